@@ -1,0 +1,95 @@
+/**
+ * Test helpers: load environments (cached), load with overrides, synthesize one layer stack,
+ * and query the synthesized Terraform JSON.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Testing } from "cdktf";
+import { stringify } from "yaml";
+import { ENVIRONMENTS_DIR, loadConfigFile } from "../core/config/loader";
+import type { PlatformConfig } from "../core/config/schema";
+import type { PlatformStack } from "../core/layer-stack";
+import type { Construct } from "constructs";
+
+/** The default system's environments; every layer is asserted for each. */
+export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+
+const cache = new Map<string, PlatformConfig>();
+
+/** A validated environment of the default system (cached; treat as read-only). */
+export function env(name: string): PlatformConfig {
+  let cfg = cache.get(name);
+  if (!cfg) {
+    cfg = loadConfigFile(path.join(ENVIRONMENTS_DIR, `${name}.yaml`)).config;
+    cache.set(name, cfg);
+  }
+  return cfg;
+}
+
+/**
+ * An environment with overrides deep-merged on top (lists replace), validated by the real loader
+ * through a temporary file that extends the environment.
+ */
+export function envWith(name: string, overrides: Record<string, unknown>): PlatformConfig {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-cfg-"));
+  const file = path.join(dir, `${name}-override.yaml`);
+  fs.writeFileSync(file, stringify({ extends: path.join(ENVIRONMENTS_DIR, `${name}.yaml`), ...overrides }));
+  try {
+    return loadConfigFile(file).config;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface Synthesized {
+  /** The stack's Terraform JSON. */
+  readonly tf: TerraformJson;
+  /** The same as a string, for cdktf's matchers. */
+  readonly raw: string;
+}
+
+export interface TerraformJson {
+  resource?: Record<string, Record<string, Record<string, unknown>>>;
+  data?: Record<string, Record<string, Record<string, unknown>>>;
+  output?: Record<string, { value: unknown; description?: string }>;
+  provider?: Record<string, Record<string, unknown>[]>;
+  terraform?: Record<string, unknown> & { backend?: Record<string, Record<string, unknown>> };
+  [key: string]: unknown;
+}
+
+type StackClass = new (scope: Construct, config: PlatformConfig) => PlatformStack;
+
+/** Synthesizes one stack class for a config, with validations run. */
+export function synth(Stack: StackClass, config: PlatformConfig): Synthesized {
+  const app = Testing.app();
+  const stack = new Stack(app, config);
+  const raw = Testing.synth(stack, true);
+  return { tf: JSON.parse(raw) as TerraformJson, raw };
+}
+
+/** Resources of a type, by address name. */
+export function resources(tf: TerraformJson, type: string): Record<string, Record<string, unknown>> {
+  return tf.resource?.[type] ?? {};
+}
+
+/** The one resource of a type with a given name; throws with the names present when absent. */
+export function resource(tf: TerraformJson, type: string, name: string): Record<string, unknown> {
+  const all = resources(tf, type);
+  if (!(name in all)) throw new Error(`no ${type}.${name}; present: ${Object.keys(all).join(", ") || "none"}`);
+  return all[name];
+}
+
+/** Every address (`type.name`) in the stack, sorted. */
+export function addresses(tf: TerraformJson): string[] {
+  const out: string[] = [];
+  for (const [type, byName] of Object.entries(tf.resource ?? {})) for (const name of Object.keys(byName)) out.push(`${type}.${name}`);
+  for (const [type, byName] of Object.entries(tf.data ?? {})) for (const name of Object.keys(byName)) out.push(`data.${type}.${name}`);
+  return out.sort();
+}
+
+/** Parses a JSON policy string from a resource property. */
+export function policy(value: unknown): { Statement: Array<Record<string, unknown>> } {
+  if (typeof value !== "string") throw new Error(`expected a policy JSON string, got ${typeof value}`);
+  return JSON.parse(value) as { Statement: Array<Record<string, unknown>> };
+}

@@ -1,0 +1,65 @@
+/**
+ * Tier presets: the defaults an environment gets from its `tier` before its own YAML applies.
+ * This is the only place tiers differ in code; layers read the resulting config fields and never
+ * ask which environment they are in (DESIGN rule 4). Order of precedence, lowest first:
+ * schema defaults < tier preset < extends parents < the environment file.
+ */
+import type { PlatformConfigInput, Tier } from "./schema";
+
+type Preset = Pick<PlatformConfigInput, "protection" | "logging"> & {
+  network: Pick<NonNullable<PlatformConfigInput["network"]>, "nat" | "interfaceEndpoints">;
+  security: { kms: { deletionWindowDays: number } };
+};
+
+/** Interface endpoints a Fargate platform needs to run with no NAT traffic for AWS APIs. */
+const FULL_ENDPOINTS: Preset["network"]["interfaceEndpoints"] = [
+  "ecr.api",
+  "ecr.dkr",
+  "logs",
+  "ssm",
+  "secretsmanager",
+  "kms",
+  "xray",
+  "monitoring",
+  "sts",
+];
+
+export const TIER_PRESETS: Readonly<Record<Tier, Preset>> = {
+  dev: {
+    protection: { data: false, availability: false },
+    logging: { retentionDays: 30 },
+    network: { nat: "single", interfaceEndpoints: ["ecr.api", "ecr.dkr", "logs"] },
+    security: { kms: { deletionWindowDays: 7 } },
+  },
+  staging: {
+    protection: { data: false, availability: true },
+    logging: { retentionDays: 90 },
+    network: { nat: "per-az", interfaceEndpoints: FULL_ENDPOINTS },
+    security: { kms: { deletionWindowDays: 30 } },
+  },
+  prod: {
+    protection: { data: true, availability: true },
+    logging: { retentionDays: 365 },
+    network: { nat: "per-az", interfaceEndpoints: FULL_ENDPOINTS },
+    security: { kms: { deletionWindowDays: 30 } },
+  },
+};
+
+/**
+ * Rules an environment of a tier must meet, checked by ./semantic.ts. They refuse a config
+ * rather than silently changing it.
+ */
+export interface TierRules {
+  /** Fewest availability zones. */
+  readonly minAzs: number;
+  /** protection.data must be true. */
+  readonly requireDataProtection: boolean;
+  /** protection.availability must be true. */
+  readonly requireAvailability: boolean;
+}
+
+export const TIER_RULES: Readonly<Record<Tier, TierRules>> = {
+  dev: { minAzs: 1, requireDataProtection: false, requireAvailability: false },
+  staging: { minAzs: 2, requireDataProtection: false, requireAvailability: false },
+  prod: { minAzs: 2, requireDataProtection: true, requireAvailability: true },
+};

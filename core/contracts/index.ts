@@ -1,0 +1,23 @@
+/**
+ * Every layer's contract, keyed by layer name. A layer without an entry publishes nothing and
+ * cannot be read. Add a layer's contract here when the layer is added.
+ */
+import type { LayerName } from "../config/schema";
+import { networkContract } from "./network";
+import { securityContract } from "./security";
+import type { Contract } from "./types";
+
+export const CONTRACTS = {
+  network: networkContract,
+  security: securityContract,
+} satisfies Partial<Record<LayerName, Contract>>;
+
+export type Contracts = typeof CONTRACTS;
+export type ContractLayer = keyof Contracts;
+
+export function contractOf(layer: LayerName): Contract | undefined {
+  return (CONTRACTS as Partial<Record<LayerName, Contract>>)[layer];
+}
+
+export * from "./types";
+export { KMS_KEY_PURPOSES, type KmsKeyPurpose } from "./security";
