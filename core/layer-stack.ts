@@ -9,7 +9,7 @@
  * earlier layers' contracts through terraform_remote_state, and publication of its own contract.
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { Construct } from "constructs";
+import { Construct, Node } from "constructs";
 import {
   DataTerraformRemoteStateS3,
   Fn,
@@ -82,8 +82,8 @@ export abstract class PlatformStack extends TerraformStack {
    * AZ or a service never renames an existing resource. Two elements that would share an address
    * fail the synth with both paths named.
    */
-  protected allocateLogicalId(element: TerraformElement | Construct): string {
-    const node = element.node;
+  protected allocateLogicalId(element: TerraformElement | Node): string {
+    const node = element instanceof Node ? element : element.node;
     const scopes = node.scopes;
     const components = scopes
       .slice(scopes.indexOf(this) + 1)

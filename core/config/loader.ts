@@ -125,7 +125,9 @@ export function environmentKey(file: string, cwd = process.cwd()): string {
     .replace(/\.ya?ml$/, "")
     .split(/[\\/]+/)
     .join("-")
-    .replace(/[^a-zA-Z0-9-]+/g, "-");
+    .replace(/[^a-zA-Z0-9-]+/g, "-")
+    .replace(/-{2,}/g, "-")
+    .replace(/^-+|-+$/g, "");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -84,7 +84,9 @@ const logRetention = z
   .number({ error: "a CloudWatch Logs retention in days" })
   .refine((n) => (LOG_RETENTION_DAYS as readonly number[]).includes(n), {
     error: `one of the retention periods CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(", ")})`,
-  });
+  })
+  // The refine is invisible to JSON Schema; the enum lets editors check the value too.
+  .meta({ enum: [...LOG_RETENTION_DAYS] });
 
 const port = z
   .number({ error: "a TCP port number" })
@@ -250,7 +252,7 @@ const SecuritySchema = z
       .strictObject({
         deletionWindowDays: z.number().int().min(7).max(30).describe("Waiting period before a scheduled key deletion. Tier default: dev 7, staging and prod 30."),
       })
-      .prefault({}),
+      .describe("Customer-managed keys (the tier preset always supplies this block)."),
     waf: z
       .strictObject({
         enabled: z.boolean().default(true),
@@ -275,7 +277,6 @@ const SecuritySchema = z
       .describe("Regional WAF web ACL for the ALB and API Gateway."),
     ecsExec: z.boolean().default(false).describe("Allow ECS Exec (SSM session) into tasks. Default: false."),
   })
-  .prefault({})
   .describe("Security groups, IAM roles, KMS keys and WAF.");
 
 const ServiceSchema = z.strictObject({

@@ -21,12 +21,12 @@ export const securityContract = {
   task_role_names: map("Task role name per application service.", (cfg) =>
     Object.fromEntries(Object.keys(cfg.services).map((s) => [s, `${cfg.project}-${cfg.environment}-${s}-task`])),
   ),
-  lambda_role_arns: map("Execution role ARN per Lambda function (genai when the lambda-genai layer is enabled).", (cfg) =>
+  lambda_role_arns: map("Execution role ARN per Lambda function (genai when the lambda-genai layer is enabled).", (cfg): Record<string, string> =>
     cfg.layers["lambda-genai"]?.enabled === false
       ? {}
       : { genai: mockArn(cfg, "iam", `role/${cfg.project}-${cfg.environment}-genai-lambda`, { global: true }) },
   ),
-  lambda_role_names: map("Execution role name per Lambda function.", (cfg) =>
+  lambda_role_names: map("Execution role name per Lambda function.", (cfg): Record<string, string> =>
     cfg.layers["lambda-genai"]?.enabled === false ? {} : { genai: `${cfg.project}-${cfg.environment}-genai-lambda` },
   ),
   kms_key_arns: map("Customer-managed KMS key ARN per purpose: logs, data (RDS, secrets, SSM, S3), messaging (SNS, SQS).", (cfg) =>
