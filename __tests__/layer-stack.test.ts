@@ -2,7 +2,7 @@ import { Testing, TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import type { PlatformConfig } from "../core/config/schema";
-import { CONTRACTS } from "../core/contracts";
+import { CONTRACTS, contractOf } from "../core/contracts";
 import { LayerStack, snakeCase, stateKey } from "../core/layer-stack";
 import { buildPlatform } from "../core/platform";
 import { LAYERS, layer } from "../core/registry";
@@ -10,12 +10,14 @@ import { PLATFORM } from "../layers";
 import { NetworkStack } from "../layers/01-network";
 import { env, envWith, synth, type TerraformJson } from "./helpers";
 
-/** A layer without a contract of its own that reads what a test tells it to. */
+/** A database-layer stack that reads what a test tells it to and publishes its contract's mocks. */
 function probe(name: "database" | "parameters", reads: (s: LayerStack<"database" | "parameters">) => void) {
   return class Probe extends LayerStack<"database" | "parameters"> {
     constructor(scope: Construct, config: PlatformConfig) {
       super(scope, name, config);
       reads(this);
+      const contract = contractOf(name) ?? {};
+      this.publish(Object.fromEntries(Object.entries(contract).map(([k, spec]) => [k, spec.mock(config)])) as never);
     }
   };
 }

@@ -11,102 +11,14 @@
  *   ./semantic.ts.
  */
 import { z } from "zod";
+import { GATEWAY_ENDPOINT_SERVICES, INTERFACE_ENDPOINT_SERVICES, LAYER_NAMES, TIERS } from "./constants";
+import { cidr, iamRoleArn, logRetention, NAME_RE, port, s3BucketName } from "./fields";
 import { REGION_RE } from "./regions";
+import { CloudMapSchema } from "./sections/cloud-map";
+import { CacheSchema, DatabaseSchema } from "./sections/database";
+import { ParametersSchema } from "./sections/parameters";
 
-export const LAYER_NAMES = [
-  "network",
-  "security",
-  "database",
-  "parameters",
-  "cloud-map",
-  "lambda-genai",
-  "application",
-  "api-gateway",
-  "native",
-  "monitoring",
-  "frontend",
-  "notification",
-] as const;
-export type LayerName = (typeof LAYER_NAMES)[number];
-
-export const TIERS = ["dev", "staging", "prod"] as const;
-export type Tier = (typeof TIERS)[number];
-
-/** CloudWatch Logs accepts only these retention periods (days). */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
-
-/** Interface endpoint service short names the kit knows (com.amazonaws.<region>.<name>). */
-export const INTERFACE_ENDPOINT_SERVICES = [
-  "application-autoscaling",
-  "bedrock",
-  "bedrock-runtime",
-  "cloudformation",
-  "ec2",
-  "ec2messages",
-  "ecr.api",
-  "ecr.dkr",
-  "ecs",
-  "ecs-agent",
-  "ecs-telemetry",
-  "elasticloadbalancing",
-  "email-smtp",
-  "events",
-  "execute-api",
-  "kinesis-streams",
-  "kms",
-  "lambda",
-  "logs",
-  "monitoring",
-  "rds",
-  "rds-data",
-  "secretsmanager",
-  "servicediscovery",
-  "sns",
-  "sqs",
-  "ssm",
-  "ssmmessages",
-  "states",
-  "sts",
-  "xray",
-] as const;
-
-export const GATEWAY_ENDPOINT_SERVICES = ["s3", "dynamodb"] as const;
-
-const NAME_RE = /^[a-z][a-z0-9-]*[a-z0-9]$/;
-
-const cidr = z
-  .string({ error: "an IPv4 CIDR block such as 10.0.0.0/16" })
-  .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { error: "an IPv4 CIDR block such as 10.0.0.0/16" });
-
-const logRetention = z
-  .number({ error: "a CloudWatch Logs retention in days" })
-  .refine((n) => (LOG_RETENTION_DAYS as readonly number[]).includes(n), {
-    error: `one of the retention periods CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(", ")})`,
-  })
-  // The refine is invisible to JSON Schema; the enum lets editors check the value too.
-  .meta({ enum: [...LOG_RETENTION_DAYS] });
-
-const port = z
-  .number({ error: "a TCP port number" })
-  .int({ error: "a whole port number" })
-  .min(1, { error: "a port between 1 and 65535" })
-  .max(65535, { error: "a port between 1 and 65535" });
-
-const iamRoleArn = z
-  .string({ error: "an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)" })
-  .regex(/^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@\/-]{1,64}$/, {
-    error: "an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)",
-  });
-
-const s3BucketName = z
-  .string({ error: "an S3 bucket name" })
-  .min(3, { error: "an S3 bucket name of 3 to 63 characters" })
-  .max(63, { error: "an S3 bucket name of 3 to 63 characters" })
-  .regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, {
-    error: "an S3 bucket name: lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit",
-  });
+export * from "./constants";
 
 const AwsSchema = z
   .strictObject({
@@ -283,22 +195,6 @@ const ServiceSchema = z.strictObject({
   port: port.describe("Container port the service listens on."),
 });
 
-const DatabaseSchema = z
-  .strictObject({
-    engine: z.enum(["aurora-mysql", "aurora-postgresql", "mysql", "postgres"]).default("aurora-mysql"),
-    port: port.optional().describe("Default: 3306 for MySQL engines, 5432 for PostgreSQL engines."),
-  })
-  .prefault({})
-  .describe("Relational database (layer 03).");
-
-const CacheSchema = z
-  .strictObject({
-    enabled: z.boolean().default(false),
-    port: port.default(6379),
-  })
-  .prefault({})
-  .describe("Optional Redis cache (layer 03).");
-
 export const ConfigSchema = z
   .strictObject({
     extends: z
@@ -351,6 +247,8 @@ export const ConfigSchema = z
       .describe("Application services by name (the default system: customers, vets, visits, admin-server)."),
     database: DatabaseSchema,
     cache: CacheSchema,
+    parameters: ParametersSchema,
+    cloudMap: CloudMapSchema,
   })
   .describe("One environment of the platform.");
 

@@ -7,6 +7,9 @@ import { contains, explainCidr, overlaps, parseCidr } from "./cidr";
 import { knownAzs } from "./regions";
 import type { PlatformConfig } from "./schema";
 import { SUBNET_TIERS, subnetPlan } from "./subnets";
+import { cloudMapRules } from "./sections/cloud-map";
+import { databaseRules } from "./sections/database";
+import { parametersRules } from "./sections/parameters";
 import { TIER_RULES } from "./tiers";
 
 export type KeyPath = readonly (string | number)[];
@@ -19,7 +22,8 @@ export interface SemanticIssue {
   readonly hint?: string;
 }
 
-type Rule = (cfg: PlatformConfig) => SemanticIssue[];
+/** A cross-field rule: every problem it finds in a schema-valid config. */
+export type Rule = (cfg: PlatformConfig) => SemanticIssue[];
 
 const azRules: Rule = (cfg) => {
   const issues: SemanticIssue[] = [];
@@ -186,7 +190,17 @@ function formatKeyPath(path: KeyPath): string {
   return path.reduce<string>((acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc ? `${acc}.${k}` : String(k)), "");
 }
 
-const RULES: readonly Rule[] = [azRules, networkRules, securityRules, backendRules, uniqueListRules, tierRules];
+const RULES: readonly Rule[] = [
+  azRules,
+  networkRules,
+  securityRules,
+  backendRules,
+  uniqueListRules,
+  tierRules,
+  ...databaseRules,
+  ...parametersRules,
+  ...cloudMapRules,
+];
 
 /** All cross-field problems of a schema-valid configuration. */
 export function semanticIssues(cfg: PlatformConfig): SemanticIssue[] {

@@ -3,13 +3,19 @@
  * cannot be read. Add a layer's contract here when the layer is added.
  */
 import type { LayerName } from "../config/schema";
+import { cloudMapContract } from "./cloud-map";
+import { databaseContract } from "./database";
 import { networkContract } from "./network";
+import { parametersContract } from "./parameters";
 import { securityContract } from "./security";
 import type { Contract } from "./types";
 
 export const CONTRACTS = {
   network: networkContract,
   security: securityContract,
+  database: databaseContract,
+  parameters: parametersContract,
+  "cloud-map": cloudMapContract,
 } satisfies Partial<Record<LayerName, Contract>>;
 
 export type Contracts = typeof CONTRACTS;

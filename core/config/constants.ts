@@ -1,0 +1,62 @@
+/** Fixed vocabularies of the configuration: layer names, tiers, and values AWS accepts. */
+
+export const LAYER_NAMES = [
+  "network",
+  "security",
+  "database",
+  "parameters",
+  "cloud-map",
+  "lambda-genai",
+  "application",
+  "api-gateway",
+  "native",
+  "monitoring",
+  "frontend",
+  "notification",
+] as const;
+export type LayerName = (typeof LAYER_NAMES)[number];
+
+export const TIERS = ["dev", "staging", "prod"] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** Interface endpoint service short names the kit knows (com.amazonaws.<region>.<name>). */
+export const INTERFACE_ENDPOINT_SERVICES = [
+  "application-autoscaling",
+  "bedrock",
+  "bedrock-runtime",
+  "cloudformation",
+  "ec2",
+  "ec2messages",
+  "ecr.api",
+  "ecr.dkr",
+  "ecs",
+  "ecs-agent",
+  "ecs-telemetry",
+  "elasticloadbalancing",
+  "email-smtp",
+  "events",
+  "execute-api",
+  "kinesis-streams",
+  "kms",
+  "lambda",
+  "logs",
+  "monitoring",
+  "rds",
+  "rds-data",
+  "secretsmanager",
+  "servicediscovery",
+  "sns",
+  "sqs",
+  "ssm",
+  "ssmmessages",
+  "states",
+  "sts",
+  "xray",
+] as const;
+
+export const GATEWAY_ENDPOINT_SERVICES = ["s3", "dynamodb"] as const;

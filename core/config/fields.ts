@@ -1,0 +1,41 @@
+/**
+ * Field schemas shared by the configuration sections (CIDRs, ports, names, ARNs, retention).
+ * Custom error texts are phrased as what is expected; the loader adds what it found.
+ */
+import { z } from "zod";
+import { LOG_RETENTION_DAYS } from "./constants";
+
+export const NAME_RE = /^[a-z][a-z0-9-]*[a-z0-9]$/;
+
+export const cidr = z
+  .string({ error: "an IPv4 CIDR block such as 10.0.0.0/16" })
+  .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { error: "an IPv4 CIDR block such as 10.0.0.0/16" });
+
+export const logRetention = z
+  .number({ error: "a CloudWatch Logs retention in days" })
+  .refine((n) => (LOG_RETENTION_DAYS as readonly number[]).includes(n), {
+    error: `one of the retention periods CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(", ")})`,
+  })
+  // The refine is invisible to JSON Schema; the enum lets editors check the value too.
+  .meta({ enum: [...LOG_RETENTION_DAYS] });
+
+export const port = z
+  .number({ error: "a TCP port number" })
+  .int({ error: "a whole port number" })
+  .min(1, { error: "a port between 1 and 65535" })
+  .max(65535, { error: "a port between 1 and 65535" });
+
+export const iamRoleArn = z
+  .string({ error: "an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)" })
+  .regex(/^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@\/-]{1,64}$/, {
+    error: "an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)",
+  });
+
+export const s3BucketName = z
+  .string({ error: "an S3 bucket name" })
+  .min(3, { error: "an S3 bucket name of 3 to 63 characters" })
+  .max(63, { error: "an S3 bucket name of 3 to 63 characters" })
+  .regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, {
+    error: "an S3 bucket name: lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit",
+  });
+

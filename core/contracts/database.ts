@@ -1,0 +1,34 @@
+import { mockArn, mockId, str, type Contract } from "./types";
+
+const isAurora = (engine: string) => engine.startsWith("aurora-");
+const defaultPort = (engine: string) => (engine.includes("postgres") ? 5432 : 3306);
+
+/** Outputs of layer 03 database. Cache outputs are empty strings when cache.enabled is false. */
+export const databaseContract = {
+  db_engine: str("Database engine (aurora-mysql, aurora-postgresql, mysql, postgres).", (cfg) => cfg.database.engine),
+  db_identifier: str("Cluster identifier (Aurora) or instance identifier (RDS) of the writer.", (cfg) => `${cfg.project}-${cfg.environment}`),
+  db_writer_endpoint: str("Writer endpoint host name.", (cfg) =>
+    isAurora(cfg.database.engine)
+      ? `${cfg.project}-${cfg.environment}.cluster-${mockId("c", "db", 12).slice(2)}.${cfg.aws.region}.rds.amazonaws.com`
+      : `${cfg.project}-${cfg.environment}.${mockId("c", "db", 12).slice(2)}.${cfg.aws.region}.rds.amazonaws.com`,
+  ),
+  db_reader_endpoint: str("Reader endpoint host name (the writer's when there is no reader).", (cfg) =>
+    isAurora(cfg.database.engine)
+      ? `${cfg.project}-${cfg.environment}.cluster-ro-${mockId("c", "db", 12).slice(2)}.${cfg.aws.region}.rds.amazonaws.com`
+      : `${cfg.project}-${cfg.environment}.${mockId("c", "db", 12).slice(2)}.${cfg.aws.region}.rds.amazonaws.com`,
+  ),
+  db_port: str("Database port, as a string.", (cfg) => String(cfg.database.port ?? defaultPort(cfg.database.engine))),
+  db_name: str("Name of the application database.", (cfg) => cfg.project.replace(/-/g, "_")),
+  db_master_username: str("Master user name (its password lives only in the managed secret).", () => "platform_admin"),
+  db_master_secret_arn: str("ARN of the RDS-managed master user secret in Secrets Manager.", (cfg) =>
+    mockArn(cfg, "secretsmanager", `secret:rds!cluster-${mockId("x", "secret", 36).slice(2)}-AbCdEf`),
+  ),
+  db_master_secret_name: str("Name of the RDS-managed master user secret.", () => `rds!cluster-${mockId("x", "secret", 36).slice(2)}`),
+  cache_primary_endpoint: str("Redis primary endpoint (empty when cache.enabled is false).", (cfg) =>
+    cfg.cache.enabled ? `master.${cfg.project}-${cfg.environment}.${mockId("c", "cache", 6).slice(2)}.usw2.cache.amazonaws.com` : "",
+  ),
+  cache_reader_endpoint: str("Redis reader endpoint (empty when cache.enabled is false).", (cfg) =>
+    cfg.cache.enabled ? `replica.${cfg.project}-${cfg.environment}.${mockId("c", "cache", 6).slice(2)}.usw2.cache.amazonaws.com` : "",
+  ),
+  cache_port: str("Redis port, as a string (empty when cache.enabled is false).", (cfg) => (cfg.cache.enabled ? String(cfg.cache.port) : "")),
+} satisfies Contract;
