@@ -128,6 +128,14 @@ export class SecurityStack extends LayerStack<"security"> {
       app.ingressFromGroup(`${portLabel(port)}_from_alb`, alb.securityGroupId, { port, description: `Port ${port} from the load balancer` });
     }
 
+    // Application tasks -> application tasks (east-west through Cloud Map names), when allowed.
+    if (security.serviceToService) {
+      for (const port of servicePorts) {
+        app.egressToGroup(`${portLabel(port)}_to_app`, app.securityGroupId, { port, description: `Port ${port} to the other application services` });
+        app.ingressFromGroup(`${portLabel(port)}_from_app`, app.securityGroupId, { port, description: `Port ${port} from the other application services` });
+      }
+    }
+
     // Application tasks and Lambda functions -> database (and cache).
     for (const [tier, group] of [["app", app], ["lambda", lambda]] as const) {
       this.tierEgress(tier, group, { data, cache });

@@ -18,7 +18,6 @@
 import { SecurityGroup as AwsSecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { Token } from "cdktf";
 import { Construct } from "constructs";
 
 /** Characters EC2 accepts in group and rule descriptions. */
@@ -100,7 +99,8 @@ export abstract class SecurityGroupRules extends Construct {
   }
 
   private checkCidr(id: string, cidr: string): string {
-    if (!Token.isUnresolved(cidr) && !CIDR_RE.test(cidr)) throw new Error(`${this.node.path}/${id}: ${JSON.stringify(cidr)} is not an IPv4 CIDR block`);
+    // A token (`${...}`) resolves at plan time and is not checked here.
+    if (!cidr.includes("${") && !CIDR_RE.test(cidr)) throw new Error(`${this.node.path}/${id}: ${JSON.stringify(cidr)} is not an IPv4 CIDR block`);
     return cidr;
   }
 }

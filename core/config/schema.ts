@@ -187,6 +187,10 @@ const SecuritySchema = z
       })
       .prefault({})
       .describe("Regional WAF web ACL for the ALB and API Gateway."),
+    serviceToService: z
+      .boolean()
+      .default(true)
+      .describe("Let application services call each other on their service ports (discovery through Cloud Map, Spring Boot Admin polling). Default: true."),
     ecsExec: z.boolean().default(false).describe("Allow ECS Exec (SSM session) into tasks. Default: false."),
   })
   .describe("Security groups, IAM roles, KMS keys and WAF.");
