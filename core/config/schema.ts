@@ -14,8 +14,11 @@ import { z } from "zod";
 import { GATEWAY_ENDPOINT_SERVICES, INTERFACE_ENDPOINT_SERVICES, LAYER_NAMES, TIERS } from "./constants";
 import { cidr, iamRoleArn, logRetention, NAME_RE, port, s3BucketName } from "./fields";
 import { REGION_RE } from "./regions";
+import { ApiGatewaySchema } from "./sections/api-gateway";
+import { ApplicationSchema, ServiceSchema } from "./sections/application";
 import { CloudMapSchema } from "./sections/cloud-map";
 import { CacheSchema, DatabaseSchema } from "./sections/database";
+import { GenaiSchema } from "./sections/lambda-genai";
 import { ParametersSchema } from "./sections/parameters";
 
 export * from "./constants";
@@ -195,9 +198,6 @@ const SecuritySchema = z
   })
   .describe("Security groups, IAM roles, KMS keys and WAF.");
 
-const ServiceSchema = z.strictObject({
-  port: port.describe("Container port the service listens on."),
-});
 
 export const ConfigSchema = z
   .strictObject({
@@ -253,6 +253,9 @@ export const ConfigSchema = z
     cache: CacheSchema,
     parameters: ParametersSchema,
     cloudMap: CloudMapSchema,
+    genai: GenaiSchema,
+    application: ApplicationSchema,
+    apiGateway: ApiGatewaySchema,
   })
   .describe("One environment of the platform.");
 

@@ -7,8 +7,11 @@ import { contains, explainCidr, overlaps, parseCidr } from "./cidr";
 import { knownAzs } from "./regions";
 import type { PlatformConfig } from "./schema";
 import { SUBNET_TIERS, subnetPlan } from "./subnets";
+import { apiGatewayRules } from "./sections/api-gateway";
+import { applicationRules } from "./sections/application";
 import { cloudMapRules } from "./sections/cloud-map";
 import { databaseRules } from "./sections/database";
+import { genaiRules } from "./sections/lambda-genai";
 import { parametersRules } from "./sections/parameters";
 import { TIER_RULES } from "./tiers";
 
@@ -200,6 +203,9 @@ const RULES: readonly Rule[] = [
   ...databaseRules,
   ...parametersRules,
   ...cloudMapRules,
+  ...genaiRules,
+  ...applicationRules,
+  ...apiGatewayRules,
 ];
 
 /** All cross-field problems of a schema-valid configuration. */

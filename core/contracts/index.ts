@@ -3,8 +3,11 @@
  * cannot be read. Add a layer's contract here when the layer is added.
  */
 import type { LayerName } from "../config/schema";
+import { apiGatewayContract } from "./api-gateway";
+import { applicationContract } from "./application";
 import { cloudMapContract } from "./cloud-map";
 import { databaseContract } from "./database";
+import { lambdaGenaiContract } from "./lambda-genai";
 import { networkContract } from "./network";
 import { parametersContract } from "./parameters";
 import { securityContract } from "./security";
@@ -16,6 +19,9 @@ export const CONTRACTS = {
   database: databaseContract,
   parameters: parametersContract,
   "cloud-map": cloudMapContract,
+  "lambda-genai": lambdaGenaiContract,
+  application: applicationContract,
+  "api-gateway": apiGatewayContract,
 } satisfies Partial<Record<LayerName, Contract>>;
 
 export type Contracts = typeof CONTRACTS;
