@@ -19,7 +19,7 @@ import { addresses, env, envWith, ENVIRONMENTS, policy, resource, resources, syn
 
 const NETWORK = (output: string) => `\${data.terraform_remote_state.network.outputs.${output}}`;
 const SG = (tier: string) => `\${aws_security_group.${tier}.id}`;
-const TIERS = ["alb", "app", "data", "cache", "lambda"];
+const TIERS = ["alb", "app", "data", "cache", "lambda", "api_link"];
 const RULE_TYPES = ["aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"];
 const PEER_KEYS = ["referenced_security_group_id", "prefix_list_id", "cidr_ipv4", "cidr_ipv6"];
 
@@ -477,9 +477,22 @@ describe("security layer options", () => {
     expect(Object.keys(all).filter((a) => a.startsWith("egress.") && "cidr_ipv4" in all[a])).toEqual([]);
   });
 
+  it("lets only the API Gateway VPC link reach an internal load balancer (no CIDR ingress)", () => {
+    const all = rules(synth(SecurityStack, envWith("dev", { security: { alb: { ingressCidrs: [] } } })).tf);
+    expect(Object.keys(all).filter((a) => a.startsWith("ingress.alb_")).sort()).toEqual(["ingress.alb_http_from_api_link", "ingress.alb_https_from_api_link"]);
+    expect(all["ingress.alb_https_from_api_link"]).toMatchObject({ referenced_security_group_id: "${aws_security_group.api_link.id}", from_port: 443 });
+    expect(all["egress.api_link_https_to_alb"]).toMatchObject({ referenced_security_group_id: "${aws_security_group.alb.id}", from_port: 443 });
+    // What remains on CIDRs is the app and lambda HTTPS egress to the internet, nothing inbound.
+    const cidrRules = Object.entries(all).filter(([, r]) => r.cidr_ipv4);
+    expect(cidrRules.map(([a, r]) => [a, r.cidr_ipv4, r.from_port])).toEqual([
+      ["egress.app_https_to_internet", "0.0.0.0/0", 443],
+      ["egress.lambda_https_to_internet", "0.0.0.0/0", 443],
+    ]);
+  });
+
   it("restricts the load balancer to configured CIDRs and ports", () => {
     const all = rules(synth(SecurityStack, envWith("dev", { security: { alb: { ingressCidrs: ["10.20.0.0/16"], ports: [443] } } })).tf);
-    expect(Object.keys(all).filter((a) => a.startsWith("ingress.alb_"))).toEqual(["ingress.alb_https_from_10_20_0_0_16"]);
+    expect(Object.keys(all).filter((a) => a.startsWith("ingress.alb_")).sort()).toEqual(["ingress.alb_https_from_10_20_0_0_16", "ingress.alb_https_from_api_link"]);
     expect(all["ingress.alb_https_from_10_20_0_0_16"]).toMatchObject({ cidr_ipv4: "10.20.0.0/16", from_port: 443 });
   });
 

@@ -50,6 +50,7 @@ interface TierGroups {
   readonly data: SecurityGroup;
   readonly cache: SecurityGroup;
   readonly lambda: SecurityGroup;
+  readonly apiLink: SecurityGroup;
 }
 
 export class SecurityStack extends LayerStack<"security"> {
@@ -76,6 +77,7 @@ export class SecurityStack extends LayerStack<"security"> {
       data_security_group_id: sg.data.securityGroupId,
       cache_security_group_id: sg.cache.securityGroupId,
       lambda_security_group_id: sg.lambda.securityGroupId,
+      api_link_security_group_id: sg.apiLink.securityGroupId,
       ecs_execution_role_arn: execution.arn,
       ecs_execution_role_name: execution.roleName,
       task_role_arns: each(tasks, (r) => r.arn),
@@ -101,11 +103,12 @@ export class SecurityStack extends LayerStack<"security"> {
       data: group("data", "Database"),
       cache: group("cache", "Cache"),
       lambda: group("lambda", "VPC-attached Lambda functions"),
+      apiLink: group("api_link", "Private path from API Gateway to the load balancer (VPC link)"),
     };
   }
 
   /** Who talks to whom, on ports from config only. */
-  private tierRules({ alb, app, data, cache, lambda }: TierGroups): void {
+  private tierRules({ alb, app, data, cache, lambda, apiLink }: TierGroups): void {
     const { security, cache: cacheCfg } = this.config;
     const dbPort = this.databasePort();
     const servicePorts = [...new Set(Object.values(this.config.services).map((s) => s.port))].sort((a, b) => a - b);
@@ -120,6 +123,12 @@ export class SecurityStack extends LayerStack<"security"> {
           description: `Port ${port} from ${who}: load balancer clients have no security group (security.alb.ingressCidrs)`,
         });
       }
+    }
+
+    // API Gateway's private path (REST: the NLB of the VPC link; HTTP: the VPC link ENIs) -> ALB.
+    for (const port of security.alb.ports) {
+      apiLink.egressToGroup(`${portLabel(port)}_to_alb`, alb.securityGroupId, { port, description: `Port ${port} to the load balancer` });
+      alb.ingressFromGroup(`${portLabel(port)}_from_api_link`, apiLink.securityGroupId, { port, description: `Port ${port} from the API Gateway VPC link` });
     }
 
     // Load balancer -> application tasks, on each distinct service port.

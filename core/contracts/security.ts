@@ -11,6 +11,10 @@ export const securityContract = {
   data_security_group_id: str("Security group of the database.", () => mockId("sg", "data")),
   cache_security_group_id: str("Security group of the cache.", () => mockId("sg", "cache")),
   lambda_security_group_id: str("Security group of VPC-attached Lambda functions.", () => mockId("sg", "lambda")),
+  api_link_security_group_id: str(
+    "Security group of the private path from API Gateway to the ALB: the network load balancer of a REST API VPC link, or the ENIs of an HTTP API VPC link.",
+    () => mockId("sg", "api-link"),
+  ),
   ecs_execution_role_arn: str("ECS task execution role (image pulls, logs, secrets injection).", (cfg) =>
     mockArn(cfg, "iam", `role/${cfg.project}-${cfg.environment}-ecs-execution`, { global: true }),
   ),
