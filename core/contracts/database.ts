@@ -2,6 +2,8 @@ import { mockArn, mockId, str, type Contract } from "./types";
 
 const isAurora = (engine: string) => engine.startsWith("aurora-");
 const defaultPort = (engine: string) => (engine.includes("postgres") ? 5432 : 3306);
+/** RDS names managed master secrets `rds!cluster-<uuid>` (Aurora) or `rds!db-<uuid>` (instances). */
+const secretName = (engine: string) => `rds!${isAurora(engine) ? "cluster" : "db"}-${mockId("x", "secret", 36).slice(2)}`;
 
 /** Outputs of layer 03 database. Cache outputs are empty strings when cache.enabled is false. */
 export const databaseContract = {
@@ -18,12 +20,12 @@ export const databaseContract = {
       : `${cfg.project}-${cfg.environment}.${mockId("c", "db", 12).slice(2)}.${cfg.aws.region}.rds.amazonaws.com`,
   ),
   db_port: str("Database port, as a string.", (cfg) => String(cfg.database.port ?? defaultPort(cfg.database.engine))),
-  db_name: str("Name of the application database.", (cfg) => cfg.project.replace(/-/g, "_")),
-  db_master_username: str("Master user name (its password lives only in the managed secret).", () => "platform_admin"),
-  db_master_secret_arn: str("ARN of the RDS-managed master user secret in Secrets Manager.", (cfg) =>
-    mockArn(cfg, "secretsmanager", `secret:rds!cluster-${mockId("x", "secret", 36).slice(2)}-AbCdEf`),
+  db_name: str("Name of the application database.", (cfg) => cfg.database.databaseName ?? cfg.project.replace(/-/g, "_")),
+  db_master_username: str("Master user name (its password lives only in the managed secret).", (cfg) => cfg.database.masterUsername),
+  db_master_secret_arn: str("ARN of the RDS-managed master user secret in Secrets Manager (KMS: the security layer's data key).", (cfg) =>
+    mockArn(cfg, "secretsmanager", `secret:${secretName(cfg.database.engine)}-AbCdEf`),
   ),
-  db_master_secret_name: str("Name of the RDS-managed master user secret.", () => `rds!cluster-${mockId("x", "secret", 36).slice(2)}`),
+  db_master_secret_name: str("Name of the RDS-managed master user secret.", (cfg) => secretName(cfg.database.engine)),
   cache_primary_endpoint: str("Redis primary endpoint (empty when cache.enabled is false).", (cfg) =>
     cfg.cache.enabled ? `master.${cfg.project}-${cfg.environment}.${mockId("c", "cache", 6).slice(2)}.usw2.cache.amazonaws.com` : "",
   ),

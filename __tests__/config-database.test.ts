@@ -1,0 +1,291 @@
+/**
+ * Bad database and cache configuration is refused before anything is written, one line per
+ * problem in the kit's format:
+ *   file:line:col key.path: expected ..., found ... (did you mean X?)
+ * Fixtures are in __tests__/fixtures/config/database/; each extends ../_base.yaml (a valid dev
+ * environment) and changes one thing. `at()` checks that the line and column asserted really hold
+ * the offending key.
+ *
+ * Fixtures that turn on protection.availability or the prod tier also wake rules of other layers'
+ * sections (service task counts, HTTPS on the load balancer) that are not this suite's subject and
+ * change as those layers grow. So each test asserts the exact list of problems on the keys this
+ * section owns (database.*, cache.*, and aws.azs where the database needs two AZs), and that the
+ * configuration is refused.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ConfigError, formatProblem, type ConfigProblem } from "../core/config/errors";
+import { loadConfigFile } from "../core/config/loader";
+import { ConfigSchema } from "../core/config/schema";
+import { resolveCache, resolveDatabase, windowsOverlap } from "../core/config/sections/database";
+import { envWith } from "./helpers";
+
+const ROOT = path.resolve(__dirname, "..");
+const DIR = "__tests__/fixtures/config/database";
+const OWNED = /^(database|cache)(\.|\[|$)|^aws\.azs$/;
+
+function refusal(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error("expected the configuration to be refused, but it loaded");
+}
+
+/** The problem lines of this section that loading a fixture gives. */
+function refused(fixture: string): string[] {
+  const problems: readonly ConfigProblem[] = refusal(() => loadConfigFile(path.join(DIR, fixture), ROOT)).problems;
+  return problems.filter((p) => OWNED.test(p.path)).map(formatProblem);
+}
+
+/** The fixture text from (line, col), both 1-based, to the end of that line. */
+function at(fixture: string, line: number, col: number): string {
+  const lines = fs.readFileSync(path.join(ROOT, DIR, fixture), "utf8").split("\n");
+  return (lines[line - 1] ?? "").slice(col - 1);
+}
+
+/** Asserts the fixture is refused with exactly these problems of this section: [line, col, source text there, "key: expected ..., found ..."]. */
+function expectRefused(fixture: string, ...problems: [line: number, col: number, source: string, text: string][]): void {
+  for (const [line, col, source] of problems) expect(`${fixture}:${line}:${col} ${at(fixture, line, col)}`).toBe(`${fixture}:${line}:${col} ${source}`);
+  expect(refused(fixture)).toEqual(problems.map(([line, col, , text]) => `${DIR}/${fixture}:${line}:${col} ${text}`));
+}
+
+const REPLICAS_REFUSED =
+  "expected 0 (AWS does not create read replicas of an instance whose master password RDS manages in Secrets Manager; use aurora-postgresql or aurora-mysql with database.readers for readable copies)";
+
+describe("Aurora Serverless v2 capacity", () => {
+  it("a capacity not in steps of 0.5 ACU", () => {
+    expectRefused("acu-step.yaml", [4, 5, "maxCapacity: 1.25", "database.serverless.maxCapacity: expected a maximum capacity in steps of 0.5 ACU, found number 1.25"]);
+  });
+
+  it("a maximum above the Serverless v2 limit", () => {
+    expectRefused("acu-too-big.yaml", [
+      4,
+      5,
+      "maxCapacity: 512",
+      "database.serverless.maxCapacity: expected a maximum capacity of at most 256 ACUs (the Aurora Serverless v2 maximum), found number 512",
+    ]);
+  });
+
+  it("a minimum of 0 ACU (auto-pause is not used)", () => {
+    expectRefused("acu-zero.yaml", [
+      4,
+      5,
+      "minCapacity: 0",
+      "database.serverless.minCapacity: expected a minimum capacity of at least 0.5 ACU (the kit does not use auto-pause at 0 ACU), found number 0",
+    ]);
+  });
+
+  it("a minimum above the maximum", () => {
+    expectRefused("acu-min-above-max.yaml", [4, 5, "minCapacity: 4", "database.serverless.minCapacity: expected a minimum capacity <= the maximum (2 ACUs), found 4"]);
+  });
+
+  it("an Aurora MySQL version older than Serverless v2", () => {
+    expectRefused("mysql-old-serverless.yaml", [
+      3,
+      3,
+      "engineVersion: 8.0.mysql_aurora.3.01.1",
+      'database.engineVersion: expected Aurora MySQL 3.02 or later (Serverless v2 needs it), found "8.0.mysql_aurora.3.01.1"',
+    ]);
+  });
+});
+
+describe("engine, version and instance class combinations", () => {
+  it("another engine's version", () => {
+    expectRefused("version-other-engine.yaml", [
+      4,
+      3,
+      "engineVersion: 8.0.mysql_aurora.3.08.2",
+      'database.engineVersion: expected an Aurora PostgreSQL 15, 16 or 17 version with its minor, such as 16.6 (engine aurora-postgresql), found "8.0.mysql_aurora.3.08.2"',
+    ]);
+  });
+
+  it("a version the kit does not support", () => {
+    expectRefused("version-unsupported.yaml", [
+      4,
+      3,
+      'engineVersion: "14.12"',
+      'database.engineVersion: expected PostgreSQL 15, 16 or 17 (a major such as 16, or major.minor such as 16.8) (engine postgres), found "14.12"',
+    ]);
+  });
+
+  it("db.serverless with an RDS engine", () => {
+    expectRefused("serverless-rds.yaml", [
+      4,
+      3,
+      "instanceClass: db.serverless",
+      'database.instanceClass: expected an RDS instance class such as db.t4g.medium (db.serverless is Aurora only; engine postgres), found "db.serverless"',
+    ]);
+  });
+
+  it("a burstable size Aurora does not offer", () => {
+    expectRefused("aurora-micro.yaml", [
+      4,
+      3,
+      "instanceClass: db.t4g.micro",
+      'database.instanceClass: expected an instance class aurora-mysql offers (db.<family>.<size> with family t3, t4g, r5, r6g, r6i, r7g, r7i, r8g, x2g, burstable sizes medium or large, or db.serverless), found "db.t4g.micro"',
+    ]);
+  });
+
+  it("a log type the engine cannot export without an option group", () => {
+    expectRefused("log-export-audit.yaml", [
+      4,
+      23,
+      "audit]",
+      'database.logExports[1]: expected a log type mysql exports (error, general, slowquery; audit needs the MARIADB_AUDIT_PLUGIN option group, which the kit does not create), found "audit"',
+    ]);
+  });
+
+  it("read replicas of an instance whose master password RDS manages", () => {
+    expectRefused("read-replica.yaml", [4, 3, "readReplicas: 1", `database.readReplicas: ${REPLICAS_REFUSED}, found 1`]);
+  });
+
+  it("a storage autoscaling limit too close to the allocation", () => {
+    expectRefused("storage-limit.yaml", [
+      6,
+      5,
+      "maxAllocatedGb: 105",
+      "database.storage.maxAllocatedGb: expected 0 (no autoscaling) or at least 111 GiB (10% above storage.allocatedGb 100), found 105",
+    ]);
+  });
+});
+
+describe("what protection requires", () => {
+  it("prod (protection.data) without deletion protection", () => {
+    expectRefused("prod-no-deletion-protection.yaml", [
+      7,
+      3,
+      "deletionProtection: false",
+      "database.deletionProtection: expected true or unset (protection.data is true: the database must refuse deletion), found boolean false",
+    ]);
+  });
+
+  it("prod (protection.data) with less than a week of backups", () => {
+    expectRefused("prod-short-backups.yaml", [8, 5, "retentionDays: 3", "database.backup.retentionDays: expected at least 7 days of backups (protection.data is true), found 3"]);
+  });
+
+  it("protection.availability with an Aurora cluster without a reader", () => {
+    expectRefused("availability-no-reader.yaml", [
+      7,
+      3,
+      "readers: 0",
+      "database.readers: expected at least 1 reader in another AZ (protection.availability is true: the writer's AZ may fail), found 0",
+    ]);
+  });
+
+  it("protection.availability with a single-AZ RDS instance", () => {
+    expectRefused("availability-single-az-instance.yaml", [
+      8,
+      3,
+      "multiAz: false",
+      "database.multiAz: expected true or unset (protection.availability is true: the instance needs a standby in another AZ), found boolean false",
+    ]);
+  });
+
+  it("one AZ: a DB subnet group needs two", () => {
+    expectRefused("one-az.yaml", [3, 3, "azs: [us-west-2a]", "aws.azs: expected at least 2 availability zones (an RDS DB subnet group spans two AZs), found 1"]);
+  });
+});
+
+describe("values AWS refuses", () => {
+  it("a backup window overlapping the maintenance window", () => {
+    expectRefused("backup-overlaps-maintenance.yaml", [
+      4,
+      5,
+      'window: "04:30-05:30"',
+      'database.backup.window: expected a backup window that does not overlap the maintenance window sun:05:00-sun:06:00, found "04:30-05:30"',
+    ]);
+  });
+
+  it("a master secret rotation period longer than a year", () => {
+    expectRefused("rotation-too-long.yaml", [3, 3, "masterSecretRotationDays: 400", "database.masterSecretRotationDays: expected a rotation period of 1 to 365 days, found number 400"]);
+  });
+
+  it("a Performance Insights retention AWS does not offer", () => {
+    expectRefused("insights-retention.yaml", [
+      4,
+      5,
+      "retentionDays: 30",
+      "database.performanceInsights.retentionDays: expected a Performance Insights retention of 7 days, a multiple of 31 days up to 713, or 731 days, found number 30",
+    ]);
+  });
+
+  it("an enhanced monitoring interval RDS does not offer", () => {
+    expectRefused("monitoring-interval.yaml", [3, 3, "monitoringIntervalSeconds: 45", "database.monitoringIntervalSeconds: expected one of 0, 1, 5, 10, 15, 30, 60, found number 45"]);
+  });
+
+  it("a mistyped key, with did-you-mean", () => {
+    const known = Object.keys(ConfigSchema.shape.database.shape).join(", ");
+    expectRefused("unknown-key.yaml", [3, 3, "readerz: 2", `database.readerz: expected a known key (${known}), found unknown key "readerz" (did you mean readers?)`]);
+  });
+});
+
+describe("Redis", () => {
+  it("automatic failover with one node", () => {
+    expectRefused("redis-failover-one-node.yaml", [
+      5,
+      3,
+      "automaticFailover: true",
+      "cache.automaticFailover: expected false or unset with 1 node (automatic failover promotes a replica: it needs 2 nodes or more), found boolean true",
+    ]);
+  });
+
+  it("Multi-AZ without automatic failover", () => {
+    expectRefused("redis-multiaz-no-failover.yaml", [6, 3, "multiAz: true", "cache.multiAz: expected false or unset (Multi-AZ needs automatic failover), found boolean true"]);
+  });
+
+  it("protection.availability with one node", () => {
+    expectRefused("redis-availability-one-node.yaml", [
+      8,
+      3,
+      "nodes: 1",
+      "cache.nodes: expected at least 2 nodes (protection.availability is true: a replica in another AZ takes over), found 1",
+    ]);
+  });
+
+  it("a Redis version without IAM authentication", () => {
+    expectRefused("redis-version.yaml", [4, 3, 'engineVersion: "6.2"', 'cache.engineVersion: expected a Redis 7 version such as 7.1 (IAM authentication needs Redis 7), found "6.2"']);
+  });
+
+  it("settings of a disabled cache are still checked", () => {
+    expectRefused("redis-disabled-still-checked.yaml", [3, 3, "nodes: 9", "cache.nodes: expected 1 to 6 cache nodes (a primary and up to 5 replicas), found number 9"]);
+  });
+});
+
+it("reports every problem of a file at once, in file order", () => {
+  expectRefused(
+    "several.yaml",
+    [4, 3, 'engineVersion: "13"', 'database.engineVersion: expected PostgreSQL 15, 16 or 17 (a major such as 16, or major.minor such as 16.8) (engine postgres), found "13"'],
+    [5, 3, "instanceClass: db.serverless", 'database.instanceClass: expected an RDS instance class such as db.t4g.medium (db.serverless is Aurora only; engine postgres), found "db.serverless"'],
+    [6, 3, "readReplicas: 2", `database.readReplicas: ${REPLICAS_REFUSED}, found 2`],
+    [9, 3, "nodeType: cache.t2.micro", 'cache.nodeType: expected a node type of family t3, t4g, m5, m6g, m7g, r5, r6g, r7g (cache.<family>.<size>), found "cache.t2.micro"'],
+  );
+});
+
+describe("valid configurations and resolved defaults", () => {
+  it("defaults follow the engine, the tier and protection", () => {
+    const dev = resolveDatabase(envWith("dev", {}));
+    expect(dev).toMatchObject({ engine: "aurora-mysql", version: "8.0.mysql_aurora.3.08.2", family: "aurora-mysql8.0", port: 3306, instanceClass: "db.serverless", serverless: true, deletionProtection: false });
+    const pg = resolveDatabase(envWith("staging", { database: { engine: "postgres" } }));
+    expect(pg).toMatchObject({ version: "16", family: "postgres16", port: 5432, instanceClass: "db.t4g.medium", multiAz: true, logExports: ["postgresql", "upgrade"] });
+    const prod = resolveDatabase(envWith("prod", { database: { engine: "aurora-postgresql", engineVersion: "17.4", instanceClass: "db.r7g.large" } }));
+    expect(prod).toMatchObject({ family: "aurora-postgresql17", serverless: false, deletionProtection: true });
+  });
+
+  it("a disabled cache carries only what other layers read; an enabled one gets the tier's nodes", () => {
+    expect(envWith("prod", {}).cache).toEqual({ enabled: false, port: 6379 });
+    const cache = envWith("prod", { cache: { enabled: true } }).cache;
+    if (!cache.enabled) throw new Error("cache should be enabled");
+    expect(cache).toMatchObject({ nodes: 3, snapshotRetentionDays: 7, engineVersion: "7.1" });
+    expect(resolveCache(cache)).toEqual({ automaticFailover: true, multiAz: true });
+  });
+
+  it("windows overlap across midnight and the week's end", () => {
+    expect(windowsOverlap("23:30-00:30", "mon:00:00-mon:01:00")).toBe(true);
+    expect(windowsOverlap("23:30-00:30", "sun:23:50-mon:00:10")).toBe(true);
+    expect(windowsOverlap("03:00-04:00", "sun:05:00-sun:06:00")).toBe(false);
+    expect(windowsOverlap("05:00-06:00", "wed:05:59-wed:07:00")).toBe(true);
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * Layer 03 database: the relational database and the optional Redis cache, in the data subnets,
+ * behind the security layer's data and cache groups, encrypted with its data key.
+ *
+ * - database.engine aurora-mysql | aurora-postgresql: an Aurora cluster (Serverless v2 or
+ *   provisioned) with a writer and database.readers readers in different AZs (modules/aurora-cluster).
+ * - database.engine postgres | mysql: an RDS instance on gp3 with storage autoscaling, Multi-AZ
+ *   per database.multiAz (default protection.availability) (modules/rds-instance).
+ * - Everywhere: TLS required by a parameter group, the master password generated and kept by RDS
+ *   in Secrets Manager (encrypted with the data key, never in Terraform state) on the configured
+ *   rotation schedule, IAM authentication, backups per tier, Performance Insights with the data key,
+ *   enhanced monitoring through its role, exported logs in groups with retention and the logs key.
+ *   protection.data adds a final snapshot `<id>-final` and prevent_destroy, and deletion
+ *   protection defaults to it.
+ * - cache.enabled: ElastiCache Redis 7 with IAM-authenticated RBAC users, encrypted at rest and in
+ *   transit, nodes / failover / Multi-AZ / snapshots per tier (modules/redis-cache).
+ *
+ * Reads: network.data_subnet_ids; security.data_security_group_id, cache_security_group_id,
+ * kms_key_arns (data, logs). Publishes the database contract (core/contracts/database.ts).
+ */
+import { Fn, Token } from "cdktf";
+import type { Construct } from "constructs";
+import { partitionOf } from "../core/config/regions";
+import type { PlatformConfig } from "../core/config/schema";
+import { resolveCache, resolveDatabase, type ResolvedDatabase } from "../core/config/sections/database";
+import { LayerStack } from "../core/layer-stack";
+import { AuroraCluster, type AuroraEngine } from "../modules/aurora-cluster";
+import { EnhancedMonitoringRole, type DatabaseCommonProps } from "../modules/rds-common";
+import { RdsInstance, type RdsEngine } from "../modules/rds-instance";
+import { RedisCache } from "../modules/redis-cache";
+
+/** `rds!cluster-…` from `arn:…:secret:rds!cluster-…-AbCdEf` (Secrets Manager appends 6 characters). */
+const SECRET_NAME_FROM_ARN = "^arn:[^:]+:secretsmanager:[^:]+:[0-9]+:secret:(.+)-[A-Za-z0-9]{6}$";
+
+interface Database {
+  readonly identifier: string;
+  readonly writerEndpoint: string;
+  readonly readerEndpoint: string;
+  readonly masterSecretArn: string;
+}
+
+export class DatabaseStack extends LayerStack<"database"> {
+  constructor(scope: Construct, config: PlatformConfig) {
+    super(scope, "database", config);
+    const db = resolveDatabase(config);
+
+    const monitoring = config.database.monitoringIntervalSeconds > 0 ? this.monitoringRole() : undefined;
+    const database = db.aurora ? this.auroraCluster(db, monitoring) : this.rdsInstance(db, monitoring);
+    const cache = config.cache.enabled ? this.redis() : undefined;
+
+    this.publish({
+      db_engine: db.engine,
+      db_identifier: database.identifier,
+      db_writer_endpoint: database.writerEndpoint,
+      db_reader_endpoint: database.readerEndpoint,
+      db_port: String(db.port),
+      db_name: db.databaseName,
+      db_master_username: config.database.masterUsername,
+      db_master_secret_arn: database.masterSecretArn,
+      db_master_secret_name: Token.asString(Fn.element(Fn.regex(SECRET_NAME_FROM_ARN, database.masterSecretArn), 0)),
+      cache_primary_endpoint: cache?.primaryEndpoint ?? "",
+      cache_reader_endpoint: cache?.readerEndpoint ?? "",
+      cache_port: cache ? String(cache.port) : "",
+    });
+  }
+
+  /** The role RDS enhanced monitoring publishes OS metrics with. */
+  private monitoringRole(): EnhancedMonitoringRole {
+    const { aws } = this.config;
+    return new EnhancedMonitoringRole(this, "monitoring-role", {
+      name: this.naming.name("iamRole", "rds-monitoring"),
+      accountId: aws.accountId,
+      partition: partitionOf(aws.region),
+    });
+  }
+
+  /** What the Aurora cluster and the RDS instance share, from config and the earlier layers. */
+  private common(db: ResolvedDatabase, monitoring: EnhancedMonitoringRole | undefined): DatabaseCommonProps {
+    const { database, protection, logging } = this.config;
+    // Unreachable after the config rules; a guard for configs built in code.
+    if (!db.family) throw new Error(`database.engineVersion ${db.version} is not a supported ${db.engine} version`);
+    return {
+      identifier: this.naming.name("generic"),
+      parameterGroupFamily: db.family,
+      subnetIds: this.read("network", "data_subnet_ids"),
+      securityGroupIds: [this.read("security", "data_security_group_id")],
+      kmsKeyArn: this.readEntry("security", "kms_key_arns", "data"),
+      databaseName: db.databaseName,
+      masterUsername: database.masterUsername,
+      port: db.port,
+      backupRetentionDays: database.backup.retentionDays,
+      backupWindow: database.backup.window,
+      maintenanceWindow: database.maintenanceWindow,
+      deletionProtection: db.deletionProtection,
+      finalSnapshot: protection.data,
+      preventDestroy: protection.data,
+      masterSecretRotationDays: database.masterSecretRotationDays,
+      performanceInsights: database.performanceInsights,
+      monitoringIntervalSeconds: database.monitoringIntervalSeconds,
+      monitoringRoleArn: monitoring?.arn,
+      iamAuthentication: database.iamAuthentication,
+      autoMinorVersionUpgrade: database.autoMinorVersionUpgrade,
+      logExports: db.logExports,
+      logRetentionDays: logging.retentionDays,
+      logKmsKeyArn: this.readEntry("security", "kms_key_arns", "logs"),
+    };
+  }
+
+  /** Aurora: a writer in the first AZ, readers in the next ones. */
+  private auroraCluster(db: ResolvedDatabase, monitoring: EnhancedMonitoringRole | undefined): Database {
+    const { database, aws } = this.config;
+    const aurora = new AuroraCluster(this, "aurora", {
+      ...this.common(db, monitoring),
+      engine: db.engine as AuroraEngine,
+      engineVersion: db.version,
+      instanceClass: db.instanceClass,
+      serverless: db.serverless ? database.serverless : undefined,
+      availabilityZones: aws.azs,
+      readers: database.readers,
+    });
+    return {
+      identifier: aurora.cluster.clusterIdentifier,
+      writerEndpoint: aurora.writerEndpoint,
+      readerEndpoint: aurora.readerEndpoint,
+      masterSecretArn: aurora.masterSecretArn,
+    };
+  }
+
+  /** RDS instance: its endpoint serves reads too (no read replicas with a managed master password). */
+  private rdsInstance(db: ResolvedDatabase, monitoring: EnhancedMonitoringRole | undefined): Database {
+    const { storage } = this.config.database;
+    const rds = new RdsInstance(this, "rds", {
+      ...this.common(db, monitoring),
+      engine: db.engine as RdsEngine,
+      engineVersion: db.version,
+      instanceClass: db.instanceClass,
+      allocatedStorageGb: storage.allocatedGb,
+      maxAllocatedStorageGb: storage.maxAllocatedGb,
+      multiAz: db.multiAz,
+    });
+    return { identifier: rds.instance.identifier, writerEndpoint: rds.endpoint, readerEndpoint: rds.endpoint, masterSecretArn: rds.masterSecretArn };
+  }
+
+  /** Redis with IAM-authenticated users, in the data subnets behind the cache group. */
+  private redis(): RedisCache {
+    const { cache, protection, aws } = this.config;
+    if (!cache.enabled) throw new Error("redis() called with cache.enabled false");
+    const { automaticFailover, multiAz } = resolveCache(cache);
+    return new RedisCache(this, "redis", {
+      id: this.naming.name("generic"),
+      description: `Redis cache of ${this.naming.prefix}`,
+      engineVersion: cache.engineVersion,
+      nodeType: cache.nodeType,
+      nodes: cache.nodes,
+      automaticFailover,
+      multiAz,
+      availabilityZones: aws.azs,
+      port: cache.port,
+      subnetIds: this.read("network", "data_subnet_ids"),
+      securityGroupIds: [this.read("security", "cache_security_group_id")],
+      kmsKeyArn: this.readEntry("security", "kms_key_arns", "data"),
+      snapshotRetentionDays: cache.snapshotRetentionDays,
+      snapshotWindow: cache.snapshotWindow,
+      maintenanceWindow: cache.maintenanceWindow,
+      finalSnapshot: protection.data,
+      preventDestroy: protection.data,
+    });
+  }
+}

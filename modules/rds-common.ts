@@ -1,0 +1,148 @@
+/**
+ * Building blocks shared by AuroraCluster and RdsInstance: CloudWatch log groups for the exported
+ * database logs, the rotation schedule of the RDS-managed master user secret, the enhanced
+ * monitoring role, and the props both take for backups, Performance Insights and monitoring.
+ */
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
+import { Construct } from "constructs";
+import { ServiceRole } from "./service-role";
+
+/** Props both database constructs share. Defaults are the secure ones. */
+export interface DatabaseCommonProps {
+  /** Cluster or instance identifier (lower-case letters, digits, hyphens; 63 characters at most). */
+  readonly identifier: string;
+  /** Parameter group family of the engine version, e.g. `aurora-mysql8.0`, `postgres16`. */
+  readonly parameterGroupFamily: string;
+  /** Subnets of the DB subnet group (the data tier; at least two AZs). */
+  readonly subnetIds: string[];
+  /** Security groups of the database (the data tier's group). */
+  readonly securityGroupIds: string[];
+  /** KMS key ARN for storage, the master user secret and Performance Insights. */
+  readonly kmsKeyArn: string;
+  /** Name of the database created with the cluster or instance. */
+  readonly databaseName: string;
+  /** Master user name; its password is generated and kept by RDS in Secrets Manager. */
+  readonly masterUsername: string;
+  /** @default the engine's port */
+  readonly port?: number;
+  /** Days of automated backups, 1-35. @default 7 */
+  readonly backupRetentionDays?: number;
+  /** Daily backup window, UTC `hh:mm-hh:mm`. @default AWS picks one */
+  readonly backupWindow?: string;
+  /** Weekly maintenance window, UTC `ddd:hh:mm-ddd:hh:mm`. @default AWS picks one */
+  readonly maintenanceWindow?: string;
+  /** Refuse deletion through the API. @default true */
+  readonly deletionProtection?: boolean;
+  /** Take a final snapshot named `<identifier>-final` on deletion. @default true */
+  readonly finalSnapshot?: boolean;
+  /** Terraform `lifecycle.prevent_destroy` on the cluster or instance. @default false */
+  readonly preventDestroy?: boolean;
+  /** Rotation period of the RDS-managed master secret, days (1-365). @default 7 (as RDS sets it) */
+  readonly masterSecretRotationDays?: number;
+  /** Performance Insights, encrypted with kmsKeyArn. @default enabled, 7 days */
+  readonly performanceInsights?: { readonly enabled?: boolean; readonly retentionDays?: number };
+  /** Enhanced monitoring interval, seconds; 0 turns it off. @default 60 */
+  readonly monitoringIntervalSeconds?: number;
+  /** Role RDS uses to publish enhanced monitoring; required when monitoringIntervalSeconds > 0. */
+  readonly monitoringRoleArn?: string;
+  /** IAM database authentication. @default true */
+  readonly iamAuthentication?: boolean;
+  /** Minor engine upgrades in the maintenance window. @default true */
+  readonly autoMinorVersionUpgrade?: boolean;
+  /** Log types exported to CloudWatch Logs. @default the engine's usual set */
+  readonly logExports?: readonly string[];
+  /** Retention of the exported logs' groups, days. @default 30 */
+  readonly logRetentionDays?: number;
+  /** KMS key of the exported logs' groups. @default CloudWatch Logs' own encryption */
+  readonly logKmsKeyArn?: string;
+  /** Extra parameters, added to the TLS parameter the construct always sets. @default none */
+  readonly parameters?: Readonly<Record<string, string>>;
+}
+
+/** Checks the props every database construct validates the same way; throws with the value. */
+export function validateCommon(kind: string, id: string, props: DatabaseCommonProps): void {
+  if (!/^[a-z][a-z0-9-]{0,62}$/.test(props.identifier) || /--|-$/.test(props.identifier)) {
+    throw new Error(`${kind} ${id}: identifier ${JSON.stringify(props.identifier)} is not a valid RDS identifier (a-z, 0-9, hyphens, 63 at most)`);
+  }
+  const days = props.masterSecretRotationDays ?? 7;
+  if (!Number.isInteger(days) || days < 1 || days > 365) throw new Error(`${kind} ${id}: masterSecretRotationDays must be 1-365, got ${days}`);
+  const retention = props.backupRetentionDays ?? 7;
+  if (!Number.isInteger(retention) || retention < 1 || retention > 35) throw new Error(`${kind} ${id}: backupRetentionDays must be 1-35, got ${retention}`);
+  if ((props.monitoringIntervalSeconds ?? 60) > 0 && !props.monitoringRoleArn) {
+    throw new Error(`${kind} ${id}: monitoringRoleArn is required when monitoringIntervalSeconds is above 0`);
+  }
+}
+
+/** Deterministic final snapshot name (DESIGN: no random provider). */
+export const finalSnapshotName = (identifier: string): string => `${identifier}-final`;
+
+/**
+ * The log groups RDS writes exported logs to, created before the database (so RDS does not create
+ * them first, without retention or key). Ids are the log types: adding one adds a group.
+ */
+export class DatabaseLogGroups extends Construct {
+  readonly groups: CloudwatchLogGroup[];
+
+  constructor(scope: Construct, id: string, props: { readonly prefix: string; readonly logTypes: readonly string[]; readonly retentionDays: number; readonly kmsKeyArn?: string }) {
+    super(scope, id);
+    this.groups = props.logTypes.map(
+      (type) => new CloudwatchLogGroup(this, type, { name: `${props.prefix}/${type}`, retentionInDays: props.retentionDays, kmsKeyId: props.kmsKeyArn }),
+    );
+  }
+}
+
+/**
+ * The rotation schedule of an RDS-managed master user secret. RDS creates the secret with managed
+ * rotation every 7 days; Secrets Manager lets the schedule of a managed secret be changed (no
+ * Lambda: rotation_lambda_arn stays unset). The schedule is a rate() expression, the form RDS
+ * and the console store, so Terraform and AWS agree; rotate_immediately is false, so changing the
+ * period never rotates the password on the spot.
+ */
+export class ManagedSecretRotation extends Construct {
+  readonly rotation: SecretsmanagerSecretRotation;
+
+  constructor(scope: Construct, id: string, props: { readonly secretArn: string; readonly days: number }) {
+    super(scope, id);
+    this.rotation = new SecretsmanagerSecretRotation(this, "Resource", {
+      secretId: props.secretArn,
+      rotateImmediately: false,
+      rotationRules: { scheduleExpression: `rate(${props.days} ${props.days === 1 ? "day" : "days"})` },
+    });
+  }
+}
+
+export interface EnhancedMonitoringRoleProps {
+  /** Role name (64 characters at most). */
+  readonly name: string;
+  /** Account the trust is pinned to (aws:SourceAccount). */
+  readonly accountId: string;
+  /** Partition of the AWS managed policy ARN (`aws`, `aws-cn`, `aws-us-gov`). */
+  readonly partition: string;
+}
+
+/** AWS managed policy of the enhanced monitoring role (a constant ARN, no data source). */
+export const ENHANCED_MONITORING_POLICY = "iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole";
+
+/**
+ * The role RDS enhanced monitoring assumes to publish OS metrics to CloudWatch Logs
+ * (RDSOSMetrics): trusted by monitoring.rds.amazonaws.com for this account only, with the AWS
+ * managed policy attached by its constant ARN.
+ */
+export class EnhancedMonitoringRole extends Construct {
+  readonly role: ServiceRole;
+  readonly arn: string;
+
+  constructor(scope: Construct, id: string, props: EnhancedMonitoringRoleProps) {
+    super(scope, id);
+    this.role = new ServiceRole(this, "Resource", {
+      name: props.name,
+      description: "RDS enhanced monitoring: publishes OS metrics to CloudWatch Logs",
+      service: "monitoring.rds.amazonaws.com",
+      sourceAccount: props.accountId,
+    });
+    new IamRolePolicyAttachment(this, "managed-policy", { role: this.role.roleName, policyArn: `arn:${props.partition}:${ENHANCED_MONITORING_POLICY}` });
+    this.arn = this.role.arn;
+  }
+}

@@ -1,0 +1,151 @@
+import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
+import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
+import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
+import { Construct } from "constructs";
+import { DatabaseLogGroups, finalSnapshotName, ManagedSecretRotation, validateCommon, type DatabaseCommonProps } from "./rds-common";
+
+export type RdsEngine = "postgres" | "mysql";
+
+/** The parameter that refuses unencrypted connections, per engine. */
+export const RDS_TLS_PARAMETERS: Readonly<Record<RdsEngine, Readonly<Record<string, string>>>> = {
+  postgres: { "rds.force_ssl": "1" },
+  mysql: { require_secure_transport: "1" },
+};
+
+/** Log types an RDS engine exports by default (MySQL's audit log needs an option group). */
+export const RDS_LOG_EXPORTS: Readonly<Record<RdsEngine, readonly string[]>> = {
+  postgres: ["postgresql", "upgrade"],
+  mysql: ["error", "general", "slowquery"],
+};
+
+const DEFAULT_PORTS: Readonly<Record<RdsEngine, number>> = { postgres: 5432, mysql: 3306 };
+
+export interface RdsInstanceProps extends DatabaseCommonProps {
+  readonly engine: RdsEngine;
+  /** A major (`16`, `8.4`: RDS picks the minor and upgrades it) or a full version. */
+  readonly engineVersion: string;
+  /** e.g. `db.t4g.medium`, `db.m7g.large`. */
+  readonly instanceClass: string;
+  /** Initial gp3 storage, GiB (20 at least). @default 20 */
+  readonly allocatedStorageGb?: number;
+  /** Storage autoscaling limit, GiB; 0 turns autoscaling off. @default 100 */
+  readonly maxAllocatedStorageGb?: number;
+  /** A synchronous standby in another AZ. @default true */
+  readonly multiAz?: boolean;
+}
+
+/**
+ * An RDS MySQL or PostgreSQL instance on gp3 storage with autoscaling, optionally Multi-AZ, in the
+ * given subnets and security groups, storage and Performance Insights encrypted with the given
+ * key, TLS enforced by its parameter group, the master password generated and kept by RDS in
+ * Secrets Manager (never in Terraform state) with its rotation schedule, IAM authentication,
+ * exported logs in groups with retention, and deletion protection, a final snapshot and
+ * prevent_destroy as asked.
+ *
+ * Read replicas are not offered: AWS refuses to create a read replica of an instance whose master
+ * password RDS manages in Secrets Manager ("Creating read replicas for source instance ... where
+ * ManageMasterUserPassword is enabled is not supported"), and this construct always manages it.
+ *
+ * Addresses (construct id `rds`): aws_db_instance.rds, aws_db_subnet_group.rds_subnet_group,
+ * aws_db_parameter_group.rds_parameters, aws_cloudwatch_log_group.rds_logs_<type>,
+ * aws_secretsmanager_secret_rotation.rds_master_secret_rotation.
+ */
+export class RdsInstance extends Construct {
+  readonly instance: DbInstance;
+  /** Host name of the instance (no port). */
+  readonly endpoint: string;
+  readonly port: number;
+  /** ARN of the RDS-managed master user secret. */
+  readonly masterSecretArn: string;
+
+  constructor(scope: Construct, id: string, props: RdsInstanceProps) {
+    super(scope, id);
+    validateCommon("RdsInstance", id, props);
+    const allocated = props.allocatedStorageGb ?? 20;
+    const maxAllocated = props.maxAllocatedStorageGb ?? 100;
+    if (allocated < 20) throw new Error(`RdsInstance ${id}: allocatedStorageGb must be at least 20 for gp3, got ${allocated}`);
+    if (maxAllocated !== 0 && maxAllocated < Math.ceil(allocated * 1.1)) {
+      throw new Error(`RdsInstance ${id}: maxAllocatedStorageGb ${maxAllocated} must be 0 or at least 10% above allocatedStorageGb ${allocated}`);
+    }
+    if (props.instanceClass === "db.serverless") throw new Error(`RdsInstance ${id}: db.serverless is an Aurora instance class`);
+
+    this.port = props.port ?? DEFAULT_PORTS[props.engine];
+    const finalSnapshot = props.finalSnapshot ?? true;
+    const pi = { enabled: props.performanceInsights?.enabled ?? true, retentionDays: props.performanceInsights?.retentionDays ?? 7 };
+    const monitoringInterval = props.monitoringIntervalSeconds ?? 60;
+    const logExports = [...(props.logExports ?? RDS_LOG_EXPORTS[props.engine])];
+    const familySlug = props.parameterGroupFamily.replace(/[^a-z0-9]+/g, "-");
+
+    const subnetGroup = new DbSubnetGroup(this, "subnet-group", {
+      name: props.identifier,
+      description: `Data subnets of ${props.identifier}`,
+      subnetIds: props.subnetIds,
+    });
+
+    const parameters = new DbParameterGroup(this, "parameters", {
+      name: `${props.identifier}-${familySlug}`,
+      family: props.parameterGroupFamily,
+      description: `Parameters of ${props.identifier}: TLS required`,
+      parameter: Object.entries({ ...props.parameters, ...RDS_TLS_PARAMETERS[props.engine] }).map(([name, value]) => ({ name, value, applyMethod: "immediate" })),
+      // The name carries the family, so a major upgrade creates the new group before the old one goes.
+      lifecycle: { createBeforeDestroy: true },
+    });
+
+    const logs = logExports.length
+      ? new DatabaseLogGroups(this, "logs", {
+          prefix: `/aws/rds/instance/${props.identifier}`,
+          logTypes: logExports,
+          retentionDays: props.logRetentionDays ?? 30,
+          kmsKeyArn: props.logKmsKeyArn,
+        })
+      : undefined;
+
+    this.instance = new DbInstance(this, "Resource", {
+      identifier: props.identifier,
+      engine: props.engine,
+      engineVersion: props.engineVersion,
+      instanceClass: props.instanceClass,
+      dbName: props.databaseName,
+      username: props.masterUsername,
+      // RDS generates the password and keeps it in Secrets Manager, encrypted with our key.
+      manageMasterUserPassword: true,
+      masterUserSecretKmsKeyId: props.kmsKeyArn,
+      port: this.port,
+      storageType: "gp3",
+      allocatedStorage: allocated,
+      maxAllocatedStorage: maxAllocated,
+      storageEncrypted: true,
+      kmsKeyId: props.kmsKeyArn,
+      multiAz: props.multiAz ?? true,
+      dbSubnetGroupName: subnetGroup.name,
+      vpcSecurityGroupIds: props.securityGroupIds,
+      parameterGroupName: parameters.name,
+      publiclyAccessible: false,
+      iamDatabaseAuthenticationEnabled: props.iamAuthentication ?? true,
+      backupRetentionPeriod: props.backupRetentionDays ?? 7,
+      backupWindow: props.backupWindow,
+      maintenanceWindow: props.maintenanceWindow,
+      copyTagsToSnapshot: true,
+      deletionProtection: props.deletionProtection ?? true,
+      skipFinalSnapshot: !finalSnapshot,
+      finalSnapshotIdentifier: finalSnapshot ? finalSnapshotName(props.identifier) : undefined,
+      // Keep the automated backups of a deleted instance when the data is protected.
+      deleteAutomatedBackups: !finalSnapshot,
+      enabledCloudwatchLogsExports: logExports.length ? logExports : undefined,
+      performanceInsightsEnabled: pi.enabled,
+      performanceInsightsKmsKeyId: pi.enabled ? props.kmsKeyArn : undefined,
+      performanceInsightsRetentionPeriod: pi.enabled ? pi.retentionDays : undefined,
+      monitoringInterval: monitoringInterval,
+      monitoringRoleArn: monitoringInterval > 0 ? props.monitoringRoleArn : undefined,
+      autoMinorVersionUpgrade: props.autoMinorVersionUpgrade ?? true,
+      allowMajorVersionUpgrade: false,
+      applyImmediately: false,
+      dependsOn: logs?.groups,
+    });
+    if (props.preventDestroy) this.instance.addOverride("lifecycle.prevent_destroy", true);
+
+    this.endpoint = this.instance.address;
+    this.masterSecretArn = this.instance.masterUserSecret.get(0).secretArn;
+    new ManagedSecretRotation(this, "master-secret-rotation", { secretArn: this.masterSecretArn, days: props.masterSecretRotationDays ?? 7 });
+  }
+}

@@ -1,0 +1,159 @@
+import { ElasticacheParameterGroup } from "@cdktf/provider-aws/lib/elasticache-parameter-group";
+import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache-replication-group";
+import { ElasticacheSubnetGroup } from "@cdktf/provider-aws/lib/elasticache-subnet-group";
+import { ElasticacheUser } from "@cdktf/provider-aws/lib/elasticache-user";
+import { ElasticacheUserGroup } from "@cdktf/provider-aws/lib/elasticache-user-group";
+import { Construct } from "constructs";
+import { fitName } from "../core/naming";
+
+export interface RedisCacheProps {
+  /** Replication group id; also prefixes the user and user group ids (lower-case, 40 at most). */
+  readonly id: string;
+  readonly description: string;
+  /** Redis 7 version, e.g. `7.1` (IAM authentication needs 7.0 or later). */
+  readonly engineVersion: string;
+  /** e.g. `cache.t4g.small`. */
+  readonly nodeType: string;
+  /** Nodes: a primary and nodes - 1 replicas, 1-6. @default 1 */
+  readonly nodes?: number;
+  /** Promote a replica when the primary fails (needs 2 nodes or more). @default nodes >= 2 */
+  readonly automaticFailover?: boolean;
+  /** Replicas in other AZs, failover across AZs (needs automatic failover). @default automaticFailover */
+  readonly multiAz?: boolean;
+  /** AZs in order; node N goes to the N-th (wrapping), the first is the primary's. */
+  readonly availabilityZones: readonly string[];
+  /** @default 6379 */
+  readonly port?: number;
+  readonly subnetIds: string[];
+  readonly securityGroupIds: string[];
+  /** KMS key ARN for encryption at rest. */
+  readonly kmsKeyArn: string;
+  /** Daily snapshots kept, days; 0 takes none. @default 0 */
+  readonly snapshotRetentionDays?: number;
+  /** Daily snapshot window, UTC `hh:mm-hh:mm`. @default AWS picks one */
+  readonly snapshotWindow?: string;
+  /** Weekly maintenance window, UTC `ddd:hh:mm-ddd:hh:mm`. @default AWS picks one */
+  readonly maintenanceWindow?: string;
+  /** Take a final snapshot named `<id>-final` on deletion. @default true */
+  readonly finalSnapshot?: boolean;
+  /** Terraform `lifecycle.prevent_destroy` on the replication group. @default false */
+  readonly preventDestroy?: boolean;
+  /** @default true */
+  readonly autoMinorVersionUpgrade?: boolean;
+  /**
+   * Redis ACL of the application user (IAM-authenticated).
+   * @default "on ~* +@all -@dangerous" (every key and command except the dangerous category: FLUSHALL, KEYS, CONFIG, ...)
+   */
+  readonly appAccessString?: string;
+}
+
+/**
+ * ElastiCache Redis (cluster mode disabled): a replication group encrypted at rest (KMS) and in
+ * transit (TLS required), in the given subnets and security groups, with its own parameter group,
+ * snapshots and failover as asked, and no password anywhere: clients authenticate as an
+ * IAM-authenticated RBAC user (a short-lived token signed with their IAM credentials, permission
+ * elasticache:Connect). The user group's mandatory `default` user is switched off and needs no
+ * password, so nobody can connect as it.
+ *
+ * Addresses (construct id `redis`): aws_elasticache_replication_group.redis,
+ * aws_elasticache_subnet_group.redis_subnet_group, aws_elasticache_parameter_group.redis_parameters,
+ * aws_elasticache_user.redis_app_user, aws_elasticache_user.redis_default_user,
+ * aws_elasticache_user_group.redis_users.
+ */
+export class RedisCache extends Construct {
+  readonly replicationGroup: ElasticacheReplicationGroup;
+  readonly primaryEndpoint: string;
+  readonly readerEndpoint: string;
+  readonly port: number;
+  /** User id (and name) clients authenticate as with an IAM token. */
+  readonly appUserId: string;
+  readonly appUserArn: string;
+
+  constructor(scope: Construct, id: string, props: RedisCacheProps) {
+    super(scope, id);
+    const nodes = props.nodes ?? 1;
+    const automaticFailover = props.automaticFailover ?? nodes >= 2;
+    const multiAz = props.multiAz ?? automaticFailover;
+    const major = /^(\d+)\.\d+$/.exec(props.engineVersion)?.[1];
+    if (!/^[a-z][a-z0-9-]{0,39}$/.test(props.id) || /--|-$/.test(props.id)) {
+      throw new Error(`RedisCache ${id}: id ${JSON.stringify(props.id)} is not a valid replication group id (a-z, 0-9, hyphens, 40 at most)`);
+    }
+    if (!major || Number(major) < 7) throw new Error(`RedisCache ${id}: engineVersion ${props.engineVersion} is not Redis 7 or later (IAM authentication needs it)`);
+    if (!Number.isInteger(nodes) || nodes < 1 || nodes > 6) throw new Error(`RedisCache ${id}: nodes must be 1-6, got ${nodes}`);
+    if (automaticFailover && nodes < 2) throw new Error(`RedisCache ${id}: automatic failover needs 2 nodes or more, got ${nodes}`);
+    if (multiAz && !automaticFailover) throw new Error(`RedisCache ${id}: Multi-AZ needs automatic failover`);
+    if (props.availabilityZones.length < 1) throw new Error(`RedisCache ${id}: availabilityZones is empty`);
+    const finalSnapshot = props.finalSnapshot ?? true;
+    this.port = props.port ?? 6379;
+
+    const subnetGroup = new ElasticacheSubnetGroup(this, "subnet-group", {
+      name: props.id,
+      description: `Data subnets of ${props.id}`,
+      subnetIds: props.subnetIds,
+    });
+
+    const family = `redis${major}`;
+    const parameters = new ElasticacheParameterGroup(this, "parameters", {
+      name: `${props.id}-${family}`,
+      family,
+      description: `Parameters of ${props.id}`,
+      lifecycle: { createBeforeDestroy: true },
+    });
+
+    // IAM authentication: user id and user name must be the same.
+    const userId = (suffix: string) => fitName(`${props.id}-${suffix}`, { max: 40, lowercase: true });
+    this.appUserId = userId("app");
+    const app = new ElasticacheUser(this, "app-user", {
+      userId: this.appUserId,
+      userName: this.appUserId,
+      engine: "redis",
+      accessString: props.appAccessString ?? "on ~* +@all -@dangerous",
+      authenticationMode: { type: "iam" },
+    });
+    this.appUserArn = app.arn;
+    // Every user group must hold a user named "default"; this one is off and cannot authenticate.
+    const defaultUser = new ElasticacheUser(this, "default-user", {
+      userId: userId("default"),
+      userName: "default",
+      engine: "redis",
+      accessString: "off ~keys* -@all",
+      authenticationMode: { type: "no-password-required" },
+    });
+    const users = new ElasticacheUserGroup(this, "users", {
+      userGroupId: props.id,
+      engine: "redis",
+      userIds: [defaultUser.userId, app.userId],
+    });
+
+    this.replicationGroup = new ElasticacheReplicationGroup(this, "Resource", {
+      replicationGroupId: props.id,
+      description: props.description,
+      engine: "redis",
+      engineVersion: props.engineVersion,
+      nodeType: props.nodeType,
+      port: this.port,
+      numCacheClusters: nodes,
+      preferredCacheClusterAzs: Array.from({ length: nodes }, (_, i) => props.availabilityZones[i % props.availabilityZones.length]),
+      automaticFailoverEnabled: automaticFailover,
+      multiAzEnabled: multiAz,
+      subnetGroupName: subnetGroup.name,
+      securityGroupIds: props.securityGroupIds,
+      parameterGroupName: parameters.name,
+      atRestEncryptionEnabled: "true",
+      kmsKeyId: props.kmsKeyArn,
+      transitEncryptionEnabled: true,
+      transitEncryptionMode: "required",
+      userGroupIds: [users.userGroupId],
+      snapshotRetentionLimit: props.snapshotRetentionDays ?? 0,
+      snapshotWindow: props.snapshotWindow,
+      maintenanceWindow: props.maintenanceWindow,
+      finalSnapshotIdentifier: finalSnapshot ? `${props.id}-final` : undefined,
+      autoMinorVersionUpgrade: String(props.autoMinorVersionUpgrade ?? true),
+      applyImmediately: false,
+    });
+    if (props.preventDestroy) this.replicationGroup.addOverride("lifecycle.prevent_destroy", true);
+
+    this.primaryEndpoint = this.replicationGroup.primaryEndpointAddress;
+    this.readerEndpoint = this.replicationGroup.readerEndpointAddress;
+  }
+}
