@@ -1,0 +1,339 @@
+/**
+ * A VPC Lambda function with everything a reviewer expects around it: its code packaged at synth
+ * (TerraformAsset, content-hashed, deterministic), a KMS-encrypted log group with retention,
+ * X-Ray active tracing, explicit memory and timeout, optional reserved concurrency, a published
+ * version and an alias, and an encrypted SQS queue receiving failed asynchronous invocations
+ * (the alias's on-failure destination). Used by the GenAI function (layer 06) and reusable for
+ * the mailer and webhook functions.
+ *
+ * The execution role is not created here: it comes from the security layer, which must grant
+ * logs:CreateLogStream/PutLogEvents on the log group, the VPC network-interface actions, X-Ray
+ * writes, sqs:SendMessage on the queue and kms:GenerateDataKey/Decrypt on the queue's key.
+ *
+ * Addresses, for a construct id `genai`: aws_lambda_function.genai, aws_cloudwatch_log_group.genai_logs,
+ * aws_lambda_alias.genai_live, aws_sqs_queue.genai_dlq, aws_sqs_queue_policy.genai_dlq_policy,
+ * aws_lambda_function_event_invoke_config.genai_async; the package lands in
+ * assets/genai_code/<hash>/archive.zip next to the stack's Terraform.
+ */
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { LambdaAlias } from "@cdktf/provider-aws/lib/lambda-alias";
+import { LambdaFunction as AwsLambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
+import { transformSync, type Options as SwcOptions } from "@swc/core";
+import { App, AssetType, TerraformAsset } from "cdktf";
+import { Construct } from "constructs";
+import { LOG_RETENTION_DAYS } from "../core/config/constants";
+import { policyJson } from "../core/policy";
+
+// -------------------------------------------------------------------------------------------------
+// Code
+
+/** A directory ready to be zipped, and a hash of its content (names and bytes). */
+export interface StagedCode {
+  readonly directory: string;
+  readonly hash: string;
+}
+
+/** Where a function's code comes from. */
+export abstract class LambdaCode {
+  /** A directory that already holds the deployable files (zipped as is). */
+  static fromDirectory(directory: string): LambdaCode {
+    return new DirectoryCode(path.resolve(directory));
+  }
+
+  /**
+   * TypeScript sources transpiled to CommonJS JavaScript at synth time with swc (no bundling:
+   * relative imports stay relative; packages must be provided by the runtime, as the AWS SDK v3
+   * is by the Node.js runtimes). Tests (`*.test.ts`, `*.spec.ts`, `__tests__/`) and declaration
+   * files are left out; `.js`, `.cjs`, `.mjs` and `.json` files are copied.
+   */
+  static fromTypeScript(sourceDirectory: string): LambdaCode {
+    return new TypeScriptCode(path.resolve(sourceDirectory));
+  }
+
+  /** Produces the directory to package (under `<app outdir>/staging/` when transpiling is needed). */
+  abstract stage(scope: Construct): StagedCode;
+}
+
+/** Files of a tree as sorted relative posix paths (sorted, so hashes and zips do not depend on readdir order). */
+function listFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const entry of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(child);
+      else if (entry.isFile()) out.push(child);
+    }
+  };
+  walk("");
+  return out.sort();
+}
+
+/** sha256 over every file's relative path and bytes; 32 hex characters. */
+function hashFiles(files: ReadonlyArray<readonly [string, Buffer | string]>): string {
+  const h = crypto.createHash("sha256");
+  for (const [rel, content] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    h.update(rel).update("\0").update(content).update("\0");
+  }
+  return h.digest("hex").slice(0, 32);
+}
+
+class DirectoryCode extends LambdaCode {
+  constructor(private readonly directory: string) {
+    super();
+  }
+
+  stage(): StagedCode {
+    if (!fs.existsSync(this.directory) || !fs.statSync(this.directory).isDirectory()) {
+      throw new Error(`LambdaCode.fromDirectory: ${this.directory} is not a directory`);
+    }
+    const files = listFiles(this.directory).map((rel) => [rel, fs.readFileSync(path.join(this.directory, rel))] as const);
+    if (!files.length) throw new Error(`LambdaCode.fromDirectory: ${this.directory} is empty`);
+    return { directory: this.directory, hash: hashFiles(files) };
+  }
+}
+
+/** swc settings of the package: Node.js 20+ understands ES2022; CommonJS needs no package.json. */
+const SWC_OPTIONS: SwcOptions = {
+  jsc: { parser: { syntax: "typescript" }, target: "es2022", keepClassNames: true },
+  module: { type: "commonjs" },
+  sourceMaps: false,
+  swcrc: false,
+  configFile: false,
+};
+
+const SKIPPED = [/(^|\/)__tests__\//, /\.(test|spec)\.ts$/, /\.d\.ts$/];
+const COPIED = /\.(js|cjs|mjs|json)$/;
+/** Zip entries take their date from the files: a fixed one keeps the archive byte-identical. */
+const FIXED_MTIME = new Date("2000-01-01T00:00:00Z");
+
+class TypeScriptCode extends LambdaCode {
+  constructor(private readonly sourceDirectory: string) {
+    super();
+  }
+
+  stage(scope: Construct): StagedCode {
+    if (!fs.existsSync(this.sourceDirectory)) throw new Error(`LambdaCode.fromTypeScript: ${this.sourceDirectory} does not exist`);
+    const outputs: [string, string][] = [];
+    for (const rel of listFiles(this.sourceDirectory)) {
+      if (SKIPPED.some((re) => re.test(rel))) continue;
+      const source = fs.readFileSync(path.join(this.sourceDirectory, rel), "utf8");
+      if (rel.endsWith(".ts")) {
+        // The relative filename keeps absolute paths of this machine out of the output.
+        outputs.push([rel.replace(/\.ts$/, ".js"), transformSync(source, { ...SWC_OPTIONS, filename: rel }).code]);
+      } else if (COPIED.test(rel)) {
+        outputs.push([rel, source]);
+      }
+    }
+    if (!outputs.length) throw new Error(`LambdaCode.fromTypeScript: no TypeScript or JavaScript files in ${this.sourceDirectory}`);
+    const hash = hashFiles(outputs);
+    // <outdir>/staging/<construct path>/<hash>: one folder per function, older hashes removed.
+    const home = path.join(App.of(scope).outdir, "staging", scope.node.path.replace(/[^\w.-]+/g, "_"));
+    const directory = path.join(home, hash);
+    if (fs.existsSync(home)) {
+      for (const old of fs.readdirSync(home)) if (old !== hash) fs.rmSync(path.join(home, old), { recursive: true, force: true });
+    }
+    for (const [rel, code] of outputs) {
+      const file = path.join(directory, rel);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, code, { mode: 0o644 });
+      fs.chmodSync(file, 0o644); // the umask must not change the archive
+      fs.utimesSync(file, FIXED_MTIME, FIXED_MTIME);
+    }
+    return { directory, hash };
+  }
+}
+
+// -------------------------------------------------------------------------------------------------
+// Function
+
+export interface LambdaFunctionVpcProps {
+  readonly subnetIds: string[];
+  readonly securityGroupIds: string[];
+}
+
+export interface LambdaFunctionLogProps {
+  /** Retention in days (a value CloudWatch Logs accepts). */
+  readonly retentionDays: number;
+  /** KMS key encrypting the log group. @default the CloudWatch Logs service key */
+  readonly kmsKeyArn?: string;
+}
+
+export interface LambdaDeadLetterQueueProps {
+  /** Queue name (fit it with Naming: 80 characters at most). */
+  readonly name: string;
+  /** KMS key encrypting the queue. @default SQS-managed encryption (SSE-SQS) */
+  readonly kmsKeyArn?: string;
+  /** How long failed events are kept, 60-1209600 seconds. @default 1209600 (14 days, the SQS maximum) */
+  readonly retentionSeconds?: number;
+}
+
+export interface LambdaFunctionProps {
+  /** Function name (64 characters at most). */
+  readonly functionName: string;
+  /** @default none */
+  readonly description?: string;
+  readonly code: LambdaCode;
+  /** `<file>.<export>` inside the package, e.g. `index.handler`. */
+  readonly handler: string;
+  /** Lambda runtime identifier, e.g. `nodejs22.x`. */
+  readonly runtime: string;
+  /** @default "arm64" */
+  readonly architecture?: "arm64" | "x86_64";
+  /** Memory in MB, 128-10240. Required: the default of 128 MB is rarely a decision. */
+  readonly memoryMb: number;
+  /** Timeout in seconds, 1-900. Required: the default of 3 s is rarely a decision. */
+  readonly timeoutSeconds: number;
+  /** Execution role ARN (see the module comment for what it must allow). */
+  readonly roleArn: string;
+  /** Subnets and security groups of the function's network interfaces. */
+  readonly vpc: LambdaFunctionVpcProps;
+  /** Environment variables; never secrets (they are visible to anyone who can read the function). @default none */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Reserved (and capped) concurrency. @default none: the function shares the account's unreserved pool */
+  readonly reservedConcurrency?: number;
+  /** X-Ray tracing mode. @default "Active" */
+  readonly tracing?: "Active" | "PassThrough";
+  /** The log group `/aws/lambda/<functionName>`, created here so it has retention and encryption. */
+  readonly logs: LambdaFunctionLogProps;
+  /** Name of the alias callers invoke, pointing at the version this configuration publishes. @default "live" */
+  readonly aliasName?: string;
+  /** Queue for failed asynchronous invocations of the alias. */
+  readonly deadLetterQueue: LambdaDeadLetterQueueProps;
+  /**
+   * Also set the function's `dead_letter_config` to the queue. The alias's on-failure destination
+   * already receives every failed asynchronous event, with more detail (the error, the request
+   * context); the DLQ would receive a second copy. @default false
+   */
+  readonly legacyDeadLetterConfig?: boolean;
+  /** Retries of a failed asynchronous invocation, 0-2. @default 2 */
+  readonly maxRetryAttempts?: number;
+  /** Oldest asynchronous event still processed, 60-21600 seconds. @default 21600 (6 hours) */
+  readonly maxEventAgeSeconds?: number;
+}
+
+function check(id: string, what: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`LambdaFunction ${id}: ${what} must be a whole number from ${min} to ${max}, got ${value}`);
+}
+
+export class LambdaFunction extends Construct {
+  readonly function: AwsLambdaFunction;
+  readonly alias: LambdaAlias;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly deadLetterQueue: SqsQueue;
+  readonly eventInvokeConfig: LambdaFunctionEventInvokeConfig;
+  readonly asset: TerraformAsset;
+
+  readonly functionName: string;
+  /** Unqualified function ARN. */
+  readonly functionArn: string;
+  /** The version this configuration publishes. */
+  readonly version: string;
+  readonly aliasName: string;
+  readonly aliasArn: string;
+  /** API Gateway integration URI of the alias. */
+  readonly aliasInvokeArn: string;
+  readonly deadLetterQueueArn: string;
+  readonly logGroupName: string;
+  /** Content hash of the package (also its source_code_hash). */
+  readonly codeHash: string;
+
+  constructor(scope: Construct, id: string, props: LambdaFunctionProps) {
+    super(scope, id);
+    if (!/^[a-zA-Z0-9_-]{1,64}$/.test(props.functionName)) throw new Error(`LambdaFunction ${id}: invalid function name ${JSON.stringify(props.functionName)} (1-64 of a-z A-Z 0-9 _ -)`);
+    check(id, "memoryMb", props.memoryMb, 128, 10240);
+    check(id, "timeoutSeconds", props.timeoutSeconds, 1, 900);
+    check(id, "reservedConcurrency", props.reservedConcurrency, 0, 100000);
+    check(id, "maxRetryAttempts", props.maxRetryAttempts, 0, 2);
+    check(id, "maxEventAgeSeconds", props.maxEventAgeSeconds, 60, 21600);
+    check(id, "deadLetterQueue.retentionSeconds", props.deadLetterQueue.retentionSeconds, 60, 1209600);
+    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(props.logs.retentionDays)) {
+      throw new Error(`LambdaFunction ${id}: logs.retentionDays must be one of ${LOG_RETENTION_DAYS.join(", ")}, got ${props.logs.retentionDays}`);
+    }
+    const aliasName = props.aliasName ?? "live";
+    if (!/^(?!^[0-9]+$)[a-zA-Z0-9_-]{1,128}$/.test(aliasName)) throw new Error(`LambdaFunction ${id}: invalid alias name ${JSON.stringify(aliasName)}`);
+
+    // Code: staged, hashed, zipped by cdktf next to the stack (assets/<id>_code/<hash>/archive.zip).
+    const staged = props.code.stage(this);
+    this.codeHash = staged.hash;
+    this.asset = new TerraformAsset(this, "code", { path: staged.directory, type: AssetType.ARCHIVE, assetHash: staged.hash });
+
+    this.logGroup = new CloudwatchLogGroup(this, "logs", {
+      name: `/aws/lambda/${props.functionName}`,
+      retentionInDays: props.logs.retentionDays,
+      kmsKeyId: props.logs.kmsKeyArn,
+    });
+
+    this.deadLetterQueue = new SqsQueue(this, "dlq", {
+      name: props.deadLetterQueue.name,
+      messageRetentionSeconds: props.deadLetterQueue.retentionSeconds ?? 1209600,
+      ...(props.deadLetterQueue.kmsKeyArn
+        ? { kmsMasterKeyId: props.deadLetterQueue.kmsKeyArn, kmsDataKeyReusePeriodSeconds: 300 }
+        : { sqsManagedSseEnabled: true }),
+    });
+    new SqsQueuePolicy(this, "dlq-policy", {
+      queueUrl: this.deadLetterQueue.url,
+      policy: policyJson([
+        {
+          Sid: "DenyInsecureTransport",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "sqs:*",
+          Resource: this.deadLetterQueue.arn,
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ]),
+    });
+
+    this.function = new AwsLambdaFunction(this, "Resource", {
+      functionName: props.functionName,
+      description: props.description,
+      role: props.roleArn,
+      runtime: props.runtime,
+      handler: props.handler,
+      architectures: [props.architecture ?? "arm64"],
+      filename: this.asset.path,
+      sourceCodeHash: staged.hash,
+      memorySize: props.memoryMb,
+      timeout: props.timeoutSeconds,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      publish: true,
+      vpcConfig: { subnetIds: props.vpc.subnetIds, securityGroupIds: props.vpc.securityGroupIds },
+      tracingConfig: { mode: props.tracing ?? "Active" },
+      environment: props.environment && Object.keys(props.environment).length ? { variables: { ...props.environment } } : undefined,
+      // Naming the group makes the function depend on it: Lambda never creates it without retention.
+      loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
+      deadLetterConfig: props.legacyDeadLetterConfig ? { targetArn: this.deadLetterQueue.arn } : undefined,
+    });
+
+    this.alias = new LambdaAlias(this, aliasName, {
+      name: aliasName,
+      description: `Version of ${props.functionName} that callers invoke`,
+      functionName: this.function.functionName,
+      functionVersion: this.function.version,
+    });
+
+    this.eventInvokeConfig = new LambdaFunctionEventInvokeConfig(this, "async", {
+      functionName: this.function.functionName,
+      qualifier: this.alias.name,
+      maximumRetryAttempts: props.maxRetryAttempts ?? 2,
+      maximumEventAgeInSeconds: props.maxEventAgeSeconds ?? 21600,
+      destinationConfig: { onFailure: { destination: this.deadLetterQueue.arn } },
+    });
+
+    this.functionName = this.function.functionName;
+    this.functionArn = this.function.arn;
+    this.version = this.function.version;
+    this.aliasName = this.alias.name;
+    this.aliasArn = this.alias.arn;
+    this.aliasInvokeArn = this.alias.invokeArn;
+    this.deadLetterQueueArn = this.deadLetterQueue.arn;
+    this.logGroupName = this.logGroup.name;
+  }
+}
