@@ -1,3 +1,4 @@
+import { albHttpOnly, hasNetworkFront } from "../config/sections/application";
 import { map, mockArn, mockId, str, type Contract } from "./types";
 
 const prefix = (cfg: { project: string; environment: string }) => `${cfg.project}-${cfg.environment}`;
@@ -14,7 +15,9 @@ export const applicationContract = {
   alb_dns_name: str("ALB DNS name.", (cfg) => `${prefix(cfg)}-1234567890.${cfg.aws.region}.elb.amazonaws.com`),
   alb_zone_id: str("Route 53 hosted zone id of the ALB (for alias records).", () => "Z1H1FL5HABSF5"),
   https_listener_arn: str("HTTPS listener ARN (empty when the ALB serves HTTP only).", (cfg) =>
-    mockArn(cfg, "elasticloadbalancing", `listener/app/${prefix(cfg)}/${mockId("x", "alb", 16).slice(2)}/${mockId("x", "https", 16).slice(2)}`),
+    albHttpOnly(cfg)
+      ? ""
+      : mockArn(cfg, "elasticloadbalancing", `listener/app/${prefix(cfg)}/${mockId("x", "alb", 16).slice(2)}/${mockId("x", "https", 16).slice(2)}`),
   ),
   http_listener_arn: str("HTTP listener ARN (redirects to HTTPS unless HTTP-only).", (cfg) =>
     mockArn(cfg, "elasticloadbalancing", `listener/app/${prefix(cfg)}/${mockId("x", "alb", 16).slice(2)}/${mockId("x", "http", 16).slice(2)}`),
@@ -29,5 +32,7 @@ export const applicationContract = {
     perService(cfg, (s) => `${cfg.aws.accountId}.dkr.ecr.${cfg.aws.region}.amazonaws.com/${prefix(cfg)}/${s}`),
   ),
   log_group_names: map("Log group name by application service.", (cfg) => perService(cfg, (s) => `/ecs/${cfg.project}/${cfg.environment}/${s}`)),
-  nlb_arn: str("ARN of the network load balancer in front of an internal ALB for a REST API VPC link (empty when none).", () => ""),
+  nlb_arn: str("ARN of the network load balancer in front of an internal ALB for a REST API VPC link (empty when none).", (cfg) =>
+    hasNetworkFront(cfg) ? mockArn(cfg, "elasticloadbalancing", `loadbalancer/net/${prefix(cfg)}-nlb/${mockId("x", "nlb", 16).slice(2)}`) : "",
+  ),
 } satisfies Contract;

@@ -1,17 +1,634 @@
-/** Configuration of layer 07 application: the services map and the cluster / load balancer settings. */
+/**
+ * Configuration of layer 07 application: the services map (`services.<name>`) and the cluster,
+ * registry and load balancer settings (`application`).
+ *
+ * Shapes and ranges are checked by the schema; cross-field rules (Fargate CPU/memory pairs, path
+ * patterns and listener priorities unique across services, HTTPS where availability is protected,
+ * who may reach the load balancer, ...) are `applicationRules` at the end of this file.
+ *
+ * Listener rule priorities: `services.<name>.priority` when given; otherwise derived from the
+ * service *name alone* (`derivedPriority`: 10000 + SHA-256(name) mod 40000), so adding, removing
+ * or reordering services never changes the priority of another service (no rule is rewritten).
+ * Two services that land on the same priority, or overlapping path patterns evaluated in the wrong
+ * order, are refused with a request to set `priority` explicitly. Explicit priorities below 10000
+ * never collide with derived ones.
+ */
+import { createHash } from "node:crypto";
 import { z } from "zod";
-import { port } from "../fields";
-import type { Rule } from "../semantic";
+import { FARGATE_CPU_UNITS, fargateMemoryText, isFargateSize } from "../../../modules/fargate-sizes";
+import { logRetention, port, s3BucketName } from "../fields";
+import type { PlatformConfig } from "../schema";
+import type { Rule, SemanticIssue } from "../semantic";
+import { parameterPlan } from "./parameters";
+
+// -------------------------------------------------------------------------------------------------
+// Constants
+
+/** TLS policies the kit accepts on the HTTPS listener: TLS 1.2+ with forward secrecy (AWS's TLS13 family). */
+export const TLS_POLICIES = [
+  "ELBSecurityPolicy-TLS13-1-2-2021-06",
+  "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+  "ELBSecurityPolicy-TLS13-1-3-2021-06",
+  "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+  "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+] as const;
+export const DEFAULT_TLS_POLICY = TLS_POLICIES[0];
+
+/** Listener rule priorities AWS accepts. */
+export const PRIORITY_MIN = 1;
+export const PRIORITY_MAX = 50000;
+/** Derived priorities fall in [DERIVED_PRIORITY_MIN, PRIORITY_MAX); explicit ones below it never collide with them. */
+export const DERIVED_PRIORITY_MIN = 10000;
+
+/** Path patterns per listener rule (AWS: five condition values per rule). */
+export const MAX_PATHS = 5;
+
+/** Service names the layer's own resources use (the NLB target group is `<project>-<env>-nlb`). */
+export const RESERVED_SERVICE_NAMES = ["nlb"] as const;
+
+/** Environment variable names that hold secrets; such values belong under `secrets`. */
+export const SECRET_NAME_RE = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL)/i;
+
+const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const ENV_NAME_ERROR = "an environment variable name (letters, digits, _; not starting with a digit)";
+/** An ECR / Docker image tag. */
+const IMAGE_TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** `[registry/]repository(:tag|@sha256:digest)`: a pinned reference to an image outside the service's ECR repository. */
+const IMAGE_URI_RE =
+  /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
+/** ALB path patterns: up to 128 characters of A-Z a-z 0-9 _ - . $ / ~ " ' @ : + & * ?, starting with /. */
+const PATH_PATTERN_RE = /^\/[A-Za-z0-9_\-.$/~"'@:+&*?]{0,127}$/;
+/** A parameter path below /<project>/<env>/ (`customers/api-key`, `database/url`). */
+const PARAMETER_KEY_RE = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+const ACM_ARN_RE = /^arn:aws[a-z-]*:acm:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):certificate\/[0-9a-f-]{36}$/;
+/** A container user: uid[:gid] or name[:group]. */
+const USER_RE = /^(?:\d{1,10}(?::\d{1,10})?|[a-z_][a-z0-9_-]{0,31}(?::[a-z_][a-z0-9_-]{0,31})?)$/;
+
+// -------------------------------------------------------------------------------------------------
+// Fields
+
+const imageTag = z
+  .string({ error: "an image tag (such as 1.4.2 or a commit id)" })
+  .regex(IMAGE_TAG_RE, { error: "an image tag: 1-128 of A-Z a-z 0-9 _ . -, not starting with . or -" });
+
+const seconds = (min: number, max: number, what: string) =>
+  z
+    .number({ error: `${what} in whole seconds (${min}-${max})` })
+    .int({ error: `${what} in whole seconds (${min}-${max})` })
+    .min(min, { error: `${what} of ${min} to ${max} seconds` })
+    .max(max, { error: `${what} of ${min} to ${max} seconds` });
+
+const percent = (what: string, min = 1) =>
+  z
+    .number({ error: `${what} of ${min} to 100 percent` })
+    .min(min, { error: `${what} of ${min} to 100 percent` })
+    .max(100, { error: `${what} of ${min} to 100 percent` });
+
+const taskCount = (what: string) =>
+  z
+    .number({ error: `${what}: a whole number of tasks` })
+    .int({ error: `${what}: a whole number of tasks` })
+    .min(0, { error: `${what}: 0 or more tasks` })
+    .max(1000, { error: `${what}: at most 1000 tasks (the ECS service quota)` });
+
+const HealthCheckSchema = z
+  .strictObject({
+    path: z
+      .string({ error: "an HTTP path starting with / (such as /actuator/health)" })
+      .regex(/^\/[\x21-\x7e]{0,1023}$/, { error: "an HTTP path starting with / (such as /actuator/health)" })
+      .default("/")
+      .describe("Path the target group probes on the container port. Default: / (AWS's default); Spring Boot services use /actuator/health."),
+    matcher: z
+      .string()
+      .regex(/^[2-4]\d\d(-[2-4]\d\d)?(,[2-4]\d\d(-[2-4]\d\d)?)*$/, { error: "HTTP codes such as 200, 200,204 or 200-299" })
+      .default("200")
+      .describe("HTTP codes that count as healthy. Default: 200."),
+    gracePeriodSeconds: seconds(0, 2147483647, "a health check grace period")
+      .default(60)
+      .describe("Seconds ECS ignores failing load balancer health checks after a task starts (JVM start-up). Default: 60."),
+    intervalSeconds: seconds(5, 300, "a health check interval").default(30).describe("Seconds between probes. Default: 30."),
+    timeoutSeconds: seconds(2, 120, "a health check timeout").default(5).describe("Seconds before a probe fails. Default: 5."),
+    healthyThreshold: z.number().int().min(2).max(10).default(3).describe("Consecutive successes before a target is healthy. Default: 3."),
+    unhealthyThreshold: z.number().int().min(2).max(10).default(3).describe("Consecutive failures before a target is unhealthy. Default: 3."),
+  })
+  .prefault({})
+  .describe("Target group health check and ECS grace period.");
+
+const AutoscalingSchema = z
+  .strictObject({
+    cpuPercent: percent("a CPU target")
+      .default(70)
+      .describe("Target tracking on average CPU utilisation of the service. Default: 70."),
+    memoryPercent: percent("a memory target").optional().describe("Target tracking on average memory utilisation. Default: none."),
+    requestsPerTarget: z
+      .number({ error: "a number of requests per target per minute" })
+      .int()
+      .min(1, { error: "at least 1 request per target per minute" })
+      .optional()
+      .describe("Target tracking on ALB requests per task per minute (ALBRequestCountPerTarget). Default: none."),
+    scaleInCooldownSeconds: seconds(0, 3600, "a scale-in cooldown").default(300).describe("Seconds after a scale-in before another. Default: 300."),
+    scaleOutCooldownSeconds: seconds(0, 3600, "a scale-out cooldown").default(60).describe("Seconds after a scale-out before another. Default: 60."),
+  })
+  .prefault({})
+  .describe("Target tracking autoscaling between minCount and maxCount.");
+
+const ImageSchema = z
+  .strictObject({
+    tag: imageTag
+      .optional()
+      .describe("Tag in the service's ECR repository (<project>-<env>/<service>). Default: application.imageTag."),
+    uri: z
+      .string({ error: "an image reference with a tag or digest (registry/repository:tag or @sha256:...)" })
+      .regex(IMAGE_URI_RE, { error: "an image reference with a tag or digest (registry/repository:tag or @sha256:...)" })
+      .optional()
+      .describe("An image outside the service's ECR repository, pinned by tag or digest. The repository is still created."),
+  })
+  .prefault({})
+  .describe("Image the service runs: a tag in its own ECR repository (default) or an external image URI.");
+
+const DatabaseCredentialsSchema = z
+  .strictObject({
+    username: z.string().regex(ENV_NAME_RE, { error: ENV_NAME_ERROR }).default("DB_USERNAME").describe("Variable receiving the user name. Default: DB_USERNAME."),
+    password: z.string().regex(ENV_NAME_RE, { error: ENV_NAME_ERROR }).default("DB_PASSWORD").describe("Variable receiving the password. Default: DB_PASSWORD."),
+  })
+  .describe("Inject the database layer's managed master secret (username and password keys) as these variables. Needs the database layer.");
 
 /** One application service (config.services.<name>). */
 export const ServiceSchema = z.strictObject({
-  port: port.describe("Container port the service listens on."),
+  port: port.describe("Container port the service listens on (target group port, Cloud Map SRV port)."),
+  image: ImageSchema,
+  cpu: z
+    .literal(FARGATE_CPU_UNITS, { error: `Fargate task CPU units (one of ${FARGATE_CPU_UNITS.join(", ")})` })
+    .default(256)
+    .describe("Task CPU units. Default: 256 (a quarter vCPU)."),
+  memory: z
+    .number({ error: "task memory in MiB" })
+    .int({ error: "task memory in whole MiB" })
+    .default(512)
+    .describe("Task memory in MiB; must be a size Fargate accepts with cpu (see modules/fargate-sizes.ts). Default: 512."),
+  architecture: z.enum(["X86_64", "ARM64"]).default("X86_64").describe("CPU architecture of the image. Default: X86_64."),
+  desiredCount: taskCount("a desired count")
+    .optional()
+    .describe("Tasks at creation; autoscaling owns the count afterwards (Terraform ignores drift). Default: minCount."),
+  minCount: taskCount("a minimum").default(1).describe("Fewest tasks autoscaling keeps. Default: 1."),
+  maxCount: taskCount("a maximum").default(4).describe("Most tasks autoscaling starts. Default: 4."),
+  spotPercent: z
+    .number({ error: "a Fargate Spot share of 0 to 100 percent" })
+    .int({ error: "a Fargate Spot share of 0 to 100 percent (whole number)" })
+    .min(0, { error: "a Fargate Spot share of 0 to 100 percent" })
+    .max(100, { error: "a Fargate Spot share of 0 to 100 percent" })
+    .default(0)
+    .describe("Share of tasks on FARGATE_SPOT (capacity provider weights); with a share below 100 the first task is always on-demand. Default: 0."),
+  healthCheck: HealthCheckSchema,
+  autoscaling: AutoscalingSchema,
+  paths: z
+    .array(z.string({ error: "an ALB path pattern" }).regex(PATH_PATTERN_RE, { error: 'an ALB path pattern starting with / (up to 128 of A-Z a-z 0-9 _ - . $ / ~ " \' @ : + & * ?)' }))
+    .min(1, { error: "at least one path pattern" })
+    .max(MAX_PATHS, { error: `at most ${MAX_PATHS} path patterns (one listener rule)` })
+    .optional()
+    .describe("ALB path patterns routed to the service. Default: /api/<service> and /api/<service>/* (the API Gateway forwards /api/... unchanged)."),
+  priority: z
+    .number({ error: `a listener rule priority (${PRIORITY_MIN}-${PRIORITY_MAX})` })
+    .int({ error: `a whole listener rule priority (${PRIORITY_MIN}-${PRIORITY_MAX})` })
+    .min(PRIORITY_MIN, { error: `a listener rule priority of ${PRIORITY_MIN} to ${PRIORITY_MAX}` })
+    .max(PRIORITY_MAX, { error: `a listener rule priority of ${PRIORITY_MIN} to ${PRIORITY_MAX}` })
+    .optional()
+    .describe(
+      `Listener rule priority (lower is evaluated first). Default: derived from the service name (${DERIVED_PRIORITY_MIN}-${PRIORITY_MAX - 1}), stable when services are added.`,
+    ),
+  deregistrationDelaySeconds: seconds(0, 3600, "a deregistration delay").default(30).describe("Seconds a draining target keeps its connections. Default: 30."),
+  environment: z
+    .record(z.string().regex(ENV_NAME_RE, { error: ENV_NAME_ERROR }), z.string({ error: "a string value (quote numbers and booleans)" }))
+    .default({})
+    .describe("Plain environment variables. Values are visible in the task definition: secrets go under secrets."),
+  secrets: z
+    .record(
+      z.string().regex(ENV_NAME_RE, { error: ENV_NAME_ERROR }),
+      z.string({ error: "a parameter path below /<project>/<env>/ (such as customers/api-key)" }).regex(PARAMETER_KEY_RE, {
+        error: "a parameter path below /<project>/<env>/ (such as customers/api-key), without a leading /",
+      }),
+    )
+    .default({})
+    .describe("Variables injected from SSM Parameter Store at task start: NAME -> path below /<project>/<env>/ (the parameters layer's hierarchy)."),
+  databaseCredentials: DatabaseCredentialsSchema.optional(),
+  user: z
+    .string({ error: "a user as uid[:gid] or name[:group]" })
+    .regex(USER_RE, { error: "a user as uid[:gid] or name[:group]" })
+    .optional()
+    .describe("Run the container as this non-root user; set it only when the image supports it. Default: the image's USER."),
+  writablePaths: z
+    .array(z.string().regex(/^\/[A-Za-z0-9_.\-/]*$/, { error: "an absolute path" }))
+    .default(["/tmp"])
+    .describe("Writable scratch volumes (task storage) on the otherwise read-only root file system. Default: [/tmp]."),
 });
 
+export type ServiceConfig = z.output<typeof ServiceSchema>;
+
 export const ApplicationSchema = z
-  .strictObject({})
+  .strictObject({
+    imageTag: imageTag.default("initial").describe("Tag every service runs unless services.<name>.image sets one. Default: initial (what the first pipeline run pushes)."),
+    containerInsights: z
+      .enum(["enabled", "enhanced", "disabled"])
+      .default("enabled")
+      .describe("CloudWatch Container Insights on the cluster. Default: enabled."),
+    logRetentionDays: logRetention.optional().describe("Retention of the /ecs/<project>/<env>/<service> log groups. Default: logging.retentionDays."),
+    ecr: z
+      .strictObject({
+        immutableTags: z.boolean().default(true).describe("Refuse pushing a tag twice. Default: true."),
+        scanOnPush: z.boolean().default(true).describe("Basic vulnerability scan of every pushed image. Default: true."),
+        keepImages: z.number().int().min(1).max(10000).default(30).describe("Images kept per repository (the newest); older ones expire. Default: 30."),
+        untaggedExpiryDays: z.number().int().min(1).max(3650).default(7).describe("Days before untagged images expire. Default: 7."),
+      })
+      .prefault({})
+      .describe("One ECR repository per service, <project>-<env>/<service>, encrypted with the security layer's data key."),
+    deployment: z
+      .strictObject({
+        minimumHealthyPercent: z.number().int().min(0).max(100).default(100).describe("Healthy share kept during a deployment. Default: 100."),
+        maximumPercent: z.number().int().min(100).max(200).default(200).describe("Upper bound of running tasks during a deployment. Default: 200."),
+      })
+      .prefault({})
+      .describe("Rolling deployments (with circuit breaker and rollback, always on)."),
+    alb: z
+      .strictObject({
+        internal: z
+          .boolean()
+          .default(false)
+          .describe("Internal load balancer in the app subnets (reached through the API Gateway VPC link); false: internet-facing in the public subnets. Default: false."),
+        networkLoadBalancer: z
+          .boolean()
+          .default(false)
+          .describe("Put an internal NLB in front of the internal ALB, the target of a REST API VPC link. Needs internal: true. Default: false."),
+        certificateArn: z
+          .string({ error: "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)" })
+          .regex(ACM_ARN_RE, { error: "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)" })
+          .optional()
+          .describe("ACM certificate of the HTTPS listener, in aws.region."),
+        https: z
+          .boolean()
+          .optional()
+          .describe(
+            "Serve HTTPS on 443 with certificateArn, HTTP on 80 redirecting to it. false: plain HTTP on 80 only, refused where protection.data is true (prod). Default: true with certificateArn, else false.",
+          ),
+        sslPolicy: z.enum(TLS_POLICIES).default(DEFAULT_TLS_POLICY).describe(`TLS policy of the HTTPS listener. Default: ${DEFAULT_TLS_POLICY}.`),
+        idleTimeoutSeconds: seconds(1, 4000, "an idle timeout").default(60).describe("Connection idle timeout. Default: 60."),
+        deletionProtection: z.boolean().optional().describe("Deletion protection on the load balancers. Default: protection.availability."),
+        accessLogs: z
+          .strictObject({
+            enabled: z.boolean().default(false).describe("Write access logs to S3. Default: false."),
+            bucket: s3BucketName.optional().describe("Existing bucket (SSE-S3, with the ELB log-delivery policy). Default: a bucket created here, <project>-<env>-alb-logs-<account>."),
+            prefix: z
+              .string()
+              .regex(/^[a-zA-Z0-9!_.*'()-]+(\/[a-zA-Z0-9!_.*'()-]+)*$/, { error: "an S3 key prefix without leading or trailing slash" })
+              .default("alb")
+              .describe("Key prefix of the log objects. Default: alb."),
+          })
+          .prefault({})
+          .describe("ALB access logs."),
+      })
+      // Resolved once, so every reader (this layer, the API Gateway layer, tools) sees the same answer.
+      .transform((alb) => ({ ...alb, https: alb.https ?? alb.certificateArn !== undefined }))
+      .prefault({})
+      .describe("The application load balancer: scheme, listeners, TLS, access logs; and the optional NLB in front of it."),
+  })
   .prefault({})
-  .describe("ECS cluster, load balancer and autoscaling settings (layer 07).");
+  .describe("ECS cluster, ECR, load balancer and deployment settings (layer 07).");
+
+export type ApplicationConfig = z.output<typeof ApplicationSchema>;
+
+// -------------------------------------------------------------------------------------------------
+// Derived settings (one definition for the rules, the layer, the contract mocks and the tools)
+
+type Cfg = Pick<PlatformConfig, "application" | "protection">;
+
+/** True when the load balancer serves plain HTTP only (application.alb.https is false). */
+export function albHttpOnly(cfg: Pick<PlatformConfig, "application">): boolean {
+  return !cfg.application.alb.https;
+}
+
+/** True when an internal NLB fronts the ALB (REST API VPC link target). */
+export function hasNetworkFront(cfg: Pick<PlatformConfig, "application">): boolean {
+  return cfg.application.alb.internal && cfg.application.alb.networkLoadBalancer;
+}
+
+/** The port clients and the NLB use: 443, or 80 when HTTP-only. */
+export function albServingPort(cfg: Pick<PlatformConfig, "application">): number {
+  return albHttpOnly(cfg) ? 80 : 443;
+}
+
+/** Deletion protection of the load balancers: explicit, else protection.availability. */
+export function albDeletionProtection(cfg: Cfg): boolean {
+  return cfg.application.alb.deletionProtection ?? cfg.protection.availability;
+}
+
+/** The listener rule priority a name alone gives: 10000 + SHA-256(name) mod 40000. */
+export function derivedPriority(name: string): number {
+  const n = parseInt(createHash("sha256").update(name).digest("hex").slice(0, 8), 16);
+  return DERIVED_PRIORITY_MIN + (n % (PRIORITY_MAX - DERIVED_PRIORITY_MIN));
+}
+
+/** The service's listener rule priority: explicit, else derived from its name. */
+export function servicePriority(name: string, svc: ServiceConfig): number {
+  return svc.priority ?? derivedPriority(name);
+}
+
+/** The service's path patterns: explicit, else /api/<service> and /api/<service>/*. */
+export function servicePaths(name: string, svc: ServiceConfig): string[] {
+  return svc.paths ?? [`/api/${name}`, `/api/${name}/*`];
+}
+
+/** The tag the service runs from its ECR repository (ignored with image.uri). */
+export function serviceImageTag(cfg: Pick<PlatformConfig, "application">, svc: ServiceConfig): string {
+  return svc.image.tag ?? cfg.application.imageTag;
+}
+
+/** Tasks at creation: desiredCount, else minCount. */
+export function serviceDesiredCount(svc: ServiceConfig): number {
+  return svc.desiredCount ?? svc.minCount;
+}
+
+// -------------------------------------------------------------------------------------------------
+// Rules
+
+/** ALB path pattern (with * and ?) as a regular expression over request paths. */
+function globRegex(pattern: string): RegExp {
+  const body = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${body}$`);
+}
+
+/** Fargate accepts the CPU/memory pair. */
+const fargateSizeRule: Rule = (cfg) =>
+  Object.entries(cfg.services).flatMap(([name, svc]) =>
+    isFargateSize(svc.cpu, svc.memory)
+      ? []
+      : [{ path: ["services", name, "memory"], expected: `a memory size Fargate accepts with cpu ${svc.cpu} (${fargateMemoryText(svc.cpu)})` }],
+  );
+
+/** min <= desired <= max. */
+const countRule: Rule = (cfg) => {
+  const issues: SemanticIssue[] = [];
+  for (const [name, svc] of Object.entries(cfg.services)) {
+    if (svc.minCount > svc.maxCount) {
+      issues.push({ path: ["services", name, "minCount"], expected: `at most maxCount (${svc.maxCount})`, found: `${svc.minCount}` });
+      continue;
+    }
+    if (svc.desiredCount !== undefined && (svc.desiredCount < svc.minCount || svc.desiredCount > svc.maxCount)) {
+      issues.push({
+        path: ["services", name, "desiredCount"],
+        expected: `a count between minCount and maxCount (${svc.minCount}..${svc.maxCount})`,
+        found: `${svc.desiredCount}`,
+      });
+    }
+  }
+  return issues;
+};
+
+/** Image: one source, a pinned tag. */
+const imageRule: Rule = (cfg) => {
+  const issues: SemanticIssue[] = [];
+  const immutable = cfg.application.ecr.immutableTags;
+  if (immutable && cfg.application.imageTag === "latest") {
+    issues.push({
+      path: ["application", "imageTag"],
+      expected: "a release tag, not latest (application.ecr.immutableTags is true: latest could be pushed only once and would never move)",
+    });
+  }
+  for (const [name, svc] of Object.entries(cfg.services)) {
+    const { tag, uri } = svc.image;
+    if (tag !== undefined && uri !== undefined) {
+      issues.push({ path: ["services", name, "image", "uri"], expected: "either image.tag (the service's ECR repository) or image.uri, not both" });
+    }
+    if (immutable && tag === "latest") {
+      issues.push({
+        path: ["services", name, "image", "tag"],
+        expected: "a release tag, not latest (application.ecr.immutableTags is true: latest could be pushed only once and would never move)",
+      });
+    }
+    if (uri !== undefined && /:latest$/.test(uri)) {
+      issues.push({
+        path: ["services", name, "image", "uri"],
+        expected: "an image pinned by a release tag or @sha256 digest, not :latest (a task restart could run other code than the plan shows)",
+      });
+    }
+  }
+  return issues;
+};
+
+/** Path patterns unique; overlapping patterns evaluated most specific first; priorities unique. */
+const routingRule: Rule = (cfg) => {
+  const issues: SemanticIssue[] = [];
+  const entries = Object.entries(cfg.services);
+  const owner = new Map<string, string>();
+  const routes: { name: string; pattern: string; index: number; priority: number }[] = [];
+  for (const [name, svc] of entries) {
+    const paths = servicePaths(name, svc);
+    const priority = servicePriority(name, svc);
+    paths.forEach((pattern, i) => {
+      const first = owner.get(pattern);
+      if (first !== undefined) {
+        issues.push({
+          path: svc.paths ? ["services", name, "paths", i] : ["services", name],
+          expected: "a path pattern no other service routes",
+          found: `${JSON.stringify(pattern)}, also routed to ${first}`,
+        });
+      } else {
+        owner.set(pattern, name);
+        routes.push({ name, pattern, index: i, priority });
+      }
+    });
+  }
+
+  const byPriority = new Map<number, string>();
+  for (const [name, svc] of entries) {
+    const priority = servicePriority(name, svc);
+    const first = byPriority.get(priority);
+    if (first === undefined) {
+      byPriority.set(priority, name);
+      continue;
+    }
+    issues.push(
+      svc.priority !== undefined
+        ? { path: ["services", name, "priority"], expected: "a listener rule priority no other service uses", found: `${priority}, also the priority of ${first}` }
+        : {
+            path: ["services", name],
+            expected: `an explicit priority (services.${name}.priority): the priority derived from the name collides with another service`,
+            found: `derived priority ${priority}, also the priority of ${first}`,
+          },
+    );
+  }
+
+  // A pattern that matches another service's pattern must be evaluated after it.
+  for (const general of routes) {
+    const re = globRegex(general.pattern);
+    for (const specific of routes) {
+      if (specific.name === general.name || !re.test(specific.pattern) || globRegex(specific.pattern).test(general.pattern)) continue;
+      if (specific.priority < general.priority) continue;
+      const svc = cfg.services[specific.name];
+      issues.push({
+        path: svc.priority !== undefined ? ["services", specific.name, "priority"] : ["services", specific.name],
+        expected:
+          `a priority below ${general.priority} of ${general.name} (its path ${JSON.stringify(general.pattern)} also matches ` +
+          `${JSON.stringify(specific.pattern)}; the load balancer evaluates lower priorities first; set both priorities explicitly)`,
+        found: svc.priority !== undefined ? `${specific.priority}` : `derived priority ${specific.priority}`,
+      });
+    }
+  }
+  return issues;
+};
+
+/** Variables: no secret-looking plain values, no name twice, credentials only with a database. */
+const environmentRule: Rule = (cfg) => {
+  const issues: SemanticIssue[] = [];
+  const databaseEnabled = cfg.layers.database?.enabled !== false;
+  const parametersEnabled = cfg.layers.parameters?.enabled !== false;
+  const planned = parametersEnabled ? new Set(parameterPlan(cfg).map((p) => p.key)) : undefined;
+  for (const [name, svc] of Object.entries(cfg.services)) {
+    for (const key of Object.keys(svc.environment)) {
+      if (SECRET_NAME_RE.test(key)) {
+        issues.push({
+          path: ["services", name, "environment", key],
+          expected: `no secret in plain text (a variable named like a secret belongs under services.${name}.secrets, read from Parameter Store at task start)`,
+          found: `the variable ${key}`,
+        });
+      }
+    }
+    const creds = svc.databaseCredentials;
+    for (const [key, parameter] of Object.entries(svc.secrets)) {
+      if (!parametersEnabled) {
+        issues.push({
+          path: ["services", name, "secrets", key],
+          expected: "no secrets from Parameter Store (layers.parameters.enabled is false: no parameter exists to inject)",
+          found: JSON.stringify(parameter),
+        });
+      } else if (!planned!.has(parameter)) {
+        const near = [...planned!].filter((k) => k.split("/")[0] === parameter.split("/")[0]).slice(0, 6);
+        issues.push({
+          path: ["services", name, "secrets", key],
+          expected: `a parameter the parameters layer writes below /${cfg.project}/${cfg.environment}/ (${near.length ? near.join(", ") : "see parameters.*"})`,
+          found: JSON.stringify(parameter),
+        });
+      }
+      if (key in svc.environment) {
+        issues.push({ path: ["services", name, "secrets", key], expected: "a variable name not also under environment", found: `${key}, also under environment` });
+      }
+      if (creds && (key === creds.username || key === creds.password)) {
+        issues.push({ path: ["services", name, "secrets", key], expected: "a variable name not also used by databaseCredentials", found: key });
+      }
+    }
+    if (creds && !databaseEnabled) {
+      issues.push({
+        path: ["services", name, "databaseCredentials"],
+        expected: "no databaseCredentials (layers.database.enabled is false: there is no managed master secret to inject)",
+      });
+    }
+    if (creds && creds.username === creds.password) {
+      issues.push({ path: ["services", name, "databaseCredentials", "password"], expected: "a variable other than the username's", found: JSON.stringify(creds.password) });
+    }
+    if (svc.user !== undefined && /^(0|root)(:|$)/.test(svc.user)) {
+      issues.push({ path: ["services", name, "user"], expected: "a non-root user (omit user to run as the image's own USER)" });
+    }
+  }
+  return issues;
+};
+
+/** Names the layer reserves. */
+const reservedNameRule: Rule = (cfg) =>
+  Object.keys(cfg.services)
+    .filter((name) => (RESERVED_SERVICE_NAMES as readonly string[]).includes(name))
+    .map((name) => ({
+      path: ["services", name],
+      expected: `a service name other than ${RESERVED_SERVICE_NAMES.join(", ")} (the application layer's own target group uses <project>-<env>-nlb)`,
+      found: `the service name ${JSON.stringify(name)}`,
+    }));
+
+/** HTTPS where data is protected; certificate in the region; the listener's port open. */
+const tlsRule: Rule = (cfg) => {
+  const issues: SemanticIssue[] = [];
+  const alb = cfg.application.alb;
+  if (alb.https && !alb.certificateArn) {
+    issues.push({ path: ["application", "alb", "certificateArn"], expected: "an ACM certificate ARN for the HTTPS listener (application.alb.https is true)" });
+  }
+  if (!alb.https && alb.certificateArn) {
+    issues.push({ path: ["application", "alb", "https"], expected: "true or no key (application.alb.certificateArn is set: the load balancer serves HTTPS)" });
+  }
+  if (!alb.https && !alb.certificateArn && cfg.protection.data) {
+    issues.push({
+      path: ["application", "alb", "certificateArn"],
+      expected:
+        "an ACM certificate ARN for the HTTPS listener (protection.data is true: data is encrypted in transit too; " +
+        "HTTP only, application.alb.https: false, is for environments that do not protect their data)",
+    });
+  }
+  const m = alb.certificateArn ? ACM_ARN_RE.exec(alb.certificateArn) : null;
+  if (m && m[1] !== cfg.aws.region) {
+    issues.push({ path: ["application", "alb", "certificateArn"], expected: `a certificate of ${cfg.aws.region} (a load balancer uses certificates of its own region)` });
+  }
+  const needed = alb.https ? 443 : 80;
+  if (!cfg.security.alb.ports.includes(needed)) {
+    issues.push({
+      path: ["security", "alb", "ports"],
+      expected: `a list with ${needed} (the load balancer serves ${alb.https ? "HTTPS on 443" : "HTTP on 80"})`,
+    });
+  }
+  return issues;
+};
+
+/** Who may reach the load balancer matches its scheme; the NLB fronts an internal ALB only. */
+const exposureRule: Rule = (cfg) => {
+  const issues: SemanticIssue[] = [];
+  const { internal, networkLoadBalancer } = cfg.application.alb;
+  const cidrs = cfg.security.alb.ingressCidrs;
+  if (!internal && cidrs.length === 0) {
+    issues.push({
+      path: ["security", "alb", "ingressCidrs"],
+      expected:
+        "at least one client CIDR block (application.alb.internal is false: an internet-facing load balancer that no client may reach serves nothing; " +
+        "set application.alb.internal: true for a private one reached through the API Gateway VPC link)",
+    });
+  }
+  if (internal) {
+    cidrs.forEach((cidr, i) => {
+      if (cidr === "0.0.0.0/0") {
+        issues.push({
+          path: ["security", "alb", "ingressCidrs", i],
+          expected:
+            "private client CIDR blocks or none (application.alb.internal is true: the load balancer is private and its front door, " +
+            "the API Gateway VPC link, is allowed by security group; 0.0.0.0/0 contradicts the private scheme)",
+        });
+      }
+    });
+  }
+  if (networkLoadBalancer && !internal) {
+    issues.push({
+      path: ["application", "alb", "networkLoadBalancer"],
+      expected: "false, or application.alb.internal: true (the NLB fronts an internal load balancer for a REST API VPC link)",
+    });
+  }
+  return issues;
+};
+
+/** Health check timing AWS accepts. */
+const healthCheckRule: Rule = (cfg) =>
+  Object.entries(cfg.services).flatMap(([name, svc]) =>
+    svc.healthCheck.timeoutSeconds >= svc.healthCheck.intervalSeconds
+      ? [
+          {
+            path: ["services", name, "healthCheck", "timeoutSeconds"],
+            expected: `a timeout shorter than the interval (${svc.healthCheck.intervalSeconds} s)`,
+            found: `${svc.healthCheck.timeoutSeconds}`,
+          },
+        ]
+      : [],
+  );
 
 /** Cross-field rules of the application section (see ../semantic.ts). */
-export const applicationRules: readonly Rule[] = [];
+export const applicationRules: readonly Rule[] = [
+  fargateSizeRule,
+  countRule,
+  imageRule,
+  routingRule,
+  environmentRule,
+  reservedNameRule,
+  tlsRule,
+  exposureRule,
+  healthCheckRule,
+];

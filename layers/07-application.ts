@@ -1,0 +1,273 @@
+/**
+ * Layer 07 application: the container platform the services run on, driven by `services.<name>`
+ * and the `application` section.
+ *
+ * - ECS cluster with Container Insights and the FARGATE / FARGATE_SPOT capacity providers.
+ * - The application load balancer: internal in the app subnets or internet-facing in the public
+ *   subnets (application.alb.internal), HTTPS with a current TLS policy and HTTP redirecting to it
+ *   (HTTP-only where the config allows it), optional access logs, deletion protection where
+ *   availability is protected, the regional WAF when security.waf.enabled.
+ * - The front door for the API Gateway (application.alb.networkLoadBalancer with an internal ALB):
+ *   an internal NLB in the app subnets, in the security layer's api_link group, forwarding TCP on
+ *   the ALB's port to the ALB (target type alb). Its ARN is the contract's nlb_arn.
+ * - Per service: an ECR repository `<project>-<env>/<service>` (immutable tags, scan on push, data
+ *   key, lifecycle), an `ip` target group with its listener rule, the log group
+ *   `/ecs/<project>/<env>/<service>` (logs key), the task definition (read-only root file system,
+ *   secrets from Parameter Store and the database's managed secret), the service (app subnets, app
+ *   security group, no public IP, circuit breaker with rollback, Cloud Map registration) and target
+ *   tracking autoscaling.
+ *
+ * Reads: network (VPC, subnets), security (groups, roles, KMS keys, WAF), database (master secret,
+ * when enabled), cloud-map (discovery services, when enabled). Parameter ARNs are built from the
+ * parameters layer's naming convention (/<project>/<env>/<key>); the config rules check every key
+ * is one that layer writes.
+ *
+ * Addresses (stable, from names): `aws_ecs_cluster.ecs_cluster`, `aws_lb.load_balancer`,
+ * `aws_lb_listener.load_balancer_https` / `_http`, `aws_lb.api_link_nlb`; per service
+ * `aws_ecs_service.<service>`, `aws_ecs_task_definition.<service>_task`,
+ * `aws_cloudwatch_log_group.<service>_logs`, `aws_ecr_repository.<service>_ecr`,
+ * `aws_lb_target_group.<service>_target`, `aws_lb_listener_rule.<service>_target_rule`,
+ * `aws_appautoscaling_target.<service>_scaling`, `aws_appautoscaling_policy.<service>_scaling_cpu`.
+ * The layer's own construct ids contain `_`, which service names cannot, so no service can clash.
+ */
+import type { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { Construct } from "constructs";
+import type { PlatformConfig } from "../core/config/schema";
+import {
+  albDeletionProtection,
+  albHttpOnly,
+  hasNetworkFront,
+  serviceDesiredCount,
+  serviceImageTag,
+  servicePaths,
+  servicePriority,
+  type ServiceConfig,
+} from "../core/config/sections/application";
+import { LayerStack } from "../core/layer-stack";
+import { fitName, NAME_RULES } from "../core/naming";
+import { Arns, type PolicyStatement } from "../core/policy";
+import { EcrRepository } from "../modules/ecr-repository";
+import { EcsCluster } from "../modules/ecs-cluster";
+import { FargateService } from "../modules/fargate-service";
+import { ApplicationLoadBalancer, ELB_LOG_DELIVERY_ACCOUNTS, NetworkLoadBalancerFront, type AccessLogsProps } from "../modules/load-balancer";
+import { SecureBucket } from "../modules/secure-bucket";
+
+/** What one service contributes to the contract. */
+interface DeployedService {
+  readonly serviceName: string;
+  readonly targetGroupArn: string;
+  readonly targetGroupArnSuffix: string;
+  readonly repositoryUrl: string;
+  readonly logGroupName: string;
+}
+
+/** Shared inputs of every service, read once. */
+interface ServiceContext {
+  readonly cluster: EcsCluster;
+  readonly alb: ApplicationLoadBalancer;
+  readonly vpcId: string;
+  readonly appSubnetIds: string[];
+  readonly appSecurityGroupId: string;
+  readonly executionRoleArn: string;
+  readonly dataKeyArn: string;
+  readonly logsKeyArn: string;
+  readonly databaseSecretArn?: string;
+}
+
+export class ApplicationStack extends LayerStack<"application"> {
+  private readonly arns: Arns;
+
+  constructor(scope: Construct, config: PlatformConfig) {
+    super(scope, "application", config);
+    this.arns = new Arns(config.aws.region, config.aws.accountId);
+    const { application: app, services } = config;
+
+    const cluster = new EcsCluster(this, "ecs_cluster", {
+      name: this.naming.name("ecsCluster"),
+      containerInsights: app.containerInsights,
+    });
+
+    const logBucket = app.alb.accessLogs.enabled && !app.alb.accessLogs.bucket ? this.accessLogBucket() : undefined;
+    const accessLogs: AccessLogsProps | undefined = app.alb.accessLogs.enabled
+      ? { bucket: app.alb.accessLogs.bucket ?? logBucket!.bucketName, prefix: app.alb.accessLogs.prefix }
+      : undefined;
+
+    const alb = new ApplicationLoadBalancer(this, "load_balancer", {
+      name: this.naming.name("alb"),
+      internal: app.alb.internal,
+      subnetIds: this.read("network", app.alb.internal ? "app_subnet_ids" : "public_subnet_ids"),
+      securityGroupIds: [this.read("security", "alb_security_group_id")],
+      certificateArn: albHttpOnly(config) ? undefined : app.alb.certificateArn,
+      sslPolicy: app.alb.sslPolicy,
+      idleTimeoutSeconds: app.alb.idleTimeoutSeconds,
+      deletionProtection: albDeletionProtection(config),
+      accessLogs,
+      webAclArn: config.security.waf.enabled ? this.read("security", "waf_web_acl_arn") : undefined,
+      dependsOn: logBucket ? [logBucket.node.findChild("policy") as S3BucketPolicy] : undefined,
+    });
+
+    const front = hasNetworkFront(config)
+      ? new NetworkLoadBalancerFront(this, "api_link_nlb", {
+          name: this.naming.name("alb", "nlb"),
+          targetGroupName: this.naming.name("targetGroup", "nlb"),
+          alb,
+          subnetIds: this.read("network", "app_subnet_ids"),
+          securityGroupIds: [this.read("security", "api_link_security_group_id")],
+          vpcId: this.read("network", "vpc_id"),
+          deletionProtection: albDeletionProtection(config),
+        })
+      : undefined;
+
+    const ctx: ServiceContext = {
+      cluster,
+      alb,
+      vpcId: this.read("network", "vpc_id"),
+      appSubnetIds: this.read("network", "app_subnet_ids"),
+      appSecurityGroupId: this.read("security", "app_security_group_id"),
+      executionRoleArn: this.read("security", "ecs_execution_role_arn"),
+      dataKeyArn: this.readEntry("security", "kms_key_arns", "data"),
+      logsKeyArn: this.readEntry("security", "kms_key_arns", "logs"),
+      // Layer 03 switched off: no managed secret exists; the config rules refuse databaseCredentials then.
+      databaseSecretArn: this.isEnabled("database") ? this.read("database", "db_master_secret_arn") : undefined,
+    };
+    const deployed = Object.fromEntries(Object.entries(services).map(([name, svc]) => [name, this.service(name, svc, ctx)]));
+
+    const each = (pick: (d: DeployedService) => string) => Object.fromEntries(Object.entries(deployed).map(([n, d]) => [n, pick(d)]));
+    this.publish({
+      cluster_name: cluster.name,
+      cluster_arn: cluster.arn,
+      service_names: each((d) => d.serviceName),
+      alb_arn: alb.arn,
+      alb_arn_suffix: alb.arnSuffix,
+      alb_dns_name: alb.dnsName,
+      alb_zone_id: alb.zoneId,
+      https_listener_arn: alb.httpsListener?.arn ?? "",
+      http_listener_arn: alb.httpListener.arn,
+      target_group_arns: each((d) => d.targetGroupArn),
+      target_group_arn_suffixes: each((d) => d.targetGroupArnSuffix),
+      ecr_repository_urls: each((d) => d.repositoryUrl),
+      log_group_names: each((d) => d.logGroupName),
+      nlb_arn: front?.arn ?? "",
+    });
+  }
+
+  /** One service: repository, route, log group, task definition, service, autoscaling. */
+  private service(name: string, svc: ServiceConfig, ctx: ServiceContext): DeployedService {
+    const { application: app, aws, protection, security, logging } = this.config;
+    const scope = new Construct(this, name);
+
+    const repository = new EcrRepository(scope, "ecr", {
+      name: fitName(`${this.naming.prefix}/${name}`, NAME_RULES.ecr),
+      kmsKeyArn: ctx.dataKeyArn,
+      immutableTags: app.ecr.immutableTags,
+      scanOnPush: app.ecr.scanOnPush,
+      keepImages: app.ecr.keepImages,
+      untaggedExpiryDays: app.ecr.untaggedExpiryDays,
+      forceDelete: !protection.data,
+      preventDestroy: protection.data,
+    });
+
+    const target = ctx.alb.addTarget(scope, "target", {
+      name: this.naming.name("targetGroup", name),
+      port: svc.port,
+      vpcId: ctx.vpcId,
+      pathPatterns: servicePaths(name, svc),
+      priority: servicePriority(name, svc),
+      healthCheck: svc.healthCheck,
+      deregistrationDelaySeconds: svc.deregistrationDelaySeconds,
+    });
+
+    const secrets: Record<string, string> = Object.fromEntries(
+      Object.entries(svc.secrets).map(([variable, key]) => [variable, this.arns.arn("ssm", `parameter${this.naming.path(key)}`)]),
+    );
+    if (svc.databaseCredentials && ctx.databaseSecretArn) {
+      // <secret ARN>:<json key>:<version stage>:<version id>; empty stage and id mean AWSCURRENT.
+      secrets[svc.databaseCredentials.username] = `${ctx.databaseSecretArn}:username::`;
+      secrets[svc.databaseCredentials.password] = `${ctx.databaseSecretArn}:password::`;
+    }
+
+    const logGroupName = `/ecs${this.naming.path(name)}`;
+    const { autoscaling, minCount, maxCount } = svc;
+    const fargate = new FargateService(scope, "Default", {
+      name,
+      family: this.naming.name("generic", name),
+      clusterArn: ctx.cluster.arn,
+      image: svc.image.uri ?? `${repository.repositoryUrl}:${serviceImageTag(this.config, svc)}`,
+      cpu: svc.cpu,
+      memory: svc.memory,
+      architecture: svc.architecture,
+      port: svc.port,
+      environment: svc.environment,
+      secrets,
+      user: svc.user,
+      writablePaths: svc.writablePaths,
+      executionRoleArn: ctx.executionRoleArn,
+      taskRoleArn: this.readEntry("security", "task_role_arns", name),
+      logGroupName,
+      logRetentionDays: app.logRetentionDays ?? logging.retentionDays,
+      logKmsKeyArn: ctx.logsKeyArn,
+      region: aws.region,
+      subnetIds: ctx.appSubnetIds,
+      securityGroupIds: [ctx.appSecurityGroupId],
+      desiredCount: serviceDesiredCount(svc),
+      loadBalancer: {
+        targetGroupArn: target.arn,
+        healthCheckGracePeriodSeconds: svc.healthCheck.gracePeriodSeconds,
+        dependsOn: [target.rule],
+      },
+      // Layer 05 switched off: the tasks are reachable through the load balancer only.
+      serviceRegistryArn: this.isEnabled("cloud-map") ? this.readEntry("cloud-map", "service_arns", name) : undefined,
+      spotPercent: svc.spotPercent,
+      enableExecuteCommand: security.ecsExec,
+      minimumHealthyPercent: app.deployment.minimumHealthyPercent,
+      maximumPercent: app.deployment.maximumPercent,
+      autoscaling: {
+        clusterName: ctx.cluster.name,
+        minCount,
+        maxCount,
+        cpuPercent: autoscaling.cpuPercent,
+        memoryPercent: autoscaling.memoryPercent,
+        requestsPerTarget:
+          autoscaling.requestsPerTarget !== undefined
+            ? { value: autoscaling.requestsPerTarget, resourceLabel: `${ctx.alb.arnSuffix}/${target.arnSuffix}` }
+            : undefined,
+        scaleInCooldownSeconds: autoscaling.scaleInCooldownSeconds,
+        scaleOutCooldownSeconds: autoscaling.scaleOutCooldownSeconds,
+      },
+      dependsOn: [ctx.cluster.capacityProviders],
+    });
+
+    return {
+      serviceName: fargate.service.name,
+      targetGroupArn: target.arn,
+      targetGroupArnSuffix: target.arnSuffix,
+      repositoryUrl: repository.repositoryUrl,
+      logGroupName: fargate.logGroup.name,
+    };
+  }
+
+  /**
+   * The access log bucket: SSE-S3 (the only encryption ALB log delivery supports), private, TLS
+   * only, writable by ELB log delivery for this account's prefix: the regional ELB account where
+   * the region has one (regions before August 2022), and the log-delivery service principal.
+   */
+  private accessLogBucket(): SecureBucket {
+    const { aws, protection, application } = this.config;
+    const bucketName = this.naming.bucket("alb-logs", aws.accountId);
+    const objects = `${this.arns.arn("s3", bucketName, { global: true, noAccount: true })}/${application.alb.accessLogs.prefix}/AWSLogs/${aws.accountId}/*`;
+    const elbAccount = ELB_LOG_DELIVERY_ACCOUNTS[aws.region];
+    const statements: PolicyStatement[] = [
+      { Sid: "ElbLogDelivery", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject", Resource: objects },
+      ...(elbAccount
+        ? [{ Sid: "ElbRegionalAccountLogDelivery", Principal: { AWS: `arn:${this.arns.partition}:iam::${elbAccount}:root` }, Action: "s3:PutObject", Resource: objects }]
+        : []),
+    ];
+    const bucket = new SecureBucket(this, "alb_access_logs", {
+      bucketName,
+      policyStatements: statements.map((s) => ({ Effect: "Allow" as const, ...s })),
+      forceDestroy: !protection.data,
+    });
+    if (protection.data) bucket.bucket.addOverride("lifecycle.prevent_destroy", true);
+    return bucket;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * An ECS cluster for Fargate: Container Insights, and the FARGATE / FARGATE_SPOT capacity
+ * providers associated so services can split their tasks between them.
+ *
+ * Addresses: the cluster takes the construct's id (`aws_ecs_cluster.<id>`), and so does its
+ * capacity provider association (`aws_ecs_cluster_capacity_providers.<id>`).
+ */
+import { EcsCluster as AwsEcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster-capacity-providers";
+import { Construct } from "constructs";
+
+export type ContainerInsights = "enabled" | "enhanced" | "disabled";
+
+export interface EcsClusterProps {
+  /** Cluster name (1-255 of letters, digits, hyphens, underscores). */
+  readonly name: string;
+  /** CloudWatch Container Insights. @default "enabled" */
+  readonly containerInsights?: ContainerInsights;
+  /**
+   * Share of tasks on FARGATE_SPOT for services that do not set their own strategy (0-100).
+   * @default 0 (every task on FARGATE)
+   */
+  readonly defaultSpotPercent?: number;
+}
+
+export class EcsCluster extends Construct {
+  readonly cluster: AwsEcsCluster;
+  readonly name: string;
+  readonly arn: string;
+  /**
+   * The capacity provider association. A service that uses a capacity provider strategy must be
+   * created after it (depend on this).
+   */
+  readonly capacityProviders: EcsClusterCapacityProviders;
+
+  constructor(scope: Construct, id: string, props: EcsClusterProps) {
+    super(scope, id);
+    if (!/^[A-Za-z0-9_-]{1,255}$/.test(props.name)) throw new Error(`${this.node.path}: cluster name ${JSON.stringify(props.name)} must be 1-255 of A-Z a-z 0-9 _ -`);
+    const spot = props.defaultSpotPercent ?? 0;
+    if (!Number.isInteger(spot) || spot < 0 || spot > 100) throw new Error(`${this.node.path}: defaultSpotPercent must be 0-100, got ${spot}`);
+
+    this.cluster = new AwsEcsCluster(this, "Resource", {
+      name: props.name,
+      setting: [{ name: "containerInsights", value: props.containerInsights ?? "enabled" }],
+    });
+    this.name = this.cluster.name;
+    this.arn = this.cluster.arn;
+
+    this.capacityProviders = new EcsClusterCapacityProviders(this, "Default", {
+      clusterName: this.cluster.name,
+      capacityProviders: ["FARGATE", "FARGATE_SPOT"],
+      defaultCapacityProviderStrategy: fargateStrategy(spot).map((s) => ({ ...s })),
+    });
+  }
+}
+
+/** A capacity provider strategy item. */
+export interface CapacityProviderShare {
+  readonly capacityProvider: "FARGATE" | "FARGATE_SPOT";
+  readonly weight: number;
+  readonly base?: number;
+}
+
+/**
+ * The capacity provider strategy for a Spot share: weights FARGATE (100 - spot) and FARGATE_SPOT
+ * (spot), zero weights left out. With a share below 100 the first task (base 1) is on-demand, so
+ * a Spot reclaim never takes the whole service away.
+ */
+export function fargateStrategy(spotPercent: number): CapacityProviderShare[] {
+  if (spotPercent >= 100) return [{ capacityProvider: "FARGATE_SPOT", weight: 1 }];
+  if (spotPercent <= 0) return [{ capacityProvider: "FARGATE", weight: 1 }];
+  return [
+    { capacityProvider: "FARGATE", weight: 100 - spotPercent, base: 1 },
+    { capacityProvider: "FARGATE_SPOT", weight: spotPercent },
+  ];
+}
