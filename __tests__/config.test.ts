@@ -134,6 +134,8 @@ describe("extends", () => {
     const parent = standalone(
       [
         "tags: { Team: platform, CostCenter: shared }",
+        // No NAT and no bedrock-runtime endpoint: the GenAI layer could not reach Bedrock.
+        'layers: { "lambda-genai": { enabled: false } }',
         "network:",
         "  nat: none",
         "  interfaceEndpoints: [ecr.api, ecr.dkr, logs]",

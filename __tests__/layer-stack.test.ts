@@ -48,17 +48,20 @@ describe("layer registry", () => {
     expect(() => layer("netwrok" as never)).toThrow(/unknown layer "netwrok"/);
   });
 
-  it("builds bootstrap first and the implemented, enabled layers in order", () => {
+  const implemented = LAYERS.map((l) => l.name).filter((n) => n in PLATFORM.layers);
+
+  it("builds bootstrap first and the implemented, enabled layers in registry order", () => {
     const app = Testing.app();
     const stacks = buildPlatform(app, env("dev"), PLATFORM);
     expect(stacks.bootstrap.node.id).toBe("bootstrap");
-    expect(stacks.layers.map((s) => s.layer.name)).toEqual(["network", "security"]);
+    expect(stacks.layers.map((s) => s.layer.name)).toEqual(implemented);
+    expect(implemented.slice(0, 2)).toEqual(["network", "security"]);
   });
 
-  it("writes no stack for a disabled layer", () => {
+  it("writes no stack for a disabled layer, and the layers after it handle its absence", () => {
     const app = Testing.app();
-    const stacks = buildPlatform(app, envWith("dev", { layers: { security: { enabled: false } } }), PLATFORM);
-    expect(stacks.layers.map((s) => s.layer.name)).toEqual(["network"]);
+    const stacks = buildPlatform(app, envWith("dev", { layers: { "lambda-genai": { enabled: false } } }), PLATFORM);
+    expect(stacks.layers.map((s) => s.layer.name)).toEqual(implemented.filter((n) => n !== "lambda-genai"));
   });
 });
 

@@ -5,6 +5,7 @@ import type { Construct } from "constructs";
 import type { PlatformConfig } from "../core/config/schema";
 import { LayerStack } from "../core/layer-stack";
 import { synthesizePlatform } from "../core/platform";
+import { LAYERS, layer } from "../core/registry";
 import { PLATFORM } from "../layers";
 import { env } from "./helpers";
 
@@ -20,8 +21,11 @@ describe("synthesized platform", () => {
     stacks: Record<string, { dependencies: string[]; workingDirectory: string; synthesizedStackPath: string }>;
   };
 
-  it("writes bootstrap, network and security for prod", () => {
-    expect(Object.keys(manifest.stacks)).toEqual(["bootstrap", "network", "security"]);
+  const implemented = LAYERS.map((l) => l.name).filter((n) => n in PLATFORM.layers);
+
+  it("writes bootstrap and every implemented layer for prod, in registry order", () => {
+    // cdktf lists stacks in the manifest alphabetically; the deploy order is the registry's.
+    expect(Object.keys(manifest.stacks).sort()).toEqual(["bootstrap", ...implemented].sort());
     for (const name of Object.keys(manifest.stacks)) {
       expect(fs.existsSync(path.join(outdir, "stacks", name, "cdk.tf.json"))).toBe(true);
     }
@@ -32,11 +36,26 @@ describe("synthesized platform", () => {
   });
 
   it("gives every layer its own state key", () => {
-    const keys = ["network", "security"].map((name) => {
+    const keys = implemented.map((name) => {
       const tf = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", name, "cdk.tf.json"), "utf8"));
       return tf.terraform.backend.s3.key as string;
     });
-    expect(keys).toEqual(["platform/petclinic/prod/01-network.tfstate", "platform/petclinic/prod/02-security.tfstate"]);
+    expect(keys).toEqual(implemented.map((name) => `platform/petclinic/prod/${layer(name).number}-${name}.tfstate`));
+    expect(keys.slice(0, 2)).toEqual(["platform/petclinic/prod/01-network.tfstate", "platform/petclinic/prod/02-security.tfstate"]);
+  });
+
+  it("reads other layers only through remote state of earlier layers", () => {
+    for (const name of implemented) {
+      const tf = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", name, "cdk.tf.json"), "utf8"));
+      const reads = Object.keys(tf.data?.terraform_remote_state ?? {});
+      // The data source is named after the producer in snake_case (cloud-map -> cloud_map).
+      const producers = reads.map((r) => LAYERS.find((l) => l.name.replace(/-/g, "_") === r)?.name ?? r);
+      for (const producer of producers) {
+        expect(`${name} reads ${producer}: ${layer(producer as never).order < layer(name).order}`).toBe(`${name} reads ${producer}: true`);
+      }
+      // No data source other than terraform_remote_state: every layer plans offline.
+      expect(`${name}: ${Object.keys(tf.data ?? {}).filter((t) => t !== "terraform_remote_state")}`).toBe(`${name}: `);
+    }
   });
 });
 

@@ -88,19 +88,21 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
       }
     });
 
-    it("opens the load balancer to security.alb.ingressCidrs on security.alb.ports, saying why in the description", () => {
+    const cidrLabel = (c: string) => (c === "0.0.0.0/0" ? "internet" : c.replace(/[./]/g, "_"));
+
+    it("opens the load balancer only to the API Gateway VPC link and security.alb.ingressCidrs", () => {
+      // The default system's ALB is internal (application.alb.internal): no CIDR reaches it.
+      expect(cfg.security.alb.ingressCidrs).toEqual([]);
       for (const port of cfg.security.alb.ports) {
-        const rule = all[`ingress.alb_${label(port)}_from_internet`];
-        expect(rule).toMatchObject({ security_group_id: SG("alb"), cidr_ipv4: "0.0.0.0/0", from_port: port, to_port: port });
-        expect(rule.description).toMatch(/internet.*no security group/);
+        expect(all[`ingress.alb_${label(port)}_from_api_link`]).toMatchObject({ security_group_id: SG("alb"), referenced_security_group_id: SG("api_link"), from_port: port, to_port: port });
       }
-      expect(raw).toHaveResourceWithProperties(VpcSecurityGroupIngressRule, { security_group_id: SG("alb"), cidr_ipv4: "0.0.0.0/0", from_port: 443 });
+      expect(Object.keys(all).filter((a) => a.startsWith("ingress.alb_")).sort()).toEqual(cfg.security.alb.ports.map((p) => `ingress.alb_${label(p)}_from_api_link`).sort());
     });
 
     it("uses CIDRs only for the load balancer's clients and the optional internet HTTPS egress", () => {
       const cidrRules = Object.keys(all).filter((a) => "cidr_ipv4" in all[a] || "cidr_ipv6" in all[a]).sort();
       const expected = [
-        ...cfg.security.alb.ports.map((p) => `ingress.alb_${label(p)}_from_internet`),
+        ...cfg.security.alb.ingressCidrs.flatMap((c) => cfg.security.alb.ports.map((p) => `ingress.alb_${label(p)}_from_${cidrLabel(c)}`)),
         ...(cfg.security.egress.internetHttps ? ["egress.app_https_to_internet", "egress.lambda_https_to_internet"] : []),
       ].sort();
       expect(cidrRules).toEqual(expected);
@@ -208,12 +210,12 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
       expect(s.Condition).toEqual({ ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${accountId}:log-group:*` } });
     });
 
-    it("lets account principals use the data key only through RDS, Secrets Manager, SSM and S3", () => {
+    it("lets account principals use the data key only through RDS, Secrets Manager, SSM, S3, ElastiCache, ECR and DynamoDB", () => {
       const s = statement(keyPolicy("data"), "AccountPrincipalsThroughDataServices");
       expect(s.Condition).toEqual({
         StringEquals: {
           "kms:CallerAccount": accountId,
-          "kms:ViaService": ["rds", "secretsmanager", "ssm", "s3"].map((svc) => `${svc}.${region}.amazonaws.com`),
+          "kms:ViaService": ["rds", "secretsmanager", "ssm", "s3", "elasticache", "ecr", "dynamodb"].map((svc) => `${svc}.${region}.amazonaws.com`),
         },
       });
       expect(actionsOf(s)).toEqual(expect.arrayContaining(["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant"]));
@@ -472,8 +474,18 @@ describe("security layer options", () => {
     expect(Object.keys(custom).filter((a) => a.startsWith("ingress.data_")).sort()).toEqual(["ingress.data_3307_from_app", "ingress.data_3307_from_lambda"]);
   });
 
+  it("opens an internet-facing load balancer to the internet, saying why in the description", () => {
+    const all = rules(synth(SecurityStack, envWith("dev", { application: { alb: { internal: false, networkLoadBalancer: false } }, security: { alb: { ingressCidrs: ["0.0.0.0/0"] } } })).tf);
+    for (const port of [80, 443]) {
+      const rule = all[`ingress.alb_${port === 443 ? "https" : "http"}_from_internet`];
+      expect(rule).toMatchObject({ security_group_id: "${aws_security_group.alb.id}", cidr_ipv4: "0.0.0.0/0", from_port: port, to_port: port });
+      expect(rule.description).toMatch(/internet.*no security group/);
+    }
+  });
+
   it("drops internet egress when security.egress.internetHttps is false", () => {
-    const all = rules(synth(SecurityStack, envWith("dev", { security: { egress: { internetHttps: false } } })).tf);
+    // Without NAT egress the GenAI function needs a bedrock-runtime endpoint (a config rule), so it is off here.
+    const all = rules(synth(SecurityStack, envWith("dev", { layers: { "lambda-genai": { enabled: false } }, security: { egress: { internetHttps: false } } })).tf);
     expect(Object.keys(all).filter((a) => a.startsWith("egress.") && "cidr_ipv4" in all[a])).toEqual([]);
   });
 
@@ -491,7 +503,7 @@ describe("security layer options", () => {
   });
 
   it("restricts the load balancer to configured CIDRs and ports", () => {
-    const all = rules(synth(SecurityStack, envWith("dev", { security: { alb: { ingressCidrs: ["10.20.0.0/16"], ports: [443] } } })).tf);
+    const all = rules(synth(SecurityStack, envWith("staging", { security: { alb: { ingressCidrs: ["10.20.0.0/16"], ports: [443] } } })).tf);
     expect(Object.keys(all).filter((a) => a.startsWith("ingress.alb_")).sort()).toEqual(["ingress.alb_https_from_10_20_0_0_16", "ingress.alb_https_from_api_link"]);
     expect(all["ingress.alb_https_from_10_20_0_0_16"]).toMatchObject({ cidr_ipv4: "10.20.0.0/16", from_port: 443 });
   });

@@ -226,7 +226,7 @@ export class SecurityStack extends LayerStack<"security"> {
           Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": this.arns.arn("logs", "log-group:*") } },
         },
       ]),
-      data: key("data", "Databases, secrets, parameters and buckets", [
+      data: key("data", "Databases, caches, secrets, parameters, buckets and image repositories", [
         {
           // Principal "*" is confined by kms:CallerAccount to this account, and by kms:ViaService
           // to calls these services make on a principal's behalf (the AWS managed key pattern).
@@ -237,7 +237,7 @@ export class SecurityStack extends LayerStack<"security"> {
           Condition: {
             StringEquals: {
               "kms:CallerAccount": accountId,
-              "kms:ViaService": ["rds", "secretsmanager", "ssm", "s3"].map((s) => `${s}.${region}.amazonaws.com`),
+              "kms:ViaService": ["rds", "secretsmanager", "ssm", "s3", "elasticache", "ecr", "dynamodb"].map((s) => `${s}.${region}.amazonaws.com`),
             },
           },
         },

@@ -6,11 +6,23 @@ import type { PlatformDefinition } from "../core/platform";
 import { BootstrapStack } from "./bootstrap";
 import { NetworkStack } from "./01-network";
 import { SecurityStack } from "./02-security";
+import { DatabaseStack } from "./03-database";
+import { ParametersStack } from "./04-parameters";
+import { CloudMapStack } from "./05-cloud-map";
+import { LambdaGenaiStack } from "./06-lambda-genai";
+import { ApplicationStack } from "./07-application";
+import { ApiGatewayStack } from "./08-api-gateway";
 
 export const PLATFORM: PlatformDefinition = {
   bootstrap: BootstrapStack,
   layers: {
     network: NetworkStack,
     security: SecurityStack,
+    database: DatabaseStack,
+    parameters: ParametersStack,
+    "cloud-map": CloudMapStack,
+    "lambda-genai": LambdaGenaiStack,
+    application: ApplicationStack,
+    "api-gateway": ApiGatewayStack,
   },
 };

@@ -9,6 +9,12 @@ import type { PlatformConfigInput, Tier } from "./schema";
 type Preset = Pick<PlatformConfigInput, "protection" | "logging"> & {
   network: Pick<NonNullable<PlatformConfigInput["network"]>, "nat" | "interfaceEndpoints">;
   security: { kms: { deletionWindowDays: number } };
+  /** Reserved concurrency of the GenAI function (also caps its Bedrock spend). */
+  genai: { reservedConcurrency: number };
+  /** Backup retention (days) and the Aurora Serverless v2 maximum (ACUs). */
+  database: { backup: { retentionDays: number }; serverless: { maxCapacity: number } };
+  /** Redis nodes and snapshot retention (days); used only when cache.enabled. */
+  cache: { nodes: number; snapshotRetentionDays: number };
 };
 
 /** Interface endpoints a Fargate platform needs to run with no NAT traffic for AWS APIs. */
@@ -28,20 +34,29 @@ export const TIER_PRESETS: Readonly<Record<Tier, Preset>> = {
   dev: {
     protection: { data: false, availability: false },
     logging: { retentionDays: 30 },
+    genai: { reservedConcurrency: 2 },
     network: { nat: "single", interfaceEndpoints: ["ecr.api", "ecr.dkr", "logs"] },
     security: { kms: { deletionWindowDays: 7 } },
+    database: { backup: { retentionDays: 7 }, serverless: { maxCapacity: 1 } },
+    cache: { nodes: 1, snapshotRetentionDays: 0 },
   },
   staging: {
     protection: { data: false, availability: true },
     logging: { retentionDays: 90 },
+    genai: { reservedConcurrency: 5 },
     network: { nat: "per-az", interfaceEndpoints: FULL_ENDPOINTS },
     security: { kms: { deletionWindowDays: 30 } },
+    database: { backup: { retentionDays: 7 }, serverless: { maxCapacity: 2 } },
+    cache: { nodes: 2, snapshotRetentionDays: 1 },
   },
   prod: {
     protection: { data: true, availability: true },
     logging: { retentionDays: 365 },
+    genai: { reservedConcurrency: 20 },
     network: { nat: "per-az", interfaceEndpoints: FULL_ENDPOINTS },
     security: { kms: { deletionWindowDays: 30 } },
+    database: { backup: { retentionDays: 30 }, serverless: { maxCapacity: 4 } },
+    cache: { nodes: 3, snapshotRetentionDays: 7 },
   },
 };
 
