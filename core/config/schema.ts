@@ -18,7 +18,11 @@ import { ApiGatewaySchema } from "./sections/api-gateway";
 import { ApplicationSchema, ServiceSchema } from "./sections/application";
 import { CloudMapSchema } from "./sections/cloud-map";
 import { CacheSchema, DatabaseSchema } from "./sections/database";
+import { FrontendSchema } from "./sections/frontend";
 import { GenaiSchema } from "./sections/lambda-genai";
+import { MonitoringSchema } from "./sections/monitoring";
+import { NativeSchema } from "./sections/native";
+import { NotificationSchema } from "./sections/notification";
 import { ParametersSchema } from "./sections/parameters";
 
 export * from "./constants";
@@ -256,6 +260,10 @@ export const ConfigSchema = z
     genai: GenaiSchema,
     application: ApplicationSchema,
     apiGateway: ApiGatewaySchema,
+    native: NativeSchema,
+    monitoring: MonitoringSchema,
+    frontend: FrontendSchema,
+    notification: NotificationSchema,
   })
   .describe("One environment of the platform.");
 

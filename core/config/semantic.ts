@@ -11,7 +11,11 @@ import { apiGatewayRules } from "./sections/api-gateway";
 import { applicationRules } from "./sections/application";
 import { cloudMapRules } from "./sections/cloud-map";
 import { databaseRules } from "./sections/database";
+import { frontendRules } from "./sections/frontend";
 import { genaiRules } from "./sections/lambda-genai";
+import { monitoringRules } from "./sections/monitoring";
+import { nativeRules } from "./sections/native";
+import { notificationRules } from "./sections/notification";
 import { parametersRules } from "./sections/parameters";
 import { TIER_RULES } from "./tiers";
 
@@ -206,6 +210,10 @@ const RULES: readonly Rule[] = [
   ...genaiRules,
   ...applicationRules,
   ...apiGatewayRules,
+  ...nativeRules,
+  ...monitoringRules,
+  ...frontendRules,
+  ...notificationRules,
 ];
 
 /** All cross-field problems of a schema-valid configuration. */

@@ -7,8 +7,12 @@ import { apiGatewayContract } from "./api-gateway";
 import { applicationContract } from "./application";
 import { cloudMapContract } from "./cloud-map";
 import { databaseContract } from "./database";
+import { frontendContract } from "./frontend";
 import { lambdaGenaiContract } from "./lambda-genai";
+import { monitoringContract } from "./monitoring";
+import { nativeContract } from "./native";
 import { networkContract } from "./network";
+import { notificationContract } from "./notification";
 import { parametersContract } from "./parameters";
 import { securityContract } from "./security";
 import type { Contract } from "./types";
@@ -22,6 +26,10 @@ export const CONTRACTS = {
   "lambda-genai": lambdaGenaiContract,
   application: applicationContract,
   "api-gateway": apiGatewayContract,
+  native: nativeContract,
+  monitoring: monitoringContract,
+  frontend: frontendContract,
+  notification: notificationContract,
 } satisfies Partial<Record<LayerName, Contract>>;
 
 export type Contracts = typeof CONTRACTS;
