@@ -1,0 +1,208 @@
+/**
+ * npm run bench [-- --runs N] [--with-tests] [--strict] [--json]
+ *
+ * For each environment of the default system (environments/), times the synthesis of the app
+ * (main.ts: load + validate the config, build and synthesize every stack into a temp outdir) two ways:
+ *   kit      node -r ./tools/register.js main.ts   (swc transpile-only; what cdktf.json runs)
+ *   ts-node  node -r ts-node/register main.ts      (the cdktf init default; type-checks)
+ * Reports the median wall time and peak RSS of N runs (default 3) with the budgets next to them:
+ * synth <= 2000 ms and <= 1/4 of ts-node, peak synth memory <= 400 MB; with --with-tests also the
+ * wall time of `npm test` (<= 60 s). --strict exits 1 when a figure is over budget.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseOrExit, type OptionSpecs } from "./lib/args";
+import { defaultSystemEnvironments } from "./lib/environments";
+import { Reporter, table } from "./lib/report";
+import { REPO_ROOT } from "./lib/terraform";
+
+const OPTIONS: OptionSpecs = {
+  runs: { type: "number", value: "<n>", description: "Runs per variant and environment; the median is reported (default 3)." },
+  env: { type: "strings", value: "<name>", description: "Only these environments of the default system (default: all of environments/)." },
+  "with-tests": { type: "boolean", description: "Also time `npm test` once (takes a while)." },
+  strict: { type: "boolean", description: "Exit 1 when a figure is over its budget." },
+  json: { type: "boolean", description: "Print a JSON result on stdout (the table goes to stderr)." },
+};
+
+export const BUDGET = {
+  synthMs: 2000,
+  /** ts-node time / kit time must be at least this. */
+  speedup: 4,
+  synthPeakMb: 400,
+  testMs: 60_000,
+} as const;
+
+const GNU_TIME = "/usr/bin/time";
+
+interface Sample {
+  readonly ms: number;
+  readonly peakMb: number;
+}
+
+interface Variant {
+  readonly name: "kit" | "ts-node";
+  readonly preload: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+function variants(): Variant[] {
+  const tsNodeEnv: NodeJS.ProcessEnv = { ...process.env };
+  // ts-node must really type-check: nothing may switch it to transpile-only or swc.
+  for (const k of Object.keys(tsNodeEnv)) if (k.startsWith("TS_NODE_")) delete tsNodeEnv[k];
+  tsNodeEnv.TS_NODE_TYPE_CHECK = "true";
+  tsNodeEnv.TS_NODE_PROJECT = path.join(REPO_ROOT, "tsconfig.json");
+  return [
+    { name: "kit", preload: "./tools/register.js", env: { ...process.env } },
+    { name: "ts-node", preload: "ts-node/register", env: tsNodeEnv },
+  ];
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Runs `node -r <preload> <script>` once; wall time and peak RSS (GNU time, else an exit hook). */
+function measure(preload: string, script: string, env: NodeJS.ProcessEnv, scratch: string): Sample {
+  const rssFile = path.join(scratch, "rss");
+  fs.rmSync(rssFile, { force: true });
+  const useGnuTime = fs.existsSync(GNU_TIME);
+  const nodeArgs = ["-r", preload, ...(useGnuTime ? [] : ["-r", "./tools/lib/rss-hook.ts"]), script];
+  const [cmd, args] = useGnuTime ? [GNU_TIME, ["-f", "%M", "-o", rssFile, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+  const start = process.hrtime.bigint();
+  const res = spawnSync(cmd, args, { cwd: REPO_ROOT, env: { ...env, BENCH_RSS_FILE: rssFile }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (res.status !== 0) {
+    throw new Error(`node -r ${preload} ${script} exited ${res.status ?? res.signal}:\n${(res.stderr || res.stdout).trim()}`);
+  }
+  const kib = Number(fs.readFileSync(rssFile, "utf8").trim().split("\n").pop());
+  return { ms, peakMb: kib / 1024 };
+}
+
+/** Proves ts-node type-checks under these settings: a file with a type error must be refused. */
+function tsNodeTypeChecks(env: NodeJS.ProcessEnv, scratch: string): boolean {
+  const probe = path.join(scratch, "type-error-probe.ts");
+  fs.writeFileSync(probe, 'const n: number = "not a number";\nexport default n;\n');
+  const res = spawnSync(process.execPath, ["-r", "ts-node/register", probe], { cwd: REPO_ROOT, env, encoding: "utf8" });
+  return res.status !== 0 && /TS2322/.test(res.stderr);
+}
+
+function check(ok: boolean): string {
+  return ok ? "ok" : "OVER";
+}
+
+function main(): void {
+  const args = parseOrExit(process.argv.slice(2), "npm run bench -- [options]", "Synthesis time and memory: the kit's loader against type-checking ts-node.", OPTIONS);
+  const reporter = new Reporter({ json: args.values.json === true });
+  const runs = (args.values.runs as number | undefined) ?? 3;
+  const picked = args.values.env as string[] | undefined;
+  const envs = defaultSystemEnvironments().filter((e) => !picked || picked.includes(e.name));
+  if (!envs.length) {
+    reporter.error(`error: no environments to bench${picked ? ` (picked: ${picked.join(", ")})` : ""}`);
+    process.exit(2);
+  }
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "platform-bench-"));
+  const vs = variants();
+  const rows: Array<{ env: string; kit: Sample; tsNode: Sample; ratio: number; samples: Record<string, Sample[]> }> = [];
+  const failures: string[] = [];
+  let loadBefore = 0;
+  try {
+    const typeChecks = tsNodeTypeChecks(vs[1].env, scratch);
+    reporter.line(`ts-node type-checks: ${typeChecks ? "yes (a type error is refused)" : "NO - the ts-node figures are not the type-checking default"}`);
+    if (!typeChecks) failures.push("ts-node did not type-check");
+    reporter.line(`peak memory from ${fs.existsSync(GNU_TIME) ? "GNU time (%M)" : "process.resourceUsage().maxRSS"}; ${runs} runs each, median reported`);
+    loadBefore = os.loadavg()[0];
+    if (loadBefore > os.cpus().length) {
+      reporter.warn(`the machine is busy (load ${loadBefore.toFixed(1)} on ${os.cpus().length} CPUs): the times below are inflated`);
+    }
+
+    for (const env of envs) {
+      const samples: Record<string, Sample[]> = { kit: [], "ts-node": [] };
+      try {
+        for (let i = 0; i < runs; i++) {
+          for (const v of vs) {
+            const outdir = path.join(scratch, `out-${v.name}`);
+            fs.rmSync(outdir, { recursive: true, force: true });
+            samples[v.name].push(measure(v.preload, "main.ts", { ...v.env, PLATFORM_ENV: env.name, CDKTF_OUTDIR: outdir }, scratch));
+          }
+        }
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        failures.push(`${env.name}: ${message.split("\n")[0]}`);
+        reporter.error(`${env.name}: FAILED - ${message}`);
+        continue;
+      }
+      const agg = (s: Sample[]): Sample => ({ ms: median(s.map((x) => x.ms)), peakMb: median(s.map((x) => x.peakMb)) });
+      const kit = agg(samples.kit);
+      const tsNode = agg(samples["ts-node"]);
+      rows.push({ env: env.name, kit, tsNode, ratio: tsNode.ms / kit.ms, samples });
+      reporter.line(`${env.name}: kit ${Math.round(kit.ms)} ms ${Math.round(kit.peakMb)} MB, ts-node ${Math.round(tsNode.ms)} ms ${Math.round(tsNode.peakMb)} MB`);
+    }
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+
+  let test: { ms: number; ok: boolean } | undefined;
+  if (args.values["with-tests"]) {
+    reporter.line("running npm test ...");
+    const start = Date.now();
+    const res = spawnSync("npm", ["test", "--silent"], { cwd: REPO_ROOT, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+    test = { ms: Date.now() - start, ok: res.status === 0 };
+    if (!test.ok) {
+      failures.push("npm test failed");
+      reporter.error(`npm test exited ${res.status}:\n${(res.stderr || "").split("\n").slice(-30).join("\n")}`);
+    }
+  }
+
+  const over: string[] = [];
+  const tableRows = rows.map((r) => {
+    const synthOk = r.kit.ms <= BUDGET.synthMs;
+    const ratioOk = r.ratio >= BUDGET.speedup;
+    const memOk = r.kit.peakMb <= BUDGET.synthPeakMb;
+    if (!synthOk) over.push(`${r.env}: synth ${Math.round(r.kit.ms)} ms > ${BUDGET.synthMs} ms`);
+    if (!ratioOk) over.push(`${r.env}: kit is only ${r.ratio.toFixed(1)}x faster than ts-node (budget ${BUDGET.speedup}x)`);
+    if (!memOk) over.push(`${r.env}: peak ${Math.round(r.kit.peakMb)} MB > ${BUDGET.synthPeakMb} MB`);
+    return [
+      r.env,
+      `${Math.round(r.kit.ms)} (<= ${BUDGET.synthMs} ${check(synthOk)})`,
+      `${Math.round(r.kit.peakMb)} (<= ${BUDGET.synthPeakMb} ${check(memOk)})`,
+      `${Math.round(r.tsNode.ms)}`,
+      `${Math.round(r.tsNode.peakMb)}`,
+      `${r.ratio.toFixed(1)}x (>= ${BUDGET.speedup}x ${check(ratioOk)})`,
+    ];
+  });
+  const loadAfter = os.loadavg()[0];
+  reporter.line(`\nload average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after, on ${os.cpus().length} CPUs`);
+  reporter.line(table(["environment", "kit synth ms", "kit peak MB", "ts-node ms", "ts-node peak MB", "ts-node/kit"], tableRows));
+  if (test) {
+    const testOk = test.ms <= BUDGET.testMs;
+    if (!testOk) over.push(`npm test ${Math.round(test.ms / 1000)} s > ${BUDGET.testMs / 1000} s`);
+    reporter.line(`\nnpm test: ${(test.ms / 1000).toFixed(1)} s (<= ${BUDGET.testMs / 1000} s ${check(testOk)})${test.ok ? "" : " - FAILED"}`);
+  }
+  if (over.length) reporter.line(`\nover budget:\n${over.map((o) => `  ${o}`).join("\n")}`);
+  if (failures.length) reporter.line(`\nfailed:\n${failures.map((f) => `  ${f}`).join("\n")}`);
+
+  reporter.result({
+    command: "bench",
+    ok: failures.length === 0 && over.length === 0,
+    budget: BUDGET,
+    runs,
+    machine: { cpus: os.cpus().length, loadBefore: Number(loadBefore.toFixed(2)), loadAfter: Number(loadAfter.toFixed(2)) },
+    results: rows.map((r) => ({
+      env: r.env,
+      kit: { ms: Math.round(r.kit.ms), peakMb: Math.round(r.kit.peakMb) },
+      tsNode: { ms: Math.round(r.tsNode.ms), peakMb: Math.round(r.tsNode.peakMb) },
+      ratio: Number(r.ratio.toFixed(2)),
+      samples: Object.fromEntries(Object.entries(r.samples).map(([k, v]) => [k, v.map((s) => ({ ms: Math.round(s.ms), peakMb: Math.round(s.peakMb) }))])),
+    })),
+    test: test ? { ms: test.ms, ok: test.ok } : null,
+    overBudget: over,
+    failures,
+  });
+  if (failures.length || (args.values.strict && over.length)) process.exitCode = 1;
+}
+
+main();

@@ -1,0 +1,53 @@
+/**
+ * The order `npm run deploy:all` deploys in: the bootstrap stack, then every enabled, implemented
+ * layer in registry order (the same stacks buildPlatform writes), one at a time.
+ */
+import type { PlatformConfig } from "../../core/config/schema";
+import { isLayerEnabled } from "../../core/layer-stack";
+import type { PlatformDefinition } from "../../core/platform";
+import { BOOTSTRAP_STACK, LAYERS } from "../../core/registry";
+
+export interface DeployStep {
+  readonly stack: string;
+  /** argv of the command, program first. */
+  readonly command: readonly string[];
+}
+
+export interface SkippedLayer {
+  readonly layer: string;
+  readonly reason: "disabled" | "not implemented";
+}
+
+/** Stacks to deploy, in order, and the layers left out with the reason. */
+export function deployOrder(config: PlatformConfig, def: PlatformDefinition): { stacks: string[]; skipped: SkippedLayer[] } {
+  const stacks = [BOOTSTRAP_STACK];
+  const skipped: SkippedLayer[] = [];
+  for (const l of LAYERS) {
+    if (!def.layers[l.name]) skipped.push({ layer: l.name, reason: "not implemented" });
+    else if (!isLayerEnabled(config, l.name)) skipped.push({ layer: l.name, reason: "disabled" });
+    else stacks.push(l.name);
+  }
+  return { stacks, skipped };
+}
+
+/**
+ * One `npx cdktf deploy <stack>` per stack, starting at `from` when given (resuming after a
+ * failure); `extraArgs` (after `--` on the command line, e.g. --auto-approve) go to every command.
+ */
+export function deploySteps(stacks: readonly string[], opts: { from?: string; extraArgs?: readonly string[] } = {}): DeployStep[] {
+  let start = 0;
+  if (opts.from !== undefined) {
+    start = stacks.indexOf(opts.from);
+    if (start === -1) {
+      const layer = LAYERS.find((l) => l.name === opts.from);
+      const why = layer ? `layer ${opts.from} has no stack in this environment (disabled or not implemented)` : `no stack named ${JSON.stringify(opts.from)}`;
+      throw new Error(`--from ${opts.from}: ${why}; stacks in order: ${stacks.join(", ")}`);
+    }
+  }
+  return stacks.slice(start).map((stack) => ({ stack, command: ["npx", "cdktf", "deploy", stack, ...(opts.extraArgs ?? [])] }));
+}
+
+/** A command line for display, quoting what needs it. */
+export function shellLine(argv: readonly string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(" ");
+}

@@ -1,0 +1,158 @@
+/**
+ * Shared steps of the Terraform harnesses (validate, plan): picking and synthesizing the
+ * environments into .work/synth/<envKey>/, stack ordering, work dir housekeeping.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ConfigError } from "../../core/config/errors";
+import { loadConfigFile, type LoadedConfig } from "../../core/config/loader";
+import { selectEnvironments, type EnvironmentRef } from "./environments";
+import { formatDuration, type Reporter } from "./report";
+import { stackOrder, synthesizeAtomically, type SynthesizedStack } from "./synth";
+
+export { stackOrder };
+import { WORK_DIR } from "./terraform";
+
+export interface PreparedEnvironment {
+  readonly ref: EnvironmentRef;
+  readonly loaded?: LoadedConfig;
+  /** Stacks in deploy order (bootstrap, then layers in registry order). */
+  readonly stacks: readonly SynthesizedStack[];
+  /** Why the environment could not be synthesized. */
+  readonly error?: { readonly stage: "config" | "synth"; readonly message: string };
+}
+
+/** The environments --env picks (all when absent); an unknown name prints the loader's error and exits 1. */
+export function environmentsOrExit(picked: string[] | undefined, reporter: Reporter): EnvironmentRef[] {
+  try {
+    const envs = selectEnvironments(picked);
+    if (!envs.length) {
+      reporter.error("error: no environments found (environments/*.yaml, examples/*/*.yaml)");
+      process.exit(1);
+    }
+    return envs;
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      reporter.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
+}
+
+/**
+ * Loads and synthesizes each environment into .work/synth/<envKey>/ (atomically). A refused
+ * configuration or a failed synthesis is recorded for that environment; the others go on.
+ */
+export function prepareEnvironments(envs: readonly EnvironmentRef[], reporter: Reporter): PreparedEnvironment[] {
+  return envs.map((ref) => {
+    const start = Date.now();
+    let loaded: LoadedConfig;
+    try {
+      loaded = loadConfigFile(ref.file);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      reporter.line(`${ref.key}: configuration refused`);
+      return { ref, stacks: [], error: { stage: "config", message } };
+    }
+    try {
+      const stacks = synthesizeAtomically(loaded.config, path.join(WORK_DIR, "synth", ref.key));
+      reporter.line(`${ref.key}: synthesized ${stacks.length} stacks (${stacks.map((s) => s.name).join(", ")}) in ${formatDuration(Date.now() - start)}`);
+      return { ref, loaded, stacks };
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      reporter.line(`${ref.key}: synthesis FAILED`);
+      return { ref, loaded, stacks: [], error: { stage: "synth", message } };
+    }
+  });
+}
+
+/** Removes stack work dirs under `envDir` whose stack no longer exists (a layer switched off). */
+export function pruneStackDirs(envDir: string, keep: readonly string[], alsoKeep: readonly string[] = []): void {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(envDir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    if (e.isDirectory() && !keep.includes(e.name) && !alsoKeep.includes(e.name)) fs.rmSync(path.join(envDir, e.name), { recursive: true, force: true });
+  }
+}
+
+/** Removes Terraform configuration files in `dir` other than `keep` (left over from older runs). */
+export function removeOtherConfigFiles(dir: string, keep: string): void {
+  for (const f of fs.readdirSync(dir)) {
+    if (f !== keep && /\.tf(\.json)?$/.test(f)) fs.rmSync(path.join(dir, f), { force: true });
+  }
+}
+
+/** Indents every line of a block of text. */
+export function indent(text: string, by = "    "): string {
+  return text
+    .split("\n")
+    .map((l) => (l ? by + l : l))
+    .join("\n");
+}
+
+/** A path relative to the working directory when it is inside it. */
+export function rel(p: string): string {
+  const r = path.relative(process.cwd(), p);
+  return r && !r.startsWith("..") ? r : p;
+}
+
+/**
+ * One harness run (validate or plan) per checkout at a time: they share .work/synth, the CLI config
+ * and the plugin cache. A second run waits for the first (a lock left by a dead process is taken
+ * over). Released when the process exits.
+ */
+export async function holdHarnessLock(command: string, reporter: Reporter, timeoutMs = 30 * 60_000): Promise<void> {
+  const file = path.join(WORK_DIR, "harness.lock");
+  fs.mkdirSync(WORK_DIR, { recursive: true });
+  const deadline = Date.now() + timeoutMs;
+  let announced = false;
+  for (;;) {
+    try {
+      fs.writeFileSync(file, `${process.pid} ${command}\n`, { flag: "wx" });
+      process.on("exit", () => {
+        try {
+          if (fs.readFileSync(file, "utf8").startsWith(`${process.pid} `)) fs.rmSync(file, { force: true });
+        } catch {
+          // already gone
+        }
+      });
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    const [pidText, holder = "?"] = safeRead(file).trim().split(" ");
+    const pid = Number(pidText);
+    if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) {
+      fs.rmSync(file, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`${rel(file)} is held by ${holder} (pid ${pid}) for too long; remove it if that process is gone`);
+    if (!announced) {
+      reporter.line(`waiting for the ${holder} run in this checkout (pid ${pid}) to finish ...`);
+      announced = true;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+function safeRead(file: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

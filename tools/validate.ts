@@ -1,0 +1,231 @@
+/**
+ * npm run validate [-- --env <name|file>] [--jobs N] [--json] [--plugin-dir <dir>]
+ *
+ * `terraform validate` for every stack of every environment (environments/ and examples/), or the
+ * ones --env picks. Each environment is synthesized into .work/synth/<envKey>/; each stack is
+ * validated in .work/validate/<envKey>/<stack>/ (a copy of cdk.tf.json, so the synthesized output
+ * stays pristine), in parallel. `.terraform` dirs are kept between runs and `terraform init` runs
+ * again only when what it installs changed. Exit 1 if any stack is invalid.
+ */
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseOrExit, type OptionSpecs } from "./lib/args";
+import { environmentsOrExit, holdHarnessLock, indent, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, type PreparedEnvironment } from "./lib/harness";
+import { formatDuration, Progress, Reporter, table } from "./lib/report";
+import { defaultJobs, FirstAlone, runParallel } from "./lib/runner";
+import type { SynthesizedStack, TerraformJson } from "./lib/synth";
+import {
+  cleanTerraformText,
+  initFingerprint,
+  isInitialised,
+  markInitialised,
+  parseDiagnostics,
+  run,
+  setupTerraform,
+  WORK_DIR,
+  writeIfChanged,
+  type Diagnostic,
+  type TerraformSetup,
+} from "./lib/terraform";
+
+const OPTIONS: OptionSpecs = {
+  env: {
+    type: "strings",
+    optionalValue: true,
+    value: "<name|file>",
+    description: "Only these environments (repeat or comma-separate; bare --env: the one PLATFORM_ENV names). Default: all.",
+  },
+  jobs: { type: "number", value: "<n>", description: "Stacks validated at once (default: number of CPUs)." },
+  force: { type: "boolean", description: "Validate every stack, also those unchanged since they last passed." },
+  json: { type: "boolean", description: "Print a JSON result on stdout (progress goes to stderr)." },
+  "plugin-dir": { type: "string", value: "<dir>", description: "Provider mirror directory (default: PLATFORM_TF_PLUGIN_DIR, else discovered)." },
+};
+
+interface StackResult {
+  readonly env: string;
+  readonly stack: string | null;
+  readonly ok: boolean;
+  /** Where it stopped: config, synth, init or validate. */
+  readonly stage: "config" | "synth" | "init" | "validate";
+  readonly ms: number;
+  readonly resources?: number;
+  readonly initRan?: boolean;
+  /** Not run again: the same configuration passed before with the same Terraform and providers. */
+  readonly cached?: boolean;
+  readonly workDir?: string;
+  readonly errors: readonly Diagnostic[];
+  readonly warnings: readonly Diagnostic[];
+  /** Terraform's or the synthesizer's text when there are no diagnostics. */
+  readonly message?: string;
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+async function validateStack(env: PreparedEnvironment, stack: SynthesizedStack, tf: TerraformSetup, gate: FirstAlone, force: boolean): Promise<StackResult> {
+  const start = Date.now();
+  const dir = path.join(WORK_DIR, "validate", env.ref.key, stack.name);
+  fs.mkdirSync(dir, { recursive: true });
+  const text = fs.readFileSync(stack.file, "utf8");
+  writeIfChanged(path.join(dir, "cdk.tf.json"), text);
+  removeOtherConfigFiles(dir, "cdk.tf.json");
+  const base = { env: env.ref.key, stack: stack.name, resources: stack.resources, workDir: dir };
+
+  const config = JSON.parse(text) as TerraformJson;
+  // -backend=false: the backend does not decide what init installs here.
+  const fingerprint = initFingerprint({ ...config, terraform: { ...config.terraform, backend: undefined } }, [tf.version, tf.cliConfig, "-backend=false"]);
+  // terraform validate is deterministic in the configuration, Terraform, and the providers (the
+  // fingerprint): a stack that passed unchanged is not validated again unless --force.
+  const validatedStamp = path.join(dir, ".terraform", "platform-kit-valid.sha256");
+  const validatedKey = createHash("sha256").update(fingerprint).update(text).digest("hex");
+  if (!force && isInitialised(dir, fingerprint) && readText(validatedStamp) === validatedKey) {
+    return { ...base, ok: true, stage: "validate", ms: Date.now() - start, initRan: false, cached: true, errors: [], warnings: [] };
+  }
+  fs.rmSync(validatedStamp, { force: true });
+  let initRan = false;
+  if (!isInitialised(dir, fingerprint)) {
+    initRan = true;
+    fs.rmSync(path.join(dir, ".terraform.lock.hcl"), { force: true });
+    const init = await gate.run(() => run(tf.bin, ["init", "-backend=false", "-input=false", "-no-color"], { cwd: dir, env: tf.env }));
+    if (init.code !== 0) {
+      return { ...base, ok: false, stage: "init", ms: Date.now() - start, initRan, errors: [], warnings: [], message: cleanTerraformText(init.stderr || init.stdout) };
+    }
+    markInitialised(dir, fingerprint);
+  }
+
+  const res = await run(tf.bin, ["validate", "-json", "-no-color"], { cwd: dir, env: tf.env });
+  let parsed: { valid?: boolean; diagnostics?: Parameters<typeof parseDiagnostics>[0] } | undefined;
+  try {
+    parsed = JSON.parse(res.stdout) as typeof parsed;
+  } catch {
+    parsed = undefined;
+  }
+  const diagnostics = parseDiagnostics(parsed?.diagnostics ?? []);
+  const errors = diagnostics.filter((d) => d.severity === "error");
+  const warnings = diagnostics.filter((d) => d.severity !== "error");
+  const ok = res.code === 0 && parsed?.valid === true;
+  if (ok && !warnings.length) fs.writeFileSync(validatedStamp, validatedKey);
+  return {
+    ...base,
+    ok,
+    stage: "validate",
+    ms: Date.now() - start,
+    initRan,
+    errors,
+    warnings,
+    message: ok || errors.length ? undefined : cleanTerraformText(res.stderr || res.stdout) || `terraform validate exited ${res.code}`,
+  };
+}
+
+function describeDiagnostic(d: Diagnostic): string {
+  const where = [d.address, d.location].filter(Boolean).join(" at ");
+  return [`${d.severity}: ${d.summary}${where ? ` (${where})` : ""}`, d.detail ? indent(d.detail, "  ") : ""].filter(Boolean).join("\n");
+}
+
+async function main(): Promise<void> {
+  const args = parseOrExit(
+    process.argv.slice(2),
+    "npm run validate -- [options]",
+    "terraform init -backend=false + terraform validate for every stack of every environment.",
+    OPTIONS,
+  );
+  const reporter = new Reporter({ json: args.values.json === true });
+  const envs = environmentsOrExit(args.values.env as string[] | undefined, reporter);
+  const tf = setupTerraform(reporter, "validate", { pluginDir: args.values["plugin-dir"] as string | undefined });
+  const jobs = (args.values.jobs as number | undefined) ?? defaultJobs();
+  const force = args.values.force === true;
+  await holdHarnessLock("validate", reporter);
+  const started = Date.now();
+  reporter.line(`terraform ${tf.version} (${tf.bin}); providers from ${tf.mirror ? `mirror ${tf.mirror.dir}` : "the registry"}; ${jobs} jobs`);
+
+  const prepared = prepareEnvironments(envs, reporter);
+  const tasks = prepared.flatMap((env) => env.stacks.map((stack) => ({ env, stack })));
+  for (const env of prepared) if (!env.error) pruneStackDirs(path.join(WORK_DIR, "validate", env.ref.key), env.stacks.map((s) => s.name));
+
+  const labelWidth = Math.max(0, ...tasks.map((t) => `${t.env.ref.key}/${t.stack.name}`.length));
+  const progress = new Progress(reporter, tasks.length, labelWidth);
+  const gate = new FirstAlone();
+  const stackResults = await runParallel(tasks, jobs, async ({ env, stack }) => {
+    let r: StackResult;
+    try {
+      r = await validateStack(env, stack, tf, gate, force);
+    } catch (e) {
+      r = { env: env.ref.key, stack: stack.name, ok: false, stage: "validate", ms: 0, errors: [], warnings: [], message: e instanceof Error ? e.stack ?? e.message : String(e) };
+    }
+    const status = r.cached
+      ? "validate ok (unchanged since it last passed)"
+      : r.ok
+      ? `validate ok${r.warnings.length ? ` (${r.warnings.length} warning${r.warnings.length === 1 ? "" : "s"})` : ""}${r.initRan ? ", init" : ""}`
+      : `${r.stage} FAILED${r.errors.length ? ` (${r.errors.length} error${r.errors.length === 1 ? "" : "s"})` : ""}`;
+    progress.finish(`${env.ref.key}/${stack.name}`, status, r.ms);
+    return r;
+  });
+
+  const envResults: StackResult[] = prepared
+    .filter((e) => e.error)
+    .map((e) => ({ env: e.ref.key, stack: null, ok: false, stage: e.error!.stage, ms: 0, errors: [], warnings: [], message: e.error!.message }));
+  const results = [...envResults, ...stackResults];
+  const failed = results.filter((r) => !r.ok);
+  const withWarnings = results.filter((r) => r.warnings.length);
+
+  if (withWarnings.length) {
+    reporter.line("\nWarnings:");
+    for (const r of withWarnings) reporter.line(`  ${r.env}/${r.stack}:\n${indent(r.warnings.map(describeDiagnostic).join("\n"))}`);
+  }
+  if (failed.length) {
+    reporter.line("\nFailures:");
+    for (const r of failed) {
+      const where = r.stack ? `${r.env}/${r.stack}` : r.env;
+      const body = r.errors.length ? r.errors.map(describeDiagnostic).join("\n") : r.message ?? "";
+      reporter.line(`  ${where} (${r.stage}${r.workDir ? `, in ${rel(r.workDir)}` : ""}):\n${indent(body)}`);
+    }
+  }
+
+  reporter.line("");
+  reporter.line(
+    table(
+      ["environment", "stacks", "valid", "failed", "resources", "time", "failed stacks"],
+      prepared.map((env) => {
+        const rs = results.filter((r) => r.env === env.ref.key);
+        const bad = rs.filter((r) => !r.ok);
+        return [
+          env.ref.key,
+          env.stacks.length,
+          rs.filter((r) => r.ok).length,
+          bad.length,
+          env.stacks.reduce((n, s) => n + s.resources, 0),
+          formatDuration(rs.reduce((n, r) => n + r.ms, 0)),
+          bad.map((r) => r.stack ?? `(${r.stage})`).join(", ") || "-",
+        ];
+      }),
+    ),
+  );
+  const ok = failed.length === 0;
+  const cachedCount = stackResults.filter((r) => r.cached).length;
+  reporter.line(
+    `\nvalidate ${ok ? "ok" : "FAILED"}: ${stackResults.filter((r) => r.ok).length}/${tasks.length} stacks valid in ${prepared.length} environment${prepared.length === 1 ? "" : "s"}` +
+      `${cachedCount ? ` (${cachedCount} unchanged since they last passed, not re-run; --force re-runs them)` : ""}` +
+      `${envResults.length ? `, ${envResults.length} environments not synthesized` : ""}; ${formatDuration(Date.now() - started)} wall`,
+  );
+  reporter.result({
+    command: "validate",
+    ok,
+    skipped: false,
+    terraform: { bin: tf.bin, version: tf.version },
+    mirror: tf.mirror?.dir ?? null,
+    ms: Date.now() - started,
+    results,
+  });
+  process.exitCode = ok ? 0 : 1;
+}
+
+main().catch((e) => {
+  process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exit(1);
+});
