@@ -5,6 +5,7 @@
  */
 import { App } from "cdktf";
 import { exitOnConfigError, loadEnvironment, type LoadedConfig } from "./core/config/loader";
+import { repairHclOutput } from "./core/hcl";
 import { buildPlatform, validatePlatform } from "./core/platform";
 import { PLATFORM } from "./layers";
 
@@ -17,3 +18,5 @@ try {
 const app = new App();
 validatePlatform(buildPlatform(app, loaded.config, PLATFORM));
 app.synth();
+// `cdktf synth --hcl` sets SYNTH_HCL_OUTPUT; cdktf's HCL needs one quoting repair (core/hcl.ts).
+if (process.env.SYNTH_HCL_OUTPUT === "true") repairHclOutput(app.outdir);

@@ -5,6 +5,7 @@
 import { App } from "cdktf";
 import type { Construct } from "constructs";
 import type { LayerName, PlatformConfig } from "./config/schema";
+import { repairHclOutput } from "./hcl";
 import { isLayerEnabled, type LayerStack, type LayerStackClass, type PlatformStack } from "./layer-stack";
 import { LAYERS } from "./registry";
 
@@ -32,13 +33,26 @@ export function buildPlatform(scope: Construct, config: PlatformConfig, def: Pla
   return { bootstrap, layers };
 }
 
-/** Synthesizes one environment into `outdir` (cdktf layout: stacks/<name>/cdk.tf.json). */
+/**
+ * Synthesizes one environment into `outdir` (cdktf layout: stacks/<name>/cdk.tf.json, or cdk.tf
+ * with `hcl`). cdktf 0.21 names the file after the App's `hclOutput` but renders the content
+ * after SYNTH_HCL_OUTPUT, so the variable is set to match for the duration of the synthesis.
+ */
 export function synthesizePlatform(config: PlatformConfig, def: PlatformDefinition, outdir: string, opts: { hcl?: boolean } = {}): PlatformStacks {
-  const app = new App({ outdir, hclOutput: opts.hcl ?? false, skipValidation: false });
-  const stacks = buildPlatform(app, config, def);
-  validatePlatform(stacks);
-  app.synth();
-  return stacks;
+  const hcl = opts.hcl ?? false;
+  const before = process.env.SYNTH_HCL_OUTPUT;
+  process.env.SYNTH_HCL_OUTPUT = hcl ? "true" : "false";
+  try {
+    const app = new App({ outdir, hclOutput: hcl, skipValidation: false });
+    const stacks = buildPlatform(app, config, def);
+    validatePlatform(stacks);
+    app.synth();
+    if (hcl) repairHclOutput(outdir);
+    return stacks;
+  } finally {
+    if (before === undefined) delete process.env.SYNTH_HCL_OUTPUT;
+    else process.env.SYNTH_HCL_OUTPUT = before;
+  }
 }
 
 /**

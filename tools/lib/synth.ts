@@ -72,7 +72,7 @@ export function synthesizeAtomically(
   const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(target)}.tmp-`));
   fs.chmodSync(tmp, 0o755); // mkdtemp makes it 0700; the output dir is an ordinary directory
   try {
-    withHclSetting(opts.hcl ?? false, () => synthesizePlatform(config, PLATFORM, tmp, { hcl: opts.hcl }));
+    synthesizePlatform(config, PLATFORM, tmp, { hcl: opts.hcl });
     if (opts.hcl && opts.fmt) opts.fmt(tmp);
     swapInto(tmp, target);
   } catch (e) {
@@ -82,22 +82,6 @@ export function synthesizeAtomically(
   return readStacks(target);
 }
 
-/**
- * cdktf 0.21 decides HCL or JSON twice: the App's `hclOutput` names the file (cdk.tf or
- * cdk.tf.json) but each TerraformStack reads only SYNTH_HCL_OUTPUT for the content. Without the
- * variable, `hclOutput: true` writes JSON into cdk.tf; with it left set in the shell, the JSON the
- * harnesses need would come out as HCL. So it is set to match for the duration of the synthesis.
- */
-function withHclSetting<R>(hcl: boolean, fn: () => R): R {
-  const before = process.env.SYNTH_HCL_OUTPUT;
-  process.env.SYNTH_HCL_OUTPUT = hcl ? "true" : "false";
-  try {
-    return fn();
-  } finally {
-    if (before === undefined) delete process.env.SYNTH_HCL_OUTPUT;
-    else process.env.SYNTH_HCL_OUTPUT = before;
-  }
-}
 
 /** Deploy order of a stack name: bootstrap 0, then the layer's order. */
 export function stackOrder(name: string): number {
