@@ -30,6 +30,7 @@ import type { Construct } from "constructs";
 import type { PlatformConfig } from "../core/config/schema";
 import type { KmsKeyPurpose } from "../core/contracts";
 import { LayerStack } from "../core/layer-stack";
+import { reviewException } from "../core/review";
 import { Arns, type PolicyStatement } from "../core/policy";
 import { KMS_USE_ACTIONS, KmsKey } from "../modules/kms-key";
 import { SecurityGroup } from "../modules/security-group";
@@ -118,10 +119,13 @@ export class SecurityStack extends LayerStack<"security"> {
     for (const cidr of security.alb.ingressCidrs) {
       const who = cidr === "0.0.0.0/0" ? "the internet" : cidr;
       for (const port of security.alb.ports) {
-        alb.ingressFromCidr(`${portLabel(port)}_from_${cidrLabel(cidr)}`, cidr, {
+        const rule = alb.ingressFromCidr(`${portLabel(port)}_from_${cidrLabel(cidr)}`, cidr, {
           port,
           description: `Port ${port} from ${who}: load balancer clients have no security group (security.alb.ingressCidrs)`,
         });
+        if (cidr === "0.0.0.0/0") {
+          reviewException(rule, "PK-SG-005", "Public entry point named by config (security.alb.ingressCidrs): internet clients have no security group");
+        }
       }
     }
 
@@ -180,10 +184,11 @@ export class SecurityStack extends LayerStack<"security"> {
     }
     if (security.egress.internetHttps) {
       // Exception to "peers, not CIDRs": internet services have no security group to name.
-      group.egressToCidr("https_to_internet", "0.0.0.0/0", {
+      const rule = group.egressToCidr("https_to_internet", "0.0.0.0/0", {
         port: HTTPS,
         description: "HTTPS to the internet through NAT: third-party APIs have no security group (security.egress.internetHttps)",
       });
+      reviewException(rule, "PK-SG-007", "HTTPS to third-party APIs and image registries through NAT (security.egress.internetHttps)");
     }
   }
 
@@ -340,7 +345,7 @@ export class SecurityStack extends LayerStack<"security"> {
   private genaiLambdaRole(messagingKey: KmsKey): ServiceRole {
     const prefix = this.naming.prefix;
     const logGroup = `/aws/lambda/${prefix}-genai`;
-    return new ServiceRole(this, "genai-lambda", {
+    const role = new ServiceRole(this, "genai-lambda", {
       name: this.naming.name("iamRole", "genai", "lambda"),
       description: `Execution role of the GenAI Lambda function of ${prefix}`,
       service: "lambda.amazonaws.com",
@@ -381,6 +386,8 @@ export class SecurityStack extends LayerStack<"security"> {
         ],
       },
     });
+    reviewException(role.policies["vpc-access"], "PK-IAM-004", "Lambda creates the function's network interfaces with this role; EC2 offers no resource-level scoping for them");
+    return role;
   }
 
   // ---------------------------------------------------------------------------------------------

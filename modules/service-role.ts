@@ -31,6 +31,8 @@ export class ServiceRole extends Construct {
   readonly role: IamRole;
   readonly arn: string;
   readonly roleName: string;
+  /** The inline policies by name. */
+  readonly policies: Record<string, IamRolePolicy> = {};
 
   constructor(scope: Construct, id: string, props: ServiceRoleProps) {
     super(scope, id);
@@ -50,6 +52,8 @@ export class ServiceRole extends Construct {
 
   /** Adds an inline policy as its own resource (address `<id>_<name>`). */
   addPolicy(name: string, statements: readonly PolicyStatement[]): IamRolePolicy {
-    return new IamRolePolicy(this, name, { name, role: this.role.id, policy: policyJson(statements) });
+    const policy = new IamRolePolicy(this, name, { name, role: this.role.id, policy: policyJson(statements) });
+    this.policies[name] = policy;
+    return policy;
   }
 }

@@ -1,0 +1,327 @@
+/** Edge rules: load balancers, API Gateway, CloudFront, WAF. */
+import type { EnvModel, Resource } from "../model";
+import type { Check, Rule } from "../policy";
+import { block, blocks, bool, get, num, str, strings } from "../tf";
+import { check, fail, isSet, pass } from "./helpers";
+
+const LB = ["aws_lb", "aws_alb"];
+const LISTENER = ["aws_lb_listener", "aws_alb_listener"];
+
+const albs = (model: EnvModel) => model.resources(LB).filter((l) => (str(l.attrs.load_balancer_type) ?? "application") === "application");
+const internetFacing = (lb: Resource) => bool(lb.attrs.internal) !== true;
+const wafAssociated = (model: EnvModel, r: Resource) => model.referrers(r, "aws_wafv2_web_acl_association", "resource_arn").length > 0 || isSet(r.attrs.web_acl_id);
+
+/** TLS policies that allow TLS 1.2 and 1.3 only. */
+const MODERN_TLS = /^ELBSecurityPolicy-(TLS13-|TLS-1-2-|FS-1-2-)/;
+
+/** Method settings of a REST stage: same API and the stage's name (by reference or literal). */
+function methodSettings(model: EnvModel, stage: Resource): Resource[] {
+  const name = str(stage.attrs.stage_name);
+  return model
+    .resources("aws_api_gateway_method_settings")
+    .filter(
+      (m) =>
+        model.refersTo(m, stage, "stage_name") ||
+        (name !== undefined && m.attrs.stage_name === name && String(m.attrs.rest_api_id) === String(stage.attrs.rest_api_id)),
+    );
+}
+
+function restApiOf(model: EnvModel, stage: Resource): Resource | undefined {
+  return model.resolve(stage.stack, stage.config.rest_api_id).find((r) => r.type === "aws_api_gateway_rest_api");
+}
+
+const isPrivateApi = (api: Resource | undefined) => api !== undefined && strings(get(api.attrs, "endpoint_configuration.types")).includes("PRIVATE");
+
+/** An origin served from S3 (a bucket reference or an S3 domain name). */
+function s3Origin(model: EnvModel, dist: Resource, origin: Record<string, unknown>): "bucket" | "website" | undefined {
+  const domain = String(origin.domain_name ?? "");
+  if (/s3-website[.-]/.test(domain)) return "website";
+  if (model.resolve(dist.stack, origin.domain_name).some((r) => r.type === "aws_s3_bucket")) return /website_endpoint/.test(domain) ? "website" : "bucket";
+  if (/\.s3[.-]([a-z0-9-]+\.)?amazonaws\.com/.test(domain) || block(origin.s3_origin_config)) return "bucket";
+  return undefined;
+}
+
+const behaviours = (d: Resource) => [block(d.attrs.default_cache_behavior), ...blocks(d.attrs.ordered_cache_behavior)].filter((b): b is Record<string, unknown> => b !== undefined);
+
+export const edgeRules: Rule[] = [
+  {
+    id: "PK-ALB-001",
+    title: "Load balancers drop invalid HTTP headers",
+    severity: "medium",
+    fix: "Set drop_invalid_header_fields = true.",
+    checkov: ["CKV_AWS_131"],
+    types: LB,
+    check: ({ model }) => albs(model).map((lb) => check(lb, bool(lb.attrs.drop_invalid_header_fields) === true, "drop_invalid_header_fields is not true")),
+  },
+  {
+    id: "PK-ALB-002",
+    title: "Load balancers serve HTTPS; HTTP only redirects",
+    severity: "medium",
+    fix: "Serve on an HTTPS listener with a certificate (application.alb.certificateArn); let port 80 redirect to 443.",
+    checkov: ["CKV_AWS_2", "CKV2_AWS_20"],
+    types: LISTENER,
+    check: ({ model }) =>
+      model
+        .resources(LISTENER)
+        .filter((l) => l.attrs.protocol === "HTTP" || (l.attrs.protocol === undefined && !isSet(l.attrs.certificate_arn)))
+        .map((l) => {
+          const actions = blocks(l.attrs.default_action);
+          const redirects = actions.length > 0 && actions.every((a) => a.type === "redirect" && get(a, "redirect.protocol") === "HTTPS");
+          return check(l, redirects, `plain HTTP on port ${String(l.attrs.port ?? 80)} serves requests instead of redirecting to HTTPS`);
+        }),
+  },
+  {
+    id: "PK-ALB-003",
+    title: "TLS listeners use a TLS 1.2+ policy",
+    severity: "medium",
+    fix: "Set ssl_policy to ELBSecurityPolicy-TLS13-1-2-2021-06 (application.alb.sslPolicy).",
+    checkov: ["CKV_AWS_103"],
+    types: LISTENER,
+    check: ({ model }) =>
+      model
+        .resources(LISTENER)
+        .filter((l) => l.attrs.protocol === "HTTPS" || l.attrs.protocol === "TLS")
+        .map((l) => {
+          const policy = str(l.attrs.ssl_policy) ?? "ELBSecurityPolicy-2016-08";
+          return check(l, MODERN_TLS.test(policy), `ssl_policy ${policy} allows TLS 1.0/1.1`);
+        }),
+  },
+  {
+    id: "PK-ALB-004",
+    title: "Internet-facing load balancers are behind WAF",
+    severity: "medium",
+    fix: "Associate the regional web ACL (aws_wafv2_web_acl_association; security.waf.enabled).",
+    checkov: ["CKV2_AWS_28"],
+    types: [...LB, "aws_wafv2_web_acl_association"],
+    check: ({ model }) =>
+      albs(model).map((lb) =>
+        internetFacing(lb) ? check(lb, wafAssociated(model, lb), "internet-facing without a web ACL") : pass(lb, "internal: reached only through the front doors"),
+      ),
+  },
+  {
+    id: "PK-ALB-005",
+    title: "Load balancers write access logs",
+    severity: "low",
+    fix: "Set access_logs { enabled = true } (application.alb.accessLogs.enabled); NLBs only with TLS listeners (they log nothing else).",
+    checkov: ["CKV_AWS_91"],
+    types: LB,
+    check: ({ model }) =>
+      model
+        .resources(LB)
+        // An NLB writes access logs for TLS listeners only; one that passes TCP through has none to write.
+        .filter((lb) => lb.attrs.load_balancer_type !== "network" || model.referrers(lb, LISTENER, "load_balancer_arn").some((l) => l.attrs.protocol === "TLS"))
+        .map((lb) => check(lb, bool(get(lb.attrs, "access_logs.enabled")) === true, "no access logs")),
+  },
+  {
+    id: "PK-ALB-006",
+    title: "Load balancers have deletion protection",
+    severity: "low",
+    fix: "Set enable_deletion_protection = true (application.alb.deletionProtection).",
+    checkov: ["CKV_AWS_150"],
+    types: LB,
+    check: ({ model }) => model.resources(LB).map((lb) => check(lb, bool(lb.attrs.enable_deletion_protection) === true, "enable_deletion_protection is not true")),
+  },
+  {
+    id: "PK-API-001",
+    title: "API stages write access logs",
+    severity: "medium",
+    fix: "Set access_log_settings with a log group (destination_arn) and a format.",
+    checkov: ["CKV_AWS_76"],
+    types: ["aws_api_gateway_stage", "aws_apigatewayv2_stage"],
+    check: ({ model }) =>
+      model.resources(["aws_api_gateway_stage", "aws_apigatewayv2_stage"]).map((s) => check(s, isSet(get(s.attrs, "access_log_settings.destination_arn")), "no access logs")),
+  },
+  {
+    id: "PK-API-002",
+    title: "REST API stages are traced",
+    severity: "low",
+    fix: "Set xray_tracing_enabled = true.",
+    checkov: ["CKV_AWS_73"],
+    types: ["aws_api_gateway_stage"],
+    check: ({ model }) => model.resources("aws_api_gateway_stage").map((s) => check(s, bool(s.attrs.xray_tracing_enabled) === true, "X-Ray tracing is off")),
+  },
+  {
+    id: "PK-API-003",
+    title: "API stages are throttled",
+    severity: "medium",
+    fix: "REST: aws_api_gateway_method_settings on */* with throttling_rate_limit and throttling_burst_limit; HTTP: default_route_settings (apiGateway.throttle).",
+    checkov: [],
+    types: ["aws_api_gateway_stage", "aws_api_gateway_method_settings", "aws_apigatewayv2_stage"],
+    check: ({ model }) => [
+      ...model.resources("aws_api_gateway_stage").map((s) => {
+        const limited = methodSettings(model, s).some((m) => (num(get(m.attrs, "settings.throttling_rate_limit")) ?? -1) > 0);
+        return check(s, limited, "no method settings set a throttling rate: only the account-wide limit applies");
+      }),
+      ...model
+        .resources("aws_apigatewayv2_stage")
+        .map((s) => check(s, (num(get(s.attrs, "default_route_settings.throttling_rate_limit")) ?? 0) > 0, "default_route_settings sets no throttling rate")),
+    ],
+  },
+  {
+    id: "PK-API-004",
+    title: "Public APIs are behind WAF",
+    severity: "medium",
+    fix: "Associate the regional web ACL with the REST stage (security.waf.enabled); HTTP APIs cannot take WAF: use a REST API where WAF matters.",
+    checkov: ["CKV2_AWS_29"],
+    types: ["aws_api_gateway_stage", "aws_apigatewayv2_stage", "aws_wafv2_web_acl_association"],
+    check: ({ model }) => [
+      ...model.resources("aws_api_gateway_stage").map((s) => {
+        if (isPrivateApi(restApiOf(model, s))) return pass(s, "private API");
+        return check(s, wafAssociated(model, s), "public stage without a web ACL");
+      }),
+      ...model.resources("aws_apigatewayv2_stage").map((s) => fail(s, "HTTP API stages cannot be associated with a WAF web ACL")),
+    ],
+  },
+  {
+    id: "PK-API-005",
+    title: "REST API stages cache responses",
+    severity: "low",
+    fix: "Set cache_cluster_enabled = true with a size where responses are cacheable, or mark the exception (proxy APIs with per-user data).",
+    checkov: ["CKV_AWS_120"],
+    types: ["aws_api_gateway_stage"],
+    check: ({ model }) => model.resources("aws_api_gateway_stage").map((s) => check(s, bool(s.attrs.cache_cluster_enabled) === true, "no stage cache")),
+  },
+  {
+    id: "PK-API-006",
+    title: "REST API stages log executions",
+    severity: "low",
+    fix: "Set method settings logging_level = ERROR or INFO (apiGateway.logging.level).",
+    checkov: ["CKV2_AWS_4"],
+    types: ["aws_api_gateway_stage", "aws_api_gateway_method_settings"],
+    check: ({ model }) =>
+      model.resources("aws_api_gateway_stage").map((s) => {
+        const levels = methodSettings(model, s).map((m) => String(get(m.attrs, "settings.logging_level") ?? "OFF"));
+        return check(s, levels.some((l) => l === "ERROR" || l === "INFO"), `logging level ${levels[0] ?? "not set"}`);
+      }),
+  },
+  {
+    id: "PK-API-007",
+    title: "API custom domains require TLS 1.2",
+    severity: "medium",
+    fix: "Set security_policy = TLS_1_2.",
+    checkov: ["CKV_AWS_206"],
+    types: ["aws_api_gateway_domain_name", "aws_apigatewayv2_domain_name"],
+    check: ({ model }) => [
+      ...model.resources("aws_api_gateway_domain_name").map((d) => check(d, String(d.attrs.security_policy ?? "TLS_1_0").startsWith("TLS_1_2") || /TLS13/.test(String(d.attrs.security_policy)), `security_policy ${String(d.attrs.security_policy ?? "TLS_1_0")}`)),
+      ...model
+        .resources("aws_apigatewayv2_domain_name")
+        .map((d) => check(d, String(get(d.attrs, "domain_name_configuration.security_policy") ?? "") === "TLS_1_2", "domain_name_configuration.security_policy is not TLS_1_2")),
+    ],
+  },
+  {
+    id: "PK-API-008",
+    title: "API methods require authorization or an API key",
+    severity: "low",
+    fix: "Set an authorizer (COGNITO_USER_POOLS, CUSTOM, AWS_IAM) or api_key_required; or mark the public method with a ReviewException.",
+    checkov: ["CKV_AWS_59"],
+    types: ["aws_api_gateway_method"],
+    check: ({ model }) =>
+      model
+        .resources("aws_api_gateway_method")
+        .filter((m) => m.attrs.http_method !== "OPTIONS")
+        .map((m) => check(m, m.attrs.authorization !== "NONE" || bool(m.attrs.api_key_required) === true, `${String(m.attrs.http_method)} is open: authorization NONE, no API key`)),
+  },
+  {
+    id: "PK-CF-001",
+    title: "CloudFront serves viewers over HTTPS only",
+    severity: "medium",
+    fix: "Set viewer_protocol_policy = redirect-to-https (or https-only) on every cache behavior.",
+    checkov: ["CKV_AWS_34"],
+    types: ["aws_cloudfront_distribution"],
+    check: ({ model }) =>
+      model.resources("aws_cloudfront_distribution").map((d) => {
+        const open = behaviours(d).filter((b) => b.viewer_protocol_policy === "allow-all");
+        return check(d, open.length === 0, `${open.map((b) => String(b.path_pattern ?? "default")).join(", ")} allows plain HTTP`);
+      }),
+  },
+  {
+    id: "PK-CF-002",
+    title: "CloudFront requires TLS 1.2",
+    severity: "medium",
+    fix: "Use an ACM certificate (us-east-1) with minimum_protocol_version = TLSv1.2_2021.",
+    checkov: ["CKV_AWS_174"],
+    types: ["aws_cloudfront_distribution"],
+    check: ({ model }) =>
+      model.resources("aws_cloudfront_distribution").map((d) => {
+        const cert = block(d.attrs.viewer_certificate) ?? {};
+        if (bool(cert.cloudfront_default_certificate) === true) return fail(d, "the *.cloudfront.net certificate accepts TLS 1.0");
+        const version = String(cert.minimum_protocol_version ?? "TLSv1");
+        return check(d, /^TLSv1\.2_20(19|21)|^TLSv1\.3/.test(version), `minimum_protocol_version ${version}`);
+      }),
+  },
+  {
+    id: "PK-CF-003",
+    title: "S3 origins are private behind origin access control",
+    severity: "high",
+    fix: "Set origin_access_control_id on the S3 origin and allow only cloudfront.amazonaws.com with aws:SourceArn in the bucket policy.",
+    checkov: [],
+    types: ["aws_cloudfront_distribution", "aws_cloudfront_origin_access_control"],
+    check: ({ model }) =>
+      model.resources("aws_cloudfront_distribution").flatMap((d): Check[] => {
+        const origins = blocks(d.attrs.origin).map((o) => ({ o, kind: s3Origin(model, d, o) })).filter((x) => x.kind);
+        if (!origins.length) return [pass(d, "no S3 origin")];
+        return origins.map(({ o, kind }) => {
+          const id = String(o.origin_id ?? "?");
+          if (kind === "website") return fail(d, `origin ${id} is an S3 website endpoint: the bucket must be public`);
+          if (isSet(o.origin_access_control_id)) return pass(d);
+          if (isSet(get(o, "s3_origin_config.origin_access_identity"))) return fail(d, `origin ${id} uses a legacy origin access identity`);
+          return fail(d, `origin ${id} has no origin access control`);
+        });
+      }),
+  },
+  {
+    id: "PK-CF-004",
+    title: "CloudFront is behind WAF",
+    severity: "medium",
+    fix: "Set web_acl_id to a CLOUDFRONT-scope web ACL (us-east-1).",
+    checkov: ["CKV_AWS_68"],
+    types: ["aws_cloudfront_distribution"],
+    check: ({ model }) => model.resources("aws_cloudfront_distribution").map((d) => check(d, isSet(d.attrs.web_acl_id), "no web ACL")),
+  },
+  {
+    id: "PK-CF-005",
+    title: "CloudFront writes access logs",
+    severity: "low",
+    fix: "Set logging_config (or CloudFront standard logging v2 delivery).",
+    checkov: ["CKV_AWS_86"],
+    types: ["aws_cloudfront_distribution"],
+    check: ({ model }) =>
+      model.resources("aws_cloudfront_distribution").map((d) => {
+        const v2 = model.resources("aws_cloudwatch_log_delivery_source").some((s) => model.refersTo(s, d, "resource_arn"));
+        return check(d, isSet(get(d.attrs, "logging_config.bucket")) || v2, "no access logs");
+      }),
+  },
+  {
+    id: "PK-CF-006",
+    title: "CloudFront adds security headers",
+    severity: "low",
+    fix: "Set response_headers_policy_id (HSTS, nosniff, frame options, referrer policy) on the cache behaviors.",
+    checkov: ["CKV2_AWS_32"],
+    types: ["aws_cloudfront_distribution"],
+    check: ({ model }) =>
+      model.resources("aws_cloudfront_distribution").map((d) => check(d, isSet(get(d.attrs, "default_cache_behavior.response_headers_policy_id")), "the default behavior sets no response headers policy")),
+  },
+  {
+    id: "PK-WAF-001",
+    title: "Web ACLs log requests",
+    severity: "low",
+    fix: "Add aws_wafv2_web_acl_logging_configuration (a log group named aws-waf-logs-*).",
+    checkov: ["CKV2_AWS_31"],
+    types: ["aws_wafv2_web_acl", "aws_wafv2_web_acl_logging_configuration"],
+    check: ({ model }) =>
+      model.resources("aws_wafv2_web_acl").map((w) => check(w, model.referrers(w, "aws_wafv2_web_acl_logging_configuration", "resource_arn").length > 0, "no logging configuration")),
+  },
+  {
+    id: "PK-WAF-002",
+    title: "Web ACLs block known bad inputs (Log4j)",
+    severity: "medium",
+    fix: "Add the AWS managed rule group AWSManagedRulesKnownBadInputsRuleSet (security.waf.managedRuleGroups).",
+    checkov: ["CKV_AWS_192", "CKV2_AWS_47"],
+    types: ["aws_wafv2_web_acl"],
+    check: ({ model }) =>
+      model.resources("aws_wafv2_web_acl").map((w) => {
+        const groups = blocks(w.attrs.rule).map((r) => str(get(r, "statement.managed_rule_group_statement.name")));
+        return check(w, groups.includes("AWSManagedRulesKnownBadInputsRuleSet"), "AWSManagedRulesKnownBadInputsRuleSet is not among the rules");
+      }),
+  },
+];
