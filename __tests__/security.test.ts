@@ -220,9 +220,9 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
       expect(actionsOf(s)).toEqual(expect.arrayContaining(["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant"]));
     });
 
-    it("lets SNS, SQS, EventBridge and CloudWatch of this account use the messaging key", () => {
+    it("lets SNS, SQS, EventBridge, CloudWatch and SES of this account use the messaging key", () => {
       const s = statement(keyPolicy("messaging"), "MessagingServicesOfThisAccount");
-      expect(s.Principal).toEqual({ Service: ["sns.amazonaws.com", "sqs.amazonaws.com", "events.amazonaws.com", "cloudwatch.amazonaws.com"] });
+      expect(s.Principal).toEqual({ Service: ["sns.amazonaws.com", "sqs.amazonaws.com", "events.amazonaws.com", "cloudwatch.amazonaws.com", "ses.amazonaws.com"] });
       expect(actionsOf(s).sort()).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
       expect(s.Condition).toEqual({ StringEquals: { "aws:SourceAccount": accountId } });
     });

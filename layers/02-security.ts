@@ -149,9 +149,12 @@ export class SecurityStack extends LayerStack<"security"> {
       }
     }
 
-    // Application tasks and Lambda functions -> database (and cache).
+    // Application tasks and Lambda functions -> database (and cache), for the tiers in
+    // security.databaseClients (default both).
     for (const [tier, group] of [["app", app], ["lambda", lambda]] as const) {
-      this.tierEgress(tier, group, { data, cache });
+      const reachesData = security.databaseClients.includes(tier);
+      this.tierEgress(tier, group, { data, cache }, reachesData);
+      if (!reachesData) continue;
       data.ingressFromGroup(`${portLabel(dbPort)}_from_${tier}`, group.securityGroupId, { port: dbPort, description: `Database port ${dbPort} from the ${tier} tier` });
       if (cacheCfg.enabled) {
         cache.ingressFromGroup(`${portLabel(cacheCfg.port)}_from_${tier}`, group.securityGroupId, {
@@ -162,12 +165,14 @@ export class SecurityStack extends LayerStack<"security"> {
     }
   }
 
-  /** Egress of a compute tier (app, lambda): data, cache, AWS endpoints, optional internet HTTPS. */
-  private tierEgress(tier: string, group: SecurityGroup, peers: Pick<TierGroups, "data" | "cache">): void {
+  /** Egress of a compute tier (app, lambda): data and cache (when it is a database client), AWS endpoints, optional internet HTTPS. */
+  private tierEgress(tier: string, group: SecurityGroup, peers: Pick<TierGroups, "data" | "cache">, reachesData: boolean): void {
     const { security, cache, network } = this.config;
     const dbPort = this.databasePort();
-    group.egressToGroup(`${portLabel(dbPort)}_to_data`, peers.data.securityGroupId, { port: dbPort, description: `Database port ${dbPort} to the data tier` });
-    if (cache.enabled) {
+    if (reachesData) {
+      group.egressToGroup(`${portLabel(dbPort)}_to_data`, peers.data.securityGroupId, { port: dbPort, description: `Database port ${dbPort} to the data tier` });
+    }
+    if (reachesData && cache.enabled) {
       group.egressToGroup(`${portLabel(cache.port)}_to_cache`, peers.cache.securityGroupId, { port: cache.port, description: `Cache port ${cache.port} to the cache tier` });
     }
     if (network.interfaceEndpoints.length) {
@@ -250,7 +255,7 @@ export class SecurityStack extends LayerStack<"security"> {
       messaging: key("messaging", "Topics, queues and event buses", [
         {
           Sid: "MessagingServicesOfThisAccount",
-          Principal: { Service: ["sns.amazonaws.com", "sqs.amazonaws.com", "events.amazonaws.com", "cloudwatch.amazonaws.com"] },
+          Principal: { Service: ["sns.amazonaws.com", "sqs.amazonaws.com", "events.amazonaws.com", "cloudwatch.amazonaws.com", "ses.amazonaws.com"] },
           Action: ["kms:GenerateDataKey", "kms:Decrypt"],
           Resource: "*",
           Condition: { StringEquals: { "aws:SourceAccount": accountId } },

@@ -1,4 +1,5 @@
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketCorsConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-cors-configuration";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
@@ -23,6 +24,44 @@ export interface SecureBucketProps {
   readonly policyStatements?: readonly PolicyStatement[];
   /** Let `terraform destroy` delete a non-empty bucket. @default false */
   readonly forceDestroy?: boolean;
+  /**
+   * Object ownership. `BucketOwnerPreferred` enables ACLs: only for log buckets of services that
+   * deliver through ACL grants (CloudFront standard logs, S3 server access logs with ACLs), a
+   * documented exception to "ACLs disabled". @default "BucketOwnerEnforced" (ACLs disabled)
+   */
+  readonly objectOwnership?: "BucketOwnerEnforced" | "BucketOwnerPreferred";
+  /** Days before current objects expire (log buckets). @default never */
+  readonly expirationDays?: number;
+  /** Lifecycle rules added after the bucket's own (ids must differ from theirs). @default none */
+  readonly lifecycleRules?: readonly BucketLifecycleRule[];
+  /** CORS rules, e.g. for browser uploads with presigned URLs. @default none (no CORS configuration) */
+  readonly cors?: readonly BucketCorsRule[];
+}
+
+/** One lifecycle rule: transitions and expiration of current versions, expiration of noncurrent ones. */
+export interface BucketLifecycleRule {
+  /** Rule id, unique in the bucket. */
+  readonly id: string;
+  /** Objects the rule applies to. @default the whole bucket */
+  readonly prefix?: string;
+  /** Moves of current versions to other storage classes (S3 checks order and minimum days). @default none */
+  readonly transitions?: readonly { readonly days: number; readonly storageClass: string }[];
+  /** Days after creation before current versions expire. @default never */
+  readonly expirationDays?: number;
+  /** Days before noncurrent versions are deleted. @default never (the bucket-wide rule applies) */
+  readonly noncurrentExpirationDays?: number;
+}
+
+/** One CORS rule. */
+export interface BucketCorsRule {
+  readonly allowedOrigins: readonly string[];
+  readonly allowedMethods: readonly string[];
+  /** @default none */
+  readonly allowedHeaders?: readonly string[];
+  /** @default none */
+  readonly exposeHeaders?: readonly string[];
+  /** @default none (browsers decide) */
+  readonly maxAgeSeconds?: number;
 }
 
 /**
@@ -34,6 +73,8 @@ export class SecureBucket extends Construct {
   readonly bucket: S3Bucket;
   readonly bucketName: string;
   readonly arn: string;
+  /** The ownership controls; resources that need ACLs enabled (CloudFront logging) depend on it. */
+  readonly ownershipControls: S3BucketOwnershipControls;
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
@@ -42,7 +83,10 @@ export class SecureBucket extends Construct {
     this.arn = this.bucket.arn;
     const bucket = this.bucket.id;
 
-    new S3BucketOwnershipControls(this, "ownership", { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
+    this.ownershipControls = new S3BucketOwnershipControls(this, "ownership", {
+      bucket,
+      rule: { objectOwnership: props.objectOwnership ?? "BucketOwnerEnforced" },
+    });
     const block = new S3BucketPublicAccessBlock(this, "public_access_block", {
       bucket,
       blockPublicAcls: true,
@@ -80,8 +124,31 @@ export class SecureBucket extends Construct {
           filter: [{}],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: props.abortIncompleteUploadDays ?? 7 }],
         },
+        ...(props.expirationDays !== undefined
+          ? [{ id: "expire-objects", status: "Enabled", filter: [{}], expiration: [{ days: props.expirationDays }] }]
+          : []),
+        ...(props.lifecycleRules ?? []).map((r) => ({
+          id: r.id,
+          status: "Enabled",
+          filter: [r.prefix ? { prefix: r.prefix } : {}],
+          transition: r.transitions?.length ? r.transitions.map((t) => ({ days: t.days, storageClass: t.storageClass })) : undefined,
+          expiration: r.expirationDays !== undefined ? [{ days: r.expirationDays }] : undefined,
+          noncurrentVersionExpiration: r.noncurrentExpirationDays !== undefined ? [{ noncurrentDays: r.noncurrentExpirationDays }] : undefined,
+        })),
       ],
     });
+    if (props.cors?.length) {
+      new S3BucketCorsConfiguration(this, "cors", {
+        bucket,
+        corsRule: props.cors.map((c) => ({
+          allowedOrigins: [...c.allowedOrigins],
+          allowedMethods: [...c.allowedMethods],
+          allowedHeaders: c.allowedHeaders ? [...c.allowedHeaders] : undefined,
+          exposeHeaders: c.exposeHeaders ? [...c.exposeHeaders] : undefined,
+          maxAgeSeconds: c.maxAgeSeconds,
+        })),
+      });
+    }
     new S3BucketPolicy(this, "policy", {
       bucket,
       policy: JSON.stringify({

@@ -1,0 +1,131 @@
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
+import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy";
+import { Construct } from "constructs";
+import { policyJson, type PolicyStatement } from "../core/policy";
+
+/** An AWS service that may send to the queue, only on behalf of one of `sourceArns`. */
+export interface QueueSender {
+  /** Service principal, e.g. `sns.amazonaws.com`, `events.amazonaws.com`. */
+  readonly service: string;
+  /** ARNs of the topics, rules, ... it sends for (aws:SourceArn). */
+  readonly sourceArns: readonly string[];
+}
+
+export interface EncryptedQueueProps {
+  /** Queue name (fit it with Naming first; 80 characters, `.fifo` included for FIFO queues). */
+  readonly name: string;
+  /** Name of its dead-letter queue (FIFO queues: ends in `.fifo` too). */
+  readonly deadLetterName: string;
+  /** KMS key encrypting both queues. @default SQS-managed encryption (SSE-SQS) */
+  readonly kmsKeyArn?: string;
+  /** @default false */
+  readonly fifo?: boolean;
+  /** FIFO only. @default false */
+  readonly contentBasedDeduplication?: boolean;
+  /** 0-43200 seconds. @default 30 */
+  readonly visibilityTimeoutSeconds?: number;
+  /** 60-1209600 seconds. @default 345600 (4 days) */
+  readonly retentionSeconds?: number;
+  /** 0-900 seconds. @default 0 */
+  readonly delaySeconds?: number;
+  /** Long polling, 0-20 seconds. @default 20 */
+  readonly receiveWaitSeconds?: number;
+  /** Receives before a message moves to the dead-letter queue, 1-1000. @default 5 */
+  readonly maxReceiveCount?: number;
+  /** Retention of the dead-letter queue. @default 1209600 (14 days) */
+  readonly deadLetterRetentionSeconds?: number;
+  /** AWS services allowed to send (SNS topics, EventBridge rules), each for its own source ARNs. @default none */
+  readonly senders?: readonly QueueSender[];
+}
+
+function check(id: string, what: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`EncryptedQueue ${id}: ${what} must be a whole number from ${min} to ${max}, got ${value}`);
+}
+
+/**
+ * An SQS queue with its dead-letter queue: both encrypted (KMS or SSE-SQS), a redrive policy
+ * after `maxReceiveCount` receives, a redrive-allow policy on the dead-letter queue that accepts
+ * this queue only (byQueue), and queue policies that deny any request without TLS and let the
+ * listed AWS services send, each only for its own source ARNs (confused-deputy guard).
+ *
+ * Addresses for an id `jobs`: aws_sqs_queue.jobs, aws_sqs_queue.jobs_dlq, aws_sqs_queue_policy.jobs_policy,
+ * aws_sqs_queue_policy.jobs_dlq_policy, aws_sqs_queue_redrive_allow_policy.jobs_dlq_redrive_allow.
+ */
+export class EncryptedQueue extends Construct {
+  readonly queue: SqsQueue;
+  readonly deadLetterQueue: SqsQueue;
+  readonly arn: string;
+  readonly url: string;
+  readonly name: string;
+  readonly deadLetterArn: string;
+  readonly deadLetterName: string;
+
+  constructor(scope: Construct, id: string, props: EncryptedQueueProps) {
+    super(scope, id);
+    const fifo = props.fifo ?? false;
+    for (const n of [props.name, props.deadLetterName]) {
+      const re = fifo ? /^[a-zA-Z0-9_-]{1,75}\.fifo$/ : /^[a-zA-Z0-9_-]{1,80}$/;
+      if (!re.test(n)) throw new Error(`EncryptedQueue ${id}: invalid ${fifo ? "FIFO " : ""}queue name ${JSON.stringify(n)}`);
+    }
+    if (props.contentBasedDeduplication && !fifo) throw new Error(`EncryptedQueue ${id}: contentBasedDeduplication needs a FIFO queue`);
+    check(id, "visibilityTimeoutSeconds", props.visibilityTimeoutSeconds, 0, 43200);
+    check(id, "retentionSeconds", props.retentionSeconds, 60, 1209600);
+    check(id, "deadLetterRetentionSeconds", props.deadLetterRetentionSeconds, 60, 1209600);
+    check(id, "delaySeconds", props.delaySeconds, 0, 900);
+    check(id, "receiveWaitSeconds", props.receiveWaitSeconds, 0, 20);
+    check(id, "maxReceiveCount", props.maxReceiveCount, 1, 1000);
+
+    const encryption = props.kmsKeyArn ? { kmsMasterKeyId: props.kmsKeyArn, kmsDataKeyReusePeriodSeconds: 300 } : { sqsManagedSseEnabled: true };
+    const fifoSettings = fifo ? { fifoQueue: true, contentBasedDeduplication: props.contentBasedDeduplication ?? false } : {};
+
+    this.deadLetterQueue = new SqsQueue(this, "dlq", {
+      name: props.deadLetterName,
+      messageRetentionSeconds: props.deadLetterRetentionSeconds ?? 1209600,
+      ...fifoSettings,
+      ...encryption,
+    });
+    this.queue = new SqsQueue(this, "Resource", {
+      name: props.name,
+      visibilityTimeoutSeconds: props.visibilityTimeoutSeconds ?? 30,
+      messageRetentionSeconds: props.retentionSeconds ?? 345600,
+      delaySeconds: props.delaySeconds ?? 0,
+      receiveWaitTimeSeconds: props.receiveWaitSeconds ?? 20,
+      redrivePolicy: JSON.stringify({ deadLetterTargetArn: this.deadLetterQueue.arn, maxReceiveCount: props.maxReceiveCount ?? 5 }),
+      ...fifoSettings,
+      ...encryption,
+    });
+    // Only this queue may move messages into the dead-letter queue.
+    new SqsQueueRedriveAllowPolicy(this, "dlq-redrive-allow", {
+      queueUrl: this.deadLetterQueue.url,
+      redriveAllowPolicy: JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [this.queue.arn] }),
+    });
+
+    const tlsOnly = (arn: string): PolicyStatement => ({
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "sqs:*",
+      Resource: arn,
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    });
+    const senders: PolicyStatement[] = (props.senders ?? [])
+      .filter((s) => s.sourceArns.length)
+      .map((s) => ({
+        Sid: `Allow${s.service.split(".")[0].replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}`,
+        Principal: { Service: s.service },
+        Action: "sqs:SendMessage",
+        Resource: this.queue.arn,
+        Condition: { ArnEquals: { "aws:SourceArn": [...s.sourceArns] } },
+      }));
+    new SqsQueuePolicy(this, "policy", { queueUrl: this.queue.url, policy: policyJson([tlsOnly(this.queue.arn), ...senders]) });
+    new SqsQueuePolicy(this, "dlq-policy", { queueUrl: this.deadLetterQueue.url, policy: policyJson([tlsOnly(this.deadLetterQueue.arn)]) });
+
+    this.arn = this.queue.arn;
+    this.url = this.queue.url;
+    this.name = this.queue.name;
+    this.deadLetterArn = this.deadLetterQueue.arn;
+    this.deadLetterName = this.deadLetterQueue.name;
+  }
+}
