@@ -48,7 +48,94 @@ export function repairHcl(text: string): string {
     .join("\n");
 }
 
-/** Repairs every stacks/<stack>/cdk.tf under a cdktf output directory. */
+/** First line of the comment cdktf writes above an attribute it renders as a plain object. */
+const UNTYPED_WARNING = /^\s*# Warning: The following attribute is of an unexpected type/;
+
+/**
+ * cdktf's provider bindings leave a few deeply nested block types untyped (wafv2 `rule.statement`
+ * above all); its HCL renderer then writes them as object attributes (`statement = { ... }`) under a
+ * warning comment, which Terraform refuses ("Unsupported argument"). In those schemas every nested
+ * object is a block, so below each such warning: `name = {` becomes `name {`, a list of objects
+ * `name = [ {..}, {..} ]` becomes repeated `name {` blocks, and lists of scalars stay attributes.
+ * The warning comment is dropped. Returns the text and how many attributes were rewritten.
+ */
+export function blockifyUntypedAttributes(hcl: string): { text: string; rewritten: number } {
+  const lines = hcl.split("\n");
+  const out: string[] = [];
+  let rewritten = 0;
+  const fail = (i: number, why: string): never => {
+    throw new Error(`cannot rewrite the untyped attribute at cdk.tf line ${i + 1} (${why}): ${lines[i]?.trim()}`);
+  };
+  /** Converts the members of an object whose opening line was consumed; returns the index after its closing line. */
+  const body = (start: number): number => {
+    let i = start;
+    while (i < lines.length) {
+      const t = lines[i].trim();
+      if (/^\},?$/.test(t)) return i + 1;
+      let m: RegExpExecArray | null;
+      if ((m = /^([\w-]+)\s*=\s*\{\s*\},?$/.exec(t))) {
+        out.push(`${m[1]} {`, "}");
+        i++;
+      } else if ((m = /^([\w-]+)\s*=\s*\{$/.exec(t))) {
+        out.push(`${m[1]} {`);
+        i = body(i + 1);
+        out.push("}");
+      } else if ((m = /^([\w-]+)\s*=\s*\[$/.exec(t))) {
+        let j = i + 1;
+        while (j < lines.length && !lines[j].trim()) j++;
+        if (lines[j]?.trim() === "{") {
+          i = j;
+          for (;;) {
+            const item = lines[i]?.trim();
+            if (item === undefined) fail(j, "unterminated list");
+            if (item === "{") {
+              out.push(`${m[1]} {`);
+              i = body(i + 1);
+              out.push("}");
+            } else if (/^\],?$/.test(item!)) {
+              i++;
+              break;
+            } else if (!item) i++;
+            else fail(i, "a list mixing objects and values");
+          }
+        } else {
+          // A list of values: an attribute in every schema; copied up to its closing bracket.
+          let depth = 0;
+          do {
+            depth += (lines[i].match(/\[/g) ?? []).length - (lines[i].match(/\]/g) ?? []).length;
+            out.push(lines[i]);
+            i++;
+          } while (depth > 0 && i < lines.length);
+        }
+      } else {
+        out.push(lines[i]);
+        i++;
+      }
+    }
+    return fail(start, "no closing brace");
+  };
+  for (let i = 0; i < lines.length; ) {
+    if (!UNTYPED_WARNING.test(lines[i])) {
+      out.push(lines[i]);
+      i++;
+      continue;
+    }
+    while (i < lines.length && (/^\s*#/.test(lines[i]) || !lines[i].trim())) i++;
+    const m = /^\s*([\w-]+)\s*=\s*\{$/.exec(lines[i] ?? "");
+    if (!m) {
+      out.push(lines[i]);
+      i++;
+      continue;
+    }
+    out.push(`${m[1]} {`);
+    i = body(i + 1);
+    out.push("}");
+    rewritten++;
+  }
+  return { text: out.join("\n"), rewritten };
+}
+
+/** Repairs every stacks/<stack>/cdk.tf under a cdktf output directory: quoting, then untyped blocks. */
 export function repairHclOutput(outdir: string): void {
   const stacks = path.join(outdir, "stacks");
   if (!fs.existsSync(stacks)) return;
@@ -56,7 +143,7 @@ export function repairHclOutput(outdir: string): void {
     const file = path.join(stacks, stack, "cdk.tf");
     if (!fs.existsSync(file)) continue;
     const text = fs.readFileSync(file, "utf8");
-    const repaired = repairHcl(text);
+    const repaired = blockifyUntypedAttributes(repairHcl(text)).text;
     if (repaired !== text) fs.writeFileSync(file, repaired);
   }
 }

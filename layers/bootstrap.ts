@@ -1,5 +1,7 @@
 /**
- * The bootstrap stack: the S3 bucket and DynamoDB table that hold and lock every layer's state.
+ * The bootstrap stack: the S3 bucket and DynamoDB table that hold and lock every layer's state,
+ * and, when ci.github.repository is set, the CI identity (GitHub OIDC provider, plan and apply
+ * roles; modules/ci-identity.ts, docs/operations.md).
  * It keeps its own state locally (terraform.bootstrap.<project>-<env>.tfstate in the project root,
  * git-ignored); deploy it once per environment before any layer, then optionally migrate its state
  * into the bucket (see README, "Bootstrap").
@@ -10,6 +12,8 @@ import { LocalBackend, TerraformOutput } from "cdktf";
 import type { PlatformConfig } from "../core/config/schema";
 import { PlatformStack } from "../core/layer-stack";
 import { BOOTSTRAP_STACK } from "../core/registry";
+import { ciTarget, policyArn } from "../core/config/sections/ci";
+import { CiIdentity } from "../modules/ci-identity";
 import { SecureBucket } from "../modules/secure-bucket";
 
 export class BootstrapStack extends PlatformStack {
@@ -41,5 +45,54 @@ export class BootstrapStack extends PlatformStack {
       new TerraformOutput(this, "lock_table_name", { value: table.name, description: "DynamoDB table that locks layer state." });
     }
     new TerraformOutput(this, "state_bucket", { value: state.bucketName, description: "S3 bucket holding every layer's state." });
+
+    this.ciIdentity(config);
+  }
+
+  /**
+   * The GitHub Actions identity of this environment (ci.github.repository set): the account's OIDC
+   * provider (optional), a plan role and an apply role. Lives here because it must exist before any
+   * pipeline runs and because CI must never be able to change it (the apply role is denied that).
+   */
+  private ciIdentity(config: PlatformConfig): void {
+    const ci = ciTarget(config);
+    if (!ci) return;
+    const { backend } = config;
+    const settings = config.ci;
+    const partition = ci.partition;
+    const identity = new CiIdentity(this, "github", {
+      partition,
+      accountId: ci.accountId,
+      createOidcProvider: settings.github.createOidcProvider,
+      thumbprints: settings.github.thumbprints,
+      state: {
+        bucket: backend.bucket,
+        keyPrefix: `${backend.keyPrefix}/${config.project}/${config.environment}`,
+        region: backend.region ?? config.aws.region,
+        lockTable: backend.lockMode !== "s3" && backend.lockTable ? { name: backend.lockTable, region: backend.region ?? config.aws.region } : undefined,
+        s3LockFiles: backend.lockMode !== "dynamodb",
+        kmsKeyId: backend.kmsKeyId,
+      },
+      assumableRoleArns: [...new Set([config.aws.assumeRole?.roleArn, backend.roleArn].filter((r): r is string => !!r))],
+      plan: {
+        name: ci.planRoleName,
+        description: `Plans ${this.naming.prefix} from GitHub Actions (${ci.repository}: pull requests, ${settings.github.planBranches.join(", ")}); read-only`,
+        subjects: ci.planSubjects,
+        managedPolicyArns: settings.plan.managedPolicies.map((p) => policyArn(p, partition)),
+        deniedActions: settings.plan.deniedActions,
+      },
+      apply: {
+        name: ci.applyRoleName,
+        description: `Applies ${this.naming.prefix} from GitHub Actions (${ci.repository}, environment ${ci.githubEnvironment})`,
+        subject: ci.applySubject,
+        managedPolicyArns: settings.apply.managedPolicies.map((p) => policyArn(p, partition)),
+        permissionsBoundaryArn: settings.apply.permissionsBoundary ? policyArn(settings.apply.permissionsBoundary, partition) : undefined,
+        maxSessionDurationSeconds: settings.apply.sessionDurationSeconds,
+        iam: { namePrefix: `${this.naming.prefix}-`, attachablePolicyArns: settings.apply.attachablePolicies.map((p) => policyArn(p, partition)) },
+      },
+    });
+    new TerraformOutput(this, "ci_oidc_provider_arn", { value: identity.oidcProviderArn, description: "GitHub Actions OIDC provider of the account." });
+    new TerraformOutput(this, "ci_plan_role_arn", { value: identity.planRole.arn, description: "Role the pipelines plan with (pull requests and the deploy branch)." });
+    new TerraformOutput(this, "ci_apply_role_arn", { value: identity.applyRole.arn, description: `Role the pipelines apply with (GitHub environment ${ci.githubEnvironment} only).` });
   }
 }
