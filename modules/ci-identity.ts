@@ -16,6 +16,7 @@ import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-con
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { reviewException } from "../core/review";
 import { Construct } from "constructs";
 import { policyJson, type PolicyStatement } from "../core/policy";
 
@@ -311,7 +312,14 @@ export class CiIdentity extends Construct {
       const pid = policyId(policyArn);
       if (seen.has(pid)) throw new Error(`CiIdentity: two managed policies of the ${kind} role end in ${pid}; name each once`);
       seen.add(pid);
-      new IamRolePolicyAttachment(this, `${kind}_policy_${pid}`, { role: role.name, policyArn });
+      const attachment = new IamRolePolicyAttachment(this, `${kind}_policy_${pid}`, { role: role.name, policyArn });
+      if (/\/(PowerUserAccess|AdministratorAccess)$/.test(policyArn)) {
+        reviewException(
+          attachment,
+          "PK-IAM-007",
+          "The apply role deploys every layer of the platform; its IAM rights are confined by the inline policy to <project>-<env>-* roles and listed managed policies, and it is denied the CI identity and the state bucket settings (docs/operations.md)",
+        );
+      }
     }
     return role;
   }

@@ -1,11 +1,491 @@
-/** Configuration of layer 10 monitoring: alarms, dashboards, tracing and audit. */
+/**
+ * Configuration of layer 10 monitoring: the alarm topic's alarms, dashboards, X-Ray, CloudTrail
+ * and GuardDuty.
+ *
+ * - `alarms.<group>.<alarm>`: every alarm has the same settings: `enabled`, `threshold` (its unit
+ *   is in the description), `periodSeconds` (whole minutes: AWS services publish these metrics per
+ *   minute), `evaluationPeriods`, `datapointsToAlarm` (M of N) and `treatMissingData`. Each alarm
+ *   has its own defaults, chosen per metric (docs/layers/monitoring.md has the table and why).
+ *   Groups follow the layers they watch; an alarm exists only when its layer is enabled.
+ * - Single-field ranges are schema checks (percentages 0-100, counts 0 or more, durations above
+ *   0, periods a multiple of 60). Cross-field rules (`monitoringRules`): datapointsToAlarm at most
+ *   evaluationPeriods, and the evaluation window no longer than CloudWatch accepts (one day for
+ *   periods under an hour, seven days otherwise).
+ * - Tier defaults (../tiers.ts): the X-Ray sampling rate and how long CloudTrail log files are kept.
+ */
 import { z } from "zod";
-import type { Rule } from "../semantic";
+import { logRetention } from "../fields";
+import type { LayerName, PlatformConfig } from "../schema";
+import type { KeyPath, Rule, SemanticIssue } from "../semantic";
+import { nativeNames } from "./native";
+
+const SECTION = ["monitoring"] as const;
+
+/** How an alarm treats periods without data points (CloudWatch's TreatMissingData). */
+export const TREAT_MISSING_DATA = ["breaching", "notBreaching", "ignore", "missing"] as const;
+export type TreatMissingData = (typeof TREAT_MISSING_DATA)[number];
+
+/** GuardDuty's finding export frequencies. */
+export const GUARDDUTY_FREQUENCIES = ["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"] as const;
+
+/** Longest evaluation window CloudWatch accepts: one day for periods under an hour, else seven days. */
+export function maxEvaluationWindowSeconds(periodSeconds: number): number {
+  return periodSeconds < 3600 ? 86_400 : 604_800;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Alarm settings
+
+const PERIOD_ERROR = "a period in seconds that is a multiple of 60 from 60 to 86400 (AWS services publish these metrics once a minute)";
+// `abort`: one problem per value, not one per failed check.
+const period = z
+  .number({ error: PERIOD_ERROR })
+  .int({ error: PERIOD_ERROR, abort: true })
+  .min(60, { error: PERIOD_ERROR, abort: true })
+  .max(86_400, { error: PERIOD_ERROR, abort: true })
+  .multipleOf(60, { error: PERIOD_ERROR });
+
+const EVALUATION_ERROR = "a whole number of evaluation periods, 1 or more";
+const evaluationPeriods = z.number({ error: EVALUATION_ERROR }).int({ error: EVALUATION_ERROR }).min(1, { error: EVALUATION_ERROR });
+
+const DATAPOINTS_ERROR = "a whole number of breaching data points, 1 or more";
+const datapointsToAlarm = z.number({ error: DATAPOINTS_ERROR }).int({ error: DATAPOINTS_ERROR }).min(1, { error: DATAPOINTS_ERROR });
+
+const treatMissingData = z.enum(TREAT_MISSING_DATA, {
+  error: `how the alarm treats missing data: one of ${TREAT_MISSING_DATA.join(", ")}`,
+});
+
+/** A percentage threshold. */
+const percent = (what: string) => {
+  const error = `${what}: a percentage from 0 to 100`;
+  return z.number({ error }).min(0, { error }).max(100, { error });
+};
+/** A count threshold (0 alarms on the first one). */
+const count = (what: string) => {
+  const error = `${what}: a whole number, 0 or more`;
+  return z.number({ error }).int({ error }).min(0, { error });
+};
+/** A duration or size threshold. */
+const positive = (what: string, unit: string) => {
+  const error = `${what} in ${unit}, greater than 0`;
+  return z.number({ error }).gt(0, { error });
+};
+
+interface AlarmDefaults {
+  readonly periodSeconds: number;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+  readonly treatMissingData: TreatMissingData;
+}
+
+const settings = (d: AlarmDefaults) => ({
+  enabled: z.boolean().default(true).describe("Create this alarm. Default: true."),
+  periodSeconds: period.default(d.periodSeconds).describe(`Seconds per evaluated data point, a multiple of 60. Default: ${d.periodSeconds}.`),
+  evaluationPeriods: evaluationPeriods.default(d.evaluationPeriods).describe(`Most recent periods the alarm looks at (N). Default: ${d.evaluationPeriods}.`),
+  datapointsToAlarm: datapointsToAlarm
+    .default(d.datapointsToAlarm)
+    .describe(`Breaching data points among them that set off the alarm (M of N, at most evaluationPeriods). Default: ${d.datapointsToAlarm}.`),
+  treatMissingData: treatMissingData
+    .default(d.treatMissingData)
+    .describe(`How periods without data count: breaching, notBreaching, ignore (keep the state) or missing. Default: ${d.treatMissingData}.`),
+});
+
+/** An alarm with a threshold: `threshold` carries its range, unit, default and description. */
+const alarm = (description: string, threshold: z.ZodDefault<z.ZodNumber>, d: AlarmDefaults) =>
+  z
+    .strictObject({ ...settings(d), threshold })
+    .prefault({})
+    .describe(description);
+
+/** An alarm whose threshold, when omitted, is derived from other settings. */
+const alarmWithDerivedThreshold = (description: string, threshold: z.ZodOptional<z.ZodNumber>, d: AlarmDefaults) =>
+  z
+    .strictObject({ ...settings(d), threshold })
+    .prefault({})
+    .describe(description);
+
+/** An alarm whose threshold comes from elsewhere in the config. */
+const alarmWithoutThreshold = (description: string, d: AlarmDefaults) => z.strictObject(settings(d)).prefault({}).describe(description);
+
+/** Defaults shared by many alarms. */
+const MINUTE_3_OF_5: Omit<AlarmDefaults, "treatMissingData"> = { periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 3 };
+const MINUTE_5_OF_5: Omit<AlarmDefaults, "treatMissingData"> = { periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 5 };
+const FIVE_MINUTES_ONCE: Omit<AlarmDefaults, "treatMissingData"> = { periodSeconds: 300, evaluationPeriods: 1, datapointsToAlarm: 1 };
+
+const AlbAlarmsSchema = z
+  .strictObject({
+    elb5xxRate: alarm(
+      "HTTPCode_ELB_5XX_Count / RequestCount of the load balancer: errors the ALB itself returns (no healthy target, timeouts).",
+      percent("an error rate").default(5).describe("Percent of requests. Default: 5."),
+      { ...MINUTE_3_OF_5, treatMissingData: "notBreaching" },
+    ),
+    target5xxRate: alarm(
+      "HTTPCode_Target_5XX_Count / RequestCount per target group (service).",
+      percent("an error rate").default(5).describe("Percent of requests. Default: 5."),
+      { ...MINUTE_3_OF_5, treatMissingData: "notBreaching" },
+    ),
+    targetResponseTimeP95: alarm(
+      "TargetResponseTime p95 per target group (service).",
+      positive("a response time", "seconds").default(2).describe("Seconds. Default: 2."),
+      { ...MINUTE_3_OF_5, treatMissingData: "notBreaching" },
+    ),
+    unhealthyHosts: alarm(
+      "UnHealthyHostCount (maximum) per target group (service).",
+      count("a number of unhealthy targets").default(0).describe("Alarm above this many unhealthy targets. Default: 0 (any)."),
+      { periodSeconds: 60, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: "notBreaching" },
+    ),
+  })
+  .prefault({})
+  .describe("Load balancer alarms (application layer).");
+
+const EcsAlarmsSchema = z
+  .strictObject({
+    cpu: alarm(
+      "CPUUtilization (average over the tasks) per service.",
+      percent("a CPU threshold").default(85).describe("Percent. Default: 85."),
+      { ...MINUTE_5_OF_5, treatMissingData: "notBreaching" },
+    ),
+    memory: alarm(
+      "MemoryUtilization (average over the tasks) per service.",
+      percent("a memory threshold").default(85).describe("Percent. Default: 85."),
+      { ...MINUTE_5_OF_5, treatMissingData: "notBreaching" },
+    ),
+    runningTasks: alarmWithoutThreshold(
+      "Container Insights RunningTaskCount (minimum) below the service's minCount. Needs application.containerInsights; none for a service with minCount 0.",
+      { periodSeconds: 60, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: "breaching" },
+    ),
+  })
+  .prefault({})
+  .describe("ECS service alarms (application layer).");
+
+const DatabaseAlarmsSchema = z
+  .strictObject({
+    cpu: alarm(
+      "CPUUtilization (maximum over the instances).",
+      percent("a CPU threshold").default(80).describe("Percent. Default: 80."),
+      { ...MINUTE_5_OF_5, treatMissingData: "breaching" },
+    ),
+    connections: alarm(
+      "DatabaseConnections (maximum over the instances).",
+      count("a number of connections")
+        .default(80)
+        .describe("Connections. Keep it below the engine's max_connections for the instance size (Aurora MySQL Serverless v2 at 1 ACU: 90). Default: 80."),
+      { ...MINUTE_5_OF_5, treatMissingData: "missing" },
+    ),
+    freeableMemory: alarm(
+      "FreeableMemory (minimum over the instances).",
+      positive("a memory threshold", "MiB").default(256).describe("Alarm below this many MiB. Default: 256."),
+      { ...MINUTE_5_OF_5, treatMissingData: "missing" },
+    ),
+    acuUtilization: alarm(
+      "Aurora Serverless v2 ACUUtilization of the cluster: capacity used against the configured maximum.",
+      percent("an ACU utilisation threshold").default(90).describe("Percent of database.serverless.maxCapacity. Default: 90."),
+      { periodSeconds: 60, evaluationPeriods: 10, datapointsToAlarm: 10, treatMissingData: "missing" },
+    ),
+    freeStorage: alarm(
+      "RDS instances: FreeStorageSpace (minimum).",
+      positive("a storage threshold", "GiB").default(5).describe("Alarm below this many GiB. Default: 5."),
+      { periodSeconds: 300, evaluationPeriods: 1, datapointsToAlarm: 1, treatMissingData: "missing" },
+    ),
+    replicaLag: alarm(
+      "Aurora: AuroraReplicaLag (maximum) per reader instance.",
+      positive("a replica lag", "seconds").default(5).describe("Seconds. Default: 5."),
+      { ...MINUTE_5_OF_5, treatMissingData: "breaching" },
+    ),
+  })
+  .prefault({})
+  .describe("Database alarms (database layer).");
+
+const CacheAlarmsSchema = z
+  .strictObject({
+    cpu: alarm(
+      "EngineCPUUtilization (maximum over the nodes): the Redis thread.",
+      percent("a CPU threshold").default(80).describe("Percent. Default: 80."),
+      { ...MINUTE_5_OF_5, treatMissingData: "breaching" },
+    ),
+    memory: alarm(
+      "DatabaseMemoryUsagePercentage (maximum over the nodes).",
+      percent("a memory threshold").default(80).describe("Percent. Default: 80."),
+      { ...MINUTE_5_OF_5, treatMissingData: "missing" },
+    ),
+    evictions: alarm(
+      "Evictions (sum over the nodes).",
+      count("a number of evictions").default(100).describe("Keys evicted per period. Default: 100."),
+      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching" },
+    ),
+  })
+  .prefault({})
+  .describe("Redis alarms (database layer, when cache.enabled).");
+
+const LambdaAlarmsSchema = z
+  .strictObject({
+    errors: alarm(
+      "Errors (sum) of the GenAI function, and of each function of the native layer (mailer, post-confirmation).",
+      count("a number of errors").default(5).describe("Errors per period. Default: 5."),
+      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching" },
+    ),
+    throttles: alarm(
+      "Throttles (sum) of the GenAI function: its reserved concurrency is exhausted.",
+      count("a number of throttled invocations").default(0).describe("Throttles per period. Default: 0 (any)."),
+      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching" },
+    ),
+    durationP95: alarmWithDerivedThreshold(
+      "Duration p95 of the GenAI function.",
+      positive("a duration", "milliseconds").optional().describe("Milliseconds. Default: 80% of genai.timeoutSeconds."),
+      { periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 2, treatMissingData: "notBreaching" },
+    ),
+    deadLetterQueue: alarm(
+      "ApproximateNumberOfMessagesVisible (maximum) of the dead-letter queue of the GenAI function, and of each function of the native layer.",
+      count("a number of messages").default(0).describe("Messages. Default: 0 (not empty)."),
+      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching" },
+    ),
+  })
+  .prefault({})
+  .describe("Function alarms: the GenAI function (lambda-genai layer); errors and dead letters also for the native layer's functions.");
+
+const ApiGatewayAlarmsSchema = z
+  .strictObject({
+    error5xxRate: alarm(
+      "5XXError (REST) / 5xx (HTTP) rate of the stage.",
+      percent("an error rate").default(5).describe("Percent of requests. Default: 5."),
+      { ...MINUTE_3_OF_5, treatMissingData: "notBreaching" },
+    ),
+    error4xxRate: alarm(
+      "4XXError (REST) / 4xx (HTTP) rate of the stage: broken clients, expired tokens, throttling.",
+      percent("an error rate").default(25).describe("Percent of requests. Default: 25."),
+      { ...MINUTE_5_OF_5, treatMissingData: "notBreaching" },
+    ),
+    latencyP95: alarm(
+      "Latency p95 of the stage (the gateway's time including the integration).",
+      positive("a latency", "milliseconds").default(2000).describe("Milliseconds. Default: 2000."),
+      { ...MINUTE_3_OF_5, treatMissingData: "notBreaching" },
+    ),
+  })
+  .prefault({})
+  .describe("API Gateway alarms (api-gateway layer).");
+
+const QueueAlarmsSchema = z
+  .strictObject({
+    deadLetterMessages: alarm(
+      "ApproximateNumberOfMessagesVisible (maximum) of every dead-letter queue of the native layer.",
+      count("a number of messages").default(0).describe("Messages. Default: 0 (not empty)."),
+      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching" },
+    ),
+    oldestMessageAge: alarm(
+      "ApproximateAgeOfOldestMessage (maximum) of every queue of the native layer: consumers stuck or too slow.",
+      positive("a message age", "seconds").default(900).describe("Seconds. Default: 900."),
+      { periodSeconds: 300, evaluationPeriods: 2, datapointsToAlarm: 2, treatMissingData: "notBreaching" },
+    ),
+  })
+  .prefault({})
+  .describe("SQS alarms (native layer).");
+
+const AuditAlarmsSchema = z
+  .strictObject({
+    rootUsage: alarm(
+      "Root account use (CIS CloudWatch.1).",
+      count("a number of events").default(0).describe("Events per period. Default: 0 (any)."),
+      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching" },
+    ),
+    unauthorizedApiCalls: alarm(
+      "Unauthorized API calls: AccessDenied / UnauthorizedOperation (CIS CloudWatch.2).",
+      count("a number of events").default(10).describe("Events per period. Default: 10 (consoles and scanners make some)."),
+      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching" },
+    ),
+    consoleSignInFailures: alarm(
+      "Console sign-in failures (CIS CloudWatch.6).",
+      count("a number of events").default(2).describe("Events per period. Default: 2 (alarm on the third)."),
+      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching" },
+    ),
+    iamPolicyChanges: alarm(
+      "IAM policy changes (CIS CloudWatch.4).",
+      count("a number of events").default(0).describe("Events per period. Default: 0 (any)."),
+      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching" },
+    ),
+    securityGroupChanges: alarm(
+      "Security group changes (CIS CloudWatch.10).",
+      count("a number of events").default(0).describe("Events per period. Default: 0 (any)."),
+      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching" },
+    ),
+  })
+  .prefault({})
+  .describe("Alarms on metric filters of the trail's log group (CIS AWS Foundations benchmark patterns).");
+
+// ---------------------------------------------------------------------------------------------
+// Schema
 
 export const MonitoringSchema = z
-  .strictObject({})
-  .prefault({})
-  .describe("Alarm topic, alarms, dashboards, X-Ray, CloudTrail, GuardDuty (layer 10).");
+  .strictObject({
+    notifyOnRecovery: z.boolean().default(true).describe("Send OK (recovery) notifications to the alarm topic too, not only ALARM. Default: true."),
+    serviceHealthAlarms: z
+      .boolean()
+      .default(true)
+      .describe("A composite alarm per application service that is in ALARM when any of its user-facing alarms is (5XX, response time, unhealthy hosts, running tasks). Default: true."),
+    alarms: z
+      .strictObject({
+        alb: AlbAlarmsSchema,
+        ecs: EcsAlarmsSchema,
+        database: DatabaseAlarmsSchema,
+        cache: CacheAlarmsSchema,
+        lambda: LambdaAlarmsSchema,
+        apiGateway: ApiGatewayAlarmsSchema,
+        queues: QueueAlarmsSchema,
+      })
+      .prefault({})
+      .describe("Metric alarms per watched layer; each notifies the alarm topic. Thresholds, periods and missing-data treatment per alarm."),
+    dashboards: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe("Create the overview dashboard and one per watched layer. Default: true."),
+      })
+      .prefault({})
+      .describe("CloudWatch dashboards <project>-<env>-overview and <project>-<env>-<layer>."),
+    xray: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe("Create the sampling rule and the group. Default: true."),
+        samplingRate: z
+          .number({ error: "a sampling rate from 0 to 1" })
+          .min(0, { error: "a sampling rate from 0 to 1" })
+          .max(1, { error: "a sampling rate from 0 to 1" })
+          .describe("Share of requests traced beyond the reservoir (0-1). Tier default: dev 0.2, staging 0.1, prod 0.05."),
+        reservoirPerSecond: z
+          .number({ error: "a whole number of traced requests per second, 0 or more" })
+          .int({ error: "a whole number of traced requests per second, 0 or more" })
+          .min(0, { error: "a whole number of traced requests per second, 0 or more" })
+          .default(1)
+          .describe("Requests per second traced before the rate applies. Default: 1."),
+        priority: z
+          .number({ error: "a rule priority from 1 to 9999" })
+          .int({ error: "a rule priority from 1 to 9999" })
+          .min(1, { error: "a rule priority from 1 to 9999" })
+          .max(9999, { error: "a rule priority from 1 to 9999" })
+          .default(1000)
+          .describe("Sampling rule priority (lower wins; the account's Default rule is 10000). Default: 1000."),
+        insights: z.boolean().default(false).describe("X-Ray Insights (anomaly detection, billed per trace) on the group. Default: false."),
+      })
+      .describe("X-Ray: a sampling rule for <project>-<env>-* services and a group of this environment's traces (the tier preset always supplies this block)."),
+    cloudTrail: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe("Create the trail. Set false where an organization trail already records the account (the contract's trail_arn is then empty). Default: true."),
+        multiRegion: z.boolean().default(true).describe("Record every region, not only aws.region. Default: true."),
+        includeGlobalServiceEvents: z.boolean().default(true).describe("Record IAM, STS and CloudFront events. Default: true."),
+        retentionDays: z
+          .number({ error: "a number of days from 1 to 3650" })
+          .int({ error: "a number of days from 1 to 3650" })
+          .min(1, { error: "a number of days from 1 to 3650" })
+          .max(3650, { error: "a number of days from 1 to 3650" })
+          .describe("Days log files are kept in the trail bucket. Tier default: dev 90, staging 365, prod 2557 (7 years)."),
+        logRetentionDays: logRetention.optional().describe("Retention of the trail's CloudWatch Logs group. Default: logging.retentionDays."),
+        alarms: AuditAlarmsSchema,
+      })
+      .describe("CloudTrail: KMS-encrypted, validated log files in a private bucket, delivered to CloudWatch Logs with CIS metric filters and alarms."),
+    guardDuty: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe("Create a GuardDuty detector. Off by default: a region has one detector per account, often managed account- or organization-wide. Default: false."),
+        findingPublishingFrequency: z
+          .enum(GUARDDUTY_FREQUENCIES)
+          .default("FIFTEEN_MINUTES")
+          .describe("How often updated findings are exported to EventBridge. Default: FIFTEEN_MINUTES."),
+        notifyFindings: z
+          .boolean()
+          .default(true)
+          .describe("Route findings of at least minSeverity to the alarm topic (an EventBridge rule; works with a detector managed elsewhere too). Default: true."),
+        minSeverity: z
+          .number({ error: "a GuardDuty severity from 1 to 8.9" })
+          .min(1, { error: "a GuardDuty severity from 1 to 8.9" })
+          .max(8.9, { error: "a GuardDuty severity from 1 to 8.9" })
+          .default(7)
+          .describe("Lowest severity notified: 7 high, 4 medium, 1 low. Default: 7."),
+      })
+      .prefault({})
+      .describe("GuardDuty threat detection (optional) and notification of its findings."),
+  })
+  .describe("Alarm topic, alarms, dashboards, X-Ray, CloudTrail, GuardDuty (layer 10; the tier preset always supplies this block).");
+
+export type MonitoringConfig = z.output<typeof MonitoringSchema>;
+/** The settings every alarm has. */
+export type AlarmSettings = MonitoringConfig["alarms"]["ecs"]["runningTasks"] & { readonly threshold?: number };
+
+// ---------------------------------------------------------------------------------------------
+// Derived settings (one definition for the layer, the contract mocks and the tests)
+
+/** Layers the monitoring layer watches, in layer order; each has a dashboard of its own. */
+export const WATCHED_LAYERS = ["application", "database", "lambda-genai", "api-gateway", "native"] as const satisfies readonly LayerName[];
+export type WatchedLayer = (typeof WATCHED_LAYERS)[number];
+
+/** Whether the monitoring layer watches a layer: it is enabled and has something to watch (native: queues or functions). */
+export function watches(cfg: PlatformConfig, layer: WatchedLayer): boolean {
+  if (cfg.layers[layer]?.enabled === false) return false;
+  return layer !== "native" || Object.keys(cfg.native.queues).length > 0 || Object.keys(nativeNames(cfg).functions).length > 0;
+}
+
+/** Dashboards the layer creates: the overview first, then one per watched layer. Empty when off. */
+export function monitoringDashboards(cfg: PlatformConfig): { layer: "overview" | WatchedLayer; name: string }[] {
+  if (!cfg.monitoring.dashboards.enabled) return [];
+  const prefix = `${cfg.project}-${cfg.environment}`;
+  return [
+    { layer: "overview" as const, name: `${prefix}-overview` },
+    ...WATCHED_LAYERS.filter((l) => watches(cfg, l)).map((layer) => ({ layer, name: `${prefix}-${layer}` })),
+  ];
+}
+
+/** The trail's name: `<project>-<env>`. */
+export function trailName(cfg: Pick<PlatformConfig, "project" | "environment">): string {
+  return `${cfg.project}-${cfg.environment}`;
+}
+
+/** The GenAI duration threshold in ms: the configured one, else 80% of the function's timeout. */
+export function genaiDurationThresholdMs(cfg: Pick<PlatformConfig, "genai" | "monitoring">): number {
+  return cfg.monitoring.alarms.lambda.durationP95.threshold ?? Math.round(cfg.genai.timeoutSeconds * 1000 * 0.8);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cross-field rules
+
+/** Every alarm's settings with its key path. */
+function alarmEntries(cfg: PlatformConfig): [KeyPath, AlarmSettings][] {
+  const { alarms, cloudTrail } = cfg.monitoring;
+  const out: [KeyPath, AlarmSettings][] = [];
+  for (const [group, byName] of Object.entries(alarms)) {
+    for (const [name, s] of Object.entries(byName as Record<string, AlarmSettings>)) out.push([[...SECTION, "alarms", group, name], s]);
+  }
+  for (const [name, s] of Object.entries(cloudTrail.alarms as Record<string, AlarmSettings>)) out.push([[...SECTION, "cloudTrail", "alarms", name], s]);
+  return out;
+}
+
+const evaluationRule: Rule = (cfg) => {
+  const issues: SemanticIssue[] = [];
+  for (const [path, s] of alarmEntries(cfg)) {
+    if (s.datapointsToAlarm > s.evaluationPeriods) {
+      issues.push({
+        path: [...path, "datapointsToAlarm"],
+        expected: `at most evaluationPeriods (${s.evaluationPeriods}) data points: M of N cannot ask for more periods than it looks at`,
+        found: `${s.datapointsToAlarm}`,
+      });
+    }
+    const window = s.periodSeconds * s.evaluationPeriods;
+    const max = maxEvaluationWindowSeconds(s.periodSeconds);
+    if (window > max) {
+      issues.push({
+        path: [...path, "evaluationPeriods"],
+        expected: `at most ${Math.floor(max / s.periodSeconds)} periods of ${s.periodSeconds} s (CloudWatch evaluates at most ${max === 86_400 ? "one day" : "seven days"}${max === 86_400 ? " with periods under an hour" : ""})`,
+        found: `${s.evaluationPeriods}`,
+      });
+    }
+  }
+  return issues;
+};
+
+/** Rules apply only where the monitoring layer is written. */
+const whenEnabled =
+  (rule: Rule): Rule =>
+  (cfg) =>
+    cfg.layers.monitoring?.enabled === false ? [] : rule(cfg);
 
 /** Cross-field rules of the monitoring section (see ../semantic.ts). */
-export const monitoringRules: readonly Rule[] = [];
+export const monitoringRules: readonly Rule[] = [evaluationRule].map(whenEnabled);

@@ -1,0 +1,257 @@
+/**
+ * The `monitoring` section (layer 10): defaults per tier, and bad input refused in the kit's
+ * format, one line per problem:
+ *   file:line:col key.path: expected ..., found ... (did you mean X?)
+ * Fixtures are in __tests__/fixtures/config/monitoring/ and extend ../_base.yaml (a valid dev
+ * environment), each changing one thing. Each test asserts the exact problems on keys this section
+ * owns (monitoring.*) and that the configuration is refused; `at()` checks that line and column
+ * really hold the offending key.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ConfigError, formatProblem, type ConfigProblem } from "../core/config/errors";
+import { loadConfigFile } from "../core/config/loader";
+import { genaiDurationThresholdMs, maxEvaluationWindowSeconds, monitoringDashboards, TREAT_MISSING_DATA } from "../core/config/sections/monitoring";
+import { monitoringContract } from "../core/contracts/monitoring";
+import { env, envWith, ENVIRONMENTS } from "./helpers";
+
+const ROOT = path.resolve(__dirname, "..");
+const DIR = "__tests__/fixtures/config/monitoring";
+const OWNED = /^monitoring(\.|$)/;
+
+function load(fixture: string) {
+  return loadConfigFile(path.join(DIR, fixture), ROOT).config;
+}
+
+/** The problem lines of this section that loading a fixture gives; fails when it loads. */
+function refused(fixture: string): string[] {
+  let problems: readonly ConfigProblem[] | undefined;
+  try {
+    load(fixture);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    problems = e.problems;
+  }
+  if (!problems) throw new Error(`expected ${fixture} to be refused, but it loaded`);
+  return problems.filter((p) => OWNED.test(p.path)).map(formatProblem);
+}
+
+/** The fixture text from (line, col), both 1-based, to the end of that line. */
+function at(fixture: string, line: number, col: number): string {
+  return (fs.readFileSync(path.join(ROOT, DIR, fixture), "utf8").split("\n")[line - 1] ?? "").slice(col - 1);
+}
+
+/** Asserts the fixture is refused with exactly these problems: [line, col, source text there, "key: expected ..., found ..."]. */
+function expectRefused(fixture: string, ...problems: [line: number, col: number, source: string, text: string][]): void {
+  for (const [line, col, source] of problems) expect(`${fixture}:${line}:${col} ${at(fixture, line, col)}`).toBe(`${fixture}:${line}:${col} ${source}`);
+  expect(refused(fixture)).toEqual(problems.map(([line, col, , text]) => `${DIR}/${fixture}:${line}:${col} ${text}`));
+}
+
+const PERIOD = "expected a period in seconds that is a multiple of 60 from 60 to 86400 (AWS services publish these metrics once a minute)";
+const MISSING = `expected how the alarm treats missing data: one of ${TREAT_MISSING_DATA.join(", ")}`;
+
+describe("defaults", () => {
+  it.each(ENVIRONMENTS)("%s: every alarm on with its own defaults, X-Ray sampling and trail retention by tier, GuardDuty off", (name) => {
+    const { monitoring, tier } = env(name);
+    expect(monitoring.notifyOnRecovery).toBe(true);
+    expect(monitoring.serviceHealthAlarms).toBe(true);
+    expect(monitoring.dashboards).toEqual({ enabled: true });
+    expect(monitoring.xray).toEqual({ enabled: true, samplingRate: { dev: 0.2, staging: 0.1, prod: 0.05 }[tier], reservoirPerSecond: 1, priority: 1000, insights: false });
+    expect(monitoring.cloudTrail).toMatchObject({ enabled: true, multiRegion: true, includeGlobalServiceEvents: true, retentionDays: { dev: 90, staging: 365, prod: 2557 }[tier] });
+    expect(monitoring.cloudTrail.logRetentionDays).toBeUndefined();
+    expect(monitoring.guardDuty).toEqual({ enabled: false, findingPublishingFrequency: "FIFTEEN_MINUTES", notifyFindings: true, minSeverity: 7 });
+    for (const group of Object.values(monitoring.alarms)) for (const alarm of Object.values(group)) expect(alarm.enabled).toBe(true);
+  });
+
+  it("chooses missing-data treatment per metric (the table in docs/layers/monitoring.md)", () => {
+    const a = env("dev").monitoring.alarms;
+    const treat = Object.fromEntries(
+      Object.entries(a).flatMap(([g, byName]) => Object.entries(byName as Record<string, { treatMissingData: string }>).map(([n, s]) => [`${g}.${n}`, s.treatMissingData])),
+    );
+    expect(treat).toEqual({
+      "alb.elb5xxRate": "notBreaching",
+      "alb.target5xxRate": "notBreaching",
+      "alb.targetResponseTimeP95": "notBreaching",
+      "alb.unhealthyHosts": "notBreaching",
+      "ecs.cpu": "notBreaching",
+      "ecs.memory": "notBreaching",
+      "ecs.runningTasks": "breaching",
+      "database.cpu": "breaching",
+      "database.connections": "missing",
+      "database.freeableMemory": "missing",
+      "database.acuUtilization": "missing",
+      "database.freeStorage": "missing",
+      "database.replicaLag": "breaching",
+      "cache.cpu": "breaching",
+      "cache.memory": "missing",
+      "cache.evictions": "notBreaching",
+      "lambda.errors": "notBreaching",
+      "lambda.throttles": "notBreaching",
+      "lambda.durationP95": "notBreaching",
+      "lambda.deadLetterQueue": "notBreaching",
+      "apiGateway.error5xxRate": "notBreaching",
+      "apiGateway.error4xxRate": "notBreaching",
+      "apiGateway.latencyP95": "notBreaching",
+      "queues.deadLetterMessages": "notBreaching",
+      "queues.oldestMessageAge": "notBreaching",
+    });
+    for (const s of Object.values(env("dev").monitoring.cloudTrail.alarms)) expect(s.treatMissingData).toBe("notBreaching");
+  });
+
+  it("derives the GenAI duration threshold from the function's timeout unless one is set", () => {
+    expect(genaiDurationThresholdMs(env("dev"))).toBe(24000);
+    expect(genaiDurationThresholdMs(envWith("dev", { genai: { timeoutSeconds: 10 } }))).toBe(8000);
+    expect(genaiDurationThresholdMs(load("valid.yaml"))).toBe(10000);
+  });
+
+  it("accepts every setting changed to another valid value", () => {
+    const m = load("valid.yaml").monitoring;
+    expect(m.alarms.ecs.cpu).toEqual({ enabled: true, threshold: 70, periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 2, treatMissingData: "ignore" });
+    expect(m.alarms.ecs.runningTasks.enabled).toBe(false);
+    expect(m.xray).toEqual({ enabled: true, samplingRate: 1, reservoirPerSecond: 0, priority: 10, insights: true });
+    expect(m.cloudTrail).toMatchObject({ multiRegion: false, retentionDays: 30, logRetentionDays: 14 });
+    expect(m.guardDuty).toEqual({ enabled: true, findingPublishingFrequency: "ONE_HOUR", notifyFindings: true, minSeverity: 4 });
+  });
+
+  it("names the dashboards after the enabled layers, and the contract's mocks follow", () => {
+    const dev = env("dev");
+    expect(monitoringDashboards(dev).map((d) => d.name)).toEqual([
+      "petclinic-dev-overview",
+      "petclinic-dev-application",
+      "petclinic-dev-database",
+      "petclinic-dev-lambda-genai",
+      "petclinic-dev-api-gateway",
+    ]);
+    // native has a dashboard when it has queues to watch.
+    expect(monitoringDashboards(envWith("dev", { native: { queues: { orders: {} } } })).map((d) => d.layer)).toContain("native");
+    const off = envWith("dev", { layers: { "lambda-genai": { enabled: false }, native: { enabled: false } }, native: { queues: { orders: {} } } });
+    expect(monitoringContract.dashboard_names.mock(off)).toEqual(["petclinic-dev-overview", "petclinic-dev-application", "petclinic-dev-database", "petclinic-dev-api-gateway"]);
+    expect(monitoringContract.dashboard_names.mock(load("valid.yaml"))).toEqual([]);
+    expect(monitoringContract.trail_arn.mock(dev)).toBe("arn:aws:cloudtrail:us-west-2:111111111111:trail/petclinic-dev");
+    expect(monitoringContract.trail_arn.mock(envWith("dev", { monitoring: { cloudTrail: { enabled: false } } }))).toBe("");
+  });
+
+  it("knows CloudWatch's evaluation window: one day under an hour's period, seven days from an hour", () => {
+    expect(maxEvaluationWindowSeconds(60)).toBe(86_400);
+    expect(maxEvaluationWindowSeconds(3540)).toBe(86_400);
+    expect(maxEvaluationWindowSeconds(3600)).toBe(604_800);
+  });
+});
+
+describe("thresholds", () => {
+  it("a percentage above 100", () => {
+    expectRefused("percent-over-100.yaml", [6, 9, "threshold: 120", "monitoring.alarms.ecs.cpu.threshold: expected a CPU threshold: a percentage from 0 to 100, found number 120"]);
+  });
+
+  it("a size of the wrong sign", () => {
+    expectRefused("negative-threshold.yaml", [
+      5,
+      25,
+      "threshold: -256 }",
+      "monitoring.alarms.database.freeableMemory.threshold: expected a memory threshold in MiB, greater than 0, found number -256",
+    ]);
+  });
+
+  it("a count of the wrong sign", () => {
+    expectRefused("negative-count.yaml", [6, 9, "threshold: -1", "monitoring.alarms.lambda.errors.threshold: expected a number of errors: a whole number, 0 or more, found number -1"]);
+  });
+});
+
+describe("evaluation", () => {
+  it("a period that is not whole minutes", () => {
+    expectRefused("period-not-minutes.yaml", [6, 9, "periodSeconds: 90", `monitoring.alarms.alb.elb5xxRate.periodSeconds: ${PERIOD}, found number 90`]);
+  });
+
+  it("more data points to alarm than evaluation periods", () => {
+    expectRefused("datapoints-over-evaluation.yaml", [
+      7,
+      9,
+      "datapointsToAlarm: 3",
+      "monitoring.alarms.apiGateway.latencyP95.datapointsToAlarm: expected at most evaluationPeriods (2) data points: M of N cannot ask for more periods than it looks at, found 3",
+    ]);
+  });
+
+  it("an evaluation window longer than CloudWatch accepts", () => {
+    expectRefused("window-too-long.yaml", [
+      7,
+      9,
+      "evaluationPeriods: 150",
+      "monitoring.cloudTrail.alarms.rootUsage.evaluationPeriods: expected at most 144 periods of 600 s (CloudWatch evaluates at most one day with periods under an hour), found 150",
+    ]);
+  });
+
+  it("an unknown missing-data treatment, with a suggestion", () => {
+    expectRefused("treat-missing-unknown.yaml", [
+      6,
+      9,
+      "treatMissingData: notbreaching",
+      `monitoring.alarms.queues.deadLetterMessages.treatMissingData: ${MISSING}, found "notbreaching" (did you mean notBreaching?)`,
+    ]);
+  });
+
+  it("several cross-field problems, each reported", () => {
+    expectRefused(
+      "several-semantic.yaml",
+      [6, 36, "datapointsToAlarm: 4 }", "monitoring.alarms.database.cpu.datapointsToAlarm: expected at most evaluationPeriods (3) data points: M of N cannot ask for more periods than it looks at, found 4"],
+      [
+        8,
+        48,
+        "evaluationPeriods: 200, datapointsToAlarm: 201 }",
+        "monitoring.alarms.queues.oldestMessageAge.evaluationPeriods: expected at most 168 periods of 3600 s (CloudWatch evaluates at most seven days), found 200",
+      ],
+      [
+        8,
+        72,
+        "datapointsToAlarm: 201 }",
+        "monitoring.alarms.queues.oldestMessageAge.datapointsToAlarm: expected at most evaluationPeriods (200) data points: M of N cannot ask for more periods than it looks at, found 201",
+      ],
+    );
+  });
+
+  it("no cross-field rule when the monitoring layer is off", () => {
+    expect(load("disabled-layer.yaml").monitoring.alarms.apiGateway.latencyP95.datapointsToAlarm).toBe(3);
+  });
+});
+
+describe("other settings", () => {
+  it("an unknown key, with a suggestion", () => {
+    expectRefused("unknown-key.yaml", [
+      5,
+      7,
+      "memroy:",
+      'monitoring.alarms.ecs.memroy: expected a known key (cpu, memory, runningTasks), found unknown key "memroy" (did you mean memory?)',
+    ]);
+  });
+
+  it("a sampling rate above 1", () => {
+    expectRefused("sampling-rate.yaml", [4, 5, "samplingRate: 5", "monitoring.xray.samplingRate: expected a sampling rate from 0 to 1, found number 5"]);
+  });
+
+  it("a GuardDuty severity out of range", () => {
+    expectRefused("guardduty-severity.yaml", [5, 5, "minSeverity: 9", "monitoring.guardDuty.minSeverity: expected a GuardDuty severity from 1 to 8.9, found number 9"]);
+  });
+
+  it("trail retentions out of range (days in S3, a period CloudWatch Logs accepts)", () => {
+    expectRefused(
+      "trail-retention.yaml",
+      [4, 5, "retentionDays: 0", "monitoring.cloudTrail.retentionDays: expected a number of days from 1 to 3650, found number 0"],
+      [
+        5,
+        5,
+        "logRetentionDays: 100",
+        "monitoring.cloudTrail.logRetentionDays: expected one of the retention periods CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653), found number 100",
+      ],
+    );
+  });
+
+  it("several shape problems, one line each, in file order", () => {
+    expectRefused(
+      "several.yaml",
+      [4, 3, 'notifyOnRecovery: "yes"', 'monitoring.notifyOnRecovery: expected a boolean, found "yes"'],
+      [7, 17, "threshold: 101, periodSeconds: 30 }", "monitoring.alarms.ecs.memory.threshold: expected a memory threshold: a percentage from 0 to 100, found number 101"],
+      [7, 33, "periodSeconds: 30 }", `monitoring.alarms.ecs.memory.periodSeconds: ${PERIOD}, found number 30`],
+      [9, 20, "threshold: 1.5, treatMissingData: zero }", "monitoring.alarms.cache.evictions.threshold: expected a number of evictions: a whole number, 0 or more, found number 1.5"],
+      [9, 36, "treatMissingData: zero }", `monitoring.alarms.cache.evictions.treatMissingData: ${MISSING}, found "zero"`],
+    );
+  });
+});
