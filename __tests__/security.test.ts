@@ -262,8 +262,12 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
       const secrets = inline("ecs_execution", "secrets");
       expect(statement(secrets, "Parameters")).toMatchObject({
         Action: "ssm:GetParameters",
-        Resource: `arn:aws:ssm:${region}:${accountId}:parameter/${cfg.project}/${cfg.environment}/*`,
+        Resource: ["common", "database", "native", ...Object.keys(cfg.services)].map(
+          (p) => `arn:aws:ssm:${region}:${accountId}:parameter/${cfg.project}/${cfg.environment}/${p}/*`,
+        ),
       });
+      // Not the whole hierarchy: the notification layer's webhook URL stays out of reach.
+      expect(JSON.stringify(statement(secrets, "Parameters"))).not.toContain("notification");
       expect(statement(secrets, "Secrets").Resource).toEqual([
         `arn:aws:secretsmanager:${region}:${accountId}:secret:rds!*`,
         `arn:aws:secretsmanager:${region}:${accountId}:secret:${prefix}/*`,
@@ -414,9 +418,15 @@ describe("security layer options", () => {
       "aws_vpc_security_group_ingress_rule.app_8081_from_alb",
       "aws_vpc_security_group_ingress_rule.app_8081_from_app",
     ]);
+    // Existing resources stay byte-identical, except the execution role's parameter grant, which
+    // gains the new service's subtree (an in-place policy update).
     for (const [type, byName] of Object.entries(before.resource ?? {})) {
-      for (const [n, r] of Object.entries(byName)) expect([type, n, resource(after, type, n)]).toEqual([type, n, r]);
+      for (const [n, r] of Object.entries(byName)) {
+        if (`${type}.${n}` === "aws_iam_role_policy.ecs_execution_secrets") continue;
+        expect([type, n, resource(after, type, n)]).toEqual([type, n, r]);
+      }
     }
+    expect(resource(after, "aws_iam_role_policy", "ecs_execution_secrets").policy).toContain("/petclinic/dev/owners/*");
   });
 
   it("has no service-to-service rules when security.serviceToService is false", () => {

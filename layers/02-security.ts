@@ -296,7 +296,15 @@ export class SecurityStack extends LayerStack<"security"> {
           },
         ],
         secrets: [
-          { Sid: "Parameters", Action: "ssm:GetParameters", Resource: this.arns.arn("ssm", `parameter${this.naming.path()}/*`) },
+          {
+            // What task definitions inject: common, database and native values and each service's
+            // subtree; not other layers' parameters (the notification webhook URL, for one).
+            Sid: "Parameters",
+            Action: "ssm:GetParameters",
+            Resource: ["common", "database", "native", ...Object.keys(this.config.services)].map((p) =>
+              this.arns.arn("ssm", `parameter${this.naming.path(p)}/*`),
+            ),
+          },
           {
             Sid: "Secrets",
             Action: "secretsmanager:GetSecretValue",

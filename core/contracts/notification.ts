@@ -1,7 +1,25 @@
-import { map, type Contract } from "./types";
+import { notificationChannels, notificationEventKinds } from "../config/sections/notification";
+import { map, mockArn, type Contract } from "./types";
 
 /** Outputs of layer 12 notification. */
 export const notificationContract = {
-  channels: map("What delivers the alarm topic, keyed by channel (slack, email, webhook): an ARN or the subscribed addresses.", () => ({})),
-  event_rule_arns: map("EventBridge rule ARN by event kind (ecs-deployment-failed, ecs-task-stopped, rds-event).", () => ({})),
+  channels: map(
+    "What delivers the alarm topic, keyed by channel: slack (the AWS Chatbot channel configuration ARN, or the webhook function ARN) and email (the subscribed addresses, comma-separated); a channel not configured is absent.",
+    (cfg) => {
+      const prefix = `${cfg.project}-${cfg.environment}`;
+      const slack = cfg.notification.slack;
+      const values: Record<string, string> = {
+        slack:
+          slack?.mode === "webhook"
+            ? mockArn(cfg, "lambda", `function:${prefix}-notification-webhook`)
+            : mockArn(cfg, "chatbot", `chat-configuration/slack-channel/${prefix}-alarms`, { global: true }),
+        email: cfg.notification.email.addresses.join(","),
+      };
+      return Object.fromEntries(notificationChannels(cfg).map((channel) => [channel, values[channel]]));
+    },
+  ),
+  event_rule_arns: map(
+    "EventBridge rule ARN by event kind (ecs-deployment-failed, ecs-task-stopped, rds-event); a kind that is switched off, or whose layer is disabled, is absent.",
+    (cfg) => Object.fromEntries(notificationEventKinds(cfg).map((kind) => [kind, mockArn(cfg, "events", `rule/${cfg.project}-${cfg.environment}-${kind}`)])),
+  ),
 } satisfies Contract;

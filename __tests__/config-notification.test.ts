@@ -1,0 +1,318 @@
+/**
+ * The `notification` section (layer 12): defaults per tier, the PetClinic settings, which channels
+ * and event rules follow from a config, and bad input refused in the kit's format, one line per
+ * problem:
+ *   file:line:col key.path: expected ..., found ... (did you mean X?)
+ * Fixtures are in __tests__/fixtures/config/notification/ and extend ../_base.yaml (a valid dev
+ * environment), each changing one thing. Only this section's problems are checked here.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ConfigError, formatProblem } from "../core/config/errors";
+import { loadConfigFile } from "../core/config/loader";
+import {
+  EMAIL_RE,
+  notificationChannels,
+  notificationEventKinds,
+  SLACK_CHANNEL_ID_RE,
+  SLACK_WORKSPACE_ID_RE,
+} from "../core/config/sections/notification";
+import { TIER_PRESETS } from "../core/config/tiers";
+import { notificationContract } from "../core/contracts/notification";
+import { env, ENVIRONMENTS } from "./helpers";
+
+const ROOT = path.resolve(__dirname, "..");
+/** Fixture directory as the loader displays it (relative to the working directory). */
+const DIR = "__tests__/fixtures/config/notification";
+
+const WORKSPACE_EXPECTED =
+  "a Slack workspace (team) id such as T01ABCDEF2G (T, then upper-case letters and digits; the Chatbot console shows it once the workspace is authorized)";
+const CHANNEL_EXPECTED =
+  "a Slack channel id such as C01ABCDEF2G (C or G, then upper-case letters and digits; in Slack: channel details, at the bottom; not the channel name)";
+const EMAIL_EXPECTED = "an e-mail address such as ops@example.com";
+const READ_ONLY_EXPECTED =
+  "a read-only AWS managed policy such as CloudWatchReadOnlyAccess or ReadOnlyAccess (guardrails cap what anyone may do through the channel, which only shows alarms)";
+
+function load(fixture: string) {
+  return loadConfigFile(path.join(DIR, fixture), ROOT).config;
+}
+
+/** The problem lines loading a fixture gives; fails when it loads. */
+function refused(fixture: string): string[] {
+  try {
+    load(fixture);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems.map(formatProblem);
+    throw e;
+  }
+  throw new Error(`expected ${fixture} to be refused, but it loaded`);
+}
+
+/** The text of a file from (line, col), both 1-based, to the end of that line. */
+function at(file: string, line: number, col: number): string {
+  return (fs.readFileSync(path.join(ROOT, file), "utf8").split("\n")[line - 1] ?? "").slice(col - 1);
+}
+
+/**
+ * Asserts the fixture is refused with exactly these problems, each given as
+ * [line, col, the text found at that position, "key.path: expected ..., found ..."].
+ */
+function expectRefused(fixture: string, ...problems: [line: number, col: number, source: string, text: string][]): void {
+  const where = `${DIR}/${fixture}`;
+  for (const [line, col, source] of problems) {
+    expect(`${where}:${line}:${col} ${at(where, line, col)}`).toBe(`${where}:${line}:${col} ${source}`);
+  }
+  expect(refused(fixture)).toEqual(problems.map(([line, col, , text]) => `${where}:${line}:${col} ${text}`));
+}
+
+describe("defaults and the PetClinic environments", () => {
+  it.each(ENVIRONMENTS)("%s: Slack through Chatbot on its own channel, read-only guardrails, events by tier", (name) => {
+    const { notification, tier } = env(name);
+    expect(notification.slack).toMatchObject({
+      mode: "chatbot",
+      workspaceId: "T01PETCLINIC",
+      channelId: { dev: "C01PETDEV01", staging: "C01PETSTG01", prod: "C01PETPRD01" }[tier],
+      chatbot: { guardrailPolicies: ["CloudWatchReadOnlyAccess"], loggingLevel: "ERROR" },
+    });
+    expect(notification.email.addresses).toEqual(tier === "prod" ? ["oncall@petclinic.example.com"] : []);
+    expect(notification.events).toEqual({
+      ecsDeploymentFailed: true,
+      // Crash loops while developing are expected: dev does not report stopped tasks.
+      ecsTaskStopped: { enabled: tier !== "dev", ignoredStopCodes: ["UserInitiated"] },
+      rds: { enabled: true, categories: ["availability", "failover", "failure", "low storage", "maintenance", "recovery"] },
+    });
+  });
+
+  it("the tier presets set only whether stopped tasks are reported", () => {
+    expect(TIER_PRESETS.dev.notification).toEqual({ events: { ecsTaskStopped: { enabled: false } } });
+    expect(TIER_PRESETS.staging.notification).toEqual({ events: { ecsTaskStopped: { enabled: true } } });
+    expect(TIER_PRESETS.prod.notification).toEqual({ events: { ecsTaskStopped: { enabled: true } } });
+  });
+
+  it("without a notification block: no Slack, no e-mail, the events on (stopped tasks by tier)", () => {
+    const cfg = load("monitoring-disabled-both.yaml");
+    expect(cfg.notification).toEqual({
+      email: { addresses: [] },
+      events: {
+        ecsDeploymentFailed: true,
+        ecsTaskStopped: { enabled: false, ignoredStopCodes: ["UserInitiated"] },
+        rds: { enabled: true, categories: ["availability", "failover", "failure", "low storage", "maintenance", "recovery"] },
+      },
+    });
+  });
+
+  it("webhook mode with its options (Teams format, cache) and mixed-case e-mail addresses", () => {
+    const { slack, email } = load("webhook-valid.yaml").notification;
+    expect(slack).toEqual({
+      mode: "webhook",
+      chatbot: { guardrailPolicies: ["CloudWatchReadOnlyAccess"], loggingLevel: "ERROR" },
+      webhook: { format: "teams", memoryMb: 128, timeoutSeconds: 10, urlCacheSeconds: 600, logLevel: "INFO" },
+    });
+    expect(email.addresses).toEqual(["ops@example.com", "Oncall+Platform@Mail.Example.co.uk"]);
+  });
+});
+
+describe("channels and event rules that follow from a config (shared by the layer and the contract mocks)", () => {
+  it.each(ENVIRONMENTS)("%s: slack everywhere, email in prod; deployment failures and RDS events, stopped tasks outside dev", (name) => {
+    const cfg = env(name);
+    expect(notificationChannels(cfg)).toEqual(cfg.tier === "prod" ? ["slack", "email"] : ["slack"]);
+    expect(notificationEventKinds(cfg)).toEqual(cfg.tier === "dev" ? ["ecs-deployment-failed", "rds-event"] : ["ecs-deployment-failed", "ecs-task-stopped", "rds-event"]);
+  });
+
+  it("a kind whose layer is disabled has no rule; neither has a kind switched off", () => {
+    expect(notificationEventKinds(load("no-application.yaml"))).toEqual(["rds-event"]);
+    expect(notificationEventKinds(load("no-database.yaml"))).toEqual(["ecs-deployment-failed", "ecs-task-stopped"]);
+    expect(notificationEventKinds(load("events-off.yaml"))).toEqual([]);
+    expect(notificationChannels(load("events-off.yaml"))).toEqual([]);
+  });
+
+  it("the contract mocks have the keys the layer publishes", () => {
+    const prod = env("prod");
+    expect(notificationContract.channels.mock(prod)).toEqual({
+      slack: "arn:aws:chatbot::333333333333:chat-configuration/slack-channel/petclinic-prod-alarms",
+      email: "oncall@petclinic.example.com",
+    });
+    expect(notificationContract.event_rule_arns.mock(prod)).toEqual({
+      "ecs-deployment-failed": "arn:aws:events:us-west-2:333333333333:rule/petclinic-prod-ecs-deployment-failed",
+      "ecs-task-stopped": "arn:aws:events:us-west-2:333333333333:rule/petclinic-prod-ecs-task-stopped",
+      "rds-event": "arn:aws:events:us-west-2:333333333333:rule/petclinic-prod-rds-event",
+    });
+    const webhook = load("webhook-valid.yaml");
+    expect(notificationContract.channels.mock(webhook)).toEqual({
+      slack: "arn:aws:lambda:us-west-2:111111111111:function:petclinic-dev-notification-webhook",
+      email: "ops@example.com,Oncall+Platform@Mail.Example.co.uk",
+    });
+    expect(notificationContract.event_rule_arns.mock(webhook)).toEqual({
+      "ecs-deployment-failed": "arn:aws:events:us-west-2:111111111111:rule/petclinic-dev-ecs-deployment-failed",
+      "rds-event": "arn:aws:events:us-west-2:111111111111:rule/petclinic-dev-rds-event",
+    });
+  });
+});
+
+describe("accepted shapes", () => {
+  it.each(["T01ABCDEF2G", "T024BE7LD", "TABCDEF12345678"])("workspace id %s", (id) => expect(id).toMatch(SLACK_WORKSPACE_ID_RE));
+  it.each(["acme", "t01abcdef2g", "C01ABCDEF2G", "T01", "T01ABC-DEF"])("not a workspace id: %s", (id) => expect(id).not.toMatch(SLACK_WORKSPACE_ID_RE));
+  it.each(["C01ABCDEF2G", "C024BE91L", "G0123ABCD"])("channel id %s", (id) => expect(id).toMatch(SLACK_CHANNEL_ID_RE));
+  it.each(["#alerts", "alerts", "c01abcdef2g", "D01ABCDEF2G", "U01ABCDEF2G"])("not a channel id: %s", (id) => expect(id).not.toMatch(SLACK_CHANNEL_ID_RE));
+  it.each(["ops@example.com", "first.last+tag@mail.example.co.uk", "o'brien@example.ie"])("e-mail %s", (a) => expect(a).toMatch(EMAIL_RE));
+  it.each(["ops", "ops@localhost", "ops@@example.com", "ops @example.com", "@example.com", "ops@-example.com"])("not an e-mail: %s", (a) => expect(a).not.toMatch(EMAIL_RE));
+});
+
+describe("bad input is refused in the kit's format", () => {
+  it("a Slack workspace id that is a name", () => {
+    expectRefused("slack-workspace-format.yaml", [4, 5, "workspaceId: acme-corp", `notification.slack.workspaceId: expected ${WORKSPACE_EXPECTED}, found "acme-corp"`]);
+  });
+
+  it("a Slack channel name instead of its id", () => {
+    expectRefused("slack-channel-name.yaml", [5, 5, 'channelId: "#alerts"', `notification.slack.channelId: expected ${CHANNEL_EXPECTED}, found "#alerts"`]);
+  });
+
+  it("chatbot (the default mode) without the workspace id: located at the slack block", () => {
+    expectRefused("chatbot-no-workspace.yaml", [
+      4,
+      3,
+      "slack:",
+      `notification.slack.workspaceId: expected ${WORKSPACE_EXPECTED} (slack.mode is chatbot), found nothing (the key is missing)`,
+    ]);
+  });
+
+  it("chatbot without either id: one line each", () => {
+    expectRefused(
+      "chatbot-no-ids.yaml",
+      [3, 3, "slack:", `notification.slack.channelId: expected ${CHANNEL_EXPECTED} (slack.mode is chatbot), found nothing (the key is missing)`],
+      [3, 3, "slack:", `notification.slack.workspaceId: expected ${WORKSPACE_EXPECTED} (slack.mode is chatbot), found nothing (the key is missing)`],
+    );
+  });
+
+  it("webhook mode with Slack ids it would never use", () => {
+    const expected = "expected no Slack ids with slack.mode webhook (the channel is the one the webhook URL posts to)";
+    expectRefused(
+      "webhook-with-ids.yaml",
+      [5, 5, "workspaceId: T01ABCDEF2G", `notification.slack.workspaceId: ${expected}, found "T01ABCDEF2G" (remove the key, or set slack.mode: chatbot)`],
+      [6, 5, "channelId: C01ABCDEF2G", `notification.slack.channelId: ${expected}, found "C01ABCDEF2G" (remove the key, or set slack.mode: chatbot)`],
+    );
+  });
+
+  it("webhook mode without NAT: the function cannot reach the webhook", () => {
+    expectRefused("webhook-no-nat.yaml", [
+      6,
+      3,
+      "nat: none",
+      'network.nat: expected per-az or single (notification.slack.mode is webhook: the function posts to the webhook on the internet through NAT), found "none"',
+    ]);
+  });
+
+  it("webhook mode without HTTPS egress to the internet", () => {
+    expectRefused("webhook-no-egress.yaml", [
+      6,
+      5,
+      "internetHttps: false",
+      "security.egress.internetHttps: expected true (notification.slack.mode is webhook: the function posts to the webhook over HTTPS on the internet), found boolean false",
+    ]);
+  });
+
+  it("the same network without the notification layer is valid (the rules apply while the layer is enabled)", () => {
+    expect(load("webhook-no-nat-layer-off.yaml").layers.notification).toEqual({ enabled: false });
+  });
+
+  it("invalid e-mail addresses: one line per list item", () => {
+    expectRefused(
+      "email-invalid.yaml",
+      [6, 9, "not-an-address", `notification.email.addresses[1]: expected ${EMAIL_EXPECTED}, found "not-an-address"`],
+      [7, 9, "ops@localhost", `notification.email.addresses[2]: expected ${EMAIL_EXPECTED}, found "ops@localhost"`],
+    );
+  });
+
+  it("an address listed twice (case-insensitively)", () => {
+    expectRefused("email-duplicate.yaml", [7, 9, "ops@example.com", 'notification.email.addresses[2]: expected each e-mail address once, found duplicate "ops@example.com"']);
+  });
+
+  it("one address instead of a list", () => {
+    expectRefused("email-not-list.yaml", [4, 5, "addresses: ops@example.com", 'notification.email.addresses: expected a list of e-mail addresses, found "ops@example.com"']);
+  });
+
+  it("the monitoring layer disabled while notification is enabled (there would be no alarm topic)", () => {
+    expectRefused("monitoring-disabled.yaml", [
+      2,
+      1,
+      "layers:",
+      "layers.notification.enabled: expected false when the monitoring layer is disabled (notification delivers the monitoring layer's alarm topic), found the notification layer enabled",
+    ]);
+  });
+
+  it("both disabled is valid", () => {
+    expect(load("monitoring-disabled-both.yaml").layers).toEqual({ monitoring: { enabled: false }, notification: { enabled: false } });
+  });
+
+  it("guardrails that allow writes (AdministratorAccess, any ...FullAccess)", () => {
+    expectRefused(
+      "guardrail-write.yaml",
+      [9, 11, "AdministratorAccess", `notification.slack.chatbot.guardrailPolicies[1]: expected ${READ_ONLY_EXPECTED}, found "AdministratorAccess"`],
+      [10, 11, "AmazonSNSFullAccess", `notification.slack.chatbot.guardrailPolicies[2]: expected ${READ_ONLY_EXPECTED}, found "AmazonSNSFullAccess"`],
+    );
+  });
+
+  it("a guardrail given as an ARN", () => {
+    expectRefused("guardrail-arn.yaml", [
+      7,
+      27,
+      "arn:aws:iam::aws:policy/ReadOnlyAccess]",
+      'notification.slack.chatbot.guardrailPolicies[0]: expected an AWS managed policy name such as CloudWatchReadOnlyAccess (a name, not an ARN), found "arn:aws:iam::aws:policy/ReadOnlyAccess"',
+    ]);
+  });
+
+  it("no guardrail at all (Chatbot would apply AdministratorAccess)", () => {
+    expectRefused("guardrail-none.yaml", [
+      7,
+      7,
+      "guardrailPolicies: []",
+      "notification.slack.chatbot.guardrailPolicies: expected at least one guardrail policy (without one, Chatbot applies AdministratorAccess), found a list []",
+    ]);
+  });
+
+  it("a mistyped key, with did-you-mean", () => {
+    expectRefused("unknown-key.yaml", [
+      4,
+      5,
+      "workspaceID: T01ABCDEF2G",
+      'notification.slack.workspaceID: expected a known key (mode, workspaceId, channelId, chatbot, webhook), found unknown key "workspaceID" (did you mean workspaceId?)',
+    ]);
+  });
+
+  it("a mistyped mode, with did-you-mean", () => {
+    expectRefused("bad-mode.yaml", [4, 5, "mode: webhok", 'notification.slack.mode: expected one of "chatbot", "webhook", found "webhok" (did you mean webhook?)']);
+  });
+
+  it("an unknown RDS event category, and an unknown stop code", () => {
+    expectRefused("rds-category.yaml", [
+      5,
+      30,
+      "outage]",
+      'notification.events.rds.categories[1]: expected one of "availability", "backtrack", "backup", "configuration change", "creation", "deletion", "failover", "failure", "global-failover", "low storage", "maintenance", "notification", "read replica", "recovery", "restoration", "security", "security patching", "serverless", found "outage"',
+    ]);
+    expectRefused("stop-code.yaml", [
+      6,
+      41,
+      "ScalingActivity]",
+      'notification.events.ecsTaskStopped.ignoredStopCodes[1]: expected one of "TaskFailedToStart", "EssentialContainerExited", "UserInitiated", "ServiceSchedulerInitiated", "SpotInterruption", "TerminationNotice", found "ScalingActivity"',
+    ]);
+  });
+
+  it("list entries twice", () => {
+    expectRefused(
+      "list-duplicates.yaml",
+      [6, 59, "UserInitiated]", 'notification.events.ecsTaskStopped.ignoredStopCodes[2]: expected each entry once, found duplicate "UserInitiated"'],
+      [8, 39, "failover]", 'notification.events.rds.categories[2]: expected each entry once, found duplicate "failover"'],
+    );
+  });
+
+  it("several problems: one line each, in file order", () => {
+    expectRefused(
+      "several.yaml",
+      [4, 5, "workspaceId: t01abcdef2g", `notification.slack.workspaceId: expected ${WORKSPACE_EXPECTED}, found "t01abcdef2g"`],
+      [5, 5, "channelId: alerts", `notification.slack.channelId: expected ${CHANNEL_EXPECTED}, found "alerts"`],
+      [7, 17, '"ops at example.com"]', `notification.email.addresses[0]: expected ${EMAIL_EXPECTED}, found "ops at example.com"`],
+      [9, 5, 'ecsDeploymentFailed: "yes"', 'notification.events.ecsDeploymentFailed: expected a boolean, found "yes"'],
+    );
+  });
+});

@@ -1,0 +1,364 @@
+/**
+ * Layer 12 notification: the monitoring layer's alarm topic delivered to people, and platform
+ * events published to it.
+ *
+ * - Slack (notification.slack), one of:
+ *   - chatbot: an AWS Chatbot Slack channel configuration subscribed to the alarm topic, its channel
+ *     role (CloudWatch reads, to render alarms) and read-only guardrails (modules/chatbot-slack-channel);
+ *   - webhook: the function in functions/webhook (modules/lambda-function), subscribed to the topic,
+ *     posting each message to an incoming webhook whose URL operators keep in the SecureString
+ *     /<project>/<env>/notification/webhook-url (created here with a placeholder, data key,
+ *     ignore_changes = [value]); its own role (modules/service-role): that one parameter, KMS
+ *     decrypt through SSM, its log group, its failure-destination queue, VPC interfaces, X-Ray.
+ * - E-mail: one SNS e-mail subscription per notification.email.addresses entry.
+ * - Events (notification.events), EventBridge rules on the default bus with the alarm topic as
+ *   target and an input transformer writing AWS Chatbot custom notifications (readable in Slack,
+ *   e-mail and by the webhook function); undeliverable events go to an encrypted queue:
+ *   - ecs-deployment-failed: SERVICE_DEPLOYMENT_FAILED of the cluster's services (application layer);
+ *   - ecs-task-stopped: tasks of the cluster stopped for another reason than scale-in, a
+ *     deployment replacing them, or an ignored stop code (application layer);
+ *   - rds-event: RDS events of the configured categories for the database's cluster and
+ *     instances (database layer).
+ *   A rule exists only while the layer it watches is enabled.
+ *
+ * Reads: monitoring (alarm_topic_arn; the layer refuses to exist without monitoring), security
+ * (KMS keys, lambda security group), network (app subnets), application (cluster), database
+ * (identifier). The monitoring layer's topic policy must let events.amazonaws.com publish.
+ */
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
+import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
+import { dependable } from "cdktf";
+import type { Construct } from "constructs";
+import { partitionOf } from "../core/config/regions";
+import type { PlatformConfig } from "../core/config/schema";
+import { notificationEventKinds, type NotificationEventKind } from "../core/config/sections/notification";
+import { LayerStack } from "../core/layer-stack";
+import { Arns, policyJson, type PolicyStatement } from "../core/policy";
+import { WEBHOOK_ENV, WEBHOOK_HANDLER, WEBHOOK_RUNTIME, WEBHOOK_SOURCE_DIR, WEBHOOK_URL_PLACEHOLDER } from "../functions/webhook/build";
+import { ChatbotSlackChannel } from "../modules/chatbot-slack-channel";
+import { chatNotificationTemplate, EventRule, type EventInputTransformer } from "../modules/event-rule";
+import { LambdaCode, LambdaFunction } from "../modules/lambda-function";
+import { ServiceRole } from "../modules/service-role";
+
+/** What the Chatbot channel role may read: alarms and their metrics, to render notifications with graphs. */
+export const CHATBOT_READ_ACTIONS = [
+  "cloudwatch:DescribeAlarms",
+  "cloudwatch:DescribeAlarmHistory",
+  "cloudwatch:GetMetricData",
+  "cloudwatch:GetMetricStatistics",
+  "cloudwatch:GetMetricWidgetImage",
+  "cloudwatch:ListMetrics",
+];
+
+/** Stopped-task reasons that are routine: scale-in and deployments replacing tasks. */
+export const ROUTINE_STOP_REASON_PREFIX = "Scaling activity initiated by";
+
+/** The AWS console of an environment's partition and region. */
+export function consoleBase(region: string): string {
+  const partition = partitionOf(region);
+  if (partition === "aws-cn") return "https://console.amazonaws.cn";
+  if (partition === "aws-us-gov") return "https://console.amazonaws-us-gov.com";
+  return `https://${region}.console.aws.amazon.com`;
+}
+
+/** The rule's pattern and message for one event kind. */
+interface EventSpec {
+  readonly description: string;
+  readonly pattern: Record<string, unknown>;
+  readonly input: EventInputTransformer;
+}
+
+export class NotificationStack extends LayerStack<"notification"> {
+  private readonly arns: Arns;
+
+  constructor(scope: Construct, config: PlatformConfig) {
+    super(scope, "notification", config);
+    if (!this.isEnabled("monitoring")) {
+      throw new Error("layer notification delivers the monitoring layer's alarm topic, but monitoring is disabled in config.layers; disable notification too");
+    }
+    this.arns = new Arns(config.aws.region, config.aws.accountId);
+    const topicArn = this.read("monitoring", "alarm_topic_arn");
+    const { slack, email } = config.notification;
+
+    const channels: Record<string, string> = {};
+    if (slack?.mode === "chatbot") channels.slack = this.chatbot(topicArn).arn;
+    if (slack?.mode === "webhook") channels.slack = this.webhook(topicArn).functionArn;
+    if (email.addresses.length) channels.email = this.email(topicArn);
+
+    this.publish({ channels, event_rule_arns: this.eventRules(topicArn) });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Slack through AWS Chatbot
+
+  private chatbot(topicArn: string): ChatbotSlackChannel {
+    const slack = this.config.notification.slack!;
+    return new ChatbotSlackChannel(this, "slack", {
+      configurationName: this.naming.name("generic", "alarms"),
+      // The loader requires both ids in chatbot mode.
+      workspaceId: slack.workspaceId!,
+      channelId: slack.channelId!,
+      topicArns: [topicArn],
+      roleName: this.naming.name("iamRole", "chatbot"),
+      rolePolicies: {
+        // Read-only actions without resource-level scoping (GetMetricData, ListMetrics ...): "*" is what AWS accepts.
+        "read-alarms": [{ Sid: "RenderAlarmNotifications", Action: CHATBOT_READ_ACTIONS, Resource: "*" }],
+      },
+      guardrailPolicyArns: slack.chatbot.guardrailPolicies.map((name) => `arn:${this.arns.partition}:iam::aws:policy/${name}`),
+      loggingLevel: slack.chatbot.loggingLevel,
+      userAuthorizationRequired: false,
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Slack (or Teams) through the webhook function
+
+  private webhook(topicArn: string): LambdaFunction {
+    const { notification, logging } = this.config;
+    const options = notification.slack!.webhook;
+    const functionName = this.naming.name("lambda", "notification-webhook");
+    const queueName = this.naming.name("sqs", "notification-webhook", "dlq");
+    const logGroup = `/aws/lambda/${functionName}`;
+    const dataKey = this.readEntry("security", "kms_key_arns", "data");
+    const messagingKey = this.readEntry("security", "kms_key_arns", "messaging");
+
+    // The URL is a secret set by operators; Terraform creates the parameter once and never reverts it.
+    const url = new SsmParameter(this, "webhook-url", {
+      name: this.naming.path("notification", "webhook-url"),
+      description: "Incoming webhook URL the notification function posts alarms to; set by operators with aws ssm put-parameter (docs/layers/notification.md)",
+      type: "SecureString",
+      tier: "Standard",
+      keyId: dataKey,
+      value: WEBHOOK_URL_PLACEHOLDER,
+      lifecycle: { ignoreChanges: ["value"] },
+    });
+
+    const role = new ServiceRole(this, "webhook-role", {
+      name: this.naming.name("iamRole", "notification-webhook"),
+      description: `Execution role of the notification webhook function of ${this.naming.prefix}`,
+      service: "lambda.amazonaws.com",
+    });
+    const grants: Record<string, PolicyStatement[]> = {
+      "webhook-url": [
+        { Sid: "ReadTheWebhookUrl", Action: "ssm:GetParameter", Resource: this.arns.arn("ssm", `parameter${this.naming.path("notification", "webhook-url")}`) },
+        // The SecureString is encrypted with the data key; decrypting is allowed only through Parameter Store.
+        {
+          Sid: "DecryptThroughParameterStore",
+          Action: "kms:Decrypt",
+          Resource: dataKey,
+          Condition: { StringEquals: { "kms:ViaService": `ssm.${this.config.aws.region}.amazonaws.com` } },
+        },
+      ],
+      logs: [
+        {
+          Sid: "FunctionLogs",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: [this.arns.arn("logs", `log-group:${logGroup}`), this.arns.arn("logs", `log-group:${logGroup}:log-stream:*`)],
+        },
+      ],
+      "failure-destination": [
+        { Sid: "FailedInvocations", Action: "sqs:SendMessage", Resource: this.arns.arn("sqs", queueName) },
+        // The queue is encrypted with the messaging key: sending needs a data key.
+        { Sid: "MessagingKey", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: messagingKey },
+      ],
+      "vpc-access": [
+        {
+          // Lambda manages the function's network interfaces with the role; EC2 offers no
+          // resource-level scoping for the Describe call, so the set is the one AWS documents.
+          Sid: "VpcNetworkInterfaces",
+          Action: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+          Resource: "*",
+        },
+      ],
+      xray: [{ Sid: "XRay", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"], Resource: "*" }],
+    };
+    const policies = Object.entries(grants).map(([name, statements]) => role.addPolicy(name, statements));
+
+    const fn = new LambdaFunction(this, "webhook", {
+      functionName,
+      description: `Posts the alarm topic of ${this.naming.prefix} to a ${options.format === "teams" ? "Teams" : "Slack"} incoming webhook`,
+      code: LambdaCode.fromTypeScript(WEBHOOK_SOURCE_DIR),
+      handler: WEBHOOK_HANDLER,
+      runtime: WEBHOOK_RUNTIME,
+      architecture: "arm64",
+      memoryMb: options.memoryMb,
+      timeoutSeconds: options.timeoutSeconds,
+      roleArn: role.arn,
+      vpc: {
+        subnetIds: this.read("network", "app_subnet_ids"),
+        securityGroupIds: [this.read("security", "lambda_security_group_id")],
+      },
+      environment: {
+        [WEBHOOK_ENV.parameterName]: url.name,
+        [WEBHOOK_ENV.format]: options.format,
+        [WEBHOOK_ENV.urlCacheSeconds]: String(options.urlCacheSeconds),
+        [WEBHOOK_ENV.logLevel]: options.logLevel,
+      },
+      tracing: "Active",
+      logs: { retentionDays: options.logRetentionDays ?? logging.retentionDays, kmsKeyArn: this.readEntry("security", "kms_key_arns", "logs") },
+      aliasName: "live",
+      deadLetterQueue: { name: queueName, kmsKeyArn: messagingKey, retentionSeconds: 14 * 24 * 3600 },
+      maxRetryAttempts: 2,
+      maxEventAgeSeconds: 6 * 3600,
+    });
+    // Lambda checks the role when it creates the network interfaces and the failure destination.
+    fn.function.dependsOn = policies.map((p) => dependable(p));
+
+    // SNS invokes the alias asynchronously: Lambda's retries and the failure destination apply.
+    new LambdaPermission(this, "webhook-from-alarm-topic", {
+      statementId: "AlarmTopic",
+      action: "lambda:InvokeFunction",
+      functionName: fn.functionName,
+      qualifier: fn.aliasName,
+      principal: "sns.amazonaws.com",
+      sourceArn: topicArn,
+    });
+    new SnsTopicSubscription(this, "webhook-subscription", { topicArn, protocol: "lambda", endpoint: fn.aliasArn });
+    return fn;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // E-mail
+
+  /** One subscription per address (each is confirmed from the mail SNS sends); returns the addresses. */
+  private email(topicArn: string): string {
+    const addresses = this.config.notification.email.addresses;
+    for (const address of addresses) {
+      new SnsTopicSubscription(this, `email_${address}`, { topicArn, protocol: "email", endpoint: address });
+    }
+    return addresses.join(",");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Platform events
+
+  /** One rule per enabled kind, all targeting the alarm topic; returns their ARNs by kind. */
+  private eventRules(topicArn: string): Record<string, string> {
+    const kinds = notificationEventKinds(this.config);
+    if (!kinds.length) return {};
+    const queue = new SqsQueue(this, "events-dlq", {
+      name: this.naming.name("sqs", "notification-events", "dlq"),
+      messageRetentionSeconds: 14 * 24 * 3600,
+      kmsMasterKeyId: this.readEntry("security", "kms_key_arns", "messaging"),
+      kmsDataKeyReusePeriodSeconds: 300,
+    });
+    const rules: Partial<Record<NotificationEventKind, EventRule>> = {};
+    for (const kind of kinds) {
+      const spec = this.eventSpec(kind);
+      rules[kind] = new EventRule(this, kind, {
+        name: this.naming.name("generic", kind),
+        description: spec.description,
+        eventPattern: spec.pattern,
+        targets: [{ id: "alarm-topic", arn: topicArn, inputTransformer: spec.input, deadLetterQueueArn: queue.arn, maxEventAgeSeconds: 3600 }],
+      });
+    }
+    new SqsQueuePolicy(this, "events-dlq-policy", {
+      queueUrl: queue.url,
+      policy: policyJson([
+        {
+          Sid: "UndeliveredEventsOfTheseRules",
+          Principal: { Service: "events.amazonaws.com" },
+          Action: "sqs:SendMessage",
+          Resource: queue.arn,
+          Condition: { ArnEquals: { "aws:SourceArn": Object.values(rules).map((r) => r!.arn) } },
+        },
+        { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sqs:*", Resource: queue.arn, Condition: { Bool: { "aws:SecureTransport": "false" } } },
+      ]),
+    });
+    return Object.fromEntries(Object.entries(rules).map(([kind, rule]) => [kind, rule!.arn]));
+  }
+
+  private eventSpec(kind: NotificationEventKind): EventSpec {
+    const { region } = this.config.aws;
+    const prefix = this.naming.prefix;
+    const console = consoleBase(region);
+    if (kind === "rds-event") {
+      const id = this.read("database", "db_identifier");
+      const aurora = this.config.database.engine.startsWith("aurora");
+      return {
+        description: `RDS events (${this.config.notification.events.rds.categories.join(", ")}) of the ${prefix} database, to the alarm topic`,
+        pattern: {
+          source: ["aws.rds"],
+          "detail-type": aurora ? ["RDS DB Cluster Event", "RDS DB Instance Event"] : ["RDS DB Instance Event"],
+          detail: {
+            // Aurora: the cluster and its instances <id>-writer and <id>-reader-<n> (modules/aurora-cluster.ts).
+            SourceIdentifier: aurora ? [id, `${id}-writer`, { prefix: `${id}-reader-` }] : [id],
+            EventCategories: [...this.config.notification.events.rds.categories],
+          },
+        },
+        input: {
+          inputPaths: { source: "$.detail.SourceIdentifier", sourceType: "$.detail.SourceType", message: "$.detail.Message", eventId: "$.detail.EventID", time: "$.time" },
+          inputTemplate: chatNotificationTemplate({
+            title: `RDS event: <source> (${prefix})`,
+            description: `<message>\nSource: <sourceType> <source>, event <eventId>, at <time>.`,
+            nextSteps: [`Database: ${console}/rds/home?region=${region}#database:id=${id};is-cluster=${aurora}`],
+            keywords: [prefix, "rds"],
+            eventType: kind,
+            additionalContext: { severity: "warning" },
+          }),
+        },
+      };
+    }
+    const cluster = this.read("application", "cluster_name");
+    const services = `${console}/ecs/v2/clusters/${cluster}/services?region=${region}`;
+    if (kind === "ecs-deployment-failed") {
+      return {
+        description: `Failed ECS deployments of the ${prefix} cluster, to the alarm topic`,
+        pattern: {
+          source: ["aws.ecs"],
+          "detail-type": ["ECS Deployment State Change"],
+          // Service ARNs are arn:<partition>:ecs:<region>:<account>:service/<cluster>/<service>.
+          resources: [{ prefix: this.arns.arn("ecs", `service/${cluster}/`) }],
+          detail: { eventName: ["SERVICE_DEPLOYMENT_FAILED"] },
+        },
+        input: {
+          inputPaths: { service: "$.resources[0]", deployment: "$.detail.deploymentId", reason: "$.detail.reason", time: "$.time" },
+          inputTemplate: chatNotificationTemplate({
+            title: `ECS deployment failed (${prefix})`,
+            description: `Deployment <deployment> of <service> failed: <reason>\nAt <time>. The deployment circuit breaker stopped it; the service rolls back to its last completed deployment.`,
+            nextSteps: [`Service events and stopped tasks: ${services}`],
+            keywords: [prefix, "ecs"],
+            eventType: kind,
+            additionalContext: { severity: "alarm" },
+          }),
+        },
+      };
+    }
+    const ignored = this.config.notification.events.ecsTaskStopped.ignoredStopCodes;
+    return {
+      description: `ECS tasks of the ${prefix} cluster that stop unexpectedly, to the alarm topic`,
+      pattern: {
+        source: ["aws.ecs"],
+        "detail-type": ["ECS Task State Change"],
+        detail: {
+          clusterArn: [this.read("application", "cluster_arn")],
+          lastStatus: ["STOPPED"],
+          ...(ignored.length ? { stopCode: [{ "anything-but": [...ignored] }] } : {}),
+          // Scale-in and deployments replacing tasks stop them with this reason: routine, not reported.
+          stoppedReason: [{ "anything-but": { prefix: ROUTINE_STOP_REASON_PREFIX } }],
+        },
+      },
+      input: {
+        inputPaths: {
+          group: "$.detail.group",
+          stopCode: "$.detail.stopCode",
+          reason: "$.detail.stoppedReason",
+          task: "$.detail.taskArn",
+          taskDefinition: "$.detail.taskDefinitionArn",
+          time: "$.detail.stoppedAt",
+        },
+        inputTemplate: chatNotificationTemplate({
+          title: `ECS task stopped: <group> (${prefix})`,
+          description: `A task of <group> stopped (<stopCode>): <reason>\nTask <task>, task definition <taskDefinition>, stopped at <time>.`,
+          nextSteps: [`Services and their stopped tasks: ${services}`],
+          keywords: [prefix, "ecs"],
+          eventType: kind,
+          additionalContext: { severity: "warning" },
+        }),
+      },
+    };
+  }
+}
