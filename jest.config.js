@@ -8,4 +8,6 @@ module.exports = {
   },
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   testTimeout: 60000,
+  // Jest's default (cores - 1) is one worker on a 2-core machine: the suites would run serially.
+  maxWorkers: "100%",
 };

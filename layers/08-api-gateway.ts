@@ -9,7 +9,8 @@
  *   there is no such route and no Lambda permission).
  * - The stage: JSON access logs to a log group encrypted with the security layer's logs key,
  *   throttling, and for REST X-Ray, execution logging, the regional WAF, the account's CloudWatch
- *   role (apiGateway.manageAccountLoggingRole) and an optional usage plan. Optional custom domain.
+ *   role (apiGateway.manageAccountLoggingRole) and an optional usage plan. Optional custom domain,
+ *   with a Route 53 A alias record when apiGateway.customDomain.hostedZoneId is set.
  *
  * Reads: network (app subnets), security (KMS logs key, WAF, VPC link group), application (ALB,
  * listeners, NLB), lambda-genai (alias). See docs/layers/api-gateway.md.
@@ -19,6 +20,7 @@ import type { PlatformConfig } from "../core/config/schema";
 import { apiStageName, resolveApiBackend } from "../core/config/sections/api-gateway";
 import { partitionOf } from "../core/config/regions";
 import { LayerStack } from "../core/layer-stack";
+import { AliasRecords } from "../modules/alias-records";
 import { HttpApi, type HttpApiBackend, type HttpApiLambdaRoute } from "../modules/http-api";
 import { RestApi, type RestApiBackend, type RestApiLambdaRoute } from "../modules/rest-api";
 
@@ -72,6 +74,17 @@ export class ApiGatewayStack extends LayerStack<"api-gateway"> {
             backend: this.httpBackend(),
             accessLogs: { logGroupName: logs.accessLogGroupName, retentionDays: logs.retentionDays, kmsKeyArn: logs.kmsKeyArn },
           });
+
+    // apiGateway.customDomain.hostedZoneId: an A alias record for the domain to the regional endpoint
+    // (IPv4 only: the kit's API endpoints are not dualstack).
+    if (api.customDomain?.hostedZoneId) {
+      new AliasRecords(this, "dns", {
+        names: [api.customDomain.domainName],
+        zoneId: api.customDomain.hostedZoneId,
+        target: { dnsName: gateway.customDomainTarget, hostedZoneId: gateway.customDomainZoneId },
+        ipv6: false,
+      });
+    }
 
     this.publish({
       api_id: gateway.id,

@@ -34,6 +34,8 @@ export const ORIGIN_RE = /^https?:\/\/[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[
 export const ACM_CERTIFICATE_ARN_RE = /^arn:aws(?:-[a-z]+)*:acm:([a-z0-9-]+):(\d{12}):certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** A REST base path mapping (one or more segments, no leading or trailing slash). */
 export const BASE_PATH_RE = /^[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*$/;
+/** A Route 53 hosted zone id (`Z` and upper-case letters and digits). */
+const HOSTED_ZONE_ID_RE = /^Z[A-Z0-9]{1,31}$/;
 /** An API key name suffix: lower-case, digits, hyphens. */
 export const API_KEY_NAME_RE = /^[a-z][a-z0-9-]{0,62}$/;
 
@@ -49,6 +51,7 @@ const STAGE_ERROR = "a stage name of 1-128 letters, digits, hyphens and undersco
 const ORIGIN_ERROR = 'an origin such as https://app.example.com (scheme, lower-case host, optional port; no path or trailing slash) or "*"';
 const CERT_ERROR = "an ACM certificate ARN (arn:aws:acm:<region>:<12-digit account>:certificate/<uuid>)";
 const DNS_ERROR = "a lower-case DNS name of two or more labels, such as api.example.com";
+const ZONE_ERROR = "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ";
 const RATE_ERROR = "a steady-state rate in requests per second, greater than 0";
 const BURST_ERROR = "a burst of whole requests, 0 or more";
 
@@ -127,9 +130,17 @@ const CustomDomainSchema = z
       .regex(BASE_PATH_RE, { error: "a base path such as v1 (letters, digits, . _ ~ -, segments separated by /; no leading or trailing slash)" })
       .optional()
       .describe("Path under the domain the stage is mapped to. Default: the domain's root."),
+    hostedZoneId: z
+      .string({ error: ZONE_ERROR })
+      .regex(HOSTED_ZONE_ID_RE, { error: ZONE_ERROR })
+      .optional()
+      .describe(
+        "Route 53 public hosted zone holding domainName: the layer then writes an A alias record for it to the regional domain. " +
+          "Default: none (alias domainName to the published custom_domain_target / custom_domain_zone_id yourself).",
+      ),
   })
   .optional()
-  .describe("Optional custom domain (regional endpoint, TLS 1.2 policy) mapped to the stage; alias it in DNS to the published custom_domain_target.");
+  .describe("Optional custom domain (regional endpoint, TLS 1.2 policy) mapped to the stage, with an optional Route 53 alias record (hostedZoneId).");
 
 const UsagePlanSchema = z
   .strictObject({

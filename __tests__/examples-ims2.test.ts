@@ -1,0 +1,190 @@
+/**
+ * examples/ims2: the IMS 2.0 seed (004) as configuration of the kit. Every environment is loaded
+ * with the real loader and the whole platform synthesized; the seed's signature features are
+ * asserted on the stacks: the FastAPI service (256 CPU / 512 MiB, GET /health every 30 s, three
+ * tasks in prod), RDS PostgreSQL 15 (Multi-AZ, KMS, 30-day backups in prod), Redis 7 (1 node in dev,
+ * 3 nodes with failover in prod, encrypted), WAF on the API, no GenAI layer and no /api/genai
+ * route, and the Vercel-hosted frontend whose origin the API allows (CORS from config).
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { loadConfigFile } from "../core/config/loader";
+import type { PlatformConfig } from "../core/config/schema";
+import { synthesizePlatform } from "../core/platform";
+import { PLATFORM } from "../layers";
+import { resource, resources, type TerraformJson } from "./helpers";
+
+const ROOT = path.resolve(__dirname, "..");
+const ENVS = ["dev", "staging", "prod"] as const;
+type Env = (typeof ENVS)[number];
+
+interface Expected {
+  readonly account: string;
+  readonly tasks: number;
+  readonly dbClass: string;
+  readonly multiAz: boolean;
+  readonly backupDays: number;
+  readonly cacheType: string;
+  readonly cacheNodes: number;
+  readonly failover: boolean;
+  readonly site: string;
+  readonly origins: string[];
+  readonly api: string;
+}
+
+const EXPECTED: Record<Env, Expected> = {
+  dev: {
+    account: "666666666666",
+    tasks: 1,
+    dbClass: "db.t3.micro",
+    multiAz: false,
+    backupDays: 7,
+    cacheType: "cache.t3.micro",
+    cacheNodes: 1,
+    failover: false,
+    site: "https://dev.ims-2.0.com",
+    origins: ["https://dev.ims-2.0.com", "http://localhost:5173"],
+    api: "api.dev.ims-2.0.com",
+  },
+  staging: {
+    account: "777777777777",
+    tasks: 2,
+    dbClass: "db.t3.small",
+    multiAz: true,
+    backupDays: 7,
+    cacheType: "cache.t3.micro",
+    cacheNodes: 2,
+    failover: true,
+    site: "https://staging.ims-2.0.com",
+    origins: ["https://staging.ims-2.0.com"],
+    api: "api.staging.ims-2.0.com",
+  },
+  prod: {
+    account: "888888888888",
+    tasks: 3,
+    dbClass: "db.t3.small",
+    multiAz: true,
+    backupDays: 30,
+    cacheType: "cache.t3.small",
+    cacheNodes: 3,
+    failover: true,
+    site: "https://ims-2.0.com",
+    origins: ["https://ims-2.0.com"],
+    api: "api.ims-2.0.com",
+  },
+};
+
+const REMOTE = (layer: string, output: string) => `\${data.terraform_remote_state.${layer}.outputs.${output}}`;
+
+describe.each(ENVS)("examples/ims2/%s.yaml", (envName) => {
+  const want = EXPECTED[envName];
+  const cfg: PlatformConfig = loadConfigFile(path.join(ROOT, "examples", "ims2", `${envName}.yaml`)).config;
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `examples-ims2-${envName}-`));
+  const built = synthesizePlatform(cfg, PLATFORM, outdir);
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+  const stack = (name: string): TerraformJson => JSON.parse(fs.readFileSync(path.join(outdir, "stacks", name, "cdk.tf.json"), "utf8")) as TerraformJson;
+
+  it("is project ims2 in us-west-2 with the example's account", () => {
+    expect(cfg).toMatchObject({ project: "ims2", environment: envName, tier: envName, aws: { region: "us-west-2", accountId: want.account } });
+  });
+
+  it("writes no lambda-genai, cloud-map or native stack (the seed has no GenAI function, no discovery, no native services)", () => {
+    expect(built.layers.map((l) => l.node.id)).toEqual(["network", "security", "database", "parameters", "application", "api-gateway", "monitoring", "frontend", "notification"]);
+    for (const off of ["lambda-genai", "cloud-map", "native"]) expect(fs.existsSync(path.join(outdir, "stacks", off))).toBe(false);
+    // Nothing reads the disabled layers.
+    for (const l of built.layers) {
+      const reads = Object.keys(stack(l.node.id).data?.terraform_remote_state ?? {});
+      expect(reads).not.toContain("lambda_genai");
+      expect(reads).not.toContain("cloud_map");
+      expect(reads).not.toContain("native");
+    }
+    // The security layer creates no GenAI role.
+    expect(Object.keys(resources(stack("security"), "aws_iam_role"))).not.toEqual(expect.arrayContaining([expect.stringContaining("genai")]));
+  });
+
+  it("runs the FastAPI backend as one service of 256 CPU / 512 MiB on port 8000, health check GET /health", () => {
+    const app = stack("application");
+    expect(Object.keys(resources(app, "aws_ecs_service"))).toEqual(["api"]);
+    expect(resource(app, "aws_ecs_task_definition", "api_task")).toMatchObject({ cpu: "256", memory: "512", requires_compatibilities: ["FARGATE"] });
+    expect(resource(app, "aws_lb_target_group", "api_target")).toMatchObject({
+      port: 8000,
+      health_check: { path: "/health", interval: 30, timeout: 10, healthy_threshold: 2, matcher: "200" },
+    });
+    expect(resource(app, "aws_lb_listener_rule", "api_target_rule").condition).toEqual([{ path_pattern: { values: ["/api/v1", "/api/v1/*"] } }]);
+  });
+
+  it(`keeps ${want.tasks} task(s) running and scales on CPU 70 %, memory 80 % and requests per task`, () => {
+    const app = stack("application");
+    expect(resource(app, "aws_ecs_service", "api")).toMatchObject({ desired_count: want.tasks });
+    expect(resource(app, "aws_appautoscaling_target", "api_scaling")).toMatchObject({ min_capacity: want.tasks });
+    const policies = resources(app, "aws_appautoscaling_policy");
+    expect(Object.keys(policies).sort()).toEqual(["api_scaling_cpu", "api_scaling_memory", "api_scaling_requests"]);
+    expect(JSON.stringify(policies.api_scaling_cpu)).toContain('"target_value":70');
+    expect(JSON.stringify(policies.api_scaling_memory)).toContain('"target_value":80');
+    expect(JSON.stringify(policies.api_scaling_requests)).toContain('"target_value":60000');
+  });
+
+  it("runs PostgreSQL 15 on RDS with the customer-managed data key; Multi-AZ and 30-day backups in prod", () => {
+    const db = resource(stack("database"), "aws_db_instance", "rds");
+    expect(db).toMatchObject({
+      engine: "postgres",
+      engine_version: "15",
+      instance_class: want.dbClass,
+      storage_encrypted: true,
+      kms_key_id: REMOTE("security", "kms_key_arns.data"),
+      multi_az: want.multiAz,
+      backup_retention_period: want.backupDays,
+      backup_window: "03:00-04:00",
+      deletion_protection: envName === "prod",
+    });
+  });
+
+  it(`runs Redis 7 with ${want.cacheNodes} node(s)${want.failover ? ", automatic failover across AZs" : ""}, encrypted at rest and in transit`, () => {
+    const redis = resource(stack("database"), "aws_elasticache_replication_group", "redis");
+    expect(redis).toMatchObject({
+      engine: "redis",
+      engine_version: "7.0",
+      node_type: want.cacheType,
+      num_cache_clusters: want.cacheNodes,
+      automatic_failover_enabled: want.failover,
+      multi_az_enabled: want.failover,
+      transit_encryption_enabled: true,
+      kms_key_id: REMOTE("security", "kms_key_arns.data"),
+    });
+    expect(String(redis.at_rest_encryption_enabled)).toBe("true");
+  });
+
+  it("puts the API behind WAF and a custom domain, with no /api/genai route", () => {
+    const api = stack("api-gateway");
+    expect(resource(api, "aws_wafv2_web_acl_association", "api_waf")).toMatchObject({ web_acl_arn: REMOTE("security", "waf_web_acl_arn") });
+    expect(resource(api, "aws_api_gateway_domain_name", "api_domain")).toMatchObject({ domain_name: want.api });
+    expect(resource(api, "aws_route53_record", `dns_${want.api.replace(/[^a-z0-9]+/g, "_")}_a`)).toMatchObject({ name: want.api, type: "A" });
+    expect(Object.keys(resources(api, "aws_api_gateway_resource")).sort()).toEqual(["api_api", "api_api_proxy"]);
+    expect(JSON.stringify(api)).not.toContain("genai");
+    expect(resources(api, "aws_lambda_permission")).toEqual({});
+    expect(resource(api, "aws_api_gateway_rest_api", "api").description).toBe(`REST API of ims2-${envName}: /api/* to the load balancer`);
+  });
+
+  it("publishes the Vercel site's URL and lets its origin call the API (CORS from config)", () => {
+    const fe = stack("frontend");
+    expect(fe.resource ?? {}).toEqual({});
+    expect(fe.output?.hosting.value).toBe("external");
+    expect(fe.output?.site_url.value).toBe(want.site);
+    expect(cfg.apiGateway.cors.allowOrigins).toEqual(want.origins);
+    const preflight = resource(stack("api-gateway"), "aws_api_gateway_integration_response", "api_api_proxy_options_204_mapping");
+    if (want.origins.length === 1) {
+      expect(preflight.response_parameters).toMatchObject({ "method.response.header.Access-Control-Allow-Origin": `'${want.site}'` });
+    } else {
+      // Several origins: a mapping template echoes the request's Origin when it is listed.
+      expect(JSON.stringify(preflight)).toContain(want.site);
+    }
+    // The service adds the same origins to real responses (FastAPI's CORSMiddleware).
+    expect(cfg.services.api.environment.CORS_ALLOW_ORIGINS.split(",")).toEqual(want.origins);
+  });
+
+  it("alarms on the load balancer, the service, the database and the cache", () => {
+    const alarms = Object.keys(resources(stack("monitoring"), "aws_cloudwatch_metric_alarm"));
+    expect(alarms).toEqual(expect.arrayContaining(["alb_5xx", "alb_api_unhealthy_hosts", "ecs_api_cpu", "ecs_api_memory", "db_cpu", "db_free_storage", "cache_cpu", "cache_memory"]));
+  });
+});
