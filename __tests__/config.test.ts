@@ -3,6 +3,7 @@
  * the generated JSON Schema, the subnet plan, and the CIDR and naming helpers everything relies on.
  * Bad input is in config-errors.test.ts.
  */
+import { TIER_PRESETS } from "../core/config/tiers";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -92,7 +93,9 @@ describe("the default system's environments", () => {
 
   it("applies the tier defaults: NAT, log retention, protection, KMS deletion window", () => {
     const [dev, staging, prod] = (["dev", "staging", "prod"] as const).map((n) => loadEnvironment(n, ROOT).config);
-    expect([dev.network.nat, staging.network.nat, prod.network.nat]).toEqual(["single", "per-az", "per-az"]);
+    // base.yaml sets nat: per-az for every environment (the seed asks for it); the presets differ.
+    expect([dev.network.nat, staging.network.nat, prod.network.nat]).toEqual(["per-az", "per-az", "per-az"]);
+    expect([TIER_PRESETS.dev.network.nat, TIER_PRESETS.staging.network.nat, TIER_PRESETS.prod.network.nat]).toEqual(["single", "per-az", "per-az"]);
     expect([dev.logging.retentionDays, staging.logging.retentionDays, prod.logging.retentionDays]).toEqual([30, 90, 365]);
     expect(dev.protection).toEqual({ data: false, availability: false });
     expect(staging.protection).toEqual({ data: false, availability: true });

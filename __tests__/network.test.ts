@@ -155,9 +155,15 @@ describe("network layer options", () => {
   });
 
   it("switching NAT from single to per-az keeps the first NAT gateway's address", () => {
-    const single = addresses(synth(NetworkStack, env("dev")).tf);
-    const perAz = addresses(synth(NetworkStack, envWith("dev", { network: { nat: "per-az" } })).tf);
+    const single = addresses(synth(NetworkStack, envWith("dev", { network: { nat: "single" } })).tf);
+    const perAz = addresses(synth(NetworkStack, env("dev")).tf);
     expect(single.filter((a) => !perAz.includes(a))).toEqual([]);
+  });
+
+  it("routes every AZ through one NAT gateway with nat single", () => {
+    const { tf } = synth(NetworkStack, envWith("dev", { network: { nat: "single" } }));
+    expect(Object.keys(resources(tf, "aws_nat_gateway"))).toEqual(["vpc_nat_us_west_2a"]);
+    expect(resource(tf, "aws_route", "vpc_app_us_west_2b_nat").nat_gateway_id).toBe("${aws_nat_gateway.vpc_nat_us_west_2a.id}");
   });
 
   it("builds no NAT and no default app route with nat none", () => {

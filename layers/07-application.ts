@@ -30,26 +30,33 @@
  * `aws_appautoscaling_target.<service>_scaling`, `aws_appautoscaling_policy.<service>_scaling_cpu`.
  * The layer's own construct ids contain `_`, which service names cannot, so no service can clash.
  */
+import type { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import type { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { Construct } from "constructs";
 import type { PlatformConfig } from "../core/config/schema";
 import {
   albDeletionProtection,
   albHttpOnly,
+  blueGreenServices,
   hasNetworkFront,
+  serviceDeployment,
   serviceDesiredCount,
   serviceImageTag,
   servicePaths,
   servicePriority,
+  trafficRoutingName,
   type ServiceConfig,
 } from "../core/config/sections/application";
 import { LayerStack } from "../core/layer-stack";
+import { reviewException } from "../core/review";
 import { fitName, NAME_RULES } from "../core/naming";
 import { Arns, type PolicyStatement } from "../core/policy";
+import { AliasRecords } from "../modules/alias-records";
+import { CodeDeployEcsApplication, EcsBlueGreenDeployment } from "../modules/codedeploy-ecs";
 import { EcrRepository } from "../modules/ecr-repository";
 import { EcsCluster } from "../modules/ecs-cluster";
 import { FargateService } from "../modules/fargate-service";
-import { ApplicationLoadBalancer, ELB_LOG_DELIVERY_ACCOUNTS, NetworkLoadBalancerFront, type AccessLogsProps } from "../modules/load-balancer";
+import { type AlbTarget, ApplicationLoadBalancer, ELB_LOG_DELIVERY_ACCOUNTS, NetworkLoadBalancerFront, type AccessLogsProps } from "../modules/load-balancer";
 import { SecureBucket } from "../modules/secure-bucket";
 
 /** What one service contributes to the contract. */
@@ -59,6 +66,8 @@ interface DeployedService {
   readonly targetGroupArnSuffix: string;
   readonly repositoryUrl: string;
   readonly logGroupName: string;
+  /** Blue-green services: the second target group's ARN suffix. */
+  readonly greenTargetGroupArnSuffix?: string;
 }
 
 /** Shared inputs of every service, read once. */
@@ -72,6 +81,8 @@ interface ServiceContext {
   readonly dataKeyArn: string;
   readonly logsKeyArn: string;
   readonly databaseSecretArn?: string;
+  /** Blue/green: the CodeDeploy application and the ALB's test listener (only with blue-green services). */
+  readonly blueGreen?: { readonly codeDeploy: CodeDeployEcsApplication; readonly testListener: LbListener };
 }
 
 export class ApplicationStack extends LayerStack<"application"> {
@@ -118,6 +129,17 @@ export class ApplicationStack extends LayerStack<"application"> {
         })
       : undefined;
 
+    if (app.alb.dnsRecords) {
+      // Clients call the load balancer by name (A alias records; the ALB is IPv4 only).
+      new AliasRecords(this, "load_balancer_dns", {
+        names: app.alb.dnsRecords.names,
+        zoneId: app.alb.dnsRecords.hostedZoneId,
+        target: { dnsName: alb.dnsName, hostedZoneId: alb.zoneId },
+        ipv6: false,
+        evaluateTargetHealth: true,
+      });
+    }
+
     const ctx: ServiceContext = {
       cluster,
       alb,
@@ -129,6 +151,7 @@ export class ApplicationStack extends LayerStack<"application"> {
       logsKeyArn: this.readEntry("security", "kms_key_arns", "logs"),
       // Layer 03 switched off: no managed secret exists; the config rules refuse databaseCredentials then.
       databaseSecretArn: this.isEnabled("database") ? this.read("database", "db_master_secret_arn") : undefined,
+      blueGreen: blueGreenServices(config).length ? this.blueGreen(alb) : undefined,
     };
     const deployed = Object.fromEntries(Object.entries(services).map(([name, svc]) => [name, this.service(name, svc, ctx)]));
 
@@ -147,6 +170,10 @@ export class ApplicationStack extends LayerStack<"application"> {
       target_group_arn_suffixes: each((d) => d.targetGroupArnSuffix),
       ecr_repository_urls: each((d) => d.repositoryUrl),
       log_group_names: each((d) => d.logGroupName),
+      green_target_group_arn_suffixes: Object.fromEntries(
+        Object.entries(deployed).flatMap(([n, d]) => (d.greenTargetGroupArnSuffix ? [[n, d.greenTargetGroupArnSuffix]] : [])),
+      ),
+      codedeploy_app_name: ctx.blueGreen?.codeDeploy.name ?? "",
       nlb_arn: front?.arn ?? "",
     });
   }
@@ -167,8 +194,11 @@ export class ApplicationStack extends LayerStack<"application"> {
       preventDestroy: protection.data,
     });
 
+    const blueGreen = serviceDeployment(this.config, svc) === "blue-green" ? ctx.blueGreen : undefined;
     const target = ctx.alb.addTarget(scope, "target", {
       name: this.naming.name("targetGroup", name),
+      greenName: blueGreen ? this.naming.name("targetGroup", name, "green") : undefined,
+      testListener: blueGreen?.testListener,
       port: svc.port,
       vpcId: ctx.vpcId,
       pathPatterns: servicePaths(name, svc),
@@ -221,6 +251,7 @@ export class ApplicationStack extends LayerStack<"application"> {
       enableExecuteCommand: security.ecsExec,
       minimumHealthyPercent: app.deployment.minimumHealthyPercent,
       maximumPercent: app.deployment.maximumPercent,
+      deploymentController: blueGreen ? "CODE_DEPLOY" : undefined,
       autoscaling: {
         clusterName: ctx.cluster.name,
         minCount,
@@ -237,13 +268,63 @@ export class ApplicationStack extends LayerStack<"application"> {
       dependsOn: [ctx.cluster.capacityProviders],
     });
 
+    if (blueGreen) this.blueGreenDeployment(scope, name, fargate, target, ctx);
+
     return {
       serviceName: fargate.service.name,
       targetGroupArn: target.arn,
       targetGroupArnSuffix: target.arnSuffix,
       repositoryUrl: repository.repositoryUrl,
       logGroupName: fargate.logGroup.name,
+      greenTargetGroupArnSuffix: target.greenTargetGroup?.arnSuffix,
     };
+  }
+
+  /**
+   * What every blue-green service shares: the CodeDeploy application (with its service role and a
+   * custom traffic shift, when configured) and the ALB's test listener.
+   */
+  private blueGreen(alb: ApplicationLoadBalancer): NonNullable<ServiceContext["blueGreen"]> {
+    const { aws, application } = this.config;
+    const traffic = application.deployment.blueGreen.trafficRouting;
+    const codeDeploy = new CodeDeployEcsApplication(this, "codedeploy", {
+      name: this.naming.prefix,
+      roleName: this.naming.name("iamRole", "codedeploy"),
+      partition: this.arns.partition,
+      region: aws.region,
+      accountId: aws.accountId,
+      customTraffic: typeof traffic === "string" ? undefined : { name: trafficRoutingName(this.config), shift: traffic },
+    });
+    return { codeDeploy, testListener: alb.addTestListener(application.deployment.blueGreen.testListenerPort) };
+  }
+
+  /** A blue-green service's deployment group (and rollback alarm): CodeDeploy owns its task definition and traffic from then on. */
+  private blueGreenDeployment(scope: Construct, name: string, fargate: FargateService, target: AlbTarget, ctx: ServiceContext): void {
+    const { codeDeploy, testListener } = ctx.blueGreen!;
+    const bg = this.config.application.deployment.blueGreen;
+    const deployment = new EcsBlueGreenDeployment(scope, "deployment", {
+      application: codeDeploy,
+      name,
+      clusterName: ctx.cluster.name,
+      serviceName: fargate.service.name,
+      targetGroupNames: [target.targetGroup.name, target.greenTargetGroup!.name],
+      metrics: { loadBalancer: ctx.alb.arnSuffix, targetGroups: [target.arnSuffix, target.greenTargetGroup!.arnSuffix] },
+      productionListenerArn: ctx.alb.routingListener.arn,
+      testListenerArn: testListener.arn,
+      deploymentConfigName: codeDeploy.deploymentConfig?.deploymentConfigName ?? trafficRoutingName(this.config),
+      approvalWaitMinutes: bg.approvalWaitMinutes,
+      terminationWaitMinutes: bg.terminationWaitMinutes,
+      rollbackErrorRatePercent: bg.rollbackAlarm.enabled ? bg.rollbackAlarm.errorRatePercent : undefined,
+      alarmNamePrefix: this.naming.prefix,
+      dependsOn: [fargate.service, target.rule, target.testRule!],
+    });
+    if (deployment.alarm) {
+      reviewException(
+        deployment.alarm,
+        "PK-CW-001",
+        "Read by CodeDeploy to stop and roll back a blue/green deployment (DEPLOYMENT_STOP_ON_ALARM); the monitoring layer's alarms notify people",
+      );
+    }
   }
 
   /**

@@ -12,6 +12,10 @@ import { CloudMapStack } from "./05-cloud-map";
 import { LambdaGenaiStack } from "./06-lambda-genai";
 import { ApplicationStack } from "./07-application";
 import { ApiGatewayStack } from "./08-api-gateway";
+import { NativeStack } from "./09-native";
+import { MonitoringStack } from "./10-monitoring";
+import { FrontendStack } from "./11-frontend";
+import { NotificationStack } from "./12-notification";
 
 export const PLATFORM: PlatformDefinition = {
   bootstrap: BootstrapStack,
@@ -24,5 +28,9 @@ export const PLATFORM: PlatformDefinition = {
     "lambda-genai": LambdaGenaiStack,
     application: ApplicationStack,
     "api-gateway": ApiGatewayStack,
+    native: NativeStack,
+    monitoring: MonitoringStack,
+    frontend: FrontendStack,
+    notification: NotificationStack,
   },
 };

@@ -5,7 +5,8 @@
  * storage) only where listed (`/tmp`), an optional non-root user, secrets injected by ECS from
  * Parameter Store / Secrets Manager (`valueFrom` ARNs, never values), logs to an encrypted log group
  * with retention (awslogs, non-blocking), private subnets without public IPs, rolling deployments
- * with the circuit breaker and rollback, tags propagated from the service with ECS managed tags,
+ * with the circuit breaker and rollback (or blue/green through CodeDeploy with
+ * `deploymentController: "CODE_DEPLOY"`), tags propagated from the service with ECS managed tags,
  * and `wait_for_steady_state` off (a deployment's health is the circuit breaker's job, not the
  * apply's). With autoscaling, Terraform creates the service with `desiredCount` and then leaves the
  * count to Application Auto Scaling (`desired_count` is ignored after creation).
@@ -112,6 +113,13 @@ export interface FargateServiceProps {
   readonly minimumHealthyPercent?: number;
   /** @default 200 */
   readonly maximumPercent?: number;
+  /**
+   * Who deploys new task definitions: `ECS` (rolling updates with the circuit breaker and rollback)
+   * or `CODE_DEPLOY` (blue/green through a CodeDeploy deployment group, which then owns the
+   * service's task definition and load balancer: Terraform sets them at creation and ignores them
+   * afterwards). Changing it replaces the service. @default "ECS"
+   */
+  readonly deploymentController?: "ECS" | "CODE_DEPLOY";
   /** Target tracking autoscaling. @default none (the count stays desiredCount) */
   readonly autoscaling?: ServiceAutoscalingProps;
   /** What the service waits for besides the load balancer (the cluster's capacity providers). @default none */
@@ -204,9 +212,29 @@ export class FargateService extends Construct {
       taskRoleArn: props.taskRoleArn,
       containerDefinitions: JSON.stringify([this.container]),
       volume: writable.map((p) => ({ name: volumeName(p) })),
+      // Blue/green: a rollback starts the previous revision again, so Terraform keeps revisions it replaces.
+      skipDestroy: props.deploymentController === "CODE_DEPLOY" ? true : undefined,
     });
 
     const lb = props.loadBalancer;
+    const codeDeploy = props.deploymentController === "CODE_DEPLOY";
+    if (codeDeploy && !lb) throw new Error(`${where}: a CODE_DEPLOY (blue/green) service needs a load balancer`);
+    // Rolling (ECS): what the kit always wrote. Blue/green (CODE_DEPLOY): ECS refuses the circuit
+    // breaker, forced deployments and AZ rebalancing for it, and every later change of the task
+    // definition or the load balancer goes through a CodeDeploy deployment.
+    const controller = codeDeploy
+      ? {
+          forceNewDeployment: false,
+          deploymentController: { type: "CODE_DEPLOY" },
+          availabilityZoneRebalancing: "DISABLED",
+        }
+      : {
+          forceNewDeployment: true,
+          deploymentController: { type: "ECS" },
+          deploymentCircuitBreaker: { enable: true, rollback: true },
+          availabilityZoneRebalancing: "ENABLED",
+        };
+    const ignoreChanges = [...(codeDeploy ? ["task_definition", "load_balancer"] : []), ...(scaling ? ["desired_count"] : [])];
     this.service = new EcsService(this, "Resource", {
       name: props.name,
       cluster: props.clusterArn,
@@ -215,23 +243,23 @@ export class FargateService extends Construct {
       // Capacity providers instead of a launch type; with force_new_deployment a change of the Spot
       // share updates the service in place (the provider replaces it otherwise).
       capacityProviderStrategy: fargateStrategy(spot).map((s) => ({ ...s })),
-      forceNewDeployment: true,
+      forceNewDeployment: controller.forceNewDeployment,
       platformVersion: "LATEST",
       networkConfiguration: { subnets: props.subnetIds, securityGroups: props.securityGroupIds, assignPublicIp: false },
       loadBalancer: lb ? [{ targetGroupArn: lb.targetGroupArn, containerName: props.name, containerPort: props.port }] : undefined,
       healthCheckGracePeriodSeconds: lb ? (lb.healthCheckGracePeriodSeconds ?? 60) : undefined,
       serviceRegistries: props.serviceRegistryArn ? { registryArn: props.serviceRegistryArn, containerName: props.name, containerPort: props.port } : undefined,
-      deploymentController: { type: "ECS" },
-      deploymentCircuitBreaker: { enable: true, rollback: true },
+      deploymentController: controller.deploymentController,
+      deploymentCircuitBreaker: controller.deploymentCircuitBreaker,
       deploymentMinimumHealthyPercent: props.minimumHealthyPercent ?? 100,
       deploymentMaximumPercent: props.maximumPercent ?? 200,
-      availabilityZoneRebalancing: "ENABLED",
+      availabilityZoneRebalancing: controller.availabilityZoneRebalancing,
       propagateTags: "SERVICE",
       enableEcsManagedTags: true,
       enableExecuteCommand: exec,
       waitForSteadyState: false,
       dependsOn: [...(lb?.dependsOn ?? []), ...(props.dependsOn ?? [])],
-      lifecycle: scaling ? { ignoreChanges: ["desired_count"] } : undefined,
+      lifecycle: ignoreChanges.length ? { ignoreChanges } : undefined,
     });
 
     if (scaling) this.scalingTarget = this.autoscale(props.name, scaling);

@@ -13,8 +13,9 @@
  *   the group still governs what the NLB may send to the ALB.
  *
  * Addresses: each construct's main resource takes its id (`aws_lb.<id>`); listeners are
- * `<id>_https` / `<id>_http`, the WAF association `<id>_waf`; a target's group takes the target's id
- * and its rule `<id>_rule`; the NLB's listener `<id>_listener`, its target group `<id>_alb` and the attachment `<id>_alb_attachment`.
+ * `<id>_https` / `<id>_http` (and the blue/green test listener `<id>_test`), the WAF association
+ * `<id>_waf`; a target's group takes the target's id and its rule `<id>_rule` (blue/green: the second
+ * group `<id>_green`, the test listener's rule `<id>_test_rule`); the NLB's listener `<id>_listener`, its target group `<id>_alb` and the attachment `<id>_alb_attachment`.
  */
 import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
@@ -60,6 +61,12 @@ export const ELB_LOG_DELIVERY_ACCOUNTS: Readonly<Record<string, string>> = {
   "us-gov-east-1": "190560391635",
   "cn-north-1": "638102146993",
   "cn-northwest-1": "037604701340",
+};
+
+/** What a listener answers where no rule matches. */
+const NOT_FOUND = {
+  type: "fixed-response",
+  fixedResponse: { contentType: "application/json", statusCode: "404", messageBody: '{"message":"no route"}' },
 };
 
 /** Load balancer and target group names: 1-32 of letters, digits, hyphens, no hyphen at either end. */
@@ -131,15 +138,30 @@ export interface AlbTargetProps {
   readonly healthCheck?: TargetHealthCheck;
   /** Seconds draining targets keep their connections. @default 30 */
   readonly deregistrationDelaySeconds?: number;
+  /**
+   * Blue/green: the name of a second, identical target group (`<id>_green`). CodeDeploy moves the
+   * service between the two and rewrites the listener rules' forward actions as it shifts traffic,
+   * so the rules then ignore changes to `action`. @default none (one target group, rules owned by Terraform)
+   */
+  readonly greenName?: string;
+  /**
+   * Blue/green: a test listener that gets the same path rule (`<id>_test_rule`), forwarding to the
+   * first group until CodeDeploy points it at the new tasks. Needs `greenName`. @default none
+   */
+  readonly testListener?: LbListener;
 }
 
-/** An `ip` target group and the listener rule that routes to it. */
+/** An `ip` target group and the listener rule that routes to it (blue/green: two groups, and a rule on the test listener). */
 export class AlbTarget extends Construct {
   readonly targetGroup: LbTargetGroup;
   readonly rule: LbListenerRule;
   readonly arn: string;
   /** The CloudWatch `TargetGroup` dimension (`targetgroup/<name>/<id>`). */
   readonly arnSuffix: string;
+  /** Blue/green: the second target group. */
+  readonly greenTargetGroup?: LbTargetGroup;
+  /** Blue/green: the rule on the test listener. */
+  readonly testRule?: LbListenerRule;
 
   constructor(scope: Construct, id: string, listener: LbListener, props: AlbTargetProps) {
     super(scope, id);
@@ -150,36 +172,47 @@ export class AlbTarget extends Construct {
     if (props.pathPatterns.length < 1 || props.pathPatterns.length > 5) {
       throw new Error(`${this.node.path}: a listener rule takes 1-5 path patterns, got ${props.pathPatterns.length}`);
     }
+    if (props.testListener && !props.greenName) throw new Error(`${this.node.path}: a test listener rule needs the second (green) target group`);
+    if (props.greenName !== undefined) checkName(this, "target group", props.greenName);
     const hc = props.healthCheck ?? {};
-    this.targetGroup = new LbTargetGroup(this, "Resource", {
-      name: props.name,
-      targetType: "ip",
-      protocol: "HTTP",
-      protocolVersion: "HTTP1",
-      port: props.port,
-      vpcId: props.vpcId,
-      deregistrationDelay: String(props.deregistrationDelaySeconds ?? 30),
-      healthCheck: {
-        enabled: true,
+    const group = (id: string, name: string) =>
+      new LbTargetGroup(this, id, {
+        name,
+        targetType: "ip",
         protocol: "HTTP",
-        port: "traffic-port",
-        path: hc.path ?? "/",
-        matcher: hc.matcher ?? "200",
-        interval: hc.intervalSeconds ?? 30,
-        timeout: hc.timeoutSeconds ?? 5,
-        healthyThreshold: hc.healthyThreshold ?? 3,
-        unhealthyThreshold: hc.unhealthyThreshold ?? 3,
-      },
-    });
+        protocolVersion: "HTTP1",
+        port: props.port,
+        vpcId: props.vpcId,
+        deregistrationDelay: String(props.deregistrationDelaySeconds ?? 30),
+        healthCheck: {
+          enabled: true,
+          protocol: "HTTP",
+          port: "traffic-port",
+          path: hc.path ?? "/",
+          matcher: hc.matcher ?? "200",
+          interval: hc.intervalSeconds ?? 30,
+          timeout: hc.timeoutSeconds ?? 5,
+          healthyThreshold: hc.healthyThreshold ?? 3,
+          unhealthyThreshold: hc.unhealthyThreshold ?? 3,
+        },
+      });
+    this.targetGroup = group("Resource", props.name);
     this.arn = this.targetGroup.arn;
     this.arnSuffix = this.targetGroup.arnSuffix;
+    if (props.greenName !== undefined) this.greenTargetGroup = group("green", props.greenName);
 
-    this.rule = new LbListenerRule(this, "rule", {
-      listenerArn: listener.arn,
-      priority: props.priority,
-      action: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
-      condition: [{ pathPattern: { values: [...props.pathPatterns] } }],
-    });
+    // With a green group CodeDeploy owns the forward actions (it rewrites them as weighted
+    // forwards while shifting traffic and leaves them on whichever group is live).
+    const rule = (id: string, on: LbListener) =>
+      new LbListenerRule(this, id, {
+        listenerArn: on.arn,
+        priority: props.priority,
+        action: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
+        condition: [{ pathPattern: { values: [...props.pathPatterns] } }],
+        lifecycle: this.greenTargetGroup ? { ignoreChanges: ["action"] } : undefined,
+      });
+    this.rule = rule("rule", listener);
+    if (props.testListener) this.testRule = rule("test_rule", props.testListener);
   }
 }
 
@@ -223,10 +256,7 @@ export class ApplicationLoadBalancer extends Construct {
     this.dnsName = this.lb.dnsName;
     this.zoneId = this.lb.zoneId;
 
-    const notFound = {
-      type: "fixed-response",
-      fixedResponse: { contentType: "application/json", statusCode: "404", messageBody: '{"message":"no route"}' },
-    };
+    const notFound = NOT_FOUND;
     if (props.certificateArn) {
       this.httpsListener = new LbListener(this, "https", {
         loadBalancerArn: this.lb.arn,
@@ -261,6 +291,26 @@ export class ApplicationLoadBalancer extends Construct {
   /** Routes `pathPatterns` on the routing listener to a new `ip` target group. */
   addTarget(scope: Construct, id: string, props: AlbTargetProps): AlbTarget {
     return new AlbTarget(scope, id, this.routingListener, props);
+  }
+
+  /**
+   * The test listener of blue/green deployments (`<id>_test`): the routing listener's protocol,
+   * TLS policy and certificate on another port, answering 404 where no rule matches. CodeDeploy
+   * points its rules at the new tasks before production traffic moves. Who may reach the port is
+   * the security group's decision (the port is not opened here).
+   */
+  addTestListener(port: number): LbListener {
+    const routing = this.routingListener;
+    if (port === 80 || port === this.routingPort) throw new Error(`${this.node.path}: the test listener needs a port other than 80 and ${this.routingPort}, got ${port}`);
+    const https = routing === this.httpsListener;
+    return new LbListener(this, "test", {
+      loadBalancerArn: this.lb.arn,
+      port,
+      protocol: https ? "HTTPS" : "HTTP",
+      sslPolicy: https ? routing.sslPolicyInput : undefined,
+      certificateArn: https ? routing.certificateArnInput : undefined,
+      defaultAction: [NOT_FOUND],
+    });
   }
 }
 

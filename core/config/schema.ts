@@ -16,6 +16,7 @@ import { cidr, iamRoleArn, logRetention, NAME_RE, port, s3BucketName } from "./f
 import { REGION_RE } from "./regions";
 import { ApiGatewaySchema } from "./sections/api-gateway";
 import { ApplicationSchema, ServiceSchema } from "./sections/application";
+import { CiSchema } from "./sections/ci";
 import { CloudMapSchema } from "./sections/cloud-map";
 import { CacheSchema, DatabaseSchema } from "./sections/database";
 import { FrontendSchema } from "./sections/frontend";
@@ -198,6 +199,12 @@ const SecuritySchema = z
       .boolean()
       .default(true)
       .describe("Let application services call each other on their service ports (discovery through Cloud Map, Spring Boot Admin polling). Default: true."),
+    databaseClients: z
+      .array(z.enum(["app", "lambda"]))
+      .min(1, { error: "at least one tier (app, lambda)" })
+      .refine((tiers) => new Set(tiers).size === tiers.length, { error: "each tier once" })
+      .default(["app", "lambda"])
+      .describe("Compute tiers whose security groups may reach the database (and cache) port: app (ECS tasks), lambda (VPC functions). Default: both."),
     ecsExec: z.boolean().default(false).describe("Allow ECS Exec (SSM session) into tasks. Default: false."),
   })
   .describe("Security groups, IAM roles, KMS keys and WAF.");
@@ -264,6 +271,7 @@ export const ConfigSchema = z
     monitoring: MonitoringSchema,
     frontend: FrontendSchema,
     notification: NotificationSchema,
+    ci: CiSchema,
   })
   .describe("One environment of the platform.");
 

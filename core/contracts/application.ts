@@ -1,4 +1,4 @@
-import { albHttpOnly, hasNetworkFront } from "../config/sections/application";
+import { albHttpOnly, blueGreenServices, hasNetworkFront } from "../config/sections/application";
 import { map, mockArn, mockId, str, type Contract } from "./types";
 
 const prefix = (cfg: { project: string; environment: string }) => `${cfg.project}-${cfg.environment}`;
@@ -32,6 +32,13 @@ export const applicationContract = {
     perService(cfg, (s) => `${cfg.aws.accountId}.dkr.ecr.${cfg.aws.region}.amazonaws.com/${prefix(cfg)}/${s}`),
   ),
   log_group_names: map("Log group name by application service.", (cfg) => perService(cfg, (s) => `/ecs/${cfg.project}/${cfg.environment}/${s}`)),
+  green_target_group_arn_suffixes: map(
+    "Second (green) target group ARN suffix by blue-green service (CodeDeploy moves the service between its two groups; rolling services are absent).",
+    (cfg) => Object.fromEntries(blueGreenServices(cfg).map((s) => [s, `targetgroup/${prefix(cfg)}-${s}-green/${mockId("x", `tg-${s}-green`, 16).slice(2)}`])),
+  ),
+  codedeploy_app_name: str("CodeDeploy application of the blue-green services (deployment group: the service's name); empty without blue-green services.", (cfg) =>
+    blueGreenServices(cfg).length ? prefix(cfg) : "",
+  ),
   nlb_arn: str("ARN of the network load balancer in front of an internal ALB for a REST API VPC link (empty when none).", (cfg) =>
     hasNetworkFront(cfg) ? mockArn(cfg, "elasticloadbalancing", `loadbalancer/net/${prefix(cfg)}-nlb/${mockId("x", "nlb", 16).slice(2)}`) : "",
   ),

@@ -43,8 +43,31 @@ export const DERIVED_PRIORITY_MIN = 10000;
 /** Path patterns per listener rule (AWS: five condition values per rule). */
 export const MAX_PATHS = 5;
 
-/** Service names the layer's own resources use (the NLB target group is `<project>-<env>-nlb`). */
-export const RESERVED_SERVICE_NAMES = ["nlb"] as const;
+/** How a service's new task definitions reach production (services.<name>.deployment). */
+export const DEPLOYMENT_STRATEGIES = ["rolling", "blue-green"] as const;
+export type DeploymentStrategy = (typeof DEPLOYMENT_STRATEGIES)[number];
+
+/** CodeDeploy's predefined ECS deployment configurations (traffic shifting of a blue/green deployment). */
+export const CODEDEPLOY_ECS_CONFIGS = [
+  "CodeDeployDefault.ECSAllAtOnce",
+  "CodeDeployDefault.ECSLinear10PercentEvery1Minutes",
+  "CodeDeployDefault.ECSLinear10PercentEvery3Minutes",
+  "CodeDeployDefault.ECSCanary10Percent5Minutes",
+  "CodeDeployDefault.ECSCanary10Percent15Minutes",
+] as const;
+export const DEFAULT_CODEDEPLOY_ECS_CONFIG = "CodeDeployDefault.ECSLinear10PercentEvery1Minutes";
+
+/**
+ * Service names the layer cannot give a service, and why: the NLB target group is
+ * `<project>-<env>-nlb`; every service's constructs sit under a construct named after it at the top
+ * of the stack, where cdktf's state backend (`backend`) and the AWS provider (`aws`) already are.
+ */
+export const RESERVED_SERVICE_NAME_REASONS = {
+  nlb: "the application layer's own target group uses <project>-<env>-nlb",
+  backend: "every layer stack has a construct named backend, its state backend; name the service api or server, for example",
+  aws: "every layer stack has a construct named aws, its AWS provider",
+} as const;
+export const RESERVED_SERVICE_NAMES = Object.keys(RESERVED_SERVICE_NAME_REASONS) as readonly (keyof typeof RESERVED_SERVICE_NAME_REASONS)[];
 
 /** Environment variable names that hold secrets; such values belong under `secrets`. */
 export const SECRET_NAME_RE = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL)/i;
@@ -61,6 +84,8 @@ const PATH_PATTERN_RE = /^\/[A-Za-z0-9_\-.$/~"'@:+&*?]{0,127}$/;
 /** A parameter path below /<project>/<env>/ (`customers/api-key`, `database/url`). */
 const PARAMETER_KEY_RE = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
 const ACM_ARN_RE = /^arn:aws[a-z-]*:acm:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):certificate\/[0-9a-f-]{36}$/;
+/** A lower-case DNS name of two or more labels (the same rule as the API Gateway section's; not imported, which would be a cycle). */
+const DNS_NAME_RE = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 /** A container user: uid[:gid] or name[:group]. */
 const USER_RE = /^(?:\d{1,10}(?::\d{1,10})?|[a-z_][a-z0-9_-]{0,31}(?::[a-z_][a-z0-9_-]{0,31})?)$/;
 
@@ -220,9 +245,67 @@ export const ServiceSchema = z.strictObject({
     .array(z.string().regex(/^\/[A-Za-z0-9_.\-/]*$/, { error: "an absolute path" }))
     .default(["/tmp"])
     .describe("Writable scratch volumes (task storage) on the otherwise read-only root file system. Default: [/tmp]."),
+  deployment: z
+    .enum(DEPLOYMENT_STRATEGIES)
+    .optional()
+    .describe(
+      "rolling: ECS replaces tasks in place (circuit breaker with rollback). blue-green: CodeDeploy starts the new tasks beside the old ones in a second target group and shifts traffic (application.deployment.blueGreen). Switching an existing service replaces its ECS service. Default: application.deployment.strategy.",
+    ),
 });
 
 export type ServiceConfig = z.output<typeof ServiceSchema>;
+
+const minutes = (min: number, max: number, what: string) => {
+  const error = `${what}: a whole number of minutes from ${min} to ${max}`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
+
+const CustomTrafficSchema = z
+  .strictObject({
+    type: z.enum(["canary", "linear"]).describe("canary: shift percent, wait intervalMinutes, shift the rest. linear: shift percent every intervalMinutes."),
+    percent: z
+      .number({ error: "a percentage of traffic from 1 to 99" })
+      .int({ error: "a whole percentage of traffic from 1 to 99" })
+      .min(1, { error: "a percentage of traffic from 1 to 99" })
+      .max(99, { error: "a percentage of traffic from 1 to 99" })
+      .describe("Share of the production traffic moved per step."),
+    intervalMinutes: minutes(1, 2880, "an interval").describe("Minutes between steps."),
+  })
+  .describe("A custom time-based traffic shift (an aws_codedeploy_deployment_config of this layer).");
+
+const BlueGreenSchema = z
+  .strictObject({
+    trafficRouting: z
+      .union([z.enum(CODEDEPLOY_ECS_CONFIGS, { error: `a CodeDeploy ECS configuration (${CODEDEPLOY_ECS_CONFIGS.join(", ")}) or {type, percent, intervalMinutes}` }), CustomTrafficSchema])
+      .default(DEFAULT_CODEDEPLOY_ECS_CONFIG)
+      .describe(`How production traffic moves to the new tasks: a predefined CodeDeploy ECS configuration or a custom canary / linear shift. Default: ${DEFAULT_CODEDEPLOY_ECS_CONFIG}.`),
+    testListenerPort: port
+      .default(8443)
+      .describe(
+        "Port of the ALB test listener: CodeDeploy routes it to the new tasks before any production traffic (for AfterAllowTestTraffic hooks and smoke tests). It is reachable only when the port is also in security.alb.ports. Default: 8443.",
+      ),
+    approvalWaitMinutes: minutes(0, 2880, "an approval wait")
+      .default(0)
+      .describe(
+        "0: shift traffic as soon as the new tasks are healthy. N: wait up to N minutes for `aws deploy continue-deployment`, then stop and roll back. Default: 0.",
+      ),
+    terminationWaitMinutes: minutes(0, 2880, "a termination wait")
+      .default(5)
+      .describe("Minutes the old tasks keep running after a successful shift (the window for an instant rollback). Default: 5."),
+    rollbackAlarm: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe("Create the alarm and roll back when it fires during a deployment. Default: true."),
+        errorRatePercent: percent("an error rate")
+          .default(5)
+          .describe("5XX responses of the service's two target groups, as a percentage of their requests, over 2 of 3 one-minute periods. Default: 5."),
+      })
+      .prefault({})
+      .describe("A CloudWatch alarm per blue-green service that stops a deployment and rolls it back (DEPLOYMENT_STOP_ON_ALARM)."),
+  })
+  .prefault({})
+  .describe(
+    "CodeDeploy blue/green deployments of the services with deployment: blue-green: traffic shifting, test listener, approval and termination waits, rollback alarm. Deployment failures always roll back.",
+  );
 
 export const ApplicationSchema = z
   .strictObject({
@@ -243,11 +326,16 @@ export const ApplicationSchema = z
       .describe("One ECR repository per service, <project>-<env>/<service>, encrypted with the security layer's data key."),
     deployment: z
       .strictObject({
-        minimumHealthyPercent: z.number().int().min(0).max(100).default(100).describe("Healthy share kept during a deployment. Default: 100."),
-        maximumPercent: z.number().int().min(100).max(200).default(200).describe("Upper bound of running tasks during a deployment. Default: 200."),
+        strategy: z
+          .enum(DEPLOYMENT_STRATEGIES)
+          .default("rolling")
+          .describe("Deployment of every service that does not set services.<name>.deployment: rolling or blue-green. Default: rolling."),
+        minimumHealthyPercent: z.number().int().min(0).max(100).default(100).describe("Healthy share kept during a rolling deployment. Default: 100."),
+        maximumPercent: z.number().int().min(100).max(200).default(200).describe("Upper bound of running tasks during a rolling deployment. Default: 200."),
+        blueGreen: BlueGreenSchema,
       })
       .prefault({})
-      .describe("Rolling deployments (with circuit breaker and rollback, always on)."),
+      .describe("Rolling deployments (circuit breaker and rollback, always on) or CodeDeploy blue/green deployments, per service."),
     alb: z
       .strictObject({
         internal: z
@@ -284,6 +372,19 @@ export const ApplicationSchema = z
           })
           .prefault({})
           .describe("ALB access logs."),
+        dnsRecords: z
+          .strictObject({
+            hostedZoneId: z
+              .string()
+              .regex(/^Z[A-Z0-9]{1,31}$/, { error: "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ" })
+              .describe("Hosted zone the alias records are written to (public for an internet-facing ALB, private for an internal one)."),
+            names: z
+              .array(z.string({ error: "a DNS name" }).regex(DNS_NAME_RE, { error: "a lower-case DNS name such as api.example.com" }))
+              .min(1, { error: "at least one name" })
+              .describe("Names that point at the load balancer (A alias records); with HTTPS they must be on application.alb.certificateArn."),
+          })
+          .optional()
+          .describe("Route 53 alias records for the load balancer (clients calling it by name). Default: none."),
       })
       // Resolved once, so every reader (this layer, the API Gateway layer, tools) sees the same answer.
       .transform((alb) => ({ ...alb, https: alb.https ?? alb.certificateArn !== undefined }))
@@ -339,6 +440,29 @@ export function servicePaths(name: string, svc: ServiceConfig): string[] {
 /** The tag the service runs from its ECR repository (ignored with image.uri). */
 export function serviceImageTag(cfg: Pick<PlatformConfig, "application">, svc: ServiceConfig): string {
   return svc.image.tag ?? cfg.application.imageTag;
+}
+
+/** The service's deployment: its own `deployment`, else application.deployment.strategy. */
+export function serviceDeployment(cfg: Pick<PlatformConfig, "application">, svc: ServiceConfig): DeploymentStrategy {
+  return svc.deployment ?? cfg.application.deployment.strategy;
+}
+
+/** Names of the services CodeDeploy deploys blue/green, in config order. */
+export function blueGreenServices(cfg: Pick<PlatformConfig, "application" | "services">): string[] {
+  return Object.entries(cfg.services)
+    .filter(([, svc]) => serviceDeployment(cfg, svc) === "blue-green")
+    .map(([name]) => name);
+}
+
+/**
+ * The CodeDeploy deployment configuration blue/green deployments use: a predefined name, or the
+ * name of the custom configuration the layer creates (`<project>-<env>-linear-10pct-every-1min`).
+ */
+export function trafficRoutingName(cfg: Pick<PlatformConfig, "application" | "project" | "environment">): string {
+  const t = cfg.application.deployment.blueGreen.trafficRouting;
+  if (typeof t === "string") return t;
+  const step = t.type === "linear" ? `every-${t.intervalMinutes}min` : `then-${t.intervalMinutes}min`;
+  return `${cfg.project}-${cfg.environment}-${t.type}-${t.percent}pct-${step}`;
 }
 
 /** Tasks at creation: desiredCount, else minCount. */
@@ -533,10 +657,10 @@ const environmentRule: Rule = (cfg) => {
 /** Names the layer reserves. */
 const reservedNameRule: Rule = (cfg) =>
   Object.keys(cfg.services)
-    .filter((name) => (RESERVED_SERVICE_NAMES as readonly string[]).includes(name))
+    .filter((name): name is keyof typeof RESERVED_SERVICE_NAME_REASONS => (RESERVED_SERVICE_NAMES as readonly string[]).includes(name))
     .map((name) => ({
       path: ["services", name],
-      expected: `a service name other than ${RESERVED_SERVICE_NAMES.join(", ")} (the application layer's own target group uses <project>-<env>-nlb)`,
+      expected: `a service name other than ${name} (${RESERVED_SERVICE_NAME_REASONS[name]})`,
       found: `the service name ${JSON.stringify(name)}`,
     }));
 
@@ -620,6 +744,21 @@ const healthCheckRule: Rule = (cfg) =>
       : [],
   );
 
+/** Blue/green: the test listener must not take a port of the production listeners (443 and 80). */
+const blueGreenRule: Rule = (cfg) => {
+  if (blueGreenServices(cfg).length === 0) return [];
+  const port = cfg.application.deployment.blueGreen.testListenerPort;
+  return port === 80 || port === 443
+    ? [
+        {
+          path: ["application", "deployment", "blueGreen", "testListenerPort"],
+          expected: "a port other than 80 and 443 (the load balancer's production listeners), such as 8443",
+          found: `${port}`,
+        },
+      ]
+    : [];
+};
+
 /** Cross-field rules of the application section (see ../semantic.ts). */
 export const applicationRules: readonly Rule[] = [
   fargateSizeRule,
@@ -631,4 +770,5 @@ export const applicationRules: readonly Rule[] = [
   tlsRule,
   exposureRule,
   healthCheckRule,
+  blueGreenRule,
 ];

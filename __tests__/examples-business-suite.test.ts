@@ -1,0 +1,156 @@
+/**
+ * examples/business-suite (seed 002, the cloud-native business management SaaS) synthesizes the
+ * seed's signature features in dev and prod: CodeDeploy blue/green deployments with two target
+ * groups, 0.5 vCPU / 1 GB tasks scaling on CPU and memory at 70 %, the Cognito user pool with MFA and
+ * the post-confirmation e-mail validation function with its SQS dead-letter queues, GuardDuty,
+ * CloudTrail, X-Ray and dashboards, security groups "ALB 443 only / ECS only from the ALB / RDS only
+ * from ECS", the SPA on S3 + CloudFront with its Route 53 name and ACM certificate, RDS MySQL
+ * (dev) and Aurora MySQL with a reader in the other AZ (prod) with 7-day backups.
+ */
+import * as path from "node:path";
+import { loadConfigFile } from "../core/config/loader";
+import { LAYER_NAMES, type PlatformConfig } from "../core/config/schema";
+import { blueGreenServices } from "../core/config/sections/application";
+import { SecurityStack } from "../layers/02-security";
+import { DatabaseStack } from "../layers/03-database";
+import { ApplicationStack } from "../layers/07-application";
+import { NativeStack } from "../layers/09-native";
+import { MonitoringStack } from "../layers/10-monitoring";
+import { FrontendStack } from "../layers/11-frontend";
+import { resource, resources, synth } from "./helpers";
+
+const ROOT = path.resolve(__dirname, "..");
+const load = (name: string): PlatformConfig => loadConfigFile(`examples/business-suite/${name}.yaml`, ROOT).config;
+const enabledLayers = (cfg: PlatformConfig) => LAYER_NAMES.filter((l) => cfg.layers[l]?.enabled !== false);
+const REMOTE = (layer: string, output: string) => `\${data.terraform_remote_state.${layer}.outputs.${output}}`;
+
+describe.each([
+  ["dev", { account: "111122223333", site: "dev.bsuite.example.com", api: "api.dev.bsuite.example.com", minCount: 1, maxCount: 2 }],
+  ["prod", { account: "444455556666", site: "app.bsuite.example.com", api: "api.bsuite.example.com", minCount: 2, maxCount: 6 }],
+] as const)("examples/business-suite %s", (name, want) => {
+  const cfg = load(name);
+  const prefix = `bsuite-${name}`;
+
+  it("is the bsuite project in us-west-2 without API Gateway, GenAI or Cloud Map (the ALB is the front door)", () => {
+    expect(cfg).toMatchObject({ project: "bsuite", environment: name, tier: name, aws: { region: "us-west-2", accountId: want.account } });
+    expect(enabledLayers(cfg)).toEqual(["network", "security", "database", "parameters", "application", "native", "monitoring", "frontend", "notification"]);
+    expect(blueGreenServices(cfg)).toEqual(["api"]);
+  });
+
+  describe("application", () => {
+    const { tf } = synth(ApplicationStack, cfg);
+
+    it("runs 0.5 vCPU / 1 GB tasks behind an internet-facing ALB with HTTPS and the WAF", () => {
+      expect(resource(tf, "aws_ecs_task_definition", "api_task")).toMatchObject({ cpu: "512", memory: "1024" });
+      expect(resource(tf, "aws_lb", "load_balancer")).toMatchObject({ internal: false, subnets: REMOTE("network", "public_subnet_ids"), drop_invalid_header_fields: true });
+      expect(resource(tf, "aws_lb_listener", "load_balancer_https")).toMatchObject({ port: 443, protocol: "HTTPS" });
+      expect(resource(tf, "aws_wafv2_web_acl_association", "load_balancer_waf").web_acl_arn).toBe(REMOTE("security", "waf_web_acl_arn"));
+      expect(resource(tf, "aws_route53_record", `load_balancer_dns_${want.api.replace(/\./g, "_")}_a`)).toMatchObject({ name: want.api, type: "A" });
+    });
+
+    it("scales between its bounds on CPU and on memory, both at 70 %", () => {
+      expect(resource(tf, "aws_appautoscaling_target", "api_scaling")).toMatchObject({ min_capacity: want.minCount, max_capacity: want.maxCount });
+      for (const [policyName, metric] of [["api_scaling_cpu", "ECSServiceAverageCPUUtilization"], ["api_scaling_memory", "ECSServiceAverageMemoryUtilization"]]) {
+        expect(resource(tf, "aws_appautoscaling_policy", policyName).target_tracking_scaling_policy_configuration).toMatchObject({
+          target_value: 70,
+          predefined_metric_specification: { predefined_metric_type: metric },
+        });
+      }
+    });
+
+    it("deploys blue/green through CodeDeploy: two target groups, traffic shifting, test listener, rollback on failure and alarm", () => {
+      expect(resource(tf, "aws_ecs_service", "api").deployment_controller).toEqual({ type: "CODE_DEPLOY" });
+      expect(Object.keys(resources(tf, "aws_lb_target_group")).sort()).toEqual(["api_target", "api_target_green"]);
+      expect(resource(tf, "aws_codedeploy_app", "codedeploy")).toMatchObject({ name: prefix, compute_platform: "ECS" });
+      expect(resource(tf, "aws_codedeploy_deployment_group", "api_deployment")).toMatchObject({
+        deployment_config_name: "CodeDeployDefault.ECSLinear10PercentEvery1Minutes",
+        deployment_style: { deployment_type: "BLUE_GREEN", deployment_option: "WITH_TRAFFIC_CONTROL" },
+        blue_green_deployment_config: { terminate_blue_instances_on_deployment_success: { action: "TERMINATE", termination_wait_time_in_minutes: 15 } },
+        load_balancer_info: {
+          target_group_pair_info: {
+            prod_traffic_route: { listener_arns: ["${aws_lb_listener.load_balancer_https.arn}"] },
+            test_traffic_route: { listener_arns: ["${aws_lb_listener.load_balancer_test.arn}"] },
+            target_group: [{ name: "${aws_lb_target_group.api_target.name}" }, { name: "${aws_lb_target_group.api_target_green.name}" }],
+          },
+        },
+        auto_rollback_configuration: { enabled: true, events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] },
+      });
+      expect(resource(tf, "aws_iam_role_policy_attachment", "codedeploy_role_ecs").policy_arn).toBe("arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS");
+    });
+  });
+
+  it("security groups: the ALB takes 443 only from the internet, the tasks only the ALB, the database only the tasks", () => {
+    const { tf } = synth(SecurityStack, cfg);
+    const ingress = resources(tf, "aws_vpc_security_group_ingress_rule");
+    const on = (group: string) => Object.keys(ingress).filter((r) => r.startsWith(`${group}_`)).sort();
+    // api_link is the (empty) group of an API Gateway VPC link: no ENI or NLB is in it without the api-gateway layer.
+    expect(on("alb")).toEqual(["alb_https_from_api_link", "alb_https_from_internet"]);
+    expect(resource(tf, "aws_vpc_security_group_ingress_rule", "alb_https_from_internet")).toMatchObject({ cidr_ipv4: "0.0.0.0/0", from_port: 443, to_port: 443 });
+    expect(Object.values(ingress).filter((r) => r.cidr_ipv4 !== undefined)).toHaveLength(1);
+    expect(on("app")).toEqual(["app_8080_from_alb"]);
+    expect(on("data")).toEqual(["data_3306_from_app"]);
+    expect(Object.keys(resources(tf, "aws_vpc_security_group_egress_rule")).filter((r) => r.endsWith("_to_data"))).toEqual(["app_3306_to_data"]);
+  });
+
+  it("signs users in with Cognito: optional TOTP MFA, 1-hour tokens, refresh token rotation, the post-confirmation trigger", () => {
+    const { tf } = synth(NativeStack, cfg);
+    expect(resource(tf, "aws_cognito_user_pool", "cognito")).toMatchObject({
+      mfa_configuration: "OPTIONAL",
+      software_token_mfa_configuration: { enabled: true },
+      lambda_config: { post_confirmation: "${aws_lambda_alias.post_confirmation_live.arn}" },
+    });
+    expect(resource(tf, "aws_cognito_user_pool_client", "cognito_spa_client")).toMatchObject({
+      access_token_validity: 60,
+      id_token_validity: 60,
+      generate_secret: false,
+      refresh_token_rotation: [{ feature: "ENABLED" }],
+    });
+    expect(resource(tf, "aws_lambda_permission", "cognito_post_confirmation_invoke")).toMatchObject({ principal: "cognito-idp.amazonaws.com" });
+  });
+
+  it("validates e-mail after confirmation: a 512 MB function, the emails queue to the mailer, SQS dead-letter queues", () => {
+    const { tf } = synth(NativeStack, cfg);
+    expect(resource(tf, "aws_lambda_function", "post_confirmation")).toMatchObject({ memory_size: 512, runtime: "nodejs22.x" });
+    expect(resource(tf, "aws_lambda_function_event_invoke_config", "post_confirmation_async").destination_config).toEqual({
+      on_failure: { destination: "${aws_sqs_queue.post_confirmation_dlq.arn}" },
+    });
+    expect(JSON.parse(resource(tf, "aws_sqs_queue", "queues_emails").redrive_policy as string)).toEqual({
+      deadLetterTargetArn: "${aws_sqs_queue.queues_emails_dlq.arn}",
+      maxReceiveCount: 5,
+    });
+    expect(resource(tf, "aws_lambda_event_source_mapping", "queues_emails_trigger")).toMatchObject({
+      event_source_arn: "${aws_sqs_queue.queues_emails.arn}",
+      function_name: "${aws_lambda_alias.mailer_live.arn}",
+    });
+    expect(resource(tf, "aws_ses_template", "ses_template_email_verified")).toMatchObject({ name: `${prefix}-email-verified` });
+  });
+
+  it("watches with GuardDuty, CloudTrail, X-Ray, dashboards and alarms", () => {
+    const { tf } = synth(MonitoringStack, cfg);
+    expect(resource(tf, "aws_guardduty_detector", "guardduty")).toMatchObject({ enable: true });
+    expect(resource(tf, "aws_cloudtrail", "trail")).toMatchObject({ name: prefix, is_multi_region_trail: true, enable_log_file_validation: true });
+    expect(Object.keys(resources(tf, "aws_xray_sampling_rule"))).toEqual(["xray"]);
+    expect(Object.keys(resources(tf, "aws_cloudwatch_dashboard"))).toEqual(expect.arrayContaining(["dashboard_overview", "dashboard_application", "dashboard_database"]));
+    expect(Object.keys(resources(tf, "aws_cloudwatch_metric_alarm"))).toEqual(expect.arrayContaining(["alb_api_5xx", "ecs_api_cpu", "ecs_api_memory", "db_connections"]));
+  });
+
+  it("serves the SPA from S3 + CloudFront under its own name (ACM certificate in us-east-1, Route 53 alias records)", () => {
+    const { tf } = synth(FrontendStack, cfg);
+    expect(resource(tf, "aws_cloudfront_distribution", "site").aliases).toEqual([want.site]);
+    expect(resource(tf, "aws_acm_certificate", "certificate")).toMatchObject({ domain_name: want.site, validation_method: "DNS", provider: "aws.us_east_1" });
+    const key = want.site.replace(/\./g, "_");
+    expect(Object.keys(resources(tf, "aws_route53_record"))).toEqual(expect.arrayContaining([`dns_${key}_a`, `dns_${key}_aaaa`]));
+  });
+
+  it("keeps 7 days of automated snapshots; dev is RDS MySQL in one AZ, prod Aurora MySQL with a reader in the other AZ", () => {
+    const { tf } = synth(DatabaseStack, cfg);
+    if (name === "dev") {
+      expect(resource(tf, "aws_db_instance", "rds")).toMatchObject({ engine: "mysql", instance_class: "db.t4g.micro", multi_az: false, backup_retention_period: 7 });
+    } else {
+      expect(resource(tf, "aws_rds_cluster", "aurora")).toMatchObject({ engine: "aurora-mysql", backup_retention_period: 7, storage_encrypted: true, deletion_protection: true });
+      expect(resource(tf, "aws_rds_cluster_instance", "aurora_writer")).toMatchObject({ availability_zone: "us-west-2a", instance_class: "db.t4g.medium" });
+      expect(resource(tf, "aws_rds_cluster_instance", "aurora_reader_1")).toMatchObject({ availability_zone: "us-west-2b", instance_class: "db.t4g.medium" });
+    }
+    expect(Object.keys(resources(tf, "aws_secretsmanager_secret_rotation"))).toHaveLength(1);
+  });
+});
