@@ -5,36 +5,16 @@
  * environment: internet-facing HTTP-only load balancer) and changes one thing. `at()` checks that
  * the line and column asserted really hold the offending key or value in the fixture.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConfigError, formatProblem } from "../core/config/errors";
 import { loadConfigFile } from "../core/config/loader";
+import { fixtureChecks } from "./config-fixtures";
 import { apiStageName, resolveApiBackend } from "../core/config/sections/api-gateway";
 import { env, envWith } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");
 const DIR = "__tests__/fixtures/config/api-gateway";
 
-function refused(fixture: string): string[] {
-  try {
-    loadConfigFile(path.join(DIR, fixture), ROOT);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map(formatProblem);
-    throw e;
-  }
-  throw new Error(`expected ${fixture} to be refused, but it loaded`);
-}
-
-function at(fixture: string, line: number, col: number): string {
-  const lines = fs.readFileSync(path.join(ROOT, DIR, fixture), "utf8").split("\n");
-  return (lines[line - 1] ?? "").slice(col - 1);
-}
-
-/** The fixture is refused with exactly these problems: [line, col, text found there, "key.path: expected ..., found ..."]. */
-function expectRefused(fixture: string, ...problems: [line: number, col: number, source: string, text: string][]): void {
-  for (const [line, col, source] of problems) expect(`${fixture}:${line}:${col} ${at(fixture, line, col)}`).toBe(`${fixture}:${line}:${col} ${source}`);
-  expect(refused(fixture)).toEqual(problems.map(([line, col, , text]) => `${DIR}/${fixture}:${line}:${col} ${text}`));
-}
+const { expectRefused } = fixtureChecks(DIR);
 
 const ORIGIN = 'an origin such as https://app.example.com (scheme, lower-case host, optional port; no path or trailing slash) or "*"';
 const CERT = "an ACM certificate ARN (arn:aws:acm:<region>:<12-digit account>:certificate/<uuid>)";

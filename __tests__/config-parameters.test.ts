@@ -10,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { ConfigError, formatProblem } from "../core/config/errors";
 import { loadConfigFile } from "../core/config/loader";
+import { fixtureChecks } from "./config-fixtures";
 import { DNS_NAMESPACE_RE } from "../core/config/sections/cloud-map";
 import { parameterAddressPart, PARAMETER_KEY_RE } from "../core/config/sections/parameters";
 import { snakeCase } from "../core/layer-stack";
@@ -17,26 +18,7 @@ import { snakeCase } from "../core/layer-stack";
 const ROOT = path.resolve(__dirname, "..");
 const DIR = "__tests__/fixtures/config/parameters";
 
-function refused(fixture: string): string[] {
-  try {
-    loadConfigFile(path.join(DIR, fixture), ROOT);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map(formatProblem);
-    throw e;
-  }
-  throw new Error(`expected ${fixture} to be refused, but it loaded`);
-}
-
-function at(fixture: string, line: number, col: number): string {
-  const lines = fs.readFileSync(path.join(ROOT, DIR, fixture), "utf8").split("\n");
-  return (lines[line - 1] ?? "").slice(col - 1);
-}
-
-/** The fixture is refused with exactly these problems: [line, col, text found there, "key.path: expected ..., found ..."]. */
-function expectRefused(fixture: string, ...problems: [line: number, col: number, source: string, text: string][]): void {
-  for (const [line, col, source] of problems) expect(`${fixture}:${line}:${col} ${at(fixture, line, col)}`).toBe(`${fixture}:${line}:${col} ${source}`);
-  expect(refused(fixture)).toEqual(problems.map(([line, col, , text]) => `${DIR}/${fixture}:${line}:${col} ${text}`));
-}
+const { refused, at, expectRefused } = fixtureChecks(DIR);
 
 const KEY = "a parameter key (segments of a-z A-Z 0-9 _ . - joined by single slashes, no leading or trailing slash)";
 const NAMESPACE = "a DNS domain name of two or more lower-case labels (a-z, 0-9, -; 1-63 characters, no hyphen at either end) joined by dots, such as petclinic.local";
