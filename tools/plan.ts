@@ -14,10 +14,10 @@ import * as path from "node:path";
 import type { LayerName } from "../core/config/schema";
 import { layer as layerDef } from "../core/registry";
 import { parseOrExit, type OptionSpecs } from "./lib/args";
-import { environmentsOrExit, holdHarnessLock, indent, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, type PreparedEnvironment } from "./lib/harness";
+import { environmentsOrExit, failedStackLines, holdHarnessLock, indent, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, type PreparedEnvironment } from "./lib/harness";
 import { countActions, LOCAL_STATE, mockState, offlineStack, planTotals, summaryLine, type ActionCounts } from "./lib/offline";
 import { formatDuration, Progress, Reporter, table } from "./lib/report";
-import { defaultJobs, FirstAlone, runParallel } from "./lib/runner";
+import { defaultJobs, runParallel } from "./lib/runner";
 import type { SynthesizedStack, TerraformJson } from "./lib/synth";
 import { cleanTerraformText, initFingerprint, isInitialised, markInitialised, run, setupTerraform, WORK_DIR, writeIfChanged, type TerraformSetup } from "./lib/terraform";
 
@@ -55,7 +55,7 @@ interface PlanResult {
   readonly message?: string;
 }
 
-async function planStack(env: PreparedEnvironment, stack: SynthesizedStack, tf: TerraformSetup, gate: FirstAlone): Promise<PlanResult> {
+async function planStack(env: PreparedEnvironment, stack: SynthesizedStack, tf: TerraformSetup): Promise<PlanResult> {
   const start = Date.now();
   const envDir = path.join(WORK_DIR, "plan", env.ref.key);
   const dir = path.join(envDir, stack.name);
@@ -83,7 +83,7 @@ async function planStack(env: PreparedEnvironment, stack: SynthesizedStack, tf: 
   if (!isInitialised(dir, fingerprint)) {
     initRan = true;
     fs.rmSync(path.join(dir, ".terraform.lock.hcl"), { force: true });
-    const init = await gate.run(() => run(tf.bin, ["init", "-input=false", "-no-color", "-reconfigure"], { cwd: dir, env: tf.env }));
+    const init = await tf.init(() => run(tf.bin, ["init", "-input=false", "-no-color", "-reconfigure"], { cwd: dir, env: tf.env }));
     if (init.code !== 0) return fail("init", cleanTerraformText(init.stderr || init.stdout), { reads, initRan });
     markInitialised(dir, fingerprint);
   }
@@ -120,7 +120,6 @@ async function main(): Promise<void> {
   const total = ready.reduce((n, e) => n + e.stacks.length, 0);
   const labelWidth = Math.max(0, ...ready.flatMap((e) => e.stacks.map((s) => `${e.ref.key} ${s.name}:`.length)));
   const progress = new Progress(reporter, total, labelWidth);
-  const gate = new FirstAlone();
   const perEnv = await runParallel(ready, jobs, async (env) => {
     // Mock state is rewritten from the contracts on every run; none is left from an older one.
     fs.rmSync(path.join(WORK_DIR, "plan", env.ref.key, MOCK_STATE_DIR), { recursive: true, force: true });
@@ -128,7 +127,7 @@ async function main(): Promise<void> {
     for (const stack of env.stacks) {
       let r: PlanResult;
       try {
-        r = await planStack(env, stack, tf, gate);
+        r = await planStack(env, stack, tf);
       } catch (e) {
         r = { env: env.ref.key, stack: stack.name, ok: false, stage: "plan", ms: 0, message: e instanceof Error ? e.stack ?? e.message : String(e) };
       }
@@ -165,6 +164,8 @@ async function main(): Promise<void> {
     `\nplan ${ok ? "ok" : "FAILED"}: ${stackResults.filter((r) => r.ok).length}/${total} stacks planned in ${prepared.length} environment${prepared.length === 1 ? "" : "s"}` +
       `${envResults.length ? `, ${envResults.length} environments not synthesized` : ""}; plans in ${rel(path.join(WORK_DIR, "plan"))}/<env>/<stack>/plan.json; ${formatDuration(Date.now() - started)} wall`,
   );
+  for (const line of failedStackLines("plan", failed.map((r) => ({ where: r.stack ? `${r.env} ${r.stack}` : r.env, stage: r.stage, error: r.message ?? "" }))))
+    reporter.line(line);
   reporter.result({
     command: "plan",
     ok,

@@ -95,6 +95,30 @@ export function indent(text: string, by = "    "): string {
     .join("\n");
 }
 
+/**
+ * The first line of an error worth reading in a log tail: Terraform's `Error: <summary>` joined with
+ * the first line of its detail, without colour codes, at most `max` characters.
+ */
+export function firstErrorLine(text: string, max = 240): string {
+  const lines = text
+    // eslint-disable-next-line no-control-regex
+    .replace(/\x1b\[[0-9;]*m/g, "")
+    .split("\n")
+    .map((l) => l.replace(/^[│╷╵]\s?/, "").trim())
+    .filter(Boolean);
+  let line = lines[0] ?? "(no error text)";
+  if (/^Error:/.test(line) && lines[1]) line = `${line}: ${lines[1]}`;
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/**
+ * The closing lines of a harness run that failed: one per failed stack, naming it, the step that
+ * failed and the first line of its error, so the tail of a CI log is enough to act on.
+ */
+export function failedStackLines(command: string, failed: readonly { readonly where: string; readonly stage: string; readonly error: string }[]): string[] {
+  return failed.map((f) => `${command} failed: ${f.where} (${f.stage}): ${firstErrorLine(f.error)}`);
+}
+
 /** A path relative to the working directory when it is inside it. */
 export function rel(p: string): string {
   const r = path.relative(process.cwd(), p);
