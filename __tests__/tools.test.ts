@@ -357,6 +357,11 @@ describe("deploy:all order", () => {
     expect(all.results[0]).toEqual({ stack: "bootstrap", command: "npx cdktf deploy bootstrap --auto-approve", status: "planned" });
     const without = runDry(file);
     expect(without.results.map((r) => r.stack)).not.toContain("security");
+    // The README's line: --auto-approve as an option of deploy:all itself, not only after a second --.
+    const readme = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/deploy-all.ts", "--dry-run", "--json", "--env", "dev", "--auto-approve"], { cwd: ROOT, encoding: "utf8" });
+    expect(readme.status).toBe(0);
+    const doc = JSON.parse(readme.stdout) as { results: { command: string }[] };
+    expect(doc.results.every((r) => r.command.endsWith(" --auto-approve"))).toBe(true);
     expect(without.skipped).toContainEqual({ layer: "security", reason: "disabled" });
   });
 });

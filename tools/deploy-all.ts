@@ -1,5 +1,5 @@
 /**
- * npm run deploy:all [-- --env <name|file>] [--from <stack>] [--dry-run] [--json] [-- <cdktf deploy args>]
+ * npm run deploy:all [-- --env <name|file>] [--from <stack>] [--auto-approve] [--dry-run] [--json] [-- <cdktf deploy args>]
  *
  * Deploys one environment completely: the bootstrap stack, then every enabled layer in registry
  * order, one at a time (never in parallel: a layer must not race the layers it reads), each with
@@ -19,6 +19,7 @@ import { REPO_ROOT } from "./lib/terraform";
 const OPTIONS: OptionSpecs = {
   env: { type: "string", value: "<name|file>", description: "Environment to deploy (default: PLATFORM_ENV, else dev); passed on to cdktf as PLATFORM_ENV." },
   from: { type: "string", value: "<stack>", description: "Resume at this stack (bootstrap or a layer), skipping the ones before it." },
+  "auto-approve": { type: "boolean", description: "Pass --auto-approve to every cdktf deploy (no prompt per stack)." },
   "dry-run": { type: "boolean", description: "Print the commands in order without running them." },
   json: { type: "boolean", description: "Print a JSON result on stdout (cdktf's output goes to stderr)." },
 };
@@ -50,7 +51,8 @@ function main(): void {
   const { stacks, skipped } = deployOrder(loaded.config, PLATFORM);
   let steps: DeployStep[];
   try {
-    steps = deploySteps(stacks, { from: args.values.from as string | undefined, extraArgs: args.passthrough });
+    const extraArgs = [...(args.values["auto-approve"] === true && !args.passthrough.includes("--auto-approve") ? ["--auto-approve"] : []), ...args.passthrough];
+    steps = deploySteps(stacks, { from: args.values.from as string | undefined, extraArgs });
   } catch (e) {
     reporter.error(`error: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(2);
@@ -93,7 +95,7 @@ function main(): void {
     reporter.line("");
     reporter.line(table(["stack", "result", "time"], results.map((r) => [r.stack, r.status, r.ms === undefined ? "-" : formatDuration(r.ms)])));
     if (failedAt) {
-      const extra = args.passthrough.length ? ` -- ${shellLine(args.passthrough)}` : "";
+      const extra = `${args.values["auto-approve"] === true ? " --auto-approve" : ""}${args.passthrough.length ? ` -- ${shellLine(args.passthrough)}` : ""}`;
       reporter.line(`\ndeploy:all stopped at ${failedAt}. Fix it, then resume with:\n  npm run deploy:all -- --env ${shellLine([platformEnv])} --from ${failedAt}${extra}`);
     }
   }
