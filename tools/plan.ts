@@ -14,7 +14,7 @@ import * as path from "node:path";
 import type { LayerName } from "../core/config/schema";
 import { layer as layerDef } from "../core/registry";
 import { parseOrExit, type OptionSpecs } from "./lib/args";
-import { environmentsOrExit, failedStackLines, holdHarnessLock, indent, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, type PreparedEnvironment } from "./lib/harness";
+import { environmentsOrExit, failedStackLines, holdHarnessLock, indent, onlyStacksOrExit, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, type PreparedEnvironment } from "./lib/harness";
 import { countActions, LOCAL_STATE, mockState, offlineStack, planTotals, summaryLine, type ActionCounts } from "./lib/offline";
 import { formatDuration, Progress, Reporter, table } from "./lib/report";
 import { defaultJobs, runParallel } from "./lib/runner";
@@ -28,6 +28,7 @@ const OPTIONS: OptionSpecs = {
     value: "<name|file>",
     description: "Only these environments (repeat or comma-separate; bare --env: the one PLATFORM_ENV names). Default: all.",
   },
+  layer: { type: "strings", value: "<layer>", description: "Only these stacks (bootstrap or layer names; repeat or comma-separate). Default: all." },
   jobs: { type: "number", value: "<n>", description: "Environments planned at once (default: number of CPUs); layers of one environment run in order." },
   json: { type: "boolean", description: "Print a JSON result on stdout (progress goes to stderr)." },
   "plugin-dir": { type: "string", value: "<dir>", description: "Provider mirror directory (default: PLATFORM_TF_PLUGIN_DIR, else discovered)." },
@@ -117,10 +118,11 @@ async function main(): Promise<void> {
   const ready = prepared.filter((e) => !e.error);
   for (const env of ready) pruneStackDirs(path.join(WORK_DIR, "plan", env.ref.key), env.stacks.map((s) => s.name), [MOCK_STATE_DIR]);
 
-  const total = ready.reduce((n, e) => n + e.stacks.length, 0);
-  const labelWidth = Math.max(0, ...ready.flatMap((e) => e.stacks.map((s) => `${e.ref.key} ${s.name}:`.length)));
+  const selected = onlyStacksOrExit(ready, args.values.layer as string[] | undefined, reporter);
+  const total = selected.reduce((n, e) => n + e.stacks.length, 0);
+  const labelWidth = Math.max(0, ...selected.flatMap((e) => e.stacks.map((s) => `${e.ref.key} ${s.name}:`.length)));
   const progress = new Progress(reporter, total, labelWidth);
-  const perEnv = await runParallel(ready, jobs, async (env) => {
+  const perEnv = await runParallel(selected, jobs, async (env) => {
     // Mock state is rewritten from the contracts on every run; none is left from an older one.
     fs.rmSync(path.join(WORK_DIR, "plan", env.ref.key, MOCK_STATE_DIR), { recursive: true, force: true });
     const out: PlanResult[] = [];

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseOrExit, type OptionSpecs } from "./lib/args";
-import { environmentsOrExit, failedStackLines, holdHarnessLock, indent, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, type PreparedEnvironment } from "./lib/harness";
+import { environmentsOrExit, failedStackLines, holdHarnessLock, indent, onlyStacksOrExit, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, type PreparedEnvironment } from "./lib/harness";
 import { formatDuration, Progress, Reporter, table } from "./lib/report";
 import { defaultJobs, runParallel } from "./lib/runner";
 import { readStacks, type SynthesizedStack, type TerraformJson } from "./lib/synth";
@@ -36,6 +36,7 @@ const OPTIONS: OptionSpecs = {
     value: "<name|file>",
     description: "Only these environments (repeat or comma-separate; bare --env: the one PLATFORM_ENV names). Default: all.",
   },
+  layer: { type: "strings", value: "<layer>", description: "Only these stacks (bootstrap or layer names; repeat or comma-separate). Default: all." },
   jobs: { type: "number", value: "<n>", description: "Stacks validated at once (default: number of CPUs)." },
   stacks: {
     type: "string",
@@ -164,8 +165,9 @@ async function main(): Promise<void> {
   reporter.line(`terraform ${tf.version} (${tf.bin}); providers from ${tf.mirror ? `mirror ${tf.mirror.dir}` : "the registry"}; ${jobs} jobs`);
 
   const prepared = stacksDir ? [outputDirAsEnvironment(stacksDir, reporter)] : prepareEnvironments(envs, reporter);
-  const tasks = prepared.flatMap((env) => env.stacks.map((stack) => ({ env, stack })));
   for (const env of prepared) if (!env.error) pruneStackDirs(path.join(WORK_DIR, "validate", env.ref.key), env.stacks.map((s) => s.name));
+  const selected = onlyStacksOrExit(prepared, args.values.layer as string[] | undefined, reporter);
+  const tasks = selected.flatMap((env) => env.stacks.map((stack) => ({ env, stack })));
 
   const labelWidth = Math.max(0, ...tasks.map((t) => `${t.env.ref.key}/${t.stack.name}`.length));
   const progress = new Progress(reporter, tasks.length, labelWidth);

@@ -12,6 +12,7 @@ import { stackOrder, synthesizeAtomically, type SynthesizedStack } from "./synth
 
 export { stackOrder };
 import { WORK_DIR } from "./terraform";
+import { BOOTSTRAP_STACK, LAYERS } from "../../core/registry";
 
 export interface PreparedEnvironment {
   readonly ref: EnvironmentRef;
@@ -65,6 +66,29 @@ export function prepareEnvironments(envs: readonly EnvironmentRef[], reporter: R
       return { ref, loaded, stacks: [], error: { stage: "synth", message } };
     }
   });
+}
+
+/**
+ * The environments with only the stacks named in `names` (bootstrap or layer names); all of them
+ * when `names` is empty. A name that is no stack of any environment is a usage error.
+ */
+export function onlyStacks(prepared: readonly PreparedEnvironment[], names: readonly string[] | undefined): PreparedEnvironment[] {
+  if (!names?.length) return [...prepared];
+  const known = new Set([BOOTSTRAP_STACK, ...LAYERS.map((l) => l.name)]);
+  for (const n of names) {
+    if (!known.has(n)) throw new Error(`--layer ${n}: no such layer (layers: ${[...known].join(", ")})`);
+  }
+  return prepared.map((env) => ({ ...env, stacks: env.stacks.filter((s) => names.includes(s.name)) }));
+}
+
+/** onlyStacks, printing a usage error and exiting 2 on an unknown name. */
+export function onlyStacksOrExit(prepared: readonly PreparedEnvironment[], names: readonly string[] | undefined, reporter: Reporter): PreparedEnvironment[] {
+  try {
+    return onlyStacks(prepared, names);
+  } catch (e) {
+    reporter.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(2);
+  }
 }
 
 /** Removes stack work dirs under `envDir` whose stack no longer exists (a layer switched off). */
