@@ -5,6 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { CliError, resolveInvocation, VERBS } from "../tools/cli";
 import { stackSteps } from "../tools/lib/deploy";
@@ -77,6 +78,15 @@ describe("platform <verb>", () => {
     expect(deploy.status).toBe(0);
     const stacks = (JSON.parse(deploy.stdout) as { results: { stack: string }[] }).results.map((r) => r.stack);
     expect(stacks.slice(0, 4)).toEqual(["bootstrap", "network", "security", "database"]);
+    // A refused configuration under --json: one JSON document on stdout with every problem, nothing written.
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "platform-cli-"));
+    const refused = run(["synth", "--env", "__tests__/fixtures/config/shape-and-rules.yaml", "--json", "--out", path.join(out, "cdktf.out")]);
+    expect(refused.status).toBe(1);
+    const doc = JSON.parse(refused.stdout) as { command: string; ok: boolean; refused: boolean; problems: { path: string }[] };
+    expect(doc).toMatchObject({ command: "synth", ok: false, refused: true });
+    expect(doc.problems.map((p) => p.path)).toEqual(["logging.retentionDays", "network.nat", "network.subnets.data[1]", "aws.azs[1]"]);
+    expect(fs.readdirSync(out)).toEqual([]);
+    fs.rmSync(out, { recursive: true, force: true });
     const bad = run(["plan", "netwrk"]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/did you mean network/);

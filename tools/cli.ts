@@ -7,6 +7,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { editDistance } from "../core/config/errors";
 import { BOOTSTRAP_STACK, LAYERS } from "../core/registry";
 import { paint } from "./lib/report";
 
@@ -74,13 +75,7 @@ export class CliError extends Error {}
 
 /** Closest name by edit distance, for "did you mean". */
 function closest(word: string, names: readonly string[]): string | undefined {
-  const dist = (a: string, b: string): number => {
-    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-    for (let j = 1; j <= b.length; j++) d[0][j] = j;
-    for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    return d[a.length][b.length];
-  };
-  const best = names.map((n) => [n, dist(word, n)] as const).sort((x, y) => x[1] - y[1])[0];
+  const best = names.map((n) => [n, editDistance(word, n)] as const).sort((x, y) => x[1] - y[1])[0];
   return best && best[1] <= Math.max(2, Math.floor(word.length / 3)) ? best[0] : undefined;
 }
 

@@ -191,7 +191,7 @@ function main(): void {
   try {
     loaded = loadEnvironment((args.values.env as string | undefined) ?? process.env.PLATFORM_ENV);
   } catch (e) {
-    exitOnConfigError(e);
+    exitOnConfigError(e, { json: reporter.json, command: "synth:hcl" });
   }
   let result: HclResult;
   try {

@@ -32,7 +32,7 @@ function main(): void {
   try {
     loaded = loadEnvironment(envName);
   } catch (e) {
-    exitOnConfigError(e);
+    exitOnConfigError(e, { json: reporter.json, command: "synth" });
   }
 
   let stacks: SynthesizedStack[];

@@ -49,7 +49,7 @@ export function runStacksInOrder(verb: StackVerb, argv: readonly string[], scrip
   try {
     loaded = loadEnvironment(envName);
   } catch (e) {
-    exitOnConfigError(e);
+    exitOnConfigError(e, { json: reporter.json, command: script });
   }
 
   const { stacks: all, skipped } = deployOrder(loaded.config, PLATFORM);
