@@ -87,6 +87,10 @@ describe("platform <verb>", () => {
     expect(doc.problems.map((p) => p.path)).toEqual(["logging.retentionDays", "network.nat", "network.subnets.data[1]", "aws.azs[1]"]);
     expect(fs.readdirSync(out)).toEqual([]);
     fs.rmSync(out, { recursive: true, force: true });
+    // HCL never lands where cdktf deploys from (cdk.tf beside cdk.tf.json defines everything twice).
+    const hcl = run(["synth", "--env", "dev", "--hcl", "--out", "cdktf.out"]);
+    expect(hcl.status).toBe(2);
+    expect(hcl.stderr).toMatch(/HCL is not written into cdktf.out/);
     const bad = run(["plan", "netwrk"]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/did you mean network/);
