@@ -28,7 +28,7 @@ import { env } from "./helpers";
 const ROOT = path.resolve(ENVIRONMENTS_DIR, "..");
 const REPO = "acme/petclinic-platform";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const prComment = require("../tools/workflows/pr-comment.js") as {
   (args: Record<string, unknown>): Promise<{ action: string; id: number }>;
   buildBody: (args: Record<string, unknown>) => string;
