@@ -380,36 +380,46 @@ describe("lambda-genai options", () => {
 });
 
 describe("the package", () => {
-  it("is the function's sources transpiled to CommonJS: no tests, only its own modules and the runtime's AWS SDK", () => {
+  const stageGenai = () => {
     const app = Testing.app();
-    const staged = LambdaCode.fromTypeScript(GENAI_SOURCE_DIR).stage(new TerraformStack(app, "s"));
     tempDirs.push(app.outdir);
-    const files = fs.readdirSync(staged.directory).sort();
-    expect(files).toEqual(["bedrock.js", "errors.js", "handler.js", "http.js", "index.js", "log.js", "request.js", "settings.js"]);
-    const required = new Set<string>();
-    for (const f of files) {
-      const code = fs.readFileSync(path.join(staged.directory, f), "utf8");
-      expect(code).not.toMatch(/^\s*import\s|:\s*(string|number)\b[,)]/m); // no TypeScript left
-      for (const m of code.matchAll(/require\("([^"]+)"\)/g)) required.add(m[1]);
-    }
-    expect([...required].filter((r) => !r.startsWith("./")).sort()).toEqual(["@aws-sdk/client-bedrock-runtime"]);
+    return LambdaCode.fromTypeScript(GENAI_SOURCE_DIR).stage(new TerraformStack(app, "s"));
+  };
+
+  it("is one CommonJS bundle of the function and the shared library: no TypeScript, no tests, only the runtime's AWS SDK required", () => {
+    const staged = stageGenai();
+    expect(fs.readdirSync(staged.directory)).toEqual(["index.js"]);
+    const code = fs.readFileSync(path.join(staged.directory, "index.js"), "utf8");
+    expect(code).not.toMatch(/^\s*import\s|:\s*(string|number)\b[,)]/m); // no TypeScript left
+    const required = [...new Set([...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))].sort();
+    expect(required).toEqual(["@aws-sdk/client-bedrock-runtime"]);
+    // The shared logger is in the bundle, under paths relative to the project (no machine paths).
+    expect(code).toContain("// functions/shared/log.ts");
+    expect(code).not.toContain(path.resolve(__dirname, ".."));
   });
 
-  it("works once transpiled: the staged handler answers through a fake client", async () => {
-    const app = Testing.app();
-    tempDirs.push(app.outdir);
-    const staged = LambdaCode.fromTypeScript(GENAI_SOURCE_DIR).stage(new TerraformStack(app, "s"));
-    // Let the staged code resolve the SDK the way the Lambda runtime provides it.
-    fs.symlinkSync(path.resolve(__dirname, "..", "node_modules"), path.join(path.dirname(staged.directory), "node_modules"), "dir");
-    const { createHandler } = require(path.join(staged.directory, "handler.js")) as typeof import("../functions/genai/src/handler");
-    const { loadSettings } = require(path.join(staged.directory, "settings.js")) as typeof import("../functions/genai/src/settings");
-    const handler = createHandler({
-      settings: () => loadSettings({ MODEL_ID: HAIKU }),
-      client: () => ({ send: async () => ({ $metadata: {}, output: { message: { role: "assistant", content: [{ text: "Woof." }] } }, stopReason: "end_turn", usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 }, metrics: { latencyMs: 1 } }) }),
-      sink: () => undefined,
-    });
-    const res = await handler({ httpMethod: "POST", path: "/api/genai", headers: {}, requestContext: { requestId: "r" }, body: '{"question":"Hi"}' }, { awsRequestId: "l" });
-    expect(res).toMatchObject({ statusCode: 200, body: JSON.stringify({ answer: "Woof.", model: HAIKU, usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 }, stopReason: "end_turn" }) });
+  it("works once bundled: the packaged handler answers through the runtime's (here a fake) Bedrock client", async () => {
+    const staged = stageGenai();
+    // Resolve @aws-sdk/client-bedrock-runtime the way the Lambda runtime would, here to a fake.
+    const fake = path.join(path.dirname(staged.directory), "node_modules", "@aws-sdk", "client-bedrock-runtime");
+    fs.mkdirSync(fake, { recursive: true });
+    fs.writeFileSync(
+      path.join(fake, "index.js"),
+      "class ConverseCommand { constructor(input) { this.input = input; } }\n" +
+        "class BedrockRuntimeClient { async send() { return { $metadata: {}, output: { message: { role: 'assistant', content: [{ text: 'Woof.' }] } }, stopReason: 'end_turn', usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 }, metrics: { latencyMs: 1 } }; } }\n" +
+        "module.exports = { BedrockRuntimeClient, ConverseCommand };\n",
+    );
+    const saved = { MODEL_ID: process.env.MODEL_ID, LOG_LEVEL: process.env.LOG_LEVEL };
+    process.env.MODEL_ID = HAIKU;
+    process.env.LOG_LEVEL = "ERROR";
+    try {
+      const { handler } = require(path.join(staged.directory, "index.js")) as typeof import("../functions/genai/src/index");
+      const res = await handler({ httpMethod: "POST", path: "/api/genai", headers: {}, requestContext: { requestId: "r" }, body: '{"question":"Hi"}' }, { awsRequestId: "l" });
+      expect(res).toMatchObject({ statusCode: 200, body: JSON.stringify({ answer: "Woof.", model: HAIKU, usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 }, stopReason: "end_turn" }) });
+    } finally {
+      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   });
 
   it("is deterministic: the same sources give the same hash and a byte-identical archive", () => {
@@ -428,12 +438,16 @@ describe("the package", () => {
     expect(b.zip.equals(a.zip)).toBe(true);
     const file = path.join(tempDir("genai-zip-"), "a.zip");
     fs.writeFileSync(file, a.zip);
-    expect(zipEntries(file)).toEqual(["bedrock.js", "errors.js", "handler.js", "http.js", "index.js", "log.js", "request.js", "settings.js"]);
+    expect(zipEntries(file)).toEqual(["index.js"]);
   });
 
   it("a code change gives a new hash (and so a new source_code_hash, version and deployment); tests do not count", () => {
-    const src = tempDir("genai-src-");
+    // A copy laid out like functions/: <base>/genai/src beside <base>/shared (the library it imports).
+    const base = tempDir("genai-src-");
+    const src = path.join(base, "genai", "src");
+    fs.mkdirSync(src, { recursive: true });
     for (const f of fs.readdirSync(GENAI_SOURCE_DIR)) fs.copyFileSync(path.join(GENAI_SOURCE_DIR, f), path.join(src, f));
+    fs.symlinkSync(path.resolve(GENAI_SOURCE_DIR, "..", "..", "shared"), path.join(base, "shared"), "dir");
     const hashOf = () => {
       const app = Testing.app();
       tempDirs.push(app.outdir);
@@ -445,7 +459,7 @@ describe("the package", () => {
     fs.mkdirSync(path.join(src, "__tests__"));
     fs.writeFileSync(path.join(src, "__tests__", "a.ts"), "export const a = 1;\n");
     expect(hashOf()).toBe(before);
-    fs.appendFileSync(path.join(src, "settings.ts"), "\nexport const CHANGED = true;\n");
+    fs.writeFileSync(path.join(src, "settings.ts"), fs.readFileSync(path.join(src, "settings.ts"), "utf8").replace("Answer the user's question", "Answer the question"));
     expect(hashOf()).not.toBe(before);
   });
 });
@@ -510,6 +524,6 @@ describe("LambdaFunction module", () => {
   it("refuses code that is missing or empty", () => {
     expect(() => build({ code: LambdaCode.fromDirectory(path.join(os.tmpdir(), "does-not-exist-lambda")) })).toThrow("is not a directory");
     expect(() => build({ code: LambdaCode.fromDirectory(tempDir("lambda-empty-")) })).toThrow("is empty");
-    expect(() => build({ code: LambdaCode.fromTypeScript(tempDir("lambda-empty-")) })).toThrow("no TypeScript or JavaScript files");
+    expect(() => build({ code: LambdaCode.fromTypeScript(tempDir("lambda-empty-")) })).toThrow("no entry (index.ts or index.js)");
   });
 });

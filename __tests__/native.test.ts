@@ -16,6 +16,7 @@ import { MAILER_SOURCE_DIR } from "../functions/mailer/build";
 import { POST_CONFIRMATION_SOURCE_DIR } from "../functions/post-confirmation/build";
 import { ACCESS_POLICY_NAME, NativeStack } from "../layers/09-native";
 import { LambdaCode } from "../modules/lambda-function";
+import { TerraformStack, Testing } from "cdktf";
 import { addresses, env, envWith, ENVIRONMENTS, policy, resource, resources, synth, type TerraformJson } from "./helpers";
 
 const REMOTE = (layer: string, output: string) => `\${data.terraform_remote_state.${layer}.outputs.${output}}`;
@@ -521,11 +522,18 @@ describe("ReGenZet: presigned media uploads, event -> SNS -> mailer -> SES", () 
       ]);
     });
 
-    it("is packaged from functions/mailer/src without its tests", () => {
-      const names = (dir: string) => fs.readdirSync(dir).filter((f) => !f.endsWith(".test.ts")).map((f) => f.replace(/\.ts$/, ".js")).sort();
-      expect(names(MAILER_SOURCE_DIR)).toEqual(["handler.js", "index.js", "log.js", "message.js", "ses.js", "settings.js"]);
-      expect(names(POST_CONFIRMATION_SOURCE_DIR)).toEqual(["event.js", "handler.js", "index.js", "log.js", "settings.js"]);
-      expect(LambdaCode.fromTypeScript(MAILER_SOURCE_DIR)).toBeDefined();
+    it("is bundled from functions/mailer/src (and post-confirmation) with the shared logger, requiring only the runtime's AWS SDK", () => {
+      for (const [dir, sdk] of [
+        [MAILER_SOURCE_DIR, ["@aws-sdk/client-sesv2"]],
+        [POST_CONFIRMATION_SOURCE_DIR, ["@aws-sdk/client-sns", "@aws-sdk/client-sqs"]],
+      ] as const) {
+        const app = Testing.app();
+        const staged = LambdaCode.fromTypeScript(dir).stage(new TerraformStack(app, "s"));
+        const code = fs.readFileSync(path.join(staged.directory, "index.js"), "utf8");
+        fs.rmSync(app.outdir, { recursive: true, force: true });
+        expect(code).toContain("// functions/shared/log.ts");
+        expect([...new Set([...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))].sort()).toEqual(sdk);
+      }
     });
   });
 

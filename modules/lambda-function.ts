@@ -24,8 +24,8 @@ import { LambdaFunction as AwsLambdaFunction } from "@cdktf/provider-aws/lib/lam
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
-import { transformSync, type Options as SwcOptions } from "@swc/core";
 import { App, AssetType, TerraformAsset } from "cdktf";
+import { buildSync } from "esbuild";
 import { Construct } from "constructs";
 import { LOG_RETENTION_DAYS } from "../core/config/constants";
 import { policyJson } from "../core/policy";
@@ -47,10 +47,12 @@ export abstract class LambdaCode {
   }
 
   /**
-   * TypeScript sources transpiled to CommonJS JavaScript at synth time with swc (no bundling:
-   * relative imports stay relative; packages must be provided by the runtime, as the AWS SDK v3
-   * is by the Node.js runtimes). Tests (`*.test.ts`, `*.spec.ts`, `__tests__/`) and declaration
-   * files are left out; `.js`, `.cjs`, `.mjs` and `.json` files are copied.
+   * The function's entry (`index.ts`, else `index.js`, in `sourceDirectory`) bundled at synth time
+   * with esbuild into one CommonJS `index.js`: its own modules and what it imports from elsewhere
+   * in the project (functions/shared: the logger and settings readers every function shares) go in;
+   * the AWS SDK v3 (`@aws-sdk/*`) stays out, the Node.js runtime provides it. Only what the entry
+   * imports is packaged, so tests never are. The output is deterministic (paths relative to the
+   * project root, no source maps), so the same sources give the same hash and archive.
    */
   static fromTypeScript(sourceDirectory: string): LambdaCode {
     return new TypeScriptCode(path.resolve(sourceDirectory));
@@ -98,19 +100,18 @@ class DirectoryCode extends LambdaCode {
   }
 }
 
-/** swc settings of the package: Node.js 20+ understands ES2022; CommonJS needs no package.json. */
-const SWC_OPTIONS: SwcOptions = {
-  jsc: { parser: { syntax: "typescript" }, target: "es2022", keepClassNames: true },
-  module: { type: "commonjs" },
-  sourceMaps: false,
-  swcrc: false,
-  configFile: false,
-};
-
-const SKIPPED = [/(^|\/)__tests__\//, /\.(test|spec)\.ts$/, /\.d\.ts$/];
-const COPIED = /\.(js|cjs|mjs|json)$/;
+/** Packages the Node.js runtimes provide: left out of the bundle. */
+const RUNTIME_PROVIDED = ["@aws-sdk/*"];
 /** Zip entries take their date from the files: a fixed one keeps the archive byte-identical. */
 const FIXED_MTIME = new Date("2000-01-01T00:00:00Z");
+
+/** The nearest directory at or above `dir` holding a package.json: paths in the bundle are relative to it. */
+function projectRoot(dir: string): string {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, "package.json"))) return d;
+    if (path.dirname(d) === d) return dir;
+  }
+}
 
 class TypeScriptCode extends LambdaCode {
   constructor(private readonly sourceDirectory: string) {
@@ -119,18 +120,25 @@ class TypeScriptCode extends LambdaCode {
 
   stage(scope: Construct): StagedCode {
     if (!fs.existsSync(this.sourceDirectory)) throw new Error(`LambdaCode.fromTypeScript: ${this.sourceDirectory} does not exist`);
-    const outputs: [string, string][] = [];
-    for (const rel of listFiles(this.sourceDirectory)) {
-      if (SKIPPED.some((re) => re.test(rel))) continue;
-      const source = fs.readFileSync(path.join(this.sourceDirectory, rel), "utf8");
-      if (rel.endsWith(".ts")) {
-        // The relative filename keeps absolute paths of this machine out of the output.
-        outputs.push([rel.replace(/\.ts$/, ".js"), transformSync(source, { ...SWC_OPTIONS, filename: rel }).code]);
-      } else if (COPIED.test(rel)) {
-        outputs.push([rel, source]);
-      }
-    }
-    if (!outputs.length) throw new Error(`LambdaCode.fromTypeScript: no TypeScript or JavaScript files in ${this.sourceDirectory}`);
+    const entry = ["index.ts", "index.js"].map((f) => path.join(this.sourceDirectory, f)).find((f) => fs.existsSync(f));
+    if (!entry) throw new Error(`LambdaCode.fromTypeScript: no entry (index.ts or index.js) in ${this.sourceDirectory}`);
+    const root = projectRoot(this.sourceDirectory);
+    const result = buildSync({
+      entryPoints: [path.relative(root, entry)],
+      absWorkingDir: root,
+      bundle: true,
+      platform: "node",
+      target: "node20",
+      format: "cjs",
+      external: RUNTIME_PROVIDED,
+      write: false,
+      outfile: "index.js",
+      sourcemap: false,
+      legalComments: "none",
+      charset: "utf8",
+      logLevel: "silent",
+    });
+    const outputs: [string, string][] = result.outputFiles.map((f) => [path.basename(f.path), f.text]);
     const hash = hashFiles(outputs);
     // <outdir>/staging/<construct path>/<hash>: one folder per function, older hashes removed.
     const home = path.join(App.of(scope).outdir, "staging", scope.node.path.replace(/[^\w.-]+/g, "_"));

@@ -23,7 +23,7 @@ import { ask, converseInput, usageOf, type ConverseClient } from "../../function
 import { classify, HttpError } from "../../functions/genai/src/errors";
 import { createHandler, InvocationError, type AnswerBody, type LambdaContext } from "../../functions/genai/src/handler";
 import type { ProxyResult } from "../../functions/genai/src/http";
-import { createLogger, errorFields } from "../../functions/genai/src/log";
+import { createLogger, errorFields } from "../../functions/shared/log";
 import { characters } from "../../functions/genai/src/request";
 import { DEFAULT_SYSTEM_PROMPT, loadSettings, SettingsError, type Settings } from "../../functions/genai/src/settings";
 

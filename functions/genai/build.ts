@@ -1,6 +1,6 @@
 /**
  * How layer 06 packages the GenAI function: the TypeScript sources under src/ (tests excluded)
- * are transpiled to CommonJS at synth time (modules/lambda-function.ts, LambdaCode.fromTypeScript);
+ * are bundled at synth (modules/lambda-function.ts, LambdaCode.fromTypeScript);
  * the Node.js runtime provides the AWS SDK v3, so nothing else goes into the package.
  */
 import * as path from "node:path";

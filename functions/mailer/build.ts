@@ -1,6 +1,6 @@
 /**
  * How layer 09 packages the mailer: the TypeScript sources under src/ (tests excluded) are
- * transpiled to CommonJS at synth (modules/lambda-function.ts, LambdaCode.fromTypeScript); the
+ * bundled at synth (modules/lambda-function.ts, LambdaCode.fromTypeScript); the
  * Node.js runtime provides the AWS SDK v3 (@aws-sdk/client-sesv2).
  */
 import * as path from "node:path";

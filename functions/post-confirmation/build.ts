@@ -1,6 +1,6 @@
 /**
  * How layer 09 packages the post-confirmation trigger: the TypeScript sources under src/ (tests
- * excluded) are transpiled to CommonJS at synth (modules/lambda-function.ts); the Node.js runtime
+ * excluded) are bundled at synth (modules/lambda-function.ts); the Node.js runtime
  * provides the AWS SDK v3 (@aws-sdk/client-sqs, @aws-sdk/client-sns).
  */
 import * as path from "node:path";

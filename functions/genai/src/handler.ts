@@ -16,7 +16,7 @@
 import { ask, type ConverseClient } from "./bedrock";
 import { classify, HttpError } from "./errors";
 import { apiRequestOf, checkRoute, corsHeaders, jsonResponse, type ProxyResult } from "./http";
-import { createLogger, errorFields, type Logger } from "./log";
+import { createLogger, errorFields, type Logger } from "../../shared/log";
 import { parseRequest, validateRequest, characters } from "./request";
 import type { Settings } from "./settings";
 

@@ -2,7 +2,10 @@
  * The function's settings, read once from its environment (set by layer 06 from the `genai`
  * config section). No secrets live here: the model is reached with the execution role.
  */
-import { isLogLevel, type LogLevel } from "./log";
+import type { LogLevel } from "../../shared/log";
+import { list, logLevel as readLogLevel, required, SettingsError } from "../../shared/settings";
+
+export { SettingsError };
 
 export interface Settings {
   /** Model or inference profile used when a request names none. */
@@ -41,19 +44,6 @@ export const DEFAULT_SYSTEM_PROMPT =
   "You are a helpful assistant. Answer the user's question accurately and concisely. " +
   "If you do not know the answer, say so instead of guessing.";
 
-/** A setting the function cannot run with: a deployment mistake, never the caller's. */
-export class SettingsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "SettingsError";
-  }
-}
-
-const list = (raw: string | undefined): string[] =>
-  (raw ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
   const raw = env[name];
@@ -65,11 +55,9 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 
 /** Reads and checks the settings; throws SettingsError on a missing or malformed variable. */
 export function loadSettings(env: NodeJS.ProcessEnv): Settings {
-  const modelId = env[ENV.modelId]?.trim();
-  if (!modelId) throw new SettingsError(`${ENV.modelId} is not set`);
+  const modelId = required(env, ENV.modelId);
   const additional = list(env[ENV.additionalModelIds]);
-  const logLevel = (env[ENV.logLevel] ?? "INFO").toUpperCase();
-  if (!isLogLevel(logLevel)) throw new SettingsError(`${ENV.logLevel} must be DEBUG, INFO, WARN or ERROR, found ${JSON.stringify(env[ENV.logLevel])}`);
+  const logLevel = readLogLevel(env, ENV.logLevel);
   return {
     modelId,
     allowedModelIds: [...new Set([modelId, ...additional])],

@@ -14,7 +14,7 @@
  * they must end where someone can see them, never be dropped. Logs are JSON lines with the
  * template, recipient count and SES message id; never addresses, data or bodies.
  */
-import { errorFields, createLogger, type Logger } from "./log";
+import { errorFields, createLogger, type Logger } from "../../shared/log";
 import { parseMessage, validateMessage, InvalidMessageError, type MailMessage } from "./message";
 import { sendEmail, type SendEmailClient } from "./ses";
 import type { Settings } from "./settings";

@@ -2,7 +2,10 @@
  * The mailer's settings, read once from its environment (set by layer 09 from native.ses and
  * native.mailer). No secrets: SES is called with the execution role.
  */
-import { isLogLevel, type LogLevel } from "./log";
+import type { LogLevel } from "../../shared/log";
+import { logLevel as readLogLevel, required, SettingsError } from "../../shared/settings";
+
+export { SettingsError };
 
 /** A template the mailer may send: its SES name and the data fields it requires. */
 export interface TemplateSetting {
@@ -33,24 +36,12 @@ export const ENV = {
   logLevel: "LOG_LEVEL",
 } as const;
 
-/** A setting the function cannot run with: a deployment mistake, never the sender's. */
-export class SettingsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "SettingsError";
-  }
-}
 
 /** Reads and checks the settings; throws SettingsError on a missing or malformed variable. */
 export function loadSettings(env: NodeJS.ProcessEnv): Settings {
-  const required = (name: string) => {
-    const value = env[name]?.trim();
-    if (!value) throw new SettingsError(`${name} is not set`);
-    return value;
-  };
   let templates: unknown;
   try {
-    templates = JSON.parse(required(ENV.templates));
+    templates = JSON.parse(required(env, ENV.templates));
   } catch (e) {
     if (e instanceof SettingsError) throw e;
     throw new SettingsError(`${ENV.templates} is not JSON`);
@@ -64,11 +55,10 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
   const maxRaw = env[ENV.maxRecipients] ?? "10";
   const maxRecipients = Number(maxRaw);
   if (!Number.isInteger(maxRecipients) || maxRecipients < 1 || maxRecipients > 50) throw new SettingsError(`${ENV.maxRecipients} must be an integer from 1 to 50, found ${JSON.stringify(maxRaw)}`);
-  const logLevel = (env[ENV.logLevel] ?? "INFO").toUpperCase();
-  if (!isLogLevel(logLevel)) throw new SettingsError(`${ENV.logLevel} must be DEBUG, INFO, WARN or ERROR, found ${JSON.stringify(env[ENV.logLevel])}`);
+  const logLevel = readLogLevel(env, ENV.logLevel);
   return {
-    fromAddress: required(ENV.fromAddress),
-    configurationSet: required(ENV.configurationSet),
+    fromAddress: required(env, ENV.fromAddress),
+    configurationSet: required(env, ENV.configurationSet),
     templates: templates as Record<string, TemplateSetting>,
     maxRecipients,
     logLevel,

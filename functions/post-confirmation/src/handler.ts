@@ -11,7 +11,7 @@
 import { PublishCommand, type PublishCommandOutput } from "@aws-sdk/client-sns";
 import { SendMessageCommand, type SendMessageCommandOutput } from "@aws-sdk/client-sqs";
 import { checkEvent, CONFIRM_SIGN_UP, EVENT_TYPE, messageFor, type PostConfirmationEvent } from "./event";
-import { createLogger, errorFields } from "./log";
+import { createLogger, errorFields } from "../../shared/log";
 import type { Settings } from "./settings";
 
 export interface LambdaContext {

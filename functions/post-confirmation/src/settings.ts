@@ -2,7 +2,10 @@
  * The post-confirmation function's settings, read once from its environment (set by layer 09
  * from native.cognito.postConfirmation). No secrets: SQS and SNS are called with the execution role.
  */
-import { isLogLevel, type LogLevel } from "./log";
+import type { LogLevel } from "../../shared/log";
+import { logLevel as readLogLevel, SettingsError } from "../../shared/settings";
+
+export { SettingsError };
 
 export interface Settings {
   /** Where the confirmation goes: an SQS queue URL or an SNS topic ARN. */
@@ -23,12 +26,6 @@ export const ENV = {
   logLevel: "LOG_LEVEL",
 } as const;
 
-export class SettingsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "SettingsError";
-  }
-}
 
 export function loadSettings(env: NodeJS.ProcessEnv): Settings {
   const queueUrl = env[ENV.targetQueueUrl]?.trim();
@@ -38,8 +35,7 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
   if (topicArn && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(topicArn)) throw new SettingsError(`${ENV.targetTopicArn} is not an SNS topic ARN`);
   const deadLetterQueueUrl = env[ENV.deadLetterQueueUrl]?.trim();
   if (!deadLetterQueueUrl) throw new SettingsError(`${ENV.deadLetterQueueUrl} is not set`);
-  const logLevel = (env[ENV.logLevel] ?? "INFO").toUpperCase();
-  if (!isLogLevel(logLevel)) throw new SettingsError(`${ENV.logLevel} must be DEBUG, INFO, WARN or ERROR, found ${JSON.stringify(env[ENV.logLevel])}`);
+  const logLevel = readLogLevel(env, ENV.logLevel);
   const template = env[ENV.template]?.trim() || undefined;
   return {
     target: queueUrl ? { kind: "sqs", queueUrl } : { kind: "sns", topicArn: topicArn! },

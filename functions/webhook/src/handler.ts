@@ -15,7 +15,7 @@
  * Dependencies are injected so the tests run with a fake Parameter Store and a fake fetch.
  */
 import { payloadFor } from "./format";
-import { createLogger, errorFields, type Logger } from "./log";
+import { createLogger, errorFields, type Logger } from "../../shared/log";
 import { snsMessages, toNotification } from "./message";
 import { postJson, URL_GONE_STATUSES, WebhookError, type FetchLike } from "./post";
 import type { Settings } from "./settings";

@@ -3,7 +3,10 @@
  * `notification.slack.webhook` config section). The webhook URL is not among them: it is a secret,
  * read at run time from the SecureString parameter named here (./webhook-url.ts).
  */
-import { isLogLevel, type LogLevel } from "./log";
+import type { LogLevel } from "../../shared/log";
+import { logLevel as readLogLevel, SettingsError } from "../../shared/settings";
+
+export { SettingsError };
 
 export const MESSAGE_FORMATS = ["slack", "teams"] as const;
 export type MessageFormat = (typeof MESSAGE_FORMATS)[number];
@@ -33,13 +36,6 @@ export const ENV = {
  */
 export const WEBHOOK_URL_PLACEHOLDER = "UNSET: set this SecureString to the incoming webhook URL with aws ssm put-parameter --overwrite";
 
-/** A setting the function cannot run with: a deployment mistake. */
-export class SettingsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "SettingsError";
-  }
-}
 
 /** Reads and checks the settings; throws SettingsError on a missing or malformed variable. */
 export function loadSettings(env: NodeJS.ProcessEnv): Settings {
@@ -55,7 +51,6 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
   if (!Number.isInteger(urlCacheSeconds) || urlCacheSeconds < 0) {
     throw new SettingsError(`${ENV.urlCacheSeconds} must be a whole number of seconds >= 0, found ${JSON.stringify(rawCache)}`);
   }
-  const logLevel = (env[ENV.logLevel] ?? "INFO").toUpperCase();
-  if (!isLogLevel(logLevel)) throw new SettingsError(`${ENV.logLevel} must be DEBUG, INFO, WARN or ERROR, found ${JSON.stringify(env[ENV.logLevel])}`);
+  const logLevel = readLogLevel(env, ENV.logLevel);
   return { parameterName, format: format as MessageFormat, urlCacheSeconds, logLevel };
 }

@@ -1,10 +1,12 @@
 /**
- * Structured logging: one JSON object per line on stdout, which CloudWatch Logs stores as is and
- * Logs Insights indexes by field. Every line carries a timestamp, the level, a message and the
- * fields bound to the logger (the Lambda request id, the API Gateway request id, ...).
+ * Structured logging shared by every function: one JSON object per line on stdout, which
+ * CloudWatch Logs stores as is and Logs Insights indexes by field. Every line carries a timestamp,
+ * the level, a message and the fields bound to the logger (the Lambda request id, the API Gateway
+ * request id, the record being handled, ...).
  *
- * The function never logs what users ask or what the model answers (only lengths and counts):
- * questions may hold personal data, and log groups are kept for months.
+ * What a function must never log is its own rule (GenAI: questions and answers; mailer: recipients,
+ * template data and OTP codes; webhook: the URL): only lengths, counts, ids and error names.
+ * A log line never throws: cycles and BigInts are serialized.
  */
 
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
@@ -36,14 +38,19 @@ export function isLogLevel(value: string): value is LogLevel {
   return (LOG_LEVELS as readonly string[]).includes(value);
 }
 
-/** An error as log fields: name and message always, the stack only when asked (never sent to clients). */
+/**
+ * An error as log fields: name and message always; `status` of an error that carries an HTTP status
+ * of its own (a webhook's answer), else `upstreamStatus` of an AWS SDK error; the stack only when
+ * asked (never sent to clients).
+ */
 export function errorFields(error: unknown, withStack = false): Record<string, unknown> {
   if (error instanceof Error) {
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const sdkStatus = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const status = (error as { status?: unknown }).status;
     return {
       errorName: error.name,
       errorMessage: error.message,
-      ...(status !== undefined ? { upstreamStatus: status } : {}),
+      ...(typeof status === "number" ? { status } : sdkStatus !== undefined ? { upstreamStatus: sdkStatus } : {}),
       ...(withStack && error.stack ? { stack: error.stack } : {}),
     };
   }
