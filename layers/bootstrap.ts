@@ -14,6 +14,7 @@ import type { PlatformConfig } from "../core/config/schema";
 import type { LayerName } from "../core/config/schema";
 import { LayerStack, PlatformStack } from "../core/layer-stack";
 import { boundaryDocument, permissionsBoundary } from "../core/permissions-boundary";
+import { reviewException } from "../core/review";
 import { BOOTSTRAP_STACK } from "../core/registry";
 import { ciTarget, policyArn } from "../core/config/sections/ci";
 import { awsManagedPoliciesAttached, CiIdentity, servicesTrusted } from "../modules/ci-identity";
@@ -52,11 +53,16 @@ export class BootstrapStack extends PlatformStack {
     // The boundary every layer's roles carry (core/permissions-boundary.ts): created here, before any
     // layer, by the people who bootstrap the environment; CI may never change it.
     const boundary = permissionsBoundary(config);
-    new IamPolicy(this, "permissions_boundary", {
+    const boundaryPolicy = new IamPolicy(this, "permissions_boundary", {
       name: boundary.name,
       description: `Permissions boundary of every ${this.naming.prefix} role: no IAM beyond passing the platform's roles, no changes to itself`,
       policy: boundaryDocument(boundary),
     });
+    reviewException(
+      boundaryPolicy,
+      "PK-IAM-001",
+      "A permissions boundary caps, it grants nothing: NotAction iam:*/organizations:*/account:* is the ceiling of every platform role, whose own policies name the actions (docs/decisions.md)",
+    );
     new TerraformOutput(this, "permissions_boundary_arn", { value: boundary.arn, description: "Permissions boundary every platform role carries." });
 
     this.ciIdentity(config);
