@@ -4,7 +4,11 @@
  * plan role read-only on state, the apply role's IAM limited to the platform's own roles, and the
  * existing bootstrap resources untouched.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { Testing } from "cdktf";
+import { loadConfigFile } from "../core/config/loader";
 import { ConfigError } from "../core/config/errors";
 import type { PlatformConfig } from "../core/config/schema";
 import { CiSchema, ciRoleName, ciTarget } from "../core/config/sections/ci";
@@ -344,5 +348,35 @@ describe("ci config section", () => {
     expect(refused({ ci: { apply: { sessionDurationSeconds: 600 } } })).toMatch(/ci\.apply\.sessionDurationSeconds: expected a session length in seconds from 3600 to 43200/);
     expect(refused({ ci: { plan: { managedPolicies: ["Read Only"] } } })).toMatch(/ci\.plan\.managedPolicies\[0\]/);
     expect(refused({ ci: { gitub: {} } })).toMatch(/did you mean github/);
+  });
+});
+
+describe("blue/green with the CI identity (examples/business-suite/prod.yaml + ci.github)", () => {
+  // The apply failure of issue 10: the application layer attaches AWSCodeDeployRoleForECS to the
+  // CodeDeploy role, which a hand-kept allow-list did not name.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ci-bg-"));
+  const file = path.join(dir, "prod-ci.yaml");
+  fs.writeFileSync(file, `extends: ${path.resolve(__dirname, "..", "examples", "business-suite", "prod")}\nci:\n  github:\n    repository: ${REPO}\n`);
+  const cfg = loadConfigFile(file).config;
+  fs.rmSync(dir, { recursive: true, force: true });
+  const platform = synthesizeEnvironment("business-suite-prod-ci", cfg);
+  const iam = statements(platform.stacks.get("bootstrap")!, "github_apply_iam");
+  const codeDeploy = "arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS";
+
+  it("attaches AWSCodeDeployRoleForECS in the application layer", () => {
+    expect(managedPolicyArns(platform.stacks.get("application")!)).toContain(codeDeploy);
+  });
+
+  it("lets the apply role attach it (derived from the layers), with the boundary on the role", () => {
+    const known = iam.find((x) => x.Sid === "AttachKnownPolicies")!;
+    expect(list((known.Condition as Record<string, Record<string, unknown>>).ArnEquals["iam:PolicyARN"])).toContain(codeDeploy);
+    expect((known.Condition as Record<string, Record<string, unknown>>).StringEquals["iam:PermissionsBoundary"]).toBe(
+      `arn:aws:iam::${cfg.aws.accountId}:policy/bsuite-prod-permissions-boundary`,
+    );
+  });
+
+  it("lets the apply role pass the CodeDeploy role to CodeDeploy", () => {
+    const pass = iam.find((x) => x.Sid === "PassPlatformRoles")!;
+    expect(list((pass.Condition as Record<string, Record<string, unknown>>).StringEquals["iam:PassedToService"])).toContain("codedeploy.amazonaws.com");
   });
 });
