@@ -22,6 +22,7 @@ describe("the checker", () => {
               { Sid: "Key", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::docs/*", Condition: { StringEquals: { "s3:x-amz-made-up": "x", "aws:SourceAcount": "1" } } },
               { Sid: "Arn", Effect: "Allow", Action: "sqs:SendMessage", Resource: ["arn:aws:sqs:us-west-2:jobs", "arn:aws:s3:::docs"] },
               { Sid: "Wild", Effect: "Allow", Action: "kms:Frobnicate*", Resource: "*" },
+              { Sid: "NoResource", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "arn:aws:ecr:us-west-2:111111111111:repository/x" },
               { Sid: "Never", Effect: "Allow", Action: "iam:CreateRole", Resource: "arn:aws:iam::111111111111:role/x-*", Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } } },
             ]),
           },
@@ -36,7 +37,8 @@ describe("the checker", () => {
       "native/aws_iam_role_policy.bad policy Statement[2] (Sid Arn): arn arn:aws:sqs:us-west-2:jobs: not an ARN (arn:partition:service:region:account:resource)",
       "native/aws_iam_role_policy.bad policy Statement[2] (Sid Arn): arn arn:aws:s3:::docs: matches no resource type ARN format of sqs",
       "native/aws_iam_role_policy.bad policy Statement[3] (Sid Wild): action kms:Frobnicate*: the wildcard matches no kms action",
-      "native/aws_iam_role_policy.bad policy Statement[4] (Sid Never): condition-key iam:PassedToService: StringEquals: none of iam:CreateRole takes this key (the condition would never match)",
+      'native/aws_iam_role_policy.bad policy Statement[4] (Sid NoResource): arn arn:aws:ecr:us-west-2:111111111111:repository/x: ecr:GetAuthorizationToken takes no resource type: only Resource "*" authorizes it (this grant never matches)',
+      "native/aws_iam_role_policy.bad policy Statement[5] (Sid Never): condition-key iam:PassedToService: StringEquals: none of iam:CreateRole takes this key (the condition would never match)",
       "native/aws_lambda_permission.p action: action lambda:InvokeFunktion: lambda has no action InvokeFunktion",
     ]);
   });

@@ -15,7 +15,8 @@
  * - each condition key exists globally (aws:...) or for the service of one of the statement's
  *   actions (or, for an OIDC provider's `<host>:<claim>`, is a claim AWS evaluates);
  * - each literal ARN in Resource / NotResource matches the ARN format of a resource type of one of
- *   the statement's services; a Terraform reference (`${aws_s3_bucket.x.arn}/*`) is resolved to its
+ *   the statement's services, and an action that takes no resource type (ecr:GetAuthorizationToken,
+ *   logs:DescribeLogGroups) stands with Resource "*" (a specific ARN never authorizes it); a Terraform reference (`${aws_s3_bucket.x.arn}/*`) is resolved to its
  *   service where the resource type is known, else counted as skipped.
  *
  * The data is read synchronously from the package's JSON files and cached, so a test stays fast.
@@ -298,6 +299,18 @@ class Checker {
           } else if (!anyService && !key.toLowerCase().startsWith("aws:") && !actionsTakeKey(acts, key)) {
             // A service key no action of the statement takes is never in the request: the condition never matches.
             this.add({ stack, address, where, kind: "condition-key", value: key, message: `${op}: none of ${acts.join(", ")} takes this key (the condition would never match)` });
+          }
+        }
+      }
+
+      // An action that takes no resource type is authorized only by Resource "*": in a statement
+      // that names ARNs only, it never matches (the grant silently does nothing).
+      const resources = list(raw.Resource);
+      if (raw.Resource !== undefined && !resources.includes("*") && !anyService) {
+        for (const a of list(raw.Action).filter((x) => x !== "*")) {
+          const takesNone = expandAction(a).filter((full) => (actionsOf(full.split(":")[0])[full.split(":")[1].toLowerCase()]?.resourceTypes ?? []).every((rt) => !rt.name));
+          if (takesNone.length && takesNone.length === expandAction(a).length) {
+            this.add({ stack, address, where, kind: "arn", value: resources.join(", "), message: `${a} takes no resource type: only Resource "*" authorizes it (this grant never matches)` });
           }
         }
       }
