@@ -136,4 +136,26 @@ export const iamRules: Rule[] = [
       });
     },
   },
+  {
+    id: "PK-IAM-009",
+    title: "Every layer role carries the platform's permissions boundary",
+    severity: "high",
+    fix: "Create the role inside a LayerStack (its aspect sets permissions_boundary to <project>-<env>-permissions-boundary, core/permissions-boundary.ts).",
+    checkov: [],
+    types: ["aws_iam_role"],
+    check: ({ model }) => {
+      // The boundary the bootstrap stack creates, when the environment's bootstrap stack is in the model.
+      const boundary = model.resources("aws_iam_policy").find((r) => r.stack === "bootstrap" && r.name === "permissions_boundary");
+      const name = boundary ? str(boundary.attrs.name) : undefined;
+      return model
+        .resources("aws_iam_role")
+        .filter((r) => r.stack !== "bootstrap")
+        .map((r) => {
+          const pb = str(r.attrs.permissions_boundary);
+          if (!pb) return check(r, false, "no permissions boundary: nothing caps what a policy written to this role grants");
+          return check(r, !name || pb.endsWith(`:policy/${name}`), `permissions boundary ${pb} is not the platform's ${name}`);
+        });
+    },
+  },
 ];
+
