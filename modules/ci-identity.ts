@@ -4,9 +4,10 @@
  *
  * - the account's OIDC provider for token.actions.githubusercontent.com (optional: one per account);
  * - a plan role: read-only managed policies, explicit denies, and read + lock access to the state;
- * - an apply role: broad managed policies, IAM limited to the platform's own roles and policies,
- *   write access to the state, and guardrails that keep it away from the CI identity itself and
- *   from the state bucket's configuration.
+ * - an apply role: broad managed policies, IAM limited to the platform's own roles and policies
+ *   (created or given permissions only with the platform's permissions boundary on them, passed
+ *   only to the services that use them), write access to the state, and guardrails that keep it
+ *   away from the CI identity itself, the boundary policy and the state bucket's configuration.
  *
  * Each role trusts only the exact `sub` claims it is given (StringEquals, no wildcards) and the
  * `aud` sts.amazonaws.com. Inline policies go through `policyJson`, which refuses `*` and
