@@ -4,16 +4,26 @@
  * plan role read-only on state, the apply role's IAM limited to the platform's own roles, and the
  * existing bootstrap resources untouched.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { Testing } from "cdktf";
+import { loadConfigFile } from "../core/config/loader";
 import { ConfigError } from "../core/config/errors";
 import type { PlatformConfig } from "../core/config/schema";
-import { CiSchema, ciRoleName, ciTarget, policyArn } from "../core/config/sections/ci";
+import { CiSchema, ciRoleName, ciTarget } from "../core/config/sections/ci";
 import { isWildcardAction } from "../core/policy";
-import { buildPlatform } from "../core/platform";
-import { PLATFORM } from "../layers";
 import { BootstrapStack } from "../layers/bootstrap";
 import { CiIdentity } from "../modules/ci-identity";
+import { synthesizeEnvironment } from "./fixtures/all-environments";
 import { addresses, env, envWith, ENVIRONMENTS, policy, resource, resources, synth, type TerraformJson } from "./helpers";
+
+/** AWS managed policy ARNs a stack attaches (role policy attachments and managed_policy_arns). */
+function managedPolicyArns(json: TerraformJson): string[] {
+  const attached = Object.values(resources(json, "aws_iam_role_policy_attachment")).map((a) => String(a.policy_arn));
+  const inline = Object.values(resources(json, "aws_iam_role")).flatMap((r) => list(r.managed_policy_arns));
+  return [...attached, ...inline].filter((a) => /^arn:[^:]+:iam::aws:policy\//.test(a));
+}
 
 const REPO = "acme/petclinic-platform";
 const OIDC = "token.actions.githubusercontent.com";
@@ -21,6 +31,7 @@ const OIDC = "token.actions.githubusercontent.com";
 /** The bootstrap stack's addresses before the CI identity existed: they must never change. */
 const BOOTSTRAP_ADDRESSES = [
   "aws_dynamodb_table.lock_table",
+  "aws_iam_policy.permissions_boundary",
   "aws_s3_bucket.state",
   "aws_s3_bucket_lifecycle_configuration.state_lifecycle",
   "aws_s3_bucket_ownership_controls.state_ownership",
@@ -64,15 +75,18 @@ describe("without ci.github.repository", () => {
     expect(ciTarget(cfg)).toBeUndefined();
     const { tf } = synth(BootstrapStack, cfg);
     expect(addresses(tf)).toEqual(BOOTSTRAP_ADDRESSES);
-    expect(Object.keys(tf.output ?? {}).sort()).toEqual(["lock_table_name", "state_bucket"]);
+    expect(Object.keys(tf.output ?? {}).sort()).toEqual(["lock_table_name", "permissions_boundary_arn", "state_bucket"]);
   });
 });
 
 describe.each(ENVIRONMENTS)("with ci.github.repository (%s)", (name) => {
   const base = synth(BootstrapStack, withoutCi(name)).tf;
   const cfg = withCi(name);
-  const { tf } = synth(BootstrapStack, cfg);
+  // The whole platform: the apply role's attach and pass lists are read from the layer stacks.
+  const platform = synthesizeEnvironment(`ci-${name}`, cfg);
+  const tf = platform.stacks.get("bootstrap")!;
   const account = cfg.aws.accountId;
+  const boundary = `arn:aws:iam::${account}:policy/petclinic-${name}-permissions-boundary`;
 
   it("adds only the CI identity: every existing address and its configuration stay as they were", () => {
     expect(addresses(tf)).toEqual([...BOOTSTRAP_ADDRESSES, ...CI_ADDRESSES].sort());
@@ -80,7 +94,7 @@ describe.each(ENVIRONMENTS)("with ci.github.repository (%s)", (name) => {
       for (const [n, body] of Object.entries(byName)) expect(resource(tf, type, n)).toEqual(body);
     }
     expect(tf.terraform?.backend).toEqual(base.terraform?.backend);
-    expect(Object.keys(tf.output ?? {}).sort()).toEqual(["ci_apply_role_arn", "ci_oidc_provider_arn", "ci_plan_role_arn", "lock_table_name", "state_bucket"]);
+    expect(Object.keys(tf.output ?? {}).sort()).toEqual(["ci_apply_role_arn", "ci_oidc_provider_arn", "ci_plan_role_arn", "lock_table_name", "permissions_boundary_arn", "state_bucket"]);
   });
 
   it("creates the GitHub OIDC provider for sts.amazonaws.com without thumbprints (AWS fills them in)", () => {
@@ -162,18 +176,19 @@ describe.each(ENVIRONMENTS)("with ci.github.repository (%s)", (name) => {
     expect(s.find((x) => x.Sid === "WriteState")).toMatchObject({ Action: "s3:PutObject", Resource: `arn:aws:s3:::${cfg.backend.bucket}/platform/petclinic/${name}/*.tfstate` });
   });
 
-  it("limits the apply role's IAM to the platform's own roles and policies and to listed managed policies", () => {
+  it("limits the apply role's IAM to the platform's own roles and policies, always with the permissions boundary", () => {
     const s = statements(tf, "github_apply_iam");
     const roles = `arn:aws:iam::${account}:role/petclinic-${name}-*`;
     const own = `arn:aws:iam::${account}:policy/petclinic-${name}-*`;
     for (const x of s.filter((y) => y.Sid !== "ServiceLinkedRoles")) expect([roles, own]).toContain(x.Resource);
-    expect(s.find((x) => x.Sid === "PlatformRoles")!.Action).toContain("iam:PassRole");
-    expect(s.find((x) => x.Sid === "AttachKnownPolicies")!.Condition).toEqual({
-      ArnEquals: {
-        "iam:PolicyARN": ["arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole", "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"],
-      },
-    });
-    expect(s.find((x) => x.Sid === "AttachPlatformPolicies")!.Condition).toEqual({ ArnLike: { "iam:PolicyARN": own } });
+    const grant = (action: string) => s.filter((x) => actions(x).includes(action));
+    for (const a of ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"]) {
+      expect(grant(a).length).toBeGreaterThan(0);
+      for (const x of grant(a)) expect((x.Condition as Record<string, Record<string, unknown>>).StringEquals["iam:PermissionsBoundary"]).toBe(boundary);
+    }
+    expect(grant("iam:PassRole")).toHaveLength(1);
+    expect(grant("iam:PassRole")[0].Condition).toEqual({ StringEquals: { "iam:PassedToService": expect.arrayContaining(["ecs-tasks.amazonaws.com", "lambda.amazonaws.com"]) } });
+    expect(s.find((x) => x.Sid === "AttachPlatformPolicies")!.Condition).toEqual({ StringEquals: { "iam:PermissionsBoundary": boundary }, ArnLike: { "iam:PolicyARN": own } });
     expect(s.find((x) => x.Sid === "ServiceLinkedRoles")).toMatchObject({ Action: "iam:CreateServiceLinkedRole", Resource: `arn:aws:iam::${account}:role/aws-service-role/*` });
   });
 
@@ -197,21 +212,16 @@ describe.each(ENVIRONMENTS)("with ci.github.repository (%s)", (name) => {
   });
 
   it("can manage every IAM role and policy the layers create, and attach every managed policy they attach", () => {
-    // Guards the apply role as layers are added: a role outside <project>-<env>-*, or a managed
-    // policy not in ci.apply.attachablePolicies, would make the apply fail with AccessDenied.
-    const app = Testing.app();
-    const stacks = buildPlatform(app, cfg, PLATFORM);
+    // The attach list is derived from the layers at synth; this reads it back from the synthesized
+    // bootstrap stack and checks it against every attachment of every layer stack.
+    const known = statements(tf, "github_apply_iam").find((x) => x.Sid === "AttachKnownPolicies");
+    const allowed = new Set(list((known?.Condition as Record<string, Record<string, unknown>> | undefined)?.ArnEquals?.["iam:PolicyARN"]));
     const prefix = `petclinic-${name}-`;
-    const allowed = new Set(cfg.ci.apply.attachablePolicies.map((p) => policyArn(p, "aws")));
-    for (const stack of stacks.layers) {
-      const json = JSON.parse(Testing.synth(stack)) as TerraformJson;
-      for (const r of Object.values(resources(json, "aws_iam_role"))) expect(`${stack.layer.name}: ${String(r.name)}`).toMatch(new RegExp(`^${stack.layer.name}: ${prefix}`));
-      for (const r of Object.values(resources(json, "aws_iam_policy"))) expect(`${stack.layer.name}: ${String(r.name)}`).toMatch(new RegExp(`^${stack.layer.name}: ${prefix}`));
-      for (const a of Object.values(resources(json, "aws_iam_role_policy_attachment"))) {
-        const arn = String(a.policy_arn);
-        if (arn.startsWith("${")) continue; // the platform's own policies (<project>-<env>-*)
-        expect(`${stack.layer.name}: ${arn} allowed=${allowed.has(arn)}`).toBe(`${stack.layer.name}: ${arn} allowed=true`);
-      }
+    for (const [layer, json] of platform.stacks) {
+      if (layer === "bootstrap") continue;
+      for (const r of Object.values(resources(json, "aws_iam_role"))) expect(`${layer}: ${String(r.name)}`).toMatch(new RegExp(`^${layer}: ${prefix}`));
+      for (const r of Object.values(resources(json, "aws_iam_policy"))) expect(`${layer}: ${String(r.name)}`).toMatch(new RegExp(`^${layer}: ${prefix}`));
+      for (const arn of managedPolicyArns(json)) expect(`${layer}: ${arn} allowed=${allowed.has(arn)}`).toBe(`${layer}: ${arn} allowed=true`);
     }
   });
 });
@@ -290,7 +300,13 @@ describe("CI identity options", () => {
       accountId: "111111111111",
       state: { bucket: "b", keyPrefix: "p", region: "us-west-2" },
       plan: { name: "plan", description: "d", managedPolicyArns: [], subjects: ["repo:acme/x:pull_request"] },
-      apply: { name: "apply", description: "d", managedPolicyArns: [], subject, iam: { namePrefix: "x-", attachablePolicyArns: [] } },
+      apply: {
+        name: "apply",
+        description: "d",
+        managedPolicyArns: [],
+        subject,
+        iam: { namePrefix: "x-", boundaryArn: "arn:aws:iam::111111111111:policy/x-permissions-boundary", attachablePolicyArns: () => [], passedToServices: () => [] },
+      },
     });
     expect(() => new CiIdentity(stack, "ci_wild", props("repo:acme/*:environment:prod"))).toThrow(/not an exact/);
     expect(() => new CiIdentity(stack, "ci_bad", props("environment:prod"))).toThrow(/not an exact/);
@@ -314,7 +330,7 @@ describe("ci config section", () => {
       plan: { managedPolicies: ["ReadOnlyAccess"], deniedActions: ["secretsmanager:GetSecretValue"] },
       apply: {
         managedPolicies: ["PowerUserAccess"],
-        attachablePolicies: ["service-role/AmazonRDSEnhancedMonitoringRole", "service-role/AmazonAPIGatewayPushToCloudWatchLogs"],
+        attachablePolicies: [],
         sessionDurationSeconds: 7200,
       },
     });
@@ -332,5 +348,35 @@ describe("ci config section", () => {
     expect(refused({ ci: { apply: { sessionDurationSeconds: 600 } } })).toMatch(/ci\.apply\.sessionDurationSeconds: expected a session length in seconds from 3600 to 43200/);
     expect(refused({ ci: { plan: { managedPolicies: ["Read Only"] } } })).toMatch(/ci\.plan\.managedPolicies\[0\]/);
     expect(refused({ ci: { gitub: {} } })).toMatch(/did you mean github/);
+  });
+});
+
+describe("blue/green with the CI identity (examples/business-suite/prod.yaml + ci.github)", () => {
+  // The apply failure of issue 10: the application layer attaches AWSCodeDeployRoleForECS to the
+  // CodeDeploy role, which a hand-kept allow-list did not name.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ci-bg-"));
+  const file = path.join(dir, "prod-ci.yaml");
+  fs.writeFileSync(file, `extends: ${path.resolve(__dirname, "..", "examples", "business-suite", "prod")}\nci:\n  github:\n    repository: ${REPO}\n`);
+  const cfg = loadConfigFile(file).config;
+  fs.rmSync(dir, { recursive: true, force: true });
+  const platform = synthesizeEnvironment("business-suite-prod-ci", cfg);
+  const iam = statements(platform.stacks.get("bootstrap")!, "github_apply_iam");
+  const codeDeploy = "arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS";
+
+  it("attaches AWSCodeDeployRoleForECS in the application layer", () => {
+    expect(managedPolicyArns(platform.stacks.get("application")!)).toContain(codeDeploy);
+  });
+
+  it("lets the apply role attach it (derived from the layers), with the boundary on the role", () => {
+    const known = iam.find((x) => x.Sid === "AttachKnownPolicies")!;
+    expect(list((known.Condition as Record<string, Record<string, unknown>>).ArnEquals["iam:PolicyARN"])).toContain(codeDeploy);
+    expect((known.Condition as Record<string, Record<string, unknown>>).StringEquals["iam:PermissionsBoundary"]).toBe(
+      `arn:aws:iam::${cfg.aws.accountId}:policy/bsuite-prod-permissions-boundary`,
+    );
+  });
+
+  it("lets the apply role pass the CodeDeploy role to CodeDeploy", () => {
+    const pass = iam.find((x) => x.Sid === "PassPlatformRoles")!;
+    expect(list((pass.Condition as Record<string, Record<string, unknown>>).StringEquals["iam:PassedToService"])).toContain("codedeploy.amazonaws.com");
   });
 });

@@ -53,7 +53,8 @@ function expectRefused(fixture: string, ...problems: [line: number, col: number,
 }
 
 const REPLICAS_REFUSED =
-  "expected 0 (AWS does not create read replicas of an instance whose master password RDS manages in Secrets Manager; use aurora-postgresql or aurora-mysql with database.readers for readable copies)";
+  "expected 0 (AWS does not create read replicas of an instance whose master password RDS manages in Secrets Manager, " +
+  "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html#rds-secrets-manager-limitations; use aurora-postgresql or aurora-mysql with database.readers for readable copies)";
 
 describe("Aurora Serverless v2 capacity", () => {
   it("a capacity not in steps of 0.5 ACU", () => {
@@ -210,6 +211,35 @@ describe("values AWS refuses", () => {
       "retentionDays: 30",
       "database.performanceInsights.retentionDays: expected a Performance Insights retention of 7 days, a multiple of 31 days up to 713, or 731 days, found number 30",
     ]);
+  });
+
+  it("Performance Insights switched on for an RDS MySQL class RDS refuses it on (db.t4g.micro)", () => {
+    expectRefused("insights-unsupported-class.yaml", [
+      6,
+      5,
+      "enabled: true",
+      "database.performanceInsights.enabled: expected false or unset (RDS does not support Performance Insights for mysql on db.t2.micro, db.t2.small, " +
+        "db.t3.micro, db.t3.small, db.t4g.micro, db.t4g.small; https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DatabaseInsights.Engines.html), " +
+        "found boolean true with instanceClass db.t4g.micro (remove performanceInsights.enabled (the default turns it on where supported) or choose a larger instance class)",
+    ]);
+  });
+
+  it("Performance Insights switched on for Aurora MySQL on a db.t3 class (the whole family is unsupported)", () => {
+    const lines = refused("insights-aurora-t3.yaml");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/insights-aurora-t3\.yaml:5:\d+ database\.performanceInsights\.enabled: expected false or unset \(RDS does not support Performance Insights for aurora-mysql on db\.t2, db\.t3,/);
+  });
+
+  it("defaults Performance Insights on where supported and off where RDS refuses it", () => {
+    const pi = (database: object) => resolveDatabase(envWith("dev", { database })).performanceInsights;
+    expect(pi({ engine: "mysql", instanceClass: "db.t4g.micro" })).toBe(false);
+    expect(pi({ engine: "mysql", instanceClass: "db.t4g.small" })).toBe(false);
+    expect(pi({ engine: "mysql", instanceClass: "db.t4g.medium" })).toBe(true);
+    expect(pi({ engine: "postgres", instanceClass: "db.t4g.micro" })).toBe(true);
+    expect(pi({ engine: "aurora-mysql", instanceClass: "db.t3.medium" })).toBe(false);
+    expect(pi({ engine: "aurora-mysql", instanceClass: "db.t4g.medium" })).toBe(true);
+    expect(pi({ engine: "aurora-mysql" })).toBe(true);
+    expect(pi({ engine: "mysql", instanceClass: "db.t4g.medium", performanceInsights: { enabled: false } })).toBe(false);
   });
 
   it("an enhanced monitoring interval RDS does not offer", () => {

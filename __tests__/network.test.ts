@@ -92,7 +92,13 @@ describe.each(ENVIRONMENTS)("network layer (%s)", (name) => {
     const trust = policy(resource(tf, "aws_iam_role", "flow_logs_role").assume_role_policy);
     expect(trust.Statement[0]).toMatchObject({ Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": cfg.aws.accountId } } });
     const perms = policy(resource(tf, "aws_iam_role_policy", "flow_logs_role_deliver").policy);
-    expect(JSON.stringify(perms)).not.toMatch(/"Resource":"\*"/);
+    // Writes are scoped to the group; only DescribeLogGroups, which takes no resource type, stands on "*".
+    for (const st of perms.Statement) {
+      if (st.Resource === "*") expect(st.Action).toEqual(["logs:DescribeLogGroups"]);
+    }
+    const [groupArn, streams] = perms.Statement.find((st) => st.Sid === "WriteFlowLogs")!.Resource as string[];
+    expect(groupArn).toBe(`arn:aws:logs:us-west-2:${cfg.aws.accountId}:log-group:/petclinic/${name}/network/flow-logs`);
+    expect(streams).toBe(`${groupArn}:*`);
   });
 
   it("stores state under its own key with encryption and the configured lock", () => {

@@ -24,6 +24,7 @@ import {
 import type { LayerName, PlatformConfig } from "./config/schema";
 import { CONTRACTS, contractOf, type ContractLayer, type Contracts, type OutputValue } from "./contracts";
 import { Naming } from "./naming";
+import { applyPermissionsBoundary } from "./permissions-boundary";
 import { layer, type LayerDefinition } from "./registry";
 
 export const MANAGED_BY = "cdktf-platform-kit";
@@ -126,6 +127,8 @@ export abstract class LayerStack<L extends LayerName> extends PlatformStack {
   protected constructor(scope: Construct, name: L, config: PlatformConfig) {
     super(scope, name, config, { Layer: name });
     this.layer = layer(name);
+    // Every role of every layer carries the environment's permissions boundary (core/permissions-boundary.ts).
+    applyPermissionsBoundary(this, config);
     const b = config.backend;
     new S3Backend(this, {
       bucket: b.bucket,

@@ -95,7 +95,7 @@ export class DatabaseStack extends LayerStack<"database"> {
       finalSnapshot: protection.data,
       preventDestroy: protection.data,
       masterSecretRotationDays: database.masterSecretRotationDays,
-      performanceInsights: database.performanceInsights,
+      performanceInsights: { enabled: db.performanceInsights, retentionDays: database.performanceInsights.retentionDays },
       monitoringIntervalSeconds: database.monitoringIntervalSeconds,
       monitoringRoleArn: monitoring?.arn,
       iamAuthentication: database.iamAuthentication,

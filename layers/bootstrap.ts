@@ -7,13 +7,17 @@
  * into the bucket (see README, "Bootstrap").
  */
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import type { Construct } from "constructs";
 import { LocalBackend, TerraformOutput } from "cdktf";
 import type { PlatformConfig } from "../core/config/schema";
-import { PlatformStack } from "../core/layer-stack";
+import type { LayerName } from "../core/config/schema";
+import { LayerStack, PlatformStack } from "../core/layer-stack";
+import { boundaryDocument, permissionsBoundary } from "../core/permissions-boundary";
+import { reviewException } from "../core/review";
 import { BOOTSTRAP_STACK } from "../core/registry";
 import { ciTarget, policyArn } from "../core/config/sections/ci";
-import { CiIdentity } from "../modules/ci-identity";
+import { awsManagedPoliciesAttached, CiIdentity, servicesTrusted } from "../modules/ci-identity";
 import { SecureBucket } from "../modules/secure-bucket";
 
 export class BootstrapStack extends PlatformStack {
@@ -46,7 +50,27 @@ export class BootstrapStack extends PlatformStack {
     }
     new TerraformOutput(this, "state_bucket", { value: state.bucketName, description: "S3 bucket holding every layer's state." });
 
+    // The boundary every layer's roles carry (core/permissions-boundary.ts): created here, before any
+    // layer, by the people who bootstrap the environment; CI may never change it.
+    const boundary = permissionsBoundary(config);
+    const boundaryPolicy = new IamPolicy(this, "permissions_boundary", {
+      name: boundary.name,
+      description: `Permissions boundary of every ${this.naming.prefix} role: no IAM beyond passing the platform's roles, no changes to itself`,
+      policy: boundaryDocument(boundary),
+    });
+    reviewException(
+      boundaryPolicy,
+      "PK-IAM-001",
+      "A permissions boundary caps, it grants nothing: NotAction iam:*/organizations:*/account:* is the ceiling of every platform role, whose own policies name the actions (docs/decisions.md)",
+    );
+    new TerraformOutput(this, "permissions_boundary_arn", { value: boundary.arn, description: "Permissions boundary every platform role carries." });
+
     this.ciIdentity(config);
+  }
+
+  /** The layer stacks built beside this one in the same app (empty when bootstrap is synthesized alone). */
+  private layerStacks(): Construct[] {
+    return (this.node.scope?.node.children ?? []).filter((c): c is LayerStack<LayerName> => c instanceof LayerStack);
   }
 
   /**
@@ -88,7 +112,14 @@ export class BootstrapStack extends PlatformStack {
         managedPolicyArns: settings.apply.managedPolicies.map((p) => policyArn(p, partition)),
         permissionsBoundaryArn: settings.apply.permissionsBoundary ? policyArn(settings.apply.permissionsBoundary, partition) : undefined,
         maxSessionDurationSeconds: settings.apply.sessionDurationSeconds,
-        iam: { namePrefix: `${this.naming.prefix}-`, attachablePolicyArns: settings.apply.attachablePolicies.map((p) => policyArn(p, partition)) },
+        iam: {
+          namePrefix: `${this.naming.prefix}-`,
+          boundaryArn: permissionsBoundary(config).arn,
+          // What the layers attach and the services their roles trust, read at synth from the layer
+          // stacks themselves (no hand-kept list to forget), plus any extra policies from config.
+          attachablePolicyArns: () => [...awsManagedPoliciesAttached(this.layerStacks()), ...settings.apply.attachablePolicies.map((p) => policyArn(p, partition))],
+          passedToServices: () => servicesTrusted(this.layerStacks()),
+        },
       },
     });
     new TerraformOutput(this, "ci_oidc_provider_arn", { value: identity.oidcProviderArn, description: "GitHub Actions OIDC provider of the account." });

@@ -4,6 +4,7 @@ import { RdsCluster } from "@cdktf/provider-aws/lib/rds-cluster";
 import { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-instance";
 import { RdsClusterParameterGroup } from "@cdktf/provider-aws/lib/rds-cluster-parameter-group";
 import { Construct } from "constructs";
+import { performanceInsightsRow, performanceInsightsSupported } from "../core/config/rds-facts";
 import { DatabaseLogGroups, finalSnapshotName, ManagedSecretRotation, validateCommon, type DatabaseCommonProps } from "./rds-common";
 
 export type AuroraEngine = "aurora-mysql" | "aurora-postgresql";
@@ -79,7 +80,12 @@ export class AuroraCluster extends Construct {
 
     this.port = props.port ?? DEFAULT_PORTS[props.engine];
     const finalSnapshot = props.finalSnapshot ?? true;
-    const pi = { enabled: props.performanceInsights?.enabled ?? true, retentionDays: props.performanceInsights?.retentionDays ?? 7 };
+    // Default: on where RDS supports it for the engine and class (core/config/rds-facts.ts).
+    const piSupported = performanceInsightsSupported(props.engine, instanceClass);
+    const pi = { enabled: props.performanceInsights?.enabled ?? piSupported, retentionDays: props.performanceInsights?.retentionDays ?? 7 };
+    if (pi.enabled && !piSupported) {
+      throw new Error(`AuroraCluster ${id}: RDS does not support Performance Insights for ${props.engine} on ${instanceClass} (${performanceInsightsRow(props.engine).source})`);
+    }
     const monitoringInterval = props.monitoringIntervalSeconds ?? 60;
     const logExports = [...(props.logExports ?? AURORA_LOG_EXPORTS[props.engine])];
     const familySlug = props.parameterGroupFamily.replace(/[^a-z0-9]+/g, "-");

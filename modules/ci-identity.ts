@@ -4,9 +4,10 @@
  *
  * - the account's OIDC provider for token.actions.githubusercontent.com (optional: one per account);
  * - a plan role: read-only managed policies, explicit denies, and read + lock access to the state;
- * - an apply role: broad managed policies, IAM limited to the platform's own roles and policies,
- *   write access to the state, and guardrails that keep it away from the CI identity itself and
- *   from the state bucket's configuration.
+ * - an apply role: broad managed policies, IAM limited to the platform's own roles and policies
+ *   (created or given permissions only with the platform's permissions boundary on them, passed
+ *   only to the services that use them), write access to the state, and guardrails that keep it
+ *   away from the CI identity itself, the boundary policy and the state bucket's configuration.
  *
  * Each role trusts only the exact `sub` claims it is given (StringEquals, no wildcards) and the
  * `aud` sts.amazonaws.com. Inline policies go through `policyJson`, which refuses `*` and
@@ -17,6 +18,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { reviewException } from "../core/review";
+import { Lazy } from "cdktf";
 import { Construct } from "constructs";
 import { policyJson, type PolicyStatement } from "../core/policy";
 
@@ -64,9 +66,17 @@ export interface CiApplyRoleProps extends CiRoleProps {
   readonly permissionsBoundaryArn?: string;
   /**
    * IAM the role may do, on roles and customer-managed policies whose name starts with `namePrefix`:
-   * create, change, delete, pass, and attach the policies named in `attachablePolicyArns` or its own.
+   * create and change roles only with `boundaryArn` as their permissions boundary, attach the AWS
+   * managed policies `attachablePolicyArns` returns or the platform's own policies, and pass the
+   * roles only to the services `passedToServices` returns. Both lists are read at synth (after every
+   * layer is built), so they are what the layers really attach and trust.
    */
-  readonly iam: { readonly namePrefix: string; readonly attachablePolicyArns: readonly string[] };
+  readonly iam: {
+    readonly namePrefix: string;
+    readonly boundaryArn: string;
+    readonly attachablePolicyArns: () => readonly string[];
+    readonly passedToServices: () => readonly string[];
+  };
 }
 
 export interface CiIdentityProps {
@@ -163,61 +173,77 @@ export class CiIdentity extends Construct {
     const prefix = props.apply.iam.namePrefix;
     const roles = arn("iam", `role/${prefix}*`);
     const policies = arn("iam", `policy/${prefix}*`);
-    this.inline("apply_iam", this.applyRole, "iam", [
-      {
-        Sid: "PlatformRoles",
-        Action: [
-          "iam:CreateRole",
-          "iam:DeleteRole",
-          "iam:GetRole",
-          "iam:UpdateRole",
-          "iam:UpdateRoleDescription",
-          "iam:UpdateAssumeRolePolicy",
-          "iam:TagRole",
-          "iam:UntagRole",
-          "iam:ListRoleTags",
-          "iam:PutRolePolicy",
-          "iam:GetRolePolicy",
-          "iam:DeleteRolePolicy",
-          "iam:ListRolePolicies",
-          "iam:ListAttachedRolePolicies",
-          "iam:ListInstanceProfilesForRole",
-          "iam:PassRole",
-        ],
-        Resource: roles,
-      },
-      {
-        // Only the platform's own policies and the AWS managed policies listed in config: never
-        // AdministratorAccess or anything else that would lift a platform role above the apply role.
-        Sid: "AttachKnownPolicies",
-        Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
-        Resource: roles,
-        Condition: { ArnEquals: { "iam:PolicyARN": [...props.apply.iam.attachablePolicyArns] } },
-      },
-      {
-        Sid: "AttachPlatformPolicies",
-        Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
-        Resource: roles,
-        Condition: { ArnLike: { "iam:PolicyARN": policies } },
-      },
-      {
-        Sid: "PlatformPolicies",
-        Action: [
-          "iam:CreatePolicy",
-          "iam:DeletePolicy",
-          "iam:GetPolicy",
-          "iam:GetPolicyVersion",
-          "iam:ListPolicyVersions",
-          "iam:CreatePolicyVersion",
-          "iam:DeletePolicyVersion",
-          "iam:TagPolicy",
-          "iam:UntagPolicy",
-          "iam:ListPolicyTags",
-        ],
-        Resource: policies,
-      },
-      { Sid: "ServiceLinkedRoles", Action: "iam:CreateServiceLinkedRole", Resource: arn("iam", "role/aws-service-role/*") },
-    ]);
+    const boundary = props.apply.iam.boundaryArn;
+    const withBoundary = { StringEquals: { "iam:PermissionsBoundary": boundary } };
+    const iamStatements = (): PolicyStatement[] => {
+      const attachable = [...new Set(props.apply.iam.attachablePolicyArns())].sort();
+      const services = [...new Set(props.apply.iam.passedToServices())].sort();
+      return [
+        {
+          Sid: "ReadPlatformRoles",
+          Action: ["iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:ListRolePolicies", "iam:ListRoleTags"],
+          Resource: roles,
+        },
+        {
+          // Changes that cannot lift a role above its boundary.
+          Sid: "ChangePlatformRoles",
+          Action: [
+            "iam:DeleteRole",
+            "iam:DeleteRolePolicy",
+            "iam:DetachRolePolicy",
+            "iam:TagRole",
+            "iam:UntagRole",
+            "iam:UpdateAssumeRolePolicy",
+            "iam:UpdateRole",
+            "iam:UpdateRoleDescription",
+          ],
+          Resource: roles,
+        },
+        {
+          // A role is created, given permissions or given a boundary only with the platform's
+          // boundary on it: whatever the policy says, the role stays below the boundary.
+          Sid: "BoundedRolesOnly",
+          Action: ["iam:CreateRole", "iam:PutRolePolicy", "iam:PutRolePermissionsBoundary"],
+          Resource: roles,
+          Condition: withBoundary,
+        },
+        ...(attachable.length
+          ? [
+              {
+                // The AWS managed policies the layers attach (derived from the synthesized stacks): never
+                // AdministratorAccess or anything else no layer attaches.
+                Sid: "AttachKnownPolicies",
+                Action: "iam:AttachRolePolicy",
+                Resource: roles,
+                Condition: { ...withBoundary, ArnEquals: { "iam:PolicyARN": attachable } },
+              },
+            ]
+          : []),
+        { Sid: "AttachPlatformPolicies", Action: "iam:AttachRolePolicy", Resource: roles, Condition: { ...withBoundary, ArnLike: { "iam:PolicyARN": policies } } },
+        ...(services.length
+          ? [{ Sid: "PassPlatformRoles", Action: "iam:PassRole", Resource: roles, Condition: { StringEquals: { "iam:PassedToService": services } } }]
+          : []),
+        {
+          Sid: "PlatformPolicies",
+          Action: [
+            "iam:CreatePolicy",
+            "iam:DeletePolicy",
+            "iam:GetPolicy",
+            "iam:GetPolicyVersion",
+            "iam:ListPolicyVersions",
+            "iam:CreatePolicyVersion",
+            "iam:DeletePolicyVersion",
+            "iam:TagPolicy",
+            "iam:UntagPolicy",
+            "iam:ListPolicyTags",
+          ],
+          Resource: policies,
+        },
+        { Sid: "ServiceLinkedRoles", Action: "iam:CreateServiceLinkedRole", Resource: arn("iam", "role/aws-service-role/*") },
+      ];
+    };
+    // Read when the stacks are synthesized, after every layer exists (the lists come from them).
+    new IamRolePolicy(this, "apply_iam", { name: "iam", role: this.applyRole.id, policy: Lazy.stringValue({ produce: () => policyJson(iamStatements()) }) });
     this.inline("apply_guardrails", this.applyRole, "guardrails", [
       {
         // The role names share the platform's prefix: without this the apply role could rewrite
@@ -240,6 +266,17 @@ export class CiIdentity extends Construct {
         ],
         Resource: [planArn, applyArn],
       },
+      {
+        // The boundary is what keeps every platform role below it: CI may not rewrite or delete it,
+        // attach it as a permissions policy, or take it off a role.
+        Sid: "DenyChangingTheBoundary",
+        Effect: "Deny",
+        Action: ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:UntagPolicy"],
+        Resource: boundary,
+      },
+      { Sid: "DenyRemovingBoundaries", Effect: "Deny", Action: "iam:DeleteRolePermissionsBoundary", Resource: "*" },
+      { Sid: "DenyAttachingTheBoundary", Effect: "Deny", Action: "iam:AttachRolePolicy", Resource: "*", Condition: { ArnEquals: { "iam:PolicyARN": boundary } } },
+      { Sid: "DenyPassingTheCiIdentity", Effect: "Deny", Action: "iam:PassRole", Resource: [planArn, applyArn] },
       {
         Sid: "DenyChangingTheOidcProvider",
         Effect: "Deny",
@@ -335,4 +372,33 @@ export class CiIdentity extends Construct {
   private inline(id: string, role: IamRole, name: string, statements: readonly PolicyStatement[]): IamRolePolicy {
     return new IamRolePolicy(this, id, { name, role: role.id, policy: policyJson(statements) });
   }
+}
+
+/** AWS managed policy ARNs (`arn:<partition>:iam::aws:policy/...`) attached to roles anywhere below `scopes`. */
+export function awsManagedPoliciesAttached(scopes: readonly Construct[]): string[] {
+  const out = new Set<string>();
+  for (const scope of scopes) {
+    for (const node of scope.node.findAll()) {
+      const arns = node instanceof IamRolePolicyAttachment ? [node.policyArnInput ?? ""] : node instanceof IamRole ? (node.managedPolicyArnsInput ?? []) : [];
+      for (const a of arns) if (/^arn:[^:]+:iam::aws:policy\//.test(a)) out.add(a);
+    }
+  }
+  return [...out].sort();
+}
+
+/** The AWS service principals the roles below `scopes` trust (the services they are passed to). */
+export function servicesTrusted(scopes: readonly Construct[]): string[] {
+  const out = new Set<string>();
+  for (const scope of scopes) {
+    for (const node of scope.node.findAll()) {
+      if (!(node instanceof IamRole)) continue;
+      const doc = JSON.parse(node.assumeRolePolicyInput ?? '{"Statement":[]}') as { Statement: { Effect?: string; Principal?: { Service?: string | string[] } }[] };
+      for (const st of doc.Statement) {
+        if ((st.Effect ?? "Allow") !== "Allow") continue;
+        const svc = st.Principal?.Service;
+        for (const s of typeof svc === "string" ? [svc] : (svc ?? [])) out.add(s);
+      }
+    }
+  }
+  return [...out].sort();
 }

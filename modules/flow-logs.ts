@@ -78,7 +78,9 @@ export class FlowLogs extends Construct {
             Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
             Resource: [groupArn, `${groupArn}:*`],
           },
-          { Sid: "FindLogGroup", Action: ["logs:DescribeLogGroups"], Resource: arns.arn("logs", "log-group:*") },
+          // DescribeLogGroups takes no resource type (AWS's service authorization data): only
+          // Resource "*" authorizes it; a log-group ARN here never matched (tools/review/iam-data.ts).
+          { Sid: "FindLogGroup", Action: ["logs:DescribeLogGroups"], Resource: "*" },
         ],
       },
     });

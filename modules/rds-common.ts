@@ -41,7 +41,7 @@ export interface DatabaseCommonProps {
   readonly preventDestroy?: boolean;
   /** Rotation period of the RDS-managed master secret, days (1-365). @default 7 (as RDS sets it) */
   readonly masterSecretRotationDays?: number;
-  /** Performance Insights, encrypted with kmsKeyArn. @default enabled, 7 days */
+  /** Performance Insights, encrypted with kmsKeyArn. @default enabled where RDS supports it for the engine and class (core/config/rds-facts.ts), 7 days */
   readonly performanceInsights?: { readonly enabled?: boolean; readonly retentionDays?: number };
   /** Enhanced monitoring interval, seconds; 0 turns it off. @default 60 */
   readonly monitoringIntervalSeconds?: number;

@@ -2,6 +2,7 @@ import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { Construct } from "constructs";
+import { performanceInsightsRow, performanceInsightsSupported } from "../core/config/rds-facts";
 import { DatabaseLogGroups, finalSnapshotName, ManagedSecretRotation, validateCommon, type DatabaseCommonProps } from "./rds-common";
 
 export type RdsEngine = "postgres" | "mysql";
@@ -71,7 +72,12 @@ export class RdsInstance extends Construct {
 
     this.port = props.port ?? DEFAULT_PORTS[props.engine];
     const finalSnapshot = props.finalSnapshot ?? true;
-    const pi = { enabled: props.performanceInsights?.enabled ?? true, retentionDays: props.performanceInsights?.retentionDays ?? 7 };
+    // Default: on where RDS supports it for the engine and class (core/config/rds-facts.ts).
+    const piSupported = performanceInsightsSupported(props.engine, props.instanceClass);
+    const pi = { enabled: props.performanceInsights?.enabled ?? piSupported, retentionDays: props.performanceInsights?.retentionDays ?? 7 };
+    if (pi.enabled && !piSupported) {
+      throw new Error(`RdsInstance ${id}: RDS does not support Performance Insights for ${props.engine} on ${props.instanceClass} (${performanceInsightsRow(props.engine).source})`);
+    }
     const monitoringInterval = props.monitoringIntervalSeconds ?? 60;
     const logExports = [...(props.logExports ?? RDS_LOG_EXPORTS[props.engine])];
     const familySlug = props.parameterGroupFamily.replace(/[^a-z0-9]+/g, "-");

@@ -114,9 +114,9 @@ const ApplySchema = z
       .describe("Permissions boundary of the apply role (a managed policy name or ARN): caps whatever the policies above grant. Default: none."),
     attachablePolicies: z
       .array(policyRef)
-      .default(["service-role/AmazonRDSEnhancedMonitoringRole", "service-role/AmazonAPIGatewayPushToCloudWatchLogs"])
+      .default([])
       .describe(
-        "AWS managed policies the apply role may attach to the platform's roles (besides the platform's own <project>-<env>-* policies). Anything else, AdministratorAccess above all, cannot be attached. Default: the enhanced-monitoring and API Gateway logging service roles.",
+        "Extra AWS managed policies the apply role may attach to the platform's roles. The apply role may already attach every AWS managed policy the synthesized layers attach (derived at synth) and the platform's own <project>-<env>-* policies, always with the permissions boundary on the role; anything else, AdministratorAccess above all, cannot be attached. Default: none.",
       ),
     sessionDurationSeconds: z
       .number({ error: "a session length in seconds from 3600 to 43200" })

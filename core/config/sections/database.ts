@@ -20,6 +20,7 @@ import { z } from "zod";
 import { port } from "../fields";
 import type { PlatformConfig } from "../schema";
 import type { KeyPath, Rule, SemanticIssue } from "../semantic";
+import { performanceInsightsRow, performanceInsightsSupported, RDS_FACTS, SERVERLESS_V2_ACU } from "../rds-facts";
 import { TIER_RULES } from "../tiers";
 
 // ---------------------------------------------------------------------------------------------
@@ -134,9 +135,9 @@ export const PERFORMANCE_INSIGHTS_RETENTION_DAYS = [7, ...Array.from({ length: 2
 const acu = (what: string) =>
   z
     .number({ error: `a ${what} capacity in ACUs (0.5 to 256, in steps of 0.5)` })
-    .min(0.5, { error: `a ${what} capacity of at least 0.5 ACU (the kit does not use auto-pause at 0 ACU)` })
-    .max(256, { error: `a ${what} capacity of at most 256 ACUs (the Aurora Serverless v2 maximum)` })
-    .multipleOf(0.5, { error: `a ${what} capacity in steps of 0.5 ACU` });
+    .min(SERVERLESS_V2_ACU.min, { error: `a ${what} capacity of at least ${SERVERLESS_V2_ACU.min} ACU (the kit does not use auto-pause at 0 ACU)` })
+    .max(SERVERLESS_V2_ACU.max, { error: `a ${what} capacity of at most ${SERVERLESS_V2_ACU.max} ACUs (the Aurora Serverless v2 maximum)` })
+    .multipleOf(SERVERLESS_V2_ACU.step, { error: `a ${what} capacity in steps of ${SERVERLESS_V2_ACU.step} ACU` });
 
 // ---------------------------------------------------------------------------------------------
 // Schemas
@@ -240,7 +241,12 @@ export const DatabaseSchema = z
       .describe("Rotation period of the RDS-managed master user secret, days (rate(N days)). Default: 7, as RDS sets it."),
     performanceInsights: z
       .strictObject({
-        enabled: z.boolean().default(true).describe("Default: true."),
+        enabled: z
+          .boolean()
+          .optional()
+          .describe(
+            "Default: on where RDS supports it for the engine and instance class (core/config/rds-facts.ts; not on MySQL db.t*.micro/small, nor Aurora MySQL db.t3 / db.t4g.micro/small). true on an unsupported class is refused.",
+          ),
         retentionDays: z
           .number({ error: "a Performance Insights retention in days" })
           .refine((n) => PERFORMANCE_INSIGHTS_RETENTION_DAYS.includes(n), {
@@ -326,6 +332,8 @@ export interface ResolvedDatabase {
   readonly multiAz: boolean;
   readonly deletionProtection: boolean;
   readonly logExports: readonly string[];
+  /** Performance Insights on: database.performanceInsights.enabled, else where the class supports it. */
+  readonly performanceInsights: boolean;
 }
 
 /** The database settings with every field-dependent default applied. */
@@ -349,6 +357,7 @@ export function resolveDatabase(cfg: PlatformConfig): ResolvedDatabase {
     multiAz: db.multiAz ?? cfg.protection.availability,
     deletionProtection: db.deletionProtection ?? cfg.protection.data,
     logExports: db.logExports ?? facts.logExports,
+    performanceInsights: db.performanceInsights.enabled ?? performanceInsightsSupported(db.engine, instanceClass),
   };
 }
 
@@ -468,13 +477,24 @@ const engineRules: Rule = (cfg) => {
     }
   });
 
+  // Performance Insights: refused by RDS on some engine x class pairs (core/config/rds-facts.ts).
+  if (db.performanceInsights.enabled === true && !performanceInsightsSupported(db.engine, cls)) {
+    const row = performanceInsightsRow(db.engine);
+    issues.push({
+      path: at("performanceInsights", "enabled"),
+      expected: `false or unset (RDS does not support Performance Insights for ${db.engine} on ${row.unsupported.join(", ")}; ${row.source})`,
+      found: `boolean true with instanceClass ${cls}`,
+      hint: "remove performanceInsights.enabled (the default turns it on where supported) or choose a larger instance class",
+    });
+  }
+
   // Read replicas: refused for RDS engines (managed master password), meaningless for Aurora.
   if (db.readReplicas > 0) {
     issues.push({
       path: at("readReplicas"),
       expected: r.aurora
         ? "0 (Aurora engines scale reads with database.readers)"
-        : "0 (AWS does not create read replicas of an instance whose master password RDS manages in Secrets Manager; use aurora-postgresql or aurora-mysql with database.readers for readable copies)",
+        : `0 (AWS does not create read replicas of an instance whose master password RDS manages in Secrets Manager, ${RDS_FACTS.readReplicaWithManagedPassword.source}; use aurora-postgresql or aurora-mysql with database.readers for readable copies)`,
       found: `${db.readReplicas}`,
     });
   }

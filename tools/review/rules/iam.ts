@@ -3,6 +3,7 @@ import type { Rule } from "../policy";
 import { blocks, str, strings } from "../tf";
 import { check, identityPolicies, isUnrestrictable, pass, statements, type Statement } from "./helpers";
 import type { EnvModel, Resource } from "../model";
+import { checkIamData, type StacksJson } from "../iam-data";
 
 interface Doc {
   resource: Resource;
@@ -118,4 +119,43 @@ export const iamRules: Rule[] = [
       ];
     },
   },
+  {
+    id: "PK-IAM-008",
+    title: "IAM actions, condition keys and ARNs exist in AWS's service authorization data",
+    severity: "high",
+    fix: "Correct the action, condition key or ARN (tools/review/iam-data.ts names the statement); a misspelled one never matches, so the grant or guard silently does nothing.",
+    checkov: [],
+    types: ["aws_iam_role", "aws_iam_role_policy", "aws_iam_policy", "aws_s3_bucket_policy", "aws_sns_topic_policy", "aws_sqs_queue_policy", "aws_kms_key", "aws_lambda_permission", "aws_kms_grant"],
+    check: ({ model }) => {
+      const report = checkIamData(new Map(model.stacks.map((s) => [s.name, s.tf])) as unknown as StacksJson);
+      return [...report.checked].flatMap((id) => {
+        const r = model.resource(id);
+        if (!r) return [];
+        const problems = report.findings.filter((f) => `${f.stack}/${f.address}` === id);
+        return [check(r, problems.length === 0, problems.map((f) => `${f.where}: ${f.kind} ${f.value}: ${f.message}`).join("; "))];
+      });
+    },
+  },
+  {
+    id: "PK-IAM-009",
+    title: "Every layer role carries the platform's permissions boundary",
+    severity: "high",
+    fix: "Create the role inside a LayerStack (its aspect sets permissions_boundary to <project>-<env>-permissions-boundary, core/permissions-boundary.ts).",
+    checkov: [],
+    types: ["aws_iam_role"],
+    check: ({ model }) => {
+      // The boundary the bootstrap stack creates, when the environment's bootstrap stack is in the model.
+      const boundary = model.resources("aws_iam_policy").find((r) => r.stack === "bootstrap" && r.name === "permissions_boundary");
+      const name = boundary ? str(boundary.attrs.name) : undefined;
+      return model
+        .resources("aws_iam_role")
+        .filter((r) => r.stack !== "bootstrap")
+        .map((r) => {
+          const pb = str(r.attrs.permissions_boundary);
+          if (!pb) return check(r, false, "no permissions boundary: nothing caps what a policy written to this role grants");
+          return check(r, !name || pb.endsWith(`:policy/${name}`), `permissions boundary ${pb} is not the platform's ${name}`);
+        });
+    },
+  },
 ];
+
