@@ -220,11 +220,25 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
       expect(actionsOf(s)).toEqual(expect.arrayContaining(["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant"]));
     });
 
-    it("lets SNS, SQS, EventBridge, CloudWatch and SES of this account use the messaging key", () => {
-      const s = statement(keyPolicy("messaging"), "MessagingServicesOfThisAccount");
-      expect(s.Principal).toEqual({ Service: ["sns.amazonaws.com", "sqs.amazonaws.com", "events.amazonaws.com", "cloudwatch.amazonaws.com", "ses.amazonaws.com"] });
-      expect(actionsOf(s).sort()).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
-      expect(s.Condition).toEqual({ StringEquals: { "aws:SourceAccount": accountId } });
+    it("lets SNS, SQS, EventBridge, CloudWatch and SES use the messaging key, each under the condition keys it sends to KMS", () => {
+      const want: [string, string, unknown][] = [
+        ["SnsDeliversToQueues", "sns.amazonaws.com", { ArnLike: { "aws:SourceArn": `arn:aws:sns:${region}:${accountId}:*` } }],
+        ["SqsRedrive", "sqs.amazonaws.com", undefined],
+        // EventBridge sends no aws:SourceAccount / aws:SourceArn to KMS for target delivery: the guard is on the topic / queue policy.
+        ["EventBridgeDeliversToTargets", "events.amazonaws.com", undefined],
+        [
+          "CloudWatchAlarmsPublish",
+          "cloudwatch.amazonaws.com",
+          { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${region}:${accountId}:alarm:*` } },
+        ],
+        ["SesPublishesEvents", "ses.amazonaws.com", undefined],
+      ];
+      for (const [sid, service, condition] of want) {
+        const s = statement(keyPolicy("messaging"), sid);
+        expect(s.Principal).toEqual({ Service: service });
+        expect(actionsOf(s).sort()).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
+        expect(s.Condition).toEqual(condition);
+      }
     });
   });
 

@@ -32,6 +32,7 @@ import type { KmsKeyPurpose } from "../core/contracts";
 import { LayerStack } from "../core/layer-stack";
 import { reviewException } from "../core/review";
 import { Arns, type PolicyStatement } from "../core/policy";
+import { KMS_CALLER_CONTEXT } from "../core/service-facts";
 import { KMS_USE_ACTIONS, KmsKey } from "../modules/kms-key";
 import { SecurityGroup } from "../modules/security-group";
 import { ServiceRole } from "../modules/service-role";
@@ -252,16 +253,40 @@ export class SecurityStack extends LayerStack<"security"> {
           },
         },
       ]),
-      messaging: key("messaging", "Topics, queues and event buses", [
-        {
-          Sid: "MessagingServicesOfThisAccount",
-          Principal: { Service: ["sns.amazonaws.com", "sqs.amazonaws.com", "events.amazonaws.com", "cloudwatch.amazonaws.com", "ses.amazonaws.com"] },
-          Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-          Resource: "*",
-          Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-        },
-      ]),
+      messaging: key("messaging", "Topics, queues and event buses", this.messagingServiceStatements()),
     };
+  }
+
+  /**
+   * One statement per AWS service that encrypts or decrypts messages with the messaging key, each
+   * guarded only by the condition keys that service really sends to KMS (core/service-facts.ts).
+   * EventBridge and SES send none: their guard is the topic's or queue's policy (aws:SourceArn of
+   * the rule or configuration set, layers 09, 10, 12), which they are evaluated against.
+   */
+  private messagingServiceStatements(): PolicyStatement[] {
+    const { accountId } = this.config.aws;
+    const services: [sid: string, principal: string, sourceResource?: string][] = [
+      ["SnsDeliversToQueues", "sns.amazonaws.com", "*"],
+      ["SqsRedrive", "sqs.amazonaws.com"],
+      ["EventBridgeDeliversToTargets", "events.amazonaws.com"],
+      ["CloudWatchAlarmsPublish", "cloudwatch.amazonaws.com", "alarm:*"],
+      ["SesPublishesEvents", "ses.amazonaws.com"],
+    ];
+    return services.map(([sid, principal, sourceResource]) => {
+      const facts = KMS_CALLER_CONTEXT[principal];
+      const condition: NonNullable<PolicyStatement["Condition"]> = {};
+      if (facts.sends.includes("aws:SourceAccount")) condition.StringEquals = { "aws:SourceAccount": accountId };
+      if (facts.sends.includes("aws:SourceArn") && facts.sourceService && sourceResource) {
+        condition.ArnLike = { "aws:SourceArn": this.arns.arn(facts.sourceService, sourceResource) };
+      }
+      return {
+        Sid: sid,
+        Principal: { Service: principal },
+        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Resource: "*",
+        ...(Object.keys(condition).length ? { Condition: condition } : {}),
+      };
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
