@@ -9,7 +9,9 @@
  *   messaging (SNS, SQS, EventBridge, CloudWatch alarms).
  * - IAM roles: the ECS task execution role, one task role per service, the GenAI Lambda's role
  *   (only with the lambda-genai layer; its Bedrock grant is added by layer 06).
- * - The regional WAF web ACL (security.waf), for the ALB and API Gateway stages.
+ * - The regional WAF web ACL (security.waf), for the REST API stage and an internet-facing ALB (never
+ *   an internal ALB, which sees only private proxy addresses); its rate rule counts per client IP,
+ *   and per X-Forwarded-For client where a proxy (CloudFront, API Gateway) stands in front.
  *
  * Naming conventions this layer grants access to, and the layers that create them must follow:
  * - ECS log groups:      /ecs/<project>/<env>/<service>           (layer 07 application)
@@ -33,6 +35,7 @@ import { LayerStack } from "../core/layer-stack";
 import { reviewException } from "../core/review";
 import { Arns, type PolicyStatement } from "../core/policy";
 import { KMS_CALLER_CONTEXT } from "../core/service-facts";
+import { regionalWafForwardedHeader } from "../core/config/sections/api-gateway";
 import { KMS_USE_ACTIONS, KmsKey } from "../modules/kms-key";
 import { SecurityGroup } from "../modules/security-group";
 import { ServiceRole } from "../modules/service-role";
@@ -439,6 +442,9 @@ export class SecurityStack extends LayerStack<"security"> {
       description: `Regional web ACL of ${this.naming.prefix}`,
       scope: "REGIONAL",
       rateLimit: waf.rateLimit,
+      // Behind CloudFront (or in front of an internet-facing ALB the API calls) the source address
+      // is the proxy's: those requests are counted per X-Forwarded-For client instead.
+      forwardedIpHeader: regionalWafForwardedHeader(this.config),
       managedRuleGroups: waf.managedRuleGroups,
       logging: { retentionDays: this.config.logging.retentionDays, kmsKeyArn: logsKey.arn },
     });

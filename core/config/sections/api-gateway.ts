@@ -231,6 +231,27 @@ export function resolveApiBackend(cfg: Pick<PlatformConfig, "application" | "api
   };
 }
 
+/**
+ * Where the regional WAF sees a proxy instead of the client, and the header the proxy puts the
+ * client's address in: the REST stage behind the CloudFront distribution (frontend s3-cloudfront
+ * routes /api/* to it), or an internet-facing load balancer that the API Gateway calls over the
+ * internet. Both proxies add `X-Forwarded-For`. Undefined when every protected resource sees its
+ * clients directly. An internal load balancer never carries the regional ACL (it sees only the
+ * NLB's or VPC link's private addresses: application layer).
+ */
+export function regionalWafForwardedHeader(cfg: Pick<PlatformConfig, "layers" | "frontend" | "application" | "apiGateway">): string | undefined {
+  const on = (layer: keyof PlatformConfig["layers"]) => cfg.layers[layer]?.enabled !== false;
+  const api = on("api-gateway");
+  const stageBehindCloudFront = api && cfg.apiGateway.type === "rest" && on("frontend") && cfg.frontend.hosting === "s3-cloudfront";
+  const albBehindApi = api && on("application") && !cfg.application.alb.internal;
+  return stageBehindCloudFront || albBehindApi ? "X-Forwarded-For" : undefined;
+}
+
+/** The regional web ACL is associated with the load balancer only where it sees its clients: an internet-facing one. */
+export function albCarriesRegionalWaf(cfg: Pick<PlatformConfig, "security" | "application">): boolean {
+  return cfg.security.waf.enabled && !cfg.application.alb.internal;
+}
+
 /** The stage name: apiGateway.stageName, else the environment name. */
 export function apiStageName(cfg: Pick<PlatformConfig, "environment" | "apiGateway">): string {
   return cfg.apiGateway.stageName ?? cfg.environment;
