@@ -235,8 +235,9 @@ export function resolveApiBackend(cfg: Pick<PlatformConfig, "application" | "api
  * Where the regional WAF sees a proxy instead of the client, and the header the proxy puts the
  * client's address in: the REST stage behind the CloudFront distribution (frontend s3-cloudfront
  * routes /api/* to it), or an internet-facing load balancer that the API Gateway calls over the
- * internet. Both proxies add `X-Forwarded-For`. Undefined when every protected resource sees its
- * clients directly. An internal load balancer never carries the regional ACL (it sees only the
+ * internet. CloudFront always adds `X-Forwarded-For`; API Gateway passes it on when the client sent
+ * one (requests without it are still counted by source address, API Gateway's own: prefer an
+ * internal ALB behind the VPC link). Undefined when every protected resource sees its clients directly. An internal load balancer never carries the regional ACL (it sees only the
  * NLB's or VPC link's private addresses: application layer).
  */
 export function regionalWafForwardedHeader(cfg: Pick<PlatformConfig, "layers" | "frontend" | "application" | "apiGateway">): string | undefined {
