@@ -30,6 +30,11 @@ const method = (tf: TerraformJson, path: string, m: string) => resource(tf, "aws
 const names = (tf: TerraformJson, type: string) => Object.keys(resources(tf, type)).sort();
 const synthOf = (cfg: PlatformConfig) => synth(ApiGatewayStack, cfg);
 
+/** PetClinic's public service paths as API resources (address part, path part, parent address part). */
+const SERVICE_ROUTES = ["api_customers", "api_vets", "api_visits", "admin"] as const;
+/** Every method the PetClinic API has (without CORS). */
+const ROUTE_METHODS = [...SERVICE_ROUTES.flatMap((r) => [`api_${r}_any`, `api_${r}_proxy_any`]), "api_api_genai_post", "api_api_genai_proxy_post"].sort();
+
 describe.each(ENVIRONMENTS)("api-gateway layer, REST (%s)", (name) => {
   const cfg = env(name);
   const { tf, raw } = synthOf(cfg);
@@ -47,48 +52,67 @@ describe.each(ENVIRONMENTS)("api-gateway layer, REST (%s)", (name) => {
     expect(resources(tf, "aws_apigatewayv2_api")).toEqual({});
   });
 
-  it("has the resources /api, /api/{proxy+} and /api/genai", () => {
+  it("has a resource for each public service path (/api/customers, /api/vets, /api/visits, /admin, each with {proxy+}) and /api/genai with {proxy+}, and no catch-all", () => {
+    const parent = (p: string) => `\${aws_api_gateway_resource.api_${p}.id}`;
     expect(resources(tf, "aws_api_gateway_resource")).toEqual({
       api_api: { rest_api_id: REST("id"), parent_id: REST("root_resource_id"), path_part: "api" },
-      api_api_proxy: { rest_api_id: REST("id"), parent_id: "${aws_api_gateway_resource.api_api.id}", path_part: "{proxy+}" },
-      api_api_genai: { rest_api_id: REST("id"), parent_id: "${aws_api_gateway_resource.api_api.id}", path_part: "genai" },
+      api_admin: { rest_api_id: REST("id"), parent_id: REST("root_resource_id"), path_part: "admin" },
+      api_admin_proxy: { rest_api_id: REST("id"), parent_id: parent("admin"), path_part: "{proxy+}" },
+      ...Object.fromEntries(
+        ["customers", "vets", "visits", "genai"].flatMap((s) => [
+          [`api_api_${s}`, { rest_api_id: REST("id"), parent_id: parent("api"), path_part: s }],
+          [`api_api_${s}_proxy`, { rest_api_id: REST("id"), parent_id: parent(`api_${s}`), path_part: "{proxy+}" }],
+        ]),
+      ),
     });
+    expect(resources(tf, "aws_api_gateway_resource")).not.toHaveProperty("api_api_proxy");
   });
 
-  it("has ANY /api/{proxy+} and POST /api/genai without authorizer or API key, OPTIONS only where CORS is configured", () => {
-    expect(method(tf, "api_proxy", "any")).toMatchObject({
+  it("has ANY on every public service path and POST on /api/genai and below, without authorizer or API key, OPTIONS only where CORS is configured", () => {
+    expect(method(tf, "api_customers_proxy", "any")).toMatchObject({
       http_method: "ANY",
-      resource_id: "${aws_api_gateway_resource.api_api_proxy.id}",
+      resource_id: "${aws_api_gateway_resource.api_api_customers_proxy.id}",
       authorization: "NONE",
       api_key_required: false,
       request_parameters: { "method.request.path.proxy": true },
     });
+    expect(method(tf, "admin", "any")).toMatchObject({ http_method: "ANY", resource_id: "${aws_api_gateway_resource.api_admin.id}", authorization: "NONE" });
+    expect(method(tf, "admin", "any")).not.toHaveProperty("request_parameters");
     expect(method(tf, "api_genai", "post")).toMatchObject({ http_method: "POST", resource_id: "${aws_api_gateway_resource.api_api_genai.id}", authorization: "NONE" });
-    const options = cfg.apiGateway.cors.allowOrigins.length ? ["api_api_genai_options", "api_api_proxy_options"] : [];
-    expect(names(tf, "aws_api_gateway_method")).toEqual(["api_api_genai_post", "api_api_proxy_any", ...options].sort());
+    expect(method(tf, "api_genai_proxy", "post")).toMatchObject({ http_method: "POST", resource_id: "${aws_api_gateway_resource.api_api_genai_proxy.id}" });
+    const options = cfg.apiGateway.cors.allowOrigins.length ? ROUTE_METHODS.map((m) => m.replace(/_(any|post)$/, "_options")) : [];
+    expect(names(tf, "aws_api_gateway_method")).toEqual([...ROUTE_METHODS, ...options].sort());
   });
 
-  it("sends /api/{proxy+} through a VPC link to the application layer's NLB, to the configured host and scheme", () => {
+  it("sends each public path through a VPC link to the application layer's NLB, unchanged, to the configured host and scheme", () => {
     expect(resource(tf, "aws_api_gateway_vpc_link", "api_vpc_link")).toMatchObject({ name: `petclinic-${name}-api`, target_arns: [APP("nlb_arn")] });
-    expect(integration(tf, "api_proxy", "any")).toEqual({
+    const origin = `${https ? "https" : "http"}://${host}`;
+    expect(integration(tf, "api_customers_proxy", "any")).toEqual({
       rest_api_id: REST("id"),
-      resource_id: "${aws_api_gateway_method.api_api_proxy_any.resource_id}",
-      http_method: "${aws_api_gateway_method.api_api_proxy_any.http_method}",
+      resource_id: "${aws_api_gateway_method.api_api_customers_proxy_any.resource_id}",
+      http_method: "${aws_api_gateway_method.api_api_customers_proxy_any.http_method}",
       type: "HTTP_PROXY",
       integration_http_method: "ANY",
       connection_type: "VPC_LINK",
       connection_id: "${aws_api_gateway_vpc_link.api_vpc_link.id}",
-      uri: `${https ? "https" : "http"}://${host}/api/{proxy}`,
+      uri: `${origin}/api/customers/{proxy}`,
       request_parameters: { "integration.request.path.proxy": "method.request.path.proxy" },
       timeout_milliseconds: 29000,
     });
+    for (const [route, path] of [["api_customers", "/api/customers"], ["api_vets_proxy", "/api/vets/{proxy}"], ["admin", "/admin"], ["admin_proxy", "/admin/{proxy}"]]) {
+      expect(integration(tf, route, "any")).toMatchObject({ connection_type: "VPC_LINK", uri: `${origin}${path}` });
+    }
     expect(raw).toHaveResourceWithProperties(ApiGatewayIntegration, { type: "HTTP_PROXY", connection_type: "VPC_LINK" });
   });
 
   it(`calls the load balancer over ${https ? "https by the name on its certificate" : "http by its DNS name (HTTP-only ALB)"}`, () => {
-    const uri = integration(tf, "api_proxy", "any").uri as string;
-    if (https) expect(uri).toBe(`https://alb.${name}.petclinic.example.com/api/{proxy}`);
-    else expect(uri).toBe(`http://${APP("alb_dns_name")}/api/{proxy}`);
+    const uri = integration(tf, "admin_proxy", "any").uri as string;
+    if (https) expect(uri).toBe(`https://alb.${name}.petclinic.example.com/admin/{proxy}`);
+    else expect(uri).toBe(`http://${APP("alb_dns_name")}/admin/{proxy}`);
+  });
+
+  it("sends POST /api/genai/{proxy+} to the GenAI alias too (never to the load balancer)", () => {
+    expect(integration(tf, "api_genai_proxy", "post")).toMatchObject({ type: "AWS_PROXY", integration_http_method: "POST", uri: GENAI("alias_invoke_arn") });
   });
 
   it("sends POST /api/genai to the GenAI alias (AWS_PROXY)", () => {
@@ -100,7 +124,7 @@ describe.each(ENVIRONMENTS)("api-gateway layer, REST (%s)", (name) => {
     });
   });
 
-  it("lets only this API's POST /api/genai invoke the alias", () => {
+  it("lets only this API's POST /api/genai (and below) invoke the alias", () => {
     expect(resources(tf, "aws_lambda_permission")).toEqual({
       api_api_genai_post_permission: {
         statement_id: `apigateway-rest-petclinic-${name}-api-POST-api_genai`,
@@ -110,6 +134,14 @@ describe.each(ENVIRONMENTS)("api-gateway layer, REST (%s)", (name) => {
         principal: "apigateway.amazonaws.com",
         source_arn: `${REST("execution_arn")}/*/POST/api/genai`,
       },
+      api_api_genai_proxy_post_permission: {
+        statement_id: `apigateway-rest-petclinic-${name}-api-POST-api_genai_proxy`,
+        action: "lambda:InvokeFunction",
+        function_name: GENAI("function_name"),
+        qualifier: GENAI("alias_name"),
+        principal: "apigateway.amazonaws.com",
+        source_arn: `${REST("execution_arn")}/*/POST/api/genai/*`,
+      },
     });
     expect(raw).toHaveResourceWithProperties(LambdaPermission, { principal: "apigateway.amazonaws.com" });
   });
@@ -118,11 +150,13 @@ describe.each(ENVIRONMENTS)("api-gateway layer, REST (%s)", (name) => {
     const deployment = resource(tf, "aws_api_gateway_deployment", "api_deployment");
     const triggers = deployment.triggers as Record<string, string>;
     expect(triggers.redeployment).toMatch(/^[0-9a-f]{40}$/);
-    expect(triggers.upstream).toBe(
-      "${sha1(jsonencode([" +
-        "[aws_api_gateway_integration.api_api_proxy_any_integration.uri, aws_api_gateway_integration.api_api_proxy_any_integration.connection_id], " +
-        "[aws_api_gateway_integration.api_api_genai_post_integration.uri, aws_api_gateway_integration.api_api_genai_post_integration.connection_id]]))}",
-    );
+    const pair = (i: string) => `[aws_api_gateway_integration.${i}.uri, aws_api_gateway_integration.${i}.connection_id]`;
+    const routed = [
+      ...SERVICE_ROUTES.flatMap((r) => [`api_${r}_any_integration`, `api_${r}_proxy_any_integration`]),
+      "api_api_genai_post_integration",
+      "api_api_genai_proxy_post_integration",
+    ];
+    expect(triggers.upstream).toBe(`\${sha1(jsonencode([${routed.map(pair).join(", ")}]))}`);
     expect(deployment).toMatchObject({ rest_api_id: REST("id"), lifecycle: { create_before_destroy: true } });
     expect(deployment).not.toHaveProperty("stage_name");
     const dependsOn = deployment.depends_on as string[];
@@ -231,12 +265,12 @@ describe("api-gateway layer, CORS (dev: one origin)", () => {
   const { tf } = synthOf(cfg);
   const origin = cfg.apiGateway.cors.allowOrigins[0];
 
-  it("answers OPTIONS on /api/{proxy+} and /api/genai with a mock integration, never asking for an API key", () => {
-    for (const path of ["api_proxy", "api_genai"]) {
+  it("answers OPTIONS on every route with a mock integration, never asking for an API key", () => {
+    for (const path of ["api_customers_proxy", "admin", "api_genai", "api_genai_proxy"]) {
       expect(method(tf, path, "options")).toMatchObject({ http_method: "OPTIONS", authorization: "NONE", api_key_required: false });
       expect(integration(tf, path, "options")).toMatchObject({ type: "MOCK", request_templates: { "application/json": '{"statusCode": 204}' } });
-      expect(resource(tf, "aws_api_gateway_integration_response", `api_api_${path.slice(4)}_options_204_mapping`)).toMatchObject({
-        status_code: `\${aws_api_gateway_method_response.api_api_${path.slice(4)}_options_204.status_code}`,
+      expect(resource(tf, "aws_api_gateway_integration_response", `api_${path}_options_204_mapping`)).toMatchObject({
+        status_code: `\${aws_api_gateway_method_response.api_${path}_options_204.status_code}`,
         response_parameters: {
           "method.response.header.Access-Control-Allow-Origin": `'${origin}'`,
           "method.response.header.Access-Control-Allow-Methods": `'${cfg.apiGateway.cors.allowMethods.join(",")}'`,
@@ -267,7 +301,7 @@ describe("api-gateway layer, CORS (dev: one origin)", () => {
   it("with several origins, echoes the caller's origin only when listed, and leaves it off the gateway's errors", () => {
     const origins = ["https://app.example.com", "https://admin.example.com"];
     const { tf: several } = synthOf(envWith("dev", { apiGateway: { cors: { allowOrigins: origins, allowCredentials: true } } }));
-    const mapping = resource(several, "aws_api_gateway_integration_response", "api_api_proxy_options_204_mapping");
+    const mapping = resource(several, "aws_api_gateway_integration_response", "api_api_vets_proxy_options_204_mapping");
     expect(mapping.response_parameters).not.toHaveProperty("method.response.header.Access-Control-Allow-Origin");
     expect(mapping.response_parameters).toMatchObject({ "method.response.header.Access-Control-Allow-Credentials": "'true'" });
     const template = (mapping.response_templates as Record<string, string>)["application/json"];
@@ -282,9 +316,10 @@ describe("api-gateway layer without lambda-genai", () => {
   const { tf } = synthOf(cfg);
 
   it("has no /api/genai route, integration or Lambda permission, and does not read the lambda-genai state", () => {
-    expect(names(tf, "aws_api_gateway_resource")).toEqual(["api_api", "api_api_proxy"]);
-    expect(names(tf, "aws_api_gateway_method")).toEqual(["api_api_proxy_any", "api_api_proxy_options"]);
-    expect(names(tf, "aws_api_gateway_integration")).toEqual(["api_api_proxy_any_integration", "api_api_proxy_options_integration"]);
+    const services = SERVICE_ROUTES.flatMap((r) => [`api_${r}`, `api_${r}_proxy`]);
+    expect(names(tf, "aws_api_gateway_resource")).toEqual(["api_api", ...services.filter((r) => r !== "api_admin" && r !== "api_admin_proxy"), "api_admin", "api_admin_proxy"].sort());
+    expect(names(tf, "aws_api_gateway_method")).toEqual(services.flatMap((r) => [`${r}_any`, `${r}_options`]).sort());
+    expect(names(tf, "aws_api_gateway_integration")).toEqual(services.flatMap((r) => [`${r}_any_integration`, `${r}_options_integration`]).sort());
     expect(resources(tf, "aws_lambda_permission")).toEqual({});
     expect(Object.keys(tf.data?.terraform_remote_state ?? {})).not.toContain("lambda_genai");
     expect(JSON.stringify(tf)).not.toContain("genai");
@@ -305,7 +340,7 @@ describe("api-gateway layer without the application layer", () => {
   const { tf } = synthOf(envWith("dev", { layers: { application: { enabled: false } } }));
 
   it("has only the Lambda route: no proxy route, no VPC link, no read of the application state", () => {
-    expect(names(tf, "aws_api_gateway_resource")).toEqual(["api_api", "api_api_genai"]);
+    expect(names(tf, "aws_api_gateway_resource")).toEqual(["api_api", "api_api_genai", "api_api_genai_proxy"]);
     expect(resources(tf, "aws_api_gateway_vpc_link")).toEqual({});
     expect(Object.keys(tf.data?.terraform_remote_state ?? {})).not.toContain("application");
   });
@@ -320,8 +355,8 @@ describe("api-gateway layer, internet-facing load balancer", () => {
 
   it("calls the ALB over the internet: no VPC link, connection type INTERNET, no NLB read", () => {
     expect(resources(tf, "aws_api_gateway_vpc_link")).toEqual({});
-    const proxy = integration(tf, "api_proxy", "any");
-    expect(proxy).toMatchObject({ type: "HTTP_PROXY", connection_type: "INTERNET", uri: `http://${APP("alb_dns_name")}/api/{proxy}` });
+    const proxy = integration(tf, "api_visits_proxy", "any");
+    expect(proxy).toMatchObject({ type: "HTTP_PROXY", connection_type: "INTERNET", uri: `http://${APP("alb_dns_name")}/api/visits/{proxy}` });
     expect(proxy).not.toHaveProperty("connection_id");
     expect(JSON.stringify(tf)).not.toContain("nlb_arn");
   });
@@ -368,9 +403,10 @@ describe("api-gateway layer, REST options", () => {
         usage_plan_id: "${aws_api_gateway_usage_plan.api_usage_plan.id}",
       });
     }
-    expect(method(tf, "api_proxy", "any").api_key_required).toBe(true);
+    expect(method(tf, "api_vets_proxy", "any").api_key_required).toBe(true);
+    expect(method(tf, "admin", "any").api_key_required).toBe(true);
     expect(method(tf, "api_genai", "post").api_key_required).toBe(true);
-    expect(method(tf, "api_proxy", "options").api_key_required).toBe(false);
+    expect(method(tf, "api_vets_proxy", "options").api_key_required).toBe(false);
   });
 
   it("manageAccountLoggingRole: false leaves the account setting alone", () => {
@@ -393,9 +429,16 @@ describe("api-gateway layer, REST options", () => {
     expect(resource(tf, "aws_api_gateway_method_settings", "api_all_methods")).toMatchObject({ settings: { throttling_rate_limit: 200, throttling_burst_limit: 400 } });
   });
 
-  it("backendBasePath \"\" strips the /api prefix on the way to the load balancer", () => {
+  it("backendBasePath \"\": the load balancer's paths are published below /api (/api/x is sent as /x)", () => {
     const { tf } = synthOf(envWith("dev", { apiGateway: { backendBasePath: "" } }));
-    expect(integration(tf, "api_proxy", "any").uri).toBe(`http://${APP("alb_dns_name")}/{proxy}`);
+    expect(integration(tf, "api_api_customers_proxy", "any").uri).toBe(`http://${APP("alb_dns_name")}/api/customers/{proxy}`);
+    expect(integration(tf, "api_admin_proxy", "any").uri).toBe(`http://${APP("alb_dns_name")}/admin/{proxy}`);
+  });
+
+  it("a service with public: false gets no route; nothing else reaches the load balancer", () => {
+    const { tf } = synthOf(envWith("dev", { services: { "admin-server": { public: false } } }));
+    expect(names(tf, "aws_api_gateway_resource").filter((r) => r.includes("admin"))).toEqual([]);
+    expect(names(tf, "aws_api_gateway_resource")).toContain("api_api_vets_proxy");
   });
 });
 
@@ -417,7 +460,7 @@ describe.each(ENVIRONMENTS)("api-gateway layer, HTTP API (%s)", (name) => {
       subnet_ids: remote("network", "app_subnet_ids"),
       security_group_ids: [remote("security", "api_link_security_group_id")],
     });
-    const proxy = resource(tf, "aws_apigatewayv2_integration", "api_proxy_integration");
+    const proxy = resource(tf, "aws_apigatewayv2_integration", "api_route_api_customers_proxy_integration");
     expect(proxy).toMatchObject({
       api_id: HTTP("id"),
       integration_type: "HTTP_PROXY",
@@ -425,16 +468,23 @@ describe.each(ENVIRONMENTS)("api-gateway layer, HTTP API (%s)", (name) => {
       connection_type: "VPC_LINK",
       connection_id: "${aws_apigatewayv2_vpc_link.api_vpc_link.id}",
       integration_uri: APP(https ? "https_listener_arn" : "http_listener_arn"),
-      request_parameters: { "overwrite:path": "/api/$request.path.proxy" },
+      request_parameters: { "overwrite:path": "/api/customers/$request.path.proxy" },
     });
+    expect(resource(tf, "aws_apigatewayv2_integration", "api_route_admin_integration").request_parameters).toEqual({ "overwrite:path": "/admin" });
     if (https) expect(proxy.tls_config).toEqual({ server_name_to_verify: `alb.${name}.petclinic.example.com` });
     else expect(proxy).not.toHaveProperty("tls_config");
   });
 
-  it("routes ANY /api/{proxy+} to the ALB and POST /api/genai to the alias (AWS_PROXY, payload 2.0)", () => {
+  it("routes each public service path to the ALB and POST /api/genai and below to the alias (AWS_PROXY, payload 2.0), nothing else", () => {
+    const genai = "integrations/${aws_apigatewayv2_integration.api_genai_integration.id}";
+    const service = (id: string, key: string) => [`api_route_${id}`, { api_id: HTTP("id"), route_key: `ANY ${key}`, target: `integrations/\${aws_apigatewayv2_integration.api_route_${id}_integration.id}` }];
     expect(resources(tf, "aws_apigatewayv2_route")).toEqual({
-      api_proxy: { api_id: HTTP("id"), route_key: "ANY /api/{proxy+}", target: "integrations/${aws_apigatewayv2_integration.api_proxy_integration.id}" },
-      api_genai: { api_id: HTTP("id"), route_key: "POST /api/genai", target: "integrations/${aws_apigatewayv2_integration.api_genai_integration.id}" },
+      ...Object.fromEntries(
+        ["customers", "vets", "visits"].flatMap((s) => [service(`api_${s}`, `/api/${s}`), service(`api_${s}_proxy`, `/api/${s}/{proxy+}`)]),
+      ),
+      ...Object.fromEntries([service("admin", "/admin"), service("admin_proxy", "/admin/{proxy+}")]),
+      api_genai: { api_id: HTTP("id"), route_key: "POST /api/genai", target: genai },
+      api_genai_proxy: { api_id: HTTP("id"), route_key: "POST /api/genai/{proxy+}", target: genai },
     });
     expect(resource(tf, "aws_apigatewayv2_integration", "api_genai_integration")).toMatchObject({
       integration_type: "AWS_PROXY",
@@ -446,7 +496,7 @@ describe.each(ENVIRONMENTS)("api-gateway layer, HTTP API (%s)", (name) => {
       function_name: GENAI("function_name"),
       qualifier: GENAI("alias_name"),
       principal: "apigateway.amazonaws.com",
-      source_arn: `${HTTP("execution_arn")}/*/POST/api/genai`,
+      source_arn: `${HTTP("execution_arn")}/*/POST/api/genai*`,
     });
   });
 
@@ -512,7 +562,8 @@ describe("api-gateway layer, HTTP API options", () => {
 
   it("no genai route or permission without lambda-genai", () => {
     const { tf } = synthOf(envWith("dev", { apiGateway: { type: "http" }, layers: { "lambda-genai": { enabled: false } } }));
-    expect(names(tf, "aws_apigatewayv2_route")).toEqual(["api_proxy"]);
+    expect(names(tf, "aws_apigatewayv2_route").filter((r) => r.includes("genai"))).toEqual([]);
+    expect(names(tf, "aws_apigatewayv2_route")).toContain("api_route_admin_proxy");
     expect(resources(tf, "aws_lambda_permission")).toEqual({});
   });
 

@@ -287,12 +287,10 @@ describe.each(ENVIRONMENTS)("application layer (%s)", (name) => {
       }
     });
 
-    it("associates the regional WAF", () => {
+    it("does not associate the regional WAF with the internal ALB (it sees only the NLB's addresses; the API stage carries the ACL)", () => {
       expect(cfg.security.waf.enabled).toBe(true);
-      expect(resource(tf, "aws_wafv2_web_acl_association", "load_balancer_waf")).toEqual({
-        resource_arn: "${aws_lb.load_balancer.arn}",
-        web_acl_arn: REMOTE("security", "waf_web_acl_arn"),
-      });
+      expect(cfg.application.alb.internal).toBe(true);
+      expect(resources(tf, "aws_wafv2_web_acl_association")).toEqual({});
     });
 
     it(cfg.application.alb.accessLogs.enabled ? "writes access logs to an SSE-S3 bucket ELB log delivery may write to" : "writes no access logs", () => {

@@ -137,8 +137,9 @@ describe("extends", () => {
     const parent = standalone(
       [
         "tags: { Team: platform, CostCenter: shared }",
-        // No NAT and no bedrock-runtime endpoint: the GenAI layer could not reach Bedrock.
-        'layers: { "lambda-genai": { enabled: false } }',
+        // No NAT and no bedrock-runtime endpoint: the GenAI layer could not reach Bedrock. No
+        // service and no function: the API would have no route, so it is off too.
+        'layers: { "lambda-genai": { enabled: false }, "api-gateway": { enabled: false } }',
         "network:",
         "  nat: none",
         "  interfaceEndpoints: [ecr.api, ecr.dkr, logs]",

@@ -160,10 +160,11 @@ describe.each(ENVS)("examples/ims2/%s.yaml", (envName) => {
     expect(resource(api, "aws_wafv2_web_acl_association", "api_waf")).toMatchObject({ web_acl_arn: REMOTE("security", "waf_web_acl_arn") });
     expect(resource(api, "aws_api_gateway_domain_name", "api_domain")).toMatchObject({ domain_name: want.api });
     expect(resource(api, "aws_route53_record", `dns_${want.api.replace(/[^a-z0-9]+/g, "_")}_a`)).toMatchObject({ name: want.api, type: "A" });
-    expect(Object.keys(resources(api, "aws_api_gateway_resource")).sort()).toEqual(["api_api", "api_api_proxy"]);
+    // The service's public paths /api/v1 and /api/v1/* only.
+    expect(Object.keys(resources(api, "aws_api_gateway_resource")).sort()).toEqual(["api_api", "api_api_v1", "api_api_v1_proxy"]);
     expect(JSON.stringify(api)).not.toContain("genai");
     expect(resources(api, "aws_lambda_permission")).toEqual({});
-    expect(resource(api, "aws_api_gateway_rest_api", "api").description).toBe(`REST API of ims2-${envName}: /api/* to the load balancer`);
+    expect(resource(api, "aws_api_gateway_rest_api", "api").description).toBe(`REST API of ims2-${envName}: the public paths of api to the load balancer`);
   });
 
   it("publishes the Vercel site's URL and lets its origin call the API (CORS from config)", () => {
@@ -172,7 +173,7 @@ describe.each(ENVS)("examples/ims2/%s.yaml", (envName) => {
     expect(fe.output?.hosting.value).toBe("external");
     expect(fe.output?.site_url.value).toBe(want.site);
     expect(cfg.apiGateway.cors.allowOrigins).toEqual(want.origins);
-    const preflight = resource(stack("api-gateway"), "aws_api_gateway_integration_response", "api_api_proxy_options_204_mapping");
+    const preflight = resource(stack("api-gateway"), "aws_api_gateway_integration_response", "api_api_v1_proxy_options_204_mapping");
     if (want.origins.length === 1) {
       expect(preflight.response_parameters).toMatchObject({ "method.response.header.Access-Control-Allow-Origin": `'${want.site}'` });
     } else {

@@ -93,3 +93,47 @@ export function policy(value: unknown): { Statement: Array<Record<string, unknow
   if (typeof value !== "string") throw new Error(`expected a policy JSON string, got ${typeof value}`);
   return JSON.parse(value) as { Statement: Array<Record<string, unknown>> };
 }
+
+const ROOT = path.resolve(__dirname, "..");
+
+/** Every shipped configuration: the default system's environments and every example's environment files. */
+export const ALL_CONFIGS: readonly string[] = [
+  ...ENVIRONMENTS,
+  ...fs
+    .readdirSync(path.join(ROOT, "examples"), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) =>
+      ["dev", "staging", "prod"]
+        .filter((e) => fs.existsSync(path.join(ROOT, "examples", d.name, `${e}.yaml`)))
+        .map((e) => `examples/${d.name}/${e}.yaml`),
+    ),
+];
+
+/** A shipped configuration by environment name (`prod`) or example path (`examples/ims2/prod.yaml`), cached. */
+export function anyConfig(name: string): PlatformConfig {
+  if (!name.includes("/")) return env(name);
+  let cfg = cache.get(name);
+  if (!cfg) {
+    cfg = loadConfigFile(path.join(ROOT, name)).config;
+    cache.set(name, cfg);
+  }
+  return cfg;
+}
+
+/** Every stack of a configuration, synthesized the way `cdktf synth` does (stack name -> Terraform JSON). */
+export function synthAll(cfg: PlatformConfig): Record<string, TerraformJson> {
+  // Required lazily: the layers import the whole kit, which most suites do not need.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { synthesizePlatform } = require("../core/platform") as typeof import("../core/platform");
+  const { PLATFORM } = require("../layers") as typeof import("../layers");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-all-"));
+  try {
+    const built = synthesizePlatform(cfg, PLATFORM, outdir);
+    return Object.fromEntries(
+      built.layers.map((l) => [l.node.id, JSON.parse(fs.readFileSync(path.join(outdir, "stacks", l.node.id, "cdk.tf.json"), "utf8")) as TerraformJson]),
+    );
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}

@@ -100,16 +100,19 @@ describe("Spring PetClinic parity with the seed (dev)", () => {
     expect(cpu.map((p) => (p.target_tracking_scaling_policy_configuration as Record<string, number>).target_value)).toEqual([70, 70, 70, 70]);
   });
 
-  it("fronts the API with a REST API: /api/* to the load balancer and /api/genai to the function", () => {
+  it("fronts the API with a REST API: /api/customers, /api/vets, /api/visits and /admin to the load balancer, /api/genai/* to the function", () => {
     expect(values("api-gateway", "aws_api_gateway_rest_api")).toHaveLength(1);
     const paths = values("api-gateway", "aws_api_gateway_resource").map((r) => r.path_part).sort();
-    expect(paths).toEqual(["api", "genai", "{proxy+}"]);
+    expect(paths).toEqual(["admin", "api", "customers", "genai", "vets", "visits", ...Array(5).fill("{proxy+}")]);
     const integrations = values("api-gateway", "aws_api_gateway_integration");
     // MOCK integrations answer the CORS preflight (OPTIONS) that dev configures for localhost.
-    expect(integrations.map((i) => i.type).filter((t) => t !== "MOCK").sort()).toEqual(["AWS_PROXY", "HTTP_PROXY"]);
-    const genai = integrations.find((i) => i.type === "AWS_PROXY")!;
-    expect(genai.uri).toBe("${data.terraform_remote_state.lambda_genai.outputs.alias_invoke_arn}");
-    expect(integrations.find((i) => i.type === "HTTP_PROXY")!.connection_type).toBe("VPC_LINK");
+    expect(integrations.filter((i) => i.type === "AWS_PROXY").map((i) => i.uri)).toEqual(Array(2).fill("${data.terraform_remote_state.lambda_genai.outputs.alias_invoke_arn}"));
+    const toAlb = integrations.filter((i) => i.type === "HTTP_PROXY");
+    expect(toAlb).toHaveLength(8);
+    for (const i of toAlb) expect(i.connection_type).toBe("VPC_LINK");
+    expect(toAlb.map((i) => String(i.uri).replace(/^[a-z]+:\/\/[^/]+/, "")).sort()).toEqual(
+      ["/admin", "/admin/{proxy}", "/api/customers", "/api/customers/{proxy}", "/api/vets", "/api/vets/{proxy}", "/api/visits", "/api/visits/{proxy}"],
+    );
     expect(values("api-gateway", "aws_api_gateway_method_settings")[0].settings).toMatchObject({ throttling_rate_limit: 1000, throttling_burst_limit: 2000 });
   });
 

@@ -220,11 +220,25 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
       expect(actionsOf(s)).toEqual(expect.arrayContaining(["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant"]));
     });
 
-    it("lets SNS, SQS, EventBridge, CloudWatch and SES of this account use the messaging key", () => {
-      const s = statement(keyPolicy("messaging"), "MessagingServicesOfThisAccount");
-      expect(s.Principal).toEqual({ Service: ["sns.amazonaws.com", "sqs.amazonaws.com", "events.amazonaws.com", "cloudwatch.amazonaws.com", "ses.amazonaws.com"] });
-      expect(actionsOf(s).sort()).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
-      expect(s.Condition).toEqual({ StringEquals: { "aws:SourceAccount": accountId } });
+    it("lets SNS, SQS, EventBridge, CloudWatch and SES use the messaging key, each under the condition keys it sends to KMS", () => {
+      const want: [string, string, unknown][] = [
+        ["SnsDeliversToQueues", "sns.amazonaws.com", { ArnLike: { "aws:SourceArn": `arn:aws:sns:${region}:${accountId}:*` } }],
+        ["SqsRedrive", "sqs.amazonaws.com", undefined],
+        // EventBridge sends no aws:SourceAccount / aws:SourceArn to KMS for target delivery: the guard is on the topic / queue policy.
+        ["EventBridgeDeliversToTargets", "events.amazonaws.com", undefined],
+        [
+          "CloudWatchAlarmsPublish",
+          "cloudwatch.amazonaws.com",
+          { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${region}:${accountId}:alarm:*` } },
+        ],
+        ["SesPublishesEvents", "ses.amazonaws.com", undefined],
+      ];
+      for (const [sid, service, condition] of want) {
+        const s = statement(keyPolicy("messaging"), sid);
+        expect(s.Principal).toEqual({ Service: service });
+        expect(actionsOf(s).sort()).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
+        expect(s.Condition).toEqual(condition);
+      }
     });
   });
 
@@ -335,18 +349,30 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
       expect(raw).toHaveResourceWithProperties(Wafv2WebAcl, { name: prefix, scope: "REGIONAL" });
     });
 
-    it(`blocks above security.waf.rateLimit (${cfg.security.waf.rateLimit}) per IP first, then the managed groups in order`, () => {
+    it(`blocks above security.waf.rateLimit (${cfg.security.waf.rateLimit}) per IP and per forwarded client (CloudFront in front of the API) first, then the managed groups in order`, () => {
       expect(rulesOf[0]).toMatchObject({
         name: "rate-limit",
         priority: 0,
         action: { block: {} },
         statement: { rate_based_statement: { limit: cfg.security.waf.rateLimit, aggregate_key_type: "IP" } },
       });
+      expect(rulesOf[1]).toMatchObject({
+        name: "rate-limit-forwarded",
+        priority: 1,
+        action: { block: {} },
+        statement: {
+          rate_based_statement: {
+            limit: cfg.security.waf.rateLimit,
+            aggregate_key_type: "FORWARDED_IP",
+            forwarded_ip_config: { header_name: "X-Forwarded-For", fallback_behavior: "MATCH" },
+          },
+        },
+      });
       const groups = cfg.security.waf.managedRuleGroups;
-      expect(rulesOf.slice(1).map((r) => r.name)).toEqual(groups.map((g) => g.name));
-      rulesOf.slice(1).forEach((r, i) => {
+      expect(rulesOf.slice(2).map((r) => r.name)).toEqual(groups.map((g) => g.name));
+      rulesOf.slice(2).forEach((r, i) => {
         expect(r).toMatchObject({
-          priority: i + 1,
+          priority: i + 2,
           override_action: { none: {} },
           statement: { managed_rule_group_statement: { name: groups[i].name, vendor_name: "AWS" } },
         });
@@ -460,7 +486,7 @@ describe("security layer options", () => {
         security: { waf: { managedRuleGroups: [{ name: "AWSManagedRulesCommonRuleSet", excludedRules: ["SizeRestrictions_BODY", "NoUserAgent_HEADER"] }] } },
       }),
     );
-    const r = (resource(tf, "aws_wafv2_web_acl", "waf").rule as Array<Record<string, any>>)[1]; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const r = (resource(tf, "aws_wafv2_web_acl", "waf").rule as Array<Record<string, any>>).find((x) => x.name === "AWSManagedRulesCommonRuleSet")!; // eslint-disable-line @typescript-eslint/no-explicit-any
     expect(r.statement.managed_rule_group_statement.rule_action_override).toEqual([
       { name: "SizeRestrictions_BODY", action_to_use: { count: {} } },
       { name: "NoUserAgent_HEADER", action_to_use: { count: {} } },

@@ -9,7 +9,9 @@
  *   messaging (SNS, SQS, EventBridge, CloudWatch alarms).
  * - IAM roles: the ECS task execution role, one task role per service, the GenAI Lambda's role
  *   (only with the lambda-genai layer; its Bedrock grant is added by layer 06).
- * - The regional WAF web ACL (security.waf), for the ALB and API Gateway stages.
+ * - The regional WAF web ACL (security.waf), for the REST API stage and an internet-facing ALB (never
+ *   an internal ALB, which sees only private proxy addresses); its rate rule counts per client IP,
+ *   and per X-Forwarded-For client where a proxy (CloudFront, API Gateway) stands in front.
  *
  * Naming conventions this layer grants access to, and the layers that create them must follow:
  * - ECS log groups:      /ecs/<project>/<env>/<service>           (layer 07 application)
@@ -32,6 +34,8 @@ import type { KmsKeyPurpose } from "../core/contracts";
 import { LayerStack } from "../core/layer-stack";
 import { reviewException } from "../core/review";
 import { Arns, type PolicyStatement } from "../core/policy";
+import { KMS_CALLER_CONTEXT } from "../core/service-facts";
+import { regionalWafForwardedHeader } from "../core/config/sections/api-gateway";
 import { KMS_USE_ACTIONS, KmsKey } from "../modules/kms-key";
 import { SecurityGroup } from "../modules/security-group";
 import { ServiceRole } from "../modules/service-role";
@@ -252,16 +256,40 @@ export class SecurityStack extends LayerStack<"security"> {
           },
         },
       ]),
-      messaging: key("messaging", "Topics, queues and event buses", [
-        {
-          Sid: "MessagingServicesOfThisAccount",
-          Principal: { Service: ["sns.amazonaws.com", "sqs.amazonaws.com", "events.amazonaws.com", "cloudwatch.amazonaws.com", "ses.amazonaws.com"] },
-          Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-          Resource: "*",
-          Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-        },
-      ]),
+      messaging: key("messaging", "Topics, queues and event buses", this.messagingServiceStatements()),
     };
+  }
+
+  /**
+   * One statement per AWS service that encrypts or decrypts messages with the messaging key, each
+   * guarded only by the condition keys that service really sends to KMS (core/service-facts.ts).
+   * EventBridge and SES send none: their guard is the topic's or queue's policy (aws:SourceArn of
+   * the rule or configuration set, layers 09, 10, 12), which they are evaluated against.
+   */
+  private messagingServiceStatements(): PolicyStatement[] {
+    const { accountId } = this.config.aws;
+    const services: [sid: string, principal: string, sourceResource?: string][] = [
+      ["SnsDeliversToQueues", "sns.amazonaws.com", "*"],
+      ["SqsRedrive", "sqs.amazonaws.com"],
+      ["EventBridgeDeliversToTargets", "events.amazonaws.com"],
+      ["CloudWatchAlarmsPublish", "cloudwatch.amazonaws.com", "alarm:*"],
+      ["SesPublishesEvents", "ses.amazonaws.com"],
+    ];
+    return services.map(([sid, principal, sourceResource]) => {
+      const facts = KMS_CALLER_CONTEXT[principal];
+      const condition: NonNullable<PolicyStatement["Condition"]> = {};
+      if (facts.sends.includes("aws:SourceAccount")) condition.StringEquals = { "aws:SourceAccount": accountId };
+      if (facts.sends.includes("aws:SourceArn") && facts.sourceService && sourceResource) {
+        condition.ArnLike = { "aws:SourceArn": this.arns.arn(facts.sourceService, sourceResource) };
+      }
+      return {
+        Sid: sid,
+        Principal: { Service: principal },
+        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Resource: "*",
+        ...(Object.keys(condition).length ? { Condition: condition } : {}),
+      };
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -414,6 +442,9 @@ export class SecurityStack extends LayerStack<"security"> {
       description: `Regional web ACL of ${this.naming.prefix}`,
       scope: "REGIONAL",
       rateLimit: waf.rateLimit,
+      // Behind CloudFront (or in front of an internet-facing ALB the API calls) the source address
+      // is the proxy's: those requests are counted per X-Forwarded-For client instead.
+      forwardedIpHeader: regionalWafForwardedHeader(this.config),
       managedRuleGroups: waf.managedRuleGroups,
       logging: { retentionDays: this.config.logging.retentionDays, kmsKeyArn: logsKey.arn },
     });

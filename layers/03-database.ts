@@ -13,16 +13,17 @@
  *   protection.data adds a final snapshot `<id>-final` and prevent_destroy, and deletion
  *   protection defaults to it.
  * - cache.enabled: ElastiCache Redis 7 with IAM-authenticated RBAC users, encrypted at rest and in
- *   transit, nodes / failover / Multi-AZ / snapshots per tier (modules/redis-cache).
+ *   transit, nodes / failover / Multi-AZ / snapshots per tier (modules/redis-cache); the task roles
+ *   of the services that use it (cache.clients) get elasticache:Connect on the group and its user.
  *
  * Reads: network.data_subnet_ids; security.data_security_group_id, cache_security_group_id,
- * kms_key_arns (data, logs). Publishes the database contract (core/contracts/database.ts).
+ * kms_key_arns (data, logs), task_role_names (cache clients). Publishes the database contract (core/contracts/database.ts).
  */
 import { Fn, Token } from "cdktf";
 import type { Construct } from "constructs";
 import { partitionOf } from "../core/config/regions";
 import type { PlatformConfig } from "../core/config/schema";
-import { resolveCache, resolveDatabase, type ResolvedDatabase } from "../core/config/sections/database";
+import { cacheClients, resolveCache, resolveDatabase, type ResolvedDatabase } from "../core/config/sections/database";
 import { LayerStack } from "../core/layer-stack";
 import { AuroraCluster, type AuroraEngine } from "../modules/aurora-cluster";
 import { EnhancedMonitoringRole, type DatabaseCommonProps } from "../modules/rds-common";
@@ -61,6 +62,10 @@ export class DatabaseStack extends LayerStack<"database"> {
       cache_primary_endpoint: cache?.primaryEndpoint ?? "",
       cache_reader_endpoint: cache?.readerEndpoint ?? "",
       cache_port: cache ? String(cache.port) : "",
+      cache_replication_group_id: cache?.replicationGroupId ?? "",
+      cache_user_id: cache?.appUserId ?? "",
+      // transit_encryption_mode "required": clients must connect with TLS (IAM authentication needs it).
+      cache_tls: cache ? "true" : "",
     });
   }
 
@@ -146,7 +151,7 @@ export class DatabaseStack extends LayerStack<"database"> {
     const { cache, protection, aws } = this.config;
     if (!cache.enabled) throw new Error("redis() called with cache.enabled false");
     const { automaticFailover, multiAz } = resolveCache(cache);
-    return new RedisCache(this, "redis", {
+    const redis = new RedisCache(this, "redis", {
       id: this.naming.name("generic"),
       description: `Redis cache of ${this.naming.prefix}`,
       engineVersion: cache.engineVersion,
@@ -165,5 +170,11 @@ export class DatabaseStack extends LayerStack<"database"> {
       finalSnapshot: protection.data,
       preventDestroy: protection.data,
     });
+    // The services that use the cache sign in as its IAM-authenticated user: their task roles
+    // (layer 02) get elasticache:Connect on this replication group and that user only.
+    for (const service of cacheClients(this.config)) {
+      redis.grantConnect(`${service}_connect`, this.readEntry("security", "task_role_names", service));
+    }
+    return redis;
   }
 }

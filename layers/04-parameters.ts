@@ -127,6 +127,9 @@ export class ParametersStack extends LayerStack<"parameters"> {
           "cache/host": this.read("database", "cache_primary_endpoint"),
           "cache/reader-host": this.read("database", "cache_reader_endpoint"),
           "cache/port": this.read("database", "cache_port"),
+          "cache/user": this.read("database", "cache_user_id"),
+          "cache/replication-group-id": this.read("database", "cache_replication_group_id"),
+          "cache/tls": this.read("database", "cache_tls"),
         }
       : undefined;
     const connection: Record<keyof typeof DATABASE_PARAMETERS, string> = {

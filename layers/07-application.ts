@@ -6,7 +6,7 @@
  * - The application load balancer: internal in the app subnets or internet-facing in the public
  *   subnets (application.alb.internal), HTTPS with a current TLS policy and HTTP redirecting to it
  *   (HTTP-only where the config allows it), optional access logs, deletion protection where
- *   availability is protected, the regional WAF when security.waf.enabled.
+ *   availability is protected, the regional WAF when security.waf.enabled and the ALB is internet-facing.
  * - The front door for the API Gateway (application.alb.networkLoadBalancer with an internal ALB):
  *   an internal NLB in the app subnets, in the security layer's api_link group, forwarding TCP on
  *   the ALB's port to the ALB (target type alb). Its ARN is the contract's nlb_arn.
@@ -47,6 +47,7 @@ import {
   trafficRoutingName,
   type ServiceConfig,
 } from "../core/config/sections/application";
+import { albCarriesRegionalWaf } from "../core/config/sections/api-gateway";
 import { LayerStack } from "../core/layer-stack";
 import { reviewException } from "../core/review";
 import { fitName, NAME_RULES } from "../core/naming";
@@ -113,7 +114,9 @@ export class ApplicationStack extends LayerStack<"application"> {
       idleTimeoutSeconds: app.alb.idleTimeoutSeconds,
       deletionProtection: albDeletionProtection(config),
       accessLogs,
-      webAclArn: config.security.waf.enabled ? this.read("security", "waf_web_acl_arn") : undefined,
+      // Only an internet-facing ALB sees its clients' addresses; an internal one sees the NLB's or
+      // the VPC link's private addresses, where a per-IP rate rule would throttle everyone at once.
+      webAclArn: albCarriesRegionalWaf(config) ? this.read("security", "waf_web_acl_arn") : undefined,
       dependsOn: logBucket ? [logBucket.node.findChild("policy") as S3BucketPolicy] : undefined,
     });
 

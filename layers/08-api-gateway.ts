@@ -1,12 +1,14 @@
 /**
  * Layer 08 api-gateway: the API front door (apiGateway.type: rest | http).
  *
- * - `ANY /api/{proxy+}` -> the application load balancer. An internal ALB (application.alb.internal)
+ * - The public paths of the services (services.<name>.public, default true): `/x` -> `ANY /x`,
+ *   `/x/*` -> `ANY /x/{proxy+}`, each to the application load balancer with the same path (a
+ *   pattern below apiGateway.backendBasePath is published below /api); nothing else reaches it. An internal ALB (application.alb.internal)
  *   is reached privately: REST through a VPC link to the application layer's NLB, HTTP through a
  *   VPC link in the app subnets to the ALB listener. An internet-facing ALB is called over the internet.
  *   Scheme, host and path: apiGateway.backendProtocol / backendHost / backendBasePath.
- * - `POST /api/genai` -> the GenAI function's alias, only with the lambda-genai layer (without it
- *   there is no such route and no Lambda permission).
+ * - `POST /api/genai` and `POST /api/genai/{proxy+}` -> the GenAI function's alias, only with the
+ *   lambda-genai layer (without it there is no such route and no Lambda permission).
  * - The stage: JSON access logs to a log group encrypted with the security layer's logs key,
  *   throttling, and for REST X-Ray, execution logging, the regional WAF, the account's CloudWatch
  *   role (apiGateway.manageAccountLoggingRole) and an optional usage plan. Optional custom domain,
@@ -17,17 +19,17 @@
  */
 import type { Construct } from "constructs";
 import type { PlatformConfig } from "../core/config/schema";
-import { apiStageName, resolveApiBackend } from "../core/config/sections/api-gateway";
+import { API_BASE_PATH, apiStageName, GENAI_PATH_PART, publicRoutes, resolveApiBackend } from "../core/config/sections/api-gateway";
 import { partitionOf } from "../core/config/regions";
 import { LayerStack } from "../core/layer-stack";
 import { AliasRecords } from "../modules/alias-records";
 import { HttpApi, type HttpApiBackend, type HttpApiLambdaRoute } from "../modules/http-api";
 import { RestApi, type RestApiBackend, type RestApiLambdaRoute } from "../modules/rest-api";
 
-/** First path segment of every route. */
-const BASE_PATH = "api";
+/** First path segment of the API's own routes. */
+const BASE_PATH = API_BASE_PATH;
 /** Path segment of the GenAI route under BASE_PATH. */
-const GENAI_PATH = "genai";
+const GENAI_PATH = GENAI_PATH_PART;
 
 export class ApiGatewayStack extends LayerStack<"api-gateway"> {
   constructor(scope: Construct, config: PlatformConfig) {
@@ -99,14 +101,15 @@ export class ApiGatewayStack extends LayerStack<"api-gateway"> {
 
   /** What the API routes where, for its description. */
   private routesText(): string {
+    const services = [...new Set(publicRoutes(this.config).map((r) => r.service))];
     const routes = [
-      ...(this.isEnabled("application") ? [`/${BASE_PATH}/* to the load balancer`] : []),
-      ...(this.isEnabled("lambda-genai") ? [`/${BASE_PATH}/${GENAI_PATH} to the GenAI function`] : []),
+      ...(this.isEnabled("application") && services.length ? [`the public paths of ${services.join(", ")} to the load balancer`] : []),
+      ...(this.isEnabled("lambda-genai") ? [`/${BASE_PATH}/${GENAI_PATH} and below to the GenAI function`] : []),
     ];
     return routes.join(", ");
   }
 
-  /** `POST /api/genai` to the function's alias, only when the lambda-genai layer is enabled. */
+  /** `POST /api/genai` and `POST /api/genai/{proxy+}` to the function's alias, only when the lambda-genai layer is enabled. */
   private genaiRoutes(): (RestApiLambdaRoute & HttpApiLambdaRoute)[] {
     if (!this.isEnabled("lambda-genai")) return [];
     return [
@@ -116,6 +119,9 @@ export class ApiGatewayStack extends LayerStack<"api-gateway"> {
         invokeArn: this.read("lambda-genai", "alias_invoke_arn"),
         functionName: this.read("lambda-genai", "function_name"),
         qualifier: this.read("lambda-genai", "alias_name"),
+        // Sub-paths of /api/genai belong to the function too (it answers 404 for those it does not
+        // serve); without this route they would match nothing, or a service's greedy path.
+        subPaths: true,
       },
     ];
   }
@@ -125,24 +131,33 @@ export class ApiGatewayStack extends LayerStack<"api-gateway"> {
     return resolveApiBackend(this.config).host ?? this.read("application", "alb_dns_name");
   }
 
-  /** REST: through a VPC link to the application layer's NLB (internal ALB), or over the internet. */
+  /**
+   * REST: the public paths of the services (services.<name>.public), each to the load balancer with
+   * the same path, through a VPC link to the application layer's NLB (internal ALB) or over the
+   * internet. Nothing else reaches the load balancer.
+   */
   private restBackend(): RestApiBackend | undefined {
-    if (!this.isEnabled("application")) return undefined;
+    const routes = publicRoutes(this.config);
+    if (!this.isEnabled("application") || !routes.length) return undefined;
     const b = resolveApiBackend(this.config);
+    const origin = `${b.protocol}://${this.backendHost()}`;
     return {
-      uri: `${b.protocol}://${this.backendHost()}${b.basePath}/{proxy}`,
+      uri: `${origin}${b.basePath}/{proxy}`,
+      routes: routes.map((r) => ({ path: r.apiPath, uri: `${origin}${r.backendPath}` })),
       vpcLinkTargetArn: b.path === "vpc-link" ? this.read("application", "nlb_arn") : undefined,
     };
   }
 
   /** HTTP: through a VPC link in the app subnets to the ALB listener (internal ALB), or over the internet. */
   private httpBackend(): HttpApiBackend | undefined {
-    if (!this.isEnabled("application")) return undefined;
+    const routes = publicRoutes(this.config);
+    if (!this.isEnabled("application") || !routes.length) return undefined;
     const b = resolveApiBackend(this.config);
     return {
       protocol: b.protocol,
       host: this.backendHost(),
       basePath: b.basePath,
+      routes: routes.map((r) => ({ path: r.apiPath, backendPath: r.backendPath })),
       vpcLink:
         b.path === "vpc-link"
           ? {

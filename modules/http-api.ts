@@ -54,6 +54,12 @@ export interface HttpApiBackend {
   };
   /** @default 30000 (the HTTP API maximum) */
   readonly timeoutMilliseconds?: number;
+  /**
+   * The routes to the backend, each `ANY`: a route path without the leading slash (`api/customers`,
+   * `api/customers/{proxy+}`) and the path the backend receives (`/api/customers/{proxy}`). Only
+   * these paths reach the backend. @default one: `<basePath>/{proxy+}` to `<backend basePath>/{proxy}`
+   */
+  readonly routes?: readonly { readonly path: string; readonly backendPath: string }[];
 }
 
 /** A Lambda function behind `<METHOD> /<basePath>/<pathPart>`. */
@@ -67,6 +73,8 @@ export interface HttpApiLambdaRoute {
   readonly functionName: string;
   /** Alias or version the permission is granted on. @default unqualified */
   readonly qualifier?: string;
+  /** Also route everything below the path (`<pathPart>/{proxy+}`, same method) to the function. @default false */
+  readonly subPaths?: boolean;
 }
 
 export interface HttpApiCors {
@@ -185,14 +193,19 @@ export class HttpApi extends Construct {
         timeoutMilliseconds: 30000,
       });
       new Apigatewayv2Route(this, rid, { apiId, routeKey: `${method} /${basePath}/${route.pathPart}`, target: `integrations/${integration.id}` });
+      if (route.subPaths) {
+        new Apigatewayv2Route(this, `${rid}_proxy`, { apiId, routeKey: `${method} /${basePath}/${route.pathPart}/{proxy+}`, target: `integrations/${integration.id}` });
+      }
       permissions[route.pathPart] = new LambdaPermission(this, `${rid}_permission`, {
         statementId: `apigateway-http-${props.name}-${method}-${basePath}-${route.pathPart}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 100),
         action: "lambda:InvokeFunction",
         functionName: route.functionName,
         qualifier: route.qualifier,
         principal: "apigateway.amazonaws.com",
-        // Any stage of this API, only this method and path.
-        sourceArn: `${this.api.executionArn}/*/${method}/${basePath}/${route.pathPart}`,
+        // Any stage of this API, only this method and path (and what lies below it, with subPaths).
+        sourceArn: route.subPaths
+          ? `${this.api.executionArn}/*/${method}/${basePath}/${route.pathPart}*`
+          : `${this.api.executionArn}/*/${method}/${basePath}/${route.pathPart}`,
       });
     }
     this.permissions = permissions;
@@ -238,10 +251,13 @@ export class HttpApi extends Construct {
     this.customDomainZoneId = this.domain?.domainNameConfiguration.hostedZoneId ?? "";
   }
 
-  /** `ANY /<basePath>/{proxy+}` to the backend, through a VPC link when one is given. */
+  /** `ANY` on each backend route (default `/<basePath>/{proxy+}`), through a VPC link when one is given. */
   private proxyRoute(basePath: string, backend: HttpApiBackend, name: string): Apigatewayv2VpcLink | undefined {
     const apiId = this.api.id;
-    const backendPath = backend.basePath ?? "";
+    const backendBase = backend.basePath ?? "";
+    const legacy = !backend.routes;
+    const routes = backend.routes ?? [{ path: `${basePath}/{proxy+}`, backendPath: `${backendBase}/{proxy}` }];
+    if (!routes.length) throw new Error(`HttpApi ${this.node.id}: backend.routes is empty; omit backend instead`);
     const vpcLink = backend.vpcLink
       ? new Apigatewayv2VpcLink(this, "vpc_link", {
           name,
@@ -249,27 +265,31 @@ export class HttpApi extends Construct {
           securityGroupIds: backend.vpcLink.securityGroupIds,
         })
       : undefined;
-    const proxy = new Apigatewayv2Integration(this, "proxy_integration", {
-      apiId,
-      description: `ANY /${basePath}/{proxy+} to the backend`,
-      integrationType: "HTTP_PROXY",
-      integrationMethod: "ANY",
-      timeoutMilliseconds: backend.timeoutMilliseconds ?? 30000,
-      ...(vpcLink && backend.vpcLink
-        ? {
-            connectionType: "VPC_LINK",
-            connectionId: vpcLink.id,
-            integrationUri: backend.vpcLink.listenerArn,
-            // A listener ARN has no path: set it, without the stage name.
-            requestParameters: { "overwrite:path": `${backendPath}/$request.path.proxy` },
-            tlsConfig: backend.protocol === "https" ? { serverNameToVerify: backend.host } : undefined,
-          }
-        : {
-            connectionType: "INTERNET",
-            integrationUri: `${backend.protocol}://${backend.host}${backendPath}/{proxy}`,
-          }),
-    });
-    new Apigatewayv2Route(this, "proxy", { apiId, routeKey: `ANY /${basePath}/{proxy+}`, target: `integrations/${proxy.id}` });
+    for (const route of routes) {
+      // The default route keeps its historical addresses (proxy, proxy_integration).
+      const rid = legacy ? "proxy" : `route_${idOf(route.path.replace("{proxy+}", "proxy"))}`;
+      const integration = new Apigatewayv2Integration(this, `${rid}_integration`, {
+        apiId,
+        description: `ANY /${route.path} to the backend`,
+        integrationType: "HTTP_PROXY",
+        integrationMethod: "ANY",
+        timeoutMilliseconds: backend.timeoutMilliseconds ?? 30000,
+        ...(vpcLink && backend.vpcLink
+          ? {
+              connectionType: "VPC_LINK",
+              connectionId: vpcLink.id,
+              integrationUri: backend.vpcLink.listenerArn,
+              // A listener ARN has no path: set it, without the stage name.
+              requestParameters: { "overwrite:path": route.backendPath.replace("{proxy}", "$request.path.proxy") },
+              tlsConfig: backend.protocol === "https" ? { serverNameToVerify: backend.host } : undefined,
+            }
+          : {
+              connectionType: "INTERNET",
+              integrationUri: `${backend.protocol}://${backend.host}${route.backendPath}`,
+            }),
+      });
+      new Apigatewayv2Route(this, rid, { apiId, routeKey: `ANY /${route.path}`, target: `integrations/${integration.id}` });
+    }
     return vpcLink;
   }
 }

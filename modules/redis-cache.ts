@@ -3,8 +3,10 @@ import { ElasticacheReplicationGroup } from "@cdktf/provider-aws/lib/elasticache
 import { ElasticacheSubnetGroup } from "@cdktf/provider-aws/lib/elasticache-subnet-group";
 import { ElasticacheUser } from "@cdktf/provider-aws/lib/elasticache-user";
 import { ElasticacheUserGroup } from "@cdktf/provider-aws/lib/elasticache-user-group";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
 import { fitName } from "../core/naming";
+import { policyJson } from "../core/policy";
 
 export interface RedisCacheProps {
   /** Replication group id; also prefixes the user and user group ids (lower-case, 40 at most). */
@@ -52,7 +54,7 @@ export interface RedisCacheProps {
  * transit (TLS required), in the given subnets and security groups, with its own parameter group,
  * snapshots and failover as asked, and no password anywhere: clients authenticate as an
  * IAM-authenticated RBAC user (a short-lived token signed with their IAM credentials, permission
- * elasticache:Connect). The user group's mandatory `default` user is switched off and needs no
+ * elasticache:Connect on the group and the user, `grantConnect`). The user group's mandatory `default` user is switched off and needs no
  * password, so nobody can connect as it.
  *
  * Addresses (construct id `redis`): aws_elasticache_replication_group.redis,
@@ -62,6 +64,10 @@ export interface RedisCacheProps {
  */
 export class RedisCache extends Construct {
   readonly replicationGroup: ElasticacheReplicationGroup;
+  /** Replication group id: the "cache name" an IAM authentication token is signed for. */
+  readonly replicationGroupId: string;
+  /** ARN of the replication group (a resource of elasticache:Connect). */
+  readonly arn: string;
   readonly primaryEndpoint: string;
   readonly readerEndpoint: string;
   readonly port: number;
@@ -153,7 +159,22 @@ export class RedisCache extends Construct {
     });
     if (props.preventDestroy) this.replicationGroup.addOverride("lifecycle.prevent_destroy", true);
 
+    this.replicationGroupId = this.replicationGroup.replicationGroupId;
+    this.arn = this.replicationGroup.arn;
     this.primaryEndpoint = this.replicationGroup.primaryEndpointAddress;
     this.readerEndpoint = this.replicationGroup.readerEndpointAddress;
+  }
+
+  /**
+   * Lets a role sign in as the application user: `elasticache:Connect` on this replication group
+   * and on the user, nothing else (IAM authentication checks both resources). An inline policy
+   * `aws_iam_role_policy.<this id>_<id>` on the role, named `<role>-<id>`.
+   */
+  grantConnect(id: string, roleName: string): IamRolePolicy {
+    return new IamRolePolicy(this, id, {
+      name: `cache-connect-${this.node.id}`,
+      role: roleName,
+      policy: policyJson([{ Sid: "CacheConnectAsAppUser", Action: "elasticache:Connect", Resource: [this.arn, this.appUserArn] }]),
+    });
   }
 }

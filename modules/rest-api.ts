@@ -64,6 +64,21 @@ export interface RestApiBackend {
   readonly vpcLinkTargetArn?: string;
   /** @default 29000 (the REST API maximum) */
   readonly timeoutMilliseconds?: number;
+  /**
+   * The routes to the backend, each `ANY`: an API resource path without the leading slash
+   * (`api/customers`, or `api/customers/{proxy+}` for everything below it) and the URL it is sent
+   * to (`https://host/api/customers/{proxy}`). Only these paths reach the backend.
+   * @default one: `<basePath>/{proxy+}` to `uri`
+   */
+  readonly routes?: readonly RestApiBackendRoute[];
+}
+
+/** One `ANY` route to the backend. */
+export interface RestApiBackendRoute {
+  /** Resource path without the leading slash; `{proxy+}` may only be the last segment. */
+  readonly path: string;
+  /** Backend URL, with `{proxy}` where a greedy path's rest goes. */
+  readonly uri: string;
 }
 
 /** A Lambda function behind `/<basePath>/<pathPart>`. */
@@ -78,6 +93,8 @@ export interface RestApiLambdaRoute {
   readonly functionName: string;
   /** Alias or version the permission is granted on; must match the invoke ARN. @default unqualified */
   readonly qualifier?: string;
+  /** Also route everything below the path (`<pathPart>/{proxy+}`, same method) to the function. @default false */
+  readonly subPaths?: boolean;
 }
 
 export interface RestApiCors {
@@ -206,6 +223,7 @@ export class RestApi extends Construct {
   private readonly spec: Record<string, unknown>[] = [];
   private readonly deployed: ITerraformDependable[] = [];
   private readonly integrations: ApiGatewayIntegration[] = [];
+  private readonly resources = new Map<string, ApiGatewayResource>();
 
   constructor(scope: Construct, id: string, props: RestApiProps) {
     super(scope, id);
@@ -229,32 +247,33 @@ export class RestApi extends Construct {
     const restApiId = this.api.id;
 
     // Routes ------------------------------------------------------------------------------------
-    const base = this.resource(basePath, this.api.rootResourceId, basePath);
-
-    if (props.backend) this.vpcLink = this.proxyRoute(basePath, base, props.backend, apiKeyRequired, cors, props.name);
+    if (props.backend) this.vpcLink = this.backendRoutes(basePath, props.backend, apiKeyRequired, cors, props.name);
 
     const permissions: Record<string, LambdaPermission> = {};
     for (const route of props.lambdaRoutes ?? []) {
       const method = (route.method ?? "POST").toUpperCase();
-      const path = `${basePath}/${route.pathPart}`;
-      const resource = this.resource(path, base.id, route.pathPart);
-      const m = this.method(resource, path, method, { apiKeyRequired });
-      this.integration(m, method, path, {
-        type: "AWS_PROXY",
-        integrationHttpMethod: "POST",
-        uri: route.invokeArn,
-        timeoutMilliseconds: 29000,
-      });
-      if (cors) this.preflight(resource, path, cors);
-      permissions[route.pathPart] = new LambdaPermission(this, `${segmentId(path)}_${method.toLowerCase()}_permission`, {
-        statementId: `apigateway-rest-${props.name}-${method}-${segmentId(path)}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 100),
-        action: "lambda:InvokeFunction",
-        functionName: route.functionName,
-        qualifier: route.qualifier,
-        principal: "apigateway.amazonaws.com",
-        // Any stage of this API, only this method and path.
-        sourceArn: `${this.api.executionArn}/*/${method}/${path}`,
-      });
+      const exact = `${basePath}/${route.pathPart}`;
+      for (const path of route.subPaths ? [exact, `${exact}/{proxy+}`] : [exact]) {
+        const resource = this.resourceAt(path);
+        const m = this.method(resource, path, method, { apiKeyRequired });
+        this.integration(m, method, path, {
+          type: "AWS_PROXY",
+          integrationHttpMethod: "POST",
+          uri: route.invokeArn,
+          timeoutMilliseconds: 29000,
+        });
+        if (cors) this.preflight(resource, path, cors);
+        const permission = new LambdaPermission(this, `${segmentId(path)}_${method.toLowerCase()}_permission`, {
+          statementId: `apigateway-rest-${props.name}-${method}-${segmentId(path)}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 100),
+          action: "lambda:InvokeFunction",
+          functionName: route.functionName,
+          qualifier: route.qualifier,
+          principal: "apigateway.amazonaws.com",
+          // Any stage of this API, only this method and path (and, for {proxy+}, what lies below it).
+          sourceArn: `${this.api.executionArn}/*/${method}/${path.replace("{proxy+}", "*")}`,
+        });
+        if (path === exact) permissions[route.pathPart] = permission;
+      }
     }
     this.permissions = permissions;
     if (cors) this.gatewayResponses(cors);
@@ -389,17 +408,16 @@ export class RestApi extends Construct {
     return createHash("sha1").update(JSON.stringify(resolved)).digest("hex");
   }
 
-  /** `ANY /<basePath>/{proxy+}` to the backend, through a VPC link when it names a target. */
-  private proxyRoute(
+  /** `ANY` on each backend route (default `/<basePath>/{proxy+}`), through a VPC link when one target is named. */
+  private backendRoutes(
     basePath: string,
-    base: ApiGatewayResource,
     backend: RestApiBackend,
     apiKeyRequired: boolean,
     cors: RestApiCors | undefined,
     name: string,
   ): ApiGatewayVpcLink | undefined {
-    const path = `${basePath}/{proxy+}`;
-    const proxy = this.resource(path, base.id, "{proxy+}");
+    const routes = backend.routes ?? [{ path: `${basePath}/{proxy+}`, uri: backend.uri }];
+    if (!routes.length) throw new Error(`RestApi ${this.node.id}: backend.routes is empty; omit backend instead`);
     const vpcLink = backend.vpcLinkTargetArn
       ? new ApiGatewayVpcLink(this, "vpc_link", {
           name,
@@ -407,22 +425,37 @@ export class RestApi extends Construct {
           targetArns: [backend.vpcLinkTargetArn],
         })
       : undefined;
-    const method = this.method(proxy, path, "ANY", { apiKeyRequired, requestParameters: { "method.request.path.proxy": true } });
-    this.integration(method, "ANY", path, {
-      type: "HTTP_PROXY",
-      integrationHttpMethod: "ANY",
-      uri: backend.uri,
-      connectionType: vpcLink ? "VPC_LINK" : "INTERNET",
-      connectionId: vpcLink?.id,
-      requestParameters: { "integration.request.path.proxy": "method.request.path.proxy" },
-      timeoutMilliseconds: backend.timeoutMilliseconds ?? 29000,
-    });
-    if (cors) this.preflight(proxy, path, cors);
+    for (const route of routes) {
+      const path = route.path;
+      const greedy = path.endsWith("{proxy+}");
+      const resource = this.resourceAt(path);
+      const method = this.method(resource, path, "ANY", { apiKeyRequired, requestParameters: greedy ? { "method.request.path.proxy": true } : undefined });
+      this.integration(method, "ANY", path, {
+        type: "HTTP_PROXY",
+        integrationHttpMethod: "ANY",
+        uri: route.uri,
+        connectionType: vpcLink ? "VPC_LINK" : "INTERNET",
+        connectionId: vpcLink?.id,
+        requestParameters: greedy ? { "integration.request.path.proxy": "method.request.path.proxy" } : undefined,
+        timeoutMilliseconds: backend.timeoutMilliseconds ?? 29000,
+      });
+      if (cors) this.preflight(resource, path, cors);
+    }
     return vpcLink;
   }
 
-  private resource(path: string, parentId: string, pathPart: string): ApiGatewayResource {
-    const r = new ApiGatewayResource(this, segmentId(path), { restApiId: this.api.id, parentId, pathPart });
+  /** The resource at a path (`api/customers/{proxy+}`), creating it and its missing parents; one per path. */
+  private resourceAt(path: string): ApiGatewayResource {
+    const existing = this.resources.get(path);
+    if (existing) return existing;
+    const parts = path.split("/");
+    if (parts.some((p) => !p) || parts.slice(0, -1).some((p) => p.includes("{"))) throw new Error(`RestApi ${this.node.id}: invalid resource path ${JSON.stringify(path)}`);
+    const parentId = parts.length === 1 ? this.api.rootResourceId : this.resourceAt(parts.slice(0, -1).join("/")).id;
+    const id = segmentId(path);
+    const twin = [...this.resources.keys()].find((p) => segmentId(p) === id);
+    if (twin) throw new Error(`RestApi ${this.node.id}: resource paths ${twin} and ${path} would share the address ${id}`);
+    const r = new ApiGatewayResource(this, id, { restApiId: this.api.id, parentId, pathPart: parts[parts.length - 1] });
+    this.resources.set(path, r);
     this.spec.push({ resource: `/${path}` });
     this.deployed.push(r);
     return r;

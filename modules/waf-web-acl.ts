@@ -44,6 +44,14 @@ export interface WafWebAclProps {
   readonly scope?: "REGIONAL" | "CLOUDFRONT";
   /** Requests per client IP in 5 minutes above which the rate rule blocks (10 - 2,000,000,000). */
   readonly rateLimit: number;
+  /**
+   * Header a proxy in front of the protected resource puts the client address in (CloudFront and
+   * API Gateway: `X-Forwarded-For`). There the source address WAF sees is the proxy's, so requests
+   * carrying the header are counted per forwarded address by a second rate rule
+   * (`rate-limit-forwarded`, aggregate key FORWARDED_IP), and the IP-keyed rule counts only the
+   * requests without it (direct clients). @default none: every request counted by source IP
+   */
+  readonly forwardedIpHeader?: string;
   /** AWS managed rule groups, in evaluation order after the rate rule. @default none */
   readonly managedRuleGroups?: readonly ManagedRuleGroup[];
   /** Logging to CloudWatch Logs. @default enabled, 365 days, no KMS key, Authorization redacted */
@@ -57,7 +65,12 @@ export interface WafWebAclProps {
  * so statements are written with Terraform's own block names; these types keep them checked.
  */
 interface RateBasedStatement {
-  readonly rate_based_statement: { readonly limit: number; readonly aggregate_key_type: "IP" };
+  readonly rate_based_statement: {
+    readonly limit: number;
+    readonly aggregate_key_type: "IP" | "FORWARDED_IP";
+    readonly forwarded_ip_config?: { readonly header_name: string; readonly fallback_behavior: "MATCH" | "NO_MATCH" };
+    readonly scope_down_statement?: Record<string, unknown>;
+  };
 }
 interface ManagedRuleGroupStatement {
   readonly managed_rule_group_statement: {
@@ -71,6 +84,8 @@ type RuleStatement = RateBasedStatement | ManagedRuleGroupStatement;
 const NAME_RE = /^[\w-]{1,128}$/;
 /** Name of the rate-based rule (and suffix of its metric). */
 export const RATE_RULE_NAME = "rate-limit";
+/** Name of the rate-based rule keyed on the forwarded client address (with forwardedIpHeader). */
+export const FORWARDED_RATE_RULE_NAME = "rate-limit-forwarded";
 
 export class WafWebAcl extends Construct {
   readonly acl: Wafv2WebAcl;
@@ -84,7 +99,7 @@ export class WafWebAcl extends Construct {
       throw new Error(`WafWebAcl ${id}: rateLimit ${props.rateLimit} must be a whole number 10 - 2,000,000,000`);
     }
     const groups = props.managedRuleGroups ?? [];
-    const seen = new Set<string>([RATE_RULE_NAME]);
+    const seen = new Set<string>([RATE_RULE_NAME, FORWARDED_RATE_RULE_NAME]);
     for (const g of groups) {
       if (seen.has(g.name)) throw new Error(`WafWebAcl ${id}: rule group ${g.name} is listed twice`);
       seen.add(g.name);
@@ -103,12 +118,49 @@ export class WafWebAcl extends Construct {
       visibilityConfig: visibility(name),
     });
 
+    const header = props.forwardedIpHeader;
+    if (header !== undefined && !/^[a-zA-Z0-9-]{1,255}$/.test(header)) throw new Error(`WafWebAcl ${id}: forwardedIpHeader ${JSON.stringify(header)} is not a header name`);
+    // The IP rule skips requests that carry the header (their source address is the proxy's): a
+    // missing header has no size, so "not (size > 0)" holds exactly for requests without it.
+    const withoutHeader = header
+      ? {
+          not_statement: {
+            statement: {
+              size_constraint_statement: {
+                field_to_match: { single_header: { name: header.toLowerCase() } },
+                comparison_operator: "GT",
+                size: 0,
+                text_transformation: [{ priority: 0, type: "NONE" }],
+              },
+            },
+          },
+        }
+      : undefined;
+    const rateRules: Wafv2WebAclRule[] = [
+      rule(
+        RATE_RULE_NAME,
+        0,
+        { rate_based_statement: { limit: props.rateLimit, aggregate_key_type: "IP", ...(withoutHeader ? { scope_down_statement: withoutHeader } : {}) } },
+        { action: { block: {} } },
+      ),
+      // WAF evaluates the first address of the header and skips the rule when the header is absent.
+      ...(header
+        ? [
+            rule(
+              FORWARDED_RATE_RULE_NAME,
+              1,
+              { rate_based_statement: { limit: props.rateLimit, aggregate_key_type: "FORWARDED_IP", forwarded_ip_config: { header_name: header, fallback_behavior: "MATCH" } } },
+              { action: { block: {} } },
+            ),
+          ]
+        : []),
+    ];
     const rules: Wafv2WebAclRule[] = [
-      rule(RATE_RULE_NAME, 0, { rate_based_statement: { limit: props.rateLimit, aggregate_key_type: "IP" } }, { action: { block: {} } }),
+      ...rateRules,
       ...groups.map((g, i) =>
         rule(
           g.name,
-          i + 1,
+          i + rateRules.length,
           {
             managed_rule_group_statement: {
               name: g.name,

@@ -33,4 +33,11 @@ export const databaseContract = {
     cfg.cache.enabled ? `replica.${cfg.project}-${cfg.environment}.${mockId("c", "cache", 6).slice(2)}.usw2.cache.amazonaws.com` : "",
   ),
   cache_port: str("Redis port, as a string (empty when cache.enabled is false).", (cfg) => (cfg.cache.enabled ? String(cfg.cache.port) : "")),
+  cache_replication_group_id: str("Redis replication group id: the cache name an IAM authentication token is signed for (empty without a cache).", (cfg) =>
+    cfg.cache.enabled ? `${cfg.project}-${cfg.environment}` : "",
+  ),
+  cache_user_id: str("Id and name (the same, as IAM authentication requires) of the IAM-authenticated Redis user (empty without a cache).", (cfg) =>
+    cfg.cache.enabled ? `${cfg.project}-${cfg.environment}-app` : "",
+  ),
+  cache_tls: str('"true": the cache requires TLS in transit (empty without a cache).', (cfg) => (cfg.cache.enabled ? "true" : "")),
 } satisfies Contract;

@@ -20,7 +20,7 @@ import { z } from "zod";
 import { partitionOf } from "../regions";
 import type { PlatformConfig } from "../schema";
 import type { KeyPath, Rule, SemanticIssue } from "../semantic";
-import { albHttpOnly, hasNetworkFront } from "./application";
+import { albHttpOnly, hasNetworkFront, servicePaths } from "./application";
 
 const SECTION = ["apiGateway"] as const;
 
@@ -231,6 +231,77 @@ export function resolveApiBackend(cfg: Pick<PlatformConfig, "application" | "api
   };
 }
 
+/**
+ * Where the regional WAF sees a proxy instead of the client, and the header the proxy puts the
+ * client's address in: the REST stage behind the CloudFront distribution (frontend s3-cloudfront
+ * routes /api/* to it), or an internet-facing load balancer that the API Gateway calls over the
+ * internet. CloudFront always adds `X-Forwarded-For`; API Gateway passes it on when the client sent
+ * one (requests without it are still counted by source address, API Gateway's own: prefer an
+ * internal ALB behind the VPC link). Undefined when every protected resource sees its clients directly. An internal load balancer never carries the regional ACL (it sees only the
+ * NLB's or VPC link's private addresses: application layer).
+ */
+export function regionalWafForwardedHeader(cfg: Pick<PlatformConfig, "layers" | "frontend" | "application" | "apiGateway">): string | undefined {
+  const on = (layer: keyof PlatformConfig["layers"]) => cfg.layers[layer]?.enabled !== false;
+  const api = on("api-gateway");
+  const stageBehindCloudFront = api && cfg.apiGateway.type === "rest" && on("frontend") && cfg.frontend.hosting === "s3-cloudfront";
+  const albBehindApi = api && on("application") && !cfg.application.alb.internal;
+  return stageBehindCloudFront || albBehindApi ? "X-Forwarded-For" : undefined;
+}
+
+/** The regional web ACL is associated with the load balancer only where it sees its clients: an internet-facing one. */
+export function albCarriesRegionalWaf(cfg: Pick<PlatformConfig, "security" | "application">): boolean {
+  return cfg.security.waf.enabled && !cfg.application.alb.internal;
+}
+
+/** First path segment of the API's own routes, and of the GenAI route (`/api/genai`). */
+export const API_BASE_PATH = "api";
+/** The GenAI function's path under API_BASE_PATH. */
+export const GENAI_PATH_PART = "genai";
+
+/** A route of the API to the load balancer, derived from a public service's path pattern. */
+export interface PublicRoute {
+  readonly service: string;
+  /** Index of the pattern in the service's paths (error locations). */
+  readonly index: number;
+  /** The ALB path pattern it comes from. */
+  readonly pattern: string;
+  /** API resource path without the leading slash: `api/customers`, `api/customers/{proxy+}`, `admin`. */
+  readonly apiPath: string;
+  /** Path sent to the load balancer, with `{proxy}` for the greedy part: `/api/customers/{proxy}`. */
+  readonly backendPath: string;
+}
+
+/** An ALB pattern the API can express: an exact path, or a prefix followed by `/*`. */
+const ROUTABLE_PATTERN_RE = /^(\/[^*?]*?)(\/\*)?$/;
+
+/**
+ * The API routes to the load balancer: one per path pattern of every service with `public: true`
+ * (`/x` -> `ANY /x`, `/x/*` -> `ANY /x/{proxy+}`), sent to the load balancer with the same path.
+ * A pattern below apiGateway.backendBasePath is published below /api instead (`/api/x` is sent as
+ * `<backendBasePath>/x`); with the default `/api` the two are the same. Patterns the API cannot
+ * express (wildcards elsewhere) are refused by the rules below and skipped here.
+ */
+export function publicRoutes(cfg: Pick<PlatformConfig, "services" | "apiGateway">): PublicRoute[] {
+  const base = cfg.apiGateway.backendBasePath;
+  const out: PublicRoute[] = [];
+  for (const [service, svc] of Object.entries(cfg.services)) {
+    if (!svc.public) continue;
+    servicePaths(service, svc).forEach((pattern, index) => {
+      const m = ROUTABLE_PATTERN_RE.exec(pattern);
+      if (!m) return;
+      const prefix = m[1].replace(/\/+$/, "");
+      const greedy = m[2] !== undefined;
+      // The root (`/`, `/*`) would take every path: never a service's public route.
+      if (!prefix) return;
+      const under = base === "" || prefix === base || prefix.startsWith(`${base}/`);
+      const published = under ? `/${API_BASE_PATH}${prefix.slice(base.length)}` : prefix;
+      const apiPath = `${published.replace(/^\/+/, "")}${greedy ? "/{proxy+}" : ""}`.replace(/^\//, "");
+      out.push({ service, index, pattern, apiPath, backendPath: `${prefix}${greedy ? "/{proxy}" : ""}` });
+    });
+  }
+  return out;
+}
+
 /** The stage name: apiGateway.stageName, else the environment name. */
 export function apiStageName(cfg: Pick<PlatformConfig, "environment" | "apiGateway">): string {
   return cfg.apiGateway.stageName ?? cfg.environment;
@@ -347,9 +418,47 @@ const backendRule: Rule = (cfg) => {
   return issues;
 };
 
+/** Public paths the API can express, away from the GenAI route. */
+const publicPathRule: Rule = (cfg) => {
+  if (cfg.layers.application?.enabled === false) return [];
+  const issues: SemanticIssue[] = [];
+  const genai = cfg.layers["lambda-genai"]?.enabled !== false;
+  const routed = new Map(publicRoutes(cfg).map((r) => [`${r.service}#${r.index}`, r]));
+  for (const [service, svc] of Object.entries(cfg.services)) {
+    if (!svc.public) continue;
+    servicePaths(service, svc).forEach((pattern, i) => {
+      const at: KeyPath = svc.paths ? ["services", service, "paths", i] : ["services", service];
+      const route = routed.get(`${service}#${i}`);
+      if (!route) {
+        issues.push({
+          path: at,
+          expected: `a path the API Gateway can route (an exact path such as /admin, or a prefix and /* such as /admin/*), or services.${service}.public: false`,
+          found: JSON.stringify(pattern),
+        });
+      } else if (genai && (route.apiPath === `${API_BASE_PATH}/${GENAI_PATH_PART}` || route.apiPath.startsWith(`${API_BASE_PATH}/${GENAI_PATH_PART}/`))) {
+        issues.push({
+          path: at,
+          expected: `a path outside /${API_BASE_PATH}/${GENAI_PATH_PART} (the API routes it to the GenAI function)`,
+          found: JSON.stringify(pattern),
+        });
+      }
+    });
+  }
+  return issues;
+};
+
 const routesRule: Rule = (cfg) => {
   const on = (l: "application" | "lambda-genai") => cfg.layers[l]?.enabled !== false;
-  if (on("application") || on("lambda-genai")) return [];
+  if (on("lambda-genai") || (on("application") && publicRoutes(cfg).length)) return [];
+  if (on("application")) {
+    return [
+      {
+        path: ["services"],
+        expected: "at least one service with public: true, or the lambda-genai layer (the API would have no route to deploy)",
+        found: "no public service",
+      },
+    ];
+  }
   return [
     {
       path: ["layers", "api-gateway", "enabled"],
@@ -360,7 +469,7 @@ const routesRule: Rule = (cfg) => {
 };
 
 /** Cross-field rules of the apiGateway section (see ../semantic.ts). Checked when the layer is enabled. */
-export const apiGatewayRules: readonly Rule[] = [throttleRule, corsRule, customDomainRule, typeRules, backendRule, routesRule].map(
+export const apiGatewayRules: readonly Rule[] = [throttleRule, corsRule, customDomainRule, typeRules, backendRule, publicPathRule, routesRule].map(
   (rule): Rule =>
     (cfg) =>
       enabled(cfg) ? rule(cfg) : [],

@@ -212,6 +212,13 @@ export const ServiceSchema = z.strictObject({
     .max(MAX_PATHS, { error: `at most ${MAX_PATHS} path patterns (one listener rule)` })
     .optional()
     .describe("ALB path patterns routed to the service. Default: /api/<service> and /api/<service>/* (the API Gateway forwards /api/... unchanged)."),
+  public: z
+    .boolean()
+    .default(true)
+    .describe(
+      "Route the service's paths from the API Gateway (its front door): each path pattern becomes an API route through the VPC link to the load balancer " +
+        "(/x -> /x, /x/* -> /x/{proxy+}). false: reachable only inside the VPC (load balancer from the app tier, Cloud Map). Default: true.",
+    ),
   priority: z
     .number({ error: `a listener rule priority (${PRIORITY_MIN}-${PRIORITY_MAX})` })
     .int({ error: `a whole listener rule priority (${PRIORITY_MIN}-${PRIORITY_MAX})` })

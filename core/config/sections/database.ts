@@ -302,6 +302,13 @@ const CacheFieldsSchema = z.strictObject({
     .describe("Daily snapshots kept, days; 0 takes none. Tier default: dev 0, staging 1, prod 7."),
   snapshotWindow: dailyWindow("snapshot").default("04:00-05:00").describe("Daily snapshot window, UTC. Default: 04:00-05:00."),
   maintenanceWindow: weeklyWindow.default("sun:06:00-sun:07:00").describe("Weekly maintenance window, UTC. Default: sun:06:00-sun:07:00."),
+  clients: z
+    .array(z.string({ error: "an application service name" }))
+    .optional()
+    .describe(
+      "Application services that use the cache: each task role gets elasticache:Connect on the replication group and its IAM-authenticated user. " +
+        "Default: the services whose secrets inject a database/cache/... parameter.",
+    ),
 });
 
 type CacheFields = z.output<typeof CacheFieldsSchema>;
@@ -364,6 +371,21 @@ export function resolveDatabase(cfg: PlatformConfig): ResolvedDatabase {
 export interface ResolvedCache {
   readonly automaticFailover: boolean;
   readonly multiAz: boolean;
+}
+
+/** Parameter keys below database/ that describe the cache (a service injecting one uses the cache). */
+const CACHE_KEY_PREFIX = "database/cache/";
+
+/**
+ * The services that use the cache (and get elasticache:Connect): cache.clients, else every service
+ * whose `secrets` inject a database/cache/... parameter. Empty without an enabled cache.
+ */
+export function cacheClients(cfg: Pick<PlatformConfig, "cache" | "services">): string[] {
+  if (!cfg.cache.enabled) return [];
+  if (cfg.cache.clients) return [...cfg.cache.clients];
+  return Object.entries(cfg.services)
+    .filter(([, svc]) => Object.values(svc.secrets).some((key) => key.startsWith(CACHE_KEY_PREFIX)))
+    .map(([name]) => name);
 }
 
 /** Failover and Multi-AZ of an enabled cache, defaults applied. */
@@ -591,6 +613,31 @@ const cacheRules: Rule = (cfg) => {
   }
   if (cfg.protection.data && cache.snapshotRetentionDays < 1) {
     issues.push({ path: [...CACHE, "snapshotRetentionDays"], expected: "at least 1 day of snapshots (protection.data is true)", found: `${cache.snapshotRetentionDays}` });
+  }
+  const services = Object.keys(cfg.services);
+  (cache.clients ?? []).forEach((name, i) => {
+    if (!services.includes(name)) {
+      issues.push({
+        path: [...CACHE, "clients", i],
+        expected: services.length ? `an application service named under services (${services.join(", ")})` : "no clients (services is empty)",
+        found: JSON.stringify(name),
+      });
+    } else if (cache.clients!.indexOf(name) !== i) {
+      issues.push({ path: [...CACHE, "clients", i], expected: "each service once", found: `duplicate ${JSON.stringify(name)}` });
+    }
+  });
+  // A service that injects the cache's connection settings but is left out of cache.clients could
+  // not sign in (its task role would hold no elasticache:Connect).
+  for (const [name, svc] of Object.entries(cfg.services)) {
+    if (!cache.clients || cache.clients.includes(name)) continue;
+    const key = Object.entries(svc.secrets).find(([, k]) => k.startsWith(CACHE_KEY_PREFIX));
+    if (key) {
+      issues.push({
+        path: [...CACHE, "clients"],
+        expected: `a list that names ${name} (services.${name}.secrets.${key[0]} reads ${key[1]}: without elasticache:Connect its task cannot sign in)`,
+        found: JSON.stringify(cache.clients),
+      });
+    }
   }
   return issues;
 };

@@ -121,6 +121,9 @@ export const CACHE_PARAMETERS = {
   "cache/host": "Redis primary endpoint host name, from layer 03 database.",
   "cache/reader-host": "Redis reader endpoint host name, from layer 03 database.",
   "cache/port": "Redis port, from layer 03 database.",
+  "cache/user": "Redis user id and name (the same) to sign in as with an IAM authentication token (no password), from layer 03 database.",
+  "cache/replication-group-id": "Redis replication group id: the cache name the IAM authentication token is signed for, from layer 03 database.",
+  "cache/tls": "true: the cache accepts TLS connections only, from layer 03 database.",
 } as const;
 
 export type DatabaseParameterKey = keyof typeof DATABASE_PARAMETERS | keyof typeof CACHE_PARAMETERS;
