@@ -198,7 +198,7 @@ export function routeFlows(c: FlowContext): Flow[] {
       });
       hops.push(hop("route", `${p} reachable through the API`, !!reach, reach ? `client path via ${reach.path}` : `no API route reaches ${p} on the load balancer (API routes: ${routes.map((r) => r.path).join(", ")})`, `add an API route to ${p} or drop the service's public path`));
     }
-    out.push(makeFlow(`route:${tg ? tg.name : rule.name}`, "route-coverage", "public API", `${tg ? c.label(tg) : c.label(rule)} ${patterns.join(" ")}`, hops));
+    out.push(makeFlow(`route:${rule.name}`, "route-coverage", "public API", `${tg ? c.label(tg) : c.label(rule)} ${patterns.join(" ")}`, hops));
   }
   // Function routes keep their sub-paths.
   for (const r of routes.filter((x) => x.target.startsWith("lambda:") && !x.greedy)) {

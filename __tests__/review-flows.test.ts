@@ -1,0 +1,136 @@
+/**
+ * The flow proof on small fixtures: for each class of broken flow, the broken variant is flagged at
+ * the hop that breaks it and its positive twin holds. Plus the IAM evaluator's rules that the proof
+ * leans on (absent keys, negated operators, wildcards, explicit deny, KMS delegation).
+ */
+import { proveFlows } from "../tools/review/flows/index";
+import { conditionHolds, evaluate, wildcard, type Sourced } from "../tools/review/flows/iam";
+import { SERVICE_CONTEXT, contextRow } from "../tools/review/flows/service-context";
+import { EnvModel, type StackInput } from "../tools/review/model";
+import * as F from "./fixtures/review/flows/stacks";
+
+const prove = (stacks: StackInput[]) => proveFlows(new EnvModel(stacks), F.FACTS);
+const flow = (stacks: StackInput[], id: string) => {
+  const f = prove(stacks).flows.find((x) => x.id === id);
+  if (!f) throw new Error(`no flow ${id} in ${prove(stacks).flows.map((x) => x.id).join(", ")}`);
+  return f;
+};
+
+describe("network: security groups in both directions, routes to AWS services", () => {
+  it("flags a missing ingress on the target group and a missing egress on the source group", () => {
+    expect(flow(F.albToService("none"), "lb->service:api").status).toBe("ok");
+    const noIngress = flow(F.albToService("ingress"), "lb->service:api");
+    expect(noIngress.status).toBe("broken");
+    expect(noIngress.broken!.hop).toBe("sg ingress app <- alb :8000");
+    const noEgress = flow(F.albToService("egress"), "lb->service:api");
+    expect(noEgress.broken!.hop).toBe("sg egress alb -> app :8000");
+  });
+
+  it("flags a subnet with no endpoint and no NAT route to the service it calls", () => {
+    expect(flow(F.serviceToParameter({ grant: true, nat: true }), "service:api->ssm:API_KEY").status).toBe("ok");
+    const f = flow(F.serviceToParameter({ grant: true, nat: false }), "service:api->ssm:API_KEY");
+    expect(f.broken).toMatchObject({ kind: "network", hop: "route to ssm: NAT" });
+  });
+});
+
+describe("identity: the caller's policies, resource policies and KMS key policies", () => {
+  it("flags an execution role with no permission on the parameter it injects", () => {
+    const f = flow(F.serviceToParameter({ grant: false, nat: true }), "service:api->ssm:API_KEY");
+    expect(f.broken).toMatchObject({ kind: "identity" });
+    expect(f.broken!.reason).toContain("ssm:GetParameters");
+  });
+
+  it("flags a KMS key policy that conditions EventBridge on aws:SourceAccount, which it does not send to KMS", () => {
+    expect(flow(F.eventToEncryptedTopic(false), "event:application/failed").status).toBe("ok");
+    const f = flow(F.eventToEncryptedTopic(true), "event:application/failed");
+    expect(f.broken).toMatchObject({ kind: "key-policy", hop: "kms_key.messaging key policy: events.amazonaws.com kms:GenerateDataKey" });
+    expect(f.broken!.reason).toContain("the request carries no aws:SourceAccount");
+  });
+
+  it("flags a queue policy whose Deny catches the subscribed topic", () => {
+    expect(flow(F.topicToQueue(true), "subscription:application/jobs").status).toBe("ok");
+    const f = flow(F.topicToQueue(false), "subscription:application/jobs");
+    expect(f.broken).toMatchObject({ kind: "resource-policy" });
+    expect(f.broken!.reason).toMatch(/^explicit Deny/);
+  });
+});
+
+describe("credentials", () => {
+  it("flags an injected database secret that rotates with nothing restarting the tasks", () => {
+    const f = flow(F.injectedRotatingSecret(false), "service:api->database:db");
+    expect(f.broken).toMatchObject({ kind: "credentials", hop: "credentials survive rotation" });
+    expect(f.broken!.reason).toContain("rate(7 days)");
+    expect(flow(F.injectedRotatingSecret(true), "service:api->database:db").status).toBe("ok");
+  });
+
+  it("flags an IAM-authenticated cache user without elasticache:Connect, user name or TLS setting", () => {
+    expect(flow(F.iamAuthCache({ connect: true, userName: true, tls: true }), "service:api->cache:redis").status).toBe("ok");
+    expect(flow(F.iamAuthCache({ connect: false, userName: true, tls: true }), "service:api->cache:redis").broken!.hop).toBe("task elasticache:Connect replication group p-e");
+    expect(flow(F.iamAuthCache({ connect: true, userName: false, tls: true }), "service:api->cache:redis").broken!.hop).toBe("client gets the IAM user name");
+    expect(flow(F.iamAuthCache({ connect: true, userName: true, tls: false }), "service:api->cache:redis").broken!.hop).toBe("client uses TLS");
+  });
+});
+
+describe("edge rules and route coverage", () => {
+  it("flags an IP rate rule on a load balancer behind the VPC link NLB; a forwarded-IP key holds", () => {
+    const f = flow(F.wafBehindProxy("IP"), "waf:waf/rate@application/alb");
+    expect(f.broken).toMatchObject({ kind: "edge" });
+    expect(f.broken!.reason).toContain("lb.nlb");
+    expect(flow(F.wafBehindProxy("FORWARDED_IP"), "waf:waf/rate@application/alb").status).toBe("ok");
+  });
+
+  it("flags a load balancer path no API route reaches, and function sub-paths falling through to the ALB", () => {
+    const ok = prove(F.apiRoutes({ albPath: "/api/admin", subPaths: true }));
+    expect(ok.flows.filter((f) => f.kind === "route-coverage").map((f) => [f.id, f.status])).toEqual([
+      ["route:/api/genai/*", "ok"],
+      ["route:admin", "ok"],
+      ["route:api", "ok"],
+    ]);
+    const broken = prove(F.apiRoutes({ albPath: "/admin", subPaths: false }));
+    const byId = new Map(broken.flows.map((f) => [f.id, f]));
+    expect(byId.get("route:admin")!.broken!.reason).toContain("no API route reaches /admin");
+    expect(byId.get("route:/api/genai/*")!.broken!.reason).toContain("falls through to /api/{proxy+}");
+  });
+});
+
+describe("CI identity", () => {
+  it("flags an apply role that can create, write and pass platform roles without a permissions boundary", () => {
+    const f = flow(F.ciApplyRole(false), "ci:github_apply");
+    expect(f.broken).toMatchObject({ kind: "ci", hop: "no privilege escalation through platform roles" });
+    expect(flow(F.ciApplyRole(true), "ci:github_apply").status).toBe("ok");
+  });
+});
+
+describe("the IAM evaluator", () => {
+  const caller = { kind: "role" as const, arn: "arn:aws:iam::111111111111:role/r", account: "111111111111" };
+  it("fails a condition on an absent key, except IfExists, negated operators and Null", () => {
+    expect(conditionHolds("StringEquals", "aws:SourceAccount", ["1"], {})).toBe(false);
+    expect(conditionHolds("StringEqualsIfExists", "aws:SourceAccount", ["1"], {})).toBe(true);
+    expect(conditionHolds("StringNotEquals", "aws:SourceAccount", ["1"], {})).toBe(true);
+    expect(conditionHolds("Null", "aws:SourceAccount", ["true"], {})).toBe(true);
+    expect(conditionHolds("ForAnyValue:StringLike", "k", ["a*"], { k: ["b", "ab"] })).toBe(true);
+    expect(conditionHolds("ForAllValues:StringLike", "k", ["a*"], { k: ["b", "ab"] })).toBe(false);
+    expect(conditionHolds("ArnLike", "aws:sourcearn", ["arn:aws:events:*:1:rule/*"], { "aws:sourcearn": ["arn:aws:events:us-west-2:1:rule/x"] })).toBe(true);
+  });
+
+  it("matches wildcards, lets an explicit Deny win, and needs both key policy delegation and IAM for KMS", () => {
+    expect(wildcard("arn:aws:ssm:*:1:parameter/p/*", "arn:aws:ssm:us-west-2:1:parameter/p/x/y")).toBe(true);
+    expect(wildcard("s3:Get?bject", "s3:GetObject")).toBe(true);
+    const id: Sourced[] = [{ stmt: { Effect: "Allow", Action: "kms:Decrypt", Resource: "*" }, where: "role" }];
+    const keyRoot: Sourced[] = [{ stmt: { Effect: "Allow", Principal: { AWS: "arn:aws:iam::111111111111:root" }, Action: "kms:*", Resource: "*" }, where: "key" }];
+    const req = { action: "kms:Decrypt", resource: "arn:aws:kms:us-west-2:111111111111:key/k", caller, context: {} };
+    expect(evaluate(req, id, keyRoot, "kms").allowed).toBe(true);
+    expect(evaluate(req, [], keyRoot, "kms").allowed).toBe(false);
+    expect(evaluate(req, id, [], "kms").allowed).toBe(false);
+    const deny: Sourced[] = [...keyRoot, { stmt: { Effect: "Deny", Principal: "*", Action: "kms:*", Resource: "*" }, where: "key" }];
+    expect(evaluate(req, id, deny, "kms").reason).toMatch(/^explicit Deny/);
+  });
+});
+
+describe("the service-context table", () => {
+  it("cites an AWS documentation page on every row and says EventBridge sends no source keys to KMS", () => {
+    for (const row of SERVICE_CONTEXT) expect(row.source).toMatch(/^https:\/\/docs\.aws\.amazon\.com\//);
+    expect(contextRow("events.amazonaws.com", "kms (topic encryption)")!.lacks).toEqual(["aws:SourceArn", "aws:SourceAccount"]);
+    expect(contextRow("logs.eu-west-1.amazonaws.com", "kms (log group encryption)")!.sends).toEqual(["kms:EncryptionContext:aws:logs:arn"]);
+  });
+});
