@@ -146,7 +146,7 @@ export function invokeFlows(c: FlowContext): Flow[] {
     for (const [trigger, v] of Object.entries(cfg)) {
       const fn = c.model.resolve(pool.stack, v).find((r) => r.type === "aws_lambda_function" || r.type === "aws_lambda_alias");
       if (!fn) continue;
-      const hops = deliveryHops(c, "cognito-idp.amazonaws.com", fn, { "aws:SourceArn": c.sym.arnOf("cognito-idp", `userpool/${c.sym.attr(pool, ["id"])}`), "aws:SourceAccount": c.env.accountId });
+      const hops = deliveryHops(c, "cognito-idp.amazonaws.com", fn, { "aws:SourceArn": c.sym.arn(pool), "aws:SourceAccount": c.env.accountId });
       out.push(makeFlow(`cognito:${pool.stack}/${pool.name}/${trigger}`, "cognito-trigger", `user pool ${pool.name} (${trigger})`, c.label(fn), hops));
     }
   }

@@ -126,6 +126,8 @@ export class Symbols {
         return this.arnOf("dynamodb", `table/${n()}`);
       case "aws_ecs_cluster":
         return this.arnOf("ecs", `cluster/${n()}`);
+      case "aws_cognito_user_pool":
+        return this.arnOf("cognito-idp", `userpool/${token(`${r.id}.id`)}`);
       case "aws_cloudfront_distribution":
         return this.arnOf("cloudfront", `distribution/${token(`${r.id}.id`)}`, { region: false });
       case "aws_api_gateway_stage":
@@ -147,6 +149,8 @@ export class Symbols {
       switch (r.type) {
         case "aws_sns_topic":
           return this.arn(r);
+        case "aws_cognito_user_pool":
+          return token(`${r.id}.id`);
         case "aws_sqs_queue":
           return this.attr(r, ["url"]);
         case "aws_s3_bucket":
