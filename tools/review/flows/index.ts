@@ -8,6 +8,7 @@ import { ciFlows } from "./ci";
 import { FlowContext } from "./context";
 import { alarmFlows, eventFlows, invokeFlows, lambdaFailureFlows, logKeyFlows, subscriptionFlows } from "./delivery";
 import { routeFlows, vpcLinkFlows, wafFlows } from "./edge";
+import { cloudMapFlows, grantFlows } from "./grants";
 import { serviceFlows } from "./services";
 import type { EnvFacts } from "./symbols";
 import type { Flow, FlowReport } from "./types";
@@ -25,6 +26,8 @@ export function proveFlows(model: EnvModel, facts: FlowFacts): FlowReport {
     ...vpcLinkFlows(c),
     ...routeFlows(c),
     ...serviceFlows(c),
+    ...cloudMapFlows(c),
+    ...grantFlows(c),
     ...invokeFlows(c),
     ...lambdaFailureFlows(c),
     ...eventFlows(c),
