@@ -4,6 +4,7 @@
  * leans on (absent keys, negated operators, wildcards, explicit deny, KMS delegation).
  */
 import { proveFlows } from "../tools/review/flows/index";
+import { renderFlows } from "../tools/review/flows/render";
 import { conditionHolds, evaluate, wildcard, type Sourced } from "../tools/review/flows/iam";
 import { SERVICE_CONTEXT, contextRow } from "../tools/review/flows/service-context";
 import { EnvModel, type StackInput } from "../tools/review/model";
@@ -52,6 +53,28 @@ describe("identity: the caller's policies, resource policies and KMS key policie
     const f = flow(F.topicToQueue(false), "subscription:application/jobs");
     expect(f.broken).toMatchObject({ kind: "resource-policy" });
     expect(f.broken!.reason).toMatch(/^explicit Deny/);
+  });
+});
+
+describe("workload grants", () => {
+  it("flags a granted queue whose key the role may not use through SQS", () => {
+    const f = flow(F.grantToEncryptedQueue(false), "grant:task->application/jobs");
+    expect(f.broken).toMatchObject({ kind: "key-policy", hop: "kms_key.data: task kms:GenerateDataKey via sqs" });
+    expect(flow(F.grantToEncryptedQueue(true), "grant:task->application/jobs").status).toBe("ok");
+  });
+});
+
+describe("the report", () => {
+  it("lists broken flows first with their hop and fix, and counts them", () => {
+    const r = prove(F.apiRoutes({ albPath: "/admin", subPaths: false }));
+    const statuses = r.flows.map((f) => f.status);
+    expect(statuses).toContain("ok");
+    expect(statuses.indexOf("ok")).toBe(r.counts.broken);
+    // The fixture has no API permission on the function and no security-group rules: flagged too.
+    expect(r.flows.filter((f) => f.status === "broken").map((f) => f.id)).toEqual(["api-invoke:application/genai", "lb->service:api", "route:/api/genai/*", "route:admin"]);
+    const md = renderFlows(r).join("\n");
+    expect(md).toContain("**4 broken**");
+    expect(md).toContain("| `route:admin` | public API | lb_target_group.api /admin | route: /admin reachable through the API | no API route reaches /admin");
   });
 });
 
