@@ -116,6 +116,15 @@ describe("edge rules and route coverage", () => {
   });
 });
 
+describe("body-size rules against what functions accept", () => {
+  it("flags a function route whose declared input exceeds the Common Rule Set's 8 KB body rule", () => {
+    const f = flow(F.bodySizeBehindWaf(false), "body:application/genai");
+    expect(f.broken).toMatchObject({ kind: "edge", hop: "body size at api_gateway_stage.stage (wafv2_web_acl.waf)" });
+    expect(f.broken!.reason).toContain("at least 12000 bytes");
+    expect(flow(F.bodySizeBehindWaf(true), "body:application/genai").status).toBe("ok");
+  });
+});
+
 describe("CI identity", () => {
   it("flags an apply role that can create, write and pass platform roles without a permissions boundary", () => {
     const f = flow(F.ciApplyRole(false), "ci:github_apply");

@@ -213,3 +213,54 @@ export function routeFlows(c: FlowContext): Flow[] {
   }
   return out;
 }
+
+/** The body limit a web ACL enforces: the Common Rule Set's SizeRestrictions_BODY (8 KB) unless it is switched to count. */
+function bodyLimit(acl: Resource): number | undefined {
+  for (const rule of blocks(acl.attrs.rule)) {
+    const group = block(block(rule.statement)?.managed_rule_group_statement);
+    if (!group || group.name !== "AWSManagedRulesCommonRuleSet") continue;
+    const overridden = blocks(group.rule_action_override).some((o) => o.name === "SizeRestrictions_BODY") || blocks(group.excluded_rule).some((o) => o.name === "SizeRestrictions_BODY");
+    if (!overridden) return FACTS.WAF_BODY_LIMIT.bytes;
+  }
+  return undefined;
+}
+
+/**
+ * Function routes against the body rules in front of them: a function that declares input limits
+ * (MAX_*_LENGTH / _BYTES / _SIZE variables: characters, at least one byte each) behind a web ACL
+ * that blocks bodies over 8 KB refuses requests the function accepts.
+ */
+export function bodySizeFlows(c: FlowContext): Flow[] {
+  const out: Flow[] = [];
+  const acls: { acl: Resource; at: string }[] = [];
+  for (const a of c.model.resources("aws_wafv2_web_acl_association")) {
+    const acl = c.model.resolve(a.stack, a.config.web_acl_arn).find((r) => r.type === "aws_wafv2_web_acl");
+    const at = c.model.resolve(a.stack, a.config.resource_arn).find((r) => r.type === "aws_api_gateway_stage" || r.type === "aws_apigatewayv2_stage");
+    if (acl && at) acls.push({ acl, at: c.label(at) });
+  }
+  const cf = cloudFrontInFrontOfApi(c);
+  const cfAcl = cf ? c.model.resolve(cf.stack, cf.config.web_acl_id).find((r) => r.type === "aws_wafv2_web_acl") : undefined;
+  if (cf && cfAcl) acls.push({ acl: cfAcl, at: c.label(cf) });
+  for (const i of c.model.resources(["aws_api_gateway_integration", "aws_apigatewayv2_integration"])) {
+    const fn0 = c.model.resolve(i.stack, i.config.uri ?? i.config.integration_uri).find((r) => r.type === "aws_lambda_function" || r.type === "aws_lambda_alias");
+    const fn = fn0?.type === "aws_lambda_alias" ? c.model.resolve(fn0.stack, fn0.config.function_name).find((r) => r.type === "aws_lambda_function") : fn0;
+    if (!fn) continue;
+    const vars = block(fn.attrs.environment)?.variables;
+    const limits = Object.entries(typeof vars === "object" && vars ? (vars as Record<string, unknown>) : {}).filter(([k, v]) => /^MAX_[A-Z_]*_(LENGTH|BYTES|SIZE)$/.test(k) && num(v) !== undefined);
+    if (!limits.length) continue;
+    const accepts = limits.reduce((n, [, v]) => n + (num(v) ?? 0), 0);
+    const hops: Hop[] = acls.map(({ acl, at }) => {
+      const limit = bodyLimit(acl);
+      const ok = limit === undefined || accepts <= limit;
+      return hop(
+        "edge",
+        `body size at ${at} (${c.label(acl)})`,
+        ok,
+        ok ? `no body rule below ${accepts} bytes` : `${c.sym.nameOf(fn)} accepts ${limits.map(([k, v]) => `${k}=${v}`).join(" + ")} (at least ${accepts} bytes) but SizeRestrictions_BODY of the Common Rule Set blocks bodies over ${limit} bytes`,
+        `switch SizeRestrictions_BODY to count on this ACL (rule_action_override) and bound the body with a rule of your own on the function's route, or lower the function's limits (${FACTS.WAF_BODY_LIMIT.source})`,
+      );
+    });
+    if (hops.length) out.push(makeFlow(`body:${i.stack}/${i.name}`, "edge-body-size", "clients", c.label(fn), hops));
+  }
+  return out;
+}

@@ -7,7 +7,7 @@ import type { EnvModel } from "../model";
 import { ciFlows } from "./ci";
 import { FlowContext } from "./context";
 import { alarmFlows, eventFlows, invokeFlows, lambdaFailureFlows, logKeyFlows, subscriptionFlows } from "./delivery";
-import { routeFlows, vpcLinkFlows, wafFlows } from "./edge";
+import { bodySizeFlows, routeFlows, vpcLinkFlows, wafFlows } from "./edge";
 import { cloudMapFlows, grantFlows } from "./grants";
 import { serviceFlows } from "./services";
 import type { EnvFacts } from "./symbols";
@@ -23,6 +23,7 @@ export function proveFlows(model: EnvModel, facts: FlowFacts): FlowReport {
   const c = new FlowContext(model, facts);
   const flows: Flow[] = [
     ...wafFlows(c),
+    ...bodySizeFlows(c),
     ...vpcLinkFlows(c),
     ...routeFlows(c),
     ...serviceFlows(c),

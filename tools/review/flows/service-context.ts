@@ -227,6 +227,11 @@ export const FACTS = {
     text: "A rate-based rule aggregating on IP uses the request's origin address, which behind a proxy or load balancer is the last proxy's; FORWARDED_IP (a header) or a custom key is needed there.",
     source: "https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-forwarded-ip-address.html",
   },
+  WAF_BODY_LIMIT: {
+    text: "SizeRestrictions_BODY of AWSManagedRulesCommonRuleSet blocks request bodies over 8 KB (8,192 bytes).",
+    bytes: 8192,
+    source: "https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-baseline.html",
+  },
   PERMISSIONS_BOUNDARY: {
     text: "A role that may create roles and write their policies, and pass them, can grant itself any permission unless creation requires a permissions boundary (iam:PermissionsBoundary condition).",
     source: "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html",
