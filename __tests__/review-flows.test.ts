@@ -116,6 +116,13 @@ describe("edge rules and route coverage", () => {
   });
 });
 
+describe("CloudFront in front of the API", () => {
+  it("flags an origin path that names no stage of the API", () => {
+    expect(flow(F.cloudFrontToApi("/v1"), "cloudfront:site->api").status).toBe("ok");
+    expect(flow(F.cloudFrontToApi("/prod"), "cloudfront:site->api").broken!.hop).toBe("origin path names the API stage");
+  });
+});
+
 describe("body-size rules against what functions accept", () => {
   it("flags a function route whose declared input exceeds the Common Rule Set's 8 KB body rule", () => {
     const f = flow(F.bodySizeBehindWaf(false), "body:application/genai");

@@ -176,6 +176,27 @@ export function routeFlows(c: FlowContext): Flow[] {
   const out: Flow[] = [];
   const routes = apiRoutes(c);
   if (!routes.length) return out;
+  // CloudFront in front of the API: a behaviour for the API origin, the origin path naming the stage, every route under a behaviour.
+  for (const d of c.model.resources("aws_cloudfront_distribution")) {
+    for (const o of blocks(d.config.origin)) {
+      if (!/api_gateway|execute-api|invoke_url/.test(String(o.domain_name ?? ""))) continue;
+      const id = String(o.origin_id ?? "");
+      const patterns = blocks(d.config.ordered_cache_behavior).filter((b) => b.target_origin_id === id).map((b) => String(b.path_pattern));
+      const isDefault = block(d.config.default_cache_behavior)?.target_origin_id === id;
+      const stages = c.model.resources(["aws_api_gateway_stage", "aws_apigatewayv2_stage"]).map((st) => `/${c.sym.literal(st, st.type === "aws_api_gateway_stage" ? "stage_name" : "name") ?? ""}`);
+      const originPath = o.origin_path === undefined ? "" : c.sym.render(d.stack, String(o.origin_path));
+      const hops: Hop[] = [
+        hop("route", "a behaviour sends requests to the API origin", isDefault || patterns.length > 0, isDefault ? "default behaviour" : patterns.join(", ") || `no behaviour targets origin ${id}`, "add an ordered cache behaviour for the API paths"),
+        hop("route", "origin path names the API stage", stages.includes(originPath) || (originPath === "" && stages.includes("/$default")), `origin path ${JSON.stringify(originPath)}; stages ${stages.join(", ")}`, "set the origin path to /<stage name>"),
+      ];
+      for (const r of routes) {
+        const sample = r.path.replace(/\{[^}]+\+\}$/, "x").replace(/\{[^}]+\}/g, "x");
+        const covered = isDefault || patterns.some((p) => wildcard(p, sample));
+        hops.push(hop("route", `${r.path} under a behaviour`, covered, covered ? "covered" : `${r.path} matches no behaviour of the API origin (${patterns.join(", ")}): the site's default origin answers it`, `add a behaviour covering ${r.path}`));
+      }
+      out.push(makeFlow(`cloudfront:${d.name}->api`, "cloudfront-api", c.label(d), "API", hops));
+    }
+  }
   // Every path an ALB listener rule serves must be reachable through the API.
   const httpRoutes = routes.filter((r) => r.uri && r.greedy);
   for (const rule of c.model.resources("aws_lb_listener_rule")) {
