@@ -8,6 +8,8 @@ import { renderFlows } from "../tools/review/flows/render";
 import { conditionHolds, evaluate, wildcard, type Sourced } from "../tools/review/flows/iam";
 import { SERVICE_CONTEXT, contextRow } from "../tools/review/flows/service-context";
 import { EnvModel, type StackInput } from "../tools/review/model";
+import { Symbols } from "../tools/review/flows/symbols";
+import { remoteState, res, stack } from "./fixtures/review/build";
 import * as F from "./fixtures/review/flows/stacks";
 
 const prove = (stacks: StackInput[]) => proveFlows(new EnvModel(stacks), F.FACTS);
@@ -163,6 +165,18 @@ describe("the IAM evaluator", () => {
     expect(evaluate(req, id, [], "kms").allowed).toBe(false);
     const deny: Sourced[] = [...keyRoot, { stmt: { Effect: "Deny", Principal: "*", Action: "kms:*", Resource: "*" }, where: "key" }];
     expect(evaluate(req, id, deny, "kms").reason).toMatch(/^explicit Deny/);
+  });
+});
+
+describe("symbolic references", () => {
+  it("renders a remote-state output to the producer's resource attribute, and names to ARNs", () => {
+    const security = stack("security", [res("aws_kms_key.messaging", {}), res("aws_sns_topic.t", { name: "p-e-t" })], { output: { kms: { value: { messaging: "${aws_kms_key.messaging.arn}" } }, topic: { value: "${aws_sns_topic.t.arn}" } } });
+    const consumer = stack("monitoring", [res("aws_sqs_queue.q", { name: "p-e-q" })], remoteState("security", "02", "security"));
+    const sym = new Symbols(new EnvModel([security, consumer]), F.FACTS);
+    expect(sym.render("monitoring", "${data.terraform_remote_state.security.outputs.kms.messaging}")).toBe("⟦security/aws_kms_key.messaging.arn⟧");
+    expect(sym.render("monitoring", "x:${data.terraform_remote_state.security.outputs.topic}")).toBe("x:arn:aws:sns:us-west-2:111111111111:p-e-t");
+    expect(sym.render("monitoring", "${aws_sqs_queue.q.url}")).toBe("https://sqs.us-west-2.amazonaws.com/111111111111/p-e-q");
+    expect(sym.render("monitoring", "$${aws:username}")).toBe("${aws:username}");
   });
 });
 
