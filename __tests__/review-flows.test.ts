@@ -80,6 +80,14 @@ describe("the report", () => {
   });
 });
 
+describe("calls to AWS services without a resource", () => {
+  it("flags a function whose configured model its role may not invoke", () => {
+    expect(flow(F.bedrockModel("anthropic.claude-3-haiku-20240307-v1:0"), "bedrock:genai").status).toBe("ok");
+    const f = flow(F.bedrockModel("anthropic.claude-3-5-sonnet-20240620-v1:0"), "bedrock:genai");
+    expect(f.broken).toMatchObject({ kind: "identity", hop: "genai bedrock:InvokeModel model anthropic.claude-3-5-sonnet-20240620-v1:0" });
+  });
+});
+
 describe("credentials", () => {
   it("flags an injected database secret that rotates with nothing restarting the tasks", () => {
     const f = flow(F.injectedRotatingSecret(false), "service:api->database:db");

@@ -112,3 +112,47 @@ export function cloudMapFlows(c: FlowContext): Flow[] {
   }
   return out;
 }
+
+/**
+ * Workloads calling AWS services that have no resource in the environment: a function or service
+ * with a model (MODEL_ID) calls Bedrock; one with a sender (FROM_ADDRESS) sends through SES, with
+ * its configuration set (CONFIGURATION_SET). Checked: the role's permission on the model /
+ * identity / configuration set (with ses:FromAddress), and the route to the service's endpoint.
+ */
+export function externalServiceFlows(c: FlowContext): Flow[] {
+  const out: Flow[] = [];
+  const workloads: { role?: Resource; label: string; env: Record<string, string>; network: (s: string) => Hop[]; id: string }[] = [];
+  for (const fn of c.model.resources("aws_lambda_function")) {
+    const vars = block(fn.attrs.environment)?.variables;
+    const env = Object.fromEntries(Object.entries(typeof vars === "object" && vars ? (vars as Record<string, unknown>) : {}).map(([k, v]) => [k, c.sym.render(fn.stack, String(v))]));
+    workloads.push({ role: c.policies.roleOf(fn.stack, fn.config.role), label: `function ${c.sym.nameOf(fn)}`, env, network: (s) => networkOfFunction(c, fn, s), id: fn.name });
+  }
+  for (const t of tasksOf(c)) workloads.push({ role: t.taskRole, label: `service ${t.name}`, env: t.env, network: (s) => c.network.toAwsService(s, t.groups, t.subnets), id: t.name });
+  for (const w of workloads) {
+    const model = w.env.MODEL_ID;
+    if (model) {
+      const arn = /^(us|eu|apac|global)\./.test(model) ? c.sym.arnOf("bedrock", `inference-profile/${model}`) : `arn:${c.env.partition}:bedrock:${c.env.region}::foundation-model/${model}`;
+      const hops: Hop[] = [w.role ? c.roleToArn(w.role, "bedrock:InvokeModel", arn, `model ${model}`) : hop("identity", "role", false, `${w.label} has no role`, "give it a role"), ...w.network("bedrock-runtime")];
+      out.push(makeFlow(`bedrock:${w.id}`, "workload-bedrock", w.label, `Bedrock ${model}`, hops));
+    }
+    const from = w.env.FROM_ADDRESS;
+    if (from) {
+      const domain = from.split("@")[1] ?? from;
+      const identity = c.model.resources(["aws_sesv2_email_identity", "aws_ses_domain_identity", "aws_ses_email_identity"]).find((r) => {
+        const name = c.sym.literal(r, r.type === "aws_sesv2_email_identity" ? "email_identity" : r.type === "aws_ses_domain_identity" ? "domain" : "email");
+        return name === domain || name === from;
+      });
+      const hops: Hop[] = [hop("credentials", "sender identity exists", !!identity, identity ? `${identity.id}` : `no SES identity of the environment verifies ${from}`, `create an SES identity for ${domain}`)];
+      if (identity && w.role) {
+        const name = c.sym.literal(identity, identity.type === "aws_sesv2_email_identity" ? "email_identity" : identity.type === "aws_ses_domain_identity" ? "domain" : "email");
+        const ctx = { "ses:fromaddress": [from] };
+        hops.push(c.roleToArn(w.role, "ses:SendEmail", c.sym.arnOf("ses", `identity/${name}`), `identity ${name}`, ctx));
+        const cs = w.env.CONFIGURATION_SET;
+        if (cs) hops.push(c.roleToArn(w.role, "ses:SendEmail", c.sym.arnOf("ses", `configuration-set/${cs}`), `configuration set ${cs}`, ctx));
+      }
+      hops.push(...w.network("email"));
+      out.push(makeFlow(`ses:${w.id}`, "workload-ses", w.label, `SES ${from}`, hops));
+    }
+  }
+  return out;
+}

@@ -8,7 +8,7 @@ import { ciFlows } from "./ci";
 import { FlowContext } from "./context";
 import { alarmFlows, eventFlows, invokeFlows, lambdaFailureFlows, logKeyFlows, subscriptionFlows } from "./delivery";
 import { bodySizeFlows, routeFlows, vpcLinkFlows, wafFlows } from "./edge";
-import { cloudMapFlows, grantFlows } from "./grants";
+import { cloudMapFlows, externalServiceFlows, grantFlows } from "./grants";
 import { serviceFlows } from "./services";
 import type { EnvFacts } from "./symbols";
 import type { Flow, FlowReport } from "./types";
@@ -29,6 +29,7 @@ export function proveFlows(model: EnvModel, facts: FlowFacts): FlowReport {
     ...serviceFlows(c),
     ...cloudMapFlows(c),
     ...grantFlows(c),
+    ...externalServiceFlows(c),
     ...invokeFlows(c),
     ...lambdaFailureFlows(c),
     ...eventFlows(c),

@@ -16,6 +16,7 @@ export function unusedGrants(c: FlowContext, flows: readonly Flow[]): UnusedGran
   for (const f of flows)
     for (const h of f.hops) {
       const m = /^(\S+) ([a-z0-9-]+):[A-Za-z*]+ /.exec(h.name);
+      // roleToArn / roleToResource hops are named `<role> <service>:<Action> <target>`.
       if (m) used.set(m[1], (used.get(m[1]) ?? new Set()).add(m[2]));
     }
   for (const role of c.model.resources("aws_iam_role")) {
