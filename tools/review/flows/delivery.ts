@@ -8,7 +8,7 @@
 import type { Resource } from "../model";
 import { block, blocks, str } from "../tf";
 import type { FlowContext } from "./context";
-import { hop, makeFlow, type Flow, type Hop } from "./types";
+import { hop, makeFlow, notApplicable, type Flow, type Hop } from "./types";
 
 const ROUTABLE = ["aws_sns_topic", "aws_sqs_queue", "aws_lambda_function", "aws_lambda_alias"];
 
@@ -32,7 +32,7 @@ export function eventFlows(c: FlowContext): Flow[] {
     const facts = { "aws:SourceArn": rule ? c.sym.arn(rule) : "", "aws:SourceAccount": c.env.accountId };
     if (!target) {
       const what = c.sym.render(t.stack, String(t.attrs.arn ?? ""));
-      out.push(makeFlow(`event:${t.stack}/${t.name}`, "event-target", from, what, [hop("resource-policy", "target", true, `target ${what} is outside the modelled types (role-based targets are judged by their role)`)]));
+      out.push(notApplicable(`event:${t.stack}/${t.name}`, "event-target", from, what, `target ${what} is not a topic, queue or function of the environment (role-based and external targets are not modelled)`));
     } else {
       const hops: Hop[] = [hop("resource-policy", "rule", !!rule, rule ? `rule ${c.sym.arn(rule)}` : "the target names no rule of the environment", "point the target at a rule")];
       if (str(t.attrs.role_arn) && (target.type === "aws_sns_topic" || target.type === "aws_sqs_queue"))
