@@ -94,6 +94,8 @@ describe("credentials", () => {
     expect(f.broken).toMatchObject({ kind: "credentials", hop: "credentials survive rotation" });
     expect(f.broken!.reason).toContain("rate(7 days)");
     expect(flow(F.injectedRotatingSecret(true), "service:api->database:db").status).toBe("ok");
+    // The restart rule targets a function outside the environment: shown, not proven.
+    expect(flow(F.injectedRotatingSecret(true), "event:application/restart")).toMatchObject({ status: "not-applicable", hops: [] });
   });
 
   it("flags an IAM-authenticated cache user without elasticache:Connect, user name or TLS setting", () => {
