@@ -15,7 +15,12 @@ import * as F from "./fixtures/review/flows/stacks";
 const prove = (stacks: StackInput[]) => proveFlows(new EnvModel(stacks), F.FACTS);
 const flow = (stacks: StackInput[], id: string) => {
   const f = prove(stacks).flows.find((x) => x.id === id);
-  if (!f) throw new Error(`no flow ${id} in ${prove(stacks).flows.map((x) => x.id).join(", ")}`);
+  if (!f)
+    throw new Error(
+      `no flow ${id} in ${prove(stacks)
+        .flows.map((x) => x.id)
+        .join(", ")}`,
+    );
   return f;
 };
 
@@ -73,7 +78,12 @@ describe("the report", () => {
     expect(statuses).toContain("ok");
     expect(statuses.indexOf("ok")).toBe(r.counts.broken);
     // The fixture has no API permission on the function and no security-group rules: flagged too.
-    expect(r.flows.filter((f) => f.status === "broken").map((f) => f.id)).toEqual(["api-invoke:application/genai", "lb->service:api", "route:/api/genai/*", "route:admin"]);
+    expect(r.flows.filter((f) => f.status === "broken").map((f) => f.id)).toEqual([
+      "api-invoke:application/genai",
+      "lb->service:api",
+      "route:/api/genai/*",
+      "route:admin",
+    ]);
     const md = renderFlows(r).join("\n");
     expect(md).toContain("**4 broken**");
     expect(md).toContain("| `route:admin` | public API | lb_target_group.api /admin | route: /admin reachable through the API | no API route reaches /admin");
@@ -100,7 +110,9 @@ describe("credentials", () => {
 
   it("flags an IAM-authenticated cache user without elasticache:Connect, user name or TLS setting", () => {
     expect(flow(F.iamAuthCache({ connect: true, userName: true, tls: true }), "service:api->cache:redis").status).toBe("ok");
-    expect(flow(F.iamAuthCache({ connect: false, userName: true, tls: true }), "service:api->cache:redis").broken!.hop).toBe("task elasticache:Connect replication group p-e");
+    expect(flow(F.iamAuthCache({ connect: false, userName: true, tls: true }), "service:api->cache:redis").broken!.hop).toBe(
+      "task elasticache:Connect replication group p-e",
+    );
     expect(flow(F.iamAuthCache({ connect: true, userName: false, tls: true }), "service:api->cache:redis").broken!.hop).toBe("client gets the IAM user name");
     expect(flow(F.iamAuthCache({ connect: true, userName: true, tls: false }), "service:api->cache:redis").broken!.hop).toBe("client uses TLS");
   });
@@ -168,7 +180,9 @@ describe("the IAM evaluator", () => {
     expect(wildcard("arn:aws:ssm:*:1:parameter/p/*", "arn:aws:ssm:us-west-2:1:parameter/p/x/y")).toBe(true);
     expect(wildcard("s3:Get?bject", "s3:GetObject")).toBe(true);
     const id: Sourced[] = [{ stmt: { Effect: "Allow", Action: "kms:Decrypt", Resource: "*" }, where: "role" }];
-    const keyRoot: Sourced[] = [{ stmt: { Effect: "Allow", Principal: { AWS: "arn:aws:iam::111111111111:root" }, Action: "kms:*", Resource: "*" }, where: "key" }];
+    const keyRoot: Sourced[] = [
+      { stmt: { Effect: "Allow", Principal: { AWS: "arn:aws:iam::111111111111:root" }, Action: "kms:*", Resource: "*" }, where: "key" },
+    ];
     const req = { action: "kms:Decrypt", resource: "arn:aws:kms:us-west-2:111111111111:key/k", caller, context: {} };
     expect(evaluate(req, id, keyRoot, "kms").allowed).toBe(true);
     expect(evaluate(req, [], keyRoot, "kms").allowed).toBe(false);
@@ -180,7 +194,9 @@ describe("the IAM evaluator", () => {
 
 describe("symbolic references", () => {
   it("renders a remote-state output to the producer's resource attribute, and names to ARNs", () => {
-    const security = stack("security", [res("aws_kms_key.messaging", {}), res("aws_sns_topic.t", { name: "p-e-t" })], { output: { kms: { value: { messaging: "${aws_kms_key.messaging.arn}" } }, topic: { value: "${aws_sns_topic.t.arn}" } } });
+    const security = stack("security", [res("aws_kms_key.messaging", {}), res("aws_sns_topic.t", { name: "p-e-t" })], {
+      output: { kms: { value: { messaging: "${aws_kms_key.messaging.arn}" } }, topic: { value: "${aws_sns_topic.t.arn}" } },
+    });
     const consumer = stack("monitoring", [res("aws_sqs_queue.q", { name: "p-e-q" })], remoteState("security", "02", "security"));
     const sym = new Symbols(new EnvModel([security, consumer]), F.FACTS);
     expect(sym.render("monitoring", "${data.terraform_remote_state.security.outputs.kms.messaging}")).toBe("⟦security/aws_kms_key.messaging.arn⟧");

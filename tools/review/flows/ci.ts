@@ -24,13 +24,22 @@ export function ciFlows(c: FlowContext, prefix: string | undefined): Flow[] {
     const caller = c.policies.caller(role);
     const { statements, managed } = c.policies.role(role);
     const writes = /apply|deploy/i.test(role.name);
-    const ask = (action: string, resource: string, extra: Record<string, string[]> = {}) => evaluate({ action, resource, caller, context: roleContext(caller, extra) }, statements, undefined, "resource");
+    const ask = (action: string, resource: string, extra: Record<string, string[]> = {}) =>
+      evaluate({ action, resource, caller, context: roleContext(caller, extra) }, statements, undefined, "resource");
     const hops: Hop[] = [];
     for (const { stack, b } of backends.filter((x) => x.stack !== "bootstrap")) {
       const obj = `arn:${c.env.partition}:s3:::${b.bucket}/${b.key}`;
       for (const action of writes ? ["s3:GetObject", "s3:PutObject"] : ["s3:GetObject"]) {
         const d = ask(action, obj);
-        hops.push(hop("ci", `${action} state of ${stack}`, d.allowed, d.allowed ? d.reason : `${role.name} cannot ${action} ${b.key}${managed.length ? ` (managed policies not evaluated: ${managed.join(", ")})` : ""}`, `grant ${action} on the state object of ${stack}`));
+        hops.push(
+          hop(
+            "ci",
+            `${action} state of ${stack}`,
+            d.allowed,
+            d.allowed ? d.reason : `${role.name} cannot ${action} ${b.key}${managed.length ? ` (managed policies not evaluated: ${managed.join(", ")})` : ""}`,
+            `grant ${action} on the state object of ${stack}`,
+          ),
+        );
       }
       if (typeof b.dynamodb_table === "string") {
         const d = ask("dynamodb:PutItem", `arn:${c.env.partition}:dynamodb:${c.env.region}:${c.env.accountId}:table/${b.dynamodb_table}`);

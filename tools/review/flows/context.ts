@@ -30,14 +30,42 @@ export class FlowContext {
    * A service principal's delivery to a target, judged by the target's resource policy with the
    * context the service-context table says the caller sends.
    */
-  serviceToResource(caller: string, targetKind: string, target: Resource, facts: Partial<Record<ContextKey, string>>, resourceArn = this.sym.arn(target)): Hop[] {
+  serviceToResource(
+    caller: string,
+    targetKind: string,
+    target: Resource,
+    facts: Partial<Record<ContextKey, string>>,
+    resourceArn = this.sym.arn(target),
+  ): Hop[] {
     const row = contextRow(caller, targetKind);
-    if (!row) return [hop("resource-policy", `${caller} -> ${targetKind}`, false, `no service-context row for ${caller} calling ${targetKind}`, "add a reviewed row to tools/review/flows/service-context.ts")];
+    if (!row)
+      return [
+        hop(
+          "resource-policy",
+          `${caller} -> ${targetKind}`,
+          false,
+          `no service-context row for ${caller} calling ${targetKind}`,
+          "add a reviewed row to tools/review/flows/service-context.ts",
+        ),
+      ];
     const policy = this.policies.resourcePolicy(target) ?? [];
     const out: Hop[] = [];
     for (const action of row.actions) {
-      const d = evaluate({ action, resource: resourceArn, caller: { kind: "service", service: caller }, context: serviceContext(contextFor(row, facts)) }, [], policy, "resource");
-      out.push(hop("resource-policy", `${this.label(target)} policy: ${caller} ${action}`, d.allowed, d.reason, `allow ${caller} ${action} in the ${this.label(target)} policy (conditions on keys it sends: ${row.sends.join(", ") || "none"}; ${row.source})`));
+      const d = evaluate(
+        { action, resource: resourceArn, caller: { kind: "service", service: caller }, context: serviceContext(contextFor(row, facts)) },
+        [],
+        policy,
+        "resource",
+      );
+      out.push(
+        hop(
+          "resource-policy",
+          `${this.label(target)} policy: ${caller} ${action}`,
+          d.allowed,
+          d.reason,
+          `allow ${caller} ${action} in the ${this.label(target)} policy (conditions on keys it sends: ${row.sends.join(", ") || "none"}; ${row.source})`,
+        ),
+      );
     }
     return out;
   }
@@ -47,12 +75,32 @@ export class FlowContext {
     const key = this.policies.keyOf(target);
     if (!key) return [];
     const row = contextRow(caller, keyKind);
-    if (!row) return [hop("key-policy", `${caller} -> ${keyKind}`, false, `no service-context row for ${caller} calling ${keyKind}`, "add a reviewed row to tools/review/flows/service-context.ts")];
+    if (!row)
+      return [
+        hop(
+          "key-policy",
+          `${caller} -> ${keyKind}`,
+          false,
+          `no service-context row for ${caller} calling ${keyKind}`,
+          "add a reviewed row to tools/review/flows/service-context.ts",
+        ),
+      ];
     const policy = this.policies.keyPolicy(key);
     return row.actions.map((action) => {
-      const d = evaluate({ action, resource: this.sym.arn(key), caller: { kind: "service", service: caller }, context: serviceContext(contextFor(row, facts)) }, [], policy, "kms");
+      const d = evaluate(
+        { action, resource: this.sym.arn(key), caller: { kind: "service", service: caller }, context: serviceContext(contextFor(row, facts)) },
+        [],
+        policy,
+        "kms",
+      );
       const lacks = row.lacks.length ? `; ${caller} sends no ${row.lacks.join(" / ")} to KMS here` : "";
-      return hop("key-policy", `${this.label(key)} key policy: ${caller} ${action}`, d.allowed, `${d.reason}${d.allowed ? "" : lacks}`, `allow ${caller} ${action} on ${this.label(key)} with conditions only on keys it sends (${row.sends.join(", ") || "none"}): ${row.source}`);
+      return hop(
+        "key-policy",
+        `${this.label(key)} key policy: ${caller} ${action}`,
+        d.allowed,
+        `${d.reason}${d.allowed ? "" : lacks}`,
+        `allow ${caller} ${action} on ${this.label(key)} with conditions only on keys it sends (${row.sends.join(", ") || "none"}): ${row.source}`,
+      );
     });
   }
 
@@ -62,14 +110,26 @@ export class FlowContext {
     const { statements, managed } = this.policies.role(role);
     const d = evaluate({ action, resource: resourceArn, caller, context: roleContext(caller) }, statements, this.policies.resourcePolicy(target), "resource");
     const note = !d.allowed && managed.length ? ` (AWS managed policies not evaluated: ${managed.join(", ")})` : "";
-    return hop("identity", `${role.name} ${action} ${this.label(target)}`, d.allowed, `${d.reason}${note}`, `grant ${action} on ${this.label(target)} to role ${role.name}`);
+    return hop(
+      "identity",
+      `${role.name} ${action} ${this.label(target)}`,
+      d.allowed,
+      `${d.reason}${note}`,
+      `grant ${action} on ${this.label(target)} to role ${role.name}`,
+    );
   }
 
   /** A role's request on an ARN with no resource of its own in the model (elasticache:Connect, rds-db:connect). */
   roleToArn(role: Resource, action: string, arn: string, label: string, extra: Record<string, string[]> = {}): Hop {
     const caller = this.policies.caller(role);
     const d = evaluate({ action, resource: arn, caller, context: roleContext(caller, extra) }, this.policies.role(role).statements, undefined, "resource");
-    return hop("identity", `${role.name} ${action} ${label}`, d.allowed, d.allowed ? d.reason : `no policy of role ${role.name} allows ${action} on ${arn}`, `grant ${action} on ${arn} to role ${role.name}`);
+    return hop(
+      "identity",
+      `${role.name} ${action} ${label}`,
+      d.allowed,
+      d.allowed ? d.reason : `no policy of role ${role.name} allows ${action} on ${arn}`,
+      `grant ${action} on ${arn} to role ${role.name}`,
+    );
   }
 
   /** A role decrypting with the key of `target` through `service` (kms:ViaService). */
@@ -79,7 +139,15 @@ export class FlowContext {
     const caller: Extract<Caller, { kind: "role" }> = this.policies.caller(role);
     const ctx = roleContext(caller, { "kms:viaservice": [`${service}.${this.env.region}.amazonaws.com`], "kms:calleraccount": [this.env.accountId] });
     const d = evaluate({ action, resource: this.sym.arn(key), caller, context: ctx }, this.policies.role(role).statements, this.policies.keyPolicy(key), "kms");
-    return [hop("key-policy", `${this.label(key)}: ${role.name} ${action} via ${service}`, d.allowed, d.reason, `allow ${action} on ${this.label(key)} to role ${role.name} (key policy and role policy)`)];
+    return [
+      hop(
+        "key-policy",
+        `${this.label(key)}: ${role.name} ${action} via ${service}`,
+        d.allowed,
+        d.reason,
+        `allow ${action} on ${this.label(key)} to role ${role.name} (key policy and role policy)`,
+      ),
+    ];
   }
 
   statementsOfRole(role: Resource): Sourced[] {

@@ -13,10 +13,13 @@ import { hop, makeFlow, notApplicable, type Flow, type Hop } from "./types";
 const ROUTABLE = ["aws_sns_topic", "aws_sqs_queue", "aws_lambda_function", "aws_lambda_alias"];
 
 function deliveryHops(c: FlowContext, caller: string, target: Resource, facts: { "aws:SourceArn": string; "aws:SourceAccount": string }): Hop[] {
-  if (target.type === "aws_sns_topic") return [...c.serviceToResource(caller, "sns:Publish", target, facts), ...c.serviceToKey(caller, "kms (topic encryption)", target, facts)];
-  if (target.type === "aws_sqs_queue") return [...c.serviceToResource(caller, "sqs:SendMessage", target, facts), ...c.serviceToKey(caller, "kms (queue encryption)", target, facts)];
+  if (target.type === "aws_sns_topic")
+    return [...c.serviceToResource(caller, "sns:Publish", target, facts), ...c.serviceToKey(caller, "kms (topic encryption)", target, facts)];
+  if (target.type === "aws_sqs_queue")
+    return [...c.serviceToResource(caller, "sqs:SendMessage", target, facts), ...c.serviceToKey(caller, "kms (queue encryption)", target, facts)];
   if (target.type === "aws_lambda_function" || target.type === "aws_lambda_alias") {
-    const fn = target.type === "aws_lambda_alias" ? c.model.resolve(target.stack, target.config.function_name).find((r) => r.type === "aws_lambda_function") : target;
+    const fn =
+      target.type === "aws_lambda_alias" ? c.model.resolve(target.stack, target.config.function_name).find((r) => r.type === "aws_lambda_function") : target;
     if (!fn) return [hop("resource-policy", "function", false, `${target.id}: function not found`, "")];
     return c.serviceToResource(caller, "lambda:InvokeFunction", fn, facts, c.sym.arn(target));
   }
@@ -32,11 +35,29 @@ export function eventFlows(c: FlowContext): Flow[] {
     const facts = { "aws:SourceArn": rule ? c.sym.arn(rule) : "", "aws:SourceAccount": c.env.accountId };
     if (!target) {
       const what = c.sym.render(t.stack, String(t.attrs.arn ?? ""));
-      out.push(notApplicable(`event:${t.stack}/${t.name}`, "event-target", from, what, `target ${what} is not a topic, queue or function of the environment (role-based and external targets are not modelled)`));
+      out.push(
+        notApplicable(
+          `event:${t.stack}/${t.name}`,
+          "event-target",
+          from,
+          what,
+          `target ${what} is not a topic, queue or function of the environment (role-based and external targets are not modelled)`,
+        ),
+      );
     } else {
-      const hops: Hop[] = [hop("resource-policy", "rule", !!rule, rule ? `rule ${c.sym.arn(rule)}` : "the target names no rule of the environment", "point the target at a rule")];
+      const hops: Hop[] = [
+        hop("resource-policy", "rule", !!rule, rule ? `rule ${c.sym.arn(rule)}` : "the target names no rule of the environment", "point the target at a rule"),
+      ];
       if (str(t.attrs.role_arn) && (target.type === "aws_sns_topic" || target.type === "aws_sqs_queue"))
-        hops.push(hop("identity", "target role", false, "a role_arn on an SNS/SQS target: delivery uses the role, and fails with encrypted targets", "drop role_arn; the resource policy grants EventBridge (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html)"));
+        hops.push(
+          hop(
+            "identity",
+            "target role",
+            false,
+            "a role_arn on an SNS/SQS target: delivery uses the role, and fails with encrypted targets",
+            "drop role_arn; the resource policy grants EventBridge (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html)",
+          ),
+        );
       hops.push(...deliveryHops(c, "events.amazonaws.com", target, facts));
       out.push(makeFlow(`event:${t.stack}/${t.name}`, "event-target", from, c.label(target), hops));
     }
@@ -83,17 +104,32 @@ export function subscriptionFlows(c: FlowContext): Flow[] {
     const protocol = String(s.attrs.protocol ?? "");
     const from = topic ? c.label(topic) : c.sym.render(s.stack, String(s.attrs.topic_arn ?? ""));
     if (!topic) {
-      out.push(makeFlow(`subscription:${s.stack}/${s.name}`, "topic-subscription", from, protocol, [hop("resource-policy", "topic", false, "the subscription names no topic of the environment", "subscribe to the platform's topic")]));
+      out.push(
+        makeFlow(`subscription:${s.stack}/${s.name}`, "topic-subscription", from, protocol, [
+          hop("resource-policy", "topic", false, "the subscription names no topic of the environment", "subscribe to the platform's topic"),
+        ]),
+      );
       continue;
     }
     const facts = { "aws:SourceArn": c.sym.arn(topic), "aws:SourceAccount": c.env.accountId };
     if (protocol === "sqs" || protocol === "lambda") {
       const target = c.model.resolve(s.stack, s.config.endpoint).find((r) => ROUTABLE.includes(r.type));
-      const hops = target ? deliveryHops(c, "sns.amazonaws.com", target, facts) : [hop("resource-policy", "endpoint", false, "endpoint is not a queue or function of the environment", "")];
+      const hops = target
+        ? deliveryHops(c, "sns.amazonaws.com", target, facts)
+        : [hop("resource-policy", "endpoint", false, "endpoint is not a queue or function of the environment", "")];
       out.push(makeFlow(`subscription:${s.stack}/${s.name}`, "topic-subscription", from, target ? c.label(target) : protocol, hops));
     } else {
       const endpoint = c.sym.render(s.stack, String(s.attrs.endpoint ?? ""));
-      out.push(makeFlow(`subscription:${s.stack}/${s.name}`, "topic-subscription", from, `${protocol} ${endpoint}`, [hop("resource-policy", `${protocol} delivery`, true, `SNS delivers ${protocol} itself (the topic key is SNS's own use); ${protocol === "email" ? "the address must confirm the subscription" : "no resource policy involved"}`)]));
+      out.push(
+        makeFlow(`subscription:${s.stack}/${s.name}`, "topic-subscription", from, `${protocol} ${endpoint}`, [
+          hop(
+            "resource-policy",
+            `${protocol} delivery`,
+            true,
+            `SNS delivers ${protocol} itself (the topic key is SNS's own use); ${protocol === "email" ? "the address must confirm the subscription" : "no resource policy involved"}`,
+          ),
+        ]),
+      );
     }
   }
   for (const cfg of c.model.resources(["aws_chatbot_slack_channel_configuration", "aws_chatbot_teams_channel_configuration"])) {
@@ -101,7 +137,13 @@ export function subscriptionFlows(c: FlowContext): Flow[] {
       const role = c.policies.roleOf(cfg.stack, cfg.config.iam_role_arn);
       out.push(
         makeFlow(`chatbot:${cfg.stack}/${cfg.name}`, "topic-subscription", c.label(topic), `Chatbot ${cfg.name}`, [
-          hop("identity", "channel role", !!role, role ? `role ${role.name}` : "the channel configuration names no role of the environment", "give the channel a role"),
+          hop(
+            "identity",
+            "channel role",
+            !!role,
+            role ? `role ${role.name}` : "the channel configuration names no role of the environment",
+            "give the channel a role",
+          ),
           hop("resource-policy", "https delivery", true, "Chatbot subscribes over HTTPS; SNS decrypts the topic itself"),
         ]),
       );
@@ -115,7 +157,9 @@ export function logKeyFlows(c: FlowContext): Flow[] {
   const out: Flow[] = [];
   for (const lg of c.model.resources("aws_cloudwatch_log_group")) {
     if (!c.policies.keyOf(lg)) continue;
-    const hops = c.serviceToKey(`logs.${c.env.region}.amazonaws.com`, "kms (log group encryption)", lg, { "kms:EncryptionContext:aws:logs:arn": c.sym.arn(lg) });
+    const hops = c.serviceToKey(`logs.${c.env.region}.amazonaws.com`, "kms (log group encryption)", lg, {
+      "kms:EncryptionContext:aws:logs:arn": c.sym.arn(lg),
+    });
     out.push(makeFlow(`logs:${lg.stack}/${lg.name}`, "log-encryption", `logs.${c.env.region}.amazonaws.com`, c.label(lg), hops));
   }
   return out;
@@ -129,12 +173,17 @@ export function invokeFlows(c: FlowContext): Flow[] {
     const fn = c.model.resolve(i.stack, uri).find((r) => r.type === "aws_lambda_function" || r.type === "aws_lambda_alias");
     if (!fn) continue;
     const method = c.model.resolve(i.stack, i.config.resource_id).find((r) => r.type === "aws_api_gateway_method" || r.type === "aws_api_gateway_resource");
-    const resource = method?.type === "aws_api_gateway_method" ? c.model.resolve(method.stack, method.config.resource_id).find((r) => r.type === "aws_api_gateway_resource") : method;
+    const resource =
+      method?.type === "aws_api_gateway_method"
+        ? c.model.resolve(method.stack, method.config.resource_id).find((r) => r.type === "aws_api_gateway_resource")
+        : method;
     const path = resource ? apiPath(c, resource) : "/";
     const httpMethod = c.sym.render(i.stack, String(i.attrs.http_method ?? "ANY"));
-    const api = c.model.resolve(i.stack, i.config.rest_api_id ?? i.config.api_id).find((r) => r.type === "aws_api_gateway_rest_api" || r.type === "aws_apigatewayv2_api");
+    const api = c.model
+      .resolve(i.stack, i.config.rest_api_id ?? i.config.api_id)
+      .find((r) => r.type === "aws_api_gateway_rest_api" || r.type === "aws_apigatewayv2_api");
     const stage = api ? c.model.referrers(api, ["aws_api_gateway_stage", "aws_apigatewayv2_stage"])[0] : undefined;
-    const stageName = stage ? c.sym.literal(stage, stage.type === "aws_api_gateway_stage" ? "stage_name" : "name") ?? "⟦stage⟧" : "⟦stage⟧";
+    const stageName = stage ? (c.sym.literal(stage, stage.type === "aws_api_gateway_stage" ? "stage_name" : "name") ?? "⟦stage⟧") : "⟦stage⟧";
     const exec = api ? c.sym.attr(api, ["execution_arn"]) : "⟦api⟧";
     const sourceArn = `${exec}/${stageName}/${httpMethod === "ANY" ? "GET" : httpMethod}${path}`;
     const hops = deliveryHops(c, "apigateway.amazonaws.com", fn, { "aws:SourceArn": sourceArn, "aws:SourceAccount": c.env.accountId });
@@ -168,7 +217,10 @@ export function apiPath(c: FlowContext, r: Resource): string {
 export function lambdaFailureFlows(c: FlowContext): Flow[] {
   const out: Flow[] = [];
   const send = (fn: Resource, role: Resource | undefined, target: Resource, id: string) => {
-    if (!role) return out.push(makeFlow(id, "lambda-failure", c.label(fn), c.label(target), [hop("identity", "role", false, "the function names no role of the environment", "")]));
+    if (!role)
+      return out.push(
+        makeFlow(id, "lambda-failure", c.label(fn), c.label(target), [hop("identity", "role", false, "the function names no role of the environment", "")]),
+      );
     const action = target.type === "aws_sns_topic" ? "sns:Publish" : "sqs:SendMessage";
     const service = target.type === "aws_sns_topic" ? "sns" : "sqs";
     const hops = [c.roleToResource(role, action, target), ...c.roleToKey(role, target, service, "kms:GenerateDataKey"), ...networkOfFunction(c, fn, service)];

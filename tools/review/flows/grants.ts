@@ -14,7 +14,13 @@ import { wildcard } from "./iam";
 import { tasksOf } from "./services";
 import { hop, makeFlow, type Flow, type Hop } from "./types";
 
-const TARGETS: Record<string, string> = { aws_sqs_queue: "sqs", aws_sns_topic: "sns", aws_s3_bucket: "s3", aws_dynamodb_table: "dynamodb", aws_secretsmanager_secret: "secretsmanager" };
+const TARGETS: Record<string, string> = {
+  aws_sqs_queue: "sqs",
+  aws_sns_topic: "sns",
+  aws_s3_bucket: "s3",
+  aws_dynamodb_table: "dynamodb",
+  aws_secretsmanager_secret: "secretsmanager",
+};
 const WRITES = /^(sqs:SendMessage|sns:Publish|s3:PutObject|dynamodb:(PutItem|UpdateItem|BatchWriteItem))$/i;
 
 interface Caller {
@@ -25,7 +31,8 @@ interface Caller {
 
 function callers(c: FlowContext): Caller[] {
   const out: Caller[] = [];
-  for (const t of tasksOf(c)) if (t.taskRole) out.push({ role: t.taskRole, label: `service ${t.name}`, network: (s) => c.network.toAwsService(s, t.groups, t.subnets) });
+  for (const t of tasksOf(c))
+    if (t.taskRole) out.push({ role: t.taskRole, label: `service ${t.name}`, network: (s) => c.network.toAwsService(s, t.groups, t.subnets) });
   for (const fn of c.model.resources("aws_lambda_function")) {
     const role = c.policies.roleOf(fn.stack, fn.config.role);
     if (role) out.push({ role, label: `function ${c.sym.nameOf(fn)}`, network: (s) => networkOfFunction(c, fn, s) });
@@ -57,7 +64,11 @@ export function grantFlows(c: FlowContext): Flow[] {
       const service = TARGETS[target.type];
       const hops: Hop[] = [];
       for (const action of [...actions].sort()) {
-        const objectLevel = target.type === "aws_s3_bucket" && !/^s3:(ListBucket|ListBucketMultipartUploads|ListBucketVersions|GetBucket\w*|PutBucket\w*|GetEncryptionConfiguration|GetLifecycleConfiguration)$/i.test(action);
+        const objectLevel =
+          target.type === "aws_s3_bucket" &&
+          !/^s3:(ListBucket|ListBucketMultipartUploads|ListBucketVersions|GetBucket\w*|PutBucket\w*|GetEncryptionConfiguration|GetLifecycleConfiguration)$/i.test(
+            action,
+          );
         hops.push(c.roleToResource(caller.role, action, target, objectLevel ? `${c.sym.arn(target)}/object` : c.sym.arn(target)));
       }
       const writes = [...actions].some((a) => WRITES.test(a));
@@ -73,7 +84,10 @@ export function grantFlows(c: FlowContext): Flow[] {
     const role = fnResource ? c.policies.roleOf(fnResource.stack, fnResource.config.role) : undefined;
     if (!queue || !fnResource) continue;
     const hops: Hop[] = role
-      ? [...["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"].map((a) => c.roleToResource(role, a, queue)), ...c.roleToKey(role, queue, "sqs", "kms:Decrypt")]
+      ? [
+          ...["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"].map((a) => c.roleToResource(role, a, queue)),
+          ...c.roleToKey(role, queue, "sqs", "kms:Decrypt"),
+        ]
       : [hop("identity", "function role", false, "the function names no role of the environment", "")];
     out.push(makeFlow(`event-source:${m.stack}/${m.name}`, "queue-lambda", c.label(queue), c.label(fnResource), hops));
   }
@@ -81,12 +95,21 @@ export function grantFlows(c: FlowContext): Flow[] {
     const bucket = c.model.resolve(n.stack, n.config.bucket).find((r) => r.type === "aws_s3_bucket");
     if (!bucket) continue;
     const facts = { "aws:SourceArn": c.sym.arn(bucket), "aws:SourceAccount": c.env.accountId };
-    for (const [key, attr, target] of [["lambda_function", "lambda_function_arn", "lambda:InvokeFunction"], ["queue", "queue_arn", "sqs:SendMessage"], ["topic", "topic_arn", "sns:Publish"]] as const) {
+    for (const [key, attr, target] of [
+      ["lambda_function", "lambda_function_arn", "lambda:InvokeFunction"],
+      ["queue", "queue_arn", "sqs:SendMessage"],
+      ["topic", "topic_arn", "sns:Publish"],
+    ] as const) {
       for (const b of blocks(n.config[key])) {
         const t = c.model.resolve(n.stack, b[attr]).find((r) => ["aws_lambda_function", "aws_lambda_alias", "aws_sqs_queue", "aws_sns_topic"].includes(r.type));
         if (!t) continue;
         const fn = t.type === "aws_lambda_alias" ? c.model.resolve(t.stack, t.config.function_name).find((r) => r.type === "aws_lambda_function") : t;
-        const hops = [...c.serviceToResource("s3.amazonaws.com", target, fn ?? t, facts, c.sym.arn(t)), ...(t.type === "aws_lambda_function" || t.type === "aws_lambda_alias" ? [] : c.serviceToKey("s3.amazonaws.com", t.type === "aws_sqs_queue" ? "kms (queue encryption)" : "kms (topic encryption)", t, facts))];
+        const hops = [
+          ...c.serviceToResource("s3.amazonaws.com", target, fn ?? t, facts, c.sym.arn(t)),
+          ...(t.type === "aws_lambda_function" || t.type === "aws_lambda_alias"
+            ? []
+            : c.serviceToKey("s3.amazonaws.com", t.type === "aws_sqs_queue" ? "kms (queue encryption)" : "kms (topic encryption)", t, facts)),
+        ];
         out.push(makeFlow(`s3-notification:${n.stack}/${n.name}->${t.name}`, "bucket-notification", c.label(bucket), c.label(t), hops));
       }
     }
@@ -108,7 +131,15 @@ export function cloudMapFlows(c: FlowContext): Flow[] {
     const peers = tasks.filter((x) => x !== t).flatMap((x) => x.groups);
     const unique = [...new Map(peers.map((g) => [g.id, g])).values()];
     if (!unique.length || !port) continue;
-    out.push(makeFlow(`cloudmap:${t.name}`, "service-peer", "peer services", `service ${t.name}:${port} (Cloud Map)`, c.network.sgPath(`peers -> ${t.name}`, unique, t.groups, port, t.subnets)));
+    out.push(
+      makeFlow(
+        `cloudmap:${t.name}`,
+        "service-peer",
+        "peer services",
+        `service ${t.name}:${port} (Cloud Map)`,
+        c.network.sgPath(`peers -> ${t.name}`, unique, t.groups, port, t.subnets),
+      ),
+    );
   }
   return out;
 }
@@ -124,15 +155,29 @@ export function externalServiceFlows(c: FlowContext): Flow[] {
   const workloads: { role?: Resource; label: string; env: Record<string, string>; network: (s: string) => Hop[]; id: string }[] = [];
   for (const fn of c.model.resources("aws_lambda_function")) {
     const vars = block(fn.attrs.environment)?.variables;
-    const env = Object.fromEntries(Object.entries(typeof vars === "object" && vars ? (vars as Record<string, unknown>) : {}).map(([k, v]) => [k, c.sym.render(fn.stack, String(v))]));
-    workloads.push({ role: c.policies.roleOf(fn.stack, fn.config.role), label: `function ${c.sym.nameOf(fn)}`, env, network: (s) => networkOfFunction(c, fn, s), id: fn.name });
+    const env = Object.fromEntries(
+      Object.entries(typeof vars === "object" && vars ? (vars as Record<string, unknown>) : {}).map(([k, v]) => [k, c.sym.render(fn.stack, String(v))]),
+    );
+    workloads.push({
+      role: c.policies.roleOf(fn.stack, fn.config.role),
+      label: `function ${c.sym.nameOf(fn)}`,
+      env,
+      network: (s) => networkOfFunction(c, fn, s),
+      id: fn.name,
+    });
   }
-  for (const t of tasksOf(c)) workloads.push({ role: t.taskRole, label: `service ${t.name}`, env: t.env, network: (s) => c.network.toAwsService(s, t.groups, t.subnets), id: t.name });
+  for (const t of tasksOf(c))
+    workloads.push({ role: t.taskRole, label: `service ${t.name}`, env: t.env, network: (s) => c.network.toAwsService(s, t.groups, t.subnets), id: t.name });
   for (const w of workloads) {
     const model = w.env.MODEL_ID;
     if (model) {
-      const arn = /^(us|eu|apac|global)\./.test(model) ? c.sym.arnOf("bedrock", `inference-profile/${model}`) : `arn:${c.env.partition}:bedrock:${c.env.region}::foundation-model/${model}`;
-      const hops: Hop[] = [w.role ? c.roleToArn(w.role, "bedrock:InvokeModel", arn, `model ${model}`) : hop("identity", "role", false, `${w.label} has no role`, "give it a role"), ...w.network("bedrock-runtime")];
+      const arn = /^(us|eu|apac|global)\./.test(model)
+        ? c.sym.arnOf("bedrock", `inference-profile/${model}`)
+        : `arn:${c.env.partition}:bedrock:${c.env.region}::foundation-model/${model}`;
+      const hops: Hop[] = [
+        w.role ? c.roleToArn(w.role, "bedrock:InvokeModel", arn, `model ${model}`) : hop("identity", "role", false, `${w.label} has no role`, "give it a role"),
+        ...w.network("bedrock-runtime"),
+      ];
       out.push(makeFlow(`bedrock:${w.id}`, "workload-bedrock", w.label, `Bedrock ${model}`, hops));
     }
     const from = w.env.FROM_ADDRESS;
@@ -142,9 +187,20 @@ export function externalServiceFlows(c: FlowContext): Flow[] {
         const name = c.sym.literal(r, r.type === "aws_sesv2_email_identity" ? "email_identity" : r.type === "aws_ses_domain_identity" ? "domain" : "email");
         return name === domain || name === from;
       });
-      const hops: Hop[] = [hop("credentials", "sender identity exists", !!identity, identity ? `${identity.id}` : `no SES identity of the environment verifies ${from}`, `create an SES identity for ${domain}`)];
+      const hops: Hop[] = [
+        hop(
+          "credentials",
+          "sender identity exists",
+          !!identity,
+          identity ? `${identity.id}` : `no SES identity of the environment verifies ${from}`,
+          `create an SES identity for ${domain}`,
+        ),
+      ];
       if (identity && w.role) {
-        const name = c.sym.literal(identity, identity.type === "aws_sesv2_email_identity" ? "email_identity" : identity.type === "aws_ses_domain_identity" ? "domain" : "email");
+        const name = c.sym.literal(
+          identity,
+          identity.type === "aws_sesv2_email_identity" ? "email_identity" : identity.type === "aws_ses_domain_identity" ? "domain" : "email",
+        );
         const ctx = { "ses:fromaddress": [from] };
         hops.push(c.roleToArn(w.role, "ses:SendEmail", c.sym.arnOf("ses", `identity/${name}`), `identity ${name}`, ctx));
         const cs = w.env.CONFIGURATION_SET;

@@ -54,7 +54,13 @@ const list = (v: unknown): string[] => (v === undefined || v === null ? [] : (Ar
 /** Shell-style match: `*` any run, `?` one character. */
 export function wildcard(pattern: string, value: string, ignoreCase = false): boolean {
   if (!pattern.includes("*") && !pattern.includes("?")) return ignoreCase ? pattern.toLowerCase() === value.toLowerCase() : pattern === value;
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, ignoreCase ? "si" : "s");
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    ignoreCase ? "si" : "s",
+  );
   return re.test(value);
 }
 
@@ -94,7 +100,8 @@ function matchPrincipal(p: unknown, caller: Caller): "direct" | "account" | "non
   }
   for (const a of list(p.AWS)) {
     if (a === "*" || a === caller.arn) return "direct";
-    if (a === caller.account || a === `arn:aws:iam::${caller.account}:root` || /^arn:[a-z-]+:iam::(\d{12}):root$/.exec(a)?.[1] === caller.account) return "account";
+    if (a === caller.account || a === `arn:aws:iam::${caller.account}:root` || /^arn:[a-z-]+:iam::(\d{12}):root$/.exec(a)?.[1] === caller.account)
+      return "account";
   }
   return "none";
 }
@@ -186,7 +193,12 @@ function resourceOk(s: Statement, resource: string, requireResource: boolean): b
 }
 
 /** Statements of `policies` that apply to the request (action, resource, principal when `resourcePolicy`, conditions). */
-export function matching(policies: readonly Sourced[], req: Request, resourcePolicy: boolean, why?: string[]): (Sourced & { via: "direct" | "account" | "identity" })[] {
+export function matching(
+  policies: readonly Sourced[],
+  req: Request,
+  resourcePolicy: boolean,
+  why?: string[],
+): (Sourced & { via: "direct" | "account" | "identity" })[] {
   const out: (Sourced & { via: "direct" | "account" | "identity" })[] = [];
   for (const p of policies) {
     const s = p.stmt;
@@ -226,13 +238,18 @@ export function evaluate(req: Request, identity: readonly Sourced[], resource: r
   const detail = why.length ? ` (${why.join(" | ")})` : "";
   if (kind === "kms") {
     if (resDirect) return { allowed: true, by: label(resDirect), reason: `key policy allows: ${label(resDirect)}` };
-    if (resAccount && idAllow) return { allowed: true, by: label(idAllow), reason: `key policy delegates to IAM (${label(resAccount)}); ${label(idAllow)} allows` };
+    if (resAccount && idAllow)
+      return { allowed: true, by: label(idAllow), reason: `key policy delegates to IAM (${label(resAccount)}); ${label(idAllow)} allows` };
     if (resAccount) return { allowed: false, reason: `key policy delegates to IAM but no policy of the caller allows ${req.action}${detail}` };
     return { allowed: false, reason: `no key policy statement allows ${req.action} for ${callerName(req.caller)}${detail}` };
   }
   if (resDirect) return { allowed: true, by: label(resDirect), reason: `resource policy allows: ${label(resDirect)}` };
   if (idAllow) return { allowed: true, by: label(idAllow), reason: `allowed by ${label(idAllow)}` };
-  if (req.caller.kind === "service") return { allowed: false, reason: `no ${resource ? "resource policy statement" : "resource policy"} allows ${req.action} for ${req.caller.service}${detail}` };
+  if (req.caller.kind === "service")
+    return {
+      allowed: false,
+      reason: `no ${resource ? "resource policy statement" : "resource policy"} allows ${req.action} for ${req.caller.service}${detail}`,
+    };
   return { allowed: false, reason: `no policy of ${callerName(req.caller)} allows ${req.action} on ${req.resource}${detail}` };
 }
 
@@ -240,7 +257,13 @@ export const callerName = (c: Caller) => (c.kind === "service" ? c.service : c.a
 
 /** The context every request from an IAM role in the account carries. */
 export function roleContext(caller: Extract<Caller, { kind: "role" }>, extra: Record<string, string[]> = {}): Record<string, string[]> {
-  return { "aws:principalarn": [caller.arn], "aws:principalaccount": [caller.account], "aws:securetransport": ["true"], "aws:principalisawsservice": ["false"], ...extra };
+  return {
+    "aws:principalarn": [caller.arn],
+    "aws:principalaccount": [caller.account],
+    "aws:securetransport": ["true"],
+    "aws:principalisawsservice": ["false"],
+    ...extra,
+  };
 }
 
 /** The context every request from a service principal carries. */

@@ -44,7 +44,11 @@ export function proveFlows(model: EnvModel, facts: FlowFacts): FlowReport {
   unique.sort((a, b) => order[a.status] - order[b.status] || a.id.localeCompare(b.id));
   return {
     flows: unique,
-    counts: { ok: unique.filter((f) => f.status === "ok").length, broken: unique.filter((f) => f.status === "broken").length, notApplicable: unique.filter((f) => f.status === "not-applicable").length },
+    counts: {
+      ok: unique.filter((f) => f.status === "ok").length,
+      broken: unique.filter((f) => f.status === "broken").length,
+      notApplicable: unique.filter((f) => f.status === "not-applicable").length,
+    },
     unusedGrants: unusedGrants(c, unique),
   };
 }

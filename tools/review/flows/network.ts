@@ -45,7 +45,11 @@ export class Network {
     readonly model: EnvModel,
     readonly sym: Symbols,
   ) {
-    const groupsOf = (r: Resource, v: unknown) => model.resolve(r.stack, v).filter((x) => x.type === "aws_security_group").map((x) => x.id);
+    const groupsOf = (r: Resource, v: unknown) =>
+      model
+        .resolve(r.stack, v)
+        .filter((x) => x.type === "aws_security_group")
+        .map((x) => x.id);
     for (const sg of model.resources("aws_security_group")) {
       for (const dir of ["ingress", "egress"] as const) {
         for (const b of blocks(sg.attrs[dir])) {
@@ -72,8 +76,8 @@ export class Network {
           group,
           direction: type.includes("ingress") ? "ingress" : "egress",
           protocol: proto,
-          from: proto === "-1" ? 0 : num(r.attrs.from_port) ?? 0,
-          to: proto === "-1" ? 65535 : num(r.attrs.to_port) ?? 65535,
+          from: proto === "-1" ? 0 : (num(r.attrs.from_port) ?? 0),
+          to: proto === "-1" ? 65535 : (num(r.attrs.to_port) ?? 65535),
           peerGroups: groupsOf(r, r.config.referenced_security_group_id),
           cidrs: [str(r.attrs.cidr_ipv4)].filter((x): x is string => !!x),
           prefixLists: r.attrs.prefix_list_id !== undefined ? this.sym.strings(r.stack, r.attrs.prefix_list_id) : [],
@@ -112,7 +116,12 @@ export class Network {
   }
 
   /** A rule of `groups` in `direction` covering `port` towards a peer (groups, CIDRs or a prefix list). */
-  find(direction: "ingress" | "egress", groups: readonly string[], port: number, peer: { groups?: readonly string[]; cidrs?: readonly string[]; prefixList?: string }): SgRule | undefined {
+  find(
+    direction: "ingress" | "egress",
+    groups: readonly string[],
+    port: number,
+    peer: { groups?: readonly string[]; cidrs?: readonly string[]; prefixList?: string },
+  ): SgRule | undefined {
     return this.rules.find(
       (r) =>
         r.direction === direction &&
@@ -130,16 +139,44 @@ export class Network {
   }
 
   /** Both halves of a security-group path from groups `src` (in `srcSubnets`) to groups `dst` (in `dstSubnets`) on `port`. */
-  sgPath(label: string, src: readonly Resource[], dst: readonly Resource[], port: number, srcSubnets: readonly Resource[] = [], dstSubnets: readonly Resource[] = []): Hop[] {
+  sgPath(
+    label: string,
+    src: readonly Resource[],
+    dst: readonly Resource[],
+    port: number,
+    srcSubnets: readonly Resource[] = [],
+    dstSubnets: readonly Resource[] = [],
+  ): Hop[] {
     const s = src.map((g) => g.id);
     const d = dst.map((g) => g.id);
     const names = (gs: readonly Resource[]) => gs.map((g) => g.name).join(",") || "none";
-    if (!s.length || !d.length) return [hop("network", `${label}: security groups`, false, `no security group on the ${!s.length ? "source" : "target"} side`, "attach the tier's security group")];
+    if (!s.length || !d.length)
+      return [
+        hop(
+          "network",
+          `${label}: security groups`,
+          false,
+          `no security group on the ${!s.length ? "source" : "target"} side`,
+          "attach the tier's security group",
+        ),
+      ];
     const egress = this.find("egress", s, port, { groups: d, cidrs: this.subnetCidrs(dstSubnets) });
     const ingress = this.find("ingress", d, port, { groups: s, cidrs: this.subnetCidrs(srcSubnets) });
     return [
-      hop("network", `sg egress ${names(src)} -> ${names(dst)} :${port}`, !!egress, egress ? `rule ${egress.where}` : `no egress rule on ${names(src)} to ${names(dst)} on port ${port}`, `add an egress rule on ${names(src)} to security group ${names(dst)}, tcp ${port}`),
-      hop("network", `sg ingress ${names(dst)} <- ${names(src)} :${port}`, !!ingress, ingress ? `rule ${ingress.where}` : `no ingress rule on ${names(dst)} from ${names(src)} on port ${port}`, `add an ingress rule on ${names(dst)} from security group ${names(src)}, tcp ${port}`),
+      hop(
+        "network",
+        `sg egress ${names(src)} -> ${names(dst)} :${port}`,
+        !!egress,
+        egress ? `rule ${egress.where}` : `no egress rule on ${names(src)} to ${names(dst)} on port ${port}`,
+        `add an egress rule on ${names(src)} to security group ${names(dst)}, tcp ${port}`,
+      ),
+      hop(
+        "network",
+        `sg ingress ${names(dst)} <- ${names(src)} :${port}`,
+        !!ingress,
+        ingress ? `rule ${ingress.where}` : `no ingress rule on ${names(dst)} from ${names(src)} on port ${port}`,
+        `add an ingress rule on ${names(dst)} from security group ${names(src)}, tcp ${port}`,
+      ),
     ];
   }
 
@@ -154,11 +191,18 @@ export class Network {
   }
 
   private hasNatDefault(rt: Resource): boolean {
-    const natInline = blocks(rt.attrs.route).some((r) => r.cidr_block === "0.0.0.0/0" && this.model.resolve(rt.stack, r.nat_gateway_id).some((n) => n.type === "aws_nat_gateway"));
+    const natInline = blocks(rt.attrs.route).some(
+      (r) => r.cidr_block === "0.0.0.0/0" && this.model.resolve(rt.stack, r.nat_gateway_id).some((n) => n.type === "aws_nat_gateway"),
+    );
     if (natInline) return true;
     return this.model
       .resources("aws_route")
-      .some((r) => this.model.refersTo(r, rt, "route_table_id") && r.attrs.destination_cidr_block === "0.0.0.0/0" && this.model.resolve(r.stack, r.config.nat_gateway_id).some((n) => n.type === "aws_nat_gateway"));
+      .some(
+        (r) =>
+          this.model.refersTo(r, rt, "route_table_id") &&
+          r.attrs.destination_cidr_block === "0.0.0.0/0" &&
+          this.model.resolve(r.stack, r.config.nat_gateway_id).some((n) => n.type === "aws_nat_gateway"),
+      );
   }
 
   /**
@@ -177,7 +221,16 @@ export class Network {
     if (iface) {
       const epGroups = this.groups(iface.stack, iface.config.security_group_ids);
       const dns = iface.attrs.private_dns_enabled === true || iface.attrs.private_dns_enabled === "true";
-      return [hop("network", `${label}: interface endpoint`, dns, dns ? `${iface.id} (private DNS)` : `${iface.id} has private DNS off: the service name resolves to public addresses`, "enable private_dns_enabled"), ...this.sgPath(label, src, epGroups, 443, subnets)];
+      return [
+        hop(
+          "network",
+          `${label}: interface endpoint`,
+          dns,
+          dns ? `${iface.id} (private DNS)` : `${iface.id} has private DNS off: the service name resolves to public addresses`,
+          "enable private_dns_enabled",
+        ),
+        ...this.sgPath(label, src, epGroups, 443, subnets),
+      ];
     }
     const gateway = endpoints.find((e) => String(e.attrs.vpc_endpoint_type ?? "Gateway") === "Gateway");
     const rts = this.routeTables(subnets);
@@ -186,15 +239,39 @@ export class Network {
       const pl = this.sym.attr(gateway, ["prefix_list_id"]);
       const egress = this.find("egress", s, 443, { prefixList: pl, cidrs: ["0.0.0.0/0"] });
       return [
-        hop("network", `${label}: gateway endpoint`, onRoutes, onRoutes ? `${gateway.id} on the subnets' route tables` : `${gateway.id} is not on every route table of the subnets`, "add the subnets' route tables to the gateway endpoint"),
-        hop("network", `${label}: sg egress 443 to the prefix list`, !!egress, egress ? `rule ${egress.where}` : `no egress rule on 443 to ${service}'s prefix list`, `add an egress rule to the ${service} prefix list on 443`),
+        hop(
+          "network",
+          `${label}: gateway endpoint`,
+          onRoutes,
+          onRoutes ? `${gateway.id} on the subnets' route tables` : `${gateway.id} is not on every route table of the subnets`,
+          "add the subnets' route tables to the gateway endpoint",
+        ),
+        hop(
+          "network",
+          `${label}: sg egress 443 to the prefix list`,
+          !!egress,
+          egress ? `rule ${egress.where}` : `no egress rule on 443 to ${service}'s prefix list`,
+          `add an egress rule to the ${service} prefix list on 443`,
+        ),
       ];
     }
     const natOk = rts.length > 0 && rts.every((rt) => this.hasNatDefault(rt));
     const egress = this.find("egress", s, 443, { cidrs: ["0.0.0.0/0"] });
     return [
-      hop("network", `${label}: NAT`, natOk, natOk ? "default route through a NAT gateway" : `no ${service} endpoint and no default route through a NAT gateway on the subnets' route tables`, `add a ${service} interface endpoint or a NAT gateway route`),
-      hop("network", `${label}: sg egress 443 to the internet`, !!egress, egress ? `rule ${egress.where}` : `no egress on 443 to 0.0.0.0/0 (needed to reach ${service} through NAT)`, `add a ${service} interface endpoint, or an egress rule on 443`),
+      hop(
+        "network",
+        `${label}: NAT`,
+        natOk,
+        natOk ? "default route through a NAT gateway" : `no ${service} endpoint and no default route through a NAT gateway on the subnets' route tables`,
+        `add a ${service} interface endpoint or a NAT gateway route`,
+      ),
+      hop(
+        "network",
+        `${label}: sg egress 443 to the internet`,
+        !!egress,
+        egress ? `rule ${egress.where}` : `no egress on 443 to 0.0.0.0/0 (needed to reach ${service} through NAT)`,
+        `add a ${service} interface endpoint, or an egress rule on 443`,
+      ),
     ];
   }
 }

@@ -40,7 +40,10 @@ export class Policies {
     const statements: Sourced[] = [];
     const managed: string[] = [];
     for (const b of blocks(role.attrs.inline_policy)) {
-      const s = statementsOf(b.policy).map((stmt) => ({ stmt: this.sym.renderValue(role.stack, stmt) as Statement, where: `${role.id} inline ${String(b.name ?? "")}` }));
+      const s = statementsOf(b.policy).map((stmt) => ({
+        stmt: this.sym.renderValue(role.stack, stmt) as Statement,
+        where: `${role.id} inline ${String(b.name ?? "")}`,
+      }));
       statements.push(...s);
     }
     for (const rp of this.model.resources("aws_iam_role_policy")) if (this.model.refersTo(rp, role, "role")) statements.push(...this.doc(rp));
@@ -67,7 +70,12 @@ export class Policies {
       aws_kms_key: ["aws_kms_key_policy", "key_id"],
     };
     const spec = byType[target.type];
-    const attached = spec ? this.model.resources(spec[0]).filter((p) => this.model.refersTo(p, target, spec[1])).flatMap((p) => this.doc(p)) : [];
+    const attached = spec
+      ? this.model
+          .resources(spec[0])
+          .filter((p) => this.model.refersTo(p, target, spec[1]))
+          .flatMap((p) => this.doc(p))
+      : [];
     if (target.type === "aws_lambda_function") return this.lambdaPermissions(target);
     const all = [...own, ...attached];
     return all.length || typeof target.attrs.policy === "string" || attached.length ? all : undefined;

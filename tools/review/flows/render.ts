@@ -20,7 +20,10 @@ export function renderFlows(r: FlowReport): string[] {
   if (broken.length) {
     out.push("| flow | from | to | broken at | why | fix |");
     out.push("|---|---|---|---|---|---|");
-    for (const f of broken) out.push(`| ${code(f.id)} | ${cell(f.from, 80)} | ${cell(f.to, 120)} | ${f.broken!.kind}: ${cell(f.broken!.hop, 120)} | ${cell(f.broken!.reason)} | ${cell(f.broken!.fix, 300)} |`);
+    for (const f of broken)
+      out.push(
+        `| ${code(f.id)} | ${cell(f.from, 80)} | ${cell(f.to, 120)} | ${f.broken!.kind}: ${cell(f.broken!.hop, 120)} | ${cell(f.broken!.reason)} | ${cell(f.broken!.fix, 300)} |`,
+      );
     out.push("");
   } else {
     out.push("No broken flow.");
@@ -30,7 +33,10 @@ export function renderFlows(r: FlowReport): string[] {
   out.push("");
   out.push("| status | flow | kind | from | to | hops checked |");
   out.push("|---|---|---|---|---|---|");
-  for (const f of r.flows) out.push(`| ${f.status === "broken" ? "**broken**" : f.status} | ${code(f.id)} | ${f.kind} | ${cell(f.from, 80)} | ${cell(f.to, 120)} | ${f.hops.length}${f.note ? ` (${cell(f.note, 120)})` : ""} |`);
+  for (const f of r.flows)
+    out.push(
+      `| ${f.status === "broken" ? "**broken**" : f.status} | ${code(f.id)} | ${f.kind} | ${cell(f.from, 80)} | ${cell(f.to, 120)} | ${f.hops.length}${f.note ? ` (${cell(f.note, 120)})` : ""} |`,
+    );
   out.push("");
   out.push("</details>");
   out.push("");

@@ -35,7 +35,7 @@ export function tasksOf(c: FlowContext): Task[] {
   return c.model.resources("aws_ecs_service").map((service) => {
     const def = c.model.resolve(service.stack, service.config.task_definition).find((r) => r.type === "aws_ecs_task_definition");
     const net = block(service.config.network_configuration);
-    const containers = def ? (parseJson(def.attrs.container_definitions) as unknown[] | undefined) ?? [] : [];
+    const containers = def ? ((parseJson(def.attrs.container_definitions) as unknown[] | undefined) ?? []) : [];
     const secrets: Injected[] = [];
     const env: Record<string, string> = {};
     for (const ct of containers) {
@@ -43,7 +43,12 @@ export function tasksOf(c: FlowContext): Task[] {
       for (const s of blocks(ct.secrets)) {
         const raw = String(s.valueFrom ?? "");
         const from = c.sym.render(def!.stack, raw);
-        secrets.push({ name: String(s.name), from, raw, kind: from.includes(":ssm:") ? "ssm" : from.includes(":secretsmanager:") ? "secretsmanager" : "other" });
+        secrets.push({
+          name: String(s.name),
+          from,
+          raw,
+          kind: from.includes(":ssm:") ? "ssm" : from.includes(":secretsmanager:") ? "secretsmanager" : "other",
+        });
       }
       for (const e of blocks(ct.environment)) env[String(e.name)] = c.sym.render(def!.stack, String(e.value ?? ""));
     }
@@ -93,21 +98,44 @@ export function serviceFlows(c: FlowContext): Flow[] {
     for (const s of t.secrets) {
       const id = `service:${t.name}->${s.kind}:${s.name}`;
       if (s.kind === "other") {
-        out.push(makeFlow(id, "service-secret", who, s.from, [hop("credentials", "valueFrom", false, `valueFrom ${s.from} is neither an SSM parameter nor a Secrets Manager ARN`, "use a full parameter or secret ARN")]));
+        out.push(
+          makeFlow(id, "service-secret", who, s.from, [
+            hop(
+              "credentials",
+              "valueFrom",
+              false,
+              `valueFrom ${s.from} is neither an SSM parameter nor a Secrets Manager ARN`,
+              "use a full parameter or secret ARN",
+            ),
+          ]),
+        );
         continue;
       }
       const hops: Hop[] = [];
-      if (!t.execRole) hops.push(hop("identity", "execution role", false, "the task definition names no execution role of the environment", "set execution_role_arn"));
+      if (!t.execRole)
+        hops.push(hop("identity", "execution role", false, "the task definition names no execution role of the environment", "set execution_role_arn"));
       if (s.kind === "ssm") {
         const p = parameterOf(c, s.from);
-        hops.push(hop("credentials", "parameter exists", !!p, p ? `${p.id}` : `no stack creates parameter ${s.from}`, "create the parameter in the parameters layer or fix the name"));
+        hops.push(
+          hop(
+            "credentials",
+            "parameter exists",
+            !!p,
+            p ? `${p.id}` : `no stack creates parameter ${s.from}`,
+            "create the parameter in the parameters layer or fix the name",
+          ),
+        );
         if (t.execRole && p) hops.push(c.roleToResource(t.execRole, "ssm:GetParameters", p), ...c.roleToKey(t.execRole, p, "ssm"));
         hops.push(...c.network.toAwsService("ssm", t.groups, t.subnets));
       } else {
         // valueFrom is <secret arn>[:<json key>:<version stage>:<version id>]; the ARN has 7 parts.
         const arn = s.from.split(":").slice(0, 7).join(":");
-        const owner = c.model.resources(["aws_db_instance", "aws_rds_cluster", "aws_secretsmanager_secret"]).find((r) => arn === (r.type === "aws_secretsmanager_secret" ? c.sym.arn(r) : c.sym.attr(r, ["master_user_secret", "0", "secret_arn"])));
-        hops.push(hop("credentials", "secret exists", !!owner, owner ? `${owner.id}` : `no stack creates secret ${arn}`, "reference a secret the environment creates"));
+        const owner = c.model
+          .resources(["aws_db_instance", "aws_rds_cluster", "aws_secretsmanager_secret"])
+          .find((r) => arn === (r.type === "aws_secretsmanager_secret" ? c.sym.arn(r) : c.sym.attr(r, ["master_user_secret", "0", "secret_arn"])));
+        hops.push(
+          hop("credentials", "secret exists", !!owner, owner ? `${owner.id}` : `no stack creates secret ${arn}`, "reference a secret the environment creates"),
+        );
         if (t.execRole && owner) {
           hops.push(c.roleToArn(t.execRole, "secretsmanager:GetSecretValue", arn, `secret of ${c.label(owner)}`));
           const keyHolder = owner;
@@ -129,12 +157,34 @@ function loadBalancerFlows(c: FlowContext, t: Task): Flow[] {
     if (!tg) continue;
     const hops: Hop[] = [];
     const rules = c.model.resources(["aws_lb_listener_rule", "aws_lb_listener"]).filter((r) => c.model.refersTo(r, tg));
-    hops.push(hop("route", "listener forwards to the target group", rules.length > 0, rules.length ? rules.map((r) => r.name).join(", ") : `no listener or rule forwards to ${c.label(tg)}`, "add a listener rule for the service's paths"));
-    const listeners = rules.flatMap((r) => (r.type === "aws_lb_listener" ? [r] : c.model.resolve(r.stack, r.config.listener_arn).filter((x) => x.type === "aws_lb_listener")));
-    const lbs = [...new Map(listeners.flatMap((l) => c.model.resolve(l.stack, l.config.load_balancer_arn).filter((x) => x.type === "aws_lb")).map((x) => [x.id, x])).values()];
+    hops.push(
+      hop(
+        "route",
+        "listener forwards to the target group",
+        rules.length > 0,
+        rules.length ? rules.map((r) => r.name).join(", ") : `no listener or rule forwards to ${c.label(tg)}`,
+        "add a listener rule for the service's paths",
+      ),
+    );
+    const listeners = rules.flatMap((r) =>
+      r.type === "aws_lb_listener" ? [r] : c.model.resolve(r.stack, r.config.listener_arn).filter((x) => x.type === "aws_lb_listener"),
+    );
+    const lbs = [
+      ...new Map(
+        listeners.flatMap((l) => c.model.resolve(l.stack, l.config.load_balancer_arn).filter((x) => x.type === "aws_lb")).map((x) => [x.id, x]),
+      ).values(),
+    ];
     for (const alb of lbs) hops.push(...c.network.sgPath(`${alb.name} -> ${t.name}`, c.network.groups(alb.stack, alb.config.security_groups), t.groups, port));
     const tgPort = num(tg.attrs.port);
-    hops.push(hop("route", "target group port", tgPort === undefined || tgPort === port || tg.attrs.target_type === "ip", `target group port ${tgPort ?? "unset"}, container port ${port}`, "align the target group and container ports"));
+    hops.push(
+      hop(
+        "route",
+        "target group port",
+        tgPort === undefined || tgPort === port || tg.attrs.target_type === "ip",
+        `target group port ${tgPort ?? "unset"}, container port ${port}`,
+        "align the target group and container ports",
+      ),
+    );
     out.push(makeFlow(`lb->service:${t.name}`, "lb-service", lbs.map((l) => `lb ${l.name}`).join(", ") || "load balancer", `service ${t.name}:${port}`, hops));
   }
   return out;
@@ -148,10 +198,24 @@ function databaseFlow(c: FlowContext, t: Task, db: Resource, via: Injected[]): F
   const injectedMaster = via.filter((s) => s.kind === "secretsmanager" && s.from.split(":").slice(0, 7).join(":") === masterSecret);
   const managed = db.attrs.manage_master_user_password === true || db.attrs.manage_master_user_password === "true";
   const iamAuth = db.attrs.iam_database_authentication_enabled === true || db.attrs.iam_database_authentication_enabled === "true";
-  const usesIamAuth = t.taskRole ? c.roleToArn(t.taskRole, "rds-db:connect", c.sym.arnOf("rds-db", `dbuser:${c.sym.attr(db, db.type === "aws_db_instance" ? ["resource_id"] : ["cluster_resource_id"])}/app`), "database user").ok : false;
+  const usesIamAuth = t.taskRole
+    ? c.roleToArn(
+        t.taskRole,
+        "rds-db:connect",
+        c.sym.arnOf("rds-db", `dbuser:${c.sym.attr(db, db.type === "aws_db_instance" ? ["resource_id"] : ["cluster_resource_id"])}/app`),
+        "database user",
+      ).ok
+    : false;
   if (injectedMaster.length && managed) {
-    const rotation = c.model.resources("aws_secretsmanager_secret_rotation").find((r) => c.sym.render(r.stack, String(r.attrs.secret_id ?? "")) === masterSecret);
-    const schedule = rotation ? c.sym.render(rotation.stack, String(block(rotation.attrs.rotation_rules)?.schedule_expression ?? block(rotation.attrs.rotation_rules)?.automatically_after_days ?? "on")) : "RDS default (7 days)";
+    const rotation = c.model
+      .resources("aws_secretsmanager_secret_rotation")
+      .find((r) => c.sym.render(r.stack, String(r.attrs.secret_id ?? "")) === masterSecret);
+    const schedule = rotation
+      ? c.sym.render(
+          rotation.stack,
+          String(block(rotation.attrs.rotation_rules)?.schedule_expression ?? block(rotation.attrs.rotation_rules)?.automatically_after_days ?? "on"),
+        )
+      : "RDS default (7 days)";
     const restart = restartMechanism(c, t);
     hops.push(
       hop(
@@ -165,7 +229,14 @@ function databaseFlow(c: FlowContext, t: Task, db: Resource, via: Injected[]): F
       ),
     );
   } else {
-    hops.push(hop("credentials", "credentials", true, usesIamAuth ? "IAM database authentication (rds-db:connect)" : `credentials from ${via.map((s) => s.name).join(", ")}`));
+    hops.push(
+      hop(
+        "credentials",
+        "credentials",
+        true,
+        usesIamAuth ? "IAM database authentication (rds-db:connect)" : `credentials from ${via.map((s) => s.name).join(", ")}`,
+      ),
+    );
   }
   return makeFlow(`service:${t.name}->database:${db.name}`, "service-database", `service ${t.name}`, `${c.label(db)}:${port}`, hops);
 }
@@ -183,14 +254,24 @@ function restartMechanism(c: FlowContext, t: Task): string | undefined {
 
 function cacheFlow(c: FlowContext, t: Task, cache: Resource): Flow {
   const port = num(cache.attrs.port) ?? 6379;
-  const hops: Hop[] = [...c.network.sgPath(`${t.name} -> ${cache.name}`, t.groups, c.network.groups(cache.stack, cache.config.security_group_ids), port, t.subnets)];
+  const hops: Hop[] = [
+    ...c.network.sgPath(`${t.name} -> ${cache.name}`, t.groups, c.network.groups(cache.stack, cache.config.security_group_ids), port, t.subnets),
+  ];
   const groups = c.model.resolve(cache.stack, cache.config.user_group_ids).filter((r) => r.type === "aws_elasticache_user_group");
   const tls = cache.attrs.transit_encryption_enabled === true || cache.attrs.transit_encryption_enabled === "true";
   const values = [...Object.entries(t.env).map(([k, v]) => `${k}=${v}`), ...t.secrets.map((s) => `${s.name}=${s.from}`)];
   if (groups.length) {
     const users = groups.flatMap((g) => c.model.resolve(g.stack, g.config.user_ids).filter((r) => r.type === "aws_elasticache_user"));
     const signIn = users.filter((u) => /^on\b/.test(String(u.attrs.access_string ?? "")));
-    hops.push(hop("credentials", "a user can sign in", signIn.length > 0, signIn.length ? signIn.map((u) => c.sym.nameOf(u)).join(", ") : "every user of the cache's user group is off", "enable an application user"));
+    hops.push(
+      hop(
+        "credentials",
+        "a user can sign in",
+        signIn.length > 0,
+        signIn.length ? signIn.map((u) => c.sym.nameOf(u)).join(", ") : "every user of the cache's user group is off",
+        "enable an application user",
+      ),
+    );
     const iamUsers = signIn.filter((u) => block(u.attrs.authentication_mode)?.type === "iam");
     if (signIn.length && iamUsers.length === signIn.length) {
       const user = iamUsers[0];
@@ -203,12 +284,30 @@ function cacheFlow(c: FlowContext, t: Task, cache: Resource): Flow {
       );
       if (t.taskRole) hops.push(c.roleToArn(t.taskRole, "elasticache:Connect", c.sym.arn(user), `user ${userName}`, extra));
       const named = values.some((v) => v.endsWith(`=${userName}`) || v.includes(`⟦${user.id}.`));
-      hops.push(hop("credentials", "client gets the IAM user name", named, named ? `user ${userName} passed to the task` : `the only users that sign in use IAM auth (${userName}) but the task receives no user name`, `pass the user name (${userName}) to the task and sign an IAM auth token with the task role (${FACTS.ELASTICACHE_IAM_AUTH.source})`));
+      hops.push(
+        hop(
+          "credentials",
+          "client gets the IAM user name",
+          named,
+          named ? `user ${userName} passed to the task` : `the only users that sign in use IAM auth (${userName}) but the task receives no user name`,
+          `pass the user name (${userName}) to the task and sign an IAM auth token with the task role (${FACTS.ELASTICACHE_IAM_AUTH.source})`,
+        ),
+      );
     }
   }
   if (tls) {
     const told = values.some((v) => /(TLS|SSL)[A-Z_]*=(true|1|yes|required)$/i.test(v) || v.includes("rediss://"));
-    hops.push(hop("credentials", "client uses TLS", told, told ? "TLS setting passed to the task" : "the cache requires TLS (transit encryption) but the task receives no TLS setting (no *TLS*/*SSL* variable, no rediss:// URL)", "pass a TLS setting (REDIS_TLS=true or a rediss:// URL) to the task"));
+    hops.push(
+      hop(
+        "credentials",
+        "client uses TLS",
+        told,
+        told
+          ? "TLS setting passed to the task"
+          : "the cache requires TLS (transit encryption) but the task receives no TLS setting (no *TLS*/*SSL* variable, no rediss:// URL)",
+        "pass a TLS setting (REDIS_TLS=true or a rediss:// URL) to the task",
+      ),
+    );
   }
   return makeFlow(`service:${t.name}->cache:${cache.name}`, "service-cache", `service ${t.name}`, `${c.label(cache)}:${port}`, hops);
 }

@@ -202,7 +202,8 @@ export class Symbols {
       }
       return this.renderValue(producer.name, v, depth + 1);
     }
-    if (head.startsWith("data.") || ["var", "local", "module", "each", "count", "path", "terraform", "self"].includes(head)) return token(`${stack}:${head}.${name}${path.length ? `.${path.join(".")}` : ""}`);
+    if (head.startsWith("data.") || ["var", "local", "module", "each", "count", "path", "terraform", "self"].includes(head))
+      return token(`${stack}:${head}.${name}${path.length ? `.${path.join(".")}` : ""}`);
     const r = this.model.resource(`${stack}/${head}.${name}`);
     if (!r) return token(`${stack}/${head}.${name}${path.length ? `.${path.join(".")}` : ""}`);
     if (!path.length) return token(`${r.id}`);

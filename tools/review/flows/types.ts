@@ -61,4 +61,5 @@ export function notApplicable(id: string, kind: string, from: string, to: string
   return { id, kind, from, to, status: "not-applicable", hops: [], note };
 }
 
-export const hop = (kind: HopKind, name: string, ok: boolean, detail: string, fix?: string): Hop => (ok ? { kind, name, ok, detail } : { kind, name, ok, detail, fix });
+export const hop = (kind: HopKind, name: string, ok: boolean, detail: string, fix?: string): Hop =>
+  ok ? { kind, name, ok, detail } : { kind, name, ok, detail, fix };

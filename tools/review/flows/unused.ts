@@ -27,7 +27,14 @@ export function unusedGrants(c: FlowContext, flows: readonly Flow[]): UnusedGran
       const actions = (Array.isArray(s.stmt.Action) ? s.stmt.Action : [s.stmt.Action]).map(String);
       const prefixes = new Set(actions.map((a) => a.split(":")[0].toLowerCase()));
       if ([...prefixes].some((p) => services.has(p) || AMBIENT.has(p) || p === "kms")) continue;
-      out.push({ layer: s.where.split("/")[0], address: s.where.split("/").slice(1).join("/"), sid: s.stmt.Sid ?? "", actions, severity: "low", message: `role ${role.name}: no modelled flow uses ${[...prefixes].join(", ")} (${actions.join(", ")})` });
+      out.push({
+        layer: s.where.split("/")[0],
+        address: s.where.split("/").slice(1).join("/"),
+        sid: s.stmt.Sid ?? "",
+        actions,
+        severity: "low",
+        message: `role ${role.name}: no modelled flow uses ${[...prefixes].join(", ")} (${actions.join(", ")})`,
+      });
     }
   }
   return out;
