@@ -63,6 +63,13 @@ describe("identity: the caller's policies, resource policies and KMS key policie
   });
 });
 
+describe("what a task needs to start", () => {
+  it("flags an image from a repository no stack creates", () => {
+    expect(flow(F.serviceImage(true), "service:api->image:api").status).toBe("ok");
+    expect(flow(F.serviceImage(false), "service:api->image:api").broken).toMatchObject({ kind: "credentials", hop: "repository exists" });
+  });
+});
+
 describe("workload grants", () => {
   it("flags a granted queue whose key the role may not use through SQS", () => {
     const f = flow(F.grantToEncryptedQueue(false), "grant:task->application/jobs");

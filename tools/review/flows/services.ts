@@ -29,6 +29,8 @@ interface Task {
   readonly execRole?: Resource;
   readonly secrets: Injected[];
   readonly env: Record<string, string>;
+  /** Rendered image of each container, and its awslogs group. */
+  readonly containers: { readonly name: string; readonly image: string; readonly logGroup?: string }[];
 }
 
 export function tasksOf(c: FlowContext): Task[] {
@@ -38,8 +40,18 @@ export function tasksOf(c: FlowContext): Task[] {
     const containers = def ? ((parseJson(def.attrs.container_definitions) as unknown[] | undefined) ?? []) : [];
     const secrets: Injected[] = [];
     const env: Record<string, string> = {};
+    const images: { name: string; image: string; logGroup?: string }[] = [];
     for (const ct of containers) {
       if (!isObj(ct)) continue;
+      const log =
+        isObj(ct.logConfiguration) && ct.logConfiguration.logDriver === "awslogs" && isObj(ct.logConfiguration.options)
+          ? ct.logConfiguration.options["awslogs-group"]
+          : undefined;
+      images.push({
+        name: String(ct.name),
+        image: c.sym.render(def!.stack, String(ct.image ?? "")),
+        logGroup: typeof log === "string" ? c.sym.render(def!.stack, log) : undefined,
+      });
       for (const s of blocks(ct.secrets)) {
         const raw = String(s.valueFrom ?? "");
         const from = c.sym.render(def!.stack, raw);
@@ -62,8 +74,42 @@ export function tasksOf(c: FlowContext): Task[] {
       execRole: def ? c.policies.roleOf(def.stack, def.config.execution_role_arn) : undefined,
       secrets,
       env,
+      containers: images,
     };
   });
+}
+
+/** What a task needs to start: its image pulled from ECR and its log stream, by the execution role through the subnets' routes. */
+function startFlows(c: FlowContext, t: Task): Flow[] {
+  const out: Flow[] = [];
+  for (const ct of t.containers) {
+    const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([^:@]+)/.exec(ct.image);
+    if (m) {
+      const repo = c.model.resources("aws_ecr_repository").find((r) => c.sym.nameOf(r) === m[3]);
+      const hops: Hop[] = [
+        hop("credentials", "repository exists", !!repo, repo ? repo.id : `no stack creates repository ${m[3]}`, "create the repository or fix the image"),
+      ];
+      if (!t.execRole) hops.push(hop("identity", "execution role", false, "the task definition names no execution role", "set execution_role_arn"));
+      else {
+        hops.push(c.roleToArn(t.execRole, "ecr:GetAuthorizationToken", "*", "registry"));
+        const arn = repo ? c.sym.arn(repo) : c.sym.arnOf("ecr", `repository/${m[3]}`);
+        for (const a of ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]) hops.push(c.roleToArn(t.execRole, a, arn, `repository ${m[3]}`));
+      }
+      for (const svc of ["ecr.api", "ecr.dkr", "s3"]) hops.push(...c.network.toAwsService(svc, t.groups, t.subnets));
+      out.push(makeFlow(`service:${t.name}->image:${ct.name}`, "service-start", `service ${t.name}`, `image ${m[3]}`, hops));
+    }
+    if (ct.logGroup && t.execRole) {
+      const group = c.model.resources("aws_cloudwatch_log_group").find((g) => c.sym.nameOf(g) === ct.logGroup);
+      const stream = `${c.sym.arnOf("logs", `log-group:${ct.logGroup}`)}:log-stream:${ct.name}/${ct.name}/task`;
+      const hops: Hop[] = [
+        hop("credentials", "log group exists", !!group, group ? group.id : `no stack creates log group ${ct.logGroup}`, "create the log group"),
+        ...["logs:CreateLogStream", "logs:PutLogEvents"].map((a) => c.roleToArn(t.execRole!, a, stream, `log group ${ct.logGroup}`)),
+        ...c.network.toAwsService("logs", t.groups, t.subnets),
+      ];
+      out.push(makeFlow(`service:${t.name}->logs:${ct.name}`, "service-start", `service ${t.name}`, `log group ${ct.logGroup}`, hops));
+    }
+  }
+  return out;
 }
 
 /** The SSM parameter a rendered ARN names, if the environment creates it. */
@@ -86,6 +132,7 @@ export function serviceFlows(c: FlowContext): Flow[] {
   for (const t of tasksOf(c)) {
     const who = `service ${t.name}`;
     out.push(...loadBalancerFlows(c, t));
+    out.push(...startFlows(c, t));
     for (const db of dbs) {
       const via = t.secrets.filter((s) => leadsTo(c, t, s, db));
       if (via.length) out.push(databaseFlow(c, t, db, via));

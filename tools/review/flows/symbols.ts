@@ -47,6 +47,7 @@ const NAME_ATTRS: Record<string, string> = {
   aws_dynamodb_table: "name",
   aws_ecs_cluster: "name",
   aws_ecs_service: "name",
+  aws_ecr_repository: "name",
 };
 
 export class Symbols {
@@ -124,6 +125,8 @@ export class Symbols {
         return this.arnOf("rds", `cluster:${n()}`);
       case "aws_dynamodb_table":
         return this.arnOf("dynamodb", `table/${n()}`);
+      case "aws_ecr_repository":
+        return this.arnOf("ecr", `repository/${n()}`);
       case "aws_ecs_cluster":
         return this.arnOf("ecs", `cluster/${n()}`);
       case "aws_cognito_user_pool":
@@ -167,6 +170,7 @@ export class Symbols {
           return this.nameOf(r);
       }
     }
+    if (r.type === "aws_ecr_repository" && head === "repository_url") return `${this.env.accountId}.dkr.ecr.${this.env.region}.amazonaws.com/${this.nameOf(r)}`;
     if (r.type === "aws_sqs_queue" && head === "url") return `https://sqs.${this.env.region}.amazonaws.com/${this.env.accountId}/${this.nameOf(r)}`;
     if ((r.type === "aws_lambda_function" || r.type === "aws_lambda_alias") && head === "invoke_arn")
       return `arn:${this.env.partition}:apigateway:${this.env.region}:lambda:path/2015-03-31/functions/${this.arn(r)}/invocations`;
