@@ -34,6 +34,12 @@ describe("network: security groups in both directions, routes to AWS services", 
     expect(noEgress.broken!.hop).toBe("sg egress alb -> app :8000");
   });
 
+  it("flags tasks in an AZ where the load balancer has no subnet", () => {
+    const f = flow(F.albToService("none", ["app_a", "app_b"]), "lb->service:api");
+    expect(f.broken).toMatchObject({ kind: "network", hop: "alb enabled in the tasks' AZs" });
+    expect(f.broken!.reason).toContain("us-west-2b");
+  });
+
   it("flags a subnet with no endpoint and no NAT route to the service it calls", () => {
     expect(flow(F.serviceToParameter({ grant: true, nat: true }), "service:api->ssm:API_KEY").status).toBe("ok");
     const f = flow(F.serviceToParameter({ grant: true, nat: false }), "service:api->ssm:API_KEY");

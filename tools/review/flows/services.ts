@@ -221,7 +221,25 @@ function loadBalancerFlows(c: FlowContext, t: Task): Flow[] {
         listeners.flatMap((l) => c.model.resolve(l.stack, l.config.load_balancer_arn).filter((x) => x.type === "aws_lb")).map((x) => [x.id, x]),
       ).values(),
     ];
-    for (const alb of lbs) hops.push(...c.network.sgPath(`${alb.name} -> ${t.name}`, c.network.groups(alb.stack, alb.config.security_groups), t.groups, port));
+    for (const alb of lbs) {
+      hops.push(...c.network.sgPath(`${alb.name} -> ${t.name}`, c.network.groups(alb.stack, alb.config.security_groups), t.groups, port));
+      // IP targets in an AZ the load balancer is not enabled in receive no traffic.
+      const azOf = (subnets: Resource[]) =>
+        new Set(subnets.map((s) => c.sym.literal(s, "availability_zone")).filter((z): z is string => !!z && !z.startsWith("⟦")));
+      const lbAzs = azOf(c.model.resolve(alb.stack, alb.config.subnets).filter((r) => r.type === "aws_subnet"));
+      const taskAzs = azOf(t.subnets);
+      const missing = [...taskAzs].filter((z) => !lbAzs.has(z));
+      if (lbAzs.size && taskAzs.size)
+        hops.push(
+          hop(
+            "network",
+            `${alb.name} enabled in the tasks' AZs`,
+            !missing.length,
+            missing.length ? `tasks run in ${missing.join(", ")} where ${alb.name} has no subnet: targets there get no traffic` : `${[...taskAzs].join(", ")}`,
+            "give the load balancer a subnet in every AZ the service runs in",
+          ),
+        );
+    }
     const tgPort = num(tg.attrs.port);
     hops.push(
       hop(
