@@ -103,6 +103,16 @@ describe("the report", () => {
   });
 });
 
+describe("parameter hierarchies read at runtime", () => {
+  it("flags a SecureString under the path whose key the role may not use", () => {
+    expect(flow(F.parametersByPath(true), "parameters:task->/p/e/api").status).toBe("ok");
+    expect(flow(F.parametersByPath(false), "parameters:task->/p/e/api").broken).toMatchObject({
+      kind: "key-policy",
+      hop: "kms_key.data: task kms:Decrypt via ssm",
+    });
+  });
+});
+
 describe("calls to AWS services without a resource", () => {
   it("flags a function whose configured model its role may not invoke", () => {
     expect(flow(F.bedrockModel("anthropic.claude-3-haiku-20240307-v1:0"), "bedrock:genai").status).toBe("ok");

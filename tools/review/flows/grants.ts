@@ -12,7 +12,7 @@ import type { FlowContext } from "./context";
 import { networkOfFunction } from "./delivery";
 import { wildcard } from "./iam";
 import { tasksOf } from "./services";
-import { hop, makeFlow, type Flow, type Hop } from "./types";
+import { hop, makeFlow, notApplicable, type Flow, type Hop } from "./types";
 
 const TARGETS: Record<string, string> = {
   aws_sqs_queue: "sqs",
@@ -77,6 +77,7 @@ export function grantFlows(c: FlowContext): Flow[] {
       out.push(makeFlow(`grant:${caller.role.name}->${target.stack}/${target.name}`, "workload-grant", caller.label, c.label(target), hops));
     }
   }
+  out.push(...parameterPathFlows(c));
   for (const m of c.model.resources("aws_lambda_event_source_mapping")) {
     const queue = c.model.resolve(m.stack, m.config.event_source_arn).find((r) => r.type === "aws_sqs_queue");
     const fn = c.model.resolve(m.stack, m.config.function_name).find((r) => r.type === "aws_lambda_function" || r.type === "aws_lambda_alias");
@@ -208,6 +209,44 @@ export function externalServiceFlows(c: FlowContext): Flow[] {
       }
       hops.push(...w.network("email"));
       out.push(makeFlow(`ses:${w.id}`, "workload-ses", w.label, `SES ${from}`, hops));
+    }
+  }
+  return out;
+}
+
+/**
+ * Parameter hierarchies a workload reads at runtime (ssm:GetParametersByPath on a path): the
+ * parameters under the path, the key of each SecureString among them through SSM, and the route.
+ */
+function parameterPathFlows(c: FlowContext): Flow[] {
+  const out: Flow[] = [];
+  const params = c.model.resources("aws_ssm_parameter");
+  const prefix = c.sym.arnOf("ssm", "parameter");
+  for (const caller of callers(c)) {
+    const paths = new Set<string>();
+    for (const s of c.policies.role(caller.role).statements) {
+      if (s.stmt.Effect !== "Allow" || s.stmt.Action === undefined) continue;
+      const actions = (Array.isArray(s.stmt.Action) ? s.stmt.Action : [s.stmt.Action]).map(String);
+      if (!actions.some((a) => wildcard(a, "ssm:GetParametersByPath", true))) continue;
+      for (const r of Array.isArray(s.stmt.Resource) ? s.stmt.Resource : [s.stmt.Resource])
+        if (typeof r === "string" && r.startsWith(prefix) && !r.includes("*")) paths.add(r.slice(prefix.length));
+    }
+    for (const path of paths) {
+      const under = params.filter((p) => `/${c.sym.nameOf(p).replace(/^\//, "")}`.startsWith(`${path}/`));
+      const id = `parameters:${caller.role.name}->${path}`;
+      if (!under.length) {
+        out.push(notApplicable(id, "workload-parameters", caller.label, `parameters ${path}/`, "no parameter of the environment under this path"));
+        continue;
+      }
+      const hops: Hop[] = [c.roleToArn(caller.role, "ssm:GetParametersByPath", `${prefix}${path}`, `path ${path}`)];
+      const keys = new Map<string, Resource>();
+      for (const p of under.filter((x) => x.attrs.type === "SecureString")) {
+        const key = c.policies.keyOf(p);
+        if (key && !keys.has(key.id)) keys.set(key.id, p);
+      }
+      for (const p of keys.values()) hops.push(...c.roleToKey(caller.role, p, "ssm"));
+      hops.push(...caller.network("ssm"));
+      out.push(makeFlow(id, "workload-parameters", caller.label, `${under.length} parameters under ${path}/`, hops));
     }
   }
   return out;
