@@ -133,6 +133,7 @@ describe("credentials", () => {
 
   it("flags an IAM-authenticated cache user without elasticache:Connect, user name or TLS setting", () => {
     expect(flow(F.iamAuthCache({ connect: true, userName: true, tls: true }), "service:api->cache:redis").status).toBe("ok");
+    expect(flow(F.iamAuthCache({ connect: true, userName: "parameter", tls: true }), "service:api->cache:redis").status).toBe("ok");
     expect(flow(F.iamAuthCache({ connect: false, userName: true, tls: true }), "service:api->cache:redis").broken!.hop).toBe(
       "task elasticache:Connect replication group p-e",
     );

@@ -324,7 +324,14 @@ function cacheFlow(c: FlowContext, t: Task, cache: Resource): Flow {
   ];
   const groups = c.model.resolve(cache.stack, cache.config.user_group_ids).filter((r) => r.type === "aws_elasticache_user_group");
   const tls = cache.attrs.transit_encryption_enabled === true || cache.attrs.transit_encryption_enabled === "true";
-  const values = [...Object.entries(t.env).map(([k, v]) => `${k}=${v}`), ...t.secrets.map((s) => `${s.name}=${s.from}`)];
+  // What the task is told: its environment, and each injected value (an SSM parameter's own value when the environment creates it).
+  const values = [
+    ...Object.entries(t.env).map(([k, v]) => `${k}=${v}`),
+    ...t.secrets.flatMap((s) => {
+      const p = s.kind === "ssm" ? parameterOf(c, s.from) : undefined;
+      return [`${s.name}=${s.from}`, ...(p && typeof p.attrs.value === "string" ? [`${s.name}=${c.sym.render(p.stack, p.attrs.value)}`] : [])];
+    }),
+  ];
   if (groups.length) {
     const users = groups.flatMap((g) => c.model.resolve(g.stack, g.config.user_ids).filter((r) => r.type === "aws_elasticache_user"));
     const signIn = users.filter((u) => /^on\b/.test(String(u.attrs.access_string ?? "")));
