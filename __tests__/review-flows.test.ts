@@ -55,8 +55,9 @@ describe("identity: the caller's policies, resource policies and KMS key policie
   });
 
   it("flags a KMS key policy that conditions EventBridge on aws:SourceAccount, which it does not send to KMS", () => {
-    expect(flow(F.eventToEncryptedTopic(false), "event:application/failed").status).toBe("ok");
-    const f = flow(F.eventToEncryptedTopic(true), "event:application/failed");
+    expect(flow(F.eventToEncryptedTopic("none"), "event:application/failed").status).toBe("ok");
+    expect(flow(F.eventToEncryptedTopic("topicContext"), "event:application/failed").status).toBe("ok");
+    const f = flow(F.eventToEncryptedTopic("sourceAccount"), "event:application/failed");
     expect(f.broken).toMatchObject({ kind: "key-policy", hop: "kms_key.messaging key policy: events.amazonaws.com kms:GenerateDataKey" });
     expect(f.broken!.reason).toContain("the request carries no aws:SourceAccount");
   });

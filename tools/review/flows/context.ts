@@ -86,9 +86,11 @@ export class FlowContext {
         ),
       ];
     const policy = this.policies.keyPolicy(key);
+    // SNS passes the topic ARN as encryption context (service-context.ts).
+    const all = target.type === "aws_sns_topic" ? { ...facts, "kms:EncryptionContext:aws:sns:topicArn": this.sym.arn(target) } : facts;
     return row.actions.map((action) => {
       const d = evaluate(
-        { action, resource: this.sym.arn(key), caller: { kind: "service", service: caller }, context: serviceContext(contextFor(row, facts)) },
+        { action, resource: this.sym.arn(key), caller: { kind: "service", service: caller }, context: serviceContext(contextFor(row, all)) },
         [],
         policy,
         "kms",

@@ -7,7 +7,16 @@
  * has no row (the fix is a reviewed row here, never a guess in a rule).
  */
 
-export type ContextKey = "aws:SourceArn" | "aws:SourceAccount" | "kms:EncryptionContext:aws:logs:arn" | "kms:ViaService" | "kms:CallerAccount";
+export type ContextKey =
+  | "aws:SourceArn"
+  | "aws:SourceAccount"
+  | "kms:EncryptionContext:aws:logs:arn"
+  | "kms:EncryptionContext:aws:sns:topicArn"
+  | "kms:ViaService"
+  | "kms:CallerAccount";
+
+/** SNS passes the topic ARN as encryption context when it uses the topic's key for a publisher (an AWS page conditions a service's key grant on it). */
+const SNS_CONTEXT_SOURCE = "https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/queue-notification-sns-sse.html";
 
 export interface ServiceContextRow {
   /** The calling principal: `events.amazonaws.com`, or `iam-role` for a role calling through a service. */
@@ -62,10 +71,10 @@ export const SERVICE_CONTEXT: readonly ServiceContextRow[] = [
     target: "kms (topic encryption)",
     judgedBy: "key-policy",
     actions: ["kms:GenerateDataKey", "kms:Decrypt"],
-    sends: [],
+    sends: ["kms:EncryptionContext:aws:sns:topicArn"],
     lacks: ["aws:SourceArn", "aws:SourceAccount"],
     source: "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services",
-    note: "EventBridge calls KMS itself when it publishes to an encrypted topic, without aws:SourceAccount or aws:SourceArn: a key policy statement conditioned on them never matches.",
+    note: `EventBridge's key use for an encrypted topic carries no aws:SourceAccount or aws:SourceArn: a key policy statement conditioned on them never matches. The topic ARN comes as encryption context (${SNS_CONTEXT_SOURCE}).`,
   },
   {
     caller: "events.amazonaws.com",
@@ -92,10 +101,10 @@ export const SERVICE_CONTEXT: readonly ServiceContextRow[] = [
     target: "kms (topic encryption)",
     judgedBy: "key-policy",
     actions: ["kms:GenerateDataKey", "kms:Decrypt"],
-    sends: ["aws:SourceArn", "aws:SourceAccount"],
+    sends: ["aws:SourceArn", "aws:SourceAccount", "kms:EncryptionContext:aws:sns:topicArn"],
     lacks: [],
     source: "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services",
-    note: "CloudWatch's KMS request for an encrypted alarm topic carries the alarm as source.",
+    note: `CloudWatch's KMS request for an encrypted alarm topic carries the alarm as source, and the topic ARN as encryption context (${SNS_CONTEXT_SOURCE}).`,
   },
   {
     caller: "sns.amazonaws.com",
