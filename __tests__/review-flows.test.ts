@@ -85,6 +85,14 @@ describe("workload grants", () => {
   });
 });
 
+describe("least privilege", () => {
+  it("reports a statement of a workload role whose service no flow of that role uses, and only that one", () => {
+    expect(prove(F.grantToEncryptedQueue(true)).unusedGrants).toEqual([]);
+    const unused = prove(F.grantToEncryptedQueue(true, true)).unusedGrants;
+    expect(unused.map((u) => [u.sid, u.severity, u.actions])).toEqual([["Table", "low", ["dynamodb:GetItem"]]]);
+  });
+});
+
 describe("the report", () => {
   it("lists broken flows first with their hop and fix, and counts them", () => {
     const r = prove(F.apiRoutes({ albPath: "/admin", subPaths: false }));
