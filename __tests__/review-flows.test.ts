@@ -173,6 +173,18 @@ describe("edge rules and route coverage", () => {
   });
 });
 
+describe("HTTP APIs", () => {
+  it("proves the function permission by route key, the VPC link to the listener, and the ALB paths", () => {
+    const ok = prove(F.httpApi(true));
+    const byId = new Map(ok.flows.map((f) => [f.id, f]));
+    expect(byId.get("api-invoke:application/genai")!.status).toBe("ok");
+    expect(byId.get("vpc-link:application/proxy")!.status).toBe("ok");
+    expect(byId.get("route:api")!.status).toBe("ok");
+    const f = flow(F.httpApi(false), "vpc-link:application/proxy");
+    expect(f.broken).toMatchObject({ kind: "network", hop: "sg egress link -> alb :443" });
+  });
+});
+
 describe("CloudFront in front of the API", () => {
   it("flags an origin path that names no stage of the API", () => {
     expect(flow(F.cloudFrontToApi("/v1"), "cloudfront:site->api").status).toBe("ok");

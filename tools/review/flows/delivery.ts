@@ -177,8 +177,12 @@ export function invokeFlows(c: FlowContext): Flow[] {
       method?.type === "aws_api_gateway_method"
         ? c.model.resolve(method.stack, method.config.resource_id).find((r) => r.type === "aws_api_gateway_resource")
         : method;
-    const path = resource ? apiPath(c, resource) : "/";
-    const httpMethod = c.sym.render(i.stack, String(i.attrs.http_method ?? "ANY"));
+    // REST: the method's resource path; HTTP API: the route key of the route targeting the integration.
+    const route =
+      i.type === "aws_apigatewayv2_integration" ? c.model.resources("aws_apigatewayv2_route").find((r) => c.model.refersTo(r, i, "target")) : undefined;
+    const routeKey = route ? String(route.attrs.route_key ?? "").split(" ") : [];
+    const path = route ? (routeKey[1] ?? "/") : resource ? apiPath(c, resource) : "/";
+    const httpMethod = route ? (routeKey[0] ?? "ANY") : c.sym.render(i.stack, String(i.attrs.http_method ?? "ANY"));
     const api = c.model
       .resolve(i.stack, i.config.rest_api_id ?? i.config.api_id)
       .find((r) => r.type === "aws_api_gateway_rest_api" || r.type === "aws_apigatewayv2_api");

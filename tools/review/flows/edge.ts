@@ -106,7 +106,7 @@ export function wafFlows(c: FlowContext): Flow[] {
 /** API Gateway -> VPC link -> NLB -> ALB: listeners, target groups and security groups. */
 export function vpcLinkFlows(c: FlowContext): Flow[] {
   const out: Flow[] = [];
-  for (const link of c.model.resources(["aws_api_gateway_vpc_link", "aws_apigatewayv2_vpc_link"])) {
+  for (const link of c.model.resources("aws_api_gateway_vpc_link")) {
     const nlbs = c.model.resolve(link.stack, link.config.target_arns).filter((r) => r.type === "aws_lb");
     const hops: Hop[] = [
       hop(
@@ -167,6 +167,24 @@ export function vpcLinkFlows(c: FlowContext): Flow[] {
       }
     }
     out.push(makeFlow(`vpc-link:${link.stack}/${link.name}`, "api-vpc-link", `API ${c.sym.literal(link, "name") ?? link.name}`, "ALB", hops));
+  }
+  // HTTP API private integrations: VPC link (its own security groups) -> the ALB listener the integration names.
+  for (const i of c.model.resources("aws_apigatewayv2_integration")) {
+    const link = c.model.resolve(i.stack, i.config.connection_id).find((r) => r.type === "aws_apigatewayv2_vpc_link");
+    const listener = c.model.resolve(i.stack, i.config.integration_uri).find((r) => r.type === "aws_lb_listener");
+    if (!link || !listener) continue;
+    const alb = c.model.resolve(listener.stack, listener.config.load_balancer_arn).find((r) => r.type === "aws_lb");
+    const port = num(listener.attrs.port) ?? 443;
+    const hops = alb
+      ? c.network.sgPath(
+          `${link.name} -> ${alb.name}`,
+          c.network.groups(link.stack, link.config.security_group_ids),
+          c.network.groups(alb.stack, alb.config.security_groups),
+          port,
+          c.model.resolve(link.stack, link.config.subnet_ids).filter((r) => r.type === "aws_subnet"),
+        )
+      : [hop("network", "listener's load balancer", false, `${listener.id} names no load balancer of the environment`, "")];
+    out.push(makeFlow(`vpc-link:${i.stack}/${i.name}`, "api-vpc-link", `HTTP API (${link.name})`, alb ? `${c.label(alb)}:${port}` : "ALB", hops));
   }
   for (const d of c.model.resources("aws_cloudfront_distribution")) {
     for (const o of blocks(d.config.origin)) {
@@ -233,6 +251,8 @@ function backendPath(route: ApiRoute, path: string): string | undefined {
   if (!route.uri) return undefined;
   const base = route.path.replace(/\{[^}]+\+\}$/, "");
   const rest = path.slice(base.length);
+  // A private integration of an HTTP API (a listener ARN, not a URL) forwards the path unchanged.
+  if (!/^https?:\/\//.test(route.uri)) return path;
   const m = /^https?:\/\/(?:⟦[^⟧]*⟧|[^/])+(\/.*)?$/.exec(route.uri);
   const tmpl = m?.[1] ?? "/";
   return tmpl.replace(/\{[^}]+\}/, rest);
