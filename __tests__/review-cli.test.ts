@@ -18,20 +18,28 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
 
 describe("npm run review", () => {
-  it("writes report.md, report.json and diagram.mmd for prod, prints JSON, diffs against staging and passes the prod gate", () => {
+  it("writes report.md, report.json and diagram.mmd for prod, prints JSON, diffs against staging and passes the prod gate unless a flow is broken", () => {
     const res = review(["--env", "prod", "--against", "staging", "--ignore-plans", "--json", "--out", out]);
     expect(res.stderr).not.toMatch(/Error|at Object/);
-    expect(res.status).toBe(0);
-    const doc = JSON.parse(res.stdout) as { command: string; ok: boolean; results: { env: { key: string; tier: string }; gate: { failOn: string; failed: boolean }; summary: { findings: Record<string, number> }; diff: { b: string } }[] };
-    expect(doc).toMatchObject({ command: "review", ok: true });
+    type Doc = {
+      command: string;
+      ok: boolean;
+      results: { env: { key: string; tier: string }; gate: { failOn: string; failed: boolean; brokenFlows: number }; summary: { findings: Record<string, number> }; diff: { b: string }; flows: { flows: { id: string; status: string; broken?: { hop: string } }[] } }[];
+    };
+    const doc = JSON.parse(res.stdout) as Doc;
     expect(doc.results).toHaveLength(1);
-    expect(doc.results[0]).toMatchObject({ env: { key: "prod", tier: "prod" }, gate: { failOn: "high", failed: false }, diff: { b: "staging" } });
+    const broken = doc.results[0].flows.flows.filter((f) => f.status === "broken");
+    // No open high finding: only a broken flow can fail prod's gate, and any broken flow does.
     expect(doc.results[0].summary.findings.high).toBe(0);
+    expect(doc.results[0]).toMatchObject({ env: { key: "prod", tier: "prod" }, gate: { failOn: "high", failed: broken.length > 0, brokenFlows: broken.length }, diff: { b: "staging" } });
+    expect(doc).toMatchObject({ command: "review", ok: broken.length === 0 });
+    expect(res.status).toBe(broken.length ? 1 : 0);
+    for (const f of broken) expect(res.stderr).toContain(`broken flow ${f.id}: ${f.broken!.hop}`);
 
     const dir = path.join(out, "prod");
     for (const f of ["report.md", "report.json", "diagram.mmd"]) expect(fs.existsSync(path.join(dir, f))).toBe(true);
     const md = fs.readFileSync(path.join(dir, "report.md"), "utf8");
-    for (const heading of ["# Review: prod", "## Summary", "## Findings", "## Estimated monthly cost", "## Loss of one availability zone", "## Diagram", "## Inventory", "## Diff: prod against staging"]) {
+    for (const heading of ["# Review: prod", "## Summary", "## Findings", "## Flows", "## Estimated monthly cost", "## Loss of one availability zone", "## Diagram", "## Inventory", "## Diff: prod against staging"]) {
       expect(md).toContain(heading);
     }
     expect(md).toContain("```mermaid\nflowchart TB");

@@ -10,7 +10,8 @@
  * .work/review/<envKey>/report.md, report.json and diagram.mmd, and prints a summary.
  *
  * Exit 1 when an environment fails the gate: by default an open high finding in a prod-tier
- * environment; with --fail-on, an open finding at or above that severity in any environment.
+ * environment; with --fail-on, an open finding at or above that severity in any environment; and,
+ * in every environment whatever the tier, any broken flow (tools/review/flows).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -23,7 +24,7 @@ import { synthesizeAtomically } from "./lib/synth";
 import { WORK_DIR } from "./lib/terraform";
 import { selectEnvironments } from "./lib/environments";
 import { diffEnvironments } from "./review/diff";
-import { defaultFailOn, environmentInfo, failsGate, readSynthesized, reviewModel, EnvModel, type EnvironmentInfo, type ReviewResult } from "./review/index";
+import { defaultFailOn, environmentInfo, failsFlowGate, failsGate, readSynthesized, reviewModel, EnvModel, type EnvironmentInfo, type ReviewResult } from "./review/index";
 import type { Severity } from "./review/policy";
 import { renderMarkdown, summaryLine, toJson } from "./review/report";
 
@@ -121,7 +122,7 @@ function main(): void {
     if ("error" in p) {
       failed = true;
       reporter.line(`${ref.key}: FAILED\n${p.error}`);
-      rows.push([ref.key, "-", "-", "-", "-", "-", "-", "failed", "-"]);
+      rows.push([ref.key, "-", "-", "-", "-", "-", "-", "-", "failed", "-"]);
       results.push({ env: { name: ref.name, key: ref.key }, ok: false, error: p.error });
       continue;
     }
@@ -130,8 +131,9 @@ function main(): void {
       review = { ...review, diff: diffEnvironments({ id: p.info.identity, config: p.loaded.config, model: p.model }, { id: against.info.identity, config: against.loaded.config, model: against.model }) };
     }
     const failOn: Severity | "none" = (failOnArg as Severity | "none" | undefined) ?? defaultFailOn(p.info.tier);
-    const gateFailed = failsGate(review, failOn);
-    const gate = { failOn, failed: gateFailed };
+    const flowsFailed = failsFlowGate(review);
+    const gateFailed = failsGate(review, failOn) || flowsFailed;
+    const gate = { failOn, failed: gateFailed, brokenFlows: review.flows.counts.broken };
     failed ||= gateFailed;
     const dir = path.join(outRoot, ref.key);
     fs.mkdirSync(dir, { recursive: true });
@@ -141,7 +143,9 @@ function main(): void {
     fs.writeFileSync(path.join(dir, "diagram.mmd"), review.diagram);
     for (const f of fs.readdirSync(dir)) if (/^diagram-.+\.mmd$/.test(f)) fs.rmSync(path.join(dir, f));
     for (const d of review.layerDiagrams) fs.writeFileSync(path.join(dir, `diagram-${d.number === "--" ? "00" : d.number}-${d.layer}.mmd`), d.text);
-    reporter.line(`${summaryLine(review)}${gateFailed ? `  GATE FAILED (open findings at ${failOn} or above)` : ""}  [${formatDuration(Date.now() - t0)}]`);
+    const why = [failsGate(review, failOn) ? `open findings at ${failOn} or above` : "", flowsFailed ? `${review.flows.counts.broken} broken flows` : ""].filter(Boolean).join("; ");
+    reporter.line(`${summaryLine(review)}${gateFailed ? `  GATE FAILED (${why})` : ""}  [${formatDuration(Date.now() - t0)}]`);
+    for (const f of review.flows.flows.filter((x) => x.status === "broken")) reporter.line(`  broken flow ${f.id}: ${f.broken!.hop}: ${f.broken!.reason}`);
     if (review.diff) {
       const d = review.diff;
       reporter.line(`  against ${d.b}: ${d.config.length} config keys differ; ${d.resourcesOnlyIn.a.length} resources only in ${d.a}, ${d.resourcesOnlyIn.b.length} only in ${d.b}, ${d.changed.length} changed`);
@@ -157,13 +161,14 @@ function main(): void {
       c.suppressed,
       review.cost.priceFile ? review.cost.totals.totalUsd.toFixed(2) : "-",
       review.availability.survivesAzLoss ? "survives" : "breaks",
+      `${review.flows.counts.broken}/${review.flows.flows.length}`,
       gateFailed ? `FAIL (${failOn})` : failOn === "none" ? "-" : `ok (${failOn})`,
     ]);
     results.push({ ...(toJson(review, gate) as object), ok: !gateFailed, report: rel(path.join(dir, "report.md")) });
   }
 
   reporter.line("");
-  reporter.line(table(["environment", "tier", "high", "medium", "low", "suppressed", "USD/month", "AZ loss", "gate"], rows));
+  reporter.line(table(["environment", "tier", "high", "medium", "low", "suppressed", "USD/month", "AZ loss", "broken flows", "gate"], rows));
   reporter.line(`\nreview ${failed ? "FAILED" : "ok"}: ${envs.length} environment${envs.length === 1 ? "" : "s"}; reports in ${rel(outRoot)}/<env>/report.md; ${formatDuration(Date.now() - started)}`);
   reporter.result({ command: "review", ok: !failed, ms: Date.now() - started, results });
   process.exitCode = failed ? 1 : 0;

@@ -14,6 +14,7 @@ import { inventory, type LayerInventory } from "./inventory";
 import { EnvModel, type PlanJson, type StackInput, type TerraformJson } from "./model";
 import { countBySeverity, runPolicy, tierSettings, type PolicyResult, type Rule, type Severity } from "./policy";
 import { RULES } from "./rules";
+import { proveFlows, type FlowReport } from "./flows/index";
 
 export interface EnvironmentInfo {
   /** What a person calls it: `dev`, `examples/ims/prod.yaml`. */
@@ -41,6 +42,8 @@ export interface ReviewResult {
   readonly diagram: string;
   /** One diagram per layer: its resources and what they are wired to. */
   readonly layerDiagrams: readonly LayerDiagram[];
+  /** The flow proof (tools/review/flows): every flow the platform should carry, ok or broken. */
+  readonly flows: FlowReport;
   readonly diff?: EnvDiff;
   /** Stacks whose offline plan filled provider defaults. */
   readonly plansUsed: readonly string[];
@@ -82,6 +85,7 @@ export function reviewModel(model: EnvModel, env: EnvironmentInfo, opts: ReviewO
     availability: analyseAvailability(model, env.azs),
     diagram: mermaidDiagram(model),
     layerDiagrams: layerDiagrams(model),
+    flows: proveFlows(model, flowFacts(env)),
     plansUsed: model.stacks.filter((s) => s.planUsed).map((s) => s.name),
   };
 }
@@ -107,6 +111,17 @@ export function readSynthesized(outdir: string, planDir?: string): StackInput[] 
       }
       return { name: s.name, tf, plan };
     });
+}
+
+/** The facts the flow proof needs: account, region, partition and the name prefix of the platform's roles. */
+export function flowFacts(env: EnvironmentInfo): { accountId: string; region: string; partition: string; namePrefix: string } {
+  const partition = env.region.startsWith("cn-") ? "aws-cn" : env.region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+  return { accountId: env.accountId ?? "000000000000", region: env.region, partition, namePrefix: `${env.project}-${env.environment}-` };
+}
+
+/** True when any flow is broken: fails the review in every environment, whatever the tier or --fail-on. */
+export function failsFlowGate(result: ReviewResult): boolean {
+  return result.flows.counts.broken > 0;
 }
 
 /** The gate without --fail-on: prod-tier environments may have no open high finding; other tiers only report. */

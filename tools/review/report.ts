@@ -1,6 +1,7 @@
 /** Renders a review as Markdown (for a pull request) and as a JSON document. */
 import type { EnvDiff } from "./diff";
 import type { ReviewResult } from "./index";
+import { renderFlows } from "./flows/render";
 
 const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
@@ -21,7 +22,8 @@ export function summaryLine(r: ReviewResult): string {
   const c = r.policy.counts;
   const az = r.availability.survivesAzLoss ? "survives the loss of one AZ" : `does not survive the loss of one AZ (${r.availability.checks.filter((x) => !x.ok).length} breaks)`;
   const cost = r.cost.priceFile ? `${usd(r.cost.totals.totalUsd)}/month (fixed ${usd(r.cost.totals.fixedUsd)}, usage ${usd(r.cost.totals.usageUsd)})` : "cost not estimated (no price table)";
-  return `${r.env.key} (${r.env.tier}): ${c.high} high, ${c.medium} medium, ${c.low} low open findings, ${c.suppressed} suppressed; ${cost}; ${az}`;
+  const flows = r.flows ? `; flows: ${r.flows.counts.broken} broken of ${r.flows.flows.length}` : "";
+  return `${r.env.key} (${r.env.tier}): ${c.high} high, ${c.medium} medium, ${c.low} low open findings, ${c.suppressed} suppressed; ${cost}; ${az}${flows}`;
 }
 
 export function renderMarkdown(r: ReviewResult, gate?: { failOn: string; failed: boolean }): string {
@@ -45,8 +47,18 @@ export function renderMarkdown(r: ReviewResult, gate?: { failOn: string; failed:
       [
         ["Open findings", `**${c.high} high**, ${c.medium} medium, ${c.low} low`],
         ["Suppressed (deliberate exceptions)", String(c.suppressed)],
-        ...(gate ? [["Gate", gate.failOn === "none" ? "none for this tier (prod-tier environments must have no open high finding; `--fail-on` sets one)" : `${gate.failed ? "**FAILS**" : "passes"}: no open finding at ${gate.failOn} or above`]] : []),
+        ...(gate
+          ? [
+              [
+                "Gate",
+                `${gate.failed ? "**FAILS**" : "passes"}: ` +
+                  (gate.failOn === "none" ? "no finding threshold for this tier (prod-tier environments must have no open high finding; `--fail-on` sets one)" : `no open finding at ${gate.failOn} or above`) +
+                  "; no broken flow (every tier)",
+              ],
+            ]
+          : []),
         ["Estimated monthly cost", r.cost.priceFile ? `**${usd(r.cost.totals.totalUsd)}** (fixed ${usd(r.cost.totals.fixedUsd)} + usage ${usd(r.cost.totals.usageUsd)})` : "not estimated: no price table for the region"],
+        ...(r.flows ? [["Flows", r.flows.counts.broken ? `**${r.flows.counts.broken} broken** of ${r.flows.flows.length} (fails the review)` : `all ${r.flows.flows.length} hold`]] : []),
         ["Loss of one AZ", r.availability.survivesAzLoss ? "survives" : `**does not survive**: ${cell(firstBreak?.message ?? "")}`],
       ],
     ),
@@ -84,6 +96,8 @@ export function renderMarkdown(r: ReviewResult, gate?: { failOn: string; failed:
     for (const n of r.policy.exceptionNotes) out.push(`- ${n.layer} ${code(n.address)} ${n.rule}: ${n.text}`);
     out.push("");
   }
+
+  if (r.flows) out.push(...renderFlows(r.flows));
 
   // Cost.
   out.push("## Estimated monthly cost");
@@ -239,6 +253,7 @@ export function toJson(r: ReviewResult, gate?: { failOn: string; failed: boolean
       findings: r.policy.counts,
       monthlyUsd: r.cost.priceFile ? r.cost.totals : null,
       survivesAzLoss: r.availability.survivesAzLoss,
+      flows: r.flows ? r.flows.counts : null,
       resources: r.inventory.reduce((n, l) => n + l.resources, 0),
       rules: r.policy.rules.length,
     },
@@ -247,6 +262,7 @@ export function toJson(r: ReviewResult, gate?: { failOn: string; failed: boolean
     rules: r.policy.rules,
     cost: { ...r.cost, priceFile: r.cost.priceFile ? relative(r.cost.priceFile) : null },
     availability: r.availability,
+    flows: r.flows ?? null,
     inventory: r.inventory,
     diagram: r.diagram,
     layerDiagrams: r.layerDiagrams,

@@ -1,0 +1,260 @@
+/**
+ * The flow proof on small fixtures: for each class of broken flow, the broken variant is flagged at
+ * the hop that breaks it and its positive twin holds. Plus the IAM evaluator's rules that the proof
+ * leans on (absent keys, negated operators, wildcards, explicit deny, KMS delegation).
+ */
+import { proveFlows } from "../tools/review/flows/index";
+import { renderFlows } from "../tools/review/flows/render";
+import { conditionHolds, evaluate, wildcard, type Sourced } from "../tools/review/flows/iam";
+import { SERVICE_CONTEXT, contextRow } from "../tools/review/flows/service-context";
+import { EnvModel, type StackInput } from "../tools/review/model";
+import { Symbols } from "../tools/review/flows/symbols";
+import { remoteState, res, stack } from "./fixtures/review/build";
+import * as F from "./fixtures/review/flows/stacks";
+
+const prove = (stacks: StackInput[]) => proveFlows(new EnvModel(stacks), F.FACTS);
+const flow = (stacks: StackInput[], id: string) => {
+  const f = prove(stacks).flows.find((x) => x.id === id);
+  if (!f)
+    throw new Error(
+      `no flow ${id} in ${prove(stacks)
+        .flows.map((x) => x.id)
+        .join(", ")}`,
+    );
+  return f;
+};
+
+describe("network: security groups in both directions, routes to AWS services", () => {
+  it("flags a missing ingress on the target group and a missing egress on the source group", () => {
+    expect(flow(F.albToService("none"), "lb->service:api").status).toBe("ok");
+    const noIngress = flow(F.albToService("ingress"), "lb->service:api");
+    expect(noIngress.status).toBe("broken");
+    expect(noIngress.broken!.hop).toBe("sg ingress app <- alb :8000");
+    const noEgress = flow(F.albToService("egress"), "lb->service:api");
+    expect(noEgress.broken!.hop).toBe("sg egress alb -> app :8000");
+  });
+
+  it("flags tasks in an AZ where the load balancer has no subnet", () => {
+    const f = flow(F.albToService("none", ["app_a", "app_b"]), "lb->service:api");
+    expect(f.broken).toMatchObject({ kind: "network", hop: "alb enabled in the tasks' AZs" });
+    expect(f.broken!.reason).toContain("us-west-2b");
+  });
+
+  it("flags a subnet with no endpoint and no NAT route to the service it calls", () => {
+    expect(flow(F.serviceToParameter({ grant: true, nat: true }), "service:api->ssm:API_KEY").status).toBe("ok");
+    const f = flow(F.serviceToParameter({ grant: true, nat: false }), "service:api->ssm:API_KEY");
+    expect(f.broken).toMatchObject({ kind: "network", hop: "route to ssm: NAT" });
+  });
+});
+
+describe("identity: the caller's policies, resource policies and KMS key policies", () => {
+  it("flags an execution role with no permission on the parameter it injects", () => {
+    const f = flow(F.serviceToParameter({ grant: false, nat: true }), "service:api->ssm:API_KEY");
+    expect(f.broken).toMatchObject({ kind: "identity" });
+    expect(f.broken!.reason).toContain("ssm:GetParameters");
+  });
+
+  it("flags a KMS key policy that conditions EventBridge on aws:SourceAccount, which it does not send to KMS", () => {
+    expect(flow(F.eventToEncryptedTopic("none"), "event:application/failed").status).toBe("ok");
+    expect(flow(F.eventToEncryptedTopic("topicContext"), "event:application/failed").status).toBe("ok");
+    const f = flow(F.eventToEncryptedTopic("sourceAccount"), "event:application/failed");
+    expect(f.broken).toMatchObject({ kind: "key-policy", hop: "kms_key.messaging key policy: events.amazonaws.com kms:GenerateDataKey" });
+    expect(f.broken!.reason).toContain("the request carries no aws:SourceAccount");
+  });
+
+  it("flags a queue policy whose Deny catches the subscribed topic", () => {
+    expect(flow(F.topicToQueue(true), "subscription:application/jobs").status).toBe("ok");
+    const f = flow(F.topicToQueue(false), "subscription:application/jobs");
+    expect(f.broken).toMatchObject({ kind: "resource-policy" });
+    expect(f.broken!.reason).toMatch(/^explicit Deny/);
+  });
+});
+
+describe("what a task needs to start", () => {
+  it("flags an image from a repository no stack creates", () => {
+    expect(flow(F.serviceImage(true), "service:api->image:api").status).toBe("ok");
+    expect(flow(F.serviceImage(false), "service:api->image:api").broken).toMatchObject({ kind: "credentials", hop: "repository exists" });
+  });
+});
+
+describe("workload grants", () => {
+  it("flags a granted queue whose key the role may not use through SQS", () => {
+    const f = flow(F.grantToEncryptedQueue(false), "grant:task->application/jobs");
+    expect(f.broken).toMatchObject({ kind: "key-policy", hop: "kms_key.data: task kms:GenerateDataKey via sqs" });
+    expect(flow(F.grantToEncryptedQueue(true), "grant:task->application/jobs").status).toBe("ok");
+  });
+});
+
+describe("least privilege", () => {
+  it("reports a statement of a workload role whose service no flow of that role uses, and only that one", () => {
+    expect(prove(F.grantToEncryptedQueue(true)).unusedGrants).toEqual([]);
+    const unused = prove(F.grantToEncryptedQueue(true, true)).unusedGrants;
+    expect(unused.map((u) => [u.sid, u.severity, u.actions])).toEqual([["Table", "low", ["dynamodb:GetItem"]]]);
+  });
+});
+
+describe("the report", () => {
+  it("lists broken flows first with their hop and fix, and counts them", () => {
+    const r = prove(F.apiRoutes({ albPath: "/admin", subPaths: false }));
+    const statuses = r.flows.map((f) => f.status);
+    expect(statuses).toContain("ok");
+    expect(statuses.indexOf("ok")).toBe(r.counts.broken);
+    // The fixture has no API permission on the function and no security-group rules: flagged too.
+    expect(r.flows.filter((f) => f.status === "broken").map((f) => f.id)).toEqual([
+      "api-invoke:application/genai",
+      "lb->service:api",
+      "route:/api/genai/*",
+      "route:admin",
+    ]);
+    const md = renderFlows(r).join("\n");
+    expect(md).toContain("**4 broken**");
+    expect(md).toContain("| `route:admin` | public API | lb_target_group.api /admin | route: /admin reachable through the API | no API route reaches /admin");
+  });
+});
+
+describe("parameter hierarchies read at runtime", () => {
+  it("flags a SecureString under the path whose key the role may not use", () => {
+    expect(flow(F.parametersByPath(true), "parameters:task->/p/e/api").status).toBe("ok");
+    expect(flow(F.parametersByPath(false), "parameters:task->/p/e/api").broken).toMatchObject({
+      kind: "key-policy",
+      hop: "kms_key.data: task kms:Decrypt via ssm",
+    });
+  });
+});
+
+describe("calls to AWS services without a resource", () => {
+  it("flags a function whose configured model its role may not invoke", () => {
+    expect(flow(F.bedrockModel("anthropic.claude-3-haiku-20240307-v1:0"), "bedrock:genai").status).toBe("ok");
+    const f = flow(F.bedrockModel("anthropic.claude-3-5-sonnet-20240620-v1:0"), "bedrock:genai");
+    expect(f.broken).toMatchObject({ kind: "identity", hop: "genai bedrock:InvokeModel model anthropic.claude-3-5-sonnet-20240620-v1:0" });
+  });
+});
+
+describe("credentials", () => {
+  it("flags an injected database secret that rotates with nothing restarting the tasks", () => {
+    const f = flow(F.injectedRotatingSecret(false), "service:api->database:db");
+    expect(f.broken).toMatchObject({ kind: "credentials", hop: "credentials survive rotation" });
+    expect(f.broken!.reason).toContain("rate(7 days)");
+    expect(flow(F.injectedRotatingSecret(true), "service:api->database:db").status).toBe("ok");
+    // The restart rule targets a function outside the environment: shown, not proven.
+    expect(flow(F.injectedRotatingSecret(true), "event:application/restart")).toMatchObject({ status: "not-applicable", hops: [] });
+  });
+
+  it("flags an IAM-authenticated cache user without elasticache:Connect, user name or TLS setting", () => {
+    expect(flow(F.iamAuthCache({ connect: true, userName: true, tls: true }), "service:api->cache:redis").status).toBe("ok");
+    expect(flow(F.iamAuthCache({ connect: true, userName: "parameter", tls: true }), "service:api->cache:redis").status).toBe("ok");
+    expect(flow(F.iamAuthCache({ connect: false, userName: true, tls: true }), "service:api->cache:redis").broken!.hop).toBe(
+      "task elasticache:Connect replication group p-e",
+    );
+    expect(flow(F.iamAuthCache({ connect: true, userName: false, tls: true }), "service:api->cache:redis").broken!.hop).toBe("client gets the IAM user name");
+    expect(flow(F.iamAuthCache({ connect: true, userName: true, tls: false }), "service:api->cache:redis").broken!.hop).toBe("client uses TLS");
+  });
+});
+
+describe("edge rules and route coverage", () => {
+  it("flags an IP rate rule on a load balancer behind the VPC link NLB; a forwarded-IP key holds", () => {
+    const f = flow(F.wafBehindProxy("IP"), "waf:waf/rate@application/alb");
+    expect(f.broken).toMatchObject({ kind: "edge" });
+    expect(f.broken!.reason).toContain("lb.nlb");
+    expect(flow(F.wafBehindProxy("FORWARDED_IP"), "waf:waf/rate@application/alb").status).toBe("ok");
+  });
+
+  it("flags a load balancer path no API route reaches, and function sub-paths falling through to the ALB", () => {
+    const ok = prove(F.apiRoutes({ albPath: "/api/admin", subPaths: true }));
+    expect(ok.flows.filter((f) => f.kind === "route-coverage").map((f) => [f.id, f.status])).toEqual([
+      ["route:/api/genai/*", "ok"],
+      ["route:admin", "ok"],
+      ["route:api", "ok"],
+    ]);
+    const broken = prove(F.apiRoutes({ albPath: "/admin", subPaths: false }));
+    const byId = new Map(broken.flows.map((f) => [f.id, f]));
+    expect(byId.get("route:admin")!.broken!.reason).toContain("no API route reaches /admin");
+    expect(byId.get("route:/api/genai/*")!.broken!.reason).toContain("falls through to /api/{proxy+}");
+  });
+});
+
+describe("HTTP APIs", () => {
+  it("proves the function permission by route key, the VPC link to the listener, and the ALB paths", () => {
+    const ok = prove(F.httpApi(true));
+    const byId = new Map(ok.flows.map((f) => [f.id, f]));
+    expect(byId.get("api-invoke:application/genai")!.status).toBe("ok");
+    expect(byId.get("vpc-link:application/proxy")!.status).toBe("ok");
+    expect(byId.get("route:api")!.status).toBe("ok");
+    const f = flow(F.httpApi(false), "vpc-link:application/proxy");
+    expect(f.broken).toMatchObject({ kind: "network", hop: "sg egress link -> alb :443" });
+  });
+});
+
+describe("CloudFront in front of the API", () => {
+  it("flags an origin path that names no stage of the API", () => {
+    expect(flow(F.cloudFrontToApi("/v1"), "cloudfront:site->api").status).toBe("ok");
+    expect(flow(F.cloudFrontToApi("/prod"), "cloudfront:site->api").broken!.hop).toBe("origin path names the API stage");
+  });
+});
+
+describe("body-size rules against what functions accept", () => {
+  it("flags a function route whose declared input exceeds the Common Rule Set's 8 KB body rule", () => {
+    const f = flow(F.bodySizeBehindWaf(false), "body:application/genai");
+    expect(f.broken).toMatchObject({ kind: "edge", hop: "body size at api_gateway_stage.stage (wafv2_web_acl.waf)" });
+    expect(f.broken!.reason).toContain("at least 12000 bytes");
+    expect(flow(F.bodySizeBehindWaf(true), "body:application/genai").status).toBe("ok");
+  });
+});
+
+describe("CI identity", () => {
+  it("flags an apply role that can create, write and pass platform roles without a permissions boundary", () => {
+    const f = flow(F.ciApplyRole(false), "ci:github_apply");
+    expect(f.broken).toMatchObject({ kind: "ci", hop: "no privilege escalation through platform roles" });
+    expect(flow(F.ciApplyRole(true), "ci:github_apply").status).toBe("ok");
+  });
+});
+
+describe("the IAM evaluator", () => {
+  const caller = { kind: "role" as const, arn: "arn:aws:iam::111111111111:role/r", account: "111111111111" };
+  it("fails a condition on an absent key, except IfExists, negated operators and Null", () => {
+    expect(conditionHolds("StringEquals", "aws:SourceAccount", ["1"], {})).toBe(false);
+    expect(conditionHolds("StringEqualsIfExists", "aws:SourceAccount", ["1"], {})).toBe(true);
+    expect(conditionHolds("StringNotEquals", "aws:SourceAccount", ["1"], {})).toBe(true);
+    expect(conditionHolds("Null", "aws:SourceAccount", ["true"], {})).toBe(true);
+    expect(conditionHolds("ForAnyValue:StringLike", "k", ["a*"], { k: ["b", "ab"] })).toBe(true);
+    expect(conditionHolds("ForAllValues:StringLike", "k", ["a*"], { k: ["b", "ab"] })).toBe(false);
+    expect(conditionHolds("ArnLike", "aws:sourcearn", ["arn:aws:events:*:1:rule/*"], { "aws:sourcearn": ["arn:aws:events:us-west-2:1:rule/x"] })).toBe(true);
+  });
+
+  it("matches wildcards, lets an explicit Deny win, and needs both key policy delegation and IAM for KMS", () => {
+    expect(wildcard("arn:aws:ssm:*:1:parameter/p/*", "arn:aws:ssm:us-west-2:1:parameter/p/x/y")).toBe(true);
+    expect(wildcard("s3:Get?bject", "s3:GetObject")).toBe(true);
+    const id: Sourced[] = [{ stmt: { Effect: "Allow", Action: "kms:Decrypt", Resource: "*" }, where: "role" }];
+    const keyRoot: Sourced[] = [
+      { stmt: { Effect: "Allow", Principal: { AWS: "arn:aws:iam::111111111111:root" }, Action: "kms:*", Resource: "*" }, where: "key" },
+    ];
+    const req = { action: "kms:Decrypt", resource: "arn:aws:kms:us-west-2:111111111111:key/k", caller, context: {} };
+    expect(evaluate(req, id, keyRoot, "kms").allowed).toBe(true);
+    expect(evaluate(req, [], keyRoot, "kms").allowed).toBe(false);
+    expect(evaluate(req, id, [], "kms").allowed).toBe(false);
+    const deny: Sourced[] = [...keyRoot, { stmt: { Effect: "Deny", Principal: "*", Action: "kms:*", Resource: "*" }, where: "key" }];
+    expect(evaluate(req, id, deny, "kms").reason).toMatch(/^explicit Deny/);
+  });
+});
+
+describe("symbolic references", () => {
+  it("renders a remote-state output to the producer's resource attribute, and names to ARNs", () => {
+    const security = stack("security", [res("aws_kms_key.messaging", {}), res("aws_sns_topic.t", { name: "p-e-t" })], {
+      output: { kms: { value: { messaging: "${aws_kms_key.messaging.arn}" } }, topic: { value: "${aws_sns_topic.t.arn}" } },
+    });
+    const consumer = stack("monitoring", [res("aws_sqs_queue.q", { name: "p-e-q" })], remoteState("security", "02", "security"));
+    const sym = new Symbols(new EnvModel([security, consumer]), F.FACTS);
+    expect(sym.render("monitoring", "${data.terraform_remote_state.security.outputs.kms.messaging}")).toBe("⟦security/aws_kms_key.messaging.arn⟧");
+    expect(sym.render("monitoring", "x:${data.terraform_remote_state.security.outputs.topic}")).toBe("x:arn:aws:sns:us-west-2:111111111111:p-e-t");
+    expect(sym.render("monitoring", "${aws_sqs_queue.q.url}")).toBe("https://sqs.us-west-2.amazonaws.com/111111111111/p-e-q");
+    expect(sym.render("monitoring", "$${aws:username}")).toBe("${aws:username}");
+  });
+});
+
+describe("the service-context table", () => {
+  it("cites an AWS documentation page on every row and says EventBridge sends no source keys to KMS", () => {
+    for (const row of SERVICE_CONTEXT) expect(row.source).toMatch(/^https:\/\/docs\.aws\.amazon\.com\//);
+    expect(contextRow("events.amazonaws.com", "kms (topic encryption)")!.lacks).toEqual(["aws:SourceArn", "aws:SourceAccount"]);
+    expect(contextRow("logs.eu-west-1.amazonaws.com", "kms (log group encryption)")!.sends).toEqual(["kms:EncryptionContext:aws:logs:arn"]);
+  });
+});

@@ -1,0 +1,277 @@
+/**
+ * The network half of a flow: security-group rules in both directions (egress on the source group,
+ * ingress on the target group naming the source group, a CIDR or a prefix list), and the route from
+ * a subnet to an AWS service (an interface endpoint with private DNS, a gateway endpoint on the
+ * subnet's route table, or a default route through a NAT gateway).
+ */
+import type { EnvModel, Resource } from "../model";
+import { blocks, num, str } from "../tf";
+import { hop, type Hop } from "./types";
+import type { Symbols } from "./symbols";
+
+export interface SgRule {
+  readonly group: string;
+  readonly direction: "ingress" | "egress";
+  readonly protocol: string;
+  readonly from: number;
+  readonly to: number;
+  readonly peerGroups: readonly string[];
+  readonly cidrs: readonly string[];
+  readonly prefixLists: readonly string[];
+  readonly where: string;
+}
+
+function ipv4(c: string): [number, number] | undefined {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(c);
+  if (!m) return undefined;
+  const ip = ((+m[1] << 24) >>> 0) + (+m[2] << 16) + (+m[3] << 8) + +m[4];
+  return [ip >>> 0, +m[5]];
+}
+
+/** True when CIDR `outer` contains CIDR `inner`. */
+export function cidrContains(outer: string, inner: string): boolean {
+  const a = ipv4(outer);
+  const b = ipv4(inner);
+  if (!a || !b || a[1] > b[1]) return false;
+  if (a[1] === 0) return true;
+  const mask = (~0 << (32 - a[1])) >>> 0;
+  return (a[0] & mask) === (b[0] & mask);
+}
+
+export class Network {
+  readonly rules: SgRule[] = [];
+
+  constructor(
+    readonly model: EnvModel,
+    readonly sym: Symbols,
+  ) {
+    const groupsOf = (r: Resource, v: unknown) =>
+      model
+        .resolve(r.stack, v)
+        .filter((x) => x.type === "aws_security_group")
+        .map((x) => x.id);
+    for (const sg of model.resources("aws_security_group")) {
+      for (const dir of ["ingress", "egress"] as const) {
+        for (const b of blocks(sg.attrs[dir])) {
+          this.rules.push({
+            group: sg.id,
+            direction: dir,
+            protocol: String(b.protocol ?? "-1"),
+            from: num(b.from_port) ?? 0,
+            to: num(b.to_port) ?? 65535,
+            peerGroups: [...groupsOf(sg, b.security_groups), ...(b.self === true ? [sg.id] : [])],
+            cidrs: (Array.isArray(b.cidr_blocks) ? b.cidr_blocks : []).map(String),
+            prefixLists: this.sym.strings(sg.stack, b.prefix_list_ids ?? []),
+            where: sg.id,
+          });
+        }
+      }
+    }
+    for (const type of ["aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"] as const) {
+      for (const r of model.resources(type)) {
+        const group = groupsOf(r, r.config.security_group_id)[0];
+        if (!group) continue;
+        const proto = String(r.attrs.ip_protocol ?? "-1");
+        this.rules.push({
+          group,
+          direction: type.includes("ingress") ? "ingress" : "egress",
+          protocol: proto,
+          from: proto === "-1" ? 0 : (num(r.attrs.from_port) ?? 0),
+          to: proto === "-1" ? 65535 : (num(r.attrs.to_port) ?? 65535),
+          peerGroups: groupsOf(r, r.config.referenced_security_group_id),
+          cidrs: [str(r.attrs.cidr_ipv4)].filter((x): x is string => !!x),
+          prefixLists: r.attrs.prefix_list_id !== undefined ? this.sym.strings(r.stack, r.attrs.prefix_list_id) : [],
+          where: r.id,
+        });
+      }
+    }
+    for (const r of model.resources("aws_security_group_rule")) {
+      const group = groupsOf(r, r.config.security_group_id)[0];
+      if (!group) continue;
+      const proto = String(r.attrs.protocol ?? "-1");
+      this.rules.push({
+        group,
+        direction: r.attrs.type === "egress" ? "egress" : "ingress",
+        protocol: proto,
+        from: num(r.attrs.from_port) ?? 0,
+        to: num(r.attrs.to_port) ?? 65535,
+        peerGroups: [...groupsOf(r, r.config.source_security_group_id), ...(r.attrs.self === true ? [group] : [])],
+        cidrs: (Array.isArray(r.attrs.cidr_blocks) ? r.attrs.cidr_blocks : []).map(String),
+        prefixLists: this.sym.strings(r.stack, r.attrs.prefix_list_ids ?? []),
+        where: r.id,
+      });
+    }
+  }
+
+  /** Security groups a value names (`security_groups`, `vpc_security_group_ids`, ...). */
+  groups(stack: string, v: unknown): Resource[] {
+    return this.model.resolve(stack, v).filter((r) => r.type === "aws_security_group");
+  }
+
+  private portOk(r: SgRule, port: number): boolean {
+    const p = r.protocol.toLowerCase();
+    if (p === "-1" || p === "all") return true;
+    if (p !== "tcp" && p !== "6") return false;
+    return r.from <= port && port <= r.to;
+  }
+
+  /** A rule of `groups` in `direction` covering `port` towards a peer (groups, CIDRs or a prefix list). */
+  find(
+    direction: "ingress" | "egress",
+    groups: readonly string[],
+    port: number,
+    peer: { groups?: readonly string[]; cidrs?: readonly string[]; prefixList?: string },
+  ): SgRule | undefined {
+    return this.rules.find(
+      (r) =>
+        r.direction === direction &&
+        groups.includes(r.group) &&
+        this.portOk(r, port) &&
+        ((peer.groups ?? []).some((g) => r.peerGroups.includes(g)) ||
+          (peer.cidrs ?? []).some((c) => r.cidrs.some((rc) => cidrContains(rc, c))) ||
+          (peer.prefixList !== undefined && r.prefixLists.includes(peer.prefixList))),
+    );
+  }
+
+  /** The CIDRs of the subnets a value names (empty when unknown). */
+  subnetCidrs(subnets: readonly Resource[]): string[] {
+    return subnets.map((s) => str(s.attrs.cidr_block)).filter((x): x is string => !!x && !x.includes("${"));
+  }
+
+  /** Both halves of a security-group path from groups `src` (in `srcSubnets`) to groups `dst` (in `dstSubnets`) on `port`. */
+  sgPath(
+    label: string,
+    src: readonly Resource[],
+    dst: readonly Resource[],
+    port: number,
+    srcSubnets: readonly Resource[] = [],
+    dstSubnets: readonly Resource[] = [],
+  ): Hop[] {
+    const s = src.map((g) => g.id);
+    const d = dst.map((g) => g.id);
+    const names = (gs: readonly Resource[]) => gs.map((g) => g.name).join(",") || "none";
+    if (!s.length || !d.length)
+      return [
+        hop(
+          "network",
+          `${label}: security groups`,
+          false,
+          `no security group on the ${!s.length ? "source" : "target"} side`,
+          "attach the tier's security group",
+        ),
+      ];
+    const egress = this.find("egress", s, port, { groups: d, cidrs: this.subnetCidrs(dstSubnets) });
+    const ingress = this.find("ingress", d, port, { groups: s, cidrs: this.subnetCidrs(srcSubnets) });
+    return [
+      hop(
+        "network",
+        `sg egress ${names(src)} -> ${names(dst)} :${port}`,
+        !!egress,
+        egress ? `rule ${egress.where}` : `no egress rule on ${names(src)} to ${names(dst)} on port ${port}`,
+        `add an egress rule on ${names(src)} to security group ${names(dst)}, tcp ${port}`,
+      ),
+      hop(
+        "network",
+        `sg ingress ${names(dst)} <- ${names(src)} :${port}`,
+        !!ingress,
+        ingress ? `rule ${ingress.where}` : `no ingress rule on ${names(dst)} from ${names(src)} on port ${port}`,
+        `add an ingress rule on ${names(dst)} from security group ${names(src)}, tcp ${port}`,
+      ),
+    ];
+  }
+
+  /** Route tables of subnets. */
+  private routeTables(subnets: readonly Resource[]): Resource[] {
+    const out = new Map<string, Resource>();
+    for (const assoc of this.model.resources("aws_route_table_association")) {
+      if (!subnets.some((s) => this.model.refersTo(assoc, s, "subnet_id"))) continue;
+      for (const rt of this.model.resolve(assoc.stack, assoc.config.route_table_id)) if (rt.type === "aws_route_table") out.set(rt.id, rt);
+    }
+    return [...out.values()];
+  }
+
+  private hasNatDefault(rt: Resource): boolean {
+    const natInline = blocks(rt.attrs.route).some(
+      (r) => r.cidr_block === "0.0.0.0/0" && this.model.resolve(rt.stack, r.nat_gateway_id).some((n) => n.type === "aws_nat_gateway"),
+    );
+    if (natInline) return true;
+    return this.model
+      .resources("aws_route")
+      .some(
+        (r) =>
+          this.model.refersTo(r, rt, "route_table_id") &&
+          r.attrs.destination_cidr_block === "0.0.0.0/0" &&
+          this.model.resolve(r.stack, r.config.nat_gateway_id).some((n) => n.type === "aws_nat_gateway"),
+      );
+  }
+
+  /**
+   * The path from groups `src` in `subnets` to the regional endpoint of an AWS service (`ssm`,
+   * `secretsmanager`, `sqs`, `s3`, ...): interface endpoint, gateway endpoint or NAT, each with
+   * the security-group rules it needs on 443.
+   */
+  toAwsService(service: string, src: readonly Resource[], subnets: readonly Resource[]): Hop[] {
+    const label = `route to ${service}`;
+    const endpoints = this.model.resources("aws_vpc_endpoint").filter((e) => {
+      const name = this.sym.render(e.stack, String(e.attrs.service_name ?? ""));
+      return name.endsWith(`.${service}`);
+    });
+    const s = src.map((g) => g.id);
+    const iface = endpoints.find((e) => String(e.attrs.vpc_endpoint_type ?? "Gateway") === "Interface");
+    if (iface) {
+      const epGroups = this.groups(iface.stack, iface.config.security_group_ids);
+      const dns = iface.attrs.private_dns_enabled === true || iface.attrs.private_dns_enabled === "true";
+      return [
+        hop(
+          "network",
+          `${label}: interface endpoint`,
+          dns,
+          dns ? `${iface.id} (private DNS)` : `${iface.id} has private DNS off: the service name resolves to public addresses`,
+          "enable private_dns_enabled",
+        ),
+        ...this.sgPath(label, src, epGroups, 443, subnets),
+      ];
+    }
+    const gateway = endpoints.find((e) => String(e.attrs.vpc_endpoint_type ?? "Gateway") === "Gateway");
+    const rts = this.routeTables(subnets);
+    if (gateway) {
+      const onRoutes = rts.length > 0 && rts.every((rt) => this.model.refersTo(gateway, rt, "route_table_ids"));
+      const pl = this.sym.attr(gateway, ["prefix_list_id"]);
+      const egress = this.find("egress", s, 443, { prefixList: pl, cidrs: ["0.0.0.0/0"] });
+      return [
+        hop(
+          "network",
+          `${label}: gateway endpoint`,
+          onRoutes,
+          onRoutes ? `${gateway.id} on the subnets' route tables` : `${gateway.id} is not on every route table of the subnets`,
+          "add the subnets' route tables to the gateway endpoint",
+        ),
+        hop(
+          "network",
+          `${label}: sg egress 443 to the prefix list`,
+          !!egress,
+          egress ? `rule ${egress.where}` : `no egress rule on 443 to ${service}'s prefix list`,
+          `add an egress rule to the ${service} prefix list on 443`,
+        ),
+      ];
+    }
+    const natOk = rts.length > 0 && rts.every((rt) => this.hasNatDefault(rt));
+    const egress = this.find("egress", s, 443, { cidrs: ["0.0.0.0/0"] });
+    return [
+      hop(
+        "network",
+        `${label}: NAT`,
+        natOk,
+        natOk ? "default route through a NAT gateway" : `no ${service} endpoint and no default route through a NAT gateway on the subnets' route tables`,
+        `add a ${service} interface endpoint or a NAT gateway route`,
+      ),
+      hop(
+        "network",
+        `${label}: sg egress 443 to the internet`,
+        !!egress,
+        egress ? `rule ${egress.where}` : `no egress on 443 to 0.0.0.0/0 (needed to reach ${service} through NAT)`,
+        `add a ${service} interface endpoint, or an egress rule on 443`,
+      ),
+    ];
+  }
+}
