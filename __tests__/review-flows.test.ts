@@ -171,6 +171,14 @@ describe("edge rules and route coverage", () => {
     expect(byId.get("route:admin")!.broken!.reason).toContain("no API route reaches /admin");
     expect(byId.get("route:/api/genai/*")!.broken!.reason).toContain("falls through to /api/{proxy+}");
   });
+
+  it("counts an exact API route for the load balancer path it forwards to, and only that path", () => {
+    // An exact resource takes its path from the greedy /api/{proxy+}: it must forward it to where the ALB serves it.
+    const reached = prove(F.apiRoutes({ albPath: "/api/customers", subPaths: true, exact: { part: "customers", uri: "https://alb.example.com/api/customers" } }));
+    expect(reached.flows.find((f) => f.id === "route:admin")!.status).toBe("ok");
+    const elsewhere = prove(F.apiRoutes({ albPath: "/api/customers", subPaths: true, exact: { part: "customers", uri: "https://alb.example.com/api/owners" } }));
+    expect(elsewhere.flows.find((f) => f.id === "route:admin")!.broken!.reason).toContain("no API route reaches /api/customers");
+  });
 });
 
 describe("HTTP APIs", () => {

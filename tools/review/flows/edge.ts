@@ -308,7 +308,7 @@ export function routeFlows(c: FlowContext): Flow[] {
     }
   }
   // Every path an ALB listener rule serves must be reachable through the API.
-  const httpRoutes = routes.filter((r) => r.uri && r.greedy);
+  const httpRoutes = routes.filter((r) => r.uri);
   for (const rule of c.model.resources("aws_lb_listener_rule")) {
     const listener = c.model.resolve(rule.stack, rule.config.listener_arn).find((r) => r.type === "aws_lb_listener");
     const alb = listener ? c.model.resolve(listener.stack, listener.config.load_balancer_arn).find((r) => r.type === "aws_lb") : undefined;
@@ -322,6 +322,8 @@ export function routeFlows(c: FlowContext): Flow[] {
     for (const p of patterns) {
       const sample = p.replace(/\*/g, "x");
       const reach = httpRoutes.find((r) => {
+        // An exact route: the client asks for its path, the backend gets the integration's path.
+        if (!r.greedy) return routeFor(routes, r.path) === r && wildcard(p, backendPath(r, r.path) ?? "");
         const base = r.path.replace(/\{[^}]+\+\}$/, "");
         const tmplBase = backendPath(r, `${base}`);
         if (tmplBase === undefined || !sample.startsWith(tmplBase) || sample.length <= tmplBase.length) return false;
