@@ -159,6 +159,15 @@ describe("edge rules and route coverage", () => {
     expect(flow(F.wafBehindProxy("FORWARDED_IP"), "waf:waf/rate@application/alb").status).toBe("ok");
   });
 
+  it("flags an IP rate rule at an API stage behind CloudFront, unless it counts only requests without X-Forwarded-For", () => {
+    const id = "waf:waf/rate@application/stage";
+    const f = flow(F.ipRateRuleBehindCloudFront(false), id);
+    expect(f.broken!.reason).toContain("CloudFront edge addresses");
+    const scoped = flow(F.ipRateRuleBehindCloudFront(true), id);
+    expect(scoped.status).toBe("ok");
+    expect(scoped.hops[0].detail).toContain("direct callers only");
+  });
+
   it("flags a load balancer path no API route reaches, and function sub-paths falling through to the ALB", () => {
     const ok = prove(F.apiRoutes({ albPath: "/api/admin", subPaths: true }));
     expect(ok.flows.filter((f) => f.kind === "route-coverage").map((f) => [f.id, f.status])).toEqual([

@@ -32,8 +32,18 @@ function albBehindNlb(c: FlowContext, alb: Resource): Resource | undefined {
   return undefined;
 }
 
-function rateRules(acl: Resource): { name: string; key: string; header?: string }[] {
-  const out: { name: string; key: string; header?: string }[] = [];
+/**
+ * The header a scope-down keeps out of a rate rule: `not(size(header) > 0)` counts only requests
+ * that do not carry it (for X-Forwarded-For: requests that no proxy such as CloudFront forwarded).
+ */
+function excludedHeader(scopeDown: Record<string, unknown> | undefined): string | undefined {
+  const inner = block(block(block(scopeDown?.not_statement)?.statement)?.size_constraint_statement);
+  if (!inner || String(inner.comparison_operator) !== "GT" || Number(inner.size) !== 0) return undefined;
+  return str(block(block(inner.field_to_match)?.single_header)?.name)?.toLowerCase();
+}
+
+function rateRules(acl: Resource): { name: string; key: string; header?: string; withoutHeader?: string }[] {
+  const out: { name: string; key: string; header?: string; withoutHeader?: string }[] = [];
   for (const rule of blocks(acl.attrs.rule)) {
     const rate = block(block(rule.statement)?.rate_based_statement);
     if (!rate) continue;
@@ -48,7 +58,7 @@ function rateRules(acl: Resource): { name: string; key: string; header?: string 
             ? "IP"
             : "CUSTOM"
         : key;
-    out.push({ name: String(rule.name ?? "rate"), key: k, header });
+    out.push({ name: String(rule.name ?? "rate"), key: k, header, withoutHeader: excludedHeader(block(rate.scope_down_statement)) });
   }
   return out;
 }
@@ -73,7 +83,9 @@ export function wafFlows(c: FlowContext): Flow[] {
       let ok = true;
       if (at.type === "aws_api_gateway_stage" || at.type === "aws_apigatewayv2_stage") {
         const cf = cloudFrontInFrontOfApi(c);
-        if (cf) [seen, ok] = [`CloudFront edge addresses (${c.label(cf)} forwards to the API)`, false];
+        // CloudFront always adds X-Forwarded-For: a rule that leaves such requests out sees only direct callers.
+        if (cf && rule.withoutHeader === "x-forwarded-for") seen = `direct callers only (requests through ${c.label(cf)} carry X-Forwarded-For and are left to a forwarded-IP rule)`;
+        else if (cf) [seen, ok] = [`CloudFront edge addresses (${c.label(cf)} forwards to the API)`, false];
       } else if (at.type === "aws_lb") {
         const internal = at.attrs.internal === true || at.attrs.internal === "true";
         const nlb = albBehindNlb(c, at);
