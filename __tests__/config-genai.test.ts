@@ -151,6 +151,15 @@ describe("bad input is refused in the kit's format", () => {
     expectRefused("model-id-format.yaml", [3, 3, "modelId: claude-3-haiku", `genai.modelId: expected ${MODEL_ID_EXPECTED}, found "claude-3-haiku"`]);
   });
 
+  it("a question and context longer together than the 16 KB of a body the API's web ACL can inspect", () => {
+    expectRefused("body-over-waf-inspection.yaml", [
+      4,
+      3,
+      "maxContextLength: 12000",
+      "genai.maxContextLength: expected maxQuestionLength + maxContextLength at most 15360 characters together (the API's web ACL bounds request bodies at the 16 KB AWS WAF inspects), found 4000 + 12000 = 16000",
+    ]);
+  });
+
   it("a provisioned-throughput model variant (the function calls on demand)", () => {
     expectRefused("model-id-provisioned.yaml", [
       3,

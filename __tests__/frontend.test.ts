@@ -140,7 +140,7 @@ describe.each(ENVIRONMENTS)("frontend layer, S3 + CloudFront (%s)", (name) => {
     });
   });
 
-  it("sends /api/* to the API Gateway stage read from the api-gateway layer: https only, TLSv1.2, no caching, every header but Host", () => {
+  it("sends /api/* and the public routes it does not cover (/admin) to the API Gateway stage: https only, TLSv1.2, no caching, every header but Host", () => {
     expect(tf.data?.terraform_remote_state?.api_gateway).toMatchObject({
       backend: "s3",
       config: { key: `platform/petclinic/${name}/08-api-gateway.tfstate` },
@@ -152,7 +152,9 @@ describe.each(ENVIRONMENTS)("frontend layer, S3 + CloudFront (%s)", (name) => {
       origin_path: `/${API("stage_name")}`,
       custom_origin_config: { http_port: 80, https_port: 443, origin_protocol_policy: "https-only", origin_ssl_protocols: ["TLSv1.2"] },
     });
-    expect(dist.ordered_cache_behavior).toEqual([
+    // PetClinic's admin-server is public at /admin: the site's domain must send it to the API, not to the SPA.
+    expect((dist.ordered_cache_behavior as { path_pattern: string }[]).map((b) => b.path_pattern)).toEqual([API_PATH_PATTERN, "/admin", "/admin/*"]);
+    expect((dist.ordered_cache_behavior as unknown[])[0]).toEqual(
       {
         path_pattern: API_PATH_PATTERN,
         target_origin_id: "api",
@@ -164,7 +166,10 @@ describe.each(ENVIRONMENTS)("frontend layer, S3 + CloudFront (%s)", (name) => {
         origin_request_policy_id: MANAGED_POLICY_IDS.allViewerExceptHostHeader,
         response_headers_policy_id: "${aws_cloudfront_response_headers_policy.site_security_headers.id}",
       },
-    ]);
+    );
+    for (const b of dist.ordered_cache_behavior as { target_origin_id: string; cache_policy_id: string }[]) {
+      expect(b).toMatchObject({ target_origin_id: "api", cache_policy_id: MANAGED_POLICY_IDS.cachingDisabled });
+    }
   });
 
   it(`uses price class ${tier.priceClass}`, () => {
@@ -198,7 +203,13 @@ describe.each(ENVIRONMENTS)("frontend layer, S3 + CloudFront (%s)", (name) => {
     expect(acl).toMatchObject({ name: `petclinic-${name}-cloudfront`, scope: "CLOUDFRONT", provider: "aws.us_east_1" });
     const rules = acl.rule as Record<string, unknown>[];
     expect(rules[0]).toMatchObject({ name: "rate-limit", statement: { rate_based_statement: { limit: cfg.security.waf.rateLimit, aggregate_key_type: "IP" } } });
-    expect(rules.slice(1).map((r) => r.name)).toEqual(cfg.security.waf.managedRuleGroups.map((g) => g.name));
+    // /api/genai takes question + context (12 KB): the Common Rule Set's 8 KB body rule counts, a 13 KB bound blocks.
+    expect(rules[1]).toMatchObject({
+      name: "body-size",
+      action: { block: {} },
+      statement: { size_constraint_statement: { comparison_operator: "GT", size: 13_312, field_to_match: { body: { oversize_handling: "MATCH" } } } },
+    });
+    expect(rules.slice(2).map((r) => r.name)).toEqual(cfg.security.waf.managedRuleGroups.map((g) => g.name));
     expect(resource(tf, "aws_cloudwatch_log_group", "waf_logs")).toMatchObject({ name: `aws-waf-logs-petclinic-${name}-cloudfront`, provider: "aws.us_east_1" });
     expect(resource(tf, "aws_wafv2_web_acl_logging_configuration", "waf_logging")).toMatchObject({ provider: "aws.us_east_1" });
     expect(raw).toHaveResourceWithProperties(Wafv2WebAcl, { scope: "CLOUDFRONT" });
@@ -291,7 +302,7 @@ describe("frontend layer variants", () => {
     const { tf } = synthOf(envWith("dev", { frontend: { cloudfront: { spaRouting: "error-responses", errorCachingMinTtl: 0, defaultRootObject: "app.html" } } }));
     const dist = distribution(tf);
     expect(dist.custom_error_response).toEqual([403, 404].map((code) => ({ error_code: code, response_code: 200, response_page_path: "/app.html", error_caching_min_ttl: 0 })));
-    expect(dist.ordered_cache_behavior).toHaveLength(1);
+    expect((dist.ordered_cache_behavior as { path_pattern: string }[]).map((b) => b.path_pattern)).toEqual(["/api/*", "/admin", "/admin/*"]);
   });
 
   it("an HTTP API on the $default stage: no origin path", () => {
@@ -333,7 +344,8 @@ describe("frontend layer variants", () => {
       }),
     );
     const rules = resource(tf, "aws_wafv2_web_acl", "waf").rule as Record<string, unknown>[];
-    expect(rules.map((r) => r.name)).toEqual(["rate-limit", "AWSManagedRulesCommonRuleSet"]);
+    expect(rules.map((r) => r.name)).toEqual(["rate-limit", "body-size", "AWSManagedRulesCommonRuleSet"]);
+    expect(rules[2]).toMatchObject({ statement: { managed_rule_group_statement: { rule_action_override: [{ name: "SizeRestrictions_BODY", action_to_use: { count: {} } }] } } });
     expect(rules[0]).toMatchObject({ statement: { rate_based_statement: { limit: 300 } } });
     const [base, east] = providers(tf);
     expect(base.assume_role).toEqual([{ role_arn: roleArn, session_name: "platform" }]);

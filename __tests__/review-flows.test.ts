@@ -216,6 +216,12 @@ describe("body-size rules against what functions accept", () => {
     expect(f.broken!.reason).toContain("at least 12000 bytes");
     expect(flow(F.bodySizeBehindWaf(true), "body:application/genai").status).toBe("ok");
   });
+
+  it("holds a body rule of the ACL's own to what the function accepts", () => {
+    expect(flow(F.bodySizeBehindWaf(true, 13_312), "body:application/genai").status).toBe("ok");
+    const f = flow(F.bodySizeBehindWaf(true, 10_240), "body:application/genai");
+    expect(f.broken!.reason).toContain("blocks bodies over 10240 bytes");
+  });
 });
 
 describe("CI identity", () => {

@@ -368,11 +368,21 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
           },
         },
       });
+      // The GenAI route takes question + context (12,000 characters): bodies are bounded at 13 KB by
+      // a rule of the kit's, and the Common Rule Set's 8 KB body rule only counts.
+      expect(rulesOf[2]).toMatchObject({
+        name: "body-size",
+        priority: 2,
+        action: { block: {} },
+        statement: { size_constraint_statement: { comparison_operator: "GT", size: 13_312, field_to_match: { body: { oversize_handling: "MATCH" } } } },
+      });
       const groups = cfg.security.waf.managedRuleGroups;
-      expect(rulesOf.slice(2).map((r) => r.name)).toEqual(groups.map((g) => g.name));
-      rulesOf.slice(2).forEach((r, i) => {
+      expect(rulesOf.slice(3).map((r) => r.name)).toEqual(groups.map((g) => g.name));
+      const crs = rulesOf.find((r) => r.name === "AWSManagedRulesCommonRuleSet")!;
+      expect(crs.statement.managed_rule_group_statement.rule_action_override).toContainEqual({ name: "SizeRestrictions_BODY", action_to_use: { count: {} } });
+      rulesOf.slice(3).forEach((r, i) => {
         expect(r).toMatchObject({
-          priority: i + 2,
+          priority: i + 3,
           override_action: { none: {} },
           statement: { managed_rule_group_statement: { name: groups[i].name, vendor_name: "AWS" } },
         });
@@ -617,6 +627,18 @@ describe("WafWebAcl module", () => {
         new WafWebAcl(scope, "waf", { name: "acl", rateLimit: 100, ...props });
       }),
     ) as TerraformJson;
+
+  it("bounds bodies with a rule of its own above 8 KB, switching the Common Rule Set's body rule to count, and refuses what WAF cannot inspect", () => {
+    const tf = build({ maxBodyBytes: 12_288, managedRuleGroups: [{ name: "AWSManagedRulesCommonRuleSet", excludedRules: ["NoUserAgent_HEADER"] }, { name: "AWSManagedRulesSQLiRuleSet" }] });
+    const [acl] = Object.values(resources(tf, "aws_wafv2_web_acl"));
+    const rules = acl.rule as { name: string; priority: number; statement: Record<string, any> }[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(rules.map((r) => [r.name, r.priority])).toEqual([["rate-limit", 0], ["body-size", 1], ["AWSManagedRulesCommonRuleSet", 2], ["AWSManagedRulesSQLiRuleSet", 3]]);
+    expect(rules[1].statement.size_constraint_statement).toMatchObject({ size: 12_288, comparison_operator: "GT", field_to_match: { body: { oversize_handling: "MATCH" } } });
+    expect(rules[2].statement.managed_rule_group_statement.rule_action_override.map((o: { name: string }) => o.name)).toEqual(["NoUserAgent_HEADER", "SizeRestrictions_BODY"]);
+    expect(rules[3].statement.managed_rule_group_statement.rule_action_override).toBeUndefined();
+    expect(() => build({ maxBodyBytes: 8192 })).toThrow("maxBodyBytes 8192 must be a whole number 8,193 - 16,384");
+    expect(() => build({ maxBodyBytes: 32_768 })).toThrow("maxBodyBytes 32768");
+  });
 
   it("defaults to a regional ACL with only the rate rule, logging with Authorization redacted", () => {
     const tf = build({});

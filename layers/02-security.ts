@@ -35,7 +35,7 @@ import { LayerStack } from "../core/layer-stack";
 import { reviewException } from "../core/review";
 import { Arns, type PolicyStatement } from "../core/policy";
 import { KMS_CALLER_CONTEXT } from "../core/service-facts";
-import { regionalWafForwardedHeader } from "../core/config/sections/api-gateway";
+import { regionalWafForwardedHeader, apiWafMaxBodyBytes } from "../core/config/sections/api-gateway";
 import { KMS_USE_ACTIONS, KmsKey } from "../modules/kms-key";
 import { SecurityGroup } from "../modules/security-group";
 import { ServiceRole } from "../modules/service-role";
@@ -446,6 +446,8 @@ export class SecurityStack extends LayerStack<"security"> {
       // is the proxy's: those requests are counted per X-Forwarded-For client instead.
       forwardedIpHeader: regionalWafForwardedHeader(this.config),
       managedRuleGroups: waf.managedRuleGroups,
+      // The GenAI route takes more than the Common Rule Set's 8 KB: bound the body at what it accepts.
+      maxBodyBytes: apiWafMaxBodyBytes(this.config),
       logging: { retentionDays: this.config.logging.retentionDays, kmsKeyArn: logsKey.arn },
     });
   }

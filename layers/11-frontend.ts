@@ -19,7 +19,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Fn, TerraformResource, Token, type TerraformProvider } from "cdktf";
 import type { Construct, IConstruct } from "constructs";
 import type { PlatformConfig } from "../core/config/schema";
-import { apiStageName } from "../core/config/sections/api-gateway";
+import { apiStageName, apiWafMaxBodyBytes, publicRoutes } from "../core/config/sections/api-gateway";
 import { DEFAULT_BUILD_SPEC, domainNames, resolveSpaRouting } from "../core/config/sections/frontend";
 import { LayerStack } from "../core/layer-stack";
 import { Arns } from "../core/policy";
@@ -31,6 +31,16 @@ import { WafWebAcl } from "../modules/waf-web-acl";
 
 /** The API's routes all start with /api (layer 08): CloudFront sends this pattern to the API origin. */
 export const API_PATH_PATTERN = "/api/*";
+
+/**
+ * The CloudFront path patterns sent to the API: `/api/*` (the API's own routes, GenAI among them),
+ * then each public service route it does not cover, as CloudFront spells it (`/admin`, `/admin/*`).
+ */
+export function apiPathPatterns(cfg: Parameters<typeof publicRoutes>[0]): string[] {
+  const covered = (p: string) => p.startsWith(API_PATH_PATTERN.slice(0, -1)) && p.length > API_PATH_PATTERN.length - 1;
+  const patterns = publicRoutes(cfg).map((r) => `/${r.apiPath.replace(/\{[^}]+\+\}$/, "*")}`);
+  return [API_PATH_PATTERN, ...new Set(patterns.filter((p) => !covered(p)))];
+}
 /** Region of everything CloudFront uses: ACM certificates and CLOUDFRONT-scope web ACLs. */
 export const CLOUDFRONT_REGION = "us-east-1";
 /** Alias of the provider for CLOUDFRONT_REGION. */
@@ -121,9 +131,10 @@ export class FrontendStack extends LayerStack<"frontend"> {
   }
 
   /**
-   * `/api/*` to the API Gateway stage, only with the api-gateway layer (without it the distribution
-   * has the site origin only). Host from the invoke URL (`https://<host>/<stage>`); origin path =
-   * the stage, so `/api/x` reaches `<stage>/api/x`, the API's `/api/{proxy+}`.
+   * `/api/*`, and every public route of the API that `/api/*` does not cover (`/admin`,
+   * `/admin/*`, a bare `/api`), to the API Gateway stage, only with the api-gateway layer (without
+   * it the distribution has the site origin only). Host from the invoke URL
+   * (`https://<host>/<stage>`); origin path = the stage, so `/api/x` reaches `<stage>/api/x`.
    */
   private apiOrigin(): StaticSiteApiOrigin | undefined {
     if (!this.isEnabled("api-gateway")) return undefined;
@@ -132,7 +143,7 @@ export class FrontendStack extends LayerStack<"frontend"> {
       domainName: Token.asString(Fn.element(Fn.split("/", invokeUrl), 2)),
       // An HTTP API's $default stage has no path segment.
       originPath: apiStageName(this.config) === "$default" ? undefined : `/${this.read("api-gateway", "stage_name")}`,
-      pathPattern: API_PATH_PATTERN,
+      pathPatterns: apiPathPatterns(this.config),
     };
   }
 
@@ -156,6 +167,8 @@ export class FrontendStack extends LayerStack<"frontend"> {
       scope: "CLOUDFRONT",
       rateLimit: frontend.cloudfront.waf.rateLimit ?? security.waf.rateLimit,
       managedRuleGroups: frontend.cloudfront.waf.managedRuleGroups ?? security.waf.managedRuleGroups,
+      // /api/* reaches the GenAI route, which takes more than the Common Rule Set's 8 KB body rule.
+      maxBodyBytes: apiWafMaxBodyBytes(this.config),
       // The log group lives in us-east-1 with the ACL; the security layer's logs key is regional
       // (aws.region), so this group uses CloudWatch Logs' own encryption.
       logging: { retentionDays: logging.retentionDays },

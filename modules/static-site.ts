@@ -57,8 +57,8 @@ export interface StaticSiteApiOrigin {
   readonly domainName: string;
   /** Path prepended to every request sent to the API, e.g. `/prod` (a REST API's stage). @default "" */
   readonly originPath?: string;
-  /** Path pattern of the behaviour. @default "/api/*" */
-  readonly pathPattern?: string;
+  /** Path patterns sent to the API, one ordered cache behaviour each, in this order. @default ["/api/*"] */
+  readonly pathPatterns?: readonly string[];
 }
 
 export interface StaticSiteDomain {
@@ -285,9 +285,8 @@ export class StaticSite extends Construct {
         functionAssociation: spaFunction ? [{ eventType: "viewer-request", functionArn: spaFunction.arn }] : undefined,
       },
       orderedCacheBehavior: api
-        ? [
-            {
-              pathPattern: api.pathPattern ?? "/api/*",
+        ? (api.pathPatterns ?? ["/api/*"]).map((pathPattern) => ({
+              pathPattern,
               targetOriginId: API_ORIGIN_ID,
               // https-only, not redirect: a redirected POST would be replayed as a GET.
               viewerProtocolPolicy: "https-only",
@@ -297,8 +296,7 @@ export class StaticSite extends Construct {
               cachePolicyId: MANAGED_POLICY_IDS.cachingDisabled,
               originRequestPolicyId: MANAGED_POLICY_IDS.allViewerExceptHostHeader,
               responseHeadersPolicyId: headers.id,
-            },
-          ]
+            }))
         : undefined,
       customErrorResponse:
         spaRouting === "error-responses"

@@ -54,6 +54,15 @@ export interface WafWebAclProps {
   readonly forwardedIpHeader?: string;
   /** AWS managed rule groups, in evaluation order after the rate rule. @default none */
   readonly managedRuleGroups?: readonly ManagedRuleGroup[];
+  /**
+   * The largest request body the protected resources accept, in bytes (8,193 - 16,384). Above
+   * 8 KB the Common Rule Set's SizeRestrictions_BODY would block valid requests, so it counts
+   * instead, and a `body-size` rule blocks bodies over this size (bodies past what WAF inspects
+   * count as over: oversize handling MATCH). 16 KB is what WAF inspects of an API Gateway or
+   * CloudFront body by default; an ALB's is fixed at 8 KB, so use this only on ACLs of APIs and
+   * distributions. @default none: the managed rules' own 8 KB limit
+   */
+  readonly maxBodyBytes?: number;
   /** Logging to CloudWatch Logs. @default enabled, 365 days, no KMS key, Authorization redacted */
   readonly logging?: WafWebAclLoggingProps;
   /** Tags of the ACL and its log group. @default none */
@@ -79,13 +88,26 @@ interface ManagedRuleGroupStatement {
     readonly rule_action_override?: ReadonlyArray<{ readonly name: string; readonly action_to_use: { readonly count: Record<string, never> } }>;
   };
 }
-type RuleStatement = RateBasedStatement | ManagedRuleGroupStatement;
+interface SizeConstraintStatement {
+  readonly size_constraint_statement: {
+    readonly field_to_match: { readonly body: { readonly oversize_handling: "MATCH" } };
+    readonly comparison_operator: "GT";
+    readonly size: number;
+    readonly text_transformation: ReadonlyArray<{ readonly priority: number; readonly type: "NONE" }>;
+  };
+}
+type RuleStatement = RateBasedStatement | ManagedRuleGroupStatement | SizeConstraintStatement;
 
 const NAME_RE = /^[\w-]{1,128}$/;
 /** Name of the rate-based rule (and suffix of its metric). */
 export const RATE_RULE_NAME = "rate-limit";
 /** Name of the rate-based rule keyed on the forwarded client address (with forwardedIpHeader). */
 export const FORWARDED_RATE_RULE_NAME = "rate-limit-forwarded";
+/** Name of the rule bounding request bodies (with maxBodyBytes). */
+export const BODY_SIZE_RULE_NAME = "body-size";
+/** The Common Rule Set and its rule blocking bodies over 8 KB. */
+const COMMON_RULE_SET = "AWSManagedRulesCommonRuleSet";
+const CRS_BODY_RULE = "SizeRestrictions_BODY";
 
 export class WafWebAcl extends Construct {
   readonly acl: Wafv2WebAcl;
@@ -98,8 +120,17 @@ export class WafWebAcl extends Construct {
     if (!Number.isInteger(props.rateLimit) || props.rateLimit < 10 || props.rateLimit > 2_000_000_000) {
       throw new Error(`WafWebAcl ${id}: rateLimit ${props.rateLimit} must be a whole number 10 - 2,000,000,000`);
     }
-    const groups = props.managedRuleGroups ?? [];
-    const seen = new Set<string>([RATE_RULE_NAME, FORWARDED_RATE_RULE_NAME]);
+    const maxBody = props.maxBodyBytes;
+    if (maxBody !== undefined && (!Number.isInteger(maxBody) || maxBody < 8193 || maxBody > 16_384)) {
+      throw new Error(`WafWebAcl ${id}: maxBodyBytes ${maxBody} must be a whole number 8,193 - 16,384 (WAF inspects 16 KB of a body by default)`);
+    }
+    // Over 8 KB the Common Rule Set's body rule counts; the body-size rule takes its place.
+    const groups = (props.managedRuleGroups ?? []).map((g) =>
+      maxBody !== undefined && g.name === COMMON_RULE_SET && (g.vendorName ?? "AWS") === "AWS" && !g.excludedRules?.includes(CRS_BODY_RULE)
+        ? { ...g, excludedRules: [...(g.excludedRules ?? []), CRS_BODY_RULE] }
+        : g,
+    );
+    const seen = new Set<string>([RATE_RULE_NAME, FORWARDED_RATE_RULE_NAME, BODY_SIZE_RULE_NAME]);
     for (const g of groups) {
       if (seen.has(g.name)) throw new Error(`WafWebAcl ${id}: rule group ${g.name} is listed twice`);
       seen.add(g.name);
@@ -155,12 +186,32 @@ export class WafWebAcl extends Construct {
           ]
         : []),
     ];
+    const bodyRules: Wafv2WebAclRule[] =
+      maxBody === undefined
+        ? []
+        : [
+            rule(
+              BODY_SIZE_RULE_NAME,
+              rateRules.length,
+              {
+                size_constraint_statement: {
+                  field_to_match: { body: { oversize_handling: "MATCH" } },
+                  comparison_operator: "GT",
+                  size: maxBody,
+                  text_transformation: [{ priority: 0, type: "NONE" }],
+                },
+              },
+              { action: { block: {} } },
+            ),
+          ];
+    const firstGroup = rateRules.length + bodyRules.length;
     const rules: Wafv2WebAclRule[] = [
       ...rateRules,
+      ...bodyRules,
       ...groups.map((g, i) =>
         rule(
           g.name,
-          i + rateRules.length,
+          i + firstGroup,
           {
             managed_rule_group_statement: {
               name: g.name,

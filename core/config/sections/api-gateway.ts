@@ -21,6 +21,7 @@ import { partitionOf } from "../regions";
 import type { PlatformConfig } from "../schema";
 import type { KeyPath, Rule, SemanticIssue } from "../semantic";
 import { albHttpOnly, hasNetworkFront, servicePaths } from "./application";
+import { genaiMaxBodyBytes, WAF_DEFAULT_BODY_INSPECTION_BYTES } from "./lambda-genai";
 
 const SECTION = ["apiGateway"] as const;
 
@@ -246,6 +247,19 @@ export function regionalWafForwardedHeader(cfg: Pick<PlatformConfig, "layers" | 
   const stageBehindCloudFront = api && cfg.apiGateway.type === "rest" && on("frontend") && cfg.frontend.hosting === "s3-cloudfront";
   const albBehindApi = api && on("application") && !cfg.application.alb.internal;
   return stageBehindCloudFront || albBehindApi ? "X-Forwarded-For" : undefined;
+}
+
+/**
+ * The body bound of the web ACLs in front of the API (the regional one on its stage, CloudFront's
+ * when the distribution forwards /api/*), in bytes, when a function route behind it takes more than
+ * the managed rules' 8 KB (the GenAI route: question + context + envelope), rounded up to a whole
+ * KB; undefined when nothing does. The genai rules keep it within what WAF inspects (16 KB).
+ */
+export function apiWafMaxBodyBytes(cfg: Pick<PlatformConfig, "layers" | "genai">): number | undefined {
+  const on = (layer: keyof PlatformConfig["layers"]) => cfg.layers[layer]?.enabled !== false;
+  if (!on("api-gateway") || !on("lambda-genai")) return undefined;
+  const bytes = genaiMaxBodyBytes(cfg);
+  return bytes > 8192 ? Math.min(Math.ceil(bytes / 1024) * 1024, WAF_DEFAULT_BODY_INSPECTION_BYTES) : undefined;
 }
 
 /** The regional web ACL is associated with the load balancer only where it sees its clients: an internet-facing one. */

@@ -187,8 +187,38 @@ const profileGeographyRule: Rule = (cfg) => {
   ];
 };
 
+/** Bytes of a GenAI request beyond the question and context themselves: the JSON envelope, model id and headroom. */
+export const GENAI_BODY_ENVELOPE_BYTES = 1024;
+/**
+ * The largest body AWS WAF inspects for API Gateway and CloudFront by default (16 KB); a body rule
+ * cannot see past it without a costlier inspection limit.
+ * https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-setting-body-inspection-limit.html
+ */
+export const WAF_DEFAULT_BODY_INSPECTION_BYTES = 16_384;
+
+/** The largest request body the GenAI route accepts, in bytes: question + context + envelope (one byte a character, plain text). */
+export function genaiMaxBodyBytes(cfg: Pick<PlatformConfig, "genai">): number {
+  return cfg.genai.maxQuestionLength + cfg.genai.maxContextLength + GENAI_BODY_ENVELOPE_BYTES;
+}
+
+/** A WAF in front of the function bounds the body at what it can inspect: the function may not accept more. */
+const bodyInspectableRule: Rule = (cfg) => {
+  if (!cfg.security.waf.enabled || cfg.layers["api-gateway"]?.enabled === false) return [];
+  const bytes = genaiMaxBodyBytes(cfg);
+  if (bytes <= WAF_DEFAULT_BODY_INSPECTION_BYTES) return [];
+  return [
+    {
+      path: ["genai", "maxContextLength"],
+      expected:
+        `maxQuestionLength + maxContextLength at most ${WAF_DEFAULT_BODY_INSPECTION_BYTES - GENAI_BODY_ENVELOPE_BYTES} characters together ` +
+        `(the API's web ACL bounds request bodies at the ${WAF_DEFAULT_BODY_INSPECTION_BYTES / 1024} KB AWS WAF inspects)`,
+      found: `${cfg.genai.maxQuestionLength} + ${cfg.genai.maxContextLength} = ${cfg.genai.maxQuestionLength + cfg.genai.maxContextLength}`,
+    },
+  ];
+};
+
 /** Cross-field rules of the genai section (see ../semantic.ts). Checked when the layer is enabled. */
-export const genaiRules: readonly Rule[] = [bedrockReachableRule, uniqueModelsRule, profileGeographyRule].map(
+export const genaiRules: readonly Rule[] = [bedrockReachableRule, uniqueModelsRule, profileGeographyRule, bodyInspectableRule].map(
   (rule): Rule =>
     (cfg) =>
       enabled(cfg) ? rule(cfg) : [],

@@ -381,15 +381,22 @@ export function routeFlows(c: FlowContext): Flow[] {
 
 /** The body limit a web ACL enforces: the Common Rule Set's SizeRestrictions_BODY (8 KB) unless it is switched to count. */
 function bodyLimit(acl: Resource): number | undefined {
+  const limits: number[] = [];
   for (const rule of blocks(acl.attrs.rule)) {
+    // A rule of the ACL's own that blocks bodies over a size.
+    const size = block(block(rule.statement)?.size_constraint_statement);
+    if (size && block(size.field_to_match)?.body !== undefined && String(size.comparison_operator) === "GT" && block(rule.action)?.block !== undefined) {
+      const n = num(size.size);
+      if (n !== undefined) limits.push(n);
+    }
     const group = block(block(rule.statement)?.managed_rule_group_statement);
     if (!group || group.name !== "AWSManagedRulesCommonRuleSet") continue;
     const overridden =
       blocks(group.rule_action_override).some((o) => o.name === "SizeRestrictions_BODY") ||
       blocks(group.excluded_rule).some((o) => o.name === "SizeRestrictions_BODY");
-    if (!overridden) return FACTS.WAF_BODY_LIMIT.bytes;
+    if (!overridden) limits.push(FACTS.WAF_BODY_LIMIT.bytes);
   }
-  return undefined;
+  return limits.length ? Math.min(...limits) : undefined;
 }
 
 /**
@@ -429,7 +436,7 @@ export function bodySizeFlows(c: FlowContext): Flow[] {
         ok,
         ok
           ? `no body rule below ${accepts} bytes`
-          : `${c.sym.nameOf(fn)} accepts ${limits.map(([k, v]) => `${k}=${v}`).join(" + ")} (at least ${accepts} bytes) but SizeRestrictions_BODY of the Common Rule Set blocks bodies over ${limit} bytes`,
+          : `${c.sym.nameOf(fn)} accepts ${limits.map(([k, v]) => `${k}=${v}`).join(" + ")} (at least ${accepts} bytes) but the web ACL blocks bodies over ${limit} bytes${limit === FACTS.WAF_BODY_LIMIT.bytes ? " (SizeRestrictions_BODY of the Common Rule Set)" : ""}`,
         `switch SizeRestrictions_BODY to count on this ACL (rule_action_override) and bound the body with a rule of your own on the function's route, or lower the function's limits (${FACTS.WAF_BODY_LIMIT.source})`,
       );
     });
