@@ -37,6 +37,17 @@ import { policyJson } from "../core/policy";
 export interface StagedCode {
   readonly directory: string;
   readonly hash: string;
+  /** Packages asked for (TypeScriptOptions.packages) that are not installed, so not in the package. */
+  readonly missingPackages?: readonly string[];
+}
+
+export interface TypeScriptOptions {
+  /**
+   * npm packages copied into the package's node_modules with their dependencies (from this
+   * project's node_modules), for what the runtime does not provide (a database driver).
+   * A package that is not installed is reported in StagedCode.missingPackages. @default none
+   */
+  readonly packages?: readonly string[];
 }
 
 /** Where a function's code comes from. */
@@ -52,8 +63,8 @@ export abstract class LambdaCode {
    * is by the Node.js runtimes). Tests (`*.test.ts`, `*.spec.ts`, `__tests__/`) and declaration
    * files are left out; `.js`, `.cjs`, `.mjs` and `.json` files are copied.
    */
-  static fromTypeScript(sourceDirectory: string): LambdaCode {
-    return new TypeScriptCode(path.resolve(sourceDirectory));
+  static fromTypeScript(sourceDirectory: string, options: TypeScriptOptions = {}): LambdaCode {
+    return new TypeScriptCode(path.resolve(sourceDirectory), options.packages ?? []);
   }
 
   /** Produces the directory to package (under `<app outdir>/staging/` when transpiling is needed). */
@@ -112,8 +123,48 @@ const COPIED = /\.(js|cjs|mjs|json)$/;
 /** Zip entries take their date from the files: a fixed one keeps the archive byte-identical. */
 const FIXED_MTIME = new Date("2000-01-01T00:00:00Z");
 
+/** The installed directory of a package as `from` resolves it, or undefined when it is not installed. */
+function packageDir(name: string, from: string): string | undefined {
+  try {
+    return path.dirname(require.resolve(`${name}/package.json`, { paths: [from] }));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Files of packages and their production dependencies (dependencies, installed optional ones) as
+ * [`node_modules/<name>/<file>`, bytes]; the names that are not installed.
+ */
+function packageFiles(names: readonly string[], from: string): { files: [string, Buffer][]; missing: string[] } {
+  const files: [string, Buffer][] = [];
+  const missing: string[] = [];
+  const done = new Set<string>();
+  const visit = (name: string, requiredFrom: string, optional: boolean) => {
+    const dir = packageDir(name, requiredFrom);
+    if (!dir) {
+      if (!optional) missing.push(name);
+      return;
+    }
+    if (done.has(name)) return;
+    done.add(name);
+    for (const rel of listFiles(dir)) {
+      if (rel.startsWith("node_modules/")) continue;
+      files.push([`node_modules/${name}/${rel}`, fs.readFileSync(path.join(dir, rel))]);
+    }
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+    for (const dep of Object.keys(manifest.dependencies ?? {})) visit(dep, dir, false);
+    for (const dep of Object.keys(manifest.optionalDependencies ?? {})) visit(dep, dir, true);
+  };
+  for (const name of names) visit(name, from, false);
+  return { files, missing: [...new Set(missing)].sort() };
+}
+
 class TypeScriptCode extends LambdaCode {
-  constructor(private readonly sourceDirectory: string) {
+  constructor(
+    private readonly sourceDirectory: string,
+    private readonly packages: readonly string[],
+  ) {
     super();
   }
 
@@ -131,21 +182,23 @@ class TypeScriptCode extends LambdaCode {
       }
     }
     if (!outputs.length) throw new Error(`LambdaCode.fromTypeScript: no TypeScript or JavaScript files in ${this.sourceDirectory}`);
-    const hash = hashFiles(outputs);
+    const { files: packaged, missing } = packageFiles(this.packages, this.sourceDirectory);
+    const all: [string, Buffer | string][] = [...outputs, ...packaged];
+    const hash = hashFiles(all);
     // <outdir>/staging/<construct path>/<hash>: one folder per function, older hashes removed.
     const home = path.join(App.of(scope).outdir, "staging", scope.node.path.replace(/[^\w.-]+/g, "_"));
     const directory = path.join(home, hash);
     if (fs.existsSync(home)) {
       for (const old of fs.readdirSync(home)) if (old !== hash) fs.rmSync(path.join(home, old), { recursive: true, force: true });
     }
-    for (const [rel, code] of outputs) {
+    for (const [rel, code] of all) {
       const file = path.join(directory, rel);
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, code, { mode: 0o644 });
       fs.chmodSync(file, 0o644); // the umask must not change the archive
       fs.utimesSync(file, FIXED_MTIME, FIXED_MTIME);
     }
-    return { directory, hash };
+    return { directory, hash, missingPackages: missing };
   }
 }
 
