@@ -15,7 +15,8 @@
  * - ECS log groups:      /ecs/<project>/<env>/<service>           (layer 07 application)
  * - ECR repositories:    <project>-<env>/<service>                (layer 07 application)
  * - Parameters:          /<project>/<env>/...                     (layer 04 parameters)
- * - Secrets:             rds!...  (RDS managed master secrets) or <project>-<env>/...  (layers 03, 09)
+ * - Secrets:             <project>-<env>/...  (layer 09); the RDS-managed master secret (rds!...) is
+ *                        read only by layer 03's user provisioner and by tasks with database.auth secret
  * - Lambda log groups:   /aws/lambda/<project>-<env>-genai...     (layer 06 lambda-genai)
  * - GenAI queues:        <project>-<env>-genai-...                (layer 06 lambda-genai)
  * - Custom metrics:      CloudWatch namespace <project>/<env>
@@ -344,9 +345,11 @@ export class SecurityStack extends LayerStack<"security"> {
             ),
           },
           {
+            // Not the RDS-managed master secret (rds!...): no task definition injects it, since an
+            // injected value outlives a rotation (layer 03 gives services their own IAM users).
             Sid: "Secrets",
             Action: "secretsmanager:GetSecretValue",
-            Resource: [this.arns.arn("secretsmanager", "secret:rds!*"), this.arns.arn("secretsmanager", `secret:${prefix}/*`)],
+            Resource: this.arns.arn("secretsmanager", `secret:${prefix}/*`),
           },
           { Sid: "DecryptWithDataKey", Action: "kms:Decrypt", Resource: dataKey.arn },
         ],
