@@ -13,12 +13,12 @@
  * - Per service: an ECR repository `<project>-<env>/<service>` (immutable tags, scan on push, data
  *   key, lifecycle), an `ip` target group with its listener rule, the log group
  *   `/ecs/<project>/<env>/<service>` (logs key), the task definition (read-only root file system,
- *   secrets from Parameter Store and the database's managed secret), the service (app subnets, app
+ *   secrets from Parameter Store, database connection variables but never a password), the service (app subnets, app
  *   security group, no public IP, circuit breaker with rollback, Cloud Map registration) and target
  *   tracking autoscaling.
  *
- * Reads: network (VPC, subnets), security (groups, roles, KMS keys, WAF), database (master secret,
- * when enabled), cloud-map (discovery services, when enabled). Parameter ARNs are built from the
+ * Reads: network (VPC, subnets), security (groups, roles, KMS keys, WAF), database (endpoint, port,
+ * name, master secret ARN for auth secret; when enabled), cloud-map (discovery services, when enabled). Parameter ARNs are built from the
  * parameters layer's naming convention (/<project>/<env>/<key>); the config rules check every key
  * is one that layer writes.
  *
