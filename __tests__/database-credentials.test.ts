@@ -13,7 +13,9 @@
  *   data ingress) and it reaches Secrets Manager (endpoint ingress, or HTTPS through NAT).
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { TerraformStack, Testing } from "cdktf";
 import { loadConfigFile } from "../core/config/loader";
 import type { PlatformConfig } from "../core/config/schema";
 import { iamDatabaseUsers, serviceDatabaseAccess } from "../core/config/sections/application";
@@ -22,6 +24,7 @@ import { SecurityStack } from "../layers/02-security";
 import { DatabaseStack } from "../layers/03-database";
 import { ApplicationStack } from "../layers/07-application";
 import type { ContainerDefinition } from "../modules/fargate-service";
+import { LambdaCode } from "../modules/lambda-function";
 import { env, envWith, ENVIRONMENTS, policy, resource, resources, synth, type TerraformJson } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -198,5 +201,37 @@ describe("auth secret (applications that cannot use IAM tokens)", () => {
     expect(resources(synth(DatabaseStack, none).tf, "aws_lambda_invocation")).toEqual({});
     const rules = Object.keys(resources(synth(SecurityStack, none).tf, "aws_vpc_security_group_ingress_rule"));
     expect(rules.filter((r) => r.includes("db_admin"))).toEqual([]);
+  });
+});
+
+describe("packaging the driver with the function (LambdaCode.fromTypeScript packages)", () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "db-users-code-"));
+  const write = (rel: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(tmp, rel)), { recursive: true });
+    fs.writeFileSync(path.join(tmp, rel), text);
+  };
+  write("src/index.ts", "export const handler = async () => 1;\n");
+  write("node_modules/fake-driver/package.json", JSON.stringify({ name: "fake-driver", main: "index.js", dependencies: { "fake-dep": "1.0.0" }, optionalDependencies: { "fake-optional": "1.0.0" } }));
+  write("node_modules/fake-driver/index.js", "module.exports = require('fake-dep');\n");
+  write("node_modules/fake-dep/package.json", JSON.stringify({ name: "fake-dep", main: "index.js" }));
+  write("node_modules/fake-dep/index.js", "module.exports = 42;\n");
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  const stage = (packages: string[]) => {
+    const stack = new TerraformStack(Testing.app(), "code");
+    return LambdaCode.fromTypeScript(path.join(tmp, "src"), { packages }).stage(stack);
+  };
+
+  it("copies the package and its dependencies into node_modules of the package, and the hash covers them", () => {
+    const staged = stage(["fake-driver"]);
+    expect(staged.missingPackages).toEqual([]);
+    expect(fs.readFileSync(path.join(staged.directory, "node_modules/fake-driver/index.js"), "utf8")).toContain("fake-dep");
+    expect(fs.readFileSync(path.join(staged.directory, "node_modules/fake-dep/index.js"), "utf8")).toContain("42");
+    expect(fs.existsSync(path.join(staged.directory, "index.js"))).toBe(true);
+    expect(staged.hash).not.toBe(stage([]).hash);
+  });
+
+  it("reports a package that is not installed (an absent optional dependency is not missing)", () => {
+    expect(stage(["fake-driver", "not-installed-driver"]).missingPackages).toEqual(["not-installed-driver"]);
   });
 });

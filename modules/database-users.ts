@@ -28,6 +28,7 @@ import { Annotations, AssetType, TerraformAsset, type ITerraformDependable } fro
 import { Construct } from "constructs";
 import { LOG_RETENTION_DAYS } from "../core/config/constants";
 import { Arns, policyJson } from "../core/policy";
+import { reviewException } from "../core/review";
 import type { LambdaCode } from "./lambda-function";
 import { ServiceRole } from "./service-role";
 
@@ -154,6 +155,13 @@ export class DatabaseUsers extends Construct {
       // Lambda checks the role's network-interface permissions when it creates the function.
       dependsOn: Object.values(this.role.policies),
     });
+
+    reviewException(this.role.policies["vpc-access"], "PK-IAM-004", "Lambda creates the function's network interfaces with this role; EC2 offers no resource-level scoping for them");
+    reviewException(
+      this.function,
+      "PK-LAMBDA-002",
+      "Invoked synchronously by Terraform only (aws_lambda_invocation): a failure fails the apply and names the error; there are no asynchronous events to keep",
+    );
 
     this.invocation = new LambdaInvocation(this, "invocation", {
       functionName: this.function.functionName,
