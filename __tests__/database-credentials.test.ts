@@ -112,6 +112,15 @@ describe.each(CASES)("database credentials (%s)", (_name, cfg) => {
     }
   });
 
+  it("Spring services sign in through the AWS Advanced JDBC Wrapper's iam plugin (database/iam-url), not a password URL", () => {
+    const spring = users.filter((u) => "SPRING_DATASOURCE_URL" in cfg.services[u.service].secrets);
+    for (const u of spring) {
+      const svc = cfg.services[u.service];
+      expect([u.service, svc.secrets.SPRING_DATASOURCE_URL, svc.environment.SPRING_DATASOURCE_DRIVER_CLASS_NAME]).toEqual([u.service, "database/iam-url", "software.amazon.jdbc.Driver"]);
+      expect(svc.database?.variables.user).toBe("SPRING_DATASOURCE_USERNAME");
+    }
+  });
+
   it("the provisioning invocation lists exactly the services' users, after the writer is up", () => {
     const invocation = resource(database, "aws_lambda_invocation", "db_users_invocation");
     const input = JSON.parse(invocation.input as string) as { users: { name: string; privileges: string }[]; database: string };
