@@ -410,6 +410,16 @@ describe("several problems", () => {
     );
   });
 
+  it("shape and cross-field problems in one round: a refused value does not hide the rules' findings elsewhere", () => {
+    expectRefused(
+      "shape-and-rules.yaml",
+      [5, 3, "retentionDays: 45", `logging.retentionDays: expected ${RETENTIONS}, found number 45`],
+      [7, 3, "nat: single", 'network.nat: expected per-az or none (protection.availability is true; a single NAT gateway fails with its AZ), found "single"'],
+      [9, 25, "10.1.6.0/24]", 'network.subnets.data[1]: expected a subnet inside the VPC 10.0.0.0/16, found "10.1.6.0/24"'],
+      [11, 21, "us-west-2e]", `aws.azs[1]: expected an availability zone of us-west-2 (${US_WEST_2_AZS}), found "us-west-2e"`],
+    );
+  });
+
   it("the error message is a header and the same lines", () => {
     const e = refusal(() => loadConfigFile(path.join(DIR, "several.yaml"), ROOT));
     expect(e.message.split("\n")).toEqual(["configuration refused (4 problems):", ...e.problems.map(formatProblem)]);

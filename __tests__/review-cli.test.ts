@@ -34,7 +34,8 @@ describe("npm run review", () => {
     for (const heading of ["# Review: prod", "## Summary", "## Findings", "## Estimated monthly cost", "## Loss of one availability zone", "## Diagram", "## Inventory", "## Diff: prod against staging"]) {
       expect(md).toContain(heading);
     }
-    expect(md).toContain("```mermaid\nflowchart LR");
+    expect(md).toContain("```mermaid\nflowchart TB");
+    expect(md).toContain("### 01 network\n\n```mermaid\nflowchart LR");
     expect(fs.readFileSync(path.join(dir, "diagram.mmd"), "utf8")).toBe(JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8")).diagram);
     // The human summary went to stderr with --json.
     expect(res.stderr).toMatch(/prod \(prod\): 0 high/);

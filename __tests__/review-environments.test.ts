@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { analyseAvailability } from "../tools/review/availability";
 import { estimateCost, usageFor, type PriceTable } from "../tools/review/cost";
-import { mermaidDiagram, sanitizeId } from "../tools/review/diagram";
+import { layerDiagrams, mermaidDiagram, sanitizeId } from "../tools/review/diagram";
 import { diffEnvironments } from "../tools/review/diff";
 import { failsGate, reviewModel } from "../tools/review/index";
 import { EnvModel } from "../tools/review/model";
@@ -119,24 +119,40 @@ describe("diagram", () => {
     const a = mermaidDiagram(prod.model);
     expect(mermaidDiagram(new EnvModel([...prod.stacks].reverse()))).toBe(a);
     expect(mermaidDiagram(prod.model)).toBe(a);
+    expect(layerDiagrams(new EnvModel([...prod.stacks].reverse()))).toEqual(layerDiagrams(prod.model));
   });
 
-  it("has one subgraph per stack in layer order, only sanitized and unique node ids, and edges between declared nodes", () => {
+  it("overview: one node per stack in layer order, every edge from a layer to a later one (the layout keeps the order)", () => {
     const prod = synthesized("prod");
     const text = mermaidDiagram(prod.model);
-    expect(text.startsWith("flowchart LR\n")).toBe(true);
-    const subgraphs = [...text.matchAll(/^ {2}subgraph (\S+)\["([^"]*)"\]$/gm)].map((m) => m[1]);
-    expect(subgraphs).toEqual(prod.model.stacks.map((s) => sanitizeId(`L${s.number === "--" ? "00" : s.number}_${s.name}`)));
-    const ids = [...text.matchAll(/^ {4}(\S+?)[[({]/gm)].map((m) => m[1]);
-    expect(ids.length).toBeGreaterThan(10);
-    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_]+$/);
-    expect(new Set(ids).size).toBe(ids.length);
-    const declared = new Set([...ids, ...subgraphs]);
-    for (const m of text.matchAll(/^ {2}(\S+) (?:-->|-\.->)(?:\|"[^"]*"\|)? (\S+)$/gm)) expect([declared.has(m[1]), declared.has(m[2])]).toEqual([true, true]);
+    expect(text.startsWith("flowchart TB\n")).toBe(true);
+    const ids = prod.model.stacks.map((s) => sanitizeId(`L${s.number === "--" ? "00" : s.number}_${s.name}`));
+    expect([...text.matchAll(/^ {2}(L\w+)\["/gm)].map((m) => m[1])).toEqual(ids);
+    const edges = [...text.matchAll(/^ {2}(\S+) -\.->(?:\|"[^"]*"\|)? (\S+)$/gm)];
+    expect(edges.length).toBeGreaterThan(12);
+    for (const m of edges) expect(ids.indexOf(m[1])).toBeLessThan(ids.indexOf(m[2]));
+    expect(text).toContain('  L01_network -.->|"app_subnet_ids, vpc_id"| L07_application\n');
   });
 
-  it("draws the main path: API -> NLB -> ALB -> services -> database, the function and its queue, WAF, layer reads", () => {
-    const text = mermaidDiagram(synthesized("prod").model);
+  it("one diagram per layer: sanitized, unique node ids, edges only between declared nodes, at most a page of nodes", () => {
+    const prod = synthesized("prod");
+    const diagrams = layerDiagrams(prod.model);
+    expect(diagrams.map((d) => d.layer)).toEqual(prod.model.stacks.map((s) => s.name));
+    for (const d of diagrams) {
+      expect(d.text.startsWith("flowchart LR\n")).toBe(true);
+      const ids = [...d.text.matchAll(/^ {4}(\S+?)[[({]/gm)].map((m) => m[1]);
+      for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_]+$/);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.length).toBeLessThanOrEqual(40);
+      const declared = new Set(ids);
+      for (const m of d.text.matchAll(/^ {2}(\S+) (?:-->|-\.->)(?:\|"[^"]*"\|)? (\S+)$/gm)) expect([declared.has(m[1]), declared.has(m[2])]).toEqual([true, true]);
+    }
+  });
+
+  it("draws the main path across the layer diagrams: API -> NLB -> ALB -> services -> database, the function and its queue, WAF", () => {
+    const text = layerDiagrams(synthesized("prod").model)
+      .map((d) => d.text)
+      .join("");
     for (const edge of [
       'n_api_gateway_aws_api_gateway_rest_api_api -->|"VPC link"| n_application_aws_lb_api_link_nlb',
       "n_application_aws_lb_api_link_nlb --> n_application_aws_lb_load_balancer",
@@ -145,7 +161,6 @@ describe("diagram", () => {
       "n_api_gateway_aws_api_gateway_rest_api_api --> n_lambda_genai_aws_lambda_function_genai",
       'n_lambda_genai_aws_lambda_function_genai -->|"failures"| n_lambda_genai_aws_sqs_queue_genai_dlq',
       'n_security_aws_wafv2_web_acl_waf -.->|"protects"| n_api_gateway_aws_api_gateway_rest_api_api',
-      'L01_network -.->|"app_subnet_ids, vpc_id"| L07_application',
     ]) {
       expect(text).toContain(`  ${edge}\n`);
     }

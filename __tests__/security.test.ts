@@ -324,7 +324,7 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
 
   describe("WAF", () => {
     const acl = resource(tf, "aws_wafv2_web_acl", "waf");
-    const rulesOf = acl.rule as Array<Record<string, any>>;
+    const rulesOf = acl.rule as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
     it("is a regional ACL allowing by default, with metrics and sampling on the ACL and every rule", () => {
       expect(acl).toMatchObject({
@@ -462,7 +462,7 @@ describe("security layer options", () => {
         security: { waf: { managedRuleGroups: [{ name: "AWSManagedRulesCommonRuleSet", excludedRules: ["SizeRestrictions_BODY", "NoUserAgent_HEADER"] }] } },
       }),
     );
-    const r = (resource(tf, "aws_wafv2_web_acl", "waf").rule as Array<Record<string, any>>)[1];
+    const r = (resource(tf, "aws_wafv2_web_acl", "waf").rule as Array<Record<string, any>>)[1]; // eslint-disable-line @typescript-eslint/no-explicit-any
     expect(r.statement.managed_rule_group_statement.rule_action_override).toEqual([
       { name: "SizeRestrictions_BODY", action_to_use: { count: {} } },
       { name: "NoUserAgent_HEADER", action_to_use: { count: {} } },

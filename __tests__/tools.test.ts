@@ -23,7 +23,7 @@ import { stackOrder } from "../tools/lib/harness";
 import { discoverMirror, isMirrorFor, MirrorError, terraformPlatform } from "../tools/lib/mirror";
 import { countActions, mockState, offlineStack, planTotals, remoteStateProducer, summaryLine, typeExpression } from "../tools/lib/offline";
 import { formatDuration, table } from "../tools/lib/report";
-import { FirstAlone, runParallel } from "../tools/lib/runner";
+import { runParallel, Serial } from "../tools/lib/runner";
 import { countHclResources, countResources, swapInto, type TerraformJson } from "../tools/lib/synth";
 import {
   addressFromContext,
@@ -357,17 +357,25 @@ describe("deploy:all order", () => {
     expect(all.results[0]).toEqual({ stack: "bootstrap", command: "npx cdktf deploy bootstrap --auto-approve", status: "planned" });
     const without = runDry(file);
     expect(without.results.map((r) => r.stack)).not.toContain("security");
+    // The README's line: --auto-approve as an option of deploy:all itself, not only after a second --.
+    const readme = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/deploy-all.ts", "--dry-run", "--json", "--env", "dev", "--auto-approve"], { cwd: ROOT, encoding: "utf8" });
+    expect(readme.status).toBe(0);
+    const doc = JSON.parse(readme.stdout) as { results: { command: string }[] };
+    expect(doc.results.every((r) => r.command.endsWith(" --auto-approve"))).toBe(true);
     expect(without.skipped).toContainEqual({ layer: "security", reason: "disabled" });
   });
 });
 
 describe("terraform helpers", () => {
-  it("writes a CLI config that serves the mirrored providers locally and caches plugins", () => {
-    const text = cliConfigText({ mirrorDir: "/opt/tf-plugins", providers: ["registry.terraform.io/hashicorp/aws"], pluginCacheDir: "/w/.work/plugin-cache" });
-    expect(text).toContain('plugin_cache_dir   = "/w/.work/plugin-cache"');
+  it("writes a CLI config that serves the mirrored providers locally, with no shared plugin cache", () => {
+    // Parallel inits sharing a plugin cache race ("mkdir …/plugin-cache/…: file exists"); with an
+    // unpacked mirror each work dir links to the read-only mirror instead.
+    const text = cliConfigText({ mirrorDir: "/opt/tf-plugins", providers: ["registry.terraform.io/hashicorp/aws"] });
+    expect(text).not.toContain("plugin_cache_dir");
     expect(text).toMatch(/filesystem_mirror \{\n\s+path\s+= "\/opt\/tf-plugins"\n\s+include = \["registry.terraform.io\/hashicorp\/aws"\]/);
     expect(text).toMatch(/direct \{\n\s+exclude = \["registry.terraform.io\/hashicorp\/aws"\]/);
     const noMirror = cliConfigText({ pluginCacheDir: "/c" });
+    expect(noMirror).toContain('plugin_cache_dir   = "/c"');
     expect(noMirror).not.toContain("provider_installation");
     expect(noMirror).toContain("disable_checkpoint = true");
   });
@@ -505,16 +513,25 @@ describe("small helpers", () => {
     expect(peak).toBe(2);
   });
 
-  it("lets the first caller through alone", async () => {
-    const gate = new FirstAlone();
+  it("runs serialized work one at a time, in call order, and goes on after a failure", async () => {
+    const serial = new Serial();
     const log: string[] = [];
-    const task = (name: string) =>
-      gate.run(async () => {
+    let running = 0;
+    let peak = 0;
+    const task = (name: string, fail = false) =>
+      serial.run(async () => {
+        running++;
+        peak = Math.max(peak, running);
         log.push(`start ${name}`);
         await new Promise((r) => setImmediate(r));
         log.push(`end ${name}`);
+        running--;
+        if (fail) throw new Error(name);
+        return name;
       });
-    await Promise.all([task("a"), task("b"), task("c")]);
-    expect(log.slice(0, 2)).toEqual(["start a", "end a"]);
+    const results = await Promise.allSettled([task("a"), task("b", true), task("c")]);
+    expect(peak).toBe(1);
+    expect(log).toEqual(["start a", "end a", "start b", "end b", "start c", "end c"]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
   });
 });

@@ -20,7 +20,7 @@ import type { EnvironmentRef } from "../tools/lib/environments";
 import { compareWithDir, workflowInput } from "../tools/workflows";
 import { affectedKeys, compareEnvironment, comparisonMarkdown, normaliseStack, planMatrix } from "../tools/workflows/affected";
 import { ciEnvironmentProblems, loadCiEnvironments, producerOfKey, stackReads, synthesizeStacks, type StackInfo } from "../tools/workflows/environments";
-import { deployJobId, generateWorkflows, layerWorkflowFile, type GeneratedFile, type GenerateInput } from "../tools/workflows/generate";
+import { deployJobId, generateWorkflows, LAYER_WORKFLOW_FILE, type GeneratedFile, type GenerateInput } from "../tools/workflows/generate";
 import { actionlintAvailable, formatProblem, lintWorkflows } from "../tools/workflows/lint";
 import { ACTIONS, COMMENT_MARKER, TERRAFORM_VERSION, WORKFLOWS_DIR } from "../tools/workflows/settings";
 import { env } from "./helpers";
@@ -28,7 +28,7 @@ import { env } from "./helpers";
 const ROOT = path.resolve(ENVIRONMENTS_DIR, "..");
 const REPO = "acme/petclinic-platform";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const prComment = require("../tools/workflows/pr-comment.js") as {
   (args: Record<string, unknown>): Promise<{ action: string; id: number }>;
   buildBody: (args: Record<string, unknown>) => string;
@@ -91,10 +91,13 @@ describe("generated workflows with every environment deployed by CI", () => {
     expect((await lintWorkflows(files)).map(formatProblem)).toEqual([]);
   });
 
-  it("has a layer workflow for every implemented layer, picked up from the registry and layers/index.ts", () => {
+  it("has one reusable layer workflow, called with the stack name by a deploy job for every implemented layer", () => {
     const implemented = LAYERS.filter((l) => PLATFORM.layers[l.name] && envs.some((e) => e.config.layers[l.name]?.enabled !== false));
-    expect(files.filter((f) => f.name.startsWith("layer-")).map((f) => f.name)).toEqual(implemented.map(layerWorkflowFile).sort());
-    expect(load(files, "layer-01-network.yml").name).toBe("layer 01 network");
+    expect(files.map((f) => f.name).filter((n) => n.startsWith("layer"))).toEqual([LAYER_WORKFLOW_FILE]);
+    const layer = load(files, LAYER_WORKFLOW_FILE);
+    expect((layer.on as { workflow_call: { inputs: Record<string, unknown> } }).workflow_call.inputs.layer).toMatchObject({ type: "string", required: true });
+    const called = new Set(Object.values(deploy.jobs).filter((j) => j.uses).map((j) => (j.with as { layer: string }).layer));
+    expect([...called].sort()).toEqual(implemented.map((l) => l.name).sort());
   });
 
   it("is deterministic", () => {
@@ -190,7 +193,8 @@ describe("generated workflows with every environment deployed by CI", () => {
           const job = deploy.jobs[deployJobId(env.name, s.stack)];
           const needs = job.needs as string[];
           for (const r of s.reads) expect(needs).toContain(deployJobId(env.name, r));
-          expect(job.uses).toBe(`./.github/workflows/${layerWorkflowFile(s.layer!)}`);
+          expect(job.uses).toBe(`./.github/workflows/${LAYER_WORKFLOW_FILE}`);
+          expect((job.with as { layer: string }).layer).toBe(s.stack);
           expect(job.if).toContain(`contains(fromJSON(needs.changes.outputs.stacks), '${env.name}/${s.stack}')`);
           expect(job.if).toContain("!cancelled() && !failure()");
         }
@@ -215,6 +219,7 @@ describe("generated workflows with every environment deployed by CI", () => {
       for (const env of envs) {
         const t = ciTarget(env.config)!;
         expect(deploy.jobs[`${env.name}-network`].with).toEqual({
+          layer: "network",
           environment: env.name,
           "github-environment": env.name,
           region: "us-west-2",
@@ -229,24 +234,25 @@ describe("generated workflows with every environment deployed by CI", () => {
   });
 
   describe("layer workflows", () => {
-    const layer = load(files, "layer-03-database.yml");
+    const layer = load(files, LAYER_WORKFLOW_FILE);
     it("plan with the plan role and save the plan with its configuration and lock file", () => {
       const creds = steps(layer.jobs.plan).find((s) => s.uses?.startsWith("aws-actions/"))!;
       expect(creds.with).toMatchObject({ "role-to-assume": "${{ inputs.plan-role }}" });
       const plan = steps(layer.jobs.plan).find((s) => s.name === "Plan")!.run!;
       expect(plan).toContain("terraform plan -input=false -no-color -lock-timeout=10m -detailed-exitcode -out=plan.tfplan");
       const save = steps(layer.jobs.plan).find((s) => s.name === "Save the plan")!.with!;
-      expect(save).toMatchObject({ name: "plan-${{ inputs.environment }}-database", "include-hidden-files": true, overwrite: true, "retention-days": 14 });
+      expect(layer.jobs.plan.env).toMatchObject({ STACK: "${{ inputs.layer }}", STACK_DIR: "cdktf.out/stacks/${{ inputs.layer }}" });
+      expect(save).toMatchObject({ name: "plan-${{ inputs.environment }}-${{ inputs.layer }}", "include-hidden-files": true, overwrite: true, "retention-days": 14 });
       expect(save.path).toContain("!${{ env.STACK_DIR }}/.terraform/**");
     });
 
     it("apply that saved plan with the apply role, in the GitHub environment, one at a time and never cancelled", () => {
       const apply = layer.jobs.apply;
       expect(apply.environment).toBe("${{ inputs.github-environment }}");
-      expect(apply.concurrency).toEqual({ group: "apply-${{ inputs.environment }}-database", "cancel-in-progress": false });
+      expect(apply.concurrency).toEqual({ group: "apply-${{ inputs.environment }}-${{ inputs.layer }}", "cancel-in-progress": false });
       expect(apply.if).toBe("${{ inputs.apply && needs.plan.outputs.changes == 'true' }}");
       const s = steps(apply);
-      expect(s[0].with).toEqual({ name: "plan-${{ inputs.environment }}-database", path: "stack" });
+      expect(s[0].with).toEqual({ name: "plan-${{ inputs.environment }}-${{ inputs.layer }}", path: "stack" });
       expect(s.find((x) => x.uses?.startsWith("aws-actions/"))!.with).toMatchObject({ "role-to-assume": "${{ inputs.apply-role }}", "role-duration-seconds": "${{ inputs.session-seconds }}" });
       const run = s.find((x) => x.name === "Apply the saved plan")!.run!;
       expect(run).toContain("terraform init -input=false -no-color -lockfile=readonly");

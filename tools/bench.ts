@@ -108,7 +108,7 @@ function main(): void {
   const vs = variants();
   const rows: Array<{ env: string; kit: Sample; tsNode: Sample; ratio: number; samples: Record<string, Sample[]> }> = [];
   const failures: string[] = [];
-  let loadBefore = 0;
+  let loadBefore: number;
   try {
     const typeChecks = tsNodeTypeChecks(vs[1].env, scratch);
     reporter.line(`ts-node type-checks: ${typeChecks ? "yes (a type error is refused)" : "NO - the ts-node figures are not the type-checking default"}`);

@@ -14,10 +14,10 @@ import * as path from "node:path";
 import type { LayerName } from "../core/config/schema";
 import { layer as layerDef } from "../core/registry";
 import { parseOrExit, type OptionSpecs } from "./lib/args";
-import { environmentsOrExit, holdHarnessLock, indent, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, type PreparedEnvironment } from "./lib/harness";
+import { environmentsOrExit, failedStackLines, holdHarnessLock, indent, onlyStacksOrExit, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, type PreparedEnvironment } from "./lib/harness";
 import { countActions, LOCAL_STATE, mockState, offlineStack, planTotals, summaryLine, type ActionCounts } from "./lib/offline";
 import { formatDuration, Progress, Reporter, table } from "./lib/report";
-import { defaultJobs, FirstAlone, runParallel } from "./lib/runner";
+import { defaultJobs, runParallel } from "./lib/runner";
 import type { SynthesizedStack, TerraformJson } from "./lib/synth";
 import { cleanTerraformText, initFingerprint, isInitialised, markInitialised, run, setupTerraform, WORK_DIR, writeIfChanged, type TerraformSetup } from "./lib/terraform";
 
@@ -28,6 +28,7 @@ const OPTIONS: OptionSpecs = {
     value: "<name|file>",
     description: "Only these environments (repeat or comma-separate; bare --env: the one PLATFORM_ENV names). Default: all.",
   },
+  layer: { type: "strings", value: "<layer>", description: "Only these stacks (bootstrap or layer names; repeat or comma-separate). Default: all." },
   jobs: { type: "number", value: "<n>", description: "Environments planned at once (default: number of CPUs); layers of one environment run in order." },
   json: { type: "boolean", description: "Print a JSON result on stdout (progress goes to stderr)." },
   "plugin-dir": { type: "string", value: "<dir>", description: "Provider mirror directory (default: PLATFORM_TF_PLUGIN_DIR, else discovered)." },
@@ -55,7 +56,7 @@ interface PlanResult {
   readonly message?: string;
 }
 
-async function planStack(env: PreparedEnvironment, stack: SynthesizedStack, tf: TerraformSetup, gate: FirstAlone): Promise<PlanResult> {
+async function planStack(env: PreparedEnvironment, stack: SynthesizedStack, tf: TerraformSetup): Promise<PlanResult> {
   const start = Date.now();
   const envDir = path.join(WORK_DIR, "plan", env.ref.key);
   const dir = path.join(envDir, stack.name);
@@ -83,7 +84,7 @@ async function planStack(env: PreparedEnvironment, stack: SynthesizedStack, tf: 
   if (!isInitialised(dir, fingerprint)) {
     initRan = true;
     fs.rmSync(path.join(dir, ".terraform.lock.hcl"), { force: true });
-    const init = await gate.run(() => run(tf.bin, ["init", "-input=false", "-no-color", "-reconfigure"], { cwd: dir, env: tf.env }));
+    const init = await tf.init(() => run(tf.bin, ["init", "-input=false", "-no-color", "-reconfigure"], { cwd: dir, env: tf.env }));
     if (init.code !== 0) return fail("init", cleanTerraformText(init.stderr || init.stdout), { reads, initRan });
     markInitialised(dir, fingerprint);
   }
@@ -117,18 +118,18 @@ async function main(): Promise<void> {
   const ready = prepared.filter((e) => !e.error);
   for (const env of ready) pruneStackDirs(path.join(WORK_DIR, "plan", env.ref.key), env.stacks.map((s) => s.name), [MOCK_STATE_DIR]);
 
-  const total = ready.reduce((n, e) => n + e.stacks.length, 0);
-  const labelWidth = Math.max(0, ...ready.flatMap((e) => e.stacks.map((s) => `${e.ref.key} ${s.name}:`.length)));
+  const selected = onlyStacksOrExit(ready, args.values.layer as string[] | undefined, reporter);
+  const total = selected.reduce((n, e) => n + e.stacks.length, 0);
+  const labelWidth = Math.max(0, ...selected.flatMap((e) => e.stacks.map((s) => `${e.ref.key} ${s.name}:`.length)));
   const progress = new Progress(reporter, total, labelWidth);
-  const gate = new FirstAlone();
-  const perEnv = await runParallel(ready, jobs, async (env) => {
+  const perEnv = await runParallel(selected, jobs, async (env) => {
     // Mock state is rewritten from the contracts on every run; none is left from an older one.
     fs.rmSync(path.join(WORK_DIR, "plan", env.ref.key, MOCK_STATE_DIR), { recursive: true, force: true });
     const out: PlanResult[] = [];
     for (const stack of env.stacks) {
       let r: PlanResult;
       try {
-        r = await planStack(env, stack, tf, gate);
+        r = await planStack(env, stack, tf);
       } catch (e) {
         r = { env: env.ref.key, stack: stack.name, ok: false, stage: "plan", ms: 0, message: e instanceof Error ? e.stack ?? e.message : String(e) };
       }
@@ -165,6 +166,8 @@ async function main(): Promise<void> {
     `\nplan ${ok ? "ok" : "FAILED"}: ${stackResults.filter((r) => r.ok).length}/${total} stacks planned in ${prepared.length} environment${prepared.length === 1 ? "" : "s"}` +
       `${envResults.length ? `, ${envResults.length} environments not synthesized` : ""}; plans in ${rel(path.join(WORK_DIR, "plan"))}/<env>/<stack>/plan.json; ${formatDuration(Date.now() - started)} wall`,
   );
+  for (const line of failedStackLines("plan", failed.map((r) => ({ where: r.stack ? `${r.env} ${r.stack}` : r.env, stage: r.stage, error: r.message ?? "" }))))
+    reporter.line(line);
   reporter.result({
     command: "plan",
     ok,

@@ -139,6 +139,8 @@ function main(): void {
     fs.writeFileSync(path.join(dir, "report.md"), markdown);
     fs.writeFileSync(path.join(dir, "report.json"), `${JSON.stringify(toJson(review, gate), null, 2)}\n`);
     fs.writeFileSync(path.join(dir, "diagram.mmd"), review.diagram);
+    for (const f of fs.readdirSync(dir)) if (/^diagram-.+\.mmd$/.test(f)) fs.rmSync(path.join(dir, f));
+    for (const d of review.layerDiagrams) fs.writeFileSync(path.join(dir, `diagram-${d.number === "--" ? "00" : d.number}-${d.layer}.mmd`), d.text);
     reporter.line(`${summaryLine(review)}${gateFailed ? `  GATE FAILED (open findings at ${failOn} or above)` : ""}  [${formatDuration(Date.now() - t0)}]`);
     if (review.diff) {
       const d = review.diff;

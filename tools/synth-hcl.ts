@@ -22,7 +22,7 @@ import { exitOnConfigError, loadEnvironment, type LoadedConfig } from "../core/c
 import type { PlatformConfig } from "../core/config/schema";
 import { parseOrExit, type OptionSpecs } from "./lib/args";
 import { Reporter, table } from "./lib/report";
-import { synthesizeAtomically, type SynthesizedStack } from "./lib/synth";
+import { HCL_OUTDIR, refuseHclIntoCdktfOut, synthesizeAtomically, type SynthesizedStack } from "./lib/synth";
 import { findOnPath, WORK_DIR } from "./lib/terraform";
 import { blockifyUntypedAttributes } from "../core/hcl";
 
@@ -179,19 +179,20 @@ export function synthesizeHcl(config: PlatformConfig, outdir: string, name: stri
 
 const OPTIONS: OptionSpecs = {
   env: { type: "string", value: "<name|file>", description: "Environment to synthesize (default: PLATFORM_ENV, else dev)." },
-  out: { type: "string", value: "<dir>", description: "Output directory (default: cdktf.out)." },
+  out: { type: "string", value: "<dir>", description: "Output directory (default: cdktf.hcl; never cdktf.out, which cdktf deploy reads)." },
   json: { type: "boolean", description: "Print a JSON result on stdout (human lines go to stderr)." },
 };
 
 function main(): void {
   const args = parseOrExit(process.argv.slice(2), "npm run synth:hcl -- [options]", "Synthesizes one environment as valid, formatted HCL (cdk.tf per stack).", OPTIONS);
   const reporter = new Reporter({ json: args.values.json === true });
-  const outdir = path.resolve((args.values.out as string | undefined) ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
+  const outdir = path.resolve((args.values.out as string | undefined) ?? HCL_OUTDIR);
+  refuseHclIntoCdktfOut(outdir, reporter);
   let loaded: LoadedConfig;
   try {
     loaded = loadEnvironment((args.values.env as string | undefined) ?? process.env.PLATFORM_ENV);
   } catch (e) {
-    exitOnConfigError(e);
+    exitOnConfigError(e, { json: reporter.json, command: "synth:hcl" });
   }
   let result: HclResult;
   try {

@@ -12,12 +12,13 @@ import { exitOnConfigError, loadEnvironment, type LoadedConfig } from "../core/c
 import { parseOrExit, type OptionSpecs } from "./lib/args";
 import { formatDuration, Reporter, table } from "./lib/report";
 import { synthesizeAtomically, type SynthesizedStack } from "./lib/synth";
+import { HCL_OUTDIR, refuseHclIntoCdktfOut } from "./lib/synth";
 import { findOnPath } from "./lib/terraform";
 
 const OPTIONS: OptionSpecs = {
   env: { type: "string", value: "<name|file>", description: "Environment to synthesize (default: PLATFORM_ENV, else dev)." },
-  out: { type: "string", value: "<dir>", description: "Output directory (default: CDKTF_OUTDIR, else cdktf.out)." },
-  hcl: { type: "boolean", description: "Write HCL (cdk.tf) instead of JSON (cdk.tf.json)." },
+  out: { type: "string", value: "<dir>", description: "Output directory (default: CDKTF_OUTDIR, else cdktf.out; with --hcl: cdktf.hcl)." },
+  hcl: { type: "boolean", description: "Write HCL (cdk.tf) instead of JSON (cdk.tf.json), into cdktf.hcl (never into cdktf.out)." },
   json: { type: "boolean", description: "Print a JSON result on stdout (human lines go to stderr)." },
 };
 
@@ -25,19 +26,23 @@ function main(): void {
   const args = parseOrExit(process.argv.slice(2), "npm run synth -- [options]", "Synthesizes one environment's stacks.", OPTIONS);
   const reporter = new Reporter({ json: args.values.json === true });
   const envName = (args.values.env as string | undefined) ?? process.env.PLATFORM_ENV;
-  const outdir = path.resolve((args.values.out as string | undefined) ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
+  const hcl = args.values.hcl === true;
+  // HCL goes to a folder of its own: cdktf deploy reads cdktf.out, and a cdk.tf beside its cdk.tf.json
+  // would define every resource twice.
+  const outdir = path.resolve((args.values.out as string | undefined) ?? (hcl ? HCL_OUTDIR : process.env.CDKTF_OUTDIR ?? "cdktf.out"));
+  if (hcl) refuseHclIntoCdktfOut(outdir, reporter);
 
   const start = Date.now();
   let loaded: LoadedConfig;
   try {
     loaded = loadEnvironment(envName);
   } catch (e) {
-    exitOnConfigError(e);
+    exitOnConfigError(e, { json: reporter.json, command: "synth" });
   }
 
   let stacks: SynthesizedStack[];
   try {
-    stacks = synthesizeAtomically(loaded.config, outdir, { hcl: args.values.hcl === true, fmt: (dir) => terraformFmt(dir, reporter) });
+    stacks = synthesizeAtomically(loaded.config, outdir, { hcl, fmt: (dir) => terraformFmt(dir, reporter) });
   } catch (e) {
     reporter.error(`synth of ${loaded.key} failed (${rel(outdir)} left as it was):\n${e instanceof Error ? e.message : String(e)}`);
     reporter.result({ command: "synth", ok: false, env: loaded.key, error: e instanceof Error ? e.message : String(e), results: [] });

@@ -11,9 +11,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadConfigFile } from "../core/config/loader";
 import { parseOrExit, type OptionSpecs } from "./lib/args";
-import { environmentsOrExit, indent, removeOtherConfigFiles } from "./lib/harness";
+import { environmentsOrExit, failedStackLines, indent, removeOtherConfigFiles } from "./lib/harness";
 import { formatDuration, Progress, Reporter, table } from "./lib/report";
-import { defaultJobs, FirstAlone, runParallel } from "./lib/runner";
+import { defaultJobs, runParallel } from "./lib/runner";
 import { cleanTerraformText, initFingerprint, isInitialised, markInitialised, parseDiagnostics, run, setupTerraform, WORK_DIR, writeIfChanged, type Diagnostic } from "./lib/terraform";
 import { synthesizeHcl } from "./synth-hcl";
 
@@ -52,7 +52,6 @@ async function main(): Promise<void> {
     return hcl.stacks.map((stack) => ({ env: ref.key, stack }));
   });
   const progress = new Progress(reporter, tasks.length, Math.max(0, ...tasks.map((t) => `${t.env}/${t.stack.name}`.length)));
-  const gate = new FirstAlone();
   const results: StackResult[] = await runParallel(tasks, jobs, async ({ env, stack }) => {
     const start = Date.now();
     const dir = path.join(WORK_DIR, "validate-hcl", env, stack.name);
@@ -67,7 +66,7 @@ async function main(): Promise<void> {
     let result: StackResult | undefined;
     if (!isInitialised(dir, fingerprint)) {
       fs.rmSync(path.join(dir, ".terraform.lock.hcl"), { force: true });
-      const init = await gate.run(() => run(tf.bin, ["init", "-backend=false", "-input=false", "-no-color"], { cwd: dir, env: tf.env }));
+      const init = await tf.init(() => run(tf.bin, ["init", "-backend=false", "-input=false", "-no-color"], { cwd: dir, env: tf.env }));
       if (init.code !== 0) result = { ...base, ok: false, stage: "init", ms: Date.now() - start, errors: [], message: cleanTerraformText(init.stderr || init.stdout) };
       else markInitialised(dir, fingerprint);
     }
@@ -95,6 +94,11 @@ async function main(): Promise<void> {
   reporter.line("");
   reporter.line(table(["stack", "valid", "repairs", "time"], results.map((r) => [`${r.env}/${r.stack}`, r.ok ? "yes" : "NO", r.repaired, formatDuration(r.ms)])));
   reporter.line(`\nvalidate:hcl ${failed.length ? "FAILED" : "ok"}: ${results.length - failed.length}/${results.length} stacks valid; ${formatDuration(Date.now() - started)}`);
+  for (const line of failedStackLines(
+    "validate:hcl",
+    failed.map((r) => ({ where: `${r.env}/${r.stack}`, stage: r.stage, error: r.errors.length ? `error: ${r.errors[0].summary}${r.errors[0].address ? ` (${r.errors[0].address})` : ""}` : r.message ?? "" })),
+  ))
+    reporter.line(line);
   reporter.result({ command: "validate:hcl", ok: !failed.length, skipped: false, terraform: { bin: tf.bin, version: tf.version }, results });
   process.exitCode = failed.length ? 1 : 0;
 }

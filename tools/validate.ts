@@ -1,5 +1,5 @@
 /**
- * npm run validate [-- --env <name|file>] [--jobs N] [--json] [--plugin-dir <dir>]
+ * npm run validate [-- --env <name|file>] [--stacks <cdktf.out>] [--jobs N] [--force] [--json] [--plugin-dir <dir>]
  *
  * `terraform validate` for every stack of every environment (environments/ and examples/), or the
  * ones --env picks. Each environment is synthesized into .work/synth/<envKey>/; each stack is
@@ -11,10 +11,10 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseOrExit, type OptionSpecs } from "./lib/args";
-import { environmentsOrExit, holdHarnessLock, indent, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, type PreparedEnvironment } from "./lib/harness";
+import { environmentsOrExit, failedStackLines, holdHarnessLock, indent, onlyStacksOrExit, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, type PreparedEnvironment } from "./lib/harness";
 import { formatDuration, Progress, Reporter, table } from "./lib/report";
-import { defaultJobs, FirstAlone, runParallel } from "./lib/runner";
-import type { SynthesizedStack, TerraformJson } from "./lib/synth";
+import { defaultJobs, runParallel } from "./lib/runner";
+import { readStacks, type SynthesizedStack, type TerraformJson } from "./lib/synth";
 import {
   cleanTerraformText,
   initFingerprint,
@@ -36,7 +36,13 @@ const OPTIONS: OptionSpecs = {
     value: "<name|file>",
     description: "Only these environments (repeat or comma-separate; bare --env: the one PLATFORM_ENV names). Default: all.",
   },
+  layer: { type: "strings", value: "<layer>", description: "Only these stacks (bootstrap or layer names; repeat or comma-separate). Default: all." },
   jobs: { type: "number", value: "<n>", description: "Stacks validated at once (default: number of CPUs)." },
+  stacks: {
+    type: "string",
+    value: "<dir>",
+    description: "Validate the stacks of an existing cdktf output directory (e.g. cdktf.out after `cdktf synth`) instead of synthesizing environments.",
+  },
   force: { type: "boolean", description: "Validate every stack, also those unchanged since they last passed." },
   json: { type: "boolean", description: "Print a JSON result on stdout (progress goes to stderr)." },
   "plugin-dir": { type: "string", value: "<dir>", description: "Provider mirror directory (default: PLATFORM_TF_PLUGIN_DIR, else discovered)." },
@@ -68,7 +74,7 @@ function readText(file: string): string | undefined {
   }
 }
 
-async function validateStack(env: PreparedEnvironment, stack: SynthesizedStack, tf: TerraformSetup, gate: FirstAlone, force: boolean): Promise<StackResult> {
+async function validateStack(env: PreparedEnvironment, stack: SynthesizedStack, tf: TerraformSetup, force: boolean): Promise<StackResult> {
   const start = Date.now();
   const dir = path.join(WORK_DIR, "validate", env.ref.key, stack.name);
   fs.mkdirSync(dir, { recursive: true });
@@ -92,7 +98,7 @@ async function validateStack(env: PreparedEnvironment, stack: SynthesizedStack, 
   if (!isInitialised(dir, fingerprint)) {
     initRan = true;
     fs.rmSync(path.join(dir, ".terraform.lock.hcl"), { force: true });
-    const init = await gate.run(() => run(tf.bin, ["init", "-backend=false", "-input=false", "-no-color"], { cwd: dir, env: tf.env }));
+    const init = await tf.init(() => run(tf.bin, ["init", "-backend=false", "-input=false", "-no-color"], { cwd: dir, env: tf.env }));
     if (init.code !== 0) {
       return { ...base, ok: false, stage: "init", ms: Date.now() - start, initRan, errors: [], warnings: [], message: cleanTerraformText(init.stderr || init.stdout) };
     }
@@ -123,6 +129,19 @@ async function validateStack(env: PreparedEnvironment, stack: SynthesizedStack, 
   };
 }
 
+/** An existing cdktf output directory (`--stacks`), validated as one environment named after it. */
+function outputDirAsEnvironment(dir: string, reporter: Reporter): PreparedEnvironment {
+  const abs = path.resolve(dir);
+  const key = `stacks-${path.basename(abs).replace(/[^\w.-]+/g, "-")}`;
+  const ref = { name: rel(abs), file: abs, key };
+  try {
+    return { ref, stacks: readStacks(abs) };
+  } catch (e) {
+    reporter.line(`${rel(abs)}: not a cdktf output directory (manifest.json and stacks/*/cdk.tf.json expected)`);
+    return { ref, stacks: [], error: { stage: "synth", message: e instanceof Error ? e.message : String(e) } };
+  }
+}
+
 function describeDiagnostic(d: Diagnostic): string {
   const where = [d.address, d.location].filter(Boolean).join(" at ");
   return [`${d.severity}: ${d.summary}${where ? ` (${where})` : ""}`, d.detail ? indent(d.detail, "  ") : ""].filter(Boolean).join("\n");
@@ -136,7 +155,8 @@ async function main(): Promise<void> {
     OPTIONS,
   );
   const reporter = new Reporter({ json: args.values.json === true });
-  const envs = environmentsOrExit(args.values.env as string[] | undefined, reporter);
+  const stacksDir = args.values.stacks as string | undefined;
+  const envs = stacksDir ? [] : environmentsOrExit(args.values.env as string[] | undefined, reporter);
   const tf = setupTerraform(reporter, "validate", { pluginDir: args.values["plugin-dir"] as string | undefined });
   const jobs = (args.values.jobs as number | undefined) ?? defaultJobs();
   const force = args.values.force === true;
@@ -144,17 +164,17 @@ async function main(): Promise<void> {
   const started = Date.now();
   reporter.line(`terraform ${tf.version} (${tf.bin}); providers from ${tf.mirror ? `mirror ${tf.mirror.dir}` : "the registry"}; ${jobs} jobs`);
 
-  const prepared = prepareEnvironments(envs, reporter);
-  const tasks = prepared.flatMap((env) => env.stacks.map((stack) => ({ env, stack })));
+  const prepared = stacksDir ? [outputDirAsEnvironment(stacksDir, reporter)] : prepareEnvironments(envs, reporter);
   for (const env of prepared) if (!env.error) pruneStackDirs(path.join(WORK_DIR, "validate", env.ref.key), env.stacks.map((s) => s.name));
+  const selected = onlyStacksOrExit(prepared, args.values.layer as string[] | undefined, reporter);
+  const tasks = selected.flatMap((env) => env.stacks.map((stack) => ({ env, stack })));
 
   const labelWidth = Math.max(0, ...tasks.map((t) => `${t.env.ref.key}/${t.stack.name}`.length));
   const progress = new Progress(reporter, tasks.length, labelWidth);
-  const gate = new FirstAlone();
   const stackResults = await runParallel(tasks, jobs, async ({ env, stack }) => {
     let r: StackResult;
     try {
-      r = await validateStack(env, stack, tf, gate, force);
+      r = await validateStack(env, stack, tf, force);
     } catch (e) {
       r = { env: env.ref.key, stack: stack.name, ok: false, stage: "validate", ms: 0, errors: [], warnings: [], message: e instanceof Error ? e.stack ?? e.message : String(e) };
     }
@@ -213,6 +233,15 @@ async function main(): Promise<void> {
       `${cachedCount ? ` (${cachedCount} unchanged since they last passed, not re-run; --force re-runs them)` : ""}` +
       `${envResults.length ? `, ${envResults.length} environments not synthesized` : ""}; ${formatDuration(Date.now() - started)} wall`,
   );
+  for (const line of failedStackLines(
+    "validate",
+    failed.map((r) => ({
+      where: r.stack ? `${r.env}/${r.stack}` : r.env,
+      stage: r.stage,
+      error: r.errors.length ? describeDiagnostic(r.errors[0]) : r.message ?? "",
+    })),
+  ))
+    reporter.line(line);
   reporter.result({
     command: "validate",
     ok,

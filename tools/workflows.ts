@@ -4,7 +4,7 @@
  * Generates .github/workflows/ from the layer registry (core/registry.ts), the implemented layers
  * (layers/index.ts) and the environments: ci.yml always (with the pull request plans when an
  * environment sets ci.github.repository); deploy.yml and one
- * layer-<NN>-<name>.yml per deployed layer for the environments that set ci.github.repository.
+ * the reusable layer.yml (called per layer with its stack name) for the environments that set ci.github.repository.
  * Each CI environment is synthesized (into .work/workflows/) to learn its stacks and which layers
  * each reads; a new layer registered in layers/index.ts is picked up without code changes.
  *

@@ -27,7 +27,7 @@ export const port = z
 
 export const iamRoleArn = z
   .string({ error: "an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)" })
-  .regex(/^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@\/-]{1,64}$/, {
+  .regex(/^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/, {
     error: "an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)",
   });
 

@@ -10,7 +10,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type
 import { z } from "zod";
 import { ConfigError, describeValue, didYouMean, type ConfigProblem } from "./errors";
 import { ConfigSchema, TIERS, type PlatformConfig, type Tier } from "./schema";
-import { semanticIssues, type KeyPath } from "./semantic";
+import { semanticIssues, type KeyPath, type SemanticIssue } from "./semantic";
 import { TIER_PRESETS } from "./tiers";
 
 /** Directory of the default system's environments. */
@@ -94,25 +94,72 @@ export function loadConfigFile(file: string, cwd = process.cwd()): LoadedConfig 
   const effective = deepMerge(TIER_PRESETS[tier] as unknown as Record<string, unknown>, merged);
 
   const parsed = ConfigSchema.safeParse(effective);
-  if (!parsed.success) {
-    throw new ConfigError(sortProblems(parsed.error.issues.flatMap((issue) => schemaProblems(issue, effective, chain, cwd))));
+  // Shape and rule problems are reported together, in one round: when the shape is wrong, the
+  // rules still run on what could be read (see rulesDespiteShapeProblems).
+  const shapeProblems = parsed.success ? [] : parsed.error.issues.flatMap((issue) => schemaProblems(issue, effective, chain, cwd));
+  const issues = parsed.success ? semanticIssues(parsed.data as PlatformConfig) : rulesDespiteShapeProblems(merged, TIER_PRESETS[tier] as unknown as Record<string, unknown>, parsed.error.issues);
+  const ruleProblems = issues.map((i) => ({
+    ...locate(chain, i.path, cwd),
+    path: formatPath(i.path),
+    expected: i.expected,
+    found: i.found ?? describeValue(getIn(effective, i.path)),
+    hint: i.hint,
+  }));
+  if (shapeProblems.length || ruleProblems.length) throw new ConfigError(sortProblems([...shapeProblems, ...ruleProblems]));
+  return { config: parsed.data as PlatformConfig, files: chain.map((c) => c.file), key: environmentKey(chain[0].file, cwd) };
+}
+
+/**
+ * The cross-field rules' issues for a configuration whose shape is wrong: the values the schema
+ * refused are taken out of the file's values (so the tier preset or the schema default stands in)
+ * until the rest parses, and the rules run on that. A rule issue about a refused value, or inside
+ * the object that holds it (below the top-level sections: a mistyped `slack.mode` makes every rule
+ * about `slack` unreliable), is dropped: the shape problem says it first. A missing required key
+ * stops this (nothing can stand in for it), and then only the shape problems are reported.
+ */
+function rulesDespiteShapeProblems(merged: Record<string, unknown>, preset: Record<string, unknown>, firstIssues: readonly z.core.$ZodIssue[]): SemanticIssue[] {
+  const data = structuredClone(merged);
+  const refused: KeyPath[] = [];
+  let issues = firstIssues;
+  for (let round = 0; round < 5; round++) {
+    let removed = false;
+    for (const issue of issues) {
+      const keys = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
+      for (const keyPath of keys) {
+        const gone = deleteIn(data, keyPath as KeyPath);
+        if (gone) {
+          refused.push(gone);
+          removed = true;
+        }
+      }
+    }
+    const again = ConfigSchema.safeParse(deepMerge(preset, data));
+    if (again.success) {
+      const within = (p: KeyPath, prefix: KeyPath) => prefix.length <= p.length && prefix.every((k, i) => k === p[i]);
+      const unreliable = refused.map((r) => (r.length > 2 ? r.slice(0, -1) : r));
+      return semanticIssues(again.data as PlatformConfig).filter((i) => !unreliable.some((u) => within(i.path, u) || within(u, i.path)));
+    }
+    if (!removed) return [];
+    issues = again.error.issues;
   }
-  const config = parsed.data as PlatformConfig;
-  const issues = semanticIssues(config);
-  if (issues.length) {
-    throw new ConfigError(
-      sortProblems(
-        issues.map((i) => ({
-          ...locate(chain, i.path, cwd),
-          path: formatPath(i.path),
-          expected: i.expected,
-          found: i.found ?? describeValue(getIn(effective, i.path)),
-          hint: i.hint,
-        })),
-      ),
-    );
+  return [];
+}
+
+/**
+ * Deletes the value at `keyPath` and returns the path deleted, or undefined when there was none. A
+ * list item is never spliced out (the items after it would change index and rule issues would name
+ * the wrong item): the whole list goes instead.
+ */
+function deleteIn(obj: unknown, keyPath: KeyPath): KeyPath | undefined {
+  if (!keyPath.length) return undefined;
+  const parent = getIn(obj, keyPath.slice(0, -1));
+  const last = keyPath[keyPath.length - 1];
+  if (Array.isArray(parent)) return deleteIn(obj, keyPath.slice(0, -1));
+  if (isPlainObject(parent) && Object.prototype.hasOwnProperty.call(parent, last)) {
+    delete parent[last as string];
+    return keyPath;
   }
-  return { config, files: chain.map((c) => c.file), key: environmentKey(chain[0].file, cwd) };
+  return undefined;
 }
 
 /** `dev` for environments/dev.yaml, `examples-ims-prod` for examples/ims/prod.yaml. */
@@ -443,10 +490,15 @@ function schemaProblems(issue: z.core.$ZodIssue, raw: unknown, chain: readonly S
   ];
 }
 
-/** Writes the problems to stderr and exits 1: the entry points' handling of a refused config. */
-export function exitOnConfigError(e: unknown): never {
+/**
+ * Writes the problems to stderr and exits 1: the entry points' handling of a refused config. With
+ * `json`, stdout also gets one JSON document, `{command, ok: false, refused: true, problems}`, so a
+ * machine reading `--json` output learns why.
+ */
+export function exitOnConfigError(e: unknown, opts: { json?: boolean; command?: string } = {}): never {
   if (e instanceof ConfigError) {
     process.stderr.write(`${e.message}\n`);
+    if (opts.json) process.stdout.write(`${JSON.stringify({ command: opts.command ?? null, ok: false, refused: true, problems: e.problems }, null, 2)}\n`);
     process.exit(1);
   }
   throw e;

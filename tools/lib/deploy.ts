@@ -30,21 +30,31 @@ export function deployOrder(config: PlatformConfig, def: PlatformDefinition): { 
   return { stacks, skipped };
 }
 
+/** What a run over the stacks does: each is one `npx cdktf <verb> <stack>`. */
+export type StackVerb = "deploy" | "diff" | "destroy";
+
 /**
- * One `npx cdktf deploy <stack>` per stack, starting at `from` when given (resuming after a
- * failure); `extraArgs` (after `--` on the command line, e.g. --auto-approve) go to every command.
+ * One `npx cdktf <verb> <stack>` per stack, in deploy order (destroy: the reverse, so no layer goes
+ * while a later layer still reads it), starting at `from` when given (resuming after a failure);
+ * `extraArgs` (e.g. --auto-approve) go to every command.
  */
-export function deploySteps(stacks: readonly string[], opts: { from?: string; extraArgs?: readonly string[] } = {}): DeployStep[] {
+export function stackSteps(verb: StackVerb, stacks: readonly string[], opts: { from?: string; extraArgs?: readonly string[] } = {}): DeployStep[] {
+  const ordered = verb === "destroy" ? [...stacks].reverse() : [...stacks];
   let start = 0;
   if (opts.from !== undefined) {
-    start = stacks.indexOf(opts.from);
+    start = ordered.indexOf(opts.from);
     if (start === -1) {
       const layer = LAYERS.find((l) => l.name === opts.from);
       const why = layer ? `layer ${opts.from} has no stack in this environment (disabled or not implemented)` : `no stack named ${JSON.stringify(opts.from)}`;
-      throw new Error(`--from ${opts.from}: ${why}; stacks in order: ${stacks.join(", ")}`);
+      throw new Error(`--from ${opts.from}: ${why}; stacks in order: ${ordered.join(", ")}`);
     }
   }
-  return stacks.slice(start).map((stack) => ({ stack, command: ["npx", "cdktf", "deploy", stack, ...(opts.extraArgs ?? [])] }));
+  return ordered.slice(start).map((stack) => ({ stack, command: ["npx", "cdktf", verb, stack, ...(opts.extraArgs ?? [])] }));
+}
+
+/** `stackSteps("deploy", …)`. */
+export function deploySteps(stacks: readonly string[], opts: { from?: string; extraArgs?: readonly string[] } = {}): DeployStep[] {
+  return stackSteps("deploy", stacks, opts);
 }
 
 /** A command line for display, quoting what needs it. */

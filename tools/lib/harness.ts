@@ -12,6 +12,7 @@ import { stackOrder, synthesizeAtomically, type SynthesizedStack } from "./synth
 
 export { stackOrder };
 import { WORK_DIR } from "./terraform";
+import { BOOTSTRAP_STACK, LAYERS } from "../../core/registry";
 
 export interface PreparedEnvironment {
   readonly ref: EnvironmentRef;
@@ -67,6 +68,29 @@ export function prepareEnvironments(envs: readonly EnvironmentRef[], reporter: R
   });
 }
 
+/**
+ * The environments with only the stacks named in `names` (bootstrap or layer names); all of them
+ * when `names` is empty. A name that is no stack of any environment is a usage error.
+ */
+export function onlyStacks(prepared: readonly PreparedEnvironment[], names: readonly string[] | undefined): PreparedEnvironment[] {
+  if (!names?.length) return [...prepared];
+  const known = new Set([BOOTSTRAP_STACK, ...LAYERS.map((l) => l.name)]);
+  for (const n of names) {
+    if (!known.has(n)) throw new Error(`--layer ${n}: no such layer (layers: ${[...known].join(", ")})`);
+  }
+  return prepared.map((env) => ({ ...env, stacks: env.stacks.filter((s) => names.includes(s.name)) }));
+}
+
+/** onlyStacks, printing a usage error and exiting 2 on an unknown name. */
+export function onlyStacksOrExit(prepared: readonly PreparedEnvironment[], names: readonly string[] | undefined, reporter: Reporter): PreparedEnvironment[] {
+  try {
+    return onlyStacks(prepared, names);
+  } catch (e) {
+    reporter.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(2);
+  }
+}
+
 /** Removes stack work dirs under `envDir` whose stack no longer exists (a layer switched off). */
 export function pruneStackDirs(envDir: string, keep: readonly string[], alsoKeep: readonly string[] = []): void {
   let entries: fs.Dirent[];
@@ -93,6 +117,30 @@ export function indent(text: string, by = "    "): string {
     .split("\n")
     .map((l) => (l ? by + l : l))
     .join("\n");
+}
+
+/**
+ * The first line of an error worth reading in a log tail: Terraform's `Error: <summary>` joined with
+ * the first line of its detail, without colour codes, at most `max` characters.
+ */
+export function firstErrorLine(text: string, max = 240): string {
+  const lines = text
+    // eslint-disable-next-line no-control-regex
+    .replace(/\x1b\[[0-9;]*m/g, "")
+    .split("\n")
+    .map((l) => l.replace(/^[│╷╵]\s?/, "").trim())
+    .filter(Boolean);
+  let line = lines[0] ?? "(no error text)";
+  if (/^Error:/.test(line) && lines[1]) line = `${line}: ${lines[1]}`;
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/**
+ * The closing lines of a harness run that failed: one per failed stack, naming it, the step that
+ * failed and the first line of its error, so the tail of a CI log is enough to act on.
+ */
+export function failedStackLines(command: string, failed: readonly { readonly where: string; readonly stage: string; readonly error: string }[]): string[] {
+  return failed.map((f) => `${command} failed: ${f.where} (${f.stage}): ${firstErrorLine(f.error)}`);
 }
 
 /** A path relative to the working directory when it is inside it. */

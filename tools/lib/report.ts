@@ -8,9 +8,13 @@ export class Reporter {
   readonly json: boolean;
   private readonly human: NodeJS.WritableStream;
 
+  /** Colour in human lines: only on a terminal, never with NO_COLOR. */
+  readonly colour: boolean;
+
   constructor(opts: { json?: boolean } = {}) {
     this.json = opts.json ?? false;
     this.human = this.json ? process.stderr : process.stdout;
+    this.colour = colourOn(this.human);
   }
 
   /** A line for people. */
@@ -34,6 +38,28 @@ export class Reporter {
   }
 }
 
+const COLOURS = { ok: 32, FAILED: 31, warn: 33, dim: 2 } as const;
+
+/** True when people read `stream` on a terminal and NO_COLOR is not set (https://no-color.org). */
+export function colourOn(stream: NodeJS.WritableStream = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "" && env.FORCE_COLOR !== "0") return true;
+  return (stream as NodeJS.WriteStream).isTTY === true;
+}
+
+/** `text` in the colour of `kind` when colour is on for stdout, else unchanged. */
+export function paint(kind: keyof typeof COLOURS, text: string, on: boolean = colourOn()): string {
+  return on ? `\x1b[${COLOURS[kind]}m${text}\x1b[0m` : text;
+}
+
+/** A progress status coloured by what it says: FAILED red, ok green, warnings yellow. */
+export function paintStatus(status: string, on: boolean = colourOn()): string {
+  if (/FAILED|refused|broken/i.test(status)) return paint("FAILED", status, on);
+  if (/warning|skipped/i.test(status)) return paint("warn", status, on);
+  if (/\bok\b|valid|deployed|to add|no changes/i.test(status)) return paint("ok", status, on);
+  return status;
+}
+
 /** `4.1s`, `0.3s`, `1m02s`. */
 export function formatDuration(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
@@ -55,7 +81,7 @@ export class Progress {
   finish(label: string, status: string, ms: number): void {
     this.done++;
     const counter = `[${this.done}/${this.total}]`.padStart(2 * String(this.total).length + 3);
-    this.reporter.line(`${counter} ${label.padEnd(this.labelWidth)}  ${status}  ${formatDuration(ms)}`);
+    this.reporter.line(`${counter} ${label.padEnd(this.labelWidth)}  ${paintStatus(status, this.reporter.colour)}  ${formatDuration(ms)}`);
   }
 }
 

@@ -26,24 +26,13 @@ export async function runParallel<T, R>(items: readonly T[], jobs: number, fn: (
   return results;
 }
 
-/**
- * A gate that lets the first caller through alone and everyone else after it finished: the first
- * `terraform init` fills the shared plugin cache, which is not safe to fill concurrently.
- */
-export class FirstAlone {
-  private first: Promise<void> | undefined;
+/** Runs the functions given to it one at a time, in call order (a mutex for async work). */
+export class Serial {
+  private tail: Promise<unknown> = Promise.resolve();
 
-  async run<R>(fn: () => Promise<R>): Promise<R> {
-    if (!this.first) {
-      let release!: () => void;
-      this.first = new Promise<void>((resolve) => (release = resolve));
-      try {
-        return await fn();
-      } finally {
-        release();
-      }
-    }
-    await this.first;
-    return fn();
+  run<R>(fn: () => Promise<R>): Promise<R> {
+    const result = this.tail.then(fn, fn);
+    this.tail = result.catch(() => undefined);
+    return result;
   }
 }

@@ -30,6 +30,21 @@ export interface TerraformJson {
   [key: string]: unknown;
 }
 
+/** Where HCL output goes by default: a folder of its own, beside cdktf.out. */
+export const HCL_OUTDIR = "cdktf.hcl";
+
+/**
+ * Refuses HCL output into the directory cdktf deploys from (cdktf.out, or CDKTF_OUTDIR): a cdk.tf
+ * there beside cdktf's cdk.tf.json defines every resource twice and breaks the next diff/deploy.
+ */
+export function refuseHclIntoCdktfOut(outdir: string, reporter: { error(text: string): void }, cwd = process.cwd()): void {
+  const deployDirs = [path.resolve(cwd, "cdktf.out"), ...(process.env.CDKTF_OUTDIR ? [path.resolve(cwd, process.env.CDKTF_OUTDIR)] : [])];
+  if (deployDirs.includes(path.resolve(cwd, outdir))) {
+    reporter.error(`error: HCL is not written into ${path.relative(cwd, outdir) || outdir}: cdktf diff/deploy read that folder, and cdk.tf beside cdk.tf.json defines every resource twice; use --out ${HCL_OUTDIR} (the default)`);
+    process.exit(2);
+  }
+}
+
 /** Managed resources in a Terraform JSON configuration. */
 export function countResources(tf: TerraformJson): number {
   return Object.values(tf.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);

@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { discoverMirror, findRegistryDirs, MirrorError, pinnedAwsProviderVersion, REGISTRY_HOST, terraformPlatform, type MirrorFound } from "./mirror";
 import type { Reporter } from "./report";
+import { Serial } from "./runner";
 
 /** The repository root (tools/lib/../..). */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -103,13 +104,18 @@ export function mirroredProviders(mirrorDir: string): string[] {
 
 /**
  * The CLI config the tools run Terraform with: the mirror (when there is one) serves exactly the
- * providers it holds, everything else comes from the registry; one plugin cache shared by every
- * work dir; no checkpoint calls.
+ * providers it holds, everything else comes from the registry; no checkpoint calls.
+ *
+ * A plugin cache is written only when one is given (no mirror: providers are downloaded once).
+ * With an unpacked mirror there is none on purpose: `terraform init` then links each work dir's
+ * provider straight to the read-only mirror, so parallel inits share nothing they write. Terraform
+ * documents the plugin cache as unsafe for concurrent use, and parallel inits sharing it did fail
+ * ("mkdir …/plugin-cache/…/linux_amd64: file exists").
  */
-export function cliConfigText(opts: { mirrorDir?: string; providers?: readonly string[]; pluginCacheDir: string }): string {
+export function cliConfigText(opts: { mirrorDir?: string; providers?: readonly string[]; pluginCacheDir?: string }): string {
   const lines = [
     "# Written by the platform kit's tools (tools/lib/terraform.ts) for npm run validate / plan; rewritten on every run.",
-    `plugin_cache_dir   = ${JSON.stringify(opts.pluginCacheDir)}`,
+    ...(opts.pluginCacheDir ? [`plugin_cache_dir   = ${JSON.stringify(opts.pluginCacheDir)}`] : []),
     "disable_checkpoint = true",
   ];
   if (opts.mirrorDir) {
@@ -157,7 +163,13 @@ export interface TerraformSetup {
   readonly cliConfigFile: string;
   readonly cliConfig: string;
   readonly mirror?: MirrorFound;
-  readonly pluginCacheDir: string;
+  /** The shared plugin cache, only when providers come from the registry (no mirror). */
+  readonly pluginCacheDir?: string;
+  /**
+   * Runs `terraform init`: with a shared plugin cache one at a time (the cache is not safe for
+   * concurrent writers), else straight away (every work dir links to the read-only mirror).
+   */
+  readonly init: <R>(fn: () => Promise<R>) => Promise<R>;
 }
 
 /**
@@ -196,12 +208,15 @@ export function setupTerraform(reporter: Reporter, command: string, opts: { plug
         "(set PLATFORM_TF_PLUGIN_DIR or --plugin-dir); terraform init will download providers from the registry",
     );
   }
-  const pluginCacheDir = path.join(WORK_DIR, "plugin-cache");
-  fs.mkdirSync(pluginCacheDir, { recursive: true });
+  // A mirror needs no cache (see cliConfigText); without one, downloads are cached and inits serialized.
+  const pluginCacheDir = mirror ? undefined : path.join(WORK_DIR, "plugin-cache");
+  if (pluginCacheDir) fs.mkdirSync(pluginCacheDir, { recursive: true });
   const cliConfigFile = path.join(WORK_DIR, "terraformrc");
   const cliConfig = cliConfigText({ mirrorDir: mirror?.dir, providers: mirror ? mirroredProviders(mirror.dir) : undefined, pluginCacheDir });
   writeIfChanged(cliConfigFile, cliConfig);
-  return { bin: check.bin, version: check.version, env: terraformEnv(cliConfigFile), cliConfigFile, cliConfig, mirror, pluginCacheDir };
+  const serial = new Serial();
+  const init = pluginCacheDir ? <R>(fn: () => Promise<R>) => serial.run(fn) : <R>(fn: () => Promise<R>) => fn();
+  return { bin: check.bin, version: check.version, env: terraformEnv(cliConfigFile), cliConfigFile, cliConfig, mirror, pluginCacheDir, init };
 }
 
 // ---------------------------------------------------------------------------------------------

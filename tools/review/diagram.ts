@@ -1,10 +1,11 @@
 /**
- * A Mermaid flowchart of the synthesized platform: one subgraph per layer, its main resources
- * (networks, security groups, roles, keys and parameters summarized), the known wiring between them
- * (front doors to load balancers and functions, load balancers to services, services to the
- * database, WAF to what it protects, alarms to topics, ...) and the remote-state reads between
- * layers (dashed, labelled with the outputs read). Node ids are sanitized and everything is sorted,
- * so the same configuration always gives the same text.
+ * Mermaid flowcharts of the synthesized platform, readable at page width: an overview with one node
+ * per layer, top to bottom in layer order, with the remote-state reads between them, and one
+ * diagram per layer with its main resources (networks, security groups, roles, keys and parameters
+ * summarized) and the known wiring to the resources of other layers (front doors to load balancers
+ * and functions, load balancers to services, services to the database, WAF to what it protects,
+ * alarms to topics, ...). Node ids are sanitized and everything is sorted, so the same
+ * configuration always gives the same text.
  */
 import type { EnvModel, Resource, Stack } from "./model";
 import { minTasks } from "./cost";
@@ -93,9 +94,9 @@ function shaped(n: Node): string {
   }
 }
 
-export function mermaidDiagram(model: EnvModel): string {
-  const nodes = new Map<string, Node>();
-  const lines: string[] = ["flowchart LR"];
+/** Each stack's nodes: its main resources, the VPC parts summarized, and one node per summarized type. */
+function layerNodes(model: EnvModel): Map<Stack, Node[]> {
+  const out = new Map<Stack, Node[]>();
   for (const stack of model.stacks) {
     const own: Node[] = [];
     // The VPC, with subnets, NAT gateways and endpoints summarized.
@@ -122,24 +123,57 @@ export function mermaidDiagram(model: EnvModel): string {
       if (n) own.push({ id: sanitizeId(`n_${stack.name}_${type}`), stack: stack.name, label: `${what} x${n}`, shape: "box" });
     }
     own.sort((a, b) => a.id.localeCompare(b.id));
-    lines.push(`  subgraph ${subgraphId(stack)}["${stack.number === "--" ? "" : `${stack.number} `}${stack.name}"]`);
     if (!own.length) own.push({ id: sanitizeId(`n_${stack.name}_empty`), stack: stack.name, label: `${stack.resources.length} resources`, shape: "box" });
-    for (const n of own) {
-      nodes.set(n.id, n);
-      lines.push(`    ${shaped(n)}`);
-    }
-    lines.push("  end");
+    out.set(stack, own);
   }
+  return out;
+}
 
+interface DrawnEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly label?: string;
+  readonly dashed?: boolean;
+}
+
+/** The wiring between nodes that are drawn, without self-loops, deduplicated and sorted. */
+function drawnEdges(model: EnvModel, nodes: ReadonlyMap<string, Node>): DrawnEdge[] {
+  const seen = new Map<string, DrawnEdge>();
+  for (const e of wiring(model)) {
+    const from = nodeId(e.from);
+    const to = nodeId(e.to);
+    if (from === to || !nodes.has(from) || !nodes.has(to)) continue;
+    const edge = { from, to, label: e.label, dashed: e.dashed };
+    seen.set(edgeLine(edge), edge);
+  }
+  return [...seen.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, e]) => e);
+}
+
+function edgeLine(e: DrawnEdge, indent = "  "): string {
+  return `${indent}${e.from} ${e.dashed ? "-.->" : "-->"}${e.label ? `|"${escapeLabel(e.label)}"|` : ""} ${e.to}`;
+}
+
+const stackTitle = (s: Stack) => `${s.number === "--" ? "" : `${s.number} `}${s.name}`;
+
+/**
+ * The overview: one node per layer, top to bottom in layer order, with what each layer holds and
+ * the layers it reads (dashed, labelled with the outputs read). Reads always point from a layer to
+ * a later one, so the layout keeps the order; run-time calls (a service to the database of an
+ * earlier layer) would point back up and are drawn in the layer diagrams instead. Small enough to
+ * read at page width.
+ */
+export function mermaidDiagram(model: EnvModel): string {
+  const perStack = layerNodes(model);
+  const lines: string[] = ["flowchart TB"];
+  for (const [stack, own] of perStack) {
+    // Its own resources first (VPC, load balancers, databases, ...), then the summarized types.
+    const summaryIds = new Set(Object.keys(SUMMARY).map((t) => sanitizeId(`n_${stack.name}_${t}`)));
+    const ordered = [...own.filter((n) => !summaryIds.has(n.id)), ...own.filter((n) => summaryIds.has(n.id))];
+    const main = ordered.filter((n) => !n.id.endsWith("_empty")).map((n) => n.label.split("<br/>")[0]);
+    const shown = main.length > 4 ? [...main.slice(0, 4), `+${main.length - 4} more`] : main;
+    lines.push(`  ${subgraphId(stack)}["<b>${escapeLabel(stackTitle(stack))}</b><br/>${escapeLabel(shown.join("<br/>") || `${stack.resources.length} resources`)}"]`);
+  }
   const edges = new Set<string>();
-  const edge = (from: Resource | string, to: Resource | string, label?: string, dashed = false) => {
-    const a = typeof from === "string" ? from : nodeId(from);
-    const b = typeof to === "string" ? to : nodeId(to);
-    if (a === b || !nodes.has(a) || !nodes.has(b)) return;
-    edges.add(`  ${a} ${dashed ? "-.->" : "-->"}${label ? `|"${escapeLabel(label)}"|` : ""} ${b}`);
-  };
-  for (const e of wiring(model)) edge(e.from, e.to, e.label, e.dashed);
-  // Layer to layer: remote-state reads.
   for (const s of model.stacks) {
     for (const read of s.remoteReads) {
       const producer = read.layer ? model.stack(read.layer) : undefined;
@@ -150,6 +184,39 @@ export function mermaidDiagram(model: EnvModel): string {
   }
   lines.push(...[...edges].sort());
   return `${lines.join("\n")}\n`;
+}
+
+export interface LayerDiagram {
+  readonly layer: string;
+  readonly number: string;
+  readonly text: string;
+}
+
+/**
+ * One diagram per layer, left to right: the layer's own resources in its subgraph, and the
+ * resources of other layers it is wired to (front doors, targets, topics) in theirs.
+ */
+export function layerDiagrams(model: EnvModel): LayerDiagram[] {
+  const perStack = layerNodes(model);
+  const byId = new Map([...perStack.values()].flat().map((n) => [n.id, n] as const));
+  const stackOf = new Map([...perStack.entries()].flatMap(([s, ns]) => ns.map((n) => [n.id, s] as const)));
+  const edges = drawnEdges(model, byId);
+  return model.stacks.map((stack) => {
+    const own = perStack.get(stack) ?? [];
+    const ownIds = new Set(own.map((n) => n.id));
+    const touching = edges.filter((e) => ownIds.has(e.from) || ownIds.has(e.to));
+    const neighbours = new Map<Stack, Node[]>();
+    for (const id of new Set(touching.flatMap((e) => [e.from, e.to]).filter((id) => !ownIds.has(id)))) {
+      const s = stackOf.get(id)!;
+      neighbours.set(s, [...(neighbours.get(s) ?? []), byId.get(id)!]);
+    }
+    const lines = ["flowchart LR", `  subgraph ${subgraphId(stack)}["${escapeLabel(stackTitle(stack))}"]`, ...own.map((n) => `    ${shaped(n)}`), "  end"];
+    for (const s of model.stacks.filter((x) => neighbours.has(x))) {
+      lines.push(`  subgraph ${subgraphId(s)}["${escapeLabel(stackTitle(s))}"]`, ...neighbours.get(s)!.sort((a, b) => a.id.localeCompare(b.id)).map((n) => `    ${shaped(n)}`), "  end");
+    }
+    lines.push(...touching.map((e) => edgeLine(e)));
+    return { layer: stack.name, number: stack.number, text: `${lines.join("\n")}\n` };
+  });
 }
 
 interface Edge {

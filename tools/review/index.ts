@@ -8,7 +8,7 @@ import * as path from "node:path";
 import type { PlatformConfig } from "../../core/config/schema";
 import { analyseAvailability, type AvailabilityReport } from "./availability";
 import { estimateCost, usageFor, type CostReport } from "./cost";
-import { mermaidDiagram } from "./diagram";
+import { layerDiagrams, mermaidDiagram, type LayerDiagram } from "./diagram";
 import type { EnvDiff, Identity } from "./diff";
 import { inventory, type LayerInventory } from "./inventory";
 import { EnvModel, type PlanJson, type StackInput, type TerraformJson } from "./model";
@@ -37,7 +37,10 @@ export interface ReviewResult {
   readonly policy: PolicyResult & { readonly counts: Record<Severity | "suppressed", number>; readonly rulesEvaluated: number };
   readonly cost: CostReport;
   readonly availability: AvailabilityReport;
+  /** The overview: one node per layer, in layer order. */
   readonly diagram: string;
+  /** One diagram per layer: its resources and what they are wired to. */
+  readonly layerDiagrams: readonly LayerDiagram[];
   readonly diff?: EnvDiff;
   /** Stacks whose offline plan filled provider defaults. */
   readonly plansUsed: readonly string[];
@@ -78,6 +81,7 @@ export function reviewModel(model: EnvModel, env: EnvironmentInfo, opts: ReviewO
     cost: estimateCost(model, env.region, usage, opts.priceDir),
     availability: analyseAvailability(model, env.azs),
     diagram: mermaidDiagram(model),
+    layerDiagrams: layerDiagrams(model),
     plansUsed: model.stacks.filter((s) => s.planUsed).map((s) => s.name),
   };
 }

@@ -149,10 +149,20 @@ export function renderMarkdown(r: ReviewResult, gate?: { failOn: string; failed:
   // Diagram.
   out.push("## Diagram");
   out.push("");
+  out.push("The layers in order, what each holds and the outputs each reads; then each layer with its resources and what they call.");
+  out.push("");
   out.push("```mermaid");
   out.push(r.diagram.trimEnd());
   out.push("```");
   out.push("");
+  for (const d of r.layerDiagrams) {
+    out.push(`### ${d.number === "--" ? "" : `${d.number} `}${d.layer}`);
+    out.push("");
+    out.push("```mermaid");
+    out.push(d.text.trimEnd());
+    out.push("```");
+    out.push("");
+  }
 
   // Inventory.
   out.push("## Inventory");
@@ -239,6 +249,7 @@ export function toJson(r: ReviewResult, gate?: { failOn: string; failed: boolean
     availability: r.availability,
     inventory: r.inventory,
     diagram: r.diagram,
+    layerDiagrams: r.layerDiagrams,
     diff: r.diff ?? null,
     plansUsed: r.plansUsed,
   };

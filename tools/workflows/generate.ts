@@ -8,14 +8,14 @@
  *                               (tools/affected.ts), planned per environment with the plan role; the
  *                               plans and the review report in one PR comment.
  * - deploy.yml                  pushes to main: for each environment in promotion order, each
- *                               affected layer after the layers it reads, through its layer workflow.
- * - layer-<NN>-<name>.yml       one per layer: plan with the plan role, save the plan; apply that
- *                               saved plan with the apply role in the GitHub environment.
+ *                               affected layer after the layers it reads, through layer.yml.
+ * - layer.yml                   reusable (workflow_call), the layer's stack name as input: plan with
+ *                               the plan role, save the plan; apply that saved plan with the apply
+ *                               role in the GitHub environment.
  *
  * Output is deterministic: the same registry and environments give the same text.
  */
 import { Document, isMap, isPair, isScalar, isSeq, visit } from "yaml";
-import { LAYERS, type LayerDefinition } from "../../core/registry";
 import type { CiEnvironment, StackInfo } from "./environments";
 import {
   ACTIONS,
@@ -55,10 +55,8 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json | 
 type Step = Record<string, Json | undefined>;
 type Job = Record<string, Json | undefined>;
 
-/** The layer workflow's file name: `layer-01-network.yml`. */
-export function layerWorkflowFile(l: LayerDefinition): string {
-  return `layer-${l.number}-${l.name}.yml`;
-}
+/** The reusable workflow every layer's deploy job calls with its stack name as `layer`. */
+export const LAYER_WORKFLOW_FILE = "layer.yml";
 
 /** A deploy job id: `dev-network`. */
 export function deployJobId(env: string, stack: string): string {
@@ -409,15 +407,17 @@ const REVIEW_SCRIPT = [
 ].join("\n");
 
 // ---------------------------------------------------------------------------------------------
-// layer-NN-name.yml (reusable: plan, then apply the saved plan)
+// layer.yml (reusable, one for every layer: plan, then apply the saved plan)
 
-function layerWorkflow(l: LayerDefinition): Json {
-  const artifact = `plan-\${{ inputs.environment }}-${l.name}`;
+function layerWorkflow(): Json {
+  const layer = "${{ inputs.layer }}";
+  const artifact = `plan-\${{ inputs.environment }}-${layer}`;
   return {
-    name: `layer ${l.number} ${l.name}`,
+    name: "layer",
     on: {
       workflow_call: {
         inputs: {
+          layer: { description: "The layer's stack name (core/registry.ts): network, security, ...", type: "string", required: true },
           environment: { description: "Platform environment (environments/<name>.yaml).", type: "string", required: true },
           "github-environment": { description: "GitHub environment of the apply job (its reviewers approve the apply).", type: "string", required: true },
           region: { description: "AWS region of the environment.", type: "string", required: true },
@@ -437,11 +437,11 @@ function layerWorkflow(l: LayerDefinition): Json {
         "timeout-minutes": 30,
         permissions: { contents: "read", "id-token": "write" },
         outputs: { changes: "${{ steps.plan.outputs.changes }}" },
-        env: { PLATFORM_ENV: "${{ inputs.environment }}", STACK: l.name, STACK_DIR: `cdktf.out/stacks/${l.name}` },
+        env: { PLATFORM_ENV: "${{ inputs.environment }}", STACK: layer, STACK_DIR: `cdktf.out/stacks/${layer}` },
         steps: planSteps({
           region: "${{ inputs.region }}",
           role: "${{ inputs.plan-role }}",
-          session: `plan-\${{ inputs.environment }}-${l.name}-\${{ github.run_id }}`,
+          session: `plan-\${{ inputs.environment }}-${layer}-\${{ github.run_id }}`,
           artifact,
           lock: true,
         }),
@@ -455,9 +455,9 @@ function layerWorkflow(l: LayerDefinition): Json {
         // The GitHub environment holds the reviewers; the apply role trusts only jobs that run in it.
         environment: "${{ inputs.github-environment }}",
         // One apply per environment and layer at a time, and never cancelled half-way.
-        concurrency: { group: `apply-\${{ inputs.environment }}-${l.name}`, "cancel-in-progress": false },
+        concurrency: { group: `apply-\${{ inputs.environment }}-${layer}`, "cancel-in-progress": false },
         permissions: { contents: "read", "id-token": "write" },
-        env: { PLATFORM_ENV: "${{ inputs.environment }}", STACK: l.name, STACK_DIR: "stack" },
+        env: { PLATFORM_ENV: "${{ inputs.environment }}", STACK: layer, STACK_DIR: "stack" },
         steps: [
           { name: "Download the saved plan", ...uses(ACTIONS.downloadArtifact, { with: { name: artifact, path: "stack" } }) },
           setupTerraform(),
@@ -465,7 +465,7 @@ function layerWorkflow(l: LayerDefinition): Json {
             "AWS credentials (apply role)",
             "${{ inputs.apply-role }}",
             "${{ inputs.region }}",
-            `apply-\${{ inputs.environment }}-${l.name}-\${{ github.run_id }}`,
+            `apply-\${{ inputs.environment }}-${layer}-\${{ github.run_id }}`,
             "${{ inputs.session-seconds }}",
           ),
           {
@@ -552,9 +552,10 @@ function deployWorkflow(ci: readonly EnvironmentStacks[]): Json {
         needs,
         // Run when affected, even if a job it needs was skipped (not affected); never after a failure.
         if: `\${{ !cancelled() && !failure() && needs.changes.result == 'success' && contains(fromJSON(needs.changes.outputs.stacks), '${env.name}/${s.stack}') }}`,
-        uses: `./.github/workflows/${layerWorkflowFile(s.layer)}`,
+        uses: `./.github/workflows/${LAYER_WORKFLOW_FILE}`,
         permissions: { contents: "read", "id-token": "write" },
         with: {
+          layer: s.stack,
           environment: env.name,
           "github-environment": t.githubEnvironment,
           region: t.region,
@@ -661,13 +662,15 @@ export function generateWorkflows(input: GenerateInput): GeneratedFile[] {
         "every apply runs in the environment's GitHub environment (reviewers) with the saved plan.",
       ]),
     });
-    const used = new Set(input.ci.flatMap((c) => c.stacks.filter((s) => s.layer).map((s) => s.stack)));
-    for (const l of LAYERS.filter((x) => used.has(x.name))) {
-      files.push({
-        name: layerWorkflowFile(l),
-        text: renderWorkflow(layerWorkflow(l), [...HEADER_COMMON, "", `Layer ${l.number} ${l.name}: ${l.description}.`, "Called by deploy.yml once per environment."]),
-      });
-    }
+    files.push({
+      name: LAYER_WORKFLOW_FILE,
+      text: renderWorkflow(layerWorkflow(), [
+        ...HEADER_COMMON,
+        "",
+        "One layer of one environment: plan with the plan role and save the plan; apply that saved plan with the apply role",
+        "in the environment's GitHub environment. Called by deploy.yml once per environment and layer, with the layer's stack name.",
+      ]),
+    });
   }
   return files.sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -58,7 +58,7 @@ export const SITE_URL_RE = /^https:\/\/[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.
 /** A git repository URL Amplify can connect (https). */
 export const REPOSITORY_URL_RE = /^https:\/\/[a-z0-9.-]+\.[a-z]{2,}\/[A-Za-z0-9._~/-]+$/;
 /** A git branch name (no spaces, no `..`, no leading or trailing slash). */
-export const BRANCH_RE = /^(?!.*\.\.)(?!\/)(?!.*\/$)[A-Za-z0-9._\/-]{1,255}$/;
+export const BRANCH_RE = /^(?!.*\.\.)(?!\/)(?!.*\/$)[A-Za-z0-9._/-]{1,255}$/;
 /** A build-time environment variable name. */
 export const ENV_VAR_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
 /** A DNS label, or "" for the domain itself (Amplify sub-domain prefix). */

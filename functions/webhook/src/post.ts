@@ -62,7 +62,7 @@ export async function postJson(fetchFn: FetchLike, url: string, payload: unknown
     throw new WebhookUnreachableError(`the webhook could not be reached: ${networkReason(error, signal?.aborted === true)}`);
   }
   if (response.ok) return response.status;
-  let body = "";
+  let body: string;
   try {
     // A webhook that echoes the request would echo its URL: never let it into the error.
     body = excerpt((await response.text()).split(url).join("[webhook URL]"));

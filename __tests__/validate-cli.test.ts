@@ -1,0 +1,56 @@
+/**
+ * npm run validate end to end on a cdktf output directory with one broken stack (Terraform runs
+ * here; under CI a missing Terraform fails instead of skipping): the run fails, and its last lines
+ * name the broken stack with the first line of its error, so a CI log tail is enough to act on.
+ */
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { failedStackLines, firstErrorLine } from "../tools/lib/harness";
+import { checkTerraform, isCI } from "../tools/lib/terraform";
+
+const ROOT = path.resolve(__dirname, "..");
+const FIXTURE = path.join("__tests__", "fixtures", "validate", "broken");
+const terraform = checkTerraform();
+
+describe("the tail of a failed harness run", () => {
+  it("joins Terraform's Error: line with the first line of its detail", () => {
+    const text = [
+      "\x1b[31m╷\x1b[0m",
+      "│ Error: Failed to install provider",
+      "│",
+      "│ Error while installing hashicorp/aws v5.100.0: failed to create directory",
+      "│ /w/.work/plugin-cache/registry.terraform.io/hashicorp/aws/5.100.0/linux_amd64: file exists",
+    ].join("\n");
+    expect(firstErrorLine(text)).toBe("Error: Failed to install provider: Error while installing hashicorp/aws v5.100.0: failed to create directory");
+    expect(firstErrorLine("")).toBe("(no error text)");
+    expect(firstErrorLine("x".repeat(500), 20)).toHaveLength(20);
+  });
+
+  it("names each failed stack, its step and its error on one line each", () => {
+    expect(
+      failedStackLines("plan", [
+        { where: "prod network", stage: "init", error: "Error: Failed to install provider\n\nmkdir: file exists" },
+        { where: "dev", stage: "config", error: "environments/dev.yaml:3:1 project: expected a name, found nothing" },
+      ]),
+    ).toEqual([
+      "plan failed: prod network (init): Error: Failed to install provider: mkdir: file exists",
+      "plan failed: dev (config): environments/dev.yaml:3:1 project: expected a name, found nothing",
+    ]);
+  });
+});
+
+const withTerraform = terraform.ok || isCI() ? describe : describe.skip;
+withTerraform("npm run validate --stacks on a broken stack", () => {
+  it("fails and ends with the broken stack and its error", () => {
+    const res = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/validate.ts", "--stacks", FIXTURE, "--force"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, PLATFORM_ENV: "" },
+      timeout: 600_000,
+    });
+    expect(res.status).toBe(1);
+    const tail = res.stdout.trimEnd().split("\n").slice(-2);
+    expect(tail[0]).toMatch(/^validate FAILED: 1\/2 stacks valid/);
+    expect(tail[1]).toBe("validate failed: stacks-broken/network (validate): error: Reference to undeclared resource (aws_subnet.app_us_west_2a at cdk.tf.json:6:54)");
+  }, 600_000);
+});
