@@ -66,7 +66,9 @@ describe.each(CASES)("database credentials (%s)", (_name, cfg) => {
   const application = synth(ApplicationStack, cfg).tf;
   const db = resolveDatabase(cfg);
   const resourceRef = db.aurora ? "${aws_rds_cluster.aurora.cluster_resource_id}" : "${aws_db_instance.rds.resource_id}";
-  const secretRef = db.aurora ? "${aws_rds_cluster.aurora.master_user_secret[0].secret_arn}" : "${aws_db_instance.rds.master_user_secret[0].secret_arn}";
+  const secretRef = db.aurora
+    ? "${aws_rds_cluster.aurora.master_user_secret[0].secret_arn}"
+    : "${aws_db_instance.rds.master_user_secret[0].secret_arn}";
   const users = iamDatabaseUsers(cfg);
   const dbServices = Object.entries(cfg.services).filter(([n, s]) => serviceDatabaseAccess(cfg, n, s));
 
@@ -81,10 +83,15 @@ describe.each(CASES)("database credentials (%s)", (_name, cfg) => {
       for (const c of containers) {
         const valueFroms = (c.secrets ?? []).map((s) => s.valueFrom);
         expect([address, valueFroms.filter((v) => /secretsmanager|db_master_secret|rds!/.test(v))]).toEqual([address, []]);
-        expect([address, (c.environment ?? []).filter((e) => /db_master_secret|password/i.test(`${e.name}=${e.value}`))]).toEqual([address, []]);
+        expect([address, (c.environment ?? []).filter((e) => /db_master_secret|password/i.test(`${e.name}=${e.value}`))]).toEqual([
+          address,
+          [],
+        ]);
       }
     }
-    const executionSecrets = statements(security).filter((s) => s.address.startsWith("ecs_execution") && asList(s.statement.Action).includes("secretsmanager:GetSecretValue"));
+    const executionSecrets = statements(security).filter(
+      (s) => s.address.startsWith("ecs_execution") && asList(s.statement.Action).includes("secretsmanager:GetSecretValue"),
+    );
     for (const s of executionSecrets) expect(JSON.stringify(s.statement.Resource)).not.toContain("rds!");
   });
 
@@ -100,7 +107,9 @@ describe.each(CASES)("database credentials (%s)", (_name, cfg) => {
         Action: "rds-db:connect",
         Resource: `arn:aws:rds-db:${cfg.aws.region}:${cfg.aws.accountId}:dbuser:${resourceRef}/${u.user}`,
       });
-      const [container] = JSON.parse(resource(application, "aws_ecs_task_definition", `${sid(u.service)}_task`).container_definitions as string) as ContainerDefinition[];
+      const [container] = JSON.parse(
+        resource(application, "aws_ecs_task_definition", `${sid(u.service)}_task`).container_definitions as string,
+      ) as ContainerDefinition[];
       const variables = Object.fromEntries((container.environment ?? []).map((e) => [e.name, e.value]));
       const access = serviceDatabaseAccess(cfg, u.service, cfg.services[u.service])!;
       expect(variables).toMatchObject({
@@ -116,7 +125,11 @@ describe.each(CASES)("database credentials (%s)", (_name, cfg) => {
     const spring = users.filter((u) => "SPRING_DATASOURCE_URL" in cfg.services[u.service].secrets);
     for (const u of spring) {
       const svc = cfg.services[u.service];
-      expect([u.service, svc.secrets.SPRING_DATASOURCE_URL, svc.environment.SPRING_DATASOURCE_DRIVER_CLASS_NAME]).toEqual([u.service, "database/iam-url", "software.amazon.jdbc.Driver"]);
+      expect([u.service, svc.secrets.SPRING_DATASOURCE_URL, svc.environment.SPRING_DATASOURCE_DRIVER_CLASS_NAME]).toEqual([
+        u.service,
+        "database/iam-url",
+        "software.amazon.jdbc.Driver",
+      ]);
       expect(svc.database?.variables.user).toBe("SPRING_DATASOURCE_USERNAME");
     }
   });
@@ -126,11 +139,19 @@ describe.each(CASES)("database credentials (%s)", (_name, cfg) => {
     const input = JSON.parse(invocation.input as string) as { users: { name: string; privileges: string }[]; database: string };
     expect(input.users).toEqual(users.map((u) => ({ name: u.user, privileges: u.privileges })));
     expect(input.database).toBe(resourceRef);
-    expect(invocation.depends_on).toEqual(expect.arrayContaining([db.aurora ? "aws_rds_cluster_instance.aurora_writer" : "aws_db_instance.rds"]));
+    expect(invocation.depends_on).toEqual(
+      expect.arrayContaining([db.aurora ? "aws_rds_cluster_instance.aurora_writer" : "aws_db_instance.rds"]),
+    );
     const fn = resource(database, "aws_lambda_function", "db_users");
     expect(invocation.function_name).toBe("${aws_lambda_function.db_users.function_name}");
     expect(fn.environment).toEqual({
-      variables: { DB_ENGINE: cfg.database.engine, DB_HOST: expect.stringMatching(/^\$\{aws_(rds_cluster\.aurora\.endpoint|db_instance\.rds\.address)\}$/), DB_PORT: String(db.port), DB_NAME: db.databaseName, MASTER_SECRET_ARN: secretRef },
+      variables: {
+        DB_ENGINE: cfg.database.engine,
+        DB_HOST: expect.stringMatching(/^\$\{aws_(rds_cluster\.aurora\.endpoint|db_instance\.rds\.address)\}$/),
+        DB_PORT: String(db.port),
+        DB_NAME: db.databaseName,
+        MASTER_SECRET_ARN: secretRef,
+      },
     });
   });
 
@@ -144,7 +165,13 @@ describe.each(CASES)("database credentials (%s)", (_name, cfg) => {
     ]);
     // The data key's policy lets account principals use it through Secrets Manager.
     const dataKey = policy(resource(security, "aws_kms_key", "kms_data").policy).Statement;
-    expect(dataKey.some((s) => JSON.stringify(s.Condition ?? {}).includes(`secretsmanager.${cfg.aws.region}.amazonaws.com`) && asList(s.Action).includes("kms:Decrypt"))).toBe(true);
+    expect(
+      dataKey.some(
+        (s) =>
+          JSON.stringify(s.Condition ?? {}).includes(`secretsmanager.${cfg.aws.region}.amazonaws.com`) &&
+          asList(s.Action).includes("kms:Decrypt"),
+      ),
+    ).toBe(true);
   });
 
   it("the function reaches the database port (both directions) and Secrets Manager", () => {
@@ -165,8 +192,14 @@ describe.each(CASES)("database credentials (%s)", (_name, cfg) => {
       to_port: db.port,
     });
     if (cfg.network.interfaceEndpoints.includes("secretsmanager")) {
-      expect(egress.db_admin_https_to_endpoints).toMatchObject({ referenced_security_group_id: "${data.terraform_remote_state.network.outputs.endpoint_security_group_id}", from_port: 443 });
-      expect(ingress.endpoints_https_from_db_admin).toMatchObject({ referenced_security_group_id: "${aws_security_group.db_admin.id}", from_port: 443 });
+      expect(egress.db_admin_https_to_endpoints).toMatchObject({
+        referenced_security_group_id: "${data.terraform_remote_state.network.outputs.endpoint_security_group_id}",
+        from_port: 443,
+      });
+      expect(ingress.endpoints_https_from_db_admin).toMatchObject({
+        referenced_security_group_id: "${aws_security_group.db_admin.id}",
+        from_port: 443,
+      });
     } else {
       expect(cfg.network.nat).not.toBe("none");
       expect(egress.db_admin_https_to_internet).toMatchObject({ cidr_ipv4: "0.0.0.0/0", from_port: 443, to_port: 443 });
@@ -180,12 +213,16 @@ describe("auth secret (applications that cannot use IAM tokens)", () => {
   const application = synth(ApplicationStack, cfg).tf;
 
   it("the task gets the secret's ARN as a plain variable (read at run time), no injected value and no IAM user", () => {
-    const [container] = JSON.parse(resource(application, "aws_ecs_task_definition", "vets_task").container_definitions as string) as ContainerDefinition[];
+    const [container] = JSON.parse(
+      resource(application, "aws_ecs_task_definition", "vets_task").container_definitions as string,
+    ) as ContainerDefinition[];
     const variables = Object.fromEntries((container.environment ?? []).map((e) => [e.name, e.value]));
     expect(variables.DB_SECRET_ARN).toBe("${data.terraform_remote_state.database.outputs.db_master_secret_arn}");
     expect(variables).not.toHaveProperty("UNUSED_USER");
     expect((container.secrets ?? []).map((s) => s.valueFrom).join()).not.toMatch(/secretsmanager|db_master_secret/);
-    const input = JSON.parse(resource(database, "aws_lambda_invocation", "db_users_invocation").input as string) as { users: { name: string }[] };
+    const input = JSON.parse(resource(database, "aws_lambda_invocation", "db_users_invocation").input as string) as {
+      users: { name: string }[];
+    };
     expect(input.users.map((u) => u.name)).toEqual(["customers", "visits"]);
     expect(resources(database, "aws_iam_role_policy")).not.toHaveProperty("vets_db_connect");
   });
@@ -194,7 +231,12 @@ describe("auth secret (applications that cannot use IAM tokens)", () => {
     const grant = resource(database, "aws_iam_role_policy", "vets_db_secret");
     expect(grant.role).toBe(SECURITY("task_role_names.vets"));
     expect(policy(grant.policy).Statement).toEqual([
-      { Effect: "Allow", Sid: "ReadMasterSecretAtRunTime", Action: "secretsmanager:GetSecretValue", Resource: "${aws_rds_cluster.aurora.master_user_secret[0].secret_arn}" },
+      {
+        Effect: "Allow",
+        Sid: "ReadMasterSecretAtRunTime",
+        Action: "secretsmanager:GetSecretValue",
+        Resource: "${aws_rds_cluster.aurora.master_user_secret[0].secret_arn}",
+      },
       {
         Effect: "Allow",
         Sid: "DecryptMasterSecret",
@@ -220,7 +262,15 @@ describe("packaging the driver with the function (LambdaCode.fromTypeScript pack
     fs.writeFileSync(path.join(tmp, rel), text);
   };
   write("src/index.ts", "export const handler = async () => 1;\n");
-  write("node_modules/fake-driver/package.json", JSON.stringify({ name: "fake-driver", main: "index.js", dependencies: { "fake-dep": "1.0.0" }, optionalDependencies: { "fake-optional": "1.0.0" } }));
+  write(
+    "node_modules/fake-driver/package.json",
+    JSON.stringify({
+      name: "fake-driver",
+      main: "index.js",
+      dependencies: { "fake-dep": "1.0.0" },
+      optionalDependencies: { "fake-optional": "1.0.0" },
+    }),
+  );
   write("node_modules/fake-driver/index.js", "module.exports = require('fake-dep');\n");
   write("node_modules/fake-dep/package.json", JSON.stringify({ name: "fake-dep", main: "index.js" }));
   write("node_modules/fake-dep/index.js", "module.exports = 42;\n");

@@ -81,7 +81,9 @@ export class DatabaseUsers extends Construct {
   constructor(scope: Construct, id: string, props: DatabaseUsersProps) {
     super(scope, id);
     if (!(LOG_RETENTION_DAYS as readonly number[]).includes(props.logRetentionDays)) {
-      throw new Error(`DatabaseUsers ${id}: logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(", ")}, got ${props.logRetentionDays}`);
+      throw new Error(
+        `DatabaseUsers ${id}: logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(", ")}, got ${props.logRetentionDays}`,
+      );
     }
     const names = props.users.map((u) => u.name);
     const twice = names.find((n, i) => names.indexOf(n) !== i);
@@ -98,7 +100,11 @@ export class DatabaseUsers extends Construct {
     const asset = new TerraformAsset(this, "code", { path: staged.directory, type: AssetType.ARCHIVE, assetHash: staged.hash });
 
     const logGroupName = `/aws/lambda/${props.functionName}`;
-    this.logGroup = new CloudwatchLogGroup(this, "logs", { name: logGroupName, retentionInDays: props.logRetentionDays, kmsKeyId: props.logKmsKeyArn });
+    this.logGroup = new CloudwatchLogGroup(this, "logs", {
+      name: logGroupName,
+      retentionInDays: props.logRetentionDays,
+      kmsKeyId: props.logKmsKeyArn,
+    });
 
     this.role = new ServiceRole(this, "role", {
       name: props.roleName,
@@ -127,7 +133,13 @@ export class DatabaseUsers extends Construct {
             // Lambda manages the function's network interfaces with the role; EC2 offers no
             // resource-level scoping for these calls, so the set is the one AWS documents.
             Sid: "VpcNetworkInterfaces",
-            Action: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+            Action: [
+              "ec2:CreateNetworkInterface",
+              "ec2:DescribeNetworkInterfaces",
+              "ec2:DeleteNetworkInterface",
+              "ec2:AssignPrivateIpAddresses",
+              "ec2:UnassignPrivateIpAddresses",
+            ],
             Resource: "*",
           },
         ],
@@ -156,7 +168,11 @@ export class DatabaseUsers extends Construct {
       dependsOn: Object.values(this.role.policies),
     });
 
-    reviewException(this.role.policies["vpc-access"], "PK-IAM-004", "Lambda creates the function's network interfaces with this role; EC2 offers no resource-level scoping for them");
+    reviewException(
+      this.role.policies["vpc-access"],
+      "PK-IAM-004",
+      "Lambda creates the function's network interfaces with this role; EC2 offers no resource-level scoping for them",
+    );
     reviewException(
       this.function,
       "PK-LAMBDA-002",
@@ -165,7 +181,10 @@ export class DatabaseUsers extends Construct {
 
     this.invocation = new LambdaInvocation(this, "invocation", {
       functionName: this.function.functionName,
-      input: JSON.stringify({ users: props.users.map((u) => ({ name: u.name, privileges: u.privileges })), database: props.databaseResourceId }),
+      input: JSON.stringify({
+        users: props.users.map((u) => ({ name: u.name, privileges: u.privileges })),
+        database: props.databaseResourceId,
+      }),
       // New function code (other statements) runs again over the same users.
       triggers: { code: staged.hash },
       dependsOn: [this.function, ...(props.dependsOn ?? [])],
@@ -177,7 +196,13 @@ export class DatabaseUsers extends Construct {
     return new IamRolePolicy(scope, id, {
       name: "database-connect",
       role: roleName,
-      policy: policyJson([{ Sid: "ConnectAsOwnDatabaseUser", Action: "rds-db:connect", Resource: this.arns.arn("rds-db", `dbuser:${this.resourceId}/${user}`) }]),
+      policy: policyJson([
+        {
+          Sid: "ConnectAsOwnDatabaseUser",
+          Action: "rds-db:connect",
+          Resource: this.arns.arn("rds-db", `dbuser:${this.resourceId}/${user}`),
+        },
+      ]),
     });
   }
 }

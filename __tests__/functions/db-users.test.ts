@@ -4,12 +4,26 @@
  * idempotency (running twice issues the same idempotent statements; a tolerated "no such grant"
  * is not a failure), event and settings checks, and error mapping without leaking the password.
  */
-import { createHandler, ENV, loadSettings, parseEvent, ProvisioningError, type ConnectOptions, type Settings } from "../../functions/db-users/src/handler";
+import {
+  createHandler,
+  ENV,
+  loadSettings,
+  parseEvent,
+  ProvisioningError,
+  type ConnectOptions,
+  type Settings,
+} from "../../functions/db-users/src/handler";
 import { MYSQL_NO_SUCH_GRANT, planStatements } from "../../functions/db-users/src/statements";
 
 const PASSWORD = "s3cr3t-Pa55word";
 const SECRET = JSON.stringify({ username: "platform_admin", password: PASSWORD });
-const MYSQL: Settings = { engine: "aurora-mysql", host: "db.cluster-x.us-west-2.rds.amazonaws.com", port: 3306, database: "petclinic", secretArn: "arn:aws:secretsmanager:us-west-2:123456789012:secret:rds!cluster-1-AbCdEf" };
+const MYSQL: Settings = {
+  engine: "aurora-mysql",
+  host: "db.cluster-x.us-west-2.rds.amazonaws.com",
+  port: 3306,
+  database: "petclinic",
+  secretArn: "arn:aws:secretsmanager:us-west-2:123456789012:secret:rds!cluster-1-AbCdEf",
+};
 const PG: Settings = { ...MYSQL, engine: "postgres", port: 5432, database: "ims2" };
 
 function fakeDb(fail?: (sql: string) => Error | undefined) {
@@ -30,10 +44,20 @@ function fakeDb(fail?: (sql: string) => Error | undefined) {
   return { connect, executed, connections, closed: () => closed };
 }
 
-const handlerFor = (settings: Settings, db: ReturnType<typeof fakeDb>, secret: () => Promise<string> = async () => SECRET, lines: string[] = []) =>
-  createHandler({ settings: () => settings, secretString: secret, connect: db.connect, sink: (l) => void lines.push(l) });
+const handlerFor = (
+  settings: Settings,
+  db: ReturnType<typeof fakeDb>,
+  secret: () => Promise<string> = async () => SECRET,
+  lines: string[] = [],
+) => createHandler({ settings: () => settings, secretString: secret, connect: db.connect, sink: (l) => void lines.push(l) });
 
-const EVENT = { users: [{ name: "customers", privileges: "owner" }, { name: "vets", privileges: "read-only" }], database: "cluster-ABC" };
+const EVENT = {
+  users: [
+    { name: "customers", privileges: "owner" },
+    { name: "vets", privileges: "read-only" },
+  ],
+  database: "cluster-ABC",
+};
 
 describe("statements", () => {
   it("MySQL: creates each user with the IAM plugin and TLS, converges it, and grants only on the application database", () => {
@@ -57,7 +81,9 @@ describe("statements", () => {
 
   it("PostgreSQL: a LOGIN role created when missing, no password, member of rds_iam, CONNECT and schema grants, default privileges", () => {
     const sql = planStatements("aurora-postgresql", "ims2", [{ name: "api", privileges: "read-write" }]).map((s) => s.sql);
-    expect(sql[0]).toBe(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'api') THEN CREATE ROLE "api" LOGIN; END IF; END $$`);
+    expect(sql[0]).toBe(
+      `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'api') THEN CREATE ROLE "api" LOGIN; END IF; END $$`,
+    );
     expect(sql).toContain('ALTER ROLE "api" WITH LOGIN PASSWORD NULL');
     expect(sql).toContain('GRANT rds_iam TO "api"');
     expect(sql).toContain('GRANT CONNECT ON DATABASE "ims2" TO "api"');
@@ -71,7 +97,9 @@ describe("statements", () => {
   });
 
   it("refuses names that are not plain identifiers or are reserved", () => {
-    expect(() => planStatements("mysql", "app", [{ name: "x'; DROP USER root; --", privileges: "owner" }])).toThrow(/not a plain identifier/);
+    expect(() => planStatements("mysql", "app", [{ name: "x'; DROP USER root; --", privileges: "owner" }])).toThrow(
+      /not a plain identifier/,
+    );
     expect(() => planStatements("postgres", "app", [{ name: "rds_iam", privileges: "owner" }])).toThrow(/reserved/);
     expect(() => planStatements("postgres", "app;drop", [{ name: "api", privileges: "owner" }])).toThrow(/database name/);
     expect(() => planStatements("postgres", "app", [{ name: "a".repeat(33), privileges: "owner" }])).toThrow(/32 characters/);
@@ -85,7 +113,9 @@ describe("handler", () => {
     const lines: string[] = [];
     const result = await handlerFor(MYSQL, db, async () => (secrets.push(MYSQL.secretArn), SECRET), lines)(EVENT);
     expect(secrets).toEqual([MYSQL.secretArn]);
-    expect(db.connections).toEqual([{ engine: "aurora-mysql", host: MYSQL.host, port: 3306, database: "petclinic", user: "platform_admin", password: PASSWORD }]);
+    expect(db.connections).toEqual([
+      { engine: "aurora-mysql", host: MYSQL.host, port: 3306, database: "petclinic", user: "platform_admin", password: PASSWORD },
+    ]);
     expect(db.executed).toEqual(planStatements("aurora-mysql", "petclinic", parseEvent(EVENT)).map((s) => s.sql));
     expect(db.closed()).toBe(1);
     expect(result).toEqual({ engine: "aurora-mysql", database: "petclinic", users: ["customers", "vets"], statements: 8 });
@@ -93,7 +123,9 @@ describe("handler", () => {
   });
 
   it("is idempotent: a second run issues the same statements, and MySQL's 'no such grant' on REVOKE is not a failure", async () => {
-    const db = fakeDb((sql) => (sql.startsWith("REVOKE") ? Object.assign(new Error("There is no such grant defined"), { code: MYSQL_NO_SUCH_GRANT }) : undefined));
+    const db = fakeDb((sql) =>
+      sql.startsWith("REVOKE") ? Object.assign(new Error("There is no such grant defined"), { code: MYSQL_NO_SUCH_GRANT }) : undefined,
+    );
     const handler = handlerFor(MYSQL, db);
     await handler(EVENT);
     const first = [...db.executed];
@@ -124,7 +156,9 @@ describe("handler", () => {
     expect((e2 as Error).name).toBe("DatabaseUnreachable");
     expect((e2 as Error).message).not.toContain(PASSWORD);
 
-    const denied = await handlerFor(PG, fakeDb(), async () => Promise.reject(Object.assign(new Error("not authorized"), { name: "AccessDeniedException" })))({ users: [] }).catch((e: unknown) => e);
+    const denied = await handlerFor(PG, fakeDb(), async () =>
+      Promise.reject(Object.assign(new Error("not authorized"), { name: "AccessDeniedException" })),
+    )({ users: [] }).catch((e: unknown) => e);
     expect((denied as Error).name).toBe("SecretUnavailable");
     expect((denied as Error).message).toContain("AccessDeniedException");
 
@@ -136,7 +170,14 @@ describe("handler", () => {
     const db = fakeDb();
     let read = 0;
     const handler = handlerFor(MYSQL, db, async () => (read++, SECRET));
-    for (const event of [undefined, {}, { users: [{}] }, { users: [{ name: "a", privileges: "all" }] }, { users: [{ name: "a" }, { name: "a" }] }, { users: [{ name: "Bad-Name" }] }]) {
+    for (const event of [
+      undefined,
+      {},
+      { users: [{}] },
+      { users: [{ name: "a", privileges: "all" }] },
+      { users: [{ name: "a" }, { name: "a" }] },
+      { users: [{ name: "Bad-Name" }] },
+    ]) {
       await expect(handler(event)).rejects.toMatchObject({ name: "InvalidEvent" });
     }
     expect(read).toBe(0);

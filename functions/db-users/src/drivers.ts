@@ -14,7 +14,10 @@ function load<T>(id: string): T {
   try {
     return require(id) as T;
   } catch (e) {
-    throw new ProvisioningError("DriverMissing", `the package ${id} is not in the function's package (${(e as Error).message}); see functions/db-users/build.ts`);
+    throw new ProvisioningError(
+      "DriverMissing",
+      `the package ${id} is not in the function's package (${(e as Error).message}); see functions/db-users/build.ts`,
+    );
   }
 }
 

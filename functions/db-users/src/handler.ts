@@ -68,7 +68,10 @@ export interface ProvisionResult {
 
 /** A failure Terraform shows: a name saying which step failed, and a message without secrets. */
 export class ProvisioningError extends Error {
-  constructor(name: "SettingsError" | "InvalidEvent" | "SecretUnavailable" | "DriverMissing" | "DatabaseUnreachable" | "StatementFailed", message: string) {
+  constructor(
+    name: "SettingsError" | "InvalidEvent" | "SecretUnavailable" | "DriverMissing" | "DatabaseUnreachable" | "StatementFailed",
+    message: string,
+  ) {
     super(message);
     this.name = name;
     this.stack = `${name}: ${message}`;
@@ -87,16 +90,19 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
   const engine = required(ENV.engine);
   if (!isEngine(engine)) throw new ProvisioningError("SettingsError", `${ENV.engine} ${JSON.stringify(engine)} is not a supported engine`);
   const port = Number(required(ENV.port));
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ProvisioningError("SettingsError", `${ENV.port} must be a port number`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new ProvisioningError("SettingsError", `${ENV.port} must be a port number`);
   return { engine, host: required(ENV.host), port, database: required(ENV.database), secretArn: required(ENV.secretArn) };
 }
 
 /** The users of an invocation event; each name once. */
 export function parseEvent(event: unknown): DatabaseUser[] {
-  if (!isObject(event) || !Array.isArray(event.users)) throw new ProvisioningError("InvalidEvent", "the event must be an object with a users list");
+  if (!isObject(event) || !Array.isArray(event.users))
+    throw new ProvisioningError("InvalidEvent", "the event must be an object with a users list");
   const seen = new Set<string>();
   return event.users.map((u: unknown, i: number): DatabaseUser => {
-    if (!isObject(u) || typeof u.name !== "string") throw new ProvisioningError("InvalidEvent", `users[${i}] must be an object with a name`);
+    if (!isObject(u) || typeof u.name !== "string")
+      throw new ProvisioningError("InvalidEvent", `users[${i}] must be an object with a name`);
     const privileges = u.privileges ?? "owner";
     if (typeof privileges !== "string" || !(PRIVILEGES as readonly string[]).includes(privileges)) {
       throw new ProvisioningError("InvalidEvent", `users[${i}].privileges must be one of ${PRIVILEGES.join(", ")}`);
@@ -153,15 +159,28 @@ export function createHandler(deps: HandlerDeps) {
     } catch (e) {
       if (e instanceof ProvisioningError) throw e;
       log("ERROR", "master secret unavailable", { errorName: errorName(e) });
-      throw new ProvisioningError("SecretUnavailable", `GetSecretValue on the master secret failed: ${errorName(e)}: ${safeMessage(e, "")}`);
+      throw new ProvisioningError(
+        "SecretUnavailable",
+        `GetSecretValue on the master secret failed: ${errorName(e)}: ${safeMessage(e, "")}`,
+      );
     }
 
     let runner: SqlRunner;
     try {
-      runner = await deps.connect({ engine: settings.engine, host: settings.host, port: settings.port, database: settings.database, user: secret.username, password: secret.password });
+      runner = await deps.connect({
+        engine: settings.engine,
+        host: settings.host,
+        port: settings.port,
+        database: settings.database,
+        user: secret.username,
+        password: secret.password,
+      });
     } catch (e) {
       if (e instanceof ProvisioningError) throw e;
-      throw new ProvisioningError("DatabaseUnreachable", `connecting to ${settings.host}:${settings.port} as the master user failed: ${safeMessage(e, secret.password)}`);
+      throw new ProvisioningError(
+        "DatabaseUnreachable",
+        `connecting to ${settings.host}:${settings.port} as the master user failed: ${safeMessage(e, secret.password)}`,
+      );
     }
 
     let done = 0;
@@ -172,7 +191,10 @@ export function createHandler(deps: HandlerDeps) {
         } catch (e) {
           const code = errorCode(e);
           if (code !== undefined && statement.tolerate?.includes(code)) continue;
-          throw new ProvisioningError("StatementFailed", `${statement.sql} failed${code ? ` (${code})` : ""}: ${safeMessage(e, secret.password)}`);
+          throw new ProvisioningError(
+            "StatementFailed",
+            `${statement.sql} failed${code ? ` (${code})` : ""}: ${safeMessage(e, secret.password)}`,
+          );
         } finally {
           done++;
         }
@@ -180,7 +202,12 @@ export function createHandler(deps: HandlerDeps) {
     } finally {
       await runner.close().catch(() => undefined);
     }
-    const result: ProvisionResult = { engine: settings.engine, database: settings.database, users: users.map((u) => u.name), statements: done };
+    const result: ProvisionResult = {
+      engine: settings.engine,
+      database: settings.database,
+      users: users.map((u) => u.name),
+      statements: done,
+    };
     log("INFO", "database users provisioned", { ...result });
     return result;
   };

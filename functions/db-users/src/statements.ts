@@ -40,7 +40,18 @@ export const USER_NAME_RE = /^[a-z][a-z0-9_]{0,31}$/;
 /** Database names as the config accepts them. */
 export const DATABASE_NAME_RE = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
 /** Names the engines or RDS reserve. */
-export const RESERVED_USERS = ["root", "admin", "rdsadmin", "rdsrepladmin", "rds_superuser", "rds_iam", "rds_replication", "postgres", "mysql", "public"] as const;
+export const RESERVED_USERS = [
+  "root",
+  "admin",
+  "rdsadmin",
+  "rdsrepladmin",
+  "rds_superuser",
+  "rds_iam",
+  "rds_replication",
+  "postgres",
+  "mysql",
+  "public",
+] as const;
 
 export function isEngine(value: unknown): value is Engine {
   return typeof value === "string" && (ENGINES as readonly string[]).includes(value);
@@ -62,9 +73,11 @@ export const MYSQL_NO_SUCH_GRANT = "ER_NONEXISTING_GRANT";
 function checkNames(database: string, users: readonly DatabaseUser[]): void {
   if (!DATABASE_NAME_RE.test(database)) throw new Error(`database name ${JSON.stringify(database)} is not a plain identifier`);
   for (const u of users) {
-    if (!USER_NAME_RE.test(u.name)) throw new Error(`user name ${JSON.stringify(u.name)} is not a plain identifier (a-z, 0-9, _; 32 characters at most)`);
+    if (!USER_NAME_RE.test(u.name))
+      throw new Error(`user name ${JSON.stringify(u.name)} is not a plain identifier (a-z, 0-9, _; 32 characters at most)`);
     if ((RESERVED_USERS as readonly string[]).includes(u.name)) throw new Error(`user name ${u.name} is reserved`);
-    if (!(PRIVILEGES as readonly string[]).includes(u.privileges)) throw new Error(`privileges ${JSON.stringify(u.privileges)} of ${u.name} is not one of ${PRIVILEGES.join(", ")}`);
+    if (!(PRIVILEGES as readonly string[]).includes(u.privileges))
+      throw new Error(`privileges ${JSON.stringify(u.privileges)} of ${u.name} is not one of ${PRIVILEGES.join(", ")}`);
   }
 }
 
