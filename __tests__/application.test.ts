@@ -147,19 +147,29 @@ describe.each(ENVIRONMENTS)("application layer (%s)", (name) => {
       });
     });
 
-    it("secrets are valueFrom ARNs (Parameter Store, the database's managed secret); no secret in plain text", () => {
+    it("secrets are Parameter Store valueFrom ARNs only: the database's master secret is never injected; no secret in plain text", () => {
       const expected: Record<string, string> = {};
       for (const [variable, key] of Object.entries(svc.secrets)) expected[variable] = `arn:aws:ssm:us-west-2:${cfg.aws.accountId}:parameter/${cfg.project}/${name}/${key}`;
-      if (svc.databaseCredentials) {
-        expected[svc.databaseCredentials.username] = `${REMOTE("database", "db_master_secret_arn")}:username::`;
-        expected[svc.databaseCredentials.password] = `${REMOTE("database", "db_master_secret_arn")}:password::`;
-      }
       expect(Object.fromEntries(container.secrets.map((s) => [s.name, s.valueFrom]))).toEqual(expected);
+      expect(JSON.stringify(container.secrets)).not.toMatch(/db_master_secret|secretsmanager|rds!/);
       for (const { name: variable, value } of container.environment) {
         expect([variable, SECRET_NAME_RE.test(variable)]).toEqual([variable, false]);
         expect(value).not.toMatch(/^arn:|password|secret/i);
       }
-      expect(Object.fromEntries(container.environment.map((e) => [e.name, e.value]))).toEqual(svc.environment);
+    });
+
+    it("environment: the service's own plus, with services.<name>.database, the connection and its own IAM user (no password)", () => {
+      const db = svc.database
+        ? {
+            [svc.database.variables.host]: REMOTE("database", "db_writer_endpoint"),
+            [svc.database.variables.port]: REMOTE("database", "db_port"),
+            [svc.database.variables.name]: REMOTE("database", "db_name"),
+            [svc.database.variables.sslMode]: "VERIFY_IDENTITY",
+            [svc.database.variables.region]: "us-west-2",
+            [svc.database.variables.user]: service.replace(/-/g, "_"),
+          }
+        : {};
+      expect(Object.fromEntries(container.environment.map((e) => [e.name, e.value]))).toEqual({ ...svc.environment, ...db });
     });
 
     it("service: circuit breaker with rollback, no public IP, app subnets and group, tags, no steady-state wait", () => {
@@ -439,7 +449,7 @@ describe("application layer options", () => {
   });
 
   it("without cloud-map and database layers: no registry, no credentials, no reads of them", () => {
-    const noDb = Object.fromEntries(["customers", "vets", "visits"].map((s) => [s, { databaseCredentials: null, secrets: null }]));
+    const noDb = Object.fromEntries(["customers", "vets", "visits"].map((s) => [s, { database: null, secrets: null }]));
     const cfg = envWith("dev", { layers: { "cloud-map": { enabled: false }, database: { enabled: false } }, services: noDb });
     const { tf } = synthApp(cfg);
     expect(Object.keys(tf.data?.terraform_remote_state ?? {}).sort()).toEqual(["network", "security"]);

@@ -34,7 +34,10 @@ it("the fixtures' base is valid, and so is a fixture that sets every application
   const customers = cfg.services.customers;
   expect(customers).toMatchObject({ cpu: 512, memory: 2048, architecture: "ARM64", spotPercent: 50, minCount: 1, desiredCount: 2, maxCount: 6 });
   expect(customers.autoscaling).toEqual({ cpuPercent: 60, memoryPercent: 75, requestsPerTarget: 500, scaleInCooldownSeconds: 300, scaleOutCooldownSeconds: 60 });
-  expect(customers.databaseCredentials).toEqual({ username: "DB_USERNAME", password: "DB_PASSWORD" });
+  expect(customers.database).toEqual({
+    privileges: "owner",
+    variables: { host: "DB_HOST", port: "DB_PORT", name: "DB_NAME", user: "DB_USER", sslMode: "DB_SSL_MODE", region: "DB_REGION", secretArn: "DB_SECRET_ARN" },
+  });
   expect(cfg.services.vets).toMatchObject({ cpu: 256, memory: 512, architecture: "X86_64", minCount: 1, maxCount: 4, spotPercent: 0, writablePaths: ["/tmp"] });
   expect(cfg.application.alb).toMatchObject({ internal: false, https: true, sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" });
 });
@@ -186,12 +189,12 @@ describe("variables and secrets", () => {
     ]);
   });
 
-  it("database credentials without the database layer", () => {
+  it("database access without the database layer", () => {
     expectRefused("credentials-without-database.yaml", [
       7,
       5,
-      "databaseCredentials: {}",
-      "services.customers.databaseCredentials: expected no databaseCredentials (layers.database.enabled is false: there is no managed master secret to inject), found an empty mapping",
+      "database: {}",
+      "services.customers.database: expected no database (layers.database.enabled is false: there is no database to connect to), found an empty mapping",
     ]);
   });
 });

@@ -18,6 +18,8 @@ import { ConfigError, formatProblem, type ConfigProblem } from "../core/config/e
 import { loadConfigFile } from "../core/config/loader";
 import { ConfigSchema } from "../core/config/schema";
 import { resolveCache, resolveDatabase, windowsOverlap } from "../core/config/sections/database";
+import { iamDatabaseUsers, serviceDatabaseAccess } from "../core/config/sections/application";
+import { fixtureChecks } from "./config-fixtures";
 import { envWith } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -317,5 +319,103 @@ describe("valid configurations and resolved defaults", () => {
     expect(windowsOverlap("23:30-00:30", "sun:23:50-mon:00:10")).toBe(true);
     expect(windowsOverlap("03:00-04:00", "sun:05:00-sun:06:00")).toBe(false);
     expect(windowsOverlap("05:00-06:00", "wed:05:59-wed:07:00")).toBe(true);
+  });
+});
+
+describe("service credentials (services.<name>.database) and the user provisioner", () => {
+  const { expectRefused } = fixtureChecks(DIR);
+  const RESERVED = "root, admin, rdsadmin, rdsrepladmin, rds_superuser, rds_iam, rds_replication, postgres, mysql, public";
+
+  it("the removed databaseCredentials (the master password injected at task start) is refused with what replaces it", () => {
+    expectRefused("service-master-password.yaml", [
+      5,
+      5,
+      "databaseCredentials: { username: DB_USERNAME, password: DB_PASSWORD }",
+      "services.customers.databaseCredentials: expected services.customers.database instead (databaseCredentials injected the master password once at task start; it rotates and the tasks kept the old one. database gives the service its own IAM-authenticated user, or with auth: secret the secret's ARN to read at run time; see docs/layers/application.md), found a mapping with keys username, password",
+    ]);
+  });
+
+  it("IAM authentication asked for while the database has it switched off", () => {
+    expectRefused("service-iam-auth-off.yaml", [
+      7,
+      17,
+      "auth: iam }",
+      'services.customers.database.auth: expected secret, or database.iamAuthentication: true (IAM authentication is switched off on the database), found "iam"',
+    ]);
+  });
+
+  it("the master user's name or an engine's own user as a service user", () => {
+    expectRefused(
+      "service-user-reserved.yaml",
+      [5, 17, "user: platform_admin }", `services.customers.database.user: expected a user name other than the master user's and the engine's own (${RESERVED}), found "platform_admin"`],
+      [8, 17, "user: rdsadmin }", `services.vets.database.user: expected a user name other than the master user's and the engine's own (${RESERVED}), found "rdsadmin"`],
+    );
+  });
+
+  it("two services sharing one database user (each task role may connect as its own user only)", () => {
+    expectRefused("service-user-twice.yaml", [
+      8,
+      17,
+      "user: petclinic }",
+      'services.vets.database.user: expected a database user no other service uses, found "petclinic", also the user of customers',
+    ]);
+  });
+
+  it("a user name the engines would need quoting for", () => {
+    expectRefused("service-user-name.yaml", [
+      5,
+      17,
+      "user: Customers-App }",
+      'services.customers.database.user: expected a database user name: a lower-case letter, then up to 31 lower-case letters, digits or underscores, found "Customers-App"',
+    ]);
+  });
+
+  it("a connection variable that another variable or the environment already sets", () => {
+    expectRefused(
+      "service-variable-clash.yaml",
+      [7, 7, "variables: { port: DB_HOST }", "services.customers.database.variables.host: expected a variable name not also used by environment, found DB_HOST"],
+      [7, 20, "port: DB_HOST }", "services.customers.database.variables.port: expected a variable name not also used by database.variables.host, found DB_HOST"],
+    );
+  });
+
+  it("a user with auth secret (the application signs in as the secret's user)", () => {
+    expectRefused("service-secret-with-user.yaml", [
+      5,
+      31,
+      "user: customers }",
+      'services.customers.database.user: expected no user with auth: secret (the application signs in with the secret\'s user), found "customers"',
+    ]);
+  });
+
+  it("IAM users whose provisioner could not reach Secrets Manager (no endpoint, no NAT)", () => {
+    expectRefused("provisioner-no-way-to-secrets.yaml", [
+      6,
+      3,
+      "interfaceEndpoints: [ecr.api, ecr.dkr, logs]",
+      'network.interfaceEndpoints: expected a list with secretsmanager (services connect with IAM authentication: layer 03\'s user provisioner reads the master secret from the app subnets, which have no way to Secrets Manager here), or network.nat other than none with security.egress.internetHttps: true, found a list ["ecr.api","ecr.dkr","logs"]',
+    ]);
+  });
+
+  it("a provisioner timeout too short to wait for the database", () => {
+    expectRefused("provisioner-timeout.yaml", [
+      4,
+      5,
+      "timeoutSeconds: 5",
+      "database.userProvisioner.timeoutSeconds: expected 10 to 900 seconds (connecting to a resuming Serverless v2 cluster takes seconds), found number 5",
+    ]);
+  });
+
+  it("defaults: IAM auth when iamAuthentication is on, the service name as user (- as _), owner privileges, DB_* variables; secret auth otherwise", () => {
+    const cfg = envWith("dev", { services: { "admin-server": { database: {} } } });
+    expect(serviceDatabaseAccess(cfg, "admin-server", cfg.services["admin-server"])).toEqual({
+      auth: "iam",
+      user: "admin_server",
+      privileges: "owner",
+      variables: { host: "DB_HOST", port: "DB_PORT", name: "DB_NAME", user: "DB_USER", sslMode: "DB_SSL_MODE", region: "DB_REGION", secretArn: "DB_SECRET_ARN" },
+    });
+    const off = envWith("dev", { database: { iamAuthentication: false } });
+    expect(serviceDatabaseAccess(off, "customers", off.services.customers)).toMatchObject({ auth: "secret", user: undefined });
+    expect(iamDatabaseUsers(off)).toEqual([]);
+    expect(off.database.userProvisioner).toEqual({ memoryMb: 256, timeoutSeconds: 120 });
   });
 });

@@ -197,10 +197,21 @@ describe.each(ENVIRONMENTS)("database layer (%s)", (name) => {
       "aws_cloudwatch_log_group.aurora_logs_error",
       "aws_cloudwatch_log_group.aurora_logs_general",
       "aws_cloudwatch_log_group.aurora_logs_slowquery",
+      "aws_cloudwatch_log_group.db_users_logs",
       "aws_db_parameter_group.aurora_instance_parameters",
       "aws_db_subnet_group.aurora_subnet_group",
+      "aws_iam_role.db_users_role",
       "aws_iam_role.monitoring_role",
+      "aws_iam_role_policy.customers_db_connect",
+      "aws_iam_role_policy.db_users_role_logs",
+      "aws_iam_role_policy.db_users_role_master_secret",
+      "aws_iam_role_policy.db_users_role_vpc_access",
+      "aws_iam_role_policy.db_users_role_xray",
+      "aws_iam_role_policy.vets_db_connect",
+      "aws_iam_role_policy.visits_db_connect",
       "aws_iam_role_policy_attachment.monitoring_role_managed_policy",
+      "aws_lambda_function.db_users",
+      "aws_lambda_invocation.db_users_invocation",
       "aws_rds_cluster.aurora",
       "aws_rds_cluster_instance.aurora_reader_1",
       "aws_rds_cluster_instance.aurora_writer",
@@ -320,7 +331,7 @@ describe("database layer: other engines", () => {
     });
     const { tf } = synth(DatabaseStack, cfg);
     expect(resource(tf, "aws_secretsmanager_secret_rotation", "aurora_master_secret_rotation").rotation_rules).toEqual({ schedule_expression: "rate(1 day)" });
-    expect(resources(tf, "aws_iam_role")).toEqual({});
+    expect(Object.keys(resources(tf, "aws_iam_role"))).toEqual(["db_users_role"]);
     const writer = resource(tf, "aws_rds_cluster_instance", "aurora_writer");
     expect(writer.monitoring_interval).toBe(0);
     expect(writer.monitoring_role_arn).toBeUndefined();

@@ -79,7 +79,7 @@ describe.each([
     });
   });
 
-  it("security groups: the ALB takes 443 only from the internet, the tasks only the ALB, the database only the tasks", () => {
+  it("security groups: the ALB takes 443 only from the internet, the tasks only the ALB, the database only the tasks and the user provisioner", () => {
     const { tf } = synth(SecurityStack, cfg);
     const ingress = resources(tf, "aws_vpc_security_group_ingress_rule");
     const on = (group: string) => Object.keys(ingress).filter((r) => r.startsWith(`${group}_`)).sort();
@@ -88,8 +88,9 @@ describe.each([
     expect(resource(tf, "aws_vpc_security_group_ingress_rule", "alb_https_from_internet")).toMatchObject({ cidr_ipv4: "0.0.0.0/0", from_port: 443, to_port: 443 });
     expect(Object.values(ingress).filter((r) => r.cidr_ipv4 !== undefined)).toHaveLength(1);
     expect(on("app")).toEqual(["app_8080_from_alb"]);
-    expect(on("data")).toEqual(["data_3306_from_app"]);
-    expect(Object.keys(resources(tf, "aws_vpc_security_group_egress_rule")).filter((r) => r.endsWith("_to_data"))).toEqual(["app_3306_to_data"]);
+    // db_admin: layer 03's database user provisioner (security.databaseClients keeps the other functions out).
+    expect(on("data")).toEqual(["data_3306_from_app", "data_3306_from_db_admin"]);
+    expect(Object.keys(resources(tf, "aws_vpc_security_group_egress_rule")).filter((r) => r.endsWith("_to_data"))).toEqual(["app_3306_to_data", "db_admin_3306_to_data"]);
   });
 
   it("signs users in with Cognito: optional TOTP MFA, 1-hour tokens, refresh token rotation, the post-confirmation trigger", () => {

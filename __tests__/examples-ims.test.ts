@@ -100,7 +100,8 @@ describe.each(ENVS)("examples/ims/%s.yaml", (envName) => {
     expect(resource(app, "aws_appautoscaling_target", "api_scaling")).toMatchObject({ min_capacity: want.minTasks });
     const task = resource(app, "aws_ecs_task_definition", "api_task");
     const [container] = JSON.parse(task.container_definitions as string) as Array<{ secrets: { name: string; valueFrom: string }[] }>;
-    expect(container.secrets.map((s) => s.name).sort()).toEqual(["IMS_JWT_SIGNING_KEY", "SPRING_DATASOURCE_PASSWORD", "SPRING_DATASOURCE_URL", "SPRING_DATASOURCE_USERNAME"]);
+    // No password: the service signs in as its own user `api` with IAM authentication.
+    expect(container.secrets.map((s) => s.name).sort()).toEqual(["IMS_JWT_SIGNING_KEY", "SPRING_DATASOURCE_URL"]);
   });
 
   it("has the three S3 buckets: production documents (browser uploads), artifacts and backups, KMS-encrypted and versioned", () => {

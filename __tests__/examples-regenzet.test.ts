@@ -130,9 +130,9 @@ describe.each([
     if (name === "prod") expect(endpoints).toEqual(expect.arrayContaining(["endpoints_sns", "endpoints_bedrock_runtime", "endpoints_secretsmanager"]));
   });
 
-  it("lets only the app and lambda tiers reach the database, through security groups", () => {
+  it("lets only the app and lambda tiers and the database user provisioner reach the database, through security groups", () => {
     const { tf } = synth(SecurityStack, cfg);
     const ingress = Object.keys(resources(tf, "aws_vpc_security_group_ingress_rule")).filter((r) => r.startsWith("data_"));
-    expect(ingress.sort()).toEqual(["data_3306_from_app", "data_3306_from_lambda"]);
+    expect(ingress.sort()).toEqual(["data_3306_from_app", "data_3306_from_db_admin", "data_3306_from_lambda"]);
   });
 });

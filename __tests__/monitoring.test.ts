@@ -42,7 +42,7 @@ const body = (tf: TerraformJson, layer: string) =>
   };
 const widgets = (tf: TerraformJson, layer: string) => body(tf, layer).widgets;
 /** Services without the database layer's secret and parameters (the application rules require it). */
-const NO_DATABASE_SERVICES = Object.fromEntries(["customers", "vets", "visits"].map((s) => [s, { databaseCredentials: null, secrets: null }]));
+const NO_DATABASE_SERVICES = Object.fromEntries(["customers", "vets", "visits"].map((s) => [s, { database: null, secrets: null }]));
 
 describe.each(ENVIRONMENTS)("monitoring layer (%s)", (name) => {
   const cfg = env(name);

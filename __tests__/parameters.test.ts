@@ -17,7 +17,7 @@ const TASK_ROLE = (service: string) =>
     ? `\${data.terraform_remote_state.security.outputs.task_role_names.${service}}`
     : `\${data.terraform_remote_state.security.outputs.task_role_names["${service}"]}`;
 const SERVICES = ["customers", "vets", "visits", "admin-server"];
-const DATABASE_KEYS = ["engine", "host", "reader-host", "port", "name", "url", "reader-url", "username", "secret-name", "secret-arn"];
+const DATABASE_KEYS = ["engine", "host", "reader-host", "port", "name", "url", "reader-url", "iam-url", "username", "secret-name", "secret-arn"];
 
 type Statement = Record<string, unknown>;
 
@@ -92,6 +92,11 @@ describe.each(ENVIRONMENTS)("parameters layer (%s)", (name) => {
     const scheme = `{"aurora-mysql" = "mysql", "mysql" = "mysql", "aurora-postgresql" = "postgresql", "postgres" = "postgresql"}[${DB("db_engine").slice(2, -1)}]`;
     expect(params[`${prefix}/database/url`].value).toBe(`jdbc:\${${scheme}}://${DB("db_writer_endpoint")}:${DB("db_port")}/${DB("db_name")}`);
     expect(params[`${prefix}/database/reader-url`].value).toBe(`jdbc:\${${scheme}}://${DB("db_reader_endpoint")}:${DB("db_port")}/${DB("db_name")}`);
+    // IAM authentication through the AWS Advanced JDBC Wrapper, TLS with the server verified.
+    const tls = `{"aurora-mysql" = "sslMode=VERIFY_IDENTITY", "mysql" = "sslMode=VERIFY_IDENTITY", "aurora-postgresql" = "sslmode=verify-full", "postgres" = "sslmode=verify-full"}[${DB("db_engine").slice(2, -1)}]`;
+    expect(params[`${prefix}/database/iam-url`].value).toBe(
+      `jdbc:aws-wrapper:\${${scheme}}://${DB("db_writer_endpoint")}:${DB("db_port")}/${DB("db_name")}?wrapperPlugins=iam&\${${tls}}`,
+    );
     const from: Record<string, string> = {
       engine: "db_engine",
       host: "db_writer_endpoint",

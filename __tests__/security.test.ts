@@ -18,7 +18,7 @@ import { addresses, env, envWith, ENVIRONMENTS, policy, resource, resources, syn
 
 const NETWORK = (output: string) => `\${data.terraform_remote_state.network.outputs.${output}}`;
 const SG = (tier: string) => `\${aws_security_group.${tier}.id}`;
-const TIERS = ["alb", "app", "data", "cache", "lambda", "api_link"];
+const TIERS = ["alb", "app", "data", "cache", "lambda", "api_link", "db_admin"];
 const RULE_TYPES = ["aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"];
 const PEER_KEYS = ["referenced_security_group_id", "prefix_list_id", "cidr_ipv4", "cidr_ipv6"];
 
@@ -141,12 +141,16 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
       );
     });
 
-    it("lets app and lambda reach the data tier on the database port, and nothing else reach it", () => {
-      for (const tier of ["app", "lambda"]) {
+    it("lets app, lambda and the database user provisioner (db_admin) reach the data tier on the database port, and nothing else reach it", () => {
+      for (const tier of ["app", "lambda", "db_admin"]) {
         expect(all[`egress.${tier}_${dbPort}_to_data`]).toMatchObject({ security_group_id: SG(tier), referenced_security_group_id: SG("data"), from_port: dbPort, to_port: dbPort });
         expect(all[`ingress.data_${dbPort}_from_${tier}`]).toMatchObject({ security_group_id: SG("data"), referenced_security_group_id: SG(tier), from_port: dbPort, to_port: dbPort });
       }
-      expect(Object.keys(all).filter((a) => a.startsWith("ingress.data_")).sort()).toEqual([`ingress.data_${dbPort}_from_app`, `ingress.data_${dbPort}_from_lambda`]);
+      expect(Object.keys(all).filter((a) => a.startsWith("ingress.data_")).sort()).toEqual([
+        `ingress.data_${dbPort}_from_app`,
+        `ingress.data_${dbPort}_from_db_admin`,
+        `ingress.data_${dbPort}_from_lambda`,
+      ]);
       expect(Object.keys(all).filter((a) => /^egress\.(data|cache)_/.test(a))).toEqual([]);
     });
 
@@ -175,11 +179,11 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
       }
     });
 
-    it("adds ingress rules to the network layer's endpoint group from app and lambda on 443", () => {
+    it("adds ingress rules to the network layer's endpoint group from app, lambda and db_admin on 443", () => {
       const endpointRules = Object.entries(all).filter(([, r]) => r.security_group_id === NETWORK("endpoint_security_group_id"));
-      expect(endpointRules.map(([a]) => a).sort()).toEqual(["ingress.endpoints_https_from_app", "ingress.endpoints_https_from_lambda"]);
+      expect(endpointRules.map(([a]) => a).sort()).toEqual(["ingress.endpoints_https_from_app", "ingress.endpoints_https_from_db_admin", "ingress.endpoints_https_from_lambda"]);
       for (const [addr, rule] of endpointRules) {
-        expect(rule).toMatchObject({ from_port: 443, to_port: 443, referenced_security_group_id: SG(addr.endsWith("app") ? "app" : "lambda") });
+        expect(rule).toMatchObject({ from_port: 443, to_port: 443, referenced_security_group_id: SG(addr.replace("ingress.endpoints_https_from_", "")) });
       }
     });
   });
@@ -282,10 +286,8 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
       });
       // Not the whole hierarchy: the notification layer's webhook URL stays out of reach.
       expect(JSON.stringify(statement(secrets, "Parameters"))).not.toContain("notification");
-      expect(statement(secrets, "Secrets").Resource).toEqual([
-        `arn:aws:secretsmanager:${region}:${accountId}:secret:rds!*`,
-        `arn:aws:secretsmanager:${region}:${accountId}:secret:${prefix}/*`,
-      ]);
+      // The RDS-managed master secret (rds!...) is not injected into tasks: it rotates.
+      expect(statement(secrets, "Secrets").Resource).toBe(`arn:aws:secretsmanager:${region}:${accountId}:secret:${prefix}/*`);
       expect(statement(secrets, "DecryptWithDataKey")).toMatchObject({ Action: "kms:Decrypt", Resource: "${aws_kms_key.kms_data.arn}" });
     });
 
@@ -516,7 +518,7 @@ describe("security layer options", () => {
     const pg = rules(synth(SecurityStack, envWith("dev", { database: { engine: "aurora-postgresql" } })).tf);
     expect(pg["ingress.data_5432_from_app"]).toMatchObject({ from_port: 5432, to_port: 5432 });
     const custom = rules(synth(SecurityStack, envWith("dev", { database: { engine: "mysql", port: 3307 } })).tf);
-    expect(Object.keys(custom).filter((a) => a.startsWith("ingress.data_")).sort()).toEqual(["ingress.data_3307_from_app", "ingress.data_3307_from_lambda"]);
+    expect(Object.keys(custom).filter((a) => a.startsWith("ingress.data_")).sort()).toEqual(["ingress.data_3307_from_app", "ingress.data_3307_from_db_admin", "ingress.data_3307_from_lambda"]);
   });
 
   it("opens an internet-facing load balancer to the internet, saying why in the description", () => {

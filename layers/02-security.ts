@@ -17,7 +17,8 @@
  * - ECS log groups:      /ecs/<project>/<env>/<service>           (layer 07 application)
  * - ECR repositories:    <project>-<env>/<service>                (layer 07 application)
  * - Parameters:          /<project>/<env>/...                     (layer 04 parameters)
- * - Secrets:             rds!...  (RDS managed master secrets) or <project>-<env>/...  (layers 03, 09)
+ * - Secrets:             <project>-<env>/...  (layer 09); the RDS-managed master secret (rds!...) is
+ *                        read only by layer 03's user provisioner and by tasks with database.auth secret
  * - Lambda log groups:   /aws/lambda/<project>-<env>-genai...     (layer 06 lambda-genai)
  * - GenAI queues:        <project>-<env>-genai-...                (layer 06 lambda-genai)
  * - Custom metrics:      CloudWatch namespace <project>/<env>
@@ -31,6 +32,7 @@
 import type { Construct } from "constructs";
 import type { PlatformConfig } from "../core/config/schema";
 import type { KmsKeyPurpose } from "../core/contracts";
+import { iamDatabaseUsers } from "../core/config/sections/application";
 import { LayerStack } from "../core/layer-stack";
 import { reviewException } from "../core/review";
 import { Arns, type PolicyStatement } from "../core/policy";
@@ -56,6 +58,7 @@ interface TierGroups {
   readonly cache: SecurityGroup;
   readonly lambda: SecurityGroup;
   readonly apiLink: SecurityGroup;
+  readonly dbAdmin: SecurityGroup;
 }
 
 export class SecurityStack extends LayerStack<"security"> {
@@ -68,6 +71,7 @@ export class SecurityStack extends LayerStack<"security"> {
     const sg = this.securityGroups();
     this.tierRules(sg);
     this.endpointRules(sg);
+    this.dbAdminRules(sg);
     const kms = this.kmsKeys();
     const execution = this.ecsExecutionRole(kms.data);
     const tasks = this.taskRoles();
@@ -83,6 +87,7 @@ export class SecurityStack extends LayerStack<"security"> {
       cache_security_group_id: sg.cache.securityGroupId,
       lambda_security_group_id: sg.lambda.securityGroupId,
       api_link_security_group_id: sg.apiLink.securityGroupId,
+      db_admin_security_group_id: sg.dbAdmin.securityGroupId,
       ecs_execution_role_arn: execution.arn,
       ecs_execution_role_name: execution.roleName,
       task_role_arns: each(tasks, (r) => r.arn),
@@ -109,6 +114,7 @@ export class SecurityStack extends LayerStack<"security"> {
       cache: group("cache", "Cache"),
       lambda: group("lambda", "VPC-attached Lambda functions"),
       apiLink: group("api_link", "Private path from API Gateway to the load balancer (VPC link)"),
+      dbAdmin: group("db_admin", "Database user provisioning function (signs in as the master user)"),
     };
   }
 
@@ -202,12 +208,45 @@ export class SecurityStack extends LayerStack<"security"> {
   }
 
   /** The network layer's interface endpoint group accepts HTTPS from the tiers that call AWS APIs. */
-  private endpointRules({ app, lambda }: TierGroups): void {
+  private endpointRules({ app, lambda, dbAdmin }: TierGroups): void {
     if (!this.config.network.interfaceEndpoints.length) return;
     const endpoints = SecurityGroup.fromId(this, "endpoints", this.read("network", "endpoint_security_group_id"));
     for (const [tier, group] of [["app", app], ["lambda", lambda]] as const) {
       endpoints.ingressFromGroup(`https_from_${tier}`, group.securityGroupId, { port: HTTPS, description: `HTTPS from the ${tier} tier to the interface endpoints` });
     }
+    if (this.provisionsDatabaseUsers()) {
+      endpoints.ingressFromGroup("https_from_db_admin", dbAdmin.securityGroupId, { port: HTTPS, description: "HTTPS from the database user provisioner to the interface endpoints" });
+    }
+  }
+
+  /**
+   * The database user provisioner (layer 03): the database port, and HTTPS to Secrets Manager (the
+   * interface endpoints, or the internet through NAT where security.egress.internetHttps allows).
+   * Its own group, so security.databaseClients can keep every other function off the database.
+   */
+  private dbAdminRules({ dbAdmin, data }: TierGroups): void {
+    if (!this.provisionsDatabaseUsers()) return;
+    const { network, security } = this.config;
+    const dbPort = this.databasePort();
+    dbAdmin.egressToGroup(`${portLabel(dbPort)}_to_data`, data.securityGroupId, { port: dbPort, description: `Database port ${dbPort} to the data tier` });
+    data.ingressFromGroup(`${portLabel(dbPort)}_from_db_admin`, dbAdmin.securityGroupId, { port: dbPort, description: `Database port ${dbPort} from the database user provisioner` });
+    if (network.interfaceEndpoints.length) {
+      // The endpoints' side of this path is endpointRules' https_from_db_admin.
+      dbAdmin.egressToGroup("https_to_endpoints", this.read("network", "endpoint_security_group_id"), { port: HTTPS, description: "HTTPS to the VPC interface endpoints (Secrets Manager)" });
+    }
+    if (!network.interfaceEndpoints.includes("secretsmanager") && security.egress.internetHttps) {
+      // Exception to "peers, not CIDRs": Secrets Manager's public endpoint has no security group.
+      const rule = dbAdmin.egressToCidr("https_to_internet", "0.0.0.0/0", {
+        port: HTTPS,
+        description: "HTTPS to the Secrets Manager public endpoint through NAT (no secretsmanager interface endpoint)",
+      });
+      reviewException(rule, "PK-SG-007", "HTTPS to the Secrets Manager public endpoint through NAT (no secretsmanager interface endpoint)");
+    }
+  }
+
+  /** Layer 03 runs its user provisioner: the database exists and some service connects with IAM authentication. */
+  private provisionsDatabaseUsers(): boolean {
+    return this.isEnabled("database") && iamDatabaseUsers(this.config).length > 0;
   }
 
   /** database.port, else the engine's default port. */
@@ -334,9 +373,11 @@ export class SecurityStack extends LayerStack<"security"> {
             ),
           },
           {
+            // Not the RDS-managed master secret (rds!...): no task definition injects it, since an
+            // injected value outlives a rotation (layer 03 gives services their own IAM users).
             Sid: "Secrets",
             Action: "secretsmanager:GetSecretValue",
-            Resource: [this.arns.arn("secretsmanager", "secret:rds!*"), this.arns.arn("secretsmanager", `secret:${prefix}/*`)],
+            Resource: this.arns.arn("secretsmanager", `secret:${prefix}/*`),
           },
           { Sid: "DecryptWithDataKey", Action: "kms:Decrypt", Resource: dataKey.arn },
         ],

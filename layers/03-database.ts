@@ -19,12 +19,18 @@
  * Reads: network.data_subnet_ids; security.data_security_group_id, cache_security_group_id,
  * kms_key_arns (data, logs), task_role_names (cache clients). Publishes the database contract (core/contracts/database.ts).
  */
-import { Fn, Token } from "cdktf";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Fn, Token, type ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
 import { partitionOf } from "../core/config/regions";
 import type { PlatformConfig } from "../core/config/schema";
 import { cacheClients, resolveCache, resolveDatabase, type ResolvedDatabase } from "../core/config/sections/database";
+import { iamDatabaseUsers, serviceDatabaseAccess } from "../core/config/sections/application";
 import { LayerStack } from "../core/layer-stack";
+import { policyJson } from "../core/policy";
+import { DB_USERS_ENV, DB_USERS_HANDLER, DB_USERS_EXTERNAL, DB_USERS_RUNTIME, DB_USERS_SOURCE_DIR } from "../functions/db-users/build";
+import { DatabaseUsers } from "../modules/database-users";
+import { LambdaCode } from "../modules/lambda-function";
 import { AuroraCluster, type AuroraEngine } from "../modules/aurora-cluster";
 import { EnhancedMonitoringRole, type DatabaseCommonProps } from "../modules/rds-common";
 import { RdsInstance, type RdsEngine } from "../modules/rds-instance";
@@ -35,9 +41,13 @@ const SECRET_NAME_FROM_ARN = "^arn:[^:]+:secretsmanager:[^:]+:[0-9]+:secret:(.+)
 
 interface Database {
   readonly identifier: string;
+  /** cluster_resource_id (Aurora) or resource_id (RDS instance): the id in rds-db:connect ARNs. */
+  readonly resourceId: string;
   readonly writerEndpoint: string;
   readonly readerEndpoint: string;
   readonly masterSecretArn: string;
+  /** What must be available before a client can connect (the writer instance). */
+  readonly ready: ITerraformDependable;
 }
 
 export class DatabaseStack extends LayerStack<"database"> {
@@ -48,10 +58,12 @@ export class DatabaseStack extends LayerStack<"database"> {
     const monitoring = config.database.monitoringIntervalSeconds > 0 ? this.monitoringRole() : undefined;
     const database = db.aurora ? this.auroraCluster(db, monitoring) : this.rdsInstance(db, monitoring);
     const cache = config.cache.enabled ? this.redis() : undefined;
+    this.serviceCredentials(db, database);
 
     this.publish({
       db_engine: db.engine,
       db_identifier: database.identifier,
+      db_resource_id: database.resourceId,
       db_writer_endpoint: database.writerEndpoint,
       db_reader_endpoint: database.readerEndpoint,
       db_port: String(db.port),
@@ -125,9 +137,11 @@ export class DatabaseStack extends LayerStack<"database"> {
     });
     return {
       identifier: aurora.cluster.clusterIdentifier,
+      resourceId: aurora.cluster.clusterResourceId,
       writerEndpoint: aurora.writerEndpoint,
       readerEndpoint: aurora.readerEndpoint,
       masterSecretArn: aurora.masterSecretArn,
+      ready: aurora.writer,
     };
   }
 
@@ -143,7 +157,70 @@ export class DatabaseStack extends LayerStack<"database"> {
       maxAllocatedStorageGb: storage.maxAllocatedGb,
       multiAz: db.multiAz,
     });
-    return { identifier: rds.instance.identifier, writerEndpoint: rds.endpoint, readerEndpoint: rds.endpoint, masterSecretArn: rds.masterSecretArn };
+    return { identifier: rds.instance.identifier, resourceId: rds.instance.resourceId, writerEndpoint: rds.endpoint, readerEndpoint: rds.endpoint, masterSecretArn: rds.masterSecretArn, ready: rds.instance };
+  }
+
+  /**
+   * How the services sign in (services.<name>.database): IAM-authenticated services get their own
+   * database user, created by the provisioning function, and rds-db:connect on exactly that user
+   * in their task role; services with auth secret may read the master secret at run time. No
+   * task receives the password from ECS (it would keep the value of its start after a rotation).
+   */
+  private serviceCredentials(db: ResolvedDatabase, database: Database): void {
+    const { config } = this;
+    const users = iamDatabaseUsers(config);
+    const taskRole = (service: string) => this.readEntry("security", "task_role_names", service);
+    const dataKey = this.readEntry("security", "kms_key_arns", "data");
+    if (users.length) {
+      const provisioner = new DatabaseUsers(this, "db_users", {
+        functionName: this.naming.name("lambda", "db-users"),
+        roleName: this.naming.name("iamRole", "db-users", "lambda"),
+        code: LambdaCode.fromTypeScript(DB_USERS_SOURCE_DIR, { external: DB_USERS_EXTERNAL[db.engine] }),
+        handler: DB_USERS_HANDLER,
+        runtime: DB_USERS_RUNTIME,
+        memoryMb: config.database.userProvisioner.memoryMb,
+        timeoutSeconds: config.database.userProvisioner.timeoutSeconds,
+        // The app subnets: the data tier has no route out, and Secrets Manager is outside the VPC.
+        subnetIds: this.read("network", "app_subnet_ids"),
+        securityGroupIds: [this.read("security", "db_admin_security_group_id")],
+        logRetentionDays: config.logging.retentionDays,
+        logKmsKeyArn: this.readEntry("security", "kms_key_arns", "logs"),
+        environment: {
+          [DB_USERS_ENV.engine]: db.engine,
+          [DB_USERS_ENV.host]: database.writerEndpoint,
+          [DB_USERS_ENV.port]: String(db.port),
+          [DB_USERS_ENV.database]: db.databaseName,
+          [DB_USERS_ENV.secretArn]: database.masterSecretArn,
+        },
+        masterSecretArn: database.masterSecretArn,
+        secretKmsKeyArn: dataKey,
+        region: config.aws.region,
+        accountId: config.aws.accountId,
+        databaseResourceId: database.resourceId,
+        users: users.map((u) => ({ name: u.user, privileges: u.privileges })),
+        dependsOn: [database.ready],
+      });
+      for (const u of users) provisioner.grantConnect(this, `${u.service}_db_connect`, taskRole(u.service), u.user);
+    }
+
+    for (const [service, svc] of Object.entries(config.services)) {
+      if (serviceDatabaseAccess(config, service, svc)?.auth !== "secret") continue;
+      // auth secret: the application reads the current secret value itself (and again after a
+      // failed login), so a rotation needs no restart.
+      new IamRolePolicy(this, `${service}_db_secret`, {
+        name: "database-secret",
+        role: taskRole(service),
+        policy: policyJson([
+          { Sid: "ReadMasterSecretAtRunTime", Action: "secretsmanager:GetSecretValue", Resource: database.masterSecretArn },
+          {
+            Sid: "DecryptMasterSecret",
+            Action: "kms:Decrypt",
+            Resource: dataKey,
+            Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${config.aws.region}.amazonaws.com` } },
+          },
+        ]),
+      });
+    }
   }
 
   /** Redis with IAM-authenticated users, in the data subnets behind the cache group. */

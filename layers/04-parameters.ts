@@ -43,6 +43,17 @@ const JDBC_SCHEMES: Readonly<Record<PlatformConfig["database"]["engine"], string
   postgres: "postgresql",
 };
 
+/**
+ * TLS settings of the JDBC URL for IAM authentication, per engine: the server certificate
+ * verified (MySQL Connector/J sslMode, PgJDBC sslmode), as IAM authentication needs TLS.
+ */
+const JDBC_IAM_TLS: Readonly<Record<PlatformConfig["database"]["engine"], string>> = {
+  "aurora-mysql": "sslMode=VERIFY_IDENTITY",
+  mysql: "sslMode=VERIFY_IDENTITY",
+  "aurora-postgresql": "sslmode=verify-full",
+  postgres: "sslmode=verify-full",
+};
+
 /** Values of the database subtree by key (cache keys only with cache.enabled). */
 type DatabaseValues = Partial<Record<DatabaseParameterKey, string>>;
 
@@ -140,6 +151,7 @@ export class ParametersStack extends LayerStack<"parameters"> {
       name,
       url: jdbc(writer),
       "reader-url": jdbc(reader),
+      "iam-url": `jdbc:aws-wrapper:${scheme}://${writer}:${port}/${name}?wrapperPlugins=iam&${Fn.lookup(JDBC_IAM_TLS, engine) as string}`,
       username: this.read("database", "db_master_username"),
       "secret-name": this.read("database", "db_master_secret_name"),
       "secret-arn": this.read("database", "db_master_secret_arn"),

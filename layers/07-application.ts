@@ -13,12 +13,12 @@
  * - Per service: an ECR repository `<project>-<env>/<service>` (immutable tags, scan on push, data
  *   key, lifecycle), an `ip` target group with its listener rule, the log group
  *   `/ecs/<project>/<env>/<service>` (logs key), the task definition (read-only root file system,
- *   secrets from Parameter Store and the database's managed secret), the service (app subnets, app
+ *   secrets from Parameter Store, database connection variables but never a password), the service (app subnets, app
  *   security group, no public IP, circuit breaker with rollback, Cloud Map registration) and target
  *   tracking autoscaling.
  *
- * Reads: network (VPC, subnets), security (groups, roles, KMS keys, WAF), database (master secret,
- * when enabled), cloud-map (discovery services, when enabled). Parameter ARNs are built from the
+ * Reads: network (VPC, subnets), security (groups, roles, KMS keys, WAF), database (endpoint, port,
+ * name, master secret ARN for auth secret; when enabled), cloud-map (discovery services, when enabled). Parameter ARNs are built from the
  * parameters layer's naming convention (/<project>/<env>/<key>); the config rules check every key
  * is one that layer writes.
  *
@@ -44,6 +44,7 @@ import {
   serviceImageTag,
   servicePaths,
   servicePriority,
+  serviceDatabaseAccess,
   trafficRoutingName,
   type ServiceConfig,
 } from "../core/config/sections/application";
@@ -81,7 +82,8 @@ interface ServiceContext {
   readonly executionRoleArn: string;
   readonly dataKeyArn: string;
   readonly logsKeyArn: string;
-  readonly databaseSecretArn?: string;
+  /** The database layer's connection (when enabled): no password, ever. */
+  readonly database?: { readonly host: string; readonly port: string; readonly name: string; readonly secretArn: string };
   /** Blue/green: the CodeDeploy application and the ALB's test listener (only with blue-green services). */
   readonly blueGreen?: { readonly codeDeploy: CodeDeployEcsApplication; readonly testListener: LbListener };
 }
@@ -152,8 +154,15 @@ export class ApplicationStack extends LayerStack<"application"> {
       executionRoleArn: this.read("security", "ecs_execution_role_arn"),
       dataKeyArn: this.readEntry("security", "kms_key_arns", "data"),
       logsKeyArn: this.readEntry("security", "kms_key_arns", "logs"),
-      // Layer 03 switched off: no managed secret exists; the config rules refuse databaseCredentials then.
-      databaseSecretArn: this.isEnabled("database") ? this.read("database", "db_master_secret_arn") : undefined,
+      // Layer 03 switched off: there is no database; the config rules refuse services.<name>.database then.
+      database: this.isEnabled("database")
+        ? {
+            host: this.read("database", "db_writer_endpoint"),
+            port: this.read("database", "db_port"),
+            name: this.read("database", "db_name"),
+            secretArn: this.read("database", "db_master_secret_arn"),
+          }
+        : undefined,
       blueGreen: blueGreenServices(config).length ? this.blueGreen(alb) : undefined,
     };
     const deployed = Object.fromEntries(Object.entries(services).map(([name, svc]) => [name, this.service(name, svc, ctx)]));
@@ -213,11 +222,7 @@ export class ApplicationStack extends LayerStack<"application"> {
     const secrets: Record<string, string> = Object.fromEntries(
       Object.entries(svc.secrets).map(([variable, key]) => [variable, this.arns.arn("ssm", `parameter${this.naming.path(key)}`)]),
     );
-    if (svc.databaseCredentials && ctx.databaseSecretArn) {
-      // <secret ARN>:<json key>:<version stage>:<version id>; empty stage and id mean AWSCURRENT.
-      secrets[svc.databaseCredentials.username] = `${ctx.databaseSecretArn}:username::`;
-      secrets[svc.databaseCredentials.password] = `${ctx.databaseSecretArn}:password::`;
-    }
+    const environment = { ...svc.environment, ...this.databaseEnvironment(name, svc, ctx) };
 
     const logGroupName = `/ecs${this.naming.path(name)}`;
     const { autoscaling, minCount, maxCount } = svc;
@@ -230,7 +235,7 @@ export class ApplicationStack extends LayerStack<"application"> {
       memory: svc.memory,
       architecture: svc.architecture,
       port: svc.port,
-      environment: svc.environment,
+      environment,
       secrets,
       user: svc.user,
       writablePaths: svc.writablePaths,
@@ -280,6 +285,28 @@ export class ApplicationStack extends LayerStack<"application"> {
       repositoryUrl: repository.repositoryUrl,
       logGroupName: fargate.logGroup.name,
       greenTargetGroupArnSuffix: target.greenTargetGroup?.arnSuffix,
+    };
+  }
+
+  /**
+   * The connection variables of a service that uses the database (services.<name>.database):
+   * host, port, database name, TLS mode and Region, plus its own user name (auth iam: the client
+   * signs in with an IAM token for that user) or the master secret's ARN (auth secret: the
+   * application reads the secret at run time). Plain values: no password reaches the task
+   * definition, so a rotation of the master secret never strands running tasks.
+   */
+  private databaseEnvironment(name: string, svc: ServiceConfig, ctx: ServiceContext): Record<string, string> {
+    const access = serviceDatabaseAccess(this.config, name, svc);
+    if (!access || !ctx.database) return {};
+    const v = access.variables;
+    const mysql = this.config.database.engine.includes("mysql");
+    return {
+      [v.host]: ctx.database.host,
+      [v.port]: ctx.database.port,
+      [v.name]: ctx.database.name,
+      [v.sslMode]: mysql ? "VERIFY_IDENTITY" : "verify-full",
+      [v.region]: this.config.aws.region,
+      ...(access.auth === "iam" ? { [v.user]: access.user! } : { [v.secretArn]: ctx.database.secretArn }),
     };
   }
 

@@ -39,6 +39,17 @@ export interface StagedCode {
   readonly hash: string;
 }
 
+export interface TypeScriptOptions {
+  /**
+   * Packages left out of the bundle besides the runtime's `@aws-sdk/*` (a sub-path such as
+   * `mysql2/promise` goes with its package): optional modules a dependency requires only when
+   * asked (`pg-native`), or a driver this function's configuration never loads. Every other
+   * package the entry imports is bundled from this project's node_modules; one that is not
+   * installed fails the synthesis. @default none
+   */
+  readonly external?: readonly string[];
+}
+
 /** Where a function's code comes from. */
 export abstract class LambdaCode {
   /** A directory that already holds the deployable files (zipped as is). */
@@ -54,8 +65,8 @@ export abstract class LambdaCode {
    * imports is packaged, so tests never are. The output is deterministic (paths relative to the
    * project root, no source maps), so the same sources give the same hash and archive.
    */
-  static fromTypeScript(sourceDirectory: string): LambdaCode {
-    return new TypeScriptCode(path.resolve(sourceDirectory));
+  static fromTypeScript(sourceDirectory: string, options: TypeScriptOptions = {}): LambdaCode {
+    return new TypeScriptCode(path.resolve(sourceDirectory), options.external ?? []);
   }
 
   /** Produces the directory to package (under `<app outdir>/staging/` when transpiling is needed). */
@@ -114,7 +125,10 @@ function projectRoot(dir: string): string {
 }
 
 class TypeScriptCode extends LambdaCode {
-  constructor(private readonly sourceDirectory: string) {
+  constructor(
+    private readonly sourceDirectory: string,
+    private readonly external: readonly string[],
+  ) {
     super();
   }
 
@@ -130,7 +144,7 @@ class TypeScriptCode extends LambdaCode {
       platform: "node",
       target: "node20",
       format: "cjs",
-      external: RUNTIME_PROVIDED,
+      external: [...RUNTIME_PROVIDED, ...this.external],
       write: false,
       outfile: "index.js",
       sourcemap: false,

@@ -9,6 +9,10 @@ const secretName = (engine: string) => `rds!${isAurora(engine) ? "cluster" : "db
 export const databaseContract = {
   db_engine: str("Database engine (aurora-mysql, aurora-postgresql, mysql, postgres).", (cfg) => cfg.database.engine),
   db_identifier: str("Cluster identifier (Aurora) or instance identifier (RDS) of the writer.", (cfg) => `${cfg.project}-${cfg.environment}`),
+  db_resource_id: str(
+    "Resource id of the database for IAM authentication (rds-db:connect on arn:<partition>:rds-db:<region>:<account>:dbuser:<id>/<user>): the Aurora cluster's cluster_resource_id or the instance's resource_id.",
+    (cfg) => (isAurora(cfg.database.engine) ? `cluster-${mockId("c", "db-resource", 26).slice(2).toUpperCase()}` : `db-${mockId("d", "db-resource", 26).slice(2).toUpperCase()}`),
+  ),
   db_writer_endpoint: str("Writer endpoint host name.", (cfg) =>
     isAurora(cfg.database.engine)
       ? `${cfg.project}-${cfg.environment}.cluster-${mockId("c", "db", 12).slice(2)}.${cfg.aws.region}.rds.amazonaws.com`

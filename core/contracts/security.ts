@@ -15,6 +15,7 @@ export const securityContract = {
     "Security group of the private path from API Gateway to the ALB: the network load balancer of a REST API VPC link, or the ENIs of an HTTP API VPC link.",
     () => mockId("sg", "api-link"),
   ),
+  db_admin_security_group_id: str("Security group of layer 03's database user provisioner (database port, Secrets Manager).", () => mockId("sg", "db-admin")),
   ecs_execution_role_arn: str("ECS task execution role (image pulls, logs, secrets injection).", (cfg) =>
     mockArn(cfg, "iam", `role/${cfg.project}-${cfg.environment}-ecs-execution`, { global: true }),
   ),

@@ -19,6 +19,7 @@ import { FARGATE_CPU_UNITS, fargateMemoryText, isFargateSize } from "../../../mo
 import { logRetention, port, s3BucketName } from "../fields";
 import type { PlatformConfig } from "../schema";
 import type { Rule, SemanticIssue } from "../semantic";
+import { PRIVILEGES as DB_USER_PRIVILEGES, RESERVED_USERS as DB_RESERVED_USERS, USER_NAME_RE as DB_USER_NAME_RE } from "../../../functions/db-users/src/statements";
 import { parameterPlan } from "./parameters";
 
 // -------------------------------------------------------------------------------------------------
@@ -74,6 +75,7 @@ export const SECRET_NAME_RE = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY
 
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ENV_NAME_ERROR = "an environment variable name (letters, digits, _; not starting with a digit)";
+const envName = (fallback: string) => z.string({ error: ENV_NAME_ERROR }).regex(ENV_NAME_RE, { error: ENV_NAME_ERROR }).default(fallback);
 /** An ECR / Docker image tag. */
 const IMAGE_TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** `[registry/]repository(:tag|@sha256:digest)`: a pinned reference to an image outside the service's ECR repository. */
@@ -171,12 +173,50 @@ const ImageSchema = z
   .prefault({})
   .describe("Image the service runs: a tag in its own ECR repository (default) or an external image URI.");
 
-const DatabaseCredentialsSchema = z
+/** How a service authenticates to the database (services.<name>.database.auth). */
+export const DATABASE_AUTH_MODES = ["iam", "secret"] as const;
+export type DatabaseAuthMode = (typeof DATABASE_AUTH_MODES)[number];
+
+/** Variables a service receives about its database connection, by what they hold. */
+const DatabaseVariablesSchema = z
   .strictObject({
-    username: z.string().regex(ENV_NAME_RE, { error: ENV_NAME_ERROR }).default("DB_USERNAME").describe("Variable receiving the user name. Default: DB_USERNAME."),
-    password: z.string().regex(ENV_NAME_RE, { error: ENV_NAME_ERROR }).default("DB_PASSWORD").describe("Variable receiving the password. Default: DB_PASSWORD."),
+    host: envName("DB_HOST").describe("Variable receiving the writer endpoint host name. Default: DB_HOST."),
+    port: envName("DB_PORT").describe("Variable receiving the port. Default: DB_PORT."),
+    name: envName("DB_NAME").describe("Variable receiving the application database name. Default: DB_NAME."),
+    user: envName("DB_USER").describe("Variable receiving the database user name (auth iam: the service's own user; auth secret: unset). Default: DB_USER."),
+    sslMode: envName("DB_SSL_MODE").describe(
+      "Variable receiving the TLS mode the client must use: VERIFY_IDENTITY (MySQL Connector/J sslMode) or verify-full (PostgreSQL sslmode). Default: DB_SSL_MODE.",
+    ),
+    region: envName("DB_REGION").describe("Variable receiving the AWS Region (IAM authentication tokens are signed for it). Default: DB_REGION."),
+    secretArn: envName("DB_SECRET_ARN").describe("auth secret: variable receiving the ARN of the managed master secret the application reads at run time. Default: DB_SECRET_ARN."),
   })
-  .describe("Inject the database layer's managed master secret (username and password keys) as these variables. Needs the database layer.");
+  .prefault({})
+  .describe("Names of the plain environment variables carrying the connection settings (never a password).");
+
+const DatabaseAccessSchema = z
+  .strictObject({
+    auth: z
+      .enum(DATABASE_AUTH_MODES)
+      .optional()
+      .describe(
+        "iam: the service connects as its own database user with an IAM authentication token (rds-db:connect on exactly that user in its task role; the user is created by layer 03's provisioning function). " +
+          "secret: for applications that cannot use IAM tokens; the task receives the managed master secret's ARN and reads it at run time with GetSecretValue, refreshing it when a login fails (the password rotates). " +
+          "Default: iam when database.iamAuthentication is true, else secret.",
+      ),
+    user: z
+      .string({ error: "a database user name" })
+      .regex(DB_USER_NAME_RE, { error: "a database user name: a lower-case letter, then up to 31 lower-case letters, digits or underscores" })
+      .optional()
+      .describe("auth iam: the service's database user. Default: the service name with - as _."),
+    privileges: z
+      .enum(DB_USER_PRIVILEGES)
+      .default("owner")
+      .describe(
+        "auth iam: what the user may do on the application database. owner: data and schema (DDL, for applications that migrate their own tables); read-write: data only; read-only: SELECT. Default: owner.",
+      ),
+    variables: DatabaseVariablesSchema,
+  })
+  .describe("The service uses the database layer's database: connection settings as environment variables, credentials per database.auth. Needs the database layer.");
 
 /** One application service (config.services.<name>). */
 export const ServiceSchema = z.strictObject({
@@ -242,7 +282,11 @@ export const ServiceSchema = z.strictObject({
     )
     .default({})
     .describe("Variables injected from SSM Parameter Store at task start: NAME -> path below /<project>/<env>/ (the parameters layer's hierarchy)."),
-  databaseCredentials: DatabaseCredentialsSchema.optional(),
+  database: DatabaseAccessSchema.optional(),
+  databaseCredentials: z
+    .unknown()
+    .optional()
+    .describe("Removed: the master password is no longer injected into tasks (it rotates; tasks would keep the old one). Use services.<name>.database."),
   user: z
     .string({ error: "a user as uid[:gid] or name[:group]" })
     .regex(USER_RE, { error: "a user as uid[:gid] or name[:group]" })
@@ -477,6 +521,44 @@ export function serviceDesiredCount(svc: ServiceConfig): number {
   return svc.desiredCount ?? svc.minCount;
 }
 
+/** How one service reaches the database, defaults applied (services.<name>.database). */
+export interface ServiceDatabaseAccess {
+  readonly auth: DatabaseAuthMode;
+  /** auth iam: the service's database user; auth secret: the master user's (read from the secret). */
+  readonly user?: string;
+  readonly privileges: (typeof DB_USER_PRIVILEGES)[number];
+  readonly variables: z.output<typeof DatabaseVariablesSchema>;
+}
+
+/** The database user a service gets when services.<name>.database.user is unset: its name with - as _. */
+export const defaultDatabaseUser = (service: string): string => service.replace(/-/g, "_");
+
+/**
+ * A service's database access with defaults applied, or undefined when the service does not use
+ * the database (no services.<name>.database, or layer 03 switched off).
+ */
+export function serviceDatabaseAccess(cfg: Pick<PlatformConfig, "database" | "layers">, name: string, svc: ServiceConfig): ServiceDatabaseAccess | undefined {
+  const db = svc.database;
+  if (!db || cfg.layers.database?.enabled === false) return undefined;
+  const auth = db.auth ?? (cfg.database.iamAuthentication ? "iam" : "secret");
+  return { auth, user: auth === "iam" ? (db.user ?? defaultDatabaseUser(name)) : undefined, privileges: db.privileges, variables: db.variables };
+}
+
+/** One service's IAM-authenticated database user, as layer 03 creates and grants it. */
+export interface DatabaseUserPlan {
+  readonly service: string;
+  readonly user: string;
+  readonly privileges: (typeof DB_USER_PRIVILEGES)[number];
+}
+
+/** The services that connect with IAM authentication, and their users, in config order. */
+export function iamDatabaseUsers(cfg: Pick<PlatformConfig, "database" | "layers" | "services">): DatabaseUserPlan[] {
+  return Object.entries(cfg.services).flatMap(([service, svc]) => {
+    const access = serviceDatabaseAccess(cfg, service, svc);
+    return access?.auth === "iam" ? [{ service, user: access.user!, privileges: access.privileges }] : [];
+  });
+}
+
 // -------------------------------------------------------------------------------------------------
 // Rules
 
@@ -609,7 +691,6 @@ const routingRule: Rule = (cfg) => {
 /** Variables: no secret-looking plain values, no name twice, credentials only with a database. */
 const environmentRule: Rule = (cfg) => {
   const issues: SemanticIssue[] = [];
-  const databaseEnabled = cfg.layers.database?.enabled !== false;
   const parametersEnabled = cfg.layers.parameters?.enabled !== false;
   const planned = parametersEnabled ? new Set(parameterPlan(cfg).map((p) => p.key)) : undefined;
   for (const [name, svc] of Object.entries(cfg.services)) {
@@ -622,7 +703,6 @@ const environmentRule: Rule = (cfg) => {
         });
       }
     }
-    const creds = svc.databaseCredentials;
     for (const [key, parameter] of Object.entries(svc.secrets)) {
       if (!parametersEnabled) {
         issues.push({
@@ -641,21 +721,65 @@ const environmentRule: Rule = (cfg) => {
       if (key in svc.environment) {
         issues.push({ path: ["services", name, "secrets", key], expected: "a variable name not also under environment", found: `${key}, also under environment` });
       }
-      if (creds && (key === creds.username || key === creds.password)) {
-        issues.push({ path: ["services", name, "secrets", key], expected: "a variable name not also used by databaseCredentials", found: key });
-      }
-    }
-    if (creds && !databaseEnabled) {
-      issues.push({
-        path: ["services", name, "databaseCredentials"],
-        expected: "no databaseCredentials (layers.database.enabled is false: there is no managed master secret to inject)",
-      });
-    }
-    if (creds && creds.username === creds.password) {
-      issues.push({ path: ["services", name, "databaseCredentials", "password"], expected: "a variable other than the username's", found: JSON.stringify(creds.password) });
     }
     if (svc.user !== undefined && /^(0|root)(:|$)/.test(svc.user)) {
       issues.push({ path: ["services", name, "user"], expected: "a non-root user (omit user to run as the image's own USER)" });
+    }
+  }
+  return issues;
+};
+
+/**
+ * services.<name>.database: a database to use, an authentication the database accepts, one user
+ * per service that neither the engine nor the master user owns, variables that clash with nothing.
+ */
+const databaseAccessRule: Rule = (cfg) => {
+  const issues: SemanticIssue[] = [];
+  const databaseEnabled = cfg.layers.database?.enabled !== false;
+  const users = new Map<string, string>();
+  for (const [name, svc] of Object.entries(cfg.services)) {
+    if (svc.databaseCredentials !== undefined) {
+      issues.push({
+        path: ["services", name, "databaseCredentials"],
+        expected:
+          `services.${name}.database instead (databaseCredentials injected the master password once at task start; it rotates and the tasks kept the old one. ` +
+          "database gives the service its own IAM-authenticated user, or with auth: secret the secret's ARN to read at run time; see docs/layers/application.md)",
+      });
+    }
+    const db = svc.database;
+    if (!db) continue;
+    const at = (...keys: string[]) => ["services", name, "database", ...keys];
+    if (!databaseEnabled) {
+      issues.push({ path: at(), expected: "no database (layers.database.enabled is false: there is no database to connect to)" });
+      continue;
+    }
+    const access = serviceDatabaseAccess(cfg, name, svc)!;
+    if (access.auth === "iam" && !cfg.database.iamAuthentication) {
+      issues.push({ path: at("auth"), expected: "secret, or database.iamAuthentication: true (IAM authentication is switched off on the database)", found: JSON.stringify("iam") });
+    }
+    if (access.auth === "secret" && db.user !== undefined) {
+      issues.push({ path: at("user"), expected: "no user with auth: secret (the application signs in with the secret's user)", found: JSON.stringify(db.user) });
+    }
+    if (access.user !== undefined) {
+      const userPath = db.user !== undefined ? at("user") : at();
+      const derived = db.user === undefined ? ` (derived from the service name; set services.${name}.database.user)` : "";
+      if ((DB_RESERVED_USERS as readonly string[]).includes(access.user) || access.user === cfg.database.masterUsername.toLowerCase()) {
+        issues.push({ path: userPath, expected: `a user name other than the master user's and the engine's own (${DB_RESERVED_USERS.join(", ")})${derived}`, found: JSON.stringify(access.user) });
+      }
+      const first = users.get(access.user);
+      if (first !== undefined) {
+        issues.push({ path: userPath, expected: `a database user no other service uses${derived}`, found: `${JSON.stringify(access.user)}, also the user of ${first}` });
+      } else users.set(access.user, name);
+    }
+    const seen = new Map<string, string>();
+    for (const [what, variable] of Object.entries(access.variables)) {
+      if (access.auth === "iam" && what === "secretArn") continue;
+      if (access.auth === "secret" && what === "user") continue;
+      const clash = seen.get(variable) ?? (variable in svc.environment ? "environment" : variable in svc.secrets ? "secrets" : undefined);
+      if (clash !== undefined) {
+        issues.push({ path: at("variables", what), expected: `a variable name not also used by ${clash}`, found: variable });
+      }
+      seen.set(variable, `database.variables.${what}`);
     }
   }
   return issues;
@@ -773,6 +897,7 @@ export const applicationRules: readonly Rule[] = [
   imageRule,
   routingRule,
   environmentRule,
+  databaseAccessRule,
   reservedNameRule,
   tlsRule,
   exposureRule,

@@ -22,6 +22,7 @@ import type { PlatformConfig } from "../schema";
 import type { KeyPath, Rule, SemanticIssue } from "../semantic";
 import { performanceInsightsRow, performanceInsightsSupported, RDS_FACTS, SERVERLESS_V2_ACU } from "../rds-facts";
 import { TIER_RULES } from "../tiers";
+import { iamDatabaseUsers } from "./application";
 
 // ---------------------------------------------------------------------------------------------
 // Engine facts
@@ -262,7 +263,33 @@ export const DatabaseSchema = z
       .union([0, 1, 5, 10, 15, 30, 60].map((n) => z.literal(n)) as unknown as [z.ZodLiteral<number>, z.ZodLiteral<number>, ...z.ZodLiteral<number>[]])
       .default(60)
       .describe("Enhanced monitoring interval, seconds (0 turns it off; 1, 5, 10, 15, 30 or 60). Default: 60."),
-    iamAuthentication: z.boolean().default(true).describe("IAM database authentication (rds-db:connect). Default: true."),
+    iamAuthentication: z
+      .boolean()
+      .default(true)
+      .describe(
+        "IAM database authentication (rds-db:connect). Services with services.<name>.database connect with IAM tokens as their own users when it is on (their default auth). Default: true.",
+      ),
+    userProvisioner: z
+      .strictObject({
+        memoryMb: z
+          .number({ error: "a Lambda memory size in MB" })
+          .int({ error: "a whole number of MB" })
+          .min(128, { error: "128 to 10240 MB" })
+          .max(10240, { error: "128 to 10240 MB" })
+          .default(256)
+          .describe("Memory of the provisioning function, MB. Default: 256."),
+        timeoutSeconds: z
+          .number({ error: "a Lambda timeout in seconds" })
+          .int({ error: "a whole number of seconds" })
+          .min(10, { error: "10 to 900 seconds (connecting to a resuming Serverless v2 cluster takes seconds)" })
+          .max(900, { error: "at most 900 seconds (the Lambda maximum)" })
+          .default(120)
+          .describe("Timeout of the provisioning function, seconds. Default: 120."),
+      })
+      .prefault({})
+      .describe(
+        "The function that creates each IAM-authenticated service's database user (functions/db-users). Layer 03 invokes it at apply time whenever the list of users changes; it reads the master secret at run time.",
+      ),
     autoMinorVersionUpgrade: z.boolean().default(true).describe("Apply minor engine versions in the maintenance window. Default: true."),
     logExports: z
       .array(z.string({ error: "a log type name" }))
@@ -642,6 +669,27 @@ const cacheRules: Rule = (cfg) => {
   return issues;
 };
 
+/**
+ * The user provisioner (in the app subnets, like the kit's other functions) reads the master
+ * secret from Secrets Manager: through the secretsmanager interface endpoint, or over HTTPS to
+ * the internet through NAT.
+ */
+const provisionerRules: Rule = (cfg) => {
+  if (!iamDatabaseUsers(cfg).length) return [];
+  const endpoint = cfg.network.interfaceEndpoints.includes("secretsmanager");
+  const nat = cfg.network.nat !== "none" && cfg.security.egress.internetHttps;
+  return endpoint || nat
+    ? []
+    : [
+        {
+          path: ["network", "interfaceEndpoints"],
+          expected:
+            "a list with secretsmanager (services connect with IAM authentication: layer 03's user provisioner reads the master secret " +
+            "from the app subnets, which have no way to Secrets Manager here), or network.nat other than none with security.egress.internetHttps: true",
+        },
+      ];
+};
+
 /** Rules apply only where the database layer is written. */
 const whenEnabled =
   (rule: Rule): Rule =>
@@ -649,4 +697,4 @@ const whenEnabled =
     cfg.layers.database?.enabled === false ? [] : rule(cfg);
 
 /** Cross-field rules of the database section (see ../semantic.ts). */
-export const databaseRules: readonly Rule[] = [engineRules, protectionRules, windowRules, cacheRules].map(whenEnabled);
+export const databaseRules: readonly Rule[] = [engineRules, protectionRules, windowRules, cacheRules, provisionerRules].map(whenEnabled);

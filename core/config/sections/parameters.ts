@@ -111,7 +111,10 @@ export const DATABASE_PARAMETERS = {
   name: "Name of the application database, from layer 03 database.",
   url: "JDBC URL of the writer (jdbc:mysql://... or jdbc:postgresql://...), built from layer 03 database.",
   "reader-url": "JDBC URL of the reader endpoint, built from layer 03 database.",
-  username: "Database user name, from layer 03 database. The password is only in the secret named by database/secret-arn.",
+  "iam-url":
+    "JDBC URL of the writer for IAM database authentication through the AWS Advanced JDBC Wrapper (jdbc:aws-wrapper:...?wrapperPlugins=iam, TLS with the server verified), built from layer 03 database.",
+  username:
+    "Master user name, from layer 03 database, for operators: services sign in as their own IAM-authenticated users (services.<name>.database); the password is only in the secret named by database/secret-arn.",
   "secret-name": "Name of the Secrets Manager secret holding the database credentials (managed by RDS), from layer 03 database.",
   "secret-arn": "ARN of the Secrets Manager secret holding the database credentials (managed by RDS), from layer 03 database.",
 } as const;
