@@ -140,6 +140,24 @@ describe("credentials", () => {
     expect(flow(F.injectedRotatingSecret(true), "event:application/restart")).toMatchObject({ status: "not-applicable", hops: [] });
   });
 
+  it("proves an IAM database user end to end: IAM auth on, rds-db:connect as exactly the user the task is told, the user created, TLS", () => {
+    const id = "service:api->database:db";
+    expect(flow(F.iamDatabaseUser({ connectAs: "api", provisioned: ["api", "worker"], tls: true }), id).status).toBe("ok");
+    expect(flow(F.iamDatabaseUser({ provisioned: ["api"], tls: true }), id).broken!.hop).toBe("task rds-db:connect database user api (DB_USER)");
+    expect(flow(F.iamDatabaseUser({ connectAs: "worker", provisioned: ["api"], tls: true }), id).broken!.hop).toBe("task rds-db:connect database user api (DB_USER)");
+    expect(flow(F.iamDatabaseUser({ connectAs: "api", provisioned: ["worker"], tls: true }), id).broken).toMatchObject({ hop: "database user api exists" });
+    expect(flow(F.iamDatabaseUser({ connectAs: "api", provisioned: ["api"], tls: false }), id).broken!.hop).toBe("TLS");
+    expect(flow(F.iamDatabaseUser({ connectAs: "api", provisioned: ["api"], tls: true, iamAuth: false }), id).broken!.hop).toBe("IAM database authentication on");
+  });
+
+  it("proves the provisioner's path to the database port and to the master secret it reads at run time", () => {
+    const id = "function:db_users->database:db";
+    const ok = flow(F.iamDatabaseUser({ connectAs: "api", provisioned: ["api"], tls: true }), id);
+    expect(ok.status).toBe("ok");
+    expect(ok.hops.map((h) => h.name)).toContain("db_users secretsmanager:GetSecretValue master secret (read at run time)");
+    expect(flow(F.iamDatabaseUser({ connectAs: "api", provisioned: ["api"], tls: true, adminRules: false }), id).broken!.kind).toBe("network");
+  });
+
   it("flags an IAM-authenticated cache user without elasticache:Connect, user name or TLS setting", () => {
     expect(flow(F.iamAuthCache({ connect: true, userName: true, tls: true }), "service:api->cache:redis").status).toBe("ok");
     expect(flow(F.iamAuthCache({ connect: true, userName: "parameter", tls: true }), "service:api->cache:redis").status).toBe("ok");

