@@ -123,10 +123,10 @@ export function anyConfig(name: string): PlatformConfig {
 /** Every stack of a configuration, synthesized the way `cdktf synth` does (stack name -> Terraform JSON). */
 export function synthAll(cfg: PlatformConfig): Record<string, TerraformJson> {
   // Required lazily: the layers import the whole kit, which most suites do not need.
-  /* eslint-disable @typescript-eslint/no-require-imports */
+   
   const { synthesizePlatform } = require("../core/platform") as typeof import("../core/platform");
   const { PLATFORM } = require("../layers") as typeof import("../layers");
-  /* eslint-enable @typescript-eslint/no-require-imports */
+   
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-all-"));
   try {
     const built = synthesizePlatform(cfg, PLATFORM, outdir);
