@@ -6,6 +6,7 @@
 import { proveFlows } from "../tools/review/flows/index";
 import { renderFlows } from "../tools/review/flows/render";
 import { conditionHolds, evaluate, wildcard, type Sourced } from "../tools/review/flows/iam";
+import { KMS_CALLER_CONTEXT } from "../core/service-facts";
 import { SERVICE_CONTEXT, contextRow } from "../tools/review/flows/service-context";
 import { EnvModel, type StackInput } from "../tools/review/model";
 import { Symbols } from "../tools/review/flows/symbols";
@@ -297,5 +298,17 @@ describe("the service-context table", () => {
     for (const row of SERVICE_CONTEXT) expect(row.source).toMatch(/^https:\/\/docs\.aws\.amazon\.com\//);
     expect(contextRow("events.amazonaws.com", "kms (topic encryption)")!.lacks).toEqual(["aws:SourceArn", "aws:SourceAccount"]);
     expect(contextRow("logs.eu-west-1.amazonaws.com", "kms (log group encryption)")!.sends).toEqual(["kms:EncryptionContext:aws:logs:arn"]);
+  });
+
+  it("takes each service's KMS source keys from the one table the key policies are built from (core/service-facts.ts)", () => {
+    const kmsRows = SERVICE_CONTEXT.filter((r) => r.judgedBy === "key-policy" && r.caller.endsWith(".amazonaws.com"));
+    expect(kmsRows.length).toBeGreaterThan(3);
+    for (const row of kmsRows) {
+      const facts = KMS_CALLER_CONTEXT[row.caller];
+      expect({ caller: row.caller, known: facts !== undefined }).toEqual({ caller: row.caller, known: true });
+      expect(row.sends.filter((k) => k.startsWith("aws:")).sort()).toEqual([...facts.sends].sort());
+    }
+    // SNS delivering to an encrypted queue: aws:SourceArn only, as the queue keys of the security layer expect.
+    expect(contextRow("sns.amazonaws.com", "kms (queue encryption)")!.sends).toEqual(["aws:SourceArn"]);
   });
 });

@@ -7,6 +7,8 @@
  * has no row (the fix is a reviewed row here, never a guess in a rule).
  */
 
+import { KMS_CALLER_CONTEXT } from "../../../core/service-facts";
+
 export type ContextKey =
   | "aws:SourceArn"
   | "aws:SourceAccount"
@@ -35,7 +37,7 @@ export interface ServiceContextRow {
   readonly note: string;
 }
 
-export const SERVICE_CONTEXT: readonly ServiceContextRow[] = [
+const ROWS: readonly ServiceContextRow[] = [
   {
     caller: "events.amazonaws.com",
     target: "sns:Publish",
@@ -250,6 +252,29 @@ export const FACTS = {
     source: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html",
   },
 } as const;
+
+const SOURCE_KEYS = ["aws:SourceArn", "aws:SourceAccount"] as const;
+
+/**
+ * A service principal's KMS rows take which source keys it sends from core/service-facts.ts
+ * (KMS_CALLER_CONTEXT, the table the security layer builds its key policies from), so the policies
+ * and their proof rest on one reviewed fact per service; the rows keep their KMS encryption-context
+ * keys. A service with a key-policy row must have a fact there (tested).
+ */
+function withKmsFacts(row: ServiceContextRow): ServiceContextRow {
+  const facts = row.judgedBy === "key-policy" ? KMS_CALLER_CONTEXT[row.caller] : undefined;
+  if (!facts) return row;
+  return {
+    ...row,
+    sends: [...SOURCE_KEYS.filter((k) => facts.sends.includes(k)), ...row.sends.filter((k) => k.startsWith("kms:"))],
+    lacks: SOURCE_KEYS.filter((k) => !facts.sends.includes(k)),
+    source: facts.source,
+    note: `${facts.why}. ${row.note}`,
+  };
+}
+
+/** The table: every row of the flow proof, the KMS source keys from core/service-facts.ts. */
+export const SERVICE_CONTEXT: readonly ServiceContextRow[] = ROWS.map(withKmsFacts);
 
 /** The row for a caller and target; undefined when the table has none. */
 export function contextRow(caller: string, target: string): ServiceContextRow | undefined {
