@@ -11,6 +11,7 @@ import { ENVIRONMENTS_DIR, loadConfigFile } from "../core/config/loader";
 import type { PlatformConfig } from "../core/config/schema";
 import type { PlatformStack } from "../core/layer-stack";
 import type { Construct } from "constructs";
+import { cachedSynthesis } from "./fixtures/synth-cache";
 
 /** The default system's environments; every layer is asserted for each. */
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
@@ -127,13 +128,15 @@ export function synthAll(cfg: PlatformConfig): Record<string, TerraformJson> {
   const { synthesizePlatform } = require("../core/platform") as typeof import("../core/platform");
   const { PLATFORM } = require("../layers") as typeof import("../layers");
    
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-all-"));
-  try {
-    const built = synthesizePlatform(cfg, PLATFORM, outdir);
-    return Object.fromEntries(
-      built.layers.map((l) => [l.node.id, JSON.parse(fs.readFileSync(path.join(outdir, "stacks", l.node.id, "cdk.tf.json"), "utf8")) as TerraformJson]),
-    );
-  } finally {
-    fs.rmSync(outdir, { recursive: true, force: true });
-  }
+  return cachedSynthesis("full", cfg, () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-all-"));
+    try {
+      const built = synthesizePlatform(cfg, PLATFORM, outdir);
+      return Object.fromEntries(
+        built.layers.map((l) => [l.node.id, JSON.parse(fs.readFileSync(path.join(outdir, "stacks", l.node.id, "cdk.tf.json"), "utf8")) as TerraformJson]),
+      );
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
 }

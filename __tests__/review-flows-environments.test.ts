@@ -12,6 +12,7 @@ import { synthesizeAtomically } from "../tools/lib/synth";
 import { proveFlows } from "../tools/review/flows/index";
 import { environmentInfo, flowFacts, readSynthesized } from "../tools/review/index";
 import { EnvModel } from "../tools/review/model";
+import { cachedSynthesis } from "./fixtures/synth-cache";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "review-flows-"));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -19,9 +20,12 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 describe.each(discoverEnvironments().map((e) => [e.name, e] as const))("%s", (_name, ref) => {
   it("has no broken flow", () => {
     const { config } = loadConfigFile(ref.file);
-    const outdir = path.join(root, ref.key);
-    synthesizeAtomically(config, outdir);
-    const model = new EnvModel(readSynthesized(outdir));
+    const inputs = cachedSynthesis("review-inputs", config, () => {
+      const outdir = path.join(root, ref.key);
+      synthesizeAtomically(config, outdir);
+      return readSynthesized(outdir);
+    });
+    const model = new EnvModel(inputs);
     const report = proveFlows(model, flowFacts(environmentInfo(config, ref)));
     expect(report.flows.length).toBeGreaterThan(10);
     expect(report.flows.filter((f) => f.status === "broken").map((f) => `${f.id} @ ${f.broken!.hop}: ${f.broken!.reason}`)).toEqual([]);

@@ -4,6 +4,8 @@
  * name the broken stack with the first line of its error, so a CI log tail is enough to act on.
  */
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { failedStackLines, firstErrorLine } from "../tools/lib/harness";
 import { checkTerraform, isCI } from "../tools/lib/terraform";
@@ -42,12 +44,15 @@ describe("the tail of a failed harness run", () => {
 const withTerraform = terraform.ok || isCI() ? describe : describe.skip;
 withTerraform("npm run validate --stacks on a broken stack", () => {
   it("fails and ends with the broken stack and its error", () => {
+    // A work dir of its own: the run neither waits for a validate or plan of this checkout nor disturbs it.
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "validate-cli-"));
     const res = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/validate.ts", "--stacks", FIXTURE, "--force"], {
       cwd: ROOT,
       encoding: "utf8",
-      env: { ...process.env, PLATFORM_ENV: "" },
+      env: { ...process.env, PLATFORM_ENV: "", PLATFORM_WORK_DIR: work },
       timeout: 600_000,
     });
+    fs.rmSync(work, { recursive: true, force: true });
     expect(res.status).toBe(1);
     const tail = res.stdout.trimEnd().split("\n").slice(-2);
     expect(tail[0]).toMatch(/^validate FAILED: 1\/2 stacks valid/);

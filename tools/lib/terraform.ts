@@ -13,8 +13,11 @@ import { Serial } from "./runner";
 
 /** The repository root (tools/lib/../..). */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
-/** Scratch space of the tools: synthesized environments, work dirs, CLI config, plugin cache. */
-export const WORK_DIR = path.join(REPO_ROOT, ".work");
+/**
+ * Scratch space of the tools: synthesized environments, work dirs, CLI config, plugin cache
+ * (PLATFORM_WORK_DIR moves it, e.g. for a run that must not wait for another's harness lock).
+ */
+export const WORK_DIR = process.env.PLATFORM_WORK_DIR ? path.resolve(process.env.PLATFORM_WORK_DIR) : path.join(REPO_ROOT, ".work");
 
 /** S3-native state locking (`use_lockfile`) needs Terraform 1.10. */
 export const MIN_TERRAFORM_VERSION = "1.10.0";
