@@ -45,7 +45,9 @@ const shape = (rules: Rule[]) => rules.map((r) => `${r.from}-${r.to} ${r.cidr}`)
 const WITH_ACLS = ALL_CONFIGS.filter((name) => anyConfig(name).network.networkAcls.enabled);
 
 it("network ACLs are on in every PetClinic environment and both regenzet environments", () => {
-  expect(WITH_ACLS).toEqual(expect.arrayContaining(["dev", "staging", "prod", "examples/regenzet/dev.yaml", "examples/regenzet/prod.yaml"]));
+  expect(WITH_ACLS).toEqual(
+    expect.arrayContaining(["dev", "staging", "prod", "examples/regenzet/dev.yaml", "examples/regenzet/prod.yaml"]),
+  );
 });
 
 describe.each(WITH_ACLS)("network ACLs (%s)", (name) => {
@@ -93,13 +95,18 @@ describe.each(WITH_ACLS)("network ACLs (%s)", (name) => {
       expect(r.number).toBeLessThanOrEqual(32766);
     }
     // Within the default AWS quota of rules per ACL and direction.
-    for (const t of TIERS) for (const eg of [false, true]) expect(pick(rules, t, eg).length).toBeLessThanOrEqual(cfg.network.networkAcls.ruleQuota);
+    for (const t of TIERS)
+      for (const eg of [false, true]) expect(pick(rules, t, eg).length).toBeLessThanOrEqual(cfg.network.networkAcls.ruleQuota);
   });
 
   it("lets only the app subnets into the data tier, on the database (and cache) port, and replies only to them", () => {
     const ports = [databasePort(cfg), ...(cfg.cache.enabled ? [cfg.cache.port] : [])];
     expect(shape(pick(rules, "data", false))).toEqual(ports.flatMap((p) => cidrs("app").map((c) => `${p}-${p} ${c}`)).sort());
-    expect(shape(pick(rules, "data", true))).toEqual(cidrs("app").map((c) => `${E.from}-${E.to} ${c}`).sort());
+    expect(shape(pick(rules, "data", true))).toEqual(
+      cidrs("app")
+        .map((c) => `${E.from}-${E.to} ${c}`)
+        .sort(),
+    );
   });
 
   it("admits the internet into the app tier only on the ephemeral ports (replies through NAT and from the gateway endpoints' ranges)", () => {
@@ -159,7 +166,9 @@ describe("network ACL options", () => {
   it("adding a service, on a port of its own or a shared one, neither renumbers nor changes an existing rule", () => {
     const before = numbered(synth(NetworkStack, envWith("prod", {})).tf);
     for (const port of [8080, 8081, 7000, 443]) {
-      const after = numbered(synth(NetworkStack, envWith("prod", { services: { billing: { port, paths: ["/api/billing/*"], priority: 900 } } })).tf);
+      const after = numbered(
+        synth(NetworkStack, envWith("prod", { services: { billing: { port, paths: ["/api/billing/*"], priority: 900 } } })).tf,
+      );
       expect(before.filter((r) => !after.includes(r))).toEqual([]);
     }
   });
@@ -170,17 +179,27 @@ describe("network ACL options", () => {
       NetworkStack,
       envWith("prod", {
         aws: { azs: ["us-west-2a", "us-west-2b", "us-west-2c"] },
-        network: { subnets: { public: ["10.0.1.0/24", "10.0.2.0/24", "10.0.7.0/24"], app: ["10.0.3.0/24", "10.0.4.0/24", "10.0.8.0/24"], data: ["10.0.5.0/24", "10.0.6.0/24", "10.0.9.0/24"] } },
+        network: {
+          subnets: {
+            public: ["10.0.1.0/24", "10.0.2.0/24", "10.0.7.0/24"],
+            app: ["10.0.3.0/24", "10.0.4.0/24", "10.0.8.0/24"],
+            data: ["10.0.5.0/24", "10.0.6.0/24", "10.0.9.0/24"],
+          },
+        },
       }),
     ).tf;
     expect(numbered(two).filter((r) => !numbered(three).includes(r))).toEqual([]);
-    expect(naclAddresses(three)).toEqual(expect.arrayContaining(["aws_network_acl_association.data_us_west_2c", "aws_network_acl_rule.data_ingress_412"]));
+    expect(naclAddresses(three)).toEqual(
+      expect.arrayContaining(["aws_network_acl_association.data_us_west_2c", "aws_network_acl_rule.data_ingress_412"]),
+    );
   });
 
   it("adds the cache port to the data tier when the cache is on", () => {
     const cfg = envWith("prod", { cache: { enabled: true } });
     const data = pick(rulesOf(synth(NetworkStack, cfg).tf), "data", false);
-    expect(shape(data)).toEqual(expect.arrayContaining([`${cfg.cache.port}-${cfg.cache.port} 10.0.3.0/24`, `${cfg.cache.port}-${cfg.cache.port} 10.0.4.0/24`]));
+    expect(shape(data)).toEqual(
+      expect.arrayContaining([`${cfg.cache.port}-${cfg.cache.port} 10.0.3.0/24`, `${cfg.cache.port}-${cfg.cache.port} 10.0.4.0/24`]),
+    );
   });
 
   it("opens the listener ports to the load balancer's clients in the public tier when it is internet-facing", () => {

@@ -56,7 +56,10 @@ export class NetworkStack extends LayerStack<"network"> {
         });
       }
       if (network.networkAcls.defaultNetworkAcl === "deny-all") {
-        new EmptyDefaultNetworkAcl(this, "default_network_acl", { defaultNetworkAclId: vpc.vpc.defaultNetworkAclId, name: `${this.naming.prefix}-default-do-not-use` });
+        new EmptyDefaultNetworkAcl(this, "default_network_acl", {
+          defaultNetworkAclId: vpc.vpc.defaultNetworkAclId,
+          name: `${this.naming.prefix}-default-do-not-use`,
+        });
       }
     }
 

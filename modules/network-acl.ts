@@ -62,14 +62,16 @@ export class NetworkAcl extends Construct {
     for (const r of props.rules ?? []) {
       const dir = r.egress ? "egress" : "ingress";
       const owner = `${this.node.path} ${dir} rule ${r.number}`;
-      if (!Number.isInteger(r.number) || r.number < 1 || r.number > 32766) throw new Error(`${owner}: rule number must be a whole number 1-32766`);
+      if (!Number.isInteger(r.number) || r.number < 1 || r.number > 32766)
+        throw new Error(`${owner}: rule number must be a whole number 1-32766`);
       if (seen.has(`${dir}${r.number}`)) throw new Error(`${owner}: rule number used twice in the same direction`);
       seen.add(`${dir}${r.number}`);
       for (const p of [r.fromPort, r.toPort]) {
         if (!Number.isInteger(p) || p < 0 || p > 65535) throw new Error(`${owner}: port ${p} must be a whole number 0-65535`);
       }
       if (r.toPort < r.fromPort) throw new Error(`${owner}: toPort ${r.toPort} is below fromPort ${r.fromPort}`);
-      if (!r.cidrBlock.includes("${") && !CIDR_RE.test(r.cidrBlock)) throw new Error(`${owner}: ${JSON.stringify(r.cidrBlock)} is not an IPv4 CIDR block`);
+      if (!r.cidrBlock.includes("${") && !CIDR_RE.test(r.cidrBlock))
+        throw new Error(`${owner}: ${JSON.stringify(r.cidrBlock)} is not an IPv4 CIDR block`);
       new NetworkAclRule(this, `${dir}_${r.number}`, {
         networkAclId: this.acl.id,
         ruleNumber: r.number,

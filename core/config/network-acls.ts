@@ -86,7 +86,13 @@ function flows(cfg: PlatformConfig): Flow[] {
   // Calls to AWS APIs: interface endpoints in the app subnets; gateway endpoints (S3, DynamoDB),
   // whose public address ranges a NACL cannot name by prefix list; the internet through NAT.
   if (network.interfaceEndpoints.length) out.push({ src: app, dst: app, port: 443, purpose: "HTTPS to the interface endpoints" });
-  if (network.gatewayEndpoints.length) out.push({ src: app, dst: internet, port: 443, purpose: `HTTPS to the ${network.gatewayEndpoints.join(", ")} gateway endpoint ranges` });
+  if (network.gatewayEndpoints.length)
+    out.push({
+      src: app,
+      dst: internet,
+      port: 443,
+      purpose: `HTTPS to the ${network.gatewayEndpoints.join(", ")} gateway endpoint ranges`,
+    });
   if (network.nat !== "none" && security.egress.internetHttps) {
     out.push({ src: app, dst: internet, port: 443, purpose: "HTTPS to the internet through NAT", viaNat: true });
   }
@@ -106,7 +112,12 @@ function flows(cfg: PlatformConfig): Flow[] {
       // In-VPC clients of an internal ALB: the NLB of the REST API's VPC link, the HTTP API's VPC link.
       if (internal) out.push({ src: app, dst: albTier, port, purpose: `load balancer port ${port} from the VPC link` });
       security.alb.ingressCidrs.forEach((cidr, j) =>
-        out.push({ src: { cidr, label: cidr === INTERNET ? "the internet" : `client ${j}` }, dst: albTier, port, purpose: `load balancer port ${port} from its clients` }),
+        out.push({
+          src: { cidr, label: cidr === INTERNET ? "the internet" : `client ${j}` },
+          dst: albTier,
+          port,
+          purpose: `load balancer port ${port} from its clients`,
+        }),
       );
     }
     const ports = [...new Set(services.map((s) => s.port))].sort((a, b) => a - b);
@@ -135,7 +146,9 @@ function band(cfg: PlatformConfig, from: number, to: number): number {
   const servicePorts = [...new Set(Object.values(cfg.services).map((s) => s.port))].sort((a, b) => a - b);
   const i = servicePorts.indexOf(from);
   if (i >= 0 && i < 220) return 10000 + 100 * i;
-  throw new Error(`network ACLs: port ${from} needs its own rule but has no rule-number band (ports below 1024, 443, 80, the database, cache and load-balancer ports have one)`);
+  throw new Error(
+    `network ACLs: port ${from} needs its own rule but has no rule-number band (ports below 1024, 443, 80, the database, cache and load-balancer ports have one)`,
+  );
 }
 
 /** Every rule of every tier's ACL, sorted by tier, direction and number. Throws on a rule-number clash. */
@@ -190,7 +203,10 @@ export function networkAclPlan(cfg: PlatformConfig): Record<NaclTier, NaclRule[]
   const merged = new Map<string, Wanted>();
   for (const r of wanted) {
     const had = merged.get(key(r));
-    merged.set(key(r), had ? { ...had, purpose: had.purpose.split("; ").includes(r.purpose) ? had.purpose : `${had.purpose}; ${r.purpose}` } : r);
+    merged.set(
+      key(r),
+      had ? { ...had, purpose: had.purpose.split("; ").includes(r.purpose) ? had.purpose : `${had.purpose}; ${r.purpose}` } : r,
+    );
   }
   const all = [...merged.values()];
   const covers = (a: Wanted, b: Wanted) => {
@@ -208,7 +224,10 @@ export function networkAclPlan(cfg: PlatformConfig): Record<NaclTier, NaclRule[]
     for (const r of out[t]) {
       const k = `${r.egress}|${r.number}`;
       const clash = seen.get(k);
-      if (clash) throw new Error(`network ACLs: rule ${r.number} of the ${t} ACL (${r.egress ? "egress" : "ingress"}) is both ${clash.purpose} and ${r.purpose}`);
+      if (clash)
+        throw new Error(
+          `network ACLs: rule ${r.number} of the ${t} ACL (${r.egress ? "egress" : "ingress"}) is both ${clash.purpose} and ${r.purpose}`,
+        );
       if (r.number > MAX_RULE_NUMBER) throw new Error(`network ACLs: rule number ${r.number} is above ${MAX_RULE_NUMBER}`);
       seen.set(k, r);
     }
@@ -217,4 +236,5 @@ export function networkAclPlan(cfg: PlatformConfig): Record<NaclTier, NaclRule[]
 }
 
 /** Rules of one direction of one tier's ACL. */
-export const aclRules = (plan: Record<NaclTier, NaclRule[]>, tier: NaclTier, egress: boolean) => plan[tier].filter((r) => r.egress === egress);
+export const aclRules = (plan: Record<NaclTier, NaclRule[]>, tier: NaclTier, egress: boolean) =>
+  plan[tier].filter((r) => r.egress === egress);

@@ -66,7 +66,9 @@ export class NetworkAcls {
       this.byResource.set(acl.id, { id: acl.id, name: acl.type === "aws_default_network_acl" ? "default" : acl.name, entries });
     }
     for (const r of model.resources("aws_network_acl_rule")) {
-      const acl = model.resolve(r.stack, r.config.network_acl_id).find((x) => x.type === "aws_network_acl" || x.type === "aws_default_network_acl");
+      const acl = model
+        .resolve(r.stack, r.config.network_acl_id)
+        .find((x) => x.type === "aws_network_acl" || x.type === "aws_default_network_acl");
       const holder = acl && this.byResource.get(acl.id);
       if (!holder) continue;
       const egress = r.attrs.egress === true || r.attrs.egress === "true";
@@ -134,7 +136,10 @@ export class NetworkAcls {
     }
     if (open.length) {
       const gap = open.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(", ");
-      return { ok: false, detail: `no rule of ${acl.name} allows tcp ${gap} ${egress ? "out to" : "in from"} ${peer} (denied by the final * rule)` };
+      return {
+        ok: false,
+        detail: `no rule of ${acl.name} allows tcp ${gap} ${egress ? "out to" : "in from"} ${peer} (denied by the final * rule)`,
+      };
     }
     return { ok: true, detail: [...new Set(used)].join(", ") };
   }
@@ -189,7 +194,12 @@ export class NetworkAcls {
         if (!v.ok) return hop("network", c.name, false, `${p.s.name} (${p.sc}) -> ${p.d.name} (${p.dc}): ${v.detail}`, c.fix);
         found.push(v.detail);
       }
-      return hop("network", c.name, true, [...new Set(found)].join(", ") || "no ACL of the environment on these subnets (AWS default: allow all)");
+      return hop(
+        "network",
+        c.name,
+        true,
+        [...new Set(found)].join(", ") || "no ACL of the environment on these subnets (AWS default: allow all)",
+      );
     });
   }
 
@@ -198,7 +208,13 @@ export class NetworkAcls {
    * gateway endpoint or NAT): out to 0.0.0.0/0 and the reply in from it. With `nat`, the NAT
    * gateways' subnets too: the request in from the sources and out, the reply in and back.
    */
-  toInternet(label: string, src: readonly Resource[], port: number, cidrOf: (s: Resource) => string | undefined, natSubnets: readonly Resource[] = []): Hop[] {
+  toInternet(
+    label: string,
+    src: readonly Resource[],
+    port: number,
+    cidrOf: (s: Resource) => string | undefined,
+    natSubnets: readonly Resource[] = [],
+  ): Hop[] {
     if (!this.present || !src.length) return [];
     const E = `${EPHEMERAL.from}-${EPHEMERAL.to}`;
     const out: Hop[] = [];
@@ -215,7 +231,11 @@ export class NetworkAcls {
       out.push(hop("network", name, true, [...new Set(found)].join(", ") || "AWS default ACL (allow all)"));
     };
     const srcName = [...new Set(src.map((s) => this.aclOf(s)?.name ?? "aws-default"))].join(",");
-    run(`${label}: nacl egress ${srcName} -> ${INTERNET} :${port}`, `allow tcp ${port} out to 0.0.0.0/0 on the source subnets' ACL`, src.map((s) => ({ subnet: s, egress: true, peer: INTERNET, from: port, to: port })));
+    run(
+      `${label}: nacl egress ${srcName} -> ${INTERNET} :${port}`,
+      `allow tcp ${port} out to 0.0.0.0/0 on the source subnets' ACL`,
+      src.map((s) => ({ subnet: s, egress: true, peer: INTERNET, from: port, to: port })),
+    );
     run(
       `${label}: nacl return ingress ${srcName} <- ${INTERNET} :${E}`,
       `allow tcp ${E} in from 0.0.0.0/0 on the source subnets' ACL (replies from the service)`,
@@ -226,8 +246,16 @@ export class NetworkAcls {
       const srcCidrs = src.map(cidrOf).filter((c): c is string => !!c);
       const each = (egress: boolean, peers: string[], from: number, to: number) =>
         natSubnets.flatMap((subnet) => peers.map((peer) => ({ subnet, egress, peer, from, to })));
-      run(`${label}: nacl ingress ${natName} (NAT) <- ${srcName} :${port}`, `allow tcp ${port} in from the source subnets on the NAT gateway's subnet ACL`, each(false, srcCidrs, port, port));
-      run(`${label}: nacl egress ${natName} (NAT) -> ${INTERNET} :${port}`, `allow tcp ${port} out to 0.0.0.0/0 on the NAT gateway's subnet ACL`, each(true, [INTERNET], port, port));
+      run(
+        `${label}: nacl ingress ${natName} (NAT) <- ${srcName} :${port}`,
+        `allow tcp ${port} in from the source subnets on the NAT gateway's subnet ACL`,
+        each(false, srcCidrs, port, port),
+      );
+      run(
+        `${label}: nacl egress ${natName} (NAT) -> ${INTERNET} :${port}`,
+        `allow tcp ${port} out to 0.0.0.0/0 on the NAT gateway's subnet ACL`,
+        each(true, [INTERNET], port, port),
+      );
       run(
         `${label}: nacl return ingress ${natName} (NAT) <- ${INTERNET} :${E}`,
         `allow tcp ${E} in from 0.0.0.0/0 on the NAT gateway's subnet ACL (replies to the NAT gateway)`,
