@@ -8,7 +8,10 @@ import { NetworkStack } from "../layers/01-network";
 import { databasePort, EPHEMERAL_PORTS, networkAclPlan } from "../core/config/network-acls";
 import { subnetPlan } from "../core/config/subnets";
 import type { PlatformConfig } from "../core/config/schema";
-import { addresses, ALL_CONFIGS, anyConfig, envWith, resource, resources, synth, type TerraformJson } from "./helpers";
+import { proveFlows } from "../tools/review/flows/index";
+import { flowFacts, environmentInfo } from "../tools/review/index";
+import { EnvModel } from "../tools/review/model";
+import { addresses, ALL_CONFIGS, anyConfig, envWith, resource, resources, synth, synthAll, type TerraformJson } from "./helpers";
 
 const TIERS = ["public", "app", "data"] as const;
 const ANY = "0.0.0.0/0";
@@ -224,5 +227,43 @@ describe("network ACL options", () => {
     const rules = rulesOf(synth(NetworkStack, cfg).tf);
     expect(rules.filter((r) => r.acl === "app" && r.cidr === ANY)).toEqual([]);
     expect(pick(rules, "public", false)).toEqual([]);
+  });
+});
+
+describe("network ACLs in the flow proof of a shipped environment (PetClinic prod)", () => {
+  const cfg = anyConfig("prod");
+  const stacks = synthAll(cfg);
+  const facts = flowFacts(environmentInfo(cfg, { name: "prod", key: "prod" }));
+  /** The proof with some network ACL rules removed from the synthesized network stack. */
+  const proveWithout = (...rules: string[]) => {
+    const network = JSON.parse(JSON.stringify(stacks.network)) as TerraformJson;
+    for (const r of rules) delete network.resource!.aws_network_acl_rule[r];
+    return proveFlows(new EnvModel(Object.entries({ ...stacks, network }).map(([name, tf]) => ({ name, tf }))), facts);
+  };
+  const brokenAt = (report: ReturnType<typeof proveWithout>) =>
+    [...new Set(report.flows.filter((f) => f.status === "broken").map((f) => `${f.kind} @ ${f.broken!.hop}`))].sort();
+
+  it("holds every flow with the derived rules", () => {
+    expect(brokenAt(proveWithout())).toEqual([]);
+  });
+
+  it("breaks every database flow at the data tier when its database rule from one AZ's app subnet goes", () => {
+    expect(brokenAt(proveWithout("data_ingress_411"))).toEqual([
+      "function-database @ nacl ingress data <- app :3306",
+      "service-database @ nacl ingress data <- app :3306",
+    ]);
+  });
+
+  it("breaks the database flows on the reply when the data tier's ephemeral rule goes (statelessness)", () => {
+    expect(brokenAt(proveWithout("data_egress_110"))).toEqual([
+      "function-database @ nacl return egress data -> app :1024-65535",
+      "service-database @ nacl return egress data -> app :1024-65535",
+    ]);
+  });
+
+  it("breaks the NAT path when the public tier stops forwarding replies to the app subnets", () => {
+    const hops = brokenAt(proveWithout("public_egress_110"));
+    expect(hops.length).toBeGreaterThan(0);
+    for (const h of hops) expect(h).toMatch(/nacl return egress public \(NAT\) -> app :1024-65535$/);
   });
 });
