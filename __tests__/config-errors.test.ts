@@ -321,6 +321,39 @@ describe("network", () => {
   });
 });
 
+describe("network ACLs", () => {
+  it("network.networkAcls.enabled must be a boolean", () => {
+    expectRefused("nacl-enabled-string.yaml", [4, 5, 'enabled: "yes"', 'network.networkAcls.enabled: expected a boolean, found "yes"']);
+  });
+
+  it("network.networkAcls.defaultNetworkAcl: deny-all or aws-default", () => {
+    expectRefused("nacl-default-acl.yaml", [
+      5,
+      5,
+      "defaultNetworkAcl: deny",
+      'network.networkAcls.defaultNetworkAcl: expected one of "deny-all", "aws-default", found "deny"',
+    ]);
+  });
+
+  it("network.networkAcls.ruleQuota: no more than AWS's highest quota", () => {
+    expectRefused("nacl-quota-high.yaml", [
+      5,
+      5,
+      "ruleQuota: 50",
+      "network.networkAcls.ruleQuota: expected at most 40 (the highest AWS quota of rules per network ACL and direction), found number 50",
+    ]);
+  });
+
+  it("a tier whose derived rules exceed the quota (eleven client CIDRs on two listener ports)", () => {
+    expectRefused("nacl-quota-exceeded.yaml", [
+      5,
+      5,
+      "ruleQuota: 20",
+      "network.networkAcls.ruleQuota: expected at least 25: the public ACL needs 25 inbound rules (fewer client CIDRs or load-balancer ports, or a raised AWS quota, up to 40), found number 20",
+    ]);
+  });
+});
+
 describe("availability zones", () => {
   it("a letter the region does not have (us-west-2e)", () => {
     expectRefused("az-letter.yaml", [3, 21, "us-west-2e]", `aws.azs[1]: expected an availability zone of us-west-2 (${US_WEST_2_AZS}), found "us-west-2e"`]);

@@ -130,6 +130,21 @@ describe.each([
     if (name === "prod") expect(endpoints).toEqual(expect.arrayContaining(["endpoints_sns", "endpoints_bedrock_runtime", "endpoints_secretsmanager"]));
   });
 
+  it("has the seed's NACLs: an ACL per tier, the data tier open only to MySQL from the app subnets, nothing below 1024 from the internet", () => {
+    const { tf } = synth(NetworkStack, cfg);
+    expect(Object.keys(resources(tf, "aws_network_acl")).sort()).toEqual(["app", "data", "public"]);
+    expect(Object.keys(resources(tf, "aws_network_acl_association"))).toHaveLength(6);
+    const rules = Object.values(resources(tf, "aws_network_acl_rule"));
+    const of = (acl: string, egress: boolean) =>
+      rules
+        .filter((r) => r.network_acl_id === `\${aws_network_acl.${acl}.id}` && r.egress === egress)
+        .map((r) => `${r.from_port}-${r.to_port} ${r.cidr_block}`)
+        .sort();
+    expect(of("data", false)).toEqual(["3306-3306 10.30.16.0/24", "3306-3306 10.30.17.0/24"]);
+    expect(of("data", true)).toEqual(["1024-65535 10.30.16.0/24", "1024-65535 10.30.17.0/24"]);
+    for (const acl of ["app", "data"]) for (const r of of(acl, false).filter((x) => x.endsWith(" 0.0.0.0/0"))) expect(r).toBe("1024-65535 0.0.0.0/0");
+  });
+
   it("lets only the app and lambda tiers and the database user provisioner reach the database, through security groups", () => {
     const { tf } = synth(SecurityStack, cfg);
     const ingress = Object.keys(resources(tf, "aws_vpc_security_group_ingress_rule")).filter((r) => r.startsWith("data_"));

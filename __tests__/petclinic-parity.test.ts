@@ -52,6 +52,18 @@ describe("Spring PetClinic parity with the seed (dev)", () => {
     expect(services).toEqual(expect.arrayContaining(["ecr.api", "ecr.dkr", "logs", "ssm", "secretsmanager", "kms", "xray"]));
   });
 
+  it("has the seed's subnet-level firewall: a network ACL per tier; the data tier takes only MySQL from the app subnets", () => {
+    const assoc = values("network", "aws_network_acl_association").map((a) => `${a.network_acl_id} ${a.subnet_id}`);
+    for (const tier of ["public", "app", "data"]) {
+      for (const az of ["us_west_2a", "us_west_2b"]) expect(assoc).toContain(`\${aws_network_acl.${tier}.id} \${aws_subnet.vpc_${tier}_${az}.id}`);
+    }
+    const dataIn = values("network", "aws_network_acl_rule")
+      .filter((r) => r.network_acl_id === "${aws_network_acl.data.id}" && r.egress === false)
+      .map((r) => `${r.from_port}-${r.to_port} ${r.cidr_block}`)
+      .sort();
+    expect(dataIn).toEqual(["3306-3306 10.0.3.0/24", "3306-3306 10.0.4.0/24"]);
+  });
+
   it("runs Aurora MySQL Serverless v2 with a writer and a reader in different AZs at 0.5-1.0 ACU", () => {
     const [cluster] = values("database", "aws_rds_cluster");
     expect(cluster.engine).toBe("aurora-mysql");

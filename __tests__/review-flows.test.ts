@@ -48,6 +48,78 @@ describe("network: security groups in both directions, routes to AWS services", 
   });
 });
 
+describe("network ACLs: request and ephemeral-port reply through both subnets' ACLs", () => {
+  const id = "service:api->database:db";
+
+  it("holds with the four rules a stateless path needs, and shows them", () => {
+    const f = flow(F.naclToDatabase("none"), id);
+    expect(f.status).toBe("ok");
+    const hops = f.hops.filter((h) => h.name.startsWith("nacl"));
+    expect(hops.map((h) => h.name)).toEqual([
+      "nacl egress app -> data :5432",
+      "nacl ingress data <- app :5432",
+      "nacl return egress data -> app :1024-65535",
+      "nacl return ingress app <- data :1024-65535",
+    ]);
+    expect(hops.map((h) => h.detail)).toEqual([
+      "application/aws_network_acl_rule.app_egress_400",
+      "application/aws_network_acl_rule.data_ingress_410",
+      "application/aws_network_acl_rule.data_egress_110",
+      "application/aws_network_acl_rule.app_ingress_100",
+    ]);
+  });
+
+  it.each([
+    ["egress", "nacl egress app -> data :5432"],
+    ["ingress", "nacl ingress data <- app :5432"],
+    ["return-egress", "nacl return egress data -> app :1024-65535"],
+    ["return-ingress", "nacl return ingress app <- data :1024-65535"],
+  ] as const)("flags a missing %s rule at its hop", (missing, hopName) => {
+    const f = flow(F.naclToDatabase(missing), id);
+    expect(f.broken).toMatchObject({ kind: "network", hop: hopName });
+    expect(f.broken!.reason).toContain("denied by the final * rule");
+  });
+
+  it("flags a reply admitted on only part of the ephemeral range (NAT, load balancers and Lambda use 1024-65535)", () => {
+    const f = flow(F.naclToDatabase("narrow-ephemeral"), id);
+    expect(f.broken!.hop).toBe("nacl return ingress app <- data :1024-65535");
+    expect(f.broken!.reason).toContain("1024-32767");
+  });
+
+  it("evaluates rules lowest number first: a deny before the allow wins", () => {
+    const f = flow(F.naclToDatabase("deny"), id);
+    expect(f.broken!.hop).toBe("nacl ingress data <- app :5432");
+    expect(f.broken!.reason).toContain("data_ingress_50 denies 5432");
+  });
+
+  it("puts a subnet with no association on the adopted default ACL, which denies everything once emptied", () => {
+    const f = flow(F.naclToDatabase("default-acl"), id);
+    expect(f.broken!.hop).toBe("nacl ingress default <- app :5432");
+  });
+
+  it("adds no ACL hops to an environment without ACLs", () => {
+    const f = flow(F.iamDatabaseUser({ connectAs: "api", provisioned: ["api"], tls: true }), "service:api->database:db");
+    expect(f.hops.some((h) => h.name.includes("nacl"))).toBe(false);
+  });
+
+  it("follows HTTPS through the NAT gateway: out and back on the app subnet, in, out and back on the NAT's subnet", () => {
+    const pid = "service:api->ssm:API_KEY";
+    const ok = flow(F.naclThroughNat("none"), pid);
+    expect(ok.status).toBe("ok");
+    expect(ok.hops.filter((h) => h.name.includes("nacl")).map((h) => h.name)).toEqual([
+      "route to ssm: nacl egress app -> 0.0.0.0/0 :443",
+      "route to ssm: nacl return ingress app <- 0.0.0.0/0 :1024-65535",
+      "route to ssm: nacl ingress public (NAT) <- app :443",
+      "route to ssm: nacl egress public (NAT) -> 0.0.0.0/0 :443",
+      "route to ssm: nacl return ingress public (NAT) <- 0.0.0.0/0 :1024-65535",
+      "route to ssm: nacl return egress public (NAT) -> app :1024-65535",
+    ]);
+    expect(flow(F.naclThroughNat("app-return"), pid).broken!.hop).toBe("route to ssm: nacl return ingress app <- 0.0.0.0/0 :1024-65535");
+    expect(flow(F.naclThroughNat("nat-ingress"), pid).broken!.hop).toBe("route to ssm: nacl ingress public (NAT) <- app :443");
+    expect(flow(F.naclThroughNat("nat-return"), pid).broken!.hop).toBe("route to ssm: nacl return egress public (NAT) -> app :1024-65535");
+  });
+});
+
 describe("identity: the caller's policies, resource policies and KMS key policies", () => {
   it("flags an execution role with no permission on the parameter it injects", () => {
     const f = flow(F.serviceToParameter({ grant: false, nat: true }), "service:api->ssm:API_KEY");

@@ -1,12 +1,19 @@
 /**
  * Layer 01 network: the VPC with public, app and data subnets per AZ, internet gateway, NAT,
- * route tables, VPC endpoints and flow logs. Reads no other layer.
+ * route tables, VPC endpoints, flow logs and (network.networkAcls) one network ACL per tier.
+ * Reads no other layer.
+ *
+ * Network ACLs: `aws_network_acl.<tier>` with `aws_network_acl_rule.<tier>_<ingress|egress>_<number>`
+ * and `aws_network_acl_association.<tier>_<az>`; the rules come from core/config/network-acls.ts,
+ * which derives them from the same configuration the security layer's groups come from.
  */
 import type { Construct } from "constructs";
 import type { PlatformConfig } from "../core/config/schema";
+import { aclRules, NACL_TIERS, networkAclPlan } from "../core/config/network-acls";
 import { subnetPlan } from "../core/config/subnets";
 import { LayerStack } from "../core/layer-stack";
 import { FlowLogs } from "../modules/flow-logs";
+import { EmptyDefaultNetworkAcl, NetworkAcl } from "../modules/network-acl";
 import { Vpc } from "../modules/vpc";
 import { VpcEndpoints } from "../modules/vpc-endpoints";
 
@@ -33,6 +40,28 @@ export class NetworkStack extends LayerStack<"network"> {
       interfaceServices: network.interfaceEndpoints,
       subnetIds: vpc.appSubnetIds,
     });
+
+    if (network.networkAcls.enabled) {
+      const plan = networkAclPlan(config);
+      const subnetIds = { public: vpc.publicSubnetIds, app: vpc.appSubnetIds, data: vpc.dataSubnetIds };
+      for (const tier of NACL_TIERS) {
+        new NetworkAcl(this, tier, {
+          vpcId: vpc.vpcId,
+          name: `${this.naming.prefix}-${tier}`,
+          tags: { Tier: tier },
+          subnetIds: Object.fromEntries(subnets.map((s, i) => [s.az.replace(/-/g, "_"), subnetIds[tier][i]])),
+          rules: [false, true].flatMap((egress) =>
+            aclRules(plan, tier, egress).map((r) => ({ number: r.number, egress, fromPort: r.from, toPort: r.to, cidrBlock: r.cidr })),
+          ),
+        });
+      }
+      if (network.networkAcls.defaultNetworkAcl === "deny-all") {
+        new EmptyDefaultNetworkAcl(this, "default_network_acl", {
+          defaultNetworkAclId: vpc.vpc.defaultNetworkAclId,
+          name: `${this.naming.prefix}-default-do-not-use`,
+        });
+      }
+    }
 
     const flowLogGroup = this.naming.path("network", "flow-logs");
     if (network.flowLogs.enabled) {

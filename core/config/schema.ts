@@ -141,8 +141,32 @@ const NetworkSchema = z
       })
       .prefault({})
       .describe("VPC flow logs to CloudWatch Logs."),
+    networkAcls: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe(
+            "One network ACL per subnet tier (public, app, data) with rules derived from the flows the security groups open, return traffic on the ephemeral ports 1024-65535 included. Default: false (every subnet keeps the VPC's default ACL, which allows all traffic; the security groups are the firewall).",
+          ),
+        defaultNetworkAcl: z
+          .enum(["deny-all", "aws-default"])
+          .default("deny-all")
+          .describe(
+            "With enabled: deny-all adopts the VPC's default ACL with no rules, so a subnet created outside the kit carries no traffic; aws-default leaves it as AWS creates it (allow all). Default: deny-all.",
+          ),
+        ruleQuota: z
+          .number({ error: "a number of rules per ACL and direction" })
+          .int({ error: "a whole number of rules" })
+          .min(20, { error: "at least 20 (the default AWS quota of rules per network ACL and direction)" })
+          .max(40, { error: "at most 40 (the highest AWS quota of rules per network ACL and direction)" })
+          .default(20)
+          .describe("Rules per ACL and direction the account's quota allows (AWS: 20 by default, 40 at most). The config is refused when a tier needs more. Default: 20."),
+      })
+      .prefault({})
+      .describe("Network ACLs: a stateless subnet-level firewall in front of the security groups."),
   })
-  .describe("The VPC and its subnets, NAT, endpoints and flow logs.");
+  .describe("The VPC and its subnets, NAT, endpoints, flow logs and network ACLs.");
 
 const WafRuleGroupSchema = z.strictObject({
   name: z.string().regex(/^AWSManagedRules[A-Za-z0-9]+$/, { error: "an AWS managed rule group name (AWSManagedRules...)" }),

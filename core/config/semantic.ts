@@ -7,6 +7,7 @@ import { contains, explainCidr, overlaps, parseCidr } from "./cidr";
 import { knownAzs } from "./regions";
 import type { PlatformConfig } from "./schema";
 import { SUBNET_TIERS, subnetPlan } from "./subnets";
+import { aclRules, NACL_TIERS, networkAclPlan } from "./network-acls";
 import { apiGatewayRules } from "./sections/api-gateway";
 import { applicationRules } from "./sections/application";
 import { cloudMapRules } from "./sections/cloud-map";
@@ -153,6 +154,31 @@ const securityRules: Rule = (cfg) => {
   return issues;
 };
 
+/** Network ACLs: every tier's rules fit the account's quota per ACL and direction. */
+const networkAclRules: Rule = (cfg) => {
+  const acls = cfg.network.networkAcls;
+  if (!acls.enabled || networkRules(cfg).length || securityRules(cfg).length) return [];
+  let plan: ReturnType<typeof networkAclPlan>;
+  try {
+    plan = networkAclPlan(cfg);
+  } catch (e) {
+    return [{ path: ["network", "networkAcls", "enabled"], expected: "false, or ports and CIDRs the network ACL rule numbering can place", found: (e as Error).message }];
+  }
+  const issues: SemanticIssue[] = [];
+  for (const tier of NACL_TIERS) {
+    for (const egress of [false, true]) {
+      const n = aclRules(plan, tier, egress).length;
+      if (n > acls.ruleQuota) {
+        issues.push({
+          path: ["network", "networkAcls", "ruleQuota"],
+          expected: `at least ${n}: the ${tier} ACL needs ${n} ${egress ? "outbound" : "inbound"} rules (fewer client CIDRs or load-balancer ports, or a raised AWS quota, up to 40)`,
+        });
+      }
+    }
+  }
+  return issues;
+};
+
 const backendRules: Rule = (cfg) => {
   if (cfg.backend.lockMode !== "s3" && !cfg.backend.lockTable) {
     return [{ path: ["backend", "lockTable"], expected: `a DynamoDB lock table name (backend.lockMode is ${cfg.backend.lockMode})` }];
@@ -201,6 +227,7 @@ const RULES: readonly Rule[] = [
   azRules,
   networkRules,
   securityRules,
+  networkAclRules,
   backendRules,
   uniqueListRules,
   tierRules,

@@ -171,7 +171,8 @@ export function vpcLinkFlows(c: FlowContext): Flow[] {
                 c.network.groups(nlb.stack, nlb.config.security_groups),
                 c.network.groups(alb.stack, alb.config.security_groups),
                 port,
-                c.model.resolve(nlb.stack, nlb.config.subnets).filter((r) => r.type === "aws_subnet"),
+                c.network.subnetsOf(nlb),
+                c.network.subnetsOf(alb),
               ),
             );
           }
@@ -193,7 +194,8 @@ export function vpcLinkFlows(c: FlowContext): Flow[] {
           c.network.groups(link.stack, link.config.security_group_ids),
           c.network.groups(alb.stack, alb.config.security_groups),
           port,
-          c.model.resolve(link.stack, link.config.subnet_ids).filter((r) => r.type === "aws_subnet"),
+          c.network.subnetsOf(link),
+          c.network.subnetsOf(alb),
         )
       : [hop("network", "listener's load balancer", false, `${listener.id} names no load balancer of the environment`, "")];
     out.push(makeFlow(`vpc-link:${i.stack}/${i.name}`, "api-vpc-link", `HTTP API (${link.name})`, alb ? `${c.label(alb)}:${port}` : "ALB", hops));

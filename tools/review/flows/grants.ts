@@ -129,7 +129,9 @@ export function cloudMapFlows(c: FlowContext): Flow[] {
       const lb = block(t.service.config.load_balancer);
       return typeof lb?.container_port === "number" ? lb.container_port : Number(reg.port ?? reg.container_port ?? 0);
     })();
-    const peers = tasks.filter((x) => x !== t).flatMap((x) => x.groups);
+    const others = tasks.filter((x) => x !== t);
+    const peers = others.flatMap((x) => x.groups);
+    const peerSubnets = [...new Map(others.flatMap((x) => x.subnets).map((s) => [s.id, s])).values()];
     const unique = [...new Map(peers.map((g) => [g.id, g])).values()];
     if (!unique.length || !port) continue;
     out.push(
@@ -138,7 +140,7 @@ export function cloudMapFlows(c: FlowContext): Flow[] {
         "service-peer",
         "peer services",
         `service ${t.name}:${port} (Cloud Map)`,
-        c.network.sgPath(`peers -> ${t.name}`, unique, t.groups, port, t.subnets),
+        c.network.sgPath(`peers -> ${t.name}`, unique, t.groups, port, peerSubnets, t.subnets),
       ),
     );
   }

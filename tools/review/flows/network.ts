@@ -2,10 +2,12 @@
  * The network half of a flow: security-group rules in both directions (egress on the source group,
  * ingress on the target group naming the source group, a CIDR or a prefix list), and the route from
  * a subnet to an AWS service (an interface endpoint with private DNS, a gateway endpoint on the
- * subnet's route table, or a default route through a NAT gateway).
+ * subnet's route table, or a default route through a NAT gateway), and where the environment has
+ * network ACLs, the ACLs of the subnets on the path in both directions (./nacl.ts).
  */
 import type { EnvModel, Resource } from "../model";
-import { blocks, num, str } from "../tf";
+import { block, blocks, num, str } from "../tf";
+import { NetworkAcls } from "./nacl";
 import { hop, type Hop } from "./types";
 import type { Symbols } from "./symbols";
 
@@ -40,11 +42,13 @@ export function cidrContains(outer: string, inner: string): boolean {
 
 export class Network {
   readonly rules: SgRule[] = [];
+  readonly acls: NetworkAcls;
 
   constructor(
     readonly model: EnvModel,
     readonly sym: Symbols,
   ) {
+    this.acls = new NetworkAcls(model);
     const groupsOf = (r: Resource, v: unknown) =>
       model
         .resolve(r.stack, v)
@@ -133,12 +137,53 @@ export class Network {
     );
   }
 
+  /**
+   * The subnets a resource sits in: a load balancer's, an endpoint's or VPC link's subnets, a
+   * function's or service's network configuration, a database's or cache's subnet group.
+   */
+  subnetsOf(r: Resource): Resource[] {
+    const subnets = (v: unknown) => this.model.resolve(r.stack, v).filter((x) => x.type === "aws_subnet");
+    const group = (v: unknown, type: string) =>
+      this.model
+        .resolve(r.stack, v)
+        .filter((x) => x.type === type)
+        .flatMap((g) => this.model.resolve(g.stack, g.config.subnet_ids).filter((x) => x.type === "aws_subnet"));
+    switch (r.type) {
+      case "aws_lb":
+        return subnets(r.config.subnets);
+      case "aws_vpc_endpoint":
+      case "aws_apigatewayv2_vpc_link":
+        return subnets(r.config.subnet_ids);
+      case "aws_lambda_function":
+        return subnets(block(r.config.vpc_config)?.subnet_ids);
+      case "aws_ecs_service":
+        return subnets(block(r.config.network_configuration)?.subnets);
+      case "aws_db_instance":
+      case "aws_rds_cluster":
+        return group(r.config.db_subnet_group_name, "aws_db_subnet_group");
+      case "aws_elasticache_replication_group":
+        return group(r.config.subnet_group_name, "aws_elasticache_subnet_group");
+      default:
+        return [];
+    }
+  }
+
+  /** A subnet's CIDR block, when it is a literal. */
+  readonly cidrOf = (s: Resource): string | undefined => {
+    const c = str(s.attrs.cidr_block);
+    return c && !c.includes("${") ? c : undefined;
+  };
+
   /** The CIDRs of the subnets a value names (empty when unknown). */
   subnetCidrs(subnets: readonly Resource[]): string[] {
     return subnets.map((s) => str(s.attrs.cidr_block)).filter((x): x is string => !!x && !x.includes("${"));
   }
 
-  /** Both halves of a security-group path from groups `src` (in `srcSubnets`) to groups `dst` (in `dstSubnets`) on `port`. */
+  /**
+   * Both halves of a security-group path from groups `src` (in `srcSubnets`) to groups `dst` (in
+   * `dstSubnets`) on `port`, then, when the environment has network ACLs and both sides' subnets
+   * are known, the ACL hops (request and ephemeral-port reply, both ways).
+   */
   sgPath(
     label: string,
     src: readonly Resource[],
@@ -177,6 +222,7 @@ export class Network {
         ingress ? `rule ${ingress.where}` : `no ingress rule on ${names(dst)} from ${names(src)} on port ${port}`,
         `add an ingress rule on ${names(dst)} from security group ${names(src)}, tcp ${port}`,
       ),
+      ...this.acls.path(srcSubnets, dstSubnets, port, this.cidrOf),
     ];
   }
 
@@ -190,19 +236,19 @@ export class Network {
     return [...out.values()];
   }
 
-  private hasNatDefault(rt: Resource): boolean {
-    const natInline = blocks(rt.attrs.route).some(
-      (r) => r.cidr_block === "0.0.0.0/0" && this.model.resolve(rt.stack, r.nat_gateway_id).some((n) => n.type === "aws_nat_gateway"),
-    );
-    if (natInline) return true;
-    return this.model
+  /** The NAT gateways a route table's default route leads to (empty: no default route through NAT). */
+  private natGateways(rt: Resource): Resource[] {
+    const nats = (stack: string, v: unknown) => this.model.resolve(stack, v).filter((n) => n.type === "aws_nat_gateway");
+    const inline = blocks(rt.attrs.route).filter((r) => r.cidr_block === "0.0.0.0/0").flatMap((r) => nats(rt.stack, r.nat_gateway_id));
+    const routes = this.model
       .resources("aws_route")
-      .some(
-        (r) =>
-          this.model.refersTo(r, rt, "route_table_id") &&
-          r.attrs.destination_cidr_block === "0.0.0.0/0" &&
-          this.model.resolve(r.stack, r.config.nat_gateway_id).some((n) => n.type === "aws_nat_gateway"),
-      );
+      .filter((r) => this.model.refersTo(r, rt, "route_table_id") && r.attrs.destination_cidr_block === "0.0.0.0/0")
+      .flatMap((r) => nats(r.stack, r.config.nat_gateway_id));
+    return [...inline, ...routes];
+  }
+
+  private hasNatDefault(rt: Resource): boolean {
+    return this.natGateways(rt).length > 0;
   }
 
   /**
@@ -229,7 +275,7 @@ export class Network {
           dns ? `${iface.id} (private DNS)` : `${iface.id} has private DNS off: the service name resolves to public addresses`,
           "enable private_dns_enabled",
         ),
-        ...this.sgPath(label, src, epGroups, 443, subnets),
+        ...this.sgPath(label, src, epGroups, 443, subnets, this.subnetsOf(iface)),
       ];
     }
     const gateway = endpoints.find((e) => String(e.attrs.vpc_endpoint_type ?? "Gateway") === "Gateway");
@@ -253,6 +299,8 @@ export class Network {
           egress ? `rule ${egress.where}` : `no egress rule on 443 to ${service}'s prefix list`,
           `add an egress rule to the ${service} prefix list on 443`,
         ),
+        // A NACL cannot name the prefix list: the service's public ranges are reached as 0.0.0.0/0.
+        ...this.acls.toInternet(label, subnets, 443, this.cidrOf),
       ];
     }
     const natOk = rts.length > 0 && rts.every((rt) => this.hasNatDefault(rt));
@@ -272,6 +320,16 @@ export class Network {
         egress ? `rule ${egress.where}` : `no egress on 443 to 0.0.0.0/0 (needed to reach ${service} through NAT)`,
         `add a ${service} interface endpoint, or an egress rule on 443`,
       ),
+      ...(natOk ? this.acls.toInternet(label, subnets, 443, this.cidrOf, this.natSubnets(rts)) : []),
     ];
+  }
+
+  /** The subnets of the NAT gateways the route tables' default routes lead to. */
+  private natSubnets(rts: readonly Resource[]): Resource[] {
+    const out = new Map<string, Resource>();
+    for (const nat of rts.flatMap((rt) => this.natGateways(rt))) {
+      for (const s of this.model.resolve(nat.stack, nat.config.subnet_id)) if (s.type === "aws_subnet") out.set(s.id, s);
+    }
+    return [...out.values()];
   }
 }

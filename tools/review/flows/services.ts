@@ -223,7 +223,9 @@ function loadBalancerFlows(c: FlowContext, t: Task): Flow[] {
       ).values(),
     ];
     for (const alb of lbs) {
-      hops.push(...c.network.sgPath(`${alb.name} -> ${t.name}`, c.network.groups(alb.stack, alb.config.security_groups), t.groups, port));
+      hops.push(
+        ...c.network.sgPath(`${alb.name} -> ${t.name}`, c.network.groups(alb.stack, alb.config.security_groups), t.groups, port, c.network.subnetsOf(alb), t.subnets),
+      );
       // IP targets in an AZ the load balancer is not enabled in receive no traffic.
       const azOf = (subnets: Resource[]) =>
         new Set(subnets.map((s) => c.sym.literal(s, "availability_zone")).filter((z): z is string => !!z && !z.startsWith("⟦")));
@@ -259,7 +261,7 @@ function loadBalancerFlows(c: FlowContext, t: Task): Flow[] {
 function databaseFlow(c: FlowContext, t: Task, db: Resource, via: Injected[]): Flow {
   const port = num(db.attrs.port) ?? (String(db.attrs.engine ?? "").includes("postgres") ? 5432 : 3306);
   const dbGroups = c.network.groups(db.stack, db.config.vpc_security_group_ids);
-  const hops: Hop[] = [...c.network.sgPath(`${t.name} -> ${db.name}`, t.groups, dbGroups, port, t.subnets)];
+  const hops: Hop[] = [...c.network.sgPath(`${t.name} -> ${db.name}`, t.groups, dbGroups, port, t.subnets, c.network.subnetsOf(db))];
   const masterSecret = c.sym.attr(db, ["master_user_secret", "0", "secret_arn"]);
   const injectedMaster = via.filter((s) => s.kind === "secretsmanager" && s.from.split(":").slice(0, 7).join(":") === masterSecret);
   const managed = db.attrs.manage_master_user_password === true || db.attrs.manage_master_user_password === "true";
@@ -371,7 +373,9 @@ export function databaseAdminFlows(c: FlowContext): Flow[] {
       const subnets = vpc ? c.model.resolve(fn.stack, vpc.subnet_ids).filter((r) => r.type === "aws_subnet") : [];
       const role = c.policies.roleOf(fn.stack, fn.config.role);
       const masterSecret = c.sym.attr(db, ["master_user_secret", "0", "secret_arn"]);
-      const hops: Hop[] = [...c.network.sgPath(`${fn.name} -> ${db.name}`, groups, c.network.groups(db.stack, db.config.vpc_security_group_ids), port, subnets)];
+      const hops: Hop[] = [
+        ...c.network.sgPath(`${fn.name} -> ${db.name}`, groups, c.network.groups(db.stack, db.config.vpc_security_group_ids), port, subnets, c.network.subnetsOf(db)),
+      ];
       if (masterSecret && Object.values(env).includes(masterSecret) && role) {
         hops.push(c.roleToArn(role, "secretsmanager:GetSecretValue", masterSecret, "master secret (read at run time)"));
         hops.push(...c.network.toAwsService("secretsmanager", groups, subnets));
@@ -396,7 +400,14 @@ function restartMechanism(c: FlowContext, t: Task): string | undefined {
 function cacheFlow(c: FlowContext, t: Task, cache: Resource): Flow {
   const port = num(cache.attrs.port) ?? 6379;
   const hops: Hop[] = [
-    ...c.network.sgPath(`${t.name} -> ${cache.name}`, t.groups, c.network.groups(cache.stack, cache.config.security_group_ids), port, t.subnets),
+    ...c.network.sgPath(
+      `${t.name} -> ${cache.name}`,
+      t.groups,
+      c.network.groups(cache.stack, cache.config.security_group_ids),
+      port,
+      t.subnets,
+      c.network.subnetsOf(cache),
+    ),
   ];
   const groups = c.model.resolve(cache.stack, cache.config.user_group_ids).filter((r) => r.type === "aws_elasticache_user_group");
   const tls = cache.attrs.transit_encryption_enabled === true || cache.attrs.transit_encryption_enabled === "true";
