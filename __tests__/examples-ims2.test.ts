@@ -31,6 +31,8 @@ interface Expected {
   readonly site: string;
   readonly origins: string[];
   readonly api: string;
+  /** The API's capacity provider strategy: Spot where it is not critical (dev, staging). */
+  readonly capacity: { capacity_provider: string; weight: number; base?: number }[];
 }
 
 const EXPECTED: Record<Env, Expected> = {
@@ -46,6 +48,7 @@ const EXPECTED: Record<Env, Expected> = {
     site: "https://dev.ims-2.0.com",
     origins: ["https://dev.ims-2.0.com", "http://localhost:5173"],
     api: "api.dev.ims-2.0.com",
+    capacity: [{ capacity_provider: "FARGATE_SPOT", weight: 1 }],
   },
   staging: {
     account: "777777777777",
@@ -59,6 +62,10 @@ const EXPECTED: Record<Env, Expected> = {
     site: "https://staging.ims-2.0.com",
     origins: ["https://staging.ims-2.0.com"],
     api: "api.staging.ims-2.0.com",
+    capacity: [
+      { capacity_provider: "FARGATE", weight: 0, base: 2 },
+      { capacity_provider: "FARGATE_SPOT", weight: 100 },
+    ],
   },
   prod: {
     account: "888888888888",
@@ -72,6 +79,7 @@ const EXPECTED: Record<Env, Expected> = {
     site: "https://ims-2.0.com",
     origins: ["https://ims-2.0.com"],
     api: "api.ims-2.0.com",
+    capacity: [{ capacity_provider: "FARGATE", weight: 1 }],
   },
 };
 
@@ -123,6 +131,11 @@ describe.each(ENVS)("examples/ims2/%s.yaml", (envName) => {
     expect(JSON.stringify(policies.api_scaling_cpu)).toContain('"target_value":70');
     expect(JSON.stringify(policies.api_scaling_memory)).toContain('"target_value":80');
     expect(JSON.stringify(policies.api_scaling_requests)).toContain('"target_value":60000');
+  });
+
+  it(`runs the API ${envName === "prod" ? "on FARGATE only (critical)" : "on Fargate Spot (not critical), minCount on FARGATE where availability is protected"}`, () => {
+    expect(cfg.services.api.critical).toBe(envName === "prod");
+    expect(resource(stack("application"), "aws_ecs_service", "api").capacity_provider_strategy).toEqual(want.capacity);
   });
 
   it("runs PostgreSQL 15 on RDS with the customer-managed data key; Multi-AZ and 30-day backups in prod", () => {
