@@ -145,7 +145,8 @@ describe("defaults", () => {
   it("names one alarm topic for every severity, or one per severity with severityTopics; the contract's mocks follow", () => {
     const dev = env("dev");
     expect(alarmTopicNames(dev)).toEqual({ WARNING: "petclinic-dev-alarms", ERROR: "petclinic-dev-alarms", CRITICAL: "petclinic-dev-alarms" });
-    const per = envWith("dev", { monitoring: { severityTopics: true } });
+    // dev has only Slack: the default routing (sms, page) would be refused, so every severity goes to Slack.
+    const per = envWith("dev", { monitoring: { severityTopics: true }, notification: { routing: { WARNING: ["slack"], ERROR: ["slack"], CRITICAL: ["slack"] } } });
     expect(alarmTopicNames(per)).toEqual({ WARNING: "petclinic-dev-alarms", ERROR: "petclinic-dev-alarms-error", CRITICAL: "petclinic-dev-alarms-critical" });
     expect(monitoringContract.alarm_topic_arns.mock(per)).toEqual({
       WARNING: "arn:aws:sns:us-west-2:111111111111:petclinic-dev-alarms",

@@ -629,6 +629,8 @@ describe("configuration", () => {
   describe("one topic per severity (monitoring.severityTopics)", () => {
     const cfg = envWith("prod", {
       monitoring: { severityTopics: true, guardDuty: { severity: "ERROR" }, alarms: { ecs: { cpu: { severity: "CRITICAL" } } } },
+      // Only the channels prod has (the default routing names sms and page, which the loader would refuse).
+      notification: { routing: { WARNING: ["slack"], ERROR: ["slack", "email"], CRITICAL: ["slack", "email"] } },
     });
     const { tf } = synthOf(cfg);
     const T = { WARNING: TOPIC, ERROR: "${aws_sns_topic.alarm_topic_error.arn}", CRITICAL: "${aws_sns_topic.alarm_topic_critical.arn}" };
