@@ -4,7 +4,7 @@ import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import type { PlatformConfig } from "../core/config/schema";
-import { SECRET_NAME_RE, serviceDesiredCount, servicePaths, servicePriority } from "../core/config/sections/application";
+import { SECRET_NAME_RE, serviceCapacity, serviceDesiredCount, servicePaths, servicePriority } from "../core/config/sections/application";
 import { applicationContract } from "../core/contracts/application";
 import { ApplicationStack } from "../layers/07-application";
 import { fargateStrategy } from "../modules/ecs-cluster";
@@ -190,7 +190,7 @@ describe.each(ENVIRONMENTS)("application layer (%s)", (name) => {
         enable_ecs_managed_tags: true,
         wait_for_steady_state: false,
         enable_execute_command: cfg.security.ecsExec,
-        capacity_provider_strategy: fargateStrategy(svc.spotPercent).map((s) => ({ capacity_provider: s.capacityProvider, weight: s.weight, ...(s.base ? { base: s.base } : {}) })),
+        capacity_provider_strategy: fargateStrategy(serviceCapacity(cfg, svc).spotPercent, serviceCapacity(cfg, svc).onDemandBase).map((s) => ({ capacity_provider: s.capacityProvider, weight: s.weight, ...(s.base ? { base: s.base } : {}) })),
         lifecycle: { ignore_changes: ["desired_count"] },
       });
       expect(ecs).not.toHaveProperty("launch_type");
@@ -397,6 +397,25 @@ describe("application layer options", () => {
     expect(Object.keys(resources(tf, "aws_lb"))).toEqual(["load_balancer"]);
     expect(tf.output?.nlb_arn.value).toBe("");
     expect(applicationContract.nlb_arn.mock(cfg)).toBe("");
+  });
+
+  it("Fargate Spot for non-critical services: all Spot in dev, scale-out only above minCount where availability is protected", () => {
+    const strategy = (tf: TerraformJson, name: string) => resource(tf, "aws_ecs_service", name).capacity_provider_strategy;
+    const dev = synthApp(envWith("dev", { services: { vets: { critical: false } } })).tf;
+    expect(strategy(dev, "vets")).toEqual([{ capacity_provider: "FARGATE_SPOT", weight: 1 }]);
+    expect(strategy(dev, "customers")).toEqual([{ capacity_provider: "FARGATE", weight: 1 }]);
+    const staging = synthApp(envWith("staging", { services: { vets: { critical: false, minCount: 2 } } })).tf;
+    expect(strategy(staging, "vets")).toEqual([
+      { capacity_provider: "FARGATE", weight: 0, base: 2 },
+      { capacity_provider: "FARGATE_SPOT", weight: 100 },
+    ]);
+    const prod = synthApp(envWith("prod", { services: { vets: { critical: false } } })).tf;
+    const min = env("prod").services.vets.minCount;
+    expect(strategy(prod, "vets")).toEqual([
+      { capacity_provider: "FARGATE", weight: 50, base: min },
+      { capacity_provider: "FARGATE_SPOT", weight: 50 },
+    ]);
+    expect(strategy(prod, "customers")).toEqual([{ capacity_provider: "FARGATE", weight: 1 }]);
   });
 
   it("HTTPS in dev once a certificate is given", () => {

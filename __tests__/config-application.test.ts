@@ -18,6 +18,7 @@ import {
   serviceImageTag,
   servicePaths,
   servicePriority,
+  serviceCapacity,
 } from "../core/config/sections/application";
 import { FARGATE_CPU_UNITS, fargateMemoryText, isFargateSize } from "../modules/fargate-sizes";
 import { env, ENVIRONMENTS } from "./helpers";
@@ -38,7 +39,8 @@ it("the fixtures' base is valid, and so is a fixture that sets every application
     privileges: "owner",
     variables: { host: "DB_HOST", port: "DB_PORT", name: "DB_NAME", user: "DB_USER", sslMode: "DB_SSL_MODE", region: "DB_REGION", secretArn: "DB_SECRET_ARN" },
   });
-  expect(cfg.services.vets).toMatchObject({ cpu: 256, memory: 512, architecture: "X86_64", minCount: 1, maxCount: 4, spotPercent: 0, writablePaths: ["/tmp"] });
+  expect(cfg.services.vets).toMatchObject({ cpu: 256, memory: 512, architecture: "X86_64", minCount: 1, maxCount: 4, critical: true, writablePaths: ["/tmp"] });
+  expect(cfg.services.vets.spotPercent).toBeUndefined();
   expect(cfg.application.alb).toMatchObject({ internal: false, https: true, sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" });
 });
 
@@ -82,6 +84,27 @@ describe("task counts", () => {
 
   it("a Fargate Spot share above 100 %", () => {
     expectRefused("spot-share.yaml", [5, 5, "spotPercent: 120", "services.customers.spotPercent: expected a Fargate Spot share of 0 to 100 percent, found number 120"]);
+  });
+
+  it("a non-critical Spot share above 100 %", () => {
+    expectRefused("spot-non-critical-share.yaml", [
+      4,
+      5,
+      "nonCriticalPercent: 101",
+      "application.spot.nonCriticalPercent: expected a Fargate Spot share of 0 to 100 percent, found number 101",
+    ]);
+  });
+
+  const BLUE_GREEN_SPOT =
+    "expected no Fargate Spot on a blue-green service: CodeDeploy starts each release's task set with the AppSpec's capacity provider strategy, " +
+    "not the service's, so the Spot share and on-demand base would hold only until the first deployment (set critical: true and no spotPercent, or deploy it rolling)";
+
+  it("a blue-green service marked non-critical (Spot from application.spot)", () => {
+    expectRefused("spot-blue-green.yaml", [6, 5, "critical: false", `services.customers.critical: ${BLUE_GREEN_SPOT}, found false (application.spot.nonCriticalPercent 100)`]);
+  });
+
+  it("a blue-green service with an explicit Spot share", () => {
+    expectRefused("spot-blue-green-explicit.yaml", [6, 5, "spotPercent: 30", `services.customers.spotPercent: ${BLUE_GREEN_SPOT}, found 30`]);
   });
 });
 
@@ -280,5 +303,31 @@ describe("derived settings", () => {
     expect(albHttpOnly(cfg)).toBe(!cfg.protection.data && !cfg.application.alb.certificateArn);
     expect(Object.keys(cfg.services)).toEqual(["customers", "vets", "visits", "admin-server"]);
     for (const svc of Object.values(cfg.services)) expect(svc).toMatchObject({ cpu: 256, memory: 512, maxCount: 4, autoscaling: { cpuPercent: 70 } });
+  });
+});
+
+describe("Fargate Spot by criticality (serviceCapacity)", () => {
+  const svc = (cfg: ReturnType<typeof env>, over: Partial<ReturnType<typeof env>["services"][string]>) => ({ ...Object.values(cfg.services)[0], ...over });
+
+  it("critical services (the default) stay on FARGATE in every tier", () => {
+    for (const name of ENVIRONMENTS) {
+      const cfg = env(name);
+      for (const s of Object.values(cfg.services)) {
+        expect(s.critical).toBe(true);
+        expect(serviceCapacity(cfg, s)).toEqual({ spotPercent: 0, onDemandBase: 0, source: "critical" });
+      }
+    }
+  });
+
+  it("non-critical services: the tier's share, with minCount on FARGATE where availability is protected", () => {
+    const dev = env("dev");
+    expect(serviceCapacity(dev, svc(dev, { critical: false, minCount: 2 }))).toEqual({ spotPercent: 100, onDemandBase: 0, source: "application.spot" });
+    const staging = env("staging");
+    expect(staging.protection.availability).toBe(true);
+    expect(serviceCapacity(staging, svc(staging, { critical: false, minCount: 2 }))).toEqual({ spotPercent: 100, onDemandBase: 2, source: "application.spot" });
+    const prod = env("prod");
+    expect(serviceCapacity(prod, svc(prod, { critical: false, minCount: 3 }))).toEqual({ spotPercent: 50, onDemandBase: 3, source: "application.spot" });
+    // An explicit share wins over critical; a critical service with minCount 0 still gets one on-demand task below 100 %.
+    expect(serviceCapacity(dev, svc(dev, { critical: true, spotPercent: 40, minCount: 0 }))).toEqual({ spotPercent: 40, onDemandBase: 1, source: "spotPercent" });
   });
 });

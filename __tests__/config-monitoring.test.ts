@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigError, formatProblem, type ConfigProblem } from "../core/config/errors";
 import { loadConfigFile } from "../core/config/loader";
-import { genaiDurationThresholdMs, maxEvaluationWindowSeconds, monitoringDashboards, TREAT_MISSING_DATA } from "../core/config/sections/monitoring";
+import { alarmTopicNames, genaiDurationThresholdMs, maxEvaluationWindowSeconds, monitoringDashboards, TREAT_MISSING_DATA } from "../core/config/sections/monitoring";
 import { monitoringContract } from "../core/contracts/monitoring";
 import { env, envWith, ENVIRONMENTS } from "./helpers";
 
@@ -59,7 +59,10 @@ describe("defaults", () => {
     expect(monitoring.xray).toEqual({ enabled: true, samplingRate: { dev: 0.2, staging: 0.1, prod: 0.05 }[tier], reservoirPerSecond: 1, priority: 1000, insights: false });
     expect(monitoring.cloudTrail).toMatchObject({ enabled: true, multiRegion: true, includeGlobalServiceEvents: true, retentionDays: { dev: 90, staging: 365, prod: 2557 }[tier] });
     expect(monitoring.cloudTrail.logRetentionDays).toBeUndefined();
-    expect(monitoring.guardDuty).toEqual({ enabled: false, findingPublishingFrequency: "FIFTEEN_MINUTES", notifyFindings: true, minSeverity: 7 });
+    expect(monitoring.guardDuty).toEqual({ enabled: false, findingPublishingFrequency: "FIFTEEN_MINUTES", notifyFindings: true, minSeverity: 7, severity: "CRITICAL" });
+    // One topic for every severity unless an environment asks for one per severity.
+    expect(monitoring.severityTopics).toBe(false);
+    expect(monitoring.serviceHealthSeverity).toBe("CRITICAL");
     for (const group of Object.values(monitoring.alarms)) for (const alarm of Object.values(group)) expect(alarm.enabled).toBe(true);
   });
 
@@ -98,6 +101,60 @@ describe("defaults", () => {
     for (const s of Object.values(env("dev").monitoring.cloudTrail.alarms)) expect(s.treatMissingData).toBe("notBreaching");
   });
 
+  it("gives every alarm a severity by what it means (the table in docs/layers/monitoring.md)", () => {
+    const { alarms, cloudTrail } = env("prod").monitoring;
+    const severities = Object.fromEntries(
+      Object.entries(alarms).flatMap(([g, byName]) => Object.entries(byName as Record<string, { severity: string }>).map(([n, s]) => [`${g}.${n}`, s.severity])),
+    );
+    expect(severities).toEqual({
+      "alb.elb5xxRate": "ERROR",
+      "alb.target5xxRate": "ERROR",
+      "alb.targetResponseTimeP95": "WARNING",
+      "alb.unhealthyHosts": "WARNING",
+      "ecs.cpu": "WARNING",
+      "ecs.memory": "WARNING",
+      "ecs.runningTasks": "ERROR",
+      "database.cpu": "WARNING",
+      "database.connections": "WARNING",
+      "database.freeableMemory": "WARNING",
+      "database.acuUtilization": "WARNING",
+      "database.freeStorage": "ERROR",
+      "database.replicaLag": "WARNING",
+      "cache.cpu": "WARNING",
+      "cache.memory": "WARNING",
+      "cache.evictions": "WARNING",
+      "lambda.errors": "ERROR",
+      "lambda.throttles": "WARNING",
+      "lambda.durationP95": "WARNING",
+      "lambda.deadLetterQueue": "WARNING",
+      "apiGateway.error5xxRate": "ERROR",
+      "apiGateway.error4xxRate": "WARNING",
+      "apiGateway.latencyP95": "WARNING",
+      "queues.deadLetterMessages": "WARNING",
+      "queues.oldestMessageAge": "WARNING",
+    });
+    expect(Object.fromEntries(Object.entries(cloudTrail.alarms).map(([n, s]) => [n, s.severity]))).toEqual({
+      rootUsage: "CRITICAL",
+      unauthorizedApiCalls: "WARNING",
+      consoleSignInFailures: "WARNING",
+      iamPolicyChanges: "ERROR",
+      securityGroupChanges: "WARNING",
+    });
+  });
+
+  it("names one alarm topic for every severity, or one per severity with severityTopics; the contract's mocks follow", () => {
+    const dev = env("dev");
+    expect(alarmTopicNames(dev)).toEqual({ WARNING: "petclinic-dev-alarms", ERROR: "petclinic-dev-alarms", CRITICAL: "petclinic-dev-alarms" });
+    // dev has only Slack: the default routing (sms, page) would be refused, so every severity goes to Slack.
+    const per = envWith("dev", { monitoring: { severityTopics: true }, notification: { routing: { WARNING: ["slack"], ERROR: ["slack"], CRITICAL: ["slack"] } } });
+    expect(alarmTopicNames(per)).toEqual({ WARNING: "petclinic-dev-alarms", ERROR: "petclinic-dev-alarms-error", CRITICAL: "petclinic-dev-alarms-critical" });
+    expect(monitoringContract.alarm_topic_arns.mock(per)).toEqual({
+      WARNING: "arn:aws:sns:us-west-2:111111111111:petclinic-dev-alarms",
+      ERROR: "arn:aws:sns:us-west-2:111111111111:petclinic-dev-alarms-error",
+      CRITICAL: "arn:aws:sns:us-west-2:111111111111:petclinic-dev-alarms-critical",
+    });
+  });
+
   it("derives the GenAI duration threshold from the function's timeout unless one is set", () => {
     expect(genaiDurationThresholdMs(env("dev"))).toBe(24000);
     expect(genaiDurationThresholdMs(envWith("dev", { genai: { timeoutSeconds: 10 } }))).toBe(8000);
@@ -106,11 +163,11 @@ describe("defaults", () => {
 
   it("accepts every setting changed to another valid value", () => {
     const m = load("valid.yaml").monitoring;
-    expect(m.alarms.ecs.cpu).toEqual({ enabled: true, threshold: 70, periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 2, treatMissingData: "ignore" });
+    expect(m.alarms.ecs.cpu).toEqual({ enabled: true, threshold: 70, periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 2, treatMissingData: "ignore", severity: "ERROR" });
     expect(m.alarms.ecs.runningTasks.enabled).toBe(false);
     expect(m.xray).toEqual({ enabled: true, samplingRate: 1, reservoirPerSecond: 0, priority: 10, insights: true });
     expect(m.cloudTrail).toMatchObject({ multiRegion: false, retentionDays: 30, logRetentionDays: 14 });
-    expect(m.guardDuty).toEqual({ enabled: true, findingPublishingFrequency: "ONE_HOUR", notifyFindings: true, minSeverity: 4 });
+    expect(m.guardDuty).toEqual({ enabled: true, findingPublishingFrequency: "ONE_HOUR", notifyFindings: true, minSeverity: 4, severity: "WARNING" });
   });
 
   it("names the dashboards after the enabled layers, and the contract's mocks follow", () => {
@@ -181,6 +238,18 @@ describe("evaluation", () => {
   });
 
   it("an unknown missing-data treatment, with a suggestion", () => {
+    expectRefused("severity-unknown.yaml", [
+      6,
+      9,
+      "severity: URGENT",
+      'monitoring.alarms.alb.target5xxRate.severity: expected an alarm severity: one of WARNING, ERROR, CRITICAL, found "URGENT"',
+    ]);
+    expectRefused("severity-lower-case.yaml", [
+      3,
+      3,
+      "serviceHealthSeverity: critical",
+      'monitoring.serviceHealthSeverity: expected an alarm severity: one of WARNING, ERROR, CRITICAL, found "critical" (did you mean CRITICAL?)',
+    ]);
     expectRefused("treat-missing-unknown.yaml", [
       6,
       9,

@@ -13,6 +13,7 @@ import { loadConfigFile } from "../core/config/loader";
 import {
   EMAIL_RE,
   notificationChannels,
+  notificationRouting,
   notificationEventKinds,
   SLACK_CHANNEL_ID_RE,
   SLACK_WORKSPACE_ID_RE,
@@ -93,6 +94,10 @@ describe("defaults and the PetClinic environments", () => {
     const cfg = load("monitoring-disabled-both.yaml");
     expect(cfg.notification).toEqual({
       email: { addresses: [] },
+      sms: { numbers: [] },
+      page: { endpoints: [], autoConfirms: true },
+      // The default routing (used only with monitoring.severityTopics).
+      routing: { WARNING: ["slack"], ERROR: ["slack", "sms"], CRITICAL: ["sms", "page"] },
       events: {
         ecsDeploymentFailed: true,
         ecsTaskStopped: { enabled: false, ignoredStopCodes: ["UserInitiated"] },
@@ -113,6 +118,18 @@ describe("defaults and the PetClinic environments", () => {
 });
 
 describe("channels and event rules that follow from a config (shared by the layer and the contract mocks)", () => {
+  it("severity routing: each severity's channels with severityTopics; without, every channel hears every severity", () => {
+    const cfg = load("routing-valid.yaml");
+    expect(notificationChannels(cfg)).toEqual(["slack", "email", "sms", "page"]);
+    expect(cfg.notification.page.autoConfirms).toBe(false);
+    expect(notificationRouting(cfg)).toEqual({ WARNING: ["slack"], ERROR: ["slack", "email", "sms"], CRITICAL: ["email", "sms", "page"] });
+    expect(notificationContract.routing.mock(cfg)).toEqual({ WARNING: "slack", ERROR: "slack,email,sms", CRITICAL: "email,sms,page" });
+    // The numbers are personal data and the URL carries a key: the contract says how many, not which.
+    expect(notificationContract.channels.mock(cfg)).toMatchObject({ sms: "2 number(s)", page: "1 endpoint(s)" });
+    const prod = env("prod");
+    expect(notificationRouting(prod)).toEqual({ WARNING: ["slack", "email"], ERROR: ["slack", "email"], CRITICAL: ["slack", "email"] });
+  });
+
   it.each(ENVIRONMENTS)("%s: slack everywhere, email in prod; deployment failures and RDS events, stopped tasks outside dev", (name) => {
     const cfg = env(name);
     expect(notificationChannels(cfg)).toEqual(cfg.tier === "prod" ? ["slack", "email"] : ["slack"]);
@@ -225,6 +242,76 @@ describe("bad input is refused in the kit's format", () => {
 
   it("an address listed twice (case-insensitively)", () => {
     expectRefused("email-duplicate.yaml", [7, 9, "ops@example.com", 'notification.email.addresses[2]: expected each e-mail address once, found duplicate "ops@example.com"']);
+  });
+
+  it("phone numbers that are not E.164 (spaces, a national prefix instead of +)", () => {
+    const E164 = "expected a phone number in E.164 format: +, country code and number, digits only, such as +12065550100";
+    const UNROUTED = (sev: string, i: number) => `notification.routing.${sev}[${i}]: expected a configured channel (sms needs notification.sms.numbers); configured: slack, page, found "sms"`;
+    expectRefused(
+      "sms-not-e164.yaml",
+      [4, 1, "notification:", UNROUTED("CRITICAL", 0)],
+      [4, 1, "notification:", UNROUTED("ERROR", 1)],
+      [9, 9, '"+1 206 555 0100"', `notification.sms.numbers[0]: ${E164}, found "+1 206 555 0100"`],
+      [10, 9, '"0049301234567"', `notification.sms.numbers[1]: ${E164}, found "0049301234567"`],
+    );
+  });
+
+  it("a paging endpoint over plain http", () => {
+    expectRefused(
+      "page-http.yaml",
+      [4, 1, "notification:", 'notification.routing.CRITICAL[1]: expected a configured channel (page needs notification.page.endpoints); configured: slack, sms, found "page"'],
+      [
+        8,
+        17,
+        '"http://events.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue"]',
+        "notification.page.endpoints[0]: expected an https URL of a paging service's SNS integration, such as https://events.pagerduty.com/integration/<key>/enqueue, " +
+          'found "http://events.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue"',
+      ],
+    );
+  });
+
+  it("SMS numbers with one alarm topic (every WARNING would text the phones)", () => {
+    expectRefused("sms-without-severity-topics.yaml", [
+      5,
+      5,
+      'numbers: ["+12065550100"]',
+      'notification.sms.numbers: expected no SMS numbers unless monitoring.severityTopics is true (with one alarm topic every WARNING would reach them), found a list ["+12065550100"] ' +
+        "(set monitoring.severityTopics: true and route the channel in notification.routing)",
+    ]);
+  });
+
+  it("the default routing names sms and page, which the environment does not configure", () => {
+    const problem = (sev: string, i: number, c: string, key: string) =>
+      [4, 1, "notification:", `notification.routing.${sev}[${i}]: expected a configured channel (${c} needs ${key}); configured: slack, found "${c}"`] as [number, number, string, string];
+    expectRefused(
+      "routing-unconfigured.yaml",
+      problem("CRITICAL", 0, "sms", "notification.sms.numbers"),
+      problem("CRITICAL", 1, "page", "notification.page.endpoints"),
+      problem("ERROR", 1, "sms", "notification.sms.numbers"),
+    );
+  });
+
+  it("a configured channel that no severity is routed to", () => {
+    expectRefused("routing-email-nowhere.yaml", [
+      6,
+      12,
+      "addresses: [oncall@example.com] }",
+      'notification.email.addresses: expected a channel notification.routing sends at least one severity to (email is configured but routed nowhere), found a list ["oncall@example.com"] ' +
+        "(add email to notification.routing.WARNING, ERROR or CRITICAL, or remove it)",
+    ]);
+  });
+
+  it("an unknown channel, a severity routed nowhere, duplicates", () => {
+    expectRefused(
+      "routing-bad-channel.yaml",
+      [7, 22, "teams]", 'notification.routing.WARNING[1]: expected a notification channel: one of slack, email, sms, page, found "teams"'],
+      [8, 5, "CRITICAL: []", "notification.routing.CRITICAL: expected at least one channel (an alarm nobody hears is no alarm), found a list []"],
+    );
+    expectRefused(
+      "routing-duplicate.yaml",
+      [6, 36, '"+12065550100"] }', 'notification.sms.numbers[1]: expected each entry once, found duplicate "+12065550100"'],
+      [9, 25, "slack]", 'notification.routing.ERROR[2]: expected each channel once, found duplicate "slack"'],
+    );
   });
 
   it("one address instead of a list", () => {

@@ -31,6 +31,8 @@ interface Expected {
   readonly site: string;
   readonly origins: string[];
   readonly api: string;
+  /** The API's capacity provider strategy: Spot where it is not critical (dev, staging). */
+  readonly capacity: { capacity_provider: string; weight: number; base?: number }[];
 }
 
 const EXPECTED: Record<Env, Expected> = {
@@ -46,6 +48,7 @@ const EXPECTED: Record<Env, Expected> = {
     site: "https://dev.ims-2.0.com",
     origins: ["https://dev.ims-2.0.com", "http://localhost:5173"],
     api: "api.dev.ims-2.0.com",
+    capacity: [{ capacity_provider: "FARGATE_SPOT", weight: 1 }],
   },
   staging: {
     account: "777777777777",
@@ -59,6 +62,10 @@ const EXPECTED: Record<Env, Expected> = {
     site: "https://staging.ims-2.0.com",
     origins: ["https://staging.ims-2.0.com"],
     api: "api.staging.ims-2.0.com",
+    capacity: [
+      { capacity_provider: "FARGATE", weight: 0, base: 2 },
+      { capacity_provider: "FARGATE_SPOT", weight: 100 },
+    ],
   },
   prod: {
     account: "888888888888",
@@ -72,6 +79,7 @@ const EXPECTED: Record<Env, Expected> = {
     site: "https://ims-2.0.com",
     origins: ["https://ims-2.0.com"],
     api: "api.ims-2.0.com",
+    capacity: [{ capacity_provider: "FARGATE", weight: 1 }],
   },
 };
 
@@ -123,6 +131,11 @@ describe.each(ENVS)("examples/ims2/%s.yaml", (envName) => {
     expect(JSON.stringify(policies.api_scaling_cpu)).toContain('"target_value":70');
     expect(JSON.stringify(policies.api_scaling_memory)).toContain('"target_value":80');
     expect(JSON.stringify(policies.api_scaling_requests)).toContain('"target_value":60000');
+  });
+
+  it(`runs the API ${envName === "prod" ? "on FARGATE only (critical)" : "on Fargate Spot (not critical), minCount on FARGATE where availability is protected"}`, () => {
+    expect(cfg.services.api.critical).toBe(envName === "prod");
+    expect(resource(stack("application"), "aws_ecs_service", "api").capacity_provider_strategy).toEqual(want.capacity);
   });
 
   it("runs PostgreSQL 15 on RDS with the customer-managed data key; Multi-AZ and 30-day backups in prod", () => {
@@ -183,6 +196,44 @@ describe.each(ENVS)("examples/ims2/%s.yaml", (envName) => {
     // The service adds the same origins to real responses (FastAPI's CORSMiddleware).
     expect(cfg.services.api.environment.CORS_ALLOW_ORIGINS.split(",")).toEqual(want.origins);
   });
+
+  it(
+    envName === "prod"
+      ? "escalates by severity: WARNING to Slack, ERROR to Slack + SMS + mail, CRITICAL to Slack + SMS + page + mail (one topic each)"
+      : "sends every alarm, whatever its severity, to the one topic and its Slack channel",
+    () => {
+      const mon = stack("monitoring");
+      const notif = stack("notification");
+      const topics = resources(mon, "aws_sns_topic");
+      const alarms = Object.values(resources(mon, "aws_cloudwatch_metric_alarm")) as { tags?: { Severity?: string }; alarm_actions: string[] }[];
+      for (const a of alarms) expect(["WARNING", "ERROR", "CRITICAL"]).toContain(a.tags?.Severity);
+      const subs = Object.values(resources(notif, "aws_sns_topic_subscription")) as { protocol: string; endpoint: string; topic_arn: string }[];
+      if (envName !== "prod") {
+        expect(Object.keys(topics)).toEqual(["alarm_topic"]);
+        expect(subs).toEqual([]);
+        expect(resource(notif, "aws_chatbot_slack_channel_configuration", "slack").sns_topic_arns).toEqual([REMOTE("monitoring", "alarm_topic_arn")]);
+        return;
+      }
+      expect(Object.values(topics).map((t) => t.name).sort()).toEqual(["ims2-prod-alarms", "ims2-prod-alarms-critical", "ims2-prod-alarms-error"]);
+      const T = { WARNING: "${aws_sns_topic.alarm_topic.arn}", ERROR: "${aws_sns_topic.alarm_topic_error.arn}", CRITICAL: "${aws_sns_topic.alarm_topic_critical.arn}" };
+      // Each severity of the seed's escalation is used, and each alarm notifies its own topic.
+      const used = new Set(alarms.map((a) => a.tags!.Severity!));
+      expect([...used].sort()).toEqual(["CRITICAL", "ERROR", "WARNING"]);
+      for (const a of alarms) expect(a.alarm_actions).toEqual([T[a.tags!.Severity as keyof typeof T]]);
+      expect(resource(mon, "aws_cloudwatch_composite_alarm", "service_api_unhealthy")).toMatchObject({ alarm_actions: [T.CRITICAL], tags: { Severity: "CRITICAL" } });
+      const R = { WARNING: REMOTE("monitoring", "alarm_topic_arn"), ERROR: `\${data.terraform_remote_state.monitoring.outputs.alarm_topic_arns.ERROR}`, CRITICAL: `\${data.terraform_remote_state.monitoring.outputs.alarm_topic_arns.CRITICAL}` };
+      expect(resource(notif, "aws_chatbot_slack_channel_configuration", "slack").sns_topic_arns).toEqual([R.WARNING, R.ERROR, R.CRITICAL]);
+      const to = (severity: keyof typeof R) => subs.filter((x) => x.topic_arn === R[severity]).map((x) => `${x.protocol} ${x.endpoint}`).sort();
+      expect(to("WARNING")).toEqual([]);
+      expect(to("ERROR")).toEqual(["email oncall@ims-2.0.com", "sms +12065550100", "sms +12065550101"]);
+      expect(to("CRITICAL")).toEqual([
+        "email oncall@ims-2.0.com",
+        "https https://events.pagerduty.com/integration/00000000000000000000000000000000/enqueue",
+        "sms +12065550100",
+        "sms +12065550101",
+      ]);
+    },
+  );
 
   it("alarms on the load balancer, the service, the database and the cache", () => {
     const alarms = Object.keys(resources(stack("monitoring"), "aws_cloudwatch_metric_alarm"));

@@ -63,6 +63,37 @@ describe("AlarmSet", () => {
     expect(alarms[1].statistic).toBeUndefined();
   });
 
+  it("routes an alarm with a severity to that severity's actions, tags it and prefixes its description; others keep the set's actions", () => {
+    const s = stack();
+    const set = new AlarmSet(s, "ecs", {
+      alarmActions: ["arn:warning"],
+      bySeverity: { ERROR: { alarmActions: ["arn:error"] }, CRITICAL: { alarmActions: ["arn:critical"], okActions: [] } },
+    });
+    set.metric("cpu", { ...CPU, severity: "ERROR" });
+    set.metric("memory", { ...CPU, name: "app-memory", severity: "WARNING" });
+    const plain = set.metric("plain", { ...CPU, name: "app-plain" });
+    set.composite("down", { name: "app-down", description: "Down", anyOf: [plain], severity: "CRITICAL" });
+    const tf = synthOf(s);
+    const [cpu, memory, other] = all(tf, "aws_cloudwatch_metric_alarm");
+    expect(cpu).toMatchObject({ alarm_description: "[ERROR] CPU high", alarm_actions: ["arn:error"], ok_actions: ["arn:error"], tags: { Severity: "ERROR" } });
+    // WARNING has no actions of its own in this set: the set's.
+    expect(memory).toMatchObject({ alarm_description: "[WARNING] CPU high", alarm_actions: ["arn:warning"], tags: { Severity: "WARNING" } });
+    expect(other).toMatchObject({ alarm_description: "CPU high", alarm_actions: ["arn:warning"] });
+    expect(other.tags).toBeUndefined();
+    expect(all(tf, "aws_cloudwatch_composite_alarm")[0]).toMatchObject({
+      alarm_description: "[CRITICAL] Down",
+      alarm_actions: ["arn:critical"],
+      ok_actions: [],
+      tags: { Severity: "CRITICAL" },
+    });
+  });
+
+  it("refuses a severity whose actions are empty", () => {
+    expect(() => new AlarmSet(stack(), "ecs", { alarmActions: ["arn:warning"], bySeverity: { ERROR: { alarmActions: [] } } })).toThrow(
+      "AlarmSet ecs: alarmActions of ERROR is empty; an alarm nobody hears is no alarm",
+    );
+  });
+
   it("metric math: the metrics are inputs, the expression is the alarm's series", () => {
     const s = stack();
     new AlarmSet(s, "alb", { alarmActions: ["arn:topic"], okActions: [] }).metric("rate", {

@@ -108,7 +108,15 @@ describe.each(ENVIRONMENTS)("monitoring layer (%s)", (name) => {
       expect(x.alarm_description).toEqual(expect.any(String));
       expect(["breaching", "notBreaching", "ignore", "missing"]).toContain(x.treat_missing_data);
       expect(x.alarm_name).toMatch(new RegExp(`^petclinic-${name}-`));
+      // The severity people read in the notification, and can filter on in the console.
+      const severity = (x.tags as Record<string, string> | undefined)?.Severity;
+      expect(["WARNING", "ERROR", "CRITICAL"]).toContain(severity);
+      expect(x.alarm_description).toMatch(new RegExp(`^\\[${severity}\\] `));
     }
+    // Severities come from the config: the defaults and an override.
+    expect(alarm(tf, "alb_5xx").tags).toEqual({ Severity: a.alb.elb5xxRate.severity });
+    expect(alarm(tf, "ecs_customers_cpu").tags).toEqual({ Severity: "WARNING" });
+    expect(alarm(tf, "audit_root_usage").tags).toEqual({ Severity: "CRITICAL" });
     expect(raw).toHaveResourceWithProperties(CloudwatchMetricAlarm, { alarm_actions: [TOPIC] });
   });
 
@@ -169,7 +177,9 @@ describe.each(ENVIRONMENTS)("monitoring layer (%s)", (name) => {
           .join(" OR "),
         alarm_actions: [TOPIC],
         ok_actions: [TOPIC],
+        tags: { Severity: "CRITICAL" },
       });
+      expect(composites.service_customers_unhealthy.alarm_description).toMatch(/^\[CRITICAL\] /);
     });
   });
 
@@ -614,6 +624,57 @@ describe("configuration", () => {
     expect(resources(tf, "aws_cloudwatch_dashboard")).toEqual({});
     expect(tf.output!.dashboard_names.value).toEqual([]);
     expect(resources(tf, "aws_xray_sampling_rule")).toEqual({});
+  });
+
+  describe("one topic per severity (monitoring.severityTopics)", () => {
+    const cfg = envWith("prod", {
+      monitoring: { severityTopics: true, guardDuty: { severity: "ERROR" }, alarms: { ecs: { cpu: { severity: "CRITICAL" } } } },
+      // Only the channels prod has (the default routing names sms and page, which the loader would refuse).
+      notification: { routing: { WARNING: ["slack"], ERROR: ["slack", "email"], CRITICAL: ["slack", "email"] } },
+    });
+    const { tf } = synthOf(cfg);
+    const T = { WARNING: TOPIC, ERROR: "${aws_sns_topic.alarm_topic_error.arn}", CRITICAL: "${aws_sns_topic.alarm_topic_critical.arn}" };
+
+    it("keeps alarm_topic (WARNING) and adds alarm_topic_error and alarm_topic_critical, each encrypted and with the same publishers", () => {
+      const topics = resources(tf, "aws_sns_topic");
+      expect(Object.keys(topics).sort()).toEqual(["alarm_topic", "alarm_topic_critical", "alarm_topic_error"]);
+      expect(topics.alarm_topic.name).toBe("petclinic-prod-alarms");
+      expect(topics.alarm_topic_error).toEqual({ name: "petclinic-prod-alarms-error", kms_master_key_id: ENTRY("security", "kms_key_arns", "messaging") });
+      expect(topics.alarm_topic_critical).toEqual({ name: "petclinic-prod-alarms-critical", kms_master_key_id: ENTRY("security", "kms_key_arns", "messaging") });
+      for (const [severity, address] of [["ERROR", "alarm_topic_error"], ["CRITICAL", "alarm_topic_critical"]] as const) {
+        const doc = policy(resource(tf, "aws_sns_topic_policy", `${address}_policy`).policy);
+        const by = Object.fromEntries(doc.Statement.map((st) => [st.Sid, st]));
+        expect(Object.keys(by)).toEqual(["OwnerAccount", "PublishCloudwatch", "PublishEvents", "DenyPublishWithoutTls"]);
+        expect(by.PublishCloudwatch).toMatchObject({ Resource: T[severity], Condition: { StringEquals: { "aws:SourceAccount": cfg.aws.accountId } } });
+      }
+    });
+
+    it("every alarm notifies only the topic of its severity, on ALARM and OK", () => {
+      const all = [...Object.values(alarms(tf)), ...Object.values(resources(tf, "aws_cloudwatch_composite_alarm"))] as Alarm[];
+      const seen = new Set<string>();
+      for (const x of all) {
+        const severity = (x.tags as Record<string, "WARNING" | "ERROR" | "CRITICAL">).Severity;
+        seen.add(severity);
+        expect([x.alarm_name, x.alarm_actions, x.ok_actions]).toEqual([x.alarm_name, [T[severity]], [T[severity]]]);
+      }
+      expect([...seen].sort()).toEqual(["CRITICAL", "ERROR", "WARNING"]);
+      expect(alarm(tf, "ecs_customers_cpu").alarm_actions).toEqual([T.CRITICAL]);
+      expect(alarm(tf, "alb_customers_5xx").alarm_actions).toEqual([T.ERROR]);
+      expect(alarm(tf, "db_cpu").alarm_actions).toEqual([T.WARNING]);
+    });
+
+    it("GuardDuty findings go to the topic of monitoring.guardDuty.severity; the contract names each topic", () => {
+      expect(resource(tf, "aws_cloudwatch_event_target", "guardduty_findings_topic").arn).toBe(T.ERROR);
+      expect(tf.output!.alarm_topic_arns.value).toEqual(T);
+      expect(tf.output!.alarm_topic_arn.value).toBe(T.WARNING);
+      expect(Object.values(resources(tf, "aws_sns_topic")).map((t) => t.name).sort()).toEqual(Object.values(monitoringContract.alarm_topic_arns.mock(cfg)).map((arn) => arn.split(":")[5]).sort());
+    });
+  });
+
+  it("without severityTopics, one topic for every severity: the contract maps all three to it", () => {
+    const { tf } = synthOf(env("prod"));
+    expect(Object.keys(resources(tf, "aws_sns_topic"))).toEqual(["alarm_topic"]);
+    expect(tf.output!.alarm_topic_arns.value).toEqual({ WARNING: TOPIC, ERROR: TOPIC, CRITICAL: TOPIC });
   });
 
   it("adding a service adds its alarms and renames none", () => {

@@ -53,4 +53,17 @@ describe("usage assumptions", () => {
     const cost = estimateCost(new EnvModel([stack("native", [res("aws_cognito_user_pool.p", {}), res("aws_fancy_new_thing.x", {})])]), "us-west-2", {});
     expect(cost.notPriced).toEqual(expect.arrayContaining(["Cognito: per monthly active user beyond the free tier", "aws_fancy_new_thing: no cost model (aws_fancy_new_thing.x)"]));
   });
+
+  it("names SMS subscriptions as not estimated (billed per text); e-mail subscriptions cost nothing", () => {
+    const SMS = "SNS SMS: per text message by destination country (and an origination identity where required), not estimated";
+    const withSms = estimateCost(
+      new EnvModel([stack("notification", [res("aws_sns_topic_subscription.sms_error_12065550100", { protocol: "sms", endpoint: "+12065550100" })])]),
+      "us-west-2",
+      {},
+    );
+    expect(withSms.notPriced).toContain(SMS);
+    const email = estimateCost(new EnvModel([stack("notification", [res("aws_sns_topic_subscription.email_x", { protocol: "email", endpoint: "a@b.c" })])]), "us-west-2", {});
+    expect(email.notPriced).not.toContain(SMS);
+    expect(email.items).toEqual([]);
+  });
 });

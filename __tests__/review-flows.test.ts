@@ -143,6 +143,21 @@ describe("identity: the caller's policies, resource policies and KMS key policie
   });
 });
 
+describe("topics delivered to people: SMS and paging", () => {
+  it("holds an E.164 number and an https paging URL; flags a number SNS refuses and a plain-http endpoint", () => {
+    const ok = F.topicToPeople(true);
+    expect(flow(ok, "subscription:application/sms_critical")).toMatchObject({ status: "ok", to: "sms +12065550100" });
+    expect(flow(ok, "subscription:application/page_critical").status).toBe("ok");
+    const bad = F.topicToPeople(false);
+    const sms = flow(bad, "subscription:application/sms_critical");
+    expect(sms.broken).toMatchObject({ kind: "resource-policy", hop: "sms number" });
+    expect(sms.broken!.reason).toContain("is not an E.164 number");
+    const page = flow(bad, "subscription:application/page_critical");
+    expect(page.broken).toMatchObject({ kind: "resource-policy", hop: "http delivery" });
+    expect(page.broken!.reason).toContain("plain http");
+  });
+});
+
 describe("what a task needs to start", () => {
   it("flags an image from a repository no stack creates", () => {
     expect(flow(F.serviceImage(true), "service:api->image:api").status).toBe("ok");

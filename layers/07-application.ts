@@ -39,6 +39,7 @@ import {
   albHttpOnly,
   blueGreenServices,
   hasNetworkFront,
+  serviceCapacity,
   serviceDeployment,
   serviceDesiredCount,
   serviceImageTag,
@@ -226,6 +227,7 @@ export class ApplicationStack extends LayerStack<"application"> {
 
     const logGroupName = `/ecs${this.naming.path(name)}`;
     const { autoscaling, minCount, maxCount } = svc;
+    const capacity = serviceCapacity(this.config, svc);
     const fargate = new FargateService(scope, "Default", {
       name,
       family: this.naming.name("generic", name),
@@ -255,7 +257,9 @@ export class ApplicationStack extends LayerStack<"application"> {
       },
       // Layer 05 switched off: the tasks are reachable through the load balancer only.
       serviceRegistryArn: this.isEnabled("cloud-map") ? this.readEntry("cloud-map", "service_arns", name) : undefined,
-      spotPercent: svc.spotPercent,
+      // Fargate Spot: spotPercent, else by services.<name>.critical and application.spot (serviceCapacity).
+      spotPercent: capacity.spotPercent,
+      onDemandBase: capacity.onDemandBase,
       enableExecuteCommand: security.ecsExec,
       minimumHealthyPercent: app.deployment.minimumHealthyPercent,
       maximumPercent: app.deployment.maximumPercent,

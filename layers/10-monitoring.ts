@@ -3,8 +3,12 @@
  *
  * - The alarm topic `<project>-<env>-alarms` (modules/alarm-topic.ts): encrypted with the security
  *   layer's messaging key; CloudWatch alarms and EventBridge rules of this account may publish.
- *   Every alarm below notifies it on ALARM and (monitoring.notifyOnRecovery) on OK; the
- *   notification layer delivers it.
+ *   Every alarm below has a severity (WARNING, ERROR, CRITICAL: monitoring.alarms.<group>.<alarm>.severity,
+ *   a `Severity` tag, `[SEVERITY]` before its description) and notifies the topic of its severity on
+ *   ALARM and (monitoring.notifyOnRecovery) on OK: with monitoring.severityTopics the topics
+ *   `-alarms` (WARNING), `-alarms-error` and `-alarms-critical` (addresses alarm_topic,
+ *   alarm_topic_error, alarm_topic_critical), else the one topic. The notification layer delivers
+ *   each topic to the channels notification.routing gives its severity.
  * - Alarms (modules/alarm-set.ts) for every enabled layer, thresholds and evaluation from
  *   monitoring.alarms, dimensions from the layers' remote state:
  *   application: ALB 5XX rate; per service target 5XX rate, p95 response time, unhealthy hosts,
@@ -44,11 +48,21 @@ import type { PlatformConfig } from "../core/config/schema";
 import { apiStageName } from "../core/config/sections/api-gateway";
 import { resolveDatabase } from "../core/config/sections/database";
 import { nativeNames } from "../core/config/sections/native";
-import { genaiDurationThresholdMs, monitoringDashboards, trailName, watches, type AlarmSettings, type WatchedLayer } from "../core/config/sections/monitoring";
+import {
+  alarmTopicNames,
+  genaiDurationThresholdMs,
+  monitoringDashboards,
+  SEVERITIES,
+  trailName,
+  watches,
+  type AlarmSettings,
+  type Severity,
+  type WatchedLayer,
+} from "../core/config/sections/monitoring";
 import { LayerStack } from "../core/layer-stack";
 import { fitName } from "../core/naming";
 import { Arns } from "../core/policy";
-import { AlarmSet, type AlarmEvaluation, type Metric } from "../modules/alarm-set";
+import { AlarmSet, type AlarmActions, type AlarmEvaluation, type Metric } from "../modules/alarm-set";
 import { AlarmTopic } from "../modules/alarm-topic";
 import { AuditTrail, CIS_FILTER_PATTERNS, type CisFilter } from "../modules/audit-trail";
 import { Dashboard, type GraphMetric, type Widget } from "../modules/dashboard";
@@ -77,8 +91,9 @@ const AUDIT_METRICS: Record<CisFilter, { metricName: string; what: string }> = {
   securityGroupChanges: { metricName: "SecurityGroupChanges", what: "Security groups were changed" },
 };
 
-/** The evaluation part of an alarm's settings, with a threshold in the metric's unit. */
-const evaluation = (s: AlarmSettings, threshold: number): AlarmEvaluation => ({
+/** The evaluation part of an alarm's settings, with a threshold in the metric's unit, and its severity. */
+const evaluation = (s: AlarmSettings, threshold: number): AlarmEvaluation & { severity: Severity } => ({
+  severity: s.severity,
   threshold,
   periodSeconds: s.periodSeconds,
   evaluationPeriods: s.evaluationPeriods,
@@ -91,24 +106,36 @@ const withStat = (m: Metric, stat: string, label?: string): GraphMetric => ({ ..
 
 export class MonitoringStack extends LayerStack<"monitoring"> {
   private readonly arns: Arns;
-  private readonly actions: { alarmActions: string[]; okActions: string[] };
+  /** What alarms of each severity notify: the topic of their severity (one topic for all without monitoring.severityTopics). */
+  private readonly actions: Record<Severity, AlarmActions>;
 
   constructor(scope: Construct, config: PlatformConfig) {
     super(scope, "monitoring", config);
     this.arns = new Arns(config.aws.region, config.aws.accountId);
     const mon = config.monitoring;
 
-    const topic = new AlarmTopic(this, "alarm_topic", {
-      name: this.naming.name("sns", "alarms"),
-      kmsKeyArn: this.readEntry("security", "kms_key_arns", "messaging"),
-      accountId: config.aws.accountId,
-      partition: this.arns.partition,
-      publishers: [
-        { service: "cloudwatch.amazonaws.com", sourceArn: this.arns.arn("cloudwatch", "alarm:*") },
-        { service: "events.amazonaws.com", sourceArn: this.arns.arn("events", "rule/*") },
-      ],
-    });
-    this.actions = { alarmActions: [topic.arn], okActions: mon.notifyOnRecovery ? [topic.arn] : [] };
+    // The alarm topic (WARNING, and every severity without monitoring.severityTopics) keeps its
+    // address alarm_topic; the ERROR and CRITICAL topics are alarm_topic_error and alarm_topic_critical.
+    const names = alarmTopicNames(config);
+    const topics = {} as Record<Severity, AlarmTopic>;
+    for (const severity of SEVERITIES) {
+      const existing = SEVERITIES.find((s) => topics[s] && names[s] === names[severity]);
+      topics[severity] = existing
+        ? topics[existing]
+        : new AlarmTopic(this, severity === "WARNING" ? "alarm_topic" : `alarm_topic_${severity.toLowerCase()}`, {
+            name: names[severity],
+            kmsKeyArn: this.readEntry("security", "kms_key_arns", "messaging"),
+            accountId: config.aws.accountId,
+            partition: this.arns.partition,
+            publishers: [
+              { service: "cloudwatch.amazonaws.com", sourceArn: this.arns.arn("cloudwatch", "alarm:*") },
+              { service: "events.amazonaws.com", sourceArn: this.arns.arn("events", "rule/*") },
+            ],
+          });
+    }
+    const topic = topics.WARNING;
+    const actionsOf = (severity: Severity): AlarmActions => ({ alarmActions: [topics[severity].arn], okActions: mon.notifyOnRecovery ? [topics[severity].arn] : [] });
+    this.actions = { WARNING: actionsOf("WARNING"), ERROR: actionsOf("ERROR"), CRITICAL: actionsOf("CRITICAL") };
 
     // One entry per watched layer: enabled (a disabled layer has no state to read) and with
     // something to watch (native: queues).
@@ -128,7 +155,7 @@ export class MonitoringStack extends LayerStack<"monitoring"> {
         detector: mon.guardDuty.enabled,
         findingPublishingFrequency: mon.guardDuty.findingPublishingFrequency,
         findingsTopic: mon.guardDuty.notifyFindings
-          ? { topicArn: topic.arn, ruleName: this.naming.name("generic", "guardduty-findings").slice(0, 64), minSeverity: mon.guardDuty.minSeverity }
+          ? { topicArn: topics[mon.guardDuty.severity].arn, ruleName: this.naming.name("generic", "guardduty-findings").slice(0, 64), minSeverity: mon.guardDuty.minSeverity }
           : undefined,
       });
     }
@@ -138,6 +165,7 @@ export class MonitoringStack extends LayerStack<"monitoring"> {
     this.publish({
       alarm_topic_arn: topic.arn,
       alarm_topic_name: topic.name,
+      alarm_topic_arns: Object.fromEntries(SEVERITIES.map((severity) => [severity, topics[severity].arn])),
       dashboard_names: dashboards.map((d) => d.name),
       trail_arn: trail?.trail.arn ?? "",
     });
@@ -148,8 +176,9 @@ export class MonitoringStack extends LayerStack<"monitoring"> {
     return this.naming.name("generic", ...parts);
   }
 
+  /** A set whose alarms notify the topic of their severity. */
   private alarmSet(id: string): AlarmSet {
-    return new AlarmSet(this, id, this.actions);
+    return new AlarmSet(this, id, { ...this.actions.WARNING, bySeverity: this.actions });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -264,6 +293,7 @@ export class MonitoringStack extends LayerStack<"monitoring"> {
           name: this.alarmName("service", name, "unhealthy"),
           description: `The ${name} service is unhealthy: one of its user-facing alarms (5XX, response time, unhealthy targets, running tasks) is in ALARM.`,
           anyOf: userFacing,
+          severity: this.config.monitoring.serviceHealthSeverity,
         });
       }
       return { name, svc, metrics };

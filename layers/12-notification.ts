@@ -11,6 +11,13 @@
  *     ignore_changes = [value]); its own role (modules/service-role): that one parameter, KMS
  *     decrypt through SSM, its log group, its failure-destination queue, VPC interfaces, X-Ray.
  * - E-mail: one SNS e-mail subscription per notification.email.addresses entry.
+ * - SMS: one SNS sms subscription per notification.sms.numbers entry (E.164); paging: one SNS https
+ *   subscription per notification.page.endpoints entry (a paging service's integration URL).
+ * - Severity routing (monitoring.severityTopics): each of the monitoring layer's topics
+ *   (alarm_topic_arns: WARNING, ERROR, CRITICAL) is delivered only to the channels
+ *   notification.routing gives its severity; without it every channel subscribes to the one topic.
+ *   Subscriptions of the WARNING / only topic keep their addresses (`email_<address>`,
+ *   `webhook-subscription`); the others add the severity (`email_error_<address>`, `sms_critical_<digits>`).
  * - Events (notification.events), EventBridge rules on the default bus with the alarm topic as
  *   target and an input transformer writing AWS Chatbot custom notifications (readable in Slack,
  *   e-mail and by the webhook function); undeliverable events go to an encrypted queue:
@@ -21,7 +28,7 @@
  *     instances (database layer).
  *   A rule exists only while the layer it watches is enabled.
  *
- * Reads: monitoring (alarm_topic_arn; the layer refuses to exist without monitoring), security
+ * Reads: monitoring (alarm_topic_arn, alarm_topic_arns with severityTopics; the layer refuses to exist without monitoring), security
  * (KMS keys, lambda security group), network (app subnets), application (cluster), database
  * (identifier). The monitoring layer's topic policy must let events.amazonaws.com publish.
  */
@@ -34,7 +41,8 @@ import { dependable } from "cdktf";
 import type { Construct } from "constructs";
 import { partitionOf } from "../core/config/regions";
 import type { PlatformConfig } from "../core/config/schema";
-import { notificationEventKinds, type NotificationEventKind } from "../core/config/sections/notification";
+import { SEVERITIES, type Severity } from "../core/config/sections/monitoring";
+import { notificationEventKinds, notificationRouting, type NotificationChannel, type NotificationEventKind } from "../core/config/sections/notification";
 import { LayerStack } from "../core/layer-stack";
 import { Arns, policyJson, type PolicyStatement } from "../core/policy";
 import { WEBHOOK_ENV, WEBHOOK_HANDLER, WEBHOOK_RUNTIME, WEBHOOK_SOURCE_DIR, WEBHOOK_URL_PLACEHOLDER } from "../functions/webhook/build";
@@ -64,6 +72,13 @@ export function consoleBase(region: string): string {
   return `https://${region}.console.aws.amazon.com`;
 }
 
+/** An alarm topic and the channels it is delivered to. */
+interface Topic {
+  readonly severity: Severity;
+  readonly arn: string;
+  readonly channels: readonly NotificationChannel[];
+}
+
 /** The rule's pattern and message for one event kind. */
 interface EventSpec {
   readonly description: string;
@@ -81,27 +96,46 @@ export class NotificationStack extends LayerStack<"notification"> {
     }
     this.arns = new Arns(config.aws.region, config.aws.accountId);
     const topicArn = this.read("monitoring", "alarm_topic_arn");
-    const { slack, email } = config.notification;
+    const { slack, email, sms, page } = config.notification;
+
+    // The topic of each severity: with monitoring.severityTopics its own, else the one alarm topic
+    // (WARNING's address and name; every channel then hears every alarm, as before).
+    const routing = notificationRouting(config);
+    const topics: Topic[] = config.monitoring.severityTopics
+      ? SEVERITIES.map((severity) => ({ severity, arn: severity === "WARNING" ? topicArn : this.readEntry("monitoring", "alarm_topic_arns", severity), channels: routing[severity] }))
+      : [{ severity: "WARNING", arn: topicArn, channels: routing.WARNING }];
+    const routed = (channel: NotificationChannel) => topics.filter((t) => t.channels.includes(channel));
 
     const channels: Record<string, string> = {};
-    if (slack?.mode === "chatbot") channels.slack = this.chatbot(topicArn).arn;
-    if (slack?.mode === "webhook") channels.slack = this.webhook(topicArn).functionArn;
-    if (email.addresses.length) channels.email = this.email(topicArn);
+    if (slack?.mode === "chatbot") channels.slack = this.chatbot(routed("slack").map((t) => t.arn)).arn;
+    if (slack?.mode === "webhook") channels.slack = this.webhook(routed("slack")).functionArn;
+    if (email.addresses.length) channels.email = this.email(routed("email"));
+    if (sms.numbers.length) channels.sms = this.sms(routed("sms"));
+    if (page.endpoints.length) channels.page = this.page(routed("page"));
 
-    this.publish({ channels, event_rule_arns: this.eventRules(topicArn) });
+    this.publish({
+      channels,
+      routing: Object.fromEntries(Object.entries(routing).map(([severity, list]) => [severity, list.join(",")])),
+      event_rule_arns: this.eventRules(topicArn),
+    });
+  }
+
+  /** Construct-id suffix of a severity's subscriptions: none for WARNING (the one topic's addresses stay as they were). */
+  private static suffix(severity: Severity, sep: string): string {
+    return severity === "WARNING" ? "" : `${sep}${severity.toLowerCase()}`;
   }
 
   // ---------------------------------------------------------------------------------------------
   // Slack through AWS Chatbot
 
-  private chatbot(topicArn: string): ChatbotSlackChannel {
+  private chatbot(topicArns: string[]): ChatbotSlackChannel {
     const slack = this.config.notification.slack!;
     return new ChatbotSlackChannel(this, "slack", {
       configurationName: this.naming.name("generic", "alarms"),
       // The loader requires both ids in chatbot mode.
       workspaceId: slack.workspaceId!,
       channelId: slack.channelId!,
-      topicArns: [topicArn],
+      topicArns,
       roleName: this.naming.name("iamRole", "chatbot"),
       rolePolicies: {
         // Read-only actions without resource-level scoping (GetMetricData, ListMetrics ...): "*" is what AWS accepts.
@@ -116,7 +150,7 @@ export class NotificationStack extends LayerStack<"notification"> {
   // ---------------------------------------------------------------------------------------------
   // Slack (or Teams) through the webhook function
 
-  private webhook(topicArn: string): LambdaFunction {
+  private webhook(topics: Topic[]): LambdaFunction {
     const { notification, logging } = this.config;
     const options = notification.slack!.webhook;
     const functionName = this.naming.name("lambda", "notification-webhook");
@@ -208,28 +242,71 @@ export class NotificationStack extends LayerStack<"notification"> {
     fn.function.dependsOn = policies.map((p) => dependable(p));
 
     // SNS invokes the alias asynchronously: Lambda's retries and the failure destination apply.
-    new LambdaPermission(this, "webhook-from-alarm-topic", {
-      statementId: "AlarmTopic",
-      action: "lambda:InvokeFunction",
-      functionName: fn.functionName,
-      qualifier: fn.aliasName,
-      principal: "sns.amazonaws.com",
-      sourceArn: topicArn,
-    });
-    new SnsTopicSubscription(this, "webhook-subscription", { topicArn, protocol: "lambda", endpoint: fn.aliasArn });
+    // One permission and subscription per topic routed to slack.
+    for (const { severity, arn } of topics) {
+      const suffix = NotificationStack.suffix(severity, "-");
+      new LambdaPermission(this, `webhook-from-alarm-topic${suffix}`, {
+        statementId: `AlarmTopic${severity === "WARNING" ? "" : severity.charAt(0) + severity.slice(1).toLowerCase()}`,
+        action: "lambda:InvokeFunction",
+        functionName: fn.functionName,
+        qualifier: fn.aliasName,
+        principal: "sns.amazonaws.com",
+        sourceArn: arn,
+      });
+      new SnsTopicSubscription(this, `webhook-subscription${suffix}`, { topicArn: arn, protocol: "lambda", endpoint: fn.aliasArn });
+    }
     return fn;
   }
 
   // ---------------------------------------------------------------------------------------------
   // E-mail
 
-  /** One subscription per address (each is confirmed from the mail SNS sends); returns the addresses. */
-  private email(topicArn: string): string {
+  /** One subscription per address and routed topic (each is confirmed from the mail SNS sends); returns the addresses. */
+  private email(topics: Topic[]): string {
     const addresses = this.config.notification.email.addresses;
-    for (const address of addresses) {
-      new SnsTopicSubscription(this, `email_${address}`, { topicArn, protocol: "email", endpoint: address });
+    for (const { severity, arn } of topics) {
+      for (const address of addresses) {
+        new SnsTopicSubscription(this, `email${NotificationStack.suffix(severity, "_")}_${address}`, { topicArn: arn, protocol: "email", endpoint: address });
+      }
     }
     return addresses.join(",");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // SMS and paging
+
+  /**
+   * One SNS sms subscription per number and routed topic (no confirmation; SNS honours opt-outs).
+   * Addresses `sms_<severity>_<digits>`: stable when another number is added or removed.
+   */
+  private sms(topics: Topic[]): string {
+    const numbers = this.config.notification.sms.numbers;
+    for (const { severity, arn } of topics) {
+      for (const number of numbers) {
+        new SnsTopicSubscription(this, `sms_${severity.toLowerCase()}_${number.slice(1)}`, { topicArn: arn, protocol: "sms", endpoint: number });
+      }
+    }
+    return `${numbers.length} number(s)`;
+  }
+
+  /**
+   * One SNS https subscription per paging endpoint and routed topic, confirmed by the service
+   * (endpoint_auto_confirms). Addresses `page_<severity>_<n>` (the URL carries a key, not an id).
+   */
+  private page(topics: Topic[]): string {
+    const { endpoints, autoConfirms } = this.config.notification.page;
+    for (const { severity, arn } of topics) {
+      endpoints.forEach((endpoint, i) => {
+        new SnsTopicSubscription(this, `page_${severity.toLowerCase()}_${i + 1}`, {
+          topicArn: arn,
+          protocol: "https",
+          endpoint,
+          endpointAutoConfirms: autoConfirms,
+          confirmationTimeoutInMinutes: 5,
+        });
+      });
+    }
+    return `${endpoints.length} endpoint(s)`;
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -39,6 +39,17 @@ export interface MetricMath {
   readonly metrics: Readonly<Record<string, Metric>>;
 }
 
+/** How urgent an alarm is; the set notifies the actions of its severity. */
+export type AlarmSeverity = "WARNING" | "ERROR" | "CRITICAL";
+
+/** What an alarm notifies. */
+export interface AlarmActions {
+  /** ARNs notified when an alarm enters ALARM (an SNS topic). */
+  readonly alarmActions: readonly string[];
+  /** ARNs notified when an alarm returns to OK. @default alarmActions */
+  readonly okActions?: readonly string[];
+}
+
 export interface MetricAlarmProps extends AlarmEvaluation {
   /** Alarm name (unique in the account and region; 255 characters at most). */
   readonly name: string;
@@ -49,6 +60,11 @@ export interface MetricAlarmProps extends AlarmEvaluation {
   readonly metric?: Metric;
   /** A metric math expression the alarm watches. Give exactly one of metric and math. */
   readonly math?: MetricMath;
+  /**
+   * The alarm's severity: tagged (`Severity`), written before the description (`[ERROR] ...`,
+   * what people read in the notification) and picks the set's actions for it. @default none (the set's actions)
+   */
+  readonly severity?: AlarmSeverity;
 }
 
 export interface CompositeAlarmProps {
@@ -56,13 +72,16 @@ export interface CompositeAlarmProps {
   readonly description: string;
   /** Alarms combined with OR: the composite is in ALARM while any of them is. */
   readonly anyOf: readonly CloudwatchMetricAlarm[];
+  /** As MetricAlarmProps.severity. @default none */
+  readonly severity?: AlarmSeverity;
 }
 
-export interface AlarmSetProps {
-  /** ARNs notified when an alarm enters ALARM (an SNS topic). */
-  readonly alarmActions: readonly string[];
-  /** ARNs notified when an alarm returns to OK. @default alarmActions */
-  readonly okActions?: readonly string[];
+export interface AlarmSetProps extends AlarmActions {
+  /**
+   * Actions of the alarms of a severity, instead of alarmActions / okActions (one topic per
+   * severity). @default alarmActions and okActions for every severity
+   */
+  readonly bySeverity?: Partial<Record<AlarmSeverity, AlarmActions>>;
 }
 
 const QUERY_ID_RE = /^[a-z][a-zA-Z0-9_]*$/;
@@ -80,6 +99,8 @@ export function maxEvaluationSeconds(periodSeconds: number): number {
  * expression. Percentile statistics (`p95`) become `extended_statistic`.
  *
  * Composite alarms (`composite()`) combine alarms of any set with OR and notify the same actions.
+ * An alarm with a severity notifies `bySeverity[severity]` when the set has it, carries a
+ * `Severity` tag and starts its description with `[SEVERITY]`.
  */
 export class AlarmSet extends Construct {
   /** Every metric alarm of the set, in the order added. */
@@ -87,12 +108,28 @@ export class AlarmSet extends Construct {
   readonly composites: CloudwatchCompositeAlarm[] = [];
   private readonly alarmActions: string[];
   private readonly okActions: string[];
+  private readonly bySeverity: Partial<Record<AlarmSeverity, AlarmActions>>;
 
   constructor(scope: Construct, id: string, props: AlarmSetProps) {
     super(scope, id);
     if (!props.alarmActions.length) throw new Error(`AlarmSet ${id}: alarmActions is empty; an alarm nobody hears is no alarm`);
+    for (const [severity, a] of Object.entries(props.bySeverity ?? {})) {
+      if (!a?.alarmActions.length) throw new Error(`AlarmSet ${id}: alarmActions of ${severity} is empty; an alarm nobody hears is no alarm`);
+    }
     this.alarmActions = [...props.alarmActions];
     this.okActions = [...(props.okActions ?? props.alarmActions)];
+    this.bySeverity = props.bySeverity ?? {};
+  }
+
+  /** Actions, tags and description of an alarm of this severity. */
+  private routed(severity: AlarmSeverity | undefined, description: string) {
+    const own = severity ? this.bySeverity[severity] : undefined;
+    return {
+      alarmDescription: severity ? `[${severity}] ${description}` : description,
+      alarmActions: own ? [...own.alarmActions] : this.alarmActions,
+      okActions: own ? [...(own.okActions ?? own.alarmActions)] : this.okActions,
+      tags: severity ? { Severity: severity } : undefined,
+    };
   }
 
   /** A metric alarm (address `<set>_<id>`). */
@@ -100,9 +137,10 @@ export class AlarmSet extends Construct {
     validate(`${this.node.id}/${id}`, props);
     const single = props.metric;
     const percentile = single !== undefined && /^p\d+(\.\d+)?$/.test(single.stat);
+    const routed = this.routed(props.severity, props.description);
     const alarm = new CloudwatchMetricAlarm(this, id, {
       alarmName: props.name,
-      alarmDescription: props.description,
+      alarmDescription: routed.alarmDescription,
       comparisonOperator: props.comparison,
       threshold: props.threshold,
       evaluationPeriods: props.evaluationPeriods,
@@ -118,8 +156,9 @@ export class AlarmSet extends Construct {
             extendedStatistic: percentile ? single.stat : undefined,
           }
         : { metricQuery: mathQueries(props.math!, props.periodSeconds) }),
-      alarmActions: this.alarmActions,
-      okActions: this.okActions,
+      alarmActions: routed.alarmActions,
+      okActions: routed.okActions,
+      tags: routed.tags,
     });
     this.alarms.push(alarm);
     return alarm;
@@ -128,12 +167,14 @@ export class AlarmSet extends Construct {
   /** A composite alarm in ALARM while any of `anyOf` is (address `<set>_<id>`). */
   composite(id: string, props: CompositeAlarmProps): CloudwatchCompositeAlarm {
     if (!props.anyOf.length) throw new Error(`AlarmSet ${this.node.id}/${id}: a composite alarm needs at least one alarm`);
+    const routed = this.routed(props.severity, props.description);
     const composite = new CloudwatchCompositeAlarm(this, id, {
       alarmName: props.name,
-      alarmDescription: props.description,
+      alarmDescription: routed.alarmDescription,
       alarmRule: props.anyOf.map((a) => `ALARM("${a.alarmName}")`).join(" OR "),
-      alarmActions: this.alarmActions,
-      okActions: this.okActions,
+      alarmActions: routed.alarmActions,
+      okActions: routed.okActions,
+      tags: routed.tags,
     });
     this.composites.push(composite);
     return composite;

@@ -63,14 +63,18 @@ export interface CapacityProviderShare {
 
 /**
  * The capacity provider strategy for a Spot share: weights FARGATE (100 - spot) and FARGATE_SPOT
- * (spot), zero weights left out. With a share below 100 the first task (base 1) is on-demand, so
- * a Spot reclaim never takes the whole service away.
+ * (spot), zero weights left out, and `onDemandBase` tasks placed on FARGATE before the weights
+ * apply (ECS satisfies the base first). Without an explicit base, a share below 100 keeps the
+ * first task on-demand (base 1), so a Spot reclaim never takes the whole service away; a share of
+ * 100 with a base writes FARGATE with weight 0 (it takes the base only).
  */
-export function fargateStrategy(spotPercent: number): CapacityProviderShare[] {
-  if (spotPercent >= 100) return [{ capacityProvider: "FARGATE_SPOT", weight: 1 }];
+export function fargateStrategy(spotPercent: number, onDemandBase?: number): CapacityProviderShare[] {
   if (spotPercent <= 0) return [{ capacityProvider: "FARGATE", weight: 1 }];
+  const base = onDemandBase ?? (spotPercent < 100 ? 1 : 0);
+  if (!Number.isInteger(base) || base < 0) throw new Error(`fargateStrategy: onDemandBase must be a whole number >= 0, got ${base}`);
+  if (spotPercent >= 100 && base === 0) return [{ capacityProvider: "FARGATE_SPOT", weight: 1 }];
   return [
-    { capacityProvider: "FARGATE", weight: 100 - spotPercent, base: 1 },
-    { capacityProvider: "FARGATE_SPOT", weight: spotPercent },
+    { capacityProvider: "FARGATE", weight: Math.max(0, 100 - spotPercent), ...(base > 0 ? { base } : {}) },
+    { capacityProvider: "FARGATE_SPOT", weight: Math.min(100, spotPercent) },
   ];
 }

@@ -107,6 +107,11 @@ export interface FargateServiceProps {
   readonly serviceRegistryArn?: string;
   /** Share of tasks on FARGATE_SPOT, 0-100. @default 0 */
   readonly spotPercent?: number;
+  /**
+   * Tasks placed on FARGATE before the Spot share applies (the capacity provider strategy's base).
+   * @default 1 when spotPercent is 1-99, 0 at 100 (modules/ecs-cluster.ts fargateStrategy)
+   */
+  readonly onDemandBase?: number;
   /** ECS Exec into the tasks. @default false */
   readonly enableExecuteCommand?: boolean;
   /** @default 100 */
@@ -242,7 +247,7 @@ export class FargateService extends Construct {
       desiredCount: props.desiredCount ?? 1,
       // Capacity providers instead of a launch type; with force_new_deployment a change of the Spot
       // share updates the service in place (the provider replaces it otherwise).
-      capacityProviderStrategy: fargateStrategy(spot).map((s) => ({ ...s })),
+      capacityProviderStrategy: fargateStrategy(spot, props.onDemandBase).map((s) => ({ ...s })),
       forceNewDeployment: controller.forceNewDeployment,
       platformVersion: "LATEST",
       networkConfiguration: { subnets: props.subnetIds, securityGroups: props.securityGroupIds, assignPublicIp: false },

@@ -24,6 +24,8 @@ type Preset = Pick<PlatformConfigInput, "protection" | "logging"> & {
   notification: { events: { ecsTaskStopped: { enabled: boolean } } };
   /** Days noncurrent object versions are kept in the native layer's buckets (layer 09). */
   native: { versionRetentionDays: number };
+  /** Fargate Spot share of services with critical: false, above their on-demand base (layer 07). */
+  application: { spot: { nonCriticalPercent: number } };
 };
 
 /** Interface endpoints a Fargate platform needs to run with no NAT traffic for AWS APIs. */
@@ -52,6 +54,7 @@ export const TIER_PRESETS: Readonly<Record<Tier, Preset>> = {
     frontend: { cloudfront: { priceClass: "PriceClass_100", accessLogs: { enabled: false }, waf: { enabled: false } }, amplify: { stage: "DEVELOPMENT" } },
     notification: { events: { ecsTaskStopped: { enabled: false } } },
     native: { versionRetentionDays: 30 },
+    application: { spot: { nonCriticalPercent: 100 } },
   },
   staging: {
     protection: { data: false, availability: true },
@@ -65,6 +68,7 @@ export const TIER_PRESETS: Readonly<Record<Tier, Preset>> = {
     frontend: { cloudfront: { priceClass: "PriceClass_100", accessLogs: { enabled: true }, waf: { enabled: true } }, amplify: { stage: "BETA" } },
     notification: { events: { ecsTaskStopped: { enabled: true } } },
     native: { versionRetentionDays: 90 },
+    application: { spot: { nonCriticalPercent: 100 } },
   },
   prod: {
     protection: { data: true, availability: true },
@@ -78,6 +82,7 @@ export const TIER_PRESETS: Readonly<Record<Tier, Preset>> = {
     frontend: { cloudfront: { priceClass: "PriceClass_All", accessLogs: { enabled: true }, waf: { enabled: true } }, amplify: { stage: "PRODUCTION" } },
     notification: { events: { ecsTaskStopped: { enabled: true } } },
     native: { versionRetentionDays: 365 },
+    application: { spot: { nonCriticalPercent: 50 } },
   },
 };
 

@@ -402,6 +402,10 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
       case "aws_sqs_queue":
         add(r, "SQS requests", "sqs.million", u("sqsRequestsMillionPerQueue"), "usage", `${u("sqsRequestsMillionPerQueue")} million (sqsRequestsMillionPerQueue)`);
         break;
+      case "aws_sns_topic_subscription":
+        // E-mail, https, Lambda and SQS deliveries of alarm volumes cost next to nothing; text messages are billed each.
+        if (str(a.protocol) === "sms") notPriced.add("SNS SMS: per text message by destination country (and an origination identity where required), not estimated");
+        break;
       case "aws_sns_topic":
         add(r, "SNS publishes", "sns.million", u("snsPublishesMillionPerTopic"), "usage", `${u("snsPublishesMillionPerTopic")} million (snsPublishesMillionPerTopic)`);
         break;

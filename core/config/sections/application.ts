@@ -242,8 +242,19 @@ export const ServiceSchema = z.strictObject({
     .int({ error: "a Fargate Spot share of 0 to 100 percent (whole number)" })
     .min(0, { error: "a Fargate Spot share of 0 to 100 percent" })
     .max(100, { error: "a Fargate Spot share of 0 to 100 percent" })
-    .default(0)
-    .describe("Share of tasks on FARGATE_SPOT (capacity provider weights); with a share below 100 the first task is always on-demand. Default: 0."),
+    .optional()
+    .describe(
+      "Share of tasks on FARGATE_SPOT (capacity provider weights), overriding what `critical` and application.spot give. " +
+        "An on-demand base stays on FARGATE (serviceCapacity: minCount where protection.availability, else 1 task below 100 %). " +
+        "Refused on blue-green services. Default: 0 for a critical service, application.spot.nonCriticalPercent otherwise.",
+    ),
+  critical: z
+    .boolean()
+    .default(true)
+    .describe(
+      "The service must not be interrupted: it runs on FARGATE only. false: it tolerates Fargate Spot reclaims (two minutes' notice), and " +
+        "application.spot.nonCriticalPercent of its tasks above the on-demand base run on FARGATE_SPOT. Default: true.",
+    ),
   healthCheck: HealthCheckSchema,
   autoscaling: AutoscalingSchema,
   paths: z
@@ -375,6 +386,18 @@ export const ApplicationSchema = z
       })
       .prefault({})
       .describe("One ECR repository per service, <project>-<env>/<service>, encrypted with the security layer's data key."),
+    spot: z
+      .strictObject({
+        nonCriticalPercent: z
+          .number({ error: "a Fargate Spot share of 0 to 100 percent" })
+          .int({ error: "a Fargate Spot share of 0 to 100 percent (whole number)" })
+          .min(0, { error: "a Fargate Spot share of 0 to 100 percent" })
+          .max(100, { error: "a Fargate Spot share of 0 to 100 percent" })
+          .default(0)
+          .describe("Share of the tasks above the on-demand base that run on FARGATE_SPOT for services with critical: false. Tier default: dev 100, staging 100, prod 50."),
+      })
+      .prefault({})
+      .describe("Fargate Spot for services that are not critical (services.<name>.critical: false); critical services stay on FARGATE."),
     deployment: z
       .strictObject({
         strategy: z
@@ -514,6 +537,30 @@ export function trafficRoutingName(cfg: Pick<PlatformConfig, "application" | "pr
   if (typeof t === "string") return t;
   const step = t.type === "linear" ? `every-${t.intervalMinutes}min` : `then-${t.intervalMinutes}min`;
   return `${cfg.project}-${cfg.environment}-${t.type}-${t.percent}pct-${step}`;
+}
+
+/** Where a service's tasks run: the FARGATE_SPOT share and the tasks always on FARGATE. */
+export interface ServiceCapacity {
+  /** Share (0-100) of the tasks above the base on FARGATE_SPOT. */
+  readonly spotPercent: number;
+  /** Tasks placed on FARGATE before any weight applies (0 without Spot). */
+  readonly onDemandBase: number;
+  /** Where the share comes from, for reviewers: `spotPercent`, `critical` or `application.spot`. */
+  readonly source: "spotPercent" | "critical" | "application.spot";
+}
+
+/**
+ * A service's capacity: spotPercent when set, else 0 for a critical service and
+ * application.spot.nonCriticalPercent for one that is not. With Spot, the on-demand base is the
+ * service's minCount where protection.availability (a Spot reclaim never takes it below the
+ * minimum the environment promises), else one task when some tasks stay on-demand.
+ */
+export function serviceCapacity(cfg: Pick<PlatformConfig, "application" | "protection">, svc: ServiceConfig): ServiceCapacity {
+  const source = svc.spotPercent !== undefined ? "spotPercent" : svc.critical ? "critical" : "application.spot";
+  const spotPercent = svc.spotPercent ?? (svc.critical ? 0 : cfg.application.spot.nonCriticalPercent);
+  if (spotPercent === 0) return { spotPercent, onDemandBase: 0, source };
+  const onDemandBase = cfg.protection.availability ? Math.max(1, svc.minCount) : spotPercent < 100 ? 1 : 0;
+  return { spotPercent, onDemandBase, source };
 }
 
 /** Tasks at creation: desiredCount, else minCount. */
@@ -890,6 +937,26 @@ const blueGreenRule: Rule = (cfg) => {
     : [];
 };
 
+/**
+ * No Fargate Spot on blue/green services: every CodeDeploy deployment creates the replacement task
+ * set with the AppSpec's CapacityProviderStrategy (or the cluster default), so the share and the
+ * on-demand base Terraform writes hold only until the first release (docs/decisions.md).
+ */
+const spotRule: Rule = (cfg) =>
+  Object.entries(cfg.services).flatMap(([name, svc]) => {
+    const cap = serviceCapacity(cfg, svc);
+    if (cap.spotPercent === 0 || serviceDeployment(cfg, svc) !== "blue-green") return [];
+    return [
+      {
+        path: ["services", name, cap.source === "spotPercent" ? "spotPercent" : "critical"],
+        expected:
+          "no Fargate Spot on a blue-green service: CodeDeploy starts each release's task set with the AppSpec's capacity provider strategy, " +
+          "not the service's, so the Spot share and on-demand base would hold only until the first deployment (set critical: true and no spotPercent, or deploy it rolling)",
+        found: cap.source === "spotPercent" ? `${svc.spotPercent}` : `false (application.spot.nonCriticalPercent ${cfg.application.spot.nonCriticalPercent})`,
+      },
+    ];
+  });
+
 /** Cross-field rules of the application section (see ../semantic.ts). */
 export const applicationRules: readonly Rule[] = [
   fargateSizeRule,
@@ -903,4 +970,5 @@ export const applicationRules: readonly Rule[] = [
   exposureRule,
   healthCheckRule,
   blueGreenRule,
+  spotRule,
 ];

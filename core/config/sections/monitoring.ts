@@ -25,6 +25,15 @@ const SECTION = ["monitoring"] as const;
 export const TREAT_MISSING_DATA = ["breaching", "notBreaching", "ignore", "missing"] as const;
 export type TreatMissingData = (typeof TREAT_MISSING_DATA)[number];
 
+/**
+ * Alarm severities, lowest first. Every alarm has one (`alarms.<group>.<alarm>.severity`, a default
+ * per alarm); with `severityTopics` each severity has its own topic, and the notification layer
+ * routes each topic to the channels of notification.routing.
+ */
+export const SEVERITIES = ["WARNING", "ERROR", "CRITICAL"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+const severity = z.enum(SEVERITIES, { error: `an alarm severity: one of ${SEVERITIES.join(", ")}` });
+
 /** GuardDuty's finding export frequencies. */
 export const GUARDDUTY_FREQUENCIES = ["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"] as const;
 
@@ -76,6 +85,8 @@ interface AlarmDefaults {
   readonly evaluationPeriods: number;
   readonly datapointsToAlarm: number;
   readonly treatMissingData: TreatMissingData;
+  /** How urgent the alarm is: WARNING (look today), ERROR (users are affected), CRITICAL (wake someone up). */
+  readonly severity: Severity;
 }
 
 const settings = (d: AlarmDefaults) => ({
@@ -88,6 +99,9 @@ const settings = (d: AlarmDefaults) => ({
   treatMissingData: treatMissingData
     .default(d.treatMissingData)
     .describe(`How periods without data count: breaching, notBreaching, ignore (keep the state) or missing. Default: ${d.treatMissingData}.`),
+  severity: severity
+    .default(d.severity)
+    .describe(`WARNING, ERROR or CRITICAL: tagged on the alarm, written before its description, and (monitoring.severityTopics) the topic it notifies. Default: ${d.severity}.`),
 });
 
 /** An alarm with a threshold: `threshold` carries its range, unit, default and description. */
@@ -108,31 +122,32 @@ const alarmWithDerivedThreshold = (description: string, threshold: z.ZodOptional
 const alarmWithoutThreshold = (description: string, d: AlarmDefaults) => z.strictObject(settings(d)).prefault({}).describe(description);
 
 /** Defaults shared by many alarms. */
-const MINUTE_3_OF_5: Omit<AlarmDefaults, "treatMissingData"> = { periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 3 };
-const MINUTE_5_OF_5: Omit<AlarmDefaults, "treatMissingData"> = { periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 5 };
-const FIVE_MINUTES_ONCE: Omit<AlarmDefaults, "treatMissingData"> = { periodSeconds: 300, evaluationPeriods: 1, datapointsToAlarm: 1 };
+type Timing = Omit<AlarmDefaults, "treatMissingData" | "severity">;
+const MINUTE_3_OF_5: Timing = { periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 3 };
+const MINUTE_5_OF_5: Timing = { periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 5 };
+const FIVE_MINUTES_ONCE: Timing = { periodSeconds: 300, evaluationPeriods: 1, datapointsToAlarm: 1 };
 
 const AlbAlarmsSchema = z
   .strictObject({
     elb5xxRate: alarm(
       "HTTPCode_ELB_5XX_Count / RequestCount of the load balancer: errors the ALB itself returns (no healthy target, timeouts).",
       percent("an error rate").default(5).describe("Percent of requests. Default: 5."),
-      { ...MINUTE_3_OF_5, treatMissingData: "notBreaching" },
+      { ...MINUTE_3_OF_5, treatMissingData: "notBreaching", severity: "ERROR" },
     ),
     target5xxRate: alarm(
       "HTTPCode_Target_5XX_Count / RequestCount per target group (service).",
       percent("an error rate").default(5).describe("Percent of requests. Default: 5."),
-      { ...MINUTE_3_OF_5, treatMissingData: "notBreaching" },
+      { ...MINUTE_3_OF_5, treatMissingData: "notBreaching", severity: "ERROR" },
     ),
     targetResponseTimeP95: alarm(
       "TargetResponseTime p95 per target group (service).",
       positive("a response time", "seconds").default(2).describe("Seconds. Default: 2."),
-      { ...MINUTE_3_OF_5, treatMissingData: "notBreaching" },
+      { ...MINUTE_3_OF_5, treatMissingData: "notBreaching", severity: "WARNING" },
     ),
     unhealthyHosts: alarm(
       "UnHealthyHostCount (maximum) per target group (service).",
       count("a number of unhealthy targets").default(0).describe("Alarm above this many unhealthy targets. Default: 0 (any)."),
-      { periodSeconds: 60, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: "notBreaching" },
+      { periodSeconds: 60, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: "notBreaching", severity: "WARNING" },
     ),
   })
   .prefault({})
@@ -143,16 +158,16 @@ const EcsAlarmsSchema = z
     cpu: alarm(
       "CPUUtilization (average over the tasks) per service.",
       percent("a CPU threshold").default(85).describe("Percent. Default: 85."),
-      { ...MINUTE_5_OF_5, treatMissingData: "notBreaching" },
+      { ...MINUTE_5_OF_5, treatMissingData: "notBreaching", severity: "WARNING" },
     ),
     memory: alarm(
       "MemoryUtilization (average over the tasks) per service.",
       percent("a memory threshold").default(85).describe("Percent. Default: 85."),
-      { ...MINUTE_5_OF_5, treatMissingData: "notBreaching" },
+      { ...MINUTE_5_OF_5, treatMissingData: "notBreaching", severity: "WARNING" },
     ),
     runningTasks: alarmWithoutThreshold(
       "Container Insights RunningTaskCount (minimum) below the service's minCount. Needs application.containerInsights; none for a service with minCount 0.",
-      { periodSeconds: 60, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: "breaching" },
+      { periodSeconds: 60, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: "breaching", severity: "ERROR" },
     ),
   })
   .prefault({})
@@ -163,34 +178,34 @@ const DatabaseAlarmsSchema = z
     cpu: alarm(
       "CPUUtilization (maximum over the instances).",
       percent("a CPU threshold").default(80).describe("Percent. Default: 80."),
-      { ...MINUTE_5_OF_5, treatMissingData: "breaching" },
+      { ...MINUTE_5_OF_5, treatMissingData: "breaching", severity: "WARNING" },
     ),
     connections: alarm(
       "DatabaseConnections (maximum over the instances).",
       count("a number of connections")
         .default(80)
         .describe("Connections. Keep it below the engine's max_connections for the instance size (Aurora MySQL Serverless v2 at 1 ACU: 90). Default: 80."),
-      { ...MINUTE_5_OF_5, treatMissingData: "missing" },
+      { ...MINUTE_5_OF_5, treatMissingData: "missing", severity: "WARNING" },
     ),
     freeableMemory: alarm(
       "FreeableMemory (minimum over the instances).",
       positive("a memory threshold", "MiB").default(256).describe("Alarm below this many MiB. Default: 256."),
-      { ...MINUTE_5_OF_5, treatMissingData: "missing" },
+      { ...MINUTE_5_OF_5, treatMissingData: "missing", severity: "WARNING" },
     ),
     acuUtilization: alarm(
       "Aurora Serverless v2 ACUUtilization of the cluster: capacity used against the configured maximum.",
       percent("an ACU utilisation threshold").default(90).describe("Percent of database.serverless.maxCapacity. Default: 90."),
-      { periodSeconds: 60, evaluationPeriods: 10, datapointsToAlarm: 10, treatMissingData: "missing" },
+      { periodSeconds: 60, evaluationPeriods: 10, datapointsToAlarm: 10, treatMissingData: "missing", severity: "WARNING" },
     ),
     freeStorage: alarm(
       "RDS instances: FreeStorageSpace (minimum).",
       positive("a storage threshold", "GiB").default(5).describe("Alarm below this many GiB. Default: 5."),
-      { periodSeconds: 300, evaluationPeriods: 1, datapointsToAlarm: 1, treatMissingData: "missing" },
+      { periodSeconds: 300, evaluationPeriods: 1, datapointsToAlarm: 1, treatMissingData: "missing", severity: "ERROR" },
     ),
     replicaLag: alarm(
       "Aurora: AuroraReplicaLag (maximum) per reader instance.",
       positive("a replica lag", "seconds").default(5).describe("Seconds. Default: 5."),
-      { ...MINUTE_5_OF_5, treatMissingData: "breaching" },
+      { ...MINUTE_5_OF_5, treatMissingData: "breaching", severity: "WARNING" },
     ),
   })
   .prefault({})
@@ -201,17 +216,17 @@ const CacheAlarmsSchema = z
     cpu: alarm(
       "EngineCPUUtilization (maximum over the nodes): the Redis thread.",
       percent("a CPU threshold").default(80).describe("Percent. Default: 80."),
-      { ...MINUTE_5_OF_5, treatMissingData: "breaching" },
+      { ...MINUTE_5_OF_5, treatMissingData: "breaching", severity: "WARNING" },
     ),
     memory: alarm(
       "DatabaseMemoryUsagePercentage (maximum over the nodes).",
       percent("a memory threshold").default(80).describe("Percent. Default: 80."),
-      { ...MINUTE_5_OF_5, treatMissingData: "missing" },
+      { ...MINUTE_5_OF_5, treatMissingData: "missing", severity: "WARNING" },
     ),
     evictions: alarm(
       "Evictions (sum over the nodes).",
       count("a number of evictions").default(100).describe("Keys evicted per period. Default: 100."),
-      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching" },
+      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching", severity: "WARNING" },
     ),
   })
   .prefault({})
@@ -222,22 +237,22 @@ const LambdaAlarmsSchema = z
     errors: alarm(
       "Errors (sum) of the GenAI function, and of each function of the native layer (mailer, post-confirmation).",
       count("a number of errors").default(5).describe("Errors per period. Default: 5."),
-      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching" },
+      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching", severity: "ERROR" },
     ),
     throttles: alarm(
       "Throttles (sum) of the GenAI function: its reserved concurrency is exhausted.",
       count("a number of throttled invocations").default(0).describe("Throttles per period. Default: 0 (any)."),
-      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching" },
+      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching", severity: "WARNING" },
     ),
     durationP95: alarmWithDerivedThreshold(
       "Duration p95 of the GenAI function.",
       positive("a duration", "milliseconds").optional().describe("Milliseconds. Default: 80% of genai.timeoutSeconds."),
-      { periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 2, treatMissingData: "notBreaching" },
+      { periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 2, treatMissingData: "notBreaching", severity: "WARNING" },
     ),
     deadLetterQueue: alarm(
       "ApproximateNumberOfMessagesVisible (maximum) of the dead-letter queue of the GenAI function, and of each function of the native layer.",
       count("a number of messages").default(0).describe("Messages. Default: 0 (not empty)."),
-      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching" },
+      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching", severity: "WARNING" },
     ),
   })
   .prefault({})
@@ -248,17 +263,17 @@ const ApiGatewayAlarmsSchema = z
     error5xxRate: alarm(
       "5XXError (REST) / 5xx (HTTP) rate of the stage.",
       percent("an error rate").default(5).describe("Percent of requests. Default: 5."),
-      { ...MINUTE_3_OF_5, treatMissingData: "notBreaching" },
+      { ...MINUTE_3_OF_5, treatMissingData: "notBreaching", severity: "ERROR" },
     ),
     error4xxRate: alarm(
       "4XXError (REST) / 4xx (HTTP) rate of the stage: broken clients, expired tokens, throttling.",
       percent("an error rate").default(25).describe("Percent of requests. Default: 25."),
-      { ...MINUTE_5_OF_5, treatMissingData: "notBreaching" },
+      { ...MINUTE_5_OF_5, treatMissingData: "notBreaching", severity: "WARNING" },
     ),
     latencyP95: alarm(
       "Latency p95 of the stage (the gateway's time including the integration).",
       positive("a latency", "milliseconds").default(2000).describe("Milliseconds. Default: 2000."),
-      { ...MINUTE_3_OF_5, treatMissingData: "notBreaching" },
+      { ...MINUTE_3_OF_5, treatMissingData: "notBreaching", severity: "WARNING" },
     ),
   })
   .prefault({})
@@ -269,12 +284,12 @@ const QueueAlarmsSchema = z
     deadLetterMessages: alarm(
       "ApproximateNumberOfMessagesVisible (maximum) of every dead-letter queue of the native layer.",
       count("a number of messages").default(0).describe("Messages. Default: 0 (not empty)."),
-      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching" },
+      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching", severity: "WARNING" },
     ),
     oldestMessageAge: alarm(
       "ApproximateAgeOfOldestMessage (maximum) of every queue of the native layer: consumers stuck or too slow.",
       positive("a message age", "seconds").default(900).describe("Seconds. Default: 900."),
-      { periodSeconds: 300, evaluationPeriods: 2, datapointsToAlarm: 2, treatMissingData: "notBreaching" },
+      { periodSeconds: 300, evaluationPeriods: 2, datapointsToAlarm: 2, treatMissingData: "notBreaching", severity: "WARNING" },
     ),
   })
   .prefault({})
@@ -285,27 +300,27 @@ const AuditAlarmsSchema = z
     rootUsage: alarm(
       "Root account use (CIS CloudWatch.1).",
       count("a number of events").default(0).describe("Events per period. Default: 0 (any)."),
-      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching" },
+      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching", severity: "CRITICAL" },
     ),
     unauthorizedApiCalls: alarm(
       "Unauthorized API calls: AccessDenied / UnauthorizedOperation (CIS CloudWatch.2).",
       count("a number of events").default(10).describe("Events per period. Default: 10 (consoles and scanners make some)."),
-      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching" },
+      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching", severity: "WARNING" },
     ),
     consoleSignInFailures: alarm(
       "Console sign-in failures (CIS CloudWatch.6).",
       count("a number of events").default(2).describe("Events per period. Default: 2 (alarm on the third)."),
-      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching" },
+      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching", severity: "WARNING" },
     ),
     iamPolicyChanges: alarm(
       "IAM policy changes (CIS CloudWatch.4).",
       count("a number of events").default(0).describe("Events per period. Default: 0 (any)."),
-      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching" },
+      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching", severity: "ERROR" },
     ),
     securityGroupChanges: alarm(
       "Security group changes (CIS CloudWatch.10).",
       count("a number of events").default(0).describe("Events per period. Default: 0 (any)."),
-      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching" },
+      { ...FIVE_MINUTES_ONCE, treatMissingData: "notBreaching", severity: "WARNING" },
     ),
   })
   .prefault({})
@@ -317,6 +332,16 @@ const AuditAlarmsSchema = z
 export const MonitoringSchema = z
   .strictObject({
     notifyOnRecovery: z.boolean().default(true).describe("Send OK (recovery) notifications to the alarm topic too, not only ALARM. Default: true."),
+    severityTopics: z
+      .boolean()
+      .default(false)
+      .describe(
+        "One alarm topic per severity: <project>-<env>-alarms (WARNING, the topic of every alarm when false), -alarms-error and -alarms-critical; " +
+          "each alarm notifies the topic of its severity and notification.routing picks the channels per topic. false: one topic, every channel hears every alarm. Default: false.",
+      ),
+    serviceHealthSeverity: severity
+      .default("CRITICAL")
+      .describe("Severity of the composite \"<service> unhealthy\" alarms (serviceHealthAlarms). Default: CRITICAL."),
     serviceHealthAlarms: z
       .boolean()
       .default(true)
@@ -401,6 +426,9 @@ export const MonitoringSchema = z
           .max(8.9, { error: "a GuardDuty severity from 1 to 8.9" })
           .default(7)
           .describe("Lowest severity notified: 7 high, 4 medium, 1 low. Default: 7."),
+        severity: severity
+          .default("CRITICAL")
+          .describe("Alarm severity of the findings notified: the topic they go to with severityTopics. Default: CRITICAL (high findings)."),
       })
       .prefault({})
       .describe("GuardDuty threat detection (optional) and notification of its findings."),
@@ -432,6 +460,17 @@ export function monitoringDashboards(cfg: PlatformConfig): { layer: "overview" |
     { layer: "overview" as const, name: `${prefix}-overview` },
     ...WATCHED_LAYERS.filter((l) => watches(cfg, l)).map((layer) => ({ layer, name: `${prefix}-${layer}` })),
   ];
+}
+
+/**
+ * The alarm topic of each severity: `<project>-<env>-alarms` for WARNING (the one topic when
+ * monitoring.severityTopics is false, so every severity shares it), `-alarms-error` and
+ * `-alarms-critical` otherwise.
+ */
+export function alarmTopicNames(cfg: Pick<PlatformConfig, "project" | "environment" | "monitoring">): Record<Severity, string> {
+  const base = `${cfg.project}-${cfg.environment}-alarms`;
+  const per = cfg.monitoring.severityTopics;
+  return { WARNING: base, ERROR: per ? `${base}-error` : base, CRITICAL: per ? `${base}-critical` : base };
 }
 
 /** The trail's name: `<project>-<env>`. */

@@ -10,6 +10,12 @@
  *   message to an incoming webhook whose URL operators keep in the SecureString parameter
  *   `/<project>/<env>/notification/webhook-url` (Slack, or a Teams workflow with `format: teams`).
  * - `email.addresses`: one SNS e-mail subscription per address (each confirms once by mail).
+ * - `sms.numbers`: SNS SMS subscriptions, E.164 phone numbers (personal data: docs/layers/notification.md).
+ * - `page.endpoints`: SNS https subscriptions to a paging service's integration URL (PagerDuty,
+ *   Opsgenie ...), confirmed by the service itself.
+ * - `routing`: with monitoring.severityTopics, the channels each severity's topic is delivered to
+ *   (default WARNING -> slack, ERROR -> slack + sms, CRITICAL -> sms + page); without it, every
+ *   configured channel subscribes to the one alarm topic, and sms and page are refused.
  * - `events`: EventBridge rules on the default bus, each only while the layer it watches is enabled.
  *
  * The layer needs the monitoring layer (its alarm topic): the loader refuses an environment that
@@ -19,6 +25,7 @@ import { z } from "zod";
 import { logRetention } from "../fields";
 import type { PlatformConfig } from "../schema";
 import type { Rule, SemanticIssue } from "../semantic";
+import { SEVERITIES, type Severity } from "./monitoring";
 
 const SECTION = ["notification"] as const;
 
@@ -83,6 +90,31 @@ const WORKSPACE_ERROR =
 const CHANNEL_ERROR =
   "a Slack channel id such as C01ABCDEF2G (C or G, then upper-case letters and digits; in Slack: channel details, at the bottom; not the channel name)";
 const EMAIL_ERROR = "an e-mail address such as ops@example.com";
+
+/** An E.164 phone number: +, a country code not starting with 0, at most 15 digits in all, no spaces. */
+export const E164_RE = /^\+[1-9][0-9]{6,14}$/;
+const E164_ERROR = "a phone number in E.164 format: +, country code and number, digits only, such as +12065550100";
+/** An https URL SNS can deliver to: a host name, no credentials in the authority part. */
+export const HTTPS_ENDPOINT_RE = /^https:\/\/[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:\/[^\s]*)?$/;
+const HTTPS_ERROR = "an https URL of a paging service's SNS integration, such as https://events.pagerduty.com/integration/<key>/enqueue";
+
+/** Where a severity's alarms can go. */
+export const NOTIFICATION_CHANNELS = ["slack", "email", "sms", "page"] as const;
+export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
+
+/** The default routing: WARNING to chat, ERROR also to the on-call phones, CRITICAL to the phones and the pager. */
+export const DEFAULT_ROUTING: Readonly<Record<Severity, readonly NotificationChannel[]>> = {
+  WARNING: ["slack"],
+  ERROR: ["slack", "sms"],
+  CRITICAL: ["sms", "page"],
+};
+
+const route = (severity: Severity) =>
+  z
+    .array(z.enum(NOTIFICATION_CHANNELS, { error: `a notification channel: one of ${NOTIFICATION_CHANNELS.join(", ")}` }), { error: "a list of channels" })
+    .min(1, { error: "at least one channel (an alarm nobody hears is no alarm)" })
+    .default([...DEFAULT_ROUTING[severity]])
+    .describe(`Channels the ${severity} topic is delivered to. Default: [${DEFAULT_ROUTING[severity].join(", ")}].`);
 
 /** A whole number in [min, max], with a message naming the range and the unit. */
 const intIn = (min: number, max: number, what: string) => {
@@ -198,6 +230,43 @@ export const NotificationSchema = z
       })
       .prefault({})
       .describe("E-mail delivery of the alarm topic."),
+    sms: z
+      .strictObject({
+        numbers: z
+          .array(z.string({ error: E164_ERROR }).regex(E164_RE, { error: E164_ERROR }), { error: "a list of phone numbers" })
+          .max(20, { error: "at most 20 phone numbers (SMS is billed per message and recipient)" })
+          .default([])
+          .describe(
+            "On-call phone numbers (E.164) subscribed with the SNS sms protocol to the topics notification.routing sends to sms. Personal data: kept in the " +
+              "environment file, the Terraform state and the SNS subscription; see docs/layers/notification.md. Needs monitoring.severityTopics. Default: none.",
+          ),
+      })
+      .prefault({})
+      .describe("SMS delivery (Amazon SNS text messages; the account must be out of the SMS sandbox, with an origination identity where the country requires one)."),
+    page: z
+      .strictObject({
+        endpoints: z
+          .array(z.string({ error: HTTPS_ERROR }).regex(HTTPS_ENDPOINT_RE, { error: HTTPS_ERROR }), { error: "a list of https URLs" })
+          .max(5, { error: "at most 5 paging endpoints" })
+          .default([])
+          .describe(
+            "Integration URLs of a paging service (PagerDuty's Amazon CloudWatch integration, Opsgenie, ...), subscribed with the SNS https protocol to the topics " +
+              "notification.routing sends to page. The URL carries the integration key: keep the file access-controlled. Needs monitoring.severityTopics. Default: none.",
+          ),
+        autoConfirms: z
+          .boolean()
+          .default(true)
+          .describe("The endpoint confirms the subscription itself (PagerDuty and Opsgenie do); false: Terraform leaves it pending until someone visits the SubscribeURL. Default: true."),
+      })
+      .prefault({})
+      .describe("Paging: SNS https subscriptions to a paging service."),
+    routing: z
+      .strictObject({ WARNING: route("WARNING"), ERROR: route("ERROR"), CRITICAL: route("CRITICAL") })
+      .prefault({})
+      .describe(
+        "Channels per alarm severity, used with monitoring.severityTopics (one topic per severity): each topic is delivered to the channels of its severity; " +
+          "every channel named must be configured and every configured channel named somewhere.",
+      ),
     events: EventsSchema,
   })
   // No prefault: the tier preset always supplies notification.events.ecsTaskStopped.enabled.
@@ -217,11 +286,76 @@ export function notificationEventKinds(cfg: PlatformConfig): NotificationEventKi
   return kinds;
 }
 
-/** The channels that deliver the alarm topic; keys of the contract's channels. */
-export function notificationChannels(cfg: PlatformConfig): ("slack" | "email")[] {
-  const { slack, email } = cfg.notification;
-  return [...(slack ? (["slack"] as const) : []), ...(email.addresses.length ? (["email"] as const) : [])];
+/** The channels that deliver alarms (configured ones); keys of the contract's channels. */
+export function notificationChannels(cfg: PlatformConfig): NotificationChannel[] {
+  const { slack, email, sms, page } = cfg.notification;
+  return NOTIFICATION_CHANNELS.filter((c) => (c === "slack" ? !!slack : c === "email" ? email.addresses.length > 0 : c === "sms" ? sms.numbers.length > 0 : page.endpoints.length > 0));
 }
+
+/**
+ * The channels each severity's topic is delivered to: notification.routing with
+ * monitoring.severityTopics (only configured channels: the rules refuse others), else every
+ * configured channel for every severity (they share the one topic).
+ */
+export function notificationRouting(cfg: PlatformConfig): Record<Severity, NotificationChannel[]> {
+  const configured = notificationChannels(cfg);
+  const of = (severity: Severity) =>
+    cfg.monitoring.severityTopics ? NOTIFICATION_CHANNELS.filter((c) => cfg.notification.routing[severity].includes(c) && configured.includes(c)) : configured;
+  return { WARNING: of("WARNING"), ERROR: of("ERROR"), CRITICAL: of("CRITICAL") };
+}
+
+/** Where a channel is configured (for refusals). */
+const CHANNEL_KEY: Record<NotificationChannel, { path: string[]; what: string }> = {
+  slack: { path: ["slack"], what: "notification.slack" },
+  email: { path: ["email", "addresses"], what: "notification.email.addresses" },
+  sms: { path: ["sms", "numbers"], what: "notification.sms.numbers" },
+  page: { path: ["page", "endpoints"], what: "notification.page.endpoints" },
+};
+
+/**
+ * Severity routing: with one topic per severity, every routed channel is configured and every
+ * configured channel is routed; without, no SMS or paging (every WARNING would reach the phones).
+ */
+const routingRule: Rule = (cfg) => {
+  const issues: SemanticIssue[] = [];
+  const configured = notificationChannels(cfg);
+  if (!cfg.monitoring.severityTopics) {
+    for (const c of ["sms", "page"] as const) {
+      if (configured.includes(c)) {
+        issues.push({
+          path: [...SECTION, ...CHANNEL_KEY[c].path],
+          expected: `no ${c === "sms" ? "SMS numbers" : "paging endpoints"} unless monitoring.severityTopics is true (with one alarm topic every WARNING would reach them)`,
+          hint: "set monitoring.severityTopics: true and route the channel in notification.routing",
+        });
+      }
+    }
+    return issues;
+  }
+  for (const severity of SEVERITIES) {
+    cfg.notification.routing[severity].forEach((c, i) => {
+      if (!configured.includes(c)) {
+        issues.push({
+          path: [...SECTION, "routing", severity, i],
+          expected: `a configured channel (${c} needs ${CHANNEL_KEY[c].what}); configured: ${configured.join(", ") || "none"}`,
+          found: JSON.stringify(c),
+        });
+      }
+      if (cfg.notification.routing[severity].indexOf(c) !== i) {
+        issues.push({ path: [...SECTION, "routing", severity, i], expected: "each channel once", found: `duplicate ${JSON.stringify(c)}` });
+      }
+    });
+  }
+  for (const c of configured) {
+    if (!SEVERITIES.some((severity) => cfg.notification.routing[severity].includes(c))) {
+      issues.push({
+        path: [...SECTION, ...CHANNEL_KEY[c].path],
+        expected: `a channel notification.routing sends at least one severity to (${c} is configured but routed nowhere)`,
+        hint: `add ${c} to notification.routing.WARNING, ERROR or CRITICAL, or remove it`,
+      });
+    }
+  }
+  return issues;
+};
 
 /** The whole layer delivers monitoring's alarm topic. */
 const monitoringRule: Rule = (cfg) =>
@@ -306,6 +440,8 @@ const uniqueListsRule: Rule = (cfg) => {
     seen.push(address.toLowerCase());
   });
   const lists: [readonly (string | number)[], readonly string[]][] = [
+    [[...SECTION, "sms", "numbers"], cfg.notification.sms.numbers],
+    [[...SECTION, "page", "endpoints"], cfg.notification.page.endpoints],
     [[...SECTION, "events", "rds", "categories"], cfg.notification.events.rds.categories],
     [[...SECTION, "events", "ecsTaskStopped", "ignoredStopCodes"], cfg.notification.events.ecsTaskStopped.ignoredStopCodes],
   ];
@@ -318,7 +454,7 @@ const uniqueListsRule: Rule = (cfg) => {
 };
 
 /** Cross-field rules of the notification section (see ../semantic.ts). Checked when the layer is enabled. */
-export const notificationRules: readonly Rule[] = [monitoringRule, slackRule, webhookEgressRule, guardrailRule, uniqueListsRule].map(
+export const notificationRules: readonly Rule[] = [monitoringRule, slackRule, webhookEgressRule, guardrailRule, uniqueListsRule, routingRule].map(
   (rule): Rule =>
     (cfg) =>
       on(cfg, "notification") ? rule(cfg) : [],

@@ -1,6 +1,6 @@
 /**
  * Flows AWS services carry for the platform: EventBridge rule -> target (and its dead-letter
- * queue), CloudWatch alarm -> topic, topic -> subscription (queue, function, e-mail, Chatbot),
+ * queue), CloudWatch alarm -> topic, topic -> subscription (queue, function, e-mail, SMS, https, Chatbot),
  * log group -> its KMS key, API Gateway / Cognito -> Lambda, Lambda -> its failure destination.
  * Each is judged by the target's resource policy and KMS key policy with the context the calling
  * service sends (service-context.ts).
@@ -120,23 +120,17 @@ export function subscriptionFlows(c: FlowContext): Flow[] {
       out.push(makeFlow(`subscription:${s.stack}/${s.name}`, "topic-subscription", from, target ? c.label(target) : protocol, hops));
     } else {
       const endpoint = c.sym.render(s.stack, String(s.attrs.endpoint ?? ""));
-      out.push(
-        makeFlow(`subscription:${s.stack}/${s.name}`, "topic-subscription", from, `${protocol} ${endpoint}`, [
-          hop(
-            "resource-policy",
-            `${protocol} delivery`,
-            true,
-            `SNS delivers ${protocol} itself (the topic key is SNS's own use); ${protocol === "email" ? "the address must confirm the subscription" : "no resource policy involved"}`,
-          ),
-        ]),
-      );
+      out.push(makeFlow(`subscription:${s.stack}/${s.name}`, "topic-subscription", from, `${protocol} ${endpoint}`, directDelivery(protocol, s.attrs)));
     }
   }
   for (const cfg of c.model.resources(["aws_chatbot_slack_channel_configuration", "aws_chatbot_teams_channel_configuration"])) {
-    for (const topic of c.model.resolve(cfg.stack, cfg.config.sns_topic_arns).filter((r) => r.type === "aws_sns_topic")) {
+    const topics = c.model.resolve(cfg.stack, cfg.config.sns_topic_arns).filter((r) => r.type === "aws_sns_topic");
+    for (const topic of topics) {
       const role = c.policies.roleOf(cfg.stack, cfg.config.iam_role_arn);
+      // One flow per topic the channel hears (severity topics): the first keeps the plain id.
+      const id = `chatbot:${cfg.stack}/${cfg.name}${topic === topics[0] ? "" : `<-${topic.name}`}`;
       out.push(
-        makeFlow(`chatbot:${cfg.stack}/${cfg.name}`, "topic-subscription", c.label(topic), `Chatbot ${cfg.name}`, [
+        makeFlow(id, "topic-subscription", c.label(topic), `Chatbot ${cfg.name}`, [
           hop(
             "identity",
             "channel role",
@@ -150,6 +144,59 @@ export function subscriptionFlows(c: FlowContext): Flow[] {
     }
   }
   return out;
+}
+
+/** E.164, the only phone number format SNS accepts for the sms protocol. */
+const E164 = /^\+[1-9][0-9]{6,14}$/;
+
+/**
+ * Deliveries SNS makes itself, to an address outside the account (e-mail, sms, http/https): no
+ * resource or key policy is involved (SNS decrypts the topic with its own use of the key), so what
+ * can break is the address: a phone number SNS refuses (not E.164), or alarm content sent over
+ * plain http. SMS further depends on account settings Terraform does not hold (the SMS sandbox,
+ * the spend limit, an origination identity where the country requires one), named in the detail.
+ */
+export function directDelivery(protocol: string, attrs: Record<string, unknown>): Hop[] {
+  const endpoint = String(attrs.endpoint ?? "");
+  const literal = !endpoint.includes("${");
+  if (protocol === "sms") {
+    return [
+      hop(
+        "resource-policy",
+        "sms number",
+        !literal || E164.test(endpoint),
+        literal
+          ? E164.test(endpoint)
+            ? "an E.164 number; SNS sends the text itself (no topic or key policy involved) once the account is out of the SMS sandbox and within its SMS spend limit; opted-out numbers receive nothing"
+            : `${endpoint} is not an E.164 number (+, country code, number, digits only): SNS refuses the subscription`
+          : "a number known at apply time only: not checked",
+        "write the number as +<country code><number> (https://docs.aws.amazon.com/sns/latest/dg/sms_publish-to-phone.html)",
+      ),
+    ];
+  }
+  if (protocol === "http" || protocol === "https") {
+    const secure = protocol === "https" && (!literal || endpoint.startsWith("https://"));
+    const confirms = attrs.endpoint_auto_confirms === true;
+    return [
+      hop(
+        "resource-policy",
+        `${protocol} delivery`,
+        secure,
+        secure
+          ? `SNS posts over TLS itself; ${confirms ? "the endpoint confirms the subscription itself" : "the subscription stays pending until the endpoint visits its SubscribeURL"}`
+          : "plain http: alarm contents would leave AWS unencrypted",
+        "subscribe with protocol https to an https:// URL",
+      ),
+    ];
+  }
+  return [
+    hop(
+      "resource-policy",
+      `${protocol} delivery`,
+      true,
+      `SNS delivers ${protocol} itself (the topic key is SNS's own use); ${protocol === "email" ? "the address must confirm the subscription" : "no resource policy involved"}`,
+    ),
+  ];
 }
 
 /** Log groups with a customer managed key: CloudWatch Logs must be allowed to use it for that group. */
