@@ -266,7 +266,8 @@ describe("CI environments", () => {
   it("are the environments with a repository, in promotion order", () => {
     // null unsets a repository the environment files may set (it is refused where nothing is inherited).
     const unset = env("staging").ci.github.repository ? { repository: null } : {};
-    const refs = ciRefs({ staging: { ci: { github: unset } } }, ["prod", "staging", "dev"]);
+    // Delivery needs the CI identity's OIDC provider: off with it.
+    const refs = ciRefs({ staging: { ci: { github: unset }, delivery: { github: unset } } }, ["prod", "staging", "dev"]);
     expect(loadCiEnvironments(refs).map((e) => e.name)).toEqual(["dev", "prod"]);
   });
 

@@ -124,7 +124,7 @@ const deliveryRule: Rule = (cfg) => {
       expected:
         "ci.github.repository set as well (the delivery role trusts the account's GitHub OIDC provider, which the bootstrap stack creates with the CI identity)",
       found: `${JSON.stringify(gh.repository)} with no CI identity`,
-      hint: "set ci.github.repository (with createOidcProvider: false when another environment of the account creates the provider)",
+      hint: "set ci.github.repository; with ci.github.createOidcProvider false when another environment of the account creates the provider",
     });
   }
   if (cfg.layers.application?.enabled === false) {
