@@ -15,6 +15,7 @@ import { applicationContract } from "../core/contracts/application";
 import { permissionsBoundary } from "../core/permissions-boundary";
 import { fitName, Naming, NAME_RULES } from "../core/naming";
 import { DeliveryRole } from "../modules/delivery-role";
+import { parseTemplateJson } from "../tools/review/tf";
 import { fixtureChecks } from "./config-fixtures";
 import { ALL_CONFIGS, anyConfig, policy, resource, resources, synthAll, type TerraformJson } from "./helpers";
 
@@ -106,9 +107,9 @@ it("is on in every PetClinic environment and in the ims and business-suite examp
 });
 
 type Stmt = { Sid: string; Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, unknown>> };
-/** Statements by Sid; Terraform references keep their own quotes (`task_role_arns["admin-server"]`), escaped here to parse. */
+/** Statements by Sid; Terraform references keep their own quotes (`task_role_arns["admin-server"]`): parsed as the review does. */
 const bySid = (doc: unknown): Record<string, Stmt> =>
-  Object.fromEntries((policy(String(doc).replace(/\$\{[^}]*\}/g, (m) => m.replace(/"/g, '\\"'))).Statement as Stmt[]).map((s) => [s.Sid, s]));
+  Object.fromEntries(((parseTemplateJson(String(doc)) as { Statement: Stmt[] }).Statement).map((s) => [s.Sid, s]));
 const ref = (s: string) => (/^[a-z0-9_]+$/.test(s) ? `.${s}` : `["${s}"]`);
 
 describe.each(ENABLED)("%s", (name) => {
@@ -187,7 +188,7 @@ describe.each(ENABLED)("%s", (name) => {
     // The configuration the groups really use: a CodeDeployDefault name, or the custom one the layer creates.
     const custom = Object.values(resources(app, "aws_codedeploy_deployment_config"));
     const used = [...new Set(groups.map((g) => g.deployment_config_name as string))].map((c) =>
-      c.startsWith("${") ? (custom.find((d) => c.includes("aws_codedeploy_deployment_config."))?.deployment_config_name as string) : c,
+      c.startsWith("${") ? (custom.find(() => c.includes("aws_codedeploy_deployment_config."))?.deployment_config_name as string) : c,
     );
     expect(deploy.BlueGreenDeploymentConfigs.Resource).toEqual(used.map((c) => `arn:aws:codedeploy:${region}:${account}:deploymentconfig:${c}`));
   });
