@@ -6,6 +6,8 @@
  * task definition families, services, task and execution roles (passed to ECS tasks only), blue/green
  * deployment groups, site bucket and distribution; and the contract publishes its ARN.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { Testing } from "cdktf";
 import { loadConfigFile } from "../core/config/loader";
@@ -15,9 +17,13 @@ import { applicationContract } from "../core/contracts/application";
 import { permissionsBoundary } from "../core/permissions-boundary";
 import { fitName, Naming, NAME_RULES } from "../core/naming";
 import { DeliveryRole } from "../modules/delivery-role";
+import { synthesizeAtomically } from "../tools/lib/synth";
+import { proveFlows } from "../tools/review/flows/index";
+import { readSynthesized } from "../tools/review/index";
+import { EnvModel } from "../tools/review/model";
 import { parseTemplateJson } from "../tools/review/tf";
 import { fixtureChecks } from "./config-fixtures";
-import { ALL_CONFIGS, anyConfig, policy, resource, resources, synthAll, type TerraformJson } from "./helpers";
+import { ALL_CONFIGS, anyConfig, envWith, policy, resource, resources, synthAll, type TerraformJson } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");
 const DIR = "__tests__/fixtures/config/delivery";
@@ -216,5 +222,40 @@ describe.each(ENABLED)("%s", (name) => {
       Resource: `arn:aws:cloudfront::${account}:distribution/\${aws_cloudfront_distribution.site.id}`,
     });
     expect(Object.keys(s).sort()).toEqual(["InvalidateSite", "ListSiteBucket", "SyncSiteObjects", ...(cfg.frontend.cloudfront.bucketEncryption === "kms" ? ["SiteKeyThroughS3"] : [])].sort());
+  });
+});
+
+describe("a site bucket under its own KMS key (frontend.cloudfront.bucketEncryption kms)", () => {
+  const cfg = envWith("dev", { frontend: { cloudfront: { bucketEncryption: "kms" } } });
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "delivery-kms-"));
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+  synthesizeAtomically(cfg, outdir);
+  const stacks = readSynthesized(outdir);
+  const fe = stacks.find((s) => s.name === "frontend")!.tf as unknown as TerraformJson;
+
+  it("the role uses the site key through S3 only, and the key policy names the role (from the application contract)", () => {
+    const s = bySid(resource(fe, "aws_iam_role_policy", "app_delivery_site").policy);
+    expect(s.SiteKeyThroughS3).toEqual({
+      Effect: "Allow",
+      Sid: "SiteKeyThroughS3",
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: "${aws_kms_key.site_key.arn}",
+      Condition: { StringEquals: { "kms:ViaService": `s3.${cfg.aws.region}.amazonaws.com` } },
+    });
+    const key = bySid(resource(fe, "aws_kms_key", "site_key").policy);
+    expect(key.WritersThroughS3).toMatchObject({
+      Principal: { AWS: ["${data.terraform_remote_state.application.outputs.delivery_role_arn}"] },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Condition: { StringEquals: { "kms:ViaService": `s3.${cfg.aws.region}.amazonaws.com` } },
+    });
+  });
+
+  it("the flow proof holds every delivery step, the key included", () => {
+    const facts = { accountId: cfg.aws.accountId, region: cfg.aws.region, partition: "aws", namePrefix: `${cfg.project}-${cfg.environment}-` };
+    const report = proveFlows(new EnvModel(stacks), facts);
+    const site = report.flows.find((f) => f.kind === "delivery" && f.to.startsWith("site "))!;
+    expect(site.status).toBe("ok");
+    expect(site.hops.map((h) => h.kind)).toContain("key-policy");
+    expect(report.flows.filter((f) => f.kind === "delivery" && f.status !== "ok")).toEqual([]);
   });
 });
