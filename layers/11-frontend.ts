@@ -120,11 +120,6 @@ export class FrontendStack extends LayerStack<"frontend"> {
               alias: this.naming.name("kmsAlias", "site"),
               adminPrincipalArn: new Arns(aws.region, aws.accountId).root,
               deletionWindowDays: security.kms.deletionWindowDays,
-              // The delivery role writes the build output through S3 (created by the application layer).
-              writers:
-                deliveryTarget(this.config) && this.isEnabled("application")
-                  ? { roleArns: [this.read("application", "delivery_role_arn")], region: aws.region }
-                  : undefined,
             }
           : undefined,
       // The bucket holds build output, the logs bucket only logs: both go with the stack unless the

@@ -86,8 +86,6 @@ export interface StaticSiteKms {
   readonly adminPrincipalArn: string;
   /** @default 30 */
   readonly deletionWindowDays?: number;
-  /** Roles that write the site's objects (a delivery role): data keys and decryption through S3 only. @default none */
-  readonly writers?: { readonly roleArns: readonly string[]; readonly region: string };
 }
 
 export interface StaticSiteProps {
@@ -178,17 +176,6 @@ export class StaticSite extends Construct {
             Resource: "*",
             Condition: onlyThisDistribution,
           },
-          ...(props.kms.writers?.roleArns.length
-            ? [
-                {
-                  Sid: "WritersThroughS3",
-                  Principal: { AWS: [...props.kms.writers.roleArns] },
-                  Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-                  Resource: "*",
-                  Condition: { StringEquals: { "kms:ViaService": `s3.${props.kms.writers.region}.amazonaws.com` } },
-                },
-              ]
-            : []),
         ],
       });
     }
