@@ -337,7 +337,7 @@ describe("api-gateway layer without lambda-genai", () => {
 });
 
 describe("api-gateway layer without the application layer", () => {
-  const { tf } = synthOf(envWith("dev", { layers: { application: { enabled: false } } }));
+  const { tf } = synthOf(envWith("dev", { layers: { application: { enabled: false } }, delivery: { github: { repository: null } } }));
 
   it("has only the Lambda route: no proxy route, no VPC link, no read of the application state", () => {
     expect(names(tf, "aws_api_gateway_resource")).toEqual(["api_api", "api_api_genai", "api_api_genai_proxy"]);

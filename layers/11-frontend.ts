@@ -21,10 +21,12 @@ import type { Construct, IConstruct } from "constructs";
 import type { PlatformConfig } from "../core/config/schema";
 import { apiStageName, apiWafMaxBodyBytes, publicRoutes } from "../core/config/sections/api-gateway";
 import { DEFAULT_BUILD_SPEC, domainNames, resolveSpaRouting } from "../core/config/sections/frontend";
+import { deliveryTarget } from "../core/config/sections/delivery";
 import { LayerStack } from "../core/layer-stack";
 import { Arns } from "../core/policy";
 import { AliasRecords } from "../modules/alias-records";
 import { AmplifySite } from "../modules/amplify-site";
+import { DeliverySitePolicy } from "../modules/delivery-role";
 import { DnsValidatedCertificate } from "../modules/dns-validated-certificate";
 import { StaticSite, type StaticSiteApiOrigin } from "../modules/static-site";
 import { WafWebAcl } from "../modules/waf-web-acl";
@@ -60,6 +62,7 @@ export class FrontendStack extends LayerStack<"frontend"> {
     switch (config.frontend.hosting) {
       case "s3-cloudfront": {
         const site = this.cloudFrontSite();
+        this.deliverySite(site);
         const domain = config.frontend.domain;
         this.publish({
           hosting: "s3-cloudfront",
@@ -113,7 +116,11 @@ export class FrontendStack extends LayerStack<"frontend"> {
         : undefined,
       kms:
         cf.bucketEncryption === "kms"
-          ? { alias: this.naming.name("kmsAlias", "site"), adminPrincipalArn: new Arns(aws.region, aws.accountId).root, deletionWindowDays: security.kms.deletionWindowDays }
+          ? {
+              alias: this.naming.name("kmsAlias", "site"),
+              adminPrincipalArn: new Arns(aws.region, aws.accountId).root,
+              deletionWindowDays: security.kms.deletionWindowDays,
+            }
           : undefined,
       // The bucket holds build output, the logs bucket only logs: both go with the stack unless the
       // environment protects its data.
@@ -128,6 +135,24 @@ export class FrontendStack extends LayerStack<"frontend"> {
       });
     }
     return site;
+  }
+
+  /**
+   * With delivery on (delivery.github.repository), the application repository's delivery role
+   * (created by the application layer, named in its contract) may sync the build output to this
+   * bucket and invalidate this distribution; with SSE-KMS, use the site key through S3.
+   */
+  private deliverySite(site: StaticSite): void {
+    if (!deliveryTarget(this.config) || !this.isEnabled("application")) return;
+    const { aws } = this.config;
+    new DeliverySitePolicy(this, "app_delivery_site", {
+      roleName: this.read("application", "delivery_role_name"),
+      partition: new Arns(aws.region, aws.accountId).partition,
+      accountId: aws.accountId,
+      bucketName: this.naming.bucket("site", aws.accountId),
+      distributionId: site.distributionId,
+      kms: site.key ? { keyArn: site.key.arn, region: aws.region } : undefined,
+    });
   }
 
   /**

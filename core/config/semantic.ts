@@ -12,6 +12,7 @@ import { apiGatewayRules } from "./sections/api-gateway";
 import { applicationRules } from "./sections/application";
 import { cloudMapRules } from "./sections/cloud-map";
 import { databaseRules } from "./sections/database";
+import { deliveryRules } from "./sections/delivery";
 import { frontendRules } from "./sections/frontend";
 import { genaiRules } from "./sections/lambda-genai";
 import { monitoringRules } from "./sections/monitoring";
@@ -241,6 +242,7 @@ const RULES: readonly Rule[] = [
   ...monitoringRules,
   ...frontendRules,
   ...notificationRules,
+  ...deliveryRules,
 ];
 
 /** All cross-field problems of a schema-valid configuration. */

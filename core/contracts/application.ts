@@ -1,3 +1,4 @@
+import { deliveryTarget } from "../config/sections/delivery";
 import { albHttpOnly, blueGreenServices, hasNetworkFront } from "../config/sections/application";
 import { map, mockArn, mockId, str, type Contract } from "./types";
 
@@ -41,5 +42,11 @@ export const applicationContract = {
   ),
   nlb_arn: str("ARN of the network load balancer in front of an internal ALB for a REST API VPC link (empty when none).", (cfg) =>
     hasNetworkFront(cfg) ? mockArn(cfg, "elasticloadbalancing", `loadbalancer/net/${prefix(cfg)}-nlb/${mockId("x", "nlb", 16).slice(2)}`) : "",
+  ),
+  delivery_role_arn: str("ARN of the application repository's delivery role (GitHub OIDC; empty unless delivery.github.repository is set).", (cfg) =>
+    deliveryTarget(cfg)?.roleArn ?? "",
+  ),
+  delivery_role_name: str("Name of the delivery role (the frontend layer adds the site's permissions to it; empty unless delivery is on).", (cfg) =>
+    deliveryTarget(cfg)?.roleName ?? "",
   ),
 } satisfies Contract;

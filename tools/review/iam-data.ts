@@ -23,6 +23,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parseTemplateJson } from "./tf";
 
 // ------------------------------------------------------------------------------------ the data
 
@@ -363,7 +364,7 @@ function policyDocument(attr: string, value: string): Obj | undefined | "express
   const t = value.trim();
   if (!t.startsWith("{")) return t.startsWith("${") && POLICY_ATTRIBUTES.test(attr) ? "expression" : undefined;
   try {
-    const doc = JSON.parse(t) as unknown;
+    const doc = parseTemplateJson(t);
     return isObj(doc) && "Statement" in doc ? doc : undefined;
   } catch {
     return undefined;

@@ -106,11 +106,31 @@ export function flatten(v: unknown, prefix = "", out: Map<string, unknown> = new
   return out;
 }
 
+/**
+ * A JSON document written as a Terraform template keeps the quotes of its references unescaped
+ * (`"${data.terraform_remote_state.security.outputs.task_role_arns["admin-server"]}"`): Terraform
+ * reads it as a template, JSON.parse does not. Escapes the quotes inside each `${...}`.
+ */
+export function escapeTemplateQuotes(text: string): string {
+  return text.replace(/\$\{[^{}]*\}/g, (m) => m.replace(/(?<!\\)"/g, '\\"'));
+}
+
+/** JSON.parse, retried with the references' quotes escaped; throws when it is not JSON either way. */
+export function parseTemplateJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const escaped = escapeTemplateQuotes(text);
+    if (escaped === text) throw e;
+    return JSON.parse(escaped);
+  }
+}
+
 /** Parses a JSON string (a policy, container definitions); undefined when it is not JSON. */
 export function parseJson(v: unknown): unknown {
   if (typeof v !== "string") return isObj(v) || Array.isArray(v) ? v : undefined;
   try {
-    return JSON.parse(v);
+    return parseTemplateJson(v);
   } catch {
     return undefined;
   }

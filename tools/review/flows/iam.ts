@@ -10,7 +10,7 @@
  * delegating to the account's IAM policies); for other resources the identity policy or the
  * resource policy may allow; a service principal is judged by the resource / key policy alone.
  */
-import { isObj } from "../tf";
+import { isObj, parseTemplateJson } from "../tf";
 
 export interface Statement {
   readonly Sid?: string;
@@ -73,7 +73,7 @@ export function statementsOf(doc: unknown): Statement[] {
   let d = doc;
   if (typeof d === "string") {
     try {
-      d = JSON.parse(d);
+      d = parseTemplateJson(d);
     } catch {
       return [];
     }

@@ -4,6 +4,7 @@
  * it. Pure over the review model; see docs/review.md (Flows) for what is and is not proven.
  */
 import type { EnvModel } from "../model";
+import { appDeliveryFlows } from "./app-delivery";
 import { ciFlows } from "./ci";
 import { FlowContext } from "./context";
 import { alarmFlows, eventFlows, invokeFlows, lambdaFailureFlows, logKeyFlows, subscriptionFlows } from "./delivery";
@@ -38,6 +39,7 @@ export function proveFlows(model: EnvModel, facts: FlowFacts): FlowReport {
     ...subscriptionFlows(c),
     ...logKeyFlows(c),
     ...ciFlows(c, facts.namePrefix),
+    ...appDeliveryFlows(c),
   ];
   const seen = new Set<string>();
   const unique = flows.filter((f) => (seen.has(f.id) ? false : (seen.add(f.id), true)));
