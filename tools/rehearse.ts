@@ -123,7 +123,7 @@ async function main(): Promise<void> {
       t = Date.now();
       for (const s of stacks) {
         const o = outcomes.get(s.name)!;
-        const missing = o.unsupported.map((e) => e.address).filter((a): a is string => !!a);
+        const missing = (o.notApplied ?? []).filter((m) => m.explained).map((m) => m.address);
         const r = await replan(ctx, s, missing);
         const verdict: ReplanVerdict = r.verdict ?? { clean: false, tolerated: [], unexpected: [{ address: "(plan failed)", type: "", actions: [], attributes: [] }], outputs: [] };
         outcomes.set(s.name, { ...o, replan: verdict });
@@ -160,12 +160,12 @@ async function main(): Promise<void> {
     const o = outcomes.get(s.name);
     if (!o) return [s.name, s.resources, "-", "-", "not run", "-", "-", "-"];
     const replanCell = o.replan ? (o.replan.clean ? (o.replan.tolerated.length ? `clean (${o.replan.tolerated.length} gaps)` : "clean") : "CHANGES") : "-";
-    return [s.name, s.resources, o.applied ?? "-", o.unsupported.length, o.status, o.applyMs === undefined ? "-" : formatDuration(o.applyMs), replanCell, o.destroy ?? "-"];
+    return [s.name, s.resources, o.applied ?? "-", o.notApplied?.length ?? 0, o.status, o.applyMs === undefined ? "-" : formatDuration(o.applyMs), replanCell, o.destroy ?? "-"];
   });
   reporter.line("");
   reporter.line(table(["stack", "resources", "in state", "not applied", "apply", "time", "re-plan", "destroy"], rows));
   const all_ = [...outcomes.values()];
-  const notApplied = all_.flatMap((o) => o.unsupported.map((e) => ({ stack: o.stack, address: e.address, reason: e.unsupported!.reason })));
+  const notApplied = all_.flatMap((o) => (o.notApplied ?? []).map((m) => ({ stack: o.stack, ...m })));
   reporter.line(`\nnot applied (emulator gaps, ${EMULATOR}): ${notApplied.length}`);
   for (const n of notApplied) reporter.line(`  ${n.stack}: ${n.address}: ${n.reason}`);
   if (faults.length) {

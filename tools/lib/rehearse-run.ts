@@ -10,6 +10,8 @@ import {
   applyErrors,
   classifyErrors,
   classifyReplan,
+  configAddresses,
+  notApplied,
   preventDestroyAddresses,
   protectedAddresses,
   stackStatus,
@@ -94,8 +96,10 @@ export async function deploy(ctx: RehearsalContext, from?: string, hooks: { befo
     }
     await hooks.before?.(stack);
     const a = await apply(ctx, stack);
-    const applied = (await stateList(ctx, stack)).length;
-    const status = stackStatus(a.code, a.errors);
+    const inState = await stateList(ctx, stack);
+    const applied = inState.length;
+    const missing = notApplied(configAddresses(JSON.parse(fs.readFileSync(stack.file, "utf8")) as TerraformJson), inState, a.errors);
+    const status = stackStatus(a.code, a.errors, missing);
     const outcome: StackOutcome = {
       stack: stack.name,
       resources: stack.resources,
@@ -103,12 +107,13 @@ export async function deploy(ctx: RehearsalContext, from?: string, hooks: { befo
       status,
       unsupported: a.errors.filter((e) => e.unsupported),
       errors: a.code === 0 ? [] : a.errors.filter((e) => !e.unsupported).concat(a.errors.length ? [] : [{ summary: "terraform apply failed", detail: a.text }]),
+      notApplied: missing,
       applyMs: a.ms,
     };
     outcomes.set(stack.name, outcome);
-    const missing = outcome.unsupported.length ? `, ${outcome.unsupported.length} not applied (emulator)` : "";
-    ctx.reporter.line(`${label}  ${status}  ${applied}/${stack.resources} resources${missing}  ${formatDuration(a.ms)}`);
-    for (const e of outcome.unsupported) ctx.reporter.line(`      not applied: ${e.address}: ${e.unsupported!.reason}`);
+    const gaps = missing.length ? `, ${missing.length} not applied` : "";
+    ctx.reporter.line(`${label}  ${status}  ${applied}/${stack.resources} resources${gaps}  ${formatDuration(a.ms)}`);
+    for (const m of missing) ctx.reporter.line(`      not applied: ${m.address}: ${m.reason}${m.explained ? "" : " (UNEXPLAINED)"}`);
     if (status === "failed") {
       for (const e of outcome.errors) ctx.reporter.line(`      ERROR ${e.address ?? ""}: ${e.summary}${e.detail ? `: ${e.detail.split("\n")[0]}` : ""}`);
       stopped = true;

@@ -92,9 +92,71 @@ export interface UnsupportedResource {
   readonly emulator: string;
 }
 
-export const FIDELITY_GAPS: readonly FidelityGap[] = [];
+export const FIDELITY_GAPS: readonly FidelityGap[] = [
+  {
+    type: "aws_rds_cluster",
+    attributes: ["scaling_configuration"],
+    reason: "moto returns an empty ScalingConfigurationInfo (Serverless v1) for every cluster; AWS returns none for a provisioned or Serverless v2 cluster",
+    emulator: EMULATOR,
+  },
+  {
+    type: "aws_rds_cluster_instance",
+    attributes: ["performance_insights_enabled", "performance_insights_kms_key_id", "performance_insights_retention_period", "monitoring_interval", "monitoring_role_arn"],
+    reason: "moto does not keep Performance Insights or Enhanced Monitoring settings of cluster instances and reads them back off",
+    emulator: EMULATOR,
+  },
+  {
+    type: "aws_secretsmanager_secret_rotation",
+    attributes: ["rotation_rules"],
+    reason: "moto keeps AutomaticallyAfterDays only and drops a ScheduleExpression rotation rule (rate(30 days))",
+    emulator: EMULATOR,
+  },
+  {
+    type: "aws_lb",
+    attributes: ["enforce_security_group_inbound_rules_on_private_link_traffic"],
+    reason: "moto does not return this network load balancer attribute (AWS defaults it to on); the kit sets it off for the VPC link",
+    emulator: EMULATOR,
+  },
+];
 
-export const UNSUPPORTED: readonly UnsupportedResource[] = [];
+export const UNSUPPORTED: readonly UnsupportedResource[] = [
+  {
+    type: "aws_cloudwatch_composite_alarm",
+    error: /PutCompositeAlarm[\s\S]*StatusCode: 500/,
+    reason: "moto has no PutCompositeAlarm (CloudWatch answers 500)",
+    emulator: EMULATOR,
+  },
+  {
+    type: "aws_xray_group",
+    error: /CreateGroup[\s\S]*StatusCode: 404/,
+    reason: "moto's X-Ray has no groups (CreateGroup answers 404)",
+    emulator: EMULATOR,
+  },
+  {
+    type: "aws_xray_sampling_rule",
+    error: /CreateSamplingRule[\s\S]*StatusCode: 404/,
+    reason: "moto's X-Ray has no sampling rules (CreateSamplingRule answers 404)",
+    emulator: EMULATOR,
+  },
+  {
+    type: "aws_cloudfront_function",
+    error: /CreateFunction[\s\S]*StatusCode: 404/,
+    reason: "moto's CloudFront has no functions (CreateFunction answers 404)",
+    emulator: EMULATOR,
+  },
+  {
+    type: "aws_cloudfront_response_headers_policy",
+    error: /CreateResponseHeadersPolicy[\s\S]*StatusCode: 404/,
+    reason: "moto's CloudFront has no response headers policies (CreateResponseHeadersPolicy answers 404)",
+    emulator: EMULATOR,
+  },
+  {
+    type: "aws_chatbot_slack_channel_configuration",
+    error: /CreateSlackChannelConfiguration[\s\S]*StatusCode: 500/,
+    reason: "moto has no AWS Chatbot (CreateSlackChannelConfiguration answers 500)",
+    emulator: EMULATOR,
+  },
+];
 
 // ---------------------------------------------------------------------------------------------
 // Re-plan classification
@@ -247,6 +309,8 @@ export interface StackOutcome {
   readonly unsupported: readonly ClassifiedError[];
   /** Failures nothing explains. */
   readonly errors: readonly ClassifiedError[];
+  /** Declared resources missing from state after the apply, with the reason. */
+  readonly notApplied?: readonly NotApplied[];
   readonly replan?: ReplanVerdict;
   readonly destroy?: "destroyed" | "protected" | "failed" | "not run";
   readonly protectedAddresses?: readonly string[];
@@ -254,9 +318,9 @@ export interface StackOutcome {
 }
 
 /** The status of a stack's apply from its errors: unsupported resources alone make it `partial`. */
-export function stackStatus(exitCode: number, errors: readonly ClassifiedError[]): StackStatus {
-  if (exitCode === 0) return "applied";
-  if (errors.length && errors.every((e) => e.unsupported)) return "partial";
+export function stackStatus(exitCode: number, errors: readonly ClassifiedError[], missing: readonly NotApplied[] = []): StackStatus {
+  if (exitCode === 0 && missing.length === 0) return "applied";
+  if (exitCode !== 0 && errors.length && errors.every((e) => e.unsupported) && missing.every((m) => m.explained)) return "partial";
   return "failed";
 }
 
@@ -285,4 +349,39 @@ export function protectedAddresses(tf: TerraformJson): string[] {
     }
   }
   return out.sort();
+}
+
+/** Managed resource addresses a synthesized stack declares. */
+export function configAddresses(tf: TerraformJson): string[] {
+  return Object.entries(tf.resource ?? {})
+    .flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`))
+    .sort();
+}
+
+export interface NotApplied {
+  readonly address: string;
+  readonly reason: string;
+  /** True when the emulator's reviewed gap explains it (itself, or a resource of the stack it waits for). */
+  readonly explained: boolean;
+}
+
+/**
+ * Every declared resource missing from state after an apply, with why: its own reviewed
+ * unsupported error, or (when the stack's only failures are reviewed ones) waiting for one of
+ * them, since Terraform creates nothing that depends on a failed resource. Anything else is unexplained.
+ */
+export function notApplied(declared: readonly string[], inState: readonly string[], errors: readonly ClassifiedError[]): NotApplied[] {
+  const present = new Set(inState.map((a) => a.replace(/\[[^\]]*\]$/, "")));
+  const byAddress = new Map(errors.filter((e) => e.address).map((e) => [e.address!.replace(/\[[^\]]*\]$/, ""), e]));
+  const onlyReviewed = errors.length > 0 && errors.every((e) => e.unsupported);
+  const failed = errors.filter((e) => e.unsupported).map((e) => e.address);
+  return declared
+    .filter((a) => !present.has(a))
+    .map((address) => {
+      const own = byAddress.get(address);
+      if (own?.unsupported) return { address, reason: own.unsupported.reason, explained: true };
+      if (own) return { address, reason: `${own.summary}: ${own.detail.split("\n")[0]}`, explained: false };
+      if (onlyReviewed) return { address, reason: `not created: depends on ${failed.join(", ")}, which the emulator cannot create`, explained: true };
+      return { address, reason: "missing from state after the apply", explained: false };
+    });
 }

@@ -64,6 +64,151 @@ def _secure_transport():
     FakeBucket.get_permission = get_permission
 
 
+@shim("application-autoscaling: TagResource, UntagResource, ListTagsForResource (tags kept per target ARN)")
+def _autoscaling_tags():
+    # moto 5.2.1 has no tagging for scalable targets: ListTagsForResource answers 500, so the
+    # provider cannot read back a target it created. Tags given at RegisterScalableTarget are kept.
+    from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse as R
+
+    tags = {}
+    register = R.register_scalable_target
+
+    def register_scalable_target(self):
+        body = register(self)
+        arn = json.loads(body)["ScalableTargetARN"]
+        tags.setdefault(arn, {}).update(self._get_param("Tags") or {})
+        return body
+
+    def list_tags_for_resource(self):
+        return json.dumps({"Tags": tags.get(self._get_param("ResourceARN"), {})})
+
+    def tag_resource(self):
+        tags.setdefault(self._get_param("ResourceARN"), {}).update(self._get_param("Tags") or {})
+        return "{}"
+
+    def untag_resource(self):
+        current = tags.setdefault(self._get_param("ResourceARN"), {})
+        for key in self._get_param("TagKeys") or []:
+            current.pop(key, None)
+        return "{}"
+
+    R.register_scalable_target = register_scalable_target
+    R.list_tags_for_resource = list_tags_for_resource
+    R.tag_resource = tag_resource
+    R.untag_resource = untag_resource
+
+
+@shim("cloudtrail: StartLogging and StopLogging accept the trail's ARN, as AWS documents")
+def _cloudtrail_by_arn():
+    # The provider starts logging with the trail's ARN; moto 5.2.1 looks the trail up by name only
+    # there (500), although its get_trail resolves either.
+    from moto.cloudtrail.models import CloudTrailBackend as B
+
+    B.start_logging = lambda self, name: self.get_trail(name).start_logging()
+    B.stop_logging = lambda self, name: self.get_trail(name).stop_logging()
+
+
+@shim("ec2: a security group rule that names a peer group or prefix list keeps its Description")
+def _sg_rule_descriptions():
+    # moto 5.2.1 keeps a rule's description only for CIDR peers; DescribeSecurityGroupRules then
+    # returns none for group and prefix-list peers, and every such rule would show a diff.
+    from moto.ec2.models.security_groups import SecurityGroupRule as R
+
+    init = R.__init__
+
+    def __init__(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        prefix = kwargs.get("prefix_list_id") or (args[7] if len(args) > 7 else None)
+        self._peer_description = (self.source_group or {}).get("Description") or (prefix or {}).get("Description")
+
+    R.__init__ = __init__
+    R.description = property(lambda self: self.ip_range.get("Description") or getattr(self, "_peer_description", None))
+
+
+@shim("ecs: services keep capacityProviderStrategy and availabilityZoneRebalancing")
+def _ecs_service_fields():
+    # moto 5.2.1 drops both at CreateService; the provider then plans to replace every service
+    # (a capacity provider strategy cannot be added in place).
+    from moto.ecs.responses import EC2ContainerServiceResponse as R
+
+    def keep(original):
+        def wrapper(self):
+            result = original(self)
+            service = result.result["service"]
+            strategy = self._get_param("capacityProviderStrategy")
+            if strategy is not None:
+                service.capacity_provider_strategy = strategy
+            rebalancing = self._get_param("availabilityZoneRebalancing")
+            if rebalancing is not None:
+                service.availability_zone_rebalancing = rebalancing
+            elif not hasattr(service, "availability_zone_rebalancing"):
+                service.availability_zone_rebalancing = "DISABLED"
+            return result
+
+        return wrapper
+
+    R.create_service = keep(R.create_service)
+    R.update_service = keep(R.update_service)
+
+
+@shim("apigateway: integrations keep connectionId (VPC link)")
+def _integration_connection_id():
+    # moto 5.2.1 drops connectionId at PutIntegration, so a VPC_LINK integration reads back
+    # without its link and every deployment that hashes it is replaced on the next plan.
+    from moto.apigateway.models import Integration
+    from moto.apigateway.responses import APIGatewayResponse as R
+
+    to_json = Integration.to_json
+
+    def integration_json(self):
+        out = to_json(self)
+        if getattr(self, "connection_id", None):
+            out["connectionId"] = self.connection_id
+        return out
+
+    put = R.put_integration
+
+    def put_integration(self):
+        status, headers, _ = put(self)
+        parts = self.path.split("/")
+        integration = self.backend.get_integration(parts[2], parts[4], parts[6])
+        integration.connection_id = self._get_param("connectionId")
+        return status, headers, json.dumps(integration.to_json())
+
+    Integration.to_json = integration_json
+    R.put_integration = put_integration
+
+
+@shim("lambda: functions keep LoggingConfig (default Text to /aws/lambda/<name>, as AWS returns)")
+def _lambda_logging_config():
+    from moto.awslambda.models import LambdaFunction as F
+
+    init = F.__init__
+
+    def __init__(self, account_id, spec, *args, **kwargs):
+        init(self, account_id, spec, *args, **kwargs)
+        self.logging_config = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{spec.get('FunctionName')}", **(spec.get("LoggingConfig") or {})}
+
+    get_configuration = F.get_configuration
+
+    def configuration(self, *args, **kwargs):
+        out = get_configuration(self, *args, **kwargs)
+        if getattr(self, "logging_config", None):
+            out["LoggingConfig"] = self.logging_config
+        return out
+
+    update_configuration = F.update_configuration
+
+    def update(self, config_updates):
+        if config_updates.get("LoggingConfig"):
+            self.logging_config = {**getattr(self, "logging_config", {}), **config_updates["LoggingConfig"]}
+        return update_configuration(self, config_updates)
+
+    F.__init__ = __init__
+    F.get_configuration = configuration
+    F.update_configuration = update
+
+
 def main():
     from moto.server import main as moto_main
 
