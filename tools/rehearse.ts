@@ -83,13 +83,15 @@ async function main(): Promise<void> {
   try {
     emulator = endpointArg
       ? externalEmulator(endpointArg, (args.values["ca-bundle"] as string | undefined) ?? process.env.AWS_CA_BUNDLE)
-      : await startEmulator({ accountId: config.aws.accountId });
+      : await startEmulator({ accountId: config.aws.accountId, pidFile: path.join(base, "emulator.pid") });
   } catch (e) {
     reporter.error(`error: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(1);
   }
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => { emulator.stop(); process.exit(130); });
-  reporter.line(`emulator: ${emulator.description} at ${emulator.endpoint}; terraform ${tf.version}`);
+  const [emulatorName, shims] = emulator.description.split("; shims: ");
+  reporter.line(`emulator: ${emulatorName} at ${emulator.endpoint}; terraform ${tf.version}`);
+  if (shims) reporter.line(`  shims (tools/rehearse/emulator.py): ${shims.split("; ").join("\n    ")}`);
 
   for (const s of stacks) {
     const tfJson = JSON.parse(fs.readFileSync(s.file, "utf8")) as TerraformJson;

@@ -78,7 +78,7 @@ async function waitReady(endpoint: string, ca: Buffer, child: ChildProcess, log:
  * Starts moto behind TLS on a free loopback port. `accountId` becomes the emulator's account
  * (MOTO_ACCOUNT_ID), so the provider's allowed_account_ids check passes as it would in the account.
  */
-export async function startEmulator(opts: { accountId: string }): Promise<Emulator> {
+export async function startEmulator(opts: { accountId: string; /** Written with the emulator's pid while it runs (CI's exit trap reads it). */ pidFile?: string }): Promise<Emulator> {
   const py = python();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-rehearsal-"));
   const key = path.join(dir, "key.pem");
@@ -95,6 +95,10 @@ export async function startEmulator(opts: { accountId: string }): Promise<Emulat
     stdio: ["ignore", out, out],
     detached: false,
   });
+  if (opts.pidFile && child.pid) {
+    fs.mkdirSync(path.dirname(opts.pidFile), { recursive: true });
+    fs.writeFileSync(opts.pidFile, `${child.pid}\n`);
+  }
   const log = () => {
     try {
       return fs.readFileSync(logFile, "utf8").split("\n").slice(-20).join("\n");
@@ -114,6 +118,7 @@ export async function startEmulator(opts: { accountId: string }): Promise<Emulat
       }
     }
     fs.rmSync(dir, { recursive: true, force: true });
+    if (opts.pidFile) fs.rmSync(opts.pidFile, { force: true });
   };
   process.on("exit", stop);
   try {
