@@ -17,7 +17,9 @@ import {
   changedAttributes,
   classifyErrors,
   classifyReplan,
+  configAddresses,
   FIDELITY_GAPS,
+  notApplied,
   preventDestroyAddresses,
   protectedAddresses,
   rehearsalEnv,
@@ -228,6 +230,35 @@ describe("apply errors", () => {
     expect(stackStatus(1, [listed])).toBe("partial");
     expect(stackStatus(1, [listed, { summary: "x", detail: "" }])).toBe("failed");
     expect(stackStatus(1, [])).toBe("failed");
+  });
+
+  test("every declared resource missing after an apply is listed: its own reviewed error, or waiting for one", () => {
+    const declared = configAddresses({ resource: { aws_cloudfront_function: { spa: {} }, aws_cloudfront_distribution: { site: {} }, aws_s3_bucket: { site: {} } } });
+    expect(declared).toEqual(["aws_cloudfront_distribution.site", "aws_cloudfront_function.spa", "aws_s3_bucket.site"]);
+    const fn = { address: "aws_cloudfront_function.spa", type: "aws_cloudfront_function", summary: "creating", detail: "404", unsupported: { ...unsupported, reason: "no functions" } };
+    const missing = notApplied(declared, ["aws_s3_bucket.site"], [fn]);
+    expect(missing.map((m) => [m.address, m.explained])).toEqual([
+      ["aws_cloudfront_distribution.site", true],
+      ["aws_cloudfront_function.spa", true],
+    ]);
+    expect(missing[0].reason).toMatch(/depends on aws_cloudfront_function.spa/);
+    expect(missing[1].reason).toBe("no functions");
+  });
+
+  test("a resource missing for any other reason is unexplained and fails the stack (negative)", () => {
+    const declared = ["aws_s3_bucket.a", "aws_s3_bucket.b"];
+    // apply exited 0 but a resource is not in state
+    const silent = notApplied(declared, ["aws_s3_bucket.a"], []);
+    expect(silent).toEqual([{ address: "aws_s3_bucket.b", reason: "missing from state after the apply", explained: false }]);
+    expect(stackStatus(0, [], silent)).toBe("failed");
+    // one reviewed failure and one other failure: nothing downstream is excused
+    const other = { address: "aws_s3_bucket.a", type: "aws_s3_bucket", summary: "creating", detail: "AccessDenied" };
+    const listed = { address: "aws_xray_group.g", type: "aws_xray_group", summary: "c", detail: "404", unsupported };
+    const mixed = notApplied(["aws_s3_bucket.a", "aws_xray_group.g", "aws_x.y"], [], [other, listed]);
+    expect(mixed.filter((m) => !m.explained).map((m) => m.address)).toEqual(["aws_s3_bucket.a", "aws_x.y"]);
+    expect(stackStatus(1, [other, listed], mixed)).toBe("failed");
+    // indexed addresses in state count for their resource
+    expect(notApplied(["aws_s3_bucket.a"], ['aws_s3_bucket.a["x"]'], [])).toEqual([]);
   });
 
   test("every unsupported entry names its reason and emulator", () => {
