@@ -122,7 +122,7 @@ export async function deploy(ctx: RehearsalContext, from?: string, hooks: { befo
   return outcomes;
 }
 
-/** Destroys the stacks in reverse order; a stack refused by prevent_destroy keeps every stack before it. */
+/** Destroys the stacks in reverse order; a stack refused by prevent_destroy (or failing) keeps every stack before it. */
 export async function destroyAll(ctx: RehearsalContext): Promise<Map<string, Pick<StackOutcome, "destroy" | "protectedAddresses"> & { message?: string; expectedProtected: string[] }>> {
   const out = new Map<string, Pick<StackOutcome, "destroy" | "protectedAddresses"> & { message?: string; expectedProtected: string[] }>();
   let keptBy: string | undefined;
@@ -130,7 +130,7 @@ export async function destroyAll(ctx: RehearsalContext): Promise<Map<string, Pic
   for (const [i, stack] of reversed.entries()) {
     const expectedProtected = protectedAddresses(JSON.parse(fs.readFileSync(stack.file, "utf8")) as TerraformJson);
     if (keptBy) {
-      out.set(stack.name, { destroy: "not run", expectedProtected, message: `kept: ${keptBy} is protected and reads it` });
+      out.set(stack.name, { destroy: "not run", expectedProtected, message: `kept: ${keptBy} was not destroyed and reads it` });
       continue;
     }
     const r = await terraform(ctx, stack, ["destroy", "-auto-approve", "-input=false", "-no-color"]);
@@ -139,7 +139,7 @@ export async function destroyAll(ctx: RehearsalContext): Promise<Map<string, Pic
     const status = r.code === 0 ? "destroyed" : refused.length ? "protected" : "failed";
     out.set(stack.name, { destroy: status, protectedAddresses: refused, expectedProtected, message: status === "failed" ? text.split("\n").filter((l) => /error/i.test(l)).slice(0, 5).join("\n") : undefined });
     ctx.reporter.line(`[${i + 1}/${reversed.length}] destroy ${stack.name}  ${status}${refused.length ? ` (prevent_destroy: ${refused.join(", ")})` : ""}  ${formatDuration(r.ms)}`);
-    if (status === "protected") keptBy = stack.name;
+    if (status !== "destroyed") keptBy = stack.name;
   }
   return out;
 }

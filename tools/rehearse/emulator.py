@@ -125,23 +125,24 @@ def _sg_rule_descriptions():
     R.description = property(lambda self: self.ip_range.get("Description") or getattr(self, "_peer_description", None))
 
 
-@shim("ecs: services keep capacityProviderStrategy and availabilityZoneRebalancing")
+@shim("ecs: services keep capacityProviderStrategy, availabilityZoneRebalancing, enableECSManagedTags, healthCheckGracePeriodSeconds")
 def _ecs_service_fields():
-    # moto 5.2.1 drops both at CreateService; the provider then plans to replace every service
-    # (a capacity provider strategy cannot be added in place).
+    # moto 5.2.1 drops these at CreateService/UpdateService: the provider would plan to replace
+    # every service (a capacity provider strategy cannot be added in place) and update the others.
+    from botocore import xform_name
     from moto.ecs.responses import EC2ContainerServiceResponse as R
+
+    fields = ["capacityProviderStrategy", "availabilityZoneRebalancing", "enableECSManagedTags", "healthCheckGracePeriodSeconds"]
 
     def keep(original):
         def wrapper(self):
             result = original(self)
             service = result.result["service"]
-            strategy = self._get_param("capacityProviderStrategy")
-            if strategy is not None:
-                service.capacity_provider_strategy = strategy
-            rebalancing = self._get_param("availabilityZoneRebalancing")
-            if rebalancing is not None:
-                service.availability_zone_rebalancing = rebalancing
-            elif not hasattr(service, "availability_zone_rebalancing"):
+            for field in fields:
+                value = self._get_param(field)
+                if value is not None:
+                    setattr(service, xform_name(field), value)
+            if getattr(service, "availability_zone_rebalancing", None) is None:
                 service.availability_zone_rebalancing = "DISABLED"
             return result
 
@@ -207,6 +208,47 @@ def _lambda_logging_config():
     F.__init__ = __init__
     F.get_configuration = configuration
     F.update_configuration = update
+
+
+@shim("apigateway: UpdateAccount may clear cloudwatchRoleArn (what a destroy of aws_api_gateway_account sends)")
+def _apigateway_account_reset():
+    # The provider resets the account's CloudWatch role with a patch operation without a value;
+    # moto 5.2.1 reads op["value"] and answers 500, so the api-gateway layer could not be destroyed.
+    from moto.apigateway.models import Account
+
+    apply = Account.apply_patch_operations
+
+    def apply_patch_operations(self, patch_operations):
+        rest = []
+        for op in patch_operations:
+            if "/cloudwatchRoleArn" in op["path"]:
+                self.cloudwatch_role_arn = op.get("value") or None
+            else:
+                rest.append(op)
+        return apply(self, rest)
+
+    Account.apply_patch_operations = apply_patch_operations
+
+
+@shim("secretsmanager: CancelRotateSecret works on a secret rotated by its owning service (RDS-managed, no Lambda)")
+def _managed_rotation_cancel():
+    # An RDS-managed master secret rotates without a Lambda function; moto 5.2.1 refuses to cancel
+    # a rotation that has none, so the database layer could not be destroyed.
+    from moto.secretsmanager.models import SecretsManagerBackend as B
+
+    cancel = B.cancel_rotate_secret
+
+    def cancel_rotate_secret(self, secret_id):
+        try:
+            secret = self.secrets[secret_id] if self._is_valid_identifier(secret_id) else None
+        except KeyError:
+            secret = None
+        if secret is not None and not getattr(secret, "rotation_lambda_arn", None) and str(getattr(secret, "name", "")).startswith("rds!"):
+            secret.rotation_enabled = False
+            return secret.to_short_dict()
+        return cancel(self, secret_id)
+
+    B.cancel_rotate_secret = cancel_rotate_secret
 
 
 def main():
