@@ -113,7 +113,8 @@ export async function deploy(ctx: RehearsalContext, from?: string, hooks: { befo
     outcomes.set(stack.name, outcome);
     const gaps = missing.length ? `, ${missing.length} not applied` : "";
     ctx.reporter.line(`${label}  ${status}  ${applied}/${stack.resources} resources${gaps}  ${formatDuration(a.ms)}`);
-    for (const m of missing) ctx.reporter.line(`      not applied: ${m.address}: ${m.reason}${m.explained ? "" : " (UNEXPLAINED)"}`);
+    if (status === "failed" && applied === 0) ctx.reporter.line(`      nothing applied (${missing.length} resources): the apply failed before creating any`);
+    else for (const m of missing) ctx.reporter.line(`      not applied: ${m.address}: ${m.reason}${m.explained ? "" : " (UNEXPLAINED)"}`);
     if (status === "failed") {
       for (const e of outcome.errors) ctx.reporter.line(`      ERROR ${e.address ?? ""}: ${e.summary}${e.detail ? `: ${e.detail.split("\n")[0]}` : ""}`);
       stopped = true;
