@@ -5,6 +5,7 @@
  * prevent_destroy bookkeeping, the fault targets and the pass/fail verdict. npm run rehearse runs
  * the real thing (docs/rehearsal.md).
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -321,5 +322,34 @@ describe("order and fault targets", () => {
     const layers = stacks.filter((s) => s.name !== "bootstrap").map((s) => s.name);
     expect(layers.indexOf(stop.name)).toBe(Math.floor(layers.length / 2));
     expect(stopTarget(stacks.slice(0, 2))).toBeUndefined();
+  });
+});
+
+describe("emulator launcher (tools/rehearse/emulator.py)", () => {
+  // The launcher imports moto to patch it; moto is on every machine of this project (the rehearsal needs it).
+  const check = (statements: unknown[]): boolean[] => {
+    const code = [
+      "import json, sys",
+      "sys.path.insert(0, 'tools/rehearse')",
+      "import emulator",
+      "print(json.dumps([emulator._drops_secure_transport_false(s) for s in json.loads(sys.argv[1])]))",
+    ].join("\n");
+    const r = spawnSync("python3", ["-c", code, JSON.stringify(statements)], { encoding: "utf8", cwd: path.resolve(__dirname, "..") });
+    if (r.status !== 0) throw new Error(r.stderr);
+    return JSON.parse(r.stdout.trim().split("\n").pop()!);
+  };
+
+  test("only a statement conditioned on nothing but aws:SecureTransport = false is left out (the server is TLS-only)", () => {
+    expect(
+      check([
+        { Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } },
+        { Effect: "Deny", Condition: { Bool: { "aws:securetransport": false } } },
+        // negatives: these must still be evaluated
+        { Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "true" } } },
+        { Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" }, StringNotEquals: { "aws:PrincipalAccount": "1" } } },
+        { Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false", "aws:ViaAWSService": "false" } } },
+        { Effect: "Deny" },
+      ]),
+    ).toEqual([true, true, false, false, false, false]);
   });
 });
