@@ -140,7 +140,8 @@ async function main(): Promise<void> {
     if (!args.values.keep) {
       reporter.line("\n== destroy (reverse order)");
       t = Date.now();
-      const destroyed = await destroyAll(ctx);
+      // A stack the deploy never reached has no state (and no initialised backend) to destroy.
+      const destroyed = await destroyAll(ctx, (name) => (outcomes.get(name)?.applied ?? 0) > 0 || ["applied", "partial"].includes(outcomes.get(name)?.status ?? ""));
       for (const [name, d] of destroyed) {
         const o = outcomes.get(name);
         if (!o) continue;

@@ -124,12 +124,16 @@ export async function deploy(ctx: RehearsalContext, from?: string, hooks: { befo
 }
 
 /** Destroys the stacks in reverse order; a stack refused by prevent_destroy (or failing) keeps every stack before it. */
-export async function destroyAll(ctx: RehearsalContext): Promise<Map<string, Pick<StackOutcome, "destroy" | "protectedAddresses"> & { message?: string; expectedProtected: string[] }>> {
+export async function destroyAll(ctx: RehearsalContext, deployed: (stack: string) => boolean = () => true): Promise<Map<string, Pick<StackOutcome, "destroy" | "protectedAddresses"> & { message?: string; expectedProtected: string[] }>> {
   const out = new Map<string, Pick<StackOutcome, "destroy" | "protectedAddresses"> & { message?: string; expectedProtected: string[] }>();
   let keptBy: string | undefined;
   const reversed = [...ctx.stacks].reverse();
   for (const [i, stack] of reversed.entries()) {
     const expectedProtected = protectedAddresses(JSON.parse(fs.readFileSync(stack.file, "utf8")) as TerraformJson);
+    if (!deployed(stack.name)) {
+      out.set(stack.name, { destroy: "not run", expectedProtected, message: "never deployed" });
+      continue;
+    }
     if (keptBy) {
       out.set(stack.name, { destroy: "not run", expectedProtected, message: `kept: ${keptBy} was not destroyed and reads it` });
       continue;

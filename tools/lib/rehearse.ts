@@ -151,6 +151,18 @@ export const UNSUPPORTED: readonly UnsupportedResource[] = [
     emulator: EMULATOR,
   },
   {
+    type: "aws_elasticache_parameter_group",
+    error: /CreateCacheParameterGroup[\s\S]*StatusCode: 500/,
+    reason: "moto has no ElastiCache parameter groups (CreateCacheParameterGroup answers 500)",
+    emulator: EMULATOR,
+  },
+  {
+    type: "aws_elasticache_user_group",
+    error: /CreateUserGroup[\s\S]*StatusCode: 500/,
+    reason: "moto has no ElastiCache user groups (CreateUserGroup answers 500)",
+    emulator: EMULATOR,
+  },
+  {
     type: "aws_chatbot_slack_channel_configuration",
     error: /CreateSlackChannelConfiguration[\s\S]*StatusCode: 500/,
     reason: "moto has no AWS Chatbot (CreateSlackChannelConfiguration answers 500)",
