@@ -60,18 +60,28 @@ describe("override file", () => {
     expect(s3.key).toBe("platform/petclinic/dev/07-application.tfstate");
     expect(s3.dynamodb_table).toBe("petclinic-dev-tflock");
     expect(s3.encrypt).toBe(true);
-    expect(Object.keys(s3).filter((k) => !(k in own)).sort()).toEqual(["endpoints", "use_path_style"]);
+    expect(
+      Object.keys(s3)
+        .filter((k) => !(k in own))
+        .sort(),
+    ).toEqual(["endpoints", "use_path_style"]);
     expect(s3.endpoints).toEqual({ s3: ENDPOINT, dynamodb: ENDPOINT, sts: ENDPOINT, iam: ENDPOINT });
   });
 
   test("every remote-state read keeps its key and gains only the endpoints (no lock table)", () => {
     const tf = tfOf("application");
     const own = tf.data!.terraform_remote_state as Record<string, { config: Record<string, unknown> }>;
-    const o = rehearsalOverride(tf, ENDPOINT) as { data: { terraform_remote_state: Record<string, { backend: string; config: Record<string, unknown> }> } };
+    const o = rehearsalOverride(tf, ENDPOINT) as {
+      data: { terraform_remote_state: Record<string, { backend: string; config: Record<string, unknown> }> };
+    };
     expect(Object.keys(o.data.terraform_remote_state).sort()).toEqual(Object.keys(own).sort());
     for (const [name, r] of Object.entries(o.data.terraform_remote_state)) {
       expect(r.backend).toBe("s3");
-      expect(r.config).toEqual({ ...own[name].config, endpoints: { s3: ENDPOINT, dynamodb: ENDPOINT, sts: ENDPOINT, iam: ENDPOINT }, use_path_style: true });
+      expect(r.config).toEqual({
+        ...own[name].config,
+        endpoints: { s3: ENDPOINT, dynamodb: ENDPOINT, sts: ENDPOINT, iam: ENDPOINT },
+        use_path_style: true,
+      });
       expect(r.config.dynamodb_table).toBeUndefined();
     }
     expect(o.data.terraform_remote_state.network.config.key).toBe("platform/petclinic/dev/01-network.tfstate");
@@ -135,7 +145,11 @@ describe("re-plan classification", () => {
   });
 
   test("an update whose every changed attribute a reviewed gap names is tolerated, with the gap", () => {
-    const plan: PlanJson = { resource_changes: [update("aws_ecs_service.customers", "aws_ecs_service", { triggers: { a: "1" }, name: "x" }, { triggers: { a: "2" }, name: "x" })] };
+    const plan: PlanJson = {
+      resource_changes: [
+        update("aws_ecs_service.customers", "aws_ecs_service", { triggers: { a: "1" }, name: "x" }, { triggers: { a: "2" }, name: "x" }),
+      ],
+    };
     const v = classifyReplan(plan, [gap]);
     expect(v.clean).toBe(true);
     expect(v.tolerated).toHaveLength(1);
@@ -144,21 +158,36 @@ describe("re-plan classification", () => {
   });
 
   test("an update touching one attribute the gap does not name is unexpected (negative)", () => {
-    const plan: PlanJson = { resource_changes: [update("aws_ecs_service.customers", "aws_ecs_service", { triggers: { a: "1" }, desired_count: 1 }, { triggers: { a: "2" }, desired_count: 2 })] };
+    const plan: PlanJson = {
+      resource_changes: [
+        update(
+          "aws_ecs_service.customers",
+          "aws_ecs_service",
+          { triggers: { a: "1" }, desired_count: 1 },
+          { triggers: { a: "2" }, desired_count: 2 },
+        ),
+      ],
+    };
     const v = classifyReplan(plan, [gap]);
     expect(v.clean).toBe(false);
     expect(v.unexpected[0].attributes).toEqual(["desired_count", "triggers"]);
   });
 
   test("the same attribute on another resource type is not excused (negative)", () => {
-    const plan: PlanJson = { resource_changes: [update("aws_api_gateway_deployment.api", "aws_api_gateway_deployment", { triggers: { a: "1" } }, { triggers: { a: "2" } })] };
+    const plan: PlanJson = {
+      resource_changes: [update("aws_api_gateway_deployment.api", "aws_api_gateway_deployment", { triggers: { a: "1" } }, { triggers: { a: "2" } })],
+    };
     expect(classifyReplan(plan, [gap]).unexpected.map((d) => d.address)).toEqual(["aws_api_gateway_deployment.api"]);
   });
 
   test("replacements, creates and deletes are never tolerated, whatever the gap list says (negative)", () => {
     const plan: PlanJson = {
       resource_changes: [
-        { address: "aws_ecs_service.a", type: "aws_ecs_service", change: { actions: ["delete", "create"], before: { triggers: 1 }, after: { triggers: 2 } } },
+        {
+          address: "aws_ecs_service.a",
+          type: "aws_ecs_service",
+          change: { actions: ["delete", "create"], before: { triggers: 1 }, after: { triggers: 2 } },
+        },
         { address: "aws_ecs_service.b", type: "aws_ecs_service", change: { actions: ["create"], before: null, after: { triggers: 2 } } },
         { address: "aws_ecs_service.c", type: "aws_ecs_service", change: { actions: ["delete"], before: { triggers: 2 }, after: null } },
       ],
@@ -167,14 +196,25 @@ describe("re-plan classification", () => {
   });
 
   test("a create of a resource the emulator could not make (already listed) does not count twice", () => {
-    const plan: PlanJson = { resource_changes: [{ address: "aws_xray_group.api", type: "aws_xray_group", change: { actions: ["create"], after: {} } }] };
+    const plan: PlanJson = {
+      resource_changes: [{ address: "aws_xray_group.api", type: "aws_xray_group", change: { actions: ["create"], after: {} } }],
+    };
     expect(classifyReplan(plan, [], ["aws_xray_group.api"]).clean).toBe(true);
     expect(classifyReplan(plan, [], []).clean).toBe(false);
   });
 
   test("an attribute that becomes unknown counts as changed (a perpetual trigger hash, for example)", () => {
-    expect(changedAttributes({ actions: ["update"], before: { triggers: { h: "x" }, name: "n" }, after: { name: "n" }, after_unknown: { triggers: true } })).toEqual(["triggers"]);
-    expect(changedAttributes({ actions: ["update"], before: { tags: { a: "1" } }, after: { tags: { a: "1" } }, after_unknown: { tags: {} } })).toEqual([]);
+    expect(
+      changedAttributes({
+        actions: ["update"],
+        before: { triggers: { h: "x" }, name: "n" },
+        after: { name: "n" },
+        after_unknown: { triggers: true },
+      }),
+    ).toEqual(["triggers"]);
+    expect(
+      changedAttributes({ actions: ["update"], before: { tags: { a: "1" } }, after: { tags: { a: "1" } }, after_unknown: { tags: {} } }),
+    ).toEqual([]);
   });
 
   test("output changes are reported", () => {
@@ -195,13 +235,18 @@ describe("re-plan classification", () => {
 describe("apply errors", () => {
   const diag = (address: string | undefined, summary: string, detail = "") =>
     JSON.stringify({ "@level": "error", type: "diagnostic", diagnostic: { severity: "error", summary, detail, address } });
-  const unsupported: UnsupportedResource = { type: "aws_xray_group", error: /not (yet )?implemented|404/i, reason: "moto has no X-Ray groups", emulator: "moto 5.2.1" };
+  const unsupported: UnsupportedResource = {
+    type: "aws_xray_group",
+    error: /not (yet )?implemented|404/i,
+    reason: "moto has no X-Ray groups",
+    emulator: "moto 5.2.1",
+  };
 
   test("reads the error diagnostics of Terraform's JSON UI with their address and type", () => {
     const lines = [
       JSON.stringify({ type: "apply_complete", hook: {} }),
       diag("aws_xray_group.api", "creating X-Ray Group", "StatusCode: 404, not yet implemented"),
-      diag("module.m.aws_ecs_service.svc[\"a\"]", "boom"),
+      diag('module.m.aws_ecs_service.svc["a"]', "boom"),
       JSON.stringify({ type: "diagnostic", diagnostic: { severity: "warning", summary: "deprecated" } }),
     ].join("\n");
     const errors = applyErrors(lines);
@@ -234,9 +279,17 @@ describe("apply errors", () => {
   });
 
   test("every declared resource missing after an apply is listed: its own reviewed error, or waiting for one", () => {
-    const declared = configAddresses({ resource: { aws_cloudfront_function: { spa: {} }, aws_cloudfront_distribution: { site: {} }, aws_s3_bucket: { site: {} } } });
+    const declared = configAddresses({
+      resource: { aws_cloudfront_function: { spa: {} }, aws_cloudfront_distribution: { site: {} }, aws_s3_bucket: { site: {} } },
+    });
     expect(declared).toEqual(["aws_cloudfront_distribution.site", "aws_cloudfront_function.spa", "aws_s3_bucket.site"]);
-    const fn = { address: "aws_cloudfront_function.spa", type: "aws_cloudfront_function", summary: "creating", detail: "404", unsupported: { ...unsupported, reason: "no functions" } };
+    const fn = {
+      address: "aws_cloudfront_function.spa",
+      type: "aws_cloudfront_function",
+      summary: "creating",
+      detail: "404",
+      unsupported: { ...unsupported, reason: "no functions" },
+    };
     const missing = notApplied(declared, ["aws_s3_bucket.site"], [fn]);
     expect(missing.map((m) => [m.address, m.explained])).toEqual([
       ["aws_cloudfront_distribution.site", true],
@@ -298,7 +351,15 @@ describe("destroy and verdict", () => {
   });
 
   test("the rehearsal passes only with every stack applied, every re-plan clean and no failed destroy", () => {
-    const ok: StackOutcome = { stack: "network", resources: 2, status: "applied", unsupported: [], errors: [], replan: { clean: true, tolerated: [], unexpected: [], outputs: [] }, destroy: "destroyed" };
+    const ok: StackOutcome = {
+      stack: "network",
+      resources: 2,
+      status: "applied",
+      unsupported: [],
+      errors: [],
+      replan: { clean: true, tolerated: [], unexpected: [], outputs: [] },
+      destroy: "destroyed",
+    };
     expect(rehearsalPassed([ok], { replan: true })).toBe(true);
     expect(rehearsalPassed([{ ...ok, status: "failed" }], { replan: true })).toBe(false);
     expect(rehearsalPassed([{ ...ok, replan: { clean: false, tolerated: [], unexpected: [], outputs: [] } }], { replan: true })).toBe(false);

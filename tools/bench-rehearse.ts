@@ -16,9 +16,14 @@ import { REPO_ROOT } from "./lib/terraform";
 export const REHEARSAL_BUDGET_MS = 6 * 60_000;
 
 function main(): void {
-  const args = parseOrExit(process.argv.slice(2), "npm run bench:rehearse -- [--env <name|file>]", "Times deploy + re-plan + destroy of one environment against the emulator.", {
-    env: { type: "string", value: "<name|file>", description: "Environment (default dev)." },
-  });
+  const args = parseOrExit(
+    process.argv.slice(2),
+    "npm run bench:rehearse -- [--env <name|file>]",
+    "Times deploy + re-plan + destroy of one environment against the emulator.",
+    {
+      env: { type: "string", value: "<name|file>", description: "Environment (default dev)." },
+    },
+  );
   const env = (args.values.env as string | undefined) ?? "dev";
   const load = os.loadavg()[0];
   const r = spawnSync(process.execPath, ["-r", "./tools/register.js", path.join("tools", "rehearse.ts"), "--env", env, "--json"], {

@@ -33,7 +33,11 @@ const OPTIONS: OptionSpecs = {
   env: { type: "string", value: "<name|file>", description: "Environment to rehearse (default: PLATFORM_ENV, else dev)." },
   endpoint: { type: "string", value: "<url>", description: "Use a running emulator (LocalStack: http://127.0.0.1:4566) instead of starting moto." },
   "ca-bundle": { type: "string", value: "<file>", description: "CA bundle for an https --endpoint (default: the caller's AWS_CA_BUNDLE)." },
-  from: { type: "string", value: "<stack>", description: "Resume the deploy at this stack (needs --endpoint: the emulator must still hold the earlier layers)." },
+  from: {
+    type: "string",
+    value: "<stack>",
+    description: "Resume the deploy at this stack (needs --endpoint: the emulator must still hold the earlier layers).",
+  },
   faults: { type: "boolean", description: "Also run the fault cases: interrupted apply, stop and --from resume, drift, concurrent apply." },
   keep: { type: "boolean", description: "Do not destroy at the end (with --endpoint: inspect the emulator afterwards)." },
   json: { type: "boolean", description: "Print a JSON result on stdout (progress goes to stderr)." },
@@ -70,13 +74,17 @@ async function main(): Promise<void> {
     reporter.error("error: --from needs --endpoint: a fresh emulator holds none of the layers before it");
     process.exit(2);
   }
-  if (!endpointArg) for (const f of fs.existsSync(base) ? fs.readdirSync(base) : []) if (f.endsWith(".tfstate") || f.endsWith(".tfstate.backup")) fs.rmSync(path.join(base, f));
+  if (!endpointArg)
+    for (const f of fs.existsSync(base) ? fs.readdirSync(base) : [])
+      if (f.endsWith(".tfstate") || f.endsWith(".tfstate.backup")) fs.rmSync(path.join(base, f));
 
   const synthStart = Date.now();
   const all = synthesizeAtomically(config, outdir);
   const { stacks: order, skipped } = deployOrder(config, PLATFORM);
   const stacks = order.map((n) => all.find((s) => s.name === n)!);
-  reporter.line(`${loaded.key}: synthesized ${stacks.length} stacks in ${formatDuration(Date.now() - synthStart)} (${stacks.map((s) => s.name).join(" -> ")})`);
+  reporter.line(
+    `${loaded.key}: synthesized ${stacks.length} stacks in ${formatDuration(Date.now() - synthStart)} (${stacks.map((s) => s.name).join(" -> ")})`,
+  );
   if (skipped.length) reporter.line(`  skipped: ${skipped.map((s) => `${s.layer} (${s.reason})`).join(", ")}`);
 
   let emulator: Emulator;
@@ -88,7 +96,11 @@ async function main(): Promise<void> {
     reporter.error(`error: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(1);
   }
-  for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => { emulator.stop(); process.exit(130); });
+  for (const sig of ["SIGINT", "SIGTERM"] as const)
+    process.on(sig, () => {
+      emulator.stop();
+      process.exit(130);
+    });
   const [emulatorName, shims] = emulator.description.split("; shims: ");
   reporter.line(`emulator: ${emulatorName} at ${emulator.endpoint}; terraform ${tf.version}`);
   if (shims) reporter.line(`  shims (tools/rehearse/emulator.py): ${shims.split("; ").join("\n    ")}`);
@@ -127,9 +139,18 @@ async function main(): Promise<void> {
         const o = outcomes.get(s.name)!;
         const missing = (o.notApplied ?? []).filter((m) => m.explained).map((m) => m.address);
         const r = await replan(ctx, s, missing);
-        const verdict: ReplanVerdict = r.verdict ?? { clean: false, tolerated: [], unexpected: [{ address: "(plan failed)", type: "", actions: [], attributes: [] }], outputs: [] };
+        const verdict: ReplanVerdict = r.verdict ?? {
+          clean: false,
+          tolerated: [],
+          unexpected: [{ address: "(plan failed)", type: "", actions: [], attributes: [] }],
+          outputs: [],
+        };
         outcomes.set(s.name, { ...o, replan: verdict });
-        const note = r.error ? `FAILED: ${r.error.split("\n")[0]}` : verdict.clean ? `no changes${verdict.tolerated.length ? ` (${verdict.tolerated.length} emulator gaps)` : ""}` : `${verdict.unexpected.length} UNEXPECTED`;
+        const note = r.error
+          ? `FAILED: ${r.error.split("\n")[0]}`
+          : verdict.clean
+            ? `no changes${verdict.tolerated.length ? ` (${verdict.tolerated.length} emulator gaps)` : ""}`
+            : `${verdict.unexpected.length} UNEXPECTED`;
         reporter.line(`  ${s.name.padEnd(14)} ${note}`);
         for (const d of verdict.unexpected) reporter.line(`      ${d.actions.join("/")} ${d.address} [${d.attributes.join(", ")}]`);
         for (const d of verdict.tolerated) reporter.line(`      tolerated ${d.address} [${d.attributes.join(", ")}]: ${d.gap!.reason}`);
@@ -141,7 +162,10 @@ async function main(): Promise<void> {
       reporter.line("\n== destroy (reverse order)");
       t = Date.now();
       // A stack the deploy never reached has no state (and no initialised backend) to destroy.
-      const destroyed = await destroyAll(ctx, (name) => (outcomes.get(name)?.applied ?? 0) > 0 || ["applied", "partial"].includes(outcomes.get(name)?.status ?? ""));
+      const destroyed = await destroyAll(
+        ctx,
+        (name) => (outcomes.get(name)?.applied ?? 0) > 0 || ["applied", "partial"].includes(outcomes.get(name)?.status ?? ""),
+      );
       for (const [name, d] of destroyed) {
         const o = outcomes.get(name);
         if (!o) continue;
@@ -151,7 +175,10 @@ async function main(): Promise<void> {
           (d.destroy === "protected" && d.expectedProtected.length > 0 && d.protectedAddresses!.every((a) => d.expectedProtected.includes(a))) ||
           d.destroy === "not run";
         outcomes.set(name, { ...o, destroy: asExpected ? d.destroy : "failed", protectedAddresses: d.protectedAddresses });
-        if (!asExpected) reporter.line(`  ${name}: destroy ${d.destroy}, expected ${d.expectedProtected.length ? `refusal for ${d.expectedProtected.join(", ")}` : "destroyed"}${d.message ? `\n${d.message}` : ""}`);
+        if (!asExpected)
+          reporter.line(
+            `  ${name}: destroy ${d.destroy}, expected ${d.expectedProtected.length ? `refusal for ${d.expectedProtected.join(", ")}` : "destroyed"}${d.message ? `\n${d.message}` : ""}`,
+          );
       }
       timings.destroy = Date.now() - t;
     }
@@ -162,8 +189,23 @@ async function main(): Promise<void> {
   const rows = stacks.map((s) => {
     const o = outcomes.get(s.name);
     if (!o) return [s.name, s.resources, "-", "-", "not run", "-", "-", "-"];
-    const replanCell = o.replan ? (o.replan.clean ? (o.replan.tolerated.length ? `clean (${o.replan.tolerated.length} gaps)` : "clean") : "CHANGES") : "-";
-    return [s.name, s.resources, o.applied ?? "-", o.notApplied?.length ?? 0, o.status, o.applyMs === undefined ? "-" : formatDuration(o.applyMs), replanCell, o.destroy ?? "-"];
+    const replanCell = o.replan
+      ? o.replan.clean
+        ? o.replan.tolerated.length
+          ? `clean (${o.replan.tolerated.length} gaps)`
+          : "clean"
+        : "CHANGES"
+      : "-";
+    return [
+      s.name,
+      s.resources,
+      o.applied ?? "-",
+      o.notApplied?.length ?? 0,
+      o.status,
+      o.applyMs === undefined ? "-" : formatDuration(o.applyMs),
+      replanCell,
+      o.destroy ?? "-",
+    ];
   });
   reporter.line("");
   reporter.line(table(["stack", "resources", "in state", "not applied", "apply", "time", "re-plan", "destroy"], rows));
@@ -173,21 +215,35 @@ async function main(): Promise<void> {
   for (const n of notApplied) reporter.line(`  ${n.stack}: ${n.address}: ${n.reason}`);
   if (faults.length) {
     reporter.line("\nfault cases:");
-    reporter.line(table(["case", "result", "evidence"], faults.map((f) => [f.name, f.ok ? "pass" : "FAIL", f.evidence])));
+    reporter.line(
+      table(
+        ["case", "result", "evidence"],
+        faults.map((f) => [f.name, f.ok ? "pass" : "FAIL", f.evidence]),
+      ),
+    );
   }
   const ok = rehearsalPassed(all_, { replan: true }) && all_.length === stacks.length && faults.every((f) => f.ok);
   const total = Date.now() - started;
   reporter.line(
     `\nrehearsal ${ok ? "PASSED" : "FAILED"}: ${loaded.key} in ${formatDuration(total)} (deploy ${formatDuration(timings.deploy ?? 0)}, re-plan ${formatDuration(timings.replan ?? 0)}, destroy ${formatDuration(timings.destroy ?? 0)})`,
   );
-  reporter.result({ command: "rehearse", ok, env: loaded.key, emulator: emulator.description, endpoint: emulator.endpoint, timings: { ...timings, total }, stacks: all_, notApplied, faults });
+  reporter.result({
+    command: "rehearse",
+    ok,
+    env: loaded.key,
+    emulator: emulator.description,
+    endpoint: emulator.endpoint,
+    timings: { ...timings, total },
+    stacks: all_,
+    notApplied,
+    faults,
+  });
   process.exitCode = ok ? 0 : 1;
 }
 
 if (require.main === module) {
   main().catch((e) => {
-    process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(1);
   });
 }
-

@@ -39,11 +39,23 @@ export function freePort(): Promise<number> {
 /** openssl arguments for a self-signed certificate valid for 127.0.0.1 and localhost (two days). */
 export function certificateArgs(keyFile: string, certFile: string): string[] {
   return [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-    "-keyout", keyFile, "-out", certFile,
-    "-subj", "/CN=127.0.0.1",
-    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-    "-addext", "basicConstraints=critical,CA:TRUE",
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "2",
+    "-keyout",
+    keyFile,
+    "-out",
+    certFile,
+    "-subj",
+    "/CN=127.0.0.1",
+    "-addext",
+    "subjectAltName=IP:127.0.0.1,DNS:localhost",
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
   ];
 }
 
@@ -52,7 +64,9 @@ function python(): string {
     const r = spawnSync(p, ["-c", "import moto; print(moto.__version__)"], { encoding: "utf8" });
     if (r.status === 0) return p;
   }
-  throw new Error("moto is not installed for python3 (pip install 'moto[server]==5.2.1'), or pass --endpoint <url> of a running emulator (LocalStack)");
+  throw new Error(
+    "moto is not installed for python3 (pip install 'moto[server]==5.2.1'), or pass --endpoint <url> of a running emulator (LocalStack)",
+  );
 }
 
 /** Polls until the endpoint answers over TLS with the given CA (or the deadline passes). */
@@ -78,7 +92,10 @@ async function waitReady(endpoint: string, ca: Buffer, child: ChildProcess, log:
  * Starts moto behind TLS on a free loopback port. `accountId` becomes the emulator's account
  * (MOTO_ACCOUNT_ID), so the provider's allowed_account_ids check passes as it would in the account.
  */
-export async function startEmulator(opts: { accountId: string; /** Written with the emulator's pid while it runs (CI's exit trap reads it). */ pidFile?: string }): Promise<Emulator> {
+export async function startEmulator(opts: {
+  accountId: string;
+  /** Written with the emulator's pid while it runs (CI's exit trap reads it). */ pidFile?: string;
+}): Promise<Emulator> {
   const py = python();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-rehearsal-"));
   const key = path.join(dir, "key.pem");
@@ -127,7 +144,10 @@ export async function startEmulator(opts: { accountId: string; /** Written with 
     stop();
     throw e;
   }
-  const first = log().split("\n").find((l) => l.startsWith("emulator:")) ?? "emulator: moto";
+  const first =
+    log()
+      .split("\n")
+      .find((l) => l.startsWith("emulator:")) ?? "emulator: moto";
   return { endpoint, caBundle: cert, description: first.replace(/^emulator: /, ""), stop };
 }
 
@@ -142,7 +162,10 @@ export function externalEmulator(endpoint: string, caBundle: string | undefined)
  * make it behind Terraform's back. The emulators do not check signatures; the Authorization header
  * only carries the region and service the request is for.
  */
-export function awsJsonCall(emulator: Emulator, req: { service: string; region: string; target: string; body: unknown }): Promise<{ status: number; body: string }> {
+export function awsJsonCall(
+  emulator: Emulator,
+  req: { service: string; region: string; target: string; body: unknown },
+): Promise<{ status: number; body: string }> {
   const url = new URL(emulator.endpoint);
   const payload = JSON.stringify(req.body);
   const amzDate = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "");

@@ -50,7 +50,11 @@ function backendOf(stack: SynthesizedStack): Backend | undefined {
 /** Applies with SIGTERM after the first resource is created; resolves when Terraform has exited. */
 function interruptedApply(ctx: RehearsalContext, stack: SynthesizedStack): Promise<{ code: number | null; created: number; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(ctx.tf.bin, ["apply", "-auto-approve", "-input=false", "-json"], { cwd: stack.dir, env: ctx.env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(ctx.tf.bin, ["apply", "-auto-approve", "-input=false", "-json"], {
+      cwd: stack.dir,
+      env: ctx.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let buf = "";
     let created = 0;
     let sent = false;
@@ -69,7 +73,15 @@ function interruptedApply(ctx: RehearsalContext, stack: SynthesizedStack): Promi
 
 /** A lock item as another Terraform run would leave it (LockID = <bucket>/<key>). */
 async function plantLock(ctx: RehearsalContext, b: Backend, id: string): Promise<boolean> {
-  const info = JSON.stringify({ ID: id, Operation: "OperationTypeApply", Info: "", Who: "another-engineer@rehearsal", Version: ctx.tf.version, Created: new Date().toISOString(), Path: `${b.bucket}/${b.key}` });
+  const info = JSON.stringify({
+    ID: id,
+    Operation: "OperationTypeApply",
+    Info: "",
+    Who: "another-engineer@rehearsal",
+    Version: ctx.tf.version,
+    Created: new Date().toISOString(),
+    Path: `${b.bucket}/${b.key}`,
+  });
   const r = await awsJsonCall(ctx.emulator, {
     service: "dynamodb",
     region: b.region,
@@ -111,7 +123,11 @@ export async function runFaults(ctx: RehearsalContext, outcomes: Map<string, Sta
     const i = results.findIndex((r) => r.name === "interrupted apply");
     if (i >= 0) {
       const converged = interruptOutcome?.status === "applied" || interruptOutcome?.status === "partial";
-      results[i] = { ...results[i], ok: results[i].ok && converged, evidence: `${results[i].evidence}: ${interruptOutcome?.status} ${interruptOutcome?.applied}/${interrupt.resources}` };
+      results[i] = {
+        ...results[i],
+        ok: results[i].ok && converged,
+        evidence: `${results[i].evidence}: ${interruptOutcome?.status} ${interruptOutcome?.applied}/${interrupt.resources}`,
+      };
     }
   }
 
@@ -124,7 +140,12 @@ export async function runFaults(ctx: RehearsalContext, outcomes: Map<string, Sta
     const resumed = await deploy(ctx, stop.name);
     for (const [k, v] of resumed) outcomes.set(k, v);
     const resumedNames = [...resumed.keys()];
-    const ok = lockRefused && notRun === after.length && unlock.code === 0 && resumedNames[0] === stop.name && [...resumed.values()].every((o) => o.status === "applied" || o.status === "partial");
+    const ok =
+      lockRefused &&
+      notRun === after.length &&
+      unlock.code === 0 &&
+      resumedNames[0] === stop.name &&
+      [...resumed.values()].every((o) => o.status === "applied" || o.status === "partial");
     results.push({
       name: "stop and resume (--from)",
       ok,
@@ -203,4 +224,3 @@ function concurrentApply(ctx: RehearsalContext, s: SynthesizedStack): Promise<Fa
     });
   });
 }
-

@@ -65,7 +65,11 @@ export async function apply(ctx: RehearsalContext, stack: SynthesizedStack, extr
 }
 
 /** A plan of the stack, judged against the reviewed fidelity gaps. */
-export async function replan(ctx: RehearsalContext, stack: SynthesizedStack, expectedMissing: readonly string[]): Promise<{ verdict?: ReplanVerdict; error?: string }> {
+export async function replan(
+  ctx: RehearsalContext,
+  stack: SynthesizedStack,
+  expectedMissing: readonly string[],
+): Promise<{ verdict?: ReplanVerdict; error?: string }> {
   const plan = await terraform(ctx, stack, ["plan", "-input=false", "-no-color", "-out=rehearsal-replan.bin"]);
   if (plan.code !== 0) return { error: cleanTerraformText(plan.stderr || plan.stdout) };
   const show = await terraform(ctx, stack, ["show", "-json", "rehearsal-replan.bin"]);
@@ -74,7 +78,11 @@ export async function replan(ctx: RehearsalContext, stack: SynthesizedStack, exp
 }
 
 /** Deploys `stacks` in order from `from`; stops at the first failure. */
-export async function deploy(ctx: RehearsalContext, from?: string, hooks: { before?: (s: SynthesizedStack) => Promise<void> } = {}): Promise<Map<string, StackOutcome>> {
+export async function deploy(
+  ctx: RehearsalContext,
+  from?: string,
+  hooks: { before?: (s: SynthesizedStack) => Promise<void> } = {},
+): Promise<Map<string, StackOutcome>> {
   const order = ctx.stacks.map((s) => s.name);
   const steps = deploySteps(order, { from });
   const outcomes = new Map<string, StackOutcome>();
@@ -106,17 +114,22 @@ export async function deploy(ctx: RehearsalContext, from?: string, hooks: { befo
       applied,
       status,
       unsupported: a.errors.filter((e) => e.unsupported),
-      errors: a.code === 0 ? [] : a.errors.filter((e) => !e.unsupported).concat(a.errors.length ? [] : [{ summary: "terraform apply failed", detail: a.text }]),
+      errors:
+        a.code === 0
+          ? []
+          : a.errors.filter((e) => !e.unsupported).concat(a.errors.length ? [] : [{ summary: "terraform apply failed", detail: a.text }]),
       notApplied: missing,
       applyMs: a.ms,
     };
     outcomes.set(stack.name, outcome);
     const gaps = missing.length ? `, ${missing.length} not applied` : "";
     ctx.reporter.line(`${label}  ${status}  ${applied}/${stack.resources} resources${gaps}  ${formatDuration(a.ms)}`);
-    if (status === "failed" && applied === 0) ctx.reporter.line(`      nothing applied (${missing.length} resources): the apply failed before creating any`);
+    if (status === "failed" && applied === 0)
+      ctx.reporter.line(`      nothing applied (${missing.length} resources): the apply failed before creating any`);
     else for (const m of missing) ctx.reporter.line(`      not applied: ${m.address}: ${m.reason}${m.explained ? "" : " (UNEXPLAINED)"}`);
     if (status === "failed") {
-      for (const e of outcome.errors) ctx.reporter.line(`      ERROR ${e.address ?? ""}: ${e.summary}${e.detail ? `: ${e.detail.split("\n")[0]}` : ""}`);
+      for (const e of outcome.errors)
+        ctx.reporter.line(`      ERROR ${e.address ?? ""}: ${e.summary}${e.detail ? `: ${e.detail.split("\n")[0]}` : ""}`);
       stopped = true;
     }
   }
@@ -124,7 +137,10 @@ export async function deploy(ctx: RehearsalContext, from?: string, hooks: { befo
 }
 
 /** Destroys the stacks in reverse order; a stack refused by prevent_destroy (or failing) keeps every stack before it. */
-export async function destroyAll(ctx: RehearsalContext, deployed: (stack: string) => boolean = () => true): Promise<Map<string, Pick<StackOutcome, "destroy" | "protectedAddresses"> & { message?: string; expectedProtected: string[] }>> {
+export async function destroyAll(
+  ctx: RehearsalContext,
+  deployed: (stack: string) => boolean = () => true,
+): Promise<Map<string, Pick<StackOutcome, "destroy" | "protectedAddresses"> & { message?: string; expectedProtected: string[] }>> {
   const out = new Map<string, Pick<StackOutcome, "destroy" | "protectedAddresses"> & { message?: string; expectedProtected: string[] }>();
   let keptBy: string | undefined;
   const reversed = [...ctx.stacks].reverse();
@@ -142,8 +158,22 @@ export async function destroyAll(ctx: RehearsalContext, deployed: (stack: string
     const text = cleanTerraformText(`${r.stderr}\n${r.stdout}`);
     const refused = preventDestroyAddresses(text);
     const status = r.code === 0 ? "destroyed" : refused.length ? "protected" : "failed";
-    out.set(stack.name, { destroy: status, protectedAddresses: refused, expectedProtected, message: status === "failed" ? text.split("\n").filter((l) => /error/i.test(l)).slice(0, 5).join("\n") : undefined });
-    ctx.reporter.line(`[${i + 1}/${reversed.length}] destroy ${stack.name}  ${status}${refused.length ? ` (prevent_destroy: ${refused.join(", ")})` : ""}  ${formatDuration(r.ms)}`);
+    out.set(stack.name, {
+      destroy: status,
+      protectedAddresses: refused,
+      expectedProtected,
+      message:
+        status === "failed"
+          ? text
+              .split("\n")
+              .filter((l) => /error/i.test(l))
+              .slice(0, 5)
+              .join("\n")
+          : undefined,
+    });
+    ctx.reporter.line(
+      `[${i + 1}/${reversed.length}] destroy ${stack.name}  ${status}${refused.length ? ` (prevent_destroy: ${refused.join(", ")})` : ""}  ${formatDuration(r.ms)}`,
+    );
     if (status !== "destroyed") keptBy = stack.name;
   }
   return out;

@@ -36,7 +36,9 @@ export function rehearsalOverride(tf: TerraformJson, endpoint: string): Record<s
   if (providers) {
     const list = Array.isArray(providers) ? providers : [providers];
     // One override block per provider block (an alias keeps its alias so the blocks match).
-    out.provider = { aws: list.map((p) => ({ ...(p.alias ? { alias: p.alias } : {}), max_retries: REHEARSAL_MAX_RETRIES, s3_use_path_style: true })) };
+    out.provider = {
+      aws: list.map((p) => ({ ...(p.alias ? { alias: p.alias } : {}), max_retries: REHEARSAL_MAX_RETRIES, s3_use_path_style: true })),
+    };
   }
   const s3 = tf.terraform?.backend?.s3;
   if (s3) out.terraform = { backend: { s3: { ...s3, ...s3Endpoints(endpoint) } } };
@@ -46,7 +48,8 @@ export function rehearsalOverride(tf: TerraformJson, endpoint: string): Record<s
     const data: Record<string, unknown> = {};
     for (const name of names) {
       const r = remotes[name];
-      if (r.backend !== "s3") throw new Error(`terraform_remote_state.${name} uses backend ${JSON.stringify(r.backend)}; the rehearsal knows only s3`);
+      if (r.backend !== "s3")
+        throw new Error(`terraform_remote_state.${name} uses backend ${JSON.stringify(r.backend)}; the rehearsal knows only s3`);
       data[name] = { backend: "s3", config: { ...(r.config ?? {}), ...s3Endpoints(endpoint) } };
     }
     out.data = { terraform_remote_state: data };
@@ -96,12 +99,19 @@ export const FIDELITY_GAPS: readonly FidelityGap[] = [
   {
     type: "aws_rds_cluster",
     attributes: ["scaling_configuration"],
-    reason: "moto returns an empty ScalingConfigurationInfo (Serverless v1) for every cluster; AWS returns none for a provisioned or Serverless v2 cluster",
+    reason:
+      "moto returns an empty ScalingConfigurationInfo (Serverless v1) for every cluster; AWS returns none for a provisioned or Serverless v2 cluster",
     emulator: EMULATOR,
   },
   {
     type: "aws_rds_cluster_instance",
-    attributes: ["performance_insights_enabled", "performance_insights_kms_key_id", "performance_insights_retention_period", "monitoring_interval", "monitoring_role_arn"],
+    attributes: [
+      "performance_insights_enabled",
+      "performance_insights_kms_key_id",
+      "performance_insights_retention_period",
+      "monitoring_interval",
+      "monitoring_role_arn",
+    ],
     reason: "moto does not keep Performance Insights or Enhanced Monitoring settings of cluster instances and reads them back off",
     emulator: EMULATOR,
   },
@@ -280,7 +290,10 @@ export function applyErrors(jsonLines: string): ApplyError[] {
   const out: ApplyError[] = [];
   for (const line of jsonLines.split("\n")) {
     if (!line.startsWith("{")) continue;
-    let msg: { type?: string; diagnostic?: { severity?: string; summary?: string; detail?: string; address?: string; snippet?: { context?: string } } };
+    let msg: {
+      type?: string;
+      diagnostic?: { severity?: string; summary?: string; detail?: string; address?: string; snippet?: { context?: string } };
+    };
     try {
       msg = JSON.parse(line);
     } catch {
