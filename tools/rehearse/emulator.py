@@ -1,0 +1,262 @@
+"""
+The rehearsal's emulator: moto's server (moto 5.2.x) with a few small shims for gaps that would
+otherwise stop a faithful deploy. Started by tools/rehearse.ts; usable by hand:
+
+    MOTO_ACCOUNT_ID=111111111111 python3 tools/rehearse/emulator.py -H 127.0.0.1 -p 4566 -c cert.pem -k key.pem
+
+Every shim is listed in SHIMS (printed at start-up) and in docs/rehearsal.md. A shim only makes
+moto answer the way AWS documents; none of them changes what Terraform sends.
+"""
+import json
+import os
+import sys
+
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+
+SHIMS = []
+
+
+def shim(name):
+    def register(fn):
+        try:
+            fn()
+            SHIMS.append(name)
+        except Exception as e:  # a moto release without the patched function: say so, go on
+            print(f"emulator: shim {name!r} not applied: {e}", file=sys.stderr)
+        return fn
+
+    return register
+
+
+def _drops_secure_transport_false(statement):
+    """True for a statement that applies only to plain-HTTP requests (aws:SecureTransport false)."""
+    cond = statement.get("Condition") or {}
+    if set(cond) != {"Bool"}:
+        return False
+    keys = {k.lower(): v for k, v in cond["Bool"].items()}
+    if set(keys) != {"aws:securetransport"}:
+        return False
+    value = keys["aws:securetransport"]
+    values = value if isinstance(value, list) else [value]
+    return all(str(v).lower() == "false" for v in values)
+
+
+@shim("s3 bucket policy: aws:SecureTransport is true (the server speaks TLS only)")
+def _secure_transport():
+    # moto evaluates bucket policies without their conditions, so the TLS-only Deny
+    # (aws:SecureTransport = false) would deny every request. This server accepts nothing but TLS:
+    # such a statement can never match, and is left out of the evaluation.
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+    from moto.s3.models import FakeBucket
+
+    def get_permission(self, action, resource):
+        if self.policy is None:
+            return PermissionResult.NEUTRAL
+        doc = json.loads(self.policy.decode())
+        statements = doc.get("Statement", [])
+        if isinstance(statements, dict):
+            statements = [statements]
+        doc["Statement"] = [s for s in statements if not _drops_secure_transport_false(s)]
+        if not doc["Statement"]:
+            return PermissionResult.NEUTRAL
+        return IAMPolicy(json.dumps(doc)).is_action_permitted(action, resource)
+
+    FakeBucket.get_permission = get_permission
+
+
+@shim("application-autoscaling: TagResource, UntagResource, ListTagsForResource (tags kept per target ARN)")
+def _autoscaling_tags():
+    # moto 5.2.1 has no tagging for scalable targets: ListTagsForResource answers 500, so the
+    # provider cannot read back a target it created. Tags given at RegisterScalableTarget are kept.
+    from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse as R
+
+    tags = {}
+    register = R.register_scalable_target
+
+    def register_scalable_target(self):
+        body = register(self)
+        arn = json.loads(body)["ScalableTargetARN"]
+        tags.setdefault(arn, {}).update(self._get_param("Tags") or {})
+        return body
+
+    def list_tags_for_resource(self):
+        return json.dumps({"Tags": tags.get(self._get_param("ResourceARN"), {})})
+
+    def tag_resource(self):
+        tags.setdefault(self._get_param("ResourceARN"), {}).update(self._get_param("Tags") or {})
+        return "{}"
+
+    def untag_resource(self):
+        current = tags.setdefault(self._get_param("ResourceARN"), {})
+        for key in self._get_param("TagKeys") or []:
+            current.pop(key, None)
+        return "{}"
+
+    R.register_scalable_target = register_scalable_target
+    R.list_tags_for_resource = list_tags_for_resource
+    R.tag_resource = tag_resource
+    R.untag_resource = untag_resource
+
+
+@shim("cloudtrail: StartLogging and StopLogging accept the trail's ARN, as AWS documents")
+def _cloudtrail_by_arn():
+    # The provider starts logging with the trail's ARN; moto 5.2.1 looks the trail up by name only
+    # there (500), although its get_trail resolves either.
+    from moto.cloudtrail.models import CloudTrailBackend as B
+
+    B.start_logging = lambda self, name: self.get_trail(name).start_logging()
+    B.stop_logging = lambda self, name: self.get_trail(name).stop_logging()
+
+
+@shim("ec2: a security group rule that names a peer group or prefix list keeps its Description")
+def _sg_rule_descriptions():
+    # moto 5.2.1 keeps a rule's description only for CIDR peers; DescribeSecurityGroupRules then
+    # returns none for group and prefix-list peers, and every such rule would show a diff.
+    from moto.ec2.models.security_groups import SecurityGroupRule as R
+
+    init = R.__init__
+
+    def __init__(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        prefix = kwargs.get("prefix_list_id") or (args[7] if len(args) > 7 else None)
+        self._peer_description = (self.source_group or {}).get("Description") or (prefix or {}).get("Description")
+
+    R.__init__ = __init__
+    R.description = property(lambda self: self.ip_range.get("Description") or getattr(self, "_peer_description", None))
+
+
+@shim("ecs: services keep capacityProviderStrategy, availabilityZoneRebalancing, enableECSManagedTags, healthCheckGracePeriodSeconds")
+def _ecs_service_fields():
+    # moto 5.2.1 drops these at CreateService/UpdateService: the provider would plan to replace
+    # every service (a capacity provider strategy cannot be added in place) and update the others.
+    from botocore import xform_name
+    from moto.ecs.responses import EC2ContainerServiceResponse as R
+
+    fields = ["capacityProviderStrategy", "availabilityZoneRebalancing", "enableECSManagedTags", "healthCheckGracePeriodSeconds"]
+
+    def keep(original):
+        def wrapper(self):
+            result = original(self)
+            service = result.result["service"]
+            for field in fields:
+                value = self._get_param(field)
+                if value is not None:
+                    setattr(service, xform_name(field), value)
+            if getattr(service, "availability_zone_rebalancing", None) is None:
+                service.availability_zone_rebalancing = "DISABLED"
+            return result
+
+        return wrapper
+
+    R.create_service = keep(R.create_service)
+    R.update_service = keep(R.update_service)
+
+
+@shim("apigateway: integrations keep connectionId (VPC link)")
+def _integration_connection_id():
+    # moto 5.2.1 drops connectionId at PutIntegration, so a VPC_LINK integration reads back
+    # without its link and every deployment that hashes it is replaced on the next plan.
+    from moto.apigateway.models import Integration
+    from moto.apigateway.responses import APIGatewayResponse as R
+
+    to_json = Integration.to_json
+
+    def integration_json(self):
+        out = to_json(self)
+        if getattr(self, "connection_id", None):
+            out["connectionId"] = self.connection_id
+        return out
+
+    put = R.put_integration
+
+    def put_integration(self):
+        status, headers, _ = put(self)
+        parts = self.path.split("/")
+        integration = self.backend.get_integration(parts[2], parts[4], parts[6])
+        integration.connection_id = self._get_param("connectionId")
+        return status, headers, json.dumps(integration.to_json())
+
+    Integration.to_json = integration_json
+    R.put_integration = put_integration
+
+
+@shim("lambda: functions keep LoggingConfig (default Text to /aws/lambda/<name>, as AWS returns)")
+def _lambda_logging_config():
+    from moto.awslambda.models import LambdaFunction as F
+
+    init = F.__init__
+
+    def __init__(self, account_id, spec, *args, **kwargs):
+        init(self, account_id, spec, *args, **kwargs)
+        self.logging_config = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{spec.get('FunctionName')}", **(spec.get("LoggingConfig") or {})}
+
+    get_configuration = F.get_configuration
+
+    def configuration(self, *args, **kwargs):
+        out = get_configuration(self, *args, **kwargs)
+        if getattr(self, "logging_config", None):
+            out["LoggingConfig"] = self.logging_config
+        return out
+
+    update_configuration = F.update_configuration
+
+    def update(self, config_updates):
+        if config_updates.get("LoggingConfig"):
+            self.logging_config = {**getattr(self, "logging_config", {}), **config_updates["LoggingConfig"]}
+        return update_configuration(self, config_updates)
+
+    F.__init__ = __init__
+    F.get_configuration = configuration
+    F.update_configuration = update
+
+
+@shim("apigateway: UpdateAccount may clear cloudwatchRoleArn (what a destroy of aws_api_gateway_account sends)")
+def _apigateway_account_reset():
+    # The provider resets the account's CloudWatch role with a patch operation without a value;
+    # moto 5.2.1 reads op["value"] and answers 500, so the api-gateway layer could not be destroyed.
+    from moto.apigateway.models import Account
+
+    apply = Account.apply_patch_operations
+
+    def apply_patch_operations(self, patch_operations):
+        rest = []
+        for op in patch_operations:
+            if "/cloudwatchRoleArn" in op["path"]:
+                self.cloudwatch_role_arn = op.get("value") or None
+            else:
+                rest.append(op)
+        return apply(self, rest)
+
+    Account.apply_patch_operations = apply_patch_operations
+
+
+@shim("secretsmanager: CancelRotateSecret works on a secret rotated by its owning service (RDS-managed, no Lambda)")
+def _managed_rotation_cancel():
+    # An RDS-managed master secret rotates without a Lambda function; moto 5.2.1 refuses to cancel
+    # a rotation that has none, so the database layer could not be destroyed.
+    from moto.secretsmanager.models import SecretsManagerBackend as B
+
+    cancel = B.cancel_rotate_secret
+
+    def cancel_rotate_secret(self, secret_id):
+        try:
+            secret = self.secrets[secret_id] if self._is_valid_identifier(secret_id) else None
+        except KeyError:
+            secret = None
+        if secret is not None and not getattr(secret, "rotation_lambda_arn", None) and str(getattr(secret, "name", "")).startswith("rds!"):
+            secret.rotation_enabled = False
+            return secret.to_short_dict()
+        return cancel(self, secret_id)
+
+    B.cancel_rotate_secret = cancel_rotate_secret
+
+
+def main():
+    from moto.server import main as moto_main
+
+    print(f"emulator: moto {__import__('moto').__version__}; shims: {'; '.join(SHIMS) or 'none'}", file=sys.stderr, flush=True)
+    moto_main(sys.argv[1:])
+
+
+if __name__ == "__main__":
+    main()
