@@ -251,6 +251,16 @@ def _managed_rotation_cancel():
     B.cancel_rotate_secret = cancel_rotate_secret
 
 
+@shim("lambda: functions are invoked without Docker (no container runtime here): Invoke answers moto's canned result, the code does not run")
+def _lambda_without_docker():
+    # aws_lambda_invocation (layer 03's database user provisioner) invokes at apply time; moto runs
+    # functions in Docker, which this machine has not. The function itself is tested in jest; the
+    # rehearsal proves the resources and their order, not the SQL (docs/rehearsal.md).
+    from moto.core.config import default_user_config
+
+    default_user_config["lambda"]["use_docker"] = False
+
+
 def main():
     from moto.server import main as moto_main
 
