@@ -46,6 +46,7 @@ describe("platform <verb>", () => {
     expect(tool(resolve(["diff"]).commands[0])).toBe("diff-all.ts");
     expect(tool(resolve(["destroy", "--include-bootstrap"]).commands[0])).toBe("destroy-all.ts");
     expect(resolve(["bench"]).commands.map(tool)).toEqual(["bench.ts", "bench-scale.ts"]);
+    expect(resolve(["rehearse", "--env", "dev", "--faults"]).commands[0].slice(3).map((a, i) => (i === 0 ? path.basename(a) : a))).toEqual(["rehearse.ts", "--env", "dev", "--faults"]);
   });
 
   it("refuses a mistyped verb or layer with a suggestion, and --env where a verb takes none", () => {

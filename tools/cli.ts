@@ -31,6 +31,7 @@ export const VERBS: Readonly<Record<string, Verb>> = {
   validate: { summary: "terraform validate every stack (all environments unless --env)", scripts: ["validate.ts"], env: "many", layer: "filter" },
   plan: { summary: "offline terraform plan of every layer in order, upstream outputs mocked", scripts: ["plan.ts"], env: "many", layer: "filter" },
   review: { summary: "reviewer's report: findings, flows, cost, AZ loss, diagram", scripts: ["review.ts"], env: "many" },
+  rehearse: { summary: "apply every layer to a local AWS emulator (moto), re-plan, fault cases, destroy", scripts: ["rehearse.ts"], env: "one" },
   deploy: { summary: "cdktf deploy one layer, or bootstrap and every layer in order", scripts: ["deploy-all.ts"], env: "one", layer: "stack" },
   diff: { summary: "cdktf diff one layer, or every layer in order", scripts: ["diff-all.ts"], env: "one", layer: "stack" },
   destroy: { summary: "cdktf destroy one layer, or every layer in reverse order", scripts: ["destroy-all.ts"], env: "one", layer: "stack" },
