@@ -15,6 +15,25 @@ export interface Ref {
   readonly path: readonly string[];
 }
 
+/** The index just after the `}` that closes the `${` at `start` (nested braces and quoted strings skipped). */
+export function interpolationEnd(s: string, start: number): number {
+  let depth = 1;
+  let j = start + 2;
+  let inString = false;
+  for (; j < s.length && depth > 0; j++) {
+    const c = s[j];
+    if (inString) {
+      if (c === "\\") j++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    else if (c === "{") depth++;
+    else if (c === "}") depth--;
+  }
+  return j;
+}
+
 /** The expression bodies of a string: the text between `${` and its closing `}` (quote-aware; `$${` is an escape). */
 export function expressionSpans(s: string): string[] {
   const spans: string[] = [];
@@ -26,20 +45,7 @@ export function expressionSpans(s: string): string[] {
       i = start + 2;
       continue;
     }
-    let depth = 1;
-    let j = start + 2;
-    let inString = false;
-    for (; j < s.length && depth > 0; j++) {
-      const c = s[j];
-      if (inString) {
-        if (c === "\\") j++;
-        else if (c === '"') inString = false;
-        continue;
-      }
-      if (c === '"') inString = true;
-      else if (c === "{") depth++;
-      else if (c === "}") depth--;
-    }
+    const j = interpolationEnd(s, start);
     spans.push(s.slice(start + 2, j - 1));
     i = j;
   }

@@ -9,6 +9,7 @@
 import type { EnvModel, Resource } from "../model";
 import { remoteLayer } from "../model";
 import { isObj } from "../tf";
+import { interpolationEnd } from "../refs";
 
 export interface EnvFacts {
   readonly accountId: string;
@@ -244,20 +245,7 @@ export class Symbols {
         continue;
       }
       out += s.slice(i, start);
-      let d = 1;
-      let j = start + 2;
-      let inString = false;
-      for (; j < s.length && d > 0; j++) {
-        const c = s[j];
-        if (inString) {
-          if (c === "\\") j++;
-          else if (c === '"') inString = false;
-          continue;
-        }
-        if (c === '"') inString = true;
-        else if (c === "{") d++;
-        else if (c === "}") d--;
-      }
+      const j = interpolationEnd(s, start);
       const body = s.slice(start + 2, j - 1).trim();
       const ref = REF.exec(body);
       if (ref) {
