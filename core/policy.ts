@@ -15,6 +15,24 @@ export interface PolicyStatement {
   readonly NotPrincipal?: Record<string, string | readonly string[]>;
 }
 
+/**
+ * What Lambda needs on a VPC function's execution role to manage its network interfaces (the actions
+ * of AWSLambdaVPCAccessExecutionRole). EC2 offers no resource-level scoping for them, so the set is
+ * the one AWS documents, on `*`.
+ */
+export const LAMBDA_VPC_ACCESS: PolicyStatement = {
+  Sid: "VpcNetworkInterfaces",
+  Action: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+  Resource: "*",
+};
+
+/** X-Ray active tracing from a function or task: segments, telemetry and sampling (no resource-level scoping). */
+export const XRAY_WRITE: PolicyStatement = {
+  Sid: "XRay",
+  Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"],
+  Resource: "*",
+};
+
 /** True for `*` and `service:*`, which the kit never grants. */
 export function isWildcardAction(action: string): boolean {
   return action === "*" || /^[a-z0-9-]+:\*$/i.test(action);

@@ -35,7 +35,7 @@ import type { KmsKeyPurpose } from "../core/contracts";
 import { iamDatabaseUsers } from "../core/config/sections/application";
 import { LayerStack } from "../core/layer-stack";
 import { reviewException } from "../core/review";
-import { Arns, type PolicyStatement } from "../core/policy";
+import { Arns, LAMBDA_VPC_ACCESS, type PolicyStatement, XRAY_WRITE } from "../core/policy";
 import { KMS_CALLER_CONTEXT } from "../core/service-facts";
 import { regionalWafForwardedHeader, apiWafMaxBodyBytes } from "../core/config/sections/api-gateway";
 import { KMS_USE_ACTIONS, KmsKey } from "../modules/kms-key";
@@ -389,11 +389,7 @@ export class SecurityStack extends LayerStack<"security"> {
   private taskRoles(): Record<string, ServiceRole> {
     const { aws, security } = this.config;
     const observability: PolicyStatement[] = [
-      {
-        Sid: "XRay",
-        Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"],
-        Resource: "*",
-      },
+      XRAY_WRITE,
       {
         Sid: "MetricsInProjectNamespace",
         Action: "cloudwatch:PutMetricData",
@@ -433,19 +429,7 @@ export class SecurityStack extends LayerStack<"security"> {
       service: "lambda.amazonaws.com",
       policies: {
         "vpc-access": [
-          {
-            // Lambda manages the function's network interfaces with the role; EC2 offers no
-            // resource-level scoping for the Describe call, so the set is the one AWS documents.
-            Sid: "VpcNetworkInterfaces",
-            Action: [
-              "ec2:CreateNetworkInterface",
-              "ec2:DescribeNetworkInterfaces",
-              "ec2:DeleteNetworkInterface",
-              "ec2:AssignPrivateIpAddresses",
-              "ec2:UnassignPrivateIpAddresses",
-            ],
-            Resource: "*",
-          },
+          LAMBDA_VPC_ACCESS,
         ],
         logs: [
           {
@@ -455,11 +439,7 @@ export class SecurityStack extends LayerStack<"security"> {
           },
         ],
         xray: [
-          {
-            Sid: "XRay",
-            Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"],
-            Resource: "*",
-          },
+          XRAY_WRITE,
         ],
         "failure-destination": [
           { Sid: "GenaiQueues", Action: "sqs:SendMessage", Resource: this.arns.arn("sqs", `${prefix}-genai-*`) },

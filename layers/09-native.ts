@@ -49,7 +49,7 @@ import {
   type PostConfirmationConfig,
 } from "../core/config/sections/native";
 import { LayerStack } from "../core/layer-stack";
-import { Arns, policyJson, type PolicyStatement } from "../core/policy";
+import { Arns, LAMBDA_VPC_ACCESS, policyJson, type PolicyStatement, XRAY_WRITE } from "../core/policy";
 import { MAILER_ENV, MAILER_HANDLER, MAILER_SOURCE_DIR } from "../functions/mailer/build";
 import { POST_CONFIRMATION_ENV, POST_CONFIRMATION_HANDLER, POST_CONFIRMATION_SOURCE_DIR } from "../functions/post-confirmation/build";
 import { EncryptedQueue, type QueueSender } from "../modules/encrypted-queue";
@@ -387,15 +387,9 @@ export class NativeStack extends LayerStack<"native"> {
           },
         ],
         "vpc-access": [
-          {
-            // Lambda manages the function's network interfaces with the role; EC2 offers no
-            // resource-level scoping for these calls, so the set is the one AWS documents.
-            Sid: "VpcNetworkInterfaces",
-            Action: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
-            Resource: "*",
-          },
+          LAMBDA_VPC_ACCESS,
         ],
-        xray: [{ Sid: "XRay", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"], Resource: "*" }],
+        xray: [XRAY_WRITE],
         "failure-destination": [
           { Sid: "FailureQueue", Action: "sqs:SendMessage", Resource: this.arns.arn("sqs", dlqName) },
           { Sid: "MessagingKey", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: messagingKey },

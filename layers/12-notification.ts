@@ -44,7 +44,7 @@ import type { PlatformConfig } from "../core/config/schema";
 import { SEVERITIES, type Severity } from "../core/config/sections/monitoring";
 import { notificationEventKinds, notificationRouting, type NotificationChannel, type NotificationEventKind } from "../core/config/sections/notification";
 import { LayerStack } from "../core/layer-stack";
-import { Arns, policyJson, type PolicyStatement } from "../core/policy";
+import { Arns, LAMBDA_VPC_ACCESS, policyJson, type PolicyStatement, XRAY_WRITE } from "../core/policy";
 import { WEBHOOK_ENV, WEBHOOK_HANDLER, WEBHOOK_RUNTIME, WEBHOOK_SOURCE_DIR, WEBHOOK_URL_PLACEHOLDER } from "../functions/webhook/build";
 import { ChatbotSlackChannel } from "../modules/chatbot-slack-channel";
 import { chatNotificationTemplate, EventRule, type EventInputTransformer } from "../modules/event-rule";
@@ -199,15 +199,9 @@ export class NotificationStack extends LayerStack<"notification"> {
         { Sid: "MessagingKey", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: messagingKey },
       ],
       "vpc-access": [
-        {
-          // Lambda manages the function's network interfaces with the role; EC2 offers no
-          // resource-level scoping for the Describe call, so the set is the one AWS documents.
-          Sid: "VpcNetworkInterfaces",
-          Action: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
-          Resource: "*",
-        },
+        LAMBDA_VPC_ACCESS,
       ],
-      xray: [{ Sid: "XRay", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"], Resource: "*" }],
+      xray: [XRAY_WRITE],
     };
     const policies = Object.entries(grants).map(([name, statements]) => role.addPolicy(name, statements));
 

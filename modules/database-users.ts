@@ -27,7 +27,7 @@ import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { AssetType, TerraformAsset, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { LOG_RETENTION_DAYS } from "../core/config/constants";
-import { Arns, policyJson } from "../core/policy";
+import { Arns, LAMBDA_VPC_ACCESS, policyJson } from "../core/policy";
 import { reviewException } from "../core/review";
 import type { LambdaCode } from "./lambda-function";
 import { ServiceRole } from "./service-role";
@@ -124,19 +124,7 @@ export class DatabaseUsers extends Construct {
           },
         ],
         "vpc-access": [
-          {
-            // Lambda manages the function's network interfaces with the role; EC2 offers no
-            // resource-level scoping for these calls, so the set is the one AWS documents.
-            Sid: "VpcNetworkInterfaces",
-            Action: [
-              "ec2:CreateNetworkInterface",
-              "ec2:DescribeNetworkInterfaces",
-              "ec2:DeleteNetworkInterface",
-              "ec2:AssignPrivateIpAddresses",
-              "ec2:UnassignPrivateIpAddresses",
-            ],
-            Resource: "*",
-          },
+          LAMBDA_VPC_ACCESS,
         ],
         xray: [{ Sid: "XRay", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" }],
       },
