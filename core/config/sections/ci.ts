@@ -18,6 +18,12 @@ import { z } from "zod";
 import { partitionOf } from "../regions";
 import type { PlatformConfig } from "../schema";
 
+/** A role's longest session in seconds, from `min` to IAM's 43,200 (12 hours), defaulting to `fallback`. */
+export function sessionSeconds(min: number, fallback: number) {
+  const error = `a session length in seconds from ${min} to 43200`;
+  return z.number({ error }).int({ error: "a whole number of seconds" }).min(min, { error }).max(43200, { error }).default(fallback);
+}
+
 /** `owner/repo` as GitHub spells it: owner 1-39 of [A-Za-z0-9-] (no leading hyphen), repo 1-100 of [A-Za-z0-9._-]. */
 export const GITHUB_REPOSITORY_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/;
 /** A GitHub environment name the OIDC subject can carry verbatim (no spaces, no `:`). */
@@ -118,13 +124,7 @@ const ApplySchema = z
       .describe(
         "Extra AWS managed policies the apply role may attach to the platform's roles. The apply role may already attach every AWS managed policy the synthesized layers attach (derived at synth) and the platform's own <project>-<env>-* policies, always with the permissions boundary on the role; anything else, AdministratorAccess above all, cannot be attached. Default: none.",
       ),
-    sessionDurationSeconds: z
-      .number({ error: "a session length in seconds from 3600 to 43200" })
-      .int({ error: "a whole number of seconds" })
-      .min(3600, { error: "a session length in seconds from 3600 to 43200" })
-      .max(43200, { error: "a session length in seconds from 3600 to 43200" })
-      .default(7200)
-      .describe(
+    sessionDurationSeconds: sessionSeconds(3600, 7200).describe(
         "Longest session of the apply role, and what the apply jobs ask for: an apply that outlives its credentials fails half-way (an Aurora cluster or a CloudFront distribution takes 15-30 minutes). Default: 7200.",
       ),
   })

@@ -18,7 +18,7 @@ import { z } from "zod";
 import { partitionOf } from "../regions";
 import type { PlatformConfig } from "../schema";
 import type { Rule, SemanticIssue } from "../semantic";
-import { BRANCH_RE, GITHUB_ENVIRONMENT_RE, GITHUB_OIDC_HOST, GITHUB_REPOSITORY_RE } from "./ci";
+import { BRANCH_RE, GITHUB_ENVIRONMENT_RE, GITHUB_OIDC_HOST, GITHUB_REPOSITORY_RE, sessionSeconds } from "./ci";
 
 const REPOSITORY_ERROR = "a GitHub repository as owner/name, such as acme/web-app (letters, digits, - . _)";
 const ENVIRONMENT_ERROR = "a GitHub environment name (letters, digits, _ . -)";
@@ -54,13 +54,7 @@ const GithubSchema = z
 export const DeliverySchema = z
   .strictObject({
     github: GithubSchema,
-    sessionDurationSeconds: z
-      .number({ error: "a session length in seconds from 900 to 43200" })
-      .int({ error: "a whole number of seconds" })
-      .min(900, { error: "a session length in seconds from 900 to 43200" })
-      .max(43200, { error: "a session length in seconds from 900 to 43200" })
-      .default(3600)
-      .describe(
+    sessionDurationSeconds: sessionSeconds(900, 3600).describe(
         "Longest session of the delivery role: a deploy job builds, pushes and waits for the service to become stable (or a blue/green deployment to finish) with one set of credentials. Default: 3600.",
       ),
   })
