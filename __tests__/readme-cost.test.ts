@@ -57,7 +57,7 @@ function statedFigures(section: string): { rows: StatedRow[]; blocks: StatedBloc
 }
 
 /** The review's cost totals of a configuration: every stack including bootstrap, as `npm run review` reads them. */
-function reviewCost(config: PlatformConfig, key: string): { fixedUsd: number; usageUsd: number; totalUsd: number } {
+function reviewCost(config: PlatformConfig, key: string): { fixedUsd: number; usageUsd: number; totalUsd: number; unclassified: string[] } {
   const stacks = cachedSynthesis<StackInput[]>("review-stacks", config, () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "readme-cost-"));
     try {
@@ -67,7 +67,10 @@ function reviewCost(config: PlatformConfig, key: string): { fixedUsd: number; us
       fs.rmSync(outdir, { recursive: true, force: true });
     }
   });
-  return estimateCost(new EnvModel(stacks), config.aws.region, usageFor(config.tier, key)).totals;
+  const cost = estimateCost(new EnvModel(stacks), config.aws.region, usageFor(config.tier, key));
+  // A resource type the model neither prices, nor knows to be free, nor names as usage-based.
+  const unclassified = cost.notPriced.filter((n) => n.includes(": no cost model ("));
+  return { ...cost.totals, unclassified };
 }
 
 /** The stated rows that differ from the review's figures, one line each. */
@@ -133,6 +136,12 @@ describe.each(READMES)("%s", (readme) => {
     const { rows } = statedFigures(section ?? "");
     const system = readme === "README.md" ? ["dev", "staging", "prod"] : ["dev", "staging", "prod"].map((e) => `${path.dirname(readme)}/${e}.yaml`).filter((f) => fs.existsSync(path.join(ROOT, f)));
     expect(rows.map((r) => r.env).sort()).toEqual([...system].sort());
+  });
+
+  it("prices, frees or names every resource type of each environment (no 'no cost model' line)", () => {
+    for (const row of statedFigures(section ?? "").rows) {
+      expect({ env: row.env, unclassified: reviewCost(anyConfig(row.env), envKey(row.env)).unclassified }).toEqual({ env: row.env, unclassified: [] });
+    }
   });
 
   it("states the review's monthly figure for each environment, to the cent", () => {

@@ -203,6 +203,26 @@ const FREE = new Set([
   "aws_xray_group",
   "aws_s3_object",
   "aws_eip_association",
+  "aws_network_acl",
+  "aws_network_acl_rule",
+  "aws_network_acl_association",
+  "aws_default_network_acl",
+  "aws_iam_openid_connect_provider",
+  "aws_lambda_invocation",
+  "aws_codedeploy_app",
+  "aws_codedeploy_deployment_group",
+  "aws_cognito_user_pool_client",
+  "aws_cognito_user_pool_domain",
+  "aws_cognito_identity_provider",
+  "aws_cognito_identity_pool",
+  "aws_cognito_identity_pool_roles_attachment",
+  "aws_ses_template",
+  "aws_ses_configuration_set",
+  "aws_sesv2_configuration_set",
+  "aws_sesv2_configuration_set_event_destination",
+  "aws_sesv2_email_identity_mail_from_attributes",
+  "aws_sesv2_email_identity_policy",
+  "aws_amplify_domain_association",
 ]);
 
 /** Cost-bearing types the estimate does not price (usage-based with no assumption). */
@@ -216,6 +236,9 @@ const NOT_PRICED: Readonly<Record<string, string>> = {
   aws_chatbot_slack_channel_configuration: "AWS Chatbot: no charge of its own (SNS and CloudWatch usage apply)",
   aws_kinesis_firehose_delivery_stream: "Firehose: per GB ingested",
   aws_efs_file_system: "EFS: per GB-month stored",
+  aws_guardduty_detector: "GuardDuty: per GB of CloudTrail, VPC flow log and DNS events analysed",
+  aws_amplify_app: "Amplify Hosting: per build minute, per GB stored and per GB served",
+  aws_amplify_branch: "Amplify Hosting: per build minute, per GB stored and per GB served",
 };
 
 const CONTAINER_INSIGHTS_NOTE = "Container Insights: CloudWatch custom metrics and performance-log ingestion per task, not estimated";
