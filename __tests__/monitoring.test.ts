@@ -375,7 +375,10 @@ describe.each(ENVIRONMENTS)("monitoring layer (%s)", (name) => {
     });
     expect(resource(tf, "aws_xray_group", "xray_group")).toEqual({
       group_name: `petclinic-${name}`,
-      filter_expression: [`petclinic-${name}-api/${name}`, `petclinic-${name}-genai`, ...services.map((s) => `petclinic-${name}-${s}`)].map((n) => `service("${n}")`).join(" OR "),
+      // The API's and the function's names from their layers' contracts; the services' by the kit's convention.
+      filter_expression: [`${REMOTE("api_gateway", "api_name")}/${REMOTE("api_gateway", "stage_name")}`, REMOTE("lambda_genai", "function_name"), ...services.map((s) => `petclinic-${name}-${s}`)]
+        .map((n) => `service("${n}")`)
+        .join(" OR "),
       insights_configuration: { insights_enabled: false, notifications_enabled: false },
     });
   });
@@ -561,7 +564,7 @@ describe("configuration", () => {
     const dims = { ApiId: REMOTE("api_gateway", "api_id"), Stage: REMOTE("api_gateway", "stage_name") };
     expect(alarm(tf, "api_5xx")).toMatchObject({ metric_name: "5xx", dimensions: dims });
     expect(alarm(tf, "api_4xx")).toMatchObject({ metric_name: "4xx", dimensions: dims });
-    expect(resource(tf, "aws_xray_group", "xray_group").filter_expression).not.toContain("-api/");
+    expect(resource(tf, "aws_xray_group", "xray_group").filter_expression).not.toContain("api_name");
   });
 
   it("native queues: a dead-letter and an oldest-message alarm per queue, queue names from the native layer's state", () => {

@@ -51,7 +51,6 @@ import { Fn, Token } from "cdktf";
 import type { Construct } from "constructs";
 import { partitionOf } from "../core/config/regions";
 import type { PlatformConfig } from "../core/config/schema";
-import { apiStageName } from "../core/config/sections/api-gateway";
 import { resolveDatabase } from "../core/config/sections/database";
 import { nativeNames } from "../core/config/sections/native";
 import { alarmTopicNames, monitoringDashboards, SEVERITIES, trailName, watches, type Severity, type WatchedLayer } from "../core/config/sections/monitoring";
@@ -292,11 +291,12 @@ export class MonitoringStack extends LayerStack<"monitoring"> implements AlarmSi
   /** X-Ray sampling for `<project>-<env>-*` and a group of the traces this environment's services send. */
   private tracing(): void {
     const { xray } = this.config.monitoring;
-    // X-Ray service names: REST stages are <api name>/<stage>, the function its name, and the
-    // application services report <project>-<env>-<service> (the kit's convention; docs/layers/monitoring.md).
+    // X-Ray service names: REST stages are <api name>/<stage>, the function its name (both from
+    // their layers' contracts), and the application services report <project>-<env>-<service> (the
+    // kit's convention; docs/layers/monitoring.md).
     const names = [
-      ...(this.isEnabled("api-gateway") && this.config.apiGateway.type === "rest" ? [`${this.naming.name("generic", "api")}/${apiStageName(this.config)}`] : []),
-      ...(this.isEnabled("lambda-genai") ? [this.naming.name("lambda", "genai")] : []),
+      ...(this.isEnabled("api-gateway") && this.config.apiGateway.type === "rest" ? [`${this.read("api-gateway", "api_name")}/${this.read("api-gateway", "stage_name")}`] : []),
+      ...(this.isEnabled("lambda-genai") ? [this.read("lambda-genai", "function_name")] : []),
       ...(this.isEnabled("application") ? Object.keys(this.config.services).map((s) => this.naming.name("generic", s)) : []),
     ];
     new XrayTracing(this, "xray", {
