@@ -13,7 +13,15 @@ import { databaseContract } from "../core/contracts/database";
 import { DatabaseStack } from "../layers/03-database";
 import { ApiGatewayStack } from "../layers/08-api-gateway";
 import { MonitoringStack } from "../layers/10-monitoring";
-import { ALARM_CATALOGUE, alarmsFor, RESOURCE_KINDS, type AlarmCatalogue, type AlarmSink, type MonitoredResources, type ResourceKind } from "../layers/monitoring/alarm-catalogue";
+import {
+  ALARM_CATALOGUE,
+  alarmsFor,
+  RESOURCE_KINDS,
+  type AlarmCatalogue,
+  type AlarmSink,
+  type MonitoredResources,
+  type ResourceKind,
+} from "../layers/monitoring/alarm-catalogue";
 import { ENVIRONMENTS, env, envWith, resources, synth } from "./helpers";
 
 /** A full configuration: cache, queues and one topic per severity, so every kind has resources. */
@@ -46,7 +54,8 @@ function sink(config: PlatformConfig): AlarmSink {
   const sets = new Map<string, AlarmSet>();
   return {
     config,
-    set: (id) => sets.get(id) ?? sets.set(id, new AlarmSet(stack, id, { alarmActions: ["arn:aws:sns:us-west-2:111111111111:alarms"] })).get(id)!,
+    set: (id) =>
+      sets.get(id) ?? sets.set(id, new AlarmSet(stack, id, { alarmActions: ["arn:aws:sns:us-west-2:111111111111:alarms"] })).get(id)!,
     alarmName: (...parts) => parts.join("-"),
   };
 }
@@ -84,7 +93,11 @@ describe("alarm catalogue", () => {
   it("every entry has a severity (from its settings) and so a topic: its alarm notifies the topic of that severity", () => {
     const { tf } = synth(MonitoringStack, FULL);
     const alarms = resources(tf, "aws_cloudwatch_metric_alarm");
-    const topicOf = { WARNING: "${aws_sns_topic.alarm_topic.arn}", ERROR: "${aws_sns_topic.alarm_topic_error.arn}", CRITICAL: "${aws_sns_topic.alarm_topic_critical.arn}" };
+    const topicOf = {
+      WARNING: "${aws_sns_topic.alarm_topic.arn}",
+      ERROR: "${aws_sns_topic.alarm_topic_error.arn}",
+      CRITICAL: "${aws_sns_topic.alarm_topic_critical.arn}",
+    };
     for (const kind of RESOURCE_KINDS) {
       for (const e of ALARM_CATALOGUE[kind] as readonly { settings: (c: PlatformConfig, r: unknown) => { severity: string } }[]) {
         expect(SEVERITIES).toContain(e.settings(FULL, SAMPLE[kind]).severity);
@@ -123,7 +136,9 @@ describe("alarm catalogue", () => {
   });
 
   it("refuses an unknown resource kind, naming the known ones", () => {
-    expect(() => alarmsFor(sink(FULL), "bucket" as ResourceKind, [{}] as never)).toThrow(/unknown resource kind "bucket"; kinds are loadBalancer, targetGroup/);
+    expect(() => alarmsFor(sink(FULL), "bucket" as ResourceKind, [{}] as never)).toThrow(
+      /unknown resource kind "bucket"; kinds are loadBalancer, targetGroup/,
+    );
     // A known kind without resources makes nothing (and is not refused).
     expect(alarmsFor(sink(FULL), "queue", [])).toEqual([]);
   });
@@ -131,25 +146,41 @@ describe("alarm catalogue", () => {
   it("refuses an entry whose settings carry no known severity: its alarm would notify no topic", () => {
     const bad: AlarmCatalogue = {
       ...ALARM_CATALOGUE,
-      queue: [{ ...ALARM_CATALOGUE.queue[0], settings: (c) => ({ ...c.monitoring.alarms.queues.deadLetterMessages, severity: "LOUD" as never }) }],
+      queue: [
+        { ...ALARM_CATALOGUE.queue[0], settings: (c) => ({ ...c.monitoring.alarms.queues.deadLetterMessages, severity: "LOUD" as never }) },
+      ],
     };
-    expect(() => alarmsFor(sink(FULL), "queue", [SAMPLE.queue], bad)).toThrow(/queue alarm queue\/dead_letters has severity "LOUD"; severities are WARNING, ERROR, CRITICAL/);
+    expect(() => alarmsFor(sink(FULL), "queue", [SAMPLE.queue], bad)).toThrow(
+      /queue alarm queue\/dead_letters has severity "LOUD"; severities are WARNING, ERROR, CRITICAL/,
+    );
     expect(alarmsFor(sink(FULL), "queue", [SAMPLE.queue]).map((m) => m.severity)).toEqual(["WARNING", "WARNING"]);
   });
 
   it("refuses an entry without a threshold (settings without one and no threshold function)", () => {
     const { threshold: _omitted, ...withoutThreshold } = ALARM_CATALOGUE.ecsService[2];
     const bad: AlarmCatalogue = { ...ALARM_CATALOGUE, ecsService: [withoutThreshold] };
-    expect(() => alarmsFor(sink(FULL), "ecsService", [SAMPLE.ecsService], bad)).toThrow(/ecsService alarm ecs\/running_tasks has no threshold/);
-    expect(alarmsFor(sink(FULL), "ecsService", [SAMPLE.ecsService]).map((m) => m.alarm.alarmNameInput)).toEqual(["ecs-web-cpu", "ecs-web-memory", "ecs-web-running-tasks"]);
+    expect(() => alarmsFor(sink(FULL), "ecsService", [SAMPLE.ecsService], bad)).toThrow(
+      /ecsService alarm ecs\/running_tasks has no threshold/,
+    );
+    expect(alarmsFor(sink(FULL), "ecsService", [SAMPLE.ecsService]).map((m) => m.alarm.alarmNameInput)).toEqual([
+      "ecs-web-cpu",
+      "ecs-web-memory",
+      "ecs-web-running-tasks",
+    ]);
   });
 
   it("skips a disabled alarm and one whose condition does not hold (free storage only for an RDS instance)", () => {
     const off = envWith("prod", { monitoring: { alarms: { database: { cpu: { enabled: false } } } } });
-    const names = (cfg: PlatformConfig, r: MonitoredResources["database"]) => alarmsFor(sink(cfg), "database", [r]).map((m) => m.alarm.alarmNameInput);
+    const names = (cfg: PlatformConfig, r: MonitoredResources["database"]) =>
+      alarmsFor(sink(cfg), "database", [r]).map((m) => m.alarm.alarmNameInput);
     expect(names(FULL, SAMPLE.database)).toEqual(["db-cpu", "db-connections", "db-freeable-memory", "db-acu-utilization"]);
     expect(names(off, SAMPLE.database)).not.toContain("db-cpu");
-    expect(names(FULL, { ...SAMPLE.database, aurora: false, serverless: false })).toEqual(["db-cpu", "db-connections", "db-freeable-memory", "db-free-storage"]);
+    expect(names(FULL, { ...SAMPLE.database, aurora: false, serverless: false })).toEqual([
+      "db-cpu",
+      "db-connections",
+      "db-freeable-memory",
+      "db-free-storage",
+    ]);
   });
 });
 
@@ -157,12 +188,20 @@ describe("names layer 10 reads instead of deriving: the owners' new contract out
   it("database: db_reader_identifiers are the Aurora readers' identifiers (mock = the names created); empty for an RDS instance", () => {
     const cfg = envWith("prod", { database: { readers: 2 }, cache: { enabled: true } });
     const { tf } = synth(DatabaseStack, cfg);
-    expect(tf.output!.db_reader_identifiers.value).toEqual(["${aws_rds_cluster_instance.aurora_reader_1.identifier}", "${aws_rds_cluster_instance.aurora_reader_2.identifier}"]);
+    expect(tf.output!.db_reader_identifiers.value).toEqual([
+      "${aws_rds_cluster_instance.aurora_reader_1.identifier}",
+      "${aws_rds_cluster_instance.aurora_reader_2.identifier}",
+    ]);
     const instances = resources(tf, "aws_rds_cluster_instance");
-    expect(databaseContract.db_reader_identifiers.mock(cfg)).toEqual([instances.aurora_reader_1.identifier, instances.aurora_reader_2.identifier]);
+    expect(databaseContract.db_reader_identifiers.mock(cfg)).toEqual([
+      instances.aurora_reader_1.identifier,
+      instances.aurora_reader_2.identifier,
+    ]);
     expect(tf.output!.cache_member_cluster_ids.value).toBe("${sort(tolist(aws_elasticache_replication_group.redis.member_clusters))}");
     const group = resources(tf, "aws_elasticache_replication_group").redis;
-    expect(databaseContract.cache_member_cluster_ids.mock(cfg)).toEqual(["001", "002", "003"].map((n) => `${group.replication_group_id}-${n}`).slice(0, group.num_cache_clusters as number));
+    expect(databaseContract.cache_member_cluster_ids.mock(cfg)).toEqual(
+      ["001", "002", "003"].map((n) => `${group.replication_group_id}-${n}`).slice(0, group.num_cache_clusters as number),
+    );
     const rds = envWith("staging", { database: { engine: "postgres", readers: 0 } });
     expect(synth(DatabaseStack, rds).tf.output!.db_reader_identifiers.value).toEqual([]);
     expect(databaseContract.db_reader_identifiers.mock(rds)).toEqual([]);

@@ -53,7 +53,15 @@ import { partitionOf } from "../core/config/regions";
 import type { PlatformConfig } from "../core/config/schema";
 import { resolveDatabase } from "../core/config/sections/database";
 import { nativeNames } from "../core/config/sections/native";
-import { alarmTopicNames, monitoringDashboards, SEVERITIES, trailName, watches, type Severity, type WatchedLayer } from "../core/config/sections/monitoring";
+import {
+  alarmTopicNames,
+  monitoringDashboards,
+  SEVERITIES,
+  trailName,
+  watches,
+  type Severity,
+  type WatchedLayer,
+} from "../core/config/sections/monitoring";
 import { LayerStack } from "../core/layer-stack";
 import { fitName } from "../core/naming";
 import { Arns } from "../core/policy";
@@ -65,7 +73,16 @@ import { queueNameFromArn } from "../modules/encrypted-queue";
 import { GuardDuty } from "../modules/guard-duty";
 import { XrayTracing } from "../modules/xray-tracing";
 import { alarmsFor, type AlarmSink, type CataloguedAlarm, type MonitoredResources, type ResourceKind } from "./monitoring/alarm-catalogue";
-import { alarmStatus, apiWidgets, applicationWidgets, cacheWidgets, databaseWidgets, genaiWidgets, nativeWidgets, type DashboardContext } from "./monitoring/dashboards";
+import {
+  alarmStatus,
+  apiWidgets,
+  applicationWidgets,
+  cacheWidgets,
+  databaseWidgets,
+  genaiWidgets,
+  nativeWidgets,
+  type DashboardContext,
+} from "./monitoring/dashboards";
 
 /** What watching one layer produced: its alarms and its dashboard widgets. */
 interface Watched {
@@ -110,7 +127,10 @@ export class MonitoringStack extends LayerStack<"monitoring"> implements AlarmSi
           });
     }
     const topic = topics.WARNING;
-    const actionsOf = (severity: Severity): AlarmActions => ({ alarmActions: [topics[severity].arn], okActions: mon.notifyOnRecovery ? [topics[severity].arn] : [] });
+    const actionsOf = (severity: Severity): AlarmActions => ({
+      alarmActions: [topics[severity].arn],
+      okActions: mon.notifyOnRecovery ? [topics[severity].arn] : [],
+    });
     this.actions = { WARNING: actionsOf("WARNING"), ERROR: actionsOf("ERROR"), CRITICAL: actionsOf("CRITICAL") };
 
     // One entry per watched layer: enabled (a disabled layer has no state to read) and with
@@ -131,7 +151,11 @@ export class MonitoringStack extends LayerStack<"monitoring"> implements AlarmSi
         detector: mon.guardDuty.enabled,
         findingPublishingFrequency: mon.guardDuty.findingPublishingFrequency,
         findingsTopic: mon.guardDuty.notifyFindings
-          ? { topicArn: topics[mon.guardDuty.severity].arn, ruleName: this.naming.name("generic", "guardduty-findings").slice(0, 64), minSeverity: mon.guardDuty.minSeverity }
+          ? {
+              topicArn: topics[mon.guardDuty.severity].arn,
+              ruleName: this.naming.name("generic", "guardduty-findings").slice(0, 64),
+              minSeverity: mon.guardDuty.minSeverity,
+            }
           : undefined,
       });
     }
@@ -180,13 +204,34 @@ export class MonitoringStack extends LayerStack<"monitoring"> implements AlarmSi
     const cluster = this.read("application", "cluster_name");
     const lb = { loadBalancer, prefix: this.naming.prefix };
     const services = Object.entries(this.config.services).map(([key, svc]) => ({
-      tg: { key, loadBalancer, targetGroup: this.readEntry("application", "target_group_arn_suffixes", key), healthCheckPath: svc.healthCheck.path },
-      ecs: { key, cluster, service: this.readEntry("application", "service_names", key), memoryMiB: svc.memory, minCount: svc.minCount, maxCount: svc.maxCount },
+      tg: {
+        key,
+        loadBalancer,
+        targetGroup: this.readEntry("application", "target_group_arn_suffixes", key),
+        healthCheckPath: svc.healthCheck.path,
+      },
+      ecs: {
+        key,
+        cluster,
+        service: this.readEntry("application", "service_names", key),
+        memoryMiB: svc.memory,
+        minCount: svc.minCount,
+        maxCount: svc.maxCount,
+      },
     }));
     const lbAlarms = this.alarms("loadBalancer", [lb]);
-    const tgAlarms = this.alarms("targetGroup", services.map((s) => s.tg));
-    const ecsAlarms = this.alarms("ecsService", services.map((s) => s.ecs));
-    const composites = this.serviceHealth(services.map((s) => s.tg.key), [...tgAlarms, ...ecsAlarms]);
+    const tgAlarms = this.alarms(
+      "targetGroup",
+      services.map((s) => s.tg),
+    );
+    const ecsAlarms = this.alarms(
+      "ecsService",
+      services.map((s) => s.ecs),
+    );
+    const composites = this.serviceHealth(
+      services.map((s) => s.tg.key),
+      [...tgAlarms, ...ecsAlarms],
+    );
     const alarms = [...alarmsOf(lbAlarms), ...alarmsOf(tgAlarms), ...alarmsOf(ecsAlarms)];
     return { alarms, composites, ...applicationWidgets(this.dashboard, lb, services, [...alarms, ...composites]) };
   }
@@ -212,23 +257,42 @@ export class MonitoringStack extends LayerStack<"monitoring"> implements AlarmSi
   private watchDatabase(): Watched {
     const resolved = resolveDatabase(this.config);
     const prefix = this.naming.prefix;
-    const db = { identifier: this.read("database", "db_identifier"), aurora: resolved.aurora, serverless: resolved.aurora && resolved.serverless, prefix };
+    const db = {
+      identifier: this.read("database", "db_identifier"),
+      aurora: resolved.aurora,
+      serverless: resolved.aurora && resolved.serverless,
+      prefix,
+    };
     const readerIds = resolved.aurora && this.config.database.readers > 0 ? this.read("database", "db_reader_identifiers") : [];
-    const readers = resolved.aurora ? Array.from({ length: this.config.database.readers }, (_, i) => ({ n: i + 1, instance: elementOf(readerIds, i), prefix })) : [];
+    const readers = resolved.aurora
+      ? Array.from({ length: this.config.database.readers }, (_, i) => ({ n: i + 1, instance: elementOf(readerIds, i), prefix }))
+      : [];
     const alarms = [...alarmsOf(this.alarms("database", [db])), ...alarmsOf(this.alarms("auroraReader", readers))];
     const widgets = databaseWidgets(this.dashboard, db, readers, alarms, resolved.engine);
     if (!this.config.cache.enabled) return { alarms, composites: [], ...widgets };
 
     // Redis: one alarm per concern over every node (metric math), so a failover that moves the primary changes nothing.
     const nodeIds = this.read("database", "cache_member_cluster_ids");
-    const redis = { group: this.read("database", "cache_replication_group_id"), nodes: Array.from({ length: this.config.cache.nodes }, (_, i) => elementOf(nodeIds, i)) };
+    const redis = {
+      group: this.read("database", "cache_replication_group_id"),
+      nodes: Array.from({ length: this.config.cache.nodes }, (_, i) => elementOf(nodeIds, i)),
+    };
     const cache = alarmsOf(this.alarms("redis", [redis]));
-    return { alarms: [...alarms, ...cache], composites: [], widgets: [...widgets.widgets, ...cacheWidgets(this.dashboard, redis, cache)], overview: widgets.overview };
+    return {
+      alarms: [...alarms, ...cache],
+      composites: [],
+      widgets: [...widgets.widgets, ...cacheWidgets(this.dashboard, redis, cache)],
+      overview: widgets.overview,
+    };
   }
 
   /** The GenAI function and its dead-letter queue. */
   private watchGenai(): Watched {
-    const fn = { functionName: this.read("lambda-genai", "function_name"), deadLetterQueue: queueNameFromArn(this.read("lambda-genai", "dead_letter_queue_arn")), prefix: this.naming.prefix };
+    const fn = {
+      functionName: this.read("lambda-genai", "function_name"),
+      deadLetterQueue: queueNameFromArn(this.read("lambda-genai", "dead_letter_queue_arn")),
+      prefix: this.naming.prefix,
+    };
     const alarms = alarmsOf(this.alarms("genaiFunction", [fn]));
     return { alarms, composites: [], ...genaiWidgets(this.dashboard, fn, alarms) };
   }
@@ -236,7 +300,12 @@ export class MonitoringStack extends LayerStack<"monitoring"> implements AlarmSi
   /** The API's stage: REST metrics carry the API's name, HTTP metrics its id. */
   private watchApi(): Watched {
     const rest = this.config.apiGateway.type === "rest";
-    const api = { rest, stage: this.read("api-gateway", "stage_name"), name: rest ? this.read("api-gateway", "api_name") : "", id: rest ? "" : this.read("api-gateway", "api_id") };
+    const api = {
+      rest,
+      stage: this.read("api-gateway", "stage_name"),
+      name: rest ? this.read("api-gateway", "api_name") : "",
+      id: rest ? "" : this.read("api-gateway", "api_id"),
+    };
     const alarms = alarmsOf(this.alarms("api", [api]));
     return { alarms, composites: [], ...apiWidgets(this.dashboard, api, alarms) };
   }
@@ -272,8 +341,17 @@ export class MonitoringStack extends LayerStack<"monitoring"> implements AlarmSi
       partition: partitionOf(aws.region),
       multiRegion: ct.multiRegion,
       includeGlobalServiceEvents: ct.includeGlobalServiceEvents,
-      key: { alias: this.naming.name("kmsAlias", "cloudtrail"), adminPrincipalArn: this.arns.root, deletionWindowDays: security.kms.deletionWindowDays },
-      bucket: { name: this.naming.bucket("cloudtrail", aws.accountId), expirationDays: ct.retentionDays, forceDestroy: !protection.data, preventDestroy: protection.data },
+      key: {
+        alias: this.naming.name("kmsAlias", "cloudtrail"),
+        adminPrincipalArn: this.arns.root,
+        deletionWindowDays: security.kms.deletionWindowDays,
+      },
+      bucket: {
+        name: this.naming.bucket("cloudtrail", aws.accountId),
+        expirationDays: ct.retentionDays,
+        forceDestroy: !protection.data,
+        preventDestroy: protection.data,
+      },
       logs: {
         groupName: this.naming.path("cloudtrail"),
         retentionDays: ct.logRetentionDays ?? logging.retentionDays,
@@ -281,11 +359,17 @@ export class MonitoringStack extends LayerStack<"monitoring"> implements AlarmSi
         roleName: this.naming.name("iamRole", "cloudtrail-logs"),
       },
       metricFilters: Object.fromEntries(
-        (Object.keys(CIS_FILTER_PATTERNS) as CisFilter[]).filter((f) => ct.alarms[f].enabled).map((f) => [f, { pattern: CIS_FILTER_PATTERNS[f], metricName: CIS_METRICS[f].metricName }]),
+        (Object.keys(CIS_FILTER_PATTERNS) as CisFilter[])
+          .filter((f) => ct.alarms[f].enabled)
+          .map((f) => [f, { pattern: CIS_FILTER_PATTERNS[f], metricName: CIS_METRICS[f].metricName }]),
       ),
       metricNamespace: namespace,
     });
-    const filters = (Object.keys(trail.metricFilters) as CisFilter[]).map((filter) => ({ filter, namespace, logGroup: this.naming.path("cloudtrail") }));
+    const filters = (Object.keys(trail.metricFilters) as CisFilter[]).map((filter) => ({
+      filter,
+      namespace,
+      logGroup: this.naming.path("cloudtrail"),
+    }));
     return { trail, alarms: alarmsOf(this.alarms("auditFilter", filters)) };
   }
   /** X-Ray sampling for `<project>-<env>-*` and a group of the traces this environment's services send. */
@@ -295,7 +379,9 @@ export class MonitoringStack extends LayerStack<"monitoring"> implements AlarmSi
     // their layers' contracts), and the application services report <project>-<env>-<service> (the
     // kit's convention; docs/layers/monitoring.md).
     const names = [
-      ...(this.isEnabled("api-gateway") && this.config.apiGateway.type === "rest" ? [`${this.read("api-gateway", "api_name")}/${this.read("api-gateway", "stage_name")}`] : []),
+      ...(this.isEnabled("api-gateway") && this.config.apiGateway.type === "rest"
+        ? [`${this.read("api-gateway", "api_name")}/${this.read("api-gateway", "stage_name")}`]
+        : []),
       ...(this.isEnabled("lambda-genai") ? [this.read("lambda-genai", "function_name")] : []),
       ...(this.isEnabled("application") ? Object.keys(this.config.services).map((s) => this.naming.name("generic", s)) : []),
     ];
@@ -328,7 +414,10 @@ export class MonitoringStack extends LayerStack<"monitoring"> implements AlarmSi
         name,
         region,
         widgets: [
-          { type: "text", markdown: `# ${this.naming.prefix}: overview\nEvery alarm of the environment; details on ${others.map((d) => d.name).join(", ") || "no other dashboard"}.` },
+          {
+            type: "text",
+            markdown: `# ${this.naming.prefix}: overview\nEvery alarm of the environment; details on ${others.map((d) => d.name).join(", ") || "no other dashboard"}.`,
+          },
           ...alarmStatus(this.arns, "Services", composites),
           ...alarmStatus(this.arns, "Alarms", [...layers.flatMap((w) => w.alarms), ...auditAlarms]),
           ...layers.flatMap((w) => w.overview),

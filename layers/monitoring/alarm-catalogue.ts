@@ -38,9 +38,21 @@ export interface MonitoredResources {
   /** The application load balancer (application.alb_arn_suffix). */
   readonly loadBalancer: { readonly loadBalancer: string; readonly prefix: string };
   /** A service's target group (application.target_group_arn_suffixes). */
-  readonly targetGroup: { readonly key: string; readonly loadBalancer: string; readonly targetGroup: string; readonly healthCheckPath: string };
+  readonly targetGroup: {
+    readonly key: string;
+    readonly loadBalancer: string;
+    readonly targetGroup: string;
+    readonly healthCheckPath: string;
+  };
   /** An ECS service (application.cluster_name, service_names). */
-  readonly ecsService: { readonly key: string; readonly cluster: string; readonly service: string; readonly memoryMiB: number; readonly minCount: number; readonly maxCount: number };
+  readonly ecsService: {
+    readonly key: string;
+    readonly cluster: string;
+    readonly service: string;
+    readonly memoryMiB: number;
+    readonly minCount: number;
+    readonly maxCount: number;
+  };
   /** The Aurora cluster or RDS instance (database.db_identifier). */
   readonly database: { readonly identifier: string; readonly aurora: boolean; readonly serverless: boolean; readonly prefix: string };
   /** Reader N of the Aurora cluster (database.db_reader_identifiers). */
@@ -106,8 +118,10 @@ export const apiMetrics = (r: MonitoredResources["api"]) => ({
 });
 
 /** Redis metrics per node, by query id (`node1` ...). */
-export const databaseWhat = (r: MonitoredResources["database"]) => (r.aurora ? `Aurora cluster ${r.prefix} (any instance)` : `RDS instance ${r.prefix}`);
-const db = (r: MonitoredResources["database"], metricName: string, stat: string) => rdsMetric(metricName, stat, r.aurora ? { cluster: r.identifier } : { instance: r.identifier });
+export const databaseWhat = (r: MonitoredResources["database"]) =>
+  r.aurora ? `Aurora cluster ${r.prefix} (any instance)` : `RDS instance ${r.prefix}`;
+const db = (r: MonitoredResources["database"], metricName: string, stat: string) =>
+  rdsMetric(metricName, stat, r.aurora ? { cluster: r.identifier } : { instance: r.identifier });
 
 export const ALARM_CATALOGUE: AlarmCatalogue = {
   loadBalancer: [
@@ -119,7 +133,10 @@ export const ALARM_CATALOGUE: AlarmCatalogue = {
         math: {
           expression: rate,
           label: "ELB 5XX (% of requests)",
-          metrics: { errors: loadBalancerMetric("HTTPCode_ELB_5XX_Count", "Sum", r), requests: loadBalancerMetric("RequestCount", "Sum", r) },
+          metrics: {
+            errors: loadBalancerMetric("HTTPCode_ELB_5XX_Count", "Sum", r),
+            requests: loadBalancerMetric("RequestCount", "Sum", r),
+          },
         },
       }),
       description: (r, s) =>
@@ -136,10 +153,14 @@ export const ALARM_CATALOGUE: AlarmCatalogue = {
         math: {
           expression: rate,
           label: `${r.key} 5XX (% of requests)`,
-          metrics: { errors: loadBalancerMetric("HTTPCode_Target_5XX_Count", "Sum", r), requests: loadBalancerMetric("RequestCount", "Sum", r) },
+          metrics: {
+            errors: loadBalancerMetric("HTTPCode_Target_5XX_Count", "Sum", r),
+            requests: loadBalancerMetric("RequestCount", "Sum", r),
+          },
         },
       }),
-      description: (r, s) => `More than ${s.threshold}% of the ${r.key} service's requests failed with a 5XX from its tasks (see its log group and traces).`,
+      description: (r, s) =>
+        `More than ${s.threshold}% of the ${r.key} service's requests failed with a 5XX from its tasks (see its log group and traces).`,
     },
     {
       set: "alb",
@@ -164,7 +185,8 @@ export const ALARM_CATALOGUE: AlarmCatalogue = {
       alarm: "cpu",
       settings: (c) => c.monitoring.alarms.ecs.cpu,
       watch: (r) => ({ metric: ecsServiceMetric("CPUUtilization", "Average", r) }),
-      description: (r, s) => `The ${r.key} service's tasks use more than ${s.threshold}% of their CPU on average (autoscaling tops out at ${r.maxCount} tasks).`,
+      description: (r, s) =>
+        `The ${r.key} service's tasks use more than ${s.threshold}% of their CPU on average (autoscaling tops out at ${r.maxCount} tasks).`,
     },
     {
       set: "ecs",
@@ -183,7 +205,8 @@ export const ALARM_CATALOGUE: AlarmCatalogue = {
       settings: (c) => c.monitoring.alarms.ecs.runningTasks,
       watch: (r) => ({ metric: ecsServiceMetric("RunningTaskCount", "Minimum", r, "ECS/ContainerInsights") }),
       threshold: (_, r) => r.minCount,
-      description: (r) => `The ${r.key} service runs fewer than its minimum of ${r.minCount} task(s): tasks fail to start or keep stopping (see the service's events).`,
+      description: (r) =>
+        `The ${r.key} service runs fewer than its minimum of ${r.minCount} task(s): tasks fail to start or keep stopping (see the service's events).`,
     },
   ],
   database: [
@@ -192,14 +215,16 @@ export const ALARM_CATALOGUE: AlarmCatalogue = {
       alarm: "cpu",
       settings: (c) => c.monitoring.alarms.database.cpu,
       watch: (r) => ({ metric: db(r, "CPUUtilization", "Maximum") }),
-      description: (r, s) => `CPU of the ${databaseWhat(r)} above ${s.threshold}%. No data counts as breaching: the database reports every minute, so silence means it is down.`,
+      description: (r, s) =>
+        `CPU of the ${databaseWhat(r)} above ${s.threshold}%. No data counts as breaching: the database reports every minute, so silence means it is down.`,
     },
     {
       set: "db",
       alarm: "connections",
       settings: (c) => c.monitoring.alarms.database.connections,
       watch: (r) => ({ metric: db(r, "DatabaseConnections", "Maximum") }),
-      description: (r, s) => `More than ${s.threshold} connections to the ${databaseWhat(r)}: connection pools are leaking or max_connections is near.`,
+      description: (r, s) =>
+        `More than ${s.threshold} connections to the ${databaseWhat(r)}: connection pools are leaking or max_connections is near.`,
     },
     {
       set: "db",
@@ -227,7 +252,8 @@ export const ALARM_CATALOGUE: AlarmCatalogue = {
       settings: (c) => c.monitoring.alarms.database.freeStorage,
       watch: (r) => ({ metric: db(r, "FreeStorageSpace", "Minimum") }),
       threshold: (s) => s.threshold! * GIB,
-      description: (r, s, c) => `Free storage of the ${databaseWhat(r)} below ${s.threshold} GiB (storage autoscaling stops at ${c.database.storage.maxAllocatedGb} GiB).`,
+      description: (r, s, c) =>
+        `Free storage of the ${databaseWhat(r)} below ${s.threshold} GiB (storage autoscaling stops at ${c.database.storage.maxAllocatedGb} GiB).`,
     },
   ],
   auroraReader: [
@@ -248,7 +274,8 @@ export const ALARM_CATALOGUE: AlarmCatalogue = {
       alarm: "cpu",
       settings: (c) => c.monitoring.alarms.cache.cpu,
       watch: (r) => overNodes("MAX", "EngineCPUUtilization (max over nodes)", r, "EngineCPUUtilization", "Maximum"),
-      description: (r, s) => `The Redis engine thread of a node of ${r.group} is busier than ${s.threshold}%. No data counts as breaching: nodes report every minute.`,
+      description: (r, s) =>
+        `The Redis engine thread of a node of ${r.group} is busier than ${s.threshold}%. No data counts as breaching: nodes report every minute.`,
     },
     {
       set: "cache",
@@ -262,7 +289,8 @@ export const ALARM_CATALOGUE: AlarmCatalogue = {
       alarm: "evictions",
       settings: (c) => c.monitoring.alarms.cache.evictions,
       watch: (r) => overNodes("SUM", "Evictions (all nodes)", r, "Evictions", "Sum"),
-      description: (r, s) => `${r.group} evicted more than ${s.threshold} keys in ${s.periodSeconds / 60} minute(s): it is too small for its working set.`,
+      description: (r, s) =>
+        `${r.group} evicted more than ${s.threshold} keys in ${s.periodSeconds / 60} minute(s): it is too small for its working set.`,
     },
   ],
   genaiFunction: [
@@ -271,14 +299,16 @@ export const ALARM_CATALOGUE: AlarmCatalogue = {
       alarm: "errors",
       settings: (c) => c.monitoring.alarms.lambda.errors,
       watch: (r) => ({ metric: lambdaMetric("Errors", "Sum", r.functionName) }),
-      description: (r, s) => `The GenAI function failed more than ${s.threshold} times in ${s.periodSeconds / 60} minute(s) (see /aws/lambda/${r.prefix}-genai).`,
+      description: (r, s) =>
+        `The GenAI function failed more than ${s.threshold} times in ${s.periodSeconds / 60} minute(s) (see /aws/lambda/${r.prefix}-genai).`,
     },
     {
       set: "genai",
       alarm: "throttles",
       settings: (c) => c.monitoring.alarms.lambda.throttles,
       watch: (r) => ({ metric: lambdaMetric("Throttles", "Sum", r.functionName) }),
-      description: (_, __, c) => `The GenAI function was throttled: its reserved concurrency (${c.genai.reservedConcurrency}) is exhausted.`,
+      description: (_, __, c) =>
+        `The GenAI function was throttled: its reserved concurrency (${c.genai.reservedConcurrency}) is exhausted.`,
     },
     {
       set: "genai",
@@ -286,14 +316,16 @@ export const ALARM_CATALOGUE: AlarmCatalogue = {
       settings: (c) => c.monitoring.alarms.lambda.durationP95,
       watch: (r) => ({ metric: lambdaMetric("Duration", "p95", r.functionName) }),
       threshold: (_, __, c) => genaiDurationThresholdMs(c),
-      description: (_, s, c) => `The GenAI function's p95 duration is above ${s.threshold} ms (timeout ${c.genai.timeoutSeconds} s): Bedrock is slow or answers are long.`,
+      description: (_, s, c) =>
+        `The GenAI function's p95 duration is above ${s.threshold} ms (timeout ${c.genai.timeoutSeconds} s): Bedrock is slow or answers are long.`,
     },
     {
       set: "genai",
       alarm: "dead_letters",
       settings: (c) => c.monitoring.alarms.lambda.deadLetterQueue,
       watch: (r) => ({ metric: queueMetric("ApproximateNumberOfMessagesVisible", r.deadLetterQueue) }),
-      description: (_, s) => `The GenAI function's dead-letter queue holds more than ${s.threshold} message(s): asynchronous invocations failed after their retries.`,
+      description: (_, s) =>
+        `The GenAI function's dead-letter queue holds more than ${s.threshold} message(s): asynchronous invocations failed after their retries.`,
     },
   ],
   api: [
@@ -303,7 +335,8 @@ export const ALARM_CATALOGUE: AlarmCatalogue = {
       settings: (c) => c.monitoring.alarms.apiGateway.error5xxRate,
       watch: (r) => ({ metric: apiMetrics(r).errors5xx }),
       threshold: (s) => s.threshold! / 100,
-      description: (_, s) => `More than ${s.threshold}% of the API's requests failed with a 5XX (integration errors, timeouts, the load balancer or the GenAI function failing).`,
+      description: (_, s) =>
+        `More than ${s.threshold}% of the API's requests failed with a 5XX (integration errors, timeouts, the load balancer or the GenAI function failing).`,
     },
     {
       set: "api",
@@ -311,7 +344,8 @@ export const ALARM_CATALOGUE: AlarmCatalogue = {
       settings: (c) => c.monitoring.alarms.apiGateway.error4xxRate,
       watch: (r) => ({ metric: apiMetrics(r).errors4xx }),
       threshold: (s) => s.threshold! / 100,
-      description: (_, s) => `More than ${s.threshold}% of the API's requests were refused with a 4XX (broken clients, throttling at the stage or the WAF).`,
+      description: (_, s) =>
+        `More than ${s.threshold}% of the API's requests were refused with a 4XX (broken clients, throttling at the stage or the WAF).`,
     },
     {
       set: "api",
@@ -327,7 +361,8 @@ export const ALARM_CATALOGUE: AlarmCatalogue = {
       alarm: "dead_letters",
       settings: (c) => c.monitoring.alarms.queues.deadLetterMessages,
       watch: (r) => ({ metric: queueMetric("ApproximateNumberOfMessagesVisible", r.deadLetterQueue) }),
-      description: (r, s) => `The dead-letter queue of ${r.key} holds more than ${s.threshold} message(s): messages failed processing too often (inspect, fix, then redrive).`,
+      description: (r, s) =>
+        `The dead-letter queue of ${r.key} holds more than ${s.threshold} message(s): messages failed processing too often (inspect, fix, then redrive).`,
     },
     {
       set: "queue",
@@ -343,14 +378,16 @@ export const ALARM_CATALOGUE: AlarmCatalogue = {
       alarm: "errors",
       settings: (c) => c.monitoring.alarms.lambda.errors,
       watch: (r) => ({ metric: lambdaMetric("Errors", "Sum", r.functionName) }),
-      description: (r, s) => `The ${r.key} function of the native layer failed more than ${s.threshold} times in ${s.periodSeconds / 60} minute(s).`,
+      description: (r, s) =>
+        `The ${r.key} function of the native layer failed more than ${s.threshold} times in ${s.periodSeconds / 60} minute(s).`,
     },
     {
       set: "function",
       alarm: "dead_letters",
       settings: (c) => c.monitoring.alarms.lambda.deadLetterQueue,
       watch: (r) => ({ metric: queueMetric("ApproximateNumberOfMessagesVisible", r.deadLetterQueue) }),
-      description: (r, s) => `The dead-letter queue of the ${r.key} function holds more than ${s.threshold} message(s): asynchronous invocations failed after their retries.`,
+      description: (r, s) =>
+        `The dead-letter queue of the ${r.key} function holds more than ${s.threshold} message(s): asynchronous invocations failed after their retries.`,
     },
   ],
   auditFilter: [
@@ -389,7 +426,12 @@ export interface AlarmSink {
  * catalogue order), each enabled in its settings and where its `when` holds. Refuses a kind the
  * catalogue does not know and an entry whose settings carry no severity (it would notify no topic).
  */
-export function alarmsFor<K extends ResourceKind>(sink: AlarmSink, kind: K, resources: readonly MonitoredResources[K][], catalogue: AlarmCatalogue = ALARM_CATALOGUE): CataloguedAlarm[] {
+export function alarmsFor<K extends ResourceKind>(
+  sink: AlarmSink,
+  kind: K,
+  resources: readonly MonitoredResources[K][],
+  catalogue: AlarmCatalogue = ALARM_CATALOGUE,
+): CataloguedAlarm[] {
   if (!Object.prototype.hasOwnProperty.call(catalogue, kind)) {
     throw new Error(`alarm catalogue: unknown resource kind ${JSON.stringify(kind)}; kinds are ${Object.keys(catalogue).join(", ")}`);
   }
@@ -401,11 +443,19 @@ export function alarmsFor<K extends ResourceKind>(sink: AlarmSink, kind: K, reso
       const s = e.settings(sink.config, r);
       if (!s.enabled || (e.when && !e.when(r, sink.config))) continue;
       if (!(SEVERITIES as readonly string[]).includes(s.severity)) {
-        throw new Error(`alarm catalogue: ${kind} alarm ${e.set}/${e.alarm} has severity ${JSON.stringify(s.severity)}; severities are ${SEVERITIES.join(", ")}`);
+        throw new Error(
+          `alarm catalogue: ${kind} alarm ${e.set}/${e.alarm} has severity ${JSON.stringify(s.severity)}; severities are ${SEVERITIES.join(", ")}`,
+        );
       }
       const threshold = e.threshold ? e.threshold(s, r, sink.config) : s.threshold;
-      if (threshold === undefined) throw new Error(`alarm catalogue: ${kind} alarm ${e.set}/${e.alarm} has no threshold (give the entry a threshold function)`);
-      const parts = e.parts ? e.parts(r) : { address: key === undefined ? e.alarm : `${key}_${e.alarm}`, name: [...(key === undefined ? [] : [key]), e.alarm.replace(/_/g, "-")] };
+      if (threshold === undefined)
+        throw new Error(`alarm catalogue: ${kind} alarm ${e.set}/${e.alarm} has no threshold (give the entry a threshold function)`);
+      const parts = e.parts
+        ? e.parts(r)
+        : {
+            address: key === undefined ? e.alarm : `${key}_${e.alarm}`,
+            name: [...(key === undefined ? [] : [key]), e.alarm.replace(/_/g, "-")],
+          };
       const evaluation: AlarmEvaluation = {
         threshold,
         periodSeconds: s.periodSeconds,

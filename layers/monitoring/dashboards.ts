@@ -38,7 +38,11 @@ export function alarmStatus(arns: Arns, title: string, alarms: readonly AnyAlarm
   const out: Widget[] = [];
   const arn = (a: AnyAlarm) => arns.arn("cloudwatch", `alarm:${a.alarmNameInput}`);
   for (let i = 0; i < alarms.length; i += 100) {
-    out.push({ type: "alarms", title: alarms.length > 100 ? `${title} (${i / 100 + 1})` : title, alarmArns: alarms.slice(i, i + 100).map(arn) });
+    out.push({
+      type: "alarms",
+      title: alarms.length > 100 ? `${title} (${i / 100 + 1})` : title,
+      alarmArns: alarms.slice(i, i + 100).map(arn),
+    });
   }
   return out;
 }
@@ -56,31 +60,65 @@ export function applicationWidgets(
   alarms: readonly AnyAlarm[],
 ): LayerWidgets {
   const { alb: albCfg, ecs: ecsCfg } = ctx.config.monitoring.alarms;
-  const each = (label: string, pick: (s: (typeof services)[number]) => Metric) => services.map((s) => ({ ...pick(s), label: `${s.tg.key}${label}` }));
+  const each = (label: string, pick: (s: (typeof services)[number]) => Metric) =>
+    services.map((s) => ({ ...pick(s), label: `${s.tg.key}${label}` }));
   const lbRequests = loadBalancerMetric("RequestCount", "Sum", lb);
   const lbErrors = loadBalancerMetric("HTTPCode_ELB_5XX_Count", "Sum", lb);
   const responseTime = (s: (typeof services)[number]) => loadBalancerMetric("TargetResponseTime", "p95", s.tg);
   return {
     widgets: [
-      { type: "text", markdown: `# ${ctx.prefix}: application\nLoad balancer and ECS services (cluster of the application layer). Thresholds from monitoring.alarms.alb / .ecs.` },
+      {
+        type: "text",
+        markdown: `# ${ctx.prefix}: application\nLoad balancer and ECS services (cluster of the application layer). Thresholds from monitoring.alarms.alb / .ecs.`,
+      },
       ...alarmStatus(ctx.arns, "Application alarms", alarms),
       {
         type: "graph",
         title: "Load balancer: requests and 5XX",
-        metrics: [withStat(lbRequests, "Sum", "requests"), withStat(lbErrors, "Sum", "ELB 5XX"), ...each(" target 5XX", (s) => loadBalancerMetric("HTTPCode_Target_5XX_Count", "Sum", s.tg))],
+        metrics: [
+          withStat(lbRequests, "Sum", "requests"),
+          withStat(lbErrors, "Sum", "ELB 5XX"),
+          ...each(" target 5XX", (s) => loadBalancerMetric("HTTPCode_Target_5XX_Count", "Sum", s.tg)),
+        ],
       },
-      { type: "graph", title: "Target response time p95 (s)", metrics: each("", responseTime), lines: [{ value: albCfg.targetResponseTimeP95.threshold, label: "alarm" }] },
+      {
+        type: "graph",
+        title: "Target response time p95 (s)",
+        metrics: each("", responseTime),
+        lines: [{ value: albCfg.targetResponseTimeP95.threshold, label: "alarm" }],
+      },
       {
         type: "graph",
         title: "Healthy / unhealthy targets",
-        metrics: [...each(" healthy", (s) => loadBalancerMetric("HealthyHostCount", "Minimum", s.tg)), ...each(" unhealthy", (s) => loadBalancerMetric("UnHealthyHostCount", "Maximum", s.tg))],
+        metrics: [
+          ...each(" healthy", (s) => loadBalancerMetric("HealthyHostCount", "Minimum", s.tg)),
+          ...each(" unhealthy", (s) => loadBalancerMetric("UnHealthyHostCount", "Maximum", s.tg)),
+        ],
       },
-      { type: "graph", title: "Running tasks (Container Insights)", metrics: each("", (s) => ecsServiceMetric("RunningTaskCount", "Minimum", s.ecs, "ECS/ContainerInsights")) },
-      { type: "graph", title: "ECS CPU (%)", metrics: each("", (s) => ecsServiceMetric("CPUUtilization", "Average", s.ecs)), lines: [{ value: ecsCfg.cpu.threshold, label: "alarm" }] },
-      { type: "graph", title: "ECS memory (%)", metrics: each("", (s) => ecsServiceMetric("MemoryUtilization", "Average", s.ecs)), lines: [{ value: ecsCfg.memory.threshold, label: "alarm" }] },
+      {
+        type: "graph",
+        title: "Running tasks (Container Insights)",
+        metrics: each("", (s) => ecsServiceMetric("RunningTaskCount", "Minimum", s.ecs, "ECS/ContainerInsights")),
+      },
+      {
+        type: "graph",
+        title: "ECS CPU (%)",
+        metrics: each("", (s) => ecsServiceMetric("CPUUtilization", "Average", s.ecs)),
+        lines: [{ value: ecsCfg.cpu.threshold, label: "alarm" }],
+      },
+      {
+        type: "graph",
+        title: "ECS memory (%)",
+        metrics: each("", (s) => ecsServiceMetric("MemoryUtilization", "Average", s.ecs)),
+        lines: [{ value: ecsCfg.memory.threshold, label: "alarm" }],
+      },
     ],
     overview: [
-      { type: "graph", title: "Load balancer: requests and ELB 5XX", metrics: [withStat(lbRequests, "Sum", "requests"), withStat(lbErrors, "Sum", "ELB 5XX")] },
+      {
+        type: "graph",
+        title: "Load balancer: requests and ELB 5XX",
+        metrics: [withStat(lbRequests, "Sum", "requests"), withStat(lbErrors, "Sum", "ELB 5XX")],
+      },
       { type: "graph", title: "Services: target response time p95 (s)", metrics: each("", responseTime) },
     ],
   };
@@ -95,7 +133,8 @@ export function databaseWidgets(
 ): LayerWidgets {
   const dbCfg = ctx.config.monitoring.alarms.database;
   const cache = ctx.config.cache.enabled;
-  const m = (metricName: string, stat: string) => rdsMetric(metricName, stat, db.aurora ? { cluster: db.identifier } : { instance: db.identifier });
+  const m = (metricName: string, stat: string) =>
+    rdsMetric(metricName, stat, db.aurora ? { cluster: db.identifier } : { instance: db.identifier });
   const cpu = m("CPUUtilization", "Maximum");
   const acu = m("ACUUtilization", "Maximum");
   return {
@@ -105,16 +144,57 @@ export function databaseWidgets(
         markdown: `# ${ctx.prefix}: database\n${db.aurora ? "Aurora" : "RDS"} ${engine}${cache ? " and Redis" : ""}. Thresholds from monitoring.alarms.database${cache ? " / .cache" : ""}.`,
       },
       ...alarmStatus(ctx.arns, "Database alarms", alarms),
-      { type: "graph", title: "CPU (%, max over instances)", metrics: [withStat(cpu, "Maximum", "CPU")], lines: [{ value: dbCfg.cpu.threshold, label: "alarm" }] },
-      { type: "graph", title: "Connections", metrics: [withStat(m("DatabaseConnections", "Maximum"), "Maximum", "connections")], lines: [{ value: dbCfg.connections.threshold, label: "alarm" }] },
-      { type: "graph", title: "Freeable memory (bytes, min over instances)", metrics: [withStat(m("FreeableMemory", "Minimum"), "Minimum", "freeable memory")] },
+      {
+        type: "graph",
+        title: "CPU (%, max over instances)",
+        metrics: [withStat(cpu, "Maximum", "CPU")],
+        lines: [{ value: dbCfg.cpu.threshold, label: "alarm" }],
+      },
+      {
+        type: "graph",
+        title: "Connections",
+        metrics: [withStat(m("DatabaseConnections", "Maximum"), "Maximum", "connections")],
+        lines: [{ value: dbCfg.connections.threshold, label: "alarm" }],
+      },
+      {
+        type: "graph",
+        title: "Freeable memory (bytes, min over instances)",
+        metrics: [withStat(m("FreeableMemory", "Minimum"), "Minimum", "freeable memory")],
+      },
       db.aurora && db.serverless
-        ? { type: "graph", title: "Serverless v2 capacity", metrics: [withStat(m("ServerlessDatabaseCapacity", "Maximum"), "Maximum", "ACUs"), withStat(acu, "Maximum", "ACU utilisation (%)")] }
+        ? {
+            type: "graph",
+            title: "Serverless v2 capacity",
+            metrics: [
+              withStat(m("ServerlessDatabaseCapacity", "Maximum"), "Maximum", "ACUs"),
+              withStat(acu, "Maximum", "ACU utilisation (%)"),
+            ],
+          }
         : db.aurora
-          ? { type: "graph", title: "Read / write latency (s)", metrics: [withStat(m("ReadLatency", "Average"), "Average", "read"), withStat(m("WriteLatency", "Average"), "Average", "write")] }
-          : { type: "graph", title: "Free storage (bytes)", metrics: [withStat(m("FreeStorageSpace", "Minimum"), "Minimum", "free storage")] },
+          ? {
+              type: "graph",
+              title: "Read / write latency (s)",
+              metrics: [
+                withStat(m("ReadLatency", "Average"), "Average", "read"),
+                withStat(m("WriteLatency", "Average"), "Average", "write"),
+              ],
+            }
+          : {
+              type: "graph",
+              title: "Free storage (bytes)",
+              metrics: [withStat(m("FreeStorageSpace", "Minimum"), "Minimum", "free storage")],
+            },
       ...(readers.length
-        ? [{ type: "graph" as const, title: "Replica lag (ms)", metrics: readers.map((r) => ({ ...rdsMetric("AuroraReplicaLag", "Maximum", { instance: r.instance }), label: `reader ${r.n}` })) }]
+        ? [
+            {
+              type: "graph" as const,
+              title: "Replica lag (ms)",
+              metrics: readers.map((r) => ({
+                ...rdsMetric("AuroraReplicaLag", "Maximum", { instance: r.instance }),
+                label: `reader ${r.n}`,
+              })),
+            },
+          ]
         : []),
     ],
     overview: [{ type: "graph", title: "Database CPU (%)", metrics: [withStat(cpu, "Maximum", "CPU")] }],
@@ -143,12 +223,19 @@ export function genaiWidgets(ctx: DashboardContext, fn: MonitoredResources["gena
   const duration = m("Duration", "p95");
   return {
     widgets: [
-      { type: "text", markdown: `# ${ctx.prefix}: lambda-genai\nThe GenAI function and its dead-letter queue. Thresholds from monitoring.alarms.lambda.` },
+      {
+        type: "text",
+        markdown: `# ${ctx.prefix}: lambda-genai\nThe GenAI function and its dead-letter queue. Thresholds from monitoring.alarms.lambda.`,
+      },
       ...alarmStatus(ctx.arns, "GenAI alarms", alarms),
       {
         type: "graph",
         title: "Invocations, errors, throttles",
-        metrics: [withStat(m("Invocations", "Sum"), "Sum", "invocations"), withStat(m("Errors", "Sum"), "Sum", "errors"), withStat(m("Throttles", "Sum"), "Sum", "throttles")],
+        metrics: [
+          withStat(m("Invocations", "Sum"), "Sum", "invocations"),
+          withStat(m("Errors", "Sum"), "Sum", "errors"),
+          withStat(m("Throttles", "Sum"), "Sum", "throttles"),
+        ],
       },
       {
         type: "graph",
@@ -156,10 +243,26 @@ export function genaiWidgets(ctx: DashboardContext, fn: MonitoredResources["gena
         metrics: [withStat(duration, "p50", "p50"), withStat(duration, "p95", "p95"), withStat(duration, "Maximum", "max")],
         lines: [{ value: genaiDurationThresholdMs(ctx.config), label: "alarm" }],
       },
-      { type: "graph", title: "Concurrent executions", metrics: [withStat(m("ConcurrentExecutions", "Maximum"), "Maximum", "concurrency")], lines: [{ value: genai.reservedConcurrency, label: "reserved" }] },
-      { type: "graph", title: "Dead-letter queue (messages)", metrics: [withStat(queueMetric("ApproximateNumberOfMessagesVisible", fn.deadLetterQueue), "Maximum", "visible")], periodSeconds: 300 },
+      {
+        type: "graph",
+        title: "Concurrent executions",
+        metrics: [withStat(m("ConcurrentExecutions", "Maximum"), "Maximum", "concurrency")],
+        lines: [{ value: genai.reservedConcurrency, label: "reserved" }],
+      },
+      {
+        type: "graph",
+        title: "Dead-letter queue (messages)",
+        metrics: [withStat(queueMetric("ApproximateNumberOfMessagesVisible", fn.deadLetterQueue), "Maximum", "visible")],
+        periodSeconds: 300,
+      },
     ],
-    overview: [{ type: "graph", title: "GenAI: invocations and errors", metrics: [withStat(m("Invocations", "Sum"), "Sum", "invocations"), withStat(m("Errors", "Sum"), "Sum", "errors")] }],
+    overview: [
+      {
+        type: "graph",
+        title: "GenAI: invocations and errors",
+        metrics: [withStat(m("Invocations", "Sum"), "Sum", "invocations"), withStat(m("Errors", "Sum"), "Sum", "errors")],
+      },
+    ],
   };
 }
 
@@ -168,14 +271,30 @@ export function apiWidgets(ctx: DashboardContext, api: MonitoredResources["api"]
   const metrics = apiMetrics(api);
   return {
     widgets: [
-      { type: "text", markdown: `# ${ctx.prefix}: api-gateway\n${api.rest ? "REST" : "HTTP"} API, stage of the api-gateway layer. Thresholds from monitoring.alarms.apiGateway.` },
+      {
+        type: "text",
+        markdown: `# ${ctx.prefix}: api-gateway\n${api.rest ? "REST" : "HTTP"} API, stage of the api-gateway layer. Thresholds from monitoring.alarms.apiGateway.`,
+      },
       ...alarmStatus(ctx.arns, "API alarms", alarms),
       { type: "graph", title: "Requests", metrics: [withStat(metrics.count, "Sum", "requests")] },
-      { type: "graph", title: "Error rates (fraction of requests)", metrics: [withStat(metrics.errors5xx, "Average", "5XX"), withStat(metrics.errors4xx, "Average", "4XX")] },
-      { type: "graph", title: "Latency (ms)", metrics: [withStat(metrics.latency, "p50", "p50"), withStat(metrics.latency, "p95", "p95")], lines: [{ value: cfg.latencyP95.threshold, label: "alarm" }] },
+      {
+        type: "graph",
+        title: "Error rates (fraction of requests)",
+        metrics: [withStat(metrics.errors5xx, "Average", "5XX"), withStat(metrics.errors4xx, "Average", "4XX")],
+      },
+      {
+        type: "graph",
+        title: "Latency (ms)",
+        metrics: [withStat(metrics.latency, "p50", "p50"), withStat(metrics.latency, "p95", "p95")],
+        lines: [{ value: cfg.latencyP95.threshold, label: "alarm" }],
+      },
     ],
     overview: [
-      { type: "graph", title: "API: requests and 5XX", metrics: [withStat(metrics.count, "Sum", "requests"), withStat(metrics.errors5xx, "Sum", "5XX")] },
+      {
+        type: "graph",
+        title: "API: requests and 5XX",
+        metrics: [withStat(metrics.count, "Sum", "requests"), withStat(metrics.errors5xx, "Sum", "5XX")],
+      },
       { type: "graph", title: "API: latency p95 (ms)", metrics: [withStat(metrics.latency, "p95", "p95")] },
     ],
   };
@@ -187,19 +306,32 @@ export function nativeWidgets(
   functions: readonly MonitoredResources["nativeFunction"][],
   alarms: readonly AnyAlarm[],
 ): LayerWidgets {
-  const graph = (title: string, metrics: GraphMetric[]): Widget[] => (metrics.length ? [{ type: "graph", title, periodSeconds: 300, metrics }] : []);
+  const graph = (title: string, metrics: GraphMetric[]): Widget[] =>
+    metrics.length ? [{ type: "graph", title, periodSeconds: 300, metrics }] : [];
   const visible = (queueName: string) => queueMetric("ApproximateNumberOfMessagesVisible", queueName);
   return {
     widgets: [
-      { type: "text", markdown: `# ${ctx.prefix}: native\nQueues of native.queues and the layer's functions. Thresholds from monitoring.alarms.queues / .lambda.` },
+      {
+        type: "text",
+        markdown: `# ${ctx.prefix}: native\nQueues of native.queues and the layer's functions. Thresholds from monitoring.alarms.queues / .lambda.`,
+      },
       ...alarmStatus(ctx.arns, "Native alarms", alarms),
-      ...graph("Messages visible", queues.map((q) => ({ ...visible(q.queue), label: q.key }))),
-      ...graph("Oldest message (s)", queues.map((q) => ({ ...queueMetric("ApproximateAgeOfOldestMessage", q.queue), label: q.key }))),
+      ...graph(
+        "Messages visible",
+        queues.map((q) => ({ ...visible(q.queue), label: q.key })),
+      ),
+      ...graph(
+        "Oldest message (s)",
+        queues.map((q) => ({ ...queueMetric("ApproximateAgeOfOldestMessage", q.queue), label: q.key })),
+      ),
       ...graph("Dead-letter queues (messages)", [
         ...queues.map((q) => ({ ...visible(q.deadLetterQueue), label: `${q.key} DLQ` })),
         ...functions.map((f) => ({ ...visible(f.deadLetterQueue), label: `${f.key} function DLQ` })),
       ]),
-      ...graph("Function errors", functions.map((f) => ({ ...lambdaMetric("Errors", "Sum", f.functionName), label: f.key }))),
+      ...graph(
+        "Function errors",
+        functions.map((f) => ({ ...lambdaMetric("Errors", "Sum", f.functionName), label: f.key })),
+      ),
     ],
     overview: [],
   };
