@@ -199,11 +199,11 @@ describe.each(ENVIRONMENTS)("monitoring layer (%s)", (name) => {
       expect(alarms(tf).db_free_storage).toBeUndefined();
     });
 
-    it("replica lag per reader, by the reader's instance identifier, in milliseconds", () => {
+    it("replica lag per reader, by the reader's instance identifier (the database layer's db_reader_identifiers), in milliseconds", () => {
       expect(cfg.database.readers).toBe(1);
       expect(alarm(tf, "db_replica_lag_reader_1")).toMatchObject({
         metric_name: "AuroraReplicaLag",
-        dimensions: { DBInstanceIdentifier: `${REMOTE("database", "db_identifier")}-reader-1` },
+        dimensions: { DBInstanceIdentifier: "${element(data.terraform_remote_state.database.outputs.db_reader_identifiers, 0)}" },
         threshold: a.database.replicaLag.threshold * 1000,
         treat_missing_data: "breaching",
       });
@@ -235,7 +235,8 @@ describe.each(ENVIRONMENTS)("monitoring layer (%s)", (name) => {
   });
 
   describe("API Gateway (REST)", () => {
-    const dims = { ApiName: `petclinic-${name}-api`, Stage: REMOTE("api_gateway", "stage_name") };
+    // The API's name from the api-gateway layer's contract, never re-derived here.
+    const dims = { ApiName: REMOTE("api_gateway", "api_name"), Stage: REMOTE("api_gateway", "stage_name") };
 
     it("5XX and 4XX rates (average of the error metrics) and p95 latency", () => {
       expect(alarm(tf, "api_5xx")).toMatchObject({ namespace: "AWS/ApiGateway", metric_name: "5XXError", statistic: "Average", dimensions: dims, threshold: a.apiGateway.error5xxRate.threshold / 100 });
@@ -374,7 +375,10 @@ describe.each(ENVIRONMENTS)("monitoring layer (%s)", (name) => {
     });
     expect(resource(tf, "aws_xray_group", "xray_group")).toEqual({
       group_name: `petclinic-${name}`,
-      filter_expression: [`petclinic-${name}-api/${name}`, `petclinic-${name}-genai`, ...services.map((s) => `petclinic-${name}-${s}`)].map((n) => `service("${n}")`).join(" OR "),
+      // The API's and the function's names from their layers' contracts; the services' by the kit's convention.
+      filter_expression: [`${REMOTE("api_gateway", "api_name")}/${REMOTE("api_gateway", "stage_name")}`, REMOTE("lambda_genai", "function_name"), ...services.map((s) => `petclinic-${name}-${s}`)]
+        .map((n) => `service("${n}")`)
+        .join(" OR "),
       insights_configuration: { insights_enabled: false, notifications_enabled: false },
     });
   });
@@ -536,13 +540,20 @@ describe("configuration", () => {
     expect(one.filter((n) => !two.includes(n))).toEqual([]);
   });
 
-  it("Redis (cache.enabled): CPU, memory and evictions over every member cluster", () => {
+  it("Redis (cache.enabled): CPU, memory and evictions over every member cluster (the database layer's cache_member_cluster_ids)", () => {
     const { tf } = synthOf(envWith("prod", { cache: { enabled: true } }));
     const cpu = queries(alarm(tf, "cache_cpu"));
     expect(cpu.expression.expression).toBe("MAX([node1, node2, node3])");
     expect(["node1", "node2", "node3"].map((n) => cpu[n].metric)).toEqual(
-      ["001", "002", "003"].map((m) => ({ namespace: "AWS/ElastiCache", metric_name: "EngineCPUUtilization", dimensions: { CacheClusterId: `petclinic-prod-${m}` }, period: 60, stat: "Maximum" })),
+      [0, 1, 2].map((i) => ({
+        namespace: "AWS/ElastiCache",
+        metric_name: "EngineCPUUtilization",
+        dimensions: { CacheClusterId: `\${element(data.terraform_remote_state.database.outputs.cache_member_cluster_ids, ${i})}` },
+        period: 60,
+        stat: "Maximum",
+      })),
     );
+    expect(alarm(tf, "cache_memory").alarm_description).toContain(`of ${REMOTE("database", "cache_replication_group_id")} uses`);
     expect(queries(alarm(tf, "cache_memory")).node1.metric?.metric_name).toBe("DatabaseMemoryUsagePercentage");
     expect(queries(alarm(tf, "cache_evictions")).expression.expression).toBe("SUM([node1, node2, node3])");
     expect(alarm(tf, "cache_cpu").treat_missing_data).toBe("breaching");
@@ -553,7 +564,7 @@ describe("configuration", () => {
     const dims = { ApiId: REMOTE("api_gateway", "api_id"), Stage: REMOTE("api_gateway", "stage_name") };
     expect(alarm(tf, "api_5xx")).toMatchObject({ metric_name: "5xx", dimensions: dims });
     expect(alarm(tf, "api_4xx")).toMatchObject({ metric_name: "4xx", dimensions: dims });
-    expect(resource(tf, "aws_xray_group", "xray_group").filter_expression).not.toContain("-api/");
+    expect(resource(tf, "aws_xray_group", "xray_group").filter_expression).not.toContain("api_name");
   });
 
   it("native queues: a dead-letter and an oldest-message alarm per queue, queue names from the native layer's state", () => {

@@ -60,6 +60,7 @@ export class DatabaseStack extends LayerStack<"database"> {
     const cache = config.cache.enabled ? this.redis() : undefined;
     this.serviceCredentials(db, database);
 
+    const aurora = this.node.tryFindChild("aurora");
     this.publish({
       db_engine: db.engine,
       db_identifier: database.identifier,
@@ -78,6 +79,8 @@ export class DatabaseStack extends LayerStack<"database"> {
       cache_user_id: cache?.appUserId ?? "",
       // transit_encryption_mode "required": clients must connect with TLS (IAM authentication needs it).
       cache_tls: cache ? "true" : "",
+      db_reader_identifiers: aurora instanceof AuroraCluster ? aurora.readers.map((r) => r.identifier) : [],
+      cache_member_cluster_ids: cache ? Token.asList(Fn.sort(cache.replicationGroup.memberClusters)) : [],
     });
   }
 

@@ -96,6 +96,7 @@ export class ApiGatewayStack extends LayerStack<"api-gateway"> {
       execution_arn: gateway.executionArn,
       custom_domain_target: gateway.customDomainTarget,
       custom_domain_zone_id: gateway.customDomainZoneId,
+      api_name: gateway.api.name,
     });
   }
 

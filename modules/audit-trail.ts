@@ -3,6 +3,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import type { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { Construct } from "constructs";
+import type { Metric } from "./alarm-set";
 import type { PolicyStatement } from "../core/policy";
 import { KmsKey } from "./kms-key";
 import { SecureBucket } from "./secure-bucket";
@@ -197,4 +198,21 @@ export class AuditTrail extends Construct {
       ]),
     );
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metrics (what layer 10 alarms on: the CIS metric filters' own metrics)
+
+/** Metric names of the CIS metric filters, and what a data point means. */
+export const CIS_METRICS: Record<CisFilter, { readonly metricName: string; readonly what: string }> = {
+  rootUsage: { metricName: "RootAccountUsage", what: "The root user was used" },
+  unauthorizedApiCalls: { metricName: "UnauthorizedApiCalls", what: "API calls were refused (AccessDenied / UnauthorizedOperation)" },
+  consoleSignInFailures: { metricName: "ConsoleSignInFailures", what: "Console sign-ins failed" },
+  iamPolicyChanges: { metricName: "IamPolicyChanges", what: "IAM policies were changed" },
+  securityGroupChanges: { metricName: "SecurityGroupChanges", what: "Security groups were changed" },
+};
+
+/** The metric a CIS metric filter publishes in `namespace` (no dimensions; Sum counts the events). */
+export function cisMetric(namespace: string, filter: CisFilter): Metric {
+  return { namespace, metricName: CIS_METRICS[filter].metricName, dimensions: {}, stat: "Sum" };
 }

@@ -3,6 +3,8 @@ import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy";
 import { Construct } from "constructs";
 import { policyJson, type PolicyStatement } from "../core/policy";
+import type { Metric } from "./alarm-set";
+import { Fn, Token } from "cdktf";
 
 /** An AWS service that may send to the queue, only on behalf of one of `sourceArns`. */
 export interface QueueSender {
@@ -128,4 +130,17 @@ export class EncryptedQueue extends Construct {
     this.deadLetterArn = this.deadLetterQueue.arn;
     this.deadLetterName = this.deadLetterQueue.name;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metrics (what layer 10 alarms on and draws; names from the owning layer's outputs)
+
+/** An AWS/SQS metric of a queue (`QueueName`); SQS publishes them once a minute, Maximum is the usual statistic. */
+export function queueMetric(metricName: string, queueName: string, stat = "Maximum"): Metric {
+  return { namespace: "AWS/SQS", metricName, dimensions: { QueueName: queueName }, stat };
+}
+
+/** A queue's name from its ARN (`arn:<partition>:sqs:<region>:<account>:<name>`), resolved by Terraform. */
+export function queueNameFromArn(arn: string): string {
+  return Token.asString(Fn.element(Fn.split(":", arn), 5));
 }

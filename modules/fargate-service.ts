@@ -24,6 +24,7 @@ import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { fargateStrategy } from "./ecs-cluster";
 import { fargateMemoryText, isFargateSize } from "./fargate-sizes";
+import type { Metric } from "./alarm-set";
 
 /**
  * Directories the ECS Exec (SSM) agent writes to. ECS Exec is not supported with a read-only root
@@ -297,4 +298,12 @@ export class FargateService extends Construct {
     if (props.requestsPerTarget) policy("requests", "ALBRequestCountPerTarget", props.requestsPerTarget.value, props.requestsPerTarget.resourceLabel);
     return target;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metrics (what layer 10 alarms on and draws; dimensions from the application layer's outputs)
+
+/** A metric of an ECS service: AWS/ECS (CPUUtilization, MemoryUtilization) or, with Container Insights, ECS/ContainerInsights (RunningTaskCount). */
+export function ecsServiceMetric(metricName: string, stat: string, dims: { readonly cluster: string; readonly service: string }, namespace: "AWS/ECS" | "ECS/ContainerInsights" = "AWS/ECS"): Metric {
+  return { namespace, metricName, dimensions: { ClusterName: dims.cluster, ServiceName: dims.service }, stat };
 }

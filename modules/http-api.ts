@@ -31,6 +31,7 @@ import { Apigatewayv2VpcLink } from "@cdktf/provider-aws/lib/apigatewayv2-vpc-li
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { Construct } from "constructs";
+import type { Metric } from "./alarm-set";
 
 /** The backend behind `/<basePath>/{proxy+}`. */
 export interface HttpApiBackend {
@@ -292,4 +293,12 @@ export class HttpApi extends Construct {
     }
     return vpcLink;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metrics (what layer 10 alarms on and draws; id and stage from the api-gateway layer's outputs)
+
+/** An AWS/ApiGateway metric of an HTTP API stage: HTTP metrics carry the API's id (`ApiId`) and `Stage`. */
+export function httpApiMetric(metricName: string, stat: string, api: { readonly id: string; readonly stage: string }): Metric {
+  return { namespace: "AWS/ApiGateway", metricName, dimensions: { ApiId: api.id, Stage: api.stage }, stat };
 }

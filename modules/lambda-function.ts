@@ -29,6 +29,7 @@ import { buildSync } from "esbuild";
 import { Construct } from "constructs";
 import { LOG_RETENTION_DAYS } from "../core/config/constants";
 import { policyJson } from "../core/policy";
+import type { Metric } from "./alarm-set";
 
 // -------------------------------------------------------------------------------------------------
 // Code
@@ -358,4 +359,12 @@ export class LambdaFunction extends Construct {
     this.deadLetterQueueArn = this.deadLetterQueue.arn;
     this.logGroupName = this.logGroup.name;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metrics (what layer 10 alarms on and draws; names from the owning layer's outputs)
+
+/** An AWS/Lambda metric of a function (`FunctionName`). */
+export function lambdaMetric(metricName: string, stat: string, functionName: string): Metric {
+  return { namespace: "AWS/Lambda", metricName, dimensions: { FunctionName: functionName }, stat };
 }

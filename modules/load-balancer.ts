@@ -25,6 +25,7 @@ import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group
 import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import type { Metric } from "./alarm-set";
 
 /** The TLS policy the kit uses unless told otherwise: TLS 1.3 and 1.2 with forward secrecy. */
 export const DEFAULT_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -394,4 +395,13 @@ export class NetworkLoadBalancerFront extends Construct {
       defaultAction: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
     });
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metrics (what layer 10 alarms on and draws; dimensions from the application layer's outputs)
+
+/** An AWS/ApplicationELB metric of the load balancer (`LoadBalancer`: its ARN suffix), or of one target group of it. */
+export function loadBalancerMetric(metricName: string, stat: string, dims: { readonly loadBalancer: string; readonly targetGroup?: string }): Metric {
+  const dimensions: Record<string, string> = dims.targetGroup === undefined ? { LoadBalancer: dims.loadBalancer } : { LoadBalancer: dims.loadBalancer, TargetGroup: dims.targetGroup };
+  return { namespace: "AWS/ApplicationELB", metricName, dimensions, stat };
 }

@@ -8,6 +8,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
 import { Construct } from "constructs";
 import { ServiceRole } from "./service-role";
+import type { Metric } from "./alarm-set";
 
 /** Props both database constructs share. Defaults are the secure ones. */
 export interface DatabaseCommonProps {
@@ -145,4 +146,15 @@ export class EnhancedMonitoringRole extends Construct {
     new IamRolePolicyAttachment(this, "managed-policy", { role: this.role.roleName, policyArn: `arn:${props.partition}:${ENHANCED_MONITORING_POLICY}` });
     this.arn = this.role.arn;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metrics (what layer 10 alarms on and draws; identifiers from the database layer's outputs)
+
+/**
+ * An AWS/RDS metric: of an Aurora cluster (`DBClusterIdentifier`: every instance's series) or of
+ * one instance (`DBInstanceIdentifier`: an RDS instance, an Aurora reader).
+ */
+export function rdsMetric(metricName: string, stat: string, of: { readonly cluster: string } | { readonly instance: string }): Metric {
+  return { namespace: "AWS/RDS", metricName, dimensions: "cluster" in of ? { DBClusterIdentifier: of.cluster } : { DBInstanceIdentifier: of.instance }, stat };
 }

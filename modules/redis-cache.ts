@@ -7,6 +7,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
 import { fitName } from "../core/naming";
 import { policyJson } from "../core/policy";
+import type { Metric } from "./alarm-set";
 
 export interface RedisCacheProps {
   /** Replication group id; also prefixes the user and user group ids (lower-case, 40 at most). */
@@ -177,4 +178,12 @@ export class RedisCache extends Construct {
       policy: policyJson([{ Sid: "CacheConnectAsAppUser", Action: "elasticache:Connect", Resource: [this.arn, this.appUserArn] }]),
     });
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metrics (what layer 10 alarms on and draws; node ids from the database layer's outputs)
+
+/** An AWS/ElastiCache metric of one node (member cluster, `CacheClusterId`) of a replication group. */
+export function redisNodeMetric(metricName: string, stat: string, nodeId: string): Metric {
+  return { namespace: "AWS/ElastiCache", metricName, dimensions: { CacheClusterId: nodeId }, stat };
 }

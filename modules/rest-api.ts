@@ -48,6 +48,7 @@ import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-as
 import { DefaultTokenResolver, Fn, StringConcat, Tokenization, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { ServiceRole } from "./service-role";
+import type { Metric } from "./alarm-set";
 
 /** The backend behind `/<basePath>/{proxy+}`. */
 export interface RestApiBackend {
@@ -582,4 +583,12 @@ export function corsHeaders(cors: RestApiCors): { all: Record<string, true>; sta
   }
   const all = Object.fromEntries([...Object.keys(statics), "Access-Control-Allow-Origin"].map((h) => [h, true as const]));
   return { all, static: statics, template };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metrics (what layer 10 alarms on and draws; name and stage from the api-gateway layer's outputs)
+
+/** An AWS/ApiGateway metric of a REST API stage: REST metrics carry the API's name (`ApiName`) and `Stage`. */
+export function restApiMetric(metricName: string, stat: string, api: { readonly name: string; readonly stage: string }): Metric {
+  return { namespace: "AWS/ApiGateway", metricName, dimensions: { ApiName: api.name, Stage: api.stage }, stat };
 }

@@ -1,4 +1,4 @@
-import { mockArn, mockId, str, type Contract } from "./types";
+import { list, mockArn, mockId, str, type Contract } from "./types";
 
 const isAurora = (engine: string) => engine.startsWith("aurora-");
 const defaultPort = (engine: string) => (engine.includes("postgres") ? 5432 : 3306);
@@ -44,4 +44,10 @@ export const databaseContract = {
     cfg.cache.enabled ? `${cfg.project}-${cfg.environment}-app` : "",
   ),
   cache_tls: str('"true": the cache requires TLS in transit (empty without a cache).', (cfg) => (cfg.cache.enabled ? "true" : "")),
+  db_reader_identifiers: list("Instance identifiers of the Aurora readers, reader 1 first (empty for an RDS instance): the DBInstanceIdentifier of their metrics.", (cfg) =>
+    isAurora(cfg.database.engine) ? Array.from({ length: cfg.database.readers }, (_, i) => `${cfg.project}-${cfg.environment}-reader-${i + 1}`) : [],
+  ),
+  cache_member_cluster_ids: list("Member clusters (nodes) of the Redis replication group, sorted (<group>-001 first; empty without a cache): the CacheClusterId of their metrics.", (cfg) =>
+    cfg.cache.enabled ? Array.from({ length: cfg.cache.nodes }, (_, i) => `${cfg.project}-${cfg.environment}-${String(i + 1).padStart(3, "0")}`) : [],
+  ),
 } satisfies Contract;
