@@ -17,7 +17,7 @@ import * as path from "node:path";
 import { ConfigError, formatProblem, type ConfigProblem } from "../core/config/errors";
 import { loadConfigFile } from "../core/config/loader";
 import { ConfigSchema } from "../core/config/schema";
-import { resolveCache, resolveDatabase, windowsOverlap } from "../core/config/sections/database";
+import { cacheMemberIds, resolveCache, resolveDatabase, windowsOverlap } from "../core/config/sections/database";
 import { iamDatabaseUsers, serviceDatabaseAccess } from "../core/config/sections/application";
 import { fixtureChecks } from "./config-fixtures";
 import { envWith } from "./helpers";
@@ -279,6 +279,50 @@ describe("Redis", () => {
 
   it("a Redis version without IAM authentication", () => {
     expectRefused("redis-version.yaml", [4, 3, 'engineVersion: "6.2"', 'cache.engineVersion: expected a Redis 7 version such as 7.1 (IAM authentication needs Redis 7), found "6.2"']);
+  });
+
+  it("cluster mode with automatic failover off (ElastiCache requires it)", () => {
+    expectRefused("redis-cluster-no-failover.yaml", [
+      5,
+      3,
+      "automaticFailover: false",
+      "cache.automaticFailover: expected true or unset (ElastiCache requires automatic failover on a cluster-mode replication group), found boolean false",
+    ]);
+  });
+
+  it("shards without cluster mode", () => {
+    expectRefused("redis-shards-without-cluster.yaml", [
+      5,
+      5,
+      "shards: 3",
+      "cache.clusterMode.shards: expected 1 or unset (without clusterMode.enabled the cache has one shard), found 3",
+    ]);
+  });
+
+  it("a shard count out of range", () => {
+    expectRefused("redis-cluster-bad.yaml", [6, 5, "shards: 0", "cache.clusterMode.shards: expected 1 to 500 shards (node groups), found number 0"]);
+  });
+
+  it("Multi-AZ in cluster mode with no replica to fail over to", () => {
+    expectRefused("redis-cluster-multiaz-one-node.yaml", [
+      5,
+      3,
+      "multiAz: true",
+      "cache.multiAz: expected false or unset with 1 node per shard (Multi-AZ needs a replica to fail over to), found boolean true",
+    ]);
+  });
+
+  it("cluster mode turns automatic failover on; Multi-AZ follows when shards have replicas", () => {
+    const one = envWith("dev", { cache: { enabled: true, nodes: 1, clusterMode: { enabled: true } } }).cache;
+    const three = envWith("prod", { cache: { enabled: true, nodes: 3, clusterMode: { enabled: true } } }).cache;
+    if (!one.enabled || !three.enabled) throw new Error("cache should be enabled");
+    expect(resolveCache(one)).toEqual({ automaticFailover: true, multiAz: false });
+    expect(resolveCache(three)).toEqual({ automaticFailover: true, multiAz: true });
+    // Member cluster ids (the CacheClusterId of node metrics): shard and node numbers in cluster mode.
+    expect(cacheMemberIds(three, "ims2-prod")).toEqual(["ims2-prod-0001-001", "ims2-prod-0001-002", "ims2-prod-0001-003"]);
+    const two = envWith("prod", { cache: { enabled: true, nodes: 2 } }).cache;
+    if (!two.enabled) throw new Error("cache should be enabled");
+    expect(cacheMemberIds(two, "x-prod")).toEqual(["x-prod-001", "x-prod-002"]);
   });
 
   it("settings of a disabled cache are still checked", () => {

@@ -28,6 +28,8 @@ interface Expected {
   readonly cacheType: string;
   readonly cacheNodes: number;
   readonly failover: boolean;
+  /** Redis cluster mode: shards of cacheNodes nodes each (undefined: cluster mode disabled). */
+  readonly cacheShards?: number;
   readonly site: string;
   readonly origins: string[];
   readonly api: string;
@@ -76,6 +78,7 @@ const EXPECTED: Record<Env, Expected> = {
     cacheType: "cache.t3.small",
     cacheNodes: 3,
     failover: true,
+    cacheShards: 1,
     site: "https://ims-2.0.com",
     origins: ["https://ims-2.0.com"],
     api: "api.ims-2.0.com",
@@ -153,13 +156,27 @@ describe.each(ENVS)("examples/ims2/%s.yaml", (envName) => {
     });
   });
 
-  it(`runs Redis 7 with ${want.cacheNodes} node(s)${want.failover ? ", automatic failover across AZs" : ""}, encrypted at rest and in transit`, () => {
-    const redis = resource(stack("database"), "aws_elasticache_replication_group", "redis");
+  it(`runs Redis 7 with ${want.cacheNodes} node(s)${want.cacheShards ? " per shard in cluster mode" : ""}${want.failover ? ", automatic failover across AZs" : ""}, encrypted at rest and in transit`, () => {
+    const db = stack("database");
+    const redis = resource(db, "aws_elasticache_replication_group", "redis");
+    const params = resource(db, "aws_elasticache_parameter_group", "redis_parameters");
+    if (want.cacheShards) {
+      // The seed's "cluster mode, 3 nodes, automatic failover": one shard, a primary and two replicas.
+      expect(redis).toMatchObject({ cluster_mode: "enabled", num_node_groups: want.cacheShards, replicas_per_node_group: want.cacheNodes - 1 });
+      expect(redis.num_cache_clusters).toBeUndefined();
+      expect(params.parameter).toEqual([{ name: "cluster-enabled", value: "yes" }]);
+      // Clients find the shards through the configuration endpoint.
+      expect(db.output?.cache_primary_endpoint.value).toBe("${aws_elasticache_replication_group.redis.configuration_endpoint_address}");
+    } else {
+      expect(redis).toMatchObject({ num_cache_clusters: want.cacheNodes });
+      expect(redis.cluster_mode).toBeUndefined();
+      expect(params.parameter).toBeUndefined();
+      expect(db.output?.cache_primary_endpoint.value).toBe("${aws_elasticache_replication_group.redis.primary_endpoint_address}");
+    }
     expect(redis).toMatchObject({
       engine: "redis",
       engine_version: "7.0",
       node_type: want.cacheType,
-      num_cache_clusters: want.cacheNodes,
       automatic_failover_enabled: want.failover,
       multi_az_enabled: want.failover,
       transit_encryption_enabled: true,

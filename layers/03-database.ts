@@ -13,7 +13,8 @@
  *   protection.data adds a final snapshot `<id>-final` and prevent_destroy, and deletion
  *   protection defaults to it.
  * - cache.enabled: ElastiCache Redis 7 with IAM-authenticated RBAC users, encrypted at rest and in
- *   transit, nodes / failover / Multi-AZ / snapshots per tier (modules/redis-cache); the task roles
+ *   transit, nodes / failover / Multi-AZ / snapshots per tier, cluster mode per cache.clusterMode
+ *   (its configuration endpoint is then the cache host) (modules/redis-cache); the task roles
  *   of the services that use it (cache.clients) get elasticache:Connect on the group and its user.
  *
  * Reads: network.data_subnet_ids; security.data_security_group_id, cache_security_group_id,
@@ -234,6 +235,7 @@ export class DatabaseStack extends LayerStack<"database"> {
       engineVersion: cache.engineVersion,
       nodeType: cache.nodeType,
       nodes: cache.nodes,
+      clusterMode: cache.clusterMode.enabled ? { shards: cache.clusterMode.shards } : undefined,
       automaticFailover,
       multiAz,
       availabilityZones: aws.azs,

@@ -1,6 +1,8 @@
+import type { PlatformConfig } from "../config/schema";
 import { mockArn, mockId, str, type Contract } from "./types";
 
 const isAurora = (engine: string) => engine.startsWith("aurora-");
+const clusterMode = (cfg: PlatformConfig) => cfg.cache.enabled && cfg.cache.clusterMode.enabled;
 const defaultPort = (engine: string) => (engine.includes("postgres") ? 5432 : 3306);
 /** RDS names managed master secrets `rds!cluster-<uuid>` (Aurora) or `rds!db-<uuid>` (instances). */
 const secretName = (engine: string) => `rds!${isAurora(engine) ? "cluster" : "db"}-${mockId("x", "secret", 36).slice(2)}`;
@@ -30,11 +32,11 @@ export const databaseContract = {
     mockArn(cfg, "secretsmanager", `secret:${secretName(cfg.database.engine)}-AbCdEf`),
   ),
   db_master_secret_name: str("Name of the RDS-managed master user secret.", (cfg) => secretName(cfg.database.engine)),
-  cache_primary_endpoint: str("Redis primary endpoint (empty when cache.enabled is false).", (cfg) =>
-    cfg.cache.enabled ? `master.${cfg.project}-${cfg.environment}.${mockId("c", "cache", 6).slice(2)}.usw2.cache.amazonaws.com` : "",
+  cache_primary_endpoint: str("Redis primary endpoint; the configuration endpoint with cache.clusterMode (empty when cache.enabled is false).", (cfg) =>
+    cfg.cache.enabled ? `${clusterMode(cfg) ? "clustercfg" : "master"}.${cfg.project}-${cfg.environment}.${mockId("c", "cache", 6).slice(2)}.usw2.cache.amazonaws.com` : "",
   ),
-  cache_reader_endpoint: str("Redis reader endpoint (empty when cache.enabled is false).", (cfg) =>
-    cfg.cache.enabled ? `replica.${cfg.project}-${cfg.environment}.${mockId("c", "cache", 6).slice(2)}.usw2.cache.amazonaws.com` : "",
+  cache_reader_endpoint: str("Redis reader endpoint; the configuration endpoint with cache.clusterMode (empty when cache.enabled is false).", (cfg) =>
+    cfg.cache.enabled ? `${clusterMode(cfg) ? "clustercfg" : "replica"}.${cfg.project}-${cfg.environment}.${mockId("c", "cache", 6).slice(2)}.usw2.cache.amazonaws.com` : "",
   ),
   cache_port: str("Redis port, as a string (empty when cache.enabled is false).", (cfg) => (cfg.cache.enabled ? String(cfg.cache.port) : "")),
   cache_replication_group_id: str("Redis replication group id: the cache name an IAM authentication token is signed for (empty without a cache).", (cfg) =>
