@@ -132,6 +132,15 @@ describe("rotation of a kit-managed master secret", () => {
     await expect(off(event("createSecret"))).rejects.toBeInstanceOf(RotationError);
   });
 
+  it("waits for the first rotation to give the secret a current value (Terraform invokes it before anything reads the secret)", async () => {
+    const aws = fakeAws();
+    aws.startRotation("t1");
+    const handler = createHandler(aws.deps);
+    await expect(handler({ WaitForCurrent: true, SecretId: SECRET })).rejects.toThrow("the secret has no current value after 3 checks");
+    for (const step of STEPS) await handler(event(step));
+    await expect(handler({ WaitForCurrent: true, SecretId: SECRET })).resolves.toEqual({ step: "waitForCurrent", done: true });
+  });
+
   it("checks the event and the settings", () => {
     expect(() => parseEvent({ SecretId: SECRET, ClientRequestToken: "t", Step: "dropTable" })).toThrow("Step must be one of createSecret, setSecret, testSecret, finishSecret");
     expect(() => parseEvent({ ClientRequestToken: "t", Step: "setSecret" })).toThrow("SecretId is missing");

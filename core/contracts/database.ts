@@ -2,6 +2,8 @@ import type { PlatformConfig } from "../config/schema";
 import { mockArn, mockId, str, type Contract } from "./types";
 
 const isAurora = (engine: string) => engine.startsWith("aurora-");
+/** An RDS instance with read replicas keeps its master secret in the kit (`<project>-<env>-master`). */
+const kitSecret = (cfg: PlatformConfig) => !isAurora(cfg.database.engine) && cfg.database.readReplicas > 0;
 const clusterMode = (cfg: PlatformConfig) => cfg.cache.enabled && cfg.cache.clusterMode.enabled;
 const defaultPort = (engine: string) => (engine.includes("postgres") ? 5432 : 3306);
 /** RDS names managed master secrets `rds!cluster-<uuid>` (Aurora) or `rds!db-<uuid>` (instances). */
@@ -20,18 +22,19 @@ export const databaseContract = {
       ? `${cfg.project}-${cfg.environment}.cluster-${mockId("c", "db", 12).slice(2)}.${cfg.aws.region}.rds.amazonaws.com`
       : `${cfg.project}-${cfg.environment}.${mockId("c", "db", 12).slice(2)}.${cfg.aws.region}.rds.amazonaws.com`,
   ),
-  db_reader_endpoint: str("Reader endpoint host name (the writer's when there is no reader).", (cfg) =>
+  db_reader_endpoint: str("Reader endpoint host name: Aurora's reader endpoint, an RDS instance's first read replica, else the writer's.", (cfg) =>
     isAurora(cfg.database.engine)
       ? `${cfg.project}-${cfg.environment}.cluster-ro-${mockId("c", "db", 12).slice(2)}.${cfg.aws.region}.rds.amazonaws.com`
-      : `${cfg.project}-${cfg.environment}.${mockId("c", "db", 12).slice(2)}.${cfg.aws.region}.rds.amazonaws.com`,
+      : `${cfg.project}-${cfg.environment}${kitSecret(cfg) ? "-replica-1" : ""}.${mockId("c", "db", 12).slice(2)}.${cfg.aws.region}.rds.amazonaws.com`,
   ),
   db_port: str("Database port, as a string.", (cfg) => String(cfg.database.port ?? defaultPort(cfg.database.engine))),
   db_name: str("Name of the application database.", (cfg) => cfg.database.databaseName ?? cfg.project.replace(/-/g, "_")),
   db_master_username: str("Master user name (its password lives only in the managed secret).", (cfg) => cfg.database.masterUsername),
-  db_master_secret_arn: str("ARN of the RDS-managed master user secret in Secrets Manager (KMS: the security layer's data key).", (cfg) =>
-    mockArn(cfg, "secretsmanager", `secret:${secretName(cfg.database.engine)}-AbCdEf`),
+  db_master_secret_arn: str(
+    "ARN of the master user secret in Secrets Manager (KMS: the security layer's data key): RDS-managed, or the kit's own (rotated by the kit) for an RDS instance with read replicas.",
+    (cfg) => mockArn(cfg, "secretsmanager", `secret:${kitSecret(cfg) ? `${cfg.project}-${cfg.environment}-master` : secretName(cfg.database.engine)}-AbCdEf`),
   ),
-  db_master_secret_name: str("Name of the RDS-managed master user secret.", (cfg) => secretName(cfg.database.engine)),
+  db_master_secret_name: str("Name of the master user secret.", (cfg) => (kitSecret(cfg) ? `${cfg.project}-${cfg.environment}-master` : secretName(cfg.database.engine))),
   cache_primary_endpoint: str("Redis primary endpoint; the configuration endpoint with cache.clusterMode (empty when cache.enabled is false).", (cfg) =>
     cfg.cache.enabled ? `${clusterMode(cfg) ? "clustercfg" : "master"}.${cfg.project}-${cfg.environment}.${mockId("c", "cache", 6).slice(2)}.usw2.cache.amazonaws.com` : "",
   ),

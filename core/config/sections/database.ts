@@ -20,7 +20,7 @@ import { z } from "zod";
 import { port } from "../fields";
 import type { PlatformConfig } from "../schema";
 import type { KeyPath, Rule, SemanticIssue } from "../semantic";
-import { performanceInsightsRow, performanceInsightsSupported, RDS_FACTS, SERVERLESS_V2_ACU } from "../rds-facts";
+import { performanceInsightsRow, performanceInsightsSupported, SERVERLESS_V2_ACU } from "../rds-facts";
 import { TIER_RULES } from "../tiers";
 import { iamDatabaseUsers } from "./application";
 
@@ -195,10 +195,13 @@ export const DatabaseSchema = z
     readReplicas: z
       .number({ error: "a number of read replicas" })
       .int({ error: "a whole number of read replicas" })
-      .min(0, { error: "a number of read replicas >= 0" })
+      .min(0, { error: "0 to 15 read replicas" })
+      .max(15, { error: "0 to 15 read replicas (the RDS maximum for MySQL and PostgreSQL)" })
       .default(0)
       .describe(
-        "RDS engines: read replicas. Must stay 0: AWS does not create read replicas of an instance whose master password RDS manages in Secrets Manager, which this kit always does. Use an Aurora engine with readers for readable copies. Default: 0.",
+        "RDS engines: read replicas of the instance, in the data subnets behind the data group, encrypted with the data key; the first one's address is the reader endpoint (db_reader_endpoint, parameter database/reader-host). " +
+          "RDS refuses replicas of an instance whose master password it manages, so with replicas the master secret is the kit's own, rotated every masterSecretRotationDays through the RDS API (docs/layers/database.md). " +
+          "Aurora engines: use database.readers. Default: 0.",
       ),
     storage: z
       .strictObject({
@@ -572,15 +575,9 @@ const engineRules: Rule = (cfg) => {
     });
   }
 
-  // Read replicas: refused for RDS engines (managed master password), meaningless for Aurora.
-  if (db.readReplicas > 0) {
-    issues.push({
-      path: at("readReplicas"),
-      expected: r.aurora
-        ? "0 (Aurora engines scale reads with database.readers)"
-        : `0 (AWS does not create read replicas of an instance whose master password RDS manages in Secrets Manager, ${RDS_FACTS.readReplicaWithManagedPassword.source}; use aurora-postgresql or aurora-mysql with database.readers for readable copies)`,
-      found: `${db.readReplicas}`,
-    });
+  // Read replicas are RDS instances' (Aurora readers are database.readers).
+  if (db.readReplicas > 0 && r.aurora) {
+    issues.push({ path: at("readReplicas"), expected: "0 (Aurora engines scale reads with database.readers)", found: `${db.readReplicas}` });
   }
 
   // Storage autoscaling: the limit must leave room (AWS wants at least 10% above the allocation).

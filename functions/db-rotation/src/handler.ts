@@ -146,7 +146,18 @@ export function createHandler(deps: RotationDeps) {
     return passwordOf(text);
   };
 
-  return async (event: unknown): Promise<{ step: Step; done: boolean }> => {
+  return async (event: unknown): Promise<{ step: Step | "waitForCurrent"; done: boolean }> => {
+    // Not a rotation step: Terraform (aws_lambda_invocation) waits for the first rotation, which
+    // Secrets Manager runs asynchronously, before anything reads the secret.
+    if (isObject(event) && event.WaitForCurrent === true) {
+      if (typeof event.SecretId !== "string" || !event.SecretId) throw new RotationError("InvalidEvent", "SecretId is missing");
+      for (let i = 0; i < attempts; i++) {
+        const { versions } = await deps.describeSecret(event.SecretId);
+        if (Object.values(versions).some((s) => s.includes("AWSCURRENT"))) return { step: "waitForCurrent", done: true };
+        if (i < attempts - 1) await sleep(interval);
+      }
+      throw new RotationError("SecretUnreadable", `the secret has no current value after ${attempts} checks (the first rotation has not finished)`);
+    }
     const { secretId, token, step } = parseEvent(event);
     const settings = deps.settings();
     const secret = await deps.describeSecret(secretId);
