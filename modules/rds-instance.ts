@@ -194,7 +194,8 @@ export class RdsInstance extends Construct {
       // same key (a same-Region replica of an encrypted source must be).
       return new DbInstance(this, `replica-${n}`, {
         identifier,
-        replicateSourceDb: this.instance.identifier,
+        // The ARN: the provider requires it with an explicit subnet group (the data subnets).
+        replicateSourceDb: this.instance.arn,
         instanceClass: props.instanceClass,
         storageType: "gp3",
         maxAllocatedStorage: maxAllocated,
