@@ -3,6 +3,7 @@ import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { Fn, TerraformLocal } from "cdktf";
 import { Construct } from "constructs";
+import { reviewException } from "../core/review";
 import { performanceInsightsRow, performanceInsightsSupported } from "../core/config/rds-facts";
 import { DatabaseLogGroups, finalSnapshotName, ManagedSecretRotation, validateCommon, type DatabaseCommonProps } from "./rds-common";
 
@@ -192,8 +193,9 @@ export class RdsInstance extends Construct {
         : undefined;
       // Engine, version, user and database come from the source; storage is encrypted with the
       // same key (a same-Region replica of an encrypted source must be).
-      return new DbInstance(this, `replica-${n}`, {
+      const replica = new DbInstance(this, `replica-${n}`, {
         identifier,
+        engine: props.engine,
         // The ARN: the provider requires it with an explicit subnet group (the data subnets).
         replicateSourceDb: this.instance.arn,
         instanceClass: props.instanceClass,
@@ -223,6 +225,13 @@ export class RdsInstance extends Construct {
         applyImmediately: false,
         dependsOn: replicaLogs?.groups,
       });
+      reviewException(replica, "PK-RDS-004", "A read replica keeps no backups of its own: the source instance's automated backups and point-in-time restore cover the data");
+      reviewException(
+        replica,
+        "PK-DATA-001",
+        "A read replica holds no data of its own (the source has prevent_destroy, deletion protection and a final snapshot); a replaced replica copies the source again",
+      );
+      return replica;
     });
     this.replicaEndpoints = this.replicas.map((r) => r.address);
   }
