@@ -54,9 +54,6 @@ function expectRefused(fixture: string, ...problems: [line: number, col: number,
   expect(refused(fixture)).toEqual(problems.map(([line, col, , text]) => `${DIR}/${fixture}:${line}:${col} ${text}`));
 }
 
-const REPLICAS_REFUSED =
-  "expected 0 (AWS does not create read replicas of an instance whose master password RDS manages in Secrets Manager, " +
-  "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html#rds-secrets-manager-limitations; use aurora-postgresql or aurora-mysql with database.readers for readable copies)";
 
 describe("Aurora Serverless v2 capacity", () => {
   it("a capacity not in steps of 0.5 ACU", () => {
@@ -141,8 +138,16 @@ describe("engine, version and instance class combinations", () => {
     ]);
   });
 
-  it("read replicas of an instance whose master password RDS manages", () => {
-    expectRefused("read-replica.yaml", [4, 3, "readReplicas: 1", `database.readReplicas: ${REPLICAS_REFUSED}, found 1`]);
+  it("read replicas on an Aurora engine (Aurora's readable copies are database.readers)", () => {
+    expectRefused("read-replica.yaml", [4, 3, "readReplicas: 1", "database.readReplicas: expected 0 (Aurora engines scale reads with database.readers), found 1"]);
+  });
+
+  it("more read replicas than RDS allows", () => {
+    expectRefused("read-replicas-too-many.yaml", [4, 3, "readReplicas: 16", "database.readReplicas: expected 0 to 15 read replicas (the RDS maximum for MySQL and PostgreSQL), found number 16"]);
+  });
+
+  it("read replicas of an RDS instance are accepted (the kit keeps and rotates the master secret)", () => {
+    expect(envWith("prod", { database: { engine: "postgres", readReplicas: 2 } }).database.readReplicas).toBe(2);
   });
 
   it("a storage autoscaling limit too close to the allocation", () => {
@@ -335,7 +340,7 @@ it("reports every problem of a file at once, in file order", () => {
     "several.yaml",
     [4, 3, 'engineVersion: "13"', 'database.engineVersion: expected PostgreSQL 15, 16 or 17 (a major such as 16, or major.minor such as 16.8) (engine postgres), found "13"'],
     [5, 3, "instanceClass: db.serverless", 'database.instanceClass: expected an RDS instance class such as db.t4g.medium (db.serverless is Aurora only; engine postgres), found "db.serverless"'],
-    [6, 3, "readReplicas: 2", `database.readReplicas: ${REPLICAS_REFUSED}, found 2`],
+    [6, 3, "readReplicas: -1", "database.readReplicas: expected 0 to 15 read replicas, found number -1"],
     [9, 3, "nodeType: cache.t2.micro", 'cache.nodeType: expected a node type of family t3, t4g, m5, m6g, m7g, r5, r6g, r7g (cache.<family>.<size>), found "cache.t2.micro"'],
   );
 });

@@ -154,7 +154,41 @@ describe.each(ENVS)("examples/ims2/%s.yaml", (envName) => {
       backup_window: "03:00-04:00",
       deletion_protection: envName === "prod",
     });
+    const tf = stack("database");
+    if (envName === "prod") {
+      // The seed's "read replicas in same region": one, the reader endpoint the api is told.
+      expect(resource(tf, "aws_db_instance", "rds_replica_1")).toMatchObject({
+        engine: "postgres",
+        replicate_source_db: "${aws_db_instance.rds.arn}",
+        instance_class: want.dbClass,
+        kms_key_id: REMOTE("security", "kms_key_arns.data"),
+        iam_database_authentication_enabled: true,
+        performance_insights_enabled: true,
+      });
+      expect(tf.output?.db_reader_endpoint.value).toBe("${aws_db_instance.rds_replica_1.address}");
+      expect(db.manage_master_user_password).toBeUndefined();
+    } else {
+      expect(resources(tf, "aws_db_instance")).not.toHaveProperty("rds_replica_1");
+      expect(db.manage_master_user_password).toBe(true);
+    }
   });
+
+  if (envName === "prod") {
+    it("pins what RTO 15 min / RPO 5 min rests on (examples/ims2/README.md, Disaster recovery)", () => {
+      const tf = stack("database");
+      const db = resource(tf, "aws_db_instance", "rds");
+      // RPO: automated backups on (retention > 0) give point-in-time restore to within about 5
+      // minutes (transaction logs go to S3 every 5 minutes); the seed's 30 days of them.
+      expect(db.backup_retention_period).toBe(30);
+      // RTO of an AZ or instance failure: the synchronous Multi-AZ standby takes over (60-120 s).
+      expect(db.multi_az).toBe(true);
+      // The backups outlive a deleted instance, which leaves a final snapshot; nothing deletes it by accident.
+      expect(db).toMatchObject({ delete_automated_backups: false, final_snapshot_identifier: "ims2-prod-final", skip_final_snapshot: false, deletion_protection: true });
+      expect(db.lifecycle).toEqual({ prevent_destroy: true });
+      // The cache: a replica takes over (automatic failover, Multi-AZ) and daily snapshots are kept.
+      expect(resource(tf, "aws_elasticache_replication_group", "redis")).toMatchObject({ automatic_failover_enabled: true, multi_az_enabled: true, snapshot_retention_limit: 7 });
+    });
+  }
 
   it(`runs Redis 7 with ${want.cacheNodes} node(s)${want.cacheShards ? " per shard in cluster mode" : ""}${want.failover ? ", automatic failover across AZs" : ""}, encrypted at rest and in transit`, () => {
     const db = stack("database");

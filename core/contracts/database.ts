@@ -22,7 +22,7 @@ export const databaseContract = {
       ? `${cfg.project}-${cfg.environment}.cluster-${mockId("c", "db", 12).slice(2)}.${cfg.aws.region}.rds.amazonaws.com`
       : `${cfg.project}-${cfg.environment}.${mockId("c", "db", 12).slice(2)}.${cfg.aws.region}.rds.amazonaws.com`,
   ),
-  db_reader_endpoint: str("Reader endpoint host name: Aurora's reader endpoint, an RDS instance's first read replica, else the writer's.", (cfg) =>
+  db_reader_endpoint: str("Reader endpoint host name (the writer's when there is no reader).", (cfg) =>
     isAurora(cfg.database.engine)
       ? `${cfg.project}-${cfg.environment}.cluster-ro-${mockId("c", "db", 12).slice(2)}.${cfg.aws.region}.rds.amazonaws.com`
       : `${cfg.project}-${cfg.environment}${kitSecret(cfg) ? "-replica-1" : ""}.${mockId("c", "db", 12).slice(2)}.${cfg.aws.region}.rds.amazonaws.com`,
@@ -30,15 +30,17 @@ export const databaseContract = {
   db_port: str("Database port, as a string.", (cfg) => String(cfg.database.port ?? defaultPort(cfg.database.engine))),
   db_name: str("Name of the application database.", (cfg) => cfg.database.databaseName ?? cfg.project.replace(/-/g, "_")),
   db_master_username: str("Master user name (its password lives only in the managed secret).", (cfg) => cfg.database.masterUsername),
+  // With database.readReplicas on an RDS engine the secret is the kit's own (docs/layers/database.md);
+  // the descriptions are unchanged so environments without replicas synthesize as before.
   db_master_secret_arn: str(
-    "ARN of the master user secret in Secrets Manager (KMS: the security layer's data key): RDS-managed, or the kit's own (rotated by the kit) for an RDS instance with read replicas.",
+    "ARN of the RDS-managed master user secret in Secrets Manager (KMS: the security layer's data key).",
     (cfg) => mockArn(cfg, "secretsmanager", `secret:${kitSecret(cfg) ? `${cfg.project}-${cfg.environment}-master` : secretName(cfg.database.engine)}-AbCdEf`),
   ),
-  db_master_secret_name: str("Name of the master user secret.", (cfg) => (kitSecret(cfg) ? `${cfg.project}-${cfg.environment}-master` : secretName(cfg.database.engine))),
-  cache_primary_endpoint: str("Redis primary endpoint; the configuration endpoint with cache.clusterMode (empty when cache.enabled is false).", (cfg) =>
+  db_master_secret_name: str("Name of the RDS-managed master user secret.", (cfg) => (kitSecret(cfg) ? `${cfg.project}-${cfg.environment}-master` : secretName(cfg.database.engine))),
+  cache_primary_endpoint: str("Redis primary endpoint (empty when cache.enabled is false).", (cfg) =>
     cfg.cache.enabled ? `${clusterMode(cfg) ? "clustercfg" : "master"}.${cfg.project}-${cfg.environment}.${mockId("c", "cache", 6).slice(2)}.usw2.cache.amazonaws.com` : "",
   ),
-  cache_reader_endpoint: str("Redis reader endpoint; the configuration endpoint with cache.clusterMode (empty when cache.enabled is false).", (cfg) =>
+  cache_reader_endpoint: str("Redis reader endpoint (empty when cache.enabled is false).", (cfg) =>
     cfg.cache.enabled ? `${clusterMode(cfg) ? "clustercfg" : "replica"}.${cfg.project}-${cfg.environment}.${mockId("c", "cache", 6).slice(2)}.usw2.cache.amazonaws.com` : "",
   ),
   cache_port: str("Redis port, as a string (empty when cache.enabled is false).", (cfg) => (cfg.cache.enabled ? String(cfg.cache.port) : "")),
