@@ -85,7 +85,7 @@ export const RDS_FACTS = {
   /** ModifyDBInstance MasterUserPassword is applied asynchronously but as soon as possible, whatever ApplyImmediately says. */
   masterPasswordChangeApplied: {
     fact: "a master password change (ModifyDBInstance MasterUserPassword) is applied as soon as possible, independently of ApplyImmediately",
-    source: "https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/rds/aws.sdk.kotlin.services.rds.model/-modify-db-instance-request/master-user-password.html",
+    source: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBInstance.html",
   },
   /** MySQL and PostgreSQL DB instances take up to 15 read replicas. */
   readReplicaCount: {
