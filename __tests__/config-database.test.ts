@@ -17,7 +17,7 @@ import * as path from "node:path";
 import { ConfigError, formatProblem, type ConfigProblem } from "../core/config/errors";
 import { loadConfigFile } from "../core/config/loader";
 import { ConfigSchema } from "../core/config/schema";
-import { resolveCache, resolveDatabase, windowsOverlap } from "../core/config/sections/database";
+import { cacheMemberIds, resolveCache, resolveDatabase, windowsOverlap } from "../core/config/sections/database";
 import { iamDatabaseUsers, serviceDatabaseAccess } from "../core/config/sections/application";
 import { fixtureChecks } from "./config-fixtures";
 import { envWith } from "./helpers";
@@ -54,9 +54,6 @@ function expectRefused(fixture: string, ...problems: [line: number, col: number,
   expect(refused(fixture)).toEqual(problems.map(([line, col, , text]) => `${DIR}/${fixture}:${line}:${col} ${text}`));
 }
 
-const REPLICAS_REFUSED =
-  "expected 0 (AWS does not create read replicas of an instance whose master password RDS manages in Secrets Manager, " +
-  "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html#rds-secrets-manager-limitations; use aurora-postgresql or aurora-mysql with database.readers for readable copies)";
 
 describe("Aurora Serverless v2 capacity", () => {
   it("a capacity not in steps of 0.5 ACU", () => {
@@ -141,8 +138,16 @@ describe("engine, version and instance class combinations", () => {
     ]);
   });
 
-  it("read replicas of an instance whose master password RDS manages", () => {
-    expectRefused("read-replica.yaml", [4, 3, "readReplicas: 1", `database.readReplicas: ${REPLICAS_REFUSED}, found 1`]);
+  it("read replicas on an Aurora engine (Aurora's readable copies are database.readers)", () => {
+    expectRefused("read-replica.yaml", [4, 3, "readReplicas: 1", "database.readReplicas: expected 0 (Aurora engines scale reads with database.readers), found 1"]);
+  });
+
+  it("more read replicas than RDS allows", () => {
+    expectRefused("read-replicas-too-many.yaml", [4, 3, "readReplicas: 16", "database.readReplicas: expected 0 to 15 read replicas (the RDS maximum for MySQL and PostgreSQL), found number 16"]);
+  });
+
+  it("read replicas of an RDS instance are accepted (the kit keeps and rotates the master secret)", () => {
+    expect(envWith("prod", { database: { engine: "postgres", readReplicas: 2 } }).database.readReplicas).toBe(2);
   });
 
   it("a storage autoscaling limit too close to the allocation", () => {
@@ -281,6 +286,50 @@ describe("Redis", () => {
     expectRefused("redis-version.yaml", [4, 3, 'engineVersion: "6.2"', 'cache.engineVersion: expected a Redis 7 version such as 7.1 (IAM authentication needs Redis 7), found "6.2"']);
   });
 
+  it("cluster mode with automatic failover off (ElastiCache requires it)", () => {
+    expectRefused("redis-cluster-no-failover.yaml", [
+      5,
+      3,
+      "automaticFailover: false",
+      "cache.automaticFailover: expected true or unset (ElastiCache requires automatic failover on a cluster-mode replication group), found boolean false",
+    ]);
+  });
+
+  it("shards without cluster mode", () => {
+    expectRefused("redis-shards-without-cluster.yaml", [
+      5,
+      5,
+      "shards: 3",
+      "cache.clusterMode.shards: expected 1 or unset (without clusterMode.enabled the cache has one shard), found 3",
+    ]);
+  });
+
+  it("a shard count out of range", () => {
+    expectRefused("redis-cluster-bad.yaml", [6, 5, "shards: 0", "cache.clusterMode.shards: expected 1 to 500 shards (node groups), found number 0"]);
+  });
+
+  it("Multi-AZ in cluster mode with no replica to fail over to", () => {
+    expectRefused("redis-cluster-multiaz-one-node.yaml", [
+      5,
+      3,
+      "multiAz: true",
+      "cache.multiAz: expected false or unset with 1 node per shard (Multi-AZ needs a replica to fail over to), found boolean true",
+    ]);
+  });
+
+  it("cluster mode turns automatic failover on; Multi-AZ follows when shards have replicas", () => {
+    const one = envWith("dev", { cache: { enabled: true, nodes: 1, clusterMode: { enabled: true } } }).cache;
+    const three = envWith("prod", { cache: { enabled: true, nodes: 3, clusterMode: { enabled: true } } }).cache;
+    if (!one.enabled || !three.enabled) throw new Error("cache should be enabled");
+    expect(resolveCache(one)).toEqual({ automaticFailover: true, multiAz: false });
+    expect(resolveCache(three)).toEqual({ automaticFailover: true, multiAz: true });
+    // Member cluster ids (the CacheClusterId of node metrics): shard and node numbers in cluster mode.
+    expect(cacheMemberIds(three, "ims2-prod")).toEqual(["ims2-prod-0001-001", "ims2-prod-0001-002", "ims2-prod-0001-003"]);
+    const two = envWith("prod", { cache: { enabled: true, nodes: 2 } }).cache;
+    if (!two.enabled) throw new Error("cache should be enabled");
+    expect(cacheMemberIds(two, "x-prod")).toEqual(["x-prod-001", "x-prod-002"]);
+  });
+
   it("settings of a disabled cache are still checked", () => {
     expectRefused("redis-disabled-still-checked.yaml", [3, 3, "nodes: 9", "cache.nodes: expected 1 to 6 cache nodes (a primary and up to 5 replicas), found number 9"]);
   });
@@ -291,7 +340,7 @@ it("reports every problem of a file at once, in file order", () => {
     "several.yaml",
     [4, 3, 'engineVersion: "13"', 'database.engineVersion: expected PostgreSQL 15, 16 or 17 (a major such as 16, or major.minor such as 16.8) (engine postgres), found "13"'],
     [5, 3, "instanceClass: db.serverless", 'database.instanceClass: expected an RDS instance class such as db.t4g.medium (db.serverless is Aurora only; engine postgres), found "db.serverless"'],
-    [6, 3, "readReplicas: 2", `database.readReplicas: ${REPLICAS_REFUSED}, found 2`],
+    [6, 3, "readReplicas: -1", "database.readReplicas: expected 0 to 15 read replicas, found number -1"],
     [9, 3, "nodeType: cache.t2.micro", 'cache.nodeType: expected a node type of family t3, t4g, m5, m6g, m7g, r5, r6g, r7g (cache.<family>.<size>), found "cache.t2.micro"'],
   );
 });

@@ -67,9 +67,14 @@ describe.each(CASES)("database credentials (%s)", (_name, cfg) => {
   const application = synth(ApplicationStack, cfg).tf;
   const db = resolveDatabase(cfg);
   const resourceRef = db.aurora ? "${aws_rds_cluster.aurora.cluster_resource_id}" : "${aws_db_instance.rds.resource_id}";
+  // An RDS instance with read replicas keeps its master secret in the kit (RDS refuses replicas under a managed one).
+  const replicas = db.aurora ? 0 : cfg.database.readReplicas;
   const secretRef = db.aurora
     ? "${aws_rds_cluster.aurora.master_user_secret[0].secret_arn}"
-    : "${aws_db_instance.rds.master_user_secret[0].secret_arn}";
+    : replicas
+      ? "${aws_secretsmanager_secret.master_secret.arn}"
+      : "${aws_db_instance.rds.master_user_secret[0].secret_arn}";
+  const replicaRefs = Array.from({ length: replicas }, (_, i) => `\${aws_db_instance.rds_replica_${i + 1}.resource_id}`);
   const users = iamDatabaseUsers(cfg);
   const dbServices = Object.entries(cfg.services).filter(([n, s]) => serviceDatabaseAccess(cfg, n, s));
 
@@ -106,7 +111,10 @@ describe.each(CASES)("database credentials (%s)", (_name, cfg) => {
         Effect: "Allow",
         Sid: "ConnectAsOwnDatabaseUser",
         Action: "rds-db:connect",
-        Resource: `arn:aws:rds-db:${cfg.aws.region}:${cfg.aws.accountId}:dbuser:${resourceRef}/${u.user}`,
+        // The writer, and every read replica (the user exists there by replication).
+        Resource: replicas
+          ? [resourceRef, ...replicaRefs].map((r) => `arn:aws:rds-db:${cfg.aws.region}:${cfg.aws.accountId}:dbuser:${r}/${u.user}`)
+          : `arn:aws:rds-db:${cfg.aws.region}:${cfg.aws.accountId}:dbuser:${resourceRef}/${u.user}`,
       });
       const [container] = JSON.parse(
         resource(application, "aws_ecs_task_definition", `${sid(u.service)}_task`).container_definitions as string,
@@ -143,6 +151,8 @@ describe.each(CASES)("database credentials (%s)", (_name, cfg) => {
     expect(invocation.depends_on).toEqual(
       expect.arrayContaining([db.aurora ? "aws_rds_cluster_instance.aurora_writer" : "aws_db_instance.rds"]),
     );
+    // A kit-kept secret has a value only after its first rotation: the provisioner waits for it.
+    if (replicas) expect(invocation.depends_on).toEqual(expect.arrayContaining(["aws_lambda_invocation.master_secret_first_value"]));
     const fn = resource(database, "aws_lambda_function", "db_users");
     expect(invocation.function_name).toBe("${aws_lambda_function.db_users.function_name}");
     expect(fn.environment).toEqual({

@@ -5,7 +5,8 @@
  * the post-confirmation e-mail validation function with its SQS dead-letter queues, GuardDuty,
  * CloudTrail, X-Ray and dashboards, security groups "ALB 443 only / ECS only from the ALB / RDS only
  * from ECS", the SPA on S3 + CloudFront with its Route 53 name and ACM certificate, RDS MySQL
- * (dev) and Aurora MySQL with a reader in the other AZ (prod) with 7-day backups.
+ * (dev; prod Multi-AZ with a read replica for reporting whose master secret the kit rotates) with
+ * 7-day backups.
  */
 import * as path from "node:path";
 import { loadConfigFile } from "../core/config/loader";
@@ -143,14 +144,47 @@ describe.each([
     expect(Object.keys(resources(tf, "aws_route53_record"))).toEqual(expect.arrayContaining([`dns_${key}_a`, `dns_${key}_aaaa`]));
   });
 
-  it("keeps 7 days of automated snapshots; dev is RDS MySQL in one AZ, prod Aurora MySQL with a reader in the other AZ", () => {
+  it("keeps 7 days of automated snapshots; dev is RDS MySQL in one AZ, prod RDS MySQL Multi-AZ with a read replica for reporting", () => {
     const { tf } = synth(DatabaseStack, cfg);
     if (name === "dev") {
-      expect(resource(tf, "aws_db_instance", "rds")).toMatchObject({ engine: "mysql", instance_class: "db.t4g.micro", multi_az: false, backup_retention_period: 7 });
+      expect(resource(tf, "aws_db_instance", "rds")).toMatchObject({ engine: "mysql", instance_class: "db.t4g.micro", multi_az: false, backup_retention_period: 7, manage_master_user_password: true });
+      expect(resources(tf, "aws_secretsmanager_secret")).toEqual({});
     } else {
-      expect(resource(tf, "aws_rds_cluster", "aurora")).toMatchObject({ engine: "aurora-mysql", backup_retention_period: 7, storage_encrypted: true, deletion_protection: true });
-      expect(resource(tf, "aws_rds_cluster_instance", "aurora_writer")).toMatchObject({ availability_zone: "us-west-2a", instance_class: "db.t4g.medium" });
-      expect(resource(tf, "aws_rds_cluster_instance", "aurora_reader_1")).toMatchObject({ availability_zone: "us-west-2b", instance_class: "db.t4g.medium" });
+      const primary = resource(tf, "aws_db_instance", "rds");
+      expect(primary).toMatchObject({ engine: "mysql", engine_version: "8.0", instance_class: "db.t3.small", multi_az: true, backup_retention_period: 7, storage_encrypted: true, deletion_protection: true });
+      // RDS refuses replicas under a managed password: a write-only one from uuid(), no password in plan or state.
+      expect(primary.manage_master_user_password).toBeUndefined();
+      expect(primary).toMatchObject({ password_wo: "${local.rds_initial_password}", password_wo_version: 1 });
+      expect(primary.password).toBeUndefined();
+      expect(tf.locals).toEqual({ rds_initial_password: "${uuid()}" });
+      // The replica: same key, data subnets, data group, IAM authentication, monitoring; reporting reads go to it.
+      expect(resource(tf, "aws_db_instance", "rds_replica_1")).toMatchObject({
+        identifier: "bsuite-prod-replica-1",
+        replicate_source_db: "${aws_db_instance.rds.arn}",
+        instance_class: "db.t3.small",
+        storage_encrypted: true,
+        kms_key_id: primary.kms_key_id,
+        db_subnet_group_name: "${aws_db_subnet_group.rds_subnet_group.name}",
+        vpc_security_group_ids: primary.vpc_security_group_ids,
+        iam_database_authentication_enabled: true,
+        publicly_accessible: false,
+        monitoring_interval: 60,
+        performance_insights_enabled: false,
+      });
+      expect(tf.output?.db_reader_endpoint.value).toBe("${aws_db_instance.rds_replica_1.address}");
+      // The master secret is the kit's, rotated every 30 days (the seed) by the function, first right away.
+      expect(tf.output?.db_master_secret_arn.value).toBe("${aws_secretsmanager_secret.master_secret.arn}");
+      expect(resource(tf, "aws_secretsmanager_secret_rotation", "master_secret_rotation")).toMatchObject({
+        rotation_lambda_arn: "${aws_lambda_function.master_secret_function.arn}",
+        rotate_immediately: true,
+        rotation_rules: { schedule_expression: "rate(30 days)" },
+      });
+      // The service may connect as its user on the writer and on the replica.
+      const connect = JSON.parse(String(resource(tf, "aws_iam_role_policy", "api_db_connect").policy));
+      expect(connect.Statement[0].Resource).toEqual([
+        "arn:aws:rds-db:us-west-2:444455556666:dbuser:${aws_db_instance.rds.resource_id}/api",
+        "arn:aws:rds-db:us-west-2:444455556666:dbuser:${aws_db_instance.rds_replica_1.resource_id}/api",
+      ]);
     }
     expect(Object.keys(resources(tf, "aws_secretsmanager_secret_rotation"))).toHaveLength(1);
   });

@@ -28,6 +28,8 @@ interface Expected {
   readonly cacheType: string;
   readonly cacheNodes: number;
   readonly failover: boolean;
+  /** Redis cluster mode: shards of cacheNodes nodes each (undefined: cluster mode disabled). */
+  readonly cacheShards?: number;
   readonly site: string;
   readonly origins: string[];
   readonly api: string;
@@ -76,6 +78,7 @@ const EXPECTED: Record<Env, Expected> = {
     cacheType: "cache.t3.small",
     cacheNodes: 3,
     failover: true,
+    cacheShards: 1,
     site: "https://ims-2.0.com",
     origins: ["https://ims-2.0.com"],
     api: "api.ims-2.0.com",
@@ -151,15 +154,63 @@ describe.each(ENVS)("examples/ims2/%s.yaml", (envName) => {
       backup_window: "03:00-04:00",
       deletion_protection: envName === "prod",
     });
+    const tf = stack("database");
+    if (envName === "prod") {
+      // The seed's "read replicas in same region": one, the reader endpoint the api is told.
+      expect(resource(tf, "aws_db_instance", "rds_replica_1")).toMatchObject({
+        engine: "postgres",
+        replicate_source_db: "${aws_db_instance.rds.arn}",
+        instance_class: want.dbClass,
+        kms_key_id: REMOTE("security", "kms_key_arns.data"),
+        iam_database_authentication_enabled: true,
+        performance_insights_enabled: true,
+      });
+      expect(tf.output?.db_reader_endpoint.value).toBe("${aws_db_instance.rds_replica_1.address}");
+      expect(db.manage_master_user_password).toBeUndefined();
+    } else {
+      expect(resources(tf, "aws_db_instance")).not.toHaveProperty("rds_replica_1");
+      expect(db.manage_master_user_password).toBe(true);
+    }
   });
 
-  it(`runs Redis 7 with ${want.cacheNodes} node(s)${want.failover ? ", automatic failover across AZs" : ""}, encrypted at rest and in transit`, () => {
-    const redis = resource(stack("database"), "aws_elasticache_replication_group", "redis");
+  if (envName === "prod") {
+    it("pins what RTO 15 min / RPO 5 min rests on (examples/ims2/README.md, Disaster recovery)", () => {
+      const tf = stack("database");
+      const db = resource(tf, "aws_db_instance", "rds");
+      // RPO: automated backups on (retention > 0) give point-in-time restore to within about 5
+      // minutes (transaction logs go to S3 every 5 minutes); the seed's 30 days of them.
+      expect(db.backup_retention_period).toBe(30);
+      // RTO of an AZ or instance failure: the synchronous Multi-AZ standby takes over (60-120 s).
+      expect(db.multi_az).toBe(true);
+      // The backups outlive a deleted instance, which leaves a final snapshot; nothing deletes it by accident.
+      expect(db).toMatchObject({ delete_automated_backups: false, final_snapshot_identifier: "ims2-prod-final", skip_final_snapshot: false, deletion_protection: true });
+      expect(db.lifecycle).toEqual({ prevent_destroy: true });
+      // The cache: a replica takes over (automatic failover, Multi-AZ) and daily snapshots are kept.
+      expect(resource(tf, "aws_elasticache_replication_group", "redis")).toMatchObject({ automatic_failover_enabled: true, multi_az_enabled: true, snapshot_retention_limit: 7 });
+    });
+  }
+
+  it(`runs Redis 7 with ${want.cacheNodes} node(s)${want.cacheShards ? " per shard in cluster mode" : ""}${want.failover ? ", automatic failover across AZs" : ""}, encrypted at rest and in transit`, () => {
+    const db = stack("database");
+    const redis = resource(db, "aws_elasticache_replication_group", "redis");
+    const params = resource(db, "aws_elasticache_parameter_group", "redis_parameters");
+    if (want.cacheShards) {
+      // The seed's "cluster mode, 3 nodes, automatic failover": one shard, a primary and two replicas.
+      expect(redis).toMatchObject({ cluster_mode: "enabled", num_node_groups: want.cacheShards, replicas_per_node_group: want.cacheNodes - 1 });
+      expect(redis.num_cache_clusters).toBeUndefined();
+      expect(params.parameter).toEqual([{ name: "cluster-enabled", value: "yes" }]);
+      // Clients find the shards through the configuration endpoint.
+      expect(db.output?.cache_primary_endpoint.value).toBe("${aws_elasticache_replication_group.redis.configuration_endpoint_address}");
+    } else {
+      expect(redis).toMatchObject({ num_cache_clusters: want.cacheNodes });
+      expect(redis.cluster_mode).toBeUndefined();
+      expect(params.parameter).toBeUndefined();
+      expect(db.output?.cache_primary_endpoint.value).toBe("${aws_elasticache_replication_group.redis.primary_endpoint_address}");
+    }
     expect(redis).toMatchObject({
       engine: "redis",
       engine_version: "7.0",
       node_type: want.cacheType,
-      num_cache_clusters: want.cacheNodes,
       automatic_failover_enabled: want.failover,
       multi_az_enabled: want.failover,
       transit_encryption_enabled: true,
@@ -238,5 +289,23 @@ describe.each(ENVS)("examples/ims2/%s.yaml", (envName) => {
   it("alarms on the load balancer, the service, the database and the cache", () => {
     const alarms = Object.keys(resources(stack("monitoring"), "aws_cloudwatch_metric_alarm"));
     expect(alarms).toEqual(expect.arrayContaining(["alb_5xx", "alb_api_unhealthy_hosts", "ecs_api_cpu", "ecs_api_memory", "db_cpu", "db_free_storage", "cache_cpu", "cache_memory"]));
+  });
+
+  it(`${envName === "prod" ? "archives" : "does not archive"} the service's and the trail's logs to S3 then Glacier (logging.archive)`, () => {
+    const mon = stack("monitoring");
+    const filters = Object.values(resources(mon, "aws_cloudwatch_log_subscription_filter")) as Record<string, unknown>[];
+    if (envName !== "prod") {
+      expect(filters).toEqual([]);
+      return;
+    }
+    const streams = resources(mon, "aws_kinesis_firehose_delivery_stream");
+    expect(Object.keys(streams)).toEqual(["log_archive_stream"]);
+    // The service's group comes from layer 07's contract; the trail's group is this stack's own resource.
+    expect(filters.map((f) => f.log_group_name).sort()).toEqual(
+      [REMOTE("application", "log_group_names.api"), "${aws_cloudwatch_log_group.trail_logs.name}"].sort(),
+    );
+    for (const f of filters) expect(f).toMatchObject({ destination_arn: "${aws_kinesis_firehose_delivery_stream.log_archive_stream.arn}", filter_pattern: "" });
+    const rules = JSON.stringify(resources(mon, "aws_s3_bucket_lifecycle_configuration"));
+    expect(rules).toContain("GLACIER");
   });
 });

@@ -8,6 +8,7 @@ import { EnvModel } from "../tools/review/model";
 import { runPolicy, SEVERITIES, tierSettings, tierSeverities, type Rule } from "../tools/review/policy";
 import { RULES } from "../tools/review/rules";
 import { RULE_FIXTURES, type RuleFixture } from "./fixtures/review/rules";
+import { one, res } from "./fixtures/review/build";
 
 function run(rule: Rule, fixture: RuleFixture, which: "pass" | "fail") {
   const tier = fixture.tier ?? "dev";
@@ -70,5 +71,19 @@ describe("review policy pack", () => {
         expect(f.suppressed).toBeUndefined();
       }
     });
+  });
+});
+
+describe("PK-RDS-008 with a write-only master password (RDS instances with read replicas)", () => {
+  const rule = RULES.find((r) => r.id === "PK-RDS-008")!;
+  const outcome = (attrs: Record<string, unknown>) =>
+    run(rule, { pass: [], fail: one(res("aws_db_instance.d", { engine: "mysql", instance_class: "db.t3.small", ...attrs })) }, "fail").checks.map((c) => [c.ok, c.message]);
+
+  it("passes a password_wo from an expression (never in plan or state)", () => {
+    expect(outcome({ password_wo: "${local.rds_initial_password}", password_wo_version: 1 })).toEqual([[true, "write-only password (password_wo: never in plan or state), from an expression"]]);
+  });
+
+  it("flags a literal password_wo (it sits in the configuration)", () => {
+    expect(outcome({ password_wo: "hunter22hunter22", password_wo_version: 1 })).toEqual([[false, "password_wo is a literal in the configuration"]]);
   });
 });

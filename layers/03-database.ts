@@ -5,7 +5,9 @@
  * - database.engine aurora-mysql | aurora-postgresql: an Aurora cluster (Serverless v2 or
  *   provisioned) with a writer and database.readers readers in different AZs (modules/aurora-cluster).
  * - database.engine postgres | mysql: an RDS instance on gp3 with storage autoscaling, Multi-AZ
- *   per database.multiAz (default protection.availability) (modules/rds-instance).
+ *   per database.multiAz (default protection.availability) and database.readReplicas read
+ *   replicas (modules/rds-instance); with replicas the master secret is the kit's own, rotated
+ *   through the RDS API (modules/rotated-master-secret, functions/db-rotation).
  * - Everywhere: TLS required by a parameter group, the master password generated and kept by RDS
  *   in Secrets Manager (encrypted with the data key, never in Terraform state) on the configured
  *   rotation schedule, IAM authentication, backups per tier, Performance Insights with the data key,
@@ -13,7 +15,8 @@
  *   protection.data adds a final snapshot `<id>-final` and prevent_destroy, and deletion
  *   protection defaults to it.
  * - cache.enabled: ElastiCache Redis 7 with IAM-authenticated RBAC users, encrypted at rest and in
- *   transit, nodes / failover / Multi-AZ / snapshots per tier (modules/redis-cache); the task roles
+ *   transit, nodes / failover / Multi-AZ / snapshots per tier, cluster mode per cache.clusterMode
+ *   (its configuration endpoint is then the cache host) (modules/redis-cache); the task roles
  *   of the services that use it (cache.clients) get elasticache:Connect on the group and its user.
  *
  * Reads: network.data_subnet_ids; security.data_security_group_id, cache_security_group_id,
@@ -34,6 +37,8 @@ import { LambdaCode } from "../modules/lambda-function";
 import { AuroraCluster, type AuroraEngine } from "../modules/aurora-cluster";
 import { EnhancedMonitoringRole, type DatabaseCommonProps } from "../modules/rds-common";
 import { RdsInstance, type RdsEngine } from "../modules/rds-instance";
+import { RotatedMasterSecret } from "../modules/rotated-master-secret";
+import { DB_ROTATION_ENV, DB_ROTATION_EXTERNAL, DB_ROTATION_HANDLER, DB_ROTATION_RUNTIME, DB_ROTATION_SOURCE_DIR } from "../functions/db-rotation/build";
 import { RedisCache } from "../modules/redis-cache";
 
 /** `rds!cluster-…` from `arn:…:secret:rds!cluster-…-AbCdEf` (Secrets Manager appends 6 characters). */
@@ -46,8 +51,10 @@ interface Database {
   readonly writerEndpoint: string;
   readonly readerEndpoint: string;
   readonly masterSecretArn: string;
-  /** What must be available before a client can connect (the writer instance). */
-  readonly ready: ITerraformDependable;
+  /** Resource ids of the read replicas (IAM tokens for a replica are signed for its own id). */
+  readonly replicaResourceIds: string[];
+  /** What must be available before a client can connect (the writer instance; with a kit-kept master secret, its first rotation too). */
+  readonly ready: ITerraformDependable[];
 }
 
 export class DatabaseStack extends LayerStack<"database"> {
@@ -144,23 +151,70 @@ export class DatabaseStack extends LayerStack<"database"> {
       writerEndpoint: aurora.writerEndpoint,
       readerEndpoint: aurora.readerEndpoint,
       masterSecretArn: aurora.masterSecretArn,
-      ready: aurora.writer,
+      replicaResourceIds: [],
+      ready: [aurora.writer],
     };
   }
 
-  /** RDS instance: its endpoint serves reads too (no read replicas with a managed master password). */
+  /**
+   * RDS instance, with database.readReplicas read replicas. Without replicas its endpoint serves
+   * reads too and RDS manages the master password; with replicas (which RDS refuses under a
+   * managed password) the kit keeps the master secret and rotates it through the RDS API
+   * (modules/rotated-master-secret.ts), and the reader endpoint is the first replica's.
+   */
   private rdsInstance(db: ResolvedDatabase, monitoring: EnhancedMonitoringRole | undefined): Database {
-    const { storage } = this.config.database;
+    const { config } = this;
+    const { storage, readReplicas } = config.database;
+    const common = this.common(db, monitoring);
     const rds = new RdsInstance(this, "rds", {
-      ...this.common(db, monitoring),
+      ...common,
       engine: db.engine as RdsEngine,
       engineVersion: db.version,
       instanceClass: db.instanceClass,
       allocatedStorageGb: storage.allocatedGb,
       maxAllocatedStorageGb: storage.maxAllocatedGb,
       multiAz: db.multiAz,
+      readReplicas,
     });
-    return { identifier: rds.instance.identifier, resourceId: rds.instance.resourceId, writerEndpoint: rds.endpoint, readerEndpoint: rds.endpoint, masterSecretArn: rds.masterSecretArn, ready: rds.instance };
+    let masterSecretArn = rds.masterSecretArn;
+    const ready: ITerraformDependable[] = [rds.instance];
+    if (masterSecretArn === undefined) {
+      const secret = new RotatedMasterSecret(this, "master_secret", {
+        secretName: `${common.identifier}-master`,
+        kmsKeyArn: common.kmsKeyArn,
+        rotationDays: config.database.masterSecretRotationDays,
+        functionName: this.naming.name("lambda", "db-rotation"),
+        roleName: this.naming.name("iamRole", "db-rotation", "lambda"),
+        code: LambdaCode.fromTypeScript(DB_ROTATION_SOURCE_DIR, { external: DB_ROTATION_EXTERNAL }),
+        handler: DB_ROTATION_HANDLER,
+        runtime: DB_ROTATION_RUNTIME,
+        logRetentionDays: config.logging.retentionDays,
+        logKmsKeyArn: common.logKmsKeyArn,
+        region: config.aws.region,
+        accountId: config.aws.accountId,
+        instanceIdentifier: common.identifier,
+        environment: {
+          [DB_ROTATION_ENV.engine]: db.engine,
+          [DB_ROTATION_ENV.host]: rds.endpoint,
+          [DB_ROTATION_ENV.port]: String(db.port),
+          [DB_ROTATION_ENV.database]: db.databaseName,
+          [DB_ROTATION_ENV.username]: config.database.masterUsername,
+          [DB_ROTATION_ENV.instance]: common.identifier,
+        },
+        dependsOn: [rds.instance, ...rds.replicas],
+      });
+      masterSecretArn = secret.secretArn;
+      ready.push(secret.firstValue);
+    }
+    return {
+      identifier: rds.instance.identifier,
+      resourceId: rds.instance.resourceId,
+      writerEndpoint: rds.endpoint,
+      readerEndpoint: rds.replicaEndpoints[0] ?? rds.endpoint,
+      masterSecretArn,
+      replicaResourceIds: rds.replicas.map((r) => r.resourceId),
+      ready,
+    };
   }
 
   /**
@@ -200,8 +254,9 @@ export class DatabaseStack extends LayerStack<"database"> {
         region: config.aws.region,
         accountId: config.aws.accountId,
         databaseResourceId: database.resourceId,
+        replicaResourceIds: database.replicaResourceIds,
         users: users.map((u) => ({ name: u.user, privileges: u.privileges })),
-        dependsOn: [database.ready],
+        dependsOn: database.ready,
       });
       for (const u of users) provisioner.grantConnect(this, `${u.service}_db_connect`, taskRole(u.service), u.user);
     }
@@ -237,6 +292,7 @@ export class DatabaseStack extends LayerStack<"database"> {
       engineVersion: cache.engineVersion,
       nodeType: cache.nodeType,
       nodes: cache.nodes,
+      clusterMode: cache.clusterMode.enabled ? { shards: cache.clusterMode.shards } : undefined,
       automaticFailover,
       multiAz,
       availabilityZones: aws.azs,

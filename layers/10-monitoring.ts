@@ -51,7 +51,7 @@ import { Fn, Token } from "cdktf";
 import type { Construct } from "constructs";
 import { partitionOf } from "../core/config/regions";
 import type { PlatformConfig } from "../core/config/schema";
-import { resolveDatabase } from "../core/config/sections/database";
+import { cacheMemberIds, resolveDatabase } from "../core/config/sections/database";
 import { nativeNames } from "../core/config/sections/native";
 import {
   alarmTopicNames,
@@ -71,6 +71,7 @@ import { AuditTrail, CIS_FILTER_PATTERNS, CIS_METRICS, type CisFilter } from "..
 import { Dashboard, type Widget } from "../modules/dashboard";
 import { queueNameFromArn } from "../modules/encrypted-queue";
 import { GuardDuty } from "../modules/guard-duty";
+import { LogArchive } from "../modules/log-archive";
 import { XrayTracing } from "../modules/xray-tracing";
 import { alarmsFor, type AlarmSink, type CataloguedAlarm, type MonitoredResources, type ResourceKind } from "./monitoring/alarm-catalogue";
 import {
@@ -159,6 +160,8 @@ export class MonitoringStack extends LayerStack<"monitoring"> implements AlarmSi
           : undefined,
       });
     }
+
+    if (config.logging.archive.enabled) this.logArchive(trail?.trail);
 
     const dashboards = this.dashboards(watched, trail?.alarms ?? []);
 
@@ -275,7 +278,8 @@ export class MonitoringStack extends LayerStack<"monitoring"> implements AlarmSi
     const nodeIds = this.read("database", "cache_member_cluster_ids");
     const redis = {
       group: this.read("database", "cache_replication_group_id"),
-      nodes: Array.from({ length: this.config.cache.nodes }, (_, i) => elementOf(nodeIds, i)),
+      // One alarm per node: the count follows the config (shards x nodes), the ids come from layer 03.
+      nodes: cacheMemberIds(this.config.cache, "").map((_, i) => elementOf(nodeIds, i)),
     };
     const cache = alarmsOf(this.alarms("redis", [redis]));
     return {
@@ -372,6 +376,28 @@ export class MonitoringStack extends LayerStack<"monitoring"> implements AlarmSi
     }));
     return { trail, alarms: alarmsOf(this.alarms("auditFilter", filters)) };
   }
+  /**
+   * logging.archive: the log groups the platform writes (application services and the GenAI
+   * function, from their layers' contracts; CloudTrail's, owned here) streamed to S3, then Glacier.
+   */
+  private logArchive(trail: AuditTrail | undefined): LogArchive {
+    const { aws, logging, protection } = this.config;
+    return new LogArchive(this, "log_archive", {
+      name: this.naming.name("generic", "log-archive"),
+      region: aws.region,
+      accountId: aws.accountId,
+      logGroupNames: [
+        ...(this.isEnabled("application") ? Object.keys(this.config.services).map((s) => this.readEntry("application", "log_group_names", s)) : []),
+        ...(this.isEnabled("lambda-genai") ? [this.read("lambda-genai", "log_group_name")] : []),
+        // The trail's group is created in this stack: its name attribute orders the filter after it.
+        ...(trail ? [trail.logGroup.name] : []),
+      ],
+      glacierAfterDays: logging.archive.glacierAfterDays,
+      expireAfterDays: logging.archive.expireAfterDays,
+      preventDestroy: protection.data,
+    });
+  }
+
   /** X-Ray sampling for `<project>-<env>-*` and a group of the traces this environment's services send. */
   private tracing(): void {
     const { xray } = this.config.monitoring;

@@ -65,6 +65,11 @@ export interface DatabaseUsersProps {
   readonly accountId: string;
   /** cluster_resource_id (Aurora) or resource_id (RDS instance). */
   readonly databaseResourceId: string;
+  /**
+   * Resource ids of the database's read replicas: the users exist there by replication, and an
+   * IAM token for a replica is checked against the replica's own id. @default none
+   */
+  readonly replicaResourceIds?: readonly string[];
   readonly users: readonly DatabaseUser[];
   /** What must be available before the function can connect (the writer instance). @default none */
   readonly dependsOn?: ITerraformDependable[];
@@ -77,6 +82,7 @@ export class DatabaseUsers extends Construct {
   readonly invocation: LambdaInvocation;
   private readonly arns: Arns;
   private readonly resourceId: string;
+  private readonly replicaResourceIds: string[];
 
   constructor(scope: Construct, id: string, props: DatabaseUsersProps) {
     super(scope, id);
@@ -90,6 +96,7 @@ export class DatabaseUsers extends Construct {
     if (twice) throw new Error(`DatabaseUsers ${id}: user ${twice} is listed twice`);
     this.arns = new Arns(props.region, props.accountId);
     this.resourceId = props.databaseResourceId;
+    this.replicaResourceIds = [...(props.replicaResourceIds ?? [])];
 
     const staged = props.code.stage(this);
     const asset = new TerraformAsset(this, "code", { path: staged.directory, type: AssetType.ARCHIVE, assetHash: staged.hash });
@@ -183,7 +190,10 @@ export class DatabaseUsers extends Construct {
         {
           Sid: "ConnectAsOwnDatabaseUser",
           Action: "rds-db:connect",
-          Resource: this.arns.arn("rds-db", `dbuser:${this.resourceId}/${user}`),
+          // The writer, and each read replica (the same user, replicated).
+          Resource: this.replicaResourceIds.length
+            ? [this.resourceId, ...this.replicaResourceIds].map((id) => this.arns.arn("rds-db", `dbuser:${id}/${user}`))
+            : this.arns.arn("rds-db", `dbuser:${this.resourceId}/${user}`),
         },
       ]),
     });

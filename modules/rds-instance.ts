@@ -1,7 +1,9 @@
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
+import { Fn, TerraformLocal } from "cdktf";
 import { Construct } from "constructs";
+import { reviewException } from "../core/review";
 import { performanceInsightsRow, performanceInsightsSupported } from "../core/config/rds-facts";
 import { DatabaseLogGroups, finalSnapshotName, ManagedSecretRotation, validateCommon, type DatabaseCommonProps } from "./rds-common";
 
@@ -33,6 +35,15 @@ export interface RdsInstanceProps extends DatabaseCommonProps {
   readonly maxAllocatedStorageGb?: number;
   /** A synchronous standby in another AZ. @default true */
   readonly multiAz?: boolean;
+  /**
+   * Read replicas of the instance (same class, storage key, subnets, security groups, parameter
+   * group, IAM authentication, Performance Insights and monitoring), 0-15. RDS refuses them while
+   * it manages the master password, so with replicas the instance is created with a write-only
+   * password nobody keeps (`password_wo` from Terraform's uuid(), never in state or plan) and
+   * `masterSecretArn` is undefined: the caller keeps the master secret and rotates it
+   * (modules/rotated-master-secret.ts). @default 0
+   */
+  readonly readReplicas?: number;
 }
 
 /**
@@ -43,21 +54,27 @@ export interface RdsInstanceProps extends DatabaseCommonProps {
  * exported logs in groups with retention, and deletion protection, a final snapshot and
  * prevent_destroy as asked.
  *
- * Read replicas are not offered: AWS refuses to create a read replica of an instance whose master
+ * Read replicas (`readReplicas`): AWS refuses to create a read replica of an instance whose master
  * password RDS manages in Secrets Manager ("Creating read replicas for source instance ... where
- * ManageMasterUserPassword is enabled is not supported"), and this construct always manages it.
+ * ManageMasterUserPassword is enabled is not supported"), so an instance with replicas does not
+ * let RDS manage it; see `readReplicas`.
  *
  * Addresses (construct id `rds`): aws_db_instance.rds, aws_db_subnet_group.rds_subnet_group,
  * aws_db_parameter_group.rds_parameters, aws_cloudwatch_log_group.rds_logs_<type>,
- * aws_secretsmanager_secret_rotation.rds_master_secret_rotation.
+ * aws_secretsmanager_secret_rotation.rds_master_secret_rotation (without replicas);
+ * aws_db_instance.rds_replica_<n> and aws_cloudwatch_log_group.rds_replica_<n>_logs_<type> (n from 1).
  */
 export class RdsInstance extends Construct {
   readonly instance: DbInstance;
   /** Host name of the instance (no port). */
   readonly endpoint: string;
   readonly port: number;
-  /** ARN of the RDS-managed master user secret. */
-  readonly masterSecretArn: string;
+  /** ARN of the RDS-managed master user secret; undefined with read replicas (the caller keeps it). */
+  readonly masterSecretArn: string | undefined;
+  /** The read replicas, in order. */
+  readonly replicas: DbInstance[];
+  /** Host names of the read replicas, in order. */
+  readonly replicaEndpoints: string[];
 
   constructor(scope: Construct, id: string, props: RdsInstanceProps) {
     super(scope, id);
@@ -68,6 +85,8 @@ export class RdsInstance extends Construct {
     if (maxAllocated !== 0 && maxAllocated < Math.ceil(allocated * 1.1)) {
       throw new Error(`RdsInstance ${id}: maxAllocatedStorageGb ${maxAllocated} must be 0 or at least 10% above allocatedStorageGb ${allocated}`);
     }
+    const replicaCount = props.readReplicas ?? 0;
+    if (!Number.isInteger(replicaCount) || replicaCount < 0 || replicaCount > 15) throw new Error(`RdsInstance ${id}: readReplicas must be 0-15, got ${replicaCount}`);
     if (props.instanceClass === "db.serverless") throw new Error(`RdsInstance ${id}: db.serverless is an Aurora instance class`);
 
     this.port = props.port ?? DEFAULT_PORTS[props.engine];
@@ -113,9 +132,12 @@ export class RdsInstance extends Construct {
       instanceClass: props.instanceClass,
       dbName: props.databaseName,
       username: props.masterUsername,
-      // RDS generates the password and keeps it in Secrets Manager, encrypted with our key.
-      manageMasterUserPassword: true,
-      masterUserSecretKmsKeyId: props.kmsKeyArn,
+      ...(replicaCount
+        ? // RDS would refuse the replicas with a managed password: a write-only one nobody keeps,
+          // replaced by the first rotation of the caller's secret (never in state or plan).
+          { passwordWo: new TerraformLocal(this, "initial-password", Fn.uuid()).asString, passwordWoVersion: 1 }
+        : // RDS generates the password and keeps it in Secrets Manager, encrypted with our key.
+          { manageMasterUserPassword: true, masterUserSecretKmsKeyId: props.kmsKeyArn }),
       port: this.port,
       storageType: "gp3",
       allocatedStorage: allocated,
@@ -151,7 +173,66 @@ export class RdsInstance extends Construct {
     if (props.preventDestroy) this.instance.addOverride("lifecycle.prevent_destroy", true);
 
     this.endpoint = this.instance.address;
-    this.masterSecretArn = this.instance.masterUserSecret.get(0).secretArn;
-    new ManagedSecretRotation(this, "master-secret-rotation", { secretArn: this.masterSecretArn, days: props.masterSecretRotationDays ?? 7 });
+    if (replicaCount) {
+      this.masterSecretArn = undefined;
+    } else {
+      this.masterSecretArn = this.instance.masterUserSecret.get(0).secretArn;
+      new ManagedSecretRotation(this, "master-secret-rotation", { secretArn: this.masterSecretArn, days: props.masterSecretRotationDays ?? 7 });
+    }
+
+    this.replicas = Array.from({ length: replicaCount }, (_, i) => {
+      const n = i + 1;
+      const identifier = `${props.identifier}-replica-${n}`;
+      const replicaLogs = logExports.length
+        ? new DatabaseLogGroups(this, `replica-${n}-logs`, {
+            prefix: `/aws/rds/instance/${identifier}`,
+            logTypes: logExports,
+            retentionDays: props.logRetentionDays ?? 30,
+            kmsKeyArn: props.logKmsKeyArn,
+          })
+        : undefined;
+      // Engine, version, user and database come from the source; storage is encrypted with the
+      // same key (a same-Region replica of an encrypted source must be).
+      const replica = new DbInstance(this, `replica-${n}`, {
+        identifier,
+        engine: props.engine,
+        // The ARN: the provider requires it with an explicit subnet group (the data subnets).
+        replicateSourceDb: this.instance.arn,
+        instanceClass: props.instanceClass,
+        storageType: "gp3",
+        maxAllocatedStorage: maxAllocated,
+        storageEncrypted: true,
+        kmsKeyId: props.kmsKeyArn,
+        multiAz: false,
+        dbSubnetGroupName: subnetGroup.name,
+        vpcSecurityGroupIds: props.securityGroupIds,
+        parameterGroupName: parameters.name,
+        publiclyAccessible: false,
+        iamDatabaseAuthenticationEnabled: props.iamAuthentication ?? true,
+        // The source keeps the backups; a replica holds no data of its own.
+        backupRetentionPeriod: 0,
+        skipFinalSnapshot: true,
+        deletionProtection: props.deletionProtection ?? true,
+        copyTagsToSnapshot: true,
+        maintenanceWindow: props.maintenanceWindow,
+        enabledCloudwatchLogsExports: logExports.length ? logExports : undefined,
+        performanceInsightsEnabled: pi.enabled,
+        performanceInsightsKmsKeyId: pi.enabled ? props.kmsKeyArn : undefined,
+        performanceInsightsRetentionPeriod: pi.enabled ? pi.retentionDays : undefined,
+        monitoringInterval: monitoringInterval,
+        monitoringRoleArn: monitoringInterval > 0 ? props.monitoringRoleArn : undefined,
+        autoMinorVersionUpgrade: props.autoMinorVersionUpgrade ?? true,
+        applyImmediately: false,
+        dependsOn: replicaLogs?.groups,
+      });
+      reviewException(replica, "PK-RDS-004", "A read replica keeps no backups of its own: the source instance's automated backups and point-in-time restore cover the data");
+      reviewException(
+        replica,
+        "PK-DATA-001",
+        "A read replica holds no data of its own (the source has prevent_destroy, deletion protection and a final snapshot); a replaced replica copies the source again",
+      );
+      return replica;
+    });
+    this.replicaEndpoints = this.replicas.map((r) => r.address);
   }
 }

@@ -17,8 +17,19 @@ export interface RedisCacheProps {
   readonly engineVersion: string;
   /** e.g. `cache.t4g.small`. */
   readonly nodeType: string;
-  /** Nodes: a primary and nodes - 1 replicas, 1-6. @default 1 */
+  /**
+   * Nodes of each shard: a primary and nodes - 1 replicas, 1-6 (without cluster mode there is one
+   * shard). @default 1
+   */
   readonly nodes?: number;
+  /**
+   * Redis cluster mode: the key space split into `shards` node groups of `nodes` nodes each
+   * (`num_node_groups`, `replicas_per_node_group = nodes - 1`), a parameter group with
+   * `cluster-enabled yes`, and one configuration endpoint for clients (which must speak the Redis
+   * cluster protocol). ElastiCache requires automatic failover on such a group.
+   * @default undefined (cluster mode disabled: one shard, primary and reader endpoints)
+   */
+  readonly clusterMode?: { readonly shards: number };
   /** Promote a replica when the primary fails (needs 2 nodes or more). @default nodes >= 2 */
   readonly automaticFailover?: boolean;
   /** Replicas in other AZs, failover across AZs (needs automatic failover). @default automaticFailover */
@@ -51,7 +62,7 @@ export interface RedisCacheProps {
 }
 
 /**
- * ElastiCache Redis (cluster mode disabled): a replication group encrypted at rest (KMS) and in
+ * ElastiCache Redis (cluster mode disabled, or enabled with `clusterMode`): a replication group encrypted at rest (KMS) and in
  * transit (TLS required), in the given subnets and security groups, with its own parameter group,
  * snapshots and failover as asked, and no password anywhere: clients authenticate as an
  * IAM-authenticated RBAC user (a short-lived token signed with their IAM credentials, permission
@@ -69,8 +80,12 @@ export class RedisCache extends Construct {
   readonly replicationGroupId: string;
   /** ARN of the replication group (a resource of elasticache:Connect). */
   readonly arn: string;
+  /** Primary endpoint; the configuration endpoint in cluster mode. */
   readonly primaryEndpoint: string;
+  /** Reader endpoint; the configuration endpoint in cluster mode. */
   readonly readerEndpoint: string;
+  /** Whether cluster mode is enabled (clients must use a cluster-aware client). */
+  readonly clusterMode: boolean;
   readonly port: number;
   /** User id (and name) clients authenticate as with an IAM token. */
   readonly appUserId: string;
@@ -79,15 +94,22 @@ export class RedisCache extends Construct {
   constructor(scope: Construct, id: string, props: RedisCacheProps) {
     super(scope, id);
     const nodes = props.nodes ?? 1;
-    const automaticFailover = props.automaticFailover ?? nodes >= 2;
-    const multiAz = props.multiAz ?? automaticFailover;
+    const cluster = props.clusterMode;
+    const automaticFailover = props.automaticFailover ?? (cluster !== undefined || nodes >= 2);
+    const multiAz = props.multiAz ?? (automaticFailover && nodes >= 2);
     const major = /^(\d+)\.\d+$/.exec(props.engineVersion)?.[1];
     if (!/^[a-z][a-z0-9-]{0,39}$/.test(props.id) || /--|-$/.test(props.id)) {
       throw new Error(`RedisCache ${id}: id ${JSON.stringify(props.id)} is not a valid replication group id (a-z, 0-9, hyphens, 40 at most)`);
     }
     if (!major || Number(major) < 7) throw new Error(`RedisCache ${id}: engineVersion ${props.engineVersion} is not Redis 7 or later (IAM authentication needs it)`);
     if (!Number.isInteger(nodes) || nodes < 1 || nodes > 6) throw new Error(`RedisCache ${id}: nodes must be 1-6, got ${nodes}`);
-    if (automaticFailover && nodes < 2) throw new Error(`RedisCache ${id}: automatic failover needs 2 nodes or more, got ${nodes}`);
+    if (cluster) {
+      if (!Number.isInteger(cluster.shards) || cluster.shards < 1 || cluster.shards > 500) {
+        throw new Error(`RedisCache ${id}: clusterMode.shards must be 1-500, got ${cluster.shards}`);
+      }
+      if (!automaticFailover) throw new Error(`RedisCache ${id}: cluster mode needs automatic failover (ElastiCache requires it)`);
+    } else if (automaticFailover && nodes < 2) throw new Error(`RedisCache ${id}: automatic failover needs 2 nodes or more, got ${nodes}`);
+    if (multiAz && nodes < 2) throw new Error(`RedisCache ${id}: Multi-AZ needs a replica (2 nodes or more per shard), got ${nodes}`);
     if (multiAz && !automaticFailover) throw new Error(`RedisCache ${id}: Multi-AZ needs automatic failover`);
     if (props.availabilityZones.length < 1) throw new Error(`RedisCache ${id}: availabilityZones is empty`);
     const finalSnapshot = props.finalSnapshot ?? true;
@@ -101,9 +123,11 @@ export class RedisCache extends Construct {
 
     const family = `redis${major}`;
     const parameters = new ElasticacheParameterGroup(this, "parameters", {
-      name: `${props.id}-${family}`,
+      // Cluster mode lives in the parameter group; its name says so, so switching creates a new group.
+      name: cluster ? `${props.id}-${family}-cluster` : `${props.id}-${family}`,
       family,
-      description: `Parameters of ${props.id}`,
+      description: cluster ? `Parameters of ${props.id}: cluster mode` : `Parameters of ${props.id}`,
+      parameter: cluster ? [{ name: "cluster-enabled", value: "yes" }] : undefined,
       lifecycle: { createBeforeDestroy: true },
     });
 
@@ -139,8 +163,13 @@ export class RedisCache extends Construct {
       engineVersion: props.engineVersion,
       nodeType: props.nodeType,
       port: this.port,
-      numCacheClusters: nodes,
-      preferredCacheClusterAzs: Array.from({ length: nodes }, (_, i) => props.availabilityZones[i % props.availabilityZones.length]),
+      ...(cluster
+        ? // ElastiCache spreads each shard's replicas over the subnet group's AZs (Multi-AZ).
+          { clusterMode: "enabled", numNodeGroups: cluster.shards, replicasPerNodeGroup: nodes - 1 }
+        : {
+            numCacheClusters: nodes,
+            preferredCacheClusterAzs: Array.from({ length: nodes }, (_, i) => props.availabilityZones[i % props.availabilityZones.length]),
+          }),
       automaticFailoverEnabled: automaticFailover,
       multiAzEnabled: multiAz,
       subnetGroupName: subnetGroup.name,
@@ -162,8 +191,11 @@ export class RedisCache extends Construct {
 
     this.replicationGroupId = this.replicationGroup.replicationGroupId;
     this.arn = this.replicationGroup.arn;
-    this.primaryEndpoint = this.replicationGroup.primaryEndpointAddress;
-    this.readerEndpoint = this.replicationGroup.readerEndpointAddress;
+    // Cluster mode has no primary / reader endpoint: clients discover the shards through the
+    // configuration endpoint (and read from replicas with READONLY).
+    this.clusterMode = cluster !== undefined;
+    this.primaryEndpoint = cluster ? this.replicationGroup.configurationEndpointAddress : this.replicationGroup.primaryEndpointAddress;
+    this.readerEndpoint = cluster ? this.replicationGroup.configurationEndpointAddress : this.replicationGroup.readerEndpointAddress;
   }
 
   /**

@@ -60,8 +60,9 @@ export interface RdsFeatureFact {
 export const RDS_FACTS = {
   /**
    * RDS does not create a read replica of a DB instance or cluster whose master password it
-   * manages in Secrets Manager (every engine but SQL Server); the kit always sets
-   * manage_master_user_password, so database.readReplicas must stay 0.
+   * manages in Secrets Manager (every engine but SQL Server); an RDS instance with
+   * database.readReplicas therefore keeps its master secret in the kit (write-only initial
+   * password, rotation through the RDS API: modules/rotated-master-secret.ts).
    */
   readReplicaWithManagedPassword: {
     fact: "no read replicas of a source whose master password RDS manages in Secrets Manager (all engines except SQL Server)",
@@ -80,6 +81,16 @@ export const RDS_FACTS = {
   serverlessV2Capacity: {
     fact: "Aurora Serverless v2 capacity from 0 to 256 ACUs in steps of 0.5 (the kit uses 0.5 at least: no auto-pause)",
     source: "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.requirements.html",
+  },
+  /** ModifyDBInstance MasterUserPassword is applied asynchronously but as soon as possible, whatever ApplyImmediately says. */
+  masterPasswordChangeApplied: {
+    fact: "a master password change (ModifyDBInstance MasterUserPassword) is applied as soon as possible, independently of ApplyImmediately",
+    source: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBInstance.html",
+  },
+  /** MySQL and PostgreSQL DB instances take up to 15 read replicas. */
+  readReplicaCount: {
+    fact: "up to 15 read replicas of an RDS for MySQL or RDS for PostgreSQL DB instance",
+    source: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.html",
   },
 } as const satisfies Record<string, RdsFeatureFact>;
 

@@ -22,6 +22,7 @@ import { CloudMapSchema } from "./sections/cloud-map";
 import { CacheSchema, DatabaseSchema } from "./sections/database";
 import { FrontendSchema } from "./sections/frontend";
 import { GenaiSchema } from "./sections/lambda-genai";
+import { LogArchiveSchema } from "./sections/logging";
 import { MonitoringSchema } from "./sections/monitoring";
 import { NativeSchema } from "./sections/native";
 import { NotificationSchema } from "./sections/notification";
@@ -274,6 +275,7 @@ export const ConfigSchema = z
     logging: z
       .strictObject({
         retentionDays: logRetention.describe("Default retention of every log group. Tier default: dev 30, staging 90, prod 365."),
+        archive: LogArchiveSchema,
       })
       .describe("Log defaults."),
     network: NetworkSchema,

@@ -12,6 +12,7 @@ import { apiGatewayRules } from "./sections/api-gateway";
 import { applicationRules } from "./sections/application";
 import { cloudMapRules } from "./sections/cloud-map";
 import { databaseRules } from "./sections/database";
+import { loggingRules } from "./sections/logging";
 import { deliveryRules } from "./sections/delivery";
 import { frontendRules } from "./sections/frontend";
 import { genaiRules } from "./sections/lambda-genai";
@@ -243,6 +244,7 @@ const RULES: readonly Rule[] = [
   ...frontendRules,
   ...notificationRules,
   ...deliveryRules,
+  ...loggingRules,
 ];
 
 /** All cross-field problems of a schema-valid configuration. */

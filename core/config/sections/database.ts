@@ -20,7 +20,7 @@ import { z } from "zod";
 import { port } from "../fields";
 import type { PlatformConfig } from "../schema";
 import type { KeyPath, Rule, SemanticIssue } from "../semantic";
-import { performanceInsightsRow, performanceInsightsSupported, RDS_FACTS, SERVERLESS_V2_ACU } from "../rds-facts";
+import { performanceInsightsRow, performanceInsightsSupported, SERVERLESS_V2_ACU } from "../rds-facts";
 import { TIER_RULES } from "../tiers";
 import { iamDatabaseUsers } from "./application";
 
@@ -195,10 +195,13 @@ export const DatabaseSchema = z
     readReplicas: z
       .number({ error: "a number of read replicas" })
       .int({ error: "a whole number of read replicas" })
-      .min(0, { error: "a number of read replicas >= 0" })
+      .min(0, { error: "0 to 15 read replicas" })
+      .max(15, { error: "0 to 15 read replicas (the RDS maximum for MySQL and PostgreSQL)" })
       .default(0)
       .describe(
-        "RDS engines: read replicas. Must stay 0: AWS does not create read replicas of an instance whose master password RDS manages in Secrets Manager, which this kit always does. Use an Aurora engine with readers for readable copies. Default: 0.",
+        "RDS engines: read replicas of the instance, in the data subnets behind the data group, encrypted with the data key; the first one's address is the reader endpoint (db_reader_endpoint, parameter database/reader-host). " +
+          "RDS refuses replicas of an instance whose master password it manages, so with replicas the master secret is the kit's own, rotated every masterSecretRotationDays through the RDS API (docs/layers/database.md). " +
+          "Aurora engines: use database.readers. Default: 0.",
       ),
     storage: z
       .strictObject({
@@ -319,8 +322,30 @@ const CacheFieldsSchema = z.strictObject({
     .min(1, { error: "1 to 6 cache nodes (a primary and up to 5 replicas)" })
     .max(6, { error: "1 to 6 cache nodes (a primary and up to 5 replicas)" })
     .describe("Nodes: a primary and nodes - 1 replicas, spread over the AZs. Tier default: dev 1, staging 2, prod 3."),
-  automaticFailover: z.boolean().optional().describe("Promote a replica when the primary fails; needs 2 nodes or more. Default: true with 2 nodes or more."),
-  multiAz: z.boolean().optional().describe("Place replicas in other AZs and fail over across AZs; needs automatic failover. Default: automaticFailover."),
+  automaticFailover: z
+    .boolean()
+    .optional()
+    .describe("Promote a replica when the primary fails; needs 2 nodes or more (cluster mode: required). Default: true with 2 nodes or more, or with cluster mode."),
+  multiAz: z
+    .boolean()
+    .optional()
+    .describe("Place replicas in other AZs and fail over across AZs; needs automatic failover and a replica. Default: automaticFailover with 2 nodes or more."),
+  clusterMode: z
+    .strictObject({
+      enabled: z.boolean().default(false).describe("Redis cluster mode (num_node_groups / replicas_per_node_group, cluster-enabled parameter group). Default: false."),
+      shards: z
+        .number({ error: "a number of shards" })
+        .int({ error: "a whole number of shards" })
+        .min(1, { error: "1 to 500 shards (node groups)" })
+        .max(500, { error: "1 to 500 shards (the ElastiCache maximum for Redis 5.0.6 and later)" })
+        .default(1)
+        .describe("Shards (node groups), each of `nodes` nodes: a primary and nodes - 1 replicas. Default: 1."),
+    })
+    .prefault({})
+    .describe(
+      "Redis cluster mode: the key space in shards behind one configuration endpoint (cache/host then names it; clients must be cluster-aware). " +
+        "With it, `nodes` counts the nodes of each shard. Automatic failover is required.",
+    ),
   snapshotRetentionDays: z
     .number({ error: "a snapshot retention in days" })
     .int({ error: "a whole number of days" })
@@ -415,10 +440,23 @@ export function cacheClients(cfg: Pick<PlatformConfig, "cache" | "services">): s
     .map(([name]) => name);
 }
 
+/**
+ * The member cache cluster ids ElastiCache gives the nodes of replication group `group` (the
+ * CacheClusterId dimension of their metrics): `<group>-00N` without cluster mode,
+ * `<group>-000S-00N` (shard S, node N) with it.
+ */
+export function cacheMemberIds(cache: Extract<CacheConfig, { enabled: true }>, group: string): string[] {
+  const node = (i: number) => String(i + 1).padStart(3, "0");
+  if (!cache.clusterMode.enabled) return Array.from({ length: cache.nodes }, (_, i) => `${group}-${node(i)}`);
+  return Array.from({ length: cache.clusterMode.shards }, (_, s) =>
+    Array.from({ length: cache.nodes }, (_, i) => `${group}-${String(s + 1).padStart(4, "0")}-${node(i)}`),
+  ).flat();
+}
+
 /** Failover and Multi-AZ of an enabled cache, defaults applied. */
 export function resolveCache(cache: Extract<CacheConfig, { enabled: true }>): ResolvedCache {
-  const automaticFailover = cache.automaticFailover ?? cache.nodes >= 2;
-  return { automaticFailover, multiAz: cache.multiAz ?? automaticFailover };
+  const automaticFailover = cache.automaticFailover ?? (cache.clusterMode.enabled || cache.nodes >= 2);
+  return { automaticFailover, multiAz: cache.multiAz ?? (automaticFailover && cache.nodes >= 2) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -537,15 +575,9 @@ const engineRules: Rule = (cfg) => {
     });
   }
 
-  // Read replicas: refused for RDS engines (managed master password), meaningless for Aurora.
-  if (db.readReplicas > 0) {
-    issues.push({
-      path: at("readReplicas"),
-      expected: r.aurora
-        ? "0 (Aurora engines scale reads with database.readers)"
-        : `0 (AWS does not create read replicas of an instance whose master password RDS manages in Secrets Manager, ${RDS_FACTS.readReplicaWithManagedPassword.source}; use aurora-postgresql or aurora-mysql with database.readers for readable copies)`,
-      found: `${db.readReplicas}`,
-    });
+  // Read replicas are RDS instances' (Aurora readers are database.readers).
+  if (db.readReplicas > 0 && r.aurora) {
+    issues.push({ path: at("readReplicas"), expected: "0 (Aurora engines scale reads with database.readers)", found: `${db.readReplicas}` });
   }
 
   // Storage autoscaling: the limit must leave room (AWS wants at least 10% above the allocation).
@@ -621,7 +653,17 @@ const cacheRules: Rule = (cfg) => {
   if (!CACHE_NODE_FAMILIES.includes(family)) {
     issues.push({ path: [...CACHE, "nodeType"], expected: `a node type of family ${CACHE_NODE_FAMILIES.join(", ")} (cache.<family>.<size>)`, found: JSON.stringify(cache.nodeType) });
   }
-  if (cache.automaticFailover === true && cache.nodes < 2) {
+  if (cache.clusterMode.enabled && cache.automaticFailover === false) {
+    issues.push({
+      path: [...CACHE, "automaticFailover"],
+      expected: "true or unset (ElastiCache requires automatic failover on a cluster-mode replication group)",
+      found: "boolean false",
+    });
+  }
+  if (!cache.clusterMode.enabled && cache.clusterMode.shards !== 1) {
+    issues.push({ path: [...CACHE, "clusterMode", "shards"], expected: "1 or unset (without clusterMode.enabled the cache has one shard)", found: `${cache.clusterMode.shards}` });
+  }
+  if (cache.automaticFailover === true && cache.nodes < 2 && !cache.clusterMode.enabled) {
     issues.push({
       path: [...CACHE, "automaticFailover"],
       expected: `false or unset with ${cache.nodes} node (automatic failover promotes a replica: it needs 2 nodes or more)`,
@@ -630,6 +672,8 @@ const cacheRules: Rule = (cfg) => {
   }
   if (multiAz && !automaticFailover) {
     issues.push({ path: [...CACHE, "multiAz"], expected: "false or unset (Multi-AZ needs automatic failover)", found: "boolean true" });
+  } else if (multiAz && cache.nodes < 2) {
+    issues.push({ path: [...CACHE, "multiAz"], expected: `false or unset with ${cache.nodes} node per shard (Multi-AZ needs a replica to fail over to)`, found: "boolean true" });
   }
   if (cfg.protection.availability && (cache.nodes < 2 || !multiAz)) {
     issues.push(

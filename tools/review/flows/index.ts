@@ -10,7 +10,7 @@ import { FlowContext } from "./context";
 import { alarmFlows, eventFlows, invokeFlows, lambdaFailureFlows, logKeyFlows, subscriptionFlows } from "./delivery";
 import { bodySizeFlows, routeFlows, vpcLinkFlows, wafFlows } from "./edge";
 import { cloudMapFlows, externalServiceFlows, grantFlows } from "./grants";
-import { databaseAdminFlows, serviceFlows } from "./services";
+import { databaseAdminFlows, rotationFlows, serviceFlows } from "./services";
 import type { EnvFacts } from "./symbols";
 import type { Flow, FlowReport } from "./types";
 import { unusedGrants } from "./unused";
@@ -29,6 +29,7 @@ export function proveFlows(model: EnvModel, facts: FlowFacts): FlowReport {
     ...routeFlows(c),
     ...serviceFlows(c),
     ...databaseAdminFlows(c),
+    ...rotationFlows(c),
     ...cloudMapFlows(c),
     ...grantFlows(c),
     ...externalServiceFlows(c),

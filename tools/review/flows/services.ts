@@ -333,7 +333,10 @@ function tlsSetting(c: FlowContext, t: Task): string | undefined {
  * it in this database), and the connection uses TLS (RDS requires it for IAM tokens).
  */
 function iamUserHops(c: FlowContext, t: Task, db: Resource, user: { name: string; value: string }, arn: string, iamAuth: boolean): Hop[] {
-  const resourceId = c.sym.attr(db, db.type === "aws_db_instance" ? ["resource_id"] : ["cluster_resource_id"]);
+  // A read replica has the users of its source (replication): the provisioner creates them there.
+  const source = db.type === "aws_db_instance" ? c.model.resolve(db.stack, db.config.replicate_source_db).find((r) => r.type === "aws_db_instance") : undefined;
+  const owner = source ?? db;
+  const resourceId = c.sym.attr(owner, owner.type === "aws_db_instance" ? ["resource_id"] : ["cluster_resource_id"]);
   const provisioned = c.model.resources("aws_lambda_invocation").some((inv) => {
     const input = parseJson(c.sym.render(inv.stack, String(inv.attrs.input ?? ""))) as { users?: { name?: string }[]; database?: string } | undefined;
     return !!input && input.database === resourceId && (input.users ?? []).some((u) => u.name === user.value);
@@ -348,7 +351,9 @@ function iamUserHops(c: FlowContext, t: Task, db: Resource, user: { name: string
       "credentials",
       `database user ${user.value} exists`,
       provisioned,
-      provisioned ? "created by the provisioner's invocation" : `no provisioner invocation creates user ${user.value} in ${c.label(db)}`,
+      provisioned
+        ? `created by the provisioner's invocation${source ? ` in ${c.label(source)}, replicated to ${c.label(db)}` : ""}`
+        : `no provisioner invocation creates user ${user.value} in ${c.label(owner)}`,
       "list the user in the database user provisioner (layer 03)",
     ),
     hop("credentials", "TLS", !!tls, tls ?? "the task asks for no TLS (RDS refuses IAM tokens without it)", "set the driver's SSL mode (VERIFY_IDENTITY / verify-full)"),
@@ -362,7 +367,14 @@ function iamUserHops(c: FlowContext, t: Task, db: Resource, user: { name: string
 export function databaseAdminFlows(c: FlowContext): Flow[] {
   const out: Flow[] = [];
   const dbs = c.model.resources(["aws_db_instance", "aws_rds_cluster"]);
+  const rotationFunctions = new Set(
+    c.model
+      .resources("aws_secretsmanager_secret_rotation")
+      .flatMap((r) => c.model.resolve(r.stack, r.config.rotation_lambda_arn).filter((x) => x.type === "aws_lambda_function").map((x) => x.id)),
+  );
   for (const fn of c.model.resources("aws_lambda_function")) {
+    // A rotation function outside the VPC sets the password through the RDS API (rotationFlows).
+    if (rotationFunctions.has(fn.id) && !block(fn.config.vpc_config)) continue;
     const vars = block(fn.attrs.environment)?.variables;
     const env = Object.fromEntries(Object.entries(isObj(vars) ? vars : {}).map(([k, v]) => [k, c.sym.render(fn.stack, String(v ?? ""))]));
     for (const db of dbs) {
@@ -382,6 +394,43 @@ export function databaseAdminFlows(c: FlowContext): Flow[] {
       }
       out.push(makeFlow(`function:${fn.name}->database:${db.name}`, "function-database", c.label(fn), `${c.label(db)}:${port}`, hops));
     }
+  }
+  return out;
+}
+
+/**
+ * Master secrets the kit rotates itself (RDS instances with read replicas): Secrets Manager may
+ * invoke the rotation function for this secret, and the function's role may write the secret's
+ * versions and set the instance's master password through the RDS API (it never connects).
+ */
+export function rotationFlows(c: FlowContext): Flow[] {
+  const out: Flow[] = [];
+  for (const rotation of c.model.resources("aws_secretsmanager_secret_rotation")) {
+    const fn = c.model.resolve(rotation.stack, rotation.config.rotation_lambda_arn).find((x) => x.type === "aws_lambda_function");
+    const secret = c.model.resolve(rotation.stack, rotation.config.secret_id).find((x) => x.type === "aws_secretsmanager_secret");
+    if (!fn || !secret) continue;
+    const vars = block(fn.attrs.environment)?.variables;
+    const instance = isObj(vars) ? String(vars.DB_INSTANCE_IDENTIFIER ?? "") : "";
+    const db = c.model.resources("aws_db_instance").find((d) => instance && c.sym.literal(d, "identifier") === instance);
+    const role = c.policies.roleOf(fn.stack, fn.config.role);
+    const secretArn = c.sym.arn(secret);
+    const invoke = c.model
+      .resources("aws_lambda_permission")
+      .some((p) => c.model.refersTo(p, fn, "function_name") && p.attrs.principal === "secretsmanager.amazonaws.com" && c.model.refersTo(p, secret, "source_arn"));
+    const hops: Hop[] = [
+      hop("identity", "Secrets Manager may invoke the function for this secret", invoke, invoke ? "aws_lambda_permission (source_arn: the secret)" : `no permission lets secretsmanager.amazonaws.com invoke ${fn.name} for ${secret.name}`, "add an aws_lambda_permission with principal secretsmanager.amazonaws.com and source_arn the secret"),
+      hop("credentials", "database instance", !!db, db ? db.id : `no stack creates DB instance ${instance || "(DB_INSTANCE_IDENTIFIER unset)"}`, "set DB_INSTANCE_IDENTIFIER to the instance the secret belongs to"),
+    ];
+    if (role) {
+      for (const action of ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"]) {
+        hops.push(c.roleToArn(role, action, secretArn, `secret ${secret.name}`));
+      }
+      hops.push(...c.roleToKey(role, secret, "secretsmanager"));
+      if (db) hops.push(c.roleToArn(role, "rds:ModifyDBInstance", c.sym.arnOf("rds", `db:${instance}`), `DB instance ${instance}`));
+    } else {
+      hops.push(hop("identity", "execution role", false, `${fn.name} has no role of the environment`, "set the function's role"));
+    }
+    out.push(makeFlow(`rotation:${secret.name}->database:${db?.name ?? instance}`, "function-database", c.label(fn), `${c.label(secret)} / ${db ? c.label(db) : instance}`, hops));
   }
   return out;
 }

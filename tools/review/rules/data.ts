@@ -160,6 +160,18 @@ export const dataRules: Rule[] = [
         .filter((d) => !isSet(d.attrs.replicate_source_db) && !isSet(d.attrs.snapshot_identifier))
         .map((d) => {
           if (isSet(d.config.master_password) || isSet(d.config.password)) return fail(d, "a master password is written in the configuration (and so in state)");
+          // A write-only password (Terraform 1.11+) is kept in neither plan nor state; it must not be
+          // a literal in the configuration, and a rotation must replace it (the kit's RDS instances
+          // with read replicas: modules/rotated-master-secret.ts).
+          if (isSet(d.config.password_wo)) {
+            const wo = String(d.config.password_wo);
+            return check(
+              d,
+              wo.startsWith("${") && wo.endsWith("}"),
+              "password_wo is a literal in the configuration",
+              "write-only password (password_wo: never in plan or state), from an expression",
+            );
+          }
           return check(d, bool(d.attrs.manage_master_user_password) === true, "manage_master_user_password is not true");
         }),
   },
