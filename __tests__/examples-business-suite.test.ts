@@ -17,6 +17,7 @@ import { ApplicationStack } from "../layers/07-application";
 import { NativeStack } from "../layers/09-native";
 import { MonitoringStack } from "../layers/10-monitoring";
 import { FrontendStack } from "../layers/11-frontend";
+import { NotificationStack } from "../layers/12-notification";
 import { resource, resources, synth } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -153,5 +154,26 @@ describe.each([
       expect(resource(tf, "aws_rds_cluster_instance", "aurora_reader_1")).toMatchObject({ availability_zone: "us-west-2b", instance_class: "db.t4g.medium" });
     }
     expect(Object.keys(resources(tf, "aws_secretsmanager_secret_rotation"))).toHaveLength(1);
+  });
+});
+
+// Issue 11 (seed 002 gaps): deployment outcomes, federation, the identity pool, MSK.
+describe.each(["dev", "prod"] as const)("examples/business-suite %s: the seed's pipeline notifications", (name) => {
+  const cfg = load(name);
+
+  it("every blue/green outcome (SUCCESS, FAILURE, STOP) of the CodeDeploy application reaches the alarm topic", () => {
+    const { tf } = synth(NotificationStack, cfg);
+    const rule = resource(tf, "aws_cloudwatch_event_rule", "codedeploy_deployment");
+    expect(JSON.parse(String(rule.event_pattern))).toEqual({
+      source: ["aws.codedeploy"],
+      "detail-type": ["CodeDeploy Deployment State-change Notification"],
+      detail: { application: [REMOTE("application", "codedeploy_app_name")], state: ["SUCCESS", "FAILURE", "STOP"] },
+    });
+    const target = resource(tf, "aws_cloudwatch_event_target", "codedeploy_deployment_alarm_topic");
+    expect(target).toMatchObject({ arn: REMOTE("monitoring", "alarm_topic_arn"), dead_letter_config: { arn: "${aws_sqs_queue.events_dlq.arn}" } });
+    // The queue for undeliverable events accepts this rule too.
+    expect(String(resource(tf, "aws_sqs_queue_policy", "events_dlq_policy").policy)).toContain("${aws_cloudwatch_event_rule.codedeploy_deployment.arn}");
+    // No rule for completed ECS deployments: the only service deploys through CodeDeploy.
+    expect(resources(tf, "aws_cloudwatch_event_rule").ecs_deployment_completed).toBeUndefined();
   });
 });
