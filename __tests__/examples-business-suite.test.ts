@@ -177,3 +177,96 @@ describe.each(["dev", "prod"] as const)("examples/business-suite %s: the seed's 
     expect(resources(tf, "aws_cloudwatch_event_rule").ecs_deployment_completed).toBeUndefined();
   });
 });
+
+describe.each([
+  ["dev", "111122223333"],
+  ["prod", "444455556666"],
+] as const)("examples/business-suite %s: Google and Facebook sign-in, the identity pool", (name, account) => {
+  const cfg = load(name);
+  const prefix = `bsuite-${name}`;
+  const { tf } = synth(NativeStack, cfg);
+  const text = JSON.stringify(tf);
+
+  it("creates the providers at apply time from Secrets Manager: the input names the secrets, never a client secret", () => {
+    const invocation = resource(tf, "aws_lambda_invocation", "identity_providers_invocation");
+    expect(invocation).toMatchObject({ function_name: "${aws_lambda_function.identity_providers.function_name}", lifecycle_scope: "CRUD" });
+    const input = JSON.parse(String(invocation.input)) as { userPoolId: string; providers: Array<Record<string, unknown>> };
+    expect(input.userPoolId).toBe("${aws_cognito_user_pool.cognito.id}");
+    expect(input.providers).toEqual([
+      { name: "Google", secretId: `${prefix}/cognito/google`, scopes: "openid email profile", attributeMapping: { email: "email", email_verified: "email_verified", name: "name", username: "sub" } },
+      { name: "Facebook", secretId: `${prefix}/cognito/facebook`, scopes: "public_profile,email", attributeMapping: { email: "email", name: "name", username: "id" } },
+    ]);
+    // No identity provider resource (its provider_details would put the secret in state), no secret anywhere.
+    expect(resources(tf, "aws_cognito_identity_provider")).toEqual({});
+    expect(text).not.toMatch(/provider_details|client_secret(?!s)/);
+  });
+
+  it("the SPA client offers Google and Facebook once they exist", () => {
+    expect(resource(tf, "aws_cognito_user_pool_client", "cognito_spa_client")).toMatchObject({
+      supported_identity_providers: ["COGNITO", "Google", "Facebook"],
+      depends_on: ["aws_lambda_invocation.identity_providers_invocation"],
+    });
+  });
+
+  it("the function's role reads exactly the two secrets, decrypts only through Secrets Manager and manages only this pool's providers", () => {
+    const policies = resources(tf, "aws_iam_role_policy");
+    expect(JSON.parse(String(policies.identity_providers_role_client_secrets.policy)).Statement).toEqual([
+      {
+        Effect: "Allow",
+        Sid: "ReadClientSecrets",
+        Action: "secretsmanager:GetSecretValue",
+        Resource: [`arn:aws:secretsmanager:us-west-2:${account}:secret:${prefix}/cognito/google-??????`, `arn:aws:secretsmanager:us-west-2:${account}:secret:${prefix}/cognito/facebook-??????`],
+      },
+      {
+        Effect: "Allow",
+        Sid: "DecryptClientSecrets",
+        Action: "kms:Decrypt",
+        Resource: REMOTE("security", "kms_key_arns.data"),
+        Condition: { StringEquals: { "kms:ViaService": "secretsmanager.us-west-2.amazonaws.com" } },
+      },
+    ]);
+    expect(JSON.parse(String(policies.identity_providers_role_identity_providers.policy)).Statement[0]).toMatchObject({
+      Action: ["cognito-idp:DescribeIdentityProvider", "cognito-idp:CreateIdentityProvider", "cognito-idp:UpdateIdentityProvider", "cognito-idp:DeleteIdentityProvider"],
+      Resource: "${aws_cognito_user_pool.cognito.arn}",
+    });
+  });
+
+  it("the identity pool trusts the SPA client only, no guests; its role is trusted for this pool's signed-in identities and carries the boundary", () => {
+    expect(resource(tf, "aws_cognito_identity_pool", "identity_pool")).toMatchObject({
+      identity_pool_name: prefix,
+      allow_unauthenticated_identities: false,
+      allow_classic_flow: false,
+      cognito_identity_providers: [
+        { client_id: "${aws_cognito_user_pool_client.cognito_spa_client.id}", provider_name: "cognito-idp.us-west-2.amazonaws.com/${aws_cognito_user_pool.cognito.id}", server_side_token_check: true },
+      ],
+    });
+    expect(resource(tf, "aws_cognito_identity_pool_roles_attachment", "identity_pool_roles").roles).toEqual({ authenticated: "${aws_iam_role.identity_pool_authenticated.arn}" });
+    expect(resources(tf, "aws_iam_role").identity_pool_unauthenticated).toBeUndefined();
+    const role = resource(tf, "aws_iam_role", "identity_pool_authenticated");
+    expect(role.permissions_boundary).toBe(`arn:aws:iam::${account}:policy/${prefix}-permissions-boundary`);
+    expect(JSON.parse(String(role.assume_role_policy)).Statement).toEqual([
+      {
+        Effect: "Allow",
+        Sid: "SignedInIdentitiesOfThisPool",
+        Principal: { Federated: "cognito-identity.amazonaws.com" },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: { "cognito-identity.amazonaws.com:aud": "${aws_cognito_identity_pool.identity_pool.id}" },
+          "ForAnyValue:StringLike": { "cognito-identity.amazonaws.com:amr": "authenticated" },
+        },
+      },
+    ]);
+  });
+
+  it("signed-in users reach only their own prefix of the documents bucket (the IAM policy variable, escaped for Terraform)", () => {
+    const statements = JSON.parse(String(resource(tf, "aws_iam_role_policy", "identity_pool_authenticated_bucket_documents").policy)).Statement;
+    const bucket = `arn:aws:s3:::${prefix}-documents-${account}`;
+    expect(statements.map((s: { Sid: string; Resource: string }) => [s.Sid, s.Resource])).toEqual([
+      ["ListOwnPrefix", bucket],
+      ["ReadWriteOwnObjects", `${bucket}/private/$\${cognito-identity.amazonaws.com:sub}/*`],
+      ["BucketKeyThroughS3", REMOTE("security", "kms_key_arns.data")],
+    ]);
+    expect(statements[0].Condition).toEqual({ StringLike: { "s3:prefix": ["private/$${cognito-identity.amazonaws.com:sub}/*"] } });
+    expect(resource(tf, "aws_ssm_parameter", "parameters_cognito_identity-pool-id".replace(/-/g, "_"))).toMatchObject({ value: "${aws_cognito_identity_pool.identity_pool.id}" });
+  });
+});

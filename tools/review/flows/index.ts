@@ -13,6 +13,7 @@ import { cloudMapFlows, externalServiceFlows, grantFlows } from "./grants";
 import { databaseAdminFlows, serviceFlows } from "./services";
 import type { EnvFacts } from "./symbols";
 import type { Flow, FlowReport } from "./types";
+import { identityPoolFlows } from "./identity-pool";
 import { unusedGrants } from "./unused";
 
 export interface FlowFacts extends EnvFacts {
@@ -40,6 +41,7 @@ export function proveFlows(model: EnvModel, facts: FlowFacts): FlowReport {
     ...logKeyFlows(c),
     ...ciFlows(c, facts.namePrefix),
     ...appDeliveryFlows(c),
+    ...identityPoolFlows(c),
   ];
   const seen = new Set<string>();
   const unique = flows.filter((f) => (seen.has(f.id) ? false : (seen.add(f.id), true)));
