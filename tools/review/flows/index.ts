@@ -14,6 +14,7 @@ import { databaseAdminFlows, serviceFlows } from "./services";
 import type { EnvFacts } from "./symbols";
 import type { Flow, FlowReport } from "./types";
 import { identityPoolFlows } from "./identity-pool";
+import { kafkaFlows } from "./kafka";
 import { unusedGrants } from "./unused";
 
 export interface FlowFacts extends EnvFacts {
@@ -42,6 +43,7 @@ export function proveFlows(model: EnvModel, facts: FlowFacts): FlowReport {
     ...ciFlows(c, facts.namePrefix),
     ...appDeliveryFlows(c),
     ...identityPoolFlows(c),
+    ...kafkaFlows(c),
   ];
   const seen = new Set<string>();
   const unique = flows.filter((f) => (seen.has(f.id) ? false : (seen.add(f.id), true)));
