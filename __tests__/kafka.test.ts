@@ -1,9 +1,9 @@
 /**
  * The optional Kafka cluster (Amazon MSK) of layer 03: config refusals in the kit's format, the
- * serverless cluster of the business suite's prod (IAM over TLS, data subnets, its own security
- * group admitting the application tasks only, kafka-cluster grants on the api task role only), the
- * provisioned form (KMS at rest, TLS in transit and in the cluster, no unauthenticated access, broker
- * logs), nothing in other environments, and the flow proof of service -> Kafka (broken without the
+ * business suite's prod cluster (two small provisioned brokers: KMS at rest, TLS in transit and in
+ * the cluster, IAM only, broker logs; data subnets, its own security group admitting the application
+ * tasks only, kafka-cluster grants on the api task role only), the serverless form (the default),
+ * nothing in other environments, and the flow proof of service -> Kafka (broken without the
  * egress rule or without the grant).
  */
 import * as fs from "node:fs";
@@ -65,17 +65,27 @@ describe("kafka config", () => {
   });
 });
 
-describe("examples/business-suite prod: MSK Serverless for the api service", () => {
+describe("examples/business-suite prod: two small brokers for the api service", () => {
   const cfg = load("examples/business-suite/prod.yaml");
   const { tf } = synth(DatabaseStack, cfg);
 
-  it("IAM access control over TLS, in the data subnets, behind its own group; kept on destroy", () => {
-    expect(resource(tf, "aws_msk_serverless_cluster", "kafka")).toMatchObject({
+  it("one kafka.t3.small broker per AZ in the data subnets: KMS at rest, TLS only, IAM only, broker logs; kept on destroy", () => {
+    expect(resource(tf, "aws_msk_cluster", "kafka")).toMatchObject({
       cluster_name: "bsuite-prod",
-      client_authentication: { sasl: { iam: { enabled: true } } },
-      vpc_config: [{ subnet_ids: REMOTE("network", "data_subnet_ids"), security_group_ids: ["${aws_security_group.kafka_security_group.id}"] }],
+      kafka_version: "3.6.0",
+      number_of_broker_nodes: 2,
+      broker_node_group_info: {
+        instance_type: "kafka.t3.small",
+        client_subnets: REMOTE("network", "data_subnet_ids"),
+        security_groups: ["${aws_security_group.kafka_security_group.id}"],
+        storage_info: { ebs_storage_info: { volume_size: 50 } },
+      },
+      encryption_info: { encryption_at_rest_kms_key_arn: REMOTE("security", "kms_key_arns.data"), encryption_in_transit: { client_broker: "TLS", in_cluster: true } },
+      client_authentication: { sasl: { iam: true, scram: false }, unauthenticated: false },
+      logging_info: { broker_logs: { cloudwatch_logs: { enabled: true, log_group: "${aws_cloudwatch_log_group.kafka_logs.name}" } } },
       lifecycle: { prevent_destroy: true },
     });
+    expect(resource(tf, "aws_cloudwatch_log_group", "kafka_logs")).toMatchObject({ name: "/aws/msk/bsuite-prod", kms_key_id: REMOTE("security", "kms_key_arns.logs") });
   });
 
   it("the group admits the application tasks on 9098 only and has no egress; the tasks get the matching egress", () => {
@@ -110,30 +120,36 @@ describe("examples/business-suite prod: MSK Serverless for the api service", () 
   it("publishes the SASL/IAM bootstrap brokers in Parameter Store", () => {
     expect(resource(tf, "aws_ssm_parameter", "kafka_parameters_bootstrap_brokers")).toMatchObject({
       name: "/bsuite/prod/kafka/bootstrap-brokers",
-      value: "${aws_msk_serverless_cluster.kafka.bootstrap_brokers_sasl_iam}",
+      value: "${aws_msk_cluster.kafka.bootstrap_brokers_sasl_iam}",
     });
   });
 
   it("dev has no cluster", () => {
     const dev = synth(DatabaseStack, load("examples/business-suite/dev.yaml")).tf;
-    expect(resources(dev, "aws_msk_serverless_cluster")).toEqual({});
+    expect(resources(dev, "aws_msk_cluster")).toEqual({});
     expect(JSON.stringify(dev)).not.toContain("kafka");
   });
 });
 
-describe("provisioned mode", () => {
-  const { tf } = synth(DatabaseStack, load(path.join(DIR, "valid.yaml")));
-
-  it("brokers per AZ in the data subnets, KMS at rest, TLS only, IAM only, broker logs", () => {
+describe("other shapes", () => {
+  it("provisioned: brokersPerAz x AZs brokers of the configured type and storage", () => {
+    const { tf } = synth(DatabaseStack, load(path.join(DIR, "valid.yaml")));
     expect(resource(tf, "aws_msk_cluster", "kafka")).toMatchObject({
-      kafka_version: "3.6.0",
       number_of_broker_nodes: 4,
-      broker_node_group_info: { instance_type: "kafka.m7g.large", client_subnets: REMOTE("network", "data_subnet_ids"), storage_info: { ebs_storage_info: { volume_size: 100 } } },
-      encryption_info: { encryption_at_rest_kms_key_arn: REMOTE("security", "kms_key_arns.data"), encryption_in_transit: { client_broker: "TLS", in_cluster: true } },
-      client_authentication: { sasl: { iam: true, scram: false }, unauthenticated: false },
-      logging_info: { broker_logs: { cloudwatch_logs: { enabled: true, log_group: "${aws_cloudwatch_log_group.kafka_logs.name}" } } },
+      broker_node_group_info: { instance_type: "kafka.m7g.large", storage_info: { ebs_storage_info: { volume_size: 100 } } },
     });
-    expect(resource(tf, "aws_cloudwatch_log_group", "kafka_logs")).toMatchObject({ kms_key_id: REMOTE("security", "kms_key_arns.logs") });
+  });
+
+  it("serverless (the default mode): IAM over TLS only, in the data subnets behind its own group, no broker logs", () => {
+    const { tf } = synth(DatabaseStack, load(path.join(DIR, "serverless.yaml")));
+    expect(resource(tf, "aws_msk_serverless_cluster", "kafka")).toMatchObject({
+      cluster_name: "petclinic-dev",
+      client_authentication: { sasl: { iam: { enabled: true } } },
+      vpc_config: [{ subnet_ids: REMOTE("network", "data_subnet_ids"), security_group_ids: ["${aws_security_group.kafka_security_group.id}"] }],
+    });
+    expect(resources(tf, "aws_msk_cluster")).toEqual({});
+    expect(resources(tf, "aws_cloudwatch_log_group").kafka_logs).toBeUndefined();
+    expect(resource(tf, "aws_ssm_parameter", "kafka_parameters_bootstrap_brokers").value).toBe("${aws_msk_serverless_cluster.kafka.bootstrap_brokers_sasl_iam}");
   });
 });
 
