@@ -187,6 +187,16 @@ describe("flow proof: service -> Kafka", () => {
     expect(kafkaFlow(without("aws_vpc_security_group_egress_rule", "kafka_clients_iam_to_kafka"))!.broken).toMatchObject({ kind: "network", hop: "sg egress app -> kafka_security_group :9098" });
   });
 
+  it("breaks at the TLS hop when clients may connect in plaintext", () => {
+    const plaintext = inputs.map((st) => {
+      const tf = JSON.parse(JSON.stringify(st.tf));
+      const msk = tf.resource?.aws_msk_cluster?.kafka;
+      if (msk) msk.encryption_info.encryption_in_transit.client_broker = "TLS_PLAINTEXT";
+      return { ...st, tf };
+    });
+    expect(kafkaFlow(plaintext)!.broken).toMatchObject({ kind: "credentials", hop: "TLS to the brokers" });
+  });
+
   it("without the grant the service is no client: no flow", () => {
     expect(kafkaFlow(without("aws_iam_role_policy", "kafka_access_api"))).toBeUndefined();
   });
