@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { ConfigError, formatProblem } from "../core/config/errors";
 import { loadConfigFile } from "../core/config/loader";
 import {
+  federatedProviders,
   bucketNameProblem,
   isAppUrl,
   nativeGrants,
@@ -389,5 +390,77 @@ describe("bad input is refused in the kit's format", () => {
     expect(Object.keys(load("valid.yaml").native.buckets)).toEqual(["documents", "media"]);
     const off = envWith("dev", { layers: { native: { enabled: false } }, native: { buckets: { docs: { bucketName: "Not_Valid" } } } });
     expect(off.native.buckets.docs.bucketName).toBe("Not_Valid");
+  });
+});
+
+describe("Cognito federation and the identity pool", () => {
+  const ATTRIBUTE_KEY =
+    "a user pool attribute: address, birthdate, email, email_verified, family_name, gender, given_name, locale, middle_name, name, nickname, phone_number, picture, preferred_username, profile, updated_at, website, zoneinfo, username, or custom:<name> of customAttributes";
+
+  it("defaults: each provider's secret name, scopes and attribute mapping; no guests", () => {
+    const cfg = load("federation-valid.yaml");
+    expect(cfg.native.cognito!.federation).toEqual({
+      google: { scopes: ["openid", "email", "profile"], attributeMapping: { email: "email", username: "sub", "custom:tenantId": "hd" } },
+      facebook: { secretName: "shared/facebook-app", scopes: ["public_profile", "email"], attributeMapping: { email: "email", name: "name", username: "id" }, apiVersion: "v19.0" },
+      secretsVersion: "2026-01",
+      memoryMb: 256,
+      timeoutSeconds: 60,
+    });
+    expect(nativeNames(cfg).federation).toEqual({
+      providers: { Google: "petclinic-dev/cognito/google", Facebook: "shared/facebook-app" },
+      function: "petclinic-dev-identity-providers",
+      role: "petclinic-dev-identity-providers-lambda",
+    });
+    expect(federatedProviders(cfg)).toEqual(["Google", "Facebook"]);
+    expect(nativeNames(cfg).identityPool).toEqual({
+      pool: "petclinic-dev",
+      authenticatedRole: "petclinic-dev-identity-authenticated",
+      unauthenticatedRole: "petclinic-dev-identity-unauthenticated",
+    });
+  });
+
+  it("a secret name with a space, an attribute that is not a user pool attribute, a Graph API version without v", () => {
+    expectRefused(
+      "federation-bad.yaml",
+      [8, 9, 'secretName: "google secret"', 'native.cognito.federation.google.secretName: expected a Secrets Manager secret name such as bsuite-prod/cognito/google (letters, digits and /_+=.@-), found "google secret"'],
+      [9, 43, "nick: nickname }", `native.cognito.federation.google.attributeMapping.nick: expected a key that is ${ATTRIBUTE_KEY}, found the key "nick"`],
+      [11, 9, 'apiVersion: "19"', 'native.cognito.federation.facebook.apiVersion: expected a Graph API version such as v19.0, found "19"'],
+    );
+  });
+
+  it("no e-mail mapping, an immutable custom attribute, an unknown one (did-you-mean)", () => {
+    expectRefused(
+      "federation-mapping.yaml",
+      [10, 9, `attributeMapping: { username: sub, "custom:tenantId": hd, "custom:tenant": hd }`, "native.cognito.federation.google.attributeMapping: expected a mapping of email (users sign in with their e-mail address), found no email mapping"],
+      [
+        10,
+        44,
+        '"custom:tenantId": hd, "custom:tenant": hd }',
+        "native.cognito.federation.google.attributeMapping.custom:tenantId: expected a mutable attribute (Cognito writes mapped attributes on every federated sign-in), found custom:tenantId, which is immutable",
+      ],
+      [
+        10,
+        67,
+        '"custom:tenant": hd }',
+        'native.cognito.federation.google.attributeMapping.custom:tenant: expected a custom attribute of native.cognito.customAttributes (tenantId), found "custom:tenant" (did you mean custom:tenantId?)',
+      ],
+    );
+  });
+
+  it("federation without a provider; an identity pool granting a bucket that does not exist", () => {
+    expectRefused(
+      "federation-empty.yaml",
+      [6, 5, "federation: {}", "native.cognito.federation: expected at least one provider: google or facebook, found no provider"],
+      [9, 20, "doc: readWrite }", 'native.cognito.identityPool.authenticated.buckets.doc: expected a bucket of native.buckets (none configured), found unknown bucket "doc"'],
+    );
+  });
+
+  it("federation without NAT: the function cannot reach the Cognito API", () => {
+    expectRefused("federation-no-nat.yaml", [
+      5,
+      3,
+      "nat: none",
+      'network.nat: expected a NAT gateway with security.egress.internetHttps (the identity provider function runs in the app subnets and calls the Cognito API), found "none"',
+    ]);
   });
 });

@@ -80,6 +80,9 @@ describe("defaults and the PetClinic environments", () => {
       ecsDeploymentFailed: true,
       // Crash loops while developing are expected: dev does not report stopped tasks.
       ecsTaskStopped: { enabled: tier !== "dev", ignoredStopCodes: ["UserInitiated"] },
+      // Deployment outcomes are opt-in (the business suite switches CodeDeploy's on).
+      ecsDeploymentCompleted: false,
+      codeDeploy: { enabled: false, states: ["SUCCESS", "FAILURE", "STOP"] },
       rds: { enabled: true, categories: ["availability", "failover", "failure", "low storage", "maintenance", "recovery"] },
     });
   });
@@ -101,6 +104,8 @@ describe("defaults and the PetClinic environments", () => {
       events: {
         ecsDeploymentFailed: true,
         ecsTaskStopped: { enabled: false, ignoredStopCodes: ["UserInitiated"] },
+        ecsDeploymentCompleted: false,
+        codeDeploy: { enabled: false, states: ["SUCCESS", "FAILURE", "STOP"] },
         rds: { enabled: true, categories: ["availability", "failover", "failure", "low storage", "maintenance", "recovery"] },
       },
     });
@@ -401,5 +406,42 @@ describe("bad input is refused in the kit's format", () => {
       [7, 17, '"ops at example.com"]', `notification.email.addresses[0]: expected ${EMAIL_EXPECTED}, found "ops at example.com"`],
       [9, 5, 'ecsDeploymentFailed: "yes"', 'notification.events.ecsDeploymentFailed: expected a boolean, found "yes"'],
     );
+  });
+});
+
+describe("deployment outcomes (ECS completed deployments, CodeDeploy blue/green)", () => {
+  it("off by default; a rolling and a blue-green service: both kinds get a rule", () => {
+    expect(notificationEventKinds(load("events-off.yaml"))).not.toContain("codedeploy-deployment");
+    const cfg = load("deployment-outcomes-valid.yaml");
+    expect(cfg.notification.events.codeDeploy.states).toEqual(["SUCCESS", "FAILURE", "STOP"]);
+    expect(notificationEventKinds(cfg)).toEqual(expect.arrayContaining(["ecs-deployment-completed", "codedeploy-deployment"]));
+  });
+
+  it("CodeDeploy events without a blue-green service (the rule could never fire)", () => {
+    expectRefused("codedeploy-no-blue-green.yaml", [
+      5,
+      7,
+      "enabled: true",
+      "notification.events.codeDeploy.enabled: expected false, or a service with deployment: blue-green (only blue/green services deploy through CodeDeploy), found true without a blue-green service",
+    ]);
+  });
+
+  it("completed ECS deployments when every service deploys through CodeDeploy", () => {
+    expectRefused("deployment-completed-all-blue-green.yaml", [
+      6,
+      5,
+      "ecsDeploymentCompleted: true",
+      "notification.events.ecsDeploymentCompleted: expected false when every service deploys blue/green (their outcomes come from CodeDeploy: set events.codeDeploy.enabled), found true without a rolling service",
+    ]);
+  });
+
+  it("an unknown deployment state, and a state twice", () => {
+    expectRefused("codedeploy-states.yaml", [
+      8,
+      25,
+      "FAILED]",
+      'notification.events.codeDeploy.states[1]: expected a CodeDeploy deployment state: one of START, SUCCESS, FAILURE, STOP, READY, found "FAILED"',
+    ]);
+    expectRefused("codedeploy-states-twice.yaml", [8, 34, "SUCCESS]", 'notification.events.codeDeploy.states[2]: expected each entry once, found duplicate "SUCCESS"']);
   });
 });

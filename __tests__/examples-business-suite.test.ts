@@ -18,6 +18,7 @@ import { ApplicationStack } from "../layers/07-application";
 import { NativeStack } from "../layers/09-native";
 import { MonitoringStack } from "../layers/10-monitoring";
 import { FrontendStack } from "../layers/11-frontend";
+import { NotificationStack } from "../layers/12-notification";
 import { resource, resources, synth } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -187,5 +188,119 @@ describe.each([
       ]);
     }
     expect(Object.keys(resources(tf, "aws_secretsmanager_secret_rotation"))).toHaveLength(1);
+  });
+});
+
+// Issue 11 (seed 002 gaps): deployment outcomes, federation, the identity pool, MSK.
+describe.each(["dev", "prod"] as const)("examples/business-suite %s: the seed's pipeline notifications", (name) => {
+  const cfg = load(name);
+
+  it("every blue/green outcome (SUCCESS, FAILURE, STOP) of the CodeDeploy application reaches the alarm topic", () => {
+    const { tf } = synth(NotificationStack, cfg);
+    const rule = resource(tf, "aws_cloudwatch_event_rule", "codedeploy_deployment");
+    expect(JSON.parse(String(rule.event_pattern))).toEqual({
+      source: ["aws.codedeploy"],
+      "detail-type": ["CodeDeploy Deployment State-change Notification"],
+      detail: { application: [REMOTE("application", "codedeploy_app_name")], state: ["SUCCESS", "FAILURE", "STOP"] },
+    });
+    const target = resource(tf, "aws_cloudwatch_event_target", "codedeploy_deployment_alarm_topic");
+    expect(target).toMatchObject({ arn: REMOTE("monitoring", "alarm_topic_arn"), dead_letter_config: { arn: "${aws_sqs_queue.events_dlq.arn}" } });
+    // The queue for undeliverable events accepts this rule too.
+    expect(String(resource(tf, "aws_sqs_queue_policy", "events_dlq_policy").policy)).toContain("${aws_cloudwatch_event_rule.codedeploy_deployment.arn}");
+    // No rule for completed ECS deployments: the only service deploys through CodeDeploy.
+    expect(resources(tf, "aws_cloudwatch_event_rule").ecs_deployment_completed).toBeUndefined();
+  });
+});
+
+describe.each([
+  ["dev", "111122223333"],
+  ["prod", "444455556666"],
+] as const)("examples/business-suite %s: Google and Facebook sign-in, the identity pool", (name, account) => {
+  const cfg = load(name);
+  const prefix = `bsuite-${name}`;
+  const { tf } = synth(NativeStack, cfg);
+  const text = JSON.stringify(tf);
+
+  it("creates the providers at apply time from Secrets Manager: the input names the secrets, never a client secret", () => {
+    const invocation = resource(tf, "aws_lambda_invocation", "identity_providers_invocation");
+    expect(invocation).toMatchObject({ function_name: "${aws_lambda_function.identity_providers.function_name}", lifecycle_scope: "CRUD" });
+    const input = JSON.parse(String(invocation.input)) as { userPoolId: string; providers: Array<Record<string, unknown>> };
+    expect(input.userPoolId).toBe("${aws_cognito_user_pool.cognito.id}");
+    expect(input.providers).toEqual([
+      { name: "Google", secretId: `${prefix}/cognito/google`, scopes: "openid email profile", attributeMapping: { email: "email", email_verified: "email_verified", name: "name", username: "sub" } },
+      { name: "Facebook", secretId: `${prefix}/cognito/facebook`, scopes: "public_profile,email", attributeMapping: { email: "email", name: "name", username: "id" } },
+    ]);
+    // No identity provider resource (its provider_details would put the secret in state), no secret anywhere.
+    expect(resources(tf, "aws_cognito_identity_provider")).toEqual({});
+    expect(text).not.toMatch(/provider_details|client_secret(?!s)/);
+  });
+
+  it("the SPA client offers Google and Facebook once they exist", () => {
+    expect(resource(tf, "aws_cognito_user_pool_client", "cognito_spa_client")).toMatchObject({
+      supported_identity_providers: ["COGNITO", "Google", "Facebook"],
+      depends_on: ["aws_lambda_invocation.identity_providers_invocation"],
+    });
+  });
+
+  it("the function's role reads exactly the two secrets, decrypts only through Secrets Manager and manages only this pool's providers", () => {
+    const policies = resources(tf, "aws_iam_role_policy");
+    expect(JSON.parse(String(policies.identity_providers_role_client_secrets.policy)).Statement).toEqual([
+      {
+        Effect: "Allow",
+        Sid: "ReadClientSecrets",
+        Action: "secretsmanager:GetSecretValue",
+        Resource: [`arn:aws:secretsmanager:us-west-2:${account}:secret:${prefix}/cognito/google-??????`, `arn:aws:secretsmanager:us-west-2:${account}:secret:${prefix}/cognito/facebook-??????`],
+      },
+      {
+        Effect: "Allow",
+        Sid: "DecryptClientSecrets",
+        Action: "kms:Decrypt",
+        Resource: REMOTE("security", "kms_key_arns.data"),
+        Condition: { StringEquals: { "kms:ViaService": "secretsmanager.us-west-2.amazonaws.com" } },
+      },
+    ]);
+    expect(JSON.parse(String(policies.identity_providers_role_identity_providers.policy)).Statement[0]).toMatchObject({
+      Action: ["cognito-idp:DescribeIdentityProvider", "cognito-idp:CreateIdentityProvider", "cognito-idp:UpdateIdentityProvider", "cognito-idp:DeleteIdentityProvider"],
+      Resource: "${aws_cognito_user_pool.cognito.arn}",
+    });
+  });
+
+  it("the identity pool trusts the SPA client only, no guests; its role is trusted for this pool's signed-in identities and carries the boundary", () => {
+    expect(resource(tf, "aws_cognito_identity_pool", "identity_pool")).toMatchObject({
+      identity_pool_name: prefix,
+      allow_unauthenticated_identities: false,
+      allow_classic_flow: false,
+      cognito_identity_providers: [
+        { client_id: "${aws_cognito_user_pool_client.cognito_spa_client.id}", provider_name: "cognito-idp.us-west-2.amazonaws.com/${aws_cognito_user_pool.cognito.id}", server_side_token_check: true },
+      ],
+    });
+    expect(resource(tf, "aws_cognito_identity_pool_roles_attachment", "identity_pool_roles").roles).toEqual({ authenticated: "${aws_iam_role.identity_pool_authenticated.arn}" });
+    expect(resources(tf, "aws_iam_role").identity_pool_unauthenticated).toBeUndefined();
+    const role = resource(tf, "aws_iam_role", "identity_pool_authenticated");
+    expect(role.permissions_boundary).toBe(`arn:aws:iam::${account}:policy/${prefix}-permissions-boundary`);
+    expect(JSON.parse(String(role.assume_role_policy)).Statement).toEqual([
+      {
+        Effect: "Allow",
+        Sid: "SignedInIdentitiesOfThisPool",
+        Principal: { Federated: "cognito-identity.amazonaws.com" },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: { "cognito-identity.amazonaws.com:aud": "${aws_cognito_identity_pool.identity_pool.id}" },
+          "ForAnyValue:StringLike": { "cognito-identity.amazonaws.com:amr": "authenticated" },
+        },
+      },
+    ]);
+  });
+
+  it("signed-in users reach only their own prefix of the documents bucket (the IAM policy variable, escaped for Terraform)", () => {
+    const statements = JSON.parse(String(resource(tf, "aws_iam_role_policy", "identity_pool_authenticated_bucket_documents").policy)).Statement;
+    const bucket = `arn:aws:s3:::${prefix}-documents-${account}`;
+    expect(statements.map((s: { Sid: string; Resource: string }) => [s.Sid, s.Resource])).toEqual([
+      ["ListOwnPrefix", bucket],
+      ["ReadWriteOwnObjects", `${bucket}/private/$\${cognito-identity.amazonaws.com:sub}/*`],
+      ["BucketKeyThroughS3", REMOTE("security", "kms_key_arns.data")],
+    ]);
+    expect(statements[0].Condition).toEqual({ StringLike: { "s3:prefix": ["private/$${cognito-identity.amazonaws.com:sub}/*"] } });
+    expect(resource(tf, "aws_ssm_parameter", "parameters_cognito_identity-pool-id".replace(/-/g, "_"))).toMatchObject({ value: "${aws_cognito_identity_pool.identity_pool.id}" });
   });
 });

@@ -604,3 +604,31 @@ describe("ChatbotSlackChannel module", () => {
     expect(() => Testing.synthScope((scope) => new ChatbotSlackChannel(scope, "slack", { ...base, ...over }))).toThrow(error);
   });
 });
+
+describe("deployment outcomes", () => {
+  it("completed ECS deployments of the cluster's services, as information with a link to the services", () => {
+    const { tf } = synth(NotificationStack, envWith("prod", { notification: { events: { ecsDeploymentCompleted: true } } }));
+    const rule = resource(tf, "aws_cloudwatch_event_rule", "ecs_deployment_completed");
+    expect(JSON.parse(resolved(rule.event_pattern, { "data.terraform_remote_state.application.outputs.cluster_name": "CLUSTER" }))).toEqual({
+      source: ["aws.ecs"],
+      "detail-type": ["ECS Deployment State Change"],
+      resources: [{ prefix: "arn:aws:ecs:us-west-2:333333333333:service/CLUSTER/" }],
+      detail: { eventName: ["SERVICE_DEPLOYMENT_COMPLETED"] },
+    });
+    const target = resource(tf, "aws_cloudwatch_event_target", "ecs_deployment_completed_alarm_topic");
+    expect(target.arn).toBe(TOPIC);
+    const message = transformed(target, { service: "arn:svc", deployment: "ecs-svc/1", time: "T" }) as { content: { title: string; description: string } };
+    expect(message.content.description).toContain("Deployment ecs-svc/1 of arn:svc completed at T");
+    expect(tf.output!.event_rule_arns.value).toMatchObject({ "ecs-deployment-completed": "${aws_cloudwatch_event_rule.ecs_deployment_completed.arn}" });
+  });
+
+  it("without the application layer neither outcome rule exists (even when switched on)", () => {
+    const staging = env("staging");
+    const cfg: PlatformConfig = {
+      ...staging,
+      layers: { ...staging.layers, application: { enabled: false } },
+      notification: { ...staging.notification, events: { ...staging.notification.events, ecsDeploymentCompleted: true, codeDeploy: { enabled: true, states: ["FAILURE"] } } },
+    };
+    expect(Object.keys(resources(synth(NotificationStack, cfg).tf, "aws_cloudwatch_event_rule"))).toEqual(["rds_event"]);
+  });
+});

@@ -18,13 +18,17 @@
  *   transit, nodes / failover / Multi-AZ / snapshots per tier, cluster mode per cache.clusterMode
  *   (its configuration endpoint is then the cache host) (modules/redis-cache); the task roles
  *   of the services that use it (cache.clients) get elasticache:Connect on the group and its user.
+ * - kafka.enabled: Amazon MSK (serverless or provisioned; modules/kafka-cluster) in the data subnets,
+ *   IAM access control and TLS only, its own security group admitting the application tasks on 9098
+ *   (and their egress rule to it), kafka-cluster grants on the kafka.clients' task roles, the
+ *   bootstrap brokers in Parameter Store.
  *
  * Reads: network.data_subnet_ids; security.data_security_group_id, cache_security_group_id,
  * kms_key_arns (data, logs), task_role_names (cache clients). Publishes the database contract (core/contracts/database.ts).
  */
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Fn, Token, type ITerraformDependable } from "cdktf";
-import type { Construct } from "constructs";
+import { Construct } from "constructs";
 import { partitionOf } from "../core/config/regions";
 import type { PlatformConfig } from "../core/config/schema";
 import { cacheClients, resolveCache, resolveDatabase, type ResolvedDatabase } from "../core/config/sections/database";
@@ -40,6 +44,8 @@ import { RdsInstance, type RdsEngine } from "../modules/rds-instance";
 import { RotatedMasterSecret } from "../modules/rotated-master-secret";
 import { DB_ROTATION_ENV, DB_ROTATION_EXTERNAL, DB_ROTATION_HANDLER, DB_ROTATION_RUNTIME, DB_ROTATION_SOURCE_DIR } from "../functions/db-rotation/build";
 import { RedisCache } from "../modules/redis-cache";
+import { KafkaCluster } from "../modules/kafka-cluster";
+import { ParameterHierarchy } from "../modules/parameter-hierarchy";
 
 /** `rds!cluster-…` from `arn:…:secret:rds!cluster-…-AbCdEf` (Secrets Manager appends 6 characters). */
 const SECRET_NAME_FROM_ARN = "^arn:[^:]+:secretsmanager:[^:]+:[0-9]+:secret:(.+)-[A-Za-z0-9]{6}$";
@@ -66,6 +72,7 @@ export class DatabaseStack extends LayerStack<"database"> {
     const database = db.aurora ? this.auroraCluster(db, monitoring) : this.rdsInstance(db, monitoring);
     const cache = config.cache.enabled ? this.redis() : undefined;
     this.serviceCredentials(db, database);
+    if (config.kafka.enabled) this.kafka();
 
     const aurora = this.node.tryFindChild("aurora");
     this.publish({
@@ -312,5 +319,42 @@ export class DatabaseStack extends LayerStack<"database"> {
       redis.grantConnect(`${service}_connect`, this.readEntry("security", "task_role_names", service));
     }
     return redis;
+  }
+
+  /**
+   * The optional Kafka cluster (kafka.enabled): the data tier's streaming store, in the data subnets,
+   * reachable on 9098 from the application tasks, granted to kafka.clients' task roles; its bootstrap
+   * brokers in Parameter Store (/<project>/<env>/kafka/bootstrap-brokers).
+   */
+  private kafka(): void {
+    const { kafka, aws, protection, logging } = this.config;
+    const cluster = new KafkaCluster(this, "kafka", {
+      name: this.naming.name("generic"),
+      mode: kafka.mode,
+      partition: partitionOf(aws.region),
+      region: aws.region,
+      accountId: aws.accountId,
+      vpcId: this.read("network", "vpc_id"),
+      subnetIds: this.read("network", "data_subnet_ids"),
+      clientSecurityGroupId: this.read("security", "app_security_group_id"),
+      kmsKeyArn: this.readEntry("security", "kms_key_arns", "data"),
+      logs: { retentionDays: logging.retentionDays, kmsKeyArn: this.readEntry("security", "kms_key_arns", "logs") },
+      provisioned: {
+        kafkaVersion: kafka.provisioned.kafkaVersion,
+        instanceType: kafka.provisioned.instanceType,
+        brokers: kafka.provisioned.brokersPerAz * aws.azs.length,
+        storageGb: kafka.provisioned.storageGb,
+      },
+      preventDestroy: protection.data,
+    });
+    const grants = new Construct(this, "kafka-access");
+    for (const service of kafka.clients) cluster.grantClient(grants, service, this.readEntry("security", "task_role_names", service));
+    new ParameterHierarchy(this, "kafka-parameters", {
+      root: this.naming.path("kafka"),
+      parameters: [
+        { key: "bootstrap-brokers", value: cluster.bootstrapBrokers, description: "Kafka bootstrap brokers for SASL/IAM over TLS (port 9098)" },
+        { key: "cluster-arn", value: cluster.arn, description: "ARN of the Kafka cluster" },
+      ],
+    });
   }
 }

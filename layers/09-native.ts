@@ -17,7 +17,11 @@
  * - The mailer (functions/mailer) and the Cognito post-confirmation trigger
  *   (functions/post-confirmation): VPC functions (modules/lambda-function.ts) with their own roles,
  *   logs, alias and failure queue.
- * - Cognito (modules/user-pool.ts): user pool, SPA client (PKCE), hosted UI domain.
+ * - Cognito (modules/user-pool.ts): user pool, SPA client (PKCE), hosted UI domain; with
+ *   `cognito.federation`, Google and Facebook sign-in created at apply time by a function that reads
+ *   the client secrets from Secrets Manager (modules/identity-providers.ts; the secrets are never in
+ *   Terraform), the SPA client offering them once they exist; with `cognito.identityPool`, an
+ *   identity pool trusting the SPA client and its roles (modules/identity-pool.ts).
  * - Grants: one inline policy `native-resources` per grantee (a service's task role, or the GenAI
  *   function's role), listing exactly the actions on exactly the resources the config names.
  * - Parameter Store: every identifier the applications need, below /<project>/<env>/native/.
@@ -60,6 +64,9 @@ import { ParameterHierarchy, type ParameterSpec } from "../modules/parameter-hie
 import { SecureBucket } from "../modules/secure-bucket";
 import { SesDomain } from "../modules/ses-domain";
 import { ServiceRole } from "../modules/service-role";
+import { IDP_HANDLER, IDP_SOURCE_DIR } from "../functions/identity-providers/build";
+import { IdentityPool } from "../modules/identity-pool";
+import { IdentityProviders, type IdentityProviderSpec } from "../modules/identity-providers";
 import { UserPool } from "../modules/user-pool";
 
 /** Name of the inline policy each grantee gets. */
@@ -92,6 +99,8 @@ interface OwnFunction {
 export class NativeStack extends LayerStack<"native"> {
   private readonly arns: Arns;
   private readonly names: NativeNames;
+  /** Set once the identity pool exists (Parameter Store). */
+  private identityPoolId?: string;
 
   constructor(scope: Construct, config: PlatformConfig) {
     super(scope, "native", config);
@@ -529,7 +538,60 @@ export class NativeStack extends LayerStack<"native"> {
       client: { name: names.client, ...c.client },
     });
     if (this.config.protection.data) pool.pool.addOverride("lifecycle.prevent_destroy", true);
+    if (c.federation) this.federation(pool);
+    if (c.identityPool) this.identityPool(pool);
     return pool;
+  }
+
+  /** Google and Facebook sign-in: the providers are created at apply time from Secrets Manager; the SPA client offers them after that. */
+  private federation(pool: UserPool): void {
+    const f = this.config.native.cognito!.federation!;
+    const names = this.names.federation!;
+    const providers: IdentityProviderSpec[] = [];
+    if (f.google) providers.push({ name: "Google", secretName: names.providers.Google!, scopes: f.google.scopes, attributeMapping: f.google.attributeMapping });
+    if (f.facebook) {
+      providers.push({ name: "Facebook", secretName: names.providers.Facebook!, scopes: f.facebook.scopes, attributeMapping: f.facebook.attributeMapping, apiVersion: f.facebook.apiVersion });
+    }
+    const idps = new IdentityProviders(this, "identity-providers", {
+      functionName: names.function,
+      roleName: names.role,
+      code: LambdaCode.fromTypeScript(IDP_SOURCE_DIR),
+      handler: IDP_HANDLER,
+      runtime: "nodejs22.x",
+      memoryMb: f.memoryMb,
+      timeoutSeconds: f.timeoutSeconds,
+      subnetIds: this.read("network", "app_subnet_ids"),
+      securityGroupIds: [this.read("security", "lambda_security_group_id")],
+      logRetentionDays: this.config.logging.retentionDays,
+      logKmsKeyArn: this.key("logs"),
+      secretKmsKeyArn: this.key("data"),
+      region: this.config.aws.region,
+      accountId: this.config.aws.accountId,
+      userPoolId: pool.userPoolId,
+      userPoolArn: pool.arn,
+      providers,
+      secretsVersion: f.secretsVersion,
+    });
+    // Cognito refuses a client naming a provider that does not exist yet.
+    pool.client.supportedIdentityProviders = ["COGNITO", ...providers.map((p) => p.name)];
+    pool.client.dependsOn = [dependable(idps.invocation)];
+  }
+
+  /** The identity pool trusting the SPA client, its roles and the authenticated role's private bucket prefixes. */
+  private identityPool(pool: UserPool): void {
+    const ip = this.config.native.cognito!.identityPool!;
+    const names = this.names.identityPool!;
+    const identity = new IdentityPool(this, "identity-pool", {
+      name: names.pool,
+      userPoolProviderName: `cognito-idp.${this.config.aws.region}.amazonaws.com/${pool.userPoolId}`,
+      clientId: pool.clientId,
+      authenticatedRoleName: names.authenticatedRole,
+      unauthenticatedRoleName: names.unauthenticatedRole,
+    });
+    for (const [bucket, mode] of Object.entries(ip.authenticated.buckets)) {
+      identity.grantPrivatePrefix(bucket, this.bucketArn(bucket), this.key("data"), this.config.aws.region, mode);
+    }
+    this.identityPoolId = identity.pool.id;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -660,6 +722,9 @@ export class NativeStack extends LayerStack<"native"> {
       add("cognito/client-id", o.user_pool_client_id, "Cognito SPA app client id");
       add("cognito/domain", pool.domain, "Cognito hosted UI domain");
       add("cognito/issuer", `https://cognito-idp.${this.config.aws.region}.amazonaws.com/${o.user_pool_id}`, "Issuer of the user pool's tokens (JWKS at <issuer>/.well-known/jwks.json)");
+      if (this.identityPoolId) add("cognito/identity-pool-id", this.identityPoolId, "Cognito identity pool id (AWS credentials for signed-in users)");
+      const idps = this.config.native.cognito?.federation;
+      if (idps) add("cognito/identity-providers", [idps.google ? "Google" : "", idps.facebook ? "Facebook" : ""].filter(Boolean).join(","), "Identity providers of the hosted UI besides e-mail (identity_provider= of /oauth2/authorize)");
     }
     if (specs.length) new ParameterHierarchy(this, "parameters", { root: this.names.parameterRoot, parameters: specs });
   }

@@ -25,7 +25,12 @@
  *   - ecs-task-stopped: tasks of the cluster stopped for another reason than scale-in, a
  *     deployment replacing them, or an ignored stop code (application layer);
  *   - rds-event: RDS events of the configured categories for the database's cluster and
- *     instances (database layer).
+ *     instances (database layer);
+ *   - ecs-deployment-completed: SERVICE_DEPLOYMENT_COMPLETED of the cluster's rolling services, the
+ *     outcome of every successful deployment (application layer; off by default);
+ *   - codedeploy-deployment: CodeDeploy Deployment State-change Notification of the application's
+ *     CodeDeploy application (blue/green services) in the configured states (SUCCESS, FAILURE,
+ *     STOP by default; off by default).
  *   A rule exists only while the layer it watches is enabled.
  *
  * Reads: monitoring (alarm_topic_arn, alarm_topic_arns with severityTopics; the layer refuses to exist without monitoring), security
@@ -373,8 +378,53 @@ export class NotificationStack extends LayerStack<"notification"> {
         },
       };
     }
+    if (kind === "codedeploy-deployment") {
+      const app = this.read("application", "codedeploy_app_name");
+      const states = this.config.notification.events.codeDeploy.states;
+      return {
+        description: `CodeDeploy blue/green deployments (${states.join(", ")}) of the ${prefix} services, to the alarm topic`,
+        pattern: {
+          source: ["aws.codedeploy"],
+          "detail-type": ["CodeDeploy Deployment State-change Notification"],
+          detail: { application: [app], state: [...states] },
+        },
+        input: {
+          inputPaths: { group: "$.detail.deploymentGroup", deployment: "$.detail.deploymentId", state: "$.detail.state", time: "$.time" },
+          inputTemplate: chatNotificationTemplate({
+            title: `Blue/green deployment <state>: <group> (${prefix})`,
+            description: `CodeDeploy deployment <deployment> of <group> is <state> at <time>. FAILURE and STOP mean traffic stayed on (or returned to) the original task set.`,
+            nextSteps: [`Deployment: ${console}/codesuite/codedeploy/deployments/<deployment>?region=${region}`],
+            keywords: [prefix, "codedeploy"],
+            eventType: kind,
+            additionalContext: { severity: "info" },
+          }),
+        },
+      };
+    }
     const cluster = this.read("application", "cluster_name");
     const services = `${console}/ecs/v2/clusters/${cluster}/services?region=${region}`;
+    if (kind === "ecs-deployment-completed") {
+      return {
+        description: `Completed ECS deployments of the ${prefix} cluster, to the alarm topic`,
+        pattern: {
+          source: ["aws.ecs"],
+          "detail-type": ["ECS Deployment State Change"],
+          resources: [{ prefix: this.arns.arn("ecs", `service/${cluster}/`) }],
+          detail: { eventName: ["SERVICE_DEPLOYMENT_COMPLETED"] },
+        },
+        input: {
+          inputPaths: { service: "$.resources[0]", deployment: "$.detail.deploymentId", time: "$.time" },
+          inputTemplate: chatNotificationTemplate({
+            title: `ECS deployment completed (${prefix})`,
+            description: `Deployment <deployment> of <service> completed at <time>: the service reached a steady state.`,
+            nextSteps: [`Services: ${services}`],
+            keywords: [prefix, "ecs"],
+            eventType: kind,
+            additionalContext: { severity: "info" },
+          }),
+        },
+      };
+    }
     if (kind === "ecs-deployment-failed") {
       return {
         description: `Failed ECS deployments of the ${prefix} cluster, to the alarm topic`,

@@ -20,6 +20,7 @@ import { CiSchema } from "./sections/ci";
 import { DeliverySchema } from "./sections/delivery";
 import { CloudMapSchema } from "./sections/cloud-map";
 import { CacheSchema, DatabaseSchema } from "./sections/database";
+import { KafkaSchema } from "./sections/kafka";
 import { FrontendSchema } from "./sections/frontend";
 import { GenaiSchema } from "./sections/lambda-genai";
 import { LogArchiveSchema } from "./sections/logging";
@@ -289,6 +290,7 @@ export const ConfigSchema = z
       .describe("Application services by name (the default system: customers, vets, visits, admin-server)."),
     database: DatabaseSchema,
     cache: CacheSchema,
+    kafka: KafkaSchema,
     parameters: ParametersSchema,
     cloudMap: CloudMapSchema,
     genai: GenaiSchema,

@@ -12,6 +12,7 @@ import { apiGatewayRules } from "./sections/api-gateway";
 import { applicationRules } from "./sections/application";
 import { cloudMapRules } from "./sections/cloud-map";
 import { databaseRules } from "./sections/database";
+import { kafkaRules } from "./sections/kafka";
 import { loggingRules } from "./sections/logging";
 import { deliveryRules } from "./sections/delivery";
 import { frontendRules } from "./sections/frontend";
@@ -234,6 +235,7 @@ const RULES: readonly Rule[] = [
   uniqueListRules,
   tierRules,
   ...databaseRules,
+  ...kafkaRules,
   ...parametersRules,
   ...cloudMapRules,
   ...genaiRules,

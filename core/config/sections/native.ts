@@ -407,6 +407,82 @@ const PostConfirmationSchema = z
   })
   .describe("Post-confirmation trigger (functions/post-confirmation): exactly one of queue, topic.");
 
+/** A Secrets Manager secret name (the console's and the CLI's character set). */
+const SECRET_NAME_RE = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const SECRET_NAME_ERROR = "a Secrets Manager secret name such as bsuite-prod/cognito/google (letters, digits and /_+=.@-)";
+
+/** User pool attributes a provider attribute can be mapped to: the standard ones, username, or custom:<name>. */
+export const STANDARD_USER_ATTRIBUTES = [
+  "address", "birthdate", "email", "email_verified", "family_name", "gender", "given_name", "locale", "middle_name", "name",
+  "nickname", "phone_number", "picture", "preferred_username", "profile", "updated_at", "website", "zoneinfo", "username",
+] as const;
+const ATTRIBUTE_KEY_ERROR = `a user pool attribute: ${STANDARD_USER_ATTRIBUTES.join(", ")}, or custom:<name> of customAttributes`;
+const attributeMapping = (defaults: Record<string, string>) =>
+  z
+    .record(
+      z.string().refine((k) => (STANDARD_USER_ATTRIBUTES as readonly string[]).includes(k) || /^custom:[a-zA-Z][a-zA-Z0-9_]{0,19}$/.test(k), { error: ATTRIBUTE_KEY_ERROR }),
+      z.string({ error: "a provider attribute name" }).regex(/^[A-Za-z0-9_:.-]{1,128}$/, { error: "a provider attribute name such as email or sub" }),
+    )
+    .default(defaults)
+    .describe(`User pool attribute -> the provider's attribute, written on every federated sign-in. Default: ${JSON.stringify(defaults)}.`);
+
+const socialProvider = (provider: "google" | "facebook", scopes: readonly string[], mapping: Record<string, string>) => ({
+  secretName: z
+    .string({ error: SECRET_NAME_ERROR })
+    .regex(SECRET_NAME_RE, { error: SECRET_NAME_ERROR })
+    .optional()
+    .describe(
+      `Secrets Manager secret holding {"client_id": "...", "client_secret": "..."} of the ${provider === "google" ? "Google OAuth client" : "Facebook app (app id, app secret)"}; ` +
+        `created by operators, read at apply time by the identity provider function (never by Terraform). Default: <project>-<environment>/cognito/${provider}.`,
+    ),
+  scopes: z
+    .array(z.string().regex(/^[a-z_.:/]{1,64}$/, { error: "an OAuth scope such as email" }), { error: "a list of scopes" })
+    .min(1, { error: "at least one scope" })
+    .default([...scopes])
+    .describe(`Scopes Cognito asks the provider for. Default: ${scopes.join(", ")}.`),
+  attributeMapping: attributeMapping(mapping),
+});
+
+const FederationSchema = z
+  .strictObject({
+    google: z.strictObject(socialProvider("google", ["openid", "email", "profile"], { email: "email", email_verified: "email_verified", name: "name", username: "sub" })).optional(),
+    facebook: z
+      .strictObject({
+        ...socialProvider("facebook", ["public_profile", "email"], { email: "email", name: "name", username: "id" }),
+        apiVersion: z.string().regex(/^v[0-9]{1,2}\.[0-9]$/, { error: "a Graph API version such as v19.0" }).optional().describe("Facebook Graph API version. Default: Cognito's."),
+      })
+      .optional(),
+    secretsVersion: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, { error: "a version label of 1-64 letters, digits and ._- such as 2026-01" })
+      .optional()
+      .describe("Change it after replacing a client secret: the next apply of layer 09 invokes the function again and Cognito gets the new secret. Default: none."),
+    memoryMb: int(128, 1024, "a memory size in MB").default(256).describe("Memory of the identity provider function. Default: 256."),
+    timeoutSeconds: int(5, 300, "a timeout in seconds").default(60).describe("Timeout of the identity provider function. Default: 60."),
+  })
+  .describe(
+    "Sign-in with Google and Facebook through the hosted UI. The client secrets stay out of Terraform: a function (functions/identity-providers) that Terraform invokes " +
+      "at apply time reads them from Secrets Manager and creates the identity providers (docs/layers/native.md). Omitted: e-mail sign-in only.",
+  );
+
+const IdentityPoolSchema = z
+  .strictObject({
+    allowUnauthenticated: z
+      .boolean()
+      .default(false)
+      .describe("Give guests (not signed in) AWS credentials of the unauthenticated role. Default: false (no unauthenticated role)."),
+    authenticated: z
+      .strictObject({
+        buckets: z
+          .record(name, z.enum(["read", "readWrite"], { error: "read or readWrite" }))
+          .default({})
+          .describe("Buckets of native.buckets signed-in users reach directly, each only below private/<their identity id>/. Default: none."),
+      })
+      .prefault({})
+      .describe("What the authenticated role may do."),
+  })
+  .describe("A Cognito identity pool trusting the user pool's SPA client: AWS credentials for signed-in users (the seed's AWS-scoped permissions). Omitted: none.");
+
 const CognitoSchema = z
   .strictObject({
     domainPrefix: z
@@ -456,6 +532,8 @@ const CognitoSchema = z
       .describe("The SPA app client: no secret, authorization code flow with PKCE."),
     emailFromSes: z.boolean().default(false).describe("Send Cognito's e-mails through the SES identity (ses.fromAddress) instead of Cognito's limited default sender. Default: false."),
     postConfirmation: PostConfirmationSchema.optional(),
+    federation: FederationSchema.optional(),
+    identityPool: IdentityPoolSchema.optional(),
   })
   .describe("Cognito user pool (e-mail sign-in), SPA client and hosted UI domain. Omitted: no user pool.");
 
@@ -488,6 +566,8 @@ export type SesConfig = NonNullable<NativeConfig["ses"]>;
 export type MailerConfig = NonNullable<NativeConfig["mailer"]>;
 export type CognitoConfig = NonNullable<NativeConfig["cognito"]>;
 export type PostConfirmationConfig = NonNullable<CognitoConfig["postConfirmation"]>;
+export type FederationConfig = NonNullable<CognitoConfig["federation"]>;
+export type IdentityPoolConfig = NonNullable<CognitoConfig["identityPool"]>;
 export type LifecycleRuleConfig = BucketConfig["lifecycle"][string];
 
 // -------------------------------------------------------------------------------------------------
@@ -503,6 +583,10 @@ export interface NativeNames {
   readonly eventRules: Record<string, string>;
   readonly ses?: { readonly configurationSet: string; readonly mailFromDomain: string; readonly fromAddress: string; readonly templates: Record<string, string> };
   readonly userPool?: { readonly pool: string; readonly client: string; readonly domainPrefix: string; readonly domain: string };
+  /** Cognito federation: the providers (Cognito names), their secrets and the provisioner function. */
+  readonly federation?: { readonly providers: Record<"Google" | "Facebook", string | undefined>; readonly function: string; readonly role: string };
+  /** The identity pool and its roles (unauthenticated only when allowed). */
+  readonly identityPool?: { readonly pool: string; readonly authenticatedRole: string; readonly unauthenticatedRole?: string };
   /** Functions of this layer by name (mailer, post-confirmation). */
   readonly functions: Record<string, string>;
   /** /<project>/<environment>/native */
@@ -546,9 +630,32 @@ export function nativeNames(cfg: PlatformConfig): NativeNames {
           };
         })()
       : undefined,
+    federation: n.cognito?.federation
+      ? {
+          providers: {
+            Google: n.cognito.federation.google ? (n.cognito.federation.google.secretName ?? `${naming.prefix}/cognito/google`) : undefined,
+            Facebook: n.cognito.federation.facebook ? (n.cognito.federation.facebook.secretName ?? `${naming.prefix}/cognito/facebook`) : undefined,
+          },
+          function: naming.name("lambda", "identity-providers"),
+          role: naming.name("iamRole", "identity-providers", "lambda"),
+        }
+      : undefined,
+    identityPool: n.cognito?.identityPool
+      ? {
+          pool: naming.name("generic"),
+          authenticatedRole: naming.name("iamRole", "identity-authenticated"),
+          unauthenticatedRole: n.cognito.identityPool.allowUnauthenticated ? naming.name("iamRole", "identity-unauthenticated") : undefined,
+        }
+      : undefined,
     functions,
     parameterRoot: naming.path("native"),
   };
+}
+
+/** The identity providers the SPA client offers besides the user pool itself: Google, Facebook (Cognito's names). */
+export function federatedProviders(cfg: PlatformConfig): ("Google" | "Facebook")[] {
+  const f = cfg.native.cognito?.federation;
+  return f ? (["Google", "Facebook"] as const).filter((p) => (p === "Google" ? !!f.google : !!f.facebook)) : [];
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -1002,8 +1109,64 @@ const cognitoRules: Rule = (cfg) => {
   if (c.client.idTokenMinutes > c.client.refreshTokenDays * 1440 || c.client.accessTokenMinutes > c.client.refreshTokenDays * 1440) {
     issues.push({ path: [...cp, "client", "refreshTokenDays"], expected: "a refresh token that outlives the access and id tokens" });
   }
+  issues.push(...federationIssues(cfg, c, cp), ...identityPoolIssues(cfg, c, cp));
   return issues;
 };
+
+function federationIssues(cfg: PlatformConfig, c: CognitoConfig, cp: KeyPath): SemanticIssue[] {
+  const f = c.federation;
+  if (!f) return [];
+  const issues: SemanticIssue[] = [];
+  const fp: KeyPath = [...cp, "federation"];
+  if (!f.google && !f.facebook) issues.push({ path: fp, expected: "at least one provider: google or facebook", found: "no provider" });
+  for (const provider of ["google", "facebook"] as const) {
+    const p = f[provider];
+    if (!p) continue;
+    const mp: KeyPath = [...fp, provider, "attributeMapping"];
+    if (!("email" in p.attributeMapping)) issues.push({ path: mp, expected: "a mapping of email (users sign in with their e-mail address)", found: "no email mapping" });
+    for (const key of Object.keys(p.attributeMapping)) {
+      if (!key.startsWith("custom:")) continue;
+      const attr = key.slice("custom:".length);
+      const defined = c.customAttributes[attr];
+      if (!defined) {
+        const guess = didYouMean(attr, Object.keys(c.customAttributes));
+        issues.push({
+          path: [...mp, key],
+          expected: `a custom attribute of native.cognito.customAttributes (${Object.keys(c.customAttributes).join(", ") || "none defined"})`,
+          found: JSON.stringify(key),
+          hint: guess ? `did you mean custom:${guess}?` : undefined,
+        });
+      } else if (!defined.mutable) {
+        issues.push({ path: [...mp, key], expected: "a mutable attribute (Cognito writes mapped attributes on every federated sign-in)", found: `custom:${attr}, which is immutable` });
+      }
+    }
+  }
+  if (!reachable(cfg, ["secretsmanager", "cognito-idp"])) {
+    issues.push({
+      path: ["network", "nat"],
+      expected: "a NAT gateway with security.egress.internetHttps (the identity provider function runs in the app subnets and calls the Cognito API)",
+    });
+  }
+  return issues;
+}
+
+function identityPoolIssues(cfg: PlatformConfig, c: CognitoConfig, cp: KeyPath): SemanticIssue[] {
+  const ip = c.identityPool;
+  if (!ip) return [];
+  const issues: SemanticIssue[] = [];
+  const known = Object.keys(cfg.native.buckets);
+  for (const b of Object.keys(ip.authenticated.buckets)) {
+    if (known.includes(b)) continue;
+    const guess = didYouMean(b, known);
+    issues.push({
+      path: [...cp, "identityPool", "authenticated", "buckets", b],
+      expected: `a bucket of native.buckets (${known.join(", ") || "none configured"})`,
+      found: `unknown bucket ${JSON.stringify(b)}`,
+      hint: guess ? `did you mean ${guess}?` : undefined,
+    });
+  }
+  return issues;
+}
 
 /** The layer's resources are encrypted with layer 02's keys and granted to its roles. */
 const dependencyRule: Rule = (cfg) => {

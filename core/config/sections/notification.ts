@@ -26,6 +26,7 @@ import { logRetention } from "../fields";
 import type { PlatformConfig } from "../schema";
 import type { Rule, SemanticIssue } from "../semantic";
 import { SEVERITIES, type Severity } from "./monitoring";
+import { blueGreenServices } from "./application";
 
 const SECTION = ["notification"] as const;
 
@@ -76,7 +77,10 @@ export const RDS_EVENT_CATEGORIES = [
 ] as const;
 
 /** The event kinds the layer may route to the alarm topic; keys of the contract's event_rule_arns. */
-export const NOTIFICATION_EVENT_KINDS = ["ecs-deployment-failed", "ecs-task-stopped", "rds-event"] as const;
+export const NOTIFICATION_EVENT_KINDS = ["ecs-deployment-failed", "ecs-task-stopped", "rds-event", "ecs-deployment-completed", "codedeploy-deployment"] as const;
+
+/** States of "CodeDeploy Deployment State-change Notification" events (`detail.state`). */
+export const CODEDEPLOY_STATES = ["START", "SUCCESS", "FAILURE", "STOP", "READY"] as const;
 export type NotificationEventKind = (typeof NOTIFICATION_EVENT_KINDS)[number];
 
 /**
@@ -203,6 +207,26 @@ const EventsSchema = z
           .describe("Stop codes that are not reported (tasks stopped by scale-in or by a deployment are never reported). Default: [UserInitiated]."),
       })
       .describe("Stopped ECS tasks (the tier preset always supplies enabled)."),
+    ecsDeploymentCompleted: z
+      .boolean()
+      .default(false)
+      .describe(
+        "ECS deployments of the cluster's rolling services that complete (SERVICE_DEPLOYMENT_COMPLETED: the service reached a steady state): deployment outcomes, not only failures. Only with the application layer. Default: false.",
+      ),
+    codeDeploy: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe("Blue/green deployments of the application's CodeDeploy application that reach one of `states`. Needs a service with deployment: blue-green. Default: false."),
+        states: z
+          .array(z.enum(CODEDEPLOY_STATES, { error: `a CodeDeploy deployment state: one of ${CODEDEPLOY_STATES.join(", ")}` }), { error: "a list of deployment states" })
+          .min(1, { error: "at least one deployment state" })
+          .default(["SUCCESS", "FAILURE", "STOP"])
+          .describe("Deployment states reported (detail.state). Default: SUCCESS, FAILURE, STOP (every outcome, no progress noise)."),
+      })
+      .prefault({})
+      .describe("CodeDeploy blue/green deployment outcomes (CodeDeploy Deployment State-change Notification) to the alarm topic."),
     rds: z
       .strictObject({
         enabled: z.boolean().default(true).describe("RDS cluster and instance events of the database. Only with the database layer. Default: true."),
@@ -283,6 +307,8 @@ export function notificationEventKinds(cfg: PlatformConfig): NotificationEventKi
   if (on(cfg, "application") && events.ecsDeploymentFailed) kinds.push("ecs-deployment-failed");
   if (on(cfg, "application") && events.ecsTaskStopped.enabled) kinds.push("ecs-task-stopped");
   if (on(cfg, "database") && events.rds.enabled) kinds.push("rds-event");
+  if (on(cfg, "application") && events.ecsDeploymentCompleted) kinds.push("ecs-deployment-completed");
+  if (on(cfg, "application") && events.codeDeploy.enabled) kinds.push("codedeploy-deployment");
   return kinds;
 }
 
@@ -444,6 +470,7 @@ const uniqueListsRule: Rule = (cfg) => {
     [[...SECTION, "page", "endpoints"], cfg.notification.page.endpoints],
     [[...SECTION, "events", "rds", "categories"], cfg.notification.events.rds.categories],
     [[...SECTION, "events", "ecsTaskStopped", "ignoredStopCodes"], cfg.notification.events.ecsTaskStopped.ignoredStopCodes],
+    [[...SECTION, "events", "codeDeploy", "states"], cfg.notification.events.codeDeploy.states],
   ];
   for (const [path, list] of lists) {
     list.forEach((v, i) => {
@@ -453,8 +480,32 @@ const uniqueListsRule: Rule = (cfg) => {
   return issues;
 };
 
+/** CodeDeploy events come only from blue/green services' deployments: refuse a rule that can never fire. */
+const codeDeployEventsRule: Rule = (cfg) => {
+  if (!on(cfg, "application")) return [];
+  const { events } = cfg.notification;
+  const blueGreen = blueGreenServices(cfg).length;
+  const issues: SemanticIssue[] = [];
+  if (events.codeDeploy.enabled && !blueGreen) {
+    issues.push({
+      path: [...SECTION, "events", "codeDeploy", "enabled"],
+      expected: "false, or a service with deployment: blue-green (only blue/green services deploy through CodeDeploy)",
+      found: "true without a blue-green service",
+    });
+  }
+  // Services on the CODE_DEPLOY controller send no ECS deployment state changes: their outcomes are CodeDeploy's.
+  if (events.ecsDeploymentCompleted && Object.keys(cfg.services).length === blueGreen) {
+    issues.push({
+      path: [...SECTION, "events", "ecsDeploymentCompleted"],
+      expected: "false when every service deploys blue/green (their outcomes come from CodeDeploy: set events.codeDeploy.enabled)",
+      found: "true without a rolling service",
+    });
+  }
+  return issues;
+};
+
 /** Cross-field rules of the notification section (see ../semantic.ts). Checked when the layer is enabled. */
-export const notificationRules: readonly Rule[] = [monitoringRule, slackRule, webhookEgressRule, guardrailRule, uniqueListsRule, routingRule].map(
+export const notificationRules: readonly Rule[] = [monitoringRule, slackRule, webhookEgressRule, guardrailRule, uniqueListsRule, routingRule, codeDeployEventsRule].map(
   (rule): Rule =>
     (cfg) =>
       on(cfg, "notification") ? rule(cfg) : [],

@@ -14,6 +14,7 @@ import type { Resource } from "../model";
 import { block, blocks } from "../tf";
 import type { FlowContext } from "./context";
 import { statementsOf } from "./iam";
+import { isIdentityPoolRole } from "./identity-pool";
 import { hop, makeFlow, type Flow, type Hop } from "./types";
 
 /** What `docker push` calls on the repository. */
@@ -21,7 +22,11 @@ const PUSH = ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr
 
 /** A role GitHub Actions assumes through OIDC that a layer (not the bootstrap stack's CI identity) creates. */
 export function isDeliveryRole(role: Resource): boolean {
-  return role.stack !== "bootstrap" && statementsOf(role.attrs.assume_role_policy).some((s) => String(s.Action ?? "").includes("AssumeRoleWithWebIdentity"));
+  return (
+    role.stack !== "bootstrap" &&
+    !isIdentityPoolRole(role) &&
+    statementsOf(role.attrs.assume_role_policy).some((s) => String(s.Action ?? "").includes("AssumeRoleWithWebIdentity"))
+  );
 }
 
 export function appDeliveryFlows(c: FlowContext): Flow[] {

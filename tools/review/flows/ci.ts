@@ -8,13 +8,14 @@ import type { Resource } from "../model";
 import { block } from "../tf";
 import type { FlowContext } from "./context";
 import { isDeliveryRole } from "./app-delivery";
+import { isIdentityPoolRole } from "./identity-pool";
 import { evaluate, roleContext, statementsOf } from "./iam";
 import { FACTS } from "./service-context";
 import { hop, makeFlow, type Flow, type Hop } from "./types";
 
 /** A role GitHub Actions assumes for the platform's own pipelines (an application's delivery role is app-delivery.ts's). */
 function isCiRole(role: Resource): boolean {
-  return !isDeliveryRole(role) && statementsOf(role.attrs.assume_role_policy).some((s) => String(s.Action ?? "").includes("AssumeRoleWithWebIdentity"));
+  return !isDeliveryRole(role) && !isIdentityPoolRole(role) && statementsOf(role.attrs.assume_role_policy).some((s) => String(s.Action ?? "").includes("AssumeRoleWithWebIdentity"));
 }
 
 export function ciFlows(c: FlowContext, prefix: string | undefined): Flow[] {

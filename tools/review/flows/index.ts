@@ -13,6 +13,8 @@ import { cloudMapFlows, externalServiceFlows, grantFlows } from "./grants";
 import { databaseAdminFlows, rotationFlows, serviceFlows } from "./services";
 import type { EnvFacts } from "./symbols";
 import type { Flow, FlowReport } from "./types";
+import { identityPoolFlows } from "./identity-pool";
+import { kafkaFlows } from "./kafka";
 import { unusedGrants } from "./unused";
 
 export interface FlowFacts extends EnvFacts {
@@ -41,6 +43,8 @@ export function proveFlows(model: EnvModel, facts: FlowFacts): FlowReport {
     ...logKeyFlows(c),
     ...ciFlows(c, facts.namePrefix),
     ...appDeliveryFlows(c),
+    ...identityPoolFlows(c),
+    ...kafkaFlows(c),
   ];
   const seen = new Set<string>();
   const unique = flows.filter((f) => (seen.has(f.id) ? false : (seen.add(f.id), true)));
