@@ -223,6 +223,8 @@ const FREE = new Set([
   "aws_sesv2_email_identity_mail_from_attributes",
   "aws_sesv2_email_identity_policy",
   "aws_amplify_domain_association",
+  "aws_msk_configuration",
+  "aws_cloudwatch_log_subscription_filter",
 ]);
 
 /** Cost-bearing types the estimate does not price (usage-based with no assumption). */
@@ -239,6 +241,9 @@ const NOT_PRICED: Readonly<Record<string, string>> = {
   aws_guardduty_detector: "GuardDuty: per GB of CloudTrail, VPC flow log and DNS events analysed",
   aws_amplify_app: "Amplify Hosting: per build minute, per GB stored and per GB served",
   aws_amplify_branch: "Amplify Hosting: per build minute, per GB stored and per GB served",
+  aws_msk_cluster: "MSK provisioned: per broker-hour and per GB-month of broker storage (a fixed charge the price table does not carry yet)",
+  aws_msk_serverless_cluster: "MSK Serverless: per cluster-hour and partition-hour (fixed) and per GB in and out (not in the price table yet)",
+  aws_prometheus_workspace: "Amazon Managed Service for Prometheus: per metric sample ingested and per GB-month stored",
 };
 
 const CONTAINER_INSIGHTS_NOTE = "Container Insights: CloudWatch custom metrics and performance-log ingestion per task, not estimated";
