@@ -289,6 +289,15 @@ describe.each(ENVS)("examples/ims2/%s.yaml", (envName) => {
   it("alarms on the load balancer, the service, the database and the cache", () => {
     const alarms = Object.keys(resources(stack("monitoring"), "aws_cloudwatch_metric_alarm"));
     expect(alarms).toEqual(expect.arrayContaining(["alb_5xx", "alb_api_unhealthy_hosts", "ecs_api_cpu", "ecs_api_memory", "db_cpu", "db_free_storage", "cache_cpu", "cache_memory"]));
+    // The read replica's lag (prod only), on the replica layer 03 names, in seconds.
+    const lag = resources(stack("monitoring"), "aws_cloudwatch_metric_alarm").db_replica_lag_replica_1;
+    if (envName !== "prod") expect(lag).toBeUndefined();
+    else
+      expect(lag).toMatchObject({
+        metric_name: "ReplicaLag",
+        namespace: "AWS/RDS",
+        dimensions: { DBInstanceIdentifier: `\${element(${REMOTE("database", "db_reader_identifiers").slice(2, -1)}, 0)}` },
+      });
   });
 
   it(`${envName === "prod" ? "archives" : "does not archive"} the service's and the trail's logs to S3 then Glacier (logging.archive)`, () => {

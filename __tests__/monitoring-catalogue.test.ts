@@ -40,6 +40,7 @@ const SAMPLE: { [K in ResourceKind]: MonitoredResources[K] } = {
   ecsService: { key: "web", cluster: "c", service: "p-e-web", memoryMiB: 512, minCount: 2, maxCount: 4 },
   database: { identifier: "p-e", aurora: true, serverless: true, prefix: "p-e" },
   auroraReader: { n: 1, instance: "p-e-reader-1", prefix: "p-e" },
+  rdsReplica: { n: 1, instance: "p-e-replica-1", prefix: "p-e" },
   redis: { group: "p-e", nodes: ["p-e-001", "p-e-002"] },
   genaiFunction: { functionName: "p-e-genai", deadLetterQueue: "p-e-genai-dlq", prefix: "p-e" },
   api: { rest: true, name: "p-e-api", id: "", stage: "v1" },
@@ -71,8 +72,8 @@ function entryOf(address: string): { kind: ResourceKind; set: string; alarm: str
       const named =
         kind === "auditFilter"
           ? Object.keys(CIS_FILTER_PATTERNS).map(snake).includes(rest)
-          : kind === "auroraReader"
-            ? new RegExp(`^${e.alarm}_reader_\\d+$`).test(rest)
+          : kind === "auroraReader" || kind === "rdsReplica"
+            ? new RegExp(`^${e.alarm}_${kind === "rdsReplica" ? "replica" : "reader"}_\\d+$`).test(rest)
             : rest === e.alarm || rest.endsWith(`_${e.alarm}`);
       if (named) return { kind, set: e.set, alarm: e.alarm };
     }

@@ -75,6 +75,7 @@ export class DatabaseStack extends LayerStack<"database"> {
     if (config.kafka.enabled) this.kafka();
 
     const aurora = this.node.tryFindChild("aurora");
+    const rds = this.node.tryFindChild("rds");
     this.publish({
       db_engine: db.engine,
       db_identifier: database.identifier,
@@ -93,7 +94,8 @@ export class DatabaseStack extends LayerStack<"database"> {
       cache_user_id: cache?.appUserId ?? "",
       // transit_encryption_mode "required": clients must connect with TLS (IAM authentication needs it).
       cache_tls: cache ? "true" : "",
-      db_reader_identifiers: aurora instanceof AuroraCluster ? aurora.readers.map((r) => r.identifier) : [],
+      db_reader_identifiers:
+        aurora instanceof AuroraCluster ? aurora.readers.map((r) => r.identifier) : rds instanceof RdsInstance ? rds.replicas.map((r) => r.identifier) : [],
       cache_member_cluster_ids: cache ? Token.asList(Fn.sort(cache.replicationGroup.memberClusters)) : [],
     });
   }

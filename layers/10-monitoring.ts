@@ -266,11 +266,16 @@ export class MonitoringStack extends LayerStack<"monitoring"> implements AlarmSi
       serverless: resolved.aurora && resolved.serverless,
       prefix,
     };
-    const readerIds = resolved.aurora && this.config.database.readers > 0 ? this.read("database", "db_reader_identifiers") : [];
-    const readers = resolved.aurora
-      ? Array.from({ length: this.config.database.readers }, (_, i) => ({ n: i + 1, instance: elementOf(readerIds, i), prefix }))
-      : [];
-    const alarms = [...alarmsOf(this.alarms("database", [db])), ...alarmsOf(this.alarms("auroraReader", readers))];
+    // Aurora readers or the RDS instance's read replicas: the count from config, the ids from layer 03.
+    const count = resolved.aurora ? this.config.database.readers : this.config.database.readReplicas;
+    const readerIds = count > 0 ? this.read("database", "db_reader_identifiers") : [];
+    const nth = Array.from({ length: count }, (_, i) => ({ n: i + 1, instance: elementOf(readerIds, i), prefix }));
+    const readers = resolved.aurora ? nth : [];
+    const alarms = [
+      ...alarmsOf(this.alarms("database", [db])),
+      ...alarmsOf(this.alarms("auroraReader", readers)),
+      ...alarmsOf(this.alarms("rdsReplica", resolved.aurora ? [] : nth)),
+    ];
     const widgets = databaseWidgets(this.dashboard, db, readers, alarms, resolved.engine);
     if (!this.config.cache.enabled) return { alarms, composites: [], ...widgets };
 

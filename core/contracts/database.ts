@@ -52,8 +52,12 @@ export const databaseContract = {
     cfg.cache.enabled ? `${cfg.project}-${cfg.environment}-app` : "",
   ),
   cache_tls: str('"true": the cache requires TLS in transit (empty without a cache).', (cfg) => (cfg.cache.enabled ? "true" : "")),
-  db_reader_identifiers: list("Instance identifiers of the Aurora readers, reader 1 first (empty for an RDS instance): the DBInstanceIdentifier of their metrics.", (cfg) =>
-    isAurora(cfg.database.engine) ? Array.from({ length: cfg.database.readers }, (_, i) => `${cfg.project}-${cfg.environment}-reader-${i + 1}`) : [],
+  db_reader_identifiers: list(
+    "Instance identifiers of the Aurora readers or of the RDS instance's read replicas, 1 first (empty without either): the DBInstanceIdentifier of their metrics.",
+    (cfg) =>
+      isAurora(cfg.database.engine)
+        ? Array.from({ length: cfg.database.readers }, (_, i) => `${cfg.project}-${cfg.environment}-reader-${i + 1}`)
+        : Array.from({ length: cfg.database.readReplicas }, (_, i) => `${cfg.project}-${cfg.environment}-replica-${i + 1}`),
   ),
   cache_member_cluster_ids: list("Member clusters (nodes) of the Redis replication group, sorted (<group>-001 first, <group>-0001-001 in cluster mode; empty without a cache): the CacheClusterId of their metrics.", (cfg) =>
     cfg.cache.enabled ? cacheMemberIds(cfg.cache, `${cfg.project}-${cfg.environment}`) : [],

@@ -57,6 +57,8 @@ export interface MonitoredResources {
   readonly database: { readonly identifier: string; readonly aurora: boolean; readonly serverless: boolean; readonly prefix: string };
   /** Reader N of the Aurora cluster (database.db_reader_identifiers). */
   readonly auroraReader: { readonly n: number; readonly instance: string; readonly prefix: string };
+  /** A read replica of the RDS instance (database.db_reader_identifiers, database.readReplicas). */
+  readonly rdsReplica: { readonly n: number; readonly instance: string; readonly prefix: string };
   /** The Redis replication group and its nodes (database.cache_replication_group_id, cache_member_cluster_ids). */
   readonly redis: { readonly group: string; readonly nodes: readonly string[] };
   /** The GenAI function and its dead-letter queue (lambda-genai.function_name, dead_letter_queue_arn). */
@@ -266,6 +268,18 @@ export const ALARM_CATALOGUE: AlarmCatalogue = {
       threshold: (s) => s.threshold! * 1000,
       description: (r, s) =>
         `Reader ${r.n} of the Aurora cluster ${r.prefix} lags the writer by more than ${s.threshold} s. No data counts as breaching: a reader reports every minute while it runs.`,
+    },
+  ],
+  rdsReplica: [
+    {
+      set: "db",
+      alarm: "replica_lag",
+      parts: (r) => ({ address: `replica_lag_replica_${r.n}`, name: [`replica-${r.n}`, "replica-lag"] }),
+      settings: (c) => c.monitoring.alarms.database.replicaLag,
+      // RDS publishes ReplicaLag in seconds (Aurora's AuroraReplicaLag is in milliseconds).
+      watch: (r) => ({ metric: rdsMetric("ReplicaLag", "Maximum", { instance: r.instance }) }),
+      description: (r, s) =>
+        `Read replica ${r.n} of the RDS instance ${r.prefix} lags its source by more than ${s.threshold} s (reports read from it are that stale). No data counts as breaching: a replica reports every minute while replication runs.`,
     },
   ],
   redis: [
