@@ -19,6 +19,7 @@ import { monitoringRules } from "./sections/monitoring";
 import { nativeRules } from "./sections/native";
 import { notificationRules } from "./sections/notification";
 import { parametersRules } from "./sections/parameters";
+import { collectorRules } from "./sections/telemetry";
 import { TIER_RULES } from "./tiers";
 
 export type KeyPath = readonly (string | number)[];
@@ -243,6 +244,7 @@ const RULES: readonly Rule[] = [
   ...frontendRules,
   ...notificationRules,
   ...deliveryRules,
+  ...collectorRules,
 ];
 
 /** All cross-field problems of a schema-valid configuration. */

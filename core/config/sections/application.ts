@@ -19,6 +19,7 @@ import { FARGATE_CPU_UNITS, fargateMemoryText, isFargateSize } from "../../../mo
 import { logRetention, port, s3BucketName } from "../fields";
 import type { PlatformConfig } from "../schema";
 import type { Rule, SemanticIssue } from "../semantic";
+import { CollectorSchema } from "./telemetry";
 import { PRIVILEGES as DB_USER_PRIVILEGES, RESERVED_USERS as DB_RESERVED_USERS, USER_NAME_RE as DB_USER_NAME_RE } from "../../../functions/db-users/src/statements";
 import { parameterPlan } from "./parameters";
 
@@ -464,6 +465,7 @@ export const ApplicationSchema = z
       .transform((alb) => ({ ...alb, https: alb.https ?? alb.certificateArn !== undefined }))
       .prefault({})
       .describe("The application load balancer: scheme, listeners, TLS, access logs; and the optional NLB in front of it."),
+    collector: CollectorSchema,
   })
   .prefault({})
   .describe("ECS cluster, ECR, load balancer and deployment settings (layer 07).");
