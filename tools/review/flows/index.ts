@@ -11,6 +11,7 @@ import { alarmFlows, eventFlows, invokeFlows, lambdaFailureFlows, logKeyFlows, s
 import { bodySizeFlows, routeFlows, vpcLinkFlows, wafFlows } from "./edge";
 import { cloudMapFlows, externalServiceFlows, grantFlows } from "./grants";
 import { databaseAdminFlows, serviceFlows } from "./services";
+import { collectorFlows } from "./telemetry";
 import type { EnvFacts } from "./symbols";
 import type { Flow, FlowReport } from "./types";
 import { unusedGrants } from "./unused";
@@ -29,6 +30,7 @@ export function proveFlows(model: EnvModel, facts: FlowFacts): FlowReport {
     ...routeFlows(c),
     ...serviceFlows(c),
     ...databaseAdminFlows(c),
+    ...collectorFlows(c),
     ...cloudMapFlows(c),
     ...grantFlows(c),
     ...externalServiceFlows(c),
