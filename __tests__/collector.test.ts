@@ -317,7 +317,12 @@ describe("flow proof over the synthesized environments", () => {
     return { inputs, facts: flowFacts(environmentInfo(config, ref)) };
   };
   /** The inputs with one stack's JSON changed by `edit` (a deep copy: the cache stays intact). */
-  const edited = (inputs: readonly StackInput[], stackName: string, edit: (tf: Record<string, any>) => void): StackInput[] =>
+  type Tf = { resource: Record<string, Record<string, Record<string, unknown>>> };
+  type CollectorCfg = {
+    receivers: { prometheus: { config: { scrape_configs: { static_configs: { targets: string[] }[] }[] } } };
+    service: { extensions: string[] };
+  };
+  const edited = (inputs: readonly StackInput[], stackName: string, edit: (tf: Tf) => void): StackInput[] =>
     inputs.map((s) => {
       if (s.name !== stackName) return s;
       const tf = JSON.parse(JSON.stringify(s.tf));
@@ -340,12 +345,12 @@ describe("flow proof over the synthesized environments", () => {
     const noGrant = edited(inputs, "application", (tf) => delete tf.resource.aws_iam_role_policy.api_prometheus_write);
     expect(flow(noGrant, facts, id).broken).toMatchObject({ kind: "identity" });
 
-    const rewrite = (mutate: (cfg: Record<string, any>) => void) =>
+    const rewrite = (mutate: (cfg: CollectorCfg) => void) =>
       edited(inputs, "application", (tf) => {
         const td = tf.resource.aws_ecs_task_definition.api_task;
-        const cds = JSON.parse(td.container_definitions);
+        const cds = JSON.parse(String(td.container_definitions)) as { environment: { value: string }[] }[];
         const env = cds[1].environment[0];
-        const cfg = JSON.parse(env.value);
+        const cfg = JSON.parse(env.value) as CollectorCfg;
         mutate(cfg);
         env.value = JSON.stringify(cfg);
         td.container_definitions = JSON.stringify(cds);
@@ -356,7 +361,7 @@ describe("flow proof over the synthesized environments", () => {
     expect(flow(rewrite((cfg) => (cfg.service.extensions = ["health_check"])), facts, id).broken).toMatchObject({ hop: "SigV4 for aps" });
 
     const noNat = edited(inputs, "network", (tf) => {
-      for (const [n, r] of Object.entries(tf.resource.aws_route ?? {})) if ((r as { nat_gateway_id?: string }).nat_gateway_id) delete tf.resource.aws_route[n];
+      for (const [n, r] of Object.entries(tf.resource.aws_route ?? {})) if (r.nat_gateway_id) delete tf.resource.aws_route[n];
     });
     expect(flow(noNat, facts, id).broken).toMatchObject({ kind: "network", hop: "route to aps-workspaces: NAT" });
     expect(flow(noNat, facts, "service:api->image:aws-otel-collector").broken).toMatchObject({ kind: "network", hop: "route to ecr-public: NAT" });
@@ -370,8 +375,8 @@ describe("flow proof over the synthesized environments", () => {
     expect(ok.hops.map((h) => h.name)).toContain("route to xray: interface endpoint");
     const untold = edited(inputs, "application", (tf) => {
       const td = tf.resource.aws_ecs_task_definition.customers_task;
-      const cds = JSON.parse(td.container_definitions);
-      cds[0].environment = cds[0].environment.filter((e: { name: string }) => !["OTEL_EXPORTER_OTLP_ENDPOINT", "AWS_XRAY_DAEMON_ADDRESS"].includes(e.name));
+      const cds = JSON.parse(String(td.container_definitions)) as { environment: { name: string }[] }[];
+      cds[0].environment = cds[0].environment.filter((e) => !["OTEL_EXPORTER_OTLP_ENDPOINT", "AWS_XRAY_DAEMON_ADDRESS"].includes(e.name));
       td.container_definitions = JSON.stringify(cds);
     });
     expect(flow(untold, facts, id).broken).toMatchObject({ kind: "route", hop: "application sends to the collector" });
@@ -387,8 +392,8 @@ describe("flow proof over the synthesized environments", () => {
     expect(flow(noGrant, facts, id).broken).toMatchObject({ kind: "identity" });
     const noUser = edited(inputs, "database", (tf) => {
       const inv = tf.resource.aws_lambda_invocation.db_users_invocation;
-      const input = JSON.parse(inv.input);
-      input.users = input.users.filter((u: { name: string }) => u.name !== "genai");
+      const input = JSON.parse(String(inv.input)) as { users: { name: string }[] };
+      input.users = input.users.filter((u) => u.name !== "genai");
       inv.input = JSON.stringify(input);
     });
     expect(flow(noUser, facts, id).broken).toMatchObject({ hop: "database user genai exists" });
