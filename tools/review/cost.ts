@@ -208,8 +208,6 @@ const FREE = new Set([
 /** Cost-bearing types the estimate does not price (usage-based with no assumption). */
 const NOT_PRICED: Readonly<Record<string, string>> = {
   aws_cognito_user_pool: "Cognito: per monthly active user beyond the free tier",
-  // https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-costs.html: ingestion dominates (active series x scrapes).
-  aws_prometheus_workspace: "Amazon Managed Service for Prometheus: per metric sample ingested (active series x scrape frequency), stored GB and query samples; not estimated",
   aws_ses_domain_identity: "SES: per message sent",
   aws_sesv2_email_identity: "SES: per message sent",
   aws_cloudwatch_event_rule: "EventBridge: custom and third-party events per million (AWS service events are free)",
