@@ -9,6 +9,8 @@ import { applicationContract } from "../core/contracts/application";
 import { ApplicationStack } from "../layers/07-application";
 import { fargateStrategy } from "../modules/ecs-cluster";
 import type { ContainerDefinition } from "../modules/fargate-service";
+import { COLLECTOR_CONTAINER_NAME } from "../modules/otel-collector";
+import { collectorEnabled } from "../core/config/sections/telemetry";
 import { addresses, env, envWith, ENVIRONMENTS, policy, resource, resources, synth, type TerraformJson } from "./helpers";
 
 const REMOTE = (layer: string, output: string) => `\${data.terraform_remote_state.${layer}.outputs.${output}}`;
@@ -118,7 +120,8 @@ describe.each(ENVIRONMENTS)("application layer (%s)", (name) => {
         execution_role_arn: REMOTE("security", "ecs_execution_role_arn"),
         task_role_arn: ENTRY("security", "task_role_arns", service),
       });
-      expect(containers(tf, service)).toHaveLength(1);
+      // application.collector (PetClinic): the ADOT sidecar beside the application container.
+      expect(containers(tf, service).map((c) => c.name)).toEqual([service, ...(collectorEnabled(cfg) ? [COLLECTOR_CONTAINER_NAME] : [])]);
       expect(container).toMatchObject({ name: service, essential: true, portMappings: [{ containerPort: svc.port, protocol: "tcp" }] });
       expect(container.image).toBe(`\${aws_ecr_repository.${sid}_ecr.repository_url}:${cfg.application.imageTag}`);
     });
@@ -169,7 +172,18 @@ describe.each(ENVIRONMENTS)("application layer (%s)", (name) => {
             [svc.database.variables.user]: service.replace(/-/g, "_"),
           }
         : {};
-      expect(Object.fromEntries(container.environment.map((e) => [e.name, e.value]))).toEqual({ ...svc.environment, ...db });
+      // application.collector with traces: where the application sends them, under the name the sampling rule matches.
+      const collector =
+        collectorEnabled(cfg) && cfg.application.collector.traces
+          ? {
+              OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318",
+              OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+              OTEL_SERVICE_NAME: `${prefix}-${service}`,
+              AWS_XRAY_DAEMON_ADDRESS: "127.0.0.1:2000",
+              AWS_XRAY_TRACING_NAME: `${prefix}-${service}`,
+            }
+          : {};
+      expect(Object.fromEntries(container.environment.map((e) => [e.name, e.value]))).toEqual({ ...collector, ...svc.environment, ...db });
     });
 
     it("service: circuit breaker with rollback, no public IP, app subnets and group, tags, no steady-state wait", () => {
@@ -469,7 +483,7 @@ describe("application layer options", () => {
 
   it("without cloud-map and database layers: no registry, no credentials, no reads of them", () => {
     const noDb = Object.fromEntries(["customers", "vets", "visits"].map((s) => [s, { database: null, secrets: null }]));
-    const cfg = envWith("dev", { layers: { "cloud-map": { enabled: false }, database: { enabled: false } }, services: noDb });
+    const cfg = envWith("dev", { layers: { "cloud-map": { enabled: false }, database: { enabled: false } }, services: noDb, genai: { database: null } });
     const { tf } = synthApp(cfg);
     expect(Object.keys(tf.data?.terraform_remote_state ?? {}).sort()).toEqual(["network", "security"]);
     expect(resource(tf, "aws_ecs_service", "customers")).not.toHaveProperty("service_registries");

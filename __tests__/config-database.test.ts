@@ -462,7 +462,8 @@ describe("service credentials (services.<name>.database) and the user provisione
       privileges: "owner",
       variables: { host: "DB_HOST", port: "DB_PORT", name: "DB_NAME", user: "DB_USER", sslMode: "DB_SSL_MODE", region: "DB_REGION", secretArn: "DB_SECRET_ARN" },
     });
-    const off = envWith("dev", { database: { iamAuthentication: false } });
+    // The GenAI function's user needs IAM authentication too (genai.database): without it, no function user.
+    const off = envWith("dev", { database: { iamAuthentication: false }, genai: { database: null } });
     expect(serviceDatabaseAccess(off, "customers", off.services.customers)).toMatchObject({ auth: "secret", user: undefined });
     expect(iamDatabaseUsers(off)).toEqual([]);
     expect(off.database.userProvisioner).toEqual({ memoryMb: 256, timeoutSeconds: 120 });

@@ -77,6 +77,8 @@ describe("defaults", () => {
       maxQuestionLength: 4000,
       maxContextLength: 8000,
       logLevel: "INFO",
+      // PetClinic: the function reads the database as its own read-only IAM user (environments/base.yaml).
+      database: { user: "genai", privileges: "read-only" },
     });
   });
 
@@ -226,7 +228,7 @@ describe("bad input is refused in the kit's format", () => {
       3,
       3,
       "modelID: anthropic.claude-3-haiku-20240307-v1:0",
-      'genai.modelID: expected a known key (runtime, architecture, modelId, additionalModelIds, memoryMb, timeoutSeconds, reservedConcurrency, maxTokens, maxQuestionLength, maxContextLength, systemPrompt, logLevel, logRetentionDays), found unknown key "modelID" (did you mean modelId?)',
+      'genai.modelID: expected a known key (runtime, architecture, modelId, additionalModelIds, memoryMb, timeoutSeconds, reservedConcurrency, maxTokens, maxQuestionLength, maxContextLength, systemPrompt, logLevel, logRetentionDays, database), found unknown key "modelID" (did you mean modelId?)',
     ]);
   });
 

@@ -75,7 +75,9 @@ describe.each(CASES)("database credentials (%s)", (_name, cfg) => {
       ? "${aws_secretsmanager_secret.master_secret.arn}"
       : "${aws_db_instance.rds.master_user_secret[0].secret_arn}";
   const replicaRefs = Array.from({ length: replicas }, (_, i) => `\${aws_db_instance.rds_replica_${i + 1}.resource_id}`);
-  const users = iamDatabaseUsers(cfg);
+  // The services' users (the GenAI function's own, genai.database, is __tests__/collector.test.ts's).
+  const allUsers = iamDatabaseUsers(cfg);
+  const users = allUsers.filter((u) => !u.principal);
   const dbServices = Object.entries(cfg.services).filter(([n, s]) => serviceDatabaseAccess(cfg, n, s));
 
   it("has services that use the database, all with their own IAM user (the examples' and PetClinic's default)", () => {
@@ -103,7 +105,9 @@ describe.each(CASES)("database credentials (%s)", (_name, cfg) => {
 
   it("each database service's task role may connect as exactly its own user of exactly this database, and its task is told that user", () => {
     const connects = statements(database).filter((s) => asList(s.statement.Action).some((a) => String(a).startsWith("rds-db:")));
-    expect(connects.map((c) => c.address).sort()).toEqual(users.map((u) => `${sid(u.service)}_db_connect`).sort());
+    // Besides the services' grants, the GenAI function's own (genai.database; __tests__/collector.test.ts).
+    const functionGrants = allUsers.some((u) => u.principal === "genai-function") ? ["genai_function_db_connect"] : [];
+    expect(connects.map((c) => c.address).sort()).toEqual([...users.map((u) => `${sid(u.service)}_db_connect`), ...functionGrants].sort());
     for (const u of users) {
       const grant = connects.filter((c) => c.role === SECURITY(`task_role_names.${u.service}`));
       expect(grant).toHaveLength(1);
@@ -143,10 +147,10 @@ describe.each(CASES)("database credentials (%s)", (_name, cfg) => {
     }
   });
 
-  it("the provisioning invocation lists exactly the services' users, after the writer is up", () => {
+  it("the provisioning invocation lists exactly the services' users (and the GenAI function's), after the writer is up", () => {
     const invocation = resource(database, "aws_lambda_invocation", "db_users_invocation");
     const input = JSON.parse(invocation.input as string) as { users: { name: string; privileges: string }[]; database: string };
-    expect(input.users).toEqual(users.map((u) => ({ name: u.user, privileges: u.privileges })));
+    expect(input.users).toEqual(allUsers.map((u) => ({ name: u.user, privileges: u.privileges })));
     expect(input.database).toBe(resourceRef);
     expect(invocation.depends_on).toEqual(
       expect.arrayContaining([db.aurora ? "aws_rds_cluster_instance.aurora_writer" : "aws_db_instance.rds"]),
@@ -234,7 +238,8 @@ describe("auth secret (applications that cannot use IAM tokens)", () => {
     const input = JSON.parse(resource(database, "aws_lambda_invocation", "db_users_invocation").input as string) as {
       users: { name: string }[];
     };
-    expect(input.users.map((u) => u.name)).toEqual(["customers", "visits"]);
+    // And the GenAI function's own read-only user (genai.database in PetClinic).
+    expect(input.users.map((u) => u.name)).toEqual(["customers", "visits", "genai"]);
     expect(resources(database, "aws_iam_role_policy")).not.toHaveProperty("vets_db_connect");
   });
 
@@ -259,7 +264,7 @@ describe("auth secret (applications that cannot use IAM tokens)", () => {
   });
 
   it("no IAM user at all: no provisioner, no db_admin rules", () => {
-    const none = envWith("dev", { database: { iamAuthentication: false } });
+    const none = envWith("dev", { database: { iamAuthentication: false }, genai: { database: null } });
     expect(resources(synth(DatabaseStack, none).tf, "aws_lambda_invocation")).toEqual({});
     const rules = Object.keys(resources(synth(SecurityStack, none).tf, "aws_vpc_security_group_ingress_rule"));
     expect(rules.filter((r) => r.includes("db_admin"))).toEqual([]);

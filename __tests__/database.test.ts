@@ -207,6 +207,8 @@ describe.each(ENVIRONMENTS)("database layer (%s)", (name) => {
       "aws_iam_role_policy.db_users_role_master_secret",
       "aws_iam_role_policy.db_users_role_vpc_access",
       "aws_iam_role_policy.db_users_role_xray",
+      // genai.database: the GenAI function's role connects as its own user.
+      "aws_iam_role_policy.genai_function_db_connect",
       "aws_iam_role_policy.vets_db_connect",
       "aws_iam_role_policy.visits_db_connect",
       "aws_iam_role_policy_attachment.monitoring_role_managed_policy",

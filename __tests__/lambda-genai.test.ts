@@ -20,6 +20,7 @@ import { buildPlatform } from "../core/platform";
 import { isWildcardAction } from "../core/policy";
 import { GENAI_SOURCE_DIR } from "../functions/genai/build";
 import { BootstrapStack } from "../layers/bootstrap";
+import { genaiDatabaseUser } from "../core/config/sections/lambda-genai";
 import { LambdaGenaiStack } from "../layers/06-lambda-genai";
 import { LambdaCode, LambdaFunction } from "../modules/lambda-function";
 import { addresses, env, envWith, ENVIRONMENTS, policy, resource, resources, synth, type TerraformJson } from "./helpers";
@@ -72,6 +73,7 @@ describe.each(ENVIRONMENTS)("lambda-genai layer (%s)", (name) => {
   const fnName = `${prefix}-genai`;
   const { region, accountId } = cfg.aws;
   const fn = resource(tf, "aws_lambda_function", "genai");
+  const dbUser = genaiDatabaseUser(cfg);
 
   it("creates exactly the function and what surrounds it, at readable addresses", () => {
     expect(addresses(tf)).toEqual([
@@ -82,6 +84,8 @@ describe.each(ENVIRONMENTS)("lambda-genai layer (%s)", (name) => {
       "aws_lambda_function_event_invoke_config.genai_async",
       "aws_sqs_queue.genai_dlq",
       "aws_sqs_queue_policy.genai_dlq_policy",
+      // genai.database (PetClinic): the connection settings come from the database layer.
+      ...(dbUser ? ["data.terraform_remote_state.database"] : []),
       "data.terraform_remote_state.network",
       "data.terraform_remote_state.security",
     ]);
@@ -136,6 +140,17 @@ describe.each(ENVIRONMENTS)("lambda-genai layer (%s)", (name) => {
         MAX_CONTEXT_LENGTH: "8000",
         LOG_LEVEL: "INFO",
         ...(origins.length ? { CORS_ALLOW_ORIGINS: origins.join(",") } : {}),
+        // genai.database: where and as whom, never a password (the user signs an IAM token).
+        ...(dbUser
+          ? {
+              DB_HOST: "${data.terraform_remote_state.database.outputs.db_writer_endpoint}",
+              DB_PORT: "${data.terraform_remote_state.database.outputs.db_port}",
+              DB_NAME: "${data.terraform_remote_state.database.outputs.db_name}",
+              DB_USER: dbUser.user,
+              DB_SSL_MODE: "VERIFY_IDENTITY",
+              DB_REGION: region,
+            }
+          : {}),
       });
       // PetClinic: dev answers a local front-end dev server; staging and prod are same-origin.
       expect(vars.CORS_ALLOW_ORIGINS).toBe(name === "dev" ? "http://localhost:4200" : undefined);
@@ -253,10 +268,10 @@ describe.each(ENVIRONMENTS)("lambda-genai layer (%s)", (name) => {
       });
     });
 
-    it("reads only the network and security layers' remote state, without the lock table", () => {
+    it("reads only the network and security layers' remote state (and the database's with genai.database), without the lock table", () => {
       expect(Object.keys(tf.data ?? {})).toEqual(["terraform_remote_state"]);
       const remotes = tf.data!.terraform_remote_state as Record<string, { backend: string; config: Record<string, unknown> }>;
-      expect(Object.keys(remotes).sort()).toEqual(["network", "security"]);
+      expect(Object.keys(remotes).sort()).toEqual([...(dbUser ? ["database"] : []), "network", "security"]);
       expect(remotes.network.config).toEqual({ bucket: cfg.backend.bucket, key: `platform/petclinic/${name}/01-network.tfstate`, region });
       expect(remotes.security.config).toEqual({ bucket: cfg.backend.bucket, key: `platform/petclinic/${name}/02-security.tfstate`, region });
     });

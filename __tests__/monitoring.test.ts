@@ -463,7 +463,7 @@ describe("disabled layers get no alarms, no dashboard and no remote-state read",
     const queues = layer === "native" ? { native: { queues: { orders: {} } } } : {};
     // The delivery role lives in the application layer: off with it.
     const noDelivery = layer === "application" ? { delivery: { github: { repository: null } } } : {};
-    const cfg = envWith("dev", { layers: { [layer]: { enabled: false } }, ...queues, ...noDelivery, ...(layer === "database" ? { services: NO_DATABASE_SERVICES } : {}) });
+    const cfg = envWith("dev", { layers: { [layer]: { enabled: false } }, ...queues, ...noDelivery, ...(layer === "database" ? { services: NO_DATABASE_SERVICES, genai: { database: null } } : {}) });
     const { tf } = synthOf(cfg);
     expect(alarmNames(tf).filter((n) => prefixes.some((p) => n.startsWith(p)))).toEqual([]);
     expect(Object.keys(tf.data?.terraform_remote_state ?? {})).not.toContain(id(layer));

@@ -223,6 +223,8 @@ describe("network ACL options", () => {
       network: { nat: "none", gatewayEndpoints: [] },
       security: { egress: { internetHttps: false } },
       layers: { "lambda-genai": { enabled: false } },
+      // The collector's ECR Public image needs NAT (a config rule): off here.
+      application: { collector: { enabled: false } },
     });
     const rules = rulesOf(synth(NetworkStack, cfg).tf);
     expect(rules.filter((r) => r.acl === "app" && r.cidr === ANY)).toEqual([]);

@@ -174,7 +174,8 @@ describe("network layer options", () => {
 
   it("builds no NAT and no default app route with nat none", () => {
     // With no NAT the GenAI function would have no path to Bedrock (a config rule); it is off here.
-    const { tf } = synth(NetworkStack, envWith("dev", { network: { nat: "none" }, layers: { "lambda-genai": { enabled: false } } }));
+    // The collector's ECR Public image would need NAT too (a config rule): it is off here.
+    const { tf } = synth(NetworkStack, envWith("dev", { network: { nat: "none" }, layers: { "lambda-genai": { enabled: false } }, application: { collector: { enabled: false } } }));
     expect(resources(tf, "aws_nat_gateway")).toEqual({});
     expect(Object.keys(resources(tf, "aws_route"))).toEqual(["vpc_public_internet"]);
   });

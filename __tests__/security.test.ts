@@ -531,8 +531,12 @@ describe("security layer options", () => {
   });
 
   it("drops internet egress when security.egress.internetHttps is false", () => {
-    // Without NAT egress the GenAI function needs a bedrock-runtime endpoint (a config rule), so it is off here.
-    const all = rules(synth(SecurityStack, envWith("dev", { layers: { "lambda-genai": { enabled: false } }, security: { egress: { internetHttps: false } } })).tf);
+    // Without NAT egress the GenAI function needs a bedrock-runtime endpoint (a config rule), so it is off here;
+    // the collector comes from a pull-through cache of ECR Public in the private registry (no internet either).
+    const collector = { image: "111111111111.dkr.ecr.us-west-2.amazonaws.com/ecr-public/aws-observability/aws-otel-collector:v0.43.2" };
+    const all = rules(
+      synth(SecurityStack, envWith("dev", { layers: { "lambda-genai": { enabled: false } }, security: { egress: { internetHttps: false } }, application: { collector } })).tf,
+    );
     expect(Object.keys(all).filter((a) => a.startsWith("egress.") && "cidr_ipv4" in all[a])).toEqual([]);
   });
 

@@ -33,6 +33,7 @@ import type { Construct } from "constructs";
 import type { PlatformConfig } from "../core/config/schema";
 import type { KmsKeyPurpose } from "../core/contracts";
 import { iamDatabaseUsers } from "../core/config/sections/application";
+import { prometheusEnabled } from "../core/config/sections/telemetry";
 import { LayerStack } from "../core/layer-stack";
 import { reviewException } from "../core/review";
 import { Arns, LAMBDA_VPC_ACCESS, type PolicyStatement, XRAY_WRITE } from "../core/policy";
@@ -290,7 +291,11 @@ export class SecurityStack extends LayerStack<"security"> {
           Condition: {
             StringEquals: {
               "kms:CallerAccount": accountId,
-              "kms:ViaService": ["rds", "secretsmanager", "ssm", "s3", "elasticache", "ecr", "dynamodb"].map((s) => `${s}.${region}.amazonaws.com`),
+              "kms:ViaService": [
+                "rds", "secretsmanager", "ssm", "s3", "elasticache", "ecr", "dynamodb",
+                // The Prometheus workspace of layer 07 (application.collector.prometheus) creates its grants through aps.
+                ...(prometheusEnabled(this.config) ? ["aps"] : []),
+              ].map((s) => `${s}.${region}.amazonaws.com`),
             },
           },
         },

@@ -267,7 +267,11 @@ export class DatabaseStack extends LayerStack<"database"> {
         users: users.map((u) => ({ name: u.user, privileges: u.privileges })),
         dependsOn: database.ready,
       });
-      for (const u of users) provisioner.grantConnect(this, `${u.service}_db_connect`, taskRole(u.service), u.user);
+      for (const u of users) {
+        // genai.database: the GenAI function's role (layer 02 creates it with layer 06 on); the id cannot clash with a service's.
+        if (u.principal === "genai-function") provisioner.grantConnect(this, "genai_function_db_connect", this.readEntry("security", "lambda_role_names", "genai"), u.user);
+        else provisioner.grantConnect(this, `${u.service}_db_connect`, taskRole(u.service), u.user);
+      }
     }
 
     for (const [service, svc] of Object.entries(config.services)) {

@@ -14,13 +14,16 @@
  *   configured models, and for a cross-region inference profile on the profile and on its model in
  *   the regions the profile routes to, only through that profile.
  *
+ * - genai.database: the connection settings of the function's own IAM-authenticated database user
+ *   (layer 03 creates the user and grants rds-db:connect on it to the role); never a password.
+ *
  * The security layer names the role's other grants after this layer's conventions (log group
  * /aws/lambda/<project>-<env>-genai*, queues <project>-<env>-genai-*).
  */
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { Construct } from "constructs";
 import type { PlatformConfig } from "../core/config/schema";
-import { foundationModelOf, genaiModelIds, inferenceProfileGeography, type GenaiConfig } from "../core/config/sections/lambda-genai";
+import { foundationModelOf, GENAI_DB_ENV, genaiDatabaseUser, genaiModelIds, inferenceProfileGeography, type GenaiConfig } from "../core/config/sections/lambda-genai";
 import { LayerStack } from "../core/layer-stack";
 import { Arns, policyJson, type PolicyStatement } from "../core/policy";
 import { GENAI_ENV, GENAI_HANDLER, GENAI_SOURCE_DIR } from "../functions/genai/build";
@@ -99,7 +102,7 @@ export class LambdaGenaiStack extends LayerStack<"lambda-genai"> {
         subnetIds: this.read("network", "app_subnet_ids"),
         securityGroupIds: [this.read("security", "lambda_security_group_id")],
       },
-      environment: genaiEnvironment(genai, this.isEnabled("api-gateway") ? config.apiGateway.cors : undefined),
+      environment: { ...genaiEnvironment(genai, this.isEnabled("api-gateway") ? config.apiGateway.cors : undefined), ...this.databaseEnvironment() },
       tracing: "Active",
       logs: {
         retentionDays: genai.logRetentionDays ?? config.logging.retentionDays,
@@ -129,5 +132,24 @@ export class LambdaGenaiStack extends LayerStack<"lambda-genai"> {
       dead_letter_queue_arn: fn.deadLetterQueueArn,
       log_group_name: fn.logGroupName,
     });
+  }
+
+  /**
+   * genai.database: where the function connects and as whom. It signs an IAM token for its own user
+   * per connection (rds-db:connect on exactly that user, granted by layer 03 with the user), over
+   * TLS; no password and no secret reach it.
+   */
+  private databaseEnvironment(): Record<string, string> {
+    const access = genaiDatabaseUser(this.config);
+    if (!access) return {};
+    const mysql = this.config.database.engine.includes("mysql");
+    return {
+      [GENAI_DB_ENV.host]: this.read("database", "db_writer_endpoint"),
+      [GENAI_DB_ENV.port]: this.read("database", "db_port"),
+      [GENAI_DB_ENV.name]: this.read("database", "db_name"),
+      [GENAI_DB_ENV.user]: access.user,
+      [GENAI_DB_ENV.sslMode]: mysql ? "VERIFY_IDENTITY" : "verify-full",
+      [GENAI_DB_ENV.region]: this.config.aws.region,
+    };
   }
 }

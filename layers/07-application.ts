@@ -50,6 +50,7 @@ import {
   type ServiceConfig,
 } from "../core/config/sections/application";
 import { albCarriesRegionalWaf } from "../core/config/sections/api-gateway";
+import { collectorEnabled, prometheusEnabled } from "../core/config/sections/telemetry";
 import { deliveryTarget } from "../core/config/sections/delivery";
 import { LayerStack } from "../core/layer-stack";
 import { reviewException } from "../core/review";
@@ -61,6 +62,8 @@ import { DeliveryRole } from "../modules/delivery-role";
 import { EcrRepository } from "../modules/ecr-repository";
 import { EcsCluster } from "../modules/ecs-cluster";
 import { FargateService } from "../modules/fargate-service";
+import { OtelCollectorSidecar } from "../modules/otel-collector";
+import { PrometheusWorkspace } from "../modules/prometheus-workspace";
 import { type AlbTarget, ApplicationLoadBalancer, ELB_LOG_DELIVERY_ACCOUNTS, NetworkLoadBalancerFront, type AccessLogsProps } from "../modules/load-balancer";
 import { SecureBucket } from "../modules/secure-bucket";
 
@@ -94,6 +97,8 @@ interface ServiceContext {
   readonly logsKeyArn: string;
   /** The database layer's connection (when enabled): no password, ever. */
   readonly database?: { readonly host: string; readonly port: string; readonly name: string; readonly secretArn: string };
+  /** The Prometheus workspace the collectors remote-write to (application.collector.prometheus). */
+  readonly prometheus?: PrometheusWorkspace;
   /** Blue/green: the CodeDeploy application and the ALB's test listener (only with blue-green services). */
   readonly blueGreen?: { readonly codeDeploy: CodeDeployEcsApplication; readonly testListener: LbListener };
 }
@@ -174,6 +179,7 @@ export class ApplicationStack extends LayerStack<"application"> {
           }
         : undefined,
       blueGreen: blueGreenServices(config).length ? this.blueGreen(alb) : undefined,
+      prometheus: prometheusEnabled(config) ? this.prometheusWorkspace() : undefined,
     };
     const deployed = Object.fromEntries(Object.entries(services).map(([name, svc]) => [name, this.service(name, svc, ctx)]));
 
@@ -275,11 +281,12 @@ export class ApplicationStack extends LayerStack<"application"> {
     const secrets: Record<string, string> = Object.fromEntries(
       Object.entries(svc.secrets).map(([variable, key]) => [variable, this.arns.arn("ssm", `parameter${this.naming.path(key)}`)]),
     );
-    const environment = { ...svc.environment, ...this.databaseEnvironment(name, svc, ctx) };
-
     const logGroupName = `/ecs${this.naming.path(name)}`;
     const family = this.naming.name("generic", name);
     const taskRoleArn = this.readEntry("security", "task_role_arns", name);
+    const collector = this.collector(scope, name, svc, family, ctx);
+    // The collector's variables first: a service may set its own (another OTLP protocol, say).
+    const environment = { ...collector?.appEnvironment, ...svc.environment, ...this.databaseEnvironment(name, svc, ctx) };
     const { autoscaling, minCount, maxCount } = svc;
     const capacity = serviceCapacity(this.config, svc);
     const fargate = new FargateService(scope, "Default", {
@@ -332,6 +339,7 @@ export class ApplicationStack extends LayerStack<"application"> {
         scaleOutCooldownSeconds: autoscaling.scaleOutCooldownSeconds,
       },
       dependsOn: [ctx.cluster.capacityProviders],
+      sidecars: collector ? [collector.container] : undefined,
     });
 
     if (blueGreen) this.blueGreenDeployment(scope, name, fargate, target, ctx);
@@ -348,6 +356,59 @@ export class ApplicationStack extends LayerStack<"application"> {
       logGroupName: fargate.logGroup.name,
       greenTargetGroupArnSuffix: target.greenTargetGroup?.arnSuffix,
     };
+  }
+
+  /**
+   * The telemetry collector of a service's task (application.collector): the ADOT sidecar with its
+   * log group /ecs/<project>/<env>/<service>/collector, traces to X-Ray (the security layer's task
+   * role carries the X-Ray write statement) and, with prometheus, the scrape of the service's
+   * metrics endpoint remote-written to the workspace, with aps:RemoteWrite on exactly it.
+   */
+  private collector(scope: Construct, name: string, svc: ServiceConfig, tracingName: string, ctx: ServiceContext): OtelCollectorSidecar | undefined {
+    if (!collectorEnabled(this.config)) return undefined;
+    const { application: app, logging, aws, environment } = this.config;
+    const c = app.collector;
+    const collector = new OtelCollectorSidecar(scope, "collector", {
+      serviceName: name,
+      tracingName,
+      image: c.image,
+      cpu: c.cpu,
+      memoryMiB: c.memoryMiB,
+      essential: c.essential,
+      region: aws.region,
+      logGroupName: `/ecs${this.naming.path(name)}/collector`,
+      logRetentionDays: c.logRetentionDays ?? app.logRetentionDays ?? logging.retentionDays,
+      logKmsKeyArn: ctx.logsKeyArn,
+      traces: c.traces,
+      prometheus: ctx.prometheus
+        ? {
+            remoteWriteUrl: ctx.prometheus.remoteWriteUrl,
+            scrapeIntervalSeconds: c.prometheus.scrapeIntervalSeconds,
+            metricsPath: c.prometheus.metricsPath,
+            port: svc.port,
+            labels: { service: name, environment },
+          }
+        : undefined,
+    });
+    if (ctx.prometheus) ctx.prometheus.grantRemoteWrite(scope, "prometheus_write", this.readEntry("security", "task_role_names", name));
+    return collector;
+  }
+
+  /**
+   * The Prometheus workspace `<project>-<env>` the services' collectors write to: its data under
+   * the security layer's data key, its vended logs in /aws/prometheus/<project>/<env> (logs key).
+   * Owned here, by the layer whose tasks write to it (the monitoring layer comes after this one).
+   */
+  private prometheusWorkspace(): PrometheusWorkspace {
+    const { application: app, logging, protection } = this.config;
+    return new PrometheusWorkspace(this, "prometheus", {
+      alias: this.naming.prefix,
+      kmsKeyArn: this.readEntry("security", "kms_key_arns", "data"),
+      logGroupName: `/aws/prometheus${this.naming.path()}`,
+      logRetentionDays: app.collector.logRetentionDays ?? app.logRetentionDays ?? logging.retentionDays,
+      logKmsKeyArn: this.readEntry("security", "kms_key_arns", "logs"),
+      preventDestroy: protection.data,
+    });
   }
 
   /**

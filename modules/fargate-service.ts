@@ -25,6 +25,7 @@ import { Construct } from "constructs";
 import { fargateStrategy } from "./ecs-cluster";
 import { fargateMemoryText, isFargateSize } from "./fargate-sizes";
 import type { Metric } from "./alarm-set";
+import type { SidecarContainer } from "./otel-collector";
 
 /**
  * Directories the ECS Exec (SSM) agent writes to. ECS Exec is not supported with a read-only root
@@ -130,6 +131,12 @@ export interface FargateServiceProps {
   readonly autoscaling?: ServiceAutoscalingProps;
   /** What the service waits for besides the load balancer (the cluster's capacity providers). @default none */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Other containers of the task (the telemetry collector). The application container starts after
+   * each has started (dependsOn START, not HEALTHY: a sidecar must not hold the application back).
+   * Their CPU and memory come out of the task's `cpu` / `memory`, which stay as given. @default none
+   */
+  readonly sidecars?: readonly SidecarContainer[];
 }
 
 /** Container definition fields the kit writes (a subset of the ECS API's). */
@@ -145,6 +152,7 @@ export interface ContainerDefinition {
   readonly mountPoints: { sourceVolume: string; containerPath: string; readOnly: boolean }[];
   readonly linuxParameters?: { initProcessEnabled: boolean };
   readonly logConfiguration: { logDriver: "awslogs"; options: Record<string, string> };
+  readonly dependsOn?: { containerName: string; condition: "START" }[];
 }
 
 /** Volume name of a writable path: `tmp` for /tmp, `var-lib-amazon-ssm` for /var/lib/amazon/ssm. */
@@ -171,6 +179,15 @@ export class FargateService extends Construct {
     const scaling = props.autoscaling;
     if (scaling && (scaling.minCount > scaling.maxCount || scaling.minCount < 0)) {
       throw new Error(`${where}: autoscaling needs 0 <= minCount <= maxCount, got ${scaling.minCount}..${scaling.maxCount}`);
+    }
+    const sidecars = props.sidecars ?? [];
+    const names = [props.name, ...sidecars.map((c) => c.name)];
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice) throw new Error(`${where}: two containers named ${twice}`);
+    const sideCpu = sidecars.reduce((sum, c) => sum + c.cpu, 0);
+    const sideMemory = sidecars.reduce((sum, c) => sum + c.memory, 0);
+    if (sidecars.length && (sideCpu >= props.cpu || sideMemory >= props.memory)) {
+      throw new Error(`${where}: the sidecars take ${sideCpu} CPU / ${sideMemory} MiB of the task's ${props.cpu} / ${props.memory}, leaving nothing to the application`);
     }
     this.name = props.name;
 
@@ -205,6 +222,7 @@ export class FargateService extends Construct {
           "max-buffer-size": "25m",
         },
       },
+      ...(sidecars.length ? { dependsOn: sidecars.map((c) => ({ containerName: c.name, condition: "START" as const })) } : {}),
     };
 
     this.taskDefinition = new EcsTaskDefinition(this, "task", {
@@ -216,7 +234,7 @@ export class FargateService extends Construct {
       runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: props.architecture ?? "X86_64" },
       executionRoleArn: props.executionRoleArn,
       taskRoleArn: props.taskRoleArn,
-      containerDefinitions: JSON.stringify([this.container]),
+      containerDefinitions: JSON.stringify([this.container, ...sidecars]),
       volume: writable.map((p) => ({ name: volumeName(p) })),
       // Blue/green: a rollback starts the previous revision again, so Terraform keeps revisions it replaces.
       skipDestroy: props.deploymentController === "CODE_DEPLOY" ? true : undefined,

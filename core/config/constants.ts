@@ -27,6 +27,7 @@ export const LOG_RETENTION_DAYS = [
 /** Interface endpoint service short names the kit knows (com.amazonaws.<region>.<name>). */
 export const INTERFACE_ENDPOINT_SERVICES = [
   "application-autoscaling",
+  "aps-workspaces",
   "bedrock",
   "bedrock-runtime",
   "cloudformation",

@@ -21,6 +21,7 @@ import { monitoringRules } from "./sections/monitoring";
 import { nativeRules } from "./sections/native";
 import { notificationRules } from "./sections/notification";
 import { parametersRules } from "./sections/parameters";
+import { collectorRules } from "./sections/telemetry";
 import { TIER_RULES } from "./tiers";
 
 export type KeyPath = readonly (string | number)[];
@@ -247,6 +248,7 @@ const RULES: readonly Rule[] = [
   ...notificationRules,
   ...deliveryRules,
   ...loggingRules,
+  ...collectorRules,
 ];
 
 /** All cross-field problems of a schema-valid configuration. */

@@ -19,6 +19,8 @@ import { FARGATE_CPU_UNITS, fargateMemoryText, isFargateSize } from "../../../mo
 import { logRetention, port, s3BucketName } from "../fields";
 import type { PlatformConfig } from "../schema";
 import type { Rule, SemanticIssue } from "../semantic";
+import { CollectorSchema } from "./telemetry";
+import { genaiDatabaseUser } from "./lambda-genai";
 import { PRIVILEGES as DB_USER_PRIVILEGES, RESERVED_USERS as DB_RESERVED_USERS, USER_NAME_RE as DB_USER_NAME_RE } from "../../../functions/db-users/src/statements";
 import { parameterPlan } from "./parameters";
 
@@ -464,6 +466,7 @@ export const ApplicationSchema = z
       .transform((alb) => ({ ...alb, https: alb.https ?? alb.certificateArn !== undefined }))
       .prefault({})
       .describe("The application load balancer: scheme, listeners, TLS, access logs; and the optional NLB in front of it."),
+    collector: CollectorSchema,
   })
   .prefault({})
   .describe("ECS cluster, ECR, load balancer and deployment settings (layer 07).");
@@ -591,19 +594,24 @@ export function serviceDatabaseAccess(cfg: Pick<PlatformConfig, "database" | "la
   return { auth, user: auth === "iam" ? (db.user ?? defaultDatabaseUser(name)) : undefined, privileges: db.privileges, variables: db.variables };
 }
 
-/** One service's IAM-authenticated database user, as layer 03 creates and grants it. */
+/** One IAM-authenticated database user, as layer 03 creates and grants it. */
 export interface DatabaseUserPlan {
+  /** The service whose task role signs in; for the GenAI function, "genai". */
   readonly service: string;
   readonly user: string;
   readonly privileges: (typeof DB_USER_PRIVILEGES)[number];
+  /** Who signs in: a service's task role (default), or the GenAI function's role (genai.database). */
+  readonly principal?: "genai-function";
 }
 
-/** The services that connect with IAM authentication, and their users, in config order. */
-export function iamDatabaseUsers(cfg: Pick<PlatformConfig, "database" | "layers" | "services">): DatabaseUserPlan[] {
-  return Object.entries(cfg.services).flatMap(([service, svc]) => {
+/** The services that connect with IAM authentication, and their users, in config order; then the GenAI function's (genai.database). */
+export function iamDatabaseUsers(cfg: Pick<PlatformConfig, "database" | "layers" | "services"> & Partial<Pick<PlatformConfig, "genai">>): DatabaseUserPlan[] {
+  const services: DatabaseUserPlan[] = Object.entries(cfg.services).flatMap(([service, svc]) => {
     const access = serviceDatabaseAccess(cfg, service, svc);
     return access?.auth === "iam" ? [{ service, user: access.user!, privileges: access.privileges }] : [];
   });
+  const genai = cfg.genai ? genaiDatabaseUser({ genai: cfg.genai, layers: cfg.layers }) : undefined;
+  return genai ? [...services, { service: "genai", user: genai.user, privileges: genai.privileges, principal: "genai-function" }] : services;
 }
 
 // -------------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@
  * `additionalModelIds`, nothing else.
  */
 import { z } from "zod";
+import { PRIVILEGES as DB_USER_PRIVILEGES, RESERVED_USERS as DB_RESERVED_USERS, USER_NAME_RE as DB_USER_NAME_RE } from "../../../functions/db-users/src/statements";
 import { logRetention } from "../fields";
 import type { PlatformConfig } from "../schema";
 import type { Rule, SemanticIssue } from "../semantic";
@@ -106,11 +107,49 @@ export const GenaiSchema = z
       .default("INFO")
       .describe("Lowest level the function logs (JSON lines; questions and answers are never logged, only their lengths). Default: INFO."),
     logRetentionDays: logRetention.optional().describe("Retention of the function's log group. Default: logging.retentionDays."),
+    database: z
+      .strictObject({
+        user: z
+          .string({ error: "a database user name" })
+          .regex(DB_USER_NAME_RE, { error: "a database user name: a lower-case letter, then up to 31 lower-case letters, digits or underscores" })
+          .default("genai")
+          .describe("The function's own database user, created by layer 03's provisioning function; the function signs in with an IAM token for it. Default: genai."),
+        privileges: z
+          .enum(DB_USER_PRIVILEGES)
+          .default("read-only")
+          .describe("What the user may do on the application database: read-only (SELECT), read-write or owner. Default: read-only."),
+      })
+      .optional()
+      .describe(
+        "Let the function read the application database (layer 03) as its own IAM-authenticated user: rds-db:connect on exactly that user in its role, " +
+          "the lambda tier's security group rules to the database, and DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_SSL_MODE, DB_REGION in its environment, never a password. " +
+          "Needs database.iamAuthentication and \"lambda\" in security.databaseClients. Default: none (the function does not reach the database).",
+      ),
   })
   // No prefault: the tier preset always supplies this block (reservedConcurrency), so the inner defaults apply.
   .describe("The GenAI function on Amazon Bedrock (layer 06). Switch the layer off with layers: { lambda-genai: { enabled: false } }.");
 
 export type GenaiConfig = z.output<typeof GenaiSchema>;
+
+/** The variables that tell the function how to reach the database (genai.database). */
+export const GENAI_DB_ENV = {
+  host: "DB_HOST",
+  port: "DB_PORT",
+  name: "DB_NAME",
+  user: "DB_USER",
+  sslMode: "DB_SSL_MODE",
+  region: "DB_REGION",
+} as const;
+
+/**
+ * The GenAI function's database user (genai.database), or undefined when the function does not use
+ * the database (no genai.database, or layer 06 or 03 switched off).
+ */
+export function genaiDatabaseUser(cfg: Pick<PlatformConfig, "genai" | "layers">): { user: string; privileges: (typeof DB_USER_PRIVILEGES)[number] } | undefined {
+  const db = cfg.genai.database;
+  if (!db || cfg.layers["lambda-genai"]?.enabled === false || cfg.layers.database?.enabled === false) return undefined;
+  return { user: db.user, privileges: db.privileges };
+}
 
 /** The geography prefix of a cross-region inference profile id, or undefined for a plain model id. */
 export function inferenceProfileGeography(id: string): string | undefined {
@@ -217,8 +256,38 @@ const bodyInspectableRule: Rule = (cfg) => {
   ];
 };
 
+/**
+ * genai.database: a database to read, IAM authentication on it, the lambda tier allowed to reach it,
+ * and a user of its own (not the master user, not the engine's, not a service's).
+ */
+const databaseRule: Rule = (cfg) => {
+  const db = cfg.genai.database;
+  if (!db) return [];
+  const at = (...keys: string[]) => ["genai", "database", ...keys];
+  if (cfg.layers.database?.enabled === false) return [{ path: at(), expected: "no database (layers.database.enabled is false: there is no database to connect to)" }];
+  const issues: SemanticIssue[] = [];
+  if (!cfg.database.iamAuthentication) {
+    issues.push({ path: ["database", "iamAuthentication"], expected: "true (genai.database signs in with an IAM token; the function never holds a password)", found: "false" });
+  }
+  if (!cfg.security.databaseClients.includes("lambda")) {
+    issues.push({
+      path: ["security", "databaseClients"],
+      expected: `a list with "lambda" (genai.database: the function connects from the lambda tier's security group)`,
+      found: JSON.stringify(cfg.security.databaseClients),
+    });
+  }
+  if ((DB_RESERVED_USERS as readonly string[]).includes(db.user) || db.user === cfg.database.masterUsername.toLowerCase()) {
+    issues.push({ path: at("user"), expected: `a user name other than the master user's and the engine's own (${DB_RESERVED_USERS.join(", ")})`, found: JSON.stringify(db.user) });
+  }
+  for (const [name, svc] of Object.entries(cfg.services)) {
+    const user = svc.database?.user ?? (svc.database ? name.replace(/-/g, "_") : undefined);
+    if (user === db.user) issues.push({ path: at("user"), expected: "a database user no service uses", found: `${JSON.stringify(db.user)}, also the user of services.${name}` });
+  }
+  return issues;
+};
+
 /** Cross-field rules of the genai section (see ../semantic.ts). Checked when the layer is enabled. */
-export const genaiRules: readonly Rule[] = [bedrockReachableRule, uniqueModelsRule, profileGeographyRule, bodyInspectableRule].map(
+export const genaiRules: readonly Rule[] = [bedrockReachableRule, uniqueModelsRule, profileGeographyRule, bodyInspectableRule, databaseRule].map(
   (rule): Rule =>
     (cfg) =>
       enabled(cfg) ? rule(cfg) : [],

@@ -11,6 +11,7 @@ import { alarmFlows, eventFlows, invokeFlows, lambdaFailureFlows, logKeyFlows, s
 import { bodySizeFlows, routeFlows, vpcLinkFlows, wafFlows } from "./edge";
 import { cloudMapFlows, externalServiceFlows, grantFlows } from "./grants";
 import { databaseAdminFlows, rotationFlows, serviceFlows } from "./services";
+import { collectorFlows } from "./telemetry";
 import type { EnvFacts } from "./symbols";
 import type { Flow, FlowReport } from "./types";
 import { identityPoolFlows } from "./identity-pool";
@@ -32,6 +33,7 @@ export function proveFlows(model: EnvModel, facts: FlowFacts): FlowReport {
     ...serviceFlows(c),
     ...databaseAdminFlows(c),
     ...rotationFlows(c),
+    ...collectorFlows(c),
     ...cloudMapFlows(c),
     ...grantFlows(c),
     ...externalServiceFlows(c),

@@ -391,6 +391,10 @@ export function databaseAdminFlows(c: FlowContext): Flow[] {
       if (masterSecret && Object.values(env).includes(masterSecret) && role) {
         hops.push(c.roleToArn(role, "secretsmanager:GetSecretValue", masterSecret, "master secret (read at run time)"));
         hops.push(...c.network.toAwsService("secretsmanager", groups, subnets));
+      } else {
+        // A function told a user of its own (genai.database): IAM database authentication end to end.
+        const user = toldUser({ env } as Task);
+        if (user) hops.push(...functionIamUserHops(c, fn, role, db, user, env));
       }
       out.push(makeFlow(`function:${fn.name}->database:${db.name}`, "function-database", c.label(fn), `${c.label(db)}:${port}`, hops));
     }
@@ -433,6 +437,37 @@ export function rotationFlows(c: FlowContext): Flow[] {
     out.push(makeFlow(`rotation:${secret.name}->database:${db?.name ?? instance}`, "function-database", c.label(fn), `${c.label(secret)} / ${db ? c.label(db) : instance}`, hops));
   }
   return out;
+}
+
+/**
+ * A function's IAM database authentication: the database accepts IAM tokens, the function's role
+ * may connect as exactly the user it is told, a provisioner's invocation creates that user, and the
+ * function asks for TLS (RDS refuses IAM tokens without it).
+ */
+function functionIamUserHops(c: FlowContext, fn: Resource, role: Resource | undefined, db: Resource, user: { name: string; value: string }, env: Record<string, string>): Hop[] {
+  const iamAuth = db.attrs.iam_database_authentication_enabled === true || db.attrs.iam_database_authentication_enabled === "true";
+  const resourceId = c.sym.attr(db, db.type === "aws_db_instance" ? ["resource_id"] : ["cluster_resource_id"]);
+  const arn = c.sym.arnOf("rds-db", `dbuser:${resourceId}/${user.value}`);
+  const provisioned = c.model.resources("aws_lambda_invocation").some((inv) => {
+    const input = parseJson(c.sym.render(inv.stack, String(inv.attrs.input ?? ""))) as { users?: { name?: string }[]; database?: string } | undefined;
+    return !!input && input.database === resourceId && (input.users ?? []).some((u) => u.name === user.value);
+  });
+  const off = /^(disable|disabled|false|off|none|0)$/i;
+  const tls = Object.entries(env).find(([k, v]) => /SSL|TLS/i.test(k) && v !== "" && !off.test(v));
+  return [
+    hop("credentials", "IAM database authentication on", iamAuth, iamAuth ? "iam_database_authentication_enabled" : `${c.label(db)} does not accept IAM tokens`, "set iam_database_authentication_enabled"),
+    role
+      ? c.roleToArn(role, "rds-db:connect", arn, `database user ${user.value} (${user.name})`)
+      : hop("identity", "function role", false, `${c.label(fn)} names no role of the environment to sign the token with`, "set the function's role"),
+    hop(
+      "credentials",
+      `database user ${user.value} exists`,
+      provisioned,
+      provisioned ? "created by the provisioner's invocation" : `no provisioner invocation creates user ${user.value} in ${c.label(db)}`,
+      "list the user in the database user provisioner (layer 03)",
+    ),
+    hop("credentials", "TLS", !!tls, tls ? `${tls[0]}=${tls[1]}` : "the function asks for no TLS (RDS refuses IAM tokens without it)", "set DB_SSL_MODE (VERIFY_IDENTITY / verify-full)"),
+  ];
 }
 
 /** An EventBridge rule on secret rotation whose target restarts ECS services, if any. */
