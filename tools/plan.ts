@@ -18,12 +18,12 @@ import type { LayerName } from "../core/config/schema";
 import { layer as layerDef } from "../core/registry";
 import { parseOrExit, type OptionSpecs } from "./lib/args";
 import { environmentsOrExit, failedStackLines, holdHarnessLock, indent, onlyStacksOrExit, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, type PreparedEnvironment } from "./lib/harness";
-import { countActions, LOCAL_STATE, mockState, offlineStack, planTotals, summaryLine, type ActionCounts } from "./lib/offline";
+import { countActions, LOCAL_STATE, mockState, offlineStack, planTotals, PROVIDER_SETTINGS_REMOVED, summaryLine, type ActionCounts } from "./lib/offline";
 import { formatDuration, Progress, Reporter, table } from "./lib/report";
 import { defaultJobs, runParallel } from "./lib/runner";
 import type { SynthesizedStack, TerraformJson } from "./lib/synth";
-import { cacheKey, InitPool, initOwn, ResultCache, useSharedInit } from "./lib/ladder";
-import { cleanTerraformText, initFingerprint, run, setupTerraform, WORK_DIR, writeIfChanged, type TerraformSetup } from "./lib/terraform";
+import { cacheKey, InitPool, initOwn, providerSkeleton, ResultCache, useSharedInit } from "./lib/ladder";
+import { cleanTerraformText, initFingerprint, parseDiagnostics, run, setupTerraform, WORK_DIR, writeIfChanged, type TerraformSetup } from "./lib/terraform";
 
 const OPTIONS: OptionSpecs = {
   env: {
@@ -35,6 +35,10 @@ const OPTIONS: OptionSpecs = {
   layer: { type: "strings", value: "<layer>", description: "Only these stacks (bootstrap or layer names; repeat or comma-separate). Default: all." },
   jobs: { type: "number", value: "<n>", description: "Stacks planned at once (default: number of CPUs); results are reported in layer order." },
   force: { type: "boolean", description: "Plan every stack, also those unchanged since they last planned." },
+  validate: {
+    type: "boolean",
+    description: "Also give validate's result (CI's one pass): the plan validates every stack as planned, and the provider settings the offline plan removes are validated as synthesized.",
+  },
   json: { type: "boolean", description: "Print a JSON result on stdout (progress goes to stderr)." },
   "plugin-dir": { type: "string", value: "<dir>", description: "Provider mirror directory (default: PLATFORM_TF_PLUGIN_DIR, else discovered)." },
 };
@@ -45,7 +49,7 @@ interface PlanResult {
   readonly env: string;
   readonly stack: string | null;
   readonly ok: boolean;
-  readonly stage: "config" | "synth" | "prepare" | "init" | "plan" | "show";
+  readonly stage: "config" | "synth" | "prepare" | "init" | "validate" | "plan" | "show";
   readonly ms: number;
   readonly resources?: number;
   readonly actions?: ActionCounts;
@@ -150,6 +154,54 @@ async function planStack(env: PreparedEnvironment, stack: SynthesizedStack, tf: 
   return result;
 }
 
+const VALIDATE_COMMAND = ["validate", "-json", "-no-color"];
+
+/**
+ * --validate: `terraform validate` of each distinct provider skeleton (tools/lib/ladder.ts,
+ * providerSkeleton) of the stacks; the first error of each failed one, by skeleton text.
+ */
+async function validateProviderSettings(stacks: readonly SynthesizedStack[], tf: TerraformSetup, cache: ResultCache, force: boolean): Promise<Map<SynthesizedStack, string>> {
+  const byText = new Map<string, SynthesizedStack[]>();
+  for (const stack of stacks) {
+    const skeleton = providerSkeleton(JSON.parse(fs.readFileSync(stack.file, "utf8")) as TerraformJson, PROVIDER_SETTINGS_REMOVED);
+    if (!skeleton) continue;
+    const text = `${JSON.stringify(skeleton, null, 2)}\n`;
+    byText.set(text, [...(byText.get(text) ?? []), stack]);
+  }
+  const failures = new Map<SynthesizedStack, string>();
+  const inits = new InitPool(tf, "validate");
+  await runParallel([...byText.keys()], defaultJobs(), async (text) => {
+    const dir = path.join(WORK_DIR, "provider-check", cacheKey({ command: "skeleton", config: text, terraformVersion: "", cliConfig: "", lock: "" }).slice(0, 16));
+    fs.mkdirSync(dir, { recursive: true });
+    writeIfChanged(path.join(dir, "cdk.tf.json"), text);
+    const shared = await inits.get(JSON.parse(text) as TerraformJson);
+    let error: string | undefined;
+    if (!shared.ok) error = shared.message;
+    else {
+      const key = cacheKey({ command: VALIDATE_COMMAND.join(" "), config: text, terraformVersion: tf.version, cliConfig: tf.cliConfig, lock: shared.lock });
+      if (!force && cache.get(key)) return;
+      const res = await run(tf.bin, VALIDATE_COMMAND, { cwd: dir, env: useSharedInit(dir, shared, tf) });
+      let parsed: { valid?: boolean; diagnostics?: Parameters<typeof parseDiagnostics>[0] } | undefined;
+      try {
+        parsed = JSON.parse(res.stdout) as typeof parsed;
+      } catch {
+        parsed = undefined;
+      }
+      const errors = parseDiagnostics(parsed?.diagnostics ?? []).filter((d) => d.severity === "error");
+      if (res.code === 0 && parsed?.valid === true) {
+        cache.put(key, { ok: true });
+        return;
+      }
+      cache.delete(key);
+      error = errors.length
+        ? errors.map((d) => `Error: ${d.summary}${d.address ? ` (${d.address})` : ""}${d.detail ? `\n${d.detail}` : ""}`).join("\n")
+        : cleanTerraformText(res.stderr || res.stdout) || `terraform validate exited ${res.code}`;
+    }
+    for (const stack of byText.get(text)!) failures.set(stack, `${error}\n(the provider settings the offline plan removes, validated as synthesized in ${rel(dir)})`);
+  });
+  return failures;
+}
+
 async function main(): Promise<void> {
   const args = parseOrExit(
     process.argv.slice(2),
@@ -191,6 +243,19 @@ async function main(): Promise<void> {
     return r;
   });
 
+  if (args.values.validate === true) {
+    const bad = await validateProviderSettings(
+      tasks.map((t) => t.stack),
+      tf,
+      cache,
+      force,
+    );
+    tasks.forEach((t, i) => {
+      const message = bad.get(t.stack);
+      if (message) stackResults[i] = { ...stackResults[i], ok: false, stage: "validate", cached: false, message };
+    });
+  }
+
   const envResults: PlanResult[] = prepared
     .filter((e) => e.error)
     .map((e) => ({ env: e.ref.key, stack: null, ok: false, stage: e.error!.stage, ms: 0, message: e.error!.message }));
@@ -215,7 +280,7 @@ async function main(): Promise<void> {
   const ok = failed.length === 0;
   const cachedCount = stackResults.filter((r) => r.cached).length;
   reporter.line(
-    `\nplan ${ok ? "ok" : "FAILED"}: ${stackResults.filter((r) => r.ok).length}/${total} stacks planned in ${prepared.length} environment${prepared.length === 1 ? "" : "s"}` +
+    `\nplan ${ok ? "ok" : "FAILED"}: ${stackResults.filter((r) => r.ok).length}/${total} stacks ${args.values.validate === true ? "validated and " : ""}planned in ${prepared.length} environment${prepared.length === 1 ? "" : "s"}` +
       `${cachedCount ? ` (${cachedCount} unchanged since they last planned, not re-run; --force re-runs them)` : ""}` +
       `${envResults.length ? `, ${envResults.length} environments not synthesized` : ""}; plans in ${rel(path.join(WORK_DIR, "plan"))}/<env>/<stack>/plan.json; ${formatDuration(Date.now() - started)} wall`,
   );

@@ -217,3 +217,41 @@ export class ResultCache {
     fs.rmSync(this.dirOf(key), { recursive: true, force: true });
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// What the offline plan cannot validate
+
+/**
+ * The provider settings the offline plan removes (tools/lib/offline.ts: assume_role,
+ * allowed_account_ids, ...), as a configuration `terraform validate` checks on its own: each aws
+ * provider block with only those settings (and its alias and region), and one data source per block
+ * so that Terraform validates the block (a provider nothing uses is not checked). Undefined when the
+ * stack sets none of them. With it, `plan --validate` gives what `validate` gives without
+ * validating every stack twice: the plan validates everything else.
+ */
+export function providerSkeleton(tf: TerraformJson, removed: readonly string[]): TerraformJson | undefined {
+  const aws = tf.provider?.aws;
+  if (!aws) return undefined;
+  const blocks = Array.isArray(aws) ? aws : [aws];
+  let any = false;
+  const kept = blocks.map((b) => {
+    const out: Record<string, unknown> = {};
+    for (const k of ["alias", "region", ...removed]) {
+      if (b[k] === undefined) continue;
+      out[k] = b[k];
+      if (removed.includes(k)) any = true;
+    }
+    return out;
+  });
+  if (!any) return undefined;
+  const terraform = (tf.terraform ?? {}) as Record<string, unknown>;
+  const data: Record<string, Record<string, unknown>> = {};
+  kept.forEach((b, i) => {
+    data[`provider_${i}`] = typeof b.alias === "string" ? { provider: `aws.${b.alias}` } : {};
+  });
+  return {
+    terraform: { required_providers: terraform.required_providers },
+    provider: { aws: kept },
+    data: { aws_partition: data },
+  };
+}
