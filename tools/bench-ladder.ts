@@ -183,7 +183,7 @@ function main(): void {
   const loadBefore = os.loadavg();
   reporter.line(`load average ${loadBefore.map((l) => l.toFixed(2)).join(" ")} on ${os.cpus().length} CPUs; scratch ${scratch}`);
   let steps: StackRow[] = [];
-  let synth: Cell[] = [];
+  const synth: Cell[] = [];
   let harness: HarnessRow[] = [];
   try {
     if (!args.values["no-steps"]) {

@@ -104,7 +104,7 @@ async function planStack(env: PreparedEnvironment, stack: SynthesizedStack, tf: 
   // One init per provider set (tools/lib/ladder.ts); a stack with modules inits on its own.
   let runEnv = tf.env;
   let lock: string;
-  let initRan = false;
+  let initRan: boolean;
   if (InitPool.shareable(offline.tf)) {
     const shared = await inits.get(offline.tf);
     if (!shared.ok) return fail("init", shared.message, { reads, initRan: true });

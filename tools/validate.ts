@@ -81,7 +81,7 @@ async function validateStack(env: PreparedEnvironment, stack: SynthesizedStack, 
   // One init per provider set (tools/lib/ladder.ts); a stack with modules inits on its own.
   let runEnv = tf.env;
   let lock: string;
-  let initRan = false;
+  let initRan: boolean;
   if (InitPool.shareable(config)) {
     const shared = await inits.get(config);
     if (!shared.ok) return { ...base, ok: false, stage: "init", ms: Date.now() - start, initRan: true, errors: [], warnings: [], message: shared.message };
