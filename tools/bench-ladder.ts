@@ -4,9 +4,9 @@
  * Where the time of the Terraform ladder goes, for the environments picked (default dev):
  *
  * 1. steps: each stack of each environment, one Terraform command at a time in a scratch dir,
- *    timed on its own: synth (per environment), init, validate, plan, show -json, wall and CPU
- *    (user + system of the command and its provider processes, from GNU time). A row per stack and
- *    a total per step.
+ *    timed on its own: synth (per environment), init (shared: once per provider set), validate,
+ *    plan, show -json, wall and CPU (user + system of the command and its provider processes, from
+ *    GNU time). A row per stack and a total per step.
  * 2. harness: `npm run validate`, `npm run plan` and CI's pass (`plan --validate`) as a user runs
  *    them, each in a fresh PLATFORM_WORK_DIR: cold (a fresh clone), warm with nothing changed, and
  *    after an edit (--force: every stack of the environment run again, Terraform already
@@ -25,6 +25,7 @@ import { selectEnvironments } from "./lib/environments";
 import { mockState, offlineStack } from "./lib/offline";
 import { formatDuration, Reporter, table } from "./lib/report";
 import type { TerraformJson } from "./lib/synth";
+import { InitPool, useSharedInit } from "./lib/ladder";
 import { REPO_ROOT, setupTerraform, type TerraformSetup } from "./lib/terraform";
 import { layer as layerDef } from "../core/registry";
 import type { LayerName } from "../core/config/schema";
@@ -92,9 +93,13 @@ function add(a: Cell | undefined, b: Cell | undefined): Cell | undefined {
   return { wallMs: (a?.wallMs ?? 0) + b.wallMs, cpuMs: (a?.cpuMs ?? 0) + b.cpuMs };
 }
 
-/** Each stack's Terraform steps, one command at a time, as the harness runs them (each stack initialised on its own). */
-function profileSteps(envs: readonly PreparedEnvironment[], tf: TerraformSetup, scratch: string): StackRow[] {
+/**
+ * Each stack's Terraform steps, one command at a time, as the harness runs them: one shared init
+ * per provider set (timed once, on the first stack that needs it), lock files without checksums.
+ */
+async function profileSteps(envs: readonly PreparedEnvironment[], tf: TerraformSetup, scratch: string): Promise<StackRow[]> {
   const rows: StackRow[] = [];
+  const pools = { validate: new InitPool(tf, "validate", path.join(scratch, "tf-init")), plan: new InitPool(tf, "plan", path.join(scratch, "tf-init")) };
   for (const env of envs) {
     const config = env.loaded!.config;
     const envDir = path.join(scratch, "steps", env.ref.key);
@@ -102,19 +107,29 @@ function profileSteps(envs: readonly PreparedEnvironment[], tf: TerraformSetup, 
     for (const stack of env.stacks) {
       const steps: Partial<Record<Step, Cell>> = {};
       let failed: string | undefined;
-      const step = (name: Step, dir: string, args: string[]): Timed | undefined => {
-        if (failed) return undefined;
-        const r = timed(tf.bin, args, { cwd: dir, env: tf.env });
+      const step = (name: Step, dir: string, args: string[], runEnv: NodeJS.ProcessEnv): void => {
+        if (failed) return;
+        const r = timed(tf.bin, args, { cwd: dir, env: runEnv });
         steps[name] = add(steps[name], { wallMs: r.wallMs, cpuMs: r.cpuMs });
         if (r.code !== 0) failed = `${name}: ${(r.stderr || r.stdout).trim().split("\n").slice(0, 3).join(" ")}`;
-        return r;
+      };
+      const shared = async (kind: "validate" | "plan", dir: string, cfg: TerraformJson): Promise<NodeJS.ProcessEnv> => {
+        const start = Date.now();
+        const s = await pools[kind].get(cfg);
+        if (!s.ok) {
+          failed = `init: ${s.message.split("\n")[0]}`;
+          return tf.env;
+        }
+        // The shared init runs through the harness's own runner: its wall time only (CPU "?").
+        if (s.ran) steps.init = add(steps.init, { wallMs: Date.now() - start, cpuMs: NaN });
+        return useSharedInit(dir, s, tf);
       };
       const text = fs.readFileSync(stack.file, "utf8");
       const vdir = path.join(envDir, "validate", stack.name);
       fs.mkdirSync(vdir, { recursive: true });
       fs.writeFileSync(path.join(vdir, "cdk.tf.json"), text);
-      step("init", vdir, ["init", "-backend=false", "-input=false", "-no-color"]);
-      step("validate", vdir, ["validate", "-json", "-no-color"]);
+      const venv = await shared("validate", vdir, JSON.parse(text) as TerraformJson);
+      step("validate", vdir, ["validate", "-json", "-no-color"], venv);
 
       const offline = offlineStack(JSON.parse(text) as TerraformJson, config, mockPath);
       for (const p of offline.reads) {
@@ -124,9 +139,9 @@ function profileSteps(envs: readonly PreparedEnvironment[], tf: TerraformSetup, 
       const pdir = path.join(envDir, "plan", stack.name);
       fs.mkdirSync(pdir, { recursive: true });
       fs.writeFileSync(path.join(pdir, "main.tf.json"), JSON.stringify(offline.tf, null, 2));
-      step("init", pdir, ["init", "-input=false", "-no-color"]);
-      step("plan", pdir, ["plan", "-input=false", "-lock=false", "-refresh=false", "-no-color", "-out=plan.bin"]);
-      step("show -json", pdir, ["show", "-json", "-no-color", "plan.bin"]);
+      const penv = await shared("plan", pdir, offline.tf);
+      step("plan", pdir, ["plan", "-input=false", "-lock=false", "-refresh=false", "-no-color", "-out=plan.bin"], penv);
+      step("show -json", pdir, ["show", "-json", "-no-color", "plan.bin"], penv);
       rows.push({ env: env.ref.key, stack: stack.name, steps, failed });
     }
   }
@@ -175,7 +190,7 @@ function harnessRuns(envNames: readonly string[], jobs: number | undefined, scra
   return rows;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const args = parseOrExit(process.argv.slice(2), "npm run bench:ladder -- [options]", "Where the ladder's time goes: a row per Terraform step, and the harness cold, warm and after an edit.", OPTIONS);
   const reporter = new Reporter({ json: args.values.json === true });
   const envNames = (args.values.env as string[] | undefined) ?? ["dev"];
@@ -199,7 +214,7 @@ function main(): void {
         if (p.error) throw new Error(`${e.name}: ${p.error.message}`);
         prepared.push(p);
       }
-      steps = profileSteps(prepared, tf, scratch);
+      steps = await profileSteps(prepared, tf, scratch);
       const total: Partial<Record<Step, Cell>> = {};
       for (const r of steps) for (const s of STEPS) total[s] = add(total[s], r.steps[s]);
       const sumOf = (st: Partial<Record<Step, Cell>>) => STEPS.reduce<Cell | undefined>((a, s) => add(a, st[s]), undefined);
@@ -237,4 +252,4 @@ function main(): void {
   process.exitCode = steps.some((r) => r.failed) || harness.some((h) => !h.ok) ? 1 : 0;
 }
 
-if (require.main === module) main();
+if (require.main === module) void main();
