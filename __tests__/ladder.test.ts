@@ -108,6 +108,18 @@ describe("the result cache", () => {
     expect(cache.get(key)).toBeUndefined();
   });
 
+  it("prunes entries not used for two weeks, and keeps those served since", () => {
+    const other = cacheKey({ ...BASE, config: "{}" });
+    cache.put(key, { ok: true });
+    cache.put(other, { ok: true });
+    const old = new Date(Date.now() - 20 * 86_400_000);
+    for (const k of [key, other]) fs.utimesSync(path.join(root, k.slice(0, 2), k, "result.json"), old, old);
+    expect(cache.get(key)).toBeDefined(); // served now: used
+    expect(cache.prune(14)).toBe(1);
+    expect(cache.get(key)).toBeDefined();
+    expect(cache.get(other)).toBeUndefined();
+  });
+
   it("refuses a key that is not a hash (no path outside the cache)", () => {
     expect(() => cache.get("../../etc")).toThrow(/not a cache key/);
   });

@@ -230,6 +230,7 @@ async function main(): Promise<void> {
   for (const env of selected) fs.rmSync(path.join(WORK_DIR, "plan", env.ref.key, MOCK_STATE_DIR), { recursive: true, force: true });
   const inits = new InitPool(tf, "plan");
   const cache = new ResultCache();
+  cache.prune();
   const force = args.values.force === true;
   const tasks = selected.flatMap((env) => env.stacks.map((stack) => ({ env, stack })));
   const stackResults = await runParallel(tasks, jobs, async ({ env, stack }) => {

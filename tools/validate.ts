@@ -175,6 +175,7 @@ async function main(): Promise<void> {
   const progress = new Progress(reporter, tasks.length, labelWidth);
   const inits = new InitPool(tf, "validate");
   const cache = new ResultCache();
+  cache.prune();
   const stackResults = await runParallel(tasks, jobs, async ({ env, stack }) => {
     let r: StackResult;
     try {

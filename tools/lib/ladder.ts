@@ -190,6 +190,8 @@ export class ResultCache {
     }
     if (result?.ok !== true) return undefined;
     if (!files.every((f) => fs.existsSync(path.join(dir, f)))) return undefined;
+    const now = new Date();
+    fs.utimesSync(path.join(dir, "result.json"), now, now); // used: kept by prune()
     return { result, dir };
   }
 
@@ -210,6 +212,28 @@ export class ResultCache {
       fs.rmSync(tmp, { recursive: true, force: true });
       throw e;
     }
+  }
+
+  /** Removes entries neither stored nor served for `maxAgeDays` (the cache only grows otherwise). */
+  prune(maxAgeDays = 14, now = Date.now()): number {
+    const cutoff = now - maxAgeDays * 86_400_000;
+    let removed = 0;
+    for (const shard of safeReaddir(this.root)) {
+      for (const key of safeReaddir(path.join(this.root, shard))) {
+        const dir = path.join(this.root, shard, key);
+        let mtime: number;
+        try {
+          mtime = fs.statSync(path.join(dir, "result.json")).mtimeMs;
+        } catch {
+          mtime = 0; // no result.json: a write that never finished
+        }
+        if (mtime < cutoff) {
+          fs.rmSync(dir, { recursive: true, force: true });
+          removed++;
+        }
+      }
+    }
+    return removed;
   }
 
   /** Forgets a key (a result that passed before and fails now must not be served). */
@@ -254,4 +278,12 @@ export function providerSkeleton(tf: TerraformJson, removed: readonly string[]):
     provider: { aws: kept },
     data: { aws_partition: data },
   };
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
