@@ -98,10 +98,12 @@ async function validateStack(env: PreparedEnvironment, stack: SynthesizedStack, 
   }
 
   // terraform validate is deterministic in the configuration, Terraform, the CLI config and the
-  // providers (the cache key): a stack that passed without warnings is not validated again unless --force.
+  // providers (the cache key): a stack that passed is not validated again unless --force.
   const key = cacheKey({ command: VALIDATE_COMMAND.join(" "), config: text, terraformVersion: tf.version, cliConfig: tf.cliConfig, lock });
-  if (!force && cache.get<StackResult>(key)) {
-    return { ...base, ok: true, stage: "validate", ms: Date.now() - start, initRan, cached: true, errors: [], warnings: [] };
+  const hit = force ? undefined : cache.get<StackResult>(key);
+  if (hit) {
+    // Its warnings come back with it, so they show on every run.
+    return { ...base, ok: true, stage: "validate", ms: Date.now() - start, initRan, cached: true, errors: [], warnings: hit.result.warnings ?? [] };
   }
 
   const res = await run(tf.bin, VALIDATE_COMMAND, { cwd: dir, env: runEnv });
@@ -125,9 +127,9 @@ async function validateStack(env: PreparedEnvironment, stack: SynthesizedStack, 
     warnings,
     message: ok || errors.length ? undefined : cleanTerraformText(res.stderr || res.stdout) || `terraform validate exited ${res.code}`,
   };
-  // Warnings are shown on every run, so only a clean pass is kept; a failure drops any entry.
-  if (ok && !warnings.length) cache.put(key, result);
-  else if (!ok) cache.delete(key);
+  // A pass is kept with its warnings; a failure is never kept and drops any entry for its key.
+  if (ok) cache.put(key, result);
+  else cache.delete(key);
   return result;
 }
 
@@ -184,7 +186,7 @@ async function main(): Promise<void> {
       r = { env: env.ref.key, stack: stack.name, ok: false, stage: "validate", ms: 0, errors: [], warnings: [], message: e instanceof Error ? e.stack ?? e.message : String(e) };
     }
     const status = r.cached
-      ? "validate ok (unchanged since it last passed)"
+      ? `validate ok${r.warnings.length ? ` (${r.warnings.length} warning${r.warnings.length === 1 ? "" : "s"})` : ""} (unchanged since it last passed)`
       : r.ok
       ? `validate ok${r.warnings.length ? ` (${r.warnings.length} warning${r.warnings.length === 1 ? "" : "s"})` : ""}${r.initRan ? ", init" : ""}`
       : `${r.stage} FAILED${r.errors.length ? ` (${r.errors.length} error${r.errors.length === 1 ? "" : "s"})` : ""}`;
