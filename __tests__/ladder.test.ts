@@ -44,7 +44,10 @@ describe("the result cache key", () => {
 
   it.each<[string, Partial<CacheKeyInput>]>([
     ["the stack's JSON", { config: BASE.config.replace("10.0.0.0/16", "10.1.0.0/16") }],
-    ["the mock state it reads (a contract's mock value)", { inputs: { "01-network.tfstate": '{"outputs":{"vpc_id":{"value":"vpc-other"}}}' } }],
+    [
+      "the mock state it reads (a contract's mock value)",
+      { inputs: { "01-network.tfstate": '{"outputs":{"vpc_id":{"value":"vpc-other"}}}' } },
+    ],
     ["which mock state files it reads", { inputs: { ...BASE.inputs, "02-security.tfstate": "{}" } }],
     ["the Terraform version", { terraformVersion: "1.11.5" }],
     ["the provider version in the lock file", { lock: LOCK.replace(/5\.100\.0/g, "5.101.0") }],
@@ -140,8 +143,12 @@ describe("one init per provider set", () => {
   });
 
   it("ignores the backend for validate (init -backend=false) but not for plan", () => {
-    expect(new InitPool(tf, "validate").fingerprint(stack("network"))).toBe(new InitPool(tf, "validate").fingerprint(stack("security", "5.100.0", "other")));
-    expect(new InitPool(tf, "plan").fingerprint(stack("network"))).not.toBe(new InitPool(tf, "plan").fingerprint(stack("security", "5.100.0", "other")));
+    expect(new InitPool(tf, "validate").fingerprint(stack("network"))).toBe(
+      new InitPool(tf, "validate").fingerprint(stack("security", "5.100.0", "other")),
+    );
+    expect(new InitPool(tf, "plan").fingerprint(stack("network"))).not.toBe(
+      new InitPool(tf, "plan").fingerprint(stack("security", "5.100.0", "other")),
+    );
   });
 
   it("changes with Terraform and the CLI config", () => {
@@ -192,8 +199,14 @@ describe("plan --validate: the provider settings the offline plan removes", () =
   });
 
   it("is the same for stacks that differ only in what the plan validates (tags, resources)", () => {
-    const a = providerSkeleton(tf([{ region: "us-west-2", allowed_account_ids: ["1"], default_tags: [{ tags: { Layer: "a" } }] }]), PROVIDER_SETTINGS_REMOVED);
-    const b = providerSkeleton(tf([{ region: "us-west-2", allowed_account_ids: ["1"], default_tags: [{ tags: { Layer: "b" } }] }]), PROVIDER_SETTINGS_REMOVED);
+    const a = providerSkeleton(
+      tf([{ region: "us-west-2", allowed_account_ids: ["1"], default_tags: [{ tags: { Layer: "a" } }] }]),
+      PROVIDER_SETTINGS_REMOVED,
+    );
+    const b = providerSkeleton(
+      tf([{ region: "us-west-2", allowed_account_ids: ["1"], default_tags: [{ tags: { Layer: "b" } }] }]),
+      PROVIDER_SETTINGS_REMOVED,
+    );
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
   });
 

@@ -99,7 +99,10 @@ function add(a: Cell | undefined, b: Cell | undefined): Cell | undefined {
  */
 async function profileSteps(envs: readonly PreparedEnvironment[], tf: TerraformSetup, scratch: string): Promise<StackRow[]> {
   const rows: StackRow[] = [];
-  const pools = { validate: new InitPool(tf, "validate", path.join(scratch, "tf-init")), plan: new InitPool(tf, "plan", path.join(scratch, "tf-init")) };
+  const pools = {
+    validate: new InitPool(tf, "validate", path.join(scratch, "tf-init")),
+    plan: new InitPool(tf, "plan", path.join(scratch, "tf-init")),
+  };
   for (const env of envs) {
     const config = env.loaded!.config;
     const envDir = path.join(scratch, "steps", env.ref.key);
@@ -158,7 +161,10 @@ interface HarnessRow {
 
 function harnessRuns(envNames: readonly string[], jobs: number | undefined, scratch: string): HarnessRow[] {
   const rows: HarnessRow[] = [];
-  const planHelp = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/plan.ts", "--help"], { cwd: REPO_ROOT, encoding: "utf8" }).stdout;
+  const planHelp = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/plan.ts", "--help"], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+  }).stdout;
   const planHas = (flag: string) => planHelp.includes(`--${flag}`);
   const envArgs = envNames.flatMap((e) => ["--env", e]);
   const jobArgs = jobs ? ["--jobs", String(jobs)] : [];
@@ -191,7 +197,12 @@ function harnessRuns(envNames: readonly string[], jobs: number | undefined, scra
 }
 
 async function main(): Promise<void> {
-  const args = parseOrExit(process.argv.slice(2), "npm run bench:ladder -- [options]", "Where the ladder's time goes: a row per Terraform step, and the harness cold, warm and after an edit.", OPTIONS);
+  const args = parseOrExit(
+    process.argv.slice(2),
+    "npm run bench:ladder -- [options]",
+    "Where the ladder's time goes: a row per Terraform step, and the harness cold, warm and after an edit.",
+    OPTIONS,
+  );
   const reporter = new Reporter({ json: args.values.json === true });
   const envNames = (args.values.env as string[] | undefined) ?? ["dev"];
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bench-ladder-"));
@@ -226,7 +237,13 @@ async function main(): Promise<void> {
           [
             ...prepared.map((p, i) => [p.ref.key, "synth (all stacks)", "-", "-", "-", "-", fmt(synth[i]), "-"]),
             ...steps.map((r) => [r.env, r.stack, ...STEPS.map((s) => fmt(r.steps[s])), fmt(sumOf(r.steps)), r.failed ?? "-"]),
-            ["total", `${steps.length} stacks`, ...STEPS.map((s) => fmt(total[s])), fmt(add(sumOf(total), synthTotal)), String(steps.filter((r) => r.failed).length)],
+            [
+              "total",
+              `${steps.length} stacks`,
+              ...STEPS.map((s) => fmt(total[s])),
+              fmt(add(sumOf(total), synthTotal)),
+              String(steps.filter((r) => r.failed).length),
+            ],
           ],
         ),
       );
@@ -234,7 +251,12 @@ async function main(): Promise<void> {
     if (!args.values["no-harness"]) {
       harness = harnessRuns(envNames, args.values.jobs as number | undefined, scratch);
       reporter.line(`\nthe harness (${envNames.join(", ")}; wall / CPU incl. Terraform and providers):`);
-      reporter.line(table(["run", "result", "wall", "CPU", "load at start"], harness.map((h) => [h.run, h.ok ? "ok" : "FAILED", formatDuration(h.wallMs), formatDuration(h.cpuMs), h.load.toFixed(1)])));
+      reporter.line(
+        table(
+          ["run", "result", "wall", "CPU", "load at start"],
+          harness.map((h) => [h.run, h.ok ? "ok" : "FAILED", formatDuration(h.wallMs), formatDuration(h.cpuMs), h.load.toFixed(1)]),
+        ),
+      );
     }
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });

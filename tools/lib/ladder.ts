@@ -17,7 +17,16 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { cleanTerraformText, initFingerprint, isInitialised, markInitialised, run, WORK_DIR, writeIfChanged, type TerraformSetup } from "./terraform";
+import {
+  cleanTerraformText,
+  initFingerprint,
+  isInitialised,
+  markInitialised,
+  run,
+  WORK_DIR,
+  writeIfChanged,
+  type TerraformSetup,
+} from "./terraform";
 import type { TerraformJson } from "./synth";
 
 /** Bump when what a cached result holds or means changes: every older entry is then missed. */
@@ -44,7 +53,13 @@ export function withoutChecksums(lock: string): string {
 }
 
 export type SharedInit =
-  | { readonly ok: true; readonly dataDir: string; /** The lock file with checksums (for cache keys). */ readonly lock: string; readonly ran: boolean; readonly ms: number }
+  | {
+      readonly ok: true;
+      readonly dataDir: string;
+      /** The lock file with checksums (for cache keys). */ readonly lock: string;
+      readonly ran: boolean;
+      readonly ms: number;
+    }
   | { readonly ok: false; readonly message: string; readonly ms: number };
 
 /**
@@ -66,7 +81,9 @@ export class InitPool {
   }
 
   private args(): string[] {
-    return this.kind === "validate" ? ["init", "-backend=false", "-input=false", "-no-color"] : ["init", "-input=false", "-no-color", "-reconfigure"];
+    return this.kind === "validate"
+      ? ["init", "-backend=false", "-input=false", "-no-color"]
+      : ["init", "-input=false", "-no-color", "-reconfigure"];
   }
 
   /** The fingerprint of what init installs for this configuration (one shared data dir each). */
@@ -122,7 +139,12 @@ export function useSharedInit(dir: string, shared: Extract<SharedInit, { ok: tru
  * A stack that cannot share (modules): `terraform init` in its own dir when what it installs
  * changed, as before. Returns the lock text (for the cache key) or the failure.
  */
-export async function initOwn(dir: string, tf: TerraformSetup, fingerprint: string, args: readonly string[]): Promise<{ ok: true; lock: string; ran: boolean } | { ok: false; message: string }> {
+export async function initOwn(
+  dir: string,
+  tf: TerraformSetup,
+  fingerprint: string,
+  args: readonly string[],
+): Promise<{ ok: true; lock: string; ran: boolean } | { ok: false; message: string }> {
   let ran = false;
   if (!isInitialised(dir, fingerprint)) {
     ran = true;
