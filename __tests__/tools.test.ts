@@ -386,6 +386,11 @@ describe("terraform helpers", () => {
     for (const k of ["AWS_PROFILE", "AWS_ACCESS_KEY_ID", "TF_DATA_DIR", "TF_CLI_ARGS_plan"]) expect(e).not.toHaveProperty(k);
   });
 
+  it("lets Terraform's Go runtime collect garbage less often, unless the caller chose", () => {
+    expect(terraformEnv("/w/rc", { PATH: "/bin" }).GOGC).toBe("400");
+    expect(terraformEnv("/w/rc", { PATH: "/bin", GOGC: "100" }).GOGC).toBe("100");
+  });
+
   it("says plainly when terraform is not on PATH", () => {
     const check = checkTerraform(scratch());
     expect(check).toEqual({ ok: false, reason: expect.stringMatching(/^terraform not found on PATH \(install Terraform >= 1\.10/) });

@@ -59,3 +59,32 @@ withTerraform("npm run validate --stacks on a broken stack", () => {
     expect(tail[1]).toBe("validate failed: stacks-broken/network (validate): error: Reference to undeclared resource (aws_subnet.app_us_west_2a at cdk.tf.json:6:54)");
   }, 600_000);
 });
+
+withTerraform("npm run validate run again", () => {
+  it("serves the stack that passed from the cache and runs the broken one again, failing the same way", () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "validate-cli-"));
+    const run = () =>
+      spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/validate.ts", "--stacks", FIXTURE], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, PLATFORM_ENV: "", PLATFORM_WORK_DIR: work },
+        timeout: 600_000,
+      });
+    try {
+      const first = run();
+      const second = run();
+      for (const res of [first, second]) {
+        expect(res.status).toBe(1);
+        expect(res.stdout.trimEnd().split("\n").pop()).toBe(
+          "validate failed: stacks-broken/network (validate): error: Reference to undeclared resource (aws_subnet.app_us_west_2a at cdk.tf.json:6:54)",
+        );
+      }
+      expect(first.stdout).not.toMatch(/unchanged since it last passed/);
+      expect(second.stdout).toMatch(/stacks-broken\/bootstrap\s+validate ok \(unchanged since it last passed\)/);
+      expect(second.stdout).toMatch(/stacks-broken\/network\s+validate FAILED/);
+      expect(second.stdout).toMatch(/validate FAILED: 1\/2 stacks valid in 1 environment \(1 unchanged since they last passed/);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  }, 600_000);
+});

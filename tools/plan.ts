@@ -1,13 +1,16 @@
 /**
- * npm run plan [-- --env <name|file>] [--jobs N] [--json] [--plugin-dir <dir>]
+ * npm run plan [-- --env <name|file>] [--jobs N] [--force] [--json] [--plugin-dir <dir>]
  *
  * An offline `terraform plan` of every stack of every environment, bootstrap first and then the
  * layers in registry order. Each stack is planned in .work/plan/<envKey>/<stack>/ from main.tf.json:
  * the synthesized JSON with a local backend, a mocked AWS provider (no credentials, no STS, no
  * account lookup) and every terraform_remote_state pointed at mock state built from the producer's
  * contract (.work/plan/<envKey>/mock-state/). The plan is kept as plan.bin and plan.json (terraform
- * show -json) for the review tools. Environments run in parallel; the layers of one environment
- * run in order. Exit 1 if any stack fails to plan.
+ * show -json) for the review tools. Every stack plans against mock state, never against another
+ * stack's plan, so the stacks of all environments run in one pool (--jobs) and are reported in
+ * layer order. Stacks with the same providers share one `terraform init` (.work/tf-init/); a stack
+ * whose main.tf.json and mock state are unchanged since it last planned is not planned again
+ * (.work/ladder-cache/, tools/lib/ladder.ts) unless --force. Exit 1 if any stack fails to plan.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -15,11 +18,12 @@ import type { LayerName } from "../core/config/schema";
 import { layer as layerDef } from "../core/registry";
 import { parseOrExit, type OptionSpecs } from "./lib/args";
 import { environmentsOrExit, failedStackLines, holdHarnessLock, indent, onlyStacksOrExit, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, type PreparedEnvironment } from "./lib/harness";
-import { countActions, LOCAL_STATE, mockState, offlineStack, planTotals, summaryLine, type ActionCounts } from "./lib/offline";
+import { countActions, LOCAL_STATE, mockState, offlineStack, planTotals, PROVIDER_SETTINGS_REMOVED, summaryLine, type ActionCounts } from "./lib/offline";
 import { formatDuration, Progress, Reporter, table } from "./lib/report";
 import { defaultJobs, runParallel } from "./lib/runner";
 import type { SynthesizedStack, TerraformJson } from "./lib/synth";
-import { cleanTerraformText, initFingerprint, isInitialised, markInitialised, run, setupTerraform, WORK_DIR, writeIfChanged, type TerraformSetup } from "./lib/terraform";
+import { cacheKey, InitPool, initOwn, providerSkeleton, ResultCache, useSharedInit } from "./lib/ladder";
+import { cleanTerraformText, initFingerprint, parseDiagnostics, run, setupTerraform, WORK_DIR, writeIfChanged, type TerraformSetup } from "./lib/terraform";
 
 const OPTIONS: OptionSpecs = {
   env: {
@@ -29,7 +33,12 @@ const OPTIONS: OptionSpecs = {
     description: "Only these environments (repeat or comma-separate; bare --env: the one PLATFORM_ENV names). Default: all.",
   },
   layer: { type: "strings", value: "<layer>", description: "Only these stacks (bootstrap or layer names; repeat or comma-separate). Default: all." },
-  jobs: { type: "number", value: "<n>", description: "Environments planned at once (default: number of CPUs); layers of one environment run in order." },
+  jobs: { type: "number", value: "<n>", description: "Stacks planned at once (default: number of CPUs); results are reported in layer order." },
+  force: { type: "boolean", description: "Plan every stack, also those unchanged since they last planned." },
+  validate: {
+    type: "boolean",
+    description: "Also give validate's result (CI's one pass): the plan validates every stack as planned, and the provider settings the offline plan removes are validated as synthesized.",
+  },
   json: { type: "boolean", description: "Print a JSON result on stdout (progress goes to stderr)." },
   "plugin-dir": { type: "string", value: "<dir>", description: "Provider mirror directory (default: PLATFORM_TF_PLUGIN_DIR, else discovered)." },
 };
@@ -40,7 +49,7 @@ interface PlanResult {
   readonly env: string;
   readonly stack: string | null;
   readonly ok: boolean;
-  readonly stage: "config" | "synth" | "prepare" | "init" | "plan" | "show";
+  readonly stage: "config" | "synth" | "prepare" | "init" | "validate" | "plan" | "show";
   readonly ms: number;
   readonly resources?: number;
   readonly actions?: ActionCounts;
@@ -50,13 +59,20 @@ interface PlanResult {
   /** Layers whose mock state the stack read. */
   readonly reads?: readonly string[];
   readonly initRan?: boolean;
+  /** Not run again: the same configuration and mock state planned before with the same Terraform and providers. */
+  readonly cached?: boolean;
   readonly workDir?: string;
   /** plan.json (terraform show -json), for the review tools. */
   readonly planJson?: string;
   readonly message?: string;
 }
 
-async function planStack(env: PreparedEnvironment, stack: SynthesizedStack, tf: TerraformSetup): Promise<PlanResult> {
+const PLAN_COMMAND = ["plan", "-input=false", "-lock=false", "-refresh=false", "-no-color", "-out=plan.bin"];
+const SHOW_COMMAND = ["show", "-json", "-no-color", "plan.bin"];
+/** The files a cached plan keeps. */
+const PLAN_FILES = ["plan.bin", "plan.json"];
+
+async function planStack(env: PreparedEnvironment, stack: SynthesizedStack, tf: TerraformSetup, inits: InitPool, cache: ResultCache, force: boolean): Promise<PlanResult> {
   const start = Date.now();
   const envDir = path.join(WORK_DIR, "plan", env.ref.key);
   const dir = path.join(envDir, stack.name);
@@ -67,36 +83,123 @@ async function planStack(env: PreparedEnvironment, stack: SynthesizedStack, tf: 
   const config = env.loaded!.config;
   const mockPath = (l: LayerName) => path.join(envDir, MOCK_STATE_DIR, `${layerDef(l).number}-${l}.tfstate`);
   let offline: ReturnType<typeof offlineStack>;
+  const mocks: Record<string, string> = {};
   try {
     offline = offlineStack(JSON.parse(fs.readFileSync(stack.file, "utf8")) as TerraformJson, config, mockPath);
-    for (const producer of offline.reads) writeIfChanged(mockPath(producer), `${JSON.stringify(mockState(producer, config, tf.version), null, 2)}\n`);
+    for (const producer of offline.reads) {
+      const text = `${JSON.stringify(mockState(producer, config, tf.version), null, 2)}\n`;
+      writeIfChanged(mockPath(producer), text);
+      mocks[path.basename(mockPath(producer))] = text;
+    }
   } catch (e) {
     return fail("prepare", e instanceof Error ? e.message : String(e));
   }
   fs.mkdirSync(dir, { recursive: true });
-  writeIfChanged(path.join(dir, "main.tf.json"), `${JSON.stringify(offline.tf, null, 2)}\n`);
+  const mainText = `${JSON.stringify(offline.tf, null, 2)}\n`;
+  writeIfChanged(path.join(dir, "main.tf.json"), mainText);
   removeOtherConfigFiles(dir, "main.tf.json");
-  for (const f of [LOCAL_STATE, `${LOCAL_STATE}.backup`, "plan.bin", "plan.json"]) fs.rmSync(path.join(dir, f), { force: true });
+  for (const f of [LOCAL_STATE, `${LOCAL_STATE}.backup`, ...PLAN_FILES]) fs.rmSync(path.join(dir, f), { force: true });
   const reads = offline.reads;
 
-  const fingerprint = initFingerprint(offline.tf as Record<string, unknown>, [tf.version, tf.cliConfig]);
-  let initRan = false;
-  if (!isInitialised(dir, fingerprint)) {
-    initRan = true;
-    fs.rmSync(path.join(dir, ".terraform.lock.hcl"), { force: true });
-    const init = await tf.init(() => run(tf.bin, ["init", "-input=false", "-no-color", "-reconfigure"], { cwd: dir, env: tf.env }));
-    if (init.code !== 0) return fail("init", cleanTerraformText(init.stderr || init.stdout), { reads, initRan });
-    markInitialised(dir, fingerprint);
+  // One init per provider set (tools/lib/ladder.ts); a stack with modules inits on its own.
+  let runEnv = tf.env;
+  let lock: string;
+  let initRan: boolean;
+  if (InitPool.shareable(offline.tf)) {
+    const shared = await inits.get(offline.tf);
+    if (!shared.ok) return fail("init", shared.message, { reads, initRan: true });
+    runEnv = useSharedInit(dir, shared, tf);
+    lock = shared.lock;
+    initRan = shared.ran;
+  } else {
+    const fingerprint = initFingerprint(offline.tf as Record<string, unknown>, [tf.version, tf.cliConfig]);
+    const own = await initOwn(dir, tf, fingerprint, ["init", "-input=false", "-no-color", "-reconfigure"]);
+    if (!own.ok) return fail("init", own.message, { reads, initRan: true });
+    lock = own.lock;
+    initRan = own.ran;
   }
 
-  const plan = await run(tf.bin, ["plan", "-input=false", "-lock=false", "-refresh=false", "-no-color", "-out=plan.bin"], { cwd: dir, env: tf.env });
-  if (plan.code !== 0) return fail("plan", cleanTerraformText(plan.stderr || plan.stdout), { reads, initRan });
-  const show = await run(tf.bin, ["show", "-json", "-no-color", "plan.bin"], { cwd: dir, env: tf.env });
-  if (show.code !== 0) return fail("show", cleanTerraformText(show.stderr || show.stdout), { reads, initRan });
+  // An offline plan from empty state is deterministic in main.tf.json, the mock state it reads,
+  // Terraform, the CLI config and the providers (the cache key): unchanged, it is not run again unless --force.
+  const key = cacheKey({
+    command: `${PLAN_COMMAND.join(" ")} && ${SHOW_COMMAND.join(" ")}`,
+    config: mainText,
+    inputs: mocks,
+    terraformVersion: tf.version,
+    cliConfig: tf.cliConfig,
+    lock,
+  });
+  const hit = force ? undefined : cache.get<PlanResult>(key, PLAN_FILES);
+  if (hit) {
+    for (const f of PLAN_FILES) fs.copyFileSync(path.join(hit.dir, f), path.join(dir, f));
+    const actions = hit.result.actions!;
+    return { ...base, ok: true, stage: "plan", ms: Date.now() - start, actions, ...planTotals(actions), reads, initRan, cached: true, planJson: path.join(dir, "plan.json") };
+  }
+
+  const plan = await run(tf.bin, PLAN_COMMAND, { cwd: dir, env: runEnv });
+  if (plan.code !== 0) {
+    cache.delete(key);
+    return fail("plan", cleanTerraformText(plan.stderr || plan.stdout), { reads, initRan });
+  }
+  const show = await run(tf.bin, SHOW_COMMAND, { cwd: dir, env: runEnv });
+  if (show.code !== 0) {
+    cache.delete(key);
+    return fail("show", cleanTerraformText(show.stderr || show.stdout), { reads, initRan });
+  }
   const planJson = path.join(dir, "plan.json");
   fs.writeFileSync(planJson, show.stdout);
   const actions = countActions(JSON.parse(show.stdout) as Parameters<typeof countActions>[0]);
-  return { ...base, ok: true, stage: "plan", ms: Date.now() - start, actions, ...planTotals(actions), reads, initRan, planJson };
+  const result: PlanResult = { ...base, ok: true, stage: "plan", ms: Date.now() - start, actions, ...planTotals(actions), reads, initRan, planJson };
+  cache.put(key, { ok: true, actions }, PLAN_FILES, dir);
+  return result;
+}
+
+const VALIDATE_COMMAND = ["validate", "-json", "-no-color"];
+
+/**
+ * --validate: `terraform validate` of each distinct provider skeleton (tools/lib/ladder.ts,
+ * providerSkeleton) of the stacks; the first error of each failed one, by skeleton text.
+ */
+async function validateProviderSettings(stacks: readonly SynthesizedStack[], tf: TerraformSetup, cache: ResultCache, force: boolean): Promise<Map<SynthesizedStack, string>> {
+  const byText = new Map<string, SynthesizedStack[]>();
+  for (const stack of stacks) {
+    const skeleton = providerSkeleton(JSON.parse(fs.readFileSync(stack.file, "utf8")) as TerraformJson, PROVIDER_SETTINGS_REMOVED);
+    if (!skeleton) continue;
+    const text = `${JSON.stringify(skeleton, null, 2)}\n`;
+    byText.set(text, [...(byText.get(text) ?? []), stack]);
+  }
+  const failures = new Map<SynthesizedStack, string>();
+  const inits = new InitPool(tf, "validate");
+  await runParallel([...byText.keys()], defaultJobs(), async (text) => {
+    const dir = path.join(WORK_DIR, "provider-check", cacheKey({ command: "skeleton", config: text, terraformVersion: "", cliConfig: "", lock: "" }).slice(0, 16));
+    fs.mkdirSync(dir, { recursive: true });
+    writeIfChanged(path.join(dir, "cdk.tf.json"), text);
+    const shared = await inits.get(JSON.parse(text) as TerraformJson);
+    let error: string | undefined;
+    if (!shared.ok) error = shared.message;
+    else {
+      const key = cacheKey({ command: VALIDATE_COMMAND.join(" "), config: text, terraformVersion: tf.version, cliConfig: tf.cliConfig, lock: shared.lock });
+      if (!force && cache.get(key)) return;
+      const res = await run(tf.bin, VALIDATE_COMMAND, { cwd: dir, env: useSharedInit(dir, shared, tf) });
+      let parsed: { valid?: boolean; diagnostics?: Parameters<typeof parseDiagnostics>[0] } | undefined;
+      try {
+        parsed = JSON.parse(res.stdout) as typeof parsed;
+      } catch {
+        parsed = undefined;
+      }
+      const errors = parseDiagnostics(parsed?.diagnostics ?? []).filter((d) => d.severity === "error");
+      if (res.code === 0 && parsed?.valid === true) {
+        cache.put(key, { ok: true });
+        return;
+      }
+      cache.delete(key);
+      error = errors.length
+        ? errors.map((d) => `Error: ${d.summary}${d.address ? ` (${d.address})` : ""}${d.detail ? `\n${d.detail}` : ""}`).join("\n")
+        : cleanTerraformText(res.stderr || res.stdout) || `terraform validate exited ${res.code}`;
+    }
+    for (const stack of byText.get(text)!) failures.set(stack, `${error}\n(the provider settings the offline plan removes, validated as synthesized in ${rel(dir)})`);
+  });
+  return failures;
 }
 
 async function main(): Promise<void> {
@@ -112,7 +215,7 @@ async function main(): Promise<void> {
   const jobs = (args.values.jobs as number | undefined) ?? defaultJobs();
   await holdHarnessLock("plan", reporter);
   const started = Date.now();
-  reporter.line(`terraform ${tf.version} (${tf.bin}); providers from ${tf.mirror ? `mirror ${tf.mirror.dir}` : "the registry"}; ${jobs} environments at a time`);
+  reporter.line(`terraform ${tf.version} (${tf.bin}); providers from ${tf.mirror ? `mirror ${tf.mirror.dir}` : "the registry"}; ${jobs} jobs`);
 
   const prepared = prepareEnvironments(envs, reporter);
   const ready = prepared.filter((e) => !e.error);
@@ -122,27 +225,41 @@ async function main(): Promise<void> {
   const total = selected.reduce((n, e) => n + e.stacks.length, 0);
   const labelWidth = Math.max(0, ...selected.flatMap((e) => e.stacks.map((s) => `${e.ref.key} ${s.name}:`.length)));
   const progress = new Progress(reporter, total, labelWidth);
-  const perEnv = await runParallel(selected, jobs, async (env) => {
-    // Mock state is rewritten from the contracts on every run; none is left from an older one.
-    fs.rmSync(path.join(WORK_DIR, "plan", env.ref.key, MOCK_STATE_DIR), { recursive: true, force: true });
-    const out: PlanResult[] = [];
-    for (const stack of env.stacks) {
-      let r: PlanResult;
-      try {
-        r = await planStack(env, stack, tf);
-      } catch (e) {
-        r = { env: env.ref.key, stack: stack.name, ok: false, stage: "plan", ms: 0, message: e instanceof Error ? e.stack ?? e.message : String(e) };
-      }
-      progress.finish(`${env.ref.key} ${stack.name}:`, r.ok ? summaryLine(r.actions!) : `FAILED (${r.stage})`, r.ms);
-      out.push(r);
+  // Each stack plans against mock state, not against another stack's plan: all stacks of all
+  // environments share one pool; mock state is rewritten from the contracts on every run.
+  for (const env of selected) fs.rmSync(path.join(WORK_DIR, "plan", env.ref.key, MOCK_STATE_DIR), { recursive: true, force: true });
+  const inits = new InitPool(tf, "plan");
+  const cache = new ResultCache();
+  cache.prune();
+  const force = args.values.force === true;
+  const tasks = selected.flatMap((env) => env.stacks.map((stack) => ({ env, stack })));
+  const stackResults = await runParallel(tasks, jobs, async ({ env, stack }) => {
+    let r: PlanResult;
+    try {
+      r = await planStack(env, stack, tf, inits, cache, force);
+    } catch (e) {
+      r = { env: env.ref.key, stack: stack.name, ok: false, stage: "plan", ms: 0, message: e instanceof Error ? e.stack ?? e.message : String(e) };
     }
-    return out;
+    progress.finish(`${env.ref.key} ${stack.name}:`, r.ok ? `${summaryLine(r.actions!)}${r.cached ? " (unchanged since it last planned)" : ""}` : `FAILED (${r.stage})`, r.ms);
+    return r;
   });
+
+  if (args.values.validate === true) {
+    const bad = await validateProviderSettings(
+      tasks.map((t) => t.stack),
+      tf,
+      cache,
+      force,
+    );
+    tasks.forEach((t, i) => {
+      const message = bad.get(t.stack);
+      if (message) stackResults[i] = { ...stackResults[i], ok: false, stage: "validate", cached: false, message };
+    });
+  }
 
   const envResults: PlanResult[] = prepared
     .filter((e) => e.error)
     .map((e) => ({ env: e.ref.key, stack: null, ok: false, stage: e.error!.stage, ms: 0, message: e.error!.message }));
-  const stackResults = perEnv.flat();
   const results = [...envResults, ...stackResults];
   const failed = results.filter((r) => !r.ok);
 
@@ -162,8 +279,10 @@ async function main(): Promise<void> {
   reporter.line(table(["environment", "stack", "result", "add", "change", "destroy", "time"], rows));
 
   const ok = failed.length === 0;
+  const cachedCount = stackResults.filter((r) => r.cached).length;
   reporter.line(
-    `\nplan ${ok ? "ok" : "FAILED"}: ${stackResults.filter((r) => r.ok).length}/${total} stacks planned in ${prepared.length} environment${prepared.length === 1 ? "" : "s"}` +
+    `\nplan ${ok ? "ok" : "FAILED"}: ${stackResults.filter((r) => r.ok).length}/${total} stacks ${args.values.validate === true ? "validated and " : ""}planned in ${prepared.length} environment${prepared.length === 1 ? "" : "s"}` +
+      `${cachedCount ? ` (${cachedCount} unchanged since they last planned, not re-run; --force re-runs them)` : ""}` +
       `${envResults.length ? `, ${envResults.length} environments not synthesized` : ""}; plans in ${rel(path.join(WORK_DIR, "plan"))}/<env>/<stack>/plan.json; ${formatDuration(Date.now() - started)} wall`,
   );
   for (const line of failedStackLines("plan", failed.map((r) => ({ where: r.stack ? `${r.env} ${r.stack}` : r.env, stage: r.stage, error: r.message ?? "" }))))

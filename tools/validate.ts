@@ -4,10 +4,11 @@
  * `terraform validate` for every stack of every environment (environments/ and examples/), or the
  * ones --env picks. Each environment is synthesized into .work/synth/<envKey>/; each stack is
  * validated in .work/validate/<envKey>/<stack>/ (a copy of cdk.tf.json, so the synthesized output
- * stays pristine), in parallel. `.terraform` dirs are kept between runs and `terraform init` runs
- * again only when what it installs changed. Exit 1 if any stack is invalid.
+ * stays pristine), in parallel. Stacks with the same providers share one `terraform init`
+ * (.work/tf-init/), run again only when what it installs changed; a stack that passed unchanged is
+ * not validated again (.work/ladder-cache/, tools/lib/ladder.ts) unless --force. Exit 1 if any stack
+ * is invalid.
  */
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseOrExit, type OptionSpecs } from "./lib/args";
@@ -15,11 +16,10 @@ import { environmentsOrExit, failedStackLines, holdHarnessLock, indent, onlyStac
 import { formatDuration, Progress, Reporter, table } from "./lib/report";
 import { defaultJobs, runParallel } from "./lib/runner";
 import { readStacks, type SynthesizedStack, type TerraformJson } from "./lib/synth";
+import { cacheKey, InitPool, initOwn, ResultCache, useSharedInit } from "./lib/ladder";
 import {
   cleanTerraformText,
   initFingerprint,
-  isInitialised,
-  markInitialised,
   parseDiagnostics,
   run,
   setupTerraform,
@@ -66,15 +66,9 @@ interface StackResult {
   readonly message?: string;
 }
 
-function readText(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch {
-    return undefined;
-  }
-}
+const VALIDATE_COMMAND = ["validate", "-json", "-no-color"];
 
-async function validateStack(env: PreparedEnvironment, stack: SynthesizedStack, tf: TerraformSetup, force: boolean): Promise<StackResult> {
+async function validateStack(env: PreparedEnvironment, stack: SynthesizedStack, tf: TerraformSetup, inits: InitPool, cache: ResultCache, force: boolean): Promise<StackResult> {
   const start = Date.now();
   const dir = path.join(WORK_DIR, "validate", env.ref.key, stack.name);
   fs.mkdirSync(dir, { recursive: true });
@@ -84,28 +78,35 @@ async function validateStack(env: PreparedEnvironment, stack: SynthesizedStack, 
   const base = { env: env.ref.key, stack: stack.name, resources: stack.resources, workDir: dir };
 
   const config = JSON.parse(text) as TerraformJson;
-  // -backend=false: the backend does not decide what init installs here.
-  const fingerprint = initFingerprint({ ...config, terraform: { ...config.terraform, backend: undefined } }, [tf.version, tf.cliConfig, "-backend=false"]);
-  // terraform validate is deterministic in the configuration, Terraform, and the providers (the
-  // fingerprint): a stack that passed unchanged is not validated again unless --force.
-  const validatedStamp = path.join(dir, ".terraform", "platform-kit-valid.sha256");
-  const validatedKey = createHash("sha256").update(fingerprint).update(text).digest("hex");
-  if (!force && isInitialised(dir, fingerprint) && readText(validatedStamp) === validatedKey) {
-    return { ...base, ok: true, stage: "validate", ms: Date.now() - start, initRan: false, cached: true, errors: [], warnings: [] };
-  }
-  fs.rmSync(validatedStamp, { force: true });
-  let initRan = false;
-  if (!isInitialised(dir, fingerprint)) {
-    initRan = true;
-    fs.rmSync(path.join(dir, ".terraform.lock.hcl"), { force: true });
-    const init = await tf.init(() => run(tf.bin, ["init", "-backend=false", "-input=false", "-no-color"], { cwd: dir, env: tf.env }));
-    if (init.code !== 0) {
-      return { ...base, ok: false, stage: "init", ms: Date.now() - start, initRan, errors: [], warnings: [], message: cleanTerraformText(init.stderr || init.stdout) };
-    }
-    markInitialised(dir, fingerprint);
+  // One init per provider set (tools/lib/ladder.ts); a stack with modules inits on its own.
+  let runEnv = tf.env;
+  let lock: string;
+  let initRan: boolean;
+  if (InitPool.shareable(config)) {
+    const shared = await inits.get(config);
+    if (!shared.ok) return { ...base, ok: false, stage: "init", ms: Date.now() - start, initRan: true, errors: [], warnings: [], message: shared.message };
+    runEnv = useSharedInit(dir, shared, tf);
+    lock = shared.lock;
+    initRan = shared.ran;
+  } else {
+    // -backend=false: the backend does not decide what init installs here.
+    const fingerprint = initFingerprint({ ...config, terraform: { ...config.terraform, backend: undefined } }, [tf.version, tf.cliConfig, "-backend=false"]);
+    const own = await initOwn(dir, tf, fingerprint, ["init", "-backend=false", "-input=false", "-no-color"]);
+    if (!own.ok) return { ...base, ok: false, stage: "init", ms: Date.now() - start, initRan: true, errors: [], warnings: [], message: own.message };
+    lock = own.lock;
+    initRan = own.ran;
   }
 
-  const res = await run(tf.bin, ["validate", "-json", "-no-color"], { cwd: dir, env: tf.env });
+  // terraform validate is deterministic in the configuration, Terraform, the CLI config and the
+  // providers (the cache key): a stack that passed is not validated again unless --force.
+  const key = cacheKey({ command: VALIDATE_COMMAND.join(" "), config: text, terraformVersion: tf.version, cliConfig: tf.cliConfig, lock });
+  const hit = force ? undefined : cache.get<StackResult>(key);
+  if (hit) {
+    // Its warnings come back with it, so they show on every run.
+    return { ...base, ok: true, stage: "validate", ms: Date.now() - start, initRan, cached: true, errors: [], warnings: hit.result.warnings ?? [] };
+  }
+
+  const res = await run(tf.bin, VALIDATE_COMMAND, { cwd: dir, env: runEnv });
   let parsed: { valid?: boolean; diagnostics?: Parameters<typeof parseDiagnostics>[0] } | undefined;
   try {
     parsed = JSON.parse(res.stdout) as typeof parsed;
@@ -116,8 +117,7 @@ async function validateStack(env: PreparedEnvironment, stack: SynthesizedStack, 
   const errors = diagnostics.filter((d) => d.severity === "error");
   const warnings = diagnostics.filter((d) => d.severity !== "error");
   const ok = res.code === 0 && parsed?.valid === true;
-  if (ok && !warnings.length) fs.writeFileSync(validatedStamp, validatedKey);
-  return {
+  const result: StackResult = {
     ...base,
     ok,
     stage: "validate",
@@ -127,6 +127,10 @@ async function validateStack(env: PreparedEnvironment, stack: SynthesizedStack, 
     warnings,
     message: ok || errors.length ? undefined : cleanTerraformText(res.stderr || res.stdout) || `terraform validate exited ${res.code}`,
   };
+  // A pass is kept with its warnings; a failure is never kept and drops any entry for its key.
+  if (ok) cache.put(key, result);
+  else cache.delete(key);
+  return result;
 }
 
 /** An existing cdktf output directory (`--stacks`), validated as one environment named after it. */
@@ -171,15 +175,18 @@ async function main(): Promise<void> {
 
   const labelWidth = Math.max(0, ...tasks.map((t) => `${t.env.ref.key}/${t.stack.name}`.length));
   const progress = new Progress(reporter, tasks.length, labelWidth);
+  const inits = new InitPool(tf, "validate");
+  const cache = new ResultCache();
+  cache.prune();
   const stackResults = await runParallel(tasks, jobs, async ({ env, stack }) => {
     let r: StackResult;
     try {
-      r = await validateStack(env, stack, tf, force);
+      r = await validateStack(env, stack, tf, inits, cache, force);
     } catch (e) {
       r = { env: env.ref.key, stack: stack.name, ok: false, stage: "validate", ms: 0, errors: [], warnings: [], message: e instanceof Error ? e.stack ?? e.message : String(e) };
     }
     const status = r.cached
-      ? "validate ok (unchanged since it last passed)"
+      ? `validate ok${r.warnings.length ? ` (${r.warnings.length} warning${r.warnings.length === 1 ? "" : "s"})` : ""} (unchanged since it last passed)`
       : r.ok
       ? `validate ok${r.warnings.length ? ` (${r.warnings.length} warning${r.warnings.length === 1 ? "" : "s"})` : ""}${r.initRan ? ", init" : ""}`
       : `${r.stage} FAILED${r.errors.length ? ` (${r.errors.length} error${r.errors.length === 1 ? "" : "s"})` : ""}`;

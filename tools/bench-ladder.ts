@@ -1,0 +1,277 @@
+/**
+ * npm run bench:ladder [-- --env <name|file>] [--jobs N] [--no-steps] [--no-harness] [--json]
+ *
+ * Where the time of the Terraform ladder goes, for the environments picked (default dev):
+ *
+ * 1. steps: each stack of each environment, one Terraform command at a time in a scratch dir,
+ *    timed on its own: synth (per environment), init (shared: once per provider set), validate,
+ *    plan, show -json, wall and CPU (user + system of the command and its provider processes, from
+ *    GNU time). A row per stack and a total per step.
+ * 2. harness: `npm run validate`, `npm run plan` and CI's pass (`plan --validate`) as a user runs
+ *    them, each in a fresh PLATFORM_WORK_DIR: cold (a fresh clone), warm with nothing changed, and
+ *    after an edit (--force: every stack of the environment run again, Terraform already
+ *    initialised; an edit of one YAML value runs at most that).
+ *
+ * The load average is printed beside the figures: on a shared machine the wall times depend on it,
+ * the CPU times much less. Nothing is asserted.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseOrExit, type OptionSpecs } from "./lib/args";
+import { prepareEnvironments, type PreparedEnvironment } from "./lib/harness";
+import { selectEnvironments } from "./lib/environments";
+import { mockState, offlineStack } from "./lib/offline";
+import { formatDuration, Reporter, table } from "./lib/report";
+import type { TerraformJson } from "./lib/synth";
+import { InitPool, useSharedInit } from "./lib/ladder";
+import { REPO_ROOT, setupTerraform, type TerraformSetup } from "./lib/terraform";
+import { layer as layerDef } from "../core/registry";
+import type { LayerName } from "../core/config/schema";
+
+const OPTIONS: OptionSpecs = {
+  env: { type: "strings", value: "<name|file>", description: "Environments to measure (default dev)." },
+  jobs: { type: "number", value: "<n>", description: "--jobs for the harness runs (default: theirs)." },
+  "no-steps": { type: "boolean", description: "Skip the per-step profile." },
+  "no-harness": { type: "boolean", description: "Skip the harness runs." },
+  json: { type: "boolean", description: "Print a JSON result on stdout (the tables go to stderr)." },
+};
+
+const GNU_TIME = "/usr/bin/time";
+
+export interface Timed {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly wallMs: number;
+  /** User + system CPU of the command and the children it waited for; NaN without GNU time. */
+  readonly cpuMs: number;
+}
+
+/** Runs a command to completion, measuring its wall time and (with GNU time) its CPU time. */
+export function timed(bin: string, args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Timed {
+  const useTime = fs.existsSync(GNU_TIME);
+  const out = path.join(os.tmpdir(), `bench-ladder-time-${process.pid}`);
+  fs.rmSync(out, { force: true });
+  const [cmd, argv] = useTime ? [GNU_TIME, ["-f", "%U %S", "-o", out, bin, ...args]] : [bin, [...args]];
+  const start = process.hrtime.bigint();
+  const res = spawnSync(cmd, argv, { cwd: opts.cwd, env: opts.env, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
+  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+  let cpuMs = NaN;
+  if (useTime) {
+    const last = fs.readFileSync(out, "utf8").trim().split("\n").pop() ?? "";
+    const [u, s] = last.split(" ").map(Number);
+    cpuMs = (u + s) * 1000;
+    fs.rmSync(out, { force: true });
+  }
+  return { code: res.status ?? 128, stdout: res.stdout ?? "", stderr: res.stderr ?? "", wallMs, cpuMs };
+}
+
+interface Cell {
+  wallMs: number;
+  cpuMs: number;
+}
+
+const STEPS = ["init", "validate", "plan", "show -json"] as const;
+type Step = (typeof STEPS)[number];
+
+interface StackRow {
+  readonly env: string;
+  readonly stack: string;
+  readonly steps: Partial<Record<Step, Cell>>;
+  readonly failed?: string;
+}
+
+function fmt(c: Cell | undefined): string {
+  if (!c) return "-";
+  return `${formatDuration(c.wallMs)} / ${Number.isNaN(c.cpuMs) ? "?" : formatDuration(c.cpuMs)}`;
+}
+
+function add(a: Cell | undefined, b: Cell | undefined): Cell | undefined {
+  if (!b) return a;
+  return { wallMs: (a?.wallMs ?? 0) + b.wallMs, cpuMs: (a?.cpuMs ?? 0) + b.cpuMs };
+}
+
+/**
+ * Each stack's Terraform steps, one command at a time, as the harness runs them: one shared init
+ * per provider set (timed once, on the first stack that needs it), lock files without checksums.
+ */
+async function profileSteps(envs: readonly PreparedEnvironment[], tf: TerraformSetup, scratch: string): Promise<StackRow[]> {
+  const rows: StackRow[] = [];
+  const pools = {
+    validate: new InitPool(tf, "validate", path.join(scratch, "tf-init")),
+    plan: new InitPool(tf, "plan", path.join(scratch, "tf-init")),
+  };
+  for (const env of envs) {
+    const config = env.loaded!.config;
+    const envDir = path.join(scratch, "steps", env.ref.key);
+    const mockPath = (l: LayerName) => path.join(envDir, "mock-state", `${layerDef(l).number}-${l}.tfstate`);
+    for (const stack of env.stacks) {
+      const steps: Partial<Record<Step, Cell>> = {};
+      let failed: string | undefined;
+      const step = (name: Step, dir: string, args: string[], runEnv: NodeJS.ProcessEnv): void => {
+        if (failed) return;
+        const r = timed(tf.bin, args, { cwd: dir, env: runEnv });
+        steps[name] = add(steps[name], { wallMs: r.wallMs, cpuMs: r.cpuMs });
+        if (r.code !== 0) failed = `${name}: ${(r.stderr || r.stdout).trim().split("\n").slice(0, 3).join(" ")}`;
+      };
+      const shared = async (kind: "validate" | "plan", dir: string, cfg: TerraformJson): Promise<NodeJS.ProcessEnv> => {
+        const start = Date.now();
+        const s = await pools[kind].get(cfg);
+        if (!s.ok) {
+          failed = `init: ${s.message.split("\n")[0]}`;
+          return tf.env;
+        }
+        // The shared init runs through the harness's own runner: its wall time only (CPU "?").
+        if (s.ran) steps.init = add(steps.init, { wallMs: Date.now() - start, cpuMs: NaN });
+        return useSharedInit(dir, s, tf);
+      };
+      const text = fs.readFileSync(stack.file, "utf8");
+      const vdir = path.join(envDir, "validate", stack.name);
+      fs.mkdirSync(vdir, { recursive: true });
+      fs.writeFileSync(path.join(vdir, "cdk.tf.json"), text);
+      const venv = await shared("validate", vdir, JSON.parse(text) as TerraformJson);
+      step("validate", vdir, ["validate", "-json", "-no-color"], venv);
+
+      const offline = offlineStack(JSON.parse(text) as TerraformJson, config, mockPath);
+      for (const p of offline.reads) {
+        fs.mkdirSync(path.dirname(mockPath(p)), { recursive: true });
+        fs.writeFileSync(mockPath(p), JSON.stringify(mockState(p, config, tf.version)));
+      }
+      const pdir = path.join(envDir, "plan", stack.name);
+      fs.mkdirSync(pdir, { recursive: true });
+      fs.writeFileSync(path.join(pdir, "main.tf.json"), JSON.stringify(offline.tf, null, 2));
+      const penv = await shared("plan", pdir, offline.tf);
+      step("plan", pdir, ["plan", "-input=false", "-lock=false", "-refresh=false", "-no-color", "-out=plan.bin"], penv);
+      step("show -json", pdir, ["show", "-json", "-no-color", "plan.bin"], penv);
+      rows.push({ env: env.ref.key, stack: stack.name, steps, failed });
+    }
+  }
+  return rows;
+}
+
+interface HarnessRow {
+  readonly run: string;
+  readonly ok: boolean;
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly load: number;
+}
+
+function harnessRuns(envNames: readonly string[], jobs: number | undefined, scratch: string): HarnessRow[] {
+  const rows: HarnessRow[] = [];
+  const planHelp = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/plan.ts", "--help"], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+  }).stdout;
+  const planHas = (flag: string) => planHelp.includes(`--${flag}`);
+  const envArgs = envNames.flatMap((e) => ["--env", e]);
+  const jobArgs = jobs ? ["--jobs", String(jobs)] : [];
+  const runTool = (label: string, work: string, tool: string, extra: string[]) => {
+    const load = os.loadavg()[0];
+    const r = timed(process.execPath, ["-r", "./tools/register.js", `tools/${tool}.ts`, ...envArgs, ...jobArgs, ...extra], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, PLATFORM_WORK_DIR: work },
+    });
+    if (r.code !== 0) process.stderr.write(`${label} exited ${r.code}:\n${r.stdout.split("\n").slice(-5).join("\n")}\n`);
+    rows.push({ run: label, ok: r.code === 0, wallMs: r.wallMs, cpuMs: r.cpuMs, load });
+  };
+  const force = planHas("force") ? ["--force"] : [];
+
+  // Separate validate and plan, as a user runs them (and as CI ran them before plan --validate).
+  const sep = path.join(scratch, "harness-separate");
+  runTool("validate, cold", sep, "validate", []);
+  runTool("plan, cold", sep, "plan", []);
+  runTool("validate, warm, unchanged", sep, "validate", []);
+  runTool("plan, warm, unchanged", sep, "plan", []);
+  runTool("validate --force, warm (an edit)", sep, "validate", ["--force"]);
+  runTool(`plan${force.length ? " --force" : ""}, warm (an edit)`, sep, "plan", force);
+  if (planHas("validate")) {
+    const ci = path.join(scratch, "harness-ci");
+    runTool("plan --validate (CI's pass), cold", ci, "plan", ["--validate"]);
+    runTool("plan --validate, warm, unchanged", ci, "plan", ["--validate"]);
+    runTool("plan --validate --force, warm (an edit)", ci, "plan", ["--validate", "--force"]);
+  }
+  return rows;
+}
+
+async function main(): Promise<void> {
+  const args = parseOrExit(
+    process.argv.slice(2),
+    "npm run bench:ladder -- [options]",
+    "Where the ladder's time goes: a row per Terraform step, and the harness cold, warm and after an edit.",
+    OPTIONS,
+  );
+  const reporter = new Reporter({ json: args.values.json === true });
+  const envNames = (args.values.env as string[] | undefined) ?? ["dev"];
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bench-ladder-"));
+  const loadBefore = os.loadavg();
+  reporter.line(`load average ${loadBefore.map((l) => l.toFixed(2)).join(" ")} on ${os.cpus().length} CPUs; scratch ${scratch}`);
+  let steps: StackRow[] = [];
+  const synth: Cell[] = [];
+  let harness: HarnessRow[] = [];
+  try {
+    if (!args.values["no-steps"]) {
+      const tf = setupTerraform(reporter, "bench:ladder");
+      const envs = selectEnvironments(envNames);
+      const prepared: PreparedEnvironment[] = [];
+      for (const e of envs) {
+        const cpu = process.cpuUsage();
+        const start = Date.now();
+        const [p] = prepareEnvironments([e], reporter);
+        const used = process.cpuUsage(cpu);
+        synth.push({ wallMs: Date.now() - start, cpuMs: (used.user + used.system) / 1000 });
+        if (p.error) throw new Error(`${e.name}: ${p.error.message}`);
+        prepared.push(p);
+      }
+      steps = await profileSteps(prepared, tf, scratch);
+      const total: Partial<Record<Step, Cell>> = {};
+      for (const r of steps) for (const s of STEPS) total[s] = add(total[s], r.steps[s]);
+      const sumOf = (st: Partial<Record<Step, Cell>>) => STEPS.reduce<Cell | undefined>((a, s) => add(a, st[s]), undefined);
+      const synthTotal = synth.reduce<Cell | undefined>((a, c) => add(a, c), undefined);
+      reporter.line("\nsteps, one at a time (wall / CPU):");
+      reporter.line(
+        table(
+          ["environment", "stack", ...STEPS, "stack total", "failed"],
+          [
+            ...prepared.map((p, i) => [p.ref.key, "synth (all stacks)", "-", "-", "-", "-", fmt(synth[i]), "-"]),
+            ...steps.map((r) => [r.env, r.stack, ...STEPS.map((s) => fmt(r.steps[s])), fmt(sumOf(r.steps)), r.failed ?? "-"]),
+            [
+              "total",
+              `${steps.length} stacks`,
+              ...STEPS.map((s) => fmt(total[s])),
+              fmt(add(sumOf(total), synthTotal)),
+              String(steps.filter((r) => r.failed).length),
+            ],
+          ],
+        ),
+      );
+    }
+    if (!args.values["no-harness"]) {
+      harness = harnessRuns(envNames, args.values.jobs as number | undefined, scratch);
+      reporter.line(`\nthe harness (${envNames.join(", ")}; wall / CPU incl. Terraform and providers):`);
+      reporter.line(
+        table(
+          ["run", "result", "wall", "CPU", "load at start"],
+          harness.map((h) => [h.run, h.ok ? "ok" : "FAILED", formatDuration(h.wallMs), formatDuration(h.cpuMs), h.load.toFixed(1)]),
+        ),
+      );
+    }
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+  const loadAfter = os.loadavg();
+  reporter.line(`\nload average ${loadAfter.map((l) => l.toFixed(2)).join(" ")} at the end`);
+  reporter.result({
+    command: "bench:ladder",
+    ok: steps.every((r) => !r.failed) && harness.every((h) => h.ok),
+    machine: { cpus: os.cpus().length, loadBefore, loadAfter },
+    synth,
+    steps,
+    harness,
+  });
+  process.exitCode = steps.some((r) => r.failed) || harness.some((h) => !h.ok) ? 1 : 0;
+}
+
+if (require.main === module) void main();
