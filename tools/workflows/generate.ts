@@ -253,9 +253,9 @@ function ciWorkflow(environments: readonly string[], repository: string | undefi
           setupNode(),
           setupTerraform(),
           npmCi(),
-          { name: "Validate (terraform validate, every stack of every environment)", run: "npm run -s validate" },
           { name: "Validate the HCL output", run: "npm run -s validate:hcl" },
-          { name: "Offline plan (every layer, mock state)", run: "npm run -s plan" },
+          // One pass: a plan validates every stack; --validate also checks the provider settings the offline plan removes.
+          { name: "Validate and plan offline (every layer, mock state)", run: "npm run -s plan -- --validate" },
           {
             name: "Save the offline plans",
             if: "${{ always() }}",
