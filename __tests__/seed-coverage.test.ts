@@ -74,15 +74,24 @@ describe("docs/seed-coverage.md", () => {
     }
   });
 
-  it("flags a row flipped without its count (negative case)", () => {
-    const flipped = DOC.replace(/^(\| PC-18 \|.*\| )~ \|$/m, "$1✔ |");
+  it("flags a row flipped without its count (negative case: the first ✔ row turned ✘)", () => {
+    const flipped = DOC.replace(/^(\| [A-Z0-9]+-\d+ \|.*\| )✔ \|$/m, "$1✘ |");
     expect(flipped).not.toBe(DOC);
     expect(statedCounts(flipped)).not.toEqual(tallyRows(flipped).tally);
   });
 
-  it("flags a marker dropped without its listing (negative case)", () => {
-    const dropped = DOC.replace(/ \(in flight: Redis cluster mode\)/, "");
-    expect(dropped).not.toBe(DOC);
-    expect(listedInFlight(dropped).sort()).not.toEqual(tallyRows(dropped).inFlight.sort());
+  it("flags a marker added without its listing (negative case: PC-01 marked in flight, not listed)", () => {
+    const marked = DOC.replace(/^(\| PC-01 \| [^|]* \| )/m, "$1(in flight: a new item) ");
+    expect(marked).not.toBe(DOC);
+    expect(tallyRows(marked).inFlight).toContain("PC-01");
+    expect(listedInFlight(marked).sort()).not.toEqual(tallyRows(marked).inFlight.sort());
+  });
+
+  it("reads a listed in-flight row (control: marked and listed agree)", () => {
+    const marked = DOC.replace(/^(\| PC-01 \| [^|]* \| )/m, "$1(in flight: a new item) ").replace(
+      "## Rows in flight\n",
+      "## Rows in flight\n\n| item | rows |\n|---|---|\n| a new item | PC-01 |\n",
+    );
+    expect(listedInFlight(marked).sort()).toEqual(tallyRows(marked).inFlight.sort());
   });
 });
