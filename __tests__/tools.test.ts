@@ -473,6 +473,31 @@ describe("small helpers", () => {
     expect(() => parseArgs(["--out"], specs)).toThrow(/needs a value/);
   });
 
+  it("refuses bad command lines in the tools' words (not Node's), and keeps single-dash words as arguments", () => {
+    const specs = {
+      env: { type: "strings", optionalValue: true, description: "" },
+      jobs: { type: "number", value: "<n>", description: "" },
+      json: { type: "boolean", description: "" },
+      out: { type: "string", value: "<dir>", description: "" },
+    } as const;
+    const refusal = (argv: string[]) => {
+      try {
+        parseArgs(argv, specs);
+      } catch (e) {
+        return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+      }
+      return "accepted";
+    };
+    expect(refusal(["--nope=1"])).toBe("UsageError: unknown option --nope (options: --env, --jobs, --json, --out, --help)");
+    expect(refusal(["--json=yes"])).toBe('UsageError: --json takes no value (found "yes")');
+    expect(refusal(["--out", "--json"])).toBe("UsageError: --out needs a value <dir>");
+    expect(refusal(["--out", "--"])).toBe("UsageError: --out needs a value <dir>");
+    expect(refusal(["--jobs=2.5"])).toBe('UsageError: --jobs expects a positive whole number, found "2.5"');
+    expect(refusal(["--jobs", "-1"])).toBe('UsageError: --jobs expects a positive whole number, found "-1"');
+    expect(parseArgs(["--json=false", "--out", "-", "-x", "net", "-h"], specs)).toEqual({ values: { json: false, out: "-", help: true }, positional: ["-x", "net"], passthrough: [] });
+    expect(parseArgs(["--env", "--", "--json"], specs)).toEqual({ values: { env: [""] }, positional: [], passthrough: ["--json"] });
+  });
+
   it("counts resources in JSON and HCL", () => {
     expect(countResources({ resource: { aws_vpc: { a: {}, b: {} }, aws_subnet: { c: {} } }, data: { x: { y: {} } } })).toBe(3);
     expect(countResources({})).toBe(0);
