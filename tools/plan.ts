@@ -14,7 +14,7 @@ import * as path from "node:path";
 import type { LayerName } from "../core/config/schema";
 import { layer as layerDef } from "../core/registry";
 import { parseOrExit, type OptionSpecs } from "./lib/args";
-import { environmentsOrExit, failedStackLines, holdHarnessLock, indent, onlyStacksOrExit, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, type PreparedEnvironment } from "./lib/harness";
+import { environmentsOrExit, finishHarnessRun, holdHarnessLock, indent, onlyStacksOrExit, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, runMain, type PreparedEnvironment } from "./lib/harness";
 import { countActions, LOCAL_STATE, mockState, offlineStack, planTotals, summaryLine, type ActionCounts } from "./lib/offline";
 import { formatDuration, Progress, Reporter, table } from "./lib/report";
 import { defaultJobs, runParallel } from "./lib/runner";
@@ -166,21 +166,8 @@ async function main(): Promise<void> {
     `\nplan ${ok ? "ok" : "FAILED"}: ${stackResults.filter((r) => r.ok).length}/${total} stacks planned in ${prepared.length} environment${prepared.length === 1 ? "" : "s"}` +
       `${envResults.length ? `, ${envResults.length} environments not synthesized` : ""}; plans in ${rel(path.join(WORK_DIR, "plan"))}/<env>/<stack>/plan.json; ${formatDuration(Date.now() - started)} wall`,
   );
-  for (const line of failedStackLines("plan", failed.map((r) => ({ where: r.stack ? `${r.env} ${r.stack}` : r.env, stage: r.stage, error: r.message ?? "" }))))
-    reporter.line(line);
-  reporter.result({
-    command: "plan",
-    ok,
-    skipped: false,
-    terraform: { bin: tf.bin, version: tf.version },
-    mirror: tf.mirror?.dir ?? null,
-    ms: Date.now() - started,
-    results,
-  });
-  process.exitCode = ok ? 0 : 1;
+  const failures = failed.map((r) => ({ where: r.stack ? `${r.env} ${r.stack}` : r.env, stage: r.stage, error: r.message ?? "" }));
+  finishHarnessRun(reporter, "plan", tf, failures, { mirror: tf.mirror?.dir ?? null, ms: Date.now() - started, results });
 }
 
-main().catch((e) => {
-  process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-  process.exit(1);
-});
+runMain(main);

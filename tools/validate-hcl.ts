@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadConfigFile } from "../core/config/loader";
 import { parseOrExit, type OptionSpecs } from "./lib/args";
-import { environmentsOrExit, failedStackLines, indent, removeOtherConfigFiles } from "./lib/harness";
+import { environmentsOrExit, finishHarnessRun, indent, removeOtherConfigFiles, runMain } from "./lib/harness";
 import { formatDuration, Progress, Reporter, table } from "./lib/report";
 import { defaultJobs, runParallel } from "./lib/runner";
 import { cleanTerraformText, initFingerprint, isInitialised, markInitialised, parseDiagnostics, run, setupTerraform, WORK_DIR, writeIfChanged, type Diagnostic } from "./lib/terraform";
@@ -94,16 +94,12 @@ async function main(): Promise<void> {
   reporter.line("");
   reporter.line(table(["stack", "valid", "repairs", "time"], results.map((r) => [`${r.env}/${r.stack}`, r.ok ? "yes" : "NO", r.repaired, formatDuration(r.ms)])));
   reporter.line(`\nvalidate:hcl ${failed.length ? "FAILED" : "ok"}: ${results.length - failed.length}/${results.length} stacks valid; ${formatDuration(Date.now() - started)}`);
-  for (const line of failedStackLines(
-    "validate:hcl",
-    failed.map((r) => ({ where: `${r.env}/${r.stack}`, stage: r.stage, error: r.errors.length ? `error: ${r.errors[0].summary}${r.errors[0].address ? ` (${r.errors[0].address})` : ""}` : r.message ?? "" })),
-  ))
-    reporter.line(line);
-  reporter.result({ command: "validate:hcl", ok: !failed.length, skipped: false, terraform: { bin: tf.bin, version: tf.version }, results });
-  process.exitCode = failed.length ? 1 : 0;
+  const failures = failed.map((r) => ({
+    where: `${r.env}/${r.stack}`,
+    stage: r.stage,
+    error: r.errors.length ? `error: ${r.errors[0].summary}${r.errors[0].address ? ` (${r.errors[0].address})` : ""}` : r.message ?? "",
+  }));
+  finishHarnessRun(reporter, "validate:hcl", tf, failures, { results });
 }
 
-main().catch((e) => {
-  process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-  process.exit(1);
-});
+runMain(main);

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseOrExit, type OptionSpecs } from "./lib/args";
-import { environmentsOrExit, failedStackLines, holdHarnessLock, indent, onlyStacksOrExit, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, type PreparedEnvironment } from "./lib/harness";
+import { environmentsOrExit, finishHarnessRun, holdHarnessLock, indent, onlyStacksOrExit, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, runMain, type PreparedEnvironment } from "./lib/harness";
 import { formatDuration, Progress, Reporter, table } from "./lib/report";
 import { defaultJobs, runParallel } from "./lib/runner";
 import { readStacks, type SynthesizedStack, type TerraformJson } from "./lib/synth";
@@ -233,28 +233,12 @@ async function main(): Promise<void> {
       `${cachedCount ? ` (${cachedCount} unchanged since they last passed, not re-run; --force re-runs them)` : ""}` +
       `${envResults.length ? `, ${envResults.length} environments not synthesized` : ""}; ${formatDuration(Date.now() - started)} wall`,
   );
-  for (const line of failedStackLines(
-    "validate",
-    failed.map((r) => ({
-      where: r.stack ? `${r.env}/${r.stack}` : r.env,
-      stage: r.stage,
-      error: r.errors.length ? describeDiagnostic(r.errors[0]) : r.message ?? "",
-    })),
-  ))
-    reporter.line(line);
-  reporter.result({
-    command: "validate",
-    ok,
-    skipped: false,
-    terraform: { bin: tf.bin, version: tf.version },
-    mirror: tf.mirror?.dir ?? null,
-    ms: Date.now() - started,
-    results,
-  });
-  process.exitCode = ok ? 0 : 1;
+  const failures = failed.map((r) => ({
+    where: r.stack ? `${r.env}/${r.stack}` : r.env,
+    stage: r.stage,
+    error: r.errors.length ? describeDiagnostic(r.errors[0]) : r.message ?? "",
+  }));
+  finishHarnessRun(reporter, "validate", tf, failures, { mirror: tf.mirror?.dir ?? null, ms: Date.now() - started, results });
 }
 
-main().catch((e) => {
-  process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-  process.exit(1);
-});
+runMain(main);
