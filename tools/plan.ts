@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { LayerName } from "../core/config/schema";
 import { layer as layerDef } from "../core/registry";
-import { parseOrExit, type OptionSpecs } from "./lib/args";
+import { HARNESS_SELECTION, parseOrExit, type OptionSpecs } from "./lib/args";
 import { environmentsOrExit, finishHarnessRun, holdHarnessLock, indent, onlyStacksOrExit, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, runMain, type PreparedEnvironment } from "./lib/harness";
 import { countActions, LOCAL_STATE, mockState, offlineStack, planTotals, summaryLine, type ActionCounts } from "./lib/offline";
 import { formatDuration, Progress, Reporter, table } from "./lib/report";
@@ -22,13 +22,7 @@ import type { SynthesizedStack, TerraformJson } from "./lib/synth";
 import { cleanTerraformText, initFingerprint, isInitialised, markInitialised, run, setupTerraform, WORK_DIR, writeIfChanged, type TerraformSetup } from "./lib/terraform";
 
 const OPTIONS: OptionSpecs = {
-  env: {
-    type: "strings",
-    optionalValue: true,
-    value: "<name|file>",
-    description: "Only these environments (repeat or comma-separate; bare --env: the one PLATFORM_ENV names). Default: all.",
-  },
-  layer: { type: "strings", value: "<layer>", description: "Only these stacks (bootstrap or layer names; repeat or comma-separate). Default: all." },
+  ...HARNESS_SELECTION,
   jobs: { type: "number", value: "<n>", description: "Environments planned at once (default: number of CPUs); layers of one environment run in order." },
   json: { type: "boolean", description: "Print a JSON result on stdout (progress goes to stderr)." },
   "plugin-dir": { type: "string", value: "<dir>", description: "Provider mirror directory (default: PLATFORM_TF_PLUGIN_DIR, else discovered)." },

@@ -14,7 +14,7 @@ import { parseOrExit, type OptionSpecs } from "./lib/args";
 import { environmentsOrExit, finishHarnessRun, indent, removeOtherConfigFiles, runMain } from "./lib/harness";
 import { formatDuration, Progress, Reporter, table } from "./lib/report";
 import { defaultJobs, runParallel } from "./lib/runner";
-import { cleanTerraformText, initFingerprint, isInitialised, markInitialised, parseDiagnostics, run, setupTerraform, WORK_DIR, writeIfChanged, type Diagnostic } from "./lib/terraform";
+import { cleanTerraformText, initFingerprint, isInitialised, markInitialised, run, setupTerraform, terraformValidate, WORK_DIR, writeIfChanged, type Diagnostic } from "./lib/terraform";
 import { synthesizeHcl } from "./synth-hcl";
 
 const OPTIONS: OptionSpecs = {
@@ -71,15 +71,8 @@ async function main(): Promise<void> {
       else markInitialised(dir, fingerprint);
     }
     if (!result) {
-      const res = await run(tf.bin, ["validate", "-json", "-no-color"], { cwd: dir, env: tf.env });
-      let parsed: { valid?: boolean; diagnostics?: Parameters<typeof parseDiagnostics>[0] } | undefined;
-      try {
-        parsed = JSON.parse(res.stdout) as typeof parsed;
-      } catch {
-        parsed = undefined;
-      }
-      const errors = parseDiagnostics(parsed?.diagnostics ?? []).filter((d) => d.severity === "error");
-      const ok = res.code === 0 && parsed?.valid === true;
+      const { ok, diagnostics, res } = await terraformValidate(tf, dir);
+      const errors = diagnostics.filter((d) => d.severity === "error");
       result = { ...base, ok, stage: "validate", ms: Date.now() - start, errors, message: ok || errors.length ? undefined : cleanTerraformText(res.stderr || res.stdout) };
     }
     progress.finish(`${env}/${stack.name}`, result.ok ? `valid (${stack.repaired} repairs)` : `${result.stage} FAILED`, result.ms);

@@ -10,7 +10,7 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseOrExit, type OptionSpecs } from "./lib/args";
+import { HARNESS_SELECTION, parseOrExit, type OptionSpecs } from "./lib/args";
 import { environmentsOrExit, finishHarnessRun, holdHarnessLock, indent, onlyStacksOrExit, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, runMain, type PreparedEnvironment } from "./lib/harness";
 import { formatDuration, Progress, Reporter, table } from "./lib/report";
 import { defaultJobs, runParallel } from "./lib/runner";
@@ -20,7 +20,7 @@ import {
   initFingerprint,
   isInitialised,
   markInitialised,
-  parseDiagnostics,
+  terraformValidate,
   run,
   setupTerraform,
   WORK_DIR,
@@ -30,13 +30,7 @@ import {
 } from "./lib/terraform";
 
 const OPTIONS: OptionSpecs = {
-  env: {
-    type: "strings",
-    optionalValue: true,
-    value: "<name|file>",
-    description: "Only these environments (repeat or comma-separate; bare --env: the one PLATFORM_ENV names). Default: all.",
-  },
-  layer: { type: "strings", value: "<layer>", description: "Only these stacks (bootstrap or layer names; repeat or comma-separate). Default: all." },
+  ...HARNESS_SELECTION,
   jobs: { type: "number", value: "<n>", description: "Stacks validated at once (default: number of CPUs)." },
   stacks: {
     type: "string",
@@ -105,17 +99,9 @@ async function validateStack(env: PreparedEnvironment, stack: SynthesizedStack, 
     markInitialised(dir, fingerprint);
   }
 
-  const res = await run(tf.bin, ["validate", "-json", "-no-color"], { cwd: dir, env: tf.env });
-  let parsed: { valid?: boolean; diagnostics?: Parameters<typeof parseDiagnostics>[0] } | undefined;
-  try {
-    parsed = JSON.parse(res.stdout) as typeof parsed;
-  } catch {
-    parsed = undefined;
-  }
-  const diagnostics = parseDiagnostics(parsed?.diagnostics ?? []);
+  const { ok, diagnostics, res } = await terraformValidate(tf, dir);
   const errors = diagnostics.filter((d) => d.severity === "error");
   const warnings = diagnostics.filter((d) => d.severity !== "error");
-  const ok = res.code === 0 && parsed?.valid === true;
   if (ok && !warnings.length) fs.writeFileSync(validatedStamp, validatedKey);
   return {
     ...base,

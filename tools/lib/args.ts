@@ -19,6 +19,17 @@ export interface OptionSpec {
 
 export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
+/** `--env` and `--layer` of the Terraform harnesses (validate, plan): which environments and stacks. */
+export const HARNESS_SELECTION = {
+  env: {
+    type: "strings",
+    optionalValue: true,
+    value: "<name|file>",
+    description: "Only these environments (repeat or comma-separate; bare --env: the one PLATFORM_ENV names). Default: all.",
+  },
+  layer: { type: "strings", value: "<layer>", description: "Only these stacks (bootstrap or layer names; repeat or comma-separate). Default: all." },
+} as const satisfies OptionSpecs;
+
 export interface ParsedArgs {
   /** Option values by name: boolean, string, string[] or number. */
   readonly values: Readonly<Record<string, boolean | string | string[] | number | undefined>>;
