@@ -7,6 +7,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { stringify } from "yaml";
+import { ENVIRONMENTS_DIR } from "../core/config/loader";
 import { CliError, resolveInvocation, VERBS } from "../tools/cli";
 import { stackSteps } from "../tools/lib/deploy";
 
@@ -95,5 +97,37 @@ describe("platform <verb>", () => {
     const bad = run(["plan", "netwrk"]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/did you mean network/);
+  });
+});
+
+/** deploy:all itself (tools/deploy-all.ts), run as a process with --dry-run: moved here from tools.test.ts, which tests its parts. */
+describe("deploy:all --dry-run", () => {
+  const scratch: string[] = [];
+  afterAll(() => scratch.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+  it("dry run lists bootstrap, network, security in order and leaves out a disabled layer", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-deploy-dry-"));
+    scratch.push(dir);
+    const file = path.join(dir, "dev-no-security.yaml");
+    fs.writeFileSync(file, stringify({ extends: path.join(ENVIRONMENTS_DIR, "dev.yaml"), layers: { security: { enabled: false } } }));
+    const runDry = (envArg: string) => {
+      const res = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/deploy-all.ts", "--dry-run", "--json", "--env", envArg, "--", "--auto-approve"], {
+        cwd: ROOT,
+        encoding: "utf8",
+      });
+      expect(res.status).toBe(0);
+      return JSON.parse(res.stdout) as { results: { stack: string; command: string; status: string }[]; skipped: { layer: string; reason: string }[] };
+    };
+    const all = runDry("dev");
+    expect(all.results.map((r) => r.stack).slice(0, 3)).toEqual(["bootstrap", "network", "security"]);
+    expect(all.results[0]).toEqual({ stack: "bootstrap", command: "npx cdktf deploy bootstrap --auto-approve", status: "planned" });
+    const without = runDry(file);
+    expect(without.results.map((r) => r.stack)).not.toContain("security");
+    // The README's line: --auto-approve as an option of deploy:all itself, not only after a second --.
+    const readme = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/deploy-all.ts", "--dry-run", "--json", "--env", "dev", "--auto-approve"], { cwd: ROOT, encoding: "utf8" });
+    expect(readme.status).toBe(0);
+    const doc = JSON.parse(readme.stdout) as { results: { command: string }[] };
+    expect(doc.results.every((r) => r.command.endsWith(" --auto-approve"))).toBe(true);
+    expect(without.skipped).toContainEqual({ layer: "security", reason: "disabled" });
   });
 });

@@ -12,47 +12,15 @@
  * section owns (database.*, cache.*, and aws.azs where the database needs two AZs), and that the
  * configuration is refused.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { ConfigError, formatProblem, type ConfigProblem } from "../core/config/errors";
-import { loadConfigFile } from "../core/config/loader";
 import { ConfigSchema } from "../core/config/schema";
 import { cacheMemberIds, resolveCache, resolveDatabase, windowsOverlap } from "../core/config/sections/database";
 import { iamDatabaseUsers, serviceDatabaseAccess } from "../core/config/sections/application";
 import { fixtureChecks } from "./config-fixtures";
 import { envWith } from "./helpers";
 
-const ROOT = path.resolve(__dirname, "..");
 const DIR = "__tests__/fixtures/config/database";
 const OWNED = /^(database|cache)(\.|\[|$)|^aws\.azs$/;
-
-function refusal(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error("expected the configuration to be refused, but it loaded");
-}
-
-/** The problem lines of this section that loading a fixture gives. */
-function refused(fixture: string): string[] {
-  const problems: readonly ConfigProblem[] = refusal(() => loadConfigFile(path.join(DIR, fixture), ROOT)).problems;
-  return problems.filter((p) => OWNED.test(p.path)).map(formatProblem);
-}
-
-/** The fixture text from (line, col), both 1-based, to the end of that line. */
-function at(fixture: string, line: number, col: number): string {
-  const lines = fs.readFileSync(path.join(ROOT, DIR, fixture), "utf8").split("\n");
-  return (lines[line - 1] ?? "").slice(col - 1);
-}
-
-/** Asserts the fixture is refused with exactly these problems of this section: [line, col, source text there, "key: expected ..., found ..."]. */
-function expectRefused(fixture: string, ...problems: [line: number, col: number, source: string, text: string][]): void {
-  for (const [line, col, source] of problems) expect(`${fixture}:${line}:${col} ${at(fixture, line, col)}`).toBe(`${fixture}:${line}:${col} ${source}`);
-  expect(refused(fixture)).toEqual(problems.map(([line, col, , text]) => `${DIR}/${fixture}:${line}:${col} ${text}`));
-}
+const { refused, expectRefused } = fixtureChecks(DIR, { owned: OWNED });
 
 
 describe("Aurora Serverless v2 capacity", () => {

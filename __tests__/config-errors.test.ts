@@ -9,47 +9,18 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ConfigError, formatProblem, type ConfigProblem } from "../core/config/errors";
+import { formatProblem, type ConfigProblem } from "../core/config/errors";
 import { ENVIRONMENTS_DIR, exitOnConfigError, loadConfigFile, loadEnvironment, resolveEnvironmentFile } from "../core/config/loader";
+import { fixtureChecks, refusal } from "./config-fixtures";
 import { ConfigSchema, INTERFACE_ENDPOINT_SERVICES, LAYER_NAMES, LOG_RETENTION_DAYS } from "../core/config/schema";
 
 const ROOT = path.resolve(__dirname, "..");
 /** Fixture directory as the loader displays it (relative to the working directory). */
 const DIR = "__tests__/fixtures/config";
+const { refused, at, expectRefused } = fixtureChecks(DIR);
 
 const RETENTIONS = `one of the retention periods CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(", ")})`;
 const US_WEST_2_AZS = "us-west-2a, us-west-2b, us-west-2c, us-west-2d";
-
-/** The ConfigError a call throws; fails the test when it throws something else or nothing. */
-function refusal(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error("expected the configuration to be refused, but it loaded");
-}
-
-/** The problem lines loading a fixture gives. */
-function refused(fixture: string): string[] {
-  return refusal(() => loadConfigFile(path.join(DIR, fixture), ROOT)).problems.map(formatProblem);
-}
-
-/** The fixture text from (line, col), both 1-based, to the end of that line. */
-function at(fixture: string, line: number, col: number): string {
-  const lines = fs.readFileSync(path.join(ROOT, DIR, fixture), "utf8").split("\n");
-  return (lines[line - 1] ?? "").slice(col - 1);
-}
-
-/**
- * Asserts the fixture is refused with exactly these problems, each given as
- * [line, col, the text found at that position, "key.path: expected ..., found ..."].
- */
-function expectRefused(fixture: string, ...problems: [line: number, col: number, source: string, text: string][]): void {
-  for (const [line, col, source] of problems) expect(`${fixture}:${line}:${col} ${at(fixture, line, col)}`).toBe(`${fixture}:${line}:${col} ${source}`);
-  expect(refused(fixture)).toEqual(problems.map(([line, col, , text]) => `${DIR}/${fixture}:${line}:${col} ${text}`));
-}
 
 function keysOf(shape: object): string {
   return Object.keys(shape).join(", ");

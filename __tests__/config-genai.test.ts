@@ -8,8 +8,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ConfigError, formatProblem } from "../core/config/errors";
 import { loadConfigFile } from "../core/config/loader";
+import { fixtureChecks } from "./config-fixtures";
 import {
   DEFAULT_MODEL_ID,
   foundationModelOf,
@@ -23,44 +23,12 @@ import { env, ENVIRONMENTS } from "./helpers";
 const ROOT = path.resolve(__dirname, "..");
 /** Fixture directory as the loader displays it (relative to the working directory). */
 const DIR = "__tests__/fixtures/config/genai";
+const { load, expectRefused } = fixtureChecks(DIR);
 
 const MODEL_ID_EXPECTED =
   "a Bedrock model id of the form provider.model-name-version, such as anthropic.claude-3-haiku-20240307-v1:0 (optionally with a cross-region inference profile prefix such as us.)";
 const RUNTIME_EXPECTED =
   'a Node.js Lambda runtime the kit supports: "nodejs22.x" (the GenAI function is TypeScript transpiled to JavaScript, so Python runtimes cannot run it; nodejs20.x is past its Lambda deprecation)';
-
-function load(fixture: string) {
-  return loadConfigFile(path.join(DIR, fixture), ROOT).config;
-}
-
-/** The problem lines loading a fixture gives; fails when it loads. */
-function refused(fixture: string): string[] {
-  try {
-    load(fixture);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map(formatProblem);
-    throw e;
-  }
-  throw new Error(`expected ${fixture} to be refused, but it loaded`);
-}
-
-/** The text of a file from (line, col), both 1-based, to the end of that line. */
-function at(file: string, line: number, col: number): string {
-  return (fs.readFileSync(path.join(ROOT, file), "utf8").split("\n")[line - 1] ?? "").slice(col - 1);
-}
-
-/**
- * Asserts the fixture is refused with exactly these problems, each given as
- * [line, col, the text found at that position, "key.path: expected ..., found ..."];
- * `file` names another file of the chain when the problem is located there.
- */
-function expectRefused(fixture: string, ...problems: [line: number, col: number, source: string, text: string, file?: string][]): void {
-  for (const [line, col, source, , file] of problems) {
-    const where = file ?? `${DIR}/${fixture}`;
-    expect(`${where}:${line}:${col} ${at(where, line, col)}`).toBe(`${where}:${line}:${col} ${source}`);
-  }
-  expect(refused(fixture)).toEqual(problems.map(([line, col, , text, file]) => `${file ?? `${DIR}/${fixture}`}:${line}:${col} ${text}`));
-}
 
 describe("defaults", () => {
   it.each(ENVIRONMENTS)("%s: Claude 3 Haiku on nodejs22.x arm64, 256 MB, 30 s, tier reserved concurrency", (name) => {

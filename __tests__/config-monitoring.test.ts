@@ -7,45 +7,14 @@
  * owns (monitoring.*) and that the configuration is refused; `at()` checks that line and column
  * really hold the offending key.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { ConfigError, formatProblem, type ConfigProblem } from "../core/config/errors";
-import { loadConfigFile } from "../core/config/loader";
+import { fixtureChecks } from "./config-fixtures";
 import { alarmTopicNames, genaiDurationThresholdMs, maxEvaluationWindowSeconds, monitoringDashboards, TREAT_MISSING_DATA } from "../core/config/sections/monitoring";
 import { monitoringContract } from "../core/contracts/monitoring";
 import { env, envWith, ENVIRONMENTS } from "./helpers";
 
-const ROOT = path.resolve(__dirname, "..");
 const DIR = "__tests__/fixtures/config/monitoring";
 const OWNED = /^monitoring(\.|$)/;
-
-function load(fixture: string) {
-  return loadConfigFile(path.join(DIR, fixture), ROOT).config;
-}
-
-/** The problem lines of this section that loading a fixture gives; fails when it loads. */
-function refused(fixture: string): string[] {
-  let problems: readonly ConfigProblem[] | undefined;
-  try {
-    load(fixture);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    problems = e.problems;
-  }
-  if (!problems) throw new Error(`expected ${fixture} to be refused, but it loaded`);
-  return problems.filter((p) => OWNED.test(p.path)).map(formatProblem);
-}
-
-/** The fixture text from (line, col), both 1-based, to the end of that line. */
-function at(fixture: string, line: number, col: number): string {
-  return (fs.readFileSync(path.join(ROOT, DIR, fixture), "utf8").split("\n")[line - 1] ?? "").slice(col - 1);
-}
-
-/** Asserts the fixture is refused with exactly these problems: [line, col, source text there, "key: expected ..., found ..."]. */
-function expectRefused(fixture: string, ...problems: [line: number, col: number, source: string, text: string][]): void {
-  for (const [line, col, source] of problems) expect(`${fixture}:${line}:${col} ${at(fixture, line, col)}`).toBe(`${fixture}:${line}:${col} ${source}`);
-  expect(refused(fixture)).toEqual(problems.map(([line, col, , text]) => `${DIR}/${fixture}:${line}:${col} ${text}`));
-}
+const { load, expectRefused } = fixtureChecks(DIR, { owned: OWNED });
 
 const PERIOD = "expected a period in seconds that is a multiple of 60 from 60 to 86400 (AWS services publish these metrics once a minute)";
 const MISSING = `expected how the alarm treats missing data: one of ${TREAT_MISSING_DATA.join(", ")}`;

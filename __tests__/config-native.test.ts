@@ -7,8 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConfigError, formatProblem } from "../core/config/errors";
-import { loadConfigFile } from "../core/config/loader";
+import { fixtureChecks } from "./config-fixtures";
 import {
   federatedProviders,
   bucketNameProblem,
@@ -24,31 +23,7 @@ import { env, envWith, ENVIRONMENTS } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");
 const DIR = "__tests__/fixtures/config/native";
-
-function load(fixture: string) {
-  return loadConfigFile(path.join(DIR, fixture), ROOT).config;
-}
-
-function refused(fixture: string): string[] {
-  try {
-    load(fixture);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map(formatProblem);
-    throw e;
-  }
-  throw new Error(`expected ${fixture} to be refused, but it loaded`);
-}
-
-function at(file: string, line: number, col: number): string {
-  return (fs.readFileSync(path.join(ROOT, file), "utf8").split("\n")[line - 1] ?? "").slice(col - 1);
-}
-
-/** The fixture is refused with exactly these problems: [line, col, text at that position, "key.path: expected ..., found ..."]. */
-function expectRefused(fixture: string, ...problems: [line: number, col: number, source: string, text: string][]): void {
-  const where = `${DIR}/${fixture}`;
-  for (const [line, col, source] of problems) expect(`${where}:${line}:${col} ${at(where, line, col)}`).toBe(`${where}:${line}:${col} ${source}`);
-  expect(refused(fixture)).toEqual(problems.map(([line, col, , text]) => `${where}:${line}:${col} ${text}`));
-}
+const { load, expectRefused } = fixtureChecks(DIR);
 
 const BUCKET_EXPECTED = "an S3 bucket name AWS accepts: 3-63 lower-case letters, digits and hyphens, starting and ending with a letter or digit";
 const URL_EXPECTED = "an https URL such as https://app.example.com/callback (http only for http://localhost; no fragment)";

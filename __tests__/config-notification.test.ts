@@ -6,10 +6,7 @@
  * Fixtures are in __tests__/fixtures/config/notification/ and extend ../_base.yaml (a valid dev
  * environment), each changing one thing. Only this section's problems are checked here.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { ConfigError, formatProblem } from "../core/config/errors";
-import { loadConfigFile } from "../core/config/loader";
+import { fixtureChecks } from "./config-fixtures";
 import {
   EMAIL_RE,
   notificationChannels,
@@ -22,9 +19,9 @@ import { TIER_PRESETS } from "../core/config/tiers";
 import { notificationContract } from "../core/contracts/notification";
 import { env, ENVIRONMENTS } from "./helpers";
 
-const ROOT = path.resolve(__dirname, "..");
 /** Fixture directory as the loader displays it (relative to the working directory). */
 const DIR = "__tests__/fixtures/config/notification";
+const { load, expectRefused } = fixtureChecks(DIR);
 
 const WORKSPACE_EXPECTED =
   "a Slack workspace (team) id such as T01ABCDEF2G (T, then upper-case letters and digits; the Chatbot console shows it once the workspace is authorized)";
@@ -33,38 +30,6 @@ const CHANNEL_EXPECTED =
 const EMAIL_EXPECTED = "an e-mail address such as ops@example.com";
 const READ_ONLY_EXPECTED =
   "a read-only AWS managed policy such as CloudWatchReadOnlyAccess or ReadOnlyAccess (guardrails cap what anyone may do through the channel, which only shows alarms)";
-
-function load(fixture: string) {
-  return loadConfigFile(path.join(DIR, fixture), ROOT).config;
-}
-
-/** The problem lines loading a fixture gives; fails when it loads. */
-function refused(fixture: string): string[] {
-  try {
-    load(fixture);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map(formatProblem);
-    throw e;
-  }
-  throw new Error(`expected ${fixture} to be refused, but it loaded`);
-}
-
-/** The text of a file from (line, col), both 1-based, to the end of that line. */
-function at(file: string, line: number, col: number): string {
-  return (fs.readFileSync(path.join(ROOT, file), "utf8").split("\n")[line - 1] ?? "").slice(col - 1);
-}
-
-/**
- * Asserts the fixture is refused with exactly these problems, each given as
- * [line, col, the text found at that position, "key.path: expected ..., found ..."].
- */
-function expectRefused(fixture: string, ...problems: [line: number, col: number, source: string, text: string][]): void {
-  const where = `${DIR}/${fixture}`;
-  for (const [line, col, source] of problems) {
-    expect(`${where}:${line}:${col} ${at(where, line, col)}`).toBe(`${where}:${line}:${col} ${source}`);
-  }
-  expect(refused(fixture)).toEqual(problems.map(([line, col, , text]) => `${where}:${line}:${col} ${text}`));
-}
 
 describe("defaults and the PetClinic environments", () => {
   it.each(ENVIRONMENTS)("%s: Slack through Chatbot on its own channel, read-only guardrails, events by tier", (name) => {

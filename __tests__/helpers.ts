@@ -10,8 +10,9 @@ import { stringify } from "yaml";
 import { ENVIRONMENTS_DIR, loadConfigFile } from "../core/config/loader";
 import type { PlatformConfig } from "../core/config/schema";
 import type { PlatformStack } from "../core/layer-stack";
+import { BOOTSTRAP_STACK, LAYERS } from "../core/registry";
 import type { Construct } from "constructs";
-import { cachedSynthesis } from "./fixtures/synth-cache";
+import { synthesizedStacks } from "./fixtures/synth-cache";
 
 /** The default system's environments; every layer is asserted for each. */
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
@@ -81,6 +82,12 @@ export function resource(tf: TerraformJson, type: string, name: string): Record<
   return all[name];
 }
 
+/** One stack of synthAll()'s result; throws with the stacks present when absent. */
+export function stackOf(stacks: Record<string, TerraformJson>, name: string): TerraformJson {
+  if (!(name in stacks)) throw new Error(`no stack ${name}; present: ${Object.keys(stacks).join(", ") || "none"}`);
+  return stacks[name];
+}
+
 /** Every address (`type.name`) in the stack, sorted. */
 export function addresses(tf: TerraformJson): string[] {
   const out: string[] = [];
@@ -121,22 +128,9 @@ export function anyConfig(name: string): PlatformConfig {
   return cfg;
 }
 
-/** Every stack of a configuration, synthesized the way `cdktf synth` does (stack name -> Terraform JSON). */
+/** Every layer stack of a configuration, synthesized the way `cdktf synth` does (stack name -> Terraform JSON, in layer order). */
 export function synthAll(cfg: PlatformConfig): Record<string, TerraformJson> {
-  // Required lazily: the layers import the whole kit, which most suites do not need.
-   
-  const { synthesizePlatform } = require("../core/platform") as typeof import("../core/platform");
-  const { PLATFORM } = require("../layers") as typeof import("../layers");
-   
-  return cachedSynthesis("full", cfg, () => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-all-"));
-    try {
-      const built = synthesizePlatform(cfg, PLATFORM, outdir);
-      return Object.fromEntries(
-        built.layers.map((l) => [l.node.id, JSON.parse(fs.readFileSync(path.join(outdir, "stacks", l.node.id, "cdk.tf.json"), "utf8")) as TerraformJson]),
-      );
-    } finally {
-      fs.rmSync(outdir, { recursive: true, force: true });
-    }
-  });
+  const order = (name: string) => LAYERS.findIndex((l) => l.name === name);
+  const layers = synthesizedStacks(cfg).filter((s) => s.name !== BOOTSTRAP_STACK);
+  return Object.fromEntries(layers.sort((a, b) => order(a.name) - order(b.name)).map((s) => [s.name, s.tf as TerraformJson]));
 }

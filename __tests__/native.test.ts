@@ -741,14 +741,13 @@ describe("addresses and environments", () => {
     expect(strip(synth(NativeStack, envWith("staging", IMS)).tf).replace(/"noncurrent_days":90/g, "N")).toBe(strip(synth(NativeStack, envWith("dev", IMS)).tf).replace(/"noncurrent_days":30/g, "N"));
   });
 
-  it("synthesizes a layer with every feature well within the synth budget", () => {
+  // Its synth time is measured by `npm run bench`, never asserted here (a busy machine would fail it).
+  it("synthesizes a layer with every feature of the examples together", () => {
     const cfg = envWith("dev", {
       services: { ...SUITE.services, ...REGENZET.services },
       native: { ...SUITE.native, ...REGENZET.native, topics: { ...REGENZET.native.topics, ...SUITE.native.topics }, ses: { ...SUITE.native.ses, templates: { ...SUITE.native.ses.templates, ...REGENZET.native.ses.templates } } },
     });
-    const started = Date.now();
     const { tf } = synth(NativeStack, cfg);
-    expect(Date.now() - started).toBeLessThan(1500);
     expect(addresses(tf).length).toBeGreaterThan(80);
   });
 });

@@ -4,29 +4,17 @@
  * A failure lists each broken flow with the hop that breaks it. Where network ACLs are on, the
  * database and load-balancer flows must cross them.
  */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { loadConfigFile } from "../core/config/loader";
 import { discoverEnvironments } from "../tools/lib/environments";
-import { synthesizeAtomically } from "../tools/lib/synth";
 import { proveFlows } from "../tools/review/flows/index";
-import { environmentInfo, flowFacts, readSynthesized } from "../tools/review/index";
-import { EnvModel } from "../tools/review/model";
-import { cachedSynthesis } from "./fixtures/synth-cache";
-
-const root = fs.mkdtempSync(path.join(os.tmpdir(), "review-flows-"));
-afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+import { environmentInfo, flowFacts } from "../tools/review/index";
+import { EnvModel, type StackInput } from "../tools/review/model";
+import { synthesizedStacks } from "./fixtures/synth-cache";
 
 describe.each(discoverEnvironments().map((e) => [e.name, e] as const))("%s", (_name, ref) => {
   it("has no broken flow", () => {
     const { config } = loadConfigFile(ref.file);
-    const inputs = cachedSynthesis("review-inputs", config, () => {
-      const outdir = path.join(root, ref.key);
-      synthesizeAtomically(config, outdir);
-      return readSynthesized(outdir);
-    });
-    const model = new EnvModel(inputs);
+    const model = new EnvModel(synthesizedStacks(config) as StackInput[]);
     const report = proveFlows(model, flowFacts(environmentInfo(config, ref)));
     expect(report.flows.length).toBeGreaterThan(10);
     expect(report.flows.filter((f) => f.status === "broken").map((f) => `${f.id} @ ${f.broken!.hop}: ${f.broken!.reason}`)).toEqual([]);

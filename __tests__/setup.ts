@@ -1,6 +1,55 @@
-import { Testing } from "cdktf";
-// Types of cdktf's jest matchers (toHaveResource, toHaveResourceWithProperties, ...).
-import "cdktf/lib/testing/adapters/jest";
+// Types of cdktf's jest matchers (toHaveResource, toHaveResourceWithProperties, ...); type-only, so
+// it loads nothing at run time.
+import type {} from "cdktf/lib/testing/adapters/jest";
 
-// cdktf's jest matchers: toHaveResource, toHaveResourceWithProperties, toHaveDataSource, ...
-Testing.setupJest();
+/**
+ * cdktf's jest matchers, installed lazily: loading cdktf costs a few hundred milliseconds in every
+ * test file, and most files (config, functions, review rules) never use these matchers. Each one is
+ * registered under its name and, on first use, replaced by cdktf's own (Testing.setupJest()).
+ */
+const MATCHERS = [
+  "toHaveResource",
+  "toHaveResourceWithProperties",
+  "toHaveDataSource",
+  "toHaveDataSourceWithProperties",
+  "toHaveProvider",
+  "toHaveProviderWithProperties",
+  "toBeValidTerraform",
+  "toPlanSuccessfully",
+] as const;
+
+type Matcher = (this: jest.MatcherContext, ...args: unknown[]) => jest.CustomMatcherResult;
+let cdktfMatchers: Record<string, Matcher> | undefined;
+
+/** cdktf's matchers, captured from Testing.setupJest() (which hands them to expect.extend). */
+function load(): Record<string, Matcher> {
+  if (cdktfMatchers) return cdktfMatchers;
+  const { Testing } = require("cdktf") as typeof import("cdktf");
+  const extend = expect.extend;
+  let captured: Record<string, Matcher> | undefined;
+  expect.extend = (m: Record<string, Matcher>) => {
+    captured = m;
+  };
+  try {
+    Testing.setupJest();
+  } finally {
+    expect.extend = extend;
+  }
+  if (!captured) throw new Error("cdktf's Testing.setupJest() registered no matchers");
+  expect.extend(captured);
+  cdktfMatchers = captured;
+  return captured;
+}
+
+expect.extend(
+  Object.fromEntries(
+    MATCHERS.map((name) => [
+      name,
+      function (this: jest.MatcherContext, ...args: unknown[]) {
+        const real = load()[name];
+        if (!real) throw new Error(`cdktf has no jest matcher ${name}`);
+        return real.apply(this, args);
+      },
+    ]),
+  ),
+);

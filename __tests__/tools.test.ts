@@ -3,11 +3,9 @@
  * environment and mirror discovery, action counting, the deploy order, and the small helpers.
  * No Terraform is run here (npm run validate / npm run plan exercise it) and nothing is timed.
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { stringify } from "yaml";
 import { ConfigError } from "../core/config/errors";
 import { ENVIRONMENTS_DIR, environmentKey } from "../core/config/loader";
 import type { LayerName, PlatformConfig } from "../core/config/schema";
@@ -339,31 +337,6 @@ describe("deploy:all order", () => {
     expect(() => deploySteps(["bootstrap"], { from: "nope" })).toThrow(/no stack named "nope"/);
     expect(shellLine(["npx", "cdktf", "deploy", "a b"])).toBe("npx cdktf deploy 'a b'");
   });
-
-  it("dry run lists bootstrap, network, security in order and leaves out a disabled layer", () => {
-    const dir = scratch();
-    const file = path.join(dir, "dev-no-security.yaml");
-    fs.writeFileSync(file, stringify({ extends: path.join(ENVIRONMENTS_DIR, "dev.yaml"), layers: { security: { enabled: false } } }));
-    const runDry = (envArg: string) => {
-      const res = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/deploy-all.ts", "--dry-run", "--json", "--env", envArg, "--", "--auto-approve"], {
-        cwd: ROOT,
-        encoding: "utf8",
-      });
-      expect(res.status).toBe(0);
-      return JSON.parse(res.stdout) as { results: { stack: string; command: string; status: string }[]; skipped: { layer: string; reason: string }[] };
-    };
-    const all = runDry("dev");
-    expect(all.results.map((r) => r.stack).slice(0, 3)).toEqual(["bootstrap", "network", "security"]);
-    expect(all.results[0]).toEqual({ stack: "bootstrap", command: "npx cdktf deploy bootstrap --auto-approve", status: "planned" });
-    const without = runDry(file);
-    expect(without.results.map((r) => r.stack)).not.toContain("security");
-    // The README's line: --auto-approve as an option of deploy:all itself, not only after a second --.
-    const readme = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/deploy-all.ts", "--dry-run", "--json", "--env", "dev", "--auto-approve"], { cwd: ROOT, encoding: "utf8" });
-    expect(readme.status).toBe(0);
-    const doc = JSON.parse(readme.stdout) as { results: { command: string }[] };
-    expect(doc.results.every((r) => r.command.endsWith(" --auto-approve"))).toBe(true);
-    expect(without.skipped).toContainEqual({ layer: "security", reason: "disabled" });
-  });
 });
 
 describe("terraform helpers", () => {
@@ -476,6 +449,31 @@ describe("small helpers", () => {
     expect(() => parseArgs(["--nope"], specs)).toThrow(UsageError);
     expect(() => parseArgs(["--jobs", "0"], specs)).toThrow(/positive whole number/);
     expect(() => parseArgs(["--out"], specs)).toThrow(/needs a value/);
+  });
+
+  it("refuses bad command lines in the tools' words (not Node's), and keeps single-dash words as arguments", () => {
+    const specs = {
+      env: { type: "strings", optionalValue: true, description: "" },
+      jobs: { type: "number", value: "<n>", description: "" },
+      json: { type: "boolean", description: "" },
+      out: { type: "string", value: "<dir>", description: "" },
+    } as const;
+    const refusal = (argv: string[]) => {
+      try {
+        parseArgs(argv, specs);
+      } catch (e) {
+        return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+      }
+      return "accepted";
+    };
+    expect(refusal(["--nope=1"])).toBe("UsageError: unknown option --nope (options: --env, --jobs, --json, --out, --help)");
+    expect(refusal(["--json=yes"])).toBe('UsageError: --json takes no value (found "yes")');
+    expect(refusal(["--out", "--json"])).toBe("UsageError: --out needs a value <dir>");
+    expect(refusal(["--out", "--"])).toBe("UsageError: --out needs a value <dir>");
+    expect(refusal(["--jobs=2.5"])).toBe('UsageError: --jobs expects a positive whole number, found "2.5"');
+    expect(refusal(["--jobs", "-1"])).toBe('UsageError: --jobs expects a positive whole number, found "-1"');
+    expect(parseArgs(["--json=false", "--out", "-", "-x", "net", "-h"], specs)).toEqual({ values: { json: false, out: "-", help: true }, positional: ["-x", "net"], passthrough: [] });
+    expect(parseArgs(["--env", "--", "--json"], specs)).toEqual({ values: { env: [""] }, positional: [], passthrough: ["--json"] });
   });
 
   it("counts resources in JSON and HCL", () => {

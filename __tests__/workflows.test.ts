@@ -145,9 +145,10 @@ describe("generated workflows with every environment deployed by CI", () => {
   describe("ci.yml", () => {
     const ci = load(files, "ci.yml");
     const runs = (job: string) => steps(ci.jobs[job]).map((s) => s.run ?? "").join("\n");
-    it("installs, tests and synthesizes, then validates and plans offline, without AWS credentials", () => {
+    it("installs, type-checks and lints, runs every jest suite, synthesizes, then validates and plans offline, without AWS credentials", () => {
       expect(Object.keys(ci.on)).toEqual(["pull_request", "push", "workflow_dispatch"]);
-      for (const cmd of ["npm ci", "npm test", "workflows -- --check", "synth -- --env dev", "synth -- --env staging", "synth -- --env prod"]) expect(runs("test")).toContain(cmd);
+      // npm test leaves tsc to lint and the integration suites to test:integration: CI must run all three.
+      for (const cmd of ["npm ci", "npm run lint", "npm test", "npm run test:integration", "workflows -- --check", "synth -- --env dev", "synth -- --env staging", "synth -- --env prod"]) expect(runs("test")).toContain(cmd);
       for (const cmd of ["validate:hcl", "npm run -s plan -- --validate"]) expect(runs("validate")).toContain(cmd);
       expect(ci.jobs.validate.needs).toBe("test");
       for (const job of ["test", "validate"]) {

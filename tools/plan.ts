@@ -16,8 +16,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { LayerName } from "../core/config/schema";
 import { layer as layerDef } from "../core/registry";
-import { parseOrExit, type OptionSpecs } from "./lib/args";
-import { environmentsOrExit, failedStackLines, holdHarnessLock, indent, onlyStacksOrExit, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, type PreparedEnvironment } from "./lib/harness";
+import { HARNESS_SELECTION, parseOrExit, type OptionSpecs } from "./lib/args";
+import { environmentsOrExit, failedStackLines, holdHarnessLock, indent, onlyStacksOrExit, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, runMain, type PreparedEnvironment } from "./lib/harness";
 import { countActions, LOCAL_STATE, mockState, offlineStack, planTotals, PROVIDER_SETTINGS_REMOVED, summaryLine, type ActionCounts } from "./lib/offline";
 import { formatDuration, Progress, Reporter, table } from "./lib/report";
 import { defaultJobs, runParallel } from "./lib/runner";
@@ -26,13 +26,7 @@ import { cacheKey, InitPool, initOwn, providerSkeleton, ResultCache, useSharedIn
 import { cleanTerraformText, initFingerprint, parseDiagnostics, run, setupTerraform, WORK_DIR, writeIfChanged, type TerraformSetup } from "./lib/terraform";
 
 const OPTIONS: OptionSpecs = {
-  env: {
-    type: "strings",
-    optionalValue: true,
-    value: "<name|file>",
-    description: "Only these environments (repeat or comma-separate; bare --env: the one PLATFORM_ENV names). Default: all.",
-  },
-  layer: { type: "strings", value: "<layer>", description: "Only these stacks (bootstrap or layer names; repeat or comma-separate). Default: all." },
+  ...HARNESS_SELECTION,
   jobs: { type: "number", value: "<n>", description: "Stacks planned at once (default: number of CPUs); results are reported in layer order." },
   force: { type: "boolean", description: "Plan every stack, also those unchanged since they last planned." },
   validate: {
@@ -299,7 +293,4 @@ async function main(): Promise<void> {
   process.exitCode = ok ? 0 : 1;
 }
 
-main().catch((e) => {
-  process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-  process.exit(1);
-});
+runMain(main);

@@ -1,6 +1,6 @@
 /**
  * Transpile-only TypeScript loader: `node -r ./tools/register.js file.ts`.
- * Uses swc (no type-checking at run time; `npm test` runs tsc once for types). Only the project's
+ * Uses swc (no type-checking at run time; `npm run lint` runs tsc once for types). Only the project's
  * own .ts files are transpiled; dependencies are plain JavaScript.
  */
 "use strict";

@@ -11,10 +11,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadConfigFile } from "../core/config/loader";
 import { parseOrExit, type OptionSpecs } from "./lib/args";
-import { environmentsOrExit, failedStackLines, indent, removeOtherConfigFiles } from "./lib/harness";
+import { environmentsOrExit, finishHarnessRun, indent, removeOtherConfigFiles, runMain } from "./lib/harness";
 import { formatDuration, Progress, Reporter, table } from "./lib/report";
 import { defaultJobs, runParallel } from "./lib/runner";
-import { cleanTerraformText, initFingerprint, isInitialised, markInitialised, parseDiagnostics, run, setupTerraform, WORK_DIR, writeIfChanged, type Diagnostic } from "./lib/terraform";
+import { cleanTerraformText, initFingerprint, isInitialised, markInitialised, run, setupTerraform, terraformValidate, WORK_DIR, writeIfChanged, type Diagnostic } from "./lib/terraform";
 import { synthesizeHcl } from "./synth-hcl";
 
 const OPTIONS: OptionSpecs = {
@@ -71,15 +71,8 @@ async function main(): Promise<void> {
       else markInitialised(dir, fingerprint);
     }
     if (!result) {
-      const res = await run(tf.bin, ["validate", "-json", "-no-color"], { cwd: dir, env: tf.env });
-      let parsed: { valid?: boolean; diagnostics?: Parameters<typeof parseDiagnostics>[0] } | undefined;
-      try {
-        parsed = JSON.parse(res.stdout) as typeof parsed;
-      } catch {
-        parsed = undefined;
-      }
-      const errors = parseDiagnostics(parsed?.diagnostics ?? []).filter((d) => d.severity === "error");
-      const ok = res.code === 0 && parsed?.valid === true;
+      const { ok, diagnostics, res } = await terraformValidate(tf, dir);
+      const errors = diagnostics.filter((d) => d.severity === "error");
       result = { ...base, ok, stage: "validate", ms: Date.now() - start, errors, message: ok || errors.length ? undefined : cleanTerraformText(res.stderr || res.stdout) };
     }
     progress.finish(`${env}/${stack.name}`, result.ok ? `valid (${stack.repaired} repairs)` : `${result.stage} FAILED`, result.ms);
@@ -94,16 +87,12 @@ async function main(): Promise<void> {
   reporter.line("");
   reporter.line(table(["stack", "valid", "repairs", "time"], results.map((r) => [`${r.env}/${r.stack}`, r.ok ? "yes" : "NO", r.repaired, formatDuration(r.ms)])));
   reporter.line(`\nvalidate:hcl ${failed.length ? "FAILED" : "ok"}: ${results.length - failed.length}/${results.length} stacks valid; ${formatDuration(Date.now() - started)}`);
-  for (const line of failedStackLines(
-    "validate:hcl",
-    failed.map((r) => ({ where: `${r.env}/${r.stack}`, stage: r.stage, error: r.errors.length ? `error: ${r.errors[0].summary}${r.errors[0].address ? ` (${r.errors[0].address})` : ""}` : r.message ?? "" })),
-  ))
-    reporter.line(line);
-  reporter.result({ command: "validate:hcl", ok: !failed.length, skipped: false, terraform: { bin: tf.bin, version: tf.version }, results });
-  process.exitCode = failed.length ? 1 : 0;
+  const failures = failed.map((r) => ({
+    where: `${r.env}/${r.stack}`,
+    stage: r.stage,
+    error: r.errors.length ? `error: ${r.errors[0].summary}${r.errors[0].address ? ` (${r.errors[0].address})` : ""}` : r.message ?? "",
+  }));
+  finishHarnessRun(reporter, "validate:hcl", tf, failures, { results });
 }
 
-main().catch((e) => {
-  process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-  process.exit(1);
-});
+runMain(main);

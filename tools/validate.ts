@@ -11,8 +11,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseOrExit, type OptionSpecs } from "./lib/args";
-import { environmentsOrExit, failedStackLines, holdHarnessLock, indent, onlyStacksOrExit, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, type PreparedEnvironment } from "./lib/harness";
+import { HARNESS_SELECTION, parseOrExit, type OptionSpecs } from "./lib/args";
+import { environmentsOrExit, failedStackLines, holdHarnessLock, indent, onlyStacksOrExit, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, runMain, type PreparedEnvironment } from "./lib/harness";
 import { formatDuration, Progress, Reporter, table } from "./lib/report";
 import { defaultJobs, runParallel } from "./lib/runner";
 import { readStacks, type SynthesizedStack, type TerraformJson } from "./lib/synth";
@@ -30,13 +30,7 @@ import {
 } from "./lib/terraform";
 
 const OPTIONS: OptionSpecs = {
-  env: {
-    type: "strings",
-    optionalValue: true,
-    value: "<name|file>",
-    description: "Only these environments (repeat or comma-separate; bare --env: the one PLATFORM_ENV names). Default: all.",
-  },
-  layer: { type: "strings", value: "<layer>", description: "Only these stacks (bootstrap or layer names; repeat or comma-separate). Default: all." },
+  ...HARNESS_SELECTION,
   jobs: { type: "number", value: "<n>", description: "Stacks validated at once (default: number of CPUs)." },
   stacks: {
     type: "string",
@@ -261,7 +255,4 @@ async function main(): Promise<void> {
   process.exitCode = ok ? 0 : 1;
 }
 
-main().catch((e) => {
-  process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-  process.exit(1);
-});
+runMain(main);

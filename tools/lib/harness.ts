@@ -143,6 +143,30 @@ export function failedStackLines(command: string, failed: readonly { readonly wh
   return failed.map((f) => `${command} failed: ${f.where} (${f.stage}): ${firstErrorLine(f.error)}`);
 }
 
+/**
+ * The end of a harness run: the failed stacks' lines, the JSON result (`--json`) with the Terraform
+ * used, and the exit code (1 when any stack failed).
+ */
+export function finishHarnessRun(
+  reporter: Reporter,
+  command: string,
+  tf: { readonly bin: string; readonly version: string },
+  failed: readonly { readonly where: string; readonly stage: string; readonly error: string }[],
+  result: Record<string, unknown>,
+): void {
+  for (const line of failedStackLines(command, failed)) reporter.line(line);
+  reporter.result({ command, ok: failed.length === 0, skipped: false, terraform: { bin: tf.bin, version: tf.version }, ...result });
+  process.exitCode = failed.length ? 1 : 0;
+}
+
+/** Runs a tool's asynchronous main; an unexpected error prints its stack and exits 1. */
+export function runMain(main: () => Promise<void>): void {
+  main().catch((e) => {
+    process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.exit(1);
+  });
+}
+
 /** A path relative to the working directory when it is inside it. */
 export function rel(p: string): string {
   const r = path.relative(process.cwd(), p);

@@ -386,3 +386,18 @@ function safeReaddir(dir: string): string[] {
 function devNull(): string {
   return process.platform === "win32" ? "NUL" : "/dev/null";
 }
+
+/**
+ * `terraform validate -json` in an initialised directory: whether it passed, its diagnostics, and
+ * the run itself (for a message when Terraform printed no JSON).
+ */
+export async function terraformValidate(tf: { readonly bin: string; readonly env: NodeJS.ProcessEnv }, dir: string): Promise<{ ok: boolean; diagnostics: Diagnostic[]; res: RunResult }> {
+  const res = await run(tf.bin, ["validate", "-json", "-no-color"], { cwd: dir, env: tf.env });
+  let parsed: { valid?: boolean; diagnostics?: RawDiagnostic[] } | undefined;
+  try {
+    parsed = JSON.parse(res.stdout) as typeof parsed;
+  } catch {
+    parsed = undefined;
+  }
+  return { ok: res.code === 0 && parsed?.valid === true, diagnostics: parseDiagnostics(parsed?.diagnostics ?? []), res };
+}

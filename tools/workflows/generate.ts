@@ -235,7 +235,9 @@ function ciWorkflow(environments: readonly string[], repository: string | undefi
           checkout(),
           setupNode(),
           npmCi(),
-          { name: "Test (tsc + jest)", run: "npm test" },
+          { name: "Lint (tsc + eslint)", run: "npm run lint" },
+          { name: "Test (jest)", run: "npm test" },
+          { name: "Integration tests (jest)", run: "npm run test:integration" },
           { name: "Workflows are up to date", run: "npm run -s workflows -- --check" },
           {
             name: "Synthesize every environment",
