@@ -12,13 +12,14 @@ import * as path from "node:path";
 import { ConfigError, formatProblem } from "../core/config/errors";
 import { loadConfigFile } from "../core/config/loader";
 import { DatabaseStack } from "../layers/03-database";
+import { MonitoringStack } from "../layers/10-monitoring";
 import { KAFKA_CLIENT_ACTIONS } from "../modules/kafka-cluster";
 import { synthesizeAtomically } from "../tools/lib/synth";
 import { proveFlows } from "../tools/review/flows/index";
 import { environmentInfo, flowFacts, readSynthesized } from "../tools/review/index";
 import { EnvModel, type StackInput } from "../tools/review/model";
 import { discoverEnvironments } from "../tools/lib/environments";
-import { env, ENVIRONMENTS, resource, resources, synth } from "./helpers";
+import { env, ENVIRONMENTS, resource, resources, synth, type TerraformJson } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");
 const DIR = "__tests__/fixtures/config/kafka";
@@ -127,7 +128,52 @@ describe("examples/business-suite prod: two small brokers for the api service", 
   it("dev has no cluster", () => {
     const dev = synth(DatabaseStack, load("examples/business-suite/dev.yaml")).tf;
     expect(resources(dev, "aws_msk_cluster")).toEqual({});
-    expect(JSON.stringify(dev)).not.toContain("kafka");
+    // Nothing of Kafka but the (empty) contract output.
+    const { output, ...rest } = dev as TerraformJson & { output?: Record<string, { value: unknown }> };
+    expect(JSON.stringify(rest)).not.toContain("kafka");
+    expect(output?.kafka_cluster_name.value).toBe("");
+  });
+
+  it("publishes the cluster's name for layer 10's alarms", () => {
+    expect((tf as { output?: Record<string, { value: unknown }> }).output?.kafka_cluster_name.value).toBe("${aws_msk_cluster.kafka.cluster_name}");
+  });
+});
+
+describe("monitoring: a provisioned cluster's health alarms (monitoring.alarms.kafka)", () => {
+  const mon = synth(MonitoringStack, load("examples/business-suite/prod.yaml")).tf;
+  const alarms = resources(mon, "aws_cloudwatch_metric_alarm");
+  const cluster = REMOTE("database", "kafka_cluster_name");
+
+  it("alarms on offline partitions (CRITICAL topic) and a missing controller, on the name layer 03 publishes", () => {
+    expect(alarms.kafka_offline_partitions).toMatchObject({
+      namespace: "AWS/Kafka",
+      metric_name: "OfflinePartitionsCount",
+      dimensions: { "Cluster Name": cluster },
+      comparison_operator: "GreaterThanThreshold",
+      threshold: 0,
+    });
+    expect(alarms.kafka_active_controller).toMatchObject({
+      metric_name: "ActiveControllerCount",
+      comparison_operator: "LessThanThreshold",
+      threshold: 1,
+      treat_missing_data: "breaching",
+    });
+  });
+
+  it("alarms on the fullest broker's data volume: one query per broker (2 = 1 per AZ x 2 AZs)", () => {
+    const disk = alarms.kafka_disk_used as { metric_query: { id: string; metric?: { dimensions: Record<string, string> } }[] };
+    const brokers = disk.metric_query.filter((q) => q.metric).map((q) => q.metric!.dimensions);
+    expect(brokers).toEqual([
+      { "Cluster Name": cluster, "Broker ID": "1" },
+      { "Cluster Name": cluster, "Broker ID": "2" },
+    ]);
+  });
+
+  it("none without a provisioned cluster (dev: no Kafka; MSK Serverless publishes no cluster health metrics)", () => {
+    const dev = resources(synth(MonitoringStack, load("examples/business-suite/dev.yaml")).tf, "aws_cloudwatch_metric_alarm");
+    expect(Object.keys(dev).filter((a) => a.startsWith("kafka_"))).toEqual([]);
+    const serverless = resources(synth(MonitoringStack, load(path.join(DIR, "serverless.yaml"))).tf, "aws_cloudwatch_metric_alarm");
+    expect(Object.keys(serverless).filter((a) => a.startsWith("kafka_"))).toEqual([]);
   });
 });
 

@@ -42,6 +42,7 @@ const SAMPLE: { [K in ResourceKind]: MonitoredResources[K] } = {
   auroraReader: { n: 1, instance: "p-e-reader-1", prefix: "p-e" },
   rdsReplica: { n: 1, instance: "p-e-replica-1", prefix: "p-e" },
   redis: { group: "p-e", nodes: ["p-e-001", "p-e-002"] },
+  kafka: { cluster: "p-e", brokers: 2 },
   genaiFunction: { functionName: "p-e-genai", deadLetterQueue: "p-e-genai-dlq", prefix: "p-e" },
   api: { rest: true, name: "p-e-api", id: "", stage: "v1" },
   queue: { key: "orders", queue: "p-e-orders", deadLetterQueue: "p-e-orders-dlq" },

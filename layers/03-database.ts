@@ -76,6 +76,7 @@ export class DatabaseStack extends LayerStack<"database"> {
 
     const aurora = this.node.tryFindChild("aurora");
     const rds = this.node.tryFindChild("rds");
+    const kafka = this.node.tryFindChild("kafka");
     this.publish({
       db_engine: db.engine,
       db_identifier: database.identifier,
@@ -96,6 +97,7 @@ export class DatabaseStack extends LayerStack<"database"> {
       cache_tls: cache ? "true" : "",
       db_reader_identifiers:
         aurora instanceof AuroraCluster ? aurora.readers.map((r) => r.identifier) : rds instanceof RdsInstance ? rds.replicas.map((r) => r.identifier) : [],
+      kafka_cluster_name: kafka instanceof KafkaCluster ? kafka.cluster.clusterName : "",
       cache_member_cluster_ids: cache ? Token.asList(Fn.sort(cache.replicationGroup.memberClusters)) : [],
     });
   }

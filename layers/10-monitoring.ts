@@ -276,6 +276,12 @@ export class MonitoringStack extends LayerStack<"monitoring"> implements AlarmSi
       ...alarmsOf(this.alarms("auroraReader", readers)),
       ...alarmsOf(this.alarms("rdsReplica", resolved.aurora ? [] : nth)),
     ];
+    // A provisioned MSK cluster (MSK Serverless publishes no cluster health metrics).
+    const { kafka } = this.config;
+    if (kafka.enabled && kafka.mode === "provisioned") {
+      const brokers = kafka.provisioned.brokersPerAz * this.config.aws.azs.length;
+      alarms.push(...alarmsOf(this.alarms("kafka", [{ cluster: this.read("database", "kafka_cluster_name"), brokers }])));
+    }
     const widgets = databaseWidgets(this.dashboard, db, readers, alarms, resolved.engine);
     if (!this.config.cache.enabled) return { alarms, composites: [], ...widgets };
 

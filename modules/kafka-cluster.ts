@@ -25,6 +25,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { MskCluster } from "@cdktf/provider-aws/lib/msk-cluster";
 import { MskServerlessCluster } from "@cdktf/provider-aws/lib/msk-serverless-cluster";
 import { Construct } from "constructs";
+import type { Metric } from "./alarm-set";
 import { policyJson } from "../core/policy";
 import { SecurityGroup } from "./security-group";
 
@@ -131,4 +132,21 @@ export class KafkaCluster extends Construct {
       ]),
     });
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metrics (what layer 10 alarms on; the cluster name from the database layer's outputs)
+
+/**
+ * An AWS/Kafka metric of a provisioned cluster (`Cluster Name`), or of one broker (`Broker ID`,
+ * 1 … brokers) where the metric is per broker. DEFAULT-level metrics, free:
+ * https://docs.aws.amazon.com/msk/latest/developerguide/metrics-details.html
+ */
+export function kafkaMetric(metricName: string, stat: string, cluster: string, broker?: number): Metric {
+  return {
+    namespace: "AWS/Kafka",
+    metricName,
+    dimensions: broker === undefined ? { "Cluster Name": cluster } : { "Cluster Name": cluster, "Broker ID": String(broker) },
+    stat,
+  };
 }

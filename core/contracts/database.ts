@@ -59,6 +59,9 @@ export const databaseContract = {
         ? Array.from({ length: cfg.database.readers }, (_, i) => `${cfg.project}-${cfg.environment}-reader-${i + 1}`)
         : Array.from({ length: cfg.database.readReplicas }, (_, i) => `${cfg.project}-${cfg.environment}-replica-${i + 1}`),
   ),
+  kafka_cluster_name: str("Name of the MSK cluster (the `Cluster Name` dimension of its metrics; empty without kafka.enabled).", (cfg) =>
+    cfg.kafka.enabled ? `${cfg.project}-${cfg.environment}` : "",
+  ),
   cache_member_cluster_ids: list("Member clusters (nodes) of the Redis replication group, sorted (<group>-001 first, <group>-0001-001 in cluster mode; empty without a cache): the CacheClusterId of their metrics.", (cfg) =>
     cfg.cache.enabled ? cacheMemberIds(cfg.cache, `${cfg.project}-${cfg.environment}`) : [],
   ),

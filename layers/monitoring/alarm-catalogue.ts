@@ -20,6 +20,7 @@ import { CIS_METRICS, cisMetric, type CisFilter } from "../../modules/audit-trai
 import { queueMetric } from "../../modules/encrypted-queue";
 import { ecsServiceMetric } from "../../modules/fargate-service";
 import { httpApiMetric } from "../../modules/http-api";
+import { kafkaMetric } from "../../modules/kafka-cluster";
 import { lambdaMetric } from "../../modules/lambda-function";
 import { loadBalancerMetric } from "../../modules/load-balancer";
 import { rdsMetric } from "../../modules/rds-common";
@@ -61,6 +62,8 @@ export interface MonitoredResources {
   readonly rdsReplica: { readonly n: number; readonly instance: string; readonly prefix: string };
   /** The Redis replication group and its nodes (database.cache_replication_group_id, cache_member_cluster_ids). */
   readonly redis: { readonly group: string; readonly nodes: readonly string[] };
+  /** A provisioned MSK cluster and its brokers (database.kafka_cluster_name; brokers 1 … kafka brokers). */
+  readonly kafka: { readonly cluster: string; readonly brokers: number };
   /** The GenAI function and its dead-letter queue (lambda-genai.function_name, dead_letter_queue_arn). */
   readonly genaiFunction: { readonly functionName: string; readonly deadLetterQueue: string; readonly prefix: string };
   /** The REST or HTTP API stage (api-gateway.api_name or api_id, stage_name). */
@@ -280,6 +283,36 @@ export const ALARM_CATALOGUE: AlarmCatalogue = {
       watch: (r) => ({ metric: rdsMetric("ReplicaLag", "Maximum", { instance: r.instance }) }),
       description: (r, s) =>
         `Read replica ${r.n} of the RDS instance ${r.prefix} lags its source by more than ${s.threshold} s (reports read from it are that stale). No data counts as breaching: a replica reports every minute while replication runs.`,
+    },
+  ],
+  kafka: [
+    {
+      set: "kafka",
+      alarm: "offline_partitions",
+      settings: (c) => c.monitoring.alarms.kafka.offlinePartitions,
+      watch: (r) => ({ metric: kafkaMetric("OfflinePartitionsCount", "Maximum", r.cluster) }),
+      description: (r, s) => `${r.cluster}: more than ${s.threshold} partition(s) have no active leader; producers and consumers of them fail.`,
+    },
+    {
+      set: "kafka",
+      alarm: "active_controller",
+      comparison: "LessThanThreshold",
+      settings: (c) => c.monitoring.alarms.kafka.activeController,
+      watch: (r) => ({ metric: kafkaMetric("ActiveControllerCount", "Maximum", r.cluster) }),
+      description: (r, s) =>
+        `${r.cluster} has fewer than ${s.threshold} active controller(s). No data counts as breaching: a running cluster reports every minute.`,
+    },
+    {
+      set: "kafka",
+      alarm: "disk_used",
+      settings: (c) => c.monitoring.alarms.kafka.diskUsed,
+      watch: (r) => {
+        const metrics = Object.fromEntries(
+          Array.from({ length: r.brokers }, (_, i) => [`broker${i + 1}`, kafkaMetric("KafkaDataLogsDiskUsed", "Maximum", r.cluster, i + 1)]),
+        );
+        return { math: { expression: `MAX([${Object.keys(metrics).join(", ")}])`, label: "KafkaDataLogsDiskUsed (max over brokers)", metrics } };
+      },
+      description: (r, s) => `A broker of ${r.cluster} has used more than ${s.threshold}% of its data volume (kafka.provisioned.storageGb).`,
     },
   ],
   redis: [

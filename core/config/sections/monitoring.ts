@@ -232,6 +232,27 @@ const CacheAlarmsSchema = z
   .prefault({})
   .describe("Redis alarms (database layer, when cache.enabled).");
 
+const KafkaAlarmsSchema = z
+  .strictObject({
+    offlinePartitions: alarm(
+      "MSK provisioned: OfflinePartitionsCount (maximum): partitions with no active leader, so neither readable nor writable.",
+      count("a number of partitions").default(0).describe("Partitions. Default: 0 (any)."),
+      { ...MINUTE_3_OF_5, treatMissingData: "missing", severity: "CRITICAL" },
+    ),
+    activeController: alarm(
+      "MSK provisioned: ActiveControllerCount (maximum) below 1: the cluster has no active controller.",
+      count("a number of controllers").default(1).describe("Alarm below this many active controllers. Default: 1."),
+      { ...MINUTE_5_OF_5, treatMissingData: "breaching", severity: "ERROR" },
+    ),
+    diskUsed: alarm(
+      "MSK provisioned: KafkaDataLogsDiskUsed (maximum over the brokers): percent of a broker's data volume used.",
+      percent("a disk-used threshold").default(85).describe("Percent. Default: 85."),
+      { ...MINUTE_5_OF_5, treatMissingData: "missing", severity: "WARNING" },
+    ),
+  })
+  .prefault({})
+  .describe("Kafka alarms (database layer, when kafka.enabled with mode provisioned; MSK Serverless publishes no cluster health metrics).");
+
 const LambdaAlarmsSchema = z
   .strictObject({
     errors: alarm(
@@ -352,6 +373,7 @@ export const MonitoringSchema = z
         ecs: EcsAlarmsSchema,
         database: DatabaseAlarmsSchema,
         cache: CacheAlarmsSchema,
+        kafka: KafkaAlarmsSchema,
         lambda: LambdaAlarmsSchema,
         apiGateway: ApiGatewayAlarmsSchema,
         queues: QueueAlarmsSchema,
