@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ConfigError, formatProblem } from "../core/config/errors";
+import { networkAclPlan } from "../core/config/network-acls";
 import { loadConfigFile } from "../core/config/loader";
 import { DatabaseStack } from "../layers/03-database";
 import { MonitoringStack } from "../layers/10-monitoring";
@@ -59,10 +60,14 @@ describe("kafka config", () => {
     ]);
   });
 
-  it("refuses Kafka with network ACLs (their rules do not carry 9098)", () => {
-    expect(refused("acls.yaml")).toEqual([
-      `${DIR}/acls.yaml:5:3 kafka.enabled: expected false while network.networkAcls is enabled (the subnet ACLs are derived from flows that do not include Kafka's port 9098 yet), found boolean true`,
-    ]);
+  it("with network ACLs on, the data subnets' ACL admits 9098 from the app subnets (and the app ACL lets it out)", () => {
+    const cfg = load(path.join(DIR, "acls.yaml"));
+    const plan = networkAclPlan(cfg);
+    const kafka = (tier: "app" | "data", egress: boolean) => plan[tier].filter((r) => r.egress === egress && r.from === 9098 && r.to === 9098);
+    expect(kafka("data", false).length).toBe(cfg.aws.azs.length);
+    expect(kafka("data", false).every((r) => r.number >= 1500 && r.number < 1600)).toBe(true);
+    // Egress from the app subnets to the data subnets on 9098 (the ephemeral rule does not reach below 1024 only: 9098 >= 1024 may ride it).
+    expect(plan.app.some((r) => r.egress && r.from <= 9098 && r.to >= 9098)).toBe(true);
   });
 });
 
@@ -245,5 +250,35 @@ describe("flow proof: service -> Kafka", () => {
 
   it("without the grant the service is no client: no flow", () => {
     expect(kafkaFlow(without("aws_iam_role_policy", "kafka_access_api"))).toBeUndefined();
+  });
+
+  describe("with network ACLs on (network.networkAcls)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kafka-acls-"));
+    const variant = path.join(dir, "prod-acls.yaml");
+    fs.writeFileSync(variant, `extends: ${JSON.stringify(ref.file)}\nnetwork:\n  networkAcls: { enabled: true }\n`);
+    const aclConfig = loadConfigFile(variant, ROOT).config;
+    const out = path.join(dir, "out");
+    synthesizeAtomically(aclConfig, out);
+    const aclInputs = readSynthesized(out);
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const aclFlow = (stacks: StackInput[]) =>
+      proveFlows(new EnvModel(stacks), flowFacts(environmentInfo(aclConfig, ref))).flows.find((f) => f.id === "service:api->kafka:bsuite-prod");
+
+    it("holds through the subnets' ACLs both ways", () => {
+      const f = aclFlow(aclInputs)!;
+      expect(f.status).toBe("ok");
+      expect(f.hops.filter((h) => h.kind === "network").length).toBeGreaterThan(2);
+    });
+
+    it("breaks at an ACL hop without the data ACL's 9098 rule (negative case)", () => {
+      const stripped = aclInputs.map((st) => {
+        const tf = JSON.parse(JSON.stringify(st.tf));
+        for (const [name, rule] of Object.entries((tf.resource?.aws_network_acl_rule ?? {}) as Record<string, { from_port: number; egress: boolean }>)) {
+          if (rule.from_port === 9098 && !rule.egress) delete tf.resource.aws_network_acl_rule[name];
+        }
+        return { ...st, tf };
+      });
+      expect(aclFlow(stripped)!.broken).toMatchObject({ kind: "network" });
+    });
   });
 });

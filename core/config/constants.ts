@@ -17,6 +17,9 @@ export const LAYER_NAMES = [
 export type LayerName = (typeof LAYER_NAMES)[number];
 
 export const TIERS = ["dev", "staging", "prod"] as const;
+
+/** The port MSK brokers serve SASL/IAM clients on, over TLS. */
+export const KAFKA_IAM_PORT = 9098;
 export type Tier = (typeof TIERS)[number];
 
 /** CloudWatch Logs accepts only these retention periods (days). */

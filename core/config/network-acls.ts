@@ -2,7 +2,7 @@
  * The network ACL plan: one ACL per subnet tier (public, app, data), its numbered rules derived
  * from the flows the configuration means the platform to carry, the same flows the security layer
  * opens with security groups (layer 02). The network layer (01) cannot read layer 02, so both read
- * this configuration: service ports, the database and cache ports, the load balancer's scheme,
+ * this configuration: service ports, the database, cache and Kafka ports, the load balancer's scheme,
  * listener ports and clients, NAT and internet HTTPS, the endpoints.
  *
  * NACLs are stateless: every flow needs its request rule on the way out of the source subnet and
@@ -19,7 +19,7 @@
  * Rule numbers are `band(port) + slot(peer)`, never list positions, so adding a service, a port or
  * an AZ never renumbers an existing rule (every attribute of a NACL rule forces replacement):
  * - bands: ephemeral 1024-65535 -> 100, 443 -> 200, 80 -> 300, the database port -> 400, the
- *   cache port -> 500, the k-th other load-balancer port (security.alb.ports order) -> 600 + 100k,
+ *   cache port -> 500, Kafka's 9098 -> 1500, the k-th other load-balancer port (security.alb.ports order) -> 600 + 100k,
  *   any other port p below 1024 -> 2000 + 10p; a service port at or above 1024 that no ephemeral
  *   rule covers (only in a direction that carries no return traffic) -> 10000 + 100 x its position
  *   among the distinct service ports;
@@ -30,6 +30,7 @@
  * rule); the tables in docs/layers/network.md show which.
  */
 import { contains, parseCidr } from "./cidr";
+import { KAFKA_IAM_PORT } from "./constants";
 import type { PlatformConfig } from "./schema";
 import { subnetPlan } from "./subnets";
 
@@ -101,6 +102,8 @@ function flows(cfg: PlatformConfig): Flow[] {
   if (layerOn(cfg, "database")) {
     out.push({ src: app, dst: { tier: "data" }, port: databasePort(cfg), purpose: "database port" });
     if (cache.enabled) out.push({ src: app, dst: { tier: "data" }, port: cache.port, purpose: "cache port" });
+    // Kafka clients (kafka.clients' tasks) to the brokers in the data subnets: SASL/IAM over TLS.
+    if (cfg.kafka.enabled) out.push({ src: app, dst: { tier: "data" }, port: KAFKA_IAM_PORT, purpose: "Kafka brokers (SASL/IAM over TLS)" });
   }
 
   // The load balancer, its clients and its targets.
@@ -137,6 +140,7 @@ function band(cfg: PlatformConfig, from: number, to: number): number {
   if (from === 80) return 300;
   if (from === databasePort(cfg)) return 400;
   if (cfg.cache.enabled && from === cfg.cache.port) return 500;
+  if (cfg.kafka.enabled && from === KAFKA_IAM_PORT) return 1500;
   const others = cfg.security.alb.ports.filter((p) => p !== 443 && p !== 80);
   const k = others.indexOf(from);
   if (k >= 0 && k < 9) return 600 + 100 * k;

@@ -16,9 +16,6 @@ import { didYouMean } from "../errors";
 import type { PlatformConfig } from "../schema";
 import type { Rule, SemanticIssue } from "../semantic";
 
-/** The port brokers listen on for IAM-authenticated TLS clients. */
-export const KAFKA_IAM_PORT = 9098;
-
 export const KAFKA_MODES = ["serverless", "provisioned"] as const;
 
 const int = (min: number, max: number, what: string) => {
@@ -79,12 +76,6 @@ const kafkaRule: Rule = (cfg: PlatformConfig) => {
     if (k.clients.indexOf(c) !== i) issues.push({ path: [...K, "clients", i], expected: "each service once", found: `duplicate ${JSON.stringify(c)}` });
   });
   if (cfg.aws.azs.length < 2) issues.push({ path: ["aws", "azs"], expected: "at least two AZs (MSK places brokers, and MSK Serverless its endpoints, in subnets of two or more AZs)" });
-  if (cfg.network.networkAcls.enabled) {
-    issues.push({
-      path: [...K, "enabled"],
-      expected: "false while network.networkAcls is enabled (the subnet ACLs are derived from flows that do not include Kafka's port 9098 yet)",
-    });
-  }
   return issues;
 };
 
