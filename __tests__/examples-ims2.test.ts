@@ -294,7 +294,7 @@ describe.each(ENVS)("examples/ims2/%s.yaml", (envName) => {
       });
   });
 
-  it(`${envName === "prod" ? "archives" : "does not archive"} the service's and the trail's logs to S3 then Glacier (logging.archive)`, () => {
+  it(`${envName === "prod" ? "archives" : "does not archive"} the flow logs', the service's and the trail's logs to S3 then Glacier (logging.archive)`, () => {
     const mon = stack("monitoring");
     const filters = Object.values(resources(mon, "aws_cloudwatch_log_subscription_filter")) as Record<string, unknown>[];
     if (envName !== "prod") {
@@ -305,7 +305,7 @@ describe.each(ENVS)("examples/ims2/%s.yaml", (envName) => {
     expect(Object.keys(streams)).toEqual(["log_archive_stream"]);
     // The service's group comes from layer 07's contract; the trail's group is this stack's own resource.
     expect(filters.map((f) => f.log_group_name).sort()).toEqual(
-      [REMOTE("application", "log_group_names.api"), "${aws_cloudwatch_log_group.trail_logs.name}"].sort(),
+      [REMOTE("network", "flow_log_group_name"), REMOTE("application", "log_group_names.api"), "${aws_cloudwatch_log_group.trail_logs.name}"].sort(),
     );
     for (const f of filters) expect(f).toMatchObject({ destination_arn: "${aws_kinesis_firehose_delivery_stream.log_archive_stream.arn}", filter_pattern: "" });
     const rules = JSON.stringify(resources(mon, "aws_s3_bucket_lifecycle_configuration"));

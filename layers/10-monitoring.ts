@@ -388,8 +388,8 @@ export class MonitoringStack extends LayerStack<"monitoring"> implements AlarmSi
     return { trail, alarms: alarmsOf(this.alarms("auditFilter", filters)) };
   }
   /**
-   * logging.archive: the log groups the platform writes (application services and the GenAI
-   * function, from their layers' contracts; CloudTrail's, owned here) streamed to S3, then Glacier.
+   * logging.archive: the log groups other layers publish in their contracts (VPC flow logs, the
+   * application services, the GenAI function) and CloudTrail's (owned here), streamed to S3, then Glacier.
    */
   private logArchive(trail: AuditTrail | undefined): LogArchive {
     const { aws, logging, protection } = this.config;
@@ -398,6 +398,7 @@ export class MonitoringStack extends LayerStack<"monitoring"> implements AlarmSi
       region: aws.region,
       accountId: aws.accountId,
       logGroupNames: [
+        ...(this.config.network.flowLogs.enabled ? [this.read("network", "flow_log_group_name")] : []),
         ...(this.isEnabled("application") ? Object.keys(this.config.services).map((s) => this.readEntry("application", "log_group_names", s)) : []),
         ...(this.isEnabled("lambda-genai") ? [this.read("lambda-genai", "log_group_name")] : []),
         // The trail's group is created in this stack: its name attribute orders the filter after it.
