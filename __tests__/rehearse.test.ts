@@ -9,31 +9,45 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { loadEnvironment } from "../core/config/loader";
 import { synthesizePlatform } from "../core/platform";
 import { PLATFORM } from "../layers";
 import { deployOrder } from "../tools/lib/deploy";
 import { certificateArgs } from "../tools/lib/emulator";
 import {
+  aggregateReplans,
   applyErrors,
   changedAttributes,
   classifyErrors,
   classifyReplan,
+  commonDnsSuffix,
   configAddresses,
   FIDELITY_GAPS,
+  mapLimit,
   notApplied,
+  preexistingZones,
   preventDestroyAddresses,
   protectedAddresses,
   rehearsalEnv,
   rehearsalOverride,
   rehearsalPassed,
+  resourceTimes,
+  SEED_REFERENCE,
+  seedZoneRequest,
+  slowest,
   stackStatus,
+  stepBreakdown,
   UNSUPPORTED,
   type FidelityGap,
   type PlanJson,
+  type ReplanVerdict,
   type StackOutcome,
+  type StepRecord,
   type UnsupportedResource,
 } from "../tools/lib/rehearse";
 import { interruptTarget, stopTarget } from "../tools/lib/rehearse-faults";
+import { canReattach, parseReattach, relativeFiles } from "../tools/lib/rehearse-providers";
+import { providerEnv } from "../tools/lib/rehearse-run";
 import { readStacks, type TerraformJson } from "../tools/lib/synth";
 import { env } from "./helpers";
 
@@ -175,7 +189,9 @@ describe("re-plan classification", () => {
 
   test("the same attribute on another resource type is not excused (negative)", () => {
     const plan: PlanJson = {
-      resource_changes: [update("aws_api_gateway_deployment.api", "aws_api_gateway_deployment", { triggers: { a: "1" } }, { triggers: { a: "2" } })],
+      resource_changes: [
+        update("aws_api_gateway_deployment.api", "aws_api_gateway_deployment", { triggers: { a: "1" } }, { triggers: { a: "2" } }),
+      ],
     };
     expect(classifyReplan(plan, [gap]).unexpected.map((d) => d.address)).toEqual(["aws_api_gateway_deployment.api"]);
   });
@@ -362,7 +378,9 @@ describe("destroy and verdict", () => {
     };
     expect(rehearsalPassed([ok], { replan: true })).toBe(true);
     expect(rehearsalPassed([{ ...ok, status: "failed" }], { replan: true })).toBe(false);
-    expect(rehearsalPassed([{ ...ok, replan: { clean: false, tolerated: [], unexpected: [], outputs: [] } }], { replan: true })).toBe(false);
+    expect(rehearsalPassed([{ ...ok, replan: { clean: false, tolerated: [], unexpected: [], outputs: [] } }], { replan: true })).toBe(
+      false,
+    );
     expect(rehearsalPassed([{ ...ok, replan: undefined }], { replan: true })).toBe(false);
     expect(rehearsalPassed([{ ...ok, destroy: "failed" }], { replan: true })).toBe(false);
     expect(rehearsalPassed([{ ...ok, destroy: "protected" }], { replan: true })).toBe(true);
@@ -412,5 +430,252 @@ describe("emulator launcher (tools/rehearse/emulator.py)", () => {
         { Effect: "Deny" },
       ]),
     ).toEqual([true, true, false, false, false, false]);
+  });
+});
+
+describe("hosted zones that exist before the kit (seeded into the emulator)", () => {
+  const ids = (cfg: unknown) => preexistingZones(cfg).map((z) => `${z.id} ${z.name}`);
+
+  test("each example's dev: the zone ids its configuration names, with the zone name its domains share", () => {
+    const ims = preexistingZones(loadEnvironment("examples/ims/dev.yaml").config);
+    expect(ims.map((z) => z.id)).toEqual(["Z0444DEVIMSEXAMPLE01"]);
+    // api.dev.ims.example.com (custom domain) and dev.ims.example.com (site, SES): the zone is dev.ims.example.com
+    expect(ims[0].name).toBe("dev.ims.example.com");
+    expect(ims[0].names).toEqual(["api.dev.ims.example.com", "dev.ims.example.com"]);
+    expect(ims[0].paths).toEqual(expect.arrayContaining(["apiGateway.customDomain.hostedZoneId", "frontend.domain.hostedZoneId"]));
+    expect(ids(loadEnvironment("examples/business-suite/dev.yaml").config)).toEqual(["Z0123456789BSUITEDEV dev.bsuite.example.com"]);
+    expect(ids(loadEnvironment("examples/ims2/dev.yaml").config)).toEqual(["Z0666DEVIMS2EXAMPLE1 api.dev.ims-2.0.com"]);
+  });
+
+  test("PetClinic dev names no zone; prod's site zone is the suffix of its name and aliases", () => {
+    expect(preexistingZones(env("dev"))).toEqual([]);
+    expect(ids(env("prod"))).toEqual(["Z0123456789PETCLINIC petclinic.example.com"]);
+  });
+
+  test("read from the configuration wherever a hostedZoneId sits, so a new key is covered without a list", () => {
+    const zones = preexistingZones({
+      a: { records: [{ hostedZoneId: "ZNEW1", names: ["x.team.example.org", "y.team.example.org"] }] },
+      b: { hostedZoneId: "ZNEW1", domainName: "team.example.org" },
+    });
+    expect(zones).toEqual([
+      {
+        id: "ZNEW1",
+        name: "team.example.org",
+        names: ["team.example.org", "x.team.example.org", "y.team.example.org"],
+        paths: ["a.records[0].hostedZoneId", "b.hostedZoneId"],
+      },
+    ]);
+  });
+
+  test("a zone id with no domain name beside it is refused: its zone name would be a guess (negative)", () => {
+    expect(() => preexistingZones({ dns: { hostedZoneId: "ZLONELY" } })).toThrow(/ZLONELY \(dns\.hostedZoneId\): no domain name/);
+  });
+
+  test("the common suffix is whole labels, never a bare TLD", () => {
+    expect(commonDnsSuffix(["a.dev.example.com", "b.dev.example.com"])).toBe("dev.example.com");
+    expect(commonDnsSuffix(["a.xample.com", "b.example.com"])).toBe("a.xample.com");
+    expect(commonDnsSuffix(["one.example.com", "two.other.org"])).toBe("one.example.com");
+  });
+
+  test("the seeding request asks the launcher for the configured id through the caller reference", () => {
+    const body = seedZoneRequest({ id: "Z0444DEVIMSEXAMPLE01", name: "dev.ims.example.com", names: [], paths: [] });
+    expect(body).toContain("<Name>dev.ims.example.com.</Name>");
+    expect(body).toContain(`<CallerReference>${SEED_REFERENCE}Z0444DEVIMSEXAMPLE01</CallerReference>`);
+  });
+
+  test("the launcher's route53 shim keeps a seeded zone's id, and only for the seed reference (negative: any other caller reference)", () => {
+    const code = [
+      "import sys",
+      "sys.path.insert(0, 'tools/rehearse')",
+      "import emulator",
+      "from moto.route53.models import route53_backends",
+      "b = route53_backends['123456789012']['aws']",
+      "z1 = b.create_hosted_zone('dev.ims.example.com.', False, caller_reference=emulator.SEED_REFERENCE + 'Z0444DEVIMSEXAMPLE01')",
+      "z2 = b.create_hosted_zone('other.example.com.', False, caller_reference='terraform-20261206')",
+      "print(z1.id, b.get_hosted_zone('Z0444DEVIMSEXAMPLE01').name, z2.id == '/hostedzone/Z0444DEVIMSEXAMPLE01', z2.id.startswith('/hostedzone/'))",
+    ].join("\n");
+    const r = spawnSync("python3", ["-c", code], { encoding: "utf8", cwd: path.resolve(__dirname, "..") });
+    if (r.status !== 0) throw new Error(r.stderr);
+    expect(r.stdout.trim().split("\n").pop()).toBe("/hostedzone/Z0444DEVIMSEXAMPLE01 dev.ims.example.com. False True");
+  });
+});
+
+describe("launcher shims the IMS example needs (moto in-process)", () => {
+  test("SQS keeps Policy across other attribute changes and returns RedriveAllowPolicy only when set; SESv2 answers DKIM tokens and a boolean SendingEnabled", () => {
+    const code = [
+      "import sys, json",
+      "sys.path.insert(0, 'tools/rehearse')",
+      "import emulator",
+      "from moto import mock_aws",
+      "import boto3",
+      "with mock_aws():",
+      "    kms = boto3.client('kms', region_name='us-west-2').create_key()['KeyMetadata']['Arn']",
+      "    c = boto3.client('sqs', region_name='us-west-2')",
+      "    u = c.create_queue(QueueName='q', Attributes={'KmsMasterKeyId': kms})['QueueUrl']",
+      "    other = c.create_queue(QueueName='other', Attributes={'KmsMasterKeyId': kms})['QueueUrl']",
+      "    pol = json.dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': '*', 'Action': 'sqs:SendMessage', 'Resource': '*'}]})",
+      "    c.set_queue_attributes(QueueUrl=u, Attributes={'Policy': pol})",
+      "    c.set_queue_attributes(QueueUrl=u, Attributes={'RedriveAllowPolicy': json.dumps({'redrivePermission': 'allowAll'}, separators=(',', ':'))})",
+      "    a = c.get_queue_attributes(QueueUrl=u, AttributeNames=['All'])['Attributes']",
+      "    b = c.get_queue_attributes(QueueUrl=other, AttributeNames=['All'])['Attributes']",
+      "    s = boto3.client('sesv2', region_name='us-west-2')",
+      "    s.create_configuration_set(ConfigurationSetName='cs', SendingOptions={'SendingEnabled': True})",
+      "    d = s.create_email_identity(EmailIdentity='dev.ims.example.com', DkimSigningAttributes={'NextSigningKeyLength': 'RSA_2048_BIT'})['DkimAttributes']",
+      "    e = s.create_email_identity(EmailIdentity='someone@ims.example.com')['DkimAttributes']",
+      "    print(json.dumps([('Policy' in a), a.get('RedriveAllowPolicy'), ('RedriveAllowPolicy' in b), s.get_configuration_set(ConfigurationSetName='cs')['SendingOptions'], len(d['Tokens']), 'Tokens' in e]))",
+    ].join("\n");
+    const r = spawnSync("python3", ["-c", code], { encoding: "utf8", cwd: path.resolve(__dirname, "..") });
+    if (r.status !== 0) throw new Error(r.stderr);
+    expect(JSON.parse(r.stdout.trim().split("\n").pop()!)).toEqual([
+      true,
+      '{"redrivePermission":"allowAll"}',
+      false,
+      { SendingEnabled: true },
+      3,
+      false,
+    ]);
+  });
+});
+
+describe("where the time goes", () => {
+  const step = (phase: StepRecord["phase"], stack: string, s: string, ms: number): StepRecord => ({ phase, stack, step: s, ms });
+
+  test("per stack: init apart from apply, re-plan and destroy summed, runs counted, in stack order", () => {
+    const rows = stepBreakdown(
+      [
+        step("deploy", "network", "init", 3000),
+        step("deploy", "network", "apply", 20000),
+        step("deploy", "network", "state", 500),
+        step("deploy", "bootstrap", "apply", 60000),
+        step("replan", "network", "plan", 7000),
+        step("replan", "network", "show", 2000),
+        step("destroy", "network", "destroy", 9000),
+      ],
+      ["bootstrap", "network", "security"],
+    );
+    expect(rows).toEqual([
+      { stack: "bootstrap", init: 0, apply: 60000, replan: 0, destroy: 0, runs: 1 },
+      { stack: "network", init: 3000, apply: 20500, replan: 9000, destroy: 9000, runs: 6 },
+      { stack: "security", init: 0, apply: 0, replan: 0, destroy: 0, runs: 0 },
+    ]);
+  });
+
+  test("resource times come from the apply's JSON UI (complete and errored); the slowest first, stable on ties", () => {
+    const lines = [
+      JSON.stringify({ type: "apply_start", hook: { resource: { addr: "aws_kms_key.a" }, action: "create" } }),
+      JSON.stringify({ type: "apply_complete", hook: { resource: { addr: "aws_kms_key.a" }, action: "create", elapsed_seconds: 13 } }),
+      JSON.stringify({
+        type: "apply_complete",
+        hook: { resource: { addr: "aws_s3_bucket_lifecycle_configuration.l" }, action: "create", elapsed_seconds: 55 },
+      }),
+      JSON.stringify({ type: "apply_errored", hook: { resource: { addr: "aws_xray_group.x" }, action: "create", elapsed_seconds: 2 } }),
+      "not json",
+    ].join("\n");
+    const times = [
+      ...resourceTimes("bootstrap", lines),
+      ...resourceTimes(
+        "security",
+        JSON.stringify({ type: "apply_complete", hook: { resource: { addr: "aws_kms_key.b" }, action: "create", elapsed_seconds: 13 } }),
+      ),
+    ];
+    expect(times).toHaveLength(4);
+    expect(slowest(times, 3).map((t) => `${t.seconds} ${t.stack} ${t.address}`)).toEqual([
+      "55 bootstrap aws_s3_bucket_lifecycle_configuration.l",
+      "13 bootstrap aws_kms_key.a",
+      "13 security aws_kms_key.b",
+    ]);
+  });
+});
+
+describe("re-plans in parallel", () => {
+  const clean: ReplanVerdict = { clean: true, tolerated: [], unexpected: [], outputs: [] };
+  const dirty: ReplanVerdict = {
+    clean: false,
+    tolerated: [],
+    unexpected: [{ address: "aws_x.y", type: "aws_x", actions: ["update"], attributes: ["tags"] }],
+    outputs: [],
+  };
+
+  test("results arriving in any order are reported in stack order; all clean is clean", () => {
+    const r = aggregateReplans(
+      ["a", "b", "c"],
+      [
+        { stack: "c", verdict: clean },
+        { stack: "a", verdict: clean },
+        { stack: "b", verdict: clean },
+      ],
+    );
+    expect([...r.byStack.keys()]).toEqual(["a", "b", "c"]);
+    expect(r.clean).toBe(true);
+  });
+
+  test("one unclean, failed or missing re-plan makes the whole re-plan unclean (negative)", () => {
+    expect(
+      aggregateReplans(
+        ["a", "b"],
+        [
+          { stack: "a", verdict: clean },
+          { stack: "b", verdict: dirty },
+        ],
+      ).clean,
+    ).toBe(false);
+    const failed = aggregateReplans(
+      ["a", "b"],
+      [
+        { stack: "a", verdict: clean },
+        { stack: "b", error: "Error acquiring the state lock\nmore" },
+      ],
+    );
+    expect(failed.clean).toBe(false);
+    expect(failed.byStack.get("b")!.unexpected[0].address).toBe("(plan failed: Error acquiring the state lock)");
+    // an error wins over a verdict that says clean
+    expect(aggregateReplans(["a"], [{ stack: "a", verdict: clean, error: "boom" }]).clean).toBe(false);
+    const missing = aggregateReplans(["a", "b"], [{ stack: "a", verdict: clean }]);
+    expect(missing.clean).toBe(false);
+    expect(missing.byStack.get("b")!.unexpected[0].address).toBe("(not re-planned)");
+  });
+
+  test("mapLimit keeps the items' order whatever finishes first, and never runs more than the limit at once", async () => {
+    let running = 0;
+    let peak = 0;
+    const delays = [30, 5, 20, 1, 10, 2];
+    const out = await mapLimit(delays, 3, async (ms, i) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, ms));
+      running--;
+      return i;
+    });
+    expect(out).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(peak).toBe(3);
+  });
+});
+
+describe("shared provider processes (tools/lib/rehearse-providers.ts)", () => {
+  test("a stack attaches to a shared provider only with one aws configuration and no file relative to its directory", () => {
+    expect(canReattach(tfOf("network"))).toBe(true);
+    // negative: the db-users Lambda's zip is read relative to the stack directory
+    expect(relativeFiles(tfOf("database"))).toEqual(["aws_lambda_function.db_users.filename"]);
+    expect(canReattach(tfOf("database"))).toBe(false);
+    // negative: an aliased provider (one process would serve both configurations)
+    expect(
+      canReattach({
+        provider: { aws: [{ region: "us-west-2" }, { alias: "us_east_1", region: "us-east-1" }] },
+      } as unknown as TerraformJson),
+    ).toBe(false);
+  });
+
+  test("reads the reattach address the provider prints in debug mode, and nothing else", () => {
+    const line = `\tTF_REATTACH_PROVIDERS='{"registry.terraform.io/hashicorp/aws":{"Protocol":"grpc","ProtocolVersion":5,"Pid":1,"Test":true,"Addr":{"Network":"unix","String":"/tmp/plugin1"}}}'`;
+    expect(JSON.parse(parseReattach(`Provider started.\n${line}\n`)!)["registry.terraform.io/hashicorp/aws"].Addr.String).toBe(
+      "/tmp/plugin1",
+    );
+    expect(parseReattach(line.replace("hashicorp/aws", "hashicorp/random"))).toBeUndefined();
+    expect(parseReattach("Starting github.com/hashicorp/terraform-provider-aws@5.100.0")).toBeUndefined();
+  });
+
+  test("the shared providers trust the emulator's certificate through SSL_CERT_FILE, not AWS_CA_BUNDLE", () => {
+    const e = providerEnv({ AWS_CA_BUNDLE: "/tmp/x/cert.pem", AWS_ENDPOINT_URL: ENDPOINT });
+    expect(e).toEqual({ SSL_CERT_FILE: "/tmp/x/cert.pem", AWS_ENDPOINT_URL: ENDPOINT });
   });
 });

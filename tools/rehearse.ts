@@ -21,17 +21,34 @@ import { exitOnConfigError, loadEnvironment, type LoadedConfig } from "../core/c
 import { PLATFORM } from "../layers";
 import { parseOrExit, type OptionSpecs } from "./lib/args";
 import { deployOrder } from "./lib/deploy";
-import { externalEmulator, startEmulator, type Emulator } from "./lib/emulator";
-import { EMULATOR, OVERRIDE_FILE, rehearsalEnv, rehearsalOverride, rehearsalPassed, type ReplanVerdict, type StackOutcome } from "./lib/rehearse";
+import { awsRestXmlCall, externalEmulator, processCpuMs, startEmulator, type Emulator } from "./lib/emulator";
+import {
+  EMULATOR,
+  OVERRIDE_FILE,
+  preexistingZones,
+  rehearsalEnv,
+  rehearsalOverride,
+  rehearsalPassed,
+  seedZoneRequest,
+  slowest,
+  stepBreakdown,
+  type Phase,
+  type PhaseCost,
+  type StackOutcome,
+} from "./lib/rehearse";
 import { runFaults, type FaultResult } from "./lib/rehearse-faults";
-import { deploy, destroyAll, replan, type RehearsalContext } from "./lib/rehearse-run";
+import { deploy, destroyAll, freshTiming, replanAll, type RehearsalContext } from "./lib/rehearse-run";
 import { formatDuration, Reporter, table } from "./lib/report";
 import { synthesizeAtomically, type TerraformJson } from "./lib/synth";
 import { setupTerraform, WORK_DIR } from "./lib/terraform";
 
 const OPTIONS: OptionSpecs = {
   env: { type: "string", value: "<name|file>", description: "Environment to rehearse (default: PLATFORM_ENV, else dev)." },
-  endpoint: { type: "string", value: "<url>", description: "Use a running emulator (LocalStack: http://127.0.0.1:4566) instead of starting moto." },
+  endpoint: {
+    type: "string",
+    value: "<url>",
+    description: "Use a running emulator (LocalStack: http://127.0.0.1:4566) instead of starting moto.",
+  },
   "ca-bundle": { type: "string", value: "<file>", description: "CA bundle for an https --endpoint (default: the caller's AWS_CA_BUNDLE)." },
   from: {
     type: "string",
@@ -41,7 +58,15 @@ const OPTIONS: OptionSpecs = {
   faults: { type: "boolean", description: "Also run the fault cases: interrupted apply, stop and --from resume, drift, concurrent apply." },
   keep: { type: "boolean", description: "Do not destroy at the end (with --endpoint: inspect the emulator afterwards)." },
   json: { type: "boolean", description: "Print a JSON result on stdout (progress goes to stderr)." },
-  "plugin-dir": { type: "string", value: "<dir>", description: "Provider mirror directory (default: PLATFORM_TF_PLUGIN_DIR, else discovered)." },
+  "no-shared-providers": {
+    type: "boolean",
+    description: "Let Terraform start its own aws provider for every run instead of attaching to a few shared ones (slower).",
+  },
+  "plugin-dir": {
+    type: "string",
+    value: "<dir>",
+    description: "Provider mirror directory (default: PLATFORM_TF_PLUGIN_DIR, else discovered).",
+  },
 };
 
 async function main(): Promise<void> {
@@ -116,38 +141,80 @@ async function main(): Promise<void> {
     loaded,
     stacks,
     reporter,
+    ...freshTiming({ reattach: args.values["no-shared-providers"] !== true }),
   };
 
   const timings: Record<string, number> = {};
+  const costs: PhaseCost[] = [];
+  // Wall and CPU (user + sys) per phase: Terraform with its providers (this process's finished
+  // children), the emulator (its own process), and this tool.
+  const snapshot = () => ({
+    wall: Date.now(),
+    terraform: processCpuMs("self", { children: true }),
+    emulator: processCpuMs(emulator.pid),
+    // The shared providers are this tool's children but still running: their CPU is read directly.
+    providers: (ctx.providers.pool?.pids ?? []).reduce((sum, pid) => sum + (processCpuMs(pid) ?? 0), 0),
+    tool: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+  });
+  let mark = snapshot();
+  const endPhase = (phase: Phase) => {
+    const now = snapshot();
+    const d = (a?: number, b?: number) => (a === undefined || b === undefined ? undefined : Math.round(a - b));
+    costs.push({
+      phase,
+      wallMs: now.wall - mark.wall,
+      terraformCpuMs: d((now.terraform ?? 0) + now.providers, (mark.terraform ?? 0) + mark.providers),
+      emulatorCpuMs: d(now.emulator, mark.emulator),
+      toolCpuMs: d(now.tool, mark.tool),
+    });
+    timings[phase] = now.wall - mark.wall;
+    mark = now;
+  };
   let faults: FaultResult[] = [];
   const outcomes = new Map<string, StackOutcome>();
+  const seeded: string[] = [];
   try {
+    // Hosted zones the configuration names by id exist before the kit in a real account: create
+    // them in the emulator first, under those ids (the launcher's route53 shim keeps the id).
+    const zones = preexistingZones(config);
+    if (zones.length && from) reporter.line(`hosted zones before the kit: ${zones.length} (--from: assumed seeded already)`);
+    else
+      for (const z of zones) {
+        const r = await awsRestXmlCall(emulator, {
+          service: "route53",
+          region: "us-east-1",
+          method: "POST",
+          path: "/2013-04-01/hostedzone",
+          body: seedZoneRequest(z),
+        });
+        const ok = r.status < 300 && r.body.includes(`/hostedzone/${z.id}<`);
+        reporter.line(
+          `hosted zone before the kit: ${z.id} ${z.name} (${z.paths.join(", ")}): ${ok ? "seeded" : `NOT SEEDED (${r.status}${r.body.includes("<Id>") ? ": the emulator chose another id; only the launcher's moto keeps it" : ""})`}`,
+        );
+        if (ok) seeded.push(`${z.id} ${z.name}`);
+      }
+    mark = snapshot();
     reporter.line("\n== deploy");
-    let t = Date.now();
     const deployed = args.values.faults ? new Map<string, StackOutcome>() : await deploy(ctx, from);
     if (args.values.faults) {
       faults = await runFaults(ctx, deployed);
     }
     for (const [k, v] of deployed) outcomes.set(k, v);
-    timings.deploy = Date.now() - t;
+    endPhase("deploy");
 
     const allDeployed = [...outcomes.values()].every((o) => o.status === "applied" || o.status === "partial");
     if (allDeployed) {
-      reporter.line("\n== re-plan (must show no changes)");
-      t = Date.now();
+      reporter.line("\n== re-plan (must show no changes; all stacks at once)");
+      ctx.timing.phase = "replan";
+      const replans = await replanAll(ctx, (name) =>
+        (outcomes.get(name)?.notApplied ?? []).filter((m) => m.explained).map((m) => m.address),
+      );
       for (const s of stacks) {
-        const o = outcomes.get(s.name)!;
-        const missing = (o.notApplied ?? []).filter((m) => m.explained).map((m) => m.address);
-        const r = await replan(ctx, s, missing);
-        const verdict: ReplanVerdict = r.verdict ?? {
-          clean: false,
-          tolerated: [],
-          unexpected: [{ address: "(plan failed)", type: "", actions: [], attributes: [] }],
-          outputs: [],
-        };
-        outcomes.set(s.name, { ...o, replan: verdict });
-        const note = r.error
-          ? `FAILED: ${r.error.split("\n")[0]}`
+        const verdict = replans.byStack.get(s.name)!;
+        outcomes.set(s.name, { ...outcomes.get(s.name)!, replan: verdict });
+        const error = replans.results.find((r) => r.stack === s.name)?.error;
+        const note = error
+          ? `FAILED: ${error.split("\n")[0]}`
           : verdict.clean
             ? `no changes${verdict.tolerated.length ? ` (${verdict.tolerated.length} emulator gaps)` : ""}`
             : `${verdict.unexpected.length} UNEXPECTED`;
@@ -155,12 +222,13 @@ async function main(): Promise<void> {
         for (const d of verdict.unexpected) reporter.line(`      ${d.actions.join("/")} ${d.address} [${d.attributes.join(", ")}]`);
         for (const d of verdict.tolerated) reporter.line(`      tolerated ${d.address} [${d.attributes.join(", ")}]: ${d.gap!.reason}`);
       }
-      timings.replan = Date.now() - t;
+      endPhase("replan");
     }
 
     if (!args.values.keep) {
       reporter.line("\n== destroy (reverse order)");
-      t = Date.now();
+      ctx.timing.phase = "destroy";
+      mark = snapshot();
       // A stack the deploy never reached has no state (and no initialised backend) to destroy.
       const destroyed = await destroyAll(
         ctx,
@@ -172,7 +240,9 @@ async function main(): Promise<void> {
         // prevent_destroy must refuse exactly what it guards: no more, no less.
         const asExpected =
           (d.destroy === "destroyed" && d.expectedProtected.length === 0) ||
-          (d.destroy === "protected" && d.expectedProtected.length > 0 && d.protectedAddresses!.every((a) => d.expectedProtected.includes(a))) ||
+          (d.destroy === "protected" &&
+            d.expectedProtected.length > 0 &&
+            d.protectedAddresses!.every((a) => d.expectedProtected.includes(a))) ||
           d.destroy === "not run";
         outcomes.set(name, { ...o, destroy: asExpected ? d.destroy : "failed", protectedAddresses: d.protectedAddresses });
         if (!asExpected)
@@ -180,11 +250,13 @@ async function main(): Promise<void> {
             `  ${name}: destroy ${d.destroy}, expected ${d.expectedProtected.length ? `refusal for ${d.expectedProtected.join(", ")}` : "destroyed"}${d.message ? `\n${d.message}` : ""}`,
           );
       }
-      timings.destroy = Date.now() - t;
+      endPhase("destroy");
     }
   } finally {
+    ctx.providers.pool?.stop();
     emulator.stop();
   }
+  if (ctx.providers.note) reporter.line(`providers: ${ctx.providers.note}`);
 
   const rows = stacks.map((s) => {
     const o = outcomes.get(s.name);
@@ -222,6 +294,31 @@ async function main(): Promise<void> {
       ),
     );
   }
+  const breakdown = stepBreakdown(
+    ctx.timing.steps,
+    stacks.map((s) => s.name),
+  );
+  const fmt = (ms: number) => (ms ? formatDuration(ms) : "-");
+  reporter.line("\nwhere the time goes (wall time of each stack's Terraform runs; re-plans overlap):");
+  reporter.line(
+    table(
+      ["stack", "init", "apply", "re-plan", "destroy", "runs"],
+      breakdown.map((b) => [b.stack, fmt(b.init), fmt(b.apply), fmt(b.replan), fmt(b.destroy), b.runs]),
+    ),
+  );
+  const cpu = (ms?: number) => (ms === undefined ? "n/a" : formatDuration(ms));
+  reporter.line(
+    table(
+      ["phase", "wall", "terraform+providers cpu", "emulator cpu", "tool cpu"],
+      costs.map((c) => [c.phase, formatDuration(c.wallMs), cpu(c.terraformCpuMs), cpu(c.emulatorCpuMs), cpu(c.toolCpuMs)]),
+    ),
+  );
+  const slow = slowest(ctx.timing.resources, 10);
+  if (slow.length) {
+    reporter.line("slowest resources (their own time inside the apply: mostly the provider's waiters):");
+    for (const r of slow) reporter.line(`  ${String(r.seconds).padStart(4)}s  ${r.stack}: ${r.action} ${r.address}`);
+  }
+  if (seeded.length) reporter.line(`hosted zones seeded before the deploy (exist before the kit): ${seeded.join(", ")}`);
   const ok = rehearsalPassed(all_, { replan: true }) && all_.length === stacks.length && faults.every((f) => f.ok);
   const total = Date.now() - started;
   reporter.line(
@@ -234,6 +331,10 @@ async function main(): Promise<void> {
     emulator: emulator.description,
     endpoint: emulator.endpoint,
     timings: { ...timings, total },
+    costs,
+    breakdown,
+    slowest: slow,
+    seededZones: seeded,
     stacks: all_,
     notApplied,
     faults,

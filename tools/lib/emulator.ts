@@ -19,6 +19,8 @@ export interface Emulator {
   readonly caBundle?: string;
   /** The emulator's version line, when we started it. */
   readonly description: string;
+  /** The emulator's process id, when we started it (its CPU time is read from /proc). */
+  readonly pid?: number;
   /** Stops the emulator we started (no-op for an external one) and removes the temp dir. */
   stop(): void;
 }
@@ -107,11 +109,15 @@ export async function startEmulator(opts: {
   const logFile = path.join(dir, "emulator.log");
   const out = fs.openSync(logFile, "a");
   const env = { ...process.env, MOTO_ACCOUNT_ID: opts.accountId, MOTO_IAM_LOAD_MANAGED_POLICIES: "true" };
-  const child = spawn(py, [path.join(REPO_ROOT, "tools", "rehearse", "emulator.py"), "-H", "127.0.0.1", "-p", String(port), "-c", cert, "-k", key], {
-    env,
-    stdio: ["ignore", out, out],
-    detached: false,
-  });
+  const child = spawn(
+    py,
+    [path.join(REPO_ROOT, "tools", "rehearse", "emulator.py"), "-H", "127.0.0.1", "-p", String(port), "-c", cert, "-k", key],
+    {
+      env,
+      stdio: ["ignore", out, out],
+      detached: false,
+    },
+  );
   if (opts.pidFile && child.pid) {
     fs.mkdirSync(path.dirname(opts.pidFile), { recursive: true });
     fs.writeFileSync(opts.pidFile, `${child.pid}\n`);
@@ -148,12 +154,13 @@ export async function startEmulator(opts: {
     log()
       .split("\n")
       .find((l) => l.startsWith("emulator:")) ?? "emulator: moto";
-  return { endpoint, caBundle: cert, description: first.replace(/^emulator: /, ""), stop };
+  return { endpoint, caBundle: cert, description: first.replace(/^emulator: /, ""), pid: child.pid, stop };
 }
 
 /** An emulator the user runs; `caBundle` (or the caller's AWS_CA_BUNDLE) is what Terraform trusts. */
 export function externalEmulator(endpoint: string, caBundle: string | undefined): Emulator {
-  if (!/^https?:\/\/[^/]+$/.test(endpoint.replace(/\/$/, ""))) throw new Error(`--endpoint ${endpoint}: expected a URL like https://127.0.0.1:4566`);
+  if (!/^https?:\/\/[^/]+$/.test(endpoint.replace(/\/$/, "")))
+    throw new Error(`--endpoint ${endpoint}: expected a URL like https://127.0.0.1:4566`);
   return { endpoint: endpoint.replace(/\/$/, ""), caBundle, description: `external emulator at ${endpoint}`, stop: () => undefined };
 }
 
@@ -190,3 +197,52 @@ export function awsJsonCall(
     r.end(payload);
   });
 }
+
+/** One call of a REST-XML API on the emulator (Route 53: global, signed for us-east-1). */
+export function awsRestXmlCall(
+  emulator: Emulator,
+  req: { service: string; region: string; method: string; path: string; body: string },
+): Promise<{ status: number; body: string }> {
+  const url = new URL(emulator.endpoint);
+  const amzDate = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "");
+  const headers = {
+    "Content-Type": "application/xml",
+    "X-Amz-Date": amzDate,
+    Authorization: `AWS4-HMAC-SHA256 Credential=rehearsal/${amzDate.slice(0, 8)}/${req.region}/${req.service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=0`,
+    "Content-Length": Buffer.byteLength(req.body),
+  };
+  const ca = emulator.caBundle ? fs.readFileSync(emulator.caBundle) : undefined;
+  return new Promise((resolve, reject) => {
+    const r = (url.protocol === "https:" ? https : http).request(
+      { hostname: url.hostname, port: url.port, path: req.path, method: req.method, headers, ca },
+      (res: http.IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+      },
+    );
+    r.on("error", reject);
+    r.end(req.body);
+  });
+}
+
+/**
+ * CPU milliseconds (user + sys) from /proc/<pid>/stat (Linux; undefined elsewhere): the process's
+ * own, or (`children`) that of its children it has waited for, which for this tool is every
+ * finished Terraform run with the provider processes Terraform itself waited for.
+ */
+export function processCpuMs(pid: number | "self" | undefined, opts: { children?: boolean } = {}): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    // After "pid (comm) ": state is field 3, so utime/stime (14, 15) and cutime/cstime (16, 17) sit at 11..14.
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const [a, b] = opts.children ? [f[13], f[14]] : [f[11], f[12]];
+    return (Number(a) + Number(b)) * (1000 / CLOCK_TICKS);
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ of /proc's tick counts: 100 on every Linux this runs on (getconf CLK_TCK). */
+const CLOCK_TICKS = 100;

@@ -48,7 +48,10 @@ function backendOf(stack: SynthesizedStack): Backend | undefined {
 }
 
 /** Applies with SIGTERM after the first resource is created; resolves when Terraform has exited. */
-function interruptedApply(ctx: RehearsalContext, stack: SynthesizedStack): Promise<{ code: number | null; created: number; output: string }> {
+function interruptedApply(
+  ctx: RehearsalContext,
+  stack: SynthesizedStack,
+): Promise<{ code: number | null; created: number; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(ctx.tf.bin, ["apply", "-auto-approve", "-input=false", "-json"], {
       cwd: stack.dir,

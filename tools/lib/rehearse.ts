@@ -116,6 +116,25 @@ export const FIDELITY_GAPS: readonly FidelityGap[] = [
     emulator: EMULATOR,
   },
   {
+    type: "aws_db_instance",
+    attributes: [
+      "performance_insights_enabled",
+      "performance_insights_kms_key_id",
+      "performance_insights_retention_period",
+      "monitoring_interval",
+      "monitoring_role_arn",
+    ],
+    reason:
+      "moto does not keep Performance Insights or Enhanced Monitoring settings of DB instances (DescribeDBInstances answers none; checked against moto in-process)",
+    emulator: EMULATOR,
+  },
+  {
+    type: "aws_sesv2_email_identity",
+    attributes: ["tags_all"],
+    reason: "moto's SESv2 ListTagsForResource answers no tags for an email identity created with tags (checked against moto in-process)",
+    emulator: EMULATOR,
+  },
+  {
     type: "aws_secretsmanager_secret_rotation",
     attributes: ["rotation_rules"],
     reason: "moto keeps AutomaticallyAfterDays only and drops a ScheduleExpression rotation rule (rate(30 days))",
@@ -170,6 +189,18 @@ export const UNSUPPORTED: readonly UnsupportedResource[] = [
     type: "aws_elasticache_user_group",
     error: /CreateUserGroup[\s\S]*StatusCode: 500/,
     reason: "moto has no ElastiCache user groups (CreateUserGroup answers 500)",
+    emulator: EMULATOR,
+  },
+  {
+    type: "aws_sesv2_configuration_set_event_destination",
+    error: /CreateConfigurationSetEventDestination[\s\S]*StatusCode: 404/,
+    reason: "moto's SESv2 has no configuration set event destinations (CreateConfigurationSetEventDestination answers 404)",
+    emulator: EMULATOR,
+  },
+  {
+    type: "aws_sesv2_email_identity_mail_from_attributes",
+    error: /PutEmailIdentityMailFromAttributes[\s\S]*StatusCode: 404/,
+    reason: "moto's SESv2 has no custom MAIL FROM domain (PutEmailIdentityMailFromAttributes answers 404)",
     emulator: EMULATOR,
   },
   {
@@ -245,7 +276,11 @@ export function changedAttributes(change: PlanResourceChange["change"]): string[
  * every attribute a reviewed fidelity gap of that resource type names. A create, delete or
  * replace is never tolerated (the emulator lost or refused something: that is listed elsewhere).
  */
-export function classifyReplan(plan: PlanJson, gaps: readonly FidelityGap[] = FIDELITY_GAPS, expectedMissing: readonly string[] = []): ReplanVerdict {
+export function classifyReplan(
+  plan: PlanJson,
+  gaps: readonly FidelityGap[] = FIDELITY_GAPS,
+  expectedMissing: readonly string[] = [],
+): ReplanVerdict {
   const tolerated: ReplanDiff[] = [];
   const unexpected: ReplanDiff[] = [];
   for (const rc of plan.resource_changes ?? []) {
@@ -311,7 +346,10 @@ export function applyErrors(jsonLines: string): ApplyError[] {
 }
 
 /** Each apply error with the reviewed reason when the emulator is known not to support it. */
-export function classifyErrors(errors: readonly ApplyError[], unsupported: readonly UnsupportedResource[] = UNSUPPORTED): ClassifiedError[] {
+export function classifyErrors(
+  errors: readonly ApplyError[],
+  unsupported: readonly UnsupportedResource[] = UNSUPPORTED,
+): ClassifiedError[] {
   return errors.map((e) => {
     const text = `${e.summary}\n${e.detail}`;
     const u = unsupported.find((x) => x.type === e.type && x.error.test(text));
@@ -406,7 +444,214 @@ export function notApplied(declared: readonly string[], inState: readonly string
       const own = byAddress.get(address);
       if (own?.unsupported) return { address, reason: own.unsupported.reason, explained: true };
       if (own) return { address, reason: `${own.summary}: ${own.detail.split("\n")[0]}`, explained: false };
-      if (onlyReviewed) return { address, reason: `not created: depends on ${failed.join(", ")}, which the emulator cannot create`, explained: true };
+      if (onlyReviewed)
+        return { address, reason: `not created: depends on ${failed.join(", ")}, which the emulator cannot create`, explained: true };
       return { address, reason: "missing from state after the apply", explained: false };
     });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hosted zones that exist before the kit
+
+/** A Route 53 hosted zone the configuration names by id (it exists before the kit), to seed into the emulator. */
+export interface PreexistingZone {
+  /** The id the configuration names (`Z0444DEVIMSEXAMPLE01`). */
+  readonly id: string;
+  /** The zone's name: the longest DNS suffix every name served from it shares. */
+  readonly name: string;
+  /** The domain names the configuration puts in the zone. */
+  readonly names: readonly string[];
+  /** Config key paths that name the zone (`frontend.domain.hostedZoneId`). */
+  readonly paths: readonly string[];
+}
+
+/** Keys beside a `hostedZoneId` that carry the domain names served from that zone. */
+const ZONE_NAME_KEYS = ["domainName", "domain", "name", "names", "aliases"] as const;
+
+/** The longest common DNS suffix (whole labels) of the names; at least two labels, else the first name. */
+export function commonDnsSuffix(names: readonly string[]): string {
+  const split = names.map((n) => n.toLowerCase().replace(/\.$/, "").split(".").reverse());
+  const common: string[] = [];
+  for (let i = 0; split.every((s) => i < s.length && s[i] === split[0][i]); i++) common.push(split[0][i]);
+  return common.length >= 2 ? common.reverse().join(".") : names[0].toLowerCase().replace(/\.$/, "");
+}
+
+/**
+ * Every hosted zone the resolved configuration names by id (a `hostedZoneId` anywhere in it), with
+ * the names it serves (the `domainName` / `domain` / `name` / `names` / `aliases` beside each id). These zones
+ * exist before the kit in a real account; the rehearsal creates them in the emulator first, under
+ * the same ids. Derived from the configuration, so a new config key with a zone id is covered.
+ */
+export function preexistingZones(config: unknown): PreexistingZone[] {
+  const byId = new Map<string, { names: Set<string>; paths: string[] }>();
+  const walk = (node: unknown, at: string): void => {
+    if (Array.isArray(node)) {
+      node.forEach((v, i) => walk(v, `${at}[${i}]`));
+      return;
+    }
+    if (!isObject(node)) return;
+    const id = node.hostedZoneId;
+    if (typeof id === "string" && id) {
+      const entry = byId.get(id) ?? { names: new Set<string>(), paths: [] };
+      entry.paths.push(at ? `${at}.hostedZoneId` : "hostedZoneId");
+      for (const k of ZONE_NAME_KEYS) {
+        const v = node[k];
+        for (const n of Array.isArray(v) ? v : [v])
+          if (typeof n === "string" && n.includes(".")) entry.names.add(n.toLowerCase().replace(/\.$/, ""));
+      }
+      byId.set(id, entry);
+    }
+    for (const [k, v] of Object.entries(node)) walk(v, at ? `${at}.${k}` : k);
+  };
+  walk(config, "");
+  return [...byId.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([id, e]) => {
+      const names = [...e.names].sort();
+      if (!names.length)
+        throw new Error(`hosted zone ${id} (${e.paths.join(", ")}): no domain name beside it, so its zone name is unknown`);
+      return { id, name: commonDnsSuffix(names), names, paths: e.paths };
+    });
+}
+
+/** The Route 53 CreateHostedZone body that seeds one zone; the launcher's shim keeps the requested id. */
+export function seedZoneRequest(zone: PreexistingZone): string {
+  const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<CreateHostedZoneRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/">` +
+    `<Name>${esc(zone.name)}.</Name><CallerReference>${SEED_REFERENCE}${esc(zone.id)}</CallerReference>` +
+    `<HostedZoneConfig><Comment>exists before the kit (seeded by the rehearsal)</Comment></HostedZoneConfig></CreateHostedZoneRequest>`
+  );
+}
+
+/** The caller reference the launcher's route53 shim reads the wanted zone id from (tools/rehearse/emulator.py). */
+export const SEED_REFERENCE = "rehearsal-seed:";
+
+// ---------------------------------------------------------------------------------------------
+// Where the time goes
+
+export type Phase = "deploy" | "replan" | "destroy";
+
+/** One Terraform run of the rehearsal: which phase, which stack, which command, how long. */
+export interface StepRecord {
+  readonly phase: Phase;
+  readonly stack: string;
+  /** Terraform's subcommand (init, apply, plan, show, state, destroy, force-unlock). */
+  readonly step: string;
+  readonly ms: number;
+}
+
+/** CPU (user + sys) and wall time of one phase: Terraform and its providers, the emulator, the tool itself. */
+export interface PhaseCost {
+  readonly phase: Phase;
+  readonly wallMs: number;
+  readonly terraformCpuMs?: number;
+  readonly emulatorCpuMs?: number;
+  readonly toolCpuMs?: number;
+}
+
+/** Per stack: wall time of its steps in each phase (init counted apart from apply), in stack order. */
+export interface StackBreakdown {
+  readonly stack: string;
+  readonly init: number;
+  readonly apply: number;
+  readonly replan: number;
+  readonly destroy: number;
+  /** Terraform runs (each starts the provider at least once, init aside). */
+  readonly runs: number;
+}
+
+/** The per-step breakdown printed by the rehearsal and npm run bench:rehearse. */
+export function stepBreakdown(steps: readonly StepRecord[], order: readonly string[]): StackBreakdown[] {
+  const rows = new Map<string, { init: number; apply: number; replan: number; destroy: number; runs: number }>();
+  for (const name of order) rows.set(name, { init: 0, apply: 0, replan: 0, destroy: 0, runs: 0 });
+  for (const s of steps) {
+    const row = rows.get(s.stack) ?? { init: 0, apply: 0, replan: 0, destroy: 0, runs: 0 };
+    rows.set(s.stack, row);
+    row.runs++;
+    if (s.step === "init") row.init += s.ms;
+    else if (s.phase === "deploy") row.apply += s.ms;
+    else if (s.phase === "replan") row.replan += s.ms;
+    else row.destroy += s.ms;
+  }
+  return [...rows.entries()].map(([stack, r]) => ({ stack, ...r }));
+}
+
+/** A resource's own time in an apply (or destroy), from Terraform's JSON UI. */
+export interface ResourceTime {
+  readonly stack: string;
+  readonly address: string;
+  readonly action: string;
+  readonly seconds: number;
+}
+
+/** Every resource operation's elapsed time from `terraform apply -json` output (apply_complete / apply_errored). */
+export function resourceTimes(stack: string, jsonLines: string): ResourceTime[] {
+  const out: ResourceTime[] = [];
+  for (const line of jsonLines.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    let msg: { type?: string; hook?: { resource?: { addr?: string }; action?: string; elapsed_seconds?: number } };
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if ((msg.type === "apply_complete" || msg.type === "apply_errored") && msg.hook?.resource?.addr)
+      out.push({ stack, address: msg.hook.resource.addr, action: msg.hook.action ?? "", seconds: msg.hook.elapsed_seconds ?? 0 });
+  }
+  return out;
+}
+
+/** The `n` slowest resource operations, slowest first (ties by stack, then address, so the list is stable). */
+export function slowest(times: readonly ResourceTime[], n: number): ResourceTime[] {
+  return [...times]
+    .sort((a, b) => b.seconds - a.seconds || a.stack.localeCompare(b.stack) || a.address.localeCompare(b.address))
+    .slice(0, n);
+}
+
+/** One stack's re-plan: its verdict, or why the plan could not be made. */
+export interface ReplanResult {
+  readonly stack: string;
+  readonly verdict?: ReplanVerdict;
+  readonly error?: string;
+}
+
+/**
+ * The re-plans of all stacks (run in parallel, finishing in any order), in stack order, each with
+ * a verdict: a failed plan counts as an unexpected diff, so it can never pass as clean. Clean only
+ * when every stack in `order` has a clean verdict.
+ */
+export function aggregateReplans(
+  order: readonly string[],
+  results: readonly ReplanResult[],
+): { clean: boolean; byStack: Map<string, ReplanVerdict> } {
+  const byStack = new Map<string, ReplanVerdict>();
+  for (const name of order) {
+    const r = results.find((x) => x.stack === name);
+    const failed: ReplanVerdict = {
+      clean: false,
+      tolerated: [],
+      unexpected: [
+        { address: r?.error ? `(plan failed: ${r.error.split("\n")[0]})` : "(not re-planned)", type: "", actions: [], attributes: [] },
+      ],
+      outputs: [],
+    };
+    byStack.set(name, r?.verdict && !r.error ? r.verdict : failed);
+  }
+  return { clean: [...byStack.values()].every((v) => v.clean), byStack };
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time; results in the items' order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= items.length) return;
+      out[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
 }

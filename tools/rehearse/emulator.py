@@ -12,6 +12,10 @@ import os
 import sys
 
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+# ACM issues a DNS-validated certificate once its validation record exists; moto issues it after
+# MOTO_ACM_VALIDATION_WAIT seconds (default 60), which the provider's certificate-validation waiter
+# would sit through. The rehearsal proves the records and the order, not DNS propagation: issue at once.
+os.environ.setdefault("MOTO_ACM_VALIDATION_WAIT", "0")
 
 SHIMS = []
 
@@ -259,6 +263,109 @@ def _lambda_without_docker():
     from moto.core.config import default_user_config
 
     default_user_config["lambda"]["use_docker"] = False
+
+
+@shim("sqs: SetQueueAttributes changes only the attributes it names (keeps Policy) and RedriveAllowPolicy is kept and returned")
+def _sqs_attributes():
+    # moto 5.2.1 clears a queue's Policy on every SetQueueAttributes that does not name it, and
+    # keeps RedriveAllowPolicy without ever returning it: the provider's aws_sqs_queue_redrive_allow_policy
+    # then polls for its own value until its timeout, and a queue policy set before it is lost.
+    from moto.sqs.models import Queue
+
+    set_attributes = Queue._set_attributes
+
+    def _set_attributes(self, attributes, now=None):
+        policy = getattr(self, "policy", None)
+        set_attributes(self, attributes, now)
+        if "Policy" not in attributes:
+            self.policy = policy
+
+    attributes = Queue.attributes.fget
+
+    def all_attributes(self):
+        out = attributes(self)
+        out.pop("RedriveAllowPolicy", None)
+        value = getattr(self, "redrive_allow_policy", None)
+        if value:
+            out["RedriveAllowPolicy"] = value
+        return out
+
+    Queue.redrive_allow_policy = None  # a queue without one reads None, not AttributeError
+    Queue._set_attributes = _set_attributes
+    Queue.attributes = property(all_attributes)
+    if "RedriveAllowPolicy" not in Queue.KMS_ATTRIBUTES:
+        # the names GetQueueAttributes accepts (it answers with those the queue has)
+        Queue.KMS_ATTRIBUTES = [*Queue.KMS_ATTRIBUTES, "RedriveAllowPolicy"]
+
+
+@shim("sesv2: GetConfigurationSet answers SendingOptions.SendingEnabled as a boolean")
+def _sesv2_sending_options():
+    # moto 5.2.1 keeps the whole SendingOptions object as `enabled` and answers
+    # {"SendingEnabled": {"SendingEnabled": true}}, which the provider cannot decode.
+    from moto.ses.models import ConfigurationSet
+
+    to_dict_v2 = ConfigurationSet.to_dict_v2
+
+    def fixed(self):
+        out = to_dict_v2(self)
+        enabled = (out.get("SendingOptions") or {}).get("SendingEnabled")
+        if isinstance(enabled, dict):
+            out["SendingOptions"] = {"SendingEnabled": enabled.get("SendingEnabled", True)}
+        elif enabled is None:
+            out["SendingOptions"] = {"SendingEnabled": True}
+        return out
+
+    ConfigurationSet.to_dict_v2 = fixed
+
+
+@shim("sesv2: a domain identity answers its three Easy DKIM tokens, and DKIM timestamps as epoch seconds")
+def _sesv2_dkim():
+    # moto 5.2.1 answers LastKeyGenerationTimestamp as an ISO string (the provider cannot decode
+    # CreateEmailIdentity) and no Tokens, which the kit's three DKIM CNAME records are made from.
+    # AWS returns three tokens for a domain identity with Easy DKIM.
+    import hashlib
+    from datetime import datetime
+
+    from moto.ses.models import EmailIdentity
+
+    init = EmailIdentity.__init__
+
+    def __init__(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        attrs = self.dkim_attributes
+        for key in ("LastKeyGenerationTimestamp", "NextSigningKeyGenerationTimestamp"):
+            if isinstance(attrs.get(key), str):
+                attrs[key] = datetime.fromisoformat(attrs[key].replace("Z", "+00:00")).timestamp()
+        if "@" not in self.email_identity and not attrs.get("Tokens"):
+            digest = hashlib.sha256(self.email_identity.encode()).hexdigest()
+            attrs["Tokens"] = [digest[i * 16 : i * 16 + 16] for i in range(3)]
+
+    EmailIdentity.__init__ = __init__
+
+
+SEED_REFERENCE = "rehearsal-seed:"
+
+
+@shim("route53: CreateHostedZone with CallerReference 'rehearsal-seed:<id>' keeps that id (seeds a zone that exists before the kit)")
+def _route53_seeded_zone_id():
+    # The examples name hosted zones that exist before the kit (hostedZoneId in their config);
+    # moto chooses zone ids itself, so the rehearsal could not create the zone the records name.
+    # Only the rehearsal's own seeding sends this caller reference; Terraform never does.
+    from moto.route53.models import Route53Backend as B
+
+    create = B.create_hosted_zone
+
+    def create_hosted_zone(self, name, private_zone, caller_reference=None, *args, **kwargs):
+        zone = create(self, name, private_zone, caller_reference, *args, **kwargs)
+        if caller_reference and caller_reference.startswith(SEED_REFERENCE):
+            wanted = caller_reference[len(SEED_REFERENCE):]
+            if wanted and wanted not in self.zones:
+                del self.zones[zone.resource_id]
+                zone.resource_id = wanted
+                self.zones[wanted] = zone
+        return zone
+
+    B.create_hosted_zone = create_hosted_zone
 
 
 def main():
