@@ -498,7 +498,8 @@ describe("security layer options", () => {
         security: { waf: { managedRuleGroups: [{ name: "AWSManagedRulesCommonRuleSet", excludedRules: ["SizeRestrictions_BODY", "NoUserAgent_HEADER"] }] } },
       }),
     );
-    const r = (resource(tf, "aws_wafv2_web_acl", "waf").rule as Array<Record<string, any>>).find((x) => x.name === "AWSManagedRulesCommonRuleSet")!; // eslint-disable-line @typescript-eslint/no-explicit-any
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const r = (resource(tf, "aws_wafv2_web_acl", "waf").rule as Array<Record<string, any>>).find((x) => x.name === "AWSManagedRulesCommonRuleSet")!;
     expect(r.statement.managed_rule_group_statement.rule_action_override).toEqual([
       { name: "SizeRestrictions_BODY", action_to_use: { count: {} } },
       { name: "NoUserAgent_HEADER", action_to_use: { count: {} } },
@@ -637,7 +638,8 @@ describe("WafWebAcl module", () => {
   it("bounds bodies with a rule of its own above 8 KB, switching the Common Rule Set's body rule to count, and refuses what WAF cannot inspect", () => {
     const tf = build({ maxBodyBytes: 12_288, managedRuleGroups: [{ name: "AWSManagedRulesCommonRuleSet", excludedRules: ["NoUserAgent_HEADER"] }, { name: "AWSManagedRulesSQLiRuleSet" }] });
     const [acl] = Object.values(resources(tf, "aws_wafv2_web_acl"));
-    const rules = acl.rule as { name: string; priority: number; statement: Record<string, any> }[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const rules = acl.rule as { name: string; priority: number; statement: Record<string, any> }[];
     expect(rules.map((r) => [r.name, r.priority])).toEqual([["rate-limit", 0], ["body-size", 1], ["AWSManagedRulesCommonRuleSet", 2], ["AWSManagedRulesSQLiRuleSet", 3]]);
     expect(rules[1].statement.size_constraint_statement).toMatchObject({ size: 12_288, comparison_operator: "GT", field_to_match: { body: { oversize_handling: "MATCH" } } });
     expect(rules[2].statement.managed_rule_group_statement.rule_action_override.map((o: { name: string }) => o.name)).toEqual(["NoUserAgent_HEADER", "SizeRestrictions_BODY"]);
