@@ -108,8 +108,15 @@ describe("module", () => {
 
 const ENABLED = ALL_CONFIGS.filter((c) => deliveryTarget(anyConfig(c)));
 
-it("is on in every PetClinic environment and in the ims and business-suite examples", () => {
-  expect(ENABLED).toEqual(expect.arrayContaining(["dev", "staging", "prod", "examples/ims/dev.yaml", "examples/ims/prod.yaml", "examples/business-suite/dev.yaml", "examples/business-suite/prod.yaml"]));
+it("is on in every environment of every system (PetClinic and the four examples)", () => {
+  expect(ENABLED).toEqual(
+    expect.arrayContaining([
+      "dev",
+      "staging",
+      "prod",
+      ...["ims/dev", "ims/prod", "business-suite/dev", "business-suite/prod", "regenzet/dev", "regenzet/prod", "ims2/dev", "ims2/staging", "ims2/prod"].map((e) => `examples/${e}.yaml`),
+    ]),
+  );
 });
 
 type Stmt = { Sid: string; Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, unknown>> };
