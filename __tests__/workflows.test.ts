@@ -483,7 +483,7 @@ describe("application delivery workflows (docs/app-workflows)", () => {
 
   it("are what `npm run workflows` writes, one per project that turns delivery on", () => {
     expect(compareWithDir(files, path.join(ROOT, APP_WORKFLOWS_DIR))).toEqual([]);
-    expect(files.map((f) => f.name)).toEqual(["bsuite.yml", "ims.yml", "petclinic.yml"]);
+    expect(files.map((f) => f.name)).toEqual(["bsuite.yml", "ims.yml", "ims2.yml", "petclinic.yml", "regenzet.yml"]);
   });
 
   (actionlintAvailable() ? it : it.skip)("pass actionlint", async () => {
