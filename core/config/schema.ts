@@ -12,7 +12,7 @@
  */
 import { z } from "zod";
 import { GATEWAY_ENDPOINT_SERVICES, INTERFACE_ENDPOINT_SERVICES, LAYER_NAMES, TIERS } from "./constants";
-import { cidr, iamRoleArn, logRetention, NAME_RE, port, s3BucketName } from "./fields";
+import { cidr, iamRoleArn, logRetention, NAME_RE, port, s3BucketName, wholeNumber } from "./fields";
 import { REGION_RE } from "./regions";
 import { ApiGatewaySchema } from "./sections/api-gateway";
 import { ApplicationSchema, ServiceSchema } from "./sections/application";
@@ -158,11 +158,7 @@ const NetworkSchema = z
           .describe(
             "With enabled: deny-all adopts the VPC's default ACL with no rules, so a subnet created outside the kit carries no traffic; aws-default leaves it as AWS creates it (allow all). Default: deny-all.",
           ),
-        ruleQuota: z
-          .number({ error: "a number of rules per ACL and direction" })
-          .int({ error: "a whole number of rules" })
-          .min(20, { error: "at least 20 (the default AWS quota of rules per network ACL and direction)" })
-          .max(40, { error: "at most 40 (the highest AWS quota of rules per network ACL and direction)" })
+        ruleQuota: wholeNumber("a number of rules per ACL and direction", "a whole number of rules", [20, "at least 20 (the default AWS quota of rules per network ACL and direction)"], [40, "at most 40 (the highest AWS quota of rules per network ACL and direction)"])
           .default(20)
           .describe("Rules per ACL and direction the account's quota allows (AWS: 20 by default, 40 at most). The config is refused when a tier needs more. Default: 20."),
       })

@@ -22,6 +22,7 @@ import type { PlatformConfig } from "../schema";
 import type { KeyPath, Rule, SemanticIssue } from "../semantic";
 import { albHttpOnly, hasNetworkFront, servicePaths } from "./application";
 import { genaiMaxBodyBytes, WAF_DEFAULT_BODY_INSPECTION_BYTES } from "./lambda-genai";
+import { wholeNumber, wholeRange } from "../fields";
 
 const SECTION = ["apiGateway"] as const;
 
@@ -64,11 +65,7 @@ const ThrottleSchema = z
       .max(1_000_000, { error: "a rate of at most 1,000,000 requests per second" })
       .default(1000)
       .describe("Steady-state requests per second for the whole stage (REST: method settings */*; HTTP: default route settings). Default: 1000."),
-    burstLimit: z
-      .number({ error: BURST_ERROR })
-      .int({ error: BURST_ERROR })
-      .min(0, { error: BURST_ERROR })
-      .max(1_000_000, { error: "a burst of at most 1,000,000 requests" })
+    burstLimit: wholeNumber(BURST_ERROR, BURST_ERROR, [0, BURST_ERROR], [1_000_000, "a burst of at most 1,000,000 requests"])
       .default(2000)
       .describe("Token-bucket size: requests served at once above the rate. Must be at least rateLimit. Default: 2000."),
   })
@@ -146,10 +143,7 @@ const CustomDomainSchema = z
 const UsagePlanSchema = z
   .strictObject({
     enabled: z.boolean().default(true).describe("Create the usage plan. Default: true when the block is present."),
-    quotaPerDay: z
-      .number({ error: "a whole number of requests per day, at least 1" })
-      .int({ error: "a whole number of requests per day, at least 1" })
-      .min(1, { error: "a whole number of requests per day, at least 1" })
+    quotaPerDay: wholeRange("a whole number of requests per day, at least 1", 1)
       .optional()
       .describe("Requests per API key per day. Default: no quota (throttling only)."),
     apiKeys: z

@@ -16,7 +16,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { FARGATE_CPU_UNITS, fargateMemoryText, isFargateSize } from "../../../modules/fargate-sizes";
-import { logRetention, port, s3BucketName } from "../fields";
+import { logRetention, port, s3BucketName, wholeNumber, wholeRange } from "../fields";
 import type { PlatformConfig } from "../schema";
 import type { Rule, SemanticIssue } from "../semantic";
 import { CollectorSchema } from "./telemetry";
@@ -101,11 +101,7 @@ const imageTag = z
   .regex(IMAGE_TAG_RE, { error: "an image tag: 1-128 of A-Z a-z 0-9 _ . -, not starting with . or -" });
 
 const seconds = (min: number, max: number, what: string) =>
-  z
-    .number({ error: `${what} in whole seconds (${min}-${max})` })
-    .int({ error: `${what} in whole seconds (${min}-${max})` })
-    .min(min, { error: `${what} of ${min} to ${max} seconds` })
-    .max(max, { error: `${what} of ${min} to ${max} seconds` });
+  wholeNumber(`${what} in whole seconds (${min}-${max})`, `${what} in whole seconds (${min}-${max})`, [min, `${what} of ${min} to ${max} seconds`], [max, `${what} of ${min} to ${max} seconds`]);
 
 const percent = (what: string, min = 1) =>
   z
@@ -114,11 +110,7 @@ const percent = (what: string, min = 1) =>
     .max(100, { error: `${what} of ${min} to 100 percent` });
 
 const taskCount = (what: string) =>
-  z
-    .number({ error: `${what}: a whole number of tasks` })
-    .int({ error: `${what}: a whole number of tasks` })
-    .min(0, { error: `${what}: 0 or more tasks` })
-    .max(1000, { error: `${what}: at most 1000 tasks (the ECS service quota)` });
+  wholeNumber(`${what}: a whole number of tasks`, `${what}: a whole number of tasks`, [0, `${what}: 0 or more tasks`], [1000, `${what}: at most 1000 tasks (the ECS service quota)`]);
 
 const HealthCheckSchema = z
   .strictObject({
@@ -239,11 +231,7 @@ export const ServiceSchema = z.strictObject({
     .describe("Tasks at creation; autoscaling owns the count afterwards (Terraform ignores drift). Default: minCount."),
   minCount: taskCount("a minimum").default(1).describe("Fewest tasks autoscaling keeps. Default: 1."),
   maxCount: taskCount("a maximum").default(4).describe("Most tasks autoscaling starts. Default: 4."),
-  spotPercent: z
-    .number({ error: "a Fargate Spot share of 0 to 100 percent" })
-    .int({ error: "a Fargate Spot share of 0 to 100 percent (whole number)" })
-    .min(0, { error: "a Fargate Spot share of 0 to 100 percent" })
-    .max(100, { error: "a Fargate Spot share of 0 to 100 percent" })
+  spotPercent: wholeNumber("a Fargate Spot share of 0 to 100 percent", "a Fargate Spot share of 0 to 100 percent (whole number)", [0, "a Fargate Spot share of 0 to 100 percent"], [100, "a Fargate Spot share of 0 to 100 percent"])
     .optional()
     .describe(
       "Share of tasks on FARGATE_SPOT (capacity provider weights), overriding what `critical` and application.spot give. " +
@@ -272,11 +260,7 @@ export const ServiceSchema = z.strictObject({
       "Route the service's paths from the API Gateway (its front door): each path pattern becomes an API route through the VPC link to the load balancer " +
         "(/x -> /x, /x/* -> /x/{proxy+}). false: reachable only inside the VPC (load balancer from the app tier, Cloud Map). Default: true.",
     ),
-  priority: z
-    .number({ error: `a listener rule priority (${PRIORITY_MIN}-${PRIORITY_MAX})` })
-    .int({ error: `a whole listener rule priority (${PRIORITY_MIN}-${PRIORITY_MAX})` })
-    .min(PRIORITY_MIN, { error: `a listener rule priority of ${PRIORITY_MIN} to ${PRIORITY_MAX}` })
-    .max(PRIORITY_MAX, { error: `a listener rule priority of ${PRIORITY_MIN} to ${PRIORITY_MAX}` })
+  priority: wholeNumber(`a listener rule priority (${PRIORITY_MIN}-${PRIORITY_MAX})`, `a whole listener rule priority (${PRIORITY_MIN}-${PRIORITY_MAX})`, [PRIORITY_MIN, `a listener rule priority of ${PRIORITY_MIN} to ${PRIORITY_MAX}`], [PRIORITY_MAX, `a listener rule priority of ${PRIORITY_MIN} to ${PRIORITY_MAX}`])
     .optional()
     .describe(
       `Listener rule priority (lower is evaluated first). Default: derived from the service name (${DERIVED_PRIORITY_MIN}-${PRIORITY_MAX - 1}), stable when services are added.`,
@@ -321,17 +305,13 @@ export type ServiceConfig = z.output<typeof ServiceSchema>;
 
 const minutes = (min: number, max: number, what: string) => {
   const error = `${what}: a whole number of minutes from ${min} to ${max}`;
-  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+  return wholeRange(error, min, max);
 };
 
 const CustomTrafficSchema = z
   .strictObject({
     type: z.enum(["canary", "linear"]).describe("canary: shift percent, wait intervalMinutes, shift the rest. linear: shift percent every intervalMinutes."),
-    percent: z
-      .number({ error: "a percentage of traffic from 1 to 99" })
-      .int({ error: "a whole percentage of traffic from 1 to 99" })
-      .min(1, { error: "a percentage of traffic from 1 to 99" })
-      .max(99, { error: "a percentage of traffic from 1 to 99" })
+    percent: wholeNumber("a percentage of traffic from 1 to 99", "a whole percentage of traffic from 1 to 99", [1, "a percentage of traffic from 1 to 99"], [99, "a percentage of traffic from 1 to 99"])
       .describe("Share of the production traffic moved per step."),
     intervalMinutes: minutes(1, 2880, "an interval").describe("Minutes between steps."),
   })
@@ -390,11 +370,7 @@ export const ApplicationSchema = z
       .describe("One ECR repository per service, <project>-<env>/<service>, encrypted with the security layer's data key."),
     spot: z
       .strictObject({
-        nonCriticalPercent: z
-          .number({ error: "a Fargate Spot share of 0 to 100 percent" })
-          .int({ error: "a Fargate Spot share of 0 to 100 percent (whole number)" })
-          .min(0, { error: "a Fargate Spot share of 0 to 100 percent" })
-          .max(100, { error: "a Fargate Spot share of 0 to 100 percent" })
+        nonCriticalPercent: wholeNumber("a Fargate Spot share of 0 to 100 percent", "a Fargate Spot share of 0 to 100 percent (whole number)", [0, "a Fargate Spot share of 0 to 100 percent"], [100, "a Fargate Spot share of 0 to 100 percent"])
           .default(0)
           .describe("Share of the tasks above the on-demand base that run on FARGATE_SPOT for services with critical: false. Tier default: dev 100, staging 100, prod 50."),
       })

@@ -17,11 +17,12 @@
 import { z } from "zod";
 import { partitionOf } from "../regions";
 import type { PlatformConfig } from "../schema";
+import { wholeNumber } from "../fields";
 
 /** A role's longest session in seconds, from `min` to IAM's 43,200 (12 hours), defaulting to `fallback`. */
 export function sessionSeconds(min: number, fallback: number) {
   const error = `a session length in seconds from ${min} to 43200`;
-  return z.number({ error }).int({ error: "a whole number of seconds" }).min(min, { error }).max(43200, { error }).default(fallback);
+  return wholeNumber(error, "a whole number of seconds", [min, error], [43200, error]).default(fallback);
 }
 
 /** `owner/repo` as GitHub spells it: owner 1-39 of [A-Za-z0-9-] (no leading hyphen), repo 1-100 of [A-Za-z0-9._-]. */

@@ -20,6 +20,7 @@ import type { PlatformConfig } from "../schema";
 import type { KeyPath, Rule, SemanticIssue } from "../semantic";
 import { ACM_CERTIFICATE_ARN_RE, DNS_NAME_RE } from "./api-gateway";
 import { SECRET_NAME_RE } from "./application";
+import { wholeNumber, wholeRange } from "../fields";
 
 const SECTION = ["frontend"] as const;
 
@@ -167,10 +168,7 @@ const DomainSchema = z
 
 const HstsSchema = z
   .strictObject({
-    maxAgeSeconds: z
-      .number({ error: "a max-age in whole seconds" })
-      .int({ error: "a max-age in whole seconds" })
-      .min(0, { error: "a max-age in whole seconds, 0 or more" })
+    maxAgeSeconds: wholeNumber("a max-age in whole seconds", "a max-age in whole seconds", [0, "a max-age in whole seconds, 0 or more"])
       .default(63072000)
       .describe("Strict-Transport-Security max-age. Default: 63072000 (two years)."),
     includeSubdomains: z.boolean().default(true).describe("includeSubDomains: browsers use HTTPS for every sub-domain too. Default: true."),
@@ -256,10 +254,7 @@ const CloudFrontSchema = z
     waf: z
       .strictObject({
         enabled: z.boolean().describe("A CLOUDFRONT-scope web ACL (in us-east-1) on the distribution. Tier default: dev false, staging and prod true."),
-        rateLimit: z
-          .number({ error: RATE_ERROR })
-          .int({ error: RATE_ERROR })
-          .min(10, { error: RATE_ERROR })
+        rateLimit: wholeRange(RATE_ERROR, 10)
           .max(2_000_000_000)
           .optional()
           .describe("Requests per 5 minutes per client IP before the rate rule blocks. Default: security.waf.rateLimit."),
