@@ -63,3 +63,8 @@ export function wholeRange(error: string, min: number, max?: number): z.ZodNumbe
 export function wholeNumberIn(min: number, max: number, what: string): z.ZodNumber {
   return wholeRange(`${what}: a whole number from ${min} to ${max}`, min, max);
 }
+
+/** A string matching `re`, refused with the one text `error` (no string, or no match). */
+export function matching(re: RegExp, error: string): z.ZodString {
+  return z.string({ error }).regex(re, { error });
+}

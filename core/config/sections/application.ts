@@ -16,7 +16,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { FARGATE_CPU_UNITS, fargateMemoryText, isFargateSize } from "../../../modules/fargate-sizes";
-import { logRetention, port, s3BucketName, wholeNumber, wholeRange } from "../fields";
+import { logRetention, matching, port, s3BucketName, wholeNumber, wholeRange } from "../fields";
 import type { PlatformConfig } from "../schema";
 import type { Rule, SemanticIssue } from "../semantic";
 import { CollectorSchema } from "./telemetry";
@@ -77,7 +77,7 @@ export const SECRET_NAME_RE = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY
 
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ENV_NAME_ERROR = "an environment variable name (letters, digits, _; not starting with a digit)";
-const envName = (fallback: string) => z.string({ error: ENV_NAME_ERROR }).regex(ENV_NAME_RE, { error: ENV_NAME_ERROR }).default(fallback);
+const envName = (fallback: string) => matching(ENV_NAME_RE, ENV_NAME_ERROR).default(fallback);
 /** An ECR / Docker image tag. */
 const IMAGE_TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** `[registry/]repository(:tag|@sha256:digest)`: a pinned reference to an image outside the service's ECR repository. */
@@ -114,9 +114,7 @@ const taskCount = (what: string) =>
 
 const HealthCheckSchema = z
   .strictObject({
-    path: z
-      .string({ error: "an HTTP path starting with / (such as /actuator/health)" })
-      .regex(/^\/[\x21-\x7e]{0,1023}$/, { error: "an HTTP path starting with / (such as /actuator/health)" })
+    path: matching(/^\/[\x21-\x7e]{0,1023}$/, "an HTTP path starting with / (such as /actuator/health)")
       .default("/")
       .describe("Path the target group probes on the container port. Default: / (AWS's default); Spring Boot services use /actuator/health."),
     matcher: z
@@ -158,9 +156,7 @@ const ImageSchema = z
     tag: imageTag
       .optional()
       .describe("Tag in the service's ECR repository (<project>-<env>/<service>). Default: application.imageTag."),
-    uri: z
-      .string({ error: "an image reference with a tag or digest (registry/repository:tag or @sha256:...)" })
-      .regex(IMAGE_URI_RE, { error: "an image reference with a tag or digest (registry/repository:tag or @sha256:...)" })
+    uri: matching(IMAGE_URI_RE, "an image reference with a tag or digest (registry/repository:tag or @sha256:...)")
       .optional()
       .describe("An image outside the service's ECR repository, pinned by tag or digest. The repository is still created."),
   })
@@ -284,9 +280,7 @@ export const ServiceSchema = z.strictObject({
     .unknown()
     .optional()
     .describe("Removed: the master password is no longer injected into tasks (it rotates; tasks would keep the old one). Use services.<name>.database."),
-  user: z
-    .string({ error: "a user as uid[:gid] or name[:group]" })
-    .regex(USER_RE, { error: "a user as uid[:gid] or name[:group]" })
+  user: matching(USER_RE, "a user as uid[:gid] or name[:group]")
     .optional()
     .describe("Run the container as this non-root user; set it only when the image supports it. Default: the image's USER."),
   writablePaths: z
@@ -398,9 +392,7 @@ export const ApplicationSchema = z
           .boolean()
           .default(false)
           .describe("Put an internal NLB in front of the internal ALB, the target of a REST API VPC link. Needs internal: true. Default: false."),
-        certificateArn: z
-          .string({ error: "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)" })
-          .regex(ACM_ARN_RE, { error: "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)" })
+        certificateArn: matching(ACM_ARN_RE, "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)")
           .optional()
           .describe("ACM certificate of the HTTPS listener, in aws.region."),
         https: z

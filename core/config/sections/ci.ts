@@ -17,7 +17,7 @@
 import { z } from "zod";
 import { partitionOf } from "../regions";
 import type { PlatformConfig } from "../schema";
-import { wholeNumber } from "../fields";
+import { matching, wholeNumber } from "../fields";
 
 /** A role's longest session in seconds, from `min` to IAM's 43,200 (12 hours), defaulting to `fallback`. */
 export function sessionSeconds(min: number, fallback: number) {
@@ -43,13 +43,11 @@ export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
 const REPOSITORY_ERROR = "a GitHub repository as owner/name, such as acme/platform (letters, digits, - . _)";
 const POLICY_ERROR = "an AWS managed policy name such as ReadOnlyAccess (service-role/... allowed) or an IAM policy ARN";
 
-const policyRef = z.string({ error: POLICY_ERROR }).regex(POLICY_REF_RE, { error: POLICY_ERROR });
+const policyRef = matching(POLICY_REF_RE, POLICY_ERROR);
 
 const GithubSchema = z
   .strictObject({
-    repository: z
-      .string({ error: REPOSITORY_ERROR })
-      .regex(GITHUB_REPOSITORY_RE, { error: REPOSITORY_ERROR })
+    repository: matching(GITHUB_REPOSITORY_RE, REPOSITORY_ERROR)
       .optional()
       .describe(
         "The repository whose workflows may assume this environment's CI roles, exactly as GitHub spells it (the OIDC subject is compared case-sensitively). " +
@@ -68,9 +66,7 @@ const GithubSchema = z
       .describe(
         "Server certificate thumbprints of the OIDC provider. AWS no longer uses them for GitHub (it trusts GitHub's certificate through its own CA library) and hashicorp/aws 5.100.0 makes them optional. Default: none (AWS fills in its own).",
       ),
-    environment: z
-      .string({ error: "a GitHub environment name (letters, digits, _ . -)" })
-      .regex(GITHUB_ENVIRONMENT_RE, { error: "a GitHub environment name (letters, digits, _ . -)" })
+    environment: matching(GITHUB_ENVIRONMENT_RE, "a GitHub environment name (letters, digits, _ . -)")
       .optional()
       .describe(
         "GitHub environment the apply jobs run in; the apply role trusts only repo:<repository>:environment:<this>. Give it required reviewers (staging, prod) and allow only the default branch to deploy. Default: the platform environment name.",

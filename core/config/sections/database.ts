@@ -17,7 +17,7 @@
  * exact version or size is orderable in a region (`aws rds describe-orderable-db-instance-options`).
  */
 import { z } from "zod";
-import { port, wholeNumber } from "../fields";
+import { matching, port, wholeNumber } from "../fields";
 import type { PlatformConfig } from "../schema";
 import type { KeyPath, Rule, SemanticIssue } from "../semantic";
 import { performanceInsightsRow, performanceInsightsSupported, SERVERLESS_V2_ACU } from "../rds-facts";
@@ -122,9 +122,7 @@ const BACKUP_WINDOW_RE = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
 const MAINTENANCE_WINDOW_RE = /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;
 
 const dailyWindow = (what: string) =>
-  z
-    .string({ error: `a daily ${what} window hh:mm-hh:mm in UTC, such as 03:00-04:00` })
-    .regex(BACKUP_WINDOW_RE, { error: `a daily ${what} window hh:mm-hh:mm in UTC, such as 03:00-04:00` });
+  matching(BACKUP_WINDOW_RE, `a daily ${what} window hh:mm-hh:mm in UTC, such as 03:00-04:00`);
 
 const weeklyWindow = z
   .string({ error: "a weekly maintenance window ddd:hh:mm-ddd:hh:mm in UTC, such as sun:05:00-sun:06:00" })
@@ -170,9 +168,7 @@ export const DatabaseSchema = z
       })
       .default("platform_admin")
       .describe("Master user name. Its password is generated and kept by RDS in Secrets Manager, never in Terraform state. Default: platform_admin."),
-    instanceClass: z
-      .string({ error: "a DB instance class such as db.serverless or db.r6g.large" })
-      .regex(/^db\.[a-z0-9]+(\.[a-z0-9]+)?$/, { error: "a DB instance class such as db.serverless or db.r6g.large" })
+    instanceClass: matching(/^db\.[a-z0-9]+(\.[a-z0-9]+)?$/, "a DB instance class such as db.serverless or db.r6g.large")
       .optional()
       .describe("Instance class of every instance. Default: db.serverless (Aurora Serverless v2) for Aurora engines, db.t4g.medium for RDS engines."),
     serverless: z
@@ -279,9 +275,7 @@ const CacheFieldsSchema = z.strictObject({
     .regex(/^7\.\d+$/, { error: "a Redis 7 version such as 7.1 (IAM authentication needs Redis 7)" })
     .default("7.1")
     .describe("Redis engine version. Default: 7.1."),
-  nodeType: z
-    .string({ error: "a cache node type such as cache.t4g.small" })
-    .regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, { error: "a cache node type such as cache.t4g.small" })
+  nodeType: matching(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, "a cache node type such as cache.t4g.small")
     .default("cache.t4g.small")
     .describe("Node type. Default: cache.t4g.small."),
   nodes: wholeNumber("a number of cache nodes", "a whole number of cache nodes", [1, "1 to 6 cache nodes (a primary and up to 5 replicas)"], [6, "1 to 6 cache nodes (a primary and up to 5 replicas)"])

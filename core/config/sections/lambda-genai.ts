@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { PRIVILEGES as DB_USER_PRIVILEGES, RESERVED_USERS as DB_RESERVED_USERS, USER_NAME_RE as DB_USER_NAME_RE } from "../../../functions/db-users/src/statements";
-import { logRetention, wholeNumberIn } from "../fields";
+import { logRetention, matching, wholeNumberIn } from "../fields";
 import type { PlatformConfig } from "../schema";
 import type { Rule, SemanticIssue } from "../semantic";
 
@@ -42,7 +42,7 @@ const MODEL_ID_ERROR =
   "a Bedrock model id of the form provider.model-name-version, such as anthropic.claude-3-haiku-20240307-v1:0 " +
   "(optionally with a cross-region inference profile prefix such as us.)";
 
-const modelId = z.string({ error: MODEL_ID_ERROR }).regex(MODEL_ID_RE, { error: MODEL_ID_ERROR });
+const modelId = matching(MODEL_ID_RE, MODEL_ID_ERROR);
 
 
 export const GenaiSchema = z

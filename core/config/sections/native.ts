@@ -28,7 +28,7 @@ import * as path from "node:path";
 import { z } from "zod";
 import { Naming } from "../../naming";
 import { didYouMean } from "../errors";
-import { logRetention, wholeNumberIn } from "../fields";
+import { logRetention, matching, wholeNumberIn } from "../fields";
 import type { PlatformConfig } from "../schema";
 import type { KeyPath, Rule, SemanticIssue } from "../semantic";
 import { DNS_NAME_RE } from "./api-gateway";
@@ -87,20 +87,20 @@ export const SES_TEMPLATE_MAX_BYTES = 500 * 1024;
 
 const NAME_RE = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 const NAME_ERROR = "a name of 2-32 lower-case letters, digits and hyphens, starting with a letter and not ending with a hyphen";
-const name = z.string({ error: NAME_ERROR }).regex(NAME_RE, { error: NAME_ERROR });
+const name = matching(NAME_RE, NAME_ERROR);
 
 const PRINCIPAL_RE = /^(lambda:genai|[a-z][a-z0-9-]{0,30}[a-z0-9])$/;
 const PRINCIPAL_ERROR = `an application service name (a key of services) or ${GENAI_PRINCIPAL}`;
 const principals = (what: string) =>
   z
-    .array(z.string({ error: PRINCIPAL_ERROR }).regex(PRINCIPAL_RE, { error: PRINCIPAL_ERROR }), { error: `a list of services (or ${GENAI_PRINCIPAL})` })
+    .array(matching(PRINCIPAL_RE, PRINCIPAL_ERROR), { error: `a list of services (or ${GENAI_PRINCIPAL})` })
     .default([])
     .describe(`${what} Names are keys of services (their ECS task roles, layer 02) or ${GENAI_PRINCIPAL} (the GenAI function's role). Default: none.`);
 
 
 export const EMAIL_RE = /^[A-Za-z0-9._%+-]{1,64}@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 const EMAIL_ERROR = "an e-mail address such as ops@example.com (lower-case domain)";
-const email = z.string({ error: EMAIL_ERROR }).regex(EMAIL_RE, { error: EMAIL_ERROR });
+const email = matching(EMAIL_RE, EMAIL_ERROR);
 
 /** https://host[:port] or http://localhost[:port]: an origin browsers upload from. */
 const BUCKET_ORIGIN_RE = /^(https:\/\/[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|http:\/\/localhost)(?::\d{1,5})?$/;
@@ -123,9 +123,7 @@ const appUrl = z.string({ error: APP_URL_ERROR }).max(1024, { error: "a URL of a
 
 /** A path relative to the repository root, inside it. */
 const REPO_PATH_ERROR = "a file path relative to the repository root, such as templates/email/otp.html";
-const repoPath = z
-  .string({ error: REPO_PATH_ERROR })
-  .regex(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9_./-]+$/, { error: REPO_PATH_ERROR });
+const repoPath = matching(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9_./-]+$/, REPO_PATH_ERROR);
 
 const jsonObject = (what: string) =>
   z.record(z.string(), z.unknown(), { error: `${what} as a mapping (it is sent as JSON)` });
@@ -161,7 +159,7 @@ const LifecycleRuleSchema = z
 const CorsSchema = z
   .strictObject({
     allowedOrigins: z
-      .array(z.string({ error: BUCKET_ORIGIN_ERROR }).regex(BUCKET_ORIGIN_RE, { error: BUCKET_ORIGIN_ERROR }), { error: "a list of origins" })
+      .array(matching(BUCKET_ORIGIN_RE, BUCKET_ORIGIN_ERROR), { error: "a list of origins" })
       .min(1, { error: "at least one origin" })
       .max(20, { error: "at most 20 origins" })
       .describe("Browser origins that may upload and download with presigned URLs. Wildcards are not accepted."),
@@ -423,9 +421,7 @@ const attributeMapping = (defaults: Record<string, string>) =>
     .describe(`User pool attribute -> the provider's attribute, written on every federated sign-in. Default: ${JSON.stringify(defaults)}.`);
 
 const socialProvider = (provider: "google" | "facebook", scopes: readonly string[], mapping: Record<string, string>) => ({
-  secretName: z
-    .string({ error: SECRET_NAME_ERROR })
-    .regex(SECRET_NAME_RE, { error: SECRET_NAME_ERROR })
+  secretName: matching(SECRET_NAME_RE, SECRET_NAME_ERROR)
     .optional()
     .describe(
       `Secrets Manager secret holding {"client_id": "...", "client_secret": "..."} of the ${provider === "google" ? "Google OAuth client" : "Facebook app (app id, app secret)"}; ` +

@@ -22,7 +22,7 @@
  * disables monitoring and keeps notification enabled. See docs/layers/notification.md.
  */
 import { z } from "zod";
-import { logRetention } from "../fields";
+import { logRetention, matching } from "../fields";
 import type { PlatformConfig } from "../schema";
 import type { Rule, SemanticIssue } from "../semantic";
 import { SEVERITIES, type Severity } from "./monitoring";
@@ -175,14 +175,10 @@ const SlackSchema = z
       .enum(SLACK_MODES)
       .default("chatbot")
       .describe("chatbot: AWS Chatbot posts the alarm topic to the channel (authorize the workspace once in the Chatbot console). webhook: a function posts it to an incoming webhook URL kept in Parameter Store. Default: chatbot."),
-    workspaceId: z
-      .string({ error: WORKSPACE_ERROR })
-      .regex(SLACK_WORKSPACE_ID_RE, { error: WORKSPACE_ERROR })
+    workspaceId: matching(SLACK_WORKSPACE_ID_RE, WORKSPACE_ERROR)
       .optional()
       .describe("Slack workspace (team) id, T... (mode chatbot; required there)."),
-    channelId: z
-      .string({ error: CHANNEL_ERROR })
-      .regex(SLACK_CHANNEL_ID_RE, { error: CHANNEL_ERROR })
+    channelId: matching(SLACK_CHANNEL_ID_RE, CHANNEL_ERROR)
       .optional()
       .describe("Slack channel id, C... (mode chatbot; required there). Invite the Chatbot app to a private channel."),
     chatbot: ChatbotSchema,
@@ -247,7 +243,7 @@ export const NotificationSchema = z
     email: z
       .strictObject({
         addresses: z
-          .array(z.string({ error: EMAIL_ERROR }).regex(EMAIL_RE, { error: EMAIL_ERROR }), { error: "a list of e-mail addresses" })
+          .array(matching(EMAIL_RE, EMAIL_ERROR), { error: "a list of e-mail addresses" })
           .max(50, { error: "at most 50 e-mail addresses (use a distribution list)" })
           .default([])
           .describe("One SNS e-mail subscription per address; each must be confirmed from the mail SNS sends. Default: none."),
@@ -270,7 +266,7 @@ export const NotificationSchema = z
     page: z
       .strictObject({
         endpoints: z
-          .array(z.string({ error: HTTPS_ERROR }).regex(HTTPS_ENDPOINT_RE, { error: HTTPS_ERROR }), { error: "a list of https URLs" })
+          .array(matching(HTTPS_ENDPOINT_RE, HTTPS_ERROR), { error: "a list of https URLs" })
           .max(5, { error: "at most 5 paging endpoints" })
           .default([])
           .describe(

@@ -9,7 +9,7 @@
  * ("Telemetry collector sidecar").
  */
 import { z } from "zod";
-import { logRetention } from "../fields";
+import { logRetention, matching } from "../fields";
 import type { PlatformConfig } from "../schema";
 import type { Rule, SemanticIssue } from "../semantic";
 
@@ -54,9 +54,7 @@ export const CollectorSchema = z
       .boolean()
       .default(false)
       .describe("Run the ADOT collector as a sidecar in every service's task. Default: false."),
-    image: z
-      .string({ error: IMAGE_ERROR })
-      .regex(IMAGE_RE, { error: IMAGE_ERROR })
+    image: matching(IMAGE_RE, IMAGE_ERROR)
       .default(DEFAULT_COLLECTOR_IMAGE)
       .describe(
         `Collector image. ECR Public has no VPC endpoint: the default is pulled through NAT (network.nat and security.egress.internetHttps); point it at a pull-through cache repository of your private registry to pull through the ecr endpoints instead. Default: ${DEFAULT_COLLECTOR_IMAGE}.`,
