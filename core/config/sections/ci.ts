@@ -93,7 +93,7 @@ const PlanSchema = z
         "Managed policies of the plan role: what `terraform plan` may read. ReadOnlyAccess covers every service the layers use and new ones without change, but it also reads data (S3 objects, DynamoDB items, parameters); a customer-managed policy listing the Describe/Get/List actions of the platform's services is tighter. Default: [ReadOnlyAccess].",
       ),
     deniedActions: z
-      .array(z.string({ error: "an IAM action such as secretsmanager:GetSecretValue" }).regex(IAM_ACTION_RE, { error: "an IAM action such as secretsmanager:GetSecretValue" }))
+      .array(matching(IAM_ACTION_RE, "an IAM action such as secretsmanager:GetSecretValue"))
       .default(["secretsmanager:GetSecretValue"])
       .describe(
         "Actions the plan role is explicitly denied, whatever its managed policies allow. Plans run code from pull requests, so secret values stay out of reach. Default: [secretsmanager:GetSecretValue].",

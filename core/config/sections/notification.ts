@@ -22,7 +22,7 @@
  * disables monitoring and keeps notification enabled. See docs/layers/notification.md.
  */
 import { z } from "zod";
-import { logRetention, matching } from "../fields";
+import { logRetention, matching, wholeNumberIn } from "../fields";
 import type { PlatformConfig } from "../schema";
 import type { Rule, SemanticIssue } from "../semantic";
 import { SEVERITIES, type Severity } from "./monitoring";
@@ -120,11 +120,6 @@ const route = (severity: Severity) =>
     .default([...DEFAULT_ROUTING[severity]])
     .describe(`Channels the ${severity} topic is delivered to. Default: [${DEFAULT_ROUTING[severity].join(", ")}].`);
 
-/** A whole number in [min, max], with a message naming the range and the unit. */
-const intIn = (min: number, max: number, what: string) => {
-  const error = `${what}: a whole number from ${min} to ${max}`;
-  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
-};
 
 const ChatbotSchema = z
   .strictObject({
@@ -156,11 +151,11 @@ const WebhookSchema = z
       .enum(WEBHOOK_FORMATS)
       .default("slack")
       .describe("Payload posted to the webhook: slack (Slack incoming webhook, Block Kit) or teams (a Microsoft Teams workflow webhook, Adaptive Card). Default: slack."),
-    memoryMb: intIn(128, 1024, "a memory size in MB").default(128).describe("Memory of the webhook function in MB (128-1024). Default: 128."),
-    timeoutSeconds: intIn(3, 60, "a timeout in seconds")
+    memoryMb: wholeNumberIn(128, 1024, "a memory size in MB").default(128).describe("Memory of the webhook function in MB (128-1024). Default: 128."),
+    timeoutSeconds: wholeNumberIn(3, 60, "a timeout in seconds")
       .default(15)
       .describe("Timeout of the webhook function in seconds (3-60); the parameter read and the POST give up one second before it. Default: 15."),
-    urlCacheSeconds: intIn(0, 3600, "a cache time in seconds")
+    urlCacheSeconds: wholeNumberIn(0, 3600, "a cache time in seconds")
       .default(300)
       .describe("How long a running function keeps the webhook URL before reading the parameter again (0: every message). A new URL takes effect within this time. Default: 300."),
     logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO").describe("Lowest level the function logs (JSON lines; never the webhook URL). Default: INFO."),
