@@ -24,12 +24,12 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction as AwsLambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
-import { AssetType, TerraformAsset, type ITerraformDependable } from "cdktf";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { LOG_RETENTION_DAYS } from "../core/config/constants";
-import { Arns, LAMBDA_VPC_ACCESS, policyJson } from "../core/policy";
+import { Arns, LAMBDA_VPC_ACCESS, policyJson, viaSecretsManager } from "../core/policy";
 import { reviewException } from "../core/review";
-import type { LambdaCode } from "./lambda-function";
+import { functionCodeAndLogs, type LambdaCode } from "./lambda-function";
 import { ServiceRole } from "./service-role";
 
 export interface DatabaseUser {
@@ -98,15 +98,8 @@ export class DatabaseUsers extends Construct {
     this.resourceId = props.databaseResourceId;
     this.replicaResourceIds = [...(props.replicaResourceIds ?? [])];
 
-    const staged = props.code.stage(this);
-    const asset = new TerraformAsset(this, "code", { path: staged.directory, type: AssetType.ARCHIVE, assetHash: staged.hash });
-
-    const logGroupName = `/aws/lambda/${props.functionName}`;
-    this.logGroup = new CloudwatchLogGroup(this, "logs", {
-      name: logGroupName,
-      retentionInDays: props.logRetentionDays,
-      kmsKeyId: props.logKmsKeyArn,
-    });
+    const { staged, asset, logGroupName, logGroup } = functionCodeAndLogs(this, props.code, props.functionName, { retentionDays: props.logRetentionDays, kmsKeyArn: props.logKmsKeyArn });
+    this.logGroup = logGroup;
 
     this.role = new ServiceRole(this, "role", {
       name: props.roleName,
@@ -120,15 +113,11 @@ export class DatabaseUsers extends Construct {
             Sid: "DecryptMasterSecret",
             Action: "kms:Decrypt",
             Resource: props.secretKmsKeyArn,
-            Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${props.region}.amazonaws.com` } },
+            Condition: viaSecretsManager(props.region),
           },
         ],
         logs: [
-          {
-            Sid: "FunctionLogs",
-            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-            Resource: [this.arns.arn("logs", `log-group:${logGroupName}`), this.arns.arn("logs", `log-group:${logGroupName}:log-stream:*`)],
-          },
+          this.arns.functionLogs(logGroupName),
         ],
         "vpc-access": [
           LAMBDA_VPC_ACCESS,

@@ -24,11 +24,10 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { LambdaFunction as AwsLambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
-import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
-import { Arns, LAMBDA_VPC_ACCESS, XRAY_WRITE } from "../core/policy";
+import { Arns, LAMBDA_VPC_ACCESS, viaSecretsManager, XRAY_WRITE } from "../core/policy";
 import { reviewException } from "../core/review";
-import type { LambdaCode } from "./lambda-function";
+import { functionCodeAndLogs, type LambdaCode } from "./lambda-function";
 import { ServiceRole } from "./service-role";
 
 /** One social identity provider of the pool. */
@@ -82,10 +81,8 @@ export class IdentityProviders extends Construct {
     super(scope, id);
     if (!props.providers.length) throw new Error(`IdentityProviders ${id}: no provider`);
     const arns = new Arns(props.region, props.accountId);
-    const staged = props.code.stage(this);
-    const asset = new TerraformAsset(this, "code", { path: staged.directory, type: AssetType.ARCHIVE, assetHash: staged.hash });
-    const logGroupName = `/aws/lambda/${props.functionName}`;
-    this.logGroup = new CloudwatchLogGroup(this, "logs", { name: logGroupName, retentionInDays: props.logRetentionDays, kmsKeyId: props.logKmsKeyArn });
+    const { staged, asset, logGroupName, logGroup } = functionCodeAndLogs(this, props.code, props.functionName, { retentionDays: props.logRetentionDays, kmsKeyArn: props.logKmsKeyArn });
+    this.logGroup = logGroup;
 
     this.role = new ServiceRole(this, "role", {
       name: props.roleName,
@@ -99,7 +96,7 @@ export class IdentityProviders extends Construct {
             Sid: "DecryptClientSecrets",
             Action: "kms:Decrypt",
             Resource: props.secretKmsKeyArn,
-            Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${props.region}.amazonaws.com` } },
+            Condition: viaSecretsManager(props.region),
           },
         ],
         "identity-providers": [
@@ -110,11 +107,7 @@ export class IdentityProviders extends Construct {
           },
         ],
         logs: [
-          {
-            Sid: "FunctionLogs",
-            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-            Resource: [arns.arn("logs", `log-group:${logGroupName}`), arns.arn("logs", `log-group:${logGroupName}:log-stream:*`)],
-          },
+          arns.functionLogs(logGroupName),
         ],
         "vpc-access": [LAMBDA_VPC_ACCESS],
         xray: [XRAY_WRITE],

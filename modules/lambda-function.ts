@@ -74,6 +74,24 @@ export abstract class LambdaCode {
   abstract stage(scope: Construct): StagedCode;
 }
 
+/** What a function built in `scope` starts from: its code, staged and zipped (construct id `code`), and its log group. */
+export interface FunctionCodeAndLogs {
+  readonly staged: StagedCode;
+  readonly asset: TerraformAsset;
+  /** `/aws/lambda/<functionName>`, created here so it has retention and encryption. */
+  readonly logGroupName: string;
+  readonly logGroup: CloudwatchLogGroup;
+}
+
+/** Stages `code` as the asset `code` and creates the log group `logs` of the function `functionName` in `scope`. */
+export function functionCodeAndLogs(scope: Construct, code: LambdaCode, functionName: string, logs: { readonly retentionDays: number; readonly kmsKeyArn?: string }): FunctionCodeAndLogs {
+  const staged = code.stage(scope);
+  const asset = new TerraformAsset(scope, "code", { path: staged.directory, type: AssetType.ARCHIVE, assetHash: staged.hash });
+  const logGroupName = `/aws/lambda/${functionName}`;
+  const logGroup = new CloudwatchLogGroup(scope, "logs", { name: logGroupName, retentionInDays: logs.retentionDays, kmsKeyId: logs.kmsKeyArn });
+  return { staged, asset, logGroupName, logGroup };
+}
+
 /** Files of a tree as sorted relative posix paths (sorted, so hashes and zips do not depend on readdir order). */
 function listFiles(root: string): string[] {
   const out: string[] = [];
@@ -283,15 +301,10 @@ export class LambdaFunction extends Construct {
     if (!/^(?!^[0-9]+$)[a-zA-Z0-9_-]{1,128}$/.test(aliasName)) throw new Error(`LambdaFunction ${id}: invalid alias name ${JSON.stringify(aliasName)}`);
 
     // Code: staged, hashed, zipped by cdktf next to the stack (assets/<id>_code/<hash>/archive.zip).
-    const staged = props.code.stage(this);
+    const { staged, asset, logGroup } = functionCodeAndLogs(this, props.code, props.functionName, props.logs);
     this.codeHash = staged.hash;
-    this.asset = new TerraformAsset(this, "code", { path: staged.directory, type: AssetType.ARCHIVE, assetHash: staged.hash });
-
-    this.logGroup = new CloudwatchLogGroup(this, "logs", {
-      name: `/aws/lambda/${props.functionName}`,
-      retentionInDays: props.logs.retentionDays,
-      kmsKeyId: props.logs.kmsKeyArn,
-    });
+    this.asset = asset;
+    this.logGroup = logGroup;
 
     this.deadLetterQueue = new SqsQueue(this, "dlq", {
       name: props.deadLetterQueue.name,
