@@ -29,7 +29,7 @@ import { Construct } from "constructs";
 import { LOG_RETENTION_DAYS } from "../core/config/constants";
 import { Arns, LAMBDA_VPC_ACCESS, policyJson, viaSecretsManager } from "../core/policy";
 import { reviewException } from "../core/review";
-import { functionCodeAndLogs, type LambdaCode } from "./lambda-function";
+import { functionCodeAndLogs, type FunctionPackageProps, packagedFunction } from "./lambda-function";
 import { ServiceRole } from "./service-role";
 
 export interface DatabaseUser {
@@ -39,17 +39,8 @@ export interface DatabaseUser {
   readonly privileges: string;
 }
 
-export interface DatabaseUsersProps {
-  readonly functionName: string;
+export interface DatabaseUsersProps extends FunctionPackageProps {
   readonly roleName: string;
-  readonly code: LambdaCode;
-  /** `<file>.<export>`. */
-  readonly handler: string;
-  readonly runtime: string;
-  /** @default "arm64" */
-  readonly architecture?: "arm64" | "x86_64";
-  readonly memoryMb: number;
-  readonly timeoutSeconds: number;
   readonly subnetIds: string[];
   readonly securityGroupIds: string[];
   readonly logRetentionDays: number;
@@ -98,8 +89,9 @@ export class DatabaseUsers extends Construct {
     this.resourceId = props.databaseResourceId;
     this.replicaResourceIds = [...(props.replicaResourceIds ?? [])];
 
-    const { staged, asset, logGroupName, logGroup } = functionCodeAndLogs(this, props.code, props.functionName, { retentionDays: props.logRetentionDays, kmsKeyArn: props.logKmsKeyArn });
-    this.logGroup = logGroup;
+    const pkg = functionCodeAndLogs(this, props.code, props.functionName, { retentionDays: props.logRetentionDays, kmsKeyArn: props.logKmsKeyArn });
+    const { logGroupName } = pkg;
+    this.logGroup = pkg.logGroup;
 
     this.role = new ServiceRole(this, "role", {
       name: props.roleName,
@@ -129,20 +121,11 @@ export class DatabaseUsers extends Construct {
     this.function = new AwsLambdaFunction(this, "Resource", {
       functionName: props.functionName,
       description: "Creates the services' IAM-authenticated database users (invoked by Terraform at apply time)",
-      role: this.role.arn,
-      runtime: props.runtime,
-      handler: props.handler,
-      architectures: [props.architecture ?? "arm64"],
-      filename: asset.path,
-      sourceCodeHash: staged.hash,
-      memorySize: props.memoryMb,
-      timeout: props.timeoutSeconds,
+      ...packagedFunction(pkg, { roleArn: this.role.arn, runtime: props.runtime, handler: props.handler, architecture: props.architecture, memoryMb: props.memoryMb, timeoutSeconds: props.timeoutSeconds }),
       // One run at a time: two applies must not interleave their statements.
       reservedConcurrentExecutions: 1,
       vpcConfig: { subnetIds: props.subnetIds, securityGroupIds: props.securityGroupIds },
-      tracingConfig: { mode: "Active" },
       environment: { variables: { ...props.environment } },
-      loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
       // Lambda checks the role's network-interface permissions when it creates the function.
       dependsOn: Object.values(this.role.policies),
     });
@@ -165,7 +148,7 @@ export class DatabaseUsers extends Construct {
         database: props.databaseResourceId,
       }),
       // New function code (other statements) runs again over the same users.
-      triggers: { code: staged.hash },
+      triggers: { code: pkg.staged.hash },
       dependsOn: [this.function, ...(props.dependsOn ?? [])],
     });
   }

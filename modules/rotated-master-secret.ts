@@ -29,7 +29,7 @@ import { Construct } from "constructs";
 import { LOG_RETENTION_DAYS } from "../core/config/constants";
 import { Arns, viaSecretsManager } from "../core/policy";
 import { reviewException } from "../core/review";
-import { functionCodeAndLogs, type LambdaCode } from "./lambda-function";
+import { functionCodeAndLogs, type LambdaCode, packagedFunction } from "./lambda-function";
 import { ServiceRole } from "./service-role";
 
 export interface RotatedMasterSecretProps {
@@ -87,7 +87,8 @@ export class RotatedMasterSecret extends Construct {
     });
     this.secretArn = this.secret.arn;
 
-    const { staged, asset, logGroupName, logGroup: logs } = functionCodeAndLogs(this, props.code, props.functionName, { retentionDays: props.logRetentionDays, kmsKeyArn: props.logKmsKeyArn });
+    const pkg = functionCodeAndLogs(this, props.code, props.functionName, { retentionDays: props.logRetentionDays, kmsKeyArn: props.logKmsKeyArn });
+    const { logGroupName } = pkg;
 
     this.role = new ServiceRole(this, "role", {
       name: props.roleName,
@@ -121,19 +122,10 @@ export class RotatedMasterSecret extends Construct {
     this.function = new AwsLambdaFunction(this, "function", {
       functionName: props.functionName,
       description: `Rotates the master secret of RDS instance ${props.instanceIdentifier} (invoked by Secrets Manager)`,
-      role: this.role.arn,
-      runtime: props.runtime,
-      handler: props.handler,
-      architectures: ["arm64"],
-      filename: asset.path,
-      sourceCodeHash: staged.hash,
-      memorySize: props.memoryMb ?? 128,
-      timeout: props.timeoutSeconds ?? 180,
+      ...packagedFunction(pkg, { roleArn: this.role.arn, runtime: props.runtime, handler: props.handler, memoryMb: props.memoryMb ?? 128, timeoutSeconds: props.timeoutSeconds ?? 180 }),
       // One rotation at a time.
       reservedConcurrentExecutions: 1,
-      tracingConfig: { mode: "Active" },
       environment: { variables: { ...props.environment } },
-      loggingConfig: { logFormat: "Text", logGroup: logs.name },
       dependsOn: Object.values(this.role.policies),
     });
     reviewException(
