@@ -83,4 +83,17 @@ export class Arns {
   get root(): string {
     return `arn:${this.partition}:iam::${this.accountId}:root`;
   }
+  /** A function writing its own log group `logGroupName` (a `*` suffix covers a prefix): streams and events. */
+  functionLogs(logGroupName: string): PolicyStatement {
+    return {
+      Sid: "FunctionLogs",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: [this.arn("logs", `log-group:${logGroupName}`), this.arn("logs", `log-group:${logGroupName}:log-stream:*`)],
+    };
+  }
+}
+
+/** Condition: a KMS key is used only by Secrets Manager in `region` (decrypting the secrets it holds). */
+export function viaSecretsManager(region: string): NonNullable<PolicyStatement["Condition"]> {
+  return { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } };
 }

@@ -437,11 +437,7 @@ export class SecurityStack extends LayerStack<"security"> {
           LAMBDA_VPC_ACCESS,
         ],
         logs: [
-          {
-            Sid: "FunctionLogs",
-            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-            Resource: [this.arns.arn("logs", `log-group:${logGroup}*`), this.arns.arn("logs", `log-group:${logGroup}*:log-stream:*`)],
-          },
+          this.arns.functionLogs(`${logGroup}*`),
         ],
         xray: [
           XRAY_WRITE,

@@ -34,7 +34,7 @@ import type { PlatformConfig } from "../core/config/schema";
 import { cacheClients, resolveCache, resolveDatabase, type ResolvedDatabase } from "../core/config/sections/database";
 import { iamDatabaseUsers, serviceDatabaseAccess } from "../core/config/sections/application";
 import { LayerStack } from "../core/layer-stack";
-import { policyJson } from "../core/policy";
+import { policyJson, viaSecretsManager } from "../core/policy";
 import { DB_USERS_ENV, DB_USERS_HANDLER, DB_USERS_EXTERNAL, DB_USERS_RUNTIME, DB_USERS_SOURCE_DIR } from "../functions/db-users/build";
 import { DatabaseUsers } from "../modules/database-users";
 import { LambdaCode } from "../modules/lambda-function";
@@ -289,7 +289,7 @@ export class DatabaseStack extends LayerStack<"database"> {
             Sid: "DecryptMasterSecret",
             Action: "kms:Decrypt",
             Resource: dataKey,
-            Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${config.aws.region}.amazonaws.com` } },
+            Condition: viaSecretsManager(config.aws.region),
           },
         ]),
       });

@@ -389,11 +389,7 @@ export class NativeStack extends LayerStack<"native"> {
       service: "lambda.amazonaws.com",
       policies: {
         logs: [
-          {
-            Sid: "FunctionLogs",
-            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-            Resource: [this.arns.arn("logs", `log-group:${logGroup}`), this.arns.arn("logs", `log-group:${logGroup}:log-stream:*`)],
-          },
+          this.arns.functionLogs(logGroup),
         ],
         "vpc-access": [
           LAMBDA_VPC_ACCESS,

@@ -192,11 +192,7 @@ export class NotificationStack extends LayerStack<"notification"> {
         },
       ],
       logs: [
-        {
-          Sid: "FunctionLogs",
-          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-          Resource: [this.arns.arn("logs", `log-group:${logGroup}`), this.arns.arn("logs", `log-group:${logGroup}:log-stream:*`)],
-        },
+        this.arns.functionLogs(logGroup),
       ],
       "failure-destination": [
         { Sid: "FailedInvocations", Action: "sqs:SendMessage", Resource: this.arns.arn("sqs", queueName) },

@@ -112,14 +112,7 @@ export class AuroraCluster extends Construct {
       lifecycle: { createBeforeDestroy: true },
     });
 
-    const logs = logExports.length
-      ? new DatabaseLogGroups(this, "logs", {
-          prefix: `/aws/rds/cluster/${props.identifier}`,
-          logTypes: logExports,
-          retentionDays: props.logRetentionDays ?? 30,
-          kmsKeyArn: props.logKmsKeyArn,
-        })
-      : undefined;
+    const logs = DatabaseLogGroups.forExports(this, "logs", `/aws/rds/cluster/${props.identifier}`, logExports, props);
 
     this.cluster = new RdsCluster(this, "Resource", {
       clusterIdentifier: props.identifier,

@@ -24,12 +24,12 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction as AwsLambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
-import { AssetType, TerraformAsset, type ITerraformDependable } from "cdktf";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { LOG_RETENTION_DAYS } from "../core/config/constants";
-import { Arns, LAMBDA_VPC_ACCESS, policyJson } from "../core/policy";
+import { Arns, LAMBDA_VPC_ACCESS, policyJson, viaSecretsManager } from "../core/policy";
 import { reviewException } from "../core/review";
-import type { LambdaCode } from "./lambda-function";
+import { functionCodeAndLogs, type FunctionPackageProps, packagedFunction } from "./lambda-function";
 import { ServiceRole } from "./service-role";
 
 export interface DatabaseUser {
@@ -39,17 +39,8 @@ export interface DatabaseUser {
   readonly privileges: string;
 }
 
-export interface DatabaseUsersProps {
-  readonly functionName: string;
+export interface DatabaseUsersProps extends FunctionPackageProps {
   readonly roleName: string;
-  readonly code: LambdaCode;
-  /** `<file>.<export>`. */
-  readonly handler: string;
-  readonly runtime: string;
-  /** @default "arm64" */
-  readonly architecture?: "arm64" | "x86_64";
-  readonly memoryMb: number;
-  readonly timeoutSeconds: number;
   readonly subnetIds: string[];
   readonly securityGroupIds: string[];
   readonly logRetentionDays: number;
@@ -98,15 +89,9 @@ export class DatabaseUsers extends Construct {
     this.resourceId = props.databaseResourceId;
     this.replicaResourceIds = [...(props.replicaResourceIds ?? [])];
 
-    const staged = props.code.stage(this);
-    const asset = new TerraformAsset(this, "code", { path: staged.directory, type: AssetType.ARCHIVE, assetHash: staged.hash });
-
-    const logGroupName = `/aws/lambda/${props.functionName}`;
-    this.logGroup = new CloudwatchLogGroup(this, "logs", {
-      name: logGroupName,
-      retentionInDays: props.logRetentionDays,
-      kmsKeyId: props.logKmsKeyArn,
-    });
+    const pkg = functionCodeAndLogs(this, props.code, props.functionName, { retentionDays: props.logRetentionDays, kmsKeyArn: props.logKmsKeyArn });
+    const { logGroupName } = pkg;
+    this.logGroup = pkg.logGroup;
 
     this.role = new ServiceRole(this, "role", {
       name: props.roleName,
@@ -120,15 +105,11 @@ export class DatabaseUsers extends Construct {
             Sid: "DecryptMasterSecret",
             Action: "kms:Decrypt",
             Resource: props.secretKmsKeyArn,
-            Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${props.region}.amazonaws.com` } },
+            Condition: viaSecretsManager(props.region),
           },
         ],
         logs: [
-          {
-            Sid: "FunctionLogs",
-            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-            Resource: [this.arns.arn("logs", `log-group:${logGroupName}`), this.arns.arn("logs", `log-group:${logGroupName}:log-stream:*`)],
-          },
+          this.arns.functionLogs(logGroupName),
         ],
         "vpc-access": [
           LAMBDA_VPC_ACCESS,
@@ -140,20 +121,11 @@ export class DatabaseUsers extends Construct {
     this.function = new AwsLambdaFunction(this, "Resource", {
       functionName: props.functionName,
       description: "Creates the services' IAM-authenticated database users (invoked by Terraform at apply time)",
-      role: this.role.arn,
-      runtime: props.runtime,
-      handler: props.handler,
-      architectures: [props.architecture ?? "arm64"],
-      filename: asset.path,
-      sourceCodeHash: staged.hash,
-      memorySize: props.memoryMb,
-      timeout: props.timeoutSeconds,
+      ...packagedFunction(pkg, { roleArn: this.role.arn, runtime: props.runtime, handler: props.handler, architecture: props.architecture, memoryMb: props.memoryMb, timeoutSeconds: props.timeoutSeconds }),
       // One run at a time: two applies must not interleave their statements.
       reservedConcurrentExecutions: 1,
       vpcConfig: { subnetIds: props.subnetIds, securityGroupIds: props.securityGroupIds },
-      tracingConfig: { mode: "Active" },
       environment: { variables: { ...props.environment } },
-      loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
       // Lambda checks the role's network-interface permissions when it creates the function.
       dependsOn: Object.values(this.role.policies),
     });
@@ -176,7 +148,7 @@ export class DatabaseUsers extends Construct {
         database: props.databaseResourceId,
       }),
       // New function code (other statements) runs again over the same users.
-      triggers: { code: staged.hash },
+      triggers: { code: pkg.staged.hash },
       dependsOn: [this.function, ...(props.dependsOn ?? [])],
     });
   }

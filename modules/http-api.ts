@@ -32,6 +32,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { Construct } from "constructs";
 import type { Metric } from "./alarm-set";
+import type { ApiCors, ApiLambdaRoute, ApiProps } from "./api-routes";
 
 /** The backend behind `/<basePath>/{proxy+}`. */
 export interface HttpApiBackend {
@@ -63,50 +64,11 @@ export interface HttpApiBackend {
   readonly routes?: readonly { readonly path: string; readonly backendPath: string }[];
 }
 
-/** A Lambda function behind `<METHOD> /<basePath>/<pathPart>`. */
-export interface HttpApiLambdaRoute {
-  readonly pathPart: string;
-  /** @default "POST" */
-  readonly method?: string;
-  /** Invoke ARN (or ARN) of the function or alias. */
-  readonly invokeArn: string;
-  /** Function name or ARN, for the Lambda permission. */
-  readonly functionName: string;
-  /** Alias or version the permission is granted on. @default unqualified */
-  readonly qualifier?: string;
-  /** Also route everything below the path (`<pathPart>/{proxy+}`, same method) to the function. @default false */
-  readonly subPaths?: boolean;
-}
+export type HttpApiLambdaRoute = ApiLambdaRoute;
 
-export interface HttpApiCors {
-  /** Empty: no CORS configuration. */
-  readonly allowOrigins: readonly string[];
-  /** @default GET, POST, PUT, PATCH, DELETE, OPTIONS */
-  readonly allowMethods?: readonly string[];
-  /** @default Content-Type, Authorization */
-  readonly allowHeaders?: readonly string[];
-  /** @default 600 */
-  readonly maxAgeSeconds?: number;
-  /** @default false */
-  readonly allowCredentials?: boolean;
-}
+export type HttpApiCors = ApiCors;
 
-export interface HttpApiProps {
-  readonly name: string;
-  /** @default "HTTP API <name>" */
-  readonly description?: string;
-  /** First path segment of every route. @default "api" */
-  readonly basePath?: string;
-  /** Backend of `ANY /<basePath>/{proxy+}`. @default none: no proxy route */
-  readonly backend?: HttpApiBackend;
-  /** @default none */
-  readonly lambdaRoutes?: readonly HttpApiLambdaRoute[];
-  /** Stage name; `$default` serves at the API's root URL. */
-  readonly stageName: string;
-  /** Default route throttling. @default 1000 rps, burst 2000 */
-  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
-  /** @default no CORS */
-  readonly cors?: HttpApiCors;
+export interface HttpApiProps extends ApiProps<HttpApiBackend> {
   readonly accessLogs: {
     readonly logGroupName: string;
     readonly retentionDays: number;

@@ -24,11 +24,10 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { LambdaFunction as AwsLambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
-import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
-import { Arns, LAMBDA_VPC_ACCESS, XRAY_WRITE } from "../core/policy";
+import { Arns, LAMBDA_VPC_ACCESS, viaSecretsManager, XRAY_WRITE } from "../core/policy";
 import { reviewException } from "../core/review";
-import type { LambdaCode } from "./lambda-function";
+import { functionCodeAndLogs, type LambdaCode, packagedFunction } from "./lambda-function";
 import { ServiceRole } from "./service-role";
 
 /** One social identity provider of the pool. */
@@ -82,10 +81,9 @@ export class IdentityProviders extends Construct {
     super(scope, id);
     if (!props.providers.length) throw new Error(`IdentityProviders ${id}: no provider`);
     const arns = new Arns(props.region, props.accountId);
-    const staged = props.code.stage(this);
-    const asset = new TerraformAsset(this, "code", { path: staged.directory, type: AssetType.ARCHIVE, assetHash: staged.hash });
-    const logGroupName = `/aws/lambda/${props.functionName}`;
-    this.logGroup = new CloudwatchLogGroup(this, "logs", { name: logGroupName, retentionInDays: props.logRetentionDays, kmsKeyId: props.logKmsKeyArn });
+    const pkg = functionCodeAndLogs(this, props.code, props.functionName, { retentionDays: props.logRetentionDays, kmsKeyArn: props.logKmsKeyArn });
+    const { logGroupName } = pkg;
+    this.logGroup = pkg.logGroup;
 
     this.role = new ServiceRole(this, "role", {
       name: props.roleName,
@@ -99,7 +97,7 @@ export class IdentityProviders extends Construct {
             Sid: "DecryptClientSecrets",
             Action: "kms:Decrypt",
             Resource: props.secretKmsKeyArn,
-            Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${props.region}.amazonaws.com` } },
+            Condition: viaSecretsManager(props.region),
           },
         ],
         "identity-providers": [
@@ -110,11 +108,7 @@ export class IdentityProviders extends Construct {
           },
         ],
         logs: [
-          {
-            Sid: "FunctionLogs",
-            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-            Resource: [arns.arn("logs", `log-group:${logGroupName}`), arns.arn("logs", `log-group:${logGroupName}:log-stream:*`)],
-          },
+          arns.functionLogs(logGroupName),
         ],
         "vpc-access": [LAMBDA_VPC_ACCESS],
         xray: [XRAY_WRITE],
@@ -124,18 +118,9 @@ export class IdentityProviders extends Construct {
     this.function = new AwsLambdaFunction(this, "Resource", {
       functionName: props.functionName,
       description: "Creates the user pool's Google and Facebook identity providers from secrets in Secrets Manager (invoked by Terraform at apply time)",
-      role: this.role.arn,
-      runtime: props.runtime,
-      handler: props.handler,
-      architectures: ["arm64"],
-      filename: asset.path,
-      sourceCodeHash: staged.hash,
-      memorySize: props.memoryMb,
-      timeout: props.timeoutSeconds,
+      ...packagedFunction(pkg, { roleArn: this.role.arn, runtime: props.runtime, handler: props.handler, memoryMb: props.memoryMb, timeoutSeconds: props.timeoutSeconds }),
       reservedConcurrentExecutions: 1,
       vpcConfig: { subnetIds: props.subnetIds, securityGroupIds: props.securityGroupIds },
-      tracingConfig: { mode: "Active" },
-      loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
       dependsOn: Object.values(this.role.policies),
     });
     reviewException(this.role.policies["vpc-access"], "PK-IAM-004", "Lambda creates the function's network interfaces with this role; EC2 offers no resource-level scoping for them");
@@ -158,7 +143,7 @@ export class IdentityProviders extends Construct {
           ...(p.apiVersion ? { apiVersion: p.apiVersion } : {}),
         })),
       }),
-      triggers: { code: staged.hash, ...(props.secretsVersion ? { secrets: props.secretsVersion } : {}) },
+      triggers: { code: pkg.staged.hash, ...(props.secretsVersion ? { secrets: props.secretsVersion } : {}) },
       dependsOn: [this.function],
     });
   }

@@ -20,7 +20,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { LambdaAlias } from "@cdktf/provider-aws/lib/lambda-alias";
-import { LambdaFunction as AwsLambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaFunction as AwsLambdaFunction, type LambdaFunctionConfig } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
@@ -72,6 +72,54 @@ export abstract class LambdaCode {
 
   /** Produces the directory to package (under `<app outdir>/staging/` when transpiling is needed). */
   abstract stage(scope: Construct): StagedCode;
+}
+
+/** What a function built in `scope` starts from: its code, staged and zipped (construct id `code`), and its log group. */
+export interface FunctionCodeAndLogs {
+  readonly staged: StagedCode;
+  readonly asset: TerraformAsset;
+  /** `/aws/lambda/<functionName>`, created here so it has retention and encryption. */
+  readonly logGroupName: string;
+  readonly logGroup: CloudwatchLogGroup;
+}
+
+/** Stages `code` as the asset `code` and creates the log group `logs` of the function `functionName` in `scope`. */
+export function functionCodeAndLogs(scope: Construct, code: LambdaCode, functionName: string, logs: { readonly retentionDays: number; readonly kmsKeyArn?: string }): FunctionCodeAndLogs {
+  const staged = code.stage(scope);
+  const asset = new TerraformAsset(scope, "code", { path: staged.directory, type: AssetType.ARCHIVE, assetHash: staged.hash });
+  const logGroupName = `/aws/lambda/${functionName}`;
+  const logGroup = new CloudwatchLogGroup(scope, "logs", { name: logGroupName, retentionInDays: logs.retentionDays, kmsKeyId: logs.kmsKeyArn });
+  return { staged, asset, logGroupName, logGroup };
+}
+
+/** What a function's `aws_lambda_function` takes from its package and sizing, the same for every function the kit builds. */
+export interface PackagedFunctionSettings {
+  readonly roleArn: string;
+  readonly runtime: string;
+  readonly handler: string;
+  /** @default "arm64" */
+  readonly architecture?: "arm64" | "x86_64";
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  /** X-Ray tracing mode. @default "Active" */
+  readonly tracing?: "Active" | "PassThrough";
+}
+
+/** The role, code, runtime, size, tracing and logging (plain text into its own log group) of a function packaged by functionCodeAndLogs. */
+export function packagedFunction(pkg: FunctionCodeAndLogs, s: PackagedFunctionSettings) {
+  return {
+    role: s.roleArn,
+    runtime: s.runtime,
+    handler: s.handler,
+    architectures: [s.architecture ?? "arm64"],
+    filename: pkg.asset.path,
+    sourceCodeHash: pkg.staged.hash,
+    memorySize: s.memoryMb,
+    timeout: s.timeoutSeconds,
+    tracingConfig: { mode: s.tracing ?? "Active" },
+    // Naming the group makes the function depend on it: Lambda never creates it without retention.
+    loggingConfig: { logFormat: "Text", logGroup: pkg.logGroup.name },
+  } satisfies Partial<LambdaFunctionConfig>;
 }
 
 /** Files of a tree as sorted relative posix paths (sorted, so hashes and zips do not depend on readdir order). */
@@ -196,11 +244,10 @@ export interface LambdaDeadLetterQueueProps {
   readonly retentionSeconds?: number;
 }
 
-export interface LambdaFunctionProps {
+/** The function a construct packages and sizes: name, code, entry point, runtime, memory and timeout. */
+export interface FunctionPackageProps {
   /** Function name (64 characters at most). */
   readonly functionName: string;
-  /** @default none */
-  readonly description?: string;
   readonly code: LambdaCode;
   /** `<file>.<export>` inside the package, e.g. `index.handler`. */
   readonly handler: string;
@@ -212,6 +259,11 @@ export interface LambdaFunctionProps {
   readonly memoryMb: number;
   /** Timeout in seconds, 1-900. Required: the default of 3 s is rarely a decision. */
   readonly timeoutSeconds: number;
+}
+
+export interface LambdaFunctionProps extends FunctionPackageProps {
+  /** @default none */
+  readonly description?: string;
   /** Execution role ARN (see the module comment for what it must allow). */
   readonly roleArn: string;
   /** Subnets and security groups of the function's network interfaces. */
@@ -283,15 +335,10 @@ export class LambdaFunction extends Construct {
     if (!/^(?!^[0-9]+$)[a-zA-Z0-9_-]{1,128}$/.test(aliasName)) throw new Error(`LambdaFunction ${id}: invalid alias name ${JSON.stringify(aliasName)}`);
 
     // Code: staged, hashed, zipped by cdktf next to the stack (assets/<id>_code/<hash>/archive.zip).
-    const staged = props.code.stage(this);
-    this.codeHash = staged.hash;
-    this.asset = new TerraformAsset(this, "code", { path: staged.directory, type: AssetType.ARCHIVE, assetHash: staged.hash });
-
-    this.logGroup = new CloudwatchLogGroup(this, "logs", {
-      name: `/aws/lambda/${props.functionName}`,
-      retentionInDays: props.logs.retentionDays,
-      kmsKeyId: props.logs.kmsKeyArn,
-    });
+    const pkg = functionCodeAndLogs(this, props.code, props.functionName, props.logs);
+    this.codeHash = pkg.staged.hash;
+    this.asset = pkg.asset;
+    this.logGroup = pkg.logGroup;
 
     this.deadLetterQueue = new SqsQueue(this, "dlq", {
       name: props.deadLetterQueue.name,
@@ -317,21 +364,11 @@ export class LambdaFunction extends Construct {
     this.function = new AwsLambdaFunction(this, "Resource", {
       functionName: props.functionName,
       description: props.description,
-      role: props.roleArn,
-      runtime: props.runtime,
-      handler: props.handler,
-      architectures: [props.architecture ?? "arm64"],
-      filename: this.asset.path,
-      sourceCodeHash: staged.hash,
-      memorySize: props.memoryMb,
-      timeout: props.timeoutSeconds,
+      ...packagedFunction(pkg, props),
       reservedConcurrentExecutions: props.reservedConcurrency,
       publish: true,
       vpcConfig: { subnetIds: props.vpc.subnetIds, securityGroupIds: props.vpc.securityGroupIds },
-      tracingConfig: { mode: props.tracing ?? "Active" },
       environment: props.environment && Object.keys(props.environment).length ? { variables: { ...props.environment } } : undefined,
-      // Naming the group makes the function depend on it: Lambda never creates it without retention.
-      loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
       deadLetterConfig: props.legacyDeadLetterConfig ? { targetArn: this.deadLetterQueue.arn } : undefined,
     });
 

@@ -92,6 +92,17 @@ export class DatabaseLogGroups extends Construct {
       (type) => new CloudwatchLogGroup(this, type, { name: `${props.prefix}/${type}`, retentionInDays: props.retentionDays, kmsKeyId: props.kmsKeyArn }),
     );
   }
+
+  /** The groups of a database exporting `logTypes` (none when it exports none), kept logRetentionDays (default 30), encrypted with logKmsKeyArn. */
+  static forExports(
+    scope: Construct,
+    id: string,
+    prefix: string,
+    logTypes: readonly string[],
+    props: Pick<DatabaseCommonProps, "logRetentionDays" | "logKmsKeyArn">,
+  ): DatabaseLogGroups | undefined {
+    return logTypes.length ? new DatabaseLogGroups(scope, id, { prefix, logTypes, retentionDays: props.logRetentionDays ?? 30, kmsKeyArn: props.logKmsKeyArn }) : undefined;
+  }
 }
 
 /**

@@ -99,6 +99,16 @@ export class RdsInstance extends Construct {
     }
     const monitoringInterval = props.monitoringIntervalSeconds ?? 60;
     const logExports = [...(props.logExports ?? RDS_LOG_EXPORTS[props.engine])];
+    // Logs, Performance Insights, enhanced monitoring and minor upgrades: the same on the primary and its replicas.
+    const observability = {
+      enabledCloudwatchLogsExports: logExports.length ? logExports : undefined,
+      performanceInsightsEnabled: pi.enabled,
+      performanceInsightsKmsKeyId: pi.enabled ? props.kmsKeyArn : undefined,
+      performanceInsightsRetentionPeriod: pi.enabled ? pi.retentionDays : undefined,
+      monitoringInterval: monitoringInterval,
+      monitoringRoleArn: monitoringInterval > 0 ? props.monitoringRoleArn : undefined,
+      autoMinorVersionUpgrade: props.autoMinorVersionUpgrade ?? true,
+    };
     const familySlug = props.parameterGroupFamily.replace(/[^a-z0-9]+/g, "-");
 
     const subnetGroup = new DbSubnetGroup(this, "subnet-group", {
@@ -116,14 +126,7 @@ export class RdsInstance extends Construct {
       lifecycle: { createBeforeDestroy: true },
     });
 
-    const logs = logExports.length
-      ? new DatabaseLogGroups(this, "logs", {
-          prefix: `/aws/rds/instance/${props.identifier}`,
-          logTypes: logExports,
-          retentionDays: props.logRetentionDays ?? 30,
-          kmsKeyArn: props.logKmsKeyArn,
-        })
-      : undefined;
+    const logs = DatabaseLogGroups.forExports(this, "logs", `/aws/rds/instance/${props.identifier}`, logExports, props);
 
     this.instance = new DbInstance(this, "Resource", {
       identifier: props.identifier,
@@ -159,13 +162,7 @@ export class RdsInstance extends Construct {
       finalSnapshotIdentifier: finalSnapshot ? finalSnapshotName(props.identifier) : undefined,
       // Keep the automated backups of a deleted instance when the data is protected.
       deleteAutomatedBackups: !finalSnapshot,
-      enabledCloudwatchLogsExports: logExports.length ? logExports : undefined,
-      performanceInsightsEnabled: pi.enabled,
-      performanceInsightsKmsKeyId: pi.enabled ? props.kmsKeyArn : undefined,
-      performanceInsightsRetentionPeriod: pi.enabled ? pi.retentionDays : undefined,
-      monitoringInterval: monitoringInterval,
-      monitoringRoleArn: monitoringInterval > 0 ? props.monitoringRoleArn : undefined,
-      autoMinorVersionUpgrade: props.autoMinorVersionUpgrade ?? true,
+      ...observability,
       allowMajorVersionUpgrade: false,
       applyImmediately: false,
       dependsOn: logs?.groups,
@@ -183,14 +180,7 @@ export class RdsInstance extends Construct {
     this.replicas = Array.from({ length: replicaCount }, (_, i) => {
       const n = i + 1;
       const identifier = `${props.identifier}-replica-${n}`;
-      const replicaLogs = logExports.length
-        ? new DatabaseLogGroups(this, `replica-${n}-logs`, {
-            prefix: `/aws/rds/instance/${identifier}`,
-            logTypes: logExports,
-            retentionDays: props.logRetentionDays ?? 30,
-            kmsKeyArn: props.logKmsKeyArn,
-          })
-        : undefined;
+      const replicaLogs = DatabaseLogGroups.forExports(this, `replica-${n}-logs`, `/aws/rds/instance/${identifier}`, logExports, props);
       // Engine, version, user and database come from the source; storage is encrypted with the
       // same key (a same-Region replica of an encrypted source must be).
       const replica = new DbInstance(this, `replica-${n}`, {
@@ -215,13 +205,7 @@ export class RdsInstance extends Construct {
         deletionProtection: props.deletionProtection ?? true,
         copyTagsToSnapshot: true,
         maintenanceWindow: props.maintenanceWindow,
-        enabledCloudwatchLogsExports: logExports.length ? logExports : undefined,
-        performanceInsightsEnabled: pi.enabled,
-        performanceInsightsKmsKeyId: pi.enabled ? props.kmsKeyArn : undefined,
-        performanceInsightsRetentionPeriod: pi.enabled ? pi.retentionDays : undefined,
-        monitoringInterval: monitoringInterval,
-        monitoringRoleArn: monitoringInterval > 0 ? props.monitoringRoleArn : undefined,
-        autoMinorVersionUpgrade: props.autoMinorVersionUpgrade ?? true,
+        ...observability,
         applyImmediately: false,
         dependsOn: replicaLogs?.groups,
       });

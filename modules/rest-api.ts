@@ -49,6 +49,7 @@ import { DefaultTokenResolver, Fn, StringConcat, Tokenization, type ITerraformDe
 import { Construct } from "constructs";
 import { ServiceRole } from "./service-role";
 import type { Metric } from "./alarm-set";
+import type { ApiCors, ApiLambdaRoute, ApiProps } from "./api-routes";
 
 /** The backend behind `/<basePath>/{proxy+}`. */
 export interface RestApiBackend {
@@ -82,34 +83,9 @@ export interface RestApiBackendRoute {
   readonly uri: string;
 }
 
-/** A Lambda function behind `/<basePath>/<pathPart>`. */
-export interface RestApiLambdaRoute {
-  /** Path segment under the base path, e.g. `genai` for `/api/genai`. */
-  readonly pathPart: string;
-  /** @default "POST" */
-  readonly method?: string;
-  /** API Gateway invoke ARN of the function or alias (`arn:aws:apigateway:<region>:lambda:path/.../invocations`). */
-  readonly invokeArn: string;
-  /** Function name or ARN, for the Lambda permission. */
-  readonly functionName: string;
-  /** Alias or version the permission is granted on; must match the invoke ARN. @default unqualified */
-  readonly qualifier?: string;
-  /** Also route everything below the path (`<pathPart>/{proxy+}`, same method) to the function. @default false */
-  readonly subPaths?: boolean;
-}
+export type RestApiLambdaRoute = ApiLambdaRoute;
 
-export interface RestApiCors {
-  /** Allowed origins (`https://app.example.com`) or `["*"]`. Empty: no CORS. */
-  readonly allowOrigins: readonly string[];
-  /** @default GET, POST, PUT, PATCH, DELETE, OPTIONS */
-  readonly allowMethods?: readonly string[];
-  /** @default Content-Type, Authorization, X-Api-Key */
-  readonly allowHeaders?: readonly string[];
-  /** @default 600 */
-  readonly maxAgeSeconds?: number;
-  /** @default false */
-  readonly allowCredentials?: boolean;
-}
+export type RestApiCors = ApiCors;
 
 export interface RestApiLogging {
   /** Access log group name. */
@@ -141,22 +117,7 @@ export interface RestApiUsagePlan {
   readonly apiKeys?: Readonly<Record<string, string>>;
 }
 
-export interface RestApiProps {
-  /** API name. */
-  readonly name: string;
-  /** @default "REST API <name>" */
-  readonly description?: string;
-  /** First path segment of every route. @default "api" */
-  readonly basePath?: string;
-  /** Backend of `/<basePath>/{proxy+}`. @default none: no proxy route */
-  readonly backend?: RestApiBackend;
-  /** @default none */
-  readonly lambdaRoutes?: readonly RestApiLambdaRoute[];
-  readonly stageName: string;
-  /** Stage-wide throttling (method settings `*\/*`, and the usage plan). @default 1000 rps, burst 2000 */
-  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
-  /** @default no CORS */
-  readonly cors?: RestApiCors;
+export interface RestApiProps extends ApiProps<RestApiBackend> {
   readonly logging: RestApiLogging;
   /** X-Ray tracing on the stage. @default true */
   readonly tracing?: boolean;

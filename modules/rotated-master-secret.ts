@@ -19,18 +19,17 @@
  *   the instance and its replicas exist (the first rotation gives the secret its first value);
  *   `aws_lambda_invocation.<id>_first_value` returns once that value exists.
  */
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { LambdaFunction as AwsLambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
-import { AssetType, TerraformAsset, type ITerraformDependable } from "cdktf";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { LOG_RETENTION_DAYS } from "../core/config/constants";
-import { Arns } from "../core/policy";
+import { Arns, viaSecretsManager } from "../core/policy";
 import { reviewException } from "../core/review";
-import type { LambdaCode } from "./lambda-function";
+import { functionCodeAndLogs, type LambdaCode, packagedFunction } from "./lambda-function";
 import { ServiceRole } from "./service-role";
 
 export interface RotatedMasterSecretProps {
@@ -88,12 +87,9 @@ export class RotatedMasterSecret extends Construct {
     });
     this.secretArn = this.secret.arn;
 
-    const staged = props.code.stage(this);
-    const asset = new TerraformAsset(this, "code", { path: staged.directory, type: AssetType.ARCHIVE, assetHash: staged.hash });
-    const logGroupName = `/aws/lambda/${props.functionName}`;
-    const logs = new CloudwatchLogGroup(this, "logs", { name: logGroupName, retentionInDays: props.logRetentionDays, kmsKeyId: props.logKmsKeyArn });
+    const pkg = functionCodeAndLogs(this, props.code, props.functionName, { retentionDays: props.logRetentionDays, kmsKeyArn: props.logKmsKeyArn });
+    const { logGroupName } = pkg;
 
-    const viaSecretsManager = { StringEquals: { "kms:ViaService": `secretsmanager.${props.region}.amazonaws.com` } };
     this.role = new ServiceRole(this, "role", {
       name: props.roleName,
       description: `Execution role of ${props.functionName}: rotates the master secret of ${props.instanceIdentifier} through the RDS API`,
@@ -105,7 +101,7 @@ export class RotatedMasterSecret extends Construct {
             Action: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"],
             Resource: this.secret.arn,
           },
-          { Sid: "SecretKey", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: props.kmsKeyArn, Condition: viaSecretsManager },
+          { Sid: "SecretKey", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: props.kmsKeyArn, Condition: viaSecretsManager(props.region) },
           // GetRandomPassword acts on no resource (Secrets Manager's authorization reference).
           { Sid: "GeneratePassword", Action: "secretsmanager:GetRandomPassword", Resource: "*" },
         ],
@@ -117,11 +113,7 @@ export class RotatedMasterSecret extends Construct {
           },
         ],
         logs: [
-          {
-            Sid: "FunctionLogs",
-            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-            Resource: [arns.arn("logs", `log-group:${logGroupName}`), arns.arn("logs", `log-group:${logGroupName}:log-stream:*`)],
-          },
+          arns.functionLogs(logGroupName),
         ],
         xray: [{ Sid: "XRay", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" }],
       },
@@ -130,19 +122,10 @@ export class RotatedMasterSecret extends Construct {
     this.function = new AwsLambdaFunction(this, "function", {
       functionName: props.functionName,
       description: `Rotates the master secret of RDS instance ${props.instanceIdentifier} (invoked by Secrets Manager)`,
-      role: this.role.arn,
-      runtime: props.runtime,
-      handler: props.handler,
-      architectures: ["arm64"],
-      filename: asset.path,
-      sourceCodeHash: staged.hash,
-      memorySize: props.memoryMb ?? 128,
-      timeout: props.timeoutSeconds ?? 180,
+      ...packagedFunction(pkg, { roleArn: this.role.arn, runtime: props.runtime, handler: props.handler, memoryMb: props.memoryMb ?? 128, timeoutSeconds: props.timeoutSeconds ?? 180 }),
       // One rotation at a time.
       reservedConcurrentExecutions: 1,
-      tracingConfig: { mode: "Active" },
       environment: { variables: { ...props.environment } },
-      loggingConfig: { logFormat: "Text", logGroup: logs.name },
       dependsOn: Object.values(this.role.policies),
     });
     reviewException(

@@ -19,11 +19,11 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseOrExit, type OptionSpecs } from "./lib/args";
-import { prepareEnvironments, type PreparedEnvironment } from "./lib/harness";
+import type { OptionSpecs } from "./lib/args";
+import { prepareEnvironments, startTool, type PreparedEnvironment } from "./lib/harness";
 import { selectEnvironments } from "./lib/environments";
 import { mockState, offlineStack } from "./lib/offline";
-import { formatDuration, Reporter, table } from "./lib/report";
+import { formatDuration, table } from "./lib/report";
 import type { TerraformJson } from "./lib/synth";
 import { InitPool, useSharedInit } from "./lib/ladder";
 import { REPO_ROOT, setupTerraform, type TerraformSetup } from "./lib/terraform";
@@ -197,13 +197,7 @@ function harnessRuns(envNames: readonly string[], jobs: number | undefined, scra
 }
 
 async function main(): Promise<void> {
-  const args = parseOrExit(
-    process.argv.slice(2),
-    "npm run bench:ladder -- [options]",
-    "Where the ladder's time goes: a row per Terraform step, and the harness cold, warm and after an edit.",
-    OPTIONS,
-  );
-  const reporter = new Reporter({ json: args.values.json === true });
+  const { args, reporter } = startTool("bench:ladder", "Where the ladder's time goes: a row per Terraform step, and the harness cold, warm and after an edit.", OPTIONS);
   const envNames = (args.values.env as string[] | undefined) ?? ["dev"];
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bench-ladder-"));
   const loadBefore = os.loadavg();

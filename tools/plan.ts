@@ -16,10 +16,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { LayerName } from "../core/config/schema";
 import { layer as layerDef } from "../core/registry";
-import { HARNESS_SELECTION, parseOrExit, type OptionSpecs } from "./lib/args";
-import { environmentsOrExit, failedStackLines, holdHarnessLock, indent, onlyStacksOrExit, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, runMain, type PreparedEnvironment } from "./lib/harness";
+import { HARNESS_SELECTION, type OptionSpecs } from "./lib/args";
+import { environmentsOrExit, finishHarnessRun, holdHarnessLock, startTool, indent, onlyStacksOrExit, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, runMain, type PreparedEnvironment } from "./lib/harness";
 import { countActions, LOCAL_STATE, mockState, offlineStack, planTotals, PROVIDER_SETTINGS_REMOVED, summaryLine, type ActionCounts } from "./lib/offline";
-import { formatDuration, Progress, Reporter, table } from "./lib/report";
+import { formatDuration, Progress, table } from "./lib/report";
 import { defaultJobs, runParallel } from "./lib/runner";
 import type { SynthesizedStack, TerraformJson } from "./lib/synth";
 import { cacheKey, InitPool, initOwn, providerSkeleton, ResultCache, useSharedInit } from "./lib/ladder";
@@ -197,13 +197,7 @@ async function validateProviderSettings(stacks: readonly SynthesizedStack[], tf:
 }
 
 async function main(): Promise<void> {
-  const args = parseOrExit(
-    process.argv.slice(2),
-    "npm run plan -- [options]",
-    "Offline terraform plan of every stack of every environment, layers in order, upstream outputs mocked from the contracts.",
-    OPTIONS,
-  );
-  const reporter = new Reporter({ json: args.values.json === true });
+  const { args, reporter } = startTool("plan", "Offline terraform plan of every stack of every environment, layers in order, upstream outputs mocked from the contracts.", OPTIONS);
   const envs = environmentsOrExit(args.values.env as string[] | undefined, reporter);
   const tf = setupTerraform(reporter, "plan", { pluginDir: args.values["plugin-dir"] as string | undefined });
   const jobs = (args.values.jobs as number | undefined) ?? defaultJobs();
@@ -279,18 +273,13 @@ async function main(): Promise<void> {
       `${cachedCount ? ` (${cachedCount} unchanged since they last planned, not re-run; --force re-runs them)` : ""}` +
       `${envResults.length ? `, ${envResults.length} environments not synthesized` : ""}; plans in ${rel(path.join(WORK_DIR, "plan"))}/<env>/<stack>/plan.json; ${formatDuration(Date.now() - started)} wall`,
   );
-  for (const line of failedStackLines("plan", failed.map((r) => ({ where: r.stack ? `${r.env} ${r.stack}` : r.env, stage: r.stage, error: r.message ?? "" }))))
-    reporter.line(line);
-  reporter.result({
-    command: "plan",
-    ok,
-    skipped: false,
-    terraform: { bin: tf.bin, version: tf.version },
-    mirror: tf.mirror?.dir ?? null,
-    ms: Date.now() - started,
-    results,
-  });
-  process.exitCode = ok ? 0 : 1;
+  finishHarnessRun(
+    reporter,
+    "plan",
+    tf,
+    failed.map((r) => ({ where: r.stack ? `${r.env} ${r.stack}` : r.env, stage: r.stage, error: r.message ?? "" })),
+    { mirror: tf.mirror?.dir ?? null, ms: Date.now() - started, results },
+  );
 }
 
 runMain(main);

@@ -11,9 +11,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { HARNESS_SELECTION, parseOrExit, type OptionSpecs } from "./lib/args";
-import { environmentsOrExit, failedStackLines, holdHarnessLock, indent, onlyStacksOrExit, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, runMain, type PreparedEnvironment } from "./lib/harness";
-import { formatDuration, Progress, Reporter, table } from "./lib/report";
+import { HARNESS_SELECTION, type OptionSpecs } from "./lib/args";
+import { environmentsOrExit, finishHarnessRun, holdHarnessLock, startTool, indent, onlyStacksOrExit, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, runMain, type PreparedEnvironment } from "./lib/harness";
+import { formatDuration, Progress, type Reporter, table } from "./lib/report";
 import { defaultJobs, runParallel } from "./lib/runner";
 import { readStacks, type SynthesizedStack, type TerraformJson } from "./lib/synth";
 import { cacheKey, InitPool, initOwn, ResultCache, useSharedInit } from "./lib/ladder";
@@ -146,13 +146,7 @@ function describeDiagnostic(d: Diagnostic): string {
 }
 
 async function main(): Promise<void> {
-  const args = parseOrExit(
-    process.argv.slice(2),
-    "npm run validate -- [options]",
-    "terraform init -backend=false + terraform validate for every stack of every environment.",
-    OPTIONS,
-  );
-  const reporter = new Reporter({ json: args.values.json === true });
+  const { args, reporter } = startTool("validate", "terraform init -backend=false + terraform validate for every stack of every environment.", OPTIONS);
   const stacksDir = args.values.stacks as string | undefined;
   const envs = stacksDir ? [] : environmentsOrExit(args.values.env as string[] | undefined, reporter);
   const tf = setupTerraform(reporter, "validate", { pluginDir: args.values["plugin-dir"] as string | undefined });
@@ -234,25 +228,17 @@ async function main(): Promise<void> {
       `${cachedCount ? ` (${cachedCount} unchanged since they last passed, not re-run; --force re-runs them)` : ""}` +
       `${envResults.length ? `, ${envResults.length} environments not synthesized` : ""}; ${formatDuration(Date.now() - started)} wall`,
   );
-  for (const line of failedStackLines(
+  finishHarnessRun(
+    reporter,
     "validate",
+    tf,
     failed.map((r) => ({
       where: r.stack ? `${r.env}/${r.stack}` : r.env,
       stage: r.stage,
       error: r.errors.length ? describeDiagnostic(r.errors[0]) : r.message ?? "",
     })),
-  ))
-    reporter.line(line);
-  reporter.result({
-    command: "validate",
-    ok,
-    skipped: false,
-    terraform: { bin: tf.bin, version: tf.version },
-    mirror: tf.mirror?.dir ?? null,
-    ms: Date.now() - started,
-    results,
-  });
-  process.exitCode = ok ? 0 : 1;
+    { mirror: tf.mirror?.dir ?? null, ms: Date.now() - started, results },
+  );
 }
 
 runMain(main);

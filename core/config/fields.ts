@@ -39,3 +39,32 @@ export const s3BucketName = z
     error: "an S3 bucket name: lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit",
   });
 
+
+/** A bound of a whole number with the text that refuses a value beyond it. */
+export type IntBound = readonly [limit: number, error: string];
+
+/**
+ * A whole number: `type` refuses a value that is no number, `whole` one with a fraction, and each
+ * bound carries its own text (no bound: unlimited on that side).
+ */
+export function wholeNumber(type: string, whole: string, min?: IntBound, max?: IntBound): z.ZodNumber {
+  let schema = z.number({ error: type }).int({ error: whole });
+  if (min) schema = schema.min(min[0], { error: min[1] });
+  if (max) schema = schema.max(max[0], { error: max[1] });
+  return schema;
+}
+
+/** A whole number from `min` to `max` (no max: unlimited) refused with the one text `error`. */
+export function wholeRange(error: string, min: number, max?: number): z.ZodNumber {
+  return wholeNumber(error, error, [min, error], max === undefined ? undefined : [max, error]);
+}
+
+/** A whole number from `min` to `max`, refused as "<what>: a whole number from <min> to <max>". */
+export function wholeNumberIn(min: number, max: number, what: string): z.ZodNumber {
+  return wholeRange(`${what}: a whole number from ${min} to ${max}`, min, max);
+}
+
+/** A string matching `re`, refused with the one text `error` (no string, or no match). */
+export function matching(re: RegExp, error: string): z.ZodString {
+  return z.string({ error }).regex(re, { error });
+}

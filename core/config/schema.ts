@@ -12,7 +12,7 @@
  */
 import { z } from "zod";
 import { GATEWAY_ENDPOINT_SERVICES, INTERFACE_ENDPOINT_SERVICES, LAYER_NAMES, TIERS } from "./constants";
-import { cidr, iamRoleArn, logRetention, NAME_RE, port, s3BucketName } from "./fields";
+import { cidr, iamRoleArn, logRetention, matching, NAME_RE, port, s3BucketName, wholeNumber } from "./fields";
 import { REGION_RE } from "./regions";
 import { ApiGatewaySchema } from "./sections/api-gateway";
 import { ApplicationSchema, ServiceSchema } from "./sections/application";
@@ -37,9 +37,7 @@ const AwsSchema = z
       .string({ error: "a 12-digit AWS account id, quoted as a string" })
       .regex(/^\d{12}$/, { error: "a 12-digit AWS account id" })
       .describe("The AWS account the environment lives in. Becomes the provider's allowed_account_ids, so a plan against another account fails."),
-    region: z
-      .string({ error: "an AWS region name such as us-west-2" })
-      .regex(REGION_RE, { error: "an AWS region name such as us-west-2" })
+    region: matching(REGION_RE, "an AWS region name such as us-west-2")
       .describe("The AWS region of every layer."),
     azs: z
       .array(z.string(), { error: "a list of availability zone names" })
@@ -60,9 +58,7 @@ const AwsSchema = z
 const BackendSchema = z
   .strictObject({
     bucket: s3BucketName.describe("S3 bucket holding every layer's state (created by the bootstrap stack)."),
-    region: z
-      .string({ error: "an AWS region name such as us-west-2" })
-      .regex(REGION_RE, { error: "an AWS region name such as us-west-2" })
+    region: matching(REGION_RE, "an AWS region name such as us-west-2")
       .optional()
       .describe("Region of the state bucket. Default: aws.region."),
     keyPrefix: z
@@ -158,11 +154,7 @@ const NetworkSchema = z
           .describe(
             "With enabled: deny-all adopts the VPC's default ACL with no rules, so a subnet created outside the kit carries no traffic; aws-default leaves it as AWS creates it (allow all). Default: deny-all.",
           ),
-        ruleQuota: z
-          .number({ error: "a number of rules per ACL and direction" })
-          .int({ error: "a whole number of rules" })
-          .min(20, { error: "at least 20 (the default AWS quota of rules per network ACL and direction)" })
-          .max(40, { error: "at most 40 (the highest AWS quota of rules per network ACL and direction)" })
+        ruleQuota: wholeNumber("a number of rules per ACL and direction", "a whole number of rules", [20, "at least 20 (the default AWS quota of rules per network ACL and direction)"], [40, "at most 40 (the highest AWS quota of rules per network ACL and direction)"])
           .default(20)
           .describe("Rules per ACL and direction the account's quota allows (AWS: 20 by default, 40 at most). The config is refused when a tier needs more. Default: 20."),
       })

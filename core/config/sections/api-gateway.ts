@@ -22,6 +22,7 @@ import type { PlatformConfig } from "../schema";
 import type { KeyPath, Rule, SemanticIssue } from "../semantic";
 import { albHttpOnly, hasNetworkFront, servicePaths } from "./application";
 import { genaiMaxBodyBytes, WAF_DEFAULT_BODY_INSPECTION_BYTES } from "./lambda-genai";
+import { matching, wholeNumber, wholeRange } from "../fields";
 
 const SECTION = ["apiGateway"] as const;
 
@@ -64,11 +65,7 @@ const ThrottleSchema = z
       .max(1_000_000, { error: "a rate of at most 1,000,000 requests per second" })
       .default(1000)
       .describe("Steady-state requests per second for the whole stage (REST: method settings */*; HTTP: default route settings). Default: 1000."),
-    burstLimit: z
-      .number({ error: BURST_ERROR })
-      .int({ error: BURST_ERROR })
-      .min(0, { error: BURST_ERROR })
-      .max(1_000_000, { error: "a burst of at most 1,000,000 requests" })
+    burstLimit: wholeNumber(BURST_ERROR, BURST_ERROR, [0, BURST_ERROR], [1_000_000, "a burst of at most 1,000,000 requests"])
       .default(2000)
       .describe("Token-bucket size: requests served at once above the rate. Must be at least rateLimit. Default: 2000."),
   })
@@ -78,7 +75,7 @@ const ThrottleSchema = z
 const CorsSchema = z
   .strictObject({
     allowOrigins: z
-      .array(z.string({ error: ORIGIN_ERROR }).regex(ORIGIN_RE, { error: ORIGIN_ERROR }).or(z.literal("*")), { error: "a list of origins" })
+      .array(matching(ORIGIN_RE, ORIGIN_ERROR).or(z.literal("*")), { error: "a list of origins" })
       .default([])
       .describe('Origins browsers may call the API from, e.g. https://app.example.com, or ["*"] for any. Empty (default): no CORS, same-origin callers only.'),
     allowMethods: z
@@ -121,19 +118,15 @@ const LoggingSchema = z
 
 const CustomDomainSchema = z
   .strictObject({
-    domainName: z.string({ error: DNS_ERROR }).regex(DNS_NAME_RE, { error: DNS_ERROR }).describe("The API's public name, e.g. api.example.com."),
-    certificateArn: z
-      .string({ error: CERT_ERROR })
-      .regex(ACM_CERTIFICATE_ARN_RE, { error: CERT_ERROR })
+    domainName: matching(DNS_NAME_RE, DNS_ERROR).describe("The API's public name, e.g. api.example.com."),
+    certificateArn: matching(ACM_CERTIFICATE_ARN_RE, CERT_ERROR)
       .describe("ACM certificate for domainName, in aws.region and the environment's account (regional endpoint)."),
     basePath: z
       .string({ error: "a base path such as v1 (no leading or trailing slash)" })
       .regex(BASE_PATH_RE, { error: "a base path such as v1 (letters, digits, . _ ~ -, segments separated by /; no leading or trailing slash)" })
       .optional()
       .describe("Path under the domain the stage is mapped to. Default: the domain's root."),
-    hostedZoneId: z
-      .string({ error: ZONE_ERROR })
-      .regex(HOSTED_ZONE_ID_RE, { error: ZONE_ERROR })
+    hostedZoneId: matching(HOSTED_ZONE_ID_RE, ZONE_ERROR)
       .optional()
       .describe(
         "Route 53 public hosted zone holding domainName: the layer then writes an A alias record for it to the regional domain. " +
@@ -146,10 +139,7 @@ const CustomDomainSchema = z
 const UsagePlanSchema = z
   .strictObject({
     enabled: z.boolean().default(true).describe("Create the usage plan. Default: true when the block is present."),
-    quotaPerDay: z
-      .number({ error: "a whole number of requests per day, at least 1" })
-      .int({ error: "a whole number of requests per day, at least 1" })
-      .min(1, { error: "a whole number of requests per day, at least 1" })
+    quotaPerDay: wholeRange("a whole number of requests per day, at least 1", 1)
       .optional()
       .describe("Requests per API key per day. Default: no quota (throttling only)."),
     apiKeys: z
@@ -163,9 +153,7 @@ const UsagePlanSchema = z
 export const ApiGatewaySchema = z
   .strictObject({
     type: z.enum(API_TYPES).default("rest").describe("rest: REST API (WAF, X-Ray, usage plans, execution logs); http: HTTP API (cheaper, fewer features). Default: rest."),
-    stageName: z
-      .string({ error: STAGE_ERROR })
-      .regex(STAGE_NAME_RE, { error: STAGE_ERROR })
+    stageName: matching(STAGE_NAME_RE, STAGE_ERROR)
       .optional()
       .describe("Name of the stage (part of the invoke URL). Default: the environment name."),
     throttle: ThrottleSchema,
@@ -173,9 +161,7 @@ export const ApiGatewaySchema = z
     logging: LoggingSchema,
     customDomain: CustomDomainSchema,
     usagePlan: UsagePlanSchema,
-    backendHost: z
-      .string({ error: DNS_ERROR })
-      .regex(DNS_NAME_RE, { error: DNS_ERROR })
+    backendHost: matching(DNS_NAME_RE, DNS_ERROR)
       .optional()
       .describe(
         "Host name the gateway calls the load balancer by, and checks its TLS certificate against: a name on the ALB's certificate " +

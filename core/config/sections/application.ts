@@ -16,7 +16,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { FARGATE_CPU_UNITS, fargateMemoryText, isFargateSize } from "../../../modules/fargate-sizes";
-import { logRetention, port, s3BucketName } from "../fields";
+import { logRetention, matching, port, s3BucketName, wholeNumber, wholeRange } from "../fields";
 import type { PlatformConfig } from "../schema";
 import type { Rule, SemanticIssue } from "../semantic";
 import { CollectorSchema } from "./telemetry";
@@ -77,7 +77,7 @@ export const SECRET_NAME_RE = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY
 
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ENV_NAME_ERROR = "an environment variable name (letters, digits, _; not starting with a digit)";
-const envName = (fallback: string) => z.string({ error: ENV_NAME_ERROR }).regex(ENV_NAME_RE, { error: ENV_NAME_ERROR }).default(fallback);
+const envName = (fallback: string) => matching(ENV_NAME_RE, ENV_NAME_ERROR).default(fallback);
 /** An ECR / Docker image tag. */
 const IMAGE_TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** `[registry/]repository(:tag|@sha256:digest)`: a pinned reference to an image outside the service's ECR repository. */
@@ -101,11 +101,7 @@ const imageTag = z
   .regex(IMAGE_TAG_RE, { error: "an image tag: 1-128 of A-Z a-z 0-9 _ . -, not starting with . or -" });
 
 const seconds = (min: number, max: number, what: string) =>
-  z
-    .number({ error: `${what} in whole seconds (${min}-${max})` })
-    .int({ error: `${what} in whole seconds (${min}-${max})` })
-    .min(min, { error: `${what} of ${min} to ${max} seconds` })
-    .max(max, { error: `${what} of ${min} to ${max} seconds` });
+  wholeNumber(`${what} in whole seconds (${min}-${max})`, `${what} in whole seconds (${min}-${max})`, [min, `${what} of ${min} to ${max} seconds`], [max, `${what} of ${min} to ${max} seconds`]);
 
 const percent = (what: string, min = 1) =>
   z
@@ -114,17 +110,11 @@ const percent = (what: string, min = 1) =>
     .max(100, { error: `${what} of ${min} to 100 percent` });
 
 const taskCount = (what: string) =>
-  z
-    .number({ error: `${what}: a whole number of tasks` })
-    .int({ error: `${what}: a whole number of tasks` })
-    .min(0, { error: `${what}: 0 or more tasks` })
-    .max(1000, { error: `${what}: at most 1000 tasks (the ECS service quota)` });
+  wholeNumber(`${what}: a whole number of tasks`, `${what}: a whole number of tasks`, [0, `${what}: 0 or more tasks`], [1000, `${what}: at most 1000 tasks (the ECS service quota)`]);
 
 const HealthCheckSchema = z
   .strictObject({
-    path: z
-      .string({ error: "an HTTP path starting with / (such as /actuator/health)" })
-      .regex(/^\/[\x21-\x7e]{0,1023}$/, { error: "an HTTP path starting with / (such as /actuator/health)" })
+    path: matching(/^\/[\x21-\x7e]{0,1023}$/, "an HTTP path starting with / (such as /actuator/health)")
       .default("/")
       .describe("Path the target group probes on the container port. Default: / (AWS's default); Spring Boot services use /actuator/health."),
     matcher: z
@@ -166,9 +156,7 @@ const ImageSchema = z
     tag: imageTag
       .optional()
       .describe("Tag in the service's ECR repository (<project>-<env>/<service>). Default: application.imageTag."),
-    uri: z
-      .string({ error: "an image reference with a tag or digest (registry/repository:tag or @sha256:...)" })
-      .regex(IMAGE_URI_RE, { error: "an image reference with a tag or digest (registry/repository:tag or @sha256:...)" })
+    uri: matching(IMAGE_URI_RE, "an image reference with a tag or digest (registry/repository:tag or @sha256:...)")
       .optional()
       .describe("An image outside the service's ECR repository, pinned by tag or digest. The repository is still created."),
   })
@@ -239,11 +227,7 @@ export const ServiceSchema = z.strictObject({
     .describe("Tasks at creation; autoscaling owns the count afterwards (Terraform ignores drift). Default: minCount."),
   minCount: taskCount("a minimum").default(1).describe("Fewest tasks autoscaling keeps. Default: 1."),
   maxCount: taskCount("a maximum").default(4).describe("Most tasks autoscaling starts. Default: 4."),
-  spotPercent: z
-    .number({ error: "a Fargate Spot share of 0 to 100 percent" })
-    .int({ error: "a Fargate Spot share of 0 to 100 percent (whole number)" })
-    .min(0, { error: "a Fargate Spot share of 0 to 100 percent" })
-    .max(100, { error: "a Fargate Spot share of 0 to 100 percent" })
+  spotPercent: wholeNumber("a Fargate Spot share of 0 to 100 percent", "a Fargate Spot share of 0 to 100 percent (whole number)", [0, "a Fargate Spot share of 0 to 100 percent"], [100, "a Fargate Spot share of 0 to 100 percent"])
     .optional()
     .describe(
       "Share of tasks on FARGATE_SPOT (capacity provider weights), overriding what `critical` and application.spot give. " +
@@ -272,11 +256,7 @@ export const ServiceSchema = z.strictObject({
       "Route the service's paths from the API Gateway (its front door): each path pattern becomes an API route through the VPC link to the load balancer " +
         "(/x -> /x, /x/* -> /x/{proxy+}). false: reachable only inside the VPC (load balancer from the app tier, Cloud Map). Default: true.",
     ),
-  priority: z
-    .number({ error: `a listener rule priority (${PRIORITY_MIN}-${PRIORITY_MAX})` })
-    .int({ error: `a whole listener rule priority (${PRIORITY_MIN}-${PRIORITY_MAX})` })
-    .min(PRIORITY_MIN, { error: `a listener rule priority of ${PRIORITY_MIN} to ${PRIORITY_MAX}` })
-    .max(PRIORITY_MAX, { error: `a listener rule priority of ${PRIORITY_MIN} to ${PRIORITY_MAX}` })
+  priority: wholeNumber(`a listener rule priority (${PRIORITY_MIN}-${PRIORITY_MAX})`, `a whole listener rule priority (${PRIORITY_MIN}-${PRIORITY_MAX})`, [PRIORITY_MIN, `a listener rule priority of ${PRIORITY_MIN} to ${PRIORITY_MAX}`], [PRIORITY_MAX, `a listener rule priority of ${PRIORITY_MIN} to ${PRIORITY_MAX}`])
     .optional()
     .describe(
       `Listener rule priority (lower is evaluated first). Default: derived from the service name (${DERIVED_PRIORITY_MIN}-${PRIORITY_MAX - 1}), stable when services are added.`,
@@ -300,9 +280,7 @@ export const ServiceSchema = z.strictObject({
     .unknown()
     .optional()
     .describe("Removed: the master password is no longer injected into tasks (it rotates; tasks would keep the old one). Use services.<name>.database."),
-  user: z
-    .string({ error: "a user as uid[:gid] or name[:group]" })
-    .regex(USER_RE, { error: "a user as uid[:gid] or name[:group]" })
+  user: matching(USER_RE, "a user as uid[:gid] or name[:group]")
     .optional()
     .describe("Run the container as this non-root user; set it only when the image supports it. Default: the image's USER."),
   writablePaths: z
@@ -321,17 +299,13 @@ export type ServiceConfig = z.output<typeof ServiceSchema>;
 
 const minutes = (min: number, max: number, what: string) => {
   const error = `${what}: a whole number of minutes from ${min} to ${max}`;
-  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+  return wholeRange(error, min, max);
 };
 
 const CustomTrafficSchema = z
   .strictObject({
     type: z.enum(["canary", "linear"]).describe("canary: shift percent, wait intervalMinutes, shift the rest. linear: shift percent every intervalMinutes."),
-    percent: z
-      .number({ error: "a percentage of traffic from 1 to 99" })
-      .int({ error: "a whole percentage of traffic from 1 to 99" })
-      .min(1, { error: "a percentage of traffic from 1 to 99" })
-      .max(99, { error: "a percentage of traffic from 1 to 99" })
+    percent: wholeNumber("a percentage of traffic from 1 to 99", "a whole percentage of traffic from 1 to 99", [1, "a percentage of traffic from 1 to 99"], [99, "a percentage of traffic from 1 to 99"])
       .describe("Share of the production traffic moved per step."),
     intervalMinutes: minutes(1, 2880, "an interval").describe("Minutes between steps."),
   })
@@ -390,11 +364,7 @@ export const ApplicationSchema = z
       .describe("One ECR repository per service, <project>-<env>/<service>, encrypted with the security layer's data key."),
     spot: z
       .strictObject({
-        nonCriticalPercent: z
-          .number({ error: "a Fargate Spot share of 0 to 100 percent" })
-          .int({ error: "a Fargate Spot share of 0 to 100 percent (whole number)" })
-          .min(0, { error: "a Fargate Spot share of 0 to 100 percent" })
-          .max(100, { error: "a Fargate Spot share of 0 to 100 percent" })
+        nonCriticalPercent: wholeNumber("a Fargate Spot share of 0 to 100 percent", "a Fargate Spot share of 0 to 100 percent (whole number)", [0, "a Fargate Spot share of 0 to 100 percent"], [100, "a Fargate Spot share of 0 to 100 percent"])
           .default(0)
           .describe("Share of the tasks above the on-demand base that run on FARGATE_SPOT for services with critical: false. Tier default: dev 100, staging 100, prod 50."),
       })
@@ -422,9 +392,7 @@ export const ApplicationSchema = z
           .boolean()
           .default(false)
           .describe("Put an internal NLB in front of the internal ALB, the target of a REST API VPC link. Needs internal: true. Default: false."),
-        certificateArn: z
-          .string({ error: "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)" })
-          .regex(ACM_ARN_RE, { error: "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)" })
+        certificateArn: matching(ACM_ARN_RE, "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)")
           .optional()
           .describe("ACM certificate of the HTTPS listener, in aws.region."),
         https: z

@@ -17,11 +17,12 @@
 import { z } from "zod";
 import { partitionOf } from "../regions";
 import type { PlatformConfig } from "../schema";
+import { matching, wholeNumber } from "../fields";
 
 /** A role's longest session in seconds, from `min` to IAM's 43,200 (12 hours), defaulting to `fallback`. */
 export function sessionSeconds(min: number, fallback: number) {
   const error = `a session length in seconds from ${min} to 43200`;
-  return z.number({ error }).int({ error: "a whole number of seconds" }).min(min, { error }).max(43200, { error }).default(fallback);
+  return wholeNumber(error, "a whole number of seconds", [min, error], [43200, error]).default(fallback);
 }
 
 /** `owner/repo` as GitHub spells it: owner 1-39 of [A-Za-z0-9-] (no leading hyphen), repo 1-100 of [A-Za-z0-9._-]. */
@@ -42,13 +43,11 @@ export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
 const REPOSITORY_ERROR = "a GitHub repository as owner/name, such as acme/platform (letters, digits, - . _)";
 const POLICY_ERROR = "an AWS managed policy name such as ReadOnlyAccess (service-role/... allowed) or an IAM policy ARN";
 
-const policyRef = z.string({ error: POLICY_ERROR }).regex(POLICY_REF_RE, { error: POLICY_ERROR });
+const policyRef = matching(POLICY_REF_RE, POLICY_ERROR);
 
 const GithubSchema = z
   .strictObject({
-    repository: z
-      .string({ error: REPOSITORY_ERROR })
-      .regex(GITHUB_REPOSITORY_RE, { error: REPOSITORY_ERROR })
+    repository: matching(GITHUB_REPOSITORY_RE, REPOSITORY_ERROR)
       .optional()
       .describe(
         "The repository whose workflows may assume this environment's CI roles, exactly as GitHub spells it (the OIDC subject is compared case-sensitively). " +
@@ -67,9 +66,7 @@ const GithubSchema = z
       .describe(
         "Server certificate thumbprints of the OIDC provider. AWS no longer uses them for GitHub (it trusts GitHub's certificate through its own CA library) and hashicorp/aws 5.100.0 makes them optional. Default: none (AWS fills in its own).",
       ),
-    environment: z
-      .string({ error: "a GitHub environment name (letters, digits, _ . -)" })
-      .regex(GITHUB_ENVIRONMENT_RE, { error: "a GitHub environment name (letters, digits, _ . -)" })
+    environment: matching(GITHUB_ENVIRONMENT_RE, "a GitHub environment name (letters, digits, _ . -)")
       .optional()
       .describe(
         "GitHub environment the apply jobs run in; the apply role trusts only repo:<repository>:environment:<this>. Give it required reviewers (staging, prod) and allow only the default branch to deploy. Default: the platform environment name.",
@@ -96,7 +93,7 @@ const PlanSchema = z
         "Managed policies of the plan role: what `terraform plan` may read. ReadOnlyAccess covers every service the layers use and new ones without change, but it also reads data (S3 objects, DynamoDB items, parameters); a customer-managed policy listing the Describe/Get/List actions of the platform's services is tighter. Default: [ReadOnlyAccess].",
       ),
     deniedActions: z
-      .array(z.string({ error: "an IAM action such as secretsmanager:GetSecretValue" }).regex(IAM_ACTION_RE, { error: "an IAM action such as secretsmanager:GetSecretValue" }))
+      .array(matching(IAM_ACTION_RE, "an IAM action such as secretsmanager:GetSecretValue"))
       .default(["secretsmanager:GetSecretValue"])
       .describe(
         "Actions the plan role is explicitly denied, whatever its managed policies allow. Plans run code from pull requests, so secret values stay out of reach. Default: [secretsmanager:GetSecretValue].",

@@ -8,6 +8,7 @@
 import { z } from "zod";
 import type { PlatformConfig } from "../schema";
 import type { Rule, SemanticIssue } from "../semantic";
+import { wholeNumber } from "../fields";
 
 /** Longest DNS name (RFC 1035, without the trailing dot). */
 export const DNS_NAME_MAX = 253;
@@ -33,11 +34,7 @@ export const CloudMapSchema = z
         "Name of the private DNS namespace (a Route 53 private hosted zone in the VPC). Services are found at <service>.<namespace>. " +
           "Changing it replaces the namespace and every discovery service. Default: <project>.local.",
       ),
-    ttl: z
-      .number({ error: TTL_ERROR })
-      .int({ error: TTL_ERROR })
-      .min(DISCOVERY_TTL_MIN, { error: TTL_ERROR })
-      .max(DISCOVERY_TTL_MAX, { error: `${TTL_ERROR} (a longer TTL keeps the addresses of replaced tasks in resolver caches)` })
+    ttl: wholeNumber(TTL_ERROR, TTL_ERROR, [DISCOVERY_TTL_MIN, TTL_ERROR], [DISCOVERY_TTL_MAX, `${TTL_ERROR} (a longer TTL keeps the addresses of replaced tasks in resolver caches)`])
       .default(10)
       .describe("TTL in seconds of the A and SRV records of every discovery service: how long a stopped task's address may still be served from a resolver cache. Default: 10."),
   })

@@ -17,7 +17,7 @@
  * exact version or size is orderable in a region (`aws rds describe-orderable-db-instance-options`).
  */
 import { z } from "zod";
-import { port } from "../fields";
+import { matching, port, wholeNumber } from "../fields";
 import type { PlatformConfig } from "../schema";
 import type { KeyPath, Rule, SemanticIssue } from "../semantic";
 import { performanceInsightsRow, performanceInsightsSupported, SERVERLESS_V2_ACU } from "../rds-facts";
@@ -122,9 +122,7 @@ const BACKUP_WINDOW_RE = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
 const MAINTENANCE_WINDOW_RE = /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;
 
 const dailyWindow = (what: string) =>
-  z
-    .string({ error: `a daily ${what} window hh:mm-hh:mm in UTC, such as 03:00-04:00` })
-    .regex(BACKUP_WINDOW_RE, { error: `a daily ${what} window hh:mm-hh:mm in UTC, such as 03:00-04:00` });
+  matching(BACKUP_WINDOW_RE, `a daily ${what} window hh:mm-hh:mm in UTC, such as 03:00-04:00`);
 
 const weeklyWindow = z
   .string({ error: "a weekly maintenance window ddd:hh:mm-ddd:hh:mm in UTC, such as sun:05:00-sun:06:00" })
@@ -170,9 +168,7 @@ export const DatabaseSchema = z
       })
       .default("platform_admin")
       .describe("Master user name. Its password is generated and kept by RDS in Secrets Manager, never in Terraform state. Default: platform_admin."),
-    instanceClass: z
-      .string({ error: "a DB instance class such as db.serverless or db.r6g.large" })
-      .regex(/^db\.[a-z0-9]+(\.[a-z0-9]+)?$/, { error: "a DB instance class such as db.serverless or db.r6g.large" })
+    instanceClass: matching(/^db\.[a-z0-9]+(\.[a-z0-9]+)?$/, "a DB instance class such as db.serverless or db.r6g.large")
       .optional()
       .describe("Instance class of every instance. Default: db.serverless (Aurora Serverless v2) for Aurora engines, db.t4g.medium for RDS engines."),
     serverless: z
@@ -181,22 +177,14 @@ export const DatabaseSchema = z
         maxCapacity: acu("maximum").describe("Highest capacity of each instance, ACUs. Tier default: dev 1, staging 2, prod 4."),
       })
       .describe("Aurora Serverless v2 capacity range (with instanceClass db.serverless). 1 ACU is about 2 GiB of memory."),
-    readers: z
-      .number({ error: "a number of Aurora readers" })
-      .int({ error: "a whole number of Aurora readers" })
-      .min(0, { error: "0 to 15 Aurora readers" })
-      .max(15, { error: "0 to 15 Aurora readers (the Aurora maximum)" })
+    readers: wholeNumber("a number of Aurora readers", "a whole number of Aurora readers", [0, "0 to 15 Aurora readers"], [15, "0 to 15 Aurora readers (the Aurora maximum)"])
       .default(1)
       .describe("Aurora reader instances besides the writer, each in the next AZ after the previous one. Default: 1."),
     multiAz: z
       .boolean()
       .optional()
       .describe("RDS engines: a synchronous standby in another AZ. Default: protection.availability."),
-    readReplicas: z
-      .number({ error: "a number of read replicas" })
-      .int({ error: "a whole number of read replicas" })
-      .min(0, { error: "0 to 15 read replicas" })
-      .max(15, { error: "0 to 15 read replicas (the RDS maximum for MySQL and PostgreSQL)" })
+    readReplicas: wholeNumber("a number of read replicas", "a whole number of read replicas", [0, "0 to 15 read replicas"], [15, "0 to 15 read replicas (the RDS maximum for MySQL and PostgreSQL)"])
       .default(0)
       .describe(
         "RDS engines: read replicas of the instance, in the data subnets behind the data group, encrypted with the data key; the first one's address is the reader endpoint (db_reader_endpoint, parameter database/reader-host). " +
@@ -206,18 +194,10 @@ export const DatabaseSchema = z
     storage: z
       .strictObject({
         type: z.literal("gp3", { error: "gp3 (the storage type the kit uses for RDS engines)" }).default("gp3").describe("RDS engines: storage type. Default: gp3."),
-        allocatedGb: z
-          .number({ error: "a storage size in GiB" })
-          .int({ error: "a whole number of GiB" })
-          .min(20, { error: "at least 20 GiB (the gp3 minimum for MySQL and PostgreSQL)" })
-          .max(65536, { error: "at most 65536 GiB" })
+        allocatedGb: wholeNumber("a storage size in GiB", "a whole number of GiB", [20, "at least 20 GiB (the gp3 minimum for MySQL and PostgreSQL)"], [65536, "at most 65536 GiB"])
           .default(20)
           .describe("RDS engines: initial storage, GiB. Default: 20."),
-        maxAllocatedGb: z
-          .number({ error: "a storage size in GiB" })
-          .int({ error: "a whole number of GiB" })
-          .min(0, { error: "0 (no storage autoscaling) or a size in GiB" })
-          .max(65536, { error: "at most 65536 GiB" })
+        maxAllocatedGb: wholeNumber("a storage size in GiB", "a whole number of GiB", [0, "0 (no storage autoscaling) or a size in GiB"], [65536, "at most 65536 GiB"])
           .default(100)
           .describe("RDS engines: storage autoscaling limit, GiB; 0 turns autoscaling off. Default: 100."),
       })
@@ -225,22 +205,14 @@ export const DatabaseSchema = z
       .describe("RDS engines: storage (Aurora storage grows by itself)."),
     backup: z
       .strictObject({
-        retentionDays: z
-          .number({ error: "a backup retention in days" })
-          .int({ error: "a whole number of days" })
-          .min(1, { error: "1 to 35 days of backups (the kit never turns automated backups off)" })
-          .max(35, { error: "1 to 35 days of backups (the RDS maximum)" })
+        retentionDays: wholeNumber("a backup retention in days", "a whole number of days", [1, "1 to 35 days of backups (the kit never turns automated backups off)"], [35, "1 to 35 days of backups (the RDS maximum)"])
           .describe("Automated backup retention, days. Tier default: dev 7, staging 7, prod 30."),
         window: dailyWindow("backup").default("03:00-04:00").describe("Daily backup window, UTC, at least 30 minutes. Default: 03:00-04:00."),
       })
       .describe("Automated backups (the tier preset always supplies this block)."),
     maintenanceWindow: weeklyWindow.default("sun:05:00-sun:06:00").describe("Weekly maintenance window, UTC. Default: sun:05:00-sun:06:00."),
     deletionProtection: z.boolean().optional().describe("Refuse DeleteDBCluster / DeleteDBInstance. Default: protection.data (and it must stay true then)."),
-    masterSecretRotationDays: z
-      .number({ error: "a rotation period in days" })
-      .int({ error: "a whole number of days" })
-      .min(1, { error: "a rotation period of 1 to 365 days" })
-      .max(365, { error: "a rotation period of 1 to 365 days" })
+    masterSecretRotationDays: wholeNumber("a rotation period in days", "a whole number of days", [1, "a rotation period of 1 to 365 days"], [365, "a rotation period of 1 to 365 days"])
       .default(7)
       .describe("Rotation period of the RDS-managed master user secret, days (rate(N days)). Default: 7, as RDS sets it."),
     performanceInsights: z
@@ -274,18 +246,10 @@ export const DatabaseSchema = z
       ),
     userProvisioner: z
       .strictObject({
-        memoryMb: z
-          .number({ error: "a Lambda memory size in MB" })
-          .int({ error: "a whole number of MB" })
-          .min(128, { error: "128 to 10240 MB" })
-          .max(10240, { error: "128 to 10240 MB" })
+        memoryMb: wholeNumber("a Lambda memory size in MB", "a whole number of MB", [128, "128 to 10240 MB"], [10240, "128 to 10240 MB"])
           .default(256)
           .describe("Memory of the provisioning function, MB. Default: 256."),
-        timeoutSeconds: z
-          .number({ error: "a Lambda timeout in seconds" })
-          .int({ error: "a whole number of seconds" })
-          .min(10, { error: "10 to 900 seconds (connecting to a resuming Serverless v2 cluster takes seconds)" })
-          .max(900, { error: "at most 900 seconds (the Lambda maximum)" })
+        timeoutSeconds: wholeNumber("a Lambda timeout in seconds", "a whole number of seconds", [10, "10 to 900 seconds (connecting to a resuming Serverless v2 cluster takes seconds)"], [900, "at most 900 seconds (the Lambda maximum)"])
           .default(120)
           .describe("Timeout of the provisioning function, seconds. Default: 120."),
       })
@@ -311,16 +275,10 @@ const CacheFieldsSchema = z.strictObject({
     .regex(/^7\.\d+$/, { error: "a Redis 7 version such as 7.1 (IAM authentication needs Redis 7)" })
     .default("7.1")
     .describe("Redis engine version. Default: 7.1."),
-  nodeType: z
-    .string({ error: "a cache node type such as cache.t4g.small" })
-    .regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, { error: "a cache node type such as cache.t4g.small" })
+  nodeType: matching(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, "a cache node type such as cache.t4g.small")
     .default("cache.t4g.small")
     .describe("Node type. Default: cache.t4g.small."),
-  nodes: z
-    .number({ error: "a number of cache nodes" })
-    .int({ error: "a whole number of cache nodes" })
-    .min(1, { error: "1 to 6 cache nodes (a primary and up to 5 replicas)" })
-    .max(6, { error: "1 to 6 cache nodes (a primary and up to 5 replicas)" })
+  nodes: wholeNumber("a number of cache nodes", "a whole number of cache nodes", [1, "1 to 6 cache nodes (a primary and up to 5 replicas)"], [6, "1 to 6 cache nodes (a primary and up to 5 replicas)"])
     .describe("Nodes: a primary and nodes - 1 replicas, spread over the AZs. Tier default: dev 1, staging 2, prod 3."),
   automaticFailover: z
     .boolean()
@@ -333,11 +291,7 @@ const CacheFieldsSchema = z.strictObject({
   clusterMode: z
     .strictObject({
       enabled: z.boolean().default(false).describe("Redis cluster mode (num_node_groups / replicas_per_node_group, cluster-enabled parameter group). Default: false."),
-      shards: z
-        .number({ error: "a number of shards" })
-        .int({ error: "a whole number of shards" })
-        .min(1, { error: "1 to 500 shards (node groups)" })
-        .max(500, { error: "1 to 500 shards (the ElastiCache maximum for Redis 5.0.6 and later)" })
+      shards: wholeNumber("a number of shards", "a whole number of shards", [1, "1 to 500 shards (node groups)"], [500, "1 to 500 shards (the ElastiCache maximum for Redis 5.0.6 and later)"])
         .default(1)
         .describe("Shards (node groups), each of `nodes` nodes: a primary and nodes - 1 replicas. Default: 1."),
     })
@@ -346,11 +300,7 @@ const CacheFieldsSchema = z.strictObject({
       "Redis cluster mode: the key space in shards behind one configuration endpoint (cache/host then names it; clients must be cluster-aware). " +
         "With it, `nodes` counts the nodes of each shard. Automatic failover is required.",
     ),
-  snapshotRetentionDays: z
-    .number({ error: "a snapshot retention in days" })
-    .int({ error: "a whole number of days" })
-    .min(0, { error: "0 (no snapshots) to 35 days" })
-    .max(35, { error: "0 (no snapshots) to 35 days" })
+  snapshotRetentionDays: wholeNumber("a snapshot retention in days", "a whole number of days", [0, "0 (no snapshots) to 35 days"], [35, "0 (no snapshots) to 35 days"])
     .describe("Daily snapshots kept, days; 0 takes none. Tier default: dev 0, staging 1, prod 7."),
   snapshotWindow: dailyWindow("snapshot").default("04:00-05:00").describe("Daily snapshot window, UTC. Default: 04:00-05:00."),
   maintenanceWindow: weeklyWindow.default("sun:06:00-sun:07:00").describe("Weekly maintenance window, UTC. Default: sun:06:00-sun:07:00."),

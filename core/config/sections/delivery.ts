@@ -19,6 +19,7 @@ import { partitionOf } from "../regions";
 import type { PlatformConfig } from "../schema";
 import type { Rule, SemanticIssue } from "../semantic";
 import { BRANCH_RE, GITHUB_ENVIRONMENT_RE, GITHUB_OIDC_HOST, GITHUB_REPOSITORY_RE, sessionSeconds } from "./ci";
+import { matching } from "../fields";
 
 const REPOSITORY_ERROR = "a GitHub repository as owner/name, such as acme/web-app (letters, digits, - . _)";
 const ENVIRONMENT_ERROR = "a GitHub environment name (letters, digits, _ . -)";
@@ -26,22 +27,18 @@ const BRANCH_ERROR = "a branch name without wildcards, such as main";
 
 const GithubSchema = z
   .strictObject({
-    repository: z
-      .string({ error: REPOSITORY_ERROR })
-      .regex(GITHUB_REPOSITORY_RE, { error: REPOSITORY_ERROR })
+    repository: matching(GITHUB_REPOSITORY_RE, REPOSITORY_ERROR)
       .optional()
       .describe(
         "The application's repository, whose GitHub Actions jobs may assume this environment's delivery role, exactly as GitHub spells it (the OIDC subject is compared case-sensitively). Unset (default): no delivery role.",
       ),
-    environment: z
-      .string({ error: ENVIRONMENT_ERROR })
-      .regex(GITHUB_ENVIRONMENT_RE, { error: ENVIRONMENT_ERROR })
+    environment: matching(GITHUB_ENVIRONMENT_RE, ENVIRONMENT_ERROR)
       .optional()
       .describe(
         "GitHub environment of the application repository's deploy job; the role trusts repo:<repository>:environment:<this>. Give it required reviewers where a person must approve a release and allow only the default branch to deploy. Default: the platform environment name.",
       ),
     branches: z
-      .array(z.string({ error: BRANCH_ERROR }).regex(BRANCH_RE, { error: BRANCH_ERROR }))
+      .array(matching(BRANCH_RE, BRANCH_ERROR))
       .max(5, { error: "at most 5 branches" })
       .default([])
       .describe(

@@ -20,6 +20,7 @@ import type { PlatformConfig } from "../schema";
 import type { KeyPath, Rule, SemanticIssue } from "../semantic";
 import { ACM_CERTIFICATE_ARN_RE, DNS_NAME_RE } from "./api-gateway";
 import { SECRET_NAME_RE } from "./application";
+import { matching, wholeNumber, wholeRange } from "../fields";
 
 const SECTION = ["frontend"] as const;
 
@@ -139,7 +140,7 @@ const REPOSITORY_ERROR = "an https repository URL such as https://github.com/exa
 const CSP_ERROR = `a Content-Security-Policy of at most ${CSP_MAX_LENGTH} characters on one line (CloudFront's limit)`;
 const RATE_ERROR = "a rate limit of at least 10 requests per 5 minutes (the WAF minimum)";
 
-const dnsName = z.string({ error: DNS_ERROR }).regex(DNS_NAME_RE, { error: DNS_ERROR });
+const dnsName = matching(DNS_NAME_RE, DNS_ERROR);
 
 const DomainSchema = z
   .strictObject({
@@ -149,13 +150,9 @@ const DomainSchema = z
       .max(99, { error: "at most 99 aliases (CloudFront allows 100 names per distribution)" })
       .default([])
       .describe("More names for the same site (e.g. the apex example.com): distribution aliases, certificate SANs, A/AAAA records. Default: none."),
-    hostedZoneId: z
-      .string({ error: ZONE_ERROR })
-      .regex(HOSTED_ZONE_ID_RE, { error: ZONE_ERROR })
+    hostedZoneId: matching(HOSTED_ZONE_ID_RE, ZONE_ERROR)
       .describe("Route 53 public hosted zone holding name and aliases: the certificate's DNS validation records and the alias records go there."),
-    certificateArn: z
-      .string({ error: CERT_ERROR })
-      .regex(ACM_CERTIFICATE_ARN_RE, { error: CERT_ERROR })
+    certificateArn: matching(ACM_CERTIFICATE_ARN_RE, CERT_ERROR)
       .optional()
       .describe(
         "An existing ACM certificate in us-east-1 (CloudFront's region) covering name and aliases. " +
@@ -167,10 +164,7 @@ const DomainSchema = z
 
 const HstsSchema = z
   .strictObject({
-    maxAgeSeconds: z
-      .number({ error: "a max-age in whole seconds" })
-      .int({ error: "a max-age in whole seconds" })
-      .min(0, { error: "a max-age in whole seconds, 0 or more" })
+    maxAgeSeconds: wholeNumber("a max-age in whole seconds", "a max-age in whole seconds", [0, "a max-age in whole seconds, 0 or more"])
       .default(63072000)
       .describe("Strict-Transport-Security max-age. Default: 63072000 (two years)."),
     includeSubdomains: z.boolean().default(true).describe("includeSubDomains: browsers use HTTPS for every sub-domain too. Default: true."),
@@ -256,10 +250,7 @@ const CloudFrontSchema = z
     waf: z
       .strictObject({
         enabled: z.boolean().describe("A CLOUDFRONT-scope web ACL (in us-east-1) on the distribution. Tier default: dev false, staging and prod true."),
-        rateLimit: z
-          .number({ error: RATE_ERROR })
-          .int({ error: RATE_ERROR })
-          .min(10, { error: RATE_ERROR })
+        rateLimit: wholeRange(RATE_ERROR, 10)
           .max(2_000_000_000)
           .optional()
           .describe("Requests per 5 minutes per client IP before the rate rule blocks. Default: security.waf.rateLimit."),
@@ -274,9 +265,7 @@ const CloudFrontSchema = z
 
 const AmplifySchema = z
   .strictObject({
-    repository: z
-      .string({ error: REPOSITORY_ERROR })
-      .regex(REPOSITORY_URL_RE, { error: REPOSITORY_ERROR })
+    repository: matching(REPOSITORY_URL_RE, REPOSITORY_ERROR)
       .optional()
       .describe("Git repository of the site (required with hosting amplify). Operators connect it once (docs/layers/frontend.md); no token is in Terraform state."),
     branch: z.string().regex(BRANCH_RE, { error: "a git branch name such as main" }).default("main").describe("Branch deployed to this environment. Default: main."),
@@ -317,9 +306,7 @@ export const FrontendSchema = z
       .enum(HOSTING_MODES)
       .default("s3-cloudfront")
       .describe("s3-cloudfront: private bucket + CloudFront; amplify: Amplify Hosting; external: hosted elsewhere (no resources). Default: s3-cloudfront."),
-    siteUrl: z
-      .string({ error: SITE_URL_ERROR })
-      .regex(SITE_URL_RE, { error: SITE_URL_ERROR })
+    siteUrl: matching(SITE_URL_RE, SITE_URL_ERROR)
       .optional()
       .describe("hosting external only (required there): the site's public URL, published as site_url. The other modes compute it."),
     domain: DomainSchema,

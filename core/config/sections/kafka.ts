@@ -15,13 +15,10 @@ import { z } from "zod";
 import { didYouMean } from "../errors";
 import type { PlatformConfig } from "../schema";
 import type { Rule, SemanticIssue } from "../semantic";
+import { wholeNumberIn } from "../fields";
 
 export const KAFKA_MODES = ["serverless", "provisioned"] as const;
 
-const int = (min: number, max: number, what: string) => {
-  const error = `${what}: a whole number from ${min} to ${max}`;
-  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
-};
 
 const SERVICE_ERROR = "a service name (a key of services)";
 
@@ -46,8 +43,8 @@ export const KafkaSchema = z
           .regex(/^kafka\.[a-z0-9]+\.[a-z0-9]+$/, { error: "an MSK broker instance type such as kafka.t3.small or kafka.m7g.large" })
           .default("kafka.t3.small")
           .describe("Default: kafka.t3.small."),
-        brokersPerAz: int(1, 4, "brokers per AZ").default(1).describe("Brokers in each AZ of aws.azs. Default: 1."),
-        storageGb: int(1, 16384, "a volume size in GiB").default(100).describe("EBS storage per broker. Default: 100."),
+        brokersPerAz: wholeNumberIn(1, 4, "brokers per AZ").default(1).describe("Brokers in each AZ of aws.azs. Default: 1."),
+        storageGb: wholeNumberIn(1, 16384, "a volume size in GiB").default(100).describe("EBS storage per broker. Default: 100."),
       })
       .prefault({})
       .describe("Options of mode provisioned."),

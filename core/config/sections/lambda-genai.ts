@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { PRIVILEGES as DB_USER_PRIVILEGES, RESERVED_USERS as DB_RESERVED_USERS, USER_NAME_RE as DB_USER_NAME_RE } from "../../../functions/db-users/src/statements";
-import { logRetention } from "../fields";
+import { logRetention, matching, wholeNumberIn } from "../fields";
 import type { PlatformConfig } from "../schema";
 import type { Rule, SemanticIssue } from "../semantic";
 
@@ -42,13 +42,8 @@ const MODEL_ID_ERROR =
   "a Bedrock model id of the form provider.model-name-version, such as anthropic.claude-3-haiku-20240307-v1:0 " +
   "(optionally with a cross-region inference profile prefix such as us.)";
 
-const modelId = z.string({ error: MODEL_ID_ERROR }).regex(MODEL_ID_RE, { error: MODEL_ID_ERROR });
+const modelId = matching(MODEL_ID_RE, MODEL_ID_ERROR);
 
-/** A whole number in [min, max], with a message naming the range and the unit. */
-const intIn = (min: number, max: number, what: string) => {
-  const error = `${what}: a whole number from ${min} to ${max}`;
-  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
-};
 
 export const GenaiSchema = z
   .strictObject({
@@ -73,27 +68,27 @@ export const GenaiSchema = z
       .max(10, { error: "at most 10 additional models (they are passed in an environment variable)" })
       .default([])
       .describe("Other models a request may pick with its `model` field. The execution role may invoke exactly modelId and these. Default: none."),
-    memoryMb: intIn(128, 10240, "a memory size in MB")
+    memoryMb: wholeNumberIn(128, 10240, "a memory size in MB")
       .default(256)
       .describe("Memory of the function in MB (128-10240; CPU scales with it). The function mostly waits for Bedrock, so little is needed. Default: 256."),
-    timeoutSeconds: intIn(1, 900, "a timeout in seconds")
+    timeoutSeconds: wholeNumberIn(1, 900, "a timeout in seconds")
       .default(30)
       .describe(
         "Function timeout in seconds (1-900). The function gives up on Bedrock one second before it and answers 504. " +
           "API Gateway stops waiting after its own integration timeout (29 s by default), so keep this close to it. Default: 30.",
       ),
-    reservedConcurrency: intIn(1, 10000, "a reserved concurrency")
+    reservedConcurrency: wholeNumberIn(1, 10000, "a reserved concurrency")
       .describe(
         "Concurrent executions reserved for (and capping) the function, which also caps Bedrock spend. " +
           "The account must keep 100 unreserved executions (10 on new accounts with the default quota). Tier default: dev 2, staging 5, prod 20.",
       ),
-    maxTokens: intIn(1, 65536, "a token count")
+    maxTokens: wholeNumberIn(1, 65536, "a token count")
       .default(1024)
       .describe("Most tokens the model may generate per answer (the model's own limit also applies; Claude 3 Haiku: 4096). Default: 1024."),
-    maxQuestionLength: intIn(1, 100000, "a length in characters")
+    maxQuestionLength: wholeNumberIn(1, 100000, "a length in characters")
       .default(4000)
       .describe("Longest question accepted, in characters; longer ones get a 400. Default: 4000."),
-    maxContextLength: intIn(0, 200000, "a length in characters")
+    maxContextLength: wholeNumberIn(0, 200000, "a length in characters")
       .default(8000)
       .describe("Longest optional `context` accepted with a question, in characters; 0 refuses any context. Default: 8000."),
     systemPrompt: z

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import type { Rule, SemanticIssue } from "../semantic";
+import { wholeNumber } from "../fields";
 
 /** S3 Glacier Flexible Retrieval bills 90 days at least for every object stored there. */
 export const GLACIER_MINIMUM_DAYS = 90;
@@ -14,18 +15,10 @@ export const GLACIER_MINIMUM_DAYS = 90;
 export const LogArchiveSchema = z
   .strictObject({
     enabled: z.boolean().default(false).describe("Archive every log group of the platform to S3 (Firehose, KMS), then Glacier. Default: false."),
-    glacierAfterDays: z
-      .number({ error: "a number of days" })
-      .int({ error: "a whole number of days" })
-      .min(0, { error: "0 (at once) or more days" })
-      .max(3650, { error: "at most 3650 days" })
+    glacierAfterDays: wholeNumber("a number of days", "a whole number of days", [0, "0 (at once) or more days"], [3650, "at most 3650 days"])
       .default(30)
       .describe("Days after which archived logs move to S3 Glacier Flexible Retrieval. Default: 30."),
-    expireAfterDays: z
-      .number({ error: "a number of days" })
-      .int({ error: "a whole number of days" })
-      .min(0, { error: "0 (never) or a number of days" })
-      .max(36500, { error: "at most 36500 days" })
+    expireAfterDays: wholeNumber("a number of days", "a whole number of days", [0, "0 (never) or a number of days"], [36500, "at most 36500 days"])
       .default(3650)
       .describe("Days after which archived logs are deleted; 0 keeps them. Default: 3650 (10 years)."),
   })

@@ -14,7 +14,7 @@
  * - Tier defaults (../tiers.ts): the X-Ray sampling rate and how long CloudTrail log files are kept.
  */
 import { z } from "zod";
-import { logRetention } from "../fields";
+import { logRetention, wholeRange } from "../fields";
 import type { LayerName, PlatformConfig } from "../schema";
 import type { KeyPath, Rule, SemanticIssue } from "../semantic";
 import { nativeNames } from "./native";
@@ -55,10 +55,10 @@ const period = z
   .multipleOf(60, { error: PERIOD_ERROR });
 
 const EVALUATION_ERROR = "a whole number of evaluation periods, 1 or more";
-const evaluationPeriods = z.number({ error: EVALUATION_ERROR }).int({ error: EVALUATION_ERROR }).min(1, { error: EVALUATION_ERROR });
+const evaluationPeriods = wholeRange(EVALUATION_ERROR, 1);
 
 const DATAPOINTS_ERROR = "a whole number of breaching data points, 1 or more";
-const datapointsToAlarm = z.number({ error: DATAPOINTS_ERROR }).int({ error: DATAPOINTS_ERROR }).min(1, { error: DATAPOINTS_ERROR });
+const datapointsToAlarm = wholeRange(DATAPOINTS_ERROR, 1);
 
 const treatMissingData = z.enum(TREAT_MISSING_DATA, {
   error: `how the alarm treats missing data: one of ${TREAT_MISSING_DATA.join(", ")}`,
@@ -72,7 +72,7 @@ const percent = (what: string) => {
 /** A count threshold (0 alarms on the first one). */
 const count = (what: string) => {
   const error = `${what}: a whole number, 0 or more`;
-  return z.number({ error }).int({ error }).min(0, { error });
+  return wholeRange(error, 0);
 };
 /** A duration or size threshold. */
 const positive = (what: string, unit: string) => {
@@ -394,17 +394,10 @@ export const MonitoringSchema = z
           .min(0, { error: "a sampling rate from 0 to 1" })
           .max(1, { error: "a sampling rate from 0 to 1" })
           .describe("Share of requests traced beyond the reservoir (0-1). Tier default: dev 0.2, staging 0.1, prod 0.05."),
-        reservoirPerSecond: z
-          .number({ error: "a whole number of traced requests per second, 0 or more" })
-          .int({ error: "a whole number of traced requests per second, 0 or more" })
-          .min(0, { error: "a whole number of traced requests per second, 0 or more" })
+        reservoirPerSecond: wholeRange("a whole number of traced requests per second, 0 or more", 0)
           .default(1)
           .describe("Requests per second traced before the rate applies. Default: 1."),
-        priority: z
-          .number({ error: "a rule priority from 1 to 9999" })
-          .int({ error: "a rule priority from 1 to 9999" })
-          .min(1, { error: "a rule priority from 1 to 9999" })
-          .max(9999, { error: "a rule priority from 1 to 9999" })
+        priority: wholeRange("a rule priority from 1 to 9999", 1, 9999)
           .default(1000)
           .describe("Sampling rule priority (lower wins; the account's Default rule is 10000). Default: 1000."),
         insights: z.boolean().default(false).describe("X-Ray Insights (anomaly detection, billed per trace) on the group. Default: false."),
@@ -418,11 +411,7 @@ export const MonitoringSchema = z
           .describe("Create the trail. Set false where an organization trail already records the account (the contract's trail_arn is then empty). Default: true."),
         multiRegion: z.boolean().default(true).describe("Record every region, not only aws.region. Default: true."),
         includeGlobalServiceEvents: z.boolean().default(true).describe("Record IAM, STS and CloudFront events. Default: true."),
-        retentionDays: z
-          .number({ error: "a number of days from 1 to 3650" })
-          .int({ error: "a number of days from 1 to 3650" })
-          .min(1, { error: "a number of days from 1 to 3650" })
-          .max(3650, { error: "a number of days from 1 to 3650" })
+        retentionDays: wholeRange("a number of days from 1 to 3650", 1, 3650)
           .describe("Days log files are kept in the trail bucket. Tier default: dev 90, staging 365, prod 2557 (7 years)."),
         logRetentionDays: logRetention.optional().describe("Retention of the trail's CloudWatch Logs group. Default: logging.retentionDays."),
         alarms: AuditAlarmsSchema,

@@ -28,7 +28,7 @@ import * as path from "node:path";
 import { z } from "zod";
 import { Naming } from "../../naming";
 import { didYouMean } from "../errors";
-import { logRetention } from "../fields";
+import { logRetention, matching, wholeNumberIn } from "../fields";
 import type { PlatformConfig } from "../schema";
 import type { KeyPath, Rule, SemanticIssue } from "../semantic";
 import { DNS_NAME_RE } from "./api-gateway";
@@ -87,24 +87,20 @@ export const SES_TEMPLATE_MAX_BYTES = 500 * 1024;
 
 const NAME_RE = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 const NAME_ERROR = "a name of 2-32 lower-case letters, digits and hyphens, starting with a letter and not ending with a hyphen";
-const name = z.string({ error: NAME_ERROR }).regex(NAME_RE, { error: NAME_ERROR });
+const name = matching(NAME_RE, NAME_ERROR);
 
 const PRINCIPAL_RE = /^(lambda:genai|[a-z][a-z0-9-]{0,30}[a-z0-9])$/;
 const PRINCIPAL_ERROR = `an application service name (a key of services) or ${GENAI_PRINCIPAL}`;
 const principals = (what: string) =>
   z
-    .array(z.string({ error: PRINCIPAL_ERROR }).regex(PRINCIPAL_RE, { error: PRINCIPAL_ERROR }), { error: `a list of services (or ${GENAI_PRINCIPAL})` })
+    .array(matching(PRINCIPAL_RE, PRINCIPAL_ERROR), { error: `a list of services (or ${GENAI_PRINCIPAL})` })
     .default([])
     .describe(`${what} Names are keys of services (their ECS task roles, layer 02) or ${GENAI_PRINCIPAL} (the GenAI function's role). Default: none.`);
 
-const int = (min: number, max: number, what: string) => {
-  const error = `${what}: a whole number from ${min} to ${max}`;
-  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
-};
 
 export const EMAIL_RE = /^[A-Za-z0-9._%+-]{1,64}@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 const EMAIL_ERROR = "an e-mail address such as ops@example.com (lower-case domain)";
-const email = z.string({ error: EMAIL_ERROR }).regex(EMAIL_RE, { error: EMAIL_ERROR });
+const email = matching(EMAIL_RE, EMAIL_ERROR);
 
 /** https://host[:port] or http://localhost[:port]: an origin browsers upload from. */
 const BUCKET_ORIGIN_RE = /^(https:\/\/[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|http:\/\/localhost)(?::\d{1,5})?$/;
@@ -127,9 +123,7 @@ const appUrl = z.string({ error: APP_URL_ERROR }).max(1024, { error: "a URL of a
 
 /** A path relative to the repository root, inside it. */
 const REPO_PATH_ERROR = "a file path relative to the repository root, such as templates/email/otp.html";
-const repoPath = z
-  .string({ error: REPO_PATH_ERROR })
-  .regex(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9_./-]+$/, { error: REPO_PATH_ERROR });
+const repoPath = matching(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9_./-]+$/, REPO_PATH_ERROR);
 
 const jsonObject = (what: string) =>
   z.record(z.string(), z.unknown(), { error: `${what} as a mapping (it is sent as JSON)` });
@@ -138,7 +132,7 @@ const jsonObject = (what: string) =>
 // Buckets
 
 const TransitionSchema = z.strictObject({
-  days: int(0, 36500, "days after creation").describe("Days after an object's creation (current version) before it moves."),
+  days: wholeNumberIn(0, 36500, "days after creation").describe("Days after an object's creation (current version) before it moves."),
   storageClass: z.enum(STORAGE_CLASSES).describe("Storage class it moves to."),
 });
 
@@ -153,10 +147,10 @@ const LifecycleRuleSchema = z
       .array(TransitionSchema, { error: "a list of transitions" })
       .default([])
       .describe("Moves of current versions to cheaper storage classes, in order (days increasing). Default: none."),
-    expirationDays: int(1, 36500, "days after creation")
+    expirationDays: wholeNumberIn(1, 36500, "days after creation")
       .optional()
       .describe("Days after creation before current versions expire (a delete marker replaces them; versions are kept as noncurrent). Default: never."),
-    noncurrentExpirationDays: int(1, 36500, "days after becoming noncurrent")
+    noncurrentExpirationDays: wholeNumberIn(1, 36500, "days after becoming noncurrent")
       .optional()
       .describe("Days before noncurrent versions under the prefix are deleted. Default: the bucket's noncurrentVersionExpirationDays only."),
   })
@@ -165,7 +159,7 @@ const LifecycleRuleSchema = z
 const CorsSchema = z
   .strictObject({
     allowedOrigins: z
-      .array(z.string({ error: BUCKET_ORIGIN_ERROR }).regex(BUCKET_ORIGIN_RE, { error: BUCKET_ORIGIN_ERROR }), { error: "a list of origins" })
+      .array(matching(BUCKET_ORIGIN_RE, BUCKET_ORIGIN_ERROR), { error: "a list of origins" })
       .min(1, { error: "at least one origin" })
       .max(20, { error: "at most 20 origins" })
       .describe("Browser origins that may upload and download with presigned URLs. Wildcards are not accepted."),
@@ -182,7 +176,7 @@ const CorsSchema = z
       .array(z.string().regex(/^[A-Za-z0-9-]{1,128}$/, { error: "a header name" }))
       .default(["ETag"])
       .describe("Response headers browsers may read. Default: ETag (multipart uploads need it)."),
-    maxAgeSeconds: int(0, 86400, "a preflight cache time in seconds").default(3000).describe("Seconds browsers cache a preflight answer. Default: 3000."),
+    maxAgeSeconds: wholeNumberIn(0, 86400, "a preflight cache time in seconds").default(3000).describe("Seconds browsers cache a preflight answer. Default: 3000."),
   })
   .describe("CORS for browser uploads and downloads with presigned URLs. Omitted: no CORS (same-origin and server-side use only).");
 
@@ -194,7 +188,7 @@ const BucketSchema = z
       .optional()
       .describe("Explicit, globally unique bucket name. Default: <project>-<environment>-<name>-<account id> (fitted to 63 characters)."),
     versioned: z.boolean().default(true).describe("Keep object versions (recover overwritten and deleted objects). Default: true."),
-    noncurrentVersionExpirationDays: int(1, 36500, "days")
+    noncurrentVersionExpirationDays: wholeNumberIn(1, 36500, "days")
       .optional()
       .describe("Days noncurrent versions are kept. Default: native.versionRetentionDays."),
     lifecycle: z
@@ -222,16 +216,16 @@ const QueueSchema = z
   .strictObject({
     fifo: z.boolean().default(false).describe("A FIFO queue (exactly-once, ordered per message group); its name and its dead-letter queue's end in .fifo. Default: false."),
     contentBasedDeduplication: z.boolean().default(false).describe("FIFO only: deduplicate by a hash of the body. Default: false."),
-    visibilityTimeoutSeconds: int(0, 43200, "a visibility timeout in seconds")
+    visibilityTimeoutSeconds: wholeNumberIn(0, 43200, "a visibility timeout in seconds")
       .default(30)
       .describe("Seconds a received message stays hidden from other consumers. At least the consuming function's timeout (AWS advises six times it). Default: 30."),
-    retentionSeconds: int(60, 1209600, "a retention in seconds").default(345600).describe("Seconds a message is kept (60 s to 14 days). Default: 345600 (4 days)."),
-    delaySeconds: int(0, 900, "a delay in seconds").default(0).describe("Seconds new messages stay invisible. Default: 0."),
-    receiveWaitSeconds: int(0, 20, "a long-polling wait in seconds").default(20).describe("Long polling: seconds ReceiveMessage waits for a message. Default: 20."),
+    retentionSeconds: wholeNumberIn(60, 1209600, "a retention in seconds").default(345600).describe("Seconds a message is kept (60 s to 14 days). Default: 345600 (4 days)."),
+    delaySeconds: wholeNumberIn(0, 900, "a delay in seconds").default(0).describe("Seconds new messages stay invisible. Default: 0."),
+    receiveWaitSeconds: wholeNumberIn(0, 20, "a long-polling wait in seconds").default(20).describe("Long polling: seconds ReceiveMessage waits for a message. Default: 20."),
     deadLetter: z
       .strictObject({
-        maxReceiveCount: int(1, 1000, "a receive count").default(5).describe("Receives before a message moves to the dead-letter queue. Default: 5."),
-        retentionSeconds: int(60, 1209600, "a retention in seconds")
+        maxReceiveCount: wholeNumberIn(1, 1000, "a receive count").default(5).describe("Receives before a message moves to the dead-letter queue. Default: 5."),
+        retentionSeconds: wholeNumberIn(60, 1209600, "a retention in seconds")
           .default(1209600)
           .describe("Seconds the dead-letter queue keeps a message; at least the queue's own retention. Default: 1209600 (14 days, the maximum)."),
       })
@@ -240,8 +234,8 @@ const QueueSchema = z
     trigger: z
       .strictObject({
         function: z.enum(NATIVE_TRIGGER_FUNCTIONS).describe("Function of this layer that consumes the queue (mailer)."),
-        batchSize: int(1, 10000, "a batch size").default(10).describe("Messages per invocation (FIFO: at most 10). Default: 10."),
-        maxBatchingWindowSeconds: int(0, 300, "a batching window in seconds").default(0).describe("Seconds to gather a batch (required above 10 messages). Default: 0."),
+        batchSize: wholeNumberIn(1, 10000, "a batch size").default(10).describe("Messages per invocation (FIFO: at most 10). Default: 10."),
+        maxBatchingWindowSeconds: wholeNumberIn(0, 300, "a batching window in seconds").default(0).describe("Seconds to gather a batch (required above 10 messages). Default: 0."),
       })
       .optional()
       .describe("A function of this layer consuming the queue (event source mapping with partial batch failures). Omitted: the applications consume it."),
@@ -378,8 +372,8 @@ const SesSchema = z
 const FunctionSettings = {
   runtime: z.enum(GENAI_RUNTIMES).default("nodejs22.x").describe("Lambda runtime (the function is TypeScript transpiled to JavaScript). Default: nodejs22.x."),
   architecture: z.enum(["arm64", "x86_64"]).default("arm64").describe("Default: arm64."),
-  memoryMb: int(128, 10240, "a memory size in MB").default(256).describe("Default: 256."),
-  reservedConcurrency: int(1, 10000, "a reserved concurrency").optional().describe("Reserved (and capped) concurrency. Default: none (the unreserved pool)."),
+  memoryMb: wholeNumberIn(128, 10240, "a memory size in MB").default(256).describe("Default: 256."),
+  reservedConcurrency: wholeNumberIn(1, 10000, "a reserved concurrency").optional().describe("Reserved (and capped) concurrency. Default: none (the unreserved pool)."),
   logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO").describe("Default: INFO."),
   logRetentionDays: logRetention.optional().describe("Default: logging.retentionDays."),
 };
@@ -387,8 +381,8 @@ const FunctionSettings = {
 const MailerSchema = z
   .strictObject({
     ...FunctionSettings,
-    timeoutSeconds: int(1, 900, "a timeout in seconds").default(30).describe("Default: 30."),
-    maxRecipients: int(1, 50, "a recipient count").default(10).describe("Most recipients per message (SES allows 50). Default: 10."),
+    timeoutSeconds: wholeNumberIn(1, 900, "a timeout in seconds").default(30).describe("Default: 30."),
+    maxRecipients: wholeNumberIn(1, 50, "a recipient count").default(10).describe("Most recipients per message (SES allows 50). Default: 10."),
   })
   .describe("The mailer function (functions/mailer): {template, to, data} messages from a topic subscription or a queue trigger, sent as SES templated e-mail. Omitted: no mailer.");
 
@@ -398,7 +392,7 @@ const MailerSchema = z
 const PostConfirmationSchema = z
   .strictObject({
     ...FunctionSettings,
-    timeoutSeconds: int(1, 5, "a timeout in seconds (Cognito waits at most 5 s for a trigger)").default(5).describe("Default: 5 (Cognito's own limit)."),
+    timeoutSeconds: wholeNumberIn(1, 5, "a timeout in seconds (Cognito waits at most 5 s for a trigger)").default(5).describe("Default: 5 (Cognito's own limit)."),
     queue: name.optional().describe("Queue of native.queues the confirmation event is sent to."),
     topic: name.optional().describe("Topic of native.topics the confirmation event is published to."),
     template: name
@@ -427,9 +421,7 @@ const attributeMapping = (defaults: Record<string, string>) =>
     .describe(`User pool attribute -> the provider's attribute, written on every federated sign-in. Default: ${JSON.stringify(defaults)}.`);
 
 const socialProvider = (provider: "google" | "facebook", scopes: readonly string[], mapping: Record<string, string>) => ({
-  secretName: z
-    .string({ error: SECRET_NAME_ERROR })
-    .regex(SECRET_NAME_RE, { error: SECRET_NAME_ERROR })
+  secretName: matching(SECRET_NAME_RE, SECRET_NAME_ERROR)
     .optional()
     .describe(
       `Secrets Manager secret holding {"client_id": "...", "client_secret": "..."} of the ${provider === "google" ? "Google OAuth client" : "Facebook app (app id, app secret)"}; ` +
@@ -457,8 +449,8 @@ const FederationSchema = z
       .regex(/^[A-Za-z0-9._-]{1,64}$/, { error: "a version label of 1-64 letters, digits and ._- such as 2026-01" })
       .optional()
       .describe("Change it after replacing a client secret: the next apply of layer 09 invokes the function again and Cognito gets the new secret. Default: none."),
-    memoryMb: int(128, 1024, "a memory size in MB").default(256).describe("Memory of the identity provider function. Default: 256."),
-    timeoutSeconds: int(5, 300, "a timeout in seconds").default(60).describe("Timeout of the identity provider function. Default: 60."),
+    memoryMb: wholeNumberIn(128, 1024, "a memory size in MB").default(256).describe("Memory of the identity provider function. Default: 256."),
+    timeoutSeconds: wholeNumberIn(5, 300, "a timeout in seconds").default(60).describe("Timeout of the identity provider function. Default: 60."),
   })
   .describe(
     "Sign-in with Google and Facebook through the hosted UI. The client secrets stay out of Terraform: a function (functions/identity-providers) that Terraform invokes " +
@@ -493,12 +485,12 @@ const CognitoSchema = z
     mfa: z.enum(["optional", "required"]).default("optional").describe("Multi-factor authentication with an authenticator app (TOTP). Default: optional."),
     password: z
       .strictObject({
-        minLength: int(8, 99, "a length").default(12).describe("Default: 12."),
+        minLength: wholeNumberIn(8, 99, "a length").default(12).describe("Default: 12."),
         requireLowercase: z.boolean().default(true),
         requireUppercase: z.boolean().default(true),
         requireNumbers: z.boolean().default(true),
         requireSymbols: z.boolean().default(true),
-        temporaryPasswordValidityDays: int(1, 365, "days").default(7).describe("Default: 7."),
+        temporaryPasswordValidityDays: wholeNumberIn(1, 365, "days").default(7).describe("Default: 7."),
       })
       .prefault({})
       .describe("Password policy."),
@@ -524,9 +516,9 @@ const CognitoSchema = z
           .array(z.enum(["openid", "email", "profile", "phone", "aws.cognito.signin.user.admin"]))
           .default(["openid", "email", "profile"])
           .describe("OAuth scopes. Default: openid, email, profile."),
-        accessTokenMinutes: int(5, 1440, "minutes").default(60).describe("Default: 60."),
-        idTokenMinutes: int(5, 1440, "minutes").default(60).describe("Default: 60."),
-        refreshTokenDays: int(1, 3650, "days").default(30).describe("Default: 30."),
+        accessTokenMinutes: wholeNumberIn(5, 1440, "minutes").default(60).describe("Default: 60."),
+        idTokenMinutes: wholeNumberIn(5, 1440, "minutes").default(60).describe("Default: 60."),
+        refreshTokenDays: wholeNumberIn(1, 3650, "days").default(30).describe("Default: 30."),
         refreshTokenRotation: z.boolean().default(false).describe("Issue a new refresh token on every refresh and invalidate the old one. Default: false."),
       })
       .describe("The SPA app client: no secret, authorization code flow with PKCE."),
@@ -542,7 +534,7 @@ const CognitoSchema = z
 
 export const NativeSchema = z
   .strictObject({
-    versionRetentionDays: int(1, 36500, "days")
+    versionRetentionDays: wholeNumberIn(1, 36500, "days")
       .describe("Days noncurrent object versions are kept in every native bucket that does not set its own. Tier default: dev 30, staging 90, prod 365."),
     buckets: z.record(name, BucketSchema).default({}).describe("S3 buckets by name. Default: none."),
     queues: z.record(name, QueueSchema).default({}).describe("SQS queues by name, each with a dead-letter queue. Default: none."),

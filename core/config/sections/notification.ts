@@ -22,7 +22,7 @@
  * disables monitoring and keeps notification enabled. See docs/layers/notification.md.
  */
 import { z } from "zod";
-import { logRetention } from "../fields";
+import { logRetention, matching, wholeNumberIn } from "../fields";
 import type { PlatformConfig } from "../schema";
 import type { Rule, SemanticIssue } from "../semantic";
 import { SEVERITIES, type Severity } from "./monitoring";
@@ -120,11 +120,6 @@ const route = (severity: Severity) =>
     .default([...DEFAULT_ROUTING[severity]])
     .describe(`Channels the ${severity} topic is delivered to. Default: [${DEFAULT_ROUTING[severity].join(", ")}].`);
 
-/** A whole number in [min, max], with a message naming the range and the unit. */
-const intIn = (min: number, max: number, what: string) => {
-  const error = `${what}: a whole number from ${min} to ${max}`;
-  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
-};
 
 const ChatbotSchema = z
   .strictObject({
@@ -156,11 +151,11 @@ const WebhookSchema = z
       .enum(WEBHOOK_FORMATS)
       .default("slack")
       .describe("Payload posted to the webhook: slack (Slack incoming webhook, Block Kit) or teams (a Microsoft Teams workflow webhook, Adaptive Card). Default: slack."),
-    memoryMb: intIn(128, 1024, "a memory size in MB").default(128).describe("Memory of the webhook function in MB (128-1024). Default: 128."),
-    timeoutSeconds: intIn(3, 60, "a timeout in seconds")
+    memoryMb: wholeNumberIn(128, 1024, "a memory size in MB").default(128).describe("Memory of the webhook function in MB (128-1024). Default: 128."),
+    timeoutSeconds: wholeNumberIn(3, 60, "a timeout in seconds")
       .default(15)
       .describe("Timeout of the webhook function in seconds (3-60); the parameter read and the POST give up one second before it. Default: 15."),
-    urlCacheSeconds: intIn(0, 3600, "a cache time in seconds")
+    urlCacheSeconds: wholeNumberIn(0, 3600, "a cache time in seconds")
       .default(300)
       .describe("How long a running function keeps the webhook URL before reading the parameter again (0: every message). A new URL takes effect within this time. Default: 300."),
     logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO").describe("Lowest level the function logs (JSON lines; never the webhook URL). Default: INFO."),
@@ -175,14 +170,10 @@ const SlackSchema = z
       .enum(SLACK_MODES)
       .default("chatbot")
       .describe("chatbot: AWS Chatbot posts the alarm topic to the channel (authorize the workspace once in the Chatbot console). webhook: a function posts it to an incoming webhook URL kept in Parameter Store. Default: chatbot."),
-    workspaceId: z
-      .string({ error: WORKSPACE_ERROR })
-      .regex(SLACK_WORKSPACE_ID_RE, { error: WORKSPACE_ERROR })
+    workspaceId: matching(SLACK_WORKSPACE_ID_RE, WORKSPACE_ERROR)
       .optional()
       .describe("Slack workspace (team) id, T... (mode chatbot; required there)."),
-    channelId: z
-      .string({ error: CHANNEL_ERROR })
-      .regex(SLACK_CHANNEL_ID_RE, { error: CHANNEL_ERROR })
+    channelId: matching(SLACK_CHANNEL_ID_RE, CHANNEL_ERROR)
       .optional()
       .describe("Slack channel id, C... (mode chatbot; required there). Invite the Chatbot app to a private channel."),
     chatbot: ChatbotSchema,
@@ -247,7 +238,7 @@ export const NotificationSchema = z
     email: z
       .strictObject({
         addresses: z
-          .array(z.string({ error: EMAIL_ERROR }).regex(EMAIL_RE, { error: EMAIL_ERROR }), { error: "a list of e-mail addresses" })
+          .array(matching(EMAIL_RE, EMAIL_ERROR), { error: "a list of e-mail addresses" })
           .max(50, { error: "at most 50 e-mail addresses (use a distribution list)" })
           .default([])
           .describe("One SNS e-mail subscription per address; each must be confirmed from the mail SNS sends. Default: none."),
@@ -270,7 +261,7 @@ export const NotificationSchema = z
     page: z
       .strictObject({
         endpoints: z
-          .array(z.string({ error: HTTPS_ERROR }).regex(HTTPS_ENDPOINT_RE, { error: HTTPS_ERROR }), { error: "a list of https URLs" })
+          .array(matching(HTTPS_ENDPOINT_RE, HTTPS_ERROR), { error: "a list of https URLs" })
           .max(5, { error: "at most 5 paging endpoints" })
           .default([])
           .describe(

@@ -18,6 +18,7 @@ import { partitionOf } from "../regions";
 import type { PlatformConfig } from "../schema";
 import type { KeyPath, Rule, SemanticIssue } from "../semantic";
 import { namespaceName } from "./cloud-map";
+import { matching } from "../fields";
 
 // ---------------------------------------------------------------------------------------------
 // Limits of Parameter Store (SSM PutParameter documentation)
@@ -42,7 +43,7 @@ export const RESERVED_SUBTREES: readonly string[] = [COMMON_SUBTREE, DATABASE_SU
 // Schema
 
 const KEY_ERROR = "a parameter key (segments of a-z A-Z 0-9 _ . - joined by single slashes, no leading or trailing slash)";
-const parameterKey = z.string({ error: KEY_ERROR }).regex(PARAMETER_KEY_RE, { error: KEY_ERROR });
+const parameterKey = matching(PARAMETER_KEY_RE, KEY_ERROR);
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const parameterValue = z.union([z.string(), z.number(), z.boolean(), z.array(scalar)], {

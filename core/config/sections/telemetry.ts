@@ -9,7 +9,7 @@
  * ("Telemetry collector sidecar").
  */
 import { z } from "zod";
-import { logRetention } from "../fields";
+import { logRetention, matching, wholeNumberIn } from "../fields";
 import type { PlatformConfig } from "../schema";
 import type { Rule, SemanticIssue } from "../semantic";
 
@@ -23,10 +23,6 @@ const IMAGE_ERROR = "a container image with a registry, a repository and a pinne
 /** A metrics path: absolute, no query. */
 const METRICS_PATH_RE = /^\/[A-Za-z0-9._~/-]*$/;
 
-const intIn = (min: number, max: number, what: string) => {
-  const error = `${what}: a whole number from ${min} to ${max}`;
-  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
-};
 
 export const PrometheusSchema = z
   .strictObject({
@@ -36,7 +32,7 @@ export const PrometheusSchema = z
       .describe(
         "Create an Amazon Managed Service for Prometheus workspace (<project>-<env>, data key, log group) and let each service's collector scrape its metrics endpoint and remote-write to it (aps:RemoteWrite on exactly that workspace). Default: false.",
       ),
-    scrapeIntervalSeconds: intIn(5, 300, "a scrape interval in seconds")
+    scrapeIntervalSeconds: wholeNumberIn(5, 300, "a scrape interval in seconds")
       .default(15)
       .describe("How often the collector scrapes the application's metrics endpoint. Default: 15 (the Prometheus default)."),
     metricsPath: z
@@ -54,17 +50,15 @@ export const CollectorSchema = z
       .boolean()
       .default(false)
       .describe("Run the ADOT collector as a sidecar in every service's task. Default: false."),
-    image: z
-      .string({ error: IMAGE_ERROR })
-      .regex(IMAGE_RE, { error: IMAGE_ERROR })
+    image: matching(IMAGE_RE, IMAGE_ERROR)
       .default(DEFAULT_COLLECTOR_IMAGE)
       .describe(
         `Collector image. ECR Public has no VPC endpoint: the default is pulled through NAT (network.nat and security.egress.internetHttps); point it at a pull-through cache repository of your private registry to pull through the ecr endpoints instead. Default: ${DEFAULT_COLLECTOR_IMAGE}.`,
       ),
-    cpu: intIn(0, 1024, "CPU units of the collector container")
+    cpu: wholeNumberIn(0, 1024, "CPU units of the collector container")
       .default(64)
       .describe("CPU units reserved for the collector out of the task's (services.<name>.cpu, unchanged); the application container gets the rest. At most half the task's. Default: 64."),
-    memoryMiB: intIn(32, 2048, "memory of the collector container in MiB")
+    memoryMiB: wholeNumberIn(32, 2048, "memory of the collector container in MiB")
       .default(128)
       .describe(
         "Hard memory limit of the collector container out of the task's (services.<name>.memory, unchanged); its memory_limiter starts refusing data at 80 % of it. At most a quarter of the task's. Default: 128.",
