@@ -9,10 +9,10 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import { Testing } from "cdktf";
 import { ConfigError, formatProblem } from "../core/config/errors";
 import type { PlatformConfig } from "../core/config/schema";
-import { blueGreenServices, serviceDeployment, trafficRoutingName } from "../core/config/sections/application";
-import { applicationContract } from "../core/contracts/application";
-import { ApplicationStack } from "../layers/07-application";
-import { SecurityStack } from "../layers/02-security";
+import { blueGreenServices, serviceDeployment, trafficRoutingName } from "../layers/07-application/config";
+import { applicationContract } from "../layers/07-application/contract";
+import { ApplicationStack } from "../layers/07-application/stack";
+import { SecurityStack } from "../layers/02-security/stack";
 import { addresses, env, envWith, ENVIRONMENTS, policy, resource, resources, synth, type TerraformJson } from "./helpers";
 
 const synthApp = (cfg: PlatformConfig) => synth(ApplicationStack, cfg).tf;

@@ -4,13 +4,13 @@ import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import type { PlatformConfig } from "../core/config/schema";
-import { SECRET_NAME_RE, serviceCapacity, serviceDesiredCount, servicePaths, servicePriority } from "../core/config/sections/application";
-import { applicationContract } from "../core/contracts/application";
-import { ApplicationStack } from "../layers/07-application";
+import { SECRET_NAME_RE, serviceCapacity, serviceDesiredCount, servicePaths, servicePriority } from "../layers/07-application/config";
+import { applicationContract } from "../layers/07-application/contract";
+import { ApplicationStack } from "../layers/07-application/stack";
 import { fargateStrategy } from "../modules/ecs-cluster";
 import type { ContainerDefinition } from "../modules/fargate-service";
 import { COLLECTOR_CONTAINER_NAME } from "../modules/otel-collector";
-import { collectorEnabled } from "../core/config/sections/telemetry";
+import { collectorEnabled } from "../layers/07-application/telemetry";
 import { addresses, env, envWith, ENVIRONMENTS, policy, resource, resources, synth, type TerraformJson } from "./helpers";
 
 const REMOTE = (layer: string, output: string) => `\${data.terraform_remote_state.${layer}.outputs.${output}}`;

@@ -1,6 +1,6 @@
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { BootstrapStack } from "../layers/bootstrap";
+import { BootstrapStack } from "../layers/bootstrap/stack";
 import { env, envWith, ENVIRONMENTS, policy, resource, resources, synth } from "./helpers";
 
 describe.each(ENVIRONMENTS)("bootstrap stack (%s)", (name) => {

@@ -1,8 +1,8 @@
 import { ServiceDiscoveryPrivateDnsNamespace } from "@cdktf/provider-aws/lib/service-discovery-private-dns-namespace";
 import { ServiceDiscoveryService } from "@cdktf/provider-aws/lib/service-discovery-service";
 import { Testing } from "cdktf";
-import { cloudMapContract } from "../core/contracts/cloud-map";
-import { CloudMapStack } from "../layers/05-cloud-map";
+import { cloudMapContract } from "../layers/05-cloud-map/contract";
+import { CloudMapStack } from "../layers/05-cloud-map/stack";
 import { ServiceDiscovery, type ServiceDiscoveryProps } from "../modules/service-discovery";
 import { addresses, env, envWith, ENVIRONMENTS, resource, resources, synth, type TerraformJson } from "./helpers";
 

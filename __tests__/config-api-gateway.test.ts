@@ -8,7 +8,7 @@
 import * as path from "node:path";
 import { loadConfigFile } from "../core/config/loader";
 import { fixtureChecks } from "./config-fixtures";
-import { apiStageName, resolveApiBackend } from "../core/config/sections/api-gateway";
+import { apiStageName, resolveApiBackend } from "../layers/08-api-gateway/config";
 import { env, envWith } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");

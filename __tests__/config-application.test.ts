@@ -19,7 +19,7 @@ import {
   servicePaths,
   servicePriority,
   serviceCapacity,
-} from "../core/config/sections/application";
+} from "../layers/07-application/config";
 import { FARGATE_CPU_UNITS, fargateMemoryText, isFargateSize } from "../modules/fargate-sizes";
 import { env, ENVIRONMENTS } from "./helpers";
 

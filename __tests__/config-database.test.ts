@@ -13,8 +13,8 @@
  * configuration is refused.
  */
 import { ConfigSchema } from "../core/config/schema";
-import { cacheMemberIds, resolveCache, resolveDatabase, windowsOverlap } from "../core/config/sections/database";
-import { iamDatabaseUsers, serviceDatabaseAccess } from "../core/config/sections/application";
+import { cacheMemberIds, resolveCache, resolveDatabase, windowsOverlap } from "../layers/03-database/config";
+import { iamDatabaseUsers, serviceDatabaseAccess } from "../layers/07-application/config";
 import { fixtureChecks } from "./config-fixtures";
 import { envWith } from "./helpers";
 

@@ -17,7 +17,7 @@ import {
   genaiModelIds,
   inferenceProfileGeography,
   MODEL_ID_RE,
-} from "../core/config/sections/lambda-genai";
+} from "../layers/06-lambda-genai/config";
 import { env, ENVIRONMENTS } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");

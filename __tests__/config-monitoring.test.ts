@@ -8,8 +8,8 @@
  * really hold the offending key.
  */
 import { fixtureChecks } from "./config-fixtures";
-import { alarmTopicNames, genaiDurationThresholdMs, maxEvaluationWindowSeconds, monitoringDashboards, TREAT_MISSING_DATA } from "../core/config/sections/monitoring";
-import { monitoringContract } from "../core/contracts/monitoring";
+import { alarmTopicNames, genaiDurationThresholdMs, maxEvaluationWindowSeconds, monitoringDashboards, TREAT_MISSING_DATA } from "../layers/10-monitoring/config";
+import { monitoringContract } from "../layers/10-monitoring/contract";
 import { env, envWith, ENVIRONMENTS } from "./helpers";
 
 const DIR = "__tests__/fixtures/config/monitoring";

@@ -18,7 +18,7 @@ import {
   requiredVariables,
   subscriptionId,
   templateFileProblem,
-} from "../core/config/sections/native";
+} from "../layers/09-native/config";
 import { env, envWith, ENVIRONMENTS } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");

@@ -14,9 +14,9 @@ import {
   notificationEventKinds,
   SLACK_CHANNEL_ID_RE,
   SLACK_WORKSPACE_ID_RE,
-} from "../core/config/sections/notification";
+} from "../layers/12-notification/config";
 import { TIER_PRESETS } from "../core/config/tiers";
-import { notificationContract } from "../core/contracts/notification";
+import { notificationContract } from "../layers/12-notification/contract";
 import { env, ENVIRONMENTS } from "./helpers";
 
 /** Fixture directory as the loader displays it (relative to the working directory). */

@@ -11,14 +11,14 @@
 import * as path from "node:path";
 import { loadConfigFile } from "../core/config/loader";
 import { LAYER_NAMES, type PlatformConfig } from "../core/config/schema";
-import { blueGreenServices } from "../core/config/sections/application";
-import { SecurityStack } from "../layers/02-security";
-import { DatabaseStack } from "../layers/03-database";
-import { ApplicationStack } from "../layers/07-application";
-import { NativeStack } from "../layers/09-native";
-import { MonitoringStack } from "../layers/10-monitoring";
-import { FrontendStack } from "../layers/11-frontend";
-import { NotificationStack } from "../layers/12-notification";
+import { blueGreenServices } from "../layers/07-application/config";
+import { SecurityStack } from "../layers/02-security/stack";
+import { DatabaseStack } from "../layers/03-database/stack";
+import { ApplicationStack } from "../layers/07-application/stack";
+import { NativeStack } from "../layers/09-native/stack";
+import { MonitoringStack } from "../layers/10-monitoring/stack";
+import { FrontendStack } from "../layers/11-frontend/stack";
+import { NotificationStack } from "../layers/12-notification/stack";
 import { resource, resources, synth } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");

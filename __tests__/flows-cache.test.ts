@@ -5,10 +5,10 @@
  * group and that user, the user's id equals its name (IAM authentication requires it), and the
  * service receives host, port, user, cache name and TLS=true from Parameter Store.
  */
-import { cacheClients } from "../core/config/sections/database";
-import { ApplicationStack } from "../layers/07-application";
-import { DatabaseStack } from "../layers/03-database";
-import { ParametersStack } from "../layers/04-parameters";
+import { cacheClients } from "../layers/03-database/config";
+import { ApplicationStack } from "../layers/07-application/stack";
+import { DatabaseStack } from "../layers/03-database/stack";
+import { ParametersStack } from "../layers/04-parameters/stack";
 import { fixtureChecks } from "./config-fixtures";
 import { ALL_CONFIGS, anyConfig, policy, resource, resources, synth } from "./helpers";
 

@@ -6,8 +6,8 @@
  * to the GenAI function, never to the load balancer. Checked for every shipped configuration with
  * the api-gateway layer; bad public paths are refused with their location.
  */
-import { publicRoutes } from "../core/config/sections/api-gateway";
-import { servicePaths } from "../core/config/sections/application";
+import { publicRoutes } from "../layers/08-api-gateway/config";
+import { servicePaths } from "../layers/07-application/config";
 import { fixtureChecks } from "./config-fixtures";
 import { ALL_CONFIGS, anyConfig, resources, synthAll } from "./helpers";
 

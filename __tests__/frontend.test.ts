@@ -8,9 +8,9 @@ import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distr
 import { CloudfrontOriginAccessControl } from "@cdktf/provider-aws/lib/cloudfront-origin-access-control";
 import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import type { PlatformConfig } from "../core/config/schema";
-import { DEFAULT_BUILD_SPEC, DEFAULT_CSP } from "../core/config/sections/frontend";
-import { frontendContract } from "../core/contracts/frontend";
-import { API_PATH_PATTERN, FrontendStack } from "../layers/11-frontend";
+import { DEFAULT_BUILD_SPEC, DEFAULT_CSP } from "../layers/11-frontend/config";
+import { frontendContract } from "../layers/11-frontend/contract";
+import { API_PATH_PATTERN, FrontendStack } from "../layers/11-frontend/stack";
 import { SPA_REWRITE_SOURCE } from "../modules/amplify-site";
 import { MANAGED_POLICY_IDS, spaRoutingCode } from "../modules/static-site";
 import { offlineStack } from "../tools/lib/offline";

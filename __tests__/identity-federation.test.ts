@@ -6,7 +6,7 @@
  */
 import * as path from "node:path";
 import { loadConfigFile } from "../core/config/loader";
-import { NativeStack } from "../layers/09-native";
+import { NativeStack } from "../layers/09-native/stack";
 import { resource, resources, synth } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");

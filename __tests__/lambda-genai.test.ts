@@ -15,13 +15,13 @@ import { LambdaFunction as AwsLambdaFunction } from "@cdktf/provider-aws/lib/lam
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { Testing, TerraformStack } from "cdktf";
-import { lambdaGenaiContract } from "../core/contracts/lambda-genai";
+import { lambdaGenaiContract } from "../layers/06-lambda-genai/contract";
 import { buildPlatform } from "../core/platform";
 import { isWildcardAction } from "../core/policy";
 import { GENAI_SOURCE_DIR } from "../functions/genai/build";
-import { BootstrapStack } from "../layers/bootstrap";
-import { genaiDatabaseUser } from "../core/config/sections/lambda-genai";
-import { LambdaGenaiStack } from "../layers/06-lambda-genai";
+import { BootstrapStack } from "../layers/bootstrap/stack";
+import { genaiDatabaseUser } from "../layers/06-lambda-genai/config";
+import { LambdaGenaiStack } from "../layers/06-lambda-genai/stack";
 import { LambdaCode, LambdaFunction } from "../modules/lambda-function";
 import { addresses, env, envWith, ENVIRONMENTS, policy, resource, resources, synth, type TerraformJson } from "./helpers";
 

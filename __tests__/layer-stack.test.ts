@@ -7,7 +7,7 @@ import { LayerStack, snakeCase, stateKey } from "../core/layer-stack";
 import { buildPlatform } from "../core/platform";
 import { LAYERS, layer } from "../core/registry";
 import { PLATFORM } from "../layers";
-import { NetworkStack } from "../layers/01-network";
+import { NetworkStack } from "../layers/01-network/stack";
 import { env, envWith, synth, type TerraformJson } from "./helpers";
 
 /** A database-layer stack that reads what a test tells it to and publishes its contract's mocks. */

@@ -1,18 +1,18 @@
 /**
- * The alarm catalogue of layer 10 (layers/monitoring/alarm-catalogue.ts): every entry has a
+ * The alarm catalogue of layer 10 (layers/10-monitoring/alarm-catalogue.ts): every entry has a
  * severity and so a topic, every alarm the layer creates comes from an entry (its address names
  * the entry), and alarmsFor() refuses what it cannot turn into a heard alarm.
  */
 import { TerraformStack, Testing } from "cdktf";
 import type { PlatformConfig } from "../core/config/schema";
-import { SEVERITIES } from "../core/config/sections/monitoring";
+import { SEVERITIES } from "../layers/10-monitoring/config";
 import { CIS_FILTER_PATTERNS } from "../modules/audit-trail";
 import { AlarmSet } from "../modules/alarm-set";
-import { apiGatewayContract } from "../core/contracts/api-gateway";
-import { databaseContract } from "../core/contracts/database";
-import { DatabaseStack } from "../layers/03-database";
-import { ApiGatewayStack } from "../layers/08-api-gateway";
-import { MonitoringStack } from "../layers/10-monitoring";
+import { apiGatewayContract } from "../layers/08-api-gateway/contract";
+import { databaseContract } from "../layers/03-database/contract";
+import { DatabaseStack } from "../layers/03-database/stack";
+import { ApiGatewayStack } from "../layers/08-api-gateway/stack";
+import { MonitoringStack } from "../layers/10-monitoring/stack";
 import {
   ALARM_CATALOGUE,
   alarmsFor,
@@ -21,7 +21,7 @@ import {
   type AlarmSink,
   type MonitoredResources,
   type ResourceKind,
-} from "../layers/monitoring/alarm-catalogue";
+} from "../layers/10-monitoring/alarm-catalogue";
 import { ENVIRONMENTS, env, envWith, resources, synth } from "./helpers";
 
 /** A full configuration: cache, queues and one topic per severity, so every kind has resources. */

@@ -5,9 +5,9 @@
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import type { PlatformConfig } from "../core/config/schema";
-import { monitoringDashboards } from "../core/config/sections/monitoring";
-import { monitoringContract } from "../core/contracts/monitoring";
-import { MonitoringStack } from "../layers/10-monitoring";
+import { monitoringDashboards } from "../layers/10-monitoring/config";
+import { monitoringContract } from "../layers/10-monitoring/contract";
+import { MonitoringStack } from "../layers/10-monitoring/stack";
 import { CIS_FILTER_PATTERNS } from "../modules/audit-trail";
 import { addresses, env, envWith, ENVIRONMENTS, policy, resource, resources, synth, type TerraformJson } from "./helpers";
 

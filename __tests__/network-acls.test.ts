@@ -4,7 +4,7 @@
  * Asserted on every shipped configuration that switches them on, and on configuration changes that
  * must not renumber a rule.
  */
-import { NetworkStack } from "../layers/01-network";
+import { NetworkStack } from "../layers/01-network/stack";
 import { databasePort, EPHEMERAL_PORTS, networkAclPlan } from "../core/config/network-acls";
 import { subnetPlan } from "../core/config/subnets";
 import type { PlatformConfig } from "../core/config/schema";

@@ -2,7 +2,7 @@ import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
-import { NetworkStack } from "../layers/01-network";
+import { NetworkStack } from "../layers/01-network/stack";
 import { addresses, env, envWith, ENVIRONMENTS, policy, resource, resources, synth } from "./helpers";
 
 describe.each(ENVIRONMENTS)("network layer (%s)", (name) => {

@@ -13,11 +13,11 @@ import { LambdaFunction as AwsLambdaFunction } from "@cdktf/provider-aws/lib/lam
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Testing } from "cdktf";
 import type { PlatformConfig } from "../core/config/schema";
-import { notificationContract } from "../core/contracts/notification";
+import { notificationContract } from "../layers/12-notification/contract";
 import { isWildcardAction } from "../core/policy";
 import { toNotification } from "../functions/webhook/src/message";
 import { WEBHOOK_URL_PLACEHOLDER } from "../functions/webhook/build";
-import { CHATBOT_READ_ACTIONS, consoleBase, NotificationStack } from "../layers/12-notification";
+import { CHATBOT_READ_ACTIONS, consoleBase, NotificationStack } from "../layers/12-notification/stack";
 import { ChatbotSlackChannel } from "../modules/chatbot-slack-channel";
 import { chatNotificationTemplate, checkInputTransformer, EventRule } from "../modules/event-rule";
 import { addresses, env, envWith, ENVIRONMENTS, policy, resource, resources, synth, type TerraformJson } from "./helpers";

@@ -2,11 +2,11 @@ import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Testing } from "cdktf";
 import type { PlatformConfig } from "../core/config/schema";
-import { DATABASE_ENGINES } from "../core/config/sections/database";
-import { parameterAddressPart, parameterPlan } from "../core/config/sections/parameters";
-import { parametersContract } from "../core/contracts/parameters";
+import { DATABASE_ENGINES } from "../layers/03-database/config";
+import { parameterAddressPart, parameterPlan } from "../layers/04-parameters/config";
+import { parametersContract } from "../layers/04-parameters/contract";
 import { isWildcardAction } from "../core/policy";
-import { ParametersStack } from "../layers/04-parameters";
+import { ParametersStack } from "../layers/04-parameters/stack";
 import { ParameterHierarchy, ParameterReadPolicy, SECRET_PLACEHOLDER } from "../modules/parameter-hierarchy";
 import { addresses, env, envWith, ENVIRONMENTS, policy, resource, resources, synth, type TerraformJson } from "./helpers";
 

@@ -4,7 +4,7 @@
  * on (the apply failure of issue 10: PI on RDS MySQL db.t4g.micro / small in examples/regenzet).
  */
 import { PERFORMANCE_INSIGHTS, performanceInsightsSupported, RDS_FACTS, type RdsFactsEngine } from "../core/config/rds-facts";
-import { DATABASE_ENGINES } from "../core/config/sections/database";
+import { DATABASE_ENGINES } from "../layers/03-database/config";
 import { ALL_ENVIRONMENTS, synthesizeEnvironment } from "./fixtures/all-environments";
 import { resources } from "./helpers";
 

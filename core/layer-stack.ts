@@ -21,7 +21,7 @@ import {
   TerraformStack,
   Token,
 } from "cdktf";
-import type { LayerName, PlatformConfig } from "./config/schema";
+import type { LayerName, PlatformConfig } from "./config/types";
 import { CONTRACTS, contractOf, type ContractLayer, type Contracts, type OutputValue } from "./contracts";
 import { Naming } from "./naming";
 import { applyPermissionsBoundary } from "./permissions-boundary";

@@ -14,7 +14,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { Aspects, type IAspect } from "cdktf";
 import type { IConstruct } from "constructs";
 import { partitionOf } from "./config/regions";
-import type { PlatformConfig } from "./config/schema";
+import type { PlatformConfig } from "./config/types";
 import { Naming } from "./naming";
 
 export interface BoundaryTarget {

@@ -4,7 +4,7 @@
  */
 import { App } from "cdktf";
 import type { Construct } from "constructs";
-import type { LayerName, PlatformConfig } from "./config/schema";
+import type { LayerName, PlatformConfig } from "./config/types";
 import { repairHclOutput } from "./hcl";
 import { isLayerEnabled, type LayerStack, type LayerStackClass, type PlatformStack } from "./layer-stack";
 import { LAYERS } from "./registry";

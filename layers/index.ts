@@ -3,19 +3,19 @@
  * Add a layer: write layers/NN-<name>.ts, declare its contract in core/contracts/, register it here.
  */
 import type { PlatformDefinition } from "../core/platform";
-import { BootstrapStack } from "./bootstrap";
-import { NetworkStack } from "./01-network";
-import { SecurityStack } from "./02-security";
-import { DatabaseStack } from "./03-database";
-import { ParametersStack } from "./04-parameters";
-import { CloudMapStack } from "./05-cloud-map";
-import { LambdaGenaiStack } from "./06-lambda-genai";
-import { ApplicationStack } from "./07-application";
-import { ApiGatewayStack } from "./08-api-gateway";
-import { NativeStack } from "./09-native";
-import { MonitoringStack } from "./10-monitoring";
-import { FrontendStack } from "./11-frontend";
-import { NotificationStack } from "./12-notification";
+import { BootstrapStack } from "./bootstrap/stack";
+import { NetworkStack } from "./01-network/stack";
+import { SecurityStack } from "./02-security/stack";
+import { DatabaseStack } from "./03-database/stack";
+import { ParametersStack } from "./04-parameters/stack";
+import { CloudMapStack } from "./05-cloud-map/stack";
+import { LambdaGenaiStack } from "./06-lambda-genai/stack";
+import { ApplicationStack } from "./07-application/stack";
+import { ApiGatewayStack } from "./08-api-gateway/stack";
+import { NativeStack } from "./09-native/stack";
+import { MonitoringStack } from "./10-monitoring/stack";
+import { FrontendStack } from "./11-frontend/stack";
+import { NotificationStack } from "./12-notification/stack";
 
 export const PLATFORM: PlatformDefinition = {
   bootstrap: BootstrapStack,

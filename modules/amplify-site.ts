@@ -8,7 +8,7 @@
  * The app is created without a repository and `repository`, `access_token` and `oauth_token` are
  * ignored afterwards, so operators connect it once (console, or `aws amplify update-app
  * --repository ... --access-token ...`) and Terraform leaves the connection alone. The intended
- * repository is recorded in the app's description. See docs/layers/frontend.md.
+ * repository is recorded in the app's description. See layers/11-frontend/README.md.
  *
  * Addresses, for construct id `amplify`: `aws_amplify_app.amplify`,
  * `aws_amplify_branch.amplify_branch`, `aws_amplify_domain_association.amplify_domain`.

@@ -27,11 +27,11 @@
  *   (security.alb.ingressCidrs) -> 20 + j.
  * A port at or above 1024 towards a peer the ephemeral rule of that direction already admits gets no
  * rule of its own (a service port such as 8080 from the VPC is covered by the app ACL's ephemeral
- * rule); the tables in docs/layers/network.md show which.
+ * rule); the tables in layers/01-network/README.md show which.
  */
 import { contains, parseCidr } from "./cidr";
 import { KAFKA_IAM_PORT } from "./constants";
-import type { PlatformConfig } from "./schema";
+import type { PlatformConfig } from "./types";
 import { subnetPlan } from "./subnets";
 
 export const NACL_TIERS = ["public", "app", "data"] as const;

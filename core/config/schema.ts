@@ -14,20 +14,20 @@ import { z } from "zod";
 import { GATEWAY_ENDPOINT_SERVICES, INTERFACE_ENDPOINT_SERVICES, LAYER_NAMES, TIERS } from "./constants";
 import { cidr, iamRoleArn, logRetention, matching, NAME_RE, port, s3BucketName, wholeNumber } from "./fields";
 import { REGION_RE } from "./regions";
-import { ApiGatewaySchema } from "./sections/api-gateway";
-import { ApplicationSchema, ServiceSchema } from "./sections/application";
-import { CiSchema } from "./sections/ci";
-import { DeliverySchema } from "./sections/delivery";
-import { CloudMapSchema } from "./sections/cloud-map";
-import { CacheSchema, DatabaseSchema } from "./sections/database";
-import { KafkaSchema } from "./sections/kafka";
-import { FrontendSchema } from "./sections/frontend";
-import { GenaiSchema } from "./sections/lambda-genai";
-import { LogArchiveSchema } from "./sections/logging";
-import { MonitoringSchema } from "./sections/monitoring";
-import { NativeSchema } from "./sections/native";
-import { NotificationSchema } from "./sections/notification";
-import { ParametersSchema } from "./sections/parameters";
+import { ApiGatewaySchema } from "../../layers/08-api-gateway/config";
+import { ApplicationSchema, ServiceSchema } from "../../layers/07-application/config";
+import { CiSchema } from "../../layers/bootstrap/config";
+import { DeliverySchema } from "../../layers/07-application/delivery";
+import { CloudMapSchema } from "../../layers/05-cloud-map/config";
+import { CacheSchema, DatabaseSchema } from "../../layers/03-database/config";
+import { KafkaSchema } from "../../layers/03-database/kafka";
+import { FrontendSchema } from "../../layers/11-frontend/config";
+import { GenaiSchema } from "../../layers/06-lambda-genai/config";
+import { LogArchiveSchema } from "../../layers/10-monitoring/logging";
+import { MonitoringSchema } from "../../layers/10-monitoring/config";
+import { NativeSchema } from "../../layers/09-native/config";
+import { NotificationSchema } from "../../layers/12-notification/config";
+import { ParametersSchema } from "../../layers/04-parameters/config";
 
 export * from "./constants";
 
@@ -296,6 +296,13 @@ export const ConfigSchema = z
     delivery: DeliverySchema,
   })
   .describe("One environment of the platform.");
+
+declare module "./types" {
+  interface ConfigTypes {
+    output: z.output<typeof ConfigSchema>;
+    input: z.input<typeof ConfigSchema>;
+  }
+}
 
 /** The validated, defaulted configuration. */
 export type PlatformConfig = z.output<typeof ConfigSchema>;

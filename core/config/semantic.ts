@@ -5,37 +5,26 @@
  */
 import { contains, explainCidr, overlaps, parseCidr } from "./cidr";
 import { knownAzs } from "./regions";
-import type { PlatformConfig } from "./schema";
+import type { KeyPath, PlatformConfig, Rule, SemanticIssue } from "./types";
 import { SUBNET_TIERS, subnetPlan } from "./subnets";
 import { aclRules, NACL_TIERS, networkAclPlan } from "./network-acls";
-import { apiGatewayRules } from "./sections/api-gateway";
-import { applicationRules } from "./sections/application";
-import { cloudMapRules } from "./sections/cloud-map";
-import { databaseRules } from "./sections/database";
-import { kafkaRules } from "./sections/kafka";
-import { loggingRules } from "./sections/logging";
-import { deliveryRules } from "./sections/delivery";
-import { frontendRules } from "./sections/frontend";
-import { genaiRules } from "./sections/lambda-genai";
-import { monitoringRules } from "./sections/monitoring";
-import { nativeRules } from "./sections/native";
-import { notificationRules } from "./sections/notification";
-import { parametersRules } from "./sections/parameters";
-import { collectorRules } from "./sections/telemetry";
+import { apiGatewayRules } from "../../layers/08-api-gateway/config";
+import { applicationRules } from "../../layers/07-application/config";
+import { cloudMapRules } from "../../layers/05-cloud-map/config";
+import { databaseRules } from "../../layers/03-database/config";
+import { kafkaRules } from "../../layers/03-database/kafka";
+import { loggingRules } from "../../layers/10-monitoring/logging";
+import { deliveryRules } from "../../layers/07-application/delivery";
+import { frontendRules } from "../../layers/11-frontend/config";
+import { genaiRules } from "../../layers/06-lambda-genai/config";
+import { monitoringRules } from "../../layers/10-monitoring/config";
+import { nativeRules } from "../../layers/09-native/config";
+import { notificationRules } from "../../layers/12-notification/config";
+import { parametersRules } from "../../layers/04-parameters/config";
+import { collectorRules } from "../../layers/07-application/telemetry";
 import { TIER_RULES } from "./tiers";
 
-export type KeyPath = readonly (string | number)[];
-
-export interface SemanticIssue {
-  readonly path: KeyPath;
-  readonly expected: string;
-  /** Overrides the default description of the value found at `path`. */
-  readonly found?: string;
-  readonly hint?: string;
-}
-
-/** A cross-field rule: every problem it finds in a schema-valid config. */
-export type Rule = (cfg: PlatformConfig) => SemanticIssue[];
+export type { KeyPath, Rule, SemanticIssue } from "./types";
 
 const azRules: Rule = (cfg) => {
   const issues: SemanticIssue[] = [];

@@ -4,7 +4,7 @@
  * network layer, so what is checked is exactly what is built.
  */
 import { cidrSubnet, formatCidr, parseCidr } from "./cidr";
-import type { PlatformConfig } from "./schema";
+import type { PlatformConfig } from "./types";
 
 export const SUBNET_TIERS = ["public", "app", "data"] as const;
 export type SubnetTier = (typeof SUBNET_TIERS)[number];

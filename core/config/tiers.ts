@@ -4,8 +4,8 @@
  * ask which environment they are in (DESIGN rule 4). Order of precedence, lowest first:
  * schema defaults < tier preset < extends parents < the environment file.
  */
-import type { PlatformConfigInput, Tier } from "./schema";
-import type { AmplifyStage, PriceClass } from "./sections/frontend";
+import type { PlatformConfigInput, Tier } from "./types";
+import type { AmplifyStage, PriceClass } from "../../layers/11-frontend/config";
 
 type Preset = Pick<PlatformConfigInput, "protection" | "logging"> & {
   network: Pick<NonNullable<PlatformConfigInput["network"]>, "nat" | "interfaceEndpoints">;

@@ -2,19 +2,19 @@
  * Every layer's contract, keyed by layer name. A layer without an entry publishes nothing and
  * cannot be read. Add a layer's contract here when the layer is added.
  */
-import type { LayerName } from "../config/schema";
-import { apiGatewayContract } from "./api-gateway";
-import { applicationContract } from "./application";
-import { cloudMapContract } from "./cloud-map";
-import { databaseContract } from "./database";
-import { frontendContract } from "./frontend";
-import { lambdaGenaiContract } from "./lambda-genai";
-import { monitoringContract } from "./monitoring";
-import { nativeContract } from "./native";
-import { networkContract } from "./network";
-import { notificationContract } from "./notification";
-import { parametersContract } from "./parameters";
-import { securityContract } from "./security";
+import type { LayerName } from "../config/types";
+import { apiGatewayContract } from "../../layers/08-api-gateway/contract";
+import { applicationContract } from "../../layers/07-application/contract";
+import { cloudMapContract } from "../../layers/05-cloud-map/contract";
+import { databaseContract } from "../../layers/03-database/contract";
+import { frontendContract } from "../../layers/11-frontend/contract";
+import { lambdaGenaiContract } from "../../layers/06-lambda-genai/contract";
+import { monitoringContract } from "../../layers/10-monitoring/contract";
+import { nativeContract } from "../../layers/09-native/contract";
+import { networkContract } from "../../layers/01-network/contract";
+import { notificationContract } from "../../layers/12-notification/contract";
+import { parametersContract } from "../../layers/04-parameters/contract";
+import { securityContract } from "../../layers/02-security/contract";
 import type { Contract } from "./types";
 
 export const CONTRACTS = {
@@ -40,4 +40,4 @@ export function contractOf(layer: LayerName): Contract | undefined {
 }
 
 export * from "./types";
-export { KMS_KEY_PURPOSES, type KmsKeyPurpose } from "./security";
+export { KMS_KEY_PURPOSES, type KmsKeyPurpose } from "../../layers/02-security/contract";

@@ -4,7 +4,7 @@
  * the offline plan harness writes the mock values into mock state so every layer plans alone.
  */
 import { createHash } from "node:crypto";
-import type { PlatformConfig } from "../config/schema";
+import type { PlatformConfig } from "../config/types";
 import { partitionOf } from "../config/regions";
 
 export type OutputKind = "string" | "list" | "map";

@@ -11,7 +11,7 @@ export const WEBHOOK_SOURCE_DIR = path.join(__dirname, "src");
 /** `index.js`, export `handler`. */
 export const WEBHOOK_HANDLER = "index.handler";
 
-/** The runtime: Node.js 22 has fetch and the AWS SDK v3 (see docs/layers/lambda-genai.md for why not 20 or 24). */
+/** The runtime: Node.js 22 has fetch and the AWS SDK v3 (see layers/06-lambda-genai/README.md for why not 20 or 24). */
 export const WEBHOOK_RUNTIME = "nodejs22.x";
 
 /** Names of the environment variables the function reads, and the parameter's initial value. */

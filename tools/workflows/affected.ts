@@ -8,7 +8,7 @@
  * planned again after it, because the outputs it reads may have changed.
  */
 import { BOOTSTRAP_STACK, type LayerDefinition } from "../../core/registry";
-import type { CiTarget } from "../../core/config/sections/ci";
+import type { CiTarget } from "../../layers/bootstrap/config";
 import type { StackInfo } from "./environments";
 
 /** A stack's JSON without cdktf's `//` metadata, with sorted keys: equal text means an equal configuration. */

@@ -22,8 +22,8 @@
  */
 import { fitName, Naming, NAME_RULES } from "../../core/naming";
 import type { PlatformConfig } from "../../core/config/schema";
-import { serviceDeployment } from "../../core/config/sections/application";
-import { deliveryTarget, type DeliveryTarget } from "../../core/config/sections/delivery";
+import { serviceDeployment } from "../../layers/07-application/config";
+import { deliveryTarget, type DeliveryTarget } from "../../layers/07-application/delivery";
 import { promotionOrder } from "./environments";
 import { renderWorkflow, type GeneratedFile } from "./generate";
 import { ACTIONS, actionRef, DEFAULT_BRANCH, NODE_VERSION, RUNNER } from "./settings";

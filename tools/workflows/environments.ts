@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadConfigFile } from "../../core/config/loader";
 import { TIERS, type LayerName, type PlatformConfig } from "../../core/config/schema";
-import { ciTarget, type CiTarget } from "../../core/config/sections/ci";
+import { ciTarget, type CiTarget } from "../../layers/bootstrap/config";
 import { BOOTSTRAP_STACK, LAYERS, type LayerDefinition } from "../../core/registry";
 import { defaultSystemEnvironments, type EnvironmentRef } from "../lib/environments";
 import { readStacks, synthesizeAtomically, type TerraformJson } from "../lib/synth";

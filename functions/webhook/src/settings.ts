@@ -31,7 +31,7 @@ export const ENV = {
 
 /**
  * The value Terraform creates the parameter with. Operators replace it with the real URL
- * (docs/layers/notification.md); until then every message fails with a clear error and waits in the
+ * (layers/12-notification/README.md); until then every message fails with a clear error and waits in the
  * dead-letter queue.
  */
 export const WEBHOOK_URL_PLACEHOLDER = "UNSET: set this SecureString to the incoming webhook URL with aws ssm put-parameter --overwrite";
