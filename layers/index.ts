@@ -1,6 +1,7 @@
 /**
  * The implemented layers, by name. core/registry.ts holds the order; this file holds the classes.
- * Add a layer: write layers/NN-<name>.ts, declare its contract in core/contracts/, register it here.
+ * Add a layer: its folder layers/NN-<name>/ (stack.ts, config.ts, contract.ts, README.md), then register
+ * it here and in the lists README.md "Adding a layer" names.
  */
 import type { PlatformDefinition } from "../core/platform";
 import { BootstrapStack } from "./bootstrap/stack";

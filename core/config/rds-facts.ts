@@ -1,6 +1,6 @@
 /**
  * What RDS and Aurora accept, as far as the kit depends on it: one reviewed table, each row with
- * the AWS documentation page it comes from. The config rules (sections/database.ts) and the
+ * the AWS documentation page it comes from. The config rules (layers/03-database/config.ts) and the
  * database constructs (modules/rds-instance.ts, modules/aurora-cluster.ts) read these rows; none
  * of them keeps its own copy. When AWS changes a page, change the row and its test
  * (__tests__/rds-facts.test.ts) together.
