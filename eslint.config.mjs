@@ -15,12 +15,18 @@ export default tseslint.config(
       // Hooks and generated-code helpers load TypeScript through require.
       "@typescript-eslint/no-require-imports": "off",
       // Deep imports only: the package barrel makes type-checking 4-5x slower (DESIGN rule 9).
-      "no-restricted-imports": ["error", { paths: [{ name: "@cdktf/provider-aws", message: "Import by deep path (@cdktf/provider-aws/lib/<resource>)." }] }],
+      "no-restricted-imports": [
+        "error",
+        { paths: [{ name: "@cdktf/provider-aws", message: "Import by deep path (@cdktf/provider-aws/lib/<resource>)." }] },
+      ],
     },
   },
   {
     files: ["**/*.js"],
-    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", console: "readonly" } },
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", console: "readonly" },
+    },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
 );

@@ -25,7 +25,10 @@ const base = {
   testEnvironment: "node",
   roots: ["<rootDir>/__tests__"],
   transform: {
-    "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022", keepClassNames: true }, module: { type: "commonjs" } }],
+    "^.+\\.ts$": [
+      "@swc/jest",
+      { jsc: { parser: { syntax: "typescript" }, target: "es2022", keepClassNames: true }, module: { type: "commonjs" } },
+    ],
   },
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
 };
@@ -37,7 +40,12 @@ module.exports = {
   maxWorkers: "100%",
   testTimeout: 60000,
   projects: [
-    { ...base, displayName: "unit", testMatch: ["**/*.test.ts"], testPathIgnorePatterns: ["/node_modules/", ...INTEGRATION.map((name) => `/__tests__/${name}\\.test\\.ts$`)] },
+    {
+      ...base,
+      displayName: "unit",
+      testMatch: ["**/*.test.ts"],
+      testPathIgnorePatterns: ["/node_modules/", ...INTEGRATION.map((name) => `/__tests__/${name}\\.test\\.ts$`)],
+    },
     { ...base, displayName: "integration", testMatch: integrationMatch },
   ],
 };

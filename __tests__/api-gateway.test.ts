@@ -25,7 +25,8 @@ const HTTP = (attr: string) => `\${aws_apigatewayv2_api.api.${attr}}`;
 const CERT = (account: string) => `arn:aws:acm:us-west-2:${account}:certificate/0f6b3c2a-1d4e-4a5b-9c8d-7e6f5a4b3c2d`;
 
 /** The REST integration of a path (`api_proxy`, `api_genai`) and method. */
-const integration = (tf: TerraformJson, path: string, method: string) => resource(tf, "aws_api_gateway_integration", `api_${path}_${method}_integration`);
+const integration = (tf: TerraformJson, path: string, method: string) =>
+  resource(tf, "aws_api_gateway_integration", `api_${path}_${method}_integration`);
 const method = (tf: TerraformJson, path: string, m: string) => resource(tf, "aws_api_gateway_method", `api_${path}_${m}`);
 const names = (tf: TerraformJson, type: string) => Object.keys(resources(tf, type)).sort();
 const synthOf = (cfg: PlatformConfig) => synth(ApiGatewayStack, cfg);
@@ -33,7 +34,11 @@ const synthOf = (cfg: PlatformConfig) => synth(ApiGatewayStack, cfg);
 /** PetClinic's public service paths as API resources (address part, path part, parent address part). */
 const SERVICE_ROUTES = ["api_customers", "api_vets", "api_visits", "admin"] as const;
 /** Every method the PetClinic API has (without CORS). */
-const ROUTE_METHODS = [...SERVICE_ROUTES.flatMap((r) => [`api_${r}_any`, `api_${r}_proxy_any`]), "api_api_genai_post", "api_api_genai_proxy_post"].sort();
+const ROUTE_METHODS = [
+  ...SERVICE_ROUTES.flatMap((r) => [`api_${r}_any`, `api_${r}_proxy_any`]),
+  "api_api_genai_post",
+  "api_api_genai_proxy_post",
+].sort();
 
 describe.each(ENVIRONMENTS)("api-gateway layer, REST (%s)", (name) => {
   const cfg = env(name);
@@ -76,16 +81,30 @@ describe.each(ENVIRONMENTS)("api-gateway layer, REST (%s)", (name) => {
       api_key_required: false,
       request_parameters: { "method.request.path.proxy": true },
     });
-    expect(method(tf, "admin", "any")).toMatchObject({ http_method: "ANY", resource_id: "${aws_api_gateway_resource.api_admin.id}", authorization: "NONE" });
+    expect(method(tf, "admin", "any")).toMatchObject({
+      http_method: "ANY",
+      resource_id: "${aws_api_gateway_resource.api_admin.id}",
+      authorization: "NONE",
+    });
     expect(method(tf, "admin", "any")).not.toHaveProperty("request_parameters");
-    expect(method(tf, "api_genai", "post")).toMatchObject({ http_method: "POST", resource_id: "${aws_api_gateway_resource.api_api_genai.id}", authorization: "NONE" });
-    expect(method(tf, "api_genai_proxy", "post")).toMatchObject({ http_method: "POST", resource_id: "${aws_api_gateway_resource.api_api_genai_proxy.id}" });
+    expect(method(tf, "api_genai", "post")).toMatchObject({
+      http_method: "POST",
+      resource_id: "${aws_api_gateway_resource.api_api_genai.id}",
+      authorization: "NONE",
+    });
+    expect(method(tf, "api_genai_proxy", "post")).toMatchObject({
+      http_method: "POST",
+      resource_id: "${aws_api_gateway_resource.api_api_genai_proxy.id}",
+    });
     const options = cfg.apiGateway.cors.allowOrigins.length ? ROUTE_METHODS.map((m) => m.replace(/_(any|post)$/, "_options")) : [];
     expect(names(tf, "aws_api_gateway_method")).toEqual([...ROUTE_METHODS, ...options].sort());
   });
 
   it("sends each public path through a VPC link to the application layer's NLB, unchanged, to the configured host and scheme", () => {
-    expect(resource(tf, "aws_api_gateway_vpc_link", "api_vpc_link")).toMatchObject({ name: `petclinic-${name}-api`, target_arns: [APP("nlb_arn")] });
+    expect(resource(tf, "aws_api_gateway_vpc_link", "api_vpc_link")).toMatchObject({
+      name: `petclinic-${name}-api`,
+      target_arns: [APP("nlb_arn")],
+    });
     const origin = `${https ? "https" : "http"}://${host}`;
     expect(integration(tf, "api_customers_proxy", "any")).toEqual({
       rest_api_id: REST("id"),
@@ -99,7 +118,12 @@ describe.each(ENVIRONMENTS)("api-gateway layer, REST (%s)", (name) => {
       request_parameters: { "integration.request.path.proxy": "method.request.path.proxy" },
       timeout_milliseconds: 29000,
     });
-    for (const [route, path] of [["api_customers", "/api/customers"], ["api_vets_proxy", "/api/vets/{proxy}"], ["admin", "/admin"], ["admin_proxy", "/admin/{proxy}"]]) {
+    for (const [route, path] of [
+      ["api_customers", "/api/customers"],
+      ["api_vets_proxy", "/api/vets/{proxy}"],
+      ["admin", "/admin"],
+      ["admin_proxy", "/admin/{proxy}"],
+    ]) {
       expect(integration(tf, route, "any")).toMatchObject({ connection_type: "VPC_LINK", uri: `${origin}${path}` });
     }
     expect(raw).toHaveResourceWithProperties(ApiGatewayIntegration, { type: "HTTP_PROXY", connection_type: "VPC_LINK" });
@@ -112,7 +136,11 @@ describe.each(ENVIRONMENTS)("api-gateway layer, REST (%s)", (name) => {
   });
 
   it("sends POST /api/genai/{proxy+} to the GenAI alias too (never to the load balancer)", () => {
-    expect(integration(tf, "api_genai_proxy", "post")).toMatchObject({ type: "AWS_PROXY", integration_http_method: "POST", uri: GENAI("alias_invoke_arn") });
+    expect(integration(tf, "api_genai_proxy", "post")).toMatchObject({
+      type: "AWS_PROXY",
+      integration_http_method: "POST",
+      uri: GENAI("alias_invoke_arn"),
+    });
   });
 
   it("sends POST /api/genai to the GenAI alias (AWS_PROXY)", () => {
@@ -168,7 +196,9 @@ describe.each(ENVIRONMENTS)("api-gateway layer, REST (%s)", (name) => {
 
   it("computes the redeployment hash deterministically", () => {
     const again = synthOf(cfg).tf;
-    expect(resource(again, "aws_api_gateway_deployment", "api_deployment").triggers).toEqual(resource(tf, "aws_api_gateway_deployment", "api_deployment").triggers);
+    expect(resource(again, "aws_api_gateway_deployment", "api_deployment").triggers).toEqual(
+      resource(tf, "aws_api_gateway_deployment", "api_deployment").triggers,
+    );
   });
 
   it("deploys the stage with JSON access logs to a KMS-encrypted group with the logging retention, and X-Ray", () => {
@@ -186,7 +216,12 @@ describe.each(ENVIRONMENTS)("api-gateway layer, REST (%s)", (name) => {
       access_log_settings: { destination_arn: "${aws_cloudwatch_log_group.api_access_logs.arn}", format: REST_ACCESS_LOG_FORMAT },
     });
     const format = JSON.parse((stage.access_log_settings as { format: string }).format) as Record<string, string>;
-    expect(format).toMatchObject({ requestId: "$context.requestId", ip: "$context.identity.sourceIp", status: "$context.status", xrayTraceId: "$context.xrayTraceId" });
+    expect(format).toMatchObject({
+      requestId: "$context.requestId",
+      ip: "$context.identity.sourceIp",
+      status: "$context.status",
+      xrayTraceId: "$context.xrayTraceId",
+    });
     expect(raw).toHaveResourceWithProperties(ApiGatewayStage, { xray_tracing_enabled: true });
   });
 
@@ -224,7 +259,10 @@ describe.each(ENVIRONMENTS)("api-gateway layer, REST (%s)", (name) => {
       role: "${aws_iam_role.api_cloudwatch_role.name}",
       policy_arn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
     });
-    expect(resource(tf, "aws_api_gateway_account", "api_account")).toMatchObject({ cloudwatch_role_arn: "${aws_iam_role.api_cloudwatch_role.arn}", reset_on_delete: true });
+    expect(resource(tf, "aws_api_gateway_account", "api_account")).toMatchObject({
+      cloudwatch_role_arn: "${aws_iam_role.api_cloudwatch_role.arn}",
+      reset_on_delete: true,
+    });
     expect(resource(tf, "aws_api_gateway_stage", "api_stage").depends_on).toContain("aws_api_gateway_account.api_account");
     expect(resource(tf, "aws_api_gateway_method_settings", "api_all_methods").depends_on).toContain("aws_api_gateway_account.api_account");
   });
@@ -236,7 +274,12 @@ describe.each(ENVIRONMENTS)("api-gateway layer, REST (%s)", (name) => {
   });
 
   it("has no custom domain and no usage plan unless configured", () => {
-    for (const type of ["aws_api_gateway_domain_name", "aws_api_gateway_base_path_mapping", "aws_api_gateway_usage_plan", "aws_api_gateway_api_key"]) {
+    for (const type of [
+      "aws_api_gateway_domain_name",
+      "aws_api_gateway_base_path_mapping",
+      "aws_api_gateway_usage_plan",
+      "aws_api_gateway_api_key",
+    ]) {
       expect([type, names(tf, type)]).toEqual([type, []]);
     }
   });
@@ -268,7 +311,10 @@ describe("api-gateway layer, CORS (dev: one origin)", () => {
   it("answers OPTIONS on every route with a mock integration, never asking for an API key", () => {
     for (const path of ["api_customers_proxy", "admin", "api_genai", "api_genai_proxy"]) {
       expect(method(tf, path, "options")).toMatchObject({ http_method: "OPTIONS", authorization: "NONE", api_key_required: false });
-      expect(integration(tf, path, "options")).toMatchObject({ type: "MOCK", request_templates: { "application/json": '{"statusCode": 204}' } });
+      expect(integration(tf, path, "options")).toMatchObject({
+        type: "MOCK",
+        request_templates: { "application/json": '{"statusCode": 204}' },
+      });
       expect(resource(tf, "aws_api_gateway_integration_response", `api_${path}_options_204_mapping`)).toMatchObject({
         status_code: `\${aws_api_gateway_method_response.api_${path}_options_204.status_code}`,
         response_parameters: {
@@ -287,14 +333,18 @@ describe("api-gateway layer, CORS (dev: one origin)", () => {
       expect(resource(tf, "aws_api_gateway_gateway_response", `api_response_default_${type}`)).toEqual({
         rest_api_id: REST("id"),
         response_type: `DEFAULT_${type.toUpperCase()}`,
-        response_parameters: { "gatewayresponse.header.Access-Control-Allow-Origin": `'${origin}'`, "gatewayresponse.header.Vary": "'Origin'" },
+        response_parameters: {
+          "gatewayresponse.header.Access-Control-Allow-Origin": `'${origin}'`,
+          "gatewayresponse.header.Vary": "'Origin'",
+        },
       });
     }
   });
 
   it("redeploys when CORS changes", () => {
     const other = synthOf(envWith("dev", { apiGateway: { cors: { allowOrigins: ["https://app.example.com"] } } })).tf;
-    const hash = (t: TerraformJson) => (resource(t, "aws_api_gateway_deployment", "api_deployment").triggers as Record<string, string>).redeployment;
+    const hash = (t: TerraformJson) =>
+      (resource(t, "aws_api_gateway_deployment", "api_deployment").triggers as Record<string, string>).redeployment;
     expect(hash(other)).not.toBe(hash(tf));
   });
 
@@ -317,16 +367,21 @@ describe("api-gateway layer without lambda-genai", () => {
 
   it("has no /api/genai route, integration or Lambda permission, and does not read the lambda-genai state", () => {
     const services = SERVICE_ROUTES.flatMap((r) => [`api_${r}`, `api_${r}_proxy`]);
-    expect(names(tf, "aws_api_gateway_resource")).toEqual(["api_api", ...services.filter((r) => r !== "api_admin" && r !== "api_admin_proxy"), "api_admin", "api_admin_proxy"].sort());
+    expect(names(tf, "aws_api_gateway_resource")).toEqual(
+      ["api_api", ...services.filter((r) => r !== "api_admin" && r !== "api_admin_proxy"), "api_admin", "api_admin_proxy"].sort(),
+    );
     expect(names(tf, "aws_api_gateway_method")).toEqual(services.flatMap((r) => [`${r}_any`, `${r}_options`]).sort());
-    expect(names(tf, "aws_api_gateway_integration")).toEqual(services.flatMap((r) => [`${r}_any_integration`, `${r}_options_integration`]).sort());
+    expect(names(tf, "aws_api_gateway_integration")).toEqual(
+      services.flatMap((r) => [`${r}_any_integration`, `${r}_options_integration`]).sort(),
+    );
     expect(resources(tf, "aws_lambda_permission")).toEqual({});
     expect(Object.keys(tf.data?.terraform_remote_state ?? {})).not.toContain("lambda_genai");
     expect(JSON.stringify(tf)).not.toContain("genai");
   });
 
   it("deploys a different route set (another redeployment hash)", () => {
-    const hash = (t: TerraformJson) => (resource(t, "aws_api_gateway_deployment", "api_deployment").triggers as Record<string, string>).redeployment;
+    const hash = (t: TerraformJson) =>
+      (resource(t, "aws_api_gateway_deployment", "api_deployment").triggers as Record<string, string>).redeployment;
     expect(hash(tf)).not.toBe(hash(synthOf(env("dev")).tf));
   });
 
@@ -356,7 +411,11 @@ describe("api-gateway layer, internet-facing load balancer", () => {
   it("calls the ALB over the internet: no VPC link, connection type INTERNET, no NLB read", () => {
     expect(resources(tf, "aws_api_gateway_vpc_link")).toEqual({});
     const proxy = integration(tf, "api_visits_proxy", "any");
-    expect(proxy).toMatchObject({ type: "HTTP_PROXY", connection_type: "INTERNET", uri: `http://${APP("alb_dns_name")}/api/visits/{proxy}` });
+    expect(proxy).toMatchObject({
+      type: "HTTP_PROXY",
+      connection_type: "INTERNET",
+      uri: `http://${APP("alb_dns_name")}/api/visits/{proxy}`,
+    });
     expect(proxy).not.toHaveProperty("connection_id");
     expect(JSON.stringify(tf)).not.toContain("nlb_arn");
   });
@@ -365,7 +424,9 @@ describe("api-gateway layer, internet-facing load balancer", () => {
 describe("api-gateway layer, REST options", () => {
   it("custom domain: regional, TLS 1.2, the certificate, a base path mapping to the stage, and its target published", () => {
     const { tf } = synthOf(
-      envWith("prod", { apiGateway: { customDomain: { domainName: "api.petclinic.example.com", certificateArn: CERT("333333333333"), basePath: "v1" } } }),
+      envWith("prod", {
+        apiGateway: { customDomain: { domainName: "api.petclinic.example.com", certificateArn: CERT("333333333333"), basePath: "v1" } },
+      }),
     );
     expect(resource(tf, "aws_api_gateway_domain_name", "api_domain")).toEqual({
       domain_name: "api.petclinic.example.com",
@@ -426,10 +487,12 @@ describe("api-gateway layer, REST options", () => {
   it("stageName and throttle from config", () => {
     const { tf } = synthOf(envWith("staging", { apiGateway: { stageName: "v1", throttle: { rateLimit: 200, burstLimit: 400 } } }));
     expect(resource(tf, "aws_api_gateway_stage", "api_stage").stage_name).toBe("v1");
-    expect(resource(tf, "aws_api_gateway_method_settings", "api_all_methods")).toMatchObject({ settings: { throttling_rate_limit: 200, throttling_burst_limit: 400 } });
+    expect(resource(tf, "aws_api_gateway_method_settings", "api_all_methods")).toMatchObject({
+      settings: { throttling_rate_limit: 200, throttling_burst_limit: 400 },
+    });
   });
 
-  it("backendBasePath \"\": the load balancer's paths are published below /api (/api/x is sent as /x)", () => {
+  it('backendBasePath "": the load balancer\'s paths are published below /api (/api/x is sent as /x)', () => {
     const { tf } = synthOf(envWith("dev", { apiGateway: { backendBasePath: "" } }));
     expect(integration(tf, "api_api_customers_proxy", "any").uri).toBe(`http://${APP("alb_dns_name")}/api/customers/{proxy}`);
     expect(integration(tf, "api_admin_proxy", "any").uri).toBe(`http://${APP("alb_dns_name")}/admin/{proxy}`);
@@ -449,7 +512,12 @@ describe.each(ENVIRONMENTS)("api-gateway layer, HTTP API (%s)", (name) => {
 
   it("creates an HTTP API and no REST API, VPC link, WAF association or account setting", () => {
     expect(resource(tf, "aws_apigatewayv2_api", "api")).toMatchObject({ name: `petclinic-${name}-api`, protocol_type: "HTTP" });
-    for (const type of ["aws_api_gateway_rest_api", "aws_api_gateway_vpc_link", "aws_wafv2_web_acl_association", "aws_api_gateway_account"]) {
+    for (const type of [
+      "aws_api_gateway_rest_api",
+      "aws_api_gateway_vpc_link",
+      "aws_wafv2_web_acl_association",
+      "aws_api_gateway_account",
+    ]) {
       expect([type, names(tf, type)]).toEqual([type, []]);
     }
   });
@@ -470,14 +538,23 @@ describe.each(ENVIRONMENTS)("api-gateway layer, HTTP API (%s)", (name) => {
       integration_uri: APP(https ? "https_listener_arn" : "http_listener_arn"),
       request_parameters: { "overwrite:path": "/api/customers/$request.path.proxy" },
     });
-    expect(resource(tf, "aws_apigatewayv2_integration", "api_route_admin_integration").request_parameters).toEqual({ "overwrite:path": "/admin" });
+    expect(resource(tf, "aws_apigatewayv2_integration", "api_route_admin_integration").request_parameters).toEqual({
+      "overwrite:path": "/admin",
+    });
     if (https) expect(proxy.tls_config).toEqual({ server_name_to_verify: `alb.${name}.petclinic.example.com` });
     else expect(proxy).not.toHaveProperty("tls_config");
   });
 
   it("routes each public service path to the ALB and POST /api/genai and below to the alias (AWS_PROXY, payload 2.0), nothing else", () => {
     const genai = "integrations/${aws_apigatewayv2_integration.api_genai_integration.id}";
-    const service = (id: string, key: string) => [`api_route_${id}`, { api_id: HTTP("id"), route_key: `ANY ${key}`, target: `integrations/\${aws_apigatewayv2_integration.api_route_${id}_integration.id}` }];
+    const service = (id: string, key: string) => [
+      `api_route_${id}`,
+      {
+        api_id: HTTP("id"),
+        route_key: `ANY ${key}`,
+        target: `integrations/\${aws_apigatewayv2_integration.api_route_${id}_integration.id}`,
+      },
+    ];
     expect(resources(tf, "aws_apigatewayv2_route")).toEqual({
       ...Object.fromEntries(
         ["customers", "vets", "visits"].flatMap((s) => [service(`api_${s}`, `/api/${s}`), service(`api_${s}_proxy`, `/api/${s}/{proxy+}`)]),
@@ -508,7 +585,10 @@ describe.each(ENVIRONMENTS)("api-gateway layer, HTTP API (%s)", (name) => {
       default_route_settings: { throttling_rate_limit: 1000, throttling_burst_limit: 2000, detailed_metrics_enabled: true },
       access_log_settings: { destination_arn: "${aws_cloudwatch_log_group.api_access_logs.arn}", format: HTTP_ACCESS_LOG_FORMAT },
     });
-    expect(resource(tf, "aws_cloudwatch_log_group", "api_access_logs")).toMatchObject({ kms_key_id: LOGS_KEY, retention_in_days: cfg.logging.retentionDays });
+    expect(resource(tf, "aws_cloudwatch_log_group", "api_access_logs")).toMatchObject({
+      kms_key_id: LOGS_KEY,
+      retention_in_days: cfg.logging.retentionDays,
+    });
     expect(raw).toHaveResourceWithProperties(Apigatewayv2Stage, { auto_deploy: true });
   });
 
@@ -584,7 +664,11 @@ describe("contract mocks follow the configuration", () => {
 
   it("http, $default, custom domain", () => {
     const cfg = envWith("dev", {
-      apiGateway: { type: "http", stageName: "$default", customDomain: { domainName: "api.petclinic.example.com", certificateArn: CERT("111111111111") } },
+      apiGateway: {
+        type: "http",
+        stageName: "$default",
+        customDomain: { domainName: "api.petclinic.example.com", certificateArn: CERT("111111111111") },
+      },
     });
     expect(apiGatewayContract.api_type.mock(cfg)).toBe("http");
     expect(apiGatewayContract.invoke_url.mock(cfg)).toMatch(/amazonaws\.com\/$/);
@@ -609,16 +693,32 @@ describe("RestApi module", () => {
     expect(Object.keys(json.resource ?? {})).not.toContain("aws_api_gateway_vpc_link");
     expect(Object.keys(json.resource ?? {})).not.toContain("aws_api_gateway_account");
     expect(Object.keys(json.resource ?? {})).not.toContain("aws_api_gateway_gateway_response");
-    expect(raw).toHaveResourceWithProperties(ApiGatewayIntegration, { connection_type: "INTERNET", uri: "https://shop.example.com/{proxy}" });
+    expect(raw).toHaveResourceWithProperties(ApiGatewayIntegration, {
+      connection_type: "INTERNET",
+      uri: "https://shop.example.com/{proxy}",
+    });
     expect(raw).toHaveResourceWithProperties(ApiGatewayMethodSettings, {
-      settings: { throttling_rate_limit: 1000, throttling_burst_limit: 2000, logging_level: "ERROR", data_trace_enabled: false, metrics_enabled: true },
+      settings: {
+        throttling_rate_limit: 1000,
+        throttling_burst_limit: 2000,
+        logging_level: "ERROR",
+        data_trace_enabled: false,
+        metrics_enabled: true,
+      },
     });
     expect(raw).toHaveResourceWithProperties(ApiGatewayStage, { stage_name: "live", xray_tracing_enabled: true });
   });
 
   it("refuses a burst below the rate, and an API with nothing to deploy", () => {
     expect(() =>
-      Testing.synthScope((scope) => new RestApi(scope, "api", { ...base, backend: { uri: "https://x.example.com/{proxy}" }, throttle: { rateLimit: 10, burstLimit: 5 } })),
+      Testing.synthScope(
+        (scope) =>
+          new RestApi(scope, "api", {
+            ...base,
+            backend: { uri: "https://x.example.com/{proxy}" },
+            throttle: { rateLimit: 10, burstLimit: 5 },
+          }),
+      ),
     ).toThrow("RestApi api: burst limit 5 is below the rate limit 10");
     expect(() => Testing.synthScope((scope) => new RestApi(scope, "api", base))).toThrow(/no backend and no Lambda routes/);
   });
@@ -648,9 +748,17 @@ describe("HttpApi module", () => {
     expect(Object.keys(json.resource ?? {})).not.toContain("aws_apigatewayv2_vpc_link");
     const integrations = Object.values(resources(json, "aws_apigatewayv2_integration"));
     expect(integrations).toEqual([
-      expect.objectContaining({ connection_type: "INTERNET", integration_uri: "https://shop.example.com/v2/{proxy}", integration_method: "ANY" }),
+      expect.objectContaining({
+        connection_type: "INTERNET",
+        integration_uri: "https://shop.example.com/v2/{proxy}",
+        integration_method: "ANY",
+      }),
     ]);
     expect(integrations[0]).not.toHaveProperty("tls_config");
-    expect(raw).toHaveResourceWithProperties(Apigatewayv2Stage, { name: "$default", auto_deploy: true, default_route_settings: { throttling_rate_limit: 1000, throttling_burst_limit: 2000, detailed_metrics_enabled: true } });
+    expect(raw).toHaveResourceWithProperties(Apigatewayv2Stage, {
+      name: "$default",
+      auto_deploy: true,
+      default_route_settings: { throttling_rate_limit: 1000, throttling_burst_limit: 2000, detailed_metrics_enabled: true },
+    });
   });
 });

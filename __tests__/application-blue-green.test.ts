@@ -36,7 +36,8 @@ describe.each(ENVIRONMENTS)("the default system stays rolling (%s)", (name) => {
   it("has no blue-green service and no CodeDeploy resource, test listener or second target group", () => {
     expect(blueGreenServices(cfg)).toEqual([]);
     expect(cfg.application.deployment.strategy).toBe("rolling");
-    for (const type of ["aws_codedeploy_app", "aws_codedeploy_deployment_group", "aws_codedeploy_deployment_config"]) expect(resources(tf, type)).toEqual({});
+    for (const type of ["aws_codedeploy_app", "aws_codedeploy_deployment_group", "aws_codedeploy_deployment_config"])
+      expect(resources(tf, type)).toEqual({});
     expect(Object.keys(resources(tf, "aws_lb_listener"))).not.toContain("load_balancer_test");
     expect(Object.keys(resources(tf, "aws_lb_target_group")).filter((n) => n.endsWith("_green"))).toEqual([]);
     expect(tf.output?.codedeploy_app_name.value).toBe("");
@@ -144,7 +145,10 @@ describe("one blue-green service beside rolling ones (prod, HTTPS)", () => {
     expect(testRule).toEqual({ ...prodRule, listener_arn: "${aws_lb_listener.load_balancer_test.arn}" });
     // CodeDeploy rewrites the forward actions while it shifts traffic.
     for (const rule of [prodRule, testRule]) {
-      expect(rule).toMatchObject({ action: [{ type: "forward", target_group_arn: "${aws_lb_target_group.customers_target.arn}" }], lifecycle: { ignore_changes: ["action"] } });
+      expect(rule).toMatchObject({
+        action: [{ type: "forward", target_group_arn: "${aws_lb_target_group.customers_target.arn}" }],
+        lifecycle: { ignore_changes: ["action"] },
+      });
     }
   });
 
@@ -155,7 +159,9 @@ describe("one blue-green service beside rolling ones (prod, HTTPS)", () => {
       force_new_deployment: false,
       availability_zone_rebalancing: "DISABLED",
       task_definition: "${aws_ecs_task_definition.customers_task.arn}",
-      load_balancer: [{ target_group_arn: "${aws_lb_target_group.customers_target.arn}", container_name: "customers", container_port: 8080 }],
+      load_balancer: [
+        { target_group_arn: "${aws_lb_target_group.customers_target.arn}", container_name: "customers", container_port: 8080 },
+      ],
       lifecycle: { ignore_changes: ["task_definition", "load_balancer", "desired_count"] },
     });
     expect(svc.deployment_circuit_breaker).toBeUndefined();
@@ -180,14 +186,21 @@ describe("one blue-green service beside rolling ones (prod, HTTPS)", () => {
         target_group_pair_info: {
           prod_traffic_route: { listener_arns: ["${aws_lb_listener.load_balancer_https.arn}"] },
           test_traffic_route: { listener_arns: ["${aws_lb_listener.load_balancer_test.arn}"] },
-          target_group: [{ name: "${aws_lb_target_group.customers_target.name}" }, { name: "${aws_lb_target_group.customers_target_green.name}" }],
+          target_group: [
+            { name: "${aws_lb_target_group.customers_target.name}" },
+            { name: "${aws_lb_target_group.customers_target_green.name}" },
+          ],
         },
       },
       auto_rollback_configuration: { enabled: true, events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] },
       alarm_configuration: { enabled: true, alarms: ["${aws_cloudwatch_metric_alarm.customers_deployment_5xx.alarm_name}"] },
     });
     expect(group.depends_on).toEqual(
-      expect.arrayContaining(["aws_ecs_service.customers", "aws_lb_listener_rule.customers_target_rule", "aws_lb_listener_rule.customers_target_test_rule"]),
+      expect.arrayContaining([
+        "aws_ecs_service.customers",
+        "aws_lb_listener_rule.customers_target_rule",
+        "aws_lb_listener_rule.customers_target_test_rule",
+      ]),
     );
   });
 
@@ -201,22 +214,33 @@ describe("one blue-green service beside rolling ones (prod, HTTPS)", () => {
       datapoints_to_alarm: 2,
       treat_missing_data: "notBreaching",
     });
-    const queries = alarm.metric_query as Array<{ id: string; expression?: string; metric?: { dimensions: Record<string, string>; metric_name: string } }>;
+    const queries = alarm.metric_query as Array<{
+      id: string;
+      expression?: string;
+      metric?: { dimensions: Record<string, string>; metric_name: string };
+    }>;
     expect(queries.map((q) => q.id)).toEqual(["errors_blue", "errors_green", "requests_blue", "requests_green", "error_rate"]);
     expect(queries[1].metric).toMatchObject({
       metric_name: "HTTPCode_Target_5XX_Count",
-      dimensions: { LoadBalancer: "${aws_lb.load_balancer.arn_suffix}", TargetGroup: "${aws_lb_target_group.customers_target_green.arn_suffix}" },
+      dimensions: {
+        LoadBalancer: "${aws_lb.load_balancer.arn_suffix}",
+        TargetGroup: "${aws_lb_target_group.customers_target_green.arn_suffix}",
+      },
     });
     expect(queries[4].expression).toContain("/ (FILL(requests_blue, 0) + FILL(requests_green, 0))");
     // The review exception is cdktf's `//` comment key (Testing.synth drops those; toTerraform keeps them).
     const stack = new ApplicationStack(Testing.app(), cfg);
     const construct = stack.node.findAll().find((c) => c instanceof CloudwatchMetricAlarm) as CloudwatchMetricAlarm;
-    const body = (construct.toTerraform() as { resource: Record<string, Record<string, { "//": { review_exceptions: Record<string, string> } }>> }).resource;
+    const body = (
+      construct.toTerraform() as { resource: Record<string, Record<string, { "//": { review_exceptions: Record<string, string> } }>> }
+    ).resource;
     expect(body.aws_cloudwatch_metric_alarm.customers_deployment_5xx["//"].review_exceptions["PK-CW-001"]).toMatch(/^Read by CodeDeploy/);
   });
 
   it("publishes the green target group and the CodeDeploy application; the mocks have the same keys", () => {
-    expect(tf.output?.green_target_group_arn_suffixes.value).toEqual({ customers: "${aws_lb_target_group.customers_target_green.arn_suffix}" });
+    expect(tf.output?.green_target_group_arn_suffixes.value).toEqual({
+      customers: "${aws_lb_target_group.customers_target_green.arn_suffix}",
+    });
     expect(tf.output?.codedeploy_app_name.value).toBe("${aws_codedeploy_app.codedeploy.name}");
     expect(Object.keys(applicationContract.green_target_group_arn_suffixes.mock(cfg))).toEqual(["customers"]);
     expect(applicationContract.codedeploy_app_name.mock(cfg)).toBe(prefix);
@@ -237,7 +261,9 @@ describe("blue/green settings", () => {
     expect(test.certificate_arn).toBeUndefined();
     expect(test.ssl_policy).toBeUndefined();
     expect(resource(tf, "aws_codedeploy_deployment_group", "vets_deployment")).toMatchObject({
-      load_balancer_info: { target_group_pair_info: { prod_traffic_route: { listener_arns: ["${aws_lb_listener.load_balancer_http.arn}"] } } },
+      load_balancer_info: {
+        target_group_pair_info: { prod_traffic_route: { listener_arns: ["${aws_lb_listener.load_balancer_http.arn}"] } },
+      },
     });
     expect(Object.keys(resources(tf, "aws_codedeploy_deployment_group")).sort()).toEqual(
       ["admin_server_deployment", "customers_deployment", "vets_deployment", "visits_deployment"].sort(),
@@ -249,7 +275,12 @@ describe("blue/green settings", () => {
       services: { vets: { deployment: "blue-green" } },
       application: {
         deployment: {
-          blueGreen: { trafficRouting: "CodeDeployDefault.ECSCanary10Percent5Minutes", testListenerPort: 9443, approvalWaitMinutes: 60, terminationWaitMinutes: 30 },
+          blueGreen: {
+            trafficRouting: "CodeDeployDefault.ECSCanary10Percent5Minutes",
+            testListenerPort: 9443,
+            approvalWaitMinutes: 60,
+            terminationWaitMinutes: 30,
+          },
         },
       },
     });
@@ -291,7 +322,12 @@ describe("blue/green settings", () => {
   });
 
   it("without the rollback alarm, rolls back on deployment failure only", () => {
-    const tf = synthApp(envWith("prod", { services: { vets: { deployment: "blue-green" } }, application: { deployment: { blueGreen: { rollbackAlarm: { enabled: false } } } } }));
+    const tf = synthApp(
+      envWith("prod", {
+        services: { vets: { deployment: "blue-green" } },
+        application: { deployment: { blueGreen: { rollbackAlarm: { enabled: false } } } },
+      }),
+    );
     expect(resources(tf, "aws_cloudwatch_metric_alarm")).toEqual({});
     const group = resource(tf, "aws_codedeploy_deployment_group", "vets_deployment");
     expect(group.auto_rollback_configuration).toEqual({ enabled: true, events: ["DEPLOYMENT_FAILURE"] });
@@ -299,12 +335,22 @@ describe("blue/green settings", () => {
   });
 
   it("takes the rollback threshold from config", () => {
-    const tf = synthApp(envWith("prod", { services: { vets: { deployment: "blue-green" } }, application: { deployment: { blueGreen: { rollbackAlarm: { errorRatePercent: 2 } } } } }));
+    const tf = synthApp(
+      envWith("prod", {
+        services: { vets: { deployment: "blue-green" } },
+        application: { deployment: { blueGreen: { rollbackAlarm: { errorRatePercent: 2 } } } },
+      }),
+    );
     expect(resource(tf, "aws_cloudwatch_metric_alarm", "vets_deployment_5xx").threshold).toBe(2);
   });
 
   it("refuses a test port of a production listener, unknown strategies and configurations, out-of-range waits", () => {
-    expect(refused("prod", { services: { vets: { deployment: "blue-green" } }, application: { deployment: { blueGreen: { testListenerPort: 443 } } } })).toEqual([
+    expect(
+      refused("prod", {
+        services: { vets: { deployment: "blue-green" } },
+        application: { deployment: { blueGreen: { testListenerPort: 443 } } },
+      }),
+    ).toEqual([
       "application.deployment.blueGreen.testListenerPort: expected a port other than 80 and 443 (the load balancer's production listeners), such as 8443, found 443",
     ]);
     // Without a blue-green service the test port is not used, so it is not checked.
@@ -318,15 +364,21 @@ describe("blue/green settings", () => {
     expect(refused("prod", { application: { deployment: { blueGreen: { terminationWaitMinutes: 3000 } } } })[0]).toMatch(
       /^application\.deployment\.blueGreen\.terminationWaitMinutes: expected a termination wait: a whole number of minutes from 0 to 2880/,
     );
-    expect(refused("prod", { application: { deployment: { blueGreen: { trafficRouting: { type: "linear", percent: 100, intervalMinutes: 1 } } } } })[0]).toMatch(
-      /trafficRouting/,
-    );
+    expect(
+      refused("prod", {
+        application: { deployment: { blueGreen: { trafficRouting: { type: "linear", percent: 100, intervalMinutes: 1 } } } },
+      })[0],
+    ).toMatch(/trafficRouting/);
   });
 });
 
 describe("load balancer DNS records (application.alb.dnsRecords)", () => {
   it("writes an A alias record per name to the load balancer, evaluating its health", () => {
-    const tf = synthApp(envWith("prod", { application: { alb: { dnsRecords: { hostedZoneId: "Z0123456789PETCLINIC", names: ["alb.prod.petclinic.example.com"] } } } }));
+    const tf = synthApp(
+      envWith("prod", {
+        application: { alb: { dnsRecords: { hostedZoneId: "Z0123456789PETCLINIC", names: ["alb.prod.petclinic.example.com"] } } },
+      }),
+    );
     expect(resources(tf, "aws_route53_record")).toEqual({
       load_balancer_dns_alb_prod_petclinic_example_com_a: {
         zone_id: "Z0123456789PETCLINIC",

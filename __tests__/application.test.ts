@@ -15,13 +15,17 @@ import { addresses, env, envWith, ENVIRONMENTS, policy, resource, resources, syn
 
 const REMOTE = (layer: string, output: string) => `\${data.terraform_remote_state.${layer}.outputs.${output}}`;
 const ENTRY = (layer: string, output: string, key: string) =>
-  /^[a-z_][a-z0-9_]*$/.test(key) ? `\${data.terraform_remote_state.${layer}.outputs.${output}.${key}}` : `\${data.terraform_remote_state.${layer}.outputs.${output}["${key}"]}`;
+  /^[a-z_][a-z0-9_]*$/.test(key)
+    ? `\${data.terraform_remote_state.${layer}.outputs.${output}.${key}}`
+    : `\${data.terraform_remote_state.${layer}.outputs.${output}["${key}"]}`;
 /** Address part of a service name (`admin-server` -> `admin_server`). */
 const id = (service: string) => service.replace(/-/g, "_");
 
 /** The container definitions of a task definition. */
 function containers(tf: TerraformJson, service: string): ContainerDefinition[] {
-  return JSON.parse(resource(tf, "aws_ecs_task_definition", `${id(service)}_task`).container_definitions as string) as ContainerDefinition[];
+  return JSON.parse(
+    resource(tf, "aws_ecs_task_definition", `${id(service)}_task`).container_definitions as string,
+  ) as ContainerDefinition[];
 }
 
 function synthApp(cfg: PlatformConfig) {
@@ -60,7 +64,9 @@ describe.each(ENVIRONMENTS)("application layer (%s)", (name) => {
   it("the contract's mocks describe this configuration", () => {
     expect(applicationContract.https_listener_arn.mock(cfg) === "").toBe(!https);
     expect(applicationContract.nlb_arn.mock(cfg)).toMatch(/^arn:aws:elasticloadbalancing:us-west-2:\d{12}:loadbalancer\/net\//);
-    expect(applicationContract.ecr_repository_urls.mock(cfg).customers).toBe(`${cfg.aws.accountId}.dkr.ecr.us-west-2.amazonaws.com/${prefix}/customers`);
+    expect(applicationContract.ecr_repository_urls.mock(cfg).customers).toBe(
+      `${cfg.aws.accountId}.dkr.ecr.us-west-2.amazonaws.com/${prefix}/customers`,
+    );
   });
 
   describe("ECR", () => {
@@ -81,8 +87,18 @@ describe.each(ENVIRONMENTS)("application layer (%s)", (name) => {
     it("keeps the newest images and expires untagged ones", () => {
       const rules = JSON.parse(resource(tf, "aws_ecr_lifecycle_policy", "customers_ecr_lifecycle").policy as string).rules;
       expect(rules).toEqual([
-        expect.objectContaining({ rulePriority: 1, selection: expect.objectContaining({ tagStatus: "untagged", countNumber: cfg.application.ecr.untaggedExpiryDays }) }),
-        expect.objectContaining({ rulePriority: 2, selection: expect.objectContaining({ tagStatus: "any", countType: "imageCountMoreThan", countNumber: cfg.application.ecr.keepImages }) }),
+        expect.objectContaining({
+          rulePriority: 1,
+          selection: expect.objectContaining({ tagStatus: "untagged", countNumber: cfg.application.ecr.untaggedExpiryDays }),
+        }),
+        expect.objectContaining({
+          rulePriority: 2,
+          selection: expect.objectContaining({
+            tagStatus: "any",
+            countType: "imageCountMoreThan",
+            countNumber: cfg.application.ecr.keepImages,
+          }),
+        }),
       ]);
     });
 
@@ -94,7 +110,10 @@ describe.each(ENVIRONMENTS)("application layer (%s)", (name) => {
 
   describe("cluster", () => {
     it("has Container Insights and the Fargate capacity providers", () => {
-      expect(resource(tf, "aws_ecs_cluster", "ecs_cluster")).toEqual({ name: prefix, setting: [{ name: "containerInsights", value: "enabled" }] });
+      expect(resource(tf, "aws_ecs_cluster", "ecs_cluster")).toEqual({
+        name: prefix,
+        setting: [{ name: "containerInsights", value: "enabled" }],
+      });
       expect(resource(tf, "aws_ecs_cluster_capacity_providers", "ecs_cluster")).toMatchObject({
         cluster_name: "${aws_ecs_cluster.ecs_cluster.name}",
         capacity_providers: ["FARGATE", "FARGATE_SPOT"],
@@ -152,7 +171,8 @@ describe.each(ENVIRONMENTS)("application layer (%s)", (name) => {
 
     it("secrets are Parameter Store valueFrom ARNs only: the database's master secret is never injected; no secret in plain text", () => {
       const expected: Record<string, string> = {};
-      for (const [variable, key] of Object.entries(svc.secrets)) expected[variable] = `arn:aws:ssm:us-west-2:${cfg.aws.accountId}:parameter/${cfg.project}/${name}/${key}`;
+      for (const [variable, key] of Object.entries(svc.secrets))
+        expected[variable] = `arn:aws:ssm:us-west-2:${cfg.aws.accountId}:parameter/${cfg.project}/${name}/${key}`;
       expect(Object.fromEntries(container.secrets.map((s) => [s.name, s.valueFrom]))).toEqual(expected);
       expect(JSON.stringify(container.secrets)).not.toMatch(/db_master_secret|secretsmanager|rds!/);
       for (const { name: variable, value } of container.environment) {
@@ -204,7 +224,9 @@ describe.each(ENVIRONMENTS)("application layer (%s)", (name) => {
         enable_ecs_managed_tags: true,
         wait_for_steady_state: false,
         enable_execute_command: cfg.security.ecsExec,
-        capacity_provider_strategy: fargateStrategy(serviceCapacity(cfg, svc).spotPercent, serviceCapacity(cfg, svc).onDemandBase).map((s) => ({ capacity_provider: s.capacityProvider, weight: s.weight, ...(s.base ? { base: s.base } : {}) })),
+        capacity_provider_strategy: fargateStrategy(serviceCapacity(cfg, svc).spotPercent, serviceCapacity(cfg, svc).onDemandBase).map(
+          (s) => ({ capacity_provider: s.capacityProvider, weight: s.weight, ...(s.base ? { base: s.base } : {}) }),
+        ),
         lifecycle: { ignore_changes: ["desired_count"] },
       });
       expect(ecs).not.toHaveProperty("launch_type");
@@ -212,8 +234,14 @@ describe.each(ENVIRONMENTS)("application layer (%s)", (name) => {
     });
 
     it("service: registered in Cloud Map and in its target group, created after the listener rule", () => {
-      expect(ecs.service_registries).toEqual({ registry_arn: ENTRY("cloud_map", "service_arns", service), container_name: service, container_port: svc.port });
-      expect(ecs.load_balancer).toEqual([{ target_group_arn: `\${aws_lb_target_group.${sid}_target.arn}`, container_name: service, container_port: svc.port }]);
+      expect(ecs.service_registries).toEqual({
+        registry_arn: ENTRY("cloud_map", "service_arns", service),
+        container_name: service,
+        container_port: svc.port,
+      });
+      expect(ecs.load_balancer).toEqual([
+        { target_group_arn: `\${aws_lb_target_group.${sid}_target.arn}`, container_name: service, container_port: svc.port },
+      ]);
       expect(ecs.health_check_grace_period_seconds).toBe(svc.healthCheck.gracePeriodSeconds);
       expect(ecs.depends_on).toEqual([`aws_lb_listener_rule.${sid}_target_rule`, "aws_ecs_cluster_capacity_providers.ecs_cluster"]);
     });
@@ -291,25 +319,35 @@ describe.each(ENVIRONMENTS)("application layer (%s)", (name) => {
       expect(raw).toHaveResourceWithProperties(Lb, { load_balancer_type: "application", drop_invalid_header_fields: true });
     });
 
-    it(https ? "HTTPS with the TLS 1.3 policy and the certificate; HTTP redirects" : "HTTP only (no certificate): the HTTP listener serves, unmatched paths get 404", () => {
-      const listeners = resources(tf, "aws_lb_listener");
-      const notFound = { type: "fixed-response", fixed_response: { content_type: "application/json", status_code: "404", message_body: '{"message":"no route"}' } };
-      if (https) {
-        expect(listeners.load_balancer_https).toEqual({
-          load_balancer_arn: "${aws_lb.load_balancer.arn}",
-          port: 443,
-          protocol: "HTTPS",
-          ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
-          certificate_arn: cfg.application.alb.certificateArn,
-          default_action: [notFound],
-        });
-        expect(listeners.load_balancer_http.default_action).toEqual([{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", status_code: "HTTP_301" } }]);
-        expect(raw).toHaveResourceWithProperties(LbListener, { protocol: "HTTPS", ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06" });
-      } else {
-        expect(listeners).not.toHaveProperty("load_balancer_https");
-        expect(listeners.load_balancer_http).toMatchObject({ port: 80, protocol: "HTTP", default_action: [notFound] });
-      }
-    });
+    it(
+      https
+        ? "HTTPS with the TLS 1.3 policy and the certificate; HTTP redirects"
+        : "HTTP only (no certificate): the HTTP listener serves, unmatched paths get 404",
+      () => {
+        const listeners = resources(tf, "aws_lb_listener");
+        const notFound = {
+          type: "fixed-response",
+          fixed_response: { content_type: "application/json", status_code: "404", message_body: '{"message":"no route"}' },
+        };
+        if (https) {
+          expect(listeners.load_balancer_https).toEqual({
+            load_balancer_arn: "${aws_lb.load_balancer.arn}",
+            port: 443,
+            protocol: "HTTPS",
+            ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            certificate_arn: cfg.application.alb.certificateArn,
+            default_action: [notFound],
+          });
+          expect(listeners.load_balancer_http.default_action).toEqual([
+            { type: "redirect", redirect: { protocol: "HTTPS", port: "443", status_code: "HTTP_301" } },
+          ]);
+          expect(raw).toHaveResourceWithProperties(LbListener, { protocol: "HTTPS", ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06" });
+        } else {
+          expect(listeners).not.toHaveProperty("load_balancer_https");
+          expect(listeners.load_balancer_http).toMatchObject({ port: 80, protocol: "HTTP", default_action: [notFound] });
+        }
+      },
+    );
 
     it("does not associate the regional WAF with the internal ALB (it sees only the NLB's addresses; the API stage carries the ACL)", () => {
       expect(cfg.security.waf.enabled).toBe(true);
@@ -317,29 +355,50 @@ describe.each(ENVIRONMENTS)("application layer (%s)", (name) => {
       expect(resources(tf, "aws_wafv2_web_acl_association")).toEqual({});
     });
 
-    it(cfg.application.alb.accessLogs.enabled ? "writes access logs to an SSE-S3 bucket ELB log delivery may write to" : "writes no access logs", () => {
-      if (!cfg.application.alb.accessLogs.enabled) {
-        expect(alb).not.toHaveProperty("access_logs");
-        expect(resources(tf, "aws_s3_bucket")).toEqual({});
-        return;
-      }
-      const bucket = `${prefix}-alb-logs-${cfg.aws.accountId}`;
-      expect(resource(tf, "aws_s3_bucket", "alb_access_logs")).toMatchObject({ bucket, force_destroy: !cfg.protection.data });
-      expect(resource(tf, "aws_s3_bucket", "alb_access_logs").lifecycle).toEqual(cfg.protection.data ? { prevent_destroy: true } : undefined);
-      expect(alb.access_logs).toEqual({ enabled: true, bucket: "${aws_s3_bucket.alb_access_logs.bucket}", prefix: "alb" });
-      expect(alb.depends_on).toEqual(["aws_s3_bucket_policy.alb_access_logs_policy"]);
-      const sse = resource(tf, "aws_s3_bucket_server_side_encryption_configuration", "alb_access_logs_encryption") as { rule: Array<Record<string, unknown>> };
-      expect(sse.rule[0].apply_server_side_encryption_by_default).toEqual({ sse_algorithm: "AES256" });
-      const statements = policy(resource(tf, "aws_s3_bucket_policy", "alb_access_logs_policy").policy).Statement;
-      const objects = `arn:aws:s3:::${bucket}/alb/AWSLogs/${cfg.aws.accountId}/*`;
-      expect(statements).toEqual(
-        expect.arrayContaining([
-          expect.objectContaining({ Sid: "DenyInsecureTransport", Effect: "Deny" }),
-          { Sid: "ElbLogDelivery", Effect: "Allow", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject", Resource: objects },
-          { Sid: "ElbRegionalAccountLogDelivery", Effect: "Allow", Principal: { AWS: "arn:aws:iam::797873946194:root" }, Action: "s3:PutObject", Resource: objects },
-        ]),
-      );
-    });
+    it(
+      cfg.application.alb.accessLogs.enabled
+        ? "writes access logs to an SSE-S3 bucket ELB log delivery may write to"
+        : "writes no access logs",
+      () => {
+        if (!cfg.application.alb.accessLogs.enabled) {
+          expect(alb).not.toHaveProperty("access_logs");
+          expect(resources(tf, "aws_s3_bucket")).toEqual({});
+          return;
+        }
+        const bucket = `${prefix}-alb-logs-${cfg.aws.accountId}`;
+        expect(resource(tf, "aws_s3_bucket", "alb_access_logs")).toMatchObject({ bucket, force_destroy: !cfg.protection.data });
+        expect(resource(tf, "aws_s3_bucket", "alb_access_logs").lifecycle).toEqual(
+          cfg.protection.data ? { prevent_destroy: true } : undefined,
+        );
+        expect(alb.access_logs).toEqual({ enabled: true, bucket: "${aws_s3_bucket.alb_access_logs.bucket}", prefix: "alb" });
+        expect(alb.depends_on).toEqual(["aws_s3_bucket_policy.alb_access_logs_policy"]);
+        const sse = resource(tf, "aws_s3_bucket_server_side_encryption_configuration", "alb_access_logs_encryption") as {
+          rule: Array<Record<string, unknown>>;
+        };
+        expect(sse.rule[0].apply_server_side_encryption_by_default).toEqual({ sse_algorithm: "AES256" });
+        const statements = policy(resource(tf, "aws_s3_bucket_policy", "alb_access_logs_policy").policy).Statement;
+        const objects = `arn:aws:s3:::${bucket}/alb/AWSLogs/${cfg.aws.accountId}/*`;
+        expect(statements).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({ Sid: "DenyInsecureTransport", Effect: "Deny" }),
+            {
+              Sid: "ElbLogDelivery",
+              Effect: "Allow",
+              Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+              Action: "s3:PutObject",
+              Resource: objects,
+            },
+            {
+              Sid: "ElbRegionalAccountLogDelivery",
+              Effect: "Allow",
+              Principal: { AWS: "arn:aws:iam::797873946194:root" },
+              Action: "s3:PutObject",
+              Resource: objects,
+            },
+          ]),
+        );
+      },
+    );
   });
 
   describe("network load balancer front (REST API VPC link)", () => {
@@ -434,7 +493,9 @@ describe("application layer options", () => {
 
   it("HTTPS in dev once a certificate is given", () => {
     const cert = "arn:aws:acm:us-west-2:111111111111:certificate/5b2c4f0e-8a4d-4c1e-9f3a-2d7e6b1a0c41";
-    const { tf } = synthApp(envWith("dev", { application: { alb: { https: null, certificateArn: cert } }, apiGateway: { backendHost: "alb.dev.example.com" } }));
+    const { tf } = synthApp(
+      envWith("dev", { application: { alb: { https: null, certificateArn: cert } }, apiGateway: { backendHost: "alb.dev.example.com" } }),
+    );
     expect(resource(tf, "aws_lb_listener", "load_balancer_https")).toMatchObject({ certificate_arn: cert, port: 443 });
     expect(resource(tf, "aws_lb_listener", "api_link_nlb_listener")).toMatchObject({ port: 443 });
   });
@@ -456,11 +517,22 @@ describe("application layer options", () => {
       { capacity_provider: "FARGATE", weight: 40, base: 1 },
       { capacity_provider: "FARGATE_SPOT", weight: 60 },
     ]);
-    expect(resource(tf, "aws_ecs_task_definition", "vets_task").runtime_platform).toEqual({ operating_system_family: "LINUX", cpu_architecture: "ARM64" });
+    expect(resource(tf, "aws_ecs_task_definition", "vets_task").runtime_platform).toEqual({
+      operating_system_family: "LINUX",
+      cpu_architecture: "ARM64",
+    });
     const [container] = containers(tf, "vets");
     expect(container).toMatchObject({ user: "1000:1000", image: "public.ecr.aws/docker/library/nginx:1.27" });
-    const policyOf = (p: string) => resource(tf, "aws_appautoscaling_policy", `vets_scaling_${p}`).target_tracking_scaling_policy_configuration as Record<string, unknown>;
-    expect(policyOf("memory")).toMatchObject({ target_value: 75, scale_in_cooldown: 600, predefined_metric_specification: { predefined_metric_type: "ECSServiceAverageMemoryUtilization" } });
+    const policyOf = (p: string) =>
+      resource(tf, "aws_appautoscaling_policy", `vets_scaling_${p}`).target_tracking_scaling_policy_configuration as Record<
+        string,
+        unknown
+      >;
+    expect(policyOf("memory")).toMatchObject({
+      target_value: 75,
+      scale_in_cooldown: 600,
+      predefined_metric_specification: { predefined_metric_type: "ECSServiceAverageMemoryUtilization" },
+    });
     expect(policyOf("requests")).toMatchObject({
       target_value: 500,
       predefined_metric_specification: {
@@ -478,12 +550,20 @@ describe("application layer options", () => {
     expect(container.readonlyRootFilesystem).toBe(true);
     expect(container.linuxParameters).toEqual({ initProcessEnabled: true });
     expect(container.mountPoints.map((m) => m.containerPath)).toEqual(["/tmp", "/var/lib/amazon/ssm", "/var/log/amazon/ssm"]);
-    expect(resource(tf, "aws_ecs_task_definition", "customers_task").volume).toEqual([{ name: "tmp" }, { name: "var-lib-amazon-ssm" }, { name: "var-log-amazon-ssm" }]);
+    expect(resource(tf, "aws_ecs_task_definition", "customers_task").volume).toEqual([
+      { name: "tmp" },
+      { name: "var-lib-amazon-ssm" },
+      { name: "var-log-amazon-ssm" },
+    ]);
   });
 
   it("without cloud-map and database layers: no registry, no credentials, no reads of them", () => {
     const noDb = Object.fromEntries(["customers", "vets", "visits"].map((s) => [s, { database: null, secrets: null }]));
-    const cfg = envWith("dev", { layers: { "cloud-map": { enabled: false }, database: { enabled: false } }, services: noDb, genai: { database: null } });
+    const cfg = envWith("dev", {
+      layers: { "cloud-map": { enabled: false }, database: { enabled: false } },
+      services: noDb,
+      genai: { database: null },
+    });
     const { tf } = synthApp(cfg);
     expect(Object.keys(tf.data?.terraform_remote_state ?? {}).sort()).toEqual(["network", "security"]);
     expect(resource(tf, "aws_ecs_service", "customers")).not.toHaveProperty("service_registries");
@@ -491,7 +571,12 @@ describe("application layer options", () => {
   });
 
   it("without WAF: no association; with an existing log bucket: no bucket created", () => {
-    const { tf } = synthApp(envWith("dev", { security: { waf: { enabled: false } }, application: { alb: { accessLogs: { enabled: true, bucket: "central-alb-logs" } } } }));
+    const { tf } = synthApp(
+      envWith("dev", {
+        security: { waf: { enabled: false } },
+        application: { alb: { accessLogs: { enabled: true, bucket: "central-alb-logs" } } },
+      }),
+    );
     expect(resources(tf, "aws_wafv2_web_acl_association")).toEqual({});
     expect(resources(tf, "aws_s3_bucket")).toEqual({});
     expect(resource(tf, "aws_lb", "load_balancer").access_logs).toEqual({ enabled: true, bucket: "central-alb-logs", prefix: "alb" });

@@ -22,7 +22,9 @@ describe.each(ENVIRONMENTS)("bootstrap stack (%s)", (name) => {
     });
     expect(resource(tf, "aws_s3_bucket_versioning", "state_versioning").versioning_configuration).toEqual({ status: "Enabled" });
     expect(resource(tf, "aws_s3_bucket_ownership_controls", "state_ownership").rule).toEqual({ object_ownership: "BucketOwnerEnforced" });
-    const sse = resource(tf, "aws_s3_bucket_server_side_encryption_configuration", "state_encryption").rule as Array<Record<string, unknown>>;
+    const sse = resource(tf, "aws_s3_bucket_server_side_encryption_configuration", "state_encryption").rule as Array<
+      Record<string, unknown>
+    >;
     expect(sse[0].apply_server_side_encryption_by_default).toEqual({ sse_algorithm: "AES256" });
     const deny = policy(resource(tf, "aws_s3_bucket_policy", "state_policy").policy).Statement[0];
     expect(deny).toMatchObject({ Effect: "Deny", Principal: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } });
@@ -53,8 +55,13 @@ describe("bootstrap options", () => {
   it("encrypts the bucket with the configured KMS key", () => {
     const key = "arn:aws:kms:us-west-2:111111111111:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b";
     const { tf } = synth(BootstrapStack, envWith("dev", { backend: { kmsKeyId: key } }));
-    const sse = resource(tf, "aws_s3_bucket_server_side_encryption_configuration", "state_encryption").rule as Array<Record<string, unknown>>;
-    expect(sse[0]).toEqual({ apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: key }, bucket_key_enabled: true });
+    const sse = resource(tf, "aws_s3_bucket_server_side_encryption_configuration", "state_encryption").rule as Array<
+      Record<string, unknown>
+    >;
+    expect(sse[0]).toEqual({
+      apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: key },
+      bucket_key_enabled: true,
+    });
     expect(resource(tf, "aws_dynamodb_table", "lock_table").server_side_encryption).toEqual({ enabled: true, kms_key_arn: key });
   });
 });

@@ -60,7 +60,10 @@ const withCi = (name: string, ci: Record<string, unknown> = {}, more: Record<str
   envWith(name, { ...more, ci: { ...ci, github: { repository: REPO, ...((ci.github as object) ?? {}) } } });
 
 /** The environment without a CI identity (null unsets a repository its files may set). */
-const withoutCi = (name: string): PlatformConfig => (env(name).ci.github.repository ? envWith(name, { ci: { github: { repository: null } }, delivery: { github: { repository: null } } }) : env(name));
+const withoutCi = (name: string): PlatformConfig =>
+  env(name).ci.github.repository
+    ? envWith(name, { ci: { github: { repository: null } }, delivery: { github: { repository: null } } })
+    : env(name);
 
 function statements(tf: TerraformJson, name: string): Statement[] {
   return policy(resource(tf, "aws_iam_role_policy", name).policy).Statement as Statement[];
@@ -94,7 +97,14 @@ describe.each(ENVIRONMENTS)("with ci.github.repository (%s)", (name) => {
       for (const [n, body] of Object.entries(byName)) expect(resource(tf, type, n)).toEqual(body);
     }
     expect(tf.terraform?.backend).toEqual(base.terraform?.backend);
-    expect(Object.keys(tf.output ?? {}).sort()).toEqual(["ci_apply_role_arn", "ci_oidc_provider_arn", "ci_plan_role_arn", "lock_table_name", "permissions_boundary_arn", "state_bucket"]);
+    expect(Object.keys(tf.output ?? {}).sort()).toEqual([
+      "ci_apply_role_arn",
+      "ci_oidc_provider_arn",
+      "ci_plan_role_arn",
+      "lock_table_name",
+      "permissions_boundary_arn",
+      "state_bucket",
+    ]);
   });
 
   it("creates the GitHub OIDC provider for sts.amazonaws.com without thumbprints (AWS fills them in)", () => {
@@ -134,7 +144,9 @@ describe.each(ENVIRONMENTS)("with ci.github.repository (%s)", (name) => {
 
   it("trusts exact subjects only: StringEquals, no wildcard anywhere in a trust policy", () => {
     for (const r of ["github_plan", "github_apply"]) {
-      const trust = policy(resource(tf, "aws_iam_role", r).assume_role_policy).Statement[0] as { Condition: Record<string, Record<string, unknown>> };
+      const trust = policy(resource(tf, "aws_iam_role", r).assume_role_policy).Statement[0] as {
+        Condition: Record<string, Record<string, unknown>>;
+      };
       expect(Object.keys(trust.Condition)).toEqual(["StringEquals"]);
       for (const v of Object.values(trust.Condition.StringEquals).flatMap(list)) expect(v).not.toMatch(/[*?]/);
     }
@@ -144,14 +156,19 @@ describe.each(ENVIRONMENTS)("with ci.github.repository (%s)", (name) => {
     for (const [n, p] of Object.entries(resources(tf, "aws_iam_role_policy"))) {
       for (const s of policy(p.policy).Statement as Statement[]) {
         if (s.Effect !== "Allow") continue;
-        for (const a of actions(s)) expect(`${n}: ${a} wildcard=${isWildcardAction(a) || a.includes("*")}`).toBe(`${n}: ${a} wildcard=false`);
+        for (const a of actions(s))
+          expect(`${n}: ${a} wildcard=${isWildcardAction(a) || a.includes("*")}`).toBe(`${n}: ${a} wildcard=false`);
       }
     }
   });
 
   it("attaches broad permissions only as AWS managed policies by constant ARN", () => {
-    expect(resource(tf, "aws_iam_role_policy_attachment", "github_plan_policy_read_only_access").policy_arn).toBe("arn:aws:iam::aws:policy/ReadOnlyAccess");
-    expect(resource(tf, "aws_iam_role_policy_attachment", "github_apply_policy_power_user_access").policy_arn).toBe("arn:aws:iam::aws:policy/PowerUserAccess");
+    expect(resource(tf, "aws_iam_role_policy_attachment", "github_plan_policy_read_only_access").policy_arn).toBe(
+      "arn:aws:iam::aws:policy/ReadOnlyAccess",
+    );
+    expect(resource(tf, "aws_iam_role_policy_attachment", "github_apply_policy_power_user_access").policy_arn).toBe(
+      "arn:aws:iam::aws:policy/PowerUserAccess",
+    );
     expect(tf.data ?? {}).toEqual({});
   });
 
@@ -168,12 +185,17 @@ describe.each(ENVIRONMENTS)("with ci.github.repository (%s)", (name) => {
     const writes = s.filter((x) => actions(x).includes("s3:PutObject"));
     // Only lock files, and only where S3-native locking is on (staging: lockMode both).
     expect(writes.map((x) => x.Resource)).toEqual(cfg.backend.lockMode === "dynamodb" ? [] : [`${prefix}/*.tflock`]);
-    expect(statements(tf, "github_plan_guardrails")).toEqual([{ Effect: "Deny", Sid: "DenyOutsidePlan", Action: ["secretsmanager:GetSecretValue"], Resource: "*" }]);
+    expect(statements(tf, "github_plan_guardrails")).toEqual([
+      { Effect: "Deny", Sid: "DenyOutsidePlan", Action: ["secretsmanager:GetSecretValue"], Resource: "*" },
+    ]);
   });
 
   it("gives the apply role state writes under this environment's prefix only", () => {
     const s = statements(tf, "github_apply_state");
-    expect(s.find((x) => x.Sid === "WriteState")).toMatchObject({ Action: "s3:PutObject", Resource: `arn:aws:s3:::${cfg.backend.bucket}/platform/petclinic/${name}/*.tfstate` });
+    expect(s.find((x) => x.Sid === "WriteState")).toMatchObject({
+      Action: "s3:PutObject",
+      Resource: `arn:aws:s3:::${cfg.backend.bucket}/platform/petclinic/${name}/*.tfstate`,
+    });
   });
 
   it("limits the apply role's IAM to the platform's own roles and policies, always with the permissions boundary", () => {
@@ -184,22 +206,43 @@ describe.each(ENVIRONMENTS)("with ci.github.repository (%s)", (name) => {
     const grant = (action: string) => s.filter((x) => actions(x).includes(action));
     for (const a of ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"]) {
       expect(grant(a).length).toBeGreaterThan(0);
-      for (const x of grant(a)) expect((x.Condition as Record<string, Record<string, unknown>>).StringEquals["iam:PermissionsBoundary"]).toBe(boundary);
+      for (const x of grant(a))
+        expect((x.Condition as Record<string, Record<string, unknown>>).StringEquals["iam:PermissionsBoundary"]).toBe(boundary);
     }
     expect(grant("iam:PassRole")).toHaveLength(1);
-    expect(grant("iam:PassRole")[0].Condition).toEqual({ StringEquals: { "iam:PassedToService": expect.arrayContaining(["ecs-tasks.amazonaws.com", "lambda.amazonaws.com"]) } });
-    expect(s.find((x) => x.Sid === "AttachPlatformPolicies")!.Condition).toEqual({ StringEquals: { "iam:PermissionsBoundary": boundary }, ArnLike: { "iam:PolicyARN": own } });
-    expect(s.find((x) => x.Sid === "ServiceLinkedRoles")).toMatchObject({ Action: "iam:CreateServiceLinkedRole", Resource: `arn:aws:iam::${account}:role/aws-service-role/*` });
+    expect(grant("iam:PassRole")[0].Condition).toEqual({
+      StringEquals: { "iam:PassedToService": expect.arrayContaining(["ecs-tasks.amazonaws.com", "lambda.amazonaws.com"]) },
+    });
+    expect(s.find((x) => x.Sid === "AttachPlatformPolicies")!.Condition).toEqual({
+      StringEquals: { "iam:PermissionsBoundary": boundary },
+      ArnLike: { "iam:PolicyARN": own },
+    });
+    expect(s.find((x) => x.Sid === "ServiceLinkedRoles")).toMatchObject({
+      Action: "iam:CreateServiceLinkedRole",
+      Resource: `arn:aws:iam::${account}:role/aws-service-role/*`,
+    });
   });
 
   it("keeps the apply role away from the CI identity, the state bucket's settings and old state versions", () => {
     const s = statements(tf, "github_apply_guardrails");
     expect(s.every((x) => x.Effect === "Deny")).toBe(true);
     const ci = s.find((x) => x.Sid === "DenyChangingTheCiIdentity")!;
-    expect(ci.Resource).toEqual([`arn:aws:iam::${account}:role/petclinic-${name}-github-plan`, `arn:aws:iam::${account}:role/petclinic-${name}-github-apply`]);
-    expect(actions(ci)).toEqual(expect.arrayContaining(["iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary"]));
+    expect(ci.Resource).toEqual([
+      `arn:aws:iam::${account}:role/petclinic-${name}-github-plan`,
+      `arn:aws:iam::${account}:role/petclinic-${name}-github-apply`,
+    ]);
+    expect(actions(ci)).toEqual(
+      expect.arrayContaining([
+        "iam:UpdateAssumeRolePolicy",
+        "iam:PutRolePolicy",
+        "iam:AttachRolePolicy",
+        "iam:DeleteRolePermissionsBoundary",
+      ]),
+    );
     expect(s.find((x) => x.Sid === "DenyChangingTheOidcProvider")!.Resource).toBe(`arn:aws:iam::${account}:oidc-provider/${OIDC}`);
-    expect(actions(s.find((x) => x.Sid === "DenyChangingTheStateBucket")!)).toEqual(expect.arrayContaining(["s3:DeleteBucket", "s3:PutBucketPolicy", "s3:PutBucketVersioning"]));
+    expect(actions(s.find((x) => x.Sid === "DenyChangingTheStateBucket")!)).toEqual(
+      expect.arrayContaining(["s3:DeleteBucket", "s3:PutBucketPolicy", "s3:PutBucketVersioning"]),
+    );
     expect(s.find((x) => x.Sid === "DenyDeletingStateVersions")).toMatchObject({ Action: "s3:DeleteObjectVersion" });
     expect(s.find((x) => x.Sid === "DenyChangingTheLockTable")).toMatchObject({ Action: ["dynamodb:DeleteTable", "dynamodb:UpdateTable"] });
   });
@@ -219,9 +262,12 @@ describe.each(ENVIRONMENTS)("with ci.github.repository (%s)", (name) => {
     const prefix = `petclinic-${name}-`;
     for (const [layer, json] of platform.stacks) {
       if (layer === "bootstrap") continue;
-      for (const r of Object.values(resources(json, "aws_iam_role"))) expect(`${layer}: ${String(r.name)}`).toMatch(new RegExp(`^${layer}: ${prefix}`));
-      for (const r of Object.values(resources(json, "aws_iam_policy"))) expect(`${layer}: ${String(r.name)}`).toMatch(new RegExp(`^${layer}: ${prefix}`));
-      for (const arn of managedPolicyArns(json)) expect(`${layer}: ${arn} allowed=${allowed.has(arn)}`).toBe(`${layer}: ${arn} allowed=true`);
+      for (const r of Object.values(resources(json, "aws_iam_role")))
+        expect(`${layer}: ${String(r.name)}`).toMatch(new RegExp(`^${layer}: ${prefix}`));
+      for (const r of Object.values(resources(json, "aws_iam_policy")))
+        expect(`${layer}: ${String(r.name)}`).toMatch(new RegExp(`^${layer}: ${prefix}`));
+      for (const arn of managedPolicyArns(json))
+        expect(`${layer}: ${arn} allowed=${allowed.has(arn)}`).toBe(`${layer}: ${arn} allowed=true`);
     }
   });
 });
@@ -238,21 +284,49 @@ describe("CI identity options", () => {
 
   it("takes the GitHub environment, plan branches, thumbprints, policies and a permissions boundary from config", () => {
     const cfg = withCi("prod", {
-      github: { environment: "production", planBranches: ["main", "release/v2"], thumbprints: ["6938fd4d98bab03faadb97b34396831e3780aea1"] },
-      plan: { managedPolicies: ["arn:aws:iam::333333333333:policy/platform-plan-read"], deniedActions: ["secretsmanager:GetSecretValue", "ssm:GetParameter*"] },
-      apply: { managedPolicies: ["AdministratorAccess"], permissionsBoundary: "arn:aws:iam::333333333333:policy/platform-boundary", sessionDurationSeconds: 10800 },
+      github: {
+        environment: "production",
+        planBranches: ["main", "release/v2"],
+        thumbprints: ["6938fd4d98bab03faadb97b34396831e3780aea1"],
+      },
+      plan: {
+        managedPolicies: ["arn:aws:iam::333333333333:policy/platform-plan-read"],
+        deniedActions: ["secretsmanager:GetSecretValue", "ssm:GetParameter*"],
+      },
+      apply: {
+        managedPolicies: ["AdministratorAccess"],
+        permissionsBoundary: "arn:aws:iam::333333333333:policy/platform-boundary",
+        sessionDurationSeconds: 10800,
+      },
     });
     const { tf } = synth(BootstrapStack, cfg);
-    expect(resource(tf, "aws_iam_openid_connect_provider", "github_oidc_provider").thumbprint_list).toEqual(["6938fd4d98bab03faadb97b34396831e3780aea1"]);
-    const plan = policy(resource(tf, "aws_iam_role", "github_plan").assume_role_policy).Statement[0] as { Condition: { StringEquals: Record<string, unknown> } };
-    expect(plan.Condition.StringEquals[`${OIDC}:sub`]).toEqual([`repo:${REPO}:pull_request`, `repo:${REPO}:ref:refs/heads/main`, `repo:${REPO}:ref:refs/heads/release/v2`]);
+    expect(resource(tf, "aws_iam_openid_connect_provider", "github_oidc_provider").thumbprint_list).toEqual([
+      "6938fd4d98bab03faadb97b34396831e3780aea1",
+    ]);
+    const plan = policy(resource(tf, "aws_iam_role", "github_plan").assume_role_policy).Statement[0] as {
+      Condition: { StringEquals: Record<string, unknown> };
+    };
+    expect(plan.Condition.StringEquals[`${OIDC}:sub`]).toEqual([
+      `repo:${REPO}:pull_request`,
+      `repo:${REPO}:ref:refs/heads/main`,
+      `repo:${REPO}:ref:refs/heads/release/v2`,
+    ]);
     const apply = resource(tf, "aws_iam_role", "github_apply");
-    expect(apply).toMatchObject({ permissions_boundary: "arn:aws:iam::333333333333:policy/platform-boundary", max_session_duration: 10800 });
-    expect((policy(apply.assume_role_policy).Statement[0] as { Condition: { StringEquals: Record<string, unknown> } }).Condition.StringEquals[`${OIDC}:sub`]).toBe(
-      `repo:${REPO}:environment:production`,
+    expect(apply).toMatchObject({
+      permissions_boundary: "arn:aws:iam::333333333333:policy/platform-boundary",
+      max_session_duration: 10800,
+    });
+    expect(
+      (policy(apply.assume_role_policy).Statement[0] as { Condition: { StringEquals: Record<string, unknown> } }).Condition.StringEquals[
+        `${OIDC}:sub`
+      ],
+    ).toBe(`repo:${REPO}:environment:production`);
+    expect(resource(tf, "aws_iam_role_policy_attachment", "github_plan_policy_platform_plan_read").policy_arn).toBe(
+      "arn:aws:iam::333333333333:policy/platform-plan-read",
     );
-    expect(resource(tf, "aws_iam_role_policy_attachment", "github_plan_policy_platform_plan_read").policy_arn).toBe("arn:aws:iam::333333333333:policy/platform-plan-read");
-    expect(resource(tf, "aws_iam_role_policy_attachment", "github_apply_policy_administrator_access").policy_arn).toBe("arn:aws:iam::aws:policy/AdministratorAccess");
+    expect(resource(tf, "aws_iam_role_policy_attachment", "github_apply_policy_administrator_access").policy_arn).toBe(
+      "arn:aws:iam::aws:policy/AdministratorAccess",
+    );
     expect(statements(tf, "github_plan_guardrails")[0].Action).toEqual(["secretsmanager:GetSecretValue", "ssm:GetParameter*"]);
   });
 
@@ -262,7 +336,12 @@ describe("CI identity options", () => {
     const s = statements(tf, "github_plan_state");
     expect(s.find((x) => x.Sid === "StateLockTable")).toBeUndefined();
     expect(s.find((x) => x.Sid === "StateLockFiles")).toMatchObject({ Action: ["s3:PutObject", "s3:DeleteObject"] });
-    expect(s.find((x) => x.Sid === "StateKey")).toEqual({ Effect: "Allow", Sid: "StateKey", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: key });
+    expect(s.find((x) => x.Sid === "StateKey")).toEqual({
+      Effect: "Allow",
+      Sid: "StateKey",
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: key,
+    });
     expect(statements(tf, "github_apply_guardrails").find((x) => x.Sid === "DenyChangingTheLockTable")).toBeUndefined();
   });
 
@@ -277,7 +356,14 @@ describe("CI identity options", () => {
   it("lets both roles assume the provider's and the backend's roles when the environment uses them", () => {
     const { tf } = synth(
       BootstrapStack,
-      withCi("dev", {}, { aws: { assumeRole: { roleArn: "arn:aws:iam::111111111111:role/deployer" } }, backend: { roleArn: "arn:aws:iam::999999999999:role/state" } }),
+      withCi(
+        "dev",
+        {},
+        {
+          aws: { assumeRole: { roleArn: "arn:aws:iam::111111111111:role/deployer" } },
+          backend: { roleArn: "arn:aws:iam::999999999999:role/state" },
+        },
+      ),
     );
     for (const p of ["github_plan_state", "github_apply_state"]) {
       expect(statements(tf, p).find((x) => x.Sid === "AssumeDeploymentRoles")).toMatchObject({
@@ -305,7 +391,12 @@ describe("CI identity options", () => {
         description: "d",
         managedPolicyArns: [],
         subject,
-        iam: { namePrefix: "x-", boundaryArn: "arn:aws:iam::111111111111:policy/x-permissions-boundary", attachablePolicyArns: () => [], passedToServices: () => [] },
+        iam: {
+          namePrefix: "x-",
+          boundaryArn: "arn:aws:iam::111111111111:policy/x-permissions-boundary",
+          attachablePolicyArns: () => [],
+          passedToServices: () => [],
+        },
       },
     });
     expect(() => new CiIdentity(stack, "ci_wild", props("repo:acme/*:environment:prod"))).toThrow(/not an exact/);
@@ -337,15 +428,21 @@ describe("ci config section", () => {
   });
 
   it("refuses a repository that is not owner/name", () => {
-    expect(refused({ ci: { github: { repository: "petclinic-platform" } } })).toMatch(/ci\.github\.repository: expected a GitHub repository as owner\/name/);
+    expect(refused({ ci: { github: { repository: "petclinic-platform" } } })).toMatch(
+      /ci\.github\.repository: expected a GitHub repository as owner\/name/,
+    );
     expect(refused({ ci: { github: { repository: "acme/platform/extra" } } })).toMatch(/ci\.github\.repository/);
     expect(refused({ ci: { github: { repository: "-acme/platform" } } })).toMatch(/ci\.github\.repository/);
   });
 
   it("refuses wildcard branches, bad GitHub environments, session lengths and policy names", () => {
-    expect(refused({ ci: { github: { repository: REPO, planBranches: ["release/*"] } } })).toMatch(/ci\.github\.planBranches\[0\]: expected a branch name without wildcards/);
+    expect(refused({ ci: { github: { repository: REPO, planBranches: ["release/*"] } } })).toMatch(
+      /ci\.github\.planBranches\[0\]: expected a branch name without wildcards/,
+    );
     expect(refused({ ci: { github: { repository: REPO, environment: "prod env" } } })).toMatch(/ci\.github\.environment/);
-    expect(refused({ ci: { apply: { sessionDurationSeconds: 600 } } })).toMatch(/ci\.apply\.sessionDurationSeconds: expected a session length in seconds from 3600 to 43200/);
+    expect(refused({ ci: { apply: { sessionDurationSeconds: 600 } } })).toMatch(
+      /ci\.apply\.sessionDurationSeconds: expected a session length in seconds from 3600 to 43200/,
+    );
     expect(refused({ ci: { plan: { managedPolicies: ["Read Only"] } } })).toMatch(/ci\.plan\.managedPolicies\[0\]/);
     expect(refused({ ci: { gitub: {} } })).toMatch(/did you mean github/);
   });
@@ -356,7 +453,10 @@ describe("blue/green with the CI identity (examples/business-suite/prod.yaml + c
   // CodeDeploy role, which a hand-kept allow-list did not name.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ci-bg-"));
   const file = path.join(dir, "prod-ci.yaml");
-  fs.writeFileSync(file, `extends: ${path.resolve(__dirname, "..", "examples", "business-suite", "prod")}\nci:\n  github:\n    repository: ${REPO}\n`);
+  fs.writeFileSync(
+    file,
+    `extends: ${path.resolve(__dirname, "..", "examples", "business-suite", "prod")}\nci:\n  github:\n    repository: ${REPO}\n`,
+  );
   const cfg = loadConfigFile(file).config;
   fs.rmSync(dir, { recursive: true, force: true });
   const platform = synthesizeEnvironment("business-suite-prod-ci", cfg);
@@ -377,6 +477,8 @@ describe("blue/green with the CI identity (examples/business-suite/prod.yaml + c
 
   it("lets the apply role pass the CodeDeploy role to CodeDeploy", () => {
     const pass = iam.find((x) => x.Sid === "PassPlatformRoles")!;
-    expect(list((pass.Condition as Record<string, Record<string, unknown>>).StringEquals["iam:PassedToService"])).toContain("codedeploy.amazonaws.com");
+    expect(list((pass.Condition as Record<string, Record<string, unknown>>).StringEquals["iam:PassedToService"])).toContain(
+      "codedeploy.amazonaws.com",
+    );
   });
 });

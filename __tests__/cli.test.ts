@@ -48,7 +48,11 @@ describe("platform <verb>", () => {
     expect(tool(resolve(["diff"]).commands[0])).toBe("diff-all.ts");
     expect(tool(resolve(["destroy", "--include-bootstrap"]).commands[0])).toBe("destroy-all.ts");
     expect(resolve(["bench"]).commands.map(tool)).toEqual(["bench.ts", "bench-scale.ts"]);
-    expect(resolve(["rehearse", "--env", "dev", "--faults"]).commands[0].slice(3).map((a, i) => (i === 0 ? path.basename(a) : a))).toEqual(["rehearse.ts", "--env", "dev", "--faults"]);
+    expect(
+      resolve(["rehearse", "--env", "dev", "--faults"])
+        .commands[0].slice(3)
+        .map((a, i) => (i === 0 ? path.basename(a) : a)),
+    ).toEqual(["rehearse.ts", "--env", "dev", "--faults"]);
   });
 
   it("refuses a mistyped verb or layer with a suggestion, and --env where a verb takes none", () => {
@@ -72,18 +76,29 @@ describe("platform <verb>", () => {
       "npx cdktf destroy network",
       "npx cdktf destroy bootstrap",
     ]);
-    expect(stackSteps("destroy", ["network", "security", "database"], { from: "security" }).map((s) => s.stack)).toEqual(["security", "network"]);
+    expect(stackSteps("destroy", ["network", "security", "database"], { from: "security" }).map((s) => s.stack)).toEqual([
+      "security",
+      "network",
+    ]);
   });
 
   it("works as `npx platform`: deploy --dry-run lists the stacks in layer order", () => {
-    const run = (args: string[]) => spawnSync(process.execPath, ["bin/platform.js", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, PLATFORM_ENV: "" } });
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, ["bin/platform.js", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, PLATFORM_ENV: "" } });
     const deploy = run(["deploy", "--env", "dev", "--dry-run", "--json"]);
     expect(deploy.status).toBe(0);
     const stacks = (JSON.parse(deploy.stdout) as { results: { stack: string }[] }).results.map((r) => r.stack);
     expect(stacks.slice(0, 4)).toEqual(["bootstrap", "network", "security", "database"]);
     // A refused configuration under --json: one JSON document on stdout with every problem, nothing written.
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "platform-cli-"));
-    const refused = run(["synth", "--env", "__tests__/fixtures/config/shape-and-rules.yaml", "--json", "--out", path.join(out, "cdktf.out")]);
+    const refused = run([
+      "synth",
+      "--env",
+      "__tests__/fixtures/config/shape-and-rules.yaml",
+      "--json",
+      "--out",
+      path.join(out, "cdktf.out"),
+    ]);
     expect(refused.status).toBe(1);
     const doc = JSON.parse(refused.stdout) as { command: string; ok: boolean; refused: boolean; problems: { path: string }[] };
     expect(doc).toMatchObject({ command: "synth", ok: false, refused: true });
@@ -111,12 +126,19 @@ describe("deploy:all --dry-run", () => {
     const file = path.join(dir, "dev-no-security.yaml");
     fs.writeFileSync(file, stringify({ extends: path.join(ENVIRONMENTS_DIR, "dev.yaml"), layers: { security: { enabled: false } } }));
     const runDry = (envArg: string) => {
-      const res = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/deploy-all.ts", "--dry-run", "--json", "--env", envArg, "--", "--auto-approve"], {
-        cwd: ROOT,
-        encoding: "utf8",
-      });
+      const res = spawnSync(
+        process.execPath,
+        ["-r", "./tools/register.js", "tools/deploy-all.ts", "--dry-run", "--json", "--env", envArg, "--", "--auto-approve"],
+        {
+          cwd: ROOT,
+          encoding: "utf8",
+        },
+      );
       expect(res.status).toBe(0);
-      return JSON.parse(res.stdout) as { results: { stack: string; command: string; status: string }[]; skipped: { layer: string; reason: string }[] };
+      return JSON.parse(res.stdout) as {
+        results: { stack: string; command: string; status: string }[];
+        skipped: { layer: string; reason: string }[];
+      };
     };
     const all = runDry("dev");
     expect(all.results.map((r) => r.stack).slice(0, 3)).toEqual(["bootstrap", "network", "security"]);
@@ -124,7 +146,11 @@ describe("deploy:all --dry-run", () => {
     const without = runDry(file);
     expect(without.results.map((r) => r.stack)).not.toContain("security");
     // The README's line: --auto-approve as an option of deploy:all itself, not only after a second --.
-    const readme = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/deploy-all.ts", "--dry-run", "--json", "--env", "dev", "--auto-approve"], { cwd: ROOT, encoding: "utf8" });
+    const readme = spawnSync(
+      process.execPath,
+      ["-r", "./tools/register.js", "tools/deploy-all.ts", "--dry-run", "--json", "--env", "dev", "--auto-approve"],
+      { cwd: ROOT, encoding: "utf8" },
+    );
     expect(readme.status).toBe(0);
     const doc = JSON.parse(readme.stdout) as { results: { command: string }[] };
     expect(doc.results.every((r) => r.command.endsWith(" --auto-approve"))).toBe(true);

@@ -47,14 +47,22 @@ describe.each(ENVIRONMENTS)("cloud-map layer (%s)", (name) => {
 
   it("stores state under its own key with encryption and the configured lock", () => {
     const s3 = tf.terraform!.backend!.s3;
-    expect(s3).toMatchObject({ bucket: cfg.backend.bucket, key: `platform/petclinic/${name}/05-cloud-map.tfstate`, encrypt: true, region: "us-west-2" });
+    expect(s3).toMatchObject({
+      bucket: cfg.backend.bucket,
+      key: `platform/petclinic/${name}/05-cloud-map.tfstate`,
+      encrypt: true,
+      region: "us-west-2",
+    });
     expect(s3.use_lockfile).toBe(cfg.backend.lockMode === "dynamodb" ? undefined : true);
   });
 
   it("reads only the network layer and calls no AWS data source", () => {
     expect(tf.data).toEqual({
       terraform_remote_state: {
-        network: { backend: "s3", config: { bucket: cfg.backend.bucket, key: `platform/petclinic/${name}/01-network.tfstate`, region: "us-west-2" } },
+        network: {
+          backend: "s3",
+          config: { bucket: cfg.backend.bucket, key: `platform/petclinic/${name}/01-network.tfstate`, region: "us-west-2" },
+        },
       },
     });
   });
@@ -65,8 +73,12 @@ describe.each(ENVIRONMENTS)("cloud-map layer (%s)", (name) => {
     expect(tf.output!.namespace_id.value).toBe(`\${${ns}.id}`);
     expect(tf.output!.namespace_name.value).toBe(`\${${ns}.name}`);
     expect(tf.output!.namespace_arn.value).toBe(`\${${ns}.arn}`);
-    expect(tf.output!.service_ids.value).toEqual(Object.fromEntries(SERVICES.map((s) => [s, `\${aws_service_discovery_service.discovery_${snake(s)}.id}`])));
-    expect(tf.output!.service_arns.value).toEqual(Object.fromEntries(SERVICES.map((s) => [s, `\${aws_service_discovery_service.discovery_${snake(s)}.arn}`])));
+    expect(tf.output!.service_ids.value).toEqual(
+      Object.fromEntries(SERVICES.map((s) => [s, `\${aws_service_discovery_service.discovery_${snake(s)}.id}`])),
+    );
+    expect(tf.output!.service_arns.value).toEqual(
+      Object.fromEntries(SERVICES.map((s) => [s, `\${aws_service_discovery_service.discovery_${snake(s)}.arn}`])),
+    );
     expect(cloudMapContract.namespace_name.mock(cfg)).toBe("petclinic.local");
     expect(Object.keys(cloudMapContract.service_ids.mock(cfg)).sort()).toEqual([...SERVICES].sort());
     expect(Object.keys(cloudMapContract.service_arns.mock(cfg)).sort()).toEqual([...SERVICES].sort());
@@ -85,7 +97,10 @@ describe("cloud-map layer options", () => {
     const cfg = envWith("dev", { cloudMap: { namespace: "clinic.internal", ttl: 60 } });
     const { tf } = synth(CloudMapStack, cfg);
     expect(resource(tf, "aws_service_discovery_private_dns_namespace", "discovery").name).toBe("clinic.internal");
-    const vets = resource(tf, "aws_service_discovery_service", "discovery_vets") as { dns_config: { dns_records: unknown[] }; description: string };
+    const vets = resource(tf, "aws_service_discovery_service", "discovery_vets") as {
+      dns_config: { dns_records: unknown[] };
+      description: string;
+    };
     expect(vets.dns_config.dns_records).toEqual([
       { type: "A", ttl: 60 },
       { type: "SRV", ttl: 60 },
@@ -98,7 +113,9 @@ describe("cloud-map layer options", () => {
 describe("ServiceDiscovery module", () => {
   const make = (props: Partial<ServiceDiscoveryProps>) => () =>
     JSON.parse(
-      Testing.synthScope((scope) => void new ServiceDiscovery(scope, "sd", { namespaceName: "a.local", vpcId: "vpc-1", services: ["x"], ...props })),
+      Testing.synthScope(
+        (scope) => void new ServiceDiscovery(scope, "sd", { namespaceName: "a.local", vpcId: "vpc-1", services: ["x"], ...props }),
+      ),
     ) as TerraformJson;
 
   it("defaults: TTL 10, A and SRV, MULTIVALUE; the namespace is the main resource", () => {
@@ -110,7 +127,13 @@ describe("ServiceDiscovery module", () => {
     expect(Object.values(resources(tf, "aws_service_discovery_service"))).toEqual([
       expect.objectContaining({
         name: "x",
-        dns_config: expect.objectContaining({ routing_policy: "MULTIVALUE", dns_records: [{ type: "A", ttl: 10 }, { type: "SRV", ttl: 10 }] }),
+        dns_config: expect.objectContaining({
+          routing_policy: "MULTIVALUE",
+          dns_records: [
+            { type: "A", ttl: 10 },
+            { type: "SRV", ttl: 10 },
+          ],
+        }),
         health_check_custom_config: { failure_threshold: 1 },
       }),
     ]);

@@ -146,7 +146,16 @@ const WITH_GENAI_DB = ALL_CONFIGS.filter((n) => genaiDatabaseUser(anyConfig(n)) 
 
 test("the examples that ask for them switch them on, the others do not", () => {
   expect(WITH_COLLECTOR).toEqual(
-    expect.arrayContaining(["dev", "staging", "prod", "examples/business-suite/dev.yaml", "examples/business-suite/prod.yaml", "examples/ims2/dev.yaml", "examples/ims2/staging.yaml", "examples/ims2/prod.yaml"]),
+    expect.arrayContaining([
+      "dev",
+      "staging",
+      "prod",
+      "examples/business-suite/dev.yaml",
+      "examples/business-suite/prod.yaml",
+      "examples/ims2/dev.yaml",
+      "examples/ims2/staging.yaml",
+      "examples/ims2/prod.yaml",
+    ]),
   );
   expect(WITH_PROMETHEUS.sort()).toEqual(["examples/ims2/dev.yaml", "examples/ims2/prod.yaml", "examples/ims2/staging.yaml"]);
   expect(WITH_GENAI_DB.sort()).toEqual(["dev", "prod", "staging"]);
@@ -167,7 +176,13 @@ describe.each(WITH_COLLECTOR)("collector in %s", (name) => {
     expect(main.name).toBe(service);
     expect(main.essential).toBe(true);
     expect(main.dependsOn).toEqual([{ containerName: COLLECTOR_CONTAINER_NAME, condition: "START" }]);
-    expect(collector).toMatchObject({ name: COLLECTOR_CONTAINER_NAME, essential: c.essential, cpu: c.cpu, memory: c.memoryMiB, readonlyRootFilesystem: true });
+    expect(collector).toMatchObject({
+      name: COLLECTOR_CONTAINER_NAME,
+      essential: c.essential,
+      cpu: c.cpu,
+      memory: c.memoryMiB,
+      readonlyRootFilesystem: true,
+    });
     expect(collector.portMappings).toBeUndefined();
     expect(collector.logConfiguration.options["awslogs-group"]).toBe(`\${aws_cloudwatch_log_group.${key(service)}_collector_logs.name}`);
     const group = resource(app, "aws_cloudwatch_log_group", `${key(service)}_collector_logs`);
@@ -193,7 +208,9 @@ describe.each(WITH_COLLECTOR)("collector in %s", (name) => {
       const scrape = JSON.stringify(config.receivers.prometheus);
       expect(scrape).toContain(`"scrape_interval":"${c.prometheus.scrapeIntervalSeconds}s"`);
       expect(scrape).toContain(`"targets":["127.0.0.1:${svc.port}"]`);
-      expect((config.exporters.prometheusremotewrite as { endpoint: string }).endpoint).toBe("${aws_prometheus_workspace.prometheus.prometheus_endpoint}api/v1/remote_write");
+      expect((config.exporters.prometheusremotewrite as { endpoint: string }).endpoint).toBe(
+        "${aws_prometheus_workspace.prometheus.prometheus_endpoint}api/v1/remote_write",
+      );
       expect(config.extensions.sigv4auth).toEqual({ region: cfg.aws.region, service: "aps" });
     }
   });
@@ -209,7 +226,9 @@ describe.each(WITH_PROMETHEUS)("Prometheus workspace in %s", (name) => {
     expect(ws.alias).toBe(`${cfg.project}-${cfg.environment}`);
     expect(ws.kms_key_arn).toBe("${data.terraform_remote_state.security.outputs.kms_key_arns.data}");
     expect(ws.logging_configuration).toEqual({ log_group_arn: "${aws_cloudwatch_log_group.prometheus_logs.arn}:*" });
-    expect(resource(app, "aws_cloudwatch_log_group", "prometheus_logs").kms_key_id).toBe("${data.terraform_remote_state.security.outputs.kms_key_arns.logs}");
+    expect(resource(app, "aws_cloudwatch_log_group", "prometheus_logs").kms_key_id).toBe(
+      "${data.terraform_remote_state.security.outputs.kms_key_arns.logs}",
+    );
     expect(ws.lifecycle).toEqual(cfg.protection.data ? { prevent_destroy: true } : undefined);
   });
 
@@ -218,11 +237,22 @@ describe.each(WITH_PROMETHEUS)("Prometheus workspace in %s", (name) => {
     const grants = Object.fromEntries(
       Object.entries(resources(app, "aws_iam_role_policy")).filter(([, p]) => String(p.role).includes(".outputs.task_role_names.")),
     );
-    expect(Object.keys(grants).sort()).toEqual(Object.keys(cfg.services).map((s) => `${key(s)}_prometheus_write`).sort());
+    expect(Object.keys(grants).sort()).toEqual(
+      Object.keys(cfg.services)
+        .map((s) => `${key(s)}_prometheus_write`)
+        .sort(),
+    );
     for (const service of Object.keys(cfg.services)) {
       const p = resource(app, "aws_iam_role_policy", `${key(service)}_prometheus_write`);
       expect(p.role).toBe(`\${data.terraform_remote_state.security.outputs.task_role_names.${service}}`);
-      expect(policy(p.policy).Statement).toEqual([{ Effect: "Allow", Sid: "RemoteWriteToWorkspace", Action: "aps:RemoteWrite", Resource: "${aws_prometheus_workspace.prometheus.arn}" }]);
+      expect(policy(p.policy).Statement).toEqual([
+        {
+          Effect: "Allow",
+          Sid: "RemoteWriteToWorkspace",
+          Action: "aps:RemoteWrite",
+          Resource: "${aws_prometheus_workspace.prometheus.arn}",
+        },
+      ]);
     }
   });
 
@@ -252,7 +282,12 @@ describe.each(WITH_GENAI_DB)("GenAI function's database user in %s", (name) => {
     expect(JSON.parse(String(inv.input)).users).toContainEqual({ name: user.user, privileges: user.privileges });
     const grant = resource(db, "aws_iam_role_policy", "genai_function_db_connect");
     expect(grant.role).toBe("${data.terraform_remote_state.security.outputs.lambda_role_names.genai}");
-    expect(policy(grant.policy).Statement).toEqual([expect.objectContaining({ Action: "rds-db:connect", Resource: expect.stringMatching(new RegExp(`:dbuser:\\$\\{aws_rds_cluster\\.aurora\\.cluster_resource_id\\}/${user.user}$`)) })]);
+    expect(policy(grant.policy).Statement).toEqual([
+      expect.objectContaining({
+        Action: "rds-db:connect",
+        Resource: expect.stringMatching(new RegExp(`:dbuser:\\$\\{aws_rds_cluster\\.aurora\\.cluster_resource_id\\}/${user.user}$`)),
+      }),
+    ]);
   });
 
   test("layer 06 tells the function where and as whom, TLS on, no password or secret", () => {
@@ -280,7 +315,14 @@ test("without genai.database the function gets no connection settings", () => {
 describe("modules", () => {
   test("a collector with nothing to collect, and sidecars that leave the application nothing, are refused", () => {
     const scope = new TerraformStack(Testing.app(), "s");
-    const base = { serviceName: "api", tracingName: "p-e-api", image: "x/y:1", region: "us-west-2", logGroupName: "/g", logRetentionDays: 7 };
+    const base = {
+      serviceName: "api",
+      tracingName: "p-e-api",
+      image: "x/y:1",
+      region: "us-west-2",
+      logGroupName: "/g",
+      logRetentionDays: 7,
+    };
     expect(() => new OtelCollectorSidecar(scope, "c1", { ...base, traces: false })).toThrow(/nothing to collect/);
     const side = new OtelCollectorSidecar(scope, "c2", { ...base, cpu: 256, memoryMiB: 512 });
     expect(
@@ -343,7 +385,9 @@ describe("flow proof over the synthesized environments", () => {
     const id = "service:api->prometheus:prometheus";
     const ok = flow(inputs, facts, id);
     expect(ok.status).toBe("ok");
-    expect(ok.hops.map((h) => h.name)).toEqual(expect.arrayContaining(["workspace exists", "scrape target is the application", "SigV4 for aps", "route to aps-workspaces: NAT"]));
+    expect(ok.hops.map((h) => h.name)).toEqual(
+      expect.arrayContaining(["workspace exists", "scrape target is the application", "SigV4 for aps", "route to aps-workspaces: NAT"]),
+    );
 
     const noGrant = edited(inputs, "application", (tf) => delete tf.resource.aws_iam_role_policy.api_prometheus_write);
     expect(flow(noGrant, facts, id).broken).toMatchObject({ kind: "identity" });
@@ -358,16 +402,31 @@ describe("flow proof over the synthesized environments", () => {
         env.value = JSON.stringify(cfg);
         td.container_definitions = JSON.stringify(cds);
       });
-    expect(flow(rewrite((cfg) => (cfg.receivers.prometheus.config.scrape_configs[0].static_configs[0].targets = ["127.0.0.1:9999"])), facts, id).broken).toMatchObject({
+    expect(
+      flow(
+        rewrite((cfg) => (cfg.receivers.prometheus.config.scrape_configs[0].static_configs[0].targets = ["127.0.0.1:9999"])),
+        facts,
+        id,
+      ).broken,
+    ).toMatchObject({
       hop: "scrape target is the application",
     });
-    expect(flow(rewrite((cfg) => (cfg.service.extensions = ["health_check"])), facts, id).broken).toMatchObject({ hop: "SigV4 for aps" });
+    expect(
+      flow(
+        rewrite((cfg) => (cfg.service.extensions = ["health_check"])),
+        facts,
+        id,
+      ).broken,
+    ).toMatchObject({ hop: "SigV4 for aps" });
 
     const noNat = edited(inputs, "network", (tf) => {
       for (const [n, r] of Object.entries(tf.resource.aws_route ?? {})) if (r.nat_gateway_id) delete tf.resource.aws_route[n];
     });
     expect(flow(noNat, facts, id).broken).toMatchObject({ kind: "network", hop: "route to aps-workspaces: NAT" });
-    expect(flow(noNat, facts, "service:api->image:aws-otel-collector").broken).toMatchObject({ kind: "network", hop: "route to ecr-public: NAT" });
+    expect(flow(noNat, facts, "service:api->image:aws-otel-collector").broken).toMatchObject({
+      kind: "network",
+      hop: "route to ecr-public: NAT",
+    });
   });
 
   test("PetClinic dev: customers -> X-Ray holds through the xray endpoint, and breaks when the application is not told the collector", () => {
@@ -390,7 +449,9 @@ describe("flow proof over the synthesized environments", () => {
     const id = "function:genai->database:aurora";
     const ok = flow(inputs, facts, id);
     expect(ok.status).toBe("ok");
-    expect(ok.hops.map((h) => h.name)).toEqual(expect.arrayContaining(["IAM database authentication on", "database user genai exists", "TLS"]));
+    expect(ok.hops.map((h) => h.name)).toEqual(
+      expect.arrayContaining(["IAM database authentication on", "database user genai exists", "TLS"]),
+    );
     const noGrant = edited(inputs, "database", (tf) => delete tf.resource.aws_iam_role_policy.genai_function_db_connect);
     expect(flow(noGrant, facts, id).broken).toMatchObject({ kind: "identity" });
     const noUser = edited(inputs, "database", (tf) => {

@@ -19,9 +19,11 @@ const { expectRefused } = fixtureChecks(DIR);
 const ORIGIN = 'an origin such as https://app.example.com (scheme, lower-case host, optional port; no path or trailing slash) or "*"';
 const CERT = "an ACM certificate ARN (arn:aws:acm:<region>:<12-digit account>:certificate/<uuid>)";
 const STAGE = "a stage name of 1-128 letters, digits, hyphens and underscores (or $default for an HTTP API)";
-const BURST = (rate: number) => `a burst of at least throttle.rateLimit (${rate}): a smaller bucket cannot absorb even one second at the steady rate`;
+const BURST = (rate: number) =>
+  `a burst of at least throttle.rateLimit (${rate}): a smaller bucket cannot absorb even one second at the steady rate`;
 const STAR_CREDENTIALS = 'listed origins, not "*", when cors.allowCredentials is true (browsers refuse credentials for a wildcard origin)';
-const HTTP_USAGE_PLAN = "no usage plan with type http (HTTP APIs have no usage plans or API keys; use type rest, or remove apiGateway.usagePlan)";
+const HTTP_USAGE_PLAN =
+  "no usage plan with type http (HTTP APIs have no usage plans or API keys; use type rest, or remove apiGateway.usagePlan)";
 
 describe("defaults", () => {
   it("a REST API named after the environment's stage, throttled at 1000 / 2000, no CORS, ERROR logging, the account role managed", () => {
@@ -45,21 +47,33 @@ describe("defaults", () => {
 
   it("the backend follows application.alb: internal through the VPC link, http when HTTP-only, https by backendHost with a certificate", () => {
     expect(resolveApiBackend(env("dev"))).toEqual({ path: "vpc-link", protocol: "http", host: undefined, basePath: "/api" });
-    expect(resolveApiBackend(env("prod"))).toEqual({ path: "vpc-link", protocol: "https", host: "alb.prod.petclinic.example.com", basePath: "/api" });
-    const internet = envWith("dev", { application: { alb: { internal: false, networkLoadBalancer: false } }, security: { alb: { ingressCidrs: ["0.0.0.0/0"] } } });
+    expect(resolveApiBackend(env("prod"))).toEqual({
+      path: "vpc-link",
+      protocol: "https",
+      host: "alb.prod.petclinic.example.com",
+      basePath: "/api",
+    });
+    const internet = envWith("dev", {
+      application: { alb: { internal: false, networkLoadBalancer: false } },
+      security: { alb: { ingressCidrs: ["0.0.0.0/0"] } },
+    });
     expect(resolveApiBackend(internet).path).toBe("internet");
   });
 
   it("accepts an HTTP API on the $default stage, several origins, and a usage plan on REST", () => {
     expect(apiStageName(envWith("dev", { apiGateway: { type: "http", stageName: "$default" } }))).toBe("$default");
-    const cors = envWith("dev", { apiGateway: { cors: { allowOrigins: ["https://app.example.com", "http://localhost:4200"], allowCredentials: true } } });
+    const cors = envWith("dev", {
+      apiGateway: { cors: { allowOrigins: ["https://app.example.com", "http://localhost:4200"], allowCredentials: true } },
+    });
     expect(cors.apiGateway.cors.allowOrigins).toHaveLength(2);
     const plan = envWith("dev", { apiGateway: { usagePlan: { apiKeys: ["partner"] } } });
     expect(plan.apiGateway.usagePlan).toEqual({ enabled: true, apiKeys: ["partner"] });
   });
 
   it("a disabled api-gateway layer is not checked", () => {
-    expect(() => envWith("dev", { layers: { "api-gateway": { enabled: false } }, apiGateway: { throttle: { rateLimit: 500, burstLimit: 1 } } })).not.toThrow();
+    expect(() =>
+      envWith("dev", { layers: { "api-gateway": { enabled: false } }, apiGateway: { throttle: { rateLimit: 500, burstLimit: 1 } } }),
+    ).not.toThrow();
   });
 });
 
@@ -71,21 +85,41 @@ describe("throttling", () => {
 
 describe("CORS", () => {
   it("an origin with a trailing slash (a path) is not an origin", () => {
-    expectRefused("cors-origin-path.yaml", [4, 45, "https://admin.example.com/]", `apiGateway.cors.allowOrigins[1]: expected ${ORIGIN}, found "https://admin.example.com/"`]);
+    expectRefused("cors-origin-path.yaml", [
+      4,
+      45,
+      "https://admin.example.com/]",
+      `apiGateway.cors.allowOrigins[1]: expected ${ORIGIN}, found "https://admin.example.com/"`,
+    ]);
   });
 
   it("an origin without a scheme", () => {
-    expectRefused("cors-origin-bare-host.yaml", [4, 20, "app.example.com]", `apiGateway.cors.allowOrigins[0]: expected ${ORIGIN}, found "app.example.com"`]);
+    expectRefused("cors-origin-bare-host.yaml", [
+      4,
+      20,
+      "app.example.com]",
+      `apiGateway.cors.allowOrigins[0]: expected ${ORIGIN}, found "app.example.com"`,
+    ]);
   });
 
   it('"*" with credentials', () => {
-    expectRefused("cors-star-credentials.yaml", [4, 20, '"*"]', `apiGateway.cors.allowOrigins[0]: expected ${STAR_CREDENTIALS}, found "*"`]);
+    expectRefused("cors-star-credentials.yaml", [
+      4,
+      20,
+      '"*"]',
+      `apiGateway.cors.allowOrigins[0]: expected ${STAR_CREDENTIALS}, found "*"`,
+    ]);
   });
 });
 
 describe("custom domain", () => {
   it("without a certificate ARN", () => {
-    expectRefused("custom-domain-no-certificate.yaml", [3, 3, "customDomain:", `apiGateway.customDomain.certificateArn: expected ${CERT}, found nothing (the key is missing)`]);
+    expectRefused("custom-domain-no-certificate.yaml", [
+      3,
+      3,
+      "customDomain:",
+      `apiGateway.customDomain.certificateArn: expected ${CERT}, found nothing (the key is missing)`,
+    ]);
   });
 
   it("a certificate ARN of another service (format)", () => {

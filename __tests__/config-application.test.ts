@@ -28,18 +28,49 @@ const DIR = "__tests__/fixtures/config/application";
 
 const { expectRefused } = fixtureChecks(DIR);
 
-const LATEST = "expected a release tag, not latest (application.ecr.immutableTags is true: latest could be pushed only once and would never move)";
+const LATEST =
+  "expected a release tag, not latest (application.ecr.immutableTags is true: latest could be pushed only once and would never move)";
 
 it("the fixtures' base is valid, and so is a fixture that sets every application key", () => {
   const cfg = loadConfigFile(path.join(DIR, "valid.yaml"), ROOT).config;
   const customers = cfg.services.customers;
-  expect(customers).toMatchObject({ cpu: 512, memory: 2048, architecture: "ARM64", spotPercent: 50, minCount: 1, desiredCount: 2, maxCount: 6 });
-  expect(customers.autoscaling).toEqual({ cpuPercent: 60, memoryPercent: 75, requestsPerTarget: 500, scaleInCooldownSeconds: 300, scaleOutCooldownSeconds: 60 });
+  expect(customers).toMatchObject({
+    cpu: 512,
+    memory: 2048,
+    architecture: "ARM64",
+    spotPercent: 50,
+    minCount: 1,
+    desiredCount: 2,
+    maxCount: 6,
+  });
+  expect(customers.autoscaling).toEqual({
+    cpuPercent: 60,
+    memoryPercent: 75,
+    requestsPerTarget: 500,
+    scaleInCooldownSeconds: 300,
+    scaleOutCooldownSeconds: 60,
+  });
   expect(customers.database).toEqual({
     privileges: "owner",
-    variables: { host: "DB_HOST", port: "DB_PORT", name: "DB_NAME", user: "DB_USER", sslMode: "DB_SSL_MODE", region: "DB_REGION", secretArn: "DB_SECRET_ARN" },
+    variables: {
+      host: "DB_HOST",
+      port: "DB_PORT",
+      name: "DB_NAME",
+      user: "DB_USER",
+      sslMode: "DB_SSL_MODE",
+      region: "DB_REGION",
+      secretArn: "DB_SECRET_ARN",
+    },
   });
-  expect(cfg.services.vets).toMatchObject({ cpu: 256, memory: 512, architecture: "X86_64", minCount: 1, maxCount: 4, critical: true, writablePaths: ["/tmp"] });
+  expect(cfg.services.vets).toMatchObject({
+    cpu: 256,
+    memory: 512,
+    architecture: "X86_64",
+    minCount: 1,
+    maxCount: 4,
+    critical: true,
+    writablePaths: ["/tmp"],
+  });
   expect(cfg.services.vets.spotPercent).toBeUndefined();
   expect(cfg.application.alb).toMatchObject({ internal: false, https: true, sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" });
 });
@@ -65,8 +96,29 @@ describe("Fargate task sizes", () => {
 
   it("the table of pairs AWS accepts", () => {
     expect(FARGATE_CPU_UNITS).toEqual([256, 512, 1024, 2048, 4096, 8192, 16384]);
-    const ok: [number, number][] = [[256, 512], [256, 2048], [512, 1024], [512, 4096], [1024, 2048], [1024, 8192], [2048, 16384], [4096, 30720], [8192, 16384], [8192, 61440], [16384, 122880]];
-    const bad: [number, number][] = [[256, 4096], [512, 512], [512, 1536], [1024, 9216], [4096, 31744], [8192, 18432], [16384, 36864], [300, 512]];
+    const ok: [number, number][] = [
+      [256, 512],
+      [256, 2048],
+      [512, 1024],
+      [512, 4096],
+      [1024, 2048],
+      [1024, 8192],
+      [2048, 16384],
+      [4096, 30720],
+      [8192, 16384],
+      [8192, 61440],
+      [16384, 122880],
+    ];
+    const bad: [number, number][] = [
+      [256, 4096],
+      [512, 512],
+      [512, 1536],
+      [1024, 9216],
+      [4096, 31744],
+      [8192, 18432],
+      [16384, 36864],
+      [300, 512],
+    ];
     for (const [cpu, memory] of ok) expect([cpu, memory, isFargateSize(cpu, memory)]).toEqual([cpu, memory, true]);
     for (const [cpu, memory] of bad) expect([cpu, memory, isFargateSize(cpu, memory)]).toEqual([cpu, memory, false]);
     expect(fargateMemoryText(8192)).toBe("16384 to 61440 MiB in steps of 4096");
@@ -79,11 +131,21 @@ describe("task counts", () => {
   });
 
   it("desired outside min..max", () => {
-    expectRefused("desired-outside.yaml", [5, 5, "desiredCount: 9", "services.customers.desiredCount: expected a count between minCount and maxCount (1..4), found 9"]);
+    expectRefused("desired-outside.yaml", [
+      5,
+      5,
+      "desiredCount: 9",
+      "services.customers.desiredCount: expected a count between minCount and maxCount (1..4), found 9",
+    ]);
   });
 
   it("a Fargate Spot share above 100 %", () => {
-    expectRefused("spot-share.yaml", [5, 5, "spotPercent: 120", "services.customers.spotPercent: expected a Fargate Spot share of 0 to 100 percent, found number 120"]);
+    expectRefused("spot-share.yaml", [
+      5,
+      5,
+      "spotPercent: 120",
+      "services.customers.spotPercent: expected a Fargate Spot share of 0 to 100 percent, found number 120",
+    ]);
   });
 
   it("a non-critical Spot share above 100 %", () => {
@@ -100,11 +162,21 @@ describe("task counts", () => {
     "not the service's, so the Spot share and on-demand base would hold only until the first deployment (set critical: true and no spotPercent, or deploy it rolling)";
 
   it("a blue-green service marked non-critical (Spot from application.spot)", () => {
-    expectRefused("spot-blue-green.yaml", [6, 5, "critical: false", `services.customers.critical: ${BLUE_GREEN_SPOT}, found false (application.spot.nonCriticalPercent 100)`]);
+    expectRefused("spot-blue-green.yaml", [
+      6,
+      5,
+      "critical: false",
+      `services.customers.critical: ${BLUE_GREEN_SPOT}, found false (application.spot.nonCriticalPercent 100)`,
+    ]);
   });
 
   it("a blue-green service with an explicit Spot share", () => {
-    expectRefused("spot-blue-green-explicit.yaml", [6, 5, "spotPercent: 30", `services.customers.spotPercent: ${BLUE_GREEN_SPOT}, found 30`]);
+    expectRefused("spot-blue-green-explicit.yaml", [
+      6,
+      5,
+      "spotPercent: 30",
+      `services.customers.spotPercent: ${BLUE_GREEN_SPOT}, found 30`,
+    ]);
   });
 });
 
@@ -128,7 +200,12 @@ describe("service shape", () => {
   });
 
   it("a CPU architecture ECS does not know, with did-you-mean", () => {
-    expectRefused("architecture.yaml", [5, 5, "architecture: arm64", 'services.customers.architecture: expected one of "X86_64", "ARM64", found "arm64" (did you mean ARM64?)']);
+    expectRefused("architecture.yaml", [
+      5,
+      5,
+      "architecture: arm64",
+      'services.customers.architecture: expected one of "X86_64", "ARM64", found "arm64" (did you mean ARM64?)',
+    ]);
   });
 
   it("a health check path that does not start with /", () => {
@@ -141,7 +218,12 @@ describe("service shape", () => {
   });
 
   it("root as the container user", () => {
-    expectRefused("root-user.yaml", [5, 5, "user: root", 'services.customers.user: expected a non-root user (omit user to run as the image\'s own USER), found "root"']);
+    expectRefused("root-user.yaml", [
+      5,
+      5,
+      "user: root",
+      'services.customers.user: expected a non-root user (omit user to run as the image\'s own USER), found "root"',
+    ]);
   });
 });
 
@@ -171,7 +253,12 @@ describe("routing", () => {
   });
 
   it("a listener rule priority two services use", () => {
-    expectRefused("duplicate-priority.yaml", [8, 5, "priority: 100", "services.vets.priority: expected a listener rule priority no other service uses, found 100, also the priority of customers"]);
+    expectRefused("duplicate-priority.yaml", [
+      8,
+      5,
+      "priority: 100",
+      "services.vets.priority: expected a listener rule priority no other service uses, found 100, also the priority of customers",
+    ]);
   });
 
   it("a general pattern evaluated before a more specific one", () => {
@@ -242,7 +329,12 @@ describe("load balancer", () => {
   });
 
   it("the serving port closed in security.alb.ports", () => {
-    expectRefused("http-port-closed.yaml", [4, 5, "ports: [443]", "security.alb.ports: expected a list with 80 (the load balancer serves HTTP on 80), found a list [443]"]);
+    expectRefused("http-port-closed.yaml", [
+      4,
+      5,
+      "ports: [443]",
+      "security.alb.ports: expected a list with 80 (the load balancer serves HTTP on 80), found a list [443]",
+    ]);
   });
 
   it("an internet-facing load balancer no client may reach", () => {
@@ -302,12 +394,16 @@ describe("derived settings", () => {
     expect(cfg.security.alb.ingressCidrs).toEqual([]);
     expect(albHttpOnly(cfg)).toBe(!cfg.protection.data && !cfg.application.alb.certificateArn);
     expect(Object.keys(cfg.services)).toEqual(["customers", "vets", "visits", "admin-server"]);
-    for (const svc of Object.values(cfg.services)) expect(svc).toMatchObject({ cpu: 256, memory: 512, maxCount: 4, autoscaling: { cpuPercent: 70 } });
+    for (const svc of Object.values(cfg.services))
+      expect(svc).toMatchObject({ cpu: 256, memory: 512, maxCount: 4, autoscaling: { cpuPercent: 70 } });
   });
 });
 
 describe("Fargate Spot by criticality (serviceCapacity)", () => {
-  const svc = (cfg: ReturnType<typeof env>, over: Partial<ReturnType<typeof env>["services"][string]>) => ({ ...Object.values(cfg.services)[0], ...over });
+  const svc = (cfg: ReturnType<typeof env>, over: Partial<ReturnType<typeof env>["services"][string]>) => ({
+    ...Object.values(cfg.services)[0],
+    ...over,
+  });
 
   it("critical services (the default) stay on FARGATE in every tier", () => {
     for (const name of ENVIRONMENTS) {
@@ -321,13 +417,29 @@ describe("Fargate Spot by criticality (serviceCapacity)", () => {
 
   it("non-critical services: the tier's share, with minCount on FARGATE where availability is protected", () => {
     const dev = env("dev");
-    expect(serviceCapacity(dev, svc(dev, { critical: false, minCount: 2 }))).toEqual({ spotPercent: 100, onDemandBase: 0, source: "application.spot" });
+    expect(serviceCapacity(dev, svc(dev, { critical: false, minCount: 2 }))).toEqual({
+      spotPercent: 100,
+      onDemandBase: 0,
+      source: "application.spot",
+    });
     const staging = env("staging");
     expect(staging.protection.availability).toBe(true);
-    expect(serviceCapacity(staging, svc(staging, { critical: false, minCount: 2 }))).toEqual({ spotPercent: 100, onDemandBase: 2, source: "application.spot" });
+    expect(serviceCapacity(staging, svc(staging, { critical: false, minCount: 2 }))).toEqual({
+      spotPercent: 100,
+      onDemandBase: 2,
+      source: "application.spot",
+    });
     const prod = env("prod");
-    expect(serviceCapacity(prod, svc(prod, { critical: false, minCount: 3 }))).toEqual({ spotPercent: 50, onDemandBase: 3, source: "application.spot" });
+    expect(serviceCapacity(prod, svc(prod, { critical: false, minCount: 3 }))).toEqual({
+      spotPercent: 50,
+      onDemandBase: 3,
+      source: "application.spot",
+    });
     // An explicit share wins over critical; a critical service with minCount 0 still gets one on-demand task below 100 %.
-    expect(serviceCapacity(dev, svc(dev, { critical: true, spotPercent: 40, minCount: 0 }))).toEqual({ spotPercent: 40, onDemandBase: 1, source: "spotPercent" });
+    expect(serviceCapacity(dev, svc(dev, { critical: true, spotPercent: 40, minCount: 0 }))).toEqual({
+      spotPercent: 40,
+      onDemandBase: 1,
+      source: "spotPercent",
+    });
   });
 });

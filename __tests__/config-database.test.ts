@@ -22,10 +22,14 @@ const DIR = "__tests__/fixtures/config/database";
 const OWNED = /^(database|cache)(\.|\[|$)|^aws\.azs$/;
 const { refused, expectRefused } = fixtureChecks(DIR, { owned: OWNED });
 
-
 describe("Aurora Serverless v2 capacity", () => {
   it("a capacity not in steps of 0.5 ACU", () => {
-    expectRefused("acu-step.yaml", [4, 5, "maxCapacity: 1.25", "database.serverless.maxCapacity: expected a maximum capacity in steps of 0.5 ACU, found number 1.25"]);
+    expectRefused("acu-step.yaml", [
+      4,
+      5,
+      "maxCapacity: 1.25",
+      "database.serverless.maxCapacity: expected a maximum capacity in steps of 0.5 ACU, found number 1.25",
+    ]);
   });
 
   it("a maximum above the Serverless v2 limit", () => {
@@ -47,7 +51,12 @@ describe("Aurora Serverless v2 capacity", () => {
   });
 
   it("a minimum above the maximum", () => {
-    expectRefused("acu-min-above-max.yaml", [4, 5, "minCapacity: 4", "database.serverless.minCapacity: expected a minimum capacity <= the maximum (2 ACUs), found 4"]);
+    expectRefused("acu-min-above-max.yaml", [
+      4,
+      5,
+      "minCapacity: 4",
+      "database.serverless.minCapacity: expected a minimum capacity <= the maximum (2 ACUs), found 4",
+    ]);
   });
 
   it("an Aurora MySQL version older than Serverless v2", () => {
@@ -107,11 +116,21 @@ describe("engine, version and instance class combinations", () => {
   });
 
   it("read replicas on an Aurora engine (Aurora's readable copies are database.readers)", () => {
-    expectRefused("read-replica.yaml", [4, 3, "readReplicas: 1", "database.readReplicas: expected 0 (Aurora engines scale reads with database.readers), found 1"]);
+    expectRefused("read-replica.yaml", [
+      4,
+      3,
+      "readReplicas: 1",
+      "database.readReplicas: expected 0 (Aurora engines scale reads with database.readers), found 1",
+    ]);
   });
 
   it("more read replicas than RDS allows", () => {
-    expectRefused("read-replicas-too-many.yaml", [4, 3, "readReplicas: 16", "database.readReplicas: expected 0 to 15 read replicas (the RDS maximum for MySQL and PostgreSQL), found number 16"]);
+    expectRefused("read-replicas-too-many.yaml", [
+      4,
+      3,
+      "readReplicas: 16",
+      "database.readReplicas: expected 0 to 15 read replicas (the RDS maximum for MySQL and PostgreSQL), found number 16",
+    ]);
   });
 
   it("read replicas of an RDS instance are accepted (the kit keeps and rotates the master secret)", () => {
@@ -139,7 +158,12 @@ describe("what protection requires", () => {
   });
 
   it("prod (protection.data) with less than a week of backups", () => {
-    expectRefused("prod-short-backups.yaml", [8, 5, "retentionDays: 3", "database.backup.retentionDays: expected at least 7 days of backups (protection.data is true), found 3"]);
+    expectRefused("prod-short-backups.yaml", [
+      8,
+      5,
+      "retentionDays: 3",
+      "database.backup.retentionDays: expected at least 7 days of backups (protection.data is true), found 3",
+    ]);
   });
 
   it("protection.availability with an Aurora cluster without a reader", () => {
@@ -161,7 +185,12 @@ describe("what protection requires", () => {
   });
 
   it("one AZ: a DB subnet group needs two", () => {
-    expectRefused("one-az.yaml", [3, 3, "azs: [us-west-2a]", "aws.azs: expected at least 2 availability zones (an RDS DB subnet group spans two AZs), found 1"]);
+    expectRefused("one-az.yaml", [
+      3,
+      3,
+      "azs: [us-west-2a]",
+      "aws.azs: expected at least 2 availability zones (an RDS DB subnet group spans two AZs), found 1",
+    ]);
   });
 });
 
@@ -176,7 +205,12 @@ describe("values AWS refuses", () => {
   });
 
   it("a master secret rotation period longer than a year", () => {
-    expectRefused("rotation-too-long.yaml", [3, 3, "masterSecretRotationDays: 400", "database.masterSecretRotationDays: expected a rotation period of 1 to 365 days, found number 400"]);
+    expectRefused("rotation-too-long.yaml", [
+      3,
+      3,
+      "masterSecretRotationDays: 400",
+      "database.masterSecretRotationDays: expected a rotation period of 1 to 365 days, found number 400",
+    ]);
   });
 
   it("a Performance Insights retention AWS does not offer", () => {
@@ -202,7 +236,9 @@ describe("values AWS refuses", () => {
   it("Performance Insights switched on for Aurora MySQL on a db.t3 class (the whole family is unsupported)", () => {
     const lines = refused("insights-aurora-t3.yaml");
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/insights-aurora-t3\.yaml:5:\d+ database\.performanceInsights\.enabled: expected false or unset \(RDS does not support Performance Insights for aurora-mysql on db\.t2, db\.t3,/);
+    expect(lines[0]).toMatch(
+      /insights-aurora-t3\.yaml:5:\d+ database\.performanceInsights\.enabled: expected false or unset \(RDS does not support Performance Insights for aurora-mysql on db\.t2, db\.t3,/,
+    );
   });
 
   it("defaults Performance Insights on where supported and off where RDS refuses it", () => {
@@ -218,12 +254,22 @@ describe("values AWS refuses", () => {
   });
 
   it("an enhanced monitoring interval RDS does not offer", () => {
-    expectRefused("monitoring-interval.yaml", [3, 3, "monitoringIntervalSeconds: 45", "database.monitoringIntervalSeconds: expected one of 0, 1, 5, 10, 15, 30, 60, found number 45"]);
+    expectRefused("monitoring-interval.yaml", [
+      3,
+      3,
+      "monitoringIntervalSeconds: 45",
+      "database.monitoringIntervalSeconds: expected one of 0, 1, 5, 10, 15, 30, 60, found number 45",
+    ]);
   });
 
   it("a mistyped key, with did-you-mean", () => {
     const known = Object.keys(ConfigSchema.shape.database.shape).join(", ");
-    expectRefused("unknown-key.yaml", [3, 3, "readerz: 2", `database.readerz: expected a known key (${known}), found unknown key "readerz" (did you mean readers?)`]);
+    expectRefused("unknown-key.yaml", [
+      3,
+      3,
+      "readerz: 2",
+      `database.readerz: expected a known key (${known}), found unknown key "readerz" (did you mean readers?)`,
+    ]);
   });
 });
 
@@ -238,7 +284,12 @@ describe("Redis", () => {
   });
 
   it("Multi-AZ without automatic failover", () => {
-    expectRefused("redis-multiaz-no-failover.yaml", [6, 3, "multiAz: true", "cache.multiAz: expected false or unset (Multi-AZ needs automatic failover), found boolean true"]);
+    expectRefused("redis-multiaz-no-failover.yaml", [
+      6,
+      3,
+      "multiAz: true",
+      "cache.multiAz: expected false or unset (Multi-AZ needs automatic failover), found boolean true",
+    ]);
   });
 
   it("protection.availability with one node", () => {
@@ -251,7 +302,12 @@ describe("Redis", () => {
   });
 
   it("a Redis version without IAM authentication", () => {
-    expectRefused("redis-version.yaml", [4, 3, 'engineVersion: "6.2"', 'cache.engineVersion: expected a Redis 7 version such as 7.1 (IAM authentication needs Redis 7), found "6.2"']);
+    expectRefused("redis-version.yaml", [
+      4,
+      3,
+      'engineVersion: "6.2"',
+      'cache.engineVersion: expected a Redis 7 version such as 7.1 (IAM authentication needs Redis 7), found "6.2"',
+    ]);
   });
 
   it("cluster mode with automatic failover off (ElastiCache requires it)", () => {
@@ -273,7 +329,12 @@ describe("Redis", () => {
   });
 
   it("a shard count out of range", () => {
-    expectRefused("redis-cluster-bad.yaml", [6, 5, "shards: 0", "cache.clusterMode.shards: expected 1 to 500 shards (node groups), found number 0"]);
+    expectRefused("redis-cluster-bad.yaml", [
+      6,
+      5,
+      "shards: 0",
+      "cache.clusterMode.shards: expected 1 to 500 shards (node groups), found number 0",
+    ]);
   });
 
   it("Multi-AZ in cluster mode with no replica to fail over to", () => {
@@ -299,27 +360,64 @@ describe("Redis", () => {
   });
 
   it("settings of a disabled cache are still checked", () => {
-    expectRefused("redis-disabled-still-checked.yaml", [3, 3, "nodes: 9", "cache.nodes: expected 1 to 6 cache nodes (a primary and up to 5 replicas), found number 9"]);
+    expectRefused("redis-disabled-still-checked.yaml", [
+      3,
+      3,
+      "nodes: 9",
+      "cache.nodes: expected 1 to 6 cache nodes (a primary and up to 5 replicas), found number 9",
+    ]);
   });
 });
 
 it("reports every problem of a file at once, in file order", () => {
   expectRefused(
     "several.yaml",
-    [4, 3, 'engineVersion: "13"', 'database.engineVersion: expected PostgreSQL 15, 16 or 17 (a major such as 16, or major.minor such as 16.8) (engine postgres), found "13"'],
-    [5, 3, "instanceClass: db.serverless", 'database.instanceClass: expected an RDS instance class such as db.t4g.medium (db.serverless is Aurora only; engine postgres), found "db.serverless"'],
+    [
+      4,
+      3,
+      'engineVersion: "13"',
+      'database.engineVersion: expected PostgreSQL 15, 16 or 17 (a major such as 16, or major.minor such as 16.8) (engine postgres), found "13"',
+    ],
+    [
+      5,
+      3,
+      "instanceClass: db.serverless",
+      'database.instanceClass: expected an RDS instance class such as db.t4g.medium (db.serverless is Aurora only; engine postgres), found "db.serverless"',
+    ],
     [6, 3, "readReplicas: -1", "database.readReplicas: expected 0 to 15 read replicas, found number -1"],
-    [9, 3, "nodeType: cache.t2.micro", 'cache.nodeType: expected a node type of family t3, t4g, m5, m6g, m7g, r5, r6g, r7g (cache.<family>.<size>), found "cache.t2.micro"'],
+    [
+      9,
+      3,
+      "nodeType: cache.t2.micro",
+      'cache.nodeType: expected a node type of family t3, t4g, m5, m6g, m7g, r5, r6g, r7g (cache.<family>.<size>), found "cache.t2.micro"',
+    ],
   );
 });
 
 describe("valid configurations and resolved defaults", () => {
   it("defaults follow the engine, the tier and protection", () => {
     const dev = resolveDatabase(envWith("dev", {}));
-    expect(dev).toMatchObject({ engine: "aurora-mysql", version: "8.0.mysql_aurora.3.08.2", family: "aurora-mysql8.0", port: 3306, instanceClass: "db.serverless", serverless: true, deletionProtection: false });
+    expect(dev).toMatchObject({
+      engine: "aurora-mysql",
+      version: "8.0.mysql_aurora.3.08.2",
+      family: "aurora-mysql8.0",
+      port: 3306,
+      instanceClass: "db.serverless",
+      serverless: true,
+      deletionProtection: false,
+    });
     const pg = resolveDatabase(envWith("staging", { database: { engine: "postgres" } }));
-    expect(pg).toMatchObject({ version: "16", family: "postgres16", port: 5432, instanceClass: "db.t4g.medium", multiAz: true, logExports: ["postgresql", "upgrade"] });
-    const prod = resolveDatabase(envWith("prod", { database: { engine: "aurora-postgresql", engineVersion: "17.4", instanceClass: "db.r7g.large" } }));
+    expect(pg).toMatchObject({
+      version: "16",
+      family: "postgres16",
+      port: 5432,
+      instanceClass: "db.t4g.medium",
+      multiAz: true,
+      logExports: ["postgresql", "upgrade"],
+    });
+    const prod = resolveDatabase(
+      envWith("prod", { database: { engine: "aurora-postgresql", engineVersion: "17.4", instanceClass: "db.r7g.large" } }),
+    );
     expect(prod).toMatchObject({ family: "aurora-postgresql17", serverless: false, deletionProtection: true });
   });
 
@@ -364,8 +462,18 @@ describe("service credentials (services.<name>.database) and the user provisione
   it("the master user's name or an engine's own user as a service user", () => {
     expectRefused(
       "service-user-reserved.yaml",
-      [5, 17, "user: platform_admin }", `services.customers.database.user: expected a user name other than the master user's and the engine's own (${RESERVED}), found "platform_admin"`],
-      [8, 17, "user: rdsadmin }", `services.vets.database.user: expected a user name other than the master user's and the engine's own (${RESERVED}), found "rdsadmin"`],
+      [
+        5,
+        17,
+        "user: platform_admin }",
+        `services.customers.database.user: expected a user name other than the master user's and the engine's own (${RESERVED}), found "platform_admin"`,
+      ],
+      [
+        8,
+        17,
+        "user: rdsadmin }",
+        `services.vets.database.user: expected a user name other than the master user's and the engine's own (${RESERVED}), found "rdsadmin"`,
+      ],
     );
   });
 
@@ -390,8 +498,18 @@ describe("service credentials (services.<name>.database) and the user provisione
   it("a connection variable that another variable or the environment already sets", () => {
     expectRefused(
       "service-variable-clash.yaml",
-      [7, 7, "variables: { port: DB_HOST }", "services.customers.database.variables.host: expected a variable name not also used by environment, found DB_HOST"],
-      [7, 20, "port: DB_HOST }", "services.customers.database.variables.port: expected a variable name not also used by database.variables.host, found DB_HOST"],
+      [
+        7,
+        7,
+        "variables: { port: DB_HOST }",
+        "services.customers.database.variables.host: expected a variable name not also used by environment, found DB_HOST",
+      ],
+      [
+        7,
+        20,
+        "port: DB_HOST }",
+        "services.customers.database.variables.port: expected a variable name not also used by database.variables.host, found DB_HOST",
+      ],
     );
   });
 
@@ -428,7 +546,15 @@ describe("service credentials (services.<name>.database) and the user provisione
       auth: "iam",
       user: "admin_server",
       privileges: "owner",
-      variables: { host: "DB_HOST", port: "DB_PORT", name: "DB_NAME", user: "DB_USER", sslMode: "DB_SSL_MODE", region: "DB_REGION", secretArn: "DB_SECRET_ARN" },
+      variables: {
+        host: "DB_HOST",
+        port: "DB_PORT",
+        name: "DB_NAME",
+        user: "DB_USER",
+        sslMode: "DB_SSL_MODE",
+        region: "DB_REGION",
+        secretArn: "DB_SECRET_ARN",
+      },
     });
     // The GenAI function's user needs IAM authentication too (genai.database): without it, no function user.
     const off = envWith("dev", { database: { iamAuthentication: false }, genai: { database: null } });

@@ -41,15 +41,30 @@ describe("YAML itself", () => {
   });
 
   it("a syntax error inside a line: its column", () => {
-    expectRefused("yaml-compact.yaml", [4, 11, "us-west-2: oops", "expected valid YAML, found a syntax error: Nested mappings are not allowed in compact mappings"]);
+    expectRefused("yaml-compact.yaml", [
+      4,
+      11,
+      "us-west-2: oops",
+      "expected valid YAML, found a syntax error: Nested mappings are not allowed in compact mappings",
+    ]);
   });
 
   it("tabs as indentation", () => {
-    expectRefused("yaml-tab.yaml", [3, 1, "\tregion: us-west-2", "expected valid YAML, found a syntax error: Tabs are not allowed as indentation"]);
+    expectRefused("yaml-tab.yaml", [
+      3,
+      1,
+      "\tregion: us-west-2",
+      "expected valid YAML, found a syntax error: Tabs are not allowed as indentation",
+    ]);
   });
 
   it("a duplicate key: the second one, with its key path and the first one's line", () => {
-    expectRefused("duplicate-key.yaml", [4, 3, "region: us-east-1", 'aws.region: expected each key once in a mapping, found the key "region" again (first at line 3)']);
+    expectRefused("duplicate-key.yaml", [
+      4,
+      3,
+      "region: us-east-1",
+      'aws.region: expected each key once in a mapping, found the key "region" again (first at line 3)',
+    ]);
   });
 
   it("a file that is a list instead of a mapping", () => {
@@ -66,7 +81,12 @@ describe("YAML itself", () => {
   });
 
   it("a file with only comments", () => {
-    expectRefused("comments-only.yaml", [1, 1, "# only comments", "expected a mapping of configuration keys, found a file with no keys (only comments)"]);
+    expectRefused("comments-only.yaml", [
+      1,
+      1,
+      "# only comments",
+      "expected a mapping of configuration keys, found a file with no keys (only comments)",
+    ]);
   });
 });
 
@@ -101,7 +121,13 @@ describe("unknown keys", () => {
   it("carries the suggestion in the problem's hint field", () => {
     const e = refusal(() => loadConfigFile(path.join(DIR, "unknown-top.yaml"), ROOT));
     expect(e.problems).toEqual([
-      expect.objectContaining<Partial<ConfigProblem>>({ file: `${DIR}/unknown-top.yaml`, line: 2, col: 1, path: "netwrok", hint: "did you mean network?" }),
+      expect.objectContaining<Partial<ConfigProblem>>({
+        file: `${DIR}/unknown-top.yaml`,
+        line: 2,
+        col: 1,
+        path: "netwrok",
+        hint: "did you mean network?",
+      }),
     ]);
   });
 });
@@ -129,13 +155,23 @@ describe("wrong types", () => {
   });
 
   it("extends that is not a file name", () => {
-    expectRefused("extends-number.yaml", [1, 1, "extends: 42", "extends: expected the name or relative path of a parent YAML file, found number 42"]);
+    expectRefused("extends-number.yaml", [
+      1,
+      1,
+      "extends: 42",
+      "extends: expected the name or relative path of a parent YAML file, found number 42",
+    ]);
   });
 });
 
 describe("missing required keys point at the mapping that lacks them", () => {
   it("project (at the top-level mapping)", () => {
-    expectRefused("missing-project.yaml", [2, 1, "environment: dev", "project: expected a project name, found nothing (the key is missing)"]);
+    expectRefused("missing-project.yaml", [
+      2,
+      1,
+      "environment: dev",
+      "project: expected a project name, found nothing (the key is missing)",
+    ]);
   });
 
   it("aws.accountId (at aws:)", () => {
@@ -155,7 +191,12 @@ describe("missing required keys point at the mapping that lacks them", () => {
   });
 
   it("backend.bucket (at backend:)", () => {
-    expectRefused("missing-bucket.yaml", [8, 1, "backend:", "backend.bucket: expected an S3 bucket name, found nothing (the key is missing)"]);
+    expectRefused("missing-bucket.yaml", [
+      8,
+      1,
+      "backend:",
+      "backend.bucket: expected an S3 bucket name, found nothing (the key is missing)",
+    ]);
   });
 
   it("backend.lockTable when lockMode is dynamodb", () => {
@@ -212,11 +253,21 @@ describe("enums list their options", () => {
 
 describe("values out of shape or range", () => {
   it("an account id of 11 digits", () => {
-    expectRefused("account-11-digits.yaml", [3, 3, 'accountId: "11111111111"', 'aws.accountId: expected a 12-digit AWS account id, found "11111111111"']);
+    expectRefused("account-11-digits.yaml", [
+      3,
+      3,
+      'accountId: "11111111111"',
+      'aws.accountId: expected a 12-digit AWS account id, found "11111111111"',
+    ]);
   });
 
   it("an invalid region", () => {
-    expectRefused("bad-region.yaml", [3, 3, "region: us-westt-2a", 'aws.region: expected an AWS region name such as us-west-2, found "us-westt-2a"']);
+    expectRefused("bad-region.yaml", [
+      3,
+      3,
+      "region: us-westt-2a",
+      'aws.region: expected an AWS region name such as us-west-2, found "us-westt-2a"',
+    ]);
   });
 
   it("a WAF rate limit below 10", () => {
@@ -244,7 +295,12 @@ describe("values out of shape or range", () => {
 
 describe("network", () => {
   it("invalid CIDR syntax", () => {
-    expectRefused("cidr-syntax.yaml", [3, 3, "cidr: 10.0.0/16", 'network.cidr: expected an IPv4 CIDR block such as 10.0.0.0/16, found "10.0.0/16"']);
+    expectRefused("cidr-syntax.yaml", [
+      3,
+      3,
+      "cidr: 10.0.0/16",
+      'network.cidr: expected an IPv4 CIDR block such as 10.0.0.0/16, found "10.0.0/16"',
+    ]);
   });
 
   it("host bits set in a subnet, located at the list item", () => {
@@ -266,7 +322,12 @@ describe("network", () => {
   });
 
   it("a subnet outside the VPC", () => {
-    expectRefused("subnet-outside-vpc.yaml", [4, 25, "10.1.6.0/24]", 'network.subnets.data[1]: expected a subnet inside the VPC 10.0.0.0/16, found "10.1.6.0/24"']);
+    expectRefused("subnet-outside-vpc.yaml", [
+      4,
+      25,
+      "10.1.6.0/24]",
+      'network.subnets.data[1]: expected a subnet inside the VPC 10.0.0.0/16, found "10.1.6.0/24"',
+    ]);
   });
 
   it("overlapping subnets name both paths", () => {
@@ -288,7 +349,12 @@ describe("network", () => {
   });
 
   it("a duplicate interface endpoint", () => {
-    expectRefused("duplicate-endpoint.yaml", [6, 7, "ecr.api", 'network.interfaceEndpoints[2]: expected each entry once, found duplicate "ecr.api"']);
+    expectRefused("duplicate-endpoint.yaml", [
+      6,
+      7,
+      "ecr.api",
+      'network.interfaceEndpoints[2]: expected each entry once, found duplicate "ecr.api"',
+    ]);
   });
 });
 
@@ -327,29 +393,59 @@ describe("network ACLs", () => {
 
 describe("availability zones", () => {
   it("a letter the region does not have (us-west-2e)", () => {
-    expectRefused("az-letter.yaml", [3, 21, "us-west-2e]", `aws.azs[1]: expected an availability zone of us-west-2 (${US_WEST_2_AZS}), found "us-west-2e"`]);
+    expectRefused("az-letter.yaml", [
+      3,
+      21,
+      "us-west-2e]",
+      `aws.azs[1]: expected an availability zone of us-west-2 (${US_WEST_2_AZS}), found "us-west-2e"`,
+    ]);
   });
 
   it("an AZ of another region (eu-west-1a in us-west-2)", () => {
-    expectRefused("az-other-region.yaml", [5, 7, "eu-west-1a", `aws.azs[1]: expected an availability zone of us-west-2 (${US_WEST_2_AZS}), found "eu-west-1a"`]);
+    expectRefused("az-other-region.yaml", [
+      5,
+      7,
+      "eu-west-1a",
+      `aws.azs[1]: expected an availability zone of us-west-2 (${US_WEST_2_AZS}), found "eu-west-1a"`,
+    ]);
   });
 
   it("the same AZ twice", () => {
-    expectRefused("az-duplicate.yaml", [3, 21, "us-west-2a]", 'aws.azs[1]: expected each availability zone once, found duplicate "us-west-2a"']);
+    expectRefused("az-duplicate.yaml", [
+      3,
+      21,
+      "us-west-2a]",
+      'aws.azs[1]: expected each availability zone once, found duplicate "us-west-2a"',
+    ]);
   });
 
   it("staging with one AZ", () => {
-    expectRefused("staging-one-az.yaml", [5, 3, "azs: [us-west-2a]", "aws.azs: expected at least 2 availability zones (protection.availability is true), found 1"]);
+    expectRefused("staging-one-az.yaml", [
+      5,
+      3,
+      "azs: [us-west-2a]",
+      "aws.azs: expected at least 2 availability zones (protection.availability is true), found 1",
+    ]);
   });
 
   it("prod with one AZ", () => {
-    expectRefused("prod-one-az.yaml", [5, 3, "azs: [us-west-2a]", "aws.azs: expected at least 2 availability zones (protection.availability is true), found 1"]);
+    expectRefused("prod-one-az.yaml", [
+      5,
+      3,
+      "azs: [us-west-2a]",
+      "aws.azs: expected at least 2 availability zones (protection.availability is true), found 1",
+    ]);
   });
 });
 
 describe("tier rules", () => {
   it("prod with protection.data false", () => {
-    expectRefused("prod-unprotected.yaml", [5, 3, "data: false", "protection.data: expected true (tier prod protects its data), found boolean false"]);
+    expectRefused("prod-unprotected.yaml", [
+      5,
+      3,
+      "data: false",
+      "protection.data: expected true (tier prod protects its data), found boolean false",
+    ]);
   });
 
   it("a single NAT gateway with protection.availability", () => {
@@ -381,7 +477,9 @@ describe("extends", () => {
 
   it("a bad value inherited from a parent is reported in the parent file", () => {
     expect(at("bad-parent.yaml", 4, 3)).toBe("retentionDays: 45");
-    expect(refused("inherits-bad.yaml")).toEqual([`${DIR}/bad-parent.yaml:4:3 logging.retentionDays: expected ${RETENTIONS}, found number 45`]);
+    expect(refused("inherits-bad.yaml")).toEqual([
+      `${DIR}/bad-parent.yaml:4:3 logging.retentionDays: expected ${RETENTIONS}, found number 45`,
+    ]);
   });
 
   it("a bad value the child overrides is reported in the child", () => {
@@ -408,7 +506,12 @@ describe("several problems", () => {
   it("cross-field problems of several rules too", () => {
     expectRefused(
       "several-semantic.yaml",
-      [5, 3, "nat: single", 'network.nat: expected per-az or none (protection.availability is true; a single NAT gateway fails with its AZ), found "single"'],
+      [
+        5,
+        3,
+        "nat: single",
+        'network.nat: expected per-az or none (protection.availability is true; a single NAT gateway fails with its AZ), found "single"',
+      ],
       [7, 25, "10.1.6.0/24]", 'network.subnets.data[1]: expected a subnet inside the VPC 10.0.0.0/16, found "10.1.6.0/24"'],
       [9, 21, "us-west-2e]", `aws.azs[1]: expected an availability zone of us-west-2 (${US_WEST_2_AZS}), found "us-west-2e"`],
     );
@@ -418,7 +521,12 @@ describe("several problems", () => {
     expectRefused(
       "shape-and-rules.yaml",
       [5, 3, "retentionDays: 45", `logging.retentionDays: expected ${RETENTIONS}, found number 45`],
-      [7, 3, "nat: single", 'network.nat: expected per-az or none (protection.availability is true; a single NAT gateway fails with its AZ), found "single"'],
+      [
+        7,
+        3,
+        "nat: single",
+        'network.nat: expected per-az or none (protection.availability is true; a single NAT gateway fails with its AZ), found "single"',
+      ],
       [9, 25, "10.1.6.0/24]", 'network.subnets.data[1]: expected a subnet inside the VPC 10.0.0.0/16, found "10.1.6.0/24"'],
       [11, 21, "us-west-2e]", `aws.azs[1]: expected an availability zone of us-west-2 (${US_WEST_2_AZS}), found "us-west-2e"`],
     );
@@ -433,7 +541,9 @@ describe("several problems", () => {
 describe("PLATFORM_ENV", () => {
   it("an unknown name lists the environments and suggests the closest (prd -> prod)", () => {
     const lines = refusal(() => loadEnvironment("prd", ROOT)).problems.map(formatProblem);
-    expect(lines).toEqual(['environments:1:1 PLATFORM_ENV: expected one of dev, prod, staging or a path to a YAML file, found "prd" (did you mean prod?)']);
+    expect(lines).toEqual([
+      'environments:1:1 PLATFORM_ENV: expected one of dev, prod, staging or a path to a YAML file, found "prd" (did you mean prod?)',
+    ]);
   });
 
   it("base is not an environment", () => {
@@ -443,7 +553,9 @@ describe("PLATFORM_ENV", () => {
 
   it("a path to a missing file", () => {
     const lines = refusal(() => loadEnvironment("envs/nope.yaml", ROOT)).problems.map(formatProblem);
-    expect(lines).toEqual([`envs/nope.yaml:1:1 PLATFORM_ENV: expected an existing YAML file, found no file at ${path.join(ROOT, "envs/nope.yaml")}`]);
+    expect(lines).toEqual([
+      `envs/nope.yaml:1:1 PLATFORM_ENV: expected an existing YAML file, found no file at ${path.join(ROOT, "envs/nope.yaml")}`,
+    ]);
   });
 });
 
@@ -477,7 +589,12 @@ describe("the process entry points", () => {
         env: { ...process.env, PLATFORM_ENV: platformEnv, CDKTF_OUTDIR: outdir },
         timeout: 60_000,
       });
-      return { status: run.status, stdout: run.stdout, stderr: run.stderr, outdirExists: fs.existsSync(outdir) || fs.readdirSync(tmp).length > 0 };
+      return {
+        status: run.status,
+        stdout: run.stdout,
+        stderr: run.stderr,
+        outdirExists: fs.existsSync(outdir) || fs.readdirSync(tmp).length > 0,
+      };
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
@@ -496,7 +613,9 @@ describe("the process entry points", () => {
   it("main.ts refuses an unknown PLATFORM_ENV the same way", () => {
     const result = runMain("prd");
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('environments:1:1 PLATFORM_ENV: expected one of dev, prod, staging or a path to a YAML file, found "prd" (did you mean prod?)\n');
+    expect(result.stderr).toContain(
+      'environments:1:1 PLATFORM_ENV: expected one of dev, prod, staging or a path to a YAML file, found "prd" (did you mean prod?)\n',
+    );
     expect(result.outdirExists).toBe(false);
   });
 });

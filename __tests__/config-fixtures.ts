@@ -56,7 +56,8 @@ export function fixtureChecks(dir: string, opts: { owned?: RegExp } = {}) {
   /** The fixture is refused with exactly these problems, located where they are written. */
   function expectRefused(fixture: string, ...problems: ExpectedProblem[]): void {
     const where = (file?: string) => file ?? `${dir}/${fixture}`;
-    for (const [line, col, source, , file] of problems) expect(`${where(file)}:${line}:${col} ${textAt(where(file), line, col)}`).toBe(`${where(file)}:${line}:${col} ${source}`);
+    for (const [line, col, source, , file] of problems)
+      expect(`${where(file)}:${line}:${col} ${textAt(where(file), line, col)}`).toBe(`${where(file)}:${line}:${col} ${source}`);
     expect(refused(fixture)).toEqual(problems.map(([line, col, , text, file]) => `${where(file)}:${line}:${col} ${text}`));
   }
 

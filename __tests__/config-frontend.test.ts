@@ -76,13 +76,24 @@ describe("defaults", () => {
   });
 
   it("accepts amplify with a repository, and external with a URL the API allows", () => {
-    const amplify = envWith("dev", { frontend: { hosting: "amplify", amplify: { repository: REPO, domain: { name: "example.com", prefix: "app" } } }, apiGateway: { cors: { allowOrigins: ["https://app.example.com"] } } });
+    const amplify = envWith("dev", {
+      frontend: { hosting: "amplify", amplify: { repository: REPO, domain: { name: "example.com", prefix: "app" } } },
+      apiGateway: { cors: { allowOrigins: ["https://app.example.com"] } },
+    });
     expect(amplify.frontend.amplify).toMatchObject({ repository: REPO, branch: "main", domain: { name: "example.com", prefix: "app" } });
-    const external = envWith("dev", { frontend: { hosting: "external", siteUrl: "https://ims.vercel.app/app" }, apiGateway: { cors: { allowOrigins: ["https://ims.vercel.app"] } } });
+    const external = envWith("dev", {
+      frontend: { hosting: "external", siteUrl: "https://ims.vercel.app/app" },
+      apiGateway: { cors: { allowOrigins: ["https://ims.vercel.app"] } },
+    });
     expect(external.frontend.siteUrl).toBe("https://ims.vercel.app/app");
     expect(originOf("https://ims.vercel.app/app")).toBe("https://ims.vercel.app");
     // Without the api-gateway layer there is no API to allow the site.
-    expect(() => envWith("dev", { layers: { "api-gateway": { enabled: false } }, frontend: { hosting: "external", siteUrl: "https://ims.vercel.app" } })).not.toThrow();
+    expect(() =>
+      envWith("dev", {
+        layers: { "api-gateway": { enabled: false } },
+        frontend: { hosting: "external", siteUrl: "https://ims.vercel.app" },
+      }),
+    ).not.toThrow();
   });
 
   it("a disabled frontend layer is not checked", () => {
@@ -90,11 +101,25 @@ describe("defaults", () => {
   });
 
   it("the contract's mocks follow the hosting mode", () => {
-    const mocks = (cfg: ReturnType<typeof env>) => Object.fromEntries(Object.entries(frontendContract).map(([k, spec]) => [k, spec.mock(cfg)]));
-    expect(mocks(env("prod"))).toMatchObject({ hosting: "s3-cloudfront", bucket_name: "petclinic-prod-site-333333333333", site_url: "https://www.petclinic.example.com" });
+    const mocks = (cfg: ReturnType<typeof env>) =>
+      Object.fromEntries(Object.entries(frontendContract).map(([k, spec]) => [k, spec.mock(cfg)]));
+    expect(mocks(env("prod"))).toMatchObject({
+      hosting: "s3-cloudfront",
+      bucket_name: "petclinic-prod-site-333333333333",
+      site_url: "https://www.petclinic.example.com",
+    });
     expect(mocks(env("dev")).site_url).toMatch(/^https:\/\/d[0-9a-f]{13}\.cloudfront\.net$/);
-    const external = envWith("dev", { frontend: { hosting: "external", siteUrl: "https://ims.vercel.app" }, apiGateway: { cors: { allowOrigins: ["https://ims.vercel.app"] } } });
-    expect(mocks(external)).toEqual({ hosting: "external", bucket_name: "", distribution_id: "", distribution_domain_name: "", site_url: "https://ims.vercel.app" });
+    const external = envWith("dev", {
+      frontend: { hosting: "external", siteUrl: "https://ims.vercel.app" },
+      apiGateway: { cors: { allowOrigins: ["https://ims.vercel.app"] } },
+    });
+    expect(mocks(external)).toEqual({
+      hosting: "external",
+      bucket_name: "",
+      distribution_id: "",
+      distribution_domain_name: "",
+      site_url: "https://ims.vercel.app",
+    });
   });
 });
 
@@ -118,7 +143,12 @@ describe("custom domain", () => {
   });
 
   it("an alias repeating the name", () => {
-    expectRefused("alias-duplicate.yaml", [5, 28, "www.example.com]", 'frontend.domain.aliases[1]: expected an alias other than domain.name, found "www.example.com"']);
+    expectRefused("alias-duplicate.yaml", [
+      5,
+      28,
+      "www.example.com]",
+      'frontend.domain.aliases[1]: expected an alias other than domain.name, found "www.example.com"',
+    ]);
   });
 
   it("a certificate outside us-east-1", () => {
@@ -131,7 +161,12 @@ describe("custom domain", () => {
   });
 
   it("a CloudFront domain with another hosting mode", () => {
-    expectRefused("domain-with-amplify.yaml", [6, 3, "domain:", "frontend.domain: expected no frontend.domain with hosting amplify (use frontend.amplify.domain), found a domain"]);
+    expectRefused("domain-with-amplify.yaml", [
+      6,
+      3,
+      "domain:",
+      "frontend.domain: expected no frontend.domain with hosting amplify (use frontend.amplify.domain), found a domain",
+    ]);
   });
 });
 
@@ -181,7 +216,7 @@ describe("security headers", () => {
       5,
       "contentSecurityPolicy: |",
       "frontend.securityHeaders.contentSecurityPolicy: expected a Content-Security-Policy of at most 1783 characters on one line (CloudFront's limit), " +
-        'found "default-src \'self\';\\nscript-src \'self\'\\n"',
+        "found \"default-src 'self';\\nscript-src 'self'\\n\"",
     ]);
   });
 
@@ -247,7 +282,17 @@ it("reports every problem of a file at once, in file order", () => {
   expectRefused(
     "several.yaml",
     [2, 1, "frontend:", EXTERNAL_NO_URL],
-    [4, 3, "domain:", "frontend.domain: expected no frontend.domain with hosting external (the site's domain is configured where it is hosted), found a domain"],
-    [8, 5, "contentSecurityPolicy: \"default-src 'self'; img-src 'self'; img-src data:\"", 'frontend.securityHeaders.contentSecurityPolicy: expected each directive once (browsers ignore a repeated directive), found "img-src" twice'],
+    [
+      4,
+      3,
+      "domain:",
+      "frontend.domain: expected no frontend.domain with hosting external (the site's domain is configured where it is hosted), found a domain",
+    ],
+    [
+      8,
+      5,
+      "contentSecurityPolicy: \"default-src 'self'; img-src 'self'; img-src data:\"",
+      'frontend.securityHeaders.contentSecurityPolicy: expected each directive once (browsers ignore a repeated directive), found "img-src" twice',
+    ],
   );
 });

@@ -54,7 +54,10 @@ describe("defaults", () => {
     expect(load("profile-same-geography.yaml").genai.reservedConcurrency).toBe(2);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "genai-cfg-"));
     try {
-      fs.writeFileSync(path.join(dir, "x.yaml"), `extends: ${path.join(ROOT, DIR, "..", "_base.yaml")}\ngenai:\n  reservedConcurrency: 7\n`);
+      fs.writeFileSync(
+        path.join(dir, "x.yaml"),
+        `extends: ${path.join(ROOT, DIR, "..", "_base.yaml")}\ngenai:\n  reservedConcurrency: 7\n`,
+      );
       expect(loadConfigFile(path.join(dir, "x.yaml")).config.genai.reservedConcurrency).toBe(7);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -108,7 +111,10 @@ describe("model ids", () => {
     expect(inferenceProfileGeography(DEFAULT_MODEL_ID)).toBeUndefined();
     expect(foundationModelOf("us.anthropic.claude-3-5-haiku-20241022-v1:0")).toBe("anthropic.claude-3-5-haiku-20241022-v1:0");
     expect(foundationModelOf(DEFAULT_MODEL_ID)).toBe(DEFAULT_MODEL_ID);
-    expect(genaiModelIds(load("profile-same-geography.yaml").genai)).toEqual(["us.anthropic.claude-3-5-haiku-20241022-v1:0", DEFAULT_MODEL_ID]);
+    expect(genaiModelIds(load("profile-same-geography.yaml").genai)).toEqual([
+      "us.anthropic.claude-3-5-haiku-20241022-v1:0",
+      DEFAULT_MODEL_ID,
+    ]);
   });
 
   it("a profile of the environment's geography is accepted", () => {
@@ -118,7 +124,12 @@ describe("model ids", () => {
 
 describe("bad input is refused in the kit's format", () => {
   it("an unknown model id format", () => {
-    expectRefused("model-id-format.yaml", [3, 3, "modelId: claude-3-haiku", `genai.modelId: expected ${MODEL_ID_EXPECTED}, found "claude-3-haiku"`]);
+    expectRefused("model-id-format.yaml", [
+      3,
+      3,
+      "modelId: claude-3-haiku",
+      `genai.modelId: expected ${MODEL_ID_EXPECTED}, found "claude-3-haiku"`,
+    ]);
   });
 
   it("a question and context longer together than the 16 KB of a body the API's web ACL can inspect", () => {
@@ -151,8 +162,18 @@ describe("bad input is refused in the kit's format", () => {
   it("a model listed twice, or repeating modelId", () => {
     expectRefused(
       "additional-model-duplicate.yaml",
-      [5, 7, "anthropic.claude-3-haiku-20240307-v1:0", 'genai.additionalModelIds[1]: expected each model once (modelId is always allowed), found duplicate "anthropic.claude-3-haiku-20240307-v1:0"'],
-      [6, 7, "amazon.nova-lite-v1:0", 'genai.additionalModelIds[2]: expected each model once (modelId is always allowed), found duplicate "amazon.nova-lite-v1:0"'],
+      [
+        5,
+        7,
+        "anthropic.claude-3-haiku-20240307-v1:0",
+        'genai.additionalModelIds[1]: expected each model once (modelId is always allowed), found duplicate "anthropic.claude-3-haiku-20240307-v1:0"',
+      ],
+      [
+        6,
+        7,
+        "amazon.nova-lite-v1:0",
+        'genai.additionalModelIds[2]: expected each model once (modelId is always allowed), found duplicate "amazon.nova-lite-v1:0"',
+      ],
     );
   });
 
@@ -161,14 +182,24 @@ describe("bad input is refused in the kit's format", () => {
     ["memory-too-large.yaml", "memoryMb: 16384", "number 16384"],
     ["memory-fraction.yaml", "memoryMb: 256.5", "number 256.5"],
   ])("memory out of range: %s", (fixture, source, found) => {
-    expectRefused(fixture, [3, 3, source, `genai.memoryMb: expected a memory size in MB: a whole number from 128 to 10240, found ${found}`]);
+    expectRefused(fixture, [
+      3,
+      3,
+      source,
+      `genai.memoryMb: expected a memory size in MB: a whole number from 128 to 10240, found ${found}`,
+    ]);
   });
 
   it.each([
     ["timeout-too-long.yaml", "timeoutSeconds: 901", "number 901"],
     ["timeout-zero.yaml", "timeoutSeconds: 0", "number 0"],
   ])("timeout out of range: %s", (fixture, source, found) => {
-    expectRefused(fixture, [3, 3, source, `genai.timeoutSeconds: expected a timeout in seconds: a whole number from 1 to 900, found ${found}`]);
+    expectRefused(fixture, [
+      3,
+      3,
+      source,
+      `genai.timeoutSeconds: expected a timeout in seconds: a whole number from 1 to 900, found ${found}`,
+    ]);
   });
 
   it("runtime not supported: the seed's Python 3.11", () => {
@@ -176,19 +207,39 @@ describe("bad input is refused in the kit's format", () => {
   });
 
   it("runtime not supported: nodejs20.x (deprecated by Lambda), with did-you-mean", () => {
-    expectRefused("runtime-node20.yaml", [3, 3, "runtime: nodejs20.x", `genai.runtime: expected ${RUNTIME_EXPECTED}, found "nodejs20.x" (did you mean nodejs22.x?)`]);
+    expectRefused("runtime-node20.yaml", [
+      3,
+      3,
+      "runtime: nodejs20.x",
+      `genai.runtime: expected ${RUNTIME_EXPECTED}, found "nodejs20.x" (did you mean nodejs22.x?)`,
+    ]);
   });
 
   it("a reserved concurrency of 0 (it would switch the function off)", () => {
-    expectRefused("reserved-zero.yaml", [3, 3, "reservedConcurrency: 0", "genai.reservedConcurrency: expected a reserved concurrency: a whole number from 1 to 10000, found number 0"]);
+    expectRefused("reserved-zero.yaml", [
+      3,
+      3,
+      "reservedConcurrency: 0",
+      "genai.reservedConcurrency: expected a reserved concurrency: a whole number from 1 to 10000, found number 0",
+    ]);
   });
 
   it("a quoted number", () => {
-    expectRefused("max-tokens-string.yaml", [3, 3, 'maxTokens: "1024"', 'genai.maxTokens: expected a token count: a whole number from 1 to 65536, found "1024"']);
+    expectRefused("max-tokens-string.yaml", [
+      3,
+      3,
+      'maxTokens: "1024"',
+      'genai.maxTokens: expected a token count: a whole number from 1 to 65536, found "1024"',
+    ]);
   });
 
   it("a log level in the wrong case, with did-you-mean", () => {
-    expectRefused("log-level.yaml", [3, 3, "logLevel: info", 'genai.logLevel: expected one of "DEBUG", "INFO", "WARN", "ERROR", found "info" (did you mean INFO?)']);
+    expectRefused("log-level.yaml", [
+      3,
+      3,
+      "logLevel: info",
+      'genai.logLevel: expected one of "DEBUG", "INFO", "WARN", "ERROR", found "info" (did you mean INFO?)',
+    ]);
   });
 
   it("a mistyped key, with did-you-mean", () => {
@@ -202,7 +253,12 @@ describe("bad input is refused in the kit's format", () => {
 
   it("a system prompt too long for the function's environment", () => {
     const prompt = "x".repeat(2001);
-    expectRefused("system-prompt-long.yaml", [3, 3, `systemPrompt: "${prompt}"`, `genai.systemPrompt: expected a system prompt of at most 2000 characters (Lambda environment variables total 4 KB), found "${prompt}"`]);
+    expectRefused("system-prompt-long.yaml", [
+      3,
+      3,
+      `systemPrompt: "${prompt}"`,
+      `genai.systemPrompt: expected a system prompt of at most 2000 characters (Lambda environment variables total 4 KB), found "${prompt}"`,
+    ]);
   });
 
   it("several problems: one line each, in file order", () => {
@@ -211,7 +267,12 @@ describe("bad input is refused in the kit's format", () => {
       [3, 3, "runtime: python3.11", `genai.runtime: expected ${RUNTIME_EXPECTED}, found "python3.11"`],
       [4, 3, "modelId: anthropic/claude-3-haiku", `genai.modelId: expected ${MODEL_ID_EXPECTED}, found "anthropic/claude-3-haiku"`],
       [5, 3, "memoryMb: 100", "genai.memoryMb: expected a memory size in MB: a whole number from 128 to 10240, found number 100"],
-      [6, 3, "timeoutSeconds: 1000", "genai.timeoutSeconds: expected a timeout in seconds: a whole number from 1 to 900, found number 1000"],
+      [
+        6,
+        3,
+        "timeoutSeconds: 1000",
+        "genai.timeoutSeconds: expected a timeout in seconds: a whole number from 1 to 900, found number 1000",
+      ],
     );
   });
 });

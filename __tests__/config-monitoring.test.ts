@@ -8,7 +8,13 @@
  * really hold the offending key.
  */
 import { fixtureChecks } from "./config-fixtures";
-import { alarmTopicNames, genaiDurationThresholdMs, maxEvaluationWindowSeconds, monitoringDashboards, TREAT_MISSING_DATA } from "../layers/10-monitoring/config";
+import {
+  alarmTopicNames,
+  genaiDurationThresholdMs,
+  maxEvaluationWindowSeconds,
+  monitoringDashboards,
+  TREAT_MISSING_DATA,
+} from "../layers/10-monitoring/config";
 import { monitoringContract } from "../layers/10-monitoring/contract";
 import { env, envWith, ENVIRONMENTS } from "./helpers";
 
@@ -25,10 +31,27 @@ describe("defaults", () => {
     expect(monitoring.notifyOnRecovery).toBe(true);
     expect(monitoring.serviceHealthAlarms).toBe(true);
     expect(monitoring.dashboards).toEqual({ enabled: true });
-    expect(monitoring.xray).toEqual({ enabled: true, samplingRate: { dev: 0.2, staging: 0.1, prod: 0.05 }[tier], reservoirPerSecond: 1, priority: 1000, insights: false });
-    expect(monitoring.cloudTrail).toMatchObject({ enabled: true, multiRegion: true, includeGlobalServiceEvents: true, retentionDays: { dev: 90, staging: 365, prod: 2557 }[tier] });
+    expect(monitoring.xray).toEqual({
+      enabled: true,
+      samplingRate: { dev: 0.2, staging: 0.1, prod: 0.05 }[tier],
+      reservoirPerSecond: 1,
+      priority: 1000,
+      insights: false,
+    });
+    expect(monitoring.cloudTrail).toMatchObject({
+      enabled: true,
+      multiRegion: true,
+      includeGlobalServiceEvents: true,
+      retentionDays: { dev: 90, staging: 365, prod: 2557 }[tier],
+    });
     expect(monitoring.cloudTrail.logRetentionDays).toBeUndefined();
-    expect(monitoring.guardDuty).toEqual({ enabled: false, findingPublishingFrequency: "FIFTEEN_MINUTES", notifyFindings: true, minSeverity: 7, severity: "CRITICAL" });
+    expect(monitoring.guardDuty).toEqual({
+      enabled: false,
+      findingPublishingFrequency: "FIFTEEN_MINUTES",
+      notifyFindings: true,
+      minSeverity: 7,
+      severity: "CRITICAL",
+    });
     // One topic for every severity unless an environment asks for one per severity.
     expect(monitoring.severityTopics).toBe(false);
     expect(monitoring.serviceHealthSeverity).toBe("CRITICAL");
@@ -38,7 +61,9 @@ describe("defaults", () => {
   it("chooses missing-data treatment per metric (the table in docs/layers/monitoring.md)", () => {
     const a = env("dev").monitoring.alarms;
     const treat = Object.fromEntries(
-      Object.entries(a).flatMap(([g, byName]) => Object.entries(byName as Record<string, { treatMissingData: string }>).map(([n, s]) => [`${g}.${n}`, s.treatMissingData])),
+      Object.entries(a).flatMap(([g, byName]) =>
+        Object.entries(byName as Record<string, { treatMissingData: string }>).map(([n, s]) => [`${g}.${n}`, s.treatMissingData]),
+      ),
     );
     expect(treat).toEqual({
       "alb.elb5xxRate": "notBreaching",
@@ -76,7 +101,9 @@ describe("defaults", () => {
   it("gives every alarm a severity by what it means (the table in docs/layers/monitoring.md)", () => {
     const { alarms, cloudTrail } = env("prod").monitoring;
     const severities = Object.fromEntries(
-      Object.entries(alarms).flatMap(([g, byName]) => Object.entries(byName as Record<string, { severity: string }>).map(([n, s]) => [`${g}.${n}`, s.severity])),
+      Object.entries(alarms).flatMap(([g, byName]) =>
+        Object.entries(byName as Record<string, { severity: string }>).map(([n, s]) => [`${g}.${n}`, s.severity]),
+      ),
     );
     expect(severities).toEqual({
       "alb.elb5xxRate": "ERROR",
@@ -119,10 +146,21 @@ describe("defaults", () => {
 
   it("names one alarm topic for every severity, or one per severity with severityTopics; the contract's mocks follow", () => {
     const dev = env("dev");
-    expect(alarmTopicNames(dev)).toEqual({ WARNING: "petclinic-dev-alarms", ERROR: "petclinic-dev-alarms", CRITICAL: "petclinic-dev-alarms" });
+    expect(alarmTopicNames(dev)).toEqual({
+      WARNING: "petclinic-dev-alarms",
+      ERROR: "petclinic-dev-alarms",
+      CRITICAL: "petclinic-dev-alarms",
+    });
     // dev has only Slack: the default routing (sms, page) would be refused, so every severity goes to Slack.
-    const per = envWith("dev", { monitoring: { severityTopics: true }, notification: { routing: { WARNING: ["slack"], ERROR: ["slack"], CRITICAL: ["slack"] } } });
-    expect(alarmTopicNames(per)).toEqual({ WARNING: "petclinic-dev-alarms", ERROR: "petclinic-dev-alarms-error", CRITICAL: "petclinic-dev-alarms-critical" });
+    const per = envWith("dev", {
+      monitoring: { severityTopics: true },
+      notification: { routing: { WARNING: ["slack"], ERROR: ["slack"], CRITICAL: ["slack"] } },
+    });
+    expect(alarmTopicNames(per)).toEqual({
+      WARNING: "petclinic-dev-alarms",
+      ERROR: "petclinic-dev-alarms-error",
+      CRITICAL: "petclinic-dev-alarms-critical",
+    });
     expect(monitoringContract.alarm_topic_arns.mock(per)).toEqual({
       WARNING: "arn:aws:sns:us-west-2:111111111111:petclinic-dev-alarms",
       ERROR: "arn:aws:sns:us-west-2:111111111111:petclinic-dev-alarms-error",
@@ -138,11 +176,25 @@ describe("defaults", () => {
 
   it("accepts every setting changed to another valid value", () => {
     const m = load("valid.yaml").monitoring;
-    expect(m.alarms.ecs.cpu).toEqual({ enabled: true, threshold: 70, periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 2, treatMissingData: "ignore", severity: "ERROR" });
+    expect(m.alarms.ecs.cpu).toEqual({
+      enabled: true,
+      threshold: 70,
+      periodSeconds: 300,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: "ignore",
+      severity: "ERROR",
+    });
     expect(m.alarms.ecs.runningTasks.enabled).toBe(false);
     expect(m.xray).toEqual({ enabled: true, samplingRate: 1, reservoirPerSecond: 0, priority: 10, insights: true });
     expect(m.cloudTrail).toMatchObject({ multiRegion: false, retentionDays: 30, logRetentionDays: 14 });
-    expect(m.guardDuty).toEqual({ enabled: true, findingPublishingFrequency: "ONE_HOUR", notifyFindings: true, minSeverity: 4, severity: "WARNING" });
+    expect(m.guardDuty).toEqual({
+      enabled: true,
+      findingPublishingFrequency: "ONE_HOUR",
+      notifyFindings: true,
+      minSeverity: 4,
+      severity: "WARNING",
+    });
   });
 
   it("names the dashboards after the enabled layers, and the contract's mocks follow", () => {
@@ -156,8 +208,16 @@ describe("defaults", () => {
     ]);
     // native has a dashboard when it has queues to watch.
     expect(monitoringDashboards(envWith("dev", { native: { queues: { orders: {} } } })).map((d) => d.layer)).toContain("native");
-    const off = envWith("dev", { layers: { "lambda-genai": { enabled: false }, native: { enabled: false } }, native: { queues: { orders: {} } } });
-    expect(monitoringContract.dashboard_names.mock(off)).toEqual(["petclinic-dev-overview", "petclinic-dev-application", "petclinic-dev-database", "petclinic-dev-api-gateway"]);
+    const off = envWith("dev", {
+      layers: { "lambda-genai": { enabled: false }, native: { enabled: false } },
+      native: { queues: { orders: {} } },
+    });
+    expect(monitoringContract.dashboard_names.mock(off)).toEqual([
+      "petclinic-dev-overview",
+      "petclinic-dev-application",
+      "petclinic-dev-database",
+      "petclinic-dev-api-gateway",
+    ]);
     expect(monitoringContract.dashboard_names.mock(load("valid.yaml"))).toEqual([]);
     expect(monitoringContract.trail_arn.mock(dev)).toBe("arn:aws:cloudtrail:us-west-2:111111111111:trail/petclinic-dev");
     expect(monitoringContract.trail_arn.mock(envWith("dev", { monitoring: { cloudTrail: { enabled: false } } }))).toBe("");
@@ -172,7 +232,12 @@ describe("defaults", () => {
 
 describe("thresholds", () => {
   it("a percentage above 100", () => {
-    expectRefused("percent-over-100.yaml", [6, 9, "threshold: 120", "monitoring.alarms.ecs.cpu.threshold: expected a CPU threshold: a percentage from 0 to 100, found number 120"]);
+    expectRefused("percent-over-100.yaml", [
+      6,
+      9,
+      "threshold: 120",
+      "monitoring.alarms.ecs.cpu.threshold: expected a CPU threshold: a percentage from 0 to 100, found number 120",
+    ]);
   });
 
   it("a size of the wrong sign", () => {
@@ -185,13 +250,23 @@ describe("thresholds", () => {
   });
 
   it("a count of the wrong sign", () => {
-    expectRefused("negative-count.yaml", [6, 9, "threshold: -1", "monitoring.alarms.lambda.errors.threshold: expected a number of errors: a whole number, 0 or more, found number -1"]);
+    expectRefused("negative-count.yaml", [
+      6,
+      9,
+      "threshold: -1",
+      "monitoring.alarms.lambda.errors.threshold: expected a number of errors: a whole number, 0 or more, found number -1",
+    ]);
   });
 });
 
 describe("evaluation", () => {
   it("a period that is not whole minutes", () => {
-    expectRefused("period-not-minutes.yaml", [6, 9, "periodSeconds: 90", `monitoring.alarms.alb.elb5xxRate.periodSeconds: ${PERIOD}, found number 90`]);
+    expectRefused("period-not-minutes.yaml", [
+      6,
+      9,
+      "periodSeconds: 90",
+      `monitoring.alarms.alb.elb5xxRate.periodSeconds: ${PERIOD}, found number 90`,
+    ]);
   });
 
   it("more data points to alarm than evaluation periods", () => {
@@ -236,7 +311,12 @@ describe("evaluation", () => {
   it("several cross-field problems, each reported", () => {
     expectRefused(
       "several-semantic.yaml",
-      [6, 36, "datapointsToAlarm: 4 }", "monitoring.alarms.database.cpu.datapointsToAlarm: expected at most evaluationPeriods (3) data points: M of N cannot ask for more periods than it looks at, found 4"],
+      [
+        6,
+        36,
+        "datapointsToAlarm: 4 }",
+        "monitoring.alarms.database.cpu.datapointsToAlarm: expected at most evaluationPeriods (3) data points: M of N cannot ask for more periods than it looks at, found 4",
+      ],
       [
         8,
         48,
@@ -268,11 +348,21 @@ describe("other settings", () => {
   });
 
   it("a sampling rate above 1", () => {
-    expectRefused("sampling-rate.yaml", [4, 5, "samplingRate: 5", "monitoring.xray.samplingRate: expected a sampling rate from 0 to 1, found number 5"]);
+    expectRefused("sampling-rate.yaml", [
+      4,
+      5,
+      "samplingRate: 5",
+      "monitoring.xray.samplingRate: expected a sampling rate from 0 to 1, found number 5",
+    ]);
   });
 
   it("a GuardDuty severity out of range", () => {
-    expectRefused("guardduty-severity.yaml", [5, 5, "minSeverity: 9", "monitoring.guardDuty.minSeverity: expected a GuardDuty severity from 1 to 8.9, found number 9"]);
+    expectRefused("guardduty-severity.yaml", [
+      5,
+      5,
+      "minSeverity: 9",
+      "monitoring.guardDuty.minSeverity: expected a GuardDuty severity from 1 to 8.9, found number 9",
+    ]);
   });
 
   it("trail retentions out of range (days in S3, a period CloudWatch Logs accepts)", () => {
@@ -292,9 +382,19 @@ describe("other settings", () => {
     expectRefused(
       "several.yaml",
       [4, 3, 'notifyOnRecovery: "yes"', 'monitoring.notifyOnRecovery: expected a boolean, found "yes"'],
-      [7, 17, "threshold: 101, periodSeconds: 30 }", "monitoring.alarms.ecs.memory.threshold: expected a memory threshold: a percentage from 0 to 100, found number 101"],
+      [
+        7,
+        17,
+        "threshold: 101, periodSeconds: 30 }",
+        "monitoring.alarms.ecs.memory.threshold: expected a memory threshold: a percentage from 0 to 100, found number 101",
+      ],
       [7, 33, "periodSeconds: 30 }", `monitoring.alarms.ecs.memory.periodSeconds: ${PERIOD}, found number 30`],
-      [9, 20, "threshold: 1.5, treatMissingData: zero }", "monitoring.alarms.cache.evictions.threshold: expected a number of evictions: a whole number, 0 or more, found number 1.5"],
+      [
+        9,
+        20,
+        "threshold: 1.5, treatMissingData: zero }",
+        "monitoring.alarms.cache.evictions.threshold: expected a number of evictions: a whole number, 0 or more, found number 1.5",
+      ],
       [9, 36, "treatMissingData: zero }", `monitoring.alarms.cache.evictions.treatMissingData: ${MISSING}, found "zero"`],
     );
   });

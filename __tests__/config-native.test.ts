@@ -25,7 +25,8 @@ const ROOT = path.resolve(__dirname, "..");
 const DIR = "__tests__/fixtures/config/native";
 const { load, expectRefused } = fixtureChecks(DIR);
 
-const BUCKET_EXPECTED = "an S3 bucket name AWS accepts: 3-63 lower-case letters, digits and hyphens, starting and ending with a letter or digit";
+const BUCKET_EXPECTED =
+  "an S3 bucket name AWS accepts: 3-63 lower-case letters, digits and hyphens, starting and ending with a letter or digit";
 const URL_EXPECTED = "an https URL such as https://app.example.com/callback (http only for http://localhost; no fragment)";
 
 describe("defaults", () => {
@@ -58,7 +59,12 @@ describe("defaults", () => {
     expect(cfg.native.buckets.media).toMatchObject({
       purpose: "media",
       versioned: true,
-      cors: { allowedMethods: ["GET", "PUT", "HEAD"], allowedHeaders: ["Content-Type", "Content-MD5", "x-amz-*"], exposeHeaders: ["ETag"], maxAgeSeconds: 3000 },
+      cors: {
+        allowedMethods: ["GET", "PUT", "HEAD"],
+        allowedHeaders: ["Content-Type", "Content-MD5", "x-amz-*"],
+        exposeHeaders: ["ETag"],
+        maxAgeSeconds: 3000,
+      },
     });
     expect(cfg.native.ses).toMatchObject({
       mailFromSubdomain: "mail",
@@ -69,7 +75,14 @@ describe("defaults", () => {
       mfa: "optional",
       advancedSecurity: "OFF",
       password: { minLength: 12, requireSymbols: true, temporaryPasswordValidityDays: 7 },
-      client: { scopes: ["openid", "email", "profile"], accessTokenMinutes: 60, idTokenMinutes: 60, refreshTokenDays: 30, refreshTokenRotation: false, logoutUrls: [] },
+      client: {
+        scopes: ["openid", "email", "profile"],
+        accessTokenMinutes: 60,
+        idTokenMinutes: 60,
+        refreshTokenDays: 30,
+        refreshTokenRotation: false,
+        logoutUrls: [],
+      },
       postConfirmation: { queue: "jobs", timeoutSeconds: 5, memoryMb: 256, runtime: "nodejs22.x" },
     });
   });
@@ -121,7 +134,9 @@ describe("names", () => {
   it("subscriptions are named after their targets, never their positions", () => {
     expect(subscriptionId({ queue: "jobs", rawMessageDelivery: true, filterPolicyScope: "MessageAttributes" })).toBe("queue-jobs");
     expect(subscriptionId({ function: "mailer", rawMessageDelivery: false, filterPolicyScope: "MessageAttributes" })).toBe("mailer");
-    expect(subscriptionId({ email: "Ops.Team@example.com", rawMessageDelivery: false, filterPolicyScope: "MessageAttributes" })).toBe("email-ops-team-example-com");
+    expect(subscriptionId({ email: "Ops.Team@example.com", rawMessageDelivery: false, filterPolicyScope: "MessageAttributes" })).toBe(
+      "email-ops-team-example-com",
+    );
   });
 });
 
@@ -176,9 +191,14 @@ describe("helpers", () => {
   });
 
   it("finds the data a template requires: placeholders outside blocks, first path segment", () => {
-    expect(requiredVariables("Code {{code}}", "{{#if name}}Hi {{name}}{{else}}Hi{{/if}} {{{link}}} {{user.email}} {{! a comment }}")).toEqual(["code", "link", "user"]);
+    expect(
+      requiredVariables("Code {{code}}", "{{#if name}}Hi {{name}}{{else}}Hi{{/if}} {{{link}}} {{user.email}} {{! a comment }}"),
+    ).toEqual(["code", "link", "user"]);
     expect(requiredVariables("{{#each items}}{{title}}{{/each}}{{total}}")).toEqual(["total"]);
-    const otp = [fs.readFileSync(path.join(ROOT, "templates/email/otp.html"), "utf8"), fs.readFileSync(path.join(ROOT, "templates/email/otp.txt"), "utf8")];
+    const otp = [
+      fs.readFileSync(path.join(ROOT, "templates/email/otp.html"), "utf8"),
+      fs.readFileSync(path.join(ROOT, "templates/email/otp.txt"), "utf8"),
+    ];
     expect(requiredVariables("Your code: {{code}}", ...otp)).toEqual(["code"]);
   });
 
@@ -202,8 +222,18 @@ describe("bad input is refused in the kit's format", () => {
   it("bucket names AWS refuses (or that break TLS)", () => {
     expectRefused(
       "bucket-name.yaml",
-      [5, 7, "bucketName: Petclinic_Documents", `native.buckets.documents.bucketName: expected ${BUCKET_EXPECTED}, found "Petclinic_Documents": upper-case letters`],
-      [8, 7, "bucketName: xn--petclinic-backups", `native.buckets.backups.bucketName: expected ${BUCKET_EXPECTED}, found "xn--petclinic-backups": a prefix AWS reserves (xn--, sthree-, amzn-s3-demo-)`],
+      [
+        5,
+        7,
+        "bucketName: Petclinic_Documents",
+        `native.buckets.documents.bucketName: expected ${BUCKET_EXPECTED}, found "Petclinic_Documents": upper-case letters`,
+      ],
+      [
+        8,
+        7,
+        "bucketName: xn--petclinic-backups",
+        `native.buckets.backups.bucketName: expected ${BUCKET_EXPECTED}, found "xn--petclinic-backups": a prefix AWS reserves (xn--, sthree-, amzn-s3-demo-)`,
+      ],
       [
         10,
         7,
@@ -216,20 +246,45 @@ describe("bad input is refused in the kit's format", () => {
   it("a Cognito callback URL that is not https outside localhost, a sign-out URL with a fragment", () => {
     expectRefused(
       "callback-http.yaml",
-      [7, 11, "http://app.example.com/callback", `native.cognito.client.callbackUrls[1]: expected ${URL_EXPECTED}, found "http://app.example.com/callback"`],
-      [8, 46, '"https://app.example.com/#signed-out"]', `native.cognito.client.logoutUrls[1]: expected ${URL_EXPECTED}, found "https://app.example.com/#signed-out"`],
+      [
+        7,
+        11,
+        "http://app.example.com/callback",
+        `native.cognito.client.callbackUrls[1]: expected ${URL_EXPECTED}, found "http://app.example.com/callback"`,
+      ],
+      [
+        8,
+        46,
+        '"https://app.example.com/#signed-out"]',
+        `native.cognito.client.logoutUrls[1]: expected ${URL_EXPECTED}, found "https://app.example.com/#signed-out"`,
+      ],
     );
   });
 
   it("an SES domain that is not a domain name", () => {
-    expectRefused("ses-domain.yaml", [4, 5, "domain: Example", 'native.ses.domain: expected a lower-case domain name of two or more labels, such as example.com, found "Example"']);
+    expectRefused("ses-domain.yaml", [
+      4,
+      5,
+      "domain: Example",
+      'native.ses.domain: expected a lower-case domain name of two or more labels, such as example.com, found "Example"',
+    ]);
   });
 
   it("an unknown service in a grant, with did-you-mean", () => {
     expectRefused(
       "unknown-service.yaml",
-      [6, 21, "custmers]", 'native.buckets.documents.access.readWrite[0]: expected an application service (customers, lambda:genai), found unknown service "custmers" (did you mean customers?)'],
-      [9, 41, "billing] }", 'native.queues.jobs.access.produce[1]: expected an application service (customers, lambda:genai), found unknown service "billing"'],
+      [
+        6,
+        21,
+        "custmers]",
+        'native.buckets.documents.access.readWrite[0]: expected an application service (customers, lambda:genai), found unknown service "custmers" (did you mean customers?)',
+      ],
+      [
+        9,
+        41,
+        "billing] }",
+        'native.queues.jobs.access.produce[1]: expected an application service (customers, lambda:genai), found unknown service "billing"',
+      ],
     );
   });
 
@@ -272,15 +327,30 @@ describe("bad input is refused in the kit's format", () => {
   it("lifecycle transitions S3 refuses, an expiration before the last transition, a reserved rule id", () => {
     expectRefused(
       "lifecycle.yaml",
-      [8, 17, "days: 7, storageClass: STANDARD_IA }", "native.buckets.documents.lifecycle.archive.transitions[0].days: expected at least 30 days before STANDARD_IA (S3's minimum for infrequent-access classes), found number 7"],
-      [9, 17, "days: 20, storageClass: GLACIER }", "native.buckets.documents.lifecycle.archive.transitions[1].days: expected at least 37 days (objects stay 30 days in STANDARD_IA before moving on), found number 20"],
+      [
+        8,
+        17,
+        "days: 7, storageClass: STANDARD_IA }",
+        "native.buckets.documents.lifecycle.archive.transitions[0].days: expected at least 30 days before STANDARD_IA (S3's minimum for infrequent-access classes), found number 7",
+      ],
+      [
+        9,
+        17,
+        "days: 20, storageClass: GLACIER }",
+        "native.buckets.documents.lifecycle.archive.transitions[1].days: expected at least 37 days (objects stay 30 days in STANDARD_IA before moving on), found number 20",
+      ],
       [
         10,
         28,
         "storageClass: GLACIER_IR }",
         'native.buckets.documents.lifecycle.archive.transitions[2].storageClass: expected a storage class after GLACIER in S3\'s lifecycle order (STANDARD_IA, INTELLIGENT_TIERING, ONEZONE_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE), found "GLACIER_IR"',
       ],
-      [11, 11, "expirationDays: 200", "native.buckets.documents.lifecycle.archive.expirationDays: expected more than 400 days (after the last transition), found number 200"],
+      [
+        11,
+        11,
+        "expirationDays: 200",
+        "native.buckets.documents.lifecycle.archive.expirationDays: expected more than 400 days (after the last transition), found number 200",
+      ],
       [
         12,
         9,
@@ -293,28 +363,78 @@ describe("bad input is refused in the kit's format", () => {
   it("subscriptions: two targets at once, an unknown queue, a function not configured, raw delivery to e-mail", () => {
     expectRefused(
       "subscriptions.yaml",
-      [8, 11, "{ queue: jobs, email: ops@example.com }", "native.topics.alerts.subscriptions[0]: expected exactly one of queue, function, email, found queue and email"],
-      [9, 13, "queue: job }", 'native.topics.alerts.subscriptions[1].queue: expected a queue of native.queues (jobs), found unknown queue "job" (did you mean jobs?)'],
-      [10, 13, "function: mailer }", 'native.topics.alerts.subscriptions[2].function: expected a configured function (native.mailer is not configured), found "mailer"'],
-      [11, 37, "rawMessageDelivery: true }", "native.topics.alerts.subscriptions[3].rawMessageDelivery: expected false (raw delivery applies to queue subscriptions), found boolean true"],
+      [
+        8,
+        11,
+        "{ queue: jobs, email: ops@example.com }",
+        "native.topics.alerts.subscriptions[0]: expected exactly one of queue, function, email, found queue and email",
+      ],
+      [
+        9,
+        13,
+        "queue: job }",
+        'native.topics.alerts.subscriptions[1].queue: expected a queue of native.queues (jobs), found unknown queue "job" (did you mean jobs?)',
+      ],
+      [
+        10,
+        13,
+        "function: mailer }",
+        'native.topics.alerts.subscriptions[2].function: expected a configured function (native.mailer is not configured), found "mailer"',
+      ],
+      [
+        11,
+        37,
+        "rawMessageDelivery: true }",
+        "native.topics.alerts.subscriptions[3].rawMessageDelivery: expected false (raw delivery applies to queue subscriptions), found boolean true",
+      ],
     );
   });
 
   it("queues: a dead-letter queue keeping messages shorter than its source, a name ending in -dlq, deduplication without FIFO", () => {
     expectRefused(
       "queues.yaml",
-      [6, 21, "retentionSeconds: 86400 }", "native.queues.jobs.deadLetter.retentionSeconds: expected at least the queue's retention (1209600 s): a message keeps its original enqueue time in the dead-letter queue, found number 86400"],
-      [7, 5, "jobs-dlq: {}", `native.queues.jobs-dlq: expected a queue name not ending in -dlq (each queue's dead-letter queue is <name>-dlq), found the queue "jobs-dlq"`],
-      [9, 7, "contentBasedDeduplication: true", "native.queues.orders.contentBasedDeduplication: expected false (content-based deduplication is for FIFO queues; set fifo: true), found boolean true"],
+      [
+        6,
+        21,
+        "retentionSeconds: 86400 }",
+        "native.queues.jobs.deadLetter.retentionSeconds: expected at least the queue's retention (1209600 s): a message keeps its original enqueue time in the dead-letter queue, found number 86400",
+      ],
+      [
+        7,
+        5,
+        "jobs-dlq: {}",
+        `native.queues.jobs-dlq: expected a queue name not ending in -dlq (each queue's dead-letter queue is <name>-dlq), found the queue "jobs-dlq"`,
+      ],
+      [
+        9,
+        7,
+        "contentBasedDeduplication: true",
+        "native.queues.orders.contentBasedDeduplication: expected false (content-based deduplication is for FIFO queues; set fifo: true), found boolean true",
+      ],
     );
   });
 
   it("event rules: an empty pattern, an unknown topic, a target twice", () => {
     expectRefused(
       "event-rule.yaml",
-      [8, 9, "pattern: {}", "native.eventBus.rules.order-placed.pattern: expected an event pattern with at least one field, such as {source: [my.app]}, found an empty mapping"],
-      [9, 38, "topic: alerts }, { queue: jobs }]", 'native.eventBus.rules.order-placed.targets[1].topic: expected a topic of native.topics (none configured), found unknown topic "alerts"'],
-      [9, 55, "{ queue: jobs }]", "native.eventBus.rules.order-placed.targets[2]: expected each target once per rule, found duplicate queue-jobs"],
+      [
+        8,
+        9,
+        "pattern: {}",
+        "native.eventBus.rules.order-placed.pattern: expected an event pattern with at least one field, such as {source: [my.app]}, found an empty mapping",
+      ],
+      [
+        9,
+        38,
+        "topic: alerts }, { queue: jobs }]",
+        'native.eventBus.rules.order-placed.targets[1].topic: expected a topic of native.topics (none configured), found unknown topic "alerts"',
+      ],
+      [
+        9,
+        55,
+        "{ queue: jobs }]",
+        "native.eventBus.rules.order-placed.targets[2]: expected each target once per rule, found duplicate queue-jobs",
+      ],
     );
   });
 
@@ -330,16 +450,36 @@ describe("bad input is refused in the kit's format", () => {
   it("a post-confirmation target and template that do not exist", () => {
     expectRefused(
       "post-confirmation-target.yaml",
-      [8, 7, "topic: user", 'native.cognito.postConfirmation.topic: expected a topic of native.topics (users), found unknown topic "user" (did you mean users?)'],
-      [9, 7, "template: welcome", 'native.cognito.postConfirmation.template: expected a template of native.ses.templates (none configured), found unknown template "welcome"'],
+      [
+        8,
+        7,
+        "topic: user",
+        'native.cognito.postConfirmation.topic: expected a topic of native.topics (users), found unknown topic "user" (did you mean users?)',
+      ],
+      [
+        9,
+        7,
+        "template: welcome",
+        'native.cognito.postConfirmation.template: expected a template of native.ses.templates (none configured), found unknown template "welcome"',
+      ],
     );
   });
 
   it("a mailer without SES, and that nothing invokes", () => {
     expectRefused(
       "mailer-alone.yaml",
-      [3, 3, "mailer: {}", "native.mailer: expected native.ses to be configured too (the mailer sends through the SES identity), found a mailer without ses"],
-      [3, 3, "mailer: {}", "native.mailer: expected a mailer that something invokes: a topic subscription {function: mailer} or a queue trigger {function: mailer}, found a mailer nothing invokes"],
+      [
+        3,
+        3,
+        "mailer: {}",
+        "native.mailer: expected native.ses to be configured too (the mailer sends through the SES identity), found a mailer without ses",
+      ],
+      [
+        3,
+        3,
+        "mailer: {}",
+        "native.mailer: expected a mailer that something invokes: a topic subscription {function: mailer} or a queue trigger {function: mailer}, found a mailer nothing invokes",
+      ],
     );
   });
 
@@ -355,7 +495,12 @@ describe("bad input is refused in the kit's format", () => {
   it("several problems: one line each, in file order", () => {
     expectRefused(
       "several.yaml",
-      [5, 7, "visibilityTimeoutSeconds: 50000", "native.queues.jobs.visibilityTimeoutSeconds: expected a visibility timeout in seconds: a whole number from 0 to 43200, found number 50000"],
+      [
+        5,
+        7,
+        "visibilityTimeoutSeconds: 50000",
+        "native.queues.jobs.visibilityTimeoutSeconds: expected a visibility timeout in seconds: a whole number from 0 to 43200, found number 50000",
+      ],
       [7, 5, "mfa: off", 'native.cognito.mfa: expected one of "optional", "required", found "off"'],
       [8, 30, "ftp://example.com] }", `native.cognito.client.callbackUrls[0]: expected ${URL_EXPECTED}, found "ftp://example.com"`],
     );
@@ -376,7 +521,12 @@ describe("Cognito federation and the identity pool", () => {
     const cfg = load("federation-valid.yaml");
     expect(cfg.native.cognito!.federation).toEqual({
       google: { scopes: ["openid", "email", "profile"], attributeMapping: { email: "email", username: "sub", "custom:tenantId": "hd" } },
-      facebook: { secretName: "shared/facebook-app", scopes: ["public_profile", "email"], attributeMapping: { email: "email", name: "name", username: "id" }, apiVersion: "v19.0" },
+      facebook: {
+        secretName: "shared/facebook-app",
+        scopes: ["public_profile", "email"],
+        attributeMapping: { email: "email", name: "name", username: "id" },
+        apiVersion: "v19.0",
+      },
       secretsVersion: "2026-01",
       memoryMb: 256,
       timeoutSeconds: 60,
@@ -397,8 +547,18 @@ describe("Cognito federation and the identity pool", () => {
   it("a secret name with a space, an attribute that is not a user pool attribute, a Graph API version without v", () => {
     expectRefused(
       "federation-bad.yaml",
-      [8, 9, 'secretName: "google secret"', 'native.cognito.federation.google.secretName: expected a Secrets Manager secret name such as bsuite-prod/cognito/google (letters, digits and /_+=.@-), found "google secret"'],
-      [9, 43, "nick: nickname }", `native.cognito.federation.google.attributeMapping.nick: expected a key that is ${ATTRIBUTE_KEY}, found the key "nick"`],
+      [
+        8,
+        9,
+        'secretName: "google secret"',
+        'native.cognito.federation.google.secretName: expected a Secrets Manager secret name such as bsuite-prod/cognito/google (letters, digits and /_+=.@-), found "google secret"',
+      ],
+      [
+        9,
+        43,
+        "nick: nickname }",
+        `native.cognito.federation.google.attributeMapping.nick: expected a key that is ${ATTRIBUTE_KEY}, found the key "nick"`,
+      ],
       [11, 9, 'apiVersion: "19"', 'native.cognito.federation.facebook.apiVersion: expected a Graph API version such as v19.0, found "19"'],
     );
   });
@@ -406,7 +566,12 @@ describe("Cognito federation and the identity pool", () => {
   it("no e-mail mapping, an immutable custom attribute, an unknown one (did-you-mean)", () => {
     expectRefused(
       "federation-mapping.yaml",
-      [10, 9, `attributeMapping: { username: sub, "custom:tenantId": hd, "custom:tenant": hd }`, "native.cognito.federation.google.attributeMapping: expected a mapping of email (users sign in with their e-mail address), found no email mapping"],
+      [
+        10,
+        9,
+        `attributeMapping: { username: sub, "custom:tenantId": hd, "custom:tenant": hd }`,
+        "native.cognito.federation.google.attributeMapping: expected a mapping of email (users sign in with their e-mail address), found no email mapping",
+      ],
       [
         10,
         44,
@@ -426,7 +591,12 @@ describe("Cognito federation and the identity pool", () => {
     expectRefused(
       "federation-empty.yaml",
       [6, 5, "federation: {}", "native.cognito.federation: expected at least one provider: google or facebook, found no provider"],
-      [9, 20, "doc: readWrite }", 'native.cognito.identityPool.authenticated.buckets.doc: expected a bucket of native.buckets (none configured), found unknown bucket "doc"'],
+      [
+        9,
+        20,
+        "doc: readWrite }",
+        'native.cognito.identityPool.authenticated.buckets.doc: expected a bucket of native.buckets (none configured), found unknown bucket "doc"',
+      ],
     );
   });
 

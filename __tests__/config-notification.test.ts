@@ -103,7 +103,9 @@ describe("channels and event rules that follow from a config (shared by the laye
   it.each(ENVIRONMENTS)("%s: slack everywhere, email in prod; deployment failures and RDS events, stopped tasks outside dev", (name) => {
     const cfg = env(name);
     expect(notificationChannels(cfg)).toEqual(cfg.tier === "prod" ? ["slack", "email"] : ["slack"]);
-    expect(notificationEventKinds(cfg)).toEqual(cfg.tier === "dev" ? ["ecs-deployment-failed", "rds-event"] : ["ecs-deployment-failed", "ecs-task-stopped", "rds-event"]);
+    expect(notificationEventKinds(cfg)).toEqual(
+      cfg.tier === "dev" ? ["ecs-deployment-failed", "rds-event"] : ["ecs-deployment-failed", "ecs-task-stopped", "rds-event"],
+    );
   });
 
   it("a kind whose layer is disabled has no rule; neither has a kind switched off", () => {
@@ -138,20 +140,36 @@ describe("channels and event rules that follow from a config (shared by the laye
 
 describe("accepted shapes", () => {
   it.each(["T01ABCDEF2G", "T024BE7LD", "TABCDEF12345678"])("workspace id %s", (id) => expect(id).toMatch(SLACK_WORKSPACE_ID_RE));
-  it.each(["acme", "t01abcdef2g", "C01ABCDEF2G", "T01", "T01ABC-DEF"])("not a workspace id: %s", (id) => expect(id).not.toMatch(SLACK_WORKSPACE_ID_RE));
+  it.each(["acme", "t01abcdef2g", "C01ABCDEF2G", "T01", "T01ABC-DEF"])("not a workspace id: %s", (id) =>
+    expect(id).not.toMatch(SLACK_WORKSPACE_ID_RE),
+  );
   it.each(["C01ABCDEF2G", "C024BE91L", "G0123ABCD"])("channel id %s", (id) => expect(id).toMatch(SLACK_CHANNEL_ID_RE));
-  it.each(["#alerts", "alerts", "c01abcdef2g", "D01ABCDEF2G", "U01ABCDEF2G"])("not a channel id: %s", (id) => expect(id).not.toMatch(SLACK_CHANNEL_ID_RE));
+  it.each(["#alerts", "alerts", "c01abcdef2g", "D01ABCDEF2G", "U01ABCDEF2G"])("not a channel id: %s", (id) =>
+    expect(id).not.toMatch(SLACK_CHANNEL_ID_RE),
+  );
   it.each(["ops@example.com", "first.last+tag@mail.example.co.uk", "o'brien@example.ie"])("e-mail %s", (a) => expect(a).toMatch(EMAIL_RE));
-  it.each(["ops", "ops@localhost", "ops@@example.com", "ops @example.com", "@example.com", "ops@-example.com"])("not an e-mail: %s", (a) => expect(a).not.toMatch(EMAIL_RE));
+  it.each(["ops", "ops@localhost", "ops@@example.com", "ops @example.com", "@example.com", "ops@-example.com"])("not an e-mail: %s", (a) =>
+    expect(a).not.toMatch(EMAIL_RE),
+  );
 });
 
 describe("bad input is refused in the kit's format", () => {
   it("a Slack workspace id that is a name", () => {
-    expectRefused("slack-workspace-format.yaml", [4, 5, "workspaceId: acme-corp", `notification.slack.workspaceId: expected ${WORKSPACE_EXPECTED}, found "acme-corp"`]);
+    expectRefused("slack-workspace-format.yaml", [
+      4,
+      5,
+      "workspaceId: acme-corp",
+      `notification.slack.workspaceId: expected ${WORKSPACE_EXPECTED}, found "acme-corp"`,
+    ]);
   });
 
   it("a Slack channel name instead of its id", () => {
-    expectRefused("slack-channel-name.yaml", [5, 5, 'channelId: "#alerts"', `notification.slack.channelId: expected ${CHANNEL_EXPECTED}, found "#alerts"`]);
+    expectRefused("slack-channel-name.yaml", [
+      5,
+      5,
+      'channelId: "#alerts"',
+      `notification.slack.channelId: expected ${CHANNEL_EXPECTED}, found "#alerts"`,
+    ]);
   });
 
   it("chatbot (the default mode) without the workspace id: located at the slack block", () => {
@@ -166,8 +184,18 @@ describe("bad input is refused in the kit's format", () => {
   it("chatbot without either id: one line each", () => {
     expectRefused(
       "chatbot-no-ids.yaml",
-      [3, 3, "slack:", `notification.slack.channelId: expected ${CHANNEL_EXPECTED} (slack.mode is chatbot), found nothing (the key is missing)`],
-      [3, 3, "slack:", `notification.slack.workspaceId: expected ${WORKSPACE_EXPECTED} (slack.mode is chatbot), found nothing (the key is missing)`],
+      [
+        3,
+        3,
+        "slack:",
+        `notification.slack.channelId: expected ${CHANNEL_EXPECTED} (slack.mode is chatbot), found nothing (the key is missing)`,
+      ],
+      [
+        3,
+        3,
+        "slack:",
+        `notification.slack.workspaceId: expected ${WORKSPACE_EXPECTED} (slack.mode is chatbot), found nothing (the key is missing)`,
+      ],
     );
   });
 
@@ -175,8 +203,18 @@ describe("bad input is refused in the kit's format", () => {
     const expected = "expected no Slack ids with slack.mode webhook (the channel is the one the webhook URL posts to)";
     expectRefused(
       "webhook-with-ids.yaml",
-      [5, 5, "workspaceId: T01ABCDEF2G", `notification.slack.workspaceId: ${expected}, found "T01ABCDEF2G" (remove the key, or set slack.mode: chatbot)`],
-      [6, 5, "channelId: C01ABCDEF2G", `notification.slack.channelId: ${expected}, found "C01ABCDEF2G" (remove the key, or set slack.mode: chatbot)`],
+      [
+        5,
+        5,
+        "workspaceId: T01ABCDEF2G",
+        `notification.slack.workspaceId: ${expected}, found "T01ABCDEF2G" (remove the key, or set slack.mode: chatbot)`,
+      ],
+      [
+        6,
+        5,
+        "channelId: C01ABCDEF2G",
+        `notification.slack.channelId: ${expected}, found "C01ABCDEF2G" (remove the key, or set slack.mode: chatbot)`,
+      ],
     );
   });
 
@@ -211,12 +249,18 @@ describe("bad input is refused in the kit's format", () => {
   });
 
   it("an address listed twice (case-insensitively)", () => {
-    expectRefused("email-duplicate.yaml", [7, 9, "ops@example.com", 'notification.email.addresses[2]: expected each e-mail address once, found duplicate "ops@example.com"']);
+    expectRefused("email-duplicate.yaml", [
+      7,
+      9,
+      "ops@example.com",
+      'notification.email.addresses[2]: expected each e-mail address once, found duplicate "ops@example.com"',
+    ]);
   });
 
   it("phone numbers that are not E.164 (spaces, a national prefix instead of +)", () => {
     const E164 = "expected a phone number in E.164 format: +, country code and number, digits only, such as +12065550100";
-    const UNROUTED = (sev: string, i: number) => `notification.routing.${sev}[${i}]: expected a configured channel (sms needs notification.sms.numbers); configured: slack, page, found "sms"`;
+    const UNROUTED = (sev: string, i: number) =>
+      `notification.routing.${sev}[${i}]: expected a configured channel (sms needs notification.sms.numbers); configured: slack, page, found "sms"`;
     expectRefused(
       "sms-not-e164.yaml",
       [4, 1, "notification:", UNROUTED("CRITICAL", 0)],
@@ -229,7 +273,12 @@ describe("bad input is refused in the kit's format", () => {
   it("a paging endpoint over plain http", () => {
     expectRefused(
       "page-http.yaml",
-      [4, 1, "notification:", 'notification.routing.CRITICAL[1]: expected a configured channel (page needs notification.page.endpoints); configured: slack, sms, found "page"'],
+      [
+        4,
+        1,
+        "notification:",
+        'notification.routing.CRITICAL[1]: expected a configured channel (page needs notification.page.endpoints); configured: slack, sms, found "page"',
+      ],
       [
         8,
         17,
@@ -252,7 +301,12 @@ describe("bad input is refused in the kit's format", () => {
 
   it("the default routing names sms and page, which the environment does not configure", () => {
     const problem = (sev: string, i: number, c: string, key: string) =>
-      [4, 1, "notification:", `notification.routing.${sev}[${i}]: expected a configured channel (${c} needs ${key}); configured: slack, found "${c}"`] as [number, number, string, string];
+      [
+        4,
+        1,
+        "notification:",
+        `notification.routing.${sev}[${i}]: expected a configured channel (${c} needs ${key}); configured: slack, found "${c}"`,
+      ] as [number, number, string, string];
     expectRefused(
       "routing-unconfigured.yaml",
       problem("CRITICAL", 0, "sms", "notification.sms.numbers"),
@@ -275,7 +329,12 @@ describe("bad input is refused in the kit's format", () => {
     expectRefused(
       "routing-bad-channel.yaml",
       [7, 22, "teams]", 'notification.routing.WARNING[1]: expected a notification channel: one of slack, email, sms, page, found "teams"'],
-      [8, 5, "CRITICAL: []", "notification.routing.CRITICAL: expected at least one channel (an alarm nobody hears is no alarm), found a list []"],
+      [
+        8,
+        5,
+        "CRITICAL: []",
+        "notification.routing.CRITICAL: expected at least one channel (an alarm nobody hears is no alarm), found a list []",
+      ],
     );
     expectRefused(
       "routing-duplicate.yaml",
@@ -285,7 +344,12 @@ describe("bad input is refused in the kit's format", () => {
   });
 
   it("one address instead of a list", () => {
-    expectRefused("email-not-list.yaml", [4, 5, "addresses: ops@example.com", 'notification.email.addresses: expected a list of e-mail addresses, found "ops@example.com"']);
+    expectRefused("email-not-list.yaml", [
+      4,
+      5,
+      "addresses: ops@example.com",
+      'notification.email.addresses: expected a list of e-mail addresses, found "ops@example.com"',
+    ]);
   });
 
   it("the monitoring layer disabled while notification is enabled (there would be no alarm topic)", () => {
@@ -304,8 +368,18 @@ describe("bad input is refused in the kit's format", () => {
   it("guardrails that allow writes (AdministratorAccess, any ...FullAccess)", () => {
     expectRefused(
       "guardrail-write.yaml",
-      [9, 11, "AdministratorAccess", `notification.slack.chatbot.guardrailPolicies[1]: expected ${READ_ONLY_EXPECTED}, found "AdministratorAccess"`],
-      [10, 11, "AmazonSNSFullAccess", `notification.slack.chatbot.guardrailPolicies[2]: expected ${READ_ONLY_EXPECTED}, found "AmazonSNSFullAccess"`],
+      [
+        9,
+        11,
+        "AdministratorAccess",
+        `notification.slack.chatbot.guardrailPolicies[1]: expected ${READ_ONLY_EXPECTED}, found "AdministratorAccess"`,
+      ],
+      [
+        10,
+        11,
+        "AmazonSNSFullAccess",
+        `notification.slack.chatbot.guardrailPolicies[2]: expected ${READ_ONLY_EXPECTED}, found "AmazonSNSFullAccess"`,
+      ],
     );
   });
 
@@ -337,7 +411,12 @@ describe("bad input is refused in the kit's format", () => {
   });
 
   it("a mistyped mode, with did-you-mean", () => {
-    expectRefused("bad-mode.yaml", [4, 5, "mode: webhok", 'notification.slack.mode: expected one of "chatbot", "webhook", found "webhok" (did you mean webhook?)']);
+    expectRefused("bad-mode.yaml", [
+      4,
+      5,
+      "mode: webhok",
+      'notification.slack.mode: expected one of "chatbot", "webhook", found "webhok" (did you mean webhook?)',
+    ]);
   });
 
   it("an unknown RDS event category, and an unknown stop code", () => {
@@ -358,7 +437,12 @@ describe("bad input is refused in the kit's format", () => {
   it("list entries twice", () => {
     expectRefused(
       "list-duplicates.yaml",
-      [6, 59, "UserInitiated]", 'notification.events.ecsTaskStopped.ignoredStopCodes[2]: expected each entry once, found duplicate "UserInitiated"'],
+      [
+        6,
+        59,
+        "UserInitiated]",
+        'notification.events.ecsTaskStopped.ignoredStopCodes[2]: expected each entry once, found duplicate "UserInitiated"',
+      ],
       [8, 39, "failover]", 'notification.events.rds.categories[2]: expected each entry once, found duplicate "failover"'],
     );
   });
@@ -407,6 +491,11 @@ describe("deployment outcomes (ECS completed deployments, CodeDeploy blue/green)
       "FAILED]",
       'notification.events.codeDeploy.states[1]: expected a CodeDeploy deployment state: one of START, SUCCESS, FAILURE, STOP, READY, found "FAILED"',
     ]);
-    expectRefused("codedeploy-states-twice.yaml", [8, 34, "SUCCESS]", 'notification.events.codeDeploy.states[2]: expected each entry once, found duplicate "SUCCESS"']);
+    expectRefused("codedeploy-states-twice.yaml", [
+      8,
+      34,
+      "SUCCESS]",
+      'notification.events.codeDeploy.states[2]: expected each entry once, found duplicate "SUCCESS"',
+    ]);
   });
 });

@@ -21,15 +21,26 @@ const DIR = "__tests__/fixtures/config/parameters";
 const { refused, at, expectRefused } = fixtureChecks(DIR);
 
 const KEY = "a parameter key (segments of a-z A-Z 0-9 _ . - joined by single slashes, no leading or trailing slash)";
-const NAMESPACE = "a DNS domain name of two or more lower-case labels (a-z, 0-9, -; 1-63 characters, no hyphen at either end) joined by dots, such as petclinic.local";
+const NAMESPACE =
+  "a DNS domain name of two or more lower-case labels (a-z, 0-9, -; 1-63 characters, no hyphen at either end) joined by dots, such as petclinic.local";
 
 describe("parameter keys Parameter Store refuses", () => {
   it("characters outside a-z A-Z 0-9 _ . - / in a values key", () => {
-    expectRefused("key-characters.yaml", [5, 7, "spring profiles: dev", `parameters.common.values.spring profiles: expected a key that is ${KEY}, found the key "spring profiles"`]);
+    expectRefused("key-characters.yaml", [
+      5,
+      7,
+      "spring profiles: dev",
+      `parameters.common.values.spring profiles: expected a key that is ${KEY}, found the key "spring profiles"`,
+    ]);
   });
 
   it("a leading slash in a secret key", () => {
-    expectRefused("secret-slash.yaml", [5, 17, "/mail/password]", `parameters.services.customers.secrets[0]: expected ${KEY}, found "/mail/password"`]);
+    expectRefused("secret-slash.yaml", [
+      5,
+      17,
+      "/mail/password]",
+      `parameters.services.customers.secrets[0]: expected ${KEY}, found "/mail/password"`,
+    ]);
   });
 
   it("more than 15 levels in all (/<project>/<environment>/<subtree> takes 3)", () => {
@@ -73,7 +84,12 @@ describe("duplicate parameter keys", () => {
   });
 
   it("a secret listed twice", () => {
-    expectRefused("duplicate-secret.yaml", [7, 9, "mail/password", 'parameters.common.secrets[2]: expected each key once, found duplicate "mail/password"']);
+    expectRefused("duplicate-secret.yaml", [
+      7,
+      9,
+      "mail/password",
+      'parameters.common.secrets[2]: expected each key once, found duplicate "mail/password"',
+    ]);
   });
 
   it("free-form keys that the kit generates (common/environment, <service>/server/port)", () => {
@@ -124,7 +140,12 @@ describe("values and services", () => {
   });
 
   it("an empty value", () => {
-    expectRefused("empty-value.yaml", [5, 7, 'greeting: ""', 'parameters.common.values.greeting: expected a non-empty value (Parameter Store refuses empty values), found ""']);
+    expectRefused("empty-value.yaml", [
+      5,
+      7,
+      'greeting: ""',
+      'parameters.common.values.greeting: expected a non-empty value (Parameter Store refuses empty values), found ""',
+    ]);
   });
 
   it("a StringList item with a comma", () => {
@@ -146,14 +167,22 @@ describe("values and services", () => {
   });
 
   it("a tier Parameter Store does not have, with did-you-mean", () => {
-    expectRefused("bad-tier.yaml", [3, 3, "tier: advanced", 'parameters.tier: expected one of "Standard", "Advanced", "Intelligent-Tiering", found "advanced" (did you mean Advanced?)']);
+    expectRefused("bad-tier.yaml", [
+      3,
+      3,
+      "tier: advanced",
+      'parameters.tier: expected one of "Standard", "Advanced", "Intelligent-Tiering", found "advanced" (did you mean Advanced?)',
+    ]);
   });
 
   it("a value larger than the Standard tier's 4 KB", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-parameters-"));
     try {
       const file = path.join(dir, "big.yaml");
-      fs.writeFileSync(file, `extends: ${path.join(ROOT, "__tests__/fixtures/config/_base.yaml")}\nparameters:\n  common:\n    values:\n      blob: ${"x".repeat(4097)}\n`);
+      fs.writeFileSync(
+        file,
+        `extends: ${path.join(ROOT, "__tests__/fixtures/config/_base.yaml")}\nparameters:\n  common:\n    values:\n      blob: ${"x".repeat(4097)}\n`,
+      );
       let lines: string[] = [];
       try {
         loadConfigFile(file, dir);
@@ -172,7 +201,12 @@ describe("values and services", () => {
 
 describe("cloudMap", () => {
   it("a namespace that is not a lower-case DNS name", () => {
-    expectRefused("namespace-invalid.yaml", [3, 3, "namespace: PetClinic_Local", `cloudMap.namespace: expected ${NAMESPACE}, found "PetClinic_Local"`]);
+    expectRefused("namespace-invalid.yaml", [
+      3,
+      3,
+      "namespace: PetClinic_Local",
+      `cloudMap.namespace: expected ${NAMESPACE}, found "PetClinic_Local"`,
+    ]);
   });
 
   it("a namespace of a single label", () => {
@@ -216,7 +250,8 @@ describe("the patterns behind the messages", () => {
   });
 
   it("namespaces: lower-case labels of 1-63 characters, two at least", () => {
-    for (const ok of ["petclinic.local", "a.b", "svc-1.corp.internal", `${"a".repeat(63)}.local`]) expect(DNS_NAMESPACE_RE.test(ok)).toBe(true);
+    for (const ok of ["petclinic.local", "a.b", "svc-1.corp.internal", `${"a".repeat(63)}.local`])
+      expect(DNS_NAMESPACE_RE.test(ok)).toBe(true);
     for (const bad of ["local", "Petclinic.local", "-a.local", "a-.local", "a..b", "a.b.", `${"a".repeat(64)}.local`, "a_b.local"]) {
       expect(DNS_NAMESPACE_RE.test(bad)).toBe(false);
     }

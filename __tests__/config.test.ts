@@ -95,12 +95,18 @@ describe("the default system's environments", () => {
     const [dev, staging, prod] = (["dev", "staging", "prod"] as const).map((n) => loadEnvironment(n, ROOT).config);
     // base.yaml sets nat: per-az for every environment (the seed asks for it); the presets differ.
     expect([dev.network.nat, staging.network.nat, prod.network.nat]).toEqual(["per-az", "per-az", "per-az"]);
-    expect([TIER_PRESETS.dev.network.nat, TIER_PRESETS.staging.network.nat, TIER_PRESETS.prod.network.nat]).toEqual(["single", "per-az", "per-az"]);
+    expect([TIER_PRESETS.dev.network.nat, TIER_PRESETS.staging.network.nat, TIER_PRESETS.prod.network.nat]).toEqual([
+      "single",
+      "per-az",
+      "per-az",
+    ]);
     expect([dev.logging.retentionDays, staging.logging.retentionDays, prod.logging.retentionDays]).toEqual([30, 90, 365]);
     expect(dev.protection).toEqual({ data: false, availability: false });
     expect(staging.protection).toEqual({ data: false, availability: true });
     expect(prod.protection).toEqual({ data: true, availability: true });
-    expect([dev.security.kms.deletionWindowDays, staging.security.kms.deletionWindowDays, prod.security.kms.deletionWindowDays]).toEqual([7, 30, 30]);
+    expect([dev.security.kms.deletionWindowDays, staging.security.kms.deletionWindowDays, prod.security.kms.deletionWindowDays]).toEqual([
+      7, 30, 30,
+    ]);
   });
 
   it("keeps what each environment file says over the tier defaults and base.yaml", () => {
@@ -109,7 +115,15 @@ describe("the default system's environments", () => {
     expect(loadEnvironment("prod", ROOT).config.security.waf.rateLimit).toBe(1000);
     expect(loadEnvironment("dev", ROOT).config.security.waf.rateLimit).toBe(2000);
     // base.yaml's endpoint list replaces the tier preset's list (lists are replaced, not merged).
-    expect(loadEnvironment("dev", ROOT).config.network.interfaceEndpoints).toEqual(["ecr.api", "ecr.dkr", "logs", "ssm", "secretsmanager", "kms", "xray"]);
+    expect(loadEnvironment("dev", ROOT).config.network.interfaceEndpoints).toEqual([
+      "ecr.api",
+      "ecr.dkr",
+      "logs",
+      "ssm",
+      "secretsmanager",
+      "kms",
+      "xray",
+    ]);
   });
 
   it("fills schema defaults", () => {
@@ -162,13 +176,16 @@ describe("extends", () => {
   });
 
   it("follows chains of several files, by name, relative path or with the extension", () => {
-    withTempFiles({ "root.yaml": standalone(), "mid.yml": "extends: ./root.yaml\nenvironment: mid\n", "leaf.yaml": "extends: mid\nproject: leaf\n" }, (dir) => {
-      const loaded = loadConfigFile(path.join(dir, "leaf.yaml"));
-      expect(loaded.files.map((f) => path.basename(f))).toEqual(["leaf.yaml", "mid.yml", "root.yaml"]);
-      expect(loaded.config.project).toBe("leaf");
-      expect(loaded.config.environment).toBe("mid");
-      expect(loaded.config.aws.accountId).toBe("123456789012");
-    });
+    withTempFiles(
+      { "root.yaml": standalone(), "mid.yml": "extends: ./root.yaml\nenvironment: mid\n", "leaf.yaml": "extends: mid\nproject: leaf\n" },
+      (dir) => {
+        const loaded = loadConfigFile(path.join(dir, "leaf.yaml"));
+        expect(loaded.files.map((f) => path.basename(f))).toEqual(["leaf.yaml", "mid.yml", "root.yaml"]);
+        expect(loaded.config.project).toBe("leaf");
+        expect(loaded.config.environment).toBe("mid");
+        expect(loaded.config.aws.accountId).toBe("123456789012");
+      },
+    );
   });
 
   it("deepMerge: objects merge key by key, lists and scalars are replaced, null removes, inputs untouched", () => {
@@ -289,7 +306,10 @@ describe("environments/schema.json", () => {
   });
 
   it("the command line --check exits 0 for the committed file", () => {
-    const run = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/gen-schema.ts", "--check"], { cwd: ROOT, encoding: "utf8" });
+    const run = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/gen-schema.ts", "--check"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
     expect(`${run.status} ${run.stdout}${run.stderr}`).toBe("0 environments/schema.json is up to date\n");
   });
 });

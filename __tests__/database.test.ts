@@ -71,20 +71,30 @@ describe.each(ENVIRONMENTS)("database layer (%s)", (name) => {
       engine: "${aws_rds_cluster.aurora.engine}",
       engine_version: "${aws_rds_cluster.aurora.engine_version}",
     });
-    expect(instances.aurora_reader_1).toMatchObject({ identifier: `petclinic-${name}-reader-1`, availability_zone: "us-west-2b", instance_class: "db.serverless", promotion_tier: 1 });
+    expect(instances.aurora_reader_1).toMatchObject({
+      identifier: `petclinic-${name}-reader-1`,
+      availability_zone: "us-west-2b",
+      instance_class: "db.serverless",
+      promotion_tier: 1,
+    });
   });
 
   it("places the cluster on the data subnets (from network's state) behind the data security group (from security's state)", () => {
     expect(raw).toHaveResourceWithProperties(DbSubnetGroup, { name: `petclinic-${name}`, subnet_ids: NETWORK("data_subnet_ids") });
     expect(cluster.db_subnet_group_name).toBe("${aws_db_subnet_group.aurora_subnet_group.name}");
     expect(cluster.vpc_security_group_ids).toEqual([SECURITY("data_security_group_id")]);
-    for (const i of Object.values(resources(tf, "aws_rds_cluster_instance"))) expect(i.db_subnet_group_name).toBe("${aws_db_subnet_group.aurora_subnet_group.name}");
+    for (const i of Object.values(resources(tf, "aws_rds_cluster_instance")))
+      expect(i.db_subnet_group_name).toBe("${aws_db_subnet_group.aurora_subnet_group.name}");
   });
 
   it("encrypts storage, the master secret and Performance Insights with security's data key", () => {
     expect(cluster).toMatchObject({ storage_encrypted: true, kms_key_id: DATA_KEY, master_user_secret_kms_key_id: DATA_KEY });
     for (const i of Object.values(resources(tf, "aws_rds_cluster_instance"))) {
-      expect(i).toMatchObject({ performance_insights_enabled: true, performance_insights_kms_key_id: DATA_KEY, performance_insights_retention_period: 7 });
+      expect(i).toMatchObject({
+        performance_insights_enabled: true,
+        performance_insights_kms_key_id: DATA_KEY,
+        performance_insights_retention_period: 7,
+      });
     }
   });
 
@@ -176,7 +186,11 @@ describe.each(ENVIRONMENTS)("database layer (%s)", (name) => {
   });
 
   it("stores state under its own key", () => {
-    expect(tf.terraform!.backend!.s3).toMatchObject({ bucket: cfg.backend.bucket, key: `platform/petclinic/${name}/03-database.tfstate`, encrypt: true });
+    expect(tf.terraform!.backend!.s3).toMatchObject({
+      bucket: cfg.backend.bucket,
+      key: `platform/petclinic/${name}/03-database.tfstate`,
+      encrypt: true,
+    });
   });
 
   it("publishes exactly the database contract", () => {
@@ -185,9 +199,16 @@ describe.each(ENVIRONMENTS)("database layer (%s)", (name) => {
     expect(outputs.db_writer_endpoint.value).toBe("${aws_rds_cluster.aurora.endpoint}");
     expect(outputs.db_reader_endpoint.value).toBe("${aws_rds_cluster.aurora.reader_endpoint}");
     expect(outputs.db_master_secret_arn.value).toBe("${aws_rds_cluster.aurora.master_user_secret[0].secret_arn}");
-    expect(outputs.db_master_secret_name.value).toMatch(/^\$\{element\(regex\(".*secret:\(\.\+\)-\[A-Za-z0-9\]\{6\}\$", aws_rds_cluster\.aurora\.master_user_secret\[0\]\.secret_arn\), 0\)\}$/);
+    expect(outputs.db_master_secret_name.value).toMatch(
+      /^\$\{element\(regex\(".*secret:\(\.\+\)-\[A-Za-z0-9\]\{6\}\$", aws_rds_cluster\.aurora\.master_user_secret\[0\]\.secret_arn\), 0\)\}$/,
+    );
     expect(outputs.db_identifier.value).toBe("${aws_rds_cluster.aurora.cluster_identifier}");
-    expect([outputs.db_engine.value, outputs.db_port.value, outputs.db_name.value, outputs.db_master_username.value]).toEqual(["aurora-mysql", "3306", "petclinic", "platform_admin"]);
+    expect([outputs.db_engine.value, outputs.db_port.value, outputs.db_name.value, outputs.db_master_username.value]).toEqual([
+      "aurora-mysql",
+      "3306",
+      "petclinic",
+      "platform_admin",
+    ]);
     expect([outputs.cache_primary_endpoint.value, outputs.cache_reader_endpoint.value, outputs.cache_port.value]).toEqual(["", "", ""]);
   });
 
@@ -264,7 +285,9 @@ describe("database layer: other engines", () => {
       parameter: [{ name: "rds.force_ssl", value: "1", apply_method: "immediate" }],
     });
     expect(resource(tf, "aws_db_subnet_group", "rds_subnet_group").subnet_ids).toBe(NETWORK("data_subnet_ids"));
-    expect(resource(tf, "aws_secretsmanager_secret_rotation", "rds_master_secret_rotation").secret_id).toBe("${aws_db_instance.rds.master_user_secret[0].secret_arn}");
+    expect(resource(tf, "aws_secretsmanager_secret_rotation", "rds_master_secret_rotation").secret_id).toBe(
+      "${aws_db_instance.rds.master_user_secret[0].secret_arn}",
+    );
     expect(resources(tf, "aws_rds_cluster")).toEqual({});
     expect(allKeys(tf).has("password")).toBe(false);
     // No reader of its own: the writer's endpoint serves reads.
@@ -274,7 +297,10 @@ describe("database layer: other engines", () => {
   });
 
   it("postgres in prod: Multi-AZ by default (protection.availability), deletion protection, final snapshot, prevent_destroy, kept backups", () => {
-    const { tf } = synth(DatabaseStack, envWith("prod", { database: { engine: "postgres", engineVersion: "17.4", instanceClass: "db.m7g.large" } }));
+    const { tf } = synth(
+      DatabaseStack,
+      envWith("prod", { database: { engine: "postgres", engineVersion: "17.4", instanceClass: "db.m7g.large" } }),
+    );
     const db = resource(tf, "aws_db_instance", "rds");
     expect(db).toMatchObject({
       engine_version: "17.4",
@@ -296,14 +322,27 @@ describe("database layer: other engines", () => {
       family: "mysql8.4",
       parameter: [{ name: "require_secure_transport", value: "1", apply_method: "immediate" }],
     });
-    expect(resource(tf, "aws_db_instance", "rds")).toMatchObject({ engine: "mysql", engine_version: "8.4", port: 3306, multi_az: true, enabled_cloudwatch_logs_exports: ["error", "general", "slowquery"] });
+    expect(resource(tf, "aws_db_instance", "rds")).toMatchObject({
+      engine: "mysql",
+      engine_version: "8.4",
+      port: 3306,
+      multi_az: true,
+      enabled_cloudwatch_logs_exports: ["error", "general", "slowquery"],
+    });
   });
 
   it("aurora-postgresql provisioned: instance classes instead of a capacity range, force_ssl, readers spread over the AZs", () => {
-    const cfg = envWith("prod", { database: { engine: "aurora-postgresql", engineVersion: "16.6", instanceClass: "db.r6g.large", readers: 2 } });
+    const cfg = envWith("prod", {
+      database: { engine: "aurora-postgresql", engineVersion: "16.6", instanceClass: "db.r6g.large", readers: 2 },
+    });
     const { tf, raw } = synth(DatabaseStack, cfg);
     const cluster = resource(tf, "aws_rds_cluster", "aurora");
-    expect(cluster).toMatchObject({ engine: "aurora-postgresql", engine_version: "16.6", port: 5432, enabled_cloudwatch_logs_exports: ["postgresql"] });
+    expect(cluster).toMatchObject({
+      engine: "aurora-postgresql",
+      engine_version: "16.6",
+      port: 5432,
+      enabled_cloudwatch_logs_exports: ["postgresql"],
+    });
     expect(cluster.serverlessv2_scaling_configuration).toBeUndefined();
     expect(raw).toHaveResourceWithProperties(RdsClusterParameterGroup, {
       family: "aurora-postgresql16",
@@ -312,11 +351,11 @@ describe("database layer: other engines", () => {
     const instances = resources(tf, "aws_rds_cluster_instance");
     expect(Object.keys(instances).sort()).toEqual(["aurora_reader_1", "aurora_reader_2", "aurora_writer"]);
     expect(Object.values(instances).map((i) => i.instance_class)).toEqual(["db.r6g.large", "db.r6g.large", "db.r6g.large"]);
-    expect([instances.aurora_writer.availability_zone, instances.aurora_reader_1.availability_zone, instances.aurora_reader_2.availability_zone]).toEqual([
-      "us-west-2a",
-      "us-west-2b",
-      "us-west-2a",
-    ]);
+    expect([
+      instances.aurora_writer.availability_zone,
+      instances.aurora_reader_1.availability_zone,
+      instances.aurora_reader_2.availability_zone,
+    ]).toEqual(["us-west-2a", "us-west-2b", "us-west-2a"]);
     expect(raw).toHaveResourceWithProperties(RdsClusterInstance, { identifier: "petclinic-prod-reader-2" });
   });
 
@@ -329,10 +368,18 @@ describe("database layer: other engines", () => {
 
   it("applies config: rotation period, monitoring off, Performance Insights retention, deletion protection in dev", () => {
     const cfg = envWith("dev", {
-      database: { masterSecretRotationDays: 1, monitoringIntervalSeconds: 0, performanceInsights: { retentionDays: 31 }, deletionProtection: true, port: 3307 },
+      database: {
+        masterSecretRotationDays: 1,
+        monitoringIntervalSeconds: 0,
+        performanceInsights: { retentionDays: 31 },
+        deletionProtection: true,
+        port: 3307,
+      },
     });
     const { tf } = synth(DatabaseStack, cfg);
-    expect(resource(tf, "aws_secretsmanager_secret_rotation", "aurora_master_secret_rotation").rotation_rules).toEqual({ schedule_expression: "rate(1 day)" });
+    expect(resource(tf, "aws_secretsmanager_secret_rotation", "aurora_master_secret_rotation").rotation_rules).toEqual({
+      schedule_expression: "rate(1 day)",
+    });
     expect(Object.keys(resources(tf, "aws_iam_role"))).toEqual(["db_users_role"]);
     const writer = resource(tf, "aws_rds_cluster_instance", "aurora_writer");
     expect(writer.monitoring_interval).toBe(0);
@@ -412,7 +459,12 @@ describe("database layer: Redis", () => {
 
   it("staging: two nodes with failover by tier default", () => {
     const { tf } = synth(DatabaseStack, envWith("staging", { cache: { enabled: true } }));
-    expect(resource(tf, "aws_elasticache_replication_group", "redis")).toMatchObject({ num_cache_clusters: 2, automatic_failover_enabled: true, multi_az_enabled: true, snapshot_retention_limit: 1 });
+    expect(resource(tf, "aws_elasticache_replication_group", "redis")).toMatchObject({
+      num_cache_clusters: 2,
+      automatic_failover_enabled: true,
+      multi_az_enabled: true,
+      snapshot_retention_limit: 1,
+    });
   });
 });
 
@@ -431,25 +483,52 @@ describe("database modules refuse bad props at synth", () => {
 
   it("AuroraCluster: capacity range, reader count, rotation period", () => {
     const base = { ...common, engine: "aurora-mysql" as const, engineVersion: "8.0.mysql_aurora.3.08.2", availabilityZones: ["a", "b"] };
-    expect(() => new AuroraCluster(scope(), "a", { ...base, serverless: { minCapacity: 2, maxCapacity: 1 } })).toThrow(/serverless capacity 2-1/);
+    expect(() => new AuroraCluster(scope(), "a", { ...base, serverless: { minCapacity: 2, maxCapacity: 1 } })).toThrow(
+      /serverless capacity 2-1/,
+    );
     expect(() => new AuroraCluster(scope(), "a", { ...base, serverless: { minCapacity: 0.25, maxCapacity: 1 } })).toThrow(/steps of 0.5/);
     expect(() => new AuroraCluster(scope(), "a", { ...base })).toThrow(/db.serverless needs a serverless capacity range/);
-    expect(() => new AuroraCluster(scope(), "a", { ...base, serverless: { minCapacity: 0.5, maxCapacity: 1 }, readers: 16 })).toThrow(/readers must be 0-15/);
-    expect(() => new AuroraCluster(scope(), "a", { ...base, serverless: { minCapacity: 0.5, maxCapacity: 1 }, masterSecretRotationDays: 400 })).toThrow(/1-365, got 400/);
-    expect(() => new AuroraCluster(scope(), "a", { ...base, serverless: { minCapacity: 0.5, maxCapacity: 1 }, monitoringIntervalSeconds: 60 })).toThrow(/monitoringRoleArn is required/);
+    expect(() => new AuroraCluster(scope(), "a", { ...base, serverless: { minCapacity: 0.5, maxCapacity: 1 }, readers: 16 })).toThrow(
+      /readers must be 0-15/,
+    );
+    expect(
+      () => new AuroraCluster(scope(), "a", { ...base, serverless: { minCapacity: 0.5, maxCapacity: 1 }, masterSecretRotationDays: 400 }),
+    ).toThrow(/1-365, got 400/);
+    expect(
+      () => new AuroraCluster(scope(), "a", { ...base, serverless: { minCapacity: 0.5, maxCapacity: 1 }, monitoringIntervalSeconds: 60 }),
+    ).toThrow(/monitoringRoleArn is required/);
   });
 
   it("RdsInstance: serverless class, storage limit, identifier", () => {
-    const base = { ...common, parameterGroupFamily: "postgres16", engine: "postgres" as const, engineVersion: "16", instanceClass: "db.t4g.medium" };
+    const base = {
+      ...common,
+      parameterGroupFamily: "postgres16",
+      engine: "postgres" as const,
+      engineVersion: "16",
+      instanceClass: "db.t4g.medium",
+    };
     expect(() => new RdsInstance(scope(), "r", { ...base, instanceClass: "db.serverless" })).toThrow(/Aurora instance class/);
-    expect(() => new RdsInstance(scope(), "r", { ...base, allocatedStorageGb: 100, maxAllocatedStorageGb: 105 })).toThrow(/at least 10% above/);
+    expect(() => new RdsInstance(scope(), "r", { ...base, allocatedStorageGb: 100, maxAllocatedStorageGb: 105 })).toThrow(
+      /at least 10% above/,
+    );
     expect(() => new RdsInstance(scope(), "r", { ...base, identifier: "Bad_Name" })).toThrow(/not a valid RDS identifier/);
   });
 
   it("RedisCache: failover needs two nodes, Multi-AZ needs failover, Redis 7", () => {
-    const base = { id: "x-dev", description: "d", engineVersion: "7.1", nodeType: "cache.t4g.small", availabilityZones: ["a"], subnetIds: ["s"], securityGroupIds: ["g"], kmsKeyArn: "k" };
+    const base = {
+      id: "x-dev",
+      description: "d",
+      engineVersion: "7.1",
+      nodeType: "cache.t4g.small",
+      availabilityZones: ["a"],
+      subnetIds: ["s"],
+      securityGroupIds: ["g"],
+      kmsKeyArn: "k",
+    };
     expect(() => new RedisCache(scope(), "c", { ...base, nodes: 1, automaticFailover: true })).toThrow(/needs 2 nodes or more/);
-    expect(() => new RedisCache(scope(), "c", { ...base, nodes: 2, automaticFailover: false, multiAz: true })).toThrow(/Multi-AZ needs automatic failover/);
+    expect(() => new RedisCache(scope(), "c", { ...base, nodes: 2, automaticFailover: false, multiAz: true })).toThrow(
+      /Multi-AZ needs automatic failover/,
+    );
     expect(() => new RedisCache(scope(), "c", { ...base, engineVersion: "6.2" })).toThrow(/Redis 7 or later/);
   });
 });

@@ -58,7 +58,12 @@ describe("config", () => {
   });
 
   it("refuses a wildcard branch (the trust compares sub claims exactly)", () => {
-    expectRefused("branch-wildcard.yaml", [8, 22, "release/*]", 'delivery.github.branches[1]: expected a branch name without wildcards, such as main, found "release/*"']);
+    expectRefused("branch-wildcard.yaml", [
+      8,
+      22,
+      "release/*]",
+      'delivery.github.branches[1]: expected a branch name without wildcards, such as main, found "release/*"',
+    ]);
   });
 
   it("refuses a GitHub environment without a repository", () => {
@@ -80,7 +85,12 @@ describe("config", () => {
   });
 
   it("refuses a session shorter than STS allows", () => {
-    expectRefused("session-short.yaml", [8, 3, "sessionDurationSeconds: 300", "delivery.sessionDurationSeconds: expected a session length in seconds from 900 to 43200, found number 300"]);
+    expectRefused("session-short.yaml", [
+      8,
+      3,
+      "sessionDurationSeconds: 300",
+      "delivery.sessionDurationSeconds: expected a session length in seconds from 900 to 43200, found number 300",
+    ]);
   });
 });
 
@@ -98,11 +108,18 @@ describe("module", () => {
     taskDefinitionFamilies: ["x-dev-api"],
     passRoleArns: ["arn:aws:iam::111111111111:role/x-dev-api-task"],
   };
-  it.each([["repo:acme/*:environment:dev"], ["repo:acme/app:*"], ["acme/app"]])("refuses the subject %s (no wildcard, always repo:owner/name:...)", (subject) => {
-    expect(() => new DeliveryRole(Testing.stubVersion(Testing.app()) as never, "d", { ...base, subjects: [subject] })).toThrow(/not an exact repo/);
-  });
+  it.each([["repo:acme/*:environment:dev"], ["repo:acme/app:*"], ["acme/app"]])(
+    "refuses the subject %s (no wildcard, always repo:owner/name:...)",
+    (subject) => {
+      expect(() => new DeliveryRole(Testing.stubVersion(Testing.app()) as never, "d", { ...base, subjects: [subject] })).toThrow(
+        /not an exact repo/,
+      );
+    },
+  );
   it("refuses a role with nothing to deploy", () => {
-    expect(() => new DeliveryRole(Testing.app() as never, "d", { ...base, subjects: ["repo:acme/app:environment:dev"], serviceNames: [] })).toThrow(/nothing to deploy/);
+    expect(
+      () => new DeliveryRole(Testing.app() as never, "d", { ...base, subjects: ["repo:acme/app:environment:dev"], serviceNames: [] }),
+    ).toThrow(/nothing to deploy/);
   });
 });
 
@@ -114,7 +131,17 @@ it("is on in every environment of every system (PetClinic and the four examples)
       "dev",
       "staging",
       "prod",
-      ...["ims/dev", "ims/prod", "business-suite/dev", "business-suite/prod", "regenzet/dev", "regenzet/prod", "ims2/dev", "ims2/staging", "ims2/prod"].map((e) => `examples/${e}.yaml`),
+      ...[
+        "ims/dev",
+        "ims/prod",
+        "business-suite/dev",
+        "business-suite/prod",
+        "regenzet/dev",
+        "regenzet/prod",
+        "ims2/dev",
+        "ims2/staging",
+        "ims2/prod",
+      ].map((e) => `examples/${e}.yaml`),
     ]),
   );
 });
@@ -122,7 +149,7 @@ it("is on in every environment of every system (PetClinic and the four examples)
 type Stmt = { Sid: string; Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, unknown>> };
 /** Statements by Sid; Terraform references keep their own quotes (`task_role_arns["admin-server"]`): parsed as the review does. */
 const bySid = (doc: unknown): Record<string, Stmt> =>
-  Object.fromEntries(((parseTemplateJson(String(doc)) as { Statement: Stmt[] }).Statement).map((s) => [s.Sid, s]));
+  Object.fromEntries((parseTemplateJson(String(doc)) as { Statement: Stmt[] }).Statement.map((s) => [s.Sid, s]));
 const ref = (s: string) => (/^[a-z0-9_]+$/.test(s) ? `.${s}` : `["${s}"]`);
 
 describe.each(ENABLED)("%s", (name) => {
@@ -140,7 +167,11 @@ describe.each(ENABLED)("%s", (name) => {
 
   it("one role, named from config, with the permissions boundary and the configured session", () => {
     expect(Object.keys(resources(app, "aws_iam_role")).filter((k) => k.includes("delivery"))).toEqual(["app_delivery"]);
-    expect(role).toMatchObject({ name: target.roleName, max_session_duration: cfg.delivery.sessionDurationSeconds, permissions_boundary: permissionsBoundary(cfg).arn });
+    expect(role).toMatchObject({
+      name: target.roleName,
+      max_session_duration: cfg.delivery.sessionDurationSeconds,
+      permissions_boundary: permissionsBoundary(cfg).arn,
+    });
     expect(target.roleArn).toBe(`arn:aws:iam::${account}:role/${role.name}`);
   });
 
@@ -164,17 +195,34 @@ describe.each(ENABLED)("%s", (name) => {
 
   it("pushes to exactly this environment's repositories (login on *, which takes no resource)", () => {
     expect(deploy.EcrLogin).toMatchObject({ Action: "ecr:GetAuthorizationToken", Resource: "*" });
-    expect(deploy.PushImages.Resource).toEqual(services.map((s) => `arn:aws:ecr:${region}:${account}:repository/${fitName(`${prefix}/${s}`, NAME_RULES.ecr)}`));
-    expect(deploy.PushImages.Action).toEqual(expect.arrayContaining(["ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:BatchCheckLayerAvailability"]));
-    expect(Object.values(resources(app, "aws_ecr_repository")).map((r) => r.name).sort()).toEqual(services.map((s) => fitName(`${prefix}/${s}`, NAME_RULES.ecr)));
+    expect(deploy.PushImages.Resource).toEqual(
+      services.map((s) => `arn:aws:ecr:${region}:${account}:repository/${fitName(`${prefix}/${s}`, NAME_RULES.ecr)}`),
+    );
+    expect(deploy.PushImages.Action).toEqual(
+      expect.arrayContaining([
+        "ecr:PutImage",
+        "ecr:InitiateLayerUpload",
+        "ecr:UploadLayerPart",
+        "ecr:CompleteLayerUpload",
+        "ecr:BatchCheckLayerAvailability",
+      ]),
+    );
+    expect(
+      Object.values(resources(app, "aws_ecr_repository"))
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(services.map((s) => fitName(`${prefix}/${s}`, NAME_RULES.ecr)));
   });
 
   it("registers revisions of exactly the services' families and rolls exactly the rolling services", () => {
-    const families = Object.values(resources(app, "aws_ecs_task_definition")).map((t) => t.family as string).sort();
+    const families = Object.values(resources(app, "aws_ecs_task_definition"))
+      .map((t) => t.family as string)
+      .sort();
     expect(deploy.RegisterTaskDefinitions.Resource).toEqual(families.map((f) => `arn:aws:ecs:${region}:${account}:task-definition/${f}:*`));
     const cluster = resource(app, "aws_ecs_cluster", "ecs_cluster").name;
     expect(deploy.DescribeServices.Resource).toEqual(services.map((s) => `arn:aws:ecs:${region}:${account}:service/${cluster}/${s}`));
-    if (rolling.length) expect(deploy.RollServices.Resource).toEqual(rolling.map((s) => `arn:aws:ecs:${region}:${account}:service/${cluster}/${s}`));
+    if (rolling.length)
+      expect(deploy.RollServices.Resource).toEqual(rolling.map((s) => `arn:aws:ecs:${region}:${account}:service/${cluster}/${s}`));
     else expect(deploy.RollServices).toBeUndefined();
   });
 
@@ -183,7 +231,10 @@ describe.each(ENABLED)("%s", (name) => {
       Effect: "Allow",
       Sid: "PassTaskRoles",
       Action: "iam:PassRole",
-      Resource: ["${data.terraform_remote_state.security.outputs.ecs_execution_role_arn}", ...Object.keys(cfg.services).map((s) => `\${data.terraform_remote_state.security.outputs.task_role_arns${ref(s)}}`)],
+      Resource: [
+        "${data.terraform_remote_state.security.outputs.ecs_execution_role_arn}",
+        ...Object.keys(cfg.services).map((s) => `\${data.terraform_remote_state.security.outputs.task_role_arns${ref(s)}}`),
+      ],
       Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
     });
   });
@@ -197,13 +248,17 @@ describe.each(ENABLED)("%s", (name) => {
     expect(deploy.BlueGreenDeployments.Resource).toEqual(
       groups.map((g) => `arn:aws:codedeploy:${region}:${account}:deploymentgroup:${prefix}/${g.deployment_group_name as string}`).sort(),
     );
-    expect(deploy.BlueGreenRevisions.Resource).toBe(`arn:aws:codedeploy:${region}:${account}:application:${resource(app, "aws_codedeploy_app", "codedeploy").name as string}`);
+    expect(deploy.BlueGreenRevisions.Resource).toBe(
+      `arn:aws:codedeploy:${region}:${account}:application:${resource(app, "aws_codedeploy_app", "codedeploy").name as string}`,
+    );
     // The configuration the groups really use: a CodeDeployDefault name, or the custom one the layer creates.
     const custom = Object.values(resources(app, "aws_codedeploy_deployment_config"));
     const used = [...new Set(groups.map((g) => g.deployment_config_name as string))].map((c) =>
       c.startsWith("${") ? (custom.find(() => c.includes("aws_codedeploy_deployment_config."))?.deployment_config_name as string) : c,
     );
-    expect(deploy.BlueGreenDeploymentConfigs.Resource).toEqual(used.map((c) => `arn:aws:codedeploy:${region}:${account}:deploymentconfig:${c}`));
+    expect(deploy.BlueGreenDeploymentConfigs.Resource).toEqual(
+      used.map((c) => `arn:aws:codedeploy:${region}:${account}:deploymentconfig:${c}`),
+    );
   });
 
   it("publishes the role's ARN and name in the application contract", () => {
@@ -228,7 +283,14 @@ describe.each(ENABLED)("%s", (name) => {
       Action: ["cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"],
       Resource: `arn:aws:cloudfront::${account}:distribution/\${aws_cloudfront_distribution.site.id}`,
     });
-    expect(Object.keys(s).sort()).toEqual(["InvalidateSite", "ListSiteBucket", "SyncSiteObjects", ...(cfg.frontend.cloudfront.bucketEncryption === "kms" ? ["SiteKeyThroughS3"] : [])].sort());
+    expect(Object.keys(s).sort()).toEqual(
+      [
+        "InvalidateSite",
+        "ListSiteBucket",
+        "SyncSiteObjects",
+        ...(cfg.frontend.cloudfront.bucketEncryption === "kms" ? ["SiteKeyThroughS3"] : []),
+      ].sort(),
+    );
   });
 });
 
@@ -254,7 +316,12 @@ describe("a site bucket under its own KMS key (frontend.cloudfront.bucketEncrypt
   });
 
   it("the flow proof holds every delivery step, the key included", () => {
-    const facts = { accountId: cfg.aws.accountId, region: cfg.aws.region, partition: "aws", namePrefix: `${cfg.project}-${cfg.environment}-` };
+    const facts = {
+      accountId: cfg.aws.accountId,
+      region: cfg.aws.region,
+      partition: "aws",
+      namePrefix: `${cfg.project}-${cfg.environment}-`,
+    };
     const report = proveFlows(new EnvModel(stacks), facts);
     const site = report.flows.find((f) => f.kind === "delivery" && f.to.startsWith("site "))!;
     expect(site.status).toBe("ok");
@@ -262,7 +329,8 @@ describe("a site bucket under its own KMS key (frontend.cloudfront.bucketEncrypt
     expect(report.flows.filter((f) => f.kind === "delivery" && f.status !== "ok")).toEqual([]);
     // Without the role's key statement, the site flow breaks at the key.
     const copy = JSON.parse(JSON.stringify(stacks)) as typeof stacks;
-    const grant = (copy.find((x) => x.name === "frontend")!.tf as unknown as TerraformJson).resource!.aws_iam_role_policy.app_delivery_site as { policy: string };
+    const grant = (copy.find((x) => x.name === "frontend")!.tf as unknown as TerraformJson).resource!.aws_iam_role_policy
+      .app_delivery_site as { policy: string };
     const doc = parseTemplateJson(grant.policy) as { Statement: { Sid: string }[] };
     grant.policy = JSON.stringify({ ...doc, Statement: doc.Statement.filter((x) => x.Sid !== "SiteKeyThroughS3") });
     const broken = proveFlows(new EnvModel(copy), facts).flows.find((f) => f.id === site.id)!;

@@ -35,7 +35,17 @@ describe.each([
 
   it("is the bsuite project in us-west-2 without API Gateway, GenAI or Cloud Map (the ALB is the front door)", () => {
     expect(cfg).toMatchObject({ project: "bsuite", environment: name, tier: name, aws: { region: "us-west-2", accountId: want.account } });
-    expect(enabledLayers(cfg)).toEqual(["network", "security", "database", "parameters", "application", "native", "monitoring", "frontend", "notification"]);
+    expect(enabledLayers(cfg)).toEqual([
+      "network",
+      "security",
+      "database",
+      "parameters",
+      "application",
+      "native",
+      "monitoring",
+      "frontend",
+      "notification",
+    ]);
     expect(blueGreenServices(cfg)).toEqual(["api"]);
   });
 
@@ -44,15 +54,28 @@ describe.each([
 
     it("runs 0.5 vCPU / 1 GB tasks behind an internet-facing ALB with HTTPS and the WAF", () => {
       expect(resource(tf, "aws_ecs_task_definition", "api_task")).toMatchObject({ cpu: "512", memory: "1024" });
-      expect(resource(tf, "aws_lb", "load_balancer")).toMatchObject({ internal: false, subnets: REMOTE("network", "public_subnet_ids"), drop_invalid_header_fields: true });
+      expect(resource(tf, "aws_lb", "load_balancer")).toMatchObject({
+        internal: false,
+        subnets: REMOTE("network", "public_subnet_ids"),
+        drop_invalid_header_fields: true,
+      });
       expect(resource(tf, "aws_lb_listener", "load_balancer_https")).toMatchObject({ port: 443, protocol: "HTTPS" });
       expect(resource(tf, "aws_wafv2_web_acl_association", "load_balancer_waf").web_acl_arn).toBe(REMOTE("security", "waf_web_acl_arn"));
-      expect(resource(tf, "aws_route53_record", `load_balancer_dns_${want.api.replace(/\./g, "_")}_a`)).toMatchObject({ name: want.api, type: "A" });
+      expect(resource(tf, "aws_route53_record", `load_balancer_dns_${want.api.replace(/\./g, "_")}_a`)).toMatchObject({
+        name: want.api,
+        type: "A",
+      });
     });
 
     it("scales between its bounds on CPU and on memory, both at 70 %", () => {
-      expect(resource(tf, "aws_appautoscaling_target", "api_scaling")).toMatchObject({ min_capacity: want.minCount, max_capacity: want.maxCount });
-      for (const [policyName, metric] of [["api_scaling_cpu", "ECSServiceAverageCPUUtilization"], ["api_scaling_memory", "ECSServiceAverageMemoryUtilization"]]) {
+      expect(resource(tf, "aws_appautoscaling_target", "api_scaling")).toMatchObject({
+        min_capacity: want.minCount,
+        max_capacity: want.maxCount,
+      });
+      for (const [policyName, metric] of [
+        ["api_scaling_cpu", "ECSServiceAverageCPUUtilization"],
+        ["api_scaling_memory", "ECSServiceAverageMemoryUtilization"],
+      ]) {
         expect(resource(tf, "aws_appautoscaling_policy", policyName).target_tracking_scaling_policy_configuration).toMatchObject({
           target_value: 70,
           predefined_metric_specification: { predefined_metric_type: metric },
@@ -67,7 +90,9 @@ describe.each([
       expect(resource(tf, "aws_codedeploy_deployment_group", "api_deployment")).toMatchObject({
         deployment_config_name: "CodeDeployDefault.ECSLinear10PercentEvery1Minutes",
         deployment_style: { deployment_type: "BLUE_GREEN", deployment_option: "WITH_TRAFFIC_CONTROL" },
-        blue_green_deployment_config: { terminate_blue_instances_on_deployment_success: { action: "TERMINATE", termination_wait_time_in_minutes: 15 } },
+        blue_green_deployment_config: {
+          terminate_blue_instances_on_deployment_success: { action: "TERMINATE", termination_wait_time_in_minutes: 15 },
+        },
         load_balancer_info: {
           target_group_pair_info: {
             prod_traffic_route: { listener_arns: ["${aws_lb_listener.load_balancer_https.arn}"] },
@@ -77,22 +102,34 @@ describe.each([
         },
         auto_rollback_configuration: { enabled: true, events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] },
       });
-      expect(resource(tf, "aws_iam_role_policy_attachment", "codedeploy_role_ecs").policy_arn).toBe("arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS");
+      expect(resource(tf, "aws_iam_role_policy_attachment", "codedeploy_role_ecs").policy_arn).toBe(
+        "arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS",
+      );
     });
   });
 
   it("security groups: the ALB takes 443 only from the internet, the tasks only the ALB, the database only the tasks and the user provisioner", () => {
     const { tf } = synth(SecurityStack, cfg);
     const ingress = resources(tf, "aws_vpc_security_group_ingress_rule");
-    const on = (group: string) => Object.keys(ingress).filter((r) => r.startsWith(`${group}_`)).sort();
+    const on = (group: string) =>
+      Object.keys(ingress)
+        .filter((r) => r.startsWith(`${group}_`))
+        .sort();
     // api_link is the (empty) group of an API Gateway VPC link: no ENI or NLB is in it without the api-gateway layer.
     expect(on("alb")).toEqual(["alb_https_from_api_link", "alb_https_from_internet"]);
-    expect(resource(tf, "aws_vpc_security_group_ingress_rule", "alb_https_from_internet")).toMatchObject({ cidr_ipv4: "0.0.0.0/0", from_port: 443, to_port: 443 });
+    expect(resource(tf, "aws_vpc_security_group_ingress_rule", "alb_https_from_internet")).toMatchObject({
+      cidr_ipv4: "0.0.0.0/0",
+      from_port: 443,
+      to_port: 443,
+    });
     expect(Object.values(ingress).filter((r) => r.cidr_ipv4 !== undefined)).toHaveLength(1);
     expect(on("app")).toEqual(["app_8080_from_alb"]);
     // db_admin: layer 03's database user provisioner (security.databaseClients keeps the other functions out).
     expect(on("data")).toEqual(["data_3306_from_app", "data_3306_from_db_admin"]);
-    expect(Object.keys(resources(tf, "aws_vpc_security_group_egress_rule")).filter((r) => r.endsWith("_to_data"))).toEqual(["app_3306_to_data", "db_admin_3306_to_data"]);
+    expect(Object.keys(resources(tf, "aws_vpc_security_group_egress_rule")).filter((r) => r.endsWith("_to_data"))).toEqual([
+      "app_3306_to_data",
+      "db_admin_3306_to_data",
+    ]);
   });
 
   it("signs users in with Cognito: optional TOTP MFA, 1-hour tokens, refresh token rotation, the post-confirmation trigger", () => {
@@ -108,7 +145,9 @@ describe.each([
       generate_secret: false,
       refresh_token_rotation: [{ feature: "ENABLED" }],
     });
-    expect(resource(tf, "aws_lambda_permission", "cognito_post_confirmation_invoke")).toMatchObject({ principal: "cognito-idp.amazonaws.com" });
+    expect(resource(tf, "aws_lambda_permission", "cognito_post_confirmation_invoke")).toMatchObject({
+      principal: "cognito-idp.amazonaws.com",
+    });
   });
 
   it("validates e-mail after confirmation: a 512 MB function, the emails queue to the mailer, SQS dead-letter queues", () => {
@@ -131,16 +170,28 @@ describe.each([
   it("watches with GuardDuty, CloudTrail, X-Ray, dashboards and alarms", () => {
     const { tf } = synth(MonitoringStack, cfg);
     expect(resource(tf, "aws_guardduty_detector", "guardduty")).toMatchObject({ enable: true });
-    expect(resource(tf, "aws_cloudtrail", "trail")).toMatchObject({ name: prefix, is_multi_region_trail: true, enable_log_file_validation: true });
+    expect(resource(tf, "aws_cloudtrail", "trail")).toMatchObject({
+      name: prefix,
+      is_multi_region_trail: true,
+      enable_log_file_validation: true,
+    });
     expect(Object.keys(resources(tf, "aws_xray_sampling_rule"))).toEqual(["xray"]);
-    expect(Object.keys(resources(tf, "aws_cloudwatch_dashboard"))).toEqual(expect.arrayContaining(["dashboard_overview", "dashboard_application", "dashboard_database"]));
-    expect(Object.keys(resources(tf, "aws_cloudwatch_metric_alarm"))).toEqual(expect.arrayContaining(["alb_api_5xx", "ecs_api_cpu", "ecs_api_memory", "db_connections"]));
+    expect(Object.keys(resources(tf, "aws_cloudwatch_dashboard"))).toEqual(
+      expect.arrayContaining(["dashboard_overview", "dashboard_application", "dashboard_database"]),
+    );
+    expect(Object.keys(resources(tf, "aws_cloudwatch_metric_alarm"))).toEqual(
+      expect.arrayContaining(["alb_api_5xx", "ecs_api_cpu", "ecs_api_memory", "db_connections"]),
+    );
   });
 
   it("serves the SPA from S3 + CloudFront under its own name (ACM certificate in us-east-1, Route 53 alias records)", () => {
     const { tf } = synth(FrontendStack, cfg);
     expect(resource(tf, "aws_cloudfront_distribution", "site").aliases).toEqual([want.site]);
-    expect(resource(tf, "aws_acm_certificate", "certificate")).toMatchObject({ domain_name: want.site, validation_method: "DNS", provider: "aws.us_east_1" });
+    expect(resource(tf, "aws_acm_certificate", "certificate")).toMatchObject({
+      domain_name: want.site,
+      validation_method: "DNS",
+      provider: "aws.us_east_1",
+    });
     const key = want.site.replace(/\./g, "_");
     expect(Object.keys(resources(tf, "aws_route53_record"))).toEqual(expect.arrayContaining([`dns_${key}_a`, `dns_${key}_aaaa`]));
   });
@@ -148,11 +199,25 @@ describe.each([
   it("keeps 7 days of automated snapshots; dev is RDS MySQL in one AZ, prod RDS MySQL Multi-AZ with a read replica for reporting", () => {
     const { tf } = synth(DatabaseStack, cfg);
     if (name === "dev") {
-      expect(resource(tf, "aws_db_instance", "rds")).toMatchObject({ engine: "mysql", instance_class: "db.t4g.micro", multi_az: false, backup_retention_period: 7, manage_master_user_password: true });
+      expect(resource(tf, "aws_db_instance", "rds")).toMatchObject({
+        engine: "mysql",
+        instance_class: "db.t4g.micro",
+        multi_az: false,
+        backup_retention_period: 7,
+        manage_master_user_password: true,
+      });
       expect(resources(tf, "aws_secretsmanager_secret")).toEqual({});
     } else {
       const primary = resource(tf, "aws_db_instance", "rds");
-      expect(primary).toMatchObject({ engine: "mysql", engine_version: "8.0", instance_class: "db.t3.small", multi_az: true, backup_retention_period: 7, storage_encrypted: true, deletion_protection: true });
+      expect(primary).toMatchObject({
+        engine: "mysql",
+        engine_version: "8.0",
+        instance_class: "db.t3.small",
+        multi_az: true,
+        backup_retention_period: 7,
+        storage_encrypted: true,
+        deletion_protection: true,
+      });
       // RDS refuses replicas under a managed password: a write-only one from uuid(), no password in plan or state.
       expect(primary.manage_master_user_password).toBeUndefined();
       expect(primary).toMatchObject({ password_wo: "${local.rds_initial_password}", password_wo_version: 1 });
@@ -204,9 +269,14 @@ describe.each(["dev", "prod"] as const)("examples/business-suite %s: the seed's 
       detail: { application: [REMOTE("application", "codedeploy_app_name")], state: ["SUCCESS", "FAILURE", "STOP"] },
     });
     const target = resource(tf, "aws_cloudwatch_event_target", "codedeploy_deployment_alarm_topic");
-    expect(target).toMatchObject({ arn: REMOTE("monitoring", "alarm_topic_arn"), dead_letter_config: { arn: "${aws_sqs_queue.events_dlq.arn}" } });
+    expect(target).toMatchObject({
+      arn: REMOTE("monitoring", "alarm_topic_arn"),
+      dead_letter_config: { arn: "${aws_sqs_queue.events_dlq.arn}" },
+    });
     // The queue for undeliverable events accepts this rule too.
-    expect(String(resource(tf, "aws_sqs_queue_policy", "events_dlq_policy").policy)).toContain("${aws_cloudwatch_event_rule.codedeploy_deployment.arn}");
+    expect(String(resource(tf, "aws_sqs_queue_policy", "events_dlq_policy").policy)).toContain(
+      "${aws_cloudwatch_event_rule.codedeploy_deployment.arn}",
+    );
     // No rule for completed ECS deployments: the only service deploys through CodeDeploy.
     expect(resources(tf, "aws_cloudwatch_event_rule").ecs_deployment_completed).toBeUndefined();
   });
@@ -227,8 +297,18 @@ describe.each([
     const input = JSON.parse(String(invocation.input)) as { userPoolId: string; providers: Array<Record<string, unknown>> };
     expect(input.userPoolId).toBe("${aws_cognito_user_pool.cognito.id}");
     expect(input.providers).toEqual([
-      { name: "Google", secretId: `${prefix}/cognito/google`, scopes: "openid email profile", attributeMapping: { email: "email", email_verified: "email_verified", name: "name", username: "sub" } },
-      { name: "Facebook", secretId: `${prefix}/cognito/facebook`, scopes: "public_profile,email", attributeMapping: { email: "email", name: "name", username: "id" } },
+      {
+        name: "Google",
+        secretId: `${prefix}/cognito/google`,
+        scopes: "openid email profile",
+        attributeMapping: { email: "email", email_verified: "email_verified", name: "name", username: "sub" },
+      },
+      {
+        name: "Facebook",
+        secretId: `${prefix}/cognito/facebook`,
+        scopes: "public_profile,email",
+        attributeMapping: { email: "email", name: "name", username: "id" },
+      },
     ]);
     // No identity provider resource (its provider_details would put the secret in state), no secret anywhere.
     expect(resources(tf, "aws_cognito_identity_provider")).toEqual({});
@@ -249,7 +329,10 @@ describe.each([
         Effect: "Allow",
         Sid: "ReadClientSecrets",
         Action: "secretsmanager:GetSecretValue",
-        Resource: [`arn:aws:secretsmanager:us-west-2:${account}:secret:${prefix}/cognito/google-??????`, `arn:aws:secretsmanager:us-west-2:${account}:secret:${prefix}/cognito/facebook-??????`],
+        Resource: [
+          `arn:aws:secretsmanager:us-west-2:${account}:secret:${prefix}/cognito/google-??????`,
+          `arn:aws:secretsmanager:us-west-2:${account}:secret:${prefix}/cognito/facebook-??????`,
+        ],
       },
       {
         Effect: "Allow",
@@ -260,7 +343,12 @@ describe.each([
       },
     ]);
     expect(JSON.parse(String(policies.identity_providers_role_identity_providers.policy)).Statement[0]).toMatchObject({
-      Action: ["cognito-idp:DescribeIdentityProvider", "cognito-idp:CreateIdentityProvider", "cognito-idp:UpdateIdentityProvider", "cognito-idp:DeleteIdentityProvider"],
+      Action: [
+        "cognito-idp:DescribeIdentityProvider",
+        "cognito-idp:CreateIdentityProvider",
+        "cognito-idp:UpdateIdentityProvider",
+        "cognito-idp:DeleteIdentityProvider",
+      ],
       Resource: "${aws_cognito_user_pool.cognito.arn}",
     });
   });
@@ -271,10 +359,16 @@ describe.each([
       allow_unauthenticated_identities: false,
       allow_classic_flow: false,
       cognito_identity_providers: [
-        { client_id: "${aws_cognito_user_pool_client.cognito_spa_client.id}", provider_name: "cognito-idp.us-west-2.amazonaws.com/${aws_cognito_user_pool.cognito.id}", server_side_token_check: true },
+        {
+          client_id: "${aws_cognito_user_pool_client.cognito_spa_client.id}",
+          provider_name: "cognito-idp.us-west-2.amazonaws.com/${aws_cognito_user_pool.cognito.id}",
+          server_side_token_check: true,
+        },
       ],
     });
-    expect(resource(tf, "aws_cognito_identity_pool_roles_attachment", "identity_pool_roles").roles).toEqual({ authenticated: "${aws_iam_role.identity_pool_authenticated.arn}" });
+    expect(resource(tf, "aws_cognito_identity_pool_roles_attachment", "identity_pool_roles").roles).toEqual({
+      authenticated: "${aws_iam_role.identity_pool_authenticated.arn}",
+    });
     expect(resources(tf, "aws_iam_role").identity_pool_unauthenticated).toBeUndefined();
     const role = resource(tf, "aws_iam_role", "identity_pool_authenticated");
     expect(role.permissions_boundary).toBe(`arn:aws:iam::${account}:policy/${prefix}-permissions-boundary`);
@@ -293,7 +387,9 @@ describe.each([
   });
 
   it("signed-in users reach only their own prefix of the documents bucket (the IAM policy variable, escaped for Terraform)", () => {
-    const statements = JSON.parse(String(resource(tf, "aws_iam_role_policy", "identity_pool_authenticated_bucket_documents").policy)).Statement;
+    const statements = JSON.parse(
+      String(resource(tf, "aws_iam_role_policy", "identity_pool_authenticated_bucket_documents").policy),
+    ).Statement;
     const bucket = `arn:aws:s3:::${prefix}-documents-${account}`;
     expect(statements.map((s: { Sid: string; Resource: string }) => [s.Sid, s.Resource])).toEqual([
       ["ListOwnPrefix", bucket],
@@ -301,6 +397,8 @@ describe.each([
       ["BucketKeyThroughS3", REMOTE("security", "kms_key_arns.data")],
     ]);
     expect(statements[0].Condition).toEqual({ StringLike: { "s3:prefix": ["private/$${cognito-identity.amazonaws.com:sub}/*"] } });
-    expect(resource(tf, "aws_ssm_parameter", "parameters_cognito_identity-pool-id".replace(/-/g, "_"))).toMatchObject({ value: "${aws_cognito_identity_pool.identity_pool.id}" });
+    expect(resource(tf, "aws_ssm_parameter", "parameters_cognito_identity-pool-id".replace(/-/g, "_"))).toMatchObject({
+      value: "${aws_cognito_identity_pool.identity_pool.id}",
+    });
   });
 });

@@ -19,7 +19,10 @@ const ENVS = ["dev", "prod"] as const;
 type Env = (typeof ENVS)[number];
 
 /** What differs per environment, from the example's files. */
-const EXPECTED: Record<Env, { account: string; zone: string; site: string[]; api: string; sesDomain: string; multiAz: boolean; backupDays: number; minTasks: number }> = {
+const EXPECTED: Record<
+  Env,
+  { account: string; zone: string; site: string[]; api: string; sesDomain: string; multiAz: boolean; backupDays: number; minTasks: number }
+> = {
   dev: {
     account: "444444444444",
     zone: "Z0444DEVIMSEXAMPLE01",
@@ -52,7 +55,12 @@ describe.each(ENVS)("examples/ims/%s.yaml", (envName) => {
   const stack = (name: string): TerraformJson => stackOf(layers, name);
 
   it("is project ims in us-west-2 with the example's account and state bucket", () => {
-    expect(cfg).toMatchObject({ project: "ims", environment: envName, tier: envName, aws: { region: "us-west-2", accountId: want.account } });
+    expect(cfg).toMatchObject({
+      project: "ims",
+      environment: envName,
+      tier: envName,
+      aws: { region: "us-west-2", accountId: want.account },
+    });
     expect(cfg.backend.bucket).toBe(`ims-${envName}-tfstate-${want.account}`);
   });
 
@@ -106,11 +114,15 @@ describe.each(ENVS)("examples/ims/%s.yaml", (envName) => {
     expect(Object.keys(buckets).sort()).toEqual(["buckets_artifacts", "buckets_backups", "buckets_documents"]);
     for (const name of ["documents", "artifacts", "backups"]) {
       expect(buckets[`buckets_${name}`]).toMatchObject({ bucket: `ims-${envName}-${name}-${want.account}`, tags: { Purpose: name } });
-      expect(resource(native, "aws_s3_bucket_versioning", `buckets_${name}_versioning`)).toMatchObject({ versioning_configuration: { status: "Enabled" } });
+      expect(resource(native, "aws_s3_bucket_versioning", `buckets_${name}_versioning`)).toMatchObject({
+        versioning_configuration: { status: "Enabled" },
+      });
       const sse = resource(native, "aws_s3_bucket_server_side_encryption_configuration", `buckets_${name}_encryption`);
       expect(JSON.stringify(sse)).toContain("aws:kms");
     }
-    const cors = resource(native, "aws_s3_bucket_cors_configuration", "buckets_documents_cors") as { cors_rule: { allowed_origins: string[] }[] };
+    const cors = resource(native, "aws_s3_bucket_cors_configuration", "buckets_documents_cors") as {
+      cors_rule: { allowed_origins: string[] }[];
+    };
     expect(cors.cors_rule[0].allowed_origins).toEqual(expect.arrayContaining([`https://${want.site[0]}`]));
   });
 
@@ -138,7 +150,8 @@ describe.each(ENVS)("examples/ims/%s.yaml", (envName) => {
     const native = stack("native");
     const topics = resources(native, "aws_sns_topic");
     expect(Object.keys(topics).sort()).toEqual(["topics_alerts", "topics_status_updates"]);
-    for (const t of Object.values(topics)) expect(t.kms_master_key_id).toBe("${data.terraform_remote_state.security.outputs.kms_key_arns.messaging}");
+    for (const t of Object.values(topics))
+      expect(t.kms_master_key_id).toBe("${data.terraform_remote_state.security.outputs.kms_key_arns.messaging}");
     expect(resource(native, "aws_sns_topic_subscription", "topics_status_updates_queue_mail")).toMatchObject({
       protocol: "sqs",
       raw_message_delivery: true,
@@ -203,7 +216,9 @@ describe.each(ENVS)("examples/ims/%s.yaml", (envName) => {
 
   it("watches the queues' dead-letter queues and the database in CloudWatch", () => {
     const alarms = Object.keys(resources(stack("monitoring"), "aws_cloudwatch_metric_alarm"));
-    expect(alarms).toEqual(expect.arrayContaining(["queue_jobs_dead_letters", "queue_mail_dead_letters", "db_cpu", "db_free_storage", "ecs_api_cpu"]));
+    expect(alarms).toEqual(
+      expect.arrayContaining(["queue_jobs_dead_letters", "queue_mail_dead_letters", "db_cpu", "db_free_storage", "ecs_api_cpu"]),
+    );
   });
 });
 
@@ -211,9 +226,14 @@ describe("examples/ims: the seed's service name", () => {
   it("cannot be backend (every stack's state backend has that id), so the example names it api", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "examples-ims-backend-"));
     const file = path.join(dir, "dev-backend.yaml");
-    fs.writeFileSync(file, `extends: ${path.join(ROOT, "examples", "ims", "dev.yaml")}\nservices:\n  backend: { port: 8080, paths: [/backend/*], priority: 200 }\n`);
+    fs.writeFileSync(
+      file,
+      `extends: ${path.join(ROOT, "examples", "ims", "dev.yaml")}\nservices:\n  backend: { port: 8080, paths: [/backend/*], priority: 200 }\n`,
+    );
     try {
-      expect(() => loadConfigFile(file)).toThrow(/services\.backend: expected a service name other than backend \(every layer stack has a construct named backend, its state backend/);
+      expect(() => loadConfigFile(file)).toThrow(
+        /services\.backend: expected a service name other than backend \(every layer stack has a construct named backend, its state backend/,
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

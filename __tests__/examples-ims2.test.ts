@@ -91,11 +91,26 @@ describe.each(ENVS)("examples/ims2/%s.yaml", (envName) => {
   const stack = (name: string): TerraformJson => stackOf(layers, name);
 
   it("is project ims2 in us-west-2 with the example's account", () => {
-    expect(cfg).toMatchObject({ project: "ims2", environment: envName, tier: envName, aws: { region: "us-west-2", accountId: want.account } });
+    expect(cfg).toMatchObject({
+      project: "ims2",
+      environment: envName,
+      tier: envName,
+      aws: { region: "us-west-2", accountId: want.account },
+    });
   });
 
   it("writes no lambda-genai, cloud-map or native stack (the seed has no GenAI function, no discovery, no native services)", () => {
-    expect(Object.keys(layers)).toEqual(["network", "security", "database", "parameters", "application", "api-gateway", "monitoring", "frontend", "notification"]);
+    expect(Object.keys(layers)).toEqual([
+      "network",
+      "security",
+      "database",
+      "parameters",
+      "application",
+      "api-gateway",
+      "monitoring",
+      "frontend",
+      "notification",
+    ]);
     for (const off of ["lambda-genai", "cloud-map", "native"]) expect(Object.keys(layers)).not.toContain(off);
     // Nothing reads the disabled layers.
     for (const l of Object.keys(layers)) {
@@ -105,18 +120,26 @@ describe.each(ENVS)("examples/ims2/%s.yaml", (envName) => {
       expect(reads).not.toContain("native");
     }
     // The security layer creates no GenAI role.
-    expect(Object.keys(resources(stack("security"), "aws_iam_role"))).not.toEqual(expect.arrayContaining([expect.stringContaining("genai")]));
+    expect(Object.keys(resources(stack("security"), "aws_iam_role"))).not.toEqual(
+      expect.arrayContaining([expect.stringContaining("genai")]),
+    );
   });
 
   it("runs the FastAPI backend as one service of 256 CPU / 512 MiB on port 8000, health check GET /health", () => {
     const app = stack("application");
     expect(Object.keys(resources(app, "aws_ecs_service"))).toEqual(["api"]);
-    expect(resource(app, "aws_ecs_task_definition", "api_task")).toMatchObject({ cpu: "256", memory: "512", requires_compatibilities: ["FARGATE"] });
+    expect(resource(app, "aws_ecs_task_definition", "api_task")).toMatchObject({
+      cpu: "256",
+      memory: "512",
+      requires_compatibilities: ["FARGATE"],
+    });
     expect(resource(app, "aws_lb_target_group", "api_target")).toMatchObject({
       port: 8000,
       health_check: { path: "/health", interval: 30, timeout: 10, healthy_threshold: 2, matcher: "200" },
     });
-    expect(resource(app, "aws_lb_listener_rule", "api_target_rule").condition).toEqual([{ path_pattern: { values: ["/api/v1", "/api/v1/*"] } }]);
+    expect(resource(app, "aws_lb_listener_rule", "api_target_rule").condition).toEqual([
+      { path_pattern: { values: ["/api/v1", "/api/v1/*"] } },
+    ]);
   });
 
   it(`keeps ${want.tasks} task(s) running and scales on CPU 70 %, memory 80 % and requests per task`, () => {
@@ -177,10 +200,19 @@ describe.each(ENVS)("examples/ims2/%s.yaml", (envName) => {
       // RTO of an AZ or instance failure: the synchronous Multi-AZ standby takes over (60-120 s).
       expect(db.multi_az).toBe(true);
       // The backups outlive a deleted instance, which leaves a final snapshot; nothing deletes it by accident.
-      expect(db).toMatchObject({ delete_automated_backups: false, final_snapshot_identifier: "ims2-prod-final", skip_final_snapshot: false, deletion_protection: true });
+      expect(db).toMatchObject({
+        delete_automated_backups: false,
+        final_snapshot_identifier: "ims2-prod-final",
+        skip_final_snapshot: false,
+        deletion_protection: true,
+      });
       expect(db.lifecycle).toEqual({ prevent_destroy: true });
       // The cache: a replica takes over (automatic failover, Multi-AZ) and daily snapshots are kept.
-      expect(resource(tf, "aws_elasticache_replication_group", "redis")).toMatchObject({ automatic_failover_enabled: true, multi_az_enabled: true, snapshot_retention_limit: 7 });
+      expect(resource(tf, "aws_elasticache_replication_group", "redis")).toMatchObject({
+        automatic_failover_enabled: true,
+        multi_az_enabled: true,
+        snapshot_retention_limit: 7,
+      });
     });
   }
 
@@ -190,7 +222,11 @@ describe.each(ENVS)("examples/ims2/%s.yaml", (envName) => {
     const params = resource(db, "aws_elasticache_parameter_group", "redis_parameters");
     if (want.cacheShards) {
       // The seed's "cluster mode, 3 nodes, automatic failover": one shard, a primary and two replicas.
-      expect(redis).toMatchObject({ cluster_mode: "enabled", num_node_groups: want.cacheShards, replicas_per_node_group: want.cacheNodes - 1 });
+      expect(redis).toMatchObject({
+        cluster_mode: "enabled",
+        num_node_groups: want.cacheShards,
+        replicas_per_node_group: want.cacheNodes - 1,
+      });
       expect(redis.num_cache_clusters).toBeUndefined();
       expect(params.parameter).toEqual([{ name: "cluster-enabled", value: "yes" }]);
       // Clients find the shards through the configuration endpoint.
@@ -217,12 +253,17 @@ describe.each(ENVS)("examples/ims2/%s.yaml", (envName) => {
     const api = stack("api-gateway");
     expect(resource(api, "aws_wafv2_web_acl_association", "api_waf")).toMatchObject({ web_acl_arn: REMOTE("security", "waf_web_acl_arn") });
     expect(resource(api, "aws_api_gateway_domain_name", "api_domain")).toMatchObject({ domain_name: want.api });
-    expect(resource(api, "aws_route53_record", `dns_${want.api.replace(/[^a-z0-9]+/g, "_")}_a`)).toMatchObject({ name: want.api, type: "A" });
+    expect(resource(api, "aws_route53_record", `dns_${want.api.replace(/[^a-z0-9]+/g, "_")}_a`)).toMatchObject({
+      name: want.api,
+      type: "A",
+    });
     // The service's public paths /api/v1 and /api/v1/* only.
     expect(Object.keys(resources(api, "aws_api_gateway_resource")).sort()).toEqual(["api_api", "api_api_v1", "api_api_v1_proxy"]);
     expect(JSON.stringify(api)).not.toContain("genai");
     expect(resources(api, "aws_lambda_permission")).toEqual({});
-    expect(resource(api, "aws_api_gateway_rest_api", "api").description).toBe(`REST API of ims2-${envName}: the public paths of api to the load balancer`);
+    expect(resource(api, "aws_api_gateway_rest_api", "api").description).toBe(
+      `REST API of ims2-${envName}: the public paths of api to the load balancer`,
+    );
   });
 
   it("publishes the Vercel site's URL and lets its origin call the API (CORS from config)", () => {
@@ -250,25 +291,53 @@ describe.each(ENVS)("examples/ims2/%s.yaml", (envName) => {
       const mon = stack("monitoring");
       const notif = stack("notification");
       const topics = resources(mon, "aws_sns_topic");
-      const alarms = Object.values(resources(mon, "aws_cloudwatch_metric_alarm")) as { tags?: { Severity?: string }; alarm_actions: string[] }[];
+      const alarms = Object.values(resources(mon, "aws_cloudwatch_metric_alarm")) as {
+        tags?: { Severity?: string };
+        alarm_actions: string[];
+      }[];
       for (const a of alarms) expect(["WARNING", "ERROR", "CRITICAL"]).toContain(a.tags?.Severity);
-      const subs = Object.values(resources(notif, "aws_sns_topic_subscription")) as { protocol: string; endpoint: string; topic_arn: string }[];
+      const subs = Object.values(resources(notif, "aws_sns_topic_subscription")) as {
+        protocol: string;
+        endpoint: string;
+        topic_arn: string;
+      }[];
       if (envName !== "prod") {
         expect(Object.keys(topics)).toEqual(["alarm_topic"]);
         expect(subs).toEqual([]);
-        expect(resource(notif, "aws_chatbot_slack_channel_configuration", "slack").sns_topic_arns).toEqual([REMOTE("monitoring", "alarm_topic_arn")]);
+        expect(resource(notif, "aws_chatbot_slack_channel_configuration", "slack").sns_topic_arns).toEqual([
+          REMOTE("monitoring", "alarm_topic_arn"),
+        ]);
         return;
       }
-      expect(Object.values(topics).map((t) => t.name).sort()).toEqual(["ims2-prod-alarms", "ims2-prod-alarms-critical", "ims2-prod-alarms-error"]);
-      const T = { WARNING: "${aws_sns_topic.alarm_topic.arn}", ERROR: "${aws_sns_topic.alarm_topic_error.arn}", CRITICAL: "${aws_sns_topic.alarm_topic_critical.arn}" };
+      expect(
+        Object.values(topics)
+          .map((t) => t.name)
+          .sort(),
+      ).toEqual(["ims2-prod-alarms", "ims2-prod-alarms-critical", "ims2-prod-alarms-error"]);
+      const T = {
+        WARNING: "${aws_sns_topic.alarm_topic.arn}",
+        ERROR: "${aws_sns_topic.alarm_topic_error.arn}",
+        CRITICAL: "${aws_sns_topic.alarm_topic_critical.arn}",
+      };
       // Each severity of the seed's escalation is used, and each alarm notifies its own topic.
       const used = new Set(alarms.map((a) => a.tags!.Severity!));
       expect([...used].sort()).toEqual(["CRITICAL", "ERROR", "WARNING"]);
       for (const a of alarms) expect(a.alarm_actions).toEqual([T[a.tags!.Severity as keyof typeof T]]);
-      expect(resource(mon, "aws_cloudwatch_composite_alarm", "service_api_unhealthy")).toMatchObject({ alarm_actions: [T.CRITICAL], tags: { Severity: "CRITICAL" } });
-      const R = { WARNING: REMOTE("monitoring", "alarm_topic_arn"), ERROR: `\${data.terraform_remote_state.monitoring.outputs.alarm_topic_arns.ERROR}`, CRITICAL: `\${data.terraform_remote_state.monitoring.outputs.alarm_topic_arns.CRITICAL}` };
+      expect(resource(mon, "aws_cloudwatch_composite_alarm", "service_api_unhealthy")).toMatchObject({
+        alarm_actions: [T.CRITICAL],
+        tags: { Severity: "CRITICAL" },
+      });
+      const R = {
+        WARNING: REMOTE("monitoring", "alarm_topic_arn"),
+        ERROR: `\${data.terraform_remote_state.monitoring.outputs.alarm_topic_arns.ERROR}`,
+        CRITICAL: `\${data.terraform_remote_state.monitoring.outputs.alarm_topic_arns.CRITICAL}`,
+      };
       expect(resource(notif, "aws_chatbot_slack_channel_configuration", "slack").sns_topic_arns).toEqual([R.WARNING, R.ERROR, R.CRITICAL]);
-      const to = (severity: keyof typeof R) => subs.filter((x) => x.topic_arn === R[severity]).map((x) => `${x.protocol} ${x.endpoint}`).sort();
+      const to = (severity: keyof typeof R) =>
+        subs
+          .filter((x) => x.topic_arn === R[severity])
+          .map((x) => `${x.protocol} ${x.endpoint}`)
+          .sort();
       expect(to("WARNING")).toEqual([]);
       expect(to("ERROR")).toEqual(["email oncall@ims-2.0.com", "sms +12065550100", "sms +12065550101"]);
       expect(to("CRITICAL")).toEqual([
@@ -282,7 +351,18 @@ describe.each(ENVS)("examples/ims2/%s.yaml", (envName) => {
 
   it("alarms on the load balancer, the service, the database and the cache", () => {
     const alarms = Object.keys(resources(stack("monitoring"), "aws_cloudwatch_metric_alarm"));
-    expect(alarms).toEqual(expect.arrayContaining(["alb_5xx", "alb_api_unhealthy_hosts", "ecs_api_cpu", "ecs_api_memory", "db_cpu", "db_free_storage", "cache_cpu", "cache_memory"]));
+    expect(alarms).toEqual(
+      expect.arrayContaining([
+        "alb_5xx",
+        "alb_api_unhealthy_hosts",
+        "ecs_api_cpu",
+        "ecs_api_memory",
+        "db_cpu",
+        "db_free_storage",
+        "cache_cpu",
+        "cache_memory",
+      ]),
+    );
     // The read replica's lag (prod only), on the replica layer 03 names, in seconds.
     const lag = resources(stack("monitoring"), "aws_cloudwatch_metric_alarm").db_replica_lag_replica_1;
     if (envName !== "prod") expect(lag).toBeUndefined();
@@ -305,9 +385,14 @@ describe.each(ENVS)("examples/ims2/%s.yaml", (envName) => {
     expect(Object.keys(streams)).toEqual(["log_archive_stream"]);
     // The service's group comes from layer 07's contract; the trail's group is this stack's own resource.
     expect(filters.map((f) => f.log_group_name).sort()).toEqual(
-      [REMOTE("network", "flow_log_group_name"), REMOTE("application", "log_group_names.api"), "${aws_cloudwatch_log_group.trail_logs.name}"].sort(),
+      [
+        REMOTE("network", "flow_log_group_name"),
+        REMOTE("application", "log_group_names.api"),
+        "${aws_cloudwatch_log_group.trail_logs.name}",
+      ].sort(),
     );
-    for (const f of filters) expect(f).toMatchObject({ destination_arn: "${aws_kinesis_firehose_delivery_stream.log_archive_stream.arn}", filter_pattern: "" });
+    for (const f of filters)
+      expect(f).toMatchObject({ destination_arn: "${aws_kinesis_firehose_delivery_stream.log_archive_stream.arn}", filter_pattern: "" });
     const rules = JSON.stringify(resources(mon, "aws_s3_bucket_lifecycle_configuration"));
     expect(rules).toContain("GLACIER");
   });

@@ -25,14 +25,25 @@ const enabledLayers = (cfg: PlatformConfig) => LAYER_NAMES.filter((l) => cfg.lay
 const REMOTE = (layer: string, output: string) => `\${data.terraform_remote_state.${layer}.outputs.${output}}`;
 
 describe.each([
-  ["dev", { account: "777788889999", multiAz: false, site: "https://dev.regenzet.example.com", stage: "DEVELOPMENT", throttle: [200, 400] }],
-  ["prod", { account: "999988887777", multiAz: true, site: "https://app.regenzet.example.com", stage: "PRODUCTION", throttle: [500, 1000] }],
+  [
+    "dev",
+    { account: "777788889999", multiAz: false, site: "https://dev.regenzet.example.com", stage: "DEVELOPMENT", throttle: [200, 400] },
+  ],
+  [
+    "prod",
+    { account: "999988887777", multiAz: true, site: "https://app.regenzet.example.com", stage: "PRODUCTION", throttle: [500, 1000] },
+  ],
 ] as const)("examples/regenzet %s", (name, want) => {
   const cfg = load(name);
   const prefix = `regenzet-${name}`;
 
   it("is the regenzet project in us-west-2 with every layer but cloud-map (one backend service)", () => {
-    expect(cfg).toMatchObject({ project: "regenzet", environment: name, tier: name, aws: { region: "us-west-2", accountId: want.account } });
+    expect(cfg).toMatchObject({
+      project: "regenzet",
+      environment: name,
+      tier: name,
+      aws: { region: "us-west-2", accountId: want.account },
+    });
     expect(enabledLayers(cfg)).not.toContain("cloud-map");
     expect(enabledLayers(cfg)).toEqual(expect.arrayContaining(["lambda-genai", "api-gateway", "native", "frontend"]));
     expect(Object.keys(cfg.services)).toEqual(["garage"]);
@@ -41,7 +52,11 @@ describe.each([
   it("hosts the SPA on Amplify: an app, the main branch at the tier's stage, the custom domain", () => {
     const { tf } = synth(FrontendStack, cfg);
     expect(resource(tf, "aws_amplify_app", "amplify")).toMatchObject({ name: `${prefix}-web`, platform: "WEB" });
-    expect(resource(tf, "aws_amplify_branch", "amplify_branch")).toMatchObject({ branch_name: "main", stage: want.stage, framework: "React" });
+    expect(resource(tf, "aws_amplify_branch", "amplify_branch")).toMatchObject({
+      branch_name: "main",
+      stage: want.stage,
+      framework: "React",
+    });
     expect(resource(tf, "aws_amplify_domain_association", "amplify_domain")).toMatchObject({
       domain_name: "regenzet.example.com",
       sub_domain: [{ prefix: new URL(want.site).hostname.split(".")[0] }],
@@ -66,7 +81,10 @@ describe.each([
   it("makes API Gateway the single HTTPS entry point: throttled, behind the WAF, /api/* to the internal ALB and POST /api/genai to the function", () => {
     const { tf } = synth(ApiGatewayStack, cfg);
     const [rate, burst] = want.throttle;
-    expect(resource(tf, "aws_api_gateway_method_settings", "api_all_methods").settings).toMatchObject({ throttling_rate_limit: rate, throttling_burst_limit: burst });
+    expect(resource(tf, "aws_api_gateway_method_settings", "api_all_methods").settings).toMatchObject({
+      throttling_rate_limit: rate,
+      throttling_burst_limit: burst,
+    });
     expect(resource(tf, "aws_wafv2_web_acl_association", "api_waf")).toEqual({
       resource_arn: "${aws_api_gateway_stage.api_stage.arn}",
       web_acl_arn: REMOTE("security", "waf_web_acl_arn"),
@@ -74,13 +92,23 @@ describe.each([
     expect(resource(tf, "aws_api_gateway_resource", "api_api_genai").path_part).toBe("genai");
     expect(resource(tf, "aws_api_gateway_method", "api_api_genai_post").http_method).toBe("POST");
     expect(resource(tf, "aws_api_gateway_integration", "api_api_genai_post_integration")).toMatchObject({ type: "AWS_PROXY" });
-    expect(resource(tf, "aws_api_gateway_integration", "api_api_proxy_any_integration")).toMatchObject({ type: "HTTP_PROXY", connection_type: "VPC_LINK" });
+    expect(resource(tf, "aws_api_gateway_integration", "api_api_proxy_any_integration")).toMatchObject({
+      type: "HTTP_PROXY",
+      connection_type: "VPC_LINK",
+    });
     const { tf: app } = synth(ApplicationStack, cfg);
     expect(resource(app, "aws_lb", "load_balancer").internal).toBe(true);
     expect(cfg.security.alb.ingressCidrs).toEqual([]);
     if (name === "prod") {
-      expect(resource(tf, "aws_api_gateway_domain_name", "api_domain")).toMatchObject({ domain_name: "api.regenzet.example.com", security_policy: "TLS_1_2" });
-      expect(resource(tf, "aws_route53_record", "dns_api_regenzet_example_com_a")).toMatchObject({ name: "api.regenzet.example.com", type: "A", zone_id: "Z0123456789REGENPRD1" });
+      expect(resource(tf, "aws_api_gateway_domain_name", "api_domain")).toMatchObject({
+        domain_name: "api.regenzet.example.com",
+        security_policy: "TLS_1_2",
+      });
+      expect(resource(tf, "aws_route53_record", "dns_api_regenzet_example_com_a")).toMatchObject({
+        name: "api.regenzet.example.com",
+        type: "A",
+        zone_id: "Z0123456789REGENPRD1",
+      });
     }
   });
 
@@ -98,8 +126,13 @@ describe.each([
     expect(rule.allowed_origins).toContain(want.site);
     expect(rule.allowed_methods).toEqual(expect.arrayContaining(["PUT", "GET"]));
     expect(rule.allowed_headers).toContain("x-amz-*");
-    expect(resource(tf, "aws_s3_bucket_public_access_block", "buckets_media_public_access_block")).toMatchObject({ block_public_acls: true, restrict_public_buckets: true });
-    expect(JSON.stringify(resource(tf, "aws_s3_bucket_server_side_encryption_configuration", "buckets_media_encryption"))).toContain("aws:kms");
+    expect(resource(tf, "aws_s3_bucket_public_access_block", "buckets_media_public_access_block")).toMatchObject({
+      block_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    expect(JSON.stringify(resource(tf, "aws_s3_bucket_server_side_encryption_configuration", "buckets_media_encryption"))).toContain(
+      "aws:kms",
+    );
     const grants = JSON.stringify(policy(resource(tf, "aws_iam_role_policy", "access_service_garage").policy));
     expect(grants).toContain("s3:PutObject");
     expect(grants).toContain(`arn:aws:s3:::${bucketName}/*`);
@@ -112,11 +145,17 @@ describe.each([
       topic_arn: "${aws_sns_topic.topics_email.arn}",
       endpoint: "${aws_lambda_alias.mailer_live.arn}",
     });
-    expect(resource(tf, "aws_lambda_permission", "topics_email_mailer_invoke")).toMatchObject({ principal: "sns.amazonaws.com", source_arn: "${aws_sns_topic.topics_email.arn}" });
+    expect(resource(tf, "aws_lambda_permission", "topics_email_mailer_invoke")).toMatchObject({
+      principal: "sns.amazonaws.com",
+      source_arn: "${aws_sns_topic.topics_email.arn}",
+    });
     const send = policy(resource(tf, "aws_iam_role_policy", "mailer_role_ses_send").policy).Statement[0];
     expect(send.Action).toEqual(["ses:SendEmail", "ses:SendTemplatedEmail"]);
     expect(send.Resource).toEqual(expect.arrayContaining([`arn:aws:ses:us-west-2:${want.account}:template/${prefix}-booking-confirmed`]));
-    expect(Object.keys(resources(tf, "aws_ses_template")).sort()).toEqual(["ses_template_booking_confirmed", "ses_template_inspection_ready"]);
+    expect(Object.keys(resources(tf, "aws_ses_template")).sort()).toEqual([
+      "ses_template_booking_confirmed",
+      "ses_template_inspection_ready",
+    ]);
     // The backend publishes; it does not send mail itself.
     const garage = JSON.stringify(policy(resource(tf, "aws_iam_role_policy", "access_service_garage").policy));
     expect(garage).toContain("sns:Publish");
@@ -126,8 +165,11 @@ describe.each([
   it("uses VPC endpoints: S3 and DynamoDB gateways, and in prod the interface endpoints of SNS and Bedrock", () => {
     const { tf } = synth(NetworkStack, cfg);
     const endpoints = Object.keys(resources(tf, "aws_vpc_endpoint"));
-    expect(endpoints).toEqual(expect.arrayContaining(["endpoints_s3", "endpoints_dynamodb", "endpoints_ecr_api", "endpoints_ecr_dkr", "endpoints_logs"]));
-    if (name === "prod") expect(endpoints).toEqual(expect.arrayContaining(["endpoints_sns", "endpoints_bedrock_runtime", "endpoints_secretsmanager"]));
+    expect(endpoints).toEqual(
+      expect.arrayContaining(["endpoints_s3", "endpoints_dynamodb", "endpoints_ecr_api", "endpoints_ecr_dkr", "endpoints_logs"]),
+    );
+    if (name === "prod")
+      expect(endpoints).toEqual(expect.arrayContaining(["endpoints_sns", "endpoints_bedrock_runtime", "endpoints_secretsmanager"]));
   });
 
   it("has the seed's NACLs: an ACL per tier, the data tier open only to MySQL from the app subnets, nothing below 1024 from the internet", () => {
@@ -142,7 +184,8 @@ describe.each([
         .sort();
     expect(of("data", false)).toEqual(["3306-3306 10.30.16.0/24", "3306-3306 10.30.17.0/24"]);
     expect(of("data", true)).toEqual(["1024-65535 10.30.16.0/24", "1024-65535 10.30.17.0/24"]);
-    for (const acl of ["app", "data"]) for (const r of of(acl, false).filter((x) => x.endsWith(" 0.0.0.0/0"))) expect(r).toBe("1024-65535 0.0.0.0/0");
+    for (const acl of ["app", "data"])
+      for (const r of of(acl, false).filter((x) => x.endsWith(" 0.0.0.0/0"))) expect(r).toBe("1024-65535 0.0.0.0/0");
   });
 
   it("lets only the app and lambda tiers and the database user provisioner reach the database, through security groups", () => {

@@ -36,7 +36,9 @@ describe.each(WITH_CACHE)("%s", (name) => {
   });
 
   test("each client's task role, and only those, may elasticache:Connect to the group and the user", () => {
-    const grants = Object.values(resources(db, "aws_iam_role_policy")).filter((p) => JSON.stringify(p.policy).includes("elasticache:Connect"));
+    const grants = Object.values(resources(db, "aws_iam_role_policy")).filter((p) =>
+      JSON.stringify(p.policy).includes("elasticache:Connect"),
+    );
     expect(grants).toHaveLength(clients.length);
     for (const service of clients) {
       const p = resource(db, "aws_iam_role_policy", `redis_${service.replace(/-/g, "_")}_connect`);
@@ -76,7 +78,12 @@ describe.each(WITH_CACHE)("%s", (name) => {
 describe("cache.clients is checked", () => {
   const { expectRefused } = fixtureChecks("__tests__/fixtures/config/database");
   test("an unknown service is refused", () => {
-    expectRefused("cache-client-unknown.yaml", [4, 13, "customer]", 'cache.clients[0]: expected an application service named under services (customers), found "customer"']);
+    expectRefused("cache-client-unknown.yaml", [
+      4,
+      13,
+      "customer]",
+      'cache.clients[0]: expected an application service named under services (customers), found "customer"',
+    ]);
   });
   test("a service that injects cache settings but is not a client is refused", () => {
     expectRefused("cache-client-missing.yaml", [

@@ -15,7 +15,9 @@ type Statement = { Sid?: string; Principal?: unknown; Condition?: Record<string,
 function keyStatements(stacks: Record<string, TerraformJson>): { where: string; s: Statement }[] {
   return Object.entries(stacks).flatMap(([stack, tf]) =>
     Object.entries(resources(tf, "aws_kms_key")).flatMap(([name, key]) =>
-      key.policy === undefined ? [] : policy(key.policy).Statement.map((s) => ({ where: `${stack}: aws_kms_key.${name} ${String(s.Sid ?? "")}`, s: s as Statement })),
+      key.policy === undefined
+        ? []
+        : policy(key.policy).Statement.map((s) => ({ where: `${stack}: aws_kms_key.${name} ${String(s.Sid ?? "")}`, s: s as Statement })),
     ),
   );
 }
@@ -36,7 +38,12 @@ describe("the checker", () => {
         Condition: { StringEquals: { "aws:SourceAccount": "1" }, ArnLike: { "aws:SourceArn": "x" } },
       }),
     ).toEqual([]);
-    expect(unsentKmsConditionKeys({ Principal: { Service: "logs.us-west-2.amazonaws.com" }, Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": "x" } } })).toEqual([]);
+    expect(
+      unsentKmsConditionKeys({
+        Principal: { Service: "logs.us-west-2.amazonaws.com" },
+        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": "x" } },
+      }),
+    ).toEqual([]);
   });
   test("every fact names its AWS documentation page", () => {
     for (const f of Object.values(KMS_CALLER_CONTEXT)) expect(f.source).toMatch(/^https:\/\/docs\.aws\.amazon\.com\//);
@@ -54,7 +61,10 @@ describe.each(ALL_CONFIGS)("%s", (name) => {
   });
 
   test("EventBridge may use the messaging key (it encrypts for its encrypted topic and queue targets)", () => {
-    const events = statements.filter(({ where, s }) => where.startsWith("security: aws_kms_key.kms_messaging") && JSON.stringify(s.Principal).includes("events.amazonaws.com"));
+    const events = statements.filter(
+      ({ where, s }) =>
+        where.startsWith("security: aws_kms_key.kms_messaging") && JSON.stringify(s.Principal).includes("events.amazonaws.com"),
+    );
     expect(events).toHaveLength(1);
     expect(events[0].s.Action).toEqual(["kms:GenerateDataKey", "kms:Decrypt"]);
   });

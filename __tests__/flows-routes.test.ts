@@ -15,7 +15,11 @@ const WITH_API = ALL_CONFIGS.filter((n) => anyConfig(n).layers["api-gateway"]?.e
 
 test("PetClinic's admin-server (/admin) is a public path of every environment", () => {
   for (const n of ["dev", "staging", "prod"]) {
-    expect(publicRoutes(anyConfig(n)).filter((r) => r.service === "admin-server").map((r) => r.apiPath)).toEqual(["admin", "admin/{proxy+}"]);
+    expect(
+      publicRoutes(anyConfig(n))
+        .filter((r) => r.service === "admin-server")
+        .map((r) => r.apiPath),
+    ).toEqual(["admin", "admin/{proxy+}"]);
   }
 });
 
@@ -46,7 +50,9 @@ describe.each(WITH_API)("%s", (name) => {
     const toAlb = routes().filter((r) => r.integration.type === "HTTP_PROXY");
     const want = publicRoutes(cfg).map((r) => `ANY /${r.apiPath} -> ${r.backendPath}`);
     expect(want.length).toBeGreaterThan(0);
-    expect(toAlb.map((r) => `${r.method} ${r.path} -> ${String(r.integration.uri).replace(/^[a-z]+:\/\/[^/]+/, "")}`).sort()).toEqual(want.sort());
+    expect(toAlb.map((r) => `${r.method} ${r.path} -> ${String(r.integration.uri).replace(/^[a-z]+:\/\/[^/]+/, "")}`).sort()).toEqual(
+      want.sort(),
+    );
     // Every public pattern of every public service is among them.
     for (const [service, svc] of Object.entries(cfg.services)) {
       if (!svc.public) continue;
@@ -69,7 +75,10 @@ describe.each(WITH_API)("%s", (name) => {
       expect(genai).toEqual([]);
       return;
     }
-    expect(genai.map((r) => `${r.method} ${r.path} ${String(r.integration.type)}`).sort()).toEqual(["POST /api/genai AWS_PROXY", "POST /api/genai/{proxy+} AWS_PROXY"]);
+    expect(genai.map((r) => `${r.method} ${r.path} ${String(r.integration.type)}`).sort()).toEqual([
+      "POST /api/genai AWS_PROXY",
+      "POST /api/genai/{proxy+} AWS_PROXY",
+    ]);
   });
 });
 
@@ -84,7 +93,12 @@ describe("public paths are checked", () => {
     ]);
   });
   test("a public path below /api/genai is refused while the GenAI function owns it", () => {
-    expectRefused("public-path-genai.yaml", [5, 13, "/api/genai/history]", 'services.customers.paths[0]: expected a path outside /api/genai (the API routes it to the GenAI function), found "/api/genai/history"']);
+    expectRefused("public-path-genai.yaml", [
+      5,
+      13,
+      "/api/genai/history]",
+      'services.customers.paths[0]: expected a path outside /api/genai (the API routes it to the GenAI function), found "/api/genai/history"',
+    ]);
   });
   test("an API with no public service and no function is refused", () => {
     expectRefused("public-none.yaml", [

@@ -28,7 +28,11 @@ describe.each(ENVIRONMENTS)("frontend layer, S3 + CloudFront (%s)", (name) => {
   const cfg = env(name);
   const { tf, raw } = synthOf(cfg);
   const dist = distribution(tf);
-  const tier = { dev: { priceClass: "PriceClass_100", logs: false, waf: false }, staging: { priceClass: "PriceClass_100", logs: true, waf: true }, prod: { priceClass: "PriceClass_All", logs: true, waf: true } }[name];
+  const tier = {
+    dev: { priceClass: "PriceClass_100", logs: false, waf: false },
+    staging: { priceClass: "PriceClass_100", logs: true, waf: true },
+    prod: { priceClass: "PriceClass_All", logs: true, waf: true },
+  }[name];
 
   it("keeps its state at platform/petclinic/<env>/11-frontend.tfstate", () => {
     expect(tf.terraform?.backend?.s3).toMatchObject({ key: `platform/petclinic/${name}/11-frontend.tfstate`, encrypt: true });
@@ -46,15 +50,22 @@ describe.each(ENVIRONMENTS)("frontend layer, S3 + CloudFront (%s)", (name) => {
   });
 
   it("keeps the site in a private, versioned, encrypted bucket", () => {
-    expect(resource(tf, "aws_s3_bucket", "site_bucket")).toMatchObject({ bucket: `petclinic-${name}-site-${accounts[name]}`, force_destroy: name !== "prod" });
+    expect(resource(tf, "aws_s3_bucket", "site_bucket")).toMatchObject({
+      bucket: `petclinic-${name}-site-${accounts[name]}`,
+      force_destroy: name !== "prod",
+    });
     expect(resource(tf, "aws_s3_bucket_public_access_block", "site_bucket_public_access_block")).toMatchObject({
       block_public_acls: true,
       block_public_policy: true,
       ignore_public_acls: true,
       restrict_public_buckets: true,
     });
-    expect(resource(tf, "aws_s3_bucket_ownership_controls", "site_bucket_ownership")).toMatchObject({ rule: { object_ownership: "BucketOwnerEnforced" } });
-    expect(resource(tf, "aws_s3_bucket_versioning", "site_bucket_versioning")).toMatchObject({ versioning_configuration: { status: "Enabled" } });
+    expect(resource(tf, "aws_s3_bucket_ownership_controls", "site_bucket_ownership")).toMatchObject({
+      rule: { object_ownership: "BucketOwnerEnforced" },
+    });
+    expect(resource(tf, "aws_s3_bucket_versioning", "site_bucket_versioning")).toMatchObject({
+      versioning_configuration: { status: "Enabled" },
+    });
     expect(resource(tf, "aws_s3_bucket_server_side_encryption_configuration", "site_bucket_encryption")).toMatchObject({
       rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }],
     });
@@ -132,7 +143,12 @@ describe.each(ENVIRONMENTS)("frontend layer, S3 + CloudFront (%s)", (name) => {
       cache_policy_id: MANAGED_POLICY_IDS.cachingOptimized,
       response_headers_policy_id: "${aws_cloudfront_response_headers_policy.site_security_headers.id}",
     });
-    expect(dist).toMatchObject({ enabled: true, http_version: "http2and3", is_ipv6_enabled: true, restrictions: { geo_restriction: { restriction_type: "none" } } });
+    expect(dist).toMatchObject({
+      enabled: true,
+      http_version: "http2and3",
+      is_ipv6_enabled: true,
+      restrictions: { geo_restriction: { restriction_type: "none" } },
+    });
     expect(MANAGED_POLICY_IDS).toEqual({
       cachingOptimized: "658327ea-f89d-4fab-a63d-7e88639e58f6",
       cachingDisabled: "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
@@ -153,20 +169,22 @@ describe.each(ENVIRONMENTS)("frontend layer, S3 + CloudFront (%s)", (name) => {
       custom_origin_config: { http_port: 80, https_port: 443, origin_protocol_policy: "https-only", origin_ssl_protocols: ["TLSv1.2"] },
     });
     // PetClinic's admin-server is public at /admin: the site's domain must send it to the API, not to the SPA.
-    expect((dist.ordered_cache_behavior as { path_pattern: string }[]).map((b) => b.path_pattern)).toEqual([API_PATH_PATTERN, "/admin", "/admin/*"]);
-    expect((dist.ordered_cache_behavior as unknown[])[0]).toEqual(
-      {
-        path_pattern: API_PATH_PATTERN,
-        target_origin_id: "api",
-        viewer_protocol_policy: "https-only",
-        allowed_methods: ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"],
-        cached_methods: ["GET", "HEAD"],
-        compress: false,
-        cache_policy_id: MANAGED_POLICY_IDS.cachingDisabled,
-        origin_request_policy_id: MANAGED_POLICY_IDS.allViewerExceptHostHeader,
-        response_headers_policy_id: "${aws_cloudfront_response_headers_policy.site_security_headers.id}",
-      },
-    );
+    expect((dist.ordered_cache_behavior as { path_pattern: string }[]).map((b) => b.path_pattern)).toEqual([
+      API_PATH_PATTERN,
+      "/admin",
+      "/admin/*",
+    ]);
+    expect((dist.ordered_cache_behavior as unknown[])[0]).toEqual({
+      path_pattern: API_PATH_PATTERN,
+      target_origin_id: "api",
+      viewer_protocol_policy: "https-only",
+      allowed_methods: ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"],
+      cached_methods: ["GET", "HEAD"],
+      compress: false,
+      cache_policy_id: MANAGED_POLICY_IDS.cachingDisabled,
+      origin_request_policy_id: MANAGED_POLICY_IDS.allViewerExceptHostHeader,
+      response_headers_policy_id: "${aws_cloudfront_response_headers_policy.site_security_headers.id}",
+    });
     for (const b of dist.ordered_cache_behavior as { target_origin_id: string; cache_policy_id: string }[]) {
       expect(b).toMatchObject({ target_origin_id: "api", cache_policy_id: MANAGED_POLICY_IDS.cachingDisabled });
     }
@@ -183,10 +201,16 @@ describe.each(ENVIRONMENTS)("frontend layer, S3 + CloudFront (%s)", (name) => {
       expect(resources(tf, "aws_s3_bucket").site_logs).toBeUndefined();
       return;
     }
-    expect(dist.logging_config).toEqual({ bucket: "${aws_s3_bucket.site_logs.bucket_domain_name}", prefix: "cloudfront/", include_cookies: false });
+    expect(dist.logging_config).toEqual({
+      bucket: "${aws_s3_bucket.site_logs.bucket_domain_name}",
+      prefix: "cloudfront/",
+      include_cookies: false,
+    });
     expect(resource(tf, "aws_s3_bucket", "site_logs")).toMatchObject({ bucket: `petclinic-${name}-cloudfront-logs-${accounts[name]}` });
     // The documented exception: CloudFront's log delivery writes through an ACL grant.
-    expect(resource(tf, "aws_s3_bucket_ownership_controls", "site_logs_ownership")).toMatchObject({ rule: { object_ownership: "BucketOwnerPreferred" } });
+    expect(resource(tf, "aws_s3_bucket_ownership_controls", "site_logs_ownership")).toMatchObject({
+      rule: { object_ownership: "BucketOwnerPreferred" },
+    });
     expect(dist.depends_on).toEqual(["aws_s3_bucket_ownership_controls.site_logs_ownership"]);
     const rules = resource(tf, "aws_s3_bucket_lifecycle_configuration", "site_logs_lifecycle").rule as Record<string, unknown>[];
     expect(rules).toContainEqual(expect.objectContaining({ id: "expire-objects", expiration: [{ days: cfg.logging.retentionDays }] }));
@@ -202,15 +226,23 @@ describe.each(ENVIRONMENTS)("frontend layer, S3 + CloudFront (%s)", (name) => {
     const acl = resource(tf, "aws_wafv2_web_acl", "waf");
     expect(acl).toMatchObject({ name: `petclinic-${name}-cloudfront`, scope: "CLOUDFRONT", provider: "aws.us_east_1" });
     const rules = acl.rule as Record<string, unknown>[];
-    expect(rules[0]).toMatchObject({ name: "rate-limit", statement: { rate_based_statement: { limit: cfg.security.waf.rateLimit, aggregate_key_type: "IP" } } });
+    expect(rules[0]).toMatchObject({
+      name: "rate-limit",
+      statement: { rate_based_statement: { limit: cfg.security.waf.rateLimit, aggregate_key_type: "IP" } },
+    });
     // /api/genai takes question + context (12 KB): the Common Rule Set's 8 KB body rule counts, a 13 KB bound blocks.
     expect(rules[1]).toMatchObject({
       name: "body-size",
       action: { block: {} },
-      statement: { size_constraint_statement: { comparison_operator: "GT", size: 13_312, field_to_match: { body: { oversize_handling: "MATCH" } } } },
+      statement: {
+        size_constraint_statement: { comparison_operator: "GT", size: 13_312, field_to_match: { body: { oversize_handling: "MATCH" } } },
+      },
     });
     expect(rules.slice(2).map((r) => r.name)).toEqual(cfg.security.waf.managedRuleGroups.map((g) => g.name));
-    expect(resource(tf, "aws_cloudwatch_log_group", "waf_logs")).toMatchObject({ name: `aws-waf-logs-petclinic-${name}-cloudfront`, provider: "aws.us_east_1" });
+    expect(resource(tf, "aws_cloudwatch_log_group", "waf_logs")).toMatchObject({
+      name: `aws-waf-logs-petclinic-${name}-cloudfront`,
+      provider: "aws.us_east_1",
+    });
     expect(resource(tf, "aws_wafv2_web_acl_logging_configuration", "waf_logging")).toMatchObject({ provider: "aws.us_east_1" });
     expect(raw).toHaveResourceWithProperties(Wafv2WebAcl, { scope: "CLOUDFRONT" });
   });
@@ -226,61 +258,67 @@ describe.each(ENVIRONMENTS)("frontend layer, S3 + CloudFront (%s)", (name) => {
     expect(others).toEqual([{ ...base, alias: "us_east_1", region: "us-east-1" }]);
   });
 
-  it(name === "prod" ? "serves its own names with a DNS-validated us-east-1 certificate, TLSv1.2_2021" : "uses CloudFront's default certificate", () => {
-    if (name !== "prod") {
-      expect(dist.viewer_certificate).toEqual({ cloudfront_default_certificate: true });
-      expect(dist.aliases).toBeUndefined();
-      expect(resources(tf, "aws_acm_certificate")).toEqual({});
-      return;
-    }
-    expect(dist.aliases).toEqual(["www.petclinic.example.com", "petclinic.example.com"]);
-    expect(dist.viewer_certificate).toEqual({
-      acm_certificate_arn: "${aws_acm_certificate_validation.certificate_validation.certificate_arn}",
-      ssl_support_method: "sni-only",
-      minimum_protocol_version: "TLSv1.2_2021",
-    });
-    expect(resource(tf, "aws_acm_certificate", "certificate")).toEqual({
-      provider: "aws.us_east_1",
-      domain_name: "www.petclinic.example.com",
-      subject_alternative_names: ["petclinic.example.com"],
-      validation_method: "DNS",
-      key_algorithm: "RSA_2048",
-      lifecycle: { create_before_destroy: true },
-    });
-    const pick = (domain: string, attr: string) =>
-      `\${one([ for key, val in toset(tolist(aws_acm_certificate.certificate.domain_validation_options)): val.${attr} if val.domain_name == "${domain}"])}`;
-    for (const domain of ["www.petclinic.example.com", "petclinic.example.com"]) {
-      expect(resource(tf, "aws_route53_record", `certificate_validation_record_${domain.replace(/\./g, "_")}`)).toEqual({
-        zone_id: "Z0123456789PETCLINIC",
-        name: pick(domain, "resource_record_name"),
-        type: pick(domain, "resource_record_type"),
-        records: [pick(domain, "resource_record_value")],
-        ttl: 300,
-        allow_overwrite: true,
-      });
-      for (const type of ["A", "AAAA"]) {
-        expect(resource(tf, "aws_route53_record", `dns_${domain.replace(/\./g, "_")}_${type.toLowerCase()}`)).toEqual({
-          zone_id: "Z0123456789PETCLINIC",
-          name: domain,
-          type,
-          alias: { name: DIST("domain_name"), zone_id: DIST("hosted_zone_id"), evaluate_target_health: false },
-        });
+  it(
+    name === "prod"
+      ? "serves its own names with a DNS-validated us-east-1 certificate, TLSv1.2_2021"
+      : "uses CloudFront's default certificate",
+    () => {
+      if (name !== "prod") {
+        expect(dist.viewer_certificate).toEqual({ cloudfront_default_certificate: true });
+        expect(dist.aliases).toBeUndefined();
+        expect(resources(tf, "aws_acm_certificate")).toEqual({});
+        return;
       }
-    }
-    expect(resource(tf, "aws_acm_certificate_validation", "certificate_validation")).toEqual({
-      provider: "aws.us_east_1",
-      certificate_arn: "${aws_acm_certificate.certificate.arn}",
-      validation_record_fqdns: [
-        "${aws_route53_record.certificate_validation_record_www_petclinic_example_com.fqdn}",
-        "${aws_route53_record.certificate_validation_record_petclinic_example_com.fqdn}",
-      ],
-      timeouts: { create: "45m" },
-    });
-    expect(raw).toHaveResourceWithProperties(AcmCertificate, { validation_method: "DNS" });
-  });
+      expect(dist.aliases).toEqual(["www.petclinic.example.com", "petclinic.example.com"]);
+      expect(dist.viewer_certificate).toEqual({
+        acm_certificate_arn: "${aws_acm_certificate_validation.certificate_validation.certificate_arn}",
+        ssl_support_method: "sni-only",
+        minimum_protocol_version: "TLSv1.2_2021",
+      });
+      expect(resource(tf, "aws_acm_certificate", "certificate")).toEqual({
+        provider: "aws.us_east_1",
+        domain_name: "www.petclinic.example.com",
+        subject_alternative_names: ["petclinic.example.com"],
+        validation_method: "DNS",
+        key_algorithm: "RSA_2048",
+        lifecycle: { create_before_destroy: true },
+      });
+      const pick = (domain: string, attr: string) =>
+        `\${one([ for key, val in toset(tolist(aws_acm_certificate.certificate.domain_validation_options)): val.${attr} if val.domain_name == "${domain}"])}`;
+      for (const domain of ["www.petclinic.example.com", "petclinic.example.com"]) {
+        expect(resource(tf, "aws_route53_record", `certificate_validation_record_${domain.replace(/\./g, "_")}`)).toEqual({
+          zone_id: "Z0123456789PETCLINIC",
+          name: pick(domain, "resource_record_name"),
+          type: pick(domain, "resource_record_type"),
+          records: [pick(domain, "resource_record_value")],
+          ttl: 300,
+          allow_overwrite: true,
+        });
+        for (const type of ["A", "AAAA"]) {
+          expect(resource(tf, "aws_route53_record", `dns_${domain.replace(/\./g, "_")}_${type.toLowerCase()}`)).toEqual({
+            zone_id: "Z0123456789PETCLINIC",
+            name: domain,
+            type,
+            alias: { name: DIST("domain_name"), zone_id: DIST("hosted_zone_id"), evaluate_target_health: false },
+          });
+        }
+      }
+      expect(resource(tf, "aws_acm_certificate_validation", "certificate_validation")).toEqual({
+        provider: "aws.us_east_1",
+        certificate_arn: "${aws_acm_certificate.certificate.arn}",
+        validation_record_fqdns: [
+          "${aws_route53_record.certificate_validation_record_www_petclinic_example_com.fqdn}",
+          "${aws_route53_record.certificate_validation_record_petclinic_example_com.fqdn}",
+        ],
+        timeouts: { create: "45m" },
+      });
+      expect(raw).toHaveResourceWithProperties(AcmCertificate, { validation_method: "DNS" });
+    },
+  );
 
   it("has readable snake_case addresses, no data source but the api-gateway remote state (and application's, for the delivery role)", () => {
-    for (const a of addresses(tf)) expect(a).toMatch(/^(data\.)?aws_[a-z0-9_]+\.[a-z0-9_]+$|^data\.terraform_remote_state\.(api_gateway|application)$/);
+    for (const a of addresses(tf))
+      expect(a).toMatch(/^(data\.)?aws_[a-z0-9_]+\.[a-z0-9_]+$|^data\.terraform_remote_state\.(api_gateway|application)$/);
     expect(Object.keys(tf.data ?? {})).toEqual(["terraform_remote_state"]);
   });
 });
@@ -300,10 +338,18 @@ describe("frontend layer variants", () => {
   });
 
   it("error responses on request, with the API origin kept", () => {
-    const { tf } = synthOf(envWith("dev", { frontend: { cloudfront: { spaRouting: "error-responses", errorCachingMinTtl: 0, defaultRootObject: "app.html" } } }));
+    const { tf } = synthOf(
+      envWith("dev", { frontend: { cloudfront: { spaRouting: "error-responses", errorCachingMinTtl: 0, defaultRootObject: "app.html" } } }),
+    );
     const dist = distribution(tf);
-    expect(dist.custom_error_response).toEqual([403, 404].map((code) => ({ error_code: code, response_code: 200, response_page_path: "/app.html", error_caching_min_ttl: 0 })));
-    expect((dist.ordered_cache_behavior as { path_pattern: string }[]).map((b) => b.path_pattern)).toEqual(["/api/*", "/admin", "/admin/*"]);
+    expect(dist.custom_error_response).toEqual(
+      [403, 404].map((code) => ({ error_code: code, response_code: 200, response_page_path: "/app.html", error_caching_min_ttl: 0 })),
+    );
+    expect((dist.ordered_cache_behavior as { path_pattern: string }[]).map((b) => b.path_pattern)).toEqual([
+      "/api/*",
+      "/admin",
+      "/admin/*",
+    ]);
   });
 
   it("an HTTP API on the $default stage: no origin path", () => {
@@ -314,10 +360,16 @@ describe("frontend layer variants", () => {
 
   it("a certificate of its own: no ACM resources, records still written", () => {
     const arn = "arn:aws:acm:us-east-1:111111111111:certificate/0f6b3c2a-1d4e-4a5b-9c8d-7e6f5a4b3c2d";
-    const { tf } = synthOf(envWith("dev", { frontend: { domain: { name: "www.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ", certificateArn: arn } } }));
+    const { tf } = synthOf(
+      envWith("dev", { frontend: { domain: { name: "www.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ", certificateArn: arn } } }),
+    );
     expect(resources(tf, "aws_acm_certificate")).toEqual({});
     expect(resources(tf, "aws_acm_certificate_validation")).toEqual({});
-    expect(distribution(tf).viewer_certificate).toEqual({ acm_certificate_arn: arn, ssl_support_method: "sni-only", minimum_protocol_version: "TLSv1.2_2021" });
+    expect(distribution(tf).viewer_certificate).toEqual({
+      acm_certificate_arn: arn,
+      ssl_support_method: "sni-only",
+      minimum_protocol_version: "TLSv1.2_2021",
+    });
     expect(Object.keys(resources(tf, "aws_route53_record")).sort()).toEqual(["dns_www_example_com_a", "dns_www_example_com_aaaa"]);
     // dev has no WAF: nothing needs us-east-1.
     expect(providers(tf)).toHaveLength(1);
@@ -325,7 +377,11 @@ describe("frontend layer variants", () => {
 
   it("adding an alias adds records and renames none", () => {
     const one = synthOf(envWith("dev", { frontend: { domain: { name: "www.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" } } })).tf;
-    const two = synthOf(envWith("dev", { frontend: { domain: { name: "www.example.com", aliases: ["example.com"], hostedZoneId: "Z0123456789ABCDEFGHIJ" } } })).tf;
+    const two = synthOf(
+      envWith("dev", {
+        frontend: { domain: { name: "www.example.com", aliases: ["example.com"], hostedZoneId: "Z0123456789ABCDEFGHIJ" } },
+      }),
+    ).tf;
     const before = addresses(one);
     const after = addresses(two);
     expect(after).toEqual(expect.arrayContaining(before));
@@ -346,7 +402,11 @@ describe("frontend layer variants", () => {
     );
     const rules = resource(tf, "aws_wafv2_web_acl", "waf").rule as Record<string, unknown>[];
     expect(rules.map((r) => r.name)).toEqual(["rate-limit", "body-size", "AWSManagedRulesCommonRuleSet"]);
-    expect(rules[2]).toMatchObject({ statement: { managed_rule_group_statement: { rule_action_override: [{ name: "SizeRestrictions_BODY", action_to_use: { count: {} } }] } } });
+    expect(rules[2]).toMatchObject({
+      statement: {
+        managed_rule_group_statement: { rule_action_override: [{ name: "SizeRestrictions_BODY", action_to_use: { count: {} } }] },
+      },
+    });
     expect(rules[0]).toMatchObject({ statement: { rate_based_statement: { limit: 300 } } });
     const [base, east] = providers(tf);
     expect(base.assume_role).toEqual([{ role_arn: roleArn, session_name: "platform" }]);
@@ -356,7 +416,12 @@ describe("frontend layer variants", () => {
   it("SSE-KMS on request: a key of the layer that only this distribution may decrypt with", () => {
     const { tf } = synthOf(envWith("dev", { frontend: { cloudfront: { bucketEncryption: "kms" } } }));
     expect(resource(tf, "aws_s3_bucket_server_side_encryption_configuration", "site_bucket_encryption")).toMatchObject({
-      rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: "${aws_kms_key.site_key.arn}" }, bucket_key_enabled: true }],
+      rule: [
+        {
+          apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: "${aws_kms_key.site_key.arn}" },
+          bucket_key_enabled: true,
+        },
+      ],
     });
     expect(resource(tf, "aws_kms_alias", "site_key_alias")).toMatchObject({ name: "alias/petclinic-dev-site" });
     const statements = policy(resource(tf, "aws_kms_key", "site_key").policy).Statement;
@@ -372,11 +437,20 @@ describe("frontend layer variants", () => {
 
   it("the offline plan mocks both AWS providers", () => {
     const cfg = env("prod");
-    const { tf } = offlineStack(JSON.parse(synthOf(cfg).raw) as Parameters<typeof offlineStack>[0], cfg, (layer) => `/mock/${layer}.tfstate`);
+    const { tf } = offlineStack(
+      JSON.parse(synthOf(cfg).raw) as Parameters<typeof offlineStack>[0],
+      cfg,
+      (layer) => `/mock/${layer}.tfstate`,
+    );
     const blocks = (tf.provider?.aws ?? []) as Record<string, unknown>[];
     expect(blocks.map((b) => b.alias ?? "default")).toEqual(["default", "us_east_1"]);
     for (const b of blocks) {
-      expect(b).toMatchObject({ access_key: "mock", secret_key: "mock", skip_credentials_validation: true, skip_requesting_account_id: true });
+      expect(b).toMatchObject({
+        access_key: "mock",
+        secret_key: "mock",
+        skip_credentials_validation: true,
+        skip_requesting_account_id: true,
+      });
       expect(b.allowed_account_ids).toBeUndefined();
     }
   });
@@ -447,7 +521,11 @@ describe("frontend layer, Amplify", () => {
   });
 
   it("without a domain, the branch's amplifyapp.com URL", () => {
-    const plain = synthOf(envWith("dev", { frontend: { hosting: "amplify", amplify: { repository: REPO, branch: "feature/x", buildSpec: "version: 1\nfrontend: {}\n" } } })).tf;
+    const plain = synthOf(
+      envWith("dev", {
+        frontend: { hosting: "amplify", amplify: { repository: REPO, branch: "feature/x", buildSpec: "version: 1\nfrontend: {}\n" } },
+      }),
+    ).tf;
     expect(plain.output?.site_url.value).toBe("https://feature-x.${aws_amplify_app.amplify.default_domain}");
     expect(resource(plain, "aws_amplify_app", "amplify").build_spec).toBe("version: 1\nfrontend: {}\n");
     expect(resource(plain, "aws_amplify_branch", "amplify_branch")).toMatchObject({ stage: "DEVELOPMENT" });
@@ -457,7 +535,10 @@ describe("frontend layer, Amplify", () => {
 
 describe("frontend layer, external", () => {
   it("creates no resource, reads nothing, publishes the configured URL", () => {
-    const cfg = envWith("dev", { frontend: { hosting: "external", siteUrl: "https://ims.vercel.app" }, apiGateway: { cors: { allowOrigins: ["https://ims.vercel.app"] } } });
+    const cfg = envWith("dev", {
+      frontend: { hosting: "external", siteUrl: "https://ims.vercel.app" },
+      apiGateway: { cors: { allowOrigins: ["https://ims.vercel.app"] } },
+    });
     const { tf } = synthOf(cfg);
     expect(tf.resource).toBeUndefined();
     expect(tf.data).toBeUndefined();

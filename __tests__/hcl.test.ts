@@ -2,7 +2,9 @@ import { escapeTemplateBody, repairHcl } from "../core/hcl";
 
 describe("HCL quoting repair", () => {
   it("escapes quotes and backslashes outside interpolations only", () => {
-    expect(escapeTemplateBody('{"Resource":"${aws_s3_bucket.b.arn}","P":"a\\\\d"}')).toBe('{\\"Resource\\":\\"${aws_s3_bucket.b.arn}\\",\\"P\\":\\"a\\\\\\\\d\\"}');
+    expect(escapeTemplateBody('{"Resource":"${aws_s3_bucket.b.arn}","P":"a\\\\d"}')).toBe(
+      '{\\"Resource\\":\\"${aws_s3_bucket.b.arn}\\",\\"P\\":\\"a\\\\\\\\d\\"}',
+    );
     expect(escapeTemplateBody('${jsonencode({"a" = "b"})}')).toBe('${jsonencode({"a" = "b"})}');
   });
 

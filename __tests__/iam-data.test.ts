@@ -19,11 +19,28 @@ describe("the checker", () => {
           bad: {
             policy: doc([
               { Sid: "Typo", Effect: "Allow", Action: ["s3:GetObjet", "s3:PutObject"], Resource: "arn:aws:s3:::docs/*" },
-              { Sid: "Key", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::docs/*", Condition: { StringEquals: { "s3:x-amz-made-up": "x", "aws:SourceAcount": "1" } } },
+              {
+                Sid: "Key",
+                Effect: "Allow",
+                Action: "s3:GetObject",
+                Resource: "arn:aws:s3:::docs/*",
+                Condition: { StringEquals: { "s3:x-amz-made-up": "x", "aws:SourceAcount": "1" } },
+              },
               { Sid: "Arn", Effect: "Allow", Action: "sqs:SendMessage", Resource: ["arn:aws:sqs:us-west-2:jobs", "arn:aws:s3:::docs"] },
               { Sid: "Wild", Effect: "Allow", Action: "kms:Frobnicate*", Resource: "*" },
-              { Sid: "NoResource", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "arn:aws:ecr:us-west-2:111111111111:repository/x" },
-              { Sid: "Never", Effect: "Allow", Action: "iam:CreateRole", Resource: "arn:aws:iam::111111111111:role/x-*", Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } } },
+              {
+                Sid: "NoResource",
+                Effect: "Allow",
+                Action: "ecr:GetAuthorizationToken",
+                Resource: "arn:aws:ecr:us-west-2:111111111111:repository/x",
+              },
+              {
+                Sid: "Never",
+                Effect: "Allow",
+                Action: "iam:CreateRole",
+                Resource: "arn:aws:iam::111111111111:role/x-*",
+                Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+              },
             ]),
           },
         },
@@ -31,7 +48,7 @@ describe("the checker", () => {
       }),
     );
     expect(report.findings.map(formatIamDataFinding)).toEqual([
-      'native/aws_iam_role_policy.bad policy Statement[0] (Sid Typo): action s3:GetObjet: s3 has no action GetObjet',
+      "native/aws_iam_role_policy.bad policy Statement[0] (Sid Typo): action s3:GetObjet: s3 has no action GetObjet",
       "native/aws_iam_role_policy.bad policy Statement[1] (Sid Key): condition-key s3:x-amz-made-up: StringEquals: no such condition key for s3 nor a global one",
       "native/aws_iam_role_policy.bad policy Statement[1] (Sid Key): condition-key aws:SourceAcount: StringEquals: no such condition key for s3 nor a global one",
       "native/aws_iam_role_policy.bad policy Statement[2] (Sid Arn): arn arn:aws:sqs:us-west-2:jobs: not an ARN (arn:partition:service:region:account:resource)",
@@ -53,14 +70,31 @@ describe("the checker", () => {
       fixture({
         aws_iam_role: {
           r: {
-            assume_role_policy: doc([{ Effect: "Allow", Action: "sts:AssumeRole", Principal: { Service: "ecs-tasks.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": "111111111111" } } }]),
+            assume_role_policy: doc([
+              {
+                Effect: "Allow",
+                Action: "sts:AssumeRole",
+                Principal: { Service: "ecs-tasks.amazonaws.com" },
+                Condition: { StringEquals: { "aws:SourceAccount": "111111111111" } },
+              },
+            ]),
           },
         },
         aws_iam_role_policy: {
           ok: {
             policy: doc([
-              { Effect: "Allow", Action: ["s3:GetObject*"], Resource: ["arn:aws:s3:::docs/*"], Condition: { Bool: { "aws:SecureTransport": "true" } } },
-              { Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::111111111111:role/p-dev-*", Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } } },
+              {
+                Effect: "Allow",
+                Action: ["s3:GetObject*"],
+                Resource: ["arn:aws:s3:::docs/*"],
+                Condition: { Bool: { "aws:SecureTransport": "true" } },
+              },
+              {
+                Effect: "Allow",
+                Action: "iam:PassRole",
+                Resource: "arn:aws:iam::111111111111:role/p-dev-*",
+                Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+              },
               { Effect: "Allow", Action: "sts:AssumeRole", Resource: "arn:aws:iam::111111111111:role/deploy" },
             ]),
           },

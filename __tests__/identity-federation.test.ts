@@ -41,7 +41,9 @@ describe("federation and identity pool variants", () => {
       "ForAnyValue:StringLike": { "cognito-identity.amazonaws.com:amr": "unauthenticated" },
     });
     // Guests get no policy: only signed-in users reach the bucket.
-    expect(Object.keys(resources(tf, "aws_iam_role_policy")).filter((k) => k.startsWith("identity_pool_"))).toEqual(["identity_pool_authenticated_bucket_docs"]);
+    expect(Object.keys(resources(tf, "aws_iam_role_policy")).filter((k) => k.startsWith("identity_pool_"))).toEqual([
+      "identity_pool_authenticated_bucket_docs",
+    ]);
   });
 
   it("read grants list and read the user's own prefix, decrypt only", () => {

@@ -63,7 +63,8 @@ describe("kafka config", () => {
   it("with network ACLs on, the data subnets' ACL admits 9098 from the app subnets (and the app ACL lets it out)", () => {
     const cfg = load(path.join(DIR, "acls.yaml"));
     const plan = networkAclPlan(cfg);
-    const kafka = (tier: "app" | "data", egress: boolean) => plan[tier].filter((r) => r.egress === egress && r.from === 9098 && r.to === 9098);
+    const kafka = (tier: "app" | "data", egress: boolean) =>
+      plan[tier].filter((r) => r.egress === egress && r.from === 9098 && r.to === 9098);
     expect(kafka("data", false).length).toBe(cfg.aws.azs.length);
     expect(kafka("data", false).every((r) => r.number >= 1500 && r.number < 1600)).toBe(true);
     // Egress from the app subnets to the data subnets on 9098 (the ephemeral rule does not reach below 1024 only: 9098 >= 1024 may ride it).
@@ -86,12 +87,18 @@ describe("examples/business-suite prod: two small brokers for the api service", 
         security_groups: ["${aws_security_group.kafka_security_group.id}"],
         storage_info: { ebs_storage_info: { volume_size: 50 } },
       },
-      encryption_info: { encryption_at_rest_kms_key_arn: REMOTE("security", "kms_key_arns.data"), encryption_in_transit: { client_broker: "TLS", in_cluster: true } },
+      encryption_info: {
+        encryption_at_rest_kms_key_arn: REMOTE("security", "kms_key_arns.data"),
+        encryption_in_transit: { client_broker: "TLS", in_cluster: true },
+      },
       client_authentication: { sasl: { iam: true, scram: false }, unauthenticated: false },
       logging_info: { broker_logs: { cloudwatch_logs: { enabled: true, log_group: "${aws_cloudwatch_log_group.kafka_logs.name}" } } },
       lifecycle: { prevent_destroy: true },
     });
-    expect(resource(tf, "aws_cloudwatch_log_group", "kafka_logs")).toMatchObject({ name: "/aws/msk/bsuite-prod", kms_key_id: REMOTE("security", "kms_key_arns.logs") });
+    expect(resource(tf, "aws_cloudwatch_log_group", "kafka_logs")).toMatchObject({
+      name: "/aws/msk/bsuite-prod",
+      kms_key_id: REMOTE("security", "kms_key_arns.logs"),
+    });
   });
 
   it("the group admits the application tasks on 9098 only and has no egress; the tasks get the matching egress", () => {
@@ -140,7 +147,9 @@ describe("examples/business-suite prod: two small brokers for the api service", 
   });
 
   it("publishes the cluster's name for layer 10's alarms", () => {
-    expect((tf as { output?: Record<string, { value: unknown }> }).output?.kafka_cluster_name.value).toBe("${aws_msk_cluster.kafka.cluster_name}");
+    expect((tf as { output?: Record<string, { value: unknown }> }).output?.kafka_cluster_name.value).toBe(
+      "${aws_msk_cluster.kafka.cluster_name}",
+    );
   });
 });
 
@@ -196,11 +205,15 @@ describe("other shapes", () => {
     expect(resource(tf, "aws_msk_serverless_cluster", "kafka")).toMatchObject({
       cluster_name: "petclinic-dev",
       client_authentication: { sasl: { iam: { enabled: true } } },
-      vpc_config: [{ subnet_ids: REMOTE("network", "data_subnet_ids"), security_group_ids: ["${aws_security_group.kafka_security_group.id}"] }],
+      vpc_config: [
+        { subnet_ids: REMOTE("network", "data_subnet_ids"), security_group_ids: ["${aws_security_group.kafka_security_group.id}"] },
+      ],
     });
     expect(resources(tf, "aws_msk_cluster")).toEqual({});
     expect(resources(tf, "aws_cloudwatch_log_group").kafka_logs).toBeUndefined();
-    expect(resource(tf, "aws_ssm_parameter", "kafka_parameters_bootstrap_brokers").value).toBe("${aws_msk_serverless_cluster.kafka.bootstrap_brokers_sasl_iam}");
+    expect(resource(tf, "aws_ssm_parameter", "kafka_parameters_bootstrap_brokers").value).toBe(
+      "${aws_msk_serverless_cluster.kafka.bootstrap_brokers_sasl_iam}",
+    );
   });
 });
 
@@ -218,7 +231,8 @@ describe("flow proof: service -> Kafka", () => {
       if (tf.resource?.[type]?.[name]) delete tf.resource[type][name];
       return { ...s, tf };
     });
-  const kafkaFlow = (stacks: StackInput[]) => proveFlows(new EnvModel(stacks), facts).flows.find((f) => f.id === "service:api->kafka:bsuite-prod");
+  const kafkaFlow = (stacks: StackInput[]) =>
+    proveFlows(new EnvModel(stacks), facts).flows.find((f) => f.id === "service:api->kafka:bsuite-prod");
 
   it("holds: both security group rules, TLS, Connect, WriteData, ReadData, AlterGroup", () => {
     const f = kafkaFlow(inputs)!;
@@ -235,7 +249,10 @@ describe("flow proof: service -> Kafka", () => {
   });
 
   it("breaks at the egress hop without the tasks' egress rule", () => {
-    expect(kafkaFlow(without("aws_vpc_security_group_egress_rule", "kafka_clients_iam_to_kafka"))!.broken).toMatchObject({ kind: "network", hop: "sg egress app -> kafka_security_group :9098" });
+    expect(kafkaFlow(without("aws_vpc_security_group_egress_rule", "kafka_clients_iam_to_kafka"))!.broken).toMatchObject({
+      kind: "network",
+      hop: "sg egress app -> kafka_security_group :9098",
+    });
   });
 
   it("breaks at the TLS hop when clients may connect in plaintext", () => {
@@ -262,7 +279,9 @@ describe("flow proof: service -> Kafka", () => {
     const aclInputs = readSynthesized(out);
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
     const aclFlow = (stacks: StackInput[]) =>
-      proveFlows(new EnvModel(stacks), flowFacts(environmentInfo(aclConfig, ref))).flows.find((f) => f.id === "service:api->kafka:bsuite-prod");
+      proveFlows(new EnvModel(stacks), flowFacts(environmentInfo(aclConfig, ref))).flows.find(
+        (f) => f.id === "service:api->kafka:bsuite-prod",
+      );
 
     it("holds through the subnets' ACLs both ways", () => {
       const f = aclFlow(aclInputs)!;
@@ -273,7 +292,9 @@ describe("flow proof: service -> Kafka", () => {
     it("breaks at an ACL hop without the data ACL's 9098 rule (negative case)", () => {
       const stripped = aclInputs.map((st) => {
         const tf = JSON.parse(JSON.stringify(st.tf));
-        for (const [name, rule] of Object.entries((tf.resource?.aws_network_acl_rule ?? {}) as Record<string, { from_port: number; egress: boolean }>)) {
+        for (const [name, rule] of Object.entries(
+          (tf.resource?.aws_network_acl_rule ?? {}) as Record<string, { from_port: number; egress: boolean }>,
+        )) {
           if (rule.from_port === 9098 && !rule.egress) delete tf.resource.aws_network_acl_rule[name];
         }
         return { ...st, tf };

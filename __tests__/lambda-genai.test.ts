@@ -273,7 +273,11 @@ describe.each(ENVIRONMENTS)("lambda-genai layer (%s)", (name) => {
       const remotes = tf.data!.terraform_remote_state as Record<string, { backend: string; config: Record<string, unknown> }>;
       expect(Object.keys(remotes).sort()).toEqual([...(dbUser ? ["database"] : []), "network", "security"]);
       expect(remotes.network.config).toEqual({ bucket: cfg.backend.bucket, key: `platform/petclinic/${name}/01-network.tfstate`, region });
-      expect(remotes.security.config).toEqual({ bucket: cfg.backend.bucket, key: `platform/petclinic/${name}/02-security.tfstate`, region });
+      expect(remotes.security.config).toEqual({
+        bucket: cfg.backend.bucket,
+        key: `platform/petclinic/${name}/02-security.tfstate`,
+        region,
+      });
     });
 
     it("publishes exactly the contract's outputs, with their descriptions", () => {
@@ -286,7 +290,8 @@ describe.each(ENVIRONMENTS)("lambda-genai layer (%s)", (name) => {
       expect(value("alias_invoke_arn")).toBe("${aws_lambda_alias.genai_live.invoke_arn}");
       expect(value("dead_letter_queue_arn")).toBe("${aws_sqs_queue.genai_dlq.arn}");
       expect(value("log_group_name")).toBe("${aws_cloudwatch_log_group.genai_logs.name}");
-      for (const [k, o] of Object.entries(tf.output!)) expect([k, o.description]).toEqual([k, lambdaGenaiContract[k as keyof typeof lambdaGenaiContract].description]);
+      for (const [k, o] of Object.entries(tf.output!))
+        expect([k, o.description]).toEqual([k, lambdaGenaiContract[k as keyof typeof lambdaGenaiContract].description]);
     });
 
     it("the contract's mocks match what the layer names", () => {
@@ -319,8 +324,14 @@ describe("lambda-genai options", () => {
   });
 
   it("CORS follows the API layer: credentials when it allows them, nothing when that layer is off", () => {
-    const vars = (cfg: ReturnType<typeof env>) => (resource(synth(LambdaGenaiStack, cfg).tf, "aws_lambda_function", "genai").environment as { variables: Record<string, string> }).variables;
-    const withCreds = vars(envWith("dev", { apiGateway: { cors: { allowOrigins: ["https://a.example.com", "https://b.example.com"], allowCredentials: true } } }));
+    const vars = (cfg: ReturnType<typeof env>) =>
+      (resource(synth(LambdaGenaiStack, cfg).tf, "aws_lambda_function", "genai").environment as { variables: Record<string, string> })
+        .variables;
+    const withCreds = vars(
+      envWith("dev", {
+        apiGateway: { cors: { allowOrigins: ["https://a.example.com", "https://b.example.com"], allowCredentials: true } },
+      }),
+    );
     expect(withCreds).toMatchObject({ CORS_ALLOW_ORIGINS: "https://a.example.com,https://b.example.com", CORS_ALLOW_CREDENTIALS: "true" });
     const noApi = vars(envWith("dev", { layers: { "api-gateway": { enabled: false } } }));
     expect(noApi).not.toHaveProperty("CORS_ALLOW_ORIGINS");
@@ -332,7 +343,12 @@ describe("lambda-genai options", () => {
     const { tf } = synth(LambdaGenaiStack, envWith("dev", { genai: { modelId: profile, additionalModelIds: [HAIKU] } }));
     const profileArn = `arn:aws:bedrock:us-west-2:111111111111:inference-profile/${profile}`;
     expect(bedrockPolicy(tf)).toEqual([
-      { Effect: "Allow", Sid: "InvokeConfiguredModels", Action: ["bedrock:InvokeModel"], Resource: [`arn:aws:bedrock:us-west-2::foundation-model/${HAIKU}`] },
+      {
+        Effect: "Allow",
+        Sid: "InvokeConfiguredModels",
+        Action: ["bedrock:InvokeModel"],
+        Resource: [`arn:aws:bedrock:us-west-2::foundation-model/${HAIKU}`],
+      },
       { Effect: "Allow", Sid: "InvokeConfiguredInferenceProfiles", Action: ["bedrock:InvokeModel"], Resource: [profileArn] },
       {
         Effect: "Allow",
@@ -346,7 +362,9 @@ describe("lambda-genai options", () => {
 
   it("model ARNs follow the region's partition", () => {
     const cfg = envWith("dev", { aws: { region: "us-gov-west-1", azs: ["us-gov-west-1a", "us-gov-west-1b"] } });
-    expect(bedrockPolicy(synth(LambdaGenaiStack, cfg).tf)[0].Resource).toEqual([`arn:aws-us-gov:bedrock:us-gov-west-1::foundation-model/${HAIKU}`]);
+    expect(bedrockPolicy(synth(LambdaGenaiStack, cfg).tf)[0].Resource).toEqual([
+      `arn:aws-us-gov:bedrock:us-gov-west-1::foundation-model/${HAIKU}`,
+    ]);
   });
 
   it("memory, timeout, concurrency, architecture, limits, log level, system prompt and retention come from config", () => {
@@ -429,11 +447,23 @@ describe("the package", () => {
     process.env.LOG_LEVEL = "ERROR";
     try {
       const { handler } = require(path.join(staged.directory, "index.js")) as typeof import("../functions/genai/src/index");
-      const res = await handler({ httpMethod: "POST", path: "/api/genai", headers: {}, requestContext: { requestId: "r" }, body: '{"question":"Hi"}' }, { awsRequestId: "l" });
-      expect(res).toMatchObject({ statusCode: 200, body: JSON.stringify({ answer: "Woof.", model: HAIKU, usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 }, stopReason: "end_turn" }) });
+      const res = await handler(
+        { httpMethod: "POST", path: "/api/genai", headers: {}, requestContext: { requestId: "r" }, body: '{"question":"Hi"}' },
+        { awsRequestId: "l" },
+      );
+      expect(res).toMatchObject({
+        statusCode: 200,
+        body: JSON.stringify({
+          answer: "Woof.",
+          model: HAIKU,
+          usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 },
+          stopReason: "end_turn",
+        }),
+      });
     } finally {
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
     }
   });
 
@@ -444,7 +474,11 @@ describe("the package", () => {
       const stack = new LambdaGenaiStack(app, env("dev"));
       const outdir = Testing.fullSynth(stack);
       tempDirs.push(outdir);
-      const fn = resource(JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "lambda-genai", "cdk.tf.json"), "utf8")) as TerraformJson, "aws_lambda_function", "genai");
+      const fn = resource(
+        JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "lambda-genai", "cdk.tf.json"), "utf8")) as TerraformJson,
+        "aws_lambda_function",
+        "genai",
+      );
       return { hash: fn.source_code_hash, zip: fs.readFileSync(path.join(outdir, "stacks", "lambda-genai", String(fn.filename))) };
     };
     const a = archive();
@@ -474,7 +508,10 @@ describe("the package", () => {
     fs.mkdirSync(path.join(src, "__tests__"));
     fs.writeFileSync(path.join(src, "__tests__", "a.ts"), "export const a = 1;\n");
     expect(hashOf()).toBe(before);
-    fs.writeFileSync(path.join(src, "settings.ts"), fs.readFileSync(path.join(src, "settings.ts"), "utf8").replace("Answer the user's question", "Answer the question"));
+    fs.writeFileSync(
+      path.join(src, "settings.ts"),
+      fs.readFileSync(path.join(src, "settings.ts"), "utf8").replace("Answer the user's question", "Answer the question"),
+    );
     expect(hashOf()).not.toBe(before);
   });
 });
@@ -512,17 +549,30 @@ describe("LambdaFunction module", () => {
     expect(fn).not.toHaveProperty("dead_letter_config");
     expect(fn).not.toHaveProperty("environment");
     expect(Object.values(resources(tf, "aws_lambda_alias"))[0]).toMatchObject({ name: "live" });
-    expect(Object.values(resources(tf, "aws_sqs_queue"))[0]).toEqual({ name: "demo-fn-dlq", message_retention_seconds: 1209600, sqs_managed_sse_enabled: true });
+    expect(Object.values(resources(tf, "aws_sqs_queue"))[0]).toEqual({
+      name: "demo-fn-dlq",
+      message_retention_seconds: 1209600,
+      sqs_managed_sse_enabled: true,
+    });
     expect(Object.values(resources(tf, "aws_cloudwatch_log_group"))[0]).toEqual({ name: "/aws/lambda/demo-fn", retention_in_days: 7 });
   });
 
   it("the legacy dead_letter_config, another alias, retries and event age on request", () => {
-    const tf = build({ legacyDeadLetterConfig: true, aliasName: "prod", maxRetryAttempts: 0, maxEventAgeSeconds: 60, reservedConcurrency: 3 });
+    const tf = build({
+      legacyDeadLetterConfig: true,
+      aliasName: "prod",
+      maxRetryAttempts: 0,
+      maxEventAgeSeconds: 60,
+      reservedConcurrency: 3,
+    });
     const fn = Object.values(resources(tf, "aws_lambda_function"))[0];
     expect(fn.dead_letter_config).toEqual({ target_arn: expect.stringMatching(/^\$\{aws_sqs_queue\.\w+\.arn\}$/) });
     expect(fn.reserved_concurrent_executions).toBe(3);
     expect(Object.values(resources(tf, "aws_lambda_alias"))[0]).toMatchObject({ name: "prod" });
-    expect(Object.values(resources(tf, "aws_lambda_function_event_invoke_config"))[0]).toMatchObject({ maximum_retry_attempts: 0, maximum_event_age_in_seconds: 60 });
+    expect(Object.values(resources(tf, "aws_lambda_function_event_invoke_config"))[0]).toMatchObject({
+      maximum_retry_attempts: 0,
+      maximum_event_age_in_seconds: 60,
+    });
   });
 
   it.each([

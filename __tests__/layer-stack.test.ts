@@ -92,7 +92,11 @@ describe("state backend", () => {
       backend: { kmsKeyId: "alias/tfstate", region: "us-east-1", roleArn: "arn:aws:iam::111111111111:role/tfstate" },
     });
     const s3 = synth(NetworkStack, cfg).tf.terraform!.backend!.s3;
-    expect(s3).toMatchObject({ kms_key_id: "alias/tfstate", region: "us-east-1", assume_role: { role_arn: "arn:aws:iam::111111111111:role/tfstate" } });
+    expect(s3).toMatchObject({
+      kms_key_id: "alias/tfstate",
+      region: "us-east-1",
+      assume_role: { role_arn: "arn:aws:iam::111111111111:role/tfstate" },
+    });
   });
 });
 
@@ -118,9 +122,13 @@ describe("AWS provider", () => {
   });
 
   it("assumes the configured role", () => {
-    const cfg = envWith("dev", { aws: { assumeRole: { roleArn: "arn:aws:iam::111111111111:role/deployer", sessionName: "platform", externalId: "ext-1" } } });
+    const cfg = envWith("dev", {
+      aws: { assumeRole: { roleArn: "arn:aws:iam::111111111111:role/deployer", sessionName: "platform", externalId: "ext-1" } },
+    });
     const aws = synth(NetworkStack, cfg).tf.provider!.aws[0];
-    expect(aws.assume_role).toEqual([{ role_arn: "arn:aws:iam::111111111111:role/deployer", session_name: "platform", external_id: "ext-1" }]);
+    expect(aws.assume_role).toEqual([
+      { role_arn: "arn:aws:iam::111111111111:role/deployer", session_name: "platform", external_id: "ext-1" },
+    ]);
   });
 
   it("pins provider-aws to hashicorp/aws 5.100.0", () => {
@@ -225,6 +233,8 @@ describe("resource addresses", () => {
       new SsmParameter(s, "a_b", { name: "/one", type: "String", value: "1" });
       new SsmParameter(s, "a-b", { name: "/two", type: "String", value: "2" });
     });
-    expect(() => synth(clash, env("dev"))).toThrow(/address resource aws_ssm_parameter\.a_b is claimed by both database\/a_b and database\/a-b/);
+    expect(() => synth(clash, env("dev"))).toThrow(
+      /address resource aws_ssm_parameter\.a_b is claimed by both database\/a_b and database\/a-b/,
+    );
   });
 });

@@ -14,7 +14,16 @@ import { envWith, policy, resources, type TerraformJson } from "./helpers";
 
 const BASE = { name: "ims2-prod-log-archive", region: "us-west-2", accountId: "888888888888" };
 const synth = (props: Partial<ConstructorParameters<typeof LogArchive>[2]> = {}) =>
-  JSON.parse(Testing.synthScope((scope) => new LogArchive(scope, "log_archive", { ...BASE, logGroupNames: ["/ecs/ims2-prod/api", "/aws/rds/instance/ims2-prod/postgresql"], ...props }))) as TerraformJson;
+  JSON.parse(
+    Testing.synthScope(
+      (scope) =>
+        new LogArchive(scope, "log_archive", {
+          ...BASE,
+          logGroupNames: ["/ecs/ims2-prod/api", "/aws/rds/instance/ims2-prod/postgresql"],
+          ...props,
+        }),
+    ),
+  ) as TerraformJson;
 const only = (tf: TerraformJson, type: string) => Object.values(resources(tf, type))[0];
 
 describe("LogArchive", () => {
@@ -23,7 +32,11 @@ describe("LogArchive", () => {
   it("subscribes every group, with every event, to the stream through the CloudWatch Logs role", () => {
     const filters = Object.values(resources(tf, "aws_cloudwatch_log_subscription_filter"));
     expect(filters.map((f) => f.log_group_name)).toEqual(["/ecs/ims2-prod/api", "/aws/rds/instance/ims2-prod/postgresql"]);
-    for (const f of filters) expect(f).toMatchObject({ filter_pattern: "", destination_arn: expect.stringMatching(/^\$\{aws_kinesis_firehose_delivery_stream\.log_archive_stream\w*\.arn\}$/) });
+    for (const f of filters)
+      expect(f).toMatchObject({
+        filter_pattern: "",
+        destination_arn: expect.stringMatching(/^\$\{aws_kinesis_firehose_delivery_stream\.log_archive_stream\w*\.arn\}$/),
+      });
   });
 
   it("lets CloudWatch Logs of this account and Region put records on this stream only", () => {
@@ -31,20 +44,41 @@ describe("LogArchive", () => {
     const logsTrust = policy(Object.values(roles).find((r) => String(r.name).endsWith("-logs"))!.assume_role_policy);
     expect(logsTrust.Statement[0]).toMatchObject({ Principal: { Service: "logs.us-west-2.amazonaws.com" } });
     expect(JSON.stringify(logsTrust)).toContain("arn:aws:logs:us-west-2:888888888888:*");
-    const put = Object.values(resources(tf, "aws_iam_role_policy")).map((p) => policy(p.policy)).find((p) => p.Statement[0].Sid === "PutRecords")!;
-    expect(put.Statement).toEqual([{ Sid: "PutRecords", Effect: "Allow", Action: ["firehose:PutRecord", "firehose:PutRecordBatch"], Resource: "arn:aws:firehose:us-west-2:888888888888:deliverystream/ims2-prod-log-archive" }]);
+    const put = Object.values(resources(tf, "aws_iam_role_policy"))
+      .map((p) => policy(p.policy))
+      .find((p) => p.Statement[0].Sid === "PutRecords")!;
+    expect(put.Statement).toEqual([
+      {
+        Sid: "PutRecords",
+        Effect: "Allow",
+        Action: ["firehose:PutRecord", "firehose:PutRecordBatch"],
+        Resource: "arn:aws:firehose:us-west-2:888888888888:deliverystream/ims2-prod-log-archive",
+      },
+    ]);
   });
 
   it("writes to a private bucket with its own key, through S3 only, for the archive's objects only", () => {
     const stream = only(tf, "aws_kinesis_firehose_delivery_stream");
     expect(stream).toMatchObject({ destination: "extended_s3", server_side_encryption: { enabled: true } });
-    expect(stream.extended_s3_configuration).toMatchObject({ compression_format: "UNCOMPRESSED", kms_key_arn: expect.stringMatching(/^\$\{aws_kms_key\.log_archive_key\w*\.arn\}$/), prefix: "logs/!{timestamp:yyyy/MM/dd}/" });
-    const write = Object.values(resources(tf, "aws_iam_role_policy")).map((p) => policy(p.policy)).find((p) => p.Statement[0].Sid === "WriteArchive")!;
-    expect(write.Statement[0].Resource).toEqual(["arn:aws:s3:::ims2-prod-log-archive-888888888888", "arn:aws:s3:::ims2-prod-log-archive-888888888888/*"]);
+    expect(stream.extended_s3_configuration).toMatchObject({
+      compression_format: "UNCOMPRESSED",
+      kms_key_arn: expect.stringMatching(/^\$\{aws_kms_key\.log_archive_key\w*\.arn\}$/),
+      prefix: "logs/!{timestamp:yyyy/MM/dd}/",
+    });
+    const write = Object.values(resources(tf, "aws_iam_role_policy"))
+      .map((p) => policy(p.policy))
+      .find((p) => p.Statement[0].Sid === "WriteArchive")!;
+    expect(write.Statement[0].Resource).toEqual([
+      "arn:aws:s3:::ims2-prod-log-archive-888888888888",
+      "arn:aws:s3:::ims2-prod-log-archive-888888888888/*",
+    ]);
     const key = policy(only(tf, "aws_kms_key").policy);
     expect(key.Statement.find((s) => s.Sid === "FirehoseWritesThroughS3")).toMatchObject({
       Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-      Condition: { StringEquals: { "kms:ViaService": "s3.us-west-2.amazonaws.com" }, StringLike: { "kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::ims2-prod-log-archive-888888888888/logs/*" } },
+      Condition: {
+        StringEquals: { "kms:ViaService": "s3.us-west-2.amazonaws.com" },
+        StringLike: { "kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::ims2-prod-log-archive-888888888888/logs/*" },
+      },
     });
     expect(Object.keys(resources(tf, "aws_s3_bucket_public_access_block"))).toHaveLength(1);
     expect(only(tf, "aws_s3_bucket").lifecycle).toEqual({ prevent_destroy: true });
@@ -58,7 +92,9 @@ describe("LogArchive", () => {
   });
 
   it("refuses an expiry before the move to Glacier", () => {
-    expect(() => synth({ glacierAfterDays: 30, expireAfterDays: 20 })).toThrow("expireAfterDays 20 must be 0 or later than glacierAfterDays 30");
+    expect(() => synth({ glacierAfterDays: 30, expireAfterDays: 20 })).toThrow(
+      "expireAfterDays 20 must be 0 or later than glacierAfterDays 30",
+    );
   });
 });
 

@@ -75,9 +75,18 @@ describe("AlarmSet", () => {
     set.composite("down", { name: "app-down", description: "Down", anyOf: [plain], severity: "CRITICAL" });
     const tf = synthOf(s);
     const [cpu, memory, other] = all(tf, "aws_cloudwatch_metric_alarm");
-    expect(cpu).toMatchObject({ alarm_description: "[ERROR] CPU high", alarm_actions: ["arn:error"], ok_actions: ["arn:error"], tags: { Severity: "ERROR" } });
+    expect(cpu).toMatchObject({
+      alarm_description: "[ERROR] CPU high",
+      alarm_actions: ["arn:error"],
+      ok_actions: ["arn:error"],
+      tags: { Severity: "ERROR" },
+    });
     // WARNING has no actions of its own in this set: the set's.
-    expect(memory).toMatchObject({ alarm_description: "[WARNING] CPU high", alarm_actions: ["arn:warning"], tags: { Severity: "WARNING" } });
+    expect(memory).toMatchObject({
+      alarm_description: "[WARNING] CPU high",
+      alarm_actions: ["arn:warning"],
+      tags: { Severity: "WARNING" },
+    });
     expect(other).toMatchObject({ alarm_description: "CPU high", alarm_actions: ["arn:warning"] });
     expect(other.tags).toBeUndefined();
     expect(all(tf, "aws_cloudwatch_composite_alarm")[0]).toMatchObject({
@@ -99,13 +108,31 @@ describe("AlarmSet", () => {
     new AlarmSet(s, "alb", { alarmActions: ["arn:topic"], okActions: [] }).metric("rate", {
       ...CPU,
       metric: undefined,
-      math: { expression: "100 * e / r", label: "rate", metrics: { e: { ...CPU.metric!, stat: "Sum" }, r: { ...CPU.metric!, metricName: "X", stat: "Sum" } } },
+      math: {
+        expression: "100 * e / r",
+        label: "rate",
+        metrics: { e: { ...CPU.metric!, stat: "Sum" }, r: { ...CPU.metric!, metricName: "X", stat: "Sum" } },
+      },
     });
     const [alarm] = all(synthOf(s), "aws_cloudwatch_metric_alarm");
     expect(alarm.ok_actions).toEqual([]);
     expect(alarm.metric_query).toEqual([
-      { id: "e", return_data: false, metric: { namespace: "AWS/ECS", metric_name: "CPUUtilization", dimensions: { ClusterName: "c", ServiceName: "s" }, period: 60, stat: "Sum" } },
-      { id: "r", return_data: false, metric: { namespace: "AWS/ECS", metric_name: "X", dimensions: { ClusterName: "c", ServiceName: "s" }, period: 60, stat: "Sum" } },
+      {
+        id: "e",
+        return_data: false,
+        metric: {
+          namespace: "AWS/ECS",
+          metric_name: "CPUUtilization",
+          dimensions: { ClusterName: "c", ServiceName: "s" },
+          period: 60,
+          stat: "Sum",
+        },
+      },
+      {
+        id: "r",
+        return_data: false,
+        metric: { namespace: "AWS/ECS", metric_name: "X", dimensions: { ClusterName: "c", ServiceName: "s" }, period: 60, stat: "Sum" },
+      },
       { id: "expression", expression: "100 * e / r", label: "rate", return_data: true },
     ]);
     expect(alarm.metric_name).toBeUndefined();
@@ -152,7 +179,13 @@ describe("Dashboard", () => {
         { type: "text", markdown: "# t\nline" },
         { type: "graph", title: "a", metrics: [{ ...m, label: "cpu" }], lines: [{ value: 80, label: "alarm" }] },
         { type: "graph", title: "b", metrics: [m], width: 12 },
-        { type: "graph", title: "c", expressions: [{ id: "e1", expression: "SEARCH('x', 'Sum', 300)", label: "" }], periodSeconds: 300, fromZero: false },
+        {
+          type: "graph",
+          title: "c",
+          expressions: [{ id: "e1", expression: "SEARCH('x', 'Sum', 300)", label: "" }],
+          periodSeconds: 300,
+          fromZero: false,
+        },
         { type: "alarms", title: "d", alarmArns: ["a1", "a2", "a3", "a4", "a5"] },
       ]),
     );
@@ -173,16 +206,23 @@ describe("Dashboard", () => {
       annotations: { horizontal: [{ value: 80, label: "alarm" }] },
       yAxis: { left: { min: 0 } },
     });
-    expect(body.widgets[3].properties).toMatchObject({ period: 300, metrics: [[{ expression: "SEARCH('x', 'Sum', 300)", label: "", id: "e1" }]] });
+    expect(body.widgets[3].properties).toMatchObject({
+      period: 300,
+      metrics: [[{ expression: "SEARCH('x', 'Sum', 300)", label: "", id: "e1" }]],
+    });
     expect(body.widgets[3].properties.yAxis).toBeUndefined();
     expect(body.widgets[4].properties).toEqual({ title: "d", alarms: ["a1", "a2", "a3", "a4", "a5"], sortBy: "stateUpdatedTimestamp" });
   });
 
   it("refuses bad names, no widgets, too wide a widget and too many alarms", () => {
-    expect(() => new Dashboard(stack(), "d", { name: "bad name", region: "us-west-2", widgets: [{ type: "text", markdown: "x" }] })).toThrow("is not 1-255");
+    expect(
+      () => new Dashboard(stack(), "d", { name: "bad name", region: "us-west-2", widgets: [{ type: "text", markdown: "x" }] }),
+    ).toThrow("is not 1-255");
     expect(() => new Dashboard(stack(), "d", { name: "ok", region: "us-west-2", widgets: [] })).toThrow("no widgets");
     expect(() => dashboardBody("us-west-2", [{ type: "graph", title: "t", width: 25 }])).toThrow("width must be 1-24");
-    expect(() => dashboardBody("us-west-2", [{ type: "alarms", title: "t", alarmArns: Array.from({ length: 101 }, (_, i) => `a${i}`) }])).toThrow("1-100 alarms");
+    expect(() =>
+      dashboardBody("us-west-2", [{ type: "alarms", title: "t", alarmArns: Array.from({ length: 101 }, (_, i) => `a${i}`) }]),
+    ).toThrow("1-100 alarms");
   });
 });
 
@@ -219,16 +259,24 @@ describe("AuditTrail", () => {
     const s = stack();
     new AuditTrail(s, "trail", props);
     const tf = synthOf(s);
-    expect(all(tf, "aws_cloudtrail")[0]).toMatchObject({ is_multi_region_trail: true, include_global_service_events: true, enable_log_file_validation: true });
+    expect(all(tf, "aws_cloudtrail")[0]).toMatchObject({
+      is_multi_region_trail: true,
+      include_global_service_events: true,
+      enable_log_file_validation: true,
+    });
     expect(all(tf, "aws_cloudwatch_log_metric_filter")).toEqual([]);
     expect(all(tf, "aws_s3_bucket")[0]).toEqual({ bucket: "acme-test-cloudtrail-123456789012", force_destroy: false });
     // The bucket's default encryption stays SSE-S3: CloudTrail encrypts each log file with the trail key.
-    expect(all(tf, "aws_s3_bucket_server_side_encryption_configuration")[0].rule).toEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }]);
+    expect(all(tf, "aws_s3_bucket_server_side_encryption_configuration")[0].rule).toEqual([
+      { apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } },
+    ]);
   });
 
   it("refuses a bad trail name and filters without a namespace", () => {
     expect(() => new AuditTrail(stack(), "t", { ...props, trailName: "a b" })).toThrow("is not 3-128");
-    expect(() => new AuditTrail(stack(), "t", { ...props, metricFilters: { x: { pattern: "{}", metricName: "X" } } })).toThrow("need a metricNamespace");
+    expect(() => new AuditTrail(stack(), "t", { ...props, metricFilters: { x: { pattern: "{}", metricName: "X" } } })).toThrow(
+      "need a metricNamespace",
+    );
   });
 });
 
@@ -241,7 +289,9 @@ describe("XrayTracing and GuardDuty", () => {
     expect(all(tf, "aws_xray_group")).toEqual([]);
     expect(() => new XrayTracing(stack(), "x", { name: "a".repeat(33), serviceName: "*", fixedRate: 0 })).toThrow("is not 1-32");
     expect(() => new XrayTracing(stack(), "x", { name: "a", serviceName: "*", fixedRate: 2 })).toThrow("fixedRate must be 0-1");
-    expect(() => new XrayTracing(stack(), "x", { name: "a", serviceName: "*", fixedRate: 0, priority: 0 })).toThrow("priority must be 1-9999");
+    expect(() => new XrayTracing(stack(), "x", { name: "a", serviceName: "*", fixedRate: 0, priority: 0 })).toThrow(
+      "priority must be 1-9999",
+    );
   });
 
   it("a detector alone, and a severity checked", () => {
@@ -250,6 +300,8 @@ describe("XrayTracing and GuardDuty", () => {
     const tf = synthOf(s);
     expect(all(tf, "aws_guardduty_detector")).toEqual([{ enable: true, finding_publishing_frequency: "FIFTEEN_MINUTES" }]);
     expect(all(tf, "aws_cloudwatch_event_rule")).toEqual([]);
-    expect(() => new GuardDuty(stack(), "g", { findingsTopic: { topicArn: "t", ruleName: "r", minSeverity: 0 } })).toThrow("minSeverity must be 1-8.9");
+    expect(() => new GuardDuty(stack(), "g", { findingsTopic: { topicArn: "t", ruleName: "r", minSeverity: 0 } })).toThrow(
+      "minSeverity must be 1-8.9",
+    );
   });
 });

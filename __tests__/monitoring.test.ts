@@ -13,7 +13,9 @@ import { addresses, env, envWith, ENVIRONMENTS, policy, resource, resources, syn
 
 const REMOTE = (layer: string, output: string) => `\${data.terraform_remote_state.${layer}.outputs.${output}}`;
 const ENTRY = (layer: string, output: string, key: string) =>
-  /^[a-z_][a-z0-9_]*$/.test(key) ? `\${data.terraform_remote_state.${layer}.outputs.${output}.${key}}` : `\${data.terraform_remote_state.${layer}.outputs.${output}["${key}"]}`;
+  /^[a-z_][a-z0-9_]*$/.test(key)
+    ? `\${data.terraform_remote_state.${layer}.outputs.${output}.${key}}`
+    : `\${data.terraform_remote_state.${layer}.outputs.${output}["${key}"]}`;
 const TOPIC = "${aws_sns_topic.alarm_topic.arn}";
 /** Address part of a name (`admin-server` -> `admin_server`). */
 const id = (name: string) => name.replace(/-/g, "_");
@@ -22,7 +24,11 @@ type Alarm = Record<string, unknown> & {
   threshold: number;
   comparison_operator: string;
   dimensions?: Record<string, string>;
-  metric_query?: { id: string; expression?: string; metric?: { metric_name: string; dimensions: Record<string, string>; stat: string; period: number } }[];
+  metric_query?: {
+    id: string;
+    expression?: string;
+    metric?: { metric_name: string; dimensions: Record<string, string>; stat: string; period: number };
+  }[];
 };
 
 const synthOf = (cfg: PlatformConfig) => synth(MonitoringStack, cfg);
@@ -37,7 +43,11 @@ const queries = (a: Alarm) => Object.fromEntries((a.metric_query ?? []).map((q) 
  * so its quotes are escaped here first.
  */
 const body = (tf: TerraformJson, layer: string) =>
-  JSON.parse((resource(tf, "aws_cloudwatch_dashboard", `dashboard_${id(layer)}`).dashboard_body as string).replace(/\$\{[^}]*\}/g, (ref) => ref.replace(/"/g, '\\"'))) as {
+  JSON.parse(
+    (resource(tf, "aws_cloudwatch_dashboard", `dashboard_${id(layer)}`).dashboard_body as string).replace(/\$\{[^}]*\}/g, (ref) =>
+      ref.replace(/"/g, '\\"'),
+    ),
+  ) as {
     widgets: { type: string; x: number; y: number; width: number; height: number; properties: Record<string, unknown> }[];
   };
 const widgets = (tf: TerraformJson, layer: string) => body(tf, layer).widgets;
@@ -54,8 +64,16 @@ describe.each(ENVIRONMENTS)("monitoring layer (%s)", (name) => {
     expect(tf.terraform?.backend?.s3).toMatchObject({ key: `platform/petclinic/${name}/10-monitoring.tfstate`, encrypt: true });
     // native only when it has queues to watch (none in the seed).
     expect(Object.keys(cfg.native.queues)).toEqual([]);
-    expect(Object.keys(tf.data?.terraform_remote_state ?? {}).sort()).toEqual(["api_gateway", "application", "database", "lambda_genai", "security"]);
-    expect(tf.data?.terraform_remote_state?.application).toMatchObject({ config: { key: `platform/petclinic/${name}/07-application.tfstate` } });
+    expect(Object.keys(tf.data?.terraform_remote_state ?? {}).sort()).toEqual([
+      "api_gateway",
+      "application",
+      "database",
+      "lambda_genai",
+      "security",
+    ]);
+    expect(tf.data?.terraform_remote_state?.application).toMatchObject({
+      config: { key: `platform/petclinic/${name}/07-application.tfstate` },
+    });
   });
 
   it("publishes exactly the contract, and the contract's mocks name what the layer creates", () => {
@@ -66,14 +84,21 @@ describe.each(ENVIRONMENTS)("monitoring layer (%s)", (name) => {
     expect(out("trail_arn")).toBe("${aws_cloudtrail.trail.arn}");
     const dashboards = monitoringDashboards(cfg);
     expect(out("dashboard_names")).toEqual(dashboards.map((d) => `\${aws_cloudwatch_dashboard.dashboard_${id(d.layer)}.dashboard_name}`));
-    expect(dashboards.map((d) => resource(tf, "aws_cloudwatch_dashboard", `dashboard_${id(d.layer)}`).dashboard_name)).toEqual(monitoringContract.dashboard_names.mock(cfg));
+    expect(dashboards.map((d) => resource(tf, "aws_cloudwatch_dashboard", `dashboard_${id(d.layer)}`).dashboard_name)).toEqual(
+      monitoringContract.dashboard_names.mock(cfg),
+    );
     expect(resource(tf, "aws_sns_topic", "alarm_topic").name).toBe(monitoringContract.alarm_topic_name.mock(cfg));
-    expect(monitoringContract.trail_arn.mock(cfg)).toBe(`arn:aws:cloudtrail:us-west-2:${cfg.aws.accountId}:trail/${resource(tf, "aws_cloudtrail", "trail").name}`);
+    expect(monitoringContract.trail_arn.mock(cfg)).toBe(
+      `arn:aws:cloudtrail:us-west-2:${cfg.aws.accountId}:trail/${resource(tf, "aws_cloudtrail", "trail").name}`,
+    );
   });
 
   describe("alarm topic", () => {
     it("is encrypted with the security layer's messaging key", () => {
-      expect(resource(tf, "aws_sns_topic", "alarm_topic")).toEqual({ name: `petclinic-${name}-alarms`, kms_master_key_id: ENTRY("security", "kms_key_arns", "messaging") });
+      expect(resource(tf, "aws_sns_topic", "alarm_topic")).toEqual({
+        name: `petclinic-${name}-alarms`,
+        kms_master_key_id: ENTRY("security", "kms_key_arns", "messaging"),
+      });
       expect(raw).toHaveResourceWithProperties(SnsTopic, { kms_master_key_id: ENTRY("security", "kms_key_arns", "messaging") });
     });
 
@@ -87,15 +112,24 @@ describe.each(ENVIRONMENTS)("monitoring layer (%s)", (name) => {
         Principal: { Service: "cloudwatch.amazonaws.com" },
         Action: "sns:Publish",
         Resource: TOPIC,
-        Condition: { StringEquals: { "aws:SourceAccount": cfg.aws.accountId }, ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:us-west-2:${cfg.aws.accountId}:alarm:*` } },
+        Condition: {
+          StringEquals: { "aws:SourceAccount": cfg.aws.accountId },
+          ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:us-west-2:${cfg.aws.accountId}:alarm:*` },
+        },
       });
       expect(by.PublishEvents).toMatchObject({
         Principal: { Service: "events.amazonaws.com" },
-        Condition: { StringEquals: { "aws:SourceAccount": cfg.aws.accountId }, ArnLike: { "aws:SourceArn": `arn:aws:events:us-west-2:${cfg.aws.accountId}:rule/*` } },
+        Condition: {
+          StringEquals: { "aws:SourceAccount": cfg.aws.accountId },
+          ArnLike: { "aws:SourceArn": `arn:aws:events:us-west-2:${cfg.aws.accountId}:rule/*` },
+        },
       });
       expect(by.OwnerAccount).toMatchObject({ Principal: { AWS: `arn:aws:iam::${cfg.aws.accountId}:root` }, Resource: TOPIC });
       expect(by.OwnerAccount.Action).not.toContain("sns:*");
-      expect(by.DenyPublishWithoutTls).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false", "aws:PrincipalIsAWSService": "false" } } });
+      expect(by.DenyPublishWithoutTls).toMatchObject({
+        Effect: "Deny",
+        Condition: { Bool: { "aws:SecureTransport": "false", "aws:PrincipalIsAWSService": "false" } },
+      });
     });
   });
 
@@ -123,7 +157,13 @@ describe.each(ENVIRONMENTS)("monitoring layer (%s)", (name) => {
   describe("application", () => {
     it("ELB 5XX rate of the load balancer, from its ARN suffix", () => {
       const x = alarm(tf, "alb_5xx");
-      expect(x).toMatchObject({ comparison_operator: "GreaterThanThreshold", threshold: a.alb.elb5xxRate.threshold, evaluation_periods: 5, datapoints_to_alarm: 3, treat_missing_data: "notBreaching" });
+      expect(x).toMatchObject({
+        comparison_operator: "GreaterThanThreshold",
+        threshold: a.alb.elb5xxRate.threshold,
+        evaluation_periods: 5,
+        datapoints_to_alarm: 3,
+        treat_missing_data: "notBreaching",
+      });
       const q = queries(x);
       expect(q.expression.expression).toBe("100 * FILL(errors, 0) / requests");
       expect(q.errors.metric).toEqual({
@@ -136,25 +176,46 @@ describe.each(ENVIRONMENTS)("monitoring layer (%s)", (name) => {
       expect(q.requests.metric?.metric_name).toBe("RequestCount");
     });
 
-    it.each(Object.keys(env(name).services))("service %s: target 5XX rate, p95 response time and unhealthy hosts per target group", (service) => {
-      const tgDims = { LoadBalancer: REMOTE("application", "alb_arn_suffix"), TargetGroup: ENTRY("application", "target_group_arn_suffixes", service) };
-      const errors = queries(alarm(tf, `alb_${id(service)}_5xx`));
-      expect(errors.errors.metric).toMatchObject({ metric_name: "HTTPCode_Target_5XX_Count", dimensions: tgDims });
-      expect(errors.requests.metric).toMatchObject({ metric_name: "RequestCount", dimensions: tgDims });
-      expect(alarm(tf, `alb_${id(service)}_response_time`)).toMatchObject({
-        metric_name: "TargetResponseTime",
-        extended_statistic: "p95",
-        dimensions: tgDims,
-        threshold: a.alb.targetResponseTimeP95.threshold,
-      });
-      expect(alarm(tf, `alb_${id(service)}_response_time`).statistic).toBeUndefined();
-      expect(alarm(tf, `alb_${id(service)}_unhealthy_hosts`)).toMatchObject({ metric_name: "UnHealthyHostCount", statistic: "Maximum", dimensions: tgDims, threshold: 0 });
-    });
+    it.each(Object.keys(env(name).services))(
+      "service %s: target 5XX rate, p95 response time and unhealthy hosts per target group",
+      (service) => {
+        const tgDims = {
+          LoadBalancer: REMOTE("application", "alb_arn_suffix"),
+          TargetGroup: ENTRY("application", "target_group_arn_suffixes", service),
+        };
+        const errors = queries(alarm(tf, `alb_${id(service)}_5xx`));
+        expect(errors.errors.metric).toMatchObject({ metric_name: "HTTPCode_Target_5XX_Count", dimensions: tgDims });
+        expect(errors.requests.metric).toMatchObject({ metric_name: "RequestCount", dimensions: tgDims });
+        expect(alarm(tf, `alb_${id(service)}_response_time`)).toMatchObject({
+          metric_name: "TargetResponseTime",
+          extended_statistic: "p95",
+          dimensions: tgDims,
+          threshold: a.alb.targetResponseTimeP95.threshold,
+        });
+        expect(alarm(tf, `alb_${id(service)}_response_time`).statistic).toBeUndefined();
+        expect(alarm(tf, `alb_${id(service)}_unhealthy_hosts`)).toMatchObject({
+          metric_name: "UnHealthyHostCount",
+          statistic: "Maximum",
+          dimensions: tgDims,
+          threshold: 0,
+        });
+      },
+    );
 
     it.each(Object.keys(env(name).services))("service %s: ECS CPU, memory and running tasks below its minCount", (service) => {
       const dims = { ClusterName: REMOTE("application", "cluster_name"), ServiceName: ENTRY("application", "service_names", service) };
-      expect(alarm(tf, `ecs_${id(service)}_cpu`)).toMatchObject({ namespace: "AWS/ECS", metric_name: "CPUUtilization", statistic: "Average", dimensions: dims, threshold: a.ecs.cpu.threshold });
-      expect(alarm(tf, `ecs_${id(service)}_memory`)).toMatchObject({ metric_name: "MemoryUtilization", dimensions: dims, threshold: a.ecs.memory.threshold });
+      expect(alarm(tf, `ecs_${id(service)}_cpu`)).toMatchObject({
+        namespace: "AWS/ECS",
+        metric_name: "CPUUtilization",
+        statistic: "Average",
+        dimensions: dims,
+        threshold: a.ecs.cpu.threshold,
+      });
+      expect(alarm(tf, `ecs_${id(service)}_memory`)).toMatchObject({
+        metric_name: "MemoryUtilization",
+        dimensions: dims,
+        threshold: a.ecs.memory.threshold,
+      });
       expect(alarm(tf, `ecs_${id(service)}_running_tasks`)).toMatchObject({
         namespace: "ECS/ContainerInsights",
         metric_name: "RunningTaskCount",
@@ -187,15 +248,31 @@ describe.each(ENVIRONMENTS)("monitoring layer (%s)", (name) => {
     const dims = { DBClusterIdentifier: REMOTE("database", "db_identifier") };
 
     it("Aurora Serverless v2: CPU, connections, freeable memory, ACU utilisation over the cluster's instances", () => {
-      expect(alarm(tf, "db_cpu")).toMatchObject({ namespace: "AWS/RDS", metric_name: "CPUUtilization", statistic: "Maximum", dimensions: dims, threshold: 80, treat_missing_data: "breaching" });
-      expect(alarm(tf, "db_connections")).toMatchObject({ metric_name: "DatabaseConnections", dimensions: dims, threshold: a.database.connections.threshold });
+      expect(alarm(tf, "db_cpu")).toMatchObject({
+        namespace: "AWS/RDS",
+        metric_name: "CPUUtilization",
+        statistic: "Maximum",
+        dimensions: dims,
+        threshold: 80,
+        treat_missing_data: "breaching",
+      });
+      expect(alarm(tf, "db_connections")).toMatchObject({
+        metric_name: "DatabaseConnections",
+        dimensions: dims,
+        threshold: a.database.connections.threshold,
+      });
       expect(alarm(tf, "db_freeable_memory")).toMatchObject({
         metric_name: "FreeableMemory",
         statistic: "Minimum",
         comparison_operator: "LessThanThreshold",
         threshold: a.database.freeableMemory.threshold * 1024 * 1024,
       });
-      expect(alarm(tf, "db_acu_utilization")).toMatchObject({ metric_name: "ACUUtilization", dimensions: dims, threshold: 90, evaluation_periods: 10 });
+      expect(alarm(tf, "db_acu_utilization")).toMatchObject({
+        metric_name: "ACUUtilization",
+        dimensions: dims,
+        threshold: 90,
+        evaluation_periods: 10,
+      });
       expect(alarms(tf).db_free_storage).toBeUndefined();
     });
 
@@ -218,9 +295,21 @@ describe.each(ENVIRONMENTS)("monitoring layer (%s)", (name) => {
     const fn = { FunctionName: REMOTE("lambda_genai", "function_name") };
 
     it("errors, throttles and p95 duration (80% of the timeout by default)", () => {
-      expect(alarm(tf, "genai_errors")).toMatchObject({ namespace: "AWS/Lambda", metric_name: "Errors", statistic: "Sum", dimensions: fn, threshold: 5, period: 300 });
+      expect(alarm(tf, "genai_errors")).toMatchObject({
+        namespace: "AWS/Lambda",
+        metric_name: "Errors",
+        statistic: "Sum",
+        dimensions: fn,
+        threshold: 5,
+        period: 300,
+      });
       expect(alarm(tf, "genai_throttles")).toMatchObject({ metric_name: "Throttles", dimensions: fn, threshold: 0 });
-      expect(alarm(tf, "genai_duration")).toMatchObject({ metric_name: "Duration", extended_statistic: "p95", dimensions: fn, threshold: cfg.genai.timeoutSeconds * 800 });
+      expect(alarm(tf, "genai_duration")).toMatchObject({
+        metric_name: "Duration",
+        extended_statistic: "p95",
+        dimensions: fn,
+        threshold: cfg.genai.timeoutSeconds * 800,
+      });
     });
 
     it("its dead-letter queue not empty, the queue name taken from the queue's ARN", () => {
@@ -239,9 +328,20 @@ describe.each(ENVIRONMENTS)("monitoring layer (%s)", (name) => {
     const dims = { ApiName: REMOTE("api_gateway", "api_name"), Stage: REMOTE("api_gateway", "stage_name") };
 
     it("5XX and 4XX rates (average of the error metrics) and p95 latency", () => {
-      expect(alarm(tf, "api_5xx")).toMatchObject({ namespace: "AWS/ApiGateway", metric_name: "5XXError", statistic: "Average", dimensions: dims, threshold: a.apiGateway.error5xxRate.threshold / 100 });
+      expect(alarm(tf, "api_5xx")).toMatchObject({
+        namespace: "AWS/ApiGateway",
+        metric_name: "5XXError",
+        statistic: "Average",
+        dimensions: dims,
+        threshold: a.apiGateway.error5xxRate.threshold / 100,
+      });
       expect(alarm(tf, "api_4xx")).toMatchObject({ metric_name: "4XXError", dimensions: dims, threshold: 0.25 });
-      expect(alarm(tf, "api_latency")).toMatchObject({ metric_name: "Latency", extended_statistic: "p95", dimensions: dims, threshold: 2000 });
+      expect(alarm(tf, "api_latency")).toMatchObject({
+        metric_name: "Latency",
+        extended_statistic: "p95",
+        dimensions: dims,
+        threshold: 2000,
+      });
     });
   });
 
@@ -279,7 +379,10 @@ describe.each(ENVIRONMENTS)("monitoring layer (%s)", (name) => {
           StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:aws:cloudtrail:*:${cfg.aws.accountId}:trail/*` },
         },
       });
-      expect(by.CloudTrailDescribesKey).toMatchObject({ Action: "kms:DescribeKey", Condition: { StringEquals: { "aws:SourceArn": trailArn } } });
+      expect(by.CloudTrailDescribesKey).toMatchObject({
+        Action: "kms:DescribeKey",
+        Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+      });
       expect(resource(tf, "aws_kms_alias", "trail_key_alias").name).toBe(`alias/petclinic-${name}-cloudtrail`);
     });
 
@@ -290,7 +393,9 @@ describe.each(ENVIRONMENTS)("monitoring layer (%s)", (name) => {
         force_destroy: !cfg.protection.data,
         ...(cfg.protection.data ? { lifecycle: { prevent_destroy: true } } : {}),
       });
-      const by = Object.fromEntries(policy(resource(tf, "aws_s3_bucket_policy", "trail_bucket_policy").policy).Statement.map((s) => [s.Sid, s]));
+      const by = Object.fromEntries(
+        policy(resource(tf, "aws_s3_bucket_policy", "trail_bucket_policy").policy).Statement.map((s) => [s.Sid, s]),
+      );
       expect(by.DenyInsecureTransport).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
       expect(by.CloudTrailAclCheck).toEqual({
         Sid: "CloudTrailAclCheck",
@@ -311,8 +416,13 @@ describe.each(ENVIRONMENTS)("monitoring layer (%s)", (name) => {
       const rules = resource(tf, "aws_s3_bucket_lifecycle_configuration", "trail_bucket_lifecycle").rule as Record<string, unknown>[];
       const days = { dev: 90, staging: 365, prod: 2557 }[cfg.tier];
       expect(rules).toContainEqual(expect.objectContaining({ id: "expire-objects", expiration: [{ days }] }));
-      expect(rules).toContainEqual(expect.objectContaining({ id: "expire-noncurrent-versions", noncurrent_version_expiration: [{ noncurrent_days: days }] }));
-      expect(resource(tf, "aws_s3_bucket_public_access_block", "trail_bucket_public_access_block")).toMatchObject({ block_public_acls: true, restrict_public_buckets: true });
+      expect(rules).toContainEqual(
+        expect.objectContaining({ id: "expire-noncurrent-versions", noncurrent_version_expiration: [{ noncurrent_days: days }] }),
+      );
+      expect(resource(tf, "aws_s3_bucket_public_access_block", "trail_bucket_public_access_block")).toMatchObject({
+        block_public_acls: true,
+        restrict_public_buckets: true,
+      });
     });
 
     it("its log group (retention, logs key) and a role that may only write the trail's streams", () => {
@@ -337,7 +447,9 @@ describe.each(ENVIRONMENTS)("monitoring layer (%s)", (name) => {
     it("CIS metric filters with an alarm each", () => {
       const filters = resources(tf, "aws_cloudwatch_log_metric_filter");
       expect(Object.keys(filters).sort()).toEqual(
-        ["console_sign_in_failures", "iam_policy_changes", "root_usage", "security_group_changes", "unauthorized_api_calls"].map((f) => `trail_filter_${f}`),
+        ["console_sign_in_failures", "iam_policy_changes", "root_usage", "security_group_changes", "unauthorized_api_calls"].map(
+          (f) => `trail_filter_${f}`,
+        ),
       );
       expect(filters.trail_filter_root_usage).toEqual({
         name: "RootAccountUsage",
@@ -376,7 +488,11 @@ describe.each(ENVIRONMENTS)("monitoring layer (%s)", (name) => {
     expect(resource(tf, "aws_xray_group", "xray_group")).toEqual({
       group_name: `petclinic-${name}`,
       // The API's and the function's names from their layers' contracts; the services' by the kit's convention.
-      filter_expression: [`${REMOTE("api_gateway", "api_name")}/${REMOTE("api_gateway", "stage_name")}`, REMOTE("lambda_genai", "function_name"), ...services.map((s) => `petclinic-${name}-${s}`)]
+      filter_expression: [
+        `${REMOTE("api_gateway", "api_name")}/${REMOTE("api_gateway", "stage_name")}`,
+        REMOTE("lambda_genai", "function_name"),
+        ...services.map((s) => `petclinic-${name}-${s}`),
+      ]
         .map((n) => `service("${n}")`)
         .join(" OR "),
       insights_configuration: { insights_enabled: false, notifications_enabled: false },
@@ -386,7 +502,11 @@ describe.each(ENVIRONMENTS)("monitoring layer (%s)", (name) => {
   it("GuardDuty: no detector by default (often account-wide), findings of severity 7+ routed to the topic", () => {
     expect(resources(tf, "aws_guardduty_detector")).toEqual({});
     const rule = resource(tf, "aws_cloudwatch_event_rule", "guardduty_findings");
-    expect(JSON.parse(rule.event_pattern as string)).toEqual({ source: ["aws.guardduty"], "detail-type": ["GuardDuty Finding"], detail: { severity: [{ numeric: [">=", 7] }] } });
+    expect(JSON.parse(rule.event_pattern as string)).toEqual({
+      source: ["aws.guardduty"],
+      "detail-type": ["GuardDuty Finding"],
+      detail: { severity: [{ numeric: [">=", 7] }] },
+    });
     expect(resource(tf, "aws_cloudwatch_event_target", "guardduty_findings_topic")).toEqual({
       rule: "${aws_cloudwatch_event_rule.guardduty_findings.name}",
       target_id: "alarm-topic",
@@ -398,7 +518,8 @@ describe.each(ENVIRONMENTS)("monitoring layer (%s)", (name) => {
     it("an overview and one per watched layer, in layer order", () => {
       // native has no queues in the seed: nothing to watch, no dashboard.
       expect(monitoringDashboards(cfg).map((d) => d.layer)).toEqual(["overview", "application", "database", "lambda-genai", "api-gateway"]);
-      for (const d of monitoringDashboards(cfg)) expect(resource(tf, "aws_cloudwatch_dashboard", `dashboard_${id(d.layer)}`).dashboard_name).toBe(`petclinic-${name}-${d.layer}`);
+      for (const d of monitoringDashboards(cfg))
+        expect(resource(tf, "aws_cloudwatch_dashboard", `dashboard_${id(d.layer)}`).dashboard_name).toBe(`petclinic-${name}-${d.layer}`);
       expect(Object.keys(resources(tf, "aws_cloudwatch_dashboard"))).toHaveLength(5);
     });
 
@@ -407,12 +528,21 @@ describe.each(ENVIRONMENTS)("monitoring layer (%s)", (name) => {
       expect(w[0].type).toBe("text");
       const arn = (alarmName: unknown) => `arn:aws:cloudwatch:us-west-2:${cfg.aws.accountId}:alarm:${alarmName}`;
       const [services_, every] = w.filter((x) => x.type === "alarm").map((x) => x.properties.alarms as string[]);
-      expect(services_).toEqual(services.map((s) => arn(resource(tf, "aws_cloudwatch_composite_alarm", `service_${id(s)}_unhealthy`).alarm_name)));
-      expect([...every].sort()).toEqual(Object.values(alarms(tf)).map((x) => arn(x.alarm_name)).sort());
+      expect(services_).toEqual(
+        services.map((s) => arn(resource(tf, "aws_cloudwatch_composite_alarm", `service_${id(s)}_unhealthy`).alarm_name)),
+      );
+      expect([...every].sort()).toEqual(
+        Object.values(alarms(tf))
+          .map((x) => arn(x.alarm_name))
+          .sort(),
+      );
       // The ARNs are literal, so the dashboard waits for the alarms explicitly.
       const dependsOn = resource(tf, "aws_cloudwatch_dashboard", "dashboard_overview").depends_on as string[];
       expect([...dependsOn].sort()).toEqual(
-        [...alarmNames(tf).map((n) => `aws_cloudwatch_metric_alarm.${n}`), ...services.map((s) => `aws_cloudwatch_composite_alarm.service_${id(s)}_unhealthy`)].sort(),
+        [
+          ...alarmNames(tf).map((n) => `aws_cloudwatch_metric_alarm.${n}`),
+          ...services.map((s) => `aws_cloudwatch_composite_alarm.service_${id(s)}_unhealthy`),
+        ].sort(),
       );
       expect(resource(tf, "aws_cloudwatch_dashboard", "dashboard_overview").dashboard_body).not.toContain("aws_cloudwatch_metric_alarm.");
     });
@@ -463,7 +593,12 @@ describe("disabled layers get no alarms, no dashboard and no remote-state read",
     const queues = layer === "native" ? { native: { queues: { orders: {} } } } : {};
     // The delivery role lives in the application layer: off with it.
     const noDelivery = layer === "application" ? { delivery: { github: { repository: null } } } : {};
-    const cfg = envWith("dev", { layers: { [layer]: { enabled: false } }, ...queues, ...noDelivery, ...(layer === "database" ? { services: NO_DATABASE_SERVICES, genai: { database: null } } : {}) });
+    const cfg = envWith("dev", {
+      layers: { [layer]: { enabled: false } },
+      ...queues,
+      ...noDelivery,
+      ...(layer === "database" ? { services: NO_DATABASE_SERVICES, genai: { database: null } } : {}),
+    });
     const { tf } = synthOf(cfg);
     expect(alarmNames(tf).filter((n) => prefixes.some((p) => n.startsWith(p)))).toEqual([]);
     expect(Object.keys(tf.data?.terraform_remote_state ?? {})).not.toContain(id(layer));
@@ -473,7 +608,9 @@ describe("disabled layers get no alarms, no dashboard and no remote-state read",
   });
 
   it("every watched layer off: the topic, the trail and the overview remain", () => {
-    const layers = Object.fromEntries(["application", "database", "lambda-genai", "api-gateway", "native"].map((l) => [l, { enabled: false }]));
+    const layers = Object.fromEntries(
+      ["application", "database", "lambda-genai", "api-gateway", "native"].map((l) => [l, { enabled: false }]),
+    );
     const { tf } = synthOf(envWith("dev", { layers, services: NO_DATABASE_SERVICES, delivery: { github: { repository: null } } }));
     expect(Object.keys(tf.data?.terraform_remote_state ?? {})).toEqual(["security"]);
     expect(alarmNames(tf).every((n) => n.startsWith("audit_"))).toBe(true);
@@ -497,14 +634,22 @@ describe("configuration", () => {
         },
       }),
     );
-    expect(alarm(tf, "ecs_customers_cpu")).toMatchObject({ threshold: 70, period: 300, evaluation_periods: 3, datapoints_to_alarm: 2, treat_missing_data: "ignore" });
+    expect(alarm(tf, "ecs_customers_cpu")).toMatchObject({
+      threshold: 70,
+      period: 300,
+      evaluation_periods: 3,
+      datapoints_to_alarm: 2,
+      treat_missing_data: "ignore",
+    });
     expect(alarm(tf, "db_freeable_memory").threshold).toBe(512 * 1024 * 1024);
     expect(alarm(tf, "genai_duration").threshold).toBe(10000);
     expect(alarm(tf, "api_5xx").threshold).toBe(0.01);
   });
 
   it("an alarm switched off is not created, nor part of its service's composite", () => {
-    const { tf } = synthOf(envWith("dev", { monitoring: { alarms: { ecs: { runningTasks: { enabled: false } }, alb: { target5xxRate: { enabled: false } } } } }));
+    const { tf } = synthOf(
+      envWith("dev", { monitoring: { alarms: { ecs: { runningTasks: { enabled: false } }, alb: { target5xxRate: { enabled: false } } } } }),
+    );
     expect(alarmNames(tf).filter((n) => n.endsWith("_running_tasks") || /^alb_.+_5xx$/.test(n))).toEqual([]);
     expect(resource(tf, "aws_cloudwatch_composite_alarm", "service_vets_unhealthy").alarm_rule).toBe(
       'ALARM("${aws_cloudwatch_metric_alarm.alb_vets_response_time.alarm_name}") OR ALARM("${aws_cloudwatch_metric_alarm.alb_vets_unhealthy_hosts.alarm_name}")',
@@ -529,8 +674,18 @@ describe("configuration", () => {
     const { tf } = synthOf(envWith("staging", { database: { engine: "postgres", readers: 0 } }));
     const dims = { DBInstanceIdentifier: REMOTE("database", "db_identifier") };
     expect(alarm(tf, "db_cpu").dimensions).toEqual(dims);
-    expect(alarm(tf, "db_free_storage")).toMatchObject({ metric_name: "FreeStorageSpace", comparison_operator: "LessThanThreshold", threshold: 5 * 1024 ** 3, dimensions: dims });
-    expect(alarmNames(tf).filter((n) => n.startsWith("db_"))).toEqual(["db_connections", "db_cpu", "db_free_storage", "db_freeable_memory"]);
+    expect(alarm(tf, "db_free_storage")).toMatchObject({
+      metric_name: "FreeStorageSpace",
+      comparison_operator: "LessThanThreshold",
+      threshold: 5 * 1024 ** 3,
+      dimensions: dims,
+    });
+    expect(alarmNames(tf).filter((n) => n.startsWith("db_"))).toEqual([
+      "db_connections",
+      "db_cpu",
+      "db_free_storage",
+      "db_freeable_memory",
+    ]);
   });
 
   it("Aurora readers: one lag alarm each, adding a reader renames nothing", () => {
@@ -599,7 +754,10 @@ describe("configuration", () => {
     const ses = { domain: "petclinic.example.com", templates: { otp: { subject: "Code {{code}}", html: "templates/email/otp.html" } } };
     const cfg = envWith("dev", { native: { ses, mailer: {}, topics: { mail: { subscriptions: [{ function: "mailer" }] } } } });
     const { tf } = synthOf(cfg);
-    expect(alarmNames(tf).filter((n) => n.startsWith("queue_") || n.startsWith("function_"))).toEqual(["function_mailer_dead_letters", "function_mailer_errors"]);
+    expect(alarmNames(tf).filter((n) => n.startsWith("queue_") || n.startsWith("function_"))).toEqual([
+      "function_mailer_dead_letters",
+      "function_mailer_errors",
+    ]);
     expect(alarm(tf, "function_mailer_errors")).toMatchObject({
       namespace: "AWS/Lambda",
       metric_name: "Errors",
@@ -609,7 +767,12 @@ describe("configuration", () => {
     expect(alarm(tf, "function_mailer_dead_letters").dimensions).toEqual({
       QueueName: '${element(split(":", data.terraform_remote_state.native.outputs.function_dead_letter_queue_arns.mailer), 5)}',
     });
-    expect(widgets(tf, "native").map((w) => w.properties.title)).toEqual([undefined, "Native alarms", "Dead-letter queues (messages)", "Function errors"]);
+    expect(widgets(tf, "native").map((w) => w.properties.title)).toEqual([
+      undefined,
+      "Native alarms",
+      "Dead-letter queues (messages)",
+      "Function errors",
+    ]);
   });
 
   it("trail off: no trail, key, bucket or audit alarms, and trail_arn is empty", () => {
@@ -622,7 +785,9 @@ describe("configuration", () => {
 
   it("trail settings: single region, own log retention, alarms switched off one by one", () => {
     const { tf } = synthOf(
-      envWith("prod", { monitoring: { cloudTrail: { multiRegion: false, logRetentionDays: 731, alarms: { unauthorizedApiCalls: { enabled: false } } } } }),
+      envWith("prod", {
+        monitoring: { cloudTrail: { multiRegion: false, logRetentionDays: 731, alarms: { unauthorizedApiCalls: { enabled: false } } } },
+      }),
     );
     expect(resource(tf, "aws_cloudtrail", "trail").is_multi_region_trail).toBe(false);
     expect(resource(tf, "aws_cloudwatch_log_group", "trail_logs").retention_in_days).toBe(731);
@@ -631,9 +796,15 @@ describe("configuration", () => {
   });
 
   it("GuardDuty enabled: the detector; dashboards and X-Ray off: none", () => {
-    const { tf } = synthOf(envWith("dev", { monitoring: { guardDuty: { enabled: true, minSeverity: 4 }, dashboards: { enabled: false }, xray: { enabled: false } } }));
+    const { tf } = synthOf(
+      envWith("dev", {
+        monitoring: { guardDuty: { enabled: true, minSeverity: 4 }, dashboards: { enabled: false }, xray: { enabled: false } },
+      }),
+    );
     expect(resource(tf, "aws_guardduty_detector", "guardduty")).toEqual({ enable: true, finding_publishing_frequency: "FIFTEEN_MINUTES" });
-    expect(JSON.parse(resource(tf, "aws_cloudwatch_event_rule", "guardduty_findings").event_pattern as string).detail).toEqual({ severity: [{ numeric: [">=", 4] }] });
+    expect(JSON.parse(resource(tf, "aws_cloudwatch_event_rule", "guardduty_findings").event_pattern as string).detail).toEqual({
+      severity: [{ numeric: [">=", 4] }],
+    });
     expect(resources(tf, "aws_cloudwatch_dashboard")).toEqual({});
     expect(tf.output!.dashboard_names.value).toEqual([]);
     expect(resources(tf, "aws_xray_sampling_rule")).toEqual({});
@@ -652,13 +823,25 @@ describe("configuration", () => {
       const topics = resources(tf, "aws_sns_topic");
       expect(Object.keys(topics).sort()).toEqual(["alarm_topic", "alarm_topic_critical", "alarm_topic_error"]);
       expect(topics.alarm_topic.name).toBe("petclinic-prod-alarms");
-      expect(topics.alarm_topic_error).toEqual({ name: "petclinic-prod-alarms-error", kms_master_key_id: ENTRY("security", "kms_key_arns", "messaging") });
-      expect(topics.alarm_topic_critical).toEqual({ name: "petclinic-prod-alarms-critical", kms_master_key_id: ENTRY("security", "kms_key_arns", "messaging") });
-      for (const [severity, address] of [["ERROR", "alarm_topic_error"], ["CRITICAL", "alarm_topic_critical"]] as const) {
+      expect(topics.alarm_topic_error).toEqual({
+        name: "petclinic-prod-alarms-error",
+        kms_master_key_id: ENTRY("security", "kms_key_arns", "messaging"),
+      });
+      expect(topics.alarm_topic_critical).toEqual({
+        name: "petclinic-prod-alarms-critical",
+        kms_master_key_id: ENTRY("security", "kms_key_arns", "messaging"),
+      });
+      for (const [severity, address] of [
+        ["ERROR", "alarm_topic_error"],
+        ["CRITICAL", "alarm_topic_critical"],
+      ] as const) {
         const doc = policy(resource(tf, "aws_sns_topic_policy", `${address}_policy`).policy);
         const by = Object.fromEntries(doc.Statement.map((st) => [st.Sid, st]));
         expect(Object.keys(by)).toEqual(["OwnerAccount", "PublishCloudwatch", "PublishEvents", "DenyPublishWithoutTls"]);
-        expect(by.PublishCloudwatch).toMatchObject({ Resource: T[severity], Condition: { StringEquals: { "aws:SourceAccount": cfg.aws.accountId } } });
+        expect(by.PublishCloudwatch).toMatchObject({
+          Resource: T[severity],
+          Condition: { StringEquals: { "aws:SourceAccount": cfg.aws.accountId } },
+        });
       }
     });
 
@@ -680,7 +863,15 @@ describe("configuration", () => {
       expect(resource(tf, "aws_cloudwatch_event_target", "guardduty_findings_topic").arn).toBe(T.ERROR);
       expect(tf.output!.alarm_topic_arns.value).toEqual(T);
       expect(tf.output!.alarm_topic_arn.value).toBe(T.WARNING);
-      expect(Object.values(resources(tf, "aws_sns_topic")).map((t) => t.name).sort()).toEqual(Object.values(monitoringContract.alarm_topic_arns.mock(cfg)).map((arn) => arn.split(":")[5]).sort());
+      expect(
+        Object.values(resources(tf, "aws_sns_topic"))
+          .map((t) => t.name)
+          .sort(),
+      ).toEqual(
+        Object.values(monitoringContract.alarm_topic_arns.mock(cfg))
+          .map((arn) => arn.split(":")[5])
+          .sort(),
+      );
     });
   });
 

@@ -28,7 +28,8 @@ function policies(tf: TerraformJson): Array<[string, Statement[]]> {
   const out: Array<[string, Statement[]]> = [];
   for (const [type, byName] of Object.entries(tf.resource ?? {})) {
     for (const [name, r] of Object.entries(byName)) {
-      for (const key of ["policy", "assume_role_policy"]) if (typeof r[key] === "string") out.push([`${type}.${name}`, policy(r[key]).Statement]);
+      for (const key of ["policy", "assume_role_policy"])
+        if (typeof r[key] === "string") out.push([`${type}.${name}`, policy(r[key]).Statement]);
     }
   }
   return out;
@@ -43,10 +44,22 @@ const IMS = {
     buckets: {
       documents: {
         access: { readWrite: ["api"] },
-        lifecycle: { archive: { prefix: "forms/", transitions: [{ days: 90, storageClass: "STANDARD_IA" }, { days: 365, storageClass: "GLACIER" }] } },
+        lifecycle: {
+          archive: {
+            prefix: "forms/",
+            transitions: [
+              { days: 90, storageClass: "STANDARD_IA" },
+              { days: 365, storageClass: "GLACIER" },
+            ],
+          },
+        },
       },
       artifacts: { purpose: "artifacts", access: { read: ["api"] }, lifecycle: { expire: { expirationDays: 180 } } },
-      backups: { purpose: "backups", noncurrentVersionExpirationDays: 7, lifecycle: { cold: { transitions: [{ days: 1, storageClass: "GLACIER_IR" }] } } },
+      backups: {
+        purpose: "backups",
+        noncurrentVersionExpirationDays: 7,
+        lifecycle: { cold: { transitions: [{ days: 1, storageClass: "GLACIER_IR" }] } },
+      },
     },
     queues: { jobs: { visibilityTimeoutSeconds: 300, deadLetter: { maxReceiveCount: 3 }, access: { consume: ["api"], produce: ["api"] } } },
     topics: { alerts: { subscriptions: [{ email: "ops@ims.example.com" }], access: { publish: ["api"] } }, "email-status": {} },
@@ -64,12 +77,32 @@ const IMS = {
 const REGENZET = {
   services: { garage: { port: 8080 } },
   native: {
-    buckets: { media: { purpose: "media", cors: { allowedOrigins: ["https://app.regenzet.example.com", "http://localhost:5173"] }, access: { readWrite: ["garage", "lambda:genai"] } } },
+    buckets: {
+      media: {
+        purpose: "media",
+        cors: { allowedOrigins: ["https://app.regenzet.example.com", "http://localhost:5173"] },
+        access: { readWrite: ["garage", "lambda:genai"] },
+      },
+    },
     queues: { "mail-retry": { visibilityTimeoutSeconds: 180, trigger: { function: "mailer", batchSize: 5 } } },
     topics: {
-      mail: { subscriptions: [{ function: "mailer", filterPolicy: { type: ["email"] } }, { queue: "mail-retry", rawMessageDelivery: true }], access: { publish: ["garage"] } },
+      mail: {
+        subscriptions: [
+          { function: "mailer", filterPolicy: { type: ["email"] } },
+          { queue: "mail-retry", rawMessageDelivery: true },
+        ],
+        access: { publish: ["garage"] },
+      },
     },
-    eventBus: { publishers: ["garage"], rules: { "inspection-done": { pattern: { source: ["regenzet.garage"], "detail-type": ["InspectionCompleted"] }, targets: [{ topic: "mail" }, { queue: "mail-retry" }] } } },
+    eventBus: {
+      publishers: ["garage"],
+      rules: {
+        "inspection-done": {
+          pattern: { source: ["regenzet.garage"], "detail-type": ["InspectionCompleted"] },
+          targets: [{ topic: "mail" }, { queue: "mail-retry" }],
+        },
+      },
+    },
     ses: { domain: "regenzet.example.com", templates: { otp: { subject: "Code {{code}}", html: "templates/email/otp.html" } } },
     mailer: { timeoutSeconds: 30, reservedConcurrency: 5 },
   },
@@ -80,14 +113,21 @@ const SUITE = {
   services: { app: { port: 8080 } },
   native: {
     topics: { users: { subscriptions: [{ function: "mailer" }] } },
-    ses: { domain: "suite.example.com", templates: { welcome: { subject: "Welcome", html: "templates/email/welcome.html", text: "templates/email/welcome.txt" } } },
+    ses: {
+      domain: "suite.example.com",
+      templates: { welcome: { subject: "Welcome", html: "templates/email/welcome.html", text: "templates/email/welcome.txt" } },
+    },
     mailer: {},
     cognito: {
       mfa: "required",
       advancedSecurity: "ENFORCED",
       customAttributes: { tenant_id: { type: "String", mutable: false } },
       emailFromSes: true,
-      client: { callbackUrls: ["https://suite.example.com/auth/callback", "http://localhost:3000/auth/callback"], logoutUrls: ["https://suite.example.com/"], refreshTokenDays: 14 },
+      client: {
+        callbackUrls: ["https://suite.example.com/auth/callback", "http://localhost:3000/auth/callback"],
+        logoutUrls: ["https://suite.example.com/"],
+        refreshTokenDays: 14,
+      },
       postConfirmation: { topic: "users", template: "welcome" },
     },
     parameterReaders: ["app"],
@@ -112,7 +152,11 @@ describe.each(ENVIRONMENTS)("native layer (%s): the default system", (name) => {
   });
 
   it(`stores its state at platform/petclinic/${name}/09-native.tfstate`, () => {
-    expect(tf.terraform?.backend?.s3).toMatchObject({ bucket: cfg.backend.bucket, key: `platform/petclinic/${name}/09-native.tfstate`, encrypt: true });
+    expect(tf.terraform?.backend?.s3).toMatchObject({
+      bucket: cfg.backend.bucket,
+      key: `platform/petclinic/${name}/09-native.tfstate`,
+      encrypt: true,
+    });
   });
 });
 
@@ -145,12 +189,23 @@ describe("IMS: buckets, jobs, alerts, SES with the OTP template", () => {
 
   describe("buckets", () => {
     it("are private: KMS with the data key and a bucket key, versioned, ACLs disabled, public access blocked, TLS only", () => {
-      expect(resource(tf, "aws_s3_bucket", "buckets_documents")).toEqual({ bucket: `petclinic-dev-documents-${acct}`, force_destroy: true, tags: { Purpose: "documents" } });
+      expect(resource(tf, "aws_s3_bucket", "buckets_documents")).toEqual({
+        bucket: `petclinic-dev-documents-${acct}`,
+        force_destroy: true,
+        tags: { Purpose: "documents" },
+      });
       expect(resource(tf, "aws_s3_bucket_server_side_encryption_configuration", "buckets_documents_encryption").rule).toEqual([
-        { apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: REMOTE("security", "kms_key_arns.data") }, bucket_key_enabled: true },
+        {
+          apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: REMOTE("security", "kms_key_arns.data") },
+          bucket_key_enabled: true,
+        },
       ]);
-      expect(resource(tf, "aws_s3_bucket_versioning", "buckets_documents_versioning").versioning_configuration).toEqual({ status: "Enabled" });
-      expect(resource(tf, "aws_s3_bucket_ownership_controls", "buckets_documents_ownership").rule).toEqual({ object_ownership: "BucketOwnerEnforced" });
+      expect(resource(tf, "aws_s3_bucket_versioning", "buckets_documents_versioning").versioning_configuration).toEqual({
+        status: "Enabled",
+      });
+      expect(resource(tf, "aws_s3_bucket_ownership_controls", "buckets_documents_ownership").rule).toEqual({
+        object_ownership: "BucketOwnerEnforced",
+      });
       expect(resource(tf, "aws_s3_bucket_public_access_block", "buckets_documents_public_access_block")).toMatchObject({
         block_public_acls: true,
         block_public_policy: true,
@@ -164,7 +219,8 @@ describe("IMS: buckets, jobs, alerts, SES with the OTP template", () => {
     });
 
     it("have the lifecycle rules of the config after the bucket's own, with the tier's version retention unless the bucket sets its own", () => {
-      const rules = (name: string) => resource(tf, "aws_s3_bucket_lifecycle_configuration", `buckets_${name}_lifecycle`).rule as Statement[];
+      const rules = (name: string) =>
+        resource(tf, "aws_s3_bucket_lifecycle_configuration", `buckets_${name}_lifecycle`).rule as Statement[];
       expect(rules("documents")).toEqual([
         expect.objectContaining({ id: "expire-noncurrent-versions", noncurrent_version_expiration: [{ noncurrent_days: 30 }] }),
         expect.objectContaining({ id: "abort-incomplete-uploads" }),
@@ -190,10 +246,16 @@ describe("IMS: buckets, jobs, alerts, SES with the OTP template", () => {
     it("are protected where the environment protects data: prevent_destroy, no force_destroy", () => {
       const prod = synth(NativeStack, envWith("prod", IMS)).tf;
       const bucket = resource(prod, "aws_s3_bucket", "buckets_documents");
-      expect(bucket).toMatchObject({ bucket: "petclinic-prod-documents-333333333333", force_destroy: false, lifecycle: { prevent_destroy: true } });
-      expect((resource(prod, "aws_s3_bucket_lifecycle_configuration", "buckets_documents_lifecycle").rule as Statement[])[0]).toMatchObject({
-        noncurrent_version_expiration: [{ noncurrent_days: 365 }],
+      expect(bucket).toMatchObject({
+        bucket: "petclinic-prod-documents-333333333333",
+        force_destroy: false,
+        lifecycle: { prevent_destroy: true },
       });
+      expect((resource(prod, "aws_s3_bucket_lifecycle_configuration", "buckets_documents_lifecycle").rule as Statement[])[0]).toMatchObject(
+        {
+          noncurrent_version_expiration: [{ noncurrent_days: 365 }],
+        },
+      );
     });
   });
 
@@ -209,7 +271,11 @@ describe("IMS: buckets, jobs, alerts, SES with the OTP template", () => {
         kms_master_key_id: REMOTE("security", "kms_key_arns.messaging"),
         kms_data_key_reuse_period_seconds: 300,
       });
-      expect(resource(tf, "aws_sqs_queue", "queues_jobs_dlq")).toMatchObject({ name: "petclinic-dev-jobs-dlq", message_retention_seconds: 1209600, kms_master_key_id: REMOTE("security", "kms_key_arns.messaging") });
+      expect(resource(tf, "aws_sqs_queue", "queues_jobs_dlq")).toMatchObject({
+        name: "petclinic-dev-jobs-dlq",
+        message_retention_seconds: 1209600,
+        kms_master_key_id: REMOTE("security", "kms_key_arns.messaging"),
+      });
       expect(raw).toHaveResourceWithProperties(SqsQueue, { name: "petclinic-dev-jobs-dlq" });
     });
 
@@ -219,14 +285,19 @@ describe("IMS: buckets, jobs, alerts, SES with the OTP template", () => {
         redrive_allow_policy: JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: ["${aws_sqs_queue.queues_jobs.arn}"] }),
       });
       for (const q of ["queues_jobs_policy", "queues_jobs_dlq_policy"]) {
-        expect(statements(tf, "aws_sqs_queue_policy", q)).toEqual([expect.objectContaining({ Sid: "DenyInsecureTransport", Effect: "Deny", Action: "sqs:*" })]);
+        expect(statements(tf, "aws_sqs_queue_policy", q)).toEqual([
+          expect.objectContaining({ Sid: "DenyInsecureTransport", Effect: "Deny", Action: "sqs:*" }),
+        ]);
       }
     });
   });
 
   describe("topics", () => {
     it("are encrypted with the messaging key, refuse publishing without TLS, and let SES publish for the configuration set only", () => {
-      expect(resource(tf, "aws_sns_topic", "topics_email_status")).toEqual({ name: "petclinic-dev-email-status", kms_master_key_id: REMOTE("security", "kms_key_arns.messaging") });
+      expect(resource(tf, "aws_sns_topic", "topics_email_status")).toEqual({
+        name: "petclinic-dev-email-status",
+        kms_master_key_id: REMOTE("security", "kms_key_arns.messaging"),
+      });
       expect(statements(tf, "aws_sns_topic_policy", "topics_email_status_policy")).toEqual([
         expect.objectContaining({ Sid: "DenyInsecureTransport", Effect: "Deny", Action: "sns:Publish" }),
         {
@@ -235,7 +306,10 @@ describe("IMS: buckets, jobs, alerts, SES with the OTP template", () => {
           Principal: { Service: "ses.amazonaws.com" },
           Action: "sns:Publish",
           Resource: "${aws_sns_topic.topics_email_status.arn}",
-          Condition: { ArnEquals: { "aws:SourceArn": [`arn:aws:ses:us-west-2:${acct}:configuration-set/petclinic-dev`] }, StringEquals: { "aws:SourceAccount": acct } },
+          Condition: {
+            ArnEquals: { "aws:SourceArn": [`arn:aws:ses:us-west-2:${acct}:configuration-set/petclinic-dev`] },
+            StringEquals: { "aws:SourceAccount": acct },
+          },
         },
       ]);
       expect(statements(tf, "aws_sns_topic_policy", "topics_alerts_policy")).toHaveLength(1);
@@ -280,7 +354,9 @@ describe("IMS: buckets, jobs, alerts, SES with the OTP template", () => {
       expect(resource(tf, "aws_sesv2_configuration_set_event_destination", "ses_events_metrics").event_destination).toEqual({
         enabled: true,
         matching_event_types: ["SEND", "DELIVERY", "BOUNCE", "COMPLAINT"],
-        cloud_watch_destination: { dimension_configuration: [{ dimension_name: "template", dimension_value_source: "MESSAGE_TAG", default_dimension_value: "none" }] },
+        cloud_watch_destination: {
+          dimension_configuration: [{ dimension_name: "template", dimension_value_source: "MESSAGE_TAG", default_dimension_value: "none" }],
+        },
       });
     });
 
@@ -304,8 +380,16 @@ describe("IMS: buckets, jobs, alerts, SES with the OTP template", () => {
         ttl: 1800,
         records: ["${element(aws_sesv2_email_identity.ses.dkim_signing_attributes[0].tokens, 1)}.dkim.amazonses.com"],
       });
-      expect(records.ses_mail_from_mx).toMatchObject({ name: "mail.ims.example.com", type: "MX", records: ["10 feedback-smtp.us-west-2.amazonses.com"] });
-      expect(records.ses_mail_from_spf).toMatchObject({ name: "mail.ims.example.com", type: "TXT", records: ["v=spf1 include:amazonses.com ~all"] });
+      expect(records.ses_mail_from_mx).toMatchObject({
+        name: "mail.ims.example.com",
+        type: "MX",
+        records: ["10 feedback-smtp.us-west-2.amazonses.com"],
+      });
+      expect(records.ses_mail_from_spf).toMatchObject({
+        name: "mail.ims.example.com",
+        type: "TXT",
+        records: ["v=spf1 include:amazonses.com ~all"],
+      });
       const { hostedZoneId: _zone, ...withoutZone } = IMS.native.ses;
       const noZone = synth(NativeStack, envWith("dev", { ...IMS, native: { ...IMS.native, ses: withoutZone } })).tf;
       expect(resources(noZone, "aws_route53_record")).toEqual({});
@@ -320,7 +404,12 @@ describe("IMS: buckets, jobs, alerts, SES with the OTP template", () => {
       const ses = (r: string) => `arn:aws:ses:us-west-2:${acct}:${r}`;
       expect(policy(grant.policy).Statement).toEqual([
         { Effect: "Allow", Sid: "ListDocumentsBucket", Action: ["s3:ListBucket"], Resource: s3("documents") },
-        { Effect: "Allow", Sid: "ReadWriteDocumentsObjects", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], Resource: `${s3("documents")}/*` },
+        {
+          Effect: "Allow",
+          Sid: "ReadWriteDocumentsObjects",
+          Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+          Resource: `${s3("documents")}/*`,
+        },
         { Effect: "Allow", Sid: "ListArtifactsBucket", Action: ["s3:ListBucket"], Resource: s3("artifacts") },
         { Effect: "Allow", Sid: "ReadArtifactsObjects", Action: ["s3:GetObject"], Resource: `${s3("artifacts")}/*` },
         {
@@ -329,8 +418,18 @@ describe("IMS: buckets, jobs, alerts, SES with the OTP template", () => {
           Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
           Resource: `arn:aws:sqs:us-west-2:${acct}:petclinic-dev-jobs`,
         },
-        { Effect: "Allow", Sid: "ProduceJobsQueue", Action: ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"], Resource: `arn:aws:sqs:us-west-2:${acct}:petclinic-dev-jobs` },
-        { Effect: "Allow", Sid: "PublishAlertsTopic", Action: ["sns:Publish"], Resource: `arn:aws:sns:us-west-2:${acct}:petclinic-dev-alerts` },
+        {
+          Effect: "Allow",
+          Sid: "ProduceJobsQueue",
+          Action: ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+          Resource: `arn:aws:sqs:us-west-2:${acct}:petclinic-dev-jobs`,
+        },
+        {
+          Effect: "Allow",
+          Sid: "PublishAlertsTopic",
+          Action: ["sns:Publish"],
+          Resource: `arn:aws:sns:us-west-2:${acct}:petclinic-dev-alerts`,
+        },
         {
           Effect: "Allow",
           Sid: "SendEmail",
@@ -358,19 +457,28 @@ describe("IMS: buckets, jobs, alerts, SES with the OTP template", () => {
           Resource: REMOTE("security", "kms_key_arns.messaging"),
           Condition: { StringEquals: { "kms:ViaService": "sns.us-west-2.amazonaws.com" } },
         },
-        { Effect: "Allow", Sid: "ReadNativeParameters", Action: ["ssm:GetParameter", "ssm:GetParameters"], Resource: `arn:aws:ssm:us-west-2:${acct}:parameter/petclinic/dev/native/*` },
+        {
+          Effect: "Allow",
+          Sid: "ReadNativeParameters",
+          Action: ["ssm:GetParameter", "ssm:GetParameters"],
+          Resource: `arn:aws:ssm:us-west-2:${acct}:parameter/petclinic/dev/native/*`,
+        },
         {
           Effect: "Allow",
           Sid: "ReadNativeParametersByPath",
           Action: "ssm:GetParametersByPath",
-          Resource: [`arn:aws:ssm:us-west-2:${acct}:parameter/petclinic/dev/native`, `arn:aws:ssm:us-west-2:${acct}:parameter/petclinic/dev/native/*`],
+          Resource: [
+            `arn:aws:ssm:us-west-2:${acct}:parameter/petclinic/dev/native`,
+            `arn:aws:ssm:us-west-2:${acct}:parameter/petclinic/dev/native/*`,
+          ],
         },
       ]);
     });
 
     it("no Allow statement in the stack has a wildcard action", () => {
       for (const [where, list] of policies(tf)) {
-        for (const s of list.filter((st) => st.Effect === "Allow")) expect([where, ([s.Action].flat() as string[]).filter(isWildcardAction)]).toEqual([where, []]);
+        for (const s of list.filter((st) => st.Effect === "Allow"))
+          expect([where, ([s.Action].flat() as string[]).filter(isWildcardAction)]).toEqual([where, []]);
       }
     });
   });
@@ -401,7 +509,15 @@ describe("IMS: buckets, jobs, alerts, SES with the OTP template", () => {
       else expect([key, Object.keys(mock).sort()]).toEqual([key, Object.keys(out[key] as object).sort()]);
     }
     // Names known at synth are the mock's names exactly (monitoring builds dimensions from them).
-    for (const key of ["bucket_names", "queue_names", "dead_letter_queue_names", "topic_names", "ses_configuration_set", "ses_identity", "function_names"] as const) {
+    for (const key of [
+      "bucket_names",
+      "queue_names",
+      "dead_letter_queue_names",
+      "topic_names",
+      "ses_configuration_set",
+      "ses_identity",
+      "function_names",
+    ] as const) {
       expect([key, out[key]]).toEqual([key, nativeContract[key].mock(cfg)]);
     }
     expect(out.dead_letter_queue_arns).toEqual({ jobs: "${aws_sqs_queue.queues_jobs_dlq.arn}" });
@@ -435,7 +551,13 @@ describe("ReGenZet: presigned media uploads, event -> SNS -> mailer -> SES", () 
   it("grants the GenAI function's role from the security layer, like a service", () => {
     const grant = resource(tf, "aws_iam_role_policy", "access_function_genai");
     expect(grant.role).toBe(REMOTE("security", "lambda_role_names.genai"));
-    expect(policy(grant.policy).Statement.map((s) => s.Sid)).toEqual(["ListMediaBucket", "ReadWriteMediaObjects", "DataKeyThroughS3", "ReadNativeParameters", "ReadNativeParametersByPath"]);
+    expect(policy(grant.policy).Statement.map((s) => s.Sid)).toEqual([
+      "ListMediaBucket",
+      "ReadWriteMediaObjects",
+      "DataKeyThroughS3",
+      "ReadNativeParameters",
+      "ReadNativeParametersByPath",
+    ]);
   });
 
   describe("the mailer", () => {
@@ -452,7 +574,10 @@ describe("ReGenZet: presigned media uploads, event -> SNS -> mailer -> SES", () 
         reserved_concurrent_executions: 5,
         role: "${aws_iam_role.mailer_role.arn}",
         tracing_config: { mode: "Active" },
-        vpc_config: { subnet_ids: REMOTE("network", "app_subnet_ids"), security_group_ids: [REMOTE("security", "lambda_security_group_id")] },
+        vpc_config: {
+          subnet_ids: REMOTE("network", "app_subnet_ids"),
+          security_group_ids: [REMOTE("security", "lambda_security_group_id")],
+        },
         environment: {
           variables: {
             FROM_ADDRESS: "no-reply@regenzet.example.com",
@@ -465,7 +590,9 @@ describe("ReGenZet: presigned media uploads, event -> SNS -> mailer -> SES", () 
       });
       expect(fn.filename).toMatch(/^assets\/mailer_code\/[0-9a-f]{32}\/archive\.zip$/);
       // Lambda checks the role's permissions when it creates the function: the policies come first.
-      expect(fn.depends_on).toEqual(expect.arrayContaining(["aws_iam_role_policy.mailer_role_vpc_access", "aws_iam_role_policy.mailer_role_ses_send"]));
+      expect(fn.depends_on).toEqual(
+        expect.arrayContaining(["aws_iam_role_policy.mailer_role_vpc_access", "aws_iam_role_policy.mailer_role_ses_send"]),
+      );
     });
 
     it("may send only as the configured sender, through the identity, configuration set and templates", () => {
@@ -474,11 +601,17 @@ describe("ReGenZet: presigned media uploads, event -> SNS -> mailer -> SES", () 
           Effect: "Allow",
           Sid: "SendAsConfiguredSender",
           Action: ["ses:SendEmail", "ses:SendTemplatedEmail"],
-          Resource: [`arn:aws:ses:us-west-2:${acct}:identity/regenzet.example.com`, `arn:aws:ses:us-west-2:${acct}:configuration-set/petclinic-dev`, `arn:aws:ses:us-west-2:${acct}:template/petclinic-dev-otp`],
+          Resource: [
+            `arn:aws:ses:us-west-2:${acct}:identity/regenzet.example.com`,
+            `arn:aws:ses:us-west-2:${acct}:configuration-set/petclinic-dev`,
+            `arn:aws:ses:us-west-2:${acct}:template/petclinic-dev-otp`,
+          ],
           Condition: { StringEquals: { "ses:FromAddress": "no-reply@regenzet.example.com" } },
         },
       ]);
-      expect(statements(tf, "aws_iam_role", "mailer_role", "assume_role_policy")).toEqual([expect.objectContaining({ Principal: { Service: "lambda.amazonaws.com" } })]);
+      expect(statements(tf, "aws_iam_role", "mailer_role", "assume_role_policy")).toEqual([
+        expect.objectContaining({ Principal: { Service: "lambda.amazonaws.com" } }),
+      ]);
     });
 
     it("is subscribed to the topic through its live alias, with a filter policy and the permission for that topic only", () => {
@@ -504,8 +637,14 @@ describe("ReGenZet: presigned media uploads, event -> SNS -> mailer -> SES", () 
         qualifier: "${aws_lambda_alias.mailer_live.name}",
         destination_config: { on_failure: { destination: "${aws_sqs_queue.mailer_dlq.arn}" } },
       });
-      expect(resource(tf, "aws_sqs_queue", "mailer_dlq")).toMatchObject({ name: "petclinic-dev-mailer-dlq", kms_master_key_id: REMOTE("security", "kms_key_arns.messaging") });
-      expect(statements(tf, "aws_iam_role_policy", "mailer_role_failure_destination")[0]).toMatchObject({ Action: "sqs:SendMessage", Resource: `arn:aws:sqs:us-west-2:${acct}:petclinic-dev-mailer-dlq` });
+      expect(resource(tf, "aws_sqs_queue", "mailer_dlq")).toMatchObject({
+        name: "petclinic-dev-mailer-dlq",
+        kms_master_key_id: REMOTE("security", "kms_key_arns.messaging"),
+      });
+      expect(statements(tf, "aws_iam_role_policy", "mailer_role_failure_destination")[0]).toMatchObject({
+        Action: "sqs:SendMessage",
+        Resource: `arn:aws:sqs:us-west-2:${acct}:petclinic-dev-mailer-dlq`,
+      });
     });
 
     it("consumes its trigger queue with partial batch failures, after its role may read it", () => {
@@ -538,25 +677,31 @@ describe("ReGenZet: presigned media uploads, event -> SNS -> mailer -> SES", () 
   });
 
   it("lets the topic (raw delivery) and the event rule send to the queue, each for its own source only", () => {
-    expect(resource(tf, "aws_sns_topic_subscription", "topics_mail_queue_mail_retry")).toMatchObject({ protocol: "sqs", endpoint: "${aws_sqs_queue.queues_mail_retry.arn}", raw_message_delivery: true });
+    expect(resource(tf, "aws_sns_topic_subscription", "topics_mail_queue_mail_retry")).toMatchObject({
+      protocol: "sqs",
+      endpoint: "${aws_sqs_queue.queues_mail_retry.arn}",
+      raw_message_delivery: true,
+    });
     expect(statements(tf, "aws_sqs_queue_policy", "queues_mail_retry_policy").slice(1)).toEqual([
-        {
-          Effect: "Allow",
-          Sid: "AllowSns",
-          Principal: { Service: "sns.amazonaws.com" },
-          Action: "sqs:SendMessage",
-          Resource: "${aws_sqs_queue.queues_mail_retry.arn}",
-          Condition: { ArnEquals: { "aws:SourceArn": [`arn:aws:sns:us-west-2:${acct}:petclinic-dev-mail`] } },
+      {
+        Effect: "Allow",
+        Sid: "AllowSns",
+        Principal: { Service: "sns.amazonaws.com" },
+        Action: "sqs:SendMessage",
+        Resource: "${aws_sqs_queue.queues_mail_retry.arn}",
+        Condition: { ArnEquals: { "aws:SourceArn": [`arn:aws:sns:us-west-2:${acct}:petclinic-dev-mail`] } },
+      },
+      {
+        Effect: "Allow",
+        Sid: "AllowEvents",
+        Principal: { Service: "events.amazonaws.com" },
+        Action: "sqs:SendMessage",
+        Resource: "${aws_sqs_queue.queues_mail_retry.arn}",
+        Condition: {
+          ArnEquals: { "aws:SourceArn": [`arn:aws:events:us-west-2:${acct}:rule/petclinic-dev/petclinic-dev-inspection-done`] },
         },
-        {
-          Effect: "Allow",
-          Sid: "AllowEvents",
-          Principal: { Service: "events.amazonaws.com" },
-          Action: "sqs:SendMessage",
-          Resource: "${aws_sqs_queue.queues_mail_retry.arn}",
-          Condition: { ArnEquals: { "aws:SourceArn": [`arn:aws:events:us-west-2:${acct}:rule/petclinic-dev/petclinic-dev-inspection-done`] } },
-        },
-      ]);
+      },
+    ]);
   });
 
   it("routes matching events of the custom bus to the topic and the queue; the topic lets that rule publish", () => {
@@ -590,7 +735,9 @@ describe("ReGenZet: presigned media uploads, event -> SNS -> mailer -> SES", () 
     expect(out.function_arns).toEqual({ mailer: "${aws_lambda_function.mailer.arn}" });
     expect(out.function_names).toEqual({ mailer: "petclinic-dev-mailer" });
     expect(out.function_dead_letter_queue_arns).toEqual({ mailer: "${aws_sqs_queue.mailer_dlq.arn}" });
-    expect(nativeContract.function_dead_letter_queue_arns.mock(cfg)).toEqual({ mailer: `arn:aws:sqs:us-west-2:${acct}:petclinic-dev-mailer-dlq` });
+    expect(nativeContract.function_dead_letter_queue_arns.mock(cfg)).toEqual({
+      mailer: `arn:aws:sqs:us-west-2:${acct}:petclinic-dev-mailer-dlq`,
+    });
   });
 });
 
@@ -609,7 +756,14 @@ describe("business suite: Cognito with MFA and a post-confirmation trigger", () 
       username_configuration: { case_sensitive: false },
       mfa_configuration: "ON",
       software_token_mfa_configuration: { enabled: true },
-      password_policy: { minimum_length: 12, require_lowercase: true, require_uppercase: true, require_numbers: true, require_symbols: true, temporary_password_validity_days: 7 },
+      password_policy: {
+        minimum_length: 12,
+        require_lowercase: true,
+        require_uppercase: true,
+        require_numbers: true,
+        require_symbols: true,
+        temporary_password_validity_days: 7,
+      },
       account_recovery_setting: { recovery_mechanism: [{ name: "verified_email", priority: 1 }] },
       user_pool_tier: "PLUS",
       user_pool_add_ons: { advanced_security_mode: "ENFORCED" },
@@ -635,7 +789,10 @@ describe("business suite: Cognito with MFA and a post-confirmation trigger", () 
       refresh_token_validity: 14,
       token_validity_units: [{ access_token: "minutes", id_token: "minutes", refresh_token: "days" }],
     });
-    expect(resource(tf, "aws_cognito_user_pool_domain", "cognito_domain")).toEqual({ domain: "petclinic-dev", user_pool_id: "${aws_cognito_user_pool.cognito.id}" });
+    expect(resource(tf, "aws_cognito_user_pool_domain", "cognito_domain")).toEqual({
+      domain: "petclinic-dev",
+      user_pool_id: "${aws_cognito_user_pool.cognito.id}",
+    });
   });
 
   it("sends its e-mails through the SES identity, which authorizes Cognito for this account", () => {
@@ -646,7 +803,11 @@ describe("business suite: Cognito with MFA and a post-confirmation trigger", () 
       configuration_set: "${aws_sesv2_configuration_set.ses_configuration_set.configuration_set_name}",
     });
     expect(statements(tf, "aws_sesv2_email_identity_policy", "ses_policy_cognito_send")).toEqual([
-      expect.objectContaining({ Principal: { Service: "cognito-idp.amazonaws.com" }, Action: ["ses:SendEmail", "ses:SendRawEmail"], Condition: { StringEquals: { "aws:SourceAccount": cfg.aws.accountId } } }),
+      expect.objectContaining({
+        Principal: { Service: "cognito-idp.amazonaws.com" },
+        Action: ["ses:SendEmail", "ses:SendRawEmail"],
+        Condition: { StringEquals: { "aws:SourceAccount": cfg.aws.accountId } },
+      }),
     ]);
   });
 
@@ -664,7 +825,11 @@ describe("business suite: Cognito with MFA and a post-confirmation trigger", () 
 
   it("the trigger publishes the welcome message to the mailer's topic and parks failures in its own queue", () => {
     const fn = resource(tf, "aws_lambda_function", "post_confirmation");
-    expect(fn).toMatchObject({ function_name: "petclinic-dev-post-confirmation", timeout: 5, role: "${aws_iam_role.post_confirmation_role.arn}" });
+    expect(fn).toMatchObject({
+      function_name: "petclinic-dev-post-confirmation",
+      timeout: 5,
+      role: "${aws_iam_role.post_confirmation_role.arn}",
+    });
     expect((fn.environment as { variables: Record<string, string> }).variables).toEqual({
       TARGET_TOPIC_ARN: "${aws_sns_topic.topics_users.arn}",
       DEAD_LETTER_QUEUE_URL: `https://sqs.us-west-2.amazonaws.com/${cfg.aws.accountId}/petclinic-dev-post-confirmation-dlq`,
@@ -673,8 +838,18 @@ describe("business suite: Cognito with MFA and a post-confirmation trigger", () 
     });
     expect(resource(tf, "aws_sqs_queue", "post_confirmation_dlq").name).toBe("petclinic-dev-post-confirmation-dlq");
     expect(statements(tf, "aws_iam_role_policy", "post_confirmation_role_target")).toEqual([
-      { Effect: "Allow", Sid: "PublishToTargetTopic", Action: "sns:Publish", Resource: `arn:aws:sns:us-west-2:${cfg.aws.accountId}:petclinic-dev-users` },
-      { Effect: "Allow", Sid: "MessagingKey", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: REMOTE("security", "kms_key_arns.messaging") },
+      {
+        Effect: "Allow",
+        Sid: "PublishToTargetTopic",
+        Action: "sns:Publish",
+        Resource: `arn:aws:sns:us-west-2:${cfg.aws.accountId}:petclinic-dev-users`,
+      },
+      {
+        Effect: "Allow",
+        Sid: "MessagingKey",
+        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Resource: REMOTE("security", "kms_key_arns.messaging"),
+      },
     ]);
   });
 
@@ -689,17 +864,34 @@ describe("business suite: Cognito with MFA and a post-confirmation trigger", () 
     expect(nativeContract.user_pool_id.mock(cfg)).toMatch(/^us-west-2_[A-Z0-9]{9}$/);
     expect(nativeContract.user_pool_domain.mock(cfg)).toBe(out.user_pool_domain);
     const params = Object.fromEntries(Object.values(resources(tf, "aws_ssm_parameter")).map((p) => [p.name, p.value]));
-    expect(params["/petclinic/dev/native/cognito/issuer"]).toBe("https://cognito-idp.us-west-2.amazonaws.com/${aws_cognito_user_pool.cognito.id}");
-    expect(policy(resource(tf, "aws_iam_role_policy", "access_service_app").policy).Statement.map((s) => s.Sid)).toEqual(["ReadNativeParameters", "ReadNativeParametersByPath"]);
+    expect(params["/petclinic/dev/native/cognito/issuer"]).toBe(
+      "https://cognito-idp.us-west-2.amazonaws.com/${aws_cognito_user_pool.cognito.id}",
+    );
+    expect(policy(resource(tf, "aws_iam_role_policy", "access_service_app").policy).Statement.map((s) => s.Sid)).toEqual([
+      "ReadNativeParameters",
+      "ReadNativeParametersByPath",
+    ]);
   });
 
   it("is protected where the environment protects data", () => {
     const prod = synth(NativeStack, envWith("prod", SUITE)).tf;
-    expect(resource(prod, "aws_cognito_user_pool", "cognito")).toMatchObject({ deletion_protection: "ACTIVE", lifecycle: { prevent_destroy: true } });
+    expect(resource(prod, "aws_cognito_user_pool", "cognito")).toMatchObject({
+      deletion_protection: "ACTIVE",
+      lifecycle: { prevent_destroy: true },
+    });
   });
 
   it("refresh token rotation replaces the refresh-token auth flow", () => {
-    const rotating = synth(NativeStack, envWith("dev", { ...SUITE, native: { ...SUITE.native, cognito: { ...SUITE.native.cognito, client: { ...SUITE.native.cognito.client, refreshTokenRotation: true } } } })).tf;
+    const rotating = synth(
+      NativeStack,
+      envWith("dev", {
+        ...SUITE,
+        native: {
+          ...SUITE.native,
+          cognito: { ...SUITE.native.cognito, client: { ...SUITE.native.cognito.client, refreshTokenRotation: true } },
+        },
+      }),
+    ).tf;
     expect(resource(rotating, "aws_cognito_user_pool_client", "cognito_spa_client")).toMatchObject({
       explicit_auth_flows: ["ALLOW_USER_SRP_AUTH"],
       refresh_token_rotation: [{ feature: "ENABLED", retry_grace_period_seconds: 10 }],
@@ -720,10 +912,19 @@ describe("addresses and environments", () => {
         queues: { aaa: {}, ...REGENZET.native.queues },
         topics: {
           aaa: { subscriptions: [{ queue: "aaa" }] },
-          mail: { ...REGENZET.native.topics.mail, subscriptions: [{ email: "a@example.com" }, ...REGENZET.native.topics.mail.subscriptions] },
+          mail: {
+            ...REGENZET.native.topics.mail,
+            subscriptions: [{ email: "a@example.com" }, ...REGENZET.native.topics.mail.subscriptions],
+          },
         },
-        eventBus: { ...REGENZET.native.eventBus, rules: { aaa: { pattern: { source: ["x"] }, targets: [{ queue: "aaa" }] }, ...REGENZET.native.eventBus.rules } },
-        ses: { ...REGENZET.native.ses, templates: { aaa: { subject: "Hi", html: "templates/email/welcome.html" }, ...REGENZET.native.ses.templates } },
+        eventBus: {
+          ...REGENZET.native.eventBus,
+          rules: { aaa: { pattern: { source: ["x"] }, targets: [{ queue: "aaa" }] }, ...REGENZET.native.eventBus.rules },
+        },
+        ses: {
+          ...REGENZET.native.ses,
+          templates: { aaa: { subject: "Hi", html: "templates/email/welcome.html" }, ...REGENZET.native.ses.templates },
+        },
       },
     };
     const after = addresses(synth(NativeStack, envWith("dev", more)).tf);
@@ -738,14 +939,21 @@ describe("addresses and environments", () => {
         .replace(/petclinic-(dev|staging)/g, "P")
         .replace(/petclinic\/(dev|staging)/g, "P");
     // staging protects availability, not data: the same resources as dev.
-    expect(strip(synth(NativeStack, envWith("staging", IMS)).tf).replace(/"noncurrent_days":90/g, "N")).toBe(strip(synth(NativeStack, envWith("dev", IMS)).tf).replace(/"noncurrent_days":30/g, "N"));
+    expect(strip(synth(NativeStack, envWith("staging", IMS)).tf).replace(/"noncurrent_days":90/g, "N")).toBe(
+      strip(synth(NativeStack, envWith("dev", IMS)).tf).replace(/"noncurrent_days":30/g, "N"),
+    );
   });
 
   // Its synth time is measured by `npm run bench`, never asserted here (a busy machine would fail it).
   it("synthesizes a layer with every feature of the examples together", () => {
     const cfg = envWith("dev", {
       services: { ...SUITE.services, ...REGENZET.services },
-      native: { ...SUITE.native, ...REGENZET.native, topics: { ...REGENZET.native.topics, ...SUITE.native.topics }, ses: { ...SUITE.native.ses, templates: { ...SUITE.native.ses.templates, ...REGENZET.native.ses.templates } } },
+      native: {
+        ...SUITE.native,
+        ...REGENZET.native,
+        topics: { ...REGENZET.native.topics, ...SUITE.native.topics },
+        ses: { ...SUITE.native.ses, templates: { ...SUITE.native.ses.templates, ...REGENZET.native.ses.templates } },
+      },
     });
     const { tf } = synth(NativeStack, cfg);
     expect(addresses(tf).length).toBeGreaterThan(80);

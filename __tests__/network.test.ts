@@ -34,7 +34,10 @@ describe.each(ENVIRONMENTS)("network layer (%s)", (name) => {
 
   it("routes the public tier to the internet gateway, the app tier to NAT, and gives the data tier no default route", () => {
     const routes = resources(tf, "aws_route");
-    expect(routes.vpc_public_internet).toMatchObject({ destination_cidr_block: "0.0.0.0/0", gateway_id: "${aws_internet_gateway.vpc_igw.id}" });
+    expect(routes.vpc_public_internet).toMatchObject({
+      destination_cidr_block: "0.0.0.0/0",
+      gateway_id: "${aws_internet_gateway.vpc_igw.id}",
+    });
     for (const az of cfg.aws.azs) {
       const suffix = az.replace(/-/g, "_");
       expect(routes[`vpc_app_${suffix}_nat`].destination_cidr_block).toBe("0.0.0.0/0");
@@ -84,13 +87,20 @@ describe.each(ENVIRONMENTS)("network layer (%s)", (name) => {
   });
 
   it("sends flow logs to an encrypted log group with retention through a scoped role", () => {
-    expect(raw).toHaveResourceWithProperties(FlowLog, { traffic_type: "ALL", log_destination_type: "cloud-watch-logs", vpc_id: "${aws_vpc.vpc.id}" });
+    expect(raw).toHaveResourceWithProperties(FlowLog, {
+      traffic_type: "ALL",
+      log_destination_type: "cloud-watch-logs",
+      vpc_id: "${aws_vpc.vpc.id}",
+    });
     const group = resource(tf, "aws_cloudwatch_log_group", "flow_logs_log_group");
     expect(group).toMatchObject({ name: `/petclinic/${name}/network/flow-logs`, retention_in_days: cfg.logging.retentionDays });
     expect(group.kms_key_id).toBe("${aws_kms_key.flow_logs_kms.arn}");
     expect(resource(tf, "aws_kms_key", "flow_logs_kms").enable_key_rotation).toBe(true);
     const trust = policy(resource(tf, "aws_iam_role", "flow_logs_role").assume_role_policy);
-    expect(trust.Statement[0]).toMatchObject({ Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": cfg.aws.accountId } } });
+    expect(trust.Statement[0]).toMatchObject({
+      Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+      Condition: { StringEquals: { "aws:SourceAccount": cfg.aws.accountId } },
+    });
     const perms = policy(resource(tf, "aws_iam_role_policy", "flow_logs_role_deliver").policy);
     // Writes are scoped to the group; only DescribeLogGroups, which takes no resource type, stands on "*".
     for (const st of perms.Statement) {
@@ -103,7 +113,12 @@ describe.each(ENVIRONMENTS)("network layer (%s)", (name) => {
 
   it("stores state under its own key with encryption and the configured lock", () => {
     const s3 = tf.terraform!.backend!.s3;
-    expect(s3).toMatchObject({ bucket: cfg.backend.bucket, key: `platform/petclinic/${name}/01-network.tfstate`, encrypt: true, region: "us-west-2" });
+    expect(s3).toMatchObject({
+      bucket: cfg.backend.bucket,
+      key: `platform/petclinic/${name}/01-network.tfstate`,
+      encrypt: true,
+      region: "us-west-2",
+    });
     if (cfg.backend.lockMode === "s3") expect(s3.dynamodb_table).toBeUndefined();
     else expect(s3.dynamodb_table).toBe(`petclinic-${name}-tflock`);
     expect(s3.use_lockfile).toBe(cfg.backend.lockMode === "dynamodb" ? undefined : true);
@@ -148,7 +163,13 @@ describe("network layer options", () => {
       NetworkStack,
       envWith("prod", {
         aws: { azs: ["us-west-2a", "us-west-2b", "us-west-2c"] },
-        network: { subnets: { public: ["10.0.1.0/24", "10.0.2.0/24", "10.0.7.0/24"], app: ["10.0.3.0/24", "10.0.4.0/24", "10.0.8.0/24"], data: ["10.0.5.0/24", "10.0.6.0/24", "10.0.9.0/24"] } },
+        network: {
+          subnets: {
+            public: ["10.0.1.0/24", "10.0.2.0/24", "10.0.7.0/24"],
+            app: ["10.0.3.0/24", "10.0.4.0/24", "10.0.8.0/24"],
+            data: ["10.0.5.0/24", "10.0.6.0/24", "10.0.9.0/24"],
+          },
+        },
       }),
     ).tf;
     const before = addresses(two);
@@ -175,7 +196,14 @@ describe("network layer options", () => {
   it("builds no NAT and no default app route with nat none", () => {
     // With no NAT the GenAI function would have no path to Bedrock (a config rule); it is off here.
     // The collector's ECR Public image would need NAT too (a config rule): it is off here.
-    const { tf } = synth(NetworkStack, envWith("dev", { network: { nat: "none" }, layers: { "lambda-genai": { enabled: false } }, application: { collector: { enabled: false } } }));
+    const { tf } = synth(
+      NetworkStack,
+      envWith("dev", {
+        network: { nat: "none" },
+        layers: { "lambda-genai": { enabled: false } },
+        application: { collector: { enabled: false } },
+      }),
+    );
     expect(resources(tf, "aws_nat_gateway")).toEqual({});
     expect(Object.keys(resources(tf, "aws_route"))).toEqual(["vpc_public_internet"]);
   });

@@ -57,10 +57,10 @@ function only(tf: TerraformJson, type: string): Record<string, unknown> {
 function transformed(target: Record<string, unknown>, values: Record<string, string>): unknown {
   const t = target.input_transformer as { input_paths: Record<string, string>; input_template: string };
   expect(Object.keys(values).sort()).toEqual(Object.keys(t.input_paths).sort());
-  const filled = resolved(t.input_template, { "data.terraform_remote_state.application.outputs.cluster_name": "petclinic-x", "data.terraform_remote_state.database.outputs.db_identifier": "petclinic-x" }).replace(
-    /<([^<>]+)>/g,
-    (_m, name: string) => (name in values ? JSON.stringify(values[name]).slice(1, -1) : `<${name}>`),
-  );
+  const filled = resolved(t.input_template, {
+    "data.terraform_remote_state.application.outputs.cluster_name": "petclinic-x",
+    "data.terraform_remote_state.database.outputs.db_identifier": "petclinic-x",
+  }).replace(/<([^<>]+)>/g, (_m, name: string) => (name in values ? JSON.stringify(values[name]).slice(1, -1) : `<${name}>`));
   return JSON.parse(filled);
 }
 
@@ -99,9 +99,12 @@ describe.each(ENVIRONMENTS)("notification layer (%s)", (name) => {
     expect(tf.terraform?.backend?.s3).toMatchObject({ key: `platform/petclinic/${name}/12-notification.tfstate`, encrypt: true });
     expect(Object.keys(tf.data ?? {})).toEqual(["terraform_remote_state"]);
     const remotes = tf.data!.terraform_remote_state as Record<string, { config: Record<string, unknown> }>;
-    expect(remotes.monitoring.config).toEqual({ bucket: cfg.backend.bucket, key: `platform/petclinic/${name}/10-monitoring.tfstate`, region });
+    expect(remotes.monitoring.config).toEqual({
+      bucket: cfg.backend.bucket,
+      key: `platform/petclinic/${name}/10-monitoring.tfstate`,
+      region,
+    });
   });
-
 
   describe("Slack through AWS Chatbot", () => {
     const chatbot = resource(tf, "aws_chatbot_slack_channel_configuration", "slack");
@@ -137,7 +140,9 @@ describe.each(ENVIRONMENTS)("notification layer (%s)", (name) => {
     it(prod ? "subscribes the on-call address" : "has no subscription (no address configured)", () => {
       const subs = resources(tf, "aws_sns_topic_subscription");
       if (prod) {
-        expect(subs).toEqual({ email_oncall_petclinic_example_com: { topic_arn: TOPIC, protocol: "email", endpoint: "oncall@petclinic.example.com" } });
+        expect(subs).toEqual({
+          email_oncall_petclinic_example_com: { topic_arn: TOPIC, protocol: "email", endpoint: "oncall@petclinic.example.com" },
+        });
         expect(raw).toHaveResourceWithProperties(SnsTopicSubscription, { protocol: "email" });
       } else {
         expect(subs).toEqual({});
@@ -158,7 +163,13 @@ describe.each(ENVIRONMENTS)("notification layer (%s)", (name) => {
     });
 
     it("failed deployments: SERVICE_DEPLOYMENT_FAILED of this cluster's services", () => {
-      expect(JSON.parse(resolved(rules.ecs_deployment_failed.event_pattern, { "data.terraform_remote_state.application.outputs.cluster_name": "CLUSTER" }))).toEqual({
+      expect(
+        JSON.parse(
+          resolved(rules.ecs_deployment_failed.event_pattern, {
+            "data.terraform_remote_state.application.outputs.cluster_name": "CLUSTER",
+          }),
+        ),
+      ).toEqual({
         source: ["aws.ecs"],
         "detail-type": ["ECS Deployment State Change"],
         resources: [{ prefix: `arn:aws:ecs:${region}:${accountId}:service/CLUSTER/` }],
@@ -168,7 +179,13 @@ describe.each(ENVIRONMENTS)("notification layer (%s)", (name) => {
 
     if (stopped) {
       it("stopped tasks: STOPPED in this cluster, not user-initiated, not scale-in or deployment replacement", () => {
-        expect(JSON.parse(resolved(rules.ecs_task_stopped.event_pattern, { "data.terraform_remote_state.application.outputs.cluster_arn": "CLUSTER_ARN" }))).toEqual({
+        expect(
+          JSON.parse(
+            resolved(rules.ecs_task_stopped.event_pattern, {
+              "data.terraform_remote_state.application.outputs.cluster_arn": "CLUSTER_ARN",
+            }),
+          ),
+        ).toEqual({
           source: ["aws.ecs"],
           "detail-type": ["ECS Task State Change"],
           detail: {
@@ -182,7 +199,9 @@ describe.each(ENVIRONMENTS)("notification layer (%s)", (name) => {
     }
 
     it("RDS: cluster and instance events of this database (writer, readers), in the configured categories", () => {
-      expect(JSON.parse(resolved(rules.rds_event.event_pattern, { "data.terraform_remote_state.database.outputs.db_identifier": "DB" }))).toEqual({
+      expect(
+        JSON.parse(resolved(rules.rds_event.event_pattern, { "data.terraform_remote_state.database.outputs.db_identifier": "DB" })),
+      ).toEqual({
         source: ["aws.rds"],
         "detail-type": ["RDS DB Cluster Event", "RDS DB Instance Event"],
         detail: {
@@ -204,7 +223,11 @@ describe.each(ENVIRONMENTS)("notification layer (%s)", (name) => {
           dead_letter_config: { arn: "${aws_sqs_queue.events_dlq.arn}" },
         });
       }
-      expect(Object.keys(targets).sort()).toEqual(Object.keys(rules).map((r) => `${r}_alarm_topic`).sort());
+      expect(Object.keys(targets).sort()).toEqual(
+        Object.keys(rules)
+          .map((r) => `${r}_alarm_topic`)
+          .sort(),
+      );
     });
 
     it("a failed deployment reads as an alarm with the service, the reason and a link to the services", () => {
@@ -214,7 +237,12 @@ describe.each(ENVIRONMENTS)("notification layer (%s)", (name) => {
         reason: "ECS deployment circuit breaker: tasks failed to start.",
         time: "2025-06-01T10:00:00Z",
       });
-      expect(message).toMatchObject({ version: "1.0", source: "custom", content: { textType: "client-markdown" }, metadata: { eventType: "ecs-deployment-failed" } });
+      expect(message).toMatchObject({
+        version: "1.0",
+        source: "custom",
+        content: { textType: "client-markdown" },
+        metadata: { eventType: "ecs-deployment-failed" },
+      });
       expect(toNotification({ messageId: "m", topicArn: "t", message: JSON.stringify(message) })).toEqual({
         kind: "custom",
         severity: "alarm",
@@ -256,7 +284,9 @@ describe.each(ENVIRONMENTS)("notification layer (%s)", (name) => {
         expect(toNotification({ messageId: "m", topicArn: "t", message: JSON.stringify(message) })).toMatchObject({
           severity: "warning",
           title: `ECS task stopped: service:customers (${prefix})`,
-          text: expect.stringMatching(/^A task of service:customers stopped \(EssentialContainerExited\): Essential container in task exited\n/),
+          text: expect.stringMatching(
+            /^A task of service:customers stopped \(EssentialContainerExited\): Essential container in task exited\n/,
+          ),
         });
       });
     }
@@ -312,7 +342,9 @@ describe.each(ENVIRONMENTS)("notification layer (%s)", (name) => {
       "rds-event": "${aws_cloudwatch_event_rule.rds_event.arn}",
     });
     expect(Object.keys(tf.output!.channels.value as object).sort()).toEqual(Object.keys(notificationContract.channels.mock(cfg)).sort());
-    expect(Object.keys(tf.output!.event_rule_arns.value as object).sort()).toEqual(Object.keys(notificationContract.event_rule_arns.mock(cfg)).sort());
+    expect(Object.keys(tf.output!.event_rule_arns.value as object).sort()).toEqual(
+      Object.keys(notificationContract.event_rule_arns.mock(cfg)).sort(),
+    );
   });
 });
 
@@ -365,7 +397,12 @@ describe("webhook mode (prod)", () => {
       tracing_config: { mode: "Active" },
       vpc_config: { subnet_ids: REMOTE("network", "app_subnet_ids"), security_group_ids: [REMOTE("security", "lambda_security_group_id")] },
       environment: {
-        variables: { WEBHOOK_URL_PARAMETER: "${aws_ssm_parameter.webhook_url.name}", MESSAGE_FORMAT: "slack", URL_CACHE_SECONDS: "300", LOG_LEVEL: "INFO" },
+        variables: {
+          WEBHOOK_URL_PARAMETER: "${aws_ssm_parameter.webhook_url.name}",
+          MESSAGE_FORMAT: "slack",
+          URL_CACHE_SECONDS: "300",
+          LOG_LEVEL: "INFO",
+        },
       },
     });
     expect(fn.filename).toMatch(/^assets\/webhook_code\/[0-9a-f]{32}\/archive\.zip$/);
@@ -399,23 +436,56 @@ describe("webhook mode (prod)", () => {
   it("its role reads exactly that parameter, decrypts only through Parameter Store, and writes its logs and failures", () => {
     const doc = (n: string) => policy(resource(tf, "aws_iam_role_policy", `webhook_role_${n}`).policy).Statement;
     expect(doc("webhook_url")).toEqual([
-      { Sid: "ReadTheWebhookUrl", Effect: "Allow", Action: "ssm:GetParameter", Resource: `arn:aws:ssm:us-west-2:333333333333:parameter${parameter}` },
-      { Sid: "DecryptThroughParameterStore", Effect: "Allow", Action: "kms:Decrypt", Resource: DATA_KEY, Condition: { StringEquals: { "kms:ViaService": "ssm.us-west-2.amazonaws.com" } } },
+      {
+        Sid: "ReadTheWebhookUrl",
+        Effect: "Allow",
+        Action: "ssm:GetParameter",
+        Resource: `arn:aws:ssm:us-west-2:333333333333:parameter${parameter}`,
+      },
+      {
+        Sid: "DecryptThroughParameterStore",
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: DATA_KEY,
+        Condition: { StringEquals: { "kms:ViaService": "ssm.us-west-2.amazonaws.com" } },
+      },
     ]);
     const logGroup = "arn:aws:logs:us-west-2:333333333333:log-group:/aws/lambda/petclinic-prod-notification-webhook";
-    expect(doc("logs")).toEqual([{ Sid: "FunctionLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [logGroup, `${logGroup}:log-stream:*`] }]);
+    expect(doc("logs")).toEqual([
+      {
+        Sid: "FunctionLogs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: [logGroup, `${logGroup}:log-stream:*`],
+      },
+    ]);
     expect(doc("failure_destination")).toEqual([
-      { Sid: "FailedInvocations", Effect: "Allow", Action: "sqs:SendMessage", Resource: "arn:aws:sqs:us-west-2:333333333333:petclinic-prod-notification-webhook-dlq" },
+      {
+        Sid: "FailedInvocations",
+        Effect: "Allow",
+        Action: "sqs:SendMessage",
+        Resource: "arn:aws:sqs:us-west-2:333333333333:petclinic-prod-notification-webhook-dlq",
+      },
       { Sid: "MessagingKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: MESSAGING_KEY },
     ]);
-    expect(policy(resource(tf, "aws_iam_role", "webhook_role").assume_role_policy).Statement[0].Principal).toEqual({ Service: "lambda.amazonaws.com" });
+    expect(policy(resource(tf, "aws_iam_role", "webhook_role").assume_role_policy).Statement[0].Principal).toEqual({
+      Service: "lambda.amazonaws.com",
+    });
     // The names in the grants are the names of the resources.
     expect(resource(tf, "aws_sqs_queue", "webhook_dlq").name).toBe("petclinic-prod-notification-webhook-dlq");
-    expect(resource(tf, "aws_cloudwatch_log_group", "webhook_logs")).toMatchObject({ name: "/aws/lambda/petclinic-prod-notification-webhook", retention_in_days: 365, kms_key_id: LOGS_KEY });
+    expect(resource(tf, "aws_cloudwatch_log_group", "webhook_logs")).toMatchObject({
+      name: "/aws/lambda/petclinic-prod-notification-webhook",
+      retention_in_days: 365,
+      kms_key_id: LOGS_KEY,
+    });
   });
 
   it("SNS invokes the live alias (asynchronously: 2 retries, then the failure destination)", () => {
-    expect(resource(tf, "aws_sns_topic_subscription", "webhook_subscription")).toEqual({ topic_arn: TOPIC, protocol: "lambda", endpoint: "${aws_lambda_alias.webhook_live.arn}" });
+    expect(resource(tf, "aws_sns_topic_subscription", "webhook_subscription")).toEqual({
+      topic_arn: TOPIC,
+      protocol: "lambda",
+      endpoint: "${aws_lambda_alias.webhook_live.arn}",
+    });
     expect(resource(tf, "aws_lambda_permission", "webhook_from_alarm_topic")).toEqual({
       statement_id: "AlarmTopic",
       action: "lambda:InvokeFunction",
@@ -430,7 +500,10 @@ describe("webhook mode (prod)", () => {
       maximum_event_age_in_seconds: 21600,
       destination_config: { on_failure: { destination: "${aws_sqs_queue.webhook_dlq.arn}" } },
     });
-    expect(resource(tf, "aws_sqs_queue", "webhook_dlq")).toMatchObject({ kms_master_key_id: MESSAGING_KEY, message_retention_seconds: 1209600 });
+    expect(resource(tf, "aws_sqs_queue", "webhook_dlq")).toMatchObject({
+      kms_master_key_id: MESSAGING_KEY,
+      message_retention_seconds: 1209600,
+    });
   });
 
   it("publishes the function ARN as the slack channel", () => {
@@ -439,18 +512,31 @@ describe("webhook mode (prod)", () => {
   });
 
   it("the Teams format and the webhook options reach the function", () => {
-    const teams = synth(NotificationStack, webhookEnv("dev", { format: "teams", memoryMb: 256, timeoutSeconds: 20, urlCacheSeconds: 0, logLevel: "DEBUG", logRetentionDays: 7 })).tf;
+    const teams = synth(
+      NotificationStack,
+      webhookEnv("dev", { format: "teams", memoryMb: 256, timeoutSeconds: 20, urlCacheSeconds: 0, logLevel: "DEBUG", logRetentionDays: 7 }),
+    ).tf;
     const f = resource(teams, "aws_lambda_function", "webhook");
     expect(f).toMatchObject({ memory_size: 256, timeout: 20, description: expect.stringContaining("Teams") });
-    expect((f.environment as { variables: Record<string, string> }).variables).toMatchObject({ MESSAGE_FORMAT: "teams", URL_CACHE_SECONDS: "0", LOG_LEVEL: "DEBUG" });
+    expect((f.environment as { variables: Record<string, string> }).variables).toMatchObject({
+      MESSAGE_FORMAT: "teams",
+      URL_CACHE_SECONDS: "0",
+      LOG_LEVEL: "DEBUG",
+    });
     expect(resource(teams, "aws_cloudwatch_log_group", "webhook_logs").retention_in_days).toBe(7);
   });
 });
 
 describe("variants", () => {
   it("e-mail on in dev: one subscription per address, comma-joined in the contract", () => {
-    const { tf } = synth(NotificationStack, envWith("dev", { notification: { email: { addresses: ["ops@example.com", "dev.team@example.org"] } } }));
-    expect(Object.keys(resources(tf, "aws_sns_topic_subscription")).sort()).toEqual(["email_dev_team_example_org", "email_ops_example_com"]);
+    const { tf } = synth(
+      NotificationStack,
+      envWith("dev", { notification: { email: { addresses: ["ops@example.com", "dev.team@example.org"] } } }),
+    );
+    expect(Object.keys(resources(tf, "aws_sns_topic_subscription")).sort()).toEqual([
+      "email_dev_team_example_org",
+      "email_ops_example_com",
+    ]);
     expect(tf.output!.channels.value).toMatchObject({ email: "ops@example.com,dev.team@example.org" });
   });
 
@@ -481,13 +567,20 @@ describe("variants", () => {
     const { tf } = synth(NotificationStack, cfg);
     expect(Object.keys(resources(tf, "aws_cloudwatch_event_rule"))).toEqual(["ecs_deployment_failed", "ecs_task_stopped"]);
     expect(Object.keys(tf.data!.terraform_remote_state)).not.toContain("database");
-    expect(Object.keys(tf.output!.event_rule_arns.value as object).sort()).toEqual(Object.keys(notificationContract.event_rule_arns.mock(cfg)).sort());
+    expect(Object.keys(tf.output!.event_rule_arns.value as object).sort()).toEqual(
+      Object.keys(notificationContract.event_rule_arns.mock(cfg)).sort(),
+    );
   });
 
   it("every event off: no rule, no queue; only the alarm topic is read", () => {
-    const cfg = envWith("prod", { notification: { slack: null, events: { ecsDeploymentFailed: false, ecsTaskStopped: { enabled: false }, rds: { enabled: false } } } });
+    const cfg = envWith("prod", {
+      notification: { slack: null, events: { ecsDeploymentFailed: false, ecsTaskStopped: { enabled: false }, rds: { enabled: false } } },
+    });
     const { tf } = synth(NotificationStack, cfg);
-    expect(addresses(tf)).toEqual(["aws_sns_topic_subscription.email_oncall_petclinic_example_com", "data.terraform_remote_state.monitoring"]);
+    expect(addresses(tf)).toEqual([
+      "aws_sns_topic_subscription.email_oncall_petclinic_example_com",
+      "data.terraform_remote_state.monitoring",
+    ]);
     expect(tf.output!.event_rule_arns.value).toEqual({});
   });
 
@@ -502,15 +595,21 @@ describe("variants", () => {
   });
 
   it("stop codes and RDS categories come from config; no ignored stop code drops that condition", () => {
-    const cfg = envWith("prod", { notification: { events: { ecsTaskStopped: { ignoredStopCodes: [] }, rds: { categories: ["failover"] } } } });
+    const cfg = envWith("prod", {
+      notification: { events: { ecsTaskStopped: { ignoredStopCodes: [] }, rds: { categories: ["failover"] } } },
+    });
     const rules = resources(synth(NotificationStack, cfg).tf, "aws_cloudwatch_event_rule");
     const stopped = JSON.parse(resolved(rules.ecs_task_stopped.event_pattern)) as { detail: Record<string, unknown> };
     expect(Object.keys(stopped.detail)).toEqual(["clusterArn", "lastStatus", "stoppedReason"]);
-    expect((JSON.parse(resolved(rules.rds_event.event_pattern)) as { detail: { EventCategories: string[] } }).detail.EventCategories).toEqual(["failover"]);
+    expect(
+      (JSON.parse(resolved(rules.rds_event.event_pattern)) as { detail: { EventCategories: string[] } }).detail.EventCategories,
+    ).toEqual(["failover"]);
   });
 
   it("other guardrails and logging level reach the channel configuration", () => {
-    const cfg = envWith("dev", { notification: { slack: { chatbot: { guardrailPolicies: ["ReadOnlyAccess", "CloudWatchReadOnlyAccess"], loggingLevel: "INFO" } } } });
+    const cfg = envWith("dev", {
+      notification: { slack: { chatbot: { guardrailPolicies: ["ReadOnlyAccess", "CloudWatchReadOnlyAccess"], loggingLevel: "INFO" } } },
+    });
     expect(resource(synth(NotificationStack, cfg).tf, "aws_chatbot_slack_channel_configuration", "slack")).toMatchObject({
       guardrail_policy_arns: ["arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/CloudWatchReadOnlyAccess"],
       logging_level: "INFO",
@@ -520,7 +619,9 @@ describe("variants", () => {
   it("refuses to exist without the monitoring layer (the loader refuses such a file first)", () => {
     const dev = env("dev");
     const cfg: PlatformConfig = { ...dev, layers: { ...dev.layers, monitoring: { enabled: false } } };
-    expect(() => synth(NotificationStack, cfg)).toThrow("layer notification delivers the monitoring layer's alarm topic, but monitoring is disabled in config.layers; disable notification too");
+    expect(() => synth(NotificationStack, cfg)).toThrow(
+      "layer notification delivers the monitoring layer's alarm topic, but monitoring is disabled in config.layers; disable notification too",
+    );
   });
 
   it("the console of other partitions", () => {
@@ -537,17 +638,35 @@ describe("EventRule module", () => {
   const base = { name: "r", description: "d", eventPattern: { source: ["aws.ecs"] } };
 
   it("writes the rule and one target per id, with EventBridge's retry defaults", () => {
-    const tf = JSON.parse(Testing.synthScope((scope) => new EventRule(scope, "rule", { ...base, targets: [{ id: "t", arn: "arn:aws:sns:us-west-2:111111111111:x" }] }))) as TerraformJson;
-    expect(only(tf, "aws_cloudwatch_event_rule")).toEqual({ name: "r", description: "d", event_bus_name: "default", event_pattern: '{"source":["aws.ecs"]}', state: "ENABLED" });
-    expect(only(tf, "aws_cloudwatch_event_target")).toMatchObject({ target_id: "t", retry_policy: { maximum_retry_attempts: 185, maximum_event_age_in_seconds: 86400 } });
+    const tf = JSON.parse(
+      Testing.synthScope(
+        (scope) => new EventRule(scope, "rule", { ...base, targets: [{ id: "t", arn: "arn:aws:sns:us-west-2:111111111111:x" }] }),
+      ),
+    ) as TerraformJson;
+    expect(only(tf, "aws_cloudwatch_event_rule")).toEqual({
+      name: "r",
+      description: "d",
+      event_bus_name: "default",
+      event_pattern: '{"source":["aws.ecs"]}',
+      state: "ENABLED",
+    });
+    expect(only(tf, "aws_cloudwatch_event_target")).toMatchObject({
+      target_id: "t",
+      retry_policy: { maximum_retry_attempts: 185, maximum_event_age_in_seconds: 86400 },
+    });
     expect(only(tf, "aws_cloudwatch_event_target").dead_letter_config).toBeUndefined();
   });
 
   it("refuses a template variable that is not defined (a typo), but knows the predefined ones", () => {
-    expect(() => checkInputTransformer("x", { inputPaths: { reason: "$.detail.reason" }, inputTemplate: '"<reasn> at <aws.events.event.ingestion-time>"' })).toThrow(
-      "EventRule x: the input template uses <reasn>, which is neither an input path (reason) nor predefined",
-    );
-    expect(() => checkInputTransformer("x", { inputPaths: { reason: "$.detail.reason" }, inputTemplate: '"<reason> by <aws.events.rule-name>"' })).not.toThrow();
+    expect(() =>
+      checkInputTransformer("x", {
+        inputPaths: { reason: "$.detail.reason" },
+        inputTemplate: '"<reasn> at <aws.events.event.ingestion-time>"',
+      }),
+    ).toThrow("EventRule x: the input template uses <reasn>, which is neither an input path (reason) nor predefined");
+    expect(() =>
+      checkInputTransformer("x", { inputPaths: { reason: "$.detail.reason" }, inputTemplate: '"<reason> by <aws.events.rule-name>"' }),
+    ).not.toThrow();
     expect(() => checkInputTransformer("x", { inputPaths: { "aws.x": "$.a" }, inputTemplate: "x" })).toThrow(/invalid input path variable/);
     expect(() => checkInputTransformer("x", { inputPaths: { a: "detail.a" }, inputTemplate: "x" })).toThrow(/is not a JSON path/);
   });
@@ -556,11 +675,15 @@ describe("EventRule module", () => {
     [{ ...base, name: "bad name" }, /invalid rule name/],
     [{ ...base, targets: [] }, /at least one target/],
   ])("refuses %#", (props, error) => {
-    expect(() => Testing.synthScope((scope) => new EventRule(scope, "rule", { targets: [{ id: "t", arn: "a" }], ...props }))).toThrow(error);
+    expect(() => Testing.synthScope((scope) => new EventRule(scope, "rule", { targets: [{ id: "t", arn: "a" }], ...props }))).toThrow(
+      error,
+    );
   });
 
   it("the Chatbot custom notification template: version 1.0, custom source, client markdown", () => {
-    expect(JSON.parse(chatNotificationTemplate({ title: "T <a>", description: "D", nextSteps: ["N"], eventType: "e", threadId: "th" }))).toEqual({
+    expect(
+      JSON.parse(chatNotificationTemplate({ title: "T <a>", description: "D", nextSteps: ["N"], eventType: "e", threadId: "th" })),
+    ).toEqual({
       version: "1.0",
       source: "custom",
       content: { textType: "client-markdown", title: "T <a>", description: "D", nextSteps: ["N"] },
@@ -581,7 +704,10 @@ describe("ChatbotSlackChannel module", () => {
 
   it("defaults: ERROR logging, no per-user roles, a role without policies", () => {
     const tf = JSON.parse(Testing.synthScope((scope) => new ChatbotSlackChannel(scope, "slack", base))) as TerraformJson;
-    expect(only(tf, "aws_chatbot_slack_channel_configuration")).toMatchObject({ logging_level: "ERROR", user_authorization_required: false });
+    expect(only(tf, "aws_chatbot_slack_channel_configuration")).toMatchObject({
+      logging_level: "ERROR",
+      user_authorization_required: false,
+    });
     expect(resources(tf, "aws_iam_role_policy")).toEqual({});
   });
 
@@ -600,17 +726,23 @@ describe("deployment outcomes", () => {
   it("completed ECS deployments of the cluster's services, as information with a link to the services", () => {
     const { tf } = synth(NotificationStack, envWith("prod", { notification: { events: { ecsDeploymentCompleted: true } } }));
     const rule = resource(tf, "aws_cloudwatch_event_rule", "ecs_deployment_completed");
-    expect(JSON.parse(resolved(rule.event_pattern, { "data.terraform_remote_state.application.outputs.cluster_name": "CLUSTER" }))).toEqual({
-      source: ["aws.ecs"],
-      "detail-type": ["ECS Deployment State Change"],
-      resources: [{ prefix: "arn:aws:ecs:us-west-2:333333333333:service/CLUSTER/" }],
-      detail: { eventName: ["SERVICE_DEPLOYMENT_COMPLETED"] },
-    });
+    expect(JSON.parse(resolved(rule.event_pattern, { "data.terraform_remote_state.application.outputs.cluster_name": "CLUSTER" }))).toEqual(
+      {
+        source: ["aws.ecs"],
+        "detail-type": ["ECS Deployment State Change"],
+        resources: [{ prefix: "arn:aws:ecs:us-west-2:333333333333:service/CLUSTER/" }],
+        detail: { eventName: ["SERVICE_DEPLOYMENT_COMPLETED"] },
+      },
+    );
     const target = resource(tf, "aws_cloudwatch_event_target", "ecs_deployment_completed_alarm_topic");
     expect(target.arn).toBe(TOPIC);
-    const message = transformed(target, { service: "arn:svc", deployment: "ecs-svc/1", time: "T" }) as { content: { title: string; description: string } };
+    const message = transformed(target, { service: "arn:svc", deployment: "ecs-svc/1", time: "T" }) as {
+      content: { title: string; description: string };
+    };
     expect(message.content.description).toContain("Deployment ecs-svc/1 of arn:svc completed at T");
-    expect(tf.output!.event_rule_arns.value).toMatchObject({ "ecs-deployment-completed": "${aws_cloudwatch_event_rule.ecs_deployment_completed.arn}" });
+    expect(tf.output!.event_rule_arns.value).toMatchObject({
+      "ecs-deployment-completed": "${aws_cloudwatch_event_rule.ecs_deployment_completed.arn}",
+    });
   });
 
   it("without the application layer neither outcome rule exists (even when switched on)", () => {
@@ -618,7 +750,10 @@ describe("deployment outcomes", () => {
     const cfg: PlatformConfig = {
       ...staging,
       layers: { ...staging.layers, application: { enabled: false } },
-      notification: { ...staging.notification, events: { ...staging.notification.events, ecsDeploymentCompleted: true, codeDeploy: { enabled: true, states: ["FAILURE"] } } },
+      notification: {
+        ...staging.notification,
+        events: { ...staging.notification.events, ecsDeploymentCompleted: true, codeDeploy: { enabled: true, states: ["FAILURE"] } },
+      },
     };
     expect(Object.keys(resources(synth(NotificationStack, cfg).tf, "aws_cloudwatch_event_rule"))).toEqual(["rds_event"]);
   });

@@ -17,7 +17,19 @@ const TASK_ROLE = (service: string) =>
     ? `\${data.terraform_remote_state.security.outputs.task_role_names.${service}}`
     : `\${data.terraform_remote_state.security.outputs.task_role_names["${service}"]}`;
 const SERVICES = ["customers", "vets", "visits", "admin-server"];
-const DATABASE_KEYS = ["engine", "host", "reader-host", "port", "name", "url", "reader-url", "iam-url", "username", "secret-name", "secret-arn"];
+const DATABASE_KEYS = [
+  "engine",
+  "host",
+  "reader-host",
+  "port",
+  "name",
+  "url",
+  "reader-url",
+  "iam-url",
+  "username",
+  "secret-name",
+  "secret-arn",
+];
 
 type Statement = Record<string, unknown>;
 
@@ -60,7 +72,8 @@ describe.each(ENVIRONMENTS)("parameters layer (%s)", (name) => {
   it("writes the generated common and per-service keys from config", () => {
     expect(params[`${prefix}/common/environment`]).toMatchObject({ type: "String", value: name });
     expect(params[`${prefix}/common/discovery/namespace`]).toMatchObject({ type: "String", value: "petclinic.local" });
-    for (const s of SERVICES) expect(params[`${prefix}/${s}/server/port`]).toMatchObject({ type: "String", value: String(cfg.services[s].port) });
+    for (const s of SERVICES)
+      expect(params[`${prefix}/${s}/server/port`]).toMatchObject({ type: "String", value: String(cfg.services[s].port) });
     expect(params[`${prefix}/vets/vets/cache/ttl`]).toMatchObject({ type: "String", value: "60" });
     expect(params[`${prefix}/common/spring/jpa/open-in-view`]).toMatchObject({ type: "String", value: "false" });
   });
@@ -83,15 +96,24 @@ describe.each(ENVIRONMENTS)("parameters layer (%s)", (name) => {
 
   it("creates secrets with an obvious placeholder and ignores later value changes", () => {
     const secret = params[`${prefix}/admin-server/spring/security/user/password`];
-    expect(secret).toMatchObject({ type: "SecureString", key_id: DATA_KEY, value: SECRET_PLACEHOLDER, lifecycle: { ignore_changes: ["value"] } });
+    expect(secret).toMatchObject({
+      type: "SecureString",
+      key_id: DATA_KEY,
+      value: SECRET_PLACEHOLDER,
+      lifecycle: { ignore_changes: ["value"] },
+    });
     expect(SECRET_PLACEHOLDER).toMatch(/^UNSET: .*aws ssm put-parameter --overwrite/);
     expect(raw).toHaveResourceWithProperties(SsmParameter, { type: "SecureString", key_id: DATA_KEY });
   });
 
   it("builds the database connection from layer 03's remote state, JDBC URLs included", () => {
     const scheme = `{"aurora-mysql" = "mysql", "mysql" = "mysql", "aurora-postgresql" = "postgresql", "postgres" = "postgresql"}[${DB("db_engine").slice(2, -1)}]`;
-    expect(params[`${prefix}/database/url`].value).toBe(`jdbc:\${${scheme}}://${DB("db_writer_endpoint")}:${DB("db_port")}/${DB("db_name")}`);
-    expect(params[`${prefix}/database/reader-url`].value).toBe(`jdbc:\${${scheme}}://${DB("db_reader_endpoint")}:${DB("db_port")}/${DB("db_name")}`);
+    expect(params[`${prefix}/database/url`].value).toBe(
+      `jdbc:\${${scheme}}://${DB("db_writer_endpoint")}:${DB("db_port")}/${DB("db_name")}`,
+    );
+    expect(params[`${prefix}/database/reader-url`].value).toBe(
+      `jdbc:\${${scheme}}://${DB("db_reader_endpoint")}:${DB("db_port")}/${DB("db_name")}`,
+    );
     // IAM authentication through the AWS Advanced JDBC Wrapper, TLS with the server verified.
     const tls = `{"aurora-mysql" = "sslMode=VERIFY_IDENTITY", "mysql" = "sslMode=VERIFY_IDENTITY", "aurora-postgresql" = "sslmode=verify-full", "postgres" = "sslmode=verify-full"}[${DB("db_engine").slice(2, -1)}]`;
     expect(params[`${prefix}/database/iam-url`].value).toBe(
@@ -107,9 +129,13 @@ describe.each(ENVIRONMENTS)("parameters layer (%s)", (name) => {
       "secret-name": "db_master_secret_name",
       "secret-arn": "db_master_secret_arn",
     };
-    for (const [key, output] of Object.entries(from)) expect(params[`${prefix}/database/${key}`]).toMatchObject({ type: "String", value: DB(output) });
+    for (const [key, output] of Object.entries(from))
+      expect(params[`${prefix}/database/${key}`]).toMatchObject({ type: "String", value: DB(output) });
     const remote = tf.data?.terraform_remote_state?.database as { backend: string; config: Record<string, unknown> };
-    expect(remote).toEqual({ backend: "s3", config: { bucket: cfg.backend.bucket, key: `platform/petclinic/${name}/03-database.tfstate`, region: "us-west-2" } });
+    expect(remote).toEqual({
+      backend: "s3",
+      config: { bucket: cfg.backend.bucket, key: `platform/petclinic/${name}/03-database.tfstate`, region: "us-west-2" },
+    });
   });
 
   it("maps every database engine the schema accepts to a JDBC scheme", () => {
@@ -142,7 +168,9 @@ describe.each(ENVIRONMENTS)("parameters layer (%s)", (name) => {
       expect(byPath.Resource).toEqual(subtrees.flatMap((t) => [arn(t).replace(/\/$/, ""), arn(`${t}/*`)]));
       // Nothing else is granted: the two read statements, and kms:Decrypt only where a SecureString is readable.
       expect(stmts.map((st) => st.Sid)).toEqual(
-        s === "admin-server" ? ["ReadParameters", "ReadParametersByPath", "DecryptSecureStringsThroughSsm"] : ["ReadParameters", "ReadParametersByPath"],
+        s === "admin-server"
+          ? ["ReadParameters", "ReadParametersByPath", "DecryptSecureStringsThroughSsm"]
+          : ["ReadParameters", "ReadParametersByPath"],
       );
       expect(resource(tf, "aws_iam_policy", `${s.replace(/-/g, "_")}_parameters`).name).toBe(`petclinic-${name}-${s}-parameters`);
     }
@@ -162,20 +190,32 @@ describe.each(ENVIRONMENTS)("parameters layer (%s)", (name) => {
     expect(Object.keys(attachments).sort()).toEqual(SERVICES.map((s) => `${s.replace(/-/g, "_")}_parameters_task_role`).sort());
     for (const s of SERVICES) {
       const id = s.replace(/-/g, "_");
-      expect(attachments[`${id}_parameters_task_role`]).toEqual({ role: TASK_ROLE(s), policy_arn: `\${aws_iam_policy.${id}_parameters.arn}` });
+      expect(attachments[`${id}_parameters_task_role`]).toEqual({
+        role: TASK_ROLE(s),
+        policy_arn: `\${aws_iam_policy.${id}_parameters.arn}`,
+      });
     }
   });
 
   it("names every parameter's address after its key (config_<key>), never a position", () => {
     const names = Object.keys(resources(tf, "aws_ssm_parameter")).sort();
-    expect(names).toEqual(parameterPlan(cfg).map((p) => `config_${parameterAddressPart(p.key)}`).sort());
+    expect(names).toEqual(
+      parameterPlan(cfg)
+        .map((p) => `config_${parameterAddressPart(p.key)}`)
+        .sort(),
+    );
     expect(names).toContain("config_database_url");
     expect(names).toContain("config_admin_server_spring_security_user_password");
   });
 
   it("stores state under its own key with encryption and the configured lock", () => {
     const s3 = tf.terraform!.backend!.s3;
-    expect(s3).toMatchObject({ bucket: cfg.backend.bucket, key: `platform/petclinic/${name}/04-parameters.tfstate`, encrypt: true, region: "us-west-2" });
+    expect(s3).toMatchObject({
+      bucket: cfg.backend.bucket,
+      key: `platform/petclinic/${name}/04-parameters.tfstate`,
+      encrypt: true,
+      region: "us-west-2",
+    });
     expect(s3.use_lockfile).toBe(cfg.backend.lockMode === "dynamodb" ? undefined : true);
   });
 
@@ -190,7 +230,9 @@ describe.each(ENVIRONMENTS)("parameters layer (%s)", (name) => {
     const arns = tf.output!.parameter_arns.value as Record<string, string>;
     expect(Object.keys(arns).sort()).toEqual(Object.keys(parametersContract.parameter_arns.mock(cfg)).sort());
     expect(arns["database/url"]).toBe("${aws_ssm_parameter.config_database_url.arn}");
-    expect(tf.output!.read_policy_arns.value).toEqual(Object.fromEntries(SERVICES.map((s) => [s, `\${aws_iam_policy.${s.replace(/-/g, "_")}_parameters.arn}`])));
+    expect(tf.output!.read_policy_arns.value).toEqual(
+      Object.fromEntries(SERVICES.map((s) => [s, `\${aws_iam_policy.${s.replace(/-/g, "_")}_parameters.arn}`])),
+    );
     expect(Object.keys(parametersContract.read_policy_arns.mock(cfg)).sort()).toEqual([...SERVICES].sort());
     expect(parametersContract.parameter_arns.mock(cfg)["database/url"]).toBe(arn("database/url"));
   });
@@ -230,9 +272,16 @@ describe("parameters layer options", () => {
   it("a common secret lets every service decrypt, through SSM only", () => {
     const cfg = envWith("dev", { parameters: { common: { secrets: ["mail/password"] } } });
     const { tf } = synth(ParametersStack, cfg);
-    expect(byName(tf)["/petclinic/dev/common/mail/password"]).toMatchObject({ type: "SecureString", key_id: DATA_KEY, lifecycle: { ignore_changes: ["value"] } });
+    expect(byName(tf)["/petclinic/dev/common/mail/password"]).toMatchObject({
+      type: "SecureString",
+      key_id: DATA_KEY,
+      lifecycle: { ignore_changes: ["value"] },
+    });
     for (const s of SERVICES) {
-      expect(statementsOf(tf, s).find((st) => st.Sid === "DecryptSecureStringsThroughSsm")).toMatchObject({ Action: "kms:Decrypt", Resource: DATA_KEY });
+      expect(statementsOf(tf, s).find((st) => st.Sid === "DecryptSecureStringsThroughSsm")).toMatchObject({
+        Action: "kms:Decrypt",
+        Resource: DATA_KEY,
+      });
     }
   });
 
@@ -280,14 +329,24 @@ describe("ParameterHierarchy module", () => {
     const tf = synthWith({
       root: "/p/e",
       kmsKeyArn: "arn:aws:kms:us-west-2:111111111111:key/k",
-      parameters: [{ key: "a/b", value: "x" }, { key: "list", value: ["1", "2"] }, { key: "s", secure: true, description: "d" }],
+      parameters: [
+        { key: "a/b", value: "x" },
+        { key: "list", value: ["1", "2"] },
+        { key: "s", secure: true, description: "d" },
+      ],
     });
     const all = Object.values(resources(tf, "aws_ssm_parameter"));
     expect(all).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ name: "/p/e/a/b", type: "String", value: "x", tier: "Standard" }),
         expect.objectContaining({ name: "/p/e/list", type: "StringList", value: "1,2" }),
-        expect.objectContaining({ name: "/p/e/s", type: "SecureString", key_id: "arn:aws:kms:us-west-2:111111111111:key/k", value: SECRET_PLACEHOLDER, lifecycle: { ignore_changes: ["value"] } }),
+        expect.objectContaining({
+          name: "/p/e/s",
+          type: "SecureString",
+          key_id: "arn:aws:kms:us-west-2:111111111111:key/k",
+          value: SECRET_PLACEHOLDER,
+          lifecycle: { ignore_changes: ["value"] },
+        }),
       ]),
     );
   });
@@ -298,7 +357,15 @@ describe("ParameterHierarchy module", () => {
     expect(() => synthWith({ root: "/p/e", parameters: [{ key: "a", value: "" }] })).toThrow(/a has no value/);
     expect(() => synthWith({ root: "/p/e", parameters: [{ key: "a", value: ["x,y"] }] })).toThrow(/list item "x,y"/);
     expect(() => synthWith({ root: "p/e", parameters: [] })).toThrow(/root "p\/e" is not a path/);
-    expect(() => synthWith({ root: "/p/e", parameters: [{ key: "a/b", value: "1" }, { key: "a_b", value: "2" }] })).toThrow(/"a\/b" and "a_b" would share one construct id/);
+    expect(() =>
+      synthWith({
+        root: "/p/e",
+        parameters: [
+          { key: "a/b", value: "1" },
+          { key: "a_b", value: "2" },
+        ],
+      }),
+    ).toThrow(/"a\/b" and "a_b" would share one construct id/);
   });
 });
 
@@ -320,7 +387,12 @@ describe("ParameterReadPolicy module", () => {
     ) as TerraformJson;
     const stmts = policy(Object.values(resources(tf, "aws_iam_policy"))[0].policy).Statement;
     expect(stmts).toEqual([
-      { Effect: "Allow", Sid: "ReadParameters", Action: ["ssm:GetParameter", "ssm:GetParameters"], Resource: ["arn:aws:ssm:eu-west-1:123456789012:parameter/p/e/svc/*"] },
+      {
+        Effect: "Allow",
+        Sid: "ReadParameters",
+        Action: ["ssm:GetParameter", "ssm:GetParameters"],
+        Resource: ["arn:aws:ssm:eu-west-1:123456789012:parameter/p/e/svc/*"],
+      },
       {
         Effect: "Allow",
         Sid: "ReadParametersByPath",
@@ -340,7 +412,10 @@ describe("ParameterReadPolicy module", () => {
 
   it("refuses no paths and paths that are not paths", () => {
     const make = (paths: string[]) => () =>
-      Testing.synthScope((scope) => void new ParameterReadPolicy(scope, "r", { name: "n", description: "d", region: "us-west-2", accountId: "123456789012", paths }));
+      Testing.synthScope(
+        (scope) =>
+          void new ParameterReadPolicy(scope, "r", { name: "n", description: "d", region: "us-west-2", accountId: "123456789012", paths }),
+      );
     expect(make([])).toThrow(/no paths/);
     expect(make(["/a/"])).toThrow(/"\/a\/" is not a path/);
   });
@@ -350,6 +425,8 @@ describe("parameters layer without the security layer", () => {
   it("refuses to synthesize, naming what it needs from layer 02", () => {
     const base = env("dev");
     const cfg: PlatformConfig = { ...base, layers: { ...base.layers, security: { enabled: false } } };
-    expect(() => synth(ParametersStack, cfg)).toThrow("layer parameters needs layer security (its data KMS key and task roles); enable layers.security or disable layers.parameters");
+    expect(() => synth(ParametersStack, cfg)).toThrow(
+      "layer parameters needs layer security (its data KMS key and task roles); enable layers.security or disable layers.parameters",
+    );
   });
 });

@@ -19,7 +19,14 @@ const POWER_USER_ACCESS: PolicyDoc = {
     { Effect: "Allow", NotAction: ["iam:*", "organizations:*", "account:*"], Resource: "*" },
     {
       Effect: "Allow",
-      Action: ["iam:CreateServiceLinkedRole", "iam:DeleteServiceLinkedRole", "iam:ListRoles", "organizations:DescribeOrganization", "account:ListRegions", "account:GetAccountInformation"],
+      Action: [
+        "iam:CreateServiceLinkedRole",
+        "iam:DeleteServiceLinkedRole",
+        "iam:ListRoles",
+        "organizations:DescribeOrganization",
+        "account:ListRegions",
+        "account:GetAccountInformation",
+      ],
       Resource: "*",
     },
   ],
@@ -41,11 +48,11 @@ const apply = (req: Request) => evaluate(applyPolicies, req);
 
 describe("the CI apply role", () => {
   it("reads the synthesized apply role's policies (state, iam, guardrails)", () => {
-    expect(Object.keys(resources(bootstrap, "aws_iam_role_policy")).filter((n) => n.startsWith("github_apply_")).sort()).toEqual([
-      "github_apply_guardrails",
-      "github_apply_iam",
-      "github_apply_state",
-    ]);
+    expect(
+      Object.keys(resources(bootstrap, "aws_iam_role_policy"))
+        .filter((n) => n.startsWith("github_apply_"))
+        .sort(),
+    ).toEqual(["github_apply_guardrails", "github_apply_iam", "github_apply_state"]);
   });
 
   it("creates, writes and attaches to a platform role only with the platform's boundary on it", () => {
@@ -53,10 +60,16 @@ describe("the CI apply role", () => {
     for (const action of ["iam:CreateRole", "iam:PutRolePolicy", "iam:PutRolePermissionsBoundary"]) {
       expect(apply({ action, resource: r, context: { "iam:PermissionsBoundary": target.arn } })).toBe("allow");
       expect(apply({ action, resource: r })).toBe("implicit-deny");
-      expect(apply({ action, resource: r, context: { "iam:PermissionsBoundary": `arn:aws:iam::${account}:policy/petclinic-prod-wide-open` } })).toBe("implicit-deny");
+      expect(
+        apply({ action, resource: r, context: { "iam:PermissionsBoundary": `arn:aws:iam::${account}:policy/petclinic-prod-wide-open` } }),
+      ).toBe("implicit-deny");
     }
     const attach = (policyArn: string, bounded: boolean) =>
-      apply({ action: "iam:AttachRolePolicy", resource: r, context: { "iam:PolicyARN": policyArn, ...(bounded ? { "iam:PermissionsBoundary": target.arn } : {}) } });
+      apply({
+        action: "iam:AttachRolePolicy",
+        resource: r,
+        context: { "iam:PolicyARN": policyArn, ...(bounded ? { "iam:PermissionsBoundary": target.arn } : {}) },
+      });
     expect(attach("arn:aws:iam::aws:policy/AdministratorAccess", true)).toBe("implicit-deny");
     expect(attach("arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole", true)).toBe("allow");
     expect(attach("arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole", false)).toBe("implicit-deny");
@@ -66,7 +79,9 @@ describe("the CI apply role", () => {
   });
 
   it("cannot create a role outside the platform's names, even with the boundary", () => {
-    expect(apply({ action: "iam:CreateRole", resource: role("break-glass-admin"), context: { "iam:PermissionsBoundary": target.arn } })).toBe("implicit-deny");
+    expect(
+      apply({ action: "iam:CreateRole", resource: role("break-glass-admin"), context: { "iam:PermissionsBoundary": target.arn } }),
+    ).toBe("implicit-deny");
   });
 
   it("cannot change, delete or detach the boundary", () => {
@@ -75,13 +90,27 @@ describe("the CI apply role", () => {
     }
     expect(apply({ action: "iam:DeleteRolePermissionsBoundary", resource: role("petclinic-prod-orders-task") })).toBe("deny");
     // Another platform policy stays manageable.
-    expect(apply({ action: "iam:CreatePolicyVersion", resource: `arn:aws:iam::${account}:policy/petclinic-prod-parameters-read` })).toBe("allow");
+    expect(apply({ action: "iam:CreatePolicyVersion", resource: `arn:aws:iam::${account}:policy/petclinic-prod-parameters-read` })).toBe(
+      "allow",
+    );
   });
 
   it("cannot edit its own role or the plan role", () => {
     for (const n of ["petclinic-prod-github-apply", "petclinic-prod-github-plan"]) {
-      for (const action of ["iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:PutRolePermissionsBoundary", "iam:DeleteRolePolicy"]) {
-        expect(apply({ action, resource: role(n), context: { "iam:PermissionsBoundary": target.arn, "iam:PolicyARN": `arn:aws:iam::${account}:policy/petclinic-prod-x` } })).toBe("deny");
+      for (const action of [
+        "iam:PutRolePolicy",
+        "iam:AttachRolePolicy",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:PutRolePermissionsBoundary",
+        "iam:DeleteRolePolicy",
+      ]) {
+        expect(
+          apply({
+            action,
+            resource: role(n),
+            context: { "iam:PermissionsBoundary": target.arn, "iam:PolicyARN": `arn:aws:iam::${account}:policy/petclinic-prod-x` },
+          }),
+        ).toBe("deny");
       }
     }
   });
@@ -91,12 +120,22 @@ describe("the CI apply role", () => {
     expect(apply({ action: "iam:PassRole", resource: r, context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } })).toBe("allow");
     expect(apply({ action: "iam:PassRole", resource: r, context: { "iam:PassedToService": "ec2.amazonaws.com" } })).toBe("implicit-deny");
     expect(apply({ action: "iam:PassRole", resource: r })).toBe("implicit-deny");
-    expect(apply({ action: "iam:PassRole", resource: role("petclinic-prod-github-apply"), context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } })).toBe("deny");
-    expect(apply({ action: "iam:PassRole", resource: role("other-team-admin"), context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } })).toBe("implicit-deny");
+    expect(
+      apply({
+        action: "iam:PassRole",
+        resource: role("petclinic-prod-github-apply"),
+        context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" },
+      }),
+    ).toBe("deny");
+    expect(
+      apply({ action: "iam:PassRole", resource: role("other-team-admin"), context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } }),
+    ).toBe("implicit-deny");
   });
 
   it("would have been able to mint an unbounded role with the old policy (the evaluator sees the difference)", () => {
-    const old: PolicyDoc = { Statement: [{ Effect: "Allow", Action: ["iam:CreateRole", "iam:PutRolePolicy"], Resource: role("petclinic-prod-*") }] };
+    const old: PolicyDoc = {
+      Statement: [{ Effect: "Allow", Action: ["iam:CreateRole", "iam:PutRolePolicy"], Resource: role("petclinic-prod-*") }],
+    };
     expect(evaluate([old], { action: "iam:CreateRole", resource: role("petclinic-prod-admin") })).toBe("allow");
   });
 });
@@ -113,7 +152,14 @@ describe("the boundary", () => {
   });
 
   it("keeps even an administrator policy from escalating: no users, keys, roles, policy writes or boundary changes", () => {
-    for (const action of ["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRolePermissionsBoundary"]) {
+    for (const action of [
+      "iam:CreateUser",
+      "iam:CreateAccessKey",
+      "iam:CreateRole",
+      "iam:PutRolePolicy",
+      "iam:AttachRolePolicy",
+      "iam:DeleteRolePermissionsBoundary",
+    ]) {
       expect(`${action} ${bounded({ action, resource: "*" })}`).not.toBe(`${action} allow`);
     }
     expect(bounded({ action: "iam:CreatePolicyVersion", resource: target.arn })).toBe("deny");
@@ -144,10 +190,21 @@ describe("rolesWithoutBoundary", () => {
     const arn = "arn:aws:iam::111111111111:policy/p-dev-permissions-boundary";
     const stacks = new Map<string, StackJson>([
       ["bootstrap", { resource: { aws_iam_role: { github_apply: {} } } }],
-      ["security", { resource: { aws_iam_role: { ok: { permissions_boundary: arn }, bare: {}, other: { permissions_boundary: "arn:aws:iam::111111111111:policy/x" } } } }],
+      [
+        "security",
+        {
+          resource: {
+            aws_iam_role: {
+              ok: { permissions_boundary: arn },
+              bare: {},
+              other: { permissions_boundary: "arn:aws:iam::111111111111:policy/x" },
+            },
+          },
+        },
+      ],
     ]);
     expect(rolesWithoutBoundary(stacks, arn)).toEqual([
-      'security aws_iam_role.bare (permissions_boundary null)',
+      "security aws_iam_role.bare (permissions_boundary null)",
       'security aws_iam_role.other (permissions_boundary "arn:aws:iam::111111111111:policy/x")',
     ]);
   });

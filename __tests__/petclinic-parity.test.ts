@@ -39,10 +39,11 @@ describe("Spring PetClinic parity with the seed (dev)", () => {
   });
 
   it("has a NAT gateway per AZ", () => {
-    expect(values("network", "aws_nat_gateway").map((n) => n.subnet_id).sort()).toEqual([
-      "${aws_subnet.vpc_public_us_west_2a.id}",
-      "${aws_subnet.vpc_public_us_west_2b.id}",
-    ]);
+    expect(
+      values("network", "aws_nat_gateway")
+        .map((n) => n.subnet_id)
+        .sort(),
+    ).toEqual(["${aws_subnet.vpc_public_us_west_2a.id}", "${aws_subnet.vpc_public_us_west_2b.id}"]);
   });
 
   it("has the VPC endpoints the seed names: ECR, Logs, SSM, Secrets Manager, KMS, X-Ray", () => {
@@ -55,7 +56,8 @@ describe("Spring PetClinic parity with the seed (dev)", () => {
   it("has the seed's subnet-level firewall: a network ACL per tier; the data tier takes only MySQL from the app subnets", () => {
     const assoc = values("network", "aws_network_acl_association").map((a) => `${a.network_acl_id} ${a.subnet_id}`);
     for (const tier of ["public", "app", "data"]) {
-      for (const az of ["us_west_2a", "us_west_2b"]) expect(assoc).toContain(`\${aws_network_acl.${tier}.id} \${aws_subnet.vpc_${tier}_${az}.id}`);
+      for (const az of ["us_west_2a", "us_west_2b"])
+        expect(assoc).toContain(`\${aws_network_acl.${tier}.id} \${aws_subnet.vpc_${tier}_${az}.id}`);
     }
     const dataIn = values("network", "aws_network_acl_rule")
       .filter((r) => r.network_acl_id === "${aws_network_acl.data.id}" && r.egress === false)
@@ -89,12 +91,18 @@ describe("Spring PetClinic parity with the seed (dev)", () => {
 
   it("registers customers, vets, visits and admin-server in Cloud Map (replacing Eureka)", () => {
     expect(values("cloud-map", "aws_service_discovery_private_dns_namespace").map((n) => n.name)).toEqual(["petclinic.local"]);
-    expect(values("cloud-map", "aws_service_discovery_service").map((s) => s.name).sort()).toEqual(["admin-server", "customers", "vets", "visits"]);
+    expect(
+      values("cloud-map", "aws_service_discovery_service")
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(["admin-server", "customers", "vets", "visits"]);
   });
 
   it("answers GenAI questions with Bedrock Claude 3 Haiku", () => {
     const [fn] = values("lambda-genai", "aws_lambda_function");
-    expect((fn.environment as { variables: Record<string, string> }).variables).toMatchObject({ MODEL_ID: "anthropic.claude-3-haiku-20240307-v1:0" });
+    expect((fn.environment as { variables: Record<string, string> }).variables).toMatchObject({
+      MODEL_ID: "anthropic.claude-3-haiku-20240307-v1:0",
+    });
     const grants = values("lambda-genai", "aws_iam_role_policy").flatMap((p) => policy(p.policy).Statement);
     expect(JSON.stringify(grants)).toContain("foundation-model/anthropic.claude-3-haiku-20240307-v1:0");
   });
@@ -107,25 +115,43 @@ describe("Spring PetClinic parity with the seed (dev)", () => {
     expect(targets).toHaveLength(4);
     for (const t of targets) expect([t.min_capacity, t.max_capacity]).toEqual([1, 4]);
     const cpu = values("application", "aws_appautoscaling_policy").filter(
-      (p) => (p.target_tracking_scaling_policy_configuration as Record<string, Record<string, string>>).predefined_metric_specification.predefined_metric_type === "ECSServiceAverageCPUUtilization",
+      (p) =>
+        (p.target_tracking_scaling_policy_configuration as Record<string, Record<string, string>>).predefined_metric_specification
+          .predefined_metric_type === "ECSServiceAverageCPUUtilization",
     );
-    expect(cpu.map((p) => (p.target_tracking_scaling_policy_configuration as Record<string, number>).target_value)).toEqual([70, 70, 70, 70]);
+    expect(cpu.map((p) => (p.target_tracking_scaling_policy_configuration as Record<string, number>).target_value)).toEqual([
+      70, 70, 70, 70,
+    ]);
   });
 
   it("fronts the API with a REST API: /api/customers, /api/vets, /api/visits and /admin to the load balancer, /api/genai/* to the function", () => {
     expect(values("api-gateway", "aws_api_gateway_rest_api")).toHaveLength(1);
-    const paths = values("api-gateway", "aws_api_gateway_resource").map((r) => r.path_part).sort();
+    const paths = values("api-gateway", "aws_api_gateway_resource")
+      .map((r) => r.path_part)
+      .sort();
     expect(paths).toEqual(["admin", "api", "customers", "genai", "vets", "visits", ...Array(5).fill("{proxy+}")]);
     const integrations = values("api-gateway", "aws_api_gateway_integration");
     // MOCK integrations answer the CORS preflight (OPTIONS) that dev configures for localhost.
-    expect(integrations.filter((i) => i.type === "AWS_PROXY").map((i) => i.uri)).toEqual(Array(2).fill("${data.terraform_remote_state.lambda_genai.outputs.alias_invoke_arn}"));
+    expect(integrations.filter((i) => i.type === "AWS_PROXY").map((i) => i.uri)).toEqual(
+      Array(2).fill("${data.terraform_remote_state.lambda_genai.outputs.alias_invoke_arn}"),
+    );
     const toAlb = integrations.filter((i) => i.type === "HTTP_PROXY");
     expect(toAlb).toHaveLength(8);
     for (const i of toAlb) expect(i.connection_type).toBe("VPC_LINK");
-    expect(toAlb.map((i) => String(i.uri).replace(/^[a-z]+:\/\/[^/]+/, "")).sort()).toEqual(
-      ["/admin", "/admin/{proxy}", "/api/customers", "/api/customers/{proxy}", "/api/vets", "/api/vets/{proxy}", "/api/visits", "/api/visits/{proxy}"],
-    );
-    expect(values("api-gateway", "aws_api_gateway_method_settings")[0].settings).toMatchObject({ throttling_rate_limit: 1000, throttling_burst_limit: 2000 });
+    expect(toAlb.map((i) => String(i.uri).replace(/^[a-z]+:\/\/[^/]+/, "")).sort()).toEqual([
+      "/admin",
+      "/admin/{proxy}",
+      "/api/customers",
+      "/api/customers/{proxy}",
+      "/api/vets",
+      "/api/vets/{proxy}",
+      "/api/visits",
+      "/api/visits/{proxy}",
+    ]);
+    expect(values("api-gateway", "aws_api_gateway_method_settings")[0].settings).toMatchObject({
+      throttling_rate_limit: 1000,
+      throttling_burst_limit: 2000,
+    });
   });
 
   it("observes with CloudWatch alarms and dashboards and traces with X-Ray", () => {

@@ -11,7 +11,8 @@ import { resources } from "./helpers";
 describe("the RDS facts table", () => {
   it("has one Performance Insights row per engine the kit offers, each citing an AWS documentation page", () => {
     expect(PERFORMANCE_INSIGHTS.map((r) => r.engine).sort()).toEqual([...DATABASE_ENGINES].sort());
-    for (const row of [...PERFORMANCE_INSIGHTS, ...Object.values(RDS_FACTS)]) expect(row.source).toMatch(/^https:\/\/docs\.aws\.amazon\.com\/AmazonRDS\//);
+    for (const row of [...PERFORMANCE_INSIGHTS, ...Object.values(RDS_FACTS)])
+      expect(row.source).toMatch(/^https:\/\/docs\.aws\.amazon\.com\/AmazonRDS\//);
   });
 
   it("answers for exact classes and whole families", () => {
@@ -42,7 +43,9 @@ describe.each(ALL_ENVIRONMENTS)("%s", (name) => {
     for (const i of instances) {
       if (i.performance_insights_enabled !== true) continue;
       const engine = engineOf(i.engine);
-      expect(`${engine} ${i.instance_class}: ${performanceInsightsSupported(engine as RdsFactsEngine, i.instance_class as string)}`).toBe(`${engine} ${i.instance_class}: true`);
+      expect(`${engine} ${i.instance_class}: ${performanceInsightsSupported(engine as RdsFactsEngine, i.instance_class as string)}`).toBe(
+        `${engine} ${i.instance_class}: true`,
+      );
     }
   });
 });

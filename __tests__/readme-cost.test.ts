@@ -19,8 +19,8 @@ import { cachedSynthesis } from "./fixtures/synth-cache";
 import { anyConfig } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");
-const READMES = ["README.md", ...fs.readdirSync(path.join(ROOT, "examples")).map((d) => path.join("examples", d, "README.md"))].filter((f) =>
-  fs.existsSync(path.join(ROOT, f)),
+const READMES = ["README.md", ...fs.readdirSync(path.join(ROOT, "examples")).map((d) => path.join("examples", d, "README.md"))].filter(
+  (f) => fs.existsSync(path.join(ROOT, f)),
 );
 
 interface StatedRow {
@@ -52,7 +52,11 @@ function statedFigures(section: string): { rows: StatedRow[]; blocks: StatedBloc
     usage: Number(m[3]),
     total: Number(m[4]),
   }));
-  const blocks = [...section.matchAll(/^```yaml\n# (\S+), added: \$([\d.]+)\/month\n([\s\S]*?)^```$/gm)].map((m) => ({ file: m[1], total: Number(m[2]), yaml: m[3] }));
+  const blocks = [...section.matchAll(/^```yaml\n# (\S+), added: \$([\d.]+)\/month\n([\s\S]*?)^```$/gm)].map((m) => ({
+    file: m[1],
+    total: Number(m[2]),
+    yaml: m[3],
+  }));
   return { rows, blocks };
 }
 
@@ -79,7 +83,9 @@ function mismatches(rows: readonly StatedRow[]): string[] {
     const cost = reviewCost(anyConfig(row.env), envKey(row.env));
     const stated = [row.fixed, row.usage, row.total];
     const review = [cost.fixedUsd, cost.usageUsd, cost.totalUsd];
-    return stated.some((v, i) => Math.abs(v - review[i]) > 0.005) ? [`${row.env}: README ${stated.join(" / ")}, review ${review.join(" / ")} (fixed / usage / total)`] : [];
+    return stated.some((v, i) => Math.abs(v - review[i]) > 0.005)
+      ? [`${row.env}: README ${stated.join(" / ")}, review ${review.join(" / ")} (fixed / usage / total)`]
+      : [];
   });
 }
 
@@ -120,7 +126,9 @@ describe("reading the Cost sections", () => {
 
   it("flags a figure that is not the review's (negative case: PetClinic dev stated one dollar high)", () => {
     const { rows } = statedFigures(costSection(sample) ?? "");
-    expect(mismatches([{ ...rows[0], total: rows[0].total + 1 }])).toEqual([expect.stringMatching(/^dev: README 371.7 \/ 28.22 \/ 400.92, review /)]);
+    expect(mismatches([{ ...rows[0], total: rows[0].total + 1 }])).toEqual([
+      expect.stringMatching(/^dev: README 371.7 \/ 28.22 \/ 400.92, review /),
+    ]);
   });
 
   it("refuses an offered block with a key the schema does not know (negative case)", () => {
@@ -134,13 +142,19 @@ describe.each(READMES)("%s", (readme) => {
   it("has a Cost section stating the figure of every environment of the system", () => {
     expect(section).toBeDefined();
     const { rows } = statedFigures(section ?? "");
-    const system = readme === "README.md" ? ["dev", "staging", "prod"] : ["dev", "staging", "prod"].map((e) => `${path.dirname(readme)}/${e}.yaml`).filter((f) => fs.existsSync(path.join(ROOT, f)));
+    const system =
+      readme === "README.md"
+        ? ["dev", "staging", "prod"]
+        : ["dev", "staging", "prod"].map((e) => `${path.dirname(readme)}/${e}.yaml`).filter((f) => fs.existsSync(path.join(ROOT, f)));
     expect(rows.map((r) => r.env).sort()).toEqual([...system].sort());
   });
 
   it("prices, frees or names every resource type of each environment (no 'no cost model' line)", () => {
     for (const row of statedFigures(section ?? "").rows) {
-      expect({ env: row.env, unclassified: reviewCost(anyConfig(row.env), envKey(row.env)).unclassified }).toEqual({ env: row.env, unclassified: [] });
+      expect({ env: row.env, unclassified: reviewCost(anyConfig(row.env), envKey(row.env)).unclassified }).toEqual({
+        env: row.env,
+        unclassified: [],
+      });
     }
   });
 
@@ -151,7 +165,10 @@ describe.each(READMES)("%s", (readme) => {
   it("offers configuration the loader accepts, costing what the README says", () => {
     for (const block of statedFigures(section ?? "").blocks) {
       const config = blockConfig(block);
-      expect({ file: block.file, total: reviewCost(config, envKey(block.file)).totalUsd }).toEqual({ file: block.file, total: block.total });
+      expect({ file: block.file, total: reviewCost(config, envKey(block.file)).totalUsd }).toEqual({
+        file: block.file,
+        total: block.total,
+      });
     }
   });
 });

@@ -12,8 +12,16 @@ describe("loss of one AZ", () => {
     const model = new EnvModel([
       stack("database", [
         res("aws_rds_cluster.c", { cluster_identifier: "c" }),
-        res("aws_rds_cluster_instance.w", { cluster_identifier: ref("aws_rds_cluster.c", "cluster_identifier"), availability_zone: "us-west-2a", promotion_tier: 0 }),
-        res("aws_rds_cluster_instance.r", { cluster_identifier: ref("aws_rds_cluster.c", "cluster_identifier"), availability_zone: "us-west-2a", promotion_tier: 1 }),
+        res("aws_rds_cluster_instance.w", {
+          cluster_identifier: ref("aws_rds_cluster.c", "cluster_identifier"),
+          availability_zone: "us-west-2a",
+          promotion_tier: 0,
+        }),
+        res("aws_rds_cluster_instance.r", {
+          cluster_identifier: ref("aws_rds_cluster.c", "cluster_identifier"),
+          availability_zone: "us-west-2a",
+          promotion_tier: 1,
+        }),
         res("aws_db_instance.d", { multi_az: false, availability_zone: "us-west-2b" }),
         res("aws_elasticache_replication_group.r", { num_cache_clusters: 1, preferred_cache_cluster_azs: ["us-west-2a"] }),
       ]),
@@ -25,7 +33,9 @@ describe("loss of one AZ", () => {
       ["aws_db_instance.d", ["us-west-2b"]],
       ["aws_elasticache_replication_group.r", ["us-west-2a"]],
     ]);
-    expect(report.perAz["us-west-2b"]).toEqual(["aws_db_instance.d is Single-AZ: losing us-west-2b stops the database until it is restored"]);
+    expect(report.perAz["us-west-2b"]).toEqual([
+      "aws_db_instance.d is Single-AZ: losing us-west-2b stops the database until it is restored",
+    ]);
   });
 
   it("a NAT gateway serving another AZ's route table breaks that AZ's egress when its own AZ goes", () => {
@@ -41,15 +51,26 @@ describe("loss of one AZ", () => {
         res("aws_nat_gateway.nat_b", { subnet_id: ref("aws_subnet.pub_b") }),
         ...["a", "b", "c"].flatMap((z) => [
           res(`aws_route_table.app_${z}`, { tags: { Tier: "app" } }),
-          res(`aws_route_table_association.app_${z}`, { route_table_id: ref(`aws_route_table.app_${z}`), subnet_id: ref(`aws_subnet.app_${z}`) }),
-          res(`aws_route.app_${z}`, { route_table_id: ref(`aws_route_table.app_${z}`), destination_cidr_block: "0.0.0.0/0", nat_gateway_id: ref(`aws_nat_gateway.nat_${z === "c" ? "b" : z}`) }),
+          res(`aws_route_table_association.app_${z}`, {
+            route_table_id: ref(`aws_route_table.app_${z}`),
+            subnet_id: ref(`aws_subnet.app_${z}`),
+          }),
+          res(`aws_route.app_${z}`, {
+            route_table_id: ref(`aws_route_table.app_${z}`),
+            destination_cidr_block: "0.0.0.0/0",
+            nat_gateway_id: ref(`aws_nat_gateway.nat_${z === "c" ? "b" : z}`),
+          }),
         ]),
       ]),
     ]);
     const report = analyseAvailability(model);
     expect(report.checks.filter((c) => c.area === "egress").map((c) => [c.address, c.ok, c.message])).toEqual([
       ["aws_nat_gateway.nat_a", true, "serves route tables of us-west-2a only"],
-      ["aws_nat_gateway.nat_b", false, "aws_nat_gateway.nat_b also serves the app route tables of us-west-2c: losing us-west-2b cuts their egress"],
+      [
+        "aws_nat_gateway.nat_b",
+        false,
+        "aws_nat_gateway.nat_b also serves the app route tables of us-west-2c: losing us-west-2b cuts their egress",
+      ],
     ]);
   });
 });

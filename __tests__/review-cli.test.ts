@@ -9,7 +9,11 @@ import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "..");
 const review = (args: string[]) =>
-  spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/review.ts", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, PLATFORM_ENV: "" } });
+  spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/review.ts", ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, PLATFORM_ENV: "" },
+  });
 
 let out: string;
 beforeAll(() => {
@@ -24,14 +28,24 @@ describe("npm run review", () => {
     type Doc = {
       command: string;
       ok: boolean;
-      results: { env: { key: string; tier: string }; gate: { failOn: string; failed: boolean; brokenFlows: number }; summary: { findings: Record<string, number> }; diff: { b: string }; flows: { flows: { id: string; status: string; broken?: { hop: string } }[] } }[];
+      results: {
+        env: { key: string; tier: string };
+        gate: { failOn: string; failed: boolean; brokenFlows: number };
+        summary: { findings: Record<string, number> };
+        diff: { b: string };
+        flows: { flows: { id: string; status: string; broken?: { hop: string } }[] };
+      }[];
     };
     const doc = JSON.parse(res.stdout) as Doc;
     expect(doc.results).toHaveLength(1);
     const broken = doc.results[0].flows.flows.filter((f) => f.status === "broken");
     // No open high finding: only a broken flow can fail prod's gate, and any broken flow does.
     expect(doc.results[0].summary.findings.high).toBe(0);
-    expect(doc.results[0]).toMatchObject({ env: { key: "prod", tier: "prod" }, gate: { failOn: "high", failed: broken.length > 0, brokenFlows: broken.length }, diff: { b: "staging" } });
+    expect(doc.results[0]).toMatchObject({
+      env: { key: "prod", tier: "prod" },
+      gate: { failOn: "high", failed: broken.length > 0, brokenFlows: broken.length },
+      diff: { b: "staging" },
+    });
     expect(doc).toMatchObject({ command: "review", ok: broken.length === 0 });
     expect(res.status).toBe(broken.length ? 1 : 0);
     for (const f of broken) expect(res.stderr).toContain(`broken flow ${f.id}: ${f.broken!.hop}`);
@@ -39,12 +53,24 @@ describe("npm run review", () => {
     const dir = path.join(out, "prod");
     for (const f of ["report.md", "report.json", "diagram.mmd"]) expect(fs.existsSync(path.join(dir, f))).toBe(true);
     const md = fs.readFileSync(path.join(dir, "report.md"), "utf8");
-    for (const heading of ["# Review: prod", "## Summary", "## Findings", "## Flows", "## Estimated monthly cost", "## Loss of one availability zone", "## Diagram", "## Inventory", "## Diff: prod against staging"]) {
+    for (const heading of [
+      "# Review: prod",
+      "## Summary",
+      "## Findings",
+      "## Flows",
+      "## Estimated monthly cost",
+      "## Loss of one availability zone",
+      "## Diagram",
+      "## Inventory",
+      "## Diff: prod against staging",
+    ]) {
       expect(md).toContain(heading);
     }
     expect(md).toContain("```mermaid\nflowchart TB");
     expect(md).toContain("### 01 network\n\n```mermaid\nflowchart LR");
-    expect(fs.readFileSync(path.join(dir, "diagram.mmd"), "utf8")).toBe(JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8")).diagram);
+    expect(fs.readFileSync(path.join(dir, "diagram.mmd"), "utf8")).toBe(
+      JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8")).diagram,
+    );
     // The human summary went to stderr with --json.
     expect(res.stderr).toMatch(/prod \(prod\): 0 high/);
   });

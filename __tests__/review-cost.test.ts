@@ -30,11 +30,18 @@ describe("usage assumptions", () => {
     expect(usageFor("prod", "prod").natGbPerGateway).toBe(100);
     expect(usageFor("staging", "staging").natGbPerGateway).toBe(20);
     expect(usageFor("prod", "prod", [{ natGbPerGateway: 7 }]).natGbPerGateway).toBe(7);
-    expect(usageFor("prod", "prod", [{ default: { natGbPerGateway: 1 }, environments: { prod: { natGbPerGateway: 3 } } }]).natGbPerGateway).toBe(3);
+    expect(
+      usageFor("prod", "prod", [{ default: { natGbPerGateway: 1 }, environments: { prod: { natGbPerGateway: 3 } } }]).natGbPerGateway,
+    ).toBe(3);
   });
 
   it("shows the assumption next to every usage-based item", () => {
-    const model = new EnvModel([stack("network", [res("aws_nat_gateway.n", { subnet_id: ref("aws_subnet.s") }), res("aws_subnet.s", { availability_zone: "us-west-2a" })])]);
+    const model = new EnvModel([
+      stack("network", [
+        res("aws_nat_gateway.n", { subnet_id: ref("aws_subnet.s") }),
+        res("aws_subnet.s", { availability_zone: "us-west-2a" }),
+      ]),
+    ]);
     const cost = estimateCost(model, "us-west-2", { natGbPerGateway: 40 });
     expect(cost.items.map((i) => [i.component, i.basis, i.monthlyUsd, i.assumption])).toEqual([
       ["NAT gateway hours", "fixed", 32.85, undefined],
@@ -50,19 +57,34 @@ describe("usage assumptions", () => {
   });
 
   it("lists cost-bearing resources it cannot price", () => {
-    const cost = estimateCost(new EnvModel([stack("native", [res("aws_cognito_user_pool.p", {}), res("aws_fancy_new_thing.x", {})])]), "us-west-2", {});
-    expect(cost.notPriced).toEqual(expect.arrayContaining(["Cognito: per monthly active user beyond the free tier", "aws_fancy_new_thing: no cost model (aws_fancy_new_thing.x)"]));
+    const cost = estimateCost(
+      new EnvModel([stack("native", [res("aws_cognito_user_pool.p", {}), res("aws_fancy_new_thing.x", {})])]),
+      "us-west-2",
+      {},
+    );
+    expect(cost.notPriced).toEqual(
+      expect.arrayContaining([
+        "Cognito: per monthly active user beyond the free tier",
+        "aws_fancy_new_thing: no cost model (aws_fancy_new_thing.x)",
+      ]),
+    );
   });
 
   it("names SMS subscriptions as not estimated (billed per text); e-mail subscriptions cost nothing", () => {
     const SMS = "SNS SMS: per text message by destination country (and an origination identity where required), not estimated";
     const withSms = estimateCost(
-      new EnvModel([stack("notification", [res("aws_sns_topic_subscription.sms_error_12065550100", { protocol: "sms", endpoint: "+12065550100" })])]),
+      new EnvModel([
+        stack("notification", [res("aws_sns_topic_subscription.sms_error_12065550100", { protocol: "sms", endpoint: "+12065550100" })]),
+      ]),
       "us-west-2",
       {},
     );
     expect(withSms.notPriced).toContain(SMS);
-    const email = estimateCost(new EnvModel([stack("notification", [res("aws_sns_topic_subscription.email_x", { protocol: "email", endpoint: "a@b.c" })])]), "us-west-2", {});
+    const email = estimateCost(
+      new EnvModel([stack("notification", [res("aws_sns_topic_subscription.email_x", { protocol: "email", endpoint: "a@b.c" })])]),
+      "us-west-2",
+      {},
+    );
     expect(email.notPriced).not.toContain(SMS);
     expect(email.items).toEqual([]);
   });

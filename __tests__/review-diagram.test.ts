@@ -7,17 +7,32 @@ import { EnvModel } from "../tools/review/model";
 import { ref, remoteState, res, stack } from "./fixtures/review/build";
 
 const stacks = () => [
-  stack("application", [
-    res("aws_lb.lb", { name: 'the "front" door', load_balancer_type: "application", internal: true }),
-    res("aws_lb_listener.l", { load_balancer_arn: ref("aws_lb.lb", "arn") }),
-    res("aws_lb_target_group.tg", {}),
-    res("aws_lb_listener_rule.rule", { listener_arn: ref("aws_lb_listener.l", "arn"), action: [{ type: "forward", target_group_arn: ref("aws_lb_target_group.tg", "arn") }] }),
-    res("aws_ecs_service.api", { name: "api", desired_count: 2, load_balancer: [{ target_group_arn: ref("aws_lb_target_group.tg", "arn") }] }),
-  ], { ...remoteState("network", "01", "network") }),
+  stack(
+    "application",
+    [
+      res("aws_lb.lb", { name: 'the "front" door', load_balancer_type: "application", internal: true }),
+      res("aws_lb_listener.l", { load_balancer_arn: ref("aws_lb.lb", "arn") }),
+      res("aws_lb_target_group.tg", {}),
+      res("aws_lb_listener_rule.rule", {
+        listener_arn: ref("aws_lb_listener.l", "arn"),
+        action: [{ type: "forward", target_group_arn: ref("aws_lb_target_group.tg", "arn") }],
+      }),
+      res("aws_ecs_service.api", {
+        name: "api",
+        desired_count: 2,
+        load_balancer: [{ target_group_arn: ref("aws_lb_target_group.tg", "arn") }],
+      }),
+    ],
+    { ...remoteState("network", "01", "network") },
+  ),
   stack("cloud-map", [res("aws_service_discovery_private_dns_namespace.ns", { name: "p.local" })]),
-  stack("network", [res("aws_vpc.vpc", { cidr_block: "10.0.0.0/16" }), res("aws_subnet.a", { availability_zone: "us-west-2a", tags: { Tier: "app" } })], {
-    output: { vpc_id: { value: ref("aws_vpc.vpc") } },
-  }),
+  stack(
+    "network",
+    [res("aws_vpc.vpc", { cidr_block: "10.0.0.0/16" }), res("aws_subnet.a", { availability_zone: "us-west-2a", tags: { Tier: "app" } })],
+    {
+      output: { vpc_id: { value: ref("aws_vpc.vpc") } },
+    },
+  ),
 ];
 
 describe("diagram", () => {
@@ -39,7 +54,10 @@ describe("diagram", () => {
   it("draws each layer with its resources, escaped labels, its wiring and the other layers' resources it is wired to", () => {
     const model = new EnvModel([
       ...stacks(),
-      stack("monitoring", [res("aws_sns_topic.alarms", { name: "alarms" }), res("aws_cloudwatch_metric_alarm.cpu", { alarm_actions: [ref("aws_sns_topic.alarms", "arn")] })]),
+      stack("monitoring", [
+        res("aws_sns_topic.alarms", { name: "alarms" }),
+        res("aws_cloudwatch_metric_alarm.cpu", { alarm_actions: [ref("aws_sns_topic.alarms", "arn")] }),
+      ]),
     ]);
     const byLayer = Object.fromEntries(layerDiagrams(model).map((d) => [d.layer, d.text]));
     const app = byLayer.application;
@@ -57,6 +75,8 @@ describe("diagram", () => {
     const a = mermaidDiagram(new EnvModel(stacks()));
     expect(mermaidDiagram(new EnvModel([...stacks()].reverse()))).toBe(a);
     expect(mermaidDiagram(new EnvModel(stacks()))).toBe(a);
-    expect(layerDiagrams(new EnvModel([...stacks()].reverse())).map((d) => d.text)).toEqual(layerDiagrams(new EnvModel(stacks())).map((d) => d.text));
+    expect(layerDiagrams(new EnvModel([...stacks()].reverse())).map((d) => d.text)).toEqual(
+      layerDiagrams(new EnvModel(stacks())).map((d) => d.text),
+    );
   });
 });

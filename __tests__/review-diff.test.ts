@@ -11,7 +11,15 @@ describe("diff of two environments", () => {
     const id = { key: "prod", environment: "prod", accountId: "333333333333", bucket: "p-prod-tfstate-333333333333" };
     expect(normalizer(id)("prod")).toBe("<env>");
     const n = normalizer(id, { keepExact: true });
-    expect(n({ a: "petclinic-prod-alb", b: "production", c: "arn:aws:iam::333333333333:root", d: "arn:aws:s3:::p-prod-tfstate-333333333333/*", e: "prod" })).toEqual({
+    expect(
+      n({
+        a: "petclinic-prod-alb",
+        b: "production",
+        c: "arn:aws:iam::333333333333:root",
+        d: "arn:aws:s3:::p-prod-tfstate-333333333333/*",
+        e: "prod",
+      }),
+    ).toEqual({
       a: "petclinic-<env>-alb",
       b: "production",
       c: "arn:aws:iam::<account>:root",
@@ -21,10 +29,27 @@ describe("diff of two environments", () => {
   });
 
   it("gives config key paths with both values, addresses only in one, and changed attributes", () => {
-    const a = { id: { key: "prod", environment: "prod" }, config: { environment: "prod", logging: { retentionDays: 365 }, services: { api: { port: 8080 } } } };
-    const b = { id: { key: "dev", environment: "dev" }, config: { environment: "dev", logging: { retentionDays: 30 }, services: { api: { port: 8080 } } } };
-    const modelA = new EnvModel([stack("network", [res("aws_vpc.vpc", { tags: { Name: "p-prod" } }), res("aws_nat_gateway.b", {}), res("aws_cloudwatch_log_group.g", { name: "/p/prod/x", retention_in_days: 365 })])]);
-    const modelB = new EnvModel([stack("network", [res("aws_vpc.vpc", { tags: { Name: "p-dev" } }), res("aws_cloudwatch_log_group.g", { name: "/p/dev/x", retention_in_days: 30 })])]);
+    const a = {
+      id: { key: "prod", environment: "prod" },
+      config: { environment: "prod", logging: { retentionDays: 365 }, services: { api: { port: 8080 } } },
+    };
+    const b = {
+      id: { key: "dev", environment: "dev" },
+      config: { environment: "dev", logging: { retentionDays: 30 }, services: { api: { port: 8080 } } },
+    };
+    const modelA = new EnvModel([
+      stack("network", [
+        res("aws_vpc.vpc", { tags: { Name: "p-prod" } }),
+        res("aws_nat_gateway.b", {}),
+        res("aws_cloudwatch_log_group.g", { name: "/p/prod/x", retention_in_days: 365 }),
+      ]),
+    ]);
+    const modelB = new EnvModel([
+      stack("network", [
+        res("aws_vpc.vpc", { tags: { Name: "p-dev" } }),
+        res("aws_cloudwatch_log_group.g", { name: "/p/dev/x", retention_in_days: 30 }),
+      ]),
+    ]);
     const d = diffEnvironments({ ...a, model: modelA }, { ...b, model: modelB });
     expect(d.config).toEqual([
       { path: "environment", a: "prod", b: "dev" },

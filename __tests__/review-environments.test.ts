@@ -53,13 +53,22 @@ describe("cost worked example: NAT gateway and interface endpoints of dev with a
 
     // By hand, with the seed's 7 endpoints: NAT 0.045 * 730 = 32.85; its address 0.005 * 730 = 3.65;
     // endpoints 7 * 2 * 0.01 * 730 = 102.20; together 138.70 USD a month.
-    const byHand = 1 * price("nat.hour") * 730 + 1 * price("publicIpv4.hour") * 730 + services.length * azs.length * price("vpcEndpoint.interface.azHour") * 730;
+    const byHand =
+      1 * price("nat.hour") * 730 +
+      1 * price("publicIpv4.hour") * 730 +
+      services.length * azs.length * price("vpcEndpoint.interface.azHour") * 730;
     if (services.length === 7) expect(byHand).toBeCloseTo(138.7, 2);
 
     const cost = estimateCost(dev.model, "us-west-2", usageFor("dev", "dev"));
-    const network = cost.items.filter((i) => i.layer === "network" && ["nat.hour", "publicIpv4.hour", "vpcEndpoint.interface.azHour"].includes(i.priceKey));
+    const network = cost.items.filter(
+      (i) => i.layer === "network" && ["nat.hour", "publicIpv4.hour", "vpcEndpoint.interface.azHour"].includes(i.priceKey),
+    );
     expect(network.map((i) => i.addresses[0]).sort()).toEqual(
-      ["aws_eip.vpc_nat_us_west_2a_eip", "aws_nat_gateway.vpc_nat_us_west_2a", ...services.map((s) => `aws_vpc_endpoint.endpoints_${s.replace(/[.-]/g, "_")}`)].sort(),
+      [
+        "aws_eip.vpc_nat_us_west_2a_eip",
+        "aws_nat_gateway.vpc_nat_us_west_2a",
+        ...services.map((s) => `aws_vpc_endpoint.endpoints_${s.replace(/[.-]/g, "_")}`),
+      ].sort(),
     );
     expect(network.reduce((n, i) => n + i.monthlyUsd, 0)).toBeCloseTo(byHand, 2);
     expect(network.every((i) => i.basis === "fixed")).toBe(true);
@@ -74,13 +83,17 @@ describe("cost worked example: NAT gateway and interface endpoints of dev with a
     expect(sum((i) => i.priceKey === "nat.hour")).toBeCloseTo(prod.config.aws.azs.length * 0.045 * 730, 2);
     // Each service: minCount tasks x (cpu, memory) of its task size, x86.
     const fargate = Object.values(prod.config.services).reduce(
-      (n, s) => n + s.minCount * ((s.cpu / 1024) * price("fargate.x86_64.vcpuHour") + (s.memory / 1024) * price("fargate.x86_64.gbHour")) * 730,
+      (n, s) =>
+        n + s.minCount * ((s.cpu / 1024) * price("fargate.x86_64.vcpuHour") + (s.memory / 1024) * price("fargate.x86_64.gbHour")) * 730,
       0,
     );
     expect(sum((i) => i.priceKey.startsWith("fargate."))).toBeCloseTo(fargate, 1);
     // Writer and readers at the minimum ACU each.
     const instances = 1 + prod.config.database.readers;
-    expect(sum((i) => i.priceKey === "aurora.serverlessV2.acuHour")).toBeCloseTo(instances * prod.config.database.serverless.minCapacity * price("aurora.serverlessV2.acuHour") * 730, 2);
+    expect(sum((i) => i.priceKey === "aurora.serverlessV2.acuHour")).toBeCloseTo(
+      instances * prod.config.database.serverless.minCapacity * price("aurora.serverlessV2.acuHour") * 730,
+      2,
+    );
     expect(cost.layers.reduce((n, l) => n + l.totalUsd, 0)).toBeCloseTo(cost.totals.totalUsd, 1);
     expect(cost.totals.totalUsd).toBeCloseTo(cost.totals.fixedUsd + cost.totals.usageUsd, 2);
   });
@@ -99,7 +112,11 @@ describe("loss of one AZ", () => {
     expect(report.perAz["us-west-2b"]).not.toContain(message);
     // One task per service in dev: each service is named.
     const services = report.checks.filter((c) => c.area === "service" && !c.ok).map((c) => c.address);
-    expect(services).toEqual(Object.keys(dev.config.services).map((s) => `aws_ecs_service.${s.replace(/-/g, "_")}`).sort());
+    expect(services).toEqual(
+      Object.keys(dev.config.services)
+        .map((s) => `aws_ecs_service.${s.replace(/-/g, "_")}`)
+        .sort(),
+    );
   });
 
   it("prod survives: NAT per AZ, everything in two AZs, two tasks per service, a reader in the other AZ", () => {
@@ -107,8 +124,13 @@ describe("loss of one AZ", () => {
     const report = analyseAvailability(prod.model, prod.config.aws.azs);
     expect(report.checks.filter((c) => !c.ok).map((c) => c.message)).toEqual([]);
     expect(report.survivesAzLoss).toBe(true);
-    expect(report.checks.filter((c) => c.area === "egress").map((c) => c.address)).toEqual(["aws_nat_gateway.vpc_nat_us_west_2a", "aws_nat_gateway.vpc_nat_us_west_2b"]);
-    expect(report.checks.find((c) => c.address === "aws_rds_cluster.aurora")?.message).toMatch(/failover to aws_rds_cluster_instance\.aurora_reader_1 \(us-west-2b\)/);
+    expect(report.checks.filter((c) => c.area === "egress").map((c) => c.address)).toEqual([
+      "aws_nat_gateway.vpc_nat_us_west_2a",
+      "aws_nat_gateway.vpc_nat_us_west_2b",
+    ]);
+    expect(report.checks.find((c) => c.address === "aws_rds_cluster.aurora")?.message).toMatch(
+      /failover to aws_rds_cluster_instance\.aurora_reader_1 \(us-west-2b\)/,
+    );
     expect(Object.values(report.perAz).flat()).toEqual([]);
   });
 });
@@ -145,7 +167,8 @@ describe("diagram", () => {
       expect(new Set(ids).size).toBe(ids.length);
       expect(ids.length).toBeLessThanOrEqual(40);
       const declared = new Set(ids);
-      for (const m of d.text.matchAll(/^ {2}(\S+) (?:-->|-\.->)(?:\|"[^"]*"\|)? (\S+)$/gm)) expect([declared.has(m[1]), declared.has(m[2])]).toEqual([true, true]);
+      for (const m of d.text.matchAll(/^ {2}(\S+) (?:-->|-\.->)(?:\|"[^"]*"\|)? (\S+)$/gm))
+        expect([declared.has(m[1]), declared.has(m[2])]).toEqual([true, true]);
     }
   });
 
@@ -165,7 +188,7 @@ describe("diagram", () => {
       expect(text).toContain(`  ${edge}\n`);
     }
     // Through the VPC link the API reaches the NLB, not the ALB directly.
-    expect(text).not.toContain("n_api_gateway_aws_api_gateway_rest_api_api -->|\"VPC link\"| n_application_aws_lb_load_balancer");
+    expect(text).not.toContain('n_api_gateway_aws_api_gateway_rest_api_api -->|"VPC link"| n_application_aws_lb_load_balancer');
   });
 });
 
@@ -173,7 +196,10 @@ describe("prod against staging", () => {
   const diff = () => {
     const prod = synthesized("prod");
     const staging = synthesized("staging");
-    return diffEnvironments({ id: prod.info.identity, config: prod.config, model: prod.model }, { id: staging.info.identity, config: staging.config, model: staging.model });
+    return diffEnvironments(
+      { id: prod.info.identity, config: prod.config, model: prod.model },
+      { id: staging.info.identity, config: staging.config, model: staging.model },
+    );
   };
 
   it("lists config keys that differ with both values; names built from the environment are not differences", () => {

@@ -19,7 +19,8 @@ describe.each(discoverEnvironments().map((e) => [e.name, e] as const))("%s", (_n
     expect(report.flows.length).toBeGreaterThan(10);
     expect(report.flows.filter((f) => f.status === "broken").map((f) => `${f.id} @ ${f.broken!.hop}: ${f.broken!.reason}`)).toEqual([]);
     // With network ACLs on, the database and load-balancer paths cross them (the proof is not vacuous).
-    const crossesAcls = (kind: string) => report.flows.filter((f) => f.kind === kind).every((f) => f.hops.some((h) => h.name.startsWith("nacl ")));
+    const crossesAcls = (kind: string) =>
+      report.flows.filter((f) => f.kind === kind).every((f) => f.hops.some((h) => h.name.startsWith("nacl ")));
     if (config.network.networkAcls.enabled) expect([crossesAcls("service-database"), crossesAcls("lb-service")]).toEqual([true, true]);
   });
 });

@@ -16,7 +16,14 @@ function trust(t: Trust, kind: "authenticated" | "unauthenticated"): string {
   const cond: Record<string, Record<string, string>> = {};
   if (t.aud !== null) cond.StringEquals = { "cognito-identity.amazonaws.com:aud": t.aud ?? ref("aws_cognito_identity_pool.pool") };
   if (t.amr !== null) cond["ForAnyValue:StringLike"] = { "cognito-identity.amazonaws.com:amr": t.amr ?? kind };
-  return policyJson([{ Effect: "Allow", Principal: { Federated: t.federated ?? "cognito-identity.amazonaws.com" }, Action: "sts:AssumeRoleWithWebIdentity", Condition: cond }]);
+  return policyJson([
+    {
+      Effect: "Allow",
+      Principal: { Federated: t.federated ?? "cognito-identity.amazonaws.com" },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: cond,
+    },
+  ]);
 }
 
 function env(opts: { auth?: Trust; guest?: Trust; allowGuests?: boolean; client?: boolean }): StackInput[] {
@@ -28,20 +35,31 @@ function env(opts: { auth?: Trust; guest?: Trust; allowGuests?: boolean; client?
       res("aws_cognito_identity_pool.pool", {
         identity_pool_name: "p-e",
         allow_unauthenticated_identities: opts.allowGuests ?? false,
-        cognito_identity_providers: [{ client_id: opts.client === false ? "someclient" : ref("aws_cognito_user_pool_client.spa"), provider_name: "cognito-idp.us-west-2.amazonaws.com/x" }],
+        cognito_identity_providers: [
+          {
+            client_id: opts.client === false ? "someclient" : ref("aws_cognito_user_pool_client.spa"),
+            provider_name: "cognito-idp.us-west-2.amazonaws.com/x",
+          },
+        ],
       }),
       res("aws_iam_role.auth", { name: "p-e-identity-authenticated", assume_role_policy: trust(opts.auth ?? {}, "authenticated") }),
-      ...(guestRole ? [res("aws_iam_role.guest", { name: "p-e-identity-unauthenticated", assume_role_policy: trust(opts.guest!, "unauthenticated") })] : []),
+      ...(guestRole
+        ? [res("aws_iam_role.guest", { name: "p-e-identity-unauthenticated", assume_role_policy: trust(opts.guest!, "unauthenticated") })]
+        : []),
       res("aws_cognito_identity_pool_roles_attachment.roles", {
         identity_pool_id: ref("aws_cognito_identity_pool.pool"),
-        roles: { authenticated: ref("aws_iam_role.auth", "arn"), ...(guestRole ? { unauthenticated: ref("aws_iam_role.guest", "arn") } : {}) },
+        roles: {
+          authenticated: ref("aws_iam_role.auth", "arn"),
+          ...(guestRole ? { unauthenticated: ref("aws_iam_role.guest", "arn") } : {}),
+        },
       }),
     ]),
   ];
 }
 
 const flows = (stacks: StackInput[]) => proveFlows(new EnvModel(stacks), F.FACTS).flows;
-const flow = (stacks: StackInput[], kind: "authenticated" | "unauthenticated") => flows(stacks).find((f) => f.id === `identity-pool:native/roles->${kind}`);
+const flow = (stacks: StackInput[], kind: "authenticated" | "unauthenticated") =>
+  flows(stacks).find((f) => f.id === `identity-pool:native/roles->${kind}`);
 
 describe("identity pool roles", () => {
   it("holds with the trust the kit writes (this pool's aud, the role's amr, a user pool client)", () => {
@@ -53,12 +71,18 @@ describe("identity pool roles", () => {
   });
 
   it("flags a trust without aud (any pool's identities could assume the role) or with another pool's id", () => {
-    expect(flow(env({ auth: { aud: null } }), "authenticated")!.broken).toMatchObject({ hop: "trust aud", reason: expect.stringContaining("any pool") });
+    expect(flow(env({ auth: { aud: null } }), "authenticated")!.broken).toMatchObject({
+      hop: "trust aud",
+      reason: expect.stringContaining("any pool"),
+    });
     expect(flow(env({ auth: { aud: "us-west-2:other-pool" } }), "authenticated")!.broken).toMatchObject({ hop: "trust aud" });
   });
 
   it("flags an authenticated role without amr, or with amr unauthenticated (guests could assume it)", () => {
-    expect(flow(env({ auth: { amr: null } }), "authenticated")!.broken).toMatchObject({ hop: "trust amr", reason: expect.stringContaining("guests could assume") });
+    expect(flow(env({ auth: { amr: null } }), "authenticated")!.broken).toMatchObject({
+      hop: "trust amr",
+      reason: expect.stringContaining("guests could assume"),
+    });
     expect(flow(env({ auth: { amr: "unauthenticated" } }), "authenticated")!.broken).toMatchObject({ hop: "trust amr" });
   });
 

@@ -196,7 +196,9 @@ describe("the report", () => {
     ]);
     const md = renderFlows(r).join("\n");
     expect(md).toContain("**4 broken**");
-    expect(md).toContain("| `route:admin` | public API | lb_target_group.api /admin | route: /admin reachable through the API | no API route reaches /admin");
+    expect(md).toContain(
+      "| `route:admin` | public API | lb_target_group.api /admin | route: /admin reachable through the API | no API route reaches /admin",
+    );
   });
 });
 
@@ -231,11 +233,19 @@ describe("credentials", () => {
   it("proves an IAM database user end to end: IAM auth on, rds-db:connect as exactly the user the task is told, the user created, TLS", () => {
     const id = "service:api->database:db";
     expect(flow(F.iamDatabaseUser({ connectAs: "api", provisioned: ["api", "worker"], tls: true }), id).status).toBe("ok");
-    expect(flow(F.iamDatabaseUser({ provisioned: ["api"], tls: true }), id).broken!.hop).toBe("task rds-db:connect database user api (DB_USER)");
-    expect(flow(F.iamDatabaseUser({ connectAs: "worker", provisioned: ["api"], tls: true }), id).broken!.hop).toBe("task rds-db:connect database user api (DB_USER)");
-    expect(flow(F.iamDatabaseUser({ connectAs: "api", provisioned: ["worker"], tls: true }), id).broken).toMatchObject({ hop: "database user api exists" });
+    expect(flow(F.iamDatabaseUser({ provisioned: ["api"], tls: true }), id).broken!.hop).toBe(
+      "task rds-db:connect database user api (DB_USER)",
+    );
+    expect(flow(F.iamDatabaseUser({ connectAs: "worker", provisioned: ["api"], tls: true }), id).broken!.hop).toBe(
+      "task rds-db:connect database user api (DB_USER)",
+    );
+    expect(flow(F.iamDatabaseUser({ connectAs: "api", provisioned: ["worker"], tls: true }), id).broken).toMatchObject({
+      hop: "database user api exists",
+    });
     expect(flow(F.iamDatabaseUser({ connectAs: "api", provisioned: ["api"], tls: false }), id).broken!.hop).toBe("TLS");
-    expect(flow(F.iamDatabaseUser({ connectAs: "api", provisioned: ["api"], tls: true, iamAuth: false }), id).broken!.hop).toBe("IAM database authentication on");
+    expect(flow(F.iamDatabaseUser({ connectAs: "api", provisioned: ["api"], tls: true, iamAuth: false }), id).broken!.hop).toBe(
+      "IAM database authentication on",
+    );
   });
 
   it("proves the provisioner's path to the database port and to the master secret it reads at run time", () => {
@@ -243,7 +253,9 @@ describe("credentials", () => {
     const ok = flow(F.iamDatabaseUser({ connectAs: "api", provisioned: ["api"], tls: true }), id);
     expect(ok.status).toBe("ok");
     expect(ok.hops.map((h) => h.name)).toContain("db_users secretsmanager:GetSecretValue master secret (read at run time)");
-    expect(flow(F.iamDatabaseUser({ connectAs: "api", provisioned: ["api"], tls: true, adminRules: false }), id).broken!.kind).toBe("network");
+    expect(flow(F.iamDatabaseUser({ connectAs: "api", provisioned: ["api"], tls: true, adminRules: false }), id).broken!.kind).toBe(
+      "network",
+    );
   });
 
   it("flags an IAM-authenticated cache user without elasticache:Connect, user name or TLS setting", () => {
@@ -252,8 +264,12 @@ describe("credentials", () => {
     expect(flow(F.iamAuthCache({ connect: false, userName: true, tls: true }), "service:api->cache:redis").broken!.hop).toBe(
       "task elasticache:Connect replication group p-e",
     );
-    expect(flow(F.iamAuthCache({ connect: true, userName: false, tls: true }), "service:api->cache:redis").broken!.hop).toBe("client gets the IAM user name");
-    expect(flow(F.iamAuthCache({ connect: true, userName: true, tls: false }), "service:api->cache:redis").broken!.hop).toBe("client uses TLS");
+    expect(flow(F.iamAuthCache({ connect: true, userName: false, tls: true }), "service:api->cache:redis").broken!.hop).toBe(
+      "client gets the IAM user name",
+    );
+    expect(flow(F.iamAuthCache({ connect: true, userName: true, tls: false }), "service:api->cache:redis").broken!.hop).toBe(
+      "client uses TLS",
+    );
   });
 });
 
@@ -289,9 +305,17 @@ describe("edge rules and route coverage", () => {
 
   it("counts an exact API route for the load balancer path it forwards to, and only that path", () => {
     // An exact resource takes its path from the greedy /api/{proxy+}: it must forward it to where the ALB serves it.
-    const reached = prove(F.apiRoutes({ albPath: "/api/customers", subPaths: true, exact: { part: "customers", uri: "https://alb.example.com/api/customers" } }));
+    const reached = prove(
+      F.apiRoutes({
+        albPath: "/api/customers",
+        subPaths: true,
+        exact: { part: "customers", uri: "https://alb.example.com/api/customers" },
+      }),
+    );
     expect(reached.flows.find((f) => f.id === "route:admin")!.status).toBe("ok");
-    const elsewhere = prove(F.apiRoutes({ albPath: "/api/customers", subPaths: true, exact: { part: "customers", uri: "https://alb.example.com/api/owners" } }));
+    const elsewhere = prove(
+      F.apiRoutes({ albPath: "/api/customers", subPaths: true, exact: { part: "customers", uri: "https://alb.example.com/api/owners" } }),
+    );
     expect(elsewhere.flows.find((f) => f.id === "route:admin")!.broken!.reason).toContain("no API route reaches /api/customers");
   });
 });
@@ -362,11 +386,17 @@ describe("application delivery", () => {
   });
 
   it("flags PassRole granted for another service than ECS tasks", () => {
-    expect(flow(F.appDelivery("passRole"), svc).broken).toMatchObject({ kind: "identity", hop: "delivery iam:PassRole task role p-e-task to ECS tasks" });
+    expect(flow(F.appDelivery("passRole"), svc).broken).toMatchObject({
+      kind: "identity",
+      hop: "delivery iam:PassRole task role p-e-task to ECS tasks",
+    });
   });
 
   it("flags a site that cannot be invalidated", () => {
-    expect(flow(F.appDelivery("invalidation"), site).broken).toMatchObject({ kind: "identity", hop: expect.stringContaining("cloudfront:CreateInvalidation") });
+    expect(flow(F.appDelivery("invalidation"), site).broken).toMatchObject({
+      kind: "identity",
+      hop: expect.stringContaining("cloudfront:CreateInvalidation"),
+    });
   });
 
   it("a blue/green service deploys through its deployment group, not UpdateService; flags a missing CreateDeployment", () => {
@@ -374,7 +404,9 @@ describe("application delivery", () => {
     expect(ok.status).toBe("ok");
     expect(ok.hops.some((h) => h.name.includes("ecs:UpdateService"))).toBe(false);
     expect(ok.hops.map((h) => h.name)).toContain("delivery codedeploy:CreateDeployment deployment group p-e/api");
-    expect(flow(F.appDelivery("deployment", true), svc).broken).toMatchObject({ hop: "delivery codedeploy:CreateDeployment deployment group p-e/api" });
+    expect(flow(F.appDelivery("deployment", true), svc).broken).toMatchObject({
+      hop: "delivery codedeploy:CreateDeployment deployment group p-e/api",
+    });
   });
 
   it("leaves the delivery role out of the CI identity's flows (it reads no Terraform state)", () => {
@@ -391,7 +423,9 @@ describe("the IAM evaluator", () => {
     expect(conditionHolds("Null", "aws:SourceAccount", ["true"], {})).toBe(true);
     expect(conditionHolds("ForAnyValue:StringLike", "k", ["a*"], { k: ["b", "ab"] })).toBe(true);
     expect(conditionHolds("ForAllValues:StringLike", "k", ["a*"], { k: ["b", "ab"] })).toBe(false);
-    expect(conditionHolds("ArnLike", "aws:sourcearn", ["arn:aws:events:*:1:rule/*"], { "aws:sourcearn": ["arn:aws:events:us-west-2:1:rule/x"] })).toBe(true);
+    expect(
+      conditionHolds("ArnLike", "aws:sourcearn", ["arn:aws:events:*:1:rule/*"], { "aws:sourcearn": ["arn:aws:events:us-west-2:1:rule/x"] }),
+    ).toBe(true);
   });
 
   it("matches wildcards, lets an explicit Deny win, and needs both key policy delegation and IAM for KMS", () => {
@@ -417,8 +451,12 @@ describe("symbolic references", () => {
     });
     const consumer = stack("monitoring", [res("aws_sqs_queue.q", { name: "p-e-q" })], remoteState("security", "02", "security"));
     const sym = new Symbols(new EnvModel([security, consumer]), F.FACTS);
-    expect(sym.render("monitoring", "${data.terraform_remote_state.security.outputs.kms.messaging}")).toBe("⟦security/aws_kms_key.messaging.arn⟧");
-    expect(sym.render("monitoring", "x:${data.terraform_remote_state.security.outputs.topic}")).toBe("x:arn:aws:sns:us-west-2:111111111111:p-e-t");
+    expect(sym.render("monitoring", "${data.terraform_remote_state.security.outputs.kms.messaging}")).toBe(
+      "⟦security/aws_kms_key.messaging.arn⟧",
+    );
+    expect(sym.render("monitoring", "x:${data.terraform_remote_state.security.outputs.topic}")).toBe(
+      "x:arn:aws:sns:us-west-2:111111111111:p-e-t",
+    );
     expect(sym.render("monitoring", "${aws_sqs_queue.q.url}")).toBe("https://sqs.us-west-2.amazonaws.com/111111111111/p-e-q");
     expect(sym.render("monitoring", "$${aws:username}")).toBe("${aws:username}");
   });

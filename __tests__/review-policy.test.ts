@@ -11,12 +11,20 @@ import { RULES } from "../tools/review/rules";
 import { ref, remoteState, res, stack } from "./fixtures/review/build";
 
 const rule = (id: string): Rule => RULES.find((r) => r.id === id)!;
-const ctx = (model: EnvModel, tier = "dev") => ({ model, tier, settings: tierSettings(tier), protection: { data: tier === "prod", availability: tier !== "dev" } });
+const ctx = (model: EnvModel, tier = "dev") => ({
+  model,
+  tier,
+  settings: tierSettings(tier),
+  protection: { data: tier === "prod", availability: tier !== "dev" },
+});
 const findings = (ids: string[], model: EnvModel, tier = "dev") => runPolicy(ids.map(rule), ctx(model, tier)).findings;
 
 describe("references", () => {
   it("finds the expressions of a string, quote-aware", () => {
-    expect(expressionSpans("service/${aws_ecs_cluster.c.name}/${aws_ecs_service.s.name}")).toEqual(["aws_ecs_cluster.c.name", "aws_ecs_service.s.name"]);
+    expect(expressionSpans("service/${aws_ecs_cluster.c.name}/${aws_ecs_service.s.name}")).toEqual([
+      "aws_ecs_cluster.c.name",
+      "aws_ecs_service.s.name",
+    ]);
     expect(expressionSpans('${element(regex("^arn:(.+)-[A-Za-z0-9]{6}$", aws_rds_cluster.a.arn), 0)}')).toHaveLength(1);
     expect(expressionSpans("$${literal} and ${a_b.c.d}")).toEqual(["a_b.c.d"]);
   });
@@ -39,21 +47,42 @@ describe("references", () => {
 
   it("resolves a bucket's versioning by reference: ${aws_s3_bucket.x.id} means bucket x is versioned", () => {
     const versioned = new EnvModel([
-      stack("application", [res("aws_s3_bucket.x", { bucket: "x" }), res("aws_s3_bucket.y", { bucket: "y" }), res("aws_s3_bucket_versioning.v", { bucket: ref("aws_s3_bucket.x"), versioning_configuration: { status: "Enabled" } })]),
+      stack("application", [
+        res("aws_s3_bucket.x", { bucket: "x" }),
+        res("aws_s3_bucket.y", { bucket: "y" }),
+        res("aws_s3_bucket_versioning.v", { bucket: ref("aws_s3_bucket.x"), versioning_configuration: { status: "Enabled" } }),
+      ]),
     ]);
     expect(findings(["PK-S3-003"], versioned).map((f) => f.address)).toEqual(["aws_s3_bucket.y"]);
   });
 
   it("resolves remote state across stacks: a WAF association in another layer protects the load balancer", () => {
-    const app = stack("application", [res("aws_lb.lb", { internal: false, load_balancer_type: "application" })], { output: { alb_arn: { value: ref("aws_lb.lb", "arn") } } });
-    const edge = stack("api-gateway", [res("aws_wafv2_web_acl_association.a", { resource_arn: "${data.terraform_remote_state.application.outputs.alb_arn}", web_acl_arn: "arn:waf" })], remoteState("application", "07", "application"));
+    const app = stack("application", [res("aws_lb.lb", { internal: false, load_balancer_type: "application" })], {
+      output: { alb_arn: { value: ref("aws_lb.lb", "arn") } },
+    });
+    const edge = stack(
+      "api-gateway",
+      [
+        res("aws_wafv2_web_acl_association.a", {
+          resource_arn: "${data.terraform_remote_state.application.outputs.alb_arn}",
+          web_acl_arn: "arn:waf",
+        }),
+      ],
+      remoteState("application", "07", "application"),
+    );
     expect(findings(["PK-ALB-004"], new EnvModel([app, edge]))).toEqual([]);
     expect(findings(["PK-ALB-004"], new EnvModel([app]))).toHaveLength(1);
   });
 
   it("resolves keyed remote-state outputs to the producer's resource", () => {
-    const security = stack("security", [res("aws_kms_key.kms_logs", { enable_key_rotation: true })], { output: { kms_key_arns: { value: { logs: ref("aws_kms_key.kms_logs", "arn") } } } });
-    const db = stack("database", [res("aws_cloudwatch_log_group.g", { kms_key_id: "${data.terraform_remote_state.security.outputs.kms_key_arns.logs}" })], remoteState("security", "02", "security"));
+    const security = stack("security", [res("aws_kms_key.kms_logs", { enable_key_rotation: true })], {
+      output: { kms_key_arns: { value: { logs: ref("aws_kms_key.kms_logs", "arn") } } },
+    });
+    const db = stack(
+      "database",
+      [res("aws_cloudwatch_log_group.g", { kms_key_id: "${data.terraform_remote_state.security.outputs.kms_key_arns.logs}" })],
+      remoteState("security", "02", "security"),
+    );
     const model = new EnvModel([db, security]);
     const group = model.resources("aws_cloudwatch_log_group")[0];
     expect(model.resolve(group.stack, group.config.kms_key_id).map((r) => r.id)).toEqual(["security/aws_kms_key.kms_logs"]);
@@ -80,7 +109,11 @@ describe("log buckets", () => {
 
 describe("offline plan values", () => {
   const tf = stack("network", [res("aws_kms_key.k", { description: "k" })]);
-  const plan = { resource_changes: [{ address: "aws_kms_key.k", mode: "managed", change: { after: { description: "k", enable_key_rotation: false, is_enabled: true } } }] };
+  const plan = {
+    resource_changes: [
+      { address: "aws_kms_key.k", mode: "managed", change: { after: { description: "k", enable_key_rotation: false, is_enabled: true } } },
+    ],
+  };
 
   it("fills what the configuration leaves to the provider", () => {
     const model = new EnvModel([{ ...tf, plan }]);
@@ -121,12 +154,17 @@ describe("deliberate exceptions", () => {
     ]);
 
   it("a ReviewException tag suppresses the finding and carries its reason", () => {
-    const [f] = findings(["PK-SG-005"], open({ tags: { ReviewException: "PK-SG-005: public entry point of the platform (security.alb.ingressCidrs)" } }));
+    const [f] = findings(
+      ["PK-SG-005"],
+      open({ tags: { ReviewException: "PK-SG-005: public entry point of the platform (security.alb.ingressCidrs)" } }),
+    );
     expect(f.suppressed).toEqual({ reason: "public entry point of the platform (security.alb.ingressCidrs)", via: "tag" });
   });
 
   it("one tag may name several rules; a tag per rule works too", () => {
-    const r = open({ tags: { ReviewException: "PK-SG-005 PK-SG-006: public entry point" } }).resources("aws_vpc_security_group_ingress_rule")[0];
+    const r = open({ tags: { ReviewException: "PK-SG-005 PK-SG-006: public entry point" } }).resources(
+      "aws_vpc_security_group_ingress_rule",
+    )[0];
     expect([...exceptionsOf(r).keys()]).toEqual(["PK-SG-005", "PK-SG-006"]);
     const [f] = findings(["PK-SG-005"], open({ tags: { "ReviewException:PK-SG-005": "public entry point" } }));
     expect(f.suppressed?.reason).toBe("public entry point");
@@ -153,7 +191,12 @@ describe("deliberate exceptions", () => {
   });
 
   it("reports markers naming no rule, and markers whose rule passes (unused)", () => {
-    const result = runPolicy(RULES, ctx(open({ cidr_ipv4: "10.0.0.0/8", tags: { ReviewException: "PK-SG-005: was public once", "ReviewException:PK-NOPE-001": "typo" } })));
+    const result = runPolicy(
+      RULES,
+      ctx(
+        open({ cidr_ipv4: "10.0.0.0/8", tags: { ReviewException: "PK-SG-005: was public once", "ReviewException:PK-NOPE-001": "typo" } }),
+      ),
+    );
     expect(result.exceptionNotes.map((n) => [n.rule, n.problem])).toEqual([
       ["PK-SG-005", "unused"],
       ["PK-NOPE-001", "unknown rule"],
@@ -162,12 +205,19 @@ describe("deliberate exceptions", () => {
 
   it("ignores provider default_tags: an exception is about one resource", () => {
     const base = open({}).stacks[0];
-    const withDefaults = { name: base.name, tf: { ...base.tf, provider: { aws: [{ default_tags: [{ tags: { ReviewException: "PK-SG-005: everything" } }] }] } } };
+    const withDefaults = {
+      name: base.name,
+      tf: { ...base.tf, provider: { aws: [{ default_tags: [{ tags: { ReviewException: "PK-SG-005: everything" } }] }] } },
+    };
     expect(findings(["PK-SG-005"], new EnvModel([withDefaults]))[0].suppressed).toBeUndefined();
   });
 
   it("a suppressed high finding does not fail the gate; an open one does", () => {
-    const suppressed = reviewModel(open({ from_port: 22, to_port: 22, tags: { ReviewException: "PK-SG-001: bastion, break-glass only" } }), info("prod"), { rules: [rule("PK-SG-001")] });
+    const suppressed = reviewModel(
+      open({ from_port: 22, to_port: 22, tags: { ReviewException: "PK-SG-001: bastion, break-glass only" } }),
+      info("prod"),
+      { rules: [rule("PK-SG-001")] },
+    );
     expect(failsGate(suppressed, "high")).toBe(false);
     const opened = reviewModel(open({ from_port: 22, to_port: 22 }), info("prod"), { rules: [rule("PK-SG-001")] });
     expect(failsGate(opened, "high")).toBe(true);
@@ -190,7 +240,9 @@ describe("tiers", () => {
   it("uses the tier's thresholds: a 90-day log group is fine in staging, not in prod", () => {
     const model = new EnvModel([stack("application", [res("aws_cloudwatch_log_group.g", { retention_in_days: 90, kms_key_id: "k" })])]);
     expect(findings(["PK-LOG-002"], model, "staging")).toEqual([]);
-    expect(findings(["PK-LOG-002"], model, "prod")).toMatchObject([{ severity: "medium", message: "retention 90 days, the tier asks for 365" }]);
+    expect(findings(["PK-LOG-002"], model, "prod")).toMatchObject([
+      { severity: "medium", message: "retention 90 days, the tier asks for 365" },
+    ]);
   });
 });
 

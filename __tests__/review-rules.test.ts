@@ -13,8 +13,18 @@ import { one, res } from "./fixtures/review/build";
 function run(rule: Rule, fixture: RuleFixture, which: "pass" | "fail") {
   const tier = fixture.tier ?? "dev";
   const model = new EnvModel(fixture[which]);
-  const checks = rule.check({ model, tier, settings: tierSettings(tier), protection: fixture.protection ?? { data: false, availability: false } });
-  const policy = runPolicy([rule], { model, tier, settings: tierSettings(tier), protection: fixture.protection ?? { data: false, availability: false } });
+  const checks = rule.check({
+    model,
+    tier,
+    settings: tierSettings(tier),
+    protection: fixture.protection ?? { data: false, availability: false },
+  });
+  const policy = runPolicy([rule], {
+    model,
+    tier,
+    settings: tierSettings(tier),
+    protection: fixture.protection ?? { data: false, availability: false },
+  });
   return { checks, findings: policy.findings };
 }
 
@@ -33,12 +43,21 @@ describe("review policy pack", () => {
 
   it("is documented: docs/review.md lists every rule with its severity (per tier where it varies) and Checkov ids", () => {
     const doc = fs.readFileSync(path.join(__dirname, "..", "docs", "review.md"), "utf8");
-    const rows = new Map([...doc.matchAll(/^\| (PK-[A-Z0-9]+-\d{3}) \| ([^|]+) \| (.+) \| ([^|]+) \|$/gm)].map((m) => [m[1], { severity: m[2].trim(), checkov: m[4].trim() }]));
+    const rows = new Map(
+      [...doc.matchAll(/^\| (PK-[A-Z0-9]+-\d{3}) \| ([^|]+) \| (.+) \| ([^|]+) \|$/gm)].map((m) => [
+        m[1],
+        { severity: m[2].trim(), checkov: m[4].trim() },
+      ]),
+    );
     expect([...rows.keys()]).toEqual(RULES.map((r) => r.id));
     const tiers = tierSeverities();
     for (const r of RULES) {
       const row = rows.get(r.id)!;
-      const perTier = tiers[r.id] ? ` (${Object.entries(tiers[r.id]).map(([t, s]) => `${t} ${s}`).join(", ")})` : "";
+      const perTier = tiers[r.id]
+        ? ` (${Object.entries(tiers[r.id])
+            .map(([t, s]) => `${t} ${s}`)
+            .join(", ")})`
+        : "";
       expect([r.id, row.severity]).toEqual([r.id, `${r.severity}${perTier}`]);
       expect([r.id, row.checkov]).toEqual([r.id, r.checkov.join(", ") || "–"]);
     }
@@ -77,13 +96,21 @@ describe("review policy pack", () => {
 describe("PK-RDS-008 with a write-only master password (RDS instances with read replicas)", () => {
   const rule = RULES.find((r) => r.id === "PK-RDS-008")!;
   const outcome = (attrs: Record<string, unknown>) =>
-    run(rule, { pass: [], fail: one(res("aws_db_instance.d", { engine: "mysql", instance_class: "db.t3.small", ...attrs })) }, "fail").checks.map((c) => [c.ok, c.message]);
+    run(
+      rule,
+      { pass: [], fail: one(res("aws_db_instance.d", { engine: "mysql", instance_class: "db.t3.small", ...attrs })) },
+      "fail",
+    ).checks.map((c) => [c.ok, c.message]);
 
   it("passes a password_wo from an expression (never in plan or state)", () => {
-    expect(outcome({ password_wo: "${local.rds_initial_password}", password_wo_version: 1 })).toEqual([[true, "write-only password (password_wo: never in plan or state), from an expression"]]);
+    expect(outcome({ password_wo: "${local.rds_initial_password}", password_wo_version: 1 })).toEqual([
+      [true, "write-only password (password_wo: never in plan or state), from an expression"],
+    ]);
   });
 
   it("flags a literal password_wo (it sits in the configuration)", () => {
-    expect(outcome({ password_wo: "hunter22hunter22", password_wo_version: 1 })).toEqual([[false, "password_wo is a literal in the configuration"]]);
+    expect(outcome({ password_wo: "hunter22hunter22", password_wo_version: 1 })).toEqual([
+      [false, "password_wo is a literal in the configuration"],
+    ]);
   });
 });

@@ -28,7 +28,9 @@ type Statement = Record<string, unknown>;
 /** Every security group rule, keyed `ingress.<name>` / `egress.<name>`. */
 function rules(tf: TerraformJson): Record<string, Rule> {
   return Object.fromEntries(
-    RULE_TYPES.flatMap((type) => Object.entries(resources(tf, type)).map(([name, r]) => [`${type.includes("ingress") ? "ingress" : "egress"}.${name}`, r])),
+    RULE_TYPES.flatMap((type) =>
+      Object.entries(resources(tf, type)).map(([name, r]) => [`${type.includes("ingress") ? "ingress" : "egress"}.${name}`, r]),
+    ),
   );
 }
 
@@ -93,13 +95,24 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
       // The default system's ALB is internal (application.alb.internal): no CIDR reaches it.
       expect(cfg.security.alb.ingressCidrs).toEqual([]);
       for (const port of cfg.security.alb.ports) {
-        expect(all[`ingress.alb_${label(port)}_from_api_link`]).toMatchObject({ security_group_id: SG("alb"), referenced_security_group_id: SG("api_link"), from_port: port, to_port: port });
+        expect(all[`ingress.alb_${label(port)}_from_api_link`]).toMatchObject({
+          security_group_id: SG("alb"),
+          referenced_security_group_id: SG("api_link"),
+          from_port: port,
+          to_port: port,
+        });
       }
-      expect(Object.keys(all).filter((a) => a.startsWith("ingress.alb_")).sort()).toEqual(cfg.security.alb.ports.map((p) => `ingress.alb_${label(p)}_from_api_link`).sort());
+      expect(
+        Object.keys(all)
+          .filter((a) => a.startsWith("ingress.alb_"))
+          .sort(),
+      ).toEqual(cfg.security.alb.ports.map((p) => `ingress.alb_${label(p)}_from_api_link`).sort());
     });
 
     it("uses CIDRs only for the load balancer's clients and the optional internet HTTPS egress", () => {
-      const cidrRules = Object.keys(all).filter((a) => "cidr_ipv4" in all[a] || "cidr_ipv6" in all[a]).sort();
+      const cidrRules = Object.keys(all)
+        .filter((a) => "cidr_ipv4" in all[a] || "cidr_ipv6" in all[a])
+        .sort();
       const expected = [
         ...cfg.security.alb.ingressCidrs.flatMap((c) => cfg.security.alb.ports.map((p) => `ingress.alb_${label(p)}_from_${cidrLabel(c)}`)),
         ...(cfg.security.egress.internetHttps ? ["egress.app_https_to_internet", "egress.lambda_https_to_internet"] : []),
@@ -123,39 +136,77 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
 
     it("connects load balancer -> app on each distinct service port by security group", () => {
       for (const port of servicePorts) {
-        expect(all[`egress.alb_${port}_to_app`]).toMatchObject({ security_group_id: SG("alb"), referenced_security_group_id: SG("app"), from_port: port, to_port: port });
-        expect(all[`ingress.app_${port}_from_alb`]).toMatchObject({ security_group_id: SG("app"), referenced_security_group_id: SG("alb"), from_port: port, to_port: port });
+        expect(all[`egress.alb_${port}_to_app`]).toMatchObject({
+          security_group_id: SG("alb"),
+          referenced_security_group_id: SG("app"),
+          from_port: port,
+          to_port: port,
+        });
+        expect(all[`ingress.app_${port}_from_alb`]).toMatchObject({
+          security_group_id: SG("app"),
+          referenced_security_group_id: SG("alb"),
+          from_port: port,
+          to_port: port,
+        });
       }
       expect(Object.keys(all).filter((a) => a.startsWith("egress.alb_"))).toHaveLength(servicePorts.length);
       expect(Object.keys(all).filter((a) => /^ingress\.app_\d+_from_alb$/.test(a))).toHaveLength(servicePorts.length);
-      expect(raw).toHaveResourceWithProperties(VpcSecurityGroupEgressRule, { security_group_id: SG("alb"), referenced_security_group_id: SG("app"), from_port: 8080 });
+      expect(raw).toHaveResourceWithProperties(VpcSecurityGroupEgressRule, {
+        security_group_id: SG("alb"),
+        referenced_security_group_id: SG("app"),
+        from_port: 8080,
+      });
     });
 
     it("lets the application services call each other on their ports (security.serviceToService)", () => {
       for (const port of servicePorts) {
-        expect(all[`ingress.app_${port}_from_app`]).toMatchObject({ security_group_id: SG("app"), referenced_security_group_id: SG("app"), from_port: port, to_port: port });
-        expect(all[`egress.app_${port}_to_app`]).toMatchObject({ security_group_id: SG("app"), referenced_security_group_id: SG("app"), from_port: port, to_port: port });
+        expect(all[`ingress.app_${port}_from_app`]).toMatchObject({
+          security_group_id: SG("app"),
+          referenced_security_group_id: SG("app"),
+          from_port: port,
+          to_port: port,
+        });
+        expect(all[`egress.app_${port}_to_app`]).toMatchObject({
+          security_group_id: SG("app"),
+          referenced_security_group_id: SG("app"),
+          from_port: port,
+          to_port: port,
+        });
       }
-      expect(Object.keys(all).filter((a) => a.startsWith("ingress.app_")).sort()).toEqual(
-        servicePorts.flatMap((p) => [`ingress.app_${p}_from_alb`, `ingress.app_${p}_from_app`]).sort(),
-      );
+      expect(
+        Object.keys(all)
+          .filter((a) => a.startsWith("ingress.app_"))
+          .sort(),
+      ).toEqual(servicePorts.flatMap((p) => [`ingress.app_${p}_from_alb`, `ingress.app_${p}_from_app`]).sort());
     });
 
     it("lets app, lambda and the database user provisioner (db_admin) reach the data tier on the database port, and nothing else reach it", () => {
       for (const tier of ["app", "lambda", "db_admin"]) {
-        expect(all[`egress.${tier}_${dbPort}_to_data`]).toMatchObject({ security_group_id: SG(tier), referenced_security_group_id: SG("data"), from_port: dbPort, to_port: dbPort });
-        expect(all[`ingress.data_${dbPort}_from_${tier}`]).toMatchObject({ security_group_id: SG("data"), referenced_security_group_id: SG(tier), from_port: dbPort, to_port: dbPort });
+        expect(all[`egress.${tier}_${dbPort}_to_data`]).toMatchObject({
+          security_group_id: SG(tier),
+          referenced_security_group_id: SG("data"),
+          from_port: dbPort,
+          to_port: dbPort,
+        });
+        expect(all[`ingress.data_${dbPort}_from_${tier}`]).toMatchObject({
+          security_group_id: SG("data"),
+          referenced_security_group_id: SG(tier),
+          from_port: dbPort,
+          to_port: dbPort,
+        });
       }
-      expect(Object.keys(all).filter((a) => a.startsWith("ingress.data_")).sort()).toEqual([
-        `ingress.data_${dbPort}_from_app`,
-        `ingress.data_${dbPort}_from_db_admin`,
-        `ingress.data_${dbPort}_from_lambda`,
-      ]);
+      expect(
+        Object.keys(all)
+          .filter((a) => a.startsWith("ingress.data_"))
+          .sort(),
+      ).toEqual([`ingress.data_${dbPort}_from_app`, `ingress.data_${dbPort}_from_db_admin`, `ingress.data_${dbPort}_from_lambda`]);
       expect(Object.keys(all).filter((a) => /^egress\.(data|cache)_/.test(a))).toEqual([]);
     });
 
     it(`has cache rules only when cache.enabled (${cfg.cache.enabled})`, () => {
-      const cacheRules = Object.keys(all).filter((a) => a.includes("cache")).sort();
+      const cacheRules = Object.keys(all)
+        .filter((a) => a.includes("cache"))
+        .sort();
       if (!cfg.cache.enabled) expect(cacheRules).toEqual([]);
       else expect(cacheRules.length).toBe(4);
     });
@@ -181,9 +232,17 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
 
     it("adds ingress rules to the network layer's endpoint group from app, lambda and db_admin on 443", () => {
       const endpointRules = Object.entries(all).filter(([, r]) => r.security_group_id === NETWORK("endpoint_security_group_id"));
-      expect(endpointRules.map(([a]) => a).sort()).toEqual(["ingress.endpoints_https_from_app", "ingress.endpoints_https_from_db_admin", "ingress.endpoints_https_from_lambda"]);
+      expect(endpointRules.map(([a]) => a).sort()).toEqual([
+        "ingress.endpoints_https_from_app",
+        "ingress.endpoints_https_from_db_admin",
+        "ingress.endpoints_https_from_lambda",
+      ]);
       for (const [addr, rule] of endpointRules) {
-        expect(rule).toMatchObject({ from_port: 443, to_port: 443, referenced_security_group_id: SG(addr.replace("ingress.endpoints_https_from_", "")) });
+        expect(rule).toMatchObject({
+          from_port: 443,
+          to_port: 443,
+          referenced_security_group_id: SG(addr.replace("ingress.endpoints_https_from_", "")),
+        });
       }
     });
   });
@@ -195,7 +254,10 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
     it("creates logs, data and messaging keys with rotation, the config's deletion window and aliases", () => {
       expect(Object.keys(keys).sort()).toEqual(["kms_data", "kms_logs", "kms_messaging"]);
       for (const purpose of ["logs", "data", "messaging"]) {
-        expect(keys[`kms_${purpose}`]).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: cfg.security.kms.deletionWindowDays });
+        expect(keys[`kms_${purpose}`]).toMatchObject({
+          enable_key_rotation: true,
+          deletion_window_in_days: cfg.security.kms.deletionWindowDays,
+        });
         expect(resource(tf, "aws_kms_alias", `kms_${purpose}_alias`)).toMatchObject({
           name: `alias/${prefix}-${purpose}`,
           target_key_id: `\${aws_kms_key.kms_${purpose}.key_id}`,
@@ -218,7 +280,9 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
       expect(s.Condition).toEqual({
         StringEquals: {
           "kms:CallerAccount": accountId,
-          "kms:ViaService": ["rds", "secretsmanager", "ssm", "s3", "elasticache", "ecr", "dynamodb"].map((svc) => `${svc}.${region}.amazonaws.com`),
+          "kms:ViaService": ["rds", "secretsmanager", "ssm", "s3", "elasticache", "ecr", "dynamodb"].map(
+            (svc) => `${svc}.${region}.amazonaws.com`,
+          ),
         },
       });
       expect(actionsOf(s)).toEqual(expect.arrayContaining(["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant"]));
@@ -233,7 +297,10 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
         [
           "CloudWatchAlarmsPublish",
           "cloudwatch.amazonaws.com",
-          { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${region}:${accountId}:alarm:*` } },
+          {
+            StringEquals: { "aws:SourceAccount": accountId },
+            ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${region}:${accountId}:alarm:*` },
+          },
         ],
         ["SesPublishesEvents", "ses.amazonaws.com", undefined],
       ];
@@ -269,7 +336,9 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
 
     it("creates the ECS task execution role with scoped ECR, logs, parameters and secrets access", () => {
       expect(roles.ecs_execution).toMatchObject({ name: `${prefix}-ecs-execution` });
-      expect(trust("ecs_execution")).toEqual([{ Effect: "Allow", Sid: "TrustService", Action: "sts:AssumeRole", Principal: { Service: "ecs-tasks.amazonaws.com" } }]);
+      expect(trust("ecs_execution")).toEqual([
+        { Effect: "Allow", Sid: "TrustService", Action: "sts:AssumeRole", Principal: { Service: "ecs-tasks.amazonaws.com" } },
+      ]);
       const ecr = inline("ecs_execution", "ecr-pull");
       expect(statement(ecr, "EcrLogin")).toMatchObject({ Action: "ecr:GetAuthorizationToken", Resource: "*" });
       expect(statement(ecr, "EcrPull").Resource).toBe(`arn:aws:ecr:${region}:${accountId}:repository/${prefix}/*`);
@@ -293,7 +362,11 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
 
     it("creates one task role per service, trusted by ECS tasks of this account only", () => {
       const taskRoles = Object.keys(roles).filter((r) => r.endsWith("_task"));
-      expect(taskRoles.sort()).toEqual(Object.keys(cfg.services).map((s) => `${s.replace(/-/g, "_")}_task`).sort());
+      expect(taskRoles.sort()).toEqual(
+        Object.keys(cfg.services)
+          .map((s) => `${s.replace(/-/g, "_")}_task`)
+          .sort(),
+      );
       for (const service of Object.keys(cfg.services)) {
         const role = `${service.replace(/-/g, "_")}_task`;
         expect(roles[role].name).toBe(`${prefix}-${service}-task`);
@@ -310,7 +383,12 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
           },
         ]);
         const obs = inline(role, "observability");
-        expect(actionsOf(statement(obs, "XRay")).sort()).toEqual(["xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments"]);
+        expect(actionsOf(statement(obs, "XRay")).sort()).toEqual([
+          "xray:GetSamplingRules",
+          "xray:GetSamplingTargets",
+          "xray:PutTelemetryRecords",
+          "xray:PutTraceSegments",
+        ]);
         expect(statement(obs, "MetricsInProjectNamespace")).toMatchObject({
           Action: "cloudwatch:PutMetricData",
           Condition: { StringEquals: { "cloudwatch:namespace": `${cfg.project}/${cfg.environment}` } },
@@ -322,7 +400,9 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
 
     it("creates the GenAI Lambda role with VPC, logs, X-Ray and its queues", () => {
       expect(roles.genai_lambda).toMatchObject({ name: `${prefix}-genai-lambda` });
-      expect(trust("genai_lambda")).toEqual([{ Effect: "Allow", Sid: "TrustService", Action: "sts:AssumeRole", Principal: { Service: "lambda.amazonaws.com" } }]);
+      expect(trust("genai_lambda")).toEqual([
+        { Effect: "Allow", Sid: "TrustService", Action: "sts:AssumeRole", Principal: { Service: "lambda.amazonaws.com" } },
+      ]);
       expect(actionsOf(statement(inline("genai_lambda", "vpc-access"), "VpcNetworkInterfaces"))).toContain("ec2:CreateNetworkInterface");
       expect(statement(inline("genai_lambda", "logs"), "FunctionLogs").Resource).toEqual([
         `arn:aws:logs:${region}:${accountId}:log-group:/aws/lambda/${prefix}-genai*`,
@@ -347,7 +427,8 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
         default_action: { allow: {} },
         visibility_config: { cloudwatch_metrics_enabled: true, sampled_requests_enabled: true, metric_name: prefix },
       });
-      for (const r of rulesOf) expect(r.visibility_config).toMatchObject({ cloudwatch_metrics_enabled: true, sampled_requests_enabled: true });
+      for (const r of rulesOf)
+        expect(r.visibility_config).toMatchObject({ cloudwatch_metrics_enabled: true, sampled_requests_enabled: true });
       expect(raw).toHaveResourceWithProperties(Wafv2WebAcl, { name: prefix, scope: "REGIONAL" });
     });
 
@@ -376,12 +457,17 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
         name: "body-size",
         priority: 2,
         action: { block: {} },
-        statement: { size_constraint_statement: { comparison_operator: "GT", size: 13_312, field_to_match: { body: { oversize_handling: "MATCH" } } } },
+        statement: {
+          size_constraint_statement: { comparison_operator: "GT", size: 13_312, field_to_match: { body: { oversize_handling: "MATCH" } } },
+        },
       });
       const groups = cfg.security.waf.managedRuleGroups;
       expect(rulesOf.slice(3).map((r) => r.name)).toEqual(groups.map((g) => g.name));
       const crs = rulesOf.find((r) => r.name === "AWSManagedRulesCommonRuleSet")!;
-      expect(crs.statement.managed_rule_group_statement.rule_action_override).toContainEqual({ name: "SizeRestrictions_BODY", action_to_use: { count: {} } });
+      expect(crs.statement.managed_rule_group_statement.rule_action_override).toContainEqual({
+        name: "SizeRestrictions_BODY",
+        action_to_use: { count: {} },
+      });
       rulesOf.slice(3).forEach((r, i) => {
         expect(r).toMatchObject({
           priority: i + 3,
@@ -419,7 +505,10 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
     it("reads the network layer's remote state without the lock table", () => {
       const remote = tf.data?.terraform_remote_state?.network as { backend: string; config: Record<string, unknown> };
       expect(remote.backend).toBe("s3");
-      expect(remote.config).toMatchObject({ bucket: cfg.backend.bucket, key: `platform/${cfg.project}/${cfg.environment}/01-network.tfstate` });
+      expect(remote.config).toMatchObject({
+        bucket: cfg.backend.bucket,
+        key: `platform/${cfg.project}/${cfg.environment}/01-network.tfstate`,
+      });
       expect(remote.config).not.toHaveProperty("dynamodb_table");
       expect(Object.keys(tf.data ?? {})).toEqual(["terraform_remote_state"]);
       expect(Object.keys(tf.data?.terraform_remote_state ?? {})).toEqual(["network"]);
@@ -437,7 +526,8 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
       });
       expect(Object.keys(out.task_role_arns.value as object).sort()).toEqual(Object.keys(cfg.services).sort());
       expect(out.lambda_role_arns.value).toEqual({ genai: "${aws_iam_role.genai_lambda.arn}" });
-      for (const [k, o] of Object.entries(out)) expect([k, o.description]).toEqual([k, securityContract[k as keyof typeof securityContract].description]);
+      for (const [k, o] of Object.entries(out))
+        expect([k, o.description]).toEqual([k, securityContract[k as keyof typeof securityContract].description]);
     });
   });
 });
@@ -469,7 +559,10 @@ describe("security layer options", () => {
 
   it("has no service-to-service rules when security.serviceToService is false", () => {
     const { tf } = synth(SecurityStack, envWith("dev", { security: { serviceToService: false } }));
-    const names = [...Object.keys(resources(tf, "aws_vpc_security_group_ingress_rule")), ...Object.keys(resources(tf, "aws_vpc_security_group_egress_rule"))];
+    const names = [
+      ...Object.keys(resources(tf, "aws_vpc_security_group_ingress_rule")),
+      ...Object.keys(resources(tf, "aws_vpc_security_group_egress_rule")),
+    ];
     expect(names.filter((n) => /_(from|to)_app$/.test(n) && n.startsWith("app_"))).toEqual([]);
   });
 
@@ -495,11 +588,17 @@ describe("security layer options", () => {
     const { tf } = synth(
       SecurityStack,
       envWith("dev", {
-        security: { waf: { managedRuleGroups: [{ name: "AWSManagedRulesCommonRuleSet", excludedRules: ["SizeRestrictions_BODY", "NoUserAgent_HEADER"] }] } },
+        security: {
+          waf: {
+            managedRuleGroups: [{ name: "AWSManagedRulesCommonRuleSet", excludedRules: ["SizeRestrictions_BODY", "NoUserAgent_HEADER"] }],
+          },
+        },
       }),
     );
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const r = (resource(tf, "aws_wafv2_web_acl", "waf").rule as Array<Record<string, any>>).find((x) => x.name === "AWSManagedRulesCommonRuleSet")!;
+    const r = (resource(tf, "aws_wafv2_web_acl", "waf").rule as Array<Record<string, any>>).find(
+      (x) => x.name === "AWSManagedRulesCommonRuleSet",
+    )!;
     expect(r.statement.managed_rule_group_statement.rule_action_override).toEqual([
       { name: "SizeRestrictions_BODY", action_to_use: { count: {} } },
       { name: "NoUserAgent_HEADER", action_to_use: { count: {} } },
@@ -510,8 +609,16 @@ describe("security layer options", () => {
     const { tf } = synth(SecurityStack, envWith("dev", { cache: { enabled: true, port: 6380 } }));
     const all = rules(tf);
     for (const tier of ["app", "lambda"]) {
-      expect(all[`ingress.cache_6380_from_${tier}`]).toMatchObject({ security_group_id: SG("cache"), referenced_security_group_id: SG(tier), from_port: 6380 });
-      expect(all[`egress.${tier}_6380_to_cache`]).toMatchObject({ security_group_id: SG(tier), referenced_security_group_id: SG("cache"), to_port: 6380 });
+      expect(all[`ingress.cache_6380_from_${tier}`]).toMatchObject({
+        security_group_id: SG("cache"),
+        referenced_security_group_id: SG(tier),
+        from_port: 6380,
+      });
+      expect(all[`egress.${tier}_6380_to_cache`]).toMatchObject({
+        security_group_id: SG(tier),
+        referenced_security_group_id: SG("cache"),
+        to_port: 6380,
+      });
     }
   });
 
@@ -519,14 +626,31 @@ describe("security layer options", () => {
     const pg = rules(synth(SecurityStack, envWith("dev", { database: { engine: "aurora-postgresql" } })).tf);
     expect(pg["ingress.data_5432_from_app"]).toMatchObject({ from_port: 5432, to_port: 5432 });
     const custom = rules(synth(SecurityStack, envWith("dev", { database: { engine: "mysql", port: 3307 } })).tf);
-    expect(Object.keys(custom).filter((a) => a.startsWith("ingress.data_")).sort()).toEqual(["ingress.data_3307_from_app", "ingress.data_3307_from_db_admin", "ingress.data_3307_from_lambda"]);
+    expect(
+      Object.keys(custom)
+        .filter((a) => a.startsWith("ingress.data_"))
+        .sort(),
+    ).toEqual(["ingress.data_3307_from_app", "ingress.data_3307_from_db_admin", "ingress.data_3307_from_lambda"]);
   });
 
   it("opens an internet-facing load balancer to the internet, saying why in the description", () => {
-    const all = rules(synth(SecurityStack, envWith("dev", { application: { alb: { internal: false, networkLoadBalancer: false } }, security: { alb: { ingressCidrs: ["0.0.0.0/0"] } } })).tf);
+    const all = rules(
+      synth(
+        SecurityStack,
+        envWith("dev", {
+          application: { alb: { internal: false, networkLoadBalancer: false } },
+          security: { alb: { ingressCidrs: ["0.0.0.0/0"] } },
+        }),
+      ).tf,
+    );
     for (const port of [80, 443]) {
       const rule = all[`ingress.alb_${port === 443 ? "https" : "http"}_from_internet`];
-      expect(rule).toMatchObject({ security_group_id: "${aws_security_group.alb.id}", cidr_ipv4: "0.0.0.0/0", from_port: port, to_port: port });
+      expect(rule).toMatchObject({
+        security_group_id: "${aws_security_group.alb.id}",
+        cidr_ipv4: "0.0.0.0/0",
+        from_port: port,
+        to_port: port,
+      });
       expect(rule.description).toMatch(/internet.*no security group/);
     }
   });
@@ -536,16 +660,33 @@ describe("security layer options", () => {
     // the collector comes from a pull-through cache of ECR Public in the private registry (no internet either).
     const collector = { image: "111111111111.dkr.ecr.us-west-2.amazonaws.com/ecr-public/aws-observability/aws-otel-collector:v0.43.2" };
     const all = rules(
-      synth(SecurityStack, envWith("dev", { layers: { "lambda-genai": { enabled: false } }, security: { egress: { internetHttps: false } }, application: { collector } })).tf,
+      synth(
+        SecurityStack,
+        envWith("dev", {
+          layers: { "lambda-genai": { enabled: false } },
+          security: { egress: { internetHttps: false } },
+          application: { collector },
+        }),
+      ).tf,
     );
     expect(Object.keys(all).filter((a) => a.startsWith("egress.") && "cidr_ipv4" in all[a])).toEqual([]);
   });
 
   it("lets only the API Gateway VPC link reach an internal load balancer (no CIDR ingress)", () => {
     const all = rules(synth(SecurityStack, envWith("dev", { security: { alb: { ingressCidrs: [] } } })).tf);
-    expect(Object.keys(all).filter((a) => a.startsWith("ingress.alb_")).sort()).toEqual(["ingress.alb_http_from_api_link", "ingress.alb_https_from_api_link"]);
-    expect(all["ingress.alb_https_from_api_link"]).toMatchObject({ referenced_security_group_id: "${aws_security_group.api_link.id}", from_port: 443 });
-    expect(all["egress.api_link_https_to_alb"]).toMatchObject({ referenced_security_group_id: "${aws_security_group.alb.id}", from_port: 443 });
+    expect(
+      Object.keys(all)
+        .filter((a) => a.startsWith("ingress.alb_"))
+        .sort(),
+    ).toEqual(["ingress.alb_http_from_api_link", "ingress.alb_https_from_api_link"]);
+    expect(all["ingress.alb_https_from_api_link"]).toMatchObject({
+      referenced_security_group_id: "${aws_security_group.api_link.id}",
+      from_port: 443,
+    });
+    expect(all["egress.api_link_https_to_alb"]).toMatchObject({
+      referenced_security_group_id: "${aws_security_group.alb.id}",
+      from_port: 443,
+    });
     // What remains on CIDRs is the app and lambda HTTPS egress to the internet, nothing inbound.
     const cidrRules = Object.entries(all).filter(([, r]) => r.cidr_ipv4);
     expect(cidrRules.map(([a, r]) => [a, r.cidr_ipv4, r.from_port])).toEqual([
@@ -556,7 +697,11 @@ describe("security layer options", () => {
 
   it("restricts the load balancer to configured CIDRs and ports", () => {
     const all = rules(synth(SecurityStack, envWith("staging", { security: { alb: { ingressCidrs: ["10.20.0.0/16"], ports: [443] } } })).tf);
-    expect(Object.keys(all).filter((a) => a.startsWith("ingress.alb_")).sort()).toEqual(["ingress.alb_https_from_10_20_0_0_16", "ingress.alb_https_from_api_link"]);
+    expect(
+      Object.keys(all)
+        .filter((a) => a.startsWith("ingress.alb_"))
+        .sort(),
+    ).toEqual(["ingress.alb_https_from_10_20_0_0_16", "ingress.alb_https_from_api_link"]);
     expect(all["ingress.alb_https_from_10_20_0_0_16"]).toMatchObject({ cidr_ipv4: "10.20.0.0/16", from_port: 443 });
   });
 
@@ -606,11 +751,16 @@ describe("SecurityGroup module", () => {
   it("adds rules to a group created elsewhere with fromId", () => {
     const tf = JSON.parse(
       Testing.synthScope((scope) => {
-        SecurityGroupModule.fromId(scope, "endpoints", "sg-endpoints").ingressFromGroup("https_from_app", "sg-app", { port: 443, description: "HTTPS from app" });
+        SecurityGroupModule.fromId(scope, "endpoints", "sg-endpoints").ingressFromGroup("https_from_app", "sg-app", {
+          port: 443,
+          description: "HTTPS from app",
+        });
       }),
     ) as TerraformJson;
     expect(resources(tf, "aws_security_group")).toEqual({});
-    expect(Object.values(rules(tf))).toEqual([expect.objectContaining({ security_group_id: "sg-endpoints", referenced_security_group_id: "sg-app" })]);
+    expect(Object.values(rules(tf))).toEqual([
+      expect.objectContaining({ security_group_id: "sg-endpoints", referenced_security_group_id: "sg-app" }),
+    ]);
   });
 
   it.each([
@@ -636,13 +786,31 @@ describe("WafWebAcl module", () => {
     ) as TerraformJson;
 
   it("bounds bodies with a rule of its own above 8 KB, switching the Common Rule Set's body rule to count, and refuses what WAF cannot inspect", () => {
-    const tf = build({ maxBodyBytes: 12_288, managedRuleGroups: [{ name: "AWSManagedRulesCommonRuleSet", excludedRules: ["NoUserAgent_HEADER"] }, { name: "AWSManagedRulesSQLiRuleSet" }] });
+    const tf = build({
+      maxBodyBytes: 12_288,
+      managedRuleGroups: [
+        { name: "AWSManagedRulesCommonRuleSet", excludedRules: ["NoUserAgent_HEADER"] },
+        { name: "AWSManagedRulesSQLiRuleSet" },
+      ],
+    });
     const [acl] = Object.values(resources(tf, "aws_wafv2_web_acl"));
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const rules = acl.rule as { name: string; priority: number; statement: Record<string, any> }[];
-    expect(rules.map((r) => [r.name, r.priority])).toEqual([["rate-limit", 0], ["body-size", 1], ["AWSManagedRulesCommonRuleSet", 2], ["AWSManagedRulesSQLiRuleSet", 3]]);
-    expect(rules[1].statement.size_constraint_statement).toMatchObject({ size: 12_288, comparison_operator: "GT", field_to_match: { body: { oversize_handling: "MATCH" } } });
-    expect(rules[2].statement.managed_rule_group_statement.rule_action_override.map((o: { name: string }) => o.name)).toEqual(["NoUserAgent_HEADER", "SizeRestrictions_BODY"]);
+    expect(rules.map((r) => [r.name, r.priority])).toEqual([
+      ["rate-limit", 0],
+      ["body-size", 1],
+      ["AWSManagedRulesCommonRuleSet", 2],
+      ["AWSManagedRulesSQLiRuleSet", 3],
+    ]);
+    expect(rules[1].statement.size_constraint_statement).toMatchObject({
+      size: 12_288,
+      comparison_operator: "GT",
+      field_to_match: { body: { oversize_handling: "MATCH" } },
+    });
+    expect(rules[2].statement.managed_rule_group_statement.rule_action_override.map((o: { name: string }) => o.name)).toEqual([
+      "NoUserAgent_HEADER",
+      "SizeRestrictions_BODY",
+    ]);
     expect(rules[3].statement.managed_rule_group_statement.rule_action_override).toBeUndefined();
     expect(() => build({ maxBodyBytes: 8192 })).toThrow("maxBodyBytes 8192 must be a whole number 8,193 - 16,384");
     expect(() => build({ maxBodyBytes: 32_768 })).toThrow("maxBodyBytes 32768");
@@ -653,7 +821,9 @@ describe("WafWebAcl module", () => {
     const [acl] = Object.values(resources(tf, "aws_wafv2_web_acl"));
     expect(acl).toMatchObject({ scope: "REGIONAL", default_action: { allow: {} } });
     expect((acl.rule as unknown[]).length).toBe(1);
-    expect(Object.values(resources(tf, "aws_cloudwatch_log_group"))).toEqual([expect.objectContaining({ name: "aws-waf-logs-acl", retention_in_days: 365 })]);
+    expect(Object.values(resources(tf, "aws_cloudwatch_log_group"))).toEqual([
+      expect.objectContaining({ name: "aws-waf-logs-acl", retention_in_days: 365 }),
+    ]);
     expect(Object.values(resources(tf, "aws_wafv2_web_acl_logging_configuration"))).toEqual([
       expect.objectContaining({ redacted_fields: [{ single_header: { name: "authorization" } }] }),
     ]);
@@ -673,7 +843,11 @@ describe("WafWebAcl module", () => {
   it.each([
     ["a rate limit below the WAF minimum", { rateLimit: 5 }, /rateLimit 5/],
     ["a name WAF refuses", { name: "my acl" }, /name "my acl"/],
-    ["a group listed twice", { managedRuleGroups: [{ name: "AWSManagedRulesSQLiRuleSet" }, { name: "AWSManagedRulesSQLiRuleSet" }] }, /listed twice/],
+    [
+      "a group listed twice",
+      { managedRuleGroups: [{ name: "AWSManagedRulesSQLiRuleSet" }, { name: "AWSManagedRulesSQLiRuleSet" }] },
+      /listed twice/,
+    ],
   ])("refuses %s", (_, props, message) => {
     expect(() => build(props)).toThrow(message);
   });

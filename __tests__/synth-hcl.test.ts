@@ -30,7 +30,15 @@ describe("HCL string literals", () => {
 
   it("repairs attribute values and list items that hold exactly a broken rendering", () => {
     const json = { resource: { t: { n: { policy: '{"a":"${x.y}"}', list: ['x"${y}"'] } } } };
-    const hcl = ['resource "t" "n" {', 'policy = "{"a":"${x.y}"}"', "list = [", '"x"${y}"",', "]", 'other = "{"a":"${x.y}"}" # not a whole value', "}"].join("\n");
+    const hcl = [
+      'resource "t" "n" {',
+      'policy = "{"a":"${x.y}"}"',
+      "list = [",
+      '"x"${y}"",',
+      "]",
+      'other = "{"a":"${x.y}"}" # not a whole value',
+      "}",
+    ].join("\n");
     const r = repairHcl(hcl, json);
     expect(r.fixed).toBe(2);
     expect(r.text.split("\n")).toEqual([
@@ -108,13 +116,27 @@ describe("attributes cdktf cannot type", () => {
 
   it("keeps a list of values inside an untyped attribute as an attribute", () => {
     const hcl = [...warning, "statement = {", "geo_match_statement = {", "country_codes = [", '"DE",', '"FR"', "]", "}", "}"].join("\n");
-    expect(blockifyUntypedAttributes(hcl).text.split("\n")).toEqual(["statement {", "geo_match_statement {", "country_codes = [", '"DE",', '"FR"', "]", "}", "}"]);
+    expect(blockifyUntypedAttributes(hcl).text.split("\n")).toEqual([
+      "statement {",
+      "geo_match_statement {",
+      "country_codes = [",
+      '"DE",',
+      '"FR"',
+      "]",
+      "}",
+      "}",
+    ]);
   });
 });
 
 describe("synth:hcl output", () => {
   it.each(["dev", "prod"])("%s: writes WAF statements as blocks and leaves no unescaped quote in a string", (name) => {
-    const cfg = name === "dev" ? envWith("dev", { security: { waf: { managedRuleGroups: [{ name: "AWSManagedRulesCommonRuleSet", excludedRules: ["NoUserAgent_HEADER"] }] } } }) : env(name);
+    const cfg =
+      name === "dev"
+        ? envWith("dev", {
+            security: { waf: { managedRuleGroups: [{ name: "AWSManagedRulesCommonRuleSet", excludedRules: ["NoUserAgent_HEADER"] }] } },
+          })
+        : env(name);
     const out = path.join(WORK_DIR, "test-hcl", name);
     const result = synthesizeHcl(cfg, out, `test-${name}`);
     const security = fs.readFileSync(path.join(out, "stacks", "security", "cdk.tf"), "utf8");

@@ -68,7 +68,16 @@ describe("offline plan transformation", () => {
     return {
       terraform: {
         required_providers: { aws: { source: "aws", version: "5.100.0" } },
-        backend: { s3: { bucket: "b", key: stateKey(cfg, layer("security")), region: "us-west-2", encrypt: true, dynamodb_table: "t", use_lockfile: true } },
+        backend: {
+          s3: {
+            bucket: "b",
+            key: stateKey(cfg, layer("security")),
+            region: "us-west-2",
+            encrypt: true,
+            dynamodb_table: "t",
+            use_lockfile: true,
+          },
+        },
       },
       provider: {
         aws: [
@@ -119,7 +128,11 @@ describe("offline plan transformation", () => {
   it("points every terraform_remote_state at the producer's mock state", () => {
     const { tf, reads } = offlineStack(fixture(), cfg, mockPath);
     expect(tf.data!.terraform_remote_state.network).toEqual({ backend: "local", config: { path: "/mock/network.tfstate" } });
-    expect(tf.data!.terraform_remote_state.cloud_map).toEqual({ backend: "local", config: { path: "/mock/cloud-map.tfstate" }, defaults: {} });
+    expect(tf.data!.terraform_remote_state.cloud_map).toEqual({
+      backend: "local",
+      config: { path: "/mock/cloud-map.tfstate" },
+      defaults: {},
+    });
     expect(reads).toEqual(["network", "cloud-map"]);
   });
 
@@ -168,7 +181,8 @@ describe("mock state from contracts", () => {
         expect(type).toEqual(typeExpression(spec.kind));
         if (spec.kind === "string") expect(typeof value).toBe("string");
         if (spec.kind === "list") expect(Array.isArray(value) && (value as unknown[]).every((v) => typeof v === "string")).toBe(true);
-        if (spec.kind === "map") expect(Object.values(value as object).every((v) => typeof v === "string") && !Array.isArray(value)).toBe(true);
+        if (spec.kind === "map")
+          expect(Object.values(value as object).every((v) => typeof v === "string") && !Array.isArray(value)).toBe(true);
       }
     }
   });
@@ -253,7 +267,9 @@ describe("environment discovery", () => {
     expect(selectEnvironments(["prod", "dev", "prod"], undefined, root).map((e) => e.key)).toEqual(["prod", "dev"]);
     expect(selectEnvironments([""], "prod", root).map((e) => e.key)).toEqual(["prod"]);
     expect(selectEnvironments([""], undefined, root).map((e) => e.key)).toEqual(["dev"]);
-    expect(selectEnvironments([path.join(root, "examples", "ims", "prod.yaml")], undefined, root).map((e) => e.key)).toEqual(["examples-ims-prod"]);
+    expect(selectEnvironments([path.join(root, "examples", "ims", "prod.yaml")], undefined, root).map((e) => e.key)).toEqual([
+      "examples-ims-prod",
+    ]);
     expect(() => selectEnvironments(["prd"], undefined, root)).toThrow(ConfigError);
   });
 });
@@ -299,7 +315,9 @@ describe("provider mirror discovery", () => {
     expect(discoverMirror({ want, candidates: [mirror("unpacked")], search })?.source).toBe("candidate");
     expect(search).not.toHaveBeenCalled();
     expect(discoverMirror({ want, candidates: [mirror("empty")], search })?.source).toBe("search");
-    expect(discoverMirror({ want, candidates: [mirror("empty")], search: () => [path.join(mirror("no-platform"), "registry.terraform.io")] })).toBeUndefined();
+    expect(
+      discoverMirror({ want, candidates: [mirror("empty")], search: () => [path.join(mirror("no-platform"), "registry.terraform.io")] }),
+    ).toBeUndefined();
   });
 
   it("names the platform the way Terraform does", () => {
@@ -354,7 +372,14 @@ describe("terraform helpers", () => {
   });
 
   it("runs Terraform without the caller's AWS, data dir and extra-args settings", () => {
-    const e = terraformEnv("/w/rc", { PATH: "/bin", AWS_PROFILE: "prod", AWS_ACCESS_KEY_ID: "x", TF_DATA_DIR: "/d", TF_CLI_ARGS_plan: "-x", TF_LOG: "info" });
+    const e = terraformEnv("/w/rc", {
+      PATH: "/bin",
+      AWS_PROFILE: "prod",
+      AWS_ACCESS_KEY_ID: "x",
+      TF_DATA_DIR: "/d",
+      TF_CLI_ARGS_plan: "-x",
+      TF_LOG: "info",
+    });
     expect(e).toMatchObject({ PATH: "/bin", TF_LOG: "info", TF_CLI_CONFIG_FILE: "/w/rc", TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" });
     for (const k of ["AWS_PROFILE", "AWS_ACCESS_KEY_ID", "TF_DATA_DIR", "TF_CLI_ARGS_plan"]) expect(e).not.toHaveProperty(k);
   });
@@ -472,7 +497,11 @@ describe("small helpers", () => {
     expect(refusal(["--out", "--"])).toBe("UsageError: --out needs a value <dir>");
     expect(refusal(["--jobs=2.5"])).toBe('UsageError: --jobs expects a positive whole number, found "2.5"');
     expect(refusal(["--jobs", "-1"])).toBe('UsageError: --jobs expects a positive whole number, found "-1"');
-    expect(parseArgs(["--json=false", "--out", "-", "-x", "net", "-h"], specs)).toEqual({ values: { json: false, out: "-", help: true }, positional: ["-x", "net"], passthrough: [] });
+    expect(parseArgs(["--json=false", "--out", "-", "-x", "net", "-h"], specs)).toEqual({
+      values: { json: false, out: "-", help: true },
+      positional: ["-x", "net"],
+      passthrough: [],
+    });
     expect(parseArgs(["--env", "--", "--json"], specs)).toEqual({ values: { env: [""] }, positional: [], passthrough: ["--json"] });
   });
 
@@ -499,7 +528,15 @@ describe("small helpers", () => {
   it("formats durations and tables", () => {
     expect(formatDuration(4100)).toBe("4.1s");
     expect(formatDuration(62_000)).toBe("1m02s");
-    expect(table(["stack", "n"], [["network", 42], ["security", 7]])).toBe("stack      n\n--------  --\nnetwork   42\nsecurity   7");
+    expect(
+      table(
+        ["stack", "n"],
+        [
+          ["network", 42],
+          ["security", 7],
+        ],
+      ),
+    ).toBe("stack      n\n--------  --\nnetwork   42\nsecurity   7");
   });
 
   it("runs in parallel up to the limit, keeping input order", async () => {

@@ -23,7 +23,9 @@ describe("the tail of a failed harness run", () => {
       "│ Error while installing hashicorp/aws v5.100.0: failed to create directory",
       "│ /w/.work/plugin-cache/registry.terraform.io/hashicorp/aws/5.100.0/linux_amd64: file exists",
     ].join("\n");
-    expect(firstErrorLine(text)).toBe("Error: Failed to install provider: Error while installing hashicorp/aws v5.100.0: failed to create directory");
+    expect(firstErrorLine(text)).toBe(
+      "Error: Failed to install provider: Error while installing hashicorp/aws v5.100.0: failed to create directory",
+    );
     expect(firstErrorLine("")).toBe("(no error text)");
     expect(firstErrorLine("x".repeat(500), 20)).toHaveLength(20);
   });
@@ -56,7 +58,9 @@ withTerraform("npm run validate --stacks on a broken stack", () => {
     expect(res.status).toBe(1);
     const tail = res.stdout.trimEnd().split("\n").slice(-2);
     expect(tail[0]).toMatch(/^validate FAILED: 1\/2 stacks valid/);
-    expect(tail[1]).toBe("validate failed: stacks-broken/network (validate): error: Reference to undeclared resource (aws_subnet.app_us_west_2a at cdk.tf.json:6:54)");
+    expect(tail[1]).toBe(
+      "validate failed: stacks-broken/network (validate): error: Reference to undeclared resource (aws_subnet.app_us_west_2a at cdk.tf.json:6:54)",
+    );
   }, 600_000);
 });
 

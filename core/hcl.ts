@@ -114,7 +114,7 @@ export function blockifyUntypedAttributes(hcl: string): { text: string; rewritte
     }
     return fail(start, "no closing brace");
   };
-  for (let i = 0; i < lines.length; ) {
+  for (let i = 0; i < lines.length;) {
     if (!UNTYPED_WARNING.test(lines[i])) {
       out.push(lines[i]);
       i++;

@@ -117,7 +117,13 @@ export function isLayerEnabled(config: PlatformConfig, name: LayerName): boolean
 }
 
 type ContractOf<L> = L extends ContractLayer ? Contracts[L] : Record<string, never>;
-type PublishValues<L> = { [K in keyof ContractOf<L>]: ContractOf<L>[K] extends { kind: infer Kd } ? (Kd extends "string" | "list" | "map" ? OutputValue<Kd> : never) : never };
+type PublishValues<L> = {
+  [K in keyof ContractOf<L>]: ContractOf<L>[K] extends { kind: infer Kd }
+    ? Kd extends "string" | "list" | "map"
+      ? OutputValue<Kd>
+      : never
+    : never;
+};
 
 export abstract class LayerStack<L extends LayerName> extends PlatformStack {
   readonly layer: LayerDefinition;
@@ -143,8 +149,7 @@ export abstract class LayerStack<L extends LayerName> extends PlatformStack {
     if (b.lockMode !== "dynamodb") this.addOverride("terraform.backend.s3.use_lockfile", true);
 
     this.node.addValidation({
-      validate: () =>
-        contractOf(name) && !this.published ? [`layer ${name} declares a contract but never called publish()`] : [],
+      validate: () => (contractOf(name) && !this.published ? [`layer ${name} declares a contract but never called publish()`] : []),
     });
   }
 
@@ -168,7 +173,9 @@ export abstract class LayerStack<L extends LayerName> extends PlatformStack {
     const contract = contractOf(producer);
     if (!contract || !(output in contract)) {
       const known = contract ? Object.keys(contract).join(", ") : "none";
-      throw new Error(`layer ${this.layer.name} reads ${producer}.${output}, which ${producer}'s contract does not declare (declared: ${known})`);
+      throw new Error(
+        `layer ${this.layer.name} reads ${producer}.${output}, which ${producer}'s contract does not declare (declared: ${known})`,
+      );
     }
     let remote = this.remotes.get(producer);
     if (!remote) {
@@ -185,7 +192,10 @@ export abstract class LayerStack<L extends LayerName> extends PlatformStack {
   }
 
   /** A declared output of an earlier layer, read from its remote state. */
-  read<P extends ContractLayer, K extends keyof Contracts[P] & string>(producer: P, output: K): OutputValue<Contracts[P][K] extends { kind: infer Kd } ? (Kd extends "string" | "list" | "map" ? Kd : never) : never> {
+  read<P extends ContractLayer, K extends keyof Contracts[P] & string>(
+    producer: P,
+    output: K,
+  ): OutputValue<Contracts[P][K] extends { kind: infer Kd } ? (Kd extends "string" | "list" | "map" ? Kd : never) : never> {
     const remote = this.remote(producer, output);
     const kind = (CONTRACTS[producer] as Record<string, { kind: string }>)[output].kind;
     if (kind === "list") return remote.getList(output) as never;
@@ -206,7 +216,9 @@ export abstract class LayerStack<L extends LayerName> extends PlatformStack {
     const extra = given.filter((k) => !(k in contract));
     const missing = Object.keys(contract).filter((k) => !given.includes(k));
     if (extra.length || missing.length) {
-      throw new Error(`layer ${this.layer.name} publishes outputs its contract does not match: extra [${extra.join(", ")}], missing [${missing.join(", ")}]`);
+      throw new Error(
+        `layer ${this.layer.name} publishes outputs its contract does not match: extra [${extra.join(", ")}], missing [${missing.join(", ")}]`,
+      );
     }
     for (const [name, spec] of Object.entries(contract)) {
       new TerraformOutput(this, name, { value: (values as Record<string, unknown>)[name], description: spec.description });

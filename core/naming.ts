@@ -44,7 +44,10 @@ const HASH_LEN = 6;
 export function fitName(text: string, rule: NameRule): string {
   const extra = (rule.extra ?? "").replace(/[\\\]^-]/g, "\\$&");
   const refused = new RegExp(`[^a-zA-Z0-9${extra}-]+`, "g");
-  let name = text.replace(refused, "-").replace(/-{2,}/g, "-").replace(/^-+|-+$/g, "");
+  let name = text
+    .replace(refused, "-")
+    .replace(/-{2,}/g, "-")
+    .replace(/^-+|-+$/g, "");
   if (rule.lowercase) name = name.toLowerCase();
   if (name.length <= rule.max) return name;
   const hash = createHash("sha256").update(text).digest("hex").slice(0, HASH_LEN);

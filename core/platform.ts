@@ -38,7 +38,12 @@ export function buildPlatform(scope: Construct, config: PlatformConfig, def: Pla
  * with `hcl`). cdktf 0.21 names the file after the App's `hclOutput` but renders the content
  * after SYNTH_HCL_OUTPUT, so the variable is set to match for the duration of the synthesis.
  */
-export function synthesizePlatform(config: PlatformConfig, def: PlatformDefinition, outdir: string, opts: { hcl?: boolean } = {}): PlatformStacks {
+export function synthesizePlatform(
+  config: PlatformConfig,
+  def: PlatformDefinition,
+  outdir: string,
+  opts: { hcl?: boolean } = {},
+): PlatformStacks {
   const hcl = opts.hcl ?? false;
   const before = process.env.SYNTH_HCL_OUTPUT;
   process.env.SYNTH_HCL_OUTPUT = hcl ? "true" : "false";

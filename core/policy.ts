@@ -22,7 +22,13 @@ export interface PolicyStatement {
  */
 export const LAMBDA_VPC_ACCESS: PolicyStatement = {
   Sid: "VpcNetworkInterfaces",
-  Action: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+  Action: [
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+  ],
   Resource: "*",
 };
 
@@ -44,7 +50,9 @@ export function policyJson(statements: readonly PolicyStatement[]): string {
     const actions = typeof s.Action === "string" ? [s.Action] : s.Action;
     const bad = actions.filter(isWildcardAction);
     if ((s.Effect ?? "Allow") === "Allow" && bad.length) {
-      throw new Error(`policy statement ${s.Sid ?? JSON.stringify(actions)} allows the wildcard action(s) ${bad.join(", ")}; list the actions it needs`);
+      throw new Error(
+        `policy statement ${s.Sid ?? JSON.stringify(actions)} allows the wildcard action(s) ${bad.join(", ")}; list the actions it needs`,
+      );
     }
   }
   return JSON.stringify({ Version: "2012-10-17", Statement: statements.map((s) => ({ Effect: "Allow", ...s })) });
@@ -54,7 +62,11 @@ export function policyJson(statements: readonly PolicyStatement[]): string {
  * Trust policy for an AWS service principal. With `sourceAccount` the trust is pinned to the
  * account (confused-deputy guard) for the services that send aws:SourceAccount.
  */
-export function serviceTrustPolicy(service: string | readonly string[], sourceAccount?: string, extra: PolicyStatement["Condition"] = {}): string {
+export function serviceTrustPolicy(
+  service: string | readonly string[],
+  sourceAccount?: string,
+  extra: PolicyStatement["Condition"] = {},
+): string {
   const condition = { ...(sourceAccount ? { StringEquals: { "aws:SourceAccount": sourceAccount } } : {}), ...extra };
   return policyJson([
     {

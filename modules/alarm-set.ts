@@ -114,7 +114,8 @@ export class AlarmSet extends Construct {
     super(scope, id);
     if (!props.alarmActions.length) throw new Error(`AlarmSet ${id}: alarmActions is empty; an alarm nobody hears is no alarm`);
     for (const [severity, a] of Object.entries(props.bySeverity ?? {})) {
-      if (!a?.alarmActions.length) throw new Error(`AlarmSet ${id}: alarmActions of ${severity} is empty; an alarm nobody hears is no alarm`);
+      if (!a?.alarmActions.length)
+        throw new Error(`AlarmSet ${id}: alarmActions of ${severity} is empty; an alarm nobody hears is no alarm`);
     }
     this.alarmActions = [...props.alarmActions];
     this.okActions = [...(props.okActions ?? props.alarmActions)];
@@ -186,13 +187,16 @@ function validate(where: string, p: MetricAlarmProps): void {
     throw new Error(`AlarmSet ${where}: ${what}`);
   };
   if ((p.metric === undefined) === (p.math === undefined)) fail("give exactly one of metric and math");
-  if (!Number.isInteger(p.periodSeconds) || p.periodSeconds < 60 || p.periodSeconds % 60 !== 0) fail(`periodSeconds must be a multiple of 60, got ${p.periodSeconds}`);
-  if (!Number.isInteger(p.evaluationPeriods) || p.evaluationPeriods < 1) fail(`evaluationPeriods must be a whole number >= 1, got ${p.evaluationPeriods}`);
+  if (!Number.isInteger(p.periodSeconds) || p.periodSeconds < 60 || p.periodSeconds % 60 !== 0)
+    fail(`periodSeconds must be a multiple of 60, got ${p.periodSeconds}`);
+  if (!Number.isInteger(p.evaluationPeriods) || p.evaluationPeriods < 1)
+    fail(`evaluationPeriods must be a whole number >= 1, got ${p.evaluationPeriods}`);
   if (!Number.isInteger(p.datapointsToAlarm) || p.datapointsToAlarm < 1 || p.datapointsToAlarm > p.evaluationPeriods) {
     fail(`datapointsToAlarm must be 1..evaluationPeriods (${p.evaluationPeriods}), got ${p.datapointsToAlarm}`);
   }
   const window = p.periodSeconds * p.evaluationPeriods;
-  if (window > maxEvaluationSeconds(p.periodSeconds)) fail(`periodSeconds x evaluationPeriods = ${window} s exceeds ${maxEvaluationSeconds(p.periodSeconds)} s`);
+  if (window > maxEvaluationSeconds(p.periodSeconds))
+    fail(`periodSeconds x evaluationPeriods = ${window} s exceeds ${maxEvaluationSeconds(p.periodSeconds)} s`);
   if (!Number.isFinite(p.threshold)) fail(`threshold must be a finite number, got ${p.threshold}`);
   if (p.math) {
     const ids = Object.keys(p.math.metrics);

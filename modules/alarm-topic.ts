@@ -63,15 +63,16 @@ export class AlarmTopic extends Construct {
         Action: SNS_OWNER_ACTIONS,
         Resource: this.topic.arn,
       },
-      ...props.publishers.map(
-        (p): PolicyStatement => ({
-          Sid: `Publish${p.service.split(".")[0].replace(/^./, (c) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, "")}`,
-          Principal: { Service: p.service },
-          Action: "sns:Publish",
-          Resource: this.topic.arn,
-          Condition: { StringEquals: { "aws:SourceAccount": props.accountId }, ArnLike: { "aws:SourceArn": p.sourceArn } },
-        }),
-      ),
+      ...props.publishers.map((p): PolicyStatement => ({
+        Sid: `Publish${p.service
+          .split(".")[0]
+          .replace(/^./, (c) => c.toUpperCase())
+          .replace(/[^A-Za-z0-9]/g, "")}`,
+        Principal: { Service: p.service },
+        Action: "sns:Publish",
+        Resource: this.topic.arn,
+        Condition: { StringEquals: { "aws:SourceAccount": props.accountId }, ArnLike: { "aws:SourceArn": p.sourceArn } },
+      })),
       {
         Sid: "DenyPublishWithoutTls",
         Effect: "Deny",

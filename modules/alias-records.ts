@@ -40,7 +40,11 @@ export class AliasRecords extends Construct {
             zoneId: props.zoneId,
             name,
             type,
-            alias: { name: props.target.dnsName, zoneId: props.target.hostedZoneId, evaluateTargetHealth: props.evaluateTargetHealth ?? false },
+            alias: {
+              name: props.target.dnsName,
+              zoneId: props.target.hostedZoneId,
+              evaluateTargetHealth: props.evaluateTargetHealth ?? false,
+            },
           }),
       ),
     );

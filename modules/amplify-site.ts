@@ -78,7 +78,8 @@ export class AmplifySite extends Construct {
       description: `${props.name}: builds ${props.repository} (connected by operators, see docs/layers/frontend.md)`,
       platform: props.platform ?? "WEB",
       buildSpec: props.buildSpec,
-      environmentVariables: props.environmentVariables && Object.keys(props.environmentVariables).length ? { ...props.environmentVariables } : undefined,
+      environmentVariables:
+        props.environmentVariables && Object.keys(props.environmentVariables).length ? { ...props.environmentVariables } : undefined,
       customRule: props.spaRewrite === false ? undefined : [{ source: SPA_REWRITE_SOURCE, target: "/index.html", status: "200" }],
       customHeaders: props.securityHeaders ? amplifyCustomHeaders(props.securityHeaders) : undefined,
       enableBranchAutoBuild: props.autoBuild ?? true,

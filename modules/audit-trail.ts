@@ -54,7 +54,12 @@ export interface AuditTrailProps {
   /** The trail's own KMS key: its alias (without `alias/`), administrator, deletion window. */
   readonly key: { readonly alias: string; readonly adminPrincipalArn: string; readonly deletionWindowDays?: number };
   /** The log file bucket: globally unique name, days objects are kept, destroy behaviour. */
-  readonly bucket: { readonly name: string; readonly expirationDays: number; readonly forceDestroy?: boolean; readonly preventDestroy?: boolean };
+  readonly bucket: {
+    readonly name: string;
+    readonly expirationDays: number;
+    readonly forceDestroy?: boolean;
+    readonly preventDestroy?: boolean;
+  };
   /** The CloudWatch Logs group the trail delivers to, and the role it delivers with. */
   readonly logs: { readonly groupName: string; readonly retentionDays: number; readonly kmsKeyArn: string; readonly roleName: string };
   /** Metric filters on the log group, by id (address `<id>_filter_<name>`). @default none */
@@ -94,8 +99,10 @@ export class AuditTrail extends Construct {
     super(scope, id);
     const partition = props.partition ?? "aws";
     const { accountId, region } = props;
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/.test(props.trailName)) throw new Error(`AuditTrail ${id}: trailName ${JSON.stringify(props.trailName)} is not 3-128 of A-Z a-z 0-9 . _ -`);
-    if (props.metricFilters && Object.keys(props.metricFilters).length && !props.metricNamespace) throw new Error(`AuditTrail ${id}: metricFilters need a metricNamespace`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/.test(props.trailName))
+      throw new Error(`AuditTrail ${id}: trailName ${JSON.stringify(props.trailName)} is not 3-128 of A-Z a-z 0-9 . _ -`);
+    if (props.metricFilters && Object.keys(props.metricFilters).length && !props.metricNamespace)
+      throw new Error(`AuditTrail ${id}: metricFilters need a metricNamespace`);
     // Known before the trail exists, so the key and bucket policies can name it without a cycle.
     const trailArn = `arn:${partition}:cloudtrail:${region}:${accountId}:trail/${props.trailName}`;
     const anyTrailOfAccount = `arn:${partition}:cloudtrail:*:${accountId}:trail/*`;
@@ -168,7 +175,9 @@ export class AuditTrail extends Construct {
       description: `CloudTrail delivery of trail ${props.trailName} to ${props.logs.groupName}`,
       service: "cloudtrail.amazonaws.com",
     });
-    const delivery = role.addPolicy("log-delivery", [{ Sid: "TrailLogStreams", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: streams }]);
+    const delivery = role.addPolicy("log-delivery", [
+      { Sid: "TrailLogStreams", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: streams },
+    ]);
 
     this.trail = new Cloudtrail(this, "Resource", {
       name: props.trailName,

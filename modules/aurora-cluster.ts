@@ -73,9 +73,11 @@ export class AuroraCluster extends Construct {
     if (props.serverless) {
       const { minCapacity: min, maxCapacity: max } = props.serverless;
       const ok = (n: number) => n >= 0.5 && n <= 256 && Number.isInteger(n * 2);
-      if (!ok(min) || !ok(max) || min > max) throw new Error(`AuroraCluster ${id}: serverless capacity ${min}-${max} is not 0.5 <= min <= max <= 256 in steps of 0.5`);
+      if (!ok(min) || !ok(max) || min > max)
+        throw new Error(`AuroraCluster ${id}: serverless capacity ${min}-${max} is not 0.5 <= min <= max <= 256 in steps of 0.5`);
     }
-    if (!Number.isInteger(readerCount) || readerCount < 0 || readerCount > 15) throw new Error(`AuroraCluster ${id}: readers must be 0-15, got ${readerCount}`);
+    if (!Number.isInteger(readerCount) || readerCount < 0 || readerCount > 15)
+      throw new Error(`AuroraCluster ${id}: readers must be 0-15, got ${readerCount}`);
     if (props.availabilityZones.length < 1) throw new Error(`AuroraCluster ${id}: availabilityZones is empty`);
 
     this.port = props.port ?? DEFAULT_PORTS[props.engine];
@@ -84,7 +86,9 @@ export class AuroraCluster extends Construct {
     const piSupported = performanceInsightsSupported(props.engine, instanceClass);
     const pi = { enabled: props.performanceInsights?.enabled ?? piSupported, retentionDays: props.performanceInsights?.retentionDays ?? 7 };
     if (pi.enabled && !piSupported) {
-      throw new Error(`AuroraCluster ${id}: RDS does not support Performance Insights for ${props.engine} on ${instanceClass} (${performanceInsightsRow(props.engine).source})`);
+      throw new Error(
+        `AuroraCluster ${id}: RDS does not support Performance Insights for ${props.engine} on ${instanceClass} (${performanceInsightsRow(props.engine).source})`,
+      );
     }
     const monitoringInterval = props.monitoringIntervalSeconds ?? 60;
     const logExports = [...(props.logExports ?? AURORA_LOG_EXPORTS[props.engine])];
@@ -100,7 +104,11 @@ export class AuroraCluster extends Construct {
       name: `${props.identifier}-${familySlug}-cluster`,
       family: props.parameterGroupFamily,
       description: `Cluster parameters of ${props.identifier}: TLS required`,
-      parameter: Object.entries({ ...props.parameters, ...AURORA_TLS_PARAMETERS[props.engine] }).map(([name, value]) => ({ name, value, applyMethod: "immediate" })),
+      parameter: Object.entries({ ...props.parameters, ...AURORA_TLS_PARAMETERS[props.engine] }).map(([name, value]) => ({
+        name,
+        value,
+        applyMethod: "immediate",
+      })),
       // The name carries the family, so a major upgrade creates the new group before the old one goes.
       lifecycle: { createBeforeDestroy: true },
     });
@@ -139,7 +147,9 @@ export class AuroraCluster extends Construct {
       skipFinalSnapshot: !finalSnapshot,
       finalSnapshotIdentifier: finalSnapshot ? finalSnapshotName(props.identifier) : undefined,
       enabledCloudwatchLogsExports: logExports.length ? logExports : undefined,
-      serverlessv2ScalingConfiguration: props.serverless ? { minCapacity: props.serverless.minCapacity, maxCapacity: props.serverless.maxCapacity } : undefined,
+      serverlessv2ScalingConfiguration: props.serverless
+        ? { minCapacity: props.serverless.minCapacity, maxCapacity: props.serverless.maxCapacity }
+        : undefined,
       allowMajorVersionUpgrade: false,
       applyImmediately: false,
       dependsOn: logs?.groups,
@@ -170,10 +180,15 @@ export class AuroraCluster extends Construct {
 
     const azs = props.availabilityZones;
     this.writer = instance("writer", `${props.identifier}-writer`, azs[0], 0);
-    this.readers = Array.from({ length: readerCount }, (_, i) => instance(`reader-${i + 1}`, `${props.identifier}-reader-${i + 1}`, azs[(i + 1) % azs.length], 1));
+    this.readers = Array.from({ length: readerCount }, (_, i) =>
+      instance(`reader-${i + 1}`, `${props.identifier}-reader-${i + 1}`, azs[(i + 1) % azs.length], 1),
+    );
 
     this.masterSecretArn = this.cluster.masterUserSecret.get(0).secretArn;
-    new ManagedSecretRotation(this, "master-secret-rotation", { secretArn: this.masterSecretArn, days: props.masterSecretRotationDays ?? 7 });
+    new ManagedSecretRotation(this, "master-secret-rotation", {
+      secretArn: this.masterSecretArn,
+      days: props.masterSecretRotationDays ?? 7,
+    });
 
     this.writerEndpoint = this.cluster.endpoint;
     this.readerEndpoint = this.cluster.readerEndpoint;

@@ -50,12 +50,17 @@ export class ChatbotSlackChannel extends Construct {
   constructor(scope: Construct, id: string, props: ChatbotSlackChannelProps) {
     super(scope, id);
     if (!/^[A-Za-z0-9_-]{1,128}$/.test(props.configurationName)) {
-      throw new Error(`ChatbotSlackChannel ${id}: invalid configuration name ${JSON.stringify(props.configurationName)} (1-128 of letters, digits, - and _)`);
+      throw new Error(
+        `ChatbotSlackChannel ${id}: invalid configuration name ${JSON.stringify(props.configurationName)} (1-128 of letters, digits, - and _)`,
+      );
     }
-    if (!/^T[A-Z0-9]+$/.test(props.workspaceId)) throw new Error(`ChatbotSlackChannel ${id}: ${JSON.stringify(props.workspaceId)} is not a Slack workspace id (T...)`);
-    if (!/^[CG][A-Z0-9]+$/.test(props.channelId)) throw new Error(`ChatbotSlackChannel ${id}: ${JSON.stringify(props.channelId)} is not a Slack channel id (C... or G...)`);
+    if (!/^T[A-Z0-9]+$/.test(props.workspaceId))
+      throw new Error(`ChatbotSlackChannel ${id}: ${JSON.stringify(props.workspaceId)} is not a Slack workspace id (T...)`);
+    if (!/^[CG][A-Z0-9]+$/.test(props.channelId))
+      throw new Error(`ChatbotSlackChannel ${id}: ${JSON.stringify(props.channelId)} is not a Slack channel id (C... or G...)`);
     if (!props.topicArns.length) throw new Error(`ChatbotSlackChannel ${id}: no SNS topic to deliver`);
-    if (!props.guardrailPolicyArns.length) throw new Error(`ChatbotSlackChannel ${id}: at least one guardrail policy (without one, Chatbot applies AdministratorAccess)`);
+    if (!props.guardrailPolicyArns.length)
+      throw new Error(`ChatbotSlackChannel ${id}: at least one guardrail policy (without one, Chatbot applies AdministratorAccess)`);
 
     // The trust names the service only, as AWS documents the channel role (no source-account key is documented for Chatbot).
     this.role = new ServiceRole(this, "role", {

@@ -111,11 +111,13 @@ export class CiIdentity extends Construct {
     }
     if (!props.plan.subjects.length) throw new Error(`CiIdentity ${id}: the plan role needs at least one subject`);
     for (const s of [...props.plan.subjects, props.apply.subject]) {
-      if (!/^repo:[^:*?]+\/[^:*?]+:/.test(s) || /[*?]/.test(s)) throw new Error(`CiIdentity ${id}: subject ${JSON.stringify(s)} is not an exact repo:<owner>/<repo>:... claim`);
+      if (!/^repo:[^:*?]+\/[^:*?]+:/.test(s) || /[*?]/.test(s))
+        throw new Error(`CiIdentity ${id}: subject ${JSON.stringify(s)} is not an exact repo:<owner>/<repo>:... claim`);
     }
 
     const { partition, accountId } = props;
-    const arn = (service: string, resource: string, region = "") => `arn:${partition}:${service}:${region}:${service === "s3" ? "" : accountId}:${resource}`;
+    const arn = (service: string, resource: string, region = "") =>
+      `arn:${partition}:${service}:${region}:${service === "s3" ? "" : accountId}:${resource}`;
 
     if (props.createOidcProvider ?? true) {
       const provider = new IamOpenidConnectProvider(this, "oidc_provider", {
@@ -181,7 +183,14 @@ export class CiIdentity extends Construct {
       return [
         {
           Sid: "ReadPlatformRoles",
-          Action: ["iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:ListRolePolicies", "iam:ListRoleTags"],
+          Action: [
+            "iam:GetRole",
+            "iam:GetRolePolicy",
+            "iam:ListAttachedRolePolicies",
+            "iam:ListInstanceProfilesForRole",
+            "iam:ListRolePolicies",
+            "iam:ListRoleTags",
+          ],
           Resource: roles,
         },
         {
@@ -219,9 +228,21 @@ export class CiIdentity extends Construct {
               },
             ]
           : []),
-        { Sid: "AttachPlatformPolicies", Action: "iam:AttachRolePolicy", Resource: roles, Condition: { ...withBoundary, ArnLike: { "iam:PolicyARN": policies } } },
+        {
+          Sid: "AttachPlatformPolicies",
+          Action: "iam:AttachRolePolicy",
+          Resource: roles,
+          Condition: { ...withBoundary, ArnLike: { "iam:PolicyARN": policies } },
+        },
         ...(services.length
-          ? [{ Sid: "PassPlatformRoles", Action: "iam:PassRole", Resource: roles, Condition: { StringEquals: { "iam:PassedToService": services } } }]
+          ? [
+              {
+                Sid: "PassPlatformRoles",
+                Action: "iam:PassRole",
+                Resource: roles,
+                Condition: { StringEquals: { "iam:PassedToService": services } },
+              },
+            ]
           : []),
         {
           Sid: "PlatformPolicies",
@@ -243,7 +264,11 @@ export class CiIdentity extends Construct {
       ];
     };
     // Read when the stacks are synthesized, after every layer exists (the lists come from them).
-    new IamRolePolicy(this, "apply_iam", { name: "iam", role: this.applyRole.id, policy: Lazy.stringValue({ produce: () => policyJson(iamStatements()) }) });
+    new IamRolePolicy(this, "apply_iam", {
+      name: "iam",
+      role: this.applyRole.id,
+      policy: Lazy.stringValue({ produce: () => policyJson(iamStatements()) }),
+    });
     this.inline("apply_guardrails", this.applyRole, "guardrails", [
       {
         // The role names share the platform's prefix: without this the apply role could rewrite
@@ -271,11 +296,24 @@ export class CiIdentity extends Construct {
         // attach it as a permissions policy, or take it off a role.
         Sid: "DenyChangingTheBoundary",
         Effect: "Deny",
-        Action: ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:UntagPolicy"],
+        Action: [
+          "iam:CreatePolicyVersion",
+          "iam:DeletePolicy",
+          "iam:DeletePolicyVersion",
+          "iam:SetDefaultPolicyVersion",
+          "iam:TagPolicy",
+          "iam:UntagPolicy",
+        ],
         Resource: boundary,
       },
       { Sid: "DenyRemovingBoundaries", Effect: "Deny", Action: "iam:DeleteRolePermissionsBoundary", Resource: "*" },
-      { Sid: "DenyAttachingTheBoundary", Effect: "Deny", Action: "iam:AttachRolePolicy", Resource: "*", Condition: { ArnEquals: { "iam:PolicyARN": boundary } } },
+      {
+        Sid: "DenyAttachingTheBoundary",
+        Effect: "Deny",
+        Action: "iam:AttachRolePolicy",
+        Resource: "*",
+        Condition: { ArnEquals: { "iam:PolicyARN": boundary } },
+      },
       { Sid: "DenyPassingTheCiIdentity", Effect: "Deny", Action: "iam:PassRole", Resource: [planArn, applyArn] },
       {
         Sid: "DenyChangingTheOidcProvider",
@@ -366,7 +404,12 @@ export class CiIdentity extends Construct {
     const actions = ["kms:Decrypt", "kms:GenerateDataKey"];
     if (/^arn:[^:]+:kms:[^:]+:\d{12}:key\//.test(kmsKeyId)) return { Sid: "StateKey", Action: actions, Resource: kmsKeyId };
     const alias = kmsKeyId.slice(kmsKeyId.indexOf("alias/"));
-    return { Sid: "StateKey", Action: actions, Resource: anyKeyArn, Condition: { "ForAnyValue:StringEquals": { "kms:ResourceAliases": alias } } };
+    return {
+      Sid: "StateKey",
+      Action: actions,
+      Resource: anyKeyArn,
+      Condition: { "ForAnyValue:StringEquals": { "kms:ResourceAliases": alias } },
+    };
   }
 
   private inline(id: string, role: IamRole, name: string, statements: readonly PolicyStatement[]): IamRolePolicy {
@@ -379,7 +422,12 @@ export function awsManagedPoliciesAttached(scopes: readonly Construct[]): string
   const out = new Set<string>();
   for (const scope of scopes) {
     for (const node of scope.node.findAll()) {
-      const arns = node instanceof IamRolePolicyAttachment ? [node.policyArnInput ?? ""] : node instanceof IamRole ? (node.managedPolicyArnsInput ?? []) : [];
+      const arns =
+        node instanceof IamRolePolicyAttachment
+          ? [node.policyArnInput ?? ""]
+          : node instanceof IamRole
+            ? (node.managedPolicyArnsInput ?? [])
+            : [];
       for (const a of arns) if (/^arn:[^:]+:iam::aws:policy\//.test(a)) out.add(a);
     }
   }
@@ -392,7 +440,9 @@ export function servicesTrusted(scopes: readonly Construct[]): string[] {
   for (const scope of scopes) {
     for (const node of scope.node.findAll()) {
       if (!(node instanceof IamRole)) continue;
-      const doc = JSON.parse(node.assumeRolePolicyInput ?? '{"Statement":[]}') as { Statement: { Effect?: string; Principal?: { Service?: string | string[] } }[] };
+      const doc = JSON.parse(node.assumeRolePolicyInput ?? '{"Statement":[]}') as {
+        Statement: { Effect?: string; Principal?: { Service?: string | string[] } }[];
+      };
       for (const st of doc.Statement) {
         if ((st.Effect ?? "Allow") !== "Allow") continue;
         const svc = st.Principal?.Service;

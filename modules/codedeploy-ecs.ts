@@ -61,7 +61,8 @@ export class CodeDeployEcsApplication extends Construct {
 
   constructor(scope: Construct, id: string, props: CodeDeployEcsApplicationProps) {
     super(scope, id);
-    if (!/^[A-Za-z0-9_.+-]{1,100}$/.test(props.name)) throw new Error(`${this.node.path}: CodeDeploy application name ${JSON.stringify(props.name)} must be 1-100 of A-Z a-z 0-9 _ . + -`);
+    if (!/^[A-Za-z0-9_.+-]{1,100}$/.test(props.name))
+      throw new Error(`${this.node.path}: CodeDeploy application name ${JSON.stringify(props.name)} must be 1-100 of A-Z a-z 0-9 _ . + -`);
     this.app = new CodedeployApp(this, "Resource", { name: props.name, computePlatform: "ECS" });
     this.name = this.app.name;
 
@@ -73,15 +74,21 @@ export class CodeDeployEcsApplication extends Construct {
       service: "codedeploy.amazonaws.com",
       sourceAccount: props.accountId,
       trustConditions: {
-        ArnLike: { "aws:SourceArn": `arn:${props.partition}:codedeploy:${props.region}:${props.accountId}:deploymentgroup:${props.name}/*` },
+        ArnLike: {
+          "aws:SourceArn": `arn:${props.partition}:codedeploy:${props.region}:${props.accountId}:deploymentgroup:${props.name}/*`,
+        },
       },
     });
-    new IamRolePolicyAttachment(this.role, "ecs", { role: this.role.roleName, policyArn: `arn:${props.partition}:${CODEDEPLOY_ECS_POLICY}` });
+    new IamRolePolicyAttachment(this.role, "ecs", {
+      role: this.role.roleName,
+      policyArn: `arn:${props.partition}:${CODEDEPLOY_ECS_POLICY}`,
+    });
 
     const custom = props.customTraffic;
     if (custom) {
       const { type, percent, intervalMinutes } = custom.shift;
-      if (!Number.isInteger(percent) || percent < 1 || percent > 99) throw new Error(`${this.node.path}: a traffic shift percent must be 1-99, got ${percent}`);
+      if (!Number.isInteger(percent) || percent < 1 || percent > 99)
+        throw new Error(`${this.node.path}: a traffic shift percent must be 1-99, got ${percent}`);
       const step = { interval: intervalMinutes, percentage: percent };
       this.deploymentConfig = new CodedeployDeploymentConfig(this, "traffic", {
         deploymentConfigName: custom.name,
@@ -128,7 +135,10 @@ export class EcsBlueGreenDeployment extends Construct {
     super(scope, id);
     const approval = props.approvalWaitMinutes ?? 0;
     const termination = props.terminationWaitMinutes ?? 5;
-    for (const [what, v] of [["approvalWaitMinutes", approval], ["terminationWaitMinutes", termination]] as const) {
+    for (const [what, v] of [
+      ["approvalWaitMinutes", approval],
+      ["terminationWaitMinutes", termination],
+    ] as const) {
       if (!Number.isInteger(v) || v < 0 || v > 2880) throw new Error(`${this.node.path}: ${what} must be 0-2880, got ${v}`);
     }
 

@@ -92,7 +92,10 @@ function properties(w: Widget, region: string): Record<string, unknown> {
     region,
     stat: "Average",
     period: w.periodSeconds ?? 60,
-    metrics: [...(w.expressions ?? []).map((e) => [{ expression: e.expression, label: e.label, id: e.id }]), ...(w.metrics ?? []).map(metricRow)],
+    metrics: [
+      ...(w.expressions ?? []).map((e) => [{ expression: e.expression, label: e.label, id: e.id }]),
+      ...(w.metrics ?? []).map(metricRow),
+    ],
     ...(w.lines?.length ? { annotations: { horizontal: w.lines.map((l) => ({ value: l.value, label: l.label })) } } : {}),
     ...(w.fromZero === false ? {} : { yAxis: { left: { min: 0 } } }),
   };
@@ -119,7 +122,14 @@ export function dashboardBody(region: string, widgets: readonly Widget[]): strin
       rowHeight = 0;
     }
     const h = height(w);
-    const out = { type: w.type === "graph" ? "metric" : w.type === "alarms" ? "alarm" : "text", x, y, width: wd, height: h, properties: properties(w, region) };
+    const out = {
+      type: w.type === "graph" ? "metric" : w.type === "alarms" ? "alarm" : "text",
+      x,
+      y,
+      width: wd,
+      height: h,
+      properties: properties(w, region),
+    };
     x += wd;
     rowHeight = Math.max(rowHeight, h);
     return out;
@@ -134,7 +144,8 @@ export class Dashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: DashboardProps) {
     super(scope, id);
-    if (!/^[A-Za-z0-9_-]{1,255}$/.test(props.name)) throw new Error(`Dashboard ${id}: name ${JSON.stringify(props.name)} is not 1-255 of A-Z a-z 0-9 - _`);
+    if (!/^[A-Za-z0-9_-]{1,255}$/.test(props.name))
+      throw new Error(`Dashboard ${id}: name ${JSON.stringify(props.name)} is not 1-255 of A-Z a-z 0-9 - _`);
     if (!props.widgets.length) throw new Error(`Dashboard ${id}: no widgets`);
     this.dashboard = new CloudwatchDashboard(this, "Resource", {
       dashboardName: props.name,

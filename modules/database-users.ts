@@ -89,7 +89,10 @@ export class DatabaseUsers extends Construct {
     this.resourceId = props.databaseResourceId;
     this.replicaResourceIds = [...(props.replicaResourceIds ?? [])];
 
-    const pkg = functionCodeAndLogs(this, props.code, props.functionName, { retentionDays: props.logRetentionDays, kmsKeyArn: props.logKmsKeyArn });
+    const pkg = functionCodeAndLogs(this, props.code, props.functionName, {
+      retentionDays: props.logRetentionDays,
+      kmsKeyArn: props.logKmsKeyArn,
+    });
     const { logGroupName } = pkg;
     this.logGroup = pkg.logGroup;
 
@@ -108,12 +111,8 @@ export class DatabaseUsers extends Construct {
             Condition: viaSecretsManager(props.region),
           },
         ],
-        logs: [
-          this.arns.functionLogs(logGroupName),
-        ],
-        "vpc-access": [
-          LAMBDA_VPC_ACCESS,
-        ],
+        logs: [this.arns.functionLogs(logGroupName)],
+        "vpc-access": [LAMBDA_VPC_ACCESS],
         xray: [{ Sid: "XRay", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" }],
       },
     });
@@ -121,7 +120,14 @@ export class DatabaseUsers extends Construct {
     this.function = new AwsLambdaFunction(this, "Resource", {
       functionName: props.functionName,
       description: "Creates the services' IAM-authenticated database users (invoked by Terraform at apply time)",
-      ...packagedFunction(pkg, { roleArn: this.role.arn, runtime: props.runtime, handler: props.handler, architecture: props.architecture, memoryMb: props.memoryMb, timeoutSeconds: props.timeoutSeconds }),
+      ...packagedFunction(pkg, {
+        roleArn: this.role.arn,
+        runtime: props.runtime,
+        handler: props.handler,
+        architecture: props.architecture,
+        memoryMb: props.memoryMb,
+        timeoutSeconds: props.timeoutSeconds,
+      }),
       // One run at a time: two applies must not interleave their statements.
       reservedConcurrentExecutions: 1,
       vpcConfig: { subnetIds: props.subnetIds, securityGroupIds: props.securityGroupIds },

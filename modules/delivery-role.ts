@@ -99,9 +99,11 @@ export class DeliveryRole extends Construct {
     if (props.name.length > 64) throw new Error(`DeliveryRole ${id}: role name ${props.name} is longer than 64 characters`);
     if (!props.subjects.length) throw new Error(`DeliveryRole ${id}: at least one subject`);
     for (const s of props.subjects) {
-      if (!/^repo:[^:*?]+\/[^:*?]+:/.test(s) || /[*?]/.test(s)) throw new Error(`DeliveryRole ${id}: subject ${JSON.stringify(s)} is not an exact repo:<owner>/<repo>:... claim`);
+      if (!/^repo:[^:*?]+\/[^:*?]+:/.test(s) || /[*?]/.test(s))
+        throw new Error(`DeliveryRole ${id}: subject ${JSON.stringify(s)} is not an exact repo:<owner>/<repo>:... claim`);
     }
-    if (!props.repositoryNames.length || !props.serviceNames.length) throw new Error(`DeliveryRole ${id}: nothing to deploy (no repository or no service)`);
+    if (!props.repositoryNames.length || !props.serviceNames.length)
+      throw new Error(`DeliveryRole ${id}: nothing to deploy (no repository or no service)`);
 
     const { partition, region, accountId } = props;
     const arn = (service: string, resource: string) => `arn:${partition}:${service}:${region}:${accountId}:${resource}`;
@@ -120,7 +122,11 @@ export class DeliveryRole extends Construct {
     const statements: PolicyStatement[] = [
       // GetAuthorizationToken takes no resource: a specific ARN never authorizes it.
       { Sid: "EcrLogin", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-      { Sid: "PushImages", Action: [...ECR_PUSH_ACTIONS], Resource: sorted(props.repositoryNames).map((r) => arn("ecr", `repository/${r}`)) },
+      {
+        Sid: "PushImages",
+        Action: [...ECR_PUSH_ACTIONS],
+        Resource: sorted(props.repositoryNames).map((r) => arn("ecr", `repository/${r}`)),
+      },
       // DescribeTaskDefinition takes no resource; the workflow reads the family's latest revision.
       { Sid: "ReadTaskDefinitions", Action: "ecs:DescribeTaskDefinition", Resource: "*" },
       {

@@ -40,7 +40,10 @@ export class EcrRepository extends Construct {
 
   constructor(scope: Construct, id: string, props: EcrRepositoryProps) {
     super(scope, id);
-    if (!NAME_RE.test(props.name)) throw new Error(`${this.node.path}: ECR repository name ${JSON.stringify(props.name)} must be lower-case path segments of a-z 0-9 . _ -`);
+    if (!NAME_RE.test(props.name))
+      throw new Error(
+        `${this.node.path}: ECR repository name ${JSON.stringify(props.name)} must be lower-case path segments of a-z 0-9 . _ -`,
+      );
     const keep = props.keepImages ?? 30;
     if (!Number.isInteger(keep) || keep < 1 || keep > 10000) throw new Error(`${this.node.path}: keepImages must be 1-10000, got ${keep}`);
     const untaggedDays = props.untaggedExpiryDays ?? 7;

@@ -35,9 +35,11 @@ export class EcsCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: EcsClusterProps) {
     super(scope, id);
-    if (!/^[A-Za-z0-9_-]{1,255}$/.test(props.name)) throw new Error(`${this.node.path}: cluster name ${JSON.stringify(props.name)} must be 1-255 of A-Z a-z 0-9 _ -`);
+    if (!/^[A-Za-z0-9_-]{1,255}$/.test(props.name))
+      throw new Error(`${this.node.path}: cluster name ${JSON.stringify(props.name)} must be 1-255 of A-Z a-z 0-9 _ -`);
     const spot = props.defaultSpotPercent ?? 0;
-    if (!Number.isInteger(spot) || spot < 0 || spot > 100) throw new Error(`${this.node.path}: defaultSpotPercent must be 0-100, got ${spot}`);
+    if (!Number.isInteger(spot) || spot < 0 || spot > 100)
+      throw new Error(`${this.node.path}: defaultSpotPercent must be 0-100, got ${spot}`);
 
     this.cluster = new AwsEcsCluster(this, "Resource", {
       name: props.name,

@@ -43,7 +43,8 @@ export interface EncryptedQueueProps {
 
 function check(id: string, what: string, value: number | undefined, min: number, max: number): void {
   if (value === undefined) return;
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`EncryptedQueue ${id}: ${what} must be a whole number from ${min} to ${max}, got ${value}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new Error(`EncryptedQueue ${id}: ${what} must be a whole number from ${min} to ${max}, got ${value}`);
 }
 
 /**
@@ -79,7 +80,9 @@ export class EncryptedQueue extends Construct {
     check(id, "receiveWaitSeconds", props.receiveWaitSeconds, 0, 20);
     check(id, "maxReceiveCount", props.maxReceiveCount, 1, 1000);
 
-    const encryption = props.kmsKeyArn ? { kmsMasterKeyId: props.kmsKeyArn, kmsDataKeyReusePeriodSeconds: 300 } : { sqsManagedSseEnabled: true };
+    const encryption = props.kmsKeyArn
+      ? { kmsMasterKeyId: props.kmsKeyArn, kmsDataKeyReusePeriodSeconds: 300 }
+      : { sqsManagedSseEnabled: true };
     const fifoSettings = fifo ? { fifoQueue: true, contentBasedDeduplication: props.contentBasedDeduplication ?? false } : {};
 
     this.deadLetterQueue = new SqsQueue(this, "dlq", {

@@ -50,7 +50,8 @@ export class EncryptedTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: EncryptedTopicProps) {
     super(scope, id);
-    if (!/^[a-zA-Z0-9_-]{1,256}$/.test(props.name)) throw new Error(`EncryptedTopic ${id}: invalid topic name ${JSON.stringify(props.name)}`);
+    if (!/^[a-zA-Z0-9_-]{1,256}$/.test(props.name))
+      throw new Error(`EncryptedTopic ${id}: invalid topic name ${JSON.stringify(props.name)}`);
     this.topic = new SnsTopic(this, "Resource", {
       name: props.name,
       displayName: props.displayName,
@@ -70,28 +71,32 @@ export class EncryptedTopic extends Construct {
       },
       ...(props.publishers ?? [])
         .filter((p) => p.sourceArns.length)
-        .map(
-          (p): PolicyStatement => ({
-            Sid: `Allow${p.service.split(".")[0].replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}`,
-            Principal: { Service: p.service },
-            Action: "sns:Publish",
-            Resource: this.topic.arn,
-            Condition: {
-              ArnEquals: { "aws:SourceArn": [...p.sourceArns] },
-              ...(p.sourceAccount ? { StringEquals: { "aws:SourceAccount": p.sourceAccount } } : {}),
-            },
-          }),
-        ),
+        .map((p): PolicyStatement => ({
+          Sid: `Allow${p.service.split(".")[0].replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}`,
+          Principal: { Service: p.service },
+          Action: "sns:Publish",
+          Resource: this.topic.arn,
+          Condition: {
+            ArnEquals: { "aws:SourceArn": [...p.sourceArns] },
+            ...(p.sourceAccount ? { StringEquals: { "aws:SourceAccount": p.sourceAccount } } : {}),
+          },
+        })),
     ];
     new SnsTopicPolicy(this, "policy", { arn: this.topic.arn, policy: policyJson(statements) });
   }
 
   private options(o: SubscriptionOptions = {}) {
-    return o.filterPolicy ? { filterPolicy: JSON.stringify(o.filterPolicy), filterPolicyScope: o.filterPolicyScope ?? "MessageAttributes" } : {};
+    return o.filterPolicy
+      ? { filterPolicy: JSON.stringify(o.filterPolicy), filterPolicyScope: o.filterPolicyScope ?? "MessageAttributes" }
+      : {};
   }
 
   /** Delivers to an SQS queue (whose policy must allow sns.amazonaws.com with this topic as source). */
-  subscribeQueue(id: string, queueArn: string, opts: SubscriptionOptions & { readonly rawMessageDelivery?: boolean } = {}): SnsTopicSubscription {
+  subscribeQueue(
+    id: string,
+    queueArn: string,
+    opts: SubscriptionOptions & { readonly rawMessageDelivery?: boolean } = {},
+  ): SnsTopicSubscription {
     return new SnsTopicSubscription(this, id, {
       topicArn: this.topic.arn,
       protocol: "sqs",
@@ -105,7 +110,11 @@ export class EncryptedTopic extends Construct {
    * Invokes a Lambda function (asynchronously: its retries and failure destination apply), with
    * the permission for this topic only. `functionArn` may be an alias ARN; then `qualifier` names it.
    */
-  subscribeFunction(id: string, fn: { readonly functionArn: string; readonly functionName: string; readonly qualifier?: string }, opts: SubscriptionOptions = {}): SnsTopicSubscription {
+  subscribeFunction(
+    id: string,
+    fn: { readonly functionArn: string; readonly functionName: string; readonly qualifier?: string },
+    opts: SubscriptionOptions = {},
+  ): SnsTopicSubscription {
     const permission = new LambdaPermission(this, `${id}-invoke`, {
       statementId: `sns-${this.node.id}`.slice(0, 100),
       action: "lambda:InvokeFunction",

@@ -44,7 +44,8 @@ export class EventBus extends Construct {
 
   constructor(scope: Construct, id: string, props: EventBusProps) {
     super(scope, id);
-    if (props.name === "default" || !/^[A-Za-z0-9._-]{1,256}$/.test(props.name)) throw new Error(`EventBus ${id}: invalid bus name ${JSON.stringify(props.name)}`);
+    if (props.name === "default" || !/^[A-Za-z0-9._-]{1,256}$/.test(props.name))
+      throw new Error(`EventBus ${id}: invalid bus name ${JSON.stringify(props.name)}`);
     this.bus = new CloudwatchEventBus(this, "Resource", { name: props.name, description: props.description });
     this.name = this.bus.name;
     this.arn = this.bus.arn;

@@ -48,11 +48,18 @@ export interface EventRuleProps {
 }
 
 /** Variables EventBridge defines itself. */
-const PREDEFINED = new Set(["aws.events.rule-arn", "aws.events.rule-name", "aws.events.event", "aws.events.event.json", "aws.events.event.ingestion-time"]);
+const PREDEFINED = new Set([
+  "aws.events.rule-arn",
+  "aws.events.rule-name",
+  "aws.events.event",
+  "aws.events.event.json",
+  "aws.events.event.ingestion-time",
+]);
 
 function checkNumber(id: string, what: string, value: number | undefined, min: number, max: number): void {
   if (value === undefined) return;
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`EventRule ${id}: ${what} must be a whole number from ${min} to ${max}, got ${value}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new Error(`EventRule ${id}: ${what} must be a whole number from ${min} to ${max}, got ${value}`);
 }
 
 /** Throws when a template uses an undefined variable, or a variable name is one AWS refuses. */
@@ -60,13 +67,18 @@ export function checkInputTransformer(id: string, t: EventInputTransformer): voi
   const names = Object.keys(t.inputPaths);
   if (names.length > 100) throw new Error(`EventRule ${id}: at most 100 input paths, got ${names.length}`);
   for (const name of names) {
-    if (!/^[A-Za-z0-9_-]+$/.test(name) || /^aws\./i.test(name)) throw new Error(`EventRule ${id}: invalid input path variable ${JSON.stringify(name)}`);
-    if (!/^\$(\.[A-Za-z0-9_-]+|\[\d+\])*$/.test(t.inputPaths[name])) throw new Error(`EventRule ${id}: input path ${name} is not a JSON path: ${JSON.stringify(t.inputPaths[name])}`);
+    if (!/^[A-Za-z0-9_-]+$/.test(name) || /^aws\./i.test(name))
+      throw new Error(`EventRule ${id}: invalid input path variable ${JSON.stringify(name)}`);
+    if (!/^\$(\.[A-Za-z0-9_-]+|\[\d+\])*$/.test(t.inputPaths[name]))
+      throw new Error(`EventRule ${id}: input path ${name} is not a JSON path: ${JSON.stringify(t.inputPaths[name])}`);
   }
-  if (t.inputTemplate.length > 8192) throw new Error(`EventRule ${id}: the input template has ${t.inputTemplate.length} characters (at most 8192)`);
+  if (t.inputTemplate.length > 8192)
+    throw new Error(`EventRule ${id}: the input template has ${t.inputTemplate.length} characters (at most 8192)`);
   for (const [, name] of t.inputTemplate.matchAll(/<([^<>\s]+)>/g)) {
     if (!names.includes(name) && !PREDEFINED.has(name)) {
-      throw new Error(`EventRule ${id}: the input template uses <${name}>, which is neither an input path (${names.join(", ") || "none"}) nor predefined`);
+      throw new Error(
+        `EventRule ${id}: the input template uses <${name}>, which is neither an input path (${names.join(", ") || "none"}) nor predefined`,
+      );
     }
   }
 }
@@ -79,7 +91,8 @@ export class EventRule extends Construct {
 
   constructor(scope: Construct, id: string, props: EventRuleProps) {
     super(scope, id);
-    if (!/^[.\-_A-Za-z0-9]{1,64}$/.test(props.name)) throw new Error(`EventRule ${id}: invalid rule name ${JSON.stringify(props.name)} (1-64 of letters, digits, . - _)`);
+    if (!/^[.\-_A-Za-z0-9]{1,64}$/.test(props.name))
+      throw new Error(`EventRule ${id}: invalid rule name ${JSON.stringify(props.name)} (1-64 of letters, digits, . - _)`);
     if (!props.targets.length) throw new Error(`EventRule ${id}: a rule needs at least one target`);
     if (props.targets.length > 5) throw new Error(`EventRule ${id}: at most 5 targets per rule, got ${props.targets.length}`);
 
@@ -105,7 +118,9 @@ export class EventRule extends Construct {
         eventBusName: this.rule.eventBusName,
         targetId: t.id,
         arn: t.arn,
-        inputTransformer: t.inputTransformer ? { inputPaths: { ...t.inputTransformer.inputPaths }, inputTemplate: t.inputTransformer.inputTemplate } : undefined,
+        inputTransformer: t.inputTransformer
+          ? { inputPaths: { ...t.inputTransformer.inputPaths }, inputTemplate: t.inputTransformer.inputTemplate }
+          : undefined,
         retryPolicy: { maximumRetryAttempts: t.maxRetryAttempts ?? 185, maximumEventAgeInSeconds: t.maxEventAgeSeconds ?? 86400 },
         deadLetterConfig: t.deadLetterQueueArn ? { arn: t.deadLetterQueueArn } : undefined,
       });

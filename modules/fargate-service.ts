@@ -172,7 +172,9 @@ export class FargateService extends Construct {
     super(scope, id);
     const where = this.node.path;
     if (!isFargateSize(props.cpu, props.memory)) {
-      throw new Error(`${where}: Fargate does not run cpu ${props.cpu} with memory ${props.memory} MiB (with cpu ${props.cpu}: ${fargateMemoryText(props.cpu)})`);
+      throw new Error(
+        `${where}: Fargate does not run cpu ${props.cpu} with memory ${props.memory} MiB (with cpu ${props.cpu}: ${fargateMemoryText(props.cpu)})`,
+      );
     }
     const spot = props.spotPercent ?? 0;
     if (!Number.isInteger(spot) || spot < 0 || spot > 100) throw new Error(`${where}: spotPercent must be 0-100, got ${spot}`);
@@ -187,7 +189,9 @@ export class FargateService extends Construct {
     const sideCpu = sidecars.reduce((sum, c) => sum + c.cpu, 0);
     const sideMemory = sidecars.reduce((sum, c) => sum + c.memory, 0);
     if (sidecars.length && (sideCpu >= props.cpu || sideMemory >= props.memory)) {
-      throw new Error(`${where}: the sidecars take ${sideCpu} CPU / ${sideMemory} MiB of the task's ${props.cpu} / ${props.memory}, leaving nothing to the application`);
+      throw new Error(
+        `${where}: the sidecars take ${sideCpu} CPU / ${sideMemory} MiB of the task's ${props.cpu} / ${props.memory}, leaving nothing to the application`,
+      );
     }
     this.name = props.name;
 
@@ -272,7 +276,9 @@ export class FargateService extends Construct {
       networkConfiguration: { subnets: props.subnetIds, securityGroups: props.securityGroupIds, assignPublicIp: false },
       loadBalancer: lb ? [{ targetGroupArn: lb.targetGroupArn, containerName: props.name, containerPort: props.port }] : undefined,
       healthCheckGracePeriodSeconds: lb ? (lb.healthCheckGracePeriodSeconds ?? 60) : undefined,
-      serviceRegistries: props.serviceRegistryArn ? { registryArn: props.serviceRegistryArn, containerName: props.name, containerPort: props.port } : undefined,
+      serviceRegistries: props.serviceRegistryArn
+        ? { registryArn: props.serviceRegistryArn, containerName: props.name, containerPort: props.port }
+        : undefined,
       deploymentController: controller.deploymentController,
       deploymentCircuitBreaker: controller.deploymentCircuitBreaker,
       deploymentMinimumHealthyPercent: props.minimumHealthyPercent ?? 100,
@@ -313,7 +319,8 @@ export class FargateService extends Construct {
       });
     policy("cpu", "ECSServiceAverageCPUUtilization", props.cpuPercent ?? 70);
     if (props.memoryPercent !== undefined) policy("memory", "ECSServiceAverageMemoryUtilization", props.memoryPercent);
-    if (props.requestsPerTarget) policy("requests", "ALBRequestCountPerTarget", props.requestsPerTarget.value, props.requestsPerTarget.resourceLabel);
+    if (props.requestsPerTarget)
+      policy("requests", "ALBRequestCountPerTarget", props.requestsPerTarget.value, props.requestsPerTarget.resourceLabel);
     return target;
   }
 }
@@ -322,6 +329,11 @@ export class FargateService extends Construct {
 // Metrics (what layer 10 alarms on and draws; dimensions from the application layer's outputs)
 
 /** A metric of an ECS service: AWS/ECS (CPUUtilization, MemoryUtilization) or, with Container Insights, ECS/ContainerInsights (RunningTaskCount). */
-export function ecsServiceMetric(metricName: string, stat: string, dims: { readonly cluster: string; readonly service: string }, namespace: "AWS/ECS" | "ECS/ContainerInsights" = "AWS/ECS"): Metric {
+export function ecsServiceMetric(
+  metricName: string,
+  stat: string,
+  dims: { readonly cluster: string; readonly service: string },
+  namespace: "AWS/ECS" | "ECS/ContainerInsights" = "AWS/ECS",
+): Metric {
   return { namespace, metricName, dimensions: { ClusterName: dims.cluster, ServiceName: dims.service }, stat };
 }

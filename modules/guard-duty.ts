@@ -40,7 +40,8 @@ export class GuardDuty extends Construct {
     }
     const to = props.findingsTopic;
     if (to) {
-      if (!(to.minSeverity >= 1 && to.minSeverity < 9)) throw new Error(`GuardDuty ${id}: minSeverity must be 1-8.9, got ${to.minSeverity}`);
+      if (!(to.minSeverity >= 1 && to.minSeverity < 9))
+        throw new Error(`GuardDuty ${id}: minSeverity must be 1-8.9, got ${to.minSeverity}`);
       this.findingsRule = new CloudwatchEventRule(this, "findings", {
         name: to.ruleName,
         description: `GuardDuty findings of severity ${to.minSeverity} or more`,

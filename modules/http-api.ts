@@ -155,9 +155,17 @@ export class HttpApi extends Construct {
         payloadFormatVersion: "2.0",
         timeoutMilliseconds: 30000,
       });
-      new Apigatewayv2Route(this, rid, { apiId, routeKey: `${method} /${basePath}/${route.pathPart}`, target: `integrations/${integration.id}` });
+      new Apigatewayv2Route(this, rid, {
+        apiId,
+        routeKey: `${method} /${basePath}/${route.pathPart}`,
+        target: `integrations/${integration.id}`,
+      });
       if (route.subPaths) {
-        new Apigatewayv2Route(this, `${rid}_proxy`, { apiId, routeKey: `${method} /${basePath}/${route.pathPart}/{proxy+}`, target: `integrations/${integration.id}` });
+        new Apigatewayv2Route(this, `${rid}_proxy`, {
+          apiId,
+          routeKey: `${method} /${basePath}/${route.pathPart}/{proxy+}`,
+          target: `integrations/${integration.id}`,
+        });
       }
       permissions[route.pathPart] = new LambdaPermission(this, `${rid}_permission`, {
         statementId: `apigateway-http-${props.name}-${method}-${basePath}-${route.pathPart}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 100),

@@ -82,7 +82,10 @@ export class IdentityPool extends Construct {
     }
     this.attachment = new CognitoIdentityPoolRolesAttachment(this, "roles", {
       identityPoolId: this.pool.id,
-      roles: { authenticated: this.authenticatedRole.arn, ...(this.unauthenticatedRole ? { unauthenticated: this.unauthenticatedRole.arn } : {}) },
+      roles: {
+        authenticated: this.authenticatedRole.arn,
+        ...(this.unauthenticatedRole ? { unauthenticated: this.unauthenticatedRole.arn } : {}),
+      },
     });
   }
 
@@ -107,6 +110,10 @@ export class IdentityPool extends Construct {
         Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
       },
     ];
-    return new IamRolePolicy(this, `authenticated-bucket-${name}`, { name: `bucket-${name}`, role: this.authenticatedRole.id, policy: policyJson(statements) });
+    return new IamRolePolicy(this, `authenticated-bucket-${name}`, {
+      name: `bucket-${name}`,
+      role: this.authenticatedRole.id,
+      policy: policyJson(statements),
+    });
   }
 }

@@ -81,7 +81,10 @@ export class IdentityProviders extends Construct {
     super(scope, id);
     if (!props.providers.length) throw new Error(`IdentityProviders ${id}: no provider`);
     const arns = new Arns(props.region, props.accountId);
-    const pkg = functionCodeAndLogs(this, props.code, props.functionName, { retentionDays: props.logRetentionDays, kmsKeyArn: props.logKmsKeyArn });
+    const pkg = functionCodeAndLogs(this, props.code, props.functionName, {
+      retentionDays: props.logRetentionDays,
+      kmsKeyArn: props.logKmsKeyArn,
+    });
     const { logGroupName } = pkg;
     this.logGroup = pkg.logGroup;
 
@@ -92,7 +95,11 @@ export class IdentityProviders extends Construct {
       policies: {
         "client-secrets": [
           // Secrets Manager appends six random characters to a secret's name in its ARN.
-          { Sid: "ReadClientSecrets", Action: "secretsmanager:GetSecretValue", Resource: props.providers.map((p) => arns.arn("secretsmanager", `secret:${p.secretName}-??????`)) },
+          {
+            Sid: "ReadClientSecrets",
+            Action: "secretsmanager:GetSecretValue",
+            Resource: props.providers.map((p) => arns.arn("secretsmanager", `secret:${p.secretName}-??????`)),
+          },
           {
             Sid: "DecryptClientSecrets",
             Action: "kms:Decrypt",
@@ -103,13 +110,16 @@ export class IdentityProviders extends Construct {
         "identity-providers": [
           {
             Sid: "ManageThisPoolsIdentityProviders",
-            Action: ["cognito-idp:DescribeIdentityProvider", "cognito-idp:CreateIdentityProvider", "cognito-idp:UpdateIdentityProvider", "cognito-idp:DeleteIdentityProvider"],
+            Action: [
+              "cognito-idp:DescribeIdentityProvider",
+              "cognito-idp:CreateIdentityProvider",
+              "cognito-idp:UpdateIdentityProvider",
+              "cognito-idp:DeleteIdentityProvider",
+            ],
             Resource: props.userPoolArn,
           },
         ],
-        logs: [
-          arns.functionLogs(logGroupName),
-        ],
+        logs: [arns.functionLogs(logGroupName)],
         "vpc-access": [LAMBDA_VPC_ACCESS],
         xray: [XRAY_WRITE],
       },
@@ -117,13 +127,24 @@ export class IdentityProviders extends Construct {
 
     this.function = new AwsLambdaFunction(this, "Resource", {
       functionName: props.functionName,
-      description: "Creates the user pool's Google and Facebook identity providers from secrets in Secrets Manager (invoked by Terraform at apply time)",
-      ...packagedFunction(pkg, { roleArn: this.role.arn, runtime: props.runtime, handler: props.handler, memoryMb: props.memoryMb, timeoutSeconds: props.timeoutSeconds }),
+      description:
+        "Creates the user pool's Google and Facebook identity providers from secrets in Secrets Manager (invoked by Terraform at apply time)",
+      ...packagedFunction(pkg, {
+        roleArn: this.role.arn,
+        runtime: props.runtime,
+        handler: props.handler,
+        memoryMb: props.memoryMb,
+        timeoutSeconds: props.timeoutSeconds,
+      }),
       reservedConcurrentExecutions: 1,
       vpcConfig: { subnetIds: props.subnetIds, securityGroupIds: props.securityGroupIds },
       dependsOn: Object.values(this.role.policies),
     });
-    reviewException(this.role.policies["vpc-access"], "PK-IAM-004", "Lambda creates the function's network interfaces with this role; EC2 offers no resource-level scoping for them");
+    reviewException(
+      this.role.policies["vpc-access"],
+      "PK-IAM-004",
+      "Lambda creates the function's network interfaces with this role; EC2 offers no resource-level scoping for them",
+    );
     reviewException(
       this.function,
       "PK-LAMBDA-002",

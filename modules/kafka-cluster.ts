@@ -35,7 +35,13 @@ export const MSK_IAM_PORT = 9098;
 /** What a producer and consumer does on the cluster, its topics and its consumer groups. */
 export const KAFKA_CLIENT_ACTIONS = {
   cluster: ["kafka-cluster:Connect", "kafka-cluster:DescribeCluster"],
-  topic: ["kafka-cluster:CreateTopic", "kafka-cluster:DescribeTopic", "kafka-cluster:DescribeTopicDynamicConfiguration", "kafka-cluster:ReadData", "kafka-cluster:WriteData"],
+  topic: [
+    "kafka-cluster:CreateTopic",
+    "kafka-cluster:DescribeTopic",
+    "kafka-cluster:DescribeTopicDynamicConfiguration",
+    "kafka-cluster:ReadData",
+    "kafka-cluster:WriteData",
+  ],
   group: ["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"],
 } as const;
 
@@ -55,7 +61,12 @@ export interface KafkaClusterProps {
   readonly kmsKeyArn: string;
   /** Provisioned: broker logs. */
   readonly logs: { readonly retentionDays: number; readonly kmsKeyArn?: string };
-  readonly provisioned?: { readonly kafkaVersion: string; readonly instanceType: string; readonly brokers: number; readonly storageGb: number };
+  readonly provisioned?: {
+    readonly kafkaVersion: string;
+    readonly instanceType: string;
+    readonly brokers: number;
+    readonly storageGb: number;
+  };
   /** `lifecycle.prevent_destroy` on the cluster. @default false */
   readonly preventDestroy?: boolean;
 }
@@ -78,7 +89,10 @@ export class KafkaCluster extends Construct {
       description: `Kafka brokers of ${props.name}: IAM-authenticated TLS clients only`,
       vpcId: props.vpcId,
     });
-    this.securityGroup.ingressFromGroup("iam-from-clients", props.clientSecurityGroupId, { port: MSK_IAM_PORT, description: "Kafka SASL/IAM over TLS from the client services" });
+    this.securityGroup.ingressFromGroup("iam-from-clients", props.clientSecurityGroupId, {
+      port: MSK_IAM_PORT,
+      description: "Kafka SASL/IAM over TLS from the client services",
+    });
     SecurityGroup.fromId(this, "clients", props.clientSecurityGroupId).egressToGroup("iam-to-kafka", this.securityGroup.securityGroupId, {
       port: MSK_IAM_PORT,
       description: "Kafka SASL/IAM over TLS to the brokers",
@@ -95,7 +109,11 @@ export class KafkaCluster extends Construct {
     } else {
       const p = props.provisioned;
       if (!p) throw new Error(`KafkaCluster ${id}: mode provisioned needs the provisioned options`);
-      const logs = new CloudwatchLogGroup(this, "logs", { name: `/aws/msk/${props.name}`, retentionInDays: props.logs.retentionDays, kmsKeyId: props.logs.kmsKeyArn });
+      const logs = new CloudwatchLogGroup(this, "logs", {
+        name: `/aws/msk/${props.name}`,
+        retentionInDays: props.logs.retentionDays,
+        kmsKeyId: props.logs.kmsKeyArn,
+      });
       const cluster = new MskCluster(this, "Resource", {
         clusterName: props.name,
         kafkaVersion: p.kafkaVersion,

@@ -37,7 +37,15 @@ export const KMS_ADMIN_ACTIONS = [
 ];
 
 /** Actions a service needs to encrypt and decrypt with a key. */
-export const KMS_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"];
+export const KMS_USE_ACTIONS = [
+  "kms:Encrypt",
+  "kms:Decrypt",
+  "kms:ReEncryptFrom",
+  "kms:ReEncryptTo",
+  "kms:GenerateDataKey",
+  "kms:GenerateDataKeyWithoutPlaintext",
+  "kms:DescribeKey",
+];
 
 export interface KmsKeyProps {
   /** Alias without the `alias/` prefix. */

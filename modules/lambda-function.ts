@@ -84,11 +84,20 @@ export interface FunctionCodeAndLogs {
 }
 
 /** Stages `code` as the asset `code` and creates the log group `logs` of the function `functionName` in `scope`. */
-export function functionCodeAndLogs(scope: Construct, code: LambdaCode, functionName: string, logs: { readonly retentionDays: number; readonly kmsKeyArn?: string }): FunctionCodeAndLogs {
+export function functionCodeAndLogs(
+  scope: Construct,
+  code: LambdaCode,
+  functionName: string,
+  logs: { readonly retentionDays: number; readonly kmsKeyArn?: string },
+): FunctionCodeAndLogs {
   const staged = code.stage(scope);
   const asset = new TerraformAsset(scope, "code", { path: staged.directory, type: AssetType.ARCHIVE, assetHash: staged.hash });
   const logGroupName = `/aws/lambda/${functionName}`;
-  const logGroup = new CloudwatchLogGroup(scope, "logs", { name: logGroupName, retentionInDays: logs.retentionDays, kmsKeyId: logs.kmsKeyArn });
+  const logGroup = new CloudwatchLogGroup(scope, "logs", {
+    name: logGroupName,
+    retentionInDays: logs.retentionDays,
+    kmsKeyId: logs.kmsKeyArn,
+  });
   return { staged, asset, logGroupName, logGroup };
 }
 
@@ -294,7 +303,8 @@ export interface LambdaFunctionProps extends FunctionPackageProps {
 
 function check(id: string, what: string, value: number | undefined, min: number, max: number): void {
   if (value === undefined) return;
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`LambdaFunction ${id}: ${what} must be a whole number from ${min} to ${max}, got ${value}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new Error(`LambdaFunction ${id}: ${what} must be a whole number from ${min} to ${max}, got ${value}`);
 }
 
 export class LambdaFunction extends Construct {
@@ -321,7 +331,8 @@ export class LambdaFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: LambdaFunctionProps) {
     super(scope, id);
-    if (!/^[a-zA-Z0-9_-]{1,64}$/.test(props.functionName)) throw new Error(`LambdaFunction ${id}: invalid function name ${JSON.stringify(props.functionName)} (1-64 of a-z A-Z 0-9 _ -)`);
+    if (!/^[a-zA-Z0-9_-]{1,64}$/.test(props.functionName))
+      throw new Error(`LambdaFunction ${id}: invalid function name ${JSON.stringify(props.functionName)} (1-64 of a-z A-Z 0-9 _ -)`);
     check(id, "memoryMb", props.memoryMb, 128, 10240);
     check(id, "timeoutSeconds", props.timeoutSeconds, 1, 900);
     check(id, "reservedConcurrency", props.reservedConcurrency, 0, 100000);
@@ -329,10 +340,13 @@ export class LambdaFunction extends Construct {
     check(id, "maxEventAgeSeconds", props.maxEventAgeSeconds, 60, 21600);
     check(id, "deadLetterQueue.retentionSeconds", props.deadLetterQueue.retentionSeconds, 60, 1209600);
     if (!(LOG_RETENTION_DAYS as readonly number[]).includes(props.logs.retentionDays)) {
-      throw new Error(`LambdaFunction ${id}: logs.retentionDays must be one of ${LOG_RETENTION_DAYS.join(", ")}, got ${props.logs.retentionDays}`);
+      throw new Error(
+        `LambdaFunction ${id}: logs.retentionDays must be one of ${LOG_RETENTION_DAYS.join(", ")}, got ${props.logs.retentionDays}`,
+      );
     }
     const aliasName = props.aliasName ?? "live";
-    if (!/^(?!^[0-9]+$)[a-zA-Z0-9_-]{1,128}$/.test(aliasName)) throw new Error(`LambdaFunction ${id}: invalid alias name ${JSON.stringify(aliasName)}`);
+    if (!/^(?!^[0-9]+$)[a-zA-Z0-9_-]{1,128}$/.test(aliasName))
+      throw new Error(`LambdaFunction ${id}: invalid alias name ${JSON.stringify(aliasName)}`);
 
     // Code: staged, hashed, zipped by cdktf next to the stack (assets/<id>_code/<hash>/archive.zip).
     const pkg = functionCodeAndLogs(this, props.code, props.functionName, props.logs);

@@ -75,7 +75,9 @@ const LB_NAME_RE = /^(?=.{1,32}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
 
 function checkName(owner: Construct, what: string, name: string): void {
   if (!LB_NAME_RE.test(name) || name.startsWith("internal-")) {
-    throw new Error(`${owner.node.path}: ${what} name ${JSON.stringify(name)} must be 1-32 of A-Z a-z 0-9 - (no hyphen at either end, not internal-...)`);
+    throw new Error(
+      `${owner.node.path}: ${what} name ${JSON.stringify(name)} must be 1-32 of A-Z a-z 0-9 - (no hyphen at either end, not internal-...)`,
+    );
   }
 }
 
@@ -173,7 +175,8 @@ export class AlbTarget extends Construct {
     if (props.pathPatterns.length < 1 || props.pathPatterns.length > 5) {
       throw new Error(`${this.node.path}: a listener rule takes 1-5 path patterns, got ${props.pathPatterns.length}`);
     }
-    if (props.testListener && !props.greenName) throw new Error(`${this.node.path}: a test listener rule needs the second (green) target group`);
+    if (props.testListener && !props.greenName)
+      throw new Error(`${this.node.path}: a test listener rule needs the second (green) target group`);
     if (props.greenName !== undefined) checkName(this, "target group", props.greenName);
     const hc = props.healthCheck ?? {};
     const group = (id: string, name: string) =>
@@ -302,7 +305,8 @@ export class ApplicationLoadBalancer extends Construct {
    */
   addTestListener(port: number): LbListener {
     const routing = this.routingListener;
-    if (port === 80 || port === this.routingPort) throw new Error(`${this.node.path}: the test listener needs a port other than 80 and ${this.routingPort}, got ${port}`);
+    if (port === 80 || port === this.routingPort)
+      throw new Error(`${this.node.path}: the test listener needs a port other than 80 and ${this.routingPort}, got ${port}`);
     const https = routing === this.httpsListener;
     return new LbListener(this, "test", {
       loadBalancerArn: this.lb.arn,
@@ -401,7 +405,14 @@ export class NetworkLoadBalancerFront extends Construct {
 // Metrics (what layer 10 alarms on and draws; dimensions from the application layer's outputs)
 
 /** An AWS/ApplicationELB metric of the load balancer (`LoadBalancer`: its ARN suffix), or of one target group of it. */
-export function loadBalancerMetric(metricName: string, stat: string, dims: { readonly loadBalancer: string; readonly targetGroup?: string }): Metric {
-  const dimensions: Record<string, string> = dims.targetGroup === undefined ? { LoadBalancer: dims.loadBalancer } : { LoadBalancer: dims.loadBalancer, TargetGroup: dims.targetGroup };
+export function loadBalancerMetric(
+  metricName: string,
+  stat: string,
+  dims: { readonly loadBalancer: string; readonly targetGroup?: string },
+): Metric {
+  const dimensions: Record<string, string> =
+    dims.targetGroup === undefined
+      ? { LoadBalancer: dims.loadBalancer }
+      : { LoadBalancer: dims.loadBalancer, TargetGroup: dims.targetGroup };
   return { namespace: "AWS/ApplicationELB", metricName, dimensions, stat };
 }

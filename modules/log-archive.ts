@@ -53,10 +53,14 @@ export class LogArchive extends Construct {
     super(scope, id);
     const glacier = props.glacierAfterDays ?? 30;
     const expire = props.expireAfterDays ?? 3650;
-    if (!Number.isInteger(glacier) || glacier < 0) throw new Error(`LogArchive ${id}: glacierAfterDays must be a whole number >= 0, got ${glacier}`);
-    if (!Number.isInteger(expire) || expire < 0) throw new Error(`LogArchive ${id}: expireAfterDays must be a whole number >= 0, got ${expire}`);
-    if (expire !== 0 && expire <= glacier) throw new Error(`LogArchive ${id}: expireAfterDays ${expire} must be 0 or later than glacierAfterDays ${glacier}`);
-    if (!/^[a-z0-9][a-z0-9-]{2,40}$/.test(props.name)) throw new Error(`LogArchive ${id}: name ${JSON.stringify(props.name)} must be 3-41 of a-z 0-9 -`);
+    if (!Number.isInteger(glacier) || glacier < 0)
+      throw new Error(`LogArchive ${id}: glacierAfterDays must be a whole number >= 0, got ${glacier}`);
+    if (!Number.isInteger(expire) || expire < 0)
+      throw new Error(`LogArchive ${id}: expireAfterDays must be a whole number >= 0, got ${expire}`);
+    if (expire !== 0 && expire <= glacier)
+      throw new Error(`LogArchive ${id}: expireAfterDays ${expire} must be 0 or later than glacierAfterDays ${glacier}`);
+    if (!/^[a-z0-9][a-z0-9-]{2,40}$/.test(props.name))
+      throw new Error(`LogArchive ${id}: name ${JSON.stringify(props.name)} must be 3-41 of a-z 0-9 -`);
     const prefix = props.prefix ?? "logs";
     const arns = new Arns(props.region, props.accountId);
     const bucketName = `${props.name}-${props.accountId}`;
@@ -73,7 +77,14 @@ export class LogArchive extends Construct {
         bucket: [
           {
             Sid: "WriteArchive",
-            Action: ["s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:PutObject"],
+            Action: [
+              "s3:AbortMultipartUpload",
+              "s3:GetBucketLocation",
+              "s3:GetObject",
+              "s3:ListBucket",
+              "s3:ListBucketMultipartUploads",
+              "s3:PutObject",
+            ],
             Resource: [bucketArn, `${bucketArn}/*`],
           },
         ],

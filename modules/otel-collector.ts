@@ -109,7 +109,8 @@ export class OtelCollectorSidecar extends Construct {
     if (!traces && !prom) throw new Error(`OtelCollectorSidecar ${id}: nothing to collect (traces off and no prometheus)`);
     const cpu = props.cpu ?? 64;
     const memory = props.memoryMiB ?? 128;
-    if (!Number.isInteger(memory) || memory < 32) throw new Error(`OtelCollectorSidecar ${id}: memoryMiB must be a whole number of at least 32, got ${memory}`);
+    if (!Number.isInteger(memory) || memory < 32)
+      throw new Error(`OtelCollectorSidecar ${id}: memoryMiB must be a whole number of at least 32, got ${memory}`);
     const interval = prom?.scrapeIntervalSeconds ?? 15;
     if (prom && (!Number.isInteger(interval) || interval < 5 || interval > 300)) {
       throw new Error(`OtelCollectorSidecar ${id}: scrapeIntervalSeconds must be 5-300, got ${interval}`);
@@ -190,8 +191,16 @@ function collectorConfig(p: OtelCollectorProps & { traces: boolean; memory: numb
       },
     };
     processors["batch/metrics"] = { timeout: `${p.interval}s` };
-    exporters.prometheusremotewrite = { endpoint: prom.remoteWriteUrl, auth: { authenticator: "sigv4auth" }, resource_to_telemetry_conversion: { enabled: true } };
-    pipelines.metrics = { receivers: ["prometheus"], processors: ["memory_limiter", "batch/metrics"], exporters: ["prometheusremotewrite"] };
+    exporters.prometheusremotewrite = {
+      endpoint: prom.remoteWriteUrl,
+      auth: { authenticator: "sigv4auth" },
+      resource_to_telemetry_conversion: { enabled: true },
+    };
+    pipelines.metrics = {
+      receivers: ["prometheus"],
+      processors: ["memory_limiter", "batch/metrics"],
+      exporters: ["prometheusremotewrite"],
+    };
   }
   return { extensions, receivers, processors, exporters, service: { extensions: Object.keys(extensions), pipelines } };
 }

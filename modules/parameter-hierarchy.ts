@@ -55,16 +55,23 @@ export class ParameterHierarchy extends Construct {
 
   constructor(scope: Construct, id: string, props: ParameterHierarchyProps) {
     super(scope, id);
-    if (!PATH_RE.test(props.root)) throw new Error(`ParameterHierarchy ${id}: root ${JSON.stringify(props.root)} is not a path such as /project/env`);
+    if (!PATH_RE.test(props.root))
+      throw new Error(`ParameterHierarchy ${id}: root ${JSON.stringify(props.root)} is not a path such as /project/env`);
     const ids = new Map<string, string>();
     const parameters: Record<string, SsmParameter> = {};
     for (const spec of props.parameters) {
-      if (!KEY_RE.test(spec.key)) throw new Error(`ParameterHierarchy ${id}: key ${JSON.stringify(spec.key)} has characters Parameter Store refuses (a-z A-Z 0-9 _ . - and / only)`);
+      if (!KEY_RE.test(spec.key))
+        throw new Error(
+          `ParameterHierarchy ${id}: key ${JSON.stringify(spec.key)} has characters Parameter Store refuses (a-z A-Z 0-9 _ . - and / only)`,
+        );
       // Construct ids are addresses: "Resource"/"Default" would be transparent, so they are lower-cased.
       const raw = spec.key.replace(/\//g, "_");
       const childId = raw === "Resource" || raw === "Default" ? raw.toLowerCase() : raw;
       const other = ids.get(childId);
-      if (other !== undefined) throw new Error(`ParameterHierarchy ${id}: keys ${JSON.stringify(other)} and ${JSON.stringify(spec.key)} would share one construct id`);
+      if (other !== undefined)
+        throw new Error(
+          `ParameterHierarchy ${id}: keys ${JSON.stringify(other)} and ${JSON.stringify(spec.key)} would share one construct id`,
+        );
       ids.set(childId, spec.key);
       parameters[spec.key] = this.parameter(id, childId, spec, props);
     }
@@ -93,7 +100,10 @@ export class ParameterHierarchy extends Construct {
     }
     if (typeof value !== "string") {
       const bad = value.find((v) => v === "" || v.includes(","));
-      if (bad !== undefined) throw new Error(`ParameterHierarchy ${id}: ${spec.key} has the list item ${JSON.stringify(bad)}; StringList items must be non-empty and without commas`);
+      if (bad !== undefined)
+        throw new Error(
+          `ParameterHierarchy ${id}: ${spec.key} has the list item ${JSON.stringify(bad)}; StringList items must be non-empty and without commas`,
+        );
     }
     return new SsmParameter(this, childId, {
       ...common,

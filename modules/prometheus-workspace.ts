@@ -35,7 +35,8 @@ export class PrometheusWorkspace extends Construct {
 
   constructor(scope: Construct, id: string, props: PrometheusWorkspaceProps) {
     super(scope, id);
-    if (props.alias.length < 1 || props.alias.length > 100) throw new Error(`PrometheusWorkspace ${id}: alias must be 1-100 characters, got ${props.alias.length}`);
+    if (props.alias.length < 1 || props.alias.length > 100)
+      throw new Error(`PrometheusWorkspace ${id}: alias must be 1-100 characters, got ${props.alias.length}`);
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
       name: props.logGroupName,
       retentionInDays: props.logRetentionDays,

@@ -65,12 +65,16 @@ export interface DatabaseCommonProps {
 /** Checks the props every database construct validates the same way; throws with the value. */
 export function validateCommon(kind: string, id: string, props: DatabaseCommonProps): void {
   if (!/^[a-z][a-z0-9-]{0,62}$/.test(props.identifier) || /--|-$/.test(props.identifier)) {
-    throw new Error(`${kind} ${id}: identifier ${JSON.stringify(props.identifier)} is not a valid RDS identifier (a-z, 0-9, hyphens, 63 at most)`);
+    throw new Error(
+      `${kind} ${id}: identifier ${JSON.stringify(props.identifier)} is not a valid RDS identifier (a-z, 0-9, hyphens, 63 at most)`,
+    );
   }
   const days = props.masterSecretRotationDays ?? 7;
-  if (!Number.isInteger(days) || days < 1 || days > 365) throw new Error(`${kind} ${id}: masterSecretRotationDays must be 1-365, got ${days}`);
+  if (!Number.isInteger(days) || days < 1 || days > 365)
+    throw new Error(`${kind} ${id}: masterSecretRotationDays must be 1-365, got ${days}`);
   const retention = props.backupRetentionDays ?? 7;
-  if (!Number.isInteger(retention) || retention < 1 || retention > 35) throw new Error(`${kind} ${id}: backupRetentionDays must be 1-35, got ${retention}`);
+  if (!Number.isInteger(retention) || retention < 1 || retention > 35)
+    throw new Error(`${kind} ${id}: backupRetentionDays must be 1-35, got ${retention}`);
   if ((props.monitoringIntervalSeconds ?? 60) > 0 && !props.monitoringRoleArn) {
     throw new Error(`${kind} ${id}: monitoringRoleArn is required when monitoringIntervalSeconds is above 0`);
   }
@@ -86,10 +90,19 @@ export const finalSnapshotName = (identifier: string): string => `${identifier}-
 export class DatabaseLogGroups extends Construct {
   readonly groups: CloudwatchLogGroup[];
 
-  constructor(scope: Construct, id: string, props: { readonly prefix: string; readonly logTypes: readonly string[]; readonly retentionDays: number; readonly kmsKeyArn?: string }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { readonly prefix: string; readonly logTypes: readonly string[]; readonly retentionDays: number; readonly kmsKeyArn?: string },
+  ) {
     super(scope, id);
     this.groups = props.logTypes.map(
-      (type) => new CloudwatchLogGroup(this, type, { name: `${props.prefix}/${type}`, retentionInDays: props.retentionDays, kmsKeyId: props.kmsKeyArn }),
+      (type) =>
+        new CloudwatchLogGroup(this, type, {
+          name: `${props.prefix}/${type}`,
+          retentionInDays: props.retentionDays,
+          kmsKeyId: props.kmsKeyArn,
+        }),
     );
   }
 
@@ -101,7 +114,9 @@ export class DatabaseLogGroups extends Construct {
     logTypes: readonly string[],
     props: Pick<DatabaseCommonProps, "logRetentionDays" | "logKmsKeyArn">,
   ): DatabaseLogGroups | undefined {
-    return logTypes.length ? new DatabaseLogGroups(scope, id, { prefix, logTypes, retentionDays: props.logRetentionDays ?? 30, kmsKeyArn: props.logKmsKeyArn }) : undefined;
+    return logTypes.length
+      ? new DatabaseLogGroups(scope, id, { prefix, logTypes, retentionDays: props.logRetentionDays ?? 30, kmsKeyArn: props.logKmsKeyArn })
+      : undefined;
   }
 }
 
@@ -154,7 +169,10 @@ export class EnhancedMonitoringRole extends Construct {
       service: "monitoring.rds.amazonaws.com",
       sourceAccount: props.accountId,
     });
-    new IamRolePolicyAttachment(this, "managed-policy", { role: this.role.roleName, policyArn: `arn:${props.partition}:${ENHANCED_MONITORING_POLICY}` });
+    new IamRolePolicyAttachment(this, "managed-policy", {
+      role: this.role.roleName,
+      policyArn: `arn:${props.partition}:${ENHANCED_MONITORING_POLICY}`,
+    });
     this.arn = this.role.arn;
   }
 }
@@ -167,5 +185,10 @@ export class EnhancedMonitoringRole extends Construct {
  * one instance (`DBInstanceIdentifier`: an RDS instance, an Aurora reader).
  */
 export function rdsMetric(metricName: string, stat: string, of: { readonly cluster: string } | { readonly instance: string }): Metric {
-  return { namespace: "AWS/RDS", metricName, dimensions: "cluster" in of ? { DBClusterIdentifier: of.cluster } : { DBInstanceIdentifier: of.instance }, stat };
+  return {
+    namespace: "AWS/RDS",
+    metricName,
+    dimensions: "cluster" in of ? { DBClusterIdentifier: of.cluster } : { DBInstanceIdentifier: of.instance },
+    stat,
+  };
 }

@@ -83,10 +83,13 @@ export class RdsInstance extends Construct {
     const maxAllocated = props.maxAllocatedStorageGb ?? 100;
     if (allocated < 20) throw new Error(`RdsInstance ${id}: allocatedStorageGb must be at least 20 for gp3, got ${allocated}`);
     if (maxAllocated !== 0 && maxAllocated < Math.ceil(allocated * 1.1)) {
-      throw new Error(`RdsInstance ${id}: maxAllocatedStorageGb ${maxAllocated} must be 0 or at least 10% above allocatedStorageGb ${allocated}`);
+      throw new Error(
+        `RdsInstance ${id}: maxAllocatedStorageGb ${maxAllocated} must be 0 or at least 10% above allocatedStorageGb ${allocated}`,
+      );
     }
     const replicaCount = props.readReplicas ?? 0;
-    if (!Number.isInteger(replicaCount) || replicaCount < 0 || replicaCount > 15) throw new Error(`RdsInstance ${id}: readReplicas must be 0-15, got ${replicaCount}`);
+    if (!Number.isInteger(replicaCount) || replicaCount < 0 || replicaCount > 15)
+      throw new Error(`RdsInstance ${id}: readReplicas must be 0-15, got ${replicaCount}`);
     if (props.instanceClass === "db.serverless") throw new Error(`RdsInstance ${id}: db.serverless is an Aurora instance class`);
 
     this.port = props.port ?? DEFAULT_PORTS[props.engine];
@@ -95,7 +98,9 @@ export class RdsInstance extends Construct {
     const piSupported = performanceInsightsSupported(props.engine, props.instanceClass);
     const pi = { enabled: props.performanceInsights?.enabled ?? piSupported, retentionDays: props.performanceInsights?.retentionDays ?? 7 };
     if (pi.enabled && !piSupported) {
-      throw new Error(`RdsInstance ${id}: RDS does not support Performance Insights for ${props.engine} on ${props.instanceClass} (${performanceInsightsRow(props.engine).source})`);
+      throw new Error(
+        `RdsInstance ${id}: RDS does not support Performance Insights for ${props.engine} on ${props.instanceClass} (${performanceInsightsRow(props.engine).source})`,
+      );
     }
     const monitoringInterval = props.monitoringIntervalSeconds ?? 60;
     const logExports = [...(props.logExports ?? RDS_LOG_EXPORTS[props.engine])];
@@ -121,7 +126,11 @@ export class RdsInstance extends Construct {
       name: `${props.identifier}-${familySlug}`,
       family: props.parameterGroupFamily,
       description: `Parameters of ${props.identifier}: TLS required`,
-      parameter: Object.entries({ ...props.parameters, ...RDS_TLS_PARAMETERS[props.engine] }).map(([name, value]) => ({ name, value, applyMethod: "immediate" })),
+      parameter: Object.entries({ ...props.parameters, ...RDS_TLS_PARAMETERS[props.engine] }).map(([name, value]) => ({
+        name,
+        value,
+        applyMethod: "immediate",
+      })),
       // The name carries the family, so a major upgrade creates the new group before the old one goes.
       lifecycle: { createBeforeDestroy: true },
     });
@@ -174,7 +183,10 @@ export class RdsInstance extends Construct {
       this.masterSecretArn = undefined;
     } else {
       this.masterSecretArn = this.instance.masterUserSecret.get(0).secretArn;
-      new ManagedSecretRotation(this, "master-secret-rotation", { secretArn: this.masterSecretArn, days: props.masterSecretRotationDays ?? 7 });
+      new ManagedSecretRotation(this, "master-secret-rotation", {
+        secretArn: this.masterSecretArn,
+        days: props.masterSecretRotationDays ?? 7,
+      });
     }
 
     this.replicas = Array.from({ length: replicaCount }, (_, i) => {
@@ -209,7 +221,11 @@ export class RdsInstance extends Construct {
         applyImmediately: false,
         dependsOn: replicaLogs?.groups,
       });
-      reviewException(replica, "PK-RDS-004", "A read replica keeps no backups of its own: the source instance's automated backups and point-in-time restore cover the data");
+      reviewException(
+        replica,
+        "PK-RDS-004",
+        "A read replica keeps no backups of its own: the source instance's automated backups and point-in-time restore cover the data",
+      );
       reviewException(
         replica,
         "PK-DATA-001",

@@ -99,9 +99,12 @@ export class RedisCache extends Construct {
     const multiAz = props.multiAz ?? (automaticFailover && nodes >= 2);
     const major = /^(\d+)\.\d+$/.exec(props.engineVersion)?.[1];
     if (!/^[a-z][a-z0-9-]{0,39}$/.test(props.id) || /--|-$/.test(props.id)) {
-      throw new Error(`RedisCache ${id}: id ${JSON.stringify(props.id)} is not a valid replication group id (a-z, 0-9, hyphens, 40 at most)`);
+      throw new Error(
+        `RedisCache ${id}: id ${JSON.stringify(props.id)} is not a valid replication group id (a-z, 0-9, hyphens, 40 at most)`,
+      );
     }
-    if (!major || Number(major) < 7) throw new Error(`RedisCache ${id}: engineVersion ${props.engineVersion} is not Redis 7 or later (IAM authentication needs it)`);
+    if (!major || Number(major) < 7)
+      throw new Error(`RedisCache ${id}: engineVersion ${props.engineVersion} is not Redis 7 or later (IAM authentication needs it)`);
     if (!Number.isInteger(nodes) || nodes < 1 || nodes > 6) throw new Error(`RedisCache ${id}: nodes must be 1-6, got ${nodes}`);
     if (cluster) {
       if (!Number.isInteger(cluster.shards) || cluster.shards < 1 || cluster.shards > 500) {

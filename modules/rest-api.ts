@@ -348,7 +348,11 @@ export class RestApi extends Construct {
       });
       for (const [keyId, keyName] of Object.entries(props.usagePlan.apiKeys ?? {})) {
         // No `value`: AWS generates it. The generated value is still in the state (see docs).
-        const key = new ApiGatewayApiKey(this, `key_${keyId}`, { name: keyName, description: `API key ${keyName} of ${props.name}`, enabled: true });
+        const key = new ApiGatewayApiKey(this, `key_${keyId}`, {
+          name: keyName,
+          description: `API key ${keyName} of ${props.name}`,
+          enabled: true,
+        });
         new ApiGatewayUsagePlanKey(this, `key_${keyId}_plan`, { keyId: key.id, keyType: "API_KEY", usagePlanId: plan.id });
       }
     }
@@ -366,7 +370,11 @@ export class RestApi extends Construct {
    * hash depends only on what the API is made of and is the same on every synth.
    */
   private specHash(): string {
-    const resolved: unknown = Tokenization.resolve(this.spec, { scope: this, resolver: new DefaultTokenResolver(new StringConcat()), preparing: false });
+    const resolved: unknown = Tokenization.resolve(this.spec, {
+      scope: this,
+      resolver: new DefaultTokenResolver(new StringConcat()),
+      preparing: false,
+    });
     return createHash("sha1").update(JSON.stringify(resolved)).digest("hex");
   }
 
@@ -391,7 +399,10 @@ export class RestApi extends Construct {
       const path = route.path;
       const greedy = path.endsWith("{proxy+}");
       const resource = this.resourceAt(path);
-      const method = this.method(resource, path, "ANY", { apiKeyRequired, requestParameters: greedy ? { "method.request.path.proxy": true } : undefined });
+      const method = this.method(resource, path, "ANY", {
+        apiKeyRequired,
+        requestParameters: greedy ? { "method.request.path.proxy": true } : undefined,
+      });
       this.integration(method, "ANY", path, {
         type: "HTTP_PROXY",
         integrationHttpMethod: "ANY",
@@ -411,7 +422,8 @@ export class RestApi extends Construct {
     const existing = this.resources.get(path);
     if (existing) return existing;
     const parts = path.split("/");
-    if (parts.some((p) => !p) || parts.slice(0, -1).some((p) => p.includes("{"))) throw new Error(`RestApi ${this.node.id}: invalid resource path ${JSON.stringify(path)}`);
+    if (parts.some((p) => !p) || parts.slice(0, -1).some((p) => p.includes("{")))
+      throw new Error(`RestApi ${this.node.id}: invalid resource path ${JSON.stringify(path)}`);
     const parentId = parts.length === 1 ? this.api.rootResourceId : this.resourceAt(parts.slice(0, -1).join("/")).id;
     const id = segmentId(path);
     const twin = [...this.resources.keys()].find((p) => segmentId(p) === id);
@@ -437,7 +449,11 @@ export class RestApi extends Construct {
       apiKeyRequired: opts.apiKeyRequired ?? false,
       requestParameters: opts.requestParameters,
     });
-    this.spec.push({ method: `${httpMethod} /${path}`, apiKeyRequired: opts.apiKeyRequired ?? false, requestParameters: opts.requestParameters ?? {} });
+    this.spec.push({
+      method: `${httpMethod} /${path}`,
+      apiKeyRequired: opts.apiKeyRequired ?? false,
+      requestParameters: opts.requestParameters ?? {},
+    });
     this.deployed.push(m);
     return m;
   }
@@ -473,7 +489,10 @@ export class RestApi extends Construct {
   /** OPTIONS answered by a mock integration with the CORS headers (never needs an API key). */
   private preflight(resource: ApiGatewayResource, path: string, cors: RestApiCors): void {
     const m = this.method(resource, path, "OPTIONS", {});
-    const integration = this.integration(m, "OPTIONS", path, { type: "MOCK", requestTemplates: { "application/json": '{"statusCode": 204}' } });
+    const integration = this.integration(m, "OPTIONS", path, {
+      type: "MOCK",
+      requestTemplates: { "application/json": '{"statusCode": 204}' },
+    });
     const headers = corsHeaders(cors);
     const response = new ApiGatewayMethodResponse(this, `${segmentId(path)}_options_204`, {
       restApiId: this.api.id,

@@ -76,7 +76,9 @@ export class RotatedMasterSecret extends Construct {
       throw new Error(`RotatedMasterSecret ${id}: rotationDays must be 1-365, got ${props.rotationDays}`);
     }
     if (!(LOG_RETENTION_DAYS as readonly number[]).includes(props.logRetentionDays)) {
-      throw new Error(`RotatedMasterSecret ${id}: logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(", ")}, got ${props.logRetentionDays}`);
+      throw new Error(
+        `RotatedMasterSecret ${id}: logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(", ")}, got ${props.logRetentionDays}`,
+      );
     }
     const arns = new Arns(props.region, props.accountId);
 
@@ -87,7 +89,10 @@ export class RotatedMasterSecret extends Construct {
     });
     this.secretArn = this.secret.arn;
 
-    const pkg = functionCodeAndLogs(this, props.code, props.functionName, { retentionDays: props.logRetentionDays, kmsKeyArn: props.logKmsKeyArn });
+    const pkg = functionCodeAndLogs(this, props.code, props.functionName, {
+      retentionDays: props.logRetentionDays,
+      kmsKeyArn: props.logKmsKeyArn,
+    });
     const { logGroupName } = pkg;
 
     this.role = new ServiceRole(this, "role", {
@@ -98,10 +103,20 @@ export class RotatedMasterSecret extends Construct {
         secret: [
           {
             Sid: "RotateThisSecret",
-            Action: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"],
+            Action: [
+              "secretsmanager:DescribeSecret",
+              "secretsmanager:GetSecretValue",
+              "secretsmanager:PutSecretValue",
+              "secretsmanager:UpdateSecretVersionStage",
+            ],
             Resource: this.secret.arn,
           },
-          { Sid: "SecretKey", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: props.kmsKeyArn, Condition: viaSecretsManager(props.region) },
+          {
+            Sid: "SecretKey",
+            Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+            Resource: props.kmsKeyArn,
+            Condition: viaSecretsManager(props.region),
+          },
           // GetRandomPassword acts on no resource (Secrets Manager's authorization reference).
           { Sid: "GeneratePassword", Action: "secretsmanager:GetRandomPassword", Resource: "*" },
         ],
@@ -112,9 +127,7 @@ export class RotatedMasterSecret extends Construct {
             Resource: arns.arn("rds", `db:${props.instanceIdentifier}`),
           },
         ],
-        logs: [
-          arns.functionLogs(logGroupName),
-        ],
+        logs: [arns.functionLogs(logGroupName)],
         xray: [{ Sid: "XRay", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" }],
       },
     });
@@ -122,7 +135,13 @@ export class RotatedMasterSecret extends Construct {
     this.function = new AwsLambdaFunction(this, "function", {
       functionName: props.functionName,
       description: `Rotates the master secret of RDS instance ${props.instanceIdentifier} (invoked by Secrets Manager)`,
-      ...packagedFunction(pkg, { roleArn: this.role.arn, runtime: props.runtime, handler: props.handler, memoryMb: props.memoryMb ?? 128, timeoutSeconds: props.timeoutSeconds ?? 180 }),
+      ...packagedFunction(pkg, {
+        roleArn: this.role.arn,
+        runtime: props.runtime,
+        handler: props.handler,
+        memoryMb: props.memoryMb ?? 128,
+        timeoutSeconds: props.timeoutSeconds ?? 180,
+      }),
       // One rotation at a time.
       reservedConcurrentExecutions: 1,
       environment: { variables: { ...props.environment } },

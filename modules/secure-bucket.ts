@@ -133,7 +133,8 @@ export class SecureBucket extends Construct {
           filter: [r.prefix ? { prefix: r.prefix } : {}],
           transition: r.transitions?.length ? r.transitions.map((t) => ({ days: t.days, storageClass: t.storageClass })) : undefined,
           expiration: r.expirationDays !== undefined ? [{ days: r.expirationDays }] : undefined,
-          noncurrentVersionExpiration: r.noncurrentExpirationDays !== undefined ? [{ noncurrentDays: r.noncurrentExpirationDays }] : undefined,
+          noncurrentVersionExpiration:
+            r.noncurrentExpirationDays !== undefined ? [{ noncurrentDays: r.noncurrentExpirationDays }] : undefined,
         })),
       ],
     });

@@ -100,7 +100,8 @@ export abstract class SecurityGroupRules extends Construct {
 
   private checkCidr(id: string, cidr: string): string {
     // A token (`${...}`) resolves at plan time and is not checked here.
-    if (!cidr.includes("${") && !CIDR_RE.test(cidr)) throw new Error(`${this.node.path}/${id}: ${JSON.stringify(cidr)} is not an IPv4 CIDR block`);
+    if (!cidr.includes("${") && !CIDR_RE.test(cidr))
+      throw new Error(`${this.node.path}/${id}: ${JSON.stringify(cidr)} is not an IPv4 CIDR block`);
     return cidr;
   }
 }

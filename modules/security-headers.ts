@@ -16,7 +16,9 @@ export interface SecurityHeaders {
 
 /** The Strict-Transport-Security value. */
 export function hstsValue(h: SecurityHeaders["hsts"]): string {
-  return [`max-age=${h.maxAgeSeconds}`, ...(h.includeSubdomains ? ["includeSubDomains"] : []), ...(h.preload ? ["preload"] : [])].join("; ");
+  return [`max-age=${h.maxAgeSeconds}`, ...(h.includeSubdomains ? ["includeSubDomains"] : []), ...(h.preload ? ["preload"] : [])].join(
+    "; ",
+  );
 }
 
 /** Every header and its value, in a fixed order. X-Content-Type-Options and X-XSS-Protection are always set. */

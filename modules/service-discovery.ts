@@ -46,10 +46,13 @@ export class ServiceDiscovery extends Construct {
   constructor(scope: Construct, id: string, props: ServiceDiscoveryProps) {
     super(scope, id);
     if (!NAMESPACE_RE.test(props.namespaceName)) {
-      throw new Error(`ServiceDiscovery ${id}: namespace ${JSON.stringify(props.namespaceName)} is not a lower-case DNS name of two or more labels`);
+      throw new Error(
+        `ServiceDiscovery ${id}: namespace ${JSON.stringify(props.namespaceName)} is not a lower-case DNS name of two or more labels`,
+      );
     }
     const ttl = props.ttl ?? 10;
-    if (!Number.isInteger(ttl) || ttl < 0 || ttl > TTL_MAX) throw new Error(`ServiceDiscovery ${id}: ttl ${ttl} is not a whole number of seconds from 0 to ${TTL_MAX}`);
+    if (!Number.isInteger(ttl) || ttl < 0 || ttl > TTL_MAX)
+      throw new Error(`ServiceDiscovery ${id}: ttl ${ttl} is not a whole number of seconds from 0 to ${TTL_MAX}`);
     const recordTypes = props.recordTypes ?? ["A", "SRV"];
     if (!recordTypes.length || new Set(recordTypes).size !== recordTypes.length) {
       throw new Error(`ServiceDiscovery ${id}: recordTypes ${JSON.stringify(recordTypes)} must list each type once, at least one`);
@@ -58,7 +61,8 @@ export class ServiceDiscovery extends Construct {
     for (const name of props.services) {
       if (!LABEL_RE.test(name)) throw new Error(`ServiceDiscovery ${id}: service ${JSON.stringify(name)} is not a lower-case DNS label`);
       if (seen.has(name)) throw new Error(`ServiceDiscovery ${id}: service ${JSON.stringify(name)} is listed twice`);
-      if (name.length + 1 + props.namespaceName.length > 253) throw new Error(`ServiceDiscovery ${id}: ${name}.${props.namespaceName} is longer than 253 characters`);
+      if (name.length + 1 + props.namespaceName.length > 253)
+        throw new Error(`ServiceDiscovery ${id}: ${name}.${props.namespaceName} is longer than 253 characters`);
       seen.add(name);
     }
 

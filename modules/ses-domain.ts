@@ -81,8 +81,10 @@ export class SesDomain extends Construct {
 
   constructor(scope: Construct, id: string, props: SesDomainProps) {
     super(scope, id);
-    if (!props.mailFromDomain.endsWith(`.${props.domain}`)) throw new Error(`SesDomain ${id}: mailFromDomain ${props.mailFromDomain} is not a subdomain of ${props.domain}`);
-    if (!/^[a-zA-Z0-9_-]{1,64}$/.test(props.configurationSetName)) throw new Error(`SesDomain ${id}: invalid configuration set name ${JSON.stringify(props.configurationSetName)}`);
+    if (!props.mailFromDomain.endsWith(`.${props.domain}`))
+      throw new Error(`SesDomain ${id}: mailFromDomain ${props.mailFromDomain} is not a subdomain of ${props.domain}`);
+    if (!/^[a-zA-Z0-9_-]{1,64}$/.test(props.configurationSetName))
+      throw new Error(`SesDomain ${id}: invalid configuration set name ${JSON.stringify(props.configurationSetName)}`);
     const arns = new Arns(props.region, props.accountId);
 
     this.configurationSet = new Sesv2ConfigurationSet(this, "configuration-set", {
@@ -109,7 +111,8 @@ export class SesDomain extends Construct {
     });
 
     for (const [name, dest] of Object.entries(props.eventDestinations ?? {})) {
-      if (!!dest.topicArn === !!dest.cloudwatch) throw new Error(`SesDomain ${id}: event destination ${name} needs exactly one of topicArn, cloudwatch`);
+      if (!!dest.topicArn === !!dest.cloudwatch)
+        throw new Error(`SesDomain ${id}: event destination ${name} needs exactly one of topicArn, cloudwatch`);
       new Sesv2ConfigurationSetEventDestination(this, `events-${name}`, {
         configurationSetName: this.configurationSet.configurationSetName,
         eventDestinationName: name,
@@ -120,7 +123,11 @@ export class SesDomain extends Construct {
           cloudWatchDestination: dest.cloudwatch
             ? {
                 dimensionConfiguration: [
-                  { dimensionName: dest.cloudwatch.dimensionName, dimensionValueSource: "MESSAGE_TAG", defaultDimensionValue: dest.cloudwatch.defaultValue },
+                  {
+                    dimensionName: dest.cloudwatch.dimensionName,
+                    dimensionValueSource: "MESSAGE_TAG",
+                    defaultDimensionValue: dest.cloudwatch.defaultValue,
+                  },
                 ],
               }
             : undefined,
@@ -137,7 +144,11 @@ export class SesDomain extends Construct {
     this.templateArns = templateArns;
 
     for (const [name, statements] of Object.entries(props.identityPolicies ?? {})) {
-      new Sesv2EmailIdentityPolicy(this, `policy-${name}`, { emailIdentity: this.identity.emailIdentity, policyName: name, policy: policyJson(statements) });
+      new Sesv2EmailIdentityPolicy(this, `policy-${name}`, {
+        emailIdentity: this.identity.emailIdentity,
+        policyName: name,
+        policy: policyJson(statements),
+      });
     }
 
     if (props.hostedZoneId) {

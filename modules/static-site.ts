@@ -151,9 +151,12 @@ export class StaticSite extends Construct {
 
   constructor(scope: Construct, id: string, props: StaticSiteProps) {
     super(scope, id);
-    if (!NAME_RE.test(props.name)) throw new Error(`StaticSite ${id}: name ${JSON.stringify(props.name)} must be 1-40 of letters, digits, _ and -`);
+    if (!NAME_RE.test(props.name))
+      throw new Error(`StaticSite ${id}: name ${JSON.stringify(props.name)} must be 1-40 of letters, digits, _ and -`);
     if (props.securityHeaders.contentSecurityPolicy.length > 1783) {
-      throw new Error(`StaticSite ${id}: the Content-Security-Policy has ${props.securityHeaders.contentSecurityPolicy.length} characters; CloudFront accepts 1783`);
+      throw new Error(
+        `StaticSite ${id}: the Content-Security-Policy has ${props.securityHeaders.contentSecurityPolicy.length} characters; CloudFront accepts 1783`,
+      );
     }
     const entry = props.defaultRootObject ?? "index.html";
     const spaRouting = props.spaRouting ?? "error-responses";
@@ -286,17 +289,17 @@ export class StaticSite extends Construct {
       },
       orderedCacheBehavior: api
         ? (api.pathPatterns ?? ["/api/*"]).map((pathPattern) => ({
-              pathPattern,
-              targetOriginId: API_ORIGIN_ID,
-              // https-only, not redirect: a redirected POST would be replayed as a GET.
-              viewerProtocolPolicy: "https-only",
-              allowedMethods: ALL_METHODS,
-              cachedMethods: CACHED_METHODS,
-              compress: false,
-              cachePolicyId: MANAGED_POLICY_IDS.cachingDisabled,
-              originRequestPolicyId: MANAGED_POLICY_IDS.allViewerExceptHostHeader,
-              responseHeadersPolicyId: headers.id,
-            }))
+            pathPattern,
+            targetOriginId: API_ORIGIN_ID,
+            // https-only, not redirect: a redirected POST would be replayed as a GET.
+            viewerProtocolPolicy: "https-only",
+            allowedMethods: ALL_METHODS,
+            cachedMethods: CACHED_METHODS,
+            compress: false,
+            cachePolicyId: MANAGED_POLICY_IDS.cachingDisabled,
+            originRequestPolicyId: MANAGED_POLICY_IDS.allViewerExceptHostHeader,
+            responseHeadersPolicyId: headers.id,
+          }))
         : undefined,
       customErrorResponse:
         spaRouting === "error-responses"

@@ -103,15 +103,17 @@ export class UserPool extends Construct {
       userPoolTier: advanced === "OFF" ? "ESSENTIALS" : "PLUS",
       userPoolAddOns: { advancedSecurityMode: advanced },
       deletionProtection: props.deletionProtection ?? "INACTIVE",
-      schema: Object.keys(props.customAttributes ?? {}).length ? Object.entries(props.customAttributes ?? {}).map(([name, a]) => ({
-        name,
-        attributeDataType: a.type,
-        mutable: a.mutable,
-        developerOnlyAttribute: false,
-        required: false,
-        // Explicit constraints: without them the provider plans a change on every run.
-        ...(a.type === "String" ? { stringAttributeConstraints: { minLength: "0", maxLength: "2048" } } : {}),
-      })) : undefined,
+      schema: Object.keys(props.customAttributes ?? {}).length
+        ? Object.entries(props.customAttributes ?? {}).map(([name, a]) => ({
+            name,
+            attributeDataType: a.type,
+            mutable: a.mutable,
+            developerOnlyAttribute: false,
+            required: false,
+            // Explicit constraints: without them the provider plans a change on every run.
+            ...(a.type === "String" ? { stringAttributeConstraints: { minLength: "0", maxLength: "2048" } } : {}),
+          }))
+        : undefined,
       emailConfiguration: props.ses
         ? {
             emailSendingAccount: "DEVELOPER",

@@ -85,7 +85,10 @@ interface ManagedRuleGroupStatement {
   readonly managed_rule_group_statement: {
     readonly name: string;
     readonly vendor_name: string;
-    readonly rule_action_override?: ReadonlyArray<{ readonly name: string; readonly action_to_use: { readonly count: Record<string, never> } }>;
+    readonly rule_action_override?: ReadonlyArray<{
+      readonly name: string;
+      readonly action_to_use: { readonly count: Record<string, never> };
+    }>;
   };
 }
 interface SizeConstraintStatement {
@@ -116,13 +119,16 @@ export class WafWebAcl extends Construct {
 
   constructor(scope: Construct, id: string, props: WafWebAclProps) {
     super(scope, id);
-    if (!NAME_RE.test(props.name)) throw new Error(`WafWebAcl ${id}: name ${JSON.stringify(props.name)} must be 1-128 of letters, digits, _ and -`);
+    if (!NAME_RE.test(props.name))
+      throw new Error(`WafWebAcl ${id}: name ${JSON.stringify(props.name)} must be 1-128 of letters, digits, _ and -`);
     if (!Number.isInteger(props.rateLimit) || props.rateLimit < 10 || props.rateLimit > 2_000_000_000) {
       throw new Error(`WafWebAcl ${id}: rateLimit ${props.rateLimit} must be a whole number 10 - 2,000,000,000`);
     }
     const maxBody = props.maxBodyBytes;
     if (maxBody !== undefined && (!Number.isInteger(maxBody) || maxBody < 8193 || maxBody > 16_384)) {
-      throw new Error(`WafWebAcl ${id}: maxBodyBytes ${maxBody} must be a whole number 8,193 - 16,384 (WAF inspects 16 KB of a body by default)`);
+      throw new Error(
+        `WafWebAcl ${id}: maxBodyBytes ${maxBody} must be a whole number 8,193 - 16,384 (WAF inspects 16 KB of a body by default)`,
+      );
     }
     // Over 8 KB the Common Rule Set's body rule counts; the body-size rule takes its place.
     const groups = (props.managedRuleGroups ?? []).map((g) =>
@@ -141,7 +147,12 @@ export class WafWebAcl extends Construct {
       sampledRequestsEnabled: true,
       metricName: `${props.name}-${metric}`,
     });
-    const rule = (name: string, priority: number, statement: RuleStatement, action: Pick<Wafv2WebAclRule, "action" | "overrideAction">): Wafv2WebAclRule => ({
+    const rule = (
+      name: string,
+      priority: number,
+      statement: RuleStatement,
+      action: Pick<Wafv2WebAclRule, "action" | "overrideAction">,
+    ): Wafv2WebAclRule => ({
       name,
       priority,
       statement,
@@ -150,7 +161,8 @@ export class WafWebAcl extends Construct {
     });
 
     const header = props.forwardedIpHeader;
-    if (header !== undefined && !/^[a-zA-Z0-9-]{1,255}$/.test(header)) throw new Error(`WafWebAcl ${id}: forwardedIpHeader ${JSON.stringify(header)} is not a header name`);
+    if (header !== undefined && !/^[a-zA-Z0-9-]{1,255}$/.test(header))
+      throw new Error(`WafWebAcl ${id}: forwardedIpHeader ${JSON.stringify(header)} is not a header name`);
     // The IP rule skips requests that carry the header (their source address is the proxy's): a
     // missing header has no size, so "not (size > 0)" holds exactly for requests without it.
     const withoutHeader = header
@@ -171,7 +183,13 @@ export class WafWebAcl extends Construct {
       rule(
         RATE_RULE_NAME,
         0,
-        { rate_based_statement: { limit: props.rateLimit, aggregate_key_type: "IP", ...(withoutHeader ? { scope_down_statement: withoutHeader } : {}) } },
+        {
+          rate_based_statement: {
+            limit: props.rateLimit,
+            aggregate_key_type: "IP",
+            ...(withoutHeader ? { scope_down_statement: withoutHeader } : {}),
+          },
+        },
         { action: { block: {} } },
       ),
       // WAF evaluates the first address of the header and skips the rule when the header is absent.
@@ -180,7 +198,13 @@ export class WafWebAcl extends Construct {
             rule(
               FORWARDED_RATE_RULE_NAME,
               1,
-              { rate_based_statement: { limit: props.rateLimit, aggregate_key_type: "FORWARDED_IP", forwarded_ip_config: { header_name: header, fallback_behavior: "MATCH" } } },
+              {
+                rate_based_statement: {
+                  limit: props.rateLimit,
+                  aggregate_key_type: "FORWARDED_IP",
+                  forwarded_ip_config: { header_name: header, fallback_behavior: "MATCH" },
+                },
+              },
               { action: { block: {} } },
             ),
           ]
@@ -216,7 +240,9 @@ export class WafWebAcl extends Construct {
             managed_rule_group_statement: {
               name: g.name,
               vendor_name: g.vendorName ?? "AWS",
-              ...(g.excludedRules?.length ? { rule_action_override: g.excludedRules.map((r) => ({ name: r, action_to_use: { count: {} } })) } : {}),
+              ...(g.excludedRules?.length
+                ? { rule_action_override: g.excludedRules.map((r) => ({ name: r, action_to_use: { count: {} } })) }
+                : {}),
             },
           },
           // The group's own actions apply (none); excluded rules are overridden to count above.

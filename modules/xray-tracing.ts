@@ -35,9 +35,11 @@ export class XrayTracing extends Construct {
   constructor(scope: Construct, id: string, props: XrayTracingProps) {
     super(scope, id);
     if (!NAME_RE.test(props.name)) throw new Error(`XrayTracing ${id}: name ${JSON.stringify(props.name)} is not 1-32 of A-Z a-z 0-9 _ -`);
-    if (!(props.fixedRate >= 0 && props.fixedRate <= 1)) throw new Error(`XrayTracing ${id}: fixedRate must be 0-1, got ${props.fixedRate}`);
+    if (!(props.fixedRate >= 0 && props.fixedRate <= 1))
+      throw new Error(`XrayTracing ${id}: fixedRate must be 0-1, got ${props.fixedRate}`);
     const priority = props.priority ?? 1000;
-    if (!Number.isInteger(priority) || priority < 1 || priority > 9999) throw new Error(`XrayTracing ${id}: priority must be 1-9999, got ${priority}`);
+    if (!Number.isInteger(priority) || priority < 1 || priority > 9999)
+      throw new Error(`XrayTracing ${id}: priority must be 1-9999, got ${priority}`);
     this.rule = new XraySamplingRule(this, "Resource", {
       ruleName: props.name,
       priority,

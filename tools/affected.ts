@@ -22,15 +22,40 @@ import { parseOrExit, type OptionSpecs } from "./lib/args";
 import { defaultSystemEnvironments } from "./lib/environments";
 import { Reporter, table } from "./lib/report";
 import { WORK_DIR } from "./lib/terraform";
-import { affectedKeys, comparisonMarkdown, compareEnvironment, describeReason, planMatrix, type EnvironmentComparison } from "./workflows/affected";
-import { ciEnvironmentProblems, loadCiEnvironments, stacksOf, synthesizeStacks, type CiEnvironment, type StackInfo } from "./workflows/environments";
+import {
+  affectedKeys,
+  comparisonMarkdown,
+  compareEnvironment,
+  describeReason,
+  planMatrix,
+  type EnvironmentComparison,
+} from "./workflows/affected";
+import {
+  ciEnvironmentProblems,
+  loadCiEnvironments,
+  stacksOf,
+  synthesizeStacks,
+  type CiEnvironment,
+  type StackInfo,
+} from "./workflows/environments";
 
 const OPTIONS: OptionSpecs = {
-  base: { type: "string", value: "<dir>", description: "Checkout of the base commit to compare with (default: none, every stack is affected)." },
+  base: {
+    type: "string",
+    value: "<dir>",
+    description: "Checkout of the base commit to compare with (default: none, every stack is affected).",
+  },
   readers: { type: "boolean", description: "Also plan every stack that reads an affected stack (deploy branch)." },
   force: { type: "strings", value: "<env/stack,...>", description: "Plan these stacks whatever changed (env/stack, env/*, */stack, all)." },
-  env: { type: "strings", value: "<name,...>", description: "Only these CI environments (default: every environment with ci.github.repository)." },
-  "github-output": { type: "boolean", description: "Write matrix, any, stacks, envs, report to $GITHUB_OUTPUT and a table to $GITHUB_STEP_SUMMARY." },
+  env: {
+    type: "strings",
+    value: "<name,...>",
+    description: "Only these CI environments (default: every environment with ci.github.repository).",
+  },
+  "github-output": {
+    type: "boolean",
+    description: "Write matrix, any, stacks, envs, report to $GITHUB_OUTPUT and a table to $GITHUB_STEP_SUMMARY.",
+  },
   json: { type: "boolean", description: "Print the result as JSON on stdout." },
 };
 
@@ -41,14 +66,19 @@ export function synthesizeBase(baseDir: string, name: string, outdir: string): {
   fs.rmSync(outdir, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(outdir), { recursive: true });
   const hasSynthTool = fs.existsSync(path.join(root, "tools", "synth.ts"));
-  const args = hasSynthTool ? ["-r", "./tools/register.js", "tools/synth.ts", "--env", name, "--out", outdir] : ["-r", "./tools/register.js", "main.ts"];
+  const args = hasSynthTool
+    ? ["-r", "./tools/register.js", "tools/synth.ts", "--env", name, "--out", outdir]
+    : ["-r", "./tools/register.js", "main.ts"];
   const res = spawnSync(process.execPath, args, {
     cwd: root,
     encoding: "utf8",
     env: { ...process.env, PLATFORM_ENV: name, CDKTF_OUTDIR: outdir, SYNTH_HCL_OUTPUT: "false" },
     maxBuffer: 64 * 1024 * 1024,
   });
-  if (res.status !== 0) return { error: `synthesizing ${name} in ${baseDir} failed (exit ${res.status ?? res.signal}): ${(res.stderr || res.stdout || "").trim().split("\n").slice(-5).join(" | ")}` };
+  if (res.status !== 0)
+    return {
+      error: `synthesizing ${name} in ${baseDir} failed (exit ${res.status ?? res.signal}): ${(res.stderr || res.stdout || "").trim().split("\n").slice(-5).join(" | ")}`,
+    };
   try {
     return { stacks: stacksOf(outdir) };
   } catch (e) {
@@ -78,7 +108,12 @@ export function computeAffected(envs: readonly CiEnvironment[], opts: { base?: s
 }
 
 function main(): void {
-  const args = parseOrExit(process.argv.slice(2), "node -r ./tools/register.js tools/affected.ts [options]", "Which layer stacks a change affects, per CI environment.", OPTIONS);
+  const args = parseOrExit(
+    process.argv.slice(2),
+    "node -r ./tools/register.js tools/affected.ts [options]",
+    "Which layer stacks a change affects, per CI environment.",
+    OPTIONS,
+  );
   const reporter = new Reporter({ json: args.values.json === true });
   let envs: CiEnvironment[];
   try {
@@ -94,7 +129,9 @@ function main(): void {
   if (picked) {
     const unknown = picked.filter((p) => !envs.some((e) => e.name === p));
     if (unknown.length) {
-      reporter.error(`error: ${unknown.join(", ")}: no CI environment of that name (CI environments: ${envs.map((e) => e.name).join(", ") || "none"})`);
+      reporter.error(
+        `error: ${unknown.join(", ")}: no CI environment of that name (CI environments: ${envs.map((e) => e.name).join(", ") || "none"})`,
+      );
       process.exit(2);
     }
     envs = envs.filter((e) => picked.includes(e.name));
@@ -105,14 +142,20 @@ function main(): void {
     process.exit(1);
   }
 
-  const result = computeAffected(envs, { base: args.values.base as string | undefined, readers: args.values.readers === true, force: args.values.force as string[] | undefined });
+  const result = computeAffected(envs, {
+    base: args.values.base as string | undefined,
+    readers: args.values.readers === true,
+    force: args.values.force as string[] | undefined,
+  });
   for (const e of result.errors) reporter.warn(e);
   const targets = new Map(envs.map((e) => [e.name, e.target]));
   const matrix = planMatrix(result.comparisons, targets);
   const keys = affectedKeys(result.comparisons);
   const report = {
     base: result.base,
-    stacks: result.comparisons.flatMap((c) => c.affected.map((a) => ({ env: a.env, stack: a.stack, number: a.layer.number, reason: a.reason, why: describeReason(a) }))),
+    stacks: result.comparisons.flatMap((c) =>
+      c.affected.map((a) => ({ env: a.env, stack: a.stack, number: a.layer.number, reason: a.reason, why: describeReason(a) })),
+    ),
     unchanged: result.comparisons.reduce((n, c) => n + c.unchanged.length, 0),
     removed: result.comparisons.flatMap((c) => c.removed.map((s) => `${c.env}/${s}`)),
     bootstrap: result.comparisons.filter((c) => c.bootstrapChanged).map((c) => c.env),
@@ -121,8 +164,15 @@ function main(): void {
   };
 
   const baseLabel = result.base ? `the base checkout ${result.base}` : "nothing (every stack is planned)";
-  reporter.line(`${envs.length ? envs.map((e) => e.name).join(", ") : "no CI environments (no ci.github.repository set)"}: compared with ${baseLabel}`);
-  reporter.line(table(["environment", "stack", "why"], result.comparisons.flatMap((c) => c.affected.map((a) => [c.env, `${a.layer.number} ${a.stack}`, describeReason(a)]))));
+  reporter.line(
+    `${envs.length ? envs.map((e) => e.name).join(", ") : "no CI environments (no ci.github.repository set)"}: compared with ${baseLabel}`,
+  );
+  reporter.line(
+    table(
+      ["environment", "stack", "why"],
+      result.comparisons.flatMap((c) => c.affected.map((a) => [c.env, `${a.layer.number} ${a.stack}`, describeReason(a)])),
+    ),
+  );
   reporter.line(`${keys.length} stacks to plan, ${report.unchanged} unchanged`);
 
   if (args.values["github-output"]) {
@@ -139,7 +189,11 @@ function main(): void {
       `report=${JSON.stringify(report)}`,
     ];
     fs.appendFileSync(out, `${lines.join("\n")}\n`);
-    if (process.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, comparisonMarkdown(result.comparisons, result.base ? `\`${result.base}\`` : "nothing"));
+    if (process.env.GITHUB_STEP_SUMMARY)
+      fs.appendFileSync(
+        process.env.GITHUB_STEP_SUMMARY,
+        comparisonMarkdown(result.comparisons, result.base ? `\`${result.base}\`` : "nothing"),
+      );
   }
   reporter.result({ command: "affected", ok: true, matrix, stacks: keys, report });
 }

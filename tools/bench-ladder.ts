@@ -197,7 +197,11 @@ function harnessRuns(envNames: readonly string[], jobs: number | undefined, scra
 }
 
 async function main(): Promise<void> {
-  const { args, reporter } = startTool("bench:ladder", "Where the ladder's time goes: a row per Terraform step, and the harness cold, warm and after an edit.", OPTIONS);
+  const { args, reporter } = startTool(
+    "bench:ladder",
+    "Where the ladder's time goes: a row per Terraform step, and the harness cold, warm and after an edit.",
+    OPTIONS,
+  );
   const envNames = (args.values.env as string[] | undefined) ?? ["dev"];
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bench-ladder-"));
   const loadBefore = os.loadavg();

@@ -45,11 +45,20 @@ interface Sample {
 const serviceName = (i: number) => `svc-${String(i).padStart(3, "0")}`;
 
 /** The YAML of a configuration with `n` generated services (the base environment's services removed). */
-export function scaleConfig(n: number, baseServices: readonly string[], baseFile = path.join(ENVIRONMENTS_DIR, `${BASE_ENV}.yaml`)): string {
+export function scaleConfig(
+  n: number,
+  baseServices: readonly string[],
+  baseFile = path.join(ENVIRONMENTS_DIR, `${BASE_ENV}.yaml`),
+): string {
   const services: Record<string, unknown> = Object.fromEntries(baseServices.map((s) => [s, null]));
   for (let i = 1; i <= n; i++) {
     const name = serviceName(i);
-    services[name] = { port: 8080, paths: [`/api/${name}`, `/api/${name}/*`], priority: 1000 + i, healthCheck: { path: "/actuator/health" } };
+    services[name] = {
+      port: 8080,
+      paths: [`/api/${name}`, `/api/${name}/*`],
+      priority: 1000 + i,
+      healthCheck: { path: "/actuator/health" },
+    };
   }
   // The base environment's per-service parameters name services that are gone.
   return stringify({ extends: baseFile, services, parameters: { services: null } });
@@ -94,7 +103,8 @@ function measure(configFile: string, scratch: string): Sample {
     maxBuffer: 64 * 1024 * 1024,
   });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (res.status !== 0) throw new Error(`synthesis of ${configFile} exited ${res.status ?? res.signal}:\n${(res.stderr || res.stdout).trim()}`);
+  if (res.status !== 0)
+    throw new Error(`synthesis of ${configFile} exited ${res.status ?? res.signal}:\n${(res.stderr || res.stdout).trim()}`);
   const kib = Number(fs.readFileSync(rssFile, "utf8").trim().split("\n").pop());
   const counts = countResources(outdir);
   return { ms, peakMb: kib / 1024, resources: counts.total, applicationResources: counts.application };
@@ -106,7 +116,12 @@ function perService(a: { n: number; v: number }, b: { n: number; v: number }): n
 }
 
 function main(): void {
-  const args = parseOrExit(process.argv.slice(2), "node -r ./tools/register.js tools/bench-scale.ts [options]", "Synthesis time and memory for 1, 10 and 50 application services.", OPTIONS);
+  const args = parseOrExit(
+    process.argv.slice(2),
+    "node -r ./tools/register.js tools/bench-scale.ts [options]",
+    "Synthesis time and memory for 1, 10 and 50 application services.",
+    OPTIONS,
+  );
   const reporter = new Reporter({ json: args.values.json === true });
   const runs = (args.values.runs as number | undefined) ?? 3;
   const sizes = ((args.values.sizes as string[] | undefined) ?? ["1", "10", "50"])
@@ -122,8 +137,11 @@ function main(): void {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "platform-bench-scale-"));
   const rows: Array<{ n: number } & Sample> = [];
   const loadBefore = os.loadavg()[0];
-  reporter.line(`peak memory from ${fs.existsSync(GNU_TIME) ? "GNU time (%M)" : "process.resourceUsage().maxRSS"}; ${runs} runs per size, median reported; base ${BASE_ENV}`);
-  if (loadBefore > os.cpus().length) reporter.warn(`the machine is busy (load ${loadBefore.toFixed(1)} on ${os.cpus().length} CPUs): the times below are inflated`);
+  reporter.line(
+    `peak memory from ${fs.existsSync(GNU_TIME) ? "GNU time (%M)" : "process.resourceUsage().maxRSS"}; ${runs} runs per size, median reported; base ${BASE_ENV}`,
+  );
+  if (loadBefore > os.cpus().length)
+    reporter.warn(`the machine is busy (load ${loadBefore.toFixed(1)} on ${os.cpus().length} CPUs): the times below are inflated`);
   try {
     for (const n of sizes) {
       const file = path.join(scratch, `services-${n}.yaml`);
@@ -138,7 +156,9 @@ function main(): void {
         applicationResources: samples[0].applicationResources,
       };
       rows.push(row);
-      reporter.line(`${n} services: ${Math.round(row.ms)} ms, ${Math.round(row.peakMb)} MB, ${row.resources} resources (${row.applicationResources} in application)`);
+      reporter.line(
+        `${n} services: ${Math.round(row.ms)} ms, ${Math.round(row.peakMb)} MB, ${row.resources} resources (${row.applicationResources} in application)`,
+      );
     }
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
@@ -212,7 +232,9 @@ function main(): void {
     );
   }
   const loadAfter = os.loadavg()[0];
-  reporter.line(`budget: ${SCALE_BUDGET.services} services <= ${SCALE_BUDGET.wallMs} ms and <= ${SCALE_BUDGET.peakMb} MB${budgetRow ? "" : " (not measured: pass a size of 50)"}`);
+  reporter.line(
+    `budget: ${SCALE_BUDGET.services} services <= ${SCALE_BUDGET.wallMs} ms and <= ${SCALE_BUDGET.peakMb} MB${budgetRow ? "" : " (not measured: pass a size of 50)"}`,
+  );
   reporter.line(`load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after, on ${os.cpus().length} CPUs`);
   if (over.length) reporter.line(`\nover budget:\n${over.map((o) => `  ${o}`).join("\n")}`);
 
@@ -222,7 +244,13 @@ function main(): void {
     budget: SCALE_BUDGET,
     runs,
     machine: { cpus: os.cpus().length, loadBefore: Number(loadBefore.toFixed(2)), loadAfter: Number(loadAfter.toFixed(2)) },
-    results: rows.map((r) => ({ services: r.n, ms: Math.round(r.ms), peakMb: Math.round(r.peakMb), resources: r.resources, applicationResources: r.applicationResources })),
+    results: rows.map((r) => ({
+      services: r.n,
+      ms: Math.round(r.ms),
+      peakMb: Math.round(r.peakMb),
+      resources: r.resources,
+      applicationResources: r.applicationResources,
+    })),
     steps: steps.map((s) => ({ ...s, msPerService: Number(s.msPerService.toFixed(2)), mbPerService: Number(s.mbPerService.toFixed(3)) })),
     linearity,
   });

@@ -63,7 +63,17 @@ function timeTests(run: (typeof TEST_RUNS)[number], scratch: string): TestTiming
   const start = process.hrtime.bigint();
   const res = spawnSync(cmd, args, { cwd: REPO_ROOT, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  const cpuS = useGnuTime && fs.existsSync(cpuFile) ? fs.readFileSync(cpuFile, "utf8").trim().split("\n").pop()!.split(" ").map(Number).reduce((a, b) => a + b, 0) : undefined;
+  const cpuS =
+    useGnuTime && fs.existsSync(cpuFile)
+      ? fs
+          .readFileSync(cpuFile, "utf8")
+          .trim()
+          .split("\n")
+          .pop()!
+          .split(" ")
+          .map(Number)
+          .reduce((a, b) => a + b, 0)
+      : undefined;
   return { label: run.label, ms, cpuS, budgetMs: run.budgetMs, ok: res.status === 0, stderr: res.stderr || "" };
 }
 
@@ -106,7 +116,12 @@ function measure(preload: string, script: string, env: NodeJS.ProcessEnv, scratc
   const nodeArgs = ["-r", preload, ...(useGnuTime ? [] : ["-r", "./tools/lib/rss-hook.ts"]), script];
   const [cmd, args] = useGnuTime ? [GNU_TIME, ["-f", "%M", "-o", rssFile, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const start = process.hrtime.bigint();
-  const res = spawnSync(cmd, args, { cwd: REPO_ROOT, env: { ...env, BENCH_RSS_FILE: rssFile }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const res = spawnSync(cmd, args, {
+    cwd: REPO_ROOT,
+    env: { ...env, BENCH_RSS_FILE: rssFile },
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (res.status !== 0) {
     throw new Error(`node -r ${preload} ${script} exited ${res.status ?? res.signal}:\n${(res.stderr || res.stdout).trim()}`);
@@ -128,7 +143,12 @@ function check(ok: boolean): string {
 }
 
 function main(): void {
-  const args = parseOrExit(process.argv.slice(2), "npm run bench -- [options]", "Synthesis time and memory: the kit's loader against type-checking ts-node.", OPTIONS);
+  const args = parseOrExit(
+    process.argv.slice(2),
+    "npm run bench -- [options]",
+    "Synthesis time and memory: the kit's loader against type-checking ts-node.",
+    OPTIONS,
+  );
   const reporter = new Reporter({ json: args.values.json === true });
   const runs = (args.values.runs as number | undefined) ?? 3;
   const picked = args.values.env as string[] | undefined;
@@ -144,9 +164,13 @@ function main(): void {
   let loadBefore: number;
   try {
     const typeChecks = tsNodeTypeChecks(vs[1].env, scratch);
-    reporter.line(`ts-node type-checks: ${typeChecks ? "yes (a type error is refused)" : "NO - the ts-node figures are not the type-checking default"}`);
+    reporter.line(
+      `ts-node type-checks: ${typeChecks ? "yes (a type error is refused)" : "NO - the ts-node figures are not the type-checking default"}`,
+    );
     if (!typeChecks) failures.push("ts-node did not type-check");
-    reporter.line(`peak memory from ${fs.existsSync(GNU_TIME) ? "GNU time (%M)" : "process.resourceUsage().maxRSS"}; ${runs} runs each, median reported`);
+    reporter.line(
+      `peak memory from ${fs.existsSync(GNU_TIME) ? "GNU time (%M)" : "process.resourceUsage().maxRSS"}; ${runs} runs each, median reported`,
+    );
     loadBefore = os.loadavg()[0];
     if (loadBefore > os.cpus().length) {
       reporter.warn(`the machine is busy (load ${loadBefore.toFixed(1)} on ${os.cpus().length} CPUs): the times below are inflated`);
@@ -172,7 +196,9 @@ function main(): void {
       const kit = agg(samples.kit);
       const tsNode = agg(samples["ts-node"]);
       rows.push({ env: env.name, kit, tsNode, ratio: tsNode.ms / kit.ms, samples });
-      reporter.line(`${env.name}: kit ${Math.round(kit.ms)} ms ${Math.round(kit.peakMb)} MB, ts-node ${Math.round(tsNode.ms)} ms ${Math.round(tsNode.peakMb)} MB`);
+      reporter.line(
+        `${env.name}: kit ${Math.round(kit.ms)} ms ${Math.round(kit.peakMb)} MB, ts-node ${Math.round(tsNode.ms)} ms ${Math.round(tsNode.peakMb)} MB`,
+      );
     }
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
@@ -220,7 +246,12 @@ function main(): void {
     const testRows = tests.map((t) => {
       const ok = t.ms <= t.budgetMs;
       if (!ok) over.push(`${t.label} ${(t.ms / 1000).toFixed(1)} s > ${t.budgetMs / 1000} s`);
-      return [t.label, `${(t.ms / 1000).toFixed(1)} (<= ${t.budgetMs / 1000} ${check(ok)})`, t.cpuS === undefined ? "-" : t.cpuS.toFixed(1), t.ok ? "passed" : "FAILED"];
+      return [
+        t.label,
+        `${(t.ms / 1000).toFixed(1)} (<= ${t.budgetMs / 1000} ${check(ok)})`,
+        t.cpuS === undefined ? "-" : t.cpuS.toFixed(1),
+        t.ok ? "passed" : "FAILED",
+      ];
     });
     reporter.line(`\n${table(["tests", "wall s", "CPU s (user + sys)", "result"], testRows)}`);
   }
@@ -238,9 +269,17 @@ function main(): void {
       kit: { ms: Math.round(r.kit.ms), peakMb: Math.round(r.kit.peakMb) },
       tsNode: { ms: Math.round(r.tsNode.ms), peakMb: Math.round(r.tsNode.peakMb) },
       ratio: Number(r.ratio.toFixed(2)),
-      samples: Object.fromEntries(Object.entries(r.samples).map(([k, v]) => [k, v.map((s) => ({ ms: Math.round(s.ms), peakMb: Math.round(s.peakMb) }))])),
+      samples: Object.fromEntries(
+        Object.entries(r.samples).map(([k, v]) => [k, v.map((s) => ({ ms: Math.round(s.ms), peakMb: Math.round(s.peakMb) }))]),
+      ),
     })),
-    tests: tests.map((t) => ({ command: t.label, ms: Math.round(t.ms), cpuS: t.cpuS === undefined ? null : Number(t.cpuS.toFixed(1)), budgetMs: t.budgetMs, ok: t.ok })),
+    tests: tests.map((t) => ({
+      command: t.label,
+      ms: Math.round(t.ms),
+      cpuS: t.cpuS === undefined ? null : Number(t.cpuS.toFixed(1)),
+      budgetMs: t.budgetMs,
+      ok: t.ok,
+    })),
     overBudget: over,
     failures,
   });

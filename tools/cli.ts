@@ -28,17 +28,40 @@ interface Verb {
 /** The verbs, in the order a newcomer meets them. */
 export const VERBS: Readonly<Record<string, Verb>> = {
   synth: { summary: "synthesize one environment's stacks into cdktf.out (--hcl: HCL)", scripts: ["synth.ts"], env: "one" },
-  validate: { summary: "terraform validate every stack (all environments unless --env)", scripts: ["validate.ts"], env: "many", layer: "filter" },
-  plan: { summary: "offline terraform plan of every layer in order, upstream outputs mocked", scripts: ["plan.ts"], env: "many", layer: "filter" },
+  validate: {
+    summary: "terraform validate every stack (all environments unless --env)",
+    scripts: ["validate.ts"],
+    env: "many",
+    layer: "filter",
+  },
+  plan: {
+    summary: "offline terraform plan of every layer in order, upstream outputs mocked",
+    scripts: ["plan.ts"],
+    env: "many",
+    layer: "filter",
+  },
   review: { summary: "reviewer's report: findings, flows, cost, AZ loss, diagram", scripts: ["review.ts"], env: "many" },
-  rehearse: { summary: "apply every layer to a local AWS emulator (moto), re-plan, fault cases, destroy", scripts: ["rehearse.ts"], env: "one" },
-  deploy: { summary: "cdktf deploy one layer, or bootstrap and every layer in order", scripts: ["deploy-all.ts"], env: "one", layer: "stack" },
+  rehearse: {
+    summary: "apply every layer to a local AWS emulator (moto), re-plan, fault cases, destroy",
+    scripts: ["rehearse.ts"],
+    env: "one",
+  },
+  deploy: {
+    summary: "cdktf deploy one layer, or bootstrap and every layer in order",
+    scripts: ["deploy-all.ts"],
+    env: "one",
+    layer: "stack",
+  },
   diff: { summary: "cdktf diff one layer, or every layer in order", scripts: ["diff-all.ts"], env: "one", layer: "stack" },
   destroy: { summary: "cdktf destroy one layer, or every layer in reverse order", scripts: ["destroy-all.ts"], env: "one", layer: "stack" },
   workflows: { summary: "generate (or --check) the GitHub Actions pipelines", scripts: ["workflows.ts"], env: "none" },
   affected: { summary: "stacks whose synthesized JSON differs between two git revisions", scripts: ["affected.ts"], env: "none" },
   schema: { summary: "regenerate environments/schema.json from the config schema", scripts: ["gen-schema.ts"], env: "none" },
-  bench: { summary: "synth time and memory against ts-node, and scaling with services", scripts: ["bench.ts", "bench-scale.ts"], env: "none" },
+  bench: {
+    summary: "synth time and memory against ts-node, and scaling with services",
+    scripts: ["bench.ts", "bench-scale.ts"],
+    env: "none",
+  },
 };
 
 const STACKS = [BOOTSTRAP_STACK, ...LAYERS.map((l) => l.name)];
@@ -101,12 +124,18 @@ function takeEnv(argv: readonly string[]): { env?: string; rest: string[] } {
  * What `platform <argv>` runs. `platformEnv` is PLATFORM_ENV from the caller's environment; `exists`
  * says whether a tool file is there (a verb whose tool is missing is refused with the reason).
  */
-export function resolveInvocation(argv: readonly string[], platformEnv: string | undefined, exists: (script: string) => boolean = (s) => fs.existsSync(path.join(ROOT, "tools", s))): Invocation {
+export function resolveInvocation(
+  argv: readonly string[],
+  platformEnv: string | undefined,
+  exists: (script: string) => boolean = (s) => fs.existsSync(path.join(ROOT, "tools", s)),
+): Invocation {
   const [verbName, ...after] = argv;
   const verb = VERBS[verbName];
   if (!verb) {
     const hint = closest(verbName, Object.keys(VERBS));
-    throw new CliError(`unknown verb ${JSON.stringify(verbName)}${hint ? ` (did you mean ${hint}?)` : ""}; verbs: ${Object.keys(VERBS).join(", ")}`);
+    throw new CliError(
+      `unknown verb ${JSON.stringify(verbName)}${hint ? ` (did you mean ${hint}?)` : ""}; verbs: ${Object.keys(VERBS).join(", ")}`,
+    );
   }
   for (const s of verb.scripts) if (!exists(s)) throw new CliError(`${verbName}: tools/${s} is not part of this checkout`);
   const { env: envFlag, rest } = takeEnv(after);
@@ -121,7 +150,13 @@ export function resolveInvocation(argv: readonly string[], platformEnv: string |
   }
   const envValue = envFlag ?? (platformEnv ? platformEnv : undefined);
   if (verb.env === "none" && envFlag !== undefined) throw new CliError(`${verbName} takes no --env`);
-  const node = (script: string, extra: readonly string[]) => [process.execPath, "-r", path.join(ROOT, "tools", "register.js"), path.join(ROOT, "tools", script), ...extra];
+  const node = (script: string, extra: readonly string[]) => [
+    process.execPath,
+    "-r",
+    path.join(ROOT, "tools", "register.js"),
+    path.join(ROOT, "tools", script),
+    ...extra,
+  ];
   const envArgs = verb.env !== "none" && envValue !== undefined ? ["--env", envValue] : [];
 
   if (layer !== undefined && verb.layer === "stack") {
@@ -129,7 +164,7 @@ export function resolveInvocation(argv: readonly string[], platformEnv: string |
       return { commands: [["npx", "cdktf", verbName, "--help"]], env: {} };
     }
     // One layer: exactly `npx cdktf <verb> <layer>`, PLATFORM_ENV set as cdktf's app reads it.
-    const resolved = envValue && /[\\/]|\.ya?ml$/.test(envValue) ? path.resolve(envValue) : envValue ?? "dev";
+    const resolved = envValue && /[\\/]|\.ya?ml$/.test(envValue) ? path.resolve(envValue) : (envValue ?? "dev");
     return { commands: [["npx", "cdktf", verbName, layer, ...args.filter((a) => a !== "--")]], env: { PLATFORM_ENV: resolved } };
   }
   const layerArgs = layer !== undefined ? ["--layer", layer] : [];
@@ -147,7 +182,9 @@ export function main(argv: readonly string[]): number {
     inv = resolveInvocation(argv, process.env.PLATFORM_ENV);
   } catch (e) {
     if (!(e instanceof CliError)) throw e;
-    process.stderr.write(`${paint("FAILED", "error", process.stderr.isTTY === true)}: ${e.message}\n(platform --help lists verbs and layers)\n`);
+    process.stderr.write(
+      `${paint("FAILED", "error", process.stderr.isTTY === true)}: ${e.message}\n(platform --help lists verbs and layers)\n`,
+    );
     return 2;
   }
   for (const cmd of inv.commands) {
@@ -160,4 +197,3 @@ export function main(argv: readonly string[]): number {
   }
   return 0;
 }
-

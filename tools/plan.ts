@@ -17,24 +17,64 @@ import * as path from "node:path";
 import type { LayerName } from "../core/config/schema";
 import { layer as layerDef } from "../core/registry";
 import { HARNESS_SELECTION, type OptionSpecs } from "./lib/args";
-import { environmentsOrExit, finishHarnessRun, holdHarnessLock, startTool, indent, onlyStacksOrExit, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, runMain, type PreparedEnvironment } from "./lib/harness";
-import { countActions, LOCAL_STATE, mockState, offlineStack, planTotals, PROVIDER_SETTINGS_REMOVED, summaryLine, type ActionCounts } from "./lib/offline";
+import {
+  environmentsOrExit,
+  finishHarnessRun,
+  holdHarnessLock,
+  startTool,
+  indent,
+  onlyStacksOrExit,
+  prepareEnvironments,
+  pruneStackDirs,
+  rel,
+  removeOtherConfigFiles,
+  runMain,
+  type PreparedEnvironment,
+} from "./lib/harness";
+import {
+  countActions,
+  LOCAL_STATE,
+  mockState,
+  offlineStack,
+  planTotals,
+  PROVIDER_SETTINGS_REMOVED,
+  summaryLine,
+  type ActionCounts,
+} from "./lib/offline";
 import { formatDuration, Progress, table } from "./lib/report";
 import { defaultJobs, runParallel } from "./lib/runner";
 import type { SynthesizedStack, TerraformJson } from "./lib/synth";
 import { cacheKey, InitPool, initOwn, providerSkeleton, ResultCache, useSharedInit } from "./lib/ladder";
-import { cleanTerraformText, initFingerprint, parseDiagnostics, run, setupTerraform, WORK_DIR, writeIfChanged, type TerraformSetup } from "./lib/terraform";
+import {
+  cleanTerraformText,
+  initFingerprint,
+  parseDiagnostics,
+  run,
+  setupTerraform,
+  WORK_DIR,
+  writeIfChanged,
+  type TerraformSetup,
+} from "./lib/terraform";
 
 const OPTIONS: OptionSpecs = {
   ...HARNESS_SELECTION,
-  jobs: { type: "number", value: "<n>", description: "Stacks planned at once (default: number of CPUs); results are reported in layer order." },
+  jobs: {
+    type: "number",
+    value: "<n>",
+    description: "Stacks planned at once (default: number of CPUs); results are reported in layer order.",
+  },
   force: { type: "boolean", description: "Plan every stack, also those unchanged since they last planned." },
   validate: {
     type: "boolean",
-    description: "Also give validate's result (CI's one pass): the plan validates every stack as planned, and the provider settings the offline plan removes are validated as synthesized.",
+    description:
+      "Also give validate's result (CI's one pass): the plan validates every stack as planned, and the provider settings the offline plan removes are validated as synthesized.",
   },
   json: { type: "boolean", description: "Print a JSON result on stdout (progress goes to stderr)." },
-  "plugin-dir": { type: "string", value: "<dir>", description: "Provider mirror directory (default: PLATFORM_TF_PLUGIN_DIR, else discovered)." },
+  "plugin-dir": {
+    type: "string",
+    value: "<dir>",
+    description: "Provider mirror directory (default: PLATFORM_TF_PLUGIN_DIR, else discovered).",
+  },
 };
 
 const MOCK_STATE_DIR = "mock-state";
@@ -66,12 +106,26 @@ const SHOW_COMMAND = ["show", "-json", "-no-color", "plan.bin"];
 /** The files a cached plan keeps. */
 const PLAN_FILES = ["plan.bin", "plan.json"];
 
-async function planStack(env: PreparedEnvironment, stack: SynthesizedStack, tf: TerraformSetup, inits: InitPool, cache: ResultCache, force: boolean): Promise<PlanResult> {
+async function planStack(
+  env: PreparedEnvironment,
+  stack: SynthesizedStack,
+  tf: TerraformSetup,
+  inits: InitPool,
+  cache: ResultCache,
+  force: boolean,
+): Promise<PlanResult> {
   const start = Date.now();
   const envDir = path.join(WORK_DIR, "plan", env.ref.key);
   const dir = path.join(envDir, stack.name);
   const base = { env: env.ref.key, stack: stack.name, resources: stack.resources, workDir: dir };
-  const fail = (stage: PlanResult["stage"], message: string, extra: Partial<PlanResult> = {}): PlanResult => ({ ...base, ...extra, ok: false, stage, ms: Date.now() - start, message });
+  const fail = (stage: PlanResult["stage"], message: string, extra: Partial<PlanResult> = {}): PlanResult => ({
+    ...base,
+    ...extra,
+    ok: false,
+    stage,
+    ms: Date.now() - start,
+    message,
+  });
 
   // main.tf.json and the mock state of every layer it reads.
   const config = env.loaded!.config;
@@ -127,7 +181,18 @@ async function planStack(env: PreparedEnvironment, stack: SynthesizedStack, tf: 
   if (hit) {
     for (const f of PLAN_FILES) fs.copyFileSync(path.join(hit.dir, f), path.join(dir, f));
     const actions = hit.result.actions!;
-    return { ...base, ok: true, stage: "plan", ms: Date.now() - start, actions, ...planTotals(actions), reads, initRan, cached: true, planJson: path.join(dir, "plan.json") };
+    return {
+      ...base,
+      ok: true,
+      stage: "plan",
+      ms: Date.now() - start,
+      actions,
+      ...planTotals(actions),
+      reads,
+      initRan,
+      cached: true,
+      planJson: path.join(dir, "plan.json"),
+    };
   }
 
   const plan = await run(tf.bin, PLAN_COMMAND, { cwd: dir, env: runEnv });
@@ -143,7 +208,17 @@ async function planStack(env: PreparedEnvironment, stack: SynthesizedStack, tf: 
   const planJson = path.join(dir, "plan.json");
   fs.writeFileSync(planJson, show.stdout);
   const actions = countActions(JSON.parse(show.stdout) as Parameters<typeof countActions>[0]);
-  const result: PlanResult = { ...base, ok: true, stage: "plan", ms: Date.now() - start, actions, ...planTotals(actions), reads, initRan, planJson };
+  const result: PlanResult = {
+    ...base,
+    ok: true,
+    stage: "plan",
+    ms: Date.now() - start,
+    actions,
+    ...planTotals(actions),
+    reads,
+    initRan,
+    planJson,
+  };
   cache.put(key, { ok: true, actions }, PLAN_FILES, dir);
   return result;
 }
@@ -154,7 +229,12 @@ const VALIDATE_COMMAND = ["validate", "-json", "-no-color"];
  * --validate: `terraform validate` of each distinct provider skeleton (tools/lib/ladder.ts,
  * providerSkeleton) of the stacks; the first error of each failed one, by skeleton text.
  */
-async function validateProviderSettings(stacks: readonly SynthesizedStack[], tf: TerraformSetup, cache: ResultCache, force: boolean): Promise<Map<SynthesizedStack, string>> {
+async function validateProviderSettings(
+  stacks: readonly SynthesizedStack[],
+  tf: TerraformSetup,
+  cache: ResultCache,
+  force: boolean,
+): Promise<Map<SynthesizedStack, string>> {
   const byText = new Map<string, SynthesizedStack[]>();
   for (const stack of stacks) {
     const skeleton = providerSkeleton(JSON.parse(fs.readFileSync(stack.file, "utf8")) as TerraformJson, PROVIDER_SETTINGS_REMOVED);
@@ -165,14 +245,24 @@ async function validateProviderSettings(stacks: readonly SynthesizedStack[], tf:
   const failures = new Map<SynthesizedStack, string>();
   const inits = new InitPool(tf, "validate");
   await runParallel([...byText.keys()], defaultJobs(), async (text) => {
-    const dir = path.join(WORK_DIR, "provider-check", cacheKey({ command: "skeleton", config: text, terraformVersion: "", cliConfig: "", lock: "" }).slice(0, 16));
+    const dir = path.join(
+      WORK_DIR,
+      "provider-check",
+      cacheKey({ command: "skeleton", config: text, terraformVersion: "", cliConfig: "", lock: "" }).slice(0, 16),
+    );
     fs.mkdirSync(dir, { recursive: true });
     writeIfChanged(path.join(dir, "cdk.tf.json"), text);
     const shared = await inits.get(JSON.parse(text) as TerraformJson);
     let error: string | undefined;
     if (!shared.ok) error = shared.message;
     else {
-      const key = cacheKey({ command: VALIDATE_COMMAND.join(" "), config: text, terraformVersion: tf.version, cliConfig: tf.cliConfig, lock: shared.lock });
+      const key = cacheKey({
+        command: VALIDATE_COMMAND.join(" "),
+        config: text,
+        terraformVersion: tf.version,
+        cliConfig: tf.cliConfig,
+        lock: shared.lock,
+      });
       if (!force && cache.get(key)) return;
       const res = await run(tf.bin, VALIDATE_COMMAND, { cwd: dir, env: useSharedInit(dir, shared, tf) });
       let parsed: { valid?: boolean; diagnostics?: Parameters<typeof parseDiagnostics>[0] } | undefined;
@@ -191,23 +281,35 @@ async function validateProviderSettings(stacks: readonly SynthesizedStack[], tf:
         ? errors.map((d) => `Error: ${d.summary}${d.address ? ` (${d.address})` : ""}${d.detail ? `\n${d.detail}` : ""}`).join("\n")
         : cleanTerraformText(res.stderr || res.stdout) || `terraform validate exited ${res.code}`;
     }
-    for (const stack of byText.get(text)!) failures.set(stack, `${error}\n(the provider settings the offline plan removes, validated as synthesized in ${rel(dir)})`);
+    for (const stack of byText.get(text)!)
+      failures.set(stack, `${error}\n(the provider settings the offline plan removes, validated as synthesized in ${rel(dir)})`);
   });
   return failures;
 }
 
 async function main(): Promise<void> {
-  const { args, reporter } = startTool("plan", "Offline terraform plan of every stack of every environment, layers in order, upstream outputs mocked from the contracts.", OPTIONS);
+  const { args, reporter } = startTool(
+    "plan",
+    "Offline terraform plan of every stack of every environment, layers in order, upstream outputs mocked from the contracts.",
+    OPTIONS,
+  );
   const envs = environmentsOrExit(args.values.env as string[] | undefined, reporter);
   const tf = setupTerraform(reporter, "plan", { pluginDir: args.values["plugin-dir"] as string | undefined });
   const jobs = (args.values.jobs as number | undefined) ?? defaultJobs();
   await holdHarnessLock("plan", reporter);
   const started = Date.now();
-  reporter.line(`terraform ${tf.version} (${tf.bin}); providers from ${tf.mirror ? `mirror ${tf.mirror.dir}` : "the registry"}; ${jobs} jobs`);
+  reporter.line(
+    `terraform ${tf.version} (${tf.bin}); providers from ${tf.mirror ? `mirror ${tf.mirror.dir}` : "the registry"}; ${jobs} jobs`,
+  );
 
   const prepared = prepareEnvironments(envs, reporter);
   const ready = prepared.filter((e) => !e.error);
-  for (const env of ready) pruneStackDirs(path.join(WORK_DIR, "plan", env.ref.key), env.stacks.map((s) => s.name), [MOCK_STATE_DIR]);
+  for (const env of ready)
+    pruneStackDirs(
+      path.join(WORK_DIR, "plan", env.ref.key),
+      env.stacks.map((s) => s.name),
+      [MOCK_STATE_DIR],
+    );
 
   const selected = onlyStacksOrExit(ready, args.values.layer as string[] | undefined, reporter);
   const total = selected.reduce((n, e) => n + e.stacks.length, 0);
@@ -226,9 +328,20 @@ async function main(): Promise<void> {
     try {
       r = await planStack(env, stack, tf, inits, cache, force);
     } catch (e) {
-      r = { env: env.ref.key, stack: stack.name, ok: false, stage: "plan", ms: 0, message: e instanceof Error ? e.stack ?? e.message : String(e) };
+      r = {
+        env: env.ref.key,
+        stack: stack.name,
+        ok: false,
+        stage: "plan",
+        ms: 0,
+        message: e instanceof Error ? (e.stack ?? e.message) : String(e),
+      };
     }
-    progress.finish(`${env.ref.key} ${stack.name}:`, r.ok ? `${summaryLine(r.actions!)}${r.cached ? " (unchanged since it last planned)" : ""}` : `FAILED (${r.stage})`, r.ms);
+    progress.finish(
+      `${env.ref.key} ${stack.name}:`,
+      r.ok ? `${summaryLine(r.actions!)}${r.cached ? " (unchanged since it last planned)" : ""}` : `FAILED (${r.stage})`,
+      r.ms,
+    );
     return r;
   });
 
@@ -260,10 +373,26 @@ async function main(): Promise<void> {
   }
 
   reporter.line("");
-  const rows = stackResults.map((r) => [r.env, r.stack ?? "", r.ok ? "ok" : `FAILED (${r.stage})`, r.add ?? "-", r.change ?? "-", r.destroy ?? "-", formatDuration(r.ms)]);
+  const rows = stackResults.map((r) => [
+    r.env,
+    r.stack ?? "",
+    r.ok ? "ok" : `FAILED (${r.stage})`,
+    r.add ?? "-",
+    r.change ?? "-",
+    r.destroy ?? "-",
+    formatDuration(r.ms),
+  ]);
   for (const r of envResults) rows.push([r.env, "-", `FAILED (${r.stage})`, "-", "-", "-", "-"]);
   const sum = (k: "add" | "change" | "destroy") => stackResults.reduce((n, r) => n + (r[k] ?? 0), 0);
-  rows.push(["total", `${stackResults.length} stacks`, failed.length ? `${failed.length} failed` : "ok", sum("add"), sum("change"), sum("destroy"), formatDuration(Date.now() - started)]);
+  rows.push([
+    "total",
+    `${stackResults.length} stacks`,
+    failed.length ? `${failed.length} failed` : "ok",
+    sum("add"),
+    sum("change"),
+    sum("destroy"),
+    formatDuration(Date.now() - started),
+  ]);
   reporter.line(table(["environment", "stack", "result", "add", "change", "destroy", "time"], rows));
 
   const ok = failed.length === 0;

@@ -24,7 +24,17 @@ import { synthesizeAtomically } from "./lib/synth";
 import { WORK_DIR } from "./lib/terraform";
 import { selectEnvironments } from "./lib/environments";
 import { diffEnvironments } from "./review/diff";
-import { defaultFailOn, environmentInfo, failsFlowGate, failsGate, readSynthesized, reviewModel, EnvModel, type EnvironmentInfo, type ReviewResult } from "./review/index";
+import {
+  defaultFailOn,
+  environmentInfo,
+  failsFlowGate,
+  failsGate,
+  readSynthesized,
+  reviewModel,
+  EnvModel,
+  type EnvironmentInfo,
+  type ReviewResult,
+} from "./review/index";
 import type { Severity } from "./review/policy";
 import { renderMarkdown, summaryLine, toJson } from "./review/report";
 
@@ -33,15 +43,25 @@ const OPTIONS: OptionSpecs = {
     type: "strings",
     optionalValue: true,
     value: "<name|file>",
-    description: "Only these environments (repeat or comma-separate; bare --env: the one PLATFORM_ENV names). Default: all, examples included.",
+    description:
+      "Only these environments (repeat or comma-separate; bare --env: the one PLATFORM_ENV names). Default: all, examples included.",
   },
-  against: { type: "string", value: "<name|file>", description: "Also show what differs from this environment (config keys and resources)." },
+  against: {
+    type: "string",
+    value: "<name|file>",
+    description: "Also show what differs from this environment (config keys and resources).",
+  },
   "fail-on": {
     type: "string",
     value: "<high|medium|low|none>",
-    description: "Exit 1 when any reviewed environment has an open finding at or above this severity. Default: high, for prod-tier environments only.",
+    description:
+      "Exit 1 when any reviewed environment has an open finding at or above this severity. Default: high, for prod-tier environments only.",
   },
-  usage: { type: "strings", value: "<file.json>", description: "Usage assumptions overriding tools/review/usage-defaults.json (repeatable)." },
+  usage: {
+    type: "strings",
+    value: "<file.json>",
+    description: "Usage assumptions overriding tools/review/usage-defaults.json (repeatable).",
+  },
   "ignore-plans": { type: "boolean", description: "Do not read .work/plan/<env>/<stack>/plan.json (synthesized configuration only)." },
   print: { type: "boolean", description: "Print the whole Markdown report (not only the summary) to stdout." },
   out: { type: "string", value: "<dir>", description: "Where reports go (default .work/review)." },
@@ -58,7 +78,12 @@ interface Prepared {
 const FAIL_ON = ["high", "medium", "low", "none"] as const;
 
 function main(): void {
-  const args = parseOrExit(process.argv.slice(2), "npm run review -- [options]", "Inventory, policy findings, cost, AZ-loss analysis and a diagram per environment.", OPTIONS);
+  const args = parseOrExit(
+    process.argv.slice(2),
+    "npm run review -- [options]",
+    "Inventory, policy findings, cost, AZ-loss analysis and a diagram per environment.",
+    OPTIONS,
+  );
   const reporter = new Reporter({ json: args.values.json === true });
   const failOnArg = args.values["fail-on"] as string | undefined;
   if (failOnArg !== undefined && !(FAIL_ON as readonly string[]).includes(failOnArg)) {
@@ -128,7 +153,13 @@ function main(): void {
     }
     let review: ReviewResult = reviewModel(p.model, p.info, { usage });
     if (against && against.ref.key !== ref.key) {
-      review = { ...review, diff: diffEnvironments({ id: p.info.identity, config: p.loaded.config, model: p.model }, { id: against.info.identity, config: against.loaded.config, model: against.model }) };
+      review = {
+        ...review,
+        diff: diffEnvironments(
+          { id: p.info.identity, config: p.loaded.config, model: p.model },
+          { id: against.info.identity, config: against.loaded.config, model: against.model },
+        ),
+      };
     }
     const failOn: Severity | "none" = (failOnArg as Severity | "none" | undefined) ?? defaultFailOn(p.info.tier);
     const flowsFailed = failsFlowGate(review);
@@ -142,13 +173,22 @@ function main(): void {
     fs.writeFileSync(path.join(dir, "report.json"), `${JSON.stringify(toJson(review, gate), null, 2)}\n`);
     fs.writeFileSync(path.join(dir, "diagram.mmd"), review.diagram);
     for (const f of fs.readdirSync(dir)) if (/^diagram-.+\.mmd$/.test(f)) fs.rmSync(path.join(dir, f));
-    for (const d of review.layerDiagrams) fs.writeFileSync(path.join(dir, `diagram-${d.number === "--" ? "00" : d.number}-${d.layer}.mmd`), d.text);
-    const why = [failsGate(review, failOn) ? `open findings at ${failOn} or above` : "", flowsFailed ? `${review.flows.counts.broken} broken flows` : ""].filter(Boolean).join("; ");
+    for (const d of review.layerDiagrams)
+      fs.writeFileSync(path.join(dir, `diagram-${d.number === "--" ? "00" : d.number}-${d.layer}.mmd`), d.text);
+    const why = [
+      failsGate(review, failOn) ? `open findings at ${failOn} or above` : "",
+      flowsFailed ? `${review.flows.counts.broken} broken flows` : "",
+    ]
+      .filter(Boolean)
+      .join("; ");
     reporter.line(`${summaryLine(review)}${gateFailed ? `  GATE FAILED (${why})` : ""}  [${formatDuration(Date.now() - t0)}]`);
-    for (const f of review.flows.flows.filter((x) => x.status === "broken")) reporter.line(`  broken flow ${f.id}: ${f.broken!.hop}: ${f.broken!.reason}`);
+    for (const f of review.flows.flows.filter((x) => x.status === "broken"))
+      reporter.line(`  broken flow ${f.id}: ${f.broken!.hop}: ${f.broken!.reason}`);
     if (review.diff) {
       const d = review.diff;
-      reporter.line(`  against ${d.b}: ${d.config.length} config keys differ; ${d.resourcesOnlyIn.a.length} resources only in ${d.a}, ${d.resourcesOnlyIn.b.length} only in ${d.b}, ${d.changed.length} changed`);
+      reporter.line(
+        `  against ${d.b}: ${d.config.length} config keys differ; ${d.resourcesOnlyIn.a.length} resources only in ${d.a}, ${d.resourcesOnlyIn.b.length} only in ${d.b}, ${d.changed.length} changed`,
+      );
     }
     if (args.values.print === true && !reporter.json) process.stdout.write(`\n${markdown}\n`);
     const c = review.policy.counts;
@@ -168,8 +208,12 @@ function main(): void {
   }
 
   reporter.line("");
-  reporter.line(table(["environment", "tier", "high", "medium", "low", "suppressed", "USD/month", "AZ loss", "broken flows", "gate"], rows));
-  reporter.line(`\nreview ${failed ? "FAILED" : "ok"}: ${envs.length} environment${envs.length === 1 ? "" : "s"}; reports in ${rel(outRoot)}/<env>/report.md; ${formatDuration(Date.now() - started)}`);
+  reporter.line(
+    table(["environment", "tier", "high", "medium", "low", "suppressed", "USD/month", "AZ loss", "broken flows", "gate"], rows),
+  );
+  reporter.line(
+    `\nreview ${failed ? "FAILED" : "ok"}: ${envs.length} environment${envs.length === 1 ? "" : "s"}; reports in ${rel(outRoot)}/<env>/report.md; ${formatDuration(Date.now() - started)}`,
+  );
   reporter.result({ command: "review", ok: !failed, ms: Date.now() - started, results });
   process.exitCode = failed ? 1 : 0;
 }

@@ -54,7 +54,7 @@ function sequenceEnd(s: string, start: number): number {
  */
 export function hclStringLiteral(s: string): string {
   let out = "";
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     const two = s.slice(i, i + 2);
     const three = s.slice(i, i + 3);
     if (three === "$${" || three === "%%{") {
@@ -184,7 +184,12 @@ const OPTIONS: OptionSpecs = {
 };
 
 function main(): void {
-  const args = parseOrExit(process.argv.slice(2), "npm run synth:hcl -- [options]", "Synthesizes one environment as valid, formatted HCL (cdk.tf per stack).", OPTIONS);
+  const args = parseOrExit(
+    process.argv.slice(2),
+    "npm run synth:hcl -- [options]",
+    "Synthesizes one environment as valid, formatted HCL (cdk.tf per stack).",
+    OPTIONS,
+  );
   const reporter = new Reporter({ json: args.values.json === true });
   const outdir = path.resolve((args.values.out as string | undefined) ?? HCL_OUTDIR);
   refuseHclIntoCdktfOut(outdir, reporter);
@@ -205,8 +210,20 @@ function main(): void {
   if (result.formatted === false) reporter.error(`terraform fmt failed:\n${result.fmtError}`);
   const rel = (p: string) => path.relative(process.cwd(), p) || p;
   reporter.line(`${loaded.key}: ${result.stacks.length} stacks as HCL into ${rel(outdir)}`);
-  reporter.line(table(["stack", "resources", "repairs", "path"], result.stacks.map((s) => [s.name, s.resources, s.repaired, rel(s.file)])));
-  reporter.result({ command: "synth:hcl", ok: result.formatted !== false, env: loaded.key, outdir, formatted: result.formatted ?? null, results: result.stacks.map((s) => ({ stack: s.name, resources: s.resources, repaired: s.repaired, path: s.file })) });
+  reporter.line(
+    table(
+      ["stack", "resources", "repairs", "path"],
+      result.stacks.map((s) => [s.name, s.resources, s.repaired, rel(s.file)]),
+    ),
+  );
+  reporter.result({
+    command: "synth:hcl",
+    ok: result.formatted !== false,
+    env: loaded.key,
+    outdir,
+    formatted: result.formatted ?? null,
+    results: result.stacks.map((s) => ({ stack: s.name, resources: s.resources, repaired: s.repaired, path: s.file })),
+  });
   process.exitCode = result.formatted === false ? 1 : 0;
 }
 

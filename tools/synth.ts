@@ -29,7 +29,7 @@ function main(): void {
   const hcl = args.values.hcl === true;
   // HCL goes to a folder of its own: cdktf deploy reads cdktf.out, and a cdk.tf beside its cdk.tf.json
   // would define every resource twice.
-  const outdir = path.resolve((args.values.out as string | undefined) ?? (hcl ? HCL_OUTDIR : process.env.CDKTF_OUTDIR ?? "cdktf.out"));
+  const outdir = path.resolve((args.values.out as string | undefined) ?? (hcl ? HCL_OUTDIR : (process.env.CDKTF_OUTDIR ?? "cdktf.out")));
   if (hcl) refuseHclIntoCdktfOut(outdir, reporter);
 
   const start = Date.now();
@@ -51,7 +51,12 @@ function main(): void {
   const ms = Date.now() - start;
 
   reporter.line(`${loaded.key}: ${stacks.length} stacks from ${rel(loaded.files[0])} into ${rel(outdir)} in ${formatDuration(ms)}`);
-  reporter.line(table(["stack", "resources", "path"], stacks.map((s) => [s.name, s.resources, rel(s.file)])));
+  reporter.line(
+    table(
+      ["stack", "resources", "path"],
+      stacks.map((s) => [s.name, s.resources, rel(s.file)]),
+    ),
+  );
   reporter.result({
     command: "synth",
     ok: true,
@@ -76,7 +81,11 @@ function terraformFmt(dir: string, reporter: Reporter): void {
   });
   if (res.status === 0) return;
   // fmt formats the files it can parse and reports the others.
-  const errors = [...(res.stderr ?? "").matchAll(/Error: (.+)\n[\s\S]*?on (\S+) line (\d+)/g)].map((m) => ({ summary: m[1].trim(), file: m[2], line: m[3] }));
+  const errors = [...(res.stderr ?? "").matchAll(/Error: (.+)\n[\s\S]*?on (\S+) line (\d+)/g)].map((m) => ({
+    summary: m[1].trim(),
+    file: m[2],
+    line: m[3],
+  }));
   const stacks = [...new Set(errors.map((e) => path.basename(path.dirname(e.file))))];
   const first = errors[0];
   reporter.warn(

@@ -14,14 +14,29 @@ import { parseOrExit, type OptionSpecs } from "./lib/args";
 import { environmentsOrExit, finishHarnessRun, indent, removeOtherConfigFiles, runMain } from "./lib/harness";
 import { formatDuration, Progress, Reporter, table } from "./lib/report";
 import { defaultJobs, runParallel } from "./lib/runner";
-import { cleanTerraformText, initFingerprint, isInitialised, markInitialised, run, setupTerraform, terraformValidate, WORK_DIR, writeIfChanged, type Diagnostic } from "./lib/terraform";
+import {
+  cleanTerraformText,
+  initFingerprint,
+  isInitialised,
+  markInitialised,
+  run,
+  setupTerraform,
+  terraformValidate,
+  WORK_DIR,
+  writeIfChanged,
+  type Diagnostic,
+} from "./lib/terraform";
 import { synthesizeHcl } from "./synth-hcl";
 
 const OPTIONS: OptionSpecs = {
   env: { type: "strings", value: "<name|file>", description: "Environments to check (default: dev)." },
   json: { type: "boolean", description: "Print a JSON result on stdout (progress goes to stderr)." },
   jobs: { type: "number", value: "<n>", description: "Stacks validated at once (default: number of CPUs)." },
-  "plugin-dir": { type: "string", value: "<dir>", description: "Provider mirror directory (default: PLATFORM_TF_PLUGIN_DIR, else discovered)." },
+  "plugin-dir": {
+    type: "string",
+    value: "<dir>",
+    description: "Provider mirror directory (default: PLATFORM_TF_PLUGIN_DIR, else discovered).",
+  },
 };
 
 interface StackResult {
@@ -36,7 +51,12 @@ interface StackResult {
 }
 
 async function main(): Promise<void> {
-  const args = parseOrExit(process.argv.slice(2), "npm run validate:hcl -- [options]", "terraform validate on the HCL output (synth:hcl) of each environment.", OPTIONS);
+  const args = parseOrExit(
+    process.argv.slice(2),
+    "npm run validate:hcl -- [options]",
+    "terraform validate on the HCL output (synth:hcl) of each environment.",
+    OPTIONS,
+  );
   const reporter = new Reporter({ json: args.values.json === true });
   const envs = environmentsOrExit((args.values.env as string[] | undefined) ?? ["dev"], reporter);
   const tf = setupTerraform(reporter, "validate:hcl", { pluginDir: args.values["plugin-dir"] as string | undefined });
@@ -61,19 +81,39 @@ async function main(): Promise<void> {
     removeOtherConfigFiles(dir, "cdk.tf");
     // What init installs depends on required_providers, which the HCL and JSON syntheses share.
     const providers = /required_providers\s*{[\s\S]*?\n\s*}\n/.exec(text)?.[0] ?? "";
-    const fingerprint = initFingerprint({ terraform: { required_providers: providers } }, [tf.version, tf.cliConfig, "-backend=false", "hcl"]);
+    const fingerprint = initFingerprint({ terraform: { required_providers: providers } }, [
+      tf.version,
+      tf.cliConfig,
+      "-backend=false",
+      "hcl",
+    ]);
     const base = { env, stack: stack.name, repaired: stack.repaired };
     let result: StackResult | undefined;
     if (!isInitialised(dir, fingerprint)) {
       fs.rmSync(path.join(dir, ".terraform.lock.hcl"), { force: true });
       const init = await tf.init(() => run(tf.bin, ["init", "-backend=false", "-input=false", "-no-color"], { cwd: dir, env: tf.env }));
-      if (init.code !== 0) result = { ...base, ok: false, stage: "init", ms: Date.now() - start, errors: [], message: cleanTerraformText(init.stderr || init.stdout) };
+      if (init.code !== 0)
+        result = {
+          ...base,
+          ok: false,
+          stage: "init",
+          ms: Date.now() - start,
+          errors: [],
+          message: cleanTerraformText(init.stderr || init.stdout),
+        };
       else markInitialised(dir, fingerprint);
     }
     if (!result) {
       const { ok, diagnostics, res } = await terraformValidate(tf, dir);
       const errors = diagnostics.filter((d) => d.severity === "error");
-      result = { ...base, ok, stage: "validate", ms: Date.now() - start, errors, message: ok || errors.length ? undefined : cleanTerraformText(res.stderr || res.stdout) };
+      result = {
+        ...base,
+        ok,
+        stage: "validate",
+        ms: Date.now() - start,
+        errors,
+        message: ok || errors.length ? undefined : cleanTerraformText(res.stderr || res.stdout),
+      };
     }
     progress.finish(`${env}/${stack.name}`, result.ok ? `valid (${stack.repaired} repairs)` : `${result.stage} FAILED`, result.ms);
     return result;
@@ -81,16 +121,25 @@ async function main(): Promise<void> {
 
   const failed = results.filter((r) => !r.ok);
   for (const r of failed) {
-    const body = r.errors.length ? r.errors.map((d) => `${d.summary}${d.address ? ` (${d.address})` : ""}${d.location ? ` at ${d.location}` : ""}`).join("\n") : r.message ?? "";
+    const body = r.errors.length
+      ? r.errors.map((d) => `${d.summary}${d.address ? ` (${d.address})` : ""}${d.location ? ` at ${d.location}` : ""}`).join("\n")
+      : (r.message ?? "");
     reporter.line(`\n${r.env}/${r.stack} (${r.stage}):\n${indent(body)}`);
   }
   reporter.line("");
-  reporter.line(table(["stack", "valid", "repairs", "time"], results.map((r) => [`${r.env}/${r.stack}`, r.ok ? "yes" : "NO", r.repaired, formatDuration(r.ms)])));
-  reporter.line(`\nvalidate:hcl ${failed.length ? "FAILED" : "ok"}: ${results.length - failed.length}/${results.length} stacks valid; ${formatDuration(Date.now() - started)}`);
+  reporter.line(
+    table(
+      ["stack", "valid", "repairs", "time"],
+      results.map((r) => [`${r.env}/${r.stack}`, r.ok ? "yes" : "NO", r.repaired, formatDuration(r.ms)]),
+    ),
+  );
+  reporter.line(
+    `\nvalidate:hcl ${failed.length ? "FAILED" : "ok"}: ${results.length - failed.length}/${results.length} stacks valid; ${formatDuration(Date.now() - started)}`,
+  );
   const failures = failed.map((r) => ({
     where: `${r.env}/${r.stack}`,
     stage: r.stage,
-    error: r.errors.length ? `error: ${r.errors[0].summary}${r.errors[0].address ? ` (${r.errors[0].address})` : ""}` : r.message ?? "",
+    error: r.errors.length ? `error: ${r.errors[0].summary}${r.errors[0].address ? ` (${r.errors[0].address})` : ""}` : (r.message ?? ""),
   }));
   finishHarnessRun(reporter, "validate:hcl", tf, failures, { results });
 }

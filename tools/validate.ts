@@ -12,7 +12,20 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { HARNESS_SELECTION, type OptionSpecs } from "./lib/args";
-import { environmentsOrExit, finishHarnessRun, holdHarnessLock, startTool, indent, onlyStacksOrExit, prepareEnvironments, pruneStackDirs, rel, removeOtherConfigFiles, runMain, type PreparedEnvironment } from "./lib/harness";
+import {
+  environmentsOrExit,
+  finishHarnessRun,
+  holdHarnessLock,
+  startTool,
+  indent,
+  onlyStacksOrExit,
+  prepareEnvironments,
+  pruneStackDirs,
+  rel,
+  removeOtherConfigFiles,
+  runMain,
+  type PreparedEnvironment,
+} from "./lib/harness";
 import { formatDuration, Progress, type Reporter, table } from "./lib/report";
 import { defaultJobs, runParallel } from "./lib/runner";
 import { readStacks, type SynthesizedStack, type TerraformJson } from "./lib/synth";
@@ -35,11 +48,16 @@ const OPTIONS: OptionSpecs = {
   stacks: {
     type: "string",
     value: "<dir>",
-    description: "Validate the stacks of an existing cdktf output directory (e.g. cdktf.out after `cdktf synth`) instead of synthesizing environments.",
+    description:
+      "Validate the stacks of an existing cdktf output directory (e.g. cdktf.out after `cdktf synth`) instead of synthesizing environments.",
   },
   force: { type: "boolean", description: "Validate every stack, also those unchanged since they last passed." },
   json: { type: "boolean", description: "Print a JSON result on stdout (progress goes to stderr)." },
-  "plugin-dir": { type: "string", value: "<dir>", description: "Provider mirror directory (default: PLATFORM_TF_PLUGIN_DIR, else discovered)." },
+  "plugin-dir": {
+    type: "string",
+    value: "<dir>",
+    description: "Provider mirror directory (default: PLATFORM_TF_PLUGIN_DIR, else discovered).",
+  },
 };
 
 interface StackResult {
@@ -62,7 +80,14 @@ interface StackResult {
 
 const VALIDATE_COMMAND = ["validate", "-json", "-no-color"];
 
-async function validateStack(env: PreparedEnvironment, stack: SynthesizedStack, tf: TerraformSetup, inits: InitPool, cache: ResultCache, force: boolean): Promise<StackResult> {
+async function validateStack(
+  env: PreparedEnvironment,
+  stack: SynthesizedStack,
+  tf: TerraformSetup,
+  inits: InitPool,
+  cache: ResultCache,
+  force: boolean,
+): Promise<StackResult> {
   const start = Date.now();
   const dir = path.join(WORK_DIR, "validate", env.ref.key, stack.name);
   fs.mkdirSync(dir, { recursive: true });
@@ -78,15 +103,30 @@ async function validateStack(env: PreparedEnvironment, stack: SynthesizedStack, 
   let initRan: boolean;
   if (InitPool.shareable(config)) {
     const shared = await inits.get(config);
-    if (!shared.ok) return { ...base, ok: false, stage: "init", ms: Date.now() - start, initRan: true, errors: [], warnings: [], message: shared.message };
+    if (!shared.ok)
+      return {
+        ...base,
+        ok: false,
+        stage: "init",
+        ms: Date.now() - start,
+        initRan: true,
+        errors: [],
+        warnings: [],
+        message: shared.message,
+      };
     runEnv = useSharedInit(dir, shared, tf);
     lock = shared.lock;
     initRan = shared.ran;
   } else {
     // -backend=false: the backend does not decide what init installs here.
-    const fingerprint = initFingerprint({ ...config, terraform: { ...config.terraform, backend: undefined } }, [tf.version, tf.cliConfig, "-backend=false"]);
+    const fingerprint = initFingerprint({ ...config, terraform: { ...config.terraform, backend: undefined } }, [
+      tf.version,
+      tf.cliConfig,
+      "-backend=false",
+    ]);
     const own = await initOwn(dir, tf, fingerprint, ["init", "-backend=false", "-input=false", "-no-color"]);
-    if (!own.ok) return { ...base, ok: false, stage: "init", ms: Date.now() - start, initRan: true, errors: [], warnings: [], message: own.message };
+    if (!own.ok)
+      return { ...base, ok: false, stage: "init", ms: Date.now() - start, initRan: true, errors: [], warnings: [], message: own.message };
     lock = own.lock;
     initRan = own.ran;
   }
@@ -97,7 +137,16 @@ async function validateStack(env: PreparedEnvironment, stack: SynthesizedStack, 
   const hit = force ? undefined : cache.get<StackResult>(key);
   if (hit) {
     // Its warnings come back with it, so they show on every run.
-    return { ...base, ok: true, stage: "validate", ms: Date.now() - start, initRan, cached: true, errors: [], warnings: hit.result.warnings ?? [] };
+    return {
+      ...base,
+      ok: true,
+      stage: "validate",
+      ms: Date.now() - start,
+      initRan,
+      cached: true,
+      errors: [],
+      warnings: hit.result.warnings ?? [],
+    };
   }
 
   const res = await run(tf.bin, VALIDATE_COMMAND, { cwd: dir, env: runEnv });
@@ -146,7 +195,11 @@ function describeDiagnostic(d: Diagnostic): string {
 }
 
 async function main(): Promise<void> {
-  const { args, reporter } = startTool("validate", "terraform init -backend=false + terraform validate for every stack of every environment.", OPTIONS);
+  const { args, reporter } = startTool(
+    "validate",
+    "terraform init -backend=false + terraform validate for every stack of every environment.",
+    OPTIONS,
+  );
   const stacksDir = args.values.stacks as string | undefined;
   const envs = stacksDir ? [] : environmentsOrExit(args.values.env as string[] | undefined, reporter);
   const tf = setupTerraform(reporter, "validate", { pluginDir: args.values["plugin-dir"] as string | undefined });
@@ -154,10 +207,17 @@ async function main(): Promise<void> {
   const force = args.values.force === true;
   await holdHarnessLock("validate", reporter);
   const started = Date.now();
-  reporter.line(`terraform ${tf.version} (${tf.bin}); providers from ${tf.mirror ? `mirror ${tf.mirror.dir}` : "the registry"}; ${jobs} jobs`);
+  reporter.line(
+    `terraform ${tf.version} (${tf.bin}); providers from ${tf.mirror ? `mirror ${tf.mirror.dir}` : "the registry"}; ${jobs} jobs`,
+  );
 
   const prepared = stacksDir ? [outputDirAsEnvironment(stacksDir, reporter)] : prepareEnvironments(envs, reporter);
-  for (const env of prepared) if (!env.error) pruneStackDirs(path.join(WORK_DIR, "validate", env.ref.key), env.stacks.map((s) => s.name));
+  for (const env of prepared)
+    if (!env.error)
+      pruneStackDirs(
+        path.join(WORK_DIR, "validate", env.ref.key),
+        env.stacks.map((s) => s.name),
+      );
   const selected = onlyStacksOrExit(prepared, args.values.layer as string[] | undefined, reporter);
   const tasks = selected.flatMap((env) => env.stacks.map((stack) => ({ env, stack })));
 
@@ -171,20 +231,38 @@ async function main(): Promise<void> {
     try {
       r = await validateStack(env, stack, tf, inits, cache, force);
     } catch (e) {
-      r = { env: env.ref.key, stack: stack.name, ok: false, stage: "validate", ms: 0, errors: [], warnings: [], message: e instanceof Error ? e.stack ?? e.message : String(e) };
+      r = {
+        env: env.ref.key,
+        stack: stack.name,
+        ok: false,
+        stage: "validate",
+        ms: 0,
+        errors: [],
+        warnings: [],
+        message: e instanceof Error ? (e.stack ?? e.message) : String(e),
+      };
     }
     const status = r.cached
       ? `validate ok${r.warnings.length ? ` (${r.warnings.length} warning${r.warnings.length === 1 ? "" : "s"})` : ""} (unchanged since it last passed)`
       : r.ok
-      ? `validate ok${r.warnings.length ? ` (${r.warnings.length} warning${r.warnings.length === 1 ? "" : "s"})` : ""}${r.initRan ? ", init" : ""}`
-      : `${r.stage} FAILED${r.errors.length ? ` (${r.errors.length} error${r.errors.length === 1 ? "" : "s"})` : ""}`;
+        ? `validate ok${r.warnings.length ? ` (${r.warnings.length} warning${r.warnings.length === 1 ? "" : "s"})` : ""}${r.initRan ? ", init" : ""}`
+        : `${r.stage} FAILED${r.errors.length ? ` (${r.errors.length} error${r.errors.length === 1 ? "" : "s"})` : ""}`;
     progress.finish(`${env.ref.key}/${stack.name}`, status, r.ms);
     return r;
   });
 
   const envResults: StackResult[] = prepared
     .filter((e) => e.error)
-    .map((e) => ({ env: e.ref.key, stack: null, ok: false, stage: e.error!.stage, ms: 0, errors: [], warnings: [], message: e.error!.message }));
+    .map((e) => ({
+      env: e.ref.key,
+      stack: null,
+      ok: false,
+      stage: e.error!.stage,
+      ms: 0,
+      errors: [],
+      warnings: [],
+      message: e.error!.message,
+    }));
   const results = [...envResults, ...stackResults];
   const failed = results.filter((r) => !r.ok);
   const withWarnings = results.filter((r) => r.warnings.length);
@@ -197,7 +275,7 @@ async function main(): Promise<void> {
     reporter.line("\nFailures:");
     for (const r of failed) {
       const where = r.stack ? `${r.env}/${r.stack}` : r.env;
-      const body = r.errors.length ? r.errors.map(describeDiagnostic).join("\n") : r.message ?? "";
+      const body = r.errors.length ? r.errors.map(describeDiagnostic).join("\n") : (r.message ?? "");
       reporter.line(`  ${where} (${r.stage}${r.workDir ? `, in ${rel(r.workDir)}` : ""}):\n${indent(body)}`);
     }
   }
@@ -235,7 +313,7 @@ async function main(): Promise<void> {
     failed.map((r) => ({
       where: r.stack ? `${r.env}/${r.stack}` : r.env,
       stage: r.stage,
-      error: r.errors.length ? describeDiagnostic(r.errors[0]) : r.message ?? "",
+      error: r.errors.length ? describeDiagnostic(r.errors[0]) : (r.message ?? ""),
     })),
     { mirror: tf.mirror?.dir ?? null, ms: Date.now() - started, results },
   );

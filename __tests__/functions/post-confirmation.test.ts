@@ -32,7 +32,10 @@ const EVENT: PostConfirmationEvent = {
 const SQS_SETTINGS: Settings = { target: { kind: "sqs", queueUrl: QUEUE }, deadLetterQueueUrl: DLQ, logLevel: "INFO" };
 const SNS_SETTINGS: Settings = { target: { kind: "sns", topicArn: TOPIC }, deadLetterQueueUrl: DLQ, template: "welcome", logLevel: "INFO" };
 
-function setup(settings: Settings | (() => Settings), opts: { sqsFails?: (input: SendMessageCommandInput) => Error | undefined; snsFails?: Error } = {}) {
+function setup(
+  settings: Settings | (() => Settings),
+  opts: { sqsFails?: (input: SendMessageCommandInput) => Error | undefined; snsFails?: Error } = {},
+) {
   const sqsCalls: SendMessageCommandInput[] = [];
   const snsCalls: PublishCommand["input"][] = [];
   const lines: string[] = [];
@@ -75,16 +78,34 @@ function expectNoPersonalData(lines: string[]) {
 describe("settings", () => {
   it("reads a queue or a topic target", () => {
     expect(loadSettings({ [ENV.targetQueueUrl]: QUEUE, [ENV.deadLetterQueueUrl]: DLQ })).toEqual(SQS_SETTINGS);
-    expect(loadSettings({ [ENV.targetTopicArn]: TOPIC, [ENV.deadLetterQueueUrl]: DLQ, [ENV.template]: "welcome", [ENV.logLevel]: "info" })).toEqual(SNS_SETTINGS);
+    expect(
+      loadSettings({ [ENV.targetTopicArn]: TOPIC, [ENV.deadLetterQueueUrl]: DLQ, [ENV.template]: "welcome", [ENV.logLevel]: "info" }),
+    ).toEqual(SNS_SETTINGS);
   });
 
   it.each([
     ["no target", { [ENV.deadLetterQueueUrl]: DLQ }, "exactly one of TARGET_QUEUE_URL and TARGET_TOPIC_ARN must be set"],
-    ["two targets", { [ENV.targetQueueUrl]: QUEUE, [ENV.targetTopicArn]: TOPIC, [ENV.deadLetterQueueUrl]: DLQ }, "exactly one of TARGET_QUEUE_URL and TARGET_TOPIC_ARN must be set"],
-    ["a queue name for a URL", { [ENV.targetQueueUrl]: "petclinic-dev-users", [ENV.deadLetterQueueUrl]: DLQ }, "TARGET_QUEUE_URL is not an SQS queue URL"],
-    ["a topic name for an ARN", { [ENV.targetTopicArn]: "users", [ENV.deadLetterQueueUrl]: DLQ }, "TARGET_TOPIC_ARN is not an SNS topic ARN"],
+    [
+      "two targets",
+      { [ENV.targetQueueUrl]: QUEUE, [ENV.targetTopicArn]: TOPIC, [ENV.deadLetterQueueUrl]: DLQ },
+      "exactly one of TARGET_QUEUE_URL and TARGET_TOPIC_ARN must be set",
+    ],
+    [
+      "a queue name for a URL",
+      { [ENV.targetQueueUrl]: "petclinic-dev-users", [ENV.deadLetterQueueUrl]: DLQ },
+      "TARGET_QUEUE_URL is not an SQS queue URL",
+    ],
+    [
+      "a topic name for an ARN",
+      { [ENV.targetTopicArn]: "users", [ENV.deadLetterQueueUrl]: DLQ },
+      "TARGET_TOPIC_ARN is not an SNS topic ARN",
+    ],
     ["no dead-letter queue", { [ENV.targetQueueUrl]: QUEUE }, "DEAD_LETTER_QUEUE_URL is not set"],
-    ["a bad log level", { [ENV.targetQueueUrl]: QUEUE, [ENV.deadLetterQueueUrl]: DLQ, [ENV.logLevel]: "chatty" }, 'LOG_LEVEL must be DEBUG, INFO, WARN or ERROR, found "chatty"'],
+    [
+      "a bad log level",
+      { [ENV.targetQueueUrl]: QUEUE, [ENV.deadLetterQueueUrl]: DLQ, [ENV.logLevel]: "chatty" },
+      'LOG_LEVEL must be DEBUG, INFO, WARN or ERROR, found "chatty"',
+    ],
   ])("refuses %s", (_why, env, message) => {
     expect(() => loadSettings(env)).toThrow(new SettingsError(message));
   });
@@ -105,8 +126,14 @@ describe("messages", () => {
   });
 
   it("with a template, the mailer's own message to the user", () => {
-    expect(messageFor(EVENT, "welcome", NOW)).toEqual({ template: "welcome", to: [EMAIL], data: { email: EMAIL, userName: SUB, name: "Jane Doe" } });
-    expect(() => messageFor({ ...EVENT, request: { userAttributes: { sub: SUB } } }, "welcome", NOW)).toThrow(new InvalidEventError("the user has no email attribute to send the template to"));
+    expect(messageFor(EVENT, "welcome", NOW)).toEqual({
+      template: "welcome",
+      to: [EMAIL],
+      data: { email: EMAIL, userName: SUB, name: "Jane Doe" },
+    });
+    expect(() => messageFor({ ...EVENT, request: { userAttributes: { sub: SUB } } }, "welcome", NOW)).toThrow(
+      new InvalidEventError("the user has no email attribute to send the template to"),
+    );
   });
 
   it("checks the trigger event's shape", () => {
@@ -122,15 +149,28 @@ describe("the trigger", () => {
     const { handler, sqsCalls, snsCalls, lines, logs } = setup(SQS_SETTINGS);
     await expect(handler(EVENT, context)).resolves.toBe(EVENT);
     expect(snsCalls).toHaveLength(0);
-    expect(sqsCalls).toEqual([{ QueueUrl: QUEUE, MessageBody: JSON.stringify(messageFor(EVENT, undefined, NOW)), MessageAttributes: ATTRIBUTES }]);
-    expect(logs()).toEqual([expect.objectContaining({ level: "INFO", message: "confirmation sent", target: "queue", messageId: "sqs-1", sub: SUB, triggerSource: "PostConfirmation_ConfirmSignUp" })]);
+    expect(sqsCalls).toEqual([
+      { QueueUrl: QUEUE, MessageBody: JSON.stringify(messageFor(EVENT, undefined, NOW)), MessageAttributes: ATTRIBUTES },
+    ]);
+    expect(logs()).toEqual([
+      expect.objectContaining({
+        level: "INFO",
+        message: "confirmation sent",
+        target: "queue",
+        messageId: "sqs-1",
+        sub: SUB,
+        triggerSource: "PostConfirmation_ConfirmSignUp",
+      }),
+    ]);
     expectNoPersonalData(lines);
   });
 
   it("publishes the mailer message to the topic (filterable by the type attribute)", async () => {
     const { handler, snsCalls } = setup(SNS_SETTINGS);
     await expect(handler(EVENT, context)).resolves.toBe(EVENT);
-    expect(snsCalls).toEqual([{ TopicArn: TOPIC, Message: JSON.stringify(messageFor(EVENT, "welcome", NOW)), MessageAttributes: ATTRIBUTES }]);
+    expect(snsCalls).toEqual([
+      { TopicArn: TOPIC, Message: JSON.stringify(messageFor(EVENT, "welcome", NOW)), MessageAttributes: ATTRIBUTES },
+    ]);
   });
 
   it("passes other trigger sources (a confirmed password reset) through untouched", async () => {
@@ -141,7 +181,10 @@ describe("the trigger", () => {
   });
 
   it("parks an undeliverable message in its own queue, with the error, and does not fail the sign-up", async () => {
-    const denied = new AuthorizationErrorException({ message: "User is not authorized to perform SNS:Publish", $metadata: { httpStatusCode: 403 } });
+    const denied = new AuthorizationErrorException({
+      message: "User is not authorized to perform SNS:Publish",
+      $metadata: { httpStatusCode: 403 },
+    });
     const { handler, sqsCalls, lines, logs } = setup(SNS_SETTINGS, { snsFails: denied });
     await expect(handler(EVENT, context)).resolves.toBe(EVENT);
     expect(sqsCalls).toHaveLength(1);
@@ -149,11 +192,18 @@ describe("the trigger", () => {
     expect(JSON.parse(sqsCalls[0].MessageBody!)).toEqual({
       message: JSON.stringify(messageFor(EVENT, "welcome", NOW)),
       target: "topic",
-      error: { errorName: "AuthorizationErrorException", errorMessage: "User is not authorized to perform SNS:Publish", upstreamStatus: 403 },
+      error: {
+        errorName: "AuthorizationErrorException",
+        errorMessage: "User is not authorized to perform SNS:Publish",
+        upstreamStatus: 403,
+      },
       requestId: "req-1",
       failedAt: NOW.toISOString(),
     });
-    expect(logs().map((l) => `${l.level} ${l.message}`)).toEqual(["ERROR confirmation not delivered", "WARN confirmation parked in the dead-letter queue"]);
+    expect(logs().map((l) => `${l.level} ${l.message}`)).toEqual([
+      "ERROR confirmation not delivered",
+      "WARN confirmation parked in the dead-letter queue",
+    ]);
     expectNoPersonalData(lines);
   });
 
@@ -175,11 +225,15 @@ describe("the trigger", () => {
   });
 
   it("refuses malformed events and broken settings", async () => {
-    await expect(setup(SQS_SETTINGS).handler({ triggerSource: "PostConfirmation_ConfirmSignUp" }, context)).rejects.toMatchObject({ name: "InvalidEvent" });
+    await expect(setup(SQS_SETTINGS).handler({ triggerSource: "PostConfirmation_ConfirmSignUp" }, context)).rejects.toMatchObject({
+      name: "InvalidEvent",
+    });
     const broken = setup(() => {
       throw new SettingsError("DEAD_LETTER_QUEUE_URL is not set");
     });
     await expect(broken.handler(EVENT, context)).rejects.toMatchObject({ name: "SettingsError" });
-    expect(broken.logs()).toEqual([expect.objectContaining({ level: "ERROR", message: "settings refused", errorMessage: "DEAD_LETTER_QUEUE_URL is not set" })]);
+    expect(broken.logs()).toEqual([
+      expect.objectContaining({ level: "ERROR", message: "settings refused", errorMessage: "DEAD_LETTER_QUEUE_URL is not set" }),
+    ]);
   });
 });

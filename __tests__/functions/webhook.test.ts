@@ -78,7 +78,10 @@ function fakeSsm(reply: SsmReply | (() => SsmReply)) {
       calls.push({ input: command.input, signal: options?.abortSignal });
       const value = typeof reply === "function" ? reply() : reply;
       if (value instanceof Error) throw value;
-      return { $metadata: {}, Parameter: value === undefined ? undefined : { Name: PARAMETER, Type: "SecureString", Value: value, Version: 2 } } as GetParameterCommandOutput;
+      return {
+        $metadata: {},
+        Parameter: value === undefined ? undefined : { Name: PARAMETER, Type: "SecureString", Value: value, Version: 2 },
+      } as GetParameterCommandOutput;
     },
   };
   return { client, calls };
@@ -99,7 +102,9 @@ function fakeFetch(answer: Answer = { status: 200, body: "ok" }) {
   return { fetchFn, calls };
 }
 
-function setup(opts: { ssm?: SsmReply | (() => SsmReply); answer?: Answer; settings?: Partial<Settings>; now?: () => number; margin?: number } = {}) {
+function setup(
+  opts: { ssm?: SsmReply | (() => SsmReply); answer?: Answer; settings?: Partial<Settings>; now?: () => number; margin?: number } = {},
+) {
   const ssm = fakeSsm(opts.ssm === undefined && !("ssm" in opts) ? URL : opts.ssm);
   const http = fakeFetch(opts.answer);
   const lines: string[] = [];
@@ -190,11 +195,21 @@ describe("delivery", () => {
   it("posts the Teams format (an Adaptive Card message) when configured", async () => {
     const { handler, http } = setup({ settings: { format: "teams" } });
     await handler(snsEvent(ALARM), context());
-    const body = http.calls[0].body as { type: string; attachments: { contentType: string; content: { type: string; body: { type: string; text?: string; color?: string }[]; actions: unknown[] } }[] };
+    const body = http.calls[0].body as {
+      type: string;
+      attachments: {
+        contentType: string;
+        content: { type: string; body: { type: string; text?: string; color?: string }[]; actions: unknown[] };
+      }[];
+    };
     expect(body.type).toBe("message");
     expect(body.attachments[0].contentType).toBe("application/vnd.microsoft.card.adaptive");
     expect(body.attachments[0].content.type).toBe("AdaptiveCard");
-    expect(body.attachments[0].content.body[0]).toMatchObject({ type: "TextBlock", text: "ALARM: petclinic-dev-alb-5xx", color: "Attention" });
+    expect(body.attachments[0].content.body[0]).toMatchObject({
+      type: "TextBlock",
+      text: "ALARM: petclinic-dev-alb-5xx",
+      color: "Attention",
+    });
     expect(body.attachments[0].content.actions).toEqual([
       {
         type: "Action.OpenUrl",
@@ -219,7 +234,15 @@ describe("failures throw, so Lambda retries and the failure destination gets the
     expect((error as WebhookError).status).toBe(status);
     expect(error.message).toBe(`the webhook answered ${text}`);
     expect(logs()).toEqual([
-      expect.objectContaining({ level: "ERROR", message: "notification failed", errorName: "WebhookError", errorMessage: error.message, status, kind: "alarm", requestId: REQUEST_ID }),
+      expect.objectContaining({
+        level: "ERROR",
+        message: "notification failed",
+        errorName: "WebhookError",
+        errorMessage: error.message,
+        status,
+        kind: "alarm",
+        requestId: REQUEST_ID,
+      }),
     ]);
     expectNoSecret(lines, error);
   });
@@ -256,7 +279,9 @@ describe("failures throw, so Lambda retries and the failure destination gets the
 
   it("gives up one second before the function's own timeout", async () => {
     const never = (signal?: AbortSignal) =>
-      new Promise<{ status: number }>((_resolve, reject) => signal?.addEventListener("abort", () => reject(Object.assign(new Error("This operation was aborted"), { name: "AbortError" }))));
+      new Promise<{ status: number }>((_resolve, reject) =>
+        signal?.addEventListener("abort", () => reject(Object.assign(new Error("This operation was aborted"), { name: "AbortError" }))),
+      );
     const { handler, logs } = setup({ answer: never });
     const started = Date.now();
     const error = await failure(handler(snsEvent(ALARM), context(1_050)));
@@ -267,15 +292,31 @@ describe("failures throw, so Lambda retries and the failure destination gets the
   });
 
   it("a malformed event (not an SNS notification) fails before reading the parameter", async () => {
-    for (const event of [{}, { Records: [] }, { Records: [{ EventSource: "aws:sqs", body: "{}" }] }, { Records: [{ EventSource: "aws:sns", Sns: { MessageId: "x" } }] }, null, "text"]) {
+    for (const event of [
+      {},
+      { Records: [] },
+      { Records: [{ EventSource: "aws:sqs", body: "{}" }] },
+      { Records: [{ EventSource: "aws:sns", Sns: { MessageId: "x" } }] },
+      null,
+      "text",
+    ]) {
       const { handler, ssm, http, logs } = setup();
       const error = await failure(handler(event, context()));
       expect(error).toBeInstanceOf(MalformedEventError);
       expect(ssm.calls).toHaveLength(0);
       expect(http.calls).toHaveLength(0);
-      expect(logs()).toEqual([expect.objectContaining({ level: "ERROR", message: "notification failed", errorName: "MalformedEventError", requestId: REQUEST_ID })]);
+      expect(logs()).toEqual([
+        expect.objectContaining({
+          level: "ERROR",
+          message: "notification failed",
+          errorName: "MalformedEventError",
+          requestId: REQUEST_ID,
+        }),
+      ]);
     }
-    expect(() => snsMessages({ Records: [{ EventSource: "aws:sqs" }] })).toThrow('record 0 is not an SNS notification (EventSource "aws:sqs")');
+    expect(() => snsMessages({ Records: [{ EventSource: "aws:sqs" }] })).toThrow(
+      'record 0 is not an SNS notification (EventSource "aws:sqs")',
+    );
     expect(() => snsMessages({ Records: [{ EventSource: "aws:sns", Sns: {} }] })).toThrow("record 0 has no Sns.Message");
   });
 
@@ -289,7 +330,11 @@ describe("failures throw, so Lambda retries and the failure destination gets the
     });
     const error = await failure(handler(snsEvent(ALARM), context()));
     expect(error).toBeInstanceOf(SettingsError);
-    expect(JSON.parse(lines[0])).toMatchObject({ level: "ERROR", message: "invalid settings", errorMessage: "WEBHOOK_URL_PARAMETER is not set" });
+    expect(JSON.parse(lines[0])).toMatchObject({
+      level: "ERROR",
+      message: "invalid settings",
+      errorMessage: "WEBHOOK_URL_PARAMETER is not set",
+    });
   });
 });
 
@@ -298,7 +343,9 @@ describe("the webhook URL parameter", () => {
     const { handler, http, logs, lines } = setup({ ssm: WEBHOOK_URL_PLACEHOLDER });
     const error = await failure(handler(snsEvent(ALARM), context()));
     expect(error).toBeInstanceOf(WebhookUrlError);
-    expect(error.message).toMatch(/^the webhook URL is not set yet: parameter \/petclinic\/dev\/notification\/webhook-url still holds its placeholder; set it with: aws ssm put-parameter --overwrite --type SecureString/);
+    expect(error.message).toMatch(
+      /^the webhook URL is not set yet: parameter \/petclinic\/dev\/notification\/webhook-url still holds its placeholder; set it with: aws ssm put-parameter --overwrite --type SecureString/,
+    );
     expect(http.calls).toHaveLength(0);
     expect(logs()).toEqual([expect.objectContaining({ level: "ERROR", errorName: "WebhookUrlError", errorMessage: error.message })]);
     expectNoSecret(lines, error);
@@ -323,7 +370,11 @@ describe("the webhook URL parameter", () => {
 
   it.each([
     ["not a URL", `hooks.slack.com/services/T01PETCLINIC/B0SECRET1/${SECRET}`, "does not hold a URL (the value is not shown)"],
-    ["plain http", `http://hooks.slack.com/services/T01PETCLINIC/B0SECRET1/${SECRET}`, "holds a URL that is not https (the value is not shown)"],
+    [
+      "plain http",
+      `http://hooks.slack.com/services/T01PETCLINIC/B0SECRET1/${SECRET}`,
+      "holds a URL that is not https (the value is not shown)",
+    ],
   ])("%s: refused without showing the value", async (_why, value, text) => {
     const { handler, http, lines } = setup({ ssm: value });
     const error = await failure(handler(snsEvent(ALARM), context()));
@@ -341,7 +392,10 @@ describe("the webhook URL parameter", () => {
   });
 
   it("other Parameter Store errors (access denied) pass through, logged with their status", async () => {
-    const denied = Object.assign(new Error("User is not authorized to perform ssm:GetParameter"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } });
+    const denied = Object.assign(new Error("User is not authorized to perform ssm:GetParameter"), {
+      name: "AccessDeniedException",
+      $metadata: { httpStatusCode: 400 },
+    });
     const { handler, logs } = setup({ ssm: denied });
     expect(await failure(handler(snsEvent(ALARM), context()))).toBe(denied);
     expect(logs()[0]).toMatchObject({ errorName: "AccessDeniedException", upstreamStatus: 400 });
@@ -375,7 +429,10 @@ describe("message formatting", () => {
         ["Region", "us-west-2"],
       ],
       nextSteps: [],
-      link: { url: "https://us-west-2.console.aws.amazon.com/cloudwatch/home?region=us-west-2#alarmsV2:alarm/petclinic-dev-alb-5xx", label: "Open the alarm in CloudWatch" },
+      link: {
+        url: "https://us-west-2.console.aws.amazon.com/cloudwatch/home?region=us-west-2#alarmsV2:alarm/petclinic-dev-alb-5xx",
+        label: "Open the alarm in CloudWatch",
+      },
     });
     const payload = slackPayload(n) as { text: string; blocks: Record<string, unknown>[] };
     expect(payload.text).toBe(":red_circle: ALARM: petclinic-dev-alb-5xx");
@@ -394,16 +451,29 @@ describe("message formatting", () => {
       },
       {
         type: "context",
-        elements: [{ type: "mrkdwn", text: "<https://us-west-2.console.aws.amazon.com/cloudwatch/home?region=us-west-2#alarmsV2:alarm/petclinic-dev-alb-5xx|Open the alarm in CloudWatch>" }],
+        elements: [
+          {
+            type: "mrkdwn",
+            text: "<https://us-west-2.console.aws.amazon.com/cloudwatch/home?region=us-west-2#alarmsV2:alarm/petclinic-dev-alb-5xx|Open the alarm in CloudWatch>",
+          },
+        ],
       },
     ]);
   });
 
   it("OK: green; INSUFFICIENT_DATA: a warning", () => {
-    const ok = toNotification(sns({ ...ALARM, NewStateValue: "OK", OldStateValue: "ALARM", NewStateReason: "Threshold Crossed: back below 5.0" }));
-    expect(ok).toMatchObject({ severity: "ok", title: "OK: petclinic-dev-alb-5xx", facts: expect.arrayContaining([["State", "ALARM → OK"]]) });
+    const ok = toNotification(
+      sns({ ...ALARM, NewStateValue: "OK", OldStateValue: "ALARM", NewStateReason: "Threshold Crossed: back below 5.0" }),
+    );
+    expect(ok).toMatchObject({
+      severity: "ok",
+      title: "OK: petclinic-dev-alb-5xx",
+      facts: expect.arrayContaining([["State", "ALARM → OK"]]),
+    });
     expect((slackPayload(ok) as { text: string }).text).toBe(":large_green_circle: OK: petclinic-dev-alb-5xx");
-    expect((teamsPayload(ok) as { attachments: { content: { body: { color?: string }[] } }[] }).attachments[0].content.body[0].color).toBe("Good");
+    expect((teamsPayload(ok) as { attachments: { content: { body: { color?: string }[] } }[] }).attachments[0].content.body[0].color).toBe(
+      "Good",
+    );
     const insufficient = toNotification(sns({ ...ALARM, NewStateValue: "INSUFFICIENT_DATA" }));
     expect(insufficient).toMatchObject({ severity: "warning", title: "INSUFFICIENT_DATA: petclinic-dev-alb-5xx" });
     expect((slackPayload(insufficient) as { text: string }).text).toBe(":warning: INSUFFICIENT_DATA: petclinic-dev-alb-5xx");
@@ -419,7 +489,9 @@ describe("message formatting", () => {
     expect(consoleBase("aws-cn", "cn-north-1")).toBe("https://console.amazonaws.cn");
     expect(alarmConsoleUrl("not an arn", "x")).toBeUndefined();
     // Without a usable ARN the message has no link, and the region falls back to the alarm's own field.
-    expect(toNotification(sns({ ...ALARM, AlarmArn: undefined }))).toMatchObject({ facts: expect.arrayContaining([["Region", "US West (Oregon)"]]) });
+    expect(toNotification(sns({ ...ALARM, AlarmArn: undefined }))).toMatchObject({
+      facts: expect.arrayContaining([["Region", "US West (Oregon)"]]),
+    });
     expect(toNotification(sns({ ...ALARM, AlarmArn: undefined })).link).toBeUndefined();
   });
 
@@ -442,8 +514,11 @@ describe("message formatting", () => {
         content: {
           textType: "client-markdown",
           title: "ECS deployment failed (petclinic-dev)",
-          description: "Deployment ecs-svc/123 of arn:aws:ecs:us-west-2:111111111111:service/petclinic-dev/customers failed: tasks failed to start",
-          nextSteps: ["Service events and stopped tasks: https://us-west-2.console.aws.amazon.com/ecs/v2/clusters/petclinic-dev/services?region=us-west-2"],
+          description:
+            "Deployment ecs-svc/123 of arn:aws:ecs:us-west-2:111111111111:service/petclinic-dev/customers failed: tasks failed to start",
+          nextSteps: [
+            "Service events and stopped tasks: https://us-west-2.console.aws.amazon.com/ecs/v2/clusters/petclinic-dev/services?region=us-west-2",
+          ],
           keywords: ["petclinic-dev", "ecs"],
         },
         metadata: { eventType: "ecs-deployment-failed", additionalContext: { severity: "alarm", cluster: "petclinic-dev" } },
@@ -455,7 +530,9 @@ describe("message formatting", () => {
       title: "ECS deployment failed (petclinic-dev)",
       text: "Deployment ecs-svc/123 of arn:aws:ecs:us-west-2:111111111111:service/petclinic-dev/customers failed: tasks failed to start",
       facts: [["cluster", "petclinic-dev"]],
-      nextSteps: ["Service events and stopped tasks: https://us-west-2.console.aws.amazon.com/ecs/v2/clusters/petclinic-dev/services?region=us-west-2"],
+      nextSteps: [
+        "Service events and stopped tasks: https://us-west-2.console.aws.amazon.com/ecs/v2/clusters/petclinic-dev/services?region=us-west-2",
+      ],
     });
     const blocks = (slackPayload(n) as { blocks: { type: string; text?: { text: string } }[] }).blocks;
     expect(blocks.at(-1)).toEqual({ type: "section", text: { type: "mrkdwn", text: `• ${n.nextSteps[0]}` } });
@@ -468,13 +545,26 @@ describe("message formatting", () => {
 
   it("a custom notification without a title uses the summary, then the subject; an unknown severity is info", () => {
     const base = { version: "1.0", source: "custom", content: { description: "d" } };
-    expect(toNotification(sns({ ...base, metadata: { summary: "S", additionalContext: { severity: "panic" } } }))).toMatchObject({ title: "S", severity: "info" });
+    expect(toNotification(sns({ ...base, metadata: { summary: "S", additionalContext: { severity: "panic" } } }))).toMatchObject({
+      title: "S",
+      severity: "info",
+    });
     expect(toNotification(sns(base, "Subj")).title).toBe("Subj");
   });
 
   it("a raw EventBridge event: its detail type, the facts and the detail as code", () => {
     const n = toNotification(
-      sns({ version: "0", id: "e", "detail-type": "ECS Service Action", source: "aws.ecs", account: "111111111111", time: "2025-06-01T10:00:00Z", region: "us-west-2", resources: ["arn:r"], detail: { eventName: "SERVICE_TASK_START_IMPAIRED" } }),
+      sns({
+        version: "0",
+        id: "e",
+        "detail-type": "ECS Service Action",
+        source: "aws.ecs",
+        account: "111111111111",
+        time: "2025-06-01T10:00:00Z",
+        region: "us-west-2",
+        resources: ["arn:r"],
+        detail: { eventName: "SERVICE_TASK_START_IMPAIRED" },
+      }),
     );
     expect(n).toMatchObject({
       kind: "event",
@@ -492,7 +582,14 @@ describe("message formatting", () => {
   });
 
   it("anything else: the subject and the text (JSON that is neither an alarm nor an event too)", () => {
-    expect(toNotification(sns("Budget exceeded: 120 %", "AWS Budgets"))).toEqual({ kind: "text", severity: "info", title: "AWS Budgets", text: "Budget exceeded: 120 %", facts: [], nextSteps: [] });
+    expect(toNotification(sns("Budget exceeded: 120 %", "AWS Budgets"))).toEqual({
+      kind: "text",
+      severity: "info",
+      title: "AWS Budgets",
+      text: "Budget exceeded: 120 %",
+      facts: [],
+      nextSteps: [],
+    });
     expect(toNotification(sns({ hello: "world" }))).toMatchObject({ kind: "text", title: "Notification", text: '{"hello":"world"}' });
   });
 
@@ -503,7 +600,11 @@ describe("message formatting", () => {
   });
 
   it("payloadFor picks the format; Slack caps fields at 10 and the header at 150 characters", () => {
-    const n = { ...toNotification(sns(ALARM)), title: "t".repeat(300), facts: Array.from({ length: 12 }, (_, i) => [`k${i}`, "v"] as const) };
+    const n = {
+      ...toNotification(sns(ALARM)),
+      title: "t".repeat(300),
+      facts: Array.from({ length: 12 }, (_, i) => [`k${i}`, "v"] as const),
+    };
     const slack = payloadFor("slack", n) as { blocks: { type: string; text?: { text: string }; fields?: unknown[] }[] };
     expect(Array.from(slack.blocks[0].text!.text)).toHaveLength(150);
     expect(slack.blocks.find((b) => b.fields)?.fields).toHaveLength(10);
@@ -513,8 +614,15 @@ describe("message formatting", () => {
 
 describe("settings", () => {
   it("reads the variables the layer sets, with defaults", () => {
-    expect(loadSettings({ [ENV.parameterName]: PARAMETER })).toEqual({ parameterName: PARAMETER, format: "slack", urlCacheSeconds: 300, logLevel: "INFO" });
-    expect(loadSettings({ [ENV.parameterName]: PARAMETER, [ENV.format]: "teams", [ENV.urlCacheSeconds]: "0", [ENV.logLevel]: "debug" })).toEqual({
+    expect(loadSettings({ [ENV.parameterName]: PARAMETER })).toEqual({
+      parameterName: PARAMETER,
+      format: "slack",
+      urlCacheSeconds: 300,
+      logLevel: "INFO",
+    });
+    expect(
+      loadSettings({ [ENV.parameterName]: PARAMETER, [ENV.format]: "teams", [ENV.urlCacheSeconds]: "0", [ENV.logLevel]: "debug" }),
+    ).toEqual({
       parameterName: PARAMETER,
       format: "teams",
       urlCacheSeconds: 0,
@@ -526,7 +634,10 @@ describe("settings", () => {
     [{}, "WEBHOOK_URL_PARAMETER is not set"],
     [{ [ENV.parameterName]: "petclinic/x" }, 'WEBHOOK_URL_PARAMETER must be a parameter path starting with /, found "petclinic/x"'],
     [{ [ENV.parameterName]: PARAMETER, [ENV.format]: "discord" }, 'MESSAGE_FORMAT must be slack or teams, found "discord"'],
-    [{ [ENV.parameterName]: PARAMETER, [ENV.urlCacheSeconds]: "-1" }, 'URL_CACHE_SECONDS must be a whole number of seconds >= 0, found "-1"'],
+    [
+      { [ENV.parameterName]: PARAMETER, [ENV.urlCacheSeconds]: "-1" },
+      'URL_CACHE_SECONDS must be a whole number of seconds >= 0, found "-1"',
+    ],
     [{ [ENV.parameterName]: PARAMETER, [ENV.logLevel]: "loud" }, 'LOG_LEVEL must be DEBUG, INFO, WARN or ERROR, found "loud"'],
   ])("refuses %j", (vars, message) => {
     expect(() => loadSettings(vars)).toThrow(new SettingsError(message));

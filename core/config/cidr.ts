@@ -56,7 +56,7 @@ export function size(c: Cidr): number {
 
 /** True when `inner` lies entirely inside `outer`. */
 export function contains(outer: Cidr, inner: Cidr): boolean {
-  return inner.prefix >= outer.prefix && ((inner.base & maskOf(outer.prefix)) >>> 0) === outer.base;
+  return inner.prefix >= outer.prefix && (inner.base & maskOf(outer.prefix)) >>> 0 === outer.base;
 }
 
 /** True when the two blocks share at least one address. */

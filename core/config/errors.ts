@@ -24,8 +24,7 @@ export function formatProblem(p: ConfigProblem): string {
 export class ConfigError extends Error {
   constructor(readonly problems: readonly ConfigProblem[]) {
     super(
-      `configuration refused (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-        problems.map(formatProblem).join("\n"),
+      `configuration refused (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` + problems.map(formatProblem).join("\n"),
     );
     this.name = "ConfigError";
   }

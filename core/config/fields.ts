@@ -39,7 +39,6 @@ export const s3BucketName = z
     error: "an S3 bucket name: lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit",
   });
 
-
 /** A bound of a whole number with the text that refuses a value beyond it. */
 export type IntBound = readonly [limit: number, error: string];
 

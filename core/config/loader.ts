@@ -97,7 +97,9 @@ export function loadConfigFile(file: string, cwd = process.cwd()): LoadedConfig 
   // Shape and rule problems are reported together, in one round: when the shape is wrong, the
   // rules still run on what could be read (see rulesDespiteShapeProblems).
   const shapeProblems = parsed.success ? [] : parsed.error.issues.flatMap((issue) => schemaProblems(issue, effective, chain, cwd));
-  const issues = parsed.success ? semanticIssues(parsed.data as PlatformConfig) : rulesDespiteShapeProblems(merged, TIER_PRESETS[tier] as unknown as Record<string, unknown>, parsed.error.issues);
+  const issues = parsed.success
+    ? semanticIssues(parsed.data as PlatformConfig)
+    : rulesDespiteShapeProblems(merged, TIER_PRESETS[tier] as unknown as Record<string, unknown>, parsed.error.issues);
   const ruleProblems = issues.map((i) => ({
     ...locate(chain, i.path, cwd),
     path: formatPath(i.path),
@@ -117,7 +119,11 @@ export function loadConfigFile(file: string, cwd = process.cwd()): LoadedConfig 
  * about `slack` unreliable), is dropped: the shape problem says it first. A missing required key
  * stops this (nothing can stand in for it), and then only the shape problems are reported.
  */
-function rulesDespiteShapeProblems(merged: Record<string, unknown>, preset: Record<string, unknown>, firstIssues: readonly z.core.$ZodIssue[]): SemanticIssue[] {
+function rulesDespiteShapeProblems(
+  merged: Record<string, unknown>,
+  preset: Record<string, unknown>,
+  firstIssues: readonly z.core.$ZodIssue[],
+): SemanticIssue[] {
   const data = structuredClone(merged);
   const refused: KeyPath[] = [];
   let issues = firstIssues;
@@ -189,7 +195,12 @@ function readChain(file: string, cwd: string): SourceFile[] {
       const cycle = [...seen.slice(seen.indexOf(current)), current].map((f) => displayPath(f, cwd)).join(" -> ");
       const last = chain[chain.length - 1];
       throw new ConfigError([
-        { ...locate([last], ["extends"], cwd), path: "extends", expected: "a chain of parents without a cycle", found: `the cycle ${cycle}` },
+        {
+          ...locate([last], ["extends"], cwd),
+          path: "extends",
+          expected: "a chain of parents without a cycle",
+          found: `the cycle ${cycle}`,
+        },
       ]);
     }
     seen.push(current);
@@ -199,7 +210,12 @@ function readChain(file: string, cwd: string): SourceFile[] {
     if (parent === undefined) return chain;
     if (typeof parent !== "string" || parent.trim() === "") {
       throw new ConfigError([
-        { ...locate([src], ["extends"], cwd), path: "extends", expected: "the name or relative path of a parent YAML file", found: describeValue(parent) },
+        {
+          ...locate([src], ["extends"], cwd),
+          path: "extends",
+          expected: "the name or relative path of a parent YAML file",
+          found: describeValue(parent),
+        },
       ]);
     }
     const next = resolveParent(current, parent);
@@ -270,13 +286,19 @@ function readSource(file: string, cwd: string): SourceFile {
     throw new ConfigError([{ file: display, line: 1, col: 1, path: "", expected: "a mapping of configuration keys", found: what }]);
   }
   if (typeof data !== "object" || Array.isArray(data)) {
-    throw new ConfigError([{ file: display, line: 1, col: 1, path: "", expected: "a mapping of configuration keys", found: describeValue(data) }]);
+    throw new ConfigError([
+      { file: display, line: 1, col: 1, path: "", expected: "a mapping of configuration keys", found: describeValue(data) },
+    ]);
   }
   return { file, display, doc, lines, data: data as Record<string, unknown> };
 }
 
 /** The key path of the mapping key that starts at `offset` (a duplicate), and where its first occurrence is. */
-function duplicateKeyAt(node: unknown, offset: number, prefix: (string | number)[] = []): { path: KeyPath; firstOffset: number } | undefined {
+function duplicateKeyAt(
+  node: unknown,
+  offset: number,
+  prefix: (string | number)[] = [],
+): { path: KeyPath; firstOffset: number } | undefined {
   if (isMap(node)) {
     for (const pair of node.items) {
       const keyNode = pair.key as Node | null;
@@ -470,13 +492,23 @@ function schemaProblems(issue: z.core.$ZodIssue, raw: unknown, chain: readonly S
     // Report the branch that got furthest; for literal unions list the accepted values.
     const values = issue.errors.flat().flatMap((i) => (i.code === "invalid_value" ? i.values : []));
     if (values.length) {
-      return [{ ...locate(chain, keyPath, cwd), path: formatPath(keyPath), expected: `one of ${values.join(", ")}`, found: describeValue(getIn(raw, keyPath)) }];
+      return [
+        {
+          ...locate(chain, keyPath, cwd),
+          path: formatPath(keyPath),
+          expected: `one of ${values.join(", ")}`,
+          found: describeValue(getIn(raw, keyPath)),
+        },
+      ];
     }
   }
   const found = getIn(raw, keyPath);
   let hint: string | undefined;
   if (issue.code === "invalid_value" && typeof found === "string") {
-    const guess = didYouMean(found, issue.values.filter((v): v is string => typeof v === "string"));
+    const guess = didYouMean(
+      found,
+      issue.values.filter((v): v is string => typeof v === "string"),
+    );
     if (guess) hint = `did you mean ${guess}?`;
   }
   return [
@@ -498,7 +530,10 @@ function schemaProblems(issue: z.core.$ZodIssue, raw: unknown, chain: readonly S
 export function exitOnConfigError(e: unknown, opts: { json?: boolean; command?: string } = {}): never {
   if (e instanceof ConfigError) {
     process.stderr.write(`${e.message}\n`);
-    if (opts.json) process.stdout.write(`${JSON.stringify({ command: opts.command ?? null, ok: false, refused: true, problems: e.problems }, null, 2)}\n`);
+    if (opts.json)
+      process.stdout.write(
+        `${JSON.stringify({ command: opts.command ?? null, ok: false, refused: true, problems: e.problems }, null, 2)}\n`,
+      );
     process.exit(1);
   }
   throw e;

@@ -103,7 +103,8 @@ function flows(cfg: PlatformConfig): Flow[] {
     out.push({ src: app, dst: { tier: "data" }, port: databasePort(cfg), purpose: "database port" });
     if (cache.enabled) out.push({ src: app, dst: { tier: "data" }, port: cache.port, purpose: "cache port" });
     // Kafka clients (kafka.clients' tasks) to the brokers in the data subnets: SASL/IAM over TLS.
-    if (cfg.kafka.enabled) out.push({ src: app, dst: { tier: "data" }, port: KAFKA_IAM_PORT, purpose: "Kafka brokers (SASL/IAM over TLS)" });
+    if (cfg.kafka.enabled)
+      out.push({ src: app, dst: { tier: "data" }, port: KAFKA_IAM_PORT, purpose: "Kafka brokers (SASL/IAM over TLS)" });
   }
 
   // The load balancer, its clients and its targets.

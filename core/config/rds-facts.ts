@@ -30,7 +30,11 @@ const PI_AURORA = "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/
  * PerformanceInsightsEnabled API is unchanged) by engine and instance class.
  */
 export const PERFORMANCE_INSIGHTS: readonly PerformanceInsightsRow[] = [
-  { engine: "mysql", unsupported: ["db.t2.micro", "db.t2.small", "db.t3.micro", "db.t3.small", "db.t4g.micro", "db.t4g.small"], source: PI_RDS },
+  {
+    engine: "mysql",
+    unsupported: ["db.t2.micro", "db.t2.small", "db.t3.micro", "db.t3.small", "db.t4g.micro", "db.t4g.small"],
+    source: PI_RDS,
+  },
   { engine: "postgres", unsupported: [], source: PI_RDS },
   { engine: "aurora-mysql", unsupported: ["db.t2", "db.t3", "db.t4g.micro", "db.t4g.small"], source: PI_AURORA },
   { engine: "aurora-postgresql", unsupported: [], source: PI_AURORA },

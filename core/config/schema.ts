@@ -36,18 +36,24 @@ const AwsSchema = z
     accountId: z
       .string({ error: "a 12-digit AWS account id, quoted as a string" })
       .regex(/^\d{12}$/, { error: "a 12-digit AWS account id" })
-      .describe("The AWS account the environment lives in. Becomes the provider's allowed_account_ids, so a plan against another account fails."),
-    region: matching(REGION_RE, "an AWS region name such as us-west-2")
-      .describe("The AWS region of every layer."),
+      .describe(
+        "The AWS account the environment lives in. Becomes the provider's allowed_account_ids, so a plan against another account fails.",
+      ),
+    region: matching(REGION_RE, "an AWS region name such as us-west-2").describe("The AWS region of every layer."),
     azs: z
       .array(z.string(), { error: "a list of availability zone names" })
       .min(1, { error: "at least one availability zone" })
       .max(6, { error: "at most six availability zones" })
-      .describe("Availability zones, in order. Subnets, NAT gateways and route tables are created per AZ; append new AZs at the end (existing addresses do not change)."),
+      .describe(
+        "Availability zones, in order. Subnets, NAT gateways and route tables are created per AZ; append new AZs at the end (existing addresses do not change).",
+      ),
     assumeRole: z
       .strictObject({
         roleArn: iamRoleArn.describe("Role the AWS provider assumes for every layer."),
-        sessionName: z.string().regex(/^[\w+=,.@-]{2,64}$/, { error: "a session name of 2-64 characters [\\w+=,.@-]" }).optional(),
+        sessionName: z
+          .string()
+          .regex(/^[\w+=,.@-]{2,64}$/, { error: "a session name of 2-64 characters [\\w+=,.@-]" })
+          .optional(),
         externalId: z.string().min(2).max(1224).optional(),
       })
       .optional()
@@ -74,7 +80,9 @@ const BackendSchema = z
     lockMode: z
       .enum(["dynamodb", "s3", "both"])
       .default("dynamodb")
-      .describe("State locking: dynamodb (lock table), s3 (S3-native lock file, Terraform >= 1.10), or both during a migration. Default: dynamodb."),
+      .describe(
+        "State locking: dynamodb (lock table), s3 (S3-native lock file, Terraform >= 1.10), or both during a migration. Default: dynamodb.",
+      ),
     kmsKeyId: z
       .string()
       .regex(/^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/-]+|alias\/[\w/-]+)$/, {
@@ -104,7 +112,13 @@ const NetworkSchema = z
     subnets: SubnetListsSchema.optional(),
     subnetLayout: z
       .strictObject({
-        newbits: z.number().int().min(1).max(16).default(8).describe("Bits added to the VPC prefix for every subnet. Default: 8 (/24 in a /16)."),
+        newbits: z
+          .number()
+          .int()
+          .min(1)
+          .max(16)
+          .default(8)
+          .describe("Bits added to the VPC prefix for every subnet. Default: 8 (/24 in a /16)."),
         offsets: z
           .strictObject({
             public: z.number().int().min(0).default(0),
@@ -118,7 +132,9 @@ const NetworkSchema = z
       .describe("Computed subnets: cidrsubnet(network.cidr, newbits, offset[tier] + azIndex). Adding an AZ never moves existing subnets."),
     nat: z
       .enum(["per-az", "single", "none"])
-      .describe("NAT gateways: per-az (survives an AZ loss), single (cheaper, one AZ), none (no egress from private subnets). Tier default: dev single, staging and prod per-az."),
+      .describe(
+        "NAT gateways: per-az (survives an AZ loss), single (cheaper, one AZ), none (no egress from private subnets). Tier default: dev single, staging and prod per-az.",
+      ),
     publicSubnetsMapPublicIp: z
       .boolean()
       .default(false)
@@ -129,14 +145,19 @@ const NetworkSchema = z
       .describe("Gateway endpoints (free), attached to the app and data route tables."),
     interfaceEndpoints: z
       .array(z.enum(INTERFACE_ENDPOINT_SERVICES))
-      .describe("Interface endpoints with private DNS in the app subnets. Tier default: dev a minimal set, staging and prod the full set the platform uses."),
+      .describe(
+        "Interface endpoints with private DNS in the app subnets. Tier default: dev a minimal set, staging and prod the full set the platform uses.",
+      ),
     flowLogs: z
       .strictObject({
         enabled: z.boolean().default(true),
         trafficType: z.enum(["ALL", "ACCEPT", "REJECT"]).default("ALL"),
         retentionDays: logRetention.optional().describe("Default: logging.retentionDays."),
         maxAggregationInterval: z.union([z.literal(60), z.literal(600)]).default(600),
-        kmsEncrypted: z.boolean().default(true).describe("Encrypt the flow-log group with a key owned by the network layer. Default: true."),
+        kmsEncrypted: z
+          .boolean()
+          .default(true)
+          .describe("Encrypt the flow-log group with a key owned by the network layer. Default: true."),
       })
       .prefault({})
       .describe("VPC flow logs to CloudWatch Logs."),
@@ -154,9 +175,16 @@ const NetworkSchema = z
           .describe(
             "With enabled: deny-all adopts the VPC's default ACL with no rules, so a subnet created outside the kit carries no traffic; aws-default leaves it as AWS creates it (allow all). Default: deny-all.",
           ),
-        ruleQuota: wholeNumber("a number of rules per ACL and direction", "a whole number of rules", [20, "at least 20 (the default AWS quota of rules per network ACL and direction)"], [40, "at most 40 (the highest AWS quota of rules per network ACL and direction)"])
+        ruleQuota: wholeNumber(
+          "a number of rules per ACL and direction",
+          "a whole number of rules",
+          [20, "at least 20 (the default AWS quota of rules per network ACL and direction)"],
+          [40, "at most 40 (the highest AWS quota of rules per network ACL and direction)"],
+        )
           .default(20)
-          .describe("Rules per ACL and direction the account's quota allows (AWS: 20 by default, 40 at most). The config is refused when a tier needs more. Default: 20."),
+          .describe(
+            "Rules per ACL and direction the account's quota allows (AWS: 20 by default, 40 at most). The config is refused when a tier needs more. Default: 20.",
+          ),
       })
       .prefault({})
       .describe("Network ACLs: a stateless subnet-level firewall in front of the security groups."),
@@ -176,7 +204,11 @@ const SecuritySchema = z
           .array(cidr)
           .default(["0.0.0.0/0"])
           .describe("Who may reach the load balancer listeners. Default: the internet, the platform's front door."),
-        ports: z.array(port).min(1).default([443, 80]).describe("Listener ports opened on the ALB security group. Default: 443 and 80 (80 only redirects)."),
+        ports: z
+          .array(port)
+          .min(1)
+          .default([443, 80])
+          .describe("Listener ports opened on the ALB security group. Default: 443 and 80 (80 only redirects)."),
       })
       .prefault({}),
     egress: z
@@ -189,7 +221,12 @@ const SecuritySchema = z
       .prefault({}),
     kms: z
       .strictObject({
-        deletionWindowDays: z.number().int().min(7).max(30).describe("Waiting period before a scheduled key deletion. Tier default: dev 7, staging and prod 30."),
+        deletionWindowDays: z
+          .number()
+          .int()
+          .min(7)
+          .max(30)
+          .describe("Waiting period before a scheduled key deletion. Tier default: dev 7, staging and prod 30."),
       })
       .describe("Customer-managed keys (the tier preset always supplies this block)."),
     waf: z
@@ -217,24 +254,29 @@ const SecuritySchema = z
     serviceToService: z
       .boolean()
       .default(true)
-      .describe("Let application services call each other on their service ports (discovery through Cloud Map, Spring Boot Admin polling). Default: true."),
+      .describe(
+        "Let application services call each other on their service ports (discovery through Cloud Map, Spring Boot Admin polling). Default: true.",
+      ),
     databaseClients: z
       .array(z.enum(["app", "lambda"]))
       .min(1, { error: "at least one tier (app, lambda)" })
       .refine((tiers) => new Set(tiers).size === tiers.length, { error: "each tier once" })
       .default(["app", "lambda"])
-      .describe("Compute tiers whose security groups may reach the database (and cache) port: app (ECS tasks), lambda (VPC functions). Default: both."),
+      .describe(
+        "Compute tiers whose security groups may reach the database (and cache) port: app (ECS tasks), lambda (VPC functions). Default: both.",
+      ),
     ecsExec: z.boolean().default(false).describe("Allow ECS Exec (SSM session) into tasks. Default: false."),
   })
   .describe("Security groups, IAM roles, KMS keys and WAF.");
-
 
 export const ConfigSchema = z
   .strictObject({
     extends: z
       .string()
       .optional()
-      .describe("Parent file, resolved next to this one: a name (base) or a relative path (../base.yaml). Objects deep-merge, lists are replaced, and null removes an inherited key."),
+      .describe(
+        "Parent file, resolved next to this one: a name (base) or a relative path (../base.yaml). Objects deep-merge, lists are replaced, and null removes an inherited key.",
+      ),
     project: z
       .string({ error: "a project name" })
       .regex(NAME_RE, { error: "a lower-case project name (letters, digits, hyphens; starts with a letter)" })
@@ -261,8 +303,12 @@ export const ConfigSchema = z
       .describe("Per-layer switches; every layer is enabled unless set here."),
     protection: z
       .strictObject({
-        data: z.boolean().describe("Protect stateful resources: deletion protection, final snapshots, prevent_destroy. Tier default: prod true."),
-        availability: z.boolean().describe("Require survival of one AZ loss: several AZs, NAT per AZ, Multi-AZ data. Tier default: staging and prod true."),
+        data: z
+          .boolean()
+          .describe("Protect stateful resources: deletion protection, final snapshots, prevent_destroy. Tier default: prod true."),
+        availability: z
+          .boolean()
+          .describe("Require survival of one AZ loss: several AZs, NAT per AZ, Multi-AZ data. Tier default: staging and prod true."),
       })
       .describe("What the environment protects; rules and defaults follow from it."),
     logging: z

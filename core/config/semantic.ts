@@ -32,7 +32,8 @@ const azRules: Rule = (cfg) => {
   const known = knownAzs(region);
   const seen = new Set<string>();
   azs.forEach((az, i) => {
-    if (seen.has(az)) issues.push({ path: ["aws", "azs", i], expected: "each availability zone once", found: `duplicate ${JSON.stringify(az)}` });
+    if (seen.has(az))
+      issues.push({ path: ["aws", "azs", i], expected: "each availability zone once", found: `duplicate ${JSON.stringify(az)}` });
     seen.add(az);
     const shapeOk = az.startsWith(region) && /^[a-z]$/.test(az.slice(region.length));
     if (!shapeOk || (known && !known.includes(az))) {
@@ -58,7 +59,8 @@ const azRules: Rule = (cfg) => {
 const networkRules: Rule = (cfg) => {
   const issues: SemanticIssue[] = [];
   const vpcWhy = explainCidr(cfg.network.cidr);
-  if (vpcWhy) return [{ path: ["network", "cidr"], expected: "a valid IPv4 CIDR block", found: `${JSON.stringify(cfg.network.cidr)}: ${vpcWhy}` }];
+  if (vpcWhy)
+    return [{ path: ["network", "cidr"], expected: "a valid IPv4 CIDR block", found: `${JSON.stringify(cfg.network.cidr)}: ${vpcWhy}` }];
   const vpc = parseCidr(cfg.network.cidr)!;
   if (vpc.prefix < 16 || vpc.prefix > 28) {
     issues.push({ path: ["network", "cidr"], expected: "a VPC block between /16 and /28 (the sizes AWS accepts)" });
@@ -81,7 +83,11 @@ const networkRules: Rule = (cfg) => {
         const why = explainCidr(text);
         if (why) {
           shapeOk = false;
-          issues.push({ path: ["network", "subnets", tier, i], expected: "a valid IPv4 CIDR block", found: `${JSON.stringify(text)}: ${why}` });
+          issues.push({
+            path: ["network", "subnets", tier, i],
+            expected: "a valid IPv4 CIDR block",
+            found: `${JSON.stringify(text)}: ${why}`,
+          });
         }
       });
     }
@@ -138,7 +144,12 @@ const securityRules: Rule = (cfg) => {
   const issues: SemanticIssue[] = [];
   cfg.security.alb.ingressCidrs.forEach((text, i) => {
     const why = explainCidr(text);
-    if (why) issues.push({ path: ["security", "alb", "ingressCidrs", i], expected: "a valid IPv4 CIDR block", found: `${JSON.stringify(text)}: ${why}` });
+    if (why)
+      issues.push({
+        path: ["security", "alb", "ingressCidrs", i],
+        expected: "a valid IPv4 CIDR block",
+        found: `${JSON.stringify(text)}: ${why}`,
+      });
   });
   const ports = cfg.security.alb.ports;
   ports.forEach((p, i) => {
@@ -155,7 +166,13 @@ const networkAclRules: Rule = (cfg) => {
   try {
     plan = networkAclPlan(cfg);
   } catch (e) {
-    return [{ path: ["network", "networkAcls", "enabled"], expected: "false, or ports and CIDRs the network ACL rule numbering can place", found: (e as Error).message }];
+    return [
+      {
+        path: ["network", "networkAcls", "enabled"],
+        expected: "false, or ports and CIDRs the network ACL rule numbering can place",
+        found: (e as Error).message,
+      },
+    ];
   }
   const issues: SemanticIssue[] = [];
   for (const tier of NACL_TIERS) {

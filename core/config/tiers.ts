@@ -19,7 +19,10 @@ type Preset = Pick<PlatformConfigInput, "protection" | "logging"> & {
   /** X-Ray sampling rate (0-1) and days CloudTrail log files are kept (layer 10 monitoring). */
   monitoring: { xray: { samplingRate: number }; cloudTrail: { retentionDays: number } };
   /** CloudFront price class, access logs and WAF; Amplify branch stage (layer 11 frontend). */
-  frontend: { cloudfront: { priceClass: PriceClass; accessLogs: { enabled: boolean }; waf: { enabled: boolean } }; amplify: { stage: AmplifyStage } };
+  frontend: {
+    cloudfront: { priceClass: PriceClass; accessLogs: { enabled: boolean }; waf: { enabled: boolean } };
+    amplify: { stage: AmplifyStage };
+  };
   /** Report stopped ECS tasks (layer 12 notification); crash loops while developing are expected. */
   notification: { events: { ecsTaskStopped: { enabled: boolean } } };
   /** Days noncurrent object versions are kept in the native layer's buckets (layer 09). */
@@ -51,7 +54,10 @@ export const TIER_PRESETS: Readonly<Record<Tier, Preset>> = {
     database: { backup: { retentionDays: 7 }, serverless: { maxCapacity: 1 } },
     cache: { nodes: 1, snapshotRetentionDays: 0 },
     monitoring: { xray: { samplingRate: 0.2 }, cloudTrail: { retentionDays: 90 } },
-    frontend: { cloudfront: { priceClass: "PriceClass_100", accessLogs: { enabled: false }, waf: { enabled: false } }, amplify: { stage: "DEVELOPMENT" } },
+    frontend: {
+      cloudfront: { priceClass: "PriceClass_100", accessLogs: { enabled: false }, waf: { enabled: false } },
+      amplify: { stage: "DEVELOPMENT" },
+    },
     notification: { events: { ecsTaskStopped: { enabled: false } } },
     native: { versionRetentionDays: 30 },
     application: { spot: { nonCriticalPercent: 100 } },
@@ -65,7 +71,10 @@ export const TIER_PRESETS: Readonly<Record<Tier, Preset>> = {
     database: { backup: { retentionDays: 7 }, serverless: { maxCapacity: 2 } },
     cache: { nodes: 2, snapshotRetentionDays: 1 },
     monitoring: { xray: { samplingRate: 0.1 }, cloudTrail: { retentionDays: 365 } },
-    frontend: { cloudfront: { priceClass: "PriceClass_100", accessLogs: { enabled: true }, waf: { enabled: true } }, amplify: { stage: "BETA" } },
+    frontend: {
+      cloudfront: { priceClass: "PriceClass_100", accessLogs: { enabled: true }, waf: { enabled: true } },
+      amplify: { stage: "BETA" },
+    },
     notification: { events: { ecsTaskStopped: { enabled: true } } },
     native: { versionRetentionDays: 90 },
     application: { spot: { nonCriticalPercent: 100 } },
@@ -79,7 +88,10 @@ export const TIER_PRESETS: Readonly<Record<Tier, Preset>> = {
     database: { backup: { retentionDays: 30 }, serverless: { maxCapacity: 4 } },
     cache: { nodes: 3, snapshotRetentionDays: 7 },
     monitoring: { xray: { samplingRate: 0.05 }, cloudTrail: { retentionDays: 2557 } },
-    frontend: { cloudfront: { priceClass: "PriceClass_All", accessLogs: { enabled: true }, waf: { enabled: true } }, amplify: { stage: "PRODUCTION" } },
+    frontend: {
+      cloudfront: { priceClass: "PriceClass_All", accessLogs: { enabled: true }, waf: { enabled: true } },
+      amplify: { stage: "PRODUCTION" },
+    },
     notification: { events: { ecsTaskStopped: { enabled: true } } },
     native: { versionRetentionDays: 365 },
     application: { spot: { nonCriticalPercent: 50 } },

@@ -23,9 +23,21 @@ export type OutputValue<K extends OutputKind> = K extends "string" ? string : K 
 
 export type Contract = Readonly<Record<string, OutputSpec>>;
 
-export const str = (description: string, mock: (cfg: PlatformConfig) => string): OutputSpec<"string"> => ({ kind: "string", description, mock });
-export const list = (description: string, mock: (cfg: PlatformConfig) => string[]): OutputSpec<"list"> => ({ kind: "list", description, mock });
-export const map = (description: string, mock: (cfg: PlatformConfig) => Record<string, string>): OutputSpec<"map"> => ({ kind: "map", description, mock });
+export const str = (description: string, mock: (cfg: PlatformConfig) => string): OutputSpec<"string"> => ({
+  kind: "string",
+  description,
+  mock,
+});
+export const list = (description: string, mock: (cfg: PlatformConfig) => string[]): OutputSpec<"list"> => ({
+  kind: "list",
+  description,
+  mock,
+});
+export const map = (description: string, mock: (cfg: PlatformConfig) => Record<string, string>): OutputSpec<"map"> => ({
+  kind: "map",
+  description,
+  mock,
+});
 
 /** A deterministic, AWS-shaped resource id (`subnet-0a1b...`) for mocks. */
 export function mockId(prefix: string, label: string, hexLength = 17): string {

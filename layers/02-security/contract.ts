@@ -15,21 +15,27 @@ export const securityContract = {
     "Security group of the private path from API Gateway to the ALB: the network load balancer of a REST API VPC link, or the ENIs of an HTTP API VPC link.",
     () => mockId("sg", "api-link"),
   ),
-  db_admin_security_group_id: str("Security group of layer 03's database user provisioner (database port, Secrets Manager).", () => mockId("sg", "db-admin")),
+  db_admin_security_group_id: str("Security group of layer 03's database user provisioner (database port, Secrets Manager).", () =>
+    mockId("sg", "db-admin"),
+  ),
   ecs_execution_role_arn: str("ECS task execution role (image pulls, logs, secrets injection).", (cfg) =>
     mockArn(cfg, "iam", `role/${cfg.project}-${cfg.environment}-ecs-execution`, { global: true }),
   ),
   ecs_execution_role_name: str("Name of the ECS task execution role.", (cfg) => `${cfg.project}-${cfg.environment}-ecs-execution`),
   task_role_arns: map("Task role ARN per application service.", (cfg) =>
-    Object.fromEntries(Object.keys(cfg.services).map((s) => [s, mockArn(cfg, "iam", `role/${cfg.project}-${cfg.environment}-${s}-task`, { global: true })])),
+    Object.fromEntries(
+      Object.keys(cfg.services).map((s) => [s, mockArn(cfg, "iam", `role/${cfg.project}-${cfg.environment}-${s}-task`, { global: true })]),
+    ),
   ),
   task_role_names: map("Task role name per application service.", (cfg) =>
     Object.fromEntries(Object.keys(cfg.services).map((s) => [s, `${cfg.project}-${cfg.environment}-${s}-task`])),
   ),
-  lambda_role_arns: map("Execution role ARN per Lambda function (genai when the lambda-genai layer is enabled).", (cfg): Record<string, string> =>
-    cfg.layers["lambda-genai"]?.enabled === false
-      ? {}
-      : { genai: mockArn(cfg, "iam", `role/${cfg.project}-${cfg.environment}-genai-lambda`, { global: true }) },
+  lambda_role_arns: map(
+    "Execution role ARN per Lambda function (genai when the lambda-genai layer is enabled).",
+    (cfg): Record<string, string> =>
+      cfg.layers["lambda-genai"]?.enabled === false
+        ? {}
+        : { genai: mockArn(cfg, "iam", `role/${cfg.project}-${cfg.environment}-genai-lambda`, { global: true }) },
   ),
   lambda_role_names: map("Execution role name per Lambda function.", (cfg): Record<string, string> =>
     cfg.layers["lambda-genai"]?.enabled === false ? {} : { genai: `${cfg.project}-${cfg.environment}-genai-lambda` },
@@ -38,6 +44,8 @@ export const securityContract = {
     Object.fromEntries(["logs", "data", "messaging"].map((p) => [p, mockArn(cfg, "kms", `key/${mockId("mrk", p, 32).slice(4)}`)])),
   ),
   waf_web_acl_arn: str("Regional WAF web ACL ARN (empty when security.waf.enabled is false).", (cfg) =>
-    cfg.security.waf.enabled ? mockArn(cfg, "wafv2", `regional/webacl/${cfg.project}-${cfg.environment}/${mockId("acl", "regional", 32).slice(4)}`) : "",
+    cfg.security.waf.enabled
+      ? mockArn(cfg, "wafv2", `regional/webacl/${cfg.project}-${cfg.environment}/${mockId("acl", "regional", 32).slice(4)}`)
+      : "",
   ),
 } satisfies Contract;

@@ -107,7 +107,11 @@ export class SecurityStack extends LayerStack<"security"> {
   private securityGroups(): TierGroups {
     const vpcId = this.read("network", "vpc_id");
     const group = (tier: string, purpose: string) =>
-      new SecurityGroup(this, tier, { name: this.naming.name("securityGroup", tier), description: `${purpose} of ${this.naming.prefix}`, vpcId });
+      new SecurityGroup(this, tier, {
+        name: this.naming.name("securityGroup", tier),
+        description: `${purpose} of ${this.naming.prefix}`,
+        vpcId,
+      });
     return {
       alb: group("alb", "Application load balancer"),
       app: group("app", "ECS tasks of the application services"),
@@ -135,7 +139,11 @@ export class SecurityStack extends LayerStack<"security"> {
           description: `Port ${port} from ${who}: load balancer clients have no security group (security.alb.ingressCidrs)`,
         });
         if (cidr === "0.0.0.0/0") {
-          reviewException(rule, "PK-SG-005", "Public entry point named by config (security.alb.ingressCidrs): internet clients have no security group");
+          reviewException(
+            rule,
+            "PK-SG-005",
+            "Public entry point named by config (security.alb.ingressCidrs): internet clients have no security group",
+          );
         }
       }
     }
@@ -143,30 +151,48 @@ export class SecurityStack extends LayerStack<"security"> {
     // API Gateway's private path (REST: the NLB of the VPC link; HTTP: the VPC link ENIs) -> ALB.
     for (const port of security.alb.ports) {
       apiLink.egressToGroup(`${portLabel(port)}_to_alb`, alb.securityGroupId, { port, description: `Port ${port} to the load balancer` });
-      alb.ingressFromGroup(`${portLabel(port)}_from_api_link`, apiLink.securityGroupId, { port, description: `Port ${port} from the API Gateway VPC link` });
+      alb.ingressFromGroup(`${portLabel(port)}_from_api_link`, apiLink.securityGroupId, {
+        port,
+        description: `Port ${port} from the API Gateway VPC link`,
+      });
     }
 
     // Load balancer -> application tasks, on each distinct service port.
     for (const port of servicePorts) {
       alb.egressToGroup(`${portLabel(port)}_to_app`, app.securityGroupId, { port, description: `Port ${port} to the application tasks` });
-      app.ingressFromGroup(`${portLabel(port)}_from_alb`, alb.securityGroupId, { port, description: `Port ${port} from the load balancer` });
+      app.ingressFromGroup(`${portLabel(port)}_from_alb`, alb.securityGroupId, {
+        port,
+        description: `Port ${port} from the load balancer`,
+      });
     }
 
     // Application tasks -> application tasks (east-west through Cloud Map names), when allowed.
     if (security.serviceToService) {
       for (const port of servicePorts) {
-        app.egressToGroup(`${portLabel(port)}_to_app`, app.securityGroupId, { port, description: `Port ${port} to the other application services` });
-        app.ingressFromGroup(`${portLabel(port)}_from_app`, app.securityGroupId, { port, description: `Port ${port} from the other application services` });
+        app.egressToGroup(`${portLabel(port)}_to_app`, app.securityGroupId, {
+          port,
+          description: `Port ${port} to the other application services`,
+        });
+        app.ingressFromGroup(`${portLabel(port)}_from_app`, app.securityGroupId, {
+          port,
+          description: `Port ${port} from the other application services`,
+        });
       }
     }
 
     // Application tasks and Lambda functions -> database (and cache), for the tiers in
     // security.databaseClients (default both).
-    for (const [tier, group] of [["app", app], ["lambda", lambda]] as const) {
+    for (const [tier, group] of [
+      ["app", app],
+      ["lambda", lambda],
+    ] as const) {
       const reachesData = security.databaseClients.includes(tier);
       this.tierEgress(tier, group, { data, cache }, reachesData);
       if (!reachesData) continue;
-      data.ingressFromGroup(`${portLabel(dbPort)}_from_${tier}`, group.securityGroupId, { port: dbPort, description: `Database port ${dbPort} from the ${tier} tier` });
+      data.ingressFromGroup(`${portLabel(dbPort)}_from_${tier}`, group.securityGroupId, {
+        port: dbPort,
+        description: `Database port ${dbPort} from the ${tier} tier`,
+      });
       if (cacheCfg.enabled) {
         cache.ingressFromGroup(`${portLabel(cacheCfg.port)}_from_${tier}`, group.securityGroupId, {
           port: cacheCfg.port,
@@ -181,10 +207,16 @@ export class SecurityStack extends LayerStack<"security"> {
     const { security, cache, network } = this.config;
     const dbPort = this.databasePort();
     if (reachesData) {
-      group.egressToGroup(`${portLabel(dbPort)}_to_data`, peers.data.securityGroupId, { port: dbPort, description: `Database port ${dbPort} to the data tier` });
+      group.egressToGroup(`${portLabel(dbPort)}_to_data`, peers.data.securityGroupId, {
+        port: dbPort,
+        description: `Database port ${dbPort} to the data tier`,
+      });
     }
     if (reachesData && cache.enabled) {
-      group.egressToGroup(`${portLabel(cache.port)}_to_cache`, peers.cache.securityGroupId, { port: cache.port, description: `Cache port ${cache.port} to the cache tier` });
+      group.egressToGroup(`${portLabel(cache.port)}_to_cache`, peers.cache.securityGroupId, {
+        port: cache.port,
+        description: `Cache port ${cache.port} to the cache tier`,
+      });
     }
     if (network.interfaceEndpoints.length) {
       group.egressToGroup("https_to_endpoints", this.read("network", "endpoint_security_group_id"), {
@@ -212,11 +244,20 @@ export class SecurityStack extends LayerStack<"security"> {
   private endpointRules({ app, lambda, dbAdmin }: TierGroups): void {
     if (!this.config.network.interfaceEndpoints.length) return;
     const endpoints = SecurityGroup.fromId(this, "endpoints", this.read("network", "endpoint_security_group_id"));
-    for (const [tier, group] of [["app", app], ["lambda", lambda]] as const) {
-      endpoints.ingressFromGroup(`https_from_${tier}`, group.securityGroupId, { port: HTTPS, description: `HTTPS from the ${tier} tier to the interface endpoints` });
+    for (const [tier, group] of [
+      ["app", app],
+      ["lambda", lambda],
+    ] as const) {
+      endpoints.ingressFromGroup(`https_from_${tier}`, group.securityGroupId, {
+        port: HTTPS,
+        description: `HTTPS from the ${tier} tier to the interface endpoints`,
+      });
     }
     if (this.provisionsDatabaseUsers()) {
-      endpoints.ingressFromGroup("https_from_db_admin", dbAdmin.securityGroupId, { port: HTTPS, description: "HTTPS from the database user provisioner to the interface endpoints" });
+      endpoints.ingressFromGroup("https_from_db_admin", dbAdmin.securityGroupId, {
+        port: HTTPS,
+        description: "HTTPS from the database user provisioner to the interface endpoints",
+      });
     }
   }
 
@@ -229,11 +270,20 @@ export class SecurityStack extends LayerStack<"security"> {
     if (!this.provisionsDatabaseUsers()) return;
     const { network, security } = this.config;
     const dbPort = this.databasePort();
-    dbAdmin.egressToGroup(`${portLabel(dbPort)}_to_data`, data.securityGroupId, { port: dbPort, description: `Database port ${dbPort} to the data tier` });
-    data.ingressFromGroup(`${portLabel(dbPort)}_from_db_admin`, dbAdmin.securityGroupId, { port: dbPort, description: `Database port ${dbPort} from the database user provisioner` });
+    dbAdmin.egressToGroup(`${portLabel(dbPort)}_to_data`, data.securityGroupId, {
+      port: dbPort,
+      description: `Database port ${dbPort} to the data tier`,
+    });
+    data.ingressFromGroup(`${portLabel(dbPort)}_from_db_admin`, dbAdmin.securityGroupId, {
+      port: dbPort,
+      description: `Database port ${dbPort} from the database user provisioner`,
+    });
     if (network.interfaceEndpoints.length) {
       // The endpoints' side of this path is endpointRules' https_from_db_admin.
-      dbAdmin.egressToGroup("https_to_endpoints", this.read("network", "endpoint_security_group_id"), { port: HTTPS, description: "HTTPS to the VPC interface endpoints (Secrets Manager)" });
+      dbAdmin.egressToGroup("https_to_endpoints", this.read("network", "endpoint_security_group_id"), {
+        port: HTTPS,
+        description: "HTTPS to the VPC interface endpoints (Secrets Manager)",
+      });
     }
     if (!network.interfaceEndpoints.includes("secretsmanager") && security.egress.internetHttps) {
       // Exception to "peers, not CIDRs": Secrets Manager's public endpoint has no security group.
@@ -292,7 +342,13 @@ export class SecurityStack extends LayerStack<"security"> {
             StringEquals: {
               "kms:CallerAccount": accountId,
               "kms:ViaService": [
-                "rds", "secretsmanager", "ssm", "s3", "elasticache", "ecr", "dynamodb",
+                "rds",
+                "secretsmanager",
+                "ssm",
+                "s3",
+                "elasticache",
+                "ecr",
+                "dynamodb",
                 // The Prometheus workspace of layer 07 (application.collector.prometheus) creates its grants through aps.
                 ...(prometheusEnabled(this.config) ? ["aps"] : []),
               ].map((s) => `${s}.${region}.amazonaws.com`),
@@ -405,7 +461,12 @@ export class SecurityStack extends LayerStack<"security"> {
     const ecsExec: PolicyStatement[] = [
       {
         Sid: "EcsExecSessions",
-        Action: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+        Action: [
+          "ssmmessages:CreateControlChannel",
+          "ssmmessages:CreateDataChannel",
+          "ssmmessages:OpenControlChannel",
+          "ssmmessages:OpenDataChannel",
+        ],
         Resource: "*",
       },
     ];
@@ -433,15 +494,9 @@ export class SecurityStack extends LayerStack<"security"> {
       description: `Execution role of the GenAI Lambda function of ${prefix}`,
       service: "lambda.amazonaws.com",
       policies: {
-        "vpc-access": [
-          LAMBDA_VPC_ACCESS,
-        ],
-        logs: [
-          this.arns.functionLogs(`${logGroup}*`),
-        ],
-        xray: [
-          XRAY_WRITE,
-        ],
+        "vpc-access": [LAMBDA_VPC_ACCESS],
+        logs: [this.arns.functionLogs(`${logGroup}*`)],
+        xray: [XRAY_WRITE],
         "failure-destination": [
           { Sid: "GenaiQueues", Action: "sqs:SendMessage", Resource: this.arns.arn("sqs", `${prefix}-genai-*`) },
           // The queues are encrypted with the messaging key: sending needs a data key.
@@ -449,7 +504,11 @@ export class SecurityStack extends LayerStack<"security"> {
         ],
       },
     });
-    reviewException(role.policies["vpc-access"], "PK-IAM-004", "Lambda creates the function's network interfaces with this role; EC2 offers no resource-level scoping for them");
+    reviewException(
+      role.policies["vpc-access"],
+      "PK-IAM-004",
+      "Lambda creates the function's network interfaces with this role; EC2 offers no resource-level scoping for them",
+    );
     return role;
   }
 

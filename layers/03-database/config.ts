@@ -34,7 +34,21 @@ export type DatabaseEngine = (typeof DATABASE_ENGINES)[number];
 export const SERVERLESS_INSTANCE_CLASS = "db.serverless";
 
 /** Instance sizes AWS names; which exist for a family is AWS's business (see the file comment). */
-const SIZES = ["micro", "small", "medium", "large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "32xlarge", "48xlarge"];
+const SIZES = [
+  "micro",
+  "small",
+  "medium",
+  "large",
+  "xlarge",
+  "2xlarge",
+  "4xlarge",
+  "8xlarge",
+  "12xlarge",
+  "16xlarge",
+  "24xlarge",
+  "32xlarge",
+  "48xlarge",
+];
 /** Burstable classes Aurora accepts: medium and large only. */
 const AURORA_BURSTABLE_SIZES = ["medium", "large"];
 const BURSTABLE_SIZES = ["micro", "small", "medium", "large", "xlarge", "2xlarge"];
@@ -62,7 +76,30 @@ export interface EngineFacts {
 }
 
 const AURORA_FAMILIES = ["t3", "t4g", "r5", "r6g", "r6i", "r7g", "r7i", "r8g", "x2g"];
-const RDS_FAMILIES = ["t3", "t4g", "m5", "m5d", "m6g", "m6gd", "m6i", "m6id", "m7g", "m7i", "m8g", "r5", "r5b", "r5d", "r6g", "r6gd", "r6i", "r6id", "r7g", "r7i", "r8g", "x2g"];
+const RDS_FAMILIES = [
+  "t3",
+  "t4g",
+  "m5",
+  "m5d",
+  "m6g",
+  "m6gd",
+  "m6i",
+  "m6id",
+  "m7g",
+  "m7i",
+  "m8g",
+  "r5",
+  "r5b",
+  "r5d",
+  "r6g",
+  "r6gd",
+  "r6i",
+  "r6id",
+  "r7g",
+  "r7i",
+  "r8g",
+  "x2g",
+];
 
 export const ENGINE_FACTS: Readonly<Record<DatabaseEngine, EngineFacts>> = {
   "aurora-mysql": {
@@ -119,14 +156,16 @@ const CACHE_NODE_FAMILIES = ["t3", "t4g", "m5", "m6g", "m7g", "r5", "r6g", "r7g"
 // Shared field schemas
 
 const BACKUP_WINDOW_RE = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
-const MAINTENANCE_WINDOW_RE = /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;
+const MAINTENANCE_WINDOW_RE =
+  /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;
 
-const dailyWindow = (what: string) =>
-  matching(BACKUP_WINDOW_RE, `a daily ${what} window hh:mm-hh:mm in UTC, such as 03:00-04:00`);
+const dailyWindow = (what: string) => matching(BACKUP_WINDOW_RE, `a daily ${what} window hh:mm-hh:mm in UTC, such as 03:00-04:00`);
 
 const weeklyWindow = z
   .string({ error: "a weekly maintenance window ddd:hh:mm-ddd:hh:mm in UTC, such as sun:05:00-sun:06:00" })
-  .regex(MAINTENANCE_WINDOW_RE, { error: "a weekly maintenance window ddd:hh:mm-ddd:hh:mm in UTC (lower-case days), such as sun:05:00-sun:06:00" });
+  .regex(MAINTENANCE_WINDOW_RE, {
+    error: "a weekly maintenance window ddd:hh:mm-ddd:hh:mm in UTC (lower-case days), such as sun:05:00-sun:06:00",
+  });
 
 /** Performance Insights keeps 7 days free, or whole months (31 × 1..23 days), or 731 days. */
 export const PERFORMANCE_INSIGHTS_RETENTION_DAYS = [7, ...Array.from({ length: 23 }, (_, i) => 31 * (i + 1)), 731];
@@ -134,7 +173,9 @@ export const PERFORMANCE_INSIGHTS_RETENTION_DAYS = [7, ...Array.from({ length: 2
 const acu = (what: string) =>
   z
     .number({ error: `a ${what} capacity in ACUs (0.5 to 256, in steps of 0.5)` })
-    .min(SERVERLESS_V2_ACU.min, { error: `a ${what} capacity of at least ${SERVERLESS_V2_ACU.min} ACU (the kit does not use auto-pause at 0 ACU)` })
+    .min(SERVERLESS_V2_ACU.min, {
+      error: `a ${what} capacity of at least ${SERVERLESS_V2_ACU.min} ACU (the kit does not use auto-pause at 0 ACU)`,
+    })
     .max(SERVERLESS_V2_ACU.max, { error: `a ${what} capacity of at most ${SERVERLESS_V2_ACU.max} ACUs (the Aurora Serverless v2 maximum)` })
     .multipleOf(SERVERLESS_V2_ACU.step, { error: `a ${what} capacity in steps of ${SERVERLESS_V2_ACU.step} ACU` });
 
@@ -167,24 +208,35 @@ export const DatabaseSchema = z
         error: "a master user name that is not reserved by the engine (admin, root, postgres, rdsadmin, ...)",
       })
       .default("platform_admin")
-      .describe("Master user name. Its password is generated and kept by RDS in Secrets Manager, never in Terraform state. Default: platform_admin."),
+      .describe(
+        "Master user name. Its password is generated and kept by RDS in Secrets Manager, never in Terraform state. Default: platform_admin.",
+      ),
     instanceClass: matching(/^db\.[a-z0-9]+(\.[a-z0-9]+)?$/, "a DB instance class such as db.serverless or db.r6g.large")
       .optional()
-      .describe("Instance class of every instance. Default: db.serverless (Aurora Serverless v2) for Aurora engines, db.t4g.medium for RDS engines."),
+      .describe(
+        "Instance class of every instance. Default: db.serverless (Aurora Serverless v2) for Aurora engines, db.t4g.medium for RDS engines.",
+      ),
     serverless: z
       .strictObject({
         minCapacity: acu("minimum").default(0.5).describe("Lowest capacity of each instance, ACUs. Default: 0.5."),
         maxCapacity: acu("maximum").describe("Highest capacity of each instance, ACUs. Tier default: dev 1, staging 2, prod 4."),
       })
       .describe("Aurora Serverless v2 capacity range (with instanceClass db.serverless). 1 ACU is about 2 GiB of memory."),
-    readers: wholeNumber("a number of Aurora readers", "a whole number of Aurora readers", [0, "0 to 15 Aurora readers"], [15, "0 to 15 Aurora readers (the Aurora maximum)"])
+    readers: wholeNumber(
+      "a number of Aurora readers",
+      "a whole number of Aurora readers",
+      [0, "0 to 15 Aurora readers"],
+      [15, "0 to 15 Aurora readers (the Aurora maximum)"],
+    )
       .default(1)
       .describe("Aurora reader instances besides the writer, each in the next AZ after the previous one. Default: 1."),
-    multiAz: z
-      .boolean()
-      .optional()
-      .describe("RDS engines: a synchronous standby in another AZ. Default: protection.availability."),
-    readReplicas: wholeNumber("a number of read replicas", "a whole number of read replicas", [0, "0 to 15 read replicas"], [15, "0 to 15 read replicas (the RDS maximum for MySQL and PostgreSQL)"])
+    multiAz: z.boolean().optional().describe("RDS engines: a synchronous standby in another AZ. Default: protection.availability."),
+    readReplicas: wholeNumber(
+      "a number of read replicas",
+      "a whole number of read replicas",
+      [0, "0 to 15 read replicas"],
+      [15, "0 to 15 read replicas (the RDS maximum for MySQL and PostgreSQL)"],
+    )
       .default(0)
       .describe(
         "RDS engines: read replicas of the instance, in the data subnets behind the data group, encrypted with the data key; the first one's address is the reader endpoint (db_reader_endpoint, parameter database/reader-host). " +
@@ -193,11 +245,24 @@ export const DatabaseSchema = z
       ),
     storage: z
       .strictObject({
-        type: z.literal("gp3", { error: "gp3 (the storage type the kit uses for RDS engines)" }).default("gp3").describe("RDS engines: storage type. Default: gp3."),
-        allocatedGb: wholeNumber("a storage size in GiB", "a whole number of GiB", [20, "at least 20 GiB (the gp3 minimum for MySQL and PostgreSQL)"], [65536, "at most 65536 GiB"])
+        type: z
+          .literal("gp3", { error: "gp3 (the storage type the kit uses for RDS engines)" })
+          .default("gp3")
+          .describe("RDS engines: storage type. Default: gp3."),
+        allocatedGb: wholeNumber(
+          "a storage size in GiB",
+          "a whole number of GiB",
+          [20, "at least 20 GiB (the gp3 minimum for MySQL and PostgreSQL)"],
+          [65536, "at most 65536 GiB"],
+        )
           .default(20)
           .describe("RDS engines: initial storage, GiB. Default: 20."),
-        maxAllocatedGb: wholeNumber("a storage size in GiB", "a whole number of GiB", [0, "0 (no storage autoscaling) or a size in GiB"], [65536, "at most 65536 GiB"])
+        maxAllocatedGb: wholeNumber(
+          "a storage size in GiB",
+          "a whole number of GiB",
+          [0, "0 (no storage autoscaling) or a size in GiB"],
+          [65536, "at most 65536 GiB"],
+        )
           .default(100)
           .describe("RDS engines: storage autoscaling limit, GiB; 0 turns autoscaling off. Default: 100."),
       })
@@ -205,14 +270,30 @@ export const DatabaseSchema = z
       .describe("RDS engines: storage (Aurora storage grows by itself)."),
     backup: z
       .strictObject({
-        retentionDays: wholeNumber("a backup retention in days", "a whole number of days", [1, "1 to 35 days of backups (the kit never turns automated backups off)"], [35, "1 to 35 days of backups (the RDS maximum)"])
-          .describe("Automated backup retention, days. Tier default: dev 7, staging 7, prod 30."),
-        window: dailyWindow("backup").default("03:00-04:00").describe("Daily backup window, UTC, at least 30 minutes. Default: 03:00-04:00."),
+        retentionDays: wholeNumber(
+          "a backup retention in days",
+          "a whole number of days",
+          [1, "1 to 35 days of backups (the kit never turns automated backups off)"],
+          [35, "1 to 35 days of backups (the RDS maximum)"],
+        ).describe("Automated backup retention, days. Tier default: dev 7, staging 7, prod 30."),
+        window: dailyWindow("backup")
+          .default("03:00-04:00")
+          .describe("Daily backup window, UTC, at least 30 minutes. Default: 03:00-04:00."),
       })
       .describe("Automated backups (the tier preset always supplies this block)."),
-    maintenanceWindow: weeklyWindow.default("sun:05:00-sun:06:00").describe("Weekly maintenance window, UTC. Default: sun:05:00-sun:06:00."),
-    deletionProtection: z.boolean().optional().describe("Refuse DeleteDBCluster / DeleteDBInstance. Default: protection.data (and it must stay true then)."),
-    masterSecretRotationDays: wholeNumber("a rotation period in days", "a whole number of days", [1, "a rotation period of 1 to 365 days"], [365, "a rotation period of 1 to 365 days"])
+    maintenanceWindow: weeklyWindow
+      .default("sun:05:00-sun:06:00")
+      .describe("Weekly maintenance window, UTC. Default: sun:05:00-sun:06:00."),
+    deletionProtection: z
+      .boolean()
+      .optional()
+      .describe("Refuse DeleteDBCluster / DeleteDBInstance. Default: protection.data (and it must stay true then)."),
+    masterSecretRotationDays: wholeNumber(
+      "a rotation period in days",
+      "a whole number of days",
+      [1, "a rotation period of 1 to 365 days"],
+      [365, "a rotation period of 1 to 365 days"],
+    )
       .default(7)
       .describe("Rotation period of the RDS-managed master user secret, days (rate(N days)). Default: 7, as RDS sets it."),
     performanceInsights: z
@@ -235,7 +316,13 @@ export const DatabaseSchema = z
       .prefault({})
       .describe("Performance Insights, encrypted with the data key."),
     monitoringIntervalSeconds: z
-      .union([0, 1, 5, 10, 15, 30, 60].map((n) => z.literal(n)) as unknown as [z.ZodLiteral<number>, z.ZodLiteral<number>, ...z.ZodLiteral<number>[]])
+      .union(
+        [0, 1, 5, 10, 15, 30, 60].map((n) => z.literal(n)) as unknown as [
+          z.ZodLiteral<number>,
+          z.ZodLiteral<number>,
+          ...z.ZodLiteral<number>[],
+        ],
+      )
       .default(60)
       .describe("Enhanced monitoring interval, seconds (0 turns it off; 1, 5, 10, 15, 30 or 60). Default: 60."),
     iamAuthentication: z
@@ -249,7 +336,12 @@ export const DatabaseSchema = z
         memoryMb: wholeNumber("a Lambda memory size in MB", "a whole number of MB", [128, "128 to 10240 MB"], [10240, "128 to 10240 MB"])
           .default(256)
           .describe("Memory of the provisioning function, MB. Default: 256."),
-        timeoutSeconds: wholeNumber("a Lambda timeout in seconds", "a whole number of seconds", [10, "10 to 900 seconds (connecting to a resuming Serverless v2 cluster takes seconds)"], [900, "at most 900 seconds (the Lambda maximum)"])
+        timeoutSeconds: wholeNumber(
+          "a Lambda timeout in seconds",
+          "a whole number of seconds",
+          [10, "10 to 900 seconds (connecting to a resuming Serverless v2 cluster takes seconds)"],
+          [900, "at most 900 seconds (the Lambda maximum)"],
+        )
           .default(120)
           .describe("Timeout of the provisioning function, seconds. Default: 120."),
       })
@@ -278,20 +370,36 @@ const CacheFieldsSchema = z.strictObject({
   nodeType: matching(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, "a cache node type such as cache.t4g.small")
     .default("cache.t4g.small")
     .describe("Node type. Default: cache.t4g.small."),
-  nodes: wholeNumber("a number of cache nodes", "a whole number of cache nodes", [1, "1 to 6 cache nodes (a primary and up to 5 replicas)"], [6, "1 to 6 cache nodes (a primary and up to 5 replicas)"])
-    .describe("Nodes: a primary and nodes - 1 replicas, spread over the AZs. Tier default: dev 1, staging 2, prod 3."),
+  nodes: wholeNumber(
+    "a number of cache nodes",
+    "a whole number of cache nodes",
+    [1, "1 to 6 cache nodes (a primary and up to 5 replicas)"],
+    [6, "1 to 6 cache nodes (a primary and up to 5 replicas)"],
+  ).describe("Nodes: a primary and nodes - 1 replicas, spread over the AZs. Tier default: dev 1, staging 2, prod 3."),
   automaticFailover: z
     .boolean()
     .optional()
-    .describe("Promote a replica when the primary fails; needs 2 nodes or more (cluster mode: required). Default: true with 2 nodes or more, or with cluster mode."),
+    .describe(
+      "Promote a replica when the primary fails; needs 2 nodes or more (cluster mode: required). Default: true with 2 nodes or more, or with cluster mode.",
+    ),
   multiAz: z
     .boolean()
     .optional()
-    .describe("Place replicas in other AZs and fail over across AZs; needs automatic failover and a replica. Default: automaticFailover with 2 nodes or more."),
+    .describe(
+      "Place replicas in other AZs and fail over across AZs; needs automatic failover and a replica. Default: automaticFailover with 2 nodes or more.",
+    ),
   clusterMode: z
     .strictObject({
-      enabled: z.boolean().default(false).describe("Redis cluster mode (num_node_groups / replicas_per_node_group, cluster-enabled parameter group). Default: false."),
-      shards: wholeNumber("a number of shards", "a whole number of shards", [1, "1 to 500 shards (node groups)"], [500, "1 to 500 shards (the ElastiCache maximum for Redis 5.0.6 and later)"])
+      enabled: z
+        .boolean()
+        .default(false)
+        .describe("Redis cluster mode (num_node_groups / replicas_per_node_group, cluster-enabled parameter group). Default: false."),
+      shards: wholeNumber(
+        "a number of shards",
+        "a whole number of shards",
+        [1, "1 to 500 shards (node groups)"],
+        [500, "1 to 500 shards (the ElastiCache maximum for Redis 5.0.6 and later)"],
+      )
         .default(1)
         .describe("Shards (node groups), each of `nodes` nodes: a primary and nodes - 1 replicas. Default: 1."),
     })
@@ -300,8 +408,12 @@ const CacheFieldsSchema = z.strictObject({
       "Redis cluster mode: the key space in shards behind one configuration endpoint (cache/host then names it; clients must be cluster-aware). " +
         "With it, `nodes` counts the nodes of each shard. Automatic failover is required.",
     ),
-  snapshotRetentionDays: wholeNumber("a snapshot retention in days", "a whole number of days", [0, "0 (no snapshots) to 35 days"], [35, "0 (no snapshots) to 35 days"])
-    .describe("Daily snapshots kept, days; 0 takes none. Tier default: dev 0, staging 1, prod 7."),
+  snapshotRetentionDays: wholeNumber(
+    "a snapshot retention in days",
+    "a whole number of days",
+    [0, "0 (no snapshots) to 35 days"],
+    [35, "0 (no snapshots) to 35 days"],
+  ).describe("Daily snapshots kept, days; 0 takes none. Tier default: dev 0, staging 1, prod 7."),
   snapshotWindow: dailyWindow("snapshot").default("04:00-05:00").describe("Daily snapshot window, UTC. Default: 04:00-05:00."),
   maintenanceWindow: weeklyWindow.default("sun:06:00-sun:07:00").describe("Weekly maintenance window, UTC. Default: sun:06:00-sun:07:00."),
   clients: z
@@ -317,8 +429,9 @@ type CacheFields = z.output<typeof CacheFieldsSchema>;
 /** An enabled cache carries every setting; a disabled one only what other layers read (enabled, port). */
 export type CacheConfig = (CacheFields & { readonly enabled: true }) | { readonly enabled: false; readonly port: number };
 
-export const CacheSchema = CacheFieldsSchema.transform((c): CacheConfig => (c.enabled ? { ...c, enabled: true } : { enabled: false, port: c.port }))
-  .describe("Optional ElastiCache Redis (layer 03): IAM-authenticated, encrypted at rest and in transit.");
+export const CacheSchema = CacheFieldsSchema.transform((c): CacheConfig =>
+  c.enabled ? { ...c, enabled: true } : { enabled: false, port: c.port },
+).describe("Optional ElastiCache Redis (layer 03): IAM-authenticated, encrypted at rest and in transit.");
 
 export type DatabaseConfig = z.output<typeof DatabaseSchema>;
 
@@ -476,12 +589,20 @@ const engineRules: Rule = (cfg) => {
   const clsPath = at("instanceClass");
   if (cls === SERVERLESS_INSTANCE_CLASS) {
     if (!r.aurora) {
-      issues.push({ path: clsPath, expected: `an RDS instance class such as ${facts.defaultInstanceClass} (db.serverless is Aurora only; engine ${db.engine})`, found: JSON.stringify(cls) });
+      issues.push({
+        path: clsPath,
+        expected: `an RDS instance class such as ${facts.defaultInstanceClass} (db.serverless is Aurora only; engine ${db.engine})`,
+        found: JSON.stringify(cls),
+      });
     }
   } else {
     const [, family = "", size = ""] = cls.split(".");
     const burstable = family.startsWith("t");
-    const sizes = burstable ? (r.aurora ? AURORA_BURSTABLE_SIZES : BURSTABLE_SIZES) : SIZES.filter((s) => !["micro", "small", "medium"].includes(s));
+    const sizes = burstable
+      ? r.aurora
+        ? AURORA_BURSTABLE_SIZES
+        : BURSTABLE_SIZES
+      : SIZES.filter((s) => !["micro", "small", "medium"].includes(s));
     if (!facts.instanceFamilies.includes(family) || !sizes.includes(size)) {
       const kinds = `db.<family>.<size> with family ${facts.instanceFamilies.join(", ")}`;
       const extra = r.aurora ? `, burstable sizes ${AURORA_BURSTABLE_SIZES.join(" or ")}, or db.serverless` : "";
@@ -492,7 +613,12 @@ const engineRules: Rule = (cfg) => {
   // Aurora MySQL supports Serverless v2 from 3.02.
   if (r.serverless && db.engine === "aurora-mysql" && r.major !== undefined) {
     const minor = Number(r.version.split(".")[4]);
-    if (minor < 2) issues.push({ path: at("engineVersion"), expected: "Aurora MySQL 3.02 or later (Serverless v2 needs it)", found: JSON.stringify(r.version) });
+    if (minor < 2)
+      issues.push({
+        path: at("engineVersion"),
+        expected: "Aurora MySQL 3.02 or later (Serverless v2 needs it)",
+        found: JSON.stringify(r.version),
+      });
   }
 
   // Serverless capacity range.
@@ -527,7 +653,11 @@ const engineRules: Rule = (cfg) => {
 
   // Read replicas are RDS instances' (Aurora readers are database.readers).
   if (db.readReplicas > 0 && r.aurora) {
-    issues.push({ path: at("readReplicas"), expected: "0 (Aurora engines scale reads with database.readers)", found: `${db.readReplicas}` });
+    issues.push({
+      path: at("readReplicas"),
+      expected: "0 (Aurora engines scale reads with database.readers)",
+      found: `${db.readReplicas}`,
+    });
   }
 
   // Storage autoscaling: the limit must leave room (AWS wants at least 10% above the allocation).
@@ -549,7 +679,11 @@ const protectionRules: Rule = (cfg) => {
     issues.push({ path: at("deletionProtection"), expected: "true or unset (protection.data is true: the database must refuse deletion)" });
   }
   if (cfg.protection.data && db.backup.retentionDays < 7) {
-    issues.push({ path: at("backup", "retentionDays"), expected: "at least 7 days of backups (protection.data is true)", found: `${db.backup.retentionDays}` });
+    issues.push({
+      path: at("backup", "retentionDays"),
+      expected: "at least 7 days of backups (protection.data is true)",
+      found: `${db.backup.retentionDays}`,
+    });
   }
   if (cfg.protection.availability) {
     if (r.aurora && db.readers < 1) {
@@ -560,13 +694,20 @@ const protectionRules: Rule = (cfg) => {
       });
     }
     if (!r.aurora && db.multiAz === false) {
-      issues.push({ path: at("multiAz"), expected: "true or unset (protection.availability is true: the instance needs a standby in another AZ)" });
+      issues.push({
+        path: at("multiAz"),
+        expected: "true or unset (protection.availability is true: the instance needs a standby in another AZ)",
+      });
     }
   }
   // A DB subnet group must span two AZs (unless the AZ rules already ask for two).
   const tierNeedsTwo = TIER_RULES[cfg.tier].minAzs >= 2 || cfg.protection.availability;
   if (!tierNeedsTwo && cfg.aws.azs.length < 2) {
-    issues.push({ path: ["aws", "azs"], expected: "at least 2 availability zones (an RDS DB subnet group spans two AZs)", found: `${cfg.aws.azs.length}` });
+    issues.push({
+      path: ["aws", "azs"],
+      expected: "at least 2 availability zones (an RDS DB subnet group spans two AZs)",
+      found: `${cfg.aws.azs.length}`,
+    });
   }
   return issues;
 };
@@ -601,7 +742,11 @@ const cacheRules: Rule = (cfg) => {
   const { automaticFailover, multiAz } = resolveCache(cache);
   const family = cache.nodeType.split(".")[1];
   if (!CACHE_NODE_FAMILIES.includes(family)) {
-    issues.push({ path: [...CACHE, "nodeType"], expected: `a node type of family ${CACHE_NODE_FAMILIES.join(", ")} (cache.<family>.<size>)`, found: JSON.stringify(cache.nodeType) });
+    issues.push({
+      path: [...CACHE, "nodeType"],
+      expected: `a node type of family ${CACHE_NODE_FAMILIES.join(", ")} (cache.<family>.<size>)`,
+      found: JSON.stringify(cache.nodeType),
+    });
   }
   if (cache.clusterMode.enabled && cache.automaticFailover === false) {
     issues.push({
@@ -611,7 +756,11 @@ const cacheRules: Rule = (cfg) => {
     });
   }
   if (!cache.clusterMode.enabled && cache.clusterMode.shards !== 1) {
-    issues.push({ path: [...CACHE, "clusterMode", "shards"], expected: "1 or unset (without clusterMode.enabled the cache has one shard)", found: `${cache.clusterMode.shards}` });
+    issues.push({
+      path: [...CACHE, "clusterMode", "shards"],
+      expected: "1 or unset (without clusterMode.enabled the cache has one shard)",
+      found: `${cache.clusterMode.shards}`,
+    });
   }
   if (cache.automaticFailover === true && cache.nodes < 2 && !cache.clusterMode.enabled) {
     issues.push({
@@ -623,24 +772,38 @@ const cacheRules: Rule = (cfg) => {
   if (multiAz && !automaticFailover) {
     issues.push({ path: [...CACHE, "multiAz"], expected: "false or unset (Multi-AZ needs automatic failover)", found: "boolean true" });
   } else if (multiAz && cache.nodes < 2) {
-    issues.push({ path: [...CACHE, "multiAz"], expected: `false or unset with ${cache.nodes} node per shard (Multi-AZ needs a replica to fail over to)`, found: "boolean true" });
+    issues.push({
+      path: [...CACHE, "multiAz"],
+      expected: `false or unset with ${cache.nodes} node per shard (Multi-AZ needs a replica to fail over to)`,
+      found: "boolean true",
+    });
   }
   if (cfg.protection.availability && (cache.nodes < 2 || !multiAz)) {
     issues.push(
       cache.nodes < 2
-        ? { path: [...CACHE, "nodes"], expected: "at least 2 nodes (protection.availability is true: a replica in another AZ takes over)", found: `${cache.nodes}` }
+        ? {
+            path: [...CACHE, "nodes"],
+            expected: "at least 2 nodes (protection.availability is true: a replica in another AZ takes over)",
+            found: `${cache.nodes}`,
+          }
         : { path: [...CACHE, "multiAz"], expected: "true or unset (protection.availability is true)", found: "boolean false" },
     );
   }
   if (cfg.protection.data && cache.snapshotRetentionDays < 1) {
-    issues.push({ path: [...CACHE, "snapshotRetentionDays"], expected: "at least 1 day of snapshots (protection.data is true)", found: `${cache.snapshotRetentionDays}` });
+    issues.push({
+      path: [...CACHE, "snapshotRetentionDays"],
+      expected: "at least 1 day of snapshots (protection.data is true)",
+      found: `${cache.snapshotRetentionDays}`,
+    });
   }
   const services = Object.keys(cfg.services);
   (cache.clients ?? []).forEach((name, i) => {
     if (!services.includes(name)) {
       issues.push({
         path: [...CACHE, "clients", i],
-        expected: services.length ? `an application service named under services (${services.join(", ")})` : "no clients (services is empty)",
+        expected: services.length
+          ? `an application service named under services (${services.join(", ")})`
+          : "no clients (services is empty)",
         found: JSON.stringify(name),
       });
     } else if (cache.clients!.indexOf(name) !== i) {

@@ -13,10 +13,16 @@ const secretName = (engine: string) => `rds!${isAurora(engine) ? "cluster" : "db
 /** Outputs of layer 03 database. Cache outputs are empty strings when cache.enabled is false. */
 export const databaseContract = {
   db_engine: str("Database engine (aurora-mysql, aurora-postgresql, mysql, postgres).", (cfg) => cfg.database.engine),
-  db_identifier: str("Cluster identifier (Aurora) or instance identifier (RDS) of the writer.", (cfg) => `${cfg.project}-${cfg.environment}`),
+  db_identifier: str(
+    "Cluster identifier (Aurora) or instance identifier (RDS) of the writer.",
+    (cfg) => `${cfg.project}-${cfg.environment}`,
+  ),
   db_resource_id: str(
     "Resource id of the database for IAM authentication (rds-db:connect on arn:<partition>:rds-db:<region>:<account>:dbuser:<id>/<user>): the Aurora cluster's cluster_resource_id or the instance's resource_id.",
-    (cfg) => (isAurora(cfg.database.engine) ? `cluster-${mockId("c", "db-resource", 26).slice(2).toUpperCase()}` : `db-${mockId("d", "db-resource", 26).slice(2).toUpperCase()}`),
+    (cfg) =>
+      isAurora(cfg.database.engine)
+        ? `cluster-${mockId("c", "db-resource", 26).slice(2).toUpperCase()}`
+        : `db-${mockId("d", "db-resource", 26).slice(2).toUpperCase()}`,
   ),
   db_writer_endpoint: str("Writer endpoint host name.", (cfg) =>
     isAurora(cfg.database.engine)
@@ -33,23 +39,36 @@ export const databaseContract = {
   db_master_username: str("Master user name (its password lives only in the managed secret).", (cfg) => cfg.database.masterUsername),
   // With database.readReplicas on an RDS engine the secret is the kit's own (layers/03-database/README.md);
   // the descriptions are unchanged so environments without replicas synthesize as before.
-  db_master_secret_arn: str(
-    "ARN of the RDS-managed master user secret in Secrets Manager (KMS: the security layer's data key).",
-    (cfg) => mockArn(cfg, "secretsmanager", `secret:${kitSecret(cfg) ? `${cfg.project}-${cfg.environment}-master` : secretName(cfg.database.engine)}-AbCdEf`),
+  db_master_secret_arn: str("ARN of the RDS-managed master user secret in Secrets Manager (KMS: the security layer's data key).", (cfg) =>
+    mockArn(
+      cfg,
+      "secretsmanager",
+      `secret:${kitSecret(cfg) ? `${cfg.project}-${cfg.environment}-master` : secretName(cfg.database.engine)}-AbCdEf`,
+    ),
   ),
-  db_master_secret_name: str("Name of the RDS-managed master user secret.", (cfg) => (kitSecret(cfg) ? `${cfg.project}-${cfg.environment}-master` : secretName(cfg.database.engine))),
+  db_master_secret_name: str("Name of the RDS-managed master user secret.", (cfg) =>
+    kitSecret(cfg) ? `${cfg.project}-${cfg.environment}-master` : secretName(cfg.database.engine),
+  ),
   cache_primary_endpoint: str("Redis primary endpoint (empty when cache.enabled is false).", (cfg) =>
-    cfg.cache.enabled ? `${clusterMode(cfg) ? "clustercfg" : "master"}.${cfg.project}-${cfg.environment}.${mockId("c", "cache", 6).slice(2)}.usw2.cache.amazonaws.com` : "",
+    cfg.cache.enabled
+      ? `${clusterMode(cfg) ? "clustercfg" : "master"}.${cfg.project}-${cfg.environment}.${mockId("c", "cache", 6).slice(2)}.usw2.cache.amazonaws.com`
+      : "",
   ),
   cache_reader_endpoint: str("Redis reader endpoint (empty when cache.enabled is false).", (cfg) =>
-    cfg.cache.enabled ? `${clusterMode(cfg) ? "clustercfg" : "replica"}.${cfg.project}-${cfg.environment}.${mockId("c", "cache", 6).slice(2)}.usw2.cache.amazonaws.com` : "",
+    cfg.cache.enabled
+      ? `${clusterMode(cfg) ? "clustercfg" : "replica"}.${cfg.project}-${cfg.environment}.${mockId("c", "cache", 6).slice(2)}.usw2.cache.amazonaws.com`
+      : "",
   ),
-  cache_port: str("Redis port, as a string (empty when cache.enabled is false).", (cfg) => (cfg.cache.enabled ? String(cfg.cache.port) : "")),
-  cache_replication_group_id: str("Redis replication group id: the cache name an IAM authentication token is signed for (empty without a cache).", (cfg) =>
-    cfg.cache.enabled ? `${cfg.project}-${cfg.environment}` : "",
+  cache_port: str("Redis port, as a string (empty when cache.enabled is false).", (cfg) =>
+    cfg.cache.enabled ? String(cfg.cache.port) : "",
   ),
-  cache_user_id: str("Id and name (the same, as IAM authentication requires) of the IAM-authenticated Redis user (empty without a cache).", (cfg) =>
-    cfg.cache.enabled ? `${cfg.project}-${cfg.environment}-app` : "",
+  cache_replication_group_id: str(
+    "Redis replication group id: the cache name an IAM authentication token is signed for (empty without a cache).",
+    (cfg) => (cfg.cache.enabled ? `${cfg.project}-${cfg.environment}` : ""),
+  ),
+  cache_user_id: str(
+    "Id and name (the same, as IAM authentication requires) of the IAM-authenticated Redis user (empty without a cache).",
+    (cfg) => (cfg.cache.enabled ? `${cfg.project}-${cfg.environment}-app` : ""),
   ),
   cache_tls: str('"true": the cache requires TLS in transit (empty without a cache).', (cfg) => (cfg.cache.enabled ? "true" : "")),
   db_reader_identifiers: list(
@@ -62,7 +81,8 @@ export const databaseContract = {
   kafka_cluster_name: str("Name of the MSK cluster (the `Cluster Name` dimension of its metrics; empty without kafka.enabled).", (cfg) =>
     cfg.kafka.enabled ? `${cfg.project}-${cfg.environment}` : "",
   ),
-  cache_member_cluster_ids: list("Member clusters (nodes) of the Redis replication group, sorted (<group>-001 first, <group>-0001-001 in cluster mode; empty without a cache): the CacheClusterId of their metrics.", (cfg) =>
-    cfg.cache.enabled ? cacheMemberIds(cfg.cache, `${cfg.project}-${cfg.environment}`) : [],
+  cache_member_cluster_ids: list(
+    "Member clusters (nodes) of the Redis replication group, sorted (<group>-001 first, <group>-0001-001 in cluster mode; empty without a cache): the CacheClusterId of their metrics.",
+    (cfg) => (cfg.cache.enabled ? cacheMemberIds(cfg.cache, `${cfg.project}-${cfg.environment}`) : []),
   ),
 } satisfies Contract;

@@ -19,7 +19,6 @@ import { wholeNumberIn } from "../../core/config/fields";
 
 export const KAFKA_MODES = ["serverless", "provisioned"] as const;
 
-
 const SERVICE_ERROR = "a service name (a key of services)";
 
 export const KafkaSchema = z
@@ -32,12 +31,20 @@ export const KafkaSchema = z
         "serverless: MSK Serverless (pay per partition-hour and GB; encrypted at rest by MSK with a service-managed key); provisioned: brokers you size, encrypted at rest with the data key. Default: serverless.",
       ),
     clients: z
-      .array(z.string({ error: SERVICE_ERROR }).regex(/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/, { error: SERVICE_ERROR }), { error: "a list of service names" })
+      .array(z.string({ error: SERVICE_ERROR }).regex(/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/, { error: SERVICE_ERROR }), {
+        error: "a list of service names",
+      })
       .default([])
-      .describe("Services that produce and consume: their tasks reach the brokers on 9098 and their task roles get kafka-cluster actions on this cluster only. Default: none."),
+      .describe(
+        "Services that produce and consume: their tasks reach the brokers on 9098 and their task roles get kafka-cluster actions on this cluster only. Default: none.",
+      ),
     provisioned: z
       .strictObject({
-        kafkaVersion: z.string().regex(/^[0-9]+\.[0-9]+\.[0-9]+(\.x)?$/, { error: "a Kafka version such as 3.6.0" }).default("3.6.0").describe("Default: 3.6.0."),
+        kafkaVersion: z
+          .string()
+          .regex(/^[0-9]+\.[0-9]+\.[0-9]+(\.x)?$/, { error: "a Kafka version such as 3.6.0" })
+          .default("3.6.0")
+          .describe("Default: 3.6.0."),
         instanceType: z
           .string()
           .regex(/^kafka\.[a-z0-9]+\.[a-z0-9]+$/, { error: "an MSK broker instance type such as kafka.t3.small or kafka.m7g.large" })
@@ -50,7 +57,9 @@ export const KafkaSchema = z
       .describe("Options of mode provisioned."),
   })
   .prefault({})
-  .describe("Amazon MSK (Apache Kafka) in the data subnets: IAM authentication, TLS in transit, encryption at rest. Omitted or enabled: false: none.");
+  .describe(
+    "Amazon MSK (Apache Kafka) in the data subnets: IAM authentication, TLS in transit, encryption at rest. Omitted or enabled: false: none.",
+  );
 
 export type KafkaConfig = z.output<typeof KafkaSchema>;
 
@@ -61,18 +70,36 @@ const kafkaRule: Rule = (cfg: PlatformConfig) => {
   if (!k.enabled) return [];
   const issues: SemanticIssue[] = [];
   if (cfg.layers.database?.enabled === false) {
-    issues.push({ path: [...K, "enabled"], expected: "false, or layers.database enabled (the cluster lives in the database layer, the data tier)" });
+    issues.push({
+      path: [...K, "enabled"],
+      expected: "false, or layers.database enabled (the cluster lives in the database layer, the data tier)",
+    });
   }
-  if (!k.clients.length) issues.push({ path: [...K, "clients"], expected: "at least one service that uses the cluster (nothing else can reach it)", found: "none" });
+  if (!k.clients.length)
+    issues.push({
+      path: [...K, "clients"],
+      expected: "at least one service that uses the cluster (nothing else can reach it)",
+      found: "none",
+    });
   const services = Object.keys(cfg.services);
   k.clients.forEach((c, i) => {
     if (!services.includes(c)) {
       const guess = didYouMean(c, services);
-      issues.push({ path: [...K, "clients", i], expected: `a service of services (${services.join(", ") || "none"})`, found: `unknown service ${JSON.stringify(c)}`, hint: guess ? `did you mean ${guess}?` : undefined });
+      issues.push({
+        path: [...K, "clients", i],
+        expected: `a service of services (${services.join(", ") || "none"})`,
+        found: `unknown service ${JSON.stringify(c)}`,
+        hint: guess ? `did you mean ${guess}?` : undefined,
+      });
     }
-    if (k.clients.indexOf(c) !== i) issues.push({ path: [...K, "clients", i], expected: "each service once", found: `duplicate ${JSON.stringify(c)}` });
+    if (k.clients.indexOf(c) !== i)
+      issues.push({ path: [...K, "clients", i], expected: "each service once", found: `duplicate ${JSON.stringify(c)}` });
   });
-  if (cfg.aws.azs.length < 2) issues.push({ path: ["aws", "azs"], expected: "at least two AZs (MSK places brokers, and MSK Serverless its endpoints, in subnets of two or more AZs)" });
+  if (cfg.aws.azs.length < 2)
+    issues.push({
+      path: ["aws", "azs"],
+      expected: "at least two AZs (MSK places brokers, and MSK Serverless its endpoints, in subnets of two or more AZs)",
+    });
   return issues;
 };
 

@@ -42,7 +42,13 @@ import { AuroraCluster, type AuroraEngine } from "../../modules/aurora-cluster";
 import { EnhancedMonitoringRole, type DatabaseCommonProps } from "../../modules/rds-common";
 import { RdsInstance, type RdsEngine } from "../../modules/rds-instance";
 import { RotatedMasterSecret } from "../../modules/rotated-master-secret";
-import { DB_ROTATION_ENV, DB_ROTATION_EXTERNAL, DB_ROTATION_HANDLER, DB_ROTATION_RUNTIME, DB_ROTATION_SOURCE_DIR } from "../../functions/db-rotation/build";
+import {
+  DB_ROTATION_ENV,
+  DB_ROTATION_EXTERNAL,
+  DB_ROTATION_HANDLER,
+  DB_ROTATION_RUNTIME,
+  DB_ROTATION_SOURCE_DIR,
+} from "../../functions/db-rotation/build";
 import { RedisCache } from "../../modules/redis-cache";
 import { KafkaCluster } from "../../modules/kafka-cluster";
 import { ParameterHierarchy } from "../../modules/parameter-hierarchy";
@@ -96,7 +102,11 @@ export class DatabaseStack extends LayerStack<"database"> {
       // transit_encryption_mode "required": clients must connect with TLS (IAM authentication needs it).
       cache_tls: cache ? "true" : "",
       db_reader_identifiers:
-        aurora instanceof AuroraCluster ? aurora.readers.map((r) => r.identifier) : rds instanceof RdsInstance ? rds.replicas.map((r) => r.identifier) : [],
+        aurora instanceof AuroraCluster
+          ? aurora.readers.map((r) => r.identifier)
+          : rds instanceof RdsInstance
+            ? rds.replicas.map((r) => r.identifier)
+            : [],
       kafka_cluster_name: kafka instanceof KafkaCluster ? kafka.cluster.clusterName : "",
       cache_member_cluster_ids: cache ? Token.asList(Fn.sort(cache.replicationGroup.memberClusters)) : [],
     });
@@ -271,7 +281,8 @@ export class DatabaseStack extends LayerStack<"database"> {
       });
       for (const u of users) {
         // genai.database: the GenAI function's role (layer 02 creates it with layer 06 on); the id cannot clash with a service's.
-        if (u.principal === "genai-function") provisioner.grantConnect(this, "genai_function_db_connect", this.readEntry("security", "lambda_role_names", "genai"), u.user);
+        if (u.principal === "genai-function")
+          provisioner.grantConnect(this, "genai_function_db_connect", this.readEntry("security", "lambda_role_names", "genai"), u.user);
         else provisioner.grantConnect(this, `${u.service}_db_connect`, taskRole(u.service), u.user);
       }
     }
@@ -360,7 +371,11 @@ export class DatabaseStack extends LayerStack<"database"> {
     new ParameterHierarchy(this, "kafka-parameters", {
       root: this.naming.path("kafka"),
       parameters: [
-        { key: "bootstrap-brokers", value: cluster.bootstrapBrokers, description: "Kafka bootstrap brokers for SASL/IAM over TLS (port 9098)" },
+        {
+          key: "bootstrap-brokers",
+          value: cluster.bootstrapBrokers,
+          description: "Kafka bootstrap brokers for SASL/IAM over TLS (port 9098)",
+        },
         { key: "cluster-arn", value: cluster.arn, description: "ARN of the Kafka cluster" },
       ],
     });

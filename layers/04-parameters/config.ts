@@ -126,7 +126,8 @@ export const CACHE_PARAMETERS = {
   "cache/reader-host": "Redis reader endpoint host name, from layer 03 database.",
   "cache/port": "Redis port, from layer 03 database.",
   "cache/user": "Redis user id and name (the same) to sign in as with an IAM authentication token (no password), from layer 03 database.",
-  "cache/replication-group-id": "Redis replication group id: the cache name the IAM authentication token is signed for, from layer 03 database.",
+  "cache/replication-group-id":
+    "Redis replication group id: the cache name the IAM authentication token is signed for, from layer 03 database.",
   "cache/tls": "true: the cache accepts TLS connections only, from layer 03 database.",
 } as const;
 
@@ -163,7 +164,11 @@ const layerEnabled = (cfg: PlatformConfig, name: keyof PlatformConfig["layers"])
 const asText = (v: string | number | boolean): string => String(v);
 
 /** Free-form parameters of one subtree (values first, then secrets, in YAML order). */
-function freeForm(subtree: string, set: { values: Record<string, unknown>; secrets: readonly string[] }, base: KeyPath): PlannedParameter[] {
+function freeForm(
+  subtree: string,
+  set: { values: Record<string, unknown>; secrets: readonly string[] },
+  base: KeyPath,
+): PlannedParameter[] {
   const out: PlannedParameter[] = [];
   const where = formatKeyPath(base);
   for (const [relativeKey, raw] of Object.entries(set.values)) {
@@ -174,7 +179,10 @@ function freeForm(subtree: string, set: { values: Record<string, unknown>; secre
       relativeKey,
       type: list ? "StringList" : "String",
       description: `From ${where}.values in the environment configuration.`,
-      source: { kind: "value", value: list ? (raw as (string | number | boolean)[]).map(asText) : asText(raw as string | number | boolean) },
+      source: {
+        kind: "value",
+        value: list ? (raw as (string | number | boolean)[]).map(asText) : asText(raw as string | number | boolean),
+      },
       generated: false,
       origin: [...base, "values", relativeKey],
     });
@@ -207,7 +215,9 @@ export function parameterPlan(cfg: PlatformConfig): PlannedParameter[] {
   const plan: PlannedParameter[] = [];
   const p = cfg.parameters;
 
-  plan.push(generated(COMMON_SUBTREE, "environment", "Name of the environment.", { kind: "value", value: cfg.environment }, ["environment"]));
+  plan.push(
+    generated(COMMON_SUBTREE, "environment", "Name of the environment.", { kind: "value", value: cfg.environment }, ["environment"]),
+  );
   if (layerEnabled(cfg, "cloud-map")) {
     plan.push(
       generated(
@@ -227,16 +237,19 @@ export function parameterPlan(cfg: PlatformConfig): PlannedParameter[] {
       ...Object.entries(DATABASE_PARAMETERS),
       ...(cfg.cache.enabled ? Object.entries(CACHE_PARAMETERS) : []),
     ] as [DatabaseParameterKey, string][];
-    for (const [key, description] of keys) plan.push(generated(DATABASE_SUBTREE, key, description, { kind: "database", key }, ["database"]));
+    for (const [key, description] of keys)
+      plan.push(generated(DATABASE_SUBTREE, key, description, { kind: "database", key }, ["database"]));
   }
 
   for (const [service, { port }] of Object.entries(cfg.services)) {
     plan.push(
-      generated(service, "server/port", `Port the ${service} service listens on (services.${service}.port).`, { kind: "value", value: String(port) }, [
-        "services",
+      generated(
         service,
-        "port",
-      ]),
+        "server/port",
+        `Port the ${service} service listens on (services.${service}.port).`,
+        { kind: "value", value: String(port) },
+        ["services", service, "port"],
+      ),
     );
     const set = p.services[service];
     if (set) plan.push(...freeForm(service, set, ["parameters", "services", service]));
@@ -278,7 +291,8 @@ const projectPrefixRule: Rule = (cfg) =>
     ? [
         {
           path: ["project"],
-          expected: 'a project name that does not begin with "aws" or "ssm" (Parameter Store refuses parameter names that do, and every name of the parameters layer begins with /<project>)',
+          expected:
+            'a project name that does not begin with "aws" or "ssm" (Parameter Store refuses parameter names that do, and every name of the parameters layer begins with /<project>)',
         },
       ]
     : [];
@@ -302,7 +316,9 @@ const unknownServiceRule: Rule = (cfg) => {
       const guess = didYouMean(s, known);
       return {
         path: ["parameters", "services", s],
-        expected: known.length ? `an application service named under services (${known.join(", ")})` : "no services here (services is empty)",
+        expected: known.length
+          ? `an application service named under services (${known.join(", ")})`
+          : "no services here (services is empty)",
         found: `unknown service ${JSON.stringify(s)}`,
         hint: guess ? `did you mean ${guess}?` : undefined,
       };
@@ -321,7 +337,8 @@ const setRule: Rule = (cfg) => {
   for (const [base, set] of sets) {
     const where = formatKeyPath(base);
     set.secrets.forEach((key, i) => {
-      if (set.secrets.indexOf(key) !== i) issues.push({ path: [...base, "secrets", i], expected: "each key once", found: `duplicate ${JSON.stringify(key)}` });
+      if (set.secrets.indexOf(key) !== i)
+        issues.push({ path: [...base, "secrets", i], expected: "each key once", found: `duplicate ${JSON.stringify(key)}` });
       else if (key in set.values) {
         issues.push({
           path: [...base, "secrets", i],
@@ -337,7 +354,8 @@ const setRule: Rule = (cfg) => {
         value.forEach((item, i) => {
           const text = asText(item as string | number | boolean);
           if (!text.length) issues.push({ path: [...at, i], expected: "a non-empty list item" });
-          else if (text.includes(",")) issues.push({ path: [...at, i], expected: "a list item without commas (a StringList joins its items with commas)" });
+          else if (text.includes(","))
+            issues.push({ path: [...at, i], expected: "a list item without commas (a StringList joins its items with commas)" });
         });
       } else if (asText(value as string | number | boolean).length === 0) {
         issues.push({ path: at, expected: "a non-empty value (Parameter Store refuses empty values)" });

@@ -27,16 +27,24 @@ export const CloudMapSchema = z
     namespace: z
       .string({ error: "a DNS domain name such as petclinic.local" })
       .regex(DNS_NAMESPACE_RE, {
-        error: "a DNS domain name of two or more lower-case labels (a-z, 0-9, -; 1-63 characters, no hyphen at either end) joined by dots, such as petclinic.local",
+        error:
+          "a DNS domain name of two or more lower-case labels (a-z, 0-9, -; 1-63 characters, no hyphen at either end) joined by dots, such as petclinic.local",
       })
       .optional()
       .describe(
         "Name of the private DNS namespace (a Route 53 private hosted zone in the VPC). Services are found at <service>.<namespace>. " +
           "Changing it replaces the namespace and every discovery service. Default: <project>.local.",
       ),
-    ttl: wholeNumber(TTL_ERROR, TTL_ERROR, [DISCOVERY_TTL_MIN, TTL_ERROR], [DISCOVERY_TTL_MAX, `${TTL_ERROR} (a longer TTL keeps the addresses of replaced tasks in resolver caches)`])
+    ttl: wholeNumber(
+      TTL_ERROR,
+      TTL_ERROR,
+      [DISCOVERY_TTL_MIN, TTL_ERROR],
+      [DISCOVERY_TTL_MAX, `${TTL_ERROR} (a longer TTL keeps the addresses of replaced tasks in resolver caches)`],
+    )
       .default(10)
-      .describe("TTL in seconds of the A and SRV records of every discovery service: how long a stopped task's address may still be served from a resolver cache. Default: 10."),
+      .describe(
+        "TTL in seconds of the A and SRV records of every discovery service: how long a stopped task's address may still be served from a resolver cache. Default: 10.",
+      ),
   })
   .prefault({})
   .describe("Private DNS namespace and one discovery service per application service (layer 05, replaces Eureka).");

@@ -21,7 +21,9 @@ export class CloudMapStack extends LayerStack<"cloud-map"> {
     super(scope, "cloud-map", config);
     // The namespace lives in layer 01's VPC: without it there is nothing to attach it to.
     if (!this.isEnabled("network")) {
-      throw new Error("layer cloud-map needs layer network (the namespace is created in its VPC); enable layers.network or disable layers.cloud-map");
+      throw new Error(
+        "layer cloud-map needs layer network (the namespace is created in its VPC); enable layers.network or disable layers.cloud-map",
+      );
     }
     const discovery = new ServiceDiscovery(this, "discovery", {
       namespaceName: namespaceName(config),

@@ -7,7 +7,11 @@
  * `additionalModelIds`, nothing else.
  */
 import { z } from "zod";
-import { PRIVILEGES as DB_USER_PRIVILEGES, RESERVED_USERS as DB_RESERVED_USERS, USER_NAME_RE as DB_USER_NAME_RE } from "../../functions/db-users/src/statements";
+import {
+  PRIVILEGES as DB_USER_PRIVILEGES,
+  RESERVED_USERS as DB_RESERVED_USERS,
+  USER_NAME_RE as DB_USER_NAME_RE,
+} from "../../functions/db-users/src/statements";
 import { logRetention, matching, wholeNumberIn } from "../../core/config/fields";
 import type { PlatformConfig } from "../../core/config/types";
 import type { Rule, SemanticIssue } from "../../core/config/types";
@@ -44,7 +48,6 @@ const MODEL_ID_ERROR =
 
 const modelId = matching(MODEL_ID_RE, MODEL_ID_ERROR);
 
-
 export const GenaiSchema = z
   .strictObject({
     runtime: z
@@ -56,7 +59,9 @@ export const GenaiSchema = z
     architecture: z
       .enum(["arm64", "x86_64"])
       .default("arm64")
-      .describe("Instruction set. The package is plain JavaScript, so Graviton (arm64, cheaper per GB-second) is the default. Default: arm64."),
+      .describe(
+        "Instruction set. The package is plain JavaScript, so Graviton (arm64, cheaper per GB-second) is the default. Default: arm64.",
+      ),
     modelId: modelId
       .default(DEFAULT_MODEL_ID)
       .describe(
@@ -67,21 +72,24 @@ export const GenaiSchema = z
       .array(modelId, { error: "a list of Bedrock model ids" })
       .max(10, { error: "at most 10 additional models (they are passed in an environment variable)" })
       .default([])
-      .describe("Other models a request may pick with its `model` field. The execution role may invoke exactly modelId and these. Default: none."),
+      .describe(
+        "Other models a request may pick with its `model` field. The execution role may invoke exactly modelId and these. Default: none.",
+      ),
     memoryMb: wholeNumberIn(128, 10240, "a memory size in MB")
       .default(256)
-      .describe("Memory of the function in MB (128-10240; CPU scales with it). The function mostly waits for Bedrock, so little is needed. Default: 256."),
+      .describe(
+        "Memory of the function in MB (128-10240; CPU scales with it). The function mostly waits for Bedrock, so little is needed. Default: 256.",
+      ),
     timeoutSeconds: wholeNumberIn(1, 900, "a timeout in seconds")
       .default(30)
       .describe(
         "Function timeout in seconds (1-900). The function gives up on Bedrock one second before it and answers 504. " +
           "API Gateway stops waiting after its own integration timeout (29 s by default), so keep this close to it. Default: 30.",
       ),
-    reservedConcurrency: wholeNumberIn(1, 10000, "a reserved concurrency")
-      .describe(
-        "Concurrent executions reserved for (and capping) the function, which also caps Bedrock spend. " +
-          "The account must keep 100 unreserved executions (10 on new accounts with the default quota). Tier default: dev 2, staging 5, prod 20.",
-      ),
+    reservedConcurrency: wholeNumberIn(1, 10000, "a reserved concurrency").describe(
+      "Concurrent executions reserved for (and capping) the function, which also caps Bedrock spend. " +
+        "The account must keep 100 unreserved executions (10 on new accounts with the default quota). Tier default: dev 2, staging 5, prod 20.",
+    ),
     maxTokens: wholeNumberIn(1, 65536, "a token count")
       .default(1024)
       .describe("Most tokens the model may generate per answer (the model's own limit also applies; Claude 3 Haiku: 4096). Default: 1024."),
@@ -96,7 +104,9 @@ export const GenaiSchema = z
       .min(1, { error: "a non-empty system prompt" })
       .max(2000, { error: "a system prompt of at most 2000 characters (Lambda environment variables total 4 KB)" })
       .optional()
-      .describe("Instructions given to the model before every question. Default: a generic helpful, concise assistant prompt (functions/genai/src/settings.ts)."),
+      .describe(
+        "Instructions given to the model before every question. Default: a generic helpful, concise assistant prompt (functions/genai/src/settings.ts).",
+      ),
     logLevel: z
       .enum(["DEBUG", "INFO", "WARN", "ERROR"])
       .default("INFO")
@@ -106,9 +116,13 @@ export const GenaiSchema = z
       .strictObject({
         user: z
           .string({ error: "a database user name" })
-          .regex(DB_USER_NAME_RE, { error: "a database user name: a lower-case letter, then up to 31 lower-case letters, digits or underscores" })
+          .regex(DB_USER_NAME_RE, {
+            error: "a database user name: a lower-case letter, then up to 31 lower-case letters, digits or underscores",
+          })
           .default("genai")
-          .describe("The function's own database user, created by layer 03's provisioning function; the function signs in with an IAM token for it. Default: genai."),
+          .describe(
+            "The function's own database user, created by layer 03's provisioning function; the function signs in with an IAM token for it. Default: genai.",
+          ),
         privileges: z
           .enum(DB_USER_PRIVILEGES)
           .default("read-only")
@@ -118,7 +132,7 @@ export const GenaiSchema = z
       .describe(
         "Let the function read the application database (layer 03) as its own IAM-authenticated user: rds-db:connect on exactly that user in its role, " +
           "the lambda tier's security group rules to the database, and DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_SSL_MODE, DB_REGION in its environment, never a password. " +
-          "Needs database.iamAuthentication and \"lambda\" in security.databaseClients. Default: none (the function does not reach the database).",
+          'Needs database.iamAuthentication and "lambda" in security.databaseClients. Default: none (the function does not reach the database).',
       ),
   })
   // No prefault: the tier preset always supplies this block (reservedConcurrency), so the inner defaults apply.
@@ -140,7 +154,9 @@ export const GENAI_DB_ENV = {
  * The GenAI function's database user (genai.database), or undefined when the function does not use
  * the database (no genai.database, or layer 06 or 03 switched off).
  */
-export function genaiDatabaseUser(cfg: Pick<PlatformConfig, "genai" | "layers">): { user: string; privileges: (typeof DB_USER_PRIVILEGES)[number] } | undefined {
+export function genaiDatabaseUser(
+  cfg: Pick<PlatformConfig, "genai" | "layers">,
+): { user: string; privileges: (typeof DB_USER_PRIVILEGES)[number] } | undefined {
   const db = cfg.genai.database;
   if (!db || cfg.layers["lambda-genai"]?.enabled === false || cfg.layers.database?.enabled === false) return undefined;
   return { user: db.user, privileges: db.privileges };
@@ -259,10 +275,15 @@ const databaseRule: Rule = (cfg) => {
   const db = cfg.genai.database;
   if (!db) return [];
   const at = (...keys: string[]) => ["genai", "database", ...keys];
-  if (cfg.layers.database?.enabled === false) return [{ path: at(), expected: "no database (layers.database.enabled is false: there is no database to connect to)" }];
+  if (cfg.layers.database?.enabled === false)
+    return [{ path: at(), expected: "no database (layers.database.enabled is false: there is no database to connect to)" }];
   const issues: SemanticIssue[] = [];
   if (!cfg.database.iamAuthentication) {
-    issues.push({ path: ["database", "iamAuthentication"], expected: "true (genai.database signs in with an IAM token; the function never holds a password)", found: "false" });
+    issues.push({
+      path: ["database", "iamAuthentication"],
+      expected: "true (genai.database signs in with an IAM token; the function never holds a password)",
+      found: "false",
+    });
   }
   if (!cfg.security.databaseClients.includes("lambda")) {
     issues.push({
@@ -272,17 +293,32 @@ const databaseRule: Rule = (cfg) => {
     });
   }
   if ((DB_RESERVED_USERS as readonly string[]).includes(db.user) || db.user === cfg.database.masterUsername.toLowerCase()) {
-    issues.push({ path: at("user"), expected: `a user name other than the master user's and the engine's own (${DB_RESERVED_USERS.join(", ")})`, found: JSON.stringify(db.user) });
+    issues.push({
+      path: at("user"),
+      expected: `a user name other than the master user's and the engine's own (${DB_RESERVED_USERS.join(", ")})`,
+      found: JSON.stringify(db.user),
+    });
   }
   for (const [name, svc] of Object.entries(cfg.services)) {
     const user = svc.database?.user ?? (svc.database ? name.replace(/-/g, "_") : undefined);
-    if (user === db.user) issues.push({ path: at("user"), expected: "a database user no service uses", found: `${JSON.stringify(db.user)}, also the user of services.${name}` });
+    if (user === db.user)
+      issues.push({
+        path: at("user"),
+        expected: "a database user no service uses",
+        found: `${JSON.stringify(db.user)}, also the user of services.${name}`,
+      });
   }
   return issues;
 };
 
 /** Cross-field rules of the genai section (see ../semantic.ts). Checked when the layer is enabled. */
-export const genaiRules: readonly Rule[] = [bedrockReachableRule, uniqueModelsRule, profileGeographyRule, bodyInspectableRule, databaseRule].map(
+export const genaiRules: readonly Rule[] = [
+  bedrockReachableRule,
+  uniqueModelsRule,
+  profileGeographyRule,
+  bodyInspectableRule,
+  databaseRule,
+].map(
   (rule): Rule =>
     (cfg) =>
       enabled(cfg) ? rule(cfg) : [],

@@ -37,7 +37,10 @@ export const BEDROCK_INVOKE_ACTIONS = ["bedrock:InvokeModel"];
  * CORS configuration when that layer is enabled: a REST API passes the function's responses
  * through unchanged, so the function itself answers listed browser origins.
  */
-export function genaiEnvironment(genai: GenaiConfig, cors?: { allowOrigins: readonly string[]; allowCredentials: boolean }): Record<string, string> {
+export function genaiEnvironment(
+  genai: GenaiConfig,
+  cors?: { allowOrigins: readonly string[]; allowCredentials: boolean },
+): Record<string, string> {
   const origins = cors?.allowOrigins ?? [];
   return {
     [GENAI_ENV.modelId]: genai.modelId,
@@ -102,7 +105,10 @@ export class LambdaGenaiStack extends LayerStack<"lambda-genai"> {
         subnetIds: this.read("network", "app_subnet_ids"),
         securityGroupIds: [this.read("security", "lambda_security_group_id")],
       },
-      environment: { ...genaiEnvironment(genai, this.isEnabled("api-gateway") ? config.apiGateway.cors : undefined), ...this.databaseEnvironment() },
+      environment: {
+        ...genaiEnvironment(genai, this.isEnabled("api-gateway") ? config.apiGateway.cors : undefined),
+        ...this.databaseEnvironment(),
+      },
       tracing: "Active",
       logs: {
         retentionDays: genai.logRetentionDays ?? config.logging.retentionDays,

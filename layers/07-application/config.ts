@@ -21,7 +21,11 @@ import type { PlatformConfig } from "../../core/config/types";
 import type { Rule, SemanticIssue } from "../../core/config/types";
 import { CollectorSchema } from "./telemetry";
 import { genaiDatabaseUser } from "../06-lambda-genai/config";
-import { PRIVILEGES as DB_USER_PRIVILEGES, RESERVED_USERS as DB_RESERVED_USERS, USER_NAME_RE as DB_USER_NAME_RE } from "../../functions/db-users/src/statements";
+import {
+  PRIVILEGES as DB_USER_PRIVILEGES,
+  RESERVED_USERS as DB_RESERVED_USERS,
+  USER_NAME_RE as DB_USER_NAME_RE,
+} from "../../functions/db-users/src/statements";
 import { parameterPlan } from "../04-parameters/config";
 
 // -------------------------------------------------------------------------------------------------
@@ -101,7 +105,12 @@ const imageTag = z
   .regex(IMAGE_TAG_RE, { error: "an image tag: 1-128 of A-Z a-z 0-9 _ . -, not starting with . or -" });
 
 const seconds = (min: number, max: number, what: string) =>
-  wholeNumber(`${what} in whole seconds (${min}-${max})`, `${what} in whole seconds (${min}-${max})`, [min, `${what} of ${min} to ${max} seconds`], [max, `${what} of ${min} to ${max} seconds`]);
+  wholeNumber(
+    `${what} in whole seconds (${min}-${max})`,
+    `${what} in whole seconds (${min}-${max})`,
+    [min, `${what} of ${min} to ${max} seconds`],
+    [max, `${what} of ${min} to ${max} seconds`],
+  );
 
 const percent = (what: string, min = 1) =>
   z
@@ -110,13 +119,20 @@ const percent = (what: string, min = 1) =>
     .max(100, { error: `${what} of ${min} to 100 percent` });
 
 const taskCount = (what: string) =>
-  wholeNumber(`${what}: a whole number of tasks`, `${what}: a whole number of tasks`, [0, `${what}: 0 or more tasks`], [1000, `${what}: at most 1000 tasks (the ECS service quota)`]);
+  wholeNumber(
+    `${what}: a whole number of tasks`,
+    `${what}: a whole number of tasks`,
+    [0, `${what}: 0 or more tasks`],
+    [1000, `${what}: at most 1000 tasks (the ECS service quota)`],
+  );
 
 const HealthCheckSchema = z
   .strictObject({
     path: matching(/^\/[\x21-\x7e]{0,1023}$/, "an HTTP path starting with / (such as /actuator/health)")
       .default("/")
-      .describe("Path the target group probes on the container port. Default: / (AWS's default); Spring Boot services use /actuator/health."),
+      .describe(
+        "Path the target group probes on the container port. Default: / (AWS's default); Spring Boot services use /actuator/health.",
+      ),
     matcher: z
       .string()
       .regex(/^[2-4]\d\d(-[2-4]\d\d)?(,[2-4]\d\d(-[2-4]\d\d)?)*$/, { error: "HTTP codes such as 200, 200,204 or 200-299" })
@@ -128,16 +144,20 @@ const HealthCheckSchema = z
     intervalSeconds: seconds(5, 300, "a health check interval").default(30).describe("Seconds between probes. Default: 30."),
     timeoutSeconds: seconds(2, 120, "a health check timeout").default(5).describe("Seconds before a probe fails. Default: 5."),
     healthyThreshold: z.number().int().min(2).max(10).default(3).describe("Consecutive successes before a target is healthy. Default: 3."),
-    unhealthyThreshold: z.number().int().min(2).max(10).default(3).describe("Consecutive failures before a target is unhealthy. Default: 3."),
+    unhealthyThreshold: z
+      .number()
+      .int()
+      .min(2)
+      .max(10)
+      .default(3)
+      .describe("Consecutive failures before a target is unhealthy. Default: 3."),
   })
   .prefault({})
   .describe("Target group health check and ECS grace period.");
 
 const AutoscalingSchema = z
   .strictObject({
-    cpuPercent: percent("a CPU target")
-      .default(70)
-      .describe("Target tracking on average CPU utilisation of the service. Default: 70."),
+    cpuPercent: percent("a CPU target").default(70).describe("Target tracking on average CPU utilisation of the service. Default: 70."),
     memoryPercent: percent("a memory target").optional().describe("Target tracking on average memory utilisation. Default: none."),
     requestsPerTarget: z
       .number({ error: "a number of requests per target per minute" })
@@ -145,17 +165,19 @@ const AutoscalingSchema = z
       .min(1, { error: "at least 1 request per target per minute" })
       .optional()
       .describe("Target tracking on ALB requests per task per minute (ALBRequestCountPerTarget). Default: none."),
-    scaleInCooldownSeconds: seconds(0, 3600, "a scale-in cooldown").default(300).describe("Seconds after a scale-in before another. Default: 300."),
-    scaleOutCooldownSeconds: seconds(0, 3600, "a scale-out cooldown").default(60).describe("Seconds after a scale-out before another. Default: 60."),
+    scaleInCooldownSeconds: seconds(0, 3600, "a scale-in cooldown")
+      .default(300)
+      .describe("Seconds after a scale-in before another. Default: 300."),
+    scaleOutCooldownSeconds: seconds(0, 3600, "a scale-out cooldown")
+      .default(60)
+      .describe("Seconds after a scale-out before another. Default: 60."),
   })
   .prefault({})
   .describe("Target tracking autoscaling between minCount and maxCount.");
 
 const ImageSchema = z
   .strictObject({
-    tag: imageTag
-      .optional()
-      .describe("Tag in the service's ECR repository (<project>-<env>/<service>). Default: application.imageTag."),
+    tag: imageTag.optional().describe("Tag in the service's ECR repository (<project>-<env>/<service>). Default: application.imageTag."),
     uri: matching(IMAGE_URI_RE, "an image reference with a tag or digest (registry/repository:tag or @sha256:...)")
       .optional()
       .describe("An image outside the service's ECR repository, pinned by tag or digest. The repository is still created."),
@@ -173,12 +195,18 @@ const DatabaseVariablesSchema = z
     host: envName("DB_HOST").describe("Variable receiving the writer endpoint host name. Default: DB_HOST."),
     port: envName("DB_PORT").describe("Variable receiving the port. Default: DB_PORT."),
     name: envName("DB_NAME").describe("Variable receiving the application database name. Default: DB_NAME."),
-    user: envName("DB_USER").describe("Variable receiving the database user name (auth iam: the service's own user; auth secret: unset). Default: DB_USER."),
+    user: envName("DB_USER").describe(
+      "Variable receiving the database user name (auth iam: the service's own user; auth secret: unset). Default: DB_USER.",
+    ),
     sslMode: envName("DB_SSL_MODE").describe(
       "Variable receiving the TLS mode the client must use: VERIFY_IDENTITY (MySQL Connector/J sslMode) or verify-full (PostgreSQL sslmode). Default: DB_SSL_MODE.",
     ),
-    region: envName("DB_REGION").describe("Variable receiving the AWS Region (IAM authentication tokens are signed for it). Default: DB_REGION."),
-    secretArn: envName("DB_SECRET_ARN").describe("auth secret: variable receiving the ARN of the managed master secret the application reads at run time. Default: DB_SECRET_ARN."),
+    region: envName("DB_REGION").describe(
+      "Variable receiving the AWS Region (IAM authentication tokens are signed for it). Default: DB_REGION.",
+    ),
+    secretArn: envName("DB_SECRET_ARN").describe(
+      "auth secret: variable receiving the ARN of the managed master secret the application reads at run time. Default: DB_SECRET_ARN.",
+    ),
   })
   .prefault({})
   .describe("Names of the plain environment variables carrying the connection settings (never a password).");
@@ -195,7 +223,9 @@ const DatabaseAccessSchema = z
       ),
     user: z
       .string({ error: "a database user name" })
-      .regex(DB_USER_NAME_RE, { error: "a database user name: a lower-case letter, then up to 31 lower-case letters, digits or underscores" })
+      .regex(DB_USER_NAME_RE, {
+        error: "a database user name: a lower-case letter, then up to 31 lower-case letters, digits or underscores",
+      })
       .optional()
       .describe("auth iam: the service's database user. Default: the service name with - as _."),
     privileges: z
@@ -206,7 +236,9 @@ const DatabaseAccessSchema = z
       ),
     variables: DatabaseVariablesSchema,
   })
-  .describe("The service uses the database layer's database: connection settings as environment variables, credentials per database.auth. Needs the database layer.");
+  .describe(
+    "The service uses the database layer's database: connection settings as environment variables, credentials per database.auth. Needs the database layer.",
+  );
 
 /** One application service (config.services.<name>). */
 export const ServiceSchema = z.strictObject({
@@ -227,7 +259,12 @@ export const ServiceSchema = z.strictObject({
     .describe("Tasks at creation; autoscaling owns the count afterwards (Terraform ignores drift). Default: minCount."),
   minCount: taskCount("a minimum").default(1).describe("Fewest tasks autoscaling keeps. Default: 1."),
   maxCount: taskCount("a maximum").default(4).describe("Most tasks autoscaling starts. Default: 4."),
-  spotPercent: wholeNumber("a Fargate Spot share of 0 to 100 percent", "a Fargate Spot share of 0 to 100 percent (whole number)", [0, "a Fargate Spot share of 0 to 100 percent"], [100, "a Fargate Spot share of 0 to 100 percent"])
+  spotPercent: wholeNumber(
+    "a Fargate Spot share of 0 to 100 percent",
+    "a Fargate Spot share of 0 to 100 percent (whole number)",
+    [0, "a Fargate Spot share of 0 to 100 percent"],
+    [100, "a Fargate Spot share of 0 to 100 percent"],
+  )
     .optional()
     .describe(
       "Share of tasks on FARGATE_SPOT (capacity provider weights), overriding what `critical` and application.spot give. " +
@@ -244,11 +281,17 @@ export const ServiceSchema = z.strictObject({
   healthCheck: HealthCheckSchema,
   autoscaling: AutoscalingSchema,
   paths: z
-    .array(z.string({ error: "an ALB path pattern" }).regex(PATH_PATTERN_RE, { error: 'an ALB path pattern starting with / (up to 128 of A-Z a-z 0-9 _ - . $ / ~ " \' @ : + & * ?)' }))
+    .array(
+      z
+        .string({ error: "an ALB path pattern" })
+        .regex(PATH_PATTERN_RE, { error: "an ALB path pattern starting with / (up to 128 of A-Z a-z 0-9 _ - . $ / ~ \" ' @ : + & * ?)" }),
+    )
     .min(1, { error: "at least one path pattern" })
     .max(MAX_PATHS, { error: `at most ${MAX_PATHS} path patterns (one listener rule)` })
     .optional()
-    .describe("ALB path patterns routed to the service. Default: /api/<service> and /api/<service>/* (the API Gateway forwards /api/... unchanged)."),
+    .describe(
+      "ALB path patterns routed to the service. Default: /api/<service> and /api/<service>/* (the API Gateway forwards /api/... unchanged).",
+    ),
   public: z
     .boolean()
     .default(true)
@@ -256,12 +299,19 @@ export const ServiceSchema = z.strictObject({
       "Route the service's paths from the API Gateway (its front door): each path pattern becomes an API route through the VPC link to the load balancer " +
         "(/x -> /x, /x/* -> /x/{proxy+}). false: reachable only inside the VPC (load balancer from the app tier, Cloud Map). Default: true.",
     ),
-  priority: wholeNumber(`a listener rule priority (${PRIORITY_MIN}-${PRIORITY_MAX})`, `a whole listener rule priority (${PRIORITY_MIN}-${PRIORITY_MAX})`, [PRIORITY_MIN, `a listener rule priority of ${PRIORITY_MIN} to ${PRIORITY_MAX}`], [PRIORITY_MAX, `a listener rule priority of ${PRIORITY_MIN} to ${PRIORITY_MAX}`])
+  priority: wholeNumber(
+    `a listener rule priority (${PRIORITY_MIN}-${PRIORITY_MAX})`,
+    `a whole listener rule priority (${PRIORITY_MIN}-${PRIORITY_MAX})`,
+    [PRIORITY_MIN, `a listener rule priority of ${PRIORITY_MIN} to ${PRIORITY_MAX}`],
+    [PRIORITY_MAX, `a listener rule priority of ${PRIORITY_MIN} to ${PRIORITY_MAX}`],
+  )
     .optional()
     .describe(
       `Listener rule priority (lower is evaluated first). Default: derived from the service name (${DERIVED_PRIORITY_MIN}-${PRIORITY_MAX - 1}), stable when services are added.`,
     ),
-  deregistrationDelaySeconds: seconds(0, 3600, "a deregistration delay").default(30).describe("Seconds a draining target keeps its connections. Default: 30."),
+  deregistrationDelaySeconds: seconds(0, 3600, "a deregistration delay")
+    .default(30)
+    .describe("Seconds a draining target keeps its connections. Default: 30."),
   environment: z
     .record(z.string().regex(ENV_NAME_RE, { error: ENV_NAME_ERROR }), z.string({ error: "a string value (quote numbers and booleans)" }))
     .default({})
@@ -274,12 +324,16 @@ export const ServiceSchema = z.strictObject({
       }),
     )
     .default({})
-    .describe("Variables injected from SSM Parameter Store at task start: NAME -> path below /<project>/<env>/ (the parameters layer's hierarchy)."),
+    .describe(
+      "Variables injected from SSM Parameter Store at task start: NAME -> path below /<project>/<env>/ (the parameters layer's hierarchy).",
+    ),
   database: DatabaseAccessSchema.optional(),
   databaseCredentials: z
     .unknown()
     .optional()
-    .describe("Removed: the master password is no longer injected into tasks (it rotates; tasks would keep the old one). Use services.<name>.database."),
+    .describe(
+      "Removed: the master password is no longer injected into tasks (it rotates; tasks would keep the old one). Use services.<name>.database.",
+    ),
   user: matching(USER_RE, "a user as uid[:gid] or name[:group]")
     .optional()
     .describe("Run the container as this non-root user; set it only when the image supports it. Default: the image's USER."),
@@ -304,9 +358,15 @@ const minutes = (min: number, max: number, what: string) => {
 
 const CustomTrafficSchema = z
   .strictObject({
-    type: z.enum(["canary", "linear"]).describe("canary: shift percent, wait intervalMinutes, shift the rest. linear: shift percent every intervalMinutes."),
-    percent: wholeNumber("a percentage of traffic from 1 to 99", "a whole percentage of traffic from 1 to 99", [1, "a percentage of traffic from 1 to 99"], [99, "a percentage of traffic from 1 to 99"])
-      .describe("Share of the production traffic moved per step."),
+    type: z
+      .enum(["canary", "linear"])
+      .describe("canary: shift percent, wait intervalMinutes, shift the rest. linear: shift percent every intervalMinutes."),
+    percent: wholeNumber(
+      "a percentage of traffic from 1 to 99",
+      "a whole percentage of traffic from 1 to 99",
+      [1, "a percentage of traffic from 1 to 99"],
+      [99, "a percentage of traffic from 1 to 99"],
+    ).describe("Share of the production traffic moved per step."),
     intervalMinutes: minutes(1, 2880, "an interval").describe("Minutes between steps."),
   })
   .describe("A custom time-based traffic shift (an aws_codedeploy_deployment_config of this layer).");
@@ -314,9 +374,16 @@ const CustomTrafficSchema = z
 const BlueGreenSchema = z
   .strictObject({
     trafficRouting: z
-      .union([z.enum(CODEDEPLOY_ECS_CONFIGS, { error: `a CodeDeploy ECS configuration (${CODEDEPLOY_ECS_CONFIGS.join(", ")}) or {type, percent, intervalMinutes}` }), CustomTrafficSchema])
+      .union([
+        z.enum(CODEDEPLOY_ECS_CONFIGS, {
+          error: `a CodeDeploy ECS configuration (${CODEDEPLOY_ECS_CONFIGS.join(", ")}) or {type, percent, intervalMinutes}`,
+        }),
+        CustomTrafficSchema,
+      ])
       .default(DEFAULT_CODEDEPLOY_ECS_CONFIG)
-      .describe(`How production traffic moves to the new tasks: a predefined CodeDeploy ECS configuration or a custom canary / linear shift. Default: ${DEFAULT_CODEDEPLOY_ECS_CONFIG}.`),
+      .describe(
+        `How production traffic moves to the new tasks: a predefined CodeDeploy ECS configuration or a custom canary / linear shift. Default: ${DEFAULT_CODEDEPLOY_ECS_CONFIG}.`,
+      ),
     testListenerPort: port
       .default(8443)
       .describe(
@@ -335,7 +402,9 @@ const BlueGreenSchema = z
         enabled: z.boolean().default(true).describe("Create the alarm and roll back when it fires during a deployment. Default: true."),
         errorRatePercent: percent("an error rate")
           .default(5)
-          .describe("5XX responses of the service's two target groups, as a percentage of their requests, over 2 of 3 one-minute periods. Default: 5."),
+          .describe(
+            "5XX responses of the service's two target groups, as a percentage of their requests, over 2 of 3 one-minute periods. Default: 5.",
+          ),
       })
       .prefault({})
       .describe("A CloudWatch alarm per blue-green service that stops a deployment and rolls it back (DEPLOYMENT_STOP_ON_ALARM)."),
@@ -347,26 +416,43 @@ const BlueGreenSchema = z
 
 export const ApplicationSchema = z
   .strictObject({
-    imageTag: imageTag.default("initial").describe("Tag every service runs unless services.<name>.image sets one. Default: initial (what the first pipeline run pushes)."),
+    imageTag: imageTag
+      .default("initial")
+      .describe("Tag every service runs unless services.<name>.image sets one. Default: initial (what the first pipeline run pushes)."),
     containerInsights: z
       .enum(["enabled", "enhanced", "disabled"])
       .default("enabled")
       .describe("CloudWatch Container Insights on the cluster. Default: enabled."),
-    logRetentionDays: logRetention.optional().describe("Retention of the /ecs/<project>/<env>/<service> log groups. Default: logging.retentionDays."),
+    logRetentionDays: logRetention
+      .optional()
+      .describe("Retention of the /ecs/<project>/<env>/<service> log groups. Default: logging.retentionDays."),
     ecr: z
       .strictObject({
         immutableTags: z.boolean().default(true).describe("Refuse pushing a tag twice. Default: true."),
         scanOnPush: z.boolean().default(true).describe("Basic vulnerability scan of every pushed image. Default: true."),
-        keepImages: z.number().int().min(1).max(10000).default(30).describe("Images kept per repository (the newest); older ones expire. Default: 30."),
+        keepImages: z
+          .number()
+          .int()
+          .min(1)
+          .max(10000)
+          .default(30)
+          .describe("Images kept per repository (the newest); older ones expire. Default: 30."),
         untaggedExpiryDays: z.number().int().min(1).max(3650).default(7).describe("Days before untagged images expire. Default: 7."),
       })
       .prefault({})
       .describe("One ECR repository per service, <project>-<env>/<service>, encrypted with the security layer's data key."),
     spot: z
       .strictObject({
-        nonCriticalPercent: wholeNumber("a Fargate Spot share of 0 to 100 percent", "a Fargate Spot share of 0 to 100 percent (whole number)", [0, "a Fargate Spot share of 0 to 100 percent"], [100, "a Fargate Spot share of 0 to 100 percent"])
+        nonCriticalPercent: wholeNumber(
+          "a Fargate Spot share of 0 to 100 percent",
+          "a Fargate Spot share of 0 to 100 percent (whole number)",
+          [0, "a Fargate Spot share of 0 to 100 percent"],
+          [100, "a Fargate Spot share of 0 to 100 percent"],
+        )
           .default(0)
-          .describe("Share of the tasks above the on-demand base that run on FARGATE_SPOT for services with critical: false. Tier default: dev 100, staging 100, prod 50."),
+          .describe(
+            "Share of the tasks above the on-demand base that run on FARGATE_SPOT for services with critical: false. Tier default: dev 100, staging 100, prod 50.",
+          ),
       })
       .prefault({})
       .describe("Fargate Spot for services that are not critical (services.<name>.critical: false); critical services stay on FARGATE."),
@@ -376,8 +462,20 @@ export const ApplicationSchema = z
           .enum(DEPLOYMENT_STRATEGIES)
           .default("rolling")
           .describe("Deployment of every service that does not set services.<name>.deployment: rolling or blue-green. Default: rolling."),
-        minimumHealthyPercent: z.number().int().min(0).max(100).default(100).describe("Healthy share kept during a rolling deployment. Default: 100."),
-        maximumPercent: z.number().int().min(100).max(200).default(200).describe("Upper bound of running tasks during a rolling deployment. Default: 200."),
+        minimumHealthyPercent: z
+          .number()
+          .int()
+          .min(0)
+          .max(100)
+          .default(100)
+          .describe("Healthy share kept during a rolling deployment. Default: 100."),
+        maximumPercent: z
+          .number()
+          .int()
+          .min(100)
+          .max(200)
+          .default(200)
+          .describe("Upper bound of running tasks during a rolling deployment. Default: 200."),
         blueGreen: BlueGreenSchema,
       })
       .prefault({})
@@ -387,11 +485,15 @@ export const ApplicationSchema = z
         internal: z
           .boolean()
           .default(false)
-          .describe("Internal load balancer in the app subnets (reached through the API Gateway VPC link); false: internet-facing in the public subnets. Default: false."),
+          .describe(
+            "Internal load balancer in the app subnets (reached through the API Gateway VPC link); false: internet-facing in the public subnets. Default: false.",
+          ),
         networkLoadBalancer: z
           .boolean()
           .default(false)
-          .describe("Put an internal NLB in front of the internal ALB, the target of a REST API VPC link. Needs internal: true. Default: false."),
+          .describe(
+            "Put an internal NLB in front of the internal ALB, the target of a REST API VPC link. Needs internal: true. Default: false.",
+          ),
         certificateArn: matching(ACM_ARN_RE, "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)")
           .optional()
           .describe("ACM certificate of the HTTPS listener, in aws.region."),
@@ -401,13 +503,20 @@ export const ApplicationSchema = z
           .describe(
             "Serve HTTPS on 443 with certificateArn, HTTP on 80 redirecting to it. false: plain HTTP on 80 only, refused where protection.data is true (prod). Default: true with certificateArn, else false.",
           ),
-        sslPolicy: z.enum(TLS_POLICIES).default(DEFAULT_TLS_POLICY).describe(`TLS policy of the HTTPS listener. Default: ${DEFAULT_TLS_POLICY}.`),
+        sslPolicy: z
+          .enum(TLS_POLICIES)
+          .default(DEFAULT_TLS_POLICY)
+          .describe(`TLS policy of the HTTPS listener. Default: ${DEFAULT_TLS_POLICY}.`),
         idleTimeoutSeconds: seconds(1, 4000, "an idle timeout").default(60).describe("Connection idle timeout. Default: 60."),
         deletionProtection: z.boolean().optional().describe("Deletion protection on the load balancers. Default: protection.availability."),
         accessLogs: z
           .strictObject({
             enabled: z.boolean().default(false).describe("Write access logs to S3. Default: false."),
-            bucket: s3BucketName.optional().describe("Existing bucket (SSE-S3, with the ELB log-delivery policy). Default: a bucket created here, <project>-<env>-alb-logs-<account>."),
+            bucket: s3BucketName
+              .optional()
+              .describe(
+                "Existing bucket (SSE-S3, with the ELB log-delivery policy). Default: a bucket created here, <project>-<env>-alb-logs-<account>.",
+              ),
             prefix: z
               .string()
               .regex(/^[a-zA-Z0-9!_.*'()-]+(\/[a-zA-Z0-9!_.*'()-]+)*$/, { error: "an S3 key prefix without leading or trailing slash" })
@@ -425,7 +534,9 @@ export const ApplicationSchema = z
             names: z
               .array(z.string({ error: "a DNS name" }).regex(DNS_NAME_RE, { error: "a lower-case DNS name such as api.example.com" }))
               .min(1, { error: "at least one name" })
-              .describe("Names that point at the load balancer (A alias records); with HTTPS they must be on application.alb.certificateArn."),
+              .describe(
+                "Names that point at the load balancer (A alias records); with HTTPS they must be on application.alb.certificateArn.",
+              ),
           })
           .optional()
           .describe("Route 53 alias records for the load balancer (clients calling it by name). Default: none."),
@@ -555,11 +666,20 @@ export const defaultDatabaseUser = (service: string): string => service.replace(
  * A service's database access with defaults applied, or undefined when the service does not use
  * the database (no services.<name>.database, or layer 03 switched off).
  */
-export function serviceDatabaseAccess(cfg: Pick<PlatformConfig, "database" | "layers">, name: string, svc: ServiceConfig): ServiceDatabaseAccess | undefined {
+export function serviceDatabaseAccess(
+  cfg: Pick<PlatformConfig, "database" | "layers">,
+  name: string,
+  svc: ServiceConfig,
+): ServiceDatabaseAccess | undefined {
   const db = svc.database;
   if (!db || cfg.layers.database?.enabled === false) return undefined;
   const auth = db.auth ?? (cfg.database.iamAuthentication ? "iam" : "secret");
-  return { auth, user: auth === "iam" ? (db.user ?? defaultDatabaseUser(name)) : undefined, privileges: db.privileges, variables: db.variables };
+  return {
+    auth,
+    user: auth === "iam" ? (db.user ?? defaultDatabaseUser(name)) : undefined,
+    privileges: db.privileges,
+    variables: db.variables,
+  };
 }
 
 /** One IAM-authenticated database user, as layer 03 creates and grants it. */
@@ -573,13 +693,17 @@ export interface DatabaseUserPlan {
 }
 
 /** The services that connect with IAM authentication, and their users, in config order; then the GenAI function's (genai.database). */
-export function iamDatabaseUsers(cfg: Pick<PlatformConfig, "database" | "layers" | "services"> & Partial<Pick<PlatformConfig, "genai">>): DatabaseUserPlan[] {
+export function iamDatabaseUsers(
+  cfg: Pick<PlatformConfig, "database" | "layers" | "services"> & Partial<Pick<PlatformConfig, "genai">>,
+): DatabaseUserPlan[] {
   const services: DatabaseUserPlan[] = Object.entries(cfg.services).flatMap(([service, svc]) => {
     const access = serviceDatabaseAccess(cfg, service, svc);
     return access?.auth === "iam" ? [{ service, user: access.user!, privileges: access.privileges }] : [];
   });
   const genai = cfg.genai ? genaiDatabaseUser({ genai: cfg.genai, layers: cfg.layers }) : undefined;
-  return genai ? [...services, { service: "genai", user: genai.user, privileges: genai.privileges, principal: "genai-function" }] : services;
+  return genai
+    ? [...services, { service: "genai", user: genai.user, privileges: genai.privileges, principal: "genai-function" }]
+    : services;
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -587,7 +711,10 @@ export function iamDatabaseUsers(cfg: Pick<PlatformConfig, "database" | "layers"
 
 /** ALB path pattern (with * and ?) as a regular expression over request paths. */
 function globRegex(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${body}$`);
 }
 
@@ -596,7 +723,12 @@ const fargateSizeRule: Rule = (cfg) =>
   Object.entries(cfg.services).flatMap(([name, svc]) =>
     isFargateSize(svc.cpu, svc.memory)
       ? []
-      : [{ path: ["services", name, "memory"], expected: `a memory size Fargate accepts with cpu ${svc.cpu} (${fargateMemoryText(svc.cpu)})` }],
+      : [
+          {
+            path: ["services", name, "memory"],
+            expected: `a memory size Fargate accepts with cpu ${svc.cpu} (${fargateMemoryText(svc.cpu)})`,
+          },
+        ],
   );
 
 /** min <= desired <= max. */
@@ -631,18 +763,23 @@ const imageRule: Rule = (cfg) => {
   for (const [name, svc] of Object.entries(cfg.services)) {
     const { tag, uri } = svc.image;
     if (tag !== undefined && uri !== undefined) {
-      issues.push({ path: ["services", name, "image", "uri"], expected: "either image.tag (the service's ECR repository) or image.uri, not both" });
+      issues.push({
+        path: ["services", name, "image", "uri"],
+        expected: "either image.tag (the service's ECR repository) or image.uri, not both",
+      });
     }
     if (immutable && tag === "latest") {
       issues.push({
         path: ["services", name, "image", "tag"],
-        expected: "a release tag, not latest (application.ecr.immutableTags is true: latest could be pushed only once and would never move)",
+        expected:
+          "a release tag, not latest (application.ecr.immutableTags is true: latest could be pushed only once and would never move)",
       });
     }
     if (uri !== undefined && /:latest$/.test(uri)) {
       issues.push({
         path: ["services", name, "image", "uri"],
-        expected: "an image pinned by a release tag or @sha256 digest, not :latest (a task restart could run other code than the plan shows)",
+        expected:
+          "an image pinned by a release tag or @sha256 digest, not :latest (a task restart could run other code than the plan shows)",
       });
     }
   }
@@ -683,7 +820,11 @@ const routingRule: Rule = (cfg) => {
     }
     issues.push(
       svc.priority !== undefined
-        ? { path: ["services", name, "priority"], expected: "a listener rule priority no other service uses", found: `${priority}, also the priority of ${first}` }
+        ? {
+            path: ["services", name, "priority"],
+            expected: "a listener rule priority no other service uses",
+            found: `${priority}, also the priority of ${first}`,
+          }
         : {
             path: ["services", name],
             expected: `an explicit priority (services.${name}.priority): the priority derived from the name collides with another service`,
@@ -742,7 +883,11 @@ const environmentRule: Rule = (cfg) => {
         });
       }
       if (key in svc.environment) {
-        issues.push({ path: ["services", name, "secrets", key], expected: "a variable name not also under environment", found: `${key}, also under environment` });
+        issues.push({
+          path: ["services", name, "secrets", key],
+          expected: "a variable name not also under environment",
+          found: `${key}, also under environment`,
+        });
       }
     }
     if (svc.user !== undefined && /^(0|root)(:|$)/.test(svc.user)) {
@@ -778,20 +923,36 @@ const databaseAccessRule: Rule = (cfg) => {
     }
     const access = serviceDatabaseAccess(cfg, name, svc)!;
     if (access.auth === "iam" && !cfg.database.iamAuthentication) {
-      issues.push({ path: at("auth"), expected: "secret, or database.iamAuthentication: true (IAM authentication is switched off on the database)", found: JSON.stringify("iam") });
+      issues.push({
+        path: at("auth"),
+        expected: "secret, or database.iamAuthentication: true (IAM authentication is switched off on the database)",
+        found: JSON.stringify("iam"),
+      });
     }
     if (access.auth === "secret" && db.user !== undefined) {
-      issues.push({ path: at("user"), expected: "no user with auth: secret (the application signs in with the secret's user)", found: JSON.stringify(db.user) });
+      issues.push({
+        path: at("user"),
+        expected: "no user with auth: secret (the application signs in with the secret's user)",
+        found: JSON.stringify(db.user),
+      });
     }
     if (access.user !== undefined) {
       const userPath = db.user !== undefined ? at("user") : at();
       const derived = db.user === undefined ? ` (derived from the service name; set services.${name}.database.user)` : "";
       if ((DB_RESERVED_USERS as readonly string[]).includes(access.user) || access.user === cfg.database.masterUsername.toLowerCase()) {
-        issues.push({ path: userPath, expected: `a user name other than the master user's and the engine's own (${DB_RESERVED_USERS.join(", ")})${derived}`, found: JSON.stringify(access.user) });
+        issues.push({
+          path: userPath,
+          expected: `a user name other than the master user's and the engine's own (${DB_RESERVED_USERS.join(", ")})${derived}`,
+          found: JSON.stringify(access.user),
+        });
       }
       const first = users.get(access.user);
       if (first !== undefined) {
-        issues.push({ path: userPath, expected: `a database user no other service uses${derived}`, found: `${JSON.stringify(access.user)}, also the user of ${first}` });
+        issues.push({
+          path: userPath,
+          expected: `a database user no other service uses${derived}`,
+          found: `${JSON.stringify(access.user)}, also the user of ${first}`,
+        });
       } else users.set(access.user, name);
     }
     const seen = new Map<string, string>();
@@ -823,10 +984,16 @@ const tlsRule: Rule = (cfg) => {
   const issues: SemanticIssue[] = [];
   const alb = cfg.application.alb;
   if (alb.https && !alb.certificateArn) {
-    issues.push({ path: ["application", "alb", "certificateArn"], expected: "an ACM certificate ARN for the HTTPS listener (application.alb.https is true)" });
+    issues.push({
+      path: ["application", "alb", "certificateArn"],
+      expected: "an ACM certificate ARN for the HTTPS listener (application.alb.https is true)",
+    });
   }
   if (!alb.https && alb.certificateArn) {
-    issues.push({ path: ["application", "alb", "https"], expected: "true or no key (application.alb.certificateArn is set: the load balancer serves HTTPS)" });
+    issues.push({
+      path: ["application", "alb", "https"],
+      expected: "true or no key (application.alb.certificateArn is set: the load balancer serves HTTPS)",
+    });
   }
   if (!alb.https && !alb.certificateArn && cfg.protection.data) {
     issues.push({
@@ -838,7 +1005,10 @@ const tlsRule: Rule = (cfg) => {
   }
   const m = alb.certificateArn ? ACM_ARN_RE.exec(alb.certificateArn) : null;
   if (m && m[1] !== cfg.aws.region) {
-    issues.push({ path: ["application", "alb", "certificateArn"], expected: `a certificate of ${cfg.aws.region} (a load balancer uses certificates of its own region)` });
+    issues.push({
+      path: ["application", "alb", "certificateArn"],
+      expected: `a certificate of ${cfg.aws.region} (a load balancer uses certificates of its own region)`,
+    });
   }
   const needed = alb.https ? 443 : 80;
   if (!cfg.security.alb.ports.includes(needed)) {
@@ -928,7 +1098,10 @@ const spotRule: Rule = (cfg) =>
         expected:
           "no Fargate Spot on a blue-green service: CodeDeploy starts each release's task set with the AppSpec's capacity provider strategy, " +
           "not the service's, so the Spot share and on-demand base would hold only until the first deployment (set critical: true and no spotPercent, or deploy it rolling)",
-        found: cap.source === "spotPercent" ? `${svc.spotPercent}` : `false (application.spot.nonCriticalPercent ${cfg.application.spot.nonCriticalPercent})`,
+        found:
+          cap.source === "spotPercent"
+            ? `${svc.spotPercent}`
+            : `false (application.spot.nonCriticalPercent ${cfg.application.spot.nonCriticalPercent})`,
       },
     ];
   });

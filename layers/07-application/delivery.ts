@@ -52,8 +52,8 @@ export const DeliverySchema = z
   .strictObject({
     github: GithubSchema,
     sessionDurationSeconds: sessionSeconds(900, 3600).describe(
-        "Longest session of the delivery role: a deploy job builds, pushes and waits for the service to become stable (or a blue/green deployment to finish) with one set of credentials. Default: 3600.",
-      ),
+      "Longest session of the delivery role: a deploy job builds, pushes and waits for the service to become stable (or a blue/green deployment to finish) with one set of credentials. Default: 3600.",
+    ),
   })
   .prefault({})
   .describe(
@@ -91,7 +91,10 @@ export function deliveryTarget(cfg: Pick<PlatformConfig, "project" | "environmen
     roleName,
     roleArn: `arn:${partition}:iam::${cfg.aws.accountId}:role/${roleName}`,
     oidcProviderArn: `arn:${partition}:iam::${cfg.aws.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`,
-    subjects: [`repo:${gh.repository}:environment:${githubEnvironment}`, ...gh.branches.map((b) => `repo:${gh.repository}:ref:refs/heads/${b}`)],
+    subjects: [
+      `repo:${gh.repository}:environment:${githubEnvironment}`,
+      ...gh.branches.map((b) => `repo:${gh.repository}:ref:refs/heads/${b}`),
+    ],
     sessionSeconds: cfg.delivery.sessionDurationSeconds,
   };
 }
@@ -105,8 +108,14 @@ const deliveryRule: Rule = (cfg) => {
   const gh = cfg.delivery.github;
   const issues: SemanticIssue[] = [];
   if (!gh.repository) {
-    if (gh.environment !== undefined) issues.push({ path: ["delivery", "github", "environment"], expected: "no GitHub environment without delivery.github.repository" });
-    if (gh.branches.length) issues.push({ path: ["delivery", "github", "branches"], expected: "no branches without delivery.github.repository", found: gh.branches.join(", ") });
+    if (gh.environment !== undefined)
+      issues.push({ path: ["delivery", "github", "environment"], expected: "no GitHub environment without delivery.github.repository" });
+    if (gh.branches.length)
+      issues.push({
+        path: ["delivery", "github", "branches"],
+        expected: "no branches without delivery.github.repository",
+        found: gh.branches.join(", "),
+      });
     return issues;
   }
   if (!cfg.ci.github.repository) {

@@ -64,7 +64,13 @@ import { EcsCluster } from "../../modules/ecs-cluster";
 import { FargateService } from "../../modules/fargate-service";
 import { OtelCollectorSidecar } from "../../modules/otel-collector";
 import { PrometheusWorkspace } from "../../modules/prometheus-workspace";
-import { type AlbTarget, ApplicationLoadBalancer, ELB_LOG_DELIVERY_ACCOUNTS, NetworkLoadBalancerFront, type AccessLogsProps } from "../../modules/load-balancer";
+import {
+  type AlbTarget,
+  ApplicationLoadBalancer,
+  ELB_LOG_DELIVERY_ACCOUNTS,
+  NetworkLoadBalancerFront,
+  type AccessLogsProps,
+} from "../../modules/load-balancer";
 import { SecureBucket } from "../../modules/secure-bucket";
 
 /** What one service contributes to the contract. */
@@ -364,7 +370,13 @@ export class ApplicationStack extends LayerStack<"application"> {
    * role carries the X-Ray write statement) and, with prometheus, the scrape of the service's
    * metrics endpoint remote-written to the workspace, with aps:RemoteWrite on exactly it.
    */
-  private collector(scope: Construct, name: string, svc: ServiceConfig, tracingName: string, ctx: ServiceContext): OtelCollectorSidecar | undefined {
+  private collector(
+    scope: Construct,
+    name: string,
+    svc: ServiceConfig,
+    tracingName: string,
+    ctx: ServiceContext,
+  ): OtelCollectorSidecar | undefined {
     if (!collectorEnabled(this.config)) return undefined;
     const { application: app, logging, aws, environment } = this.config;
     const c = app.collector;
@@ -491,9 +503,21 @@ export class ApplicationStack extends LayerStack<"application"> {
     const objects = `${this.arns.arn("s3", bucketName, { global: true, noAccount: true })}/${application.alb.accessLogs.prefix}/AWSLogs/${aws.accountId}/*`;
     const elbAccount = ELB_LOG_DELIVERY_ACCOUNTS[aws.region];
     const statements: PolicyStatement[] = [
-      { Sid: "ElbLogDelivery", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject", Resource: objects },
+      {
+        Sid: "ElbLogDelivery",
+        Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+        Action: "s3:PutObject",
+        Resource: objects,
+      },
       ...(elbAccount
-        ? [{ Sid: "ElbRegionalAccountLogDelivery", Principal: { AWS: `arn:${this.arns.partition}:iam::${elbAccount}:root` }, Action: "s3:PutObject", Resource: objects }]
+        ? [
+            {
+              Sid: "ElbRegionalAccountLogDelivery",
+              Principal: { AWS: `arn:${this.arns.partition}:iam::${elbAccount}:root` },
+              Action: "s3:PutObject",
+              Resource: objects,
+            },
+          ]
         : []),
     ];
     const bucket = new SecureBucket(this, "alb_access_logs", {

@@ -17,12 +17,13 @@ import type { Rule, SemanticIssue } from "../../core/config/types";
 export const DEFAULT_COLLECTOR_IMAGE = "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.2";
 
 /** An image reference pinned to a tag or a digest (never an implicit latest). */
-const IMAGE_RE = /^[a-z0-9]+([._-][a-z0-9]+)*(\.[a-z0-9-]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
-const IMAGE_ERROR = "a container image with a registry, a repository and a pinned tag or digest, such as public.ecr.aws/aws-observability/aws-otel-collector:v0.43.2";
+const IMAGE_RE =
+  /^[a-z0-9]+([._-][a-z0-9]+)*(\.[a-z0-9-]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
+const IMAGE_ERROR =
+  "a container image with a registry, a repository and a pinned tag or digest, such as public.ecr.aws/aws-observability/aws-otel-collector:v0.43.2";
 
 /** A metrics path: absolute, no query. */
 const METRICS_PATH_RE = /^\/[A-Za-z0-9._~/-]*$/;
-
 
 export const PrometheusSchema = z
   .strictObject({
@@ -39,17 +40,18 @@ export const PrometheusSchema = z
       .string({ error: "an absolute HTTP path such as /metrics" })
       .regex(METRICS_PATH_RE, { error: "an absolute HTTP path such as /metrics (no query string)" })
       .default("/metrics")
-      .describe("Path of the application's Prometheus endpoint, scraped on the service's container port over localhost. Default: /metrics."),
+      .describe(
+        "Path of the application's Prometheus endpoint, scraped on the service's container port over localhost. Default: /metrics.",
+      ),
   })
   .prefault({})
-  .describe("Prometheus metrics of the services into Amazon Managed Service for Prometheus (the collector scrapes; nothing listens on the network for it).");
+  .describe(
+    "Prometheus metrics of the services into Amazon Managed Service for Prometheus (the collector scrapes; nothing listens on the network for it).",
+  );
 
 export const CollectorSchema = z
   .strictObject({
-    enabled: z
-      .boolean()
-      .default(false)
-      .describe("Run the ADOT collector as a sidecar in every service's task. Default: false."),
+    enabled: z.boolean().default(false).describe("Run the ADOT collector as a sidecar in every service's task. Default: false."),
     image: matching(IMAGE_RE, IMAGE_ERROR)
       .default(DEFAULT_COLLECTOR_IMAGE)
       .describe(
@@ -57,7 +59,9 @@ export const CollectorSchema = z
       ),
     cpu: wholeNumberIn(0, 1024, "CPU units of the collector container")
       .default(64)
-      .describe("CPU units reserved for the collector out of the task's (services.<name>.cpu, unchanged); the application container gets the rest. At most half the task's. Default: 64."),
+      .describe(
+        "CPU units reserved for the collector out of the task's (services.<name>.cpu, unchanged); the application container gets the rest. At most half the task's. Default: 64.",
+      ),
     memoryMiB: wholeNumberIn(32, 2048, "memory of the collector container in MiB")
       .default(128)
       .describe(
@@ -66,16 +70,26 @@ export const CollectorSchema = z
     essential: z
       .boolean()
       .default(false)
-      .describe("Stop the whole task when the collector stops. Default: false (telemetry is best effort: a collector crash must not take the service down)."),
+      .describe(
+        "Stop the whole task when the collector stops. Default: false (telemetry is best effort: a collector crash must not take the service down).",
+      ),
     traces: z
       .boolean()
       .default(true)
-      .describe("Receive traces (OTLP on 127.0.0.1:4317/4318, X-Ray daemon protocol on 127.0.0.1:2000/udp) and send them to AWS X-Ray with the task role. Default: true."),
+      .describe(
+        "Receive traces (OTLP on 127.0.0.1:4317/4318, X-Ray daemon protocol on 127.0.0.1:2000/udp) and send them to AWS X-Ray with the task role. Default: true.",
+      ),
     prometheus: PrometheusSchema,
-    logRetentionDays: logRetention.optional().describe("Retention of the collectors' log groups /ecs/<project>/<env>/<service>/collector. Default: application.logRetentionDays, else logging.retentionDays."),
+    logRetentionDays: logRetention
+      .optional()
+      .describe(
+        "Retention of the collectors' log groups /ecs/<project>/<env>/<service>/collector. Default: application.logRetentionDays, else logging.retentionDays.",
+      ),
   })
   .prefault({})
-  .describe("Telemetry collector sidecar (AWS Distro for OpenTelemetry) in the ECS tasks: traces to X-Ray, optional Prometheus metrics to Amazon Managed Service for Prometheus.");
+  .describe(
+    "Telemetry collector sidecar (AWS Distro for OpenTelemetry) in the ECS tasks: traces to X-Ray, optional Prometheus metrics to Amazon Managed Service for Prometheus.",
+  );
 
 export type CollectorConfig = z.output<typeof CollectorSchema>;
 
@@ -151,7 +165,13 @@ const collectorReachRule: Rule = (cfg) => {
 const prometheusNeedsCollectorRule: Rule = (cfg) => {
   const c = cfg.application.collector;
   if (c.enabled || !c.prometheus.enabled) return [];
-  return [{ path: ["application", "collector", "enabled"], expected: "true (application.collector.prometheus.enabled needs the collector to scrape and remote-write)", found: "false" }];
+  return [
+    {
+      path: ["application", "collector", "enabled"],
+      expected: "true (application.collector.prometheus.enabled needs the collector to scrape and remote-write)",
+      found: "false",
+    },
+  ];
 };
 
 /** Cross-field rules of application.collector (see ../semantic.ts). */

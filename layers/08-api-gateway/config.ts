@@ -33,7 +33,8 @@ export const DNS_NAME_RE = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?
 /** A browser origin: scheme, host and optional port; no path, no trailing slash. */
 export const ORIGIN_RE = /^https?:\/\/[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*(?::\d{1,5})?$/;
 /** An ACM certificate ARN; group 1 is the region, group 2 the account. */
-export const ACM_CERTIFICATE_ARN_RE = /^arn:aws(?:-[a-z]+)*:acm:([a-z0-9-]+):(\d{12}):certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const ACM_CERTIFICATE_ARN_RE =
+  /^arn:aws(?:-[a-z]+)*:acm:([a-z0-9-]+):(\d{12}):certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** A REST base path mapping (one or more segments, no leading or trailing slash). */
 export const BASE_PATH_RE = /^[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*$/;
 /** A Route 53 hosted zone id (`Z` and upper-case letters and digits). */
@@ -64,7 +65,9 @@ const ThrottleSchema = z
       .gt(0, { error: RATE_ERROR })
       .max(1_000_000, { error: "a rate of at most 1,000,000 requests per second" })
       .default(1000)
-      .describe("Steady-state requests per second for the whole stage (REST: method settings */*; HTTP: default route settings). Default: 1000."),
+      .describe(
+        "Steady-state requests per second for the whole stage (REST: method settings */*; HTTP: default route settings). Default: 1000.",
+      ),
     burstLimit: wholeNumber(BURST_ERROR, BURST_ERROR, [0, BURST_ERROR], [1_000_000, "a burst of at most 1,000,000 requests"])
       .default(2000)
       .describe("Token-bucket size: requests served at once above the rate. Must be at least rateLimit. Default: 2000."),
@@ -77,7 +80,9 @@ const CorsSchema = z
     allowOrigins: z
       .array(matching(ORIGIN_RE, ORIGIN_ERROR).or(z.literal("*")), { error: "a list of origins" })
       .default([])
-      .describe('Origins browsers may call the API from, e.g. https://app.example.com, or ["*"] for any. Empty (default): no CORS, same-origin callers only.'),
+      .describe(
+        'Origins browsers may call the API from, e.g. https://app.example.com, or ["*"] for any. Empty (default): no CORS, same-origin callers only.',
+      ),
     allowMethods: z
       .array(z.enum(CORS_METHODS))
       .min(1, { error: "at least one method" })
@@ -100,18 +105,24 @@ const CorsSchema = z
       .describe('Let browsers send cookies and Authorization to the API cross-origin (not with "*" origins). Default: false.'),
   })
   .prefault({})
-  .describe("Cross-origin requests from browsers. REST: OPTIONS answered by mock integrations and CORS headers on the gateway's own error responses; HTTP: the API's CORS configuration.");
+  .describe(
+    "Cross-origin requests from browsers. REST: OPTIONS answered by mock integrations and CORS headers on the gateway's own error responses; HTTP: the API's CORS configuration.",
+  );
 
 const LoggingSchema = z
   .strictObject({
     level: z
       .enum(LOGGING_LEVELS)
       .default("ERROR")
-      .describe("REST execution logging level (to API-Gateway-Execution-Logs_<api>/<stage>, KMS-encrypted, with retention). HTTP APIs have access logs only. Default: ERROR."),
+      .describe(
+        "REST execution logging level (to API-Gateway-Execution-Logs_<api>/<stage>, KMS-encrypted, with retention). HTTP APIs have access logs only. Default: ERROR.",
+      ),
     dataTrace: z
       .boolean()
       .default(false)
-      .describe("Log full request and response bodies in the REST execution logs. Default: false (bodies may hold personal data and secrets)."),
+      .describe(
+        "Log full request and response bodies in the REST execution logs. Default: false (bodies may hold personal data and secrets).",
+      ),
   })
   .prefault({})
   .describe("Execution logging. Access logs (JSON) are always on, to a KMS-encrypted group with logging.retentionDays.");
@@ -119,11 +130,14 @@ const LoggingSchema = z
 const CustomDomainSchema = z
   .strictObject({
     domainName: matching(DNS_NAME_RE, DNS_ERROR).describe("The API's public name, e.g. api.example.com."),
-    certificateArn: matching(ACM_CERTIFICATE_ARN_RE, CERT_ERROR)
-      .describe("ACM certificate for domainName, in aws.region and the environment's account (regional endpoint)."),
+    certificateArn: matching(ACM_CERTIFICATE_ARN_RE, CERT_ERROR).describe(
+      "ACM certificate for domainName, in aws.region and the environment's account (regional endpoint).",
+    ),
     basePath: z
       .string({ error: "a base path such as v1 (no leading or trailing slash)" })
-      .regex(BASE_PATH_RE, { error: "a base path such as v1 (letters, digits, . _ ~ -, segments separated by /; no leading or trailing slash)" })
+      .regex(BASE_PATH_RE, {
+        error: "a base path such as v1 (letters, digits, . _ ~ -, segments separated by /; no leading or trailing slash)",
+      })
       .optional()
       .describe("Path under the domain the stage is mapped to. Default: the domain's root."),
     hostedZoneId: matching(HOSTED_ZONE_ID_RE, ZONE_ERROR)
@@ -134,7 +148,9 @@ const CustomDomainSchema = z
       ),
   })
   .optional()
-  .describe("Optional custom domain (regional endpoint, TLS 1.2 policy) mapped to the stage, with an optional Route 53 alias record (hostedZoneId).");
+  .describe(
+    "Optional custom domain (regional endpoint, TLS 1.2 policy) mapped to the stage, with an optional Route 53 alias record (hostedZoneId).",
+  );
 
 const UsagePlanSchema = z
   .strictObject({
@@ -143,16 +159,23 @@ const UsagePlanSchema = z
       .optional()
       .describe("Requests per API key per day. Default: no quota (throttling only)."),
     apiKeys: z
-      .array(z.string().regex(API_KEY_NAME_RE, { error: "an API key name: lower-case letters, digits, hyphens (1-63, starting with a letter)" }))
+      .array(
+        z.string().regex(API_KEY_NAME_RE, { error: "an API key name: lower-case letters, digits, hyphens (1-63, starting with a letter)" }),
+      )
       .default([])
-      .describe("API keys to create (AWS generates the values; they are in state, see docs). With keys, the API's methods require an x-api-key header. Default: none."),
+      .describe(
+        "API keys to create (AWS generates the values; they are in state, see docs). With keys, the API's methods require an x-api-key header. Default: none.",
+      ),
   })
   .optional()
   .describe("Optional REST usage plan (throttle and quota per API key). Not available for HTTP APIs.");
 
 export const ApiGatewaySchema = z
   .strictObject({
-    type: z.enum(API_TYPES).default("rest").describe("rest: REST API (WAF, X-Ray, usage plans, execution logs); http: HTTP API (cheaper, fewer features). Default: rest."),
+    type: z
+      .enum(API_TYPES)
+      .default("rest")
+      .describe("rest: REST API (WAF, X-Ray, usage plans, execution logs); http: HTTP API (cheaper, fewer features). Default: rest."),
     stageName: matching(STAGE_NAME_RE, STAGE_ERROR)
       .optional()
       .describe("Name of the stage (part of the invoke URL). Default: the environment name."),
@@ -170,12 +193,16 @@ export const ApiGatewaySchema = z
     backendProtocol: z
       .enum(BACKEND_PROTOCOLS)
       .optional()
-      .describe("Scheme from the gateway to the load balancer. Default: http when the load balancer is HTTP-only (application.alb), else https."),
+      .describe(
+        "Scheme from the gateway to the load balancer. Default: http when the load balancer is HTTP-only (application.alb), else https.",
+      ),
     backendBasePath: z
       .string()
       .regex(/^(\/[A-Za-z0-9._~-]+)*$/, { error: 'a path such as /api (leading slash, no trailing slash) or "" for the root' })
       .default("/api")
-      .describe('Path on the load balancer that /api/{proxy+} maps to: /api/x is sent as <backendBasePath>/x. Default: /api (the path reaches the load balancer unchanged); "" removes the prefix.'),
+      .describe(
+        'Path on the load balancer that /api/{proxy+} maps to: /api/x is sent as <backendBasePath>/x. Default: /api (the path reaches the load balancer unchanged); "" removes the prefix.',
+      ),
     manageAccountLoggingRole: z
       .boolean()
       .default(true)
@@ -227,7 +254,9 @@ export function resolveApiBackend(cfg: Pick<PlatformConfig, "application" | "api
  * internal ALB behind the VPC link). Undefined when every protected resource sees its clients directly. An internal load balancer never carries the regional ACL (it sees only the
  * NLB's or VPC link's private addresses: application layer).
  */
-export function regionalWafForwardedHeader(cfg: Pick<PlatformConfig, "layers" | "frontend" | "application" | "apiGateway">): string | undefined {
+export function regionalWafForwardedHeader(
+  cfg: Pick<PlatformConfig, "layers" | "frontend" | "application" | "apiGateway">,
+): string | undefined {
   const on = (layer: keyof PlatformConfig["layers"]) => cfg.layers[layer]?.enabled !== false;
   const api = on("api-gateway");
   const stageBehindCloudFront = api && cfg.apiGateway.type === "rest" && on("frontend") && cfg.frontend.hosting === "s3-cloudfront";
@@ -336,10 +365,15 @@ const corsRule: Rule = (cfg) => {
       found: '"*"',
     });
   } else if (star >= 0 && allowOrigins.length > 1) {
-    issues.push({ path: path(star), expected: '"*" alone or a list of origins, not both', found: `"*" among ${allowOrigins.length} origins` });
+    issues.push({
+      path: path(star),
+      expected: '"*" alone or a list of origins, not both',
+      found: `"*" among ${allowOrigins.length} origins`,
+    });
   }
   allowOrigins.forEach((o, i) => {
-    if (allowOrigins.indexOf(o) !== i) issues.push({ path: path(i), expected: "each origin once", found: `duplicate ${JSON.stringify(o)}` });
+    if (allowOrigins.indexOf(o) !== i)
+      issues.push({ path: path(i), expected: "each origin once", found: `duplicate ${JSON.stringify(o)}` });
   });
   return issues;
 };
@@ -354,7 +388,11 @@ const customDomainRule: Rule = (cfg) => {
   const issues: SemanticIssue[] = [];
   const partition = partitionOf(cfg.aws.region);
   if (!domain.certificateArn.startsWith(`arn:${partition}:`)) {
-    issues.push({ path, expected: `a certificate ARN in the ${partition} partition (aws.region ${cfg.aws.region})`, found: JSON.stringify(domain.certificateArn) });
+    issues.push({
+      path,
+      expected: `a certificate ARN in the ${partition} partition (aws.region ${cfg.aws.region})`,
+      found: JSON.stringify(domain.certificateArn),
+    });
   }
   if (region !== cfg.aws.region) {
     issues.push({
@@ -364,7 +402,11 @@ const customDomainRule: Rule = (cfg) => {
     });
   }
   if (account !== cfg.aws.accountId) {
-    issues.push({ path, expected: `a certificate of the environment's account ${cfg.aws.accountId}`, found: `a certificate of account ${account}` });
+    issues.push({
+      path,
+      expected: `a certificate of the environment's account ${cfg.aws.accountId}`,
+      found: `a certificate of account ${account}`,
+    });
   }
   return issues;
 };
@@ -380,7 +422,11 @@ const typeRules: Rule = (cfg) => {
     });
   }
   if (api.type === "rest" && api.stageName === "$default") {
-    issues.push({ path: [...SECTION, "stageName"], expected: "a stage name of letters, digits, hyphens and underscores ($default exists for HTTP APIs only)", found: '"$default"' });
+    issues.push({
+      path: [...SECTION, "stageName"],
+      expected: "a stage name of letters, digits, hyphens and underscores ($default exists for HTTP APIs only)",
+      found: '"$default"',
+    });
   }
   return issues;
 };
@@ -435,7 +481,10 @@ const publicPathRule: Rule = (cfg) => {
           expected: `a path the API Gateway can route (an exact path such as /admin, or a prefix and /* such as /admin/*), or services.${service}.public: false`,
           found: JSON.stringify(pattern),
         });
-      } else if (genai && (route.apiPath === `${API_BASE_PATH}/${GENAI_PATH_PART}` || route.apiPath.startsWith(`${API_BASE_PATH}/${GENAI_PATH_PART}/`))) {
+      } else if (
+        genai &&
+        (route.apiPath === `${API_BASE_PATH}/${GENAI_PATH_PART}` || route.apiPath.startsWith(`${API_BASE_PATH}/${GENAI_PATH_PART}/`))
+      ) {
         issues.push({
           path: at,
           expected: `a path outside /${API_BASE_PATH}/${GENAI_PATH_PART} (the API routes it to the GenAI function)`,
@@ -469,7 +518,15 @@ const routesRule: Rule = (cfg) => {
 };
 
 /** Cross-field rules of the apiGateway section (see ../semantic.ts). Checked when the layer is enabled. */
-export const apiGatewayRules: readonly Rule[] = [throttleRule, corsRule, customDomainRule, typeRules, backendRule, publicPathRule, routesRule].map(
+export const apiGatewayRules: readonly Rule[] = [
+  throttleRule,
+  corsRule,
+  customDomainRule,
+  typeRules,
+  backendRule,
+  publicPathRule,
+  routesRule,
+].map(
   (rule): Rule =>
     (cfg) =>
       enabled(cfg) ? rule(cfg) : [],

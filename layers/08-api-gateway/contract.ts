@@ -19,5 +19,8 @@ export const apiGatewayContract = {
   custom_domain_zone_id: str("Hosted zone id of the regional domain name (empty without a custom domain).", (cfg) =>
     cfg.apiGateway.customDomain ? `Z${mockId("z", "zone", 12).slice(2).toUpperCase()}` : "",
   ),
-  api_name: str("Name of the REST or HTTP API (<project>-<env>-api): the ApiName dimension of REST API metrics.", (cfg) => `${cfg.project}-${cfg.environment}-api`),
+  api_name: str(
+    "Name of the REST or HTTP API (<project>-<env>-api): the ApiName dimension of REST API metrics.",
+    (cfg) => `${cfg.project}-${cfg.environment}-api`,
+  ),
 } satisfies Contract;

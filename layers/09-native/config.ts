@@ -95,15 +95,17 @@ const principals = (what: string) =>
   z
     .array(matching(PRINCIPAL_RE, PRINCIPAL_ERROR), { error: `a list of services (or ${GENAI_PRINCIPAL})` })
     .default([])
-    .describe(`${what} Names are keys of services (their ECS task roles, layer 02) or ${GENAI_PRINCIPAL} (the GenAI function's role). Default: none.`);
-
+    .describe(
+      `${what} Names are keys of services (their ECS task roles, layer 02) or ${GENAI_PRINCIPAL} (the GenAI function's role). Default: none.`,
+    );
 
 export const EMAIL_RE = /^[A-Za-z0-9._%+-]{1,64}@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 const EMAIL_ERROR = "an e-mail address such as ops@example.com (lower-case domain)";
 const email = matching(EMAIL_RE, EMAIL_ERROR);
 
 /** https://host[:port] or http://localhost[:port]: an origin browsers upload from. */
-const BUCKET_ORIGIN_RE = /^(https:\/\/[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|http:\/\/localhost)(?::\d{1,5})?$/;
+const BUCKET_ORIGIN_RE =
+  /^(https:\/\/[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|http:\/\/localhost)(?::\d{1,5})?$/;
 const BUCKET_ORIGIN_ERROR = "an origin such as https://app.example.com (https, no path or trailing slash; http only for http://localhost)";
 
 /** Cognito callback and sign-out URLs: https, or http on localhost only (Cognito's own rule); no fragment. */
@@ -119,14 +121,16 @@ export function isAppUrl(text: string): boolean {
   return url.protocol === "http:" && url.hostname === "localhost";
 }
 const APP_URL_ERROR = "an https URL such as https://app.example.com/callback (http only for http://localhost; no fragment)";
-const appUrl = z.string({ error: APP_URL_ERROR }).max(1024, { error: "a URL of at most 1024 characters" }).refine(isAppUrl, { error: APP_URL_ERROR });
+const appUrl = z
+  .string({ error: APP_URL_ERROR })
+  .max(1024, { error: "a URL of at most 1024 characters" })
+  .refine(isAppUrl, { error: APP_URL_ERROR });
 
 /** A path relative to the repository root, inside it. */
 const REPO_PATH_ERROR = "a file path relative to the repository root, such as templates/email/otp.html";
 const repoPath = matching(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9_./-]+$/, REPO_PATH_ERROR);
 
-const jsonObject = (what: string) =>
-  z.record(z.string(), z.unknown(), { error: `${what} as a mapping (it is sent as JSON)` });
+const jsonObject = (what: string) => z.record(z.string(), z.unknown(), { error: `${what} as a mapping (it is sent as JSON)` });
 
 // -------------------------------------------------------------------------------------------------
 // Buckets
@@ -149,10 +153,14 @@ const LifecycleRuleSchema = z
       .describe("Moves of current versions to cheaper storage classes, in order (days increasing). Default: none."),
     expirationDays: wholeNumberIn(1, 36500, "days after creation")
       .optional()
-      .describe("Days after creation before current versions expire (a delete marker replaces them; versions are kept as noncurrent). Default: never."),
+      .describe(
+        "Days after creation before current versions expire (a delete marker replaces them; versions are kept as noncurrent). Default: never.",
+      ),
     noncurrentExpirationDays: wholeNumberIn(1, 36500, "days after becoming noncurrent")
       .optional()
-      .describe("Days before noncurrent versions under the prefix are deleted. Default: the bucket's noncurrentVersionExpirationDays only."),
+      .describe(
+        "Days before noncurrent versions under the prefix are deleted. Default: the bucket's noncurrentVersionExpirationDays only.",
+      ),
   })
   .describe("One lifecycle rule; its key is the rule id.");
 
@@ -169,20 +177,27 @@ const CorsSchema = z
       .default(["GET", "PUT", "HEAD"])
       .describe("Methods allowed cross-origin. Default: GET, PUT, HEAD (presigned download and upload)."),
     allowedHeaders: z
-      .array(z.string().regex(/^[A-Za-z0-9*-]{1,128}$/, { error: "a header name (letters, digits, hyphens; * as a wildcard within the name)" }))
+      .array(
+        z.string().regex(/^[A-Za-z0-9*-]{1,128}$/, { error: "a header name (letters, digits, hyphens; * as a wildcard within the name)" }),
+      )
       .default(["Content-Type", "Content-MD5", "x-amz-*"])
       .describe("Request headers allowed cross-origin. Default: Content-Type, Content-MD5, x-amz-* (what presigned PUTs send)."),
     exposeHeaders: z
       .array(z.string().regex(/^[A-Za-z0-9-]{1,128}$/, { error: "a header name" }))
       .default(["ETag"])
       .describe("Response headers browsers may read. Default: ETag (multipart uploads need it)."),
-    maxAgeSeconds: wholeNumberIn(0, 86400, "a preflight cache time in seconds").default(3000).describe("Seconds browsers cache a preflight answer. Default: 3000."),
+    maxAgeSeconds: wholeNumberIn(0, 86400, "a preflight cache time in seconds")
+      .default(3000)
+      .describe("Seconds browsers cache a preflight answer. Default: 3000."),
   })
   .describe("CORS for browser uploads and downloads with presigned URLs. Omitted: no CORS (same-origin and server-side use only).");
 
 const BucketSchema = z
   .strictObject({
-    purpose: z.enum(BUCKET_PURPOSES).default("documents").describe("What the bucket holds: documents, media, artifacts or backups (tag Purpose). Default: documents."),
+    purpose: z
+      .enum(BUCKET_PURPOSES)
+      .default("documents")
+      .describe("What the bucket holds: documents, media, artifacts or backups (tag Purpose). Default: documents."),
     bucketName: z
       .string({ error: "an S3 bucket name" })
       .optional()
@@ -197,7 +212,9 @@ const BucketSchema = z
         LifecycleRuleSchema,
       )
       .default({})
-      .describe("Lifecycle rules by id (transitions, expiration, noncurrent expiration), added to the two every bucket has (noncurrent versions, stale multipart uploads). Default: none."),
+      .describe(
+        "Lifecycle rules by id (transitions, expiration, noncurrent expiration), added to the two every bucket has (noncurrent versions, stale multipart uploads). Default: none.",
+      ),
     cors: CorsSchema.optional(),
     access: z
       .strictObject({
@@ -214,20 +231,35 @@ const BucketSchema = z
 
 const QueueSchema = z
   .strictObject({
-    fifo: z.boolean().default(false).describe("A FIFO queue (exactly-once, ordered per message group); its name and its dead-letter queue's end in .fifo. Default: false."),
+    fifo: z
+      .boolean()
+      .default(false)
+      .describe(
+        "A FIFO queue (exactly-once, ordered per message group); its name and its dead-letter queue's end in .fifo. Default: false.",
+      ),
     contentBasedDeduplication: z.boolean().default(false).describe("FIFO only: deduplicate by a hash of the body. Default: false."),
     visibilityTimeoutSeconds: wholeNumberIn(0, 43200, "a visibility timeout in seconds")
       .default(30)
-      .describe("Seconds a received message stays hidden from other consumers. At least the consuming function's timeout (AWS advises six times it). Default: 30."),
-    retentionSeconds: wholeNumberIn(60, 1209600, "a retention in seconds").default(345600).describe("Seconds a message is kept (60 s to 14 days). Default: 345600 (4 days)."),
+      .describe(
+        "Seconds a received message stays hidden from other consumers. At least the consuming function's timeout (AWS advises six times it). Default: 30.",
+      ),
+    retentionSeconds: wholeNumberIn(60, 1209600, "a retention in seconds")
+      .default(345600)
+      .describe("Seconds a message is kept (60 s to 14 days). Default: 345600 (4 days)."),
     delaySeconds: wholeNumberIn(0, 900, "a delay in seconds").default(0).describe("Seconds new messages stay invisible. Default: 0."),
-    receiveWaitSeconds: wholeNumberIn(0, 20, "a long-polling wait in seconds").default(20).describe("Long polling: seconds ReceiveMessage waits for a message. Default: 20."),
+    receiveWaitSeconds: wholeNumberIn(0, 20, "a long-polling wait in seconds")
+      .default(20)
+      .describe("Long polling: seconds ReceiveMessage waits for a message. Default: 20."),
     deadLetter: z
       .strictObject({
-        maxReceiveCount: wholeNumberIn(1, 1000, "a receive count").default(5).describe("Receives before a message moves to the dead-letter queue. Default: 5."),
+        maxReceiveCount: wholeNumberIn(1, 1000, "a receive count")
+          .default(5)
+          .describe("Receives before a message moves to the dead-letter queue. Default: 5."),
         retentionSeconds: wholeNumberIn(60, 1209600, "a retention in seconds")
           .default(1209600)
-          .describe("Seconds the dead-letter queue keeps a message; at least the queue's own retention. Default: 1209600 (14 days, the maximum)."),
+          .describe(
+            "Seconds the dead-letter queue keeps a message; at least the queue's own retention. Default: 1209600 (14 days, the maximum).",
+          ),
       })
       .prefault({})
       .describe("The queue's dead-letter queue <queue>-dlq (same encryption, redrive allowed from this queue only)."),
@@ -235,10 +267,14 @@ const QueueSchema = z
       .strictObject({
         function: z.enum(NATIVE_TRIGGER_FUNCTIONS).describe("Function of this layer that consumes the queue (mailer)."),
         batchSize: wholeNumberIn(1, 10000, "a batch size").default(10).describe("Messages per invocation (FIFO: at most 10). Default: 10."),
-        maxBatchingWindowSeconds: wholeNumberIn(0, 300, "a batching window in seconds").default(0).describe("Seconds to gather a batch (required above 10 messages). Default: 0."),
+        maxBatchingWindowSeconds: wholeNumberIn(0, 300, "a batching window in seconds")
+          .default(0)
+          .describe("Seconds to gather a batch (required above 10 messages). Default: 0."),
       })
       .optional()
-      .describe("A function of this layer consuming the queue (event source mapping with partial batch failures). Omitted: the applications consume it."),
+      .describe(
+        "A function of this layer consuming the queue (event source mapping with partial batch failures). Omitted: the applications consume it.",
+      ),
     access: z
       .strictObject({
         consume: principals("Who may receive and delete messages (and decrypt them)."),
@@ -258,7 +294,9 @@ const SubscriptionSchema = z
     function: z.enum(NATIVE_TRIGGER_FUNCTIONS).optional().describe("A function of this layer (mailer), invoked through its live alias."),
     email: email.optional().describe("An e-mail address (the recipient must confirm the subscription)."),
     rawMessageDelivery: z.boolean().default(false).describe("SQS only: deliver the message body without the SNS envelope. Default: false."),
-    filterPolicy: jsonObject("a filter policy").optional().describe("SNS filter policy: only matching messages are delivered. Default: all."),
+    filterPolicy: jsonObject("a filter policy")
+      .optional()
+      .describe("SNS filter policy: only matching messages are delivered. Default: all."),
     filterPolicyScope: z
       .enum(["MessageAttributes", "MessageBody"])
       .default("MessageAttributes")
@@ -268,8 +306,15 @@ const SubscriptionSchema = z
 
 const TopicSchema = z
   .strictObject({
-    displayName: z.string().max(100, { error: "a display name of at most 100 characters" }).optional().describe("Sender name of e-mail notifications. Default: none."),
-    subscriptions: z.array(SubscriptionSchema, { error: "a list of subscriptions" }).default([]).describe("Subscriptions, each named after its target (never its position). Default: none."),
+    displayName: z
+      .string()
+      .max(100, { error: "a display name of at most 100 characters" })
+      .optional()
+      .describe("Sender name of e-mail notifications. Default: none."),
+    subscriptions: z
+      .array(SubscriptionSchema, { error: "a list of subscriptions" })
+      .default([])
+      .describe("Subscriptions, each named after its target (never its position). Default: none."),
     access: z
       .strictObject({ publish: principals("Who may publish (sns:Publish, and encrypt with the messaging key).") })
       .prefault({})
@@ -292,7 +337,10 @@ const EventRuleSchema = z
     description: z.string().max(512, { error: "a description of at most 512 characters" }).optional(),
     pattern: jsonObject("an event pattern").describe("EventBridge event pattern, e.g. {source: [ims.orders], detail-type: [OrderPlaced]}."),
     enabled: z.boolean().default(true).describe("Default: true."),
-    targets: z.array(TargetSchema, { error: "a list of targets" }).min(1, { error: "at least one target" }).max(5, { error: "at most 5 targets (the EventBridge limit)" }),
+    targets: z
+      .array(TargetSchema, { error: "a list of targets" })
+      .min(1, { error: "at least one target" })
+      .max(5, { error: "at most 5 targets (the EventBridge limit)" }),
   })
   .describe("A rule on the custom bus.");
 
@@ -300,7 +348,9 @@ const EventBusSchema = z
   .strictObject({
     name: z
       .string()
-      .regex(/^(?!default$)(?!aws\.)[A-Za-z0-9._-]{1,256}$/, { error: "an event bus name of 1-256 letters, digits, . _ - (not default, not starting with aws.)" })
+      .regex(/^(?!default$)(?!aws\.)[A-Za-z0-9._-]{1,256}$/, {
+        error: "an event bus name of 1-256 letters, digits, . _ - (not default, not starting with aws.)",
+      })
       .optional()
       .describe("Bus name. Default: <project>-<environment>."),
     publishers: principals("Who may put events on the bus (events:PutEvents)."),
@@ -350,7 +400,9 @@ const SesSchema = z
       .string()
       .regex(/^Z[A-Z0-9]{1,31}$/, { error: "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ" })
       .optional()
-      .describe("Public hosted zone of the domain: the layer then writes the DKIM CNAMEs and the MAIL FROM MX and SPF records. Default: none (add the records shown in the SES console yourself)."),
+      .describe(
+        "Public hosted zone of the domain: the layer then writes the DKIM CNAMEs and the MAIL FROM MX and SPF records. Default: none (add the records shown in the SES console yourself).",
+      ),
     fromAddress: email.optional().describe("Sender of the mailer and of Cognito e-mails. Default: no-reply@<domain>."),
     configurationSet: z
       .strictObject({
@@ -364,16 +416,24 @@ const SesSchema = z
       .prefault({})
       .describe("The configuration set <project>-<environment> every message is sent with."),
     events: z.record(name, SesEventsSchema).default({}).describe("Event destinations of the configuration set, by name. Default: none."),
-    templates: z.record(name, TemplateSchema).default({}).describe("E-mail templates by name (SES name <project>-<environment>-<name>). Default: none."),
+    templates: z
+      .record(name, TemplateSchema)
+      .default({})
+      .describe("E-mail templates by name (SES name <project>-<environment>-<name>). Default: none."),
     senders: principals("Who may send through the identity and configuration set (ses:SendEmail, ses:SendTemplatedEmail)."),
   })
   .describe("SES: domain identity with Easy DKIM and custom MAIL FROM, configuration set, event destinations, templates. Omitted: no SES.");
 
 const FunctionSettings = {
-  runtime: z.enum(GENAI_RUNTIMES).default("nodejs22.x").describe("Lambda runtime (the function is TypeScript transpiled to JavaScript). Default: nodejs22.x."),
+  runtime: z
+    .enum(GENAI_RUNTIMES)
+    .default("nodejs22.x")
+    .describe("Lambda runtime (the function is TypeScript transpiled to JavaScript). Default: nodejs22.x."),
   architecture: z.enum(["arm64", "x86_64"]).default("arm64").describe("Default: arm64."),
   memoryMb: wholeNumberIn(128, 10240, "a memory size in MB").default(256).describe("Default: 256."),
-  reservedConcurrency: wholeNumberIn(1, 10000, "a reserved concurrency").optional().describe("Reserved (and capped) concurrency. Default: none (the unreserved pool)."),
+  reservedConcurrency: wholeNumberIn(1, 10000, "a reserved concurrency")
+    .optional()
+    .describe("Reserved (and capped) concurrency. Default: none (the unreserved pool)."),
   logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO").describe("Default: INFO."),
   logRetentionDays: logRetention.optional().describe("Default: logging.retentionDays."),
 };
@@ -382,9 +442,13 @@ const MailerSchema = z
   .strictObject({
     ...FunctionSettings,
     timeoutSeconds: wholeNumberIn(1, 900, "a timeout in seconds").default(30).describe("Default: 30."),
-    maxRecipients: wholeNumberIn(1, 50, "a recipient count").default(10).describe("Most recipients per message (SES allows 50). Default: 10."),
+    maxRecipients: wholeNumberIn(1, 50, "a recipient count")
+      .default(10)
+      .describe("Most recipients per message (SES allows 50). Default: 10."),
   })
-  .describe("The mailer function (functions/mailer): {template, to, data} messages from a topic subscription or a queue trigger, sent as SES templated e-mail. Omitted: no mailer.");
+  .describe(
+    "The mailer function (functions/mailer): {template, to, data} messages from a topic subscription or a queue trigger, sent as SES templated e-mail. Omitted: no mailer.",
+  );
 
 // -------------------------------------------------------------------------------------------------
 // Cognito
@@ -392,12 +456,16 @@ const MailerSchema = z
 const PostConfirmationSchema = z
   .strictObject({
     ...FunctionSettings,
-    timeoutSeconds: wholeNumberIn(1, 5, "a timeout in seconds (Cognito waits at most 5 s for a trigger)").default(5).describe("Default: 5 (Cognito's own limit)."),
+    timeoutSeconds: wholeNumberIn(1, 5, "a timeout in seconds (Cognito waits at most 5 s for a trigger)")
+      .default(5)
+      .describe("Default: 5 (Cognito's own limit)."),
     queue: name.optional().describe("Queue of native.queues the confirmation event is sent to."),
     topic: name.optional().describe("Topic of native.topics the confirmation event is published to."),
     template: name
       .optional()
-      .describe("Send a mailer message {template, to: [email], data} for this template of ses.templates instead of the user.confirmed event (the target must feed the mailer). Default: the event."),
+      .describe(
+        "Send a mailer message {template, to: [email], data} for this template of ses.templates instead of the user.confirmed event (the target must feed the mailer). Default: the event.",
+      ),
   })
   .describe("Post-confirmation trigger (functions/post-confirmation): exactly one of queue, topic.");
 
@@ -407,15 +475,38 @@ const SECRET_NAME_ERROR = "a Secrets Manager secret name such as bsuite-prod/cog
 
 /** User pool attributes a provider attribute can be mapped to: the standard ones, username, or custom:<name>. */
 export const STANDARD_USER_ATTRIBUTES = [
-  "address", "birthdate", "email", "email_verified", "family_name", "gender", "given_name", "locale", "middle_name", "name",
-  "nickname", "phone_number", "picture", "preferred_username", "profile", "updated_at", "website", "zoneinfo", "username",
+  "address",
+  "birthdate",
+  "email",
+  "email_verified",
+  "family_name",
+  "gender",
+  "given_name",
+  "locale",
+  "middle_name",
+  "name",
+  "nickname",
+  "phone_number",
+  "picture",
+  "preferred_username",
+  "profile",
+  "updated_at",
+  "website",
+  "zoneinfo",
+  "username",
 ] as const;
 const ATTRIBUTE_KEY_ERROR = `a user pool attribute: ${STANDARD_USER_ATTRIBUTES.join(", ")}, or custom:<name> of customAttributes`;
 const attributeMapping = (defaults: Record<string, string>) =>
   z
     .record(
-      z.string().refine((k) => (STANDARD_USER_ATTRIBUTES as readonly string[]).includes(k) || /^custom:[a-zA-Z][a-zA-Z0-9_]{0,19}$/.test(k), { error: ATTRIBUTE_KEY_ERROR }),
-      z.string({ error: "a provider attribute name" }).regex(/^[A-Za-z0-9_:.-]{1,128}$/, { error: "a provider attribute name such as email or sub" }),
+      z
+        .string()
+        .refine((k) => (STANDARD_USER_ATTRIBUTES as readonly string[]).includes(k) || /^custom:[a-zA-Z][a-zA-Z0-9_]{0,19}$/.test(k), {
+          error: ATTRIBUTE_KEY_ERROR,
+        }),
+      z
+        .string({ error: "a provider attribute name" })
+        .regex(/^[A-Za-z0-9_:.-]{1,128}$/, { error: "a provider attribute name such as email or sub" }),
     )
     .default(defaults)
     .describe(`User pool attribute -> the provider's attribute, written on every federated sign-in. Default: ${JSON.stringify(defaults)}.`);
@@ -437,20 +528,39 @@ const socialProvider = (provider: "google" | "facebook", scopes: readonly string
 
 const FederationSchema = z
   .strictObject({
-    google: z.strictObject(socialProvider("google", ["openid", "email", "profile"], { email: "email", email_verified: "email_verified", name: "name", username: "sub" })).optional(),
+    google: z
+      .strictObject(
+        socialProvider("google", ["openid", "email", "profile"], {
+          email: "email",
+          email_verified: "email_verified",
+          name: "name",
+          username: "sub",
+        }),
+      )
+      .optional(),
     facebook: z
       .strictObject({
         ...socialProvider("facebook", ["public_profile", "email"], { email: "email", name: "name", username: "id" }),
-        apiVersion: z.string().regex(/^v[0-9]{1,2}\.[0-9]$/, { error: "a Graph API version such as v19.0" }).optional().describe("Facebook Graph API version. Default: Cognito's."),
+        apiVersion: z
+          .string()
+          .regex(/^v[0-9]{1,2}\.[0-9]$/, { error: "a Graph API version such as v19.0" })
+          .optional()
+          .describe("Facebook Graph API version. Default: Cognito's."),
       })
       .optional(),
     secretsVersion: z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,64}$/, { error: "a version label of 1-64 letters, digits and ._- such as 2026-01" })
       .optional()
-      .describe("Change it after replacing a client secret: the next apply of layer 09 invokes the function again and Cognito gets the new secret. Default: none."),
-    memoryMb: wholeNumberIn(128, 1024, "a memory size in MB").default(256).describe("Memory of the identity provider function. Default: 256."),
-    timeoutSeconds: wholeNumberIn(5, 300, "a timeout in seconds").default(60).describe("Timeout of the identity provider function. Default: 60."),
+      .describe(
+        "Change it after replacing a client secret: the next apply of layer 09 invokes the function again and Cognito gets the new secret. Default: none.",
+      ),
+    memoryMb: wholeNumberIn(128, 1024, "a memory size in MB")
+      .default(256)
+      .describe("Memory of the identity provider function. Default: 256."),
+    timeoutSeconds: wholeNumberIn(5, 300, "a timeout in seconds")
+      .default(60)
+      .describe("Timeout of the identity provider function. Default: 60."),
   })
   .describe(
     "Sign-in with Google and Facebook through the hosted UI. The client secrets stay out of Terraform: a function (functions/identity-providers) that Terraform invokes " +
@@ -468,12 +578,16 @@ const IdentityPoolSchema = z
         buckets: z
           .record(name, z.enum(["read", "readWrite"], { error: "read or readWrite" }))
           .default({})
-          .describe("Buckets of native.buckets signed-in users reach directly, each only below private/<their identity id>/. Default: none."),
+          .describe(
+            "Buckets of native.buckets signed-in users reach directly, each only below private/<their identity id>/. Default: none.",
+          ),
       })
       .prefault({})
       .describe("What the authenticated role may do."),
   })
-  .describe("A Cognito identity pool trusting the user pool's SPA client: AWS credentials for signed-in users (the seed's AWS-scoped permissions). Omitted: none.");
+  .describe(
+    "A Cognito identity pool trusting the user pool's SPA client: AWS credentials for signed-in users (the seed's AWS-scoped permissions). Omitted: none.",
+  );
 
 const CognitoSchema = z
   .strictObject({
@@ -481,8 +595,13 @@ const CognitoSchema = z
       .string()
       .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, { error: "a domain prefix of 1-63 lower-case letters, digits and hyphens" })
       .optional()
-      .describe("Hosted UI domain <prefix>.auth.<region>.amazoncognito.com (globally unique in the region). Default: <project>-<environment>."),
-    mfa: z.enum(["optional", "required"]).default("optional").describe("Multi-factor authentication with an authenticator app (TOTP). Default: optional."),
+      .describe(
+        "Hosted UI domain <prefix>.auth.<region>.amazoncognito.com (globally unique in the region). Default: <project>-<environment>.",
+      ),
+    mfa: z
+      .enum(["optional", "required"])
+      .default("optional")
+      .describe("Multi-factor authentication with an authenticator app (TOTP). Default: optional."),
     password: z
       .strictObject({
         minLength: wholeNumberIn(8, 99, "a length").default(12).describe("Default: 12."),
@@ -497,10 +616,14 @@ const CognitoSchema = z
     advancedSecurity: z
       .enum(["OFF", "AUDIT", "ENFORCED"])
       .default("OFF")
-      .describe("Threat protection (compromised credentials, adaptive authentication); AUDIT or ENFORCED puts the pool on the Plus feature plan (charged per user). Default: OFF (Essentials)."),
+      .describe(
+        "Threat protection (compromised credentials, adaptive authentication); AUDIT or ENFORCED puts the pool on the Plus feature plan (charged per user). Default: OFF (Essentials).",
+      ),
     customAttributes: z
       .record(
-        z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,19}$/, { error: "an attribute name of 1-20 letters, digits and _ (used as custom:<name>)" }),
+        z
+          .string()
+          .regex(/^[a-zA-Z][a-zA-Z0-9_]{0,19}$/, { error: "an attribute name of 1-20 letters, digits and _ (used as custom:<name>)" }),
         z.strictObject({
           type: z.enum(["String", "Number"]).default("String"),
           mutable: z.boolean().default(true),
@@ -510,8 +633,16 @@ const CognitoSchema = z
       .describe("Custom attributes (custom:<name>). Cannot be removed or changed once created. Default: none."),
     client: z
       .strictObject({
-        callbackUrls: z.array(appUrl, { error: "a list of URLs" }).min(1, { error: "at least one callback URL" }).max(100).describe("Where the hosted UI returns after sign-in."),
-        logoutUrls: z.array(appUrl, { error: "a list of URLs" }).max(100).default([]).describe("Where the hosted UI returns after sign-out. Default: none."),
+        callbackUrls: z
+          .array(appUrl, { error: "a list of URLs" })
+          .min(1, { error: "at least one callback URL" })
+          .max(100)
+          .describe("Where the hosted UI returns after sign-in."),
+        logoutUrls: z
+          .array(appUrl, { error: "a list of URLs" })
+          .max(100)
+          .default([])
+          .describe("Where the hosted UI returns after sign-out. Default: none."),
         scopes: z
           .array(z.enum(["openid", "email", "profile", "phone", "aws.cognito.signin.user.admin"]))
           .default(["openid", "email", "profile"])
@@ -519,10 +650,18 @@ const CognitoSchema = z
         accessTokenMinutes: wholeNumberIn(5, 1440, "minutes").default(60).describe("Default: 60."),
         idTokenMinutes: wholeNumberIn(5, 1440, "minutes").default(60).describe("Default: 60."),
         refreshTokenDays: wholeNumberIn(1, 3650, "days").default(30).describe("Default: 30."),
-        refreshTokenRotation: z.boolean().default(false).describe("Issue a new refresh token on every refresh and invalidate the old one. Default: false."),
+        refreshTokenRotation: z
+          .boolean()
+          .default(false)
+          .describe("Issue a new refresh token on every refresh and invalidate the old one. Default: false."),
       })
       .describe("The SPA app client: no secret, authorization code flow with PKCE."),
-    emailFromSes: z.boolean().default(false).describe("Send Cognito's e-mails through the SES identity (ses.fromAddress) instead of Cognito's limited default sender. Default: false."),
+    emailFromSes: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Send Cognito's e-mails through the SES identity (ses.fromAddress) instead of Cognito's limited default sender. Default: false.",
+      ),
     postConfirmation: PostConfirmationSchema.optional(),
     federation: FederationSchema.optional(),
     identityPool: IdentityPoolSchema.optional(),
@@ -534,8 +673,9 @@ const CognitoSchema = z
 
 export const NativeSchema = z
   .strictObject({
-    versionRetentionDays: wholeNumberIn(1, 36500, "days")
-      .describe("Days noncurrent object versions are kept in every native bucket that does not set its own. Tier default: dev 30, staging 90, prod 365."),
+    versionRetentionDays: wholeNumberIn(1, 36500, "days").describe(
+      "Days noncurrent object versions are kept in every native bucket that does not set its own. Tier default: dev 30, staging 90, prod 365.",
+    ),
     buckets: z.record(name, BucketSchema).default({}).describe("S3 buckets by name. Default: none."),
     queues: z.record(name, QueueSchema).default({}).describe("SQS queues by name, each with a dead-letter queue. Default: none."),
     topics: z.record(name, TopicSchema).default({}).describe("SNS topics by name. Default: none."),
@@ -543,10 +683,14 @@ export const NativeSchema = z
     ses: SesSchema.optional(),
     mailer: MailerSchema.optional(),
     cognito: CognitoSchema.optional(),
-    parameterReaders: principals("Services that read the native/ identifiers in Parameter Store without any other grant here (every grantee reads them)."),
+    parameterReaders: principals(
+      "Services that read the native/ identifiers in Parameter Store without any other grant here (every grantee reads them).",
+    ),
   })
   // No prefault: the tier preset always supplies this block (versionRetentionDays), so the inner defaults apply.
-  .describe("S3 buckets, SQS queues, SNS topics, SES, EventBridge, Cognito (layer 09). Everything is optional; an empty section gives an empty layer.");
+  .describe(
+    "S3 buckets, SQS queues, SNS topics, SES, EventBridge, Cognito (layer 09). Everything is optional; an empty section gives an empty layer.",
+  );
 
 export type NativeConfig = z.output<typeof NativeSchema>;
 export type BucketConfig = NativeConfig["buckets"][string];
@@ -573,10 +717,19 @@ export interface NativeNames {
   readonly topics: Record<string, string>;
   readonly eventBus?: string;
   readonly eventRules: Record<string, string>;
-  readonly ses?: { readonly configurationSet: string; readonly mailFromDomain: string; readonly fromAddress: string; readonly templates: Record<string, string> };
+  readonly ses?: {
+    readonly configurationSet: string;
+    readonly mailFromDomain: string;
+    readonly fromAddress: string;
+    readonly templates: Record<string, string>;
+  };
   readonly userPool?: { readonly pool: string; readonly client: string; readonly domainPrefix: string; readonly domain: string };
   /** Cognito federation: the providers (Cognito names), their secrets and the provisioner function. */
-  readonly federation?: { readonly providers: Record<"Google" | "Facebook", string | undefined>; readonly function: string; readonly role: string };
+  readonly federation?: {
+    readonly providers: Record<"Google" | "Facebook", string | undefined>;
+    readonly function: string;
+    readonly role: string;
+  };
   /** The identity pool and its roles (unauthenticated only when allowed). */
   readonly identityPool?: { readonly pool: string; readonly authenticatedRole: string; readonly unauthenticatedRole?: string };
   /** Functions of this layer by name (mailer, post-confirmation). */
@@ -599,7 +752,9 @@ export function nativeNames(cfg: PlatformConfig): NativeNames {
   if (n.cognito?.postConfirmation) functions["post-confirmation"] = naming.name("lambda", "post-confirmation");
   return {
     buckets: Object.fromEntries(Object.entries(n.buckets).map(([k, b]) => [k, b.bucketName ?? naming.bucket(k, cfg.aws.accountId)])),
-    queues: Object.fromEntries(Object.entries(n.queues).map(([k, q]) => [k, { queue: queue(k, q.fifo), deadLetter: queue(k, q.fifo, "-dlq") }])),
+    queues: Object.fromEntries(
+      Object.entries(n.queues).map(([k, q]) => [k, { queue: queue(k, q.fifo), deadLetter: queue(k, q.fifo, "-dlq") }]),
+    ),
     topics: Object.fromEntries(Object.keys(n.topics).map((k) => [k, naming.name("sns", k)])),
     eventBus: n.eventBus ? (n.eventBus.name ?? naming.name("generic")) : undefined,
     eventRules: Object.fromEntries(Object.keys(n.eventBus?.rules ?? {}).map((k) => [k, naming.name("generic", k).slice(0, 64)])),
@@ -626,7 +781,9 @@ export function nativeNames(cfg: PlatformConfig): NativeNames {
       ? {
           providers: {
             Google: n.cognito.federation.google ? (n.cognito.federation.google.secretName ?? `${naming.prefix}/cognito/google`) : undefined,
-            Facebook: n.cognito.federation.facebook ? (n.cognito.federation.facebook.secretName ?? `${naming.prefix}/cognito/facebook`) : undefined,
+            Facebook: n.cognito.federation.facebook
+              ? (n.cognito.federation.facebook.secretName ?? `${naming.prefix}/cognito/facebook`)
+              : undefined,
           },
           function: naming.name("lambda", "identity-providers"),
           role: naming.name("iamRole", "identity-providers", "lambda"),
@@ -707,7 +864,10 @@ export function targetId(t: { queue?: string; topic?: string }): string {
 
 /** True when the section configures anything at all. */
 export function nativeHasResources(n: NativeConfig): boolean {
-  return Object.keys(n.buckets).length + Object.keys(n.queues).length + Object.keys(n.topics).length > 0 || !!(n.eventBus || n.ses || n.mailer || n.cognito);
+  return (
+    Object.keys(n.buckets).length + Object.keys(n.queues).length + Object.keys(n.topics).length > 0 ||
+    !!(n.eventBus || n.ses || n.mailer || n.cognito)
+  );
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -770,7 +930,8 @@ export function bucketNameProblem(text: string): string | undefined {
   if (!/^[a-z0-9]/.test(text) || !/[a-z0-9]$/.test(text)) return "a first or last character that is not a letter or digit";
   if (/^\d{1,3}(\.\d{1,3}){3}$/.test(text)) return "the form of an IP address";
   if (/^(xn--|sthree-|amzn-s3-demo-)/.test(text)) return "a prefix AWS reserves (xn--, sthree-, amzn-s3-demo-)";
-  if (/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(text)) return "a suffix AWS reserves (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3)";
+  if (/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(text))
+    return "a suffix AWS reserves (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3)";
   if (text.includes(".")) return "dots (they break TLS for virtual-hosted and presigned URLs)";
   return undefined;
 }
@@ -790,7 +951,10 @@ const principalRule: Rule = (cfg) => {
   for (const g of nativeGrants(cfg)) {
     if (known.includes(g.principal)) continue;
     if (g.principal === GENAI_PRINCIPAL) {
-      issues.push({ path: g.path, expected: "an application service (layers.lambda-genai is disabled, so there is no GenAI function role)" });
+      issues.push({
+        path: g.path,
+        expected: "an application service (layers.lambda-genai is disabled, so there is no GenAI function role)",
+      });
       continue;
     }
     const guess = didYouMean(g.principal, known);
@@ -805,7 +969,8 @@ const principalRule: Rule = (cfg) => {
   const seen = new Set<string>();
   for (const g of nativeGrants(cfg)) {
     const key = `${g.path.slice(0, -1).join(".")}|${g.principal}`;
-    if (seen.has(key)) issues.push({ path: g.path, expected: "each grantee once per list", found: `duplicate ${JSON.stringify(g.principal)}` });
+    if (seen.has(key))
+      issues.push({ path: g.path, expected: "each grantee once per list", found: `duplicate ${JSON.stringify(g.principal)}` });
     seen.add(key);
   }
   return issues;
@@ -814,7 +979,13 @@ const principalRule: Rule = (cfg) => {
 /** A service named native would share /<project>/<environment>/native with this layer's identifiers. */
 const serviceNameRule: Rule = (cfg) =>
   "native" in cfg.services
-    ? [{ path: ["services", "native"], expected: "a service name other than native (the native layer publishes /<project>/<environment>/native/...)", found: 'the service "native"' }]
+    ? [
+        {
+          path: ["services", "native"],
+          expected: "a service name other than native (the native layer publishes /<project>/<environment>/native/...)",
+          found: 'the service "native"',
+        },
+      ]
     : [];
 
 const bucketRules: Rule = (cfg) => {
@@ -828,26 +999,44 @@ const bucketRules: Rule = (cfg) => {
       if (why) {
         issues.push({
           path: [...base, "bucketName"],
-          expected: "an S3 bucket name AWS accepts: 3-63 lower-case letters, digits and hyphens, starting and ending with a letter or digit",
+          expected:
+            "an S3 bucket name AWS accepts: 3-63 lower-case letters, digits and hyphens, starting and ending with a letter or digit",
           found: `${JSON.stringify(b.bucketName)}: ${why}`,
         });
       }
     }
     const other = owners.get(names[k]);
-    if (other) issues.push({ path: [...base, "bucketName"], expected: "a bucket name no other bucket uses", found: `${JSON.stringify(names[k])}, also the name of native.buckets.${other}` });
+    if (other)
+      issues.push({
+        path: [...base, "bucketName"],
+        expected: "a bucket name no other bucket uses",
+        found: `${JSON.stringify(names[k])}, also the name of native.buckets.${other}`,
+      });
     owners.set(names[k], k);
 
     for (const [id, rule] of Object.entries(b.lifecycle)) {
       const rp: KeyPath = [...base, "lifecycle", id];
-      if (RESERVED_LIFECYCLE_IDS.includes(id)) issues.push({ path: rp, expected: `a rule id other than ${RESERVED_LIFECYCLE_IDS.join(", ")} (the bucket module uses them)`, found: `the id ${JSON.stringify(id)}` });
+      if (RESERVED_LIFECYCLE_IDS.includes(id))
+        issues.push({
+          path: rp,
+          expected: `a rule id other than ${RESERVED_LIFECYCLE_IDS.join(", ")} (the bucket module uses them)`,
+          found: `the id ${JSON.stringify(id)}`,
+        });
       if (!rule.transitions.length && rule.expirationDays === undefined && rule.noncurrentExpirationDays === undefined) {
-        issues.push({ path: rp, expected: "a rule with transitions, expirationDays or noncurrentExpirationDays", found: "a rule that does nothing" });
+        issues.push({
+          path: rp,
+          expected: "a rule with transitions, expirationDays or noncurrentExpirationDays",
+          found: "a rule that does nothing",
+        });
       }
       let previous: { days: number; storageClass: string } | undefined;
       rule.transitions.forEach((t, i) => {
         const tp: KeyPath = [...rp, "transitions", i];
         if (INFREQUENT_ACCESS.includes(t.storageClass) && t.days < 30) {
-          issues.push({ path: [...tp, "days"], expected: `at least 30 days before ${t.storageClass} (S3's minimum for infrequent-access classes)` });
+          issues.push({
+            path: [...tp, "days"],
+            expected: `at least 30 days before ${t.storageClass} (S3's minimum for infrequent-access classes)`,
+          });
         }
         if (previous) {
           const order = (c: string) => STORAGE_CLASSES.indexOf(c as (typeof STORAGE_CLASSES)[number]);
@@ -873,7 +1062,12 @@ const bucketRules: Rule = (cfg) => {
       }
     }
     b.cors?.allowedOrigins.forEach((o, i) => {
-      if (b.cors!.allowedOrigins.indexOf(o) !== i) issues.push({ path: [...base, "cors", "allowedOrigins", i], expected: "each origin once", found: `duplicate ${JSON.stringify(o)}` });
+      if (b.cors!.allowedOrigins.indexOf(o) !== i)
+        issues.push({
+          path: [...base, "cors", "allowedOrigins", i],
+          expected: "each origin once",
+          found: `duplicate ${JSON.stringify(o)}`,
+        });
     });
   }
   return issues;
@@ -884,8 +1078,17 @@ const queueRules: Rule = (cfg) => {
   const mailer = cfg.native.mailer;
   for (const [k, q] of Object.entries(cfg.native.queues)) {
     const base: KeyPath = [...N, "queues", k];
-    if (k.endsWith("-dlq")) issues.push({ path: base, expected: "a queue name not ending in -dlq (each queue's dead-letter queue is <name>-dlq)", found: `the queue ${JSON.stringify(k)}` });
-    if (q.contentBasedDeduplication && !q.fifo) issues.push({ path: [...base, "contentBasedDeduplication"], expected: "false (content-based deduplication is for FIFO queues; set fifo: true)" });
+    if (k.endsWith("-dlq"))
+      issues.push({
+        path: base,
+        expected: "a queue name not ending in -dlq (each queue's dead-letter queue is <name>-dlq)",
+        found: `the queue ${JSON.stringify(k)}`,
+      });
+    if (q.contentBasedDeduplication && !q.fifo)
+      issues.push({
+        path: [...base, "contentBasedDeduplication"],
+        expected: "false (content-based deduplication is for FIFO queues; set fifo: true)",
+      });
     if (q.deadLetter.retentionSeconds < q.retentionSeconds) {
       issues.push({
         path: [...base, "deadLetter", "retentionSeconds"],
@@ -903,9 +1106,13 @@ const queueRules: Rule = (cfg) => {
           expected: `at least the consuming function's timeout (native.mailer.timeoutSeconds: ${mailer.timeoutSeconds} s; AWS advises six times it, ${mailer.timeoutSeconds * 6} s)`,
         });
       }
-      if (q.fifo && q.trigger.batchSize > 10) issues.push({ path: [...tp, "batchSize"], expected: "at most 10 messages (the limit for FIFO queues)" });
+      if (q.fifo && q.trigger.batchSize > 10)
+        issues.push({ path: [...tp, "batchSize"], expected: "at most 10 messages (the limit for FIFO queues)" });
       if (q.trigger.batchSize > 10 && q.trigger.maxBatchingWindowSeconds < 1) {
-        issues.push({ path: [...tp, "maxBatchingWindowSeconds"], expected: "at least 1 second (Lambda requires a batching window for batches above 10 messages)" });
+        issues.push({
+          path: [...tp, "maxBatchingWindowSeconds"],
+          expected: "at least 1 second (Lambda requires a batching window for batches above 10 messages)",
+        });
       }
     }
   }
@@ -946,11 +1153,19 @@ const topicRules: Rule = (cfg) => {
       issues.push(...one);
       if (one.length) return;
       issues.push(...reference(cfg, "queues", s.queue, [...sp, "queue"]));
-      if (s.function === "mailer" && !cfg.native.mailer) issues.push({ path: [...sp, "function"], expected: "a configured function (native.mailer is not configured)" });
-      if (s.rawMessageDelivery && !s.queue) issues.push({ path: [...sp, "rawMessageDelivery"], expected: "false (raw delivery applies to queue subscriptions)" });
-      if (s.queue && cfg.native.queues[s.queue]?.fifo) issues.push({ path: [...sp, "queue"], expected: "a standard queue (a standard topic cannot deliver to a FIFO queue)" });
+      if (s.function === "mailer" && !cfg.native.mailer)
+        issues.push({ path: [...sp, "function"], expected: "a configured function (native.mailer is not configured)" });
+      if (s.rawMessageDelivery && !s.queue)
+        issues.push({ path: [...sp, "rawMessageDelivery"], expected: "false (raw delivery applies to queue subscriptions)" });
+      if (s.queue && cfg.native.queues[s.queue]?.fifo)
+        issues.push({ path: [...sp, "queue"], expected: "a standard queue (a standard topic cannot deliver to a FIFO queue)" });
       const id = subscriptionId(s);
-      if (ids.has(id)) issues.push({ path: sp, expected: "each subscription target once per topic", found: `the same target as subscriptions[${ids.get(id)}]` });
+      if (ids.has(id))
+        issues.push({
+          path: sp,
+          expected: "each subscription target once per topic",
+          found: `the same target as subscriptions[${ids.get(id)}]`,
+        });
       ids.set(id, i);
     });
   }
@@ -964,8 +1179,14 @@ const eventBusRules: Rule = (cfg) => {
   for (const [k, r] of Object.entries(bus.rules)) {
     const rp: KeyPath = [...N, "eventBus", "rules", k];
     const json = JSON.stringify(r.pattern);
-    if (!Object.keys(r.pattern).length) issues.push({ path: [...rp, "pattern"], expected: "an event pattern with at least one field, such as {source: [my.app]}" });
-    else if (json.length > EVENT_PATTERN_MAX) issues.push({ path: [...rp, "pattern"], expected: `an event pattern of at most ${EVENT_PATTERN_MAX} characters as JSON (EventBridge's default quota)`, found: `${json.length} characters` });
+    if (!Object.keys(r.pattern).length)
+      issues.push({ path: [...rp, "pattern"], expected: "an event pattern with at least one field, such as {source: [my.app]}" });
+    else if (json.length > EVENT_PATTERN_MAX)
+      issues.push({
+        path: [...rp, "pattern"],
+        expected: `an event pattern of at most ${EVENT_PATTERN_MAX} characters as JSON (EventBridge's default quota)`,
+        found: `${json.length} characters`,
+      });
     const ids = new Set<string>();
     r.targets.forEach((t, i) => {
       const tp: KeyPath = [...rp, "targets", i];
@@ -973,7 +1194,8 @@ const eventBusRules: Rule = (cfg) => {
       issues.push(...one);
       if (one.length) return;
       issues.push(...reference(cfg, "queues", t.queue, [...tp, "queue"]), ...reference(cfg, "topics", t.topic, [...tp, "topic"]));
-      if (t.queue && cfg.native.queues[t.queue]?.fifo) issues.push({ path: [...tp, "queue"], expected: "a standard queue (FIFO targets need a message group; not supported here)" });
+      if (t.queue && cfg.native.queues[t.queue]?.fifo)
+        issues.push({ path: [...tp, "queue"], expected: "a standard queue (FIFO targets need a message group; not supported here)" });
       const id = targetId(t);
       if (ids.has(id)) issues.push({ path: tp, expected: "each target once per rule", found: `duplicate ${id}` });
       ids.add(id);
@@ -986,15 +1208,28 @@ const sesRules: Rule = (cfg) => {
   const ses = cfg.native.ses;
   const issues: SemanticIssue[] = [];
   if (!ses) {
-    if (cfg.native.mailer) issues.push({ path: [...N, "mailer"], expected: "native.ses to be configured too (the mailer sends through the SES identity)", found: "a mailer without ses" });
-    if (cfg.native.cognito?.emailFromSes) issues.push({ path: [...N, "cognito", "emailFromSes"], expected: "false, or native.ses configured (there is no SES identity to send from)" });
+    if (cfg.native.mailer)
+      issues.push({
+        path: [...N, "mailer"],
+        expected: "native.ses to be configured too (the mailer sends through the SES identity)",
+        found: "a mailer without ses",
+      });
+    if (cfg.native.cognito?.emailFromSes)
+      issues.push({
+        path: [...N, "cognito", "emailFromSes"],
+        expected: "false, or native.ses configured (there is no SES identity to send from)",
+      });
     return issues;
   }
   const sp: KeyPath = [...N, "ses"];
   const from = nativeNames(cfg).ses!.fromAddress;
   const fromDomain = from.slice(from.indexOf("@") + 1);
   if (fromDomain !== ses.domain && !fromDomain.endsWith(`.${ses.domain}`)) {
-    issues.push({ path: [...sp, "fromAddress"], expected: `an address at ${ses.domain} (the verified identity)`, found: JSON.stringify(from) });
+    issues.push({
+      path: [...sp, "fromAddress"],
+      expected: `an address at ${ses.domain} (the verified identity)`,
+      found: JSON.stringify(from),
+    });
   }
   for (const [k, e] of Object.entries(ses.events)) {
     const ep: KeyPath = [...sp, "events", k];
@@ -1007,10 +1242,20 @@ const sesRules: Rule = (cfg) => {
       const rel = t[part];
       if (rel === undefined) continue;
       const why = templateFileProblem(rel);
-      if (why) issues.push({ path: [...tp, part], expected: "an existing, non-empty template file relative to the repository root", found: `${JSON.stringify(rel)}: ${why}` });
+      if (why)
+        issues.push({
+          path: [...tp, part],
+          expected: "an existing, non-empty template file relative to the repository root",
+          found: `${JSON.stringify(rel)}: ${why}`,
+        });
       else bytes += fs.statSync(path.resolve(REPO_ROOT, rel)).size;
     }
-    if (bytes > SES_TEMPLATE_MAX_BYTES) issues.push({ path: tp, expected: `a template of at most ${SES_TEMPLATE_MAX_BYTES / 1024} KB in all (SES's limit)`, found: `${Math.ceil(bytes / 1024)} KB` });
+    if (bytes > SES_TEMPLATE_MAX_BYTES)
+      issues.push({
+        path: tp,
+        expected: `a template of at most ${SES_TEMPLATE_MAX_BYTES / 1024} KB in all (SES's limit)`,
+        found: `${Math.ceil(bytes / 1024)} KB`,
+      });
   }
   return issues;
 };
@@ -1026,7 +1271,8 @@ const functionRules: Rule = (cfg) => {
   const n = cfg.native;
   if (n.mailer) {
     const triggered =
-      Object.values(n.topics).some((t) => t.subscriptions.some((s) => s.function === "mailer")) || Object.values(n.queues).some((q) => q.trigger?.function === "mailer");
+      Object.values(n.topics).some((t) => t.subscriptions.some((s) => s.function === "mailer")) ||
+      Object.values(n.queues).some((q) => q.trigger?.function === "mailer");
     if (!triggered) {
       issues.push({
         path: [...N, "mailer"],
@@ -1037,7 +1283,8 @@ const functionRules: Rule = (cfg) => {
     if (!reachable(cfg, [])) {
       issues.push({
         path: ["network", "nat"],
-        expected: "a NAT gateway with security.egress.internetHttps (the mailer runs in the app subnets and reaches the SES API through NAT)",
+        expected:
+          "a NAT gateway with security.egress.internetHttps (the mailer runs in the app subnets and reaches the SES API through NAT)",
       });
     }
   }
@@ -1049,7 +1296,8 @@ const functionRules: Rule = (cfg) => {
     if (!one.length) {
       const refs = [...reference(cfg, "queues", pc.queue, [...pp, "queue"]), ...reference(cfg, "topics", pc.topic, [...pp, "topic"])];
       issues.push(...refs);
-      if (pc.queue && n.queues[pc.queue]?.fifo) issues.push({ path: [...pp, "queue"], expected: "a standard queue (the function sends without a message group)" });
+      if (pc.queue && n.queues[pc.queue]?.fifo)
+        issues.push({ path: [...pp, "queue"], expected: "a standard queue (the function sends without a message group)" });
       const endpoint = pc.queue ? "sqs" : "sns";
       if (!reachable(cfg, [endpoint])) {
         issues.push({
@@ -1070,8 +1318,14 @@ const functionRules: Rule = (cfg) => {
         }
         const feedsMailer = pc.queue
           ? n.queues[pc.queue]?.trigger?.function === "mailer"
-          : (n.topics[pc.topic!]?.subscriptions ?? []).some((s) => s.function === "mailer" || (s.queue && n.queues[s.queue]?.trigger?.function === "mailer"));
-        if (!feedsMailer && !refs.length) issues.push({ path: [...pp, pc.queue ? "queue" : "topic"], expected: "a queue or topic that feeds the mailer (postConfirmation.template sends a mailer message)" });
+          : (n.topics[pc.topic!]?.subscriptions ?? []).some(
+              (s) => s.function === "mailer" || (s.queue && n.queues[s.queue]?.trigger?.function === "mailer"),
+            );
+        if (!feedsMailer && !refs.length)
+          issues.push({
+            path: [...pp, pc.queue ? "queue" : "topic"],
+            expected: "a queue or topic that feeds the mailer (postConfirmation.template sends a mailer message)",
+          });
       }
     }
   }
@@ -1094,10 +1348,12 @@ const cognitoRules: Rule = (cfg) => {
   }
   for (const list of ["callbackUrls", "logoutUrls"] as const) {
     c.client[list].forEach((u, i) => {
-      if (c.client[list].indexOf(u) !== i) issues.push({ path: [...cp, "client", list, i], expected: "each URL once", found: `duplicate ${JSON.stringify(u)}` });
+      if (c.client[list].indexOf(u) !== i)
+        issues.push({ path: [...cp, "client", list, i], expected: "each URL once", found: `duplicate ${JSON.stringify(u)}` });
     });
   }
-  if (c.client.scopes.includes("email") && !c.client.scopes.includes("openid")) issues.push({ path: [...cp, "client", "scopes"], expected: "a list with openid (email and profile need it)" });
+  if (c.client.scopes.includes("email") && !c.client.scopes.includes("openid"))
+    issues.push({ path: [...cp, "client", "scopes"], expected: "a list with openid (email and profile need it)" });
   if (c.client.idTokenMinutes > c.client.refreshTokenDays * 1440 || c.client.accessTokenMinutes > c.client.refreshTokenDays * 1440) {
     issues.push({ path: [...cp, "client", "refreshTokenDays"], expected: "a refresh token that outlives the access and id tokens" });
   }
@@ -1115,7 +1371,8 @@ function federationIssues(cfg: PlatformConfig, c: CognitoConfig, cp: KeyPath): S
     const p = f[provider];
     if (!p) continue;
     const mp: KeyPath = [...fp, provider, "attributeMapping"];
-    if (!("email" in p.attributeMapping)) issues.push({ path: mp, expected: "a mapping of email (users sign in with their e-mail address)", found: "no email mapping" });
+    if (!("email" in p.attributeMapping))
+      issues.push({ path: mp, expected: "a mapping of email (users sign in with their e-mail address)", found: "no email mapping" });
     for (const key of Object.keys(p.attributeMapping)) {
       if (!key.startsWith("custom:")) continue;
       const attr = key.slice("custom:".length);
@@ -1129,14 +1386,19 @@ function federationIssues(cfg: PlatformConfig, c: CognitoConfig, cp: KeyPath): S
           hint: guess ? `did you mean custom:${guess}?` : undefined,
         });
       } else if (!defined.mutable) {
-        issues.push({ path: [...mp, key], expected: "a mutable attribute (Cognito writes mapped attributes on every federated sign-in)", found: `custom:${attr}, which is immutable` });
+        issues.push({
+          path: [...mp, key],
+          expected: "a mutable attribute (Cognito writes mapped attributes on every federated sign-in)",
+          found: `custom:${attr}, which is immutable`,
+        });
       }
     }
   }
   if (!reachable(cfg, ["secretsmanager", "cognito-idp"])) {
     issues.push({
       path: ["network", "nat"],
-      expected: "a NAT gateway with security.egress.internetHttps (the identity provider function runs in the app subnets and calls the Cognito API)",
+      expected:
+        "a NAT gateway with security.egress.internetHttps (the identity provider function runs in the app subnets and calls the Cognito API)",
     });
   }
   return issues;
@@ -1164,7 +1426,10 @@ function identityPoolIssues(cfg: PlatformConfig, c: CognitoConfig, cp: KeyPath):
 const dependencyRule: Rule = (cfg) => {
   const issues: SemanticIssue[] = [];
   if (nativeHasResources(cfg.native) && cfg.layers.security?.enabled === false) {
-    issues.push({ path: ["layers", "security", "enabled"], expected: "true (the native layer encrypts with its KMS keys and grants to its roles)" });
+    issues.push({
+      path: ["layers", "security", "enabled"],
+      expected: "true (the native layer encrypts with its KMS keys and grants to its roles)",
+    });
   }
   if ((cfg.native.mailer || cfg.native.cognito?.postConfirmation) && cfg.layers.network?.enabled === false) {
     issues.push({ path: ["layers", "network", "enabled"], expected: "true (the native layer's functions run in its app subnets)" });

@@ -122,8 +122,12 @@ export class NativeStack extends LayerStack<"native"> {
     const pool = this.userPool(ses, postConfirmation);
     this.access();
 
-    const functions = { ...(mailer ? { mailer: mailer.fn } : {}), ...(postConfirmation ? { "post-confirmation": postConfirmation.fn } : {}) };
-    const each = <T>(obj: Record<string, T>, pick: (v: T) => string) => Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, pick(v)]));
+    const functions = {
+      ...(mailer ? { mailer: mailer.fn } : {}),
+      ...(postConfirmation ? { "post-confirmation": postConfirmation.fn } : {}),
+    };
+    const each = <T>(obj: Record<string, T>, pick: (v: T) => string) =>
+      Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, pick(v)]));
     // Names are known from the config: published as literals (plans show them; monitoring builds
     // metric dimensions from them). ARNs, URLs and ids are the resources' own attributes.
     const n2 = this.names;
@@ -267,7 +271,9 @@ export class NativeStack extends LayerStack<"native"> {
       const publishers: TopicPublisher[] = [
         { service: "events.amazonaws.com", sourceArns: rules },
         // SES publishes configuration set events; the messaging key must also let SES use it.
-        ...(sesEvents ? [{ service: "ses.amazonaws.com", sourceArns: [this.sesArns().configurationSet], sourceAccount: this.config.aws.accountId }] : []),
+        ...(sesEvents
+          ? [{ service: "ses.amazonaws.com", sourceArns: [this.sesArns().configurationSet], sourceAccount: this.config.aws.accountId }]
+          : []),
       ];
       out[key] = new EncryptedTopic(scope, key, {
         name: this.names.topics[key],
@@ -279,14 +285,22 @@ export class NativeStack extends LayerStack<"native"> {
     return out;
   }
 
-  private subscriptions(topics: Record<string, EncryptedTopic>, queues: Record<string, EncryptedQueue>, mailer: OwnFunction | undefined): void {
+  private subscriptions(
+    topics: Record<string, EncryptedTopic>,
+    queues: Record<string, EncryptedQueue>,
+    mailer: OwnFunction | undefined,
+  ): void {
     for (const [key, t] of Object.entries(this.config.native.topics)) {
       for (const s of t.subscriptions) {
         const id = subscriptionId(s);
         const opts = { filterPolicy: s.filterPolicy, filterPolicyScope: s.filterPolicyScope };
         if (s.queue) topics[key].subscribeQueue(id, queues[s.queue].arn, { ...opts, rawMessageDelivery: s.rawMessageDelivery });
         else if (s.function === "mailer" && mailer) {
-          topics[key].subscribeFunction(id, { functionArn: mailer.fn.aliasArn, functionName: mailer.fn.functionName, qualifier: mailer.fn.aliasName }, opts);
+          topics[key].subscribeFunction(
+            id,
+            { functionArn: mailer.fn.aliasArn, functionName: mailer.fn.functionName, qualifier: mailer.fn.aliasName },
+            opts,
+          );
         } else if (s.email) topics[key].subscribeEmail(id, s.email, opts);
       }
     }
@@ -371,14 +385,17 @@ export class NativeStack extends LayerStack<"native"> {
   // Functions
 
   /** A VPC function of this layer with its own role (logs, network interfaces, X-Ray, its failure queue) plus `policies`. */
-  private ownFunction(id: string, opts: {
-    description: string;
-    source: string;
-    handler: string;
-    settings: MailerConfig | PostConfirmationConfig;
-    environment: Record<string, string>;
-    policies: Record<string, PolicyStatement[]>;
-  }): OwnFunction {
+  private ownFunction(
+    id: string,
+    opts: {
+      description: string;
+      source: string;
+      handler: string;
+      settings: MailerConfig | PostConfirmationConfig;
+      environment: Record<string, string>;
+      policies: Record<string, PolicyStatement[]>;
+    },
+  ): OwnFunction {
     const name = this.names.functions[id];
     const dlqName = this.naming.name("sqs", id, "dlq");
     const logGroup = `/aws/lambda/${name}`;
@@ -388,12 +405,8 @@ export class NativeStack extends LayerStack<"native"> {
       description: `Execution role of the ${id} function of ${this.naming.prefix}`,
       service: "lambda.amazonaws.com",
       policies: {
-        logs: [
-          this.arns.functionLogs(logGroup),
-        ],
-        "vpc-access": [
-          LAMBDA_VPC_ACCESS,
-        ],
+        logs: [this.arns.functionLogs(logGroup)],
+        "vpc-access": [LAMBDA_VPC_ACCESS],
         xray: [XRAY_WRITE],
         "failure-destination": [
           { Sid: "FailureQueue", Action: "sqs:SendMessage", Resource: this.arns.arn("sqs", dlqName) },
@@ -489,7 +502,11 @@ export class NativeStack extends LayerStack<"native"> {
     return own;
   }
 
-  private postConfirmation(pc: PostConfirmationConfig, queues: Record<string, EncryptedQueue>, topics: Record<string, EncryptedTopic>): OwnFunction {
+  private postConfirmation(
+    pc: PostConfirmationConfig,
+    queues: Record<string, EncryptedQueue>,
+    topics: Record<string, EncryptedTopic>,
+  ): OwnFunction {
     const messagingKey = this.key("messaging");
     const target: PolicyStatement = pc.queue
       ? { Sid: "SendToTargetQueue", Action: "sqs:SendMessage", Resource: this.queueArn(pc.queue) }
@@ -501,7 +518,9 @@ export class NativeStack extends LayerStack<"native"> {
       handler: POST_CONFIRMATION_HANDLER,
       settings: pc,
       environment: {
-        ...(pc.queue ? { [POST_CONFIRMATION_ENV.targetQueueUrl]: queues[pc.queue].url } : { [POST_CONFIRMATION_ENV.targetTopicArn]: topics[pc.topic!].arn }),
+        ...(pc.queue
+          ? { [POST_CONFIRMATION_ENV.targetQueueUrl]: queues[pc.queue].url }
+          : { [POST_CONFIRMATION_ENV.targetTopicArn]: topics[pc.topic!].arn }),
         [POST_CONFIRMATION_ENV.deadLetterQueueUrl]: dlqUrl,
         ...(pc.template ? { [POST_CONFIRMATION_ENV.template]: pc.template } : {}),
       },
@@ -530,7 +549,9 @@ export class NativeStack extends LayerStack<"native"> {
         c.emailFromSes && ses
           ? { identityArn: ses.identityArn, fromAddress: this.names.ses!.fromAddress, configurationSet: ses.configurationSetName }
           : undefined,
-      postConfirmation: trigger ? { functionArn: trigger.fn.aliasArn, functionName: trigger.fn.functionName, qualifier: trigger.fn.aliasName } : undefined,
+      postConfirmation: trigger
+        ? { functionArn: trigger.fn.aliasArn, functionName: trigger.fn.functionName, qualifier: trigger.fn.aliasName }
+        : undefined,
       client: { name: names.client, ...c.client },
     });
     if (this.config.protection.data) pool.pool.addOverride("lifecycle.prevent_destroy", true);
@@ -544,9 +565,21 @@ export class NativeStack extends LayerStack<"native"> {
     const f = this.config.native.cognito!.federation!;
     const names = this.names.federation!;
     const providers: IdentityProviderSpec[] = [];
-    if (f.google) providers.push({ name: "Google", secretName: names.providers.Google!, scopes: f.google.scopes, attributeMapping: f.google.attributeMapping });
+    if (f.google)
+      providers.push({
+        name: "Google",
+        secretName: names.providers.Google!,
+        scopes: f.google.scopes,
+        attributeMapping: f.google.attributeMapping,
+      });
     if (f.facebook) {
-      providers.push({ name: "Facebook", secretName: names.providers.Facebook!, scopes: f.facebook.scopes, attributeMapping: f.facebook.attributeMapping, apiVersion: f.facebook.apiVersion });
+      providers.push({
+        name: "Facebook",
+        secretName: names.providers.Facebook!,
+        scopes: f.facebook.scopes,
+        attributeMapping: f.facebook.attributeMapping,
+        apiVersion: f.facebook.apiVersion,
+      });
     }
     const idps = new IdentityProviders(this, "identity-providers", {
       functionName: names.function,
@@ -609,12 +642,20 @@ export class NativeStack extends LayerStack<"native"> {
         case "bucket": {
           const arn = this.bucketArn(g.resource);
           out.push({ Sid: `List${name}Bucket`, Action: [...GRANT_ACTIONS.bucketList], Resource: arn });
-          out.push({ Sid: `${g.mode === "read" ? "Read" : "ReadWrite"}${name}Objects`, Action: [...GRANT_ACTIONS[g.mode === "read" ? "read" : "readWrite"]], Resource: `${arn}/*` });
+          out.push({
+            Sid: `${g.mode === "read" ? "Read" : "ReadWrite"}${name}Objects`,
+            Action: [...GRANT_ACTIONS[g.mode === "read" ? "read" : "readWrite"]],
+            Resource: `${arn}/*`,
+          });
           useKey("data", "s3", g.mode === "read" ? ["kms:Decrypt"] : ["kms:Decrypt", "kms:GenerateDataKey"]);
           break;
         }
         case "queue":
-          out.push({ Sid: `${g.mode === "consume" ? "Consume" : "Produce"}${name}Queue`, Action: [...GRANT_ACTIONS[g.mode === "consume" ? "consume" : "produce"]], Resource: this.queueArn(g.resource) });
+          out.push({
+            Sid: `${g.mode === "consume" ? "Consume" : "Produce"}${name}Queue`,
+            Action: [...GRANT_ACTIONS[g.mode === "consume" ? "consume" : "produce"]],
+            Resource: this.queueArn(g.resource),
+          });
           useKey("messaging", "sqs", g.mode === "consume" ? ["kms:Decrypt"] : ["kms:Decrypt", "kms:GenerateDataKey"]);
           break;
         case "topic":
@@ -643,7 +684,11 @@ export class NativeStack extends LayerStack<"native"> {
     }
     // Every grantee reads the identifiers below /<project>/<env>/native.
     const root = this.names.parameterRoot;
-    out.push({ Sid: "ReadNativeParameters", Action: ["ssm:GetParameter", "ssm:GetParameters"], Resource: this.arns.arn("ssm", `parameter${root}/*`) });
+    out.push({
+      Sid: "ReadNativeParameters",
+      Action: ["ssm:GetParameter", "ssm:GetParameters"],
+      Resource: this.arns.arn("ssm", `parameter${root}/*`),
+    });
     out.push({
       Sid: "ReadNativeParametersByPath",
       Action: "ssm:GetParametersByPath",
@@ -717,10 +762,20 @@ export class NativeStack extends LayerStack<"native"> {
       add("cognito/user-pool-id", o.user_pool_id, "Cognito user pool id");
       add("cognito/client-id", o.user_pool_client_id, "Cognito SPA app client id");
       add("cognito/domain", pool.domain, "Cognito hosted UI domain");
-      add("cognito/issuer", `https://cognito-idp.${this.config.aws.region}.amazonaws.com/${o.user_pool_id}`, "Issuer of the user pool's tokens (JWKS at <issuer>/.well-known/jwks.json)");
-      if (this.identityPoolId) add("cognito/identity-pool-id", this.identityPoolId, "Cognito identity pool id (AWS credentials for signed-in users)");
+      add(
+        "cognito/issuer",
+        `https://cognito-idp.${this.config.aws.region}.amazonaws.com/${o.user_pool_id}`,
+        "Issuer of the user pool's tokens (JWKS at <issuer>/.well-known/jwks.json)",
+      );
+      if (this.identityPoolId)
+        add("cognito/identity-pool-id", this.identityPoolId, "Cognito identity pool id (AWS credentials for signed-in users)");
       const idps = this.config.native.cognito?.federation;
-      if (idps) add("cognito/identity-providers", [idps.google ? "Google" : "", idps.facebook ? "Facebook" : ""].filter(Boolean).join(","), "Identity providers of the hosted UI besides e-mail (identity_provider= of /oauth2/authorize)");
+      if (idps)
+        add(
+          "cognito/identity-providers",
+          [idps.google ? "Google" : "", idps.facebook ? "Facebook" : ""].filter(Boolean).join(","),
+          "Identity providers of the hosted UI besides e-mail (identity_provider= of /oauth2/authorize)",
+        );
     }
     if (specs.length) new ParameterHierarchy(this, "parameters", { root: this.names.parameterRoot, parameters: specs });
   }

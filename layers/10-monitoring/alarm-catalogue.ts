@@ -291,7 +291,8 @@ export const ALARM_CATALOGUE: AlarmCatalogue = {
       alarm: "offline_partitions",
       settings: (c) => c.monitoring.alarms.kafka.offlinePartitions,
       watch: (r) => ({ metric: kafkaMetric("OfflinePartitionsCount", "Maximum", r.cluster) }),
-      description: (r, s) => `${r.cluster}: more than ${s.threshold} partition(s) have no active leader; producers and consumers of them fail.`,
+      description: (r, s) =>
+        `${r.cluster}: more than ${s.threshold} partition(s) have no active leader; producers and consumers of them fail.`,
     },
     {
       set: "kafka",
@@ -308,11 +309,17 @@ export const ALARM_CATALOGUE: AlarmCatalogue = {
       settings: (c) => c.monitoring.alarms.kafka.diskUsed,
       watch: (r) => {
         const metrics = Object.fromEntries(
-          Array.from({ length: r.brokers }, (_, i) => [`broker${i + 1}`, kafkaMetric("KafkaDataLogsDiskUsed", "Maximum", r.cluster, i + 1)]),
+          Array.from({ length: r.brokers }, (_, i) => [
+            `broker${i + 1}`,
+            kafkaMetric("KafkaDataLogsDiskUsed", "Maximum", r.cluster, i + 1),
+          ]),
         );
-        return { math: { expression: `MAX([${Object.keys(metrics).join(", ")}])`, label: "KafkaDataLogsDiskUsed (max over brokers)", metrics } };
+        return {
+          math: { expression: `MAX([${Object.keys(metrics).join(", ")}])`, label: "KafkaDataLogsDiskUsed (max over brokers)", metrics },
+        };
       },
-      description: (r, s) => `A broker of ${r.cluster} has used more than ${s.threshold}% of its data volume (kafka.provisioned.storageGb).`,
+      description: (r, s) =>
+        `A broker of ${r.cluster} has used more than ${s.threshold}% of its data volume (kafka.provisioned.storageGb).`,
     },
   ],
   redis: [

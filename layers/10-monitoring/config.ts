@@ -91,17 +91,27 @@ interface AlarmDefaults {
 
 const settings = (d: AlarmDefaults) => ({
   enabled: z.boolean().default(true).describe("Create this alarm. Default: true."),
-  periodSeconds: period.default(d.periodSeconds).describe(`Seconds per evaluated data point, a multiple of 60. Default: ${d.periodSeconds}.`),
-  evaluationPeriods: evaluationPeriods.default(d.evaluationPeriods).describe(`Most recent periods the alarm looks at (N). Default: ${d.evaluationPeriods}.`),
+  periodSeconds: period
+    .default(d.periodSeconds)
+    .describe(`Seconds per evaluated data point, a multiple of 60. Default: ${d.periodSeconds}.`),
+  evaluationPeriods: evaluationPeriods
+    .default(d.evaluationPeriods)
+    .describe(`Most recent periods the alarm looks at (N). Default: ${d.evaluationPeriods}.`),
   datapointsToAlarm: datapointsToAlarm
     .default(d.datapointsToAlarm)
-    .describe(`Breaching data points among them that set off the alarm (M of N, at most evaluationPeriods). Default: ${d.datapointsToAlarm}.`),
+    .describe(
+      `Breaching data points among them that set off the alarm (M of N, at most evaluationPeriods). Default: ${d.datapointsToAlarm}.`,
+    ),
   treatMissingData: treatMissingData
     .default(d.treatMissingData)
-    .describe(`How periods without data count: breaching, notBreaching, ignore (keep the state) or missing. Default: ${d.treatMissingData}.`),
+    .describe(
+      `How periods without data count: breaching, notBreaching, ignore (keep the state) or missing. Default: ${d.treatMissingData}.`,
+    ),
   severity: severity
     .default(d.severity)
-    .describe(`WARNING, ERROR or CRITICAL: tagged on the alarm, written before its description, and (monitoring.severityTopics) the topic it notifies. Default: ${d.severity}.`),
+    .describe(
+      `WARNING, ERROR or CRITICAL: tagged on the alarm, written before its description, and (monitoring.severityTopics) the topic it notifies. Default: ${d.severity}.`,
+    ),
 });
 
 /** An alarm with a threshold: `threshold` carries its range, unit, default and description. */
@@ -175,16 +185,18 @@ const EcsAlarmsSchema = z
 
 const DatabaseAlarmsSchema = z
   .strictObject({
-    cpu: alarm(
-      "CPUUtilization (maximum over the instances).",
-      percent("a CPU threshold").default(80).describe("Percent. Default: 80."),
-      { ...MINUTE_5_OF_5, treatMissingData: "breaching", severity: "WARNING" },
-    ),
+    cpu: alarm("CPUUtilization (maximum over the instances).", percent("a CPU threshold").default(80).describe("Percent. Default: 80."), {
+      ...MINUTE_5_OF_5,
+      treatMissingData: "breaching",
+      severity: "WARNING",
+    }),
     connections: alarm(
       "DatabaseConnections (maximum over the instances).",
       count("a number of connections")
         .default(80)
-        .describe("Connections. Keep it below the engine's max_connections for the instance size (Aurora MySQL Serverless v2 at 1 ACU: 90). Default: 80."),
+        .describe(
+          "Connections. Keep it below the engine's max_connections for the instance size (Aurora MySQL Serverless v2 at 1 ACU: 90). Default: 80.",
+        ),
       { ...MINUTE_5_OF_5, treatMissingData: "missing", severity: "WARNING" },
     ),
     freeableMemory: alarm(
@@ -352,7 +364,10 @@ const AuditAlarmsSchema = z
 
 export const MonitoringSchema = z
   .strictObject({
-    notifyOnRecovery: z.boolean().default(true).describe("Send OK (recovery) notifications to the alarm topic too, not only ALARM. Default: true."),
+    notifyOnRecovery: z
+      .boolean()
+      .default(true)
+      .describe("Send OK (recovery) notifications to the alarm topic too, not only ALARM. Default: true."),
     severityTopics: z
       .boolean()
       .default(false)
@@ -362,11 +377,13 @@ export const MonitoringSchema = z
       ),
     serviceHealthSeverity: severity
       .default("CRITICAL")
-      .describe("Severity of the composite \"<service> unhealthy\" alarms (serviceHealthAlarms). Default: CRITICAL."),
+      .describe('Severity of the composite "<service> unhealthy" alarms (serviceHealthAlarms). Default: CRITICAL.'),
     serviceHealthAlarms: z
       .boolean()
       .default(true)
-      .describe("A composite alarm per application service that is in ALARM when any of its user-facing alarms is (5XX, response time, unhealthy hosts, running tasks). Default: true."),
+      .describe(
+        "A composite alarm per application service that is in ALARM when any of its user-facing alarms is (5XX, response time, unhealthy hosts, running tasks). Default: true.",
+      ),
     alarms: z
       .strictObject({
         alb: AlbAlarmsSchema,
@@ -379,7 +396,9 @@ export const MonitoringSchema = z
         queues: QueueAlarmsSchema,
       })
       .prefault({})
-      .describe("Metric alarms per watched layer; each notifies the alarm topic. Thresholds, periods and missing-data treatment per alarm."),
+      .describe(
+        "Metric alarms per watched layer; each notifies the alarm topic. Thresholds, periods and missing-data treatment per alarm.",
+      ),
     dashboards: z
       .strictObject({
         enabled: z.boolean().default(true).describe("Create the overview dashboard and one per watched layer. Default: true."),
@@ -402,27 +421,38 @@ export const MonitoringSchema = z
           .describe("Sampling rule priority (lower wins; the account's Default rule is 10000). Default: 1000."),
         insights: z.boolean().default(false).describe("X-Ray Insights (anomaly detection, billed per trace) on the group. Default: false."),
       })
-      .describe("X-Ray: a sampling rule for <project>-<env>-* services and a group of this environment's traces (the tier preset always supplies this block)."),
+      .describe(
+        "X-Ray: a sampling rule for <project>-<env>-* services and a group of this environment's traces (the tier preset always supplies this block).",
+      ),
     cloudTrail: z
       .strictObject({
         enabled: z
           .boolean()
           .default(true)
-          .describe("Create the trail. Set false where an organization trail already records the account (the contract's trail_arn is then empty). Default: true."),
+          .describe(
+            "Create the trail. Set false where an organization trail already records the account (the contract's trail_arn is then empty). Default: true.",
+          ),
         multiRegion: z.boolean().default(true).describe("Record every region, not only aws.region. Default: true."),
         includeGlobalServiceEvents: z.boolean().default(true).describe("Record IAM, STS and CloudFront events. Default: true."),
-        retentionDays: wholeRange("a number of days from 1 to 3650", 1, 3650)
-          .describe("Days log files are kept in the trail bucket. Tier default: dev 90, staging 365, prod 2557 (7 years)."),
-        logRetentionDays: logRetention.optional().describe("Retention of the trail's CloudWatch Logs group. Default: logging.retentionDays."),
+        retentionDays: wholeRange("a number of days from 1 to 3650", 1, 3650).describe(
+          "Days log files are kept in the trail bucket. Tier default: dev 90, staging 365, prod 2557 (7 years).",
+        ),
+        logRetentionDays: logRetention
+          .optional()
+          .describe("Retention of the trail's CloudWatch Logs group. Default: logging.retentionDays."),
         alarms: AuditAlarmsSchema,
       })
-      .describe("CloudTrail: KMS-encrypted, validated log files in a private bucket, delivered to CloudWatch Logs with CIS metric filters and alarms."),
+      .describe(
+        "CloudTrail: KMS-encrypted, validated log files in a private bucket, delivered to CloudWatch Logs with CIS metric filters and alarms.",
+      ),
     guardDuty: z
       .strictObject({
         enabled: z
           .boolean()
           .default(false)
-          .describe("Create a GuardDuty detector. Off by default: a region has one detector per account, often managed account- or organization-wide. Default: false."),
+          .describe(
+            "Create a GuardDuty detector. Off by default: a region has one detector per account, often managed account- or organization-wide. Default: false.",
+          ),
         findingPublishingFrequency: z
           .enum(GUARDDUTY_FREQUENCIES)
           .default("FIFTEEN_MINUTES")
@@ -430,7 +460,9 @@ export const MonitoringSchema = z
         notifyFindings: z
           .boolean()
           .default(true)
-          .describe("Route findings of at least minSeverity to the alarm topic (an EventBridge rule; works with a detector managed elsewhere too). Default: true."),
+          .describe(
+            "Route findings of at least minSeverity to the alarm topic (an EventBridge rule; works with a detector managed elsewhere too). Default: true.",
+          ),
         minSeverity: z
           .number({ error: "a GuardDuty severity from 1 to 8.9" })
           .min(1, { error: "a GuardDuty severity from 1 to 8.9" })
@@ -439,7 +471,9 @@ export const MonitoringSchema = z
           .describe("Lowest severity notified: 7 high, 4 medium, 1 low. Default: 7."),
         severity: severity
           .default("CRITICAL")
-          .describe("Alarm severity of the findings notified: the topic they go to with severityTopics. Default: CRITICAL (high findings)."),
+          .describe(
+            "Alarm severity of the findings notified: the topic they go to with severityTopics. Default: CRITICAL (high findings).",
+          ),
       })
       .prefault({})
       .describe("GuardDuty threat detection (optional) and notification of its findings."),
@@ -504,7 +538,8 @@ function alarmEntries(cfg: PlatformConfig): [KeyPath, AlarmSettings][] {
   for (const [group, byName] of Object.entries(alarms)) {
     for (const [name, s] of Object.entries(byName as Record<string, AlarmSettings>)) out.push([[...SECTION, "alarms", group, name], s]);
   }
-  for (const [name, s] of Object.entries(cloudTrail.alarms as Record<string, AlarmSettings>)) out.push([[...SECTION, "cloudTrail", "alarms", name], s]);
+  for (const [name, s] of Object.entries(cloudTrail.alarms as Record<string, AlarmSettings>))
+    out.push([[...SECTION, "cloudTrail", "alarms", name], s]);
   return out;
 }
 

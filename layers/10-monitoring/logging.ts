@@ -14,11 +14,24 @@ export const GLACIER_MINIMUM_DAYS = 90;
 
 export const LogArchiveSchema = z
   .strictObject({
-    enabled: z.boolean().default(false).describe("Archive every log group of the platform to S3 (Firehose, KMS), then Glacier. Default: false."),
-    glacierAfterDays: wholeNumber("a number of days", "a whole number of days", [0, "0 (at once) or more days"], [3650, "at most 3650 days"])
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe("Archive every log group of the platform to S3 (Firehose, KMS), then Glacier. Default: false."),
+    glacierAfterDays: wholeNumber(
+      "a number of days",
+      "a whole number of days",
+      [0, "0 (at once) or more days"],
+      [3650, "at most 3650 days"],
+    )
       .default(30)
       .describe("Days after which archived logs move to S3 Glacier Flexible Retrieval. Default: 30."),
-    expireAfterDays: wholeNumber("a number of days", "a whole number of days", [0, "0 (never) or a number of days"], [36500, "at most 36500 days"])
+    expireAfterDays: wholeNumber(
+      "a number of days",
+      "a whole number of days",
+      [0, "0 (never) or a number of days"],
+      [36500, "at most 36500 days"],
+    )
       .default(3650)
       .describe("Days after which archived logs are deleted; 0 keeps them. Default: 3650 (10 years)."),
   })

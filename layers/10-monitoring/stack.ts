@@ -53,15 +53,7 @@ import { partitionOf } from "../../core/config/regions";
 import type { PlatformConfig } from "../../core/config/types";
 import { cacheMemberIds, resolveDatabase } from "../03-database/config";
 import { nativeNames } from "../09-native/config";
-import {
-  alarmTopicNames,
-  monitoringDashboards,
-  SEVERITIES,
-  trailName,
-  watches,
-  type Severity,
-  type WatchedLayer,
-} from "./config";
+import { alarmTopicNames, monitoringDashboards, SEVERITIES, trailName, watches, type Severity, type WatchedLayer } from "./config";
 import { LayerStack } from "../../core/layer-stack";
 import { fitName } from "../../core/naming";
 import { Arns } from "../../core/policy";
@@ -399,7 +391,9 @@ export class MonitoringStack extends LayerStack<"monitoring"> implements AlarmSi
       accountId: aws.accountId,
       logGroupNames: [
         ...(this.config.network.flowLogs.enabled ? [this.read("network", "flow_log_group_name")] : []),
-        ...(this.isEnabled("application") ? Object.keys(this.config.services).map((s) => this.readEntry("application", "log_group_names", s)) : []),
+        ...(this.isEnabled("application")
+          ? Object.keys(this.config.services).map((s) => this.readEntry("application", "log_group_names", s))
+          : []),
         ...(this.isEnabled("lambda-genai") ? [this.read("lambda-genai", "log_group_name")] : []),
         // The trail's group is created in this stack: its name attribute orders the filter after it.
         ...(trail ? [trail.logGroup.name] : []),

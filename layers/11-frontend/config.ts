@@ -55,7 +55,8 @@ export const AMPLIFY_PLATFORMS = ["WEB", "WEB_COMPUTE"] as const;
 /** A Route 53 hosted zone id (`Z` and upper-case letters and digits). */
 export const HOSTED_ZONE_ID_RE = /^Z[A-Z0-9]{1,31}$/;
 /** An https URL of a site: scheme, lower-case host, optional port and path; no query or fragment. */
-export const SITE_URL_RE = /^https:\/\/[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+(?::\d{1,5})?(?:\/[^\s?#]*)?$/;
+export const SITE_URL_RE =
+  /^https:\/\/[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+(?::\d{1,5})?(?:\/[^\s?#]*)?$/;
 /** A git repository URL Amplify can connect (https). */
 export const REPOSITORY_URL_RE = /^https:\/\/[a-z0-9.-]+\.[a-z]{2,}\/[A-Za-z0-9._~/-]+$/;
 /** A git branch name (no spaces, no `..`, no leading or trailing slash). */
@@ -144,14 +145,19 @@ const dnsName = matching(DNS_NAME_RE, DNS_ERROR);
 
 const DomainSchema = z
   .strictObject({
-    name: dnsName.describe("The site's public name, e.g. www.example.com: the distribution's first alias, the certificate's domain and an A/AAAA alias record."),
+    name: dnsName.describe(
+      "The site's public name, e.g. www.example.com: the distribution's first alias, the certificate's domain and an A/AAAA alias record.",
+    ),
     aliases: z
       .array(dnsName)
       .max(99, { error: "at most 99 aliases (CloudFront allows 100 names per distribution)" })
       .default([])
-      .describe("More names for the same site (e.g. the apex example.com): distribution aliases, certificate SANs, A/AAAA records. Default: none."),
-    hostedZoneId: matching(HOSTED_ZONE_ID_RE, ZONE_ERROR)
-      .describe("Route 53 public hosted zone holding name and aliases: the certificate's DNS validation records and the alias records go there."),
+      .describe(
+        "More names for the same site (e.g. the apex example.com): distribution aliases, certificate SANs, A/AAAA records. Default: none.",
+      ),
+    hostedZoneId: matching(HOSTED_ZONE_ID_RE, ZONE_ERROR).describe(
+      "Route 53 public hosted zone holding name and aliases: the certificate's DNS validation records and the alias records go there.",
+    ),
     certificateArn: matching(ACM_CERTIFICATE_ARN_RE, CERT_ERROR)
       .optional()
       .describe(
@@ -160,7 +166,9 @@ const DomainSchema = z
       ),
   })
   .optional()
-  .describe("Optional custom domain of the s3-cloudfront site (TLSv1.2_2021, SNI). Without it the site is served at the distribution's *.cloudfront.net name.");
+  .describe(
+    "Optional custom domain of the s3-cloudfront site (TLSv1.2_2021, SNI). Without it the site is served at the distribution's *.cloudfront.net name.",
+  );
 
 const HstsSchema = z
   .strictObject({
@@ -168,7 +176,12 @@ const HstsSchema = z
       .default(63072000)
       .describe("Strict-Transport-Security max-age. Default: 63072000 (two years)."),
     includeSubdomains: z.boolean().default(true).describe("includeSubDomains: browsers use HTTPS for every sub-domain too. Default: true."),
-    preload: z.boolean().default(true).describe("preload: eligible for the browsers' HSTS preload list (needs includeSubdomains and a max-age of a year or more). Default: true."),
+    preload: z
+      .boolean()
+      .default(true)
+      .describe(
+        "preload: eligible for the browsers' HSTS preload list (needs includeSubdomains and a max-age of a year or more). Default: true.",
+      ),
   })
   .prefault({})
   .describe("Strict-Transport-Security.");
@@ -187,7 +200,10 @@ const SecurityHeadersSchema = z
       ),
     hsts: HstsSchema,
     frameOptions: z.enum(FRAME_OPTIONS).default("DENY").describe("X-Frame-Options. Default: DENY."),
-    referrerPolicy: z.enum(REFERRER_POLICIES).default("strict-origin-when-cross-origin").describe("Referrer-Policy. Default: strict-origin-when-cross-origin."),
+    referrerPolicy: z
+      .enum(REFERRER_POLICIES)
+      .default("strict-origin-when-cross-origin")
+      .describe("Referrer-Policy. Default: strict-origin-when-cross-origin."),
   })
   .prefault({})
   .describe(
@@ -237,7 +253,9 @@ const CloudFrontSchema = z
       ),
     accessLogs: z
       .strictObject({
-        enabled: z.boolean().describe("CloudFront standard access logs to an S3 bucket of this layer. Tier default: dev false, staging and prod true."),
+        enabled: z
+          .boolean()
+          .describe("CloudFront standard access logs to an S3 bucket of this layer. Tier default: dev false, staging and prod true."),
         prefix: z
           .string()
           .regex(/^([A-Za-z0-9!_.*'()-]+\/)*$/, { error: "a key prefix ending in / such as cloudfront/ (or empty)" })
@@ -249,7 +267,9 @@ const CloudFrontSchema = z
       .describe("Standard access logs (legacy logging: the log bucket has ACLs enabled, which CloudFront's log delivery needs)."),
     waf: z
       .strictObject({
-        enabled: z.boolean().describe("A CLOUDFRONT-scope web ACL (in us-east-1) on the distribution. Tier default: dev false, staging and prod true."),
+        enabled: z
+          .boolean()
+          .describe("A CLOUDFRONT-scope web ACL (in us-east-1) on the distribution. Tier default: dev false, staging and prod true."),
         rateLimit: wholeRange(RATE_ERROR, 10)
           .max(2_000_000_000)
           .optional()
@@ -267,19 +287,33 @@ const AmplifySchema = z
   .strictObject({
     repository: matching(REPOSITORY_URL_RE, REPOSITORY_ERROR)
       .optional()
-      .describe("Git repository of the site (required with hosting amplify). Operators connect it once (docs/layers/frontend.md); no token is in Terraform state."),
-    branch: z.string().regex(BRANCH_RE, { error: "a git branch name such as main" }).default("main").describe("Branch deployed to this environment. Default: main."),
+      .describe(
+        "Git repository of the site (required with hosting amplify). Operators connect it once (docs/layers/frontend.md); no token is in Terraform state.",
+      ),
+    branch: z
+      .string()
+      .regex(BRANCH_RE, { error: "a git branch name such as main" })
+      .default("main")
+      .describe("Branch deployed to this environment. Default: main."),
     stage: z.enum(AMPLIFY_STAGES).describe("Stage of the branch. Tier default: dev DEVELOPMENT, staging BETA, prod PRODUCTION."),
-    platform: z.enum(AMPLIFY_PLATFORMS).default("WEB").describe("WEB: static site / SPA; WEB_COMPUTE: server-side rendering. Default: WEB."),
+    platform: z
+      .enum(AMPLIFY_PLATFORMS)
+      .default("WEB")
+      .describe("WEB: static site / SPA; WEB_COMPUTE: server-side rendering. Default: WEB."),
     framework: z.string().max(255).optional().describe("Framework shown in the console (e.g. React, Angular). Default: none."),
     buildSpec: z
       .string()
       .optional()
       .describe("Amplify build spec (YAML, version 1, with a frontend section). Default: npm ci, npm run build, artifacts in dist/."),
     environmentVariables: z
-      .record(z.string().regex(ENV_VAR_NAME_RE, { error: "an environment variable name (letters, digits, _; not starting with a digit)" }), z.string())
+      .record(
+        z.string().regex(ENV_VAR_NAME_RE, { error: "an environment variable name (letters, digits, _; not starting with a digit)" }),
+        z.string(),
+      )
       .default({})
-      .describe("Build-time environment variables. They are readable in the console and in state, and usually end up in the bundle: never secrets."),
+      .describe(
+        "Build-time environment variables. They are readable in the console and in state, and usually end up in the bundle: never secrets.",
+      ),
     apiUrlVariable: z
       .string()
       .regex(ENV_VAR_NAME_RE, { error: "an environment variable name such as VITE_API_URL" })
@@ -296,16 +330,22 @@ const AmplifySchema = z
           .describe('Sub-domain of the branch: app -> app.example.com; "" (default) -> example.com.'),
       })
       .optional()
-      .describe("Optional custom domain (aws_amplify_domain_association). DNS: Route 53 in this account is set up by Amplify; elsewhere, add the records Amplify shows."),
+      .describe(
+        "Optional custom domain (aws_amplify_domain_association). DNS: Route 53 in this account is set up by Amplify; elsewhere, add the records Amplify shows.",
+      ),
   })
-  .describe("Settings of the amplify hosting (ignored by the other modes, except the checks that they are unset). The tier preset always supplies this block.");
+  .describe(
+    "Settings of the amplify hosting (ignored by the other modes, except the checks that they are unset). The tier preset always supplies this block.",
+  );
 
 export const FrontendSchema = z
   .strictObject({
     hosting: z
       .enum(HOSTING_MODES)
       .default("s3-cloudfront")
-      .describe("s3-cloudfront: private bucket + CloudFront; amplify: Amplify Hosting; external: hosted elsewhere (no resources). Default: s3-cloudfront."),
+      .describe(
+        "s3-cloudfront: private bucket + CloudFront; amplify: Amplify Hosting; external: hosted elsewhere (no resources). Default: s3-cloudfront.",
+      ),
     siteUrl: matching(SITE_URL_RE, SITE_URL_ERROR)
       .optional()
       .describe("hosting external only (required there): the site's public URL, published as site_url. The other modes compute it."),
@@ -381,8 +421,10 @@ const domainRule: Rule = (cfg) => {
   }
   const issues: SemanticIssue[] = [];
   d.aliases.forEach((a, i) => {
-    if (a === d.name) issues.push({ path: path("domain", "aliases", i), expected: "an alias other than domain.name", found: JSON.stringify(a) });
-    else if (d.aliases.indexOf(a) !== i) issues.push({ path: path("domain", "aliases", i), expected: "each alias once", found: `duplicate ${JSON.stringify(a)}` });
+    if (a === d.name)
+      issues.push({ path: path("domain", "aliases", i), expected: "an alias other than domain.name", found: JSON.stringify(a) });
+    else if (d.aliases.indexOf(a) !== i)
+      issues.push({ path: path("domain", "aliases", i), expected: "each alias once", found: `duplicate ${JSON.stringify(a)}` });
   });
   const m = d.certificateArn ? ACM_CERTIFICATE_ARN_RE.exec(d.certificateArn) : null;
   if (m && d.certificateArn) {
@@ -390,13 +432,25 @@ const domainRule: Rule = (cfg) => {
     const certPath = path("domain", "certificateArn");
     const partition = partitionOf(cfg.aws.region);
     if (!d.certificateArn.startsWith(`arn:${partition}:`)) {
-      issues.push({ path: certPath, expected: `a certificate ARN in the ${partition} partition (aws.region ${cfg.aws.region})`, found: JSON.stringify(d.certificateArn) });
+      issues.push({
+        path: certPath,
+        expected: `a certificate ARN in the ${partition} partition (aws.region ${cfg.aws.region})`,
+        found: JSON.stringify(d.certificateArn),
+      });
     }
     if (region !== "us-east-1") {
-      issues.push({ path: certPath, expected: "a certificate in us-east-1 (CloudFront uses certificates of us-east-1 only)", found: `a certificate in ${region}` });
+      issues.push({
+        path: certPath,
+        expected: "a certificate in us-east-1 (CloudFront uses certificates of us-east-1 only)",
+        found: `a certificate in ${region}`,
+      });
     }
     if (account !== cfg.aws.accountId) {
-      issues.push({ path: certPath, expected: `a certificate of the environment's account ${cfg.aws.accountId}`, found: `a certificate of account ${account}` });
+      issues.push({
+        path: certPath,
+        expected: `a certificate of the environment's account ${cfg.aws.accountId}`,
+        found: `a certificate of account ${account}`,
+      });
     }
   }
   return issues;
@@ -446,7 +500,13 @@ const cloudFrontRule: Rule = (cfg) => {
   const groups = cfg.frontend.cloudfront.waf.managedRuleGroups ?? [];
   return groups.flatMap((g, i): SemanticIssue[] =>
     groups.findIndex((o) => o.name === g.name) !== i
-      ? [{ path: path("cloudfront", "waf", "managedRuleGroups", i, "name"), expected: "each rule group once", found: `duplicate ${JSON.stringify(g.name)}` }]
+      ? [
+          {
+            path: path("cloudfront", "waf", "managedRuleGroups", i, "name"),
+            expected: "each rule group once",
+            found: `duplicate ${JSON.stringify(g.name)}`,
+          },
+        ]
       : [],
   );
 };
@@ -471,22 +531,26 @@ const amplifyRule: Rule = (cfg) => {
   const a = fe.amplify;
   if (fe.hosting !== "amplify") {
     const stray: SemanticIssue[] = [];
-    if (a.repository !== undefined) stray.push({ path: path("amplify", "repository"), expected: `no Amplify repository (frontend.hosting is ${fe.hosting})` });
-    if (a.domain !== undefined) stray.push({ path: path("amplify", "domain"), expected: `no Amplify domain (frontend.hosting is ${fe.hosting})`, found: "a domain" });
+    if (a.repository !== undefined)
+      stray.push({ path: path("amplify", "repository"), expected: `no Amplify repository (frontend.hosting is ${fe.hosting})` });
+    if (a.domain !== undefined)
+      stray.push({ path: path("amplify", "domain"), expected: `no Amplify domain (frontend.hosting is ${fe.hosting})`, found: "a domain" });
     return stray;
   }
   const issues: SemanticIssue[] = [];
   if (a.repository === undefined) {
     issues.push({
       path: path("amplify", "repository"),
-      expected: "a repository URL such as https://github.com/example/web-app (frontend.hosting is amplify: the app builds the site from it)",
+      expected:
+        "a repository URL such as https://github.com/example/web-app (frontend.hosting is amplify: the app builds the site from it)",
     });
   }
   for (const key of Object.keys(a.environmentVariables)) {
     if (SECRET_NAME_RE.test(key)) {
       issues.push({
         path: path("amplify", "environmentVariables", key),
-        expected: "no secret (build variables are readable in the console and in Terraform state, and usually end up in the site's JavaScript)",
+        expected:
+          "no secret (build variables are readable in the console and in Terraform state, and usually end up in the site's JavaScript)",
         found: `a variable named ${key}`,
       });
     }
@@ -499,11 +563,20 @@ const amplifyRule: Rule = (cfg) => {
     });
   }
   if (a.apiUrlVariable !== undefined && !hasApiOrigin(cfg)) {
-    issues.push({ path: path("amplify", "apiUrlVariable"), expected: "no apiUrlVariable (the api-gateway layer is disabled: there is no API URL)", found: JSON.stringify(a.apiUrlVariable) });
+    issues.push({
+      path: path("amplify", "apiUrlVariable"),
+      expected: "no apiUrlVariable (the api-gateway layer is disabled: there is no API URL)",
+      found: JSON.stringify(a.apiUrlVariable),
+    });
   }
   if (a.buildSpec !== undefined) {
     const why = buildSpecProblem(a.buildSpec);
-    if (why) issues.push({ path: path("amplify", "buildSpec"), expected: "an Amplify build spec: YAML with version: 1 and a frontend (or applications) section", found: why });
+    if (why)
+      issues.push({
+        path: path("amplify", "buildSpec"),
+        expected: "an Amplify build spec: YAML with version: 1 and a frontend (or applications) section",
+        found: why,
+      });
   }
   const url = amplifyDomainUrl(cfg);
   if (url) issues.push(...corsIssue(cfg, url, "frontend.amplify.domain"));
@@ -533,7 +606,12 @@ const externalRule: Rule = (cfg) => {
       : [];
   }
   if (fe.siteUrl === undefined) {
-    return [{ path: path("siteUrl"), expected: "the site's https URL, such as https://app.example.com (frontend.hosting is external: the layer cannot know it)" }];
+    return [
+      {
+        path: path("siteUrl"),
+        expected: "the site's https URL, such as https://app.example.com (frontend.hosting is external: the layer cannot know it)",
+      },
+    ];
   }
   return corsIssue(cfg, fe.siteUrl, "frontend.siteUrl");
 };

@@ -12,7 +12,10 @@ function siteUrl(cfg: PlatformConfig): string {
     case "s3-cloudfront":
       return `https://${fe.domain?.name ?? distributionDomain()}`;
     case "amplify":
-      return amplifyDomainUrl(cfg) ?? `https://${amplifyBranchLabel(fe.amplify.branch)}.${mockId("d", "amplify", 13).replace("-", "")}.amplifyapp.com`;
+      return (
+        amplifyDomainUrl(cfg) ??
+        `https://${amplifyBranchLabel(fe.amplify.branch)}.${mockId("d", "amplify", 13).replace("-", "")}.amplifyapp.com`
+      );
     case "external":
       return fe.siteUrl ?? "";
   }
@@ -21,7 +24,9 @@ function siteUrl(cfg: PlatformConfig): string {
 /** Outputs of layer 11 frontend. Hosting-specific outputs are empty for the other hosting modes. */
 export const frontendContract = {
   hosting: str("Hosting mode: s3-cloudfront, amplify or external.", (cfg) => cfg.frontend.hosting),
-  bucket_name: str("Site bucket name (s3-cloudfront only).", (cfg) => (cloudFront(cfg) ? `${cfg.project}-${cfg.environment}-site-${cfg.aws.accountId}` : "")),
+  bucket_name: str("Site bucket name (s3-cloudfront only).", (cfg) =>
+    cloudFront(cfg) ? `${cfg.project}-${cfg.environment}-site-${cfg.aws.accountId}` : "",
+  ),
   distribution_id: str("CloudFront distribution id (s3-cloudfront only).", (cfg) =>
     cloudFront(cfg) ? mockId("E", "distribution", 13).replace("-", "").toUpperCase() : "",
   ),

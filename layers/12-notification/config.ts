@@ -77,7 +77,13 @@ export const RDS_EVENT_CATEGORIES = [
 ] as const;
 
 /** The event kinds the layer may route to the alarm topic; keys of the contract's event_rule_arns. */
-export const NOTIFICATION_EVENT_KINDS = ["ecs-deployment-failed", "ecs-task-stopped", "rds-event", "ecs-deployment-completed", "codedeploy-deployment"] as const;
+export const NOTIFICATION_EVENT_KINDS = [
+  "ecs-deployment-failed",
+  "ecs-task-stopped",
+  "rds-event",
+  "ecs-deployment-completed",
+  "codedeploy-deployment",
+] as const;
 
 /** States of "CodeDeploy Deployment State-change Notification" events (`detail.state`). */
 export const CODEDEPLOY_STATES = ["START", "SUCCESS", "FAILURE", "STOP", "READY"] as const;
@@ -115,11 +121,12 @@ export const DEFAULT_ROUTING: Readonly<Record<Severity, readonly NotificationCha
 
 const route = (severity: Severity) =>
   z
-    .array(z.enum(NOTIFICATION_CHANNELS, { error: `a notification channel: one of ${NOTIFICATION_CHANNELS.join(", ")}` }), { error: "a list of channels" })
+    .array(z.enum(NOTIFICATION_CHANNELS, { error: `a notification channel: one of ${NOTIFICATION_CHANNELS.join(", ")}` }), {
+      error: "a list of channels",
+    })
     .min(1, { error: "at least one channel (an alarm nobody hears is no alarm)" })
     .default([...DEFAULT_ROUTING[severity]])
     .describe(`Channels the ${severity} topic is delivered to. Default: [${DEFAULT_ROUTING[severity].join(", ")}].`);
-
 
 const ChatbotSchema = z
   .strictObject({
@@ -150,15 +157,26 @@ const WebhookSchema = z
     format: z
       .enum(WEBHOOK_FORMATS)
       .default("slack")
-      .describe("Payload posted to the webhook: slack (Slack incoming webhook, Block Kit) or teams (a Microsoft Teams workflow webhook, Adaptive Card). Default: slack."),
-    memoryMb: wholeNumberIn(128, 1024, "a memory size in MB").default(128).describe("Memory of the webhook function in MB (128-1024). Default: 128."),
+      .describe(
+        "Payload posted to the webhook: slack (Slack incoming webhook, Block Kit) or teams (a Microsoft Teams workflow webhook, Adaptive Card). Default: slack.",
+      ),
+    memoryMb: wholeNumberIn(128, 1024, "a memory size in MB")
+      .default(128)
+      .describe("Memory of the webhook function in MB (128-1024). Default: 128."),
     timeoutSeconds: wholeNumberIn(3, 60, "a timeout in seconds")
       .default(15)
-      .describe("Timeout of the webhook function in seconds (3-60); the parameter read and the POST give up one second before it. Default: 15."),
+      .describe(
+        "Timeout of the webhook function in seconds (3-60); the parameter read and the POST give up one second before it. Default: 15.",
+      ),
     urlCacheSeconds: wholeNumberIn(0, 3600, "a cache time in seconds")
       .default(300)
-      .describe("How long a running function keeps the webhook URL before reading the parameter again (0: every message). A new URL takes effect within this time. Default: 300."),
-    logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO").describe("Lowest level the function logs (JSON lines; never the webhook URL). Default: INFO."),
+      .describe(
+        "How long a running function keeps the webhook URL before reading the parameter again (0: every message). A new URL takes effect within this time. Default: 300.",
+      ),
+    logLevel: z
+      .enum(["DEBUG", "INFO", "WARN", "ERROR"])
+      .default("INFO")
+      .describe("Lowest level the function logs (JSON lines; never the webhook URL). Default: INFO."),
     logRetentionDays: logRetention.optional().describe("Retention of the function's log group. Default: logging.retentionDays."),
   })
   .prefault({})
@@ -169,7 +187,9 @@ const SlackSchema = z
     mode: z
       .enum(SLACK_MODES)
       .default("chatbot")
-      .describe("chatbot: AWS Chatbot posts the alarm topic to the channel (authorize the workspace once in the Chatbot console). webhook: a function posts it to an incoming webhook URL kept in Parameter Store. Default: chatbot."),
+      .describe(
+        "chatbot: AWS Chatbot posts the alarm topic to the channel (authorize the workspace once in the Chatbot console). webhook: a function posts it to an incoming webhook URL kept in Parameter Store. Default: chatbot.",
+      ),
     workspaceId: matching(SLACK_WORKSPACE_ID_RE, WORKSPACE_ERROR)
       .optional()
       .describe("Slack workspace (team) id, T... (mode chatbot; required there)."),
@@ -186,16 +206,22 @@ const EventsSchema = z
     ecsDeploymentFailed: z
       .boolean()
       .default(true)
-      .describe("ECS deployments of the cluster that fail (SERVICE_DEPLOYMENT_FAILED: the circuit breaker rolled back). Only with the application layer. Default: true."),
+      .describe(
+        "ECS deployments of the cluster that fail (SERVICE_DEPLOYMENT_FAILED: the circuit breaker rolled back). Only with the application layer. Default: true.",
+      ),
     ecsTaskStopped: z
       .strictObject({
         enabled: z
           .boolean()
-          .describe("Tasks of the cluster that stop unexpectedly (not scale-in or deployment replacement). Only with the application layer. Tier default: dev false (crash loops while developing are expected), staging and prod true."),
+          .describe(
+            "Tasks of the cluster that stop unexpectedly (not scale-in or deployment replacement). Only with the application layer. Tier default: dev false (crash loops while developing are expected), staging and prod true.",
+          ),
         ignoredStopCodes: z
           .array(z.enum(ECS_STOP_CODES))
           .default(["UserInitiated"])
-          .describe("Stop codes that are not reported (tasks stopped by scale-in or by a deployment are never reported). Default: [UserInitiated]."),
+          .describe(
+            "Stop codes that are not reported (tasks stopped by scale-in or by a deployment are never reported). Default: [UserInitiated].",
+          ),
       })
       .describe("Stopped ECS tasks (the tier preset always supplies enabled)."),
     ecsDeploymentCompleted: z
@@ -209,9 +235,13 @@ const EventsSchema = z
         enabled: z
           .boolean()
           .default(false)
-          .describe("Blue/green deployments of the application's CodeDeploy application that reach one of `states`. Needs a service with deployment: blue-green. Default: false."),
+          .describe(
+            "Blue/green deployments of the application's CodeDeploy application that reach one of `states`. Needs a service with deployment: blue-green. Default: false.",
+          ),
         states: z
-          .array(z.enum(CODEDEPLOY_STATES, { error: `a CodeDeploy deployment state: one of ${CODEDEPLOY_STATES.join(", ")}` }), { error: "a list of deployment states" })
+          .array(z.enum(CODEDEPLOY_STATES, { error: `a CodeDeploy deployment state: one of ${CODEDEPLOY_STATES.join(", ")}` }), {
+            error: "a list of deployment states",
+          })
           .min(1, { error: "at least one deployment state" })
           .default(["SUCCESS", "FAILURE", "STOP"])
           .describe("Deployment states reported (detail.state). Default: SUCCESS, FAILURE, STOP (every outcome, no progress noise)."),
@@ -220,7 +250,10 @@ const EventsSchema = z
       .describe("CodeDeploy blue/green deployment outcomes (CodeDeploy Deployment State-change Notification) to the alarm topic."),
     rds: z
       .strictObject({
-        enabled: z.boolean().default(true).describe("RDS cluster and instance events of the database. Only with the database layer. Default: true."),
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe("RDS cluster and instance events of the database. Only with the database layer. Default: true."),
         categories: z
           .array(z.enum(RDS_EVENT_CATEGORIES))
           .min(1, { error: "at least one RDS event category" })
@@ -257,7 +290,9 @@ export const NotificationSchema = z
           ),
       })
       .prefault({})
-      .describe("SMS delivery (Amazon SNS text messages; the account must be out of the SMS sandbox, with an origination identity where the country requires one)."),
+      .describe(
+        "SMS delivery (Amazon SNS text messages; the account must be out of the SMS sandbox, with an origination identity where the country requires one).",
+      ),
     page: z
       .strictObject({
         endpoints: z
@@ -271,7 +306,9 @@ export const NotificationSchema = z
         autoConfirms: z
           .boolean()
           .default(true)
-          .describe("The endpoint confirms the subscription itself (PagerDuty and Opsgenie do); false: Terraform leaves it pending until someone visits the SubscribeURL. Default: true."),
+          .describe(
+            "The endpoint confirms the subscription itself (PagerDuty and Opsgenie do); false: Terraform leaves it pending until someone visits the SubscribeURL. Default: true.",
+          ),
       })
       .prefault({})
       .describe("Paging: SNS https subscriptions to a paging service."),
@@ -285,7 +322,9 @@ export const NotificationSchema = z
     events: EventsSchema,
   })
   // No prefault: the tier preset always supplies notification.events.ecsTaskStopped.enabled.
-  .describe("Alarm delivery to Slack and e-mail, deployment events (layer 12). Switch the layer off with layers: { notification: { enabled: false } }.");
+  .describe(
+    "Alarm delivery to Slack and e-mail, deployment events (layer 12). Switch the layer off with layers: { notification: { enabled: false } }.",
+  );
 
 export type NotificationConfig = z.output<typeof NotificationSchema>;
 
@@ -306,7 +345,9 @@ export function notificationEventKinds(cfg: PlatformConfig): NotificationEventKi
 /** The channels that deliver alarms (configured ones); keys of the contract's channels. */
 export function notificationChannels(cfg: PlatformConfig): NotificationChannel[] {
   const { slack, email, sms, page } = cfg.notification;
-  return NOTIFICATION_CHANNELS.filter((c) => (c === "slack" ? !!slack : c === "email" ? email.addresses.length > 0 : c === "sms" ? sms.numbers.length > 0 : page.endpoints.length > 0));
+  return NOTIFICATION_CHANNELS.filter((c) =>
+    c === "slack" ? !!slack : c === "email" ? email.addresses.length > 0 : c === "sms" ? sms.numbers.length > 0 : page.endpoints.length > 0,
+  );
 }
 
 /**
@@ -317,7 +358,9 @@ export function notificationChannels(cfg: PlatformConfig): NotificationChannel[]
 export function notificationRouting(cfg: PlatformConfig): Record<Severity, NotificationChannel[]> {
   const configured = notificationChannels(cfg);
   const of = (severity: Severity) =>
-    cfg.monitoring.severityTopics ? NOTIFICATION_CHANNELS.filter((c) => cfg.notification.routing[severity].includes(c) && configured.includes(c)) : configured;
+    cfg.monitoring.severityTopics
+      ? NOTIFICATION_CHANNELS.filter((c) => cfg.notification.routing[severity].includes(c) && configured.includes(c))
+      : configured;
   return { WARNING: of("WARNING"), ERROR: of("ERROR"), CRITICAL: of("CRITICAL") };
 }
 
@@ -413,7 +456,12 @@ const slackRule: Rule = (cfg) => {
 const webhookEgressRule: Rule = (cfg) => {
   if (cfg.notification.slack?.mode !== "webhook") return [];
   if (cfg.network.nat === "none") {
-    return [{ path: ["network", "nat"], expected: "per-az or single (notification.slack.mode is webhook: the function posts to the webhook on the internet through NAT)" }];
+    return [
+      {
+        path: ["network", "nat"],
+        expected: "per-az or single (notification.slack.mode is webhook: the function posts to the webhook on the internet through NAT)",
+      },
+    ];
   }
   if (!cfg.security.egress.internetHttps) {
     return [
@@ -436,11 +484,16 @@ const guardrailRule: Rule = (cfg) => {
     if (WRITE_POLICIES.includes(base) || /FullAccess$/.test(base)) {
       issues.push({
         path: [...SECTION, "slack", "chatbot", "guardrailPolicies", i],
-        expected: "a read-only AWS managed policy such as CloudWatchReadOnlyAccess or ReadOnlyAccess (guardrails cap what anyone may do through the channel, which only shows alarms)",
+        expected:
+          "a read-only AWS managed policy such as CloudWatchReadOnlyAccess or ReadOnlyAccess (guardrails cap what anyone may do through the channel, which only shows alarms)",
       });
     }
     if (slack.chatbot.guardrailPolicies.indexOf(name) !== i) {
-      issues.push({ path: [...SECTION, "slack", "chatbot", "guardrailPolicies", i], expected: "each policy once", found: `duplicate ${JSON.stringify(name)}` });
+      issues.push({
+        path: [...SECTION, "slack", "chatbot", "guardrailPolicies", i],
+        expected: "each policy once",
+        found: `duplicate ${JSON.stringify(name)}`,
+      });
     }
   });
   return issues;
@@ -452,7 +505,11 @@ const uniqueListsRule: Rule = (cfg) => {
   const seen: string[] = [];
   cfg.notification.email.addresses.forEach((address, i) => {
     if (seen.includes(address.toLowerCase())) {
-      issues.push({ path: [...SECTION, "email", "addresses", i], expected: "each e-mail address once", found: `duplicate ${JSON.stringify(address)}` });
+      issues.push({
+        path: [...SECTION, "email", "addresses", i],
+        expected: "each e-mail address once",
+        found: `duplicate ${JSON.stringify(address)}`,
+      });
     }
     seen.push(address.toLowerCase());
   });
@@ -496,7 +553,15 @@ const codeDeployEventsRule: Rule = (cfg) => {
 };
 
 /** Cross-field rules of the notification section (see ../semantic.ts). Checked when the layer is enabled. */
-export const notificationRules: readonly Rule[] = [monitoringRule, slackRule, webhookEgressRule, guardrailRule, uniqueListsRule, routingRule, codeDeployEventsRule].map(
+export const notificationRules: readonly Rule[] = [
+  monitoringRule,
+  slackRule,
+  webhookEgressRule,
+  guardrailRule,
+  uniqueListsRule,
+  routingRule,
+  codeDeployEventsRule,
+].map(
   (rule): Rule =>
     (cfg) =>
       on(cfg, "notification") ? rule(cfg) : [],

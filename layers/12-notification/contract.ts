@@ -27,6 +27,9 @@ export const notificationContract = {
   ),
   event_rule_arns: map(
     "EventBridge rule ARN by event kind (ecs-deployment-failed, ecs-task-stopped, rds-event); a kind that is switched off, or whose layer is disabled, is absent.",
-    (cfg) => Object.fromEntries(notificationEventKinds(cfg).map((kind) => [kind, mockArn(cfg, "events", `rule/${cfg.project}-${cfg.environment}-${kind}`)])),
+    (cfg) =>
+      Object.fromEntries(
+        notificationEventKinds(cfg).map((kind) => [kind, mockArn(cfg, "events", `rule/${cfg.project}-${cfg.environment}-${kind}`)]),
+      ),
   ),
 } satisfies Contract;

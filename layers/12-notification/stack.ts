@@ -97,7 +97,9 @@ export class NotificationStack extends LayerStack<"notification"> {
   constructor(scope: Construct, config: PlatformConfig) {
     super(scope, "notification", config);
     if (!this.isEnabled("monitoring")) {
-      throw new Error("layer notification delivers the monitoring layer's alarm topic, but monitoring is disabled in config.layers; disable notification too");
+      throw new Error(
+        "layer notification delivers the monitoring layer's alarm topic, but monitoring is disabled in config.layers; disable notification too",
+      );
     }
     this.arns = new Arns(config.aws.region, config.aws.accountId);
     const topicArn = this.read("monitoring", "alarm_topic_arn");
@@ -107,7 +109,11 @@ export class NotificationStack extends LayerStack<"notification"> {
     // (WARNING's address and name; every channel then hears every alarm, as before).
     const routing = notificationRouting(config);
     const topics: Topic[] = config.monitoring.severityTopics
-      ? SEVERITIES.map((severity) => ({ severity, arn: severity === "WARNING" ? topicArn : this.readEntry("monitoring", "alarm_topic_arns", severity), channels: routing[severity] }))
+      ? SEVERITIES.map((severity) => ({
+          severity,
+          arn: severity === "WARNING" ? topicArn : this.readEntry("monitoring", "alarm_topic_arns", severity),
+          channels: routing[severity],
+        }))
       : [{ severity: "WARNING", arn: topicArn, channels: routing.WARNING }];
     const routed = (channel: NotificationChannel) => topics.filter((t) => t.channels.includes(channel));
 
@@ -167,7 +173,8 @@ export class NotificationStack extends LayerStack<"notification"> {
     // The URL is a secret set by operators; Terraform creates the parameter once and never reverts it.
     const url = new SsmParameter(this, "webhook-url", {
       name: this.naming.path("notification", "webhook-url"),
-      description: "Incoming webhook URL the notification function posts alarms to; set by operators with aws ssm put-parameter (docs/layers/notification.md)",
+      description:
+        "Incoming webhook URL the notification function posts alarms to; set by operators with aws ssm put-parameter (docs/layers/notification.md)",
       type: "SecureString",
       tier: "Standard",
       keyId: dataKey,
@@ -182,7 +189,11 @@ export class NotificationStack extends LayerStack<"notification"> {
     });
     const grants: Record<string, PolicyStatement[]> = {
       "webhook-url": [
-        { Sid: "ReadTheWebhookUrl", Action: "ssm:GetParameter", Resource: this.arns.arn("ssm", `parameter${this.naming.path("notification", "webhook-url")}`) },
+        {
+          Sid: "ReadTheWebhookUrl",
+          Action: "ssm:GetParameter",
+          Resource: this.arns.arn("ssm", `parameter${this.naming.path("notification", "webhook-url")}`),
+        },
         // The SecureString is encrypted with the data key; decrypting is allowed only through Parameter Store.
         {
           Sid: "DecryptThroughParameterStore",
@@ -191,17 +202,13 @@ export class NotificationStack extends LayerStack<"notification"> {
           Condition: { StringEquals: { "kms:ViaService": `ssm.${this.config.aws.region}.amazonaws.com` } },
         },
       ],
-      logs: [
-        this.arns.functionLogs(logGroup),
-      ],
+      logs: [this.arns.functionLogs(logGroup)],
       "failure-destination": [
         { Sid: "FailedInvocations", Action: "sqs:SendMessage", Resource: this.arns.arn("sqs", queueName) },
         // The queue is encrypted with the messaging key: sending needs a data key.
         { Sid: "MessagingKey", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: messagingKey },
       ],
-      "vpc-access": [
-        LAMBDA_VPC_ACCESS,
-      ],
+      "vpc-access": [LAMBDA_VPC_ACCESS],
       xray: [XRAY_WRITE],
     };
     const policies = Object.entries(grants).map(([name, statements]) => role.addPolicy(name, statements));
@@ -227,7 +234,10 @@ export class NotificationStack extends LayerStack<"notification"> {
         [WEBHOOK_ENV.logLevel]: options.logLevel,
       },
       tracing: "Active",
-      logs: { retentionDays: options.logRetentionDays ?? logging.retentionDays, kmsKeyArn: this.readEntry("security", "kms_key_arns", "logs") },
+      logs: {
+        retentionDays: options.logRetentionDays ?? logging.retentionDays,
+        kmsKeyArn: this.readEntry("security", "kms_key_arns", "logs"),
+      },
       aliasName: "live",
       deadLetterQueue: { name: queueName, kmsKeyArn: messagingKey, retentionSeconds: 14 * 24 * 3600 },
       maxRetryAttempts: 2,
@@ -261,7 +271,11 @@ export class NotificationStack extends LayerStack<"notification"> {
     const addresses = this.config.notification.email.addresses;
     for (const { severity, arn } of topics) {
       for (const address of addresses) {
-        new SnsTopicSubscription(this, `email${NotificationStack.suffix(severity, "_")}_${address}`, { topicArn: arn, protocol: "email", endpoint: address });
+        new SnsTopicSubscription(this, `email${NotificationStack.suffix(severity, "_")}_${address}`, {
+          topicArn: arn,
+          protocol: "email",
+          endpoint: address,
+        });
       }
     }
     return addresses.join(",");
@@ -278,7 +292,11 @@ export class NotificationStack extends LayerStack<"notification"> {
     const numbers = this.config.notification.sms.numbers;
     for (const { severity, arn } of topics) {
       for (const number of numbers) {
-        new SnsTopicSubscription(this, `sms_${severity.toLowerCase()}_${number.slice(1)}`, { topicArn: arn, protocol: "sms", endpoint: number });
+        new SnsTopicSubscription(this, `sms_${severity.toLowerCase()}_${number.slice(1)}`, {
+          topicArn: arn,
+          protocol: "sms",
+          endpoint: number,
+        });
       }
     }
     return `${numbers.length} number(s)`;
@@ -324,7 +342,9 @@ export class NotificationStack extends LayerStack<"notification"> {
         name: this.naming.name("generic", kind),
         description: spec.description,
         eventPattern: spec.pattern,
-        targets: [{ id: "alarm-topic", arn: topicArn, inputTransformer: spec.input, deadLetterQueueArn: queue.arn, maxEventAgeSeconds: 3600 }],
+        targets: [
+          { id: "alarm-topic", arn: topicArn, inputTransformer: spec.input, deadLetterQueueArn: queue.arn, maxEventAgeSeconds: 3600 },
+        ],
       });
     }
     new SqsQueuePolicy(this, "events-dlq-policy", {
@@ -337,7 +357,14 @@ export class NotificationStack extends LayerStack<"notification"> {
           Resource: queue.arn,
           Condition: { ArnEquals: { "aws:SourceArn": Object.values(rules).map((r) => r!.arn) } },
         },
-        { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sqs:*", Resource: queue.arn, Condition: { Bool: { "aws:SecureTransport": "false" } } },
+        {
+          Sid: "DenyInsecureTransport",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "sqs:*",
+          Resource: queue.arn,
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
       ]),
     });
     return Object.fromEntries(Object.entries(rules).map(([kind, rule]) => [kind, rule!.arn]));
@@ -362,7 +389,13 @@ export class NotificationStack extends LayerStack<"notification"> {
           },
         },
         input: {
-          inputPaths: { source: "$.detail.SourceIdentifier", sourceType: "$.detail.SourceType", message: "$.detail.Message", eventId: "$.detail.EventID", time: "$.time" },
+          inputPaths: {
+            source: "$.detail.SourceIdentifier",
+            sourceType: "$.detail.SourceType",
+            message: "$.detail.Message",
+            eventId: "$.detail.EventID",
+            time: "$.time",
+          },
           inputTemplate: chatNotificationTemplate({
             title: `RDS event: <source> (${prefix})`,
             description: `<message>\nSource: <sourceType> <source>, event <eventId>, at <time>.`,

@@ -32,7 +32,8 @@ export const GITHUB_ENVIRONMENT_RE = /^[A-Za-z0-9_.-]{1,255}$/;
 /** A branch name without wildcards (the trust policy matches it exactly). */
 export const BRANCH_RE = /^(?!\/|.*\/\/|.*\/$|.*\.\.)[A-Za-z0-9._/-]{1,255}$/;
 /** An AWS managed policy (`ReadOnlyAccess`, `service-role/...`) or a policy ARN. */
-export const POLICY_REF_RE = /^(?:arn:aws[a-z-]*:iam::(?:aws|\d{12}):policy\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,128}|(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,128})$/;
+export const POLICY_REF_RE =
+  /^(?:arn:aws[a-z-]*:iam::(?:aws|\d{12}):policy\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,128}|(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,128})$/;
 /** An IAM action (`service:Action`, a trailing `*` allowed only in Deny lists). */
 export const IAM_ACTION_RE = /^[a-z0-9-]+:[A-Za-z0-9*]+$/;
 
@@ -72,7 +73,9 @@ const GithubSchema = z
         "GitHub environment the apply jobs run in; the apply role trusts only repo:<repository>:environment:<this>. Give it required reviewers (staging, prod) and allow only the default branch to deploy. Default: the platform environment name.",
       ),
     planBranches: z
-      .array(z.string({ error: "a branch name without wildcards" }).regex(BRANCH_RE, { error: "a branch name without wildcards, such as main" }))
+      .array(
+        z.string({ error: "a branch name without wildcards" }).regex(BRANCH_RE, { error: "a branch name without wildcards, such as main" }),
+      )
       .min(1, { error: "at least one branch (the branch the deploy pipeline runs on)" })
       .default(["main"])
       .describe(
@@ -114,7 +117,9 @@ const ApplySchema = z
       ),
     permissionsBoundary: policyRef
       .optional()
-      .describe("Permissions boundary of the apply role (a managed policy name or ARN): caps whatever the policies above grant. Default: none."),
+      .describe(
+        "Permissions boundary of the apply role (a managed policy name or ARN): caps whatever the policies above grant. Default: none.",
+      ),
     attachablePolicies: z
       .array(policyRef)
       .default([])
@@ -122,8 +127,8 @@ const ApplySchema = z
         "Extra AWS managed policies the apply role may attach to the platform's roles. The apply role may already attach every AWS managed policy the synthesized layers attach (derived at synth) and the platform's own <project>-<env>-* policies, always with the permissions boundary on the role; anything else, AdministratorAccess above all, cannot be attached. Default: none.",
       ),
     sessionDurationSeconds: sessionSeconds(3600, 7200).describe(
-        "Longest session of the apply role, and what the apply jobs ask for: an apply that outlives its credentials fails half-way (an Aurora cluster or a CloudFront distribution takes 15-30 minutes). Default: 7200.",
-      ),
+      "Longest session of the apply role, and what the apply jobs ask for: an apply that outlives its credentials fails half-way (an Aurora cluster or a CloudFront distribution takes 15-30 minutes). Default: 7200.",
+    ),
   })
   .prefault({})
   .describe("The apply role: assumed only by jobs in the GitHub environment, after its reviewers approved.");
@@ -135,7 +140,9 @@ export const CiSchema = z
     apply: ApplySchema,
   })
   .prefault({})
-  .describe("CI identity (GitHub OIDC provider, plan and apply roles in the bootstrap stack) and the pipelines in .github/workflows. Off until ci.github.repository is set.");
+  .describe(
+    "CI identity (GitHub OIDC provider, plan and apply roles in the bootstrap stack) and the pipelines in .github/workflows. Off until ci.github.repository is set.",
+  );
 
 export type CiConfig = z.output<typeof CiSchema>;
 

@@ -63,7 +63,10 @@ export class BootstrapStack extends PlatformStack {
       "PK-IAM-001",
       "A permissions boundary caps, it grants nothing: NotAction iam:*/organizations:*/account:* is the ceiling of every platform role, whose own policies name the actions (docs/decisions.md)",
     );
-    new TerraformOutput(this, "permissions_boundary_arn", { value: boundary.arn, description: "Permissions boundary every platform role carries." });
+    new TerraformOutput(this, "permissions_boundary_arn", {
+      value: boundary.arn,
+      description: "Permissions boundary every platform role carries.",
+    });
 
     this.ciIdentity(config);
   }
@@ -93,7 +96,10 @@ export class BootstrapStack extends PlatformStack {
         bucket: backend.bucket,
         keyPrefix: `${backend.keyPrefix}/${config.project}/${config.environment}`,
         region: backend.region ?? config.aws.region,
-        lockTable: backend.lockMode !== "s3" && backend.lockTable ? { name: backend.lockTable, region: backend.region ?? config.aws.region } : undefined,
+        lockTable:
+          backend.lockMode !== "s3" && backend.lockTable
+            ? { name: backend.lockTable, region: backend.region ?? config.aws.region }
+            : undefined,
         s3LockFiles: backend.lockMode !== "dynamodb",
         kmsKeyId: backend.kmsKeyId,
       },
@@ -117,13 +123,25 @@ export class BootstrapStack extends PlatformStack {
           boundaryArn: permissionsBoundary(config).arn,
           // What the layers attach and the services their roles trust, read at synth from the layer
           // stacks themselves (no hand-kept list to forget), plus any extra policies from config.
-          attachablePolicyArns: () => [...awsManagedPoliciesAttached(this.layerStacks()), ...settings.apply.attachablePolicies.map((p) => policyArn(p, partition))],
+          attachablePolicyArns: () => [
+            ...awsManagedPoliciesAttached(this.layerStacks()),
+            ...settings.apply.attachablePolicies.map((p) => policyArn(p, partition)),
+          ],
           passedToServices: () => servicesTrusted(this.layerStacks()),
         },
       },
     });
-    new TerraformOutput(this, "ci_oidc_provider_arn", { value: identity.oidcProviderArn, description: "GitHub Actions OIDC provider of the account." });
-    new TerraformOutput(this, "ci_plan_role_arn", { value: identity.planRole.arn, description: "Role the pipelines plan with (pull requests and the deploy branch)." });
-    new TerraformOutput(this, "ci_apply_role_arn", { value: identity.applyRole.arn, description: `Role the pipelines apply with (GitHub environment ${ci.githubEnvironment} only).` });
+    new TerraformOutput(this, "ci_oidc_provider_arn", {
+      value: identity.oidcProviderArn,
+      description: "GitHub Actions OIDC provider of the account.",
+    });
+    new TerraformOutput(this, "ci_plan_role_arn", {
+      value: identity.planRole.arn,
+      description: "Role the pipelines plan with (pull requests and the deploy branch).",
+    });
+    new TerraformOutput(this, "ci_apply_role_arn", {
+      value: identity.applyRole.arn,
+      description: `Role the pipelines apply with (GitHub environment ${ci.githubEnvironment} only).`,
+    });
   }
 }

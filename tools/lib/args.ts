@@ -27,7 +27,11 @@ export const HARNESS_SELECTION = {
     value: "<name|file>",
     description: "Only these environments (repeat or comma-separate; bare --env: the one PLATFORM_ENV names). Default: all.",
   },
-  layer: { type: "strings", value: "<layer>", description: "Only these stacks (bootstrap or layer names; repeat or comma-separate). Default: all." },
+  layer: {
+    type: "strings",
+    value: "<layer>",
+    description: "Only these stacks (bootstrap or layer names; repeat or comma-separate). Default: all.",
+  },
 } as const satisfies OptionSpecs;
 
 export interface ParsedArgs {
@@ -93,7 +97,8 @@ export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedAr
       throw new UsageError(`unknown option --${name} (options: ${[...known, "--help"].join(", ")})`);
     }
     if (spec.type === "boolean") {
-      if (value !== undefined && !["true", "false"].includes(value)) throw new UsageError(`--${name} takes no value (found ${JSON.stringify(value)})`);
+      if (value !== undefined && !["true", "false"].includes(value))
+        throw new UsageError(`--${name} takes no value (found ${JSON.stringify(value)})`);
       values[name] = value !== "false";
       continue;
     }
@@ -104,7 +109,14 @@ export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedAr
       values[name] = n;
     } else if (spec.type === "strings") {
       const list = (values[name] as string[] | undefined) ?? [];
-      list.push(...(value === "" ? [""] : value.split(",").map((v) => v.trim()).filter(Boolean)));
+      list.push(
+        ...(value === ""
+          ? [""]
+          : value
+              .split(",")
+              .map((v) => v.trim())
+              .filter(Boolean)),
+      );
       values[name] = list;
     } else {
       values[name] = value;

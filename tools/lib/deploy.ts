@@ -38,14 +38,20 @@ export type StackVerb = "deploy" | "diff" | "destroy";
  * while a later layer still reads it), starting at `from` when given (resuming after a failure);
  * `extraArgs` (e.g. --auto-approve) go to every command.
  */
-export function stackSteps(verb: StackVerb, stacks: readonly string[], opts: { from?: string; extraArgs?: readonly string[] } = {}): DeployStep[] {
+export function stackSteps(
+  verb: StackVerb,
+  stacks: readonly string[],
+  opts: { from?: string; extraArgs?: readonly string[] } = {},
+): DeployStep[] {
   const ordered = verb === "destroy" ? [...stacks].reverse() : [...stacks];
   let start = 0;
   if (opts.from !== undefined) {
     start = ordered.indexOf(opts.from);
     if (start === -1) {
       const layer = LAYERS.find((l) => l.name === opts.from);
-      const why = layer ? `layer ${opts.from} has no stack in this environment (disabled or not implemented)` : `no stack named ${JSON.stringify(opts.from)}`;
+      const why = layer
+        ? `layer ${opts.from} has no stack in this environment (disabled or not implemented)`
+        : `no stack named ${JSON.stringify(opts.from)}`;
       throw new Error(`--from ${opts.from}: ${why}; stacks in order: ${ordered.join(", ")}`);
     }
   }

@@ -34,7 +34,8 @@ export function environmentKeyIn(root: string, file: string): string {
 export function discoverEnvironments(root: string = path.resolve(ENVIRONMENTS_DIR, "..")): EnvironmentRef[] {
   const envDir = path.join(root, "environments");
   const own = listEnvironments(envDir).map((name) => {
-    const file = ["yaml", "yml"].map((ext) => path.join(envDir, `${name}.${ext}`)).find((f) => fs.existsSync(f)) ?? path.join(envDir, `${name}.yaml`);
+    const file =
+      ["yaml", "yml"].map((ext) => path.join(envDir, `${name}.${ext}`)).find((f) => fs.existsSync(f)) ?? path.join(envDir, `${name}.yaml`);
     return { name, file, key: environmentKeyIn(root, file) };
   });
   const examplesDir = path.join(root, "examples");

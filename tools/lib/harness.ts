@@ -59,7 +59,9 @@ export function prepareEnvironments(envs: readonly EnvironmentRef[], reporter: R
     }
     try {
       const stacks = synthesizeAtomically(loaded.config, path.join(WORK_DIR, "synth", ref.key));
-      reporter.line(`${ref.key}: synthesized ${stacks.length} stacks (${stacks.map((s) => s.name).join(", ")}) in ${formatDuration(Date.now() - start)}`);
+      reporter.line(
+        `${ref.key}: synthesized ${stacks.length} stacks (${stacks.map((s) => s.name).join(", ")}) in ${formatDuration(Date.now() - start)}`,
+      );
       return { ref, loaded, stacks };
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
@@ -83,7 +85,11 @@ export function onlyStacks(prepared: readonly PreparedEnvironment[], names: read
 }
 
 /** onlyStacks, printing a usage error and exiting 2 on an unknown name. */
-export function onlyStacksOrExit(prepared: readonly PreparedEnvironment[], names: readonly string[] | undefined, reporter: Reporter): PreparedEnvironment[] {
+export function onlyStacksOrExit(
+  prepared: readonly PreparedEnvironment[],
+  names: readonly string[] | undefined,
+  reporter: Reporter,
+): PreparedEnvironment[] {
   try {
     return onlyStacks(prepared, names);
   } catch (e) {
@@ -101,7 +107,8 @@ export function pruneStackDirs(envDir: string, keep: readonly string[], alsoKeep
     return;
   }
   for (const e of entries) {
-    if (e.isDirectory() && !keep.includes(e.name) && !alsoKeep.includes(e.name)) fs.rmSync(path.join(envDir, e.name), { recursive: true, force: true });
+    if (e.isDirectory() && !keep.includes(e.name) && !alsoKeep.includes(e.name))
+      fs.rmSync(path.join(envDir, e.name), { recursive: true, force: true });
   }
 }
 
@@ -140,7 +147,10 @@ export function firstErrorLine(text: string, max = 240): string {
  * The closing lines of a harness run that failed: one per failed stack, naming it, the step that
  * failed and the first line of its error, so the tail of a CI log is enough to act on.
  */
-export function failedStackLines(command: string, failed: readonly { readonly where: string; readonly stage: string; readonly error: string }[]): string[] {
+export function failedStackLines(
+  command: string,
+  failed: readonly { readonly where: string; readonly stage: string; readonly error: string }[],
+): string[] {
   return failed.map((f) => `${command} failed: ${f.where} (${f.stage}): ${firstErrorLine(f.error)}`);
 }
 
@@ -172,7 +182,7 @@ export function startTool(script: string, description: string, specs: OptionSpec
 /** Runs a tool's asynchronous main; an unexpected error prints its stack and exits 1. */
 export function runMain(main: () => Promise<void>): void {
   main().catch((e) => {
-    process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(1);
   });
 }
@@ -213,7 +223,8 @@ export async function holdHarnessLock(command: string, reporter: Reporter, timeo
       fs.rmSync(file, { force: true });
       continue;
     }
-    if (Date.now() > deadline) throw new Error(`${rel(file)} is held by ${holder} (pid ${pid}) for too long; remove it if that process is gone`);
+    if (Date.now() > deadline)
+      throw new Error(`${rel(file)} is held by ${holder} (pid ${pid}) for too long; remove it if that process is gone`);
     if (!announced) {
       reporter.line(`waiting for the ${holder} run in this checkout (pid ${pid}) to finish ...`);
       announced = true;

@@ -18,15 +18,26 @@ import { REPO_ROOT } from "./terraform";
 const DESCRIPTIONS: Record<StackVerb, string> = {
   deploy: "Deploys bootstrap and every enabled layer in order, one `npx cdktf deploy <stack>` at a time; stops at the first failure.",
   diff: "Shows `npx cdktf diff <stack>` for bootstrap and every enabled layer in order.",
-  destroy: "Destroys every enabled layer in reverse order, one `npx cdktf destroy <stack>` at a time; stops at the first failure. The bootstrap stack (state bucket, lock table) only with --include-bootstrap.",
+  destroy:
+    "Destroys every enabled layer in reverse order, one `npx cdktf destroy <stack>` at a time; stops at the first failure. The bootstrap stack (state bucket, lock table) only with --include-bootstrap.",
 };
 
 function options(verb: StackVerb): OptionSpecs {
   return {
-    env: { type: "string", value: "<name|file>", description: `Environment (default: PLATFORM_ENV, else dev); passed on to cdktf as PLATFORM_ENV.` },
-    ...(verb === "diff" ? {} : { from: { type: "string", value: "<stack>", description: "Resume at this stack, skipping the ones before it in this order." } }),
-    ...(verb === "diff" ? {} : { "auto-approve": { type: "boolean", description: `Pass --auto-approve to every cdktf ${verb} (no prompt per stack).` } }),
-    ...(verb === "destroy" ? { "include-bootstrap": { type: "boolean", description: "Also destroy the bootstrap stack, last (it holds every layer's state)." } } : {}),
+    env: {
+      type: "string",
+      value: "<name|file>",
+      description: `Environment (default: PLATFORM_ENV, else dev); passed on to cdktf as PLATFORM_ENV.`,
+    },
+    ...(verb === "diff"
+      ? {}
+      : { from: { type: "string", value: "<stack>", description: "Resume at this stack, skipping the ones before it in this order." } }),
+    ...(verb === "diff"
+      ? {}
+      : { "auto-approve": { type: "boolean", description: `Pass --auto-approve to every cdktf ${verb} (no prompt per stack).` } }),
+    ...(verb === "destroy"
+      ? { "include-bootstrap": { type: "boolean", description: "Also destroy the bootstrap stack, last (it holds every layer's state)." } }
+      : {}),
     "dry-run": { type: "boolean", description: "Print the commands in order without running them." },
     json: { type: "boolean", description: "Print a JSON result on stdout (cdktf's output goes to stderr)." },
   } as OptionSpecs;
@@ -65,8 +76,10 @@ export function runStacksInOrder(verb: StackVerb, argv: readonly string[], scrip
   }
   const dryRun = args.values["dry-run"] === true;
   // cdktf runs the app from the repository root: hand it an absolute path when the environment is a file.
-  const platformEnv = envName && /[\\/]|\.ya?ml$/.test(envName) ? path.resolve(envName) : envName ?? "dev";
-  reporter.line(`${loaded.key}: ${dryRun ? `would ${verb}` : `${verb === "diff" ? "diffing" : `${verb}ing`}`} ${steps.map((s) => s.stack).join(" -> ")} (PLATFORM_ENV=${platformEnv})`);
+  const platformEnv = envName && /[\\/]|\.ya?ml$/.test(envName) ? path.resolve(envName) : (envName ?? "dev");
+  reporter.line(
+    `${loaded.key}: ${dryRun ? `would ${verb}` : `${verb === "diff" ? "diffing" : `${verb}ing`}`} ${steps.map((s) => s.stack).join(" -> ")} (PLATFORM_ENV=${platformEnv})`,
+  );
   for (const reason of ["disabled", "not implemented"] as const) {
     const layers = skipped.filter((s) => s.reason === reason).map((s) => s.layer);
     if (layers.length) reporter.line(`  skipped (${reason}${reason === "disabled" ? " in config.layers" : " yet"}): ${layers.join(", ")}`);
@@ -96,14 +109,23 @@ export function runStacksInOrder(verb: StackVerb, argv: readonly string[], scrip
       const ms = Date.now() - start;
       const code = res.status ?? 1;
       results.push({ stack: s.stack, command: shellLine(s.command), status: code === 0 ? "ok" : "failed", exitCode: code, ms });
-      reporter.line(`[${i + 1}/${steps.length}] ${s.stack} ${code === 0 ? paint("ok", "done", reporter.colour) : paint("FAILED", `FAILED (exit ${res.status ?? res.signal ?? res.error?.message})`, reporter.colour)}  ${formatDuration(ms)}`);
+      reporter.line(
+        `[${i + 1}/${steps.length}] ${s.stack} ${code === 0 ? paint("ok", "done", reporter.colour) : paint("FAILED", `FAILED (exit ${res.status ?? res.signal ?? res.error?.message})`, reporter.colour)}  ${formatDuration(ms)}`,
+      );
       if (code !== 0) failedAt ??= s.stack;
     }
     reporter.line("");
-    reporter.line(table(["stack", "result", "time"], results.map((r) => [r.stack, r.status, r.ms === undefined ? "-" : formatDuration(r.ms)])));
+    reporter.line(
+      table(
+        ["stack", "result", "time"],
+        results.map((r) => [r.stack, r.status, r.ms === undefined ? "-" : formatDuration(r.ms)]),
+      ),
+    );
     if (failedAt && stopOnFailure) {
       const extra = `${autoApprove ? " --auto-approve" : ""}${args.passthrough.length ? ` -- ${shellLine(args.passthrough)}` : ""}`;
-      reporter.line(`\n${script} stopped at ${failedAt}. Fix it, then resume with:\n  npm run ${script} -- --env ${shellLine([platformEnv])} --from ${failedAt}${extra}`);
+      reporter.line(
+        `\n${script} stopped at ${failedAt}. Fix it, then resume with:\n  npm run ${script} -- --env ${shellLine([platformEnv])} --from ${failedAt}${extra}`,
+      );
     }
   }
   const ok = results.every((r) => r.status === "ok" || r.status === "planned");

@@ -12,7 +12,12 @@ export const REGISTRY_HOST = "registry.terraform.io";
 
 /** Where mirrors usually live, in the order they are tried. */
 export function defaultMirrorCandidates(home = os.homedir()): string[] {
-  return ["/opt/tf-plugins", path.join(home, ".terraform.d", "plugins"), "/usr/share/terraform/plugins", "/usr/local/share/terraform/plugins"];
+  return [
+    "/opt/tf-plugins",
+    path.join(home, ".terraform.d", "plugins"),
+    "/usr/share/terraform/plugins",
+    "/usr/local/share/terraform/plugins",
+  ];
 }
 
 /** Terraform's platform name for this machine: `linux_amd64`, `darwin_arm64`. */
@@ -87,7 +92,9 @@ export function discoverMirror(opts: MirrorOptions): MirrorFound | undefined {
     if (value === undefined || value === "") continue;
     const dir = path.resolve(value);
     if (!isMirrorFor(dir, opts.want)) {
-      throw new MirrorError(`${name}=${value} is not a provider mirror holding ${label}: expected ${path.join(dir, REGISTRY_HOST, opts.want.provider, opts.want.version, opts.want.platform)}/`);
+      throw new MirrorError(
+        `${name}=${value} is not a provider mirror holding ${label}: expected ${path.join(dir, REGISTRY_HOST, opts.want.provider, opts.want.version, opts.want.platform)}/`,
+      );
     }
     return { dir, source };
   }

@@ -85,7 +85,9 @@ export function remoteStateProducer(name: string, block: Record<string, unknown>
   const byKey = typeof key === "string" ? LAYERS.find((l) => stateKey(config, l) === key) : undefined;
   const found = byKey ?? LAYERS.find((l) => l.name === name || snakeCase(l.name) === name);
   if (!found) {
-    throw new Error(`data.terraform_remote_state.${name} reads ${typeof key === "string" ? key : "an unknown key"}, which is no layer's state`);
+    throw new Error(
+      `data.terraform_remote_state.${name} reads ${typeof key === "string" ? key : "an unknown key"}, which is no layer's state`,
+    );
   }
   return found;
 }

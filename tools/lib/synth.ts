@@ -40,7 +40,9 @@ export const HCL_OUTDIR = "cdktf.hcl";
 export function refuseHclIntoCdktfOut(outdir: string, reporter: { error(text: string): void }, cwd = process.cwd()): void {
   const deployDirs = [path.resolve(cwd, "cdktf.out"), ...(process.env.CDKTF_OUTDIR ? [path.resolve(cwd, process.env.CDKTF_OUTDIR)] : [])];
   if (deployDirs.includes(path.resolve(cwd, outdir))) {
-    reporter.error(`error: HCL is not written into ${path.relative(cwd, outdir) || outdir}: cdktf diff/deploy read that folder, and cdk.tf beside cdk.tf.json defines every resource twice; use --out ${HCL_OUTDIR} (the default)`);
+    reporter.error(
+      `error: HCL is not written into ${path.relative(cwd, outdir) || outdir}: cdktf diff/deploy read that folder, and cdk.tf beside cdk.tf.json defines every resource twice; use --out ${HCL_OUTDIR} (the default)`,
+    );
     process.exit(2);
   }
 }
@@ -96,7 +98,6 @@ export function synthesizeAtomically(
   }
   return readStacks(target);
 }
-
 
 /** Deploy order of a stack name: bootstrap 0, then the layer's order. */
 export function stackOrder(name: string): number {

@@ -7,7 +7,15 @@ import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { discoverMirror, findRegistryDirs, MirrorError, pinnedAwsProviderVersion, REGISTRY_HOST, terraformPlatform, type MirrorFound } from "./mirror";
+import {
+  discoverMirror,
+  findRegistryDirs,
+  MirrorError,
+  pinnedAwsProviderVersion,
+  REGISTRY_HOST,
+  terraformPlatform,
+  type MirrorFound,
+} from "./mirror";
 import type { Reporter } from "./report";
 import { Serial } from "./runner";
 
@@ -47,8 +55,14 @@ export function findOnPath(command: string, pathEnv: string = process.env.PATH ?
 
 /** -1, 0 or 1 comparing dotted versions numerically (`1.9.8` < `1.10.0`). */
 export function compareVersions(a: string, b: string): number {
-  const pa = a.replace(/^v/, "").split(/[.-]/).map((x) => parseInt(x, 10) || 0);
-  const pb = b.replace(/^v/, "").split(/[.-]/).map((x) => parseInt(x, 10) || 0);
+  const pa = a
+    .replace(/^v/, "")
+    .split(/[.-]/)
+    .map((x) => parseInt(x, 10) || 0);
+  const pb = b
+    .replace(/^v/, "")
+    .split(/[.-]/)
+    .map((x) => parseInt(x, 10) || 0);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
     const d = (pa[i] ?? 0) - (pb[i] ?? 0);
     if (d !== 0) return d < 0 ? -1 : 1;
@@ -219,11 +233,24 @@ export function setupTerraform(reporter: Reporter, command: string, opts: { plug
   const pluginCacheDir = mirror ? undefined : path.join(WORK_DIR, "plugin-cache");
   if (pluginCacheDir) fs.mkdirSync(pluginCacheDir, { recursive: true });
   const cliConfigFile = path.join(WORK_DIR, "terraformrc");
-  const cliConfig = cliConfigText({ mirrorDir: mirror?.dir, providers: mirror ? mirroredProviders(mirror.dir) : undefined, pluginCacheDir });
+  const cliConfig = cliConfigText({
+    mirrorDir: mirror?.dir,
+    providers: mirror ? mirroredProviders(mirror.dir) : undefined,
+    pluginCacheDir,
+  });
   writeIfChanged(cliConfigFile, cliConfig);
   const serial = new Serial();
   const init = pluginCacheDir ? <R>(fn: () => Promise<R>) => serial.run(fn) : <R>(fn: () => Promise<R>) => fn();
-  return { bin: check.bin, version: check.version, env: terraformEnv(cliConfigFile), cliConfigFile, cliConfig, mirror, pluginCacheDir, init };
+  return {
+    bin: check.bin,
+    version: check.version,
+    env: terraformEnv(cliConfigFile),
+    cliConfigFile,
+    cliConfig,
+    mirror,
+    pluginCacheDir,
+    init,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -261,7 +288,10 @@ export function run(bin: string, args: readonly string[], opts: { cwd: string; e
 export function initFingerprint(tf: Record<string, unknown>, extra: readonly string[]): string {
   const terraform = (tf.terraform ?? {}) as Record<string, unknown>;
   const modules = Object.fromEntries(
-    Object.entries((tf.module ?? {}) as Record<string, { source?: unknown; version?: unknown }>).map(([k, m]) => [k, [m.source, m.version]]),
+    Object.entries((tf.module ?? {}) as Record<string, { source?: unknown; version?: unknown }>).map(([k, m]) => [
+      k,
+      [m.source, m.version],
+    ]),
   );
   const material = JSON.stringify({
     required_providers: terraform.required_providers ?? null,
@@ -391,7 +421,10 @@ function devNull(): string {
  * `terraform validate -json` in an initialised directory: whether it passed, its diagnostics, and
  * the run itself (for a message when Terraform printed no JSON).
  */
-export async function terraformValidate(tf: { readonly bin: string; readonly env: NodeJS.ProcessEnv }, dir: string): Promise<{ ok: boolean; diagnostics: Diagnostic[]; res: RunResult }> {
+export async function terraformValidate(
+  tf: { readonly bin: string; readonly env: NodeJS.ProcessEnv },
+  dir: string,
+): Promise<{ ok: boolean; diagnostics: Diagnostic[]; res: RunResult }> {
   const res = await run(tf.bin, ["validate", "-json", "-no-color"], { cwd: dir, env: tf.env });
   let parsed: { valid?: boolean; diagnostics?: RawDiagnostic[] } | undefined;
   try {

@@ -43,9 +43,24 @@ function azsOf(subnets: readonly Resource[]): string[] {
 /** A spread check: resources whose subnets span fewer than two AZs break when that AZ goes. */
 function spread(area: string, r: Resource, subnets: Resource[], what: string): AzCheck {
   const azs = azsOf(subnets);
-  if (!subnets.length) return { area, layer: r.stack, address: r.address, ok: true, message: `${what}: subnets not known from the configuration`, breaksOn: [] };
+  if (!subnets.length)
+    return {
+      area,
+      layer: r.stack,
+      address: r.address,
+      ok: true,
+      message: `${what}: subnets not known from the configuration`,
+      breaksOn: [],
+    };
   if (azs.length >= 2) return { area, layer: r.stack, address: r.address, ok: true, message: `${what} in ${azs.join(", ")}`, breaksOn: [] };
-  return { area, layer: r.stack, address: r.address, ok: false, message: `${short(r)} ${what} only in ${azs[0] ?? "one AZ"}: losing ${azs[0] ?? "it"} takes it down`, breaksOn: azs };
+  return {
+    area,
+    layer: r.stack,
+    address: r.address,
+    ok: false,
+    message: `${short(r)} ${what} only in ${azs[0] ?? "one AZ"}: losing ${azs[0] ?? "it"} takes it down`,
+    breaksOn: azs,
+  };
 }
 
 export function analyseAvailability(model: EnvModel, configuredAzs: readonly string[] = []): AvailabilityReport {
@@ -66,7 +81,10 @@ export function analyseAvailability(model: EnvModel, configuredAzs: readonly str
       layer: list[0].stack,
       address: `${tier} subnets`,
       ok: azs.length >= 2,
-      message: azs.length >= 2 ? `${tier} tier in ${azs.join(", ")}` : `the ${tier} tier has subnets in ${azs[0] ?? "no known AZ"} only: losing it removes the tier`,
+      message:
+        azs.length >= 2
+          ? `${tier} tier in ${azs.join(", ")}`
+          : `the ${tier} tier has subnets in ${azs[0] ?? "no known AZ"} only: losing it removes the tier`,
       breaksOn: azs.length >= 2 ? [] : azs,
     });
   }
@@ -87,7 +105,9 @@ export function analyseAvailability(model: EnvModel, configuredAzs: readonly str
       for (const n of model.resolve(table.stack, inline.nat_gateway_id)) if (n.type === "aws_nat_gateway") natIds.add(n.id);
     }
     if (!natIds.size) continue;
-    const tableSubnets = associations.filter((a) => model.refersTo(a, table, "route_table_id")).flatMap((a) => subnetsOf(model, a, a.config.subnet_id));
+    const tableSubnets = associations
+      .filter((a) => model.refersTo(a, table, "route_table_id"))
+      .flatMap((a) => subnetsOf(model, a, a.config.subnet_id));
     const tableAzs = azsOf(tableSubnets);
     for (const id of natIds) served.set(id, [...(served.get(id) ?? []), { table, azs: tableAzs }]);
   }
@@ -97,7 +117,14 @@ export function analyseAvailability(model: EnvModel, configuredAzs: readonly str
     const tables = served.get(nat.id) ?? [];
     const foreign = tables.filter((t) => t.azs.some((a) => a !== az));
     if (!foreign.length) {
-      checks.push({ area: "egress", layer: nat.stack, address: nat.address, ok: true, message: `serves route tables of ${az ?? "its AZ"} only`, breaksOn: [] });
+      checks.push({
+        area: "egress",
+        layer: nat.stack,
+        address: nat.address,
+        ok: true,
+        message: `serves route tables of ${az ?? "its AZ"} only`,
+        breaksOn: [],
+      });
       continue;
     }
     const every = tables.length === privateTables && privateTables > 1;
@@ -117,10 +144,23 @@ export function analyseAvailability(model: EnvModel, configuredAzs: readonly str
 
   // Interface endpoints, load balancers, Lambda functions.
   for (const e of model.resources("aws_vpc_endpoint").filter((x) => x.attrs.vpc_endpoint_type === "Interface")) {
-    checks.push(spread("endpoints", e, subnetsOf(model, e, e.config.subnet_ids), `endpoint ${String(e.attrs.service_name ?? e.name).split(".").slice(3).join(".")}`));
+    checks.push(
+      spread(
+        "endpoints",
+        e,
+        subnetsOf(model, e, e.config.subnet_ids),
+        `endpoint ${String(e.attrs.service_name ?? e.name)
+          .split(".")
+          .slice(3)
+          .join(".")}`,
+      ),
+    );
   }
   for (const lb of model.resources(["aws_lb", "aws_alb"])) {
-    const ids = [...subnetsOf(model, lb, lb.config.subnets), ...blocks(lb.config.subnet_mapping).flatMap((m) => subnetsOf(model, lb, m.subnet_id))];
+    const ids = [
+      ...subnetsOf(model, lb, lb.config.subnets),
+      ...blocks(lb.config.subnet_mapping).flatMap((m) => subnetsOf(model, lb, m.subnet_id)),
+    ];
     checks.push(spread("load balancer", lb, ids, "nodes"));
   }
   for (const f of model.resources("aws_lambda_function").filter((x) => get(x.config, "vpc_config.subnet_ids") !== undefined)) {
@@ -134,7 +174,8 @@ export function analyseAvailability(model: EnvModel, configuredAzs: readonly str
     const tasks = minTasks(model, svc);
     const problems: string[] = [];
     if (ids.length && azs.length < 2) problems.push(`its subnets are all in ${azs[0]}`);
-    if (tasks < 2) problems.push(`it runs ${tasks} task at minimum, so losing that task's AZ stops it until ECS starts a replacement elsewhere`);
+    if (tasks < 2)
+      problems.push(`it runs ${tasks} task at minimum, so losing that task's AZ stops it until ECS starts a replacement elsewhere`);
     checks.push({
       area: "service",
       layer: svc.stack,
@@ -174,7 +215,9 @@ export function analyseAvailability(model: EnvModel, configuredAzs: readonly str
       layer: d.stack,
       address: d.address,
       ok: multi,
-      message: multi ? "Multi-AZ: a standby in another AZ takes over" : `${d.address} is Single-AZ: losing ${az ?? "its AZ"} stops the database until it is restored`,
+      message: multi
+        ? "Multi-AZ: a standby in another AZ takes over"
+        : `${d.address} is Single-AZ: losing ${az ?? "its AZ"} stops the database until it is restored`,
       breaksOn: multi || !az ? [] : [az],
     });
   }
@@ -184,22 +227,28 @@ export function analyseAvailability(model: EnvModel, configuredAzs: readonly str
 
   // Caches.
   for (const g of model.resources("aws_elasticache_replication_group")) {
-    const nodes = num(g.attrs.num_cache_clusters) ?? (num(g.attrs.num_node_groups) ?? 1) * ((num(g.attrs.replicas_per_node_group) ?? 0) + 1);
+    const nodes =
+      num(g.attrs.num_cache_clusters) ?? (num(g.attrs.num_node_groups) ?? 1) * ((num(g.attrs.replicas_per_node_group) ?? 0) + 1);
     const failover = bool(g.attrs.automatic_failover_enabled) === true;
     const multiAz = bool(g.attrs.multi_az_enabled) === true;
     const primaryAz = str(get(g.attrs, "preferred_cache_cluster_azs.0"));
-    const problems = [nodes < 2 ? `${nodes} node` : "", failover ? "" : "no automatic failover", multiAz ? "" : "Multi-AZ off"].filter(Boolean);
+    const problems = [nodes < 2 ? `${nodes} node` : "", failover ? "" : "no automatic failover", multiAz ? "" : "Multi-AZ off"].filter(
+      Boolean,
+    );
     checks.push({
       area: "cache",
       layer: g.stack,
       address: g.address,
       ok: problems.length === 0,
-      message: problems.length ? `${g.address}: ${problems.join(", ")}: losing ${primaryAz ?? "the primary's AZ"} stops the cache` : `${nodes} nodes, automatic failover, Multi-AZ`,
+      message: problems.length
+        ? `${g.address}: ${problems.join(", ")}: losing ${primaryAz ?? "the primary's AZ"} stops the cache`
+        : `${nodes} nodes, automatic failover, Multi-AZ`,
       breaksOn: problems.length && primaryAz ? [primaryAz] : [],
     });
   }
 
   const perAz: Record<string, string[]> = {};
-  for (const az of allAzs) perAz[az] = checks.filter((c) => !c.ok && (c.breaksOn.length === 0 || c.breaksOn.includes(az))).map((c) => c.message);
+  for (const az of allAzs)
+    perAz[az] = checks.filter((c) => !c.ok && (c.breaksOn.length === 0 || c.breaksOn.includes(az))).map((c) => c.message);
   return { azs: allAzs, survivesAzLoss: checks.every((c) => c.ok), checks, perAz };
 }

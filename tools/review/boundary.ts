@@ -11,7 +11,8 @@ export function rolesWithoutBoundary(stacks: ReadonlyMap<string, StackJson>, bou
   for (const [stack, json] of stacks) {
     if (stack === "bootstrap") continue;
     for (const [name, role] of Object.entries(json.resource?.aws_iam_role ?? {})) {
-      if (role.permissions_boundary !== boundaryArn) out.push(`${stack} aws_iam_role.${name} (permissions_boundary ${JSON.stringify(role.permissions_boundary ?? null)})`);
+      if (role.permissions_boundary !== boundaryArn)
+        out.push(`${stack} aws_iam_role.${name} (permissions_boundary ${JSON.stringify(role.permissions_boundary ?? null)})`);
     }
   }
   return out;

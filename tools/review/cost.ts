@@ -81,7 +81,12 @@ interface UsageFile {
 }
 
 /** Usage assumptions for an environment: defaults < tier < environment < override file (layered the same way, or flat). */
-export function usageFor(tier: string, envKey: string, overrides: unknown[] = [], defaultsFile = path.join(DIR, "usage-defaults.json")): Usage {
+export function usageFor(
+  tier: string,
+  envKey: string,
+  overrides: unknown[] = [],
+  defaultsFile = path.join(DIR, "usage-defaults.json"),
+): Usage {
   const layers = (doc: UsageFile | Record<string, unknown>): Record<string, number>[] => {
     const d = doc as UsageFile;
     if (d.default || d.tiers || d.environments) return [d.default ?? {}, d.tiers?.[tier] ?? {}, d.environments?.[envKey] ?? {}];
@@ -241,8 +246,10 @@ const NOT_PRICED: Readonly<Record<string, string>> = {
   aws_guardduty_detector: "GuardDuty: per GB of CloudTrail, VPC flow log and DNS events analysed",
   aws_amplify_app: "Amplify Hosting: per build minute, per GB stored and per GB served",
   aws_amplify_branch: "Amplify Hosting: per build minute, per GB stored and per GB served",
-  aws_msk_cluster: "MSK provisioned: per broker-hour and per GB-month of broker storage (a fixed charge the price table does not carry yet)",
-  aws_msk_serverless_cluster: "MSK Serverless: per cluster-hour and partition-hour (fixed) and per GB in and out (not in the price table yet)",
+  aws_msk_cluster:
+    "MSK provisioned: per broker-hour and per GB-month of broker storage (a fixed charge the price table does not carry yet)",
+  aws_msk_serverless_cluster:
+    "MSK Serverless: per cluster-hour and partition-hour (fixed) and per GB in and out (not in the price table yet)",
   aws_prometheus_workspace: "Amazon Managed Service for Prometheus: per metric sample ingested and per GB-month stored",
 };
 
@@ -265,7 +272,9 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
       totals: { fixedUsd: 0, usageUsd: 0, totalUsd: 0 },
       notPriced: [],
       usage,
-      warnings: [`no price table for ${region}: add tools/review/prices/${region}.json (copy us-west-2.json and check each price on its page)`],
+      warnings: [
+        `no price table for ${region}: add tools/review/prices/${region}.json (copy us-west-2.json and check each price on its page)`,
+      ],
     };
   }
   const { table, file } = loaded;
@@ -278,7 +287,14 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
     }
     return v;
   };
-  const add = (r: Resource | Resource[], component: string, priceKey: string, quantity: number, basis: "fixed" | "usage", assumption?: string) => {
+  const add = (
+    r: Resource | Resource[],
+    component: string,
+    priceKey: string,
+    quantity: number,
+    basis: "fixed" | "usage",
+    assumption?: string,
+  ) => {
     const list = Array.isArray(r) ? r : [r];
     const price = table.prices[priceKey];
     if (!price) {
@@ -306,7 +322,15 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
     switch (r.type) {
       case "aws_nat_gateway":
         add(r, "NAT gateway hours", "nat.hour", H, "fixed");
-        if ((str(a.connectivity_type) ?? "public") === "public") add(r, "NAT gateway data processed", "nat.gb", u("natGbPerGateway"), "usage", `${u("natGbPerGateway")} GB per gateway (natGbPerGateway)`);
+        if ((str(a.connectivity_type) ?? "public") === "public")
+          add(
+            r,
+            "NAT gateway data processed",
+            "nat.gb",
+            u("natGbPerGateway"),
+            "usage",
+            `${u("natGbPerGateway")} GB per gateway (natGbPerGateway)`,
+          );
         break;
       case "aws_eip":
         add(r, "public IPv4 address", "publicIpv4.hour", H, "fixed");
@@ -314,8 +338,26 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
       case "aws_vpc_endpoint": {
         if ((str(a.vpc_endpoint_type) ?? "Gateway") !== "Interface") break; // gateway endpoints are free
         const azs = Math.max(1, count(r.config.subnet_ids, r.stack, "aws_subnet") || strings(a.subnet_ids).length);
-        add(r, `interface endpoint ${String(a.service_name ?? r.name).split(".").slice(3).join(".") || r.name} (${azs} AZ)`, "vpcEndpoint.interface.azHour", azs * H, "fixed");
-        add(r, "interface endpoint data processed", "vpcEndpoint.interface.gb", u("interfaceEndpointGbPerEndpoint"), "usage", `${u("interfaceEndpointGbPerEndpoint")} GB per endpoint (interfaceEndpointGbPerEndpoint)`);
+        add(
+          r,
+          `interface endpoint ${
+            String(a.service_name ?? r.name)
+              .split(".")
+              .slice(3)
+              .join(".") || r.name
+          } (${azs} AZ)`,
+          "vpcEndpoint.interface.azHour",
+          azs * H,
+          "fixed",
+        );
+        add(
+          r,
+          "interface endpoint data processed",
+          "vpcEndpoint.interface.gb",
+          u("interfaceEndpointGbPerEndpoint"),
+          "usage",
+          `${u("interfaceEndpointGbPerEndpoint")} GB per endpoint (interfaceEndpointGbPerEndpoint)`,
+        );
         break;
       }
       case "aws_lb":
@@ -323,7 +365,14 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
         const network = a.load_balancer_type === "network";
         add(r, network ? "Network Load Balancer hours" : "Application Load Balancer hours", network ? "nlb.hour" : "alb.hour", H, "fixed");
         const lcu = u(network ? "nlbLcuPerHour" : "albLcuPerHour");
-        add(r, network ? "NLB capacity units" : "ALB capacity units", network ? "nlb.nlcuHour" : "alb.lcuHour", lcu * H, "usage", `${lcu} LCU on average (${network ? "nlbLcuPerHour" : "albLcuPerHour"})`);
+        add(
+          r,
+          network ? "NLB capacity units" : "ALB capacity units",
+          network ? "nlb.nlcuHour" : "alb.lcuHour",
+          lcu * H,
+          "usage",
+          `${lcu} LCU on average (${network ? "nlbLcuPerHour" : "albLcuPerHour"})`,
+        );
         if (bool(a.internal) !== true) {
           const nodes = Math.max(2, count(r.config.subnets, r.stack, "aws_subnet"));
           add(r, `public IPv4 of the internet-facing load balancer (${nodes} AZ)`, "publicIpv4.hour", nodes * H, "fixed");
@@ -349,7 +398,13 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
         const engine = String(a.engine ?? "").replace(/^aurora-/, "");
         const cls = String(a.instance_class ?? "");
         const copies = bool(a.multi_az) === true ? 2 : 1;
-        add(r, `RDS ${engine} ${cls}${copies === 2 ? " Multi-AZ" : ""}`, `rds.${engine === "postgresql" ? "postgres" : engine}.${cls}`, copies * H, "fixed");
+        add(
+          r,
+          `RDS ${engine} ${cls}${copies === 2 ? " Multi-AZ" : ""}`,
+          `rds.${engine === "postgresql" ? "postgres" : engine}.${cls}`,
+          copies * H,
+          "fixed",
+        );
         const gb = num(a.allocated_storage) ?? 20;
         add(r, `RDS storage ${gb} GiB${copies === 2 ? " x2 (Multi-AZ)" : ""}`, "rds.gp3.gbMonth", copies * gb, "fixed");
         if (bool(a.manage_master_user_password) === true) add(r, "managed master secret", "secretsManager.secretMonth", 1, "fixed");
@@ -368,7 +423,13 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
         add(r, "Secrets Manager secret", "secretsManager.secretMonth", 1, "fixed");
         break;
       case "aws_cloudwatch_metric_alarm":
-        add(r, "CloudWatch alarm", "cloudwatch.alarmMonth", Math.max(1, blocks(a.metric_query).filter((q) => isObj(q.metric)).length || 1), "fixed");
+        add(
+          r,
+          "CloudWatch alarm",
+          "cloudwatch.alarmMonth",
+          Math.max(1, blocks(a.metric_query).filter((q) => isObj(q.metric)).length || 1),
+          "fixed",
+        );
         break;
       case "aws_cloudwatch_composite_alarm":
         add(r, "CloudWatch composite alarm", "cloudwatch.compositeAlarmMonth", 1, "fixed");
@@ -380,26 +441,60 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
         add(r, "WAF web ACL", "waf.webAclMonth", 1, "fixed");
         const rules = blocks(a.rule).length;
         add(r, `WAF rules (${rules})`, "waf.ruleMonth", rules, "fixed");
-        add(r, "WAF requests inspected", "waf.million", u("wafRequestsMillion"), "usage", `${u("wafRequestsMillion")} million requests (wafRequestsMillion)`);
+        add(
+          r,
+          "WAF requests inspected",
+          "waf.million",
+          u("wafRequestsMillion"),
+          "usage",
+          `${u("wafRequestsMillion")} million requests (wafRequestsMillion)`,
+        );
         break;
       }
       case "aws_route53_zone":
       case "aws_service_discovery_private_dns_namespace":
       case "aws_service_discovery_public_dns_namespace":
-        add(r, r.type === "aws_route53_zone" ? "Route 53 hosted zone" : "Cloud Map namespace's hosted zone", "route53.hostedZoneMonth", 1, "fixed");
+        add(
+          r,
+          r.type === "aws_route53_zone" ? "Route 53 hosted zone" : "Cloud Map namespace's hosted zone",
+          "route53.hostedZoneMonth",
+          1,
+          "fixed",
+        );
         break;
       case "aws_ssm_parameter":
         if (a.tier === "Advanced") add(r, "advanced parameter", "ssm.advancedParameterMonth", 1, "fixed");
         break;
       case "aws_api_gateway_rest_api":
-        add(r, "REST API requests", "apigateway.rest.million", u("apiRequestsMillion"), "usage", `${u("apiRequestsMillion")} million requests (apiRequestsMillion)`);
+        add(
+          r,
+          "REST API requests",
+          "apigateway.rest.million",
+          u("apiRequestsMillion"),
+          "usage",
+          `${u("apiRequestsMillion")} million requests (apiRequestsMillion)`,
+        );
         break;
       case "aws_apigatewayv2_api":
-        add(r, `${String(a.protocol_type ?? "HTTP")} API requests`, "apigateway.http.million", u("apiRequestsMillion"), "usage", `${u("apiRequestsMillion")} million requests (apiRequestsMillion)`);
+        add(
+          r,
+          `${String(a.protocol_type ?? "HTTP")} API requests`,
+          "apigateway.http.million",
+          u("apiRequestsMillion"),
+          "usage",
+          `${u("apiRequestsMillion")} million requests (apiRequestsMillion)`,
+        );
         break;
       case "aws_cloudfront_distribution":
         add(r, "CloudFront data transfer out", "cloudfront.gb", u("cloudfrontGb"), "usage", `${u("cloudfrontGb")} GB (cloudfrontGb)`);
-        add(r, "CloudFront HTTPS requests", "cloudfront.https10k", u("cloudfrontRequestsMillion") * 100, "usage", `${u("cloudfrontRequestsMillion")} million requests (cloudfrontRequestsMillion)`);
+        add(
+          r,
+          "CloudFront HTTPS requests",
+          "cloudfront.https10k",
+          u("cloudfrontRequestsMillion") * 100,
+          "usage",
+          `${u("cloudfrontRequestsMillion")} million requests (cloudfrontRequestsMillion)`,
+        );
         break;
       case "aws_lambda_function": {
         const arch = strings(a.architectures)[0] === "arm64" ? "arm64" : "x86_64";
@@ -407,11 +502,32 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
         const inv = u("lambdaInvocationsMillion");
         const ms = u("lambdaAvgDurationMs");
         add(r, "Lambda requests", "lambda.million", inv, "usage", `${inv} million invocations (lambdaInvocationsMillion)`);
-        add(r, `Lambda duration (${arch}, ${num(a.memory_size) ?? 128} MB)`, `lambda.${arch}.gbSecond`, inv * 1e6 * (ms / 1000) * memGb, "usage", `${ms} ms per invocation (lambdaAvgDurationMs)`);
+        add(
+          r,
+          `Lambda duration (${arch}, ${num(a.memory_size) ?? 128} MB)`,
+          `lambda.${arch}.gbSecond`,
+          inv * 1e6 * (ms / 1000) * memGb,
+          "usage",
+          `${ms} ms per invocation (lambdaAvgDurationMs)`,
+        );
         const model_ = String(get(a, "environment.variables.MODEL_ID") ?? "");
         if (/claude-3-haiku/.test(model_)) {
-          add(r, "Bedrock input tokens (Claude 3 Haiku)", "bedrock.claude3Haiku.inputMillion", u("bedrockInputTokensMillion"), "usage", `${u("bedrockInputTokensMillion")} million input tokens (bedrockInputTokensMillion)`);
-          add(r, "Bedrock output tokens (Claude 3 Haiku)", "bedrock.claude3Haiku.outputMillion", u("bedrockOutputTokensMillion"), "usage", `${u("bedrockOutputTokensMillion")} million output tokens (bedrockOutputTokensMillion)`);
+          add(
+            r,
+            "Bedrock input tokens (Claude 3 Haiku)",
+            "bedrock.claude3Haiku.inputMillion",
+            u("bedrockInputTokensMillion"),
+            "usage",
+            `${u("bedrockInputTokensMillion")} million input tokens (bedrockInputTokensMillion)`,
+          );
+          add(
+            r,
+            "Bedrock output tokens (Claude 3 Haiku)",
+            "bedrock.claude3Haiku.outputMillion",
+            u("bedrockOutputTokensMillion"),
+            "usage",
+            `${u("bedrockOutputTokensMillion")} million output tokens (bedrockOutputTokensMillion)`,
+          );
         } else if (/^[a-z.-]*\.?[a-z]+\.[a-z0-9-]+/.test(model_) && model_.includes(".")) {
           notPriced.add(`Bedrock tokens of ${model_} (${r.address}): no price in the table`);
         }
@@ -419,32 +535,91 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
       }
       case "aws_cloudwatch_log_group": {
         const flow = model.referrers(r, "aws_flow_log", "log_destination").length > 0;
-        if (flow) add(r, "flow log ingestion (vended)", "cloudwatch.logs.vendedGb", u("flowLogsGb"), "usage", `${u("flowLogsGb")} GB (flowLogsGb)`);
-        else add(r, "log ingestion", "cloudwatch.logs.ingestGb", u("logsIngestGbPerGroup"), "usage", `${u("logsIngestGbPerGroup")} GB per group (logsIngestGbPerGroup)`);
-        add(r, "log storage", "cloudwatch.logs.storageGbMonth", u("logsStoredGbPerGroup"), "usage", `${u("logsStoredGbPerGroup")} GB kept per group (logsStoredGbPerGroup)`);
+        if (flow)
+          add(r, "flow log ingestion (vended)", "cloudwatch.logs.vendedGb", u("flowLogsGb"), "usage", `${u("flowLogsGb")} GB (flowLogsGb)`);
+        else
+          add(
+            r,
+            "log ingestion",
+            "cloudwatch.logs.ingestGb",
+            u("logsIngestGbPerGroup"),
+            "usage",
+            `${u("logsIngestGbPerGroup")} GB per group (logsIngestGbPerGroup)`,
+          );
+        add(
+          r,
+          "log storage",
+          "cloudwatch.logs.storageGbMonth",
+          u("logsStoredGbPerGroup"),
+          "usage",
+          `${u("logsStoredGbPerGroup")} GB kept per group (logsStoredGbPerGroup)`,
+        );
         break;
       }
       case "aws_s3_bucket":
-        add(r, "S3 storage", "s3.standard.gbMonth", u("s3StorageGbPerBucket"), "usage", `${u("s3StorageGbPerBucket")} GB (s3StorageGbPerBucket)`);
+        add(
+          r,
+          "S3 storage",
+          "s3.standard.gbMonth",
+          u("s3StorageGbPerBucket"),
+          "usage",
+          `${u("s3StorageGbPerBucket")} GB (s3StorageGbPerBucket)`,
+        );
         break;
       case "aws_sqs_queue":
-        add(r, "SQS requests", "sqs.million", u("sqsRequestsMillionPerQueue"), "usage", `${u("sqsRequestsMillionPerQueue")} million (sqsRequestsMillionPerQueue)`);
+        add(
+          r,
+          "SQS requests",
+          "sqs.million",
+          u("sqsRequestsMillionPerQueue"),
+          "usage",
+          `${u("sqsRequestsMillionPerQueue")} million (sqsRequestsMillionPerQueue)`,
+        );
         break;
       case "aws_sns_topic_subscription":
         // E-mail, https, Lambda and SQS deliveries of alarm volumes cost next to nothing; text messages are billed each.
-        if (str(a.protocol) === "sms") notPriced.add("SNS SMS: per text message by destination country (and an origination identity where required), not estimated");
+        if (str(a.protocol) === "sms")
+          notPriced.add("SNS SMS: per text message by destination country (and an origination identity where required), not estimated");
         break;
       case "aws_sns_topic":
-        add(r, "SNS publishes", "sns.million", u("snsPublishesMillionPerTopic"), "usage", `${u("snsPublishesMillionPerTopic")} million (snsPublishesMillionPerTopic)`);
+        add(
+          r,
+          "SNS publishes",
+          "sns.million",
+          u("snsPublishesMillionPerTopic"),
+          "usage",
+          `${u("snsPublishesMillionPerTopic")} million (snsPublishesMillionPerTopic)`,
+        );
         break;
       case "aws_dynamodb_table":
         if ((str(a.billing_mode) ?? "PROVISIONED") === "PAY_PER_REQUEST") {
-          add(r, "DynamoDB writes", "dynamodb.writeMillion", u("dynamodbWritesMillionPerTable"), "usage", `${u("dynamodbWritesMillionPerTable")} million (dynamodbWritesMillionPerTable)`);
-          add(r, "DynamoDB reads", "dynamodb.readMillion", u("dynamodbReadsMillionPerTable"), "usage", `${u("dynamodbReadsMillionPerTable")} million (dynamodbReadsMillionPerTable)`);
+          add(
+            r,
+            "DynamoDB writes",
+            "dynamodb.writeMillion",
+            u("dynamodbWritesMillionPerTable"),
+            "usage",
+            `${u("dynamodbWritesMillionPerTable")} million (dynamodbWritesMillionPerTable)`,
+          );
+          add(
+            r,
+            "DynamoDB reads",
+            "dynamodb.readMillion",
+            u("dynamodbReadsMillionPerTable"),
+            "usage",
+            `${u("dynamodbReadsMillionPerTable")} million (dynamodbReadsMillionPerTable)`,
+          );
         } else notPriced.add(`${r.address}: provisioned DynamoDB capacity`);
         break;
       case "aws_ecr_repository":
-        add(r, "ECR storage", "ecr.storage.gbMonth", u("ecrStorageGbPerRepository"), "usage", `${u("ecrStorageGbPerRepository")} GB (ecrStorageGbPerRepository)`);
+        add(
+          r,
+          "ECR storage",
+          "ecr.storage.gbMonth",
+          u("ecrStorageGbPerRepository"),
+          "usage",
+          `${u("ecrStorageGbPerRepository")} GB (ecrStorageGbPerRepository)`,
+        );
         break;
       default:
         if (NOT_PRICED[r.type]) notPriced.add(NOT_PRICED[r.type]);
@@ -454,13 +629,35 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
   // Aurora storage and I/O, once per cluster.
   for (const c of model.resources("aws_rds_cluster")) {
     add(c, "Aurora storage", "aurora.storage.gbMonth", u("auroraStorageGb"), "usage", `${u("auroraStorageGb")} GB (auroraStorageGb)`);
-    add(c, "Aurora I/O", "aurora.io.million", u("auroraIoMillion"), "usage", `${u("auroraIoMillion")} million I/O requests (auroraIoMillion)`);
+    add(
+      c,
+      "Aurora I/O",
+      "aurora.io.million",
+      u("auroraIoMillion"),
+      "usage",
+      `${u("auroraIoMillion")} million I/O requests (auroraIoMillion)`,
+    );
     if (bool(c.attrs.manage_master_user_password) === true) add(c, "managed master secret", "secretsManager.secretMonth", 1, "fixed");
   }
   // X-Ray, once, when anything traces.
-  const tracers = model.resources().filter((r) => get(r.attrs, "tracing_config.mode") === "Active" || bool(r.attrs.xray_tracing_enabled) === true);
-  if (tracers.length) add(tracers, "X-Ray traces", "xray.tracesMillion", u("xrayTracesMillion"), "usage", `${u("xrayTracesMillion")} million traces (xrayTracesMillion)`);
-  if (model.resources("aws_ecs_cluster").some((c) => blocks(c.attrs.setting).some((s) => s.name === "containerInsights" && s.value !== "disabled"))) notPriced.add(CONTAINER_INSIGHTS_NOTE);
+  const tracers = model
+    .resources()
+    .filter((r) => get(r.attrs, "tracing_config.mode") === "Active" || bool(r.attrs.xray_tracing_enabled) === true);
+  if (tracers.length)
+    add(
+      tracers,
+      "X-Ray traces",
+      "xray.tracesMillion",
+      u("xrayTracesMillion"),
+      "usage",
+      `${u("xrayTracesMillion")} million traces (xrayTracesMillion)`,
+    );
+  if (
+    model
+      .resources("aws_ecs_cluster")
+      .some((c) => blocks(c.attrs.setting).some((s) => s.name === "containerInsights" && s.value !== "disabled"))
+  )
+    notPriced.add(CONTAINER_INSIGHTS_NOTE);
   notPriced.add("Data transfer out to the internet and between AZs: not estimated");
 
   const byLayer = new Map<string, { fixedUsd: number; usageUsd: number }>();
@@ -471,9 +668,20 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
     else l.usageUsd += i.monthlyUsd;
     byLayer.set(i.layer, l);
   }
-  const layers = [...byLayer.entries()].map(([layer, v]) => ({ layer, fixedUsd: round(v.fixedUsd, 2), usageUsd: round(v.usageUsd, 2), totalUsd: round(v.fixedUsd + v.usageUsd, 2) }));
-  const fixedUsd = round(layers.reduce((n, l) => n + l.fixedUsd, 0), 2);
-  const usageUsd = round(layers.reduce((n, l) => n + l.usageUsd, 0), 2);
+  const layers = [...byLayer.entries()].map(([layer, v]) => ({
+    layer,
+    fixedUsd: round(v.fixedUsd, 2),
+    usageUsd: round(v.usageUsd, 2),
+    totalUsd: round(v.fixedUsd + v.usageUsd, 2),
+  }));
+  const fixedUsd = round(
+    layers.reduce((n, l) => n + l.fixedUsd, 0),
+    2,
+  );
+  const usageUsd = round(
+    layers.reduce((n, l) => n + l.usageUsd, 0),
+    2,
+  );
   return {
     region,
     currency: table.currency,
@@ -493,7 +701,14 @@ function priceService(
   model: EnvModel,
   svc: Resource,
   H: number,
-  add: (r: Resource | Resource[], component: string, priceKey: string, quantity: number, basis: "fixed" | "usage", assumption?: string) => void,
+  add: (
+    r: Resource | Resource[],
+    component: string,
+    priceKey: string,
+    quantity: number,
+    basis: "fixed" | "usage",
+    assumption?: string,
+  ) => void,
   u: (key: string) => number,
   notPriced: Set<string>,
 ): void {
@@ -532,8 +747,22 @@ function priceService(
   }
   if (spotTasks > 0) {
     const f = 1 - u("fargateSpotDiscount");
-    add(svc, `Fargate Spot ${name}: ${round(spotTasks, 2)} task(s), vCPU`, `fargate.${arch}.vcpuHour`, spotTasks * vcpu * H * f, "usage", `Spot at ${Math.round(u("fargateSpotDiscount") * 100)}% off on-demand (fargateSpotDiscount)`);
-    add(svc, `Fargate Spot ${name}: memory`, `fargate.${arch}.gbHour`, spotTasks * gb * H * f, "usage", `Spot at ${Math.round(u("fargateSpotDiscount") * 100)}% off on-demand (fargateSpotDiscount)`);
+    add(
+      svc,
+      `Fargate Spot ${name}: ${round(spotTasks, 2)} task(s), vCPU`,
+      `fargate.${arch}.vcpuHour`,
+      spotTasks * vcpu * H * f,
+      "usage",
+      `Spot at ${Math.round(u("fargateSpotDiscount") * 100)}% off on-demand (fargateSpotDiscount)`,
+    );
+    add(
+      svc,
+      `Fargate Spot ${name}: memory`,
+      `fargate.${arch}.gbHour`,
+      spotTasks * gb * H * f,
+      "usage",
+      `Spot at ${Math.round(u("fargateSpotDiscount") * 100)}% off on-demand (fargateSpotDiscount)`,
+    );
   }
   if (block0(a.service_registries)) add(svc, `Cloud Map instances of ${name}`, "cloudmap.instanceMonth", tasks, "fixed");
 }
@@ -544,7 +773,9 @@ function block0(v: unknown): boolean {
 
 /** Minimum running tasks of a service: its autoscaling target's minimum, else its desired count. */
 export function minTasks(model: EnvModel, svc: Resource): number {
-  const target = model.referrers(svc, "aws_appautoscaling_target", "resource_id").find((t) => t.attrs.scalable_dimension === "ecs:service:DesiredCount");
+  const target = model
+    .referrers(svc, "aws_appautoscaling_target", "resource_id")
+    .find((t) => t.attrs.scalable_dimension === "ecs:service:DesiredCount");
   return num(target?.attrs.min_capacity) ?? num(svc.attrs.desired_count) ?? 1;
 }
 

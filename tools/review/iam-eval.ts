@@ -25,9 +25,12 @@ const PRINCIPAL: Caller = { kind: "role", arn: "arn:aws:iam::000000000000:role/e
 
 /** allow / deny / implicit-deny of `req` for a principal with `identity` policies and an optional `boundary`. */
 export function evaluate(identity: readonly PolicyDoc[], req: Request, boundary?: PolicyDoc): Decision {
-  const context = Object.fromEntries(Object.entries(req.context ?? {}).map(([k, v]) => [k.toLowerCase(), typeof v === "string" ? [v] : [...v]]));
+  const context = Object.fromEntries(
+    Object.entries(req.context ?? {}).map(([k, v]) => [k.toLowerCase(), typeof v === "string" ? [v] : [...v]]),
+  );
   const request = { action: req.action, resource: req.resource, caller: PRINCIPAL, context };
-  const sourced = (docs: readonly PolicyDoc[]): Sourced[] => docs.flatMap((d, i) => statementsOf(d).map((stmt) => ({ stmt, where: `policy ${i}` })));
+  const sourced = (docs: readonly PolicyDoc[]): Sourced[] =>
+    docs.flatMap((d, i) => statementsOf(d).map((stmt) => ({ stmt, where: `policy ${i}` })));
   const id = matching(sourced(identity), request, false);
   const bounded = boundary ? matching(sourced([boundary]), request, false) : [];
   if ([...id, ...bounded].some((p) => p.stmt.Effect === "Deny")) return "deny";

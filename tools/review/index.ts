@@ -62,7 +62,13 @@ export function environmentInfo(config: PlatformConfig, ref: { name: string; key
     azs: config.aws.azs,
     accountId: config.aws.accountId,
     protection: { data: config.protection.data, availability: config.protection.availability },
-    identity: { key: ref.key, environment: config.environment, accountId: config.aws.accountId, bucket: config.backend.bucket, lockTable: config.backend.lockTable },
+    identity: {
+      key: ref.key,
+      environment: config.environment,
+      accountId: config.aws.accountId,
+      bucket: config.backend.bucket,
+      lockTable: config.backend.lockTable,
+    },
   };
 }
 
@@ -95,7 +101,9 @@ export function reviewModel(model: EnvModel, env: EnvironmentInfo, opts: ReviewO
  * `<planDir>/<stack>/plan.json` when it exists.
  */
 export function readSynthesized(outdir: string, planDir?: string): StackInput[] {
-  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")) as { stacks: Record<string, { name: string; synthesizedStackPath: string }> };
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")) as {
+    stacks: Record<string, { name: string; synthesizedStackPath: string }>;
+  };
   return Object.values(manifest.stacks)
     .filter((s) => s.synthesizedStackPath.endsWith(".json"))
     .map((s) => {

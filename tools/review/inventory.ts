@@ -20,7 +20,9 @@ export function inventory(model: EnvModel): LayerInventory[] {
       layer: s.name,
       number: s.number,
       resources: s.resources.length,
-      byType: [...types.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([type, addresses]) => ({ type, addresses: addresses.sort() })),
+      byType: [...types.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([type, addresses]) => ({ type, addresses: addresses.sort() })),
       outputs: Object.keys(s.tf.output ?? {}).sort(),
       reads: s.remoteReads,
       planUsed: s.planUsed,

@@ -211,7 +211,17 @@ function buildStack(input: StackInput): Stack {
           }
         }
       }
-      resources.push({ stack: input.name, type, name, address, id: `${input.name}/${address}`, config, attrs, comment: isObj(comment) ? comment : {}, planned: filled });
+      resources.push({
+        stack: input.name,
+        type,
+        name,
+        address,
+        id: `${input.name}/${address}`,
+        config,
+        attrs,
+        comment: isObj(comment) ? comment : {},
+        planned: filled,
+      });
     }
   }
   resources.sort((a, b) => a.address.localeCompare(b.address));
@@ -246,7 +256,9 @@ function buildStack(input: StackInput): Stack {
 function planValues(plan: PlanJson | undefined, tf: TerraformJson): Map<string, Obj> {
   const out = new Map<string, Obj>();
   if (!plan?.resource_changes) return out;
-  const synthesized = new Set(Object.entries(tf.resource ?? {}).flatMap(([type, byName]) => Object.keys(byName ?? {}).map((n) => `${type}.${n}`)));
+  const synthesized = new Set(
+    Object.entries(tf.resource ?? {}).flatMap(([type, byName]) => Object.keys(byName ?? {}).map((n) => `${type}.${n}`)),
+  );
   const planned = new Set(plan.resource_changes.filter((c) => (c.mode ?? "managed") === "managed").map((c) => c.address));
   if (synthesized.size !== planned.size || [...synthesized].some((a) => !planned.has(a))) return out;
   for (const c of plan.resource_changes) if (c.change?.after && isObj(c.change.after)) out.set(c.address, c.change.after);

@@ -141,7 +141,11 @@ export function exceptionsOf(r: Resource): Map<string, Suppression & { raw: stri
   const comment = (r.comment as Obj)[EXCEPTION_COMMENT_KEY];
   if (isObj(comment)) {
     for (const [id, reason] of Object.entries(comment)) {
-      out.set(id.trim(), { reason: typeof reason === "string" ? reason.trim() : "", via: "comment", raw: `//.${EXCEPTION_COMMENT_KEY}.${id}` });
+      out.set(id.trim(), {
+        reason: typeof reason === "string" ? reason.trim() : "",
+        via: "comment",
+        raw: `//.${EXCEPTION_COMMENT_KEY}.${id}`,
+      });
     }
   }
   return out;
@@ -185,8 +189,14 @@ export function runPolicy(rules: readonly Rule[], ctx: RuleContext): PolicyResul
     for (const [id, ex] of exceptionsOf(r)) {
       const base = { layer: r.stack, address: r.address, rule: id };
       if (!ruleIds.has(id)) exceptionNotes.push({ ...base, problem: "unknown rule", text: `${ex.raw}: names no rule of the pack` });
-      else if (!ex.reason) exceptionNotes.push({ ...base, problem: "no reason", text: `${ex.raw}: an exception needs a reason after the rule id; the finding stays open` });
-      else if (!used.has(`${r.id}#${id}`)) exceptionNotes.push({ ...base, problem: "unused", text: `${ex.raw}: the rule passes here, the exception can go` });
+      else if (!ex.reason)
+        exceptionNotes.push({
+          ...base,
+          problem: "no reason",
+          text: `${ex.raw}: an exception needs a reason after the rule id; the finding stays open`,
+        });
+      else if (!used.has(`${r.id}#${id}`))
+        exceptionNotes.push({ ...base, problem: "unused", text: `${ex.raw}: the rule passes here, the exception can go` });
     }
   }
   findings.sort(

@@ -20,8 +20,12 @@ function mdTable(header: readonly string[], rows: readonly (readonly string[])[]
 
 export function summaryLine(r: ReviewResult): string {
   const c = r.policy.counts;
-  const az = r.availability.survivesAzLoss ? "survives the loss of one AZ" : `does not survive the loss of one AZ (${r.availability.checks.filter((x) => !x.ok).length} breaks)`;
-  const cost = r.cost.priceFile ? `${usd(r.cost.totals.totalUsd)}/month (fixed ${usd(r.cost.totals.fixedUsd)}, usage ${usd(r.cost.totals.usageUsd)})` : "cost not estimated (no price table)";
+  const az = r.availability.survivesAzLoss
+    ? "survives the loss of one AZ"
+    : `does not survive the loss of one AZ (${r.availability.checks.filter((x) => !x.ok).length} breaks)`;
+  const cost = r.cost.priceFile
+    ? `${usd(r.cost.totals.totalUsd)}/month (fixed ${usd(r.cost.totals.fixedUsd)}, usage ${usd(r.cost.totals.usageUsd)})`
+    : "cost not estimated (no price table)";
   const flows = r.flows ? `; flows: ${r.flows.counts.broken} broken of ${r.flows.flows.length}` : "";
   return `${r.env.key} (${r.env.tier}): ${c.high} high, ${c.medium} medium, ${c.low} low open findings, ${c.suppressed} suppressed; ${cost}; ${az}${flows}`;
 }
@@ -35,7 +39,9 @@ export function renderMarkdown(r: ReviewResult, gate?: { failOn: string; failed:
   out.push(
     `Tier **${r.env.tier}**, ${r.env.region} (${r.env.azs.join(", ")}), ${resources} resources in ${r.inventory.length} stacks. ` +
       `Checked ${r.policy.rules.length} rules (${r.policy.rulesEvaluated} applied to this environment)` +
-      (r.plansUsed.length ? `, with provider defaults from the offline plans of ${r.plansUsed.join(", ")}.` : " on the synthesized configuration (no offline plan used)."),
+      (r.plansUsed.length
+        ? `, with provider defaults from the offline plans of ${r.plansUsed.join(", ")}.`
+        : " on the synthesized configuration (no offline plan used)."),
   );
   out.push("");
   out.push("## Summary");
@@ -52,13 +58,29 @@ export function renderMarkdown(r: ReviewResult, gate?: { failOn: string; failed:
               [
                 "Gate",
                 `${gate.failed ? "**FAILS**" : "passes"}: ` +
-                  (gate.failOn === "none" ? "no finding threshold for this tier (prod-tier environments must have no open high finding; `--fail-on` sets one)" : `no open finding at ${gate.failOn} or above`) +
+                  (gate.failOn === "none"
+                    ? "no finding threshold for this tier (prod-tier environments must have no open high finding; `--fail-on` sets one)"
+                    : `no open finding at ${gate.failOn} or above`) +
                   "; no broken flow (every tier)",
               ],
             ]
           : []),
-        ["Estimated monthly cost", r.cost.priceFile ? `**${usd(r.cost.totals.totalUsd)}** (fixed ${usd(r.cost.totals.fixedUsd)} + usage ${usd(r.cost.totals.usageUsd)})` : "not estimated: no price table for the region"],
-        ...(r.flows ? [["Flows", r.flows.counts.broken ? `**${r.flows.counts.broken} broken** of ${r.flows.flows.length} (fails the review)` : `all ${r.flows.flows.length} hold`]] : []),
+        [
+          "Estimated monthly cost",
+          r.cost.priceFile
+            ? `**${usd(r.cost.totals.totalUsd)}** (fixed ${usd(r.cost.totals.fixedUsd)} + usage ${usd(r.cost.totals.usageUsd)})`
+            : "not estimated: no price table for the region",
+        ],
+        ...(r.flows
+          ? [
+              [
+                "Flows",
+                r.flows.counts.broken
+                  ? `**${r.flows.counts.broken} broken** of ${r.flows.flows.length} (fails the review)`
+                  : `all ${r.flows.flows.length} hold`,
+              ],
+            ]
+          : []),
         ["Loss of one AZ", r.availability.survivesAzLoss ? "survives" : `**does not survive**: ${cell(firstBreak?.message ?? "")}`],
       ],
     ),
@@ -86,7 +108,15 @@ export function renderMarkdown(r: ReviewResult, gate?: { failOn: string; failed:
     out.push(
       mdTable(
         ["severity", "rule", "layer", "resource", "reason", "marked with", "problem"],
-        suppressed.map((f) => [f.severity, f.rule, f.layer, code(f.address), cell(f.suppressed!.reason), f.suppressed!.via === "tag" ? "ReviewException tag" : "// review_exceptions", cell(f.message)]),
+        suppressed.map((f) => [
+          f.severity,
+          f.rule,
+          f.layer,
+          code(f.address),
+          cell(f.suppressed!.reason),
+          f.suppressed!.via === "tag" ? "ReviewException tag" : "// review_exceptions",
+          cell(f.message),
+        ]),
       ),
     );
   out.push("");
@@ -113,7 +143,10 @@ export function renderMarkdown(r: ReviewResult, gate?: { failOn: string; failed:
     out.push(
       mdTable(
         ["layer", "fixed", "usage", "total"],
-        [...r.cost.layers.map((l) => [l.layer, usd(l.fixedUsd), usd(l.usageUsd), usd(l.totalUsd)]), ["**total**", `**${usd(r.cost.totals.fixedUsd)}**`, `**${usd(r.cost.totals.usageUsd)}**`, `**${usd(r.cost.totals.totalUsd)}**`]],
+        [
+          ...r.cost.layers.map((l) => [l.layer, usd(l.fixedUsd), usd(l.usageUsd), usd(l.totalUsd)]),
+          ["**total**", `**${usd(r.cost.totals.fixedUsd)}**`, `**${usd(r.cost.totals.usageUsd)}**`, `**${usd(r.cost.totals.totalUsd)}**`],
+        ],
       ),
     );
     out.push("");
@@ -149,13 +182,27 @@ export function renderMarkdown(r: ReviewResult, gate?: { failOn: string; failed:
   // Availability.
   out.push("## Loss of one availability zone");
   out.push("");
-  out.push(r.availability.survivesAzLoss ? "The environment survives the loss of any one AZ." : "The environment does **not** survive the loss of one AZ:");
+  out.push(
+    r.availability.survivesAzLoss
+      ? "The environment survives the loss of any one AZ."
+      : "The environment does **not** survive the loss of one AZ:",
+  );
   out.push("");
-  out.push(mdTable(["AZ lost", "what breaks"], r.availability.azs.map((az) => [az, r.availability.perAz[az]?.length ? cell(r.availability.perAz[az].join("; "), 600) : "nothing"])));
+  out.push(
+    mdTable(
+      ["AZ lost", "what breaks"],
+      r.availability.azs.map((az) => [az, r.availability.perAz[az]?.length ? cell(r.availability.perAz[az].join("; "), 600) : "nothing"]),
+    ),
+  );
   out.push("");
   out.push("<details><summary>Checks</summary>");
   out.push("");
-  out.push(mdTable(["area", "layer", "resource", "ok", "detail"], r.availability.checks.map((x) => [x.area, x.layer, code(x.address), x.ok ? "yes" : "**no**", cell(x.message, 300)])));
+  out.push(
+    mdTable(
+      ["area", "layer", "resource", "ok", "detail"],
+      r.availability.checks.map((x) => [x.area, x.layer, code(x.address), x.ok ? "yes" : "**no**", cell(x.message, 300)]),
+    ),
+  );
   out.push("");
   out.push("</details>");
   out.push("");
@@ -184,32 +231,49 @@ export function renderMarkdown(r: ReviewResult, gate?: { failOn: string; failed:
   for (const l of r.inventory) {
     out.push(`### ${l.number === "--" ? "" : `${l.number} `}${l.layer}: ${l.resources} resources`);
     out.push("");
-    if (l.reads.length) out.push(`Reads: ${l.reads.map((x) => `${x.layer ?? `? (${x.name})`} (${x.outputs.join(", ") || "no outputs used"})`).join("; ")}.`);
+    if (l.reads.length)
+      out.push(`Reads: ${l.reads.map((x) => `${x.layer ?? `? (${x.name})`} (${x.outputs.join(", ") || "no outputs used"})`).join("; ")}.`);
     else out.push("Reads no other layer.");
     out.push("");
     out.push(`Outputs: ${l.outputs.length ? l.outputs.map(code).join(", ") : "none"}.`);
     out.push("");
     out.push("<details><summary>Resources by type</summary>");
     out.push("");
-    out.push(mdTable(["type", "count", "addresses"], l.byType.map((t) => [code(t.type), String(t.addresses.length), t.addresses.map((a) => a.slice(t.type.length + 1)).join(", ")])));
+    out.push(
+      mdTable(
+        ["type", "count", "addresses"],
+        l.byType.map((t) => [code(t.type), String(t.addresses.length), t.addresses.map((a) => a.slice(t.type.length + 1)).join(", ")]),
+      ),
+    );
     out.push("");
     out.push("</details>");
     out.push("");
   }
 
   if (r.diff) out.push(...renderDiff(r.diff));
-  return `${out.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
+  return `${out
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trimEnd()}\n`;
 }
 
 export function renderDiff(d: EnvDiff): string[] {
   const out: string[] = [];
   out.push(`## Diff: ${d.a} against ${d.b}`);
   out.push("");
-  out.push(`Names that only say which environment it is (name, account, state bucket, lock table) are normalized to \`<env>\`, \`<account>\`, ... before comparing.`);
+  out.push(
+    `Names that only say which environment it is (name, account, state bucket, lock table) are normalized to \`<env>\`, \`<account>\`, ... before comparing.`,
+  );
   out.push("");
   out.push(`### Configuration (${d.config.length} keys differ)`);
   out.push("");
-  if (d.config.length) out.push(mdTable(["key", d.a, d.b], d.config.map((c) => [code(c.path), cell(c.a, 80), cell(c.b, 80)])));
+  if (d.config.length)
+    out.push(
+      mdTable(
+        ["key", d.a, d.b],
+        d.config.map((c) => [code(c.path), cell(c.a, 80), cell(c.b, 80)]),
+      ),
+    );
   else out.push("Same configuration.");
   out.push("");
   out.push("### Resources");
@@ -247,7 +311,15 @@ export function renderDiff(d: EnvDiff): string[] {
 
 export function toJson(r: ReviewResult, gate?: { failOn: string; failed: boolean }): unknown {
   return {
-    env: { name: r.env.name, key: r.env.key, file: r.env.file, tier: r.env.tier, region: r.env.region, azs: r.env.azs, protection: r.env.protection },
+    env: {
+      name: r.env.name,
+      key: r.env.key,
+      file: r.env.file,
+      tier: r.env.tier,
+      region: r.env.region,
+      azs: r.env.azs,
+      protection: r.env.protection,
+    },
     gate,
     summary: {
       findings: r.policy.counts,

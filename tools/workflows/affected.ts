@@ -65,11 +65,17 @@ export interface CompareOptions {
  * Compares the stacks of one environment. `base` undefined: there is nothing to compare with (the
  * first deploy, or the base could not be synthesized), so every stack is affected.
  */
-export function compareEnvironment(env: string, base: readonly StackInfo[] | undefined, head: readonly StackInfo[], opts: CompareOptions = {}): EnvironmentComparison {
+export function compareEnvironment(
+  env: string,
+  base: readonly StackInfo[] | undefined,
+  head: readonly StackInfo[],
+  opts: CompareOptions = {},
+): EnvironmentComparison {
   const baseByName = new Map((base ?? []).map((s) => [s.stack, normaliseStack(s.json)]));
   const layers = head.filter((s) => s.layer);
   const direct = new Map<string, AffectedStack>();
-  const forced = (stack: string) => (opts.force ?? []).some((f) => f === `${env}/${stack}` || f === `${env}/*` || f === `*/${stack}` || f === "*" || f === "all");
+  const forced = (stack: string) =>
+    (opts.force ?? []).some((f) => f === `${env}/${stack}` || f === `${env}/*` || f === `*/${stack}` || f === "*" || f === "all");
   for (const s of layers) {
     const before = baseByName.get(s.stack);
     let reason: AffectedReason | undefined;
@@ -118,7 +124,10 @@ export interface MatrixEntry {
 }
 
 /** The `strategy.matrix` of the plan jobs (`fromJSON`), environments in promotion order, layers in registry order. */
-export function planMatrix(comparisons: readonly EnvironmentComparison[], targets: ReadonlyMap<string, CiTarget>): { include: MatrixEntry[] } {
+export function planMatrix(
+  comparisons: readonly EnvironmentComparison[],
+  targets: ReadonlyMap<string, CiTarget>,
+): { include: MatrixEntry[] } {
   const include: MatrixEntry[] = [];
   for (const c of comparisons) {
     const t = targets.get(c.env);
@@ -158,9 +167,18 @@ export function comparisonMarkdown(comparisons: readonly EnvironmentComparison[]
   if (!rows) lines.push("| – | – | no stack changes its Terraform |");
   const notes: string[] = [];
   for (const c of comparisons) {
-    if (c.bootstrapChanged) notes.push(`- ${c.env}: the bootstrap stack changed. CI never applies it: run \`PLATFORM_ENV=${c.env} npx cdktf deploy bootstrap\` with administrator credentials.`);
-    if (c.removed.length) notes.push(`- ${c.env}: ${c.removed.join(", ")} no longer synthesized (switched off?). CI does not destroy; see docs/operations.md, "Destroy".`);
-    if (c.readersLater.length) notes.push(`- ${c.env}: ${c.readersLater.map((r) => r.stack).join(", ")} read a changed layer and are planned again after the merge.`);
+    if (c.bootstrapChanged)
+      notes.push(
+        `- ${c.env}: the bootstrap stack changed. CI never applies it: run \`PLATFORM_ENV=${c.env} npx cdktf deploy bootstrap\` with administrator credentials.`,
+      );
+    if (c.removed.length)
+      notes.push(
+        `- ${c.env}: ${c.removed.join(", ")} no longer synthesized (switched off?). CI does not destroy; see docs/operations.md, "Destroy".`,
+      );
+    if (c.readersLater.length)
+      notes.push(
+        `- ${c.env}: ${c.readersLater.map((r) => r.stack).join(", ")} read a changed layer and are planned again after the merge.`,
+      );
   }
   return [...lines, ...(notes.length ? ["", ...notes] : []), ""].join("\n");
 }

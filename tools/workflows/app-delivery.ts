@@ -79,7 +79,10 @@ export function deliveryPlan(env: DeliveryEnvironment): DeliveryPlan | undefined
       port: svc.port,
       codeDeploy: serviceDeployment(cfg, svc) === "blue-green" ? { application: naming.prefix, group: name } : undefined,
     })),
-    siteBucket: cfg.frontend.hosting === "s3-cloudfront" && cfg.layers.frontend?.enabled !== false ? naming.bucket("site", cfg.aws.accountId) : undefined,
+    siteBucket:
+      cfg.frontend.hosting === "s3-cloudfront" && cfg.layers.frontend?.enabled !== false
+        ? naming.bucket("site", cfg.aws.accountId)
+        : undefined,
   };
 }
 
@@ -133,12 +136,19 @@ function deliveryJob(plan: DeliveryPlan, needs: string | undefined): Record<stri
         "role-duration-seconds": plan.target.sessionSeconds,
       },
     },
-    { name: "Log in to ECR", run: 'aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "$REGISTRY"' },
+    {
+      name: "Log in to ECR",
+      run: 'aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "$REGISTRY"',
+    },
   ];
   for (const s of plan.services) {
     steps.push({
       name: `Build and push ${s.name}`,
-      run: [`docker build --file "${s.name}/Dockerfile" --tag "$REGISTRY/${s.repository}:$TAG" "${s.name}"`, `docker push "$REGISTRY/${s.repository}:$TAG"`, ""].join("\n"),
+      run: [
+        `docker build --file "${s.name}/Dockerfile" --tag "$REGISTRY/${s.repository}:$TAG" "${s.name}"`,
+        `docker push "$REGISTRY/${s.repository}:$TAG"`,
+        "",
+      ].join("\n"),
     });
   }
   for (const s of plan.services) {
@@ -197,7 +207,10 @@ export function generateAppWorkflows(envs: readonly DeliveryEnvironment[]): Gene
   for (const [project, list] of [...byProject.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const plans = promotionOrder(list).map((e) => deliveryPlan(e)!);
     const repos = [...new Set(plans.map((p) => p.target.repository))];
-    if (repos.length > 1) throw new Error(`${project}: the environments name different delivery repositories (${plans.map((p) => `${p.environment}: ${p.target.repository}`).join(", ")}); one workflow serves one repository`);
+    if (repos.length > 1)
+      throw new Error(
+        `${project}: the environments name different delivery repositories (${plans.map((p) => `${p.environment}: ${p.target.repository}`).join(", ")}); one workflow serves one repository`,
+      );
     const jobs: Record<string, Json | undefined> = {};
     plans.forEach((p, i) => (jobs[jobId(p.environment)] = deliveryJob(p, i ? jobId(plans[i - 1].environment) : undefined)));
     const workflow: Json = {

@@ -53,17 +53,24 @@ export function ciEnvironmentProblems(envs: readonly CiEnvironment[]): string[] 
   const problems: string[] = [];
   const repos = [...new Set(envs.map((e) => e.target.repository))];
   if (repos.length > 1) {
-    problems.push(`the CI environments name different repositories (${envs.map((e) => `${e.name}: ${e.target.repository}`).join(", ")}); the workflows of one repository serve them all`);
+    problems.push(
+      `the CI environments name different repositories (${envs.map((e) => `${e.name}: ${e.target.repository}`).join(", ")}); the workflows of one repository serve them all`,
+    );
   }
   for (const e of envs) {
     if (!e.config.ci.github.planBranches.includes(DEFAULT_BRANCH)) {
-      problems.push(`${e.name}: ci.github.planBranches must include ${DEFAULT_BRANCH}, the branch the deploy pipeline plans on (found ${e.config.ci.github.planBranches.join(", ")})`);
+      problems.push(
+        `${e.name}: ci.github.planBranches must include ${DEFAULT_BRANCH}, the branch the deploy pipeline plans on (found ${e.config.ci.github.planBranches.join(", ")})`,
+      );
     }
   }
   const githubEnvs = new Map<string, string>();
   for (const e of envs) {
     const other = githubEnvs.get(e.target.githubEnvironment);
-    if (other) problems.push(`${other} and ${e.name} share the GitHub environment ${e.target.githubEnvironment}; each needs its own (its reviewers guard one apply role)`);
+    if (other)
+      problems.push(
+        `${other} and ${e.name} share the GitHub environment ${e.target.githubEnvironment}; each needs its own (its reviewers guard one apply role)`,
+      );
     githubEnvs.set(e.target.githubEnvironment, e.name);
   }
   return problems;

@@ -73,7 +73,10 @@ const checkout = (extra: Record<string, Json> = {}): Step => ({
   ...uses(ACTIONS.checkout, { with: { "persist-credentials": false, ...extra } }),
 });
 
-const setupNode = (): Step => ({ name: "Set up Node.js", ...uses(ACTIONS.setupNode, { with: { "node-version": NODE_VERSION, cache: "npm" } }) });
+const setupNode = (): Step => ({
+  name: "Set up Node.js",
+  ...uses(ACTIONS.setupNode, { with: { "node-version": NODE_VERSION, cache: "npm" } }),
+});
 
 const npmCi = (): Step => ({ name: "Install", run: "npm ci --no-audit --no-fund" });
 
@@ -101,28 +104,29 @@ const awsCredentials = (name: string, role: string, region: string, session: str
  * pushes, and a plan killed while holding the state lock would leave it behind and block applies;
  * a plan only reads, so it need not lock.
  */
-const planScript = (lock: boolean): string => [
-  "code=0",
-  "terraform init -input=false -no-color > init.log 2>&1 || code=$?",
-  'if [ "$code" -ne 0 ]; then',
-  "  cp init.log plan.log",
-  "  cat plan.log",
-  '  echo "$code" > plan.exitcode',
-  '  echo "::error title=terraform init failed::${PLATFORM_ENV}/${STACK}"',
-  "  exit 1",
-  "fi",
-  `terraform plan -input=false -no-color ${lock ? `-lock-timeout=${LOCK_TIMEOUT}` : "-lock=false"} -detailed-exitcode -out=plan.tfplan > plan.log 2>&1 || code=$?`,
-  "cat plan.log",
-  'echo "$code" > plan.exitcode',
-  'case "$code" in',
-  '  0) echo "changes=false" >> "$GITHUB_OUTPUT" ;;',
-  '  2) echo "changes=true" >> "$GITHUB_OUTPUT"',
-  "     terraform show -no-color plan.tfplan > plan.txt ;;",
-  '  *) echo "::error title=terraform plan failed::${PLATFORM_ENV}/${STACK} (exit ${code})"',
-  "     exit 1 ;;",
-  "esac",
-  "",
-].join("\n");
+const planScript = (lock: boolean): string =>
+  [
+    "code=0",
+    "terraform init -input=false -no-color > init.log 2>&1 || code=$?",
+    'if [ "$code" -ne 0 ]; then',
+    "  cp init.log plan.log",
+    "  cat plan.log",
+    '  echo "$code" > plan.exitcode',
+    '  echo "::error title=terraform init failed::${PLATFORM_ENV}/${STACK}"',
+    "  exit 1",
+    "fi",
+    `terraform plan -input=false -no-color ${lock ? `-lock-timeout=${LOCK_TIMEOUT}` : "-lock=false"} -detailed-exitcode -out=plan.tfplan > plan.log 2>&1 || code=$?`,
+    "cat plan.log",
+    'echo "$code" > plan.exitcode',
+    'case "$code" in',
+    '  0) echo "changes=false" >> "$GITHUB_OUTPUT" ;;',
+    '  2) echo "changes=true" >> "$GITHUB_OUTPUT"',
+    "     terraform show -no-color plan.tfplan > plan.txt ;;",
+    '  *) echo "::error title=terraform plan failed::${PLATFORM_ENV}/${STACK} (exit ${code})"',
+    "     exit 1 ;;",
+    "esac",
+    "",
+  ].join("\n");
 
 const SUMMARY_SCRIPT = [
   "{",
@@ -316,11 +320,18 @@ function pullRequestPlanJobs(repository: string): Record<string, Job> {
         // The merge commit GitHub made for the pull request; its first parent is the base it merges into.
         checkout({ "fetch-depth": 2 }),
         { name: "Base commit", id: "base", run: 'echo "sha=$(git rev-parse HEAD^1)" >> "$GITHUB_OUTPUT"\n' },
-        { name: "Check out the base", ...uses(ACTIONS.checkout, { with: { ref: "${{ steps.base.outputs.sha }}", path: ".base", "persist-credentials": false } }) },
+        {
+          name: "Check out the base",
+          ...uses(ACTIONS.checkout, { with: { ref: "${{ steps.base.outputs.sha }}", path: ".base", "persist-credentials": false } }),
+        },
         setupNode(),
         npmCi(),
         { name: "Install the base", run: BASE_DEPS_SCRIPT },
-        { name: "Compare the synthesized stacks with the base", id: "affected", run: "node -r ./tools/register.js tools/affected.ts --base .base --github-output\n" },
+        {
+          name: "Compare the synthesized stacks with the base",
+          id: "affected",
+          run: "node -r ./tools/register.js tools/affected.ts --base .base --github-output\n",
+        },
       ],
     },
     plan: {
@@ -421,11 +432,19 @@ function layerWorkflow(): Json {
         inputs: {
           layer: { description: "The layer's stack name (core/registry.ts): network, security, ...", type: "string", required: true },
           environment: { description: "Platform environment (environments/<name>.yaml).", type: "string", required: true },
-          "github-environment": { description: "GitHub environment of the apply job (its reviewers approve the apply).", type: "string", required: true },
+          "github-environment": {
+            description: "GitHub environment of the apply job (its reviewers approve the apply).",
+            type: "string",
+            required: true,
+          },
           region: { description: "AWS region of the environment.", type: "string", required: true },
           "plan-role": { description: "ARN of the environment's plan role.", type: "string", required: true },
           "apply-role": { description: "ARN of the environment's apply role.", type: "string", required: true },
-          "session-seconds": { description: "Session length of the apply role (ci.apply.sessionDurationSeconds).", type: "number", default: 3600 },
+          "session-seconds": {
+            description: "Session length of the apply role (ci.apply.sessionDurationSeconds).",
+            type: "number",
+            default: 3600,
+          },
           apply: { description: "Apply the saved plan when it has changes.", type: "boolean", default: false },
         },
       },
@@ -621,7 +640,8 @@ export function renderWorkflow(value: Json, header: readonly string[]): string {
       if (!isPair(item) || !isScalar(item.key)) continue;
       if (item.key.value === "jobs") {
         item.key.spaceBefore = true;
-        if (isMap(item.value)) item.value.items.forEach((job, i) => isPair(job) && isScalar(job.key) && i > 0 && (job.key.spaceBefore = true));
+        if (isMap(item.value))
+          item.value.items.forEach((job, i) => isPair(job) && isScalar(job.key) && i > 0 && (job.key.spaceBefore = true));
       }
     }
     const on = doc.contents.items.find((i) => isPair(i) && isScalar(i.key) && i.key.value === "on");

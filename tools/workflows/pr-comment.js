@@ -93,10 +93,14 @@ function buildBody({ entries, affected, reportsDir, reviews, runUrl, sha }) {
   if (affected) {
     if (affected.unchanged) notes.push(`${affected.unchanged} stack(s) unchanged.`);
     for (const env of affected.bootstrap || []) {
-      notes.push(`**${env}: the bootstrap stack changed.** CI never applies it; after the merge run \`PLATFORM_ENV=${env} npx cdktf deploy bootstrap\` with administrator credentials.`);
+      notes.push(
+        `**${env}: the bootstrap stack changed.** CI never applies it; after the merge run \`PLATFORM_ENV=${env} npx cdktf deploy bootstrap\` with administrator credentials.`,
+      );
     }
     if ((affected.removed || []).length) {
-      notes.push(`No longer synthesized (switched off): ${affected.removed.join(", ")}. CI does not destroy them; see docs/operations.md, "Destroy".`);
+      notes.push(
+        `No longer synthesized (switched off): ${affected.removed.join(", ")}. CI does not destroy them; see docs/operations.md, "Destroy".`,
+      );
     }
     if ((affected.readersLater || []).length) {
       notes.push(`Read a changed layer and are planned again after the merge, in order: ${affected.readersLater.join(", ")}.`);
@@ -121,7 +125,8 @@ function buildBody({ entries, affected, reportsDir, reviews, runUrl, sha }) {
   blocks.forEach((b, i) => {
     const share = Math.max(0, Math.floor(budget / (blocks.length - i)));
     let text = b.text || "";
-    if (text.length > share) text = `${text.slice(0, Math.max(0, share - 120))}\n… cut: ${text.length - share + 120} more characters in the run's artifacts`;
+    if (text.length > share)
+      text = `${text.slice(0, Math.max(0, share - 120))}\n… cut: ${text.length - share + 120} more characters in the run's artifacts`;
     budget -= text.length;
     const body = b.kind === "plan" ? fence(text) : text;
     parts.push("", `<details><summary>${b.label}</summary>`, "", body, "", "</details>");
@@ -165,7 +170,9 @@ async function post({ github, context, core, reportsDir = "plan-reports", review
     }
   }
   const runUrl = `${context.serverUrl}/${context.repo.owner}/${context.repo.repo}/actions/runs/${context.runId}`;
-  const sha = (context.payload && context.payload.pull_request && context.payload.pull_request.head && context.payload.pull_request.head.sha) || context.sha;
+  const sha =
+    (context.payload && context.payload.pull_request && context.payload.pull_request.head && context.payload.pull_request.head.sha) ||
+    context.sha;
   const body = buildBody({ entries, affected: report, reportsDir, reviews, runUrl, sha });
   const result = await upsertComment({ github, context, body });
   if (core) core.info(`plan comment ${result.action} (${result.id}), ${body.length} characters`);

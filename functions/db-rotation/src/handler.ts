@@ -99,7 +99,8 @@ export function parseEvent(event: unknown): { secretId: string; token: string; s
   if (!isObject(event)) throw new RotationError("InvalidEvent", "the event must be an object");
   const { SecretId, ClientRequestToken, Step } = event;
   if (typeof SecretId !== "string" || !SecretId) throw new RotationError("InvalidEvent", "SecretId is missing");
-  if (typeof ClientRequestToken !== "string" || !ClientRequestToken) throw new RotationError("InvalidEvent", "ClientRequestToken is missing");
+  if (typeof ClientRequestToken !== "string" || !ClientRequestToken)
+    throw new RotationError("InvalidEvent", "ClientRequestToken is missing");
   if (typeof Step !== "string" || !(STEPS as readonly string[]).includes(Step)) {
     throw new RotationError("InvalidEvent", `Step must be one of ${STEPS.join(", ")}`);
   }
@@ -142,7 +143,8 @@ export function createHandler(deps: RotationDeps) {
 
   const pendingPassword = async (secretId: string, token: string): Promise<string> => {
     const text = await deps.secretValue(secretId, token, "AWSPENDING");
-    if (text === undefined) throw new RotationError("SecretUnreadable", `version ${token} has no AWSPENDING value (createSecret did not run)`);
+    if (text === undefined)
+      throw new RotationError("SecretUnreadable", `version ${token} has no AWSPENDING value (createSecret did not run)`);
     return passwordOf(text);
   };
 
@@ -156,7 +158,10 @@ export function createHandler(deps: RotationDeps) {
         if (Object.values(versions).some((s) => s.includes("AWSCURRENT"))) return { step: "waitForCurrent", done: true };
         if (i < attempts - 1) await sleep(interval);
       }
-      throw new RotationError("SecretUnreadable", `the secret has no current value after ${attempts} checks (the first rotation has not finished)`);
+      throw new RotationError(
+        "SecretUnreadable",
+        `the secret has no current value after ${attempts} checks (the first rotation has not finished)`,
+      );
     }
     const { secretId, token, step } = parseEvent(event);
     const settings = deps.settings();
@@ -196,7 +201,10 @@ export function createHandler(deps: RotationDeps) {
           }
           if (i < attempts - 1) await sleep(interval);
         }
-        throw new RotationError("PasswordNotApplied", `the master password change of ${settings.instance} is still pending after ${attempts} checks`);
+        throw new RotationError(
+          "PasswordNotApplied",
+          `the master password change of ${settings.instance} is still pending after ${attempts} checks`,
+        );
       }
       case "finishSecret": {
         const current = Object.entries(secret.versions).find(([, s]) => s.includes("AWSCURRENT"))?.[0];

@@ -50,20 +50,36 @@ export const handler = createHandler({
   },
   randomPassword: async () => {
     // Letters and digits only: every engine accepts them, and nothing needs quoting anywhere.
-    const out = await secrets().send(new (sm().GetRandomPasswordCommand)({ PasswordLength: 32, ExcludePunctuation: true, IncludeSpace: false }));
+    const out = await secrets().send(
+      new (sm().GetRandomPasswordCommand)({ PasswordLength: 32, ExcludePunctuation: true, IncludeSpace: false }),
+    );
     if (typeof out.RandomPassword !== "string") throw new Error("GetRandomPassword returned no password");
     return out.RandomPassword;
   },
   putPending: async (secretId, versionId, secretString) => {
-    await secrets().send(new (sm().PutSecretValueCommand)({ SecretId: secretId, ClientRequestToken: versionId, SecretString: secretString, VersionStages: ["AWSPENDING"] }));
+    await secrets().send(
+      new (sm().PutSecretValueCommand)({
+        SecretId: secretId,
+        ClientRequestToken: versionId,
+        SecretString: secretString,
+        VersionStages: ["AWSPENDING"],
+      }),
+    );
   },
   moveCurrent: async (secretId, versionId, fromVersionId) => {
     await secrets().send(
-      new (sm().UpdateSecretVersionStageCommand)({ SecretId: secretId, VersionStage: "AWSCURRENT", MoveToVersionId: versionId, RemoveFromVersionId: fromVersionId }),
+      new (sm().UpdateSecretVersionStageCommand)({
+        SecretId: secretId,
+        VersionStage: "AWSCURRENT",
+        MoveToVersionId: versionId,
+        RemoveFromVersionId: fromVersionId,
+      }),
     );
   },
   setMasterPassword: async (instance, password) => {
-    await db().send(new (rds().ModifyDBInstanceCommand)({ DBInstanceIdentifier: instance, MasterUserPassword: password, ApplyImmediately: true }));
+    await db().send(
+      new (rds().ModifyDBInstanceCommand)({ DBInstanceIdentifier: instance, MasterUserPassword: password, ApplyImmediately: true }),
+    );
   },
   passwordChangePending: async (instance) => {
     const out = await db().send(new (rds().DescribeDBInstancesCommand)({ DBInstanceIdentifier: instance }));

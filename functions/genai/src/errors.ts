@@ -51,12 +51,15 @@ export function isServiceError(error: unknown): error is Error & { $metadata: { 
  */
 export function classify(error: unknown, deadlineExceeded: boolean): HttpError {
   if (error instanceof HttpError) return error;
-  if (deadlineExceeded) return new HttpError(504, "upstream_timeout", "The model did not answer in time. Try again with a shorter question.");
+  if (deadlineExceeded)
+    return new HttpError(504, "upstream_timeout", "The model did not answer in time. Try again with a shorter question.");
   // The model answered with no text (e.g. a content filter stopped it): the upstream failed us.
   if (error instanceof EmptyAnswerError) return new HttpError(502, "upstream_error", "The model returned no answer to this request.");
   if (isServiceError(error)) {
     if (THROTTLED.has(error.name)) {
-      return new HttpError(429, "throttled", "Too many requests to the model right now. Retry in a few seconds.", { "Retry-After": String(RETRY_AFTER_SECONDS) });
+      return new HttpError(429, "throttled", "Too many requests to the model right now. Retry in a few seconds.", {
+        "Retry-After": String(RETRY_AFTER_SECONDS),
+      });
     }
     return new HttpError(502, "upstream_error", "The model service could not answer this request.");
   }

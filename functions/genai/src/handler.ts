@@ -50,7 +50,11 @@ export type GenaiHandler = (event: unknown, context: LambdaContext) => Promise<P
 
 /** A failure of a direct invocation: name and message only, the stack is the message. */
 export class InvocationError extends Error {
-  constructor(readonly status: number, code: string, message: string) {
+  constructor(
+    readonly status: number,
+    code: string,
+    message: string,
+  ) {
     super(message);
     this.name = code;
     this.stack = `${code}: ${message}`;
@@ -58,7 +62,11 @@ export class InvocationError extends Error {
 }
 
 /** Runs `work` with an abort signal that fires `marginMs` before the function would time out. */
-async function withDeadline<T>(context: LambdaContext, marginMs: number, work: (signal: AbortSignal) => Promise<T>): Promise<{ value?: T; error?: unknown; timedOut: boolean }> {
+async function withDeadline<T>(
+  context: LambdaContext,
+  marginMs: number,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<{ value?: T; error?: unknown; timedOut: boolean }> {
   const controller = new AbortController();
   const remaining = context.getRemainingTimeInMillis?.();
   let timer: NodeJS.Timeout | undefined;
@@ -87,7 +95,10 @@ export function createHandler(deps: HandlerDeps): GenaiHandler {
       else if (error.status === 429) log.warn("request throttled", summary);
       else log.info("request refused", { ...summary, reason: error.message });
       if (!api) throw new InvocationError(error.status, error.code, error.message);
-      return jsonResponse(error.status, { error: { code: error.code, message: error.message }, requestId }, requestId, { ...cors, ...error.headers });
+      return jsonResponse(error.status, { error: { code: error.code, message: error.message }, requestId }, requestId, {
+        ...cors,
+        ...error.headers,
+      });
     };
 
     let settings: Settings;
@@ -118,7 +129,13 @@ export function createHandler(deps: HandlerDeps): GenaiHandler {
     const outcome = await withDeadline(context, margin, (signal) =>
       ask(
         deps.client(),
-        { modelId: request.modelId, question: request.question, context: request.context, systemPrompt: settings.systemPrompt, maxTokens: settings.maxTokens },
+        {
+          modelId: request.modelId,
+          question: request.question,
+          context: request.context,
+          systemPrompt: settings.systemPrompt,
+          maxTokens: settings.maxTokens,
+        },
         signal,
       ),
     );

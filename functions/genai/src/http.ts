@@ -41,7 +41,11 @@ export function apiRequestOf(event: unknown): ApiRequest | undefined {
   const ctx = event.requestContext;
   let body = str(event.body);
   if (body !== undefined && event.isBase64Encoded === true) body = Buffer.from(body, "base64").toString("utf8");
-  const common = { headers: lowerCaseHeaders(event.headers), ...(body !== undefined ? { body } : {}), ...(str(ctx.requestId) ? { apiRequestId: str(ctx.requestId) } : {}) };
+  const common = {
+    headers: lowerCaseHeaders(event.headers),
+    ...(body !== undefined ? { body } : {}),
+    ...(str(ctx.requestId) ? { apiRequestId: str(ctx.requestId) } : {}),
+  };
   if (event.version === "2.0" && isRecord(ctx.http) && typeof ctx.http.method === "string") {
     return { payload: "2.0", method: ctx.http.method, path: str(event.rawPath) ?? str(ctx.http.path) ?? "", ...common };
   }
@@ -57,10 +61,13 @@ const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
 /** Refuses the wrong route (404), method (405) or media type (415); returns the body text. */
 export function checkRoute(req: ApiRequest): string | undefined {
   const path = req.path.replace(/\/+$/, "");
-  if (!(path === ROUTE || path.endsWith(ROUTE))) throw new HttpError(404, "not_found", `Not found: this function serves ${METHOD} ${ROUTE}`);
-  if (req.method.toUpperCase() !== METHOD) throw new HttpError(405, "method_not_allowed", `Method ${req.method.toUpperCase()} is not allowed: use ${METHOD}`, { Allow: METHOD });
+  if (!(path === ROUTE || path.endsWith(ROUTE)))
+    throw new HttpError(404, "not_found", `Not found: this function serves ${METHOD} ${ROUTE}`);
+  if (req.method.toUpperCase() !== METHOD)
+    throw new HttpError(405, "method_not_allowed", `Method ${req.method.toUpperCase()} is not allowed: use ${METHOD}`, { Allow: METHOD });
   const type = req.headers["content-type"];
-  if (type !== undefined && !JSON_MEDIA_TYPE.test(type)) throw new HttpError(415, "unsupported_media_type", "Content-Type must be application/json");
+  if (type !== undefined && !JSON_MEDIA_TYPE.test(type))
+    throw new HttpError(415, "unsupported_media_type", "Content-Type must be application/json");
   if (req.body === undefined) throw badRequest('The request body is empty: send a JSON object such as {"question": "..."}');
   return req.body;
 }
@@ -70,15 +77,28 @@ export function checkRoute(req: ApiRequest): string | undefined {
  * through unchanged, so the function answers cross-origin callers itself (an HTTP API sets its own).
  * A listed origin is echoed (with Vary: Origin); `*` allows any origin; otherwise nothing is added.
  */
-export function corsHeaders(origin: string | undefined, allowOrigins: readonly string[], allowCredentials: boolean): Record<string, string> {
+export function corsHeaders(
+  origin: string | undefined,
+  allowOrigins: readonly string[],
+  allowCredentials: boolean,
+): Record<string, string> {
   if (!origin || !allowOrigins.length) return {};
   if (allowOrigins.includes("*")) return { "Access-Control-Allow-Origin": "*" };
   if (!allowOrigins.includes(origin)) return {};
-  return { "Access-Control-Allow-Origin": origin, Vary: "Origin", ...(allowCredentials ? { "Access-Control-Allow-Credentials": "true" } : {}) };
+  return {
+    "Access-Control-Allow-Origin": origin,
+    Vary: "Origin",
+    ...(allowCredentials ? { "Access-Control-Allow-Credentials": "true" } : {}),
+  };
 }
 
 /** A JSON response that is never cached and names the request it answers. */
-export function jsonResponse(statusCode: number, body: unknown, requestId: string, headers: Readonly<Record<string, string>> = {}): ProxyResult {
+export function jsonResponse(
+  statusCode: number,
+  body: unknown,
+  requestId: string,
+  headers: Readonly<Record<string, string>> = {},
+): ProxyResult {
   return {
     statusCode,
     headers: {

@@ -39,7 +39,8 @@ function optionalString(body: Record<string, unknown>, key: string): string | un
 
 /** Parses and checks a JSON body; throws HttpError 400 with a message for the caller. */
 export function parseRequest(text: string | undefined, settings: Settings): GenaiRequest {
-  if (text === undefined || text.trim() === "") throw badRequest('The request body is empty: send a JSON object such as {"question": "..."}');
+  if (text === undefined || text.trim() === "")
+    throw badRequest('The request body is empty: send a JSON object such as {"question": "..."}');
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -51,10 +52,14 @@ export function parseRequest(text: string | undefined, settings: Settings): Gena
 
 /** Checks an already parsed body (API requests after JSON.parse, direct invocations as is). */
 export function validateRequest(body: unknown, settings: Settings): GenaiRequest {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw badRequest('The request body must be a JSON object such as {"question": "..."}');
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw badRequest('The request body must be a JSON object such as {"question": "..."}');
   const record = body as Record<string, unknown>;
   const unknown = Object.keys(record).filter((k) => !(REQUEST_KEYS as readonly string[]).includes(k));
-  if (unknown.length) throw badRequest(`Unknown field${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")} (accepted: ${REQUEST_KEYS.join(", ")})`);
+  if (unknown.length)
+    throw badRequest(
+      `Unknown field${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")} (accepted: ${REQUEST_KEYS.join(", ")})`,
+    );
 
   if (record.question === undefined || record.question === null) throw badRequest("question is required");
   if (typeof record.question !== "string") throw badRequest("question must be a string");

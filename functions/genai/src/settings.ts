@@ -44,12 +44,12 @@ export const DEFAULT_SYSTEM_PROMPT =
   "You are a helpful assistant. Answer the user's question accurately and concisely. " +
   "If you do not know the answer, say so instead of guessing.";
 
-
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new SettingsError(`${name} must be an integer >= ${min}, found ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(value) || value < min)
+    throw new SettingsError(`${name} must be an integer >= ${min}, found ${JSON.stringify(raw)}`);
   return value;
 }
 

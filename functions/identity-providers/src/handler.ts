@@ -84,7 +84,8 @@ function checkEvent(event: ProvisionEvent): void {
   }
   if (!Array.isArray(event.providers)) throw new ProvisionError("the event has no providers list");
   for (const p of event.providers) {
-    if (!(PROVIDER_TYPES as readonly string[]).includes(p.name)) throw new ProvisionError(`unsupported provider ${JSON.stringify(p.name)} (${PROVIDER_TYPES.join(", ")})`);
+    if (!(PROVIDER_TYPES as readonly string[]).includes(p.name))
+      throw new ProvisionError(`unsupported provider ${JSON.stringify(p.name)} (${PROVIDER_TYPES.join(", ")})`);
     if (typeof p.secretId !== "string" || !p.secretId) throw new ProvisionError(`${p.name}: secretId is missing`);
   }
 }
@@ -101,7 +102,9 @@ export function parseCredentials(name: string, secretArn: string, text: string):
   const clientId = o.client_id;
   const clientSecret = o.client_secret;
   if (typeof clientId !== "string" || !clientId || typeof clientSecret !== "string" || !clientSecret) {
-    throw new ProvisionError(`${name}: secret ${secretArn} needs non-empty string keys client_id and client_secret (found keys: ${Object.keys(o).join(", ") || "none"})`);
+    throw new ProvisionError(
+      `${name}: secret ${secretArn} needs non-empty string keys client_id and client_secret (found keys: ${Object.keys(o).join(", ") || "none"})`,
+    );
   }
   return { clientId, clientSecret };
 }
@@ -125,7 +128,12 @@ export function createHandler(deps: HandlerDeps): (event: ProvisionEvent) => Pro
       const { clientId, clientSecret } = parseCredentials(p.name, p.secretId, await deps.secretString(p.secretId));
       const details: Record<string, string> = { client_id: clientId, client_secret: clientSecret, authorize_scopes: p.scopes };
       if (p.name === "Facebook" && p.apiVersion) details.api_version = p.apiVersion;
-      const input = { UserPoolId: event.userPoolId, ProviderName: p.name, ProviderDetails: details, AttributeMapping: { ...p.attributeMapping } };
+      const input = {
+        UserPoolId: event.userPoolId,
+        ProviderName: p.name,
+        ProviderDetails: details,
+        AttributeMapping: { ...p.attributeMapping },
+      };
       if (await deps.idp.exists(event.userPoolId, p.name)) {
         await deps.idp.update(input);
         result.updated.push(p.name);

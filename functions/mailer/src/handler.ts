@@ -65,7 +65,11 @@ export function itemsOf(event: unknown): Item[] | undefined {
   if (!isObject(event) || !Array.isArray(event.Records)) return undefined;
   return event.Records.map((r: unknown, i: number): Item => {
     if (isObject(r) && r.EventSource === "aws:sns" && isObject(r.Sns)) {
-      return { id: String(r.Sns.MessageId ?? `record-${i}`), source: "sns", text: typeof r.Sns.Message === "string" ? r.Sns.Message : undefined };
+      return {
+        id: String(r.Sns.MessageId ?? `record-${i}`),
+        source: "sns",
+        text: typeof r.Sns.Message === "string" ? r.Sns.Message : undefined,
+      };
     }
     if (isObject(r) && r.eventSource === "aws:sqs") {
       const body = typeof r.body === "string" ? r.body : undefined;
@@ -80,7 +84,8 @@ export function unwrapSnsEnvelope(body: string | undefined): string | undefined 
   if (!body) return body;
   try {
     const parsed: unknown = JSON.parse(body);
-    if (isObject(parsed) && parsed.Type === "Notification" && typeof parsed.Message === "string" && typeof parsed.TopicArn === "string") return parsed.Message;
+    if (isObject(parsed) && parsed.Type === "Notification" && typeof parsed.Message === "string" && typeof parsed.TopicArn === "string")
+      return parsed.Message;
   } catch {
     // Not JSON: parseMessage reports it.
   }

@@ -24,7 +24,8 @@ export const MESSAGE_KEYS = ["template", "to", "data", "replyTo"] as const;
 export const MAX_TEMPLATE_DATA_BYTES = 262144;
 
 /** A pragmatic address check: local part, @, a domain of two or more labels. */
-export const ADDRESS_RE = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+export const ADDRESS_RE =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 /** A message that can never be sent as it is (retrying does not help). */
 export class InvalidMessageError extends Error {
@@ -69,10 +70,14 @@ export function parseMessage(text: string | undefined, settings: Settings): Mail
 
 /** Checks a parsed message against the configured templates. */
 export function validateMessage(body: unknown, settings: Settings): MailMessage {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalid('the message must be a JSON object such as {"template": "...", "to": [...], "data": {...}}');
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw invalid('the message must be a JSON object such as {"template": "...", "to": [...], "data": {...}}');
   const record = body as Record<string, unknown>;
   const unknown = Object.keys(record).filter((k) => !(MESSAGE_KEYS as readonly string[]).includes(k));
-  if (unknown.length) throw invalid(`unknown field${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")} (accepted: ${MESSAGE_KEYS.join(", ")})`);
+  if (unknown.length)
+    throw invalid(
+      `unknown field${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")} (accepted: ${MESSAGE_KEYS.join(", ")})`,
+    );
 
   if (typeof record.template !== "string" || !record.template) throw invalid("template is required (a template name)");
   const known = Object.keys(settings.templates);
@@ -88,8 +93,10 @@ export function validateMessage(body: unknown, settings: Settings): MailMessage 
   if (typeof data !== "object" || data === null || Array.isArray(data)) throw invalid("data must be an object of template values");
   const values = data as Record<string, unknown>;
   const missing = template.required.filter((k) => values[k] === undefined || values[k] === null || values[k] === "");
-  if (missing.length) throw invalid(`data lacks ${missing.map((k) => JSON.stringify(k)).join(", ")}, required by the template ${record.template}`);
-  if (Buffer.byteLength(JSON.stringify(values)) > MAX_TEMPLATE_DATA_BYTES) throw invalid(`data is larger than ${MAX_TEMPLATE_DATA_BYTES} bytes as JSON`);
+  if (missing.length)
+    throw invalid(`data lacks ${missing.map((k) => JSON.stringify(k)).join(", ")}, required by the template ${record.template}`);
+  if (Buffer.byteLength(JSON.stringify(values)) > MAX_TEMPLATE_DATA_BYTES)
+    throw invalid(`data is larger than ${MAX_TEMPLATE_DATA_BYTES} bytes as JSON`);
 
   return { template: record.template, to, data: values, replyTo };
 }

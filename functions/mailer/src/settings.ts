@@ -36,7 +36,6 @@ export const ENV = {
   logLevel: "LOG_LEVEL",
 } as const;
 
-
 /** Reads and checks the settings; throws SettingsError on a missing or malformed variable. */
 export function loadSettings(env: NodeJS.ProcessEnv): Settings {
   let templates: unknown;
@@ -46,15 +45,21 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     if (e instanceof SettingsError) throw e;
     throw new SettingsError(`${ENV.templates} is not JSON`);
   }
-  if (typeof templates !== "object" || templates === null || Array.isArray(templates)) throw new SettingsError(`${ENV.templates} must be a JSON object`);
+  if (typeof templates !== "object" || templates === null || Array.isArray(templates))
+    throw new SettingsError(`${ENV.templates} must be a JSON object`);
   for (const [key, t] of Object.entries(templates as Record<string, unknown>)) {
     const ok =
-      typeof t === "object" && t !== null && typeof (t as TemplateSetting).name === "string" && Array.isArray((t as TemplateSetting).required) && (t as TemplateSetting).required.every((r) => typeof r === "string");
+      typeof t === "object" &&
+      t !== null &&
+      typeof (t as TemplateSetting).name === "string" &&
+      Array.isArray((t as TemplateSetting).required) &&
+      (t as TemplateSetting).required.every((r) => typeof r === "string");
     if (!ok) throw new SettingsError(`${ENV.templates}.${key} must be {"name": string, "required": string[]}`);
   }
   const maxRaw = env[ENV.maxRecipients] ?? "10";
   const maxRecipients = Number(maxRaw);
-  if (!Number.isInteger(maxRecipients) || maxRecipients < 1 || maxRecipients > 50) throw new SettingsError(`${ENV.maxRecipients} must be an integer from 1 to 50, found ${JSON.stringify(maxRaw)}`);
+  if (!Number.isInteger(maxRecipients) || maxRecipients < 1 || maxRecipients > 50)
+    throw new SettingsError(`${ENV.maxRecipients} must be an integer from 1 to 50, found ${JSON.stringify(maxRaw)}`);
   const logLevel = readLogLevel(env, ENV.logLevel);
   return {
     fromAddress: required(env, ENV.fromAddress),

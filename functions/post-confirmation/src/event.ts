@@ -42,8 +42,10 @@ export function checkEvent(event: unknown): PostConfirmationEvent {
   const e = event as Partial<PostConfirmationEvent> | null;
   if (!e || typeof e !== "object") throw new InvalidEventError("the event is not an object");
   if (typeof e.triggerSource !== "string") throw new InvalidEventError("the event has no triggerSource");
-  if (typeof e.userPoolId !== "string" || typeof e.userName !== "string") throw new InvalidEventError("the event has no userPoolId or userName");
-  if (!e.request || typeof e.request.userAttributes !== "object" || e.request.userAttributes === null) throw new InvalidEventError("the event has no request.userAttributes");
+  if (typeof e.userPoolId !== "string" || typeof e.userName !== "string")
+    throw new InvalidEventError("the event has no userPoolId or userName");
+  if (!e.request || typeof e.request.userAttributes !== "object" || e.request.userAttributes === null)
+    throw new InvalidEventError("the event has no request.userAttributes");
   return e as PostConfirmationEvent;
 }
 

@@ -70,7 +70,10 @@ export function createHandler(deps: HandlerDeps) {
       base.error("event refused", errorFields(e));
       throw new TriggerError("InvalidEvent", (e as Error).message);
     }
-    const log = base.child({ triggerSource: event.triggerSource, ...(event.request.userAttributes.sub ? { sub: event.request.userAttributes.sub } : {}) });
+    const log = base.child({
+      triggerSource: event.triggerSource,
+      ...(event.request.userAttributes.sub ? { sub: event.request.userAttributes.sub } : {}),
+    });
     if (event.triggerSource !== CONFIRM_SIGN_UP) {
       log.debug("trigger ignored");
       return event;
@@ -92,8 +95,20 @@ export function createHandler(deps: HandlerDeps) {
     try {
       const id =
         settings.target.kind === "sqs"
-          ? (await deps.sqs().send(new SendMessageCommand({ QueueUrl: settings.target.queueUrl, MessageBody: body, MessageAttributes: ATTRIBUTES }), { abortSignal: controller.signal })).MessageId
-          : (await deps.sns().send(new PublishCommand({ TopicArn: settings.target.topicArn, Message: body, MessageAttributes: ATTRIBUTES }), { abortSignal: controller.signal })).MessageId;
+          ? (
+              await deps
+                .sqs()
+                .send(new SendMessageCommand({ QueueUrl: settings.target.queueUrl, MessageBody: body, MessageAttributes: ATTRIBUTES }), {
+                  abortSignal: controller.signal,
+                })
+            ).MessageId
+          : (
+              await deps
+                .sns()
+                .send(new PublishCommand({ TopicArn: settings.target.topicArn, Message: body, MessageAttributes: ATTRIBUTES }), {
+                  abortSignal: controller.signal,
+                })
+            ).MessageId;
       log.info("confirmation sent", { target, messageId: id, mailerTemplate: settings.template, durationMs: Date.now() - started });
       return event;
     } catch (e) {
@@ -106,9 +121,17 @@ export function createHandler(deps: HandlerDeps) {
     async function park(evt: PostConfirmationEvent, message: string, cause: unknown, failed: string): Promise<PostConfirmationEvent> {
       const why = errorFields(cause);
       log.error("confirmation not delivered", { failed, ...why, durationMs: Date.now() - started });
-      const record = JSON.stringify({ message, target: failed, error: why, requestId: context.awsRequestId, failedAt: now().toISOString() });
+      const record = JSON.stringify({
+        message,
+        target: failed,
+        error: why,
+        requestId: context.awsRequestId,
+        failedAt: now().toISOString(),
+      });
       try {
-        await deps.sqs().send(new SendMessageCommand({ QueueUrl: settings.deadLetterQueueUrl, MessageBody: record, MessageAttributes: ATTRIBUTES }));
+        await deps
+          .sqs()
+          .send(new SendMessageCommand({ QueueUrl: settings.deadLetterQueueUrl, MessageBody: record, MessageAttributes: ATTRIBUTES }));
         log.warn("confirmation parked in the dead-letter queue", { failed });
         return evt;
       } catch (e) {

@@ -26,13 +26,14 @@ export const ENV = {
   logLevel: "LOG_LEVEL",
 } as const;
 
-
 export function loadSettings(env: NodeJS.ProcessEnv): Settings {
   const queueUrl = env[ENV.targetQueueUrl]?.trim();
   const topicArn = env[ENV.targetTopicArn]?.trim();
   if (!!queueUrl === !!topicArn) throw new SettingsError(`exactly one of ${ENV.targetQueueUrl} and ${ENV.targetTopicArn} must be set`);
-  if (queueUrl && !/^https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/\d{12}\/[\w-]+$/.test(queueUrl)) throw new SettingsError(`${ENV.targetQueueUrl} is not an SQS queue URL`);
-  if (topicArn && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(topicArn)) throw new SettingsError(`${ENV.targetTopicArn} is not an SNS topic ARN`);
+  if (queueUrl && !/^https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/\d{12}\/[\w-]+$/.test(queueUrl))
+    throw new SettingsError(`${ENV.targetQueueUrl} is not an SQS queue URL`);
+  if (topicArn && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(topicArn))
+    throw new SettingsError(`${ENV.targetTopicArn} is not an SNS topic ARN`);
   const deadLetterQueueUrl = env[ENV.deadLetterQueueUrl]?.trim();
   if (!deadLetterQueueUrl) throw new SettingsError(`${ENV.deadLetterQueueUrl} is not set`);
   const logLevel = readLogLevel(env, ENV.logLevel);

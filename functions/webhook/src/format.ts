@@ -11,7 +11,12 @@
 import { escapeMrkdwn, truncate, type Notification, type Severity } from "./message";
 import type { MessageFormat } from "./settings";
 
-const SLACK_EMOJI: Record<Severity, string> = { alarm: ":red_circle:", ok: ":large_green_circle:", warning: ":warning:", info: ":information_source:" };
+const SLACK_EMOJI: Record<Severity, string> = {
+  alarm: ":red_circle:",
+  ok: ":large_green_circle:",
+  warning: ":warning:",
+  info: ":information_source:",
+};
 const TEAMS_COLOR: Record<Severity, string> = { alarm: "Attention", ok: "Good", warning: "Warning", info: "Default" };
 
 export type Payload = Record<string, unknown>;
@@ -23,10 +28,13 @@ export function slackPayload(n: Notification): Payload {
   if (n.facts.length) {
     blocks.push({
       type: "section",
-      fields: n.facts.slice(0, 10).map(([label, value]) => ({ type: "mrkdwn", text: truncate(`*${escapeMrkdwn(label)}*\n${escapeMrkdwn(value)}`, 2000) })),
+      fields: n.facts
+        .slice(0, 10)
+        .map(([label, value]) => ({ type: "mrkdwn", text: truncate(`*${escapeMrkdwn(label)}*\n${escapeMrkdwn(value)}`, 2000) })),
     });
   }
-  if (n.nextSteps.length) blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(n.nextSteps.map((s) => `• ${s}`).join("\n"), 3000) } });
+  if (n.nextSteps.length)
+    blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(n.nextSteps.map((s) => `• ${s}`).join("\n"), 3000) } });
   if (n.link) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `<${n.link.url}|${escapeMrkdwn(n.link.label)}>` }] });
   return { text: `${emoji} ${escapeMrkdwn(n.title)}`, blocks };
 }
@@ -43,9 +51,12 @@ export function mrkdwnToMarkdown(text: string): string {
 }
 
 export function teamsPayload(n: Notification): Payload {
-  const body: Payload[] = [{ type: "TextBlock", text: n.title, weight: "Bolder", size: "Medium", wrap: true, color: TEAMS_COLOR[n.severity] }];
+  const body: Payload[] = [
+    { type: "TextBlock", text: n.title, weight: "Bolder", size: "Medium", wrap: true, color: TEAMS_COLOR[n.severity] },
+  ];
   if (n.text) body.push({ type: "TextBlock", text: truncate(mrkdwnToMarkdown(n.text), 3000), wrap: true });
-  if (n.facts.length) body.push({ type: "FactSet", facts: n.facts.slice(0, 10).map(([title, value]) => ({ title, value: truncate(value, 2000) })) });
+  if (n.facts.length)
+    body.push({ type: "FactSet", facts: n.facts.slice(0, 10).map(([title, value]) => ({ title, value: truncate(value, 2000) })) });
   if (n.nextSteps.length) body.push({ type: "TextBlock", text: n.nextSteps.map((s) => `- ${mrkdwnToMarkdown(s)}`).join("\n"), wrap: true });
   const card: Payload = {
     $schema: "http://adaptivecards.io/schemas/adaptive-card.json",

@@ -57,7 +57,9 @@ export function snsMessages(event: unknown): SnsMessage[] {
   }
   return event.Records.map((record: unknown, i: number) => {
     if (!isObject(record) || record.EventSource !== "aws:sns" || !isObject(record.Sns)) {
-      throw new MalformedEventError(`record ${i} is not an SNS notification (EventSource ${JSON.stringify(isObject(record) ? record.EventSource : undefined)})`);
+      throw new MalformedEventError(
+        `record ${i} is not an SNS notification (EventSource ${JSON.stringify(isObject(record) ? record.EventSource : undefined)})`,
+      );
     }
     const sns = record.Sns;
     if (typeof sns.Message !== "string") throw new MalformedEventError(`record ${i} has no Sns.Message`);
@@ -171,7 +173,14 @@ function eventNotification(e: Record<string, unknown>): Notification {
   if (str(e.region)) facts.push(["Region", String(e.region)]);
   if (Array.isArray(e.resources) && e.resources.length) facts.push(["Resources", e.resources.map(String).join(", ")]);
   const detail = truncate(JSON.stringify(e.detail ?? {}, null, 2), 2000);
-  return { kind: "event", severity: "info", title: String(e["detail-type"]), text: `\`\`\`${escapeMrkdwn(detail)}\`\`\``, facts, nextSteps: [] };
+  return {
+    kind: "event",
+    severity: "info",
+    title: String(e["detail-type"]),
+    text: `\`\`\`${escapeMrkdwn(detail)}\`\`\``,
+    facts,
+    nextSteps: [],
+  };
 }
 
 /** What the chat message says, for any message of the topic. */
@@ -184,7 +193,8 @@ export function toNotification(sns: SnsMessage): Notification {
   }
   if (isObject(body)) {
     if (str(body.AlarmName) && str(body.NewStateValue)) return alarmNotification(body);
-    if (body.version === "1.0" && body.source === "custom" && isObject(body.content) && str(body.content.description)) return customNotification(body, sns.subject);
+    if (body.version === "1.0" && body.source === "custom" && isObject(body.content) && str(body.content.description))
+      return customNotification(body, sns.subject);
     if (str(body["detail-type"]) && str(body.source)) return eventNotification(body);
   }
   return {

@@ -5,7 +5,10 @@
  * `no_service`, `channel_is_archived` ...), never the URL.
  */
 
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal }) => Promise<{
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal },
+) => Promise<{
   readonly ok: boolean;
   readonly status: number;
   readonly statusText?: string;

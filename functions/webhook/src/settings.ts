@@ -36,12 +36,12 @@ export const ENV = {
  */
 export const WEBHOOK_URL_PLACEHOLDER = "UNSET: set this SecureString to the incoming webhook URL with aws ssm put-parameter --overwrite";
 
-
 /** Reads and checks the settings; throws SettingsError on a missing or malformed variable. */
 export function loadSettings(env: NodeJS.ProcessEnv): Settings {
   const parameterName = env[ENV.parameterName]?.trim();
   if (!parameterName) throw new SettingsError(`${ENV.parameterName} is not set`);
-  if (!parameterName.startsWith("/")) throw new SettingsError(`${ENV.parameterName} must be a parameter path starting with /, found ${JSON.stringify(parameterName)}`);
+  if (!parameterName.startsWith("/"))
+    throw new SettingsError(`${ENV.parameterName} must be a parameter path starting with /, found ${JSON.stringify(parameterName)}`);
   const format = (env[ENV.format] ?? "slack").toLowerCase();
   if (!(MESSAGE_FORMATS as readonly string[]).includes(format)) {
     throw new SettingsError(`${ENV.format} must be slack or teams, found ${JSON.stringify(env[ENV.format])}`);

@@ -37,7 +37,8 @@ export function checkUrl(name: string, value: string | undefined): string {
   } catch {
     throw new WebhookUrlError(`parameter ${name} does not hold a URL (the value is not shown); ${setItHint(name)}`);
   }
-  if (parsed.protocol !== "https:") throw new WebhookUrlError(`parameter ${name} holds a URL that is not https (the value is not shown); ${setItHint(name)}`);
+  if (parsed.protocol !== "https:")
+    throw new WebhookUrlError(`parameter ${name} holds a URL that is not https (the value is not shown); ${setItHint(name)}`);
   return url;
 }
 
@@ -56,10 +57,15 @@ export class WebhookUrlSource {
     if (this.cached && this.now() < this.cached.until) return { url: this.cached.url, cached: true };
     let output: GetParameterCommandOutput;
     try {
-      output = await this.client().send(new GetParameterCommand({ Name: this.name, WithDecryption: true }), abortSignal ? { abortSignal } : undefined);
+      output = await this.client().send(
+        new GetParameterCommand({ Name: this.name, WithDecryption: true }),
+        abortSignal ? { abortSignal } : undefined,
+      );
     } catch (error) {
       if (error instanceof Error && error.name === "ParameterNotFound") {
-        throw new WebhookUrlError(`parameter ${this.name} does not exist (deploy the notification layer, which creates it); ${setItHint(this.name)}`);
+        throw new WebhookUrlError(
+          `parameter ${this.name} does not exist (deploy the notification layer, which creates it); ${setItHint(this.name)}`,
+        );
       }
       throw error;
     }

@@ -18,7 +18,13 @@ import { isIdentityPoolRole } from "./identity-pool";
 import { hop, makeFlow, type Flow, type Hop } from "./types";
 
 /** What `docker push` calls on the repository. */
-const PUSH = ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage"];
+const PUSH = [
+  "ecr:BatchCheckLayerAvailability",
+  "ecr:InitiateLayerUpload",
+  "ecr:UploadLayerPart",
+  "ecr:CompleteLayerUpload",
+  "ecr:PutImage",
+];
 
 /** A role GitHub Actions assumes through OIDC that a layer (not the bootstrap stack's CI identity) creates. */
 export function isDeliveryRole(role: Resource): boolean {
@@ -44,9 +50,21 @@ export function appDeliveryFlows(c: FlowContext): Flow[] {
       const repos = td
         ? c.model
             .resources("aws_ecr_repository")
-            .filter((r) => c.model.resolve(td.stack, td.config.container_definitions).some((x) => x.id === r.id) || images.some((i) => imageRepository(i) === c.sym.nameOf(r)))
+            .filter(
+              (r) =>
+                c.model.resolve(td.stack, td.config.container_definitions).some((x) => x.id === r.id) ||
+                images.some((i) => imageRepository(i) === c.sym.nameOf(r)),
+            )
         : [];
-      if (!repos.length && td) hops.push(hop("identity", "image", true, `${images.join(", ") || "the image"} is not in a platform repository: the deploy does not push it`));
+      if (!repos.length && td)
+        hops.push(
+          hop(
+            "identity",
+            "image",
+            true,
+            `${images.join(", ") || "the image"} is not in a platform repository: the deploy does not push it`,
+          ),
+        );
       for (const repo of repos) for (const action of PUSH) hops.push(c.roleToResource(role, action, repo));
       if (td) {
         const family = c.sym.literal(td, "family") ?? "";
@@ -54,9 +72,26 @@ export function appDeliveryFlows(c: FlowContext): Flow[] {
         for (const key of ["task_role_arn", "execution_role_arn"]) {
           const passed = c.model.resolve(td.stack, td.config[key]).find((r) => r.type === "aws_iam_role");
           if (passed)
-            hops.push(c.roleToArn(role, "iam:PassRole", c.sym.arn(passed), `${key.replace(/_arn$/, "").replace("_", " ")} ${c.sym.nameOf(passed)} to ECS tasks`, { "iam:passedtoservice": ["ecs-tasks.amazonaws.com"] }));
+            hops.push(
+              c.roleToArn(
+                role,
+                "iam:PassRole",
+                c.sym.arn(passed),
+                `${key.replace(/_arn$/, "").replace("_", " ")} ${c.sym.nameOf(passed)} to ECS tasks`,
+                { "iam:passedtoservice": ["ecs-tasks.amazonaws.com"] },
+              ),
+            );
         }
-      } else hops.push(hop("identity", "task definition", false, `${c.label(svc)} has no task definition in the model`, "give the service a task definition"));
+      } else
+        hops.push(
+          hop(
+            "identity",
+            "task definition",
+            false,
+            `${c.label(svc)} has no task definition in the model`,
+            "give the service a task definition",
+          ),
+        );
       const cluster = c.model.resolve(svc.stack, svc.config.cluster).find((r) => r.type === "aws_ecs_cluster");
       const clusterName = cluster ? c.sym.nameOf(cluster) : "default";
       const serviceName = c.sym.literal(svc, "name") ?? svc.name;
@@ -66,20 +101,54 @@ export function appDeliveryFlows(c: FlowContext): Flow[] {
       if (group) {
         const app = c.sym.render(group.stack, String(group.config.app_name ?? ""));
         const name = c.sym.render(group.stack, String(group.config.deployment_group_name ?? group.name));
-        hops.push(c.roleToArn(role, "codedeploy:RegisterApplicationRevision", arn("codedeploy", `application:${app}`), `CodeDeploy application ${app}`));
-        hops.push(c.roleToArn(role, "codedeploy:CreateDeployment", arn("codedeploy", `deploymentgroup:${app}/${name}`), `deployment group ${app}/${name}`));
-        hops.push(c.roleToArn(role, "codedeploy:GetDeployment", arn("codedeploy", `deploymentgroup:${app}/${name}`), `deployment group ${app}/${name}`));
+        hops.push(
+          c.roleToArn(
+            role,
+            "codedeploy:RegisterApplicationRevision",
+            arn("codedeploy", `application:${app}`),
+            `CodeDeploy application ${app}`,
+          ),
+        );
+        hops.push(
+          c.roleToArn(
+            role,
+            "codedeploy:CreateDeployment",
+            arn("codedeploy", `deploymentgroup:${app}/${name}`),
+            `deployment group ${app}/${name}`,
+          ),
+        );
+        hops.push(
+          c.roleToArn(
+            role,
+            "codedeploy:GetDeployment",
+            arn("codedeploy", `deploymentgroup:${app}/${name}`),
+            `deployment group ${app}/${name}`,
+          ),
+        );
       } else {
-        hops.push(c.roleToArn(role, "ecs:UpdateService", arn("ecs", `service/${clusterName}/${serviceName}`), `service ${clusterName}/${serviceName}`));
+        hops.push(
+          c.roleToArn(
+            role,
+            "ecs:UpdateService",
+            arn("ecs", `service/${clusterName}/${serviceName}`),
+            `service ${clusterName}/${serviceName}`,
+          ),
+        );
       }
-      out.push(makeFlow(`delivery:${role.name}->${svc.stack}/${svc.name}`, "delivery", from, `${group ? "blue/green " : ""}service ${serviceName}`, hops));
+      out.push(
+        makeFlow(
+          `delivery:${role.name}->${svc.stack}/${svc.name}`,
+          "delivery",
+          from,
+          `${group ? "blue/green " : ""}service ${serviceName}`,
+          hops,
+        ),
+      );
     }
 
     for (const dist of c.model.resources("aws_cloudfront_distribution")) {
       const origins = blocks(dist.config.origin);
-      const bucket = origins
-        .flatMap((o) => c.model.resolve(dist.stack, o.domain_name))
-        .find((r) => r.type === "aws_s3_bucket");
+      const bucket = origins.flatMap((o) => c.model.resolve(dist.stack, o.domain_name)).find((r) => r.type === "aws_s3_bucket");
       if (!bucket) continue; // an API-only distribution: nothing to publish
       const objects = `${c.sym.arn(bucket)}/index.html`;
       const hops: Hop[] = [
@@ -89,7 +158,15 @@ export function appDeliveryFlows(c: FlowContext): Flow[] {
         ...c.roleToKey(role, bucket, "s3", "kms:GenerateDataKey"),
         c.roleToArn(role, "cloudfront:CreateInvalidation", c.sym.arn(dist), `distribution ${c.label(dist)}`),
       ];
-      out.push(makeFlow(`delivery:${role.name}->${dist.stack}/${dist.name}`, "delivery", from, `site ${c.sym.nameOf(bucket)} and its distribution`, hops));
+      out.push(
+        makeFlow(
+          `delivery:${role.name}->${dist.stack}/${dist.name}`,
+          "delivery",
+          from,
+          `site ${c.sym.nameOf(bucket)} and its distribution`,
+          hops,
+        ),
+      );
     }
   }
   return out;

@@ -15,14 +15,20 @@ import { hop, makeFlow, type Flow, type Hop } from "./types";
 
 /** A role GitHub Actions assumes for the platform's own pipelines (an application's delivery role is app-delivery.ts's). */
 function isCiRole(role: Resource): boolean {
-  return !isDeliveryRole(role) && !isIdentityPoolRole(role) && statementsOf(role.attrs.assume_role_policy).some((s) => String(s.Action ?? "").includes("AssumeRoleWithWebIdentity"));
+  return (
+    !isDeliveryRole(role) &&
+    !isIdentityPoolRole(role) &&
+    statementsOf(role.attrs.assume_role_policy).some((s) => String(s.Action ?? "").includes("AssumeRoleWithWebIdentity"))
+  );
 }
 
 export function ciFlows(c: FlowContext, prefix: string | undefined): Flow[] {
   const out: Flow[] = [];
   const backends = c.model.stacks
     .map((s) => ({ stack: s.name, b: block(block(s.tf.terraform?.backend)?.s3) }))
-    .filter((x): x is { stack: string; b: Record<string, unknown> } => !!x.b && typeof x.b.bucket === "string" && typeof x.b.key === "string");
+    .filter(
+      (x): x is { stack: string; b: Record<string, unknown> } => !!x.b && typeof x.b.bucket === "string" && typeof x.b.key === "string",
+    );
   for (const role of c.model.resources("aws_iam_role").filter((r) => isCiRole(r))) {
     const caller = c.policies.caller(role);
     const { statements, managed } = c.policies.role(role);
@@ -39,7 +45,9 @@ export function ciFlows(c: FlowContext, prefix: string | undefined): Flow[] {
             "ci",
             `${action} state of ${stack}`,
             d.allowed,
-            d.allowed ? d.reason : `${role.name} cannot ${action} ${b.key}${managed.length ? ` (managed policies not evaluated: ${managed.join(", ")})` : ""}`,
+            d.allowed
+              ? d.reason
+              : `${role.name} cannot ${action} ${b.key}${managed.length ? ` (managed policies not evaluated: ${managed.join(", ")})` : ""}`,
             `grant ${action} on the state object of ${stack}`,
           ),
         );
@@ -67,7 +75,15 @@ export function ciFlows(c: FlowContext, prefix: string | undefined): Flow[] {
         ),
       );
     }
-    out.push(makeFlow(`ci:${role.name}`, "ci-identity", `CI role ${c.sym.nameOf(role)}`, writes ? "layers (plan and apply)" : "layers (plan)", hops));
+    out.push(
+      makeFlow(
+        `ci:${role.name}`,
+        "ci-identity",
+        `CI role ${c.sym.nameOf(role)}`,
+        writes ? "layers (plan and apply)" : "layers (plan)",
+        hops,
+      ),
+    );
   }
   return out;
 }

@@ -90,7 +90,12 @@ export class FlowContext {
     const all = target.type === "aws_sns_topic" ? { ...facts, "kms:EncryptionContext:aws:sns:topicArn": this.sym.arn(target) } : facts;
     return row.actions.map((action) => {
       const d = evaluate(
-        { action, resource: this.sym.arn(key), caller: { kind: "service", service: caller }, context: serviceContext(contextFor(row, all)) },
+        {
+          action,
+          resource: this.sym.arn(key),
+          caller: { kind: "service", service: caller },
+          context: serviceContext(contextFor(row, all)),
+        },
         [],
         policy,
         "kms",
@@ -110,7 +115,12 @@ export class FlowContext {
   roleToResource(role: Resource, action: string, target: Resource, resourceArn = this.sym.arn(target)): Hop {
     const caller = this.policies.caller(role);
     const { statements, managed } = this.policies.role(role);
-    const d = evaluate({ action, resource: resourceArn, caller, context: roleContext(caller) }, statements, this.policies.resourcePolicy(target), "resource");
+    const d = evaluate(
+      { action, resource: resourceArn, caller, context: roleContext(caller) },
+      statements,
+      this.policies.resourcePolicy(target),
+      "resource",
+    );
     const note = !d.allowed && managed.length ? ` (AWS managed policies not evaluated: ${managed.join(", ")})` : "";
     return hop(
       "identity",
@@ -124,7 +134,12 @@ export class FlowContext {
   /** A role's request on an ARN with no resource of its own in the model (elasticache:Connect, rds-db:connect). */
   roleToArn(role: Resource, action: string, arn: string, label: string, extra: Record<string, string[]> = {}): Hop {
     const caller = this.policies.caller(role);
-    const d = evaluate({ action, resource: arn, caller, context: roleContext(caller, extra) }, this.policies.role(role).statements, undefined, "resource");
+    const d = evaluate(
+      { action, resource: arn, caller, context: roleContext(caller, extra) },
+      this.policies.role(role).statements,
+      undefined,
+      "resource",
+    );
     return hop(
       "identity",
       `${role.name} ${action} ${label}`,
@@ -139,8 +154,16 @@ export class FlowContext {
     const key = this.policies.keyOf(target);
     if (!key) return [];
     const caller: Extract<Caller, { kind: "role" }> = this.policies.caller(role);
-    const ctx = roleContext(caller, { "kms:viaservice": [`${service}.${this.env.region}.amazonaws.com`], "kms:calleraccount": [this.env.accountId] });
-    const d = evaluate({ action, resource: this.sym.arn(key), caller, context: ctx }, this.policies.role(role).statements, this.policies.keyPolicy(key), "kms");
+    const ctx = roleContext(caller, {
+      "kms:viaservice": [`${service}.${this.env.region}.amazonaws.com`],
+      "kms:calleraccount": [this.env.accountId],
+    });
+    const d = evaluate(
+      { action, resource: this.sym.arn(key), caller, context: ctx },
+      this.policies.role(role).statements,
+      this.policies.keyPolicy(key),
+      "kms",
+    );
     return [
       hop(
         "key-policy",

@@ -12,18 +12,39 @@ import { hop, makeFlow, notApplicable, type Flow, type Hop } from "./types";
 
 const ROUTABLE = ["aws_sns_topic", "aws_sqs_queue", "aws_lambda_function", "aws_lambda_alias"];
 
-function deliveryHops(c: FlowContext, caller: string, target: Resource, facts: { "aws:SourceArn": string; "aws:SourceAccount": string }): Hop[] {
+function deliveryHops(
+  c: FlowContext,
+  caller: string,
+  target: Resource,
+  facts: { "aws:SourceArn": string; "aws:SourceAccount": string },
+): Hop[] {
   if (target.type === "aws_sns_topic")
-    return [...c.serviceToResource(caller, "sns:Publish", target, facts), ...c.serviceToKey(caller, "kms (topic encryption)", target, facts)];
+    return [
+      ...c.serviceToResource(caller, "sns:Publish", target, facts),
+      ...c.serviceToKey(caller, "kms (topic encryption)", target, facts),
+    ];
   if (target.type === "aws_sqs_queue")
-    return [...c.serviceToResource(caller, "sqs:SendMessage", target, facts), ...c.serviceToKey(caller, "kms (queue encryption)", target, facts)];
+    return [
+      ...c.serviceToResource(caller, "sqs:SendMessage", target, facts),
+      ...c.serviceToKey(caller, "kms (queue encryption)", target, facts),
+    ];
   if (target.type === "aws_lambda_function" || target.type === "aws_lambda_alias") {
     const fn =
-      target.type === "aws_lambda_alias" ? c.model.resolve(target.stack, target.config.function_name).find((r) => r.type === "aws_lambda_function") : target;
+      target.type === "aws_lambda_alias"
+        ? c.model.resolve(target.stack, target.config.function_name).find((r) => r.type === "aws_lambda_function")
+        : target;
     if (!fn) return [hop("resource-policy", "function", false, `${target.id}: function not found`, "")];
     return c.serviceToResource(caller, "lambda:InvokeFunction", fn, facts, c.sym.arn(target));
   }
-  return [hop("resource-policy", `${caller} -> ${target.type}`, false, `delivery to ${target.type} is not modelled`, "extend tools/review/flows/delivery.ts")];
+  return [
+    hop(
+      "resource-policy",
+      `${caller} -> ${target.type}`,
+      false,
+      `delivery to ${target.type} is not modelled`,
+      "extend tools/review/flows/delivery.ts",
+    ),
+  ];
 }
 
 export function eventFlows(c: FlowContext): Flow[] {
@@ -46,7 +67,13 @@ export function eventFlows(c: FlowContext): Flow[] {
       );
     } else {
       const hops: Hop[] = [
-        hop("resource-policy", "rule", !!rule, rule ? `rule ${c.sym.arn(rule)}` : "the target names no rule of the environment", "point the target at a rule"),
+        hop(
+          "resource-policy",
+          "rule",
+          !!rule,
+          rule ? `rule ${c.sym.arn(rule)}` : "the target names no rule of the environment",
+          "point the target at a rule",
+        ),
       ];
       if (str(t.attrs.role_arn) && (target.type === "aws_sns_topic" || target.type === "aws_sqs_queue"))
         hops.push(
@@ -63,7 +90,10 @@ export function eventFlows(c: FlowContext): Flow[] {
     }
     const dlqArn = block(t.config.dead_letter_config)?.arn;
     const dlq = dlqArn ? c.model.resolve(t.stack, dlqArn).find((r) => r.type === "aws_sqs_queue") : undefined;
-    if (dlq) out.push(makeFlow(`event-dlq:${t.stack}/${t.name}`, "event-dlq", from, c.label(dlq), deliveryHops(c, "events.amazonaws.com", dlq, facts)));
+    if (dlq)
+      out.push(
+        makeFlow(`event-dlq:${t.stack}/${t.name}`, "event-dlq", from, c.label(dlq), deliveryHops(c, "events.amazonaws.com", dlq, facts)),
+      );
   }
   return out;
 }
@@ -120,7 +150,15 @@ export function subscriptionFlows(c: FlowContext): Flow[] {
       out.push(makeFlow(`subscription:${s.stack}/${s.name}`, "topic-subscription", from, target ? c.label(target) : protocol, hops));
     } else {
       const endpoint = c.sym.render(s.stack, String(s.attrs.endpoint ?? ""));
-      out.push(makeFlow(`subscription:${s.stack}/${s.name}`, "topic-subscription", from, `${protocol} ${endpoint}`, directDelivery(protocol, s.attrs)));
+      out.push(
+        makeFlow(
+          `subscription:${s.stack}/${s.name}`,
+          "topic-subscription",
+          from,
+          `${protocol} ${endpoint}`,
+          directDelivery(protocol, s.attrs),
+        ),
+      );
     }
   }
   for (const cfg of c.model.resources(["aws_chatbot_slack_channel_configuration", "aws_chatbot_teams_channel_configuration"])) {
@@ -219,14 +257,18 @@ export function invokeFlows(c: FlowContext): Flow[] {
     const uri = i.config.uri ?? i.config.integration_uri;
     const fn = c.model.resolve(i.stack, uri).find((r) => r.type === "aws_lambda_function" || r.type === "aws_lambda_alias");
     if (!fn) continue;
-    const method = c.model.resolve(i.stack, i.config.resource_id).find((r) => r.type === "aws_api_gateway_method" || r.type === "aws_api_gateway_resource");
+    const method = c.model
+      .resolve(i.stack, i.config.resource_id)
+      .find((r) => r.type === "aws_api_gateway_method" || r.type === "aws_api_gateway_resource");
     const resource =
       method?.type === "aws_api_gateway_method"
         ? c.model.resolve(method.stack, method.config.resource_id).find((r) => r.type === "aws_api_gateway_resource")
         : method;
     // REST: the method's resource path; HTTP API: the route key of the route targeting the integration.
     const route =
-      i.type === "aws_apigatewayv2_integration" ? c.model.resources("aws_apigatewayv2_route").find((r) => c.model.refersTo(r, i, "target")) : undefined;
+      i.type === "aws_apigatewayv2_integration"
+        ? c.model.resources("aws_apigatewayv2_route").find((r) => c.model.refersTo(r, i, "target"))
+        : undefined;
     const routeKey = route ? String(route.attrs.route_key ?? "").split(" ") : [];
     const path = route ? (routeKey[1] ?? "/") : resource ? apiPath(c, resource) : "/";
     const httpMethod = route ? (routeKey[0] ?? "ANY") : c.sym.render(i.stack, String(i.attrs.http_method ?? "ANY"));
@@ -234,7 +276,9 @@ export function invokeFlows(c: FlowContext): Flow[] {
       .resolve(i.stack, i.config.rest_api_id ?? i.config.api_id)
       .find((r) => r.type === "aws_api_gateway_rest_api" || r.type === "aws_apigatewayv2_api");
     const stage = api ? c.model.referrers(api, ["aws_api_gateway_stage", "aws_apigatewayv2_stage"])[0] : undefined;
-    const stageName = stage ? (c.sym.literal(stage, stage.type === "aws_api_gateway_stage" ? "stage_name" : "name") ?? "⟦stage⟧") : "⟦stage⟧";
+    const stageName = stage
+      ? (c.sym.literal(stage, stage.type === "aws_api_gateway_stage" ? "stage_name" : "name") ?? "⟦stage⟧")
+      : "⟦stage⟧";
     const exec = api ? c.sym.attr(api, ["execution_arn"]) : "⟦api⟧";
     const sourceArn = `${exec}/${stageName}/${httpMethod === "ANY" ? "GET" : httpMethod}${path}`;
     const hops = deliveryHops(c, "apigateway.amazonaws.com", fn, { "aws:SourceArn": sourceArn, "aws:SourceAccount": c.env.accountId });
@@ -246,8 +290,19 @@ export function invokeFlows(c: FlowContext): Flow[] {
     for (const [trigger, v] of Object.entries(cfg)) {
       const fn = c.model.resolve(pool.stack, v).find((r) => r.type === "aws_lambda_function" || r.type === "aws_lambda_alias");
       if (!fn) continue;
-      const hops = deliveryHops(c, "cognito-idp.amazonaws.com", fn, { "aws:SourceArn": c.sym.arn(pool), "aws:SourceAccount": c.env.accountId });
-      out.push(makeFlow(`cognito:${pool.stack}/${pool.name}/${trigger}`, "cognito-trigger", `user pool ${pool.name} (${trigger})`, c.label(fn), hops));
+      const hops = deliveryHops(c, "cognito-idp.amazonaws.com", fn, {
+        "aws:SourceArn": c.sym.arn(pool),
+        "aws:SourceAccount": c.env.accountId,
+      });
+      out.push(
+        makeFlow(
+          `cognito:${pool.stack}/${pool.name}/${trigger}`,
+          "cognito-trigger",
+          `user pool ${pool.name} (${trigger})`,
+          c.label(fn),
+          hops,
+        ),
+      );
     }
   }
   return out;
@@ -270,11 +325,17 @@ export function lambdaFailureFlows(c: FlowContext): Flow[] {
   const send = (fn: Resource, role: Resource | undefined, target: Resource, id: string) => {
     if (!role)
       return out.push(
-        makeFlow(id, "lambda-failure", c.label(fn), c.label(target), [hop("identity", "role", false, "the function names no role of the environment", "")]),
+        makeFlow(id, "lambda-failure", c.label(fn), c.label(target), [
+          hop("identity", "role", false, "the function names no role of the environment", ""),
+        ]),
       );
     const action = target.type === "aws_sns_topic" ? "sns:Publish" : "sqs:SendMessage";
     const service = target.type === "aws_sns_topic" ? "sns" : "sqs";
-    const hops = [c.roleToResource(role, action, target), ...c.roleToKey(role, target, service, "kms:GenerateDataKey"), ...networkOfFunction(c, fn, service)];
+    const hops = [
+      c.roleToResource(role, action, target),
+      ...c.roleToKey(role, target, service, "kms:GenerateDataKey"),
+      ...networkOfFunction(c, fn, service),
+    ];
     return out.push(makeFlow(id, "lambda-failure", c.label(fn), c.label(target), hops));
   };
   for (const fn of c.model.resources("aws_lambda_function")) {

@@ -84,7 +84,8 @@ export function wafFlows(c: FlowContext): Flow[] {
       if (at.type === "aws_api_gateway_stage" || at.type === "aws_apigatewayv2_stage") {
         const cf = cloudFrontInFrontOfApi(c);
         // CloudFront always adds X-Forwarded-For: a rule that leaves such requests out sees only direct callers.
-        if (cf && rule.withoutHeader === "x-forwarded-for") seen = `direct callers only (requests through ${c.label(cf)} carry X-Forwarded-For and are left to a forwarded-IP rule)`;
+        if (cf && rule.withoutHeader === "x-forwarded-for")
+          seen = `direct callers only (requests through ${c.label(cf)} carry X-Forwarded-For and are left to a forwarded-IP rule)`;
         else if (cf) [seen, ok] = [`CloudFront edge addresses (${c.label(cf)} forwards to the API)`, false];
       } else if (at.type === "aws_lb") {
         const internal = at.attrs.internal === true || at.attrs.internal === "true";
@@ -107,9 +108,16 @@ export function wafFlows(c: FlowContext): Flow[] {
         );
       else
         hops.push(
-          hop("edge", `rate rule ${rule.name} (${rule.key}) at ${c.label(at)}`, true, `aggregates on ${rule.key}${rule.header ? ` (${rule.header})` : ""}`),
+          hop(
+            "edge",
+            `rate rule ${rule.name} (${rule.key}) at ${c.label(at)}`,
+            true,
+            `aggregates on ${rule.key}${rule.header ? ` (${rule.header})` : ""}`,
+          ),
         );
-      out.push(makeFlow(`waf:${acl.name}/${rule.name}@${at.stack}/${at.name}`, "waf-rate", "clients", `${c.label(at)} (${c.label(acl)})`, hops));
+      out.push(
+        makeFlow(`waf:${acl.name}/${rule.name}@${at.stack}/${at.name}`, "waf-rate", "clients", `${c.label(at)} (${c.label(acl)})`, hops),
+      );
     }
   }
   return out;
@@ -155,7 +163,9 @@ export function vpcLinkFlows(c: FlowContext): Flow[] {
             ),
           );
           for (const alb of albs) {
-            const albListener = c.model.resources("aws_lb_listener").find((x) => c.model.refersTo(x, alb, "load_balancer_arn") && num(x.attrs.port) === port);
+            const albListener = c.model
+              .resources("aws_lb_listener")
+              .find((x) => c.model.refersTo(x, alb, "load_balancer_arn") && num(x.attrs.port) === port);
             hops.push(
               hop(
                 "network",
@@ -179,7 +189,9 @@ export function vpcLinkFlows(c: FlowContext): Flow[] {
         }
       }
     }
-    out.push(makeFlow(`vpc-link:${link.stack}/${link.name}`, "api-vpc-link", `API ${c.sym.literal(link, "name") ?? link.name}`, "ALB", hops));
+    out.push(
+      makeFlow(`vpc-link:${link.stack}/${link.name}`, "api-vpc-link", `API ${c.sym.literal(link, "name") ?? link.name}`, "ALB", hops),
+    );
   }
   // HTTP API private integrations: VPC link (its own security groups) -> the ALB listener the integration names.
   for (const i of c.model.resources("aws_apigatewayv2_integration")) {
@@ -198,7 +210,9 @@ export function vpcLinkFlows(c: FlowContext): Flow[] {
           c.network.subnetsOf(alb),
         )
       : [hop("network", "listener's load balancer", false, `${listener.id} names no load balancer of the environment`, "")];
-    out.push(makeFlow(`vpc-link:${i.stack}/${i.name}`, "api-vpc-link", `HTTP API (${link.name})`, alb ? `${c.label(alb)}:${port}` : "ALB", hops));
+    out.push(
+      makeFlow(`vpc-link:${i.stack}/${i.name}`, "api-vpc-link", `HTTP API (${link.name})`, alb ? `${c.label(alb)}:${port}` : "ALB", hops),
+    );
   }
   for (const d of c.model.resources("aws_cloudfront_distribution")) {
     for (const o of blocks(d.config.origin)) {
@@ -243,7 +257,9 @@ function apiRoutes(c: FlowContext): ApiRoute[] {
     const path = key.split(" ")[1] ?? key;
     const integ = c.model.resolve(r.stack, r.config.target).find((x) => x.type === "aws_apigatewayv2_integration");
     const fn = integ
-      ? c.model.resolve(integ.stack, integ.config.integration_uri).find((x) => x.type === "aws_lambda_function" || x.type === "aws_lambda_alias")
+      ? c.model
+          .resolve(integ.stack, integ.config.integration_uri)
+          .find((x) => x.type === "aws_lambda_function" || x.type === "aws_lambda_alias")
       : undefined;
     const uri = integ ? c.sym.render(integ.stack, String(integ.attrs.integration_uri ?? "")) : "";
     out.push({ path, greedy: /\{[^}]+\+\}$/.test(path), target: fn ? `lambda:${fn.id}` : `http:${uri}`, uri: fn ? undefined : uri });
@@ -256,7 +272,9 @@ function routeFor(routes: readonly ApiRoute[], path: string): ApiRoute | undefin
   const exact = routes.find((r) => !r.greedy && r.path === path);
   if (exact) return exact;
   return routes
-    .filter((r) => r.greedy && path.startsWith(r.path.replace(/\{[^}]+\+\}$/, "")) && path.length > r.path.replace(/\{[^}]+\+\}$/, "").length)
+    .filter(
+      (r) => r.greedy && path.startsWith(r.path.replace(/\{[^}]+\+\}$/, "")) && path.length > r.path.replace(/\{[^}]+\+\}$/, "").length,
+    )
     .sort((a, b) => b.path.length - a.path.length)[0];
 }
 
@@ -313,7 +331,9 @@ export function routeFlows(c: FlowContext): Flow[] {
             "route",
             `${r.path} under a behaviour`,
             covered,
-            covered ? "covered" : `${r.path} matches no behaviour of the API origin (${patterns.join(", ")}): the site's default origin answers it`,
+            covered
+              ? "covered"
+              : `${r.path} matches no behaviour of the API origin (${patterns.join(", ")}): the site's default origin answers it`,
             `add a behaviour covering ${r.path}`,
           ),
         );
@@ -350,12 +370,16 @@ export function routeFlows(c: FlowContext): Flow[] {
           "route",
           `${p} reachable through the API`,
           !!reach,
-          reach ? `client path via ${reach.path}` : `no API route reaches ${p} on the load balancer (API routes: ${routes.map((r) => r.path).join(", ")})`,
+          reach
+            ? `client path via ${reach.path}`
+            : `no API route reaches ${p} on the load balancer (API routes: ${routes.map((r) => r.path).join(", ")})`,
           `add an API route to ${p} or drop the service's public path`,
         ),
       );
     }
-    out.push(makeFlow(`route:${rule.name}`, "route-coverage", "public API", `${tg ? c.label(tg) : c.label(rule)} ${patterns.join(" ")}`, hops));
+    out.push(
+      makeFlow(`route:${rule.name}`, "route-coverage", "public API", `${tg ? c.label(tg) : c.label(rule)} ${patterns.join(" ")}`, hops),
+    );
   }
   // Function routes keep their sub-paths.
   for (const r of routes.filter((x) => x.target.startsWith("lambda:") && !x.greedy)) {
@@ -387,7 +411,12 @@ function bodyLimit(acl: Resource): number | undefined {
   for (const rule of blocks(acl.attrs.rule)) {
     // A rule of the ACL's own that blocks bodies over a size.
     const size = block(block(rule.statement)?.size_constraint_statement);
-    if (size && block(size.field_to_match)?.body !== undefined && String(size.comparison_operator) === "GT" && block(rule.action)?.block !== undefined) {
+    if (
+      size &&
+      block(size.field_to_match)?.body !== undefined &&
+      String(size.comparison_operator) === "GT" &&
+      block(rule.action)?.block !== undefined
+    ) {
       const n = num(size.size);
       if (n !== undefined) limits.push(n);
     }
@@ -411,7 +440,9 @@ export function bodySizeFlows(c: FlowContext): Flow[] {
   const acls: { acl: Resource; at: string }[] = [];
   for (const a of c.model.resources("aws_wafv2_web_acl_association")) {
     const acl = c.model.resolve(a.stack, a.config.web_acl_arn).find((r) => r.type === "aws_wafv2_web_acl");
-    const at = c.model.resolve(a.stack, a.config.resource_arn).find((r) => r.type === "aws_api_gateway_stage" || r.type === "aws_apigatewayv2_stage");
+    const at = c.model
+      .resolve(a.stack, a.config.resource_arn)
+      .find((r) => r.type === "aws_api_gateway_stage" || r.type === "aws_apigatewayv2_stage");
     if (acl && at) acls.push({ acl, at: c.label(at) });
   }
   const cf = cloudFrontInFrontOfApi(c);
@@ -421,7 +452,10 @@ export function bodySizeFlows(c: FlowContext): Flow[] {
     const fn0 = c.model
       .resolve(i.stack, i.config.uri ?? i.config.integration_uri)
       .find((r) => r.type === "aws_lambda_function" || r.type === "aws_lambda_alias");
-    const fn = fn0?.type === "aws_lambda_alias" ? c.model.resolve(fn0.stack, fn0.config.function_name).find((r) => r.type === "aws_lambda_function") : fn0;
+    const fn =
+      fn0?.type === "aws_lambda_alias"
+        ? c.model.resolve(fn0.stack, fn0.config.function_name).find((r) => r.type === "aws_lambda_function")
+        : fn0;
     if (!fn) continue;
     const vars = block(fn.attrs.environment)?.variables;
     const limits = Object.entries(typeof vars === "object" && vars ? (vars as Record<string, unknown>) : {}).filter(

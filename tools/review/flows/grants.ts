@@ -32,7 +32,8 @@ interface Caller {
 function callers(c: FlowContext): Caller[] {
   const out: Caller[] = [];
   for (const t of tasksOf(c))
-    if (t.taskRole) out.push({ role: t.taskRole, label: `service ${t.name}`, network: (s) => c.network.toAwsService(s, t.groups, t.subnets) });
+    if (t.taskRole)
+      out.push({ role: t.taskRole, label: `service ${t.name}`, network: (s) => c.network.toAwsService(s, t.groups, t.subnets) });
   for (const fn of c.model.resources("aws_lambda_function")) {
     const role = c.policies.roleOf(fn.stack, fn.config.role);
     if (role) out.push({ role, label: `function ${c.sym.nameOf(fn)}`, network: (s) => networkOfFunction(c, fn, s) });
@@ -47,7 +48,9 @@ export function grantFlows(c: FlowContext): Flow[] {
     const byTarget = new Map<string, { target: Resource; actions: Set<string> }>();
     for (const s of c.policies.role(caller.role).statements) {
       if (s.stmt.Effect !== "Allow" || s.stmt.Action === undefined) continue;
-      const resources = (Array.isArray(s.stmt.Resource) ? s.stmt.Resource : [s.stmt.Resource]).filter((r): r is string => typeof r === "string" && r !== "*");
+      const resources = (Array.isArray(s.stmt.Resource) ? s.stmt.Resource : [s.stmt.Resource]).filter(
+        (r): r is string => typeof r === "string" && r !== "*",
+      );
       const actions = (Array.isArray(s.stmt.Action) ? s.stmt.Action : [s.stmt.Action]).map(String);
       for (const target of targets) {
         const arn = c.sym.arn(target);
@@ -74,14 +77,21 @@ export function grantFlows(c: FlowContext): Flow[] {
       const writes = [...actions].some((a) => WRITES.test(a));
       if (service !== "dynamodb") hops.push(...c.roleToKey(caller.role, target, service, writes ? "kms:GenerateDataKey" : "kms:Decrypt"));
       hops.push(...caller.network(service));
-      out.push(makeFlow(`grant:${caller.role.name}->${target.stack}/${target.name}`, "workload-grant", caller.label, c.label(target), hops));
+      out.push(
+        makeFlow(`grant:${caller.role.name}->${target.stack}/${target.name}`, "workload-grant", caller.label, c.label(target), hops),
+      );
     }
   }
   out.push(...parameterPathFlows(c));
   for (const m of c.model.resources("aws_lambda_event_source_mapping")) {
     const queue = c.model.resolve(m.stack, m.config.event_source_arn).find((r) => r.type === "aws_sqs_queue");
-    const fn = c.model.resolve(m.stack, m.config.function_name).find((r) => r.type === "aws_lambda_function" || r.type === "aws_lambda_alias");
-    const fnResource = fn?.type === "aws_lambda_alias" ? c.model.resolve(fn.stack, fn.config.function_name).find((r) => r.type === "aws_lambda_function") : fn;
+    const fn = c.model
+      .resolve(m.stack, m.config.function_name)
+      .find((r) => r.type === "aws_lambda_function" || r.type === "aws_lambda_alias");
+    const fnResource =
+      fn?.type === "aws_lambda_alias"
+        ? c.model.resolve(fn.stack, fn.config.function_name).find((r) => r.type === "aws_lambda_function")
+        : fn;
     const role = fnResource ? c.policies.roleOf(fnResource.stack, fnResource.config.role) : undefined;
     if (!queue || !fnResource) continue;
     const hops: Hop[] = role
@@ -102,14 +112,24 @@ export function grantFlows(c: FlowContext): Flow[] {
       ["topic", "topic_arn", "sns:Publish"],
     ] as const) {
       for (const b of blocks(n.config[key])) {
-        const t = c.model.resolve(n.stack, b[attr]).find((r) => ["aws_lambda_function", "aws_lambda_alias", "aws_sqs_queue", "aws_sns_topic"].includes(r.type));
+        const t = c.model
+          .resolve(n.stack, b[attr])
+          .find((r) => ["aws_lambda_function", "aws_lambda_alias", "aws_sqs_queue", "aws_sns_topic"].includes(r.type));
         if (!t) continue;
-        const fn = t.type === "aws_lambda_alias" ? c.model.resolve(t.stack, t.config.function_name).find((r) => r.type === "aws_lambda_function") : t;
+        const fn =
+          t.type === "aws_lambda_alias"
+            ? c.model.resolve(t.stack, t.config.function_name).find((r) => r.type === "aws_lambda_function")
+            : t;
         const hops = [
           ...c.serviceToResource("s3.amazonaws.com", target, fn ?? t, facts, c.sym.arn(t)),
           ...(t.type === "aws_lambda_function" || t.type === "aws_lambda_alias"
             ? []
-            : c.serviceToKey("s3.amazonaws.com", t.type === "aws_sqs_queue" ? "kms (queue encryption)" : "kms (topic encryption)", t, facts)),
+            : c.serviceToKey(
+                "s3.amazonaws.com",
+                t.type === "aws_sqs_queue" ? "kms (queue encryption)" : "kms (topic encryption)",
+                t,
+                facts,
+              )),
         ];
         out.push(makeFlow(`s3-notification:${n.stack}/${n.name}->${t.name}`, "bucket-notification", c.label(bucket), c.label(t), hops));
       }
@@ -159,7 +179,10 @@ export function externalServiceFlows(c: FlowContext): Flow[] {
   for (const fn of c.model.resources("aws_lambda_function")) {
     const vars = block(fn.attrs.environment)?.variables;
     const env = Object.fromEntries(
-      Object.entries(typeof vars === "object" && vars ? (vars as Record<string, unknown>) : {}).map(([k, v]) => [k, c.sym.render(fn.stack, String(v))]),
+      Object.entries(typeof vars === "object" && vars ? (vars as Record<string, unknown>) : {}).map(([k, v]) => [
+        k,
+        c.sym.render(fn.stack, String(v)),
+      ]),
     );
     workloads.push({
       role: c.policies.roleOf(fn.stack, fn.config.role),
@@ -170,7 +193,13 @@ export function externalServiceFlows(c: FlowContext): Flow[] {
     });
   }
   for (const t of tasksOf(c))
-    workloads.push({ role: t.taskRole, label: `service ${t.name}`, env: t.env, network: (s) => c.network.toAwsService(s, t.groups, t.subnets), id: t.name });
+    workloads.push({
+      role: t.taskRole,
+      label: `service ${t.name}`,
+      env: t.env,
+      network: (s) => c.network.toAwsService(s, t.groups, t.subnets),
+      id: t.name,
+    });
   for (const w of workloads) {
     const model = w.env.MODEL_ID;
     if (model) {
@@ -178,7 +207,9 @@ export function externalServiceFlows(c: FlowContext): Flow[] {
         ? c.sym.arnOf("bedrock", `inference-profile/${model}`)
         : `arn:${c.env.partition}:bedrock:${c.env.region}::foundation-model/${model}`;
       const hops: Hop[] = [
-        w.role ? c.roleToArn(w.role, "bedrock:InvokeModel", arn, `model ${model}`) : hop("identity", "role", false, `${w.label} has no role`, "give it a role"),
+        w.role
+          ? c.roleToArn(w.role, "bedrock:InvokeModel", arn, `model ${model}`)
+          : hop("identity", "role", false, `${w.label} has no role`, "give it a role"),
         ...w.network("bedrock-runtime"),
       ];
       out.push(makeFlow(`bedrock:${w.id}`, "workload-bedrock", w.label, `Bedrock ${model}`, hops));
@@ -187,7 +218,10 @@ export function externalServiceFlows(c: FlowContext): Flow[] {
     if (from) {
       const domain = from.split("@")[1] ?? from;
       const identity = c.model.resources(["aws_sesv2_email_identity", "aws_ses_domain_identity", "aws_ses_email_identity"]).find((r) => {
-        const name = c.sym.literal(r, r.type === "aws_sesv2_email_identity" ? "email_identity" : r.type === "aws_ses_domain_identity" ? "domain" : "email");
+        const name = c.sym.literal(
+          r,
+          r.type === "aws_sesv2_email_identity" ? "email_identity" : r.type === "aws_ses_domain_identity" ? "domain" : "email",
+        );
         return name === domain || name === from;
       });
       const hops: Hop[] = [
@@ -202,12 +236,17 @@ export function externalServiceFlows(c: FlowContext): Flow[] {
       if (identity && w.role) {
         const name = c.sym.literal(
           identity,
-          identity.type === "aws_sesv2_email_identity" ? "email_identity" : identity.type === "aws_ses_domain_identity" ? "domain" : "email",
+          identity.type === "aws_sesv2_email_identity"
+            ? "email_identity"
+            : identity.type === "aws_ses_domain_identity"
+              ? "domain"
+              : "email",
         );
         const ctx = { "ses:fromaddress": [from] };
         hops.push(c.roleToArn(w.role, "ses:SendEmail", c.sym.arnOf("ses", `identity/${name}`), `identity ${name}`, ctx));
         const cs = w.env.CONFIGURATION_SET;
-        if (cs) hops.push(c.roleToArn(w.role, "ses:SendEmail", c.sym.arnOf("ses", `configuration-set/${cs}`), `configuration set ${cs}`, ctx));
+        if (cs)
+          hops.push(c.roleToArn(w.role, "ses:SendEmail", c.sym.arnOf("ses", `configuration-set/${cs}`), `configuration set ${cs}`, ctx));
       }
       hops.push(...w.network("email"));
       out.push(makeFlow(`ses:${w.id}`, "workload-ses", w.label, `SES ${from}`, hops));
@@ -237,7 +276,9 @@ function parameterPathFlows(c: FlowContext): Flow[] {
       const under = params.filter((p) => `/${c.sym.nameOf(p).replace(/^\//, "")}`.startsWith(`${path}/`));
       const id = `parameters:${caller.role.name}->${path}`;
       if (!under.length) {
-        out.push(notApplicable(id, "workload-parameters", caller.label, `parameters ${path}/`, "no parameter of the environment under this path"));
+        out.push(
+          notApplicable(id, "workload-parameters", caller.label, `parameters ${path}/`, "no parameter of the environment under this path"),
+        );
         continue;
       }
       const hops: Hop[] = [c.roleToArn(caller.role, "ssm:GetParametersByPath", `${prefix}${path}`, `path ${path}`)];

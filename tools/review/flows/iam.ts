@@ -31,7 +31,8 @@ export interface Sourced {
   readonly where: string;
 }
 
-export type Caller = { readonly kind: "service"; readonly service: string } | { readonly kind: "role"; readonly arn: string; readonly account: string };
+export type Caller =
+  { readonly kind: "service"; readonly service: string } | { readonly kind: "role"; readonly arn: string; readonly account: string };
 
 export interface Request {
   readonly action: string;
@@ -53,7 +54,8 @@ const list = (v: unknown): string[] => (v === undefined || v === null ? [] : (Ar
 
 /** Shell-style match: `*` any run, `?` one character. */
 export function wildcard(pattern: string, value: string, ignoreCase = false): boolean {
-  if (!pattern.includes("*") && !pattern.includes("?")) return ignoreCase ? pattern.toLowerCase() === value.toLowerCase() : pattern === value;
+  if (!pattern.includes("*") && !pattern.includes("?"))
+    return ignoreCase ? pattern.toLowerCase() === value.toLowerCase() : pattern === value;
   const re = new RegExp(
     `^${pattern
       .replace(/[.+^${}()|[\]\\]/g, "\\$&")
@@ -100,13 +102,25 @@ function matchPrincipal(p: unknown, caller: Caller): "direct" | "account" | "non
   }
   for (const a of list(p.AWS)) {
     if (a === "*" || a === caller.arn) return "direct";
-    if (a === caller.account || a === `arn:aws:iam::${caller.account}:root` || /^arn:[a-z-]+:iam::(\d{12}):root$/.exec(a)?.[1] === caller.account)
+    if (
+      a === caller.account ||
+      a === `arn:aws:iam::${caller.account}:root` ||
+      /^arn:[a-z-]+:iam::(\d{12}):root$/.exec(a)?.[1] === caller.account
+    )
       return "account";
   }
   return "none";
 }
 
-const NEGATED = new Set(["stringnotequals", "stringnotequalsignorecase", "stringnotlike", "arnnotequals", "arnnotlike", "numericnotequals", "datenotequals"]);
+const NEGATED = new Set([
+  "stringnotequals",
+  "stringnotequalsignorecase",
+  "stringnotlike",
+  "arnnotequals",
+  "arnnotlike",
+  "numericnotequals",
+  "datenotequals",
+]);
 
 function compare(base: string, ctx: string, pol: string): boolean {
   switch (base) {
@@ -142,7 +156,13 @@ function compare(base: string, ctx: string, pol: string): boolean {
 }
 
 /** One condition operator on one key. `why` collects the failure, in words. */
-export function conditionHolds(operator: string, key: string, policyValues: readonly string[], context: Request["context"], why?: string[]): boolean {
+export function conditionHolds(
+  operator: string,
+  key: string,
+  policyValues: readonly string[],
+  context: Request["context"],
+  why?: string[],
+): boolean {
   let op = operator.toLowerCase();
   let set: "any" | "all" | undefined;
   if (op.startsWith("foranyvalue:")) [set, op] = ["any", op.slice(12)];
@@ -226,7 +246,12 @@ const label = (p: Sourced) => `${p.stmt.Sid ?? "statement"} in ${p.where}`;
  * `resource`: the target's resource policy (undefined: the resource has none); `kind`: a KMS key
  * policy must allow on its own or by delegation.
  */
-export function evaluate(req: Request, identity: readonly Sourced[], resource: readonly Sourced[] | undefined, kind: "kms" | "resource"): Decision {
+export function evaluate(
+  req: Request,
+  identity: readonly Sourced[],
+  resource: readonly Sourced[] | undefined,
+  kind: "kms" | "resource",
+): Decision {
   const why: string[] = [];
   const id = req.caller.kind === "role" ? matching(identity, req, false, why) : [];
   const res = resource ? matching(resource, req, true, why) : [];
@@ -240,7 +265,8 @@ export function evaluate(req: Request, identity: readonly Sourced[], resource: r
     if (resDirect) return { allowed: true, by: label(resDirect), reason: `key policy allows: ${label(resDirect)}` };
     if (resAccount && idAllow)
       return { allowed: true, by: label(idAllow), reason: `key policy delegates to IAM (${label(resAccount)}); ${label(idAllow)} allows` };
-    if (resAccount) return { allowed: false, reason: `key policy delegates to IAM but no policy of the caller allows ${req.action}${detail}` };
+    if (resAccount)
+      return { allowed: false, reason: `key policy delegates to IAM but no policy of the caller allows ${req.action}${detail}` };
     return { allowed: false, reason: `no key policy statement allows ${req.action} for ${callerName(req.caller)}${detail}` };
   }
   if (resDirect) return { allowed: true, by: label(resDirect), reason: `resource policy allows: ${label(resDirect)}` };

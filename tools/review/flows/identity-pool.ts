@@ -37,34 +37,82 @@ export function identityPoolFlows(c: FlowContext): Flow[] {
     const guests = pool?.attrs.allow_unauthenticated_identities === true;
     for (const kind of ["authenticated", "unauthenticated"] as const) {
       const id = `identity-pool:${att.stack}/${att.name}->${kind}`;
-      const from = pool ? `identity pool ${c.sym.literal(pool, "identity_pool_name") ?? pool.name} (${kind} identities)` : `roles attachment ${att.name}`;
+      const from = pool
+        ? `identity pool ${c.sym.literal(pool, "identity_pool_name") ?? pool.name} (${kind} identities)`
+        : `roles attachment ${att.name}`;
       const role = c.model.resolve(att.stack, roles[kind]).find((r) => r.type === "aws_iam_role");
       if (!role) {
         if (kind === "unauthenticated" && guests) {
           out.push(
             makeFlow(id, "identity-pool-role", from, "no role", [
-              hop("identity", "guest role", false, "the pool allows unauthenticated identities but attaches no unauthenticated role", "attach a guest role or set allow_unauthenticated_identities false"),
+              hop(
+                "identity",
+                "guest role",
+                false,
+                "the pool allows unauthenticated identities but attaches no unauthenticated role",
+                "attach a guest role or set allow_unauthenticated_identities false",
+              ),
             ]),
           );
         }
         continue;
       }
       const hops: Hop[] = [];
-      if (!pool) hops.push(hop("identity", "pool", false, "the attachment names no identity pool of the environment", "attach the roles to the platform's pool"));
+      if (!pool)
+        hops.push(
+          hop(
+            "identity",
+            "pool",
+            false,
+            "the attachment names no identity pool of the environment",
+            "attach the roles to the platform's pool",
+          ),
+        );
       else {
-        const clients = blocks(pool.config.cognito_identity_providers).flatMap((p) => c.model.resolve(pool.stack, p.client_id)).filter((r) => r.type === "aws_cognito_user_pool_client");
+        const clients = blocks(pool.config.cognito_identity_providers)
+          .flatMap((p) => c.model.resolve(pool.stack, p.client_id))
+          .filter((r) => r.type === "aws_cognito_user_pool_client");
         if (kind === "authenticated") {
           hops.push(
-            hop("identity", "user pool client", clients.length > 0, clients.length ? `signed-in users of client ${clients.map((x) => x.name).join(", ")}` : "the pool names no app client of the environment's user pools", "add the user pool client as a provider of the identity pool"),
+            hop(
+              "identity",
+              "user pool client",
+              clients.length > 0,
+              clients.length
+                ? `signed-in users of client ${clients.map((x) => x.name).join(", ")}`
+                : "the pool names no app client of the environment's user pools",
+              "add the user pool client as a provider of the identity pool",
+            ),
           );
         } else {
-          hops.push(hop("identity", "guests allowed", guests, guests ? "allow_unauthenticated_identities is true" : "a guest role is attached but the pool refuses guests", "drop the role or allow guests"));
+          hops.push(
+            hop(
+              "identity",
+              "guests allowed",
+              guests,
+              guests ? "allow_unauthenticated_identities is true" : "a guest role is attached but the pool refuses guests",
+              "drop the role or allow guests",
+            ),
+          );
         }
       }
       const trust = statementsOf(role.attrs.assume_role_policy).filter(
-        (s) => (s.Effect ?? "Allow") === "Allow" && federatedOf(s).includes(COGNITO_IDENTITY) && list(s.Action).includes("sts:AssumeRoleWithWebIdentity"),
+        (s) =>
+          (s.Effect ?? "Allow") === "Allow" &&
+          federatedOf(s).includes(COGNITO_IDENTITY) &&
+          list(s.Action).includes("sts:AssumeRoleWithWebIdentity"),
       );
-      hops.push(hop("identity", "trust", trust.length > 0, trust.length ? `${COGNITO_IDENTITY} AssumeRoleWithWebIdentity` : `no statement lets ${COGNITO_IDENTITY} assume the role with a web identity`, `trust ${COGNITO_IDENTITY} with sts:AssumeRoleWithWebIdentity`));
+      hops.push(
+        hop(
+          "identity",
+          "trust",
+          trust.length > 0,
+          trust.length
+            ? `${COGNITO_IDENTITY} AssumeRoleWithWebIdentity`
+            : `no statement lets ${COGNITO_IDENTITY} assume the role with a web identity`,
+          `trust ${COGNITO_IDENTITY} with sts:AssumeRoleWithWebIdentity`,
+        ),
+      );
       for (const s of trust) {
         const cond = (s as { Condition?: Record<string, Record<string, unknown>> }).Condition ?? {};
         const aud = list(cond.StringEquals?.[`${COGNITO_IDENTITY}:aud`]);
@@ -75,7 +123,9 @@ export function identityPoolFlows(c: FlowContext): Flow[] {
             "identity",
             "trust aud",
             audOk,
-            audOk ? `StringEquals ${COGNITO_IDENTITY}:aud = this pool's id` : `aud is ${aud.length ? aud.join(", ") : "not restricted"}: identities of ${aud.length ? "another" : "any"} pool could assume the role`,
+            audOk
+              ? `StringEquals ${COGNITO_IDENTITY}:aud = this pool's id`
+              : `aud is ${aud.length ? aud.join(", ") : "not restricted"}: identities of ${aud.length ? "another" : "any"} pool could assume the role`,
             `add StringEquals ${COGNITO_IDENTITY}:aud = the identity pool id to the trust`,
           ),
         );
@@ -86,7 +136,9 @@ export function identityPoolFlows(c: FlowContext): Flow[] {
             "identity",
             "trust amr",
             amrOk,
-            amrOk ? `ForAnyValue:StringLike ${COGNITO_IDENTITY}:amr = ${kind}` : `amr is ${amr.length ? amr.join(", ") : "not restricted"}: ${kind === "authenticated" ? "guests" : "other identities"} could assume the role`,
+            amrOk
+              ? `ForAnyValue:StringLike ${COGNITO_IDENTITY}:amr = ${kind}`
+              : `amr is ${amr.length ? amr.join(", ") : "not restricted"}: ${kind === "authenticated" ? "guests" : "other identities"} could assume the role`,
             `add ForAnyValue:StringLike ${COGNITO_IDENTITY}:amr = ${kind} to the trust`,
           ),
         );

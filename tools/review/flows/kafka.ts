@@ -17,10 +17,14 @@ import { hop, makeFlow, type Flow, type Hop } from "./types";
 const IAM_PORT = 9098;
 
 function clusterNetwork(c: FlowContext, cluster: Resource): { groups: Resource[]; subnets: Resource[] } {
-  const cfg = cluster.type === "aws_msk_serverless_cluster" ? block(cluster.config.vpc_config) : block(cluster.config.broker_node_group_info);
+  const cfg =
+    cluster.type === "aws_msk_serverless_cluster" ? block(cluster.config.vpc_config) : block(cluster.config.broker_node_group_info);
   const sg = cluster.type === "aws_msk_serverless_cluster" ? cfg?.security_group_ids : cfg?.security_groups;
   const subnets = cluster.type === "aws_msk_serverless_cluster" ? cfg?.subnet_ids : cfg?.client_subnets;
-  return { groups: c.network.groups(cluster.stack, sg), subnets: c.model.resolve(cluster.stack, subnets).filter((r) => r.type === "aws_subnet") };
+  return {
+    groups: c.network.groups(cluster.stack, sg),
+    subnets: c.model.resolve(cluster.stack, subnets).filter((r) => r.type === "aws_subnet"),
+  };
 }
 
 export function kafkaFlows(c: FlowContext): Flow[] {
@@ -30,20 +34,32 @@ export function kafkaFlows(c: FlowContext): Flow[] {
   for (const t of tasksOf(c)) {
     if (!t.taskRole) continue;
     const role = t.taskRole;
-    const policies = c.model.resources("aws_iam_role_policy").filter((p) => c.model.resolve(p.stack, p.config.role).some((r) => r.id === role.id));
+    const policies = c.model
+      .resources("aws_iam_role_policy")
+      .filter((p) => c.model.resolve(p.stack, p.config.role).some((r) => r.id === role.id));
     for (const cluster of clusters) {
       const name = c.sym.literal(cluster, "cluster_name") ?? cluster.name;
       const base = `arn:${c.env.partition}:kafka:${c.env.region}:${c.env.accountId}`;
-      if (!policies.some((p) => String(p.attrs.policy ?? "").includes(`:kafka:${c.env.region}:${c.env.accountId}:cluster/${name}/`))) continue;
+      if (!policies.some((p) => String(p.attrs.policy ?? "").includes(`:kafka:${c.env.region}:${c.env.accountId}:cluster/${name}/`)))
+        continue;
       const net = clusterNetwork(c, cluster);
       // The UUID MSK gives the cluster is known only after apply: any value stands for it here.
       const uuid = "00000000-0000-0000-0000-000000000000-1";
       const arn = `${base}:cluster/${name}/${uuid}`;
       const under = (kind: string, leaf: string) => `${base}:${kind}/${name}/${uuid}/${leaf}`;
-      const tls = cluster.type === "aws_msk_cluster" ? String(block(block(cluster.config.encryption_info)?.encryption_in_transit)?.client_broker ?? "TLS") === "TLS" : true;
+      const tls =
+        cluster.type === "aws_msk_cluster"
+          ? String(block(block(cluster.config.encryption_info)?.encryption_in_transit)?.client_broker ?? "TLS") === "TLS"
+          : true;
       const hops: Hop[] = [
         ...c.network.sgPath(`${t.name} -> ${cluster.name}`, t.groups, net.groups, IAM_PORT, t.subnets, net.subnets),
-        hop("credentials", "TLS to the brokers", tls, tls ? "client-broker traffic is TLS only" : "client_broker allows plaintext", "set encryption_in_transit.client_broker = TLS"),
+        hop(
+          "credentials",
+          "TLS to the brokers",
+          tls,
+          tls ? "client-broker traffic is TLS only" : "client_broker allows plaintext",
+          "set encryption_in_transit.client_broker = TLS",
+        ),
         c.roleToArn(role, "kafka-cluster:Connect", arn, `cluster ${name}`),
         c.roleToArn(role, "kafka-cluster:WriteData", under("topic", "events"), `a topic of ${name}`),
         c.roleToArn(role, "kafka-cluster:ReadData", under("topic", "events"), `a topic of ${name}`),

@@ -239,7 +239,9 @@ export class Network {
   /** The NAT gateways a route table's default route leads to (empty: no default route through NAT). */
   private natGateways(rt: Resource): Resource[] {
     const nats = (stack: string, v: unknown) => this.model.resolve(stack, v).filter((n) => n.type === "aws_nat_gateway");
-    const inline = blocks(rt.attrs.route).filter((r) => r.cidr_block === "0.0.0.0/0").flatMap((r) => nats(rt.stack, r.nat_gateway_id));
+    const inline = blocks(rt.attrs.route)
+      .filter((r) => r.cidr_block === "0.0.0.0/0")
+      .flatMap((r) => nats(rt.stack, r.nat_gateway_id));
     const routes = this.model
       .resources("aws_route")
       .filter((r) => this.model.refersTo(r, rt, "route_table_id") && r.attrs.destination_cidr_block === "0.0.0.0/0")
@@ -310,7 +312,9 @@ export class Network {
         "network",
         `${label}: NAT`,
         natOk,
-        natOk ? "default route through a NAT gateway" : `no ${service} endpoint and no default route through a NAT gateway on the subnets' route tables`,
+        natOk
+          ? "default route through a NAT gateway"
+          : `no ${service} endpoint and no default route through a NAT gateway on the subnets' route tables`,
         `add a ${service} interface endpoint or a NAT gateway route`,
       ),
       hop(

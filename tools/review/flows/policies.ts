@@ -46,14 +46,16 @@ export class Policies {
       }));
       statements.push(...s);
     }
-    for (const rp of this.model.resources("aws_iam_role_policy")) if (this.model.refersTo(rp, role, "role")) statements.push(...this.doc(rp));
+    for (const rp of this.model.resources("aws_iam_role_policy"))
+      if (this.model.refersTo(rp, role, "role")) statements.push(...this.doc(rp));
     for (const att of this.model.resources("aws_iam_role_policy_attachment")) {
       if (!this.model.refersTo(att, role, "role")) continue;
       const policy = this.model.resolve(att.stack, att.config.policy_arn).find((r) => r.type === "aws_iam_policy");
       if (policy) statements.push(...this.doc(policy));
       else if (typeof att.config.policy_arn === "string") managed.push(att.config.policy_arn);
     }
-    for (const arn of Array.isArray(role.attrs.managed_policy_arns) ? role.attrs.managed_policy_arns : []) if (typeof arn === "string") managed.push(arn);
+    for (const arn of Array.isArray(role.attrs.managed_policy_arns) ? role.attrs.managed_policy_arns : [])
+      if (typeof arn === "string") managed.push(arn);
     const out = { statements, managed };
     this.roleCache.set(role.id, out);
     return out;
@@ -92,7 +94,8 @@ export class Policies {
       const qualifier = typeof p.attrs.qualifier === "string" ? this.sym.render(p.stack, p.attrs.qualifier) : undefined;
       const cond: Record<string, Record<string, string>> = {};
       if (typeof p.attrs.source_arn === "string") cond.ArnLike = { "aws:SourceArn": this.sym.render(p.stack, p.attrs.source_arn) };
-      if (typeof p.attrs.source_account === "string") cond.StringEquals = { "aws:SourceAccount": this.sym.render(p.stack, p.attrs.source_account) };
+      if (typeof p.attrs.source_account === "string")
+        cond.StringEquals = { "aws:SourceAccount": this.sym.render(p.stack, p.attrs.source_account) };
       const principal = this.sym.render(p.stack, String(p.attrs.principal ?? ""));
       out.push({
         stmt: {

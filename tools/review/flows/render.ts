@@ -43,7 +43,8 @@ export function renderFlows(r: FlowReport): string[] {
   if (r.unusedGrants.length) {
     out.push("### Grants no modelled flow uses (informational)");
     out.push("");
-    for (const u of r.unusedGrants) out.push(`- ${u.severity} ${u.layer} ${code(u.address)} ${u.sid ? `${u.sid}: ` : ""}${cell(u.message)}`);
+    for (const u of r.unusedGrants)
+      out.push(`- ${u.severity} ${u.layer} ${code(u.address)} ${u.sid ? `${u.sid}: ` : ""}${cell(u.message)}`);
     out.push("");
   }
   return out;

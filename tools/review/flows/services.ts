@@ -87,13 +87,21 @@ function startFlows(c: FlowContext, t: Task): Flow[] {
     if (m) {
       const repo = c.model.resources("aws_ecr_repository").find((r) => c.sym.nameOf(r) === m[3]);
       const hops: Hop[] = [
-        hop("credentials", "repository exists", !!repo, repo ? repo.id : `no stack creates repository ${m[3]}`, "create the repository or fix the image"),
+        hop(
+          "credentials",
+          "repository exists",
+          !!repo,
+          repo ? repo.id : `no stack creates repository ${m[3]}`,
+          "create the repository or fix the image",
+        ),
       ];
-      if (!t.execRole) hops.push(hop("identity", "execution role", false, "the task definition names no execution role", "set execution_role_arn"));
+      if (!t.execRole)
+        hops.push(hop("identity", "execution role", false, "the task definition names no execution role", "set execution_role_arn"));
       else {
         hops.push(c.roleToArn(t.execRole, "ecr:GetAuthorizationToken", "*", "registry"));
         const arn = repo ? c.sym.arn(repo) : c.sym.arnOf("ecr", `repository/${m[3]}`);
-        for (const a of ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]) hops.push(c.roleToArn(t.execRole, a, arn, `repository ${m[3]}`));
+        for (const a of ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"])
+          hops.push(c.roleToArn(t.execRole, a, arn, `repository ${m[3]}`));
       }
       for (const svc of ["ecr.api", "ecr.dkr", "s3"]) hops.push(...c.network.toAwsService(svc, t.groups, t.subnets));
       out.push(makeFlow(`service:${t.name}->image:${ct.name}`, "service-start", `service ${t.name}`, `image ${m[3]}`, hops));
@@ -102,7 +110,13 @@ function startFlows(c: FlowContext, t: Task): Flow[] {
       const group = c.model.resources("aws_cloudwatch_log_group").find((g) => c.sym.nameOf(g) === ct.logGroup);
       const stream = `${c.sym.arnOf("logs", `log-group:${ct.logGroup}`)}:log-stream:${ct.name}/${ct.name}/task`;
       const hops: Hop[] = [
-        hop("credentials", "log group exists", !!group, group ? group.id : `no stack creates log group ${ct.logGroup}`, "create the log group"),
+        hop(
+          "credentials",
+          "log group exists",
+          !!group,
+          group ? group.id : `no stack creates log group ${ct.logGroup}`,
+          "create the log group",
+        ),
         ...["logs:CreateLogStream", "logs:PutLogEvents"].map((a) => c.roleToArn(t.execRole!, a, stream, `log group ${ct.logGroup}`)),
         ...c.network.toAwsService("logs", t.groups, t.subnets),
       ];
@@ -161,7 +175,15 @@ export function serviceFlows(c: FlowContext): Flow[] {
       }
       const hops: Hop[] = [];
       if (!t.execRole)
-        hops.push(hop("identity", "execution role", false, "the task definition names no execution role of the environment", "set execution_role_arn"));
+        hops.push(
+          hop(
+            "identity",
+            "execution role",
+            false,
+            "the task definition names no execution role of the environment",
+            "set execution_role_arn",
+          ),
+        );
       if (s.kind === "ssm") {
         const p = parameterOf(c, s.from);
         hops.push(
@@ -180,9 +202,18 @@ export function serviceFlows(c: FlowContext): Flow[] {
         const arn = s.from.split(":").slice(0, 7).join(":");
         const owner = c.model
           .resources(["aws_db_instance", "aws_rds_cluster", "aws_secretsmanager_secret"])
-          .find((r) => arn === (r.type === "aws_secretsmanager_secret" ? c.sym.arn(r) : c.sym.attr(r, ["master_user_secret", "0", "secret_arn"])));
+          .find(
+            (r) =>
+              arn === (r.type === "aws_secretsmanager_secret" ? c.sym.arn(r) : c.sym.attr(r, ["master_user_secret", "0", "secret_arn"])),
+          );
         hops.push(
-          hop("credentials", "secret exists", !!owner, owner ? `${owner.id}` : `no stack creates secret ${arn}`, "reference a secret the environment creates"),
+          hop(
+            "credentials",
+            "secret exists",
+            !!owner,
+            owner ? `${owner.id}` : `no stack creates secret ${arn}`,
+            "reference a secret the environment creates",
+          ),
         );
         if (t.execRole && owner) {
           hops.push(c.roleToArn(t.execRole, "secretsmanager:GetSecretValue", arn, `secret of ${c.label(owner)}`));
@@ -219,12 +250,21 @@ function loadBalancerFlows(c: FlowContext, t: Task): Flow[] {
     );
     const lbs = [
       ...new Map(
-        listeners.flatMap((l) => c.model.resolve(l.stack, l.config.load_balancer_arn).filter((x) => x.type === "aws_lb")).map((x) => [x.id, x]),
+        listeners
+          .flatMap((l) => c.model.resolve(l.stack, l.config.load_balancer_arn).filter((x) => x.type === "aws_lb"))
+          .map((x) => [x.id, x]),
       ).values(),
     ];
     for (const alb of lbs) {
       hops.push(
-        ...c.network.sgPath(`${alb.name} -> ${t.name}`, c.network.groups(alb.stack, alb.config.security_groups), t.groups, port, c.network.subnetsOf(alb), t.subnets),
+        ...c.network.sgPath(
+          `${alb.name} -> ${t.name}`,
+          c.network.groups(alb.stack, alb.config.security_groups),
+          t.groups,
+          port,
+          c.network.subnetsOf(alb),
+          t.subnets,
+        ),
       );
       // IP targets in an AZ the load balancer is not enabled in receive no traffic.
       const azOf = (subnets: Resource[]) =>
@@ -238,7 +278,9 @@ function loadBalancerFlows(c: FlowContext, t: Task): Flow[] {
             "network",
             `${alb.name} enabled in the tasks' AZs`,
             !missing.length,
-            missing.length ? `tasks run in ${missing.join(", ")} where ${alb.name} has no subnet: targets there get no traffic` : `${[...taskAzs].join(", ")}`,
+            missing.length
+              ? `tasks run in ${missing.join(", ")} where ${alb.name} has no subnet: targets there get no traffic`
+              : `${[...taskAzs].join(", ")}`,
             "give the load balancer a subnet in every AZ the service runs in",
           ),
         );
@@ -253,7 +295,15 @@ function loadBalancerFlows(c: FlowContext, t: Task): Flow[] {
         "align the target group and container ports",
       ),
     );
-    out.push(makeFlow(`lb->service:${t.name}`, "lb-service", lbs.map((l) => `lb ${l.name}`).join(", ") || "load balancer", `service ${t.name}:${port}`, hops));
+    out.push(
+      makeFlow(
+        `lb->service:${t.name}`,
+        "lb-service",
+        lbs.map((l) => `lb ${l.name}`).join(", ") || "load balancer",
+        `service ${t.name}:${port}`,
+        hops,
+      ),
+    );
   }
   return out;
 }
@@ -267,7 +317,8 @@ function databaseFlow(c: FlowContext, t: Task, db: Resource, via: Injected[]): F
   const managed = db.attrs.manage_master_user_password === true || db.attrs.manage_master_user_password === "true";
   const iamAuth = db.attrs.iam_database_authentication_enabled === true || db.attrs.iam_database_authentication_enabled === "true";
   const user = toldUser(t);
-  const userArn = (name: string) => c.sym.arnOf("rds-db", `dbuser:${c.sym.attr(db, db.type === "aws_db_instance" ? ["resource_id"] : ["cluster_resource_id"])}/${name}`);
+  const userArn = (name: string) =>
+    c.sym.arnOf("rds-db", `dbuser:${c.sym.attr(db, db.type === "aws_db_instance" ? ["resource_id"] : ["cluster_resource_id"])}/${name}`);
   const usesIamAuth = t.taskRole && user ? c.roleToArn(t.taskRole, "rds-db:connect", userArn(user.value), "database user").ok : false;
   if (injectedMaster.length && managed) {
     const rotation = c.model
@@ -276,7 +327,11 @@ function databaseFlow(c: FlowContext, t: Task, db: Resource, via: Injected[]): F
     const schedule = rotation
       ? c.sym.render(
           rotation.stack,
-          String(block(rotation.attrs.rotation_rules)?.schedule_expression ?? block(rotation.attrs.rotation_rules)?.automatically_after_days ?? "on"),
+          String(
+            block(rotation.attrs.rotation_rules)?.schedule_expression ??
+              block(rotation.attrs.rotation_rules)?.automatically_after_days ??
+              "on",
+          ),
         )
       : "RDS default (7 days)";
     const restart = restartMechanism(c, t);
@@ -334,16 +389,26 @@ function tlsSetting(c: FlowContext, t: Task): string | undefined {
  */
 function iamUserHops(c: FlowContext, t: Task, db: Resource, user: { name: string; value: string }, arn: string, iamAuth: boolean): Hop[] {
   // A read replica has the users of its source (replication): the provisioner creates them there.
-  const source = db.type === "aws_db_instance" ? c.model.resolve(db.stack, db.config.replicate_source_db).find((r) => r.type === "aws_db_instance") : undefined;
+  const source =
+    db.type === "aws_db_instance"
+      ? c.model.resolve(db.stack, db.config.replicate_source_db).find((r) => r.type === "aws_db_instance")
+      : undefined;
   const owner = source ?? db;
   const resourceId = c.sym.attr(owner, owner.type === "aws_db_instance" ? ["resource_id"] : ["cluster_resource_id"]);
   const provisioned = c.model.resources("aws_lambda_invocation").some((inv) => {
-    const input = parseJson(c.sym.render(inv.stack, String(inv.attrs.input ?? ""))) as { users?: { name?: string }[]; database?: string } | undefined;
+    const input = parseJson(c.sym.render(inv.stack, String(inv.attrs.input ?? ""))) as
+      { users?: { name?: string }[]; database?: string } | undefined;
     return !!input && input.database === resourceId && (input.users ?? []).some((u) => u.name === user.value);
   });
   const tls = tlsSetting(c, t);
   return [
-    hop("credentials", "IAM database authentication on", iamAuth, iamAuth ? "iam_database_authentication_enabled" : `${c.label(db)} does not accept IAM tokens`, "set iam_database_authentication_enabled"),
+    hop(
+      "credentials",
+      "IAM database authentication on",
+      iamAuth,
+      iamAuth ? "iam_database_authentication_enabled" : `${c.label(db)} does not accept IAM tokens`,
+      "set iam_database_authentication_enabled",
+    ),
     t.taskRole
       ? c.roleToArn(t.taskRole, "rds-db:connect", arn, `database user ${user.value} (${user.name})`)
       : hop("identity", "task role", false, "the task definition names no task role to sign the token with", "set task_role_arn"),
@@ -356,7 +421,13 @@ function iamUserHops(c: FlowContext, t: Task, db: Resource, user: { name: string
         : `no provisioner invocation creates user ${user.value} in ${c.label(owner)}`,
       "list the user in the database user provisioner (layer 03)",
     ),
-    hop("credentials", "TLS", !!tls, tls ?? "the task asks for no TLS (RDS refuses IAM tokens without it)", "set the driver's SSL mode (VERIFY_IDENTITY / verify-full)"),
+    hop(
+      "credentials",
+      "TLS",
+      !!tls,
+      tls ?? "the task asks for no TLS (RDS refuses IAM tokens without it)",
+      "set the driver's SSL mode (VERIFY_IDENTITY / verify-full)",
+    ),
   ];
 }
 
@@ -368,9 +439,12 @@ export function databaseAdminFlows(c: FlowContext): Flow[] {
   const out: Flow[] = [];
   const dbs = c.model.resources(["aws_db_instance", "aws_rds_cluster"]);
   const rotationFunctions = new Set(
-    c.model
-      .resources("aws_secretsmanager_secret_rotation")
-      .flatMap((r) => c.model.resolve(r.stack, r.config.rotation_lambda_arn).filter((x) => x.type === "aws_lambda_function").map((x) => x.id)),
+    c.model.resources("aws_secretsmanager_secret_rotation").flatMap((r) =>
+      c.model
+        .resolve(r.stack, r.config.rotation_lambda_arn)
+        .filter((x) => x.type === "aws_lambda_function")
+        .map((x) => x.id),
+    ),
   );
   for (const fn of c.model.resources("aws_lambda_function")) {
     // A rotation function outside the VPC sets the password through the RDS API (rotationFlows).
@@ -386,7 +460,14 @@ export function databaseAdminFlows(c: FlowContext): Flow[] {
       const role = c.policies.roleOf(fn.stack, fn.config.role);
       const masterSecret = c.sym.attr(db, ["master_user_secret", "0", "secret_arn"]);
       const hops: Hop[] = [
-        ...c.network.sgPath(`${fn.name} -> ${db.name}`, groups, c.network.groups(db.stack, db.config.vpc_security_group_ids), port, subnets, c.network.subnetsOf(db)),
+        ...c.network.sgPath(
+          `${fn.name} -> ${db.name}`,
+          groups,
+          c.network.groups(db.stack, db.config.vpc_security_group_ids),
+          port,
+          subnets,
+          c.network.subnetsOf(db),
+        ),
       ];
       if (masterSecret && Object.values(env).includes(masterSecret) && role) {
         hops.push(c.roleToArn(role, "secretsmanager:GetSecretValue", masterSecret, "master secret (read at run time)"));
@@ -420,10 +501,29 @@ export function rotationFlows(c: FlowContext): Flow[] {
     const secretArn = c.sym.arn(secret);
     const invoke = c.model
       .resources("aws_lambda_permission")
-      .some((p) => c.model.refersTo(p, fn, "function_name") && p.attrs.principal === "secretsmanager.amazonaws.com" && c.model.refersTo(p, secret, "source_arn"));
+      .some(
+        (p) =>
+          c.model.refersTo(p, fn, "function_name") &&
+          p.attrs.principal === "secretsmanager.amazonaws.com" &&
+          c.model.refersTo(p, secret, "source_arn"),
+      );
     const hops: Hop[] = [
-      hop("identity", "Secrets Manager may invoke the function for this secret", invoke, invoke ? "aws_lambda_permission (source_arn: the secret)" : `no permission lets secretsmanager.amazonaws.com invoke ${fn.name} for ${secret.name}`, "add an aws_lambda_permission with principal secretsmanager.amazonaws.com and source_arn the secret"),
-      hop("credentials", "database instance", !!db, db ? db.id : `no stack creates DB instance ${instance || "(DB_INSTANCE_IDENTIFIER unset)"}`, "set DB_INSTANCE_IDENTIFIER to the instance the secret belongs to"),
+      hop(
+        "identity",
+        "Secrets Manager may invoke the function for this secret",
+        invoke,
+        invoke
+          ? "aws_lambda_permission (source_arn: the secret)"
+          : `no permission lets secretsmanager.amazonaws.com invoke ${fn.name} for ${secret.name}`,
+        "add an aws_lambda_permission with principal secretsmanager.amazonaws.com and source_arn the secret",
+      ),
+      hop(
+        "credentials",
+        "database instance",
+        !!db,
+        db ? db.id : `no stack creates DB instance ${instance || "(DB_INSTANCE_IDENTIFIER unset)"}`,
+        "set DB_INSTANCE_IDENTIFIER to the instance the secret belongs to",
+      ),
     ];
     if (role) {
       for (const action of ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"]) {
@@ -434,7 +534,15 @@ export function rotationFlows(c: FlowContext): Flow[] {
     } else {
       hops.push(hop("identity", "execution role", false, `${fn.name} has no role of the environment`, "set the function's role"));
     }
-    out.push(makeFlow(`rotation:${secret.name}->database:${db?.name ?? instance}`, "function-database", c.label(fn), `${c.label(secret)} / ${db ? c.label(db) : instance}`, hops));
+    out.push(
+      makeFlow(
+        `rotation:${secret.name}->database:${db?.name ?? instance}`,
+        "function-database",
+        c.label(fn),
+        `${c.label(secret)} / ${db ? c.label(db) : instance}`,
+        hops,
+      ),
+    );
   }
   return out;
 }
@@ -444,21 +552,41 @@ export function rotationFlows(c: FlowContext): Flow[] {
  * may connect as exactly the user it is told, a provisioner's invocation creates that user, and the
  * function asks for TLS (RDS refuses IAM tokens without it).
  */
-function functionIamUserHops(c: FlowContext, fn: Resource, role: Resource | undefined, db: Resource, user: { name: string; value: string }, env: Record<string, string>): Hop[] {
+function functionIamUserHops(
+  c: FlowContext,
+  fn: Resource,
+  role: Resource | undefined,
+  db: Resource,
+  user: { name: string; value: string },
+  env: Record<string, string>,
+): Hop[] {
   const iamAuth = db.attrs.iam_database_authentication_enabled === true || db.attrs.iam_database_authentication_enabled === "true";
   const resourceId = c.sym.attr(db, db.type === "aws_db_instance" ? ["resource_id"] : ["cluster_resource_id"]);
   const arn = c.sym.arnOf("rds-db", `dbuser:${resourceId}/${user.value}`);
   const provisioned = c.model.resources("aws_lambda_invocation").some((inv) => {
-    const input = parseJson(c.sym.render(inv.stack, String(inv.attrs.input ?? ""))) as { users?: { name?: string }[]; database?: string } | undefined;
+    const input = parseJson(c.sym.render(inv.stack, String(inv.attrs.input ?? ""))) as
+      { users?: { name?: string }[]; database?: string } | undefined;
     return !!input && input.database === resourceId && (input.users ?? []).some((u) => u.name === user.value);
   });
   const off = /^(disable|disabled|false|off|none|0)$/i;
   const tls = Object.entries(env).find(([k, v]) => /SSL|TLS/i.test(k) && v !== "" && !off.test(v));
   return [
-    hop("credentials", "IAM database authentication on", iamAuth, iamAuth ? "iam_database_authentication_enabled" : `${c.label(db)} does not accept IAM tokens`, "set iam_database_authentication_enabled"),
+    hop(
+      "credentials",
+      "IAM database authentication on",
+      iamAuth,
+      iamAuth ? "iam_database_authentication_enabled" : `${c.label(db)} does not accept IAM tokens`,
+      "set iam_database_authentication_enabled",
+    ),
     role
       ? c.roleToArn(role, "rds-db:connect", arn, `database user ${user.value} (${user.name})`)
-      : hop("identity", "function role", false, `${c.label(fn)} names no role of the environment to sign the token with`, "set the function's role"),
+      : hop(
+          "identity",
+          "function role",
+          false,
+          `${c.label(fn)} names no role of the environment to sign the token with`,
+          "set the function's role",
+        ),
     hop(
       "credentials",
       `database user ${user.value} exists`,
@@ -466,7 +594,13 @@ function functionIamUserHops(c: FlowContext, fn: Resource, role: Resource | unde
       provisioned ? "created by the provisioner's invocation" : `no provisioner invocation creates user ${user.value} in ${c.label(db)}`,
       "list the user in the database user provisioner (layer 03)",
     ),
-    hop("credentials", "TLS", !!tls, tls ? `${tls[0]}=${tls[1]}` : "the function asks for no TLS (RDS refuses IAM tokens without it)", "set DB_SSL_MODE (VERIFY_IDENTITY / verify-full)"),
+    hop(
+      "credentials",
+      "TLS",
+      !!tls,
+      tls ? `${tls[0]}=${tls[1]}` : "the function asks for no TLS (RDS refuses IAM tokens without it)",
+      "set DB_SSL_MODE (VERIFY_IDENTITY / verify-full)",
+    ),
   ];
 }
 
@@ -500,7 +634,10 @@ function cacheFlow(c: FlowContext, t: Task, cache: Resource): Flow {
     ...Object.entries(t.env).map(([k, v]) => `${k}=${v}`),
     ...t.secrets.flatMap((s) => {
       const p = s.kind === "ssm" ? parameterOf(c, s.from) : undefined;
-      return [`${s.name}=${s.from}`, ...(p && typeof p.attrs.value === "string" ? [`${s.name}=${c.sym.render(p.stack, p.attrs.value)}`] : [])];
+      return [
+        `${s.name}=${s.from}`,
+        ...(p && typeof p.attrs.value === "string" ? [`${s.name}=${c.sym.render(p.stack, p.attrs.value)}`] : []),
+      ];
     }),
   ];
   if (groups.length) {
@@ -523,7 +660,13 @@ function cacheFlow(c: FlowContext, t: Task, cache: Resource): Flow {
       hops.push(
         t.taskRole
           ? c.roleToArn(t.taskRole, "elasticache:Connect", c.sym.arn(cache), `replication group ${c.sym.nameOf(cache)}`, extra)
-          : hop("identity", "task role", false, "the service has no task role: it cannot sign an IAM auth token", "give the service a task role"),
+          : hop(
+              "identity",
+              "task role",
+              false,
+              "the service has no task role: it cannot sign an IAM auth token",
+              "give the service a task role",
+            ),
       );
       if (t.taskRole) hops.push(c.roleToArn(t.taskRole, "elasticache:Connect", c.sym.arn(user), `user ${userName}`, extra));
       const named = values.some((v) => v.endsWith(`=${userName}`) || v.includes(`⟦${user.id}.`));
@@ -532,7 +675,9 @@ function cacheFlow(c: FlowContext, t: Task, cache: Resource): Flow {
           "credentials",
           "client gets the IAM user name",
           named,
-          named ? `user ${userName} passed to the task` : `the only users that sign in use IAM auth (${userName}) but the task receives no user name`,
+          named
+            ? `user ${userName} passed to the task`
+            : `the only users that sign in use IAM auth (${userName}) but the task receives no user name`,
           `pass the user name (${userName}) to the task and sign an IAM auth token with the task role (${FACTS.ELASTICACHE_IAM_AUTH.source})`,
         ),
       );

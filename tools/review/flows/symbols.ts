@@ -20,7 +20,8 @@ export interface EnvFacts {
 export const token = (what: string) => `⟦${what}⟧`;
 export const isToken = (s: string) => s.startsWith("⟦") && s.endsWith("⟧") && s.indexOf("⟦", 1) === -1;
 
-const REF = /^((?:data\.)?[a-z][a-z0-9]*(?:_[a-z0-9]+)*)\.([A-Za-z_][A-Za-z0-9_-]*)((?:\.[A-Za-z0-9_-]+|\[\s*\d+\s*\]|\[\s*"[^"]*"\s*\])*)$/;
+const REF =
+  /^((?:data\.)?[a-z][a-z0-9]*(?:_[a-z0-9]+)*)\.([A-Za-z_][A-Za-z0-9_-]*)((?:\.[A-Za-z0-9_-]+|\[\s*\d+\s*\]|\[\s*"[^"]*"\s*\])*)$/;
 
 function splitPath(text: string): string[] {
   return [...text.matchAll(/\.([A-Za-z0-9_-]+)|\[\s*(\d+)\s*\]|\[\s*"([^"]*)"\s*\]/g)].map((m) => m[1] ?? m[2] ?? m[3]);
@@ -145,9 +146,16 @@ export class Symbols {
   attr(r: Resource, path: readonly string[]): string {
     const [head, ...rest] = path;
     if (head === "arn" && !rest.length) return this.arn(r);
-    if ((r.type === "aws_db_instance" || r.type === "aws_rds_cluster") && head === "master_user_secret" && rest[rest.length - 1] === "secret_arn") {
+    if (
+      (r.type === "aws_db_instance" || r.type === "aws_rds_cluster") &&
+      head === "master_user_secret" &&
+      rest[rest.length - 1] === "secret_arn"
+    ) {
       // RDS names the secret it manages rds!db-<uuid> / rds!cluster-<uuid> (see service-context.ts, RDS_MANAGED_SECRET).
-      return this.arnOf("secretsmanager", `secret:rds!${r.type === "aws_db_instance" ? "db" : "cluster"}-${token(`${r.id}.master_user_secret`)}`);
+      return this.arnOf(
+        "secretsmanager",
+        `secret:rds!${r.type === "aws_db_instance" ? "db" : "cluster"}-${token(`${r.id}.master_user_secret`)}`,
+      );
     }
     if (head === "id" && !rest.length) {
       switch (r.type) {
@@ -171,11 +179,14 @@ export class Symbols {
           return this.nameOf(r);
       }
     }
-    if (r.type === "aws_ecr_repository" && head === "repository_url") return `${this.env.accountId}.dkr.ecr.${this.env.region}.amazonaws.com/${this.nameOf(r)}`;
-    if (r.type === "aws_sqs_queue" && head === "url") return `https://sqs.${this.env.region}.amazonaws.com/${this.env.accountId}/${this.nameOf(r)}`;
+    if (r.type === "aws_ecr_repository" && head === "repository_url")
+      return `${this.env.accountId}.dkr.ecr.${this.env.region}.amazonaws.com/${this.nameOf(r)}`;
+    if (r.type === "aws_sqs_queue" && head === "url")
+      return `https://sqs.${this.env.region}.amazonaws.com/${this.env.accountId}/${this.nameOf(r)}`;
     if ((r.type === "aws_lambda_function" || r.type === "aws_lambda_alias") && head === "invoke_arn")
       return `arn:${this.env.partition}:apigateway:${this.env.region}:lambda:path/2015-03-31/functions/${this.arn(r)}/invocations`;
-    if (r.type === "aws_lambda_alias" && head === "function_name") return this.literal(r, "function_name") ?? token(`${r.id}.function_name`);
+    if (r.type === "aws_lambda_alias" && head === "function_name")
+      return this.literal(r, "function_name") ?? token(`${r.id}.function_name`);
     if (!rest.length && head === NAME_ATTRS[r.type]) return this.nameOf(r);
     if (!rest.length && typeof r.attrs[head] === "string") return this.literal(r, head)!;
     return token(`${r.id}.${path.join(".")}`);
@@ -260,7 +271,8 @@ export class Symbols {
   /** Renders a value to a list of strings (a list output, a single string, or a list of references). */
   strings(stack: string, v: unknown): string[] {
     const r = this.renderValue(stack, v);
-    if (Array.isArray(r)) return r.flatMap((x) => (typeof x === "string" ? [x] : Array.isArray(x) ? x.filter((y): y is string => typeof y === "string") : []));
+    if (Array.isArray(r))
+      return r.flatMap((x) => (typeof x === "string" ? [x] : Array.isArray(x) ? x.filter((y): y is string => typeof y === "string") : []));
     return typeof r === "string" ? [r] : [];
   }
 }

@@ -80,7 +80,12 @@ export function collectorFlows(c: FlowContext): Flow[] {
       if (!PRIVATE_ECR.test(collector.image)) {
         out.push(
           makeFlow(`service:${t.name}->image:${collector.name}`, "service-start", who, `image ${collector.image}`, [
-            hop("credentials", "public image", true, `${collector.image}: pulled anonymously from outside the VPC (ECR Public has no VPC endpoint)`),
+            hop(
+              "credentials",
+              "public image",
+              true,
+              `${collector.image}: pulled anonymously from outside the VPC (ECR Public has no VPC endpoint)`,
+            ),
             ...c.network.toAwsService("ecr-public", t.groups, t.subnets),
           ]),
         );
@@ -94,11 +99,15 @@ export function collectorFlows(c: FlowContext): Flow[] {
             "route",
             "application sends to the collector",
             !!told,
-            told ?? `the application container is told no receiver of the traces pipeline (OTEL_EXPORTER_OTLP_ENDPOINT / AWS_XRAY_DAEMON_ADDRESS)`,
+            told ??
+              `the application container is told no receiver of the traces pipeline (OTEL_EXPORTER_OTLP_ENDPOINT / AWS_XRAY_DAEMON_ADDRESS)`,
             "set OTEL_EXPORTER_OTLP_ENDPOINT (or AWS_XRAY_DAEMON_ADDRESS) on the application container to a receiver of the collector",
           ),
         ];
-        if (!t.taskRole) hops.push(hop("identity", "task role", false, "the task definition names no task role to sign X-Ray calls with", "set task_role_arn"));
+        if (!t.taskRole)
+          hops.push(
+            hop("identity", "task role", false, "the task definition names no task role to sign X-Ray calls with", "set task_role_arn"),
+          );
         else for (const a of ["xray:PutTraceSegments", "xray:GetSamplingRules"]) hops.push(c.roleToArn(t.taskRole, a, "*", "X-Ray"));
         hops.push(...c.network.toAwsService("xray", t.groups, t.subnets));
         out.push(makeFlow(`service:${t.name}->xray`, "service-telemetry", who, "AWS X-Ray", hops));
@@ -108,13 +117,24 @@ export function collectorFlows(c: FlowContext): Flow[] {
       for (const [key, exp] of Object.entries(exporters).filter(([k]) => k.split("/")[0] === "prometheusremotewrite")) {
         if (!pipelinesTo(cfg, key).length) continue;
         const endpoint = String(obj(exp).endpoint ?? "");
-        const ws = workspaces.find((w) => endpoint.includes(`⟦${w.id}.prometheus_endpoint⟧`) || endpoint.startsWith(c.sym.attr(w, ["prometheus_endpoint"])));
+        const ws = workspaces.find(
+          (w) => endpoint.includes(`⟦${w.id}.prometheus_endpoint⟧`) || endpoint.startsWith(c.sym.attr(w, ["prometheus_endpoint"])),
+        );
         const hops: Hop[] = [
-          hop("credentials", "workspace exists", !!ws, ws ? ws.id : `no stack creates the workspace ${endpoint} writes to`, "remote-write to a workspace of the environment"),
+          hop(
+            "credentials",
+            "workspace exists",
+            !!ws,
+            ws ? ws.id : `no stack creates the workspace ${endpoint} writes to`,
+            "remote-write to a workspace of the environment",
+          ),
           scrapeHop(cfg, app),
           sigv4Hop(cfg, obj(exp), c.env.region),
         ];
-        if (!t.taskRole) hops.push(hop("identity", "task role", false, "the task definition names no task role to sign remote writes with", "set task_role_arn"));
+        if (!t.taskRole)
+          hops.push(
+            hop("identity", "task role", false, "the task definition names no task role to sign remote writes with", "set task_role_arn"),
+          );
         else if (ws) hops.push(c.roleToResource(t.taskRole, "aps:RemoteWrite", ws));
         hops.push(...c.network.toAwsService("aps-workspaces", t.groups, t.subnets));
         out.push(makeFlow(`service:${t.name}->prometheus:${ws?.name ?? key}`, "service-telemetry", who, ws ? c.label(ws) : endpoint, hops));
@@ -130,10 +150,15 @@ function appToldReceiver(app: Container | undefined, receivers: Obj, names: stri
   const endpoints: string[] = [];
   for (const n of names) {
     const r = obj(receivers[n]);
-    if (n.split("/")[0] === "otlp") for (const p of Object.values(obj(r.protocols))) if (isObj(p) && typeof p.endpoint === "string") endpoints.push(p.endpoint);
+    if (n.split("/")[0] === "otlp")
+      for (const p of Object.values(obj(r.protocols))) if (isObj(p) && typeof p.endpoint === "string") endpoints.push(p.endpoint);
     if (n.split("/")[0] === "awsxray" && typeof r.endpoint === "string") endpoints.push(r.endpoint);
   }
-  const hostPort = (v: string) => v.replace(/^https?:\/\//, "").replace(/\/.*$/, "").replace(/^localhost:/, "127.0.0.1:");
+  const hostPort = (v: string) =>
+    v
+      .replace(/^https?:\/\//, "")
+      .replace(/\/.*$/, "")
+      .replace(/^localhost:/, "127.0.0.1:");
   const hit = ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT", "AWS_XRAY_DAEMON_ADDRESS"].find(
     (k) => app.env[k] && endpoints.map(hostPort).includes(hostPort(app.env[k])),
   );
@@ -152,7 +177,9 @@ function scrapeHop(cfg: Obj, app: Container | undefined): Hop {
     "route",
     "scrape target is the application",
     ok,
-    ok ? `scrapes ${targets.join(", ")}` : `scrape targets ${targets.join(", ") || "none"} are not the application container's port on loopback (${ports.join(", ") || "no port"})`,
+    ok
+      ? `scrapes ${targets.join(", ")}`
+      : `scrape targets ${targets.join(", ") || "none"} are not the application container's port on loopback (${ports.join(", ") || "no port"})`,
     "scrape 127.0.0.1:<the application container's port>",
   );
 }
@@ -167,7 +194,9 @@ function sigv4Hop(cfg: Obj, exp: Obj, region: string): Hop {
     "credentials",
     "SigV4 for aps",
     ok,
-    ok ? `${name} (service aps, ${region})` : `remote write is not signed with an enabled sigv4auth extension for aps in ${region} (authenticator ${name || "none"})`,
+    ok
+      ? `${name} (service aps, ${region})`
+      : `remote write is not signed with an enabled sigv4auth extension for aps in ${region} (authenticator ${name || "none"})`,
     "authenticate the exporter with a sigv4auth extension (service aps, the workspace's region) listed in service.extensions",
   );
 }

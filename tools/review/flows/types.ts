@@ -54,7 +54,15 @@ export interface FlowReport {
 export function makeFlow(id: string, kind: string, from: string, to: string, hops: readonly Hop[]): Flow {
   const first = hops.find((h) => !h.ok);
   if (!first) return { id, kind, from, to, status: "ok", hops };
-  return { id, kind, from, to, status: "broken", hops, broken: { hop: first.name, kind: first.kind, reason: first.detail, fix: first.fix ?? "" } };
+  return {
+    id,
+    kind,
+    from,
+    to,
+    status: "broken",
+    hops,
+    broken: { hop: first.name, kind: first.kind, reason: first.detail, fix: first.fix ?? "" },
+  };
 }
 
 export function notApplicable(id: string, kind: string, from: string, to: string, note: string): Flow {

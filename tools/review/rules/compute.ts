@@ -36,7 +36,11 @@ export const computeRules: Rule[] = [
     check: ({ model }) =>
       model.resources("aws_ecs_cluster").map((c) => {
         const setting = blocks(c.attrs.setting).find((s) => s.name === "containerInsights");
-        return check(c, setting !== undefined && ["enabled", "enhanced"].includes(String(setting.value)), "containerInsights is not enabled");
+        return check(
+          c,
+          setting !== undefined && ["enabled", "enhanced"].includes(String(setting.value)),
+          "containerInsights is not enabled",
+        );
       }),
   },
   {
@@ -47,7 +51,9 @@ export const computeRules: Rule[] = [
     checkov: ["CKV_AWS_333"],
     types: ["aws_ecs_service"],
     check: ({ model }) =>
-      model.resources("aws_ecs_service").map((s) => check(s, bool(get(s.attrs, "network_configuration.assign_public_ip")) !== true, "assign_public_ip = true")),
+      model
+        .resources("aws_ecs_service")
+        .map((s) => check(s, bool(get(s.attrs, "network_configuration.assign_public_ip")) !== true, "assign_public_ip = true")),
   },
   {
     id: "PK-ECS-004",
@@ -105,7 +111,9 @@ export const computeRules: Rule[] = [
     checkov: ["CKV_AWS_163"],
     types: ["aws_ecr_repository"],
     check: ({ model }) =>
-      model.resources("aws_ecr_repository").map((r) => check(r, bool(get(r.attrs, "image_scanning_configuration.scan_on_push")) === true, "scan_on_push is not true")),
+      model
+        .resources("aws_ecr_repository")
+        .map((r) => check(r, bool(get(r.attrs, "image_scanning_configuration.scan_on_push")) === true, "scan_on_push is not true")),
   },
   {
     id: "PK-ECR-002",
@@ -115,7 +123,9 @@ export const computeRules: Rule[] = [
     checkov: ["CKV_AWS_51"],
     types: ["aws_ecr_repository"],
     check: ({ model }) =>
-      model.resources("aws_ecr_repository").map((r) => check(r, String(r.attrs.image_tag_mutability ?? "MUTABLE").startsWith("IMMUTABLE"), "tags are mutable")),
+      model
+        .resources("aws_ecr_repository")
+        .map((r) => check(r, String(r.attrs.image_tag_mutability ?? "MUTABLE").startsWith("IMMUTABLE"), "tags are mutable")),
   },
   {
     id: "PK-ECR-003",
@@ -125,7 +135,9 @@ export const computeRules: Rule[] = [
     checkov: ["CKV_AWS_136"],
     types: ["aws_ecr_repository"],
     check: ({ model }) =>
-      model.resources("aws_ecr_repository").map((r) => check(r, get(r.attrs, "encryption_configuration.encryption_type") === "KMS", "encrypted with AES256 (AWS owned key)")),
+      model
+        .resources("aws_ecr_repository")
+        .map((r) => check(r, get(r.attrs, "encryption_configuration.encryption_type") === "KMS", "encrypted with AES256 (AWS owned key)")),
   },
   {
     id: "PK-LAMBDA-001",
@@ -134,7 +146,10 @@ export const computeRules: Rule[] = [
     fix: "Set tracing_config { mode = Active }.",
     checkov: ["CKV_AWS_50"],
     types: ["aws_lambda_function"],
-    check: ({ model }) => model.resources("aws_lambda_function").map((f) => check(f, get(f.attrs, "tracing_config.mode") === "Active", "X-Ray tracing is not Active")),
+    check: ({ model }) =>
+      model
+        .resources("aws_lambda_function")
+        .map((f) => check(f, get(f.attrs, "tracing_config.mode") === "Active", "X-Ray tracing is not Active")),
   },
   {
     id: "PK-LAMBDA-002",
@@ -149,7 +164,12 @@ export const computeRules: Rule[] = [
         const destination = model
           .referrers(f, "aws_lambda_function_event_invoke_config", "function_name")
           .some((c) => isSet(get(c.attrs, "destination_config.on_failure.destination")));
-        return check(f, dlq || destination, "no dead-letter queue and no on-failure destination", dlq ? "dead_letter_config" : "on-failure destination");
+        return check(
+          f,
+          dlq || destination,
+          "no dead-letter queue and no on-failure destination",
+          dlq ? "dead_letter_config" : "on-failure destination",
+        );
       }),
   },
   {
@@ -172,7 +192,8 @@ export const computeRules: Rule[] = [
     fix: "Set vpc_config with the app subnets and the lambda security group.",
     checkov: ["CKV_AWS_117"],
     types: ["aws_lambda_function"],
-    check: ({ model }) => model.resources("aws_lambda_function").map((f) => check(f, isSet(get(f.attrs, "vpc_config.subnet_ids")), "not attached to the VPC")),
+    check: ({ model }) =>
+      model.resources("aws_lambda_function").map((f) => check(f, isSet(get(f.attrs, "vpc_config.subnet_ids")), "not attached to the VPC")),
   },
   {
     id: "PK-LAMBDA-005",
@@ -185,7 +206,13 @@ export const computeRules: Rule[] = [
       model
         .resources("aws_lambda_permission")
         .filter((p) => String(p.attrs.principal ?? "").endsWith(".amazonaws.com"))
-        .map((p) => check(p, isSet(p.attrs.source_arn) || isSet(p.attrs.source_account), `${String(p.attrs.principal)} may invoke from any account or resource`)),
+        .map((p) =>
+          check(
+            p,
+            isSet(p.attrs.source_arn) || isSet(p.attrs.source_account),
+            `${String(p.attrs.principal)} may invoke from any account or resource`,
+          ),
+        ),
   },
   {
     id: "PK-LAMBDA-006",

@@ -9,7 +9,12 @@ const DB = ["aws_db_instance", "aws_rds_cluster"];
 /** Instances of an Aurora cluster (by cluster_identifier reference or literal identifier). */
 function clusterInstances(model: Parameters<Rule["check"]>[0]["model"], cluster: Resource): Resource[] {
   const id = str(cluster.attrs.cluster_identifier);
-  return model.resources("aws_rds_cluster_instance").filter((i) => model.refersTo(i, cluster, "cluster_identifier") || (id !== undefined && !isExpression(id) && i.attrs.cluster_identifier === id));
+  return model
+    .resources("aws_rds_cluster_instance")
+    .filter(
+      (i) =>
+        model.refersTo(i, cluster, "cluster_identifier") || (id !== undefined && !isExpression(id) && i.attrs.cluster_identifier === id),
+    );
 }
 
 /** TLS-enforcing parameter names and the value that enforces. */
@@ -26,7 +31,15 @@ function parameterGroupEnforcesTls(group: Resource | undefined): boolean {
   });
 }
 
-const STATEFUL = ["aws_rds_cluster", "aws_db_instance", "aws_s3_bucket", "aws_dynamodb_table", "aws_elasticache_replication_group", "aws_ecr_repository", "aws_efs_file_system"];
+const STATEFUL = [
+  "aws_rds_cluster",
+  "aws_db_instance",
+  "aws_s3_bucket",
+  "aws_dynamodb_table",
+  "aws_elasticache_replication_group",
+  "aws_ecr_repository",
+  "aws_efs_file_system",
+];
 
 export const dataRules: Rule[] = [
   {
@@ -55,7 +68,13 @@ export const dataRules: Rule[] = [
         const stmts = statements(model, k, k.attrs.policy);
         if (!stmts) return [pass(k, "policy not readable (expression)")];
         const open = stmts.filter((s) => s.effect === "Allow" && s.principals.includes("*") && !s.hasCondition);
-        return [check(k, open.length === 0, `statement ${open.map((s) => s.sid ?? "(no sid)").join(", ")} allows any principal without a condition`)];
+        return [
+          check(
+            k,
+            open.length === 0,
+            `statement ${open.map((s) => s.sid ?? "(no sid)").join(", ")} allows any principal without a condition`,
+          ),
+        ];
       }),
   },
   {
@@ -80,7 +99,9 @@ export const dataRules: Rule[] = [
     checkov: ["CKV_AWS_17"],
     types: ["aws_db_instance", "aws_rds_cluster_instance"],
     check: ({ model }) =>
-      model.resources(["aws_db_instance", "aws_rds_cluster_instance"]).map((d) => check(d, bool(d.attrs.publicly_accessible) !== true, "publicly_accessible = true")),
+      model
+        .resources(["aws_db_instance", "aws_rds_cluster_instance"])
+        .map((d) => check(d, bool(d.attrs.publicly_accessible) !== true, "publicly_accessible = true")),
   },
   {
     id: "PK-RDS-003",
@@ -89,7 +110,8 @@ export const dataRules: Rule[] = [
     fix: "Set deletion_protection = true (database.deletionProtection, default protection.data).",
     checkov: ["CKV_AWS_139", "CKV_AWS_293"],
     types: DB,
-    check: ({ model }) => model.resources(DB).map((d) => check(d, bool(d.attrs.deletion_protection) === true, "deletion_protection is not true")),
+    check: ({ model }) =>
+      model.resources(DB).map((d) => check(d, bool(d.attrs.deletion_protection) === true, "deletion_protection is not true")),
   },
   {
     id: "PK-RDS-004",
@@ -101,7 +123,11 @@ export const dataRules: Rule[] = [
     check: ({ model, settings }) =>
       model.resources(DB).map((d) => {
         const days = num(d.attrs.backup_retention_period) ?? (d.type === "aws_rds_cluster" ? 1 : 0);
-        return check(d, days >= settings.minBackupRetentionDays, `backup_retention_period = ${days}, the tier asks for at least ${settings.minBackupRetentionDays}`);
+        return check(
+          d,
+          days >= settings.minBackupRetentionDays,
+          `backup_retention_period = ${days}, the tier asks for at least ${settings.minBackupRetentionDays}`,
+        );
       }),
   },
   {
@@ -120,7 +146,8 @@ export const dataRules: Rule[] = [
         if (c.attrs.engine_mode === "serverless") return pass(c, "Aurora Serverless v1 is multi-AZ by design");
         const instances = clusterInstances(model, c);
         const azs = new Set(instances.map((i) => str(i.attrs.availability_zone) ?? `unpinned:${i.address}`));
-        if (instances.length < 2) return fail(c, `${instances.length} instance${instances.length === 1 ? "" : "s"}: no reader to fail over to`);
+        if (instances.length < 2)
+          return fail(c, `${instances.length} instance${instances.length === 1 ? "" : "s"}: no reader to fail over to`);
         return check(c, azs.size >= 2, `every instance is pinned to ${[...azs][0]}`);
       }),
     ],
@@ -136,7 +163,9 @@ export const dataRules: Rule[] = [
       model
         .resources(DB)
         .filter((d) => !/^(sqlserver|oracle|db2)/.test(String(d.attrs.engine ?? "")))
-        .map((d) => check(d, bool(d.attrs.iam_database_authentication_enabled) === true, "iam_database_authentication_enabled is not true")),
+        .map((d) =>
+          check(d, bool(d.attrs.iam_database_authentication_enabled) === true, "iam_database_authentication_enabled is not true"),
+        ),
   },
   {
     id: "PK-RDS-007",
@@ -145,7 +174,8 @@ export const dataRules: Rule[] = [
     fix: "Set enabled_cloudwatch_logs_exports for the engine (database.logExports).",
     checkov: ["CKV_AWS_129", "CKV_AWS_324"],
     types: DB,
-    check: ({ model }) => model.resources(DB).map((d) => check(d, strings(d.attrs.enabled_cloudwatch_logs_exports).length > 0, "no log exports")),
+    check: ({ model }) =>
+      model.resources(DB).map((d) => check(d, strings(d.attrs.enabled_cloudwatch_logs_exports).length > 0, "no log exports")),
   },
   {
     id: "PK-RDS-008",
@@ -159,7 +189,8 @@ export const dataRules: Rule[] = [
         .resources(DB)
         .filter((d) => !isSet(d.attrs.replicate_source_db) && !isSet(d.attrs.snapshot_identifier))
         .map((d) => {
-          if (isSet(d.config.master_password) || isSet(d.config.password)) return fail(d, "a master password is written in the configuration (and so in state)");
+          if (isSet(d.config.master_password) || isSet(d.config.password))
+            return fail(d, "a master password is written in the configuration (and so in state)");
           // A write-only password (Terraform 1.11+) is kept in neither plan nor state; it must not be
           // a literal in the configuration, and a rotation must replace it (the kit's RDS instances
           // with read replicas: modules/rotated-master-secret.ts).
@@ -184,12 +215,26 @@ export const dataRules: Rule[] = [
     types: ["aws_rds_cluster", "aws_db_instance", "aws_rds_cluster_parameter_group", "aws_db_parameter_group"],
     check: ({ model }) => [
       ...model.resources("aws_rds_cluster").map((c) => {
-        const groups = model.resolve(c.stack, c.config.db_cluster_parameter_group_name).filter((g) => g.type === "aws_rds_cluster_parameter_group");
-        return check(c, groups.some((g) => parameterGroupEnforcesTls(g)), groups.length ? `${groups[0].address} does not require TLS` : "no cluster parameter group of this configuration (the default does not require TLS)");
+        const groups = model
+          .resolve(c.stack, c.config.db_cluster_parameter_group_name)
+          .filter((g) => g.type === "aws_rds_cluster_parameter_group");
+        return check(
+          c,
+          groups.some((g) => parameterGroupEnforcesTls(g)),
+          groups.length
+            ? `${groups[0].address} does not require TLS`
+            : "no cluster parameter group of this configuration (the default does not require TLS)",
+        );
       }),
       ...model.resources("aws_db_instance").map((d) => {
         const groups = model.resolve(d.stack, d.config.parameter_group_name).filter((g) => g.type === "aws_db_parameter_group");
-        return check(d, groups.some((g) => parameterGroupEnforcesTls(g)), groups.length ? `${groups[0].address} does not require TLS` : "no parameter group of this configuration (the default does not require TLS)");
+        return check(
+          d,
+          groups.some((g) => parameterGroupEnforcesTls(g)),
+          groups.length
+            ? `${groups[0].address} does not require TLS`
+            : "no parameter group of this configuration (the default does not require TLS)",
+        );
       }),
     ],
   },
@@ -214,7 +259,9 @@ export const dataRules: Rule[] = [
     checkov: ["CKV_AWS_226"],
     types: ["aws_db_instance", "aws_rds_cluster_instance"],
     check: ({ model }) =>
-      model.resources(["aws_db_instance", "aws_rds_cluster_instance"]).map((d) => check(d, bool(d.attrs.auto_minor_version_upgrade) !== false, "auto_minor_version_upgrade = false")),
+      model
+        .resources(["aws_db_instance", "aws_rds_cluster_instance"])
+        .map((d) => check(d, bool(d.attrs.auto_minor_version_upgrade) !== false, "auto_minor_version_upgrade = false")),
   },
   {
     id: "PK-RDS-012",
@@ -224,7 +271,9 @@ export const dataRules: Rule[] = [
     checkov: ["CKV_AWS_118"],
     types: ["aws_db_instance", "aws_rds_cluster_instance"],
     check: ({ model }) =>
-      model.resources(["aws_db_instance", "aws_rds_cluster_instance"]).map((d) => check(d, (num(d.attrs.monitoring_interval) ?? 0) > 0, "monitoring_interval is 0")),
+      model
+        .resources(["aws_db_instance", "aws_rds_cluster_instance"])
+        .map((d) => check(d, (num(d.attrs.monitoring_interval) ?? 0) > 0, "monitoring_interval is 0")),
   },
   {
     id: "PK-CACHE-001",
@@ -234,7 +283,9 @@ export const dataRules: Rule[] = [
     checkov: ["CKV_AWS_29"],
     types: ["aws_elasticache_replication_group"],
     check: ({ model }) =>
-      model.resources("aws_elasticache_replication_group").map((g) => check(g, bool(g.attrs.at_rest_encryption_enabled) === true, "at_rest_encryption_enabled is not true")),
+      model
+        .resources("aws_elasticache_replication_group")
+        .map((g) => check(g, bool(g.attrs.at_rest_encryption_enabled) === true, "at_rest_encryption_enabled is not true")),
   },
   {
     id: "PK-CACHE-002",
@@ -246,7 +297,11 @@ export const dataRules: Rule[] = [
     check: ({ model }) =>
       model.resources("aws_elasticache_replication_group").map((g) => {
         if (bool(g.attrs.transit_encryption_enabled) !== true) return fail(g, "transit_encryption_enabled is not true");
-        return check(g, g.attrs.transit_encryption_mode !== "preferred", "transit_encryption_mode = preferred lets clients connect without TLS");
+        return check(
+          g,
+          g.attrs.transit_encryption_mode !== "preferred",
+          "transit_encryption_mode = preferred lets clients connect without TLS",
+        );
       }),
   },
   {
@@ -259,7 +314,13 @@ export const dataRules: Rule[] = [
     check: ({ model }) =>
       model
         .resources("aws_elasticache_replication_group")
-        .map((g) => check(g, isSet(g.attrs.user_group_ids) || isSet(g.attrs.auth_token), "neither user_group_ids nor auth_token: any client in the network may connect")),
+        .map((g) =>
+          check(
+            g,
+            isSet(g.attrs.user_group_ids) || isSet(g.attrs.auth_token),
+            "neither user_group_ids nor auth_token: any client in the network may connect",
+          ),
+        ),
   },
   {
     id: "PK-CACHE-004",
@@ -270,7 +331,8 @@ export const dataRules: Rule[] = [
     types: ["aws_elasticache_replication_group"],
     check: ({ model }) =>
       model.resources("aws_elasticache_replication_group").map((g) => {
-        const nodes = num(g.attrs.num_cache_clusters) ?? (num(g.attrs.num_node_groups) ?? 1) * ((num(g.attrs.replicas_per_node_group) ?? 0) + 1);
+        const nodes =
+          num(g.attrs.num_cache_clusters) ?? (num(g.attrs.num_node_groups) ?? 1) * ((num(g.attrs.replicas_per_node_group) ?? 0) + 1);
         const problems = [
           nodes < 2 ? `${nodes} node` : "",
           bool(g.attrs.automatic_failover_enabled) !== true ? "no automatic failover" : "",
@@ -287,7 +349,9 @@ export const dataRules: Rule[] = [
     checkov: ["CKV_AWS_134"],
     types: ["aws_elasticache_replication_group"],
     check: ({ model }) =>
-      model.resources("aws_elasticache_replication_group").map((g) => check(g, (num(g.attrs.snapshot_retention_limit) ?? 0) > 0, "snapshot_retention_limit is 0: no automatic backup")),
+      model
+        .resources("aws_elasticache_replication_group")
+        .map((g) => check(g, (num(g.attrs.snapshot_retention_limit) ?? 0) > 0, "snapshot_retention_limit is 0: no automatic backup")),
   },
   {
     id: "PK-SEC-001",
@@ -296,7 +360,10 @@ export const dataRules: Rule[] = [
     fix: "Set kms_key_id to the data key.",
     checkov: ["CKV_AWS_149"],
     types: ["aws_secretsmanager_secret"],
-    check: ({ model }) => model.resources("aws_secretsmanager_secret").map((s) => check(s, isSet(s.attrs.kms_key_id), "encrypted with the AWS managed key aws/secretsmanager")),
+    check: ({ model }) =>
+      model
+        .resources("aws_secretsmanager_secret")
+        .map((s) => check(s, isSet(s.attrs.kms_key_id), "encrypted with the AWS managed key aws/secretsmanager")),
   },
   {
     id: "PK-SEC-002",
@@ -313,7 +380,13 @@ export const dataRules: Rule[] = [
         ...model
           .resources(DB)
           .filter((d) => bool(d.attrs.manage_master_user_password) === true)
-          .map((d) => check(d, rotated(d), "the RDS-managed master secret keeps RDS's default schedule unmanaged (no aws_secretsmanager_secret_rotation on master_user_secret)")),
+          .map((d) =>
+            check(
+              d,
+              rotated(d),
+              "the RDS-managed master secret keeps RDS's default schedule unmanaged (no aws_secretsmanager_secret_rotation on master_user_secret)",
+            ),
+          ),
       ];
     },
   },
@@ -363,7 +436,10 @@ export const dataRules: Rule[] = [
     types: ["aws_ssm_parameter"],
     check: ({ model }) =>
       model.resources("aws_ssm_parameter").map((p) => {
-        const name = String(p.attrs.name ?? p.name).split("/").pop() ?? "";
+        const name =
+          String(p.attrs.name ?? p.name)
+            .split("/")
+            .pop() ?? "";
         const why = p.attrs.type !== "SecureString" ? secretLooking(name.replace(/[-.]/g, "_"), "x") : undefined;
         return check(p, !why, `type ${String(p.attrs.type)}: ${why}`);
       }),
@@ -375,7 +451,10 @@ export const dataRules: Rule[] = [
     fix: "Set point_in_time_recovery { enabled = true }.",
     checkov: ["CKV_AWS_28"],
     types: ["aws_dynamodb_table"],
-    check: ({ model }) => model.resources("aws_dynamodb_table").map((t) => check(t, bool(get(t.attrs, "point_in_time_recovery.enabled")) === true, "point-in-time recovery is off")),
+    check: ({ model }) =>
+      model
+        .resources("aws_dynamodb_table")
+        .map((t) => check(t, bool(get(t.attrs, "point_in_time_recovery.enabled")) === true, "point-in-time recovery is off")),
   },
   {
     id: "PK-DATA-001",

@@ -9,7 +9,8 @@ const LISTENER = ["aws_lb_listener", "aws_alb_listener"];
 
 const albs = (model: EnvModel) => model.resources(LB).filter((l) => (str(l.attrs.load_balancer_type) ?? "application") === "application");
 const internetFacing = (lb: Resource) => bool(lb.attrs.internal) !== true;
-const wafAssociated = (model: EnvModel, r: Resource) => model.referrers(r, "aws_wafv2_web_acl_association", "resource_arn").length > 0 || isSet(r.attrs.web_acl_id);
+const wafAssociated = (model: EnvModel, r: Resource) =>
+  model.referrers(r, "aws_wafv2_web_acl_association", "resource_arn").length > 0 || isSet(r.attrs.web_acl_id);
 
 /** TLS policies that allow TLS 1.2 and 1.3 only. */
 const MODERN_TLS = /^ELBSecurityPolicy-(TLS13-|TLS-1-2-|FS-1-2-)/;
@@ -30,18 +31,23 @@ function restApiOf(model: EnvModel, stage: Resource): Resource | undefined {
   return model.resolve(stage.stack, stage.config.rest_api_id).find((r) => r.type === "aws_api_gateway_rest_api");
 }
 
-const isPrivateApi = (api: Resource | undefined) => api !== undefined && strings(get(api.attrs, "endpoint_configuration.types")).includes("PRIVATE");
+const isPrivateApi = (api: Resource | undefined) =>
+  api !== undefined && strings(get(api.attrs, "endpoint_configuration.types")).includes("PRIVATE");
 
 /** An origin served from S3 (a bucket reference or an S3 domain name). */
 function s3Origin(model: EnvModel, dist: Resource, origin: Record<string, unknown>): "bucket" | "website" | undefined {
   const domain = String(origin.domain_name ?? "");
   if (/s3-website[.-]/.test(domain)) return "website";
-  if (model.resolve(dist.stack, origin.domain_name).some((r) => r.type === "aws_s3_bucket")) return /website_endpoint/.test(domain) ? "website" : "bucket";
+  if (model.resolve(dist.stack, origin.domain_name).some((r) => r.type === "aws_s3_bucket"))
+    return /website_endpoint/.test(domain) ? "website" : "bucket";
   if (/\.s3[.-]([a-z0-9-]+\.)?amazonaws\.com/.test(domain) || block(origin.s3_origin_config)) return "bucket";
   return undefined;
 }
 
-const behaviours = (d: Resource) => [block(d.attrs.default_cache_behavior), ...blocks(d.attrs.ordered_cache_behavior)].filter((b): b is Record<string, unknown> => b !== undefined);
+const behaviours = (d: Resource) =>
+  [block(d.attrs.default_cache_behavior), ...blocks(d.attrs.ordered_cache_behavior)].filter(
+    (b): b is Record<string, unknown> => b !== undefined,
+  );
 
 export const edgeRules: Rule[] = [
   {
@@ -51,7 +57,8 @@ export const edgeRules: Rule[] = [
     fix: "Set drop_invalid_header_fields = true.",
     checkov: ["CKV_AWS_131"],
     types: LB,
-    check: ({ model }) => albs(model).map((lb) => check(lb, bool(lb.attrs.drop_invalid_header_fields) === true, "drop_invalid_header_fields is not true")),
+    check: ({ model }) =>
+      albs(model).map((lb) => check(lb, bool(lb.attrs.drop_invalid_header_fields) === true, "drop_invalid_header_fields is not true")),
   },
   {
     id: "PK-ALB-002",
@@ -95,7 +102,9 @@ export const edgeRules: Rule[] = [
     types: [...LB, "aws_wafv2_web_acl_association"],
     check: ({ model }) =>
       albs(model).map((lb) =>
-        internetFacing(lb) ? check(lb, wafAssociated(model, lb), "internet-facing without a web ACL") : pass(lb, "internal: reached only through the front doors"),
+        internetFacing(lb)
+          ? check(lb, wafAssociated(model, lb), "internet-facing without a web ACL")
+          : pass(lb, "internal: reached only through the front doors"),
       ),
   },
   {
@@ -109,7 +118,11 @@ export const edgeRules: Rule[] = [
       model
         .resources(LB)
         // An NLB writes access logs for TLS listeners only; one that passes TCP through has none to write.
-        .filter((lb) => lb.attrs.load_balancer_type !== "network" || model.referrers(lb, LISTENER, "load_balancer_arn").some((l) => l.attrs.protocol === "TLS"))
+        .filter(
+          (lb) =>
+            lb.attrs.load_balancer_type !== "network" ||
+            model.referrers(lb, LISTENER, "load_balancer_arn").some((l) => l.attrs.protocol === "TLS"),
+        )
         .map((lb) => check(lb, bool(get(lb.attrs, "access_logs.enabled")) === true, "no access logs")),
   },
   {
@@ -119,7 +132,10 @@ export const edgeRules: Rule[] = [
     fix: "Set enable_deletion_protection = true (application.alb.deletionProtection).",
     checkov: ["CKV_AWS_150"],
     types: LB,
-    check: ({ model }) => model.resources(LB).map((lb) => check(lb, bool(lb.attrs.enable_deletion_protection) === true, "enable_deletion_protection is not true")),
+    check: ({ model }) =>
+      model
+        .resources(LB)
+        .map((lb) => check(lb, bool(lb.attrs.enable_deletion_protection) === true, "enable_deletion_protection is not true")),
   },
   {
     id: "PK-API-001",
@@ -129,7 +145,9 @@ export const edgeRules: Rule[] = [
     checkov: ["CKV_AWS_76"],
     types: ["aws_api_gateway_stage", "aws_apigatewayv2_stage"],
     check: ({ model }) =>
-      model.resources(["aws_api_gateway_stage", "aws_apigatewayv2_stage"]).map((s) => check(s, isSet(get(s.attrs, "access_log_settings.destination_arn")), "no access logs")),
+      model
+        .resources(["aws_api_gateway_stage", "aws_apigatewayv2_stage"])
+        .map((s) => check(s, isSet(get(s.attrs, "access_log_settings.destination_arn")), "no access logs")),
   },
   {
     id: "PK-API-002",
@@ -138,7 +156,8 @@ export const edgeRules: Rule[] = [
     fix: "Set xray_tracing_enabled = true.",
     checkov: ["CKV_AWS_73"],
     types: ["aws_api_gateway_stage"],
-    check: ({ model }) => model.resources("aws_api_gateway_stage").map((s) => check(s, bool(s.attrs.xray_tracing_enabled) === true, "X-Ray tracing is off")),
+    check: ({ model }) =>
+      model.resources("aws_api_gateway_stage").map((s) => check(s, bool(s.attrs.xray_tracing_enabled) === true, "X-Ray tracing is off")),
   },
   {
     id: "PK-API-003",
@@ -154,7 +173,13 @@ export const edgeRules: Rule[] = [
       }),
       ...model
         .resources("aws_apigatewayv2_stage")
-        .map((s) => check(s, (num(get(s.attrs, "default_route_settings.throttling_rate_limit")) ?? 0) > 0, "default_route_settings sets no throttling rate")),
+        .map((s) =>
+          check(
+            s,
+            (num(get(s.attrs, "default_route_settings.throttling_rate_limit")) ?? 0) > 0,
+            "default_route_settings sets no throttling rate",
+          ),
+        ),
     ],
   },
   {
@@ -179,7 +204,8 @@ export const edgeRules: Rule[] = [
     fix: "Set cache_cluster_enabled = true with a size where responses are cacheable, or mark the exception (proxy APIs with per-user data).",
     checkov: ["CKV_AWS_120"],
     types: ["aws_api_gateway_stage"],
-    check: ({ model }) => model.resources("aws_api_gateway_stage").map((s) => check(s, bool(s.attrs.cache_cluster_enabled) === true, "no stage cache")),
+    check: ({ model }) =>
+      model.resources("aws_api_gateway_stage").map((s) => check(s, bool(s.attrs.cache_cluster_enabled) === true, "no stage cache")),
   },
   {
     id: "PK-API-006",
@@ -191,7 +217,11 @@ export const edgeRules: Rule[] = [
     check: ({ model }) =>
       model.resources("aws_api_gateway_stage").map((s) => {
         const levels = methodSettings(model, s).map((m) => String(get(m.attrs, "settings.logging_level") ?? "OFF"));
-        return check(s, levels.some((l) => l === "ERROR" || l === "INFO"), `logging level ${levels[0] ?? "not set"}`);
+        return check(
+          s,
+          levels.some((l) => l === "ERROR" || l === "INFO"),
+          `logging level ${levels[0] ?? "not set"}`,
+        );
       }),
   },
   {
@@ -202,10 +232,24 @@ export const edgeRules: Rule[] = [
     checkov: ["CKV_AWS_206"],
     types: ["aws_api_gateway_domain_name", "aws_apigatewayv2_domain_name"],
     check: ({ model }) => [
-      ...model.resources("aws_api_gateway_domain_name").map((d) => check(d, String(d.attrs.security_policy ?? "TLS_1_0").startsWith("TLS_1_2") || /TLS13/.test(String(d.attrs.security_policy)), `security_policy ${String(d.attrs.security_policy ?? "TLS_1_0")}`)),
+      ...model
+        .resources("aws_api_gateway_domain_name")
+        .map((d) =>
+          check(
+            d,
+            String(d.attrs.security_policy ?? "TLS_1_0").startsWith("TLS_1_2") || /TLS13/.test(String(d.attrs.security_policy)),
+            `security_policy ${String(d.attrs.security_policy ?? "TLS_1_0")}`,
+          ),
+        ),
       ...model
         .resources("aws_apigatewayv2_domain_name")
-        .map((d) => check(d, String(get(d.attrs, "domain_name_configuration.security_policy") ?? "") === "TLS_1_2", "domain_name_configuration.security_policy is not TLS_1_2")),
+        .map((d) =>
+          check(
+            d,
+            String(get(d.attrs, "domain_name_configuration.security_policy") ?? "") === "TLS_1_2",
+            "domain_name_configuration.security_policy is not TLS_1_2",
+          ),
+        ),
     ],
   },
   {
@@ -219,7 +263,13 @@ export const edgeRules: Rule[] = [
       model
         .resources("aws_api_gateway_method")
         .filter((m) => m.attrs.http_method !== "OPTIONS")
-        .map((m) => check(m, m.attrs.authorization !== "NONE" || bool(m.attrs.api_key_required) === true, `${String(m.attrs.http_method)} is open: authorization NONE, no API key`)),
+        .map((m) =>
+          check(
+            m,
+            m.attrs.authorization !== "NONE" || bool(m.attrs.api_key_required) === true,
+            `${String(m.attrs.http_method)} is open: authorization NONE, no API key`,
+          ),
+        ),
   },
   {
     id: "PK-CF-001",
@@ -258,7 +308,9 @@ export const edgeRules: Rule[] = [
     types: ["aws_cloudfront_distribution", "aws_cloudfront_origin_access_control"],
     check: ({ model }) =>
       model.resources("aws_cloudfront_distribution").flatMap((d): Check[] => {
-        const origins = blocks(d.attrs.origin).map((o) => ({ o, kind: s3Origin(model, d, o) })).filter((x) => x.kind);
+        const origins = blocks(d.attrs.origin)
+          .map((o) => ({ o, kind: s3Origin(model, d, o) }))
+          .filter((x) => x.kind);
         if (!origins.length) return [pass(d, "no S3 origin")];
         return origins.map(({ o, kind }) => {
           const id = String(o.origin_id ?? "?");
@@ -299,7 +351,15 @@ export const edgeRules: Rule[] = [
     checkov: ["CKV2_AWS_32"],
     types: ["aws_cloudfront_distribution"],
     check: ({ model }) =>
-      model.resources("aws_cloudfront_distribution").map((d) => check(d, isSet(get(d.attrs, "default_cache_behavior.response_headers_policy_id")), "the default behavior sets no response headers policy")),
+      model
+        .resources("aws_cloudfront_distribution")
+        .map((d) =>
+          check(
+            d,
+            isSet(get(d.attrs, "default_cache_behavior.response_headers_policy_id")),
+            "the default behavior sets no response headers policy",
+          ),
+        ),
   },
   {
     id: "PK-WAF-001",
@@ -309,7 +369,11 @@ export const edgeRules: Rule[] = [
     checkov: ["CKV2_AWS_31"],
     types: ["aws_wafv2_web_acl", "aws_wafv2_web_acl_logging_configuration"],
     check: ({ model }) =>
-      model.resources("aws_wafv2_web_acl").map((w) => check(w, model.referrers(w, "aws_wafv2_web_acl_logging_configuration", "resource_arn").length > 0, "no logging configuration")),
+      model
+        .resources("aws_wafv2_web_acl")
+        .map((w) =>
+          check(w, model.referrers(w, "aws_wafv2_web_acl_logging_configuration", "resource_arn").length > 0, "no logging configuration"),
+        ),
   },
   {
     id: "PK-WAF-002",
@@ -321,7 +385,11 @@ export const edgeRules: Rule[] = [
     check: ({ model }) =>
       model.resources("aws_wafv2_web_acl").map((w) => {
         const groups = blocks(w.attrs.rule).map((r) => str(get(r, "statement.managed_rule_group_statement.name")));
-        return check(w, groups.includes("AWSManagedRulesKnownBadInputsRuleSet"), "AWSManagedRulesKnownBadInputsRuleSet is not among the rules");
+        return check(
+          w,
+          groups.includes("AWSManagedRulesKnownBadInputsRuleSet"),
+          "AWSManagedRulesKnownBadInputsRuleSet is not among the rules",
+        );
       }),
   },
 ];

@@ -6,7 +6,8 @@ import { block, blocks, bool, isExpression, isObj, list, num, parseJson, str, st
 export const pass = (resource: Resource, message = "ok"): Check => ({ resource, ok: true, message });
 export const fail = (resource: Resource, message: string): Check => ({ resource, ok: false, message });
 /** A check that passes when `ok`, with the failure message otherwise. */
-export const check = (resource: Resource, ok: boolean, failure: string, success = "ok"): Check => (ok ? pass(resource, success) : fail(resource, failure));
+export const check = (resource: Resource, ok: boolean, failure: string, success = "ok"): Check =>
+  ok ? pass(resource, success) : fail(resource, failure);
 
 // ---------------------------------------------------------------- security group rules
 
@@ -98,7 +99,11 @@ export function isWorld(rule: SgRule): boolean {
 
 /** `tcp/22`, `tcp/8000-8080`, `all traffic`; with the inline position when there is one. */
 export function describeRule(rule: SgRule): string {
-  const ports = allPorts(rule) ? "all traffic" : rule.from === rule.to ? `${rule.protocol}/${rule.from}` : `${rule.protocol}/${rule.from}-${rule.to}`;
+  const ports = allPorts(rule)
+    ? "all traffic"
+    : rule.from === rule.to
+      ? `${rule.protocol}/${rule.from}`
+      : `${rule.protocol}/${rule.from}-${rule.to}`;
   const where = rule.index !== undefined ? ` (${rule.direction}[${rule.index}])` : "";
   return `${rule.direction} ${ports} ${rule.direction === "ingress" ? "from" : "to"} ${rule.cidrs.filter((c) => WORLD.includes(c)).join(", ") || rule.cidrs.join(", ")}${where}`;
 }
@@ -212,7 +217,9 @@ export function isUnrestrictable(action: string): boolean {
  */
 export function bucketParts(model: EnvModel, bucket: Resource, type: string): Resource[] {
   const name = str(bucket.attrs.bucket);
-  return model.resources(type).filter((p) => model.refersTo(p, bucket, "bucket") || (name !== undefined && !isExpression(name) && p.attrs.bucket === name));
+  return model
+    .resources(type)
+    .filter((p) => model.refersTo(p, bucket, "bucket") || (name !== undefined && !isExpression(name) && p.attrs.bucket === name));
 }
 
 /** Account-wide S3 public access block, when the environment sets one. */
@@ -250,18 +257,39 @@ const SECRET_PAIRS = [
   ["CLIENT", "SECRET"],
 ];
 /** Suffixes naming where a secret is, not the secret itself. */
-const POINTER_WORDS = new Set(["ARN", "NAME", "PATH", "ID", "FILE", "PARAM", "PARAMETER", "REF", "KEYID", "URL", "TTL", "LENGTH", "MAX", "MIN", "COUNT", "ENDPOINT"]);
+const POINTER_WORDS = new Set([
+  "ARN",
+  "NAME",
+  "PATH",
+  "ID",
+  "FILE",
+  "PARAM",
+  "PARAMETER",
+  "REF",
+  "KEYID",
+  "URL",
+  "TTL",
+  "LENGTH",
+  "MAX",
+  "MIN",
+  "COUNT",
+  "ENDPOINT",
+]);
 
 /** Why a plain variable looks like a secret (undefined when it does not). */
 export function secretLooking(name: string, value: unknown): string | undefined {
   const v = typeof value === "string" ? value : value === undefined || value === null ? "" : String(value);
   if (/\bAKIA[0-9A-Z]{16}\b/.test(v)) return "its value looks like an AWS access key id";
   if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(v)) return "its value holds a private key";
-  const words = name.toUpperCase().split(/[^A-Z0-9]+/).filter(Boolean);
+  const words = name
+    .toUpperCase()
+    .split(/[^A-Z0-9]+/)
+    .filter(Boolean);
   const last = words[words.length - 1] ?? "";
   if (POINTER_WORDS.has(last)) return undefined;
   if (v === "" || v.startsWith("arn:") || v.startsWith("${") || /^\/[\w/.-]+$/.test(v)) return undefined;
-  const named = words.some((w) => SECRET_WORDS.has(w)) || SECRET_PAIRS.some(([a, b]) => words.some((w, i) => w === a && words[i + 1] === b));
+  const named =
+    words.some((w) => SECRET_WORDS.has(w)) || SECRET_PAIRS.some(([a, b]) => words.some((w, i) => w === a && words[i + 1] === b));
   return named ? `the variable name ${name} says it holds a secret` : undefined;
 }
 

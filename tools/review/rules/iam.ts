@@ -20,8 +20,15 @@ function perStatement(bad: (s: Statement) => string | undefined): Rule["check"] 
   return ({ model }) =>
     docs(model).map((d) => {
       if (!d.stmts) return pass(d.resource, "policy not readable (expression)");
-      const problems = d.stmts.filter((s) => s.effect === "Allow").map((s) => ({ s, why: bad(s) })).filter((x) => x.why);
-      return check(d.resource, problems.length === 0, problems.map(({ s, why }) => `${d.where}${s.sid ? ` ${s.sid}` : ""}: ${why}`).join("; "));
+      const problems = d.stmts
+        .filter((s) => s.effect === "Allow")
+        .map((s) => ({ s, why: bad(s) }))
+        .filter((x) => x.why);
+      return check(
+        d.resource,
+        problems.length === 0,
+        problems.map(({ s, why }) => `${d.where}${s.sid ? ` ${s.sid}` : ""}: ${why}`).join("; "),
+      );
     });
 }
 
@@ -33,7 +40,13 @@ export const iamRules: Rule[] = [
     fix: "List the API calls the principal makes (core/policy.ts helpers refuse wildcards).",
     checkov: ["CKV_AWS_63", "CKV_AWS_62"],
     types: ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_role"],
-    check: perStatement((s) => (s.actions.some((a) => a === "*" || a === "*:*") ? `Action "*"${s.resources.includes("*") ? ' on Resource "*" (full admin)' : ""}` : s.notActions.length ? "NotAction in an Allow grants everything else" : undefined)),
+    check: perStatement((s) =>
+      s.actions.some((a) => a === "*" || a === "*:*")
+        ? `Action "*"${s.resources.includes("*") ? ' on Resource "*" (full admin)' : ""}`
+        : s.notActions.length
+          ? "NotAction in an Allow grants everything else"
+          : undefined,
+    ),
   },
   {
     id: "PK-IAM-002",
@@ -63,7 +76,7 @@ export const iamRules: Rule[] = [
     id: "PK-IAM-004",
     title: 'Resource "*" only for actions that take no resource',
     severity: "medium",
-    fix: "Name the ARNs (or add a condition such as aws:ResourceTag, ec2:Vpc); keep \"*\" only for calls IAM cannot scope.",
+    fix: 'Name the ARNs (or add a condition such as aws:ResourceTag, ec2:Vpc); keep "*" only for calls IAM cannot scope.',
     checkov: ["CKV_AWS_355"],
     types: ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_role"],
     check: perStatement((s) => {
@@ -110,7 +123,12 @@ export const iamRules: Rule[] = [
       const admin = (arn: unknown) => /:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/.test(String(arn ?? ""));
       return [
         ...model
-          .resources(["aws_iam_role_policy_attachment", "aws_iam_policy_attachment", "aws_iam_group_policy_attachment", "aws_iam_user_policy_attachment"])
+          .resources([
+            "aws_iam_role_policy_attachment",
+            "aws_iam_policy_attachment",
+            "aws_iam_group_policy_attachment",
+            "aws_iam_user_policy_attachment",
+          ])
           .map((a) => check(a, !admin(a.attrs.policy_arn), `attaches ${String(a.attrs.policy_arn)}`)),
         ...model.resources("aws_iam_role").map((r) => {
           const arns = [...strings(r.attrs.managed_policy_arns), ...blocks(r.attrs.managed_policy_arns).map((b) => str(b.arn) ?? "")];
@@ -125,7 +143,17 @@ export const iamRules: Rule[] = [
     severity: "high",
     fix: "Correct the action, condition key or ARN (tools/review/iam-data.ts names the statement); a misspelled one never matches, so the grant or guard silently does nothing.",
     checkov: [],
-    types: ["aws_iam_role", "aws_iam_role_policy", "aws_iam_policy", "aws_s3_bucket_policy", "aws_sns_topic_policy", "aws_sqs_queue_policy", "aws_kms_key", "aws_lambda_permission", "aws_kms_grant"],
+    types: [
+      "aws_iam_role",
+      "aws_iam_role_policy",
+      "aws_iam_policy",
+      "aws_s3_bucket_policy",
+      "aws_sns_topic_policy",
+      "aws_sqs_queue_policy",
+      "aws_kms_key",
+      "aws_lambda_permission",
+      "aws_kms_grant",
+    ],
     check: ({ model }) => {
       const report = checkIamData(new Map(model.stacks.map((s) => [s.name, s.tf])) as unknown as StacksJson);
       return [...report.checked].flatMap((id) => {
@@ -158,4 +186,3 @@ export const iamRules: Rule[] = [
     },
   },
 ];
-

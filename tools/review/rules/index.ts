@@ -8,7 +8,15 @@ import { networkRules } from "./network";
 import { observabilityRules } from "./observability";
 import { storageRules } from "./storage";
 
-export const RULES: readonly Rule[] = [...networkRules, ...dataRules, ...computeRules, ...edgeRules, ...storageRules, ...observabilityRules, ...iamRules];
+export const RULES: readonly Rule[] = [
+  ...networkRules,
+  ...dataRules,
+  ...computeRules,
+  ...edgeRules,
+  ...storageRules,
+  ...observabilityRules,
+  ...iamRules,
+];
 
 const ids = new Set<string>();
 for (const r of RULES) {

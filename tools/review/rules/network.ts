@@ -50,7 +50,9 @@ export const networkRules: Rule[] = [
     checkov: ["CKV2_AWS_11"],
     types: ["aws_vpc", "aws_flow_log"],
     check: ({ model }) =>
-      model.resources("aws_vpc").map((vpc) => check(vpc, model.referrers(vpc, "aws_flow_log", "vpc_id").length > 0, "no aws_flow_log records this VPC's traffic")),
+      model
+        .resources("aws_vpc")
+        .map((vpc) => check(vpc, model.referrers(vpc, "aws_flow_log", "vpc_id").length > 0, "no aws_flow_log records this VPC's traffic")),
   },
   {
     id: "PK-VPC-002",
@@ -75,7 +77,11 @@ export const networkRules: Rule[] = [
     checkov: ["CKV_AWS_130"],
     types: ["aws_subnet"],
     check: ({ model }) =>
-      model.resources("aws_subnet").map((s) => check(s, bool(s.attrs.map_public_ip_on_launch) !== true, "map_public_ip_on_launch = true: every ENI in it gets a public address")),
+      model
+        .resources("aws_subnet")
+        .map((s) =>
+          check(s, bool(s.attrs.map_public_ip_on_launch) !== true, "map_public_ip_on_launch = true: every ENI in it gets a public address"),
+        ),
   },
   {
     id: "PK-VPC-004",
@@ -91,7 +97,11 @@ export const networkRules: Rule[] = [
         const routes = model
           .referrers(t, "aws_route", "route_table_id")
           .filter((r) => r.attrs.destination_cidr_block === "0.0.0.0/0" || r.attrs.destination_ipv6_cidr_block === "::/0");
-        return check(t, !inline.length && !routes.length, `a default route (${[...routes.map((r) => r.address), ...(inline.length ? ["inline route"] : [])].join(", ")}) leaves the data tier`);
+        return check(
+          t,
+          !inline.length && !routes.length,
+          `a default route (${[...routes.map((r) => r.address), ...(inline.length ? ["inline route"] : [])].join(", ")}) leaves the data tier`,
+        );
       });
     },
   },
@@ -142,7 +152,8 @@ export const networkRules: Rule[] = [
     checkov: ["CKV_AWS_260"],
     types: ["aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule"],
     check: worldIngressRule((r) => {
-      if (allPorts(r) || coversPort(r, 22) || coversPort(r, 3389) || Object.keys(DATA_PORTS).some((p) => coversPort(r, Number(p)))) return undefined;
+      if (allPorts(r) || coversPort(r, 22) || coversPort(r, 3389) || Object.keys(DATA_PORTS).some((p) => coversPort(r, Number(p))))
+        return undefined;
       return "open to the internet";
     }),
   },
@@ -158,7 +169,13 @@ export const networkRules: Rule[] = [
         .filter((r) => r.resource.type !== "aws_default_security_group")
         .map((r) => check(r.resource, Boolean(r.description?.trim()), `${describeRule(r)} has no description`));
       for (const g of model.resources("aws_security_group")) {
-        out.push(check(g, Boolean(str(g.attrs.description)?.trim()) && g.attrs.description !== "Managed by Terraform", "the group has no description of its own"));
+        out.push(
+          check(
+            g,
+            Boolean(str(g.attrs.description)?.trim()) && g.attrs.description !== "Managed by Terraform",
+            "the group has no description of its own",
+          ),
+        );
       }
       return out;
     },
@@ -183,10 +200,18 @@ export const networkRules: Rule[] = [
     checkov: ["CKV_AWS_88"],
     types: ["aws_instance", "aws_launch_template"],
     check: ({ model }) => [
-      ...model.resources("aws_instance").map((i) => check(i, bool(i.attrs.associate_public_ip_address) !== true, "associate_public_ip_address = true")),
+      ...model
+        .resources("aws_instance")
+        .map((i) => check(i, bool(i.attrs.associate_public_ip_address) !== true, "associate_public_ip_address = true")),
       ...model
         .resources("aws_launch_template")
-        .map((t) => check(t, !blocks(t.attrs.network_interfaces).some((n) => bool(n.associate_public_ip_address) === true), "a network interface has associate_public_ip_address = true")),
+        .map((t) =>
+          check(
+            t,
+            !blocks(t.attrs.network_interfaces).some((n) => bool(n.associate_public_ip_address) === true),
+            "a network interface has associate_public_ip_address = true",
+          ),
+        ),
     ],
   },
 ];

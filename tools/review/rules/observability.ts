@@ -38,7 +38,9 @@ export const observabilityRules: Rule[] = [
       model
         .resources(["aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm"])
         .map((a) =>
-          bool(a.attrs.actions_enabled) === false ? check(a, false, "actions_enabled = false") : check(a, isSet(a.attrs.alarm_actions), "no alarm_actions: the alarm fires silently"),
+          bool(a.attrs.actions_enabled) === false
+            ? check(a, false, "actions_enabled = false")
+            : check(a, isSet(a.attrs.alarm_actions), "no alarm_actions: the alarm fires silently"),
         ),
   },
   {
@@ -58,7 +60,9 @@ export const observabilityRules: Rule[] = [
     checkov: ["CKV_AWS_27"],
     types: ["aws_sqs_queue"],
     check: ({ model }) =>
-      model.resources("aws_sqs_queue").map((q) => check(q, isSet(q.attrs.kms_master_key_id) || bool(q.attrs.sqs_managed_sse_enabled) === true, "not encrypted")),
+      model
+        .resources("aws_sqs_queue")
+        .map((q) => check(q, isSet(q.attrs.kms_master_key_id) || bool(q.attrs.sqs_managed_sse_enabled) === true, "not encrypted")),
   },
   {
     id: "PK-SQS-002",
@@ -71,7 +75,11 @@ export const observabilityRules: Rule[] = [
       model.resources("aws_sqs_queue").map((q) => {
         const policies = model.referrers(q, "aws_sqs_queue_policy", "queue_url").map((p) => ({ r: p, v: p.attrs.policy }));
         if (q.attrs.policy !== undefined) policies.push({ r: q, v: q.attrs.policy });
-        return check(q, policies.some(({ r, v }) => deniesInsecureTransport(statements(model, r, v), v)), "no policy denies requests without TLS");
+        return check(
+          q,
+          policies.some(({ r, v }) => deniesInsecureTransport(statements(model, r, v), v)),
+          "no policy denies requests without TLS",
+        );
       }),
   },
 ];

@@ -44,7 +44,11 @@ export const storageRules: Rule[] = [
         if (account && blocksAllPublicAccess(account.attrs)) return check(b, true, "", "account-wide public access block");
         const blocksOfBucket = bucketParts(model, b, "aws_s3_bucket_public_access_block");
         if (!blocksOfBucket.length) return check(b, false, "no aws_s3_bucket_public_access_block");
-        return check(b, blocksOfBucket.some((p) => blocksAllPublicAccess(p.attrs)), `${blocksOfBucket[0].address} leaves a setting false`);
+        return check(
+          b,
+          blocksOfBucket.some((p) => blocksAllPublicAccess(p.attrs)),
+          `${blocksOfBucket[0].address} leaves a setting false`,
+        );
       });
     },
   },
@@ -58,7 +62,11 @@ export const storageRules: Rule[] = [
     check: ({ model }) =>
       buckets(model).map((b) => {
         const inline = block(b.attrs.server_side_encryption_configuration);
-        return check(b, Boolean(inline) || bucketParts(model, b, "aws_s3_bucket_server_side_encryption_configuration").length > 0, "no server-side encryption configuration");
+        return check(
+          b,
+          Boolean(inline) || bucketParts(model, b, "aws_s3_bucket_server_side_encryption_configuration").length > 0,
+          "no server-side encryption configuration",
+        );
       }),
   },
   {
@@ -71,7 +79,9 @@ export const storageRules: Rule[] = [
     check: ({ model }) =>
       buckets(model).map((b) => {
         const inline = bool(get(b.attrs, "versioning.enabled")) === true;
-        const parts = bucketParts(model, b, "aws_s3_bucket_versioning").filter((v) => get(v.attrs, "versioning_configuration.status") === "Enabled");
+        const parts = bucketParts(model, b, "aws_s3_bucket_versioning").filter(
+          (v) => get(v.attrs, "versioning_configuration.status") === "Enabled",
+        );
         return check(b, inline || parts.length > 0, "versioning is not enabled");
       }),
   },
@@ -84,9 +94,16 @@ export const storageRules: Rule[] = [
     types: ["aws_s3_bucket", "aws_s3_bucket_policy"],
     check: ({ model }) =>
       buckets(model).map((b) => {
-        const policies: { r: Resource; v: unknown }[] = bucketParts(model, b, "aws_s3_bucket_policy").map((p) => ({ r: p, v: p.attrs.policy }));
+        const policies: { r: Resource; v: unknown }[] = bucketParts(model, b, "aws_s3_bucket_policy").map((p) => ({
+          r: p,
+          v: p.attrs.policy,
+        }));
         if (b.attrs.policy !== undefined) policies.push({ r: b, v: b.attrs.policy });
-        return check(b, policies.some(({ r, v }) => deniesInsecureTransport(statements(model, r, v), v)), "no policy denies requests without TLS");
+        return check(
+          b,
+          policies.some(({ r, v }) => deniesInsecureTransport(statements(model, r, v), v)),
+          "no policy denies requests without TLS",
+        );
       }),
   },
   {
@@ -100,7 +117,11 @@ export const storageRules: Rule[] = [
       const targets = logTargets(model);
       return buckets(model).map((b) => {
         if (targets.has(b.id)) return check(b, true, "", "a log bucket");
-        return check(b, Boolean(block(b.attrs.logging)) || bucketParts(model, b, "aws_s3_bucket_logging").length > 0, "no server access logging");
+        return check(
+          b,
+          Boolean(block(b.attrs.logging)) || bucketParts(model, b, "aws_s3_bucket_logging").length > 0,
+          "no server access logging",
+        );
       });
     },
   },
@@ -116,7 +137,13 @@ export const storageRules: Rule[] = [
       return buckets(model).map((b) =>
         cloudFrontLogs.has(b.id)
           ? check(b, true, "", "receives CloudFront standard logs, which CloudFront writes with an ACL")
-          : check(b, bucketParts(model, b, "aws_s3_bucket_ownership_controls").some((o) => get(o.attrs, "rule.object_ownership") === "BucketOwnerEnforced"), "ACLs are enabled (no BucketOwnerEnforced ownership)"),
+          : check(
+              b,
+              bucketParts(model, b, "aws_s3_bucket_ownership_controls").some(
+                (o) => get(o.attrs, "rule.object_ownership") === "BucketOwnerEnforced",
+              ),
+              "ACLs are enabled (no BucketOwnerEnforced ownership)",
+            ),
       );
     },
   },
@@ -129,11 +156,17 @@ export const storageRules: Rule[] = [
     types: ["aws_s3_bucket", "aws_s3_bucket_acl"],
     check: ({ model }) =>
       buckets(model).map((b) => {
-        const acls = [str(b.attrs.acl), ...bucketParts(model, b, "aws_s3_bucket_acl").map((a) => str(a.attrs.acl))].filter((a): a is string => Boolean(a));
+        const acls = [str(b.attrs.acl), ...bucketParts(model, b, "aws_s3_bucket_acl").map((a) => str(a.attrs.acl))].filter(
+          (a): a is string => Boolean(a),
+        );
         const grants = bucketParts(model, b, "aws_s3_bucket_acl").flatMap((a) => blocks(get(a.attrs, "access_control_policy.grant")));
         const publicGrant = grants.some((g) => /AllUsers|AuthenticatedUsers/.test(String(get(g, "grantee.uri") ?? "")));
         const bad = acls.filter((a) => PUBLIC_ACLS.includes(a));
-        return check(b, !bad.length && !publicGrant, bad.length ? `canned ACL ${bad.join(", ")}` : "an ACL grant to AllUsers / AuthenticatedUsers");
+        return check(
+          b,
+          !bad.length && !publicGrant,
+          bad.length ? `canned ACL ${bad.join(", ")}` : "an ACL grant to AllUsers / AuthenticatedUsers",
+        );
       }),
   },
   {
@@ -144,6 +177,12 @@ export const storageRules: Rule[] = [
     checkov: ["CKV2_AWS_61"],
     types: ["aws_s3_bucket", "aws_s3_bucket_lifecycle_configuration"],
     check: ({ model }) =>
-      buckets(model).map((b) => check(b, blocks(b.attrs.lifecycle_rule).length > 0 || bucketParts(model, b, "aws_s3_bucket_lifecycle_configuration").length > 0, "no lifecycle configuration")),
+      buckets(model).map((b) =>
+        check(
+          b,
+          blocks(b.attrs.lifecycle_rule).length > 0 || bucketParts(model, b, "aws_s3_bucket_lifecycle_configuration").length > 0,
+          "no lifecycle configuration",
+        ),
+      ),
   },
 ];
