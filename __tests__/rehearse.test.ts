@@ -537,6 +537,99 @@ describe("launcher shims the IMS example needs (moto in-process)", () => {
   });
 });
 
+describe("launcher shims for the IMS dev re-plan (moto in-process)", () => {
+  // Each of these made a resource of IMS dev show a diff on the re-plan after deploy; each shim makes
+  // moto answer as AWS documents, and leaves everything else as moto answers it (the negatives).
+  const run = (lines: string[]): unknown => {
+    const code = [
+      "import sys, json",
+      "sys.path.insert(0, 'tools/rehearse')",
+      "import emulator",
+      "from moto import mock_aws",
+      "import boto3",
+      ...lines,
+    ].join("\n");
+    const r = spawnSync("python3", ["-c", code], { encoding: "utf8", cwd: path.resolve(__dirname, "..") });
+    if (r.status !== 0) throw new Error(r.stderr);
+    return JSON.parse(r.stdout.trim().split("\n").pop()!);
+  };
+
+  test("RDS: a parameter the group sets reads back with Source user (the provider drops one without a Source)", () => {
+    const out = run([
+      "with mock_aws():",
+      "    c = boto3.client('rds', region_name='eu-central-1')",
+      "    c.create_db_parameter_group(DBParameterGroupName='g', DBParameterGroupFamily='postgres16', Description='d')",
+      "    empty = c.describe_db_parameters(DBParameterGroupName='g')['Parameters']",
+      "    c.modify_db_parameter_group(DBParameterGroupName='g', Parameters=[{'ParameterName': 'rds.force_ssl', 'ParameterValue': '1', 'ApplyMethod': 'immediate'}])",
+      "    p = c.describe_db_parameters(DBParameterGroupName='g')['Parameters']",
+      "    print(json.dumps([empty, p]))",
+    ]);
+    // negative: a group with no parameter set answers none (the shim invents no parameter)
+    expect(out).toEqual([[], [{ ParameterName: "rds.force_ssl", ParameterValue: "1", ApplyMethod: "immediate", Source: "user" }]]);
+  });
+
+  test("Lambda: a mapping made with an alias ARN answers that alias ARN; one made with a name or version ARN is left as moto answers it (negative)", () => {
+    const out = run([
+      "import io, zipfile",
+      "buf = io.BytesIO(); z = zipfile.ZipFile(buf, 'w'); z.writestr('index.js', 'exports.handler=async()=>({})'); z.close()",
+      "with mock_aws():",
+      "    iam = boto3.client('iam', region_name='eu-central-1')",
+      "    role = iam.create_role(RoleName='r', AssumeRolePolicyDocument=json.dumps({'Version': '2012-10-17', 'Statement': []}))['Role']['Arn']",
+      "    l = boto3.client('lambda', region_name='eu-central-1')",
+      "    fn = l.create_function(FunctionName='mailer', Role=role, Handler='index.handler', Runtime='nodejs20.x', Code={'ZipFile': buf.getvalue()}, Publish=True)",
+      "    alias = l.create_alias(FunctionName='mailer', Name='live', FunctionVersion=fn['Version'])['AliasArn']",
+      "    sqs = boto3.client('sqs', region_name='eu-central-1')",
+      "    arns = []",
+      "    for name in ('a', 'b', 'c'):",
+      "        u = sqs.create_queue(QueueName=name)['QueueUrl']",
+      "        arns.append(sqs.get_queue_attributes(QueueUrl=u, AttributeNames=['QueueArn'])['Attributes']['QueueArn'])",
+      "    by_alias = l.create_event_source_mapping(EventSourceArn=arns[0], FunctionName=alias)['UUID']",
+      "    by_name = l.create_event_source_mapping(EventSourceArn=arns[1], FunctionName='mailer')['UUID']",
+      "    by_version = l.create_event_source_mapping(EventSourceArn=arns[2], FunctionName=fn['FunctionArn'] + ':1')['UUID']",
+      "    got = [l.get_event_source_mapping(UUID=u)['FunctionArn'] for u in (by_alias, by_name, by_version)]",
+      "    print(json.dumps([alias] + got))",
+    ]) as string[];
+    const [alias, byAlias, byName, byVersion] = out;
+    expect(alias).toMatch(/:function:mailer:live$/);
+    expect(byAlias).toBe(alias);
+    expect(byName).not.toMatch(/:live$/);
+    expect(byVersion).toMatch(/:function:mailer:1$/);
+  });
+
+  test("SESv2: a configuration set answers no TrackingOptions/VdmOptions it never set, and keeps those it did (negative)", () => {
+    const out = run([
+      "with mock_aws():",
+      "    s = boto3.client('sesv2', region_name='eu-central-1')",
+      "    s.create_configuration_set(ConfigurationSetName='plain', SendingOptions={'SendingEnabled': True})",
+      "    s.create_configuration_set(ConfigurationSetName='tracked', TrackingOptions={'CustomRedirectDomain': 'click.example.com'}, VdmOptions={'DashboardOptions': {'EngagementMetrics': 'ENABLED'}})",
+      "    a = s.get_configuration_set(ConfigurationSetName='plain')",
+      "    b = s.get_configuration_set(ConfigurationSetName='tracked')",
+      "    print(json.dumps([('TrackingOptions' in a), ('VdmOptions' in a), b.get('TrackingOptions'), b.get('VdmOptions')]))",
+    ]);
+    expect(out).toEqual([
+      false,
+      false,
+      { CustomRedirectDomain: "click.example.com" },
+      { DashboardOptions: { EngagementMetrics: "ENABLED" } },
+    ]);
+  });
+
+  test("SQS: RedrivePolicy reads back as the compact JSON the kit writes; a queue without a DLQ has none (negative)", () => {
+    const out = run([
+      "with mock_aws():",
+      "    c = boto3.client('sqs', region_name='eu-central-1')",
+      "    dlq = c.create_queue(QueueName='dlq')['QueueUrl']",
+      "    arn = c.get_queue_attributes(QueueUrl=dlq, AttributeNames=['QueueArn'])['Attributes']['QueueArn']",
+      "    written = json.dumps({'deadLetterTargetArn': arn, 'maxReceiveCount': 3}, separators=(',', ':'))",
+      "    u = c.create_queue(QueueName='mail', Attributes={'RedrivePolicy': written})['QueueUrl']",
+      "    a = c.get_queue_attributes(QueueUrl=u, AttributeNames=['All'])['Attributes']",
+      "    b = c.get_queue_attributes(QueueUrl=dlq, AttributeNames=['All'])['Attributes']",
+      "    print(json.dumps([a['RedrivePolicy'] == written, 'RedrivePolicy' in b]))",
+    ]);
+    expect(out).toEqual([true, false]);
+  });
+});
+
 describe("where the time goes", () => {
   const step = (phase: StepRecord["phase"], stack: string, s: string, ms: number): StepRecord => ({ phase, stack, step: s, ms });
 

@@ -343,6 +343,74 @@ def _sesv2_dkim():
     EmailIdentity.__init__ = __init__
 
 
+@shim("rds: DescribeDBParameters answers Source 'user' for a parameter set by Create/ModifyDBParameterGroup")
+def _rds_parameter_source():
+    # AWS answers every parameter with its Source (user, system or engine-default); moto 5.2.1
+    # answers none, and the provider keeps only parameters whose Source it can read: every
+    # parameter of aws_db_parameter_group read back as missing and was planned again.
+    from moto.rds.models import DBParameterGroup as G
+
+    update = G.update_parameters
+
+    def update_parameters(self, new_parameters):
+        update(self, new_parameters)
+        for new_parameter in new_parameters:
+            self.parameters[new_parameter["ParameterName"]].setdefault("Source", "user")
+
+    G.update_parameters = update_parameters
+
+
+@shim("lambda: an event source mapping made with an alias ARN answers that alias ARN as FunctionArn")
+def _esm_alias_arn():
+    # AWS keeps the qualified ARN an event source mapping was created with (a mapping on an alias
+    # follows the alias); moto 5.2.1 resolves the alias and answers the version's ARN.
+    from moto.awslambda.models import LambdaBackend as B
+
+    def keep_alias(esm, given):
+        parts = (given or "").split(":")
+        if esm is not None and given.startswith("arn:") and len(parts) == 8 and not parts[7].isdigit() and parts[7] != "$LATEST":
+            esm.function_arn = given
+        return esm
+
+    create = B.create_event_source_mapping
+    update = B.update_event_source_mapping
+    B.create_event_source_mapping = lambda self, spec: keep_alias(create(self, spec), spec.get("FunctionName", ""))
+    B.update_event_source_mapping = lambda self, uuid, spec: keep_alias(update(self, uuid, spec), spec.get("FunctionName", ""))
+
+
+@shim("sesv2: GetConfigurationSet leaves out TrackingOptions and VdmOptions never set (moto answers empty objects)")
+def _sesv2_unset_options():
+    from moto.ses.models import ConfigurationSet
+
+    to_dict_v2 = ConfigurationSet.to_dict_v2
+
+    def without_empty(self):
+        out = to_dict_v2(self)
+        for key in ("TrackingOptions", "VdmOptions"):
+            if not out.get(key):
+                out.pop(key, None)
+        return out
+
+    ConfigurationSet.to_dict_v2 = without_empty
+
+
+@shim("sqs: GetQueueAttributes answers RedrivePolicy as compact JSON, as AWS does")
+def _sqs_compact_redrive_policy():
+    # moto 5.2.1 re-serialises the policy with Python's default separators (", " and ": "); AWS
+    # answers it compact, and the provider showed a whitespace-only diff on every queue with a DLQ.
+    from moto.sqs.models import Queue
+
+    attributes = Queue.attributes.fget
+
+    def compact(self):
+        out = attributes(self)
+        if out.get("RedrivePolicy") and isinstance(self.redrive_policy, dict):
+            out["RedrivePolicy"] = json.dumps(self.redrive_policy, separators=(",", ":"))
+        return out
+
+    Queue.attributes = property(compact)
+
+
 SEED_REFERENCE = "rehearsal-seed:"
 
 
