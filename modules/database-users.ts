@@ -28,8 +28,7 @@ import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { LOG_RETENTION_DAYS } from "../core/config/constants";
 import { Arns, LAMBDA_VPC_ACCESS, policyJson, viaSecretsManager } from "../core/policy";
-import { reviewException } from "../core/review";
-import { functionCodeAndLogs, type FunctionPackageProps, packagedFunction } from "./lambda-function";
+import { functionCodeAndLogs, type FunctionPackageProps, packagedFunction, provisionerReviewExceptions } from "./lambda-function";
 import { ServiceRole } from "./service-role";
 
 export interface DatabaseUser {
@@ -136,16 +135,7 @@ export class DatabaseUsers extends Construct {
       dependsOn: Object.values(this.role.policies),
     });
 
-    reviewException(
-      this.role.policies["vpc-access"],
-      "PK-IAM-004",
-      "Lambda creates the function's network interfaces with this role; EC2 offers no resource-level scoping for them",
-    );
-    reviewException(
-      this.function,
-      "PK-LAMBDA-002",
-      "Invoked synchronously by Terraform only (aws_lambda_invocation): a failure fails the apply and names the error; there are no asynchronous events to keep",
-    );
+    provisionerReviewExceptions(this.role.policies["vpc-access"], this.function);
 
     this.invocation = new LambdaInvocation(this, "invocation", {
       functionName: this.function.functionName,

@@ -26,8 +26,7 @@ import { LambdaFunction as AwsLambdaFunction } from "@cdktf/provider-aws/lib/lam
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { Construct } from "constructs";
 import { Arns, LAMBDA_VPC_ACCESS, viaSecretsManager, XRAY_WRITE } from "../core/policy";
-import { reviewException } from "../core/review";
-import { functionCodeAndLogs, type LambdaCode, packagedFunction } from "./lambda-function";
+import { functionCodeAndLogs, type LambdaCode, packagedFunction, provisionerReviewExceptions } from "./lambda-function";
 import { ServiceRole } from "./service-role";
 
 /** One social identity provider of the pool. */
@@ -140,16 +139,7 @@ export class IdentityProviders extends Construct {
       vpcConfig: { subnetIds: props.subnetIds, securityGroupIds: props.securityGroupIds },
       dependsOn: Object.values(this.role.policies),
     });
-    reviewException(
-      this.role.policies["vpc-access"],
-      "PK-IAM-004",
-      "Lambda creates the function's network interfaces with this role; EC2 offers no resource-level scoping for them",
-    );
-    reviewException(
-      this.function,
-      "PK-LAMBDA-002",
-      "Invoked synchronously by Terraform only (aws_lambda_invocation): a failure fails the apply and names the error; there are no asynchronous events to keep",
-    );
+    provisionerReviewExceptions(this.role.policies["vpc-access"], this.function);
 
     this.invocation = new LambdaInvocation(this, "invocation", {
       functionName: this.function.functionName,

@@ -22,6 +22,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { LambdaAlias } from "@cdktf/provider-aws/lib/lambda-alias";
 import { LambdaFunction as AwsLambdaFunction, type LambdaFunctionConfig } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
+import type { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { App, AssetType, TerraformAsset } from "cdktf";
@@ -29,6 +30,7 @@ import { buildSync } from "esbuild";
 import { Construct } from "constructs";
 import { LOG_RETENTION_DAYS } from "../core/config/constants";
 import { policyJson } from "../core/policy";
+import { reviewException } from "../core/review";
 import type { Metric } from "./alarm-set";
 
 // -------------------------------------------------------------------------------------------------
@@ -129,6 +131,24 @@ export function packagedFunction(pkg: FunctionCodeAndLogs, s: PackagedFunctionSe
     // Naming the group makes the function depend on it: Lambda never creates it without retention.
     loggingConfig: { logFormat: "Text", logGroup: pkg.logGroup.name },
   } satisfies Partial<LambdaFunctionConfig>;
+}
+
+/**
+ * The review exceptions every apply-time provisioner (a VPC function Terraform invokes through
+ * aws_lambda_invocation) carries: its role's network-interface policy cannot be scoped, and a
+ * synchronous invocation has no asynchronous events for a dead-letter queue.
+ */
+export function provisionerReviewExceptions(vpcAccessPolicy: IamRolePolicy, fn: AwsLambdaFunction): void {
+  reviewException(
+    vpcAccessPolicy,
+    "PK-IAM-004",
+    "Lambda creates the function's network interfaces with this role; EC2 offers no resource-level scoping for them",
+  );
+  reviewException(
+    fn,
+    "PK-LAMBDA-002",
+    "Invoked synchronously by Terraform only (aws_lambda_invocation): a failure fails the apply and names the error; there are no asynchronous events to keep",
+  );
 }
 
 /** Files of a tree as sorted relative posix paths (sorted, so hashes and zips do not depend on readdir order). */
