@@ -177,22 +177,23 @@ async function planStack(
     cliConfig: tf.cliConfig,
     lock,
   });
+  const planJson = path.join(dir, "plan.json");
+  const planned = (actions: ActionCounts, cached?: true): PlanResult => ({
+    ...base,
+    ok: true,
+    stage: "plan",
+    ms: Date.now() - start,
+    actions,
+    ...planTotals(actions),
+    reads,
+    initRan,
+    ...(cached ? { cached } : {}),
+    planJson,
+  });
   const hit = force ? undefined : cache.get<PlanResult>(key, PLAN_FILES);
   if (hit) {
     for (const f of PLAN_FILES) fs.copyFileSync(path.join(hit.dir, f), path.join(dir, f));
-    const actions = hit.result.actions!;
-    return {
-      ...base,
-      ok: true,
-      stage: "plan",
-      ms: Date.now() - start,
-      actions,
-      ...planTotals(actions),
-      reads,
-      initRan,
-      cached: true,
-      planJson: path.join(dir, "plan.json"),
-    };
+    return planned(hit.result.actions!, true);
   }
 
   const plan = await run(tf.bin, PLAN_COMMAND, { cwd: dir, env: runEnv });
@@ -205,22 +206,10 @@ async function planStack(
     cache.delete(key);
     return fail("show", cleanTerraformText(show.stderr || show.stdout), { reads, initRan });
   }
-  const planJson = path.join(dir, "plan.json");
   fs.writeFileSync(planJson, show.stdout);
   const actions = countActions(JSON.parse(show.stdout) as Parameters<typeof countActions>[0]);
-  const result: PlanResult = {
-    ...base,
-    ok: true,
-    stage: "plan",
-    ms: Date.now() - start,
-    actions,
-    ...planTotals(actions),
-    reads,
-    initRan,
-    planJson,
-  };
   cache.put(key, { ok: true, actions }, PLAN_FILES, dir);
-  return result;
+  return planned(actions);
 }
 
 const VALIDATE_COMMAND = ["validate", "-json", "-no-color"];
