@@ -2,7 +2,8 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy";
 import { Construct } from "constructs";
-import { policyJson, type PolicyStatement } from "../core/policy";
+import { type Grantee, sidName } from "../core/grants";
+import { Arns, policyJson, type PolicyStatement } from "../core/policy";
 import type { Metric } from "./alarm-set";
 import { Fn, Token } from "cdktf";
 
@@ -53,6 +54,13 @@ function check(id: string, what: string, value: number | undefined, min: number,
  * this queue only (byQueue), and queue policies that deny any request without TLS and let the
  * listed AWS services send, each only for its own source ARNs (confused-deputy guard).
  *
+ * Grants (core/grants.ts; statement ids from the construct id, `jobs` -> `Jobs`):
+ * - `grantConsume(grantee)`: receive, delete, change visibility, attributes and URL (`Consume<Id>Queue`),
+ *   kms:Decrypt on its key through SQS.
+ * - `grantSend(grantee)`: send, attributes and URL (`Produce<Id>Queue`), kms:Decrypt and
+ *   kms:GenerateDataKey on its key through SQS.
+ * The ARN is a literal from `name` (`EncryptedQueue.arnOf`).
+ *
  * Addresses for an id `jobs`: aws_sqs_queue.jobs, aws_sqs_queue.jobs_dlq, aws_sqs_queue_policy.jobs_policy,
  * aws_sqs_queue_policy.jobs_dlq_policy, aws_sqs_queue_redrive_allow_policy.jobs_dlq_redrive_allow.
  */
@@ -65,7 +73,11 @@ export class EncryptedQueue extends Construct {
   readonly deadLetterArn: string;
   readonly deadLetterName: string;
 
-  constructor(scope: Construct, id: string, props: EncryptedQueueProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: EncryptedQueueProps,
+  ) {
     super(scope, id);
     const fifo = props.fifo ?? false;
     for (const n of [props.name, props.deadLetterName]) {
@@ -132,6 +144,41 @@ export class EncryptedQueue extends Construct {
     this.name = this.queue.name;
     this.deadLetterArn = this.deadLetterQueue.arn;
     this.deadLetterName = this.deadLetterQueue.name;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Grants
+
+  /** The ARN a queue named `name` has (a literal, for policies written before it exists). */
+  static arnOf(arns: Arns, name: string): string {
+    return arns.arn("sqs", name);
+  }
+
+  /** The actions behind each grant. */
+  static readonly GRANT_ACTIONS = {
+    consume: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+    send: ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+  } as const;
+
+  /** Receive and delete messages (and decrypt them with the queue's key, through SQS only). */
+  grantConsume(grantee: Grantee): void {
+    grantee.addStatement({
+      Sid: `Consume${sidName(this.node.id)}Queue`,
+      Action: [...EncryptedQueue.GRANT_ACTIONS.consume],
+      Resource: EncryptedQueue.arnOf(grantee.arns, this.props.name),
+    });
+    if (this.props.kmsKeyArn) grantee.useKey({ keyArn: this.props.kmsKeyArn, service: "sqs", actions: ["kms:Decrypt"] });
+  }
+
+  /** Send messages (and encrypt them with the queue's key, through SQS only). */
+  grantSend(grantee: Grantee): void {
+    grantee.addStatement({
+      Sid: `Produce${sidName(this.node.id)}Queue`,
+      Action: [...EncryptedQueue.GRANT_ACTIONS.send],
+      Resource: EncryptedQueue.arnOf(grantee.arns, this.props.name),
+    });
+    if (this.props.kmsKeyArn)
+      grantee.useKey({ keyArn: this.props.kmsKeyArn, service: "sqs", actions: ["kms:Decrypt", "kms:GenerateDataKey"] });
   }
 }
 

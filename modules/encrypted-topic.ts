@@ -3,7 +3,8 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
-import { policyJson, type PolicyStatement } from "../core/policy";
+import { type Grantee, sidName } from "../core/grants";
+import { Arns, policyJson, type PolicyStatement } from "../core/policy";
 
 /** An AWS service that may publish to the topic, only on behalf of one of `sourceArns`. */
 export interface TopicPublisher {
@@ -40,6 +41,11 @@ export interface SubscriptionOptions {
  * `subscribeQueue`, `subscribeFunction` (with the Lambda permission) and `subscribeEmail`; the
  * queue's own policy must let this topic send (EncryptedQueue `senders`).
  *
+ * Grants (core/grants.ts; statement ids from the construct id, `alerts` -> `Alerts`):
+ * - `grantPublish(grantee)`: sns:Publish (`Publish<Id>Topic`), kms:Decrypt and kms:GenerateDataKey
+ *   on its key through SNS (a customer managed key only; the AWS managed key needs no grant).
+ * The ARN is a literal from `name` (`EncryptedTopic.arnOf`).
+ *
  * Addresses for an id `alerts`: aws_sns_topic.alerts, aws_sns_topic_policy.alerts_policy, and per
  * subscription id `<sub>`: aws_sns_topic_subscription.alerts_<sub> (+ aws_lambda_permission.alerts_<sub>_invoke).
  */
@@ -48,7 +54,11 @@ export class EncryptedTopic extends Construct {
   readonly arn: string;
   readonly name: string;
 
-  constructor(scope: Construct, id: string, props: EncryptedTopicProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: EncryptedTopicProps,
+  ) {
     super(scope, id);
     if (!/^[a-zA-Z0-9_-]{1,256}$/.test(props.name))
       throw new Error(`EncryptedTopic ${id}: invalid topic name ${JSON.stringify(props.name)}`);
@@ -135,5 +145,24 @@ export class EncryptedTopic extends Construct {
   /** Sends to an e-mail address; it stays pending until the recipient confirms. */
   subscribeEmail(id: string, address: string, opts: SubscriptionOptions = {}): SnsTopicSubscription {
     return new SnsTopicSubscription(this, id, { topicArn: this.topic.arn, protocol: "email", endpoint: address, ...this.options(opts) });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Grants
+
+  /** The ARN a topic named `name` has (a literal, for policies written before it exists). */
+  static arnOf(arns: Arns, name: string): string {
+    return arns.arn("sns", name);
+  }
+
+  /** Publish to the topic (and encrypt with its key, through SNS only). */
+  grantPublish(grantee: Grantee): void {
+    grantee.addStatement({
+      Sid: `Publish${sidName(this.node.id)}Topic`,
+      Action: ["sns:Publish"],
+      Resource: EncryptedTopic.arnOf(grantee.arns, this.props.name),
+    });
+    if (this.props.kmsKeyArn)
+      grantee.useKey({ keyArn: this.props.kmsKeyArn, service: "sns", actions: ["kms:Decrypt", "kms:GenerateDataKey"] });
   }
 }

@@ -2,6 +2,8 @@ import { CloudwatchEventBus } from "@cdktf/provider-aws/lib/cloudwatch-event-bus
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { Construct } from "constructs";
+import type { Grantee } from "../core/grants";
+import type { Arns } from "../core/policy";
 
 /** One rule of the bus. */
 export interface EventBusRule {
@@ -32,6 +34,10 @@ export interface EventBusProps {
  * (EncryptedQueue `senders`, EncryptedTopic `publishers`); `ruleArn()` gives those ARNs.
  * Rules on a custom bus see only the events put on it (PutEvents), not AWS service events.
  *
+ * Grants (core/grants.ts):
+ * - `grantPutEvents(grantee)`: events:PutEvents on this bus (`PutEvents`); the bus uses an AWS
+ *   owned key, so there is no key to grant. The ARN is a literal from `name` (`EventBus.arnOf`).
+ *
  * Addresses for an id `events`: aws_cloudwatch_event_bus.events, aws_cloudwatch_event_rule.events_<rule>,
  * aws_cloudwatch_event_target.events_<rule>_<target>.
  */
@@ -42,7 +48,11 @@ export class EventBus extends Construct {
   /** Rule ARNs by id. */
   readonly ruleArns: Readonly<Record<string, string>>;
 
-  constructor(scope: Construct, id: string, props: EventBusProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: EventBusProps,
+  ) {
     super(scope, id);
     if (props.name === "default" || !/^[A-Za-z0-9._-]{1,256}$/.test(props.name))
       throw new Error(`EventBus ${id}: invalid bus name ${JSON.stringify(props.name)}`);
@@ -73,5 +83,18 @@ export class EventBus extends Construct {
   /** The ARN a rule of this bus will have (for resource policies built before the rule). */
   static ruleArn(partition: string, region: string, accountId: string, busName: string, ruleName: string): string {
     return `arn:${partition}:events:${region}:${accountId}:rule/${busName}/${ruleName}`;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Grants
+
+  /** The ARN a bus named `name` has (a literal, for policies written before it exists). */
+  static arnOf(arns: Arns, name: string): string {
+    return arns.arn("events", `event-bus/${name}`);
+  }
+
+  /** Put events on the bus. */
+  grantPutEvents(grantee: Grantee): void {
+    grantee.addStatement({ Sid: "PutEvents", Action: ["events:PutEvents"], Resource: EventBus.arnOf(grantee.arns, this.props.name) });
   }
 }

@@ -10,6 +10,10 @@
  * logs:CreateLogStream/PutLogEvents on the log group, the VPC network-interface actions, X-Ray
  * writes, sqs:SendMessage on the queue and kms:GenerateDataKey/Decrypt on the queue's key.
  *
+ * Grants (core/grants.ts): `grantInvoke(grantee)`: lambda:InvokeFunction on the function and its
+ * versions and aliases (`Invoke<Id>Function`; literal ARNs from `functionName`, `LambdaFunction.arnOf`).
+ * The code is not encrypted with a customer key here, so there is no key to grant.
+ *
  * Addresses, for a construct id `genai`: aws_lambda_function.genai, aws_cloudwatch_log_group.genai_logs,
  * aws_lambda_alias.genai_live, aws_sqs_queue.genai_dlq, aws_sqs_queue_policy.genai_dlq_policy,
  * aws_lambda_function_event_invoke_config.genai_async; the package lands in
@@ -28,6 +32,8 @@ import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { App, AssetType, TerraformAsset } from "cdktf";
 import { buildSync } from "esbuild";
 import { Construct } from "constructs";
+import { type Grantee, sidName } from "../core/grants";
+import type { Arns } from "../core/policy";
 import { LOG_RETENTION_DAYS } from "../core/config/constants";
 import { policyJson } from "../core/policy";
 import { reviewException } from "../core/review";
@@ -349,7 +355,11 @@ export class LambdaFunction extends Construct {
   /** Content hash of the package (also its source_code_hash). */
   readonly codeHash: string;
 
-  constructor(scope: Construct, id: string, props: LambdaFunctionProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: LambdaFunctionProps,
+  ) {
     super(scope, id);
     if (!/^[a-zA-Z0-9_-]{1,64}$/.test(props.functionName))
       throw new Error(`LambdaFunction ${id}: invalid function name ${JSON.stringify(props.functionName)} (1-64 of a-z A-Z 0-9 _ -)`);
@@ -429,6 +439,20 @@ export class LambdaFunction extends Construct {
     this.aliasInvokeArn = this.alias.invokeArn;
     this.deadLetterQueueArn = this.deadLetterQueue.arn;
     this.logGroupName = this.logGroup.name;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Grants
+
+  /** The unqualified ARN a function named `name` has (a literal, for policies written before it exists). */
+  static arnOf(arns: Arns, name: string): string {
+    return arns.arn("lambda", `function:${name}`);
+  }
+
+  /** Invoke the function, its versions and its aliases. */
+  grantInvoke(grantee: Grantee): void {
+    const arn = LambdaFunction.arnOf(grantee.arns, this.props.functionName);
+    grantee.addStatement({ Sid: `Invoke${sidName(this.node.id)}Function`, Action: ["lambda:InvokeFunction"], Resource: [arn, `${arn}:*`] });
   }
 }
 

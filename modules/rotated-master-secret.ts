@@ -18,6 +18,11 @@
  * - `aws_secretsmanager_secret_rotation.<id>_rotation`: `rate(N days)`, rotate_immediately, after
  *   the instance and its replicas exist (the first rotation gives the secret its first value);
  *   `aws_lambda_invocation.<id>_first_value` returns once that value exists.
+ *
+ * Grants (core/grants.ts):
+ * - `grantRead(grantee)`: secretsmanager:GetSecretValue and DescribeSecret on this secret
+ *   (`Read<Id>Secret`, the literal `secret:<name>-??????`: Secrets Manager appends six random
+ *   characters), kms:Decrypt on its key through Secrets Manager only.
  */
 import { LambdaFunction as AwsLambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
@@ -27,6 +32,7 @@ import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsman
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { LOG_RETENTION_DAYS } from "../core/config/constants";
+import { type Grantee, sidName } from "../core/grants";
 import { Arns, viaSecretsManager } from "../core/policy";
 import { reviewException } from "../core/review";
 import { functionCodeAndLogs, type LambdaCode, packagedFunction } from "./lambda-function";
@@ -70,7 +76,11 @@ export class RotatedMasterSecret extends Construct {
   /** Returns once the first rotation has given the secret a current value (depend on it before reading the secret). */
   readonly firstValue: LambdaInvocation;
 
-  constructor(scope: Construct, id: string, props: RotatedMasterSecretProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: RotatedMasterSecretProps,
+  ) {
     super(scope, id);
     if (!Number.isInteger(props.rotationDays) || props.rotationDays < 1 || props.rotationDays > 365) {
       throw new Error(`RotatedMasterSecret ${id}: rotationDays must be 1-365, got ${props.rotationDays}`);
@@ -182,5 +192,24 @@ export class RotatedMasterSecret extends Construct {
       input: JSON.stringify({ WaitForCurrent: true, SecretId: this.secret.arn }),
       dependsOn: [this.rotation],
     });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Grants
+
+  /** The ARN pattern of a secret named `name` (Secrets Manager appends `-` and six random characters). */
+  static arnOf(arns: Arns, name: string): string {
+    return arns.arn("secretsmanager", `secret:${name}-??????`);
+  }
+
+  /** Read the current value (and decrypt it with the secret's key, through Secrets Manager only). */
+  grantRead(grantee: Grantee): void {
+    const arns = new Arns(this.props.region, this.props.accountId);
+    grantee.addStatement({
+      Sid: `Read${sidName(this.node.id)}Secret`,
+      Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+      Resource: RotatedMasterSecret.arnOf(arns, this.props.secretName),
+    });
+    grantee.useKey({ keyArn: this.props.kmsKeyArn, service: "secretsmanager", region: this.props.region, actions: ["kms:Decrypt"] });
   }
 }

@@ -7,6 +7,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
+import { type Grantee, sidName } from "../core/grants";
 import type { PolicyStatement } from "../core/policy";
 
 export interface SecureBucketProps {
@@ -68,6 +69,13 @@ export interface BucketCorsRule {
  * A private S3 bucket with the kit's defaults: ACLs disabled (bucket owner enforced), every public
  * access block on, versioning, default encryption, a policy that denies any request without TLS,
  * and a lifecycle that expires old versions and aborts stale uploads.
+ *
+ * Grants (core/grants.ts; statement ids from the construct id, `docs` -> `Docs`):
+ * - `grantRead(grantee)`: s3:ListBucket on the bucket (`List<Id>Bucket`), s3:GetObject on its
+ *   objects (`Read<Id>Objects`), kms:Decrypt on its key through S3.
+ * - `grantReadWrite(grantee)`: the same list, s3:GetObject/PutObject/DeleteObject/AbortMultipartUpload
+ *   (`ReadWrite<Id>Objects`), kms:Decrypt and kms:GenerateDataKey on its key through S3.
+ * The ARNs are literals from `bucketName` (`SecureBucket.arnOf`).
  */
 export class SecureBucket extends Construct {
   readonly bucket: S3Bucket;
@@ -76,7 +84,11 @@ export class SecureBucket extends Construct {
   /** The ownership controls; resources that need ACLs enabled (CloudFront logging) depend on it. */
   readonly ownershipControls: S3BucketOwnershipControls;
 
-  constructor(scope: Construct, id: string, props: SecureBucketProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: SecureBucketProps,
+  ) {
     super(scope, id);
     this.bucket = new S3Bucket(this, "Resource", { bucket: props.bucketName, forceDestroy: props.forceDestroy ?? false });
     this.bucketName = this.bucket.bucket;
@@ -169,5 +181,46 @@ export class SecureBucket extends Construct {
       // Putting a policy while the public access block is being created can race.
       dependsOn: [block],
     });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Grants
+
+  /** The ARN a bucket named `bucketName` has (a literal, for policies written before it exists). */
+  static arnOf(partition: string, bucketName: string): string {
+    return `arn:${partition}:s3:::${bucketName}`;
+  }
+
+  /** Actions on the objects behind each grant. */
+  static readonly OBJECT_ACTIONS = {
+    read: ["s3:GetObject"],
+    readWrite: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+  } as const;
+
+  /** List the bucket and read its objects (and decrypt them with its key, through S3 only). */
+  grantRead(grantee: Grantee): void {
+    this.grantObjects(grantee, "read");
+  }
+
+  /** List the bucket, read, write and delete its objects (and encrypt and decrypt them with its key, through S3 only). */
+  grantReadWrite(grantee: Grantee): void {
+    this.grantObjects(grantee, "readWrite");
+  }
+
+  private grantObjects(grantee: Grantee, mode: "read" | "readWrite"): void {
+    const arn = SecureBucket.arnOf(grantee.arns.partition, this.props.bucketName);
+    const name = sidName(this.node.id);
+    grantee.addStatement({ Sid: `List${name}Bucket`, Action: ["s3:ListBucket"], Resource: arn });
+    grantee.addStatement({
+      Sid: `${mode === "read" ? "Read" : "ReadWrite"}${name}Objects`,
+      Action: [...SecureBucket.OBJECT_ACTIONS[mode]],
+      Resource: `${arn}/*`,
+    });
+    if (this.props.kmsKeyArn)
+      grantee.useKey({
+        keyArn: this.props.kmsKeyArn,
+        service: "s3",
+        actions: mode === "read" ? ["kms:Decrypt"] : ["kms:Decrypt", "kms:GenerateDataKey"],
+      });
   }
 }

@@ -1,6 +1,7 @@
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
+import type { PolicyGrants } from "../core/grants";
 import { policyJson, serviceTrustPolicy, type PolicyStatement } from "../core/policy";
 
 export interface ServiceRoleProps {
@@ -26,6 +27,9 @@ export interface ServiceRoleProps {
 /**
  * An IAM role for an AWS service with a source-account-pinned trust policy and least-privilege
  * inline policies (wildcard actions are refused at synth).
+ *
+ * As a grantee: collect a resource module's grants in a `PolicyGrants` (core/grants.ts, e.g.
+ * `bucket.grantRead(grants)`) and write them with `addGrants(name, grants)`, one inline policy.
  */
 export class ServiceRole extends Construct {
   readonly role: IamRole;
@@ -55,5 +59,11 @@ export class ServiceRole extends Construct {
     const policy = new IamRolePolicy(this, name, { name, role: this.role.id, policy: policyJson(statements) });
     this.policies[name] = policy;
     return policy;
+  }
+
+  /** Adds the statements a `PolicyGrants` collected (resource modules' `grant…()` methods) as one inline policy. */
+  addGrants(name: string, grants: PolicyGrants): IamRolePolicy {
+    if (grants.isEmpty) throw new Error(`ServiceRole ${this.node.id}: the grants for policy ${name} are empty`);
+    return this.addPolicy(name, grants.statements());
   }
 }

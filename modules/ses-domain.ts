@@ -7,6 +7,7 @@ import { Sesv2EmailIdentityMailFromAttributes } from "@cdktf/provider-aws/lib/se
 import { Sesv2EmailIdentityPolicy } from "@cdktf/provider-aws/lib/sesv2-email-identity-policy";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
+import type { Grantee } from "../core/grants";
 import { Arns, policyJson, type PolicyStatement } from "../core/policy";
 
 /** Where a configuration set publishes events: an SNS topic or CloudWatch metrics. */
@@ -66,6 +67,13 @@ export interface SesDomainProps {
  * identity's default (TLS required, reputation metrics, suppression of bounces and complaints)
  * with event destinations, templates, and, with a hosted zone, the DNS records that verify it.
  *
+ * Grants (core/grants.ts):
+ * - `grantSend(grantee, { sid, fromAddress })`: ses:SendEmail and ses:SendTemplatedEmail on the
+ *   identity, the configuration set and every template (SES authorizes a templated send on all
+ *   three), optionally only as `fromAddress` (ses:FromAddress); statement id `SendEmail` unless
+ *   given. SES encrypts with its own key: there is no key to grant. The ARNs are literals from the
+ *   domain and names (`sendArns`).
+ *
  * Addresses for an id `ses`: aws_sesv2_email_identity.ses, aws_sesv2_email_identity_mail_from_attributes.ses_mail_from,
  * aws_sesv2_configuration_set.ses_configuration_set, aws_sesv2_configuration_set_event_destination.ses_events_<name>,
  * aws_ses_template.ses_template_<id>, aws_route53_record.ses_dkim_1..3 / ses_mail_from_mx / ses_mail_from_spf.
@@ -79,7 +87,11 @@ export class SesDomain extends Construct {
   /** Template ARNs by id. */
   readonly templateArns: Readonly<Record<string, string>>;
 
-  constructor(scope: Construct, id: string, props: SesDomainProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: SesDomainProps,
+  ) {
     super(scope, id);
     if (!props.mailFromDomain.endsWith(`.${props.domain}`))
       throw new Error(`SesDomain ${id}: mailFromDomain ${props.mailFromDomain} is not a subdomain of ${props.domain}`);
@@ -179,5 +191,31 @@ export class SesDomain extends Construct {
         records: ["v=spf1 include:amazonses.com ~all"],
       });
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Grants
+
+  /** The actions of a (templated) send. */
+  static readonly SEND_ACTIONS = ["ses:SendEmail", "ses:SendTemplatedEmail"] as const;
+
+  /** What a send is authorized on: the identity, the configuration set and the templates (literal ARNs, in template order). */
+  get sendArns(): string[] {
+    const arns = new Arns(this.props.region, this.props.accountId);
+    return [
+      arns.arn("ses", `identity/${this.props.domain}`),
+      arns.arn("ses", `configuration-set/${this.props.configurationSetName}`),
+      ...Object.values(this.props.templates ?? {}).map((t) => arns.arn("ses", `template/${t.name}`)),
+    ];
+  }
+
+  /** Send (templated) e-mail through this identity and its configuration set, optionally only as `fromAddress`. */
+  grantSend(grantee: Grantee, opts: { readonly sid?: string; readonly fromAddress?: string } = {}): void {
+    grantee.addStatement({
+      Sid: opts.sid ?? "SendEmail",
+      Action: [...SesDomain.SEND_ACTIONS],
+      Resource: this.sendArns,
+      ...(opts.fromAddress ? { Condition: { StringEquals: { "ses:FromAddress": opts.fromAddress } } } : {}),
+    });
   }
 }

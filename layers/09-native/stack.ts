@@ -23,7 +23,9 @@
  *   Terraform), the SPA client offering them once they exist; with `cognito.identityPool`, an
  *   identity pool trusting the SPA client and its roles (modules/identity-pool.ts).
  * - Grants: one inline policy `native-resources` per grantee (a service's task role, or the GenAI
- *   function's role), listing exactly the actions on exactly the resources the config names.
+ *   function's role), listing exactly the actions on exactly the resources the config names. The
+ *   modules write the statements (`bucket.grantRead(grants)`, `queue.grantConsume(grants)`, ...,
+ *   core/grants.ts), each with its own key's use through its service.
  * - Parameter Store: every identifier the applications need, below /<project>/<env>/native/.
  *
  * Reads layer 01 (app subnets) and layer 02 (KMS keys, task and Lambda roles, lambda security
@@ -47,13 +49,13 @@ import {
   nativeNames,
   subscriptionId,
   targetId,
-  type Grant,
   type MailerConfig,
   type NativeNames,
   type PostConfirmationConfig,
 } from "./config";
+import { PolicyGrants, sidName } from "../../core/grants";
 import { LayerStack } from "../../core/layer-stack";
-import { Arns, LAMBDA_VPC_ACCESS, policyJson, type PolicyStatement, XRAY_WRITE } from "../../core/policy";
+import { Arns, LAMBDA_VPC_ACCESS, type PolicyStatement, XRAY_WRITE } from "../../core/policy";
 import { MAILER_ENV, MAILER_HANDLER, MAILER_SOURCE_DIR } from "../../functions/mailer/build";
 import { POST_CONFIRMATION_ENV, POST_CONFIRMATION_HANDLER, POST_CONFIRMATION_SOURCE_DIR } from "../../functions/post-confirmation/build";
 import { EncryptedQueue, type QueueSender } from "../../modules/encrypted-queue";
@@ -75,20 +77,14 @@ export const ACCESS_POLICY_NAME = "native-resources";
 /** AWS counts inline policies of a role together (10,240 characters): keep ours well below. */
 const ACCESS_POLICY_BUDGET = 6144;
 
-/** The actions behind each grant mode. */
-export const GRANT_ACTIONS = {
-  bucketList: ["s3:ListBucket"],
-  read: ["s3:GetObject"],
-  readWrite: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
-  consume: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
-  produce: ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
-  publish: ["sns:Publish"],
-  putEvents: ["events:PutEvents"],
-  send: ["ses:SendEmail", "ses:SendTemplatedEmail"],
-} as const;
-
-/** PascalCase of a config name, for statement ids: `my-docs` -> `MyDocs`. */
-const pascal = (text: string) => text.replace(/(^|[^A-Za-z0-9]+)([A-Za-z0-9])/g, (_m, _s, c: string) => c.toUpperCase());
+/** The resources the grants name. */
+interface Granted {
+  readonly buckets: Record<string, SecureBucket>;
+  readonly queues: Record<string, EncryptedQueue>;
+  readonly topics: Record<string, EncryptedTopic>;
+  readonly bus: EventBus | undefined;
+  readonly ses: SesDomain | undefined;
+}
 
 /** A function of this layer, as topics, queues and Cognito invoke it. */
 interface OwnFunction {
@@ -101,6 +97,8 @@ export class NativeStack extends LayerStack<"native"> {
   private readonly names: NativeNames;
   /** Set once the identity pool exists (Parameter Store). */
   private identityPoolId?: string;
+  /** Key ARNs by purpose, each read once (the grants merge key uses by ARN). */
+  private readonly keys = new Map<"data" | "messaging" | "logs", string>();
 
   constructor(scope: Construct, config: PlatformConfig) {
     super(scope, "native", config);
@@ -116,11 +114,11 @@ export class NativeStack extends LayerStack<"native"> {
     const topics = this.topics();
     const bus = this.eventBus();
     const ses = this.ses(topics);
-    const mailer = n.mailer ? this.mailer(queues) : undefined;
+    const mailer = n.mailer ? this.mailer(queues, ses!) : undefined;
     this.subscriptions(topics, queues, mailer);
     const postConfirmation = n.cognito?.postConfirmation ? this.postConfirmation(n.cognito.postConfirmation, queues, topics) : undefined;
     const pool = this.userPool(ses, postConfirmation);
-    this.access();
+    this.access({ buckets, queues, topics, bus, ses });
 
     const functions = {
       ...(mailer ? { mailer: mailer.fn } : {}),
@@ -162,30 +160,28 @@ export class NativeStack extends LayerStack<"native"> {
   // Keys and ARNs
 
   private key(purpose: "data" | "messaging" | "logs"): string {
-    return this.readEntry("security", "kms_key_arns", purpose);
+    if (!this.keys.has(purpose)) this.keys.set(purpose, this.readEntry("security", "kms_key_arns", purpose));
+    return this.keys.get(purpose)!;
   }
 
   private bucketArn(key: string): string {
-    return `arn:${this.arns.partition}:s3:::${this.names.buckets[key]}`;
+    return SecureBucket.arnOf(this.arns.partition, this.names.buckets[key]);
   }
   private queueArn(key: string): string {
-    return this.arns.arn("sqs", this.names.queues[key].queue);
+    return EncryptedQueue.arnOf(this.arns, this.names.queues[key].queue);
   }
   private topicArn(key: string): string {
-    return this.arns.arn("sns", this.names.topics[key]);
-  }
-  private busArn(): string {
-    return this.arns.arn("events", `event-bus/${this.names.eventBus}`);
+    return EncryptedTopic.arnOf(this.arns, this.names.topics[key]);
   }
   private ruleArn(key: string): string {
     return EventBus.ruleArn(this.arns.partition, this.arns.region, this.arns.accountId, this.names.eventBus!, this.names.eventRules[key]);
   }
-  private sesArns(): { identity: string; configurationSet: string; templates: string[] } {
+  /** SES ARNs needed before the SES resources exist (topic and identity policies). */
+  private sesArns(): { identity: string; configurationSet: string } {
     const ses = this.names.ses!;
     return {
       identity: this.arns.arn("ses", `identity/${this.config.native.ses!.domain}`),
       configurationSet: this.arns.arn("ses", `configuration-set/${ses.configurationSet}`),
-      templates: Object.values(ses.templates).map((t) => this.arns.arn("ses", `template/${t}`)),
     };
   }
 
@@ -444,11 +440,13 @@ export class NativeStack extends LayerStack<"native"> {
     return role.node.children.filter((c): c is IamRolePolicy => c instanceof IamRolePolicy).map((p) => dependable(p));
   }
 
-  private mailer(queues: Record<string, EncryptedQueue>): OwnFunction {
+  private mailer(queues: Record<string, EncryptedQueue>, ses: SesDomain): OwnFunction {
     const n = this.config.native;
     const mailer = n.mailer!;
     const names = this.names.ses!;
-    const sesArns = this.sesArns();
+    // SendEmail with a template is authorized on the identity, the configuration set and the template.
+    const send = new PolicyGrants(this.arns);
+    ses.grantSend(send, { sid: "SendAsConfiguredSender", fromAddress: names.fromAddress });
     const triggers = Object.entries(n.queues).filter(([, q]) => q.trigger?.function === "mailer");
     const templates = Object.fromEntries(
       Object.entries(n.ses!.templates).map(([key, t]) => [key, { name: names.templates[key], required: loadTemplate(t).required }]),
@@ -465,15 +463,7 @@ export class NativeStack extends LayerStack<"native"> {
         [MAILER_ENV.maxRecipients]: String(mailer.maxRecipients),
       },
       policies: {
-        "ses-send": [
-          {
-            // SendEmail with a template is authorized on the identity, the configuration set and the template.
-            Sid: "SendAsConfiguredSender",
-            Action: [...GRANT_ACTIONS.send],
-            Resource: [sesArns.identity, sesArns.configurationSet, ...sesArns.templates],
-            Condition: { StringEquals: { "ses:FromAddress": names.fromAddress } },
-          },
-        ],
+        "ses-send": send.statements(),
         ...(triggers.length
           ? {
               "queue-trigger": [
@@ -626,90 +616,62 @@ export class NativeStack extends LayerStack<"native"> {
   // ---------------------------------------------------------------------------------------------
   // Grants
 
-  /** The statements one grantee needs, from its grants. */
-  private statementsFor(grants: readonly Grant[]): PolicyStatement[] {
-    const region = this.config.aws.region;
-    const out: PolicyStatement[] = [];
-    const kms = new Map<string, { key: "data" | "messaging"; service: string; actions: Set<string> }>();
-    const useKey = (key: "data" | "messaging", service: string, actions: string[]) => {
-      const entry = kms.get(`${key}/${service}`) ?? { key, service, actions: new Set<string>() };
-      actions.forEach((a) => entry.actions.add(a));
-      kms.set(`${key}/${service}`, entry);
-    };
-    for (const g of grants) {
-      const name = pascal(g.resource);
-      switch (g.kind) {
-        case "bucket": {
-          const arn = this.bucketArn(g.resource);
-          out.push({ Sid: `List${name}Bucket`, Action: [...GRANT_ACTIONS.bucketList], Resource: arn });
-          out.push({
-            Sid: `${g.mode === "read" ? "Read" : "ReadWrite"}${name}Objects`,
-            Action: [...GRANT_ACTIONS[g.mode === "read" ? "read" : "readWrite"]],
-            Resource: `${arn}/*`,
-          });
-          useKey("data", "s3", g.mode === "read" ? ["kms:Decrypt"] : ["kms:Decrypt", "kms:GenerateDataKey"]);
-          break;
-        }
-        case "queue":
-          out.push({
-            Sid: `${g.mode === "consume" ? "Consume" : "Produce"}${name}Queue`,
-            Action: [...GRANT_ACTIONS[g.mode === "consume" ? "consume" : "produce"]],
-            Resource: this.queueArn(g.resource),
-          });
-          useKey("messaging", "sqs", g.mode === "consume" ? ["kms:Decrypt"] : ["kms:Decrypt", "kms:GenerateDataKey"]);
-          break;
-        case "topic":
-          out.push({ Sid: `Publish${name}Topic`, Action: [...GRANT_ACTIONS.publish], Resource: this.topicArn(g.resource) });
-          useKey("messaging", "sns", ["kms:Decrypt", "kms:GenerateDataKey"]);
-          break;
-        case "eventBus":
-          out.push({ Sid: "PutEvents", Action: [...GRANT_ACTIONS.putEvents], Resource: this.busArn() });
-          break;
-        case "ses": {
-          const ses = this.sesArns();
-          out.push({ Sid: "SendEmail", Action: [...GRANT_ACTIONS.send], Resource: [ses.identity, ses.configurationSet, ...ses.templates] });
-          break;
-        }
-        case "parameters":
-          break;
-      }
-    }
-    for (const { key, service, actions } of kms.values()) {
-      out.push({
-        Sid: `${pascal(key)}KeyThrough${pascal(service)}`,
-        Action: [...actions].sort(),
-        Resource: this.key(key),
-        Condition: { StringEquals: { "kms:ViaService": `${service}.${region}.amazonaws.com` } },
-      });
-    }
-    // Every grantee reads the identifiers below /<project>/<env>/native.
+  /** What every grantee gets besides its grants: the identifiers below /<project>/<env>/native. */
+  private parameterStatements(): PolicyStatement[] {
     const root = this.names.parameterRoot;
-    out.push({
-      Sid: "ReadNativeParameters",
-      Action: ["ssm:GetParameter", "ssm:GetParameters"],
-      Resource: this.arns.arn("ssm", `parameter${root}/*`),
-    });
-    out.push({
-      Sid: "ReadNativeParametersByPath",
-      Action: "ssm:GetParametersByPath",
-      Resource: [this.arns.arn("ssm", `parameter${root}`), this.arns.arn("ssm", `parameter${root}/*`)],
-    });
-    // One statement per Sid: a resource granted twice (read and readWrite) keeps the wider one.
-    const bySid = new Map<string, PolicyStatement>();
-    for (const s of out) bySid.set(s.Sid!, s);
-    return [...bySid.values()];
+    return [
+      {
+        Sid: "ReadNativeParameters",
+        Action: ["ssm:GetParameter", "ssm:GetParameters"],
+        Resource: this.arns.arn("ssm", `parameter${root}/*`),
+      },
+      {
+        Sid: "ReadNativeParametersByPath",
+        Action: "ssm:GetParametersByPath",
+        Resource: [this.arns.arn("ssm", `parameter${root}`), this.arns.arn("ssm", `parameter${root}/*`)],
+      },
+    ];
   }
 
-  private access(): void {
+  /**
+   * One policy per grantee: its grants in config order, written by the modules (the resource
+   * statement and the key's use through its service), the KMS statements merged per key and
+   * service, then the parameters. A bucket granted read and readWrite keeps both object statements
+   * (read is a subset) and one list statement; the key statement gets the wider actions.
+   */
+  private access(r: Granted): void {
     const grants = nativeGrants(this.config);
     if (!grants.length) return;
     const scope = new Construct(this, "access");
     const services = new Construct(scope, "service");
     const functions = new Construct(scope, "function");
+    const keyNames = Object.fromEntries([...this.keys].map(([purpose, arn]) => [arn, sidName(purpose)]));
     for (const principal of [...new Set(grants.map((g) => g.principal))]) {
-      const mine = grants.filter((g) => g.principal === principal);
-      // A bucket granted read and readWrite to the same principal: readWrite wins (Sids differ, both kept, read is a subset).
-      const document = policyJson(this.statementsFor(mine));
+      const collector = new PolicyGrants(this.arns, { keyNames });
+      for (const g of grants.filter((x) => x.principal === principal)) {
+        switch (g.kind) {
+          case "bucket":
+            if (g.mode === "read") r.buckets[g.resource].grantRead(collector);
+            else r.buckets[g.resource].grantReadWrite(collector);
+            break;
+          case "queue":
+            if (g.mode === "consume") r.queues[g.resource].grantConsume(collector);
+            else r.queues[g.resource].grantSend(collector);
+            break;
+          case "topic":
+            r.topics[g.resource].grantPublish(collector);
+            break;
+          case "eventBus":
+            r.bus!.grantPutEvents(collector);
+            break;
+          case "ses":
+            r.ses!.grantSend(collector);
+            break;
+          case "parameters":
+            break;
+        }
+      }
+      const document = collector.document(this.parameterStatements());
       if (document.length > ACCESS_POLICY_BUDGET) {
         throw new Error(
           `native: the ${ACCESS_POLICY_NAME} policy of ${principal} is ${document.length} characters; IAM allows 10,240 for all inline policies of a role together. Grant fewer resources to it, or split them across services`,
