@@ -5,7 +5,15 @@ import { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-instance
 import { RdsClusterParameterGroup } from "@cdktf/provider-aws/lib/rds-cluster-parameter-group";
 import { Construct } from "constructs";
 import { performanceInsightsRow, performanceInsightsSupported } from "../core/config/rds-facts";
-import { DatabaseLogGroups, finalSnapshotName, ManagedSecretRotation, validateCommon, type DatabaseCommonProps } from "./rds-common";
+import type { Grantee } from "../core/grants";
+import {
+  DatabaseLogGroups,
+  finalSnapshotName,
+  grantReadManagedMasterSecret,
+  ManagedSecretRotation,
+  validateCommon,
+  type DatabaseCommonProps,
+} from "./rds-common";
 
 export type AuroraEngine = "aurora-mysql" | "aurora-postgresql";
 
@@ -192,5 +200,9 @@ export class AuroraCluster extends Construct {
 
     this.writerEndpoint = this.cluster.endpoint;
     this.readerEndpoint = this.cluster.readerEndpoint;
+  }
+  /** Read the RDS-managed master secret at run time (and decrypt it with its key, through Secrets Manager only). */
+  grantReadMasterSecret(grantee: Grantee): void {
+    grantReadManagedMasterSecret(grantee, this.masterSecretArn, this.cluster.masterUserSecretKmsKeyIdInput);
   }
 }

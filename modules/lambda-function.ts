@@ -13,6 +13,8 @@
  * Grants (core/grants.ts): `grantInvoke(grantee)`: lambda:InvokeFunction on the function and its
  * versions and aliases (`Invoke<Id>Function`; literal ARNs from `functionName`, `LambdaFunction.arnOf`).
  * The code is not encrypted with a customer key here, so there is no key to grant.
+ * `LambdaFunction.grantFailureDestination(grantee, deadLetterQueue)` (static, for the role written
+ * before the function): sqs:SendMessage on the failure queue and its key through SQS only.
  *
  * Addresses, for a construct id `genai`: aws_lambda_function.genai, aws_cloudwatch_log_group.genai_logs,
  * aws_lambda_alias.genai_live, aws_sqs_queue.genai_dlq, aws_sqs_queue_policy.genai_dlq_policy,
@@ -453,6 +455,18 @@ export class LambdaFunction extends Construct {
   grantInvoke(grantee: Grantee): void {
     const arn = LambdaFunction.arnOf(grantee.arns, this.props.functionName);
     grantee.addStatement({ Sid: `Invoke${sidName(this.node.id)}Function`, Action: ["lambda:InvokeFunction"], Resource: [arn, `${arn}:*`] });
+  }
+
+  /**
+   * What the execution role needs for the failure destination (the function's own queue, named
+   * in `deadLetterQueue`): sqs:SendMessage on it (`FailureQueue`) and, with a customer managed key,
+   * kms:Decrypt and kms:GenerateDataKey through SQS only. Static: the role's policies are written
+   * before the function exists (Lambda checks them when it creates the function).
+   */
+  static grantFailureDestination(grantee: Grantee, deadLetterQueue: LambdaDeadLetterQueueProps): void {
+    grantee.addStatement({ Sid: "FailureQueue", Action: ["sqs:SendMessage"], Resource: grantee.arns.arn("sqs", deadLetterQueue.name) });
+    if (deadLetterQueue.kmsKeyArn)
+      grantee.useKey({ keyArn: deadLetterQueue.kmsKeyArn, service: "sqs", actions: ["kms:Decrypt", "kms:GenerateDataKey"] });
   }
 }
 

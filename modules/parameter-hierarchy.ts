@@ -2,6 +2,7 @@ import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Construct } from "constructs";
+import { type Grantee, sidName } from "../core/grants";
 import { Arns, policyJson, type PolicyStatement } from "../core/policy";
 
 /** Characters Parameter Store accepts in a name; `/` separates levels. */
@@ -175,4 +176,22 @@ export class ParameterReadPolicy extends Construct {
       new IamRolePolicyAttachment(this, label, { role: roleName, policyArn: this.policy.arn });
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Grants (core/grants.ts)
+
+/**
+ * Read one parameter by its full name (`/acme/dev/notification/webhook-url`): ssm:GetParameter on
+ * it (`Read<LastSegment>Parameter`) and, for a SecureString under a customer managed key,
+ * kms:Decrypt with that key through Parameter Store only. The ARN is a literal from the name.
+ */
+export function grantReadParameter(grantee: Grantee, name: string, kmsKeyArn?: string): void {
+  if (!PATH_RE.test(name)) throw new Error(`grantReadParameter: ${JSON.stringify(name)} is not a parameter name such as /project/env/key`);
+  grantee.addStatement({
+    Sid: `Read${sidName(name.slice(name.lastIndexOf("/") + 1))}Parameter`,
+    Action: ["ssm:GetParameter"],
+    Resource: grantee.arns.arn("ssm", `parameter${name}`),
+  });
+  if (kmsKeyArn) grantee.useKey({ keyArn: kmsKeyArn, service: "ssm", actions: ["kms:Decrypt"] });
 }

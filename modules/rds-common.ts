@@ -7,6 +7,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
 import { Construct } from "constructs";
+import type { Grantee } from "../core/grants";
 import { ServiceRole } from "./service-role";
 import type { Metric } from "./alarm-set";
 
@@ -191,4 +192,18 @@ export function rdsMetric(metricName: string, stat: string, of: { readonly clust
     dimensions: "cluster" in of ? { DBClusterIdentifier: of.cluster } : { DBInstanceIdentifier: of.instance },
     stat,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Grants (core/grants.ts)
+
+/**
+ * Read an RDS-managed master user secret at run time: secretsmanager:GetSecretValue on the secret
+ * (`ReadMasterSecretAtRunTime`) and kms:Decrypt with the key it is encrypted with, through Secrets
+ * Manager only. `keyArn` undefined: the AWS managed key, which needs no grant. Used by
+ * `AuroraCluster.grantReadMasterSecret` and `RdsInstance.grantReadMasterSecret`.
+ */
+export function grantReadManagedMasterSecret(grantee: Grantee, secretArn: string, keyArn: string | undefined): void {
+  grantee.addStatement({ Sid: "ReadMasterSecretAtRunTime", Action: ["secretsmanager:GetSecretValue"], Resource: secretArn });
+  if (keyArn) grantee.useKey({ keyArn, service: "secretsmanager", actions: ["kms:Decrypt"] });
 }

@@ -5,7 +5,15 @@ import { Fn, TerraformLocal } from "cdktf";
 import { Construct } from "constructs";
 import { reviewException } from "../core/review";
 import { performanceInsightsRow, performanceInsightsSupported } from "../core/config/rds-facts";
-import { DatabaseLogGroups, finalSnapshotName, ManagedSecretRotation, validateCommon, type DatabaseCommonProps } from "./rds-common";
+import type { Grantee } from "../core/grants";
+import {
+  DatabaseLogGroups,
+  finalSnapshotName,
+  grantReadManagedMasterSecret,
+  ManagedSecretRotation,
+  validateCommon,
+  type DatabaseCommonProps,
+} from "./rds-common";
 
 export type RdsEngine = "postgres" | "mysql";
 
@@ -234,5 +242,14 @@ export class RdsInstance extends Construct {
       return replica;
     });
     this.replicaEndpoints = this.replicas.map((r) => r.address);
+  }
+  /**
+   * Read the RDS-managed master secret at run time (and decrypt it with its key, through Secrets
+   * Manager only). With read replicas there is none: the caller's RotatedMasterSecret grants it.
+   */
+  grantReadMasterSecret(grantee: Grantee): void {
+    if (this.masterSecretArn === undefined)
+      throw new Error(`RdsInstance ${this.node.id}: RDS does not manage the master secret with read replicas; grant the caller's secret`);
+    grantReadManagedMasterSecret(grantee, this.masterSecretArn, this.instance.masterUserSecretKmsKeyIdInput);
   }
 }

@@ -34,7 +34,8 @@ import type { PlatformConfig } from "../../core/config/types";
 import { cacheClients, resolveCache, resolveDatabase, type ResolvedDatabase } from "./config";
 import { iamDatabaseUsers, serviceDatabaseAccess } from "../07-application/config";
 import { LayerStack } from "../../core/layer-stack";
-import { policyJson, viaSecretsManager } from "../../core/policy";
+import { PolicyGrants, type Grantee } from "../../core/grants";
+import { Arns } from "../../core/policy";
 import { DB_USERS_ENV, DB_USERS_HANDLER, DB_USERS_EXTERNAL, DB_USERS_RUNTIME, DB_USERS_SOURCE_DIR } from "../../functions/db-users/build";
 import { DatabaseUsers } from "../../modules/database-users";
 import { LambdaCode } from "../../modules/lambda-function";
@@ -67,6 +68,8 @@ interface Database {
   readonly replicaResourceIds: string[];
   /** What must be available before a client can connect (the writer instance; with a kit-kept master secret, its first rotation too). */
   readonly ready: ITerraformDependable[];
+  /** Read the master secret at run time: the grant of the construct that keeps it (RDS-managed, or the kit's rotated secret). */
+  readonly grantReadMasterSecret: (grantee: Grantee) => void;
 }
 
 export class DatabaseStack extends LayerStack<"database"> {
@@ -174,6 +177,7 @@ export class DatabaseStack extends LayerStack<"database"> {
       masterSecretArn: aurora.masterSecretArn,
       replicaResourceIds: [],
       ready: [aurora.writer],
+      grantReadMasterSecret: (grantee) => aurora.grantReadMasterSecret(grantee),
     };
   }
 
@@ -199,6 +203,7 @@ export class DatabaseStack extends LayerStack<"database"> {
     });
     let masterSecretArn = rds.masterSecretArn;
     const ready: ITerraformDependable[] = [rds.instance];
+    let grantReadMasterSecret = (grantee: Grantee) => rds.grantReadMasterSecret(grantee);
     if (masterSecretArn === undefined) {
       const secret = new RotatedMasterSecret(this, "master_secret", {
         secretName: `${common.identifier}-master`,
@@ -226,6 +231,7 @@ export class DatabaseStack extends LayerStack<"database"> {
       });
       masterSecretArn = secret.secretArn;
       ready.push(secret.firstValue);
+      grantReadMasterSecret = (grantee) => secret.grantRead(grantee);
     }
     return {
       identifier: rds.instance.identifier,
@@ -235,6 +241,7 @@ export class DatabaseStack extends LayerStack<"database"> {
       masterSecretArn,
       replicaResourceIds: rds.replicas.map((r) => r.resourceId),
       ready,
+      grantReadMasterSecret,
     };
   }
 
@@ -291,18 +298,13 @@ export class DatabaseStack extends LayerStack<"database"> {
       if (serviceDatabaseAccess(config, service, svc)?.auth !== "secret") continue;
       // auth secret: the application reads the current secret value itself (and again after a
       // failed login), so a rotation needs no restart.
+      // The construct keeping the secret writes the grant: the secret, its key through Secrets Manager only.
+      const grants = new PolicyGrants(new Arns(config.aws.region, config.aws.accountId), { keyNames: { [dataKey]: "Data" } });
+      database.grantReadMasterSecret(grants);
       new IamRolePolicy(this, `${service}_db_secret`, {
         name: "database-secret",
         role: taskRole(service),
-        policy: policyJson([
-          { Sid: "ReadMasterSecretAtRunTime", Action: "secretsmanager:GetSecretValue", Resource: database.masterSecretArn },
-          {
-            Sid: "DecryptMasterSecret",
-            Action: "kms:Decrypt",
-            Resource: dataKey,
-            Condition: viaSecretsManager(config.aws.region),
-          },
-        ]),
+        policy: grants.document(),
       });
     }
   }

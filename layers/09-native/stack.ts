@@ -396,6 +396,9 @@ export class NativeStack extends LayerStack<"native"> {
     const dlqName = this.naming.name("sqs", id, "dlq");
     const logGroup = `/aws/lambda/${name}`;
     const messagingKey = this.key("messaging");
+    const deadLetterQueue = { name: dlqName, kmsKeyArn: messagingKey, retentionSeconds: 14 * 24 * 3600 };
+    const failure = this.grants();
+    LambdaFunction.grantFailureDestination(failure, deadLetterQueue);
     const role = new ServiceRole(this, `${id}-role`, {
       name: this.naming.name("iamRole", id, "lambda"),
       description: `Execution role of the ${id} function of ${this.naming.prefix}`,
@@ -404,10 +407,7 @@ export class NativeStack extends LayerStack<"native"> {
         logs: [this.arns.functionLogs(logGroup)],
         "vpc-access": [LAMBDA_VPC_ACCESS],
         xray: [XRAY_WRITE],
-        "failure-destination": [
-          { Sid: "FailureQueue", Action: "sqs:SendMessage", Resource: this.arns.arn("sqs", dlqName) },
-          { Sid: "MessagingKey", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: messagingKey },
-        ],
+        "failure-destination": failure.statements(),
         ...opts.policies,
       },
     });
@@ -428,11 +428,16 @@ export class NativeStack extends LayerStack<"native"> {
       tracing: "Active",
       logs: { retentionDays: s.logRetentionDays ?? this.config.logging.retentionDays, kmsKeyArn: this.key("logs") },
       aliasName: "live",
-      deadLetterQueue: { name: dlqName, kmsKeyArn: messagingKey, retentionSeconds: 14 * 24 * 3600 },
+      deadLetterQueue,
     });
     // Lambda checks the role's network-interface permissions when it creates the function.
     fn.function.dependsOn = this.rolePolicies(role);
     return { fn, role };
+  }
+
+  /** A collector for one role of this layer; key statements named after the key's purpose (`MessagingKeyThroughSqs`). */
+  private grants(): PolicyGrants {
+    return new PolicyGrants(this.arns, { keyNames: Object.fromEntries([...this.keys].map(([purpose, arn]) => [arn, sidName(purpose)])) });
   }
 
   /** The inline policies of a role, as depends_on entries. */
@@ -448,6 +453,9 @@ export class NativeStack extends LayerStack<"native"> {
     const send = new PolicyGrants(this.arns);
     ses.grantSend(send, { sid: "SendAsConfiguredSender", fromAddress: names.fromAddress });
     const triggers = Object.entries(n.queues).filter(([, q]) => q.trigger?.function === "mailer");
+    // Lambda polls each trigger queue with the function's role: consume it, its key through SQS only.
+    const consume = this.grants();
+    for (const [key] of triggers) queues[key].grantConsume(consume);
     const templates = Object.fromEntries(
       Object.entries(n.ses!.templates).map(([key, t]) => [key, { name: names.templates[key], required: loadTemplate(t).required }]),
     );
@@ -464,18 +472,7 @@ export class NativeStack extends LayerStack<"native"> {
       },
       policies: {
         "ses-send": send.statements(),
-        ...(triggers.length
-          ? {
-              "queue-trigger": [
-                {
-                  Sid: "ConsumeTriggerQueues",
-                  Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
-                  Resource: triggers.map(([k]) => this.queueArn(k)),
-                },
-                { Sid: "DecryptTriggerQueues", Action: "kms:Decrypt", Resource: this.key("messaging") },
-              ],
-            }
-          : {}),
+        ...(consume.isEmpty ? {} : { "queue-trigger": consume.statements() }),
       },
     });
     for (const [key, q] of triggers) {
@@ -497,10 +494,9 @@ export class NativeStack extends LayerStack<"native"> {
     queues: Record<string, EncryptedQueue>,
     topics: Record<string, EncryptedTopic>,
   ): OwnFunction {
-    const messagingKey = this.key("messaging");
-    const target: PolicyStatement = pc.queue
-      ? { Sid: "SendToTargetQueue", Action: "sqs:SendMessage", Resource: this.queueArn(pc.queue) }
-      : { Sid: "PublishToTargetTopic", Action: "sns:Publish", Resource: this.topicArn(pc.topic!) };
+    const target = this.grants();
+    if (pc.queue) queues[pc.queue].grantSend(target);
+    else topics[pc.topic!].grantPublish(target);
     const dlqUrl = `https://sqs.${this.config.aws.region}.amazonaws.com/${this.config.aws.accountId}/${this.naming.name("sqs", "post-confirmation", "dlq")}`;
     return this.ownFunction("post-confirmation", {
       description: `Cognito post-confirmation trigger of ${this.naming.prefix}: sends ${pc.template ? `the ${pc.template} e-mail` : "user.confirmed"} to the ${pc.queue ? `${pc.queue} queue` : `${pc.topic} topic`}`,
@@ -515,7 +511,7 @@ export class NativeStack extends LayerStack<"native"> {
         ...(pc.template ? { [POST_CONFIRMATION_ENV.template]: pc.template } : {}),
       },
       policies: {
-        target: [target, { Sid: "MessagingKey", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: messagingKey }],
+        target: target.statements(),
       },
     });
   }
@@ -645,9 +641,8 @@ export class NativeStack extends LayerStack<"native"> {
     const scope = new Construct(this, "access");
     const services = new Construct(scope, "service");
     const functions = new Construct(scope, "function");
-    const keyNames = Object.fromEntries([...this.keys].map(([purpose, arn]) => [arn, sidName(purpose)]));
     for (const principal of [...new Set(grants.map((g) => g.principal))]) {
-      const collector = new PolicyGrants(this.arns, { keyNames });
+      const collector = this.grants();
       for (const g of grants.filter((x) => x.principal === principal)) {
         switch (g.kind) {
           case "bucket":

@@ -49,11 +49,13 @@ import type { PlatformConfig } from "../../core/config/types";
 import { SEVERITIES, type Severity } from "../10-monitoring/config";
 import { notificationEventKinds, notificationRouting, type NotificationChannel, type NotificationEventKind } from "./config";
 import { LayerStack } from "../../core/layer-stack";
+import { PolicyGrants } from "../../core/grants";
 import { Arns, LAMBDA_VPC_ACCESS, policyJson, type PolicyStatement, XRAY_WRITE } from "../../core/policy";
 import { WEBHOOK_ENV, WEBHOOK_HANDLER, WEBHOOK_RUNTIME, WEBHOOK_SOURCE_DIR, WEBHOOK_URL_PLACEHOLDER } from "../../functions/webhook/build";
 import { ChatbotSlackChannel } from "../../modules/chatbot-slack-channel";
 import { chatNotificationTemplate, EventRule, type EventInputTransformer } from "../../modules/event-rule";
 import { LambdaCode, LambdaFunction } from "../../modules/lambda-function";
+import { grantReadParameter } from "../../modules/parameter-hierarchy";
 import { ServiceRole } from "../../modules/service-role";
 
 /** What the Chatbot channel role may read: alarms and their metrics, to render notifications with graphs. */
@@ -187,27 +189,18 @@ export class NotificationStack extends LayerStack<"notification"> {
       description: `Execution role of the notification webhook function of ${this.naming.prefix}`,
       service: "lambda.amazonaws.com",
     });
+    const collector = () => new PolicyGrants(this.arns, { keyNames: { [dataKey]: "Data", [messagingKey]: "Messaging" } });
+    // The SecureString is encrypted with the data key; decrypting is allowed only through Parameter Store.
+    const readUrl = collector();
+    grantReadParameter(readUrl, this.naming.path("notification", "webhook-url"), dataKey);
+    // The failure queue is encrypted with the messaging key: sending needs a data key (through SQS only).
+    const deadLetterQueue = { name: queueName, kmsKeyArn: messagingKey, retentionSeconds: 14 * 24 * 3600 };
+    const failure = collector();
+    LambdaFunction.grantFailureDestination(failure, deadLetterQueue);
     const grants: Record<string, PolicyStatement[]> = {
-      "webhook-url": [
-        {
-          Sid: "ReadTheWebhookUrl",
-          Action: "ssm:GetParameter",
-          Resource: this.arns.arn("ssm", `parameter${this.naming.path("notification", "webhook-url")}`),
-        },
-        // The SecureString is encrypted with the data key; decrypting is allowed only through Parameter Store.
-        {
-          Sid: "DecryptThroughParameterStore",
-          Action: "kms:Decrypt",
-          Resource: dataKey,
-          Condition: { StringEquals: { "kms:ViaService": `ssm.${this.config.aws.region}.amazonaws.com` } },
-        },
-      ],
+      "webhook-url": readUrl.statements(),
       logs: [this.arns.functionLogs(logGroup)],
-      "failure-destination": [
-        { Sid: "FailedInvocations", Action: "sqs:SendMessage", Resource: this.arns.arn("sqs", queueName) },
-        // The queue is encrypted with the messaging key: sending needs a data key.
-        { Sid: "MessagingKey", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: messagingKey },
-      ],
+      "failure-destination": failure.statements(),
       "vpc-access": [LAMBDA_VPC_ACCESS],
       xray: [XRAY_WRITE],
     };
@@ -239,7 +232,7 @@ export class NotificationStack extends LayerStack<"notification"> {
         kmsKeyArn: this.readEntry("security", "kms_key_arns", "logs"),
       },
       aliasName: "live",
-      deadLetterQueue: { name: queueName, kmsKeyArn: messagingKey, retentionSeconds: 14 * 24 * 3600 },
+      deadLetterQueue,
       maxRetryAttempts: 2,
       maxEventAgeSeconds: 6 * 3600,
     });
