@@ -247,16 +247,17 @@ describe("auth secret (applications that cannot use IAM tokens)", () => {
     const grant = resource(database, "aws_iam_role_policy", "vets_db_secret");
     expect(grant.role).toBe(SECURITY("task_role_names.vets"));
     expect(policy(grant.policy).Statement).toEqual([
+      // AuroraCluster.grantReadMasterSecret: the secret RDS manages, its key through Secrets Manager only.
       {
         Effect: "Allow",
         Sid: "ReadMasterSecretAtRunTime",
-        Action: "secretsmanager:GetSecretValue",
+        Action: ["secretsmanager:GetSecretValue"],
         Resource: "${aws_rds_cluster.aurora.master_user_secret[0].secret_arn}",
       },
       {
         Effect: "Allow",
-        Sid: "DecryptMasterSecret",
-        Action: "kms:Decrypt",
+        Sid: "DataKeyThroughSecretsmanager",
+        Action: ["kms:Decrypt"],
         Resource: SECURITY("kms_key_arns.data"),
         Condition: { StringEquals: { "kms:ViaService": "secretsmanager.us-west-2.amazonaws.com" } },
       },

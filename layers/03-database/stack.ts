@@ -70,6 +70,8 @@ interface Database {
   readonly ready: ITerraformDependable[];
   /** Read the master secret at run time: the grant of the construct that keeps it (RDS-managed, or the kit's rotated secret). */
   readonly grantReadMasterSecret: (grantee: Grantee) => void;
+  /** The key the master secret is encrypted with, as the module was given it (names the grant's key statement). */
+  readonly masterSecretKeyArn: string;
 }
 
 export class DatabaseStack extends LayerStack<"database"> {
@@ -178,6 +180,7 @@ export class DatabaseStack extends LayerStack<"database"> {
       replicaResourceIds: [],
       ready: [aurora.writer],
       grantReadMasterSecret: (grantee) => aurora.grantReadMasterSecret(grantee),
+      masterSecretKeyArn: aurora.cluster.masterUserSecretKmsKeyIdInput!,
     };
   }
 
@@ -242,6 +245,7 @@ export class DatabaseStack extends LayerStack<"database"> {
       replicaResourceIds: rds.replicas.map((r) => r.resourceId),
       ready,
       grantReadMasterSecret,
+      masterSecretKeyArn: common.kmsKeyArn,
     };
   }
 
@@ -299,7 +303,9 @@ export class DatabaseStack extends LayerStack<"database"> {
       // auth secret: the application reads the current secret value itself (and again after a
       // failed login), so a rotation needs no restart.
       // The construct keeping the secret writes the grant: the secret, its key through Secrets Manager only.
-      const grants = new PolicyGrants(new Arns(config.aws.region, config.aws.accountId), { keyNames: { [dataKey]: "Data" } });
+      const grants = new PolicyGrants(new Arns(config.aws.region, config.aws.accountId), {
+        keyNames: { [database.masterSecretKeyArn]: "Data" },
+      });
       database.grantReadMasterSecret(grants);
       new IamRolePolicy(this, `${service}_db_secret`, {
         name: "database-secret",
