@@ -14,8 +14,11 @@ import { PolicyGrants, sidName } from "../core/grants";
 import { Arns, type PolicyStatement } from "../core/policy";
 import { EncryptedQueue } from "../modules/encrypted-queue";
 import { EncryptedTopic } from "../modules/encrypted-topic";
+import { AuroraCluster } from "../modules/aurora-cluster";
 import { EventBus } from "../modules/event-bus";
 import { LambdaCode, LambdaFunction } from "../modules/lambda-function";
+import { grantReadParameter } from "../modules/parameter-hierarchy";
+import { RdsInstance } from "../modules/rds-instance";
 import { RotatedMasterSecret } from "../modules/rotated-master-secret";
 import { SecureBucket } from "../modules/secure-bucket";
 import { ServiceRole } from "../modules/service-role";
@@ -330,5 +333,100 @@ describe("PolicyGrants", () => {
     expect(sidName("my-docs")).toBe("MyDocs");
     expect(sidName("jobs_v2.fifo")).toBe("JobsV2Fifo");
     expect(sidName("s3")).toBe("S3");
+  });
+});
+
+describe("failure destination, master secret and parameter grants", () => {
+  it("LambdaFunction.grantFailureDestination: send to its own queue only, the key through SQS only", () => {
+    const g = grants();
+    LambdaFunction.grantFailureDestination(g, { name: "acme-dev-mailer-dlq", kmsKeyArn: MESSAGING_KEY });
+    expect(g.statements()).toEqual([
+      { Sid: "FailureQueue", Action: ["sqs:SendMessage"], Resource: "arn:aws:sqs:eu-central-1:123456789012:acme-dev-mailer-dlq" },
+      { Sid: "MessagingKeyThroughSqs", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: MESSAGING_KEY, Condition: via("sqs") },
+    ]);
+    expect(allActions(g.statements())).not.toContain("sqs:ReceiveMessage");
+  });
+
+  it("grantFailureDestination with SSE-SQS grants no key; beside a consumer grant the key statement merges", () => {
+    const plain = grants();
+    LambdaFunction.grantFailureDestination(plain, { name: "acme-dev-mailer-dlq" });
+    expect(allActions(plain.statements()).filter((a) => a.startsWith("kms:"))).toEqual([]);
+    const g = grants();
+    queue().grantConsume(g);
+    LambdaFunction.grantFailureDestination(g, { name: "acme-dev-mailer-dlq", kmsKeyArn: MESSAGING_KEY });
+    expect(g.statements().map((s) => s.Sid)).toEqual(["ConsumeJobsQueue", "FailureQueue", "MessagingKeyThroughSqs"]);
+  });
+
+  const database = {
+    identifier: "acme-dev",
+    subnetIds: ["a", "b"],
+    securityGroupIds: ["sg"],
+    kmsKeyArn: DATA_KEY,
+    databaseName: "acme",
+    masterUsername: "admin",
+    monitoringIntervalSeconds: 0,
+  };
+  const rds = (readReplicas = 0) =>
+    new RdsInstance(scope, "rds", {
+      ...database,
+      parameterGroupFamily: "postgres16",
+      engine: "postgres",
+      engineVersion: "16",
+      instanceClass: "db.t4g.medium",
+      readReplicas,
+    });
+
+  it("AuroraCluster.grantReadMasterSecret: GetSecretValue on the RDS-managed secret, its key through Secrets Manager only", () => {
+    const aurora = new AuroraCluster(scope, "aurora", {
+      ...database,
+      parameterGroupFamily: "aurora-postgresql16",
+      engine: "aurora-postgresql",
+      engineVersion: "16.4",
+      availabilityZones: ["a", "b"],
+      serverless: { minCapacity: 0.5, maxCapacity: 1 },
+    });
+    const g = grants();
+    aurora.grantReadMasterSecret(g);
+    expect(g.statements()).toEqual([
+      { Sid: "ReadMasterSecretAtRunTime", Action: ["secretsmanager:GetSecretValue"], Resource: aurora.masterSecretArn },
+      { Sid: "DataKeyThroughSecretsmanager", Action: ["kms:Decrypt"], Resource: DATA_KEY, Condition: via("secretsmanager") },
+    ]);
+    expect(allActions(g.statements())).not.toContain("secretsmanager:PutSecretValue");
+  });
+
+  it("RdsInstance.grantReadMasterSecret: the managed secret; refused with read replicas (RDS manages none)", () => {
+    const g = grants();
+    const instance = rds();
+    instance.grantReadMasterSecret(g);
+    expect(g.statements()[0]).toEqual({
+      Sid: "ReadMasterSecretAtRunTime",
+      Action: ["secretsmanager:GetSecretValue"],
+      Resource: instance.masterSecretArn,
+    });
+    expect(g.statements()[1]).toMatchObject({ Resource: DATA_KEY, Condition: via("secretsmanager") });
+    scope = new TerraformStack(Testing.app(), "replicas");
+    expect(() => rds(1).grantReadMasterSecret(grants())).toThrow(/does not manage the master secret with read replicas/);
+  });
+
+  it("grantReadParameter: GetParameter on that one parameter, the SecureString's key through SSM only", () => {
+    const g = grants();
+    grantReadParameter(g, "/acme/dev/notification/webhook-url", DATA_KEY);
+    expect(g.statements()).toEqual([
+      {
+        Sid: "ReadWebhookUrlParameter",
+        Action: ["ssm:GetParameter"],
+        Resource: "arn:aws:ssm:eu-central-1:123456789012:parameter/acme/dev/notification/webhook-url",
+      },
+      { Sid: "DataKeyThroughSsm", Action: ["kms:Decrypt"], Resource: DATA_KEY, Condition: via("ssm") },
+    ]);
+    expect(allActions(g.statements())).not.toContain("ssm:GetParametersByPath");
+  });
+
+  it("grantReadParameter: a String parameter grants no key; a name that is not a path is refused", () => {
+    const g = grants();
+    grantReadParameter(g, "/acme/dev/app/port");
+    expect(allActions(g.statements())).toEqual(["ssm:GetParameter"]);
+    expect(() => grantReadParameter(grants(), "acme/dev/port")).toThrow(/is not a parameter name/);
+    expect(() => grantReadParameter(grants(), "/acme/dev/port/")).toThrow(/is not a parameter name/);
   });
 });

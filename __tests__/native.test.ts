@@ -641,10 +641,22 @@ describe("ReGenZet: presigned media uploads, event -> SNS -> mailer -> SES", () 
         name: "petclinic-dev-mailer-dlq",
         kms_master_key_id: REMOTE("security", "kms_key_arns.messaging"),
       });
-      expect(statements(tf, "aws_iam_role_policy", "mailer_role_failure_destination")[0]).toMatchObject({
-        Action: "sqs:SendMessage",
-        Resource: `arn:aws:sqs:us-west-2:${acct}:petclinic-dev-mailer-dlq`,
-      });
+      // LambdaFunction.grantFailureDestination: its own queue, the messaging key through SQS only.
+      expect(statements(tf, "aws_iam_role_policy", "mailer_role_failure_destination")).toEqual([
+        {
+          Effect: "Allow",
+          Sid: "FailureQueue",
+          Action: ["sqs:SendMessage"],
+          Resource: `arn:aws:sqs:us-west-2:${acct}:petclinic-dev-mailer-dlq`,
+        },
+        {
+          Effect: "Allow",
+          Sid: "MessagingKeyThroughSqs",
+          Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+          Resource: REMOTE("security", "kms_key_arns.messaging"),
+          Condition: { StringEquals: { "kms:ViaService": "sqs.us-west-2.amazonaws.com" } },
+        },
+      ]);
     });
 
     it("consumes its trigger queue with partial batch failures, after its role may read it", () => {
@@ -655,9 +667,21 @@ describe("ReGenZet: presigned media uploads, event -> SNS -> mailer -> SES", () 
         function_response_types: ["ReportBatchItemFailures"],
         depends_on: expect.arrayContaining(["aws_iam_role_policy.mailer_role_queue_trigger"]),
       });
+      // The queue's own grant (EncryptedQueue.grantConsume) per trigger queue: no send, the key through SQS only.
       expect(statements(tf, "aws_iam_role_policy", "mailer_role_queue_trigger")).toEqual([
-        expect.objectContaining({ Resource: [`arn:aws:sqs:us-west-2:${acct}:petclinic-dev-mail-retry`] }),
-        expect.objectContaining({ Action: "kms:Decrypt", Resource: REMOTE("security", "kms_key_arns.messaging") }),
+        {
+          Effect: "Allow",
+          Sid: "ConsumeMailRetryQueue",
+          Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+          Resource: `arn:aws:sqs:us-west-2:${acct}:petclinic-dev-mail-retry`,
+        },
+        {
+          Effect: "Allow",
+          Sid: "MessagingKeyThroughSqs",
+          Action: ["kms:Decrypt"],
+          Resource: REMOTE("security", "kms_key_arns.messaging"),
+          Condition: { StringEquals: { "kms:ViaService": "sqs.us-west-2.amazonaws.com" } },
+        },
       ]);
     });
 
@@ -838,17 +862,19 @@ describe("business suite: Cognito with MFA and a post-confirmation trigger", () 
     });
     expect(resource(tf, "aws_sqs_queue", "post_confirmation_dlq").name).toBe("petclinic-dev-post-confirmation-dlq");
     expect(statements(tf, "aws_iam_role_policy", "post_confirmation_role_target")).toEqual([
+      // The topic's own grant (EncryptedTopic.grantPublish): the messaging key through SNS only.
       {
         Effect: "Allow",
-        Sid: "PublishToTargetTopic",
-        Action: "sns:Publish",
+        Sid: "PublishUsersTopic",
+        Action: ["sns:Publish"],
         Resource: `arn:aws:sns:us-west-2:${cfg.aws.accountId}:petclinic-dev-users`,
       },
       {
         Effect: "Allow",
-        Sid: "MessagingKey",
-        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Sid: "MessagingKeyThroughSns",
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
         Resource: REMOTE("security", "kms_key_arns.messaging"),
+        Condition: { StringEquals: { "kms:ViaService": "sns.us-west-2.amazonaws.com" } },
       },
     ]);
   });

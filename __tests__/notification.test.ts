@@ -437,15 +437,15 @@ describe("webhook mode (prod)", () => {
     const doc = (n: string) => policy(resource(tf, "aws_iam_role_policy", `webhook_role_${n}`).policy).Statement;
     expect(doc("webhook_url")).toEqual([
       {
-        Sid: "ReadTheWebhookUrl",
+        Sid: "ReadWebhookUrlParameter",
         Effect: "Allow",
-        Action: "ssm:GetParameter",
+        Action: ["ssm:GetParameter"],
         Resource: `arn:aws:ssm:us-west-2:333333333333:parameter${parameter}`,
       },
       {
-        Sid: "DecryptThroughParameterStore",
+        Sid: "DataKeyThroughSsm",
         Effect: "Allow",
-        Action: "kms:Decrypt",
+        Action: ["kms:Decrypt"],
         Resource: DATA_KEY,
         Condition: { StringEquals: { "kms:ViaService": "ssm.us-west-2.amazonaws.com" } },
       },
@@ -461,12 +461,18 @@ describe("webhook mode (prod)", () => {
     ]);
     expect(doc("failure_destination")).toEqual([
       {
-        Sid: "FailedInvocations",
+        Sid: "FailureQueue",
         Effect: "Allow",
-        Action: "sqs:SendMessage",
+        Action: ["sqs:SendMessage"],
         Resource: "arn:aws:sqs:us-west-2:333333333333:petclinic-prod-notification-webhook-dlq",
       },
-      { Sid: "MessagingKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: MESSAGING_KEY },
+      {
+        Sid: "MessagingKeyThroughSqs",
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: MESSAGING_KEY,
+        Condition: { StringEquals: { "kms:ViaService": "sqs.us-west-2.amazonaws.com" } },
+      },
     ]);
     expect(policy(resource(tf, "aws_iam_role", "webhook_role").assume_role_policy).Statement[0].Principal).toEqual({
       Service: "lambda.amazonaws.com",
