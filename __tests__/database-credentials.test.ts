@@ -264,6 +264,32 @@ describe("auth secret (applications that cannot use IAM tokens)", () => {
     ]);
   });
 
+  it("an RDS instance: its managed secret; with read replicas the kit's rotated secret grants it (RotatedMasterSecret.grantRead)", () => {
+    const vets = { vets: { database: { auth: "secret", variables: { user: "UNUSED_USER" } } } };
+    const statementsOf = (tf: Record<string, unknown>) =>
+      policy(resource(tf as never, "aws_iam_role_policy", "vets_db_secret").policy as string).Statement as Record<string, unknown>[];
+    const managed = statementsOf(synth(DatabaseStack, envWith("dev", { database: { engine: "postgres" }, services: vets })).tf);
+    expect(managed.map((s) => [s.Sid, s.Resource])).toEqual([
+      ["ReadMasterSecretAtRunTime", "${aws_db_instance.rds.master_user_secret[0].secret_arn}"],
+      ["DataKeyThroughSecretsmanager", SECURITY("kms_key_arns.data")],
+    ]);
+    const kept = statementsOf(
+      synth(DatabaseStack, envWith("dev", { database: { engine: "postgres", readReplicas: 1 }, services: vets })).tf,
+    );
+    expect(kept[0]).toEqual({
+      Effect: "Allow",
+      Sid: "ReadMasterSecretSecret",
+      Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+      Resource: expect.stringMatching(/^arn:aws:secretsmanager:us-west-2:\d{12}:secret:petclinic-dev-master-\?{6}$/),
+    });
+    expect(kept[1]).toMatchObject({
+      Sid: "DataKeyThroughSecretsmanager",
+      Action: ["kms:Decrypt"],
+      Condition: { StringEquals: { "kms:ViaService": "secretsmanager.us-west-2.amazonaws.com" } },
+    });
+    expect(kept).toHaveLength(2);
+  });
+
   it("no IAM user at all: no provisioner, no db_admin rules", () => {
     const none = envWith("dev", { database: { iamAuthentication: false }, genai: { database: null } });
     expect(resources(synth(DatabaseStack, none).tf, "aws_lambda_invocation")).toEqual({});
