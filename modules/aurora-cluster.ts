@@ -5,6 +5,7 @@ import { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-instance
 import { RdsClusterParameterGroup } from "@cdktf/provider-aws/lib/rds-cluster-parameter-group";
 import { Construct } from "constructs";
 import { performanceInsightsRow, performanceInsightsSupported } from "../core/config/rds-facts";
+import { deletionProtectionOf, preventDestroy } from "./data-protection";
 import { DatabaseLogGroups, finalSnapshotName, ManagedSecretRotation, validateCommon, type DatabaseCommonProps } from "./rds-common";
 
 export type AuroraEngine = "aurora-mysql" | "aurora-postgresql";
@@ -81,7 +82,8 @@ export class AuroraCluster extends Construct {
     if (props.availabilityZones.length < 1) throw new Error(`AuroraCluster ${id}: availabilityZones is empty`);
 
     this.port = props.port ?? DEFAULT_PORTS[props.engine];
-    const finalSnapshot = props.finalSnapshot ?? true;
+    const finalSnapshot = props.dataProtection.protect;
+    const deletionProtection = deletionProtectionOf(`AuroraCluster ${id}`, props.dataProtection);
     // Default: on where RDS supports it for the engine and class (core/config/rds-facts.ts).
     const piSupported = performanceInsightsSupported(props.engine, instanceClass);
     const pi = { enabled: props.performanceInsights?.enabled ?? piSupported, retentionDays: props.performanceInsights?.retentionDays ?? 7 };
@@ -143,7 +145,7 @@ export class AuroraCluster extends Construct {
       preferredBackupWindow: props.backupWindow,
       preferredMaintenanceWindow: props.maintenanceWindow,
       copyTagsToSnapshot: true,
-      deletionProtection: props.deletionProtection ?? true,
+      deletionProtection,
       skipFinalSnapshot: !finalSnapshot,
       finalSnapshotIdentifier: finalSnapshot ? finalSnapshotName(props.identifier) : undefined,
       enabledCloudwatchLogsExports: logExports.length ? logExports : undefined,
@@ -154,7 +156,7 @@ export class AuroraCluster extends Construct {
       applyImmediately: false,
       dependsOn: logs?.groups,
     });
-    if (props.preventDestroy) this.cluster.addOverride("lifecycle.prevent_destroy", true);
+    preventDestroy(this.cluster, props.dataProtection);
 
     const instance = (instanceId: string, name: string, az: string, promotionTier: number) =>
       new RdsClusterInstance(this, instanceId, {

@@ -5,6 +5,7 @@ import { Fn, TerraformLocal } from "cdktf";
 import { Construct } from "constructs";
 import { reviewException } from "../core/review";
 import { performanceInsightsRow, performanceInsightsSupported } from "../core/config/rds-facts";
+import { deletionProtectionOf, preventDestroy } from "./data-protection";
 import { DatabaseLogGroups, finalSnapshotName, ManagedSecretRotation, validateCommon, type DatabaseCommonProps } from "./rds-common";
 
 export type RdsEngine = "postgres" | "mysql";
@@ -93,7 +94,8 @@ export class RdsInstance extends Construct {
     if (props.instanceClass === "db.serverless") throw new Error(`RdsInstance ${id}: db.serverless is an Aurora instance class`);
 
     this.port = props.port ?? DEFAULT_PORTS[props.engine];
-    const finalSnapshot = props.finalSnapshot ?? true;
+    const finalSnapshot = props.dataProtection.protect;
+    const deletionProtection = deletionProtectionOf(`RdsInstance ${id}`, props.dataProtection);
     // Default: on where RDS supports it for the engine and class (core/config/rds-facts.ts).
     const piSupported = performanceInsightsSupported(props.engine, props.instanceClass);
     const pi = { enabled: props.performanceInsights?.enabled ?? piSupported, retentionDays: props.performanceInsights?.retentionDays ?? 7 };
@@ -166,7 +168,7 @@ export class RdsInstance extends Construct {
       backupWindow: props.backupWindow,
       maintenanceWindow: props.maintenanceWindow,
       copyTagsToSnapshot: true,
-      deletionProtection: props.deletionProtection ?? true,
+      deletionProtection,
       skipFinalSnapshot: !finalSnapshot,
       finalSnapshotIdentifier: finalSnapshot ? finalSnapshotName(props.identifier) : undefined,
       // Keep the automated backups of a deleted instance when the data is protected.
@@ -176,7 +178,7 @@ export class RdsInstance extends Construct {
       applyImmediately: false,
       dependsOn: logs?.groups,
     });
-    if (props.preventDestroy) this.instance.addOverride("lifecycle.prevent_destroy", true);
+    preventDestroy(this.instance, props.dataProtection);
 
     this.endpoint = this.instance.address;
     if (replicaCount) {
@@ -214,7 +216,8 @@ export class RdsInstance extends Construct {
         // The source keeps the backups; a replica holds no data of its own.
         backupRetentionPeriod: 0,
         skipFinalSnapshot: true,
-        deletionProtection: props.deletionProtection ?? true,
+        // Deletion protection as the source; no prevent_destroy (the review exception below says why).
+        deletionProtection,
         copyTagsToSnapshot: true,
         maintenanceWindow: props.maintenanceWindow,
         ...observability,
