@@ -46,8 +46,8 @@ export interface AuroraClusterProps extends DatabaseCommonProps {
  * different AZs on the given subnets and security groups, storage and Performance Insights
  * encrypted with the given key, TLS enforced by the cluster parameter group, the master password
  * generated and kept by RDS in Secrets Manager (never in Terraform state) with its rotation
- * schedule, IAM authentication, exported logs in groups with retention, and deletion protection,
- * a final snapshot and prevent_destroy as asked.
+ * schedule, IAM authentication, exported logs in groups with retention, and, with
+ * `dataProtection`, deletion protection, a final snapshot and prevent_destroy.
  *
  * Addresses (construct id `aurora`): aws_rds_cluster.aurora, aws_rds_cluster_instance.aurora_writer,
  * aws_rds_cluster_instance.aurora_reader_1 ..., aws_db_subnet_group.aurora_subnet_group,

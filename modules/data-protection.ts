@@ -30,9 +30,6 @@ export interface DataProtection {
 /** Protection on: what an environment with `protection.data` passes, and the state bucket always. */
 export const PROTECTED: DataProtection = { protect: true };
 
-/** Protection off: the resource is destroyed with its stack, emptied first. */
-export const UNPROTECTED: DataProtection = { protect: false };
-
 /**
  * Service-side deletion protection of a resource, checked against `protect`.
  * @throws when deletion protection is switched off while the data is protected

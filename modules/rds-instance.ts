@@ -52,8 +52,8 @@ export interface RdsInstanceProps extends DatabaseCommonProps {
  * given subnets and security groups, storage and Performance Insights encrypted with the given
  * key, TLS enforced by its parameter group, the master password generated and kept by RDS in
  * Secrets Manager (never in Terraform state) with its rotation schedule, IAM authentication,
- * exported logs in groups with retention, and deletion protection, a final snapshot and
- * prevent_destroy as asked.
+ * exported logs in groups with retention, and, with `dataProtection`, deletion protection, a
+ * final snapshot, kept automated backups and prevent_destroy.
  *
  * Read replicas (`readReplicas`): AWS refuses to create a read replica of an instance whose master
  * password RDS manages in Secrets Manager ("Creating read replicas for source instance ... where
