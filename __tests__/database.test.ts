@@ -479,6 +479,7 @@ describe("database modules refuse bad props at synth", () => {
     databaseName: "x",
     masterUsername: "u",
     monitoringIntervalSeconds: 0,
+    dataProtection: { protect: true },
   };
 
   it("AuroraCluster: capacity range, reader count, rotation period", () => {
@@ -524,6 +525,7 @@ describe("database modules refuse bad props at synth", () => {
       subnetIds: ["s"],
       securityGroupIds: ["g"],
       kmsKeyArn: "k",
+      dataProtection: { protect: true },
     };
     expect(() => new RedisCache(scope(), "c", { ...base, nodes: 1, automaticFailover: true })).toThrow(/needs 2 nodes or more/);
     expect(() => new RedisCache(scope(), "c", { ...base, nodes: 2, automaticFailover: false, multiAz: true })).toThrow(

@@ -36,7 +36,11 @@ beforeEach(() => {
 });
 const grants = () => new PolicyGrants(ARNS, { keyNames: KEY_NAMES });
 const bucket = (id = "my-docs", kms: "data" | "sse-s3" = "data") =>
-  new SecureBucket(scope, id, { bucketName: `acme-dev-${id}`, kmsKeyArn: kms === "data" ? DATA_KEY : undefined });
+  new SecureBucket(scope, id, {
+    bucketName: `acme-dev-${id}`,
+    kmsKeyArn: kms === "data" ? DATA_KEY : undefined,
+    dataProtection: { protect: false },
+  });
 const queue = (id = "jobs") =>
   new EncryptedQueue(scope, id, { name: `acme-dev-${id}`, deadLetterName: `acme-dev-${id}-dlq`, kmsKeyArn: MESSAGING_KEY });
 const topic = (id = "events") => new EncryptedTopic(scope, id, { name: `acme-dev-${id}`, kmsKeyArn: MESSAGING_KEY });
@@ -365,6 +369,7 @@ describe("failure destination, master secret and parameter grants", () => {
     databaseName: "acme",
     masterUsername: "admin",
     monitoringIntervalSeconds: 0,
+    dataProtection: { protect: false },
   };
   const rds = (readReplicas = 0) =>
     new RdsInstance(scope, "rds", {

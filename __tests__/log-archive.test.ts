@@ -20,6 +20,7 @@ const synth = (props: Partial<ConstructorParameters<typeof LogArchive>[2]> = {})
         new LogArchive(scope, "log_archive", {
           ...BASE,
           logGroupNames: ["/ecs/ims2-prod/api", "/aws/rds/instance/ims2-prod/postgresql"],
+          dataProtection: { protect: false },
           ...props,
         }),
     ),
@@ -27,7 +28,7 @@ const synth = (props: Partial<ConstructorParameters<typeof LogArchive>[2]> = {})
 const only = (tf: TerraformJson, type: string) => Object.values(resources(tf, type))[0];
 
 describe("LogArchive", () => {
-  const tf = synth({ preventDestroy: true });
+  const tf = synth({ dataProtection: { protect: true } });
 
   it("subscribes every group, with every event, to the stream through the CloudWatch Logs role", () => {
     const filters = Object.values(resources(tf, "aws_cloudwatch_log_subscription_filter"));

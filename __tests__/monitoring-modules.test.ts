@@ -253,9 +253,10 @@ describe("AuditTrail", () => {
     key: { alias: "acme-test-cloudtrail", adminPrincipalArn: "arn:aws:iam::123456789012:root" },
     bucket: { name: "acme-test-cloudtrail-123456789012", expirationDays: 30 },
     logs: { groupName: "/acme/test/cloudtrail", retentionDays: 14, kmsKeyArn: "arn:logs-key", roleName: "acme-test-cloudtrail-logs" },
+    dataProtection: { protect: false },
   };
 
-  it("defaults: multi-region with global events, no filters, no prevent_destroy", () => {
+  it("defaults: multi-region with global events, no filters; unprotected: force_destroy, no prevent_destroy", () => {
     const s = stack();
     new AuditTrail(s, "trail", props);
     const tf = synthOf(s);
@@ -265,7 +266,7 @@ describe("AuditTrail", () => {
       enable_log_file_validation: true,
     });
     expect(all(tf, "aws_cloudwatch_log_metric_filter")).toEqual([]);
-    expect(all(tf, "aws_s3_bucket")[0]).toEqual({ bucket: "acme-test-cloudtrail-123456789012", force_destroy: false });
+    expect(all(tf, "aws_s3_bucket")[0]).toEqual({ bucket: "acme-test-cloudtrail-123456789012", force_destroy: true });
     // The bucket's default encryption stays SSE-S3: CloudTrail encrypts each log file with the trail key.
     expect(all(tf, "aws_s3_bucket_server_side_encryption_configuration")[0].rule).toEqual([
       { apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } },

@@ -5,6 +5,7 @@ import type { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { Construct } from "constructs";
 import type { Metric } from "./alarm-set";
 import type { PolicyStatement } from "../core/policy";
+import type { DataProtection } from "./data-protection";
 import { KmsKey } from "./kms-key";
 import { SecureBucket } from "./secure-bucket";
 import { ServiceRole } from "./service-role";
@@ -53,13 +54,13 @@ export interface AuditTrailProps {
   readonly includeGlobalServiceEvents?: boolean;
   /** The trail's own KMS key: its alias (without `alias/`), administrator, deletion window. */
   readonly key: { readonly alias: string; readonly adminPrincipalArn: string; readonly deletionWindowDays?: number };
-  /** The log file bucket: globally unique name, days objects are kept, destroy behaviour. */
+  /** The log file bucket: globally unique name, days objects are kept. */
   readonly bucket: {
     readonly name: string;
     readonly expirationDays: number;
-    readonly forceDestroy?: boolean;
-    readonly preventDestroy?: boolean;
   };
+  /** Protected: the log file bucket has `lifecycle.prevent_destroy` and no `force_destroy` (modules/data-protection.ts). */
+  readonly dataProtection: DataProtection;
   /** The CloudWatch Logs group the trail delivers to, and the role it delivers with. */
   readonly logs: { readonly groupName: string; readonly retentionDays: number; readonly kmsKeyArn: string; readonly roleName: string };
   /** Metric filters on the log group, by id (address `<id>_filter_<name>`). @default none */
@@ -160,9 +161,8 @@ export class AuditTrail extends Construct {
       // Log files are written once; an old version only exists after a delete, kept as long as the files.
       noncurrentVersionExpirationDays: props.bucket.expirationDays,
       policyStatements: statements,
-      forceDestroy: props.bucket.forceDestroy,
+      dataProtection: props.dataProtection,
     });
-    if (props.bucket.preventDestroy) this.bucket.bucket.addOverride("lifecycle.prevent_destroy", true);
 
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
       name: props.logs.groupName,

@@ -5,6 +5,7 @@ import { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-instance
 import { RdsClusterParameterGroup } from "@cdktf/provider-aws/lib/rds-cluster-parameter-group";
 import { Construct } from "constructs";
 import { performanceInsightsRow, performanceInsightsSupported } from "../core/config/rds-facts";
+import { deletionProtectionOf, preventDestroy } from "./data-protection";
 import type { Grantee } from "../core/grants";
 import {
   DatabaseLogGroups,
@@ -53,8 +54,8 @@ export interface AuroraClusterProps extends DatabaseCommonProps {
  * different AZs on the given subnets and security groups, storage and Performance Insights
  * encrypted with the given key, TLS enforced by the cluster parameter group, the master password
  * generated and kept by RDS in Secrets Manager (never in Terraform state) with its rotation
- * schedule, IAM authentication, exported logs in groups with retention, and deletion protection,
- * a final snapshot and prevent_destroy as asked.
+ * schedule, IAM authentication, exported logs in groups with retention, and, with
+ * `dataProtection`, deletion protection, a final snapshot and prevent_destroy.
  *
  * Addresses (construct id `aurora`): aws_rds_cluster.aurora, aws_rds_cluster_instance.aurora_writer,
  * aws_rds_cluster_instance.aurora_reader_1 ..., aws_db_subnet_group.aurora_subnet_group,
@@ -89,7 +90,8 @@ export class AuroraCluster extends Construct {
     if (props.availabilityZones.length < 1) throw new Error(`AuroraCluster ${id}: availabilityZones is empty`);
 
     this.port = props.port ?? DEFAULT_PORTS[props.engine];
-    const finalSnapshot = props.finalSnapshot ?? true;
+    const finalSnapshot = props.dataProtection.protect;
+    const deletionProtection = deletionProtectionOf(`AuroraCluster ${id}`, props.dataProtection);
     // Default: on where RDS supports it for the engine and class (core/config/rds-facts.ts).
     const piSupported = performanceInsightsSupported(props.engine, instanceClass);
     const pi = { enabled: props.performanceInsights?.enabled ?? piSupported, retentionDays: props.performanceInsights?.retentionDays ?? 7 };
@@ -151,7 +153,7 @@ export class AuroraCluster extends Construct {
       preferredBackupWindow: props.backupWindow,
       preferredMaintenanceWindow: props.maintenanceWindow,
       copyTagsToSnapshot: true,
-      deletionProtection: props.deletionProtection ?? true,
+      deletionProtection,
       skipFinalSnapshot: !finalSnapshot,
       finalSnapshotIdentifier: finalSnapshot ? finalSnapshotName(props.identifier) : undefined,
       enabledCloudwatchLogsExports: logExports.length ? logExports : undefined,
@@ -162,7 +164,7 @@ export class AuroraCluster extends Construct {
       applyImmediately: false,
       dependsOn: logs?.groups,
     });
-    if (props.preventDestroy) this.cluster.addOverride("lifecycle.prevent_destroy", true);
+    preventDestroy(this.cluster, props.dataProtection);
 
     const instance = (instanceId: string, name: string, az: string, promotionTier: number) =>
       new RdsClusterInstance(this, instanceId, {

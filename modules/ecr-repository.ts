@@ -9,6 +9,7 @@
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepository as AwsEcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { Construct } from "constructs";
+import { protectedLifecycle, type DataProtection } from "./data-protection";
 
 /** ECR repository names: lower-case path segments of a-z 0-9 . _ -, 2-256 characters. */
 const NAME_RE = /^(?=.{2,256}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
@@ -26,10 +27,11 @@ export interface EcrRepositoryProps {
   readonly keepImages?: number;
   /** Days before untagged images expire. @default 7 */
   readonly untaggedExpiryDays?: number;
-  /** Let `terraform destroy` delete a repository that still holds images. @default false */
-  readonly forceDelete?: boolean;
-  /** Terraform refuses to destroy or replace the repository (`lifecycle.prevent_destroy`). @default false */
-  readonly preventDestroy?: boolean;
+  /**
+   * Protected: `lifecycle.prevent_destroy` and no `force_delete`. Unprotected: `force_delete`, so
+   * `terraform destroy` deletes the repository with its images (modules/data-protection.ts).
+   */
+  readonly dataProtection: DataProtection;
 }
 
 export class EcrRepository extends Construct {
@@ -53,8 +55,8 @@ export class EcrRepository extends Construct {
       imageTagMutability: props.immutableTags === false ? "MUTABLE" : "IMMUTABLE",
       imageScanningConfiguration: { scanOnPush: props.scanOnPush ?? true },
       encryptionConfiguration: [props.kmsKeyArn ? { encryptionType: "KMS", kmsKey: props.kmsKeyArn } : { encryptionType: "AES256" }],
-      forceDelete: props.forceDelete ?? false,
-      lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
+      forceDelete: !props.dataProtection.protect,
+      lifecycle: protectedLifecycle(props.dataProtection),
     });
     this.repositoryUrl = this.repository.repositoryUrl;
     this.arn = this.repository.arn;

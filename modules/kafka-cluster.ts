@@ -28,6 +28,7 @@ import { Construct } from "constructs";
 import type { Metric } from "./alarm-set";
 import { policyJson } from "../core/policy";
 import { SecurityGroup } from "./security-group";
+import { preventDestroy, type DataProtection } from "./data-protection";
 
 /** Brokers' port for IAM-authenticated TLS clients. */
 export const MSK_IAM_PORT = 9098;
@@ -67,8 +68,11 @@ export interface KafkaClusterProps {
     readonly brokers: number;
     readonly storageGb: number;
   };
-  /** `lifecycle.prevent_destroy` on the cluster. @default false */
-  readonly preventDestroy?: boolean;
+  /**
+   * Protected: `lifecycle.prevent_destroy` on the cluster (MSK has neither deletion protection nor a
+   * final snapshot). Unprotected: none (modules/data-protection.ts).
+   */
+  readonly dataProtection: DataProtection;
 }
 
 export class KafkaCluster extends Construct {
@@ -131,7 +135,7 @@ export class KafkaCluster extends Construct {
       this.cluster = cluster;
       this.bootstrapBrokers = cluster.bootstrapBrokersSaslIam;
     }
-    if (props.preventDestroy) this.cluster.addOverride("lifecycle.prevent_destroy", true);
+    preventDestroy(this.cluster, props.dataProtection);
     this.arn = this.cluster.arn;
   }
 

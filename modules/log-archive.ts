@@ -23,6 +23,7 @@ import { KinesisFirehoseDeliveryStream } from "@cdktf/provider-aws/lib/kinesis-f
 import { Construct } from "constructs";
 import { Arns } from "../core/policy";
 import { KmsKey } from "./kms-key";
+import { preventDestroy, type DataProtection } from "./data-protection";
 import { SecureBucket } from "./secure-bucket";
 import { ServiceRole } from "./service-role";
 
@@ -39,8 +40,11 @@ export interface LogArchiveProps {
   readonly expireAfterDays?: number;
   /** Key prefix of the objects. @default "logs" */
   readonly prefix?: string;
-  /** Keep the bucket and key on `terraform destroy`. @default false */
-  readonly preventDestroy?: boolean;
+  /**
+   * Protected: the bucket and its key have `lifecycle.prevent_destroy`, the bucket no `force_destroy`.
+   * Unprotected: `terraform destroy` empties and deletes the bucket (modules/data-protection.ts).
+   */
+  readonly dataProtection: DataProtection;
 }
 
 export class LogArchive extends Construct {
@@ -121,11 +125,10 @@ export class LogArchive extends Construct {
           noncurrentExpirationDays: 1,
         },
       ],
+      dataProtection: props.dataProtection,
     });
-    if (props.preventDestroy) {
-      this.bucket.bucket.addOverride("lifecycle.prevent_destroy", true);
-      this.key.key.addOverride("lifecycle.prevent_destroy", true);
-    }
+    // The archive is unreadable without its key: the key is guarded with the bucket.
+    preventDestroy(this.key.key, props.dataProtection);
 
     this.stream = new KinesisFirehoseDeliveryStream(this, "stream", {
       name: streamName,

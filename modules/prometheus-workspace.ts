@@ -11,6 +11,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { PrometheusWorkspace as AmpWorkspace } from "@cdktf/provider-aws/lib/prometheus-workspace";
 import { Construct } from "constructs";
 import { policyJson } from "../core/policy";
+import { protectedLifecycle, type DataProtection } from "./data-protection";
 
 /** The IAM action a Prometheus remote-write client signs for. */
 export const APS_REMOTE_WRITE = "aps:RemoteWrite";
@@ -25,8 +26,8 @@ export interface PrometheusWorkspaceProps {
   readonly logRetentionDays: number;
   /** KMS key of the log group. @default CloudWatch Logs' own encryption */
   readonly logKmsKeyArn?: string;
-  /** Keep the workspace (its metrics) on destroy. @default false */
-  readonly preventDestroy?: boolean;
+  /** Protected: `lifecycle.prevent_destroy` keeps the workspace (its metrics) on destroy (modules/data-protection.ts). */
+  readonly dataProtection: DataProtection;
 }
 
 export class PrometheusWorkspace extends Construct {
@@ -47,7 +48,7 @@ export class PrometheusWorkspace extends Construct {
       kmsKeyArn: props.kmsKeyArn,
       // Vended logs of the workspace (rule evaluation, alert manager); the ARN needs the `:*` suffix.
       loggingConfiguration: { logGroupArn: `${this.logGroup.arn}:*` },
-      lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
+      lifecycle: protectedLifecycle(props.dataProtection),
     });
   }
 

@@ -8,6 +8,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
 import { Construct } from "constructs";
 import type { Grantee } from "../core/grants";
+import type { DataProtection } from "./data-protection";
 import { ServiceRole } from "./service-role";
 import type { Metric } from "./alarm-set";
 
@@ -35,12 +36,12 @@ export interface DatabaseCommonProps {
   readonly backupWindow?: string;
   /** Weekly maintenance window, UTC `ddd:hh:mm-ddd:hh:mm`. @default AWS picks one */
   readonly maintenanceWindow?: string;
-  /** Refuse deletion through the API. @default true */
-  readonly deletionProtection?: boolean;
-  /** Take a final snapshot named `<identifier>-final` on deletion. @default true */
-  readonly finalSnapshot?: boolean;
-  /** Terraform `lifecycle.prevent_destroy` on the cluster or instance. @default false */
-  readonly preventDestroy?: boolean;
+  /**
+   * Protected: deletion protection, a final snapshot `<identifier>-final` (and, for an RDS instance,
+   * its automated backups kept after deletion), `lifecycle.prevent_destroy`. Unprotected: none of
+   * them, unless `deletionProtection` asks for deletion protection alone (modules/data-protection.ts).
+   */
+  readonly dataProtection: DataProtection;
   /** Rotation period of the RDS-managed master secret, days (1-365). @default 7 (as RDS sets it) */
   readonly masterSecretRotationDays?: number;
   /** Performance Insights, encrypted with kmsKeyArn. @default enabled where RDS supports it for the engine and class (core/config/rds-facts.ts), 7 days */

@@ -5,6 +5,7 @@ import { Fn, TerraformLocal } from "cdktf";
 import { Construct } from "constructs";
 import { reviewException } from "../core/review";
 import { performanceInsightsRow, performanceInsightsSupported } from "../core/config/rds-facts";
+import { deletionProtectionOf, preventDestroy } from "./data-protection";
 import type { Grantee } from "../core/grants";
 import {
   DatabaseLogGroups,
@@ -59,8 +60,8 @@ export interface RdsInstanceProps extends DatabaseCommonProps {
  * given subnets and security groups, storage and Performance Insights encrypted with the given
  * key, TLS enforced by its parameter group, the master password generated and kept by RDS in
  * Secrets Manager (never in Terraform state) with its rotation schedule, IAM authentication,
- * exported logs in groups with retention, and deletion protection, a final snapshot and
- * prevent_destroy as asked.
+ * exported logs in groups with retention, and, with `dataProtection`, deletion protection, a
+ * final snapshot, kept automated backups and prevent_destroy.
  *
  * Read replicas (`readReplicas`): AWS refuses to create a read replica of an instance whose master
  * password RDS manages in Secrets Manager ("Creating read replicas for source instance ... where
@@ -101,7 +102,8 @@ export class RdsInstance extends Construct {
     if (props.instanceClass === "db.serverless") throw new Error(`RdsInstance ${id}: db.serverless is an Aurora instance class`);
 
     this.port = props.port ?? DEFAULT_PORTS[props.engine];
-    const finalSnapshot = props.finalSnapshot ?? true;
+    const finalSnapshot = props.dataProtection.protect;
+    const deletionProtection = deletionProtectionOf(`RdsInstance ${id}`, props.dataProtection);
     // Default: on where RDS supports it for the engine and class (core/config/rds-facts.ts).
     const piSupported = performanceInsightsSupported(props.engine, props.instanceClass);
     const pi = { enabled: props.performanceInsights?.enabled ?? piSupported, retentionDays: props.performanceInsights?.retentionDays ?? 7 };
@@ -174,7 +176,7 @@ export class RdsInstance extends Construct {
       backupWindow: props.backupWindow,
       maintenanceWindow: props.maintenanceWindow,
       copyTagsToSnapshot: true,
-      deletionProtection: props.deletionProtection ?? true,
+      deletionProtection,
       skipFinalSnapshot: !finalSnapshot,
       finalSnapshotIdentifier: finalSnapshot ? finalSnapshotName(props.identifier) : undefined,
       // Keep the automated backups of a deleted instance when the data is protected.
@@ -184,7 +186,7 @@ export class RdsInstance extends Construct {
       applyImmediately: false,
       dependsOn: logs?.groups,
     });
-    if (props.preventDestroy) this.instance.addOverride("lifecycle.prevent_destroy", true);
+    preventDestroy(this.instance, props.dataProtection);
 
     this.endpoint = this.instance.address;
     if (replicaCount) {
@@ -222,7 +224,8 @@ export class RdsInstance extends Construct {
         // The source keeps the backups; a replica holds no data of its own.
         backupRetentionPeriod: 0,
         skipFinalSnapshot: true,
-        deletionProtection: props.deletionProtection ?? true,
+        // Deletion protection as the source; no prevent_destroy (the review exception below says why).
+        deletionProtection,
         copyTagsToSnapshot: true,
         maintenanceWindow: props.maintenanceWindow,
         ...observability,

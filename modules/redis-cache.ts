@@ -8,6 +8,7 @@ import { Construct } from "constructs";
 import { fitName } from "../core/naming";
 import { policyJson } from "../core/policy";
 import type { Metric } from "./alarm-set";
+import { preventDestroy, type DataProtection } from "./data-protection";
 
 export interface RedisCacheProps {
   /** Replication group id; also prefixes the user and user group ids (lower-case, 40 at most). */
@@ -48,10 +49,11 @@ export interface RedisCacheProps {
   readonly snapshotWindow?: string;
   /** Weekly maintenance window, UTC `ddd:hh:mm-ddd:hh:mm`. @default AWS picks one */
   readonly maintenanceWindow?: string;
-  /** Take a final snapshot named `<id>-final` on deletion. @default true */
-  readonly finalSnapshot?: boolean;
-  /** Terraform `lifecycle.prevent_destroy` on the replication group. @default false */
-  readonly preventDestroy?: boolean;
+  /**
+   * Protected: a final snapshot `<id>-final` on deletion and `lifecycle.prevent_destroy` on the
+   * replication group (ElastiCache has no deletion protection). Unprotected: neither (modules/data-protection.ts).
+   */
+  readonly dataProtection: DataProtection;
   /** @default true */
   readonly autoMinorVersionUpgrade?: boolean;
   /**
@@ -115,7 +117,7 @@ export class RedisCache extends Construct {
     if (multiAz && nodes < 2) throw new Error(`RedisCache ${id}: Multi-AZ needs a replica (2 nodes or more per shard), got ${nodes}`);
     if (multiAz && !automaticFailover) throw new Error(`RedisCache ${id}: Multi-AZ needs automatic failover`);
     if (props.availabilityZones.length < 1) throw new Error(`RedisCache ${id}: availabilityZones is empty`);
-    const finalSnapshot = props.finalSnapshot ?? true;
+    const finalSnapshot = props.dataProtection.protect;
     this.port = props.port ?? 6379;
 
     const subnetGroup = new ElasticacheSubnetGroup(this, "subnet-group", {
@@ -190,7 +192,7 @@ export class RedisCache extends Construct {
       autoMinorVersionUpgrade: String(props.autoMinorVersionUpgrade ?? true),
       applyImmediately: false,
     });
-    if (props.preventDestroy) this.replicationGroup.addOverride("lifecycle.prevent_destroy", true);
+    preventDestroy(this.replicationGroup, props.dataProtection);
 
     this.replicationGroupId = this.replicationGroup.replicationGroupId;
     this.arn = this.replicationGroup.arn;

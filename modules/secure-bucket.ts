@@ -9,6 +9,7 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { Construct } from "constructs";
 import { type Grantee, sidName } from "../core/grants";
 import type { PolicyStatement } from "../core/policy";
+import { preventDestroy, type DataProtection } from "./data-protection";
 
 export interface SecureBucketProps {
   /** Globally unique bucket name (fit it with Naming.bucket first). */
@@ -23,8 +24,11 @@ export interface SecureBucketProps {
   readonly abortIncompleteUploadDays?: number;
   /** Statements added to the bucket policy after the TLS-only deny. @default none */
   readonly policyStatements?: readonly PolicyStatement[];
-  /** Let `terraform destroy` delete a non-empty bucket. @default false */
-  readonly forceDestroy?: boolean;
+  /**
+   * Protected: `lifecycle.prevent_destroy` and no `force_destroy`. Unprotected: `force_destroy`, so
+   * `terraform destroy` empties and deletes the bucket (modules/data-protection.ts).
+   */
+  readonly dataProtection: DataProtection;
   /**
    * Object ownership. `BucketOwnerPreferred` enables ACLs: only for log buckets of services that
    * deliver through ACL grants (CloudFront standard logs, S3 server access logs with ACLs), a
@@ -90,7 +94,11 @@ export class SecureBucket extends Construct {
     private readonly props: SecureBucketProps,
   ) {
     super(scope, id);
-    this.bucket = new S3Bucket(this, "Resource", { bucket: props.bucketName, forceDestroy: props.forceDestroy ?? false });
+    this.bucket = new S3Bucket(this, "Resource", {
+      bucket: props.bucketName,
+      forceDestroy: !props.dataProtection.protect,
+    });
+    preventDestroy(this.bucket, props.dataProtection);
     this.bucketName = this.bucket.bucket;
     this.arn = this.bucket.arn;
     const bucket = this.bucket.id;

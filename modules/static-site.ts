@@ -28,6 +28,7 @@ import { CloudfrontOriginAccessControl } from "@cdktf/provider-aws/lib/cloudfron
 import { CloudfrontResponseHeadersPolicy } from "@cdktf/provider-aws/lib/cloudfront-response-headers-policy";
 import { Lazy } from "cdktf";
 import { Construct } from "constructs";
+import type { DataProtection } from "./data-protection";
 import { KmsKey } from "./kms-key";
 import { SecureBucket } from "./secure-bucket";
 import type { SecurityHeaders } from "./security-headers";
@@ -115,8 +116,11 @@ export interface StaticSiteProps {
   readonly accessLogs?: StaticSiteAccessLogs;
   /** SSE-KMS with a key created here. @default SSE-S3 */
   readonly kms?: StaticSiteKms;
-  /** Let `terraform destroy` delete non-empty site and log buckets. @default false */
-  readonly forceDestroy?: boolean;
+  /**
+   * Protected: the site and log buckets have `lifecycle.prevent_destroy` and no `force_destroy`.
+   * Unprotected: `terraform destroy` empties and deletes both (modules/data-protection.ts).
+   */
+  readonly dataProtection: DataProtection;
 }
 
 const NAME_RE = /^[A-Za-z0-9_-]{1,40}$/;
@@ -186,7 +190,7 @@ export class StaticSite extends Construct {
     this.bucket = new SecureBucket(this, "bucket", {
       bucketName: props.bucketName,
       kmsKeyArn: this.key?.arn,
-      forceDestroy: props.forceDestroy,
+      dataProtection: props.dataProtection,
       policyStatements: [
         {
           Sid: "CloudFrontReadsThroughOriginAccessControl",
@@ -208,7 +212,7 @@ export class StaticSite extends Construct {
         versioned: true,
         expirationDays: props.accessLogs.expirationDays ?? 365,
         noncurrentVersionExpirationDays: 1,
-        forceDestroy: props.forceDestroy,
+        dataProtection: props.dataProtection,
       });
     }
 

@@ -3,6 +3,7 @@ import { CognitoUserPoolClient } from "@cdktf/provider-aws/lib/cognito-user-pool
 import { CognitoUserPoolDomain } from "@cdktf/provider-aws/lib/cognito-user-pool-domain";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { Construct } from "constructs";
+import { deletionProtectionOf, preventDestroy, type DataProtection } from "./data-protection";
 
 export interface UserPoolPasswordPolicy {
   /** 8-99. @default 12 */
@@ -51,8 +52,11 @@ export interface UserPoolProps {
   readonly advancedSecurity?: "OFF" | "AUDIT" | "ENFORCED";
   /** Custom attributes by name. @default none */
   readonly customAttributes?: Readonly<Record<string, { readonly type: "String" | "Number"; readonly mutable: boolean }>>;
-  /** "ACTIVE" refuses deletion of the pool. @default "INACTIVE" */
-  readonly deletionProtection?: "ACTIVE" | "INACTIVE";
+  /**
+   * Protected: deletion protection ACTIVE (Cognito refuses to delete the pool) and
+   * `lifecycle.prevent_destroy`. Unprotected: neither (modules/data-protection.ts).
+   */
+  readonly dataProtection: DataProtection;
   /** Send e-mail through an SES identity instead of Cognito's default sender. @default Cognito's sender */
   readonly ses?: { readonly identityArn: string; readonly fromAddress: string; readonly configurationSet?: string };
   /** Post-confirmation trigger: a function (alias) ARN, with the permission for this pool. @default none */
@@ -102,7 +106,7 @@ export class UserPool extends Construct {
       userAttributeUpdateSettings: { attributesRequireVerificationBeforeUpdate: ["email"] },
       userPoolTier: advanced === "OFF" ? "ESSENTIALS" : "PLUS",
       userPoolAddOns: { advancedSecurityMode: advanced },
-      deletionProtection: props.deletionProtection ?? "INACTIVE",
+      deletionProtection: deletionProtectionOf(this.node.path, props.dataProtection) ? "ACTIVE" : "INACTIVE",
       schema: Object.keys(props.customAttributes ?? {}).length
         ? Object.entries(props.customAttributes ?? {}).map(([name, a]) => ({
             name,
@@ -124,6 +128,7 @@ export class UserPool extends Construct {
         : { emailSendingAccount: "COGNITO_DEFAULT" },
       lambdaConfig: props.postConfirmation ? { postConfirmation: props.postConfirmation.functionArn } : undefined,
     });
+    preventDestroy(this.pool, props.dataProtection);
     this.userPoolId = this.pool.id;
     this.arn = this.pool.arn;
 

@@ -144,9 +144,8 @@ export class DatabaseStack extends LayerStack<"database"> {
       backupRetentionDays: database.backup.retentionDays,
       backupWindow: database.backup.window,
       maintenanceWindow: database.maintenanceWindow,
-      deletionProtection: db.deletionProtection,
-      finalSnapshot: protection.data,
-      preventDestroy: protection.data,
+      // deletion protection alone may be asked for where the data is not protected (database.deletionProtection).
+      dataProtection: { protect: protection.data, deletionProtection: db.deletionProtection },
       masterSecretRotationDays: database.masterSecretRotationDays,
       performanceInsights: { enabled: db.performanceInsights, retentionDays: database.performanceInsights.retentionDays },
       monitoringIntervalSeconds: database.monitoringIntervalSeconds,
@@ -337,8 +336,7 @@ export class DatabaseStack extends LayerStack<"database"> {
       snapshotRetentionDays: cache.snapshotRetentionDays,
       snapshotWindow: cache.snapshotWindow,
       maintenanceWindow: cache.maintenanceWindow,
-      finalSnapshot: protection.data,
-      preventDestroy: protection.data,
+      dataProtection: { protect: protection.data },
     });
     // The services that use the cache sign in as its IAM-authenticated user: their task roles
     // (layer 02) get elasticache:Connect on this replication group and that user only.
@@ -372,7 +370,7 @@ export class DatabaseStack extends LayerStack<"database"> {
         brokers: kafka.provisioned.brokersPerAz * aws.azs.length,
         storageGb: kafka.provisioned.storageGb,
       },
-      preventDestroy: protection.data,
+      dataProtection: { protect: protection.data },
     });
     const grants = new Construct(this, "kafka-access");
     for (const service of kafka.clients) cluster.grantClient(grants, service, this.readEntry("security", "task_role_names", service));

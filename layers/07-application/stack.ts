@@ -267,8 +267,7 @@ export class ApplicationStack extends LayerStack<"application"> {
       scanOnPush: app.ecr.scanOnPush,
       keepImages: app.ecr.keepImages,
       untaggedExpiryDays: app.ecr.untaggedExpiryDays,
-      forceDelete: !protection.data,
-      preventDestroy: protection.data,
+      dataProtection: { protect: protection.data },
     });
 
     const blueGreen = serviceDeployment(this.config, svc) === "blue-green" ? ctx.blueGreen : undefined;
@@ -419,7 +418,7 @@ export class ApplicationStack extends LayerStack<"application"> {
       logGroupName: `/aws/prometheus${this.naming.path()}`,
       logRetentionDays: app.collector.logRetentionDays ?? app.logRetentionDays ?? logging.retentionDays,
       logKmsKeyArn: this.readEntry("security", "kms_key_arns", "logs"),
-      preventDestroy: protection.data,
+      dataProtection: { protect: protection.data },
     });
   }
 
@@ -523,9 +522,8 @@ export class ApplicationStack extends LayerStack<"application"> {
     const bucket = new SecureBucket(this, "alb_access_logs", {
       bucketName,
       policyStatements: statements.map((s) => ({ Effect: "Allow" as const, ...s })),
-      forceDestroy: !protection.data,
+      dataProtection: { protect: protection.data },
     });
-    if (protection.data) bucket.bucket.addOverride("lifecycle.prevent_destroy", true);
     return bucket;
   }
 }

@@ -206,10 +206,9 @@ export class NativeStack extends LayerStack<"native"> {
           noncurrentExpirationDays: r.noncurrentExpirationDays,
         })),
         cors: b.cors ? [b.cors] : undefined,
-        forceDestroy: !protection.data,
+        dataProtection: { protect: protection.data },
       });
       bucket.bucket.tags = { Purpose: b.purpose };
-      if (protection.data) bucket.bucket.addOverride("lifecycle.prevent_destroy", true);
       out[key] = bucket;
     }
     return out;
@@ -530,7 +529,7 @@ export class NativeStack extends LayerStack<"native"> {
       password: c.password,
       advancedSecurity: c.advancedSecurity,
       customAttributes: c.customAttributes,
-      deletionProtection: this.config.protection.data ? "ACTIVE" : "INACTIVE",
+      dataProtection: { protect: this.config.protection.data },
       ses:
         c.emailFromSes && ses
           ? { identityArn: ses.identityArn, fromAddress: this.names.ses!.fromAddress, configurationSet: ses.configurationSetName }
@@ -540,7 +539,6 @@ export class NativeStack extends LayerStack<"native"> {
         : undefined,
       client: { name: names.client, ...c.client },
     });
-    if (this.config.protection.data) pool.pool.addOverride("lifecycle.prevent_destroy", true);
     if (c.federation) this.federation(pool);
     if (c.identityPool) this.identityPool(pool);
     return pool;

@@ -356,9 +356,8 @@ export class MonitoringStack extends LayerStack<"monitoring"> implements AlarmSi
       bucket: {
         name: this.naming.bucket("cloudtrail", aws.accountId),
         expirationDays: ct.retentionDays,
-        forceDestroy: !protection.data,
-        preventDestroy: protection.data,
       },
+      dataProtection: { protect: protection.data },
       logs: {
         groupName: this.naming.path("cloudtrail"),
         retentionDays: ct.logRetentionDays ?? logging.retentionDays,
@@ -400,7 +399,7 @@ export class MonitoringStack extends LayerStack<"monitoring"> implements AlarmSi
       ],
       glacierAfterDays: logging.archive.glacierAfterDays,
       expireAfterDays: logging.archive.expireAfterDays,
-      preventDestroy: protection.data,
+      dataProtection: { protect: protection.data },
     });
   }
 

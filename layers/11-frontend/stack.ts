@@ -122,9 +122,9 @@ export class FrontendStack extends LayerStack<"frontend"> {
               deletionWindowDays: security.kms.deletionWindowDays,
             }
           : undefined,
-      // The bucket holds build output, the logs bucket only logs: both go with the stack unless the
-      // environment protects its data.
-      forceDestroy: !protection.data,
+      // Both buckets go with the stack unless the environment protects its data; then both are
+      // guarded like every other bucket (prevent_destroy too: the access logs are records).
+      dataProtection: { protect: protection.data },
     });
 
     if (fe.domain) {

@@ -6,7 +6,6 @@
  * git-ignored); deploy it once per environment before any layer, then optionally migrate its state
  * into the bucket (see README, "Bootstrap").
  */
-import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import type { Construct } from "constructs";
 import { LocalBackend, TerraformOutput } from "cdktf";
@@ -18,6 +17,8 @@ import { reviewException } from "../../core/review";
 import { BOOTSTRAP_STACK } from "../../core/registry";
 import { ciTarget, policyArn } from "./config";
 import { awsManagedPoliciesAttached, CiIdentity, servicesTrusted } from "../../modules/ci-identity";
+import { PROTECTED } from "../../modules/data-protection";
+import { lockTable } from "../../modules/lock-table";
 import { SecureBucket } from "../../modules/secure-bucket";
 
 export class BootstrapStack extends PlatformStack {
@@ -32,19 +33,17 @@ export class BootstrapStack extends PlatformStack {
       kmsKeyArn: backend.kmsKeyId,
       // Old state versions are the undo history of every layer: keep them a year.
       noncurrentVersionExpirationDays: 365,
+      // Protected in every environment, whatever protection.data says: losing the state bucket
+      // orphans every layer's resources.
+      dataProtection: PROTECTED,
     });
-    // Losing the state bucket orphans every layer's resources.
-    state.bucket.addOverride("lifecycle.prevent_destroy", true);
 
     if (backend.lockMode !== "s3" && backend.lockTable) {
-      const table = new DynamodbTable(this, "lock_table", {
+      const table = lockTable(this, "lock_table", {
         name: backend.lockTable,
-        billingMode: "PAY_PER_REQUEST",
-        hashKey: "LockID",
-        attribute: [{ name: "LockID", type: "S" }],
-        pointInTimeRecovery: { enabled: true },
-        serverSideEncryption: { enabled: true, kmsKeyArn: backend.kmsKeyId?.startsWith("arn:") ? backend.kmsKeyId : undefined },
-        deletionProtectionEnabled: true,
+        kmsKeyArn: backend.kmsKeyId?.startsWith("arn:") ? backend.kmsKeyId : undefined,
+        // Protected like the state bucket: a deleted lock table lets two applies race.
+        dataProtection: PROTECTED,
       });
       new TerraformOutput(this, "lock_table_name", { value: table.name, description: "DynamoDB table that locks layer state." });
     }

@@ -1,4 +1,5 @@
 /** Data rules: KMS keys, RDS / Aurora, ElastiCache, Secrets Manager, SSM parameters, DynamoDB, stateful protection. */
+import { SERVICE_GUARDED, STATEFUL_RESOURCE_TYPES } from "../../../modules/data-protection";
 import type { Resource } from "../model";
 import type { Check, Rule } from "../policy";
 import { block, blocks, bool, get, isExpression, num, parseJson, str, strings } from "../tf";
@@ -31,15 +32,8 @@ function parameterGroupEnforcesTls(group: Resource | undefined): boolean {
   });
 }
 
-const STATEFUL = [
-  "aws_rds_cluster",
-  "aws_db_instance",
-  "aws_s3_bucket",
-  "aws_dynamodb_table",
-  "aws_elasticache_replication_group",
-  "aws_ecr_repository",
-  "aws_efs_file_system",
-];
+/** The resource types that hold data: one list, beside the prop the stateful modules take. */
+const STATEFUL = [...STATEFUL_RESOURCE_TYPES];
 
 export const dataRules: Rule[] = [
   {
@@ -470,7 +464,7 @@ export const dataRules: Rule[] = [
         .map((r): Check =>
           check(
             r,
-            preventsDestroy(r) || (r.type === "aws_dynamodb_table" && bool(r.attrs.deletion_protection_enabled) === true),
+            preventsDestroy(r) || (SERVICE_GUARDED[r.type] !== undefined && bool(r.attrs[SERVICE_GUARDED[r.type]]) === true),
             "neither lifecycle.prevent_destroy nor deletion protection although protection.data is true",
           ),
         );
