@@ -1,7 +1,9 @@
 /**
  * The configuration schema: the single source of truth for the environment YAML files.
  * It gives the TypeScript types (`PlatformConfig`), the defaults, the validation of shapes, and
- * the generated JSON Schema in environments/schema.json (`npm run schema`).
+ * the generated JSON Schema in environments/schema.json (`npm run schema`). The keys of every
+ * environment and the sections several layers read are composed here; each layer's own sections come
+ * from its descriptor in the registry (layers/registry.ts), in registry order.
  *
  * Conventions:
  * - Every object is strict: an unknown key is an error with a did-you-mean.
