@@ -28,7 +28,14 @@ export function buildPlatform(scope: Construct, config: PlatformConfig, def: Pla
   const layers: LayerStack<LayerName>[] = [];
   for (const l of LAYERS) {
     const Stack = def.layers[l.name];
-    if (Stack && isLayerEnabled(config, l.name)) layers.push(new Stack(scope, config));
+    if (!Stack || !isLayerEnabled(config, l.name)) continue;
+    const stack = new Stack(scope, config);
+    if (stack.layer.name !== l.name) {
+      throw new Error(
+        `the stack class registered for layer ${l.name} builds layer ${stack.layer.name}; check layers/${l.number}-${l.name}/stack.ts`,
+      );
+    }
+    layers.push(stack);
   }
   return { bootstrap, layers };
 }

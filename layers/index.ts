@@ -1,37 +1,42 @@
 /**
- * The implemented layers, by name. core/registry.ts holds the order; this file holds the classes.
- * Add a layer: its folder layers/NN-<name>/ (stack.ts, config.ts, contract.ts, README.md), then register
- * it here and in the lists README.md "Adding a layer" names.
+ * The platform's stack classes: the bootstrap stack, and for every layer of the registry
+ * (layers/registry.ts) the class its folder's stack.ts exports, loaded by the folder's name
+ * (layers/NN-<layer>/stack.ts). Nothing to add here for a new layer: register its descriptor.
+ *
+ * The stacks are loaded by path, not imported, because the registry must stay stack-free (core/
+ * derives its contract map and schema from it, and every stack imports core/layer-stack.ts). A
+ * stack.ts must export exactly one LayerStack subclass; core/platform.ts checks the layer name the
+ * instance takes against the one it is registered under.
  */
+import { join } from "node:path";
 import type { PlatformDefinition } from "../core/platform";
+import { LayerStack, type LayerStackClass } from "../core/layer-stack";
+import { layerFolder } from "../core/layer-descriptor";
+import { LAYERS, type LayerName } from "../core/registry";
 import { BootstrapStack } from "./bootstrap/stack";
-import { NetworkStack } from "./01-network/stack";
-import { SecurityStack } from "./02-security/stack";
-import { DatabaseStack } from "./03-database/stack";
-import { ParametersStack } from "./04-parameters/stack";
-import { CloudMapStack } from "./05-cloud-map/stack";
-import { LambdaGenaiStack } from "./06-lambda-genai/stack";
-import { ApplicationStack } from "./07-application/stack";
-import { ApiGatewayStack } from "./08-api-gateway/stack";
-import { NativeStack } from "./09-native/stack";
-import { MonitoringStack } from "./10-monitoring/stack";
-import { FrontendStack } from "./11-frontend/stack";
-import { NotificationStack } from "./12-notification/stack";
+
+/** The one LayerStack subclass a stack module exports; an error naming the file otherwise. */
+export function stackClassOf(exports: Record<string, unknown>, file: string): LayerStackClass {
+  const classes = Object.entries(exports).filter(
+    ([, v]) => typeof v === "function" && (v as { prototype?: unknown }).prototype instanceof LayerStack,
+  );
+  if (classes.length !== 1) {
+    const found = classes.length ? classes.map(([k]) => k).join(", ") : "none";
+    throw new Error(`${file} must export exactly one LayerStack subclass (found: ${found})`);
+  }
+  return classes[0][1] as LayerStackClass;
+}
+
+function loadStacks(): Record<LayerName, LayerStackClass> {
+  const out = {} as Record<LayerName, LayerStackClass>;
+  for (const l of LAYERS) {
+    const file = `layers/${layerFolder(l)}/stack.ts`;
+    out[l.name] = stackClassOf(require(join(__dirname, layerFolder(l), "stack")) as Record<string, unknown>, file);
+  }
+  return out;
+}
 
 export const PLATFORM: PlatformDefinition = {
   bootstrap: BootstrapStack,
-  layers: {
-    network: NetworkStack,
-    security: SecurityStack,
-    database: DatabaseStack,
-    parameters: ParametersStack,
-    "cloud-map": CloudMapStack,
-    "lambda-genai": LambdaGenaiStack,
-    application: ApplicationStack,
-    "api-gateway": ApiGatewayStack,
-    native: NativeStack,
-    monitoring: MonitoringStack,
-    frontend: FrontendStack,
-    notification: NotificationStack,
-  },
+  layers: loadStacks(),
 };

@@ -1,12 +1,12 @@
 /**
  * npm run workflows [-- --check] [--no-lint] [--json]
  *
- * Generates .github/workflows/ from the layer registry (core/registry.ts), the implemented layers
- * (layers/index.ts) and the environments: ci.yml always (with the pull request plans when an
+ * Generates .github/workflows/ from the layer registry (layers/registry.ts via core/registry.ts), the
+ * stack classes (layers/index.ts) and the environments: ci.yml always (with the pull request plans when an
  * environment sets ci.github.repository); deploy.yml and one
  * the reusable layer.yml (called per layer with its stack name) for the environments that set ci.github.repository.
  * Each CI environment is synthesized (into .work/workflows/) to learn its stacks and which layers
- * each reads; a new layer registered in layers/index.ts is picked up without code changes.
+ * each reads; a new layer registered in layers/registry.ts is picked up without code changes.
  * Also docs/app-workflows/<project>.yml: the example delivery workflow of each project whose
  * environments (examples included) set delivery.github.repository (tools/workflows/app-delivery.ts).
  *

@@ -1,20 +1,4 @@
-/** Fixed vocabularies of the configuration: layer names, tiers, and values AWS accepts. */
-
-export const LAYER_NAMES = [
-  "network",
-  "security",
-  "database",
-  "parameters",
-  "cloud-map",
-  "lambda-genai",
-  "application",
-  "api-gateway",
-  "native",
-  "monitoring",
-  "frontend",
-  "notification",
-] as const;
-export type LayerName = (typeof LAYER_NAMES)[number];
+/** Fixed vocabularies of the configuration: tiers and values AWS accepts (layer names: core/registry.ts). */
 
 export const TIERS = ["dev", "staging", "prod"] as const;
 

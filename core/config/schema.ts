@@ -1,7 +1,9 @@
 /**
  * The configuration schema: the single source of truth for the environment YAML files.
  * It gives the TypeScript types (`PlatformConfig`), the defaults, the validation of shapes, and
- * the generated JSON Schema in environments/schema.json (`npm run schema`).
+ * the generated JSON Schema in environments/schema.json (`npm run schema`). The keys of every
+ * environment and the sections several layers read are composed here; each layer's own sections come
+ * from its descriptor in the registry (layers/registry.ts), in registry order.
  *
  * Conventions:
  * - Every object is strict: an unknown key is an error with a did-you-mean.
@@ -11,25 +13,21 @@
  *   ./semantic.ts.
  */
 import { z } from "zod";
-import { GATEWAY_ENDPOINT_SERVICES, INTERFACE_ENDPOINT_SERVICES, LAYER_NAMES, TIERS } from "./constants";
+import { GATEWAY_ENDPOINT_SERVICES, INTERFACE_ENDPOINT_SERVICES, TIERS } from "./constants";
 import { cidr, iamRoleArn, logRetention, matching, NAME_RE, port, s3BucketName, wholeNumber } from "./fields";
 import { REGION_RE } from "./regions";
-import { ApiGatewaySchema } from "../../layers/08-api-gateway/config";
-import { ApplicationSchema, ServiceSchema } from "../../layers/07-application/config";
+import { sectionShape, type SectionsOf } from "../layer-descriptor";
+import { LAYER_NAMES } from "../registry";
+import { LAYER_DESCRIPTORS } from "../../layers/registry";
+// Sections read by several layers, composed here rather than by one layer's descriptor.
+import { ServiceSchema } from "../../layers/07-application/config";
 import { CiSchema } from "../../layers/bootstrap/config";
 import { DeliverySchema } from "../../layers/07-application/delivery";
-import { CloudMapSchema } from "../../layers/05-cloud-map/config";
-import { CacheSchema, DatabaseSchema } from "../../layers/03-database/config";
-import { KafkaSchema } from "../../layers/03-database/kafka";
-import { FrontendSchema } from "../../layers/11-frontend/config";
-import { GenaiSchema } from "../../layers/06-lambda-genai/config";
 import { LogArchiveSchema } from "../../layers/10-monitoring/logging";
-import { MonitoringSchema } from "../../layers/10-monitoring/config";
-import { NativeSchema } from "../../layers/09-native/config";
-import { NotificationSchema } from "../../layers/12-notification/config";
-import { ParametersSchema } from "../../layers/04-parameters/config";
 
 export * from "./constants";
+export { LAYER_NAMES } from "../registry";
+export type { LayerName } from "./types";
 
 const AwsSchema = z
   .strictObject({
@@ -269,79 +267,75 @@ const SecuritySchema = z
   })
   .describe("Security groups, IAM roles, KMS keys and WAF.");
 
-export const ConfigSchema = z
-  .strictObject({
-    extends: z
-      .string()
-      .optional()
-      .describe(
-        "Parent file, resolved next to this one: a name (base) or a relative path (../base.yaml). Objects deep-merge, lists are replaced, and null removes an inherited key.",
-      ),
-    project: z
-      .string({ error: "a project name" })
-      .regex(NAME_RE, { error: "a lower-case project name (letters, digits, hyphens; starts with a letter)" })
-      .max(20, { error: "a project name of at most 20 characters (it prefixes every resource name)" })
-      .describe("Project name; prefixes resource names and the Parameter Store hierarchy."),
-    environment: z
-      .string({ error: "an environment name" })
-      .regex(NAME_RE, { error: "a lower-case environment name (letters, digits, hyphens)" })
-      .max(12, { error: "an environment name of at most 12 characters" })
-      .describe("Environment name (dev, staging, prod, ...)."),
-    tier: z.enum(TIERS).describe("Tier: picks defaults (see core/config/tiers.ts) and the rules the environment must meet."),
-    aws: AwsSchema,
-    tags: z
-      .record(
-        z.string().regex(/^[\w .:/=+@-]{1,128}$/, { error: "a tag key of 1-128 characters" }),
-        z.string({ error: "a tag value (string)" }).max(256),
-      )
-      .default({})
-      .describe("Tags added to every resource, after Project, Environment, Layer and ManagedBy."),
-    backend: BackendSchema,
-    layers: z
-      .partialRecord(z.enum(LAYER_NAMES), LayerToggleSchema)
-      .default({})
-      .describe("Per-layer switches; every layer is enabled unless set here."),
-    protection: z
-      .strictObject({
-        data: z
-          .boolean()
-          .describe("Protect stateful resources: deletion protection, final snapshots, prevent_destroy. Tier default: prod true."),
-        availability: z
-          .boolean()
-          .describe("Require survival of one AZ loss: several AZs, NAT per AZ, Multi-AZ data. Tier default: staging and prod true."),
-      })
-      .describe("What the environment protects; rules and defaults follow from it."),
-    logging: z
-      .strictObject({
-        retentionDays: logRetention.describe("Default retention of every log group. Tier default: dev 30, staging 90, prod 365."),
-        archive: LogArchiveSchema,
-      })
-      .describe("Log defaults."),
-    network: NetworkSchema,
-    security: SecuritySchema,
-    services: z
-      .record(
-        z.string().regex(/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/, { error: "a DNS-safe service name (a-z, 0-9, -; 2-32 characters)" }),
-        ServiceSchema,
-      )
-      .default({})
-      .describe("Application services by name (the default system: customers, vets, visits, admin-server)."),
-    database: DatabaseSchema,
-    cache: CacheSchema,
-    kafka: KafkaSchema,
-    parameters: ParametersSchema,
-    cloudMap: CloudMapSchema,
-    genai: GenaiSchema,
-    application: ApplicationSchema,
-    apiGateway: ApiGatewaySchema,
-    native: NativeSchema,
-    monitoring: MonitoringSchema,
-    frontend: FrontendSchema,
-    notification: NotificationSchema,
-    ci: CiSchema,
-    delivery: DeliverySchema,
-  })
-  .describe("One environment of the platform.");
+/** The keys of every environment, and the sections several layers read: composed here, before the layers' own. */
+const CORE_HEAD = {
+  extends: z
+    .string()
+    .optional()
+    .describe(
+      "Parent file, resolved next to this one: a name (base) or a relative path (../base.yaml). Objects deep-merge, lists are replaced, and null removes an inherited key.",
+    ),
+  project: z
+    .string({ error: "a project name" })
+    .regex(NAME_RE, { error: "a lower-case project name (letters, digits, hyphens; starts with a letter)" })
+    .max(20, { error: "a project name of at most 20 characters (it prefixes every resource name)" })
+    .describe("Project name; prefixes resource names and the Parameter Store hierarchy."),
+  environment: z
+    .string({ error: "an environment name" })
+    .regex(NAME_RE, { error: "a lower-case environment name (letters, digits, hyphens)" })
+    .max(12, { error: "an environment name of at most 12 characters" })
+    .describe("Environment name (dev, staging, prod, ...)."),
+  tier: z.enum(TIERS).describe("Tier: picks defaults (see core/config/tiers.ts) and the rules the environment must meet."),
+  aws: AwsSchema,
+  tags: z
+    .record(
+      z.string().regex(/^[\w .:/=+@-]{1,128}$/, { error: "a tag key of 1-128 characters" }),
+      z.string({ error: "a tag value (string)" }).max(256),
+    )
+    .default({})
+    .describe("Tags added to every resource, after Project, Environment, Layer and ManagedBy."),
+  backend: BackendSchema,
+  layers: z
+    .partialRecord(z.enum(LAYER_NAMES), LayerToggleSchema)
+    .default({})
+    .describe("Per-layer switches; every layer is enabled unless set here."),
+  protection: z
+    .strictObject({
+      data: z
+        .boolean()
+        .describe("Protect stateful resources: deletion protection, final snapshots, prevent_destroy. Tier default: prod true."),
+      availability: z
+        .boolean()
+        .describe("Require survival of one AZ loss: several AZs, NAT per AZ, Multi-AZ data. Tier default: staging and prod true."),
+    })
+    .describe("What the environment protects; rules and defaults follow from it."),
+  logging: z
+    .strictObject({
+      retentionDays: logRetention.describe("Default retention of every log group. Tier default: dev 30, staging 90, prod 365."),
+      archive: LogArchiveSchema,
+    })
+    .describe("Log defaults."),
+  network: NetworkSchema,
+  security: SecuritySchema,
+  services: z
+    .record(
+      z.string().regex(/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/, { error: "a DNS-safe service name (a-z, 0-9, -; 2-32 characters)" }),
+      ServiceSchema,
+    )
+    .default({})
+    .describe("Application services by name (the default system: customers, vets, visits, admin-server)."),
+};
+
+/** Sections of no single layer (the bootstrap stack's CI identity, the delivery roles), after the layers' own. */
+const CORE_TAIL = { ci: CiSchema, delivery: DeliverySchema };
+
+/** Every layer's own sections, in registry order (`sections` of layers/NN-<layer>/layer.ts); a key claimed twice is refused. */
+const LAYER_SECTIONS: SectionsOf<typeof LAYER_DESCRIPTORS> = sectionShape(LAYER_DESCRIPTORS, [
+  ...Object.keys(CORE_HEAD),
+  ...Object.keys(CORE_TAIL),
+]);
+
+export const ConfigSchema = z.strictObject({ ...CORE_HEAD, ...LAYER_SECTIONS, ...CORE_TAIL }).describe("One environment of the platform.");
 
 declare module "./types" {
   interface ConfigTypes {

@@ -1,6 +1,7 @@
 /**
  * Cross-field rules the schema cannot express: CIDRs valid, inside the VPC and not overlapping;
- * AZs in the region; what the tier requires. Each rule returns issues with the key path of the
+ * AZs in the region; what the tier requires; then every layer's own rules, from the registry
+ * (layers/registry.ts). Each rule returns issues with the key path of the
  * offending value; the loader turns them into located problems.
  */
 import { contains, explainCidr, overlaps, parseCidr } from "./cidr";
@@ -8,20 +9,8 @@ import { knownAzs } from "./regions";
 import type { KeyPath, PlatformConfig, Rule, SemanticIssue } from "./types";
 import { SUBNET_TIERS, subnetPlan } from "./subnets";
 import { aclRules, NACL_TIERS, networkAclPlan } from "./network-acls";
-import { apiGatewayRules } from "../../layers/08-api-gateway/config";
-import { applicationRules } from "../../layers/07-application/config";
-import { cloudMapRules } from "../../layers/05-cloud-map/config";
-import { databaseRules } from "../../layers/03-database/config";
-import { kafkaRules } from "../../layers/03-database/kafka";
-import { loggingRules } from "../../layers/10-monitoring/logging";
-import { deliveryRules } from "../../layers/07-application/delivery";
-import { frontendRules } from "../../layers/11-frontend/config";
-import { genaiRules } from "../../layers/06-lambda-genai/config";
-import { monitoringRules } from "../../layers/10-monitoring/config";
-import { nativeRules } from "../../layers/09-native/config";
-import { notificationRules } from "../../layers/12-notification/config";
-import { parametersRules } from "../../layers/04-parameters/config";
-import { collectorRules } from "../../layers/07-application/telemetry";
+import { layerRules } from "../layer-descriptor";
+import { LAYER_DESCRIPTORS } from "../../layers/registry";
 import { TIER_RULES } from "./tiers";
 
 export type { KeyPath, Rule, SemanticIssue } from "./types";
@@ -241,20 +230,8 @@ const RULES: readonly Rule[] = [
   backendRules,
   uniqueListRules,
   tierRules,
-  ...databaseRules,
-  ...kafkaRules,
-  ...parametersRules,
-  ...cloudMapRules,
-  ...genaiRules,
-  ...applicationRules,
-  ...apiGatewayRules,
-  ...nativeRules,
-  ...monitoringRules,
-  ...frontendRules,
-  ...notificationRules,
-  ...deliveryRules,
-  ...loggingRules,
-  ...collectorRules,
+  // Every layer's own rules, in registry order (`rules` of layers/NN-<layer>/layer.ts).
+  ...layerRules(LAYER_DESCRIPTORS),
 ];
 
 /** All cross-field problems of a schema-valid configuration. */

@@ -1,36 +1,14 @@
 /**
- * Every layer's contract, keyed by layer name. A layer without an entry publishes nothing and
- * cannot be read. Add a layer's contract here when the layer is added.
+ * Every layer's contract, keyed by layer name, derived from the registry (layers/registry.ts): a
+ * layer whose descriptor has no contract publishes nothing and cannot be read. `Contracts` keeps
+ * each contract's own type, so `this.read("network", "vpc_id")` is checked against its keys.
  */
 import type { LayerName } from "../config/types";
-import { apiGatewayContract } from "../../layers/08-api-gateway/contract";
-import { applicationContract } from "../../layers/07-application/contract";
-import { cloudMapContract } from "../../layers/05-cloud-map/contract";
-import { databaseContract } from "../../layers/03-database/contract";
-import { frontendContract } from "../../layers/11-frontend/contract";
-import { lambdaGenaiContract } from "../../layers/06-lambda-genai/contract";
-import { monitoringContract } from "../../layers/10-monitoring/contract";
-import { nativeContract } from "../../layers/09-native/contract";
-import { networkContract } from "../../layers/01-network/contract";
-import { notificationContract } from "../../layers/12-notification/contract";
-import { parametersContract } from "../../layers/04-parameters/contract";
-import { securityContract } from "../../layers/02-security/contract";
+import { contractMap, type ContractsOf } from "../layer-descriptor";
+import { LAYER_DESCRIPTORS } from "../../layers/registry";
 import type { Contract } from "./types";
 
-export const CONTRACTS = {
-  network: networkContract,
-  security: securityContract,
-  database: databaseContract,
-  parameters: parametersContract,
-  "cloud-map": cloudMapContract,
-  "lambda-genai": lambdaGenaiContract,
-  application: applicationContract,
-  "api-gateway": apiGatewayContract,
-  native: nativeContract,
-  monitoring: monitoringContract,
-  frontend: frontendContract,
-  notification: notificationContract,
-} satisfies Partial<Record<LayerName, Contract>>;
+export const CONTRACTS: ContractsOf<typeof LAYER_DESCRIPTORS> = contractMap(LAYER_DESCRIPTORS);
 
 export type Contracts = typeof CONTRACTS;
 export type ContractLayer = keyof Contracts;

@@ -1,8 +1,9 @@
 /**
  * The layout rules of issue 13 item 1 ("layers as folders"), as checks over a source tree:
- * - every registered layer has its folder layers/NN-<name>/ with stack.ts, contract.ts, README.md;
+ * - every registered layer has its folder layers/NN-<name>/ with layer.ts, stack.ts, contract.ts,
+ *   README.md, and every folder named NN-<name> under layers/ is registered, at that number;
  * - nothing in core/ imports modules/, and core/ reaches into layers/ only from the composition
- *   points (schema, semantic rules, tiers, the contract map) and never a layer's stack;
+ *   points (the layer table, schema, semantic rules, tiers, the contract map) and never a layer's stack;
  * - no import circle among core/ and layers/ (type-only imports count: they are circles to a reader).
  * Used by __tests__/layout.test.ts on the real tree and on small fixture trees.
  */
@@ -11,6 +12,7 @@ import { dirname, join, normalize, relative, sep } from "node:path";
 
 /** core/ files that compose the layers' parts and so may import a layer folder (never its stack). */
 export const CORE_COMPOSERS: readonly string[] = [
+  "core/registry.ts",
   "core/config/schema.ts",
   "core/config/semantic.ts",
   "core/config/tiers.ts",
@@ -48,15 +50,35 @@ export function importsOf(root: string, file: string): string[] {
   return out;
 }
 
-/** Layers without their folder or a required file in it. */
+/** The files every layer folder holds (the descriptor, the stack, the contract, the page). */
+export const LAYER_FILES: readonly string[] = ["layer.ts", "stack.ts", "contract.ts", "README.md"];
+
+/** A layer folder's name: two-digit number, hyphen, layer name (`01-network`). */
+const LAYER_FOLDER_RE = /^(\d{2})-([a-z][a-z0-9-]*)$/;
+
+/**
+ * Registered layers (names in registry order) without their folder or a file of LAYER_FILES in it,
+ * and folders under layers/ named like a layer that are not registered, or not at their number.
+ */
 export function layerFolderProblems(root: string, layerNames: readonly string[]): string[] {
   const problems: string[] = [];
+  const folderOf = (i: number): string => `layers/${String(i + 1).padStart(2, "0")}-${layerNames[i]}`;
   layerNames.forEach((name, i) => {
-    const folder = `layers/${String(i + 1).padStart(2, "0")}-${name}`;
-    for (const f of ["stack.ts", "contract.ts", "README.md"]) {
+    const folder = folderOf(i);
+    for (const f of LAYER_FILES) {
       if (!existsSync(join(root, folder, f))) problems.push(`${folder}/${f} is missing (layer ${name})`);
     }
   });
+  const dir = join(root, "layers");
+  const entries = existsSync(dir) ? readdirSync(dir).filter((e) => statSync(join(dir, e)).isDirectory()) : [];
+  for (const entry of entries.sort()) {
+    const m = LAYER_FOLDER_RE.exec(entry);
+    if (!m) continue;
+    const at = layerNames.indexOf(m[2]);
+    if (at < 0) problems.push(`layers/${entry}/ is not registered (no layer "${m[2]}" in layers/registry.ts)`);
+    else if (at + 1 !== Number(m[1]))
+      problems.push(`layers/${entry}/ is numbered ${m[1]}, but layer ${m[2]} is registered as ${folderOf(at)}/`);
+  }
   return problems;
 }
 
@@ -74,6 +96,29 @@ export function coreImportProblems(root: string): string[] {
           );
         }
       }
+    }
+  }
+  return problems;
+}
+
+/**
+ * The registry must stay stack-free: core/ imports it, and every stack imports core/layer-stack.ts.
+ * Every stack.ts (or layers/index.ts) that layers/registry.ts reaches through imports, with the chain.
+ */
+export function registryStackProblems(root: string, registry = "layers/registry.ts"): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>([registry]);
+  const queue: string[][] = [[registry]];
+  while (queue.length) {
+    const chain = queue.shift()!;
+    const file = chain[chain.length - 1];
+    if (!existsSync(join(root, file))) continue;
+    for (const target of importsOf(root, file)) {
+      if (seen.has(target)) continue;
+      seen.add(target);
+      if (/(^layers\/index\.ts$|\/stack\.ts$)/.test(target)) {
+        problems.push(`${[...chain, target].join(" -> ")} (the registry and the descriptors must not import a stack)`);
+      } else if (target.startsWith("layers/") || target.startsWith("core/")) queue.push([...chain, target]);
     }
   }
   return problems;
