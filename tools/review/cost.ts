@@ -232,6 +232,15 @@ const FREE = new Set([
   "aws_cloudwatch_log_subscription_filter",
 ]);
 
+/** Resources priced as one unit a month each (by type). */
+const MONTHLY: Readonly<Record<string, { component: string; priceKey: string }>> = {
+  aws_kms_key: { component: "KMS key", priceKey: "kms.keyMonth" },
+  aws_kms_replica_key: { component: "KMS key", priceKey: "kms.keyMonth" },
+  aws_secretsmanager_secret: { component: "Secrets Manager secret", priceKey: "secretsManager.secretMonth" },
+  aws_cloudwatch_composite_alarm: { component: "CloudWatch composite alarm", priceKey: "cloudwatch.compositeAlarmMonth" },
+  aws_cloudwatch_dashboard: { component: "CloudWatch dashboard", priceKey: "cloudwatch.dashboardMonth" },
+};
+
 /** Cost-bearing types the estimate does not price (usage-based with no assumption). */
 const NOT_PRICED: Readonly<Record<string, string>> = {
   aws_cognito_user_pool: "Cognito: per monthly active user beyond the free tier",
@@ -315,6 +324,11 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
 
   for (const r of model.resources()) {
     const a = r.attrs;
+    const monthly = MONTHLY[r.type];
+    if (monthly) {
+      add(r, monthly.component, monthly.priceKey, 1, "fixed");
+      continue;
+    }
     switch (r.type) {
       case "aws_nat_gateway":
         add(r, "NAT gateway hours", "nat.hour", H, "fixed");
@@ -397,13 +411,6 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
         add(r, `ElastiCache ${String(a.node_type)} x${nodes}`, `elasticache.${String(a.node_type)}`, nodes * H, "fixed");
         break;
       }
-      case "aws_kms_key":
-      case "aws_kms_replica_key":
-        add(r, "KMS key", "kms.keyMonth", 1, "fixed");
-        break;
-      case "aws_secretsmanager_secret":
-        add(r, "Secrets Manager secret", "secretsManager.secretMonth", 1, "fixed");
-        break;
       case "aws_cloudwatch_metric_alarm":
         add(
           r,
@@ -412,12 +419,6 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
           Math.max(1, blocks(a.metric_query).filter((q) => isObj(q.metric)).length || 1),
           "fixed",
         );
-        break;
-      case "aws_cloudwatch_composite_alarm":
-        add(r, "CloudWatch composite alarm", "cloudwatch.compositeAlarmMonth", 1, "fixed");
-        break;
-      case "aws_cloudwatch_dashboard":
-        add(r, "CloudWatch dashboard", "cloudwatch.dashboardMonth", 1, "fixed");
         break;
       case "aws_wafv2_web_acl": {
         add(r, "WAF web ACL", "waf.webAclMonth", 1, "fixed");
