@@ -382,6 +382,17 @@ function tlsSetting(c: FlowContext, t: Task): string | undefined {
   return undefined;
 }
 
+/** The database accepts IAM authentication tokens. */
+function iamAuthHop(c: FlowContext, db: Resource, on: boolean): Hop {
+  return hop(
+    "credentials",
+    "IAM database authentication on",
+    on,
+    on ? "iam_database_authentication_enabled" : `${c.label(db)} does not accept IAM tokens`,
+    "set iam_database_authentication_enabled",
+  );
+}
+
 /** True when a database-users invocation (functions/db-users) creates the user `name` in the database `resourceId`. */
 function userProvisioned(c: FlowContext, resourceId: string, name: string): boolean {
   return c.model.resources("aws_lambda_invocation").some((inv) => {
@@ -407,13 +418,7 @@ function iamUserHops(c: FlowContext, t: Task, db: Resource, user: { name: string
   const provisioned = userProvisioned(c, resourceId, user.value);
   const tls = tlsSetting(c, t);
   return [
-    hop(
-      "credentials",
-      "IAM database authentication on",
-      iamAuth,
-      iamAuth ? "iam_database_authentication_enabled" : `${c.label(db)} does not accept IAM tokens`,
-      "set iam_database_authentication_enabled",
-    ),
+    iamAuthHop(c, db, iamAuth),
     t.taskRole
       ? c.roleToArn(t.taskRole, "rds-db:connect", arn, `database user ${user.value} (${user.name})`)
       : hop("identity", "task role", false, "the task definition names no task role to sign the token with", "set task_role_arn"),
@@ -572,13 +577,7 @@ function functionIamUserHops(
   const off = /^(disable|disabled|false|off|none|0)$/i;
   const tls = Object.entries(env).find(([k, v]) => /SSL|TLS/i.test(k) && v !== "" && !off.test(v));
   return [
-    hop(
-      "credentials",
-      "IAM database authentication on",
-      iamAuth,
-      iamAuth ? "iam_database_authentication_enabled" : `${c.label(db)} does not accept IAM tokens`,
-      "set iam_database_authentication_enabled",
-    ),
+    iamAuthHop(c, db, iamAuth),
     role
       ? c.roleToArn(role, "rds-db:connect", arn, `database user ${user.value} (${user.name})`)
       : hop(
