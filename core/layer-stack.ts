@@ -158,6 +158,14 @@ export abstract class LayerStack<L extends LayerName> extends PlatformStack {
     return isLayerEnabled(this.config, other);
   }
 
+  /** Refuses to build this layer without `other`, saying what it takes from it (`why`) and the two ways out. */
+  protected requireLayer(other: LayerName, why: string): void {
+    if (!this.isEnabled(other))
+      throw new Error(
+        `layer ${this.layer.name} needs layer ${other} (${why}); enable layers.${other} or disable layers.${this.layer.name}`,
+      );
+  }
+
   private remote(producer: LayerName, output: string): DataTerraformRemoteStateS3 {
     const def = layer(producer);
     if (def.order >= this.layer.order) {

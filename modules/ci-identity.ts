@@ -20,6 +20,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { reviewException } from "../core/review";
 import { Lazy } from "cdktf";
 import { Construct } from "constructs";
+import { BOUNDARY_POLICY_CHANGES } from "../core/permissions-boundary";
 import { policyJson, type PolicyStatement } from "../core/policy";
 
 export const GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com";
@@ -296,14 +297,7 @@ export class CiIdentity extends Construct {
         // attach it as a permissions policy, or take it off a role.
         Sid: "DenyChangingTheBoundary",
         Effect: "Deny",
-        Action: [
-          "iam:CreatePolicyVersion",
-          "iam:DeletePolicy",
-          "iam:DeletePolicyVersion",
-          "iam:SetDefaultPolicyVersion",
-          "iam:TagPolicy",
-          "iam:UntagPolicy",
-        ],
+        Action: [...BOUNDARY_POLICY_CHANGES],
         Resource: boundary,
       },
       { Sid: "DenyRemovingBoundaries", Effect: "Deny", Action: "iam:DeleteRolePermissionsBoundary", Resource: "*" },

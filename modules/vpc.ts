@@ -90,27 +90,18 @@ export class Vpc extends Construct {
     const natByAz = new Map<string, NatGateway>();
     for (const s of props.subnets) {
       const az = s.az;
-      const pub = new Subnet(this, `public_${az}`, {
-        vpcId: this.vpc.id,
-        cidrBlock: s.public,
-        availabilityZone: az,
-        mapPublicIpOnLaunch: props.publicSubnetsMapPublicIp ?? false,
-        tags: { ...name(`public-${az}`), Tier: "public" },
-      });
-      const app = new Subnet(this, `app_${az}`, {
-        vpcId: this.vpc.id,
-        cidrBlock: s.app,
-        availabilityZone: az,
-        mapPublicIpOnLaunch: false,
-        tags: { ...name(`app-${az}`), Tier: "app" },
-      });
-      const data = new Subnet(this, `data_${az}`, {
-        vpcId: this.vpc.id,
-        cidrBlock: s.data,
-        availabilityZone: az,
-        mapPublicIpOnLaunch: false,
-        tags: { ...name(`data-${az}`), Tier: "data" },
-      });
+      /** The subnet of a tier in this AZ (`<tier>_<az>`, tagged Tier = tier). */
+      const subnet = (tier: "public" | "app" | "data", mapPublicIpOnLaunch: boolean) =>
+        new Subnet(this, `${tier}_${az}`, {
+          vpcId: this.vpc.id,
+          cidrBlock: s[tier],
+          availabilityZone: az,
+          mapPublicIpOnLaunch,
+          tags: { ...name(`${tier}-${az}`), Tier: tier },
+        });
+      const pub = subnet("public", props.publicSubnetsMapPublicIp ?? false);
+      const app = subnet("app", false);
+      const data = subnet("data", false);
       this.publicSubnetIds.push(pub.id);
       this.appSubnetIds.push(app.id);
       this.dataSubnetIds.push(data.id);

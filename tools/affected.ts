@@ -18,9 +18,10 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigError } from "../core/config/errors";
-import { parseOrExit, type OptionSpecs } from "./lib/args";
+import type { OptionSpecs } from "./lib/args";
+import { startTool } from "./lib/cli";
 import { defaultSystemEnvironments } from "./lib/environments";
-import { Reporter, table } from "./lib/report";
+import { table } from "./lib/report";
 import { WORK_DIR } from "./lib/terraform";
 import {
   affectedKeys,
@@ -108,13 +109,11 @@ export function computeAffected(envs: readonly CiEnvironment[], opts: { base?: s
 }
 
 function main(): void {
-  const args = parseOrExit(
-    process.argv.slice(2),
+  const { args, reporter } = startTool(
     "node -r ./tools/register.js tools/affected.ts [options]",
     "Which layer stacks a change affects, per CI environment.",
     OPTIONS,
   );
-  const reporter = new Reporter({ json: args.values.json === true });
   let envs: CiEnvironment[];
   try {
     envs = loadCiEnvironments(defaultSystemEnvironments());

@@ -17,8 +17,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { ENVIRONMENTS_DIR, loadEnvironment } from "../core/config/loader";
-import { parseOrExit, type OptionSpecs } from "./lib/args";
-import { Reporter, table } from "./lib/report";
+import type { OptionSpecs } from "./lib/args";
+import { startTool } from "./lib/cli";
+import { table } from "./lib/report";
 import { REPO_ROOT } from "./lib/terraform";
 
 const OPTIONS: OptionSpecs = {
@@ -116,13 +117,11 @@ function perService(a: { n: number; v: number }, b: { n: number; v: number }): n
 }
 
 function main(): void {
-  const args = parseOrExit(
-    process.argv.slice(2),
+  const { args, reporter } = startTool(
     "node -r ./tools/register.js tools/bench-scale.ts [options]",
     "Synthesis time and memory for 1, 10 and 50 application services.",
     OPTIONS,
   );
-  const reporter = new Reporter({ json: args.values.json === true });
   const runs = (args.values.runs as number | undefined) ?? 3;
   const sizes = ((args.values.sizes as string[] | undefined) ?? ["1", "10", "50"])
     .flatMap((s) => s.split(","))

@@ -15,9 +15,10 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseOrExit, type OptionSpecs } from "./lib/args";
+import type { OptionSpecs } from "./lib/args";
+import { startTool } from "./lib/cli";
 import { defaultSystemEnvironments } from "./lib/environments";
-import { Reporter, table } from "./lib/report";
+import { table } from "./lib/report";
 import { REPO_ROOT } from "./lib/terraform";
 
 const OPTIONS: OptionSpecs = {
@@ -143,13 +144,11 @@ function check(ok: boolean): string {
 }
 
 function main(): void {
-  const args = parseOrExit(
-    process.argv.slice(2),
+  const { args, reporter } = startTool(
     "npm run bench -- [options]",
     "Synthesis time and memory: the kit's loader against type-checking ts-node.",
     OPTIONS,
   );
-  const reporter = new Reporter({ json: args.values.json === true });
   const runs = (args.values.runs as number | undefined) ?? 3;
   const picked = args.values.env as string[] | undefined;
   const envs = defaultSystemEnvironments().filter((e) => !picked || picked.includes(e.name));

@@ -19,7 +19,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { exitOnConfigError, loadEnvironment, type LoadedConfig } from "../core/config/loader";
 import { PLATFORM } from "../layers";
-import { parseOrExit, type OptionSpecs } from "./lib/args";
+import type { OptionSpecs } from "./lib/args";
+import { PLUGIN_DIR_OPTION, startTool } from "./lib/cli";
+import { runMain } from "./lib/harness";
 import { deployOrder } from "./lib/deploy";
 import { awsRestXmlCall, externalEmulator, processCpuMs, startEmulator, type Emulator } from "./lib/emulator";
 import {
@@ -38,7 +40,7 @@ import {
 } from "./lib/rehearse";
 import { runFaults, type FaultResult } from "./lib/rehearse-faults";
 import { deploy, destroyAll, freshTiming, replanAll, type RehearsalContext } from "./lib/rehearse-run";
-import { formatDuration, Reporter, table } from "./lib/report";
+import { formatDuration, table } from "./lib/report";
 import { synthesizeAtomically, type TerraformJson } from "./lib/synth";
 import { setupTerraform, WORK_DIR } from "./lib/terraform";
 
@@ -62,21 +64,15 @@ const OPTIONS: OptionSpecs = {
     type: "boolean",
     description: "Let Terraform start its own aws provider for every run instead of attaching to a few shared ones (slower).",
   },
-  "plugin-dir": {
-    type: "string",
-    value: "<dir>",
-    description: "Provider mirror directory (default: PLATFORM_TF_PLUGIN_DIR, else discovered).",
-  },
+  "plugin-dir": PLUGIN_DIR_OPTION,
 };
 
 async function main(): Promise<void> {
-  const args = parseOrExit(
-    process.argv.slice(2),
+  const { args, reporter } = startTool(
     "npm run rehearse -- --env <env> [options]",
     "Deploys one environment to a local AWS emulator layer by layer, re-plans to no changes, runs the fault cases and destroys it.",
     OPTIONS,
   );
-  const reporter = new Reporter({ json: args.values.json === true });
   const started = Date.now();
   const envName = (args.values.env as string | undefined) ?? process.env.PLATFORM_ENV;
   let loaded: LoadedConfig;
@@ -342,9 +338,4 @@ async function main(): Promise<void> {
   process.exitCode = ok ? 0 : 1;
 }
 
-if (require.main === module) {
-  main().catch((e) => {
-    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runMain(main);

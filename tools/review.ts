@@ -16,10 +16,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadConfigFile, type LoadedConfig } from "../core/config/loader";
-import { parseOrExit, type OptionSpecs } from "./lib/args";
+import type { OptionSpecs } from "./lib/args";
+import { startTool } from "./lib/cli";
 import type { EnvironmentRef } from "./lib/environments";
 import { environmentsOrExit, rel } from "./lib/harness";
-import { formatDuration, Reporter, table } from "./lib/report";
+import { formatDuration, table } from "./lib/report";
 import { synthesizeAtomically } from "./lib/synth";
 import { WORK_DIR } from "./lib/terraform";
 import { selectEnvironments } from "./lib/environments";
@@ -78,13 +79,11 @@ interface Prepared {
 const FAIL_ON = ["high", "medium", "low", "none"] as const;
 
 function main(): void {
-  const args = parseOrExit(
-    process.argv.slice(2),
+  const { args, reporter } = startTool(
     "npm run review -- [options]",
     "Inventory, policy findings, cost, AZ-loss analysis and a diagram per environment.",
     OPTIONS,
   );
-  const reporter = new Reporter({ json: args.values.json === true });
   const failOnArg = args.values["fail-on"] as string | undefined;
   if (failOnArg !== undefined && !(FAIL_ON as readonly string[]).includes(failOnArg)) {
     reporter.error(`error: --fail-on expects one of ${FAIL_ON.join(", ")}, found ${JSON.stringify(failOnArg)}`);

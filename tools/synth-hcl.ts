@@ -20,8 +20,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { exitOnConfigError, loadEnvironment, type LoadedConfig } from "../core/config/loader";
 import type { PlatformConfig } from "../core/config/schema";
-import { parseOrExit, type OptionSpecs } from "./lib/args";
-import { Reporter, table } from "./lib/report";
+import type { OptionSpecs } from "./lib/args";
+import { startTool } from "./lib/cli";
+import { table } from "./lib/report";
 import { HCL_OUTDIR, refuseHclIntoCdktfOut, synthesizeAtomically, type SynthesizedStack } from "./lib/synth";
 import { findOnPath, WORK_DIR } from "./lib/terraform";
 import { blockifyUntypedAttributes } from "../core/hcl";
@@ -184,13 +185,11 @@ const OPTIONS: OptionSpecs = {
 };
 
 function main(): void {
-  const args = parseOrExit(
-    process.argv.slice(2),
+  const { args, reporter } = startTool(
     "npm run synth:hcl -- [options]",
     "Synthesizes one environment as valid, formatted HCL (cdk.tf per stack).",
     OPTIONS,
   );
-  const reporter = new Reporter({ json: args.values.json === true });
   const outdir = path.resolve((args.values.out as string | undefined) ?? HCL_OUTDIR);
   refuseHclIntoCdktfOut(outdir, reporter);
   let loaded: LoadedConfig;

@@ -9,7 +9,8 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { exitOnConfigError, loadEnvironment, type LoadedConfig } from "../core/config/loader";
-import { parseOrExit, type OptionSpecs } from "./lib/args";
+import type { OptionSpecs } from "./lib/args";
+import { startTool } from "./lib/cli";
 import { formatDuration, Reporter, table } from "./lib/report";
 import { synthesizeAtomically, type SynthesizedStack } from "./lib/synth";
 import { HCL_OUTDIR, refuseHclIntoCdktfOut } from "./lib/synth";
@@ -23,8 +24,7 @@ const OPTIONS: OptionSpecs = {
 };
 
 function main(): void {
-  const args = parseOrExit(process.argv.slice(2), "npm run synth -- [options]", "Synthesizes one environment's stacks.", OPTIONS);
-  const reporter = new Reporter({ json: args.values.json === true });
+  const { args, reporter } = startTool("npm run synth -- [options]", "Synthesizes one environment's stacks.", OPTIONS);
   const envName = (args.values.env as string | undefined) ?? process.env.PLATFORM_ENV;
   const hcl = args.values.hcl === true;
   // HCL goes to a folder of its own: cdktf deploy reads cdktf.out, and a cdk.tf beside its cdk.tf.json

@@ -10,9 +10,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadConfigFile } from "../core/config/loader";
-import { parseOrExit, type OptionSpecs } from "./lib/args";
+import type { OptionSpecs } from "./lib/args";
+import { PLUGIN_DIR_OPTION, startTool } from "./lib/cli";
 import { environmentsOrExit, finishHarnessRun, indent, removeOtherConfigFiles, runMain } from "./lib/harness";
-import { formatDuration, Progress, Reporter, table } from "./lib/report";
+import { formatDuration, Progress, table } from "./lib/report";
 import { defaultJobs, runParallel } from "./lib/runner";
 import {
   cleanTerraformText,
@@ -32,11 +33,7 @@ const OPTIONS: OptionSpecs = {
   env: { type: "strings", value: "<name|file>", description: "Environments to check (default: dev)." },
   json: { type: "boolean", description: "Print a JSON result on stdout (progress goes to stderr)." },
   jobs: { type: "number", value: "<n>", description: "Stacks validated at once (default: number of CPUs)." },
-  "plugin-dir": {
-    type: "string",
-    value: "<dir>",
-    description: "Provider mirror directory (default: PLATFORM_TF_PLUGIN_DIR, else discovered).",
-  },
+  "plugin-dir": PLUGIN_DIR_OPTION,
 };
 
 interface StackResult {
@@ -51,13 +48,11 @@ interface StackResult {
 }
 
 async function main(): Promise<void> {
-  const args = parseOrExit(
-    process.argv.slice(2),
+  const { args, reporter } = startTool(
     "npm run validate:hcl -- [options]",
     "terraform validate on the HCL output (synth:hcl) of each environment.",
     OPTIONS,
   );
-  const reporter = new Reporter({ json: args.values.json === true });
   const envs = environmentsOrExit((args.values.env as string[] | undefined) ?? ["dev"], reporter);
   const tf = setupTerraform(reporter, "validate:hcl", { pluginDir: args.values["plugin-dir"] as string | undefined });
   const started = Date.now();

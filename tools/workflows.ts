@@ -17,10 +17,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigError } from "../core/config/errors";
-import { parseOrExit, type OptionSpecs } from "./lib/args";
+import type { OptionSpecs } from "./lib/args";
+import { startTool } from "./lib/cli";
+import { runMain } from "./lib/harness";
 import { loadConfigFile } from "../core/config/loader";
 import { defaultSystemEnvironments, discoverEnvironments } from "./lib/environments";
-import { Reporter } from "./lib/report";
+
 import { REPO_ROOT } from "./lib/terraform";
 import { APP_WORKFLOWS_DIR, generateAppWorkflows, type DeliveryEnvironment } from "./workflows/app-delivery";
 import { ciEnvironmentProblems, loadCiEnvironments, synthesizeStacks } from "./workflows/environments";
@@ -82,13 +84,11 @@ function existingGenerated(dir: string): string[] {
 }
 
 async function main(): Promise<void> {
-  const args = parseOrExit(
-    process.argv.slice(2),
+  const { args, reporter } = startTool(
     "npm run workflows -- [options]",
     "Generates the GitHub Actions workflows from the layer registry and the environments.",
     OPTIONS,
   );
-  const reporter = new Reporter({ json: args.values.json === true });
   const dir = path.join(REPO_ROOT, WORKFLOWS_DIR);
   let input: GenerateInput;
   try {
@@ -165,9 +165,4 @@ async function main(): Promise<void> {
   process.exitCode = ok ? 0 : 1;
 }
 
-if (require.main === module) {
-  main().catch((e) => {
-    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runMain(main);

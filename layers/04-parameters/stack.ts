@@ -62,11 +62,7 @@ export class ParametersStack extends LayerStack<"parameters"> {
     super(scope, "parameters", config);
     // Layer 02 is not optional here: its data key encrypts the SecureStrings and its task roles
     // receive the read policies. Say so plainly instead of failing on the first remote read.
-    if (!this.isEnabled("security")) {
-      throw new Error(
-        "layer parameters needs layer security (its data KMS key and task roles); enable layers.security or disable layers.parameters",
-      );
-    }
+    this.requireLayer("security", "its data KMS key and task roles");
     const plan = parameterPlan(config);
     const root = this.naming.path();
     const dataKeyArn = this.readEntry("security", "kms_key_arns", "data");

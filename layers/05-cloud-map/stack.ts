@@ -20,11 +20,7 @@ export class CloudMapStack extends LayerStack<"cloud-map"> {
   constructor(scope: Construct, config: PlatformConfig) {
     super(scope, "cloud-map", config);
     // The namespace lives in layer 01's VPC: without it there is nothing to attach it to.
-    if (!this.isEnabled("network")) {
-      throw new Error(
-        "layer cloud-map needs layer network (the namespace is created in its VPC); enable layers.network or disable layers.cloud-map",
-      );
-    }
+    this.requireLayer("network", "the namespace is created in its VPC");
     const discovery = new ServiceDiscovery(this, "discovery", {
       namespaceName: namespaceName(config),
       vpcId: this.read("network", "vpc_id"),

@@ -23,7 +23,6 @@
  * The names the resources get (`nativeNames`) and every grant (`nativeGrants`) are computed here,
  * from the config alone, and shared by the rules, the layer and the contract's mocks.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import { Naming } from "../../core/naming";
@@ -33,6 +32,7 @@ import type { PlatformConfig } from "../../core/config/types";
 import type { KeyPath, Rule, SemanticIssue } from "../../core/config/types";
 import { DNS_NAME_RE } from "../08-api-gateway/config";
 import { GENAI_RUNTIMES } from "../06-lambda-genai/config";
+import { TemplateLayoutError, expandTemplateFile, fileProblem } from "./template-layout";
 
 // -------------------------------------------------------------------------------------------------
 // Constants
@@ -883,12 +883,12 @@ export interface LoadedTemplate {
 
 /** Why a template file cannot be used, or undefined when it can. */
 export function templateFileProblem(rel: string): string | undefined {
-  const file = path.resolve(REPO_ROOT, rel);
-  if (!file.startsWith(REPO_ROOT + path.sep)) return "a path outside the repository";
-  if (!fs.existsSync(file)) return "no such file";
-  if (!fs.statSync(file).isFile()) return `${rel} is not a file`;
-  if (!fs.readFileSync(file, "utf8").trim()) return `${rel} is empty`;
-  return undefined;
+  return fileProblem(REPO_ROOT, rel);
+}
+
+/** A template file's text as SES gets it (its layout expanded: see template-layout.ts). */
+export function readTemplateFile(rel: string): string {
+  return expandTemplateFile(REPO_ROOT, rel);
 }
 
 const BLOCK_KEYWORDS = new Set(["else", "this"]);
@@ -911,11 +911,10 @@ export function requiredVariables(...parts: readonly string[]): string[] {
   return [...out].sort();
 }
 
-/** Reads a configured template's files (relative to the repository root). */
+/** Reads a configured template's files (relative to the repository root), layouts expanded. */
 export function loadTemplate(t: SesConfig["templates"][string]): LoadedTemplate {
-  const read = (rel: string) => fs.readFileSync(path.resolve(REPO_ROOT, rel), "utf8");
-  const html = read(t.html);
-  const text = t.text ? read(t.text) : undefined;
+  const html = readTemplateFile(t.html);
+  const text = t.text ? readTemplateFile(t.text) : undefined;
   return { subject: t.subject, html, text, required: requiredVariables(t.subject, html, text ?? "") };
 }
 
@@ -1242,13 +1241,20 @@ const sesRules: Rule = (cfg) => {
       const rel = t[part];
       if (rel === undefined) continue;
       const why = templateFileProblem(rel);
-      if (why)
+      if (why) {
         issues.push({
           path: [...tp, part],
           expected: "an existing, non-empty template file relative to the repository root",
           found: `${JSON.stringify(rel)}: ${why}`,
         });
-      else bytes += fs.statSync(path.resolve(REPO_ROOT, rel)).size;
+        continue;
+      }
+      try {
+        bytes += Buffer.byteLength(readTemplateFile(rel));
+      } catch (e) {
+        if (!(e instanceof TemplateLayoutError)) throw e;
+        issues.push({ path: [...tp, part], expected: "a template whose layout expands (see templates/email/README.md)", found: e.message });
+      }
     }
     if (bytes > SES_TEMPLATE_MAX_BYTES)
       issues.push({

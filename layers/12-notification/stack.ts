@@ -52,6 +52,7 @@ import { LayerStack } from "../../core/layer-stack";
 import { PolicyGrants } from "../../core/grants";
 import { Arns, LAMBDA_VPC_ACCESS, policyJson, type PolicyStatement, XRAY_WRITE } from "../../core/policy";
 import { WEBHOOK_ENV, WEBHOOK_HANDLER, WEBHOOK_RUNTIME, WEBHOOK_SOURCE_DIR, WEBHOOK_URL_PLACEHOLDER } from "../../functions/webhook/build";
+import { consoleBase as partitionConsoleBase } from "../../functions/webhook/src/message";
 import { ChatbotSlackChannel } from "../../modules/chatbot-slack-channel";
 import { chatNotificationTemplate, EventRule, type EventInputTransformer } from "../../modules/event-rule";
 import { LambdaCode, LambdaFunction } from "../../modules/lambda-function";
@@ -71,12 +72,9 @@ export const CHATBOT_READ_ACTIONS = [
 /** Stopped-task reasons that are routine: scale-in and deployments replacing tasks. */
 export const ROUTINE_STOP_REASON_PREFIX = "Scaling activity initiated by";
 
-/** The AWS console of an environment's partition and region. */
+/** The AWS console of an environment's region (its partition's console, as the webhook function links it). */
 export function consoleBase(region: string): string {
-  const partition = partitionOf(region);
-  if (partition === "aws-cn") return "https://console.amazonaws.cn";
-  if (partition === "aws-us-gov") return "https://console.amazonaws-us-gov.com";
-  return `https://${region}.console.aws.amazon.com`;
+  return partitionConsoleBase(partitionOf(region), region);
 }
 
 /** An alarm topic and the channels it is delivered to. */
@@ -425,15 +423,18 @@ export class NotificationStack extends LayerStack<"notification"> {
     }
     const cluster = this.read("application", "cluster_name");
     const services = `${console}/ecs/v2/clusters/${cluster}/services?region=${region}`;
+    /** Deployment state changes of the cluster's services with this event name. */
+    const deploymentPattern = (eventName: string) => ({
+      source: ["aws.ecs"],
+      "detail-type": ["ECS Deployment State Change"],
+      // Service ARNs are arn:<partition>:ecs:<region>:<account>:service/<cluster>/<service>.
+      resources: [{ prefix: this.arns.arn("ecs", `service/${cluster}/`) }],
+      detail: { eventName: [eventName] },
+    });
     if (kind === "ecs-deployment-completed") {
       return {
         description: `Completed ECS deployments of the ${prefix} cluster, to the alarm topic`,
-        pattern: {
-          source: ["aws.ecs"],
-          "detail-type": ["ECS Deployment State Change"],
-          resources: [{ prefix: this.arns.arn("ecs", `service/${cluster}/`) }],
-          detail: { eventName: ["SERVICE_DEPLOYMENT_COMPLETED"] },
-        },
+        pattern: deploymentPattern("SERVICE_DEPLOYMENT_COMPLETED"),
         input: {
           inputPaths: { service: "$.resources[0]", deployment: "$.detail.deploymentId", time: "$.time" },
           inputTemplate: chatNotificationTemplate({
@@ -450,13 +451,7 @@ export class NotificationStack extends LayerStack<"notification"> {
     if (kind === "ecs-deployment-failed") {
       return {
         description: `Failed ECS deployments of the ${prefix} cluster, to the alarm topic`,
-        pattern: {
-          source: ["aws.ecs"],
-          "detail-type": ["ECS Deployment State Change"],
-          // Service ARNs are arn:<partition>:ecs:<region>:<account>:service/<cluster>/<service>.
-          resources: [{ prefix: this.arns.arn("ecs", `service/${cluster}/`) }],
-          detail: { eventName: ["SERVICE_DEPLOYMENT_FAILED"] },
-        },
+        pattern: deploymentPattern("SERVICE_DEPLOYMENT_FAILED"),
         input: {
           inputPaths: { service: "$.resources[0]", deployment: "$.detail.deploymentId", reason: "$.detail.reason", time: "$.time" },
           inputTemplate: chatNotificationTemplate({

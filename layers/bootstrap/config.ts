@@ -85,16 +85,19 @@ const GithubSchema = z
   .prefault({})
   .describe("GitHub Actions identity: the repository, its OIDC provider and the GitHub environment.");
 
+/** A role's managed policies: at least one, at most 8, with one by default. */
+const managedPolicies = (atLeastOne: string, byDefault: string) =>
+  z
+    .array(policyRef)
+    .min(1, { error: atLeastOne })
+    .max(8, { error: "at most 8 policies (a role takes 10 attachments by default)" })
+    .default([byDefault]);
+
 const PlanSchema = z
   .strictObject({
-    managedPolicies: z
-      .array(policyRef)
-      .min(1, { error: "at least one policy (a plan reads every resource of the layer)" })
-      .max(8, { error: "at most 8 policies (a role takes 10 attachments by default)" })
-      .default(["ReadOnlyAccess"])
-      .describe(
-        "Managed policies of the plan role: what `terraform plan` may read. ReadOnlyAccess covers every service the layers use and new ones without change, but it also reads data (S3 objects, DynamoDB items, parameters); a customer-managed policy listing the Describe/Get/List actions of the platform's services is tighter. Default: [ReadOnlyAccess].",
-      ),
+    managedPolicies: managedPolicies("at least one policy (a plan reads every resource of the layer)", "ReadOnlyAccess").describe(
+      "Managed policies of the plan role: what `terraform plan` may read. ReadOnlyAccess covers every service the layers use and new ones without change, but it also reads data (S3 objects, DynamoDB items, parameters); a customer-managed policy listing the Describe/Get/List actions of the platform's services is tighter. Default: [ReadOnlyAccess].",
+    ),
     deniedActions: z
       .array(matching(IAM_ACTION_RE, "an IAM action such as secretsmanager:GetSecretValue"))
       .default(["secretsmanager:GetSecretValue"])
@@ -107,14 +110,9 @@ const PlanSchema = z
 
 const ApplySchema = z
   .strictObject({
-    managedPolicies: z
-      .array(policyRef)
-      .min(1, { error: "at least one policy" })
-      .max(8, { error: "at most 8 policies (a role takes 10 attachments by default)" })
-      .default(["PowerUserAccess"])
-      .describe(
-        "Managed policies of the apply role. PowerUserAccess grants every service but IAM, Organizations and Account; the role's inline iam policy adds only the IAM the platform needs (its own <project>-<env>-* roles and policies). Default: [PowerUserAccess].",
-      ),
+    managedPolicies: managedPolicies("at least one policy", "PowerUserAccess").describe(
+      "Managed policies of the apply role. PowerUserAccess grants every service but IAM, Organizations and Account; the role's inline iam policy adds only the IAM the platform needs (its own <project>-<env>-* roles and policies). Default: [PowerUserAccess].",
+    ),
     permissionsBoundary: policyRef
       .optional()
       .describe(

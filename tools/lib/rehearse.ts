@@ -95,6 +95,15 @@ export interface UnsupportedResource {
   readonly emulator: string;
 }
 
+/** Performance Insights and Enhanced Monitoring settings of an RDS instance (moto keeps none of them). */
+const MONITORING_ATTRIBUTES = [
+  "performance_insights_enabled",
+  "performance_insights_kms_key_id",
+  "performance_insights_retention_period",
+  "monitoring_interval",
+  "monitoring_role_arn",
+] as const;
+
 export const FIDELITY_GAPS: readonly FidelityGap[] = [
   {
     type: "aws_rds_cluster",
@@ -105,25 +114,13 @@ export const FIDELITY_GAPS: readonly FidelityGap[] = [
   },
   {
     type: "aws_rds_cluster_instance",
-    attributes: [
-      "performance_insights_enabled",
-      "performance_insights_kms_key_id",
-      "performance_insights_retention_period",
-      "monitoring_interval",
-      "monitoring_role_arn",
-    ],
+    attributes: MONITORING_ATTRIBUTES,
     reason: "moto does not keep Performance Insights or Enhanced Monitoring settings of cluster instances and reads them back off",
     emulator: EMULATOR,
   },
   {
     type: "aws_db_instance",
-    attributes: [
-      "performance_insights_enabled",
-      "performance_insights_kms_key_id",
-      "performance_insights_retention_period",
-      "monitoring_interval",
-      "monitoring_role_arn",
-    ],
+    attributes: MONITORING_ATTRIBUTES,
     reason:
       "moto does not keep Performance Insights or Enhanced Monitoring settings of DB instances (DescribeDBInstances answers none; checked against moto in-process)",
     emulator: EMULATOR,

@@ -232,6 +232,15 @@ const FREE = new Set([
   "aws_cloudwatch_log_subscription_filter",
 ]);
 
+/** Resources priced as one unit a month each (by type). */
+const MONTHLY: Readonly<Record<string, { component: string; priceKey: string }>> = {
+  aws_kms_key: { component: "KMS key", priceKey: "kms.keyMonth" },
+  aws_kms_replica_key: { component: "KMS key", priceKey: "kms.keyMonth" },
+  aws_secretsmanager_secret: { component: "Secrets Manager secret", priceKey: "secretsManager.secretMonth" },
+  aws_cloudwatch_composite_alarm: { component: "CloudWatch composite alarm", priceKey: "cloudwatch.compositeAlarmMonth" },
+  aws_cloudwatch_dashboard: { component: "CloudWatch dashboard", priceKey: "cloudwatch.dashboardMonth" },
+};
+
 /** Cost-bearing types the estimate does not price (usage-based with no assumption). */
 const NOT_PRICED: Readonly<Record<string, string>> = {
   aws_cognito_user_pool: "Cognito: per monthly active user beyond the free tier",
@@ -287,14 +296,7 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
     }
     return v;
   };
-  const add = (
-    r: Resource | Resource[],
-    component: string,
-    priceKey: string,
-    quantity: number,
-    basis: "fixed" | "usage",
-    assumption?: string,
-  ) => {
+  const add: AddLine = (r, component, priceKey, quantity, basis, assumption) => {
     const list = Array.isArray(r) ? r : [r];
     const price = table.prices[priceKey];
     if (!price) {
@@ -315,22 +317,23 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
       priceKey,
     });
   };
+  /** A usage-priced line whose quantity is the usage assumption `key`, said as "<value> <what> (<key>)". */
+  const perUsage = (r: Resource | Resource[], component: string, priceKey: string, key: string, what: string) =>
+    add(r, component, priceKey, u(key), "usage", `${u(key)} ${what} (${key})`);
   const count = (v: unknown, stack: string, type: string) => model.resolve(stack, v).filter((r) => r.type === type).length;
 
   for (const r of model.resources()) {
     const a = r.attrs;
+    const monthly = MONTHLY[r.type];
+    if (monthly) {
+      add(r, monthly.component, monthly.priceKey, 1, "fixed");
+      continue;
+    }
     switch (r.type) {
       case "aws_nat_gateway":
         add(r, "NAT gateway hours", "nat.hour", H, "fixed");
         if ((str(a.connectivity_type) ?? "public") === "public")
-          add(
-            r,
-            "NAT gateway data processed",
-            "nat.gb",
-            u("natGbPerGateway"),
-            "usage",
-            `${u("natGbPerGateway")} GB per gateway (natGbPerGateway)`,
-          );
+          perUsage(r, "NAT gateway data processed", "nat.gb", "natGbPerGateway", "GB per gateway");
         break;
       case "aws_eip":
         add(r, "public IPv4 address", "publicIpv4.hour", H, "fixed");
@@ -350,14 +353,7 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
           azs * H,
           "fixed",
         );
-        add(
-          r,
-          "interface endpoint data processed",
-          "vpcEndpoint.interface.gb",
-          u("interfaceEndpointGbPerEndpoint"),
-          "usage",
-          `${u("interfaceEndpointGbPerEndpoint")} GB per endpoint (interfaceEndpointGbPerEndpoint)`,
-        );
+        perUsage(r, "interface endpoint data processed", "vpcEndpoint.interface.gb", "interfaceEndpointGbPerEndpoint", "GB per endpoint");
         break;
       }
       case "aws_lb":
@@ -415,13 +411,6 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
         add(r, `ElastiCache ${String(a.node_type)} x${nodes}`, `elasticache.${String(a.node_type)}`, nodes * H, "fixed");
         break;
       }
-      case "aws_kms_key":
-      case "aws_kms_replica_key":
-        add(r, "KMS key", "kms.keyMonth", 1, "fixed");
-        break;
-      case "aws_secretsmanager_secret":
-        add(r, "Secrets Manager secret", "secretsManager.secretMonth", 1, "fixed");
-        break;
       case "aws_cloudwatch_metric_alarm":
         add(
           r,
@@ -431,24 +420,11 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
           "fixed",
         );
         break;
-      case "aws_cloudwatch_composite_alarm":
-        add(r, "CloudWatch composite alarm", "cloudwatch.compositeAlarmMonth", 1, "fixed");
-        break;
-      case "aws_cloudwatch_dashboard":
-        add(r, "CloudWatch dashboard", "cloudwatch.dashboardMonth", 1, "fixed");
-        break;
       case "aws_wafv2_web_acl": {
         add(r, "WAF web ACL", "waf.webAclMonth", 1, "fixed");
         const rules = blocks(a.rule).length;
         add(r, `WAF rules (${rules})`, "waf.ruleMonth", rules, "fixed");
-        add(
-          r,
-          "WAF requests inspected",
-          "waf.million",
-          u("wafRequestsMillion"),
-          "usage",
-          `${u("wafRequestsMillion")} million requests (wafRequestsMillion)`,
-        );
+        perUsage(r, "WAF requests inspected", "waf.million", "wafRequestsMillion", "million requests");
         break;
       }
       case "aws_route53_zone":
@@ -466,27 +442,19 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
         if (a.tier === "Advanced") add(r, "advanced parameter", "ssm.advancedParameterMonth", 1, "fixed");
         break;
       case "aws_api_gateway_rest_api":
-        add(
-          r,
-          "REST API requests",
-          "apigateway.rest.million",
-          u("apiRequestsMillion"),
-          "usage",
-          `${u("apiRequestsMillion")} million requests (apiRequestsMillion)`,
-        );
+        perUsage(r, "REST API requests", "apigateway.rest.million", "apiRequestsMillion", "million requests");
         break;
       case "aws_apigatewayv2_api":
-        add(
+        perUsage(
           r,
           `${String(a.protocol_type ?? "HTTP")} API requests`,
           "apigateway.http.million",
-          u("apiRequestsMillion"),
-          "usage",
-          `${u("apiRequestsMillion")} million requests (apiRequestsMillion)`,
+          "apiRequestsMillion",
+          "million requests",
         );
         break;
       case "aws_cloudfront_distribution":
-        add(r, "CloudFront data transfer out", "cloudfront.gb", u("cloudfrontGb"), "usage", `${u("cloudfrontGb")} GB (cloudfrontGb)`);
+        perUsage(r, "CloudFront data transfer out", "cloudfront.gb", "cloudfrontGb", "GB");
         add(
           r,
           "CloudFront HTTPS requests",
@@ -512,21 +480,19 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
         );
         const model_ = String(get(a, "environment.variables.MODEL_ID") ?? "");
         if (/claude-3-haiku/.test(model_)) {
-          add(
+          perUsage(
             r,
             "Bedrock input tokens (Claude 3 Haiku)",
             "bedrock.claude3Haiku.inputMillion",
-            u("bedrockInputTokensMillion"),
-            "usage",
-            `${u("bedrockInputTokensMillion")} million input tokens (bedrockInputTokensMillion)`,
+            "bedrockInputTokensMillion",
+            "million input tokens",
           );
-          add(
+          perUsage(
             r,
             "Bedrock output tokens (Claude 3 Haiku)",
             "bedrock.claude3Haiku.outputMillion",
-            u("bedrockOutputTokensMillion"),
-            "usage",
-            `${u("bedrockOutputTokensMillion")} million output tokens (bedrockOutputTokensMillion)`,
+            "bedrockOutputTokensMillion",
+            "million output tokens",
           );
         } else if (/^[a-z.-]*\.?[a-z]+\.[a-z0-9-]+/.test(model_) && model_.includes(".")) {
           notPriced.add(`Bedrock tokens of ${model_} (${r.address}): no price in the table`);
@@ -535,46 +501,16 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
       }
       case "aws_cloudwatch_log_group": {
         const flow = model.referrers(r, "aws_flow_log", "log_destination").length > 0;
-        if (flow)
-          add(r, "flow log ingestion (vended)", "cloudwatch.logs.vendedGb", u("flowLogsGb"), "usage", `${u("flowLogsGb")} GB (flowLogsGb)`);
-        else
-          add(
-            r,
-            "log ingestion",
-            "cloudwatch.logs.ingestGb",
-            u("logsIngestGbPerGroup"),
-            "usage",
-            `${u("logsIngestGbPerGroup")} GB per group (logsIngestGbPerGroup)`,
-          );
-        add(
-          r,
-          "log storage",
-          "cloudwatch.logs.storageGbMonth",
-          u("logsStoredGbPerGroup"),
-          "usage",
-          `${u("logsStoredGbPerGroup")} GB kept per group (logsStoredGbPerGroup)`,
-        );
+        if (flow) perUsage(r, "flow log ingestion (vended)", "cloudwatch.logs.vendedGb", "flowLogsGb", "GB");
+        else perUsage(r, "log ingestion", "cloudwatch.logs.ingestGb", "logsIngestGbPerGroup", "GB per group");
+        perUsage(r, "log storage", "cloudwatch.logs.storageGbMonth", "logsStoredGbPerGroup", "GB kept per group");
         break;
       }
       case "aws_s3_bucket":
-        add(
-          r,
-          "S3 storage",
-          "s3.standard.gbMonth",
-          u("s3StorageGbPerBucket"),
-          "usage",
-          `${u("s3StorageGbPerBucket")} GB (s3StorageGbPerBucket)`,
-        );
+        perUsage(r, "S3 storage", "s3.standard.gbMonth", "s3StorageGbPerBucket", "GB");
         break;
       case "aws_sqs_queue":
-        add(
-          r,
-          "SQS requests",
-          "sqs.million",
-          u("sqsRequestsMillionPerQueue"),
-          "usage",
-          `${u("sqsRequestsMillionPerQueue")} million (sqsRequestsMillionPerQueue)`,
-        );
+        perUsage(r, "SQS requests", "sqs.million", "sqsRequestsMillionPerQueue", "million");
         break;
       case "aws_sns_topic_subscription":
         // E-mail, https, Lambda and SQS deliveries of alarm volumes cost next to nothing; text messages are billed each.
@@ -582,44 +518,16 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
           notPriced.add("SNS SMS: per text message by destination country (and an origination identity where required), not estimated");
         break;
       case "aws_sns_topic":
-        add(
-          r,
-          "SNS publishes",
-          "sns.million",
-          u("snsPublishesMillionPerTopic"),
-          "usage",
-          `${u("snsPublishesMillionPerTopic")} million (snsPublishesMillionPerTopic)`,
-        );
+        perUsage(r, "SNS publishes", "sns.million", "snsPublishesMillionPerTopic", "million");
         break;
       case "aws_dynamodb_table":
         if ((str(a.billing_mode) ?? "PROVISIONED") === "PAY_PER_REQUEST") {
-          add(
-            r,
-            "DynamoDB writes",
-            "dynamodb.writeMillion",
-            u("dynamodbWritesMillionPerTable"),
-            "usage",
-            `${u("dynamodbWritesMillionPerTable")} million (dynamodbWritesMillionPerTable)`,
-          );
-          add(
-            r,
-            "DynamoDB reads",
-            "dynamodb.readMillion",
-            u("dynamodbReadsMillionPerTable"),
-            "usage",
-            `${u("dynamodbReadsMillionPerTable")} million (dynamodbReadsMillionPerTable)`,
-          );
+          perUsage(r, "DynamoDB writes", "dynamodb.writeMillion", "dynamodbWritesMillionPerTable", "million");
+          perUsage(r, "DynamoDB reads", "dynamodb.readMillion", "dynamodbReadsMillionPerTable", "million");
         } else notPriced.add(`${r.address}: provisioned DynamoDB capacity`);
         break;
       case "aws_ecr_repository":
-        add(
-          r,
-          "ECR storage",
-          "ecr.storage.gbMonth",
-          u("ecrStorageGbPerRepository"),
-          "usage",
-          `${u("ecrStorageGbPerRepository")} GB (ecrStorageGbPerRepository)`,
-        );
+        perUsage(r, "ECR storage", "ecr.storage.gbMonth", "ecrStorageGbPerRepository", "GB");
         break;
       default:
         if (NOT_PRICED[r.type]) notPriced.add(NOT_PRICED[r.type]);
@@ -628,30 +536,15 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
   }
   // Aurora storage and I/O, once per cluster.
   for (const c of model.resources("aws_rds_cluster")) {
-    add(c, "Aurora storage", "aurora.storage.gbMonth", u("auroraStorageGb"), "usage", `${u("auroraStorageGb")} GB (auroraStorageGb)`);
-    add(
-      c,
-      "Aurora I/O",
-      "aurora.io.million",
-      u("auroraIoMillion"),
-      "usage",
-      `${u("auroraIoMillion")} million I/O requests (auroraIoMillion)`,
-    );
+    perUsage(c, "Aurora storage", "aurora.storage.gbMonth", "auroraStorageGb", "GB");
+    perUsage(c, "Aurora I/O", "aurora.io.million", "auroraIoMillion", "million I/O requests");
     if (bool(c.attrs.manage_master_user_password) === true) add(c, "managed master secret", "secretsManager.secretMonth", 1, "fixed");
   }
   // X-Ray, once, when anything traces.
   const tracers = model
     .resources()
     .filter((r) => get(r.attrs, "tracing_config.mode") === "Active" || bool(r.attrs.xray_tracing_enabled) === true);
-  if (tracers.length)
-    add(
-      tracers,
-      "X-Ray traces",
-      "xray.tracesMillion",
-      u("xrayTracesMillion"),
-      "usage",
-      `${u("xrayTracesMillion")} million traces (xrayTracesMillion)`,
-    );
+  if (tracers.length) perUsage(tracers, "X-Ray traces", "xray.tracesMillion", "xrayTracesMillion", "million traces");
   if (
     model
       .resources("aws_ecs_cluster")
@@ -696,22 +589,18 @@ export function estimateCost(model: EnvModel, region: string, usage: Usage, pric
   };
 }
 
+/** Adds a priced line: `quantity` of the price `priceKey`, for `r`, with the assumption behind a usage-based quantity. */
+type AddLine = (
+  r: Resource | Resource[],
+  component: string,
+  priceKey: string,
+  quantity: number,
+  basis: "fixed" | "usage",
+  assumption?: string,
+) => void;
+
 /** Fargate tasks of a service at their minimum count (autoscaling minimum, else desired count). */
-function priceService(
-  model: EnvModel,
-  svc: Resource,
-  H: number,
-  add: (
-    r: Resource | Resource[],
-    component: string,
-    priceKey: string,
-    quantity: number,
-    basis: "fixed" | "usage",
-    assumption?: string,
-  ) => void,
-  u: (key: string) => number,
-  notPriced: Set<string>,
-): void {
+function priceService(model: EnvModel, svc: Resource, H: number, add: AddLine, u: (key: string) => number, notPriced: Set<string>): void {
   const a = svc.attrs;
   const strategy = blocks(a.capacity_provider_strategy);
   const fargate = a.launch_type === "FARGATE" || strategy.some((s) => String(s.capacity_provider).startsWith("FARGATE"));

@@ -327,29 +327,27 @@ class Checker {
       const acts = [...list(raw.Action), ...list(raw.NotAction)];
       const services = this.checkActions(stack, address, where, acts);
       const anyService = acts.includes("*") || raw.NotAction !== undefined;
+      const flag = (kind: IamDataFinding["kind"], value: string, message: string) =>
+        this.add({ stack, address, where, kind, value, message });
+      /** A Terraform-referenced ARN of `refService`: flagged when no action of the statement acts on that service. */
+      const checkArnService = (res: string, refService: string, message: string) => {
+        this.arnsChecked++;
+        const arnServices = new Set(services.flatMap((s) => Object.values(resourceTypesOf(s)).map((rt) => rt.arn.split(":")[2])));
+        if (!anyService && !arnServices.has(refService)) flag("arn", res, message);
+      };
 
       for (const [op, values] of Object.entries(isObj(raw.Condition) ? raw.Condition : {})) {
         for (const key of Object.keys(isObj(values) ? values : {})) {
           this.conditionKeys++;
           if (!conditionKeyExists(key, services) && !(anyService && key.includes(":") && conditionKeyExists(key, [key.split(":")[0]]))) {
-            this.add({
-              stack,
-              address,
-              where,
-              kind: "condition-key",
-              value: key,
-              message: `${op}: no such condition key for ${services.join(", ") || "the statement's actions"} nor a global one`,
-            });
+            flag(
+              "condition-key",
+              key,
+              `${op}: no such condition key for ${services.join(", ") || "the statement's actions"} nor a global one`,
+            );
           } else if (!anyService && !key.toLowerCase().startsWith("aws:") && !actionsTakeKey(acts, key)) {
             // A service key no action of the statement takes is never in the request: the condition never matches.
-            this.add({
-              stack,
-              address,
-              where,
-              kind: "condition-key",
-              value: key,
-              message: `${op}: none of ${acts.join(", ")} takes this key (the condition would never match)`,
-            });
+            flag("condition-key", key, `${op}: none of ${acts.join(", ")} takes this key (the condition would never match)`);
           }
         }
       }
@@ -363,14 +361,7 @@ class Checker {
             (actionsOf(full.split(":")[0])[full.split(":")[1].toLowerCase()]?.resourceTypes ?? []).every((rt) => !rt.name),
           );
           if (takesNone.length && takesNone.length === expandAction(a).length) {
-            this.add({
-              stack,
-              address,
-              where,
-              kind: "arn",
-              value: resources.join(", "),
-              message: `${a} takes no resource type: only Resource "*" authorizes it (this grant never matches)`,
-            });
+            flag("arn", resources.join(", "), `${a} takes no resource type: only Resource "*" authorizes it (this grant never matches)`);
           }
         }
       }
@@ -382,61 +373,25 @@ class Checker {
         if (res.includes("${")) {
           const refService = ref ? TF_ARN_SERVICE[ref[1]] : remote ? remoteOutputService(remote[1]) : undefined;
           if (remote && refService) {
-            this.arnsChecked++;
-            const arnServices = new Set(services.flatMap((s) => Object.values(resourceTypesOf(s)).map((rt) => rt.arn.split(":")[2])));
-            if (!anyService && !arnServices.has(refService)) {
-              this.add({
-                stack,
-                address,
-                where,
-                kind: "arn",
-                value: res,
-                message: `a ${refService} ARN (contract output ${remote[1]}) is no resource of ${services.join(", ")}`,
-              });
-            }
+            checkArnService(res, refService, `a ${refService} ARN (contract output ${remote[1]}) is no resource of ${services.join(", ")}`);
             continue;
           }
           if (!ref || !refService || !this.resourceTypes(stack, ref[1], ref[2])) {
             this.arnsSkipped++;
             continue;
           }
-          this.arnsChecked++;
-          const arnServices = new Set(services.flatMap((s) => Object.values(resourceTypesOf(s)).map((rt) => rt.arn.split(":")[2])));
-          if (!anyService && !arnServices.has(refService)) {
-            this.add({
-              stack,
-              address,
-              where,
-              kind: "arn",
-              value: res,
-              message: `a ${ref[1]} (${refService}) ARN is no resource of ${services.join(", ")}`,
-            });
-          }
+          checkArnService(res, refService, `a ${ref[1]} (${refService}) ARN is no resource of ${services.join(", ")}`);
           continue;
         }
         this.arnsChecked++;
         if (!/^arn:aws[a-z-]*:[a-z0-9-]+:[^:]*:[^:]*:.+$/.test(res)) {
-          this.add({
-            stack,
-            address,
-            where,
-            kind: "arn",
-            value: res,
-            message: "not an ARN (arn:partition:service:region:account:resource)",
-          });
+          flag("arn", res, "not an ARN (arn:partition:service:region:account:resource)");
           continue;
         }
         const own = res.split(":")[2];
         const candidates = anyService ? [own] : services;
         if (!arnMatches(res, candidates)) {
-          this.add({
-            stack,
-            address,
-            where,
-            kind: "arn",
-            value: res,
-            message: `matches no resource type ARN format of ${candidates.join(", ")}`,
-          });
+          flag("arn", res, `matches no resource type ARN format of ${candidates.join(", ")}`);
         }
       }
     });

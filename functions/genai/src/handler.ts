@@ -18,22 +18,14 @@ import { classify, HttpError } from "./errors";
 import { apiRequestOf, checkRoute, corsHeaders, jsonResponse, type ProxyResult } from "./http";
 import { createLogger, errorFields, type Logger } from "../../shared/log";
 import { parseRequest, validateRequest, characters } from "./request";
+import type { BaseHandlerDeps, LambdaContext } from "../../shared/lambda";
 import type { Settings } from "./settings";
 
-/** The parts of the Lambda context object the function reads. */
-export interface LambdaContext {
-  readonly awsRequestId: string;
-  readonly functionVersion?: string;
-  getRemainingTimeInMillis?(): number;
-}
+export type { LambdaContext };
 
-export interface HandlerDeps {
-  /** The settings (memoize them; may throw SettingsError). */
-  readonly settings: () => Settings;
+export interface HandlerDeps extends BaseHandlerDeps<Settings> {
   /** The Bedrock runtime client (created once per execution environment). */
   readonly client: () => ConverseClient;
-  /** Log line sink. @default process.stdout */
-  readonly sink?: (line: string) => void;
   /** Time reserved to answer before the function's own timeout. @default 1000 ms */
   readonly safetyMarginMs?: number;
 }

@@ -17,20 +17,14 @@
 import { errorFields, createLogger, type Logger } from "../../shared/log";
 import { parseMessage, validateMessage, InvalidMessageError, type MailMessage } from "./message";
 import { sendEmail, type SendEmailClient } from "./ses";
+import type { BaseHandlerDeps, LambdaContext } from "../../shared/lambda";
 import type { Settings } from "./settings";
 
-export interface LambdaContext {
-  readonly awsRequestId: string;
-  getRemainingTimeInMillis?(): number;
-}
+export type { LambdaContext };
 
-export interface HandlerDeps {
-  /** The settings (memoize them; may throw SettingsError). */
-  readonly settings: () => Settings;
+export interface HandlerDeps extends BaseHandlerDeps<Settings> {
   /** The SESv2 client (created once per execution environment). */
   readonly client: () => SendEmailClient;
-  /** Log line sink. @default process.stdout */
-  readonly sink?: (line: string) => void;
   /** Time kept back before the function's own timeout: the SES call is aborted then. @default 1000 ms */
   readonly safetyMarginMs?: number;
 }

@@ -12,12 +12,10 @@ import { PublishCommand, type PublishCommandOutput } from "@aws-sdk/client-sns";
 import { SendMessageCommand, type SendMessageCommandOutput } from "@aws-sdk/client-sqs";
 import { checkEvent, CONFIRM_SIGN_UP, EVENT_TYPE, messageFor, type PostConfirmationEvent } from "./event";
 import { createLogger, errorFields } from "../../shared/log";
+import type { BaseHandlerDeps, LambdaContext } from "../../shared/lambda";
 import type { Settings } from "./settings";
 
-export interface LambdaContext {
-  readonly awsRequestId: string;
-  getRemainingTimeInMillis?(): number;
-}
+export type { LambdaContext };
 
 /** The parts of the SQS and SNS clients the function uses (fakes in the tests). */
 export interface SqsSender {
@@ -27,11 +25,9 @@ export interface SnsPublisher {
   send(command: PublishCommand, options?: { abortSignal?: AbortSignal }): Promise<PublishCommandOutput>;
 }
 
-export interface HandlerDeps {
-  readonly settings: () => Settings;
+export interface HandlerDeps extends BaseHandlerDeps<Settings> {
   readonly sqs: () => SqsSender;
   readonly sns: () => SnsPublisher;
-  readonly sink?: (line: string) => void;
   readonly now?: () => Date;
   /** Time kept back before the function's timeout for parking a failed message. @default 1500 ms */
   readonly safetyMarginMs?: number;

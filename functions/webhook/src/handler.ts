@@ -18,24 +18,18 @@ import { payloadFor } from "./format";
 import { createLogger, errorFields, type Logger } from "../../shared/log";
 import { snsMessages, toNotification } from "./message";
 import { postJson, URL_GONE_STATUSES, WebhookError, type FetchLike } from "./post";
+import type { BaseHandlerDeps, LambdaContext } from "../../shared/lambda";
 import type { Settings } from "./settings";
+
+export type { LambdaContext };
+
 import { WebhookUrlSource, type ParameterClient } from "./webhook-url";
 
-/** The parts of the Lambda context object the function reads. */
-export interface LambdaContext {
-  readonly awsRequestId: string;
-  getRemainingTimeInMillis?(): number;
-}
-
-export interface HandlerDeps {
-  /** The settings (memoize them; may throw SettingsError). */
-  readonly settings: () => Settings;
+export interface HandlerDeps extends BaseHandlerDeps<Settings> {
   /** The Parameter Store client (created once per execution environment). */
   readonly ssm: () => ParameterClient;
   /** fetch. @default globalThis.fetch */
   readonly fetch?: FetchLike;
-  /** Log line sink. @default process.stdout */
-  readonly sink?: (line: string) => void;
   /** Time kept back before the function's own timeout. @default 1000 ms */
   readonly safetyMarginMs?: number;
   /** Clock for the URL cache. @default Date.now */

@@ -109,22 +109,8 @@ export function appDeliveryFlows(c: FlowContext): Flow[] {
             `CodeDeploy application ${app}`,
           ),
         );
-        hops.push(
-          c.roleToArn(
-            role,
-            "codedeploy:CreateDeployment",
-            arn("codedeploy", `deploymentgroup:${app}/${name}`),
-            `deployment group ${app}/${name}`,
-          ),
-        );
-        hops.push(
-          c.roleToArn(
-            role,
-            "codedeploy:GetDeployment",
-            arn("codedeploy", `deploymentgroup:${app}/${name}`),
-            `deployment group ${app}/${name}`,
-          ),
-        );
+        for (const action of ["codedeploy:CreateDeployment", "codedeploy:GetDeployment"])
+          hops.push(c.roleToArn(role, action, arn("codedeploy", `deploymentgroup:${app}/${name}`), `deployment group ${app}/${name}`));
       } else {
         hops.push(
           c.roleToArn(

@@ -5,7 +5,18 @@ import { Network } from "./network";
 import { Policies } from "./policies";
 import { contextFor, contextRow, type ContextKey } from "./service-context";
 import { Symbols, type EnvFacts } from "./symbols";
-import { hop, type Hop } from "./types";
+import { hop, type Hop, type HopKind } from "./types";
+
+/** The hop a caller and target kind without a reviewed service-context row fail with. */
+function noContextRow(kind: HopKind, caller: string, targetKind: string): Hop {
+  return hop(
+    kind,
+    `${caller} -> ${targetKind}`,
+    false,
+    `no service-context row for ${caller} calling ${targetKind}`,
+    "add a reviewed row to tools/review/flows/service-context.ts",
+  );
+}
 
 export class FlowContext {
   readonly sym: Symbols;
@@ -38,16 +49,7 @@ export class FlowContext {
     resourceArn = this.sym.arn(target),
   ): Hop[] {
     const row = contextRow(caller, targetKind);
-    if (!row)
-      return [
-        hop(
-          "resource-policy",
-          `${caller} -> ${targetKind}`,
-          false,
-          `no service-context row for ${caller} calling ${targetKind}`,
-          "add a reviewed row to tools/review/flows/service-context.ts",
-        ),
-      ];
+    if (!row) return [noContextRow("resource-policy", caller, targetKind)];
     const policy = this.policies.resourcePolicy(target) ?? [];
     const out: Hop[] = [];
     for (const action of row.actions) {
@@ -75,16 +77,7 @@ export class FlowContext {
     const key = this.policies.keyOf(target);
     if (!key) return [];
     const row = contextRow(caller, keyKind);
-    if (!row)
-      return [
-        hop(
-          "key-policy",
-          `${caller} -> ${keyKind}`,
-          false,
-          `no service-context row for ${caller} calling ${keyKind}`,
-          "add a reviewed row to tools/review/flows/service-context.ts",
-        ),
-      ];
+    if (!row) return [noContextRow("key-policy", caller, keyKind)];
     const policy = this.policies.keyPolicy(key);
     // SNS passes the topic ARN as encryption context (service-context.ts).
     const all = target.type === "aws_sns_topic" ? { ...facts, "kms:EncryptionContext:aws:sns:topicArn": this.sym.arn(target) } : facts;

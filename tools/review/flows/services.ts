@@ -382,6 +382,26 @@ function tlsSetting(c: FlowContext, t: Task): string | undefined {
   return undefined;
 }
 
+/** The database accepts IAM authentication tokens. */
+function iamAuthHop(c: FlowContext, db: Resource, on: boolean): Hop {
+  return hop(
+    "credentials",
+    "IAM database authentication on",
+    on,
+    on ? "iam_database_authentication_enabled" : `${c.label(db)} does not accept IAM tokens`,
+    "set iam_database_authentication_enabled",
+  );
+}
+
+/** True when a database-users invocation (functions/db-users) creates the user `name` in the database `resourceId`. */
+function userProvisioned(c: FlowContext, resourceId: string, name: string): boolean {
+  return c.model.resources("aws_lambda_invocation").some((inv) => {
+    const input = parseJson(c.sym.render(inv.stack, String(inv.attrs.input ?? ""))) as
+      { users?: { name?: string }[]; database?: string } | undefined;
+    return !!input && input.database === resourceId && (input.users ?? []).some((u) => u.name === name);
+  });
+}
+
 /**
  * IAM database authentication end to end: the database accepts IAM tokens, the task role may
  * connect as exactly the user the task is told, the user exists (a provisioner's invocation creates
@@ -395,20 +415,10 @@ function iamUserHops(c: FlowContext, t: Task, db: Resource, user: { name: string
       : undefined;
   const owner = source ?? db;
   const resourceId = c.sym.attr(owner, owner.type === "aws_db_instance" ? ["resource_id"] : ["cluster_resource_id"]);
-  const provisioned = c.model.resources("aws_lambda_invocation").some((inv) => {
-    const input = parseJson(c.sym.render(inv.stack, String(inv.attrs.input ?? ""))) as
-      { users?: { name?: string }[]; database?: string } | undefined;
-    return !!input && input.database === resourceId && (input.users ?? []).some((u) => u.name === user.value);
-  });
+  const provisioned = userProvisioned(c, resourceId, user.value);
   const tls = tlsSetting(c, t);
   return [
-    hop(
-      "credentials",
-      "IAM database authentication on",
-      iamAuth,
-      iamAuth ? "iam_database_authentication_enabled" : `${c.label(db)} does not accept IAM tokens`,
-      "set iam_database_authentication_enabled",
-    ),
+    iamAuthHop(c, db, iamAuth),
     t.taskRole
       ? c.roleToArn(t.taskRole, "rds-db:connect", arn, `database user ${user.value} (${user.name})`)
       : hop("identity", "task role", false, "the task definition names no task role to sign the token with", "set task_role_arn"),
@@ -563,21 +573,11 @@ function functionIamUserHops(
   const iamAuth = db.attrs.iam_database_authentication_enabled === true || db.attrs.iam_database_authentication_enabled === "true";
   const resourceId = c.sym.attr(db, db.type === "aws_db_instance" ? ["resource_id"] : ["cluster_resource_id"]);
   const arn = c.sym.arnOf("rds-db", `dbuser:${resourceId}/${user.value}`);
-  const provisioned = c.model.resources("aws_lambda_invocation").some((inv) => {
-    const input = parseJson(c.sym.render(inv.stack, String(inv.attrs.input ?? ""))) as
-      { users?: { name?: string }[]; database?: string } | undefined;
-    return !!input && input.database === resourceId && (input.users ?? []).some((u) => u.name === user.value);
-  });
+  const provisioned = userProvisioned(c, resourceId, user.value);
   const off = /^(disable|disabled|false|off|none|0)$/i;
   const tls = Object.entries(env).find(([k, v]) => /SSL|TLS/i.test(k) && v !== "" && !off.test(v));
   return [
-    hop(
-      "credentials",
-      "IAM database authentication on",
-      iamAuth,
-      iamAuth ? "iam_database_authentication_enabled" : `${c.label(db)} does not accept IAM tokens`,
-      "set iam_database_authentication_enabled",
-    ),
+    iamAuthHop(c, db, iamAuth),
     role
       ? c.roleToArn(role, "rds-db:connect", arn, `database user ${user.value} (${user.name})`)
       : hop(

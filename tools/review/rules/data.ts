@@ -3,7 +3,7 @@ import { SERVICE_GUARDED, STATEFUL_RESOURCE_TYPES } from "../../../modules/data-
 import type { Resource } from "../model";
 import type { Check, Rule } from "../policy";
 import { block, blocks, bool, get, isExpression, num, parseJson, str, strings } from "../tf";
-import { check, fail, isSet, pass, preventsDestroy, secretLooking, statements } from "./helpers";
+import { check, fail, isSet, pass, preventsDestroy, secretLooking, statements, perResource } from "./helpers";
 
 const DB = ["aws_db_instance", "aws_rds_cluster"];
 
@@ -36,19 +36,16 @@ function parameterGroupEnforcesTls(group: Resource | undefined): boolean {
 const STATEFUL = [...STATEFUL_RESOURCE_TYPES];
 
 export const dataRules: Rule[] = [
-  {
+  perResource({
     id: "PK-KMS-001",
     title: "KMS keys rotate",
     severity: "medium",
     fix: "Set enable_key_rotation = true (symmetric keys).",
     checkov: ["CKV_AWS_7"],
     types: ["aws_kms_key"],
-    check: ({ model }) =>
-      model
-        .resources("aws_kms_key")
-        .filter((k) => (str(k.attrs.customer_master_key_spec) ?? "SYMMETRIC_DEFAULT") === "SYMMETRIC_DEFAULT")
-        .map((k) => check(k, bool(k.attrs.enable_key_rotation) === true, "enable_key_rotation is not true")),
-  },
+    where: (k) => (str(k.attrs.customer_master_key_spec) ?? "SYMMETRIC_DEFAULT") === "SYMMETRIC_DEFAULT",
+    each: (k) => check(k, bool(k.attrs.enable_key_rotation) === true, "enable_key_rotation is not true"),
+  }),
   {
     id: "PK-KMS-002",
     title: "Key policies grant no unconditioned wildcard principal",
@@ -71,59 +68,53 @@ export const dataRules: Rule[] = [
         ];
       }),
   },
-  {
+  perResource({
     id: "PK-RDS-001",
     title: "Database storage is encrypted",
     severity: "high",
     fix: "Set storage_encrypted = true with the data KMS key (kms_key_id).",
     checkov: ["CKV_AWS_16", "CKV_AWS_96"],
     types: DB,
-    check: ({ model }) =>
-      model.resources(DB).map((d) => {
-        // Aurora Serverless v1 (engine_mode serverless) is always encrypted.
-        const always = d.attrs.engine_mode === "serverless";
-        return check(d, always || bool(d.attrs.storage_encrypted) === true, "storage_encrypted is not true");
-      }),
-  },
-  {
+    each: (d) => {
+      // Aurora Serverless v1 (engine_mode serverless) is always encrypted.
+      const always = d.attrs.engine_mode === "serverless";
+      return check(d, always || bool(d.attrs.storage_encrypted) === true, "storage_encrypted is not true");
+    },
+  }),
+  perResource({
     id: "PK-RDS-002",
     title: "Databases are not publicly accessible",
     severity: "high",
     fix: "Set publicly_accessible = false and use the data subnets.",
     checkov: ["CKV_AWS_17"],
     types: ["aws_db_instance", "aws_rds_cluster_instance"],
-    check: ({ model }) =>
-      model
-        .resources(["aws_db_instance", "aws_rds_cluster_instance"])
-        .map((d) => check(d, bool(d.attrs.publicly_accessible) !== true, "publicly_accessible = true")),
-  },
-  {
+    each: (d) => check(d, bool(d.attrs.publicly_accessible) !== true, "publicly_accessible = true"),
+  }),
+  perResource({
     id: "PK-RDS-003",
     title: "Databases have deletion protection",
     severity: "medium",
     fix: "Set deletion_protection = true (database.deletionProtection, default protection.data).",
     checkov: ["CKV_AWS_139", "CKV_AWS_293"],
     types: DB,
-    check: ({ model }) =>
-      model.resources(DB).map((d) => check(d, bool(d.attrs.deletion_protection) === true, "deletion_protection is not true")),
-  },
-  {
+    each: (d) => check(d, bool(d.attrs.deletion_protection) === true, "deletion_protection is not true"),
+  }),
+  perResource({
     id: "PK-RDS-004",
     title: "Automated backups are kept long enough",
     severity: "medium",
     fix: "Raise backup_retention_period (database.backup.retentionDays) to the tier's minimum.",
     checkov: ["CKV_AWS_133"],
     types: DB,
-    check: ({ model, settings }) =>
-      model.resources(DB).map((d) => {
-        const days = num(d.attrs.backup_retention_period) ?? (d.type === "aws_rds_cluster" ? 1 : 0);
-        return check(
-          d,
-          days >= settings.minBackupRetentionDays,
-          `backup_retention_period = ${days}, the tier asks for at least ${settings.minBackupRetentionDays}`,
-        );
-      }),
-  },
+    each: (d, { settings }) => {
+      const days = num(d.attrs.backup_retention_period) ?? (d.type === "aws_rds_cluster" ? 1 : 0);
+      return check(
+        d,
+        days >= settings.minBackupRetentionDays,
+        `backup_retention_period = ${days}, the tier asks for at least ${settings.minBackupRetentionDays}`,
+      );
+    },
+  }),
   {
     id: "PK-RDS-005",
     title: "Databases fail over to another AZ",
@@ -146,31 +137,25 @@ export const dataRules: Rule[] = [
       }),
     ],
   },
-  {
+  perResource({
     id: "PK-RDS-006",
     title: "IAM database authentication is on",
     severity: "medium",
     fix: "Set iam_database_authentication_enabled = true (database.iamAuthentication).",
     checkov: ["CKV_AWS_161", "CKV_AWS_162"],
     types: DB,
-    check: ({ model }) =>
-      model
-        .resources(DB)
-        .filter((d) => !/^(sqlserver|oracle|db2)/.test(String(d.attrs.engine ?? "")))
-        .map((d) =>
-          check(d, bool(d.attrs.iam_database_authentication_enabled) === true, "iam_database_authentication_enabled is not true"),
-        ),
-  },
-  {
+    where: (d) => !/^(sqlserver|oracle|db2)/.test(String(d.attrs.engine ?? "")),
+    each: (d) => check(d, bool(d.attrs.iam_database_authentication_enabled) === true, "iam_database_authentication_enabled is not true"),
+  }),
+  perResource({
     id: "PK-RDS-007",
     title: "Database logs are exported to CloudWatch",
     severity: "medium",
     fix: "Set enabled_cloudwatch_logs_exports for the engine (database.logExports).",
     checkov: ["CKV_AWS_129", "CKV_AWS_324"],
     types: DB,
-    check: ({ model }) =>
-      model.resources(DB).map((d) => check(d, strings(d.attrs.enabled_cloudwatch_logs_exports).length > 0, "no log exports")),
-  },
+    each: (d) => check(d, strings(d.attrs.enabled_cloudwatch_logs_exports).length > 0, "no log exports"),
+  }),
   {
     id: "PK-RDS-008",
     title: "No master password in the configuration",
@@ -232,133 +217,109 @@ export const dataRules: Rule[] = [
       }),
     ],
   },
-  {
+  perResource({
     id: "PK-RDS-010",
     title: "Performance Insights is encrypted with a customer key",
     severity: "low",
     fix: "Set performance_insights_kms_key_id to the data key.",
     checkov: ["CKV_AWS_354"],
     types: ["aws_db_instance", "aws_rds_cluster_instance"],
-    check: ({ model }) =>
-      model
-        .resources(["aws_db_instance", "aws_rds_cluster_instance"])
-        .filter((d) => bool(d.attrs.performance_insights_enabled) === true)
-        .map((d) => check(d, isSet(d.attrs.performance_insights_kms_key_id), "Performance Insights uses the AWS managed key")),
-  },
-  {
+    where: (d) => bool(d.attrs.performance_insights_enabled) === true,
+    each: (d) => check(d, isSet(d.attrs.performance_insights_kms_key_id), "Performance Insights uses the AWS managed key"),
+  }),
+  perResource({
     id: "PK-RDS-011",
     title: "Minor versions upgrade automatically",
     severity: "low",
     fix: "Set auto_minor_version_upgrade = true (database.autoMinorVersionUpgrade).",
     checkov: ["CKV_AWS_226"],
     types: ["aws_db_instance", "aws_rds_cluster_instance"],
-    check: ({ model }) =>
-      model
-        .resources(["aws_db_instance", "aws_rds_cluster_instance"])
-        .map((d) => check(d, bool(d.attrs.auto_minor_version_upgrade) !== false, "auto_minor_version_upgrade = false")),
-  },
-  {
+    each: (d) => check(d, bool(d.attrs.auto_minor_version_upgrade) !== false, "auto_minor_version_upgrade = false"),
+  }),
+  perResource({
     id: "PK-RDS-012",
     title: "Enhanced monitoring is on",
     severity: "low",
     fix: "Set monitoring_interval (e.g. 60) with a monitoring role.",
     checkov: ["CKV_AWS_118"],
     types: ["aws_db_instance", "aws_rds_cluster_instance"],
-    check: ({ model }) =>
-      model
-        .resources(["aws_db_instance", "aws_rds_cluster_instance"])
-        .map((d) => check(d, (num(d.attrs.monitoring_interval) ?? 0) > 0, "monitoring_interval is 0")),
-  },
-  {
+    each: (d) => check(d, (num(d.attrs.monitoring_interval) ?? 0) > 0, "monitoring_interval is 0"),
+  }),
+  perResource({
     id: "PK-CACHE-001",
     title: "Caches are encrypted at rest",
     severity: "high",
     fix: "Set at_rest_encryption_enabled = true with the data key (kms_key_id).",
     checkov: ["CKV_AWS_29"],
     types: ["aws_elasticache_replication_group"],
-    check: ({ model }) =>
-      model
-        .resources("aws_elasticache_replication_group")
-        .map((g) => check(g, bool(g.attrs.at_rest_encryption_enabled) === true, "at_rest_encryption_enabled is not true")),
-  },
-  {
+    each: (g) => check(g, bool(g.attrs.at_rest_encryption_enabled) === true, "at_rest_encryption_enabled is not true"),
+  }),
+  perResource({
     id: "PK-CACHE-002",
     title: "Caches require TLS",
     severity: "high",
     fix: "Set transit_encryption_enabled = true (and transit_encryption_mode = required).",
     checkov: ["CKV_AWS_30"],
     types: ["aws_elasticache_replication_group"],
-    check: ({ model }) =>
-      model.resources("aws_elasticache_replication_group").map((g) => {
-        if (bool(g.attrs.transit_encryption_enabled) !== true) return fail(g, "transit_encryption_enabled is not true");
-        return check(
-          g,
-          g.attrs.transit_encryption_mode !== "preferred",
-          "transit_encryption_mode = preferred lets clients connect without TLS",
-        );
-      }),
-  },
-  {
+    each: (g) => {
+      if (bool(g.attrs.transit_encryption_enabled) !== true) return fail(g, "transit_encryption_enabled is not true");
+      return check(
+        g,
+        g.attrs.transit_encryption_mode !== "preferred",
+        "transit_encryption_mode = preferred lets clients connect without TLS",
+      );
+    },
+  }),
+  perResource({
     id: "PK-CACHE-003",
     title: "Caches require authentication",
     severity: "medium",
     fix: "Use RBAC user groups (user_group_ids, IAM-authenticated users) or an auth token.",
     checkov: ["CKV_AWS_31"],
     types: ["aws_elasticache_replication_group"],
-    check: ({ model }) =>
-      model
-        .resources("aws_elasticache_replication_group")
-        .map((g) =>
-          check(
-            g,
-            isSet(g.attrs.user_group_ids) || isSet(g.attrs.auth_token),
-            "neither user_group_ids nor auth_token: any client in the network may connect",
-          ),
-        ),
-  },
-  {
+    each: (g) =>
+      check(
+        g,
+        isSet(g.attrs.user_group_ids) || isSet(g.attrs.auth_token),
+        "neither user_group_ids nor auth_token: any client in the network may connect",
+      ),
+  }),
+  perResource({
     id: "PK-CACHE-004",
     title: "Caches fail over to another AZ",
     severity: "medium",
     fix: "Two nodes or more with automatic_failover_enabled and multi_az_enabled (cache.nodes, cache.automaticFailover, cache.multiAz).",
     checkov: [],
     types: ["aws_elasticache_replication_group"],
-    check: ({ model }) =>
-      model.resources("aws_elasticache_replication_group").map((g) => {
-        const nodes =
-          num(g.attrs.num_cache_clusters) ?? (num(g.attrs.num_node_groups) ?? 1) * ((num(g.attrs.replicas_per_node_group) ?? 0) + 1);
-        const problems = [
-          nodes < 2 ? `${nodes} node` : "",
-          bool(g.attrs.automatic_failover_enabled) !== true ? "no automatic failover" : "",
-          bool(g.attrs.multi_az_enabled) !== true ? "Multi-AZ off" : "",
-        ].filter(Boolean);
-        return check(g, problems.length === 0, problems.join(", "));
-      }),
-  },
-  {
+    each: (g) => {
+      const nodes =
+        num(g.attrs.num_cache_clusters) ?? (num(g.attrs.num_node_groups) ?? 1) * ((num(g.attrs.replicas_per_node_group) ?? 0) + 1);
+      const problems = [
+        nodes < 2 ? `${nodes} node` : "",
+        bool(g.attrs.automatic_failover_enabled) !== true ? "no automatic failover" : "",
+        bool(g.attrs.multi_az_enabled) !== true ? "Multi-AZ off" : "",
+      ].filter(Boolean);
+      return check(g, problems.length === 0, problems.join(", "));
+    },
+  }),
+  perResource({
     id: "PK-CACHE-005",
     title: "Caches keep snapshots",
     severity: "low",
     fix: "Set snapshot_retention_limit >= 1 (cache.snapshotRetentionDays).",
     checkov: ["CKV_AWS_134"],
     types: ["aws_elasticache_replication_group"],
-    check: ({ model }) =>
-      model
-        .resources("aws_elasticache_replication_group")
-        .map((g) => check(g, (num(g.attrs.snapshot_retention_limit) ?? 0) > 0, "snapshot_retention_limit is 0: no automatic backup")),
-  },
-  {
+    each: (g) => check(g, (num(g.attrs.snapshot_retention_limit) ?? 0) > 0, "snapshot_retention_limit is 0: no automatic backup"),
+  }),
+  perResource({
     id: "PK-SEC-001",
     title: "Secrets are encrypted with a customer key",
     severity: "medium",
     fix: "Set kms_key_id to the data key.",
     checkov: ["CKV_AWS_149"],
     types: ["aws_secretsmanager_secret"],
-    check: ({ model }) =>
-      model
-        .resources("aws_secretsmanager_secret")
-        .map((s) => check(s, isSet(s.attrs.kms_key_id), "encrypted with the AWS managed key aws/secretsmanager")),
-  },
+    each: (s) => check(s, isSet(s.attrs.kms_key_id), "encrypted with the AWS managed key aws/secretsmanager"),
+  }),
   {
     id: "PK-SEC-002",
     title: "Secrets rotate",
@@ -384,72 +345,66 @@ export const dataRules: Rule[] = [
       ];
     },
   },
-  {
+  perResource({
     id: "PK-SEC-003",
     title: "No secrets in plain ECS container variables",
     severity: "high",
     fix: "Move the value to Parameter Store / Secrets Manager and inject it through the container's secrets (valueFrom).",
     checkov: [],
     types: ["aws_ecs_task_definition"],
-    check: ({ model }) =>
-      model.resources("aws_ecs_task_definition").map((t) => {
-        const defs = parseJson(t.attrs.container_definitions);
-        if (!Array.isArray(defs)) return pass(t, "container definitions are an expression");
-        const hits: string[] = [];
-        for (const c of defs) {
-          for (const e of Array.isArray(get(c, "environment")) ? (get(c, "environment") as unknown[]) : []) {
-            const why = secretLooking(String(get(e, "name") ?? ""), get(e, "value"));
-            if (why) hits.push(`${String(get(c, "name"))}: ${why}`);
-          }
+    each: (t) => {
+      const defs = parseJson(t.attrs.container_definitions);
+      if (!Array.isArray(defs)) return pass(t, "container definitions are an expression");
+      const hits: string[] = [];
+      for (const c of defs) {
+        for (const e of Array.isArray(get(c, "environment")) ? (get(c, "environment") as unknown[]) : []) {
+          const why = secretLooking(String(get(e, "name") ?? ""), get(e, "value"));
+          if (why) hits.push(`${String(get(c, "name"))}: ${why}`);
         }
-        return check(t, hits.length === 0, hits.join("; "));
-      }),
-  },
-  {
+      }
+      return check(t, hits.length === 0, hits.join("; "));
+    },
+  }),
+  perResource({
     id: "PK-SEC-004",
     title: "No secrets in plain Lambda variables",
     severity: "high",
     fix: "Read the secret at run time from Secrets Manager / Parameter Store (pass its name or ARN instead).",
     checkov: ["CKV_AWS_45"],
     types: ["aws_lambda_function"],
-    check: ({ model }) =>
-      model.resources("aws_lambda_function").map((f) => {
-        const vars = block(f.attrs.environment)?.variables;
-        const hits = Object.entries(block(vars) ?? {})
-          .map(([k, v]) => secretLooking(k, v))
-          .filter((x): x is string => Boolean(x));
-        return check(f, hits.length === 0, hits.join("; "));
-      }),
-  },
-  {
+    each: (f) => {
+      const vars = block(f.attrs.environment)?.variables;
+      const hits = Object.entries(block(vars) ?? {})
+        .map(([k, v]) => secretLooking(k, v))
+        .filter((x): x is string => Boolean(x));
+      return check(f, hits.length === 0, hits.join("; "));
+    },
+  }),
+  perResource({
     id: "PK-SEC-005",
     title: "Secret-looking parameters are SecureString",
     severity: "high",
     fix: "Use type = SecureString with the data key, and set the value outside Terraform.",
     checkov: [],
     types: ["aws_ssm_parameter"],
-    check: ({ model }) =>
-      model.resources("aws_ssm_parameter").map((p) => {
-        const name =
-          String(p.attrs.name ?? p.name)
-            .split("/")
-            .pop() ?? "";
-        const why = p.attrs.type !== "SecureString" ? secretLooking(name.replace(/[-.]/g, "_"), "x") : undefined;
-        return check(p, !why, `type ${String(p.attrs.type)}: ${why}`);
-      }),
-  },
-  {
+    each: (p) => {
+      const name =
+        String(p.attrs.name ?? p.name)
+          .split("/")
+          .pop() ?? "";
+      const why = p.attrs.type !== "SecureString" ? secretLooking(name.replace(/[-.]/g, "_"), "x") : undefined;
+      return check(p, !why, `type ${String(p.attrs.type)}: ${why}`);
+    },
+  }),
+  perResource({
     id: "PK-DDB-001",
     title: "DynamoDB tables have point-in-time recovery",
     severity: "low",
     fix: "Set point_in_time_recovery { enabled = true }.",
     checkov: ["CKV_AWS_28"],
     types: ["aws_dynamodb_table"],
-    check: ({ model }) =>
-      model
-        .resources("aws_dynamodb_table")
-        .map((t) => check(t, bool(get(t.attrs, "point_in_time_recovery.enabled")) === true, "point-in-time recovery is off")),
-  },
+    each: (t) => check(t, bool(get(t.attrs, "point_in_time_recovery.enabled")) === true, "point-in-time recovery is off"),
+  }),
   {
     id: "PK-DATA-001",
     title: "Stateful resources cannot be destroyed by accident where data is protected",

@@ -2,12 +2,13 @@
 import type { EnvModel, Resource } from "../model";
 import type { Check, Rule } from "../policy";
 import { block, blocks, bool, get, num, str, strings } from "../tf";
-import { check, fail, isSet, pass } from "./helpers";
+import { check, fail, isSet, pass, perResource } from "./helpers";
 
 const LB = ["aws_lb", "aws_alb"];
 const LISTENER = ["aws_lb_listener", "aws_alb_listener"];
 
-const albs = (model: EnvModel) => model.resources(LB).filter((l) => (str(l.attrs.load_balancer_type) ?? "application") === "application");
+/** An Application Load Balancer (not a network or gateway one). */
+const isAlb = (l: Resource) => (str(l.attrs.load_balancer_type) ?? "application") === "application";
 const internetFacing = (lb: Resource) => bool(lb.attrs.internal) !== true;
 const wafAssociated = (model: EnvModel, r: Resource) =>
   model.referrers(r, "aws_wafv2_web_acl_association", "resource_arn").length > 0 || isSet(r.attrs.web_acl_id);
@@ -50,63 +51,57 @@ const behaviours = (d: Resource) =>
   );
 
 export const edgeRules: Rule[] = [
-  {
+  perResource({
     id: "PK-ALB-001",
     title: "Load balancers drop invalid HTTP headers",
     severity: "medium",
     fix: "Set drop_invalid_header_fields = true.",
     checkov: ["CKV_AWS_131"],
     types: LB,
-    check: ({ model }) =>
-      albs(model).map((lb) => check(lb, bool(lb.attrs.drop_invalid_header_fields) === true, "drop_invalid_header_fields is not true")),
-  },
-  {
+    where: isAlb,
+    each: (lb) => check(lb, bool(lb.attrs.drop_invalid_header_fields) === true, "drop_invalid_header_fields is not true"),
+  }),
+  perResource({
     id: "PK-ALB-002",
     title: "Load balancers serve HTTPS; HTTP only redirects",
     severity: "medium",
     fix: "Serve on an HTTPS listener with a certificate (application.alb.certificateArn); let port 80 redirect to 443.",
     checkov: ["CKV_AWS_2", "CKV2_AWS_20"],
     types: LISTENER,
-    check: ({ model }) =>
-      model
-        .resources(LISTENER)
-        .filter((l) => l.attrs.protocol === "HTTP" || (l.attrs.protocol === undefined && !isSet(l.attrs.certificate_arn)))
-        .map((l) => {
-          const actions = blocks(l.attrs.default_action);
-          const redirects = actions.length > 0 && actions.every((a) => a.type === "redirect" && get(a, "redirect.protocol") === "HTTPS");
-          return check(l, redirects, `plain HTTP on port ${String(l.attrs.port ?? 80)} serves requests instead of redirecting to HTTPS`);
-        }),
-  },
-  {
+    where: (l) => l.attrs.protocol === "HTTP" || (l.attrs.protocol === undefined && !isSet(l.attrs.certificate_arn)),
+    each: (l) => {
+      const actions = blocks(l.attrs.default_action);
+      const redirects = actions.length > 0 && actions.every((a) => a.type === "redirect" && get(a, "redirect.protocol") === "HTTPS");
+      return check(l, redirects, `plain HTTP on port ${String(l.attrs.port ?? 80)} serves requests instead of redirecting to HTTPS`);
+    },
+  }),
+  perResource({
     id: "PK-ALB-003",
     title: "TLS listeners use a TLS 1.2+ policy",
     severity: "medium",
     fix: "Set ssl_policy to ELBSecurityPolicy-TLS13-1-2-2021-06 (application.alb.sslPolicy).",
     checkov: ["CKV_AWS_103"],
     types: LISTENER,
-    check: ({ model }) =>
-      model
-        .resources(LISTENER)
-        .filter((l) => l.attrs.protocol === "HTTPS" || l.attrs.protocol === "TLS")
-        .map((l) => {
-          const policy = str(l.attrs.ssl_policy) ?? "ELBSecurityPolicy-2016-08";
-          return check(l, MODERN_TLS.test(policy), `ssl_policy ${policy} allows TLS 1.0/1.1`);
-        }),
-  },
-  {
+    where: (l) => l.attrs.protocol === "HTTPS" || l.attrs.protocol === "TLS",
+    each: (l) => {
+      const policy = str(l.attrs.ssl_policy) ?? "ELBSecurityPolicy-2016-08";
+      return check(l, MODERN_TLS.test(policy), `ssl_policy ${policy} allows TLS 1.0/1.1`);
+    },
+  }),
+  perResource({
     id: "PK-ALB-004",
     title: "Internet-facing load balancers are behind WAF",
     severity: "medium",
     fix: "Associate the regional web ACL (aws_wafv2_web_acl_association; security.waf.enabled).",
     checkov: ["CKV2_AWS_28"],
     types: [...LB, "aws_wafv2_web_acl_association"],
-    check: ({ model }) =>
-      albs(model).map((lb) =>
-        internetFacing(lb)
-          ? check(lb, wafAssociated(model, lb), "internet-facing without a web ACL")
-          : pass(lb, "internal: reached only through the front doors"),
-      ),
-  },
+    of: LB,
+    where: isAlb,
+    each: (lb, { model }) =>
+      internetFacing(lb)
+        ? check(lb, wafAssociated(model, lb), "internet-facing without a web ACL")
+        : pass(lb, "internal: reached only through the front doors"),
+  }),
   {
     id: "PK-ALB-005",
     title: "Load balancers write access logs",
@@ -125,40 +120,33 @@ export const edgeRules: Rule[] = [
         )
         .map((lb) => check(lb, bool(get(lb.attrs, "access_logs.enabled")) === true, "no access logs")),
   },
-  {
+  perResource({
     id: "PK-ALB-006",
     title: "Load balancers have deletion protection",
     severity: "low",
     fix: "Set enable_deletion_protection = true (application.alb.deletionProtection).",
     checkov: ["CKV_AWS_150"],
     types: LB,
-    check: ({ model }) =>
-      model
-        .resources(LB)
-        .map((lb) => check(lb, bool(lb.attrs.enable_deletion_protection) === true, "enable_deletion_protection is not true")),
-  },
-  {
+    each: (lb) => check(lb, bool(lb.attrs.enable_deletion_protection) === true, "enable_deletion_protection is not true"),
+  }),
+  perResource({
     id: "PK-API-001",
     title: "API stages write access logs",
     severity: "medium",
     fix: "Set access_log_settings with a log group (destination_arn) and a format.",
     checkov: ["CKV_AWS_76"],
     types: ["aws_api_gateway_stage", "aws_apigatewayv2_stage"],
-    check: ({ model }) =>
-      model
-        .resources(["aws_api_gateway_stage", "aws_apigatewayv2_stage"])
-        .map((s) => check(s, isSet(get(s.attrs, "access_log_settings.destination_arn")), "no access logs")),
-  },
-  {
+    each: (s) => check(s, isSet(get(s.attrs, "access_log_settings.destination_arn")), "no access logs"),
+  }),
+  perResource({
     id: "PK-API-002",
     title: "REST API stages are traced",
     severity: "low",
     fix: "Set xray_tracing_enabled = true.",
     checkov: ["CKV_AWS_73"],
     types: ["aws_api_gateway_stage"],
-    check: ({ model }) =>
-      model.resources("aws_api_gateway_stage").map((s) => check(s, bool(s.attrs.xray_tracing_enabled) === true, "X-Ray tracing is off")),
-  },
+    each: (s) => check(s, bool(s.attrs.xray_tracing_enabled) === true, "X-Ray tracing is off"),
+  }),
   {
     id: "PK-API-003",
     title: "API stages are throttled",
@@ -197,33 +185,32 @@ export const edgeRules: Rule[] = [
       ...model.resources("aws_apigatewayv2_stage").map((s) => fail(s, "HTTP API stages cannot be associated with a WAF web ACL")),
     ],
   },
-  {
+  perResource({
     id: "PK-API-005",
     title: "REST API stages cache responses",
     severity: "low",
     fix: "Set cache_cluster_enabled = true with a size where responses are cacheable, or mark the exception (proxy APIs with per-user data).",
     checkov: ["CKV_AWS_120"],
     types: ["aws_api_gateway_stage"],
-    check: ({ model }) =>
-      model.resources("aws_api_gateway_stage").map((s) => check(s, bool(s.attrs.cache_cluster_enabled) === true, "no stage cache")),
-  },
-  {
+    each: (s) => check(s, bool(s.attrs.cache_cluster_enabled) === true, "no stage cache"),
+  }),
+  perResource({
     id: "PK-API-006",
     title: "REST API stages log executions",
     severity: "low",
     fix: "Set method settings logging_level = ERROR or INFO (apiGateway.logging.level).",
     checkov: ["CKV2_AWS_4"],
     types: ["aws_api_gateway_stage", "aws_api_gateway_method_settings"],
-    check: ({ model }) =>
-      model.resources("aws_api_gateway_stage").map((s) => {
-        const levels = methodSettings(model, s).map((m) => String(get(m.attrs, "settings.logging_level") ?? "OFF"));
-        return check(
-          s,
-          levels.some((l) => l === "ERROR" || l === "INFO"),
-          `logging level ${levels[0] ?? "not set"}`,
-        );
-      }),
-  },
+    of: "aws_api_gateway_stage",
+    each: (s, { model }) => {
+      const levels = methodSettings(model, s).map((m) => String(get(m.attrs, "settings.logging_level") ?? "OFF"));
+      return check(
+        s,
+        levels.some((l) => l === "ERROR" || l === "INFO"),
+        `logging level ${levels[0] ?? "not set"}`,
+      );
+    },
+  }),
   {
     id: "PK-API-007",
     title: "API custom domains require TLS 1.2",
@@ -252,53 +239,47 @@ export const edgeRules: Rule[] = [
         ),
     ],
   },
-  {
+  perResource({
     id: "PK-API-008",
     title: "API methods require authorization or an API key",
     severity: "low",
     fix: "Set an authorizer (COGNITO_USER_POOLS, CUSTOM, AWS_IAM) or api_key_required; or mark the public method with a ReviewException.",
     checkov: ["CKV_AWS_59"],
     types: ["aws_api_gateway_method"],
-    check: ({ model }) =>
-      model
-        .resources("aws_api_gateway_method")
-        .filter((m) => m.attrs.http_method !== "OPTIONS")
-        .map((m) =>
-          check(
-            m,
-            m.attrs.authorization !== "NONE" || bool(m.attrs.api_key_required) === true,
-            `${String(m.attrs.http_method)} is open: authorization NONE, no API key`,
-          ),
-        ),
-  },
-  {
+    where: (m) => m.attrs.http_method !== "OPTIONS",
+    each: (m) =>
+      check(
+        m,
+        m.attrs.authorization !== "NONE" || bool(m.attrs.api_key_required) === true,
+        `${String(m.attrs.http_method)} is open: authorization NONE, no API key`,
+      ),
+  }),
+  perResource({
     id: "PK-CF-001",
     title: "CloudFront serves viewers over HTTPS only",
     severity: "medium",
     fix: "Set viewer_protocol_policy = redirect-to-https (or https-only) on every cache behavior.",
     checkov: ["CKV_AWS_34"],
     types: ["aws_cloudfront_distribution"],
-    check: ({ model }) =>
-      model.resources("aws_cloudfront_distribution").map((d) => {
-        const open = behaviours(d).filter((b) => b.viewer_protocol_policy === "allow-all");
-        return check(d, open.length === 0, `${open.map((b) => String(b.path_pattern ?? "default")).join(", ")} allows plain HTTP`);
-      }),
-  },
-  {
+    each: (d) => {
+      const open = behaviours(d).filter((b) => b.viewer_protocol_policy === "allow-all");
+      return check(d, open.length === 0, `${open.map((b) => String(b.path_pattern ?? "default")).join(", ")} allows plain HTTP`);
+    },
+  }),
+  perResource({
     id: "PK-CF-002",
     title: "CloudFront requires TLS 1.2",
     severity: "medium",
     fix: "Use an ACM certificate (us-east-1) with minimum_protocol_version = TLSv1.2_2021.",
     checkov: ["CKV_AWS_174"],
     types: ["aws_cloudfront_distribution"],
-    check: ({ model }) =>
-      model.resources("aws_cloudfront_distribution").map((d) => {
-        const cert = block(d.attrs.viewer_certificate) ?? {};
-        if (bool(cert.cloudfront_default_certificate) === true) return fail(d, "the *.cloudfront.net certificate accepts TLS 1.0");
-        const version = String(cert.minimum_protocol_version ?? "TLSv1");
-        return check(d, /^TLSv1\.2_20(19|21)|^TLSv1\.3/.test(version), `minimum_protocol_version ${version}`);
-      }),
-  },
+    each: (d) => {
+      const cert = block(d.attrs.viewer_certificate) ?? {};
+      if (bool(cert.cloudfront_default_certificate) === true) return fail(d, "the *.cloudfront.net certificate accepts TLS 1.0");
+      const version = String(cert.minimum_protocol_version ?? "TLSv1");
+      return check(d, /^TLSv1\.2_20(19|21)|^TLSv1\.3/.test(version), `minimum_protocol_version ${version}`);
+    },
+  }),
   {
     id: "PK-CF-003",
     title: "S3 origins are private behind origin access control",
@@ -321,75 +302,66 @@ export const edgeRules: Rule[] = [
         });
       }),
   },
-  {
+  perResource({
     id: "PK-CF-004",
     title: "CloudFront is behind WAF",
     severity: "medium",
     fix: "Set web_acl_id to a CLOUDFRONT-scope web ACL (us-east-1).",
     checkov: ["CKV_AWS_68"],
     types: ["aws_cloudfront_distribution"],
-    check: ({ model }) => model.resources("aws_cloudfront_distribution").map((d) => check(d, isSet(d.attrs.web_acl_id), "no web ACL")),
-  },
-  {
+    each: (d) => check(d, isSet(d.attrs.web_acl_id), "no web ACL"),
+  }),
+  perResource({
     id: "PK-CF-005",
     title: "CloudFront writes access logs",
     severity: "low",
     fix: "Set logging_config (or CloudFront standard logging v2 delivery).",
     checkov: ["CKV_AWS_86"],
     types: ["aws_cloudfront_distribution"],
-    check: ({ model }) =>
-      model.resources("aws_cloudfront_distribution").map((d) => {
-        const v2 = model.resources("aws_cloudwatch_log_delivery_source").some((s) => model.refersTo(s, d, "resource_arn"));
-        return check(d, isSet(get(d.attrs, "logging_config.bucket")) || v2, "no access logs");
-      }),
-  },
-  {
+    each: (d, { model }) => {
+      const v2 = model.resources("aws_cloudwatch_log_delivery_source").some((s) => model.refersTo(s, d, "resource_arn"));
+      return check(d, isSet(get(d.attrs, "logging_config.bucket")) || v2, "no access logs");
+    },
+  }),
+  perResource({
     id: "PK-CF-006",
     title: "CloudFront adds security headers",
     severity: "low",
     fix: "Set response_headers_policy_id (HSTS, nosniff, frame options, referrer policy) on the cache behaviors.",
     checkov: ["CKV2_AWS_32"],
     types: ["aws_cloudfront_distribution"],
-    check: ({ model }) =>
-      model
-        .resources("aws_cloudfront_distribution")
-        .map((d) =>
-          check(
-            d,
-            isSet(get(d.attrs, "default_cache_behavior.response_headers_policy_id")),
-            "the default behavior sets no response headers policy",
-          ),
-        ),
-  },
-  {
+    each: (d) =>
+      check(
+        d,
+        isSet(get(d.attrs, "default_cache_behavior.response_headers_policy_id")),
+        "the default behavior sets no response headers policy",
+      ),
+  }),
+  perResource({
     id: "PK-WAF-001",
     title: "Web ACLs log requests",
     severity: "low",
     fix: "Add aws_wafv2_web_acl_logging_configuration (a log group named aws-waf-logs-*).",
     checkov: ["CKV2_AWS_31"],
     types: ["aws_wafv2_web_acl", "aws_wafv2_web_acl_logging_configuration"],
-    check: ({ model }) =>
-      model
-        .resources("aws_wafv2_web_acl")
-        .map((w) =>
-          check(w, model.referrers(w, "aws_wafv2_web_acl_logging_configuration", "resource_arn").length > 0, "no logging configuration"),
-        ),
-  },
-  {
+    of: "aws_wafv2_web_acl",
+    each: (w, { model }) =>
+      check(w, model.referrers(w, "aws_wafv2_web_acl_logging_configuration", "resource_arn").length > 0, "no logging configuration"),
+  }),
+  perResource({
     id: "PK-WAF-002",
     title: "Web ACLs block known bad inputs (Log4j)",
     severity: "medium",
     fix: "Add the AWS managed rule group AWSManagedRulesKnownBadInputsRuleSet (security.waf.managedRuleGroups).",
     checkov: ["CKV_AWS_192", "CKV2_AWS_47"],
     types: ["aws_wafv2_web_acl"],
-    check: ({ model }) =>
-      model.resources("aws_wafv2_web_acl").map((w) => {
-        const groups = blocks(w.attrs.rule).map((r) => str(get(r, "statement.managed_rule_group_statement.name")));
-        return check(
-          w,
-          groups.includes("AWSManagedRulesKnownBadInputsRuleSet"),
-          "AWSManagedRulesKnownBadInputsRuleSet is not among the rules",
-        );
-      }),
-  },
+    each: (w) => {
+      const groups = blocks(w.attrs.rule).map((r) => str(get(r, "statement.managed_rule_group_statement.name")));
+      return check(
+        w,
+        groups.includes("AWSManagedRulesKnownBadInputsRuleSet"),
+        "AWSManagedRulesKnownBadInputsRuleSet is not among the rules",
+      );
+    },
+  }),
 ];

@@ -1,6 +1,6 @@
 /** Shared pieces of the rules: check constructors, security group rules, IAM documents, bucket parts. */
 import type { EnvModel, Resource } from "../model";
-import type { Check } from "../policy";
+import type { Check, Rule, RuleContext } from "../policy";
 import { block, blocks, bool, isExpression, isObj, list, num, parseJson, str, strings, type Obj } from "../tf";
 
 export const pass = (resource: Resource, message = "ok"): Check => ({ resource, ok: true, message });
@@ -8,6 +8,31 @@ export const fail = (resource: Resource, message: string): Check => ({ resource,
 /** A check that passes when `ok`, with the failure message otherwise. */
 export const check = (resource: Resource, ok: boolean, failure: string, success = "ok"): Check =>
   ok ? pass(resource, success) : fail(resource, failure);
+
+/**
+ * A rule that checks each resource of its types on its own, declared as data: the rule's
+ * description, which resources it applies to, and the check of one resource. Most of the pack has
+ * this shape; `perResource` is its one evaluator.
+ */
+export interface PerResourceRule extends Omit<Rule, "check"> {
+  /** The types checked, when only some of `types` are (the others are what the check reads). Default: `types`. */
+  readonly of?: string | readonly string[];
+  /** Only the resources this accepts are checked. Default: all. */
+  readonly where?: (resource: Resource, ctx: RuleContext) => boolean;
+  /** The check of one resource. */
+  readonly each: (resource: Resource, ctx: RuleContext) => Check;
+}
+
+export function perResource({ of, where, each, ...rule }: PerResourceRule): Rule {
+  return {
+    ...rule,
+    check: (ctx) =>
+      ctx.model
+        .resources(of ?? rule.types)
+        .filter((r) => !where || where(r, ctx))
+        .map((r) => each(r, ctx)),
+  };
+}
 
 // ---------------------------------------------------------------- security group rules
 

@@ -1,7 +1,7 @@
 /** IAM rules: wildcard actions, wildcard resources, open trust policies, user policies, admin policies. */
 import type { Rule } from "../policy";
 import { blocks, str, strings } from "../tf";
-import { check, identityPolicies, isUnrestrictable, pass, statements, type Statement } from "./helpers";
+import { check, identityPolicies, isUnrestrictable, pass, statements, type Statement, perResource } from "./helpers";
 import type { EnvModel, Resource } from "../model";
 import { checkIamData, type StacksJson } from "../iam-data";
 
@@ -85,21 +85,20 @@ export const iamRules: Rule[] = [
       return scoped.length ? `${scoped.join(", ")} on Resource "*"` : undefined;
     }),
   },
-  {
+  perResource({
     id: "PK-IAM-005",
     title: "Roles trust named principals only",
     severity: "high",
     fix: "Name the service or account in the trust policy, or add conditions (aws:SourceAccount, sts:ExternalId).",
     checkov: ["CKV_AWS_60"],
     types: ["aws_iam_role"],
-    check: ({ model }) =>
-      model.resources("aws_iam_role").map((r) => {
-        const stmts = statements(model, r, r.attrs.assume_role_policy);
-        if (!stmts) return pass(r, "trust policy not readable (expression)");
-        const open = stmts.filter((s) => s.effect === "Allow" && s.principals.some((p) => p === "*") && !s.hasCondition);
-        return check(r, open.length === 0, "any AWS principal may assume the role");
-      }),
-  },
+    each: (r, { model }) => {
+      const stmts = statements(model, r, r.attrs.assume_role_policy);
+      if (!stmts) return pass(r, "trust policy not readable (expression)");
+      const open = stmts.filter((s) => s.effect === "Allow" && s.principals.some((p) => p === "*") && !s.hasCondition);
+      return check(r, open.length === 0, "any AWS principal may assume the role");
+    },
+  }),
   {
     id: "PK-IAM-006",
     title: "Policies attach to roles or groups, not users",

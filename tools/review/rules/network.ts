@@ -1,7 +1,7 @@
 /** Network rules: flow logs, the default security group, public IPs, data-tier routes, security group rules. */
 import type { Rule } from "../policy";
 import { blocks, bool, get, str } from "../tf";
-import { allPorts, check, coversPort, describeRule, fail, isWorld, pass, sgRules, type SgRule } from "./helpers";
+import { allPorts, check, coversPort, describeRule, fail, isWorld, pass, sgRules, type SgRule, perResource } from "./helpers";
 
 /** Ports of databases and caches that must never be open to the internet. */
 export const DATA_PORTS: Readonly<Record<number, string>> = {
@@ -42,47 +42,42 @@ function worldIngressRule(matches: (r: SgRule) => string | undefined): Rule["che
 }
 
 export const networkRules: Rule[] = [
-  {
+  perResource({
     id: "PK-VPC-001",
     title: "VPC flow logs are on",
     severity: "medium",
     fix: "Add an aws_flow_log on the VPC (network.flowLogs.enabled: true).",
     checkov: ["CKV2_AWS_11"],
     types: ["aws_vpc", "aws_flow_log"],
-    check: ({ model }) =>
-      model
-        .resources("aws_vpc")
-        .map((vpc) => check(vpc, model.referrers(vpc, "aws_flow_log", "vpc_id").length > 0, "no aws_flow_log records this VPC's traffic")),
-  },
-  {
+    of: "aws_vpc",
+    each: (vpc, { model }) =>
+      check(vpc, model.referrers(vpc, "aws_flow_log", "vpc_id").length > 0, "no aws_flow_log records this VPC's traffic"),
+  }),
+  perResource({
     id: "PK-VPC-002",
     title: "The default security group allows nothing",
     severity: "medium",
     fix: "Adopt it with aws_default_security_group and empty ingress and egress.",
     checkov: ["CKV2_AWS_12"],
     types: ["aws_vpc", "aws_default_security_group"],
-    check: ({ model }) =>
-      model.resources("aws_vpc").map((vpc) => {
-        const groups = model.referrers(vpc, "aws_default_security_group", "vpc_id");
-        if (!groups.length) return fail(vpc, "the default security group is not managed, so it keeps AWS's allow-within-group rules");
-        const open = groups.filter((g) => blocks(g.attrs.ingress).length || blocks(g.attrs.egress).length);
-        return check(vpc, open.length === 0, `${open.map((g) => g.address).join(", ")} has rules`);
-      }),
-  },
-  {
+    of: "aws_vpc",
+    each: (vpc, { model }) => {
+      const groups = model.referrers(vpc, "aws_default_security_group", "vpc_id");
+      if (!groups.length) return fail(vpc, "the default security group is not managed, so it keeps AWS's allow-within-group rules");
+      const open = groups.filter((g) => blocks(g.attrs.ingress).length || blocks(g.attrs.egress).length);
+      return check(vpc, open.length === 0, `${open.map((g) => g.address).join(", ")} has rules`);
+    },
+  }),
+  perResource({
     id: "PK-VPC-003",
     title: "Subnets do not assign public IPs",
     severity: "medium",
     fix: "Set map_public_ip_on_launch = false (network.publicSubnetsMapPublicIp: false); NAT gateways and load balancers get their own addresses.",
     checkov: ["CKV_AWS_130"],
     types: ["aws_subnet"],
-    check: ({ model }) =>
-      model
-        .resources("aws_subnet")
-        .map((s) =>
-          check(s, bool(s.attrs.map_public_ip_on_launch) !== true, "map_public_ip_on_launch = true: every ENI in it gets a public address"),
-        ),
-  },
+    each: (s) =>
+      check(s, bool(s.attrs.map_public_ip_on_launch) !== true, "map_public_ip_on_launch = true: every ENI in it gets a public address"),
+  }),
   {
     id: "PK-VPC-004",
     title: "Data-tier subnets have no route to the internet",

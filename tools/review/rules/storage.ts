@@ -2,7 +2,15 @@
 import type { EnvModel, Resource } from "../model";
 import type { Rule } from "../policy";
 import { block, blocks, bool, get, str } from "../tf";
-import { accountPublicAccessBlock, blocksAllPublicAccess, bucketParts, check, deniesInsecureTransport, statements } from "./helpers";
+import {
+  accountPublicAccessBlock,
+  blocksAllPublicAccess,
+  bucketParts,
+  check,
+  deniesInsecureTransport,
+  statements,
+  perResource,
+} from "./helpers";
 
 const buckets = (model: EnvModel) => model.resources("aws_s3_bucket");
 
@@ -52,60 +60,60 @@ export const storageRules: Rule[] = [
       });
     },
   },
-  {
+  perResource({
     id: "PK-S3-002",
     title: "S3 buckets have default encryption",
     severity: "medium",
     fix: "Add aws_s3_bucket_server_side_encryption_configuration (aws:kms with the data key where the readers allow it).",
     checkov: ["CKV_AWS_19"],
     types: ["aws_s3_bucket", "aws_s3_bucket_server_side_encryption_configuration"],
-    check: ({ model }) =>
-      buckets(model).map((b) => {
-        const inline = block(b.attrs.server_side_encryption_configuration);
-        return check(
-          b,
-          Boolean(inline) || bucketParts(model, b, "aws_s3_bucket_server_side_encryption_configuration").length > 0,
-          "no server-side encryption configuration",
-        );
-      }),
-  },
-  {
+    of: "aws_s3_bucket",
+    each: (b, { model }) => {
+      const inline = block(b.attrs.server_side_encryption_configuration);
+      return check(
+        b,
+        Boolean(inline) || bucketParts(model, b, "aws_s3_bucket_server_side_encryption_configuration").length > 0,
+        "no server-side encryption configuration",
+      );
+    },
+  }),
+  perResource({
     id: "PK-S3-003",
     title: "S3 buckets are versioned",
     severity: "medium",
     fix: "Add aws_s3_bucket_versioning with status = Enabled.",
     checkov: ["CKV_AWS_21"],
     types: ["aws_s3_bucket", "aws_s3_bucket_versioning"],
-    check: ({ model }) =>
-      buckets(model).map((b) => {
-        const inline = bool(get(b.attrs, "versioning.enabled")) === true;
-        const parts = bucketParts(model, b, "aws_s3_bucket_versioning").filter(
-          (v) => get(v.attrs, "versioning_configuration.status") === "Enabled",
-        );
-        return check(b, inline || parts.length > 0, "versioning is not enabled");
-      }),
-  },
-  {
+    of: "aws_s3_bucket",
+    each: (b, { model }) => {
+      const inline = bool(get(b.attrs, "versioning.enabled")) === true;
+      const parts = bucketParts(model, b, "aws_s3_bucket_versioning").filter(
+        (v) => get(v.attrs, "versioning_configuration.status") === "Enabled",
+      );
+      return check(b, inline || parts.length > 0, "versioning is not enabled");
+    },
+  }),
+  perResource({
     id: "PK-S3-004",
     title: "S3 buckets accept TLS only",
     severity: "medium",
     fix: 'Add a bucket policy statement denying s3:* when aws:SecureTransport is "false".',
     checkov: [],
     types: ["aws_s3_bucket", "aws_s3_bucket_policy"],
-    check: ({ model }) =>
-      buckets(model).map((b) => {
-        const policies: { r: Resource; v: unknown }[] = bucketParts(model, b, "aws_s3_bucket_policy").map((p) => ({
-          r: p,
-          v: p.attrs.policy,
-        }));
-        if (b.attrs.policy !== undefined) policies.push({ r: b, v: b.attrs.policy });
-        return check(
-          b,
-          policies.some(({ r, v }) => deniesInsecureTransport(statements(model, r, v), v)),
-          "no policy denies requests without TLS",
-        );
-      }),
-  },
+    of: "aws_s3_bucket",
+    each: (b, { model }) => {
+      const policies: { r: Resource; v: unknown }[] = bucketParts(model, b, "aws_s3_bucket_policy").map((p) => ({
+        r: p,
+        v: p.attrs.policy,
+      }));
+      if (b.attrs.policy !== undefined) policies.push({ r: b, v: b.attrs.policy });
+      return check(
+        b,
+        policies.some(({ r, v }) => deniesInsecureTransport(statements(model, r, v), v)),
+        "no policy denies requests without TLS",
+      );
+    },
+  }),
   {
     id: "PK-S3-005",
     title: "S3 buckets log access",
@@ -147,42 +155,41 @@ export const storageRules: Rule[] = [
       );
     },
   },
-  {
+  perResource({
     id: "PK-S3-007",
     title: "No public S3 ACL",
     severity: "high",
     fix: "Remove the public canned ACL; serve public content through CloudFront with origin access control.",
     checkov: ["CKV_AWS_20"],
     types: ["aws_s3_bucket", "aws_s3_bucket_acl"],
-    check: ({ model }) =>
-      buckets(model).map((b) => {
-        const acls = [str(b.attrs.acl), ...bucketParts(model, b, "aws_s3_bucket_acl").map((a) => str(a.attrs.acl))].filter(
-          (a): a is string => Boolean(a),
-        );
-        const grants = bucketParts(model, b, "aws_s3_bucket_acl").flatMap((a) => blocks(get(a.attrs, "access_control_policy.grant")));
-        const publicGrant = grants.some((g) => /AllUsers|AuthenticatedUsers/.test(String(get(g, "grantee.uri") ?? "")));
-        const bad = acls.filter((a) => PUBLIC_ACLS.includes(a));
-        return check(
-          b,
-          !bad.length && !publicGrant,
-          bad.length ? `canned ACL ${bad.join(", ")}` : "an ACL grant to AllUsers / AuthenticatedUsers",
-        );
-      }),
-  },
-  {
+    of: "aws_s3_bucket",
+    each: (b, { model }) => {
+      const acls = [str(b.attrs.acl), ...bucketParts(model, b, "aws_s3_bucket_acl").map((a) => str(a.attrs.acl))].filter((a): a is string =>
+        Boolean(a),
+      );
+      const grants = bucketParts(model, b, "aws_s3_bucket_acl").flatMap((a) => blocks(get(a.attrs, "access_control_policy.grant")));
+      const publicGrant = grants.some((g) => /AllUsers|AuthenticatedUsers/.test(String(get(g, "grantee.uri") ?? "")));
+      const bad = acls.filter((a) => PUBLIC_ACLS.includes(a));
+      return check(
+        b,
+        !bad.length && !publicGrant,
+        bad.length ? `canned ACL ${bad.join(", ")}` : "an ACL grant to AllUsers / AuthenticatedUsers",
+      );
+    },
+  }),
+  perResource({
     id: "PK-S3-008",
     title: "S3 buckets have a lifecycle",
     severity: "low",
     fix: "Add aws_s3_bucket_lifecycle_configuration (expire noncurrent versions, abort incomplete uploads).",
     checkov: ["CKV2_AWS_61"],
     types: ["aws_s3_bucket", "aws_s3_bucket_lifecycle_configuration"],
-    check: ({ model }) =>
-      buckets(model).map((b) =>
-        check(
-          b,
-          blocks(b.attrs.lifecycle_rule).length > 0 || bucketParts(model, b, "aws_s3_bucket_lifecycle_configuration").length > 0,
-          "no lifecycle configuration",
-        ),
+    of: "aws_s3_bucket",
+    each: (b, { model }) =>
+      check(
+        b,
+        blocks(b.attrs.lifecycle_rule).length > 0 || bucketParts(model, b, "aws_s3_bucket_lifecycle_configuration").length > 0,
+        "no lifecycle configuration",
       ),
-  },
+  }),
 ];
