@@ -134,3 +134,15 @@ export function synthAll(cfg: PlatformConfig): Record<string, TerraformJson> {
   const layers = synthesizedStacks(cfg).filter((s) => s.name !== BOOTSTRAP_STACK);
   return Object.fromEntries(layers.sort((a, b) => order(a.name) - order(b.name)).map((s) => [s.name, s.tf as TerraformJson]));
 }
+
+/** A shipped example's environment (`examples/<system>/<environment>.yaml`), loaded and synthesized: its config and its layer stacks. */
+export function exampleEnvironment(system: string, environment: string) {
+  const cfg = anyConfig(`examples/${system}/${environment}.yaml`);
+  const layers = synthAll(cfg);
+  return { cfg, layers, stack: (name: string): TerraformJson => stackOf(layers, name) };
+}
+
+/** The example's environment is its system's project in us-west-2, in the given account, on the tier named like the environment. */
+export function expectExampleProject(cfg: PlatformConfig, project: string, environment: string, accountId: string): void {
+  expect(cfg).toMatchObject({ project, environment, tier: environment, aws: { region: "us-west-2", accountId } });
+}
