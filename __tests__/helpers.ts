@@ -146,3 +146,17 @@ export function exampleEnvironment(system: string, environment: string) {
 export function expectExampleProject(cfg: PlatformConfig, project: string, environment: string, accountId: string): void {
   expect(cfg).toMatchObject({ project, environment, tier: environment, aws: { region: "us-west-2", accountId } });
 }
+
+/** prod with a third availability zone (us-west-2c) and a subnet of each tier in it, the existing subnets' CIDRs unchanged. */
+export function prodWithThirdAz(): PlatformConfig {
+  return envWith("prod", {
+    aws: { azs: ["us-west-2a", "us-west-2b", "us-west-2c"] },
+    network: {
+      subnets: {
+        public: ["10.0.1.0/24", "10.0.2.0/24", "10.0.7.0/24"],
+        app: ["10.0.3.0/24", "10.0.4.0/24", "10.0.8.0/24"],
+        data: ["10.0.5.0/24", "10.0.6.0/24", "10.0.9.0/24"],
+      },
+    },
+  });
+}

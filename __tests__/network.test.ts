@@ -3,7 +3,7 @@ import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { NetworkStack } from "../layers/01-network/stack";
-import { addresses, env, envWith, ENVIRONMENTS, policy, resource, resources, synth } from "./helpers";
+import { addresses, env, envWith, ENVIRONMENTS, policy, prodWithThirdAz, resource, resources, synth } from "./helpers";
 
 describe.each(ENVIRONMENTS)("network layer (%s)", (name) => {
   const cfg = env(name);
@@ -159,19 +159,7 @@ describe.each(ENVIRONMENTS)("network layer (%s)", (name) => {
 describe("network layer options", () => {
   it("adding an AZ renames no existing address", () => {
     const two = synth(NetworkStack, env("prod")).tf;
-    const three = synth(
-      NetworkStack,
-      envWith("prod", {
-        aws: { azs: ["us-west-2a", "us-west-2b", "us-west-2c"] },
-        network: {
-          subnets: {
-            public: ["10.0.1.0/24", "10.0.2.0/24", "10.0.7.0/24"],
-            app: ["10.0.3.0/24", "10.0.4.0/24", "10.0.8.0/24"],
-            data: ["10.0.5.0/24", "10.0.6.0/24", "10.0.9.0/24"],
-          },
-        },
-      }),
-    ).tf;
+    const three = synth(NetworkStack, prodWithThirdAz()).tf;
     const before = addresses(two);
     const after = addresses(three);
     expect(before.filter((a) => !after.includes(a))).toEqual([]);
