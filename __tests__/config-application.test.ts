@@ -21,7 +21,7 @@ import {
   serviceCapacity,
 } from "../layers/07-application/config";
 import { FARGATE_CPU_UNITS, fargateMemoryText, isFargateSize } from "../modules/fargate-sizes";
-import { env, ENVIRONMENTS } from "./helpers";
+import { DEFAULT_DB_VARIABLES, env, ENVIRONMENTS } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");
 const DIR = "__tests__/fixtures/config/application";
@@ -52,15 +52,7 @@ it("the fixtures' base is valid, and so is a fixture that sets every application
   });
   expect(customers.database).toEqual({
     privileges: "owner",
-    variables: {
-      host: "DB_HOST",
-      port: "DB_PORT",
-      name: "DB_NAME",
-      user: "DB_USER",
-      sslMode: "DB_SSL_MODE",
-      region: "DB_REGION",
-      secretArn: "DB_SECRET_ARN",
-    },
+    variables: DEFAULT_DB_VARIABLES,
   });
   expect(cfg.services.vets).toMatchObject({
     cpu: 256,

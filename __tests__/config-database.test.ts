@@ -16,7 +16,7 @@ import { ConfigSchema } from "../core/config/schema";
 import { cacheMemberIds, resolveCache, resolveDatabase, windowsOverlap } from "../layers/03-database/config";
 import { iamDatabaseUsers, serviceDatabaseAccess } from "../layers/07-application/config";
 import { fixtureChecks } from "./config-fixtures";
-import { envWith } from "./helpers";
+import { DEFAULT_DB_VARIABLES, envWith } from "./helpers";
 
 const DIR = "__tests__/fixtures/config/database";
 const OWNED = /^(database|cache)(\.|\[|$)|^aws\.azs$/;
@@ -554,15 +554,7 @@ describe("service credentials (services.<name>.database) and the user provisione
       auth: "iam",
       user: "admin_server",
       privileges: "owner",
-      variables: {
-        host: "DB_HOST",
-        port: "DB_PORT",
-        name: "DB_NAME",
-        user: "DB_USER",
-        sslMode: "DB_SSL_MODE",
-        region: "DB_REGION",
-        secretArn: "DB_SECRET_ARN",
-      },
+      variables: DEFAULT_DB_VARIABLES,
     });
     // The GenAI function's user needs IAM authentication too (genai.database): without it, no function user.
     const off = envWith("dev", { database: { iamAuthentication: false }, genai: { database: null } });

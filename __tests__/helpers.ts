@@ -160,3 +160,11 @@ export function prodWithThirdAz(): PlatformConfig {
     },
   });
 }
+
+/** The variables a service reads its database connection from unless it names its own: DB_ and the key in upper snake case. */
+export const DEFAULT_DB_VARIABLES: Record<string, string> = Object.fromEntries(
+  ["host", "port", "name", "user", "sslMode", "region", "secretArn"].map((key) => [
+    key,
+    `DB_${key.replace(/[A-Z]/g, "_$&").toUpperCase()}`,
+  ]),
+);
