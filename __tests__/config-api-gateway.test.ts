@@ -7,11 +7,10 @@
  */
 import * as path from "node:path";
 import { loadConfigFile } from "../core/config/loader";
-import { fixtureChecks } from "./config-fixtures";
+import { fixtureChecks, ROOT } from "./config-fixtures";
 import { apiStageName, resolveApiBackend } from "../layers/08-api-gateway/config";
 import { env, envWith } from "./helpers";
 
-const ROOT = path.resolve(__dirname, "..");
 const DIR = "__tests__/fixtures/config/api-gateway";
 
 const { expectRefused, itRefuses } = fixtureChecks(DIR);

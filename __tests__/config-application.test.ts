@@ -7,7 +7,7 @@
  */
 import * as path from "node:path";
 import { loadConfigFile } from "../core/config/loader";
-import { fixtureChecks } from "./config-fixtures";
+import { fixtureChecks, ROOT } from "./config-fixtures";
 import {
   albHttpOnly,
   DERIVED_PRIORITY_MIN,
@@ -23,7 +23,6 @@ import {
 import { FARGATE_CPU_UNITS, fargateMemoryText, isFargateSize } from "../modules/fargate-sizes";
 import { DEFAULT_DB_VARIABLES, env, ENVIRONMENTS } from "./helpers";
 
-const ROOT = path.resolve(__dirname, "..");
 const DIR = "__tests__/fixtures/config/application";
 
 const { itRefuses } = fixtureChecks(DIR);

@@ -11,10 +11,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { formatProblem, type ConfigProblem } from "../core/config/errors";
 import { ENVIRONMENTS_DIR, exitOnConfigError, loadConfigFile, loadEnvironment, resolveEnvironmentFile } from "../core/config/loader";
-import { fixtureChecks, refusal } from "./config-fixtures";
+import { fixtureChecks, refusal, ROOT } from "./config-fixtures";
 import { ConfigSchema, INTERFACE_ENDPOINT_SERVICES, LAYER_NAMES, LOG_RETENTION_DAYS } from "../core/config/schema";
 
-const ROOT = path.resolve(__dirname, "..");
 /** Fixture directory as the loader displays it (relative to the working directory). */
 const DIR = "__tests__/fixtures/config";
 const { refused, at, expectRefused, itRefuses } = fixtureChecks(DIR);

@@ -7,7 +7,8 @@ import * as path from "node:path";
 import { ConfigError, formatProblem } from "../core/config/errors";
 import { loadConfigFile } from "../core/config/loader";
 
-const ROOT = path.resolve(__dirname, "..");
+/** The project root. */
+export const ROOT = path.resolve(__dirname, "..");
 
 /**
  * [line, col, text found there, "key.path: expected ..., found ..."], and the file (relative to the

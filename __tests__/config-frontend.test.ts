@@ -7,12 +7,11 @@
  */
 import * as path from "node:path";
 import { loadConfigFile } from "../core/config/loader";
-import { fixtureChecks } from "./config-fixtures";
+import { fixtureChecks, ROOT } from "./config-fixtures";
 import { cspDirectives, DEFAULT_CSP, domainNames, originOf, resolveSpaRouting } from "../layers/11-frontend/config";
 import { frontendContract } from "../layers/11-frontend/contract";
 import { env, envWith, ENVIRONMENTS } from "./helpers";
 
-const ROOT = path.resolve(__dirname, "..");
 const DIR = "__tests__/fixtures/config/frontend";
 
 const { expectRefused, itRefuses } = fixtureChecks(DIR);

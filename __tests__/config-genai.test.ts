@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { loadConfigFile } from "../core/config/loader";
-import { fixtureChecks } from "./config-fixtures";
+import { fixtureChecks, ROOT } from "./config-fixtures";
 import {
   DEFAULT_MODEL_ID,
   foundationModelOf,
@@ -20,7 +20,6 @@ import {
 } from "../layers/06-lambda-genai/config";
 import { env, ENVIRONMENTS } from "./helpers";
 
-const ROOT = path.resolve(__dirname, "..");
 /** Fixture directory as the loader displays it (relative to the working directory). */
 const DIR = "__tests__/fixtures/config/genai";
 const { load, expectRefused, itRefuses } = fixtureChecks(DIR);

@@ -25,6 +25,15 @@ const { load, expectRefused, itRefuses } = fixtureChecks(DIR, { owned: OWNED });
 const PERIOD = "expected a period in seconds that is a multiple of 60 from 60 to 86400 (AWS services publish these metrics once a minute)";
 const MISSING = `expected how the alarm treats missing data: one of ${TREAT_MISSING_DATA.join(", ")}`;
 
+/** One setting of every alarm, by `<group>.<alarm>`. */
+function perAlarm(alarms: object, setting: "treatMissingData" | "severity"): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(alarms).flatMap(([group, byName]) =>
+      Object.entries(byName as Record<string, Record<typeof setting, string>>).map(([name, alarm]) => [`${group}.${name}`, alarm[setting]]),
+    ),
+  );
+}
+
 describe("defaults", () => {
   it.each(ENVIRONMENTS)("%s: every alarm on with its own defaults, X-Ray sampling and trail retention by tier, GuardDuty off", (name) => {
     const { monitoring, tier } = env(name);
@@ -59,12 +68,7 @@ describe("defaults", () => {
   });
 
   it("chooses missing-data treatment per metric (the table in docs/layers/monitoring.md)", () => {
-    const a = env("dev").monitoring.alarms;
-    const treat = Object.fromEntries(
-      Object.entries(a).flatMap(([g, byName]) =>
-        Object.entries(byName as Record<string, { treatMissingData: string }>).map(([n, s]) => [`${g}.${n}`, s.treatMissingData]),
-      ),
-    );
+    const treat = perAlarm(env("dev").monitoring.alarms, "treatMissingData");
     expect(treat).toEqual({
       "alb.elb5xxRate": "notBreaching",
       "alb.target5xxRate": "notBreaching",
@@ -100,11 +104,7 @@ describe("defaults", () => {
 
   it("gives every alarm a severity by what it means (the table in docs/layers/monitoring.md)", () => {
     const { alarms, cloudTrail } = env("prod").monitoring;
-    const severities = Object.fromEntries(
-      Object.entries(alarms).flatMap(([g, byName]) =>
-        Object.entries(byName as Record<string, { severity: string }>).map(([n, s]) => [`${g}.${n}`, s.severity]),
-      ),
-    );
+    const severities = perAlarm(alarms, "severity");
     expect(severities).toEqual({
       "alb.elb5xxRate": "ERROR",
       "alb.target5xxRate": "ERROR",

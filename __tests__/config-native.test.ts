@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { fixtureChecks } from "./config-fixtures";
+import { fixtureChecks, ROOT } from "./config-fixtures";
 import {
   federatedProviders,
   bucketNameProblem,
@@ -21,7 +21,6 @@ import {
 } from "../layers/09-native/config";
 import { env, envWith, ENVIRONMENTS } from "./helpers";
 
-const ROOT = path.resolve(__dirname, "..");
 const DIR = "__tests__/fixtures/config/native";
 const { load, expectRefused, itRefuses } = fixtureChecks(DIR);
 

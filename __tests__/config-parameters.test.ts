@@ -10,12 +10,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { ConfigError, formatProblem } from "../core/config/errors";
 import { loadConfigFile } from "../core/config/loader";
-import { fixtureChecks } from "./config-fixtures";
+import { fixtureChecks, ROOT } from "./config-fixtures";
 import { DNS_NAMESPACE_RE } from "../layers/05-cloud-map/config";
 import { parameterAddressPart, PARAMETER_KEY_RE } from "../layers/04-parameters/config";
 import { snakeCase } from "../core/layer-stack";
 
-const ROOT = path.resolve(__dirname, "..");
 const DIR = "__tests__/fixtures/config/parameters";
 
 const { refused, at, itRefuses } = fixtureChecks(DIR);
