@@ -116,25 +116,25 @@ describe("channels and event rules that follow from a config (shared by the laye
   });
 
   it("the contract mocks have the keys the layer publishes", () => {
+    /** The ARN of each kind's rule: <prefix>-<kind> in us-west-2 of the account. */
+    const ruleArns = (account: string, prefix: string, kinds: string[]) =>
+      Object.fromEntries(kinds.map((kind) => [kind, `arn:aws:events:us-west-2:${account}:rule/${prefix}-${kind}`]));
     const prod = env("prod");
     expect(notificationContract.channels.mock(prod)).toEqual({
       slack: "arn:aws:chatbot::333333333333:chat-configuration/slack-channel/petclinic-prod-alarms",
       email: "oncall@petclinic.example.com",
     });
-    expect(notificationContract.event_rule_arns.mock(prod)).toEqual({
-      "ecs-deployment-failed": "arn:aws:events:us-west-2:333333333333:rule/petclinic-prod-ecs-deployment-failed",
-      "ecs-task-stopped": "arn:aws:events:us-west-2:333333333333:rule/petclinic-prod-ecs-task-stopped",
-      "rds-event": "arn:aws:events:us-west-2:333333333333:rule/petclinic-prod-rds-event",
-    });
+    expect(notificationContract.event_rule_arns.mock(prod)).toEqual(
+      ruleArns("333333333333", "petclinic-prod", ["ecs-deployment-failed", "ecs-task-stopped", "rds-event"]),
+    );
     const webhook = load("webhook-valid.yaml");
     expect(notificationContract.channels.mock(webhook)).toEqual({
       slack: "arn:aws:lambda:us-west-2:111111111111:function:petclinic-dev-notification-webhook",
       email: "ops@example.com,Oncall+Platform@Mail.Example.co.uk",
     });
-    expect(notificationContract.event_rule_arns.mock(webhook)).toEqual({
-      "ecs-deployment-failed": "arn:aws:events:us-west-2:111111111111:rule/petclinic-dev-ecs-deployment-failed",
-      "rds-event": "arn:aws:events:us-west-2:111111111111:rule/petclinic-dev-rds-event",
-    });
+    expect(notificationContract.event_rule_arns.mock(webhook)).toEqual(
+      ruleArns("111111111111", "petclinic-dev", ["ecs-deployment-failed", "rds-event"]),
+    );
   });
 });
 
