@@ -24,6 +24,7 @@ import {
 import { InvalidMessageError, MAX_TEMPLATE_DATA_BYTES, parseMessage, validateMessage } from "../../functions/mailer/src/message";
 import { sendEmailInput, type SendEmailClient } from "../../functions/mailer/src/ses";
 import { ENV, loadSettings, SettingsError, type Settings } from "../../functions/mailer/src/settings";
+import { fakeSdkClient, type FakeReply } from "./fake-sdk-client";
 
 const SETTINGS: Settings = {
   fromAddress: "no-reply@example.com",
@@ -40,24 +41,10 @@ const USER = "jane.doe@example.org";
 const OTP = { template: "otp", to: [USER], data: { code: CODE, name: "Jane" } };
 const REQUEST_ID = "2b1c7f0e-0000-4000-8000-000000000001";
 
-type Call = { input: SendEmailCommandInput; signal?: AbortSignal };
-
-function fakeSes(
-  reply: Partial<SendEmailCommandOutput> | Error | ((call: Call, n: number) => Promise<Partial<SendEmailCommandOutput>>) = {
-    MessageId: "ses-0001",
-  },
-) {
-  const calls: Call[] = [];
-  const client: SendEmailClient = {
-    async send(command: SendEmailCommand, options?: { abortSignal?: AbortSignal }) {
-      expect(command).toBeInstanceOf(SendEmailCommand);
-      const call = { input: command.input, signal: options?.abortSignal };
-      calls.push(call);
-      if (reply instanceof Error) throw reply;
-      const out = typeof reply === "function" ? await reply(call, calls.length) : reply;
-      return { $metadata: {}, ...out } as SendEmailCommandOutput;
-    },
-  };
+/** An SES client answering SendEmail with `reply` (an output, an error to throw, or a function of the call and its number). */
+function fakeSes(reply: FakeReply<SendEmailCommandInput, SendEmailCommandOutput> = { MessageId: "ses-0001" }) {
+  const { send, calls } = fakeSdkClient(SendEmailCommand, reply);
+  const client: SendEmailClient = { send };
   return { client, calls };
 }
 
