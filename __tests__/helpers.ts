@@ -168,3 +168,11 @@ export const DEFAULT_DB_VARIABLES: Record<string, string> = Object.fromEntries(
     `DB_${key.replace(/[A-Z]/g, "_$&").toUpperCase()}`,
   ]),
 );
+
+/** The addresses the `after` stack adds to the `before` stack, sorted; fails the test when `after` drops or renames any of `before`'s. */
+export function addedAddresses(before: TerraformJson, after: TerraformJson): string[] {
+  const was = addresses(before);
+  const is = addresses(after);
+  expect(was.filter((a) => !is.includes(a))).toEqual([]);
+  return is.filter((a) => !was.includes(a));
+}
