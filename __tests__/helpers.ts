@@ -176,3 +176,11 @@ export function addedAddresses(before: TerraformJson, after: TerraformJson): str
   expect(was.filter((a) => !is.includes(a))).toEqual([]);
   return is.filter((a) => !was.includes(a));
 }
+
+/** The stack keeps its state at `key` in the environment's state bucket, encrypted, with the S3 lockfile unless backend.lockMode is dynamodb alone. */
+export function expectS3Backend(tf: TerraformJson, cfg: PlatformConfig, key: string): Record<string, unknown> {
+  const s3 = tf.terraform!.backend!.s3;
+  expect(s3).toMatchObject({ bucket: cfg.backend.bucket, key, encrypt: true, region: "us-west-2" });
+  expect(s3.use_lockfile).toBe(cfg.backend.lockMode === "dynamodb" ? undefined : true);
+  return s3;
+}
