@@ -29,6 +29,10 @@ const integration = (tf: TerraformJson, path: string, method: string) =>
   resource(tf, "aws_api_gateway_integration", `api_${path}_${method}_integration`);
 const method = (tf: TerraformJson, path: string, m: string) => resource(tf, "aws_api_gateway_method", `api_${path}_${m}`);
 const names = (tf: TerraformJson, type: string) => Object.keys(resources(tf, type)).sort();
+/** The stack has no resource of any of these types (each type checked on its own, so a failure names it). */
+const expectNone = (tf: TerraformJson, types: string[]) => {
+  for (const type of types) expect([type, names(tf, type)]).toEqual([type, []]);
+};
 const synthOf = (cfg: PlatformConfig) => synth(ApiGatewayStack, cfg);
 
 /** PetClinic's public service paths as API resources (address part, path part, parent address part). */
@@ -274,14 +278,12 @@ describe.each(ENVIRONMENTS)("api-gateway layer, REST (%s)", (name) => {
   });
 
   it("has no custom domain and no usage plan unless configured", () => {
-    for (const type of [
+    expectNone(tf, [
       "aws_api_gateway_domain_name",
       "aws_api_gateway_base_path_mapping",
       "aws_api_gateway_usage_plan",
       "aws_api_gateway_api_key",
-    ]) {
-      expect([type, names(tf, type)]).toEqual([type, []]);
-    }
+    ]);
   });
 
   it("publishes exactly its contract", () => {
@@ -512,14 +514,7 @@ describe.each(ENVIRONMENTS)("api-gateway layer, HTTP API (%s)", (name) => {
 
   it("creates an HTTP API and no REST API, VPC link, WAF association or account setting", () => {
     expect(resource(tf, "aws_apigatewayv2_api", "api")).toMatchObject({ name: `petclinic-${name}-api`, protocol_type: "HTTP" });
-    for (const type of [
-      "aws_api_gateway_rest_api",
-      "aws_api_gateway_vpc_link",
-      "aws_wafv2_web_acl_association",
-      "aws_api_gateway_account",
-    ]) {
-      expect([type, names(tf, type)]).toEqual([type, []]);
-    }
+    expectNone(tf, ["aws_api_gateway_rest_api", "aws_api_gateway_vpc_link", "aws_wafv2_web_acl_association", "aws_api_gateway_account"]);
   });
 
   it("reaches the internal ALB listener through a VPC link in the app subnets with the api_link security group", () => {

@@ -13,7 +13,7 @@ import { blueGreenServices, serviceDeployment, trafficRoutingName } from "../lay
 import { applicationContract } from "../layers/07-application/contract";
 import { ApplicationStack } from "../layers/07-application/stack";
 import { SecurityStack } from "../layers/02-security/stack";
-import { addresses, env, envWith, ENVIRONMENTS, policy, resource, resources, synth, type TerraformJson } from "./helpers";
+import { addedAddresses, env, envWith, ENVIRONMENTS, policy, resource, resources, synth, type TerraformJson } from "./helpers";
 
 const synthApp = (cfg: PlatformConfig) => synth(ApplicationStack, cfg).tf;
 const id = (service: string) => service.replace(/-/g, "_");
@@ -87,10 +87,7 @@ describe("one blue-green service beside rolling ones (prod, HTTPS)", () => {
       }
     }
     for (const s of rolling) expect(resource(tf, "aws_ecs_service", id(s))).toEqual(resource(plain, "aws_ecs_service", id(s)));
-    const before = addresses(plain);
-    const after = addresses(tf);
-    expect(before.filter((a) => !after.includes(a))).toEqual([]);
-    expect(after.filter((a) => !before.includes(a))).toEqual([
+    expect(addedAddresses(plain, tf)).toEqual([
       "aws_cloudwatch_metric_alarm.customers_deployment_5xx",
       "aws_codedeploy_app.codedeploy",
       "aws_codedeploy_deployment_group.customers_deployment",

@@ -379,15 +379,23 @@ describe("flow proof over the synthesized environments", () => {
     if (!f) throw new Error(`no flow ${id}`);
     return f;
   };
-
-  test("IMS 2.0 prod: api -> workspace holds, and breaks without the grant, the scrape target, the SigV4 extension or the NAT route", () => {
-    const { inputs, facts } = inputsOf("examples/ims2/prod.yaml");
-    const id = "service:api->prometheus:prometheus";
+  /** The flow holds in a configuration's stacks, through (at least) these hops; returns the stacks and facts to break it in. */
+  const holds = (config: string, id: string, hops: string[]) => {
+    const { inputs, facts } = inputsOf(config);
     const ok = flow(inputs, facts, id);
     expect(ok.status).toBe("ok");
-    expect(ok.hops.map((h) => h.name)).toEqual(
-      expect.arrayContaining(["workspace exists", "scrape target is the application", "SigV4 for aps", "route to aps-workspaces: NAT"]),
-    );
+    expect(ok.hops.map((h) => h.name)).toEqual(expect.arrayContaining(hops));
+    return { inputs, facts };
+  };
+
+  test("IMS 2.0 prod: api -> workspace holds, and breaks without the grant, the scrape target, the SigV4 extension or the NAT route", () => {
+    const id = "service:api->prometheus:prometheus";
+    const { inputs, facts } = holds("examples/ims2/prod.yaml", id, [
+      "workspace exists",
+      "scrape target is the application",
+      "SigV4 for aps",
+      "route to aps-workspaces: NAT",
+    ]);
 
     const noGrant = edited(inputs, "application", (tf) => delete tf.resource.aws_iam_role_policy.api_prometheus_write);
     expect(flow(noGrant, facts, id).broken).toMatchObject({ kind: "identity" });
@@ -430,11 +438,8 @@ describe("flow proof over the synthesized environments", () => {
   });
 
   test("PetClinic dev: customers -> X-Ray holds through the xray endpoint, and breaks when the application is not told the collector", () => {
-    const { inputs, facts } = inputsOf("dev");
     const id = "service:customers->xray";
-    const ok = flow(inputs, facts, id);
-    expect(ok.status).toBe("ok");
-    expect(ok.hops.map((h) => h.name)).toContain("route to xray: interface endpoint");
+    const { inputs, facts } = holds("dev", id, ["route to xray: interface endpoint"]);
     const untold = edited(inputs, "application", (tf) => {
       const td = tf.resource.aws_ecs_task_definition.customers_task;
       const cds = JSON.parse(String(td.container_definitions)) as { environment: { name: string }[] }[];
@@ -445,13 +450,8 @@ describe("flow proof over the synthesized environments", () => {
   });
 
   test("PetClinic dev: the GenAI function -> Aurora holds with its IAM user, and breaks without rds-db:connect or without the user", () => {
-    const { inputs, facts } = inputsOf("dev");
     const id = "function:genai->database:aurora";
-    const ok = flow(inputs, facts, id);
-    expect(ok.status).toBe("ok");
-    expect(ok.hops.map((h) => h.name)).toEqual(
-      expect.arrayContaining(["IAM database authentication on", "database user genai exists", "TLS"]),
-    );
+    const { inputs, facts } = holds("dev", id, ["IAM database authentication on", "database user genai exists", "TLS"]);
     const noGrant = edited(inputs, "database", (tf) => delete tf.resource.aws_iam_role_policy.genai_function_db_connect);
     expect(flow(noGrant, facts, id).broken).toMatchObject({ kind: "identity" });
     const noUser = edited(inputs, "database", (tf) => {

@@ -7,14 +7,13 @@
  */
 import * as path from "node:path";
 import { loadConfigFile } from "../core/config/loader";
-import { fixtureChecks } from "./config-fixtures";
+import { fixtureChecks, ROOT } from "./config-fixtures";
 import { apiStageName, resolveApiBackend } from "../layers/08-api-gateway/config";
 import { env, envWith } from "./helpers";
 
-const ROOT = path.resolve(__dirname, "..");
 const DIR = "__tests__/fixtures/config/api-gateway";
 
-const { expectRefused } = fixtureChecks(DIR);
+const { expectRefused, itRefuses } = fixtureChecks(DIR);
 
 const ORIGIN = 'an origin such as https://app.example.com (scheme, lower-case host, optional port; no path or trailing slash) or "*"';
 const CERT = "an ACM certificate ARN (arn:aws:acm:<region>:<12-digit account>:certificate/<uuid>)";
@@ -84,143 +83,151 @@ describe("throttling", () => {
 });
 
 describe("CORS", () => {
-  it("an origin with a trailing slash (a path) is not an origin", () => {
-    expectRefused("cors-origin-path.yaml", [
-      4,
-      45,
-      "https://admin.example.com/]",
-      `apiGateway.cors.allowOrigins[1]: expected ${ORIGIN}, found "https://admin.example.com/"`,
-    ]);
-  });
-
-  it("an origin without a scheme", () => {
-    expectRefused("cors-origin-bare-host.yaml", [
-      4,
-      20,
-      "app.example.com]",
-      `apiGateway.cors.allowOrigins[0]: expected ${ORIGIN}, found "app.example.com"`,
-    ]);
-  });
-
-  it('"*" with credentials', () => {
-    expectRefused("cors-star-credentials.yaml", [
-      4,
-      20,
-      '"*"]',
-      `apiGateway.cors.allowOrigins[0]: expected ${STAR_CREDENTIALS}, found "*"`,
-    ]);
-  });
+  itRefuses([
+    [
+      "an origin with a trailing slash (a path) is not an origin",
+      "cors-origin-path.yaml",
+      [4, 45, "https://admin.example.com/]", `apiGateway.cors.allowOrigins[1]: expected ${ORIGIN}, found "https://admin.example.com/"`],
+    ],
+    [
+      "an origin without a scheme",
+      "cors-origin-bare-host.yaml",
+      [4, 20, "app.example.com]", `apiGateway.cors.allowOrigins[0]: expected ${ORIGIN}, found "app.example.com"`],
+    ],
+    [
+      '"*" with credentials',
+      "cors-star-credentials.yaml",
+      [4, 20, '"*"]', `apiGateway.cors.allowOrigins[0]: expected ${STAR_CREDENTIALS}, found "*"`],
+    ],
+  ]);
 });
 
 describe("custom domain", () => {
-  it("without a certificate ARN", () => {
-    expectRefused("custom-domain-no-certificate.yaml", [
-      3,
-      3,
-      "customDomain:",
-      `apiGateway.customDomain.certificateArn: expected ${CERT}, found nothing (the key is missing)`,
-    ]);
-  });
-
-  it("a certificate ARN of another service (format)", () => {
-    expectRefused("certificate-format.yaml", [
-      5,
-      5,
-      "certificateArn: arn:aws:iam::111111111111:server-certificate/petclinic",
-      `apiGateway.customDomain.certificateArn: expected ${CERT}, found "arn:aws:iam::111111111111:server-certificate/petclinic"`,
-    ]);
-  });
-
-  it("a certificate in another region (us-east-1 is CloudFront's)", () => {
-    expectRefused("certificate-other-region.yaml", [
-      5,
-      5,
-      "certificateArn: arn:aws:acm:us-east-1:111111111111:certificate/0f6b3c2a-1d4e-4a5b-9c8d-7e6f5a4b3c2d",
-      "apiGateway.customDomain.certificateArn: expected a certificate in us-west-2 (a regional API endpoint uses a certificate of its own region; us-east-1 certificates are for CloudFront), found a certificate in us-east-1",
-    ]);
-  });
-
-  it("a certificate of another account", () => {
-    expectRefused("certificate-other-account.yaml", [
-      5,
-      5,
-      "certificateArn: arn:aws:acm:us-west-2:999999999999:certificate/0f6b3c2a-1d4e-4a5b-9c8d-7e6f5a4b3c2d",
-      "apiGateway.customDomain.certificateArn: expected a certificate of the environment's account 111111111111, found a certificate of account 999999999999",
-    ]);
-  });
+  itRefuses([
+    [
+      "without a certificate ARN",
+      "custom-domain-no-certificate.yaml",
+      [3, 3, "customDomain:", `apiGateway.customDomain.certificateArn: expected ${CERT}, found nothing (the key is missing)`],
+    ],
+    [
+      "a certificate ARN of another service (format)",
+      "certificate-format.yaml",
+      [
+        5,
+        5,
+        "certificateArn: arn:aws:iam::111111111111:server-certificate/petclinic",
+        `apiGateway.customDomain.certificateArn: expected ${CERT}, found "arn:aws:iam::111111111111:server-certificate/petclinic"`,
+      ],
+    ],
+    [
+      "a certificate in another region (us-east-1 is CloudFront's)",
+      "certificate-other-region.yaml",
+      [
+        5,
+        5,
+        "certificateArn: arn:aws:acm:us-east-1:111111111111:certificate/0f6b3c2a-1d4e-4a5b-9c8d-7e6f5a4b3c2d",
+        "apiGateway.customDomain.certificateArn: expected a certificate in us-west-2 (a regional API endpoint uses a certificate of its own region; us-east-1 certificates are for CloudFront), found a certificate in us-east-1",
+      ],
+    ],
+    [
+      "a certificate of another account",
+      "certificate-other-account.yaml",
+      [
+        5,
+        5,
+        "certificateArn: arn:aws:acm:us-west-2:999999999999:certificate/0f6b3c2a-1d4e-4a5b-9c8d-7e6f5a4b3c2d",
+        "apiGateway.customDomain.certificateArn: expected a certificate of the environment's account 111111111111, found a certificate of account 999999999999",
+      ],
+    ],
+  ]);
 });
 
 describe("stage and type", () => {
-  it("a stage name with characters AWS refuses", () => {
-    expectRefused("stage-name.yaml", [3, 3, "stageName: dev.v1", `apiGateway.stageName: expected ${STAGE}, found "dev.v1"`]);
-  });
-
-  it("$default on a REST API", () => {
-    expectRefused("rest-default-stage.yaml", [
-      3,
-      3,
-      "stageName: $default",
-      'apiGateway.stageName: expected a stage name of letters, digits, hyphens and underscores ($default exists for HTTP APIs only), found "$default"',
-    ]);
-  });
-
-  it("a usage plan on an HTTP API", () => {
-    expectRefused("http-usage-plan.yaml", [4, 3, "usagePlan:", `apiGateway.usagePlan: expected ${HTTP_USAGE_PLAN}, found a usage plan`]);
-  });
-
-  it("an unknown type, with the known ones", () => {
-    expectRefused("bad-type.yaml", [3, 3, "type: graphql", 'apiGateway.type: expected one of "rest", "http", found "graphql"']);
-  });
-
-  it("a mistyped key, with a suggestion", () => {
-    expectRefused("unknown-key.yaml", [
-      3,
-      3,
-      "throtle:",
-      "apiGateway.throtle: expected a known key (type, stageName, throttle, cors, logging, customDomain, usagePlan, backendHost, backendProtocol, backendBasePath, manageAccountLoggingRole), " +
-        'found unknown key "throtle" (did you mean throttle?)',
-    ]);
-  });
-
-  it("an API with no route: both the application and lambda-genai layers disabled", () => {
-    expectRefused("no-routes.yaml", [
-      2,
-      1,
-      "layers:",
-      "layers.api-gateway.enabled: expected false when both the application and lambda-genai layers are disabled (the API would have no route to deploy), found the api-gateway layer enabled",
-    ]);
-  });
+  itRefuses([
+    [
+      "a stage name with characters AWS refuses",
+      "stage-name.yaml",
+      [3, 3, "stageName: dev.v1", `apiGateway.stageName: expected ${STAGE}, found "dev.v1"`],
+    ],
+    [
+      "$default on a REST API",
+      "rest-default-stage.yaml",
+      [
+        3,
+        3,
+        "stageName: $default",
+        'apiGateway.stageName: expected a stage name of letters, digits, hyphens and underscores ($default exists for HTTP APIs only), found "$default"',
+      ],
+    ],
+    [
+      "a usage plan on an HTTP API",
+      "http-usage-plan.yaml",
+      [4, 3, "usagePlan:", `apiGateway.usagePlan: expected ${HTTP_USAGE_PLAN}, found a usage plan`],
+    ],
+    [
+      "an unknown type, with the known ones",
+      "bad-type.yaml",
+      [3, 3, "type: graphql", 'apiGateway.type: expected one of "rest", "http", found "graphql"'],
+    ],
+    [
+      "a mistyped key, with a suggestion",
+      "unknown-key.yaml",
+      [
+        3,
+        3,
+        "throtle:",
+        "apiGateway.throtle: expected a known key (type, stageName, throttle, cors, logging, customDomain, usagePlan, backendHost, backendProtocol, backendBasePath, manageAccountLoggingRole), " +
+          'found unknown key "throtle" (did you mean throttle?)',
+      ],
+    ],
+    [
+      "an API with no route: both the application and lambda-genai layers disabled",
+      "no-routes.yaml",
+      [
+        2,
+        1,
+        "layers:",
+        "layers.api-gateway.enabled: expected false when both the application and lambda-genai layers are disabled (the API would have no route to deploy), found the api-gateway layer enabled",
+      ],
+    ],
+  ]);
 });
 
 describe("the backend (application.alb)", () => {
-  it("https to a load balancer with a certificate needs the name on the certificate", () => {
-    expectRefused("https-without-host.yaml", [
-      1,
-      1,
-      "extends: ../_base",
-      "apiGateway.backendHost: expected a host name on the load balancer's certificate, such as alb.internal.example.com (the gateway calls the ALB over https and checks the certificate's name; " +
-        "the ALB's own DNS name is on no certificate), found nothing (the key is missing)",
-    ]);
-  });
-
-  it("https to an HTTP-only load balancer", () => {
-    expectRefused("https-to-http-only.yaml", [
-      3,
-      3,
-      "backendProtocol: https",
-      'apiGateway.backendProtocol: expected http or no key (the load balancer serves HTTP only: application.alb has no certificate or httpOnly is true), found "https"',
-    ]);
-  });
-
-  it("a REST API in front of an internal load balancer without the NLB its VPC link needs", () => {
-    expectRefused("rest-internal-without-nlb.yaml", [
-      6,
-      3,
-      "alb:",
-      "application.alb.networkLoadBalancer: expected true (apiGateway.type is rest and the load balancer is internal: a REST API's VPC link targets a network load balancer), " +
-        "found nothing (the key is missing) (or apiGateway.type: http, whose VPC link reaches the ALB listener directly)",
-    ]);
-  });
+  itRefuses([
+    [
+      "https to a load balancer with a certificate needs the name on the certificate",
+      "https-without-host.yaml",
+      [
+        1,
+        1,
+        "extends: ../_base",
+        "apiGateway.backendHost: expected a host name on the load balancer's certificate, such as alb.internal.example.com (the gateway calls the ALB over https and checks the certificate's name; " +
+          "the ALB's own DNS name is on no certificate), found nothing (the key is missing)",
+      ],
+    ],
+    [
+      "https to an HTTP-only load balancer",
+      "https-to-http-only.yaml",
+      [
+        3,
+        3,
+        "backendProtocol: https",
+        'apiGateway.backendProtocol: expected http or no key (the load balancer serves HTTP only: application.alb has no certificate or httpOnly is true), found "https"',
+      ],
+    ],
+    [
+      "a REST API in front of an internal load balancer without the NLB its VPC link needs",
+      "rest-internal-without-nlb.yaml",
+      [
+        6,
+        3,
+        "alb:",
+        "application.alb.networkLoadBalancer: expected true (apiGateway.type is rest and the load balancer is internal: a REST API's VPC link targets a network load balancer), " +
+          "found nothing (the key is missing) (or apiGateway.type: http, whose VPC link reaches the ALB listener directly)",
+      ],
+    ],
+  ]);
 });
 
 it("several problems, one line each, in file order", () => {

@@ -11,13 +11,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { formatProblem, type ConfigProblem } from "../core/config/errors";
 import { ENVIRONMENTS_DIR, exitOnConfigError, loadConfigFile, loadEnvironment, resolveEnvironmentFile } from "../core/config/loader";
-import { fixtureChecks, refusal } from "./config-fixtures";
+import { fixtureChecks, refusal, ROOT } from "./config-fixtures";
 import { ConfigSchema, INTERFACE_ENDPOINT_SERVICES, LAYER_NAMES, LOG_RETENTION_DAYS } from "../core/config/schema";
 
-const ROOT = path.resolve(__dirname, "..");
 /** Fixture directory as the loader displays it (relative to the working directory). */
 const DIR = "__tests__/fixtures/config";
-const { refused, at, expectRefused } = fixtureChecks(DIR);
+const { refused, at, expectRefused, itRefuses } = fixtureChecks(DIR);
 
 const RETENTIONS = `one of the retention periods CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(", ")})`;
 const US_WEST_2_AZS = "us-west-2a, us-west-2b, us-west-2c, us-west-2d";
@@ -31,92 +30,84 @@ it("the fixtures' base is valid (every failure below comes from the one change a
 });
 
 describe("YAML itself", () => {
-  it("a syntax error: where the parser stopped", () => {
-    expectRefused("yaml-syntax.yaml", [
-      4,
-      1,
-      "aws:",
-      "expected valid YAML, found a syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]",
-    ]);
-  });
-
-  it("a syntax error inside a line: its column", () => {
-    expectRefused("yaml-compact.yaml", [
-      4,
-      11,
-      "us-west-2: oops",
-      "expected valid YAML, found a syntax error: Nested mappings are not allowed in compact mappings",
-    ]);
-  });
-
-  it("tabs as indentation", () => {
-    expectRefused("yaml-tab.yaml", [
-      3,
-      1,
-      "\tregion: us-west-2",
-      "expected valid YAML, found a syntax error: Tabs are not allowed as indentation",
-    ]);
-  });
-
-  it("a duplicate key: the second one, with its key path and the first one's line", () => {
-    expectRefused("duplicate-key.yaml", [
-      4,
-      3,
-      "region: us-east-1",
-      'aws.region: expected each key once in a mapping, found the key "region" again (first at line 3)',
-    ]);
-  });
-
-  it("a file that is a list instead of a mapping", () => {
-    expectRefused("list-file.yaml", [
-      1,
-      1,
-      "- project: petclinic",
-      'expected a mapping of configuration keys, found a list [{"project":"petclinic"},{"environment":"dev"}]',
-    ]);
-  });
-
-  it("an empty file", () => {
-    expectRefused("empty.yaml", [1, 1, "", "expected a mapping of configuration keys, found an empty file"]);
-  });
-
-  it("a file with only comments", () => {
-    expectRefused("comments-only.yaml", [
-      1,
-      1,
-      "# only comments",
-      "expected a mapping of configuration keys, found a file with no keys (only comments)",
-    ]);
-  });
+  itRefuses([
+    [
+      "a syntax error: where the parser stopped",
+      "yaml-syntax.yaml",
+      [
+        4,
+        1,
+        "aws:",
+        "expected valid YAML, found a syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]",
+      ],
+    ],
+    [
+      "a syntax error inside a line: its column",
+      "yaml-compact.yaml",
+      [4, 11, "us-west-2: oops", "expected valid YAML, found a syntax error: Nested mappings are not allowed in compact mappings"],
+    ],
+    [
+      "tabs as indentation",
+      "yaml-tab.yaml",
+      [3, 1, "\tregion: us-west-2", "expected valid YAML, found a syntax error: Tabs are not allowed as indentation"],
+    ],
+    [
+      "a duplicate key: the second one, with its key path and the first one's line",
+      "duplicate-key.yaml",
+      [4, 3, "region: us-east-1", 'aws.region: expected each key once in a mapping, found the key "region" again (first at line 3)'],
+    ],
+    [
+      "a file that is a list instead of a mapping",
+      "list-file.yaml",
+      [
+        1,
+        1,
+        "- project: petclinic",
+        'expected a mapping of configuration keys, found a list [{"project":"petclinic"},{"environment":"dev"}]',
+      ],
+    ],
+    ["an empty file", "empty.yaml", [1, 1, "", "expected a mapping of configuration keys, found an empty file"]],
+    [
+      "a file with only comments",
+      "comments-only.yaml",
+      [1, 1, "# only comments", "expected a mapping of configuration keys, found a file with no keys (only comments)"],
+    ],
+  ]);
 });
 
 describe("unknown keys", () => {
-  it("at the top level, with did-you-mean", () => {
-    expectRefused("unknown-top.yaml", [
-      2,
-      1,
-      "netwrok:",
-      `netwrok: expected a known key (${keysOf(ConfigSchema.shape)}), found unknown key "netwrok" (did you mean network?)`,
-    ]);
-  });
-
-  it("nested, with did-you-mean", () => {
-    expectRefused("unknown-nested.yaml", [
-      4,
-      3,
-      "cidrr: 10.1.0.0/16",
-      `network.cidrr: expected a known key (${keysOf(ConfigSchema.shape.network.shape)}), found unknown key "cidrr" (did you mean cidr?)`,
-    ]);
-  });
-
-  it("an unknown layer name under layers:", () => {
-    expectRefused("unknown-layer.yaml", [
-      4,
-      3,
-      "monitorng: { enabled: false }",
-      `layers.monitorng: expected a known key (${LAYER_NAMES.join(", ")}), found unknown key "monitorng" (did you mean monitoring?)`,
-    ]);
-  });
+  itRefuses([
+    [
+      "at the top level, with did-you-mean",
+      "unknown-top.yaml",
+      [
+        2,
+        1,
+        "netwrok:",
+        `netwrok: expected a known key (${keysOf(ConfigSchema.shape)}), found unknown key "netwrok" (did you mean network?)`,
+      ],
+    ],
+    [
+      "nested, with did-you-mean",
+      "unknown-nested.yaml",
+      [
+        4,
+        3,
+        "cidrr: 10.1.0.0/16",
+        `network.cidrr: expected a known key (${keysOf(ConfigSchema.shape.network.shape)}), found unknown key "cidrr" (did you mean cidr?)`,
+      ],
+    ],
+    [
+      "an unknown layer name under layers:",
+      "unknown-layer.yaml",
+      [
+        4,
+        3,
+        "monitorng: { enabled: false }",
+        `layers.monitorng: expected a known key (${LAYER_NAMES.join(", ")}), found unknown key "monitorng" (did you mean monitoring?)`,
+      ],
+    ],
+  ]);
 
   it("carries the suggestion in the problem's hint field", () => {
     const e = refusal(() => loadConfigFile(path.join(DIR, "unknown-top.yaml"), ROOT));
@@ -133,55 +124,73 @@ describe("unknown keys", () => {
 });
 
 describe("wrong types", () => {
-  it("a string where a number belongs", () => {
-    expectRefused("string-for-number.yaml", [4, 5, 'port: "8080"', 'services.customers.port: expected a TCP port number, found "8080"']);
-  });
-
-  it("a number where a string belongs", () => {
-    expectRefused("number-for-string.yaml", [2, 1, "environment: 42", "environment: expected an environment name, found number 42"]);
-  });
-
-  it("a list where a mapping belongs", () => {
-    expectRefused("list-for-mapping.yaml", [2, 1, "tags:", 'tags: expected a mapping, found a list ["Team","Platform"]']);
-  });
-
-  it("an account id written as an unquoted number", () => {
-    expectRefused("account-unquoted.yaml", [
-      3,
-      3,
-      "accountId: 111111111111",
-      "aws.accountId: expected a 12-digit AWS account id, quoted as a string, found number 111111111111",
-    ]);
-  });
-
-  it("extends that is not a file name", () => {
-    expectRefused("extends-number.yaml", [
-      1,
-      1,
-      "extends: 42",
-      "extends: expected the name or relative path of a parent YAML file, found number 42",
-    ]);
-  });
+  itRefuses([
+    [
+      "a string where a number belongs",
+      "string-for-number.yaml",
+      [4, 5, 'port: "8080"', 'services.customers.port: expected a TCP port number, found "8080"'],
+    ],
+    [
+      "a number where a string belongs",
+      "number-for-string.yaml",
+      [2, 1, "environment: 42", "environment: expected an environment name, found number 42"],
+    ],
+    [
+      "a list where a mapping belongs",
+      "list-for-mapping.yaml",
+      [2, 1, "tags:", 'tags: expected a mapping, found a list ["Team","Platform"]'],
+    ],
+    [
+      "an account id written as an unquoted number",
+      "account-unquoted.yaml",
+      [3, 3, "accountId: 111111111111", "aws.accountId: expected a 12-digit AWS account id, quoted as a string, found number 111111111111"],
+    ],
+    [
+      "extends that is not a file name",
+      "extends-number.yaml",
+      [1, 1, "extends: 42", "extends: expected the name or relative path of a parent YAML file, found number 42"],
+    ],
+  ]);
 });
 
 describe("missing required keys point at the mapping that lacks them", () => {
-  it("project (at the top-level mapping)", () => {
-    expectRefused("missing-project.yaml", [
-      2,
-      1,
-      "environment: dev",
-      "project: expected a project name, found nothing (the key is missing)",
-    ]);
-  });
-
-  it("aws.accountId (at aws:)", () => {
-    expectRefused("missing-account.yaml", [
-      4,
-      1,
-      "aws:",
-      "aws.accountId: expected a 12-digit AWS account id, quoted as a string, found nothing (the key is missing)",
-    ]);
-  });
+  itRefuses([
+    [
+      "project (at the top-level mapping)",
+      "missing-project.yaml",
+      [2, 1, "environment: dev", "project: expected a project name, found nothing (the key is missing)"],
+    ],
+    [
+      "aws.accountId (at aws:)",
+      "missing-account.yaml",
+      [4, 1, "aws:", "aws.accountId: expected a 12-digit AWS account id, quoted as a string, found nothing (the key is missing)"],
+    ],
+    [
+      "backend.bucket (at backend:)",
+      "missing-bucket.yaml",
+      [8, 1, "backend:", "backend.bucket: expected an S3 bucket name, found nothing (the key is missing)"],
+    ],
+    [
+      "backend.lockTable when lockMode is dynamodb",
+      "no-lock-table.yaml",
+      [
+        8,
+        1,
+        "backend:",
+        "backend.lockTable: expected a DynamoDB lock table name (backend.lockMode is dynamodb), found nothing (the key is missing)",
+      ],
+    ],
+    [
+      "backend.lockTable removed with null while lockMode is both",
+      "drop-lock-table.yaml",
+      [
+        4,
+        3,
+        "lockTable: null",
+        "backend.lockTable: expected a DynamoDB lock table name (backend.lockMode is both), found nothing (the key is missing)",
+      ],
+    ],
+  ]);
 
   it("aws.accountId in a parent file's aws: when the child has no aws:", () => {
     expect(at("missing-account.yaml", 4, 1)).toBe("aws:");
@@ -189,52 +198,23 @@ describe("missing required keys point at the mapping that lacks them", () => {
       `${DIR}/missing-account.yaml:4:1 aws.accountId: expected a 12-digit AWS account id, quoted as a string, found nothing (the key is missing)`,
     ]);
   });
-
-  it("backend.bucket (at backend:)", () => {
-    expectRefused("missing-bucket.yaml", [
-      8,
-      1,
-      "backend:",
-      "backend.bucket: expected an S3 bucket name, found nothing (the key is missing)",
-    ]);
-  });
-
-  it("backend.lockTable when lockMode is dynamodb", () => {
-    expectRefused("no-lock-table.yaml", [
-      8,
-      1,
-      "backend:",
-      "backend.lockTable: expected a DynamoDB lock table name (backend.lockMode is dynamodb), found nothing (the key is missing)",
-    ]);
-  });
-
-  it("backend.lockTable removed with null while lockMode is both", () => {
-    expectRefused("drop-lock-table.yaml", [
-      4,
-      3,
-      "lockTable: null",
-      "backend.lockTable: expected a DynamoDB lock table name (backend.lockMode is both), found nothing (the key is missing)",
-    ]);
-  });
 });
 
 describe("enums list their options", () => {
-  it("tier", () => {
-    expectRefused("bad-tier.yaml", [2, 1, "tier: production", 'tier: expected one of "dev", "staging", "prod", found "production"']);
-  });
-
-  it("network.nat", () => {
-    expectRefused("bad-nat.yaml", [3, 3, "nat: multi", 'network.nat: expected one of "per-az", "single", "none", found "multi"']);
-  });
-
-  it("backend.lockMode, with did-you-mean", () => {
-    expectRefused("bad-lockmode.yaml", [
-      3,
-      3,
-      "lockMode: dynamo",
-      'backend.lockMode: expected one of "dynamodb", "s3", "both", found "dynamo" (did you mean dynamodb?)',
-    ]);
-  });
+  itRefuses([
+    ["tier", "bad-tier.yaml", [2, 1, "tier: production", 'tier: expected one of "dev", "staging", "prod", found "production"']],
+    ["network.nat", "bad-nat.yaml", [3, 3, "nat: multi", 'network.nat: expected one of "per-az", "single", "none", found "multi"']],
+    [
+      "backend.lockMode, with did-you-mean",
+      "bad-lockmode.yaml",
+      [3, 3, "lockMode: dynamo", 'backend.lockMode: expected one of "dynamodb", "s3", "both", found "dynamo" (did you mean dynamodb?)'],
+    ],
+    [
+      "log retention CloudWatch does not accept",
+      "bad-retention.yaml",
+      [3, 3, "retentionDays: 45", `logging.retentionDays: expected ${RETENTIONS}, found number 45`],
+    ],
+  ]);
 
   it("an unknown interface endpoint, with did-you-mean", () => {
     const options = INTERFACE_ENDPOINT_SERVICES.map((s) => JSON.stringify(s)).join(", ");
@@ -245,217 +225,191 @@ describe("enums list their options", () => {
       `network.interfaceEndpoints[2]: expected one of ${options}, found "secretmanager" (did you mean secretsmanager?)`,
     ]);
   });
-
-  it("log retention CloudWatch does not accept", () => {
-    expectRefused("bad-retention.yaml", [3, 3, "retentionDays: 45", `logging.retentionDays: expected ${RETENTIONS}, found number 45`]);
-  });
 });
 
 describe("values out of shape or range", () => {
-  it("an account id of 11 digits", () => {
-    expectRefused("account-11-digits.yaml", [
-      3,
-      3,
-      'accountId: "11111111111"',
-      'aws.accountId: expected a 12-digit AWS account id, found "11111111111"',
-    ]);
-  });
-
-  it("an invalid region", () => {
-    expectRefused("bad-region.yaml", [
-      3,
-      3,
-      "region: us-westt-2a",
-      'aws.region: expected an AWS region name such as us-west-2, found "us-westt-2a"',
-    ]);
-  });
-
-  it("a WAF rate limit below 10", () => {
-    expectRefused("waf-rate.yaml", [
-      4,
-      5,
-      "rateLimit: 5",
-      "security.waf.rateLimit: expected a rate limit of at least 10 requests per 5 minutes (the WAF minimum), found number 5",
-    ]);
-  });
-
-  it("a service name that is not DNS-safe", () => {
-    expectRefused("service-name.yaml", [
-      3,
-      3,
-      "Customers_API: { port: 8080 }",
-      'services.Customers_API: expected a key that is a DNS-safe service name (a-z, 0-9, -; 2-32 characters), found the key "Customers_API"',
-    ]);
-  });
-
-  it("a port out of range", () => {
-    expectRefused("port-range.yaml", [4, 5, "port: 70000", "services.vets.port: expected a port between 1 and 65535, found number 70000"]);
-  });
+  itRefuses([
+    [
+      "an account id of 11 digits",
+      "account-11-digits.yaml",
+      [3, 3, 'accountId: "11111111111"', 'aws.accountId: expected a 12-digit AWS account id, found "11111111111"'],
+    ],
+    [
+      "an invalid region",
+      "bad-region.yaml",
+      [3, 3, "region: us-westt-2a", 'aws.region: expected an AWS region name such as us-west-2, found "us-westt-2a"'],
+    ],
+    [
+      "a WAF rate limit below 10",
+      "waf-rate.yaml",
+      [
+        4,
+        5,
+        "rateLimit: 5",
+        "security.waf.rateLimit: expected a rate limit of at least 10 requests per 5 minutes (the WAF minimum), found number 5",
+      ],
+    ],
+    [
+      "a service name that is not DNS-safe",
+      "service-name.yaml",
+      [
+        3,
+        3,
+        "Customers_API: { port: 8080 }",
+        'services.Customers_API: expected a key that is a DNS-safe service name (a-z, 0-9, -; 2-32 characters), found the key "Customers_API"',
+      ],
+    ],
+    [
+      "a port out of range",
+      "port-range.yaml",
+      [4, 5, "port: 70000", "services.vets.port: expected a port between 1 and 65535, found number 70000"],
+    ],
+  ]);
 });
 
 describe("network", () => {
-  it("invalid CIDR syntax", () => {
-    expectRefused("cidr-syntax.yaml", [
-      3,
-      3,
-      "cidr: 10.0.0/16",
-      'network.cidr: expected an IPv4 CIDR block such as 10.0.0.0/16, found "10.0.0/16"',
-    ]);
-  });
-
-  it("host bits set in a subnet, located at the list item", () => {
-    expectRefused("cidr-host-bits.yaml", [
-      4,
-      24,
-      "10.0.4.7/24]",
-      'network.subnets.app[1]: expected a valid IPv4 CIDR block, found "10.0.4.7/24": host bits set (network address is 10.0.4.0/24)',
-    ]);
-  });
-
-  it("host bits set in the VPC block", () => {
-    expectRefused("vpc-host-bits.yaml", [
-      3,
-      3,
-      "cidr: 10.0.0.1/16",
-      'network.cidr: expected a valid IPv4 CIDR block, found "10.0.0.1/16": host bits set (network address is 10.0.0.0/16)',
-    ]);
-  });
-
-  it("a subnet outside the VPC", () => {
-    expectRefused("subnet-outside-vpc.yaml", [
-      4,
-      25,
-      "10.1.6.0/24]",
-      'network.subnets.data[1]: expected a subnet inside the VPC 10.0.0.0/16, found "10.1.6.0/24"',
-    ]);
-  });
-
-  it("overlapping subnets name both paths", () => {
-    expectRefused("subnet-overlap.yaml", [
-      5,
-      24,
-      "10.0.2.0/25]",
-      'network.subnets.app[1]: expected a subnet that overlaps no other subnet, found "10.0.2.0/25", which overlaps "10.0.2.0/24" (network.subnets.public[1])',
-    ]);
-  });
-
-  it("the wrong number of subnets per AZ", () => {
-    expectRefused("subnet-count.yaml", [
-      4,
-      5,
-      "public: [10.0.1.0/24, 10.0.2.0/24, 10.0.7.0/24]",
-      "network.subnets.public: expected one CIDR per availability zone (2), found 3",
-    ]);
-  });
-
-  it("a duplicate interface endpoint", () => {
-    expectRefused("duplicate-endpoint.yaml", [
-      6,
-      7,
-      "ecr.api",
-      'network.interfaceEndpoints[2]: expected each entry once, found duplicate "ecr.api"',
-    ]);
-  });
+  itRefuses([
+    [
+      "invalid CIDR syntax",
+      "cidr-syntax.yaml",
+      [3, 3, "cidr: 10.0.0/16", 'network.cidr: expected an IPv4 CIDR block such as 10.0.0.0/16, found "10.0.0/16"'],
+    ],
+    [
+      "host bits set in a subnet, located at the list item",
+      "cidr-host-bits.yaml",
+      [
+        4,
+        24,
+        "10.0.4.7/24]",
+        'network.subnets.app[1]: expected a valid IPv4 CIDR block, found "10.0.4.7/24": host bits set (network address is 10.0.4.0/24)',
+      ],
+    ],
+    [
+      "host bits set in the VPC block",
+      "vpc-host-bits.yaml",
+      [
+        3,
+        3,
+        "cidr: 10.0.0.1/16",
+        'network.cidr: expected a valid IPv4 CIDR block, found "10.0.0.1/16": host bits set (network address is 10.0.0.0/16)',
+      ],
+    ],
+    [
+      "a subnet outside the VPC",
+      "subnet-outside-vpc.yaml",
+      [4, 25, "10.1.6.0/24]", 'network.subnets.data[1]: expected a subnet inside the VPC 10.0.0.0/16, found "10.1.6.0/24"'],
+    ],
+    [
+      "overlapping subnets name both paths",
+      "subnet-overlap.yaml",
+      [
+        5,
+        24,
+        "10.0.2.0/25]",
+        'network.subnets.app[1]: expected a subnet that overlaps no other subnet, found "10.0.2.0/25", which overlaps "10.0.2.0/24" (network.subnets.public[1])',
+      ],
+    ],
+    [
+      "the wrong number of subnets per AZ",
+      "subnet-count.yaml",
+      [
+        4,
+        5,
+        "public: [10.0.1.0/24, 10.0.2.0/24, 10.0.7.0/24]",
+        "network.subnets.public: expected one CIDR per availability zone (2), found 3",
+      ],
+    ],
+    [
+      "a duplicate interface endpoint",
+      "duplicate-endpoint.yaml",
+      [6, 7, "ecr.api", 'network.interfaceEndpoints[2]: expected each entry once, found duplicate "ecr.api"'],
+    ],
+  ]);
 });
 
 describe("network ACLs", () => {
-  it("network.networkAcls.enabled must be a boolean", () => {
-    expectRefused("nacl-enabled-string.yaml", [4, 5, 'enabled: "yes"', 'network.networkAcls.enabled: expected a boolean, found "yes"']);
-  });
-
-  it("network.networkAcls.defaultNetworkAcl: deny-all or aws-default", () => {
-    expectRefused("nacl-default-acl.yaml", [
-      5,
-      5,
-      "defaultNetworkAcl: deny",
-      'network.networkAcls.defaultNetworkAcl: expected one of "deny-all", "aws-default", found "deny"',
-    ]);
-  });
-
-  it("network.networkAcls.ruleQuota: no more than AWS's highest quota", () => {
-    expectRefused("nacl-quota-high.yaml", [
-      5,
-      5,
-      "ruleQuota: 50",
-      "network.networkAcls.ruleQuota: expected at most 40 (the highest AWS quota of rules per network ACL and direction), found number 50",
-    ]);
-  });
-
-  it("a tier whose derived rules exceed the quota (eleven client CIDRs on two listener ports)", () => {
-    expectRefused("nacl-quota-exceeded.yaml", [
-      5,
-      5,
-      "ruleQuota: 20",
-      "network.networkAcls.ruleQuota: expected at least 25: the public ACL needs 25 inbound rules (fewer client CIDRs or load-balancer ports, or a raised AWS quota, up to 40), found number 20",
-    ]);
-  });
+  itRefuses([
+    [
+      "network.networkAcls.enabled must be a boolean",
+      "nacl-enabled-string.yaml",
+      [4, 5, 'enabled: "yes"', 'network.networkAcls.enabled: expected a boolean, found "yes"'],
+    ],
+    [
+      "network.networkAcls.defaultNetworkAcl: deny-all or aws-default",
+      "nacl-default-acl.yaml",
+      [5, 5, "defaultNetworkAcl: deny", 'network.networkAcls.defaultNetworkAcl: expected one of "deny-all", "aws-default", found "deny"'],
+    ],
+    [
+      "network.networkAcls.ruleQuota: no more than AWS's highest quota",
+      "nacl-quota-high.yaml",
+      [
+        5,
+        5,
+        "ruleQuota: 50",
+        "network.networkAcls.ruleQuota: expected at most 40 (the highest AWS quota of rules per network ACL and direction), found number 50",
+      ],
+    ],
+    [
+      "a tier whose derived rules exceed the quota (eleven client CIDRs on two listener ports)",
+      "nacl-quota-exceeded.yaml",
+      [
+        5,
+        5,
+        "ruleQuota: 20",
+        "network.networkAcls.ruleQuota: expected at least 25: the public ACL needs 25 inbound rules (fewer client CIDRs or load-balancer ports, or a raised AWS quota, up to 40), found number 20",
+      ],
+    ],
+  ]);
 });
 
 describe("availability zones", () => {
-  it("a letter the region does not have (us-west-2e)", () => {
-    expectRefused("az-letter.yaml", [
-      3,
-      21,
-      "us-west-2e]",
-      `aws.azs[1]: expected an availability zone of us-west-2 (${US_WEST_2_AZS}), found "us-west-2e"`,
-    ]);
-  });
-
-  it("an AZ of another region (eu-west-1a in us-west-2)", () => {
-    expectRefused("az-other-region.yaml", [
-      5,
-      7,
-      "eu-west-1a",
-      `aws.azs[1]: expected an availability zone of us-west-2 (${US_WEST_2_AZS}), found "eu-west-1a"`,
-    ]);
-  });
-
-  it("the same AZ twice", () => {
-    expectRefused("az-duplicate.yaml", [
-      3,
-      21,
-      "us-west-2a]",
-      'aws.azs[1]: expected each availability zone once, found duplicate "us-west-2a"',
-    ]);
-  });
-
-  it("staging with one AZ", () => {
-    expectRefused("staging-one-az.yaml", [
-      5,
-      3,
-      "azs: [us-west-2a]",
-      "aws.azs: expected at least 2 availability zones (protection.availability is true), found 1",
-    ]);
-  });
-
-  it("prod with one AZ", () => {
-    expectRefused("prod-one-az.yaml", [
-      5,
-      3,
-      "azs: [us-west-2a]",
-      "aws.azs: expected at least 2 availability zones (protection.availability is true), found 1",
-    ]);
-  });
+  itRefuses([
+    [
+      "a letter the region does not have (us-west-2e)",
+      "az-letter.yaml",
+      [3, 21, "us-west-2e]", `aws.azs[1]: expected an availability zone of us-west-2 (${US_WEST_2_AZS}), found "us-west-2e"`],
+    ],
+    [
+      "an AZ of another region (eu-west-1a in us-west-2)",
+      "az-other-region.yaml",
+      [5, 7, "eu-west-1a", `aws.azs[1]: expected an availability zone of us-west-2 (${US_WEST_2_AZS}), found "eu-west-1a"`],
+    ],
+    [
+      "the same AZ twice",
+      "az-duplicate.yaml",
+      [3, 21, "us-west-2a]", 'aws.azs[1]: expected each availability zone once, found duplicate "us-west-2a"'],
+    ],
+    [
+      "staging with one AZ",
+      "staging-one-az.yaml",
+      [5, 3, "azs: [us-west-2a]", "aws.azs: expected at least 2 availability zones (protection.availability is true), found 1"],
+    ],
+    [
+      "prod with one AZ",
+      "prod-one-az.yaml",
+      [5, 3, "azs: [us-west-2a]", "aws.azs: expected at least 2 availability zones (protection.availability is true), found 1"],
+    ],
+  ]);
 });
 
 describe("tier rules", () => {
-  it("prod with protection.data false", () => {
-    expectRefused("prod-unprotected.yaml", [
-      5,
-      3,
-      "data: false",
-      "protection.data: expected true (tier prod protects its data), found boolean false",
-    ]);
-  });
-
-  it("a single NAT gateway with protection.availability", () => {
-    expectRefused("single-nat-availability.yaml", [
-      5,
-      3,
-      "nat: single",
-      'network.nat: expected per-az or none (protection.availability is true; a single NAT gateway fails with its AZ), found "single"',
-    ]);
-  });
+  itRefuses([
+    [
+      "prod with protection.data false",
+      "prod-unprotected.yaml",
+      [5, 3, "data: false", "protection.data: expected true (tier prod protects its data), found boolean false"],
+    ],
+    [
+      "a single NAT gateway with protection.availability",
+      "single-nat-availability.yaml",
+      [
+        5,
+        3,
+        "nat: single",
+        'network.nat: expected per-az or none (protection.availability is true; a single NAT gateway fails with its AZ), found "single"',
+      ],
+    ],
+  ]);
 });
 
 describe("extends", () => {
@@ -466,14 +420,23 @@ describe("extends", () => {
     ]);
   });
 
-  it("a missing parent", () => {
-    expectRefused("missing-parent.yaml", [
-      2,
-      1,
-      "extends: ./no-such-parent",
-      `extends: expected an existing parent file, found "./no-such-parent" (no ${DIR}/no-such-parent[.yaml])`,
-    ]);
-  });
+  itRefuses([
+    [
+      "a missing parent",
+      "missing-parent.yaml",
+      [
+        2,
+        1,
+        "extends: ./no-such-parent",
+        `extends: expected an existing parent file, found "./no-such-parent" (no ${DIR}/no-such-parent[.yaml])`,
+      ],
+    ],
+    [
+      "a bad value the child overrides is reported in the child",
+      "overrides-bad.yaml",
+      [3, 3, "retentionDays: 46", `logging.retentionDays: expected ${RETENTIONS}, found number 46`],
+    ],
+  ]);
 
   it("a bad value inherited from a parent is reported in the parent file", () => {
     expect(at("bad-parent.yaml", 4, 3)).toBe("retentionDays: 45");
@@ -481,15 +444,12 @@ describe("extends", () => {
       `${DIR}/bad-parent.yaml:4:3 logging.retentionDays: expected ${RETENTIONS}, found number 45`,
     ]);
   });
-
-  it("a bad value the child overrides is reported in the child", () => {
-    expectRefused("overrides-bad.yaml", [3, 3, "retentionDays: 46", `logging.retentionDays: expected ${RETENTIONS}, found number 46`]);
-  });
 });
 
 describe("several problems", () => {
-  it("are reported together, one line each, sorted by line", () => {
-    expectRefused(
+  itRefuses([
+    [
+      "are reported together, one line each, sorted by line",
       "several.yaml",
       [4, 3, "retentionDays: 45", `logging.retentionDays: expected ${RETENTIONS}, found number 45`],
       [6, 3, 'accountId: "1234"', 'aws.accountId: expected a 12-digit AWS account id, found "1234"'],
@@ -500,11 +460,9 @@ describe("several problems", () => {
         "cidrr: 10.0.0.0/16",
         `network.cidrr: expected a known key (${keysOf(ConfigSchema.shape.network.shape)}), found unknown key "cidrr" (did you mean cidr?)`,
       ],
-    );
-  });
-
-  it("cross-field problems of several rules too", () => {
-    expectRefused(
+    ],
+    [
+      "cross-field problems of several rules too",
       "several-semantic.yaml",
       [
         5,
@@ -514,11 +472,9 @@ describe("several problems", () => {
       ],
       [7, 25, "10.1.6.0/24]", 'network.subnets.data[1]: expected a subnet inside the VPC 10.0.0.0/16, found "10.1.6.0/24"'],
       [9, 21, "us-west-2e]", `aws.azs[1]: expected an availability zone of us-west-2 (${US_WEST_2_AZS}), found "us-west-2e"`],
-    );
-  });
-
-  it("shape and cross-field problems in one round: a refused value does not hide the rules' findings elsewhere", () => {
-    expectRefused(
+    ],
+    [
+      "shape and cross-field problems in one round: a refused value does not hide the rules' findings elsewhere",
       "shape-and-rules.yaml",
       [5, 3, "retentionDays: 45", `logging.retentionDays: expected ${RETENTIONS}, found number 45`],
       [
@@ -529,8 +485,8 @@ describe("several problems", () => {
       ],
       [9, 25, "10.1.6.0/24]", 'network.subnets.data[1]: expected a subnet inside the VPC 10.0.0.0/16, found "10.1.6.0/24"'],
       [11, 21, "us-west-2e]", `aws.azs[1]: expected an availability zone of us-west-2 (${US_WEST_2_AZS}), found "us-west-2e"`],
-    );
-  });
+    ],
+  ]);
 
   it("the error message is a header and the same lines", () => {
     const e = refusal(() => loadConfigFile(path.join(DIR, "several.yaml"), ROOT));

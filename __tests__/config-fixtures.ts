@@ -7,13 +7,17 @@ import * as path from "node:path";
 import { ConfigError, formatProblem } from "../core/config/errors";
 import { loadConfigFile } from "../core/config/loader";
 
-const ROOT = path.resolve(__dirname, "..");
+/** The project root. */
+export const ROOT = path.resolve(__dirname, "..");
 
 /**
  * [line, col, text found there, "key.path: expected ..., found ..."], and the file (relative to the
  * project root) when the problem is located in another file of the fixture's `extends` chain.
  */
 export type ExpectedProblem = [line: number, col: number, source: string, text: string, file?: string];
+
+/** A test of a fixture that must be refused: the test's name, the fixture, and the problems it must be refused with. */
+export type RefusalCase = [name: string, fixture: string, ...problems: ExpectedProblem[]];
 
 /** The ConfigError a call throws; fails the test when it throws something else or nothing. */
 export function refusal(run: () => unknown, what = "the configuration"): ConfigError {
@@ -61,5 +65,10 @@ export function fixtureChecks(dir: string, opts: { owned?: RegExp } = {}) {
     expect(refused(fixture)).toEqual(problems.map(([line, col, , text, file]) => `${where(file)}:${line}:${col} ${text}`));
   }
 
-  return { load, refused, at, expectRefused };
+  /** One test per case, named by the case: its fixture is refused with exactly its problems (expectRefused). */
+  function itRefuses(cases: readonly RefusalCase[]): void {
+    it.each(cases)("%s", (_name, fixture, ...problems) => expectRefused(fixture, ...problems));
+  }
+
+  return { load, refused, at, expectRefused, itRefuses };
 }

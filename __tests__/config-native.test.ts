@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { fixtureChecks } from "./config-fixtures";
+import { fixtureChecks, ROOT } from "./config-fixtures";
 import {
   federatedProviders,
   bucketNameProblem,
@@ -21,9 +21,8 @@ import {
 } from "../layers/09-native/config";
 import { env, envWith, ENVIRONMENTS } from "./helpers";
 
-const ROOT = path.resolve(__dirname, "..");
 const DIR = "__tests__/fixtures/config/native";
-const { load, expectRefused } = fixtureChecks(DIR);
+const { load, expectRefused, itRefuses } = fixtureChecks(DIR);
 
 const BUCKET_EXPECTED =
   "an S3 bucket name AWS accepts: 3-63 lower-case letters, digits and hyphens, starting and ending with a letter or digit";
@@ -210,17 +209,19 @@ describe("helpers", () => {
 });
 
 describe("bad input is refused in the kit's format", () => {
-  it("an SQS visibility timeout shorter than the consuming function's timeout", () => {
-    expectRefused("visibility-timeout.yaml", [
-      5,
-      7,
-      "visibilityTimeoutSeconds: 30",
-      "native.queues.emails.visibilityTimeoutSeconds: expected at least the consuming function's timeout (native.mailer.timeoutSeconds: 60 s; AWS advises six times it, 360 s), found number 30",
-    ]);
-  });
-
-  it("bucket names AWS refuses (or that break TLS)", () => {
-    expectRefused(
+  itRefuses([
+    [
+      "an SQS visibility timeout shorter than the consuming function's timeout",
+      "visibility-timeout.yaml",
+      [
+        5,
+        7,
+        "visibilityTimeoutSeconds: 30",
+        "native.queues.emails.visibilityTimeoutSeconds: expected at least the consuming function's timeout (native.mailer.timeoutSeconds: 60 s; AWS advises six times it, 360 s), found number 30",
+      ],
+    ],
+    [
+      "bucket names AWS refuses (or that break TLS)",
       "bucket-name.yaml",
       [
         5,
@@ -240,11 +241,9 @@ describe("bad input is refused in the kit's format", () => {
         "bucketName: reports.petclinic.example.com",
         `native.buckets.reports.bucketName: expected ${BUCKET_EXPECTED}, found "reports.petclinic.example.com": dots (they break TLS for virtual-hosted and presigned URLs)`,
       ],
-    );
-  });
-
-  it("a Cognito callback URL that is not https outside localhost, a sign-out URL with a fragment", () => {
-    expectRefused(
+    ],
+    [
+      "a Cognito callback URL that is not https outside localhost, a sign-out URL with a fragment",
       "callback-http.yaml",
       [
         7,
@@ -258,20 +257,19 @@ describe("bad input is refused in the kit's format", () => {
         '"https://app.example.com/#signed-out"]',
         `native.cognito.client.logoutUrls[1]: expected ${URL_EXPECTED}, found "https://app.example.com/#signed-out"`,
       ],
-    );
-  });
-
-  it("an SES domain that is not a domain name", () => {
-    expectRefused("ses-domain.yaml", [
-      4,
-      5,
-      "domain: Example",
-      'native.ses.domain: expected a lower-case domain name of two or more labels, such as example.com, found "Example"',
-    ]);
-  });
-
-  it("an unknown service in a grant, with did-you-mean", () => {
-    expectRefused(
+    ],
+    [
+      "an SES domain that is not a domain name",
+      "ses-domain.yaml",
+      [
+        4,
+        5,
+        "domain: Example",
+        'native.ses.domain: expected a lower-case domain name of two or more labels, such as example.com, found "Example"',
+      ],
+    ],
+    [
+      "an unknown service in a grant, with did-you-mean",
       "unknown-service.yaml",
       [
         6,
@@ -285,47 +283,39 @@ describe("bad input is refused in the kit's format", () => {
         "billing] }",
         'native.queues.jobs.access.produce[1]: expected an application service (customers, lambda:genai), found unknown service "billing"',
       ],
-    );
-  });
-
-  it("the GenAI function as a grantee while its layer is disabled", () => {
-    expectRefused("genai-disabled.yaml", [
-      7,
-      24,
-      "lambda:genai] }",
-      'native.buckets.media.access.read[0]: expected an application service (layers.lambda-genai is disabled, so there is no GenAI function role), found "lambda:genai"',
-    ]);
-  });
-
-  it("a template file that does not exist", () => {
-    expectRefused("template-missing.yaml", [
-      8,
-      9,
-      "html: templates/email/one-time-code.html",
-      'native.ses.templates.otp.html: expected an existing, non-empty template file relative to the repository root, found "templates/email/one-time-code.html": no such file',
-    ]);
-  });
-
-  it("template paths outside the repository", () => {
-    const expected = "expected a file path relative to the repository root, such as templates/email/otp.html";
-    expectRefused(
-      "template-outside.yaml",
-      [8, 9, "html: /etc/passwd", `native.ses.templates.otp.html: ${expected}, found "/etc/passwd"`],
-      [9, 9, "text: ../outside.txt", `native.ses.templates.otp.text: ${expected}, found "../outside.txt"`],
-    );
-  });
-
-  it("a mistyped key, with did-you-mean", () => {
-    expectRefused("unknown-key.yaml", [
-      3,
-      3,
-      "bucket:",
-      'native.bucket: expected a known key (versionRetentionDays, buckets, queues, topics, eventBus, ses, mailer, cognito, parameterReaders), found unknown key "bucket" (did you mean buckets?)',
-    ]);
-  });
-
-  it("lifecycle transitions S3 refuses, an expiration before the last transition, a reserved rule id", () => {
-    expectRefused(
+    ],
+    [
+      "the GenAI function as a grantee while its layer is disabled",
+      "genai-disabled.yaml",
+      [
+        7,
+        24,
+        "lambda:genai] }",
+        'native.buckets.media.access.read[0]: expected an application service (layers.lambda-genai is disabled, so there is no GenAI function role), found "lambda:genai"',
+      ],
+    ],
+    [
+      "a template file that does not exist",
+      "template-missing.yaml",
+      [
+        8,
+        9,
+        "html: templates/email/one-time-code.html",
+        'native.ses.templates.otp.html: expected an existing, non-empty template file relative to the repository root, found "templates/email/one-time-code.html": no such file',
+      ],
+    ],
+    [
+      "a mistyped key, with did-you-mean",
+      "unknown-key.yaml",
+      [
+        3,
+        3,
+        "bucket:",
+        'native.bucket: expected a known key (versionRetentionDays, buckets, queues, topics, eventBus, ses, mailer, cognito, parameterReaders), found unknown key "bucket" (did you mean buckets?)',
+      ],
+    ],
+    [
+      "lifecycle transitions S3 refuses, an expiration before the last transition, a reserved rule id",
       "lifecycle.yaml",
       [
         8,
@@ -357,11 +347,9 @@ describe("bad input is refused in the kit's format", () => {
         "abort-incomplete-uploads:",
         'native.buckets.documents.lifecycle.abort-incomplete-uploads: expected a rule id other than expire-noncurrent-versions, abort-incomplete-uploads, expire-objects (the bucket module uses them), found the id "abort-incomplete-uploads"',
       ],
-    );
-  });
-
-  it("subscriptions: two targets at once, an unknown queue, a function not configured, raw delivery to e-mail", () => {
-    expectRefused(
+    ],
+    [
+      "subscriptions: two targets at once, an unknown queue, a function not configured, raw delivery to e-mail",
       "subscriptions.yaml",
       [
         8,
@@ -387,11 +375,9 @@ describe("bad input is refused in the kit's format", () => {
         "rawMessageDelivery: true }",
         "native.topics.alerts.subscriptions[3].rawMessageDelivery: expected false (raw delivery applies to queue subscriptions), found boolean true",
       ],
-    );
-  });
-
-  it("queues: a dead-letter queue keeping messages shorter than its source, a name ending in -dlq, deduplication without FIFO", () => {
-    expectRefused(
+    ],
+    [
+      "queues: a dead-letter queue keeping messages shorter than its source, a name ending in -dlq, deduplication without FIFO",
       "queues.yaml",
       [
         6,
@@ -411,11 +397,9 @@ describe("bad input is refused in the kit's format", () => {
         "contentBasedDeduplication: true",
         "native.queues.orders.contentBasedDeduplication: expected false (content-based deduplication is for FIFO queues; set fifo: true), found boolean true",
       ],
-    );
-  });
-
-  it("event rules: an empty pattern, an unknown topic, a target twice", () => {
-    expectRefused(
+    ],
+    [
+      "event rules: an empty pattern, an unknown topic, a target twice",
       "event-rule.yaml",
       [
         8,
@@ -435,20 +419,19 @@ describe("bad input is refused in the kit's format", () => {
         "{ queue: jobs }]",
         "native.eventBus.rules.order-placed.targets[2]: expected each target once per rule, found duplicate queue-jobs",
       ],
-    );
-  });
-
-  it("a post-confirmation timeout above Cognito's 5 seconds", () => {
-    expectRefused("post-confirmation.yaml", [
-      9,
-      7,
-      "timeoutSeconds: 10",
-      "native.cognito.postConfirmation.timeoutSeconds: expected a timeout in seconds (Cognito waits at most 5 s for a trigger): a whole number from 1 to 5, found number 10",
-    ]);
-  });
-
-  it("a post-confirmation target and template that do not exist", () => {
-    expectRefused(
+    ],
+    [
+      "a post-confirmation timeout above Cognito's 5 seconds",
+      "post-confirmation.yaml",
+      [
+        9,
+        7,
+        "timeoutSeconds: 10",
+        "native.cognito.postConfirmation.timeoutSeconds: expected a timeout in seconds (Cognito waits at most 5 s for a trigger): a whole number from 1 to 5, found number 10",
+      ],
+    ],
+    [
+      "a post-confirmation target and template that do not exist",
       "post-confirmation-target.yaml",
       [
         8,
@@ -462,11 +445,9 @@ describe("bad input is refused in the kit's format", () => {
         "template: welcome",
         'native.cognito.postConfirmation.template: expected a template of native.ses.templates (none configured), found unknown template "welcome"',
       ],
-    );
-  });
-
-  it("a mailer without SES, and that nothing invokes", () => {
-    expectRefused(
+    ],
+    [
+      "a mailer without SES, and that nothing invokes",
       "mailer-alone.yaml",
       [
         3,
@@ -480,20 +461,19 @@ describe("bad input is refused in the kit's format", () => {
         "mailer: {}",
         "native.mailer: expected a mailer that something invokes: a topic subscription {function: mailer} or a queue trigger {function: mailer}, found a mailer nothing invokes",
       ],
-    );
-  });
-
-  it("a service named native (its parameter subtree would be the layer's)", () => {
-    expectRefused("service-native.yaml", [
-      4,
-      3,
-      "native: { port: 8081 }",
-      'services.native: expected a service name other than native (the native layer publishes /<project>/<environment>/native/...), found the service "native"',
-    ]);
-  });
-
-  it("several problems: one line each, in file order", () => {
-    expectRefused(
+    ],
+    [
+      "a service named native (its parameter subtree would be the layer's)",
+      "service-native.yaml",
+      [
+        4,
+        3,
+        "native: { port: 8081 }",
+        'services.native: expected a service name other than native (the native layer publishes /<project>/<environment>/native/...), found the service "native"',
+      ],
+    ],
+    [
+      "several problems: one line each, in file order",
       "several.yaml",
       [
         5,
@@ -503,6 +483,15 @@ describe("bad input is refused in the kit's format", () => {
       ],
       [7, 5, "mfa: off", 'native.cognito.mfa: expected one of "optional", "required", found "off"'],
       [8, 30, "ftp://example.com] }", `native.cognito.client.callbackUrls[0]: expected ${URL_EXPECTED}, found "ftp://example.com"`],
+    ],
+  ]);
+
+  it("template paths outside the repository", () => {
+    const expected = "expected a file path relative to the repository root, such as templates/email/otp.html";
+    expectRefused(
+      "template-outside.yaml",
+      [8, 9, "html: /etc/passwd", `native.ses.templates.otp.html: ${expected}, found "/etc/passwd"`],
+      [9, 9, "text: ../outside.txt", `native.ses.templates.otp.text: ${expected}, found "../outside.txt"`],
     );
   });
 
@@ -544,8 +533,9 @@ describe("Cognito federation and the identity pool", () => {
     });
   });
 
-  it("a secret name with a space, an attribute that is not a user pool attribute, a Graph API version without v", () => {
-    expectRefused(
+  itRefuses([
+    [
+      "a secret name with a space, an attribute that is not a user pool attribute, a Graph API version without v",
       "federation-bad.yaml",
       [
         8,
@@ -560,11 +550,9 @@ describe("Cognito federation and the identity pool", () => {
         `native.cognito.federation.google.attributeMapping.nick: expected a key that is ${ATTRIBUTE_KEY}, found the key "nick"`,
       ],
       [11, 9, 'apiVersion: "19"', 'native.cognito.federation.facebook.apiVersion: expected a Graph API version such as v19.0, found "19"'],
-    );
-  });
-
-  it("no e-mail mapping, an immutable custom attribute, an unknown one (did-you-mean)", () => {
-    expectRefused(
+    ],
+    [
+      "no e-mail mapping, an immutable custom attribute, an unknown one (did-you-mean)",
       "federation-mapping.yaml",
       [
         10,
@@ -584,11 +572,9 @@ describe("Cognito federation and the identity pool", () => {
         '"custom:tenant": hd }',
         'native.cognito.federation.google.attributeMapping.custom:tenant: expected a custom attribute of native.cognito.customAttributes (tenantId), found "custom:tenant" (did you mean custom:tenantId?)',
       ],
-    );
-  });
-
-  it("federation without a provider; an identity pool granting a bucket that does not exist", () => {
-    expectRefused(
+    ],
+    [
+      "federation without a provider; an identity pool granting a bucket that does not exist",
       "federation-empty.yaml",
       [6, 5, "federation: {}", "native.cognito.federation: expected at least one provider: google or facebook, found no provider"],
       [
@@ -597,15 +583,16 @@ describe("Cognito federation and the identity pool", () => {
         "doc: readWrite }",
         'native.cognito.identityPool.authenticated.buckets.doc: expected a bucket of native.buckets (none configured), found unknown bucket "doc"',
       ],
-    );
-  });
-
-  it("federation without NAT: the function cannot reach the Cognito API", () => {
-    expectRefused("federation-no-nat.yaml", [
-      5,
-      3,
-      "nat: none",
-      'network.nat: expected a NAT gateway with security.egress.internetHttps (the identity provider function runs in the app subnets and calls the Cognito API), found "none"',
-    ]);
-  });
+    ],
+    [
+      "federation without NAT: the function cannot reach the Cognito API",
+      "federation-no-nat.yaml",
+      [
+        5,
+        3,
+        "nat: none",
+        'network.nat: expected a NAT gateway with security.egress.internetHttps (the identity provider function runs in the app subnets and calls the Cognito API), found "none"',
+      ],
+    ],
+  ]);
 });

@@ -11,8 +11,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { loadConfigFile } from "../core/config/loader";
-import type { PlatformConfig } from "../core/config/schema";
-import { policy, resource, resources, stackOf, synthAll, type TerraformJson } from "./helpers";
+import { LAYER_NAMES } from "../core/config/schema";
+import { exampleEnvironment, expectExampleProject, policy, resource, resources } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");
 const ENVS = ["dev", "prod"] as const;
@@ -49,34 +49,15 @@ const snake = (s: string) => s.replace(/[^a-zA-Z0-9]+/g, "_");
 
 describe.each(ENVS)("examples/ims/%s.yaml", (envName) => {
   const want = EXPECTED[envName];
-  const file = path.join(ROOT, "examples", "ims", `${envName}.yaml`);
-  const cfg: PlatformConfig = loadConfigFile(file).config;
-  const layers = synthAll(cfg);
-  const stack = (name: string): TerraformJson => stackOf(layers, name);
+  const { cfg, layers, stack } = exampleEnvironment("ims", envName);
 
   it("is project ims in us-west-2 with the example's account and state bucket", () => {
-    expect(cfg).toMatchObject({
-      project: "ims",
-      environment: envName,
-      tier: envName,
-      aws: { region: "us-west-2", accountId: want.account },
-    });
+    expectExampleProject(cfg, "ims", envName, want.account);
     expect(cfg.backend.bucket).toBe(`ims-${envName}-tfstate-${want.account}`);
   });
 
   it("writes bootstrap and every layer except cloud-map and lambda-genai (the seed has neither)", () => {
-    expect(Object.keys(layers)).toEqual([
-      "network",
-      "security",
-      "database",
-      "parameters",
-      "application",
-      "api-gateway",
-      "native",
-      "monitoring",
-      "frontend",
-      "notification",
-    ]);
+    expect(Object.keys(layers)).toEqual(LAYER_NAMES.filter((l) => l !== "cloud-map" && l !== "lambda-genai"));
     expect(Object.keys(layers)).not.toContain("lambda-genai");
     expect(Object.keys(layers)).not.toContain("cloud-map");
   });

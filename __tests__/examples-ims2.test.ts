@@ -6,12 +6,8 @@
  * 3 nodes with failover in prod, encrypted), WAF on the API, no GenAI layer and no /api/genai
  * route, and the Vercel-hosted frontend whose origin the API allows (CORS from config).
  */
-import * as path from "node:path";
-import { loadConfigFile } from "../core/config/loader";
-import type { PlatformConfig } from "../core/config/schema";
-import { resource, resources, stackOf, synthAll, type TerraformJson } from "./helpers";
+import { exampleEnvironment, expectExampleProject, resource, resources } from "./helpers";
 
-const ROOT = path.resolve(__dirname, "..");
 const ENVS = ["dev", "staging", "prod"] as const;
 type Env = (typeof ENVS)[number];
 
@@ -86,17 +82,10 @@ const REMOTE = (layer: string, output: string) => `\${data.terraform_remote_stat
 
 describe.each(ENVS)("examples/ims2/%s.yaml", (envName) => {
   const want = EXPECTED[envName];
-  const cfg: PlatformConfig = loadConfigFile(path.join(ROOT, "examples", "ims2", `${envName}.yaml`)).config;
-  const layers = synthAll(cfg);
-  const stack = (name: string): TerraformJson => stackOf(layers, name);
+  const { cfg, layers, stack } = exampleEnvironment("ims2", envName);
 
   it("is project ims2 in us-west-2 with the example's account", () => {
-    expect(cfg).toMatchObject({
-      project: "ims2",
-      environment: envName,
-      tier: envName,
-      aws: { region: "us-west-2", accountId: want.account },
-    });
+    expectExampleProject(cfg, "ims2", envName, want.account);
   });
 
   it("writes no lambda-genai, cloud-map or native stack (the seed has no GenAI function, no discovery, no native services)", () => {

@@ -18,6 +18,15 @@ import { addresses, env, envWith, ENVIRONMENTS, policy, resource, resources, syn
 
 const API = (o: string) => `\${data.terraform_remote_state.api_gateway.outputs.${o}}`;
 const DIST = (attr: string) => `\${aws_cloudfront_distribution.site.${attr}}`;
+/** A statement that allows CloudFront one action, on behalf of this distribution only. */
+const forThisDistribution = (Sid: string, Action: string, Resource: string) => ({
+  Sid,
+  Effect: "Allow",
+  Principal: { Service: "cloudfront.amazonaws.com" },
+  Action,
+  Resource,
+  Condition: { StringEquals: { "AWS:SourceArn": DIST("arn") } },
+});
 const REPO = "https://github.com/example/web-app";
 const synthOf = (cfg: PlatformConfig) => synth(FrontendStack, cfg);
 const distribution = (tf: TerraformJson) => resource(tf, "aws_cloudfront_distribution", "site");
@@ -92,14 +101,7 @@ describe.each(ENVIRONMENTS)("frontend layer, S3 + CloudFront (%s)", (name) => {
     const statements = policy(resource(tf, "aws_s3_bucket_policy", "site_bucket_policy").policy).Statement;
     expect(statements).toEqual([
       expect.objectContaining({ Sid: "DenyInsecureTransport", Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
-      {
-        Sid: "CloudFrontReadsThroughOriginAccessControl",
-        Effect: "Allow",
-        Principal: { Service: "cloudfront.amazonaws.com" },
-        Action: "s3:GetObject",
-        Resource: "${aws_s3_bucket.site_bucket.arn}/*",
-        Condition: { StringEquals: { "AWS:SourceArn": DIST("arn") } },
-      },
+      forThisDistribution("CloudFrontReadsThroughOriginAccessControl", "s3:GetObject", "${aws_s3_bucket.site_bucket.arn}/*"),
     ]);
   });
 
@@ -425,14 +427,7 @@ describe("frontend layer variants", () => {
     });
     expect(resource(tf, "aws_kms_alias", "site_key_alias")).toMatchObject({ name: "alias/petclinic-dev-site" });
     const statements = policy(resource(tf, "aws_kms_key", "site_key").policy).Statement;
-    expect(statements).toContainEqual({
-      Sid: "CloudFrontDecryptsForThisDistribution",
-      Effect: "Allow",
-      Principal: { Service: "cloudfront.amazonaws.com" },
-      Action: "kms:Decrypt",
-      Resource: "*",
-      Condition: { StringEquals: { "AWS:SourceArn": DIST("arn") } },
-    });
+    expect(statements).toContainEqual(forThisDistribution("CloudFrontDecryptsForThisDistribution", "kms:Decrypt", "*"));
   });
 
   it("the offline plan mocks both AWS providers", () => {

@@ -134,3 +134,53 @@ export function synthAll(cfg: PlatformConfig): Record<string, TerraformJson> {
   const layers = synthesizedStacks(cfg).filter((s) => s.name !== BOOTSTRAP_STACK);
   return Object.fromEntries(layers.sort((a, b) => order(a.name) - order(b.name)).map((s) => [s.name, s.tf as TerraformJson]));
 }
+
+/** A shipped example's environment (`examples/<system>/<environment>.yaml`), loaded and synthesized: its config and its layer stacks. */
+export function exampleEnvironment(system: string, environment: string) {
+  const cfg = anyConfig(`examples/${system}/${environment}.yaml`);
+  const layers = synthAll(cfg);
+  return { cfg, layers, stack: (name: string): TerraformJson => stackOf(layers, name) };
+}
+
+/** The example's environment is its system's project in us-west-2, in the given account, on the tier named like the environment. */
+export function expectExampleProject(cfg: PlatformConfig, project: string, environment: string, accountId: string): void {
+  expect(cfg).toMatchObject({ project, environment, tier: environment, aws: { region: "us-west-2", accountId } });
+}
+
+/** prod with a third availability zone (us-west-2c) and a subnet of each tier in it, the existing subnets' CIDRs unchanged. */
+export function prodWithThirdAz(): PlatformConfig {
+  return envWith("prod", {
+    aws: { azs: ["us-west-2a", "us-west-2b", "us-west-2c"] },
+    network: {
+      subnets: {
+        public: ["10.0.1.0/24", "10.0.2.0/24", "10.0.7.0/24"],
+        app: ["10.0.3.0/24", "10.0.4.0/24", "10.0.8.0/24"],
+        data: ["10.0.5.0/24", "10.0.6.0/24", "10.0.9.0/24"],
+      },
+    },
+  });
+}
+
+/** The variables a service reads its database connection from unless it names its own: DB_ and the key in upper snake case. */
+export const DEFAULT_DB_VARIABLES: Record<string, string> = Object.fromEntries(
+  ["host", "port", "name", "user", "sslMode", "region", "secretArn"].map((key) => [
+    key,
+    `DB_${key.replace(/[A-Z]/g, "_$&").toUpperCase()}`,
+  ]),
+);
+
+/** The addresses the `after` stack adds to the `before` stack, sorted; fails the test when `after` drops or renames any of `before`'s. */
+export function addedAddresses(before: TerraformJson, after: TerraformJson): string[] {
+  const was = addresses(before);
+  const is = addresses(after);
+  expect(was.filter((a) => !is.includes(a))).toEqual([]);
+  return is.filter((a) => !was.includes(a));
+}
+
+/** The stack keeps its state at `key` in the environment's state bucket, encrypted, with the S3 lockfile unless backend.lockMode is dynamodb alone. */
+export function expectS3Backend(tf: TerraformJson, cfg: PlatformConfig, key: string): Record<string, unknown> {
+  const s3 = tf.terraform!.backend!.s3;
+  expect(s3).toMatchObject({ bucket: cfg.backend.bucket, key, encrypt: true, region: "us-west-2" });
+  expect(s3.use_lockfile).toBe(cfg.backend.lockMode === "dynamodb" ? undefined : true);
+  return s3;
+}

@@ -20,6 +20,14 @@ import { TerraformStack, Testing } from "cdktf";
 import { addresses, env, envWith, ENVIRONMENTS, policy, resource, resources, synth, type TerraformJson } from "./helpers";
 
 const REMOTE = (layer: string, output: string) => `\${data.terraform_remote_state.${layer}.outputs.${output}}`;
+/** The statement that lets a role use one of the security layer's keys (kms_key_arns.<key>), only through one service in us-west-2. */
+const keyThrough = (Sid: string, key: string, service: string) => ({
+  Effect: "Allow",
+  Sid,
+  Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+  Resource: REMOTE("security", `kms_key_arns.${key}`),
+  Condition: { StringEquals: { "kms:ViaService": `${service}.us-west-2.amazonaws.com` } },
+});
 const ROOT = path.resolve(__dirname, "..");
 type Statement = Record<string, unknown>;
 
@@ -436,27 +444,9 @@ describe("IMS: buckets, jobs, alerts, SES with the OTP template", () => {
           Action: ["ses:SendEmail", "ses:SendTemplatedEmail"],
           Resource: [ses("identity/ims.example.com"), ses("configuration-set/petclinic-dev"), ses("template/petclinic-dev-otp")],
         },
-        {
-          Effect: "Allow",
-          Sid: "DataKeyThroughS3",
-          Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-          Resource: REMOTE("security", "kms_key_arns.data"),
-          Condition: { StringEquals: { "kms:ViaService": "s3.us-west-2.amazonaws.com" } },
-        },
-        {
-          Effect: "Allow",
-          Sid: "MessagingKeyThroughSqs",
-          Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-          Resource: REMOTE("security", "kms_key_arns.messaging"),
-          Condition: { StringEquals: { "kms:ViaService": "sqs.us-west-2.amazonaws.com" } },
-        },
-        {
-          Effect: "Allow",
-          Sid: "MessagingKeyThroughSns",
-          Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-          Resource: REMOTE("security", "kms_key_arns.messaging"),
-          Condition: { StringEquals: { "kms:ViaService": "sns.us-west-2.amazonaws.com" } },
-        },
+        keyThrough("DataKeyThroughS3", "data", "s3"),
+        keyThrough("MessagingKeyThroughSqs", "messaging", "sqs"),
+        keyThrough("MessagingKeyThroughSns", "messaging", "sns"),
         {
           Effect: "Allow",
           Sid: "ReadNativeParameters",

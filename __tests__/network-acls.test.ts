@@ -11,7 +11,18 @@ import type { PlatformConfig } from "../core/config/schema";
 import { proveFlows } from "../tools/review/flows/index";
 import { flowFacts, environmentInfo } from "../tools/review/index";
 import { EnvModel } from "../tools/review/model";
-import { addresses, ALL_CONFIGS, anyConfig, envWith, resource, resources, synth, synthAll, type TerraformJson } from "./helpers";
+import {
+  addresses,
+  ALL_CONFIGS,
+  anyConfig,
+  envWith,
+  prodWithThirdAz,
+  resource,
+  resources,
+  synth,
+  synthAll,
+  type TerraformJson,
+} from "./helpers";
 
 const TIERS = ["public", "app", "data"] as const;
 const ANY = "0.0.0.0/0";
@@ -178,19 +189,7 @@ describe("network ACL options", () => {
 
   it("adding an AZ only adds rules and associations", () => {
     const two = synth(NetworkStack, envWith("prod", {})).tf;
-    const three = synth(
-      NetworkStack,
-      envWith("prod", {
-        aws: { azs: ["us-west-2a", "us-west-2b", "us-west-2c"] },
-        network: {
-          subnets: {
-            public: ["10.0.1.0/24", "10.0.2.0/24", "10.0.7.0/24"],
-            app: ["10.0.3.0/24", "10.0.4.0/24", "10.0.8.0/24"],
-            data: ["10.0.5.0/24", "10.0.6.0/24", "10.0.9.0/24"],
-          },
-        },
-      }),
-    ).tf;
+    const three = synth(NetworkStack, prodWithThirdAz()).tf;
     expect(numbered(two).filter((r) => !numbered(three).includes(r))).toEqual([]);
     expect(naclAddresses(three)).toEqual(
       expect.arrayContaining(["aws_network_acl_association.data_us_west_2c", "aws_network_acl_rule.data_ingress_412"]),

@@ -3,7 +3,7 @@ import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { NetworkStack } from "../layers/01-network/stack";
-import { addresses, env, envWith, ENVIRONMENTS, policy, resource, resources, synth } from "./helpers";
+import { addresses, env, ENVIRONMENTS, envWith, expectS3Backend, policy, prodWithThirdAz, resource, resources, synth } from "./helpers";
 
 describe.each(ENVIRONMENTS)("network layer (%s)", (name) => {
   const cfg = env(name);
@@ -112,16 +112,9 @@ describe.each(ENVIRONMENTS)("network layer (%s)", (name) => {
   });
 
   it("stores state under its own key with encryption and the configured lock", () => {
-    const s3 = tf.terraform!.backend!.s3;
-    expect(s3).toMatchObject({
-      bucket: cfg.backend.bucket,
-      key: `platform/petclinic/${name}/01-network.tfstate`,
-      encrypt: true,
-      region: "us-west-2",
-    });
+    const s3 = expectS3Backend(tf, cfg, `platform/petclinic/${name}/01-network.tfstate`);
     if (cfg.backend.lockMode === "s3") expect(s3.dynamodb_table).toBeUndefined();
     else expect(s3.dynamodb_table).toBe(`petclinic-${name}-tflock`);
-    expect(s3.use_lockfile).toBe(cfg.backend.lockMode === "dynamodb" ? undefined : true);
   });
 
   it("publishes exactly the network contract", () => {
@@ -159,19 +152,7 @@ describe.each(ENVIRONMENTS)("network layer (%s)", (name) => {
 describe("network layer options", () => {
   it("adding an AZ renames no existing address", () => {
     const two = synth(NetworkStack, env("prod")).tf;
-    const three = synth(
-      NetworkStack,
-      envWith("prod", {
-        aws: { azs: ["us-west-2a", "us-west-2b", "us-west-2c"] },
-        network: {
-          subnets: {
-            public: ["10.0.1.0/24", "10.0.2.0/24", "10.0.7.0/24"],
-            app: ["10.0.3.0/24", "10.0.4.0/24", "10.0.8.0/24"],
-            data: ["10.0.5.0/24", "10.0.6.0/24", "10.0.9.0/24"],
-          },
-        },
-      }),
-    ).tf;
+    const three = synth(NetworkStack, prodWithThirdAz()).tf;
     const before = addresses(two);
     const after = addresses(three);
     expect(before.filter((a) => !after.includes(a))).toEqual([]);

@@ -46,6 +46,17 @@ function resolved(text: unknown, samples: Record<string, string> = {}): string {
   return String(text).replace(/\$\{([^}]+)\}/g, (_m, expr: string) => samples[expr] ?? `SAMPLE(${expr})`);
 }
 
+/** A rule's event pattern, with the cluster's name and ARN and the database's identifier (remote-state outputs) standing as CLUSTER, CLUSTER_ARN and DB. */
+function eventPattern(rule: Record<string, unknown>): unknown {
+  return JSON.parse(
+    resolved(rule.event_pattern, {
+      "data.terraform_remote_state.application.outputs.cluster_name": "CLUSTER",
+      "data.terraform_remote_state.application.outputs.cluster_arn": "CLUSTER_ARN",
+      "data.terraform_remote_state.database.outputs.db_identifier": "DB",
+    }),
+  );
+}
+
 /** The only resource of a type (module tests synthesize outside a PlatformStack, so addresses carry hashes). */
 function only(tf: TerraformJson, type: string): Record<string, unknown> {
   const all = Object.values(resources(tf, type));
@@ -163,13 +174,7 @@ describe.each(ENVIRONMENTS)("notification layer (%s)", (name) => {
     });
 
     it("failed deployments: SERVICE_DEPLOYMENT_FAILED of this cluster's services", () => {
-      expect(
-        JSON.parse(
-          resolved(rules.ecs_deployment_failed.event_pattern, {
-            "data.terraform_remote_state.application.outputs.cluster_name": "CLUSTER",
-          }),
-        ),
-      ).toEqual({
+      expect(eventPattern(rules.ecs_deployment_failed)).toEqual({
         source: ["aws.ecs"],
         "detail-type": ["ECS Deployment State Change"],
         resources: [{ prefix: `arn:aws:ecs:${region}:${accountId}:service/CLUSTER/` }],
@@ -179,13 +184,7 @@ describe.each(ENVIRONMENTS)("notification layer (%s)", (name) => {
 
     if (stopped) {
       it("stopped tasks: STOPPED in this cluster, not user-initiated, not scale-in or deployment replacement", () => {
-        expect(
-          JSON.parse(
-            resolved(rules.ecs_task_stopped.event_pattern, {
-              "data.terraform_remote_state.application.outputs.cluster_arn": "CLUSTER_ARN",
-            }),
-          ),
-        ).toEqual({
+        expect(eventPattern(rules.ecs_task_stopped)).toEqual({
           source: ["aws.ecs"],
           "detail-type": ["ECS Task State Change"],
           detail: {
@@ -199,9 +198,7 @@ describe.each(ENVIRONMENTS)("notification layer (%s)", (name) => {
     }
 
     it("RDS: cluster and instance events of this database (writer, readers), in the configured categories", () => {
-      expect(
-        JSON.parse(resolved(rules.rds_event.event_pattern, { "data.terraform_remote_state.database.outputs.db_identifier": "DB" })),
-      ).toEqual({
+      expect(eventPattern(rules.rds_event)).toEqual({
         source: ["aws.rds"],
         "detail-type": ["RDS DB Cluster Event", "RDS DB Instance Event"],
         detail: {
@@ -594,7 +591,7 @@ describe("variants", () => {
     const dev = env("dev");
     const cfg: PlatformConfig = { ...dev, database: { ...dev.database, engine: "postgres" } };
     const rule = resource(synth(NotificationStack, cfg).tf, "aws_cloudwatch_event_rule", "rds_event");
-    expect(JSON.parse(resolved(rule.event_pattern, { "data.terraform_remote_state.database.outputs.db_identifier": "DB" }))).toMatchObject({
+    expect(eventPattern(rule)).toMatchObject({
       "detail-type": ["RDS DB Instance Event"],
       detail: { SourceIdentifier: ["DB"] },
     });
@@ -732,14 +729,12 @@ describe("deployment outcomes", () => {
   it("completed ECS deployments of the cluster's services, as information with a link to the services", () => {
     const { tf } = synth(NotificationStack, envWith("prod", { notification: { events: { ecsDeploymentCompleted: true } } }));
     const rule = resource(tf, "aws_cloudwatch_event_rule", "ecs_deployment_completed");
-    expect(JSON.parse(resolved(rule.event_pattern, { "data.terraform_remote_state.application.outputs.cluster_name": "CLUSTER" }))).toEqual(
-      {
-        source: ["aws.ecs"],
-        "detail-type": ["ECS Deployment State Change"],
-        resources: [{ prefix: "arn:aws:ecs:us-west-2:333333333333:service/CLUSTER/" }],
-        detail: { eventName: ["SERVICE_DEPLOYMENT_COMPLETED"] },
-      },
-    );
+    expect(eventPattern(rule)).toEqual({
+      source: ["aws.ecs"],
+      "detail-type": ["ECS Deployment State Change"],
+      resources: [{ prefix: "arn:aws:ecs:us-west-2:333333333333:service/CLUSTER/" }],
+      detail: { eventName: ["SERVICE_DEPLOYMENT_COMPLETED"] },
+    });
     const target = resource(tf, "aws_cloudwatch_event_target", "ecs_deployment_completed_alarm_topic");
     expect(target.arn).toBe(TOPIC);
     const message = transformed(target, { service: "arn:svc", deployment: "ecs-svc/1", time: "T" }) as {

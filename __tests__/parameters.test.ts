@@ -8,7 +8,7 @@ import { parametersContract } from "../layers/04-parameters/contract";
 import { isWildcardAction } from "../core/policy";
 import { ParametersStack } from "../layers/04-parameters/stack";
 import { ParameterHierarchy, ParameterReadPolicy, SECRET_PLACEHOLDER } from "../modules/parameter-hierarchy";
-import { addresses, env, envWith, ENVIRONMENTS, policy, resource, resources, synth, type TerraformJson } from "./helpers";
+import { addresses, env, ENVIRONMENTS, envWith, expectS3Backend, policy, resource, resources, synth, type TerraformJson } from "./helpers";
 
 const DB = (output: string) => `\${data.terraform_remote_state.database.outputs.${output}}`;
 const DATA_KEY = "${data.terraform_remote_state.security.outputs.kms_key_arns.data}";
@@ -209,14 +209,7 @@ describe.each(ENVIRONMENTS)("parameters layer (%s)", (name) => {
   });
 
   it("stores state under its own key with encryption and the configured lock", () => {
-    const s3 = tf.terraform!.backend!.s3;
-    expect(s3).toMatchObject({
-      bucket: cfg.backend.bucket,
-      key: `platform/petclinic/${name}/04-parameters.tfstate`,
-      encrypt: true,
-      region: "us-west-2",
-    });
-    expect(s3.use_lockfile).toBe(cfg.backend.lockMode === "dynamodb" ? undefined : true);
+    expectS3Backend(tf, cfg, `platform/petclinic/${name}/04-parameters.tfstate`);
   });
 
   it("reads only security and database, and calls no AWS data source", () => {

@@ -404,18 +404,22 @@ describe("order and fault targets", () => {
   });
 });
 
+/**
+ * Runs Python lines from the project root with the launcher imported (`emulator`, and `sys` and `json`) and
+ * returns the last line they print; fails with their stderr when they fail.
+ */
+function lastLineWithLauncher(lines: string[], ...args: string[]): string {
+  const code = ["import sys, json", "sys.path.insert(0, 'tools/rehearse')", "import emulator", ...lines].join("\n");
+  const r = spawnSync("python3", ["-c", code, ...args], { encoding: "utf8", cwd: path.resolve(__dirname, "..") });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout.trim().split("\n").pop()!;
+}
+
 describe("emulator launcher (tools/rehearse/emulator.py)", () => {
   // The launcher imports moto to patch it; moto is on every machine of this project (the rehearsal needs it).
   const check = (statements: unknown[]): boolean[] => {
-    const code = [
-      "import json, sys",
-      "sys.path.insert(0, 'tools/rehearse')",
-      "import emulator",
-      "print(json.dumps([emulator._drops_secure_transport_false(s) for s in json.loads(sys.argv[1])]))",
-    ].join("\n");
-    const r = spawnSync("python3", ["-c", code, JSON.stringify(statements)], { encoding: "utf8", cwd: path.resolve(__dirname, "..") });
-    if (r.status !== 0) throw new Error(r.stderr);
-    return JSON.parse(r.stdout.trim().split("\n").pop()!);
+    const code = ["print(json.dumps([emulator._drops_secure_transport_false(s) for s in json.loads(sys.argv[1])]))"];
+    return JSON.parse(lastLineWithLauncher(code, JSON.stringify(statements)));
   };
 
   test("only a statement conditioned on nothing but aws:SecureTransport = false is left out (the server is TLS-only)", () => {
@@ -485,27 +489,19 @@ describe("hosted zones that exist before the kit (seeded into the emulator)", ()
 
   test("the launcher's route53 shim keeps a seeded zone's id, and only for the seed reference (negative: any other caller reference)", () => {
     const code = [
-      "import sys",
-      "sys.path.insert(0, 'tools/rehearse')",
-      "import emulator",
       "from moto.route53.models import route53_backends",
       "b = route53_backends['123456789012']['aws']",
       "z1 = b.create_hosted_zone('dev.ims.example.com.', False, caller_reference=emulator.SEED_REFERENCE + 'Z0444DEVIMSEXAMPLE01')",
       "z2 = b.create_hosted_zone('other.example.com.', False, caller_reference='terraform-20261206')",
       "print(z1.id, b.get_hosted_zone('Z0444DEVIMSEXAMPLE01').name, z2.id == '/hostedzone/Z0444DEVIMSEXAMPLE01', z2.id.startswith('/hostedzone/'))",
-    ].join("\n");
-    const r = spawnSync("python3", ["-c", code], { encoding: "utf8", cwd: path.resolve(__dirname, "..") });
-    if (r.status !== 0) throw new Error(r.stderr);
-    expect(r.stdout.trim().split("\n").pop()).toBe("/hostedzone/Z0444DEVIMSEXAMPLE01 dev.ims.example.com. False True");
+    ];
+    expect(lastLineWithLauncher(code)).toBe("/hostedzone/Z0444DEVIMSEXAMPLE01 dev.ims.example.com. False True");
   });
 });
 
 describe("launcher shims the IMS example needs (moto in-process)", () => {
   test("SQS keeps Policy across other attribute changes and returns RedriveAllowPolicy only when set; SESv2 answers DKIM tokens and a boolean SendingEnabled", () => {
     const code = [
-      "import sys, json",
-      "sys.path.insert(0, 'tools/rehearse')",
-      "import emulator",
       "from moto import mock_aws",
       "import boto3",
       "with mock_aws():",
@@ -523,10 +519,8 @@ describe("launcher shims the IMS example needs (moto in-process)", () => {
       "    d = s.create_email_identity(EmailIdentity='dev.ims.example.com', DkimSigningAttributes={'NextSigningKeyLength': 'RSA_2048_BIT'})['DkimAttributes']",
       "    e = s.create_email_identity(EmailIdentity='someone@ims.example.com')['DkimAttributes']",
       "    print(json.dumps([('Policy' in a), a.get('RedriveAllowPolicy'), ('RedriveAllowPolicy' in b), s.get_configuration_set(ConfigurationSetName='cs')['SendingOptions'], len(d['Tokens']), 'Tokens' in e]))",
-    ].join("\n");
-    const r = spawnSync("python3", ["-c", code], { encoding: "utf8", cwd: path.resolve(__dirname, "..") });
-    if (r.status !== 0) throw new Error(r.stderr);
-    expect(JSON.parse(r.stdout.trim().split("\n").pop()!)).toEqual([
+    ];
+    expect(JSON.parse(lastLineWithLauncher(code))).toEqual([
       true,
       '{"redrivePermission":"allowAll"}',
       false,
@@ -541,17 +535,8 @@ describe("launcher shims for the IMS dev re-plan (moto in-process)", () => {
   // Each of these made a resource of IMS dev show a diff on the re-plan after deploy; each shim makes
   // moto answer as AWS documents, and leaves everything else as moto answers it (the negatives).
   const run = (lines: string[]): unknown => {
-    const code = [
-      "import sys, json",
-      "sys.path.insert(0, 'tools/rehearse')",
-      "import emulator",
-      "from moto import mock_aws",
-      "import boto3",
-      ...lines,
-    ].join("\n");
-    const r = spawnSync("python3", ["-c", code], { encoding: "utf8", cwd: path.resolve(__dirname, "..") });
-    if (r.status !== 0) throw new Error(r.stderr);
-    return JSON.parse(r.stdout.trim().split("\n").pop()!);
+    const code = ["from moto import mock_aws", "import boto3", ...lines];
+    return JSON.parse(lastLineWithLauncher(code));
   };
 
   test("RDS: a parameter the group sets reads back with Source user (the provider drops one without a Source)", () => {

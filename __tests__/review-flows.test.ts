@@ -25,6 +25,17 @@ const flow = (stacks: StackInput[], id: string) => {
   return f;
 };
 
+/**
+ * A fixture's broken variant (`build(false)`) breaks the flow as `broken` says and its positive twin
+ * (`build(true)`) holds; returns the broken flow.
+ */
+function expectBrokenTwin(build: (holds: boolean) => StackInput[], id: string, broken: Record<string, unknown>) {
+  const f = flow(build(false), id);
+  expect(f.broken).toMatchObject(broken);
+  expect(flow(build(true), id).status).toBe("ok");
+  return f;
+}
+
 describe("network: security groups in both directions, routes to AWS services", () => {
   it("flags a missing ingress on the target group and a missing egress on the source group", () => {
     expect(flow(F.albToService("none"), "lb->service:api").status).toBe("ok");
@@ -136,9 +147,7 @@ describe("identity: the caller's policies, resource policies and KMS key policie
   });
 
   it("flags a queue policy whose Deny catches the subscribed topic", () => {
-    expect(flow(F.topicToQueue(true), "subscription:application/jobs").status).toBe("ok");
-    const f = flow(F.topicToQueue(false), "subscription:application/jobs");
-    expect(f.broken).toMatchObject({ kind: "resource-policy" });
+    const f = expectBrokenTwin(F.topicToQueue, "subscription:application/jobs", { kind: "resource-policy" });
     expect(f.broken!.reason).toMatch(/^explicit Deny/);
   });
 });
@@ -160,16 +169,16 @@ describe("topics delivered to people: SMS and paging", () => {
 
 describe("what a task needs to start", () => {
   it("flags an image from a repository no stack creates", () => {
-    expect(flow(F.serviceImage(true), "service:api->image:api").status).toBe("ok");
-    expect(flow(F.serviceImage(false), "service:api->image:api").broken).toMatchObject({ kind: "credentials", hop: "repository exists" });
+    expectBrokenTwin(F.serviceImage, "service:api->image:api", { kind: "credentials", hop: "repository exists" });
   });
 });
 
 describe("workload grants", () => {
   it("flags a granted queue whose key the role may not use through SQS", () => {
-    const f = flow(F.grantToEncryptedQueue(false), "grant:task->application/jobs");
-    expect(f.broken).toMatchObject({ kind: "key-policy", hop: "kms_key.data: task kms:GenerateDataKey via sqs" });
-    expect(flow(F.grantToEncryptedQueue(true), "grant:task->application/jobs").status).toBe("ok");
+    expectBrokenTwin(F.grantToEncryptedQueue, "grant:task->application/jobs", {
+      kind: "key-policy",
+      hop: "kms_key.data: task kms:GenerateDataKey via sqs",
+    });
   });
 });
 
@@ -222,10 +231,11 @@ describe("calls to AWS services without a resource", () => {
 
 describe("credentials", () => {
   it("flags an injected database secret that rotates with nothing restarting the tasks", () => {
-    const f = flow(F.injectedRotatingSecret(false), "service:api->database:db");
-    expect(f.broken).toMatchObject({ kind: "credentials", hop: "credentials survive rotation" });
+    const f = expectBrokenTwin(F.injectedRotatingSecret, "service:api->database:db", {
+      kind: "credentials",
+      hop: "credentials survive rotation",
+    });
     expect(f.broken!.reason).toContain("rate(7 days)");
-    expect(flow(F.injectedRotatingSecret(true), "service:api->database:db").status).toBe("ok");
     // The restart rule targets a function outside the environment: shown, not proven.
     expect(flow(F.injectedRotatingSecret(true), "event:application/restart")).toMatchObject({ status: "not-applicable", hops: [] });
   });
@@ -341,10 +351,11 @@ describe("CloudFront in front of the API", () => {
 
 describe("body-size rules against what functions accept", () => {
   it("flags a function route whose declared input exceeds the Common Rule Set's 8 KB body rule", () => {
-    const f = flow(F.bodySizeBehindWaf(false), "body:application/genai");
-    expect(f.broken).toMatchObject({ kind: "edge", hop: "body size at api_gateway_stage.stage (wafv2_web_acl.waf)" });
+    const f = expectBrokenTwin(F.bodySizeBehindWaf, "body:application/genai", {
+      kind: "edge",
+      hop: "body size at api_gateway_stage.stage (wafv2_web_acl.waf)",
+    });
     expect(f.broken!.reason).toContain("at least 12000 bytes");
-    expect(flow(F.bodySizeBehindWaf(true), "body:application/genai").status).toBe("ok");
   });
 
   it("holds a body rule of the ACL's own to what the function accepts", () => {
@@ -356,9 +367,7 @@ describe("body-size rules against what functions accept", () => {
 
 describe("CI identity", () => {
   it("flags an apply role that can create, write and pass platform roles without a permissions boundary", () => {
-    const f = flow(F.ciApplyRole(false), "ci:github_apply");
-    expect(f.broken).toMatchObject({ kind: "ci", hop: "no privilege escalation through platform roles" });
-    expect(flow(F.ciApplyRole(true), "ci:github_apply").status).toBe("ok");
+    expectBrokenTwin(F.ciApplyRole, "ci:github_apply", { kind: "ci", hop: "no privilege escalation through platform roles" });
   });
 });
 

@@ -56,6 +56,18 @@ const statement = (stmts: Statement[], sid: string): Statement => {
 const dbPortOf = (cfg: PlatformConfig) => cfg.database.port ?? (cfg.database.engine.includes("postgres") ? 5432 : 3306);
 const label = (port: number) => (port === 443 ? "https" : port === 80 ? "http" : String(port));
 
+/** `from` may reach `to` on `port`: the egress rule of `from`'s group and the ingress rule of `to`'s, each naming the other group. */
+function expectGroupToGroup(all: Record<string, Record<string, unknown>>, from: string, to: string, port: number): void {
+  const rule = (group: string, other: string) => ({
+    security_group_id: SG(group),
+    referenced_security_group_id: SG(other),
+    from_port: port,
+    to_port: port,
+  });
+  expect(all[`egress.${from}_${port}_to_${to}`]).toMatchObject(rule(from, to));
+  expect(all[`ingress.${to}_${port}_from_${from}`]).toMatchObject(rule(to, from));
+}
+
 describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
   const cfg = env(name);
   const { tf, raw } = synth(SecurityStack, cfg);
@@ -136,18 +148,7 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
 
     it("connects load balancer -> app on each distinct service port by security group", () => {
       for (const port of servicePorts) {
-        expect(all[`egress.alb_${port}_to_app`]).toMatchObject({
-          security_group_id: SG("alb"),
-          referenced_security_group_id: SG("app"),
-          from_port: port,
-          to_port: port,
-        });
-        expect(all[`ingress.app_${port}_from_alb`]).toMatchObject({
-          security_group_id: SG("app"),
-          referenced_security_group_id: SG("alb"),
-          from_port: port,
-          to_port: port,
-        });
+        expectGroupToGroup(all, "alb", "app", port);
       }
       expect(Object.keys(all).filter((a) => a.startsWith("egress.alb_"))).toHaveLength(servicePorts.length);
       expect(Object.keys(all).filter((a) => /^ingress\.app_\d+_from_alb$/.test(a))).toHaveLength(servicePorts.length);
@@ -160,18 +161,7 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
 
     it("lets the application services call each other on their ports (security.serviceToService)", () => {
       for (const port of servicePorts) {
-        expect(all[`ingress.app_${port}_from_app`]).toMatchObject({
-          security_group_id: SG("app"),
-          referenced_security_group_id: SG("app"),
-          from_port: port,
-          to_port: port,
-        });
-        expect(all[`egress.app_${port}_to_app`]).toMatchObject({
-          security_group_id: SG("app"),
-          referenced_security_group_id: SG("app"),
-          from_port: port,
-          to_port: port,
-        });
+        expectGroupToGroup(all, "app", "app", port);
       }
       expect(
         Object.keys(all)
@@ -182,18 +172,7 @@ describe.each(ENVIRONMENTS)("security layer (%s)", (name) => {
 
     it("lets app, lambda and the database user provisioner (db_admin) reach the data tier on the database port, and nothing else reach it", () => {
       for (const tier of ["app", "lambda", "db_admin"]) {
-        expect(all[`egress.${tier}_${dbPort}_to_data`]).toMatchObject({
-          security_group_id: SG(tier),
-          referenced_security_group_id: SG("data"),
-          from_port: dbPort,
-          to_port: dbPort,
-        });
-        expect(all[`ingress.data_${dbPort}_from_${tier}`]).toMatchObject({
-          security_group_id: SG("data"),
-          referenced_security_group_id: SG(tier),
-          from_port: dbPort,
-          to_port: dbPort,
-        });
+        expectGroupToGroup(all, tier, "data", dbPort);
       }
       expect(
         Object.keys(all)

@@ -84,12 +84,15 @@ describe("statements", () => {
     expect(sql[0]).toBe(
       `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'api') THEN CREATE ROLE "api" LOGIN; END IF; END $$`,
     );
-    expect(sql).toContain('ALTER ROLE "api" WITH LOGIN PASSWORD NULL');
-    expect(sql).toContain('GRANT rds_iam TO "api"');
-    expect(sql).toContain('GRANT CONNECT ON DATABASE "ims2" TO "api"');
-    expect(sql).toContain('GRANT USAGE ON SCHEMA public TO "api"');
-    expect(sql).toContain('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "api"');
-    expect(sql).toContain('ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "api"');
+    const expected = [
+      'ALTER ROLE "api" WITH LOGIN PASSWORD NULL',
+      'GRANT rds_iam TO "api"',
+      'GRANT CONNECT ON DATABASE "ims2" TO "api"',
+      'GRANT USAGE ON SCHEMA public TO "api"',
+      'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "api"',
+      'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "api"',
+    ];
+    for (const statement of expected) expect(sql).toContain(statement);
     // Revokes come before grants, so a narrower privilege set converges.
     expect(sql.findIndex((s) => s.startsWith("REVOKE ALL ON ALL TABLES"))).toBeLessThan(sql.findIndex((s) => s.startsWith("GRANT SELECT")));
     const owner = planStatements("postgres", "ims2", [{ name: "api", privileges: "owner" }]).map((s) => s.sql);

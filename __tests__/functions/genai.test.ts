@@ -24,6 +24,7 @@ import { classify, HttpError } from "../../functions/genai/src/errors";
 import { createHandler, InvocationError, type AnswerBody, type LambdaContext } from "../../functions/genai/src/handler";
 import type { ProxyResult } from "../../functions/genai/src/http";
 import { createLogger, errorFields } from "../../functions/shared/log";
+import { fakeSdkClient, type FakeReply } from "./fake-sdk-client";
 import { characters } from "../../functions/genai/src/request";
 import { DEFAULT_SYSTEM_PROMPT, loadSettings, SettingsError, type Settings } from "../../functions/genai/src/settings";
 
@@ -44,21 +45,10 @@ const SETTINGS: Settings = {
   corsAllowCredentials: false,
 };
 
-type Call = { input: ConverseCommandInput; signal?: AbortSignal };
-
 /** A Converse client answering with `reply` (an output, an error to throw, or a function). */
-function fakeClient(reply: Partial<ConverseCommandOutput> | Error | ((call: Call) => Promise<Partial<ConverseCommandOutput>>)) {
-  const calls: Call[] = [];
-  const client: ConverseClient = {
-    async send(command: ConverseCommand, options?: { abortSignal?: AbortSignal }) {
-      expect(command).toBeInstanceOf(ConverseCommand);
-      const call = { input: command.input, signal: options?.abortSignal };
-      calls.push(call);
-      if (reply instanceof Error) throw reply;
-      const out = typeof reply === "function" ? await reply(call) : reply;
-      return { $metadata: {}, ...out } as ConverseCommandOutput;
-    },
-  };
+function fakeClient(reply: FakeReply<ConverseCommandInput, ConverseCommandOutput>) {
+  const { send, calls } = fakeSdkClient(ConverseCommand, reply);
+  const client: ConverseClient = { send };
   return { client, calls };
 }
 

@@ -24,6 +24,7 @@ import {
 import { InvalidMessageError, MAX_TEMPLATE_DATA_BYTES, parseMessage, validateMessage } from "../../functions/mailer/src/message";
 import { sendEmailInput, type SendEmailClient } from "../../functions/mailer/src/ses";
 import { ENV, loadSettings, SettingsError, type Settings } from "../../functions/mailer/src/settings";
+import { fakeSdkClient, type FakeReply } from "./fake-sdk-client";
 
 const SETTINGS: Settings = {
   fromAddress: "no-reply@example.com",
@@ -40,24 +41,10 @@ const USER = "jane.doe@example.org";
 const OTP = { template: "otp", to: [USER], data: { code: CODE, name: "Jane" } };
 const REQUEST_ID = "2b1c7f0e-0000-4000-8000-000000000001";
 
-type Call = { input: SendEmailCommandInput; signal?: AbortSignal };
-
-function fakeSes(
-  reply: Partial<SendEmailCommandOutput> | Error | ((call: Call, n: number) => Promise<Partial<SendEmailCommandOutput>>) = {
-    MessageId: "ses-0001",
-  },
-) {
-  const calls: Call[] = [];
-  const client: SendEmailClient = {
-    async send(command: SendEmailCommand, options?: { abortSignal?: AbortSignal }) {
-      expect(command).toBeInstanceOf(SendEmailCommand);
-      const call = { input: command.input, signal: options?.abortSignal };
-      calls.push(call);
-      if (reply instanceof Error) throw reply;
-      const out = typeof reply === "function" ? await reply(call, calls.length) : reply;
-      return { $metadata: {}, ...out } as SendEmailCommandOutput;
-    },
-  };
+/** An SES client answering SendEmail with `reply` (an output, an error to throw, or a function of the call and its number). */
+function fakeSes(reply: FakeReply<SendEmailCommandInput, SendEmailCommandOutput> = { MessageId: "ses-0001" }) {
+  const { send, calls } = fakeSdkClient(SendEmailCommand, reply);
+  const client: SendEmailClient = { send };
   return { client, calls };
 }
 
@@ -70,6 +57,18 @@ function setup(reply?: Parameters<typeof fakeSes>[0], settings: () => Settings =
 }
 
 const context = (remainingMs = 30_000): LambdaContext => ({ awsRequestId: REQUEST_ID, getRemainingTimeInMillis: () => remainingMs });
+
+/** The handler refuses the event with `error` before it calls SES, and logs only `log`. */
+async function expectRefusedBeforeSes(
+  run: ReturnType<typeof setup>,
+  event: Parameters<ReturnType<typeof setup>["handler"]>[0],
+  error: { name: string; message: string },
+  log: Record<string, unknown>,
+) {
+  await expect(run.handler(event, context())).rejects.toMatchObject(error);
+  expect(run.calls).toHaveLength(0);
+  expect(run.logs()).toEqual([expect.objectContaining(log)]);
+}
 
 const snsEvent = (message: unknown, id = "sns-1") => ({
   Records: [
@@ -261,15 +260,12 @@ describe("from SNS (asynchronous: failures are thrown)", () => {
   });
 
   it("throws an invalid message without calling SES (it must end in the failure queue, not vanish)", async () => {
-    const { handler, calls, logs } = setup();
-    await expect(handler(snsEvent({ ...OTP, data: {} }), context())).rejects.toMatchObject({
-      name: "InvalidMessage",
-      message: 'data lacks "code", required by the template otp',
-    });
-    expect(calls).toHaveLength(0);
-    expect(logs()).toEqual([
-      expect.objectContaining({ level: "WARN", message: "message refused", reason: 'data lacks "code", required by the template otp' }),
-    ]);
+    await expectRefusedBeforeSes(
+      setup(),
+      snsEvent({ ...OTP, data: {} }),
+      { name: "InvalidMessage", message: 'data lacks "code", required by the template otp' },
+      { level: "WARN", message: "message refused", reason: 'data lacks "code", required by the template otp' },
+    );
   });
 
   it("a template missing in SES is an SES error like any other", async () => {
@@ -336,17 +332,15 @@ describe("direct invocation and failures of the function itself", () => {
   });
 
   it("refuses to run with broken settings, logging why", async () => {
-    const { handler, calls, logs } = setup(undefined, () => {
+    const run = setup(undefined, () => {
       throw new SettingsError("FROM_ADDRESS is not set");
     });
-    await expect(handler(snsEvent(OTP), context())).rejects.toMatchObject({
-      name: "SettingsError",
-      message: "the mailer is misconfigured; see its logs",
-    });
-    expect(calls).toHaveLength(0);
-    expect(logs()).toEqual([
-      expect.objectContaining({ level: "ERROR", message: "settings refused", errorMessage: "FROM_ADDRESS is not set" }),
-    ]);
+    await expectRefusedBeforeSes(
+      run,
+      snsEvent(OTP),
+      { name: "SettingsError", message: "the mailer is misconfigured; see its logs" },
+      { level: "ERROR", message: "settings refused", errorMessage: "FROM_ADDRESS is not set" },
+    );
   });
 
   it("refuses events of other sources", async () => {
