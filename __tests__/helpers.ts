@@ -12,7 +12,7 @@ import type { PlatformConfig } from "../core/config/schema";
 import type { PlatformStack } from "../core/layer-stack";
 import { BOOTSTRAP_STACK, LAYERS } from "../core/registry";
 import type { Construct } from "constructs";
-import { synthesizedStacks } from "./fixtures/synth-cache";
+import { cachedStackSynthesis, synthesizedStacks } from "./fixtures/synth-cache";
 
 /** The default system's environments; every layer is asserted for each. */
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
@@ -62,11 +62,13 @@ export interface TerraformJson {
 
 type StackClass = new (scope: Construct, config: PlatformConfig) => PlatformStack;
 
-/** Synthesizes one stack class for a config, with validations run. */
+/** Synthesizes one stack class for a config, with validations run (a kit class: cached, fixtures/synth-cache.ts). */
 export function synth(Stack: StackClass, config: PlatformConfig): Synthesized {
-  const app = Testing.app();
-  const stack = new Stack(app, config);
-  const raw = Testing.synth(stack, true);
+  const raw = cachedStackSynthesis(Stack, config, () => {
+    const app = Testing.app();
+    const stack = new Stack(app, config);
+    return Testing.synth(stack, true);
+  });
   return { tf: JSON.parse(raw) as TerraformJson, raw };
 }
 
