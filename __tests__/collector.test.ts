@@ -10,9 +10,6 @@
  * - the flow proof: service -> X-Ray, service -> workspace and function -> database hold in the
  *   shipped configurations, and each breaks at the right hop when one piece is taken away.
  */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { loadConfigFile } from "../core/config/loader";
 import { genaiDatabaseUser } from "../layers/06-lambda-genai/config";
 import { collectorEnabled, prometheusEnabled } from "../layers/07-application/telemetry";
@@ -23,13 +20,12 @@ import { SecurityStack } from "../layers/02-security/stack";
 import { FargateService } from "../modules/fargate-service";
 import { COLLECTOR_CONTAINER_NAME, OtelCollectorSidecar } from "../modules/otel-collector";
 import { discoverEnvironments } from "../tools/lib/environments";
-import { synthesizeAtomically } from "../tools/lib/synth";
 import { proveFlows } from "../tools/review/flows/index";
-import { environmentInfo, flowFacts, readSynthesized } from "../tools/review/index";
+import { environmentInfo, flowFacts } from "../tools/review/index";
 import { EnvModel, type StackInput } from "../tools/review/model";
 import { TerraformStack, Testing } from "cdktf";
 import { fixtureChecks } from "./config-fixtures";
-import { cachedSynthesis } from "./fixtures/synth-cache";
+import { synthesizedStacks } from "./fixtures/synth-cache";
 import { ALL_CONFIGS, anyConfig, policy, resource, resources, synth } from "./helpers";
 
 type Container = {
@@ -349,16 +345,10 @@ describe("modules", () => {
 });
 
 describe("flow proof over the synthesized environments", () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "collector-flows-"));
-  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
   const inputsOf = (envName: string) => {
     const ref = discoverEnvironments().find((e) => e.name === envName)!;
     const { config } = loadConfigFile(ref.file);
-    const inputs = cachedSynthesis("review-inputs", config, () => {
-      const outdir = path.join(root, ref.key);
-      synthesizeAtomically(config, outdir);
-      return readSynthesized(outdir);
-    });
+    const inputs = synthesizedStacks(config) as StackInput[];
     return { inputs, facts: flowFacts(environmentInfo(config, ref)) };
   };
   /** The inputs with one stack's JSON changed by `edit` (a deep copy: the cache stays intact). */

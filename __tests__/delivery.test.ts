@@ -6,8 +6,6 @@
  * task definition families, services, task and execution roles (passed to ECS tasks only), blue/green
  * deployment groups, site bucket and distribution; and the contract publishes its ARN.
  */
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { Testing } from "cdktf";
 import { loadConfigFile } from "../core/config/loader";
@@ -17,12 +15,11 @@ import { applicationContract } from "../layers/07-application/contract";
 import { permissionsBoundary } from "../core/permissions-boundary";
 import { fitName, Naming, NAME_RULES } from "../core/naming";
 import { DeliveryRole } from "../modules/delivery-role";
-import { synthesizeAtomically } from "../tools/lib/synth";
 import { proveFlows } from "../tools/review/flows/index";
-import { readSynthesized } from "../tools/review/index";
-import { EnvModel } from "../tools/review/model";
+import { EnvModel, type StackInput } from "../tools/review/model";
 import { parseTemplateJson } from "../tools/review/tf";
 import { fixtureChecks } from "./config-fixtures";
+import { synthesizedStacks } from "./fixtures/synth-cache";
 import { ALL_CONFIGS, anyConfig, envWith, policy, resource, resources, synthAll, type TerraformJson } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -300,10 +297,7 @@ describe.each(ENABLED)("%s", (name) => {
 
 describe("a site bucket under its own KMS key (frontend.cloudfront.bucketEncryption kms)", () => {
   const cfg = envWith("dev", { frontend: { cloudfront: { bucketEncryption: "kms" } } });
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "delivery-kms-"));
-  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
-  synthesizeAtomically(cfg, outdir);
-  const stacks = readSynthesized(outdir);
+  const stacks = synthesizedStacks(cfg) as StackInput[];
   const fe = stacks.find((s) => s.name === "frontend")!.tf as unknown as TerraformJson;
 
   it("the role uses the site key through S3 only (the key policy delegates its data-key actions to the account's IAM)", () => {

@@ -12,7 +12,7 @@ import type { PlatformConfig } from "../core/config/schema";
 import type { PlatformStack } from "../core/layer-stack";
 import { BOOTSTRAP_STACK, LAYERS } from "../core/registry";
 import type { Construct } from "constructs";
-import { synthesizedStacks } from "./fixtures/synth-cache";
+import { cachedConfig, cachedStackSynthesis, dataKey, synthesizedStacks } from "./fixtures/synth-cache";
 
 /** The default system's environments; every layer is asserted for each. */
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
@@ -23,7 +23,7 @@ const cache = new Map<string, PlatformConfig>();
 export function env(name: string): PlatformConfig {
   let cfg = cache.get(name);
   if (!cfg) {
-    cfg = loadConfigFile(path.join(ENVIRONMENTS_DIR, `${name}.yaml`)).config;
+    cfg = cachedConfig(`env ${name}`, () => loadConfigFile(path.join(ENVIRONMENTS_DIR, `${name}.yaml`)).config);
     cache.set(name, cfg);
   }
   return cfg;
@@ -34,6 +34,11 @@ export function env(name: string): PlatformConfig {
  * through a temporary file that extends the environment.
  */
 export function envWith(name: string, overrides: Record<string, unknown>): PlatformConfig {
+  const key = dataKey(overrides);
+  return key === undefined ? loadWith(name, overrides) : cachedConfig(`envWith ${name} ${key}`, () => loadWith(name, overrides));
+}
+
+function loadWith(name: string, overrides: Record<string, unknown>): PlatformConfig {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-cfg-"));
   const file = path.join(dir, `${name}-override.yaml`);
   fs.writeFileSync(file, stringify({ extends: path.join(ENVIRONMENTS_DIR, `${name}.yaml`), ...overrides }));
@@ -62,11 +67,13 @@ export interface TerraformJson {
 
 type StackClass = new (scope: Construct, config: PlatformConfig) => PlatformStack;
 
-/** Synthesizes one stack class for a config, with validations run. */
+/** Synthesizes one stack class for a config, with validations run (a kit class: cached, fixtures/synth-cache.ts). */
 export function synth(Stack: StackClass, config: PlatformConfig): Synthesized {
-  const app = Testing.app();
-  const stack = new Stack(app, config);
-  const raw = Testing.synth(stack, true);
+  const raw = cachedStackSynthesis(Stack, config, () => {
+    const app = Testing.app();
+    const stack = new Stack(app, config);
+    return Testing.synth(stack, true);
+  });
   return { tf: JSON.parse(raw) as TerraformJson, raw };
 }
 
@@ -122,7 +129,7 @@ export function anyConfig(name: string): PlatformConfig {
   if (!name.includes("/")) return env(name);
   let cfg = cache.get(name);
   if (!cfg) {
-    cfg = loadConfigFile(path.join(ROOT, name)).config;
+    cfg = cachedConfig(`config ${name}`, () => loadConfigFile(path.join(ROOT, name)).config);
     cache.set(name, cfg);
   }
   return cfg;

@@ -15,11 +15,11 @@ import { loadConfigFile } from "../core/config/loader";
 import { DatabaseStack } from "../layers/03-database/stack";
 import { MonitoringStack } from "../layers/10-monitoring/stack";
 import { KAFKA_CLIENT_ACTIONS } from "../modules/kafka-cluster";
-import { synthesizeAtomically } from "../tools/lib/synth";
 import { proveFlows } from "../tools/review/flows/index";
-import { environmentInfo, flowFacts, readSynthesized } from "../tools/review/index";
+import { environmentInfo, flowFacts } from "../tools/review/index";
 import { EnvModel, type StackInput } from "../tools/review/model";
 import { discoverEnvironments } from "../tools/lib/environments";
+import { synthesizedStacks } from "./fixtures/synth-cache";
 import { env, ENVIRONMENTS, resource, resources, synth, type TerraformJson } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -218,12 +218,9 @@ describe("other shapes", () => {
 });
 
 describe("flow proof: service -> Kafka", () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "kafka-flows-"));
-  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
   const ref = discoverEnvironments().find((e) => e.file.endsWith(path.join("business-suite", "prod.yaml")))!;
   const config = load(ref.file);
-  synthesizeAtomically(config, root);
-  const inputs = readSynthesized(root);
+  const inputs = synthesizedStacks(config) as StackInput[];
   const facts = flowFacts(environmentInfo(config, ref));
   const without = (type: string, name: string): StackInput[] =>
     inputs.map((s) => {
@@ -274,9 +271,7 @@ describe("flow proof: service -> Kafka", () => {
     const variant = path.join(dir, "prod-acls.yaml");
     fs.writeFileSync(variant, `extends: ${JSON.stringify(ref.file)}\nnetwork:\n  networkAcls: { enabled: true }\n`);
     const aclConfig = loadConfigFile(variant, ROOT).config;
-    const out = path.join(dir, "out");
-    synthesizeAtomically(aclConfig, out);
-    const aclInputs = readSynthesized(out);
+    const aclInputs = synthesizedStacks(aclConfig) as StackInput[];
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
     const aclFlow = (stacks: StackInput[]) =>
       proveFlows(new EnvModel(stacks), flowFacts(environmentInfo(aclConfig, ref))).flows.find(

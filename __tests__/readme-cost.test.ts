@@ -11,11 +11,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { loadConfigFile } from "../core/config/loader";
 import type { PlatformConfig } from "../core/config/schema";
-import { synthesizeAtomically } from "../tools/lib/synth";
 import { estimateCost, usageFor } from "../tools/review/cost";
-import { readSynthesized } from "../tools/review/index";
 import { EnvModel, type StackInput } from "../tools/review/model";
-import { cachedSynthesis } from "./fixtures/synth-cache";
+import { synthesizedStacks } from "./fixtures/synth-cache";
 import { anyConfig } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -62,15 +60,8 @@ function statedFigures(section: string): { rows: StatedRow[]; blocks: StatedBloc
 
 /** The review's cost totals of a configuration: every stack including bootstrap, as `npm run review` reads them. */
 function reviewCost(config: PlatformConfig, key: string): { fixedUsd: number; usageUsd: number; totalUsd: number; unclassified: string[] } {
-  const stacks = cachedSynthesis<StackInput[]>("review-stacks", config, () => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "readme-cost-"));
-    try {
-      synthesizeAtomically(config, outdir);
-      return readSynthesized(outdir).map((s) => ({ name: s.name, tf: s.tf }));
-    } finally {
-      fs.rmSync(outdir, { recursive: true, force: true });
-    }
-  });
+  // The app's synthesis as `npm run review` reads it (tools/lib/synth.ts into an outdir, then the manifest's stacks).
+  const stacks = synthesizedStacks(config) as StackInput[];
   const cost = estimateCost(new EnvModel(stacks), config.aws.region, usageFor(config.tier, key));
   // A resource type the model neither prices, nor knows to be free, nor names as usage-based.
   const unclassified = cost.notPriced.filter((n) => n.includes(": no cost model ("));

@@ -53,3 +53,18 @@ expect.extend(
     ]),
   ),
 );
+
+/**
+ * cdktf records where every token was created (Error.captureStackTrace on a plain object, every
+ * frame), and jest's source-map-support maps each of those frames through the source maps: about half
+ * of a synthesis's CPU in a test. Those stacks appear only in cdktf's messages about a token it
+ * cannot resolve, never in the synthesized Terraform; an Error's stack (a failing test, an error a test
+ * asserts) is still mapped to the TypeScript source.
+ */
+const mapped = Error.prepareStackTrace;
+if (mapped) {
+  Error.prepareStackTrace = (error: unknown, frames: NodeJS.CallSite[]) =>
+    Object.prototype.toString.call(error) === "[object Error]"
+      ? mapped(error as Error, frames)
+      : `${String(error)}\n${frames.map((f) => `    at ${f}`).join("\n")}`;
+}
