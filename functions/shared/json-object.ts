@@ -4,6 +4,9 @@
  * refusals and throws its own error (`fail`).
  */
 
+/** A JSON object (not null, not an array): what the functions check events and bodies with. */
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
 /** How one function words the refusals of its input. */
 export interface JsonInputWords {
   /** The text is missing or blank. */
@@ -33,8 +36,8 @@ export function checkJsonObject(
   words: JsonInputWords,
   fail: (message: string) => Error,
 ): Record<string, unknown> {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw fail(words.notObject);
-  const record = body as Record<string, unknown>;
+  if (!isObject(body)) throw fail(words.notObject);
+  const record = body;
   const unknown = Object.keys(record).filter((k) => !keys.includes(k));
   if (unknown.length)
     throw fail(

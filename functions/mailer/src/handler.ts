@@ -20,6 +20,7 @@ import { sendEmail, type SendEmailClient } from "./ses";
 import { settingsAndLogger } from "../../shared/handler";
 import type { BaseHandlerDeps, LambdaContext } from "../../shared/lambda";
 import type { Settings } from "./settings";
+import { isObject } from "../../shared/json-object";
 
 export type { LambdaContext };
 
@@ -52,8 +53,6 @@ interface Item {
   /** The message text, unwrapped from an SNS envelope when needed. */
   readonly text: string | undefined;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The items of an SNS or SQS event, or undefined when the event is a direct invocation. */
 export function itemsOf(event: unknown): Item[] | undefined {
