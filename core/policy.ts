@@ -15,6 +15,18 @@ export interface PolicyStatement {
   readonly NotPrincipal?: Record<string, string | readonly string[]>;
 }
 
+/** The resource-policy statement that denies `action` on `resource` to any request made without TLS. */
+export function denyInsecureTransport(action: string, resource: string | readonly string[]): PolicyStatement {
+  return {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: action,
+    Resource: resource,
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  };
+}
+
 /**
  * What Lambda needs on a VPC function's execution role to manage its network interfaces (the actions
  * of AWSLambdaVPCAccessExecutionRole). EC2 offers no resource-level scoping for them, so the set is

@@ -1,20 +1,11 @@
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
-import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { RdsCluster } from "@cdktf/provider-aws/lib/rds-cluster";
 import { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-instance";
 import { RdsClusterParameterGroup } from "@cdktf/provider-aws/lib/rds-cluster-parameter-group";
 import { Construct } from "constructs";
-import { performanceInsightsRow, performanceInsightsSupported } from "../core/config/rds-facts";
-import { deletionProtectionOf, preventDestroy } from "./data-protection";
+import { preventDestroy } from "./data-protection";
 import type { Grantee } from "../core/grants";
-import {
-  DatabaseLogGroups,
-  finalSnapshotName,
-  grantReadManagedMasterSecret,
-  ManagedSecretRotation,
-  validateCommon,
-  type DatabaseCommonProps,
-} from "./rds-common";
+import * as common from "./rds-common";
 
 export type AuroraEngine = "aurora-mysql" | "aurora-postgresql";
 
@@ -32,7 +23,7 @@ export const AURORA_LOG_EXPORTS: Readonly<Record<AuroraEngine, readonly string[]
 
 const DEFAULT_PORTS: Readonly<Record<AuroraEngine, number>> = { "aurora-mysql": 3306, "aurora-postgresql": 5432 };
 
-export interface AuroraClusterProps extends DatabaseCommonProps {
+export interface AuroraClusterProps extends common.DatabaseCommonProps {
   readonly engine: AuroraEngine;
   /** Full Aurora version, e.g. `8.0.mysql_aurora.3.08.2` or `16.6`. */
   readonly engineVersion: string;
@@ -74,7 +65,7 @@ export class AuroraCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: AuroraClusterProps) {
     super(scope, id);
-    validateCommon("AuroraCluster", id, props);
+    common.validateCommon("AuroraCluster", id, props);
     const instanceClass = props.instanceClass ?? "db.serverless";
     const serverless = instanceClass === "db.serverless";
     const readerCount = props.readers ?? 1;
@@ -89,36 +80,20 @@ export class AuroraCluster extends Construct {
       throw new Error(`AuroraCluster ${id}: readers must be 0-15, got ${readerCount}`);
     if (props.availabilityZones.length < 1) throw new Error(`AuroraCluster ${id}: availabilityZones is empty`);
 
-    this.port = props.port ?? DEFAULT_PORTS[props.engine];
-    const finalSnapshot = props.dataProtection.protect;
-    const deletionProtection = deletionProtectionOf(`AuroraCluster ${id}`, props.dataProtection);
-    // Default: on where RDS supports it for the engine and class (core/config/rds-facts.ts).
-    const piSupported = performanceInsightsSupported(props.engine, instanceClass);
-    const pi = { enabled: props.performanceInsights?.enabled ?? piSupported, retentionDays: props.performanceInsights?.retentionDays ?? 7 };
-    if (pi.enabled && !piSupported) {
-      throw new Error(
-        `AuroraCluster ${id}: RDS does not support Performance Insights for ${props.engine} on ${instanceClass} (${performanceInsightsRow(props.engine).source})`,
-      );
-    }
-    const monitoringInterval = props.monitoringIntervalSeconds ?? 60;
-    const logExports = [...(props.logExports ?? AURORA_LOG_EXPORTS[props.engine])];
-    const familySlug = props.parameterGroupFamily.replace(/[^a-z0-9]+/g, "-");
-
-    const subnetGroup = new DbSubnetGroup(this, "subnet-group", {
-      name: props.identifier,
-      description: `Data subnets of ${props.identifier}`,
-      subnetIds: props.subnetIds,
-    });
+    const { port, backups, pi, monitoringInterval, logExports, familySlug } = common.commonSettings(
+      `AuroraCluster ${id}`,
+      props,
+      instanceClass,
+      { ports: DEFAULT_PORTS, logExports: AURORA_LOG_EXPORTS },
+    );
+    this.port = port;
+    const subnetGroup = common.dataSubnetGroup(this, props);
 
     const clusterParameters = new RdsClusterParameterGroup(this, "cluster-parameters", {
       name: `${props.identifier}-${familySlug}-cluster`,
       family: props.parameterGroupFamily,
       description: `Cluster parameters of ${props.identifier}: TLS required`,
-      parameter: Object.entries({ ...props.parameters, ...AURORA_TLS_PARAMETERS[props.engine] }).map(([name, value]) => ({
-        name,
-        value,
-        applyMethod: "immediate",
-      })),
+      parameter: common.parameterList(props.parameters, AURORA_TLS_PARAMETERS[props.engine]),
       // The name carries the family, so a major upgrade creates the new group before the old one goes.
       lifecycle: { createBeforeDestroy: true },
     });
@@ -130,7 +105,7 @@ export class AuroraCluster extends Construct {
       lifecycle: { createBeforeDestroy: true },
     });
 
-    const logs = DatabaseLogGroups.forExports(this, "logs", `/aws/rds/cluster/${props.identifier}`, logExports, props);
+    const logs = common.DatabaseLogGroups.forExports(this, "logs", `/aws/rds/cluster/${props.identifier}`, logExports, props);
 
     this.cluster = new RdsCluster(this, "Resource", {
       clusterIdentifier: props.identifier,
@@ -148,14 +123,9 @@ export class AuroraCluster extends Construct {
       dbClusterParameterGroupName: clusterParameters.name,
       storageEncrypted: true,
       kmsKeyId: props.kmsKeyArn,
-      iamDatabaseAuthenticationEnabled: props.iamAuthentication ?? true,
-      backupRetentionPeriod: props.backupRetentionDays ?? 7,
+      ...backups,
       preferredBackupWindow: props.backupWindow,
       preferredMaintenanceWindow: props.maintenanceWindow,
-      copyTagsToSnapshot: true,
-      deletionProtection,
-      skipFinalSnapshot: !finalSnapshot,
-      finalSnapshotIdentifier: finalSnapshot ? finalSnapshotName(props.identifier) : undefined,
       enabledCloudwatchLogsExports: logExports.length ? logExports : undefined,
       serverlessv2ScalingConfiguration: props.serverless
         ? { minCapacity: props.serverless.minCapacity, maxCapacity: props.serverless.maxCapacity }
@@ -195,16 +165,13 @@ export class AuroraCluster extends Construct {
     );
 
     this.masterSecretArn = this.cluster.masterUserSecret.get(0).secretArn;
-    new ManagedSecretRotation(this, "master-secret-rotation", {
-      secretArn: this.masterSecretArn,
-      days: props.masterSecretRotationDays ?? 7,
-    });
+    common.ManagedSecretRotation.every(this, this.masterSecretArn, props);
 
     this.writerEndpoint = this.cluster.endpoint;
     this.readerEndpoint = this.cluster.readerEndpoint;
   }
   /** Read the RDS-managed master secret at run time (and decrypt it with its key, through Secrets Manager only). */
   grantReadMasterSecret(grantee: Grantee): void {
-    grantReadManagedMasterSecret(grantee, this.masterSecretArn, this.cluster.masterUserSecretKmsKeyIdInput);
+    common.grantReadManagedMasterSecret(grantee, this.masterSecretArn, this.cluster.masterUserSecretKmsKeyIdInput);
   }
 }

@@ -27,9 +27,9 @@ import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { LOG_RETENTION_DAYS } from "../core/config/constants";
-import { Arns, LAMBDA_VPC_ACCESS, policyJson, viaSecretsManager } from "../core/policy";
-import { functionCodeAndLogs, type FunctionPackageProps, packagedFunction, provisionerReviewExceptions } from "./lambda-function";
-import { ServiceRole } from "./service-role";
+import { Arns, policyJson, viaSecretsManager } from "../core/policy";
+import { provisionerFunction, type ProvisionerProps } from "./provisioner-function";
+import type { ServiceRole } from "./service-role";
 
 export interface DatabaseUser {
   /** Database user name (also the last part of the rds-db:connect ARN). */
@@ -38,21 +38,12 @@ export interface DatabaseUser {
   readonly privileges: string;
 }
 
-export interface DatabaseUsersProps extends FunctionPackageProps {
-  readonly roleName: string;
-  readonly subnetIds: string[];
-  readonly securityGroupIds: string[];
-  readonly logRetentionDays: number;
-  /** @default the CloudWatch Logs service key */
-  readonly logKmsKeyArn?: string;
+export interface DatabaseUsersProps extends ProvisionerProps {
   /** Environment of the function: engine, host, port, database, secret ARN (functions/db-users ENV). Never a password. */
   readonly environment: Readonly<Record<string, string>>;
   /** The master secret the function reads, and the key it is encrypted with. */
   readonly masterSecretArn: string;
   readonly secretKmsKeyArn: string;
-  /** Region and account of the database (ARNs). */
-  readonly region: string;
-  readonly accountId: string;
   /** cluster_resource_id (Aurora) or resource_id (RDS instance). */
   readonly databaseResourceId: string;
   /**
@@ -88,17 +79,9 @@ export class DatabaseUsers extends Construct {
     this.resourceId = props.databaseResourceId;
     this.replicaResourceIds = [...(props.replicaResourceIds ?? [])];
 
-    const pkg = functionCodeAndLogs(this, props.code, props.functionName, {
-      retentionDays: props.logRetentionDays,
-      kmsKeyArn: props.logKmsKeyArn,
-    });
-    const { logGroupName } = pkg;
-    this.logGroup = pkg.logGroup;
-
-    this.role = new ServiceRole(this, "role", {
-      name: props.roleName,
-      description: `Execution role of ${props.functionName}: reads the database master secret, manages its network interfaces, writes its logs`,
-      service: "lambda.amazonaws.com",
+    const provisioner = provisionerFunction(this, props, {
+      description: "Creates the services' IAM-authenticated database users (invoked by Terraform at apply time)",
+      roleDescription: `Execution role of ${props.functionName}: reads the database master secret, manages its network interfaces, writes its logs`,
       policies: {
         "master-secret": [
           // The password is read at run time, the current version after every rotation.
@@ -110,32 +93,13 @@ export class DatabaseUsers extends Construct {
             Condition: viaSecretsManager(props.region),
           },
         ],
-        logs: [this.arns.functionLogs(logGroupName)],
-        "vpc-access": [LAMBDA_VPC_ACCESS],
-        xray: [{ Sid: "XRay", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" }],
       },
+      xray: { Sid: "XRay", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" },
+      environment: props.environment,
     });
-
-    this.function = new AwsLambdaFunction(this, "Resource", {
-      functionName: props.functionName,
-      description: "Creates the services' IAM-authenticated database users (invoked by Terraform at apply time)",
-      ...packagedFunction(pkg, {
-        roleArn: this.role.arn,
-        runtime: props.runtime,
-        handler: props.handler,
-        architecture: props.architecture,
-        memoryMb: props.memoryMb,
-        timeoutSeconds: props.timeoutSeconds,
-      }),
-      // One run at a time: two applies must not interleave their statements.
-      reservedConcurrentExecutions: 1,
-      vpcConfig: { subnetIds: props.subnetIds, securityGroupIds: props.securityGroupIds },
-      environment: { variables: { ...props.environment } },
-      // Lambda checks the role's network-interface permissions when it creates the function.
-      dependsOn: Object.values(this.role.policies),
-    });
-
-    provisionerReviewExceptions(this.role.policies["vpc-access"], this.function);
+    this.logGroup = provisioner.pkg.logGroup;
+    this.role = provisioner.role;
+    this.function = provisioner.function;
 
     this.invocation = new LambdaInvocation(this, "invocation", {
       functionName: this.function.functionName,
@@ -144,7 +108,7 @@ export class DatabaseUsers extends Construct {
         database: props.databaseResourceId,
       }),
       // New function code (other statements) runs again over the same users.
-      triggers: { code: pkg.staged.hash },
+      triggers: { code: provisioner.pkg.staged.hash },
       dependsOn: [this.function, ...(props.dependsOn ?? [])],
     });
   }

@@ -3,9 +3,10 @@ import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy";
 import { Construct } from "constructs";
 import { type Grantee, sidName } from "../core/grants";
-import { Arns, policyJson, type PolicyStatement } from "../core/policy";
+import { Arns, denyInsecureTransport, policyJson, type PolicyStatement } from "../core/policy";
 import type { Metric } from "./alarm-set";
 import { Fn, Token } from "cdktf";
+import { checkWholeNumber } from "./checks";
 
 /** An AWS service that may send to the queue, only on behalf of one of `sourceArns`. */
 export interface QueueSender {
@@ -40,12 +41,6 @@ export interface EncryptedQueueProps {
   readonly deadLetterRetentionSeconds?: number;
   /** AWS services allowed to send (SNS topics, EventBridge rules), each for its own source ARNs. @default none */
   readonly senders?: readonly QueueSender[];
-}
-
-function check(id: string, what: string, value: number | undefined, min: number, max: number): void {
-  if (value === undefined) return;
-  if (!Number.isInteger(value) || value < min || value > max)
-    throw new Error(`EncryptedQueue ${id}: ${what} must be a whole number from ${min} to ${max}, got ${value}`);
 }
 
 /**
@@ -85,12 +80,12 @@ export class EncryptedQueue extends Construct {
       if (!re.test(n)) throw new Error(`EncryptedQueue ${id}: invalid ${fifo ? "FIFO " : ""}queue name ${JSON.stringify(n)}`);
     }
     if (props.contentBasedDeduplication && !fifo) throw new Error(`EncryptedQueue ${id}: contentBasedDeduplication needs a FIFO queue`);
-    check(id, "visibilityTimeoutSeconds", props.visibilityTimeoutSeconds, 0, 43200);
-    check(id, "retentionSeconds", props.retentionSeconds, 60, 1209600);
-    check(id, "deadLetterRetentionSeconds", props.deadLetterRetentionSeconds, 60, 1209600);
-    check(id, "delaySeconds", props.delaySeconds, 0, 900);
-    check(id, "receiveWaitSeconds", props.receiveWaitSeconds, 0, 20);
-    check(id, "maxReceiveCount", props.maxReceiveCount, 1, 1000);
+    checkWholeNumber(`EncryptedQueue ${id}`, "visibilityTimeoutSeconds", props.visibilityTimeoutSeconds, 0, 43200);
+    checkWholeNumber(`EncryptedQueue ${id}`, "retentionSeconds", props.retentionSeconds, 60, 1209600);
+    checkWholeNumber(`EncryptedQueue ${id}`, "deadLetterRetentionSeconds", props.deadLetterRetentionSeconds, 60, 1209600);
+    checkWholeNumber(`EncryptedQueue ${id}`, "delaySeconds", props.delaySeconds, 0, 900);
+    checkWholeNumber(`EncryptedQueue ${id}`, "receiveWaitSeconds", props.receiveWaitSeconds, 0, 20);
+    checkWholeNumber(`EncryptedQueue ${id}`, "maxReceiveCount", props.maxReceiveCount, 1, 1000);
 
     const encryption = props.kmsKeyArn
       ? { kmsMasterKeyId: props.kmsKeyArn, kmsDataKeyReusePeriodSeconds: 300 }
@@ -119,14 +114,7 @@ export class EncryptedQueue extends Construct {
       redriveAllowPolicy: JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [this.queue.arn] }),
     });
 
-    const tlsOnly = (arn: string): PolicyStatement => ({
-      Sid: "DenyInsecureTransport",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "sqs:*",
-      Resource: arn,
-      Condition: { Bool: { "aws:SecureTransport": "false" } },
-    });
+    const tlsOnly = (arn: string): PolicyStatement => denyInsecureTransport("sqs:*", arn);
     const senders: PolicyStatement[] = (props.senders ?? [])
       .filter((s) => s.sourceArns.length)
       .map((s) => ({

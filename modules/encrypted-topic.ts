@@ -4,7 +4,7 @@ import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
 import { type Grantee, sidName } from "../core/grants";
-import { Arns, policyJson, type PolicyStatement } from "../core/policy";
+import { Arns, denyInsecureTransport, policyJson, type PolicyStatement } from "../core/policy";
 
 /** An AWS service that may publish to the topic, only on behalf of one of `sourceArns`. */
 export interface TopicPublisher {
@@ -71,14 +71,7 @@ export class EncryptedTopic extends Construct {
     this.name = this.topic.name;
 
     const statements: PolicyStatement[] = [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "sns:Publish",
-        Resource: this.topic.arn,
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
+      denyInsecureTransport("sns:Publish", this.topic.arn),
       ...(props.publishers ?? [])
         .filter((p) => p.sourceArns.length)
         .map((p): PolicyStatement => ({

@@ -13,6 +13,7 @@
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { Construct } from "constructs";
+import { checkWholeNumber } from "./checks";
 
 export interface EventInputTransformer {
   /** Variables: name -> JSON path in the event (`$.detail.reason`); at most 100. */
@@ -55,12 +56,6 @@ const PREDEFINED = new Set([
   "aws.events.event.json",
   "aws.events.event.ingestion-time",
 ]);
-
-function checkNumber(id: string, what: string, value: number | undefined, min: number, max: number): void {
-  if (value === undefined) return;
-  if (!Number.isInteger(value) || value < min || value > max)
-    throw new Error(`EventRule ${id}: ${what} must be a whole number from ${min} to ${max}, got ${value}`);
-}
 
 /** Throws when a template uses an undefined variable, or a variable name is one AWS refuses. */
 export function checkInputTransformer(id: string, t: EventInputTransformer): void {
@@ -110,8 +105,8 @@ export class EventRule extends Construct {
     for (const t of props.targets) {
       if (t.id in targets) throw new Error(`EventRule ${id}: two targets with id ${t.id}`);
       if (!/^[.\-_A-Za-z0-9]{1,64}$/.test(t.id)) throw new Error(`EventRule ${id}: invalid target id ${JSON.stringify(t.id)}`);
-      checkNumber(id, "maxRetryAttempts", t.maxRetryAttempts, 0, 185);
-      checkNumber(id, "maxEventAgeSeconds", t.maxEventAgeSeconds, 60, 86400);
+      checkWholeNumber(`EventRule ${id}`, "maxRetryAttempts", t.maxRetryAttempts, 0, 185);
+      checkWholeNumber(`EventRule ${id}`, "maxEventAgeSeconds", t.maxEventAgeSeconds, 60, 86400);
       if (t.inputTransformer) checkInputTransformer(id, t.inputTransformer);
       targets[t.id] = new CloudwatchEventTarget(this, t.id, {
         rule: this.rule.name,

@@ -25,9 +25,9 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { LambdaFunction as AwsLambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { Construct } from "constructs";
-import { Arns, LAMBDA_VPC_ACCESS, viaSecretsManager, XRAY_WRITE } from "../core/policy";
-import { functionCodeAndLogs, type LambdaCode, packagedFunction, provisionerReviewExceptions } from "./lambda-function";
-import { ServiceRole } from "./service-role";
+import { Arns, viaSecretsManager, XRAY_WRITE } from "../core/policy";
+import { provisionerFunction, type ProvisionerProps } from "./provisioner-function";
+import type { ServiceRole } from "./service-role";
 
 /** One social identity provider of the pool. */
 export interface IdentityProviderSpec {
@@ -41,23 +41,9 @@ export interface IdentityProviderSpec {
   readonly apiVersion?: string;
 }
 
-export interface IdentityProvidersProps {
-  readonly functionName: string;
-  readonly roleName: string;
-  readonly code: LambdaCode;
-  readonly handler: string;
-  readonly runtime: string;
-  readonly memoryMb: number;
-  readonly timeoutSeconds: number;
-  readonly subnetIds: string[];
-  readonly securityGroupIds: string[];
-  readonly logRetentionDays: number;
-  /** @default the CloudWatch Logs service key */
-  readonly logKmsKeyArn?: string;
+export interface IdentityProvidersProps extends ProvisionerProps {
   /** Key the operators encrypt the secrets with (the function may decrypt through Secrets Manager only). */
   readonly secretKmsKeyArn: string;
-  readonly region: string;
-  readonly accountId: string;
   readonly userPoolId: string;
   readonly userPoolArn: string;
   readonly providers: readonly IdentityProviderSpec[];
@@ -80,17 +66,10 @@ export class IdentityProviders extends Construct {
     super(scope, id);
     if (!props.providers.length) throw new Error(`IdentityProviders ${id}: no provider`);
     const arns = new Arns(props.region, props.accountId);
-    const pkg = functionCodeAndLogs(this, props.code, props.functionName, {
-      retentionDays: props.logRetentionDays,
-      kmsKeyArn: props.logKmsKeyArn,
-    });
-    const { logGroupName } = pkg;
-    this.logGroup = pkg.logGroup;
-
-    this.role = new ServiceRole(this, "role", {
-      name: props.roleName,
-      description: `Execution role of ${props.functionName}: reads the identity providers' client secrets and writes the user pool's identity providers`,
-      service: "lambda.amazonaws.com",
+    const provisioner = provisionerFunction(this, props, {
+      description:
+        "Creates the user pool's Google and Facebook identity providers from secrets in Secrets Manager (invoked by Terraform at apply time)",
+      roleDescription: `Execution role of ${props.functionName}: reads the identity providers' client secrets and writes the user pool's identity providers`,
       policies: {
         "client-secrets": [
           // Secrets Manager appends six random characters to a secret's name in its ARN.
@@ -118,28 +97,12 @@ export class IdentityProviders extends Construct {
             Resource: props.userPoolArn,
           },
         ],
-        logs: [arns.functionLogs(logGroupName)],
-        "vpc-access": [LAMBDA_VPC_ACCESS],
-        xray: [XRAY_WRITE],
       },
+      xray: XRAY_WRITE,
     });
-
-    this.function = new AwsLambdaFunction(this, "Resource", {
-      functionName: props.functionName,
-      description:
-        "Creates the user pool's Google and Facebook identity providers from secrets in Secrets Manager (invoked by Terraform at apply time)",
-      ...packagedFunction(pkg, {
-        roleArn: this.role.arn,
-        runtime: props.runtime,
-        handler: props.handler,
-        memoryMb: props.memoryMb,
-        timeoutSeconds: props.timeoutSeconds,
-      }),
-      reservedConcurrentExecutions: 1,
-      vpcConfig: { subnetIds: props.subnetIds, securityGroupIds: props.securityGroupIds },
-      dependsOn: Object.values(this.role.policies),
-    });
-    provisionerReviewExceptions(this.role.policies["vpc-access"], this.function);
+    this.logGroup = provisioner.pkg.logGroup;
+    this.role = provisioner.role;
+    this.function = provisioner.function;
 
     this.invocation = new LambdaInvocation(this, "invocation", {
       functionName: this.function.functionName,
@@ -154,7 +117,7 @@ export class IdentityProviders extends Construct {
           ...(p.apiVersion ? { apiVersion: p.apiVersion } : {}),
         })),
       }),
-      triggers: { code: pkg.staged.hash, ...(props.secretsVersion ? { secrets: props.secretsVersion } : {}) },
+      triggers: { code: provisioner.pkg.staged.hash, ...(props.secretsVersion ? { secrets: props.secretsVersion } : {}) },
       dependsOn: [this.function],
     });
   }

@@ -37,9 +37,10 @@ import { Construct } from "constructs";
 import { type Grantee, sidName } from "../core/grants";
 import type { Arns } from "../core/policy";
 import { LOG_RETENTION_DAYS } from "../core/config/constants";
-import { policyJson } from "../core/policy";
+import { denyInsecureTransport, policyJson } from "../core/policy";
 import { reviewException } from "../core/review";
 import type { Metric } from "./alarm-set";
+import { checkWholeNumber } from "./checks";
 
 // -------------------------------------------------------------------------------------------------
 // Code
@@ -329,12 +330,6 @@ export interface LambdaFunctionProps extends FunctionPackageProps {
   readonly maxEventAgeSeconds?: number;
 }
 
-function check(id: string, what: string, value: number | undefined, min: number, max: number): void {
-  if (value === undefined) return;
-  if (!Number.isInteger(value) || value < min || value > max)
-    throw new Error(`LambdaFunction ${id}: ${what} must be a whole number from ${min} to ${max}, got ${value}`);
-}
-
 export class LambdaFunction extends Construct {
   readonly function: AwsLambdaFunction;
   readonly alias: LambdaAlias;
@@ -365,12 +360,12 @@ export class LambdaFunction extends Construct {
     super(scope, id);
     if (!/^[a-zA-Z0-9_-]{1,64}$/.test(props.functionName))
       throw new Error(`LambdaFunction ${id}: invalid function name ${JSON.stringify(props.functionName)} (1-64 of a-z A-Z 0-9 _ -)`);
-    check(id, "memoryMb", props.memoryMb, 128, 10240);
-    check(id, "timeoutSeconds", props.timeoutSeconds, 1, 900);
-    check(id, "reservedConcurrency", props.reservedConcurrency, 0, 100000);
-    check(id, "maxRetryAttempts", props.maxRetryAttempts, 0, 2);
-    check(id, "maxEventAgeSeconds", props.maxEventAgeSeconds, 60, 21600);
-    check(id, "deadLetterQueue.retentionSeconds", props.deadLetterQueue.retentionSeconds, 60, 1209600);
+    checkWholeNumber(`LambdaFunction ${id}`, "memoryMb", props.memoryMb, 128, 10240);
+    checkWholeNumber(`LambdaFunction ${id}`, "timeoutSeconds", props.timeoutSeconds, 1, 900);
+    checkWholeNumber(`LambdaFunction ${id}`, "reservedConcurrency", props.reservedConcurrency, 0, 100000);
+    checkWholeNumber(`LambdaFunction ${id}`, "maxRetryAttempts", props.maxRetryAttempts, 0, 2);
+    checkWholeNumber(`LambdaFunction ${id}`, "maxEventAgeSeconds", props.maxEventAgeSeconds, 60, 21600);
+    checkWholeNumber(`LambdaFunction ${id}`, "deadLetterQueue.retentionSeconds", props.deadLetterQueue.retentionSeconds, 60, 1209600);
     if (!(LOG_RETENTION_DAYS as readonly number[]).includes(props.logs.retentionDays)) {
       throw new Error(
         `LambdaFunction ${id}: logs.retentionDays must be one of ${LOG_RETENTION_DAYS.join(", ")}, got ${props.logs.retentionDays}`,
@@ -395,16 +390,7 @@ export class LambdaFunction extends Construct {
     });
     new SqsQueuePolicy(this, "dlq-policy", {
       queueUrl: this.deadLetterQueue.url,
-      policy: policyJson([
-        {
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: "*",
-          Action: "sqs:*",
-          Resource: this.deadLetterQueue.arn,
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
-      ]),
+      policy: policyJson([denyInsecureTransport("sqs:*", this.deadLetterQueue.arn)]),
     });
 
     this.function = new AwsLambdaFunction(this, "Resource", {

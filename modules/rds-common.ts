@@ -4,11 +4,13 @@
  * monitoring role, and the props both take for backups, Performance Insights and monitoring.
  */
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
 import { Construct } from "constructs";
+import { performanceInsightsRow, performanceInsightsSupported, type RdsFactsEngine } from "../core/config/rds-facts";
 import type { Grantee } from "../core/grants";
-import type { DataProtection } from "./data-protection";
+import { deletionProtectionOf, type DataProtection } from "./data-protection";
 import { ServiceRole } from "./service-role";
 import type { Metric } from "./alarm-set";
 
@@ -82,6 +84,85 @@ export function validateCommon(kind: string, id: string, props: DatabaseCommonPr
   }
 }
 
+/** What both database constructs derive the same way from their props (after their own checks). */
+export interface CommonSettings {
+  readonly port: number;
+  /** Protected data: a final snapshot `<identifier>-final` on deletion. */
+  readonly finalSnapshot: boolean;
+  readonly deletionProtection: boolean;
+  readonly pi: { readonly enabled: boolean; readonly retentionDays: number };
+  readonly monitoringInterval: number;
+  readonly logExports: string[];
+  /** The parameter group family as a name part. */
+  readonly familySlug: string;
+  /** IAM authentication, backups, deletion protection and the final snapshot: the same arguments on a cluster and an instance. */
+  readonly backups: {
+    readonly iamDatabaseAuthenticationEnabled: boolean;
+    readonly backupRetentionPeriod: number;
+    readonly copyTagsToSnapshot: true;
+    readonly deletionProtection: boolean;
+    readonly skipFinalSnapshot: boolean;
+    readonly finalSnapshotIdentifier: string | undefined;
+  };
+}
+
+/**
+ * The settings of `props` both constructs derive alike, the engine defaults from `defaults`; throws
+ * (prefixed with `where`) where the data protection is contradictory or Performance Insights is
+ * asked for where RDS does not support it.
+ */
+export function commonSettings<E extends RdsFactsEngine>(
+  where: string,
+  props: DatabaseCommonProps & { readonly engine: E },
+  instanceClass: string,
+  defaults: { readonly ports: Readonly<Record<E, number>>; readonly logExports: Readonly<Record<E, readonly string[]>> },
+): CommonSettings {
+  const deletionProtection = deletionProtectionOf(where, props.dataProtection);
+  // Default: on where RDS supports it for the engine and class (core/config/rds-facts.ts).
+  const piSupported = performanceInsightsSupported(props.engine, instanceClass);
+  const pi = { enabled: props.performanceInsights?.enabled ?? piSupported, retentionDays: props.performanceInsights?.retentionDays ?? 7 };
+  if (pi.enabled && !piSupported) {
+    throw new Error(
+      `${where}: RDS does not support Performance Insights for ${props.engine} on ${instanceClass} (${performanceInsightsRow(props.engine).source})`,
+    );
+  }
+  const finalSnapshot = props.dataProtection.protect;
+  return {
+    port: props.port ?? defaults.ports[props.engine],
+    finalSnapshot,
+    deletionProtection,
+    pi,
+    monitoringInterval: props.monitoringIntervalSeconds ?? 60,
+    logExports: [...(props.logExports ?? defaults.logExports[props.engine])],
+    familySlug: props.parameterGroupFamily.replace(/[^a-z0-9]+/g, "-"),
+    backups: {
+      iamDatabaseAuthenticationEnabled: props.iamAuthentication ?? true,
+      backupRetentionPeriod: props.backupRetentionDays ?? 7,
+      copyTagsToSnapshot: true,
+      deletionProtection,
+      skipFinalSnapshot: !finalSnapshot,
+      finalSnapshotIdentifier: finalSnapshot ? finalSnapshotName(props.identifier) : undefined,
+    },
+  };
+}
+
+/** The DB subnet group of a database: its data subnets, named after it. */
+export function dataSubnetGroup(scope: Construct, props: Pick<DatabaseCommonProps, "identifier" | "subnetIds">): DbSubnetGroup {
+  return new DbSubnetGroup(scope, "subnet-group", {
+    name: props.identifier,
+    description: `Data subnets of ${props.identifier}`,
+    subnetIds: props.subnetIds,
+  });
+}
+
+/** The parameter list of a group: the extra parameters and, over them, the engine's TLS ones, applied immediately. */
+export function parameterList(
+  extra: Readonly<Record<string, string>> | undefined,
+  tls: Readonly<Record<string, string>>,
+): { name: string; value: string; applyMethod: string }[] {
+  return Object.entries({ ...extra, ...tls }).map(([name, value]) => ({ name, value, applyMethod: "immediate" }));
+}
+
 /** Deterministic final snapshot name (DESIGN: no random provider). */
 export const finalSnapshotName = (identifier: string): string => `${identifier}-final`;
 
@@ -139,6 +220,11 @@ export class ManagedSecretRotation extends Construct {
       rotateImmediately: false,
       rotationRules: { scheduleExpression: `rate(${props.days} ${props.days === 1 ? "day" : "days"})` },
     });
+  }
+
+  /** The schedule of `secretArn`, every masterSecretRotationDays (default 7, as RDS sets it). */
+  static every(scope: Construct, secretArn: string, props: Pick<DatabaseCommonProps, "masterSecretRotationDays">): ManagedSecretRotation {
+    return new ManagedSecretRotation(scope, "master-secret-rotation", { secretArn, days: props.masterSecretRotationDays ?? 7 });
   }
 }
 

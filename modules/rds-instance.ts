@@ -1,20 +1,11 @@
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
-import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { Fn, TerraformLocal } from "cdktf";
 import { Construct } from "constructs";
 import { reviewException } from "../core/review";
-import { performanceInsightsRow, performanceInsightsSupported } from "../core/config/rds-facts";
-import { deletionProtectionOf, preventDestroy } from "./data-protection";
+import { preventDestroy } from "./data-protection";
 import type { Grantee } from "../core/grants";
-import {
-  DatabaseLogGroups,
-  finalSnapshotName,
-  grantReadManagedMasterSecret,
-  ManagedSecretRotation,
-  validateCommon,
-  type DatabaseCommonProps,
-} from "./rds-common";
+import * as common from "./rds-common";
 
 export type RdsEngine = "postgres" | "mysql";
 
@@ -32,7 +23,7 @@ export const RDS_LOG_EXPORTS: Readonly<Record<RdsEngine, readonly string[]>> = {
 
 const DEFAULT_PORTS: Readonly<Record<RdsEngine, number>> = { postgres: 5432, mysql: 3306 };
 
-export interface RdsInstanceProps extends DatabaseCommonProps {
+export interface RdsInstanceProps extends common.DatabaseCommonProps {
   readonly engine: RdsEngine;
   /** A major (`16`, `8.4`: RDS picks the minor and upgrades it) or a full version. */
   readonly engineVersion: string;
@@ -87,7 +78,7 @@ export class RdsInstance extends Construct {
 
   constructor(scope: Construct, id: string, props: RdsInstanceProps) {
     super(scope, id);
-    validateCommon("RdsInstance", id, props);
+    common.validateCommon("RdsInstance", id, props);
     const allocated = props.allocatedStorageGb ?? 20;
     const maxAllocated = props.maxAllocatedStorageGb ?? 100;
     if (allocated < 20) throw new Error(`RdsInstance ${id}: allocatedStorageGb must be at least 20 for gp3, got ${allocated}`);
@@ -101,19 +92,13 @@ export class RdsInstance extends Construct {
       throw new Error(`RdsInstance ${id}: readReplicas must be 0-15, got ${replicaCount}`);
     if (props.instanceClass === "db.serverless") throw new Error(`RdsInstance ${id}: db.serverless is an Aurora instance class`);
 
-    this.port = props.port ?? DEFAULT_PORTS[props.engine];
-    const finalSnapshot = props.dataProtection.protect;
-    const deletionProtection = deletionProtectionOf(`RdsInstance ${id}`, props.dataProtection);
-    // Default: on where RDS supports it for the engine and class (core/config/rds-facts.ts).
-    const piSupported = performanceInsightsSupported(props.engine, props.instanceClass);
-    const pi = { enabled: props.performanceInsights?.enabled ?? piSupported, retentionDays: props.performanceInsights?.retentionDays ?? 7 };
-    if (pi.enabled && !piSupported) {
-      throw new Error(
-        `RdsInstance ${id}: RDS does not support Performance Insights for ${props.engine} on ${props.instanceClass} (${performanceInsightsRow(props.engine).source})`,
-      );
-    }
-    const monitoringInterval = props.monitoringIntervalSeconds ?? 60;
-    const logExports = [...(props.logExports ?? RDS_LOG_EXPORTS[props.engine])];
+    const { port, finalSnapshot, deletionProtection, backups, pi, monitoringInterval, logExports, familySlug } = common.commonSettings(
+      `RdsInstance ${id}`,
+      props,
+      props.instanceClass,
+      { ports: DEFAULT_PORTS, logExports: RDS_LOG_EXPORTS },
+    );
+    this.port = port;
     // Logs, Performance Insights, enhanced monitoring and minor upgrades: the same on the primary and its replicas.
     const observability = {
       enabledCloudwatchLogsExports: logExports.length ? logExports : undefined,
@@ -124,28 +109,18 @@ export class RdsInstance extends Construct {
       monitoringRoleArn: monitoringInterval > 0 ? props.monitoringRoleArn : undefined,
       autoMinorVersionUpgrade: props.autoMinorVersionUpgrade ?? true,
     };
-    const familySlug = props.parameterGroupFamily.replace(/[^a-z0-9]+/g, "-");
-
-    const subnetGroup = new DbSubnetGroup(this, "subnet-group", {
-      name: props.identifier,
-      description: `Data subnets of ${props.identifier}`,
-      subnetIds: props.subnetIds,
-    });
+    const subnetGroup = common.dataSubnetGroup(this, props);
 
     const parameters = new DbParameterGroup(this, "parameters", {
       name: `${props.identifier}-${familySlug}`,
       family: props.parameterGroupFamily,
       description: `Parameters of ${props.identifier}: TLS required`,
-      parameter: Object.entries({ ...props.parameters, ...RDS_TLS_PARAMETERS[props.engine] }).map(([name, value]) => ({
-        name,
-        value,
-        applyMethod: "immediate",
-      })),
+      parameter: common.parameterList(props.parameters, RDS_TLS_PARAMETERS[props.engine]),
       // The name carries the family, so a major upgrade creates the new group before the old one goes.
       lifecycle: { createBeforeDestroy: true },
     });
 
-    const logs = DatabaseLogGroups.forExports(this, "logs", `/aws/rds/instance/${props.identifier}`, logExports, props);
+    const logs = common.DatabaseLogGroups.forExports(this, "logs", `/aws/rds/instance/${props.identifier}`, logExports, props);
 
     this.instance = new DbInstance(this, "Resource", {
       identifier: props.identifier,
@@ -171,14 +146,9 @@ export class RdsInstance extends Construct {
       vpcSecurityGroupIds: props.securityGroupIds,
       parameterGroupName: parameters.name,
       publiclyAccessible: false,
-      iamDatabaseAuthenticationEnabled: props.iamAuthentication ?? true,
-      backupRetentionPeriod: props.backupRetentionDays ?? 7,
+      ...backups,
       backupWindow: props.backupWindow,
       maintenanceWindow: props.maintenanceWindow,
-      copyTagsToSnapshot: true,
-      deletionProtection,
-      skipFinalSnapshot: !finalSnapshot,
-      finalSnapshotIdentifier: finalSnapshot ? finalSnapshotName(props.identifier) : undefined,
       // Keep the automated backups of a deleted instance when the data is protected.
       deleteAutomatedBackups: !finalSnapshot,
       ...observability,
@@ -193,16 +163,19 @@ export class RdsInstance extends Construct {
       this.masterSecretArn = undefined;
     } else {
       this.masterSecretArn = this.instance.masterUserSecret.get(0).secretArn;
-      new ManagedSecretRotation(this, "master-secret-rotation", {
-        secretArn: this.masterSecretArn,
-        days: props.masterSecretRotationDays ?? 7,
-      });
+      common.ManagedSecretRotation.every(this, this.masterSecretArn, props);
     }
 
     this.replicas = Array.from({ length: replicaCount }, (_, i) => {
       const n = i + 1;
       const identifier = `${props.identifier}-replica-${n}`;
-      const replicaLogs = DatabaseLogGroups.forExports(this, `replica-${n}-logs`, `/aws/rds/instance/${identifier}`, logExports, props);
+      const replicaLogs = common.DatabaseLogGroups.forExports(
+        this,
+        `replica-${n}-logs`,
+        `/aws/rds/instance/${identifier}`,
+        logExports,
+        props,
+      );
       // Engine, version, user and database come from the source; storage is encrypted with the
       // same key (a same-Region replica of an encrypted source must be).
       const replica = new DbInstance(this, `replica-${n}`, {
@@ -253,6 +226,6 @@ export class RdsInstance extends Construct {
   grantReadMasterSecret(grantee: Grantee): void {
     if (this.masterSecretArn === undefined)
       throw new Error(`RdsInstance ${this.node.id}: RDS does not manage the master secret with read replicas; grant the caller's secret`);
-    grantReadManagedMasterSecret(grantee, this.masterSecretArn, this.instance.masterUserSecretKmsKeyIdInput);
+    common.grantReadManagedMasterSecret(grantee, this.masterSecretArn, this.instance.masterUserSecretKmsKeyIdInput);
   }
 }

@@ -8,7 +8,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
 import { type Grantee, sidName } from "../core/grants";
-import type { PolicyStatement } from "../core/policy";
+import { denyInsecureTransport, type PolicyStatement } from "../core/policy";
 import { preventDestroy, type DataProtection } from "./data-protection";
 
 export interface SecureBucketProps {
@@ -174,17 +174,7 @@ export class SecureBucket extends Construct {
       bucket,
       policy: JSON.stringify({
         Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "DenyInsecureTransport",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-          },
-          ...(props.policyStatements ?? []),
-        ],
+        Statement: [denyInsecureTransport("s3:*", [this.bucket.arn, `${this.bucket.arn}/*`]), ...(props.policyStatements ?? [])],
       }),
       // Putting a policy while the public access block is being created can race.
       dependsOn: [block],

@@ -63,6 +63,24 @@ export function wholeNumberIn(min: number, max: number, what: string): z.ZodNumb
   return wholeRange(`${what}: a whole number from ${min} to ${max}`, min, max);
 }
 
+/** wholeNumberIn(min, max, what) that defaults to `fallback` when the key is left out. */
+export function wholeNumberOr(min: number, max: number, what: string, fallback: number): z.ZodDefault<z.ZodNumber> {
+  return wholeNumberIn(min, max, what).default(fallback);
+}
+
+/** The settings every function the kit packages takes alike (layers 06, 09, 12), each to be described by its layer. */
+export const functionFields = {
+  /** Instruction set (plain JavaScript runs on either). Default: arm64 (Graviton). */
+  architecture: z.enum(["arm64", "x86_64"]).default("arm64"),
+  /** Lowest level the function logs (functions/shared). Default: INFO. */
+  logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
+  /** Memory in MB, from Lambda's 128 to `max`, defaulting to `fallback`. */
+  memoryMb: (max: number, fallback: number): z.ZodDefault<z.ZodNumber> => wholeNumberOr(128, max, "a memory size in MB", fallback),
+  /** Timeout in seconds, from `min` to `max`, defaulting to `fallback`. */
+  timeoutSeconds: (min: number, max: number, fallback: number): z.ZodDefault<z.ZodNumber> =>
+    wholeNumberOr(min, max, "a timeout in seconds", fallback),
+};
+
 /** A string matching `re`, refused with the one text `error` (no string, or no match). */
 export function matching(re: RegExp, error: string): z.ZodString {
   return z.string({ error }).regex(re, { error });

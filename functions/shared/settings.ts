@@ -13,10 +13,14 @@ export class SettingsError extends Error {
   }
 }
 
-/** The trimmed value of `name`; SettingsError when it is missing or blank. */
-export function required(env: NodeJS.ProcessEnv, name: string): string {
+/** The trimmed value of `name`; fail("<name> is not set") (default: a SettingsError) when it is missing or blank. */
+export function required(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fail: (message: string) => Error = (message) => new SettingsError(message),
+): string {
   const value = env[name]?.trim();
-  if (!value) throw new SettingsError(`${name} is not set`);
+  if (!value) throw fail(`${name} is not set`);
   return value;
 }
 

@@ -15,7 +15,7 @@ import { z } from "zod";
 import { didYouMean } from "../../core/config/errors";
 import type { PlatformConfig } from "../../core/config/types";
 import type { Rule, SemanticIssue } from "../../core/config/types";
-import { wholeNumberIn } from "../../core/config/fields";
+import { wholeNumberOr } from "../../core/config/fields";
 
 export const KAFKA_MODES = ["serverless", "provisioned"] as const;
 
@@ -50,8 +50,8 @@ export const KafkaSchema = z
           .regex(/^kafka\.[a-z0-9]+\.[a-z0-9]+$/, { error: "an MSK broker instance type such as kafka.t3.small or kafka.m7g.large" })
           .default("kafka.t3.small")
           .describe("Default: kafka.t3.small."),
-        brokersPerAz: wholeNumberIn(1, 4, "brokers per AZ").default(1).describe("Brokers in each AZ of aws.azs. Default: 1."),
-        storageGb: wholeNumberIn(1, 16384, "a volume size in GiB").default(100).describe("EBS storage per broker. Default: 100."),
+        brokersPerAz: wholeNumberOr(1, 4, "brokers per AZ", 1).describe("Brokers in each AZ of aws.azs. Default: 1."),
+        storageGb: wholeNumberOr(1, 16384, "a volume size in GiB", 100).describe("EBS storage per broker. Default: 100."),
       })
       .prefault({})
       .describe("Options of mode provisioned."),

@@ -12,7 +12,7 @@ import {
   RESERVED_USERS as DB_RESERVED_USERS,
   USER_NAME_RE as DB_USER_NAME_RE,
 } from "../../functions/db-users/src/statements";
-import { logRetention, matching, wholeNumberIn } from "../../core/config/fields";
+import { functionFields, logRetention, matching, wholeNumberIn, wholeNumberOr } from "../../core/config/fields";
 import type { PlatformConfig } from "../../core/config/types";
 import type { Rule, SemanticIssue } from "../../core/config/types";
 
@@ -47,6 +47,8 @@ const MODEL_ID_ERROR =
   "(optionally with a cross-region inference profile prefix such as us.)";
 
 const modelId = matching(MODEL_ID_RE, MODEL_ID_ERROR);
+/** A length limit in characters from `min` to `max`, defaulting to `fallback`. */
+const characters = (min: number, max: number, fallback: number) => wholeNumberOr(min, max, "a length in characters", fallback);
 
 export const GenaiSchema = z
   .strictObject({
@@ -56,12 +58,9 @@ export const GenaiSchema = z
       })
       .default("nodejs22.x")
       .describe("Lambda runtime of the function. Default: nodejs22.x."),
-    architecture: z
-      .enum(["arm64", "x86_64"])
-      .default("arm64")
-      .describe(
-        "Instruction set. The package is plain JavaScript, so Graviton (arm64, cheaper per GB-second) is the default. Default: arm64.",
-      ),
+    architecture: functionFields.architecture.describe(
+      "Instruction set. The package is plain JavaScript, so Graviton (arm64, cheaper per GB-second) is the default. Default: arm64.",
+    ),
     modelId: modelId
       .default(DEFAULT_MODEL_ID)
       .describe(
@@ -75,13 +74,13 @@ export const GenaiSchema = z
       .describe(
         "Other models a request may pick with its `model` field. The execution role may invoke exactly modelId and these. Default: none.",
       ),
-    memoryMb: wholeNumberIn(128, 10240, "a memory size in MB")
-      .default(256)
+    memoryMb: functionFields
+      .memoryMb(10240, 256)
       .describe(
         "Memory of the function in MB (128-10240; CPU scales with it). The function mostly waits for Bedrock, so little is needed. Default: 256.",
       ),
-    timeoutSeconds: wholeNumberIn(1, 900, "a timeout in seconds")
-      .default(30)
+    timeoutSeconds: functionFields
+      .timeoutSeconds(1, 900, 30)
       .describe(
         "Function timeout in seconds (1-900). The function gives up on Bedrock one second before it and answers 504. " +
           "API Gateway stops waiting after its own integration timeout (29 s by default), so keep this close to it. Default: 30.",
@@ -90,15 +89,15 @@ export const GenaiSchema = z
       "Concurrent executions reserved for (and capping) the function, which also caps Bedrock spend. " +
         "The account must keep 100 unreserved executions (10 on new accounts with the default quota). Tier default: dev 2, staging 5, prod 20.",
     ),
-    maxTokens: wholeNumberIn(1, 65536, "a token count")
-      .default(1024)
-      .describe("Most tokens the model may generate per answer (the model's own limit also applies; Claude 3 Haiku: 4096). Default: 1024."),
-    maxQuestionLength: wholeNumberIn(1, 100000, "a length in characters")
-      .default(4000)
-      .describe("Longest question accepted, in characters; longer ones get a 400. Default: 4000."),
-    maxContextLength: wholeNumberIn(0, 200000, "a length in characters")
-      .default(8000)
-      .describe("Longest optional `context` accepted with a question, in characters; 0 refuses any context. Default: 8000."),
+    maxTokens: wholeNumberOr(1, 65536, "a token count", 1024).describe(
+      "Most tokens the model may generate per answer (the model's own limit also applies; Claude 3 Haiku: 4096). Default: 1024.",
+    ),
+    maxQuestionLength: characters(1, 100000, 4000).describe(
+      "Longest question accepted, in characters; longer ones get a 400. Default: 4000.",
+    ),
+    maxContextLength: characters(0, 200000, 8000).describe(
+      "Longest optional `context` accepted with a question, in characters; 0 refuses any context. Default: 8000.",
+    ),
     systemPrompt: z
       .string({ error: "a system prompt (text)" })
       .min(1, { error: "a non-empty system prompt" })
@@ -107,10 +106,9 @@ export const GenaiSchema = z
       .describe(
         "Instructions given to the model before every question. Default: a generic helpful, concise assistant prompt (functions/genai/src/settings.ts).",
       ),
-    logLevel: z
-      .enum(["DEBUG", "INFO", "WARN", "ERROR"])
-      .default("INFO")
-      .describe("Lowest level the function logs (JSON lines; questions and answers are never logged, only their lengths). Default: INFO."),
+    logLevel: functionFields.logLevel.describe(
+      "Lowest level the function logs (JSON lines; questions and answers are never logged, only their lengths). Default: INFO.",
+    ),
     logRetentionDays: logRetention.optional().describe("Retention of the function's log group. Default: logging.retentionDays."),
     database: z
       .strictObject({

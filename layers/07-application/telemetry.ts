@@ -9,7 +9,7 @@
  * ("Telemetry collector sidecar").
  */
 import { z } from "zod";
-import { logRetention, matching, wholeNumberIn } from "../../core/config/fields";
+import { logRetention, matching, wholeNumberOr } from "../../core/config/fields";
 import type { PlatformConfig } from "../../core/config/types";
 import type { Rule, SemanticIssue } from "../../core/config/types";
 
@@ -33,9 +33,9 @@ export const PrometheusSchema = z
       .describe(
         "Create an Amazon Managed Service for Prometheus workspace (<project>-<env>, data key, log group) and let each service's collector scrape its metrics endpoint and remote-write to it (aps:RemoteWrite on exactly that workspace). Default: false.",
       ),
-    scrapeIntervalSeconds: wholeNumberIn(5, 300, "a scrape interval in seconds")
-      .default(15)
-      .describe("How often the collector scrapes the application's metrics endpoint. Default: 15 (the Prometheus default)."),
+    scrapeIntervalSeconds: wholeNumberOr(5, 300, "a scrape interval in seconds", 15).describe(
+      "How often the collector scrapes the application's metrics endpoint. Default: 15 (the Prometheus default).",
+    ),
     metricsPath: z
       .string({ error: "an absolute HTTP path such as /metrics" })
       .regex(METRICS_PATH_RE, { error: "an absolute HTTP path such as /metrics (no query string)" })
@@ -57,16 +57,12 @@ export const CollectorSchema = z
       .describe(
         `Collector image. ECR Public has no VPC endpoint: the default is pulled through NAT (network.nat and security.egress.internetHttps); point it at a pull-through cache repository of your private registry to pull through the ecr endpoints instead. Default: ${DEFAULT_COLLECTOR_IMAGE}.`,
       ),
-    cpu: wholeNumberIn(0, 1024, "CPU units of the collector container")
-      .default(64)
-      .describe(
-        "CPU units reserved for the collector out of the task's (services.<name>.cpu, unchanged); the application container gets the rest. At most half the task's. Default: 64.",
-      ),
-    memoryMiB: wholeNumberIn(32, 2048, "memory of the collector container in MiB")
-      .default(128)
-      .describe(
-        "Hard memory limit of the collector container out of the task's (services.<name>.memory, unchanged); its memory_limiter starts refusing data at 80 % of it. At most a quarter of the task's. Default: 128.",
-      ),
+    cpu: wholeNumberOr(0, 1024, "CPU units of the collector container", 64).describe(
+      "CPU units reserved for the collector out of the task's (services.<name>.cpu, unchanged); the application container gets the rest. At most half the task's. Default: 64.",
+    ),
+    memoryMiB: wholeNumberOr(32, 2048, "memory of the collector container in MiB", 128).describe(
+      "Hard memory limit of the collector container out of the task's (services.<name>.memory, unchanged); its memory_limiter starts refusing data at 80 % of it. At most a quarter of the task's. Default: 128.",
+    ),
     essential: z
       .boolean()
       .default(false)

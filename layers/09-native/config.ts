@@ -27,7 +27,7 @@ import * as path from "node:path";
 import { z } from "zod";
 import { Naming } from "../../core/naming";
 import { didYouMean } from "../../core/config/errors";
-import { logRetention, matching, wholeNumberIn } from "../../core/config/fields";
+import { functionFields, logRetention, matching, wholeNumberIn, wholeNumberOr } from "../../core/config/fields";
 import type { PlatformConfig } from "../../core/config/types";
 import type { KeyPath, Rule, SemanticIssue } from "../../core/config/types";
 import { DNS_NAME_RE } from "../08-api-gateway/config";
@@ -186,9 +186,9 @@ const CorsSchema = z
       .array(z.string().regex(/^[A-Za-z0-9-]{1,128}$/, { error: "a header name" }))
       .default(["ETag"])
       .describe("Response headers browsers may read. Default: ETag (multipart uploads need it)."),
-    maxAgeSeconds: wholeNumberIn(0, 86400, "a preflight cache time in seconds")
-      .default(3000)
-      .describe("Seconds browsers cache a preflight answer. Default: 3000."),
+    maxAgeSeconds: wholeNumberOr(0, 86400, "a preflight cache time in seconds", 3000).describe(
+      "Seconds browsers cache a preflight answer. Default: 3000.",
+    ),
   })
   .describe("CORS for browser uploads and downloads with presigned URLs. Omitted: no CORS (same-origin and server-side use only).");
 
@@ -238,38 +238,34 @@ const QueueSchema = z
         "A FIFO queue (exactly-once, ordered per message group); its name and its dead-letter queue's end in .fifo. Default: false.",
       ),
     contentBasedDeduplication: z.boolean().default(false).describe("FIFO only: deduplicate by a hash of the body. Default: false."),
-    visibilityTimeoutSeconds: wholeNumberIn(0, 43200, "a visibility timeout in seconds")
-      .default(30)
-      .describe(
-        "Seconds a received message stays hidden from other consumers. At least the consuming function's timeout (AWS advises six times it). Default: 30.",
-      ),
-    retentionSeconds: wholeNumberIn(60, 1209600, "a retention in seconds")
-      .default(345600)
-      .describe("Seconds a message is kept (60 s to 14 days). Default: 345600 (4 days)."),
-    delaySeconds: wholeNumberIn(0, 900, "a delay in seconds").default(0).describe("Seconds new messages stay invisible. Default: 0."),
-    receiveWaitSeconds: wholeNumberIn(0, 20, "a long-polling wait in seconds")
-      .default(20)
-      .describe("Long polling: seconds ReceiveMessage waits for a message. Default: 20."),
+    visibilityTimeoutSeconds: wholeNumberOr(0, 43200, "a visibility timeout in seconds", 30).describe(
+      "Seconds a received message stays hidden from other consumers. At least the consuming function's timeout (AWS advises six times it). Default: 30.",
+    ),
+    retentionSeconds: wholeNumberOr(60, 1209600, "a retention in seconds", 345600).describe(
+      "Seconds a message is kept (60 s to 14 days). Default: 345600 (4 days).",
+    ),
+    delaySeconds: wholeNumberOr(0, 900, "a delay in seconds", 0).describe("Seconds new messages stay invisible. Default: 0."),
+    receiveWaitSeconds: wholeNumberOr(0, 20, "a long-polling wait in seconds", 20).describe(
+      "Long polling: seconds ReceiveMessage waits for a message. Default: 20.",
+    ),
     deadLetter: z
       .strictObject({
-        maxReceiveCount: wholeNumberIn(1, 1000, "a receive count")
-          .default(5)
-          .describe("Receives before a message moves to the dead-letter queue. Default: 5."),
-        retentionSeconds: wholeNumberIn(60, 1209600, "a retention in seconds")
-          .default(1209600)
-          .describe(
-            "Seconds the dead-letter queue keeps a message; at least the queue's own retention. Default: 1209600 (14 days, the maximum).",
-          ),
+        maxReceiveCount: wholeNumberOr(1, 1000, "a receive count", 5).describe(
+          "Receives before a message moves to the dead-letter queue. Default: 5.",
+        ),
+        retentionSeconds: wholeNumberOr(60, 1209600, "a retention in seconds", 1209600).describe(
+          "Seconds the dead-letter queue keeps a message; at least the queue's own retention. Default: 1209600 (14 days, the maximum).",
+        ),
       })
       .prefault({})
       .describe("The queue's dead-letter queue <queue>-dlq (same encryption, redrive allowed from this queue only)."),
     trigger: z
       .strictObject({
         function: z.enum(NATIVE_TRIGGER_FUNCTIONS).describe("Function of this layer that consumes the queue (mailer)."),
-        batchSize: wholeNumberIn(1, 10000, "a batch size").default(10).describe("Messages per invocation (FIFO: at most 10). Default: 10."),
-        maxBatchingWindowSeconds: wholeNumberIn(0, 300, "a batching window in seconds")
-          .default(0)
-          .describe("Seconds to gather a batch (required above 10 messages). Default: 0."),
+        batchSize: wholeNumberOr(1, 10000, "a batch size", 10).describe("Messages per invocation (FIFO: at most 10). Default: 10."),
+        maxBatchingWindowSeconds: wholeNumberOr(0, 300, "a batching window in seconds", 0).describe(
+          "Seconds to gather a batch (required above 10 messages). Default: 0.",
+        ),
       })
       .optional()
       .describe(
@@ -429,22 +425,20 @@ const FunctionSettings = {
     .enum(GENAI_RUNTIMES)
     .default("nodejs22.x")
     .describe("Lambda runtime (the function is TypeScript transpiled to JavaScript). Default: nodejs22.x."),
-  architecture: z.enum(["arm64", "x86_64"]).default("arm64").describe("Default: arm64."),
-  memoryMb: wholeNumberIn(128, 10240, "a memory size in MB").default(256).describe("Default: 256."),
+  architecture: functionFields.architecture.describe("Default: arm64."),
+  memoryMb: functionFields.memoryMb(10240, 256).describe("Default: 256."),
   reservedConcurrency: wholeNumberIn(1, 10000, "a reserved concurrency")
     .optional()
     .describe("Reserved (and capped) concurrency. Default: none (the unreserved pool)."),
-  logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO").describe("Default: INFO."),
+  logLevel: functionFields.logLevel.describe("Default: INFO."),
   logRetentionDays: logRetention.optional().describe("Default: logging.retentionDays."),
 };
 
 const MailerSchema = z
   .strictObject({
     ...FunctionSettings,
-    timeoutSeconds: wholeNumberIn(1, 900, "a timeout in seconds").default(30).describe("Default: 30."),
-    maxRecipients: wholeNumberIn(1, 50, "a recipient count")
-      .default(10)
-      .describe("Most recipients per message (SES allows 50). Default: 10."),
+    timeoutSeconds: functionFields.timeoutSeconds(1, 900, 30).describe("Default: 30."),
+    maxRecipients: wholeNumberOr(1, 50, "a recipient count", 10).describe("Most recipients per message (SES allows 50). Default: 10."),
   })
   .describe(
     "The mailer function (functions/mailer): {template, to, data} messages from a topic subscription or a queue trigger, sent as SES templated e-mail. Omitted: no mailer.",
@@ -555,12 +549,8 @@ const FederationSchema = z
       .describe(
         "Change it after replacing a client secret: the next apply of layer 09 invokes the function again and Cognito gets the new secret. Default: none.",
       ),
-    memoryMb: wholeNumberIn(128, 1024, "a memory size in MB")
-      .default(256)
-      .describe("Memory of the identity provider function. Default: 256."),
-    timeoutSeconds: wholeNumberIn(5, 300, "a timeout in seconds")
-      .default(60)
-      .describe("Timeout of the identity provider function. Default: 60."),
+    memoryMb: functionFields.memoryMb(1024, 256).describe("Memory of the identity provider function. Default: 256."),
+    timeoutSeconds: functionFields.timeoutSeconds(5, 300, 60).describe("Timeout of the identity provider function. Default: 60."),
   })
   .describe(
     "Sign-in with Google and Facebook through the hosted UI. The client secrets stay out of Terraform: a function (functions/identity-providers) that Terraform invokes " +
@@ -604,12 +594,12 @@ const CognitoSchema = z
       .describe("Multi-factor authentication with an authenticator app (TOTP). Default: optional."),
     password: z
       .strictObject({
-        minLength: wholeNumberIn(8, 99, "a length").default(12).describe("Default: 12."),
+        minLength: wholeNumberOr(8, 99, "a length", 12).describe("Default: 12."),
         requireLowercase: z.boolean().default(true),
         requireUppercase: z.boolean().default(true),
         requireNumbers: z.boolean().default(true),
         requireSymbols: z.boolean().default(true),
-        temporaryPasswordValidityDays: wholeNumberIn(1, 365, "days").default(7).describe("Default: 7."),
+        temporaryPasswordValidityDays: wholeNumberOr(1, 365, "days", 7).describe("Default: 7."),
       })
       .prefault({})
       .describe("Password policy."),
@@ -647,9 +637,9 @@ const CognitoSchema = z
           .array(z.enum(["openid", "email", "profile", "phone", "aws.cognito.signin.user.admin"]))
           .default(["openid", "email", "profile"])
           .describe("OAuth scopes. Default: openid, email, profile."),
-        accessTokenMinutes: wholeNumberIn(5, 1440, "minutes").default(60).describe("Default: 60."),
-        idTokenMinutes: wholeNumberIn(5, 1440, "minutes").default(60).describe("Default: 60."),
-        refreshTokenDays: wholeNumberIn(1, 3650, "days").default(30).describe("Default: 30."),
+        accessTokenMinutes: wholeNumberOr(5, 1440, "minutes", 60).describe("Default: 60."),
+        idTokenMinutes: wholeNumberOr(5, 1440, "minutes", 60).describe("Default: 60."),
+        refreshTokenDays: wholeNumberOr(1, 3650, "days", 30).describe("Default: 30."),
         refreshTokenRotation: z
           .boolean()
           .default(false)

@@ -22,7 +22,7 @@
  * disables monitoring and keeps notification enabled. See layers/12-notification/README.md.
  */
 import { z } from "zod";
-import { logRetention, matching, wholeNumberIn } from "../../core/config/fields";
+import { functionFields, logRetention, matching, wholeNumberOr } from "../../core/config/fields";
 import type { PlatformConfig } from "../../core/config/types";
 import type { Rule, SemanticIssue } from "../../core/config/types";
 import { SEVERITIES, type Severity } from "../10-monitoring/config";
@@ -160,23 +160,16 @@ const WebhookSchema = z
       .describe(
         "Payload posted to the webhook: slack (Slack incoming webhook, Block Kit) or teams (a Microsoft Teams workflow webhook, Adaptive Card). Default: slack.",
       ),
-    memoryMb: wholeNumberIn(128, 1024, "a memory size in MB")
-      .default(128)
-      .describe("Memory of the webhook function in MB (128-1024). Default: 128."),
-    timeoutSeconds: wholeNumberIn(3, 60, "a timeout in seconds")
-      .default(15)
+    memoryMb: functionFields.memoryMb(1024, 128).describe("Memory of the webhook function in MB (128-1024). Default: 128."),
+    timeoutSeconds: functionFields
+      .timeoutSeconds(3, 60, 15)
       .describe(
         "Timeout of the webhook function in seconds (3-60); the parameter read and the POST give up one second before it. Default: 15.",
       ),
-    urlCacheSeconds: wholeNumberIn(0, 3600, "a cache time in seconds")
-      .default(300)
-      .describe(
-        "How long a running function keeps the webhook URL before reading the parameter again (0: every message). A new URL takes effect within this time. Default: 300.",
-      ),
-    logLevel: z
-      .enum(["DEBUG", "INFO", "WARN", "ERROR"])
-      .default("INFO")
-      .describe("Lowest level the function logs (JSON lines; never the webhook URL). Default: INFO."),
+    urlCacheSeconds: wholeNumberOr(0, 3600, "a cache time in seconds", 300).describe(
+      "How long a running function keeps the webhook URL before reading the parameter again (0: every message). A new URL takes effect within this time. Default: 300.",
+    ),
+    logLevel: functionFields.logLevel.describe("Lowest level the function logs (JSON lines; never the webhook URL). Default: INFO."),
     logRetentionDays: logRetention.optional().describe("Retention of the function's log group. Default: logging.retentionDays."),
   })
   .prefault({})

@@ -13,6 +13,8 @@
  * The AWS clients are injected (`RotationDeps`) so the handler is tested with fakes; ./index.ts
  * wires the real ones. Errors never carry a password.
  */
+import { isObject } from "../../shared/json-object";
+import { required as requiredSetting } from "../../shared/settings";
 
 export type Step = "createSecret" | "setSecret" | "testSecret" | "finishSecret";
 const STEPS: readonly Step[] = ["createSecret", "setSecret", "testSecret", "finishSecret"];
@@ -74,14 +76,8 @@ export class RotationError extends Error {
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
 export function loadSettings(env: NodeJS.ProcessEnv): RotationSettings {
-  const required = (name: string): string => {
-    const value = env[name]?.trim();
-    if (!value) throw new RotationError("SettingsError", `${name} is not set`);
-    return value;
-  };
+  const required = (name: string): string => requiredSetting(env, name, (message) => new RotationError("SettingsError", message));
   const port = Number(required(ENV.port));
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RotationError("SettingsError", `${ENV.port} must be a port number`);
   return {

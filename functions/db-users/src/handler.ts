@@ -13,6 +13,8 @@
  * { "engine", "database", "users": [names], "statements": n }.
  */
 import { isEngine, PRIVILEGES, planStatements, type DatabaseUser, type Engine, type Privileges } from "./statements";
+import { isObject } from "../../shared/json-object";
+import { required as requiredSetting } from "../../shared/settings";
 
 /** Connection settings of the function (layer 03 sets them as environment variables). */
 export interface Settings {
@@ -78,15 +80,9 @@ export class ProvisioningError extends Error {
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
 /** Reads and checks the settings. */
 export function loadSettings(env: NodeJS.ProcessEnv): Settings {
-  const required = (name: string): string => {
-    const value = env[name]?.trim();
-    if (!value) throw new ProvisioningError("SettingsError", `${name} is not set`);
-    return value;
-  };
+  const required = (name: string): string => requiredSetting(env, name, (message) => new ProvisioningError("SettingsError", message));
   const engine = required(ENV.engine);
   if (!isEngine(engine)) throw new ProvisioningError("SettingsError", `${ENV.engine} ${JSON.stringify(engine)} is not a supported engine`);
   const port = Number(required(ENV.port));

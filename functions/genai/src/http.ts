@@ -3,6 +3,7 @@
  * both reach the function, so both shapes are read. The response shape is the same for both.
  */
 import { badRequest, HttpError } from "./errors";
+import { isObject as isRecord } from "../../shared/json-object";
 
 /** The function's one route. Any stage or base-path prefix before it is accepted. */
 export const ROUTE = "/api/genai";
@@ -25,7 +26,6 @@ export interface ProxyResult {
   readonly body: string;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
 function lowerCaseHeaders(raw: unknown): Record<string, string> {

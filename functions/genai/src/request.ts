@@ -7,6 +7,7 @@
  * `context` (extra text the answer should rely on) and `model` (one of the allowed models) are
  * optional. Unknown keys are refused, so a typo never silently drops a field.
  */
+import { checkJsonObject, type JsonInputWords, parseJsonText } from "../../shared/json-object";
 import { badRequest } from "./errors";
 import type { Settings } from "./settings";
 
@@ -37,29 +38,22 @@ function optionalString(body: Record<string, unknown>, key: string): string | un
   return value;
 }
 
+/** How a refused body is worded for the caller. */
+const WORDS: JsonInputWords = {
+  empty: 'The request body is empty: send a JSON object such as {"question": "..."}',
+  notJson: "The request body is not valid JSON",
+  notObject: 'The request body must be a JSON object such as {"question": "..."}',
+  unknownField: "Unknown field",
+};
+
 /** Parses and checks a JSON body; throws HttpError 400 with a message for the caller. */
 export function parseRequest(text: string | undefined, settings: Settings): GenaiRequest {
-  if (text === undefined || text.trim() === "")
-    throw badRequest('The request body is empty: send a JSON object such as {"question": "..."}');
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw badRequest("The request body is not valid JSON");
-  }
-  return validateRequest(body, settings);
+  return validateRequest(parseJsonText(text, WORDS, badRequest), settings);
 }
 
 /** Checks an already parsed body (API requests after JSON.parse, direct invocations as is). */
 export function validateRequest(body: unknown, settings: Settings): GenaiRequest {
-  if (typeof body !== "object" || body === null || Array.isArray(body))
-    throw badRequest('The request body must be a JSON object such as {"question": "..."}');
-  const record = body as Record<string, unknown>;
-  const unknown = Object.keys(record).filter((k) => !(REQUEST_KEYS as readonly string[]).includes(k));
-  if (unknown.length)
-    throw badRequest(
-      `Unknown field${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")} (accepted: ${REQUEST_KEYS.join(", ")})`,
-    );
+  const record = checkJsonObject(body, REQUEST_KEYS, WORDS, badRequest);
 
   if (record.question === undefined || record.question === null) throw badRequest("question is required");
   if (typeof record.question !== "string") throw badRequest("question must be a string");

@@ -14,11 +14,13 @@
  * they must end where someone can see them, never be dropped. Logs are JSON lines with the
  * template, recipient count and SES message id; never addresses, data or bodies.
  */
-import { errorFields, createLogger, type Logger } from "../../shared/log";
+import { errorFields, type Logger } from "../../shared/log";
 import { parseMessage, validateMessage, InvalidMessageError, type MailMessage } from "./message";
 import { sendEmail, type SendEmailClient } from "./ses";
+import { settingsAndLogger } from "../../shared/handler";
 import type { BaseHandlerDeps, LambdaContext } from "../../shared/lambda";
 import type { Settings } from "./settings";
+import { isObject } from "../../shared/json-object";
 
 export type { LambdaContext };
 
@@ -51,8 +53,6 @@ interface Item {
   /** The message text, unwrapped from an SNS envelope when needed. */
   readonly text: string | undefined;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The items of an SNS or SQS event, or undefined when the event is a direct invocation. */
 export function itemsOf(event: unknown): Item[] | undefined {
@@ -128,14 +128,11 @@ export function createHandler(deps: HandlerDeps) {
   };
 
   return async (event: unknown, context: LambdaContext): Promise<MailerResult> => {
-    let settings: Settings;
-    try {
-      settings = deps.settings();
-    } catch (e) {
-      createLogger({ level: "ERROR", sink: deps.sink }, { requestId: context.awsRequestId }).error("settings refused", errorFields(e));
-      throw new DeliveryError("SettingsError", "the mailer is misconfigured; see its logs");
-    }
-    const log = createLogger({ level: settings.logLevel, sink: deps.sink }, { requestId: context.awsRequestId });
+    const { settings, log } = settingsAndLogger(
+      deps,
+      context.awsRequestId,
+      () => new DeliveryError("SettingsError", "the mailer is misconfigured; see its logs"),
+    );
 
     let items: Item[] | undefined;
     try {

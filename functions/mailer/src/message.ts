@@ -8,6 +8,7 @@
  * placeholder the template uses outside blocks; `replyTo` is optional. Unknown fields are refused,
  * so a typo never sends an e-mail with an empty placeholder.
  */
+import { checkJsonObject, type JsonInputWords, parseJsonText } from "../../shared/json-object";
 import type { Settings } from "./settings";
 
 export interface MailMessage {
@@ -56,28 +57,22 @@ function addresses(value: unknown, field: string, max: number, required: boolean
   return out;
 }
 
+/** How a refused message is worded. */
+const WORDS: JsonInputWords = {
+  empty: "the message is empty",
+  notJson: "the message is not valid JSON",
+  notObject: 'the message must be a JSON object such as {"template": "...", "to": [...], "data": {...}}',
+  unknownField: "unknown field",
+};
+
 /** Parses a message from text (an SNS message or an SQS body). */
 export function parseMessage(text: string | undefined, settings: Settings): MailMessage {
-  if (text === undefined || text.trim() === "") throw invalid("the message is empty");
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw invalid("the message is not valid JSON");
-  }
-  return validateMessage(body, settings);
+  return validateMessage(parseJsonText(text, WORDS, invalid), settings);
 }
 
 /** Checks a parsed message against the configured templates. */
 export function validateMessage(body: unknown, settings: Settings): MailMessage {
-  if (typeof body !== "object" || body === null || Array.isArray(body))
-    throw invalid('the message must be a JSON object such as {"template": "...", "to": [...], "data": {...}}');
-  const record = body as Record<string, unknown>;
-  const unknown = Object.keys(record).filter((k) => !(MESSAGE_KEYS as readonly string[]).includes(k));
-  if (unknown.length)
-    throw invalid(
-      `unknown field${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")} (accepted: ${MESSAGE_KEYS.join(", ")})`,
-    );
+  const record = checkJsonObject(body, MESSAGE_KEYS, WORDS, invalid);
 
   if (typeof record.template !== "string" || !record.template) throw invalid("template is required (a template name)");
   const known = Object.keys(settings.templates);

@@ -11,7 +11,8 @@
 import { PublishCommand, type PublishCommandOutput } from "@aws-sdk/client-sns";
 import { SendMessageCommand, type SendMessageCommandOutput } from "@aws-sdk/client-sqs";
 import { checkEvent, CONFIRM_SIGN_UP, EVENT_TYPE, messageFor, type PostConfirmationEvent } from "./event";
-import { createLogger, errorFields } from "../../shared/log";
+import { errorFields } from "../../shared/log";
+import { settingsAndLogger } from "../../shared/handler";
 import type { BaseHandlerDeps, LambdaContext } from "../../shared/lambda";
 import type { Settings } from "./settings";
 
@@ -50,14 +51,11 @@ export function createHandler(deps: HandlerDeps) {
 
   return async (raw: unknown, context: LambdaContext): Promise<PostConfirmationEvent> => {
     const started = Date.now();
-    let settings: Settings;
-    try {
-      settings = deps.settings();
-    } catch (e) {
-      createLogger({ level: "ERROR", sink: deps.sink }, { requestId: context.awsRequestId }).error("settings refused", errorFields(e));
-      throw new TriggerError("SettingsError", "the post-confirmation function is misconfigured; see its logs");
-    }
-    const base = createLogger({ level: settings.logLevel, sink: deps.sink }, { requestId: context.awsRequestId });
+    const { settings, log: base } = settingsAndLogger(
+      deps,
+      context.awsRequestId,
+      () => new TriggerError("SettingsError", "the post-confirmation function is misconfigured; see its logs"),
+    );
 
     let event: PostConfirmationEvent;
     try {

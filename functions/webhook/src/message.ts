@@ -12,6 +12,7 @@
  * Text for the chat is Slack mrkdwn: values from the message are escaped (`&`, `<`, `>`), links
  * are `<url|label>`; the Teams format converts it (./format.ts).
  */
+import { isObject } from "../../shared/json-object";
 
 /** One SNS notification as Lambda receives it. */
 export interface SnsMessage {
@@ -47,7 +48,6 @@ export class MalformedEventError extends Error {
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.trim() !== "" ? v : undefined);
 
 /** The SNS notifications of a Lambda event; throws MalformedEventError for anything else. */

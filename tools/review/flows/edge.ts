@@ -175,16 +175,7 @@ export function vpcLinkFlows(c: FlowContext): Flow[] {
                 `add a listener on ${port} or change the target group port`,
               ),
             );
-            hops.push(
-              ...c.network.sgPath(
-                `${nlb.name} -> ${alb.name}`,
-                c.network.groups(nlb.stack, nlb.config.security_groups),
-                c.network.groups(alb.stack, alb.config.security_groups),
-                port,
-                c.network.subnetsOf(nlb),
-                c.network.subnetsOf(alb),
-              ),
-            );
+            hops.push(...c.network.sgPathBetween(nlb, nlb.config.security_groups, alb, alb.config.security_groups, port));
           }
         }
       }
@@ -201,14 +192,7 @@ export function vpcLinkFlows(c: FlowContext): Flow[] {
     const alb = c.model.resolve(listener.stack, listener.config.load_balancer_arn).find((r) => r.type === "aws_lb");
     const port = num(listener.attrs.port) ?? 443;
     const hops = alb
-      ? c.network.sgPath(
-          `${link.name} -> ${alb.name}`,
-          c.network.groups(link.stack, link.config.security_group_ids),
-          c.network.groups(alb.stack, alb.config.security_groups),
-          port,
-          c.network.subnetsOf(link),
-          c.network.subnetsOf(alb),
-        )
+      ? c.network.sgPathBetween(link, link.config.security_group_ids, alb, alb.config.security_groups, port)
       : [hop("network", "listener's load balancer", false, `${listener.id} names no load balancer of the environment`, "")];
     out.push(
       makeFlow(`vpc-link:${i.stack}/${i.name}`, "api-vpc-link", `HTTP API (${link.name})`, alb ? `${c.label(alb)}:${port}` : "ALB", hops),

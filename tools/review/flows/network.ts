@@ -180,6 +180,21 @@ export class Network {
   }
 
   /**
+   * sgPath from resource `src` to resource `dst` on `port`: their security groups are the
+   * references `srcGroups` and `dstGroups` of their own stacks, their subnets their own.
+   */
+  sgPathBetween(src: Resource, srcGroups: unknown, dst: Resource, dstGroups: unknown, port: number): Hop[] {
+    return this.sgPath(
+      `${src.name} -> ${dst.name}`,
+      this.groups(src.stack, srcGroups),
+      this.groups(dst.stack, dstGroups),
+      port,
+      this.subnetsOf(src),
+      this.subnetsOf(dst),
+    );
+  }
+
+  /**
    * Both halves of a security-group path from groups `src` (in `srcSubnets`) to groups `dst` (in
    * `dstSubnets`) on `port`, then, when the environment has network ACLs and both sides' subnets
    * are known, the ACL hops (request and ephemeral-port reply, both ways).
