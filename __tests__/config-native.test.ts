@@ -20,6 +20,7 @@ import {
   templateFileProblem,
 } from "../layers/09-native/config";
 import { env, envWith, ENVIRONMENTS } from "./helpers";
+import { expandTemplateFile } from "../layers/09-native/template-layout";
 
 const DIR = "__tests__/fixtures/config/native";
 const { load, expectRefused, itRefuses } = fixtureChecks(DIR);
@@ -194,10 +195,7 @@ describe("helpers", () => {
       requiredVariables("Code {{code}}", "{{#if name}}Hi {{name}}{{else}}Hi{{/if}} {{{link}}} {{user.email}} {{! a comment }}"),
     ).toEqual(["code", "link", "user"]);
     expect(requiredVariables("{{#each items}}{{title}}{{/each}}{{total}}")).toEqual(["total"]);
-    const otp = [
-      fs.readFileSync(path.join(ROOT, "templates/email/otp.html"), "utf8"),
-      fs.readFileSync(path.join(ROOT, "templates/email/otp.txt"), "utf8"),
-    ];
+    const otp = [expandTemplateFile(ROOT, "templates/email/otp.html"), fs.readFileSync(path.join(ROOT, "templates/email/otp.txt"), "utf8")];
     expect(requiredVariables("Your code: {{code}}", ...otp)).toEqual(["code"]);
   });
 

@@ -13,6 +13,7 @@ import * as path from "node:path";
 import { loadConfigFile } from "../core/config/loader";
 import { LAYER_NAMES } from "../core/config/schema";
 import { exampleEnvironment, expectExampleProject, policy, resource, resources } from "./helpers";
+import { expandTemplateFile } from "../layers/09-native/template-layout";
 
 const ROOT = path.resolve(__dirname, "..");
 const ENVS = ["dev", "prod"] as const;
@@ -147,10 +148,13 @@ describe.each(ENVS)("examples/ims/%s.yaml", (envName) => {
     expect(otp).toMatchObject({
       name: `ims-${envName}-otp`,
       subject: "Your IMS verification code: {{code}}",
-      html: fs.readFileSync(path.join(ROOT, "examples/ims/templates/otp.html"), "utf8"),
+      html: expandTemplateFile(ROOT, "examples/ims/templates/otp.html"),
       text: fs.readFileSync(path.join(ROOT, "examples/ims/templates/otp.txt"), "utf8"),
     });
     expect(otp.html).toContain("{{code}}");
+    expect(otp.html).toMatch(/^<!DOCTYPE html>/);
+    expect(otp.html).toContain("IMS &middot; Production and order management");
+    expect(otp.html).not.toMatch(/\{\{[#/]?slot|^---$/m);
     // The DKIM and MAIL FROM records go to the environment's zone.
     expect(resource(native, "aws_route53_record", "ses_dkim_1")).toMatchObject({ zone_id: want.zone });
     // The backend may send with SES (OTP codes, synchronously) and use its buckets, queues and topics.

@@ -15,6 +15,7 @@ import { isWildcardAction } from "../core/policy";
 import { MAILER_SOURCE_DIR } from "../functions/mailer/build";
 import { POST_CONFIRMATION_SOURCE_DIR } from "../functions/post-confirmation/build";
 import { ACCESS_POLICY_NAME, NativeStack } from "../layers/09-native/stack";
+import { expandTemplateFile } from "../layers/09-native/template-layout";
 import { LambdaCode } from "../modules/lambda-function";
 import { TerraformStack, Testing } from "cdktf";
 import { addresses, env, envWith, ENVIRONMENTS, policy, resource, resources, synth, type TerraformJson } from "./helpers";
@@ -372,10 +373,15 @@ describe("IMS: buckets, jobs, alerts, SES with the OTP template", () => {
       expect(resource(tf, "aws_ses_template", "ses_template_otp")).toEqual({
         name: "petclinic-dev-otp",
         subject: "Your IMS code: {{code}}",
-        html: fs.readFileSync(path.join(ROOT, "templates/email/otp.html"), "utf8"),
+        html: expandTemplateFile(ROOT, "templates/email/otp.html"),
         text: fs.readFileSync(path.join(ROOT, "templates/email/otp.txt"), "utf8"),
       });
-      expect(fs.readFileSync(path.join(ROOT, "templates/email/otp.html"), "utf8")).toContain("{{code}}");
+      // The file names its layout: what SES gets is the whole document, every slot filled.
+      const html = resource(tf, "aws_ses_template", "ses_template_otp").html as string;
+      expect(html).toMatch(/^<!DOCTYPE html>/);
+      expect(html).toContain("<title>Your verification code</title>");
+      expect(html).toContain("{{code}}");
+      expect(html).not.toMatch(/\{\{[#/]?slot|^---$/m);
     });
 
     it("writes the DKIM CNAMEs and MAIL FROM MX and SPF records in the configured hosted zone, and none without one", () => {
