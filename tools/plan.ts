@@ -47,7 +47,7 @@ import {
 import { formatDuration, Progress, table } from "./lib/report";
 import { defaultJobs, runParallel } from "./lib/runner";
 import type { SynthesizedStack, TerraformJson } from "./lib/synth";
-import { cacheKey, InitPool, initOwn, providerSkeleton, ResultCache, useSharedInit } from "./lib/ladder";
+import { cacheKey, InitPool, initOwn, nothingToPlan, providerSkeleton, ResultCache, useSharedInit } from "./lib/ladder";
 import { ProviderPools, sharedProviderRefusal, type SharedRun } from "./lib/shared-providers";
 import {
   cleanTerraformText,
@@ -110,6 +110,8 @@ interface PlanResult {
    * its own: 3 for the plan, 1 for show -json), with the reason in `ownProviderReason`.
    */
   readonly provider?: "shared" | "own";
+  /** Not planned by Terraform: the stack has nothing to plan (tools/lib/ladder.ts, nothingToPlan), and why. */
+  readonly nothingToPlan?: string;
   readonly ownProviderReason?: string;
   readonly workDir?: string;
   /** plan.json (terraform show -json), for the review tools. */
@@ -165,6 +167,13 @@ async function planStack(
   removeOtherConfigFiles(dir, "main.tf.json");
   for (const f of [LOCAL_STATE, `${LOCAL_STATE}.backup`, ...PLAN_FILES]) fs.rmSync(path.join(dir, f), { force: true });
   const reads = offline.reads;
+
+  // No resources, data sources or modules and constant outputs: the plan is empty, known without Terraform.
+  const trivial = nothingToPlan(offline.tf);
+  if (trivial) {
+    const none: ActionCounts = { create: 0, update: 0, delete: 0, replace: 0, forget: 0, noop: 0 };
+    return { ...base, ok: true, stage: "plan", ms: Date.now() - start, actions: none, ...planTotals(none), reads, nothingToPlan: trivial };
+  }
 
   // One init per provider set (tools/lib/ladder.ts); a stack with modules inits on its own.
   let runEnv = tf.env;
@@ -376,7 +385,9 @@ async function main(): Promise<void> {
     }
     progress.finish(
       `${env.ref.key} ${stack.name}:`,
-      r.ok ? `${summaryLine(r.actions!)}${r.cached ? " (unchanged since it last planned)" : ""}` : `FAILED (${r.stage})`,
+      r.ok
+        ? `${summaryLine(r.actions!)}${r.cached ? " (unchanged since it last planned)" : ""}${r.nothingToPlan ? ` (nothing to plan: ${r.nothingToPlan}; no Terraform run, no plan.json)` : ""}`
+        : `FAILED (${r.stage})`,
       r.ms,
     );
     return r;
@@ -439,6 +450,11 @@ async function main(): Promise<void> {
   const cachedCount = stackResults.filter((r) => r.cached).length;
   const ranShared = stackResults.filter((r) => r.provider === "shared").length;
   const ranOwn = stackResults.filter((r) => r.provider === "own");
+  const trivialCount = stackResults.filter((r) => r.nothingToPlan).length;
+  if (trivialCount)
+    reporter.line(
+      `\n${trivialCount} stack${trivialCount === 1 ? " has" : "s have"} nothing to plan (no resources, data sources or modules; constant outputs): not run through Terraform, no plan.json`,
+    );
   if (ranShared + ranOwn.length) {
     const reasons = [...new Set(ranOwn.map((r) => r.ownProviderReason ?? "?"))];
     reporter.line(
