@@ -92,6 +92,11 @@ export class SharedProviders {
     });
   }
 
+  /** The live provider processes' ids (for CPU accounting: they are not Terraform's children). */
+  get pids(): number[] {
+    return this.all.filter((p) => !p.dead && p.child.pid !== undefined).map((p) => p.child.pid!);
+  }
+
   /** Why no shared provider is used (it would not start), or undefined. */
   get unavailable(): string | undefined {
     return this.failedToStart;
