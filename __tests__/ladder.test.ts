@@ -278,7 +278,8 @@ describe("a stack with nothing to plan (reported without running Terraform)", ()
     const taken: string[] = [];
     for (const env of ALL_ENVIRONMENTS) {
       for (const [name, tf] of synthesizeEnvironment(env).stacks) {
-        const count = (block: unknown) => Object.values((block ?? {}) as Record<string, object>).reduce((n, m) => n + Object.keys(m).length, 0);
+        const count = (block: unknown) =>
+          Object.values((block ?? {}) as Record<string, object>).reduce((n, m) => n + Object.keys(m).length, 0);
         const reason = nothingToPlan(tf);
         if (count(tf.resource) + count(tf.data) > 0) expect([env, name, reason]).toEqual([env, name, undefined]);
         if (reason) taken.push(`${env} ${name}`);
@@ -322,7 +323,7 @@ describe("plan and validate on a shared aws provider", () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   // A stand-in for a Terraform command: reports the provider it was given, holding it for a moment.
-  const attached = "echo \"${TF_REATTACH_PROVIDERS:-own}\"; sleep 0.2";
+  const attached = 'echo "${TF_REATTACH_PROVIDERS:-own}"; sleep 0.2';
   const pidOf = (out: string) => (out.trim() === "own" ? "own" : String(JSON.parse(out)[AWS_PROVIDER].Pid));
 
   it("lends each provider process to one command at a time, never more processes than jobs", async () => {
@@ -338,7 +339,11 @@ describe("plan and validate on a shared aws provider", () => {
       expect(new Set(pids).size).toBe(2);
       expect(pool.started).toBe(2);
       const open = new Map<string, number>();
-      for (const [pid, what] of fs.readFileSync(log, "utf8").trim().split("\n").map((l) => l.split(" "))) {
+      for (const [pid, what] of fs
+        .readFileSync(log, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => l.split(" "))) {
         const n = (open.get(pid) ?? 0) + (what === "start" ? 1 : -1);
         expect(n === 0 || n === 1).toBe(true);
         open.set(pid, n);
@@ -352,7 +357,8 @@ describe("plan and validate on a shared aws provider", () => {
     const pool = new SharedProviders(provider, 1, process.env, dir);
     try {
       // The command kills its provider and fails, as Terraform fails when its provider is gone.
-      const killer = 'if [ -n "$TF_REATTACH_PROVIDERS" ]; then kill $(echo "$TF_REATTACH_PROVIDERS" | sed \'s/.*"Pid":\\([0-9]*\\).*/\\1/\'); sleep 0.3; exit 1; fi; echo own';
+      const killer =
+        'if [ -n "$TF_REATTACH_PROVIDERS" ]; then kill $(echo "$TF_REATTACH_PROVIDERS" | sed \'s/.*"Pid":\\([0-9]*\\).*/\\1/\'); sleep 0.3; exit 1; fi; echo own';
       const r = await pool.run("/bin/sh", ["-c", killer], { cwd: dir, env: process.env });
       expect([r.code, r.shared, r.stdout.trim()]).toEqual([0, false, "own"]);
       expect(pool.rerun).toBe(1);
@@ -367,7 +373,10 @@ describe("plan and validate on a shared aws provider", () => {
   it("keeps a command's own failure (the provider alive) as the stack's failure, not run again", async () => {
     const pool = new SharedProviders(provider, 1, process.env, dir);
     try {
-      const r = await pool.run("/bin/sh", ["-c", "echo 'Error: Reference to undeclared resource' >&2; exit 1"], { cwd: dir, env: process.env });
+      const r = await pool.run("/bin/sh", ["-c", "echo 'Error: Reference to undeclared resource' >&2; exit 1"], {
+        cwd: dir,
+        env: process.env,
+      });
       expect([r.code, r.shared, pool.rerun]).toEqual([1, true, 0]);
       expect(r.stderr).toMatch(/undeclared resource/);
     } finally {
