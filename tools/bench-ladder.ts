@@ -18,7 +18,7 @@
  * The load average is printed beside the figures: on a shared machine the wall times depend on it,
  * the CPU times much less. Nothing is asserted.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -71,6 +71,38 @@ export function timed(bin: string, args: readonly string[], opts: { cwd: string;
     fs.rmSync(out, { force: true });
   }
   return { code: res.status ?? 128, stdout: res.stdout ?? "", stderr: res.stderr ?? "", wallMs, cpuMs };
+}
+
+/**
+ * `timed` without blocking the event loop: the shared provider's output pipes are drained by it,
+ * and a provider blocked on a full pipe would hang the command (spawnSync would deadlock).
+ */
+export function timedAsync(bin: string, args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Timed> {
+  const useTime = fs.existsSync(GNU_TIME);
+  const out = path.join(os.tmpdir(), `bench-ladder-time-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const [cmd, argv] = useTime ? [GNU_TIME, ["-f", "%U %S", "-o", out, bin, ...args]] : [bin, [...args]];
+  const start = process.hrtime.bigint();
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
+    const o: Buffer[] = [];
+    const e: Buffer[] = [];
+    child.stdout.on("data", (b: Buffer) => o.push(b));
+    child.stderr.on("data", (b: Buffer) => e.push(b));
+    child.on("close", (code) => {
+      const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+      let cpuMs = NaN;
+      if (useTime) {
+        try {
+          const [u, sys] = (fs.readFileSync(out, "utf8").trim().split("\n").pop() ?? "").split(" ").map(Number);
+          cpuMs = (u + sys) * 1000;
+        } catch {
+          cpuMs = NaN;
+        }
+        fs.rmSync(out, { force: true });
+      }
+      resolve({ code: code ?? 128, stdout: Buffer.concat(o).toString("utf8"), stderr: Buffer.concat(e).toString("utf8"), wallMs, cpuMs });
+    });
+  });
 }
 
 interface Cell {
@@ -144,9 +176,9 @@ async function profileSteps(
           // attaches to it, and the provider's CPU meanwhile is the step's. One command at a time.
           const reattach = (await provider.run("/bin/sh", ["-c", 'printf %s "$TF_REATTACH_PROVIDERS"'], { cwd: dir, env: runEnv })).stdout;
           const before = procCpuMs(provider.pids);
-          r = timed(tf.bin, args, { cwd: dir, env: reattach ? { ...runEnv, TF_REATTACH_PROVIDERS: reattach } : runEnv });
+          r = await timedAsync(tf.bin, args, { cwd: dir, env: reattach ? { ...runEnv, TF_REATTACH_PROVIDERS: reattach } : runEnv });
           r = { ...r, cpuMs: r.cpuMs + (procCpuMs(provider.pids) - before) };
-        } else r = timed(tf.bin, args, { cwd: dir, env: runEnv });
+        } else r = await timedAsync(tf.bin, args, { cwd: dir, env: runEnv });
         steps[name] = add(steps[name], { wallMs: r.wallMs, cpuMs: r.cpuMs });
         if (r.code !== 0) failed = `${name}: ${(r.stderr || r.stdout).trim().split("\n").slice(0, 3).join(" ")}`;
       };
