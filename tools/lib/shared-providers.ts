@@ -86,10 +86,17 @@ export class SharedProviders {
     private readonly cwd: string,
     private readonly timeoutMs = 180_000,
   ) {
-    // Never left behind, whatever ends the run.
-    process.once("exit", () => {
+    // Never left behind, whatever ends the run: on exit, and on a signal sent to this process
+    // alone (`timeout`, a CI runner's cancel), which would otherwise orphan them.
+    const killAll = () => {
       for (const p of this.all) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGTERM");
-    });
+    };
+    process.once("exit", killAll);
+    for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+      process.once(sig, () => {
+        killAll();
+        process.kill(process.pid, sig); // the default action, now that this listener is gone
+      });
   }
 
   /** The live provider processes' ids (for CPU accounting: they are not Terraform's children). */
