@@ -1,12 +1,15 @@
 /**
- * npm run bench:ladder [-- --env <name|file>] [--jobs N] [--no-steps] [--no-harness] [--json]
+ * npm run bench:ladder [-- --env <name|file>] [--jobs N] [--no-steps] [--own-providers] [--no-harness] [--json]
  *
  * Where the time of the Terraform ladder goes, for the environments picked (default dev):
  *
  * 1. steps: each stack of each environment, one Terraform command at a time in a scratch dir,
  *    timed on its own: synth (per environment), init (shared: once per provider set), validate,
  *    plan, show -json, wall and CPU (user + system of the command and its provider processes, from
- *    GNU time). A row per stack and a total per step.
+ *    GNU time). A row per stack and a total per step. As the harness runs them: validate, plan and
+ *    show on one shared aws provider (tools/lib/shared-providers.ts; its CPU during each command,
+ *    from /proc, is added to the command's), a plan only where the stack has one aws provider
+ *    configuration; --own-providers: every command starts its own provider (as before).
  * 2. harness: `npm run validate`, `npm run plan` and CI's pass (`plan --validate`) as a user runs
  *    them, each in a fresh PLATFORM_WORK_DIR: cold (a fresh clone), warm with nothing changed, and
  *    after an edit (--force: every stack of the environment run again, Terraform already
@@ -15,7 +18,7 @@
  * The load average is printed beside the figures: on a shared machine the wall times depend on it,
  * the CPU times much less. Nothing is asserted.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -27,6 +30,7 @@ import { formatDuration, table } from "./lib/report";
 import type { TerraformJson } from "./lib/synth";
 import { InitPool, useSharedInit } from "./lib/ladder";
 import { REPO_ROOT, setupTerraform, type TerraformSetup } from "./lib/terraform";
+import { ProviderPools, sharedProviderRefusal, type SharedProviders } from "./lib/shared-providers";
 import { layer as layerDef } from "../core/registry";
 import type { LayerName } from "../core/config/schema";
 
@@ -34,6 +38,7 @@ const OPTIONS: OptionSpecs = {
   env: { type: "strings", value: "<name|file>", description: "Environments to measure (default dev)." },
   jobs: { type: "number", value: "<n>", description: "--jobs for the harness runs (default: theirs)." },
   "no-steps": { type: "boolean", description: "Skip the per-step profile." },
+  "own-providers": { type: "boolean", description: "Profile the steps with Terraform starting its own provider per command (as before)." },
   "no-harness": { type: "boolean", description: "Skip the harness runs." },
   json: { type: "boolean", description: "Print a JSON result on stdout (the tables go to stderr)." },
 };
@@ -68,6 +73,38 @@ export function timed(bin: string, args: readonly string[], opts: { cwd: string;
   return { code: res.status ?? 128, stdout: res.stdout ?? "", stderr: res.stderr ?? "", wallMs, cpuMs };
 }
 
+/**
+ * `timed` without blocking the event loop: the shared provider's output pipes are drained by it,
+ * and a provider blocked on a full pipe would hang the command (spawnSync would deadlock).
+ */
+export function timedAsync(bin: string, args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Timed> {
+  const useTime = fs.existsSync(GNU_TIME);
+  const out = path.join(os.tmpdir(), `bench-ladder-time-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const [cmd, argv] = useTime ? [GNU_TIME, ["-f", "%U %S", "-o", out, bin, ...args]] : [bin, [...args]];
+  const start = process.hrtime.bigint();
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
+    const o: Buffer[] = [];
+    const e: Buffer[] = [];
+    child.stdout.on("data", (b: Buffer) => o.push(b));
+    child.stderr.on("data", (b: Buffer) => e.push(b));
+    child.on("close", (code) => {
+      const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+      let cpuMs = NaN;
+      if (useTime) {
+        try {
+          const [u, sys] = (fs.readFileSync(out, "utf8").trim().split("\n").pop() ?? "").split(" ").map(Number);
+          cpuMs = (u + sys) * 1000;
+        } catch {
+          cpuMs = NaN;
+        }
+        fs.rmSync(out, { force: true });
+      }
+      resolve({ code: code ?? 128, stdout: Buffer.concat(o).toString("utf8"), stderr: Buffer.concat(e).toString("utf8"), wallMs, cpuMs });
+    });
+  });
+}
+
 interface Cell {
   wallMs: number;
   cpuMs: number;
@@ -97,9 +134,29 @@ function add(a: Cell | undefined, b: Cell | undefined): Cell | undefined {
  * Each stack's Terraform steps, one command at a time, as the harness runs them: one shared init
  * per provider set (timed once, on the first stack that needs it), lock files without checksums.
  */
-async function profileSteps(envs: readonly PreparedEnvironment[], tf: TerraformSetup, scratch: string): Promise<StackRow[]> {
+/** CPU ms used so far by the given processes (Linux /proc; NaN elsewhere). */
+function procCpuMs(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const f = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      ticks += Number(f[11]) + Number(f[12]); // utime, stime
+    } catch {
+      return NaN;
+    }
+  }
+  return ticks * 10; // USER_HZ 100
+}
+
+async function profileSteps(
+  envs: readonly PreparedEnvironment[],
+  tf: TerraformSetup,
+  scratch: string,
+  ownProviders: boolean,
+): Promise<StackRow[]> {
   const rows: StackRow[] = [];
-  const pools = {
+  const pools = ownProviders ? undefined : new ProviderPools(1, tf.env, scratch);
+  const inits = {
     validate: new InitPool(tf, "validate", path.join(scratch, "tf-init")),
     plan: new InitPool(tf, "plan", path.join(scratch, "tf-init")),
   };
@@ -110,21 +167,31 @@ async function profileSteps(envs: readonly PreparedEnvironment[], tf: TerraformS
     for (const stack of env.stacks) {
       const steps: Partial<Record<Step, Cell>> = {};
       let failed: string | undefined;
-      const step = (name: Step, dir: string, args: string[], runEnv: NodeJS.ProcessEnv): void => {
+      let provider: SharedProviders | undefined;
+      const step = async (name: Step, dir: string, args: string[], runEnv: NodeJS.ProcessEnv, share: boolean): Promise<void> => {
         if (failed) return;
-        const r = timed(tf.bin, args, { cwd: dir, env: runEnv });
+        let r: Timed;
+        if (share && provider) {
+          // The one shared provider (started on first use, before the clock runs): the command
+          // attaches to it, and the provider's CPU meanwhile is the step's. One command at a time.
+          const reattach = (await provider.run("/bin/sh", ["-c", 'printf %s "$TF_REATTACH_PROVIDERS"'], { cwd: dir, env: runEnv })).stdout;
+          const before = procCpuMs(provider.pids);
+          r = await timedAsync(tf.bin, args, { cwd: dir, env: reattach ? { ...runEnv, TF_REATTACH_PROVIDERS: reattach } : runEnv });
+          r = { ...r, cpuMs: r.cpuMs + (procCpuMs(provider.pids) - before) };
+        } else r = await timedAsync(tf.bin, args, { cwd: dir, env: runEnv });
         steps[name] = add(steps[name], { wallMs: r.wallMs, cpuMs: r.cpuMs });
         if (r.code !== 0) failed = `${name}: ${(r.stderr || r.stdout).trim().split("\n").slice(0, 3).join(" ")}`;
       };
       const shared = async (kind: "validate" | "plan", dir: string, cfg: TerraformJson): Promise<NodeJS.ProcessEnv> => {
         const start = Date.now();
-        const s = await pools[kind].get(cfg);
+        const s = await inits[kind].get(cfg);
         if (!s.ok) {
           failed = `init: ${s.message.split("\n")[0]}`;
           return tf.env;
         }
         // The shared init runs through the harness's own runner: its wall time only (CPU "?").
         if (s.ran) steps.init = add(steps.init, { wallMs: Date.now() - start, cpuMs: NaN });
+        provider ??= pools?.for(s.dataDir);
         return useSharedInit(dir, s, tf);
       };
       const text = fs.readFileSync(stack.file, "utf8");
@@ -132,7 +199,7 @@ async function profileSteps(envs: readonly PreparedEnvironment[], tf: TerraformS
       fs.mkdirSync(vdir, { recursive: true });
       fs.writeFileSync(path.join(vdir, "cdk.tf.json"), text);
       const venv = await shared("validate", vdir, JSON.parse(text) as TerraformJson);
-      step("validate", vdir, ["validate", "-json", "-no-color"], venv);
+      await step("validate", vdir, ["validate", "-json", "-no-color"], venv, true);
 
       const offline = offlineStack(JSON.parse(text) as TerraformJson, config, mockPath);
       for (const p of offline.reads) {
@@ -143,11 +210,13 @@ async function profileSteps(envs: readonly PreparedEnvironment[], tf: TerraformS
       fs.mkdirSync(pdir, { recursive: true });
       fs.writeFileSync(path.join(pdir, "main.tf.json"), JSON.stringify(offline.tf, null, 2));
       const penv = await shared("plan", pdir, offline.tf);
-      step("plan", pdir, ["plan", "-input=false", "-lock=false", "-refresh=false", "-no-color", "-out=plan.bin"], penv);
-      step("show -json", pdir, ["show", "-json", "-no-color", "plan.bin"], penv);
+      const sharePlan = !sharedProviderRefusal(offline.tf, "plan");
+      await step("plan", pdir, ["plan", "-input=false", "-lock=false", "-refresh=false", "-no-color", "-out=plan.bin"], penv, sharePlan);
+      await step("show -json", pdir, ["show", "-json", "-no-color", "plan.bin"], penv, sharePlan);
       rows.push({ env: env.ref.key, stack: stack.name, steps, failed });
     }
   }
+  await pools?.stop();
   return rows;
 }
 
@@ -223,12 +292,14 @@ async function main(): Promise<void> {
         if (p.error) throw new Error(`${e.name}: ${p.error.message}`);
         prepared.push(p);
       }
-      steps = await profileSteps(prepared, tf, scratch);
+      steps = await profileSteps(prepared, tf, scratch, args.values["own-providers"] === true);
       const total: Partial<Record<Step, Cell>> = {};
       for (const r of steps) for (const s of STEPS) total[s] = add(total[s], r.steps[s]);
       const sumOf = (st: Partial<Record<Step, Cell>>) => STEPS.reduce<Cell | undefined>((a, s) => add(a, st[s]), undefined);
       const synthTotal = synth.reduce<Cell | undefined>((a, c) => add(a, c), undefined);
-      reporter.line("\nsteps, one at a time (wall / CPU):");
+      reporter.line(
+        `\nsteps, one at a time (wall / CPU; ${args.values["own-providers"] === true ? "each command starts its own aws provider" : "validate, plan and show on one shared aws provider, its CPU included"}):`,
+      );
       reporter.line(
         table(
           ["environment", "stack", ...STEPS, "stack total", "failed"],

@@ -1,5 +1,5 @@
 /**
- * npm run plan [-- --env <name|file>] [--jobs N] [--force] [--json] [--plugin-dir <dir>]
+ * npm run plan [-- --env <name|file>] [--jobs N] [--force] [--validate] [--own-providers] [--json] [--plugin-dir <dir>]
  *
  * An offline `terraform plan` of every stack of every environment, bootstrap first and then the
  * layers in registry order. Each stack is planned in .work/plan/<envKey>/<stack>/ from main.tf.json:
@@ -10,7 +10,10 @@
  * stack's plan, so the stacks of all environments run in one pool (--jobs) and are reported in
  * layer order. Stacks with the same providers share one `terraform init` (.work/tf-init/); a stack
  * whose main.tf.json and mock state are unchanged since it last planned is not planned again
- * (.work/ladder-cache/, tools/lib/ladder.ts) unless --force. Exit 1 if any stack fails to plan.
+ * (.work/ladder-cache/, tools/lib/ladder.ts) unless --force. The plan and show -json of a stack
+ * with one aws provider configuration attach to one long-running provider per job
+ * (tools/lib/shared-providers.ts) instead of starting it four times; --own-providers turns that
+ * off. Exit 1 if any stack fails to plan.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -44,7 +47,8 @@ import {
 import { formatDuration, Progress, table } from "./lib/report";
 import { defaultJobs, runParallel } from "./lib/runner";
 import type { SynthesizedStack, TerraformJson } from "./lib/synth";
-import { cacheKey, InitPool, initOwn, providerSkeleton, ResultCache, useSharedInit } from "./lib/ladder";
+import { cacheKey, InitPool, initOwn, nothingToPlan, providerSkeleton, ResultCache, useSharedInit } from "./lib/ladder";
+import { ProviderPools, sharedProviderRefusal, type SharedRun } from "./lib/shared-providers";
 import {
   cleanTerraformText,
   initFingerprint,
@@ -64,6 +68,11 @@ const OPTIONS: OptionSpecs = {
     description: "Stacks planned at once (default: number of CPUs); results are reported in layer order.",
   },
   force: { type: "boolean", description: "Plan every stack, also those unchanged since they last planned." },
+  "own-providers": {
+    type: "boolean",
+    description:
+      "Let Terraform start its own aws provider for every command (as before: 4 starts per stack) instead of attaching to one shared provider per job.",
+  },
   validate: {
     type: "boolean",
     description:
@@ -95,6 +104,15 @@ interface PlanResult {
   readonly initRan?: boolean;
   /** Not run again: the same configuration and mock state planned before with the same Terraform and providers. */
   readonly cached?: boolean;
+  /**
+   * Which aws provider the stack's plan and show ran on: `shared` (a long-running one per job,
+   * tools/lib/shared-providers.ts: no provider start for this stack) or `own` (Terraform started
+   * its own: 3 for the plan, 1 for show -json), with the reason in `ownProviderReason`.
+   */
+  readonly provider?: "shared" | "own";
+  /** Not planned by Terraform: the stack has nothing to plan (tools/lib/ladder.ts, nothingToPlan), and why. */
+  readonly nothingToPlan?: string;
+  readonly ownProviderReason?: string;
   readonly workDir?: string;
   /** plan.json (terraform show -json), for the review tools. */
   readonly planJson?: string;
@@ -113,6 +131,7 @@ async function planStack(
   inits: InitPool,
   cache: ResultCache,
   force: boolean,
+  pools: ProviderPools | undefined,
 ): Promise<PlanResult> {
   const start = Date.now();
   const envDir = path.join(WORK_DIR, "plan", env.ref.key);
@@ -149,17 +168,32 @@ async function planStack(
   for (const f of [LOCAL_STATE, `${LOCAL_STATE}.backup`, ...PLAN_FILES]) fs.rmSync(path.join(dir, f), { force: true });
   const reads = offline.reads;
 
+  // No resources, data sources or modules and constant outputs: the plan is empty, known without Terraform.
+  const trivial = nothingToPlan(offline.tf);
+  if (trivial) {
+    const none: ActionCounts = { create: 0, update: 0, delete: 0, replace: 0, forget: 0, noop: 0 };
+    return { ...base, ok: true, stage: "plan", ms: Date.now() - start, actions: none, ...planTotals(none), reads, nothingToPlan: trivial };
+  }
+
   // One init per provider set (tools/lib/ladder.ts); a stack with modules inits on its own.
   let runEnv = tf.env;
   let lock: string;
   let initRan: boolean;
+  let providers: ReturnType<ProviderPools["for"]>;
+  let ownProviderReason: string | undefined = pools ? undefined : "--own-providers";
   if (InitPool.shareable(offline.tf)) {
     const shared = await inits.get(offline.tf);
     if (!shared.ok) return fail("init", shared.message, { reads, initRan: true });
     runEnv = useSharedInit(dir, shared, tf);
     lock = shared.lock;
     initRan = shared.ran;
+    ownProviderReason ??= sharedProviderRefusal(offline.tf, "plan");
+    if (!ownProviderReason) {
+      providers = pools!.for(shared.dataDir);
+      if (!providers) ownProviderReason = "no aws provider in the shared init";
+    }
   } else {
+    ownProviderReason ??= "modules: initialised on its own";
     const fingerprint = initFingerprint(offline.tf as Record<string, unknown>, [tf.version, tf.cliConfig]);
     const own = await initOwn(dir, tf, fingerprint, ["init", "-input=false", "-no-color", "-reconfigure"]);
     if (!own.ok) return fail("init", own.message, { reads, initRan: true });
@@ -196,20 +230,33 @@ async function planStack(
     return planned(hit.result.actions!, true);
   }
 
-  const plan = await run(tf.bin, PLAN_COMMAND, { cwd: dir, env: runEnv });
+  // Each command on a shared provider when the stack may use one (no provider start), else as before.
+  const ran: SharedRun[] = [];
+  const exec = async (args: readonly string[]) => {
+    const r = providers
+      ? await providers.run(tf.bin, args, { cwd: dir, env: runEnv })
+      : { ...(await run(tf.bin, args, { cwd: dir, env: runEnv })), shared: false };
+    ran.push(r);
+    return r;
+  };
+  const which = (): Partial<PlanResult> =>
+    ran.every((r) => r.shared)
+      ? { provider: "shared" }
+      : { provider: "own", ownProviderReason: ownProviderReason ?? "the shared provider exited: run again on its own" };
+  const plan = await exec(PLAN_COMMAND);
   if (plan.code !== 0) {
     cache.delete(key);
-    return fail("plan", cleanTerraformText(plan.stderr || plan.stdout), { reads, initRan });
+    return fail("plan", cleanTerraformText(plan.stderr || plan.stdout), { reads, initRan, ...which() });
   }
-  const show = await run(tf.bin, SHOW_COMMAND, { cwd: dir, env: runEnv });
+  const show = await exec(SHOW_COMMAND);
   if (show.code !== 0) {
     cache.delete(key);
-    return fail("show", cleanTerraformText(show.stderr || show.stdout), { reads, initRan });
+    return fail("show", cleanTerraformText(show.stderr || show.stdout), { reads, initRan, ...which() });
   }
   fs.writeFileSync(planJson, show.stdout);
   const actions = countActions(JSON.parse(show.stdout) as Parameters<typeof countActions>[0]);
   cache.put(key, { ok: true, actions }, PLAN_FILES, dir);
-  return planned(actions);
+  return { ...planned(actions), ...which() };
 }
 
 const VALIDATE_COMMAND = ["validate", "-json", "-no-color"];
@@ -223,6 +270,7 @@ async function validateProviderSettings(
   tf: TerraformSetup,
   cache: ResultCache,
   force: boolean,
+  pools: ProviderPools | undefined,
 ): Promise<Map<SynthesizedStack, string>> {
   const byText = new Map<string, SynthesizedStack[]>();
   for (const stack of stacks) {
@@ -253,7 +301,12 @@ async function validateProviderSettings(
         lock: shared.lock,
       });
       if (!force && cache.get(key)) return;
-      const res = await run(tf.bin, VALIDATE_COMMAND, { cwd: dir, env: useSharedInit(dir, shared, tf) });
+      // validate never configures a provider: a shared one serves any skeleton (aliases too).
+      const runEnv = useSharedInit(dir, shared, tf);
+      const providers = pools?.for(shared.dataDir);
+      const res = providers
+        ? await providers.run(tf.bin, VALIDATE_COMMAND, { cwd: dir, env: runEnv })
+        : await run(tf.bin, VALIDATE_COMMAND, { cwd: dir, env: runEnv });
       let parsed: { valid?: boolean; diagnostics?: Parameters<typeof parseDiagnostics>[0] } | undefined;
       try {
         parsed = JSON.parse(res.stdout) as typeof parsed;
@@ -311,11 +364,15 @@ async function main(): Promise<void> {
   const cache = new ResultCache();
   cache.prune();
   const force = args.values.force === true;
+  // One shared aws provider per job (tools/lib/shared-providers.ts), started from the mirror's binary in its own dir.
+  const providerDir = path.join(WORK_DIR, "shared-provider");
+  fs.mkdirSync(providerDir, { recursive: true });
+  const pools = args.values["own-providers"] === true ? undefined : new ProviderPools(jobs, tf.env, providerDir);
   const tasks = selected.flatMap((env) => env.stacks.map((stack) => ({ env, stack })));
   const stackResults = await runParallel(tasks, jobs, async ({ env, stack }) => {
     let r: PlanResult;
     try {
-      r = await planStack(env, stack, tf, inits, cache, force);
+      r = await planStack(env, stack, tf, inits, cache, force, pools);
     } catch (e) {
       r = {
         env: env.ref.key,
@@ -328,7 +385,9 @@ async function main(): Promise<void> {
     }
     progress.finish(
       `${env.ref.key} ${stack.name}:`,
-      r.ok ? `${summaryLine(r.actions!)}${r.cached ? " (unchanged since it last planned)" : ""}` : `FAILED (${r.stage})`,
+      r.ok
+        ? `${summaryLine(r.actions!)}${r.cached ? " (unchanged since it last planned)" : ""}${r.nothingToPlan ? ` (nothing to plan: ${r.nothingToPlan}; no Terraform run, no plan.json)` : ""}`
+        : `FAILED (${r.stage})`,
       r.ms,
     );
     return r;
@@ -340,12 +399,15 @@ async function main(): Promise<void> {
       tf,
       cache,
       force,
+      pools,
     );
     tasks.forEach((t, i) => {
       const message = bad.get(t.stack);
       if (message) stackResults[i] = { ...stackResults[i], ok: false, stage: "validate", cached: false, message };
     });
   }
+
+  await pools?.stop();
 
   const envResults: PlanResult[] = prepared
     .filter((e) => e.error)
@@ -386,6 +448,22 @@ async function main(): Promise<void> {
 
   const ok = failed.length === 0;
   const cachedCount = stackResults.filter((r) => r.cached).length;
+  const ranShared = stackResults.filter((r) => r.provider === "shared").length;
+  const ranOwn = stackResults.filter((r) => r.provider === "own");
+  const trivialCount = stackResults.filter((r) => r.nothingToPlan).length;
+  if (trivialCount)
+    reporter.line(
+      `\n${trivialCount} stack${trivialCount === 1 ? " has" : "s have"} nothing to plan (no resources, data sources or modules; constant outputs): not run through Terraform, no plan.json`,
+    );
+  if (ranShared + ranOwn.length) {
+    const reasons = [...new Set(ranOwn.map((r) => r.ownProviderReason ?? "?"))];
+    reporter.line(
+      `\naws provider: ${ranShared} stack${ranShared === 1 ? "" : "s"} planned on ${pools?.started ?? 0} shared provider process${pools?.started === 1 ? "" : "es"} (no start per stack)` +
+        `${ranOwn.length ? `; ${ranOwn.length} on providers Terraform starts itself (${reasons.join("; ")})` : ""}` +
+        `${pools?.rerun ? `; ${pools.rerun} command(s) run again on their own after a shared provider exited` : ""}` +
+        `${pools?.unavailable ? `; shared provider not used: ${pools.unavailable}` : ""}`,
+    );
+  }
   reporter.line(
     `\nplan ${ok ? "ok" : "FAILED"}: ${stackResults.filter((r) => r.ok).length}/${total} stacks ${args.values.validate === true ? "validated and " : ""}planned in ${prepared.length} environment${prepared.length === 1 ? "" : "s"}` +
       `${cachedCount ? ` (${cachedCount} unchanged since they last planned, not re-run; --force re-runs them)` : ""}` +
@@ -396,7 +474,7 @@ async function main(): Promise<void> {
     "plan",
     tf,
     failed.map((r) => ({ where: r.stack ? `${r.env} ${r.stack}` : r.env, stage: r.stage, error: r.message ?? "" })),
-    { mirror: tf.mirror?.dir ?? null, ms: Date.now() - started, results },
+    { mirror: tf.mirror?.dir ?? null, ms: Date.now() - started, providerStarts: { shared: pools?.started ?? 0 }, results },
   );
 }
 

@@ -1,13 +1,14 @@
 /**
- * npm run validate [-- --env <name|file>] [--stacks <cdktf.out>] [--jobs N] [--force] [--json] [--plugin-dir <dir>]
+ * npm run validate [-- --env <name|file>] [--stacks <cdktf.out>] [--jobs N] [--force] [--own-providers] [--json] [--plugin-dir <dir>]
  *
  * `terraform validate` for every stack of every environment (environments/ and examples/), or the
  * ones --env picks. Each environment is synthesized into .work/synth/<envKey>/; each stack is
  * validated in .work/validate/<envKey>/<stack>/ (a copy of cdk.tf.json, so the synthesized output
  * stays pristine), in parallel. Stacks with the same providers share one `terraform init`
  * (.work/tf-init/), run again only when what it installs changed; a stack that passed unchanged is
- * not validated again (.work/ladder-cache/, tools/lib/ladder.ts) unless --force. Exit 1 if any stack
- * is invalid.
+ * not validated again (.work/ladder-cache/, tools/lib/ladder.ts) unless --force. Every validate
+ * attaches to one long-running aws provider per job (tools/lib/shared-providers.ts) instead of
+ * starting it twice; --own-providers turns that off. Exit 1 if any stack is invalid.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -30,6 +31,7 @@ import { formatDuration, Progress, type Reporter, table } from "./lib/report";
 import { defaultJobs, runParallel } from "./lib/runner";
 import { readStacks, type SynthesizedStack, type TerraformJson } from "./lib/synth";
 import { cacheKey, InitPool, initOwn, ResultCache, useSharedInit } from "./lib/ladder";
+import { ProviderPools } from "./lib/shared-providers";
 import {
   cleanTerraformText,
   initFingerprint,
@@ -52,6 +54,11 @@ const OPTIONS: OptionSpecs = {
       "Validate the stacks of an existing cdktf output directory (e.g. cdktf.out after `cdktf synth`) instead of synthesizing environments.",
   },
   force: { type: "boolean", description: "Validate every stack, also those unchanged since they last passed." },
+  "own-providers": {
+    type: "boolean",
+    description:
+      "Let Terraform start its own aws provider for every validate (as before: 2 starts per stack) instead of attaching to one shared provider per job.",
+  },
   json: { type: "boolean", description: "Print a JSON result on stdout (progress goes to stderr)." },
   "plugin-dir": {
     type: "string",
@@ -71,6 +78,8 @@ interface StackResult {
   readonly initRan?: boolean;
   /** Not run again: the same configuration passed before with the same Terraform and providers. */
   readonly cached?: boolean;
+  /** The validate ran on a shared aws provider (tools/lib/shared-providers.ts): no provider start for this stack. */
+  readonly sharedProvider?: boolean;
   readonly workDir?: string;
   readonly errors: readonly Diagnostic[];
   readonly warnings: readonly Diagnostic[];
@@ -87,6 +96,7 @@ async function validateStack(
   inits: InitPool,
   cache: ResultCache,
   force: boolean,
+  pools: ProviderPools | undefined,
 ): Promise<StackResult> {
   const start = Date.now();
   const dir = path.join(WORK_DIR, "validate", env.ref.key, stack.name);
@@ -101,6 +111,7 @@ async function validateStack(
   let runEnv = tf.env;
   let lock: string;
   let initRan: boolean;
+  let providers: ReturnType<ProviderPools["for"]>;
   if (InitPool.shareable(config)) {
     const shared = await inits.get(config);
     if (!shared.ok)
@@ -117,6 +128,8 @@ async function validateStack(
     runEnv = useSharedInit(dir, shared, tf);
     lock = shared.lock;
     initRan = shared.ran;
+    // validate never configures a provider: every stack may share one (aliases too).
+    providers = pools?.for(shared.dataDir);
   } else {
     // -backend=false: the backend does not decide what init installs here.
     const fingerprint = initFingerprint({ ...config, terraform: { ...config.terraform, backend: undefined } }, [
@@ -149,7 +162,9 @@ async function validateStack(
     };
   }
 
-  const res = await run(tf.bin, VALIDATE_COMMAND, { cwd: dir, env: runEnv });
+  const res = providers
+    ? await providers.run(tf.bin, VALIDATE_COMMAND, { cwd: dir, env: runEnv })
+    : { ...(await run(tf.bin, VALIDATE_COMMAND, { cwd: dir, env: runEnv })), shared: false };
   let parsed: { valid?: boolean; diagnostics?: Parameters<typeof parseDiagnostics>[0] } | undefined;
   try {
     parsed = JSON.parse(res.stdout) as typeof parsed;
@@ -166,6 +181,7 @@ async function validateStack(
     stage: "validate",
     ms: Date.now() - start,
     initRan,
+    sharedProvider: res.shared,
     errors,
     warnings,
     message: ok || errors.length ? undefined : cleanTerraformText(res.stderr || res.stdout) || `terraform validate exited ${res.code}`,
@@ -226,10 +242,13 @@ async function main(): Promise<void> {
   const inits = new InitPool(tf, "validate");
   const cache = new ResultCache();
   cache.prune();
+  const providerDir = path.join(WORK_DIR, "shared-provider");
+  fs.mkdirSync(providerDir, { recursive: true });
+  const pools = args.values["own-providers"] === true ? undefined : new ProviderPools(jobs, tf.env, providerDir);
   const stackResults = await runParallel(tasks, jobs, async ({ env, stack }) => {
     let r: StackResult;
     try {
-      r = await validateStack(env, stack, tf, inits, cache, force);
+      r = await validateStack(env, stack, tf, inits, cache, force, pools);
     } catch (e) {
       r = {
         env: env.ref.key,
@@ -250,6 +269,8 @@ async function main(): Promise<void> {
     progress.finish(`${env.ref.key}/${stack.name}`, status, r.ms);
     return r;
   });
+
+  await pools?.stop();
 
   const envResults: StackResult[] = prepared
     .filter((e) => e.error)
@@ -301,6 +322,13 @@ async function main(): Promise<void> {
   );
   const ok = failed.length === 0;
   const cachedCount = stackResults.filter((r) => r.cached).length;
+  const onShared = stackResults.filter((r) => r.sharedProvider).length;
+  if (pools && stackResults.some((r) => !r.cached))
+    reporter.line(
+      `\naws provider: ${onShared} stack${onShared === 1 ? "" : "s"} validated on ${pools.started} shared provider process${pools.started === 1 ? "" : "es"} (no start per stack)` +
+        `${pools.rerun ? `; ${pools.rerun} run again on their own after a shared provider exited` : ""}` +
+        `${pools.unavailable ? `; shared provider not used: ${pools.unavailable}` : ""}`,
+    );
   reporter.line(
     `\nvalidate ${ok ? "ok" : "FAILED"}: ${stackResults.filter((r) => r.ok).length}/${tasks.length} stacks valid in ${prepared.length} environment${prepared.length === 1 ? "" : "s"}` +
       `${cachedCount ? ` (${cachedCount} unchanged since they last passed, not re-run; --force re-runs them)` : ""}` +

@@ -309,3 +309,40 @@ function safeReaddir(dir: string): string[] {
     return [];
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// A stack with nothing to plan
+
+const TRIVIAL_TOP = new Set(["//", "terraform", "provider", "output"]);
+const TRIVIAL_TERRAFORM = new Set(["backend", "required_providers"]);
+const TRIVIAL_OUTPUT = new Set(["value", "description", "sensitive"]);
+
+/**
+ * Why a stack's offline plan is known without running Terraform (no resources, no data sources,
+ * no modules, only outputs whose values are constants), or undefined when Terraform must plan it.
+ * Such a plan has nothing to add, change or destroy, and Terraform would not even validate its
+ * provider blocks (checked with 1.11: a provider nothing uses is not configured or validated; the
+ * provider settings `plan --validate` checks are validated on their own). Anything else, including
+ * a reference or template in an output, a `required_version` or a provider no
+ * `required_providers` names, is left to Terraform.
+ */
+export function nothingToPlan(tf: TerraformJson): string | undefined {
+  for (const k of Object.keys(tf)) if (!TRIVIAL_TOP.has(k)) return undefined;
+  const terraform = (tf.terraform ?? {}) as Record<string, unknown>;
+  for (const k of Object.keys(terraform)) if (!TRIVIAL_TERRAFORM.has(k)) return undefined;
+  const required = (terraform.required_providers ?? {}) as Record<string, unknown>;
+  for (const name of Object.keys(tf.provider ?? {})) if (!(name in required)) return undefined;
+  const outputs = (tf.output ?? {}) as Record<string, unknown>;
+  for (const o of Object.values(outputs)) {
+    if (!o || typeof o !== "object" || Array.isArray(o)) return undefined;
+    const block = o as Record<string, unknown>;
+    if (!("value" in block)) return undefined;
+    for (const k of Object.keys(block)) if (!TRIVIAL_OUTPUT.has(k)) return undefined;
+    if (block.description !== undefined && typeof block.description !== "string") return undefined;
+    if (block.sensitive !== undefined && typeof block.sensitive !== "boolean") return undefined;
+    // Terraform reads JSON strings (keys too) as templates: any ${ or %{ (even escaped) goes to Terraform.
+    if (/[$%]\{/.test(JSON.stringify(block.value))) return undefined;
+  }
+  const n = Object.keys(outputs).length;
+  return `no resources, data sources or modules; ${n} constant output${n === 1 ? "" : "s"}`;
+}
