@@ -512,7 +512,14 @@ describe("the package", () => {
       path.join(src, "settings.ts"),
       fs.readFileSync(path.join(src, "settings.ts"), "utf8").replace("Answer the user's question", "Answer the question"),
     );
-    expect(hashOf()).not.toBe(before);
+    const changed = hashOf();
+    expect(changed).not.toBe(before);
+    // A change of the same length, made right after a build in this process: rebuilt, not reused.
+    fs.writeFileSync(
+      path.join(src, "settings.ts"),
+      fs.readFileSync(path.join(src, "settings.ts"), "utf8").replace("Answer the question", "Answer our question"),
+    );
+    expect(hashOf()).not.toBe(changed);
   });
 });
 

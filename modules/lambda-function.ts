@@ -211,6 +211,66 @@ function projectRoot(dir: string): string {
   }
 }
 
+/** A bundle this process already built, and the size and mtime of every file it was built from. */
+interface BuiltBundle {
+  readonly inputs: ReadonlyArray<readonly [file: string, size: number, mtimeMs: number]>;
+  readonly outputs: ReadonlyArray<readonly [string, string]>;
+}
+const bundles = new Map<string, BuiltBundle>();
+
+function fileStamp(file: string): [number, number] | undefined {
+  try {
+    const st = fs.statSync(file);
+    return [st.size, st.mtimeMs];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * esbuild's bundle of `entry`: one build per function and process. A synthesis packages the same
+ * function in several stacks (and a test run synthesizes many times); the build is reused while
+ * every input file esbuild read keeps its size and mtime, and rebuilt as soon as one changes.
+ */
+function bundle(root: string, entry: string, external: string[]): ReadonlyArray<readonly [string, string]> {
+  const key = JSON.stringify([root, entry, external]);
+  const known = bundles.get(key);
+  if (
+    known &&
+    known.inputs.every(([file, size, mtime]) => {
+      const now = fileStamp(file);
+      return now !== undefined && now[0] === size && now[1] === mtime;
+    })
+  )
+    return known.outputs;
+  const result = buildSync({
+    entryPoints: [path.relative(root, entry)],
+    absWorkingDir: root,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    external,
+    write: false,
+    outfile: "index.js",
+    sourcemap: false,
+    legalComments: "none",
+    charset: "utf8",
+    logLevel: "silent",
+    metafile: true,
+  });
+  const outputs = result.outputFiles.map((f) => [path.basename(f.path), f.text] as const);
+  const inputs: [string, number, number][] = [];
+  for (const rel of Object.keys(result.metafile?.inputs ?? {})) {
+    const file = path.resolve(root, rel);
+    const stamp = fileStamp(file);
+    if (!stamp) return outputs; // an input esbuild names but we cannot stat: never reuse this build
+    inputs.push([file, ...stamp]);
+  }
+  bundles.set(key, { inputs, outputs });
+  return outputs;
+}
+
 class TypeScriptCode extends LambdaCode {
   constructor(
     private readonly sourceDirectory: string,
@@ -223,23 +283,7 @@ class TypeScriptCode extends LambdaCode {
     if (!fs.existsSync(this.sourceDirectory)) throw new Error(`LambdaCode.fromTypeScript: ${this.sourceDirectory} does not exist`);
     const entry = ["index.ts", "index.js"].map((f) => path.join(this.sourceDirectory, f)).find((f) => fs.existsSync(f));
     if (!entry) throw new Error(`LambdaCode.fromTypeScript: no entry (index.ts or index.js) in ${this.sourceDirectory}`);
-    const root = projectRoot(this.sourceDirectory);
-    const result = buildSync({
-      entryPoints: [path.relative(root, entry)],
-      absWorkingDir: root,
-      bundle: true,
-      platform: "node",
-      target: "node20",
-      format: "cjs",
-      external: [...RUNTIME_PROVIDED, ...this.external],
-      write: false,
-      outfile: "index.js",
-      sourcemap: false,
-      legalComments: "none",
-      charset: "utf8",
-      logLevel: "silent",
-    });
-    const outputs: [string, string][] = result.outputFiles.map((f) => [path.basename(f.path), f.text]);
+    const outputs = bundle(projectRoot(this.sourceDirectory), entry, [...RUNTIME_PROVIDED, ...this.external]);
     const hash = hashFiles(outputs);
     // <outdir>/staging/<construct path>/<hash>: one folder per function, older hashes removed.
     const home = path.join(App.of(scope).outdir, "staging", scope.node.path.replace(/[^\w.-]+/g, "_"));
