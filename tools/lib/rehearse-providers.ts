@@ -69,6 +69,49 @@ export function providerBinary(stackDir: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Starts the aws provider in debug mode. `ready` is the TF_REATTACH_PROVIDERS value it prints; it
+ * rejects when the provider exits, fails to start or stays silent for `timeoutMs` (then it is
+ * killed). Output after that line is drained, so the provider never blocks on a full pipe.
+ */
+export function startDebugProvider(
+  binary: string,
+  opts: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs: number },
+): { child: ChildProcess; ready: Promise<string> } {
+  const child = spawn(binary, ["-debug"], { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
+  const ready = new Promise<string>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`the aws provider did not print TF_REATTACH_PROVIDERS within ${opts.timeoutMs / 1000}s`));
+    }, opts.timeoutMs);
+    const onData = (b: Buffer) => {
+      // Keep only what is needed to find the reattach line; the provider logs little before it.
+      if (out.length < 64_000) out += b.toString("utf8");
+      const reattach = parseReattach(out);
+      if (!reattach) return;
+      clearTimeout(timer);
+      out = "";
+      for (const s of [child.stdout!, child.stderr!]) {
+        s.off("data", onData);
+        s.resume();
+      }
+      resolve(reattach);
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`the aws provider exited (${signal ?? `code ${code}`}) before it printed TF_REATTACH_PROVIDERS`));
+    });
+  });
+  return { child, ready };
+}
+
 /** A small pool of provider processes; `with` lends one to a Terraform run. */
 export class ProviderPool {
   private readonly free: string[] = [];
@@ -95,40 +138,9 @@ export class ProviderPool {
   }
 
   private launch(binary: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(binary, ["-debug"], { env, stdio: ["ignore", "pipe", "pipe"] });
-      this.children.push(child);
-      let out = "";
-      const timer = setTimeout(
-        () => reject(new Error(`the aws provider did not start in debug mode within ${timeoutMs / 1000}s`)),
-        timeoutMs,
-      );
-      const onData = (b: Buffer) => {
-        // Keep only what is needed to find the reattach line; the provider logs little before it.
-        if (out.length < 64_000) out += b.toString("utf8");
-        const r = parseReattach(out);
-        if (r) {
-          clearTimeout(timer);
-          out = "";
-          // Drain further output so the provider never blocks on a full pipe.
-          for (const s of [child.stdout!, child.stderr!]) {
-            s.off("data", onData);
-            s.resume();
-          }
-          resolve(r);
-        }
-      };
-      child.stdout!.on("data", onData);
-      child.stderr!.on("data", onData);
-      child.on("error", (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
-      child.on("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`the aws provider exited (code ${code}) before it printed TF_REATTACH_PROVIDERS`));
-      });
-    });
+    const { child, ready } = startDebugProvider(binary, { env, timeoutMs });
+    this.children.push(child);
+    return ready;
   }
 
   /** Runs `fn` with one provider process to itself (waits for a free one). */

@@ -24,10 +24,10 @@
  * When the provider cannot be started in debug mode at all, every command runs as before.
  * `stop()` waits for the processes to exit, so their CPU is accounted to the run (GNU time).
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { AWS_PROVIDER, parseReattach } from "./rehearse-providers";
+import { AWS_PROVIDER, startDebugProvider } from "./rehearse-providers";
 import type { TerraformJson } from "./synth";
 import { run, type RunResult } from "./terraform";
 
@@ -173,42 +173,18 @@ export class SharedProviders {
   }
 
   private launch(): Promise<Shared> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(this.binary, ["-debug"], { cwd: this.cwd, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
-      this.started++;
-      let out = "";
-      let entry: Shared | undefined;
-      const timer = setTimeout(() => {
-        child.kill("SIGKILL");
-        reject(new Error(`the aws provider did not print TF_REATTACH_PROVIDERS within ${this.timeoutMs / 1000}s`));
-      }, this.timeoutMs);
-      const onData = (b: Buffer) => {
-        if (out.length < 64_000) out += b.toString("utf8");
-        const reattach = parseReattach(out);
-        if (!reattach) return;
-        clearTimeout(timer);
-        out = "";
-        for (const s of [child.stdout!, child.stderr!]) {
-          s.off("data", onData);
-          s.resume(); // drained, so the provider never blocks on a full pipe
-        }
-        entry = { child, reattach, dead: false };
-        this.all.push(entry);
-        resolve(entry);
-      };
-      child.stdout!.on("data", onData);
-      child.stderr!.on("data", onData);
-      child.on("error", (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
-      child.on("exit", (code, signal) => {
-        clearTimeout(timer);
-        if (entry) entry.dead = true;
-        else reject(new Error(`the aws provider exited (${signal ?? `code ${code}`}) before it printed TF_REATTACH_PROVIDERS`));
-        // A waiting borrower may now start a replacement.
-        this.waiting.shift()?.();
-      });
+    const { child, ready } = startDebugProvider(this.binary, { cwd: this.cwd, env: this.env, timeoutMs: this.timeoutMs });
+    this.started++;
+    let entry: Shared | undefined;
+    child.once("exit", () => {
+      if (entry) entry.dead = true;
+      // A waiting borrower may now start a replacement.
+      this.waiting.shift()?.();
+    });
+    return ready.then((reattach) => {
+      entry = { child, reattach, dead: false };
+      this.all.push(entry);
+      return entry;
     });
   }
 
