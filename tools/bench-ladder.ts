@@ -23,7 +23,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { OptionSpecs } from "./lib/args";
-import { prepareEnvironments, startTool, type PreparedEnvironment } from "./lib/harness";
+import { startTool } from "./lib/cli";
+import { prepareEnvironments, type PreparedEnvironment } from "./lib/harness";
 import { selectEnvironments } from "./lib/environments";
 import { mockState, offlineStack } from "./lib/offline";
 import { formatDuration, table } from "./lib/report";
@@ -267,7 +268,7 @@ function harnessRuns(envNames: readonly string[], jobs: number | undefined, scra
 
 async function main(): Promise<void> {
   const { args, reporter } = startTool(
-    "bench:ladder",
+    "npm run bench:ladder -- [options]",
     "Where the ladder's time goes: a row per Terraform step, and the harness cold, warm and after an edit.",
     OPTIONS,
   );

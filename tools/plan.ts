@@ -20,11 +20,11 @@ import * as path from "node:path";
 import type { LayerName } from "../core/config/schema";
 import { layer as layerDef } from "../core/registry";
 import { HARNESS_SELECTION, type OptionSpecs } from "./lib/args";
+import { PLUGIN_DIR_OPTION, startTool } from "./lib/cli";
 import {
   environmentsOrExit,
   finishHarnessRun,
   holdHarnessLock,
-  startTool,
   indent,
   onlyStacksOrExit,
   prepareEnvironments,
@@ -48,7 +48,7 @@ import { formatDuration, Progress, table } from "./lib/report";
 import { defaultJobs, runParallel } from "./lib/runner";
 import type { SynthesizedStack, TerraformJson } from "./lib/synth";
 import { cacheKey, InitPool, initOwn, nothingToPlan, providerSkeleton, ResultCache, useSharedInit } from "./lib/ladder";
-import { ProviderPools, sharedProviderRefusal, type SharedRun } from "./lib/shared-providers";
+import { providerSummary, ProviderPools, sharedProviderRefusal, type SharedRun } from "./lib/shared-providers";
 import {
   cleanTerraformText,
   initFingerprint,
@@ -79,11 +79,7 @@ const OPTIONS: OptionSpecs = {
       "Also give validate's result (CI's one pass): the plan validates every stack as planned, and the provider settings the offline plan removes are validated as synthesized.",
   },
   json: { type: "boolean", description: "Print a JSON result on stdout (progress goes to stderr)." },
-  "plugin-dir": {
-    type: "string",
-    value: "<dir>",
-    description: "Provider mirror directory (default: PLATFORM_TF_PLUGIN_DIR, else discovered).",
-  },
+  "plugin-dir": PLUGIN_DIR_OPTION,
 };
 
 const MOCK_STATE_DIR = "mock-state";
@@ -331,7 +327,7 @@ async function validateProviderSettings(
 
 async function main(): Promise<void> {
   const { args, reporter } = startTool(
-    "plan",
+    "npm run plan -- [options]",
     "Offline terraform plan of every stack of every environment, layers in order, upstream outputs mocked from the contracts.",
     OPTIONS,
   );
@@ -457,12 +453,7 @@ async function main(): Promise<void> {
     );
   if (ranShared + ranOwn.length) {
     const reasons = [...new Set(ranOwn.map((r) => r.ownProviderReason ?? "?"))];
-    reporter.line(
-      `\naws provider: ${ranShared} stack${ranShared === 1 ? "" : "s"} planned on ${pools?.started ?? 0} shared provider process${pools?.started === 1 ? "" : "es"} (no start per stack)` +
-        `${ranOwn.length ? `; ${ranOwn.length} on providers Terraform starts itself (${reasons.join("; ")})` : ""}` +
-        `${pools?.rerun ? `; ${pools.rerun} command(s) run again on their own after a shared provider exited` : ""}` +
-        `${pools?.unavailable ? `; shared provider not used: ${pools.unavailable}` : ""}`,
-    );
+    reporter.line(providerSummary(pools, "planned", ranShared, { count: ranOwn.length, reasons }));
   }
   reporter.line(
     `\nplan ${ok ? "ok" : "FAILED"}: ${stackResults.filter((r) => r.ok).length}/${total} stacks ${args.values.validate === true ? "validated and " : ""}planned in ${prepared.length} environment${prepared.length === 1 ? "" : "s"}` +

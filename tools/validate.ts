@@ -13,11 +13,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { HARNESS_SELECTION, type OptionSpecs } from "./lib/args";
+import { PLUGIN_DIR_OPTION, startTool } from "./lib/cli";
 import {
   environmentsOrExit,
   finishHarnessRun,
   holdHarnessLock,
-  startTool,
   indent,
   onlyStacksOrExit,
   prepareEnvironments,
@@ -31,7 +31,7 @@ import { formatDuration, Progress, type Reporter, table } from "./lib/report";
 import { defaultJobs, runParallel } from "./lib/runner";
 import { readStacks, type SynthesizedStack, type TerraformJson } from "./lib/synth";
 import { cacheKey, InitPool, initOwn, ResultCache, useSharedInit } from "./lib/ladder";
-import { ProviderPools } from "./lib/shared-providers";
+import { providerSummary, ProviderPools } from "./lib/shared-providers";
 import {
   cleanTerraformText,
   initFingerprint,
@@ -60,11 +60,7 @@ const OPTIONS: OptionSpecs = {
       "Let Terraform start its own aws provider for every validate (as before: 2 starts per stack) instead of attaching to one shared provider per job.",
   },
   json: { type: "boolean", description: "Print a JSON result on stdout (progress goes to stderr)." },
-  "plugin-dir": {
-    type: "string",
-    value: "<dir>",
-    description: "Provider mirror directory (default: PLATFORM_TF_PLUGIN_DIR, else discovered).",
-  },
+  "plugin-dir": PLUGIN_DIR_OPTION,
 };
 
 interface StackResult {
@@ -212,7 +208,7 @@ function describeDiagnostic(d: Diagnostic): string {
 
 async function main(): Promise<void> {
   const { args, reporter } = startTool(
-    "validate",
+    "npm run validate -- [options]",
     "terraform init -backend=false + terraform validate for every stack of every environment.",
     OPTIONS,
   );
@@ -323,12 +319,7 @@ async function main(): Promise<void> {
   const ok = failed.length === 0;
   const cachedCount = stackResults.filter((r) => r.cached).length;
   const onShared = stackResults.filter((r) => r.sharedProvider).length;
-  if (pools && stackResults.some((r) => !r.cached))
-    reporter.line(
-      `\naws provider: ${onShared} stack${onShared === 1 ? "" : "s"} validated on ${pools.started} shared provider process${pools.started === 1 ? "" : "es"} (no start per stack)` +
-        `${pools.rerun ? `; ${pools.rerun} run again on their own after a shared provider exited` : ""}` +
-        `${pools.unavailable ? `; shared provider not used: ${pools.unavailable}` : ""}`,
-    );
+  if (pools && stackResults.some((r) => !r.cached)) reporter.line(providerSummary(pools, "validated", onShared));
   reporter.line(
     `\nvalidate ${ok ? "ok" : "FAILED"}: ${stackResults.filter((r) => r.ok).length}/${tasks.length} stacks valid in ${prepared.length} environment${prepared.length === 1 ? "" : "s"}` +
       `${cachedCount ? ` (${cachedCount} unchanged since they last passed, not re-run; --force re-runs them)` : ""}` +

@@ -7,8 +7,7 @@ import * as path from "node:path";
 import { ConfigError } from "../../core/config/errors";
 import { loadConfigFile, type LoadedConfig } from "../../core/config/loader";
 import { selectEnvironments, type EnvironmentRef } from "./environments";
-import { parseOrExit, type OptionSpecs, type ParsedArgs } from "./args";
-import { formatDuration, Reporter } from "./report";
+import { formatDuration, type Reporter } from "./report";
 import { stackOrder, synthesizeAtomically, type SynthesizedStack } from "./synth";
 
 export { stackOrder };
@@ -168,15 +167,6 @@ export function finishHarnessRun(
   for (const line of failedStackLines(command, failed)) reporter.line(line);
   reporter.result({ command, ok: failed.length === 0, skipped: false, terraform: { bin: tf.bin, version: tf.version }, ...result });
   process.exitCode = failed.length ? 1 : 0;
-}
-
-/**
- * The start of a harness tool: its command line `npm run <script> -- [options]` parsed (--help
- * prints the usage and exits) and its reporter (JSON with --json).
- */
-export function startTool(script: string, description: string, specs: OptionSpecs): { args: ParsedArgs; reporter: Reporter } {
-  const args = parseOrExit(process.argv.slice(2), `npm run ${script} -- [options]`, description, specs);
-  return { args, reporter: new Reporter({ json: args.values.json === true }) };
 }
 
 /** Runs a tool's asynchronous main; an unexpected error prints its stack and exits 1. */

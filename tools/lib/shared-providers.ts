@@ -242,3 +242,22 @@ export class ProviderPools {
     return Promise.all([...this.byBinary.values()].map((p) => p.stop())).then(() => undefined);
   }
 }
+
+/**
+ * The run's summary line: `onShared` stacks `verb` on the shared processes (none without `pools`:
+ * --own-providers), and `own` (when given) the stacks whose Terraform started its own provider, and why.
+ */
+export function providerSummary(
+  pools: ProviderPools | undefined,
+  verb: string,
+  onShared: number,
+  own?: { count: number; reasons: readonly string[] },
+): string {
+  const started = pools?.started ?? 0;
+  return (
+    `\naws provider: ${onShared} stack${onShared === 1 ? "" : "s"} ${verb} on ${started} shared provider process${started === 1 ? "" : "es"} (no start per stack)` +
+    `${own?.count ? `; ${own.count} on providers Terraform starts itself (${own.reasons.join("; ")})` : ""}` +
+    `${pools?.rerun ? `; ${pools.rerun} command(s) run again on their own after a shared provider exited` : ""}` +
+    `${pools?.unavailable ? `; shared provider not used: ${pools.unavailable}` : ""}`
+  );
+}
