@@ -18,7 +18,7 @@
  * The load average is printed beside the figures: on a shared machine the wall times depend on it,
  * the CPU times much less. Nothing is asserted.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -30,7 +30,7 @@ import { mockState, offlineStack } from "./lib/offline";
 import { formatDuration, table } from "./lib/report";
 import type { TerraformJson } from "./lib/synth";
 import { InitPool, useSharedInit } from "./lib/ladder";
-import { REPO_ROOT, setupTerraform, type TerraformSetup } from "./lib/terraform";
+import { REPO_ROOT, run, setupTerraform, type TerraformSetup } from "./lib/terraform";
 import { ProviderPools, sharedProviderRefusal, type SharedProviders } from "./lib/shared-providers";
 import { layer as layerDef } from "../core/registry";
 import type { LayerName } from "../core/config/schema";
@@ -55,55 +55,43 @@ export interface Timed {
   readonly cpuMs: number;
 }
 
+/** `bin args` under GNU time when it is installed: what to run, and a reader of its CPU time once it ended (NaN without GNU time). */
+function underGnuTime(bin: string, args: readonly string[]): { cmd: string; argv: string[]; cpuMs: () => number } {
+  if (!fs.existsSync(GNU_TIME)) return { cmd: bin, argv: [...args], cpuMs: () => NaN };
+  const out = path.join(os.tmpdir(), `bench-ladder-time-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const cpuMs = () => {
+    try {
+      const [u, sys] = (fs.readFileSync(out, "utf8").trim().split("\n").pop() ?? "").split(" ").map(Number);
+      return (u + sys) * 1000;
+    } catch {
+      return NaN;
+    } finally {
+      fs.rmSync(out, { force: true });
+    }
+  };
+  return { cmd: GNU_TIME, argv: ["-f", "%U %S", "-o", out, bin, ...args], cpuMs };
+}
+
 /** Runs a command to completion, measuring its wall time and (with GNU time) its CPU time. */
 export function timed(bin: string, args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Timed {
-  const useTime = fs.existsSync(GNU_TIME);
-  const out = path.join(os.tmpdir(), `bench-ladder-time-${process.pid}`);
-  fs.rmSync(out, { force: true });
-  const [cmd, argv] = useTime ? [GNU_TIME, ["-f", "%U %S", "-o", out, bin, ...args]] : [bin, [...args]];
+  const t = underGnuTime(bin, args);
   const start = process.hrtime.bigint();
-  const res = spawnSync(cmd, argv, { cwd: opts.cwd, env: opts.env, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
+  const res = spawnSync(t.cmd, t.argv, { cwd: opts.cwd, env: opts.env, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-  let cpuMs = NaN;
-  if (useTime) {
-    const last = fs.readFileSync(out, "utf8").trim().split("\n").pop() ?? "";
-    const [u, s] = last.split(" ").map(Number);
-    cpuMs = (u + s) * 1000;
-    fs.rmSync(out, { force: true });
-  }
-  return { code: res.status ?? 128, stdout: res.stdout ?? "", stderr: res.stderr ?? "", wallMs, cpuMs };
+  return { code: res.status ?? 128, stdout: res.stdout ?? "", stderr: res.stderr ?? "", wallMs, cpuMs: t.cpuMs() };
 }
 
 /**
- * `timed` without blocking the event loop: the shared provider's output pipes are drained by it,
- * and a provider blocked on a full pipe would hang the command (spawnSync would deadlock).
+ * `timed` without blocking the event loop (lib/terraform's `run`): the shared provider's output
+ * pipes are drained by it, and a provider blocked on a full pipe would hang the command (spawnSync
+ * would deadlock).
  */
-export function timedAsync(bin: string, args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Timed> {
-  const useTime = fs.existsSync(GNU_TIME);
-  const out = path.join(os.tmpdir(), `bench-ladder-time-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  const [cmd, argv] = useTime ? [GNU_TIME, ["-f", "%U %S", "-o", out, bin, ...args]] : [bin, [...args]];
+export async function timedAsync(bin: string, args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Timed> {
+  const t = underGnuTime(bin, args);
   const start = process.hrtime.bigint();
-  return new Promise((resolve) => {
-    const child = spawn(cmd, argv, { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
-    const o: Buffer[] = [];
-    const e: Buffer[] = [];
-    child.stdout.on("data", (b: Buffer) => o.push(b));
-    child.stderr.on("data", (b: Buffer) => e.push(b));
-    child.on("close", (code) => {
-      const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-      let cpuMs = NaN;
-      if (useTime) {
-        try {
-          const [u, sys] = (fs.readFileSync(out, "utf8").trim().split("\n").pop() ?? "").split(" ").map(Number);
-          cpuMs = (u + sys) * 1000;
-        } catch {
-          cpuMs = NaN;
-        }
-        fs.rmSync(out, { force: true });
-      }
-      resolve({ code: code ?? 128, stdout: Buffer.concat(o).toString("utf8"), stderr: Buffer.concat(e).toString("utf8"), wallMs, cpuMs });
-    });
-  });
+  const r = await run(t.cmd, t.argv, opts);
+  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr, wallMs, cpuMs: t.cpuMs() };
 }
 
 interface Cell {
