@@ -23,7 +23,9 @@ import {
 } from "cdktf";
 import type { LayerName, PlatformConfig } from "./config/types";
 import { CONTRACTS, contractOf, type ContractLayer, type Contracts, type OutputValue } from "./contracts";
-import { Naming } from "./naming";
+import { Naming, snakeCase } from "./naming";
+
+export { snakeCase };
 import { applyPermissionsBoundary } from "./permissions-boundary";
 import { layer, type LayerDefinition } from "./registry";
 
@@ -31,16 +33,6 @@ export const MANAGED_BY = "cdktf-platform-kit";
 
 /** Construct ids left out of addresses (cdktf's own conventions for "the main resource"). */
 const TRANSPARENT_IDS = new Set(["Default", "Resource"]);
-
-/** snake_case of one construct id: `appUs-west-2a` -> `app_us_west_2a`. */
-export function snakeCase(id: string): string {
-  const s = id
-    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "_")
-    .replace(/^_+|_+$/g, "");
-  return /^[0-9]/.test(s) ? `_${s}` : s;
-}
 
 function elementKind(el: TerraformElement): string {
   if (el instanceof TerraformResource) return `resource ${el.terraformResourceType}`;

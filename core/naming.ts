@@ -82,3 +82,13 @@ export class Naming {
     return ["", this.project, this.environment, ...parts].join("/");
   }
 }
+
+/** snake_case of one construct id: `appUs-west-2a` -> `app_us_west_2a`. */
+export function snakeCase(id: string): string {
+  const s = id
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "");
+  return /^[0-9]/.test(s) ? `_${s}` : s;
+}

@@ -19,6 +19,7 @@ import type { PlatformConfig } from "../../core/config/types";
 import type { KeyPath, Rule, SemanticIssue } from "../../core/config/types";
 import { namespaceName } from "../05-cloud-map/config";
 import { matching } from "../../core/config/fields";
+import { snakeCase } from "../../core/naming";
 
 // ---------------------------------------------------------------------------------------------
 // Limits of Parameter Store (SSM PutParameter documentation)
@@ -265,17 +266,11 @@ export function readableSubtrees(cfg: PlatformConfig, service: string): string[]
 
 /**
  * The Terraform address part of a key: the snake_case the stack gives the construct path
- * (core/layer-stack.ts snakeCase, with `/` read as a separator). Two keys with the same address
+ * (core/naming.ts snakeCase, with `/` read as a separator). Two keys with the same address
  * part would claim one address; the rules refuse them.
  */
 export function parameterAddressPart(key: string): string {
-  const s = key
-    .replace(/\//g, "_")
-    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "_")
-    .replace(/^_+|_+$/g, "");
-  return /^[0-9]/.test(s) ? `_${s}` : s;
+  return snakeCase(key.replace(/\//g, "_"));
 }
 
 // ---------------------------------------------------------------------------------------------
