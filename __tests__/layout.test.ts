@@ -187,8 +187,10 @@ describe("an in-memory registry: what a new layer's descriptor gives (the real t
     name: "audit",
     description: "an audit trail",
     contract: () => ({ trail_arn: str("the trail", () => "arn:aws:cloudtrail:::trail/t") }),
-    sections: { audit: AuditSchema },
-    rules: [(cfg) => (cfg.tier === "prod" ? [{ path: ["audit"], expected: "a probe issue" }] : [])],
+    config: {
+      sections: { audit: AuditSchema },
+      rules: [(cfg) => (cfg.tier === "prod" ? [{ path: ["audit"], expected: "a probe issue" }] : [])],
+    },
   });
   const quiet = defineLayer({ name: "quiet", description: "publishes nothing" });
   const registry = [...LAYER_DESCRIPTORS, audit, quiet] as const;
@@ -221,9 +223,9 @@ describe("an in-memory registry: what a new layer's descriptor gives (the real t
     expect(() => layerTable([defineLayer({ name: "Audit_Trail", description: "x" })])).toThrow(
       'layer name "Audit_Trail" (registry position 1) is not lower-case letters, digits and hyphens',
     );
-    const clash = defineLayer({ name: "clash", description: "x", sections: { audit: AuditSchema } });
+    const clash = defineLayer({ name: "clash", description: "x", config: { sections: { audit: AuditSchema }, rules: [] } });
     expect(() => sectionShape([audit, clash])).toThrow('config section "audit" of layer clash is already declared by layer audit');
-    const core = defineLayer({ name: "core-clash", description: "x", sections: { network: AuditSchema } });
+    const core = defineLayer({ name: "core-clash", description: "x", config: { sections: { network: AuditSchema }, rules: [] } });
     expect(() => sectionShape([core], ["network"])).toThrow(
       'config section "network" of layer core-clash is already declared by core/config/schema.ts',
     );

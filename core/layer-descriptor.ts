@@ -44,20 +44,31 @@ export interface LayerDescriptor<N = string, F = ContractThunk | undefined, S = 
   readonly rules: readonly Rule[];
 }
 
-/** Declares a layer (layers/NN-<layer>/layer.ts). Keeps the literal name and the contract's and sections' types. */
+/** A layer's part of the configuration: its top-level sections and its cross-field rules (exported by its config.ts). */
+export interface LayerConfig<S = Sections> {
+  /** Its top-level config sections, in the order they appear in the schema. */
+  readonly sections: S;
+  /** Its cross-field rules, run on every schema-valid configuration in registry order. */
+  readonly rules: readonly Rule[];
+}
+
+/**
+ * Declares a layer (layers/NN-<layer>/layer.ts). Keeps the literal name and the contract's and sections' types.
+ * `config` is the layer's part of the configuration, declared next to its schema in config.ts; none: the
+ * layer adds no section and no rule.
+ */
 export function defineLayer<const N extends string, F extends ContractThunk | undefined = undefined, S = Record<never, never>>(def: {
   name: N;
   description: string;
   contract?: F;
-  sections?: S;
-  rules?: readonly Rule[];
+  config?: LayerConfig<S>;
 }): LayerDescriptor<N, F, S> {
   return {
     name: def.name,
     description: def.description,
     contract: def.contract as F,
-    sections: (def.sections ?? {}) as S,
-    rules: def.rules ?? [],
+    sections: (def.config?.sections ?? {}) as S,
+    rules: def.config?.rules ?? [],
   };
 }
 

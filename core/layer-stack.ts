@@ -28,6 +28,7 @@ import { Naming, snakeCase } from "./naming";
 export { snakeCase };
 import { applyPermissionsBoundary } from "./permissions-boundary";
 import { layer, type LayerDefinition } from "./registry";
+import { layerOn } from "./config/layer-switch";
 
 export const MANAGED_BY = "cdktf-platform-kit";
 
@@ -105,7 +106,7 @@ export function stateKey(config: PlatformConfig, def: LayerDefinition): string {
 
 /** True unless config.layers disables the layer. */
 export function isLayerEnabled(config: PlatformConfig, name: LayerName): boolean {
-  return config.layers[name]?.enabled !== false;
+  return layerOn(config, name);
 }
 
 type ContractOf<L> = L extends ContractLayer ? Contracts[L] : Record<string, never>;

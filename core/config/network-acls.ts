@@ -33,6 +33,7 @@ import { contains, parseCidr } from "./cidr";
 import { KAFKA_IAM_PORT } from "./constants";
 import type { PlatformConfig } from "./types";
 import { subnetPlan } from "./subnets";
+import { layerOn } from "./layer-switch";
 
 export const NACL_TIERS = ["public", "app", "data"] as const;
 export type NaclTier = (typeof NACL_TIERS)[number];
@@ -74,8 +75,6 @@ const isTier = (e: End): e is { readonly tier: NaclTier } => "tier" in e;
 export function databasePort(cfg: Pick<PlatformConfig, "database">): number {
   return cfg.database.port ?? (cfg.database.engine.includes("postgres") ? 5432 : 3306);
 }
-
-const layerOn = (cfg: PlatformConfig, name: keyof PlatformConfig["layers"]) => cfg.layers[name]?.enabled !== false;
 
 /** Every flow between tiers (and to and from outside the VPC) the configuration opens. */
 function flows(cfg: PlatformConfig): Flow[] {

@@ -1,4 +1,5 @@
 import { mockArn, mockId, map, str, type Contract } from "../../core/contracts/types";
+import { layerOn } from "../../core/config/layer-switch";
 
 /** KMS keys the security layer creates, by purpose. */
 export const KMS_KEY_PURPOSES = ["logs", "data", "messaging"] as const;
@@ -33,12 +34,12 @@ export const securityContract = {
   lambda_role_arns: map(
     "Execution role ARN per Lambda function (genai when the lambda-genai layer is enabled).",
     (cfg): Record<string, string> =>
-      cfg.layers["lambda-genai"]?.enabled === false
+      !layerOn(cfg, "lambda-genai")
         ? {}
         : { genai: mockArn(cfg, "iam", `role/${cfg.project}-${cfg.environment}-genai-lambda`, { global: true }) },
   ),
   lambda_role_names: map("Execution role name per Lambda function.", (cfg): Record<string, string> =>
-    cfg.layers["lambda-genai"]?.enabled === false ? {} : { genai: `${cfg.project}-${cfg.environment}-genai-lambda` },
+    !layerOn(cfg, "lambda-genai") ? {} : { genai: `${cfg.project}-${cfg.environment}-genai-lambda` },
   ),
   kms_key_arns: map("Customer-managed KMS key ARN per purpose: logs, data (RDS, secrets, SSM, S3), messaging (SNS, SQS).", (cfg) =>
     Object.fromEntries(["logs", "data", "messaging"].map((p) => [p, mockArn(cfg, "kms", `key/${mockId("mrk", p, 32).slice(4)}`)])),

@@ -23,6 +23,9 @@ import type { KeyPath, Rule, SemanticIssue } from "../../core/config/types";
 import { performanceInsightsRow, performanceInsightsSupported, SERVERLESS_V2_ACU } from "../../core/config/rds-facts";
 import { TIER_RULES } from "../../core/config/tiers";
 import { iamDatabaseUsers } from "../07-application/config";
+import { KafkaSchema, kafkaRules } from "./kafka";
+import type { LayerConfig } from "../../core/layer-descriptor";
+import { whenLayerOn } from "../../core/config/layer-switch";
 
 // ---------------------------------------------------------------------------------------------
 // Engine facts
@@ -847,11 +850,17 @@ const provisionerRules: Rule = (cfg) => {
       ];
 };
 
-/** Rules apply only where the database layer is written. */
-const whenEnabled =
-  (rule: Rule): Rule =>
-  (cfg) =>
-    cfg.layers.database?.enabled === false ? [] : rule(cfg);
+/** Cross-field rules of the database section (see ../semantic.ts). Checked when the layer is on. */
+export const databaseRules: readonly Rule[] = whenLayerOn("database", [
+  engineRules,
+  protectionRules,
+  windowRules,
+  cacheRules,
+  provisionerRules,
+]);
 
-/** Cross-field rules of the database section (see ../semantic.ts). */
-export const databaseRules: readonly Rule[] = [engineRules, protectionRules, windowRules, cacheRules, provisionerRules].map(whenEnabled);
+/** The layer's part of the configuration (layer.ts declares it): its sections and its cross-field rules (core/config/semantic.ts). */
+export const databaseConfig: LayerConfig<{ database: typeof DatabaseSchema; cache: typeof CacheSchema; kafka: typeof KafkaSchema }> = {
+  sections: { database: DatabaseSchema, cache: CacheSchema, kafka: KafkaSchema },
+  rules: [...databaseRules, ...kafkaRules],
+};

@@ -16,6 +16,7 @@ import { didYouMean } from "../../core/config/errors";
 import type { PlatformConfig } from "../../core/config/types";
 import type { Rule, SemanticIssue } from "../../core/config/types";
 import { wholeNumberOr } from "../../core/config/fields";
+import { layerOn } from "../../core/config/layer-switch";
 
 export const KAFKA_MODES = ["serverless", "provisioned"] as const;
 
@@ -69,7 +70,7 @@ const kafkaRule: Rule = (cfg: PlatformConfig) => {
   const k = cfg.kafka;
   if (!k.enabled) return [];
   const issues: SemanticIssue[] = [];
-  if (cfg.layers.database?.enabled === false) {
+  if (!layerOn(cfg, "database")) {
     issues.push({
       path: [...K, "enabled"],
       expected: "false, or layers.database enabled (the cluster lives in the database layer, the data tier)",

@@ -20,6 +20,8 @@ import type { KeyPath, Rule, SemanticIssue } from "../../core/config/types";
 import { namespaceName } from "../05-cloud-map/config";
 import { matching } from "../../core/config/fields";
 import { snakeCase } from "../../core/naming";
+import type { LayerConfig } from "../../core/layer-descriptor";
+import { layerOn, whenLayerOn } from "../../core/config/layer-switch";
 
 // ---------------------------------------------------------------------------------------------
 // Limits of Parameter Store (SSM PutParameter documentation)
@@ -160,7 +162,6 @@ export interface PlannedParameter {
 }
 
 /** The parameters layer is written unless config.layers.parameters.enabled is false. */
-const layerEnabled = (cfg: PlatformConfig, name: keyof PlatformConfig["layers"]): boolean => cfg.layers[name]?.enabled !== false;
 
 const asText = (v: string | number | boolean): string => String(v);
 
@@ -219,7 +220,7 @@ export function parameterPlan(cfg: PlatformConfig): PlannedParameter[] {
   plan.push(
     generated(COMMON_SUBTREE, "environment", "Name of the environment.", { kind: "value", value: cfg.environment }, ["environment"]),
   );
-  if (layerEnabled(cfg, "cloud-map")) {
+  if (layerOn(cfg, "cloud-map")) {
     plan.push(
       generated(
         COMMON_SUBTREE,
@@ -233,7 +234,7 @@ export function parameterPlan(cfg: PlatformConfig): PlannedParameter[] {
   plan.push(...freeForm(COMMON_SUBTREE, p.common, ["parameters", "common"]));
 
   // Layer 03 switched off: there is no database to describe, so no database/* key is planned.
-  if (layerEnabled(cfg, "database")) {
+  if (layerOn(cfg, "database")) {
     const keys: [DatabaseParameterKey, string][] = [
       ...Object.entries(DATABASE_PARAMETERS),
       ...(cfg.cache.enabled ? Object.entries(CACHE_PARAMETERS) : []),
@@ -260,7 +261,7 @@ export function parameterPlan(cfg: PlatformConfig): PlannedParameter[] {
 
 /** Subtrees a service's task role reads: its own, common, and database when it reads the database and layer 03 exists. */
 export function readableSubtrees(cfg: PlatformConfig, service: string): string[] {
-  const readsDatabase = (cfg.parameters.services[service]?.readsDatabase ?? true) && layerEnabled(cfg, "database");
+  const readsDatabase = (cfg.parameters.services[service]?.readsDatabase ?? true) && layerOn(cfg, "database");
   return [service, COMMON_SUBTREE, ...(readsDatabase ? [DATABASE_SUBTREE] : [])];
 }
 
@@ -432,4 +433,10 @@ const RULES: readonly Rule[] = [projectPrefixRule, reservedServiceRule, unknownS
  * Cross-field rules of the parameters section (see ../semantic.ts). They apply when layer 04 is
  * enabled: a switched-off layer writes no parameter, so its names cannot be refused.
  */
-export const parametersRules: readonly Rule[] = [(cfg) => (layerEnabled(cfg, "parameters") ? RULES.flatMap((rule) => rule(cfg)) : [])];
+export const parametersRules: readonly Rule[] = whenLayerOn("parameters", RULES);
+
+/** The layer's part of the configuration (layer.ts declares it): its sections and its cross-field rules (core/config/semantic.ts). */
+export const parametersConfig: LayerConfig<{ parameters: typeof ParametersSchema }> = {
+  sections: { parameters: ParametersSchema },
+  rules: parametersRules,
+};

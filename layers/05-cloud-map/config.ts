@@ -9,6 +9,8 @@ import { z } from "zod";
 import type { PlatformConfig } from "../../core/config/types";
 import type { Rule, SemanticIssue } from "../../core/config/types";
 import { wholeNumber } from "../../core/config/fields";
+import type { LayerConfig } from "../../core/layer-descriptor";
+import { layerOn } from "../../core/config/layer-switch";
 
 /** Longest DNS name (RFC 1035, without the trailing dot). */
 export const DNS_NAME_MAX = 253;
@@ -56,7 +58,7 @@ export function namespaceName(cfg: Pick<PlatformConfig, "project" | "cloudMap">)
 
 /** Every `<service>.<namespace>` must be a DNS name AWS accepts (253 characters at most). */
 const serviceNameLengthRule: Rule = (cfg) => {
-  if (cfg.layers["cloud-map"]?.enabled === false) return [];
+  if (!layerOn(cfg, "cloud-map")) return [];
   const namespace = namespaceName(cfg);
   const tooLong = Object.keys(cfg.services).filter((s) => s.length + 1 + namespace.length > DNS_NAME_MAX);
   if (!tooLong.length) return [];
@@ -70,5 +72,8 @@ const serviceNameLengthRule: Rule = (cfg) => {
   return [issue];
 };
 
-/** Cross-field rules of the cloud-map section (see ../semantic.ts). Checked when the layer is enabled. */
-export const cloudMapRules: readonly Rule[] = [serviceNameLengthRule];
+/** The layer's part of the configuration (layer.ts declares it): its sections and its cross-field rules (core/config/semantic.ts). */
+export const cloudMapConfig: LayerConfig<{ cloudMap: typeof CloudMapSchema }> = {
+  sections: { cloudMap: CloudMapSchema },
+  rules: [serviceNameLengthRule],
+};

@@ -15,6 +15,8 @@ import {
 import { functionFields, logRetention, matching, wholeNumberIn, wholeNumberOr } from "../../core/config/fields";
 import type { PlatformConfig } from "../../core/config/types";
 import type { Rule, SemanticIssue } from "../../core/config/types";
+import type { LayerConfig } from "../../core/layer-descriptor";
+import { layerOn, whenLayerOn } from "../../core/config/layer-switch";
 
 /**
  * Lambda runtimes that can run the function, newest last. nodejs20.x is not offered: Lambda
@@ -156,7 +158,7 @@ export function genaiDatabaseUser(
   cfg: Pick<PlatformConfig, "genai" | "layers">,
 ): { user: string; privileges: (typeof DB_USER_PRIVILEGES)[number] } | undefined {
   const db = cfg.genai.database;
-  if (!db || cfg.layers["lambda-genai"]?.enabled === false || cfg.layers.database?.enabled === false) return undefined;
+  if (!db || !layerOn(cfg, "lambda-genai") || !layerOn(cfg, "database")) return undefined;
   return { user: db.user, privileges: db.privileges };
 }
 
@@ -188,8 +190,6 @@ const GEOGRAPHY_REGIONS: Readonly<Record<string, readonly string[]>> = {
   ca: ["ca-"],
   global: [""],
 };
-
-const enabled = (cfg: PlatformConfig) => cfg.layers["lambda-genai"]?.enabled !== false;
 
 /** The function runs in the app subnets: it needs the bedrock-runtime endpoint, or NAT with HTTPS egress. */
 const bedrockReachableRule: Rule = (cfg) => {
@@ -251,7 +251,7 @@ export function genaiMaxBodyBytes(cfg: Pick<PlatformConfig, "genai">): number {
 
 /** A WAF in front of the function bounds the body at what it can inspect: the function may not accept more. */
 const bodyInspectableRule: Rule = (cfg) => {
-  if (!cfg.security.waf.enabled || cfg.layers["api-gateway"]?.enabled === false) return [];
+  if (!cfg.security.waf.enabled || !layerOn(cfg, "api-gateway")) return [];
   const bytes = genaiMaxBodyBytes(cfg);
   if (bytes <= WAF_DEFAULT_BODY_INSPECTION_BYTES) return [];
   return [
@@ -273,7 +273,7 @@ const databaseRule: Rule = (cfg) => {
   const db = cfg.genai.database;
   if (!db) return [];
   const at = (...keys: string[]) => ["genai", "database", ...keys];
-  if (cfg.layers.database?.enabled === false)
+  if (!layerOn(cfg, "database"))
     return [{ path: at(), expected: "no database (layers.database.enabled is false: there is no database to connect to)" }];
   const issues: SemanticIssue[] = [];
   if (!cfg.database.iamAuthentication) {
@@ -309,15 +309,11 @@ const databaseRule: Rule = (cfg) => {
   return issues;
 };
 
-/** Cross-field rules of the genai section (see ../semantic.ts). Checked when the layer is enabled. */
-export const genaiRules: readonly Rule[] = [
-  bedrockReachableRule,
-  uniqueModelsRule,
-  profileGeographyRule,
-  bodyInspectableRule,
-  databaseRule,
-].map(
-  (rule): Rule =>
-    (cfg) =>
-      enabled(cfg) ? rule(cfg) : [],
-);
+/**
+ * The layer's part of the configuration (layer.ts declares it): its top-level sections and its
+ * cross-field rules (see core/config/semantic.ts), checked where the layer is on.
+ */
+export const lambdaGenaiConfig: LayerConfig<{ genai: typeof GenaiSchema }> = {
+  sections: { genai: GenaiSchema },
+  rules: whenLayerOn("lambda-genai", [bedrockReachableRule, uniqueModelsRule, profileGeographyRule, bodyInspectableRule, databaseRule]),
+};

@@ -27,6 +27,10 @@ import {
   USER_NAME_RE as DB_USER_NAME_RE,
 } from "../../functions/db-users/src/statements";
 import { parameterPlan } from "../04-parameters/config";
+import { deliveryRules } from "./delivery";
+import { collectorRules } from "./telemetry";
+import type { LayerConfig } from "../../core/layer-descriptor";
+import { layerOn } from "../../core/config/layer-switch";
 
 // -------------------------------------------------------------------------------------------------
 // Constants
@@ -672,7 +676,7 @@ export function serviceDatabaseAccess(
   svc: ServiceConfig,
 ): ServiceDatabaseAccess | undefined {
   const db = svc.database;
-  if (!db || cfg.layers.database?.enabled === false) return undefined;
+  if (!db || !layerOn(cfg, "database")) return undefined;
   const auth = db.auth ?? (cfg.database.iamAuthentication ? "iam" : "secret");
   return {
     auth,
@@ -855,7 +859,7 @@ const routingRule: Rule = (cfg) => {
 /** Variables: no secret-looking plain values, no name twice, credentials only with a database. */
 const environmentRule: Rule = (cfg) => {
   const issues: SemanticIssue[] = [];
-  const parametersEnabled = cfg.layers.parameters?.enabled !== false;
+  const parametersEnabled = layerOn(cfg, "parameters");
   const planned = parametersEnabled ? new Set(parameterPlan(cfg).map((p) => p.key)) : undefined;
   for (const [name, svc] of Object.entries(cfg.services)) {
     for (const key of Object.keys(svc.environment)) {
@@ -903,7 +907,7 @@ const environmentRule: Rule = (cfg) => {
  */
 const databaseAccessRule: Rule = (cfg) => {
   const issues: SemanticIssue[] = [];
-  const databaseEnabled = cfg.layers.database?.enabled !== false;
+  const databaseEnabled = layerOn(cfg, "database");
   const users = new Map<string, string>();
   for (const [name, svc] of Object.entries(cfg.services)) {
     if (svc.databaseCredentials !== undefined) {
@@ -1121,3 +1125,9 @@ export const applicationRules: readonly Rule[] = [
   blueGreenRule,
   spotRule,
 ];
+
+/** The layer's part of the configuration (layer.ts declares it): its sections and its cross-field rules (core/config/semantic.ts). */
+export const applicationConfig: LayerConfig<{ application: typeof ApplicationSchema }> = {
+  sections: { application: ApplicationSchema },
+  rules: [...applicationRules, ...deliveryRules, ...collectorRules],
+};

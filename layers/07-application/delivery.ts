@@ -20,6 +20,7 @@ import type { PlatformConfig } from "../../core/config/types";
 import type { Rule, SemanticIssue } from "../../core/config/types";
 import { BRANCH_RE, GITHUB_ENVIRONMENT_RE, GITHUB_OIDC_HOST, GITHUB_REPOSITORY_RE, sessionSeconds } from "../bootstrap/config";
 import { matching } from "../../core/config/fields";
+import { layerOn } from "../../core/config/layer-switch";
 
 const REPOSITORY_ERROR = "a GitHub repository as owner/name, such as acme/web-app (letters, digits, - . _)";
 const ENVIRONMENT_ERROR = "a GitHub environment name (letters, digits, _ . -)";
@@ -127,7 +128,7 @@ const deliveryRule: Rule = (cfg) => {
       hint: "set ci.github.repository; with ci.github.createOidcProvider false when another environment of the account creates the provider",
     });
   }
-  if (cfg.layers.application?.enabled === false) {
+  if (!layerOn(cfg, "application")) {
     issues.push({
       path: ["delivery", "github", "repository"],
       expected: "the application layer enabled (the delivery role lives there, beside the repositories and services it deploys)",

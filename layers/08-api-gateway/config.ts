@@ -23,6 +23,8 @@ import type { KeyPath, Rule, SemanticIssue } from "../../core/config/types";
 import { albHttpOnly, hasNetworkFront, servicePaths } from "../07-application/config";
 import { genaiMaxBodyBytes, WAF_DEFAULT_BODY_INSPECTION_BYTES } from "../06-lambda-genai/config";
 import { matching, wholeNumber, wholeRange } from "../../core/config/fields";
+import type { LayerConfig } from "../../core/layer-descriptor";
+import { layerOn, whenLayerOn } from "../../core/config/layer-switch";
 
 const SECTION = ["apiGateway"] as const;
 
@@ -257,7 +259,7 @@ export function resolveApiBackend(cfg: Pick<PlatformConfig, "application" | "api
 export function regionalWafForwardedHeader(
   cfg: Pick<PlatformConfig, "layers" | "frontend" | "application" | "apiGateway">,
 ): string | undefined {
-  const on = (layer: keyof PlatformConfig["layers"]) => cfg.layers[layer]?.enabled !== false;
+  const on = (layer: keyof PlatformConfig["layers"]) => layerOn(cfg, layer);
   const api = on("api-gateway");
   const stageBehindCloudFront = api && cfg.apiGateway.type === "rest" && on("frontend") && cfg.frontend.hosting === "s3-cloudfront";
   const albBehindApi = api && on("application") && !cfg.application.alb.internal;
@@ -271,7 +273,7 @@ export function regionalWafForwardedHeader(
  * KB; undefined when nothing does. The genai rules keep it within what WAF inspects (16 KB).
  */
 export function apiWafMaxBodyBytes(cfg: Pick<PlatformConfig, "layers" | "genai">): number | undefined {
-  const on = (layer: keyof PlatformConfig["layers"]) => cfg.layers[layer]?.enabled !== false;
+  const on = (layer: keyof PlatformConfig["layers"]) => layerOn(cfg, layer);
   if (!on("api-gateway") || !on("lambda-genai")) return undefined;
   const bytes = genaiMaxBodyBytes(cfg);
   return bytes > 8192 ? Math.min(Math.ceil(bytes / 1024) * 1024, WAF_DEFAULT_BODY_INSPECTION_BYTES) : undefined;
@@ -338,8 +340,6 @@ export function apiStageName(cfg: Pick<PlatformConfig, "environment" | "apiGatew
 
 // ---------------------------------------------------------------------------------------------
 // Cross-field rules
-
-const enabled = (cfg: PlatformConfig) => cfg.layers["api-gateway"]?.enabled !== false;
 
 const throttleRule: Rule = (cfg) => {
   const { rateLimit, burstLimit } = cfg.apiGateway.throttle;
@@ -432,7 +432,7 @@ const typeRules: Rule = (cfg) => {
 };
 
 const backendRule: Rule = (cfg) => {
-  if (cfg.layers.application?.enabled === false) return [];
+  if (!layerOn(cfg, "application")) return [];
   const api = cfg.apiGateway;
   const httpOnly = albHttpOnly(cfg);
   const backend = resolveApiBackend(cfg);
@@ -466,9 +466,9 @@ const backendRule: Rule = (cfg) => {
 
 /** Public paths the API can express, away from the GenAI route. */
 const publicPathRule: Rule = (cfg) => {
-  if (cfg.layers.application?.enabled === false) return [];
+  if (!layerOn(cfg, "application")) return [];
   const issues: SemanticIssue[] = [];
-  const genai = cfg.layers["lambda-genai"]?.enabled !== false;
+  const genai = layerOn(cfg, "lambda-genai");
   const routed = new Map(publicRoutes(cfg).map((r) => [`${r.service}#${r.index}`, r]));
   for (const [service, svc] of Object.entries(cfg.services)) {
     if (!svc.public) continue;
@@ -497,7 +497,7 @@ const publicPathRule: Rule = (cfg) => {
 };
 
 const routesRule: Rule = (cfg) => {
-  const on = (l: "application" | "lambda-genai") => cfg.layers[l]?.enabled !== false;
+  const on = (l: "application" | "lambda-genai") => layerOn(cfg, l);
   if (on("lambda-genai") || (on("application") && publicRoutes(cfg).length)) return [];
   if (on("application")) {
     return [
@@ -517,17 +517,11 @@ const routesRule: Rule = (cfg) => {
   ];
 };
 
-/** Cross-field rules of the apiGateway section (see ../semantic.ts). Checked when the layer is enabled. */
-export const apiGatewayRules: readonly Rule[] = [
-  throttleRule,
-  corsRule,
-  customDomainRule,
-  typeRules,
-  backendRule,
-  publicPathRule,
-  routesRule,
-].map(
-  (rule): Rule =>
-    (cfg) =>
-      enabled(cfg) ? rule(cfg) : [],
-);
+/**
+ * The layer's part of the configuration (layer.ts declares it): its top-level sections and its
+ * cross-field rules (see core/config/semantic.ts), checked where the layer is on.
+ */
+export const apiGatewayConfig: LayerConfig<{ apiGateway: typeof ApiGatewaySchema }> = {
+  sections: { apiGateway: ApiGatewaySchema },
+  rules: whenLayerOn("api-gateway", [throttleRule, corsRule, customDomainRule, typeRules, backendRule, publicPathRule, routesRule]),
+};

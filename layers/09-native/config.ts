@@ -33,6 +33,8 @@ import type { KeyPath, Rule, SemanticIssue } from "../../core/config/types";
 import { DNS_NAME_RE } from "../08-api-gateway/config";
 import { GENAI_RUNTIMES } from "../06-lambda-genai/config";
 import { TemplateLayoutError, expandTemplateFile, fileProblem } from "./template-layout";
+import type { LayerConfig } from "../../core/layer-descriptor";
+import { layerOn, whenLayerOn } from "../../core/config/layer-switch";
 
 // -------------------------------------------------------------------------------------------------
 // Constants
@@ -929,12 +931,11 @@ export function bucketNameProblem(text: string): string | undefined {
 // Rules
 
 const N = ["native"] as const;
-const enabled = (cfg: PlatformConfig) => cfg.layers.native?.enabled !== false;
 
 /** Every grantee names a service that exists, or the GenAI function while its layer is enabled. */
 const principalRule: Rule = (cfg) => {
   const services = Object.keys(cfg.services);
-  const genai = cfg.layers["lambda-genai"]?.enabled !== false;
+  const genai = layerOn(cfg, "lambda-genai");
   const known = [...services, ...(genai ? [GENAI_PRINCIPAL] : [])];
   const issues: SemanticIssue[] = [];
   for (const g of nativeGrants(cfg)) {
@@ -1421,32 +1422,34 @@ function identityPoolIssues(cfg: PlatformConfig, c: CognitoConfig, cp: KeyPath):
 /** The layer's resources are encrypted with layer 02's keys and granted to its roles. */
 const dependencyRule: Rule = (cfg) => {
   const issues: SemanticIssue[] = [];
-  if (nativeHasResources(cfg.native) && cfg.layers.security?.enabled === false) {
+  if (nativeHasResources(cfg.native) && !layerOn(cfg, "security")) {
     issues.push({
       path: ["layers", "security", "enabled"],
       expected: "true (the native layer encrypts with its KMS keys and grants to its roles)",
     });
   }
-  if ((cfg.native.mailer || cfg.native.cognito?.postConfirmation) && cfg.layers.network?.enabled === false) {
+  if ((cfg.native.mailer || cfg.native.cognito?.postConfirmation) && !layerOn(cfg, "network")) {
     issues.push({ path: ["layers", "network", "enabled"], expected: "true (the native layer's functions run in its app subnets)" });
   }
   return issues;
 };
 
-/** Cross-field rules of the native section (see ../semantic.ts). Checked while the layer is enabled. */
-export const nativeRules: readonly Rule[] = [
-  principalRule,
-  serviceNameRule,
-  bucketRules,
-  queueRules,
-  topicRules,
-  eventBusRules,
-  sesRules,
-  functionRules,
-  cognitoRules,
-  dependencyRule,
-].map(
-  (rule): Rule =>
-    (cfg) =>
-      enabled(cfg) ? rule(cfg) : [],
-);
+/**
+ * The layer's part of the configuration (layer.ts declares it): its top-level sections and its
+ * cross-field rules (see core/config/semantic.ts), checked where the layer is on.
+ */
+export const nativeConfig: LayerConfig<{ native: typeof NativeSchema }> = {
+  sections: { native: NativeSchema },
+  rules: whenLayerOn("native", [
+    principalRule,
+    serviceNameRule,
+    bucketRules,
+    queueRules,
+    topicRules,
+    eventBusRules,
+    sesRules,
+    functionRules,
+    cognitoRules,
+    dependencyRule,
+  ]),
+};

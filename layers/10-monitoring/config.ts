@@ -18,6 +18,9 @@ import { logRetention, wholeRange } from "../../core/config/fields";
 import type { LayerName, PlatformConfig } from "../../core/config/types";
 import type { KeyPath, Rule, SemanticIssue } from "../../core/config/types";
 import { nativeNames } from "../09-native/config";
+import { loggingRules } from "./logging";
+import type { LayerConfig } from "../../core/layer-descriptor";
+import { layerOn, whenLayerOn } from "../../core/config/layer-switch";
 
 const SECTION = ["monitoring"] as const;
 
@@ -493,7 +496,7 @@ export type WatchedLayer = (typeof WATCHED_LAYERS)[number];
 
 /** Whether the monitoring layer watches a layer: it is enabled and has something to watch (native: queues or functions). */
 export function watches(cfg: PlatformConfig, layer: WatchedLayer): boolean {
-  if (cfg.layers[layer]?.enabled === false) return false;
+  if (!layerOn(cfg, layer)) return false;
   return layer !== "native" || Object.keys(cfg.native.queues).length > 0 || Object.keys(nativeNames(cfg).functions).length > 0;
 }
 
@@ -566,11 +569,11 @@ const evaluationRule: Rule = (cfg) => {
   return issues;
 };
 
-/** Rules apply only where the monitoring layer is written. */
-const whenEnabled =
-  (rule: Rule): Rule =>
-  (cfg) =>
-    cfg.layers.monitoring?.enabled === false ? [] : rule(cfg);
+/** Cross-field rules of the monitoring section (see ../semantic.ts). Checked when the layer is on. */
+export const monitoringRules: readonly Rule[] = whenLayerOn("monitoring", [evaluationRule]);
 
-/** Cross-field rules of the monitoring section (see ../semantic.ts). */
-export const monitoringRules: readonly Rule[] = [evaluationRule].map(whenEnabled);
+/** The layer's part of the configuration (layer.ts declares it): its sections and its cross-field rules (core/config/semantic.ts). */
+export const monitoringConfig: LayerConfig<{ monitoring: typeof MonitoringSchema }> = {
+  sections: { monitoring: MonitoringSchema },
+  rules: [...monitoringRules, ...loggingRules],
+};

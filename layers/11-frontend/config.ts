@@ -21,6 +21,8 @@ import type { KeyPath, Rule, SemanticIssue } from "../../core/config/types";
 import { ACM_CERTIFICATE_ARN_RE, DNS_NAME_RE } from "../08-api-gateway/config";
 import { SECRET_NAME_RE } from "../07-application/config";
 import { matching, wholeNumber, wholeRange } from "../../core/config/fields";
+import type { LayerConfig } from "../../core/layer-descriptor";
+import { layerOn, whenLayerOn } from "../../core/config/layer-switch";
 
 const SECTION = ["frontend"] as const;
 
@@ -363,7 +365,7 @@ export type FrontendConfig = PlatformConfig["frontend"];
 
 /** Whether the distribution has the `/api/*` behaviour: the api-gateway layer is enabled. */
 export function hasApiOrigin(cfg: Pick<PlatformConfig, "layers">): boolean {
-  return cfg.layers["api-gateway"]?.enabled !== false;
+  return layerOn(cfg, "api-gateway");
 }
 
 /** frontend.cloudfront.spaRouting, else a CloudFront Function with an API origin and error responses without. */
@@ -616,9 +618,11 @@ const externalRule: Rule = (cfg) => {
   return corsIssue(cfg, fe.siteUrl, "frontend.siteUrl");
 };
 
-/** Cross-field rules of the frontend section (see ../semantic.ts). Checked when the layer is enabled. */
-export const frontendRules: readonly Rule[] = [domainRule, securityHeadersRule, cloudFrontRule, amplifyRule, externalRule].map(
-  (rule): Rule =>
-    (cfg) =>
-      cfg.layers.frontend?.enabled !== false ? rule(cfg) : [],
-);
+/**
+ * The layer's part of the configuration (layer.ts declares it): its top-level sections and its
+ * cross-field rules (see core/config/semantic.ts), checked where the layer is on.
+ */
+export const frontendConfig: LayerConfig<{ frontend: typeof FrontendSchema }> = {
+  sections: { frontend: FrontendSchema },
+  rules: whenLayerOn("frontend", [domainRule, securityHeadersRule, cloudFrontRule, amplifyRule, externalRule]),
+};

@@ -27,6 +27,8 @@ import type { PlatformConfig } from "../../core/config/types";
 import type { Rule, SemanticIssue } from "../../core/config/types";
 import { SEVERITIES, type Severity } from "../10-monitoring/config";
 import { blueGreenServices } from "../07-application/config";
+import type { LayerConfig } from "../../core/layer-descriptor";
+import { layerOn, whenLayerOn } from "../../core/config/layer-switch";
 
 const SECTION = ["notification"] as const;
 
@@ -321,17 +323,15 @@ export const NotificationSchema = z
 
 export type NotificationConfig = z.output<typeof NotificationSchema>;
 
-const on = (cfg: PlatformConfig, layer: "application" | "database" | "monitoring" | "notification") => cfg.layers[layer]?.enabled !== false;
-
 /** The event kinds that get a rule: enabled in config and their source layer enabled. */
 export function notificationEventKinds(cfg: PlatformConfig): NotificationEventKind[] {
   const { events } = cfg.notification;
   const kinds: NotificationEventKind[] = [];
-  if (on(cfg, "application") && events.ecsDeploymentFailed) kinds.push("ecs-deployment-failed");
-  if (on(cfg, "application") && events.ecsTaskStopped.enabled) kinds.push("ecs-task-stopped");
-  if (on(cfg, "database") && events.rds.enabled) kinds.push("rds-event");
-  if (on(cfg, "application") && events.ecsDeploymentCompleted) kinds.push("ecs-deployment-completed");
-  if (on(cfg, "application") && events.codeDeploy.enabled) kinds.push("codedeploy-deployment");
+  if (layerOn(cfg, "application") && events.ecsDeploymentFailed) kinds.push("ecs-deployment-failed");
+  if (layerOn(cfg, "application") && events.ecsTaskStopped.enabled) kinds.push("ecs-task-stopped");
+  if (layerOn(cfg, "database") && events.rds.enabled) kinds.push("rds-event");
+  if (layerOn(cfg, "application") && events.ecsDeploymentCompleted) kinds.push("ecs-deployment-completed");
+  if (layerOn(cfg, "application") && events.codeDeploy.enabled) kinds.push("codedeploy-deployment");
   return kinds;
 }
 
@@ -412,7 +412,7 @@ const routingRule: Rule = (cfg) => {
 
 /** The whole layer delivers monitoring's alarm topic. */
 const monitoringRule: Rule = (cfg) =>
-  on(cfg, "monitoring")
+  layerOn(cfg, "monitoring")
     ? []
     : [
         {
@@ -523,7 +523,7 @@ const uniqueListsRule: Rule = (cfg) => {
 
 /** CodeDeploy events come only from blue/green services' deployments: refuse a rule that can never fire. */
 const codeDeployEventsRule: Rule = (cfg) => {
-  if (!on(cfg, "application")) return [];
+  if (!layerOn(cfg, "application")) return [];
   const { events } = cfg.notification;
   const blueGreen = blueGreenServices(cfg).length;
   const issues: SemanticIssue[] = [];
@@ -545,17 +545,19 @@ const codeDeployEventsRule: Rule = (cfg) => {
   return issues;
 };
 
-/** Cross-field rules of the notification section (see ../semantic.ts). Checked when the layer is enabled. */
-export const notificationRules: readonly Rule[] = [
-  monitoringRule,
-  slackRule,
-  webhookEgressRule,
-  guardrailRule,
-  uniqueListsRule,
-  routingRule,
-  codeDeployEventsRule,
-].map(
-  (rule): Rule =>
-    (cfg) =>
-      on(cfg, "notification") ? rule(cfg) : [],
-);
+/**
+ * The layer's part of the configuration (layer.ts declares it): its top-level sections and its
+ * cross-field rules (see core/config/semantic.ts), checked where the layer is on.
+ */
+export const notificationConfig: LayerConfig<{ notification: typeof NotificationSchema }> = {
+  sections: { notification: NotificationSchema },
+  rules: whenLayerOn("notification", [
+    monitoringRule,
+    slackRule,
+    webhookEgressRule,
+    guardrailRule,
+    uniqueListsRule,
+    routingRule,
+    codeDeployEventsRule,
+  ]),
+};

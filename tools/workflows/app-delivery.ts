@@ -27,6 +27,7 @@ import { deliveryTarget, type DeliveryTarget } from "../../layers/07-application
 import { promotionOrder } from "./environments";
 import { renderWorkflow, type GeneratedFile } from "./generate";
 import { ACTIONS, actionRef, DEFAULT_BRANCH, NODE_VERSION, RUNNER } from "./settings";
+import { layerOn } from "../../core/config/layer-switch";
 
 /** Where the example workflows go (relative to the repository root). */
 export const APP_WORKFLOWS_DIR = "docs/app-workflows";
@@ -79,10 +80,7 @@ export function deliveryPlan(env: DeliveryEnvironment): DeliveryPlan | undefined
       port: svc.port,
       codeDeploy: serviceDeployment(cfg, svc) === "blue-green" ? { application: naming.prefix, group: name } : undefined,
     })),
-    siteBucket:
-      cfg.frontend.hosting === "s3-cloudfront" && cfg.layers.frontend?.enabled !== false
-        ? naming.bucket("site", cfg.aws.accountId)
-        : undefined,
+    siteBucket: cfg.frontend.hosting === "s3-cloudfront" && layerOn(cfg, "frontend") ? naming.bucket("site", cfg.aws.accountId) : undefined,
   };
 }
 
