@@ -417,6 +417,16 @@ export class RestApi extends Construct {
     return vpcLink;
   }
 
+  /**
+   * Adds parts to the deployment: their definition joins what triggers.redeployment hashes, and
+   * the deployment waits for them. Returns the first part.
+   */
+  private deploy<T extends ITerraformDependable>(definition: Record<string, unknown>, part: T, ...more: ITerraformDependable[]): T {
+    this.spec.push(definition);
+    this.deployed.push(part, ...more);
+    return part;
+  }
+
   /** The resource at a path (`api/customers/{proxy+}`), creating it and its missing parents; one per path. */
   private resourceAt(path: string): ApiGatewayResource {
     const existing = this.resources.get(path);
@@ -430,9 +440,7 @@ export class RestApi extends Construct {
     if (twin) throw new Error(`RestApi ${this.node.id}: resource paths ${twin} and ${path} would share the address ${id}`);
     const r = new ApiGatewayResource(this, id, { restApiId: this.api.id, parentId, pathPart: parts[parts.length - 1] });
     this.resources.set(path, r);
-    this.spec.push({ resource: `/${path}` });
-    this.deployed.push(r);
-    return r;
+    return this.deploy({ resource: `/${path}` }, r);
   }
 
   private method(
@@ -449,13 +457,10 @@ export class RestApi extends Construct {
       apiKeyRequired: opts.apiKeyRequired ?? false,
       requestParameters: opts.requestParameters,
     });
-    this.spec.push({
-      method: `${httpMethod} /${path}`,
-      apiKeyRequired: opts.apiKeyRequired ?? false,
-      requestParameters: opts.requestParameters ?? {},
-    });
-    this.deployed.push(m);
-    return m;
+    return this.deploy(
+      { method: `${httpMethod} /${path}`, apiKeyRequired: opts.apiKeyRequired ?? false, requestParameters: opts.requestParameters ?? {} },
+      m,
+    );
   }
 
   private integration(
@@ -480,10 +485,8 @@ export class RestApi extends Construct {
       httpMethod: method.httpMethod,
       ...opts,
     });
-    this.spec.push({ integration: `${httpMethod} /${path}`, ...opts });
-    this.deployed.push(i);
     if (opts.type !== "MOCK") this.integrations.push(i);
-    return i;
+    return this.deploy({ integration: `${httpMethod} /${path}`, ...opts }, i);
   }
 
   /** OPTIONS answered by a mock integration with the CORS headers (never needs an API key). */
@@ -510,8 +513,7 @@ export class RestApi extends Construct {
       responseTemplates: headers.template ? { "application/json": headers.template } : undefined,
       dependsOn: [integration],
     });
-    this.spec.push({ preflight: `/${path}`, headers: headers.static, template: headers.template ?? "" });
-    this.deployed.push(response, integrationResponse);
+    this.deploy({ preflight: `/${path}`, headers: headers.static, template: headers.template ?? "" }, response, integrationResponse);
   }
 
   /** CORS headers on the gateway's own errors (throttling, missing key, integration failures). */
@@ -529,8 +531,7 @@ export class RestApi extends Construct {
         responseType: type,
         responseParameters: Object.fromEntries(Object.entries(headers).map(([h, v]) => [`gatewayresponse.header.${h}`, quoted(v)])),
       });
-      this.spec.push({ gatewayResponse: type, headers });
-      this.deployed.push(r);
+      this.deploy({ gatewayResponse: type, headers }, r);
     }
   }
 }
