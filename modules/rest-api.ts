@@ -49,7 +49,7 @@ import { DefaultTokenResolver, Fn, StringConcat, Tokenization, type ITerraformDe
 import { Construct } from "constructs";
 import { ServiceRole } from "./service-role";
 import type { Metric } from "./alarm-set";
-import type { ApiCors, ApiLambdaRoute, ApiProps } from "./api-routes";
+import { apiDefaults, apiLambdaPermission, type ApiCors, type ApiLambdaRoute, type ApiProps } from "./api-routes";
 
 /** The backend behind `/<basePath>/{proxy+}`. */
 export interface RestApiBackend {
@@ -189,14 +189,9 @@ export class RestApi extends Construct {
 
   constructor(scope: Construct, id: string, props: RestApiProps) {
     super(scope, id);
-    const basePath = props.basePath ?? "api";
-    const throttle = props.throttle ?? { rateLimit: 1000, burstLimit: 2000 };
-    const cors = props.cors && props.cors.allowOrigins.length ? props.cors : undefined;
+    const { basePath, throttle, cors } = apiDefaults(`RestApi ${id}`, props);
     const apiKeyRequired = Object.keys(props.usagePlan?.apiKeys ?? {}).length > 0;
     const level = props.logging.level ?? "ERROR";
-    if (throttle.burstLimit < throttle.rateLimit) {
-      throw new Error(`RestApi ${id}: burst limit ${throttle.burstLimit} is below the rate limit ${throttle.rateLimit}`);
-    }
     if (!props.backend && !props.lambdaRoutes?.length) {
       throw new Error(`RestApi ${id}: no backend and no Lambda routes; a REST API needs at least one method to deploy`);
     }
@@ -225,15 +220,14 @@ export class RestApi extends Construct {
           timeoutMilliseconds: 29000,
         });
         if (cors) this.preflight(resource, path, cors);
-        const permission = new LambdaPermission(this, `${segmentId(path)}_${method.toLowerCase()}_permission`, {
-          statementId: `apigateway-rest-${props.name}-${method}-${segmentId(path)}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 100),
-          action: "lambda:InvokeFunction",
-          functionName: route.functionName,
-          qualifier: route.qualifier,
-          principal: "apigateway.amazonaws.com",
+        const permission = apiLambdaPermission(
+          this,
+          `${segmentId(path)}_${method.toLowerCase()}_permission`,
+          route,
+          `apigateway-rest-${props.name}-${method}-${segmentId(path)}`,
           // Any stage of this API, only this method and path (and, for {proxy+}, what lies below it).
-          sourceArn: `${this.api.executionArn}/*/${method}/${path.replace("{proxy+}", "*")}`,
-        });
+          `${this.api.executionArn}/*/${method}/${path.replace("{proxy+}", "*")}`,
+        );
         if (path === exact) permissions[route.pathPart] = permission;
       }
     }
