@@ -2,6 +2,8 @@
  * Route and CORS shapes shared by the two API Gateway front doors (HttpApi, RestApi): layer 08 hands
  * the same GenAI routes and CORS settings to whichever API type the configuration picks.
  */
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import type { Construct } from "constructs";
 
 /** A Lambda function behind `<METHOD> /<basePath>/<pathPart>`. */
 export interface ApiLambdaRoute {
@@ -50,4 +52,43 @@ export interface ApiProps<Backend> {
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
   /** @default no CORS */
   readonly cors?: ApiCors;
+}
+
+/**
+ * The defaults both API types apply to ApiProps: base path `api`, throttling of 1000 requests per
+ * second with bursts of 2000, CORS only when it names an origin. Refuses a burst limit below the
+ * rate limit (`where` names the construct in the error).
+ */
+export function apiDefaults(
+  where: string,
+  props: ApiProps<unknown>,
+): { basePath: string; throttle: { rateLimit: number; burstLimit: number }; cors?: ApiCors } {
+  const throttle = props.throttle ?? { rateLimit: 1000, burstLimit: 2000 };
+  if (throttle.burstLimit < throttle.rateLimit) {
+    throw new Error(`${where}: burst limit ${throttle.burstLimit} is below the rate limit ${throttle.rateLimit}`);
+  }
+  const cors = props.cors && props.cors.allowOrigins.length ? props.cors : undefined;
+  return { basePath: props.basePath ?? "api", throttle, cors };
+}
+
+/**
+ * The permission that lets API Gateway invoke a Lambda route's function (or its alias), only from
+ * `sourceArn` (this API, one method and path). `statementId` is made one Lambda accepts: characters
+ * other than letters, digits, `-` and `_` become `-`, and it is cut at 100 characters.
+ */
+export function apiLambdaPermission(
+  scope: Construct,
+  id: string,
+  route: ApiLambdaRoute,
+  statementId: string,
+  sourceArn: string,
+): LambdaPermission {
+  return new LambdaPermission(scope, id, {
+    statementId: statementId.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 100),
+    action: "lambda:InvokeFunction",
+    functionName: route.functionName,
+    qualifier: route.qualifier,
+    principal: "apigateway.amazonaws.com",
+    sourceArn,
+  });
 }

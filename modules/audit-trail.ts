@@ -6,7 +6,7 @@ import { Construct } from "constructs";
 import type { Metric } from "./alarm-set";
 import type { PolicyStatement } from "../core/policy";
 import type { DataProtection } from "./data-protection";
-import { KmsKey } from "./kms-key";
+import { KmsKey, type KmsKeyOptions } from "./kms-key";
 import { SecureBucket } from "./secure-bucket";
 import { ServiceRole } from "./service-role";
 
@@ -53,7 +53,7 @@ export interface AuditTrailProps {
   /** Record IAM, STS and CloudFront. @default true */
   readonly includeGlobalServiceEvents?: boolean;
   /** The trail's own KMS key: its alias (without `alias/`), administrator, deletion window. */
-  readonly key: { readonly alias: string; readonly adminPrincipalArn: string; readonly deletionWindowDays?: number };
+  readonly key: KmsKeyOptions;
   /** The log file bucket: globally unique name, days objects are kept. */
   readonly bucket: {
     readonly name: string;
@@ -107,12 +107,12 @@ export class AuditTrail extends Construct {
     // Known before the trail exists, so the key and bucket policies can name it without a cycle.
     const trailArn = `arn:${partition}:cloudtrail:${region}:${accountId}:trail/${props.trailName}`;
     const anyTrailOfAccount = `arn:${partition}:cloudtrail:*:${accountId}:trail/*`;
+    // Every grant to CloudTrail below holds for this trail only (confused-deputy guard).
+    const sourceIsThisTrail = { "aws:SourceArn": trailArn };
 
     this.key = new KmsKey(this, "key", {
-      alias: props.key.alias,
+      ...props.key,
       description: `CloudTrail log files of trail ${props.trailName}`,
-      adminPrincipalArn: props.key.adminPrincipalArn,
-      deletionWindowDays: props.key.deletionWindowDays,
       statements: [
         {
           Sid: "CloudTrailEncryptsLogFilesOfThisTrail",
@@ -120,7 +120,7 @@ export class AuditTrail extends Construct {
           Action: "kms:GenerateDataKey*",
           Resource: "*",
           Condition: {
-            StringEquals: { "aws:SourceArn": trailArn },
+            StringEquals: sourceIsThisTrail,
             StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": anyTrailOfAccount },
           },
         },
@@ -129,7 +129,7 @@ export class AuditTrail extends Construct {
           Principal: { Service: "cloudtrail.amazonaws.com" },
           Action: "kms:DescribeKey",
           Resource: "*",
-          Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+          Condition: { StringEquals: sourceIsThisTrail },
         },
       ],
     });
@@ -142,7 +142,7 @@ export class AuditTrail extends Construct {
         Principal: { Service: "cloudtrail.amazonaws.com" },
         Action: "s3:GetBucketAcl",
         Resource: `arn:${partition}:s3:::${props.bucket.name}`,
-        Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+        Condition: { StringEquals: sourceIsThisTrail },
       },
       {
         Sid: "CloudTrailWrite",
@@ -150,7 +150,7 @@ export class AuditTrail extends Construct {
         Principal: { Service: "cloudtrail.amazonaws.com" },
         Action: "s3:PutObject",
         Resource: objects,
-        Condition: { StringEquals: { "aws:SourceArn": trailArn, "s3:x-amz-acl": "bucket-owner-full-control" } },
+        Condition: { StringEquals: { ...sourceIsThisTrail, "s3:x-amz-acl": "bucket-owner-full-control" } },
       },
     ];
     this.bucket = new SecureBucket(this, "bucket", {

@@ -32,7 +32,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { Construct } from "constructs";
 import type { Metric } from "./alarm-set";
-import type { ApiCors, ApiLambdaRoute, ApiProps } from "./api-routes";
+import { apiDefaults, apiLambdaPermission, type ApiCors, type ApiLambdaRoute, type ApiProps } from "./api-routes";
 
 /** The backend behind `/<basePath>/{proxy+}`. */
 export interface HttpApiBackend {
@@ -116,12 +116,7 @@ export class HttpApi extends Construct {
 
   constructor(scope: Construct, id: string, props: HttpApiProps) {
     super(scope, id);
-    const basePath = props.basePath ?? "api";
-    const throttle = props.throttle ?? { rateLimit: 1000, burstLimit: 2000 };
-    const cors = props.cors && props.cors.allowOrigins.length ? props.cors : undefined;
-    if (throttle.burstLimit < throttle.rateLimit) {
-      throw new Error(`HttpApi ${id}: burst limit ${throttle.burstLimit} is below the rate limit ${throttle.rateLimit}`);
-    }
+    const { basePath, throttle, cors } = apiDefaults(`HttpApi ${id}`, props);
 
     this.api = new Apigatewayv2Api(this, "Resource", {
       name: props.name,
@@ -167,17 +162,14 @@ export class HttpApi extends Construct {
           target: `integrations/${integration.id}`,
         });
       }
-      permissions[route.pathPart] = new LambdaPermission(this, `${rid}_permission`, {
-        statementId: `apigateway-http-${props.name}-${method}-${basePath}-${route.pathPart}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 100),
-        action: "lambda:InvokeFunction",
-        functionName: route.functionName,
-        qualifier: route.qualifier,
-        principal: "apigateway.amazonaws.com",
+      permissions[route.pathPart] = apiLambdaPermission(
+        this,
+        `${rid}_permission`,
+        route,
+        `apigateway-http-${props.name}-${method}-${basePath}-${route.pathPart}`,
         // Any stage of this API, only this method and path (and what lies below it, with subPaths).
-        sourceArn: route.subPaths
-          ? `${this.api.executionArn}/*/${method}/${basePath}/${route.pathPart}*`
-          : `${this.api.executionArn}/*/${method}/${basePath}/${route.pathPart}`,
-      });
+        `${this.api.executionArn}/*/${method}/${basePath}/${route.pathPart}${route.subPaths ? "*" : ""}`,
+      );
     }
     this.permissions = permissions;
 

@@ -59,6 +59,9 @@ export interface KmsKeyProps {
   readonly deletionWindowDays?: number;
 }
 
+/** What a construct that creates a key of its own takes for it; the construct writes the description and statements. */
+export type KmsKeyOptions = Pick<KmsKeyProps, "alias" | "adminPrincipalArn" | "deletionWindowDays">;
+
 /**
  * A symmetric customer-managed KMS key with yearly rotation, an alias, and a key policy that
  * names exactly who may use it.

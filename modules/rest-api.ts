@@ -49,7 +49,7 @@ import { DefaultTokenResolver, Fn, StringConcat, Tokenization, type ITerraformDe
 import { Construct } from "constructs";
 import { ServiceRole } from "./service-role";
 import type { Metric } from "./alarm-set";
-import type { ApiCors, ApiLambdaRoute, ApiProps } from "./api-routes";
+import { apiDefaults, apiLambdaPermission, type ApiCors, type ApiLambdaRoute, type ApiProps } from "./api-routes";
 
 /** The backend behind `/<basePath>/{proxy+}`. */
 export interface RestApiBackend {
@@ -189,14 +189,9 @@ export class RestApi extends Construct {
 
   constructor(scope: Construct, id: string, props: RestApiProps) {
     super(scope, id);
-    const basePath = props.basePath ?? "api";
-    const throttle = props.throttle ?? { rateLimit: 1000, burstLimit: 2000 };
-    const cors = props.cors && props.cors.allowOrigins.length ? props.cors : undefined;
+    const { basePath, throttle, cors } = apiDefaults(`RestApi ${id}`, props);
     const apiKeyRequired = Object.keys(props.usagePlan?.apiKeys ?? {}).length > 0;
     const level = props.logging.level ?? "ERROR";
-    if (throttle.burstLimit < throttle.rateLimit) {
-      throw new Error(`RestApi ${id}: burst limit ${throttle.burstLimit} is below the rate limit ${throttle.rateLimit}`);
-    }
     if (!props.backend && !props.lambdaRoutes?.length) {
       throw new Error(`RestApi ${id}: no backend and no Lambda routes; a REST API needs at least one method to deploy`);
     }
@@ -225,15 +220,14 @@ export class RestApi extends Construct {
           timeoutMilliseconds: 29000,
         });
         if (cors) this.preflight(resource, path, cors);
-        const permission = new LambdaPermission(this, `${segmentId(path)}_${method.toLowerCase()}_permission`, {
-          statementId: `apigateway-rest-${props.name}-${method}-${segmentId(path)}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 100),
-          action: "lambda:InvokeFunction",
-          functionName: route.functionName,
-          qualifier: route.qualifier,
-          principal: "apigateway.amazonaws.com",
+        const permission = apiLambdaPermission(
+          this,
+          `${segmentId(path)}_${method.toLowerCase()}_permission`,
+          route,
+          `apigateway-rest-${props.name}-${method}-${segmentId(path)}`,
           // Any stage of this API, only this method and path (and, for {proxy+}, what lies below it).
-          sourceArn: `${this.api.executionArn}/*/${method}/${path.replace("{proxy+}", "*")}`,
-        });
+          `${this.api.executionArn}/*/${method}/${path.replace("{proxy+}", "*")}`,
+        );
         if (path === exact) permissions[route.pathPart] = permission;
       }
     }
@@ -417,6 +411,16 @@ export class RestApi extends Construct {
     return vpcLink;
   }
 
+  /**
+   * Adds parts to the deployment: their definition joins what triggers.redeployment hashes, and
+   * the deployment waits for them. Returns the first part.
+   */
+  private deploy<T extends ITerraformDependable>(definition: Record<string, unknown>, part: T, ...more: ITerraformDependable[]): T {
+    this.spec.push(definition);
+    this.deployed.push(part, ...more);
+    return part;
+  }
+
   /** The resource at a path (`api/customers/{proxy+}`), creating it and its missing parents; one per path. */
   private resourceAt(path: string): ApiGatewayResource {
     const existing = this.resources.get(path);
@@ -430,9 +434,7 @@ export class RestApi extends Construct {
     if (twin) throw new Error(`RestApi ${this.node.id}: resource paths ${twin} and ${path} would share the address ${id}`);
     const r = new ApiGatewayResource(this, id, { restApiId: this.api.id, parentId, pathPart: parts[parts.length - 1] });
     this.resources.set(path, r);
-    this.spec.push({ resource: `/${path}` });
-    this.deployed.push(r);
-    return r;
+    return this.deploy({ resource: `/${path}` }, r);
   }
 
   private method(
@@ -449,13 +451,10 @@ export class RestApi extends Construct {
       apiKeyRequired: opts.apiKeyRequired ?? false,
       requestParameters: opts.requestParameters,
     });
-    this.spec.push({
-      method: `${httpMethod} /${path}`,
-      apiKeyRequired: opts.apiKeyRequired ?? false,
-      requestParameters: opts.requestParameters ?? {},
-    });
-    this.deployed.push(m);
-    return m;
+    return this.deploy(
+      { method: `${httpMethod} /${path}`, apiKeyRequired: opts.apiKeyRequired ?? false, requestParameters: opts.requestParameters ?? {} },
+      m,
+    );
   }
 
   private integration(
@@ -480,10 +479,8 @@ export class RestApi extends Construct {
       httpMethod: method.httpMethod,
       ...opts,
     });
-    this.spec.push({ integration: `${httpMethod} /${path}`, ...opts });
-    this.deployed.push(i);
     if (opts.type !== "MOCK") this.integrations.push(i);
-    return i;
+    return this.deploy({ integration: `${httpMethod} /${path}`, ...opts }, i);
   }
 
   /** OPTIONS answered by a mock integration with the CORS headers (never needs an API key). */
@@ -510,8 +507,7 @@ export class RestApi extends Construct {
       responseTemplates: headers.template ? { "application/json": headers.template } : undefined,
       dependsOn: [integration],
     });
-    this.spec.push({ preflight: `/${path}`, headers: headers.static, template: headers.template ?? "" });
-    this.deployed.push(response, integrationResponse);
+    this.deploy({ preflight: `/${path}`, headers: headers.static, template: headers.template ?? "" }, response, integrationResponse);
   }
 
   /** CORS headers on the gateway's own errors (throttling, missing key, integration failures). */
@@ -529,8 +525,7 @@ export class RestApi extends Construct {
         responseType: type,
         responseParameters: Object.fromEntries(Object.entries(headers).map(([h, v]) => [`gatewayresponse.header.${h}`, quoted(v)])),
       });
-      this.spec.push({ gatewayResponse: type, headers });
-      this.deployed.push(r);
+      this.deploy({ gatewayResponse: type, headers }, r);
     }
   }
 }

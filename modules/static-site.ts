@@ -29,7 +29,7 @@ import { CloudfrontResponseHeadersPolicy } from "@cdktf/provider-aws/lib/cloudfr
 import { Lazy } from "cdktf";
 import { Construct } from "constructs";
 import type { DataProtection } from "./data-protection";
-import { KmsKey } from "./kms-key";
+import { KmsKey, type KmsKeyOptions } from "./kms-key";
 import { SecureBucket } from "./secure-bucket";
 import type { SecurityHeaders } from "./security-headers";
 
@@ -80,14 +80,8 @@ export interface StaticSiteAccessLogs {
   readonly includeCookies?: boolean;
 }
 
-export interface StaticSiteKms {
-  /** Alias of the key, without `alias/`. */
-  readonly alias: string;
-  /** Principal administering the key (the account root). */
-  readonly adminPrincipalArn: string;
-  /** @default 30 */
-  readonly deletionWindowDays?: number;
-}
+/** The site key's alias (without `alias/`), administrator (the account root) and deletion window. */
+export type StaticSiteKms = KmsKeyOptions;
 
 export interface StaticSiteProps {
   /** Base name of the origin access control, response headers policy and function (letters, digits, `-`, `_`; at most 40 characters). */
@@ -171,10 +165,8 @@ export class StaticSite extends Construct {
 
     if (props.kms) {
       this.key = new KmsKey(this, "key", {
-        alias: props.kms.alias,
+        ...props.kms,
         description: `Objects of the static site ${props.name}`,
-        adminPrincipalArn: props.kms.adminPrincipalArn,
-        deletionWindowDays: props.kms.deletionWindowDays,
         statements: [
           {
             Sid: "CloudFrontDecryptsForThisDistribution",

@@ -3,7 +3,7 @@
  * from native.cognito.postConfirmation). No secrets: SQS and SNS are called with the execution role.
  */
 import type { LogLevel } from "../../shared/log";
-import { logLevel as readLogLevel, SettingsError } from "../../shared/settings";
+import { logLevel as readLogLevel, required, SettingsError } from "../../shared/settings";
 
 export { SettingsError };
 
@@ -34,8 +34,7 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     throw new SettingsError(`${ENV.targetQueueUrl} is not an SQS queue URL`);
   if (topicArn && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(topicArn))
     throw new SettingsError(`${ENV.targetTopicArn} is not an SNS topic ARN`);
-  const deadLetterQueueUrl = env[ENV.deadLetterQueueUrl]?.trim();
-  if (!deadLetterQueueUrl) throw new SettingsError(`${ENV.deadLetterQueueUrl} is not set`);
+  const deadLetterQueueUrl = required(env, ENV.deadLetterQueueUrl);
   const logLevel = readLogLevel(env, ENV.logLevel);
   const template = env[ENV.template]?.trim() || undefined;
   return {

@@ -4,7 +4,7 @@
  * read at run time from the SecureString parameter named here (./webhook-url.ts).
  */
 import type { LogLevel } from "../../shared/log";
-import { logLevel as readLogLevel, SettingsError } from "../../shared/settings";
+import { logLevel as readLogLevel, required, SettingsError } from "../../shared/settings";
 
 export { SettingsError };
 
@@ -38,8 +38,7 @@ export const WEBHOOK_URL_PLACEHOLDER = "UNSET: set this SecureString to the inco
 
 /** Reads and checks the settings; throws SettingsError on a missing or malformed variable. */
 export function loadSettings(env: NodeJS.ProcessEnv): Settings {
-  const parameterName = env[ENV.parameterName]?.trim();
-  if (!parameterName) throw new SettingsError(`${ENV.parameterName} is not set`);
+  const parameterName = required(env, ENV.parameterName);
   if (!parameterName.startsWith("/"))
     throw new SettingsError(`${ENV.parameterName} must be a parameter path starting with /, found ${JSON.stringify(parameterName)}`);
   const format = (env[ENV.format] ?? "slack").toLowerCase();
