@@ -21,19 +21,7 @@ import type { LayerName } from "../core/config/schema";
 import { layer as layerDef } from "../core/registry";
 import { HARNESS_SELECTION, type OptionSpecs } from "./lib/args";
 import { PLUGIN_DIR_OPTION, startTool } from "./lib/cli";
-import {
-  environmentsOrExit,
-  finishHarnessRun,
-  holdHarnessLock,
-  indent,
-  onlyStacksOrExit,
-  prepareEnvironments,
-  pruneStackDirs,
-  rel,
-  removeOtherConfigFiles,
-  runMain,
-  type PreparedEnvironment,
-} from "./lib/harness";
+import { finishHarnessRun, indent, rel, removeOtherConfigFiles, runMain, type PreparedEnvironment } from "./lib/harness";
 import {
   countActions,
   LOCAL_STATE,
@@ -44,21 +32,13 @@ import {
   summaryLine,
   type ActionCounts,
 } from "./lib/offline";
-import { formatDuration, Progress, table } from "./lib/report";
+import { formatDuration, table } from "./lib/report";
 import { defaultJobs, runParallel } from "./lib/runner";
 import type { SynthesizedStack, TerraformJson } from "./lib/synth";
 import { cacheKey, InitPool, initOwn, nothingToPlan, providerSkeleton, ResultCache, useSharedInit } from "./lib/ladder";
+import { startLadderRun } from "./lib/ladder-run";
 import { providerSummary, ProviderPools, sharedProviderRefusal, type SharedRun } from "./lib/shared-providers";
-import {
-  cleanTerraformText,
-  initFingerprint,
-  parseDiagnostics,
-  run,
-  setupTerraform,
-  WORK_DIR,
-  writeIfChanged,
-  type TerraformSetup,
-} from "./lib/terraform";
+import { cleanTerraformText, initFingerprint, parseDiagnostics, run, WORK_DIR, writeIfChanged, type TerraformSetup } from "./lib/terraform";
 
 const OPTIONS: OptionSpecs = {
   ...HARNESS_SELECTION,
@@ -331,63 +311,24 @@ async function main(): Promise<void> {
     "Offline terraform plan of every stack of every environment, layers in order, upstream outputs mocked from the contracts.",
     OPTIONS,
   );
-  const envs = environmentsOrExit(args.values.env as string[] | undefined, reporter);
-  const tf = setupTerraform(reporter, "plan", { pluginDir: args.values["plugin-dir"] as string | undefined });
-  const jobs = (args.values.jobs as number | undefined) ?? defaultJobs();
-  await holdHarnessLock("plan", reporter);
-  const started = Date.now();
-  reporter.line(
-    `terraform ${tf.version} (${tf.bin}); providers from ${tf.mirror ? `mirror ${tf.mirror.dir}` : "the registry"}; ${jobs} jobs`,
-  );
-
-  const prepared = prepareEnvironments(envs, reporter);
-  const ready = prepared.filter((e) => !e.error);
-  for (const env of ready)
-    pruneStackDirs(
-      path.join(WORK_DIR, "plan", env.ref.key),
-      env.stacks.map((s) => s.name),
-      [MOCK_STATE_DIR],
-    );
-
-  const selected = onlyStacksOrExit(ready, args.values.layer as string[] | undefined, reporter);
-  const total = selected.reduce((n, e) => n + e.stacks.length, 0);
-  const labelWidth = Math.max(0, ...selected.flatMap((e) => e.stacks.map((s) => `${e.ref.key} ${s.name}:`.length)));
-  const progress = new Progress(reporter, total, labelWidth);
+  const { tf, force, started, prepared, tasks, inits, cache, pools, runStacks } = await startLadderRun(args, reporter, {
+    command: "plan",
+    label: ({ env, stack }) => `${env.ref.key} ${stack.name}:`,
+    keepInEnvDir: [MOCK_STATE_DIR],
+  });
   // Each stack plans against mock state, not against another stack's plan: all stacks of all
   // environments share one pool; mock state is rewritten from the contracts on every run.
-  for (const env of selected) fs.rmSync(path.join(WORK_DIR, "plan", env.ref.key, MOCK_STATE_DIR), { recursive: true, force: true });
-  const inits = new InitPool(tf, "plan");
-  const cache = new ResultCache();
-  cache.prune();
-  const force = args.values.force === true;
-  // One shared aws provider per job (tools/lib/shared-providers.ts), started from the mirror's binary in its own dir.
-  const providerDir = path.join(WORK_DIR, "shared-provider");
-  fs.mkdirSync(providerDir, { recursive: true });
-  const pools = args.values["own-providers"] === true ? undefined : new ProviderPools(jobs, tf.env, providerDir);
-  const tasks = selected.flatMap((env) => env.stacks.map((stack) => ({ env, stack })));
-  const stackResults = await runParallel(tasks, jobs, async ({ env, stack }) => {
-    let r: PlanResult;
-    try {
-      r = await planStack(env, stack, tf, inits, cache, force, pools);
-    } catch (e) {
-      r = {
-        env: env.ref.key,
-        stack: stack.name,
-        ok: false,
-        stage: "plan",
-        ms: 0,
-        message: e instanceof Error ? (e.stack ?? e.message) : String(e),
-      };
-    }
-    progress.finish(
-      `${env.ref.key} ${stack.name}:`,
+  for (const env of new Set(tasks.map((t) => t.env)))
+    fs.rmSync(path.join(WORK_DIR, "plan", env.ref.key, MOCK_STATE_DIR), { recursive: true, force: true });
+  const total = tasks.length;
+  const stackResults = await runStacks<PlanResult>(
+    ({ env, stack }) => planStack(env, stack, tf, inits, cache, force, pools),
+    ({ env, stack }, message) => ({ env: env.ref.key, stack: stack.name, ok: false, stage: "plan", ms: 0, message }),
+    (r) =>
       r.ok
         ? `${summaryLine(r.actions!)}${r.cached ? " (unchanged since it last planned)" : ""}${r.nothingToPlan ? ` (nothing to plan: ${r.nothingToPlan}; no Terraform run, no plan.json)` : ""}`
         : `FAILED (${r.stage})`,
-      r.ms,
-    );
-    return r;
-  });
+  );
 
   if (args.values.validate === true) {
     const bad = await validateProviderSettings(

@@ -14,30 +14,17 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { HARNESS_SELECTION, type OptionSpecs } from "./lib/args";
 import { PLUGIN_DIR_OPTION, startTool } from "./lib/cli";
-import {
-  environmentsOrExit,
-  finishHarnessRun,
-  holdHarnessLock,
-  indent,
-  onlyStacksOrExit,
-  prepareEnvironments,
-  pruneStackDirs,
-  rel,
-  removeOtherConfigFiles,
-  runMain,
-  type PreparedEnvironment,
-} from "./lib/harness";
-import { formatDuration, Progress, type Reporter, table } from "./lib/report";
-import { defaultJobs, runParallel } from "./lib/runner";
+import { finishHarnessRun, indent, rel, removeOtherConfigFiles, runMain, type PreparedEnvironment } from "./lib/harness";
+import { formatDuration, type Reporter, table } from "./lib/report";
 import { readStacks, type SynthesizedStack, type TerraformJson } from "./lib/synth";
 import { cacheKey, InitPool, initOwn, ResultCache, useSharedInit } from "./lib/ladder";
+import { startLadderRun } from "./lib/ladder-run";
 import { providerSummary, ProviderPools } from "./lib/shared-providers";
 import {
   cleanTerraformText,
   initFingerprint,
   parseDiagnostics,
   run,
-  setupTerraform,
   WORK_DIR,
   writeIfChanged,
   type Diagnostic,
@@ -213,58 +200,30 @@ async function main(): Promise<void> {
     OPTIONS,
   );
   const stacksDir = args.values.stacks as string | undefined;
-  const envs = stacksDir ? [] : environmentsOrExit(args.values.env as string[] | undefined, reporter);
-  const tf = setupTerraform(reporter, "validate", { pluginDir: args.values["plugin-dir"] as string | undefined });
-  const jobs = (args.values.jobs as number | undefined) ?? defaultJobs();
-  const force = args.values.force === true;
-  await holdHarnessLock("validate", reporter);
-  const started = Date.now();
-  reporter.line(
-    `terraform ${tf.version} (${tf.bin}); providers from ${tf.mirror ? `mirror ${tf.mirror.dir}` : "the registry"}; ${jobs} jobs`,
-  );
-
-  const prepared = stacksDir ? [outputDirAsEnvironment(stacksDir, reporter)] : prepareEnvironments(envs, reporter);
-  for (const env of prepared)
-    if (!env.error)
-      pruneStackDirs(
-        path.join(WORK_DIR, "validate", env.ref.key),
-        env.stacks.map((s) => s.name),
-      );
-  const selected = onlyStacksOrExit(prepared, args.values.layer as string[] | undefined, reporter);
-  const tasks = selected.flatMap((env) => env.stacks.map((stack) => ({ env, stack })));
-
-  const labelWidth = Math.max(0, ...tasks.map((t) => `${t.env.ref.key}/${t.stack.name}`.length));
-  const progress = new Progress(reporter, tasks.length, labelWidth);
-  const inits = new InitPool(tf, "validate");
-  const cache = new ResultCache();
-  cache.prune();
-  const providerDir = path.join(WORK_DIR, "shared-provider");
-  fs.mkdirSync(providerDir, { recursive: true });
-  const pools = args.values["own-providers"] === true ? undefined : new ProviderPools(jobs, tf.env, providerDir);
-  const stackResults = await runParallel(tasks, jobs, async ({ env, stack }) => {
-    let r: StackResult;
-    try {
-      r = await validateStack(env, stack, tf, inits, cache, force, pools);
-    } catch (e) {
-      r = {
-        env: env.ref.key,
-        stack: stack.name,
-        ok: false,
-        stage: "validate",
-        ms: 0,
-        errors: [],
-        warnings: [],
-        message: e instanceof Error ? (e.stack ?? e.message) : String(e),
-      };
-    }
-    const status = r.cached
-      ? `validate ok${r.warnings.length ? ` (${r.warnings.length} warning${r.warnings.length === 1 ? "" : "s"})` : ""} (unchanged since it last passed)`
-      : r.ok
-        ? `validate ok${r.warnings.length ? ` (${r.warnings.length} warning${r.warnings.length === 1 ? "" : "s"})` : ""}${r.initRan ? ", init" : ""}`
-        : `${r.stage} FAILED${r.errors.length ? ` (${r.errors.length} error${r.errors.length === 1 ? "" : "s"})` : ""}`;
-    progress.finish(`${env.ref.key}/${stack.name}`, status, r.ms);
-    return r;
+  const { tf, force, started, prepared, tasks, inits, cache, pools, runStacks } = await startLadderRun(args, reporter, {
+    command: "validate",
+    label: ({ env, stack }) => `${env.ref.key}/${stack.name}`,
+    prepared: stacksDir ? (r) => [outputDirAsEnvironment(stacksDir, r)] : undefined,
   });
+  const stackResults = await runStacks<StackResult>(
+    ({ env, stack }) => validateStack(env, stack, tf, inits, cache, force, pools),
+    ({ env, stack }, message) => ({
+      env: env.ref.key,
+      stack: stack.name,
+      ok: false,
+      stage: "validate",
+      ms: 0,
+      errors: [],
+      warnings: [],
+      message,
+    }),
+    (r) => {
+      const warned = r.warnings.length ? ` (${r.warnings.length} warning${r.warnings.length === 1 ? "" : "s"})` : "";
+      if (r.cached) return `validate ok${warned} (unchanged since it last passed)`;
+      if (r.ok) return `validate ok${warned}${r.initRan ? ", init" : ""}`;
+      return `${r.stage} FAILED${r.errors.length ? ` (${r.errors.length} error${r.errors.length === 1 ? "" : "s"})` : ""}`;
+    },
+  );
 
   await pools?.stop();
 
