@@ -31,6 +31,7 @@ import { PlatformStack } from "../core/layer-stack";
 import { reviewException } from "../core/review";
 import { synthesizedStacks } from "./fixtures/synth-cache";
 import { ALL_CONFIGS, anyConfig, env, resource, type TerraformJson } from "./helpers";
+import { AUDIT_TRAIL_PROPS } from "./fixtures/module-props";
 
 /** A stack with the kit's readable addresses (the construct path in snake_case, as every layer has). */
 class ModuleStack extends PlatformStack {
@@ -211,16 +212,7 @@ const CASES: readonly Case[] = [
   },
   {
     module: "AuditTrail",
-    build: (s, dataProtection) =>
-      new AuditTrail(s, "trail", {
-        trailName: "acme-test",
-        accountId: "123456789012",
-        region: "eu-west-1",
-        key: { alias: "acme-test-cloudtrail", adminPrincipalArn: "arn:aws:iam::123456789012:root" },
-        bucket: { name: "acme-test-cloudtrail-123456789012", expirationDays: 365 },
-        logs: { groupName: "/acme/test/cloudtrail", retentionDays: 14, kmsKeyArn: "arn:logs", roleName: "acme-test-cloudtrail-logs" },
-        dataProtection,
-      }),
+    build: (s, dataProtection) => new AuditTrail(s, "trail", { ...AUDIT_TRAIL_PROPS, dataProtection }),
     expect: (p) => ({ "aws_s3_bucket.trail_bucket": { force_destroy: !p, lifecycle: p ? PD : undefined } }),
   },
   {
