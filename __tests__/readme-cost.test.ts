@@ -7,7 +7,6 @@
  * configuration block the loader refuses.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { loadConfigFile } from "../core/config/loader";
 import type { PlatformConfig } from "../core/config/schema";
