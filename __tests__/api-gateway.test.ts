@@ -78,28 +78,21 @@ describe.each(ENVIRONMENTS)("api-gateway layer, REST (%s)", (name) => {
   });
 
   it("has ANY on every public service path and POST on /api/genai and below, without authorizer or API key, OPTIONS only where CORS is configured", () => {
-    expect(method(tf, "api_customers_proxy", "any")).toMatchObject({
-      http_method: "ANY",
-      resource_id: "${aws_api_gateway_resource.api_api_customers_proxy.id}",
-      authorization: "NONE",
-      api_key_required: false,
-      request_parameters: { "method.request.path.proxy": true },
-    });
-    expect(method(tf, "admin", "any")).toMatchObject({
-      http_method: "ANY",
-      resource_id: "${aws_api_gateway_resource.api_admin.id}",
-      authorization: "NONE",
-    });
+    // Each route method (api_<resource>_<verb>) is that verb on that resource, open to anyone.
+    for (const address of ROUTE_METHODS) {
+      const [, resourceName, verb] = /^(\w+)_(any|post)$/.exec(address)!;
+      expect([address, resource(tf, "aws_api_gateway_method", address)]).toMatchObject([
+        address,
+        {
+          http_method: verb.toUpperCase(),
+          resource_id: `\${aws_api_gateway_resource.${resourceName}.id}`,
+          authorization: "NONE",
+          api_key_required: false,
+        },
+      ]);
+    }
+    expect(method(tf, "api_customers_proxy", "any").request_parameters).toEqual({ "method.request.path.proxy": true });
     expect(method(tf, "admin", "any")).not.toHaveProperty("request_parameters");
-    expect(method(tf, "api_genai", "post")).toMatchObject({
-      http_method: "POST",
-      resource_id: "${aws_api_gateway_resource.api_api_genai.id}",
-      authorization: "NONE",
-    });
-    expect(method(tf, "api_genai_proxy", "post")).toMatchObject({
-      http_method: "POST",
-      resource_id: "${aws_api_gateway_resource.api_api_genai_proxy.id}",
-    });
     const options = cfg.apiGateway.cors.allowOrigins.length ? ROUTE_METHODS.map((m) => m.replace(/_(any|post)$/, "_options")) : [];
     expect(names(tf, "aws_api_gateway_method")).toEqual([...ROUTE_METHODS, ...options].sort());
   });

@@ -31,6 +31,7 @@ import { PlatformStack } from "../core/layer-stack";
 import { reviewException } from "../core/review";
 import { synthesizedStacks } from "./fixtures/synth-cache";
 import { ALL_CONFIGS, anyConfig, env, resource, type TerraformJson } from "./helpers";
+import { AUDIT_TRAIL_PROPS } from "./fixtures/module-props";
 
 /** A stack with the kit's readable addresses (the construct path in snake_case, as every layer has). */
 class ModuleStack extends PlatformStack {
@@ -54,6 +55,17 @@ function synthWith(build: (scope: Construct) => void): TerraformJson {
 
 type Body = Record<string, unknown>;
 const PD = { prevent_destroy: true };
+/** prevent_destroy while protected, no lifecycle block otherwise. */
+const kept = (p: boolean): Body => ({ lifecycle: p ? PD : undefined });
+/** An S3 bucket: kept while protected, emptied on destroy (force_destroy) only while unprotected. */
+const bucket = (p: boolean): Body => ({ force_destroy: !p, ...kept(p) });
+/** A database: deletion protection and a final snapshot while protected, neither otherwise. */
+const database = (p: boolean): Body => ({
+  deletion_protection: p,
+  skip_final_snapshot: !p,
+  final_snapshot_identifier: p ? "acme-test-final" : undefined,
+  ...kept(p),
+});
 
 const DB_COMMON = {
   identifier: "acme-test",
@@ -64,6 +76,19 @@ const DB_COMMON = {
   masterUsername: "admin_user",
   monitoringIntervalSeconds: 0,
 };
+
+/** An Aurora Serverless v2 cluster in the given zones. */
+function aurora(scope: Construct, dataProtection: DataProtection, availabilityZones: string[]): AuroraCluster {
+  return new AuroraCluster(scope, "aurora", {
+    ...DB_COMMON,
+    parameterGroupFamily: "aurora-postgresql16",
+    engine: "aurora-postgresql",
+    engineVersion: "16.4",
+    serverless: { minCapacity: 0.5, maxCapacity: 2 },
+    availabilityZones,
+    dataProtection,
+  });
+}
 
 interface Case {
   readonly module: string;
@@ -77,12 +102,12 @@ const CASES: readonly Case[] = [
   {
     module: "SecureBucket",
     build: (s, dataProtection) => new SecureBucket(s, "b", { bucketName: "acme-test-b", dataProtection }),
-    expect: (p) => ({ "aws_s3_bucket.b": { force_destroy: !p, lifecycle: p ? PD : undefined } }),
+    expect: (p) => ({ "aws_s3_bucket.b": bucket(p) }),
   },
   {
     module: "EcrRepository",
     build: (s, dataProtection) => new EcrRepository(s, "ecr", { name: "acme-test/api", dataProtection }),
-    expect: (p) => ({ "aws_ecr_repository.ecr": { force_delete: !p, lifecycle: p ? PD : undefined } }),
+    expect: (p) => ({ "aws_ecr_repository.ecr": { force_delete: !p, ...kept(p) } }),
   },
   {
     module: "PrometheusWorkspace",
@@ -93,7 +118,7 @@ const CASES: readonly Case[] = [
         logRetentionDays: 30,
         dataProtection,
       }),
-    expect: (p) => ({ "aws_prometheus_workspace.prometheus": { lifecycle: p ? PD : undefined } }),
+    expect: (p) => ({ "aws_prometheus_workspace.prometheus": kept(p) }),
   },
   {
     module: "UserPool",
@@ -104,27 +129,13 @@ const CASES: readonly Case[] = [
         client: { name: "spa", callbackUrls: ["https://app.example.com/"] },
         dataProtection,
       }),
-    expect: (p) => ({ "aws_cognito_user_pool.cognito": { deletion_protection: p ? "ACTIVE" : "INACTIVE", lifecycle: p ? PD : undefined } }),
+    expect: (p) => ({ "aws_cognito_user_pool.cognito": { deletion_protection: p ? "ACTIVE" : "INACTIVE", ...kept(p) } }),
   },
   {
     module: "AuroraCluster",
-    build: (s, dataProtection) =>
-      new AuroraCluster(s, "aurora", {
-        ...DB_COMMON,
-        parameterGroupFamily: "aurora-postgresql16",
-        engine: "aurora-postgresql",
-        engineVersion: "16.4",
-        serverless: { minCapacity: 0.5, maxCapacity: 2 },
-        availabilityZones: ["eu-west-1a", "eu-west-1b"],
-        dataProtection,
-      }),
+    build: (s, dataProtection) => aurora(s, dataProtection, ["eu-west-1a", "eu-west-1b"]),
     expect: (p) => ({
-      "aws_rds_cluster.aurora": {
-        deletion_protection: p,
-        skip_final_snapshot: !p,
-        final_snapshot_identifier: p ? "acme-test-final" : undefined,
-        lifecycle: p ? PD : undefined,
-      },
+      "aws_rds_cluster.aurora": database(p),
     }),
   },
   {
@@ -140,13 +151,7 @@ const CASES: readonly Case[] = [
         dataProtection,
       }),
     expect: (p) => ({
-      "aws_db_instance.rds": {
-        deletion_protection: p,
-        skip_final_snapshot: !p,
-        final_snapshot_identifier: p ? "acme-test-final" : undefined,
-        delete_automated_backups: !p,
-        lifecycle: p ? PD : undefined,
-      },
+      "aws_db_instance.rds": { ...database(p), delete_automated_backups: !p },
       // Holds no data of its own: deletion protection as the source, no snapshot, no prevent_destroy.
       "aws_db_instance.rds_replica_1": { deletion_protection: p, skip_final_snapshot: true, lifecycle: undefined },
     }),
@@ -166,10 +171,7 @@ const CASES: readonly Case[] = [
         dataProtection,
       }),
     expect: (p) => ({
-      "aws_elasticache_replication_group.redis": {
-        final_snapshot_identifier: p ? "acme-test-final" : undefined,
-        lifecycle: p ? PD : undefined,
-      },
+      "aws_elasticache_replication_group.redis": { final_snapshot_identifier: p ? "acme-test-final" : undefined, ...kept(p) },
     }),
   },
   ...(["provisioned", "serverless"] as const).map((mode): Case => ({
@@ -190,7 +192,7 @@ const CASES: readonly Case[] = [
         dataProtection,
       }),
     expect: (p) => ({
-      [`${mode === "serverless" ? "aws_msk_serverless_cluster" : "aws_msk_cluster"}.kafka`]: { lifecycle: p ? PD : undefined },
+      [`${mode === "serverless" ? "aws_msk_serverless_cluster" : "aws_msk_cluster"}.kafka`]: kept(p),
     }),
   })),
   {
@@ -204,24 +206,15 @@ const CASES: readonly Case[] = [
         dataProtection,
       }),
     expect: (p) => ({
-      "aws_s3_bucket.log_archive_bucket": { force_destroy: !p, lifecycle: p ? PD : undefined },
+      "aws_s3_bucket.log_archive_bucket": bucket(p),
       // The archive cannot be read without its key.
-      "aws_kms_key.log_archive_key": { lifecycle: p ? PD : undefined },
+      "aws_kms_key.log_archive_key": kept(p),
     }),
   },
   {
     module: "AuditTrail",
-    build: (s, dataProtection) =>
-      new AuditTrail(s, "trail", {
-        trailName: "acme-test",
-        accountId: "123456789012",
-        region: "eu-west-1",
-        key: { alias: "acme-test-cloudtrail", adminPrincipalArn: "arn:aws:iam::123456789012:root" },
-        bucket: { name: "acme-test-cloudtrail-123456789012", expirationDays: 365 },
-        logs: { groupName: "/acme/test/cloudtrail", retentionDays: 14, kmsKeyArn: "arn:logs", roleName: "acme-test-cloudtrail-logs" },
-        dataProtection,
-      }),
-    expect: (p) => ({ "aws_s3_bucket.trail_bucket": { force_destroy: !p, lifecycle: p ? PD : undefined } }),
+    build: (s, dataProtection) => new AuditTrail(s, "trail", { ...AUDIT_TRAIL_PROPS, dataProtection }),
+    expect: (p) => ({ "aws_s3_bucket.trail_bucket": bucket(p) }),
   },
   {
     module: "StaticSite (with access logs)",
@@ -239,8 +232,8 @@ const CASES: readonly Case[] = [
         dataProtection,
       }),
     expect: (p) => ({
-      "aws_s3_bucket.site_bucket": { force_destroy: !p, lifecycle: p ? PD : undefined },
-      "aws_s3_bucket.site_logs": { force_destroy: !p, lifecycle: p ? PD : undefined },
+      "aws_s3_bucket.site_bucket": bucket(p),
+      "aws_s3_bucket.site_logs": bucket(p),
     }),
   },
   {
@@ -280,16 +273,7 @@ describe.each(CASES)("$module", (c) => {
 });
 
 describe("deletion protection alone (database.deletionProtection where protection.data is false)", () => {
-  const build = (scope: Construct, dataProtection: DataProtection) =>
-    new AuroraCluster(scope, "aurora", {
-      ...DB_COMMON,
-      parameterGroupFamily: "aurora-postgresql16",
-      engine: "aurora-postgresql",
-      engineVersion: "16.4",
-      serverless: { minCapacity: 0.5, maxCapacity: 2 },
-      availabilityZones: ["eu-west-1a"],
-      dataProtection,
-    });
+  const build = (scope: Construct, dataProtection: DataProtection) => aurora(scope, dataProtection, ["eu-west-1a"]);
 
   it("turns on deletion protection and nothing else", () => {
     const tf = synthWith((s) => build(s, { protect: false, deletionProtection: true }));

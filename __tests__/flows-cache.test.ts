@@ -76,21 +76,21 @@ describe.each(WITH_CACHE)("%s", (name) => {
 });
 
 describe("cache.clients is checked", () => {
-  const { expectRefused } = fixtureChecks("__tests__/fixtures/config/database");
-  test("an unknown service is refused", () => {
-    expectRefused("cache-client-unknown.yaml", [
-      4,
-      13,
-      "customer]",
-      'cache.clients[0]: expected an application service named under services (customers), found "customer"',
-    ]);
-  });
-  test("a service that injects cache settings but is not a client is refused", () => {
-    expectRefused("cache-client-missing.yaml", [
-      9,
-      3,
-      "clients: [vets]",
-      'cache.clients: expected a list that names customers (services.customers.secrets.REDIS_HOST reads database/cache/host: without elasticache:Connect its task cannot sign in), found ["vets"]',
-    ]);
-  });
+  fixtureChecks("__tests__/fixtures/config/database").itRefuses([
+    [
+      "an unknown service is refused",
+      "cache-client-unknown.yaml",
+      [4, 13, "customer]", 'cache.clients[0]: expected an application service named under services (customers), found "customer"'],
+    ],
+    [
+      "a service that injects cache settings but is not a client is refused",
+      "cache-client-missing.yaml",
+      [
+        9,
+        3,
+        "clients: [vets]",
+        'cache.clients: expected a list that names customers (services.customers.secrets.REDIS_HOST reads database/cache/host: without elasticache:Connect its task cannot sign in), found ["vets"]',
+      ],
+    ],
+  ]);
 });

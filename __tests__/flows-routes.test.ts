@@ -83,29 +83,36 @@ describe.each(WITH_API)("%s", (name) => {
 });
 
 describe("public paths are checked", () => {
-  const { expectRefused } = fixtureChecks("__tests__/fixtures/config/api-gateway");
-  test("a pattern the API cannot express is refused", () => {
-    expectRefused("public-path-glob.yaml", [
-      5,
-      29,
-      "/api/*/owners]",
-      'services.customers.paths[1]: expected a path the API Gateway can route (an exact path such as /admin, or a prefix and /* such as /admin/*), or services.customers.public: false, found "/api/*/owners"',
-    ]);
-  });
-  test("a public path below /api/genai is refused while the GenAI function owns it", () => {
-    expectRefused("public-path-genai.yaml", [
-      5,
-      13,
-      "/api/genai/history]",
-      'services.customers.paths[0]: expected a path outside /api/genai (the API routes it to the GenAI function), found "/api/genai/history"',
-    ]);
-  });
-  test("an API with no public service and no function is refused", () => {
-    expectRefused("public-none.yaml", [
-      4,
-      1,
-      "services:",
-      "services: expected at least one service with public: true, or the lambda-genai layer (the API would have no route to deploy), found no public service",
-    ]);
-  });
+  fixtureChecks("__tests__/fixtures/config/api-gateway").itRefuses([
+    [
+      "a pattern the API cannot express is refused",
+      "public-path-glob.yaml",
+      [
+        5,
+        29,
+        "/api/*/owners]",
+        'services.customers.paths[1]: expected a path the API Gateway can route (an exact path such as /admin, or a prefix and /* such as /admin/*), or services.customers.public: false, found "/api/*/owners"',
+      ],
+    ],
+    [
+      "a public path below /api/genai is refused while the GenAI function owns it",
+      "public-path-genai.yaml",
+      [
+        5,
+        13,
+        "/api/genai/history]",
+        'services.customers.paths[0]: expected a path outside /api/genai (the API routes it to the GenAI function), found "/api/genai/history"',
+      ],
+    ],
+    [
+      "an API with no public service and no function is refused",
+      "public-none.yaml",
+      [
+        4,
+        1,
+        "services:",
+        "services: expected at least one service with public: true, or the lambda-genai layer (the API would have no route to deploy), found no public service",
+      ],
+    ],
+  ]);
 });

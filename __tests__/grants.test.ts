@@ -23,6 +23,7 @@ import { RotatedMasterSecret } from "../modules/rotated-master-secret";
 import { SecureBucket } from "../modules/secure-bucket";
 import { ServiceRole } from "../modules/service-role";
 import { SesDomain } from "../modules/ses-domain";
+import { lambdaFunctionProps } from "./fixtures/module-props";
 
 const ARNS = new Arns("eu-central-1", "123456789012");
 const DATA_KEY = "arn:aws:kms:eu-central-1:123456789012:key/data";
@@ -218,18 +219,7 @@ describe("function and secret grants", () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("LambdaFunction.grantInvoke: the function and its versions and aliases, nothing else", () => {
-    const fn = new LambdaFunction(scope, "mailer", {
-      functionName: "acme-dev-mailer",
-      code: LambdaCode.fromDirectory(dir),
-      handler: "index.handler",
-      runtime: "nodejs22.x",
-      memoryMb: 256,
-      timeoutSeconds: 30,
-      roleArn: "arn:aws:iam::123456789012:role/acme-dev-mailer",
-      vpc: { subnetIds: ["subnet-1"], securityGroupIds: ["sg-1"] },
-      logs: { retentionDays: 30 },
-      deadLetterQueue: { name: "acme-dev-mailer-dlq" },
-    });
+    const fn = new LambdaFunction(scope, "mailer", lambdaFunctionProps("acme-dev-mailer", LambdaCode.fromDirectory(dir)));
     const g = grants();
     fn.grantInvoke(g);
     const arn = "arn:aws:lambda:eu-central-1:123456789012:function:acme-dev-mailer";
@@ -333,10 +323,12 @@ describe("PolicyGrants", () => {
     ]);
   });
 
-  it("sidName turns config names into statement id parts", () => {
-    expect(sidName("my-docs")).toBe("MyDocs");
-    expect(sidName("jobs_v2.fifo")).toBe("JobsV2Fifo");
-    expect(sidName("s3")).toBe("S3");
+  it.each([
+    ["my-docs", "MyDocs"],
+    ["jobs_v2.fifo", "JobsV2Fifo"],
+    ["s3", "S3"],
+  ])("sidName turns the config name %s into the statement id part %s", (name, part) => {
+    expect(sidName(name)).toBe(part);
   });
 });
 

@@ -39,11 +39,18 @@ export function envWith(name: string, overrides: Record<string, unknown>): Platf
 }
 
 function loadWith(name: string, overrides: Record<string, unknown>): PlatformConfig {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-cfg-"));
-  const file = path.join(dir, `${name}-override.yaml`);
-  fs.writeFileSync(file, stringify({ extends: path.join(ENVIRONMENTS_DIR, `${name}.yaml`), ...overrides }));
-  try {
+  return withTempDir("platform-cfg-", (dir) => {
+    const file = path.join(dir, `${name}-override.yaml`);
+    fs.writeFileSync(file, stringify({ extends: path.join(ENVIRONMENTS_DIR, `${name}.yaml`), ...overrides }));
     return loadConfigFile(file).config;
+  });
+}
+
+/** Runs `use` with a new temporary directory (named from `prefix`) and removes the directory afterwards, whatever `use` does. */
+export function withTempDir<T>(prefix: string, use: (dir: string) => T): T {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  try {
+    return use(dir);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

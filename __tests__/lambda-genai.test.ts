@@ -24,6 +24,8 @@ import { genaiDatabaseUser } from "../layers/06-lambda-genai/config";
 import { LambdaGenaiStack } from "../layers/06-lambda-genai/stack";
 import { LambdaCode, LambdaFunction } from "../modules/lambda-function";
 import { addresses, env, envWith, ENVIRONMENTS, policy, resource, resources, synth, type TerraformJson } from "./helpers";
+import { denyInsecureTransport, LAMBDA_VPC_CONFIG, PACKAGED_NODE_FUNCTION } from "./fixtures/expected";
+import { lambdaFunctionProps } from "./fixtures/module-props";
 
 const REMOTE = (layer: string, output: string) => `\${data.terraform_remote_state.${layer}.outputs.${output}}`;
 const HAIKU = "anthropic.claude-3-haiku-20240307-v1:0";
@@ -95,9 +97,7 @@ describe.each(ENVIRONMENTS)("lambda-genai layer (%s)", (name) => {
     it("runs the packaged TypeScript handler on Node.js 22 (arm64) with explicit memory, timeout and reserved concurrency", () => {
       expect(fn).toMatchObject({
         function_name: fnName,
-        runtime: "nodejs22.x",
-        handler: "index.handler",
-        architectures: ["arm64"],
+        ...PACKAGED_NODE_FUNCTION,
         memory_size: 256,
         timeout: 30,
         reserved_concurrent_executions: cfg.genai.reservedConcurrency,
@@ -116,10 +116,7 @@ describe.each(ENVIRONMENTS)("lambda-genai layer (%s)", (name) => {
     });
 
     it("runs in the app subnets with the lambda security group, both read from remote state", () => {
-      expect(fn.vpc_config).toEqual({
-        subnet_ids: REMOTE("network", "app_subnet_ids"),
-        security_group_ids: [REMOTE("security", "lambda_security_group_id")],
-      });
+      expect(fn.vpc_config).toEqual(LAMBDA_VPC_CONFIG);
     });
 
     it("assumes the GenAI role from the security layer", () => {
@@ -221,16 +218,7 @@ describe.each(ENVIRONMENTS)("lambda-genai layer (%s)", (name) => {
     it("refuses the queue to anyone not using TLS", () => {
       const qp = resource(tf, "aws_sqs_queue_policy", "genai_dlq_policy");
       expect(qp.queue_url).toBe("${aws_sqs_queue.genai_dlq.url}");
-      expect(policy(qp.policy).Statement).toEqual([
-        {
-          Effect: "Deny",
-          Sid: "DenyInsecureTransport",
-          Principal: "*",
-          Action: "sqs:*",
-          Resource: "${aws_sqs_queue.genai_dlq.arn}",
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
-      ]);
+      expect(policy(qp.policy).Statement).toEqual([denyInsecureTransport("sqs:*", "${aws_sqs_queue.genai_dlq.arn}")]);
     });
 
     it("makes the queue the live alias's on-failure destination, with retries and a maximum event age", () => {
@@ -282,14 +270,15 @@ describe.each(ENVIRONMENTS)("lambda-genai layer (%s)", (name) => {
 
     it("publishes exactly the contract's outputs, with their descriptions", () => {
       expect(Object.keys(tf.output ?? {}).sort()).toEqual(Object.keys(lambdaGenaiContract).sort());
-      const value = (k: keyof typeof lambdaGenaiContract) => tf.output![k].value;
-      expect(value("function_name")).toBe("${aws_lambda_function.genai.function_name}");
-      expect(value("function_arn")).toBe("${aws_lambda_function.genai.arn}");
-      expect(value("alias_name")).toBe("${aws_lambda_alias.genai_live.name}");
-      expect(value("alias_arn")).toBe("${aws_lambda_alias.genai_live.arn}");
-      expect(value("alias_invoke_arn")).toBe("${aws_lambda_alias.genai_live.invoke_arn}");
-      expect(value("dead_letter_queue_arn")).toBe("${aws_sqs_queue.genai_dlq.arn}");
-      expect(value("log_group_name")).toBe("${aws_cloudwatch_log_group.genai_logs.name}");
+      expect(Object.fromEntries(Object.entries(tf.output!).map(([k, o]) => [k, o.value]))).toEqual({
+        function_name: "${aws_lambda_function.genai.function_name}",
+        function_arn: "${aws_lambda_function.genai.arn}",
+        alias_name: "${aws_lambda_alias.genai_live.name}",
+        alias_arn: "${aws_lambda_alias.genai_live.arn}",
+        alias_invoke_arn: "${aws_lambda_alias.genai_live.invoke_arn}",
+        dead_letter_queue_arn: "${aws_sqs_queue.genai_dlq.arn}",
+        log_group_name: "${aws_cloudwatch_log_group.genai_logs.name}",
+      });
       for (const [k, o] of Object.entries(tf.output!))
         expect([k, o.description]).toEqual([k, lambdaGenaiContract[k as keyof typeof lambdaGenaiContract].description]);
     });
@@ -524,17 +513,6 @@ describe("the package", () => {
 });
 
 describe("LambdaFunction module", () => {
-  const base = {
-    functionName: "demo-fn",
-    handler: "index.handler",
-    runtime: "nodejs22.x",
-    memoryMb: 128,
-    timeoutSeconds: 10,
-    roleArn: "arn:aws:iam::111111111111:role/demo",
-    vpc: { subnetIds: ["subnet-1"], securityGroupIds: ["sg-1"] },
-    logs: { retentionDays: 7 },
-    deadLetterQueue: { name: "demo-fn-dlq" },
-  };
   const codeDir = () => {
     const dir = tempDir("lambda-code-");
     fs.writeFileSync(path.join(dir, "index.js"), "exports.handler = async () => 'ok';\n");
@@ -544,7 +522,7 @@ describe("LambdaFunction module", () => {
     const app = Testing.app();
     tempDirs.push(app.outdir);
     const stack = new TerraformStack(app, "demo");
-    new LambdaFunction(stack, "demo", { ...base, code: LambdaCode.fromDirectory(codeDir()), ...props });
+    new LambdaFunction(stack, "demo", { ...lambdaFunctionProps("demo-fn", LambdaCode.fromDirectory(codeDir())), ...props });
     return JSON.parse(Testing.synth(stack)) as TerraformJson;
   };
 

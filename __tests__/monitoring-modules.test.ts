@@ -10,6 +10,7 @@ import { Dashboard, dashboardBody } from "../modules/dashboard";
 import { GuardDuty } from "../modules/guard-duty";
 import { XrayTracing } from "../modules/xray-tracing";
 import type { TerraformJson } from "./helpers";
+import { AUDIT_TRAIL_PROPS } from "./fixtures/module-props";
 
 function stack(): TerraformStack {
   return new TerraformStack(Testing.app(), "test");
@@ -246,15 +247,7 @@ describe("AlarmTopic", () => {
 });
 
 describe("AuditTrail", () => {
-  const props: AuditTrailProps = {
-    trailName: "acme-test",
-    accountId: "123456789012",
-    region: "eu-west-1",
-    key: { alias: "acme-test-cloudtrail", adminPrincipalArn: "arn:aws:iam::123456789012:root" },
-    bucket: { name: "acme-test-cloudtrail-123456789012", expirationDays: 30 },
-    logs: { groupName: "/acme/test/cloudtrail", retentionDays: 14, kmsKeyArn: "arn:logs-key", roleName: "acme-test-cloudtrail-logs" },
-    dataProtection: { protect: false },
-  };
+  const props: AuditTrailProps = { ...AUDIT_TRAIL_PROPS, dataProtection: { protect: false } };
 
   it("defaults: multi-region with global events, no filters; unprotected: force_destroy, no prevent_destroy", () => {
     const s = stack();

@@ -19,16 +19,9 @@ import { expandTemplateFile } from "../layers/09-native/template-layout";
 import { LambdaCode } from "../modules/lambda-function";
 import { TerraformStack, Testing } from "cdktf";
 import { addresses, env, envWith, ENVIRONMENTS, policy, resource, resources, synth, type TerraformJson } from "./helpers";
+import { keyThrough, packagedFunction } from "./fixtures/expected";
 
 const REMOTE = (layer: string, output: string) => `\${data.terraform_remote_state.${layer}.outputs.${output}}`;
-/** The statement that lets a role use one of the security layer's keys (kms_key_arns.<key>), only through one service in us-west-2. */
-const keyThrough = (Sid: string, key: string, service: string) => ({
-  Effect: "Allow",
-  Sid,
-  Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-  Resource: REMOTE("security", `kms_key_arns.${key}`),
-  Condition: { StringEquals: { "kms:ViaService": `${service}.us-west-2.amazonaws.com` } },
-});
 const ROOT = path.resolve(__dirname, "..");
 type Statement = Record<string, unknown>;
 
@@ -561,19 +554,10 @@ describe("ReGenZet: presigned media uploads, event -> SNS -> mailer -> SES", () 
 
     it("is the packaged TypeScript function in the app subnets, with its own role, tracing, and settings from the config", () => {
       expect(fn).toMatchObject({
-        function_name: "petclinic-dev-mailer",
-        handler: "index.handler",
-        runtime: "nodejs22.x",
-        architectures: ["arm64"],
+        ...packagedFunction("petclinic-dev-mailer", "mailer_role"),
         memory_size: 256,
         timeout: 30,
         reserved_concurrent_executions: 5,
-        role: "${aws_iam_role.mailer_role.arn}",
-        tracing_config: { mode: "Active" },
-        vpc_config: {
-          subnet_ids: REMOTE("network", "app_subnet_ids"),
-          security_group_ids: [REMOTE("security", "lambda_security_group_id")],
-        },
         environment: {
           variables: {
             FROM_ADDRESS: "no-reply@regenzet.example.com",
@@ -645,13 +629,7 @@ describe("ReGenZet: presigned media uploads, event -> SNS -> mailer -> SES", () 
           Action: ["sqs:SendMessage"],
           Resource: `arn:aws:sqs:us-west-2:${acct}:petclinic-dev-mailer-dlq`,
         },
-        {
-          Effect: "Allow",
-          Sid: "MessagingKeyThroughSqs",
-          Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-          Resource: REMOTE("security", "kms_key_arns.messaging"),
-          Condition: { StringEquals: { "kms:ViaService": "sqs.us-west-2.amazonaws.com" } },
-        },
+        keyThrough("MessagingKeyThroughSqs", "messaging", "sqs"),
       ]);
     });
 
@@ -671,13 +649,7 @@ describe("ReGenZet: presigned media uploads, event -> SNS -> mailer -> SES", () 
           Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
           Resource: `arn:aws:sqs:us-west-2:${acct}:petclinic-dev-mail-retry`,
         },
-        {
-          Effect: "Allow",
-          Sid: "MessagingKeyThroughSqs",
-          Action: ["kms:Decrypt"],
-          Resource: REMOTE("security", "kms_key_arns.messaging"),
-          Condition: { StringEquals: { "kms:ViaService": "sqs.us-west-2.amazonaws.com" } },
-        },
+        keyThrough("MessagingKeyThroughSqs", "messaging", "sqs", ["kms:Decrypt"]),
       ]);
     });
 
@@ -865,13 +837,7 @@ describe("business suite: Cognito with MFA and a post-confirmation trigger", () 
         Action: ["sns:Publish"],
         Resource: `arn:aws:sns:us-west-2:${cfg.aws.accountId}:petclinic-dev-users`,
       },
-      {
-        Effect: "Allow",
-        Sid: "MessagingKeyThroughSns",
-        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-        Resource: REMOTE("security", "kms_key_arns.messaging"),
-        Condition: { StringEquals: { "kms:ViaService": "sns.us-west-2.amazonaws.com" } },
-      },
+      keyThrough("MessagingKeyThroughSns", "messaging", "sns"),
     ]);
   });
 

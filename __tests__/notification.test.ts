@@ -21,6 +21,7 @@ import { CHATBOT_READ_ACTIONS, consoleBase, NotificationStack } from "../layers/
 import { ChatbotSlackChannel } from "../modules/chatbot-slack-channel";
 import { chatNotificationTemplate, checkInputTransformer, EventRule } from "../modules/event-rule";
 import { addresses, env, envWith, ENVIRONMENTS, policy, resource, resources, synth, type TerraformJson } from "./helpers";
+import { denyInsecureTransport, keyThrough, packagedFunction } from "./fixtures/expected";
 
 const REMOTE = (layer: string, output: string) => `\${data.terraform_remote_state.${layer}.outputs.${output}}`;
 const TOPIC = REMOTE("monitoring", "alarm_topic_arn");
@@ -73,6 +74,11 @@ function transformed(target: Record<string, unknown>, values: Record<string, str
     "data.terraform_remote_state.database.outputs.db_identifier": "petclinic-x",
   }).replace(/<([^<>]+)>/g, (_m, name: string) => (name in values ? JSON.stringify(values[name]).slice(1, -1) : `<${name}>`));
   return JSON.parse(filled);
+}
+
+/** What the webhook function makes of the topic message the target sends for these event values. */
+function notificationOf(target: Record<string, unknown>, values: Record<string, string>) {
+  return toNotification({ messageId: "m", topicArn: "t", message: JSON.stringify(transformed(target, values)) });
 }
 
 describe.each(ENVIRONMENTS)("notification layer (%s)", (name) => {
@@ -253,14 +259,15 @@ describe.each(ENVIRONMENTS)("notification layer (%s)", (name) => {
     });
 
     it("an RDS event reads as a warning with the message, the source and a link to the database", () => {
-      const message = transformed(targets.rds_event_alarm_topic, {
-        source: "petclinic-x-writer",
-        sourceType: "DB_INSTANCE",
-        message: 'A Multi-AZ failover has completed for "petclinic-x-writer".',
-        eventId: "RDS-EVENT-0049",
-        time: "2025-06-01T10:00:00Z",
-      });
-      expect(toNotification({ messageId: "m", topicArn: "t", message: JSON.stringify(message) })).toMatchObject({
+      expect(
+        notificationOf(targets.rds_event_alarm_topic, {
+          source: "petclinic-x-writer",
+          sourceType: "DB_INSTANCE",
+          message: 'A Multi-AZ failover has completed for "petclinic-x-writer".',
+          eventId: "RDS-EVENT-0049",
+          time: "2025-06-01T10:00:00Z",
+        }),
+      ).toMatchObject({
         severity: "warning",
         title: `RDS event: petclinic-x-writer (${prefix})`,
         text: 'A Multi-AZ failover has completed for "petclinic-x-writer".\nSource: DB_INSTANCE petclinic-x-writer, event RDS-EVENT-0049, at 2025-06-01T10:00:00Z.',
@@ -270,15 +277,16 @@ describe.each(ENVIRONMENTS)("notification layer (%s)", (name) => {
 
     if (stopped) {
       it("a stopped task reads as a warning with the service, the stop code and the reason", () => {
-        const message = transformed(targets.ecs_task_stopped_alarm_topic, {
-          group: "service:customers",
-          stopCode: "EssentialContainerExited",
-          reason: "Essential container in task exited",
-          task: "arn:aws:ecs:us-west-2:111111111111:task/petclinic-x/0123",
-          taskDefinition: "arn:aws:ecs:us-west-2:111111111111:task-definition/petclinic-x-customers:7",
-          time: "2025-06-01T10:00:00Z",
-        });
-        expect(toNotification({ messageId: "m", topicArn: "t", message: JSON.stringify(message) })).toMatchObject({
+        expect(
+          notificationOf(targets.ecs_task_stopped_alarm_topic, {
+            group: "service:customers",
+            stopCode: "EssentialContainerExited",
+            reason: "Essential container in task exited",
+            task: "arn:aws:ecs:us-west-2:111111111111:task/petclinic-x/0123",
+            taskDefinition: "arn:aws:ecs:us-west-2:111111111111:task-definition/petclinic-x-customers:7",
+            time: "2025-06-01T10:00:00Z",
+          }),
+        ).toMatchObject({
           severity: "warning",
           title: `ECS task stopped: service:customers (${prefix})`,
           text: expect.stringMatching(
@@ -305,14 +313,7 @@ describe.each(ENVIRONMENTS)("notification layer (%s)", (name) => {
           Resource: "${aws_sqs_queue.events_dlq.arn}",
           Condition: { ArnEquals: { "aws:SourceArn": Object.keys(rules).map((r) => `\${aws_cloudwatch_event_rule.${r}.arn}`) } },
         },
-        {
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: "*",
-          Action: "sqs:*",
-          Resource: "${aws_sqs_queue.events_dlq.arn}",
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
+        denyInsecureTransport("sqs:*", "${aws_sqs_queue.events_dlq.arn}"),
       ]);
     });
   });
@@ -383,16 +384,10 @@ describe("webhook mode (prod)", () => {
 
   it("runs the packaged TypeScript function on Node.js 22 (arm64) in the app subnets, traced, with its settings", () => {
     expect(fn).toMatchObject({
-      function_name: "petclinic-prod-notification-webhook",
-      runtime: "nodejs22.x",
-      handler: "index.handler",
-      architectures: ["arm64"],
+      ...packagedFunction("petclinic-prod-notification-webhook", "webhook_role"),
       memory_size: 128,
       timeout: 15,
       publish: true,
-      role: "${aws_iam_role.webhook_role.arn}",
-      tracing_config: { mode: "Active" },
-      vpc_config: { subnet_ids: REMOTE("network", "app_subnet_ids"), security_group_ids: [REMOTE("security", "lambda_security_group_id")] },
       environment: {
         variables: {
           WEBHOOK_URL_PARAMETER: "${aws_ssm_parameter.webhook_url.name}",
@@ -463,13 +458,7 @@ describe("webhook mode (prod)", () => {
         Action: ["sqs:SendMessage"],
         Resource: "arn:aws:sqs:us-west-2:333333333333:petclinic-prod-notification-webhook-dlq",
       },
-      {
-        Sid: "MessagingKeyThroughSqs",
-        Effect: "Allow",
-        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-        Resource: MESSAGING_KEY,
-        Condition: { StringEquals: { "kms:ViaService": "sqs.us-west-2.amazonaws.com" } },
-      },
+      keyThrough("MessagingKeyThroughSqs", "messaging", "sqs"),
     ]);
     expect(policy(resource(tf, "aws_iam_role", "webhook_role").assume_role_policy).Statement[0].Principal).toEqual({
       Service: "lambda.amazonaws.com",
@@ -628,9 +617,12 @@ describe("variants", () => {
   });
 
   it("the console of other partitions", () => {
-    expect(consoleBase("us-gov-west-1")).toBe("https://console.amazonaws-us-gov.com");
-    expect(consoleBase("cn-north-1")).toBe("https://console.amazonaws.cn");
-    expect(consoleBase("eu-central-1")).toBe("https://eu-central-1.console.aws.amazon.com");
+    const CONSOLES = {
+      "us-gov-west-1": "https://console.amazonaws-us-gov.com",
+      "cn-north-1": "https://console.amazonaws.cn",
+      "eu-central-1": "https://eu-central-1.console.aws.amazon.com",
+    };
+    for (const [region, url] of Object.entries(CONSOLES)) expect({ region, url: consoleBase(region) }).toEqual({ region, url });
   });
 });
 

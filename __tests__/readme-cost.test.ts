@@ -7,14 +7,13 @@
  * configuration block the loader refuses.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { loadConfigFile } from "../core/config/loader";
 import type { PlatformConfig } from "../core/config/schema";
 import { estimateCost, usageFor } from "../tools/review/cost";
 import { EnvModel, type StackInput } from "../tools/review/model";
 import { synthesizedStacks } from "./fixtures/synth-cache";
-import { anyConfig } from "./helpers";
+import { anyConfig, withTempDir } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");
 const READMES = ["README.md", ...fs.readdirSync(path.join(ROOT, "examples")).map((d) => path.join("examples", d, "README.md"))].filter(
@@ -85,14 +84,11 @@ const envKey = (env: string) => env.replace(/\.ya?ml$/, "").replace(/[\\/]/g, "-
 
 /** A README's block applied on top of its environment file, through the loader (refusals throw). */
 function blockConfig(block: StatedBlock): PlatformConfig {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "readme-cost-block-"));
-  try {
+  return withTempDir("readme-cost-block-", (dir) => {
     const file = path.join(dir, "variant.yaml");
     fs.writeFileSync(file, `extends: ${JSON.stringify(path.join(ROOT, block.file))}\n${block.yaml}`);
     return loadConfigFile(file, ROOT).config;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 describe("reading the Cost sections", () => {

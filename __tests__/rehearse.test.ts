@@ -49,7 +49,7 @@ import { interruptTarget, stopTarget } from "../tools/lib/rehearse-faults";
 import { canReattach, parseReattach, relativeFiles } from "../tools/lib/rehearse-providers";
 import { providerEnv } from "../tools/lib/rehearse-run";
 import { readStacks, type TerraformJson } from "../tools/lib/synth";
-import { env } from "./helpers";
+import { env, withTempDir } from "./helpers";
 
 const ENDPOINT = "https://127.0.0.1:45999";
 
@@ -344,14 +344,11 @@ describe("destroy and verdict", () => {
   test("prevent_destroy guards the state bucket in every tier and the database where data is protected", () => {
     expect(protectedAddresses(tfOf("bootstrap"))).toEqual(["aws_s3_bucket.state"]);
     expect(protectedAddresses(tfOf("database"))).toEqual([]);
-    const prodDir = fs.mkdtempSync(path.join(os.tmpdir(), "rehearse-prod-"));
-    try {
+    withTempDir("rehearse-prod-", (prodDir) => {
       synthesizePlatform(env("prod"), PLATFORM, prodDir);
       const db = JSON.parse(fs.readFileSync(readStacks(prodDir).find((s) => s.name === "database")!.file, "utf8")) as TerraformJson;
       expect(protectedAddresses(db).length).toBeGreaterThan(0);
-    } finally {
-      fs.rmSync(prodDir, { recursive: true, force: true });
-    }
+    });
   });
 
   test("reads the addresses Terraform refuses to destroy", () => {
