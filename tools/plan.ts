@@ -21,7 +21,7 @@ import type { LayerName } from "../core/config/schema";
 import { layer as layerDef } from "../core/registry";
 import { HARNESS_SELECTION, type OptionSpecs } from "./lib/args";
 import { PLUGIN_DIR_OPTION, startTool } from "./lib/cli";
-import { finishHarnessRun, indent, rel, removeOtherConfigFiles, runMain, type PreparedEnvironment } from "./lib/harness";
+import { finishHarnessRun, indent, rel, removeOtherConfigFiles, runMain } from "./lib/harness";
 import {
   countActions,
   LOCAL_STATE,
@@ -36,7 +36,7 @@ import { formatDuration, table } from "./lib/report";
 import { defaultJobs, runParallel } from "./lib/runner";
 import type { SynthesizedStack, TerraformJson } from "./lib/synth";
 import { cacheKey, InitPool, initOwn, nothingToPlan, providerSkeleton, ResultCache, useSharedInit } from "./lib/ladder";
-import { startLadderRun } from "./lib/ladder-run";
+import { startLadderRun, type LadderRun, type LadderTask } from "./lib/ladder-run";
 import { providerSummary, ProviderPools, sharedProviderRefusal, type SharedRun } from "./lib/shared-providers";
 import { cleanTerraformText, initFingerprint, parseDiagnostics, run, WORK_DIR, writeIfChanged, type TerraformSetup } from "./lib/terraform";
 
@@ -100,15 +100,8 @@ const SHOW_COMMAND = ["show", "-json", "-no-color", "plan.bin"];
 /** The files a cached plan keeps. */
 const PLAN_FILES = ["plan.bin", "plan.json"];
 
-async function planStack(
-  env: PreparedEnvironment,
-  stack: SynthesizedStack,
-  tf: TerraformSetup,
-  inits: InitPool,
-  cache: ResultCache,
-  force: boolean,
-  pools: ProviderPools | undefined,
-): Promise<PlanResult> {
+async function planStack(ladder: LadderRun, { env, stack }: LadderTask): Promise<PlanResult> {
+  const { tf, inits, cache, force, pools } = ladder;
   const start = Date.now();
   const envDir = path.join(WORK_DIR, "plan", env.ref.key);
   const dir = path.join(envDir, stack.name);
@@ -311,18 +304,19 @@ async function main(): Promise<void> {
     "Offline terraform plan of every stack of every environment, layers in order, upstream outputs mocked from the contracts.",
     OPTIONS,
   );
-  const { tf, force, started, prepared, tasks, inits, cache, pools, runStacks } = await startLadderRun(args, reporter, {
+  const ladder = await startLadderRun(args, reporter, {
     command: "plan",
     label: ({ env, stack }) => `${env.ref.key} ${stack.name}:`,
     keepInEnvDir: [MOCK_STATE_DIR],
   });
+  const { tf, force, started, prepared, tasks, cache, pools, runStacks } = ladder;
   // Each stack plans against mock state, not against another stack's plan: all stacks of all
   // environments share one pool; mock state is rewritten from the contracts on every run.
   for (const env of new Set(tasks.map((t) => t.env)))
     fs.rmSync(path.join(WORK_DIR, "plan", env.ref.key, MOCK_STATE_DIR), { recursive: true, force: true });
   const total = tasks.length;
   const stackResults = await runStacks<PlanResult>(
-    ({ env, stack }) => planStack(env, stack, tf, inits, cache, force, pools),
+    (task) => planStack(ladder, task),
     ({ env, stack }, message) => ({ env: env.ref.key, stack: stack.name, ok: false, stage: "plan", ms: 0, message }),
     (r) =>
       r.ok

@@ -16,20 +16,11 @@ import { HARNESS_SELECTION, type OptionSpecs } from "./lib/args";
 import { PLUGIN_DIR_OPTION, startTool } from "./lib/cli";
 import { finishHarnessRun, indent, rel, removeOtherConfigFiles, runMain, type PreparedEnvironment } from "./lib/harness";
 import { formatDuration, type Reporter, table } from "./lib/report";
-import { readStacks, type SynthesizedStack, type TerraformJson } from "./lib/synth";
-import { cacheKey, InitPool, initOwn, ResultCache, useSharedInit } from "./lib/ladder";
-import { startLadderRun } from "./lib/ladder-run";
+import { readStacks, type TerraformJson } from "./lib/synth";
+import { cacheKey, InitPool, initOwn, useSharedInit } from "./lib/ladder";
+import { startLadderRun, type LadderRun, type LadderTask } from "./lib/ladder-run";
 import { providerSummary, ProviderPools } from "./lib/shared-providers";
-import {
-  cleanTerraformText,
-  initFingerprint,
-  parseDiagnostics,
-  run,
-  WORK_DIR,
-  writeIfChanged,
-  type Diagnostic,
-  type TerraformSetup,
-} from "./lib/terraform";
+import { cleanTerraformText, initFingerprint, parseDiagnostics, run, WORK_DIR, writeIfChanged, type Diagnostic } from "./lib/terraform";
 
 const OPTIONS: OptionSpecs = {
   ...HARNESS_SELECTION,
@@ -72,15 +63,8 @@ interface StackResult {
 
 const VALIDATE_COMMAND = ["validate", "-json", "-no-color"];
 
-async function validateStack(
-  env: PreparedEnvironment,
-  stack: SynthesizedStack,
-  tf: TerraformSetup,
-  inits: InitPool,
-  cache: ResultCache,
-  force: boolean,
-  pools: ProviderPools | undefined,
-): Promise<StackResult> {
+async function validateStack(ladder: LadderRun, { env, stack }: LadderTask): Promise<StackResult> {
+  const { tf, inits, cache, force, pools } = ladder;
   const start = Date.now();
   const dir = path.join(WORK_DIR, "validate", env.ref.key, stack.name);
   fs.mkdirSync(dir, { recursive: true });
@@ -200,13 +184,14 @@ async function main(): Promise<void> {
     OPTIONS,
   );
   const stacksDir = args.values.stacks as string | undefined;
-  const { tf, force, started, prepared, tasks, inits, cache, pools, runStacks } = await startLadderRun(args, reporter, {
+  const ladder = await startLadderRun(args, reporter, {
     command: "validate",
     label: ({ env, stack }) => `${env.ref.key}/${stack.name}`,
     prepared: stacksDir ? (r) => [outputDirAsEnvironment(stacksDir, r)] : undefined,
   });
+  const { tf, started, prepared, tasks, pools, runStacks } = ladder;
   const stackResults = await runStacks<StackResult>(
-    ({ env, stack }) => validateStack(env, stack, tf, inits, cache, force, pools),
+    (task) => validateStack(ladder, task),
     ({ env, stack }, message) => ({
       env: env.ref.key,
       stack: stack.name,
