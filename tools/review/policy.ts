@@ -5,6 +5,7 @@
  */
 import settingsFile from "./policy-config.json";
 import type { EnvModel, Resource } from "./model";
+import type { RuleMeta } from "./rules/catalogue";
 import { isObj, type Obj } from "./tf";
 
 export const SEVERITIES = ["high", "medium", "low"] as const;
@@ -33,21 +34,22 @@ export interface Check {
   readonly message: string;
 }
 
-export interface Rule {
-  /** Stable id: `PK-<AREA>-<NNN>`. */
-  readonly id: string;
-  /** What the rule asks for, in a few words. */
-  readonly title: string;
-  /** Default severity (the tier may change it: policy-config.json). */
-  readonly severity: Severity;
-  /** The fix, in one line. */
-  readonly fix: string;
-  /** Matching Checkov check ids, where one exists. */
-  readonly checkov: readonly string[];
+/**
+ * A rule's code, keyed by its id in tools/review/rules/*.ts: the resource types it reads and its
+ * check. What the rule is called, its severity, fix and Checkov ids are its catalogue entry
+ * (rules/catalogue.yaml).
+ */
+export interface RuleCode {
   /** Resource types the rule looks at (for the docs). */
   readonly types: readonly string[];
   readonly check: (ctx: RuleContext) => Check[];
 }
+
+/** The checks of one file of the pack, by rule id. */
+export type RuleChecks = Readonly<Record<string, RuleCode>>;
+
+/** A rule of the pack: its catalogue entry and its code. */
+export type Rule = RuleMeta & RuleCode;
 
 export interface Suppression {
   readonly reason: string;

@@ -37,6 +37,18 @@ export class FlowContext {
     return `${r.type.replace(/^aws_/, "")}.${r.name}`;
   }
 
+  /** The Lambda function or alias `value` names in `stack` (what a service or a mapping invokes). */
+  invoked(stack: string, value: unknown): Resource | undefined {
+    return this.model.resolve(stack, value).find((r) => r.type === "aws_lambda_function" || r.type === "aws_lambda_alias");
+  }
+
+  /** The function behind an invoked resource: an alias's function; any other resource is itself. */
+  functionOf(r: Resource): Resource | undefined {
+    return r.type === "aws_lambda_alias"
+      ? this.model.resolve(r.stack, r.config.function_name).find((f) => f.type === "aws_lambda_function")
+      : r;
+  }
+
   /**
    * A service principal's delivery to a target, judged by the target's resource policy with the
    * context the service-context table says the caller sends.

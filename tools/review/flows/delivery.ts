@@ -10,7 +10,8 @@ import { block, blocks, str } from "../tf";
 import type { FlowContext } from "./context";
 import { hop, makeFlow, notApplicable, type Flow, type Hop } from "./types";
 
-const ROUTABLE = ["aws_sns_topic", "aws_sqs_queue", "aws_lambda_function", "aws_lambda_alias"];
+/** What a service delivers to: a topic, a queue, a function or an alias of one. */
+export const ROUTABLE = ["aws_sns_topic", "aws_sqs_queue", "aws_lambda_function", "aws_lambda_alias"];
 
 function deliveryHops(
   c: FlowContext,
@@ -29,10 +30,7 @@ function deliveryHops(
       ...c.serviceToKey(caller, "kms (queue encryption)", target, facts),
     ];
   if (target.type === "aws_lambda_function" || target.type === "aws_lambda_alias") {
-    const fn =
-      target.type === "aws_lambda_alias"
-        ? c.model.resolve(target.stack, target.config.function_name).find((r) => r.type === "aws_lambda_function")
-        : target;
+    const fn = c.functionOf(target);
     if (!fn) return [hop("resource-policy", "function", false, `${target.id}: function not found`, "")];
     return c.serviceToResource(caller, "lambda:InvokeFunction", fn, facts, c.sym.arn(target));
   }
@@ -133,12 +131,12 @@ export function subscriptionFlows(c: FlowContext): Flow[] {
     const topic = c.model.resolve(s.stack, s.config.topic_arn).find((r) => r.type === "aws_sns_topic");
     const protocol = String(s.attrs.protocol ?? "");
     const from = topic ? c.label(topic) : c.sym.render(s.stack, String(s.attrs.topic_arn ?? ""));
+    const subscription = (to: string, hops: Hop[]) =>
+      out.push(makeFlow(`subscription:${s.stack}/${s.name}`, "topic-subscription", from, to, hops));
     if (!topic) {
-      out.push(
-        makeFlow(`subscription:${s.stack}/${s.name}`, "topic-subscription", from, protocol, [
-          hop("resource-policy", "topic", false, "the subscription names no topic of the environment", "subscribe to the platform's topic"),
-        ]),
-      );
+      subscription(protocol, [
+        hop("resource-policy", "topic", false, "the subscription names no topic of the environment", "subscribe to the platform's topic"),
+      ]);
       continue;
     }
     const facts = { "aws:SourceArn": c.sym.arn(topic), "aws:SourceAccount": c.env.accountId };
@@ -147,18 +145,9 @@ export function subscriptionFlows(c: FlowContext): Flow[] {
       const hops = target
         ? deliveryHops(c, "sns.amazonaws.com", target, facts)
         : [hop("resource-policy", "endpoint", false, "endpoint is not a queue or function of the environment", "")];
-      out.push(makeFlow(`subscription:${s.stack}/${s.name}`, "topic-subscription", from, target ? c.label(target) : protocol, hops));
+      subscription(target ? c.label(target) : protocol, hops);
     } else {
-      const endpoint = c.sym.render(s.stack, String(s.attrs.endpoint ?? ""));
-      out.push(
-        makeFlow(
-          `subscription:${s.stack}/${s.name}`,
-          "topic-subscription",
-          from,
-          `${protocol} ${endpoint}`,
-          directDelivery(protocol, s.attrs),
-        ),
-      );
+      subscription(`${protocol} ${c.sym.render(s.stack, String(s.attrs.endpoint ?? ""))}`, directDelivery(protocol, s.attrs));
     }
   }
   for (const cfg of c.model.resources(["aws_chatbot_slack_channel_configuration", "aws_chatbot_teams_channel_configuration"])) {
@@ -255,15 +244,9 @@ export function invokeFlows(c: FlowContext): Flow[] {
   const out: Flow[] = [];
   for (const i of c.model.resources(["aws_api_gateway_integration", "aws_apigatewayv2_integration"])) {
     const uri = i.config.uri ?? i.config.integration_uri;
-    const fn = c.model.resolve(i.stack, uri).find((r) => r.type === "aws_lambda_function" || r.type === "aws_lambda_alias");
+    const fn = c.invoked(i.stack, uri);
     if (!fn) continue;
-    const method = c.model
-      .resolve(i.stack, i.config.resource_id)
-      .find((r) => r.type === "aws_api_gateway_method" || r.type === "aws_api_gateway_resource");
-    const resource =
-      method?.type === "aws_api_gateway_method"
-        ? c.model.resolve(method.stack, method.config.resource_id).find((r) => r.type === "aws_api_gateway_resource")
-        : method;
+    const resource = integrationResource(c, i);
     // REST: the method's resource path; HTTP API: the route key of the route targeting the integration.
     const route =
       i.type === "aws_apigatewayv2_integration"
@@ -288,7 +271,7 @@ export function invokeFlows(c: FlowContext): Flow[] {
     const cfg = block(pool.config.lambda_config);
     if (!cfg) continue;
     for (const [trigger, v] of Object.entries(cfg)) {
-      const fn = c.model.resolve(pool.stack, v).find((r) => r.type === "aws_lambda_function" || r.type === "aws_lambda_alias");
+      const fn = c.invoked(pool.stack, v);
       if (!fn) continue;
       const hops = deliveryHops(c, "cognito-idp.amazonaws.com", fn, {
         "aws:SourceArn": c.sym.arn(pool),
@@ -306,6 +289,16 @@ export function invokeFlows(c: FlowContext): Flow[] {
     }
   }
   return out;
+}
+
+/** The API Gateway resource a REST integration is on: its resource_id names the resource, or a method on it. */
+export function integrationResource(c: FlowContext, i: Resource): Resource | undefined {
+  const on = c.model
+    .resolve(i.stack, i.config.resource_id)
+    .find((r) => r.type === "aws_api_gateway_method" || r.type === "aws_api_gateway_resource");
+  return on?.type === "aws_api_gateway_method"
+    ? c.model.resolve(on.stack, on.config.resource_id).find((r) => r.type === "aws_api_gateway_resource")
+    : on;
 }
 
 /** The path of an API Gateway resource: parents joined. */

@@ -7,7 +7,7 @@
 import type { Resource } from "../model";
 import { block, blocks, num, str } from "../tf";
 import type { FlowContext } from "./context";
-import { apiPath } from "./delivery";
+import { apiPath, integrationResource } from "./delivery";
 import { FACTS } from "./service-context";
 import { hop, makeFlow, type Flow, type Hop } from "./types";
 import { wildcard } from "./iam";
@@ -227,12 +227,9 @@ function apiRoutes(c: FlowContext): ApiRoute[] {
   const out: ApiRoute[] = [];
   for (const i of c.model.resources("aws_api_gateway_integration")) {
     if (String(i.attrs.type ?? "") === "MOCK") continue; // CORS preflight answers, not routes
-    const method = c.model.resolve(i.stack, i.config.resource_id).find((r) => r.type === "aws_api_gateway_method");
-    const res = method
-      ? c.model.resolve(method.stack, method.config.resource_id).find((r) => r.type === "aws_api_gateway_resource")
-      : c.model.resolve(i.stack, i.config.resource_id).find((r) => r.type === "aws_api_gateway_resource");
+    const res = integrationResource(c, i);
     const path = res ? apiPath(c, res) : "/";
-    const fn = c.model.resolve(i.stack, i.config.uri).find((r) => r.type === "aws_lambda_function" || r.type === "aws_lambda_alias");
+    const fn = c.invoked(i.stack, i.config.uri);
     const uri = c.sym.render(i.stack, String(i.attrs.uri ?? ""));
     out.push({ path, greedy: /\{[^}]+\+\}$/.test(path), target: fn ? `lambda:${fn.id}` : `http:${uri}`, uri: fn ? undefined : uri });
   }
@@ -240,11 +237,7 @@ function apiRoutes(c: FlowContext): ApiRoute[] {
     const key = String(r.attrs.route_key ?? "");
     const path = key.split(" ")[1] ?? key;
     const integ = c.model.resolve(r.stack, r.config.target).find((x) => x.type === "aws_apigatewayv2_integration");
-    const fn = integ
-      ? c.model
-          .resolve(integ.stack, integ.config.integration_uri)
-          .find((x) => x.type === "aws_lambda_function" || x.type === "aws_lambda_alias")
-      : undefined;
+    const fn = integ ? c.invoked(integ.stack, integ.config.integration_uri) : undefined;
     const uri = integ ? c.sym.render(integ.stack, String(integ.attrs.integration_uri ?? "")) : "";
     out.push({ path, greedy: /\{[^}]+\+\}$/.test(path), target: fn ? `lambda:${fn.id}` : `http:${uri}`, uri: fn ? undefined : uri });
   }
@@ -433,13 +426,8 @@ export function bodySizeFlows(c: FlowContext): Flow[] {
   const cfAcl = cf ? c.model.resolve(cf.stack, cf.config.web_acl_id).find((r) => r.type === "aws_wafv2_web_acl") : undefined;
   if (cf && cfAcl) acls.push({ acl: cfAcl, at: c.label(cf) });
   for (const i of c.model.resources(["aws_api_gateway_integration", "aws_apigatewayv2_integration"])) {
-    const fn0 = c.model
-      .resolve(i.stack, i.config.uri ?? i.config.integration_uri)
-      .find((r) => r.type === "aws_lambda_function" || r.type === "aws_lambda_alias");
-    const fn =
-      fn0?.type === "aws_lambda_alias"
-        ? c.model.resolve(fn0.stack, fn0.config.function_name).find((r) => r.type === "aws_lambda_function")
-        : fn0;
+    const invoked = c.invoked(i.stack, i.config.uri ?? i.config.integration_uri);
+    const fn = invoked && c.functionOf(invoked);
     if (!fn) continue;
     const vars = block(fn.attrs.environment)?.variables;
     const limits = Object.entries(typeof vars === "object" && vars ? (vars as Record<string, unknown>) : {}).filter(

@@ -9,7 +9,7 @@
 import type { Resource } from "../model";
 import { block, blocks } from "../tf";
 import type { FlowContext } from "./context";
-import { networkOfFunction } from "./delivery";
+import { networkOfFunction, ROUTABLE } from "./delivery";
 import { wildcard } from "./iam";
 import { tasksOf } from "./services";
 import { hop, makeFlow, notApplicable, type Flow, type Hop } from "./types";
@@ -85,13 +85,8 @@ export function grantFlows(c: FlowContext): Flow[] {
   out.push(...parameterPathFlows(c));
   for (const m of c.model.resources("aws_lambda_event_source_mapping")) {
     const queue = c.model.resolve(m.stack, m.config.event_source_arn).find((r) => r.type === "aws_sqs_queue");
-    const fn = c.model
-      .resolve(m.stack, m.config.function_name)
-      .find((r) => r.type === "aws_lambda_function" || r.type === "aws_lambda_alias");
-    const fnResource =
-      fn?.type === "aws_lambda_alias"
-        ? c.model.resolve(fn.stack, fn.config.function_name).find((r) => r.type === "aws_lambda_function")
-        : fn;
+    const fn = c.invoked(m.stack, m.config.function_name);
+    const fnResource = fn && c.functionOf(fn);
     const role = fnResource ? c.policies.roleOf(fnResource.stack, fnResource.config.role) : undefined;
     if (!queue || !fnResource) continue;
     const hops: Hop[] = role
@@ -112,14 +107,9 @@ export function grantFlows(c: FlowContext): Flow[] {
       ["topic", "topic_arn", "sns:Publish"],
     ] as const) {
       for (const b of blocks(n.config[key])) {
-        const t = c.model
-          .resolve(n.stack, b[attr])
-          .find((r) => ["aws_lambda_function", "aws_lambda_alias", "aws_sqs_queue", "aws_sns_topic"].includes(r.type));
+        const t = c.model.resolve(n.stack, b[attr]).find((r) => ROUTABLE.includes(r.type));
         if (!t) continue;
-        const fn =
-          t.type === "aws_lambda_alias"
-            ? c.model.resolve(t.stack, t.config.function_name).find((r) => r.type === "aws_lambda_function")
-            : t;
+        const fn = c.functionOf(t);
         const hops = [
           ...c.serviceToResource("s3.amazonaws.com", target, fn ?? t, facts, c.sym.arn(t)),
           ...(t.type === "aws_lambda_function" || t.type === "aws_lambda_alias"

@@ -1,8 +1,8 @@
 /** Edge rules: load balancers, API Gateway, CloudFront, WAF. */
 import type { EnvModel, Resource } from "../model";
-import type { Check, Rule } from "../policy";
+import type { Check, RuleChecks } from "../policy";
 import { block, blocks, bool, get, num, str, strings } from "../tf";
-import { check, fail, isSet, pass, perResource } from "./helpers";
+import { check, fail, isSet, pass, perResource, pointingAt } from "./helpers";
 
 const LB = ["aws_lb", "aws_alb"];
 const LISTENER = ["aws_lb_listener", "aws_alb_listener"];
@@ -16,17 +16,15 @@ const wafAssociated = (model: EnvModel, r: Resource) =>
 /** TLS policies that allow TLS 1.2 and 1.3 only. */
 const MODERN_TLS = /^ELBSecurityPolicy-(TLS13-|TLS-1-2-|FS-1-2-)/;
 
-/** Method settings of a REST stage: same API and the stage's name (by reference or literal). */
-function methodSettings(model: EnvModel, stage: Resource): Resource[] {
-  const name = str(stage.attrs.stage_name);
-  return model
-    .resources("aws_api_gateway_method_settings")
-    .filter(
-      (m) =>
-        model.refersTo(m, stage, "stage_name") ||
-        (name !== undefined && m.attrs.stage_name === name && String(m.attrs.rest_api_id) === String(stage.attrs.rest_api_id)),
-    );
-}
+/** Method settings of a REST stage: by reference to the stage, or its literal name on the same API. */
+const methodSettings = (model: EnvModel, stage: Resource) =>
+  pointingAt(
+    model,
+    stage,
+    "aws_api_gateway_method_settings",
+    "stage_name",
+    (m) => String(m.attrs.rest_api_id) === String(stage.attrs.rest_api_id),
+  );
 
 function restApiOf(model: EnvModel, stage: Resource): Resource | undefined {
   return model.resolve(stage.stack, stage.config.rest_api_id).find((r) => r.type === "aws_api_gateway_rest_api");
@@ -50,23 +48,13 @@ const behaviours = (d: Resource) =>
     (b): b is Record<string, unknown> => b !== undefined,
   );
 
-export const edgeRules: Rule[] = [
-  perResource({
-    id: "PK-ALB-001",
-    title: "Load balancers drop invalid HTTP headers",
-    severity: "medium",
-    fix: "Set drop_invalid_header_fields = true.",
-    checkov: ["CKV_AWS_131"],
+export const edgeChecks: RuleChecks = {
+  "PK-ALB-001": perResource({
     types: LB,
     where: isAlb,
     each: (lb) => check(lb, bool(lb.attrs.drop_invalid_header_fields) === true, "drop_invalid_header_fields is not true"),
   }),
-  perResource({
-    id: "PK-ALB-002",
-    title: "Load balancers serve HTTPS; HTTP only redirects",
-    severity: "medium",
-    fix: "Serve on an HTTPS listener with a certificate (application.alb.certificateArn); let port 80 redirect to 443.",
-    checkov: ["CKV_AWS_2", "CKV2_AWS_20"],
+  "PK-ALB-002": perResource({
     types: LISTENER,
     where: (l) => l.attrs.protocol === "HTTP" || (l.attrs.protocol === undefined && !isSet(l.attrs.certificate_arn)),
     each: (l) => {
@@ -75,12 +63,7 @@ export const edgeRules: Rule[] = [
       return check(l, redirects, `plain HTTP on port ${String(l.attrs.port ?? 80)} serves requests instead of redirecting to HTTPS`);
     },
   }),
-  perResource({
-    id: "PK-ALB-003",
-    title: "TLS listeners use a TLS 1.2+ policy",
-    severity: "medium",
-    fix: "Set ssl_policy to ELBSecurityPolicy-TLS13-1-2-2021-06 (application.alb.sslPolicy).",
-    checkov: ["CKV_AWS_103"],
+  "PK-ALB-003": perResource({
     types: LISTENER,
     where: (l) => l.attrs.protocol === "HTTPS" || l.attrs.protocol === "TLS",
     each: (l) => {
@@ -88,12 +71,7 @@ export const edgeRules: Rule[] = [
       return check(l, MODERN_TLS.test(policy), `ssl_policy ${policy} allows TLS 1.0/1.1`);
     },
   }),
-  perResource({
-    id: "PK-ALB-004",
-    title: "Internet-facing load balancers are behind WAF",
-    severity: "medium",
-    fix: "Associate the regional web ACL (aws_wafv2_web_acl_association; security.waf.enabled).",
-    checkov: ["CKV2_AWS_28"],
+  "PK-ALB-004": perResource({
     types: [...LB, "aws_wafv2_web_acl_association"],
     of: LB,
     where: isAlb,
@@ -102,12 +80,7 @@ export const edgeRules: Rule[] = [
         ? check(lb, wafAssociated(model, lb), "internet-facing without a web ACL")
         : pass(lb, "internal: reached only through the front doors"),
   }),
-  {
-    id: "PK-ALB-005",
-    title: "Load balancers write access logs",
-    severity: "low",
-    fix: "Set access_logs { enabled = true } (application.alb.accessLogs.enabled); NLBs only with TLS listeners (they log nothing else).",
-    checkov: ["CKV_AWS_91"],
+  "PK-ALB-005": {
     types: LB,
     check: ({ model }) =>
       model
@@ -120,39 +93,19 @@ export const edgeRules: Rule[] = [
         )
         .map((lb) => check(lb, bool(get(lb.attrs, "access_logs.enabled")) === true, "no access logs")),
   },
-  perResource({
-    id: "PK-ALB-006",
-    title: "Load balancers have deletion protection",
-    severity: "low",
-    fix: "Set enable_deletion_protection = true (application.alb.deletionProtection).",
-    checkov: ["CKV_AWS_150"],
+  "PK-ALB-006": perResource({
     types: LB,
     each: (lb) => check(lb, bool(lb.attrs.enable_deletion_protection) === true, "enable_deletion_protection is not true"),
   }),
-  perResource({
-    id: "PK-API-001",
-    title: "API stages write access logs",
-    severity: "medium",
-    fix: "Set access_log_settings with a log group (destination_arn) and a format.",
-    checkov: ["CKV_AWS_76"],
+  "PK-API-001": perResource({
     types: ["aws_api_gateway_stage", "aws_apigatewayv2_stage"],
     each: (s) => check(s, isSet(get(s.attrs, "access_log_settings.destination_arn")), "no access logs"),
   }),
-  perResource({
-    id: "PK-API-002",
-    title: "REST API stages are traced",
-    severity: "low",
-    fix: "Set xray_tracing_enabled = true.",
-    checkov: ["CKV_AWS_73"],
+  "PK-API-002": perResource({
     types: ["aws_api_gateway_stage"],
     each: (s) => check(s, bool(s.attrs.xray_tracing_enabled) === true, "X-Ray tracing is off"),
   }),
-  {
-    id: "PK-API-003",
-    title: "API stages are throttled",
-    severity: "medium",
-    fix: "REST: aws_api_gateway_method_settings on */* with throttling_rate_limit and throttling_burst_limit; HTTP: default_route_settings (apiGateway.throttle).",
-    checkov: [],
+  "PK-API-003": {
     types: ["aws_api_gateway_stage", "aws_api_gateway_method_settings", "aws_apigatewayv2_stage"],
     check: ({ model }) => [
       ...model.resources("aws_api_gateway_stage").map((s) => {
@@ -170,12 +123,7 @@ export const edgeRules: Rule[] = [
         ),
     ],
   },
-  {
-    id: "PK-API-004",
-    title: "Public APIs are behind WAF",
-    severity: "medium",
-    fix: "Associate the regional web ACL with the REST stage (security.waf.enabled); HTTP APIs cannot take WAF: use a REST API where WAF matters.",
-    checkov: ["CKV2_AWS_29"],
+  "PK-API-004": {
     types: ["aws_api_gateway_stage", "aws_apigatewayv2_stage", "aws_wafv2_web_acl_association"],
     check: ({ model }) => [
       ...model.resources("aws_api_gateway_stage").map((s) => {
@@ -185,21 +133,11 @@ export const edgeRules: Rule[] = [
       ...model.resources("aws_apigatewayv2_stage").map((s) => fail(s, "HTTP API stages cannot be associated with a WAF web ACL")),
     ],
   },
-  perResource({
-    id: "PK-API-005",
-    title: "REST API stages cache responses",
-    severity: "low",
-    fix: "Set cache_cluster_enabled = true with a size where responses are cacheable, or mark the exception (proxy APIs with per-user data).",
-    checkov: ["CKV_AWS_120"],
+  "PK-API-005": perResource({
     types: ["aws_api_gateway_stage"],
     each: (s) => check(s, bool(s.attrs.cache_cluster_enabled) === true, "no stage cache"),
   }),
-  perResource({
-    id: "PK-API-006",
-    title: "REST API stages log executions",
-    severity: "low",
-    fix: "Set method settings logging_level = ERROR or INFO (apiGateway.logging.level).",
-    checkov: ["CKV2_AWS_4"],
+  "PK-API-006": perResource({
     types: ["aws_api_gateway_stage", "aws_api_gateway_method_settings"],
     of: "aws_api_gateway_stage",
     each: (s, { model }) => {
@@ -211,12 +149,7 @@ export const edgeRules: Rule[] = [
       );
     },
   }),
-  {
-    id: "PK-API-007",
-    title: "API custom domains require TLS 1.2",
-    severity: "medium",
-    fix: "Set security_policy = TLS_1_2.",
-    checkov: ["CKV_AWS_206"],
+  "PK-API-007": {
     types: ["aws_api_gateway_domain_name", "aws_apigatewayv2_domain_name"],
     check: ({ model }) => [
       ...model
@@ -239,12 +172,7 @@ export const edgeRules: Rule[] = [
         ),
     ],
   },
-  perResource({
-    id: "PK-API-008",
-    title: "API methods require authorization or an API key",
-    severity: "low",
-    fix: "Set an authorizer (COGNITO_USER_POOLS, CUSTOM, AWS_IAM) or api_key_required; or mark the public method with a ReviewException.",
-    checkov: ["CKV_AWS_59"],
+  "PK-API-008": perResource({
     types: ["aws_api_gateway_method"],
     where: (m) => m.attrs.http_method !== "OPTIONS",
     each: (m) =>
@@ -254,24 +182,14 @@ export const edgeRules: Rule[] = [
         `${String(m.attrs.http_method)} is open: authorization NONE, no API key`,
       ),
   }),
-  perResource({
-    id: "PK-CF-001",
-    title: "CloudFront serves viewers over HTTPS only",
-    severity: "medium",
-    fix: "Set viewer_protocol_policy = redirect-to-https (or https-only) on every cache behavior.",
-    checkov: ["CKV_AWS_34"],
+  "PK-CF-001": perResource({
     types: ["aws_cloudfront_distribution"],
     each: (d) => {
       const open = behaviours(d).filter((b) => b.viewer_protocol_policy === "allow-all");
       return check(d, open.length === 0, `${open.map((b) => String(b.path_pattern ?? "default")).join(", ")} allows plain HTTP`);
     },
   }),
-  perResource({
-    id: "PK-CF-002",
-    title: "CloudFront requires TLS 1.2",
-    severity: "medium",
-    fix: "Use an ACM certificate (us-east-1) with minimum_protocol_version = TLSv1.2_2021.",
-    checkov: ["CKV_AWS_174"],
+  "PK-CF-002": perResource({
     types: ["aws_cloudfront_distribution"],
     each: (d) => {
       const cert = block(d.attrs.viewer_certificate) ?? {};
@@ -280,12 +198,7 @@ export const edgeRules: Rule[] = [
       return check(d, /^TLSv1\.2_20(19|21)|^TLSv1\.3/.test(version), `minimum_protocol_version ${version}`);
     },
   }),
-  {
-    id: "PK-CF-003",
-    title: "S3 origins are private behind origin access control",
-    severity: "high",
-    fix: "Set origin_access_control_id on the S3 origin and allow only cloudfront.amazonaws.com with aws:SourceArn in the bucket policy.",
-    checkov: [],
+  "PK-CF-003": {
     types: ["aws_cloudfront_distribution", "aws_cloudfront_origin_access_control"],
     check: ({ model }) =>
       model.resources("aws_cloudfront_distribution").flatMap((d): Check[] => {
@@ -302,33 +215,18 @@ export const edgeRules: Rule[] = [
         });
       }),
   },
-  perResource({
-    id: "PK-CF-004",
-    title: "CloudFront is behind WAF",
-    severity: "medium",
-    fix: "Set web_acl_id to a CLOUDFRONT-scope web ACL (us-east-1).",
-    checkov: ["CKV_AWS_68"],
+  "PK-CF-004": perResource({
     types: ["aws_cloudfront_distribution"],
     each: (d) => check(d, isSet(d.attrs.web_acl_id), "no web ACL"),
   }),
-  perResource({
-    id: "PK-CF-005",
-    title: "CloudFront writes access logs",
-    severity: "low",
-    fix: "Set logging_config (or CloudFront standard logging v2 delivery).",
-    checkov: ["CKV_AWS_86"],
+  "PK-CF-005": perResource({
     types: ["aws_cloudfront_distribution"],
     each: (d, { model }) => {
       const v2 = model.resources("aws_cloudwatch_log_delivery_source").some((s) => model.refersTo(s, d, "resource_arn"));
       return check(d, isSet(get(d.attrs, "logging_config.bucket")) || v2, "no access logs");
     },
   }),
-  perResource({
-    id: "PK-CF-006",
-    title: "CloudFront adds security headers",
-    severity: "low",
-    fix: "Set response_headers_policy_id (HSTS, nosniff, frame options, referrer policy) on the cache behaviors.",
-    checkov: ["CKV2_AWS_32"],
+  "PK-CF-006": perResource({
     types: ["aws_cloudfront_distribution"],
     each: (d) =>
       check(
@@ -337,23 +235,13 @@ export const edgeRules: Rule[] = [
         "the default behavior sets no response headers policy",
       ),
   }),
-  perResource({
-    id: "PK-WAF-001",
-    title: "Web ACLs log requests",
-    severity: "low",
-    fix: "Add aws_wafv2_web_acl_logging_configuration (a log group named aws-waf-logs-*).",
-    checkov: ["CKV2_AWS_31"],
+  "PK-WAF-001": perResource({
     types: ["aws_wafv2_web_acl", "aws_wafv2_web_acl_logging_configuration"],
     of: "aws_wafv2_web_acl",
     each: (w, { model }) =>
       check(w, model.referrers(w, "aws_wafv2_web_acl_logging_configuration", "resource_arn").length > 0, "no logging configuration"),
   }),
-  perResource({
-    id: "PK-WAF-002",
-    title: "Web ACLs block known bad inputs (Log4j)",
-    severity: "medium",
-    fix: "Add the AWS managed rule group AWSManagedRulesKnownBadInputsRuleSet (security.waf.managedRuleGroups).",
-    checkov: ["CKV_AWS_192", "CKV2_AWS_47"],
+  "PK-WAF-002": perResource({
     types: ["aws_wafv2_web_acl"],
     each: (w) => {
       const groups = blocks(w.attrs.rule).map((r) => str(get(r, "statement.managed_rule_group_statement.name")));
@@ -364,4 +252,4 @@ export const edgeRules: Rule[] = [
       );
     },
   }),
-];
+};

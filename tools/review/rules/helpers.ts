@@ -1,6 +1,6 @@
 /** Shared pieces of the rules: check constructors, security group rules, IAM documents, bucket parts. */
 import type { EnvModel, Resource } from "../model";
-import type { Check, Rule, RuleContext } from "../policy";
+import type { Check, RuleCode, RuleContext } from "../policy";
 import { block, blocks, bool, isExpression, isObj, list, num, parseJson, str, strings, type Obj } from "../tf";
 
 export const pass = (resource: Resource, message = "ok"): Check => ({ resource, ok: true, message });
@@ -10,11 +10,11 @@ export const check = (resource: Resource, ok: boolean, failure: string, success 
   ok ? pass(resource, success) : fail(resource, failure);
 
 /**
- * A rule that checks each resource of its types on its own, declared as data: the rule's
- * description, which resources it applies to, and the check of one resource. Most of the pack has
- * this shape; `perResource` is its one evaluator.
+ * A rule that checks each resource of its types on its own, declared as data: which resources it
+ * applies to, and the check of one resource. Most of the pack has this shape; `perResource` is its
+ * one evaluator.
  */
-export interface PerResourceRule extends Omit<Rule, "check"> {
+export interface PerResourceRule extends Omit<RuleCode, "check"> {
   /** The types checked, when only some of `types` are (the others are what the check reads). Default: `types`. */
   readonly of?: string | readonly string[];
   /** Only the resources this accepts are checked. Default: all. */
@@ -23,15 +23,35 @@ export interface PerResourceRule extends Omit<Rule, "check"> {
   readonly each: (resource: Resource, ctx: RuleContext) => Check;
 }
 
-export function perResource({ of, where, each, ...rule }: PerResourceRule): Rule {
+export function perResource({ types, of, where, each }: PerResourceRule): RuleCode {
   return {
-    ...rule,
+    types,
     check: (ctx) =>
       ctx.model
-        .resources(of ?? rule.types)
+        .resources(of ?? types)
         .filter((r) => !where || where(r, ctx))
         .map((r) => each(r, ctx)),
   };
+}
+
+/**
+ * The resources of `type` whose `attr` points at `target`: by reference (`attr = aws_x.target.id`),
+ * or by the literal value `target` has in the same attribute, where `sameScope` (default: always)
+ * accepts the resource (a stage name is only unique within its API).
+ */
+export function pointingAt(
+  model: EnvModel,
+  target: Resource,
+  type: string,
+  attr: string,
+  sameScope: (r: Resource) => boolean = () => true,
+): Resource[] {
+  const name = str(target.attrs[attr]);
+  return model
+    .resources(type)
+    .filter(
+      (r) => model.refersTo(r, target, attr) || (name !== undefined && !isExpression(name) && r.attrs[attr] === name && sameScope(r)),
+    );
 }
 
 // ---------------------------------------------------------------- security group rules
@@ -241,10 +261,7 @@ export function isUnrestrictable(action: string): boolean {
  * (`bucket = aws_s3_bucket.x.id`) or by its literal name.
  */
 export function bucketParts(model: EnvModel, bucket: Resource, type: string): Resource[] {
-  const name = str(bucket.attrs.bucket);
-  return model
-    .resources(type)
-    .filter((p) => model.refersTo(p, bucket, "bucket") || (name !== undefined && !isExpression(name) && p.attrs.bucket === name));
+  return pointingAt(model, bucket, type, "bucket");
 }
 
 /** Account-wide S3 public access block, when the environment sets one. */

@@ -1,5 +1,5 @@
 /** IAM rules: wildcard actions, wildcard resources, open trust policies, user policies, admin policies. */
-import type { Rule } from "../policy";
+import type { RuleChecks, RuleCode } from "../policy";
 import { blocks, str, strings } from "../tf";
 import { check, identityPolicies, isUnrestrictable, pass, statements, type Statement, perResource } from "./helpers";
 import type { EnvModel, Resource } from "../model";
@@ -15,82 +15,48 @@ function docs(model: EnvModel): Doc[] {
   return identityPolicies(model).map((p) => ({ resource: p.resource, where: p.where, stmts: statements(model, p.resource, p.value) }));
 }
 
-/** One check per policy document; `bad` lists what is wrong with an Allow statement. */
-function perStatement(bad: (s: Statement) => string | undefined): Rule["check"] {
-  return ({ model }) =>
-    docs(model).map((d) => {
-      if (!d.stmts) return pass(d.resource, "policy not readable (expression)");
-      const problems = d.stmts
-        .filter((s) => s.effect === "Allow")
-        .map((s) => ({ s, why: bad(s) }))
-        .filter((x) => x.why);
-      return check(
-        d.resource,
-        problems.length === 0,
-        problems.map(({ s, why }) => `${d.where}${s.sid ? ` ${s.sid}` : ""}: ${why}`).join("; "),
-      );
-    });
+/** A rule on identity policies: one check per policy document; `bad` lists what is wrong with an Allow statement. */
+function perStatement(bad: (s: Statement) => string | undefined): RuleCode {
+  return {
+    types: ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_role"],
+    check: ({ model }) =>
+      docs(model).map((d) => {
+        if (!d.stmts) return pass(d.resource, "policy not readable (expression)");
+        const problems = d.stmts
+          .filter((s) => s.effect === "Allow")
+          .map((s) => ({ s, why: bad(s) }))
+          .filter((x) => x.why);
+        return check(
+          d.resource,
+          problems.length === 0,
+          problems.map(({ s, why }) => `${d.where}${s.sid ? ` ${s.sid}` : ""}: ${why}`).join("; "),
+        );
+      }),
+  };
 }
 
-export const iamRules: Rule[] = [
-  {
-    id: "PK-IAM-001",
-    title: 'No IAM statement allows every action ("*")',
-    severity: "high",
-    fix: "List the API calls the principal makes (core/policy.ts helpers refuse wildcards).",
-    checkov: ["CKV_AWS_63", "CKV_AWS_62"],
-    types: ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_role"],
-    check: perStatement((s) =>
-      s.actions.some((a) => a === "*" || a === "*:*")
-        ? `Action "*"${s.resources.includes("*") ? ' on Resource "*" (full admin)' : ""}`
-        : s.notActions.length
-          ? "NotAction in an Allow grants everything else"
-          : undefined,
-    ),
-  },
-  {
-    id: "PK-IAM-002",
-    title: "No IAM statement allows a whole service (service:*)",
-    severity: "high",
-    fix: "Replace service:* with the exact actions.",
-    checkov: [],
-    types: ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_role"],
-    check: perStatement((s) => {
-      const wide = s.actions.filter((a) => /^[a-z0-9-]+:\*$/i.test(a));
-      return wide.length ? `${wide.join(", ")}` : undefined;
-    }),
-  },
-  {
-    id: "PK-IAM-003",
-    title: "IAM actions are exact (no partial wildcards)",
-    severity: "low",
-    fix: "Replace prefixes like s3:Get* with the calls needed; new APIs then need a decision.",
-    checkov: [],
-    types: ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_role"],
-    check: perStatement((s) => {
-      const partial = s.actions.filter((a) => a.includes("*") && !/^[a-z0-9-]+:\*$/i.test(a) && a !== "*" && a !== "*:*");
-      return partial.length ? partial.join(", ") : undefined;
-    }),
-  },
-  {
-    id: "PK-IAM-004",
-    title: 'Resource "*" only for actions that take no resource',
-    severity: "medium",
-    fix: 'Name the ARNs (or add a condition such as aws:ResourceTag, ec2:Vpc); keep "*" only for calls IAM cannot scope.',
-    checkov: ["CKV_AWS_355"],
-    types: ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy", "aws_iam_role"],
-    check: perStatement((s) => {
-      if (!s.resources.includes("*") || s.hasCondition) return undefined;
-      const scoped = s.actions.filter((a) => a !== "*" && !isUnrestrictable(a));
-      return scoped.length ? `${scoped.join(", ")} on Resource "*"` : undefined;
-    }),
-  },
-  perResource({
-    id: "PK-IAM-005",
-    title: "Roles trust named principals only",
-    severity: "high",
-    fix: "Name the service or account in the trust policy, or add conditions (aws:SourceAccount, sts:ExternalId).",
-    checkov: ["CKV_AWS_60"],
+export const iamChecks: RuleChecks = {
+  "PK-IAM-001": perStatement((s) =>
+    s.actions.some((a) => a === "*" || a === "*:*")
+      ? `Action "*"${s.resources.includes("*") ? ' on Resource "*" (full admin)' : ""}`
+      : s.notActions.length
+        ? "NotAction in an Allow grants everything else"
+        : undefined,
+  ),
+  "PK-IAM-002": perStatement((s) => {
+    const wide = s.actions.filter((a) => /^[a-z0-9-]+:\*$/i.test(a));
+    return wide.length ? `${wide.join(", ")}` : undefined;
+  }),
+  "PK-IAM-003": perStatement((s) => {
+    const partial = s.actions.filter((a) => a.includes("*") && !/^[a-z0-9-]+:\*$/i.test(a) && a !== "*" && a !== "*:*");
+    return partial.length ? partial.join(", ") : undefined;
+  }),
+  "PK-IAM-004": perStatement((s) => {
+    if (!s.resources.includes("*") || s.hasCondition) return undefined;
+    const scoped = s.actions.filter((a) => a !== "*" && !isUnrestrictable(a));
+    return scoped.length ? `${scoped.join(", ")} on Resource "*"` : undefined;
+  }),
+  "PK-IAM-005": perResource({
     types: ["aws_iam_role"],
     each: (r, { model }) => {
       const stmts = statements(model, r, r.attrs.assume_role_policy);
@@ -99,24 +65,14 @@ export const iamRules: Rule[] = [
       return check(r, open.length === 0, "any AWS principal may assume the role");
     },
   }),
-  {
-    id: "PK-IAM-006",
-    title: "Policies attach to roles or groups, not users",
-    severity: "low",
-    fix: "Attach the policy to a role (or a group) and let people assume it.",
-    checkov: ["CKV_AWS_40"],
+  "PK-IAM-006": {
     types: ["aws_iam_user_policy", "aws_iam_user_policy_attachment", "aws_iam_policy_attachment"],
     check: ({ model }) => [
       ...model.resources(["aws_iam_user_policy", "aws_iam_user_policy_attachment"]).map((p) => check(p, false, "a policy on an IAM user")),
       ...model.resources("aws_iam_policy_attachment").map((p) => check(p, strings(p.attrs.users).length === 0, "attached to IAM users")),
     ],
   },
-  {
-    id: "PK-IAM-007",
-    title: "No administrator policies",
-    severity: "high",
-    fix: "Replace AdministratorAccess / PowerUserAccess / IAMFullAccess with a least-privilege policy.",
-    checkov: [],
+  "PK-IAM-007": {
     types: ["aws_iam_role_policy_attachment", "aws_iam_policy_attachment", "aws_iam_group_policy_attachment", "aws_iam_role"],
     check: ({ model }) => {
       const admin = (arn: unknown) => /:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/.test(String(arn ?? ""));
@@ -136,12 +92,7 @@ export const iamRules: Rule[] = [
       ];
     },
   },
-  {
-    id: "PK-IAM-008",
-    title: "IAM actions, condition keys and ARNs exist in AWS's service authorization data",
-    severity: "high",
-    fix: "Correct the action, condition key or ARN (tools/review/iam-data.ts names the statement); a misspelled one never matches, so the grant or guard silently does nothing.",
-    checkov: [],
+  "PK-IAM-008": {
     types: [
       "aws_iam_role",
       "aws_iam_role_policy",
@@ -163,12 +114,7 @@ export const iamRules: Rule[] = [
       });
     },
   },
-  {
-    id: "PK-IAM-009",
-    title: "Every layer role carries the platform's permissions boundary",
-    severity: "high",
-    fix: "Create the role inside a LayerStack (its aspect sets permissions_boundary to <project>-<env>-permissions-boundary, core/permissions-boundary.ts).",
-    checkov: [],
+  "PK-IAM-009": {
     types: ["aws_iam_role"],
     check: ({ model }) => {
       // The boundary the bootstrap stack creates, when the environment's bootstrap stack is in the model.
@@ -184,4 +130,4 @@ export const iamRules: Rule[] = [
         });
     },
   },
-];
+};

@@ -1,26 +1,26 @@
-/** The policy pack: every rule, in report order. Ids are stable; a retired rule keeps its id unused. */
+/**
+ * The policy pack: every rule of the catalogue (catalogue.yaml: ids, titles, severities, fixes,
+ * Checkov ids, in report order) with its check from the rule files. Ids are stable; a retired rule
+ * keeps its id unused.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { Rule } from "../policy";
-import { computeRules } from "./compute";
-import { dataRules } from "./data";
-import { edgeRules } from "./edge";
-import { iamRules } from "./iam";
-import { networkRules } from "./network";
-import { observabilityRules } from "./observability";
-import { storageRules } from "./storage";
+import { CATALOGUE_FILE, loadRules } from "./catalogue";
+import { computeChecks } from "./compute";
+import { dataChecks } from "./data";
+import { edgeChecks } from "./edge";
+import { iamChecks } from "./iam";
+import { networkChecks } from "./network";
+import { observabilityChecks } from "./observability";
+import { storageChecks } from "./storage";
 
-export const RULES: readonly Rule[] = [
-  ...networkRules,
-  ...dataRules,
-  ...computeRules,
-  ...edgeRules,
-  ...storageRules,
-  ...observabilityRules,
-  ...iamRules,
-];
-
-const ids = new Set<string>();
-for (const r of RULES) {
-  if (ids.has(r.id)) throw new Error(`duplicate review rule id ${r.id}`);
-  if (!/^PK-[A-Z0-9]+-\d{3}$/.test(r.id)) throw new Error(`review rule id ${r.id} is not PK-<AREA>-<NNN>`);
-  ids.add(r.id);
-}
+export const RULES: readonly Rule[] = loadRules(fs.readFileSync(CATALOGUE_FILE, "utf8"), path.relative(process.cwd(), CATALOGUE_FILE), {
+  "network.ts": networkChecks,
+  "data.ts": dataChecks,
+  "compute.ts": computeChecks,
+  "edge.ts": edgeChecks,
+  "storage.ts": storageChecks,
+  "observability.ts": observabilityChecks,
+  "iam.ts": iamChecks,
+});

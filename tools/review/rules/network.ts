@@ -1,5 +1,5 @@
 /** Network rules: flow logs, the default security group, public IPs, data-tier routes, security group rules. */
-import type { Rule } from "../policy";
+import type { RuleChecks, RuleCode } from "../policy";
 import { blocks, bool, get, str } from "../tf";
 import { allPorts, check, coversPort, describeRule, fail, isWorld, pass, sgRules, type SgRule, perResource } from "./helpers";
 
@@ -24,41 +24,37 @@ export const DATA_PORTS: Readonly<Record<number, string>> = {
 
 const worldIngress = (rules: SgRule[]) => rules.filter((r) => r.direction === "ingress" && isWorld(r));
 
-/** One check per world-open ingress rule: failing when `matches`, passing otherwise; every group gets a pass when it has none. */
-function worldIngressRule(matches: (r: SgRule) => string | undefined): Rule["check"] {
-  return ({ model }) => {
-    const rules = sgRules(model);
-    const out = [];
-    const seen = new Set<string>();
-    for (const r of worldIngress(rules)) {
-      const why = matches(r);
-      seen.add(r.resource.id);
-      out.push(why ? fail(r.resource, `${describeRule(r)}: ${why}`) : pass(r.resource));
-    }
-    for (const r of rules) if (!seen.has(r.resource.id) && r.direction === "ingress") out.push(pass(r.resource));
-    for (const g of model.resources("aws_security_group")) if (!out.some((c) => c.resource.id === g.id)) out.push(pass(g));
-    return out;
+/**
+ * A rule on ingress from the internet: one check per world-open ingress rule, failing when `matches`,
+ * passing otherwise; every group gets a pass when it has none.
+ */
+function worldIngressRule(matches: (r: SgRule) => string | undefined): RuleCode {
+  return {
+    types: ["aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule"],
+    check: ({ model }) => {
+      const rules = sgRules(model);
+      const out = [];
+      const seen = new Set<string>();
+      for (const r of worldIngress(rules)) {
+        const why = matches(r);
+        seen.add(r.resource.id);
+        out.push(why ? fail(r.resource, `${describeRule(r)}: ${why}`) : pass(r.resource));
+      }
+      for (const r of rules) if (!seen.has(r.resource.id) && r.direction === "ingress") out.push(pass(r.resource));
+      for (const g of model.resources("aws_security_group")) if (!out.some((c) => c.resource.id === g.id)) out.push(pass(g));
+      return out;
+    },
   };
 }
 
-export const networkRules: Rule[] = [
-  perResource({
-    id: "PK-VPC-001",
-    title: "VPC flow logs are on",
-    severity: "medium",
-    fix: "Add an aws_flow_log on the VPC (network.flowLogs.enabled: true).",
-    checkov: ["CKV2_AWS_11"],
+export const networkChecks: RuleChecks = {
+  "PK-VPC-001": perResource({
     types: ["aws_vpc", "aws_flow_log"],
     of: "aws_vpc",
     each: (vpc, { model }) =>
       check(vpc, model.referrers(vpc, "aws_flow_log", "vpc_id").length > 0, "no aws_flow_log records this VPC's traffic"),
   }),
-  perResource({
-    id: "PK-VPC-002",
-    title: "The default security group allows nothing",
-    severity: "medium",
-    fix: "Adopt it with aws_default_security_group and empty ingress and egress.",
-    checkov: ["CKV2_AWS_12"],
+  "PK-VPC-002": perResource({
     types: ["aws_vpc", "aws_default_security_group"],
     of: "aws_vpc",
     each: (vpc, { model }) => {
@@ -68,22 +64,12 @@ export const networkRules: Rule[] = [
       return check(vpc, open.length === 0, `${open.map((g) => g.address).join(", ")} has rules`);
     },
   }),
-  perResource({
-    id: "PK-VPC-003",
-    title: "Subnets do not assign public IPs",
-    severity: "medium",
-    fix: "Set map_public_ip_on_launch = false (network.publicSubnetsMapPublicIp: false); NAT gateways and load balancers get their own addresses.",
-    checkov: ["CKV_AWS_130"],
+  "PK-VPC-003": perResource({
     types: ["aws_subnet"],
     each: (s) =>
       check(s, bool(s.attrs.map_public_ip_on_launch) !== true, "map_public_ip_on_launch = true: every ENI in it gets a public address"),
   }),
-  {
-    id: "PK-VPC-004",
-    title: "Data-tier subnets have no route to the internet",
-    severity: "high",
-    fix: "Remove the 0.0.0.0/0 route from the data tier's route tables; databases reach AWS through endpoints only.",
-    checkov: [],
+  "PK-VPC-004": {
     types: ["aws_route_table", "aws_route"],
     check: ({ model }) => {
       const tables = model.resources("aws_route_table").filter((t) => get(t.attrs, "tags.Tier") === "data");
@@ -100,64 +86,19 @@ export const networkRules: Rule[] = [
       });
     },
   },
-  {
-    id: "PK-SG-001",
-    title: "No SSH from the internet",
-    severity: "high",
-    fix: "Remove the rule; reach hosts with SSM Session Manager or ECS Exec instead of SSH.",
-    checkov: ["CKV_AWS_24"],
-    types: ["aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule"],
-    check: worldIngressRule((r) => (coversPort(r, 22) ? "SSH (22) is open to the internet" : undefined)),
-  },
-  {
-    id: "PK-SG-002",
-    title: "No RDP from the internet",
-    severity: "high",
-    fix: "Remove the rule; use SSM Session Manager (port forwarding) instead of RDP.",
-    checkov: ["CKV_AWS_25"],
-    types: ["aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule"],
-    check: worldIngressRule((r) => (coversPort(r, 3389) ? "RDP (3389) is open to the internet" : undefined)),
-  },
-  {
-    id: "PK-SG-003",
-    title: "No database or cache port from the internet",
-    severity: "high",
-    fix: "Allow the port from the application's security group only (referenced_security_group_id).",
-    checkov: [],
-    types: ["aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule"],
-    check: worldIngressRule((r) => {
-      const hit = Object.entries(DATA_PORTS).filter(([p]) => coversPort(r, Number(p)));
-      return hit.length && !allPorts(r) ? `${[...new Set(hit.map(([p, n]) => `${n} (${p})`))].join(", ")} open to the internet` : undefined;
-    }),
-  },
-  {
-    id: "PK-SG-004",
-    title: "No ingress on all ports from the internet",
-    severity: "high",
-    fix: "Open only the ports the service serves, from named peer groups or the CIDRs that need them.",
-    checkov: ["CKV_AWS_277"],
-    types: ["aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule"],
-    check: worldIngressRule((r) => (allPorts(r) ? "every port is open to the internet" : undefined)),
-  },
-  {
-    id: "PK-SG-005",
-    title: "Ingress from the internet only on marked public entry points",
-    severity: "medium",
-    fix: "Restrict the CIDRs (security.alb.ingressCidrs), or mark the public entry point with a ReviewException and its reason.",
-    checkov: ["CKV_AWS_260"],
-    types: ["aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule"],
-    check: worldIngressRule((r) => {
-      if (allPorts(r) || coversPort(r, 22) || coversPort(r, 3389) || Object.keys(DATA_PORTS).some((p) => coversPort(r, Number(p))))
-        return undefined;
-      return "open to the internet";
-    }),
-  },
-  {
-    id: "PK-SG-006",
-    title: "Every security group rule has a description",
-    severity: "low",
-    fix: "Add a description saying who the peer is and why.",
-    checkov: ["CKV_AWS_23"],
+  "PK-SG-001": worldIngressRule((r) => (coversPort(r, 22) ? "SSH (22) is open to the internet" : undefined)),
+  "PK-SG-002": worldIngressRule((r) => (coversPort(r, 3389) ? "RDP (3389) is open to the internet" : undefined)),
+  "PK-SG-003": worldIngressRule((r) => {
+    const hit = Object.entries(DATA_PORTS).filter(([p]) => coversPort(r, Number(p)));
+    return hit.length && !allPorts(r) ? `${[...new Set(hit.map(([p, n]) => `${n} (${p})`))].join(", ")} open to the internet` : undefined;
+  }),
+  "PK-SG-004": worldIngressRule((r) => (allPorts(r) ? "every port is open to the internet" : undefined)),
+  "PK-SG-005": worldIngressRule((r) => {
+    if (allPorts(r) || coversPort(r, 22) || coversPort(r, 3389) || Object.keys(DATA_PORTS).some((p) => coversPort(r, Number(p))))
+      return undefined;
+    return "open to the internet";
+  }),
+  "PK-SG-006": {
     types: ["aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"],
     check: ({ model }) => {
       const out = sgRules(model)
@@ -175,24 +116,14 @@ export const networkRules: Rule[] = [
       return out;
     },
   },
-  {
-    id: "PK-SG-007",
-    title: "Egress to the internet only where marked",
-    severity: "medium",
-    fix: "Name the peer group, a prefix list or a VPC endpoint; where internet egress is intended, mark the rule with a ReviewException and its reason.",
-    checkov: ["CKV_AWS_382"],
+  "PK-SG-007": {
     types: ["aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_egress_rule"],
     check: ({ model }) =>
       sgRules(model)
         .filter((r) => r.direction === "egress" && r.resource.type !== "aws_default_security_group")
         .map((r) => check(r.resource, !isWorld(r), `${describeRule(r)}${allPorts(r) ? ": every port" : ""}`)),
   },
-  {
-    id: "PK-EC2-001",
-    title: "Instances get no public IP",
-    severity: "high",
-    fix: "Set associate_public_ip_address = false and place instances in private subnets.",
-    checkov: ["CKV_AWS_88"],
+  "PK-EC2-001": {
     types: ["aws_instance", "aws_launch_template"],
     check: ({ model }) => [
       ...model
@@ -209,4 +140,4 @@ export const networkRules: Rule[] = [
         ),
     ],
   },
-];
+};

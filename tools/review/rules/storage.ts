@@ -1,6 +1,6 @@
 /** S3 rules: public access, encryption, versioning, TLS-only policies, logging, ACLs, lifecycle. */
 import type { EnvModel, Resource } from "../model";
-import type { Rule } from "../policy";
+import type { RuleChecks } from "../policy";
 import { block, blocks, bool, get, str } from "../tf";
 import {
   accountPublicAccessBlock,
@@ -38,13 +38,8 @@ function cloudFrontLogTargets(model: EnvModel): Set<string> {
 
 const PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];
 
-export const storageRules: Rule[] = [
-  {
-    id: "PK-S3-001",
-    title: "S3 buckets block public access",
-    severity: "high",
-    fix: "Add aws_s3_bucket_public_access_block with all four settings true (modules/secure-bucket.ts does).",
-    checkov: ["CKV2_AWS_6"],
+export const storageChecks: RuleChecks = {
+  "PK-S3-001": {
     types: ["aws_s3_bucket", "aws_s3_bucket_public_access_block", "aws_s3_account_public_access_block"],
     check: ({ model }) => {
       const account = accountPublicAccessBlock(model);
@@ -60,12 +55,7 @@ export const storageRules: Rule[] = [
       });
     },
   },
-  perResource({
-    id: "PK-S3-002",
-    title: "S3 buckets have default encryption",
-    severity: "medium",
-    fix: "Add aws_s3_bucket_server_side_encryption_configuration (aws:kms with the data key where the readers allow it).",
-    checkov: ["CKV_AWS_19"],
+  "PK-S3-002": perResource({
     types: ["aws_s3_bucket", "aws_s3_bucket_server_side_encryption_configuration"],
     of: "aws_s3_bucket",
     each: (b, { model }) => {
@@ -77,12 +67,7 @@ export const storageRules: Rule[] = [
       );
     },
   }),
-  perResource({
-    id: "PK-S3-003",
-    title: "S3 buckets are versioned",
-    severity: "medium",
-    fix: "Add aws_s3_bucket_versioning with status = Enabled.",
-    checkov: ["CKV_AWS_21"],
+  "PK-S3-003": perResource({
     types: ["aws_s3_bucket", "aws_s3_bucket_versioning"],
     of: "aws_s3_bucket",
     each: (b, { model }) => {
@@ -93,12 +78,7 @@ export const storageRules: Rule[] = [
       return check(b, inline || parts.length > 0, "versioning is not enabled");
     },
   }),
-  perResource({
-    id: "PK-S3-004",
-    title: "S3 buckets accept TLS only",
-    severity: "medium",
-    fix: 'Add a bucket policy statement denying s3:* when aws:SecureTransport is "false".',
-    checkov: [],
+  "PK-S3-004": perResource({
     types: ["aws_s3_bucket", "aws_s3_bucket_policy"],
     of: "aws_s3_bucket",
     each: (b, { model }) => {
@@ -114,12 +94,7 @@ export const storageRules: Rule[] = [
       );
     },
   }),
-  {
-    id: "PK-S3-005",
-    title: "S3 buckets log access",
-    severity: "low",
-    fix: "Add aws_s3_bucket_logging to a log bucket (buckets that receive logs are exempt).",
-    checkov: ["CKV_AWS_18"],
+  "PK-S3-005": {
     types: ["aws_s3_bucket", "aws_s3_bucket_logging"],
     check: ({ model }) => {
       const targets = logTargets(model);
@@ -133,12 +108,7 @@ export const storageRules: Rule[] = [
       });
     },
   },
-  {
-    id: "PK-S3-006",
-    title: "S3 ACLs are disabled",
-    severity: "low",
-    fix: "Add aws_s3_bucket_ownership_controls with object_ownership = BucketOwnerEnforced (buckets receiving CloudFront standard logs are exempt).",
-    checkov: ["CKV2_AWS_65"],
+  "PK-S3-006": {
     types: ["aws_s3_bucket", "aws_s3_bucket_ownership_controls"],
     check: ({ model }) => {
       const cloudFrontLogs = cloudFrontLogTargets(model);
@@ -155,12 +125,7 @@ export const storageRules: Rule[] = [
       );
     },
   },
-  perResource({
-    id: "PK-S3-007",
-    title: "No public S3 ACL",
-    severity: "high",
-    fix: "Remove the public canned ACL; serve public content through CloudFront with origin access control.",
-    checkov: ["CKV_AWS_20"],
+  "PK-S3-007": perResource({
     types: ["aws_s3_bucket", "aws_s3_bucket_acl"],
     of: "aws_s3_bucket",
     each: (b, { model }) => {
@@ -177,12 +142,7 @@ export const storageRules: Rule[] = [
       );
     },
   }),
-  perResource({
-    id: "PK-S3-008",
-    title: "S3 buckets have a lifecycle",
-    severity: "low",
-    fix: "Add aws_s3_bucket_lifecycle_configuration (expire noncurrent versions, abort incomplete uploads).",
-    checkov: ["CKV2_AWS_61"],
+  "PK-S3-008": perResource({
     types: ["aws_s3_bucket", "aws_s3_bucket_lifecycle_configuration"],
     of: "aws_s3_bucket",
     each: (b, { model }) =>
@@ -192,4 +152,4 @@ export const storageRules: Rule[] = [
         "no lifecycle configuration",
       ),
   }),
-];
+};
