@@ -21,15 +21,7 @@ import { env, ENVIRONMENTS } from "./helpers";
 
 /** Fixture directory as the loader displays it (relative to the working directory). */
 const DIR = "__tests__/fixtures/config/notification";
-const { load, expectRefused, itRefuses } = fixtureChecks(DIR);
-
-const WORKSPACE_EXPECTED =
-  "a Slack workspace (team) id such as T01ABCDEF2G (T, then upper-case letters and digits; the Chatbot console shows it once the workspace is authorized)";
-const CHANNEL_EXPECTED =
-  "a Slack channel id such as C01ABCDEF2G (C or G, then upper-case letters and digits; in Slack: channel details, at the bottom; not the channel name)";
-const EMAIL_EXPECTED = "an e-mail address such as ops@example.com";
-const READ_ONLY_EXPECTED =
-  "a read-only AWS managed policy such as CloudWatchReadOnlyAccess or ReadOnlyAccess (guardrails cap what anyone may do through the channel, which only shows alarms)";
+const { load, itRefusesFixtures } = fixtureChecks(DIR);
 
 describe("defaults and the PetClinic environments", () => {
   it.each(ENVIRONMENTS)("%s: Slack through Chatbot on its own channel, read-only guardrails, events by tier", (name) => {
@@ -153,288 +145,13 @@ describe("accepted shapes", () => {
   );
 });
 
-describe("bad input is refused in the kit's format", () => {
-  itRefuses([
-    [
-      "a Slack workspace id that is a name",
-      "slack-workspace-format.yaml",
-      [4, 5, "workspaceId: acme-corp", `notification.slack.workspaceId: expected ${WORKSPACE_EXPECTED}, found "acme-corp"`],
-    ],
-    [
-      "a Slack channel name instead of its id",
-      "slack-channel-name.yaml",
-      [5, 5, 'channelId: "#alerts"', `notification.slack.channelId: expected ${CHANNEL_EXPECTED}, found "#alerts"`],
-    ],
-    [
-      "chatbot (the default mode) without the workspace id: located at the slack block",
-      "chatbot-no-workspace.yaml",
-      [
-        4,
-        3,
-        "slack:",
-        `notification.slack.workspaceId: expected ${WORKSPACE_EXPECTED} (slack.mode is chatbot), found nothing (the key is missing)`,
-      ],
-    ],
-    [
-      "chatbot without either id: one line each",
-      "chatbot-no-ids.yaml",
-      [
-        3,
-        3,
-        "slack:",
-        `notification.slack.channelId: expected ${CHANNEL_EXPECTED} (slack.mode is chatbot), found nothing (the key is missing)`,
-      ],
-      [
-        3,
-        3,
-        "slack:",
-        `notification.slack.workspaceId: expected ${WORKSPACE_EXPECTED} (slack.mode is chatbot), found nothing (the key is missing)`,
-      ],
-    ],
-    [
-      "webhook mode without NAT: the function cannot reach the webhook",
-      "webhook-no-nat.yaml",
-      [
-        6,
-        3,
-        "nat: none",
-        'network.nat: expected per-az or single (notification.slack.mode is webhook: the function posts to the webhook on the internet through NAT), found "none"',
-      ],
-    ],
-    [
-      "webhook mode without HTTPS egress to the internet",
-      "webhook-no-egress.yaml",
-      [
-        6,
-        5,
-        "internetHttps: false",
-        "security.egress.internetHttps: expected true (notification.slack.mode is webhook: the function posts to the webhook over HTTPS on the internet), found boolean false",
-      ],
-    ],
-    [
-      "invalid e-mail addresses: one line per list item",
-      "email-invalid.yaml",
-      [6, 9, "not-an-address", `notification.email.addresses[1]: expected ${EMAIL_EXPECTED}, found "not-an-address"`],
-      [7, 9, "ops@localhost", `notification.email.addresses[2]: expected ${EMAIL_EXPECTED}, found "ops@localhost"`],
-    ],
-    [
-      "an address listed twice (case-insensitively)",
-      "email-duplicate.yaml",
-      [7, 9, "ops@example.com", 'notification.email.addresses[2]: expected each e-mail address once, found duplicate "ops@example.com"'],
-    ],
-    [
-      "a paging endpoint over plain http",
-      "page-http.yaml",
-      [
-        4,
-        1,
-        "notification:",
-        'notification.routing.CRITICAL[1]: expected a configured channel (page needs notification.page.endpoints); configured: slack, sms, found "page"',
-      ],
-      [
-        8,
-        17,
-        '"http://events.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue"]',
-        "notification.page.endpoints[0]: expected an https URL of a paging service's SNS integration, such as https://events.pagerduty.com/integration/<key>/enqueue, " +
-          'found "http://events.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue"',
-      ],
-    ],
-    [
-      "SMS numbers with one alarm topic (every WARNING would text the phones)",
-      "sms-without-severity-topics.yaml",
-      [
-        5,
-        5,
-        'numbers: ["+12065550100"]',
-        'notification.sms.numbers: expected no SMS numbers unless monitoring.severityTopics is true (with one alarm topic every WARNING would reach them), found a list ["+12065550100"] ' +
-          "(set monitoring.severityTopics: true and route the channel in notification.routing)",
-      ],
-    ],
-    [
-      "a configured channel that no severity is routed to",
-      "routing-email-nowhere.yaml",
-      [
-        6,
-        12,
-        "addresses: [oncall@example.com] }",
-        'notification.email.addresses: expected a channel notification.routing sends at least one severity to (email is configured but routed nowhere), found a list ["oncall@example.com"] ' +
-          "(add email to notification.routing.WARNING, ERROR or CRITICAL, or remove it)",
-      ],
-    ],
-    [
-      "one address instead of a list",
-      "email-not-list.yaml",
-      [4, 5, "addresses: ops@example.com", 'notification.email.addresses: expected a list of e-mail addresses, found "ops@example.com"'],
-    ],
-    [
-      "the monitoring layer disabled while notification is enabled (there would be no alarm topic)",
-      "monitoring-disabled.yaml",
-      [
-        2,
-        1,
-        "layers:",
-        "layers.notification.enabled: expected false when the monitoring layer is disabled (notification delivers the monitoring layer's alarm topic), found the notification layer enabled",
-      ],
-    ],
-    [
-      "guardrails that allow writes (AdministratorAccess, any ...FullAccess)",
-      "guardrail-write.yaml",
-      [
-        9,
-        11,
-        "AdministratorAccess",
-        `notification.slack.chatbot.guardrailPolicies[1]: expected ${READ_ONLY_EXPECTED}, found "AdministratorAccess"`,
-      ],
-      [
-        10,
-        11,
-        "AmazonSNSFullAccess",
-        `notification.slack.chatbot.guardrailPolicies[2]: expected ${READ_ONLY_EXPECTED}, found "AmazonSNSFullAccess"`,
-      ],
-    ],
-    [
-      "a guardrail given as an ARN",
-      "guardrail-arn.yaml",
-      [
-        7,
-        27,
-        "arn:aws:iam::aws:policy/ReadOnlyAccess]",
-        'notification.slack.chatbot.guardrailPolicies[0]: expected an AWS managed policy name such as CloudWatchReadOnlyAccess (a name, not an ARN), found "arn:aws:iam::aws:policy/ReadOnlyAccess"',
-      ],
-    ],
-    [
-      "no guardrail at all (Chatbot would apply AdministratorAccess)",
-      "guardrail-none.yaml",
-      [
-        7,
-        7,
-        "guardrailPolicies: []",
-        "notification.slack.chatbot.guardrailPolicies: expected at least one guardrail policy (without one, Chatbot applies AdministratorAccess), found a list []",
-      ],
-    ],
-    [
-      "a mistyped key, with did-you-mean",
-      "unknown-key.yaml",
-      [
-        4,
-        5,
-        "workspaceID: T01ABCDEF2G",
-        'notification.slack.workspaceID: expected a known key (mode, workspaceId, channelId, chatbot, webhook), found unknown key "workspaceID" (did you mean workspaceId?)',
-      ],
-    ],
-    [
-      "a mistyped mode, with did-you-mean",
-      "bad-mode.yaml",
-      [4, 5, "mode: webhok", 'notification.slack.mode: expected one of "chatbot", "webhook", found "webhok" (did you mean webhook?)'],
-    ],
-    [
-      "list entries twice",
-      "list-duplicates.yaml",
-      [
-        6,
-        59,
-        "UserInitiated]",
-        'notification.events.ecsTaskStopped.ignoredStopCodes[2]: expected each entry once, found duplicate "UserInitiated"',
-      ],
-      [8, 39, "failover]", 'notification.events.rds.categories[2]: expected each entry once, found duplicate "failover"'],
-    ],
-    [
-      "several problems: one line each, in file order",
-      "several.yaml",
-      [4, 5, "workspaceId: t01abcdef2g", `notification.slack.workspaceId: expected ${WORKSPACE_EXPECTED}, found "t01abcdef2g"`],
-      [5, 5, "channelId: alerts", `notification.slack.channelId: expected ${CHANNEL_EXPECTED}, found "alerts"`],
-      [7, 17, '"ops at example.com"]', `notification.email.addresses[0]: expected ${EMAIL_EXPECTED}, found "ops at example.com"`],
-      [9, 5, 'ecsDeploymentFailed: "yes"', 'notification.events.ecsDeploymentFailed: expected a boolean, found "yes"'],
-    ],
-  ]);
-
-  it("webhook mode with Slack ids it would never use", () => {
-    const expected = "expected no Slack ids with slack.mode webhook (the channel is the one the webhook URL posts to)";
-    expectRefused(
-      "webhook-with-ids.yaml",
-      [
-        5,
-        5,
-        "workspaceId: T01ABCDEF2G",
-        `notification.slack.workspaceId: ${expected}, found "T01ABCDEF2G" (remove the key, or set slack.mode: chatbot)`,
-      ],
-      [
-        6,
-        5,
-        "channelId: C01ABCDEF2G",
-        `notification.slack.channelId: ${expected}, found "C01ABCDEF2G" (remove the key, or set slack.mode: chatbot)`,
-      ],
-    );
-  });
-
+describe("the rules apply while the layer is enabled", () => {
   it("the same network without the notification layer is valid (the rules apply while the layer is enabled)", () => {
     expect(load("webhook-no-nat-layer-off.yaml").layers.notification).toEqual({ enabled: false });
   });
 
-  it("phone numbers that are not E.164 (spaces, a national prefix instead of +)", () => {
-    const E164 = "expected a phone number in E.164 format: +, country code and number, digits only, such as +12065550100";
-    const UNROUTED = (sev: string, i: number) =>
-      `notification.routing.${sev}[${i}]: expected a configured channel (sms needs notification.sms.numbers); configured: slack, page, found "sms"`;
-    expectRefused(
-      "sms-not-e164.yaml",
-      [4, 1, "notification:", UNROUTED("CRITICAL", 0)],
-      [4, 1, "notification:", UNROUTED("ERROR", 1)],
-      [9, 9, '"+1 206 555 0100"', `notification.sms.numbers[0]: ${E164}, found "+1 206 555 0100"`],
-      [10, 9, '"0049301234567"', `notification.sms.numbers[1]: ${E164}, found "0049301234567"`],
-    );
-  });
-
-  it("the default routing names sms and page, which the environment does not configure", () => {
-    const problem = (sev: string, i: number, c: string, key: string) =>
-      [
-        4,
-        1,
-        "notification:",
-        `notification.routing.${sev}[${i}]: expected a configured channel (${c} needs ${key}); configured: slack, found "${c}"`,
-      ] as [number, number, string, string];
-    expectRefused(
-      "routing-unconfigured.yaml",
-      problem("CRITICAL", 0, "sms", "notification.sms.numbers"),
-      problem("CRITICAL", 1, "page", "notification.page.endpoints"),
-      problem("ERROR", 1, "sms", "notification.sms.numbers"),
-    );
-  });
-
-  it("an unknown channel, a severity routed nowhere, duplicates", () => {
-    expectRefused(
-      "routing-bad-channel.yaml",
-      [7, 22, "teams]", 'notification.routing.WARNING[1]: expected a notification channel: one of slack, email, sms, page, found "teams"'],
-      [
-        8,
-        5,
-        "CRITICAL: []",
-        "notification.routing.CRITICAL: expected at least one channel (an alarm nobody hears is no alarm), found a list []",
-      ],
-    );
-    expectRefused(
-      "routing-duplicate.yaml",
-      [6, 36, '"+12065550100"] }', 'notification.sms.numbers[1]: expected each entry once, found duplicate "+12065550100"'],
-      [9, 25, "slack]", 'notification.routing.ERROR[2]: expected each channel once, found duplicate "slack"'],
-    );
-  });
-
   it("both disabled is valid", () => {
     expect(load("monitoring-disabled-both.yaml").layers).toEqual({ monitoring: { enabled: false }, notification: { enabled: false } });
-  });
-
-  it("an unknown RDS event category, and an unknown stop code", () => {
-    expectRefused("rds-category.yaml", [
-      5,
-      30,
-      "outage]",
-      'notification.events.rds.categories[1]: expected one of "availability", "backtrack", "backup", "configuration change", "creation", "deletion", "failover", "failure", "global-failover", "low storage", "maintenance", "notification", "read replica", "recovery", "restoration", "security", "security patching", "serverless", found "outage"',
-    ]);
-    expectRefused("stop-code.yaml", [
-      6,
-      41,
-      "ScalingActivity]",
-      'notification.events.ecsTaskStopped.ignoredStopCodes[1]: expected one of "TaskFailedToStart", "EssentialContainerExited", "UserInitiated", "ServiceSchedulerInitiated", "SpotInterruption", "TerminationNotice", found "ScalingActivity"',
-    ]);
   });
 });
 
@@ -445,42 +162,17 @@ describe("deployment outcomes (ECS completed deployments, CodeDeploy blue/green)
     expect(cfg.notification.events.codeDeploy.states).toEqual(["SUCCESS", "FAILURE", "STOP"]);
     expect(notificationEventKinds(cfg)).toEqual(expect.arrayContaining(["ecs-deployment-completed", "codedeploy-deployment"]));
   });
+});
 
-  itRefuses([
-    [
-      "CodeDeploy events without a blue-green service (the rule could never fire)",
-      "codedeploy-no-blue-green.yaml",
-      [
-        5,
-        7,
-        "enabled: true",
-        "notification.events.codeDeploy.enabled: expected false, or a service with deployment: blue-green (only blue/green services deploy through CodeDeploy), found true without a blue-green service",
-      ],
-    ],
-    [
-      "completed ECS deployments when every service deploys through CodeDeploy",
-      "deployment-completed-all-blue-green.yaml",
-      [
-        6,
-        5,
-        "ecsDeploymentCompleted: true",
-        "notification.events.ecsDeploymentCompleted: expected false when every service deploys blue/green (their outcomes come from CodeDeploy: set events.codeDeploy.enabled), found true without a rolling service",
-      ],
-    ],
-  ]);
-
-  it("an unknown deployment state, and a state twice", () => {
-    expectRefused("codedeploy-states.yaml", [
-      8,
-      25,
-      "FAILED]",
-      'notification.events.codeDeploy.states[1]: expected a CodeDeploy deployment state: one of START, SUCCESS, FAILURE, STOP, READY, found "FAILED"',
-    ]);
-    expectRefused("codedeploy-states-twice.yaml", [
-      8,
-      34,
-      "SUCCESS]",
-      'notification.events.codeDeploy.states[2]: expected each entry once, found duplicate "SUCCESS"',
-    ]);
+describe("bad input: each fixture's header names the test and the problems it is refused with", () => {
+  itRefusesFixtures({
+    "webhook-valid.yaml": "valid: webhook mode",
+    "routing-valid.yaml": "valid: severity routing",
+    "no-application.yaml": "valid: no application layer",
+    "no-database.yaml": "valid: no database layer",
+    "events-off.yaml": "valid: every event off",
+    "deployment-outcomes-valid.yaml": "valid: deployment outcomes",
+    "monitoring-disabled-both.yaml": "valid: both layers off",
+    "webhook-no-nat-layer-off.yaml": "valid: the layer is off",
   });
 });
