@@ -7,9 +7,7 @@
  * `# line:col `text` problem` line each) says what it must be refused with, and the checks
  * (config-fixtures.ts) make sure the line and column hold the key.
  */
-import * as path from "node:path";
-import { loadConfigFile } from "../core/config/loader";
-import { fixtureChecks, ROOT } from "./config-fixtures";
+import { fixtureChecks } from "./config-fixtures";
 import {
   albHttpOnly,
   DERIVED_PRIORITY_MIN,
@@ -27,10 +25,10 @@ import { DEFAULT_DB_VARIABLES, env, ENVIRONMENTS } from "./helpers";
 
 const DIR = "__tests__/fixtures/config/application";
 
-const { itRefusesFixtures } = fixtureChecks(DIR);
+const { load, itRefusesFixtures } = fixtureChecks(DIR);
 
 it("the fixtures' base is valid, and so is a fixture that sets every application key", () => {
-  const cfg = loadConfigFile(path.join(DIR, "valid.yaml"), ROOT).config;
+  const cfg = load("valid.yaml");
   const customers = cfg.services.customers;
   expect(customers).toMatchObject({
     cpu: 512,
@@ -98,7 +96,7 @@ describe("Fargate task sizes", () => {
 });
 
 describe("bad input: each fixture's header names the test and the problems it is refused with", () => {
-  itRefusesFixtures({ "valid.yaml": "valid: sets every application key" });
+  itRefusesFixtures();
 });
 
 describe("derived settings", () => {
@@ -113,7 +111,7 @@ describe("derived settings", () => {
   });
 
   it("defaults: /api/<service> paths, the application's image tag, desired = min", () => {
-    const cfg = loadConfigFile(path.join(DIR, "valid.yaml"), ROOT).config;
+    const cfg = load("valid.yaml");
     const vets = cfg.services.vets;
     expect(servicePaths("vets", vets)).toEqual(["/api/vets", "/api/vets/*"]);
     expect(servicePriority("vets", vets)).toBe(derivedPriority("vets"));

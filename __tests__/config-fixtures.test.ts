@@ -6,19 +6,18 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseRefusalHeader, refusalFixtures } from "./config-fixtures";
+import { parseRefusalHeader, refusalFixtures, ROOT, WITHOUT_HEADER, WITHOUT_HEADER_FILE } from "./config-fixtures";
 
 const FILE = "__tests__/fixtures/config/genai/x.yaml";
 
 describe("parseRefusalHeader", () => {
   it("reads the name and the problems, in order; another file of the chain relative to the fixture; \\t as a tab", () => {
-    const text = [
-      "# refused: a port out of range",
-      "# 4:5 `port: 70000` services.vets.port: expected a port between 1 and 65535, found number 70000",
-      "# ../_base.yaml:12:3 `\\tregion: us-west-2` aws.region: expected ..., found ...",
-      "extends: ../_base",
-      "# a comment in the body is not part of the header",
-    ].join("\n");
+    const text =
+      "# refused: a port out of range\n" +
+      "# 4:5 `port: 70000` services.vets.port: expected a port between 1 and 65535, found number 70000\n" +
+      "# ../_base.yaml:12:3 `\\tregion: us-west-2` aws.region: expected ..., found ...\n" +
+      "extends: ../_base\n" +
+      "# a comment in the body is not part of the header\n";
     expect(parseRefusalHeader(FILE, text)).toEqual({
       name: "a port out of range",
       problems: [
@@ -94,7 +93,7 @@ describe("refusalFixtures", () => {
 
   it("flags a .yaml file with neither a header nor a place in the list (a fixture whose expectations were forgotten)", () => {
     expect(refusalFixtures(dir, {}).problems).toEqual([
-      `${dir}/valid.yaml: expected a refusal header (# refused: <test name>, then the problems) or a listing as valid, parent or checked in code`,
+      `${dir}/valid.yaml: expected a refusal header (# refused: <test name>, then the problems) or a listing in ${WITHOUT_HEADER_FILE} as valid, a parent or refused in code`,
     ]);
   });
 
@@ -113,4 +112,9 @@ describe("refusalFixtures", () => {
       `${dir}/broken.yaml:2: expected a problem line # [other-file:]line:col \`text found there\` key.path: expected ..., found ..., found "# 3 \`a: 1\` a: expected b, found 1"`,
     ]);
   });
+});
+
+it(`every directory listed in ${WITHOUT_HEADER_FILE} exists (a stale key would list nothing)`, () => {
+  const missing = Object.keys(WITHOUT_HEADER).filter((dir) => !fs.statSync(path.join(ROOT, dir), { throwIfNoEntry: false })?.isDirectory());
+  expect(missing).toEqual([]);
 });

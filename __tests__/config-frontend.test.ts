@@ -5,22 +5,20 @@
  * environment) and changes one thing. `at()` checks that the line and column asserted really hold
  * the offending key or value in the fixture.
  */
-import * as path from "node:path";
-import { loadConfigFile } from "../core/config/loader";
-import { fixtureChecks, ROOT } from "./config-fixtures";
+import { fixtureChecks } from "./config-fixtures";
 import { cspDirectives, DEFAULT_CSP, domainNames, originOf, resolveSpaRouting } from "../layers/11-frontend/config";
 import { frontendContract } from "../layers/11-frontend/contract";
 import { env, envWith, ENVIRONMENTS } from "./helpers";
 
 const DIR = "__tests__/fixtures/config/frontend";
 
-const { itRefusesFixtures } = fixtureChecks(DIR);
+const { load, itRefusesFixtures } = fixtureChecks(DIR);
 
 const REPO = "https://github.com/example/web-app";
 
 describe("defaults", () => {
   it("s3-cloudfront with the kit's security headers; price class, access logs and WAF from the tier", () => {
-    const cfg = loadConfigFile(path.join(DIR, "../valid.yaml"), ROOT).config;
+    const cfg = load("../valid.yaml");
     expect(cfg.frontend).toEqual({
       hosting: "s3-cloudfront",
       securityHeaders: {
@@ -121,5 +119,5 @@ describe("defaults", () => {
 });
 
 describe("bad input: each fixture's header names the test and the problems it is refused with", () => {
-  itRefusesFixtures({});
+  itRefusesFixtures();
 });

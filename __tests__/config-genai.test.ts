@@ -129,15 +129,7 @@ describe("bad input is refused in the kit's format", () => {
 });
 
 describe("bad input: each fixture's header names the test and the problems it is refused with", () => {
-  itRefusesFixtures({
-    "profile-same-geography.yaml": "valid: a profile of the environment's geography",
-    "endpoint-route.yaml": "valid: the bedrock-runtime endpoint instead of NAT",
-    "no-route-layer-off.yaml": "valid: the layer is off",
-    "system-prompt-long.yaml": "refused in code: a prompt of 2001 characters",
-    "database-lambda-not-client.yaml": "refused in collector.test.ts",
-    "database-user-clash.yaml": "refused in collector.test.ts",
-    "database-iam-off.yaml": "refused in collector.test.ts",
-  });
+  itRefusesFixtures();
 });
 
 describe("cross-field rules (only while the layer is enabled)", () => {
