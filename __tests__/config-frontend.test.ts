@@ -5,24 +5,20 @@
  * environment) and changes one thing. `at()` checks that the line and column asserted really hold
  * the offending key or value in the fixture.
  */
-import * as path from "node:path";
-import { loadConfigFile } from "../core/config/loader";
-import { fixtureChecks, ROOT } from "./config-fixtures";
+import { fixtureChecks } from "./config-fixtures";
 import { cspDirectives, DEFAULT_CSP, domainNames, originOf, resolveSpaRouting } from "../layers/11-frontend/config";
 import { frontendContract } from "../layers/11-frontend/contract";
 import { env, envWith, ENVIRONMENTS } from "./helpers";
 
 const DIR = "__tests__/fixtures/config/frontend";
 
-const { expectRefused, itRefuses } = fixtureChecks(DIR);
+const { load, itRefusesFixtures } = fixtureChecks(DIR);
 
 const REPO = "https://github.com/example/web-app";
-const EXTERNAL_NO_URL =
-  "frontend.siteUrl: expected the site's https URL, such as https://app.example.com (frontend.hosting is external: the layer cannot know it), found nothing (the key is missing)";
 
 describe("defaults", () => {
   it("s3-cloudfront with the kit's security headers; price class, access logs and WAF from the tier", () => {
-    const cfg = loadConfigFile(path.join(DIR, "../valid.yaml"), ROOT).config;
+    const cfg = load("../valid.yaml");
     expect(cfg.frontend).toEqual({
       hosting: "s3-cloudfront",
       securityHeaders: {
@@ -122,193 +118,6 @@ describe("defaults", () => {
   });
 });
 
-describe("custom domain", () => {
-  itRefuses([
-    [
-      "without a hosted zone id",
-      "domain-no-zone.yaml",
-      [
-        3,
-        3,
-        "domain:",
-        "frontend.domain.hostedZoneId: expected a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ, found nothing (the key is missing)",
-      ],
-    ],
-    [
-      "an invalid domain name",
-      "domain-invalid.yaml",
-      [
-        4,
-        5,
-        "name: www_example.com",
-        'frontend.domain.name: expected a lower-case DNS name of two or more labels, such as www.example.com, found "www_example.com"',
-      ],
-    ],
-    [
-      "an alias repeating the name",
-      "alias-duplicate.yaml",
-      [5, 28, "www.example.com]", 'frontend.domain.aliases[1]: expected an alias other than domain.name, found "www.example.com"'],
-    ],
-    [
-      "a certificate outside us-east-1",
-      "certificate-region.yaml",
-      [
-        6,
-        5,
-        "certificateArn: arn:aws:acm:us-west-2:111111111111:certificate/0f6b3c2a-1d4e-4a5b-9c8d-7e6f5a4b3c2d",
-        "frontend.domain.certificateArn: expected a certificate in us-east-1 (CloudFront uses certificates of us-east-1 only), found a certificate in us-west-2",
-      ],
-    ],
-    [
-      "a CloudFront domain with another hosting mode",
-      "domain-with-amplify.yaml",
-      [6, 3, "domain:", "frontend.domain: expected no frontend.domain with hosting amplify (use frontend.amplify.domain), found a domain"],
-    ],
-  ]);
-});
-
-describe("CloudFront", () => {
-  itRefuses([
-    [
-      "an unknown price class, with a suggestion",
-      "price-class.yaml",
-      [
-        4,
-        5,
-        "priceClass: PriceClass_300",
-        'frontend.cloudfront.priceClass: expected one of "PriceClass_100", "PriceClass_200", "PriceClass_All", found "PriceClass_300" (did you mean PriceClass_100?)',
-      ],
-    ],
-    [
-      "a site URL where the layer makes its own",
-      "site-url-with-cloudfront.yaml",
-      [
-        3,
-        3,
-        "siteUrl: https://www.example.com",
-        'frontend.siteUrl: expected no siteUrl (frontend.hosting is s3-cloudfront: the layer publishes the URL it creates), found "https://www.example.com"',
-      ],
-    ],
-    [
-      "a mistyped key, with a suggestion",
-      "unknown-key.yaml",
-      [
-        3,
-        3,
-        "hostng: amplify",
-        'frontend.hostng: expected a known key (hosting, siteUrl, domain, securityHeaders, cloudfront, amplify), found unknown key "hostng" (did you mean hosting?)',
-      ],
-    ],
-  ]);
-});
-
-describe("security headers", () => {
-  itRefuses([
-    [
-      "a CSP with an unknown directive",
-      "csp-unknown-directive.yaml",
-      [
-        4,
-        5,
-        "contentSecurityPolicy: \"default-src 'self'; scirpt-src 'self'\"",
-        "frontend.securityHeaders.contentSecurityPolicy: expected a Content-Security-Policy of known directives separated by semicolons, such as default-src 'self'; img-src 'self' data:, " +
-          'found unknown directive "scirpt-src"',
-      ],
-    ],
-    [
-      "a CSP over several lines",
-      "csp-two-lines.yaml",
-      [
-        4,
-        5,
-        "contentSecurityPolicy: |",
-        "frontend.securityHeaders.contentSecurityPolicy: expected a Content-Security-Policy of at most 1783 characters on one line (CloudFront's limit), " +
-          "found \"default-src 'self';\\nscript-src 'self'\\n\"",
-      ],
-    ],
-    [
-      "HSTS preload with a max-age the preload list refuses",
-      "hsts-preload-short.yaml",
-      [
-        4,
-        5,
-        "hsts: { maxAgeSeconds: 300 }",
-        "frontend.securityHeaders.hsts.preload: expected false, or includeSubdomains true and maxAgeSeconds of at least 31536000 (what the HSTS preload list requires), " +
-          "found preload with includeSubdomains true and maxAgeSeconds 300",
-      ],
-    ],
-  ]);
-});
-
-describe("amplify", () => {
-  itRefuses([
-    [
-      "without a repository",
-      "amplify-no-repository.yaml",
-      [
-        4,
-        3,
-        "amplify:",
-        "frontend.amplify.repository: expected a repository URL such as https://github.com/example/web-app (frontend.hosting is amplify: the app builds the site from it), " +
-          "found nothing (the key is missing)",
-      ],
-    ],
-    [
-      "a secret among the build variables",
-      "amplify-secret-variable.yaml",
-      [
-        7,
-        7,
-        "VITE_API_TOKEN: abc123",
-        "frontend.amplify.environmentVariables.VITE_API_TOKEN: expected no secret (build variables are readable in the console and in Terraform state, and usually end up in the site's JavaScript), " +
-          "found a variable named VITE_API_TOKEN",
-      ],
-    ],
-    [
-      "a build spec Amplify does not run",
-      "amplify-build-spec.yaml",
-      [
-        6,
-        5,
-        "buildSpec: |",
-        "frontend.amplify.buildSpec: expected an Amplify build spec: YAML with version: 1 and a frontend (or applications) section, found version 2",
-      ],
-    ],
-  ]);
-});
-
-describe("external", () => {
-  itRefuses([
-    ["without the site URL", "external-no-url.yaml", [2, 1, "frontend:", EXTERNAL_NO_URL]],
-    [
-      "a site URL the API does not allow (CORS)",
-      "external-cors.yaml",
-      [
-        3,
-        11,
-        'allowOrigins: ["http://localhost:3000"] }',
-        "apiGateway.cors.allowOrigins: expected a list that includes https://ims.vercel.app (frontend.siteUrl: browsers on that origin call the API cross-origin), " +
-          'found a list ["http://localhost:3000"]',
-      ],
-    ],
-  ]);
-});
-
-it("reports every problem of a file at once, in file order", () => {
-  expectRefused(
-    "several.yaml",
-    [2, 1, "frontend:", EXTERNAL_NO_URL],
-    [
-      4,
-      3,
-      "domain:",
-      "frontend.domain: expected no frontend.domain with hosting external (the site's domain is configured where it is hosted), found a domain",
-    ],
-    [
-      8,
-      5,
-      "contentSecurityPolicy: \"default-src 'self'; img-src 'self'; img-src data:\"",
-      'frontend.securityHeaders.contentSecurityPolicy: expected each directive once (browsers ignore a repeated directive), found "img-src" twice',
-    ],
-  );
+describe("bad input: each fixture's header names the test and the problems it is refused with", () => {
+  itRefusesFixtures();
 });

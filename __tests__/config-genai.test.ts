@@ -22,12 +22,7 @@ import { env, ENVIRONMENTS } from "./helpers";
 
 /** Fixture directory as the loader displays it (relative to the working directory). */
 const DIR = "__tests__/fixtures/config/genai";
-const { load, expectRefused, itRefuses } = fixtureChecks(DIR);
-
-const MODEL_ID_EXPECTED =
-  "a Bedrock model id of the form provider.model-name-version, such as anthropic.claude-3-haiku-20240307-v1:0 (optionally with a cross-region inference profile prefix such as us.)";
-const RUNTIME_EXPECTED =
-  'a Node.js Lambda runtime the kit supports: "nodejs22.x" (the GenAI function is TypeScript transpiled to JavaScript, so Python runtimes cannot run it; nodejs20.x is past its Lambda deprecation)';
+const { load, expectRefused, itRefusesFixtures } = fixtureChecks(DIR);
 
 describe("defaults", () => {
   it.each(ENVIRONMENTS)("%s: Claude 3 Haiku on nodejs22.x arm64, 256 MB, 30 s, tier reserved concurrency", (name) => {
@@ -122,138 +117,6 @@ describe("model ids", () => {
 });
 
 describe("bad input is refused in the kit's format", () => {
-  itRefuses([
-    [
-      "an unknown model id format",
-      "model-id-format.yaml",
-      [3, 3, "modelId: claude-3-haiku", `genai.modelId: expected ${MODEL_ID_EXPECTED}, found "claude-3-haiku"`],
-    ],
-    [
-      "a question and context longer together than the 16 KB of a body the API's web ACL can inspect",
-      "body-over-waf-inspection.yaml",
-      [
-        4,
-        3,
-        "maxContextLength: 12000",
-        "genai.maxContextLength: expected maxQuestionLength + maxContextLength at most 15360 characters together (the API's web ACL bounds request bodies at the 16 KB AWS WAF inspects), found 4000 + 12000 = 16000",
-      ],
-    ],
-    [
-      "a provisioned-throughput model variant (the function calls on demand)",
-      "model-id-provisioned.yaml",
-      [
-        3,
-        3,
-        "modelId: anthropic.claude-3-haiku-20240307-v1:0:200k",
-        `genai.modelId: expected ${MODEL_ID_EXPECTED}, found "anthropic.claude-3-haiku-20240307-v1:0:200k"`,
-      ],
-    ],
-    [
-      "an additional model given as an ARN: located at its list item",
-      "additional-model-format.yaml",
-      [
-        5,
-        7,
-        "arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-pro-v1:0",
-        `genai.additionalModelIds[1]: expected ${MODEL_ID_EXPECTED}, found "arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-pro-v1:0"`,
-      ],
-    ],
-    [
-      "a model listed twice, or repeating modelId",
-      "additional-model-duplicate.yaml",
-      [
-        5,
-        7,
-        "anthropic.claude-3-haiku-20240307-v1:0",
-        'genai.additionalModelIds[1]: expected each model once (modelId is always allowed), found duplicate "anthropic.claude-3-haiku-20240307-v1:0"',
-      ],
-      [
-        6,
-        7,
-        "amazon.nova-lite-v1:0",
-        'genai.additionalModelIds[2]: expected each model once (modelId is always allowed), found duplicate "amazon.nova-lite-v1:0"',
-      ],
-    ],
-    [
-      "runtime not supported: the seed's Python 3.11",
-      "runtime-python.yaml",
-      [4, 3, "runtime: python3.11", `genai.runtime: expected ${RUNTIME_EXPECTED}, found "python3.11"`],
-    ],
-    [
-      "runtime not supported: nodejs20.x (deprecated by Lambda), with did-you-mean",
-      "runtime-node20.yaml",
-      [3, 3, "runtime: nodejs20.x", `genai.runtime: expected ${RUNTIME_EXPECTED}, found "nodejs20.x" (did you mean nodejs22.x?)`],
-    ],
-    [
-      "a reserved concurrency of 0 (it would switch the function off)",
-      "reserved-zero.yaml",
-      [
-        3,
-        3,
-        "reservedConcurrency: 0",
-        "genai.reservedConcurrency: expected a reserved concurrency: a whole number from 1 to 10000, found number 0",
-      ],
-    ],
-    [
-      "a quoted number",
-      "max-tokens-string.yaml",
-      [3, 3, 'maxTokens: "1024"', 'genai.maxTokens: expected a token count: a whole number from 1 to 65536, found "1024"'],
-    ],
-    [
-      "a log level in the wrong case, with did-you-mean",
-      "log-level.yaml",
-      [3, 3, "logLevel: info", 'genai.logLevel: expected one of "DEBUG", "INFO", "WARN", "ERROR", found "info" (did you mean INFO?)'],
-    ],
-    [
-      "a mistyped key, with did-you-mean",
-      "unknown-key.yaml",
-      [
-        3,
-        3,
-        "modelID: anthropic.claude-3-haiku-20240307-v1:0",
-        'genai.modelID: expected a known key (runtime, architecture, modelId, additionalModelIds, memoryMb, timeoutSeconds, reservedConcurrency, maxTokens, maxQuestionLength, maxContextLength, systemPrompt, logLevel, logRetentionDays, database), found unknown key "modelID" (did you mean modelId?)',
-      ],
-    ],
-    [
-      "several problems: one line each, in file order",
-      "several.yaml",
-      [3, 3, "runtime: python3.11", `genai.runtime: expected ${RUNTIME_EXPECTED}, found "python3.11"`],
-      [4, 3, "modelId: anthropic/claude-3-haiku", `genai.modelId: expected ${MODEL_ID_EXPECTED}, found "anthropic/claude-3-haiku"`],
-      [5, 3, "memoryMb: 100", "genai.memoryMb: expected a memory size in MB: a whole number from 128 to 10240, found number 100"],
-      [
-        6,
-        3,
-        "timeoutSeconds: 1000",
-        "genai.timeoutSeconds: expected a timeout in seconds: a whole number from 1 to 900, found number 1000",
-      ],
-    ],
-  ]);
-
-  it.each([
-    ["memory-too-small.yaml", "memoryMb: 64", "number 64"],
-    ["memory-too-large.yaml", "memoryMb: 16384", "number 16384"],
-    ["memory-fraction.yaml", "memoryMb: 256.5", "number 256.5"],
-  ])("memory out of range: %s", (fixture, source, found) => {
-    expectRefused(fixture, [
-      3,
-      3,
-      source,
-      `genai.memoryMb: expected a memory size in MB: a whole number from 128 to 10240, found ${found}`,
-    ]);
-  });
-
-  it.each([
-    ["timeout-too-long.yaml", "timeoutSeconds: 901", "number 901"],
-    ["timeout-zero.yaml", "timeoutSeconds: 0", "number 0"],
-  ])("timeout out of range: %s", (fixture, source, found) => {
-    expectRefused(fixture, [
-      3,
-      3,
-      source,
-      `genai.timeoutSeconds: expected a timeout in seconds: a whole number from 1 to 900, found ${found}`,
-    ]);
-  });
-
   it("a system prompt too long for the function's environment", () => {
     const prompt = "x".repeat(2001);
     expectRefused("system-prompt-long.yaml", [
@@ -265,41 +128,11 @@ describe("bad input is refused in the kit's format", () => {
   });
 });
 
-describe("cross-field rules (only while the layer is enabled)", () => {
-  itRefuses([
-    [
-      "no way to Bedrock: no NAT and no bedrock-runtime endpoint",
-      "no-route-to-bedrock.yaml",
-      [
-        4,
-        3,
-        "interfaceEndpoints: [ecr.api, ecr.dkr, logs]",
-        'network.interfaceEndpoints: expected a list with "bedrock-runtime" (the GenAI function runs in the app subnets and network.nat is none, so it cannot reach Amazon Bedrock otherwise), found a list ["ecr.api","ecr.dkr","logs"]',
-      ],
-    ],
-    [
-      "no way to Bedrock: HTTPS egress to the internet switched off (located at the nearest key written)",
-      "no-https-egress.yaml",
-      [
-        12,
-        1,
-        "network:",
-        'network.interfaceEndpoints: expected a list with "bedrock-runtime" (the GenAI function runs in the app subnets and security.egress.internetHttps is false, so it cannot reach Amazon Bedrock otherwise), found a list ["ecr.api","ecr.dkr","logs"]',
-        "__tests__/fixtures/config/_base.yaml",
-      ],
-    ],
-    [
-      "an inference profile of another geography than the region",
-      "profile-other-geography.yaml",
-      [
-        3,
-        3,
-        "modelId: eu.anthropic.claude-3-haiku-20240307-v1:0",
-        'genai.modelId: expected a model or an inference profile callable from us-west-2 (the eu. profiles serve other regions), found "eu.anthropic.claude-3-haiku-20240307-v1:0"',
-      ],
-    ],
-  ]);
+describe("bad input: each fixture's header names the test and the problems it is refused with", () => {
+  itRefusesFixtures();
+});
 
+describe("cross-field rules (only while the layer is enabled)", () => {
   it("the bedrock-runtime endpoint is a way to Bedrock without NAT", () => {
     expect(load("endpoint-route.yaml").network.nat).toBe("none");
   });

@@ -13,17 +13,13 @@ import {
   genaiDurationThresholdMs,
   maxEvaluationWindowSeconds,
   monitoringDashboards,
-  TREAT_MISSING_DATA,
 } from "../layers/10-monitoring/config";
 import { monitoringContract } from "../layers/10-monitoring/contract";
 import { env, envWith, ENVIRONMENTS } from "./helpers";
 
 const DIR = "__tests__/fixtures/config/monitoring";
 const OWNED = /^monitoring(\.|$)/;
-const { load, expectRefused, itRefuses } = fixtureChecks(DIR, { owned: OWNED });
-
-const PERIOD = "expected a period in seconds that is a multiple of 60 from 60 to 86400 (AWS services publish these metrics once a minute)";
-const MISSING = `expected how the alarm treats missing data: one of ${TREAT_MISSING_DATA.join(", ")}`;
+const { load, itRefusesFixtures } = fixtureChecks(DIR, { owned: OWNED });
 
 /** One setting of every alarm, by `<group>.<alarm>`. */
 function perAlarm(alarms: object, setting: "treatMissingData" | "severity"): Record<string, string> {
@@ -230,169 +226,12 @@ describe("defaults", () => {
   });
 });
 
-describe("thresholds", () => {
-  itRefuses([
-    [
-      "a percentage above 100",
-      "percent-over-100.yaml",
-      [
-        6,
-        9,
-        "threshold: 120",
-        "monitoring.alarms.ecs.cpu.threshold: expected a CPU threshold: a percentage from 0 to 100, found number 120",
-      ],
-    ],
-    [
-      "a size of the wrong sign",
-      "negative-threshold.yaml",
-      [
-        5,
-        25,
-        "threshold: -256 }",
-        "monitoring.alarms.database.freeableMemory.threshold: expected a memory threshold in MiB, greater than 0, found number -256",
-      ],
-    ],
-    [
-      "a count of the wrong sign",
-      "negative-count.yaml",
-      [
-        6,
-        9,
-        "threshold: -1",
-        "monitoring.alarms.lambda.errors.threshold: expected a number of errors: a whole number, 0 or more, found number -1",
-      ],
-    ],
-  ]);
+describe("bad input: each fixture's header names the test and the problems it is refused with", () => {
+  itRefusesFixtures();
 });
 
 describe("evaluation", () => {
-  itRefuses([
-    [
-      "a period that is not whole minutes",
-      "period-not-minutes.yaml",
-      [6, 9, "periodSeconds: 90", `monitoring.alarms.alb.elb5xxRate.periodSeconds: ${PERIOD}, found number 90`],
-    ],
-    [
-      "more data points to alarm than evaluation periods",
-      "datapoints-over-evaluation.yaml",
-      [
-        7,
-        9,
-        "datapointsToAlarm: 3",
-        "monitoring.alarms.apiGateway.latencyP95.datapointsToAlarm: expected at most evaluationPeriods (2) data points: M of N cannot ask for more periods than it looks at, found 3",
-      ],
-    ],
-    [
-      "an evaluation window longer than CloudWatch accepts",
-      "window-too-long.yaml",
-      [
-        7,
-        9,
-        "evaluationPeriods: 150",
-        "monitoring.cloudTrail.alarms.rootUsage.evaluationPeriods: expected at most 144 periods of 600 s (CloudWatch evaluates at most one day with periods under an hour), found 150",
-      ],
-    ],
-    [
-      "several cross-field problems, each reported",
-      "several-semantic.yaml",
-      [
-        6,
-        36,
-        "datapointsToAlarm: 4 }",
-        "monitoring.alarms.database.cpu.datapointsToAlarm: expected at most evaluationPeriods (3) data points: M of N cannot ask for more periods than it looks at, found 4",
-      ],
-      [
-        8,
-        48,
-        "evaluationPeriods: 200, datapointsToAlarm: 201 }",
-        "monitoring.alarms.queues.oldestMessageAge.evaluationPeriods: expected at most 168 periods of 3600 s (CloudWatch evaluates at most seven days), found 200",
-      ],
-      [
-        8,
-        72,
-        "datapointsToAlarm: 201 }",
-        "monitoring.alarms.queues.oldestMessageAge.datapointsToAlarm: expected at most evaluationPeriods (200) data points: M of N cannot ask for more periods than it looks at, found 201",
-      ],
-    ],
-  ]);
-
-  it("an unknown missing-data treatment, with a suggestion", () => {
-    expectRefused("severity-unknown.yaml", [
-      6,
-      9,
-      "severity: URGENT",
-      'monitoring.alarms.alb.target5xxRate.severity: expected an alarm severity: one of WARNING, ERROR, CRITICAL, found "URGENT"',
-    ]);
-    expectRefused("severity-lower-case.yaml", [
-      3,
-      3,
-      "serviceHealthSeverity: critical",
-      'monitoring.serviceHealthSeverity: expected an alarm severity: one of WARNING, ERROR, CRITICAL, found "critical" (did you mean CRITICAL?)',
-    ]);
-    expectRefused("treat-missing-unknown.yaml", [
-      6,
-      9,
-      "treatMissingData: notbreaching",
-      `monitoring.alarms.queues.deadLetterMessages.treatMissingData: ${MISSING}, found "notbreaching" (did you mean notBreaching?)`,
-    ]);
-  });
-
   it("no cross-field rule when the monitoring layer is off", () => {
     expect(load("disabled-layer.yaml").monitoring.alarms.apiGateway.latencyP95.datapointsToAlarm).toBe(3);
   });
-});
-
-describe("other settings", () => {
-  itRefuses([
-    [
-      "an unknown key, with a suggestion",
-      "unknown-key.yaml",
-      [
-        5,
-        7,
-        "memroy:",
-        'monitoring.alarms.ecs.memroy: expected a known key (cpu, memory, runningTasks), found unknown key "memroy" (did you mean memory?)',
-      ],
-    ],
-    [
-      "a sampling rate above 1",
-      "sampling-rate.yaml",
-      [4, 5, "samplingRate: 5", "monitoring.xray.samplingRate: expected a sampling rate from 0 to 1, found number 5"],
-    ],
-    [
-      "a GuardDuty severity out of range",
-      "guardduty-severity.yaml",
-      [5, 5, "minSeverity: 9", "monitoring.guardDuty.minSeverity: expected a GuardDuty severity from 1 to 8.9, found number 9"],
-    ],
-    [
-      "trail retentions out of range (days in S3, a period CloudWatch Logs accepts)",
-      "trail-retention.yaml",
-      [4, 5, "retentionDays: 0", "monitoring.cloudTrail.retentionDays: expected a number of days from 1 to 3650, found number 0"],
-      [
-        5,
-        5,
-        "logRetentionDays: 100",
-        "monitoring.cloudTrail.logRetentionDays: expected one of the retention periods CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653), found number 100",
-      ],
-    ],
-    [
-      "several shape problems, one line each, in file order",
-      "several.yaml",
-      [4, 3, 'notifyOnRecovery: "yes"', 'monitoring.notifyOnRecovery: expected a boolean, found "yes"'],
-      [
-        7,
-        17,
-        "threshold: 101, periodSeconds: 30 }",
-        "monitoring.alarms.ecs.memory.threshold: expected a memory threshold: a percentage from 0 to 100, found number 101",
-      ],
-      [7, 33, "periodSeconds: 30 }", `monitoring.alarms.ecs.memory.periodSeconds: ${PERIOD}, found number 30`],
-      [
-        9,
-        20,
-        "threshold: 1.5, treatMissingData: zero }",
-        "monitoring.alarms.cache.evictions.threshold: expected a number of evictions: a whole number, 0 or more, found number 1.5",
-      ],
-      [9, 36, "treatMissingData: zero }", `monitoring.alarms.cache.evictions.treatMissingData: ${MISSING}, found "zero"`],
-    ],
-  ]);
 });

@@ -24,7 +24,7 @@ import { ALL_CONFIGS, anyConfig, envWith, policy, resource, resources, synthAll,
 
 const ROOT = path.resolve(__dirname, "..");
 const DIR = "__tests__/fixtures/config/delivery";
-const { itRefuses } = fixtureChecks(DIR);
+const { itRefusesFixtures } = fixtureChecks(DIR);
 const OIDC = "token.actions.githubusercontent.com";
 
 describe("config", () => {
@@ -35,64 +35,8 @@ describe("config", () => {
     expect(applicationContract.delivery_role_arn.mock(cfg)).toBe("");
   });
 
-  itRefuses([
-    [
-      "refuses delivery without the CI identity (whose bootstrap stack creates the OIDC provider)",
-      "no-ci.yaml",
-      [
-        4,
-        5,
-        "repository: acme/web-app",
-        "delivery.github.repository: expected ci.github.repository set as well (the delivery role trusts the account's GitHub OIDC provider, which the bootstrap stack creates with the CI identity), " +
-          'found "acme/web-app" with no CI identity (set ci.github.repository; with ci.github.createOidcProvider false when another environment of the account creates the provider)',
-      ],
-    ],
-    [
-      "refuses a repository that is not owner/name",
-      "bad-repository.yaml",
-      [
-        7,
-        5,
-        "repository: web-app",
-        'delivery.github.repository: expected a GitHub repository as owner/name, such as acme/web-app (letters, digits, - . _), found "web-app"',
-      ],
-    ],
-    [
-      "refuses a wildcard branch (the trust compares sub claims exactly)",
-      "branch-wildcard.yaml",
-      [8, 22, "release/*]", 'delivery.github.branches[1]: expected a branch name without wildcards, such as main, found "release/*"'],
-    ],
-    [
-      "refuses a GitHub environment without a repository",
-      "environment-without-repository.yaml",
-      [
-        4,
-        5,
-        "environment: production",
-        'delivery.github.environment: expected no GitHub environment without delivery.github.repository, found "production"',
-      ],
-    ],
-    [
-      "refuses delivery with the application layer off (the role lives there)",
-      "application-disabled.yaml",
-      [
-        9,
-        5,
-        "repository: acme/web-app",
-        'delivery.github.repository: expected the application layer enabled (the delivery role lives there, beside the repositories and services it deploys), found "acme/web-app" with layers.application.enabled false',
-      ],
-    ],
-    [
-      "refuses a session shorter than STS allows",
-      "session-short.yaml",
-      [
-        8,
-        3,
-        "sessionDurationSeconds: 300",
-        "delivery.sessionDurationSeconds: expected a session length in seconds from 900 to 43200, found number 300",
-      ],
-    ],
-  ]);
+  // Each fixture's header names the test and the problems it is refused with.
+  itRefusesFixtures();
 });
 
 describe("module", () => {
