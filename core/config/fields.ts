@@ -31,6 +31,12 @@ export const iamRoleArn = z
     error: "an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)",
   });
 
+/** An AWS managed WAF rule group, with the rules of it switched to count mode (security.waf and frontend.cloudFront.waf). */
+export const WafRuleGroupSchema = z.strictObject({
+  name: z.string().regex(/^AWSManagedRules[A-Za-z0-9]+$/, { error: "an AWS managed rule group name (AWSManagedRules...)" }),
+  excludedRules: z.array(z.string()).default([]).describe("Rules of the group switched to count mode."),
+});
+
 export const s3BucketName = z
   .string({ error: "an S3 bucket name" })
   .min(3, { error: "an S3 bucket name of 3 to 63 characters" })

@@ -14,7 +14,7 @@
  */
 import { z } from "zod";
 import { GATEWAY_ENDPOINT_SERVICES, INTERFACE_ENDPOINT_SERVICES, TIERS } from "./constants";
-import { cidr, iamRoleArn, logRetention, matching, NAME_RE, port, s3BucketName, wholeNumber } from "./fields";
+import { cidr, iamRoleArn, logRetention, matching, NAME_RE, port, s3BucketName, WafRuleGroupSchema, wholeNumber } from "./fields";
 import { REGION_RE } from "./regions";
 import { sectionShape, type SectionsOf } from "../layer-descriptor";
 import { LAYER_NAMES } from "../registry";
@@ -188,11 +188,6 @@ const NetworkSchema = z
       .describe("Network ACLs: a stateless subnet-level firewall in front of the security groups."),
   })
   .describe("The VPC and its subnets, NAT, endpoints, flow logs and network ACLs.");
-
-const WafRuleGroupSchema = z.strictObject({
-  name: z.string().regex(/^AWSManagedRules[A-Za-z0-9]+$/, { error: "an AWS managed rule group name (AWSManagedRules...)" }),
-  excludedRules: z.array(z.string()).default([]).describe("Rules of the group switched to count mode."),
-});
 
 const SecuritySchema = z
   .strictObject({

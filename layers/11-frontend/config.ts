@@ -20,7 +20,7 @@ import type { PlatformConfig } from "../../core/config/types";
 import type { KeyPath, Rule, SemanticIssue } from "../../core/config/types";
 import { ACM_CERTIFICATE_ARN_RE, DNS_NAME_RE } from "../08-api-gateway/config";
 import { SECRET_NAME_RE } from "../07-application/config";
-import { matching, wholeNumber, wholeRange } from "../../core/config/fields";
+import { matching, WafRuleGroupSchema, wholeNumber, wholeRange } from "../../core/config/fields";
 import type { LayerConfig } from "../../core/layer-descriptor";
 import { layerOn, whenLayerOn } from "../../core/config/layer-switch";
 
@@ -212,11 +212,6 @@ const SecurityHeadersSchema = z
     "Security headers on every response (s3-cloudfront: a response headers policy, overriding the origin's; amplify: custom headers). " +
       "X-Content-Type-Options nosniff and X-XSS-Protection 1; mode=block are always set.",
   );
-
-const WafRuleGroupSchema = z.strictObject({
-  name: z.string().regex(/^AWSManagedRules[A-Za-z0-9]+$/, { error: "an AWS managed rule group name (AWSManagedRules...)" }),
-  excludedRules: z.array(z.string()).default([]).describe("Rules of the group switched to count mode."),
-});
 
 const CloudFrontSchema = z
   .strictObject({
