@@ -22,6 +22,22 @@ export default tseslint.config(
     },
   },
   {
+    // A descriptor's contract behind a function (core/layer-descriptor.ts says why). tsc answers a plain
+    // value with hundreds of errors elsewhere; this names the file and the fix. `npm run lint` runs ESLint first.
+    files: ["layers/*/layer.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector:
+            "CallExpression[callee.name='defineLayer'] > ObjectExpression > Property[key.name='contract'][value.type!='ArrowFunctionExpression']",
+          message:
+            "A layer's contract goes behind a function: `contract: () => <layer>Contract` (a plain value makes the configuration's type depend on itself; core/layer-descriptor.ts).",
+        },
+      ],
+    },
+  },
+  {
     files: ["**/*.js"],
     languageOptions: {
       sourceType: "commonjs",

@@ -11,6 +11,7 @@
  */
 const INTEGRATION = [
   "cli",
+  "lint-rules",
   "platform",
   "rehearse",
   "review-cli",
