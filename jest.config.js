@@ -19,6 +19,7 @@ const INTEGRATION = [
   "review-flows-environments",
   "synth-hcl",
   "validate-cli",
+  "where-environments",
   "workflows",
 ];
 

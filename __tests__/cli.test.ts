@@ -34,6 +34,12 @@ describe("platform <verb>", () => {
     expect(() => resolve(["review", "network"])).toThrow(/review takes no layer/);
   });
 
+  it("hands where's addresses on as they are (they are not layers), with --env like every verb", () => {
+    const where = resolve(["where", "aws_vpc.vpc", "network.aws_subnet.vpc_app_a", "--env", "prod"]);
+    expect(tool(where.commands[0])).toBe("where.ts");
+    expect(where.commands[0].slice(4)).toEqual(["--env", "prod", "aws_vpc.vpc", "network.aws_subnet.vpc_app_a"]);
+  });
+
   it("deploys, diffs and destroys one layer with exactly `npx cdktf <verb> <layer>` and PLATFORM_ENV", () => {
     const one = resolve(["deploy", "security", "--env", "prod", "--auto-approve"]);
     expect(one.commands).toEqual([["npx", "cdktf", "deploy", "security", "--auto-approve"]]);

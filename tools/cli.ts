@@ -21,8 +21,11 @@ interface Verb {
   readonly scripts: readonly string[];
   /** How the verb takes --env: one environment (default PLATFORM_ENV, else dev), several (default all), or none. */
   readonly env: EnvUse;
-  /** The [layer] argument: "stack" runs `npx cdktf <verb> <layer>`; "filter" hands it on as --layer. */
-  readonly layer?: "stack" | "filter";
+  /**
+   * The [layer] argument: "stack" runs `npx cdktf <verb> <layer>`; "filter" hands it on as --layer;
+   * "none" means the positional arguments are the tool's own (where: addresses) and go on as they are.
+   */
+  readonly layer?: "stack" | "filter" | "none";
 }
 
 /** The verbs, in the order a newcomer meets them. */
@@ -55,6 +58,12 @@ export const VERBS: Readonly<Record<string, Verb>> = {
   diff: { summary: "cdktf diff one layer, or every layer in order", scripts: ["diff-all.ts"], env: "one", layer: "stack" },
   destroy: { summary: "cdktf destroy one layer, or every layer in reverse order", scripts: ["destroy-all.ts"], env: "one", layer: "stack" },
   workflows: { summary: "generate (or --check) the GitHub Actions pipelines", scripts: ["workflows.ts"], env: "none" },
+  where: {
+    summary: "the kit's lines that make a Terraform address (stack.ts line, then module line)",
+    scripts: ["where.ts"],
+    env: "one",
+    layer: "none",
+  },
   affected: { summary: "stacks whose synthesized JSON differs between two git revisions", scripts: ["affected.ts"], env: "none" },
   schema: { summary: "regenerate environments/schema.json from the config schema", scripts: ["gen-schema.ts"], env: "none" },
   bench: {
@@ -139,7 +148,7 @@ export function resolveInvocation(
   }
   for (const s of verb.scripts) if (!exists(s)) throw new CliError(`${verbName}: tools/${s} is not part of this checkout`);
   const { env: envFlag, rest } = takeEnv(after);
-  const layer = rest[0] !== undefined && !rest[0].startsWith("-") ? rest[0] : undefined;
+  const layer = verb.layer !== "none" && rest[0] !== undefined && !rest[0].startsWith("-") ? rest[0] : undefined;
   const args = layer ? rest.slice(1) : [...rest];
   if (layer !== undefined) {
     if (!verb.layer) throw new CliError(`${verbName} takes no layer (found ${JSON.stringify(layer)}); it works on whole environments`);
