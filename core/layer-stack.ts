@@ -104,11 +104,6 @@ export function stateKey(config: PlatformConfig, def: LayerDefinition): string {
   return `${config.backend.keyPrefix}/${config.project}/${config.environment}/${def.number}-${def.name}.tfstate`;
 }
 
-/** True unless config.layers disables the layer. */
-export function isLayerEnabled(config: PlatformConfig, name: LayerName): boolean {
-  return layerOn(config, name);
-}
-
 type ContractOf<L> = L extends ContractLayer ? Contracts[L] : Record<string, never>;
 type PublishValues<L> = {
   [K in keyof ContractOf<L>]: ContractOf<L>[K] extends { kind: infer Kd }
@@ -148,7 +143,7 @@ export abstract class LayerStack<L extends LayerName> extends PlatformStack {
 
   /** Whether another layer is enabled in this environment. Read it before reading that layer. */
   isEnabled(other: LayerName): boolean {
-    return isLayerEnabled(this.config, other);
+    return layerOn(this.config, other);
   }
 
   /** Refuses to build this layer without `other`, saying what it takes from it (`why`) and the two ways out. */

@@ -6,7 +6,8 @@ import { App } from "cdktf";
 import type { Construct } from "constructs";
 import type { LayerName, PlatformConfig } from "./config/types";
 import { repairHclOutput } from "./hcl";
-import { isLayerEnabled, type LayerStack, type LayerStackClass, type PlatformStack } from "./layer-stack";
+import { layerOn } from "./config/layer-switch";
+import type { LayerStack, LayerStackClass, PlatformStack } from "./layer-stack";
 import { LAYERS } from "./registry";
 
 export interface PlatformStacks {
@@ -28,7 +29,7 @@ export function buildPlatform(scope: Construct, config: PlatformConfig, def: Pla
   const layers: LayerStack<LayerName>[] = [];
   for (const l of LAYERS) {
     const Stack = def.layers[l.name];
-    if (!Stack || !isLayerEnabled(config, l.name)) continue;
+    if (!Stack || !layerOn(config, l.name)) continue;
     const stack = new Stack(scope, config);
     if (stack.layer.name !== l.name) {
       throw new Error(

@@ -161,8 +161,6 @@ export interface PlannedParameter {
   readonly origin: KeyPath;
 }
 
-/** The parameters layer is written unless config.layers.parameters.enabled is false. */
-
 const asText = (v: string | number | boolean): string => String(v);
 
 /** Free-form parameters of one subtree (values first, then secrets, in YAML order). */

@@ -259,10 +259,10 @@ export function resolveApiBackend(cfg: Pick<PlatformConfig, "application" | "api
 export function regionalWafForwardedHeader(
   cfg: Pick<PlatformConfig, "layers" | "frontend" | "application" | "apiGateway">,
 ): string | undefined {
-  const on = (layer: keyof PlatformConfig["layers"]) => layerOn(cfg, layer);
-  const api = on("api-gateway");
-  const stageBehindCloudFront = api && cfg.apiGateway.type === "rest" && on("frontend") && cfg.frontend.hosting === "s3-cloudfront";
-  const albBehindApi = api && on("application") && !cfg.application.alb.internal;
+  const api = layerOn(cfg, "api-gateway");
+  const stageBehindCloudFront =
+    api && cfg.apiGateway.type === "rest" && layerOn(cfg, "frontend") && cfg.frontend.hosting === "s3-cloudfront";
+  const albBehindApi = api && layerOn(cfg, "application") && !cfg.application.alb.internal;
   return stageBehindCloudFront || albBehindApi ? "X-Forwarded-For" : undefined;
 }
 
@@ -273,8 +273,7 @@ export function regionalWafForwardedHeader(
  * KB; undefined when nothing does. The genai rules keep it within what WAF inspects (16 KB).
  */
 export function apiWafMaxBodyBytes(cfg: Pick<PlatformConfig, "layers" | "genai">): number | undefined {
-  const on = (layer: keyof PlatformConfig["layers"]) => layerOn(cfg, layer);
-  if (!on("api-gateway") || !on("lambda-genai")) return undefined;
+  if (!layerOn(cfg, "api-gateway") || !layerOn(cfg, "lambda-genai")) return undefined;
   const bytes = genaiMaxBodyBytes(cfg);
   return bytes > 8192 ? Math.min(Math.ceil(bytes / 1024) * 1024, WAF_DEFAULT_BODY_INSPECTION_BYTES) : undefined;
 }
@@ -497,9 +496,8 @@ const publicPathRule: Rule = (cfg) => {
 };
 
 const routesRule: Rule = (cfg) => {
-  const on = (l: "application" | "lambda-genai") => layerOn(cfg, l);
-  if (on("lambda-genai") || (on("application") && publicRoutes(cfg).length)) return [];
-  if (on("application")) {
+  if (layerOn(cfg, "lambda-genai") || (layerOn(cfg, "application") && publicRoutes(cfg).length)) return [];
+  if (layerOn(cfg, "application")) {
     return [
       {
         path: ["services"],

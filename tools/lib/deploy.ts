@@ -3,7 +3,7 @@
  * layer in registry order (the same stacks buildPlatform writes), one at a time.
  */
 import type { PlatformConfig } from "../../core/config/schema";
-import { isLayerEnabled } from "../../core/layer-stack";
+import { layerOn } from "../../core/config/layer-switch";
 import type { PlatformDefinition } from "../../core/platform";
 import { BOOTSTRAP_STACK, LAYERS } from "../../core/registry";
 
@@ -24,7 +24,7 @@ export function deployOrder(config: PlatformConfig, def: PlatformDefinition): { 
   const skipped: SkippedLayer[] = [];
   for (const l of LAYERS) {
     if (!def.layers[l.name]) skipped.push({ layer: l.name, reason: "not implemented" });
-    else if (!isLayerEnabled(config, l.name)) skipped.push({ layer: l.name, reason: "disabled" });
+    else if (!layerOn(config, l.name)) skipped.push({ layer: l.name, reason: "disabled" });
     else stacks.push(l.name);
   }
   return { stacks, skipped };
