@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { Finding } from "../tools/review/policy";
 
 const ROOT = path.resolve(__dirname, "..");
 const review = (args: string[]) =>
@@ -73,6 +74,20 @@ describe("npm run review", () => {
     );
     // The human summary went to stderr with --json.
     expect(res.stderr).toMatch(/prod \(prod\): 0 high/);
+
+    // Every finding names the kit's lines that make its resource: its layer's stack.ts line, then
+    // (for a module's resource) the module's line; each line holds a `new ...`.
+    const { findings } = JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8")) as { findings: Finding[] };
+    expect(findings.length).toBeGreaterThan(0);
+    for (const f of findings) {
+      const hops = (f.code ?? "").split(" → ");
+      expect([f.layer, f.address, hops[0]]).toEqual([f.layer, f.address, expect.stringMatching(/^layers\/[\w-]+\/stack\.ts:\d+$/)]);
+      for (const hop of hops) {
+        const [file, line] = hop.split(":");
+        expect(fs.readFileSync(path.join(ROOT, file), "utf8").split("\n")[Number(line) - 1]).toMatch(/\bnew [A-Z]\w*\(/);
+      }
+      expect(md).toContain(`\`${f.code}\``);
+    }
   });
 
   it("fails with --fail-on when an environment has open findings at that severity", () => {

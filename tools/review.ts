@@ -23,6 +23,7 @@ import { environmentsOrExit, rel } from "./lib/harness";
 import { formatDuration, table } from "./lib/report";
 import { synthesizeAtomically } from "./lib/synth";
 import { WORK_DIR } from "./lib/terraform";
+import { codeHop, locateAll } from "./lib/where";
 import { selectEnvironments } from "./lib/environments";
 import { diffEnvironments } from "./review/diff";
 import {
@@ -150,7 +151,11 @@ function main(): void {
       results.push({ env: { name: ref.name, key: ref.key }, ok: false, error: p.error });
       continue;
     }
-    let review: ReviewResult = reviewModel(p.model, p.info, { usage });
+    // Each finding names the kit's lines that make its resource (built once per environment, on the first finding).
+    let hops: Map<string, string> | undefined;
+    const codeOf = (stack: string, address: string) =>
+      (hops ??= new Map(locateAll(p.loaded.config).map((l) => [`${l.stack} ${l.address}`, codeHop(l)]))).get(`${stack} ${address}`);
+    let review: ReviewResult = reviewModel(p.model, p.info, { usage, code: codeOf });
     if (against && against.ref.key !== ref.key) {
       review = {
         ...review,

@@ -7,18 +7,11 @@
  * resource (tools/lib/where.ts). `--check` traces every resource and data source of the environment
  * and fails when one has no line of the kit in its chain.
  */
-// Stack traces must name .ts lines: source maps are read as modules load, so they are switched on
-// before the kit is loaded (the requires below).
-process.setSourceMapsEnabled(true);
-
-const { exitOnConfigError, loadEnvironment } = require("../core/config/loader") as typeof import("../core/config/loader");
-const { startTool } = require("./lib/cli") as typeof import("./lib/cli");
-const { locateAll, lookUp } = require("./lib/where") as typeof import("./lib/where");
-const { LAYERS } = require("../core/registry") as typeof import("../core/registry");
-
+import { exitOnConfigError, loadEnvironment, type LoadedConfig } from "../core/config/loader";
+import { LAYERS } from "../core/registry";
 import type { OptionSpecs } from "./lib/args";
-import type { LoadedConfig } from "../core/config/loader";
-import type { Located } from "./lib/where";
+import { startTool } from "./lib/cli";
+import { locateAll, lookUp, type Located } from "./lib/where";
 
 const OPTIONS: OptionSpecs = {
   env: { type: "string", value: "<name|file>", description: "Environment whose stacks are traced (default: PLATFORM_ENV, else dev)." },
@@ -59,7 +52,7 @@ function main(): void {
   try {
     loaded = loadEnvironment((args.values.env as string | undefined) ?? process.env.PLATFORM_ENV);
   } catch (e) {
-    return exitOnConfigError(e, { json: reporter.json, command: "where" });
+    exitOnConfigError(e, { json: reporter.json, command: "where" });
   }
   const all = locateAll(loaded.config);
 

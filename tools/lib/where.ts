@@ -15,6 +15,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { App, TerraformDataSource, TerraformResource, TerraformStack } from "cdktf";
 import { Node, type IConstruct } from "constructs";
+import { SourceMap } from "node:module";
 import { buildPlatform } from "../../core/platform";
 import type { PlatformConfig } from "../../core/config/types";
 import { PLATFORM } from "../../layers";
@@ -56,8 +57,6 @@ function traced<T>(build: () => T): { result: T; sites: WeakMap<IConstruct, stri
     throw new Error("the constructs library has no Node.prototype.addChild: where cannot trace construct creation");
   const sites = new WeakMap<IConstruct, string>();
   const limit = Error.stackTraceLimit;
-  const maps = process.sourceMapsEnabled;
-  process.setSourceMapsEnabled(true);
   Error.stackTraceLimit = 200;
   proto.addChild = function (this: unknown, child: IConstruct, name: string) {
     sites.set(child, callerOf(child, new Error().stack ?? ""));
@@ -68,11 +67,31 @@ function traced<T>(build: () => T): { result: T; sites: WeakMap<IConstruct, stri
   } finally {
     proto.addChild = original;
     Error.stackTraceLimit = limit;
-    process.setSourceMapsEnabled(maps);
   }
 }
 
-const FRAME_RE = /\((.+):(\d+):\d+\)$|at (.+):(\d+):\d+$/;
+const FRAME_RE = /\((.+):(\d+):(\d+)\)$|at (.+):(\d+):(\d+)$/;
+
+/** What tools/register.js compiled, by file: the code with its inline source map. */
+const COMPILED = (globalThis as Record<symbol, unknown>)[Symbol.for("platform-kit.compiled")] as Map<string, string> | undefined;
+const MAP_RE = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/;
+const sourceMaps = new Map<string, SourceMap | undefined>();
+
+/**
+ * The .ts line of a frame. Frames are already in .ts lines under Node's --enable-source-maps and under
+ * jest (which maps them itself); under tools/register.js they are lines of the compiled code, mapped
+ * here through the inline source map it wrote.
+ */
+function sourceLine(file: string, line: number, col: number): number {
+  const code = process.sourceMapsEnabled ? undefined : COMPILED?.get(file);
+  if (code === undefined) return line;
+  if (!sourceMaps.has(file)) {
+    const m = MAP_RE.exec(code);
+    sourceMaps.set(file, m ? new SourceMap(JSON.parse(Buffer.from(m[1], "base64").toString("utf8"))) : undefined);
+  }
+  const entry = sourceMaps.get(file)?.findEntry(line - 1, col - 1) as { originalLine?: number } | undefined;
+  return entry?.originalLine !== undefined ? entry.originalLine + 1 : line;
+}
 const CONSTRUCTOR_RE = /^at new ([\w$]+) /;
 
 /**
@@ -97,10 +116,10 @@ function kitFrame(stack: string): { file: string; line: number } | undefined {
   for (const raw of stack.split("\n")) {
     const m = FRAME_RE.exec(raw.trim());
     if (!m) continue;
-    const file = m[1] ?? m[3];
+    const file = m[1] ?? m[4];
     if (file.includes(`${path.sep}node_modules${path.sep}`) || !KIT_DIRS.some((d) => file.startsWith(d))) continue;
     if (file === __filename) continue;
-    return { file, line: Number(m[2] ?? m[4]) };
+    return { file, line: sourceLine(file, Number(m[2] ?? m[5]), Number(m[3] ?? m[6])) };
   }
   return undefined;
 }
@@ -172,4 +191,13 @@ export function lookUp(all: readonly Located[], query: string): { found: Located
     .map((a) => ({ a, d: editDistance(address, a.slice(a.indexOf(".") + 1)) }))
     .sort((x, y) => x.d - y.d || x.a.localeCompare(y.a));
   return { found: [], closest: scored.slice(0, 3).map((s) => s.a) };
+}
+
+/**
+ * A chain in one line: the last line of each file in turn, `layers/09-native/stack.ts:239 →
+ * modules/encrypted-queue.ts:101` (the layer's line that creates the module, then the module's line).
+ */
+export function codeHop(l: Located): string {
+  const last = l.chain.filter((f, i) => l.chain[i + 1]?.file !== f.file);
+  return last.map((f) => `${f.file}:${f.line}`).join(" → ");
 }

@@ -78,10 +78,14 @@ export interface ReviewOptions {
   /** The rule pack (default: all rules). */
   readonly rules?: readonly Rule[];
   readonly priceDir?: string;
+  /** The kit's lines that make a resource (stack, address), shown beside each finding. */
+  readonly code?: (stack: string, address: string) => string | undefined;
 }
 
 export function reviewModel(model: EnvModel, env: EnvironmentInfo, opts: ReviewOptions = {}): ReviewResult {
-  const policy = runPolicy(opts.rules ?? RULES, { model, tier: env.tier, settings: tierSettings(env.tier), protection: env.protection });
+  const run = runPolicy(opts.rules ?? RULES, { model, tier: env.tier, settings: tierSettings(env.tier), protection: env.protection });
+  const { code } = opts;
+  const policy = code ? { ...run, findings: run.findings.map((f) => ({ ...f, code: code(f.layer, f.address) })) } : run;
   const usage = usageFor(env.tier, env.key, [...(opts.usage ?? [])]);
   return {
     env,

@@ -68,6 +68,8 @@ export interface Finding {
   readonly fix: string;
   readonly checkov: readonly string[];
   readonly suppressed?: Suppression;
+  /** The kit's lines that make the resource (`platform where`): stack.ts line → module line. */
+  readonly code?: string;
 }
 
 export interface ExceptionNote {

@@ -96,8 +96,17 @@ export function renderMarkdown(r: ReviewResult, gate?: { failOn: string; failed:
   else
     out.push(
       mdTable(
-        ["severity", "rule", "layer", "resource", "problem", "fix", "Checkov"],
-        open.map((f) => [f.severity, f.rule, f.layer, code(f.address), cell(f.message), cell(f.fix), f.checkov.join(", ") || "–"]),
+        ["severity", "rule", "layer", "resource", "code", "problem", "fix", "Checkov"],
+        open.map((f) => [
+          f.severity,
+          f.rule,
+          f.layer,
+          code(f.address),
+          f.code ? code(f.code) : "–",
+          cell(f.message),
+          cell(f.fix),
+          f.checkov.join(", ") || "–",
+        ]),
       ),
     );
   out.push("");
@@ -107,12 +116,13 @@ export function renderMarkdown(r: ReviewResult, gate?: { failOn: string; failed:
   else
     out.push(
       mdTable(
-        ["severity", "rule", "layer", "resource", "reason", "marked with", "problem"],
+        ["severity", "rule", "layer", "resource", "code", "reason", "marked with", "problem"],
         suppressed.map((f) => [
           f.severity,
           f.rule,
           f.layer,
           code(f.address),
+          f.code ? code(f.code) : "–",
           cell(f.suppressed!.reason),
           f.suppressed!.via === "tag" ? "ReviewException tag" : "// review_exceptions",
           cell(f.message),
