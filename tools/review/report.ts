@@ -2,6 +2,7 @@
 import type { EnvDiff } from "./diff";
 import type { ReviewResult } from "./index";
 import { renderFlows } from "./flows/render";
+import type { Finding } from "./policy";
 
 const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
@@ -29,6 +30,10 @@ export function summaryLine(r: ReviewResult): string {
   const flows = r.flows ? `; flows: ${r.flows.counts.broken} broken of ${r.flows.flows.length}` : "";
   return `${r.env.key} (${r.env.tier}): ${c.high} high, ${c.medium} medium, ${c.low} low open findings, ${c.suppressed} suppressed; ${cost}; ${az}${flows}`;
 }
+
+/** The columns that say which finding it is and where it comes from, for open and suppressed findings alike. */
+const WHERE_COLUMNS = ["severity", "rule", "layer", "resource", "code"];
+const where = (f: Finding): string[] => [f.severity, f.rule, f.layer, code(f.address), f.code ? code(f.code) : "–"];
 
 export function renderMarkdown(r: ReviewResult, gate?: { failOn: string; failed: boolean }): string {
   const out: string[] = [];
@@ -96,17 +101,8 @@ export function renderMarkdown(r: ReviewResult, gate?: { failOn: string; failed:
   else
     out.push(
       mdTable(
-        ["severity", "rule", "layer", "resource", "code", "problem", "fix", "Checkov"],
-        open.map((f) => [
-          f.severity,
-          f.rule,
-          f.layer,
-          code(f.address),
-          f.code ? code(f.code) : "–",
-          cell(f.message),
-          cell(f.fix),
-          f.checkov.join(", ") || "–",
-        ]),
+        [...WHERE_COLUMNS, "problem", "fix", "Checkov"],
+        open.map((f) => [...where(f), cell(f.message), cell(f.fix), f.checkov.join(", ") || "–"]),
       ),
     );
   out.push("");
@@ -116,13 +112,9 @@ export function renderMarkdown(r: ReviewResult, gate?: { failOn: string; failed:
   else
     out.push(
       mdTable(
-        ["severity", "rule", "layer", "resource", "code", "reason", "marked with", "problem"],
+        [...WHERE_COLUMNS, "reason", "marked with", "problem"],
         suppressed.map((f) => [
-          f.severity,
-          f.rule,
-          f.layer,
-          code(f.address),
-          f.code ? code(f.code) : "–",
+          ...where(f),
           cell(f.suppressed!.reason),
           f.suppressed!.via === "tag" ? "ReviewException tag" : "// review_exceptions",
           cell(f.message),
