@@ -48,12 +48,15 @@ describe("where: the dev environment", () => {
     expect(fn.chain[1].text).toContain("new AwsLambdaFunction(this,");
   });
 
-  it("takes data sources, stack-qualified addresses, and answers an unknown one with the closest", () => {
+  it("takes data sources and remote states, stack-qualified addresses, and answers an unknown one with the closest", () => {
     expect(one("network.aws_vpc.vpc").address).toBe("aws_vpc.vpc");
     expect(one("network/aws_vpc.vpc").stack).toBe("network");
     expect(lookUp(all, "security.aws_vpc.vpc").found).toEqual([]);
     const data = all.find((l) => l.address.startsWith("data."));
     if (data) expect(lookUp(all, `${data.stack}.${data.address}`).found).toContain(data);
+    // A layer's reading of another's outputs: the remote state made by LayerStack.read (core/layer-stack.ts).
+    const remote = one("security.data.terraform_remote_state.network");
+    expect(remote.chain.map((f) => [f.file, f.kind])).toEqual([["core/layer-stack.ts", "DataTerraformRemoteStateS3"]]);
     const miss = lookUp(all, "aws_vpc.vcp");
     expect(miss.found).toEqual([]);
     expect(miss.closest[0]).toBe("network.aws_vpc.vpc");

@@ -13,7 +13,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { App, TerraformDataSource, TerraformResource, TerraformStack } from "cdktf";
+import { App, TerraformDataSource, TerraformElement, TerraformRemoteState, TerraformResource, TerraformStack } from "cdktf";
 import { Node, type IConstruct } from "constructs";
 import { SourceMap } from "node:module";
 import { buildPlatform } from "../../core/platform";
@@ -124,7 +124,7 @@ function kitFrame(stack: string): { file: string; line: number } | undefined {
   return undefined;
 }
 
-/** Every resource and data source of every stack of the environment, with its chain. */
+/** Every resource and data source (remote states included) of every stack of the environment, with its chain. */
 export function locateAll(config: PlatformConfig): Located[] {
   return locate((app) => buildPlatform(app, config, PLATFORM));
 }
@@ -144,7 +144,14 @@ export function locate(build: (app: App) => void): Located[] {
   const out: Located[] = [];
   for (const stack of app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack)) {
     for (const el of stack.node.findAll()) {
-      if (!(el instanceof TerraformResource) && !(el instanceof TerraformDataSource)) continue;
+      if (!(el instanceof TerraformElement)) continue;
+      const type =
+        el instanceof TerraformResource || el instanceof TerraformDataSource
+          ? el.terraformResourceType
+          : el instanceof TerraformRemoteState
+            ? "terraform_remote_state"
+            : undefined;
+      if (type === undefined) continue;
       const scopes = el.node.scopes.slice(el.node.scopes.indexOf(stack) + 1);
       const below = (c: IConstruct) => c.node.path.slice(stack.node.path.length + 1);
       const chain: Frame[] = [];
@@ -162,10 +169,10 @@ export function locate(build: (app: App) => void): Located[] {
           kind: scope.constructor.name,
         });
       }
-      const prefix = el instanceof TerraformDataSource ? "data." : "";
+      const prefix = el instanceof TerraformResource ? "" : "data.";
       out.push({
         stack: stack.node.id,
-        address: `${prefix}${el.terraformResourceType}.${el.friendlyUniqueId}`,
+        address: `${prefix}${type}.${el.friendlyUniqueId}`,
         path: below(el),
         chain,
       });
