@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import { loadEnvironment } from "../core/config/loader";
-import { locateAll } from "../tools/lib/where";
+import { locateAll, tracedToKit } from "../tools/lib/where";
 import { ALL_ENVIRONMENTS } from "./fixtures/all-environments";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -14,8 +14,6 @@ describe.each(ALL_ENVIRONMENTS)("%s", (name) => {
   it("every resource and data source leads to a line of the kit", () => {
     const all = locateAll(loadEnvironment(name, ROOT).config);
     expect(all.length).toBeGreaterThan(0);
-    expect(all.filter((l) => !l.chain.some((f) => /^(layers|modules|core)\//.test(f.file))).map((l) => `${l.stack} ${l.address}`)).toEqual(
-      [],
-    );
+    expect(all.filter((l) => !tracedToKit(l)).map((l) => `${l.stack} ${l.address}`)).toEqual([]);
   });
 });

@@ -9,12 +9,11 @@ import * as path from "node:path";
 import { TerraformStack } from "cdktf";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { loadConfigFile } from "../core/config/loader";
-import { locate, locateAll, lookUp, type Located } from "../tools/lib/where";
+import { locate, locateAll, lookUp, tracedToKit, type Located } from "../tools/lib/where";
 import { env } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");
 const lineOf = (file: string, line: number) => fs.readFileSync(path.join(ROOT, file), "utf8").split("\n")[line - 1].trim();
-const KIT = /^(layers|modules|core)\//;
 
 describe("where: the dev environment", () => {
   const all = locateAll(env("dev"));
@@ -26,7 +25,7 @@ describe("where: the dev environment", () => {
 
   it("traces every resource and data source to a line of the kit, and each line holds the text shown", () => {
     expect(all.length).toBeGreaterThan(300);
-    expect(all.filter((l) => !l.chain.some((f) => KIT.test(f.file))).map((l) => `${l.stack} ${l.address}`)).toEqual([]);
+    expect(all.filter((l) => !tracedToKit(l)).map((l) => `${l.stack} ${l.address}`)).toEqual([]);
     for (const l of all)
       for (const f of l.chain) expect(`${f.file}:${f.line} ${lineOf(f.file, f.line)}`).toBe(`${f.file}:${f.line} ${f.text}`);
   });

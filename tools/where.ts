@@ -8,10 +8,11 @@
  * and fails when one has no line of the kit in its chain.
  */
 import { exitOnConfigError, loadEnvironment, type LoadedConfig } from "../core/config/loader";
+import { layerFolder } from "../core/layer-descriptor";
 import { LAYERS } from "../core/registry";
 import type { OptionSpecs } from "./lib/args";
 import { startTool } from "./lib/cli";
-import { locateAll, lookUp, type Located } from "./lib/where";
+import { locateAll, lookUp, tracedToKit, type Located } from "./lib/where";
 
 const OPTIONS: OptionSpecs = {
   env: { type: "string", value: "<name|file>", description: "Environment whose stacks are traced (default: PLATFORM_ENV, else dev)." },
@@ -25,7 +26,7 @@ const OPTIONS: OptionSpecs = {
 /** The layer folder of a stack (the bootstrap stack's is layers/bootstrap). */
 function folderOf(stack: string): string {
   const l = LAYERS.find((x) => x.name === stack);
-  return l ? `layers/${l.number}-${l.name}/` : `layers/${stack}/`;
+  return `layers/${l ? layerFolder(l) : stack}/`;
 }
 
 function describe(l: Located): string[] {
@@ -57,7 +58,7 @@ function main(): void {
   const all = locateAll(loaded.config);
 
   if (check) {
-    const untraced = all.filter((l) => !l.chain.some((f) => /^(layers|modules|core)\//.test(f.file)));
+    const untraced = all.filter((l) => !tracedToKit(l));
     for (const l of untraced) reporter.line(`no line of the kit made ${l.stack} ${l.address} (construct ${l.path})`);
     reporter.line(
       `where --check ${untraced.length ? "FAILED" : "ok"}: ${all.length - untraced.length}/${all.length} resources and data sources of ${loaded.key} traced to the kit's lines`,

@@ -1,7 +1,8 @@
 /**
  * From a Terraform address to the lines of the kit that made it: `platform where <address>`.
  *
- * The environment's stacks are built in memory (no synthesis, nothing written) while every construct's
+ * The environment's stacks are built in memory (no synthesis; the app's outdir is a temporary folder,
+ * removed afterwards) while every construct's
  * creation is traced: the first frame of the kit's own sources (layers/, modules/, core/, functions/)
  * in the call stack that created it. A resource's chain is those frames for each construct from its
  * stack down to the resource itself, outermost first: typically the layer's stack.ts line that creates
@@ -12,6 +13,7 @@
  * that no longer has that method is refused with that reason, never answered with empty chains.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { App, TerraformDataSource, TerraformElement, TerraformRemoteState, TerraformResource, TerraformStack } from "cdktf";
 import { Node, type IConstruct } from "constructs";
@@ -124,6 +126,11 @@ function kitFrame(stack: string): { file: string; line: number } | undefined {
   return undefined;
 }
 
+/** True when a line of the kit's own code (layers/, modules/, core/) made the resource: what `--check` asks of every one. */
+export function tracedToKit(l: Located): boolean {
+  return l.chain.some((f) => /^(layers|modules|core)\//.test(f.file));
+}
+
 /** Every resource and data source (remote states included) of every stack of the environment, with its chain. */
 export function locateAll(config: PlatformConfig): Located[] {
   return locate((app) => buildPlatform(app, config, PLATFORM));
@@ -131,13 +138,21 @@ export function locateAll(config: PlatformConfig): Located[] {
 
 /** Every resource and data source of the stacks `build` adds to an app, with its chain. */
 export function locate(build: (app: App) => void): Located[] {
-  const { result: app, sites } = traced(() => {
-    const app = new App({ outdir: path.join(ROOT, ".work", "where"), skipValidation: true });
-    build(app);
-    return app;
-  });
+  // The App makes its outdir (not its parents) when it is created; nothing is synthesized into it.
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-where-"));
+  let traces: ReturnType<typeof traced<App>>;
+  try {
+    traces = traced(() => {
+      const app = new App({ outdir, skipValidation: true });
+      build(app);
+      return app;
+    });
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+  const { result: app, sites } = traces;
   const lines = new Map<string, string[]>();
-  const sourceLine = (file: string, line: number) => {
+  const textAt = (file: string, line: number) => {
     if (!lines.has(file)) lines.set(file, fs.readFileSync(file, "utf8").split("\n"));
     return (lines.get(file)![line - 1] ?? "").trim();
   };
@@ -164,7 +179,7 @@ export function locate(build: (app: App) => void): Located[] {
         chain.push({
           file,
           line: at.line,
-          text: sourceLine(at.file, at.line),
+          text: textAt(at.file, at.line),
           construct: below(scope),
           kind: scope.constructor.name,
         });
@@ -191,7 +206,7 @@ export function lookUp(all: readonly Located[], query: string): { found: Located
   let stack: string | undefined;
   let address = query.trim();
   const m = /^([a-z0-9-]+)[./](.+)$/.exec(address);
-  if (m && stacks.has(m[1]) && !m[1].startsWith("aws_") && m[1] !== "data") [stack, address] = [m[1], m[2]];
+  if (m && stacks.has(m[1])) [stack, address] = [m[1], m[2]];
   const found = all.filter((l) => l.address === address && (!stack || l.stack === stack));
   if (found.length) return { found, closest: [] };
   const scored = [...new Set(all.filter((l) => !stack || l.stack === stack).map((l) => `${l.stack}.${l.address}`))]
