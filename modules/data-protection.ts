@@ -40,18 +40,9 @@ export function deletionProtectionOf(where: string, p: DataProtection): boolean 
   return p.deletionProtection ?? p.protect;
 }
 
-/**
- * Sets `lifecycle.prevent_destroy` on a resource when the data is protected (an override, after the
- * resource is created). protectedLifecycle() is the same guard as a constructor argument; both write
- * the same Terraform, each module keeps the one it has always used so the synthesized JSON is stable.
- */
+/** Sets `lifecycle.prevent_destroy` on a resource when the data is protected (the one way every module writes it). */
 export function preventDestroy(resource: TerraformResource, p: DataProtection): void {
   if (p.protect) resource.addOverride("lifecycle.prevent_destroy", true);
-}
-
-/** The Terraform lifecycle block of a protected resource (prevent_destroy), or none. */
-export function protectedLifecycle(p: DataProtection): { preventDestroy: true } | undefined {
-  return p.protect ? { preventDestroy: true } : undefined;
 }
 
 /**

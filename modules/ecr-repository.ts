@@ -9,7 +9,7 @@
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepository as AwsEcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { Construct } from "constructs";
-import { protectedLifecycle, type DataProtection } from "./data-protection";
+import { preventDestroy, type DataProtection } from "./data-protection";
 
 /** ECR repository names: lower-case path segments of a-z 0-9 . _ -, 2-256 characters. */
 const NAME_RE = /^(?=.{2,256}$)[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
@@ -56,8 +56,8 @@ export class EcrRepository extends Construct {
       imageScanningConfiguration: { scanOnPush: props.scanOnPush ?? true },
       encryptionConfiguration: [props.kmsKeyArn ? { encryptionType: "KMS", kmsKey: props.kmsKeyArn } : { encryptionType: "AES256" }],
       forceDelete: !props.dataProtection.protect,
-      lifecycle: protectedLifecycle(props.dataProtection),
     });
+    preventDestroy(this.repository, props.dataProtection);
     this.repositoryUrl = this.repository.repositoryUrl;
     this.arn = this.repository.arn;
     this.name = props.name;

@@ -11,7 +11,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { PrometheusWorkspace as AmpWorkspace } from "@cdktf/provider-aws/lib/prometheus-workspace";
 import { Construct } from "constructs";
 import { policyJson } from "../core/policy";
-import { protectedLifecycle, type DataProtection } from "./data-protection";
+import { preventDestroy, type DataProtection } from "./data-protection";
 
 /** The IAM action a Prometheus remote-write client signs for. */
 export const APS_REMOTE_WRITE = "aps:RemoteWrite";
@@ -48,8 +48,8 @@ export class PrometheusWorkspace extends Construct {
       kmsKeyArn: props.kmsKeyArn,
       // Vended logs of the workspace (rule evaluation, alert manager); the ARN needs the `:*` suffix.
       loggingConfiguration: { logGroupArn: `${this.logGroup.arn}:*` },
-      lifecycle: protectedLifecycle(props.dataProtection),
     });
+    preventDestroy(this.workspace, props.dataProtection);
   }
 
   get arn(): string {
