@@ -33,12 +33,12 @@ import {
   type ActionCounts,
 } from "./lib/offline";
 import { formatDuration, table } from "./lib/report";
-import { defaultJobs, runParallel } from "./lib/runner";
+import { runParallel } from "./lib/runner";
 import type { SynthesizedStack, TerraformJson } from "./lib/synth";
-import { cacheKey, InitPool, initOwn, nothingToPlan, providerSkeleton, ResultCache, useSharedInit } from "./lib/ladder";
+import { cacheKey, InitPool, initOwn, nothingToPlan, providerSkeleton, useSharedInit } from "./lib/ladder";
 import { startLadderRun, type LadderRun, type LadderTask } from "./lib/ladder-run";
 import { providerSummary, ProviderPools, sharedProviderRefusal, type SharedRun } from "./lib/shared-providers";
-import { cleanTerraformText, initFingerprint, parseDiagnostics, run, WORK_DIR, writeIfChanged, type TerraformSetup } from "./lib/terraform";
+import { cleanTerraformText, initFingerprint, parseDiagnostics, run, WORK_DIR, writeIfChanged } from "./lib/terraform";
 
 const OPTIONS: OptionSpecs = {
   ...HARNESS_SELECTION,
@@ -234,13 +234,9 @@ const VALIDATE_COMMAND = ["validate", "-json", "-no-color"];
  * --validate: `terraform validate` of each distinct provider skeleton (tools/lib/ladder.ts,
  * providerSkeleton) of the stacks; the first error of each failed one, by skeleton text.
  */
-async function validateProviderSettings(
-  stacks: readonly SynthesizedStack[],
-  tf: TerraformSetup,
-  cache: ResultCache,
-  force: boolean,
-  pools: ProviderPools | undefined,
-): Promise<Map<SynthesizedStack, string>> {
+async function validateProviderSettings(ladder: LadderRun): Promise<Map<SynthesizedStack, string>> {
+  const { tf, cache, force, pools, jobs } = ladder;
+  const stacks = ladder.tasks.map((t) => t.stack);
   const byText = new Map<string, SynthesizedStack[]>();
   for (const stack of stacks) {
     const skeleton = providerSkeleton(JSON.parse(fs.readFileSync(stack.file, "utf8")) as TerraformJson, PROVIDER_SETTINGS_REMOVED);
@@ -250,7 +246,7 @@ async function validateProviderSettings(
   }
   const failures = new Map<SynthesizedStack, string>();
   const inits = new InitPool(tf, "validate");
-  await runParallel([...byText.keys()], defaultJobs(), async (text) => {
+  await runParallel([...byText.keys()], jobs, async (text) => {
     const dir = path.join(
       WORK_DIR,
       "provider-check",
@@ -309,7 +305,7 @@ async function main(): Promise<void> {
     label: ({ env, stack }) => `${env.ref.key} ${stack.name}:`,
     keepInEnvDir: [MOCK_STATE_DIR],
   });
-  const { tf, force, started, prepared, tasks, cache, pools, runStacks } = ladder;
+  const { tf, started, prepared, tasks, pools, runStacks } = ladder;
   // Each stack plans against mock state, not against another stack's plan: all stacks of all
   // environments share one pool; mock state is rewritten from the contracts on every run.
   for (const env of new Set(tasks.map((t) => t.env)))
@@ -325,13 +321,7 @@ async function main(): Promise<void> {
   );
 
   if (args.values.validate === true) {
-    const bad = await validateProviderSettings(
-      tasks.map((t) => t.stack),
-      tf,
-      cache,
-      force,
-      pools,
-    );
+    const bad = await validateProviderSettings(ladder);
     tasks.forEach((t, i) => {
       const message = bad.get(t.stack);
       if (message) stackResults[i] = { ...stackResults[i], ok: false, stage: "validate", cached: false, message };
